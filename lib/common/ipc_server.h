@@ -1,0 +1,103 @@
+/*
+ * ipc_server — a daemon's control socket: Unix SOCK_SEQPACKET, one JSON
+ * object per record (see ipc_proto.h), served from the daemon's libevent
+ * loop.
+ *
+ * Commands come from tables of {name, help, args, handler, privileged}.
+ * Before a handler runs, the request is parsed and its arguments checked
+ * against the table, so a handler only sees well-formed input.  A handler
+ * answers with ipc_call_reply() or ipc_call_fail(), at once or later (after
+ * talking to a device or another daemon): until then the call stays open.
+ * A handler may stream a long list with ipc_call_record() before its reply.
+ *
+ * Built in: "help" (the command list, from the tables), "subscribe" and
+ * "unsubscribe" (topics for ipc_server_publish()).  Bad JSON, an unknown
+ * command, bad arguments or a record over 64 KiB get an error reply and
+ * the connection goes on.  A client that stops reading is dropped once
+ * IPC_SERVER_MAX_QUEUE bytes wait for it; one that disconnects mid-reply
+ * costs nothing but a log line.
+ */
+#ifndef LWGATE_COMMON_IPC_SERVER_H
+#define LWGATE_COMMON_IPC_SERVER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "common/ipc_proto.h"
+
+#define IPC_SERVER_MAX_CLIENTS 256
+#define IPC_SERVER_MAX_QUEUE (4u * 1024 * 1024)
+
+struct ipc_server;
+struct ipc_call;
+
+/*
+ * Handle one call.  @args has been checked against the command's table; it
+ * is borrowed for the duration of the handler (json_incref to keep it).
+ * @ctx is the pointer given to ipc_server_add_commands().
+ */
+typedef void (*ipc_handler_fn)(struct ipc_call *call, json_t *args, void *ctx);
+
+struct ipc_command {
+	const char *name;
+	const char *help; /* one line */
+	const struct ipc_arg *args; /* NULL or a table ending with {.name = NULL} */
+	ipc_handler_fn handler;
+	bool privileged; /* changes state: only root or the daemon's own user */
+};
+
+struct ipc_server_stats {
+	uint64_t clients_total;
+	uint64_t requests;
+	uint64_t errors;   /* error replies sent */
+	uint64_t events;   /* event records sent */
+	uint64_t dropped;  /* clients dropped for not reading their replies */
+	unsigned clients;  /* connected now */
+};
+
+/*
+ * Create the socket at @path (mode 0660, group @gid unless (gid_t)-1) and
+ * serve it on @base.  A stale socket file is replaced; a live one (another
+ * instance answers) is an error.  Returns NULL with errno set.
+ */
+struct ipc_server *ipc_server_new(struct event_base *base, const char *path, gid_t gid);
+
+/* Close every connection, remove the socket file, free.  NULL is fine. */
+void ipc_server_free(struct ipc_server *srv);
+
+/*
+ * Add a table of commands (ending with {.name = NULL}); @table must outlive
+ * the server.  Handlers get @ctx.  Returns 0, -EEXIST when a name is taken,
+ * or -ENOSPC past 8 tables.
+ */
+int ipc_server_add_commands(struct ipc_server *srv, const struct ipc_command *table, void *ctx);
+
+/* Send {"event":@topic,"data":@data_take} to every client subscribed to it. */
+void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_take);
+
+/* Counters for the daemon's status. */
+void ipc_server_get_stats(const struct ipc_server *srv, struct ipc_server_stats *out);
+
+/* Answer @call with @result_take (NULL: null) and free the call. */
+void ipc_call_reply(struct ipc_call *call, json_t *result_take);
+
+/* Answer @call with an error and free the call. */
+void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Send one record of a list before the reply.  Returns 0, or -EPIPE when
+ * the client has gone (the caller may stop producing; it must still reply).
+ */
+int ipc_call_record(struct ipc_call *call, json_t *record_take);
+
+/* The command being answered. */
+const char *ipc_call_command(const struct ipc_call *call);
+
+/* The calling process's uid (SO_PEERCRED), or (uid_t)-1 once it has gone. */
+uid_t ipc_call_uid(const struct ipc_call *call);
+
+#endif
