@@ -239,6 +239,19 @@ static double uptime_seconds(const struct daemon *d)
 	       (double)(now.tv_nsec - d->started.tv_nsec) / 1e9;
 }
 
+static json_t *meta_value(struct daemon *d, const char *key)
+{
+	sqlite3_stmt *st = db_stmt(d->db, "SELECT value FROM meta WHERE key = ?");
+	json_t *v = json_null();
+
+	if (st && sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = json_string((const char *)sqlite3_column_text(st, 0));
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
 static void cmd_status(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -252,12 +265,14 @@ static void cmd_status(struct ipc_call *call, json_t *args, void *ctx)
 			     (json_int_t)st.clients_total, "ipc_clients_dropped",
 			     (json_int_t)st.dropped, "ipc_clients", (int)st.clients, "db_commits",
 			     (json_int_t)db_commits(d->db), "reloads", (json_int_t)d->reloads);
-	status = json_pack("{s:s, s:s, s:i, s:f, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
+	status = json_pack("{s:s, s:s, s:i, s:I, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
 			   d->def->name, "version", LWGATE_VERSION, "pid", (int)getpid(),
-			   "uptime_s", uptime_seconds(d), "config", d->config_path, "database",
+			   "uptime_s", (json_int_t)uptime_seconds(d), "config", d->config_path, "database",
 			   db_path(d->db), "socket", common(d)->socket, "schema_version",
 			   db_schema_version(d->db), "log_level",
 			   log_level_names[common(d)->log_level], "counters", counters);
+	json_object_set_new(status, "starts", meta_value(d, "starts"));
+	json_object_set_new(status, "first_start", meta_value(d, "first_start"));
 	if (d->def->status)
 		d->def->status(d->state, status);
 	ipc_call_reply(call, status);
@@ -369,6 +384,14 @@ static int open_state(struct daemon *d, gid_t socket_gid)
 		return rc;
 	}
 	db_attach_loop(d->db, d->base);
+	if (db_exec(d->db,
+		    "INSERT INTO meta (key, value) VALUES ('starts', 1), ('first_start', "
+		    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT (key) DO UPDATE SET "
+		    "value = CASE key WHEN 'starts' THEN value + 1 ELSE value END",
+		    NULL) < 0) {
+		log_error("%s: cannot record this start in table meta", c->database);
+		return -EIO;
+	}
 	d->ipc = ipc_server_new(d->base, c->socket, socket_gid);
 	if (!d->ipc) {
 		if (errno == EADDRINUSE)
@@ -468,9 +491,8 @@ int daemon_main(const struct daemon_def *def, int argc, char **argv)
 	choose_config_path(&d, &o);
 	d.cfg = load_config(&d, &err);
 	if (!d.cfg) {
+		/* stderr reaches the journal too when systemd started us */
 		fprintf(stderr, "%s: %s\n", def->name, err.message);
-		if (!o.check)
-			log_error("bad configuration: %s", err.message);
 		cleanup(&d);
 		return EXIT_CONFIG;
 	}

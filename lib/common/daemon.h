@@ -54,6 +54,14 @@ struct daemon_config {
 	{"daemon", "user", CONFIG_STRING, offsetof(TYPE, common.user), "lwgate", 0, 0, NULL,     \
 	 false, "user to run as when started as root (empty: stay root)"}
 
+/*
+ * Schema 1 of every daemon's database: a key/value table in which the
+ * shared main() counts starts and remembers the first one.  A daemon's own
+ * tables come in its migrations 2, 3, ….
+ */
+#define DAEMON_SCHEMA_1                                                                            \
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
 struct daemon;
 
 struct daemon_def {

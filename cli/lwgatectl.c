@@ -1,0 +1,376 @@
+/*
+ * lwgatectl — the command line for every lwgate daemon.
+ *
+ * It knows the daemons' names and nothing of their commands: `lwgatectl
+ * DAEMON help` asks the daemon, and `lwgatectl DAEMON CMD key=value…` sends
+ * any command, so a new daemon command reaches users without a CLI change.
+ * Local tools that need no daemon (pcap, lwm2m payload codecs) are
+ * dispatched from the same table.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/ipc_client.h"
+#include "output.h"
+#include "reach.h"
+#ifdef LWGATECTL_PCAP
+#include "pcap.h"
+#endif
+#ifdef LWGATECTL_LWM2M
+#include "lwm2m.h"
+#endif
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1,     /* the daemon answered with an error */
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3, /* no daemon on the socket */
+};
+
+static const char *const daemons[] = {"lowpand", "lwm2md", "rdd", "paad", "scefd", NULL};
+
+struct local_tool {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct local_tool local_tools[] = {
+#ifdef LWGATECTL_PCAP
+	{"pcap", pcap_cli_main, "decode/encode 802.15.4 + 6LoWPAN captures (no daemon needed)"},
+#endif
+#ifdef LWGATECTL_LWM2M
+	{"lwm2m", lwm2m_cli_main, "decode/encode LwM2M payloads (no daemon needed)"},
+#endif
+	{NULL, NULL, NULL},
+};
+
+struct ctl {
+	enum output_mode mode;
+	const char *socket_dir;
+	int timeout_ms;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: lwgatectl [--json] [--socket-dir DIR] [--timeout MS] COMMAND...\n\n"
+		"Commands:\n"
+		"  status                              each daemon: up or down, version, uptime\n"
+		"  DAEMON help                         the daemon's commands, from the daemon\n"
+		"  DAEMON CMD [key=value|key:=JSON]... call a command; values are strings, or JSON "
+		"after :=\n"
+		"  DAEMON watch [TOPIC]...             print the daemon's events until "
+		"interrupted (default: all)\n");
+	for (const struct local_tool *t = local_tools; t->name; t++)
+		fprintf(out, "  %-35s %s\n", t->name, t->help);
+	fprintf(out,
+		"\nDaemons: lowpand lwm2md rdd paad scefd\n\n"
+		"Options:\n"
+		"  -j, --json             print the daemons' JSON instead of tables\n"
+		"  -s, --socket-dir DIR   where the control sockets are (default: $LWGATE_SOCKET_DIR "
+		"or /run/lwgate)\n"
+		"  -t, --timeout MS       how long to wait for an answer (default 5000)\n"
+		"  -V, --version          print the version\n"
+		"  -h, --help             print this help\n\n"
+		"Exit status: 0 ok, 1 the daemon refused, 2 usage error, 3 daemon unreachable.\n");
+}
+
+static bool is_daemon(const char *name)
+{
+	for (int i = 0; daemons[i]; i++)
+		if (strcmp(daemons[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void socket_path(const struct ctl *ctl, const char *daemon, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.sock", ctl->socket_dir, daemon);
+}
+
+static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_client **cl,
+			  char *why, size_t why_len)
+{
+	char path[512];
+	int rc;
+
+	socket_path(ctl, daemon, path, sizeof(path));
+	rc = ipc_client_open(path, cl);
+	if (rc < 0)
+		reach_explain(daemon, path, -rc, why, why_len);
+	return rc;
+}
+
+/* Turn key=value / key:=JSON words into an args object; NULL after a usage message. */
+static json_t *parse_args(int argc, char **argv)
+{
+	json_t *args = json_object();
+
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		json_t *value;
+		char *key;
+
+		if (!eq || eq == argv[i]) {
+			fprintf(stderr, "lwgatectl: \"%s\" is not key=value or key:=JSON\n",
+				argv[i]);
+			goto bad;
+		}
+		if (eq > argv[i] + 1 && eq[-1] == ':') {
+			json_error_t jerr;
+
+			value = json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
+			if (!value) {
+				fprintf(stderr, "lwgatectl: %.*s: bad JSON: %s\n",
+					(int)(eq - argv[i] - 1), argv[i], jerr.text);
+				goto bad;
+			}
+			key = strndup(argv[i], (size_t)(eq - argv[i] - 1));
+		} else {
+			value = json_string(eq + 1);
+			key = strndup(argv[i], (size_t)(eq - argv[i]));
+		}
+		if (!key || !value)
+			abort();
+		if (json_object_get(args, key)) {
+			fprintf(stderr, "lwgatectl: argument \"%s\" given twice\n", key);
+			free(key);
+			json_decref(value);
+			goto bad;
+		}
+		json_object_set_new(args, key, value);
+		free(key);
+	}
+	return args;
+bad:
+	json_decref(args);
+	return NULL;
+}
+
+static int report_transport_error(const char *daemon, int rc)
+{
+	if (rc == -ETIMEDOUT)
+		fprintf(stderr, "lwgatectl: %s did not answer in time (see --timeout)\n", daemon);
+	else if (rc == -EMSGSIZE)
+		fprintf(stderr, "lwgatectl: request over 64 KiB\n");
+	else
+		fprintf(stderr, "lwgatectl: %s: %s\n", daemon, strerror(-rc));
+	return rc == -EMSGSIZE ? EXIT_USAGE : EXIT_UNREACHABLE;
+}
+
+static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cmd, json_t *args)
+{
+	struct ipc_client *cl;
+	struct ipc_response resp;
+	char why[768];
+	int rc;
+
+	if (connect_daemon(ctl, daemon, &cl, why, sizeof(why)) < 0) {
+		fprintf(stderr, "lwgatectl: %s\n", why);
+		json_decref(args);
+		return EXIT_UNREACHABLE;
+	}
+	rc = ipc_client_call(cl, cmd, args, ctl->timeout_ms, &resp);
+	ipc_client_free(cl);
+	if (rc < 0)
+		return report_transport_error(daemon, rc);
+	if (!resp.ok) {
+		if (ctl->mode == OUTPUT_JSON) {
+			json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code",
+						ipc_error_name(resp.code), "message", resp.message);
+
+			json_dumpf(err, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(err);
+		}
+		fprintf(stderr, "lwgatectl: %s %s: %s (%s)\n", daemon, cmd, resp.message,
+			ipc_error_name(resp.code));
+		ipc_response_fini(&resp);
+		return EXIT_REFUSED;
+	}
+	output_reply(ctl->mode, daemon, cmd, resp.result, resp.records, stdout);
+	ipc_response_fini(&resp);
+	return EXIT_OK;
+}
+
+static int cmd_status(const struct ctl *ctl)
+{
+	json_t *all = json_object();
+	int rc = EXIT_OK;
+
+	for (int i = 0; daemons[i]; i++) {
+		struct ipc_client *cl;
+		struct ipc_response resp;
+		char why[768];
+		int err;
+
+		if (connect_daemon(ctl, daemons[i], &cl, why, sizeof(why)) < 0) {
+			json_object_set_new(all, daemons[i],
+					    json_pack("{s:b, s:s}", "up", 0, "error", why));
+			rc = EXIT_UNREACHABLE;
+			continue;
+		}
+		err = ipc_client_call(cl, "status", NULL, ctl->timeout_ms, &resp);
+		ipc_client_free(cl);
+		if (err < 0 || !resp.ok) {
+			snprintf(why, sizeof(why), "%s", err < 0 ? strerror(-err) : resp.message);
+			json_object_set_new(all, daemons[i],
+					    json_pack("{s:b, s:s}", "up", 0, "error", why));
+			rc = EXIT_UNREACHABLE;
+		} else {
+			json_object_set_new(resp.result, "up", json_true());
+			json_object_set(all, daemons[i], resp.result);
+		}
+		if (err == 0)
+			ipc_response_fini(&resp);
+	}
+	output_status(ctl->mode, all, stdout);
+	json_decref(all);
+	return rc;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = 1;
+}
+
+static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, char **topics)
+{
+	struct sigaction sa = {.sa_handler = on_interrupt};
+	struct ipc_client *cl;
+	struct ipc_response resp;
+	json_t *list = json_array();
+	char why[768];
+	int rc;
+
+	for (int i = 0; i < ntopics; i++)
+		json_array_append_new(list, json_string(topics[i]));
+	if (ntopics == 0)
+		json_array_append_new(list, json_string("*"));
+	if (connect_daemon(ctl, daemon, &cl, why, sizeof(why)) < 0) {
+		fprintf(stderr, "lwgatectl: %s\n", why);
+		json_decref(list);
+		return EXIT_UNREACHABLE;
+	}
+	rc = ipc_client_call(cl, "subscribe", json_pack("{s:o}", "topics", list), ctl->timeout_ms,
+			     &resp);
+	if (rc < 0) {
+		ipc_client_free(cl);
+		return report_transport_error(daemon, rc);
+	}
+	ipc_response_fini(&resp);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!interrupted) {
+		char *topic;
+		json_t *data;
+
+		rc = ipc_client_next_event(cl, -1, &topic, &data);
+		if (rc == -EINTR || interrupted)
+			break;
+		if (rc < 0) {
+			fprintf(stderr, "lwgatectl: %s went away: %s\n", daemon, strerror(-rc));
+			ipc_client_free(cl);
+			return EXIT_UNREACHABLE;
+		}
+		output_event(ctl->mode, daemon, topic, data, stdout);
+		free(topic);
+		json_decref(data);
+	}
+	ipc_client_free(cl);
+	return EXIT_OK;
+}
+
+static int run_daemon_command(const struct ctl *ctl, int argc, char **argv)
+{
+	const char *daemon = argv[0];
+	json_t *args;
+
+	if (argc < 2) {
+		fprintf(stderr, "lwgatectl: %s needs a command (try: lwgatectl %s help)\n", daemon,
+			daemon);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "watch") == 0)
+		return cmd_watch(ctl, daemon, argc - 2, argv + 2);
+	args = parse_args(argc - 2, argv + 2);
+	if (!args)
+		return EXIT_USAGE;
+	return call_daemon(ctl, daemon, argv[1], args);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"socket-dir", required_argument, NULL, 's'},
+		{"timeout", required_argument, NULL, 't'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl ctl = {.mode = OUTPUT_TEXT, .socket_dir = getenv("LWGATE_SOCKET_DIR"),
+			  .timeout_ms = 5000};
+	int c;
+
+	if (!ctl.socket_dir || !*ctl.socket_dir)
+		ctl.socket_dir = "/run/lwgate";
+	/* '+': stop at the first word, so a command's own options pass through */
+	while ((c = getopt_long(argc, argv, "+js:t:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ctl.mode = OUTPUT_JSON;
+			break;
+		case 's':
+			ctl.socket_dir = optarg;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0 || v > 3600000) {
+				fprintf(stderr, "lwgatectl: --timeout wants milliseconds, 1..3600000\n");
+				return EXIT_USAGE;
+			}
+			ctl.timeout_ms = (int)v;
+			break;
+		}
+		case 'V':
+			printf("lwgatectl (lwgate) %s\n", LWGATE_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "status") == 0 && argc == 1)
+		return cmd_status(&ctl);
+	if (is_daemon(argv[0]))
+		return run_daemon_command(&ctl, argc, argv);
+	for (const struct local_tool *t = local_tools; t->name; t++) {
+		if (strcmp(argv[0], t->name) == 0) {
+			optind = 1; /* the tool parses its own options with getopt */
+			return t->main(argc, argv);
+		}
+	}
+	fprintf(stderr, "lwgatectl: unknown command \"%s\" (try lwgatectl --help)\n", argv[0]);
+	return EXIT_USAGE;
+}
