@@ -389,6 +389,20 @@ static void print_value(const struct config_key *k, const void *cfg, FILE *out)
 	}
 }
 
+/*
+ * inih takes " ;" as the start of an inline comment, so a value that begins
+ * with ';' must follow the '=' directly to load back.
+ */
+static bool starts_with_semicolon(const struct config_key *k, const void *cfg)
+{
+	const char *s;
+
+	if (k->type != CONFIG_STRING)
+		return false;
+	s = *(char *const *)cfield(k, cfg);
+	return s && s[0] == ';';
+}
+
 static void print_comment(const struct config_key *k, FILE *out)
 {
 	fprintf(out, "# %s\n# default: %s", k->help, k->def && *k->def ? k->def : "(empty)");
@@ -423,7 +437,7 @@ void config_print(const struct config_key *keys, const void *cfg, const char *ti
 			if (strcmp(m->section, k->section) != 0)
 				continue;
 			print_comment(m, out);
-			fprintf(out, "%s = ", m->name);
+			fprintf(out, "%s =%s", m->name, starts_with_semicolon(m, cfg) ? "" : " ");
 			print_value(m, cfg, out);
 			fprintf(out, "\n");
 		}

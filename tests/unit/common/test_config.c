@@ -200,7 +200,7 @@ static void test_print_round_trip(void **state)
 
 	assert_int_equal(config_load(keys, &a,
 				     write_file("[main]\nname = edge 7\nport = 1\nenabled = no\n"
-						"[store]\nmode = fast\npath = /srv/db\n"),
+						"[store]\nmode = fast\npath =;srv/db\n"),
 				     NULL, &err),
 			 0);
 	config_print(keys, &a, "test", mem);
