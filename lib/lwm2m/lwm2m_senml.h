@@ -1,0 +1,88 @@
+#ifndef LWM2M_SENML_H
+#define LWM2M_SENML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lwm2m/lwm2m_doc.h"
+#include "lwm2m/lwm2m_error.h"
+#include "lwm2m/lwm2m_registry.h"
+
+/*
+ * What SenML JSON (RFC 8428, content format 110) and SenML CBOR (112) share
+ * in LwM2M (TS Core 7.4.4/7.4.5): resolving base name, base time and base
+ * value into absolute paths, typing values through the registry, and the
+ * LwM2M "vlo" object-link field.  The two codecs parse their syntax into a
+ * struct lwm2m_senml_rec per record and hand it to lwm2m_senml_resolve().
+ */
+
+/* Which value field a record carries. */
+enum lwm2m_senml_kind {
+	LWM2M_SENML_NONE = 0,
+	LWM2M_SENML_INT,    /* "v" as an integer (i) */
+	LWM2M_SENML_UINT,   /* "v" as an unsigned integer beyond INT64_MAX (u) */
+	LWM2M_SENML_FLOAT,  /* "v" as a float (f) */
+	LWM2M_SENML_STRING, /* "vs" (bytes) */
+	LWM2M_SENML_BOOL,   /* "vb" (b) */
+	LWM2M_SENML_DATA,   /* "vd", already decoded (bytes) */
+	LWM2M_SENML_OBJLNK, /* "vlo" (bytes, "O:I") */
+};
+
+/* One record as parsed; strings point into the input or into the document. */
+struct lwm2m_senml_rec {
+	const char *bn;
+	size_t bn_len;
+	bool has_bn;
+	double bt;
+	bool has_bt;
+	double bv;
+	bool has_bv;
+	const char *n;
+	size_t n_len;
+	bool has_n;
+	double t;
+	bool has_t;
+	enum lwm2m_senml_kind kind;
+	int64_t i;
+	uint64_t u;
+	double f;
+	bool b;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+/* Base fields carried from record to record (RFC 8428 section 4.5). */
+struct lwm2m_senml_base {
+	char bn[64];
+	size_t bn_len;
+	double bt;
+	double bv;
+};
+
+/* lwm2m_senml_base_init - no base name, base time 0, base value 0. */
+void lwm2m_senml_base_init(struct lwm2m_senml_base *b);
+
+/*
+ * lwm2m_senml_resolve - turn record @index into a document entry.
+ * @b: base state, updated by the record's own base fields.
+ * @r: the record.
+ * @base: the request path; the resolved name must lie under it.
+ * @reg: types for the values (may be NULL).
+ * Returns 0, -EBADMSG (bad name, value that does not fit the resource type,
+ * ...; @err names the record), or -ENOMEM.
+ */
+int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec *r, size_t index,
+                        const struct lwm2m_path *base, const struct lwm2m_registry *reg,
+                        struct lwm2m_doc *doc, struct lwm2m_error *err);
+
+/*
+ * lwm2m_senml_names - the SenML names an encoder writes for entry @i of @doc:
+ * the base name goes in the first record only (the request path plus "/",
+ * nothing for the root, the path itself when every entry is the base), the
+ * name is the rest of the path.
+ * @bn, @n: buffers of LWM2M_PATH_STR_MAX + 1 bytes; set to "" when absent.
+ */
+void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, char *bn, char *n);
+
+#endif
