@@ -1,0 +1,225 @@
+#include "lwm2m/lwm2m_cborr.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <cbor.h>
+
+#define MAX_DEPTH 16
+
+static struct lwm2m_cborr_item *I(void *ctx)
+{
+	return ctx;
+}
+
+static void on_uint8(void *c, uint8_t v)
+{
+	I(c)->kind = LWM2M_CBORR_UINT;
+	I(c)->u = v;
+}
+static void on_uint16(void *c, uint16_t v)
+{
+	I(c)->kind = LWM2M_CBORR_UINT;
+	I(c)->u = v;
+}
+static void on_uint32(void *c, uint32_t v)
+{
+	I(c)->kind = LWM2M_CBORR_UINT;
+	I(c)->u = v;
+}
+static void on_uint64(void *c, uint64_t v)
+{
+	I(c)->kind = LWM2M_CBORR_UINT;
+	I(c)->u = v;
+}
+static void on_neg8(void *c, uint8_t v)
+{
+	I(c)->kind = LWM2M_CBORR_NEGINT;
+	I(c)->u = v;
+}
+static void on_neg16(void *c, uint16_t v)
+{
+	I(c)->kind = LWM2M_CBORR_NEGINT;
+	I(c)->u = v;
+}
+static void on_neg32(void *c, uint32_t v)
+{
+	I(c)->kind = LWM2M_CBORR_NEGINT;
+	I(c)->u = v;
+}
+static void on_neg64(void *c, uint64_t v)
+{
+	I(c)->kind = LWM2M_CBORR_NEGINT;
+	I(c)->u = v;
+}
+static void on_bytes(void *c, cbor_data d, size_t n)
+{
+	I(c)->kind = LWM2M_CBORR_BYTES;
+	I(c)->data = d;
+	I(c)->len = n;
+}
+static void on_text(void *c, cbor_data d, size_t n)
+{
+	I(c)->kind = LWM2M_CBORR_TEXT;
+	I(c)->data = d;
+	I(c)->len = n;
+}
+static void on_indef_string(void *c)
+{
+	I(c)->kind = LWM2M_CBORR_INDEF_STRING;
+}
+static void on_array(void *c, size_t n)
+{
+	I(c)->kind = LWM2M_CBORR_ARRAY;
+	I(c)->u = n;
+}
+static void on_indef_array(void *c)
+{
+	I(c)->kind = LWM2M_CBORR_ARRAY;
+	I(c)->indefinite = true;
+}
+static void on_map(void *c, size_t n)
+{
+	I(c)->kind = LWM2M_CBORR_MAP;
+	I(c)->u = n;
+}
+static void on_indef_map(void *c)
+{
+	I(c)->kind = LWM2M_CBORR_MAP;
+	I(c)->indefinite = true;
+}
+static void on_tag(void *c, uint64_t v)
+{
+	I(c)->kind = LWM2M_CBORR_TAG;
+	I(c)->u = v;
+}
+static void on_float(void *c, float f)
+{
+	I(c)->kind = LWM2M_CBORR_FLOAT;
+	I(c)->f = f;
+}
+static void on_double(void *c, double f)
+{
+	I(c)->kind = LWM2M_CBORR_FLOAT;
+	I(c)->f = f;
+}
+static void on_null(void *c)
+{
+	I(c)->kind = LWM2M_CBORR_NULL;
+}
+static void on_undef(void *c)
+{
+	I(c)->kind = LWM2M_CBORR_UNDEF;
+}
+static void on_bool(void *c, bool b)
+{
+	I(c)->kind = LWM2M_CBORR_BOOL;
+	I(c)->b = b;
+}
+static void on_break(void *c)
+{
+	I(c)->kind = LWM2M_CBORR_BREAK;
+}
+
+static const struct cbor_callbacks callbacks = {
+    .uint8 = on_uint8,
+    .uint16 = on_uint16,
+    .uint32 = on_uint32,
+    .uint64 = on_uint64,
+    .negint8 = on_neg8,
+    .negint16 = on_neg16,
+    .negint32 = on_neg32,
+    .negint64 = on_neg64,
+    .byte_string_start = on_indef_string,
+    .byte_string = on_bytes,
+    .string = on_text,
+    .string_start = on_indef_string,
+    .indef_array_start = on_indef_array,
+    .array_start = on_array,
+    .indef_map_start = on_indef_map,
+    .map_start = on_map,
+    .tag = on_tag,
+    .float2 = on_float,
+    .float4 = on_float,
+    .float8 = on_double,
+    .undefined = on_undef,
+    .null = on_null,
+    .boolean = on_bool,
+    .indef_break = on_break,
+};
+
+void lwm2m_cborr_init(struct lwm2m_cborr *r, const uint8_t *buf, size_t len)
+{
+	r->buf = buf;
+	r->len = len;
+	r->pos = 0;
+}
+
+bool lwm2m_cborr_at_end(const struct lwm2m_cborr *r)
+{
+	return r->pos >= r->len;
+}
+
+int lwm2m_cborr_next(struct lwm2m_cborr *r, struct lwm2m_cborr_item *it, struct lwm2m_error *err)
+{
+	struct cbor_decoder_result res;
+
+	if (r->pos >= r->len)
+		return lwm2m_error_set(err, -EBADMSG, r->pos, "CBOR item expected, payload ended");
+	memset(it, 0, sizeof(*it));
+	it->kind = LWM2M_CBORR_UNDEF;
+	it->offset = r->pos;
+	res = cbor_stream_decode(r->buf + r->pos, r->len - r->pos, &callbacks, it);
+	if (res.status == CBOR_DECODER_NEDATA)
+		return lwm2m_error_set(err, -EBADMSG, r->pos,
+		                       "CBOR item truncated (%zu more bytes needed)", res.required);
+	if (res.status != CBOR_DECODER_FINISHED || res.read == 0)
+		return lwm2m_error_set(err, -EBADMSG, r->pos,
+		                       "malformed CBOR (initial byte 0x%02x)", r->buf[r->pos]);
+	r->pos += res.read;
+	return 0;
+}
+
+static int skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it, unsigned depth,
+                struct lwm2m_error *err)
+{
+	struct lwm2m_cborr_item sub;
+	uint64_t n;
+	int rc;
+
+	if (it->kind == LWM2M_CBORR_INDEF_STRING)
+		return lwm2m_error_set(err, -EBADMSG, it->offset,
+		                       "indefinite-length strings are not supported");
+	if (it->kind != LWM2M_CBORR_ARRAY && it->kind != LWM2M_CBORR_MAP &&
+	    it->kind != LWM2M_CBORR_TAG)
+		return 0;
+	if (depth >= MAX_DEPTH)
+		return lwm2m_error_set(err, -EBADMSG, it->offset, "CBOR nested more than %d levels",
+		                       MAX_DEPTH);
+	if (it->kind == LWM2M_CBORR_TAG) {
+		rc = lwm2m_cborr_next(r, &sub, err);
+		return rc ? rc : skip(r, &sub, depth + 1, err);
+	}
+	/* a definite count can be anything; each element still needs a byte */
+	n = it->kind == LWM2M_CBORR_MAP ? it->u * 2 : it->u;
+	for (uint64_t k = 0; it->indefinite || k < n; k++) {
+		rc = lwm2m_cborr_next(r, &sub, err);
+		if (rc < 0)
+			return rc;
+		if (sub.kind == LWM2M_CBORR_BREAK) {
+			if (it->indefinite)
+				return 0;
+			return lwm2m_error_set(err, -EBADMSG, sub.offset, "unexpected CBOR break");
+		}
+		rc = skip(r, &sub, depth + 1, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int lwm2m_cborr_skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it,
+                     struct lwm2m_error *err)
+{
+	return skip(r, it, 0, err);
+}
