@@ -28,6 +28,7 @@ static const struct {
     {"not_ipv6", "not a valid IPv6 packet"},
     {"too_big", "datagram too large for 6LoWPAN"},
     {"pcap", "malformed pcap file"},
+    {"not_data", "not a data frame (beacon, ACK or MAC command)"},
 };
 
 const char *lowpan_error_str(int err)
