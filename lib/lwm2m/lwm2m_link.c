@@ -353,7 +353,7 @@ int lwm2m_link_add(struct lwm2m_link_list *l, const char *uri, const struct lwm2
 	return 0;
 }
 
-int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char *value)
+int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char *value, bool quote)
 {
 	const char *n, *v = NULL;
 	bool quoted = false;
@@ -372,11 +372,45 @@ int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char
 	if (value) {
 		if (!(v = keep(l, value)))
 			return -ENOMEM;
-		quoted = !value[0];
+		quoted = quote || !value[0];
 		for (const char *p = value; *p; p++)
 			quoted = quoted || !is_ptoken(*p);
 	}
 	return push_param(l, n, v, quoted);
+}
+
+int lwm2m_link_attr_format(const struct lwm2m_link_attrs *a, enum lwm2m_link_attr bit,
+                           struct lwm2m_buf *out)
+{
+	if (!(a->present & bit))
+		return -ENOENT;
+	switch (bit) {
+	case LWM2M_ATTR_DIM:
+		return lwm2m_jsonw_uint(out, a->dim);
+	case LWM2M_ATTR_PMIN:
+		return lwm2m_jsonw_uint(out, a->pmin);
+	case LWM2M_ATTR_PMAX:
+		return lwm2m_jsonw_uint(out, a->pmax);
+	case LWM2M_ATTR_EPMIN:
+		return lwm2m_jsonw_uint(out, a->epmin);
+	case LWM2M_ATTR_EPMAX:
+		return lwm2m_jsonw_uint(out, a->epmax);
+	case LWM2M_ATTR_HQMAX:
+		return lwm2m_jsonw_uint(out, a->hqmax);
+	case LWM2M_ATTR_GT:
+		return lwm2m_jsonw_double(out, a->gt, 0);
+	case LWM2M_ATTR_LT:
+		return lwm2m_jsonw_double(out, a->lt, 0);
+	case LWM2M_ATTR_ST:
+		return lwm2m_jsonw_double(out, a->st, 0);
+	case LWM2M_ATTR_EDGE:
+		return lwm2m_buf_append_byte(out, a->edge ? '1' : '0');
+	case LWM2M_ATTR_CON:
+		return lwm2m_buf_append_byte(out, a->con ? '1' : '0');
+	case LWM2M_ATTR_VER:
+		return lwm2m_buf_append_str(out, a->ver);
+	}
+	return -ENOENT;
 }
 
 static int put_attrs(const struct lwm2m_link_attrs *a, struct lwm2m_buf *out)
@@ -384,51 +418,11 @@ static int put_attrs(const struct lwm2m_link_attrs *a, struct lwm2m_buf *out)
 	int rc = 0;
 
 	for (size_t i = 0; i < NATTRS && rc == 0; i++) {
-		enum lwm2m_link_attr bit = attr_names[i].bit;
-
-		if (!(a->present & bit))
+		if (!(a->present & attr_names[i].bit))
 			continue;
 		rc = lwm2m_buf_printf(out, ";%s=", attr_names[i].name);
-		if (rc)
-			break;
-		switch (bit) {
-		case LWM2M_ATTR_DIM:
-			rc = lwm2m_jsonw_uint(out, a->dim);
-			break;
-		case LWM2M_ATTR_PMIN:
-			rc = lwm2m_jsonw_uint(out, a->pmin);
-			break;
-		case LWM2M_ATTR_PMAX:
-			rc = lwm2m_jsonw_uint(out, a->pmax);
-			break;
-		case LWM2M_ATTR_EPMIN:
-			rc = lwm2m_jsonw_uint(out, a->epmin);
-			break;
-		case LWM2M_ATTR_EPMAX:
-			rc = lwm2m_jsonw_uint(out, a->epmax);
-			break;
-		case LWM2M_ATTR_HQMAX:
-			rc = lwm2m_jsonw_uint(out, a->hqmax);
-			break;
-		case LWM2M_ATTR_GT:
-			rc = lwm2m_jsonw_double(out, a->gt, 0);
-			break;
-		case LWM2M_ATTR_LT:
-			rc = lwm2m_jsonw_double(out, a->lt, 0);
-			break;
-		case LWM2M_ATTR_ST:
-			rc = lwm2m_jsonw_double(out, a->st, 0);
-			break;
-		case LWM2M_ATTR_EDGE:
-			rc = lwm2m_buf_append_byte(out, a->edge ? '1' : '0');
-			break;
-		case LWM2M_ATTR_CON:
-			rc = lwm2m_buf_append_byte(out, a->con ? '1' : '0');
-			break;
-		case LWM2M_ATTR_VER:
-			rc = lwm2m_buf_append_str(out, a->ver);
-			break;
-		}
+		if (rc == 0)
+			rc = lwm2m_link_attr_format(a, attr_names[i].bit, out);
 	}
 	return rc;
 }

@@ -91,10 +91,13 @@ int lwm2m_link_add(struct lwm2m_link_list *l, const char *uri,
 
 /*
  * lwm2m_link_add_param - add a parameter to the last link of @l.
- * @value: NULL for a bare parameter; quoted when it is not a token.
+ * @value: NULL for a bare parameter.
+ * @quote: write the value as a quoted-string (it is quoted anyway when it
+ *         is not a token).
  * Returns 0, -EINVAL (no link yet, or a bad name), -ENOMEM.
  */
-int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char *value);
+int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char *value,
+                         bool quote);
 
 /*
  * lwm2m_link_encode - append @l in link format: "<uri>" then the LwM2M
@@ -109,6 +112,14 @@ int lwm2m_link_encode(const struct lwm2m_link_list *l, struct lwm2m_buf *out);
  * Returns 0, -ENOENT (@name is not an LwM2M attribute), -EINVAL (bad value).
  */
 int lwm2m_link_attr_set(struct lwm2m_link_attrs *a, const char *name, const char *value);
+
+/*
+ * lwm2m_link_attr_format - append the text of attribute @bit of @a (as it
+ * appears after '=' in a link).  Returns 0, -ENOENT (@bit not present or
+ * not a single attribute), -ENOMEM.
+ */
+int lwm2m_link_attr_format(const struct lwm2m_link_attrs *a, enum lwm2m_link_attr bit,
+                           struct lwm2m_buf *out);
 
 /*
  * lwm2m_link_attr_name - the name of the single attribute bit @bit, or NULL.

@@ -88,8 +88,8 @@ static void test_build(void **state)
 	assert_int_equal(lwm2m_link_attr_set(&a, "pmin", "x"), -EINVAL);
 	assert_int_equal(lwm2m_link_attr_set(&a, "rt", "x"), -ENOENT);
 	assert_int_equal(lwm2m_link_add(&l, "/3/0/9", &a), 0);
-	assert_int_equal(lwm2m_link_add_param(&l, "rt", "a b"), 0);
-	assert_int_equal(lwm2m_link_add_param(&l, "obs", NULL), 0);
+	assert_int_equal(lwm2m_link_add_param(&l, "rt", "a b", false), 0);
+	assert_int_equal(lwm2m_link_add_param(&l, "obs", NULL, false), 0);
 	assert_int_equal(lwm2m_link_encode(&l, &out), 0);
 	assert_string_equal(lwm2m_buf_cstr(&out), "</3/0/9>;pmin=5;gt=-1.5;rt=\"a b\";obs");
 	lwm2m_buf_fini(&out);
