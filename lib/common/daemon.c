@@ -288,6 +288,8 @@ static int reload(struct daemon *d, char *why, size_t why_len)
 	if (!fresh) {
 		snprintf(why, why_len, "%s", err.message);
 		log_error("reload failed, keeping the running configuration: %s", err.message);
+		ipc_server_publish(d->ipc, "config.rejected",
+				   json_pack("{s:s}", "error", err.message));
 		return -EINVAL;
 	}
 	for (const struct config_key *k = d->def->keys; k->section; k++) {
@@ -305,6 +307,9 @@ static int reload(struct daemon *d, char *why, size_t why_len)
 	d->reloads++;
 	log_info("configuration reloaded file=%s restart_needed=%d",
 		 d->config_path ? d->config_path : "(defaults)", restart_needed);
+	ipc_server_publish(d->ipc, "config.reloaded",
+			   json_pack("{s:s?, s:i}", "config", d->config_path, "restart_needed",
+				     restart_needed));
 	snprintf(why, why_len, "%d", restart_needed);
 	return 0;
 }

@@ -15,7 +15,8 @@
  * only when its definition asks for it.
  *
  * Every daemon's control socket answers "status", "reload", "help",
- * "subscribe" and "unsubscribe" besides its own commands.
+ * "subscribe" and "unsubscribe" besides its own commands, and publishes
+ * "config.reloaded" / "config.rejected" events after each reload.
  */
 #ifndef LWGATE_COMMON_DAEMON_H
 #define LWGATE_COMMON_DAEMON_H

@@ -73,7 +73,11 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Receive one record into @msg, waiting until @deadline (-1: forever). */
+/*
+ * Receive one record into @msg, waiting until @deadline (-1: forever).
+ * A signal interrupts the wait with -EINTR, so that `lwgatectl watch` can
+ * stop on Ctrl-C.
+ */
 static int receive(struct ipc_client *cl, long long deadline, struct ipc_message *msg)
 {
 	static uint8_t buf[IPC_MAX_MESSAGE];
@@ -87,8 +91,6 @@ static int receive(struct ipc_client *cl, long long deadline, struct ipc_message
 		if (deadline >= 0 && wait <= 0)
 			return -ETIMEDOUT;
 		rc = poll(&pfd, 1, wait);
-		if (rc < 0 && errno == EINTR)
-			continue;
 		if (rc < 0)
 			return -errno;
 		if (rc == 0)
@@ -139,6 +141,8 @@ int ipc_client_call(struct ipc_client *cl, const char *cmd, json_t *args_take, i
 		struct ipc_message msg;
 
 		rc = receive(cl, deadline, &msg);
+		if (rc == -EINTR)
+			continue;
 		if (rc < 0) {
 			if (rc == -EBADMSG)
 				ipc_message_fini(&msg);

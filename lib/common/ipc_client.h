@@ -47,7 +47,8 @@ int ipc_client_call(struct ipc_client *cl, const char *cmd, json_t *args_take, i
 
 /*
  * Wait up to @timeout_ms (-1: forever) for an event.  Returns 0 with
- * *topic_out (malloc'd) and *data_out (owned), or -ETIMEDOUT/-ECONNRESET.
+ * *topic_out (malloc'd) and *data_out (owned), or -ETIMEDOUT, -ECONNRESET,
+ * or -EINTR when a signal arrived (installed without SA_RESTART).
  */
 int ipc_client_next_event(struct ipc_client *cl, int timeout_ms, char **topic_out,
 			  json_t **data_out);

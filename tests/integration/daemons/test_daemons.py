@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""The five daemons as real processes, driven through lwgatectl like a user.
+
+Usage: test_daemons.py BUILD_DIR SOURCE_DIR
+Runs inside a private network namespace (re-executes itself under
+`unshare -n` when root), each daemon with a config in a temporary folder.
+"""
+import json
+import os
+import pwd
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BUILD = SOURCE = None
+DAEMONS = ["lowpand", "lwm2md", "rdd", "paad", "scefd"]
+CAP_NET_ADMIN = 12
+
+
+def daemon_bin(name):
+    return os.path.join(BUILD, "daemons", name, name)
+
+
+def ctl(*args, sockdir=None, timeout=10):
+    cmd = [os.path.join(BUILD, "cli", "lwgatectl")]
+    if sockdir:
+        cmd += ["--socket-dir", sockdir]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for(predicate, what, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Daemon:
+    """One daemon with its own INI, socket and database in a temporary folder."""
+
+    def __init__(self, name, tmp, extra="", user=""):
+        self.name, self.tmp = name, tmp
+        self.sock = os.path.join(tmp, name + ".sock")
+        self.db = os.path.join(tmp, name + ".db")
+        self.ini = os.path.join(tmp, name + ".ini")
+        self.write_config(extra=extra, user=user)
+        self.proc = None
+
+    def write_config(self, extra="", user="", log_level="info"):
+        with open(self.ini, "w") as f:
+            f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {self.db}\n"
+                    f"user = {user}\nlog_level = {log_level}\n{extra}")
+
+    def start(self, wait=True):
+        self.proc = subprocess.Popen([daemon_bin(self.name), "-f", "-c", self.ini],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if wait:
+            wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
+                     self.name + " socket")
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited {self.proc.returncode}: "
+                                     + self.proc.stderr.read())
+        return self
+
+    def stop(self):
+        """SIGTERM; returns (exit code, seconds it took)."""
+        t0 = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=10)
+        took = time.monotonic() - t0
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return rc, took
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+
+    def status(self):
+        r = ctl("--json", self.name, "status", sockdir=self.tmp)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+
+class DaemonTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lwgate-it-")
+        os.chmod(self.tmp, 0o755)
+        self.running = []
+
+    def tearDown(self):
+        for d in self.running:
+            d.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def daemon(self, name, **kw):
+        d = Daemon(name, self.tmp, **kw)
+        self.running.append(d)
+        return d
+
+    def test_status_and_sigterm(self):
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                d = self.daemon(name).start()
+                r = ctl(name, "status", sockdir=self.tmp)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("version", r.stdout)
+                st = d.status()
+                self.assertEqual(st["daemon"], name)
+                self.assertEqual(st["pid"], d.proc.pid)
+                self.assertEqual(st["schema_version"], 1)
+                self.assertEqual(st["database"], d.db)
+                self.assertIn("ipc_requests", st["counters"])
+                rc, took = d.stop()
+                print(f"{name}: SIGTERM to exit took {took * 1000:.1f} ms")
+                self.assertEqual(rc, 0)
+                self.assertLess(took, 1.0, "the issue asks for a stop within a second")
+                self.assertFalse(os.path.exists(d.sock), "socket file left behind")
+
+    def test_lwgatectl_status_all(self):
+        for name in DAEMONS:
+            self.daemon(name).start()
+        r = ctl("status", sockdir=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for name in DAEMONS:
+            self.assertRegex(r.stdout, rf"(?m)^{name}\s+up\s+\d+\.\d+\.\d+")
+        j = json.loads(ctl("--json", "status", sockdir=self.tmp).stdout)
+        self.assertEqual(sorted(j), sorted(DAEMONS))
+        self.assertTrue(all(v["up"] for v in j.values()))
+        self.running[1].stop()
+        r = ctl("status", sockdir=self.tmp)
+        self.assertEqual(r.returncode, 3)
+        self.assertRegex(r.stdout, r"(?m)^lwm2md\s+down")
+
+    def test_bad_config_exits_2_with_file_line_key(self):
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                d = self.daemon(name, extra="bogus = 1\n")
+                d.start(wait=False)
+                rc = d.proc.wait(timeout=10)
+                err = d.proc.stderr.read()
+                self.assertEqual(rc, 2)
+                self.assertIn(f"{d.ini}:6: [daemon] bogus: unknown key", err)
+                self.assertFalse(os.path.exists(d.sock))
+
+    def test_config_check_and_print(self):
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                d = Daemon(name, self.tmp)
+                r = subprocess.run([daemon_bin(name), "-t", "-c", d.ini], capture_output=True,
+                                   text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                d.write_config(extra="[nosuch]\n")
+                r = subprocess.run([daemon_bin(name), "-t", "-c", d.ini], capture_output=True,
+                                   text=True)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn(f"{d.ini}:6: [nosuch]: unknown section", r.stderr)
+                d.write_config(log_level="chatty")
+                r = subprocess.run([daemon_bin(name), "-t", "-c", d.ini], capture_output=True,
+                                   text=True)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn(f"{d.ini}:5: [daemon] log_level: \"chatty\" is not one of",
+                              r.stderr)
+                r = subprocess.run([daemon_bin(name), "-t", "-c", os.path.join(self.tmp, "none")],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn("cannot open: No such file or directory", r.stderr)
+
+    def test_shipped_configs(self):
+        """conf/*.ini load, list every key, and --print-config output re-loads to itself."""
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                shipped = os.path.join(SOURCE, "conf", name + ".ini")
+                r = subprocess.run([daemon_bin(name), "-t", "-c", shipped], capture_output=True,
+                                   text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                printed = subprocess.run([daemon_bin(name), "--print-config", "-c", shipped],
+                                         capture_output=True, text=True, check=True).stdout
+                keys = lambda text: sorted(l.split("=")[0].strip() for l in text.splitlines()
+                                           if "=" in l and not l.startswith("#"))
+                with open(shipped) as f:
+                    self.assertEqual(keys(f.read()), keys(printed))
+                again_path = os.path.join(self.tmp, name + "-printed.ini")
+                with open(again_path, "w") as f:
+                    f.write(printed)
+                again = subprocess.run([daemon_bin(name), "--print-config", "-c", again_path],
+                                       capture_output=True, text=True, check=True).stdout
+                self.assertEqual(printed, again)
+
+    def test_unreachable_daemon_exit_3(self):
+        r = ctl("rdd", "status", sockdir=self.tmp)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn(f"cannot reach rdd at {self.tmp}/rdd.sock", r.stderr)
+        self.assertIn("no rdd process is running", r.stderr)
+
+    def test_cli_usage_and_errors(self):
+        self.daemon("paad").start()
+        r = ctl("paad", "help", sockdir=self.tmp)
+        self.assertEqual(r.returncode, 0)
+        for cmd in ("status", "reload", "subscribe", "help"):
+            self.assertRegex(r.stdout, rf"(?m)^  {cmd}\b")
+        r = ctl("paad", "frobnicate", sockdir=self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown_command", r.stderr)
+        r = ctl("paad", "subscribe", "topics=notalist", sockdir=self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("must be an array", r.stderr)
+        r = ctl("--json", "paad", "subscribe", 'topics:=["a.*"]', sockdir=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), {"topics": ["a.*"]})
+        self.assertEqual(ctl("paad", "subscribe", "novalue", sockdir=self.tmp).returncode, 2)
+        self.assertEqual(ctl("paad", "subscribe", "t:=[", sockdir=self.tmp).returncode, 2)
+        self.assertEqual(ctl("nosuchdaemon", sockdir=self.tmp).returncode, 2)
+        self.assertEqual(ctl(sockdir=self.tmp).returncode, 2)
+
+    def test_reload_and_events(self):
+        d = self.daemon("rdd").start()
+        watch = subprocess.Popen([os.path.join(BUILD, "cli", "lwgatectl"), "--json",
+                                  "--socket-dir", self.tmp, "rdd", "watch", "config.*"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: d.status()["counters"]["ipc_clients"] >= 2, "watch to subscribe")
+            d.write_config(log_level="debug")
+            d.proc.send_signal(signal.SIGHUP)
+            ev = json.loads(watch.stdout.readline())
+            self.assertEqual(ev["event"], "config.reloaded")
+            self.assertEqual(ev["data"]["restart_needed"], 0)
+            self.assertEqual(d.status()["log_level"], "debug")
+
+            # a bad file is refused and the daemon keeps going with the old values
+            with open(d.ini, "a") as f:
+                f.write("log_level = info\n")
+            d.proc.send_signal(signal.SIGHUP)
+            ev = json.loads(watch.stdout.readline())
+            self.assertEqual(ev["event"], "config.rejected")
+            self.assertIn("given twice", ev["data"]["error"])
+            self.assertEqual(d.status()["log_level"], "debug")
+
+            # a key that needs a restart keeps its running value
+            d.write_config(extra="", log_level="warning")
+            with open(d.ini) as f:
+                text = f.read().replace(d.db, d.db + ".new")
+            with open(d.ini, "w") as f:
+                f.write(text)
+            r = ctl("--json", "rdd", "reload", sockdir=self.tmp)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["restart_needed"], 1)
+            st = d.status()
+            self.assertEqual(st["database"], d.db)
+            self.assertEqual(st["log_level"], "warning")
+            self.assertEqual(st["counters"]["reloads"], 2)
+        finally:
+            watch.terminate()
+            watch.wait()
+            watch.stdout.close()
+
+    def test_state_survives_restart(self):
+        d = self.daemon("lwm2md").start()
+        self.assertEqual(d.status()["starts"], "1")
+        d.stop()
+        d.start()
+        st = d.status()
+        self.assertEqual(st["starts"], "2")
+        self.assertEqual(st["schema_version"], 1)
+
+    def test_refuses_newer_database(self):
+        d = Daemon("scefd", self.tmp)
+        con = sqlite3.connect(d.db)
+        con.execute("PRAGMA user_version = 99")
+        con.close()
+        d.start(wait=False)
+        self.running.append(d)
+        self.assertEqual(d.proc.wait(timeout=10), 1)
+        self.assertIn("schema version 99 is newer than this lwgate knows (1)",
+                      d.proc.stderr.read())
+
+    def test_second_instance_refused(self):
+        self.daemon("lwm2md").start()
+        second = Daemon("lwm2md", self.tmp)
+        second.start(wait=False)
+        self.running.append(second)
+        self.assertEqual(second.proc.wait(timeout=10), 1)
+        self.assertIn("another lwm2md is already serving", second.proc.stderr.read())
+        self.assertEqual(ctl("lwm2md", "status", sockdir=self.tmp).returncode, 0)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to drop privileges")
+    def test_drops_root_keeps_net_admin_only_for_lowpand(self):
+        nobody = pwd.getpwnam("nobody")
+        run = os.path.join(self.tmp, "run")
+        os.mkdir(run)
+        os.chown(run, nobody.pw_uid, nobody.pw_gid)
+        for name, net_admin in (("lowpand", True), ("lwm2md", False)):
+            with self.subTest(daemon=name):
+                d = self.daemon(name, user="nobody")
+                d.sock = os.path.join(run, name + ".sock")
+                d.db = os.path.join(run, name + ".db")
+                d.write_config(user="nobody")
+                d.start()
+                with open(f"/proc/{d.proc.pid}/status") as f:
+                    fields = dict(l.split(":", 1) for l in f.read().splitlines())
+                self.assertEqual(fields["Uid"].split()[0], str(nobody.pw_uid))
+                self.assertEqual(fields["Uid"].split()[2], str(nobody.pw_uid))
+                cap_eff = int(fields["CapEff"].strip(), 16)
+                self.assertEqual(cap_eff, (1 << CAP_NET_ADMIN) if net_admin else 0)
+                self.assertEqual(os.stat(d.db).st_uid, nobody.pw_uid)
+                r = ctl(name, "status", sockdir=run)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(d.stop()[0], 0)
+
+
+def main():
+    global BUILD, SOURCE
+    BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
+        os.environ["LWGATE_IN_NETNS"] = "1"
+        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
+    unittest.main(argv=[sys.argv[0], "-v"])
+
+
+if __name__ == "__main__":
+    main()
