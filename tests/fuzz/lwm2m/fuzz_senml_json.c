@@ -1,0 +1,13 @@
+/* libFuzzer target: the senml_json decoder, then the encode/decode round trip. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_lwm2m.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_format(LWM2M_FORMAT_SENML_JSON, data, size);
+	return 0;
+}
