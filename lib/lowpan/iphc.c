@@ -608,7 +608,10 @@ static size_t elidable_pad(const uint8_t *h, size_t hlen)
 	}
 	if (o != hlen || (h[last] != 0 && h[last] != 1) || last % 8 == 0)
 		return 0;
+	/* The decompressor pads only up to the next multiple of 8. */
 	size_t pad = hlen - last;
+	if (pad > 7)
+		return 0;
 	if (pad == 1)
 		return h[last] == 0 ? 1 : 0;
 	if (h[last] != 1 || h[last + 1] != pad - 2)

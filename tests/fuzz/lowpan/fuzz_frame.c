@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned flags[] = {0, LOWPAN_FRAME_FCS,
-					 LOWPAN_FRAME_FCS | LOWPAN_FRAME_FCS_NOCHECK};
+	                                 LOWPAN_FRAME_FCS | LOWPAN_FRAME_FCS_NOCHECK};
 	for (size_t i = 0; i < 3; i++) {
 		struct lowpan_frame f, g;
 		if (lowpan_frame_parse(data, size, flags[i], &f))

@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (clen + plen - used > sizeof(c))
 		abort();
 	memcpy(c + clen, pkt + used, plen - used);
-	if (lowpan_iphc_decode(&ctx, &src, &dst, c, clen + plen - used, again, sizeof(again), &alen))
+	if (lowpan_iphc_decode(&ctx, &src, &dst, c, clen + plen - used, again, sizeof(again),
+	                       &alen))
 		abort();
 	/* With checksum elision the recomputed checksum may differ from a
 	 * wrong one carried inline; compare everything else. */

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			free(dg);
 		}
-		if (lowpan_reasm_count(r) > cfg.max_entries || lowpan_reasm_bytes(r) > cfg.max_bytes)
+		if (lowpan_reasm_count(r) > cfg.max_entries ||
+		    lowpan_reasm_bytes(r) > cfg.max_bytes)
 			abort();
 	}
 	if (mib.in_reasm_oks + mib.in_reasm_fails > mib.in_reasm_reqds)

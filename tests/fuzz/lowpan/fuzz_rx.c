@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lowpan_iphc_ctx_set(&ctx, 0, p0, 64, true);
 	lowpan_iphc_ctx_set(&ctx, 5, p5, 37, true);
 	struct lowpan_mib mib = {0};
-	struct lowpan_rx_cfg cfg = {.frame_flags = 0, .ctx = &ctx,
-				    .reasm = {.max_entries = 4, .max_bytes = 8192}};
+	struct lowpan_rx_cfg cfg = {
+	    .frame_flags = 0, .ctx = &ctx, .reasm = {.max_entries = 4, .max_bytes = 8192}};
 	struct lowpan_rx *rx = lowpan_rx_new(&cfg, &mib);
 	size_t off = 0;
 	uint64_t now = 0;

@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t hdr[40] = {0x60, 0, 0, 0, 0, 0, 17, 64, 0xfe, 0x80};
 
-static void fwd(void *arg, const struct lowpan_vreasm_hop *hop, uint16_t offset,
-		const uint8_t *d, size_t len)
+static void fwd(void *arg, const struct lowpan_vreasm_hop *hop, uint16_t offset, const uint8_t *d,
+                size_t len)
 {
 	if (hop->hdr_len != 40 || memcmp(hop->hdr, hdr, 40) || len == 0)
 		abort();
@@ -37,13 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += p[4];
 		memset(buf, p[5], sizeof(buf));
 		if (p[0] & 1) {
-			lowpan_vreasm_first(v, &k, hdr, 40, (size_t)(p[3] & 0x7f) * 8, 7, 9, now, fwd,
-					    NULL);
+			lowpan_vreasm_first(v, &k, hdr, 40, (size_t)(p[3] & 0x7f) * 8, 7, 9, now,
+			                    fwd, NULL);
 		} else {
 			enum lowpan_vreasm_action a;
 			struct lowpan_vreasm_hop hop;
 			int rc = lowpan_vreasm_next(v, &k, (uint16_t)(p[2] * 8), buf, p[3], now, &a,
-						    &hop);
+			                            &hop);
 			if (rc == 0 && a == LOWPAN_VREASM_FORWARD)
 				fwd(NULL, &hop, 0, buf, p[3]);
 		}
