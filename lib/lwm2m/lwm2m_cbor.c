@@ -22,6 +22,7 @@ static int leaf(struct dec *d, const struct lwm2m_path *p, const struct lwm2m_cb
 	enum lwm2m_type want;
 	int rc;
 
+	/* formatted up front for the messages below; cheap since paths are formatted by hand */
 	lwm2m_path_format(p, ps, sizeof(ps));
 	if (p->len < LWM2M_PATH_RESOURCE && it->kind != LWM2M_CBORR_NULL)
 		return lwm2m_error_set(d->err, -EBADMSG, it->offset,

@@ -232,10 +232,11 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 {
 	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
 	size_t start = out->len;
+	bool all_base = lwm2m_senml_all_base(doc);
 	int rc;
 
 	if (doc->count)
-		lwm2m_senml_names(doc, 0, bn, n);
+		lwm2m_senml_names(doc, 0, all_base, bn, n);
 	else
 		bn[0] = '\0';
 	rc = lwm2m_buf_append_byte(out, '{');
@@ -257,7 +258,7 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
 			                       "entry %zu: path is outside the base path", i);
 		}
-		lwm2m_senml_names(doc, i, bn, n);
+		lwm2m_senml_names(doc, i, all_base, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
 		if (rc == 0 && n[0]) {
 			rc = put_key(out, &first, "n");

@@ -1,7 +1,6 @@
 #include "lwm2m/lwm2m_path.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 int lwm2m_path_parse(const char *s, size_t n, struct lwm2m_path *out)
@@ -45,22 +44,28 @@ int lwm2m_path_parse(const char *s, size_t n, struct lwm2m_path *out)
 
 int lwm2m_path_format(const struct lwm2m_path *p, char *buf, size_t size)
 {
+	char tmp[LWM2M_PATH_STR_MAX];
 	size_t pos = 0;
 
-	if (p->len == 0) {
-		if (size < 2)
-			return -ENOSPC;
-		buf[0] = '/';
-		buf[1] = '\0';
-		return 1;
-	}
+	/* by hand rather than snprintf: decoders and encoders format paths per value */
+	if (p->len == 0)
+		tmp[pos++] = '/';
 	for (unsigned i = 0; i < p->len && i < LWM2M_PATH_MAX_DEPTH; i++) {
-		int n = snprintf(buf + pos, size - pos, "/%u", (unsigned)p->id[i]);
+		char digits[5];
+		unsigned v = p->id[i], n = 0;
 
-		if (n < 0 || (size_t)n >= size - pos)
-			return -ENOSPC;
-		pos += (size_t)n;
+		do {
+			digits[n++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		tmp[pos++] = '/';
+		while (n)
+			tmp[pos++] = digits[--n];
 	}
+	if (pos + 1 > size)
+		return -ENOSPC;
+	memcpy(buf, tmp, pos);
+	buf[pos] = '\0';
 	return (int)pos;
 }
 

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
@@ -131,39 +130,38 @@ int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec
 	return 0;
 }
 
-void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, char *bn, char *n)
+bool lwm2m_senml_all_base(const struct lwm2m_doc *doc)
 {
-	const struct lwm2m_path *p = &doc->entries[i].path;
-	bool all_base = true;
-	int len;
+	for (size_t k = 0; k < doc->count; k++) {
+		if (!lwm2m_path_equal(&doc->entries[k].path, &doc->base))
+			return false;
+	}
+	return doc->count > 0;
+}
+
+void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, bool all_base, char *bn, char *n)
+{
+	char full[LWM2M_PATH_STR_MAX];
+	int blen, flen;
 
 	bn[0] = '\0';
 	n[0] = '\0';
-	for (size_t k = 0; k < doc->count && all_base; k++)
-		all_base = lwm2m_path_equal(&doc->entries[k].path, &doc->base);
-	if (all_base && doc->base.len > 0) {
+	if (doc->base.len == 0) {
+		lwm2m_path_format(&doc->entries[i].path, n, LWM2M_PATH_STR_MAX + 1);
+		return;
+	}
+	if (all_base) {
 		if (i == 0)
 			lwm2m_path_format(&doc->base, bn, LWM2M_PATH_STR_MAX + 1);
 		return;
 	}
-	if (i == 0 && doc->base.len > 0) {
-		len = lwm2m_path_format(&doc->base, bn, LWM2M_PATH_STR_MAX + 1);
-		bn[len] = '/';
-		bn[len + 1] = '\0';
-	}
-	if (doc->base.len == 0) {
-		lwm2m_path_format(p, n, LWM2M_PATH_STR_MAX + 1);
-		return;
-	}
-	/* the rest of the path below the base, without the leading '/' */
-	len = 0;
-	for (unsigned k = doc->base.len; k < p->len; k++) {
-		char tmp[8];
-		size_t tl;
-
-		snprintf(tmp, sizeof(tmp), k == doc->base.len ? "%u" : "/%u", (unsigned)p->id[k]);
-		tl = strlen(tmp);
-		memcpy(n + len, tmp, tl + 1);
-		len += (int)tl;
-	}
+	blen = lwm2m_path_format(&doc->base, bn, LWM2M_PATH_STR_MAX + 1);
+	bn[blen] = '/';
+	bn[blen + 1] = '\0';
+	/* the entry's path starts with the base's text: the name is what follows "base/" */
+	flen = lwm2m_path_format(&doc->entries[i].path, full, sizeof(full));
+	if (flen > blen + 1)
+		memcpy(n, full + blen + 1, (size_t)(flen - blen));
+	if (i != 0)
+		bn[0] = '\0';
 }

@@ -77,12 +77,19 @@ int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec
                         struct lwm2m_doc *doc, struct lwm2m_error *err);
 
 /*
+ * lwm2m_senml_all_base - true when every entry of @doc is the base path
+ * itself (a single-resource read, or a time series of one resource).
+ */
+bool lwm2m_senml_all_base(const struct lwm2m_doc *doc);
+
+/*
  * lwm2m_senml_names - the SenML names an encoder writes for entry @i of @doc:
  * the base name goes in the first record only (the request path plus "/",
- * nothing for the root, the path itself when every entry is the base), the
- * name is the rest of the path.
+ * nothing for the root, the path itself when @all_base), the name is the
+ * rest of the path.  The entry must lie under the base.
+ * @all_base: lwm2m_senml_all_base(doc), computed once per document.
  * @bn, @n: buffers of LWM2M_PATH_STR_MAX + 1 bytes; set to "" when absent.
  */
-void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, char *bn, char *n);
+void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, bool all_base, char *bn, char *n);
 
 #endif

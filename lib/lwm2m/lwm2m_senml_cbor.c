@@ -261,6 +261,7 @@ int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
                             struct lwm2m_error *err)
 {
 	size_t start = out->len;
+	bool all_base = lwm2m_senml_all_base(doc);
 	int rc = lwm2m_cborw_array(out, doc->count);
 
 	for (size_t i = 0; i < doc->count && rc == 0; i++) {
@@ -273,7 +274,7 @@ int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
 			                       "entry %zu: path is outside the base path", i);
 		}
-		lwm2m_senml_names(doc, i, bn, n);
+		lwm2m_senml_names(doc, i, all_base, bn, n);
 		fields =
 		    (bn[0] != 0) + (n[0] != 0) + e->has_time + (e->value.type != LWM2M_TYPE_NONE);
 		rc = lwm2m_cborw_map(out, fields);

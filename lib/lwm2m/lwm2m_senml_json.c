@@ -221,6 +221,7 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
                             struct lwm2m_error *err)
 {
 	size_t start = out->len;
+	bool all_base = lwm2m_senml_all_base(doc);
 	int rc = lwm2m_buf_append_byte(out, '[');
 
 	for (size_t i = 0; i < doc->count && rc == 0; i++) {
@@ -233,7 +234,7 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
 			                       "entry %zu: path is outside the base path", i);
 		}
-		lwm2m_senml_names(doc, i, bn, n);
+		lwm2m_senml_names(doc, i, all_base, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
 		if (rc == 0 && bn[0]) {
 			rc = put_key(out, &first, "bn");

@@ -70,7 +70,6 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 	if (type == LWM2M_TYPE_NONE && n > 0)
 		type = LWM2M_TYPE_OPAQUE;
 	v.type = type;
-	lwm2m_path_format(path, ps, sizeof(ps));
 	switch (type) {
 	case LWM2M_TYPE_NONE:
 		break;
@@ -104,10 +103,12 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 	case LWM2M_TYPE_BOOLEAN:
 		if (n != 1)
 			goto badlen;
-		if (t->value[0] > 1)
+		if (t->value[0] > 1) {
+			lwm2m_path_format(path, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, off,
 			                       "%s: Boolean value %u is neither 0 nor 1", ps,
 			                       t->value[0]);
+		}
 		v.v.b = t->value[0];
 		break;
 	case LWM2M_TYPE_OBJLNK:
@@ -118,9 +119,11 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 		break;
 	case LWM2M_TYPE_STRING:
 	case LWM2M_TYPE_CORELNK:
-		if (!lwm2m_utf8_valid(t->value, n))
+		if (!lwm2m_utf8_valid(t->value, n)) {
+			lwm2m_path_format(path, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, off, "%s: %s value is not UTF-8",
 			                       ps, lwm2m_type_name(type));
+		}
 		/* fall through */
 	case LWM2M_TYPE_OPAQUE:
 		v.v.bytes.data = t->value;
@@ -131,6 +134,7 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 		return lwm2m_error_set(d->err, -ENOMEM, SIZE_MAX, "out of memory");
 	return 0;
 badlen:
+	lwm2m_path_format(path, ps, sizeof(ps));
 	return lwm2m_error_set(d->err, -EBADMSG, off, "%s: %zu bytes is not a valid %s length", ps,
 	                       n, lwm2m_type_name(type));
 }
