@@ -28,12 +28,12 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_REFUSED = 1,     /* the daemon answered with an error */
+	EXIT_REFUSED = 1, /* the daemon answered with an error */
 	EXIT_USAGE = 2,
 	EXIT_UNREACHABLE = 3, /* no daemon on the socket */
 };
 
-static const char *const daemons[] = {"lowpand", "lwm2md", "rdd", "paad", "scefd", NULL};
+static const char *const daemons[] = { "lowpand", "lwm2md", "rdd", "paad", "scefd", NULL };
 
 struct local_tool {
 	const char *name;
@@ -43,12 +43,12 @@ struct local_tool {
 
 static const struct local_tool local_tools[] = {
 #ifdef LWGATECTL_PCAP
-	{"pcap", pcap_cli_main, "decode/encode 802.15.4 + 6LoWPAN captures (no daemon needed)"},
+	{ "pcap", pcap_cli_main, "decode/encode 802.15.4 + 6LoWPAN captures (no daemon needed)" },
 #endif
 #ifdef LWGATECTL_LWM2M
-	{"lwm2m", lwm2m_cli_main, "decode/encode LwM2M payloads (no daemon needed)"},
+	{ "lwm2m", lwm2m_cli_main, "decode/encode LwM2M payloads (no daemon needed)" },
 #endif
-	{NULL, NULL, NULL},
+	{ NULL, NULL, NULL },
 };
 
 struct ctl {
@@ -74,7 +74,8 @@ static void usage(FILE *out)
 		"\nDaemons: lowpand lwm2md rdd paad scefd\n\n"
 		"Options:\n"
 		"  -j, --json             print the daemons' JSON instead of tables\n"
-		"  -s, --socket-dir DIR   where the control sockets are (default: $LWGATE_SOCKET_DIR "
+		"  -s, --socket-dir DIR   where the control sockets are (default: "
+		"$LWGATE_SOCKET_DIR "
 		"or /run/lwgate)\n"
 		"  -t, --timeout MS       how long to wait for an answer (default 5000)\n"
 		"  -V, --version          print the version\n"
@@ -245,7 +246,7 @@ static void on_interrupt(int sig)
 
 static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, char **topics)
 {
-	struct sigaction sa = {.sa_handler = on_interrupt};
+	struct sigaction sa = { .sa_handler = on_interrupt };
 	struct ipc_client *cl;
 	struct ipc_response resp;
 	json_t *list = json_array();
@@ -311,15 +312,16 @@ static int run_daemon_command(const struct ctl *ctl, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"socket-dir", required_argument, NULL, 's'},
-		{"timeout", required_argument, NULL, 't'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket-dir", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = {.mode = OUTPUT_TEXT, .socket_dir = getenv("LWGATE_SOCKET_DIR"),
-			  .timeout_ms = 5000};
+	struct ctl ctl = { .mode = OUTPUT_TEXT,
+			   .socket_dir = getenv("LWGATE_SOCKET_DIR"),
+			   .timeout_ms = 5000 };
 	int c;
 
 	if (!ctl.socket_dir || !*ctl.socket_dir)
@@ -338,7 +340,8 @@ int main(int argc, char **argv)
 			long v = strtol(optarg, &end, 10);
 
 			if (*end || v <= 0 || v > 3600000) {
-				fprintf(stderr, "lwgatectl: --timeout wants milliseconds, 1..3600000\n");
+				fprintf(stderr,
+					"lwgatectl: --timeout wants milliseconds, 1..3600000\n");
 				return EXIT_USAGE;
 			}
 			ctl.timeout_ms = (int)v;

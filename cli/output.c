@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define MAX_COLUMNS 16
-#define MAX_CELL 60
+#define MAX_CELL    60
 
 void output_duration(long long s, char *buf, size_t len)
 {
@@ -68,13 +68,11 @@ static void print_table(json_t *rows, FILE *out)
 	size_t ncols = 0, i;
 	json_t *row;
 
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach (rows, i, row) {
 		const char *key;
 		json_t *v;
 
-		json_object_foreach(row, key, v)
-		{
+		json_object_foreach (row, key, v) {
 			size_t c;
 
 			for (c = 0; c < ncols && strcmp(cols[c], key) != 0; c++)
@@ -85,8 +83,7 @@ static void print_table(json_t *rows, FILE *out)
 			}
 		}
 	}
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach (rows, i, row) {
 		for (size_t c = 0; c < ncols; c++) {
 			json_t *v = json_object_get(row, cols[c]);
 			char *s = cell(v ? v : json_null());
@@ -103,8 +100,7 @@ static void print_table(json_t *rows, FILE *out)
 		fprintf(out, "%*s", c + 1 < ncols ? (int)(width[c] - strlen(cols[c]) + 2) : 0, "");
 	}
 	fputc('\n', out);
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach (rows, i, row) {
 		for (size_t c = 0; c < ncols; c++) {
 			json_t *v = json_object_get(row, cols[c]);
 			char *s = cell(v ? v : json_null());
@@ -128,7 +124,9 @@ static bool is_table(json_t *v)
 
 	if (!json_is_array(v) || json_array_size(v) == 0)
 		return false;
-	json_array_foreach(v, i, row) if (!json_is_object(row)) return false;
+	json_array_foreach (v, i, row)
+		if (!json_is_object(row))
+			return false;
 	return true;
 }
 
@@ -138,9 +136,10 @@ static void print_object(json_t *obj, int indent, FILE *out)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) if (strlen(key) > width) width = strlen(key);
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach (obj, key, v)
+		if (strlen(key) > width)
+			width = strlen(key);
+	json_object_foreach (obj, key, v) {
 		if (json_is_object(v) && json_object_size(v) > 0) {
 			fprintf(out, "%*s%s:\n", indent, "", key);
 			print_object(v, indent + 2, out);
@@ -165,8 +164,7 @@ static void print_value(json_t *v, FILE *out)
 		size_t i;
 		json_t *e;
 
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach (v, i, e) {
 			char *s = cell(e);
 
 			fprintf(out, "%s\n", s);
@@ -188,15 +186,13 @@ static void print_help(const char *daemon, json_t *cmds, FILE *out)
 
 	fprintf(out, "%s commands (lwgatectl %s COMMAND [key=value | key:=JSON]...):\n", daemon,
 		daemon);
-	json_array_foreach(cmds, i, c)
-	{
+	json_array_foreach (cmds, i, c) {
 		size_t n = strlen(json_string_value(json_object_get(c, "command")));
 
 		if (n > width)
 			width = n;
 	}
-	json_array_foreach(cmds, i, c)
-	{
+	json_array_foreach (cmds, i, c) {
 		bool priv = json_is_true(json_object_get(c, "privileged"));
 		json_t *args = json_object_get(c, "args"), *a;
 		size_t j;
@@ -205,8 +201,7 @@ static void print_help(const char *daemon, json_t *cmds, FILE *out)
 		fprintf(out, "  %-*s %s %s\n", (int)width,
 			json_string_value(json_object_get(c, "command")), priv ? "*" : " ",
 			json_string_value(json_object_get(c, "help")));
-		json_array_foreach(args, j, a)
-		{
+		json_array_foreach (args, j, a) {
 			bool req = json_is_true(json_object_get(a, "required"));
 
 			fprintf(out, "  %-*s     %s%s=<%s>%s  %s\n", (int)width, "", req ? "" : "[",
@@ -250,8 +245,7 @@ void output_status(enum output_mode mode, json_t *statuses, FILE *out)
 	}
 	fprintf(out, "%-9s %-5s %-8s %-10s %-8s %s\n", "DAEMON", "STATE", "VERSION", "UPTIME",
 		"PID", "SOCKET");
-	json_object_foreach(statuses, name, st)
-	{
+	json_object_foreach (statuses, name, st) {
 		json_t *err = json_object_get(st, "error");
 		char up[32];
 

@@ -20,12 +20,13 @@ static const struct config_key lowpand_keys[] = {
 };
 
 static const struct db_migration lowpand_migrations[] = {
-	{1, DAEMON_SCHEMA_1},
+	{ 1, DAEMON_SCHEMA_1 },
 };
 
 static const struct daemon_def lowpand_def = {
 	.name = "lowpand",
-	.description = "lwgate border router: 802.15.4 dongle, 6LoWPAN, TUN, 6LoWPAN-ND and RPL root.",
+	.description =
+		"lwgate border router: 802.15.4 dongle, 6LoWPAN, TUN, 6LoWPAN-ND and RPL root.",
 	.keys = lowpand_keys,
 	.config_size = sizeof(struct lowpand_config),
 	.migrations = lowpand_migrations,

@@ -20,7 +20,7 @@ static const struct config_key lwm2md_keys[] = {
 };
 
 static const struct db_migration lwm2md_migrations[] = {
-	{1, DAEMON_SCHEMA_1},
+	{ 1, DAEMON_SCHEMA_1 },
 };
 
 static const struct daemon_def lwm2md_def = {

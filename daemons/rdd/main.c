@@ -20,7 +20,7 @@ static const struct config_key rdd_keys[] = {
 };
 
 static const struct db_migration rdd_migrations[] = {
-	{1, DAEMON_SCHEMA_1},
+	{ 1, DAEMON_SCHEMA_1 },
 };
 
 static const struct daemon_def rdd_def = {

@@ -33,7 +33,7 @@ static const void *cfield(const struct config_key *key, const void *cfg)
 }
 
 __attribute__((format(printf, 4, 5))) static void fail(struct load *ld, const char *section,
-							const char *name, const char *fmt, ...)
+						       const char *name, const char *fmt, ...)
 {
 	struct config_error *err = ld->err;
 	char what[384];
@@ -86,8 +86,8 @@ const struct config_key *config_find(const struct config_key *keys, const char *
 
 static int parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
@@ -255,8 +255,8 @@ static void apply_override(struct load *ld, const char *arg)
 	name[eq - dot - 1] = '\0';
 	key = config_find(ld->keys, section, name);
 	if (!key) {
-		fail(ld, section, name, section_known(ld->keys, section) ? "unknown key"
-									 : "unknown section");
+		fail(ld, section, name,
+		     section_known(ld->keys, section) ? "unknown key" : "unknown section");
 		return;
 	}
 	set_value(ld, key, eq + 1);
@@ -274,7 +274,7 @@ static size_t count_keys(const struct config_key *keys)
 int config_load(const struct config_key *keys, void *cfg, const char *path,
 		const char *const *overrides, struct config_error *err)
 {
-	struct load ld = {.keys = keys, .cfg = cfg, .err = err, .file = "defaults"};
+	struct load ld = { .keys = keys, .cfg = cfg, .err = err, .file = "defaults" };
 	int rc = 0;
 
 	memset(err, 0, sizeof(*err));
@@ -358,7 +358,7 @@ void config_swap_key(const struct config_key *key, void *a, void *b)
 {
 	size_t size = key->type == CONFIG_STRING ? sizeof(char *)
 		      : key->type == CONFIG_BOOL ? sizeof(bool)
-						   : sizeof(int);
+						 : sizeof(int);
 	uint8_t tmp[sizeof(char *) > sizeof(int) ? sizeof(char *) : sizeof(int)];
 
 	memcpy(tmp, field(key, a), size);
@@ -421,7 +421,8 @@ static void print_comment(const struct config_key *k, FILE *out)
 
 void config_print(const struct config_key *keys, const void *cfg, const char *title, FILE *out)
 {
-	fprintf(out, "# %s\n# The effective configuration: every key, with its default and range.\n",
+	fprintf(out,
+		"# %s\n# The effective configuration: every key, with its default and range.\n",
 		title);
 	for (const struct config_key *k = keys; k->section; k++) {
 		bool first = true;

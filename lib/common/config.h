@@ -28,8 +28,8 @@ struct config_key {
 	const char *section;
 	const char *name;
 	enum config_type type;
-	size_t offset; /* offsetof() the field in the daemon's config struct */
-	const char *def; /* default, spelled as in the INI file */
+	size_t offset;              /* offsetof() the field in the daemon's config struct */
+	const char *def;            /* default, spelled as in the INI file */
 	long long min, max;         /* CONFIG_INT only */
 	const char *const *choices; /* CONFIG_ENUM only: NULL-terminated */
 	bool reloadable;            /* SIGHUP applies it without a restart */
@@ -37,12 +37,15 @@ struct config_key {
 };
 
 /* A key table ends with an entry whose section is NULL. */
-#define CONFIG_KEY_END {.section = NULL}
+#define CONFIG_KEY_END          \
+	{                       \
+		.section = NULL \
+	}
 
 struct config_error {
 	char file[256];
-	unsigned line;   /* 0 when the problem is not on a line (missing file) */
-	char key[96];    /* "section.name", or "" */
+	unsigned line;     /* 0 when the problem is not on a line (missing file) */
+	char key[96];      /* "section.name", or "" */
 	char message[640]; /* the whole, ready to print: "file:line: [section] key: what" */
 };
 

@@ -27,8 +27,8 @@
 
 struct daemon {
 	const struct daemon_def *def;
-	char *config_path;        /* NULL: built-in defaults */
-	const char **overrides;   /* -o arguments, NULL-terminated */
+	char *config_path;      /* NULL: built-in defaults */
+	const char **overrides; /* -o arguments, NULL-terminated */
 	void *cfg;
 	struct event_base *base;
 	struct db *db;
@@ -69,13 +69,13 @@ static void usage(const struct daemon_def *def, FILE *out)
 static int parse_args(struct daemon *d, int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"test", no_argument, NULL, 't'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"print-config", no_argument, NULL, 'P'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "test", no_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "print-config", no_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -169,8 +169,8 @@ static int ensure_parent_dir(const char *path, const struct passwd *pw)
 
 static int set_capabilities(bool keep_net_admin)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {{0}};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
 
 	if (keep_net_admin) {
 		data[0].effective = data[0].permitted = 1u << CAP_NET_ADMIN;
@@ -182,7 +182,8 @@ static int drop_privileges(const struct passwd *pw, bool keep_net_admin)
 {
 	if (keep_net_admin && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) < 0)
 		return -errno;
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
 		return -errno;
 	if (set_capabilities(keep_net_admin) < 0)
@@ -207,7 +208,8 @@ static int privileged_setup(struct daemon *d, gid_t *socket_gid)
 	errno = 0;
 	pw = getpwnam(c->user);
 	if (!pw) {
-		log_error("user \"%s\" does not exist: create it (systemd-sysusers lwgate.conf) or set "
+		log_error("user \"%s\" does not exist: create it (systemd-sysusers lwgate.conf) or "
+			  "set "
 			  "[daemon] user = to stay root",
 			  c->user);
 		return -ENOENT;
@@ -267,9 +269,9 @@ static void cmd_status(struct ipc_call *call, json_t *args, void *ctx)
 			     (json_int_t)db_commits(d->db), "reloads", (json_int_t)d->reloads);
 	status = json_pack("{s:s, s:s, s:i, s:I, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
 			   d->def->name, "version", LWGATE_VERSION, "pid", (int)getpid(),
-			   "uptime_s", (json_int_t)uptime_seconds(d), "config", d->config_path, "database",
-			   db_path(d->db), "socket", common(d)->socket, "schema_version",
-			   db_schema_version(d->db), "log_level",
+			   "uptime_s", (json_int_t)uptime_seconds(d), "config", d->config_path,
+			   "database", db_path(d->db), "socket", common(d)->socket,
+			   "schema_version", db_schema_version(d->db), "log_level",
 			   log_level_names[common(d)->log_level], "counters", counters);
 	json_object_set_new(status, "starts", meta_value(d, "starts"));
 	json_object_set_new(status, "first_start", meta_value(d, "first_start"));
@@ -321,14 +323,14 @@ static void cmd_reload(struct ipc_call *call, json_t *args, void *ctx)
 	if (reload(ctx, why, sizeof(why)) < 0)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s", why);
 	else
-		ipc_call_reply(call, json_pack("{s:b, s:i}", "reloaded", 1, "restart_needed",
-					       atoi(why)));
+		ipc_call_reply(call,
+			       json_pack("{s:b, s:i}", "reloaded", 1, "restart_needed", atoi(why)));
 }
 
 static const struct ipc_command daemon_commands[] = {
-	{"status", "version, uptime, pid, files and counters", NULL, cmd_status, false},
-	{"reload", "re-read the configuration file (like SIGHUP)", NULL, cmd_reload, true},
-	{NULL},
+	{ "status", "version, uptime, pid, files and counters", NULL, cmd_status, false },
+	{ "reload", "re-read the configuration file (like SIGHUP)", NULL, cmd_reload, true },
+	{ NULL },
 };
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -365,8 +367,8 @@ static void arm_signals_and_watchdog(struct daemon *d)
 
 	/* Pinged from the loop itself: if the loop hangs, systemd restarts us. */
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-		struct timeval half = {(time_t)(usec / 2 / 1000000),
-				       (suseconds_t)(usec / 2 % 1000000)};
+		struct timeval half = { (time_t)(usec / 2 / 1000000),
+					(suseconds_t)(usec / 2 % 1000000) };
 
 		d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
 		if (!d->watchdog)
@@ -482,8 +484,8 @@ static int run(struct daemon *d)
 
 int daemon_main(const struct daemon_def *def, int argc, char **argv)
 {
-	struct daemon d = {.def = def};
-	struct options o = {0};
+	struct daemon d = { .def = def };
+	struct options o = { 0 };
 	struct config_error err;
 	int rc;
 

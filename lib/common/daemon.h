@@ -44,6 +44,7 @@ struct daemon_config {
  * must start with `struct daemon_config common`); put them first in the
  * daemon's key table.
  */
+/* clang-format off */
 #define DAEMON_CONFIG_KEYS(NAME, TYPE)                                                             \
 	{"daemon", "socket", CONFIG_STRING, offsetof(TYPE, common.socket),                      \
 	 "/run/lwgate/" NAME ".sock", 0, 0, NULL, false,                                           \
@@ -54,14 +55,14 @@ struct daemon_config {
 	 log_level_names, true, "lines above this level are not logged"},                          \
 	{"daemon", "user", CONFIG_STRING, offsetof(TYPE, common.user), "lwgate", 0, 0, NULL,     \
 	 false, "user to run as when started as root (empty: stay root)"}
+/* clang-format on */
 
 /*
  * Schema 1 of every daemon's database: a key/value table in which the
  * shared main() counts starts and remembers the first one.  A daemon's own
  * tables come in its migrations 2, 3, ….
  */
-#define DAEMON_SCHEMA_1                                                                            \
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+#define DAEMON_SCHEMA_1 "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 struct daemon;
 

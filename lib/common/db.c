@@ -94,8 +94,8 @@ static int migrate(struct db *db, const struct db_migration *m, size_t count, ch
 	return 0;
 }
 
-int db_open(const char *path, const struct db_migration *migrations, size_t count,
-	    struct db **out, char *err, size_t err_len)
+int db_open(const char *path, const struct db_migration *migrations, size_t count, struct db **out,
+	    char *err, size_t err_len)
 {
 	struct db *db = calloc(1, sizeof(*db));
 	int rc;
@@ -116,8 +116,9 @@ int db_open(const char *path, const struct db_migration *migrations, size_t coun
 	}
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->h, 1);
-	if (exec_script(db->h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-			       "PRAGMA foreign_keys = ON;",
+	if (exec_script(db->h,
+			"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+			"PRAGMA foreign_keys = ON;",
 			err, err_len) < 0) {
 		char why[256];
 

@@ -32,8 +32,8 @@ struct db_migration {
  * a negative errno with a sentence in @err: -EPROTO for a newer schema,
  * -EIO for an SQLite error (its message included).
  */
-int db_open(const char *path, const struct db_migration *migrations, size_t count,
-	    struct db **out, char *err, size_t err_len);
+int db_open(const char *path, const struct db_migration *migrations, size_t count, struct db **out,
+	    char *err, size_t err_len);
 
 /* Commit what is pending, finalize the cached statements, close.  NULL is fine. */
 void db_close(struct db *db);

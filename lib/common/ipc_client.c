@@ -26,7 +26,7 @@ void ipc_response_fini(struct ipc_response *resp)
 
 int ipc_client_open(const char *path, struct ipc_client **out)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ipc_client *cl;
 	int fd, err;
 
@@ -81,7 +81,7 @@ static long long now_ms(void)
 static int receive(struct ipc_client *cl, long long deadline, struct ipc_message *msg)
 {
 	static uint8_t buf[IPC_MAX_MESSAGE];
-	struct pollfd pfd = {.fd = cl->fd, .events = POLLIN};
+	struct pollfd pfd = { .fd = cl->fd, .events = POLLIN };
 	ssize_t n;
 
 	for (;;) {

@@ -17,10 +17,10 @@ struct ipc_client;
 /* The outcome of one call. */
 struct ipc_response {
 	bool ok;
-	json_t *result;       /* ok: the reply's result (owned; may be JSON null) */
-	json_t *records;      /* an array of the records streamed before the reply, or NULL */
-	enum ipc_error code;  /* !ok */
-	char *message;        /* !ok: the daemon's explanation (owned) */
+	json_t *result;      /* ok: the reply's result (owned; may be JSON null) */
+	json_t *records;     /* an array of the records streamed before the reply, or NULL */
+	enum ipc_error code; /* !ok */
+	char *message;       /* !ok: the daemon's explanation (owned) */
 };
 
 /* Release what a call put in @resp. */

@@ -21,7 +21,7 @@ struct pending {
 	ipc_peer_reply_fn cb;
 	void *arg;
 	struct ipc_response resp; /* records gather here */
-	bool failed;             /* completes with resp.code, from the loop */
+	bool failed;              /* completes with resp.code, from the loop */
 };
 
 struct ipc_peer {
@@ -77,7 +77,7 @@ static void disconnect(struct ipc_peer *peer, const char *why)
 	for (struct pending *p = peer->pending; p; p = p->next)
 		fail_later(p, IPC_ERR_UNAVAILABLE, why);
 	if (peer->topics) {
-		struct timeval one = {1, 0};
+		struct timeval one = { 1, 0 };
 
 		evtimer_add(peer->retry, &one);
 	}
@@ -155,7 +155,7 @@ static void subscribe_now(struct ipc_peer *peer);
 
 static int connect_now(struct ipc_peer *peer)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (peer->fd >= 0)
@@ -200,7 +200,7 @@ static void subscribe_now(struct ipc_peer *peer)
 static void on_retry(evutil_socket_t fd, short what, void *arg)
 {
 	struct ipc_peer *peer = arg;
-	struct timeval one = {1, 0};
+	struct timeval one = { 1, 0 };
 
 	if (peer->topics && connect_now(peer) < 0)
 		evtimer_add(peer->retry, &one);
@@ -222,7 +222,7 @@ int ipc_peer_call(struct ipc_peer *peer, const char *cmd, json_t *args_take, int
 		  ipc_peer_reply_fn cb, void *arg)
 {
 	struct pending *p = calloc(1, sizeof(*p));
-	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	json_t *req;
 	int rc;
 

@@ -170,8 +170,7 @@ enum ipc_error ipc_proto_check_args(const struct ipc_arg *spec, json_t *args, ch
 	json_t *value;
 	void *tmp;
 
-	json_object_foreach_safe(args, tmp, name, value)
-	{
+	json_object_foreach_safe (args, tmp, name, value) {
 		const struct ipc_arg *a = find_arg(spec, name);
 
 		if (!a) {
@@ -281,7 +280,8 @@ int ipc_proto_parse_message(const uint8_t *buf, size_t len, struct ipc_message *
 	if (!json_is_object(msg->payload))
 		return -EBADMSG;
 	v = json_object_get(msg->payload, "code");
-	msg->code = json_is_string(v) ? ipc_error_from_name(json_string_value(v)) : IPC_ERR_INTERNAL;
+	msg->code =
+		json_is_string(v) ? ipc_error_from_name(json_string_value(v)) : IPC_ERR_INTERNAL;
 	v = json_object_get(msg->payload, "message");
 	msg->message = json_is_string(v) ? json_string_value(v) : "";
 	return 0;

@@ -68,7 +68,7 @@ const char *ipc_arg_type_name(enum ipc_arg_type type);
 /* A parsed request.  cmd and args point into root, which the request owns. */
 struct ipc_request {
 	json_t *root;
-	json_t *id;   /* the request's id, or JSON null */
+	json_t *id; /* the request's id, or JSON null */
 	const char *cmd;
 	json_t *args; /* an object, never NULL after a successful parse */
 };

@@ -33,7 +33,7 @@ struct ipc_conn {
 	struct event *rd, *wr, *closer;
 	struct out_msg *head, *tail;
 	size_t queued_bytes;
-	json_t *topics; /* array of strings, NULL when not subscribed */
+	json_t *topics;         /* array of strings, NULL when not subscribed */
 	struct ipc_call *calls; /* open calls, so that they learn when we go */
 	bool dead;
 };
@@ -102,7 +102,8 @@ static void conn_fail(struct ipc_conn *conn, const char *why)
 	if (conn->dead)
 		return;
 	conn->dead = true;
-	log_debug("closing client pid=%d uid=%d reason=\"%s\"", (int)conn->pid, (int)conn->uid, why);
+	log_debug("closing client pid=%d uid=%d reason=\"%s\"", (int)conn->pid, (int)conn->uid,
+		  why);
 	event_active(conn->closer, EV_TIMEOUT, 1);
 }
 
@@ -278,8 +279,7 @@ uid_t ipc_call_uid(const struct ipc_call *call)
 	return call->conn ? call->conn->uid : (uid_t)-1;
 }
 
-static const struct ipc_command *find_command(struct ipc_server *srv, const char *name,
-					      void **ctx)
+static const struct ipc_command *find_command(struct ipc_server *srv, const char *name, void **ctx)
 {
 	for (size_t t = 0; t < srv->ntables; t++) {
 		for (const struct ipc_command *c = srv->tables[t].cmds; c->name; c++) {
@@ -368,7 +368,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct ipc_server *srv = arg;
-	struct ucred cred = {.pid = -1, .uid = (uid_t)-1, .gid = (gid_t)-1};
+	struct ucred cred = { .pid = -1, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t credlen = sizeof(cred);
 	struct ipc_conn *conn;
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -412,8 +412,7 @@ static bool topic_matches(json_t *topics, const char *topic)
 	size_t i;
 	json_t *t;
 
-	json_array_foreach(topics, i, t)
-	{
+	json_array_foreach (topics, i, t) {
 		const char *s = json_string_value(t);
 		size_t n = strlen(s);
 
@@ -458,9 +457,8 @@ static void cmd_help(struct ipc_call *call, json_t *args, void *ctx)
 			for (const struct ipc_arg *p = c->args; p && p->name; p++)
 				json_array_append_new(
 					a, json_pack("{s:s, s:s, s:b, s:s}", "name", p->name,
-						     "type", ipc_arg_type_name(p->type),
-						     "required", p->required, "help",
-						     p->help ? p->help : ""));
+						     "type", ipc_arg_type_name(p->type), "required",
+						     p->required, "help", p->help ? p->help : ""));
 			json_array_append_new(list,
 					      json_pack("{s:s, s:s, s:b, s:o}", "command", c->name,
 							"help", c->help ? c->help : "",
@@ -476,8 +474,7 @@ static void cmd_subscribe(struct ipc_call *call, json_t *args, void *ctx)
 	size_t i;
 	json_t *t;
 
-	json_array_foreach(topics, i, t)
-	{
+	json_array_foreach (topics, i, t) {
 		if (!json_is_string(t)) {
 			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "\"topics\" must hold strings");
 			return;
@@ -503,16 +500,16 @@ static void cmd_unsubscribe(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 static const struct ipc_arg subscribe_args[] = {
-	{"topics", IPC_ARG_ARRAY, true, "event topics: exact names, \"prefix.*\" or \"*\""},
-	{NULL},
+	{ "topics", IPC_ARG_ARRAY, true, "event topics: exact names, \"prefix.*\" or \"*\"" },
+	{ NULL },
 };
 
 static const struct ipc_command builtin_commands[] = {
-	{"help", "list this daemon's commands and their arguments", NULL, cmd_help, false},
-	{"subscribe", "receive events on these topics on this connection", subscribe_args,
-	 cmd_subscribe, false},
-	{"unsubscribe", "stop receiving events on this connection", NULL, cmd_unsubscribe, false},
-	{NULL},
+	{ "help", "list this daemon's commands and their arguments", NULL, cmd_help, false },
+	{ "subscribe", "receive events on these topics on this connection", subscribe_args,
+	  cmd_subscribe, false },
+	{ "unsubscribe", "stop receiving events on this connection", NULL, cmd_unsubscribe, false },
+	{ NULL },
 };
 
 /* Replace a socket file nobody answers on; refuse to steal a live one. */
@@ -533,7 +530,7 @@ static int clear_stale_socket(const struct sockaddr_un *sun)
 
 struct ipc_server *ipc_server_new(struct event_base *base, const char *path, gid_t gid)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ipc_server *srv;
 	int rc;
 

@@ -29,7 +29,7 @@
 #include "common/ipc_proto.h"
 
 #define IPC_SERVER_MAX_CLIENTS 256
-#define IPC_SERVER_MAX_QUEUE (4u * 1024 * 1024)
+#define IPC_SERVER_MAX_QUEUE   (4u * 1024 * 1024)
 
 struct ipc_server;
 struct ipc_call;
@@ -43,7 +43,7 @@ typedef void (*ipc_handler_fn)(struct ipc_call *call, json_t *args, void *ctx);
 
 struct ipc_command {
 	const char *name;
-	const char *help; /* one line */
+	const char *help;           /* one line */
 	const struct ipc_arg *args; /* NULL or a table ending with {.name = NULL} */
 	ipc_handler_fn handler;
 	bool privileged; /* changes state: only root or the daemon's own user */
@@ -52,10 +52,10 @@ struct ipc_command {
 struct ipc_server_stats {
 	uint64_t clients_total;
 	uint64_t requests;
-	uint64_t errors;   /* error replies sent */
-	uint64_t events;   /* event records sent */
-	uint64_t dropped;  /* clients dropped for not reading their replies */
-	unsigned clients;  /* connected now */
+	uint64_t errors;  /* error replies sent */
+	uint64_t events;  /* event records sent */
+	uint64_t dropped; /* clients dropped for not reading their replies */
+	unsigned clients; /* connected now */
 };
 
 /*

@@ -9,7 +9,7 @@
 
 #include <systemd/sd-journal.h>
 
-const char *const log_level_names[] = {"error", "warning", "notice", "info", "debug", NULL};
+const char *const log_level_names[] = { "error", "warning", "notice", "info", "debug", NULL };
 
 static const char *log_name = "lwgate";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
@@ -76,10 +76,9 @@ void log_vemit(enum log_level level, const char *component, bool with_errno, con
 	if (!component)
 		component = log_name;
 
-	if (log_to_journal &&
-	    sd_journal_send("MESSAGE=%s: %s", component, msg, "PRIORITY=%d", (int)level,
-			    "SYSLOG_IDENTIFIER=%s", log_name, "LWGATE_COMPONENT=%s", component,
-			    NULL) == 0) {
+	if (log_to_journal && sd_journal_send("MESSAGE=%s: %s", component, msg, "PRIORITY=%d",
+					      (int)level, "SYSLOG_IDENTIFIER=%s", log_name,
+					      "LWGATE_COMPONENT=%s", component, NULL) == 0) {
 		errno = saved_errno;
 		return;
 	}

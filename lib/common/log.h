@@ -66,13 +66,13 @@ _Noreturn void log_fatal(const char *component, bool with_errno, const char *fmt
 #define LOG_COMPONENT NULL
 #endif
 
-#define log_warn(...)  log_emit(LOG_LEVEL_WARNING, LOG_COMPONENT, true, __VA_ARGS__)
-#define log_warnx(...) log_emit(LOG_LEVEL_WARNING, LOG_COMPONENT, false, __VA_ARGS__)
-#define log_error(...) log_emit(LOG_LEVEL_ERROR, LOG_COMPONENT, false, __VA_ARGS__)
+#define log_warn(...)   log_emit(LOG_LEVEL_WARNING, LOG_COMPONENT, true, __VA_ARGS__)
+#define log_warnx(...)  log_emit(LOG_LEVEL_WARNING, LOG_COMPONENT, false, __VA_ARGS__)
+#define log_error(...)  log_emit(LOG_LEVEL_ERROR, LOG_COMPONENT, false, __VA_ARGS__)
 #define log_notice(...) log_emit(LOG_LEVEL_NOTICE, LOG_COMPONENT, false, __VA_ARGS__)
-#define log_info(...)  log_emit(LOG_LEVEL_INFO, LOG_COMPONENT, false, __VA_ARGS__)
-#define log_debug(...) log_emit(LOG_LEVEL_DEBUG, LOG_COMPONENT, false, __VA_ARGS__)
-#define fatal(...)     log_fatal(LOG_COMPONENT, true, __VA_ARGS__)
-#define fatalx(...)    log_fatal(LOG_COMPONENT, false, __VA_ARGS__)
+#define log_info(...)   log_emit(LOG_LEVEL_INFO, LOG_COMPONENT, false, __VA_ARGS__)
+#define log_debug(...)  log_emit(LOG_LEVEL_DEBUG, LOG_COMPONENT, false, __VA_ARGS__)
+#define fatal(...)      log_fatal(LOG_COMPONENT, true, __VA_ARGS__)
+#define fatalx(...)     log_fatal(LOG_COMPONENT, false, __VA_ARGS__)
 
 #endif

@@ -37,13 +37,13 @@ static void cmd_quit(struct ipc_call *call, json_t *args, void *ctx)
 	event_base_loopbreak(base);
 }
 
-static const struct ipc_arg echo_args[] = {{"name", IPC_ARG_STRING, true, ""}, {NULL}};
-static const struct ipc_arg list_args[] = {{"n", IPC_ARG_INT, true, ""}, {NULL}};
+static const struct ipc_arg echo_args[] = { { "name", IPC_ARG_STRING, true, "" }, { NULL } };
+static const struct ipc_arg list_args[] = { { "n", IPC_ARG_INT, true, "" }, { NULL } };
 static const struct ipc_command commands[] = {
-	{"echo", "", echo_args, cmd_echo, false},
-	{"list", "", list_args, cmd_list, false},
-	{"quit", "", NULL, cmd_quit, false},
-	{NULL},
+	{ "echo", "", echo_args, cmd_echo, false },
+	{ "list", "", list_args, cmd_list, false },
+	{ "quit", "", NULL, cmd_quit, false },
+	{ NULL },
 };
 
 static void *serve(void *arg)
@@ -81,13 +81,15 @@ int main(void)
 
 	t0 = now();
 	for (int i = 0; i < calls; i++) {
-		if (ipc_client_call(cl, "echo", json_pack("{s:s}", "name", "node-1"), 5000, &r) < 0 ||
+		if (ipc_client_call(cl, "echo", json_pack("{s:s}", "name", "node-1"), 5000, &r) <
+			    0 ||
 		    !r.ok)
 			return 1;
 		ipc_response_fini(&r);
 	}
 	t1 = now();
-	printf("ipc round trip (echo, one client): %d calls in %.3f s = %.0f calls/s, %.1f us/call\n",
+	printf("ipc round trip (echo, one client): %d calls in %.3f s = %.0f calls/s, %.1f "
+	       "us/call\n",
 	       calls, t1 - t0, calls / (t1 - t0), (t1 - t0) / calls * 1e6);
 
 	t0 = now();

@@ -20,19 +20,19 @@ struct fuzz_config {
 	char *other;
 };
 
-static const char *const modes[] = {"a", "b", "c", NULL};
+static const char *const modes[] = { "a", "b", "c", NULL };
 
 static const struct config_key keys[] = {
-	{"daemon", "name", CONFIG_STRING, offsetof(struct fuzz_config, name), "x", 0, 0, NULL,
-	 false, "string"},
-	{"daemon", "port", CONFIG_INT, offsetof(struct fuzz_config, port), "1", -5, 70000, NULL,
-	 true, "int"},
-	{"daemon", "flag", CONFIG_BOOL, offsetof(struct fuzz_config, flag), "no", 0, 0, NULL, true,
-	 "bool"},
-	{"other", "mode", CONFIG_ENUM, offsetof(struct fuzz_config, mode), "b", 0, 0, modes, false,
-	 "enum"},
-	{"other", "path", CONFIG_STRING, offsetof(struct fuzz_config, other), "", 0, 0, NULL, false,
-	 "string"},
+	{ "daemon", "name", CONFIG_STRING, offsetof(struct fuzz_config, name), "x", 0, 0, NULL,
+	  false, "string" },
+	{ "daemon", "port", CONFIG_INT, offsetof(struct fuzz_config, port), "1", -5, 70000, NULL,
+	  true, "int" },
+	{ "daemon", "flag", CONFIG_BOOL, offsetof(struct fuzz_config, flag), "no", 0, 0, NULL, true,
+	  "bool" },
+	{ "other", "mode", CONFIG_ENUM, offsetof(struct fuzz_config, mode), "b", 0, 0, modes, false,
+	  "enum" },
+	{ "other", "path", CONFIG_STRING, offsetof(struct fuzz_config, other), "", 0, 0, NULL,
+	  false, "string" },
 	CONFIG_KEY_END,
 };
 
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_config a = {0}, b = {0};
+	struct fuzz_config a = { 0 }, b = { 0 };
 	struct config_error err;
 	char path[64], *text = NULL;
 	size_t len = 0;

@@ -11,16 +11,19 @@
 #include "common/ipc_proto.h"
 
 static const struct ipc_arg args_a[] = {
-	{"name", IPC_ARG_STRING, true, ""},  {"count", IPC_ARG_INT, false, ""},
-	{"flag", IPC_ARG_BOOL, false, ""},   {"list", IPC_ARG_ARRAY, false, ""},
-	{"obj", IPC_ARG_OBJECT, false, ""},  {"any", IPC_ARG_ANY, false, ""},
-	{NULL},
+	{ "name", IPC_ARG_STRING, true, "" },
+	{ "count", IPC_ARG_INT, false, "" },
+	{ "flag", IPC_ARG_BOOL, false, "" },
+	{ "list", IPC_ARG_ARRAY, false, "" },
+	{ "obj", IPC_ARG_OBJECT, false, "" },
+	{ "any", IPC_ARG_ANY, false, "" },
+	{ NULL },
 };
 
 static const struct {
 	const char *name;
 	const struct ipc_arg *args;
-} commands[] = {{"status", NULL}, {"clients.list", args_a}, {"subscribe", args_a}};
+} commands[] = { { "status", NULL }, { "clients.list", args_a }, { "subscribe", args_a } };
 
 static void send_reply(json_t *msg)
 {

@@ -20,19 +20,19 @@ struct test_config {
 	char *path;
 };
 
-static const char *const modes[] = {"fast", "safe", NULL};
+static const char *const modes[] = { "fast", "safe", NULL };
 
 static const struct config_key keys[] = {
-	{"main", "name", CONFIG_STRING, offsetof(struct test_config, name), "gateway", 0, 0, NULL,
-	 false, "a name"},
-	{"main", "port", CONFIG_INT, offsetof(struct test_config, port), "5683", 1, 65535, NULL,
-	 true, "UDP port"},
-	{"main", "enabled", CONFIG_BOOL, offsetof(struct test_config, enabled), "yes", 0, 0, NULL,
-	 true, "on or off"},
-	{"store", "mode", CONFIG_ENUM, offsetof(struct test_config, mode), "safe", 0, 0, modes,
-	 false, "how to store"},
-	{"store", "path", CONFIG_STRING, offsetof(struct test_config, path), "", 0, 0, NULL, false,
-	 "where"},
+	{ "main", "name", CONFIG_STRING, offsetof(struct test_config, name), "gateway", 0, 0, NULL,
+	  false, "a name" },
+	{ "main", "port", CONFIG_INT, offsetof(struct test_config, port), "5683", 1, 65535, NULL,
+	  true, "UDP port" },
+	{ "main", "enabled", CONFIG_BOOL, offsetof(struct test_config, enabled), "yes", 0, 0, NULL,
+	  true, "on or off" },
+	{ "store", "mode", CONFIG_ENUM, offsetof(struct test_config, mode), "safe", 0, 0, modes,
+	  false, "how to store" },
+	{ "store", "path", CONFIG_STRING, offsetof(struct test_config, path), "", 0, 0, NULL, false,
+	  "where" },
 	CONFIG_KEY_END,
 };
 
@@ -61,7 +61,7 @@ static int teardown(void **state)
 /* Load @text and expect failure at @line on @key with @what in the message. */
 static void expect_error(const char *text, unsigned line, const char *key, const char *what)
 {
-	struct test_config c = {0};
+	struct test_config c = { 0 };
 	struct config_error err;
 	char where[96];
 
@@ -77,7 +77,7 @@ static void expect_error(const char *text, unsigned line, const char *key, const
 
 static void test_defaults(void **state)
 {
-	struct test_config c = {0};
+	struct test_config c = { 0 };
 	struct config_error err;
 
 	assert_int_equal(config_load(keys, &c, NULL, NULL, &err), 0);
@@ -91,7 +91,7 @@ static void test_defaults(void **state)
 
 static void test_good_file(void **state)
 {
-	struct test_config c = {0};
+	struct test_config c = { 0 };
 	struct config_error err;
 	const char *f = write_file("; comment\n# another\n[main]\nname = pi-gw\nport=61616\n"
 				   "enabled = off\n\n[store]\nmode = fast ; inline comment\n");
@@ -159,7 +159,7 @@ static void test_long_line(void **state)
 
 static void test_missing_file(void **state)
 {
-	struct test_config c = {0};
+	struct test_config c = { 0 };
 	struct config_error err;
 
 	assert_int_equal(config_load(keys, &c, "/nonexistent/lwgate.ini", NULL, &err), -ENOENT);
@@ -170,12 +170,12 @@ static void test_missing_file(void **state)
 
 static void test_overrides(void **state)
 {
-	struct test_config c = {0};
+	struct test_config c = { 0 };
 	struct config_error err;
-	const char *good[] = {"main.port=7", "store.path=/var/x", NULL};
-	const char *bad_key[] = {"main.port=7", "main.porrt=8", NULL};
-	const char *bad_form[] = {"port=7", NULL};
-	const char *bad_value[] = {"main.port=0", NULL};
+	const char *good[] = { "main.port=7", "store.path=/var/x", NULL };
+	const char *bad_key[] = { "main.port=7", "main.porrt=8", NULL };
+	const char *bad_form[] = { "port=7", NULL };
+	const char *bad_value[] = { "main.port=0", NULL };
 
 	assert_int_equal(config_load(keys, &c, write_file("[main]\nport = 9\n"), good, &err), 0);
 	assert_int_equal(c.port, 7);
@@ -192,7 +192,7 @@ static void test_overrides(void **state)
 /* --print-config output must load back to the same configuration. */
 static void test_print_round_trip(void **state)
 {
-	struct test_config a = {0}, b = {0};
+	struct test_config a = { 0 }, b = { 0 };
 	struct config_error err;
 	char *text = NULL;
 	size_t len = 0;
@@ -218,9 +218,9 @@ static void test_print_round_trip(void **state)
 
 static void test_swap_key(void **state)
 {
-	struct test_config a = {0}, b = {0};
+	struct test_config a = { 0 }, b = { 0 };
 	struct config_error err;
-	const char *over[] = {"main.name=other", "main.port=9", NULL};
+	const char *over[] = { "main.name=other", "main.port=9", NULL };
 
 	assert_int_equal(config_load(keys, &a, NULL, NULL, &err), 0);
 	assert_int_equal(config_load(keys, &b, NULL, over, &err), 0);

@@ -13,18 +13,18 @@
 #include "common/db.h"
 
 static const struct db_migration v1[] = {
-	{1, "CREATE TABLE client (ep TEXT PRIMARY KEY, lifetime INTEGER NOT NULL);"},
+	{ 1, "CREATE TABLE client (ep TEXT PRIMARY KEY, lifetime INTEGER NOT NULL);" },
 };
 
 static const struct db_migration v2[] = {
-	{1, "CREATE TABLE client (ep TEXT PRIMARY KEY, lifetime INTEGER NOT NULL);"},
-	{2, "ALTER TABLE client ADD COLUMN binding TEXT NOT NULL DEFAULT 'U';"
-	    "CREATE INDEX client_binding ON client (binding);"},
+	{ 1, "CREATE TABLE client (ep TEXT PRIMARY KEY, lifetime INTEGER NOT NULL);" },
+	{ 2, "ALTER TABLE client ADD COLUMN binding TEXT NOT NULL DEFAULT 'U';"
+	     "CREATE INDEX client_binding ON client (binding);" },
 };
 
 static const struct db_migration v2_broken[] = {
-	{1, "CREATE TABLE client (ep TEXT PRIMARY KEY, lifetime INTEGER NOT NULL);"},
-	{2, "ALTER TABLE client ADD COLUMN binding TEXT; CREATE TABLE oops (;"},
+	{ 1, "CREATE TABLE client (ep TEXT PRIMARY KEY, lifetime INTEGER NOT NULL);" },
+	{ 2, "ALTER TABLE client ADD COLUMN binding TEXT; CREATE TABLE oops (;" },
 };
 
 static char dbpath[64];
@@ -77,9 +77,9 @@ static void test_fresh_create(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_reset(st);
-	assert_int_equal(db_exec(db, "INSERT INTO client (ep, lifetime) VALUES (?, ?)", "ti",
-				 "node-1", 300),
-			 1);
+	assert_int_equal(
+		db_exec(db, "INSERT INTO client (ep, lifetime) VALUES (?, ?)", "ti", "node-1", 300),
+		1);
 	assert_int_equal(count_rows(db), 1);
 	db_close(db);
 }
@@ -138,7 +138,7 @@ static void test_exec_binds_and_constraints(void **state)
 {
 	struct db *db;
 	char err[256];
-	static const uint8_t blob[] = {0, 1, 2, 255};
+	static const uint8_t blob[] = { 0, 1, 2, 255 };
 
 	assert_int_equal(db_open(dbpath, v1, 1, &db, err, sizeof(err)), 0);
 	assert_int_equal(db_exec_script(db, "CREATE TABLE k (id INTEGER, big INTEGER, t TEXT, "

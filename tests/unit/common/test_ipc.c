@@ -56,7 +56,7 @@ static void on_later(evutil_socket_t fd, short what, void *arg)
 static void cmd_later(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct later *l = calloc(1, sizeof(*l));
-	struct timeval tv = {0, 5000};
+	struct timeval tv = { 0, 5000 };
 
 	l->call = call;
 	l->value = json_incref(json_object_get(args, "value"));
@@ -105,29 +105,29 @@ static void cmd_quit(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 static const struct ipc_arg echo_args[] = {
-	{"name", IPC_ARG_STRING, true, "a name"},
-	{"count", IPC_ARG_INT, false, "a count"},
-	{"flag", IPC_ARG_BOOL, false, "a flag"},
-	{"list", IPC_ARG_ARRAY, false, "a list"},
-	{NULL},
+	{ "name", IPC_ARG_STRING, true, "a name" },
+	{ "count", IPC_ARG_INT, false, "a count" },
+	{ "flag", IPC_ARG_BOOL, false, "a flag" },
+	{ "list", IPC_ARG_ARRAY, false, "a list" },
+	{ NULL },
 };
-static const struct ipc_arg later_args[] = {{"value", IPC_ARG_ANY, true, "returned"}, {NULL}};
+static const struct ipc_arg later_args[] = { { "value", IPC_ARG_ANY, true, "returned" }, { NULL } };
 static const struct ipc_arg list_args[] = {
-	{"n", IPC_ARG_INT, true, "records"},
-	{"size", IPC_ARG_INT, true, "bytes of padding per record"},
-	{NULL},
+	{ "n", IPC_ARG_INT, true, "records" },
+	{ "size", IPC_ARG_INT, true, "bytes of padding per record" },
+	{ NULL },
 };
-static const struct ipc_arg emit_args[] = {{"topic", IPC_ARG_STRING, true, "topic"}, {NULL}};
+static const struct ipc_arg emit_args[] = { { "topic", IPC_ARG_STRING, true, "topic" }, { NULL } };
 
 static const struct ipc_command commands[] = {
-	{"echo", "return the arguments", echo_args, cmd_echo, false},
-	{"later", "return value after 5 ms", later_args, cmd_later, false},
-	{"list", "stream n records", list_args, cmd_list, false},
-	{"emit", "publish an event", emit_args, cmd_emit, false},
-	{"never", "never answer", NULL, cmd_never, false},
-	{"change", "a privileged command", NULL, cmd_change, true},
-	{"quit", "stop the test server", NULL, cmd_quit, false},
-	{NULL},
+	{ "echo", "return the arguments", echo_args, cmd_echo, false },
+	{ "later", "return value after 5 ms", later_args, cmd_later, false },
+	{ "list", "stream n records", list_args, cmd_list, false },
+	{ "emit", "publish an event", emit_args, cmd_emit, false },
+	{ "never", "never answer", NULL, cmd_never, false },
+	{ "change", "a privileged command", NULL, cmd_change, true },
+	{ "quit", "stop the test server", NULL, cmd_quit, false },
+	{ NULL },
 };
 
 static void *serve(void *arg)
@@ -180,8 +180,8 @@ static void call_ok(struct ipc_client *cl, const char *cmd, json_t *args, struct
 		fail_msg("%s failed: %s", cmd, r->message);
 }
 
-static void expect_error(struct ipc_client *cl, const char *cmd, json_t *args,
-			 enum ipc_error code, const char *what)
+static void expect_error(struct ipc_client *cl, const char *cmd, json_t *args, enum ipc_error code,
+			 const char *what)
 {
 	struct ipc_response r;
 
@@ -210,8 +210,8 @@ static void test_round_trip(void **state)
 {
 	struct ipc_client *cl = client();
 	struct ipc_response r;
-	json_t *args = json_pack("{s:s, s:i, s:b, s:[i,i]}", "name", "node", "count", 3, "flag",
-				 1, "list", 1, 2);
+	json_t *args = json_pack("{s:s, s:i, s:b, s:[i,i]}", "name", "node", "count", 3, "flag", 1,
+				 "list", 1, 2);
 
 	call_ok(cl, "echo", json_incref(args), &r);
 	assert_true(json_equal(r.result, args));
@@ -270,8 +270,13 @@ static void test_bad_json(void **state)
 	struct ipc_message msg;
 	struct ipc_response r;
 	static const char *const bad[] = {
-		"{\"cmd\":", "[1,2]", "{\"cmd\":42}", "{\"id\":1,\"cmd\":\"echo\",\"args\":[]}",
-		"{\"id\":{},\"cmd\":\"echo\"}", "\xff\xfe", "{\"cmd\":\"a\",\"cmd\":\"b\"}",
+		"{\"cmd\":",
+		"[1,2]",
+		"{\"cmd\":42}",
+		"{\"id\":1,\"cmd\":\"echo\",\"args\":[]}",
+		"{\"id\":{},\"cmd\":\"echo\"}",
+		"\xff\xfe",
+		"{\"cmd\":\"a\",\"cmd\":\"b\"}",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -322,8 +327,7 @@ static void test_help(void **state)
 	bool saw_echo = false, saw_help = false;
 
 	call_ok(cl, "help", NULL, &r);
-	json_array_foreach(r.result, i, c)
-	{
+	json_array_foreach (r.result, i, c) {
 		const char *name = json_string_value(json_object_get(c, "command"));
 
 		saw_help |= strcmp(name, "help") == 0;
@@ -351,8 +355,8 @@ static void test_concurrent_clients(void **state)
 
 	for (int i = 0; i < N; i++) {
 		char req[96];
-		int n = snprintf(req, sizeof(req), "{\"id\":%d,\"cmd\":\"later\",\"args\":{\"value\":%d}}",
-				 i, i * 3);
+		int n = snprintf(req, sizeof(req),
+				 "{\"id\":%d,\"cmd\":\"later\",\"args\":{\"value\":%d}}", i, i * 3);
 
 		cl[i] = client();
 		fds[i] = ipc_client_fd(cl[i]);
@@ -395,7 +399,8 @@ static void test_disconnect_mid_reply(void **state)
 	uint8_t buf[2048];
 	struct ipc_response r;
 
-	assert_int_equal(send(ipc_client_fd(cl), req, sizeof(req) - 1, 0), (ssize_t)sizeof(req) - 1);
+	assert_int_equal(send(ipc_client_fd(cl), req, sizeof(req) - 1, 0),
+			 (ssize_t)sizeof(req) - 1);
 	assert_true(recv(ipc_client_fd(cl), buf, sizeof(buf), 0) > 0);
 	ipc_client_free(cl);
 
@@ -498,7 +503,7 @@ static void test_async_peer(void **state)
 	struct event_base *base = event_base_new();
 	struct ipc_peer *peer = ipc_peer_new(base, fx.path);
 	struct ipc_peer *nobody = ipc_peer_new(base, "/tmp/no-such-lwgate-daemon.sock");
-	struct peer_result a = {0}, b = {0}, c = {0};
+	struct peer_result a = { 0 }, b = { 0 }, c = { 0 };
 
 	assert_int_equal(ipc_peer_call(peer, "echo", json_pack("{s:s}", "name", "peer"), 2000,
 				       on_peer_reply, &a),
