@@ -294,6 +294,30 @@ class DaemonTests(unittest.TestCase):
         self.assertIn("another lwm2md is already serving", second.proc.stderr.read())
         self.assertEqual(ctl("lwm2md", "status", sockdir=self.tmp).returncode, 0)
 
+    def test_systemd_notify_and_watchdog(self):
+        """READY=1 once serving, WATCHDOG=1 from the loop, STOPPING=1 on SIGTERM."""
+        import socket
+        path = os.path.join(self.tmp, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        sock.settimeout(10)
+        d = self.daemon("lwm2md")
+        env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="100000")
+        d.proc = subprocess.Popen([daemon_bin("lwm2md"), "-f", "-c", d.ini], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            msgs = [sock.recv(4096).decode()]
+            self.assertTrue(msgs[0].startswith("READY=1"), msgs)
+            self.assertTrue(os.path.exists(d.sock), "READY=1 before the socket was there")
+            for _ in range(3):
+                self.assertEqual(sock.recv(4096).decode(), "WATCHDOG=1")
+            d.proc.send_signal(signal.SIGTERM)
+            while "STOPPING=1" not in msgs[-1]:
+                msgs.append(sock.recv(4096).decode())
+            self.assertEqual(d.proc.wait(timeout=10), 0)
+        finally:
+            sock.close()
+
     @unittest.skipUnless(os.geteuid() == 0, "needs root to drop privileges")
     def test_drops_root_keeps_net_admin_only_for_lowpand(self):
         nobody = pwd.getpwnam("nobody")
