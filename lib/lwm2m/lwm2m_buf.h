@@ -44,7 +44,7 @@ int lwm2m_buf_append_byte(struct lwm2m_buf *b, uint8_t c);
  * Returns 0, -ENOMEM or -EINVAL for a bad format.
  */
 int lwm2m_buf_printf(struct lwm2m_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /*
  * lwm2m_buf_cstr - NUL-terminate the content (the NUL is not counted in len)

@@ -22,26 +22,30 @@ static int leaf(struct dec *d, const struct lwm2m_path *p, const struct lwm2m_cb
 	enum lwm2m_type want;
 	int rc;
 
-	/* formatted up front for the messages below; cheap since paths are formatted by hand */
-	lwm2m_path_format(p, ps, sizeof(ps));
-	if (p->len < LWM2M_PATH_RESOURCE && it->kind != LWM2M_CBORR_NULL)
+	/* the path text is only needed for messages: format it when there is one */
+	if (p->len < LWM2M_PATH_RESOURCE && it->kind != LWM2M_CBORR_NULL) {
+		lwm2m_path_format(p, ps, sizeof(ps));
 		return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-		                       "%s: a value needs a resource path", ps);
+				       "%s: a value needs a resource path", ps);
+	}
 	if (!lwm2m_path_is_prefix(d->base, p)) {
 		char bs[LWM2M_PATH_STR_MAX];
 
 		lwm2m_path_format(d->base, bs, sizeof(bs));
+		lwm2m_path_format(p, ps, sizeof(ps));
 		return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-		                       "%s is outside the request path %s", ps, bs);
+				       "%s is outside the request path %s", ps, bs);
 	}
 	switch (it->kind) {
 	case LWM2M_CBORR_UINT:
 		v = it->u > INT64_MAX ? lwm2m_value_uint(it->u) : lwm2m_value_int((int64_t)it->u);
 		break;
 	case LWM2M_CBORR_NEGINT:
-		if (it->u > INT64_MAX)
+		if (it->u > INT64_MAX) {
+			lwm2m_path_format(p, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-			                       "%s: negative integer out of range", ps);
+					       "%s: negative integer out of range", ps);
+		}
 		v = lwm2m_value_int(-1 - (int64_t)it->u);
 		break;
 	case LWM2M_CBORR_FLOAT:
@@ -54,15 +58,19 @@ static int leaf(struct dec *d, const struct lwm2m_path *p, const struct lwm2m_cb
 		v = lwm2m_value_bytes(LWM2M_TYPE_OPAQUE, it->data, it->len);
 		break;
 	case LWM2M_CBORR_TEXT:
-		if (!lwm2m_utf8_valid(it->data, it->len))
+		if (!lwm2m_utf8_valid(it->data, it->len)) {
+			lwm2m_path_format(p, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-			                       "%s: text is not UTF-8", ps);
+					       "%s: text is not UTF-8", ps);
+		}
 		v = lwm2m_value_bytes(LWM2M_TYPE_STRING, it->data, it->len);
 		if (lwm2m_registry_type_of(d->reg, p, &want) && want == LWM2M_TYPE_OBJLNK) {
 			v.type = LWM2M_TYPE_OBJLNK;
-			if (lwm2m_objlnk_parse((const char *)it->data, it->len, &v.v.lnk) < 0)
+			if (lwm2m_objlnk_parse((const char *)it->data, it->len, &v.v.lnk) < 0) {
+				lwm2m_path_format(p, ps, sizeof(ps));
 				return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-				                       "%s: text is not an object link O:I", ps);
+						       "%s: text is not an object link O:I", ps);
+			}
 		}
 		break;
 	case LWM2M_CBORR_NULL:
@@ -75,24 +83,29 @@ static int leaf(struct dec *d, const struct lwm2m_path *p, const struct lwm2m_cb
 			return rc;
 		if (it->u != 1 ||
 		    (tagged.kind != LWM2M_CBORR_UINT && tagged.kind != LWM2M_CBORR_NEGINT) ||
-		    tagged.u > INT64_MAX)
+		    tagged.u > INT64_MAX) {
+			lwm2m_path_format(p, ps, sizeof(ps));
 			return lwm2m_error_set(
-			    d->err, -EBADMSG, it->offset,
-			    "%s: only tag 1 (epoch time) on an integer is allowed", ps);
+				d->err, -EBADMSG, it->offset,
+				"%s: only tag 1 (epoch time) on an integer is allowed", ps);
+		}
 		v = lwm2m_value_time(tagged.kind == LWM2M_CBORR_UINT ? (int64_t)tagged.u
-		                                                     : -1 - (int64_t)tagged.u);
+								     : -1 - (int64_t)tagged.u);
 		break;
 	default:
+		lwm2m_path_format(p, ps, sizeof(ps));
 		return lwm2m_error_set(d->err, -EBADMSG, it->offset, "%s: not a resource value",
-		                       ps);
+				       ps);
 	}
 	if (v.type != LWM2M_TYPE_NONE && lwm2m_registry_type_of(d->reg, p, &want)) {
 		rc = lwm2m_value_coerce(&v, want);
-		if (rc < 0)
+		if (rc < 0) {
+			lwm2m_path_format(p, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-			                       "%s is %s but the payload carries %s%s", ps,
-			                       lwm2m_type_name(want), lwm2m_type_name(v.type),
-			                       rc == -ERANGE ? " out of range" : "");
+					       "%s is %s but the payload carries %s%s", ps,
+					       lwm2m_type_name(want), lwm2m_type_name(v.type),
+					       rc == -ERANGE ? " out of range" : "");
+		}
 	}
 	if (lwm2m_doc_add(d->doc, p, &v) < 0)
 		return lwm2m_error_set(d->err, -ENOMEM, SIZE_MAX, "out of memory");
@@ -103,7 +116,7 @@ static int id_of(struct dec *d, const struct lwm2m_cborr_item *it, struct lwm2m_
 {
 	if (it->kind != LWM2M_CBORR_UINT || it->u > LWM2M_ID_MAX)
 		return lwm2m_error_set(d->err, -EBADMSG, it->offset,
-		                       "map keys must be path IDs (0..65534) or arrays of them");
+				       "map keys must be path IDs (0..65534) or arrays of them");
 	if (lwm2m_path_append(p, (uint32_t)it->u) < 0)
 		return lwm2m_error_set(d->err, -EBADMSG, it->offset, "path deeper than 4 levels");
 	return 0;
@@ -123,7 +136,7 @@ static int map(struct dec *d, const struct lwm2m_cborr_item *m, const struct lwm
 		if (k.kind == LWM2M_CBORR_ARRAY && !k.indefinite) {
 			if (k.u == 0 || k.u > LWM2M_PATH_MAX_DEPTH)
 				return lwm2m_error_set(d->err, -EBADMSG, k.offset,
-				                       "a path key holds 1 to 4 IDs");
+						       "a path key holds 1 to 4 IDs");
 			for (uint64_t j = 0; j < k.u; j++) {
 				struct lwm2m_cborr_item id;
 
@@ -145,7 +158,7 @@ static int map(struct dec *d, const struct lwm2m_cborr_item *m, const struct lwm
 			rc = map(d, &v, &p);
 		else if (v.kind == LWM2M_CBORR_BREAK)
 			rc = lwm2m_error_set(d->err, -EBADMSG, v.offset,
-			                     "map ended between a key and its value");
+					     "map ended between a key and its value");
 		else
 			rc = leaf(d, &p, &v);
 		if (rc < 0)
@@ -155,12 +168,12 @@ static int map(struct dec *d, const struct lwm2m_cborr_item *m, const struct lwm
 }
 
 int lwm2m_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err)
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err)
 {
-	struct dec d = {.base = base, .reg = reg, .doc = doc, .err = err};
+	struct dec d = { .base = base, .reg = reg, .doc = doc, .err = err };
 	struct lwm2m_cborr_item top;
-	struct lwm2m_path root = {.len = 0};
+	struct lwm2m_path root = { .len = 0 };
 	int rc;
 
 	doc->base = *base;
@@ -170,12 +183,12 @@ int lwm2m_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 		return rc;
 	if (top.kind != LWM2M_CBORR_MAP)
 		return lwm2m_error_set(err, -EBADMSG, 0,
-		                       "LwM2M CBOR is a CBOR map keyed by path IDs");
+				       "LwM2M CBOR is a CBOR map keyed by path IDs");
 	/* map() recurses once per path level; a path has at most 4, so depth is bounded */
 	rc = map(&d, &top, &root);
 	if (rc == 0 && !lwm2m_cborr_at_end(&d.r))
 		rc = lwm2m_error_set(err, -EBADMSG, d.r.pos, "%zu bytes after the CBOR map",
-		                     len - d.r.pos);
+				     len - d.r.pos);
 	return rc;
 }
 
@@ -213,7 +226,7 @@ static int put_value(struct lwm2m_buf *out, const struct lwm2m_value *v)
 
 /* Write the map for entries [i, end) that share the first @level IDs. */
 static int emit(const struct lwm2m_doc *doc, size_t i, size_t end, unsigned level,
-                struct lwm2m_buf *out)
+		struct lwm2m_buf *out)
 {
 	size_t groups = 0;
 	int rc;
@@ -250,14 +263,14 @@ int lwm2m_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 
 	if (lwm2m_doc_check_tree(doc, &bad) < 0)
 		return lwm2m_error_set(
-		    err, -EINVAL, SIZE_MAX,
-		    "entry %zu: LwM2M CBOR needs sorted, distinct leaf paths under "
-		    "the base",
-		    bad);
+			err, -EINVAL, SIZE_MAX,
+			"entry %zu: LwM2M CBOR needs sorted, distinct leaf paths under "
+			"the base",
+			bad);
 	for (size_t i = 0; i < doc->count; i++) {
 		if (doc->entries[i].path.len == 0)
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: the root cannot hold a value", i);
+					       "entry %zu: the root cannot hold a value", i);
 	}
 	rc = emit(doc, 0, doc->count, 0, out);
 	if (rc < 0) {

@@ -24,8 +24,8 @@
  * Returns 0, -EBADMSG (@err gives the offset), -ENOMEM.
  */
 int lwm2m_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err);
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err);
 
 /*
  * lwm2m_cbor_encode - append @doc as LwM2M CBOR with definite-length maps,

@@ -122,30 +122,30 @@ static void on_break(void *c)
 }
 
 static const struct cbor_callbacks callbacks = {
-    .uint8 = on_uint8,
-    .uint16 = on_uint16,
-    .uint32 = on_uint32,
-    .uint64 = on_uint64,
-    .negint8 = on_neg8,
-    .negint16 = on_neg16,
-    .negint32 = on_neg32,
-    .negint64 = on_neg64,
-    .byte_string_start = on_indef_string,
-    .byte_string = on_bytes,
-    .string = on_text,
-    .string_start = on_indef_string,
-    .indef_array_start = on_indef_array,
-    .array_start = on_array,
-    .indef_map_start = on_indef_map,
-    .map_start = on_map,
-    .tag = on_tag,
-    .float2 = on_float,
-    .float4 = on_float,
-    .float8 = on_double,
-    .undefined = on_undef,
-    .null = on_null,
-    .boolean = on_bool,
-    .indef_break = on_break,
+	.uint8 = on_uint8,
+	.uint16 = on_uint16,
+	.uint32 = on_uint32,
+	.uint64 = on_uint64,
+	.negint8 = on_neg8,
+	.negint16 = on_neg16,
+	.negint32 = on_neg32,
+	.negint64 = on_neg64,
+	.byte_string_start = on_indef_string,
+	.byte_string = on_bytes,
+	.string = on_text,
+	.string_start = on_indef_string,
+	.indef_array_start = on_indef_array,
+	.array_start = on_array,
+	.indef_map_start = on_indef_map,
+	.map_start = on_map,
+	.tag = on_tag,
+	.float2 = on_float,
+	.float4 = on_float,
+	.float8 = on_double,
+	.undefined = on_undef,
+	.null = on_null,
+	.boolean = on_bool,
+	.indef_break = on_break,
 };
 
 void lwm2m_cborr_init(struct lwm2m_cborr *r, const uint8_t *buf, size_t len)
@@ -166,22 +166,23 @@ int lwm2m_cborr_next(struct lwm2m_cborr *r, struct lwm2m_cborr_item *it, struct 
 
 	if (r->pos >= r->len)
 		return lwm2m_error_set(err, -EBADMSG, r->pos, "CBOR item expected, payload ended");
-	memset(it, 0, sizeof(*it));
+	/* the callbacks set the fields their kind uses; callers read only those */
 	it->kind = LWM2M_CBORR_UNDEF;
+	it->indefinite = false;
 	it->offset = r->pos;
 	res = cbor_stream_decode(r->buf + r->pos, r->len - r->pos, &callbacks, it);
 	if (res.status == CBOR_DECODER_NEDATA)
 		return lwm2m_error_set(err, -EBADMSG, r->pos,
-		                       "CBOR item truncated (%zu more bytes needed)", res.required);
+				       "CBOR item truncated (%zu more bytes needed)", res.required);
 	if (res.status != CBOR_DECODER_FINISHED || res.read == 0)
 		return lwm2m_error_set(err, -EBADMSG, r->pos,
-		                       "malformed CBOR (initial byte 0x%02x)", r->buf[r->pos]);
+				       "malformed CBOR (initial byte 0x%02x)", r->buf[r->pos]);
 	r->pos += res.read;
 	return 0;
 }
 
 static int skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it, unsigned depth,
-                struct lwm2m_error *err)
+		struct lwm2m_error *err)
 {
 	struct lwm2m_cborr_item sub;
 	uint64_t n;
@@ -189,19 +190,19 @@ static int skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it, unsign
 
 	if (it->kind == LWM2M_CBORR_INDEF_STRING)
 		return lwm2m_error_set(err, -EBADMSG, it->offset,
-		                       "indefinite-length strings are not supported");
+				       "indefinite-length strings are not supported");
 	if (it->kind != LWM2M_CBORR_ARRAY && it->kind != LWM2M_CBORR_MAP &&
 	    it->kind != LWM2M_CBORR_TAG)
 		return 0;
 	if (depth >= MAX_DEPTH)
 		return lwm2m_error_set(err, -EBADMSG, it->offset, "CBOR nested more than %d levels",
-		                       MAX_DEPTH);
+				       MAX_DEPTH);
 	if (it->kind == LWM2M_CBORR_TAG) {
 		rc = lwm2m_cborr_next(r, &sub, err);
 		return rc ? rc : skip(r, &sub, depth + 1, err);
 	}
 	/* a definite count can be anything; each element still needs a byte */
-	n = it->kind == LWM2M_CBORR_MAP ? it->u * 2 : it->u;
+	n = it->indefinite ? 0 : it->kind == LWM2M_CBORR_MAP ? it->u * 2 : it->u;
 	for (uint64_t k = 0; it->indefinite || k < n; k++) {
 		rc = lwm2m_cborr_next(r, &sub, err);
 		if (rc < 0)
@@ -219,7 +220,7 @@ static int skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it, unsign
 }
 
 int lwm2m_cborr_skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it,
-                     struct lwm2m_error *err)
+		     struct lwm2m_error *err)
 {
 	return skip(r, it, 0, err);
 }

@@ -30,6 +30,7 @@ enum lwm2m_cborr_kind {
 	LWM2M_CBORR_INDEF_STRING, /* start of a chunked string (not supported by our formats) */
 };
 
+/* Only the fields named for the item's kind are set. */
 struct lwm2m_cborr_item {
 	enum lwm2m_cborr_kind kind;
 	bool indefinite; /* ARRAY or MAP without a count */
@@ -64,7 +65,7 @@ int lwm2m_cborr_next(struct lwm2m_cborr *r, struct lwm2m_cborr_item *it, struct 
  * Returns 0 or -EBADMSG.
  */
 int lwm2m_cborr_skip(struct lwm2m_cborr *r, const struct lwm2m_cborr_item *it,
-                     struct lwm2m_error *err);
+		     struct lwm2m_error *err);
 
 /* lwm2m_cborr_at_end - true when all input has been read. */
 bool lwm2m_cborr_at_end(const struct lwm2m_cborr *r);

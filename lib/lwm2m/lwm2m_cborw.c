@@ -7,15 +7,15 @@
 /* the longest head libcbor writes: 1 initial byte + 8 */
 #define HEAD_MAX 9
 
-#define EMIT(b, call)                                                                              \
-	do {                                                                                       \
-		size_t n_;                                                                         \
-		if (lwm2m_buf_reserve((b), HEAD_MAX) < 0)                                          \
-			return -ENOMEM;                                                            \
-		n_ = call;                                                                         \
-		if (n_ == 0)                                                                       \
-			return -ENOMEM;                                                            \
-		(b)->len += n_;                                                                    \
+#define EMIT(b, call)                                     \
+	do {                                              \
+		size_t n_;                                \
+		if (lwm2m_buf_reserve((b), HEAD_MAX) < 0) \
+			return -ENOMEM;                   \
+		n_ = call;                                \
+		if (n_ == 0)                              \
+			return -ENOMEM;                   \
+		(b)->len += n_;                           \
 	} while (0)
 
 #define DST(b) ((b)->data + (b)->len), HEAD_MAX

@@ -118,9 +118,9 @@ int lwm2m_doc_add_owned(struct lwm2m_doc *doc, const struct lwm2m_entry *entry)
 }
 
 int lwm2m_doc_add_timed(struct lwm2m_doc *doc, const struct lwm2m_path *path,
-                        const struct lwm2m_value *value, double time)
+			const struct lwm2m_value *value, double time)
 {
-	struct lwm2m_entry e = {.path = *path, .value = *value, .has_time = true, .time = time};
+	struct lwm2m_entry e = { .path = *path, .value = *value, .has_time = true, .time = time };
 	int rc;
 
 	rc = lwm2m_doc_add(doc, path, value);
@@ -132,9 +132,9 @@ int lwm2m_doc_add_timed(struct lwm2m_doc *doc, const struct lwm2m_path *path,
 }
 
 int lwm2m_doc_add(struct lwm2m_doc *doc, const struct lwm2m_path *path,
-                  const struct lwm2m_value *value)
+		  const struct lwm2m_value *value)
 {
-	struct lwm2m_entry e = {.path = *path, .value = *value};
+	struct lwm2m_entry e = { .path = *path, .value = *value };
 
 	if (value->type == LWM2M_TYPE_STRING || value->type == LWM2M_TYPE_OPAQUE ||
 	    value->type == LWM2M_TYPE_CORELNK) {

@@ -56,14 +56,14 @@ void lwm2m_doc_reset(struct lwm2m_doc *doc);
  * Returns 0 or -ENOMEM.
  */
 int lwm2m_doc_add(struct lwm2m_doc *doc, const struct lwm2m_path *path,
-                  const struct lwm2m_value *value);
+		  const struct lwm2m_value *value);
 
 /*
  * lwm2m_doc_add_timed - like lwm2m_doc_add, with a time stamp.
  * Returns 0 or -ENOMEM.
  */
 int lwm2m_doc_add_timed(struct lwm2m_doc *doc, const struct lwm2m_path *path,
-                        const struct lwm2m_value *value, double time);
+			const struct lwm2m_value *value, double time);
 
 /*
  * lwm2m_doc_alloc - reserve @n bytes of storage owned by @doc (freed with
@@ -97,6 +97,6 @@ int lwm2m_doc_check_tree(const struct lwm2m_doc *doc, size_t *bad);
  * lwm2m_doc_find - the first entry whose path equals @path, or NULL.
  */
 const struct lwm2m_entry *lwm2m_doc_find(const struct lwm2m_doc *doc,
-                                         const struct lwm2m_path *path);
+					 const struct lwm2m_path *path);
 
 #endif

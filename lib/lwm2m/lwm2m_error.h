@@ -25,7 +25,7 @@ struct lwm2m_error {
  * Returns @code, so callers can write `return lwm2m_error_set(...)`.
  */
 int lwm2m_error_set(struct lwm2m_error *err, int code, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * lwm2m_error_clear - reset @err (may be NULL) to "no error".

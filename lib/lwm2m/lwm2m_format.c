@@ -19,14 +19,14 @@ static const struct {
 	const char *mime;
 	bool binary;
 } formats[] = {
-    {LWM2M_FORMAT_TEXT, "text", "text/plain", false},
-    {LWM2M_FORMAT_LINK, "link", "application/link-format", false},
-    {LWM2M_FORMAT_OPAQUE, "opaque", "application/octet-stream", true},
-    {LWM2M_FORMAT_SENML_JSON, "senml-json", "application/senml+json", false},
-    {LWM2M_FORMAT_SENML_CBOR, "senml-cbor", "application/senml+cbor", true},
-    {LWM2M_FORMAT_TLV, "tlv", "application/vnd.oma.lwm2m+tlv", true},
-    {LWM2M_FORMAT_JSON, "json", "application/vnd.oma.lwm2m+json", false},
-    {LWM2M_FORMAT_CBOR, "cbor", "application/vnd.oma.lwm2m+cbor", true},
+	{ LWM2M_FORMAT_TEXT, "text", "text/plain", false },
+	{ LWM2M_FORMAT_LINK, "link", "application/link-format", false },
+	{ LWM2M_FORMAT_OPAQUE, "opaque", "application/octet-stream", true },
+	{ LWM2M_FORMAT_SENML_JSON, "senml-json", "application/senml+json", false },
+	{ LWM2M_FORMAT_SENML_CBOR, "senml-cbor", "application/senml+cbor", true },
+	{ LWM2M_FORMAT_TLV, "tlv", "application/vnd.oma.lwm2m+tlv", true },
+	{ LWM2M_FORMAT_JSON, "json", "application/vnd.oma.lwm2m+json", false },
+	{ LWM2M_FORMAT_CBOR, "cbor", "application/vnd.oma.lwm2m+cbor", true },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -82,8 +82,8 @@ bool lwm2m_format_is_binary(enum lwm2m_format f)
 }
 
 int lwm2m_format_decode(enum lwm2m_format f, const uint8_t *buf, size_t len,
-                        const struct lwm2m_path *base, const struct lwm2m_registry *reg,
-                        struct lwm2m_doc *doc, struct lwm2m_error *err)
+			const struct lwm2m_path *base, const struct lwm2m_registry *reg,
+			struct lwm2m_doc *doc, struct lwm2m_error *err)
 {
 	switch (f) {
 	case LWM2M_FORMAT_TEXT:
@@ -104,11 +104,11 @@ int lwm2m_format_decode(enum lwm2m_format f, const uint8_t *buf, size_t len,
 		break;
 	}
 	return lwm2m_error_set(err, -ENOTSUP, SIZE_MAX,
-	                       "content format %d does not carry resource values", (int)f);
+			       "content format %d does not carry resource values", (int)f);
 }
 
 int lwm2m_format_encode(enum lwm2m_format f, struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                        struct lwm2m_error *err)
+			struct lwm2m_error *err)
 {
 	switch (f) {
 	case LWM2M_FORMAT_TEXT:
@@ -131,5 +131,5 @@ int lwm2m_format_encode(enum lwm2m_format f, struct lwm2m_doc *doc, struct lwm2m
 		break;
 	}
 	return lwm2m_error_set(err, -ENOTSUP, SIZE_MAX,
-	                       "content format %d does not carry resource values", (int)f);
+			       "content format %d does not carry resource values", (int)f);
 }

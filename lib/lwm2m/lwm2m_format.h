@@ -46,8 +46,8 @@ bool lwm2m_format_is_binary(enum lwm2m_format f);
  * a resource-value format (use lwm2m_link_decode), or an unknown @f.
  */
 int lwm2m_format_decode(enum lwm2m_format f, const uint8_t *buf, size_t len,
-                        const struct lwm2m_path *base, const struct lwm2m_registry *reg,
-                        struct lwm2m_doc *doc, struct lwm2m_error *err);
+			const struct lwm2m_path *base, const struct lwm2m_registry *reg,
+			struct lwm2m_doc *doc, struct lwm2m_error *err);
 
 /*
  * lwm2m_format_encode - append @doc in format @f to @out.  For the tree
@@ -55,6 +55,6 @@ int lwm2m_format_decode(enum lwm2m_format f, const uint8_t *buf, size_t len,
  * const.  Returns what the encoder returns; -ENOTSUP as for decode.
  */
 int lwm2m_format_encode(enum lwm2m_format f, struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                        struct lwm2m_error *err);
+			struct lwm2m_error *err);
 
 #endif

@@ -15,7 +15,7 @@ static int bad_entry(struct lwm2m_error *err, size_t i, const char *msg)
 }
 
 static int set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind k, size_t i,
-                    struct lwm2m_error *err)
+		    struct lwm2m_error *err)
 {
 	if (r->kind != LWM2M_SENML_NONE)
 		return bad_entry(err, i, "more than one value field");
@@ -25,7 +25,7 @@ static int set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind k, size_t i
 
 /* The resource type of the entry's name (bn + n), to tell Opaque "sv" from String. */
 static bool is_opaque(const char *bn, size_t bn_len, const char *n, size_t n_len,
-                      const struct lwm2m_registry *reg)
+		      const struct lwm2m_registry *reg)
 {
 	char name[128];
 	struct lwm2m_path p;
@@ -41,8 +41,8 @@ static bool is_opaque(const char *bn, size_t bn_len, const char *n, size_t n_len
 }
 
 static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
-                       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                       struct lwm2m_senml_rec *r, struct lwm2m_error *err)
+		       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		       struct lwm2m_senml_rec *r, struct lwm2m_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -52,8 +52,7 @@ static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(e))
 		return bad_entry(err, i, "not a JSON object");
-	json_object_foreach(e, key, v)
-	{
+	json_object_foreach (e, key, v) {
 		if (strcmp(key, "n") == 0) {
 			if (!json_is_string(v))
 				return bad_entry(err, i, "\"n\" must be a string");
@@ -78,10 +77,10 @@ static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
 		} else if (strcmp(key, "sv") == 0 || strcmp(key, "ov") == 0) {
 			if (!json_is_string(v))
 				return bad_entry(err, i,
-				                 key[0] == 's' ? "\"sv\" must be a string"
-				                               : "\"ov\" must be a string");
+						 key[0] == 's' ? "\"sv\" must be a string"
+							       : "\"ov\" must be a string");
 			rc = set_kind(r, key[0] == 's' ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK, i,
-			              err);
+				      err);
 			r->bytes = (const uint8_t *)json_string_value(v);
 			r->len = json_string_length(v);
 			if (key[0] == 's')
@@ -103,8 +102,8 @@ static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
 			return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
 		if (lwm2m_base64_decode((const char *)r->bytes, r->len, p, &n, &bad) < 0)
 			return lwm2m_error_set(
-			    err, -EBADMSG, SIZE_MAX,
-			    "entry %zu: Opaque \"sv\" is not base64 (character %zu)", i, bad);
+				err, -EBADMSG, SIZE_MAX,
+				"entry %zu: Opaque \"sv\" is not base64 (character %zu)", i, bad);
 		r->kind = LWM2M_SENML_DATA;
 		r->bytes = p;
 		r->len = n;
@@ -113,8 +112,8 @@ static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
 }
 
 int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err)
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err)
 {
 	struct lwm2m_senml_base b;
 	json_error_t jerr;
@@ -127,28 +126,27 @@ int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return lwm2m_error_set(err, -EBADMSG,
-		                       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-		                       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
+				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 	e = json_object_get(root, "e");
 	bn = json_object_get(root, "bn");
 	bt = json_object_get(root, "bt");
 	if (!json_is_object(root) || !json_is_array(e)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, 0,
-		                       "LwM2M JSON is an object with an \"e\" array of entries");
+				       "LwM2M JSON is an object with an \"e\" array of entries");
 	}
 	if ((bn && !json_is_string(bn)) || (bt && !json_is_number(bt))) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "\"bn\" must be a string and \"bt\" a number");
+				       "\"bn\" must be a string and \"bt\" a number");
 	}
 	if (bn) {
 		bns = json_string_value(bn);
 		bn_len = json_string_length(bn);
 	}
 	lwm2m_senml_base_init(&b);
-	json_array_foreach(e, i, ent)
-	{
+	json_array_foreach (e, i, ent) {
 		struct lwm2m_senml_rec r;
 
 		rc = parse_entry(ent, i, bns, bn_len, reg, doc, &r, err);
@@ -199,7 +197,7 @@ static int put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_valu
 	case LWM2M_TYPE_CORELNK:
 		rc = put_key(out, first, "sv");
 		return rc ? rc
-		          : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
+			  : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
 	case LWM2M_TYPE_OPAQUE:
 		rc = put_key(out, first, "sv");
 		if (rc == 0)
@@ -256,7 +254,7 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 		if (!lwm2m_path_is_prefix(&doc->base, &e->path)) {
 			out->len = start;
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: path is outside the base path", i);
+					       "entry %zu: path is outside the base path", i);
 		}
 		lwm2m_senml_names(doc, i, all_base, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
@@ -277,7 +275,7 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 		if (rc == -EDOM) {
 			out->len = start;
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: JSON cannot carry NaN or infinity", i);
+					       "entry %zu: JSON cannot carry NaN or infinity", i);
 		}
 	}
 	if (rc == 0)

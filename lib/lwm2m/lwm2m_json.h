@@ -23,8 +23,8 @@
  * Returns 0, -EBADMSG (@err names line/column or the entry), -ENOMEM.
  */
 int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err);
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err);
 
 /*
  * lwm2m_json_encode - append @doc as LwM2M JSON: "bn" is the base path plus

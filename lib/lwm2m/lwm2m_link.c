@@ -11,10 +11,10 @@ static const struct {
 	enum lwm2m_link_attr bit;
 	const char *name;
 } attr_names[] = {
-    {LWM2M_ATTR_DIM, "dim"},   {LWM2M_ATTR_VER, "ver"},     {LWM2M_ATTR_PMIN, "pmin"},
-    {LWM2M_ATTR_PMAX, "pmax"}, {LWM2M_ATTR_GT, "gt"},       {LWM2M_ATTR_LT, "lt"},
-    {LWM2M_ATTR_ST, "st"},     {LWM2M_ATTR_EPMIN, "epmin"}, {LWM2M_ATTR_EPMAX, "epmax"},
-    {LWM2M_ATTR_EDGE, "edge"}, {LWM2M_ATTR_CON, "con"},     {LWM2M_ATTR_HQMAX, "hqmax"},
+	{ LWM2M_ATTR_DIM, "dim" },   { LWM2M_ATTR_VER, "ver" },     { LWM2M_ATTR_PMIN, "pmin" },
+	{ LWM2M_ATTR_PMAX, "pmax" }, { LWM2M_ATTR_GT, "gt" },       { LWM2M_ATTR_LT, "lt" },
+	{ LWM2M_ATTR_ST, "st" },     { LWM2M_ATTR_EPMIN, "epmin" }, { LWM2M_ATTR_EPMAX, "epmax" },
+	{ LWM2M_ATTR_EDGE, "edge" }, { LWM2M_ATTR_CON, "con" },     { LWM2M_ATTR_HQMAX, "hqmax" },
 };
 
 #define NATTRS (sizeof(attr_names) / sizeof(attr_names[0]))
@@ -175,7 +175,7 @@ static int push_param(struct lwm2m_link_list *l, const char *name, const char *v
 		l->params = p;
 		l->params_cap = cap;
 	}
-	l->params[l->nparams++] = (struct lwm2m_link_param){name, value, quoted};
+	l->params[l->nparams++] = (struct lwm2m_link_param){ name, value, quoted };
 	l->links[l->count - 1].nparams++;
 	return 0;
 }
@@ -200,7 +200,7 @@ static void set_path(struct lwm2m_link *k)
 
 /* Parse one ";name[=value]" whose ';' is at t[*pos]; cuts it into strings. */
 static int parse_param(struct lwm2m_link_list *l, char *t, size_t len, size_t *pos, char *sep,
-                       struct lwm2m_error *err)
+		       struct lwm2m_error *err)
 {
 	struct lwm2m_link *k = &l->links[l->count - 1];
 	size_t i = *pos + 1, pstart = *pos, nstart = i;
@@ -212,7 +212,7 @@ static int parse_param(struct lwm2m_link_list *l, char *t, size_t len, size_t *p
 		i++;
 	if (i == nstart)
 		return lwm2m_error_set(err, -EBADMSG, pstart, "link %zu: parameter name expected",
-		                       l->count - 1);
+				       l->count - 1);
 	if (i < len && t[i] == '=') {
 		t[i++] = '\0';
 		if (i < len && t[i] == '"') {
@@ -228,8 +228,8 @@ static int parse_param(struct lwm2m_link_list *l, char *t, size_t len, size_t *p
 			}
 			if (i == len)
 				return lwm2m_error_set(err, -EBADMSG, pstart,
-				                       "link %zu: unterminated quoted string",
-				                       l->count - 1);
+						       "link %zu: unterminated quoted string",
+						       l->count - 1);
 			t[w] = '\0';
 			i++;
 		} else {
@@ -239,29 +239,29 @@ static int parse_param(struct lwm2m_link_list *l, char *t, size_t len, size_t *p
 				i++;
 			if (i == vstart)
 				return lwm2m_error_set(err, -EBADMSG, vstart,
-				                       "link %zu: value expected", l->count - 1);
+						       "link %zu: value expected", l->count - 1);
 			value = t + vstart;
 		}
 	}
 	*sep = i < len ? t[i] : '\0';
 	if (*sep && *sep != ';' && *sep != ',')
 		return lwm2m_error_set(err, -EBADMSG, i, "link %zu: ';' or ',' expected",
-		                       l->count - 1);
+				       l->count - 1);
 	if (i < len)
 		t[i] = '\0';
 	*pos = i;
 	rc = lwm2m_link_attr_set(&k->attrs, t + nstart, value);
 	if (rc == -EINVAL)
 		return lwm2m_error_set(err, -EBADMSG, pstart,
-		                       "link %zu: invalid value for LwM2M attribute %s",
-		                       l->count - 1, t + nstart);
+				       "link %zu: invalid value for LwM2M attribute %s",
+				       l->count - 1, t + nstart);
 	if (rc == -ENOENT && push_param(l, t + nstart, value, quoted) < 0)
 		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
 	return 0;
 }
 
 int lwm2m_link_decode(const uint8_t *buf, size_t len, struct lwm2m_link_list *l,
-                      struct lwm2m_error *err)
+		      struct lwm2m_error *err)
 {
 	const uint8_t *nul = memchr(buf, '\0', len);
 	char *t;
@@ -269,7 +269,7 @@ int lwm2m_link_decode(const uint8_t *buf, size_t len, struct lwm2m_link_list *l,
 
 	if (nul)
 		return lwm2m_error_set(err, -EBADMSG, (size_t)(nul - buf),
-		                       "NUL byte in link format");
+				       "NUL byte in link format");
 	t = malloc(len + 1);
 	if (!t)
 		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
@@ -286,13 +286,13 @@ int lwm2m_link_decode(const uint8_t *buf, size_t len, struct lwm2m_link_list *l,
 			return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
 		if (t[i] != '<')
 			return lwm2m_error_set(err, -EBADMSG, i, "link %zu: '<' expected",
-			                       l->count);
+					       l->count);
 		start = ++i;
 		while (i < len && t[i] != '>')
 			i++;
 		if (i == len)
 			return lwm2m_error_set(err, -EBADMSG, start - 1, "link %zu: no closing '>'",
-			                       l->count);
+					       l->count);
 		t[i++] = '\0';
 		k = &l->links[l->count++];
 		memset(k, 0, sizeof(*k));
@@ -314,7 +314,7 @@ int lwm2m_link_decode(const uint8_t *buf, size_t len, struct lwm2m_link_list *l,
 				return lwm2m_error_set(err, -EBADMSG, i, "link expected after ','");
 		} else if (sep) {
 			return lwm2m_error_set(err, -EBADMSG, i, "link %zu: ';' or ',' expected",
-			                       l->count - 1);
+					       l->count - 1);
 		}
 	}
 	return 0;
@@ -380,7 +380,7 @@ int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char
 }
 
 int lwm2m_link_attr_format(const struct lwm2m_link_attrs *a, enum lwm2m_link_attr bit,
-                           struct lwm2m_buf *out)
+			   struct lwm2m_buf *out)
 {
 	if (!(a->present & bit))
 		return -ENOENT;

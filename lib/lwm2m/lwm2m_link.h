@@ -80,14 +80,14 @@ void lwm2m_link_list_fini(struct lwm2m_link_list *l);
  * syntax, an LwM2M attribute with an invalid value), -ENOMEM.
  */
 int lwm2m_link_decode(const uint8_t *buf, size_t len, struct lwm2m_link_list *l,
-                      struct lwm2m_error *err);
+		      struct lwm2m_error *err);
 
 /*
  * lwm2m_link_add - append a link to @uri with @attrs (copied; may be NULL)
  * and no other parameters.  Returns 0, -EINVAL (@uri contains '>'), -ENOMEM.
  */
 int lwm2m_link_add(struct lwm2m_link_list *l, const char *uri,
-                   const struct lwm2m_link_attrs *attrs);
+		   const struct lwm2m_link_attrs *attrs);
 
 /*
  * lwm2m_link_add_param - add a parameter to the last link of @l.
@@ -97,7 +97,7 @@ int lwm2m_link_add(struct lwm2m_link_list *l, const char *uri,
  * Returns 0, -EINVAL (no link yet, or a bad name), -ENOMEM.
  */
 int lwm2m_link_add_param(struct lwm2m_link_list *l, const char *name, const char *value,
-                         bool quote);
+			 bool quote);
 
 /*
  * lwm2m_link_encode - append @l in link format: "<uri>" then the LwM2M
@@ -119,7 +119,7 @@ int lwm2m_link_attr_set(struct lwm2m_link_attrs *a, const char *name, const char
  * not a single attribute), -ENOMEM.
  */
 int lwm2m_link_attr_format(const struct lwm2m_link_attrs *a, enum lwm2m_link_attr bit,
-                           struct lwm2m_buf *out);
+			   struct lwm2m_buf *out);
 
 /*
  * lwm2m_link_attr_name - the name of the single attribute bit @bit, or NULL.

@@ -20,8 +20,8 @@
  * says the resource is not Opaque), -ENOMEM.
  */
 int lwm2m_opaque_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                        const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                        struct lwm2m_error *err);
+			const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+			struct lwm2m_error *err);
 
 /*
  * lwm2m_opaque_encode - append the bytes of the single Opaque (or String)
@@ -29,6 +29,6 @@ int lwm2m_opaque_decode(const uint8_t *buf, size_t len, const struct lwm2m_path 
  * Returns 0, -EINVAL (not exactly one entry, or another type), -ENOMEM.
  */
 int lwm2m_opaque_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                        struct lwm2m_error *err);
+			struct lwm2m_error *err);
 
 #endif

@@ -5,7 +5,7 @@
 
 int lwm2m_path_parse(const char *s, size_t n, struct lwm2m_path *out)
 {
-	struct lwm2m_path p = {.len = 0};
+	struct lwm2m_path p = { .len = 0 };
 	size_t i = 0;
 
 	if (n == 0) {

@@ -56,7 +56,7 @@ struct ctx {
 };
 
 static int fail(struct ctx *c, const xmlNode *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(struct ctx *c, const xmlNode *n, const char *fmt, ...)
 {
@@ -67,7 +67,7 @@ static int fail(struct ctx *c, const xmlNode *n, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return lwm2m_error_set(c->err, -EBADMSG, SIZE_MAX, "%s:%ld: <%s>: %s", c->name,
-	                       n ? xmlGetLineNo(n) : 0L, n ? (const char *)n->name : "?", what);
+			       n ? xmlGetLineNo(n) : 0L, n ? (const char *)n->name : "?", what);
 }
 
 static bool is_elem(const xmlNode *n, const char *name)
@@ -96,7 +96,7 @@ static char *text_of(const xmlNode *n)
 		s++;
 	len = strlen(s);
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-	                   s[len - 1] == '\r'))
+			   s[len - 1] == '\r'))
 		len--;
 	out = strndup(s, len);
 	xmlFree(t);
@@ -117,7 +117,7 @@ static int required_text(struct ctx *c, const xmlNode *parent, const char *name,
 }
 
 static int optional_text(struct ctx *c, const xmlNode *parent, const char *name, const char *def,
-                         char **out)
+			 char **out)
 {
 	const xmlNode *n = child(parent, name);
 
@@ -144,7 +144,7 @@ static int parse_id(struct ctx *c, const xmlNode *n, const char *s, uint16_t *ou
 
 /* <MultipleInstances> or <Mandatory> of @parent, as a boolean. */
 static int choice(struct ctx *c, const xmlNode *parent, const char *name, const char *yes,
-                  const char *no, bool *out)
+		  const char *no, bool *out)
 {
 	const xmlNode *n = child(parent, name);
 	char *t;
@@ -280,9 +280,9 @@ static int parse_object(struct ctx *c, const xmlNode *on, struct lwm2m_obj_def *
 		for (size_t k = 0; k + 1 < o->nres; k++) {
 			if (o->res[k].id == o->res[o->nres - 1].id)
 				return lwm2m_error_set(c->err, -EBADMSG, SIZE_MAX,
-				                       "%s:%ld: <Item>: duplicate resource ID %u",
-				                       c->name, xmlGetLineNo(it),
-				                       (unsigned)o->res[k].id);
+						       "%s:%ld: <Item>: duplicate resource ID %u",
+						       c->name, xmlGetLineNo(it),
+						       (unsigned)o->res[k].id);
 		}
 	}
 	qsort(o->res, o->nres, sizeof(*o->res), res_cmp);
@@ -353,7 +353,7 @@ static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
 
 			if (!p) {
 				rc = lwm2m_error_set(c->err, -ENOMEM, SIZE_MAX, "%s: out of memory",
-				                     c->name);
+						     c->name);
 				break;
 			}
 			defs = p;
@@ -370,9 +370,9 @@ static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
 				found = found || defs[k].id == defs[n - 1].id;
 			if (found)
 				rc = lwm2m_error_set(
-				    c->err, -EEXIST, SIZE_MAX,
-				    "%s:%ld: <Object>: object %u is already defined", c->name,
-				    xmlGetLineNo(on), (unsigned)defs[n - 1].id);
+					c->err, -EEXIST, SIZE_MAX,
+					"%s:%ld: <Object>: object %u is already defined", c->name,
+					xmlGetLineNo(on), (unsigned)defs[n - 1].id);
 		}
 	}
 	if (rc == 0 && n == 0)
@@ -381,7 +381,7 @@ static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
 		defs[k].file = strdup(c->name);
 		if (!defs[k].file)
 			rc = lwm2m_error_set(c->err, -ENOMEM, SIZE_MAX, "%s: out of memory",
-			                     c->name);
+					     c->name);
 	}
 	/* all or nothing: insert only once every object of the file parsed */
 	if (rc == 0 && r->cap - r->count < n) {
@@ -389,7 +389,7 @@ static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
 
 		if (!p)
 			rc = lwm2m_error_set(c->err, -ENOMEM, SIZE_MAX, "%s: out of memory",
-			                     c->name);
+					     c->name);
 		else {
 			r->obj = p;
 			r->cap = r->count + n;
@@ -406,21 +406,21 @@ static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
 }
 
 int lwm2m_registry_load_buffer(struct lwm2m_registry *r, const char *name, const uint8_t *buf,
-                               size_t len, struct lwm2m_error *err)
+			       size_t len, struct lwm2m_error *err)
 {
-	struct ctx c = {.name = name, .err = err};
+	struct ctx c = { .name = name, .err = err };
 	xmlParserCtxt *pc;
 	xmlDoc *doc;
 	int rc;
 
 	if (len > DDF_MAX_SIZE)
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "%s: larger than %u bytes", name,
-		                       DDF_MAX_SIZE);
+				       DDF_MAX_SIZE);
 	pc = xmlNewParserCtxt();
 	if (!pc)
 		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "%s: out of memory", name);
 	doc = xmlCtxtReadMemory(pc, (const char *)buf, (int)len, name, NULL,
-	                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(pc);
 		char msg[160];
@@ -431,7 +431,7 @@ int lwm2m_registry_load_buffer(struct lwm2m_registry *r, const char *name, const
 		while (k > 0 && msg[k - 1] == '\n')
 			msg[--k] = '\0';
 		rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "%s:%d: XML: %s", name,
-		                     e ? e->line : 0, msg);
+				     e ? e->line : 0, msg);
 		xmlFreeParserCtxt(pc);
 		return rc;
 	}
@@ -472,7 +472,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 int lwm2m_registry_load_dir(struct lwm2m_registry *r, const char *dir,
-                            lwm2m_registry_error_fn *on_error, void *arg)
+			    lwm2m_registry_error_fn *on_error, void *arg)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -529,7 +529,7 @@ const struct lwm2m_obj_def *lwm2m_registry_object(const struct lwm2m_registry *r
 }
 
 const struct lwm2m_res_def *lwm2m_registry_resource(const struct lwm2m_registry *r, uint16_t obj,
-                                                    uint16_t res)
+						    uint16_t res)
 {
 	const struct lwm2m_obj_def *o = lwm2m_registry_object(r, obj);
 	size_t lo = 0, hi;
@@ -551,7 +551,7 @@ const struct lwm2m_res_def *lwm2m_registry_resource(const struct lwm2m_registry 
 }
 
 bool lwm2m_registry_type_of(const struct lwm2m_registry *r, const struct lwm2m_path *p,
-                            enum lwm2m_type *out)
+			    enum lwm2m_type *out)
 {
 	const struct lwm2m_res_def *d;
 

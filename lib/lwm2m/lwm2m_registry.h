@@ -68,7 +68,7 @@ int lwm2m_registry_load_file(struct lwm2m_registry *r, const char *path, struct 
  * messages.  Returns the same codes.
  */
 int lwm2m_registry_load_buffer(struct lwm2m_registry *r, const char *name, const uint8_t *buf,
-                               size_t len, struct lwm2m_error *err);
+			       size_t len, struct lwm2m_error *err);
 
 /*
  * Called by lwm2m_registry_load_dir for each file it could not load; the
@@ -84,14 +84,14 @@ typedef void lwm2m_registry_error_fn(void *arg, const char *path, const struct l
  * Returns the number of files loaded, or -errno if @dir cannot be read.
  */
 int lwm2m_registry_load_dir(struct lwm2m_registry *r, const char *dir,
-                            lwm2m_registry_error_fn *on_error, void *arg);
+			    lwm2m_registry_error_fn *on_error, void *arg);
 
 /* lwm2m_registry_object - the definition of object @id, or NULL.  @r may be NULL. */
 const struct lwm2m_obj_def *lwm2m_registry_object(const struct lwm2m_registry *r, uint16_t id);
 
 /* lwm2m_registry_resource - the definition of /obj/x/res, or NULL.  @r may be NULL. */
 const struct lwm2m_res_def *lwm2m_registry_resource(const struct lwm2m_registry *r, uint16_t obj,
-                                                    uint16_t res);
+						    uint16_t res);
 
 /*
  * lwm2m_registry_type_of - the data type of the resource (or resource
@@ -101,7 +101,7 @@ const struct lwm2m_res_def *lwm2m_registry_resource(const struct lwm2m_registry 
  * or the object or resource is unknown.
  */
 bool lwm2m_registry_type_of(const struct lwm2m_registry *r, const struct lwm2m_path *p,
-                            enum lwm2m_type *out);
+			    enum lwm2m_type *out);
 
 /* lwm2m_registry_count - the number of objects loaded. */
 size_t lwm2m_registry_count(const struct lwm2m_registry *r);

@@ -33,7 +33,7 @@ static int put_value(struct lwm2m_buf *out, const struct lwm2m_value *v)
 			rc = lwm2m_buf_append_byte(out, (uint8_t)hex[v->v.bytes.data[i] >> 4]);
 			if (rc == 0)
 				rc = lwm2m_buf_append_byte(out,
-				                           (uint8_t)hex[v->v.bytes.data[i] & 15]);
+							   (uint8_t)hex[v->v.bytes.data[i] & 15]);
 		}
 		return rc ? rc : lwm2m_buf_append_str(out, "\"}");
 	case LWM2M_TYPE_OBJLNK:
@@ -79,7 +79,7 @@ static bool seen_before(const struct lwm2m_doc *doc, size_t i)
 }
 
 static int put_names(const struct lwm2m_doc *doc, const struct lwm2m_registry *reg,
-                     struct lwm2m_buf *out)
+		     struct lwm2m_buf *out)
 {
 	bool first = true;
 	int rc = 0;
@@ -96,24 +96,24 @@ static int put_names(const struct lwm2m_doc *doc, const struct lwm2m_registry *r
 
 			obj_seen = obj_seen || (q->len > 0 && q->id[0] == p->id[0]);
 			res_seen = res_seen || (q->len >= 3 && p->len >= 3 &&
-			                        q->id[0] == p->id[0] && q->id[2] == p->id[2]);
+						q->id[0] == p->id[0] && q->id[2] == p->id[2]);
 		}
 		if (!obj_seen) {
 			rc = lwm2m_buf_printf(out, "%s\n    \"/%u\": ", first ? "" : ",",
-			                      (unsigned)p->id[0]);
+					      (unsigned)p->id[0]);
 			if (rc == 0)
 				rc = lwm2m_jsonw_string(out, o->name, strlen(o->name));
 			first = false;
 		}
 		if (rc == 0 && p->len >= 3 && !res_seen) {
 			const struct lwm2m_res_def *r =
-			    lwm2m_registry_resource(reg, p->id[0], p->id[2]);
+				lwm2m_registry_resource(reg, p->id[0], p->id[2]);
 
 			if (!r)
 				continue;
 			/* resource names are per object: shown once with instance "x" */
 			rc = lwm2m_buf_printf(out, "%s\n    \"/%u/x/%u\": ", first ? "" : ",",
-			                      (unsigned)p->id[0], (unsigned)p->id[2]);
+					      (unsigned)p->id[0], (unsigned)p->id[2]);
 			if (rc == 0)
 				rc = lwm2m_jsonw_string(out, r->name, strlen(r->name));
 			first = false;
@@ -123,7 +123,7 @@ static int put_names(const struct lwm2m_doc *doc, const struct lwm2m_registry *r
 }
 
 int lwm2m_render_doc(const struct lwm2m_doc *doc, const struct lwm2m_registry *reg, unsigned flags,
-                     struct lwm2m_buf *out)
+		     struct lwm2m_buf *out)
 {
 	size_t start = out->len;
 	int rc = lwm2m_buf_append_str(out, "{\n  \"base\": ");
@@ -238,19 +238,19 @@ static int add_one(struct pctx *c, const struct lwm2m_path *p, json_t *j, bool t
 		} else if (json_is_string(l)) {
 			v.type = LWM2M_TYPE_OBJLNK;
 			if (lwm2m_objlnk_parse(json_string_value(l), json_string_length(l),
-			                       &v.v.lnk) < 0)
+					       &v.v.lnk) < 0)
 				return perr(c, "\"objlnk\" must be \"O:I\"");
 		} else {
 			return perr(c, "objects must be {\"hex\": ...}, {\"objlnk\": ...} or "
-			               "{\"t\": ..., \"v\": ...}");
+				       "{\"t\": ..., \"v\": ...}");
 		}
 	} else if (json_is_string(j)) {
 		v = lwm2m_value_bytes(LWM2M_TYPE_STRING, json_string_value(j),
-		                      json_string_length(j));
+				      json_string_length(j));
 		if (known && want == LWM2M_TYPE_OBJLNK) {
 			v.type = LWM2M_TYPE_OBJLNK;
 			if (lwm2m_objlnk_parse(json_string_value(j), json_string_length(j),
-			                       &v.v.lnk) < 0)
+					       &v.v.lnk) < 0)
 				return perr(c, "an Objlnk must be \"O:I\"");
 		} else if (known && want == LWM2M_TYPE_OPAQUE) {
 			/* a plain string for an Opaque resource: its UTF-8 bytes */
@@ -273,8 +273,8 @@ static int add_one(struct pctx *c, const struct lwm2m_path *p, json_t *j, bool t
 			char msg[96];
 
 			snprintf(msg, sizeof(msg), "the resource is %s, not %s%s",
-			         lwm2m_type_name(want), lwm2m_type_name(v.type),
-			         rc == -ERANGE ? " (out of range)" : "");
+				 lwm2m_type_name(want), lwm2m_type_name(v.type),
+				 rc == -ERANGE ? " (out of range)" : "");
 			return perr(c, msg);
 		}
 	}
@@ -285,10 +285,10 @@ static int add_one(struct pctx *c, const struct lwm2m_path *p, json_t *j, bool t
 }
 
 int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *base,
-                       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                       struct lwm2m_error *err)
+		       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		       struct lwm2m_error *err)
 {
-	struct pctx c = {.reg = reg, .doc = doc, .err = err};
+	struct pctx c = { .reg = reg, .doc = doc, .err = err };
 	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
@@ -297,12 +297,12 @@ int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *ba
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return lwm2m_error_set(err, -EBADMSG,
-		                       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-		                       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
+				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "expected a JSON object of \"/path\": value members");
+				       "expected a JSON object of \"/path\": value members");
 	}
 	doc->base.len = 0;
 	if (base) {
@@ -312,11 +312,10 @@ int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *ba
 		    lwm2m_path_parse(json_string_value(v), json_string_length(v), &doc->base) < 0) {
 			json_decref(root);
 			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-			                       "\"base\" must be an LwM2M path string");
+					       "\"base\" must be an LwM2M path string");
 		}
 	}
-	json_object_foreach(root, key, v)
-	{
+	json_object_foreach (root, key, v) {
 		struct lwm2m_path p;
 
 		if (key[0] != '/')
@@ -324,7 +323,7 @@ int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *ba
 		c.key = key;
 		if (lwm2m_path_parse(key, strlen(key), &p) < 0) {
 			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "\"%s\" is not an LwM2M path",
-			                     key);
+					     key);
 			break;
 		}
 		if (!lwm2m_path_is_prefix(&doc->base, &p)) {
@@ -335,8 +334,7 @@ int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *ba
 			size_t i;
 			json_t *el;
 
-			json_array_foreach(v, i, el)
-			{
+			json_array_foreach (v, i, el) {
 				rc = add_one(&c, &p, el, false, 0);
 				if (rc < 0)
 					break;
@@ -352,7 +350,7 @@ int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *ba
 }
 
 int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_registry *reg,
-                       struct lwm2m_buf *out)
+		       struct lwm2m_buf *out)
 {
 	size_t start = out->len;
 	int rc = lwm2m_buf_append_byte(out, '[');
@@ -370,7 +368,7 @@ int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_regis
 			name = o ? o->name : NULL;
 		} else if (rc == 0 && k->is_path && k->path.len >= 3) {
 			const struct lwm2m_res_def *r =
-			    lwm2m_registry_resource(reg, k->path.id[0], k->path.id[2]);
+				lwm2m_registry_resource(reg, k->path.id[0], k->path.id[2]);
 
 			name = r ? r->name : NULL;
 		}
@@ -403,8 +401,8 @@ int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_regis
 				rc = lwm2m_buf_append_str(out, ": ");
 			if (rc == 0)
 				rc = pa->value
-				         ? lwm2m_jsonw_string(out, pa->value, strlen(pa->value))
-				         : lwm2m_buf_append_str(out, "true");
+					     ? lwm2m_jsonw_string(out, pa->value, strlen(pa->value))
+					     : lwm2m_buf_append_str(out, "true");
 		}
 		if (rc == 0)
 			rc = lwm2m_buf_append_byte(out, '}');
@@ -417,7 +415,7 @@ int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_regis
 }
 
 int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_list *l,
-                             struct lwm2m_error *err)
+			     struct lwm2m_error *err)
 {
 	json_error_t jerr;
 	json_t *root, *el;
@@ -427,25 +425,23 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return lwm2m_error_set(err, -EBADMSG,
-		                       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-		                       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
+				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "expected a JSON array of links");
 	}
-	json_array_foreach(root, i, el)
-	{
+	json_array_foreach (root, i, el) {
 		json_t *uri = json_object_get(el, "link"), *v;
-		struct lwm2m_link_attrs a = {0};
+		struct lwm2m_link_attrs a = { 0 };
 		const char *key;
 
 		if (!json_is_object(el) || !json_is_string(uri)) {
 			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-			                     "link %zu: needs a \"link\" string member", i);
+					     "link %zu: needs a \"link\" string member", i);
 			break;
 		}
-		json_object_foreach(el, key, v)
-		{
+		json_object_foreach (el, key, v) {
 			struct lwm2m_buf tmp;
 			const char *text;
 
@@ -455,7 +451,7 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 			lwm2m_buf_init(&tmp);
 			rc = json_is_integer(v) ? lwm2m_jsonw_int(&tmp, json_integer_value(v))
 			     : json_is_real(v)  ? lwm2m_jsonw_double(&tmp, json_real_value(v), 0)
-			                        : -EBADMSG;
+						: -EBADMSG;
 			text = rc == 0 ? lwm2m_buf_cstr(&tmp) : NULL;
 			/* numbers that are not LwM2M attributes become parameters below */
 			if (rc == 0 && text && lwm2m_link_attr_set(&a, key, text) == -EINVAL)
@@ -463,7 +459,7 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 			lwm2m_buf_fini(&tmp);
 			if (rc < 0) {
 				rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-				                     "link %zu: bad value for \"%s\"", i, key);
+						     "link %zu: bad value for \"%s\"", i, key);
 				break;
 			}
 		}
@@ -471,7 +467,7 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 			break;
 		if (json_is_string(json_object_get(el, "ver")) &&
 		    lwm2m_link_attr_set(&a, "ver", json_string_value(json_object_get(el, "ver"))) <
-		        0) {
+			    0) {
 			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "link %zu: bad \"ver\"", i);
 			break;
 		}
@@ -480,9 +476,8 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "link %zu: bad target", i);
 			break;
 		}
-		json_object_foreach(el, key, v)
-		{
-			struct lwm2m_link_attrs probe = {0};
+		json_object_foreach (el, key, v) {
+			struct lwm2m_link_attrs probe = { 0 };
 			struct lwm2m_buf num;
 
 			if (strcmp(key, "link") == 0 || strcmp(key, "name") == 0 ||
@@ -493,7 +488,7 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 				if (lwm2m_jsonw_double(&num, json_number_value(v), 0) < 0 ||
 				    !lwm2m_buf_cstr(&num) ||
 				    lwm2m_link_attr_set(&probe, key, lwm2m_buf_cstr(&num)) !=
-				        -ENOENT) {
+					    -ENOENT) {
 					lwm2m_buf_fini(&num);
 					continue; /* an LwM2M attribute, handled above */
 				}
@@ -503,14 +498,14 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 
 				/* numbers (ct=11543) stay bare, other text is quoted (rt="...") */
 				rc = lwm2m_link_add_param(
-				    l, key, sv, sv && strspn(sv, "0123456789") != strlen(sv));
+					l, key, sv, sv && strspn(sv, "0123456789") != strlen(sv));
 			} else {
 				rc = -EINVAL;
 			}
 			lwm2m_buf_fini(&num);
 			if (rc < 0) {
 				rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-				                     "link %zu: bad parameter \"%s\"", i, key);
+						     "link %zu: bad parameter \"%s\"", i, key);
 				break;
 			}
 		}

@@ -45,7 +45,7 @@ enum lwm2m_render_flags {
  * Returns 0, -EINVAL (a NaN/infinite float), -ENOMEM.
  */
 int lwm2m_render_doc(const struct lwm2m_doc *doc, const struct lwm2m_registry *reg, unsigned flags,
-                     struct lwm2m_buf *out);
+		     struct lwm2m_buf *out);
 
 /*
  * lwm2m_render_parse - read a rendering back into @doc.
@@ -56,8 +56,8 @@ int lwm2m_render_doc(const struct lwm2m_doc *doc, const struct lwm2m_registry *r
  * Returns 0, -EBADMSG (@err names the member), -ENOMEM.
  */
 int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *base,
-                       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                       struct lwm2m_error *err);
+		       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		       struct lwm2m_error *err);
 
 /*
  * lwm2m_render_links - append a link list as a JSON array, one object per
@@ -67,7 +67,7 @@ int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *ba
  * Returns 0 or -ENOMEM.
  */
 int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_registry *reg,
-                       struct lwm2m_buf *out);
+		       struct lwm2m_buf *out);
 
 /*
  * lwm2m_render_parse_links - read such an array back into @l (empty);
@@ -75,6 +75,6 @@ int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_regis
  * Returns 0, -EBADMSG (@err names the element), -ENOMEM.
  */
 int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_list *l,
-                             struct lwm2m_error *err);
+			     struct lwm2m_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
 {
 	b->bn_len = 0;
+	b->bn_dir = false;
 	b->bt = 0;
 	b->bv = 0;
 }
@@ -50,9 +51,35 @@ static int to_value(const struct lwm2m_senml_rec *r, double bv, struct lwm2m_val
 	return -EINVAL;
 }
 
+/*
+ * The usual case, "bn":"/3/0/" then "n":"7/1": append the IDs of @n to the
+ * parsed base name instead of parsing the concatenation again.  Anything
+ * unusual (empty, leading or trailing '/') returns -EINVAL and goes the
+ * general way, which also gives the error message.
+ */
+static int append_rel(struct lwm2m_path *p, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || s[0] == '/' || s[n - 1] == '/')
+		return -EINVAL;
+	while (i < n) {
+		uint32_t v = 0;
+		size_t start = i;
+
+		while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 5)
+			v = v * 10 + (uint32_t)(s[i++] - '0');
+		if (i == start || (i - start > 1 && s[start] == '0') || lwm2m_path_append(p, v) < 0)
+			return -EINVAL;
+		if (i < n && s[i++] != '/')
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec *r, size_t index,
-                        const struct lwm2m_path *base, const struct lwm2m_registry *reg,
-                        struct lwm2m_doc *doc, struct lwm2m_error *err)
+			const struct lwm2m_path *base, const struct lwm2m_registry *reg,
+			struct lwm2m_doc *doc, struct lwm2m_error *err)
 {
 	char name[sizeof(b->bn) * 2];
 	char ps[LWM2M_PATH_STR_MAX];
@@ -65,11 +92,13 @@ int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec
 	if (r->has_bn) {
 		if (r->bn_len >= sizeof(b->bn))
 			return lwm2m_error_set(
-			    err, -EBADMSG, SIZE_MAX,
-			    "record %zu: base name is %zu bytes long, not a path", index,
-			    r->bn_len);
+				err, -EBADMSG, SIZE_MAX,
+				"record %zu: base name is %zu bytes long, not a path", index,
+				r->bn_len);
 		memcpy(b->bn, r->bn, r->bn_len);
 		b->bn_len = r->bn_len;
+		b->bn_dir = r->bn_len > 1 && r->bn[r->bn_len - 1] == '/' &&
+			    lwm2m_path_parse(r->bn, r->bn_len, &b->bn_path) == 0;
 	}
 	if (r->has_bt)
 		b->bt = r->bt;
@@ -77,49 +106,61 @@ int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec
 		b->bv = r->bv;
 	if (!r->has_n && b->bn_len == 0)
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: no name and no base name", index);
+				       "record %zu: no name and no base name", index);
+	p = b->bn_path;
+	if (b->bn_dir && r->has_n && append_rel(&p, r->n, r->n_len) == 0)
+		goto named;
 	len = b->bn_len + (r->has_n ? r->n_len : 0);
 	if (len >= sizeof(name))
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: name is %zu bytes long, not a path", index,
-		                       len);
+				       "record %zu: name is %zu bytes long, not a path", index,
+				       len);
 	memcpy(name, b->bn, b->bn_len);
 	if (r->has_n)
 		memcpy(name + b->bn_len, r->n, r->n_len);
 	name[len] = '\0';
 	if (memchr(name, '\0', len) || lwm2m_path_parse(name, len, &p) < 0)
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: name \"%s\" is not an LwM2M path", index, name);
-	lwm2m_path_format(&p, ps, sizeof(ps));
+				       "record %zu: name \"%s\" is not an LwM2M path", index, name);
+named:
 	if (!lwm2m_path_is_prefix(base, &p)) {
 		char bs[LWM2M_PATH_STR_MAX];
 
 		lwm2m_path_format(base, bs, sizeof(bs));
+		lwm2m_path_format(&p, ps, sizeof(ps));
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: %s is outside the request path %s", index, ps,
-		                       bs);
+				       "record %zu: %s is outside the request path %s", index, ps,
+				       bs);
 	}
 	rc = to_value(r, b->bv, &v);
-	if (rc == -EILSEQ)
+	if (rc == -EILSEQ) {
+		lwm2m_path_format(&p, ps, sizeof(ps));
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: %s: string is not UTF-8", index, ps);
-	if (rc < 0)
+				       "record %zu: %s: string is not UTF-8", index, ps);
+	}
+	if (rc < 0) {
+		lwm2m_path_format(&p, ps, sizeof(ps));
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: %s: vlo \"%.*s\" is not an object link O:I",
-		                       index, ps, (int)(r->len < 32 ? r->len : 32),
-		                       (const char *)r->bytes);
-	if (v.type != LWM2M_TYPE_NONE && p.len < LWM2M_PATH_RESOURCE)
+				       "record %zu: %s: vlo \"%.*s\" is not an object link O:I",
+				       index, ps, (int)(r->len < 32 ? r->len : 32),
+				       (const char *)r->bytes);
+	}
+	if (v.type != LWM2M_TYPE_NONE && p.len < LWM2M_PATH_RESOURCE) {
+		lwm2m_path_format(&p, ps, sizeof(ps));
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: %s: a value needs a resource path", index, ps);
+				       "record %zu: %s: a value needs a resource path", index, ps);
+	}
 	if (v.type != LWM2M_TYPE_NONE && lwm2m_registry_type_of(reg, &p, &want)) {
 		/* time resources travel as plain numbers; objlnk/opaque need their own fields */
 		rc = lwm2m_value_coerce(&v, want);
-		if (rc < 0)
+		if (rc < 0) {
+			lwm2m_path_format(&p, ps, sizeof(ps));
 			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-			                       "record %zu: %s is %s but the record carries %s%s",
-			                       index, ps, lwm2m_type_name(want),
-			                       lwm2m_type_name(v.type),
-			                       rc == -ERANGE ? " out of range" : "");
+					       "record %zu: %s is %s but the record carries %s%s",
+					       index, ps, lwm2m_type_name(want),
+					       lwm2m_type_name(v.type),
+					       rc == -ERANGE ? " out of range" : "");
+		}
 	}
 	if (r->has_t || b->bt != 0)
 		rc = lwm2m_doc_add_timed(doc, &p, &v, b->bt + (r->has_t ? r->t : 0));

@@ -56,6 +56,8 @@ struct lwm2m_senml_rec {
 struct lwm2m_senml_base {
 	char bn[64];
 	size_t bn_len;
+	struct lwm2m_path bn_path; /* bn parsed, when bn_dir */
+	bool bn_dir;               /* bn is a path ending in '/': names append to bn_path */
 	double bt;
 	double bv;
 };
@@ -73,8 +75,8 @@ void lwm2m_senml_base_init(struct lwm2m_senml_base *b);
  * ...; @err names the record), or -ENOMEM.
  */
 int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec *r, size_t index,
-                        const struct lwm2m_path *base, const struct lwm2m_registry *reg,
-                        struct lwm2m_doc *doc, struct lwm2m_error *err);
+			const struct lwm2m_path *base, const struct lwm2m_registry *reg,
+			struct lwm2m_doc *doc, struct lwm2m_error *err);
 
 /*
  * lwm2m_senml_all_base - true when every entry of @doc is the base path

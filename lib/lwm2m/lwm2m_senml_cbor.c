@@ -53,7 +53,7 @@ static int number(struct dec *d, const struct lwm2m_cborr_item *it, double *out)
 }
 
 static int set_kind(struct dec *d, struct lwm2m_senml_rec *r, const struct lwm2m_cborr_item *it,
-                    enum lwm2m_senml_kind k)
+		    enum lwm2m_senml_kind k)
 {
 	if (r->kind != LWM2M_SENML_NONE)
 		return bad(d, it, "more than one value field");
@@ -62,7 +62,7 @@ static int set_kind(struct dec *d, struct lwm2m_senml_rec *r, const struct lwm2m
 }
 
 static int field(struct dec *d, struct lwm2m_senml_rec *r, int label,
-                 const struct lwm2m_cborr_item *v)
+		 const struct lwm2m_cborr_item *v)
 {
 	int rc;
 
@@ -115,8 +115,8 @@ static int field(struct dec *d, struct lwm2m_senml_rec *r, int label,
 	case L_VLO:
 		if (v->kind != LWM2M_CBORR_TEXT)
 			return bad(d, v,
-			           label == L_VS ? "\"vs\" must be a text string"
-			                         : "\"vlo\" must be a text string");
+				   label == L_VS ? "\"vs\" must be a text string"
+						 : "\"vlo\" must be a text string");
 		rc = set_kind(d, r, v, label == L_VS ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK);
 		r->bytes = v->data;
 		r->len = v->len;
@@ -167,7 +167,7 @@ static int parse_record(struct dec *d, struct lwm2m_senml_rec *r)
 		else if (k.kind == LWM2M_CBORR_TEXT && k.len > 0 && k.data[k.len - 1] == '_')
 			return bad(d, &k, "unknown must-understand label");
 		else if (k.kind == LWM2M_CBORR_UINT || k.kind == LWM2M_CBORR_NEGINT ||
-		         k.kind == LWM2M_CBORR_TEXT)
+			 k.kind == LWM2M_CBORR_TEXT)
 			label = L_UNKNOWN;
 		else
 			return bad(d, &k, "labels must be integers or text strings");
@@ -186,10 +186,10 @@ static int parse_record(struct dec *d, struct lwm2m_senml_rec *r)
 }
 
 int lwm2m_senml_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                            const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                            struct lwm2m_error *err)
+			    const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+			    struct lwm2m_error *err)
 {
-	struct dec d = {.err = err};
+	struct dec d = { .err = err };
 	struct lwm2m_senml_base b;
 	struct lwm2m_cborr_item a;
 	int rc;
@@ -217,7 +217,7 @@ int lwm2m_senml_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
 	}
 	if (!lwm2m_cborr_at_end(&d.r))
 		return lwm2m_error_set(err, -EBADMSG, d.r.pos, "%zu bytes after the SenML pack",
-		                       len - d.r.pos);
+				       len - d.r.pos);
 	return 0;
 }
 
@@ -258,7 +258,7 @@ static int put_value(struct lwm2m_buf *out, const struct lwm2m_value *v)
 }
 
 int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                            struct lwm2m_error *err)
+			    struct lwm2m_error *err)
 {
 	size_t start = out->len;
 	bool all_base = lwm2m_senml_all_base(doc);
@@ -272,11 +272,11 @@ int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 		if (!lwm2m_path_is_prefix(&doc->base, &e->path)) {
 			out->len = start;
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: path is outside the base path", i);
+					       "entry %zu: path is outside the base path", i);
 		}
 		lwm2m_senml_names(doc, i, all_base, bn, n);
-		fields =
-		    (bn[0] != 0) + (n[0] != 0) + e->has_time + (e->value.type != LWM2M_TYPE_NONE);
+		fields = (bn[0] != 0) + (n[0] != 0) + e->has_time +
+			 (e->value.type != LWM2M_TYPE_NONE);
 		rc = lwm2m_cborw_map(out, fields);
 		if (rc == 0 && bn[0]) {
 			rc = lwm2m_cborw_int(out, L_BN);

@@ -24,8 +24,8 @@
  * Returns 0, -EBADMSG (@err gives the offset or record), -ENOMEM.
  */
 int lwm2m_senml_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                            const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                            struct lwm2m_error *err);
+			    const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+			    struct lwm2m_error *err);
 
 /*
  * lwm2m_senml_cbor_encode - append @doc as a SenML CBOR pack: definite
@@ -34,6 +34,6 @@ int lwm2m_senml_cbor_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
  * Returns 0, -EINVAL (an entry outside the base), -ENOMEM.
  */
 int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                            struct lwm2m_error *err);
+			    struct lwm2m_error *err);
 
 #endif

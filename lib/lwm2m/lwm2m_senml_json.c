@@ -12,7 +12,7 @@
 static int bad_field(struct lwm2m_error *err, size_t index, const char *key, const char *want)
 {
 	return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "record %zu: \"%s\" must be %s", index, key,
-	                       want);
+			       want);
 }
 
 static int number(json_t *v, double *out)
@@ -24,17 +24,17 @@ static int number(json_t *v, double *out)
 }
 
 static int set_value(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
-                     struct lwm2m_error *err)
+		     struct lwm2m_error *err)
 {
 	if (r->kind != LWM2M_SENML_NONE)
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-		                       "record %zu: more than one value field", index);
+				       "record %zu: more than one value field", index);
 	r->kind = kind;
 	return 0;
 }
 
 static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct lwm2m_senml_rec *r,
-                        struct lwm2m_error *err)
+			struct lwm2m_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -42,9 +42,8 @@ static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct
 	memset(r, 0, sizeof(*r));
 	if (!json_is_object(obj))
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "record %zu: not a JSON object",
-		                       index);
-	json_object_foreach(obj, key, v)
-	{
+				       index);
+	json_object_foreach (obj, key, v) {
 		int rc = 0;
 
 		if (strcmp(key, "bn") == 0) {
@@ -85,7 +84,7 @@ static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct
 			if (!json_is_string(v))
 				return bad_field(err, index, key, "a string");
 			rc = set_value(r, key[1] == 's' ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK,
-			               index, err);
+				       index, err);
 			r->bytes = (const uint8_t *)json_string_value(v);
 			r->len = json_string_length(v);
 		} else if (strcmp(key, "vb") == 0) {
@@ -110,9 +109,9 @@ static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct
 				return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
 			if (lwm2m_base64_decode(s, n, p, &outlen, &bad) < 0)
 				return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-				                       "record %zu: \"vd\" is not base64url "
-				                       "(character %zu)",
-				                       index, bad);
+						       "record %zu: \"vd\" is not base64url "
+						       "(character %zu)",
+						       index, bad);
 			r->bytes = p;
 			r->len = outlen;
 		} else if (strcmp(key, "bver") == 0) {
@@ -120,8 +119,8 @@ static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct
 				return bad_field(err, index, key, "an integer");
 		} else if (key[0] && key[strlen(key) - 1] == '_') {
 			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-			                       "record %zu: unknown must-understand field \"%s\"",
-			                       index, key);
+					       "record %zu: unknown must-understand field \"%s\"",
+					       index, key);
 		}
 		if (rc < 0)
 			return rc;
@@ -130,8 +129,8 @@ static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct
 }
 
 int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                            const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                            struct lwm2m_error *err)
+			    const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+			    struct lwm2m_error *err)
 {
 	struct lwm2m_senml_base b;
 	json_error_t jerr;
@@ -143,15 +142,14 @@ int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
 	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return lwm2m_error_set(err, -EBADMSG,
-		                       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-		                       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
+				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, 0, "a SenML pack is a JSON array of records");
 	}
 	lwm2m_senml_base_init(&b);
-	json_array_foreach(root, index, rec)
-	{
+	json_array_foreach (root, index, rec) {
 		struct lwm2m_senml_rec r;
 
 		rc = parse_record(rec, index, doc, &r, err);
@@ -188,7 +186,7 @@ static int put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_valu
 	case LWM2M_TYPE_CORELNK:
 		rc = put_key(out, first, "vs");
 		return rc ? rc
-		          : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
+			  : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
 	case LWM2M_TYPE_OPAQUE:
 		rc = put_key(out, first, "vd");
 		if (rc == 0)
@@ -218,7 +216,7 @@ static int put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_valu
 }
 
 int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                            struct lwm2m_error *err)
+			    struct lwm2m_error *err)
 {
 	size_t start = out->len;
 	bool all_base = lwm2m_senml_all_base(doc);
@@ -232,7 +230,7 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 		if (!lwm2m_path_is_prefix(&doc->base, &e->path)) {
 			out->len = start;
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: path is outside the base path", i);
+					       "entry %zu: path is outside the base path", i);
 		}
 		lwm2m_senml_names(doc, i, all_base, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
@@ -258,7 +256,7 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 		if (rc == -EDOM) {
 			out->len = start;
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: JSON cannot carry NaN or infinity", i);
+					       "entry %zu: JSON cannot carry NaN or infinity", i);
 		}
 	}
 	if (rc == 0)

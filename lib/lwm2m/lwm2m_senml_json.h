@@ -25,8 +25,8 @@
  * Returns 0, -EBADMSG (@err names the line/column or the record), -ENOMEM.
  */
 int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                            const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                            struct lwm2m_error *err);
+			    const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+			    struct lwm2m_error *err);
 
 /*
  * lwm2m_senml_json_encode - append @doc as a SenML JSON pack to @out:
@@ -36,6 +36,6 @@ int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
  * which), -ENOMEM.
  */
 int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
-                            struct lwm2m_error *err);
+			    struct lwm2m_error *err);
 
 #endif

@@ -56,8 +56,8 @@ static int parse_number(const char *s, size_t n, enum lwm2m_type t, struct lwm2m
 }
 
 int lwm2m_text_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err)
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err)
 {
 	enum lwm2m_type t = LWM2M_TYPE_STRING;
 	const char *s = (const char *)buf;
@@ -67,7 +67,7 @@ int lwm2m_text_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 
 	if (base->len < LWM2M_PATH_RESOURCE)
 		return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-		                       "text/plain carries one resource: the path needs /O/I/R");
+				       "text/plain carries one resource: the path needs /O/I/R");
 	doc->base = *base;
 	lwm2m_path_format(base, ps, sizeof(ps));
 	if (!lwm2m_registry_type_of(reg, base, &t) || t == LWM2M_TYPE_NONE)
@@ -78,7 +78,7 @@ int lwm2m_text_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 	case LWM2M_TYPE_CORELNK:
 		if (!lwm2m_utf8_valid(buf, len))
 			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "%s: text is not UTF-8",
-			                       ps);
+					       ps);
 		v.v.bytes.data = buf;
 		v.v.bytes.len = len;
 		break;
@@ -89,21 +89,21 @@ int lwm2m_text_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 		rc = parse_number(s, len, t, &v);
 		if (rc < 0)
 			return lwm2m_error_set(
-			    err, -EBADMSG, SIZE_MAX, "%s: \"%.*s\" is not %s %s%s", ps,
-			    (int)(len < 40 ? len : 40), s, t == LWM2M_TYPE_INTEGER ? "an" : "a",
-			    lwm2m_type_name(t), rc == -ERANGE ? " (out of range)" : "");
+				err, -EBADMSG, SIZE_MAX, "%s: \"%.*s\" is not %s %s%s", ps,
+				(int)(len < 40 ? len : 40), s, t == LWM2M_TYPE_INTEGER ? "an" : "a",
+				lwm2m_type_name(t), rc == -ERANGE ? " (out of range)" : "");
 		break;
 	case LWM2M_TYPE_BOOLEAN:
 		if (len != 1 || (s[0] != '0' && s[0] != '1'))
 			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-			                       "%s: Boolean text must be \"0\" or \"1\"", ps);
+					       "%s: Boolean text must be \"0\" or \"1\"", ps);
 		v.v.b = s[0] == '1';
 		break;
 	case LWM2M_TYPE_OBJLNK:
 		if (lwm2m_objlnk_parse(s, len, &v.v.lnk) < 0)
 			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-			                       "%s: \"%.*s\" is not an object link O:I", ps,
-			                       (int)(len < 40 ? len : 40), s);
+					       "%s: \"%.*s\" is not an object link O:I", ps,
+					       (int)(len < 40 ? len : 40), s);
 		break;
 	case LWM2M_TYPE_OPAQUE: {
 		uint8_t *p = lwm2m_doc_alloc(doc, lwm2m_base64_decoded_max(len));
@@ -113,11 +113,11 @@ int lwm2m_text_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 			return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
 		if (lwm2m_base64_decode(s, len, p, &n, &bad) < 0)
 			return lwm2m_error_set(err, -EBADMSG, bad, "%s: Opaque text must be base64",
-			                       ps);
+					       ps);
 		v.v.bytes.data = p;
 		v.v.bytes.len = n;
 		/* already in the document's storage */
-		struct lwm2m_entry e = {.path = *base, .value = v};
+		struct lwm2m_entry e = { .path = *base, .value = v };
 
 		if (lwm2m_doc_add_owned(doc, &e) < 0)
 			return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
@@ -169,14 +169,14 @@ int lwm2m_text_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 
 	if (doc->count != 1 || doc->entries[0].path.len < LWM2M_PATH_RESOURCE)
 		return lwm2m_error_set(
-		    err, -EINVAL, SIZE_MAX,
-		    "text/plain carries exactly one resource value (%zu entries)", doc->count);
+			err, -EINVAL, SIZE_MAX,
+			"text/plain carries exactly one resource value (%zu entries)", doc->count);
 	rc = lwm2m_text_format_value(&doc->entries[0].value, out);
 	if (rc == -EINVAL) {
 		out->len = start;
 		return lwm2m_error_set(
-		    err, -EINVAL, SIZE_MAX,
-		    "text/plain cannot carry this value (none, NaN or infinity)");
+			err, -EINVAL, SIZE_MAX,
+			"text/plain cannot carry this value (none, NaN or infinity)");
 	}
 	if (rc < 0)
 		return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");

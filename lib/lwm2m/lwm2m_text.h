@@ -23,8 +23,8 @@
  * not a valid value of the resource's type; @err says which), -ENOMEM.
  */
 int lwm2m_text_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err);
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err);
 
 /*
  * lwm2m_text_format_value - append the text form of @v to @out (what

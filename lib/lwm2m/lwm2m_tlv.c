@@ -4,7 +4,7 @@
 #include <string.h>
 
 int lwm2m_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct lwm2m_tlv *out,
-                   struct lwm2m_error *err)
+		   struct lwm2m_error *err)
 {
 	size_t p = *pos, start = *pos, idlen, lenlen, vlen;
 	uint8_t t;
@@ -16,8 +16,8 @@ int lwm2m_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct lwm2m_tlv
 	lenlen = (t >> 3) & 3;
 	if (len - p < idlen + lenlen)
 		return lwm2m_error_set(err, -EBADMSG, start,
-		                       "TLV header needs %zu bytes, only %zu left",
-		                       1 + idlen + lenlen, len - start);
+				       "TLV header needs %zu bytes, only %zu left",
+				       1 + idlen + lenlen, len - start);
 	out->kind = (enum lwm2m_tlv_kind)(t >> 6);
 	out->id = idlen == 2 ? (uint16_t)(buf[p] << 8 | buf[p + 1]) : buf[p];
 	p += idlen;
@@ -32,8 +32,8 @@ int lwm2m_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct lwm2m_tlv
 		return lwm2m_error_set(err, -EBADMSG, start, "TLV identifier 65535 is reserved");
 	if (vlen > len - p)
 		return lwm2m_error_set(err, -EBADMSG, start,
-		                       "TLV value length %zu runs past the end (%zu bytes left)",
-		                       vlen, len - p);
+				       "TLV value length %zu runs past the end (%zu bytes left)",
+				       vlen, len - p);
 	out->value = buf + p;
 	out->len = vlen;
 	*pos = p + vlen;
@@ -58,7 +58,7 @@ static uint64_t be(const uint8_t *p, size_t n)
 }
 
 static int decode_value(struct dec *d, const struct lwm2m_path *path, const struct lwm2m_tlv *t,
-                        size_t off)
+			size_t off)
 {
 	enum lwm2m_type type = LWM2M_TYPE_OPAQUE;
 	struct lwm2m_value v;
@@ -106,8 +106,8 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 		if (t->value[0] > 1) {
 			lwm2m_path_format(path, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, off,
-			                       "%s: Boolean value %u is neither 0 nor 1", ps,
-			                       t->value[0]);
+					       "%s: Boolean value %u is neither 0 nor 1", ps,
+					       t->value[0]);
 		}
 		v.v.b = t->value[0];
 		break;
@@ -122,7 +122,7 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 		if (!lwm2m_utf8_valid(t->value, n)) {
 			lwm2m_path_format(path, ps, sizeof(ps));
 			return lwm2m_error_set(d->err, -EBADMSG, off, "%s: %s value is not UTF-8",
-			                       ps, lwm2m_type_name(type));
+					       ps, lwm2m_type_name(type));
 		}
 		/* fall through */
 	case LWM2M_TYPE_OPAQUE:
@@ -136,17 +136,17 @@ static int decode_value(struct dec *d, const struct lwm2m_path *path, const stru
 badlen:
 	lwm2m_path_format(path, ps, sizeof(ps));
 	return lwm2m_error_set(d->err, -EBADMSG, off, "%s: %zu bytes is not a valid %s length", ps,
-	                       n, lwm2m_type_name(type));
+			       n, lwm2m_type_name(type));
 }
 
-static const char *const kind_names[] = {"Object Instance", "Resource Instance",
-                                         "Multiple Resource", "Resource"};
+static const char *const kind_names[] = { "Object Instance", "Resource Instance",
+					  "Multiple Resource", "Resource" };
 
 /* Path level a TLV of each kind names. */
-static const unsigned kind_level[] = {2, 4, 3, 3};
+static const unsigned kind_level[] = { 2, 4, 3, 3 };
 
 static int decode_seq(struct dec *d, size_t start, size_t end, const struct lwm2m_path *parent,
-                      bool top)
+		      bool top)
 {
 	size_t pos = start;
 
@@ -164,25 +164,25 @@ static int decode_seq(struct dec *d, size_t start, size_t end, const struct lwm2
 			/* the top-level TLVs hang below the base or name one of its ancestors */
 			if (d->base->len < level - 1)
 				return lwm2m_error_set(d->err, -EBADMSG, off,
-				                       "%s TLV cannot appear at the top level of a "
-				                       "payload for a path of depth %u",
-				                       kind_names[t.kind], (unsigned)d->base->len);
+						       "%s TLV cannot appear at the top level of a "
+						       "payload for a path of depth %u",
+						       kind_names[t.kind], (unsigned)d->base->len);
 			p = lwm2m_path_make(level - 1, d->base->id);
 		} else {
 			if (parent->len != level - 1)
 				return lwm2m_error_set(d->err, -EBADMSG, off,
-				                       "%s TLV cannot appear inside this TLV",
-				                       kind_names[t.kind]);
+						       "%s TLV cannot appear inside this TLV",
+						       kind_names[t.kind]);
 			p = *parent;
 		}
 		lwm2m_path_append(&p, t.id);
 		if (d->base->len >= level && d->base->id[level - 1] != t.id)
 			return lwm2m_error_set(d->err, -EBADMSG, off,
-			                       "%s TLV with ID %u is outside the request path",
-			                       kind_names[t.kind], (unsigned)t.id);
+					       "%s TLV with ID %u is outside the request path",
+					       kind_names[t.kind], (unsigned)t.id);
 		if (t.kind == LWM2M_TLV_OBJECT_INSTANCE || t.kind == LWM2M_TLV_MULTIPLE_RESOURCE)
 			rc = decode_seq(d, (size_t)(t.value - d->buf),
-			                (size_t)(t.value - d->buf) + t.len, &p, false);
+					(size_t)(t.value - d->buf) + t.len, &p, false);
 		else
 			rc = decode_value(d, &p, &t, off);
 		if (rc < 0)
@@ -192,14 +192,14 @@ static int decode_seq(struct dec *d, size_t start, size_t end, const struct lwm2
 }
 
 int lwm2m_tlv_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                     const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                     struct lwm2m_error *err)
+		     const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		     struct lwm2m_error *err)
 {
-	struct dec d = {.buf = buf, .base = base, .reg = reg, .doc = doc, .err = err};
+	struct dec d = { .buf = buf, .base = base, .reg = reg, .doc = doc, .err = err };
 
 	if (base->len == LWM2M_PATH_ROOT)
 		return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-		                       "TLV needs a request path of at least an object");
+				       "TLV needs a request path of at least an object");
 	doc->base = *base;
 	return decode_seq(&d, 0, len, NULL, true);
 }
@@ -224,7 +224,7 @@ static size_t value_len(const struct lwm2m_value *v)
 		return v->v.u <= UINT8_MAX    ? 1
 		       : v->v.u <= UINT16_MAX ? 2
 		       : v->v.u <= UINT32_MAX ? 4
-		                              : 8;
+					      : 8;
 	case LWM2M_TYPE_FLOAT:
 		return (double)(float)v->v.f == v->v.f || v->v.f != v->v.f ? 4 : 8;
 	case LWM2M_TYPE_BOOLEAN:
@@ -282,8 +282,8 @@ static int measure_one(const struct enc *e, size_t i, size_t j, unsigned level, 
 
 		lwm2m_path_format(&en->path, ps, sizeof(ps));
 		return lwm2m_error_set(e->err, -EMSGSIZE, SIZE_MAX,
-		                       "%s: %zu bytes do not fit a TLV (16 MiB at most)", ps,
-		                       inner);
+				       "%s: %zu bytes do not fit a TLV (16 MiB at most)", ps,
+				       inner);
 	}
 	*out = header_len(id, inner) + inner;
 	return 0;
@@ -383,9 +383,9 @@ static void put_value(uint8_t *p, size_t *pos, const struct lwm2m_value *v, size
 	}
 }
 
-static const enum lwm2m_tlv_kind level_kind[] = {LWM2M_TLV_OBJECT_INSTANCE,
-                                                 LWM2M_TLV_OBJECT_INSTANCE, LWM2M_TLV_RESOURCE,
-                                                 LWM2M_TLV_RESOURCE_INSTANCE};
+static const enum lwm2m_tlv_kind level_kind[] = { LWM2M_TLV_OBJECT_INSTANCE,
+						  LWM2M_TLV_OBJECT_INSTANCE, LWM2M_TLV_RESOURCE,
+						  LWM2M_TLV_RESOURCE_INSTANCE };
 
 static void emit(const struct enc *e, uint8_t *p, size_t *pos, size_t i, size_t end, unsigned level)
 {
@@ -401,8 +401,8 @@ static void emit(const struct enc *e, uint8_t *p, size_t *pos, size_t i, size_t 
 		} else {
 			measure(e, i, j, level + 1, &inner);
 			put_header(p, pos,
-			           level == 2 ? LWM2M_TLV_MULTIPLE_RESOURCE : level_kind[level], id,
-			           inner);
+				   level == 2 ? LWM2M_TLV_MULTIPLE_RESOURCE : level_kind[level], id,
+				   inner);
 			emit(e, p, pos, i, j, level + 1);
 		}
 		i = j;
@@ -411,24 +411,24 @@ static void emit(const struct enc *e, uint8_t *p, size_t *pos, size_t i, size_t 
 
 int lwm2m_tlv_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct lwm2m_error *err)
 {
-	struct enc e = {.doc = doc, .out = out, .err = err};
+	struct enc e = { .doc = doc, .out = out, .err = err };
 	unsigned start;
 	size_t total, bad, pos;
 	int rc;
 
 	if (doc->base.len == LWM2M_PATH_ROOT)
 		return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-		                       "TLV needs a base path of at least an object");
+				       "TLV needs a base path of at least an object");
 	if (lwm2m_doc_check_tree(doc, &bad) < 0)
 		return lwm2m_error_set(
-		    err, -EINVAL, SIZE_MAX,
-		    "entry %zu: TLV needs sorted, distinct leaf paths under the base", bad);
+			err, -EINVAL, SIZE_MAX,
+			"entry %zu: TLV needs sorted, distinct leaf paths under the base", bad);
 	for (size_t i = 0; i < doc->count; i++) {
 		if (doc->entries[i].path.len < LWM2M_PATH_RESOURCE)
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-			                       "entry %zu: TLV values belong to resources or "
-			                       "resource instances",
-			                       i);
+					       "entry %zu: TLV values belong to resources or "
+					       "resource instances",
+					       i);
 	}
 	/*
 	 * Level of the top-level TLVs: object instances below an object,

@@ -37,7 +37,7 @@ struct lwm2m_tlv {
  * Returns 0 or -EBADMSG (with @err saying what and at which offset).
  */
 int lwm2m_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct lwm2m_tlv *out,
-                   struct lwm2m_error *err);
+		   struct lwm2m_error *err);
 
 /*
  * lwm2m_tlv_decode - decode a TLV payload into @doc.
@@ -51,8 +51,8 @@ int lwm2m_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct lwm2m_tlv
  * -EINVAL for a root @base, or -ENOMEM.
  */
 int lwm2m_tlv_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-                     const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-                     struct lwm2m_error *err);
+		     const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		     struct lwm2m_error *err);
 
 /*
  * lwm2m_tlv_encode - append the TLV form of @doc to @out.

@@ -7,11 +7,11 @@
 #include <strings.h>
 
 static const char *const type_names[] = {
-    [LWM2M_TYPE_NONE] = "none",       [LWM2M_TYPE_STRING] = "String",
-    [LWM2M_TYPE_INTEGER] = "Integer", [LWM2M_TYPE_UNSIGNED] = "Unsigned Integer",
-    [LWM2M_TYPE_FLOAT] = "Float",     [LWM2M_TYPE_BOOLEAN] = "Boolean",
-    [LWM2M_TYPE_OPAQUE] = "Opaque",   [LWM2M_TYPE_TIME] = "Time",
-    [LWM2M_TYPE_OBJLNK] = "Objlnk",   [LWM2M_TYPE_CORELNK] = "Corelnk",
+	[LWM2M_TYPE_NONE] = "none",       [LWM2M_TYPE_STRING] = "String",
+	[LWM2M_TYPE_INTEGER] = "Integer", [LWM2M_TYPE_UNSIGNED] = "Unsigned Integer",
+	[LWM2M_TYPE_FLOAT] = "Float",     [LWM2M_TYPE_BOOLEAN] = "Boolean",
+	[LWM2M_TYPE_OPAQUE] = "Opaque",   [LWM2M_TYPE_TIME] = "Time",
+	[LWM2M_TYPE_OBJLNK] = "Objlnk",   [LWM2M_TYPE_CORELNK] = "Corelnk",
 };
 
 const char *lwm2m_type_name(enum lwm2m_type t)
@@ -104,7 +104,7 @@ int lwm2m_value_coerce(struct lwm2m_value *v, enum lwm2m_type want)
 
 int lwm2m_objlnk_parse(const char *s, size_t n, struct lwm2m_objlnk *out)
 {
-	uint32_t part[2] = {0, 0};
+	uint32_t part[2] = { 0, 0 };
 	unsigned k = 0;
 	size_t digits = 0;
 
@@ -199,7 +199,7 @@ bool lwm2m_value_equal(const struct lwm2m_value *a, const struct lwm2m_value *b)
 	case LWM2M_TYPE_CORELNK:
 		return a->v.bytes.len == b->v.bytes.len &&
 		       (a->v.bytes.len == 0 ||
-		        memcmp(a->v.bytes.data, b->v.bytes.data, a->v.bytes.len) == 0);
+			memcmp(a->v.bytes.data, b->v.bytes.data, a->v.bytes.len) == 0);
 	}
 	return false;
 }

@@ -95,35 +95,35 @@ bool lwm2m_value_equal(const struct lwm2m_value *a, const struct lwm2m_value *b)
 /* Convenience constructors; string/opaque ones borrow @s. */
 static inline struct lwm2m_value lwm2m_value_int(int64_t i)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_INTEGER, .v.i = i};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_INTEGER, .v.i = i };
 }
 static inline struct lwm2m_value lwm2m_value_uint(uint64_t u)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_UNSIGNED, .v.u = u};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_UNSIGNED, .v.u = u };
 }
 static inline struct lwm2m_value lwm2m_value_float(double f)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_FLOAT, .v.f = f};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_FLOAT, .v.f = f };
 }
 static inline struct lwm2m_value lwm2m_value_bool(bool b)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_BOOLEAN, .v.b = b};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_BOOLEAN, .v.b = b };
 }
 static inline struct lwm2m_value lwm2m_value_time(int64_t t)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_TIME, .v.i = t};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_TIME, .v.i = t };
 }
 static inline struct lwm2m_value lwm2m_value_objlnk(uint16_t obj, uint16_t inst)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_OBJLNK, .v.lnk = {obj, inst}};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_OBJLNK, .v.lnk = { obj, inst } };
 }
 static inline struct lwm2m_value lwm2m_value_bytes(enum lwm2m_type t, const void *p, size_t n)
 {
-	return (struct lwm2m_value){.type = t, .v.bytes = {(const uint8_t *)p, n}};
+	return (struct lwm2m_value){ .type = t, .v.bytes = { (const uint8_t *)p, n } };
 }
 static inline struct lwm2m_value lwm2m_value_none(void)
 {
-	return (struct lwm2m_value){.type = LWM2M_TYPE_NONE};
+	return (struct lwm2m_value){ .type = LWM2M_TYPE_NONE };
 }
 
 #endif
