@@ -4,29 +4,43 @@
 #include <errno.h>
 #include <string.h>
 
-static uint16_t crc_table[256];
+/* Slicing-by-8 tables for the reflected CRC-16 (polynomial 0x8408):
+ * crc_table[k][b] is the CRC of byte b followed by k zero bytes.  They
+ * are a pure function of constants, filled on first use; two threads
+ * racing to fill them write the same values. */
+static uint16_t crc_table[8][256];
 static int crc_table_ready;
 
 static void crc_init(void)
 {
 	for (unsigned i = 0; i < 256; i++) {
-		uint16_t c = i;
+		uint16_t c = (uint16_t)i;
 		for (int k = 0; k < 8; k++)
-			c = (c & 1) ? (c >> 1) ^ 0x8408 : c >> 1;
-		crc_table[i] = c;
+			c = (c & 1) ? (uint16_t)((c >> 1) ^ 0x8408) : (uint16_t)(c >> 1);
+		crc_table[0][i] = c;
 	}
+	for (unsigned k = 1; k < 8; k++)
+		for (unsigned i = 0; i < 256; i++)
+			crc_table[k][i] = (uint16_t)((crc_table[k - 1][i] >> 8) ^
+						     crc_table[0][crc_table[k - 1][i] & 0xff]);
 	__atomic_store_n(&crc_table_ready, 1, __ATOMIC_RELEASE);
 }
 
 uint16_t lowpan_frame_crc16(const uint8_t *buf, size_t len)
 {
-	/* The table is a pure function of constants: computing it twice in a
-	 * race writes the same values, so no lock is needed. */
 	if (!__atomic_load_n(&crc_table_ready, __ATOMIC_ACQUIRE))
 		crc_init();
 	uint16_t crc = 0;
-	for (size_t i = 0; i < len; i++)
-		crc = (crc >> 8) ^ crc_table[(crc ^ buf[i]) & 0xff];
+	while (len >= 8) {
+		const uint8_t *p = buf;
+		crc = crc_table[7][(crc ^ p[0]) & 0xff] ^ crc_table[6][((crc >> 8) ^ p[1]) & 0xff] ^
+		      crc_table[5][p[2]] ^ crc_table[4][p[3]] ^ crc_table[3][p[4]] ^
+		      crc_table[2][p[5]] ^ crc_table[1][p[6]] ^ crc_table[0][p[7]];
+		buf += 8;
+		len -= 8;
+	}
+	while (len--)
+		crc = (uint16_t)((crc >> 8) ^ crc_table[0][(crc ^ *buf++) & 0xff]);
 	return crc;
 }
 
@@ -86,12 +100,12 @@ static void put_addr(uint8_t *p, const struct lowpan_lladdr *a)
 
 static unsigned key_id_len(uint8_t kim)
 {
-	static const uint8_t l[4] = {0, 1, 5, 9};
+	static const uint8_t l[4] = { 0, 1, 5, 9 };
 	return l[kim & 3];
 }
 
 static int parse_ies(const uint8_t *p, size_t len, bool secured, struct lowpan_frame *f,
-                     size_t *used)
+		     size_t *used)
 {
 	size_t off = 0;
 	bool payload_ies = false, terminated = false;
@@ -193,13 +207,13 @@ int lowpan_frame_parse(const uint8_t *buf, size_t len, unsigned flags, struct lo
 		f->ie_present = fcf >> 9 & 1;
 	}
 	int rc = pan_presence(f->version, dm, sm, f->panid_comp, &f->dst_pan_present,
-	                      &f->src_pan_present);
+			      &f->src_pan_present);
 	if (rc)
 		return rc;
 
 	size_t off = 2;
 	size_t need = (f->seq_suppressed ? 0 : 1) + (f->dst_pan_present ? 2 : 0) +
-	              lowpan_lladdr_len(dm) + (f->src_pan_present ? 2 : 0) + lowpan_lladdr_len(sm);
+		      lowpan_lladdr_len(dm) + (f->src_pan_present ? 2 : 0) + lowpan_lladdr_len(sm);
 	if (len - off < need)
 		return LOWPAN_ERR_TRUNCATED;
 	if (!f->seq_suppressed)
@@ -236,8 +250,8 @@ int lowpan_frame_parse(const uint8_t *buf, size_t len, unsigned flags, struct lo
 			return LOWPAN_ERR_TRUNCATED;
 		if (!s->counter_suppressed) {
 			s->frame_counter = (uint32_t)buf[off] | (uint32_t)buf[off + 1] << 8 |
-			                   (uint32_t)buf[off + 2] << 16 |
-			                   (uint32_t)buf[off + 3] << 24;
+					   (uint32_t)buf[off + 2] << 16 |
+					   (uint32_t)buf[off + 3] << 24;
 			off += 4;
 		}
 		unsigned ksrc = key_id_len(s->key_id_mode);
@@ -288,14 +302,14 @@ int lowpan_frame_header_len(const struct lowpan_frame *f)
 		return rc;
 	bool seqsup = f->version == LOWPAN_FRAME_V2015 && f->seq_suppressed;
 	int n = 2 + (seqsup ? 0 : 1) + (dp ? 2 : 0) + (int)lowpan_lladdr_len(f->dst.mode) +
-	        (sp ? 2 : 0) + (int)lowpan_lladdr_len(f->src.mode);
+		(sp ? 2 : 0) + (int)lowpan_lladdr_len(f->src.mode);
 	if (f->security && f->version >= LOWPAN_FRAME_V2006)
 		n += 1 + (f->sec.counter_suppressed ? 0 : 4) + (int)key_id_len(f->sec.key_id_mode);
 	return n;
 }
 
 int lowpan_frame_build(const struct lowpan_frame *f, const uint8_t *payload, size_t plen,
-                       unsigned flags, uint8_t *out, size_t outsize, size_t *outlen)
+		       unsigned flags, uint8_t *out, size_t outsize, size_t *outlen)
 {
 	int hl = lowpan_frame_header_len(f);
 	if (hl < 0)
@@ -308,7 +322,7 @@ int lowpan_frame_build(const struct lowpan_frame *f, const uint8_t *payload, siz
 	if (ies && f->version != LOWPAN_FRAME_V2015)
 		return LOWPAN_ERR_IE;
 	size_t total = (size_t)hl + f->hdr_ies_len + f->pl_ies_len + plen +
-	               ((flags & LOWPAN_FRAME_FCS) ? 2 : 0);
+		       ((flags & LOWPAN_FRAME_FCS) ? 2 : 0);
 	if (total > outsize)
 		return -ENOSPC;
 
@@ -316,8 +330,8 @@ int lowpan_frame_build(const struct lowpan_frame *f, const uint8_t *payload, siz
 	pan_presence(f->version, f->dst.mode, f->src.mode, f->panid_comp, &dp, &sp);
 	bool seqsup = f->version == LOWPAN_FRAME_V2015 && f->seq_suppressed;
 	uint16_t fcf = f->type | f->security << 3 | f->pending << 4 | f->ack_req << 5 |
-	               f->panid_comp << 6 | seqsup << 8 | ies << 9 | f->dst.mode << 10 |
-	               f->version << 12 | f->src.mode << 14;
+		       f->panid_comp << 6 | seqsup << 8 | ies << 9 | f->dst.mode << 10 |
+		       f->version << 12 | f->src.mode << 14;
 	size_t off = 0;
 	out[off++] = fcf & 0xff;
 	out[off++] = fcf >> 8;
@@ -338,9 +352,9 @@ int lowpan_frame_build(const struct lowpan_frame *f, const uint8_t *payload, siz
 	if (f->security && f->version >= LOWPAN_FRAME_V2006) {
 		const struct lowpan_frame_sec *s = &f->sec;
 		out[off++] = (s->level & 7) | (s->key_id_mode & 3) << 3 |
-		             (f->version == LOWPAN_FRAME_V2015
-		                  ? s->counter_suppressed << 5 | s->asn_in_nonce << 6
-		                  : 0);
+			     (f->version == LOWPAN_FRAME_V2015
+				      ? s->counter_suppressed << 5 | s->asn_in_nonce << 6
+				      : 0);
 		if (!s->counter_suppressed) {
 			for (int i = 0; i < 4; i++)
 				out[off++] = (s->frame_counter >> (8 * i)) & 0xff;
