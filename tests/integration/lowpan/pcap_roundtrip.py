@@ -471,6 +471,27 @@ def main():
     judged = tshark_packets(f195, ctx=False)
     check(judged == friendly, "tshark decodes all scapy-friendly packets")
 
+    # ---- 4. bad input: clear message, exit 1; bad usage: exit 2
+    garbage = os.path.join(work, "garbage.pcap")
+    open(garbage, "wb").write(b"not a capture at all\n")
+    trunc = os.path.join(work, "truncated.pcap")
+    open(trunc, "wb").write(open(in195, "rb").read()[:1000])
+    junk = os.path.join(work, "junk-out.pcap")
+    for args, want_rc, want_msg in [
+            (["decode", os.path.join(work, "missing.pcap"), junk], 1, "No such file"),
+            (["decode", garbage, junk], 1, "not a pcap file"),
+            (["decode", orig229, junk], 1, "link type 229 is not IEEE 802.15.4"),
+            (["encode", in195, junk], 1, "link type 195 is not IPv6"),
+            (["decode", trunc, junk], 1, "truncated or corrupt record"),
+            (["decode", in195], 2, "need IN.pcap and OUT.pcap"),
+            (["encode", "--frame-size", "5", orig229, junk], 2, "bad frame size"),
+            (["frobnicate"], 2, "unknown command"),
+            (["--help"], 0, "lwgatectl pcap decode")]:
+        rc, text = run([tool, "pcap"] + args)
+        check(rc == want_rc and want_msg in text,
+              "lwgatectl pcap %s: exit %d (want %d), output %r" % (" ".join(args), rc, want_rc,
+                                                                  text[-200:]))
+
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 
