@@ -3,9 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "lwm2m/lwm2m_base64.h"
+#include "lwm2m/lwm2m_jsonr.h"
 #include "lwm2m/lwm2m_jsonw.h"
 #include "lwm2m/lwm2m_senml.h"
 
@@ -20,6 +19,29 @@ static int set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind k, size_t i
 	if (r->kind != LWM2M_SENML_NONE)
 		return bad_entry(err, i, "more than one value field");
 	r->kind = k;
+	return 0;
+}
+
+/* The text of a STRING token: the input itself, or unescaped into the document. */
+static int text_of(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, const char **s,
+		   size_t *n, struct lwm2m_error *err)
+{
+	char *p;
+	int len;
+
+	if (!t->escaped) {
+		*s = t->s;
+		*n = t->len;
+		return 0;
+	}
+	p = lwm2m_doc_alloc(doc, t->len + 1);
+	if (!p)
+		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
+	len = lwm2m_jsonr_unescape(t, p);
+	if (len < 0)
+		return lwm2m_error_set(err, -EBADMSG, t->offset, "JSON: lone UTF-16 surrogate");
+	*s = p;
+	*n = (size_t)len;
 	return 0;
 }
 
@@ -40,70 +62,87 @@ static bool is_opaque(const char *bn, size_t bn_len, const char *n, size_t n_len
 	return lwm2m_registry_type_of(reg, &p, &t) && t == LWM2M_TYPE_OPAQUE;
 }
 
-static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
+static int parse_entry(struct lwm2m_jsonr *jr, size_t i, const char *bn, size_t bn_len,
 		       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
 		       struct lwm2m_senml_rec *r, struct lwm2m_error *err)
 {
-	const char *key;
-	json_t *v;
-	json_t *sv = NULL;
+	bool sv = false;
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!json_is_object(e))
-		return bad_entry(err, i, "not a JSON object");
-	json_object_foreach (e, key, v) {
-		if (strcmp(key, "n") == 0) {
-			if (!json_is_string(v))
+	for (;;) {
+		struct lwm2m_jsonr_token k, v;
+
+		rc = lwm2m_jsonr_next(jr, &k, err);
+		if (rc < 0)
+			return rc;
+		if (k.kind == LWM2M_JSONR_OBJECT_END)
+			break;
+		rc = lwm2m_jsonr_next(jr, &v, err);
+		if (rc < 0)
+			return rc;
+		if (lwm2m_jsonr_key_is(&k, "n")) {
+			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_entry(err, i, "\"n\" must be a string");
-			r->n = json_string_value(v);
-			r->n_len = json_string_length(v);
+			if (r->has_n)
+				return bad_entry(err, i, "duplicate \"n\"");
+			rc = text_of(&v, doc, &r->n, &r->n_len, err);
 			r->has_n = true;
-		} else if (strcmp(key, "t") == 0) {
-			if (!json_is_number(v))
+		} else if (lwm2m_jsonr_key_is(&k, "t")) {
+			if (v.kind != LWM2M_JSONR_NUMBER)
 				return bad_entry(err, i, "\"t\" must be a number");
-			r->t = json_number_value(v);
+			r->t = v.f;
 			r->has_t = true;
-		} else if (strcmp(key, "v") == 0) {
-			if (json_is_integer(v)) {
-				rc = set_kind(r, LWM2M_SENML_INT, i, err);
-				r->i = json_integer_value(v);
-			} else if (json_is_real(v)) {
-				rc = set_kind(r, LWM2M_SENML_FLOAT, i, err);
-				r->f = json_real_value(v);
-			} else {
+		} else if (lwm2m_jsonr_key_is(&k, "v")) {
+			if (v.kind != LWM2M_JSONR_NUMBER)
 				return bad_entry(err, i, "\"v\" must be a number");
+			if (v.is_int) {
+				rc = set_kind(r, LWM2M_SENML_INT, i, err);
+				r->i = v.i;
+			} else if (v.is_uint) {
+				rc = set_kind(r, LWM2M_SENML_UINT, i, err);
+				r->u = v.u;
+			} else {
+				rc = set_kind(r, LWM2M_SENML_FLOAT, i, err);
+				r->f = v.f;
 			}
-		} else if (strcmp(key, "sv") == 0 || strcmp(key, "ov") == 0) {
-			if (!json_is_string(v))
+		} else if (lwm2m_jsonr_key_is(&k, "sv") || lwm2m_jsonr_key_is(&k, "ov")) {
+			const char *s = NULL;
+			size_t n = 0;
+			bool is_sv = k.s[0] == 's';
+
+			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_entry(err, i,
-						 key[0] == 's' ? "\"sv\" must be a string"
-							       : "\"ov\" must be a string");
-			rc = set_kind(r, key[0] == 's' ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK, i,
-				      err);
-			r->bytes = (const uint8_t *)json_string_value(v);
-			r->len = json_string_length(v);
-			if (key[0] == 's')
-				sv = v;
-		} else if (strcmp(key, "bv") == 0) {
-			if (!json_is_boolean(v))
+						 is_sv ? "\"sv\" must be a string"
+						       : "\"ov\" must be a string");
+			rc = set_kind(r, is_sv ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK, i, err);
+			if (rc == 0)
+				rc = text_of(&v, doc, &s, &n, err);
+			r->bytes = (const uint8_t *)s;
+			r->len = n;
+			sv = is_sv;
+		} else if (lwm2m_jsonr_key_is(&k, "bv")) {
+			if (v.kind != LWM2M_JSONR_TRUE && v.kind != LWM2M_JSONR_FALSE)
 				return bad_entry(err, i, "\"bv\" must be true or false");
 			rc = set_kind(r, LWM2M_SENML_BOOL, i, err);
-			r->b = json_is_true(v);
+			r->b = v.kind == LWM2M_JSONR_TRUE;
+		} else {
+			rc = lwm2m_jsonr_skip(jr, &v, err);
 		}
 		if (rc < 0)
 			return rc;
 	}
 	if (sv && is_opaque(bn, bn_len, r->n ? r->n : "", r->n_len, reg)) {
-		size_t n, bad;
+		size_t n, badpos;
 		uint8_t *p = lwm2m_doc_alloc(doc, lwm2m_base64_decoded_max(r->len));
 
 		if (!p)
 			return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
-		if (lwm2m_base64_decode((const char *)r->bytes, r->len, p, &n, &bad) < 0)
+		if (lwm2m_base64_decode((const char *)r->bytes, r->len, p, &n, &badpos) < 0)
 			return lwm2m_error_set(
 				err, -EBADMSG, SIZE_MAX,
-				"entry %zu: Opaque \"sv\" is not base64 (character %zu)", i, bad);
+				"entry %zu: Opaque \"sv\" is not base64 (character %zu)", i,
+				badpos);
 		r->kind = LWM2M_SENML_DATA;
 		r->bytes = p;
 		r->len = n;
@@ -111,62 +150,112 @@ static int parse_entry(json_t *e, size_t i, const char *bn, size_t bn_len,
 	return 0;
 }
 
-int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
-		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
-		      struct lwm2m_error *err)
+static int decode_entries(struct lwm2m_jsonr *jr, const char *bn, size_t bn_len, bool has_bn,
+			  const double *bt, const struct lwm2m_path *base,
+			  const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+			  struct lwm2m_error *err)
 {
 	struct lwm2m_senml_base b;
-	json_error_t jerr;
-	json_t *root, *e, *bn, *bt, *ent;
-	const char *bns = "";
-	size_t bn_len = 0, i;
-	int rc = 0;
 
-	doc->base = *base;
-	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return lwm2m_error_set(err, -EBADMSG,
-				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-	e = json_object_get(root, "e");
-	bn = json_object_get(root, "bn");
-	bt = json_object_get(root, "bt");
-	if (!json_is_object(root) || !json_is_array(e)) {
-		json_decref(root);
-		return lwm2m_error_set(err, -EBADMSG, 0,
-				       "LwM2M JSON is an object with an \"e\" array of entries");
-	}
-	if ((bn && !json_is_string(bn)) || (bt && !json_is_number(bt))) {
-		json_decref(root);
-		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-				       "\"bn\" must be a string and \"bt\" a number");
-	}
-	if (bn) {
-		bns = json_string_value(bn);
-		bn_len = json_string_length(bn);
-	}
 	lwm2m_senml_base_init(&b);
-	json_array_foreach (e, i, ent) {
+	for (size_t i = 0;; i++) {
+		struct lwm2m_jsonr_token t;
 		struct lwm2m_senml_rec r;
+		int rc = lwm2m_jsonr_next(jr, &t, err);
 
-		rc = parse_entry(ent, i, bns, bn_len, reg, doc, &r, err);
 		if (rc < 0)
-			break;
+			return rc;
+		if (t.kind == LWM2M_JSONR_ARRAY_END)
+			return 0;
+		if (t.kind != LWM2M_JSONR_OBJECT)
+			return bad_entry(err, i, "not a JSON object");
+		rc = parse_entry(jr, i, bn, bn_len, reg, doc, &r, err);
+		if (rc < 0)
+			return rc;
 		/* the top-level base name and time apply to every entry */
-		if (i == 0 && bn) {
+		if (i == 0 && has_bn) {
 			r.has_bn = true;
-			r.bn = bns;
+			r.bn = bn;
 			r.bn_len = bn_len;
 		}
 		if (i == 0 && bt) {
 			r.has_bt = true;
-			r.bt = json_number_value(bt);
+			r.bt = *bt;
 		}
 		rc = lwm2m_senml_resolve(&b, &r, i, base, reg, doc, err);
 		if (rc < 0)
-			break;
+			return rc;
 	}
-	json_decref(root);
+}
+
+int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
+		      const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
+		      struct lwm2m_error *err)
+{
+	struct lwm2m_jsonr jr, entries;
+	struct lwm2m_jsonr_token t;
+	const char *bn = "";
+	size_t bn_len = 0;
+	bool has_bn = false, has_e = false;
+	double bt = 0;
+	bool has_bt = false;
+	int rc;
+
+	doc->base = *base;
+	lwm2m_jsonr_init(&jr, (const char *)buf, len);
+	rc = lwm2m_jsonr_next(&jr, &t, err);
+	if (rc < 0)
+		return rc;
+	if (t.kind != LWM2M_JSONR_OBJECT)
+		return lwm2m_error_set(err, -EBADMSG, t.offset,
+				       "LwM2M JSON is an object with an \"e\" array of entries");
+	/*
+	 * Members may come in any order but "bn" and "bt" apply to "e":
+	 * remember where "e" starts, read the rest, then come back to it.
+	 */
+	for (;;) {
+		struct lwm2m_jsonr_token k, v;
+
+		rc = lwm2m_jsonr_next(&jr, &k, err);
+		if (rc < 0)
+			return rc;
+		if (k.kind == LWM2M_JSONR_OBJECT_END)
+			break;
+		rc = lwm2m_jsonr_next(&jr, &v, err);
+		if (rc < 0)
+			return rc;
+		if (lwm2m_jsonr_key_is(&k, "bn") || lwm2m_jsonr_key_is(&k, "bt")) {
+			bool is_bn = k.s[1] == 'n';
+
+			if ((is_bn && v.kind != LWM2M_JSONR_STRING) ||
+			    (!is_bn && v.kind != LWM2M_JSONR_NUMBER))
+				return lwm2m_error_set(
+					err, -EBADMSG, SIZE_MAX,
+					"\"bn\" must be a string and \"bt\" a number");
+			if (is_bn) {
+				rc = text_of(&v, doc, &bn, &bn_len, err);
+				has_bn = true;
+			} else {
+				bt = v.f;
+				has_bt = true;
+			}
+		} else if (lwm2m_jsonr_key_is(&k, "e") && v.kind == LWM2M_JSONR_ARRAY && !has_e) {
+			entries = jr;
+			has_e = true;
+			rc = lwm2m_jsonr_skip(&jr, &v, err);
+		} else {
+			rc = lwm2m_jsonr_skip(&jr, &v, err);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	rc = lwm2m_jsonr_next(&jr, &t, err); /* nothing may follow */
+	if (rc < 0)
+		return rc;
+	if (!has_e)
+		return lwm2m_error_set(err, -EBADMSG, 0,
+				       "LwM2M JSON is an object with an \"e\" array of entries");
+	rc = decode_entries(&entries, bn, bn_len, has_bn, has_bt ? &bt : NULL, base, reg, doc, err);
 	/* LwM2M JSON calls its records entries */
 	if (rc < 0 && err && strncmp(err->msg, "record ", 7) == 0) {
 		memmove(err->msg + 5, err->msg + 6, strlen(err->msg + 6) + 1);

@@ -3,9 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "lwm2m/lwm2m_base64.h"
+#include "lwm2m/lwm2m_jsonr.h"
 #include "lwm2m/lwm2m_jsonw.h"
 #include "lwm2m/lwm2m_senml.h"
 
@@ -13,14 +12,6 @@ static int bad_field(struct lwm2m_error *err, size_t index, const char *key, con
 {
 	return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "record %zu: \"%s\" must be %s", index, key,
 			       want);
-}
-
-static int number(json_t *v, double *out)
-{
-	if (!json_is_number(v))
-		return -1;
-	*out = json_number_value(v);
-	return 0;
 }
 
 static int set_value(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
@@ -33,99 +24,207 @@ static int set_value(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size
 	return 0;
 }
 
-static int parse_record(json_t *obj, size_t index, struct lwm2m_doc *doc, struct lwm2m_senml_rec *r,
-			struct lwm2m_error *err)
+/* The text of a STRING token: the input itself, or unescaped into the document. */
+static int text_of(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, const char **s,
+		   size_t *n, struct lwm2m_error *err)
 {
-	const char *key;
-	json_t *v;
+	char *p;
+	int len;
+
+	if (!t->escaped) {
+		*s = t->s;
+		*n = t->len;
+		return 0;
+	}
+	p = lwm2m_doc_alloc(doc, t->len + 1);
+	if (!p)
+		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
+	len = lwm2m_jsonr_unescape(t, p);
+	if (len < 0)
+		return lwm2m_error_set(err, -EBADMSG, t->offset, "JSON: lone UTF-16 surrogate");
+	*s = p;
+	*n = (size_t)len;
+	return 0;
+}
+
+enum field {
+	F_BN = 1 << 0,
+	F_N = 1 << 1,
+	F_BT = 1 << 2,
+	F_T = 1 << 3,
+	F_BV = 1 << 4,
+	F_V = 1 << 5,
+	F_VS = 1 << 6,
+	F_VB = 1 << 7,
+	F_VD = 1 << 8,
+	F_VLO = 1 << 9,
+	F_BVER = 1 << 10,
+	F_OTHER = 0,
+};
+
+static const struct {
+	const char *name;
+	enum field f;
+} fields[] = {
+	{ "bn", F_BN }, { "n", F_N },     { "bt", F_BT },     { "t", F_T },
+	{ "bv", F_BV }, { "v", F_V },     { "vs", F_VS },     { "vb", F_VB },
+	{ "vd", F_VD }, { "vlo", F_VLO }, { "bver", F_BVER },
+};
+
+static enum field field_of(const struct lwm2m_jsonr_token *k, char *name, size_t size)
+{
+	size_t n = k->len < size - 1 ? k->len : size - 1;
+
+	/* an escaped key ("\u0062n") is unusual but still the same key */
+	if (k->escaped && k->len < size) {
+		int len = lwm2m_jsonr_unescape(k, name);
+
+		n = len < 0 ? 0 : (size_t)len;
+	} else {
+		memcpy(name, k->s, n);
+	}
+	name[n] = '\0';
+	if (memchr(name, '\0', n))
+		return F_OTHER;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(name, fields[i].name) == 0)
+			return fields[i].f;
+	}
+	return F_OTHER;
+}
+
+static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *doc,
+			struct lwm2m_senml_rec *r, struct lwm2m_error *err)
+{
+	unsigned seen = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (!json_is_object(obj))
-		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "record %zu: not a JSON object",
-				       index);
-	json_object_foreach (obj, key, v) {
-		int rc = 0;
+	for (;;) {
+		struct lwm2m_jsonr_token k, v;
+		char key[16];
+		enum field f;
+		int rc = lwm2m_jsonr_next(jr, &k, err);
 
-		if (strcmp(key, "bn") == 0) {
-			if (!json_is_string(v))
-				return bad_field(err, index, key, "a string");
-			r->bn = json_string_value(v);
-			r->bn_len = json_string_length(v);
-			r->has_bn = true;
-		} else if (strcmp(key, "n") == 0) {
-			if (!json_is_string(v))
-				return bad_field(err, index, key, "a string");
-			r->n = json_string_value(v);
-			r->n_len = json_string_length(v);
-			r->has_n = true;
-		} else if (strcmp(key, "bt") == 0) {
-			if (number(v, &r->bt) < 0)
-				return bad_field(err, index, key, "a number");
-			r->has_bt = true;
-		} else if (strcmp(key, "t") == 0) {
-			if (number(v, &r->t) < 0)
-				return bad_field(err, index, key, "a number");
-			r->has_t = true;
-		} else if (strcmp(key, "bv") == 0) {
-			if (number(v, &r->bv) < 0)
-				return bad_field(err, index, key, "a number");
-			r->has_bv = true;
-		} else if (strcmp(key, "v") == 0) {
-			if (json_is_integer(v)) {
-				rc = set_value(r, LWM2M_SENML_INT, index, err);
-				r->i = json_integer_value(v);
-			} else if (json_is_real(v)) {
-				rc = set_value(r, LWM2M_SENML_FLOAT, index, err);
-				r->f = json_real_value(v);
-			} else {
-				return bad_field(err, index, key, "a number");
-			}
-		} else if (strcmp(key, "vs") == 0 || strcmp(key, "vlo") == 0) {
-			if (!json_is_string(v))
-				return bad_field(err, index, key, "a string");
-			rc = set_value(r, key[1] == 's' ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK,
-				       index, err);
-			r->bytes = (const uint8_t *)json_string_value(v);
-			r->len = json_string_length(v);
-		} else if (strcmp(key, "vb") == 0) {
-			if (!json_is_boolean(v))
-				return bad_field(err, index, key, "true or false");
-			rc = set_value(r, LWM2M_SENML_BOOL, index, err);
-			r->b = json_is_true(v);
-		} else if (strcmp(key, "vd") == 0) {
-			const char *s;
-			size_t n, outlen, bad;
-			uint8_t *p;
-
-			if (!json_is_string(v))
-				return bad_field(err, index, key, "a base64url string");
-			rc = set_value(r, LWM2M_SENML_DATA, index, err);
+		if (rc < 0)
+			return rc;
+		if (k.kind == LWM2M_JSONR_OBJECT_END)
+			return 0;
+		f = field_of(&k, key, sizeof(key));
+		rc = lwm2m_jsonr_next(jr, &v, err);
+		if (rc < 0)
+			return rc;
+		if (f == F_OTHER) {
+			if (k.len > 0 && k.s[k.len - 1] == '_')
+				return lwm2m_error_set(
+					err, -EBADMSG, SIZE_MAX,
+					"record %zu: unknown must-understand field \"%s\"", index,
+					key);
+			rc = lwm2m_jsonr_skip(jr, &v, err);
 			if (rc < 0)
 				return rc;
-			s = json_string_value(v);
-			n = json_string_length(v);
+			continue;
+		}
+		if (seen & f)
+			return lwm2m_error_set(err, -EBADMSG, k.offset,
+					       "record %zu: duplicate field \"%s\"", index, key);
+		seen |= f;
+		switch (f) {
+		case F_BN:
+		case F_N:
+			if (v.kind != LWM2M_JSONR_STRING)
+				return bad_field(err, index, key, "a string");
+			rc = f == F_BN ? text_of(&v, doc, &r->bn, &r->bn_len, err)
+				       : text_of(&v, doc, &r->n, &r->n_len, err);
+			if (f == F_BN)
+				r->has_bn = true;
+			else
+				r->has_n = true;
+			break;
+		case F_BT:
+		case F_T:
+		case F_BV:
+			if (v.kind != LWM2M_JSONR_NUMBER)
+				return bad_field(err, index, key, "a number");
+			if (f == F_BT) {
+				r->bt = v.f;
+				r->has_bt = true;
+			} else if (f == F_T) {
+				r->t = v.f;
+				r->has_t = true;
+			} else {
+				r->bv = v.f;
+				r->has_bv = true;
+			}
+			break;
+		case F_V:
+			if (v.kind != LWM2M_JSONR_NUMBER)
+				return bad_field(err, index, key, "a number");
+			if (v.is_int) {
+				rc = set_value(r, LWM2M_SENML_INT, index, err);
+				r->i = v.i;
+			} else if (v.is_uint) {
+				rc = set_value(r, LWM2M_SENML_UINT, index, err);
+				r->u = v.u;
+			} else {
+				rc = set_value(r, LWM2M_SENML_FLOAT, index, err);
+				r->f = v.f;
+			}
+			break;
+		case F_VS:
+		case F_VLO: {
+			const char *s;
+			size_t n;
+
+			if (v.kind != LWM2M_JSONR_STRING)
+				return bad_field(err, index, key, "a string");
+			rc = set_value(r, f == F_VS ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK,
+				       index, err);
+			if (rc == 0)
+				rc = text_of(&v, doc, &s, &n, err);
+			r->bytes = (const uint8_t *)s;
+			r->len = n;
+			break;
+		}
+		case F_VB:
+			if (v.kind != LWM2M_JSONR_TRUE && v.kind != LWM2M_JSONR_FALSE)
+				return bad_field(err, index, key, "true or false");
+			rc = set_value(r, LWM2M_SENML_BOOL, index, err);
+			r->b = v.kind == LWM2M_JSONR_TRUE;
+			break;
+		case F_VD: {
+			const char *s;
+			size_t n, outlen, badpos;
+			uint8_t *p;
+
+			if (v.kind != LWM2M_JSONR_STRING)
+				return bad_field(err, index, key, "a base64url string");
+			rc = set_value(r, LWM2M_SENML_DATA, index, err);
+			if (rc == 0)
+				rc = text_of(&v, doc, &s, &n, err);
+			if (rc < 0)
+				return rc;
 			p = lwm2m_doc_alloc(doc, lwm2m_base64_decoded_max(n));
 			if (!p)
 				return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
-			if (lwm2m_base64_decode(s, n, p, &outlen, &bad) < 0)
+			if (lwm2m_base64_decode(s, n, p, &outlen, &badpos) < 0)
 				return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
 						       "record %zu: \"vd\" is not base64url "
 						       "(character %zu)",
-						       index, bad);
+						       index, badpos);
 			r->bytes = p;
 			r->len = outlen;
-		} else if (strcmp(key, "bver") == 0) {
-			if (!json_is_integer(v))
+			break;
+		}
+		case F_BVER:
+			if (v.kind != LWM2M_JSONR_NUMBER || !v.is_int)
 				return bad_field(err, index, key, "an integer");
-		} else if (key[0] && key[strlen(key) - 1] == '_') {
-			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-					       "record %zu: unknown must-understand field \"%s\"",
-					       index, key);
+			break;
+		case F_OTHER:
+			break;
 		}
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
 }
 
 int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *base,
@@ -133,32 +232,37 @@ int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
 			    struct lwm2m_error *err)
 {
 	struct lwm2m_senml_base b;
-	json_error_t jerr;
-	json_t *root, *rec;
-	size_t index;
-	int rc = 0;
+	struct lwm2m_jsonr jr;
+	struct lwm2m_jsonr_token t;
+	int rc;
 
 	doc->base = *base;
-	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return lwm2m_error_set(err, -EBADMSG,
-				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return lwm2m_error_set(err, -EBADMSG, 0, "a SenML pack is a JSON array of records");
-	}
+	lwm2m_jsonr_init(&jr, (const char *)buf, len);
+	rc = lwm2m_jsonr_next(&jr, &t, err);
+	if (rc < 0)
+		return rc;
+	if (t.kind != LWM2M_JSONR_ARRAY)
+		return lwm2m_error_set(err, -EBADMSG, t.offset,
+				       "a SenML pack is a JSON array of records");
 	lwm2m_senml_base_init(&b);
-	json_array_foreach (root, index, rec) {
+	for (size_t index = 0;; index++) {
 		struct lwm2m_senml_rec r;
 
-		rc = parse_record(rec, index, doc, &r, err);
+		rc = lwm2m_jsonr_next(&jr, &t, err);
+		if (rc < 0)
+			return rc;
+		if (t.kind == LWM2M_JSONR_ARRAY_END)
+			break;
+		if (t.kind != LWM2M_JSONR_OBJECT)
+			return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
+					       "record %zu: not a JSON object", index);
+		rc = parse_record(&jr, index, doc, &r, err);
 		if (rc == 0)
 			rc = lwm2m_senml_resolve(&b, &r, index, base, reg, doc, err);
 		if (rc < 0)
-			break;
+			return rc;
 	}
-	json_decref(root);
+	rc = lwm2m_jsonr_next(&jr, &t, err); /* nothing may follow the pack */
 	return rc;
 }
 

@@ -29,12 +29,12 @@ static int teardown(void **state)
  * {3: {0: {0: "Open Mobile Alliance", ..., 6: {0: 1, 1: 5}, ..., 13: CBORTag(1, 1367491215), ...}}}
  */
 static const char DEVICE_CBOR[] =
-    "a103a100ad00744f70656e204d6f62696c6520416c6c69616e636501764c69676874776569676874204d324d"
-    "20436c69656e7402693334353030303132330363312e3006a20001010507a200190ed80119138808a20018"
-    "7d011903840918640a0f0ba100000dc11a5182428f0e662b30323a3030106155";
+	"a103a100ad00744f70656e204d6f62696c6520416c6c69616e636501764c69676874776569676874204d324d"
+	"20436c69656e7402693334353030303132330363312e3006a20001010507a200190ed80119138808a20018"
+	"7d011903840918640a0f0ba100000dc11a5182428f0e662b30323a3030106155";
 
 static int decode_hex(const char *hex, const char *base, struct lwm2m_doc *doc,
-                      struct lwm2m_error *err)
+		      struct lwm2m_error *err)
 {
 	uint8_t buf[512];
 	size_t n = unhex(hex, buf, sizeof(buf));
@@ -87,10 +87,10 @@ static void test_keys_types_indefinite(void **state)
 	assert_int_equal(doc.entries[0].value.v.i, 25);
 	/* cbor2: {3303: {0: {5700: 22.5}}, 5: {0: {0: h'0102'}}, 3: {0: {22: {0: "3:1"}}}} */
 	assert_int_equal(
-	    decode_hex("a3190ce7a100a1191644fb403680000000000005a100a10042010203a100a116"
-	               "a10063333a31",
-	               "/", &doc, &err),
-	    0);
+		decode_hex("a3190ce7a100a1191644fb403680000000000005a100a10042010203a100a116"
+			   "a10063333a31",
+			   "/", &doc, &err),
+		0);
 	assert_int_equal(doc.count, 3);
 	assert_true(doc.entries[0].value.v.f == 22.5);
 	assert_int_equal(doc.entries[1].value.type, LWM2M_TYPE_OPAQUE);
@@ -124,18 +124,18 @@ static void test_malformed(void **state)
 	expect_bad("a1 03 a1 00 a1 09", "/", "offset 6: CBOR item expected, payload ended");
 	expect_bad("a1 03 a1 00 a1 09 18 57 00", "/", "offset 8: 1 bytes after the CBOR map");
 	expect_bad("a1 61 33 01", "/",
-	           "offset 1: map keys must be path IDs (0..65534) or arrays of them");
+		   "offset 1: map keys must be path IDs (0..65534) or arrays of them");
 	expect_bad("a1 19 ff ff 01", "/",
-	           "offset 1: map keys must be path IDs (0..65534) or arrays of them");
+		   "offset 1: map keys must be path IDs (0..65534) or arrays of them");
 	expect_bad("a1 85 01 02 03 04 05 00", "/", "offset 1: a path key holds 1 to 4 IDs");
 	expect_bad("a1 03 01", "/", "offset 2: /3: a value needs a resource path");
 	expect_bad("a1 83 03 00 09 18 57", "/4", "offset 5: /3/0/9 is outside the request path /4");
 	expect_bad("a1 83 03 00 09 61 78", "/",
-	           "offset 5: /3/0/9 is Integer but the payload carries String");
+		   "offset 5: /3/0/9 is Integer but the payload carries String");
 	expect_bad("a1 83 03 00 0d c2 01", "/",
-	           "offset 5: /3/0/13: only tag 1 (epoch time) on an integer is allowed");
+		   "offset 5: /3/0/13: only tag 1 (epoch time) on an integer is allowed");
 	expect_bad("a1 84 03 00 16 00 61 78", "/",
-	           "offset 6: /3/0/22/0: text is not an object link O:I");
+		   "offset 6: /3/0/22/0: text is not an object link O:I");
 	expect_bad("a1 83 03 00 00 80", "/", "offset 5: /3/0/0: not a resource value");
 	expect_bad("a1 84 03 00 07 00 a1 01 02", "/", "offset 7: path deeper than 4 levels");
 }
@@ -159,10 +159,10 @@ static void test_encode_rejects_non_tree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_device_against_cbor2),
-	    cmocka_unit_test(test_keys_types_indefinite),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_encode_rejects_non_tree),
+		cmocka_unit_test(test_device_against_cbor2),
+		cmocka_unit_test(test_keys_types_indefinite),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_encode_rejects_non_tree),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -43,7 +43,7 @@ static void test_many_entries_and_reset(void **state)
 	lwm2m_doc_init(&doc);
 	for (int round = 0; round < 3; round++) {
 		for (uint16_t i = 0; i < 500; i++) {
-			struct lwm2m_path p = lwm2m_path_make(3, (const uint16_t[]){3, 0, i});
+			struct lwm2m_path p = lwm2m_path_make(3, (const uint16_t[]){ 3, 0, i });
 			struct lwm2m_value v = lwm2m_value_bytes(LWM2M_TYPE_OPAQUE, big, i * 5u);
 
 			assert_int_equal(lwm2m_doc_add(&doc, &p, &v), 0);
@@ -63,7 +63,7 @@ static void test_many_entries_and_reset(void **state)
 static void test_sort_stable(void **state)
 {
 	struct lwm2m_doc doc;
-	static const char *const paths[] = {"/3/0/9", "/1/0/1", "/3/0/7/1", "/3/0/7/0", "/3/0/9"};
+	static const char *const paths[] = { "/3/0/9", "/1/0/1", "/3/0/7/1", "/3/0/7/0", "/3/0/9" };
 
 	lwm2m_doc_init(&doc);
 	for (int i = 0; i < 5; i++) {
@@ -89,7 +89,7 @@ static void test_sort_large_stable(void **state)
 	lwm2m_doc_init(&doc);
 	for (int i = 0; i < 300; i++) {
 		struct lwm2m_path p =
-		    lwm2m_path_make(3, (const uint16_t[]){3, 0, (uint16_t)(299 - i) / 2});
+			lwm2m_path_make(3, (const uint16_t[]){ 3, 0, (uint16_t)(299 - i) / 2 });
 		struct lwm2m_value v = lwm2m_value_int(i);
 
 		assert_int_equal(lwm2m_doc_add(&doc, &p, &v), 0);
@@ -145,9 +145,12 @@ static void test_timed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_copies_bytes), cmocka_unit_test(test_many_entries_and_reset),
-	    cmocka_unit_test(test_sort_stable),      cmocka_unit_test(test_sort_large_stable),
-	    cmocka_unit_test(test_check_tree),       cmocka_unit_test(test_timed),
+		cmocka_unit_test(test_add_copies_bytes),
+		cmocka_unit_test(test_many_entries_and_reset),
+		cmocka_unit_test(test_sort_stable),
+		cmocka_unit_test(test_sort_large_stable),
+		cmocka_unit_test(test_check_tree),
+		cmocka_unit_test(test_timed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,8 +80,8 @@ static void single_opaque(struct lwm2m_doc *doc)
 }
 
 static const enum lwm2m_format tree_formats[] = {
-    LWM2M_FORMAT_TLV,  LWM2M_FORMAT_SENML_JSON, LWM2M_FORMAT_SENML_CBOR,
-    LWM2M_FORMAT_JSON, LWM2M_FORMAT_CBOR,
+	LWM2M_FORMAT_TLV,  LWM2M_FORMAT_SENML_JSON, LWM2M_FORMAT_SENML_CBOR,
+	LWM2M_FORMAT_JSON, LWM2M_FORMAT_CBOR,
 };
 
 /* @want encoded in @a, decoded, re-encoded in @b and decoded must equal @want. */
@@ -101,10 +101,10 @@ static void through(struct lwm2m_doc *want, enum lwm2m_format a, enum lwm2m_form
 		fail_msg("decode %s: %s", lwm2m_format_name(a), err.msg);
 	if (lwm2m_format_encode(b, &d1, &o2, &err) != 0)
 		fail_msg("%s -> encode %s: %s", lwm2m_format_name(a), lwm2m_format_name(b),
-		         err.msg);
+			 err.msg);
 	if (lwm2m_format_decode(b, o2.data, o2.len, &want->base, reg, &d2, &err) != 0)
 		fail_msg("%s -> decode %s: %s", lwm2m_format_name(a), lwm2m_format_name(b),
-		         err.msg);
+			 err.msg);
 	lwm2m_doc_sort(&d2);
 	assert_docs_equal(&d2, want);
 	lwm2m_buf_fini(&o1);
@@ -130,13 +130,13 @@ static void all_pairs(void (*build)(struct lwm2m_doc *), const enum lwm2m_format
 static void test_round_trips_every_pair(void **state)
 {
 	static const enum lwm2m_format single[] = {
-	    LWM2M_FORMAT_TEXT,       LWM2M_FORMAT_TLV,  LWM2M_FORMAT_SENML_JSON,
-	    LWM2M_FORMAT_SENML_CBOR, LWM2M_FORMAT_JSON, LWM2M_FORMAT_CBOR,
+		LWM2M_FORMAT_TEXT,       LWM2M_FORMAT_TLV,  LWM2M_FORMAT_SENML_JSON,
+		LWM2M_FORMAT_SENML_CBOR, LWM2M_FORMAT_JSON, LWM2M_FORMAT_CBOR,
 	};
 	static const enum lwm2m_format with_opaque[] = {
-	    LWM2M_FORMAT_TEXT,       LWM2M_FORMAT_OPAQUE,     LWM2M_FORMAT_TLV,
-	    LWM2M_FORMAT_SENML_JSON, LWM2M_FORMAT_SENML_CBOR, LWM2M_FORMAT_JSON,
-	    LWM2M_FORMAT_CBOR,
+		LWM2M_FORMAT_TEXT,       LWM2M_FORMAT_OPAQUE,     LWM2M_FORMAT_TLV,
+		LWM2M_FORMAT_SENML_JSON, LWM2M_FORMAT_SENML_CBOR, LWM2M_FORMAT_JSON,
+		LWM2M_FORMAT_CBOR,
 	};
 
 	all_pairs(device_doc, tree_formats, 5);
@@ -157,8 +157,8 @@ static void test_link_is_not_a_value_format(void **state)
 	lwm2m_doc_init(&doc);
 	lwm2m_buf_init(&out);
 	assert_int_equal(lwm2m_format_decode(LWM2M_FORMAT_LINK, (const uint8_t *)"</3/0>", 6, &p,
-	                                     reg, &doc, &err),
-	                 -ENOTSUP);
+					     reg, &doc, &err),
+			 -ENOTSUP);
 	assert_int_equal(lwm2m_format_encode(LWM2M_FORMAT_LINK, &doc, &out, &err), -ENOTSUP);
 	lwm2m_buf_fini(&out);
 	lwm2m_doc_fini(&doc);
@@ -167,9 +167,9 @@ static void test_link_is_not_a_value_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_round_trips_every_pair),
-	    cmocka_unit_test(test_link_is_not_a_value_format),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_round_trips_every_pair),
+		cmocka_unit_test(test_link_is_not_a_value_format),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -29,8 +29,8 @@ static void test_rfc6690_example(void **state)
 
 	/* RFC 6690 section 5, first example */
 	roundtrip("</sensors/temp>;rt=\"temperature-c\";if=\"sensor\","
-	          "</sensors/light>;rt=\"light-lux\";if=\"sensor\"",
-	          &l);
+		  "</sensors/light>;rt=\"light-lux\";if=\"sensor\"",
+		  &l);
 	assert_int_equal(l.count, 2);
 	assert_false(l.links[0].is_path);
 	assert_string_equal(l.links[1].uri, "/sensors/light");
@@ -58,8 +58,8 @@ static void test_lwm2m_register_and_discover(void **state)
 
 	/* Discover /3/0 as in the LwM2M TS */
 	roundtrip("</3/0>;pmin=10;pmax=60,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,</3/0/6>;dim=8,"
-	          "</3/0/7>;dim=8;gt=50;lt=42.2,</3/0/8>;dim=8,</3/0/11>,</3/0/16>",
-	          &l);
+		  "</3/0/7>;dim=8;gt=50;lt=42.2,</3/0/8>;dim=8,</3/0/11>,</3/0/16>",
+		  &l);
 	k = &l.links[6];
 	assert_int_equal(k->path.len, 3);
 	assert_int_equal(k->path.id[2], 7);
@@ -78,7 +78,7 @@ static void test_lwm2m_register_and_discover(void **state)
 static void test_build(void **state)
 {
 	struct lwm2m_link_list l;
-	struct lwm2m_link_attrs a = {0};
+	struct lwm2m_link_attrs a = { 0 };
 	struct lwm2m_buf out;
 
 	lwm2m_link_list_init(&l);
@@ -103,7 +103,7 @@ static void expect_bad(const char *text, const char *msg)
 
 	lwm2m_link_list_init(&l);
 	assert_int_equal(lwm2m_link_decode((const uint8_t *)text, strlen(text), &l, &err),
-	                 -EBADMSG);
+			 -EBADMSG);
 	assert_string_equal(err.msg, msg);
 	lwm2m_link_list_fini(&l);
 }
@@ -125,10 +125,10 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rfc6690_example),
-	    cmocka_unit_test(test_lwm2m_register_and_discover),
-	    cmocka_unit_test(test_build),
-	    cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_rfc6690_example),
+		cmocka_unit_test(test_lwm2m_register_and_discover),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

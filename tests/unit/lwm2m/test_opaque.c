@@ -30,7 +30,7 @@ static void test_opaque(void **state)
 	struct lwm2m_buf out;
 	struct lwm2m_error err;
 	struct lwm2m_path p = tp("/5/0/0");
-	static const uint8_t fw[] = {0x00, 0xff, 0x10, 0x00};
+	static const uint8_t fw[] = { 0x00, 0xff, 0x10, 0x00 };
 
 	lwm2m_doc_init(&doc);
 	lwm2m_buf_init(&out);
@@ -43,7 +43,7 @@ static void test_opaque(void **state)
 	lwm2m_doc_reset(&doc);
 	assert_int_equal(lwm2m_opaque_decode(fw, sizeof(fw), &p, reg, &doc, &err), -EBADMSG);
 	assert_string_equal(err.msg,
-	                    "/3/0/9 is Integer: octet-stream carries only Opaque resources");
+			    "/3/0/9 is Integer: octet-stream carries only Opaque resources");
 	add_entry(&doc, "/3/0/9", lwm2m_value_int(1));
 	assert_int_equal(lwm2m_opaque_encode(&doc, &out, &err), -EINVAL);
 	assert_string_equal(err.msg, "octet-stream carries Opaque values, not Integer");
@@ -54,7 +54,7 @@ static void test_opaque(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_opaque),
+		cmocka_unit_test(test_opaque),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -41,9 +41,9 @@ static void test_parse_levels(void **state)
 
 static void test_parse_rejects(void **state)
 {
-	static const char *const bad[] = {"3/0",        "/3//0", "/3/x",   "/65535", "/03",
-	                                  "/1/2/3/4/5", "//",    "/3/0//", "/-1",    "/3 "};
-	struct lwm2m_path p = {.len = 9};
+	static const char *const bad[] = { "3/0",        "/3//0", "/3/x",   "/65535", "/03",
+					   "/1/2/3/4/5", "//",    "/3/0//", "/-1",    "/3 " };
+	struct lwm2m_path p = { .len = 9 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(lwm2m_path_parse(bad[i], strlen(bad[i]), &p), -EINVAL);
@@ -67,7 +67,7 @@ static void test_format(void **state)
 static void test_cmp_prefix(void **state)
 {
 	struct lwm2m_path a = parse_ok("/3"), b = parse_ok("/3/0"), c = parse_ok("/3/0/0"),
-	                  d = parse_ok("/3/1"), e = parse_ok("/10"), root = parse_ok("/");
+			  d = parse_ok("/3/1"), e = parse_ok("/10"), root = parse_ok("/");
 
 	assert_true(lwm2m_path_cmp(&a, &b) < 0);
 	assert_true(lwm2m_path_cmp(&b, &c) < 0);
@@ -85,7 +85,7 @@ static void test_cmp_prefix(void **state)
 
 static void test_make_append(void **state)
 {
-	struct lwm2m_path p = lwm2m_path_make(2, (const uint16_t[]){3303, 1});
+	struct lwm2m_path p = lwm2m_path_make(2, (const uint16_t[]){ 3303, 1 });
 
 	assert_int_equal(lwm2m_path_append(&p, 5700), 0);
 	assert_int_equal(p.len, 3);
@@ -98,9 +98,9 @@ static void test_make_append(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_levels), cmocka_unit_test(test_parse_rejects),
-	    cmocka_unit_test(test_format),       cmocka_unit_test(test_cmp_prefix),
-	    cmocka_unit_test(test_make_append),
+		cmocka_unit_test(test_parse_levels), cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_format),       cmocka_unit_test(test_cmp_prefix),
+		cmocka_unit_test(test_make_append),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

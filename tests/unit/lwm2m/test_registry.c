@@ -69,26 +69,27 @@ static void test_bad_files_name_line_and_element(void **state)
 	assert_int_equal(load(r, "<LWM2M><Object>", &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "bad.xml:1: XML:"));
 	assert_int_equal(load(r,
-	                      "<LWM2M>\n<Object>\n<Name>X</Name>\n<ObjectID>70000</ObjectID>\n"
-	                      "</Object></LWM2M>",
-	                      &err),
-	                 -EBADMSG);
+			      "<LWM2M>\n<Object>\n<Name>X</Name>\n<ObjectID>70000</ObjectID>\n"
+			      "</Object></LWM2M>",
+			      &err),
+			 -EBADMSG);
 	assert_string_equal(err.msg, "bad.xml:4: <ObjectID>: '70000' is not an ID (0..65534)");
-	assert_int_equal(
-	    load(r,
-	         "<LWM2M>\n<Object><Name>X</Name><ObjectID>9</ObjectID>"
-	         "<MultipleInstances>Multiple</MultipleInstances><Mandatory>Optional</Mandatory>"
-	         "<Resources>\n<Item ID=\"1\"><Name>a</Name><Operations>R</Operations>"
-	         "<MultipleInstances>Single</MultipleInstances><Mandatory>Optional</Mandatory>\n"
-	         "<Type>Strng</Type></Item></Resources></Object></LWM2M>",
-	         &err),
-	    -EBADMSG);
+	assert_int_equal(load(r,
+			      "<LWM2M>\n<Object><Name>X</Name><ObjectID>9</ObjectID>"
+			      "<MultipleInstances>Multiple</MultipleInstances><Mandatory>Optional</"
+			      "Mandatory>"
+			      "<Resources>\n<Item ID=\"1\"><Name>a</Name><Operations>R</Operations>"
+			      "<MultipleInstances>Single</MultipleInstances><Mandatory>Optional</"
+			      "Mandatory>\n"
+			      "<Type>Strng</Type></Item></Resources></Object></LWM2M>",
+			      &err),
+			 -EBADMSG);
 	assert_string_equal(err.msg, "bad.xml:4: <Type>: unknown type 'Strng'");
 	assert_int_equal(load(r,
-	                      "<LWM2M>\n<Object><Name>X</Name><ObjectID>9</ObjectID>\n"
-	                      "<MultipleInstances>Many</MultipleInstances></Object></LWM2M>",
-	                      &err),
-	                 -EBADMSG);
+			      "<LWM2M>\n<Object><Name>X</Name><ObjectID>9</ObjectID>\n"
+			      "<MultipleInstances>Many</MultipleInstances></Object></LWM2M>",
+			      &err),
+			 -EBADMSG);
 	assert_string_equal(err.msg, "bad.xml:3: <MultipleInstances>: unexpected value 'Many'");
 	assert_int_equal(load(r, "<foo/>", &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "the root element must be <LWM2M>"));
@@ -102,25 +103,28 @@ static void test_duplicates(void **state)
 	struct lwm2m_registry *r = lwm2m_registry_new();
 	struct lwm2m_error err;
 	const char *ok =
-	    "<LWM2M><Object><Name>X</Name><ObjectID>9</ObjectID>"
-	    "<MultipleInstances>Multiple</MultipleInstances><Mandatory>Optional</Mandatory>"
-	    "<Resources/></Object></LWM2M>";
+		"<LWM2M><Object><Name>X</Name><ObjectID>9</ObjectID>"
+		"<MultipleInstances>Multiple</MultipleInstances><Mandatory>Optional</Mandatory>"
+		"<Resources/></Object></LWM2M>";
 
 	assert_int_equal(load(r, ok, &err), 0);
 	assert_int_equal(load(r, ok, &err), -EEXIST);
 	assert_string_equal(err.msg, "bad.xml:1: <Object>: object 9 is already defined");
 	assert_int_equal(
-	    load(r,
-	         "<LWM2M><Object><Name>X</Name><ObjectID>10</ObjectID>"
-	         "<MultipleInstances>Multiple</MultipleInstances><Mandatory>Optional</Mandatory>"
-	         "<Resources>\n"
-	         "<Item ID=\"1\"><Name>a</Name><Operations>E</Operations><MultipleInstances>Single"
-	         "</MultipleInstances><Mandatory>Optional</Mandatory><Type></Type></Item>\n"
-	         "<Item ID=\"1\"><Name>a</Name><Operations>E</Operations><MultipleInstances>Single"
-	         "</MultipleInstances><Mandatory>Optional</Mandatory><Type></Type></Item>"
-	         "</Resources></Object></LWM2M>",
-	         &err),
-	    -EBADMSG);
+		load(r,
+		     "<LWM2M><Object><Name>X</Name><ObjectID>10</ObjectID>"
+		     "<MultipleInstances>Multiple</MultipleInstances><Mandatory>Optional</"
+		     "Mandatory>"
+		     "<Resources>\n"
+		     "<Item "
+		     "ID=\"1\"><Name>a</Name><Operations>E</Operations><MultipleInstances>Single"
+		     "</MultipleInstances><Mandatory>Optional</Mandatory><Type></Type></Item>\n"
+		     "<Item "
+		     "ID=\"1\"><Name>a</Name><Operations>E</Operations><MultipleInstances>Single"
+		     "</MultipleInstances><Mandatory>Optional</Mandatory><Type></Type></Item>"
+		     "</Resources></Object></LWM2M>",
+		     &err),
+		-EBADMSG);
 	assert_string_equal(err.msg, "bad.xml:3: <Item>: duplicate resource ID 1");
 	assert_int_equal(lwm2m_registry_count(r), 1);
 	lwm2m_registry_free(r);
@@ -167,10 +171,10 @@ static void test_load_dir_skips_bad_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shipped_objects),
-	    cmocka_unit_test(test_bad_files_name_line_and_element),
-	    cmocka_unit_test(test_duplicates),
-	    cmocka_unit_test(test_load_dir_skips_bad_files),
+		cmocka_unit_test(test_shipped_objects),
+		cmocka_unit_test(test_bad_files_name_line_and_element),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_load_dir_skips_bad_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

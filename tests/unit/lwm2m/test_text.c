@@ -26,7 +26,7 @@ static int teardown(void **state)
 
 /* decode @text for @path, re-encode, and expect @back */
 static const struct lwm2m_value *roundtrip(struct lwm2m_doc *doc, const char *path,
-                                           const char *text, const char *back)
+					   const char *text, const char *back)
 {
 	struct lwm2m_path p = tp(path);
 	struct lwm2m_buf out;
@@ -92,11 +92,11 @@ static void test_malformed(void **state)
 	expect_bad("/3/0/9", "+1", "/3/0/9: \"+1\" is not an Integer");
 	expect_bad("/3/0/9", "", "/3/0/9: \"\" is not an Integer");
 	expect_bad("/3/0/9", "99999999999999999999",
-	           "/3/0/9: \"99999999999999999999\" is not an Integer (out of range)");
+		   "/3/0/9: \"99999999999999999999\" is not an Integer (out of range)");
 	expect_bad("/3303/0/5700", "inf", "/3303/0/5700: \"inf\" is not a Float");
 	expect_bad("/3303/0/5700", "0x10", "/3303/0/5700: \"0x10\" is not a Float");
 	expect_bad("/3303/0/5700", "1e999",
-	           "/3303/0/5700: \"1e999\" is not a Float (out of range)");
+		   "/3303/0/5700: \"1e999\" is not a Float (out of range)");
 	expect_bad("/1/0/11", "-1", "/1/0/11: \"-1\" is not a Unsigned Integer");
 	expect_bad("/3311/0/5850", "true", "/3311/0/5850: Boolean text must be \"0\" or \"1\"");
 	expect_bad("/3/0/22/0", "3", "/3/0/22/0: \"3\" is not an object link O:I");
@@ -108,8 +108,8 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_types),
-	    cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_malformed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

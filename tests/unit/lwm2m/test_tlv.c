@@ -61,7 +61,7 @@ static void test_encode_spec_device(void **state)
 
 /* Read /2: two Access Control instances, one with a 16-bit resource instance ID */
 static const char ACL_HEX[] = "08 00 0E C1 00 01 C1 01 00 83 02 41 7F 07 C1 03 7F"
-                              "08 02 12 C1 00 03 C1 01 00 87 02 41 7F 07 61 01 36 01 C1 03 7F";
+			      "08 02 12 C1 00 03 C1 01 00 87 02 41 7F 07 61 01 36 01 C1 03 7F";
 
 static void test_object_instances_roundtrip(void **state)
 {
@@ -196,24 +196,24 @@ static void test_malformed(void **state)
 {
 	expect_bad("C8", "/3/0", "offset 0: TLV header needs 3 bytes, only 1 left");
 	expect_bad("C3 09 64", "/3/0",
-	           "offset 0: TLV value length 3 runs past the end (1 bytes left)");
+		   "offset 0: TLV value length 3 runs past the end (1 bytes left)");
 	expect_bad("C1 09 64 C2 09", "/3/0",
-	           "offset 3: TLV value length 2 runs past the end (0 bytes left)");
+		   "offset 3: TLV value length 2 runs past the end (0 bytes left)");
 	expect_bad("C3 09 00 00 01", "/3/0",
-	           "offset 0: /3/0/9: 3 bytes is not a valid Integer length");
+		   "offset 0: /3/0/9: 3 bytes is not a valid Integer length");
 	expect_bad("E1 16 DA 02", "/3311/0",
-	           "offset 0: /3311/0/5850: Boolean value 2 is neither 0 nor 1");
+		   "offset 0: /3311/0/5850: Boolean value 2 is neither 0 nor 1");
 	expect_bad("C1 0A 0F", "/3/0/9",
-	           "offset 0: Resource TLV with ID 10 is outside the request path");
+		   "offset 0: Resource TLV with ID 10 is outside the request path");
 	expect_bad("41 00 01", "/3/0",
-	           "offset 0: Resource Instance TLV cannot appear at the top level of "
-	           "a payload for a path of depth 2");
+		   "offset 0: Resource Instance TLV cannot appear at the top level of "
+		   "a payload for a path of depth 2");
 	expect_bad("83 06 C1 00 01", "/3/0",
-	           "offset 2: Resource TLV cannot appear inside this TLV");
+		   "offset 2: Resource TLV cannot appear inside this TLV");
 	expect_bad("C2 00 C3 28", "/3/0", "offset 0: /3/0/0: String value is not UTF-8");
 	expect_bad("E1 FF FF 01", "/3/0", "offset 0: TLV identifier 65535 is reserved");
 	expect_bad("C4 0D 00", "/3/0",
-	           "offset 0: TLV value length 4 runs past the end (1 bytes left)");
+		   "offset 0: TLV value length 4 runs past the end (1 bytes left)");
 }
 
 static void test_encode_rejects(void **state)
@@ -230,7 +230,7 @@ static void test_encode_rejects(void **state)
 	add_entry(&doc, "/3/0/9", lwm2m_value_int(2));
 	assert_int_equal(lwm2m_tlv_encode(&doc, &out, &err), -EINVAL); /* duplicate */
 	assert_string_equal(err.msg,
-	                    "entry 1: TLV needs sorted, distinct leaf paths under the base");
+			    "entry 1: TLV needs sorted, distinct leaf paths under the base");
 	assert_int_equal(out.len, 0);
 	lwm2m_buf_fini(&out);
 	lwm2m_doc_fini(&doc);
@@ -239,14 +239,14 @@ static void test_encode_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decode_spec_device),
-	    cmocka_unit_test(test_encode_spec_device),
-	    cmocka_unit_test(test_object_instances_roundtrip),
-	    cmocka_unit_test(test_single_resource_and_instance),
-	    cmocka_unit_test(test_types_and_wide_headers),
-	    cmocka_unit_test(test_unknown_object_is_opaque),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_encode_rejects),
+		cmocka_unit_test(test_decode_spec_device),
+		cmocka_unit_test(test_encode_spec_device),
+		cmocka_unit_test(test_object_instances_roundtrip),
+		cmocka_unit_test(test_single_resource_and_instance),
+		cmocka_unit_test(test_types_and_wide_headers),
+		cmocka_unit_test(test_unknown_object_is_opaque),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_encode_rejects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

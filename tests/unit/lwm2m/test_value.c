@@ -93,9 +93,9 @@ static void test_equal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_type_names), cmocka_unit_test(test_coerce),
-	    cmocka_unit_test(test_objlnk),     cmocka_unit_test(test_utf8),
-	    cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_type_names), cmocka_unit_test(test_coerce),
+		cmocka_unit_test(test_objlnk),     cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_equal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
