@@ -172,8 +172,8 @@ static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *
 			break;
 		case F_VS:
 		case F_VLO: {
-			const char *s;
-			size_t n;
+			const char *s = NULL;
+			size_t n = 0;
 
 			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_field(err, index, key, "a string");
@@ -192,7 +192,7 @@ static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *
 			r->b = v.kind == LWM2M_JSONR_TRUE;
 			break;
 		case F_VD: {
-			const char *s;
+			const char *s = NULL;
 			size_t n, outlen, badpos;
 			uint8_t *p;
 
