@@ -41,7 +41,7 @@ uint32_t lowpan_checksum_add(uint32_t sum, const void *data, size_t len)
 		len -= 2;
 	}
 	if (len) {
-		uint8_t last[2] = {p[0], 0};
+		uint8_t last[2] = { p[0], 0 };
 		uint16_t h;
 		memcpy(&h, last, 2);
 		acc += h;
@@ -81,7 +81,7 @@ void lowpan_checksum_set_udp6(uint8_t *pkt, size_t len, size_t ip_off, size_t ud
 	uint8_t *udp = pkt + udp_off;
 	udp[6] = udp[7] = 0;
 	uint32_t s = lowpan_checksum_pseudo6(pkt + ip_off + 8, pkt + ip_off + 24,
-	                                     (uint32_t)(len - udp_off), 17);
+					     (uint32_t)(len - udp_off), 17);
 	uint16_t c = lowpan_checksum_finish(lowpan_checksum_add(s, udp, len - udp_off));
 	if (c == 0)
 		c = 0xffff;

@@ -93,7 +93,7 @@ int lowpan_dispatch_parse(const uint8_t *buf, size_t len, struct lowpan_dispatch
 }
 
 size_t lowpan_dispatch_put_frag(uint8_t *out, bool first, uint16_t size, uint16_t tag,
-                                uint16_t offset)
+				uint16_t offset)
 {
 	out[0] = (uint8_t)((first ? 0xc0 : 0xe0) | ((size >> 8) & 7));
 	out[1] = size & 0xff;
@@ -106,14 +106,14 @@ size_t lowpan_dispatch_put_frag(uint8_t *out, bool first, uint16_t size, uint16_
 }
 
 int lowpan_dispatch_put_mesh(uint8_t *out, uint8_t hops_left, const struct lowpan_lladdr *orig,
-                             const struct lowpan_lladdr *final)
+			     const struct lowpan_lladdr *final)
 {
 	unsigned ol = lowpan_lladdr_len(orig->mode), fl = lowpan_lladdr_len(final->mode);
 	if (!ol || !fl)
 		return LOWPAN_ERR_MESH;
 	size_t off = 0;
 	out[off++] = (uint8_t)(0x80 | (ol == 2) << 5 | (fl == 2) << 4 |
-	                       (hops_left >= 0x0f ? 0x0f : hops_left));
+			       (hops_left >= 0x0f ? 0x0f : hops_left));
 	if (hops_left >= 0x0f)
 		out[off++] = hops_left;
 	memcpy(out + off, orig->a, ol);

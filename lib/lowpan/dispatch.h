@@ -51,11 +51,11 @@ int lowpan_dispatch_parse(const uint8_t *buf, size_t len, struct lowpan_dispatch
  * bytes).  size < 2048; offset is in octets and a multiple of 8.  Returns
  * the header length. */
 size_t lowpan_dispatch_put_frag(uint8_t *out, bool first, uint16_t size, uint16_t tag,
-                                uint16_t offset);
+				uint16_t offset);
 
 /* Write a mesh header for orig/final (short or extended) with hops_left
  * into out (at most 18 bytes).  Returns its length, or LOWPAN_ERR_MESH. */
 int lowpan_dispatch_put_mesh(uint8_t *out, uint8_t hops_left, const struct lowpan_lladdr *orig,
-                             const struct lowpan_lladdr *final);
+			     const struct lowpan_lladdr *final);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 int lowpan_frag_init(struct lowpan_frag *f, const uint8_t *hdr, size_t hlen, size_t ulen,
-                     const uint8_t *payload, size_t plen, uint16_t tag, size_t budget)
+		     const uint8_t *payload, size_t plen, uint16_t tag, size_t budget)
 {
 	memset(f, 0, sizeof(*f));
 	f->hdr = hdr;

@@ -34,7 +34,7 @@ struct lowpan_frag {
  * the budget cannot hold a FRAG1 with the whole header (plus up to 7
  * octets to align the next offset) or a FRAGN with 8 octets of data. */
 int lowpan_frag_init(struct lowpan_frag *f, const uint8_t *hdr, size_t hlen, size_t ulen,
-                     const uint8_t *payload, size_t plen, uint16_t tag, size_t budget);
+		     const uint8_t *payload, size_t plen, uint16_t tag, size_t budget);
 
 /* Write the next frame payload (fragment header and data, or the whole
  * unfragmented datagram) into out and set *outlen; *outlen == 0 means all

@@ -106,7 +106,7 @@ int lowpan_frame_header_len(const struct lowpan_frame *f);
  * to the frame length.  Returns 0, -ENOSPC, LOWPAN_ERR_ADDR_MODE or
  * LOWPAN_ERR_PANID. */
 int lowpan_frame_build(const struct lowpan_frame *f, const uint8_t *payload, size_t plen,
-                       unsigned flags, uint8_t *out, size_t outsize, size_t *outlen);
+		       unsigned flags, uint8_t *out, size_t outsize, size_t *outlen);
 
 /* CRC-16/ITU-T as used by 802.15.4 (reflected 0x1021, init 0) of
  * buf[0..len).  The FCS is sent low byte first. */

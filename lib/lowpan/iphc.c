@@ -10,11 +10,11 @@
 #define MAX_DEPTH 3
 #define MAX_IP    4
 
-static const uint8_t ll_prefix[8] = {0xfe, 0x80};
-static const uint8_t short_iid[6] = {0x00, 0x00, 0x00, 0xff, 0xfe, 0x00};
+static const uint8_t ll_prefix[8] = { 0xfe, 0x80 };
+static const uint8_t short_iid[6] = { 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00 };
 
 int lowpan_iphc_ctx_set(struct lowpan_ctx_table *t, unsigned id, const uint8_t prefix[16],
-                        unsigned plen, bool compress)
+			unsigned plen, bool compress)
 {
 	if (id >= LOWPAN_IPHC_CONTEXTS || plen > 128)
 		return -EINVAL;
@@ -72,7 +72,7 @@ static const struct lowpan_ctx *get_ctx(const struct dec *d, unsigned id)
 }
 
 static int dec_unicast(struct dec *d, bool ac, uint8_t am, unsigned ci,
-                       const struct lowpan_lladdr *ll, bool is_src, uint8_t a[16])
+		       const struct lowpan_lladdr *ll, bool is_src, uint8_t a[16])
 {
 	int rc;
 	memset(a, 0, 16);
@@ -119,7 +119,7 @@ static int dec_unicast(struct dec *d, bool ac, uint8_t am, unsigned ci,
 
 static int dec_mcast(struct dec *d, bool dac, uint8_t dam, unsigned ci, uint8_t a[16])
 {
-	static const uint8_t inl[4] = {16, 6, 4, 1};
+	static const uint8_t inl[4] = { 16, 6, 4, 1 };
 	int rc;
 	memset(a, 0, 16);
 	if (dac && dam != 0)
@@ -164,7 +164,7 @@ static int dec_mcast(struct dec *d, bool dac, uint8_t dam, unsigned ci, uint8_t 
 
 static int dec_iphc(struct dec *d, int depth);
 
-static const uint8_t eid_proto[8] = {0, 43, 44, 60, 135, 0, 0, 41};
+static const uint8_t eid_proto[8] = { 0, 43, 44, 60, 135, 0, 0, 41 };
 
 /* The NHC chain after an IPv6 header (RFC 6282 section 4).  nh_at is the
  * output offset of the Next Header byte to fill in; ip_off the enclosing
@@ -177,7 +177,7 @@ static int dec_nhc(struct dec *d, size_t nh_at, size_t ip_off, int depth)
 			return rc;
 		uint8_t b = d->in[d->ip];
 		if ((b & 0xf8) == 0xf0) {
-			static const uint8_t plen[4] = {4, 3, 3, 1};
+			static const uint8_t plen[4] = { 4, 3, 3, 1 };
 			uint8_t p = b & 3;
 			bool c = b & 4;
 			d->ip++;
@@ -280,7 +280,7 @@ static int dec_nhc(struct dec *d, size_t nh_at, size_t ip_off, int depth)
 
 static int dec_iphc(struct dec *d, int depth)
 {
-	static const uint8_t hl[4] = {0, 1, 64, 255};
+	static const uint8_t hl[4] = { 0, 1, 64, 255 };
 	int rc;
 	if ((rc = need(d, 2)))
 		return rc;
@@ -311,7 +311,7 @@ static int dec_iphc(struct dec *d, int depth)
 
 	uint8_t ecn = 0, dscp = 0;
 	uint32_t fl = 0;
-	static const uint8_t tfl[4] = {4, 3, 1, 0};
+	static const uint8_t tfl[4] = { 4, 3, 1, 0 };
 	if ((rc = need(d, tfl[tf])))
 		return rc;
 	const uint8_t *p = d->in + d->ip;
@@ -361,19 +361,19 @@ static int dec_iphc(struct dec *d, int depth)
 }
 
 int lowpan_iphc_decompress(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
-                           const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
-                           size_t dgram_size, uint8_t *out, size_t outsize,
-                           struct lowpan_iphc_info *info)
+			   const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
+			   size_t dgram_size, uint8_t *out, size_t outsize,
+			   struct lowpan_iphc_info *info)
 {
-	struct dec d = {.ctx = ctx,
-	                .src = src,
-	                .dst = dst,
-	                .in = in,
-	                .inlen = inlen,
-	                .out = out,
-	                .outsize = outsize,
-	                .udp_len_off = -1,
-	                .info = info};
+	struct dec d = { .ctx = ctx,
+			 .src = src,
+			 .dst = dst,
+			 .in = in,
+			 .inlen = inlen,
+			 .out = out,
+			 .outsize = outsize,
+			 .udp_len_off = -1,
+			 .info = info };
 	memset(info, 0, sizeof(*info));
 	int rc = dec_iphc(&d, 0);
 	if (rc)
@@ -397,8 +397,8 @@ int lowpan_iphc_decompress(const struct lowpan_ctx_table *ctx, const struct lowp
 }
 
 int lowpan_iphc_decode(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
-                       const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
-                       uint8_t *out, size_t outsize, size_t *outlen)
+		       const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
+		       uint8_t *out, size_t outsize, size_t *outlen)
 {
 	struct lowpan_iphc_info info;
 	int rc = lowpan_iphc_decompress(ctx, src, dst, in, inlen, 0, out, outsize, &info);
@@ -443,9 +443,14 @@ struct aopt {
 	bool uses_ci; /* ci must be sent in the CID byte */
 };
 
-static bool is_ipv6_ok(const uint8_t *p, size_t len)
+/* In the compressor, len is the logical length of the packet from p (its
+ * length fields must agree with it) and have the octets of it present
+ * from p: fewer when compressing the first fragment of a datagram that is
+ * being forwarded. */
+static bool is_ipv6_ok(const uint8_t *p, size_t len, size_t have)
 {
-	return len >= 40 && (p[0] >> 4) == 6 && (size_t)(p[4] << 8 | p[5]) == len - 40;
+	return have >= 40 && len >= 40 && (p[0] >> 4) == 6 &&
+	       (size_t)(p[4] << 8 | p[5]) == len - 40;
 }
 
 static bool ll_iid_is(const struct lowpan_lladdr *ll, const uint8_t iid[8])
@@ -457,14 +462,14 @@ static bool ll_iid_is(const struct lowpan_lladdr *ll, const uint8_t iid[8])
 /* Stateful candidate: does context c reproduce a with this IID mode? */
 static bool ctx_gives(const struct lowpan_ctx *c, const uint8_t a[16], const uint8_t iid[8])
 {
-	uint8_t t[16] = {0};
+	uint8_t t[16] = { 0 };
 	memcpy(t + 8, iid, 8);
 	apply_ctx(c, t);
 	return memcmp(t, a, 16) == 0;
 }
 
 static int unicast_opts(const struct enc *e, const uint8_t a[16], const struct lowpan_lladdr *ll,
-                        bool is_src, struct aopt *o)
+			bool is_src, struct aopt *o)
 {
 	static const uint8_t zero[16];
 	int n = 0;
@@ -474,16 +479,16 @@ static int unicast_opts(const struct enc *e, const uint8_t a[16], const struct l
 	bool has16 = memcmp(a + 8, short_iid, 6) == 0;
 
 	if (is_src && memcmp(a, zero, 16) == 0)
-		o[n++] = (struct aopt){1, 0, 0, 0, false};
+		o[n++] = (struct aopt){ 1, 0, 0, 0, false };
 	if (memcmp(a, ll_prefix, 8) == 0) {
 		if (ll_iid_is(ll, a + 8))
-			o[n++] = (struct aopt){0, 3, 0, 0, false};
+			o[n++] = (struct aopt){ 0, 3, 0, 0, false };
 		else if (has16)
-			o[n++] = (struct aopt){0, 2, 0, 2, false};
+			o[n++] = (struct aopt){ 0, 2, 0, 2, false };
 		else
-			o[n++] = (struct aopt){0, 1, 0, 8, false};
+			o[n++] = (struct aopt){ 0, 1, 0, 8, false };
 	} else {
-		o[n++] = (struct aopt){0, 0, 0, 16, false};
+		o[n++] = (struct aopt){ 0, 0, 0, 16, false };
 	}
 	for (unsigned i = 0; e->ctx && i < LOWPAN_IPHC_CONTEXTS; i++) {
 		const struct lowpan_ctx *c = &e->ctx->ctx[i];
@@ -491,11 +496,11 @@ static int unicast_opts(const struct enc *e, const uint8_t a[16], const struct l
 			continue;
 		uint8_t lliid[8];
 		if (lowpan_lladdr_iid(ll, lliid) == 0 && ctx_gives(c, a, lliid))
-			o[n++] = (struct aopt){1, 3, (uint8_t)i, 0, i != 0};
+			o[n++] = (struct aopt){ 1, 3, (uint8_t)i, 0, i != 0 };
 		else if (ctx_gives(c, a, iid16))
-			o[n++] = (struct aopt){1, 2, (uint8_t)i, 2, i != 0};
+			o[n++] = (struct aopt){ 1, 2, (uint8_t)i, 2, i != 0 };
 		else if (ctx_gives(c, a, a + 8))
-			o[n++] = (struct aopt){1, 1, (uint8_t)i, 8, i != 0};
+			o[n++] = (struct aopt){ 1, 1, (uint8_t)i, 8, i != 0 };
 	}
 	return n;
 }
@@ -505,18 +510,18 @@ static int mcast_opts(const struct enc *e, const uint8_t a[16], struct aopt *o)
 	static const uint8_t zero[16];
 	int n = 0;
 	if (a[1] == 0x02 && memcmp(a + 2, zero, 13) == 0)
-		o[n++] = (struct aopt){0, 3, 0, 1, false};
+		o[n++] = (struct aopt){ 0, 3, 0, 1, false };
 	else if (memcmp(a + 2, zero, 11) == 0)
-		o[n++] = (struct aopt){0, 2, 0, 4, false};
+		o[n++] = (struct aopt){ 0, 2, 0, 4, false };
 	else if (memcmp(a + 2, zero, 9) == 0)
-		o[n++] = (struct aopt){0, 1, 0, 6, false};
+		o[n++] = (struct aopt){ 0, 1, 0, 6, false };
 	else
-		o[n++] = (struct aopt){0, 0, 0, 16, false};
+		o[n++] = (struct aopt){ 0, 0, 0, 16, false };
 	for (unsigned i = 0; e->ctx && i < LOWPAN_IPHC_CONTEXTS; i++) {
 		const struct lowpan_ctx *c = &e->ctx->ctx[i];
 		if (c->valid && c->compress && c->plen <= 64 && a[3] == c->plen &&
 		    memcmp(a + 4, c->prefix, 8) == 0)
-			o[n++] = (struct aopt){1, 0, (uint8_t)i, 6, i != 0};
+			o[n++] = (struct aopt){ 1, 0, (uint8_t)i, 6, i != 0 };
 	}
 	return n;
 }
@@ -565,28 +570,29 @@ static bool is_eh(uint8_t nh)
 
 /* Length of the extension header at p[pos..], or 0 if it is truncated or
  * cannot be carried by NHC (compressed length must fit in 8 bits). */
-static size_t eh_len(const uint8_t *p, size_t len, size_t pos, uint8_t nh)
+static size_t eh_len(const uint8_t *p, size_t len, size_t have, size_t pos, uint8_t nh)
 {
-	if (len - pos < 8)
+	if (pos > have || have - pos < 8 || len - pos < 8)
 		return 0;
 	if (nh == 44)
 		return p[pos + 1] == 0 ? 8 : 0;
 	size_t l = ((size_t)p[pos + 1] + 1) * 8;
-	if (len - pos < l || l - 2 > 255)
+	if (len - pos < l || have - pos < l || l - 2 > 255)
 		return 0;
 	return l;
 }
 
 /* Can the header `nh` at p[pos..len) be NHC-encoded? */
-static bool nhc_ok(const uint8_t *p, size_t len, size_t pos, uint8_t nh, int depth)
+static bool nhc_ok(const uint8_t *p, size_t len, size_t have, size_t pos, uint8_t nh, int depth)
 {
-	if (pos > len)
+	if (pos > len || pos > have)
 		return false;
 	if (nh == 17)
-		return len - pos >= 8 && (size_t)(p[pos + 4] << 8 | p[pos + 5]) == len - pos;
+		return len - pos >= 8 && have - pos >= 8 &&
+		       (size_t)(p[pos + 4] << 8 | p[pos + 5]) == len - pos;
 	if (nh == 41)
-		return depth + 1 < MAX_DEPTH && is_ipv6_ok(p + pos, len - pos);
-	return is_eh(nh) && eh_len(p, len, pos, nh) != 0;
+		return depth + 1 < MAX_DEPTH && is_ipv6_ok(p + pos, len - pos, have - pos);
+	return is_eh(nh) && eh_len(p, len, have, pos, nh) != 0;
 }
 
 /* RFC 6282 section 4.2: a single trailing Pad1/PadN of a hop-by-hop or
@@ -622,18 +628,19 @@ static size_t elidable_pad(const uint8_t *h, size_t hlen)
 	return pad;
 }
 
-static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t *consumed, int depth);
+static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t have, size_t *consumed,
+		  int depth);
 
-static int enc_chain(struct enc *e, const uint8_t *p, size_t len, size_t pos, uint8_t nh,
-                     size_t *consumed, int depth)
+static int enc_chain(struct enc *e, const uint8_t *p, size_t len, size_t have, size_t pos,
+		     uint8_t nh, size_t *consumed, int depth)
 {
-	static const uint8_t eid_of[256] = {[0] = 0, [43] = 1, [44] = 2, [60] = 3, [135] = 4};
+	static const uint8_t eid_of[256] = { [0] = 0, [43] = 1, [44] = 2, [60] = 3, [135] = 4 };
 	int rc;
 	for (;;) {
 		if (nh == 17) {
 			const uint8_t *u = p + pos;
 			uint16_t sp = (uint16_t)(u[0] << 8 | u[1]),
-			         dp = (uint16_t)(u[2] << 8 | u[3]);
+				 dp = (uint16_t)(u[2] << 8 | u[3]);
 			bool c = e->flags & LOWPAN_IPHC_ELIDE_UDP_CSUM;
 			uint8_t b = 0xf0 | (uint8_t)(c << 2);
 			if ((sp & 0xfff0) == 0xf0b0 && (dp & 0xfff0) == 0xf0b0) {
@@ -654,14 +661,14 @@ static int enc_chain(struct enc *e, const uint8_t *p, size_t len, size_t pos, ui
 		if (nh == 41) {
 			size_t inner;
 			if ((rc = put1(e, 0xee)) ||
-			    (rc = enc_ip(e, p + pos, len - pos, &inner, depth + 1)))
+			    (rc = enc_ip(e, p + pos, len - pos, have - pos, &inner, depth + 1)))
 				return rc;
 			*consumed = pos + inner;
 			return 0;
 		}
-		size_t hlen = eh_len(p, len, pos, nh);
+		size_t hlen = eh_len(p, len, have, pos, nh);
 		uint8_t next = p[pos];
-		bool more = nh != 44 && nhc_ok(p, len, pos + hlen, next, depth);
+		bool more = nh != 44 && nhc_ok(p, len, have, pos + hlen, next, depth);
 		size_t drop = (nh == 0 || nh == 60) ? elidable_pad(p + pos, hlen) : 0;
 		size_t dlen = hlen - 2 - drop;
 		rc = put1(e, (uint8_t)(0xe0 | eid_of[nh] << 1 | more));
@@ -680,9 +687,10 @@ static int enc_chain(struct enc *e, const uint8_t *p, size_t len, size_t pos, ui
 	}
 }
 
-static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t *consumed, int depth)
+static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t have, size_t *consumed,
+		  int depth)
 {
-	if (!is_ipv6_ok(p, len))
+	if (!is_ipv6_ok(p, len, have))
 		return LOWPAN_ERR_NOT_IPV6;
 	uint8_t tc = (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
 	uint32_t fl = (uint32_t)(p[1] & 0x0f) << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -695,7 +703,7 @@ static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t *consumed,
 		tf = 1;
 	else
 		tf = 0;
-	bool nhc = nhc_ok(p, len, 40, p[6], depth);
+	bool nhc = nhc_ok(p, len, have, 40, p[6], depth);
 	uint8_t hlim = p[7] == 1 ? 1 : p[7] == 64 ? 2 : p[7] == 255 ? 3 : 0;
 	const uint8_t *sa = p + 8, *da = p + 24;
 	bool m = da[0] == 0xff;
@@ -707,8 +715,8 @@ static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t *consumed,
 	unsigned best = ~0u;
 	for (int i = 0; i < ns; i++) {
 		for (int j = 0; j < nd; j++) {
-			unsigned cost =
-			    so[i].cost + dso[j].cost + (so[i].uses_ci || dso[j].uses_ci ? 1u : 0u);
+			unsigned cost = so[i].cost + dso[j].cost +
+					(so[i].uses_ci || dso[j].uses_ci ? 1u : 0u);
 			if (cost < best) {
 				best = cost;
 				bs = &so[i];
@@ -719,8 +727,7 @@ static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t *consumed,
 	bool cid = bs->uses_ci || bd->uses_ci;
 	uint8_t b0 = (uint8_t)(0x60 | tf << 3 | nhc << 2 | hlim);
 	uint8_t b1 =
-	    (uint8_t)(cid << 7 | bs->ac << 6 | bs->am << 4 | m << 3 | bd->ac << 2 | bd->am);
-	size_t start = e->op;
+		(uint8_t)(cid << 7 | bs->ac << 6 | bs->am << 4 | m << 3 | bd->ac << 2 | bd->am);
 	int rc = put1(e, b0) ?: put1(e, b1);
 	if (!rc && cid)
 		rc = put1(e, (uint8_t)((bs->ac ? bs->ci : 0) << 4 | (bd->ac ? bd->ci : 0)));
@@ -759,21 +766,38 @@ static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t *consumed,
 		put_mcast(e, bd, da);
 	else
 		put_unicast(e, bd, da);
-	(void)start;
 	if (!nhc) {
 		*consumed = 40;
 		return 0;
 	}
-	return enc_chain(e, p, len, 40, p[6], consumed, depth);
+	return enc_chain(e, p, len, have, 40, p[6], consumed, depth);
 }
 
 int lowpan_iphc_compress(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
-                         const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
-                         size_t len, uint8_t *out, size_t outsize, size_t *clen, size_t *consumed)
+			 const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
+			 size_t len, uint8_t *out, size_t outsize, size_t *clen, size_t *consumed)
 {
 	struct enc e = {
-	    .ctx = ctx, .src = src, .dst = dst, .flags = flags, .out = out, .outsize = outsize};
-	int rc = enc_ip(&e, pkt, len, consumed, 0);
+		.ctx = ctx, .src = src, .dst = dst, .flags = flags, .out = out, .outsize = outsize
+	};
+	int rc = enc_ip(&e, pkt, len, len, consumed, 0);
+	if (rc)
+		return rc;
+	*clen = e.op;
+	return 0;
+}
+
+int lowpan_iphc_compress_part(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
+			      const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
+			      size_t have, size_t total, uint8_t *out, size_t outsize, size_t *clen,
+			      size_t *consumed)
+{
+	if (have > total)
+		return -EINVAL;
+	struct enc e = {
+		.ctx = ctx, .src = src, .dst = dst, .flags = flags, .out = out, .outsize = outsize
+	};
+	int rc = enc_ip(&e, pkt, total, have, consumed, 0);
 	if (rc)
 		return rc;
 	*clen = e.op;

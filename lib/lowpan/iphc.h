@@ -53,7 +53,7 @@ struct lowpan_iphc_info {
 /* Set context id (0..15) to prefix/plen; compress is the C flag.  The
  * prefix bits past plen are cleared.  Returns 0 or -EINVAL. */
 int lowpan_iphc_ctx_set(struct lowpan_ctx_table *t, unsigned id, const uint8_t prefix[16],
-                        unsigned plen, bool compress);
+			unsigned plen, bool compress);
 
 /* Decompress the IPHC header at in[0..inlen) (first byte 011xxxxx), with
  * its NHC chain, into out.  src/dst are the link-layer (or mesh) addresses
@@ -64,16 +64,16 @@ int lowpan_iphc_ctx_set(struct lowpan_ctx_table *t, unsigned id, const uint8_t p
  * Returns 0 and fills *info, or LOWPAN_ERR_TRUNCATED, _IPHC, _CONTEXT,
  * _LLADDR, _NHC, _LENGTH, or -ENOSPC if out is too small. */
 int lowpan_iphc_decompress(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
-                           const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
-                           size_t dgram_size, uint8_t *out, size_t outsize,
-                           struct lowpan_iphc_info *info);
+			   const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
+			   size_t dgram_size, uint8_t *out, size_t outsize,
+			   struct lowpan_iphc_info *info);
 
 /* Decode a whole unfragmented 6LoWPAN payload at in[0..inlen) (IPHC
  * dispatch) into the IPv6 packet out[0..*outlen): headers, payload and, if
  * it was elided, the UDP checksum.  Same errors as lowpan_iphc_decompress. */
 int lowpan_iphc_decode(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
-                       const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
-                       uint8_t *out, size_t outsize, size_t *outlen);
+		       const struct lowpan_lladdr *dst, const uint8_t *in, size_t inlen,
+		       uint8_t *out, size_t outsize, size_t *outlen);
 
 /* Compress the headers of the IPv6 packet pkt[0..len) for a frame from
  * src to dst: IPHC plus NHC for as many next headers as can be compressed,
@@ -86,7 +86,17 @@ int lowpan_iphc_decode(const struct lowpan_ctx_table *ctx, const struct lowpan_l
  * truncated, or a payload length that does not match len: such a packet
  * can only be sent with the uncompressed IPv6 dispatch), or -ENOSPC. */
 int lowpan_iphc_compress(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
-                         const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
-                         size_t len, uint8_t *out, size_t outsize, size_t *clen, size_t *consumed);
+			 const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
+			 size_t len, uint8_t *out, size_t outsize, size_t *clen, size_t *consumed);
+
+/* Like lowpan_iphc_compress() for a datagram of total octets of which only
+ * the first have are present (the first fragment of a datagram being
+ * forwarded without reassembly): length fields are checked against total,
+ * and only headers entirely within the first have octets are compressed.
+ * Returns the same errors, or -EINVAL if have > total. */
+int lowpan_iphc_compress_part(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
+			      const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
+			      size_t have, size_t total, uint8_t *out, size_t outsize, size_t *clen,
+			      size_t *consumed);
 
 #endif

@@ -60,8 +60,8 @@ int lowpan_lladdr_parse(const char *s, struct lowpan_lladdr *ll)
 		if (!isxdigit((unsigned char)*s) || n == 8)
 			return -EINVAL;
 		cur = cur << 4 | (unsigned)(isdigit((unsigned char)*s)
-		                                ? *s - '0'
-		                                : (tolower((unsigned char)*s) - 'a' + 10));
+						    ? *s - '0'
+						    : (tolower((unsigned char)*s) - 'a' + 10));
 		if (++nib == 2) {
 			b[n++] = cur;
 			nib = cur = 0;

@@ -27,10 +27,10 @@ int lowpan_pcap_open(struct lowpan_pcap_reader *r, const uint8_t *buf, size_t le
 		return LOWPAN_ERR_PCAP;
 	/* "swap" here means the file is big-endian: fields are read with
 	 * an explicit byte order, independent of the host. */
-	static const uint8_t le_us[4] = {0xd4, 0xc3, 0xb2, 0xa1},
-	                     le_ns[4] = {0x4d, 0x3c, 0xb2, 0xa1};
-	static const uint8_t be_us[4] = {0xa1, 0xb2, 0xc3, 0xd4},
-	                     be_ns[4] = {0xa1, 0xb2, 0x3c, 0x4d};
+	static const uint8_t le_us[4] = { 0xd4, 0xc3, 0xb2, 0xa1 },
+			     le_ns[4] = { 0x4d, 0x3c, 0xb2, 0xa1 };
+	static const uint8_t be_us[4] = { 0xa1, 0xb2, 0xc3, 0xd4 },
+			     be_ns[4] = { 0xa1, 0xb2, 0x3c, 0x4d };
 	if (!memcmp(buf, le_us, 4)) {
 	} else if (!memcmp(buf, le_ns, 4)) {
 		r->nsec = true;
@@ -85,7 +85,7 @@ void lowpan_pcap_put_header(uint8_t out[LOWPAN_PCAP_HDR_LEN], uint32_t linktype)
 }
 
 void lowpan_pcap_put_record(uint8_t out[LOWPAN_PCAP_REC_LEN], uint32_t ts_sec, uint32_t ts_usec,
-                            uint32_t len)
+			    uint32_t len)
 {
 	put32(out, ts_sec);
 	put32(out + 4, ts_usec);

@@ -50,6 +50,6 @@ void lowpan_pcap_put_header(uint8_t out[LOWPAN_PCAP_HDR_LEN], uint32_t linktype)
 
 /* Write a record header (16 octets) into out; the len data octets follow. */
 void lowpan_pcap_put_record(uint8_t out[LOWPAN_PCAP_REC_LEN], uint32_t ts_sec, uint32_t ts_usec,
-                            uint32_t len);
+			    uint32_t len);
 
 #endif

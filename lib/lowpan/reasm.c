@@ -156,8 +156,8 @@ static int coverage(const uint8_t *bm, unsigned u0, unsigned u1)
 }
 
 int lowpan_reasm_add(struct lowpan_reasm *r, const struct lowpan_reasm_key *k,
-                     const struct lowpan_reasm_frag *f, uint64_t now_ms, uint8_t **dgram,
-                     size_t *dlen)
+		     const struct lowpan_reasm_frag *f, uint64_t now_ms, uint8_t **dgram,
+		     size_t *dlen)
 {
 	*dgram = NULL;
 	*dlen = 0;

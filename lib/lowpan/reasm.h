@@ -54,8 +54,8 @@ void lowpan_reasm_free(struct lowpan_reasm *r);
  * LOWPAN_ERR_FRAG (fragment does not fit the datagram: discarded and
  * counted), -ENOSPC (datagram larger than the byte budget), -ENOMEM. */
 int lowpan_reasm_add(struct lowpan_reasm *r, const struct lowpan_reasm_key *key,
-                     const struct lowpan_reasm_frag *frag, uint64_t now_ms, uint8_t **dgram,
-                     size_t *dlen);
+		     const struct lowpan_reasm_frag *frag, uint64_t now_ms, uint8_t **dgram,
+		     size_t *dlen);
 
 /* Drop the datagrams whose timeout has passed at now_ms (counted as
  * lowpanInReasmFails and lowpanReasmTimeouts).  lowpan_reasm_add() does

@@ -64,7 +64,7 @@ static int deliver(struct lowpan_rx *rx, const uint8_t *p, size_t n, uint8_t **p
 }
 
 int lowpan_rx_frame(struct lowpan_rx *rx, const uint8_t *frame, size_t len, uint64_t now_ms,
-                    uint8_t **pkt, size_t *pktlen, struct lowpan_frame *info)
+		    uint8_t **pkt, size_t *pktlen, struct lowpan_frame *info)
 {
 	struct lowpan_frame fbuf, *f = info ? info : &fbuf;
 	struct lowpan_mib *m = rx->mib;
@@ -99,7 +99,7 @@ int lowpan_rx_frame(struct lowpan_rx *rx, const uint8_t *frame, size_t len, uint
 	const uint8_t *p = f->payload + d.hdr_len;
 	size_t n = f->payload_len - d.hdr_len;
 	uint8_t scratch[SCRATCH];
-	struct lowpan_reasm_frag frag = {0};
+	struct lowpan_reasm_frag frag = { 0 };
 
 	if (d.frag != LOWPAN_FRAG_NEXT) {
 		if (d.payload == LOWPAN_PAYLOAD_IPV6) {
@@ -113,7 +113,7 @@ int lowpan_rx_frame(struct lowpan_rx *rx, const uint8_t *frame, size_t len, uint
 			struct lowpan_iphc_info ii;
 			m->in_comp_reqds++;
 			rc = lowpan_iphc_decompress(rx->ctx, src, dst, p, n, d.dgram_size, scratch,
-			                            sizeof(scratch), &ii);
+						    sizeof(scratch), &ii);
 			if (!rc && sizeof(scratch) - ii.hdr_len < n - ii.consumed)
 				rc = -ENOSPC;
 			if (rc) {
@@ -127,7 +127,7 @@ int lowpan_rx_frame(struct lowpan_rx *rx, const uint8_t *frame, size_t len, uint
 			if (d.frag == LOWPAN_FRAG_NONE) {
 				if (ii.udp_off)
 					lowpan_checksum_set_udp6(scratch, total, ii.udp_ip_off,
-					                         ii.udp_off);
+								 ii.udp_off);
 				return deliver(rx, scratch, total, pkt, pktlen);
 			}
 			frag.data = scratch;
@@ -144,7 +144,8 @@ int lowpan_rx_frame(struct lowpan_rx *rx, const uint8_t *frame, size_t len, uint
 	 * from different neighbours: key on originator and final address,
 	 * whose tag space it is (RFC 4944 section 5.3). */
 	struct lowpan_reasm_key k = {
-	    .src = *src, .dst = *dst, .size = d.dgram_size, .tag = d.dgram_tag};
+		.src = *src, .dst = *dst, .size = d.dgram_size, .tag = d.dgram_tag
+	};
 	rc = lowpan_reasm_add(rx->reasm, &k, &frag, now_ms, pkt, pktlen);
 	if (rc)
 		return rc;

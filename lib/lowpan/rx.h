@@ -38,7 +38,7 @@ void lowpan_rx_free(struct lowpan_rx *rx);
  * _DISPATCH, _MESH, _FRAG), a decompression error, a reassembly error, or
  * -ENOMEM. */
 int lowpan_rx_frame(struct lowpan_rx *rx, const uint8_t *frame, size_t len, uint64_t now_ms,
-                    uint8_t **pkt, size_t *pktlen, struct lowpan_frame *info);
+		    uint8_t **pkt, size_t *pktlen, struct lowpan_frame *info);
 
 /* Drop partial datagrams that timed out at now_ms. */
 void lowpan_rx_expire(struct lowpan_rx *rx, uint64_t now_ms);

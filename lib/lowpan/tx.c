@@ -1,36 +1,86 @@
 #include "lowpan/tx.h"
+#include "lowpan/dispatch.h"
 #include "lowpan/error.h"
 #include "lowpan/frag.h"
 
 #include <errno.h>
 #include <string.h>
 
+/* MAC payload octets per frame for cfg, and the data-frame template. */
+static int budget_of(const struct lowpan_tx_cfg *cfg, struct lowpan_frame *mac, size_t *budget)
+{
+	*mac = cfg->mac;
+	mac->type = LOWPAN_FRAME_DATA;
+	size_t max_frame = cfg->max_frame ? cfg->max_frame : LOWPAN_FRAME_MAX;
+	int hl = lowpan_frame_header_len(mac);
+	if (hl < 0)
+		return hl;
+	size_t overhead = (size_t)hl + mac->hdr_ies_len + mac->pl_ies_len + 2 +
+			  (mac->security ? mac->sec.mic_len : 0);
+	if (max_frame <= overhead + 5 + 8)
+		return -EMSGSIZE;
+	*budget = max_frame - overhead;
+	return 0;
+}
+
+static int send_frame(const struct lowpan_tx_cfg *cfg, struct lowpan_frame *mac,
+		      struct lowpan_mib *m, const uint8_t *payload, size_t n, uint8_t *seq,
+		      lowpan_tx_emit_fn emit, void *arg)
+{
+	uint8_t frame[LOWPAN_FRAG_MAX_SIZE + 128];
+	size_t flen;
+	mac->seq = (*seq)++;
+	int rc = lowpan_frame_build(mac, payload, n, cfg->fcs ? LOWPAN_FRAME_FCS : 0, frame,
+				    sizeof(frame), &flen);
+	if (!rc)
+		rc = emit(arg, frame, flen);
+	if (!rc)
+		m->out_transmits++;
+	return rc;
+}
+
+/* FRAGN frames for [off, end) of the datagram, data starting at off. */
+static int send_fragn(const struct lowpan_tx_cfg *cfg, struct lowpan_frame *mac,
+		      struct lowpan_mib *m, size_t budget, size_t off, size_t end,
+		      const uint8_t *data, uint16_t size, uint16_t tag, uint8_t *seq,
+		      lowpan_tx_emit_fn emit, void *arg)
+{
+	uint8_t payload[LOWPAN_FRAG_MAX_SIZE + 64];
+	size_t step = (budget - 5) & ~(size_t)7;
+	const uint8_t *p = data;
+	while (off < end) {
+		size_t n = end - off < step ? end - off : step;
+		size_t h = lowpan_dispatch_put_frag(payload, false, size, tag, (uint16_t)off);
+		memcpy(payload + h, p, n);
+		int rc = send_frame(cfg, mac, m, payload, h + n, seq, emit, arg);
+		if (rc)
+			return rc;
+		m->out_frag_creates++;
+		off += n;
+		p += n;
+	}
+	return 0;
+}
+
 int lowpan_tx_packet(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, const uint8_t *pkt,
-                     size_t len, uint16_t tag, uint8_t *seq, lowpan_tx_emit_fn emit, void *arg)
+		     size_t len, uint16_t tag, uint8_t *seq, lowpan_tx_emit_fn emit, void *arg)
 {
 	struct lowpan_mib dummy;
 	struct lowpan_mib *m = mib ? mib : &dummy;
-	struct lowpan_frame mac = cfg->mac;
-	mac.type = LOWPAN_FRAME_DATA;
-	size_t max_frame = cfg->max_frame ? cfg->max_frame : LOWPAN_FRAME_MAX;
-	int hl = lowpan_frame_header_len(&mac);
-	if (hl < 0)
-		return hl;
-	/* The FCS is on the air whether or not we store it. */
-	size_t overhead = (size_t)hl + mac.hdr_ies_len + mac.pl_ies_len + 2 +
-	                  (mac.security ? mac.sec.mic_len : 0);
-	if (max_frame <= overhead)
-		return -EMSGSIZE;
-	size_t budget = max_frame - overhead;
+	struct lowpan_frame mac;
+	size_t budget;
+	int rc = budget_of(cfg, &mac, &budget);
+	if (rc)
+		return rc;
 
 	m->out_requests++;
 	uint8_t chdr[512];
 	size_t clen = 0, used = 0;
-	int rc = -1;
+	rc = -1;
 	if (!cfg->uncompressed) {
 		m->out_comp_reqds++;
 		rc = lowpan_iphc_compress(cfg->ctx, &mac.src, &mac.dst, cfg->iphc_flags, pkt, len,
-		                          chdr, sizeof(chdr), &clen, &used);
+					  chdr, sizeof(chdr), &clen, &used);
 		if (rc)
 			m->out_comp_fails++;
 		else
@@ -56,23 +106,17 @@ int lowpan_tx_packet(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, co
 		}
 		return rc;
 	}
-	uint8_t payload[LOWPAN_FRAG_MAX_SIZE + 64], frame[LOWPAN_FRAG_MAX_SIZE + 128];
+	uint8_t payload[LOWPAN_FRAG_MAX_SIZE + 64];
 	for (;;) {
-		size_t n, flen;
+		size_t n;
 		rc = lowpan_frag_next(&fr, payload, sizeof(payload), &n);
 		if (rc || n == 0)
 			break;
-		mac.seq = (*seq)++;
-		rc = lowpan_frame_build(&mac, payload, n, cfg->fcs ? LOWPAN_FRAME_FCS : 0, frame,
-		                        sizeof(frame), &flen);
+		rc = send_frame(cfg, &mac, m, payload, n, seq, emit, arg);
 		if (rc)
 			break;
 		if (fragmented)
 			m->out_frag_creates++;
-		rc = emit(arg, frame, flen);
-		if (rc)
-			break;
-		m->out_transmits++;
 	}
 	if (fragmented) {
 		if (rc)
@@ -81,4 +125,75 @@ int lowpan_tx_packet(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, co
 			m->out_frag_oks++;
 	}
 	return rc;
+}
+
+int lowpan_tx_forward_first(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib,
+			    const uint8_t *first, size_t first_len, uint16_t size, uint16_t tag,
+			    uint8_t *seq, lowpan_tx_emit_fn emit, void *arg)
+{
+	struct lowpan_mib dummy;
+	struct lowpan_mib *m = mib ? mib : &dummy;
+	struct lowpan_frame mac;
+	size_t budget;
+	int rc = budget_of(cfg, &mac, &budget);
+	if (rc)
+		return rc;
+	if (first_len > size || size > LOWPAN_FRAG_MAX_SIZE || (first_len < size && first_len % 8))
+		return -EINVAL;
+	uint8_t chdr[512];
+	size_t clen = 0, used = 0;
+	m->out_comp_reqds++;
+	rc = cfg->uncompressed ? -1
+			       : lowpan_iphc_compress_part(cfg->ctx, &mac.src, &mac.dst,
+							   cfg->iphc_flags, first, first_len, size,
+							   chdr, sizeof(chdr), &clen, &used);
+	if (rc) {
+		m->out_comp_fails++;
+		chdr[0] = 0x41;
+		clen = 1;
+		used = 0;
+	} else {
+		m->out_comp_oks++;
+	}
+	uint8_t payload[LOWPAN_FRAG_MAX_SIZE + 64];
+	if (first_len == size && clen + size - used <= budget) {
+		/* The whole datagram was in the first fragment after all. */
+		memcpy(payload, chdr, clen);
+		memcpy(payload + clen, first + used, size - used);
+		return send_frame(cfg, &mac, m, payload, clen + size - used, seq, emit, arg);
+	}
+	if (budget < 4 + clen + 7)
+		return -EMSGSIZE;
+	size_t k = budget - 4 - clen;
+	k -= (used + k) % 8;
+	if (k > first_len - used)
+		k = first_len - used;
+	if (used + k == 0)
+		return -EMSGSIZE;
+	size_t h = lowpan_dispatch_put_frag(payload, true, size, tag, 0);
+	memcpy(payload + h, chdr, clen);
+	memcpy(payload + h + clen, first + used, k);
+	rc = send_frame(cfg, &mac, m, payload, h + clen + k, seq, emit, arg);
+	if (rc)
+		return rc;
+	m->out_frag_creates++;
+	return send_fragn(cfg, &mac, m, budget, used + k, first_len, first + used + k, size, tag,
+			  seq, emit, arg);
+}
+
+int lowpan_tx_forward_next(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, uint16_t offset,
+			   const uint8_t *data, size_t len, uint16_t size, uint16_t tag,
+			   uint8_t *seq, lowpan_tx_emit_fn emit, void *arg)
+{
+	struct lowpan_mib dummy;
+	struct lowpan_mib *m = mib ? mib : &dummy;
+	struct lowpan_frame mac;
+	size_t budget;
+	int rc = budget_of(cfg, &mac, &budget);
+	if (rc)
+		return rc;
+	if (offset % 8 || len == 0 || (size_t)offset + len > size)
+		return -EINVAL;
+	return send_fragn(cfg, &mac, m, budget, offset, (size_t)offset + len, data, size, tag, seq,
+			  emit, arg);
 }

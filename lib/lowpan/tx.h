@@ -34,6 +34,27 @@ typedef int (*lowpan_tx_emit_fn)(void *arg, const uint8_t *frame, size_t len);
  * frame).  mib (may be NULL) gets the lowpanOut* counters.  Returns 0, an
  * error of lowpan_frag_init()/lowpan_frame_build(), or emit's error. */
 int lowpan_tx_packet(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, const uint8_t *pkt,
-                     size_t len, uint16_t tag, uint8_t *seq, lowpan_tx_emit_fn emit, void *arg);
+		     size_t len, uint16_t tag, uint8_t *seq, lowpan_tx_emit_fn emit, void *arg);
+
+/* Forwarding without reassembly (with lowpan_vreasm): send again, with
+ * this node's link addresses (cfg->mac) and datagram_tag tag, the first
+ * fragment of a datagram of size octets that another node sent.
+ * first[0..first_len) is that FRAG1's content decompressed: uncompressed
+ * headers, then data (first_len is a multiple of 8, or size).  The
+ * headers are compressed again for the new link addresses, which may make
+ * them longer: what no longer fits in one frame goes out as extra FRAGN
+ * (the "overflow" of LWIG guidance 3.1.1), in natural order.  Returns 0,
+ * -EMSGSIZE, -EINVAL, a lowpan_frame_build() error or emit's error. */
+int lowpan_tx_forward_first(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib,
+			    const uint8_t *first, size_t first_len, uint16_t size, uint16_t tag,
+			    uint8_t *seq, lowpan_tx_emit_fn emit, void *arg);
+
+/* Send again a FRAGN of a forwarded datagram: data[0..len) at offset (a
+ * multiple of 8) of a datagram of size octets, with datagram_tag tag and
+ * cfg->mac's addresses; split over several frames if the budget is
+ * smaller here.  Returns 0, -EMSGSIZE, -EINVAL or emit's error. */
+int lowpan_tx_forward_next(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, uint16_t offset,
+			   const uint8_t *data, size_t len, uint16_t size, uint16_t tag,
+			   uint8_t *seq, lowpan_tx_emit_fn emit, void *arg);
 
 #endif

@@ -138,7 +138,7 @@ static struct ventry *find(struct lowpan_vreasm *v, const struct lowpan_reasm_ke
 }
 
 static struct ventry *create(struct lowpan_vreasm *v, const struct lowpan_reasm_key *k,
-                             uint64_t now_ms)
+			     uint64_t now_ms)
 {
 	if (v->n == v->max_entries) {
 		v->mib->vreasm_evictions++;
@@ -176,8 +176,8 @@ static void maybe_done(struct lowpan_vreasm *v, struct ventry *e)
 }
 
 int lowpan_vreasm_first(struct lowpan_vreasm *v, const struct lowpan_reasm_key *k,
-                        const uint8_t *hdr, size_t hdr_len, size_t first_len, uint16_t out_tag,
-                        uint64_t cookie, uint64_t now_ms, lowpan_vreasm_fwd_fn fwd, void *arg)
+			const uint8_t *hdr, size_t hdr_len, size_t first_len, uint16_t out_tag,
+			uint64_t cookie, uint64_t now_ms, lowpan_vreasm_fwd_fn fwd, void *arg)
 {
 	lowpan_vreasm_expire(v, now_ms);
 	if (hdr_len > 255)
@@ -240,8 +240,8 @@ static void give_up(struct lowpan_vreasm *v, struct ventry *e)
 }
 
 int lowpan_vreasm_next(struct lowpan_vreasm *v, const struct lowpan_reasm_key *k, uint16_t offset,
-                       const uint8_t *data, size_t len, uint64_t now_ms,
-                       enum lowpan_vreasm_action *action, struct lowpan_vreasm_hop *hop)
+		       const uint8_t *data, size_t len, uint64_t now_ms,
+		       enum lowpan_vreasm_action *action, struct lowpan_vreasm_hop *hop)
 {
 	lowpan_vreasm_expire(v, now_ms);
 	*action = 0;

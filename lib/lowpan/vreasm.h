@@ -34,7 +34,7 @@ struct lowpan_vreasm_hop {
 /* Called for each held FRAGN released by lowpan_vreasm_first(), in
  * arrival order, with the datagram's hop. */
 typedef void (*lowpan_vreasm_fwd_fn)(void *arg, const struct lowpan_vreasm_hop *hop,
-                                     uint16_t offset, const uint8_t *data, size_t len);
+				     uint16_t offset, const uint8_t *data, size_t len);
 
 /* What lowpan_vreasm_next() decided for a FRAGN. */
 enum lowpan_vreasm_action {
@@ -46,7 +46,7 @@ enum lowpan_vreasm_action {
  * counters and must outlive it.  new returns NULL on allocation failure;
  * free accepts NULL. */
 struct lowpan_vreasm *lowpan_vreasm_new(const struct lowpan_vreasm_cfg *cfg,
-                                        struct lowpan_mib *mib);
+					struct lowpan_mib *mib);
 void lowpan_vreasm_free(struct lowpan_vreasm *v);
 
 /* A FRAG1 of datagram key arrived at now_ms and the caller forwards it:
@@ -57,8 +57,8 @@ void lowpan_vreasm_free(struct lowpan_vreasm *v);
  * this datagram was given up earlier (drop the FRAG1 too), -EINVAL for a
  * header longer than 255 octets, or -ENOMEM. */
 int lowpan_vreasm_first(struct lowpan_vreasm *v, const struct lowpan_reasm_key *key,
-                        const uint8_t *hdr, size_t hdr_len, size_t first_len, uint16_t out_tag,
-                        uint64_t cookie, uint64_t now_ms, lowpan_vreasm_fwd_fn fwd, void *arg);
+			const uint8_t *hdr, size_t hdr_len, size_t first_len, uint16_t out_tag,
+			uint64_t cookie, uint64_t now_ms, lowpan_vreasm_fwd_fn fwd, void *arg);
 
 /* A FRAGN (offset, data[0..len)) of datagram key arrived at now_ms.  On
  * success *action says whether to forward it now (with *hop) or that it
@@ -66,8 +66,8 @@ int lowpan_vreasm_first(struct lowpan_vreasm *v, const struct lowpan_reasm_key *
  * datagram was given up: drop it), -ENOSPC (no room to hold it: the
  * datagram is given up and remembered), or -ENOMEM. */
 int lowpan_vreasm_next(struct lowpan_vreasm *v, const struct lowpan_reasm_key *key, uint16_t offset,
-                       const uint8_t *data, size_t len, uint64_t now_ms,
-                       enum lowpan_vreasm_action *action, struct lowpan_vreasm_hop *hop);
+		       const uint8_t *data, size_t len, uint64_t now_ms,
+		       enum lowpan_vreasm_action *action, struct lowpan_vreasm_hop *hop);
 
 /* Drop entries whose timeout passed at now_ms. */
 void lowpan_vreasm_expire(struct lowpan_vreasm *v, uint64_t now_ms);

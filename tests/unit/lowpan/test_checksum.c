@@ -15,7 +15,7 @@
 static void rfc1071_example(void **state)
 {
 	/* RFC 1071 section 3: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2. */
-	const uint8_t d[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+	const uint8_t d[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
 	assert_int_equal(lowpan_checksum_add(0, d, 8), 0xddf2);
 	assert_int_equal(lowpan_checksum(d, 8), 0x220d);
 	/* split in even chunks gives the same sum */
@@ -76,7 +76,7 @@ static void incremental_rfc1624(void **state)
  * Raw(b"hello"): scapy computes UDP checksum 0x458d. */
 static void udp6_scapy(void **state)
 {
-	uint8_t pkt[53] = {0x60, 0, 0, 0, 0, 13, 17, 64};
+	uint8_t pkt[53] = { 0x60, 0, 0, 0, 0, 13, 17, 64 };
 	memcpy(pkt + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 	memcpy(pkt + 24, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
 	memcpy(pkt + 40, "\x04\xd2\x16\x2e\x00\x0d\x00\x00hello", 13);
@@ -87,10 +87,10 @@ static void udp6_scapy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(rfc1071_example),
-	    cmocka_unit_test(matches_reference),
-	    cmocka_unit_test(incremental_rfc1624),
-	    cmocka_unit_test(udp6_scapy),
+		cmocka_unit_test(rfc1071_example),
+		cmocka_unit_test(matches_reference),
+		cmocka_unit_test(incremental_rfc1624),
+		cmocka_unit_test(udp6_scapy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,7 @@
 static void payload_kinds(void **state)
 {
 	struct lowpan_dispatch d;
-	uint8_t b[4] = {0x41, 0x60, 0};
+	uint8_t b[4] = { 0x41, 0x60, 0 };
 	assert_int_equal(lowpan_dispatch_parse(b, 2, &d), 0);
 	assert_int_equal(d.payload, LOWPAN_PAYLOAD_IPV6);
 	assert_int_equal(d.hdr_len, 0);
@@ -45,12 +45,12 @@ static void mesh_bc0_frag1(void **state)
 {
 	uint8_t b[64];
 	size_t n = unhex("a5"
-	                 "beef"
-	                 "0011223344556677"
-	                 "5017"
-	                 "c12c1234"
-	                 "7a33",
-	                 b);
+			 "beef"
+			 "0011223344556677"
+			 "5017"
+			 "c12c1234"
+			 "7a33",
+			 b);
 	struct lowpan_dispatch d;
 	assert_int_equal(lowpan_dispatch_parse(b, n, &d), 0);
 	assert_true(d.mesh);
@@ -111,9 +111,9 @@ static void fragn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(payload_kinds),
-	    cmocka_unit_test(mesh_bc0_frag1),
-	    cmocka_unit_test(fragn),
+		cmocka_unit_test(payload_kinds),
+		cmocka_unit_test(mesh_bc0_frag1),
+		cmocka_unit_test(fragn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

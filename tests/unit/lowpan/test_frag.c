@@ -19,7 +19,7 @@
 /* The oracle's fragment(): FRAG1 data k = room-4-len(chdr) rounded so that
  * uhdr+k is a multiple of 8; FRAGN step (room-5)//8*8. */
 static void oracle_sizes(size_t clen, size_t plen, size_t uhdr, size_t room, size_t *sizes,
-                         size_t *n)
+			 size_t *n)
 {
 	size_t size = uhdr + plen, k = room - 4 - clen;
 	k -= (uhdr + k) % 8;
@@ -35,13 +35,14 @@ static void oracle_sizes(size_t clen, size_t plen, size_t uhdr, size_t room, siz
 
 static void natural_order_1280(void **state)
 {
-	uint8_t hdr[7] = {0x7e, 0x33, 0xf0, 0x16, 0x33, 0xf0, 0xb0}, payload[1232];
+	uint8_t hdr[7] = { 0x7e, 0x33, 0xf0, 0x16, 0x33, 0xf0, 0xb0 }, payload[1232];
 	for (size_t i = 0; i < sizeof(payload); i++)
 		payload[i] = (uint8_t)i;
 	for (size_t budget = 20; budget <= 125; budget++) {
 		struct lowpan_frag f;
 		assert_int_equal(
-		    lowpan_frag_init(&f, hdr, 7, 48, payload, sizeof(payload), 0xbeef, budget), 0);
+			lowpan_frag_init(&f, hdr, 7, 48, payload, sizeof(payload), 0xbeef, budget),
+			0);
 		assert_true(lowpan_frag_is_fragmented(&f));
 		size_t want[300], nw;
 		oracle_sizes(7, sizeof(payload), 48, budget, want, &nw);
@@ -78,7 +79,7 @@ static void natural_order_1280(void **state)
 
 static void unfragmented_and_limits(void **state)
 {
-	uint8_t hdr[3] = {0x7e, 0x33, 0x3a}, payload[2100] = {1, 2, 3};
+	uint8_t hdr[3] = { 0x7e, 0x33, 0x3a }, payload[2100] = { 1, 2, 3 };
 	struct lowpan_frag f;
 	uint8_t out[128];
 	size_t n;
@@ -92,7 +93,7 @@ static void unfragmented_and_limits(void **state)
 	/* 2047 is the largest datagram_size */
 	assert_int_equal(lowpan_frag_init(&f, hdr, 3, 40, payload, 2007, 1, 100), 0);
 	assert_int_equal(lowpan_frag_init(&f, hdr, 3, 40, payload, 2008, 1, 100),
-	                 LOWPAN_ERR_TOO_BIG);
+			 LOWPAN_ERR_TOO_BIG);
 	/* budget too small for FRAG1 + header + alignment */
 	assert_int_equal(lowpan_frag_init(&f, hdr, 3, 40, payload, 200, 1, 12), -EMSGSIZE);
 	/* uncompressed dispatch: 0x41, ulen 0 */
@@ -106,8 +107,8 @@ static void unfragmented_and_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(natural_order_1280),
-	    cmocka_unit_test(unfragmented_and_limits),
+		cmocka_unit_test(natural_order_1280),
+		cmocka_unit_test(unfragmented_and_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,9 +45,9 @@ static void scapy_data_short_ext(void **state)
 	assert_int_equal(f.payload_len, 6);
 	assert_memory_equal(f.payload, "\x41hello", 6);
 	/* rebuild: byte-identical */
-	assert_int_equal(
-	    lowpan_frame_build(&f, f.payload, f.payload_len, LOWPAN_FRAME_FCS, o, sizeof(o), &on),
-	    0);
+	assert_int_equal(lowpan_frame_build(&f, f.payload, f.payload_len, LOWPAN_FRAME_FCS, o,
+					    sizeof(o), &on),
+			 0);
 	assert_int_equal(on, n);
 	assert_memory_equal(o, b, n);
 	/* without FCS */
@@ -57,7 +57,7 @@ static void scapy_data_short_ext(void **state)
 	b[5] ^= 1;
 	assert_int_equal(lowpan_frame_parse(b, n, LOWPAN_FRAME_FCS, &f), LOWPAN_ERR_FCS);
 	assert_int_equal(lowpan_frame_parse(b, n, LOWPAN_FRAME_FCS | LOWPAN_FRAME_FCS_NOCHECK, &f),
-	                 0);
+			 0);
 }
 
 /* Dot15d4FCS(fcf_frametype=1, fcf_panidcompress=0, fcf_framever=0,
@@ -78,7 +78,7 @@ static void scapy_data_2003_two_pans(void **state)
 	assert_memory_equal(f.src.a, "\xbe\xef", 2);
 	assert_memory_equal(f.payload, "xyz", 3);
 	assert_int_equal(lowpan_frame_build(&f, f.payload, 3, LOWPAN_FRAME_FCS, o, sizeof(o), &on),
-	                 0);
+			 0);
 	assert_memory_equal(o, b, n);
 }
 
@@ -139,16 +139,16 @@ static void secured_2006(void **state)
 {
 	uint8_t b[64];
 	size_t n = unhex("4998"
-	                 "03"
-	                 "cdab"
-	                 "0200"
-	                 "0100"
-	                 "0d"
-	                 "04030201"
-	                 "07"
-	                 "deadbeef"
-	                 "11223344",
-	                 b);
+			 "03"
+			 "cdab"
+			 "0200"
+			 "0100"
+			 "0d"
+			 "04030201"
+			 "07"
+			 "deadbeef"
+			 "11223344",
+			 b);
 	struct lowpan_frame f;
 	assert_int_equal(lowpan_frame_parse(b, n, 0, &f), 0);
 	assert_true(f.security);
@@ -175,17 +175,18 @@ static void v2015_panid_table(void **state)
 		uint8_t dm, sm;
 		bool comp, dp, sp;
 	} t[] = {
-	    {0, 0, 0, 0, 0}, {0, 0, 1, 1, 0}, {2, 0, 0, 1, 0}, {2, 0, 1, 0, 0}, {0, 3, 0, 0, 1},
-	    {0, 3, 1, 0, 0}, {3, 3, 0, 1, 0}, {3, 3, 1, 0, 0}, {2, 2, 0, 1, 1}, {2, 3, 0, 1, 1},
-	    {3, 2, 0, 1, 1}, {2, 3, 1, 1, 0}, {3, 2, 1, 1, 0}, {2, 2, 1, 1, 0},
+		{ 0, 0, 0, 0, 0 }, { 0, 0, 1, 1, 0 }, { 2, 0, 0, 1, 0 }, { 2, 0, 1, 0, 0 },
+		{ 0, 3, 0, 0, 1 }, { 0, 3, 1, 0, 0 }, { 3, 3, 0, 1, 0 }, { 3, 3, 1, 0, 0 },
+		{ 2, 2, 0, 1, 1 }, { 2, 3, 0, 1, 1 }, { 3, 2, 0, 1, 1 }, { 2, 3, 1, 1, 0 },
+		{ 3, 2, 1, 1, 0 }, { 2, 2, 1, 1, 0 },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct lowpan_frame f = {.type = LOWPAN_FRAME_DATA,
-		                         .version = LOWPAN_FRAME_V2015,
-		                         .panid_comp = t[i].comp,
-		                         .dst_pan = 0x1111,
-		                         .src_pan = 0x2222,
-		                         .seq = 1};
+		struct lowpan_frame f = { .type = LOWPAN_FRAME_DATA,
+					  .version = LOWPAN_FRAME_V2015,
+					  .panid_comp = t[i].comp,
+					  .dst_pan = 0x1111,
+					  .src_pan = 0x2222,
+					  .seq = 1 };
 		f.dst.mode = t[i].dm;
 		f.src.mode = t[i].sm;
 		memset(f.dst.a, 0xd0, 8);
@@ -194,13 +195,13 @@ static void v2015_panid_table(void **state)
 		size_t on;
 		struct lowpan_frame g;
 		assert_int_equal(lowpan_frame_build(&f, (const uint8_t *)"P", 1, LOWPAN_FRAME_FCS,
-		                                    o, sizeof(o), &on),
-		                 0);
+						    o, sizeof(o), &on),
+				 0);
 		assert_int_equal(lowpan_frame_parse(o, on, LOWPAN_FRAME_FCS, &g), 0);
 		assert_int_equal(g.dst_pan_present, t[i].dp);
 		assert_int_equal(g.src_pan_present, t[i].sp);
 		assert_int_equal(on, 3 + 2 * t[i].dp + 2 * t[i].sp + lowpan_lladdr_len(t[i].dm) +
-		                         lowpan_lladdr_len(t[i].sm) + 1 + 2);
+					     lowpan_lladdr_len(t[i].sm) + 1 + 2);
 		assert_int_equal(g.payload_len, 1);
 		assert_int_equal(g.payload[0], 'P');
 	}
@@ -214,17 +215,17 @@ static void v2015_ies_seqsup(void **state)
 	 * payload IE group 1 len 1 (0x8801), PT (0xf800); payload "Z" */
 	uint8_t b[64];
 	size_t n = unhex("41ab"
-	                 "cdab"
-	                 "3412"
-	                 "7856"
-	                 "820e"
-	                 "aabb"
-	                 "003f"
-	                 "0188"
-	                 "cc"
-	                 "00f8"
-	                 "5a",
-	                 b);
+			 "cdab"
+			 "3412"
+			 "7856"
+			 "820e"
+			 "aabb"
+			 "003f"
+			 "0188"
+			 "cc"
+			 "00f8"
+			 "5a",
+			 b);
 	struct lowpan_frame f;
 	assert_int_equal(lowpan_frame_parse(b, n, 0, &f), 0);
 	assert_true(f.seq_suppressed);
@@ -250,7 +251,7 @@ static void v2015_ies_seqsup(void **state)
 static void bad_fields(void **state)
 {
 	struct lowpan_frame f;
-	uint8_t b[32] = {0x04, 0x00, 0x01}; /* type 4 */
+	uint8_t b[32] = { 0x04, 0x00, 0x01 }; /* type 4 */
 	assert_int_equal(lowpan_frame_parse(b, 3, 0, &f), LOWPAN_ERR_FRAME_TYPE);
 	b[0] = 0x01;
 	b[1] = 0x30; /* version 3 */
@@ -263,25 +264,25 @@ static void bad_fields(void **state)
 	assert_int_equal(lowpan_frame_parse(b, 1, 0, &f), LOWPAN_ERR_TRUNCATED);
 	uint8_t o[8];
 	size_t on;
-	struct lowpan_frame g = {.type = 1, .version = 1};
+	struct lowpan_frame g = { .type = 1, .version = 1 };
 	g.dst.mode = 3;
 	assert_int_equal(lowpan_frame_build(&g, NULL, 0, LOWPAN_FRAME_FCS, o, sizeof(o), &on),
-	                 -ENOSPC);
+			 -ENOSPC);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(crc_check_value),
-	    cmocka_unit_test(scapy_data_short_ext),
-	    cmocka_unit_test(scapy_data_2003_two_pans),
-	    cmocka_unit_test(scapy_ack),
-	    cmocka_unit_test(scapy_cmd),
-	    cmocka_unit_test(scapy_beacon),
-	    cmocka_unit_test(secured_2006),
-	    cmocka_unit_test(v2015_panid_table),
-	    cmocka_unit_test(v2015_ies_seqsup),
-	    cmocka_unit_test(bad_fields),
+		cmocka_unit_test(crc_check_value),
+		cmocka_unit_test(scapy_data_short_ext),
+		cmocka_unit_test(scapy_data_2003_two_pans),
+		cmocka_unit_test(scapy_ack),
+		cmocka_unit_test(scapy_cmd),
+		cmocka_unit_test(scapy_beacon),
+		cmocka_unit_test(secured_2006),
+		cmocka_unit_test(v2015_panid_table),
+		cmocka_unit_test(v2015_ies_seqsup),
+		cmocka_unit_test(bad_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,23 +31,23 @@ static void scapy_vectors_decode(void **state)
 		struct lowpan_frame f;
 		assert_int_equal(lowpan_frame_parse(fr, fn, 0, &f), 0);
 		int rc = lowpan_iphc_decode(NULL, &f.src, &f.dst, f.payload, f.payload_len, got,
-		                            sizeof(got), &gn);
+					    sizeof(got), &gn);
 		if (rc || gn != wn || memcmp(got, want, wn))
 			fail_msg("vector %s: rc=%d len %zu/%zu", iphc_vectors[i].name, rc, gn, wn);
 		/* our compressor must produce an encoding no longer than scapy's */
 		uint8_t c[256];
 		size_t cl, used;
 		assert_int_equal(lowpan_iphc_compress(NULL, &f.src, &f.dst, 0, want, wn, c,
-		                                      sizeof(c), &cl, &used),
-		                 0);
+						      sizeof(c), &cl, &used),
+				 0);
 		assert_true(cl + (wn - used) <= f.payload_len);
 		/* and decode back to the same packet */
 		uint8_t frame2[300];
 		memcpy(frame2, c, cl);
 		memcpy(frame2 + cl, want + used, wn - used);
 		assert_int_equal(lowpan_iphc_decode(NULL, &f.src, &f.dst, frame2, cl + wn - used,
-		                                    got, sizeof(got), &gn),
-		                 0);
+						    got, sizeof(got), &gn),
+				 0);
 		assert_int_equal(gn, wn);
 		assert_memory_equal(got, want, wn);
 	}
@@ -55,7 +55,7 @@ static void scapy_vectors_decode(void **state)
 
 /* Build an IPv6 packet: header + optional chain bytes + payload. */
 static size_t mkpkt(uint8_t *p, const char *src, const char *dst, uint8_t nh, uint8_t hlim,
-                    uint8_t tc, uint32_t fl, const uint8_t *rest, size_t rlen)
+		    uint8_t tc, uint32_t fl, const uint8_t *rest, size_t rlen)
 {
 	p[0] = (uint8_t)(0x60 | tc >> 4);
 	p[1] = (uint8_t)((tc & 0xf) << 4 | fl >> 16);
@@ -94,7 +94,7 @@ struct rt {
 
 /* Compress, check the compressed header length, decompress, compare. */
 static void roundtrip(const struct rt *r, uint8_t *pkt, size_t len, size_t want_clen,
-                      size_t want_consumed)
+		      size_t want_consumed)
 {
 	uint8_t c[400], frame[1600], got[1600];
 	size_t cl, used, gn;
@@ -102,8 +102,8 @@ static void roundtrip(const struct rt *r, uint8_t *pkt, size_t len, size_t want_
 	if (pkt[6] == 17)
 		lowpan_checksum_set_udp6(pkt, len, 0, 40);
 	assert_int_equal(lowpan_iphc_compress(r->ctx, &r->src, &r->dst, r->flags, pkt, len, c,
-	                                      sizeof(c), &cl, &used),
-	                 0);
+					      sizeof(c), &cl, &used),
+			 0);
 	if (want_clen)
 		assert_int_equal(cl, want_clen);
 	if (want_consumed)
@@ -111,15 +111,15 @@ static void roundtrip(const struct rt *r, uint8_t *pkt, size_t len, size_t want_
 	memcpy(frame, c, cl);
 	memcpy(frame + cl, pkt + used, len - used);
 	int rc = lowpan_iphc_decode(r->ctx, &r->src, &r->dst, frame, cl + len - used, got,
-	                            sizeof(got), &gn);
+				    sizeof(got), &gn);
 	assert_int_equal(rc, 0);
 	assert_int_equal(gn, len);
 	assert_memory_equal(got, pkt, len);
 	/* fragmented-style decompression: dgram_size given, header only */
 	struct lowpan_iphc_info info;
-	assert_int_equal(
-	    lowpan_iphc_decompress(r->ctx, &r->src, &r->dst, c, cl, len, got, sizeof(got), &info),
-	    0);
+	assert_int_equal(lowpan_iphc_decompress(r->ctx, &r->src, &r->dst, c, cl, len, got,
+						sizeof(got), &info),
+			 0);
 	assert_int_equal(info.consumed, cl);
 	assert_int_equal(info.hdr_len, used);
 	assert_memory_equal(got, pkt, used - (info.udp_off ? 2 : 0));
@@ -129,14 +129,14 @@ static void roundtrip(const struct rt *r, uint8_t *pkt, size_t len, size_t want_
 		uint8_t *t = malloc(i ? i : 1);
 		memcpy(t, c, i);
 		(void)lowpan_iphc_decompress(r->ctx, &r->src, &r->dst, t, i, 0, got, sizeof(got),
-		                             &info);
+					     &info);
 		free(t);
 	}
 }
 
 static void stateless_shortest(void **state)
 {
-	struct rt r = {0};
+	struct rt r = { 0 };
 	lowpan_lladdr_set_ext(&r.src, 0x00124b0000000001);
 	lowpan_lladdr_set_short(&r.dst, 0x0002);
 	uint8_t rest[1400], pkt[1500];
@@ -152,7 +152,7 @@ static void stateless_shortest(void **state)
 	roundtrip(&r, pkt, n, 19, 48);
 	/* global inline both, TF 01 (ECN + flow label), ICMPv6 inline NH:
 	 * 2 + 3 + 1 + 1(hlim 255 elided -> 0) + 32 = 38 */
-	uint8_t icmp[8] = {128, 0, 0, 0, 0, 1, 0, 1};
+	uint8_t icmp[8] = { 128, 0, 0, 0, 0, 1, 0, 1 };
 	n = mkpkt(pkt, "2001:db8::1", "2001:db8::2", 58, 255, 0x02, 0xfffff, icmp, 8);
 	roundtrip(&r, pkt, n, 2 + 3 + 1 + 32, 40);
 	/* TF 10 (DSCP+ECN, no flow label) and TF 00 */
@@ -169,8 +169,8 @@ static void stateless_shortest(void **state)
 
 static void multicast_modes(void **state)
 {
-	struct rt r = {0};
-	struct lowpan_ctx_table ctx = {0};
+	struct rt r = { 0 };
+	struct lowpan_ctx_table ctx = { 0 };
 	uint8_t pfx[16];
 	inet_pton(AF_INET6, "2001:db8:1234:5678::", pfx);
 	lowpan_iphc_ctx_set(&ctx, 3, pfx, 64, true);
@@ -183,14 +183,14 @@ static void multicast_modes(void **state)
 		const char *dst;
 		size_t addr_bytes, cid;
 	} t[] = {
-	    {"ff02::1", 1, 0},
-	    {"ff02::1a", 1, 0},
-	    {"ff05::1:3", 4, 0},
-	    {"ff0e::12:3456:789a", 6, 0},
-	    /* RFC 3306 unicast-prefix-based, matches context 3 */
-	    {"ff3e:40:2001:db8:1234:5678:0:1234", 6, 1},
-	    {"ff3e:30:2001:db8::1234", 16, 0},
-	    {"ff12:3456::789a", 16, 0},
+		{ "ff02::1", 1, 0 },
+		{ "ff02::1a", 1, 0 },
+		{ "ff05::1:3", 4, 0 },
+		{ "ff0e::12:3456:789a", 6, 0 },
+		/* RFC 3306 unicast-prefix-based, matches context 3 */
+		{ "ff3e:40:2001:db8:1234:5678:0:1234", 6, 1 },
+		{ "ff3e:30:2001:db8::1234", 16, 0 },
+		{ "ff12:3456::789a", 16, 0 },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		size_t n = mkpkt(pkt, "fe80::ff:fe00:1", t[i].dst, 17, 255, 0, 0, rest, rl);
@@ -200,8 +200,8 @@ static void multicast_modes(void **state)
 
 static void contexts(void **state)
 {
-	struct rt r = {0};
-	struct lowpan_ctx_table ctx = {0};
+	struct rt r = { 0 };
+	struct lowpan_ctx_table ctx = { 0 };
 	uint8_t pfx[16];
 	inet_pton(AF_INET6, "2001:db8:1::", pfx);
 	lowpan_iphc_ctx_set(&ctx, 0, pfx, 64, true);
@@ -216,7 +216,7 @@ static void contexts(void **state)
 	size_t rl = mkudp(rest, 0xf0b1, 0xf0b2, 4);
 	/* context 0, IIDs from MAC: no CID byte, no address bytes */
 	size_t n = mkpkt(pkt, "2001:db8:1::212:4b00:0:1", "2001:db8:1::212:4b00:0:2", 17, 64, 0, 0,
-	                 rest, rl);
+			 rest, rl);
 	roundtrip(&r, pkt, n, 2 + 0 + 4, 48);
 	/* context 0 with 16-bit and 64-bit IIDs */
 	n = mkpkt(pkt, "2001:db8:1::ff:fe00:77", "2001:db8:1::1:2:3:4", 17, 64, 0, 0, rest, rl);
@@ -224,10 +224,10 @@ static void contexts(void **state)
 	/* context 5 (72 bits, covers part of the IID): CID byte + 8, or +
 	 * 2 when the rest of the IID is 00ff:fe00:XXXX */
 	n = mkpkt(pkt, "2001:db8:aaaa:bbbb:cc00::99", "2001:db8:1::212:4b00:0:2", 17, 64, 0, 0,
-	          rest, rl);
+		  rest, rl);
 	roundtrip(&r, pkt, n, 2 + 1 + 8 + 4, 48);
 	n = mkpkt(pkt, "2001:db8:aaaa:bbbb:cc00:ff:fe00:99", "2001:db8:1::212:4b00:0:2", 17, 64, 0,
-	          0, rest, rl);
+		  0, rest, rl);
 	roundtrip(&r, pkt, n, 2 + 1 + 2 + 4, 48);
 	/* context 9 has no C flag: inline */
 	n = mkpkt(pkt, "2001:db8:dead::1", "2001:db8:1::212:4b00:0:2", 17, 64, 0, 0, rest, rl);
@@ -236,26 +236,26 @@ static void contexts(void **state)
 	n = mkpkt(pkt, "::", "2001:db8:1::212:4b00:0:2", 17, 64, 0, 0, rest, rl);
 	roundtrip(&r, pkt, n, 2 + 4, 48);
 	/* SAC=1 SAM=11 with context 9 (decompression only) decodes */
-	uint8_t c[] = {0x7f, 0xf7, 0x90, 0xf3, 0x11, 0x00, 0x00};
+	uint8_t c[] = { 0x7f, 0xf7, 0x90, 0xf3, 0x11, 0x00, 0x00 };
 	uint8_t got[200];
 	size_t gn;
 	assert_int_equal(
-	    lowpan_iphc_decode(&ctx, &r.src, &r.dst, c, sizeof(c), got, sizeof(got), &gn), 0);
+		lowpan_iphc_decode(&ctx, &r.src, &r.dst, c, sizeof(c), got, sizeof(got), &gn), 0);
 	inet_pton(AF_INET6, "2001:db8:dead::212:4b00:0:1", pfx);
 	assert_memory_equal(got + 8, pfx, 16);
 	/* unknown context */
 	c[2] = 0xa0;
 	assert_int_equal(
-	    lowpan_iphc_decode(&ctx, &r.src, &r.dst, c, sizeof(c), got, sizeof(got), &gn),
-	    LOWPAN_ERR_CONTEXT);
+		lowpan_iphc_decode(&ctx, &r.src, &r.dst, c, sizeof(c), got, sizeof(got), &gn),
+		LOWPAN_ERR_CONTEXT);
 	assert_int_equal(
-	    lowpan_iphc_decode(NULL, &r.src, &r.dst, c, sizeof(c), got, sizeof(got), &gn),
-	    LOWPAN_ERR_CONTEXT);
+		lowpan_iphc_decode(NULL, &r.src, &r.dst, c, sizeof(c), got, sizeof(got), &gn),
+		LOWPAN_ERR_CONTEXT);
 }
 
 static void extension_headers(void **state)
 {
-	struct rt r = {0};
+	struct rt r = { 0 };
 	lowpan_lladdr_set_ext(&r.src, 0x00124b0000000001);
 	lowpan_lladdr_set_ext(&r.dst, 0x00124b0000000002);
 	uint8_t rest[400], pkt[600];
@@ -263,14 +263,14 @@ static void extension_headers(void **state)
 	 * -> destination options (PadN 4) -> routing (type 3, 16 bytes) ->
 	 * UDP */
 	size_t o = 0;
-	uint8_t hbh[8] = {60, 0, 0x63, 0x04, 0x00, 0x1e, 0x08, 0x00};
-	uint8_t hbh2[8] = {60, 0, 0x63, 0x02, 0x00, 0x1e, 0x01, 0x00}; /* PadN(0) */
+	uint8_t hbh[8] = { 60, 0, 0x63, 0x04, 0x00, 0x1e, 0x08, 0x00 };
+	uint8_t hbh2[8] = { 60, 0, 0x63, 0x02, 0x00, 0x1e, 0x01, 0x00 }; /* PadN(0) */
 	memcpy(rest + o, hbh2, 8);
 	o += 8;
-	uint8_t dst[8] = {43, 0, 0x01, 0x04, 0, 0, 0, 0};
+	uint8_t dst[8] = { 43, 0, 0x01, 0x04, 0, 0, 0, 0 };
 	memcpy(rest + o, dst, 8);
 	o += 8;
-	uint8_t rh[16] = {17, 1, 3, 1, 0x80, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+	uint8_t rh[16] = { 17, 1, 3, 1, 0x80, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
 	memcpy(rest + o, rh, 16);
 	o += 16;
 	o += mkudp(rest + o, 0xf0b1, 5683, 30);
@@ -281,20 +281,20 @@ static void extension_headers(void **state)
 	(void)hbh;
 	/* fragment header: compressed, but nothing after it */
 	o = 0;
-	uint8_t fh[8] = {17, 0, 0x00, 0x08, 0x12, 0x34, 0x56, 0x78};
+	uint8_t fh[8] = { 17, 0, 0x00, 0x08, 0x12, 0x34, 0x56, 0x78 };
 	memcpy(rest, fh, 8);
 	o = 8 + mkudp(rest + 8, 1, 2, 10);
 	n = mkpkt(pkt, "fe80::212:4b00:0:1", "fe80::212:4b00:0:2", 44, 64, 0, 0, rest, o);
 	roundtrip(&r, pkt, n, 2 + 1 + 1 + 1 + 6, 48);
 	/* mobility header (EID 4) then no next header (59) inline */
-	uint8_t mh[16] = {59, 1, 5, 0, 0xaa, 0xbb, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	uint8_t mh[16] = { 59, 1, 5, 0, 0xaa, 0xbb, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 	n = mkpkt(pkt, "fe80::212:4b00:0:1", "fe80::212:4b00:0:2", 135, 64, 0, 0, mh, 16);
 	roundtrip(&r, pkt, n, 2 + 1 + 1 + 1 + 14, 56);
 	/* hop-by-hop with a non-canonical trailing pad is carried verbatim */
-	uint8_t hb3[8] = {17, 0, 0x63, 0x02, 0x00, 0x1e, 0x01, 0x00};
+	uint8_t hb3[8] = { 17, 0, 0x63, 0x02, 0x00, 0x1e, 0x01, 0x00 };
 	hb3[7] = 0; /* PadN with length 0 is canonical: elided */
-	uint8_t hb4[16] = {58, 1, 0x63, 0x02, 0, 0x1e, 0x01, 0x08, 1, 2, 3, 4, 5, 6, 7, 8};
-	uint8_t icmp[8] = {128, 0, 0, 0, 0, 1, 0, 1};
+	uint8_t hb4[16] = { 58, 1, 0x63, 0x02, 0, 0x1e, 0x01, 0x08, 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t icmp[8] = { 128, 0, 0, 0, 0, 1, 0, 1 };
 	memcpy(rest, hb4, 16);
 	memcpy(rest + 16, icmp, 8);
 	n = mkpkt(pkt, "fe80::212:4b00:0:1", "fe80::212:4b00:0:2", 0, 64, 0, 0, rest, 24);
@@ -303,7 +303,7 @@ static void extension_headers(void **state)
 	/* a trailing PadN longer than 7 octets cannot be restored by the
 	 * decompressor (it pads to the next multiple of 8 only): carried
 	 * (found by fuzz_lowpan_iphc) */
-	uint8_t hb5[24] = {58, 2, 0x63, 0x02, 0, 0x1e, 0x01, 0x10};
+	uint8_t hb5[24] = { 58, 2, 0x63, 0x02, 0, 0x1e, 0x01, 0x10 };
 	memcpy(rest, hb5, 24);
 	memcpy(rest + 24, icmp, 8);
 	n = mkpkt(pkt, "fe80::212:4b00:0:1", "fe80::212:4b00:0:2", 0, 64, 0, 0, rest, 32);
@@ -312,8 +312,8 @@ static void extension_headers(void **state)
 
 static void ipv6_in_ipv6(void **state)
 {
-	struct rt r = {0};
-	struct lowpan_ctx_table ctx = {0};
+	struct rt r = { 0 };
+	struct lowpan_ctx_table ctx = { 0 };
 	uint8_t pfx[16];
 	inet_pton(AF_INET6, "2001:db8:1::", pfx);
 	lowpan_iphc_ctx_set(&ctx, 0, pfx, 64, true);
@@ -325,7 +325,7 @@ static void ipv6_in_ipv6(void **state)
 	size_t in = mkpkt(inner, "2001:db8:1::5", "2001:db8:2::7", 17, 63, 0, 0, u, ul);
 	lowpan_checksum_set_udp6(inner, in, 0, 40);
 	size_t n = mkpkt(pkt, "2001:db8:1::212:4b00:0:1", "2001:db8:1::212:4b00:0:2", 41, 64, 0, 0,
-	                 inner, in);
+			 inner, in);
 	/* outer 2, NHC 1, inner IPHC 2 + hlim 1 + src 8 + dst 16, UDP 5+2 */
 	roundtrip(&r, pkt, n, 2 + 1 + 2 + 1 + 8 + 16 + 7, 88);
 }
@@ -338,77 +338,77 @@ static void malformed(void **state)
 	uint8_t got[200];
 	size_t gn;
 	/* DAM=11 with no link-layer destination */
-	uint8_t c1[] = {0x7a, 0x33, 0x3a, 0, 0};
+	uint8_t c1[] = { 0x7a, 0x33, 0x3a, 0, 0 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &d, c1, sizeof(c1), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_LLADDR);
+			 LOWPAN_ERR_LLADDR);
 	/* DAC=1 DAM=00 unicast: reserved */
-	uint8_t c2[] = {0x7a, 0x34, 0x3a, 0, 0};
+	uint8_t c2[] = { 0x7a, 0x34, 0x3a, 0, 0 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &s, c2, sizeof(c2), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_IPHC);
+			 LOWPAN_ERR_IPHC);
 	/* M=1 DAC=1 DAM=01: reserved */
-	uint8_t c3[] = {0x7a, 0x3d, 0x3a, 0, 0, 0, 0, 0, 0, 0};
+	uint8_t c3[] = { 0x7a, 0x3d, 0x3a, 0, 0, 0, 0, 0, 0, 0 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &s, c3, sizeof(c3), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_IPHC);
+			 LOWPAN_ERR_IPHC);
 	/* NHC with a reserved EID (5) */
-	uint8_t c4[] = {0x7e, 0x33, 0xea, 0x00, 0};
+	uint8_t c4[] = { 0x7e, 0x33, 0xea, 0x00, 0 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &s, c4, sizeof(c4), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_NHC);
+			 LOWPAN_ERR_NHC);
 	/* unknown NHC id */
-	uint8_t c5[] = {0x7e, 0x33, 0x80, 0x00, 0};
+	uint8_t c5[] = { 0x7e, 0x33, 0x80, 0x00, 0 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &s, c5, sizeof(c5), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_NHC);
+			 LOWPAN_ERR_NHC);
 	/* routing header whose length is not a multiple of 8 */
-	uint8_t c6[] = {0x7e, 0x33, 0xe2, 17, 3, 1, 2, 3};
+	uint8_t c6[] = { 0x7e, 0x33, 0xe2, 17, 3, 1, 2, 3 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &s, c6, sizeof(c6), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_NHC);
+			 LOWPAN_ERR_NHC);
 	/* truncated inline address */
-	uint8_t c7[] = {0x7a, 0x00, 0x3a, 0x20, 0x01};
+	uint8_t c7[] = { 0x7a, 0x00, 0x3a, 0x20, 0x01 };
 	assert_int_equal(lowpan_iphc_decode(NULL, &s, &s, c7, sizeof(c7), got, sizeof(got), &gn),
-	                 LOWPAN_ERR_TRUNCATED);
+			 LOWPAN_ERR_TRUNCATED);
 	/* dgram_size smaller than the headers */
 	struct lowpan_iphc_info info;
-	uint8_t c8[] = {0x7e, 0x33, 0xf3, 0x12, 0, 0};
+	uint8_t c8[] = { 0x7e, 0x33, 0xf3, 0x12, 0, 0 };
 	assert_int_equal(
-	    lowpan_iphc_decompress(NULL, &s, &s, c8, sizeof(c8), 20, got, sizeof(got), &info),
-	    LOWPAN_ERR_LENGTH);
+		lowpan_iphc_decompress(NULL, &s, &s, c8, sizeof(c8), 20, got, sizeof(got), &info),
+		LOWPAN_ERR_LENGTH);
 	/* output too small */
 	assert_int_equal(lowpan_iphc_decompress(NULL, &s, &s, c8, sizeof(c8), 0, got, 30, &info),
-	                 -ENOSPC);
+			 -ENOSPC);
 	/* compressing a non-IPv6 packet or one with a wrong payload length */
-	uint8_t pkt[60] = {0x45};
+	uint8_t pkt[60] = { 0x45 };
 	size_t cl, used;
 	uint8_t c[100];
 	assert_int_equal(lowpan_iphc_compress(NULL, &s, &s, 0, pkt, 60, c, sizeof(c), &cl, &used),
-	                 LOWPAN_ERR_NOT_IPV6);
+			 LOWPAN_ERR_NOT_IPV6);
 	pkt[0] = 0x60;
 	pkt[5] = 19;
 	assert_int_equal(lowpan_iphc_compress(NULL, &s, &s, 0, pkt, 60, c, sizeof(c), &cl, &used),
-	                 LOWPAN_ERR_NOT_IPV6);
+			 LOWPAN_ERR_NOT_IPV6);
 }
 
 /* Random packets: compress/decompress is the identity. */
 static void random_roundtrip(void **state)
 {
-	struct rt r = {0};
-	struct lowpan_ctx_table ctx = {0};
+	struct rt r = { 0 };
+	struct lowpan_ctx_table ctx = { 0 };
 	uint8_t pfx[16];
 	inet_pton(AF_INET6, "2001:db8:1::", pfx);
 	lowpan_iphc_ctx_set(&ctx, 0, pfx, 64, true);
 	inet_pton(AF_INET6, "fd00:abcd::", pfx);
 	lowpan_iphc_ctx_set(&ctx, 7, pfx, 32, true);
 	r.ctx = &ctx;
-	const char *addrs[] = {"fe80::212:4b00:0:1",
-	                       "fe80::ff:fe00:2",
-	                       "fe80::1:2:3:4",
-	                       "2001:db8:1::212:4b00:0:2",
-	                       "2001:db8:1::ff:fe00:9",
-	                       "fd00:abcd::1:2",
-	                       "2001:db8::99",
-	                       "ff02::1",
-	                       "ff05::fb",
-	                       "ff0e::1:2:3",
-	                       "ff3e:40:2001:db8:1::1",
-	                       "::"};
+	const char *addrs[] = { "fe80::212:4b00:0:1",
+				"fe80::ff:fe00:2",
+				"fe80::1:2:3:4",
+				"2001:db8:1::212:4b00:0:2",
+				"2001:db8:1::ff:fe00:9",
+				"fd00:abcd::1:2",
+				"2001:db8::99",
+				"ff02::1",
+				"ff05::fb",
+				"ff0e::1:2:3",
+				"ff3e:40:2001:db8:1::1",
+				"::" };
 	srand(11);
 	for (int t = 0; t < 3000; t++) {
 		if (t & 1)
@@ -430,7 +430,7 @@ static void random_roundtrip(void **state)
 			for (size_t i = 0; i < rl; i++)
 				rest[i] = (uint8_t)rand();
 		size_t n = mkpkt(pkt, sa, da, nh, (uint8_t)rand(), (uint8_t)rand(),
-		                 (t & 8) ? (uint32_t)rand() & 0xfffff : 0, rest, rl);
+				 (t & 8) ? (uint32_t)rand() & 0xfffff : 0, rest, rl);
 		roundtrip(&r, pkt, n, 0, 0);
 	}
 }
@@ -438,14 +438,14 @@ static void random_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(scapy_vectors_decode),
-	    cmocka_unit_test(stateless_shortest),
-	    cmocka_unit_test(multicast_modes),
-	    cmocka_unit_test(contexts),
-	    cmocka_unit_test(extension_headers),
-	    cmocka_unit_test(ipv6_in_ipv6),
-	    cmocka_unit_test(malformed),
-	    cmocka_unit_test(random_roundtrip),
+		cmocka_unit_test(scapy_vectors_decode),
+		cmocka_unit_test(stateless_shortest),
+		cmocka_unit_test(multicast_modes),
+		cmocka_unit_test(contexts),
+		cmocka_unit_test(extension_headers),
+		cmocka_unit_test(ipv6_in_ipv6),
+		cmocka_unit_test(malformed),
+		cmocka_unit_test(random_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

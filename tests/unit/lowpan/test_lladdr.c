@@ -54,7 +54,7 @@ static void tables(void **state)
 	assert_string_equal(lowpan_error_name(LOWPAN_ERR_HC1), "hc1");
 	size_t n;
 	const struct lowpan_mib_field *f = lowpan_mib_fields(&n);
-	struct lowpan_mib m = {0};
+	struct lowpan_mib m = { 0 };
 	m.in_reasm_oks = 5;
 	int found = 0;
 	for (size_t i = 0; i < n; i++)
@@ -68,9 +68,9 @@ static void tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(iids),
-	    cmocka_unit_test(parse),
-	    cmocka_unit_test(tables),
+		cmocka_unit_test(iids),
+		cmocka_unit_test(parse),
+		cmocka_unit_test(tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

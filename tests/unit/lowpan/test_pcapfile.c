@@ -19,8 +19,8 @@ static void big_endian(void **state)
 {
 	uint8_t b[64];
 	size_t n = unhex("a1b2c3d4000200040000000000000000000000ff000000c3"
-	                 "0000000a000f4240000000050000000541ffee0102",
-	                 b);
+			 "0000000a000f4240000000050000000541ffee0102",
+			 b);
 	struct lowpan_pcap_reader r;
 	struct lowpan_pcap_rec rec;
 	assert_int_equal(lowpan_pcap_open(&r, b, n), 0);
@@ -71,8 +71,8 @@ static void little_endian_nsec_and_writer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(big_endian),
-	    cmocka_unit_test(little_endian_nsec_and_writer),
+		cmocka_unit_test(big_endian),
+		cmocka_unit_test(little_endian_nsec_and_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

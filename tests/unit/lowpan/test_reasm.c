@@ -28,9 +28,9 @@ static struct lowpan_reasm_key key(uint16_t size, uint16_t tag)
 }
 
 static int add(struct lowpan_reasm *r, const struct lowpan_reasm_key *k, uint16_t off, size_t len,
-               uint64_t now, uint8_t **out, size_t *olen)
+	       uint64_t now, uint8_t **out, size_t *olen)
 {
-	struct lowpan_reasm_frag f = {.offset = off, .data = dg + off, .len = len};
+	struct lowpan_reasm_frag f = { .offset = off, .data = dg + off, .len = len };
 	return lowpan_reasm_add(r, k, &f, now, out, olen);
 }
 
@@ -43,7 +43,7 @@ static void setup_dg(void)
 static void in_order_shuffled_duplicates(void **state)
 {
 	setup_dg();
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_reasm *r = lowpan_reasm_new(NULL, &mib);
 	struct lowpan_reasm_key k = key(1280, 0x42);
 	uint16_t offs[16];
@@ -86,7 +86,7 @@ static void in_order_shuffled_duplicates(void **state)
 static void overlap_restarts(void **state)
 {
 	setup_dg();
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_reasm *r = lowpan_reasm_new(NULL, &mib);
 	struct lowpan_reasm_key k = key(200, 1);
 	uint8_t *out;
@@ -128,7 +128,7 @@ static void overlap_restarts(void **state)
 static void bad_fragments_and_size_mismatch(void **state)
 {
 	setup_dg();
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_reasm *r = lowpan_reasm_new(NULL, &mib);
 	struct lowpan_reasm_key k = key(200, 9);
 	uint8_t *out;
@@ -154,8 +154,8 @@ static void bad_fragments_and_size_mismatch(void **state)
 static void timeout_and_bounds(void **state)
 {
 	setup_dg();
-	struct lowpan_mib mib = {0};
-	struct lowpan_reasm_cfg cfg = {.timeout_ms = 5000, .max_entries = 3, .max_bytes = 4000};
+	struct lowpan_mib mib = { 0 };
+	struct lowpan_reasm_cfg cfg = { .timeout_ms = 5000, .max_entries = 3, .max_bytes = 4000 };
 	struct lowpan_reasm *r = lowpan_reasm_new(&cfg, &mib);
 	uint8_t *out;
 	size_t olen;
@@ -199,9 +199,9 @@ static void timeout_and_bounds(void **state)
 
 static void udp_checksum_completed(void **state)
 {
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_reasm *r = lowpan_reasm_new(NULL, &mib);
-	uint8_t p[400] = {0x60, 0, 0, 0, 0x01, 0x68, 17, 64};
+	uint8_t p[400] = { 0x60, 0, 0, 0, 0x01, 0x68, 17, 64 };
 	p[8] = 0xfe;
 	p[9] = 0x80;
 	p[23] = 1;
@@ -220,8 +220,8 @@ static void udp_checksum_completed(void **state)
 	struct lowpan_reasm_key k = key(400, 3);
 	uint8_t *out;
 	size_t olen;
-	struct lowpan_reasm_frag f2 = {.offset = 96, .data = p + 96, .len = 304};
-	struct lowpan_reasm_frag f1 = {.offset = 0, .data = p, .len = 96, .udp_off = 40};
+	struct lowpan_reasm_frag f2 = { .offset = 96, .data = p + 96, .len = 304 };
+	struct lowpan_reasm_frag f1 = { .offset = 0, .data = p, .len = 96, .udp_off = 40 };
 	assert_int_equal(lowpan_reasm_add(r, &k, &f2, 0, &out, &olen), 0);
 	assert_int_equal(lowpan_reasm_add(r, &k, &f1, 0, &out, &olen), 0);
 	assert_non_null(out);
@@ -233,9 +233,11 @@ static void udp_checksum_completed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(in_order_shuffled_duplicates),    cmocka_unit_test(overlap_restarts),
-	    cmocka_unit_test(bad_fragments_and_size_mismatch), cmocka_unit_test(timeout_and_bounds),
-	    cmocka_unit_test(udp_checksum_completed),
+		cmocka_unit_test(in_order_shuffled_duplicates),
+		cmocka_unit_test(overlap_restarts),
+		cmocka_unit_test(bad_fragments_and_size_mismatch),
+		cmocka_unit_test(timeout_and_bounds),
+		cmocka_unit_test(udp_checksum_completed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

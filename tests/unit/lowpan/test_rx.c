@@ -21,7 +21,7 @@
 #include "testutil.h"
 
 static struct lowpan_rx *new_rx(struct lowpan_mib *mib, struct lowpan_ctx_table *ctx,
-                                const char *ctx0)
+				const char *ctx0)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	if (ctx0 && ctx0[0]) {
@@ -32,7 +32,7 @@ static struct lowpan_rx *new_rx(struct lowpan_mib *mib, struct lowpan_ctx_table 
 		assert_int_equal(inet_pton(AF_INET6, buf, p), 1);
 		lowpan_iphc_ctx_set(ctx, 0, p, (unsigned)atoi(strchr(ctx0, '/') + 1), true);
 	}
-	struct lowpan_rx_cfg cfg = {.frame_flags = LOWPAN_FRAME_FCS, .ctx = ctx};
+	struct lowpan_rx_cfg cfg = { .frame_flags = LOWPAN_FRAME_FCS, .ctx = ctx };
 	return lowpan_rx_new(&cfg, mib);
 }
 
@@ -46,7 +46,7 @@ static void oracle_vectors(void **state)
 			fn[i] = unhex(rv->frames[i], fr[i]);
 		/* orders: natural, reversed, natural with every frame twice */
 		for (int order = 0; order < 3; order++) {
-			struct lowpan_mib mib = {0};
+			struct lowpan_mib mib = { 0 };
 			struct lowpan_ctx_table ctx;
 			struct lowpan_rx *rx = new_rx(&mib, &ctx, rv->ctx0);
 			int delivered = 0;
@@ -57,11 +57,11 @@ static void oracle_vectors(void **state)
 				int rc = lowpan_rx_frame(rx, fr[i], fn[i], 1000, &pkt, &plen, NULL);
 				if (rc)
 					fail_msg("%s order %d frame %d: %s", rv->name, order, i,
-					         lowpan_error_str(rc));
+						 lowpan_error_str(rc));
 				if (pkt) {
 					if (plen != wn || memcmp(pkt, want, wn))
 						fail_msg("%s order %d: wrong packet", rv->name,
-						         order);
+							 order);
 					delivered++;
 					free(pkt);
 				}
@@ -78,7 +78,7 @@ static void oracle_vectors(void **state)
 
 static void reasons(void **state)
 {
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_ctx_table ctx;
 	struct lowpan_rx *rx = new_rx(&mib, &ctx, NULL);
 	const struct rx_vector *rv = &rx_vectors[3]; /* single-frame multicast */
@@ -94,14 +94,14 @@ static void reasons(void **state)
 		const char *hex;
 		int want;
 	} t[] = {
-	    {"42ff", LOWPAN_ERR_HC1},       {"01ff", LOWPAN_ERR_NALP},
-	    {"4401", LOWPAN_ERR_DISPATCH},  {"c000000000", LOWPAN_ERR_FRAG},
-	    {"7a33", LOWPAN_ERR_TRUNCATED},
+		{ "42ff", LOWPAN_ERR_HC1 },       { "01ff", LOWPAN_ERR_NALP },
+		{ "4401", LOWPAN_ERR_DISPATCH },  { "c000000000", LOWPAN_ERR_FRAG },
+		{ "7a33", LOWPAN_ERR_TRUNCATED },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		size_t pn = unhex(t[i].hex, pl);
 		assert_int_equal(
-		    lowpan_frame_build(&f, pl, pn, LOWPAN_FRAME_FCS, out, sizeof(out), &on), 0);
+			lowpan_frame_build(&f, pl, pn, LOWPAN_FRAME_FCS, out, sizeof(out), &on), 0);
 		assert_int_equal(lowpan_rx_frame(rx, out, on, 0, &pkt, &plen, NULL), t[i].want);
 		assert_null(pkt);
 	}
@@ -111,11 +111,11 @@ static void reasons(void **state)
 	s.sec.level = 5;
 	s.sec.key_id_mode = 1;
 	assert_int_equal(lowpan_frame_build(&s, f.payload, f.payload_len, LOWPAN_FRAME_FCS, out,
-	                                    sizeof(out), &on),
-	                 0);
+					    sizeof(out), &on),
+			 0);
 	assert_int_equal(lowpan_rx_frame(rx, out, on, 0, &pkt, &plen, NULL), LOWPAN_ERR_SECURED);
 	/* ACK frame */
-	uint8_t ack[5] = {0x02, 0x00, 0x01};
+	uint8_t ack[5] = { 0x02, 0x00, 0x01 };
 	uint16_t c = lowpan_frame_crc16(ack, 3);
 	ack[3] = c & 0xff;
 	ack[4] = c >> 8;
@@ -136,11 +136,12 @@ static void reasons(void **state)
  * address, not from the MAC addresses of the hop. */
 static void mesh(void **state)
 {
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_ctx_table ctx;
 	struct lowpan_rx *rx = new_rx(&mib, &ctx, NULL);
 	struct lowpan_frame f = {
-	    .type = LOWPAN_FRAME_DATA, .version = 1, .panid_comp = true, .dst_pan = 0xabcd};
+		.type = LOWPAN_FRAME_DATA, .version = 1, .panid_comp = true, .dst_pan = 0xabcd
+	};
 	lowpan_lladdr_set_short(&f.src, 0x0005); /* the forwarding neighbour */
 	lowpan_lladdr_set_short(&f.dst, 0x0000);
 	struct lowpan_lladdr orig, fin;
@@ -153,7 +154,8 @@ static void mesh(void **state)
 	uint8_t out[128], *pkt;
 	size_t on, plen;
 	assert_int_equal(
-	    lowpan_frame_build(&f, pl, (size_t)ml + 3, LOWPAN_FRAME_FCS, out, sizeof(out), &on), 0);
+		lowpan_frame_build(&f, pl, (size_t)ml + 3, LOWPAN_FRAME_FCS, out, sizeof(out), &on),
+		0);
 	assert_int_equal(lowpan_rx_frame(rx, out, on, 0, &pkt, &plen, NULL), 0);
 	assert_non_null(pkt);
 	assert_int_equal(plen, 40);
@@ -170,9 +172,9 @@ static void mesh(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(oracle_vectors),
-	    cmocka_unit_test(reasons),
-	    cmocka_unit_test(mesh),
+		cmocka_unit_test(oracle_vectors),
+		cmocka_unit_test(reasons),
+		cmocka_unit_test(mesh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

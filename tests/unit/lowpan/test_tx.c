@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include "lowpan/checksum.h"
+#include "lowpan/dispatch.h"
 #include "lowpan/error.h"
 #include "lowpan/rx.h"
 #include "lowpan/tx.h"
+#include "lowpan/vreasm.h"
 
 struct sink {
 	struct lowpan_rx *rx;
@@ -74,10 +76,10 @@ static void roundtrip_versions_budgets(void **state)
 		for (size_t max = 60; max <= 127; max += 67 - 60) {
 			for (size_t plen = 0; plen <= 1232; plen += 137) {
 				size_t n = mkpkt(pkt, plen);
-				struct lowpan_mib tm = {0}, rm = {0};
-				struct lowpan_rx_cfg rc = {.frame_flags = LOWPAN_FRAME_FCS};
-				struct sink s = {.rx = lowpan_rx_new(&rc, &rm), .max = max};
-				struct lowpan_tx_cfg cfg = {.max_frame = max, .fcs = true};
+				struct lowpan_mib tm = { 0 }, rm = { 0 };
+				struct lowpan_rx_cfg rc = { .frame_flags = LOWPAN_FRAME_FCS };
+				struct sink s = { .rx = lowpan_rx_new(&rc, &rm), .max = max };
+				struct lowpan_tx_cfg cfg = { .max_frame = max, .fcs = true };
 				cfg.mac.version = (uint8_t)version;
 				cfg.mac.panid_comp = true;
 				cfg.mac.dst_pan = 0xabcd;
@@ -85,7 +87,7 @@ static void roundtrip_versions_budgets(void **state)
 				lowpan_lladdr_set_short(&cfg.mac.dst, 0x0002);
 				uint8_t seq = 0;
 				assert_int_equal(
-				    lowpan_tx_packet(&cfg, &tm, pkt, n, 77, &seq, emit, &s), 0);
+					lowpan_tx_packet(&cfg, &tm, pkt, n, 77, &seq, emit, &s), 0);
 				assert_int_equal(s.delivered, 1);
 				assert_int_equal(s.plen, n);
 				assert_memory_equal(s.pkt, pkt, n);
@@ -107,10 +109,10 @@ static void fallback_and_limits(void **state)
 	uint8_t pkt[2100];
 	size_t n = mkpkt(pkt, 300);
 	pkt[5] ^= 1; /* payload length no longer matches: IPHC cannot carry it */
-	struct lowpan_mib tm = {0}, rm = {0};
-	struct lowpan_rx_cfg rc = {.frame_flags = 0};
-	struct sink s = {.rx = lowpan_rx_new(&rc, &rm), .max = 127};
-	struct lowpan_tx_cfg cfg = {0};
+	struct lowpan_mib tm = { 0 }, rm = { 0 };
+	struct lowpan_rx_cfg rc = { .frame_flags = 0 };
+	struct sink s = { .rx = lowpan_rx_new(&rc, &rm), .max = 127 };
+	struct lowpan_tx_cfg cfg = { 0 };
 	cfg.mac.version = 1;
 	lowpan_lladdr_set_short(&cfg.mac.src, 1);
 	lowpan_lladdr_set_short(&cfg.mac.dst, 2);
@@ -123,7 +125,7 @@ static void fallback_and_limits(void **state)
 	/* too big for 6LoWPAN fragmentation */
 	n = mkpkt(pkt, 2000);
 	assert_int_equal(lowpan_tx_packet(&cfg, &tm, pkt, n, 1, &seq, emit, &s),
-	                 LOWPAN_ERR_TOO_BIG);
+			 LOWPAN_ERR_TOO_BIG);
 	assert_int_equal(tm.out_frag_fails, 1);
 	/* frame size that cannot hold the MAC header */
 	cfg.max_frame = 10;
@@ -131,11 +133,132 @@ static void fallback_and_limits(void **state)
 	lowpan_rx_free(s.rx);
 }
 
+/* Node A -> border router -> node B, the router forwarding fragments as
+ * they come (lowpan_vreasm + lowpan_tx_forward_*).  On the second hop the
+ * source IID no longer derives from the MAC source, so the compressed
+ * header grows by 8 octets and the first fragment overflows into an extra
+ * FRAGN.  Some FRAGN reach the router before their FRAG1. */
+struct hop1 {
+	uint8_t f[64][128];
+	size_t len[64], n;
+};
+
+static int keep(void *arg, const uint8_t *frame, size_t len)
+{
+	struct hop1 *h = arg;
+	memcpy(h->f[h->n], frame, len);
+	h->len[h->n++] = len;
+	return 0;
+}
+
+struct router {
+	struct lowpan_vreasm *v;
+	struct lowpan_tx_cfg out;
+	struct sink *b;
+	uint8_t seq;
+};
+
+static void release(void *arg, const struct lowpan_vreasm_hop *hop, uint16_t offset,
+		    const uint8_t *data, size_t len)
+{
+	struct router *r = arg;
+	assert_int_equal(lowpan_tx_forward_next(&r->out, NULL, offset, data, len, 600, hop->out_tag,
+						&r->seq, emit, r->b),
+			 0);
+}
+
+static void forward_without_reassembly(void **state)
+{
+	uint8_t pkt[700];
+	size_t n = mkpkt(pkt, 552);
+	assert_int_equal(n, 600);
+	/* hop 1: A (ext, IID matches) -> router (short 0) */
+	struct lowpan_tx_cfg a = { .max_frame = 80, .fcs = false };
+	a.mac.version = 1;
+	a.mac.panid_comp = true;
+	a.mac.dst_pan = 0xabcd;
+	lowpan_lladdr_set_ext(&a.mac.src, 0x00124b0000000001);
+	lowpan_lladdr_set_short(&a.mac.dst, 0x0000);
+	struct hop1 h = { 0 };
+	uint8_t seq = 0;
+	assert_int_equal(lowpan_tx_packet(&a, NULL, pkt, n, 0x0101, &seq, keep, &h), 0);
+	assert_true(h.n >= 8);
+	/* deliver FRAGN 2 and 3 first */
+	size_t order[64], k = 0;
+	order[k++] = 2;
+	order[k++] = 3;
+	order[k++] = 0;
+	order[k++] = 1;
+	for (size_t i = 4; i < h.n; i++)
+		order[k++] = i;
+
+	struct lowpan_mib vm = { 0 }, bm = { 0 }, om = { 0 };
+	struct lowpan_vreasm_cfg vc = { .max_held = 512 };
+	struct lowpan_rx_cfg rc = { .frame_flags = 0 };
+	struct sink b = { .rx = lowpan_rx_new(&rc, &bm), .max = 80 };
+	struct router r = { .v = lowpan_vreasm_new(&vc, &vm), .b = &b };
+	r.out = a;
+	lowpan_lladdr_set_short(&r.out.mac.src, 0x0000);
+	lowpan_lladdr_set_ext(&r.out.mac.dst, 0x00124b0000000002);
+	for (size_t i = 0; i < k; i++) {
+		struct lowpan_frame f;
+		struct lowpan_dispatch d;
+		assert_int_equal(lowpan_frame_parse(h.f[order[i]], h.len[order[i]], 0, &f), 0);
+		assert_int_equal(lowpan_dispatch_parse(f.payload, f.payload_len, &d), 0);
+		struct lowpan_reasm_key key = {
+			.src = f.src, .dst = f.dst, .size = d.dgram_size, .tag = d.dgram_tag
+		};
+		const uint8_t *p = f.payload + d.hdr_len;
+		size_t pl = f.payload_len - d.hdr_len;
+		if (d.frag == LOWPAN_FRAG_FIRST) {
+			uint8_t first[256];
+			struct lowpan_iphc_info ii;
+			assert_int_equal(lowpan_iphc_decompress(NULL, &f.src, &f.dst, p, pl,
+								d.dgram_size, first, sizeof(first),
+								&ii),
+					 0);
+			memcpy(first + ii.hdr_len, p + ii.consumed, pl - ii.consumed);
+			size_t flen = ii.hdr_len + pl - ii.consumed;
+			assert_int_equal(lowpan_tx_forward_first(&r.out, &om, first, flen,
+								 d.dgram_size, 0x0202, &r.seq, emit,
+								 &b),
+					 0);
+			assert_int_equal(lowpan_vreasm_first(r.v, &key, first, 40, flen, 0x0202, 0,
+							     0, release, &r),
+					 0);
+		} else {
+			enum lowpan_vreasm_action act;
+			struct lowpan_vreasm_hop hop;
+			assert_int_equal(
+				lowpan_vreasm_next(r.v, &key, d.dgram_offset, p, pl, 0, &act, &hop),
+				0);
+			if (act == LOWPAN_VREASM_FORWARD)
+				assert_int_equal(lowpan_tx_forward_next(&r.out, &om, d.dgram_offset,
+									p, pl, d.dgram_size,
+									hop.out_tag, &r.seq, emit,
+									&b),
+						 0);
+		}
+	}
+	assert_int_equal(vm.vreasm_buffered, 2);
+	assert_int_equal(b.delivered, 1);
+	assert_int_equal(b.plen, n);
+	assert_memory_equal(b.pkt, pkt, n);
+	/* the first fragment overflowed into one more frame on hop 2 */
+	assert_int_equal(b.frames, h.n + 1);
+	free(b.pkt);
+	lowpan_vreasm_expire(r.v, 1);
+	assert_int_equal(lowpan_vreasm_count(r.v), 0);
+	lowpan_vreasm_free(r.v);
+	lowpan_rx_free(b.rx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(roundtrip_versions_budgets),
-	    cmocka_unit_test(fallback_and_limits),
+		cmocka_unit_test(roundtrip_versions_budgets),
+		cmocka_unit_test(fallback_and_limits),
+		cmocka_unit_test(forward_without_reassembly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 #include "lowpan/error.h"
 #include "lowpan/vreasm.h"
 
-static uint8_t hdr[40] = {0x60, 0, 0, 0, 0x01, 0xd8, 17, 64};
+static uint8_t hdr[40] = { 0x60, 0, 0, 0, 0x01, 0xd8, 17, 64 };
 static uint8_t data[1280];
 
 static struct lowpan_reasm_key key(uint16_t tag)
@@ -35,7 +35,7 @@ struct seen {
 };
 
 static void fwd(void *arg, const struct lowpan_vreasm_hop *hop, uint16_t offset, const uint8_t *d,
-                size_t len)
+		size_t len)
 {
 	struct seen *s = arg;
 	s->offsets[s->n++] = offset;
@@ -47,7 +47,7 @@ static void fwd(void *arg, const struct lowpan_vreasm_hop *hop, uint16_t offset,
 
 static void in_order(void **state)
 {
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_vreasm *v = lowpan_vreasm_new(NULL, &mib);
 	struct lowpan_reasm_key k = key(7);
 	assert_int_equal(lowpan_vreasm_first(v, &k, hdr, 40, 96, 0x99, 42, 0, fwd, NULL), 0);
@@ -71,8 +71,8 @@ static void in_order(void **state)
 
 static void early_fragn_held(void **state)
 {
-	struct lowpan_mib mib = {0};
-	struct lowpan_vreasm_cfg cfg = {.max_held = 1000};
+	struct lowpan_mib mib = { 0 };
+	struct lowpan_vreasm_cfg cfg = { .max_held = 1000 };
 	struct lowpan_vreasm *v = lowpan_vreasm_new(&cfg, &mib);
 	struct lowpan_reasm_key k = key(8);
 	enum lowpan_vreasm_action a;
@@ -82,7 +82,7 @@ static void early_fragn_held(void **state)
 	assert_int_equal(lowpan_vreasm_next(v, &k, 96, data + 96, 104, 0, &a, &hop), 0);
 	assert_int_equal(a, LOWPAN_VREASM_HELD);
 	assert_int_equal(lowpan_vreasm_held_bytes(v), 312);
-	struct seen s = {0};
+	struct seen s = { 0 };
 	assert_int_equal(lowpan_vreasm_first(v, &k, hdr, 40, 96, 0x55, 1, 5, fwd, &s), 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.offsets[0], 304); /* arrival order */
@@ -100,7 +100,7 @@ static void early_fragn_held(void **state)
 
 static void no_buffer_drop_and_remember(void **state)
 {
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_vreasm *v = lowpan_vreasm_new(NULL, &mib); /* max_held 0 */
 	struct lowpan_reasm_key k = key(9);
 	enum lowpan_vreasm_action a;
@@ -108,7 +108,7 @@ static void no_buffer_drop_and_remember(void **state)
 	assert_int_equal(lowpan_vreasm_next(v, &k, 96, data, 104, 0, &a, &hop), -ENOSPC);
 	assert_int_equal(lowpan_vreasm_next(v, &k, 200, data, 104, 0, &a, &hop), LOWPAN_ERR_FRAG);
 	assert_int_equal(lowpan_vreasm_first(v, &k, hdr, 40, 96, 1, 1, 0, NULL, NULL),
-	                 LOWPAN_ERR_FRAG);
+			 LOWPAN_ERR_FRAG);
 	assert_int_equal(mib.vreasm_dropped, 3);
 	/* remembered until the timeout, then forgotten */
 	lowpan_vreasm_expire(v, 60000);
@@ -116,14 +116,14 @@ static void no_buffer_drop_and_remember(void **state)
 	assert_int_equal(lowpan_vreasm_first(v, &k, hdr, 40, 96, 1, 1, 60001, NULL, NULL), 0);
 	/* fragment beyond the datagram */
 	assert_int_equal(lowpan_vreasm_next(v, &k, 500, data, 104, 60001, &a, &hop),
-	                 LOWPAN_ERR_FRAG);
+			 LOWPAN_ERR_FRAG);
 	lowpan_vreasm_free(v);
 }
 
 static void eviction_and_size(void **state)
 {
-	struct lowpan_mib mib = {0};
-	struct lowpan_vreasm_cfg cfg = {.max_entries = 4, .max_held = 4096, .timeout_ms = 100};
+	struct lowpan_mib mib = { 0 };
+	struct lowpan_vreasm_cfg cfg = { .max_entries = 4, .max_held = 4096, .timeout_ms = 100 };
 	struct lowpan_vreasm *v = lowpan_vreasm_new(&cfg, &mib);
 	enum lowpan_vreasm_action a;
 	struct lowpan_vreasm_hop hop;
@@ -147,10 +147,10 @@ int main(void)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 3);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(in_order),
-	    cmocka_unit_test(early_fragn_held),
-	    cmocka_unit_test(no_buffer_drop_and_remember),
-	    cmocka_unit_test(eviction_and_size),
+		cmocka_unit_test(in_order),
+		cmocka_unit_test(early_fragn_held),
+		cmocka_unit_test(no_buffer_drop_and_remember),
+		cmocka_unit_test(eviction_and_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
