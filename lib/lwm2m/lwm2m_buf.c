@@ -24,7 +24,7 @@ void lwm2m_buf_reset(struct lwm2m_buf *b)
 	b->len = 0;
 }
 
-int lwm2m_buf_reserve(struct lwm2m_buf *b, size_t extra)
+int lwm2m_buf_grow(struct lwm2m_buf *b, size_t extra)
 {
 	size_t need, cap;
 	uint8_t *p;

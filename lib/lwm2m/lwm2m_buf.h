@@ -25,10 +25,22 @@ void lwm2m_buf_fini(struct lwm2m_buf *b);
 void lwm2m_buf_reset(struct lwm2m_buf *b);
 
 /*
- * lwm2m_buf_reserve - make room for @extra more bytes after the current end.
+ * lwm2m_buf_grow - the slow path of lwm2m_buf_reserve: reallocate so that
+ * @extra more bytes (and a spare NUL) fit.  Returns 0 or -ENOMEM.
+ */
+int lwm2m_buf_grow(struct lwm2m_buf *b, size_t extra);
+
+/*
+ * lwm2m_buf_reserve - make room for @extra more bytes after the current end
+ * (inline: encoders call it for every item they write).
  * Returns 0, or -ENOMEM (also when the size would overflow).
  */
-int lwm2m_buf_reserve(struct lwm2m_buf *b, size_t extra);
+static inline int lwm2m_buf_reserve(struct lwm2m_buf *b, size_t extra)
+{
+	if (extra < b->cap - b->len)
+		return 0;
+	return lwm2m_buf_grow(b, extra);
+}
 
 /* lwm2m_buf_append - append @n bytes from @p.  Returns 0 or -ENOMEM. */
 int lwm2m_buf_append(struct lwm2m_buf *b, const void *p, size_t n);

@@ -319,11 +319,13 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 {
 	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
 	size_t start = out->len;
-	bool all_base = lwm2m_senml_all_base(doc);
+	struct lwm2m_senml_namer nm;
 	int rc;
 
+	lwm2m_senml_namer_init(&nm, doc);
+
 	if (doc->count)
-		lwm2m_senml_names(doc, 0, all_base, bn, n);
+		lwm2m_senml_names(&nm, doc, 0, bn, n);
 	else
 		bn[0] = '\0';
 	rc = lwm2m_buf_append_byte(out, '{');
@@ -345,7 +347,7 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
 					       "entry %zu: path is outside the base path", i);
 		}
-		lwm2m_senml_names(doc, i, all_base, bn, n);
+		lwm2m_senml_names(&nm, doc, i, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
 		if (rc == 0 && n[0]) {
 			rc = put_key(out, &first, "n");

@@ -8,6 +8,7 @@ void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
 {
 	b->bn_len = 0;
 	b->bn_dir = false;
+	b->obj = NULL;
 	b->bt = 0;
 	b->bv = 0;
 }
@@ -49,6 +50,34 @@ static int to_value(const struct lwm2m_senml_rec *r, double bv, struct lwm2m_val
 		return lwm2m_objlnk_parse((const char *)r->bytes, r->len, &v->v.lnk);
 	}
 	return -EINVAL;
+}
+
+/* lwm2m_registry_type_of, remembering the object definition between records. */
+static bool type_of(struct lwm2m_senml_base *b, const struct lwm2m_registry *reg,
+		    const struct lwm2m_path *p, enum lwm2m_type *out)
+{
+	size_t lo = 0, hi;
+
+	if (p->len < LWM2M_PATH_RESOURCE)
+		return false;
+	if (!b->obj || b->obj->id != p->id[0])
+		b->obj = lwm2m_registry_object(reg, p->id[0]);
+	if (!b->obj)
+		return false;
+	hi = b->obj->nres;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->obj->res[mid].id == p->id[2]) {
+			*out = b->obj->res[mid].type;
+			return true;
+		}
+		if (b->obj->res[mid].id < p->id[2])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 /*
@@ -150,7 +179,7 @@ named:
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
 				       "record %zu: %s: a value needs a resource path", index, ps);
 	}
-	if (v.type != LWM2M_TYPE_NONE && lwm2m_registry_type_of(reg, &p, &want)) {
+	if (v.type != LWM2M_TYPE_NONE && type_of(b, reg, &p, &want)) {
 		/* time resources travel as plain numbers; objlnk/opaque need their own fields */
 		rc = lwm2m_value_coerce(&v, want);
 		if (rc < 0) {
@@ -171,38 +200,53 @@ named:
 	return 0;
 }
 
-bool lwm2m_senml_all_base(const struct lwm2m_doc *doc)
+void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc)
 {
-	for (size_t k = 0; k < doc->count; k++) {
-		if (!lwm2m_path_equal(&doc->entries[k].path, &doc->base))
-			return false;
-	}
-	return doc->count > 0;
+	nm->all_base = doc->count > 0;
+	for (size_t k = 0; k < doc->count && nm->all_base; k++)
+		nm->all_base = lwm2m_path_equal(&doc->entries[k].path, &doc->base);
+	nm->blen = 0;
+	nm->base[0] = '\0';
+	if (doc->base.len > 0)
+		nm->blen = (size_t)lwm2m_path_format(&doc->base, nm->base, sizeof(nm->base));
 }
 
-void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, bool all_base, char *bn, char *n)
+void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
+		       char *bn, char *n)
 {
-	char full[LWM2M_PATH_STR_MAX];
-	int blen, flen;
+	const struct lwm2m_path *p = &doc->entries[i].path;
+	size_t o = 0;
 
 	bn[0] = '\0';
 	n[0] = '\0';
-	if (doc->base.len == 0) {
-		lwm2m_path_format(&doc->entries[i].path, n, LWM2M_PATH_STR_MAX + 1);
+	if (nm->blen == 0) {
+		lwm2m_path_format(p, n, LWM2M_PATH_STR_MAX + 1);
 		return;
 	}
-	if (all_base) {
-		if (i == 0)
-			lwm2m_path_format(&doc->base, bn, LWM2M_PATH_STR_MAX + 1);
-		return;
+	if (i == 0) {
+		memcpy(bn, nm->base, nm->blen);
+		if (nm->all_base) {
+			bn[nm->blen] = '\0';
+			return;
+		}
+		bn[nm->blen] = '/';
+		bn[nm->blen + 1] = '\0';
 	}
-	blen = lwm2m_path_format(&doc->base, bn, LWM2M_PATH_STR_MAX + 1);
-	bn[blen] = '/';
-	bn[blen + 1] = '\0';
-	/* the entry's path starts with the base's text: the name is what follows "base/" */
-	flen = lwm2m_path_format(&doc->entries[i].path, full, sizeof(full));
-	if (flen > blen + 1)
-		memcpy(n, full + blen + 1, (size_t)(flen - blen));
-	if (i != 0)
-		bn[0] = '\0';
+	if (nm->all_base)
+		return;
+	/* the IDs below the base, "7/1" */
+	for (unsigned k = doc->base.len; k < p->len; k++) {
+		char digits[5];
+		unsigned v = p->id[k], nd = 0;
+
+		do {
+			digits[nd++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		if (k > doc->base.len)
+			n[o++] = '/';
+		while (nd)
+			n[o++] = digits[--nd];
+	}
+	n[o] = '\0';
 }

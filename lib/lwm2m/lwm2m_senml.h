@@ -58,6 +58,8 @@ struct lwm2m_senml_base {
 	size_t bn_len;
 	struct lwm2m_path bn_path; /* bn parsed, when bn_dir */
 	bool bn_dir;               /* bn is a path ending in '/': names append to bn_path */
+	/* the last resource looked up in the registry: records mostly repeat objects */
+	const struct lwm2m_obj_def *obj;
 	double bt;
 	double bv;
 };
@@ -78,20 +80,24 @@ int lwm2m_senml_resolve(struct lwm2m_senml_base *b, const struct lwm2m_senml_rec
 			const struct lwm2m_path *base, const struct lwm2m_registry *reg,
 			struct lwm2m_doc *doc, struct lwm2m_error *err);
 
-/*
- * lwm2m_senml_all_base - true when every entry of @doc is the base path
- * itself (a single-resource read, or a time series of one resource).
- */
-bool lwm2m_senml_all_base(const struct lwm2m_doc *doc);
+/* What an encoder needs to name the records of one document. */
+struct lwm2m_senml_namer {
+	bool all_base; /* every entry is the base path itself */
+	char base[LWM2M_PATH_STR_MAX + 1];
+	size_t blen;
+};
+
+/* lwm2m_senml_namer_init - prepare naming the entries of @doc. */
+void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc);
 
 /*
  * lwm2m_senml_names - the SenML names an encoder writes for entry @i of @doc:
  * the base name goes in the first record only (the request path plus "/",
- * nothing for the root, the path itself when @all_base), the name is the
- * rest of the path.  The entry must lie under the base.
- * @all_base: lwm2m_senml_all_base(doc), computed once per document.
+ * nothing for the root, the path itself when every entry is the base), the
+ * name is the rest of the path.  The entry must lie under the base.
  * @bn, @n: buffers of LWM2M_PATH_STR_MAX + 1 bytes; set to "" when absent.
  */
-void lwm2m_senml_names(const struct lwm2m_doc *doc, size_t i, bool all_base, char *bn, char *n);
+void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
+		       char *bn, char *n);
 
 #endif

@@ -261,9 +261,10 @@ int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 			    struct lwm2m_error *err)
 {
 	size_t start = out->len;
-	bool all_base = lwm2m_senml_all_base(doc);
+	struct lwm2m_senml_namer nm;
 	int rc = lwm2m_cborw_array(out, doc->count);
 
+	lwm2m_senml_namer_init(&nm, doc);
 	for (size_t i = 0; i < doc->count && rc == 0; i++) {
 		const struct lwm2m_entry *e = &doc->entries[i];
 		char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
@@ -274,7 +275,7 @@ int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
 					       "entry %zu: path is outside the base path", i);
 		}
-		lwm2m_senml_names(doc, i, all_base, bn, n);
+		lwm2m_senml_names(&nm, doc, i, bn, n);
 		fields = (bn[0] != 0) + (n[0] != 0) + e->has_time +
 			 (e->value.type != LWM2M_TYPE_NONE);
 		rc = lwm2m_cborw_map(out, fields);

@@ -323,9 +323,10 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 			    struct lwm2m_error *err)
 {
 	size_t start = out->len;
-	bool all_base = lwm2m_senml_all_base(doc);
+	struct lwm2m_senml_namer nm;
 	int rc = lwm2m_buf_append_byte(out, '[');
 
+	lwm2m_senml_namer_init(&nm, doc);
 	for (size_t i = 0; i < doc->count && rc == 0; i++) {
 		const struct lwm2m_entry *e = &doc->entries[i];
 		char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
@@ -336,7 +337,7 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
 					       "entry %zu: path is outside the base path", i);
 		}
-		lwm2m_senml_names(doc, i, all_base, bn, n);
+		lwm2m_senml_names(&nm, doc, i, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
 		if (rc == 0 && bn[0]) {
 			rc = put_key(out, &first, "bn");
