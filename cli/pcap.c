@@ -26,36 +26,36 @@ enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_USAGE = 2 };
 #define MAX_FILE (1024u * 1024u * 1024u)
 
 static const char usage[] =
-    "usage: lwgatectl pcap decode [OPTIONS] IN.pcap OUT.pcap\n"
-    "       lwgatectl pcap encode [OPTIONS] IN.pcap OUT.pcap\n"
-    "\n"
-    "decode: 802.15.4 frames (link type 195 with FCS, 230 without) -> reassembled,\n"
-    "        decompressed IPv6 packets (link type 229).\n"
-    "  -c, --context N=PREFIX/LEN  IPHC context N (0..15), e.g. 0=2001:db8::/64\n"
-    "  -t, --timeout SECONDS       reassembly timeout in capture time (default 60)\n"
-    "      --max-reassemblies N    concurrent partial datagrams (default 64)\n"
-    "      --no-fcs-check          link type 195: strip the FCS without checking it\n"
-    "\n"
-    "encode: IPv6 packets (link type 229, 101 raw IP, or 1 Ethernet) -> 802.15.4\n"
-    "        data frames with IPHC/NHC, fragmented as needed (link type 195).\n"
-    "  -p, --pan ID                PAN identifier (default 0xabcd)\n"
-    "  -s, --src ADDR              link source: 0x1234 (short) or 00:12:4b:..:01\n"
-    "  -d, --dst ADDR              link destination (default for both: derived from\n"
-    "                              the packet's IPv6 addresses; 0xffff for multicast)\n"
-    "  -c, --context N=PREFIX/LEN  IPHC context used for compression too\n"
-    "  -b, --frame-size N          PHY frame size including FCS (default 127)\n"
-    "      --no-fcs                write link type 230 frames without FCS\n"
-    "      --frame-version V       2003, 2006 (default) or 2015\n"
-    "      --elide-udp-checksum    elide UDP checksums (RFC 6282 4.3.2)\n"
-    "      --uncompressed          use the uncompressed IPv6 dispatch (0x41)\n"
-    "      --tag N                 first datagram_tag (default 1)\n"
-    "\n"
-    "  -q, --quiet                 no summary\n"
-    "  -h, --help                  this text\n"
-    "\n"
-    "Exit status: 0 success, 1 unreadable or malformed input or output failure,\n"
-    "2 usage error.  Frames that cannot be decoded are counted by reason in the\n"
-    "summary, not fatal.\n";
+	"usage: lwgatectl pcap decode [OPTIONS] IN.pcap OUT.pcap\n"
+	"       lwgatectl pcap encode [OPTIONS] IN.pcap OUT.pcap\n"
+	"\n"
+	"decode: 802.15.4 frames (link type 195 with FCS, 230 without) -> reassembled,\n"
+	"        decompressed IPv6 packets (link type 229).\n"
+	"  -c, --context N=PREFIX/LEN  IPHC context N (0..15), e.g. 0=2001:db8::/64\n"
+	"  -t, --timeout SECONDS       reassembly timeout in capture time (default 60)\n"
+	"      --max-reassemblies N    concurrent partial datagrams (default 64)\n"
+	"      --no-fcs-check          link type 195: strip the FCS without checking it\n"
+	"\n"
+	"encode: IPv6 packets (link type 229, 101 raw IP, or 1 Ethernet) -> 802.15.4\n"
+	"        data frames with IPHC/NHC, fragmented as needed (link type 195).\n"
+	"  -p, --pan ID                PAN identifier (default 0xabcd)\n"
+	"  -s, --src ADDR              link source: 0x1234 (short) or 00:12:4b:..:01\n"
+	"  -d, --dst ADDR              link destination (default for both: derived from\n"
+	"                              the packet's IPv6 addresses; 0xffff for multicast)\n"
+	"  -c, --context N=PREFIX/LEN  IPHC context used for compression too\n"
+	"  -b, --frame-size N          PHY frame size including FCS (default 127)\n"
+	"      --no-fcs                write link type 230 frames without FCS\n"
+	"      --frame-version V       2003, 2006 (default) or 2015\n"
+	"      --elide-udp-checksum    elide UDP checksums (RFC 6282 4.3.2)\n"
+	"      --uncompressed          use the uncompressed IPv6 dispatch (0x41)\n"
+	"      --tag N                 first datagram_tag (default 1)\n"
+	"\n"
+	"  -q, --quiet                 no summary\n"
+	"  -h, --help                  this text\n"
+	"\n"
+	"Exit status: 0 success, 1 unreadable or malformed input or output failure,\n"
+	"2 usage error.  Frames that cannot be decoded are counted by reason in the\n"
+	"summary, not fatal.\n";
 
 struct opts {
 	struct lowpan_ctx_table ctx;
@@ -121,11 +121,11 @@ static int parse_args(int argc, char **argv, bool encode, struct opts *o)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned long x;
-#define TAKES_ARG                                                                                  \
-	do {                                                                                       \
-		if (!v)                                                                            \
-			return usage_err("option %s needs a value", a);                            \
-		i++;                                                                               \
+#define TAKES_ARG                                                       \
+	do {                                                            \
+		if (!v)                                                 \
+			return usage_err("option %s needs a value", a); \
+		i++;                                                    \
 	} while (0)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
@@ -136,7 +136,7 @@ static int parse_args(int argc, char **argv, bool encode, struct opts *o)
 			TAKES_ARG;
 			if (!parse_ctx(v, &o->ctx))
 				return usage_err("bad context '%s' (want N=PREFIX/LEN, N 0..15)",
-				                 v);
+						 v);
 			o->have_ctx = true;
 		} else if (!encode && (!strcmp(a, "-t") || !strcmp(a, "--timeout"))) {
 			TAKES_ARG;
@@ -240,12 +240,12 @@ static int open_pcap(const char *path, const uint8_t *buf, size_t len, struct lo
 		return 0;
 	if (len >= 4 && !memcmp(buf, "\x0a\x0d\x0d\x0a", 4))
 		fprintf(stderr,
-		        "lwgatectl pcap: %s: pcapng is not supported; convert it with "
-		        "`editcap -F pcap IN OUT`\n",
-		        path);
+			"lwgatectl pcap: %s: pcapng is not supported; convert it with "
+			"`editcap -F pcap IN OUT`\n",
+			path);
 	else
 		fprintf(stderr, "lwgatectl pcap: %s: not a pcap file (bad magic or header)\n",
-		        path);
+			path);
 	return EXIT_BAD;
 }
 
@@ -291,30 +291,44 @@ static int out_close(struct out *o)
 	return 0;
 }
 
-/* Discards by reason: index 0..N-1 for lib/lowpan codes, N for errno. */
-#define NREASONS (LOWPAN_ERR_MAX_ - LOWPAN_ERR_TRUNCATED + 1)
+/* Discards by reason: lib/lowpan codes, then negative errno values. */
+#define NCODES (LOWPAN_ERR_MAX_ - LOWPAN_ERR_TRUNCATED)
+#define NERRNO 256
 
-static void count_reason(uint64_t *reasons, int rc)
+struct reasons {
+	uint64_t code[NCODES];
+	uint64_t err[NERRNO];
+};
+
+static void count_reason(struct reasons *r, int rc)
 {
 	if (rc >= LOWPAN_ERR_TRUNCATED && rc < LOWPAN_ERR_MAX_)
-		reasons[rc - LOWPAN_ERR_TRUNCATED]++;
+		r->code[rc - LOWPAN_ERR_TRUNCATED]++;
+	else if (rc < 0 && -rc < NERRNO)
+		r->err[-rc]++;
 	else
-		reasons[NREASONS - 1]++;
+		r->err[0]++;
 }
 
-static void print_reasons(const uint64_t *reasons, const char *title)
+static void print_reasons(const struct reasons *r, const char *title)
 {
 	bool any = false;
-	for (int i = 0; i < NREASONS; i++) {
-		if (!reasons[i])
+	for (int i = 0; i < NCODES + NERRNO; i++) {
+		uint64_t n = i < NCODES ? r->code[i] : r->err[i - NCODES];
+		if (!n)
 			continue;
 		if (!any)
 			printf("%s:\n", title);
 		any = true;
-		int code = i == NREASONS - 1 ? -EIO : LOWPAN_ERR_TRUNCATED + i;
-		printf("  %-14s %8" PRIu64 "  %s\n",
-		       i == NREASONS - 1 ? "other" : lowpan_error_name(code), reasons[i],
-		       i == NREASONS - 1 ? "system error" : lowpan_error_str(code));
+		if (i < NCODES) {
+			int code = LOWPAN_ERR_TRUNCATED + i;
+			printf("  %-14s %8" PRIu64 "  %s\n", lowpan_error_name(code), n,
+			       lowpan_error_str(code));
+		} else {
+			int e = i - NCODES;
+			printf("  %-14s %8" PRIu64 "  %s\n", "system", n,
+			       e ? strerror(e) : "unknown error");
+		}
 	}
 	if (!any)
 		printf("%s: none\n", title);
@@ -350,24 +364,24 @@ static int decode(struct opts *o)
 		flags = 0;
 	else {
 		fprintf(stderr,
-		        "lwgatectl pcap: %s: link type %" PRIu32
-		        " is not IEEE 802.15.4 (195 with FCS or 230 without)\n",
-		        o->in, r.linktype);
+			"lwgatectl pcap: %s: link type %" PRIu32
+			" is not IEEE 802.15.4 (195 with FCS or 230 without)\n",
+			o->in, r.linktype);
 		free(buf);
 		return EXIT_BAD;
 	}
-	struct out out = {0};
+	struct out out = { 0 };
 	if ((rc = out_open(&out, o->out, LOWPAN_PCAP_LINKTYPE_IPV6))) {
 		free(buf);
 		return rc;
 	}
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_rx_cfg cfg = {
-	    .reasm = {.timeout_ms = (o->timeout_s ? o->timeout_s : 60) * 1000u,
-	              .max_entries = o->max_reasm ? o->max_reasm : 64,
-	              .max_bytes = (o->max_reasm ? o->max_reasm : 64) * 2048u},
-	    .frame_flags = flags,
-	    .ctx = o->have_ctx ? &o->ctx : NULL,
+		.reasm = { .timeout_ms = (o->timeout_s ? o->timeout_s : 60) * 1000u,
+			   .max_entries = o->max_reasm ? o->max_reasm : 64,
+			   .max_bytes = (o->max_reasm ? o->max_reasm : 64) * 2048u },
+		.frame_flags = flags,
+		.ctx = o->have_ctx ? &o->ctx : NULL,
 	};
 	struct lowpan_rx *rx = lowpan_rx_new(&cfg, &mib);
 	if (!rx) {
@@ -376,15 +390,16 @@ static int decode(struct opts *o)
 		free(buf);
 		return EXIT_BAD;
 	}
-	uint64_t frames = 0, reasons[NREASONS] = {0};
+	uint64_t frames = 0;
+	struct reasons reasons = { 0 };
 	int status = EXIT_OK;
 	for (;;) {
 		struct lowpan_pcap_rec rec;
 		if (lowpan_pcap_next(&r, &rec)) {
 			fprintf(stderr,
-			        "lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
-			        " frames; stopping there\n",
-			        o->in, frames);
+				"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
+				" frames; stopping there\n",
+				o->in, frames);
 			status = EXIT_BAD;
 			break;
 		}
@@ -396,7 +411,7 @@ static int decode(struct opts *o)
 		size_t plen;
 		rc = lowpan_rx_frame(rx, rec.data, rec.len, now, &pkt, &plen, NULL);
 		if (rc) {
-			count_reason(reasons, rc);
+			count_reason(&reasons, rc);
 			continue;
 		}
 		if (pkt) {
@@ -415,7 +430,7 @@ static int decode(struct opts *o)
 		printf("frames read:        %" PRIu64 "\n", frames);
 		printf("packets written:    %" PRIu64 "\n", out.records);
 		printf("incomplete at end:  %zu\n", pending);
-		print_reasons(reasons, "frames discarded, by reason");
+		print_reasons(&reasons, "frames discarded, by reason");
 		printf("counters:\n");
 		print_mib(&mib, "lowpanIn");
 		print_mib(&mib, "lowpanReasm");
@@ -452,31 +467,32 @@ static int encode(struct opts *o)
 	if (r.linktype != LOWPAN_PCAP_LINKTYPE_IPV6 && r.linktype != LOWPAN_PCAP_LINKTYPE_RAW &&
 	    r.linktype != LOWPAN_PCAP_LINKTYPE_ETHERNET) {
 		fprintf(stderr,
-		        "lwgatectl pcap: %s: link type %" PRIu32
-		        " is not IPv6 (229), raw IP (101) or Ethernet (1)\n",
-		        o->in, r.linktype);
+			"lwgatectl pcap: %s: link type %" PRIu32
+			" is not IPv6 (229), raw IP (101) or Ethernet (1)\n",
+			o->in, r.linktype);
 		free(buf);
 		return EXIT_BAD;
 	}
-	struct out out = {0};
+	struct out out = { 0 };
 	if ((rc = out_open(&out, o->out,
-	                   o->no_fcs ? LOWPAN_PCAP_LINKTYPE_802154_NOFCS
-	                             : LOWPAN_PCAP_LINKTYPE_802154_FCS))) {
+			   o->no_fcs ? LOWPAN_PCAP_LINKTYPE_802154_NOFCS
+				     : LOWPAN_PCAP_LINKTYPE_802154_FCS))) {
 		free(buf);
 		return rc;
 	}
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_tx_cfg cfg = {
-	    .ctx = o->have_ctx ? &o->ctx : NULL,
-	    .iphc_flags = o->elide_csum ? LOWPAN_IPHC_ELIDE_UDP_CSUM : 0,
-	    .max_frame = o->frame_size ? o->frame_size : LOWPAN_FRAME_MAX,
-	    .fcs = !o->no_fcs,
-	    .uncompressed = o->uncompressed,
+		.ctx = o->have_ctx ? &o->ctx : NULL,
+		.iphc_flags = o->elide_csum ? LOWPAN_IPHC_ELIDE_UDP_CSUM : 0,
+		.max_frame = o->frame_size ? o->frame_size : LOWPAN_FRAME_MAX,
+		.fcs = !o->no_fcs,
+		.uncompressed = o->uncompressed,
 	};
 	cfg.mac.version = (uint8_t)o->version;
 	cfg.mac.panid_comp = true;
 	cfg.mac.dst_pan = cfg.mac.src_pan = o->pan;
-	uint64_t packets = 0, reasons[NREASONS] = {0};
+	uint64_t packets = 0;
+	struct reasons reasons = { 0 };
 	uint8_t seq = 0;
 	uint16_t tag = o->tag;
 	int status = EXIT_OK;
@@ -484,9 +500,9 @@ static int encode(struct opts *o)
 		struct lowpan_pcap_rec rec;
 		if (lowpan_pcap_next(&r, &rec)) {
 			fprintf(stderr,
-			        "lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
-			        " packets; stopping there\n",
-			        o->in, packets);
+				"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
+				" packets; stopping there\n",
+				o->in, packets);
 			status = EXIT_BAD;
 			break;
 		}
@@ -497,14 +513,14 @@ static int encode(struct opts *o)
 		size_t n = rec.len;
 		if (r.linktype == LOWPAN_PCAP_LINKTYPE_ETHERNET) {
 			if (n < 14 || p[12] != 0x86 || p[13] != 0xdd) {
-				count_reason(reasons, LOWPAN_ERR_NOT_IPV6);
+				count_reason(&reasons, LOWPAN_ERR_NOT_IPV6);
 				continue;
 			}
 			p += 14;
 			n -= 14;
 		}
 		if (n < 40 || (p[0] >> 4) != 6) {
-			count_reason(reasons, LOWPAN_ERR_NOT_IPV6);
+			count_reason(&reasons, LOWPAN_ERR_NOT_IPV6);
 			continue;
 		}
 		if (o->have_src)
@@ -524,7 +540,7 @@ static int encode(struct opts *o)
 		uint64_t before = mib.out_frag_oks;
 		rc = lowpan_tx_packet(&cfg, &mib, p, n, tag, &seq, out_write, &out);
 		if (rc)
-			count_reason(reasons, rc);
+			count_reason(&reasons, rc);
 		if (mib.out_frag_oks != before)
 			tag++;
 	}
@@ -534,7 +550,7 @@ static int encode(struct opts *o)
 	if (!o->quiet) {
 		printf("packets read:       %" PRIu64 "\n", packets);
 		printf("frames written:     %" PRIu64 "\n", out.records);
-		print_reasons(reasons, "packets not sent, by reason");
+		print_reasons(&reasons, "packets not sent, by reason");
 		printf("counters:\n");
 		print_mib(&mib, "lowpanOut");
 	}

@@ -197,8 +197,28 @@ def mac(s, d, seq):
     return fr, 127 - hdr - 2
 
 
-def tshark_packets(pcap, ctx=True, extra=()):
-    """Every IPv6 packet tshark reassembles and decompresses, as bytes."""
+def mac_payload(frame, fcs):
+    """The MAC payload of one of our data frames (no security, no IEs):
+    header length from the frame control field, per 802.15.4 (2015 table
+    for version 2)."""
+    fcf = frame[0] | frame[1] << 8
+    dm, sm, ver, comp = fcf >> 10 & 3, fcf >> 14 & 3, fcf >> 12 & 3, fcf >> 6 & 1
+    alen = {0: 0, 2: 2, 3: 8}
+    if ver == 2:
+        if dm == 3 and sm == 3:
+            dp, sp = not comp, False
+        else:
+            dp, sp = True, not comp
+    else:
+        dp, sp = dm != 0, sm != 0 and not comp
+    hl = 2 + (0 if (ver == 2 and fcf >> 8 & 1) else 1) + 2 * dp + alen[dm] + 2 * sp + alen[sm]
+    return frame[hl:len(frame) - (2 if fcs else 0)]
+
+
+def tshark_packets(pcap, ctx=True, extra=(), fcs=True):
+    """Every IPv6 packet tshark reassembles and decompresses, as bytes.
+    tshark shows an uncompressed (0x41) unfragmented packet in place in the
+    frame: it is cut out of the frame tshark dissected as IPv6."""
     cmd = ["tshark", "-r", pcap, "-Y", "ipv6", "-x"] + list(extra)
     if ctx:
         cmd += ["-o", "6lowpan.context0:" + CTX0]
@@ -215,7 +235,11 @@ def tshark_packets(pcap, ctx=True, extra=()):
                 srcs.setdefault(m.group(1), []).append(cur)
                 continue
             m = re.match(r"^[0-9a-f]{4}  ((?:[0-9a-f]{2} ){1,16})", line)
-            if m and cur is not None:
+            if m and cur is None:
+                # a packet with a single data source gets no title
+                cur = bytearray()
+                srcs["Frame"] = [cur]
+            if m:
                 cur += bytes.fromhex(m.group(1).replace(" ", ""))
         if not srcs:
             continue
@@ -223,6 +247,10 @@ def tshark_packets(pcap, ctx=True, extra=()):
             if name in srcs:
                 pkts.append(bytes(max(srcs[name], key=len)))
                 break
+        else:
+            pl = mac_payload(bytes(srcs["Frame"][0]), fcs)
+            if pl[:1] == b"\x41":
+                pkts.append(pl[1:])
     return pkts
 
 
@@ -470,6 +498,33 @@ def main():
           % (len(friendly), agreed, skipped, bad[:10]))
     judged = tshark_packets(f195, ctx=False)
     check(judged == friendly, "tshark decodes all scapy-friendly packets")
+
+    # ---- 3b. other encoder options, judged by tshark: frame versions 2003
+    # and 2015 (802.15.4-2015 PAN ID compression table), no FCS (link type
+    # 230), elided UDP checksums (tshark recomputes them: the bytes must
+    # still be the originals), a small PHY frame size (more fragments)
+    # tshark 4.0 does not recompute an elided UDP checksum (RFC 6282 4.3.3
+    # says the decompressor MUST): it shows 0xffff, so with
+    # --elide-udp-checksum the checksum field is masked for tshark and only
+    # our own decoder is held to the original bytes.
+    def mask_udp_csum(p):
+        p = bytearray(p)
+        if p[6] == 17:
+            p[46:48] = b"\xff\xff"
+        return bytes(p)
+    for opts in (["--frame-version", "2003"], ["--frame-version", "2015"], ["--no-fcs"],
+                 ["--elide-udp-checksum"], ["--frame-size", "80"], ["--uncompressed"]):
+        o195 = os.path.join(work, "opts.pcap")
+        rc, text = run([tool, "pcap", "encode", "-q"] + opts + [f229, o195])
+        judged = tshark_packets(o195, ctx=False, fcs="--no-fcs" not in opts)
+        want = friendly
+        if "--elide-udp-checksum" in opts:
+            judged, want = [mask_udp_csum(p) for p in judged], [mask_udp_csum(p) for p in want]
+        check(rc == 0 and judged == want, "encode %s: tshark decodes %d of %d to the originals"
+              % (" ".join(opts), sum(a == b for a, b in zip(judged, want)), len(want)))
+        rc, text = run([tool, "pcap", "decode", "-q", o195, os.path.join(work, "opts-back.pcap")])
+        back = [raw(p) for p in rdpcap(os.path.join(work, "opts-back.pcap"))]
+        check(rc == 0 and back == friendly, "encode %s then decode is the identity" % " ".join(opts))
 
     # ---- 4. bad input: clear message, exit 1; bad usage: exit 2
     garbage = os.path.join(work, "garbage.pcap")
