@@ -444,23 +444,33 @@ int lwm2m_registry_load_buffer(struct lwm2m_registry *r, const char *name, const
 int lwm2m_registry_load_file(struct lwm2m_registry *r, const char *path, struct lwm2m_error *err)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	uint8_t *buf;
 	size_t n;
 	int rc;
 
 	if (!f)
 		return lwm2m_error_set(err, -errno, SIZE_MAX, "%s: %s", path, strerror(errno));
-	buf = malloc(DDF_MAX_SIZE + 1);
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return lwm2m_error_set(err, -EINVAL, SIZE_MAX, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > DDF_MAX_SIZE) {
+		fclose(f);
+		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "%s: larger than %u bytes", path,
+				       DDF_MAX_SIZE);
+	}
+	/* one spare byte tells a file that grew since fstat from one that did not */
+	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		fclose(f);
 		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "%s: out of memory", path);
 	}
-	n = fread(buf, 1, DDF_MAX_SIZE + 1, f);
-	if (ferror(f)) {
-		rc = lwm2m_error_set(err, -EIO, SIZE_MAX, "%s: read error", path);
-	} else {
+	n = fread(buf, 1, (size_t)st.st_size + 1, f);
+	if (ferror(f) || n > (size_t)st.st_size)
+		rc = lwm2m_error_set(err, -EIO, SIZE_MAX, "%s: read error or file changed", path);
+	else
 		rc = lwm2m_registry_load_buffer(r, path, buf, n, err);
-	}
 	fclose(f);
 	free(buf);
 	return rc;
