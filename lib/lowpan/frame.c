@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <string.h>
+#include <threads.h>
 
 /* Slicing-by-8 tables for the reflected CRC-16 (polynomial 0x8408):
- * crc_table[k][b] is the CRC of byte b followed by k zero bytes.  They
- * are a pure function of constants, filled on first use; two threads
- * racing to fill them write the same values. */
+ * crc_table[k][b] is the CRC of byte b followed by k zero bytes.  A pure
+ * function of constants, filled once on first use and read-only after. */
 static uint16_t crc_table[8][256];
-static int crc_table_ready;
+static once_flag crc_once = ONCE_FLAG_INIT;
 
 static void crc_init(void)
 {
@@ -23,13 +23,11 @@ static void crc_init(void)
 		for (unsigned i = 0; i < 256; i++)
 			crc_table[k][i] = (uint16_t)((crc_table[k - 1][i] >> 8) ^
 						     crc_table[0][crc_table[k - 1][i] & 0xff]);
-	__atomic_store_n(&crc_table_ready, 1, __ATOMIC_RELEASE);
 }
 
 uint16_t lowpan_frame_crc16(const uint8_t *buf, size_t len)
 {
-	if (!__atomic_load_n(&crc_table_ready, __ATOMIC_ACQUIRE))
-		crc_init();
+	call_once(&crc_once, crc_init);
 	uint16_t crc = 0;
 	while (len >= 8) {
 		const uint8_t *p = buf;
