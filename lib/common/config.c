@@ -131,9 +131,18 @@ static int set_value(struct load *ld, const struct config_key *key, const char *
 		long long v;
 
 		errno = 0;
-		v = strtoll(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || errno == ERANGE) {
-			fail(ld, key->section, key->name, "\"%s\" is not a whole number", value);
+		/* decimal, or hexadecimal after 0x (PAN IDs, masks) */
+		const char *digits = value;
+		int base = 10;
+
+		if (value[0] == '0' && (value[1] == 'x' || value[1] == 'X')) {
+			digits = value + 2;
+			base = 16;
+		}
+		v = strtoll(digits, &end, base);
+		if (*digits == '\0' || *end != '\0' || errno == ERANGE) {
+			fail(ld, key->section, key->name,
+			     "\"%s\" is not a whole number (decimal, or hexadecimal after 0x)", value);
 			return -EINVAL;
 		}
 		if (v < key->min || v > key->max) {

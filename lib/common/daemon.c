@@ -408,10 +408,6 @@ static int open_state(struct daemon *d, gid_t socket_gid)
 		return -errno;
 	}
 	ipc_server_add_commands(d->ipc, daemon_commands, d);
-	if (d->def->commands && ipc_server_add_commands(d->ipc, d->def->commands, d) < 0) {
-		log_error("command table clashes with a built-in command");
-		return -EEXIST;
-	}
 	return 0;
 }
 
@@ -460,12 +456,23 @@ static int run(struct daemon *d)
 	d->base = event_base_new();
 	if (!d->base || event_base_priority_init(d->base, 2) < 0)
 		fatalx("cannot create the event loop");
+	rc = d->def->prepare ? d->def->prepare(d, &d->state) : 0;
+	if (rc < 0) {
+		errno = -rc;
+		log_warn("cannot prepare");
+		return EXIT_FAILURE;
+	}
 	if (privileged_setup(d, &socket_gid) < 0 || open_state(d, socket_gid) < 0)
 		return EXIT_FAILURE;
 	rc = d->def->start ? d->def->start(d, &d->state) : 0;
 	if (rc < 0) {
 		errno = -rc;
 		log_warn("cannot start");
+		return EXIT_FAILURE;
+	}
+	/* the daemon's own commands get its state, which exists from here on */
+	if (d->def->commands && ipc_server_add_commands(d->ipc, d->def->commands, d->state) < 0) {
+		log_error("command table clashes with a built-in command");
 		return EXIT_FAILURE;
 	}
 	arm_signals_and_watchdog(d);

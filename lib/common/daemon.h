@@ -1,7 +1,7 @@
 /*
  * daemon — the main() every lwgate daemon shares.
  *
- *   args → log → config → event base → privileged setup → drop privileges
+ *   args → log → config → event base → prepare() (as root) → drop privileges
  *   → database → control socket → the daemon's start() → signals
  *   → READY=1 → loop → STOPPING=1 → stop() and free in reverse.
  *
@@ -75,9 +75,16 @@ struct daemon_def {
 	size_t migration_count;
 	bool keep_net_admin; /* keep CAP_NET_ADMIN after dropping root */
 
+	/*
+	 * Optional: what needs root, run before privileges are dropped (open
+	 * a TUN device, bind a low port).  *state starts NULL; what is put
+	 * there is handed to start().  Returns 0 or a negative errno (logged).
+	 */
+	int (*prepare)(struct daemon *d, void **state);
 	/* Create the daemon's modules; returns 0 or a negative errno (logged). */
 	int (*start)(struct daemon *d, void **state);
-	/* Free what start() made; runs after the loop ends. */
+	/* Free what prepare() and start() made; runs after the loop ends, or after a
+	 * failed start(), whenever the state is not NULL. */
 	void (*stop)(void *state);
 	/* Apply the reloadable keys of the new config, now daemon_config(). */
 	void (*reload)(void *state);
@@ -91,7 +98,10 @@ struct daemon_def {
 int daemon_main(const struct daemon_def *def, int argc, char **argv);
 
 struct event_base *daemon_base(struct daemon *d);
-/* The current config (changes on reload); cast to the daemon's type. */
+/*
+ * The current config, cast to the daemon's type.  A reload replaces it:
+ * read it when needed, never keep the pointer across loop iterations.
+ */
 const void *daemon_config(const struct daemon *d);
 struct db *daemon_db(struct daemon *d);
 struct ipc_server *daemon_ipc(struct daemon *d);
