@@ -1,0 +1,865 @@
+/*
+ * server — the registration interface over CoAP/UDP, duplicate rejection,
+ * and requests to registered clients.
+ */
+#define LOG_COMPONENT "coap"
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <coap3/coap.h>
+
+#include "coap/coapev.h"
+#include "coap/midstore.h"
+#include "coap/respcache.h"
+#include "common/log.h"
+#include "lwm2m/lwm2m_doc.h"
+#include "lwm2m/lwm2m_format.h"
+#include "lwm2m/lwm2m_path.h"
+#include "lwm2m/lwm2m_render.h"
+#include "regreq.h"
+
+#define MAX_QUERY   32  /* Uri-Query options in one request */
+#define TEXT_MAX    200 /* diagnostic payload bytes */
+#define GC_INTERVAL 10  /* seconds between midstore/respcache sweeps */
+
+/* A response as respcache keeps it: enough to send the same bytes again. */
+struct reply {
+	uint8_t code; /* COAP_RESPONSE_CODE(x) */
+	char location[CLIENTS_LOCATION_LEN + 1];
+	char text[TEXT_MAX];
+};
+
+struct pending_delete {
+	coap_resource_t *res;
+	struct pending_delete *next;
+};
+
+struct server {
+	struct event_base *base;
+	struct db *db;
+	struct ipc_server *ipc;
+	struct server_config cfg;
+	coap_context_t *ctx;
+	struct coapev *ev;
+	struct clients *clients;
+	struct midstore *mids;
+	struct respcache *responses;
+	struct event *gc, *reaper;
+	struct pending_delete *doomed;
+	struct read_op *reads;
+	bool loading; /* clients_load() is running: added() is not a new registration */
+	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
+		db_failures, reads_sent, reads_failed;
+};
+
+struct read_op {
+	struct server *srv;
+	struct ipc_call *call;
+	coap_session_t *session;
+	coap_mid_t mid;
+	uint8_t token[8];
+	size_t token_len;
+	struct lwm2m_path path;
+	char ep[REGREQ_EP_MAX + 1];
+	struct read_op *next;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct server *server_of(coap_session_t *s)
+{
+	return coap_get_app_data(coap_session_get_context(s));
+}
+
+static size_t encode_reply(const struct reply *r, uint8_t *buf, size_t size)
+{
+	size_t loc = strlen(r->location), text = strlen(r->text);
+
+	if (2 + loc + text > size)
+		return 0;
+	buf[0] = r->code;
+	buf[1] = (uint8_t)loc;
+	memcpy(buf + 2, r->location, loc);
+	memcpy(buf + 2 + loc, r->text, text);
+	return 2 + loc + text;
+}
+
+static void decode_reply(const uint8_t *buf, size_t len, struct reply *r)
+{
+	size_t loc = len >= 2 ? buf[1] : 0;
+
+	memset(r, 0, sizeof(*r));
+	if (len < 2 || loc > CLIENTS_LOCATION_LEN || 2 + loc > len ||
+	    len - 2 - loc >= sizeof(r->text))
+		return;
+	r->code = buf[0];
+	memcpy(r->location, buf + 2, loc);
+	memcpy(r->text, buf + 2 + loc, len - 2 - loc);
+}
+
+static void apply_reply(coap_pdu_t *resp, const struct reply *r)
+{
+	uint8_t cf[4];
+
+	coap_pdu_set_code(resp, (coap_pdu_code_t)r->code);
+	if (r->location[0]) {
+		coap_add_option(resp, COAP_OPTION_LOCATION_PATH, 2, (const uint8_t *)"rd");
+		coap_add_option(resp, COAP_OPTION_LOCATION_PATH, strlen(r->location),
+				(const uint8_t *)r->location);
+	}
+	if (r->text[0]) {
+		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
+				coap_encode_var_safe(cf, sizeof(cf), COAP_MEDIATYPE_TEXT_PLAIN),
+				cf);
+		coap_add_data(resp, strlen(r->text), (const uint8_t *)r->text);
+	}
+}
+
+static void set_error(struct server *srv, struct reply *r, int code, const char *text)
+{
+	memset(r, 0, sizeof(*r));
+	r->code = (uint8_t)COAP_RESPONSE_CODE(code);
+	snprintf(r->text, sizeof(r->text), "%s", text);
+	srv->rejected++;
+}
+
+/* The peer's address as midstore/respcache key. */
+static const void *peer_key(coap_session_t *s, size_t *len)
+{
+	const coap_address_t *a = coap_session_get_addr_remote(s);
+
+	*len = a->size;
+	return &a->addr;
+}
+
+/*
+ * A request seen before from this peer with this Message ID: send the
+ * response we sent then and say so.  A request is remembered here so that
+ * the next copy is caught.
+ */
+static bool replay_duplicate(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
+			     coap_pdu_t *resp)
+{
+	size_t klen, len;
+	const void *key = peer_key(s, &klen);
+	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
+	uint64_t now = mono_ms();
+	const void *data;
+	struct reply r;
+
+	srv->requests++;
+	if (klen > MIDSTORE_MAX_KEY || midstore_check(srv->mids, key, klen, mid, now) != 1)
+		return false;
+	srv->duplicates++;
+	if (respcache_get(srv->responses, key, klen, mid, now, &data, &len) < 0) {
+		/* the response was evicted: an empty ACK at least stops the retransmissions */
+		srv->duplicates_unanswered++;
+		return true;
+	}
+	decode_reply(data, len, &r);
+	apply_reply(resp, &r);
+	log_debug("duplicate answered again mid=%u", mid);
+	return true;
+}
+
+static void finish(struct server *srv, coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp,
+		   const struct reply *r)
+{
+	uint8_t buf[2 + CLIENTS_LOCATION_LEN + TEXT_MAX];
+	size_t klen, len = encode_reply(r, buf, sizeof(buf));
+	const void *key = peer_key(s, &klen);
+
+	apply_reply(resp, r);
+	if (len && klen <= RESPCACHE_MAX_KEY)
+		respcache_put(srv->responses, key, klen, (uint16_t)coap_pdu_get_mid(req), buf, len,
+			      mono_ms());
+}
+
+/* Uri-Query options of @req into @items; -E2BIG past MAX_QUERY. */
+static int query_items(const coap_pdu_t *req, struct regreq_item *items, size_t *n)
+{
+	coap_opt_iterator_t it;
+	coap_opt_filter_t f;
+	coap_opt_t *opt;
+
+	coap_option_filter_clear(&f);
+	coap_option_filter_set(&f, COAP_OPTION_URI_QUERY);
+	coap_option_iterator_init(req, &it, &f);
+	*n = 0;
+	while ((opt = coap_option_next(&it))) {
+		if (*n == MAX_QUERY)
+			return -E2BIG;
+		items[*n].s = (const char *)coap_opt_value(opt);
+		items[(*n)++].len = coap_opt_length(opt);
+	}
+	return 0;
+}
+
+/* False (with @r set) when the request says its payload is not link format. */
+static bool link_format_ok(struct server *srv, const coap_pdu_t *req, struct reply *r)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *opt = coap_check_option(req, COAP_OPTION_CONTENT_FORMAT, &it);
+	unsigned cf;
+	char text[96];
+
+	if (!opt)
+		return true;
+	cf = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+	if (cf == COAP_MEDIATYPE_APPLICATION_LINK_FORMAT)
+		return true;
+	snprintf(text, sizeof(text), "payload: content format %u is not link format (40)", cf);
+	set_error(srv, r, 415, text);
+	return false;
+}
+
+static void payload_of(const coap_pdu_t *req, const uint8_t **data, size_t *len)
+{
+	size_t offset, total;
+
+	if (!coap_get_data_large(req, len, data, &offset, &total)) {
+		*len = 0;
+		*data = (const uint8_t *)"";
+	}
+}
+
+/* Query parsing and its 4.00 / 4.12; true when @q is good. */
+static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pdu_t *req,
+			struct regreq_query *q, struct reply *r)
+{
+	struct regreq_item items[MAX_QUERY];
+	char why[TEXT_MAX];
+	size_t n;
+	int rc;
+
+	if (query_items(req, items, &n) < 0) {
+		set_error(srv, r, 400, "query: too many parameters");
+		return false;
+	}
+	rc = regreq_parse_query(kind, items, n, q, why, sizeof(why));
+	if (rc == REGREQ_EVERSION) {
+		srv->version_rejected++;
+		set_error(srv, r, 412, why);
+		return false;
+	}
+	if (rc < 0) {
+		set_error(srv, r, 400, why);
+		return false;
+	}
+	return true;
+}
+
+static void handle_register(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
+			    struct reply *r)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct regreq_query q;
+	struct regreq_links l = { 0 };
+	struct client *c;
+	const uint8_t *data;
+	size_t len;
+	char why[TEXT_MAX];
+	int rc;
+
+	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !link_format_ok(srv, req, r))
+		return;
+	payload_of(req, &data, &len);
+	rc = regreq_parse_links(data, len, &l, why, sizeof(why));
+	if (rc < 0) {
+		regreq_links_fini(&l);
+		set_error(srv, r, rc == -ENOMEM ? 500 : 400, rc == -ENOMEM ? "out of memory" : why);
+		return;
+	}
+	rc = clients_register(srv->clients, &q, (const char *)data, len, l.root, &peer->addr.sa,
+			      peer->size, &c);
+	regreq_links_fini(&l);
+	if (rc == -ENOSPC) {
+		set_error(srv, r, 503, "server full: too many registered clients");
+		return;
+	}
+	if (rc < 0) {
+		srv->db_failures++;
+		set_error(srv, r, 500, "registration not stored");
+		return;
+	}
+	if (c->session != s) {
+		if (c->session)
+			coap_session_release(c->session);
+		c->session = coap_session_reference(s);
+	}
+	memset(r, 0, sizeof(*r));
+	r->code = (uint8_t)COAP_RESPONSE_CODE(201);
+	memcpy(r->location, c->location, sizeof(r->location));
+}
+
+static void hnd_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct server *srv = server_of(s);
+	struct reply r;
+
+	if (replay_duplicate(srv, s, req, resp))
+		return;
+	handle_register(srv, s, req, &r);
+	finish(srv, s, req, resp, &r);
+}
+
+/* The client behind /rd/{location}, or NULL (then @r is a 4.04). */
+static struct client *client_of(struct server *srv, coap_resource_t *res, struct reply *r)
+{
+	coap_str_const_t *uri = coap_resource_get_uri_path(res);
+	struct client *c = NULL;
+
+	if (uri && uri->length > 3 && memcmp(uri->s, "rd/", 3) == 0)
+		c = clients_find_location(srv->clients, (const char *)uri->s + 3, uri->length - 3);
+	if (!c)
+		set_error(srv, r, 404, "no such registration");
+	return c;
+}
+
+static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		       const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct server *srv = server_of(s);
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct regreq_query q;
+	struct regreq_links l = { 0 };
+	struct client *c;
+	const uint8_t *data;
+	size_t len;
+	char why[TEXT_MAX];
+	struct reply r;
+	int rc;
+
+	if (replay_duplicate(srv, s, req, resp))
+		return;
+	c = client_of(srv, res, &r);
+	if (!c || !parse_query(srv, REGREQ_UPDATE, req, &q, &r) || !link_format_ok(srv, req, &r))
+		goto out;
+	payload_of(req, &data, &len);
+	if (len) {
+		rc = regreq_parse_links(data, len, &l, why, sizeof(why));
+		if (rc < 0) {
+			regreq_links_fini(&l);
+			set_error(srv, &r, 400, why);
+			goto out;
+		}
+	}
+	rc = clients_update(srv->clients, c, &q, len ? (const char *)data : NULL, len, l.root,
+			    &peer->addr.sa, peer->size);
+	regreq_links_fini(&l);
+	if (rc < 0) {
+		srv->db_failures++;
+		set_error(srv, &r, 500, "update not stored");
+		goto out;
+	}
+	if (c->session != s) {
+		if (c->session)
+			coap_session_release(c->session);
+		c->session = coap_session_reference(s);
+	}
+	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
+	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
+	memset(&r, 0, sizeof(r));
+	r.code = (uint8_t)COAP_RESPONSE_CODE(204);
+out:
+	finish(srv, s, req, resp, &r);
+}
+
+static void hnd_deregister(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+			   const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct server *srv = server_of(s);
+	struct client *c;
+	struct reply r;
+
+	if (replay_duplicate(srv, s, req, resp))
+		return;
+	c = client_of(srv, res, &r);
+	if (c) {
+		/* the row is gone whatever the database said: the client asked to go */
+		if (clients_remove(srv->clients, c, CLIENTS_DEREGISTERED) < 0)
+			srv->db_failures++;
+		memset(&r, 0, sizeof(r));
+		r.code = (uint8_t)COAP_RESPONSE_CODE(202);
+	}
+	finish(srv, s, req, resp, &r);
+}
+
+static void on_added(void *ctx, struct client *c)
+{
+	struct server *srv = ctx;
+	char uri[3 + CLIENTS_LOCATION_LEN + 1];
+	char addr[INET6_ADDRSTRLEN + 10];
+	coap_resource_t *res;
+
+	snprintf(uri, sizeof(uri), "rd/%s", c->location);
+	res = coap_resource_init(coap_new_str_const((const uint8_t *)uri, strlen(uri)),
+				 COAP_RESOURCE_FLAGS_RELEASE_URI);
+	if (!res)
+		abort();
+	coap_register_handler(res, COAP_REQUEST_POST, hnd_update);
+	coap_register_handler(res, COAP_REQUEST_DELETE, hnd_deregister);
+	coap_add_resource(srv->ctx, res);
+	c->resource = res;
+	clients_format_address(c, addr, sizeof(addr));
+	/* loaded at start: no event, the registration is not new */
+	if (srv->loading)
+		return;
+	log_info("registered ep=%s address=%s lt=%u lwm2m=%s b=%s", c->ep, addr, c->lifetime,
+		 c->version, c->binding);
+	ipc_server_publish(srv->ipc, "registration.new", clients_json(c, false));
+}
+
+static void on_removed(void *ctx, struct client *c, enum clients_reason why)
+{
+	struct server *srv = ctx;
+	struct pending_delete *pd;
+	json_t *ev;
+
+	/*
+	 * The resource may be the one whose handler is running: libcoap
+	 * still uses it after the handler returns, so it goes from the loop.
+	 */
+	if (c->resource) {
+		pd = calloc(1, sizeof(*pd));
+		if (!pd)
+			abort();
+		pd->res = c->resource;
+		pd->next = srv->doomed;
+		srv->doomed = pd;
+		event_active(srv->reaper, EV_TIMEOUT, 0);
+		c->resource = NULL;
+	}
+	if (c->session) {
+		coap_session_release(c->session);
+		c->session = NULL;
+	}
+	if (why != CLIENTS_EXPIRED)
+		log_info("%s ep=%s", clients_reason_name(why), c->ep);
+	ev = clients_json(c, false);
+	json_object_set_new(ev, "reason", json_string(clients_reason_name(why)));
+	ipc_server_publish(srv->ipc,
+			   why == CLIENTS_EXPIRED ? "registration.expired" : "registration.removed",
+			   ev);
+}
+
+static void on_reaper(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	while (srv->doomed) {
+		struct pending_delete *pd = srv->doomed;
+
+		srv->doomed = pd->next;
+		coap_delete_resource(srv->ctx, pd->res);
+		free(pd);
+	}
+}
+
+static void on_gc(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	uint64_t now = mono_ms();
+
+	midstore_expire(srv->mids, now);
+	respcache_expire(srv->responses, now);
+}
+
+static void coap_log_to_ours(coap_log_t level, const char *message)
+{
+	size_t n = strlen(message);
+
+	while (n && message[n - 1] == '\n')
+		n--;
+	log_emit(level <= LOG_ERR       ? LOG_LEVEL_ERROR
+		 : level == LOG_WARNING ? LOG_LEVEL_WARNING
+		 : level <= LOG_INFO    ? LOG_LEVEL_INFO
+					: LOG_LEVEL_DEBUG,
+		 "libcoap", false, "%.*s", (int)n, message);
+}
+
+static int endpoint_address(const struct server_config *cfg, coap_address_t *a)
+{
+	coap_address_init(a);
+	if (inet_pton(AF_INET6, cfg->address, &a->addr.sin6.sin6_addr) == 1) {
+		a->addr.sin6.sin6_family = AF_INET6;
+		a->addr.sin6.sin6_port = htons((uint16_t)cfg->port);
+		a->size = sizeof(a->addr.sin6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, cfg->address, &a->addr.sin.sin_addr) == 1) {
+		a->addr.sin.sin_family = AF_INET;
+		a->addr.sin.sin_port = htons((uint16_t)cfg->port);
+		a->size = sizeof(a->addr.sin);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
+				   const coap_pdu_t *received, const coap_mid_t mid);
+static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
+		    const coap_mid_t mid);
+
+int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
+	       const struct server_config *cfg, struct server **out)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	struct clients_hooks hooks = { on_added, on_removed, NULL };
+	struct timeval gc_every = { GC_INTERVAL, 0 };
+	coap_address_t addr;
+	coap_resource_t *rd;
+	int n;
+
+	if (!srv)
+		abort();
+	srv->base = base;
+	srv->db = db;
+	srv->ipc = ipc;
+	srv->cfg = *cfg;
+	hooks.ctx = srv;
+	coap_set_log_handler(coap_log_to_ours);
+	coap_set_log_level(LOG_WARNING);
+	srv->ctx = coap_new_context(NULL);
+	if (!srv->ctx) {
+		free(srv);
+		return -ENOMEM;
+	}
+	coap_set_app_data(srv->ctx, srv);
+	coap_context_set_block_mode(srv->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	coap_register_response_handler(srv->ctx, on_response);
+	coap_register_nack_handler(srv->ctx, on_nack);
+	srv->mids = midstore_new(NULL);
+	srv->responses = respcache_new(NULL);
+	srv->clients = clients_new(base, db, &hooks);
+	clients_set_max(srv->clients, cfg->max_clients);
+	srv->reaper = event_new(base, -1, 0, on_reaper, srv);
+	srv->gc = event_new(base, -1, EV_PERSIST, on_gc, srv);
+	if (!srv->reaper || !srv->gc)
+		abort();
+	event_add(srv->gc, &gc_every);
+	if (cfg->coap_enabled) {
+		if (endpoint_address(cfg, &addr) < 0) {
+			log_warnx("[coap] address: '%s' is not an IP address", cfg->address);
+			server_free(srv);
+			return -EINVAL;
+		}
+		if (!coap_new_endpoint(srv->ctx, &addr, COAP_PROTO_UDP)) {
+			log_warnx("cannot serve CoAP on %s port %d (in use?)", cfg->address,
+				  cfg->port);
+			server_free(srv);
+			return -EADDRINUSE;
+		}
+		log_info("serving CoAP address=%s port=%d", cfg->address, cfg->port);
+	} else {
+		log_info("plain CoAP disabled by [coap] enabled = no");
+	}
+	rd = coap_resource_init(coap_make_str_const("rd"), 0);
+	coap_register_handler(rd, COAP_REQUEST_POST, hnd_register);
+	coap_add_resource(srv->ctx, rd);
+	srv->ev = coapev_new(base, srv->ctx);
+	if (!srv->ev) {
+		log_warn("libcoap has no epoll descriptor");
+		server_free(srv);
+		return -ENOTSUP;
+	}
+	srv->loading = true;
+	n = clients_load(srv->clients);
+	srv->loading = false;
+	if (n < 0) {
+		server_free(srv);
+		return -EIO;
+	}
+	log_info("registrations loaded count=%d", n);
+	*out = srv;
+	return 0;
+}
+
+static void fail_reads(struct server *srv)
+{
+	while (srv->reads) {
+		struct read_op *op = srv->reads;
+
+		srv->reads = op->next;
+		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
+		free(op);
+	}
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	fail_reads(srv);
+	coapev_free(srv->ev);
+	/* the context frees the sessions and resources the clients point to */
+	if (srv->ctx)
+		coap_free_context(srv->ctx);
+	while (srv->doomed) {
+		struct pending_delete *pd = srv->doomed;
+
+		srv->doomed = pd->next;
+		free(pd);
+	}
+	clients_free(srv->clients);
+	if (srv->gc)
+		event_free(srv->gc);
+	if (srv->reaper)
+		event_free(srv->reaper);
+	midstore_free(srv->mids);
+	respcache_free(srv->responses);
+	free(srv);
+}
+
+struct clients *server_clients(struct server *srv)
+{
+	return srv->clients;
+}
+
+int server_remove(struct server *srv, struct client *c)
+{
+	return clients_remove(srv->clients, c, CLIENTS_REMOVED);
+}
+
+void server_status(struct server *srv, json_t *status)
+{
+	json_t *counters = json_object_get(status, "counters");
+	struct clients_stats cs;
+	struct midstore_stats ms;
+	struct respcache_stats rs;
+
+	clients_get_stats(srv->clients, &cs);
+	midstore_get_stats(srv->mids, &ms);
+	respcache_get_stats(srv->responses, &rs);
+	json_object_set_new(status, "clients", json_integer(cs.count));
+	json_object_set_new(status, "coap",
+			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.coap_enabled,
+				      "address", srv->cfg.address, "port", srv->cfg.port));
+	if (!counters) {
+		counters = json_object();
+		json_object_set_new(status, "counters", counters);
+	}
+#define C(name, v) json_object_set_new(counters, name, json_integer((json_int_t)(v)))
+	C("coap_requests", srv->requests);
+	C("registrations", cs.registered);
+	C("updates", cs.updated);
+	C("deregistrations", cs.deregistered);
+	C("replaced", cs.replaced);
+	C("expired", cs.expired);
+	C("removed", cs.removed);
+	C("rejected", srv->rejected);
+	C("rejected_version", srv->version_rejected);
+	C("duplicates", srv->duplicates);
+	C("duplicates_unanswered", srv->duplicates_unanswered);
+	C("db_errors", cs.db_errors);
+	C("reads", srv->reads_sent);
+	C("reads_failed", srv->reads_failed);
+	C("midstore_bytes", ms.bytes);
+	C("respcache_entries", rs.entries);
+	C("respcache_bytes", rs.bytes);
+#undef C
+}
+
+static struct read_op *take_read(struct server *srv, coap_session_t *s, const coap_pdu_t *pdu,
+				 coap_mid_t mid, bool by_token)
+{
+	struct read_op **pp;
+
+	for (pp = &srv->reads; *pp; pp = &(*pp)->next) {
+		struct read_op *op = *pp;
+		bool match;
+
+		if (op->session != s)
+			continue;
+		if (by_token) {
+			coap_bin_const_t tok = coap_pdu_get_token(pdu);
+
+			match = tok.length == op->token_len &&
+				memcmp(tok.s, op->token, op->token_len) == 0;
+		} else {
+			match = op->mid == mid;
+		}
+		if (match) {
+			*pp = op->next;
+			return op;
+		}
+	}
+	return NULL;
+}
+
+static void answer_read(struct read_op *op, const coap_pdu_t *received)
+{
+	struct server *srv = op->srv;
+	coap_pdu_code_t code = coap_pdu_get_code(received);
+	coap_opt_iterator_t it;
+	coap_opt_t *opt;
+	const uint8_t *data;
+	size_t len;
+	int format = -1;
+	struct lwm2m_doc doc;
+	struct lwm2m_buf out;
+	struct lwm2m_error err;
+	json_t *result;
+	char cpath[LWM2M_PATH_STR_MAX];
+
+	payload_of(received, &data, &len);
+	if (COAP_RESPONSE_CLASS(code) != 2) {
+		srv->reads_failed++;
+		ipc_call_fail(op->call, IPC_ERR_NOT_FOUND, "%s: %u.%02u %.*s", op->ep,
+			      COAP_RESPONSE_CLASS(code), code & 0x1f, (int)(len > 200 ? 200 : len),
+			      (const char *)data);
+		return;
+	}
+	opt = coap_check_option(received, COAP_OPTION_CONTENT_FORMAT, &it);
+	if (opt)
+		format = (int)coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+	lwm2m_path_format(&op->path, cpath, sizeof(cpath));
+	if (format == LWM2M_FORMAT_LINK) {
+		ipc_call_reply(op->call, json_pack("{s:s, s:s, s:s%}", "endpoint", op->ep, "path",
+						   cpath, "links", (const char *)data, len));
+		return;
+	}
+	if (format < 0)
+		format = LWM2M_FORMAT_TEXT;
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&out);
+	if (lwm2m_format_decode((enum lwm2m_format)format, data, len, &op->path, NULL, &doc, &err) <
+		    0 ||
+	    lwm2m_render_doc(&doc, NULL, 0, &out) < 0) {
+		srv->reads_failed++;
+		ipc_call_fail(op->call, IPC_ERR_INTERNAL, "%s: cannot decode %s payload: %s",
+			      op->ep, lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
+			      err.msg);
+	} else {
+		json_t *values = json_loadb((const char *)out.data, out.len, 0, NULL);
+
+		result = json_pack("{s:s, s:s, s:s, s:o}", "endpoint", op->ep, "path", cpath,
+				   "format",
+				   lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
+				   "values", values ? values : json_null());
+		ipc_call_reply(op->call, result);
+	}
+	lwm2m_buf_fini(&out);
+	lwm2m_doc_fini(&doc);
+}
+
+static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
+				   const coap_pdu_t *received, const coap_mid_t mid)
+{
+	struct server *srv = server_of(s);
+	struct read_op *op = take_read(srv, s, received, mid, true);
+
+	if (!op)
+		return COAP_RESPONSE_FAIL;
+	answer_read(op, received);
+	coap_session_release(op->session);
+	free(op);
+	return COAP_RESPONSE_OK;
+}
+
+static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
+		    const coap_mid_t mid)
+{
+	struct server *srv = server_of(s);
+	struct read_op *op = take_read(srv, s, sent, mid, sent != NULL);
+
+	if (!op)
+		return;
+	srv->reads_failed++;
+	if (reason == COAP_NACK_TOO_MANY_RETRIES)
+		ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+	else if (reason == COAP_NACK_RST)
+		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: the client reset the request",
+			      op->ep);
+	else
+		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)",
+			      op->ep, (int)reason);
+	coap_session_release(op->session);
+	free(op);
+}
+
+void server_read(struct server *srv, struct ipc_call *call, struct client *c, const char *path,
+		 int format)
+{
+	struct read_op *op;
+	coap_pdu_t *pdu;
+	coap_fixed_point_t ack = { (uint16_t)(srv->cfg.ack_timeout_ms / 1000),
+				   (uint16_t)(srv->cfg.ack_timeout_ms % 1000) };
+	uint8_t buf[4];
+	char seg[8];
+	int n;
+
+	if (!c->session) {
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
+			      "%s: no CoAP session since lwm2md started; the client's next "
+			      "Update opens one",
+			      c->ep);
+		return;
+	}
+	op = calloc(1, sizeof(*op));
+	if (!op)
+		abort();
+	if (lwm2m_path_parse(path, strlen(path), &op->path) < 0) {
+		free(op);
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "path: '%s' is not an LwM2M path", path);
+		return;
+	}
+	op->srv = srv;
+	op->call = call;
+	op->session = coap_session_reference(c->session);
+	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
+	coap_session_set_ack_timeout(op->session, ack);
+	coap_session_set_max_retransmit(op->session, (uint16_t)srv->cfg.max_retransmit);
+	op->mid = coap_new_message_id(op->session);
+	pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET, op->mid,
+			    coap_session_max_pdu_size(op->session));
+	if (!pdu)
+		abort();
+	coap_session_new_token(op->session, &op->token_len, op->token);
+	coap_add_token(pdu, op->token_len, op->token);
+	/* the client's root path first ("/lwm2m"), then the LwM2M path */
+	if (strcmp(c->root, "/") != 0) {
+		const char *p = c->root + 1;
+
+		while (*p) {
+			const char *slash = strchr(p, '/');
+			size_t len = slash ? (size_t)(slash - p) : strlen(p);
+
+			coap_add_option(pdu, COAP_OPTION_URI_PATH, len, (const uint8_t *)p);
+			p += len + (slash ? 1 : 0);
+		}
+	}
+	for (unsigned i = 0; i < op->path.len; i++) {
+		n = snprintf(seg, sizeof(seg), "%u", op->path.id[i]);
+		coap_add_option(pdu, COAP_OPTION_URI_PATH, (size_t)n, (const uint8_t *)seg);
+	}
+	if (format >= 0)
+		coap_add_option(pdu, COAP_OPTION_ACCEPT,
+				coap_encode_var_safe(buf, sizeof(buf), (unsigned)format), buf);
+	op->next = srv->reads;
+	srv->reads = op;
+	srv->reads_sent++;
+	if (coap_send(op->session, pdu) == COAP_INVALID_MID) {
+		srv->reads = op->next;
+		srv->reads_failed++;
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
+		coap_session_release(op->session);
+		free(op);
+		return;
+	}
+	coapev_kick(srv->ev);
+}

@@ -1,0 +1,69 @@
+/*
+ * server — lwm2md's CoAP side: a libcoap context driven by the daemon's
+ * libevent loop (coapev), serving the LwM2M registration interface
+ * (POST /rd, POST and DELETE /rd/{location}) over UDP, with duplicate
+ * rejection (midstore + respcache) and device-management requests sent to
+ * registered clients for the control socket.
+ *
+ * Every registration change is committed to the database (clients.c)
+ * before the response leaves.  The server publishes registration.new,
+ * registration.update, registration.removed and registration.expired
+ * events on the control socket.
+ */
+#ifndef LWM2MD_SERVER_H
+#define LWM2MD_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "clients.h"
+#include "common/db.h"
+#include "common/ipc_server.h"
+
+struct server_config {
+	bool coap_enabled; /* serve plain CoAP over UDP */
+	const char *address;
+	int port;
+	int ack_timeout_ms; /* RFC 7252 ACK_TIMEOUT for requests we send */
+	int max_retransmit;
+	unsigned max_clients;
+};
+
+struct server;
+
+/*
+ * Create the server on @base with @db and @ipc (borrowed), bind the
+ * configured endpoint and load the stored registrations.  Returns 0 and
+ * *@out, or a negative errno (logged): -EADDRINUSE and friends from bind,
+ * -EIO from the database.
+ */
+int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
+	       const struct server_config *cfg, struct server **out);
+
+/* Close the endpoint, fail pending requests, free everything; NULL is fine. */
+void server_free(struct server *srv);
+
+/* The registration table (owned by the server). */
+struct clients *server_clients(struct server *srv);
+
+/* Remove a client from the control socket: 0 or -EIO. */
+int server_remove(struct server *srv, struct client *c);
+
+/* Add counters (registrations, duplicates, …) to a status reply's "counters". */
+void server_status(struct server *srv, json_t *status);
+
+/*
+ * Send a Read (CoAP GET) for @path (an LwM2M path string) to @c, asking for
+ * content format @format (-1: none, the client chooses), and answer @call
+ * when the client responds: the JSON rendering of lib/lwm2m for a
+ * resource-value format, the text for link format, a CoAP error code
+ * ("4.04 Not Found") as an error, or a timeout error when the client never
+ * answers.  @call is answered in every case.
+ */
+void server_read(struct server *srv, struct ipc_call *call, struct client *c, const char *path,
+		 int format);
+
+#endif
