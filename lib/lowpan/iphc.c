@@ -642,21 +642,31 @@ static int enc_chain(struct enc *e, const uint8_t *p, size_t len, size_t have, s
 			uint16_t sp = (uint16_t)(u[0] << 8 | u[1]),
 				 dp = (uint16_t)(u[2] << 8 | u[3]);
 			bool c = e->flags & LOWPAN_IPHC_ELIDE_UDP_CSUM;
-			uint8_t b = 0xf0 | (uint8_t)(c << 2);
+			uint8_t h[7], n = 1;
+			h[0] = 0xf0 | (uint8_t)(c << 2);
 			if ((sp & 0xfff0) == 0xf0b0 && (dp & 0xfff0) == 0xf0b0) {
-				uint8_t v = (uint8_t)((sp & 0xf) << 4 | (dp & 0xf));
-				rc = put1(e, b | 3) ?: put1(e, v);
+				h[0] |= 3;
+				h[n++] = (uint8_t)((sp & 0xf) << 4 | (dp & 0xf));
 			} else if ((dp & 0xff00) == 0xf000) {
-				rc = put1(e, b | 1) ?: put(e, u, 2) ?: put1(e, u[3]);
+				h[0] |= 1;
+				memcpy(h + n, u, 2);
+				h[n + 2] = u[3];
+				n += 3;
 			} else if ((sp & 0xff00) == 0xf000) {
-				rc = put1(e, b | 2) ?: put1(e, u[1]) ?: put(e, u + 2, 2);
+				h[0] |= 2;
+				h[n] = u[1];
+				memcpy(h + n + 1, u + 2, 2);
+				n += 3;
 			} else {
-				rc = put1(e, b) ?: put(e, u, 4);
+				memcpy(h + n, u, 4);
+				n += 4;
 			}
-			if (!rc && !c)
-				rc = put(e, u + 6, 2);
+			if (!c) {
+				memcpy(h + n, u + 6, 2);
+				n += 2;
+			}
 			*consumed = pos + 8;
-			return rc;
+			return put(e, h, n);
 		}
 		if (nh == 41) {
 			size_t inner;
@@ -675,7 +685,9 @@ static int enc_chain(struct enc *e, const uint8_t *p, size_t len, size_t have, s
 		if (!rc && !more)
 			rc = put1(e, next);
 		if (!rc)
-			rc = put1(e, (uint8_t)dlen) ?: put(e, p + pos + 2, dlen);
+			rc = put1(e, (uint8_t)dlen);
+		if (!rc)
+			rc = put(e, p + pos + 2, dlen);
 		if (rc)
 			return rc;
 		if (!more) {
@@ -728,7 +740,8 @@ static int enc_ip(struct enc *e, const uint8_t *p, size_t len, size_t have, size
 	uint8_t b0 = (uint8_t)(0x60 | tf << 3 | nhc << 2 | hlim);
 	uint8_t b1 =
 		(uint8_t)(cid << 7 | bs->ac << 6 | bs->am << 4 | m << 3 | bd->ac << 2 | bd->am);
-	int rc = put1(e, b0) ?: put1(e, b1);
+	uint8_t base[2] = { b0, b1 };
+	int rc = put(e, base, 2);
 	if (!rc && cid)
 		rc = put1(e, (uint8_t)((bs->ac ? bs->ci : 0) << 4 | (bd->ac ? bd->ci : 0)));
 	if (rc)
