@@ -3,6 +3,7 @@
  *   decode   single-frame packets: MAC + IPHC + UDP NHC (goal 2,000,000/s)
  *   reasm    1280-octet datagrams from 13 fragments (goal 1,000,000 frag/s)
  *   tx       compression + fragmentation + frame building of 1280 octets
+ *   vreasm   forwarding decisions of virtual reassembly
  *   memory   bookkeeping per reassembly and per virtual-reassembly entry */
 #include <stdint.h>
 #include <stdio.h>
@@ -85,7 +86,7 @@ static void bench_decode(void)
 	size_t n = mkpkt(pkt, 50);
 	struct lowpan_tx_cfg cfg;
 	tx_cfg(&cfg);
-	struct frames fs = {0};
+	struct frames fs = { 0 };
 	uint8_t seq = 0;
 	lowpan_tx_packet(&cfg, NULL, pkt, n, 1, &seq, collect, &fs);
 	const uint8_t *fr = fs.f[0];
@@ -100,7 +101,7 @@ static void bench_decode(void)
 			if (lowpan_frame_parse(fr, flen, LOWPAN_FRAME_FCS, &f) ||
 			    lowpan_dispatch_parse(f.payload, f.payload_len, &d) ||
 			    lowpan_iphc_decode(NULL, &f.src, &f.dst, f.payload + d.hdr_len,
-			                       f.payload_len - d.hdr_len, out, sizeof(out), &olen))
+					       f.payload_len - d.hdr_len, out, sizeof(out), &olen))
 				abort();
 			sink += olen;
 		}
@@ -111,8 +112,8 @@ static void bench_decode(void)
 	       "(goal 2000000: %s)\n",
 	       flen, n, iters / t, iters / t >= 2e6 ? "met" : "NOT met");
 
-	struct lowpan_mib mib = {0};
-	struct lowpan_rx_cfg rc = {.frame_flags = LOWPAN_FRAME_FCS};
+	struct lowpan_mib mib = { 0 };
+	struct lowpan_rx_cfg rc = { .frame_flags = LOWPAN_FRAME_FCS };
 	struct lowpan_rx *rx = lowpan_rx_new(&rc, &mib);
 	iters = 0;
 	t0 = now_s();
@@ -138,12 +139,12 @@ static void bench_reasm(void)
 	size_t n = mkpkt(pkt, 1232);
 	struct lowpan_tx_cfg cfg;
 	tx_cfg(&cfg);
-	struct frames fs = {0};
+	struct frames fs = { 0 };
 	uint8_t seq = 0;
 	lowpan_tx_packet(&cfg, NULL, pkt, n, 1, &seq, collect, &fs);
 
 	/* pure reassembly: the fragments as uncompressed datagram bytes */
-	struct lowpan_mib mib = {0};
+	struct lowpan_mib mib = { 0 };
 	struct lowpan_reasm *r = lowpan_reasm_new(NULL, &mib);
 	struct lowpan_reasm_key k;
 	memset(&k, 0, sizeof(k));
@@ -157,10 +158,10 @@ static void bench_reasm(void)
 		for (int i = 0; i < 10000; i++) {
 			k.tag = (uint16_t)i;
 			for (size_t off = 0; off < 1280; off += step) {
-				struct lowpan_reasm_frag f = {.offset = (uint16_t)off,
-				                              .data = pkt + off,
-				                              .len = off + step > 1280 ? 1280 - off
-				                                                       : step};
+				struct lowpan_reasm_frag f = { .offset = (uint16_t)off,
+							       .data = pkt + off,
+							       .len = off + step > 1280 ? 1280 - off
+											: step };
 				uint8_t *dg;
 				size_t dl;
 				lowpan_reasm_add(r, &k, &f, 0, &dg, &dl);
@@ -180,7 +181,7 @@ static void bench_reasm(void)
 	lowpan_reasm_free(r);
 
 	/* the whole receive path on the real frames (FCS, parse, FRAG1 IPHC) */
-	struct lowpan_rx_cfg rc = {.frame_flags = LOWPAN_FRAME_FCS};
+	struct lowpan_rx_cfg rc = { .frame_flags = LOWPAN_FRAME_FCS };
 	struct lowpan_rx *rx = lowpan_rx_new(&rc, &mib);
 	frags = 0;
 	t0 = now_s();
@@ -224,15 +225,15 @@ static void bench_tx(void)
 	do {
 		for (int i = 0; i < 10000; i++) {
 			lowpan_tx_packet(&cfg, NULL, pkt, n, (uint16_t)i, &seq, count_only,
-			                 &frames);
+					 &frames);
 			pkts++;
 		}
 		t = now_s() - t0;
 	} while (t < 1.0);
-	printf(
-	    "compression + fragmentation + frames with FCS of 1280-octet packets: %.0f frames/s, "
-	    "%.0f packets/s\n",
-	    frames / t, pkts / t);
+	printf("compression + fragmentation + frames with FCS of 1280-octet packets: %.0f "
+	       "frames/s, "
+	       "%.0f packets/s\n",
+	       frames / t, pkts / t);
 	n = mkpkt(pkt, 50);
 	frames = pkts = 0;
 	t0 = now_s();
@@ -245,6 +246,40 @@ static void bench_tx(void)
 	} while (t < 1.0);
 	printf("compression + frame with FCS of single-frame packets (%zu octets): %.0f frames/s\n",
 	       n, frames / t);
+}
+
+static void bench_vreasm(void)
+{
+	static uint8_t data[1280], hdr[40] = { 0x60 };
+	struct lowpan_mib mib = { 0 };
+	struct lowpan_vreasm *v = lowpan_vreasm_new(NULL, &mib);
+	struct lowpan_reasm_key k;
+	memset(&k, 0, sizeof(k));
+	lowpan_lladdr_set_short(&k.src, 1);
+	lowpan_lladdr_set_short(&k.dst, 0);
+	k.size = 1280;
+	long frags = 0;
+	double t0 = now_s(), t;
+	do {
+		for (int i = 0; i < 10000; i++) {
+			k.tag = (uint16_t)i;
+			lowpan_vreasm_first(v, &k, hdr, 40, 96, (uint16_t)i, 0, 0, NULL, NULL);
+			frags++;
+			for (uint16_t off = 96; off < 1280; off += 96) {
+				enum lowpan_vreasm_action a;
+				struct lowpan_vreasm_hop hop;
+				size_t len = off + 96u > 1280 ? 1280u - off : 96u;
+				lowpan_vreasm_next(v, &k, off, data + off, len, 0, &a, &hop);
+				sink += hop.out_tag;
+				frags++;
+			}
+		}
+		t = now_s() - t0;
+	} while (t < 1.0);
+	printf("virtual reassembly (forwarding decisions, 14 fragments per datagram): %.0f "
+	       "fragments/s\n",
+	       frags / t);
+	lowpan_vreasm_free(v);
 }
 
 static void memory(void)
@@ -262,6 +297,7 @@ int main(void)
 	bench_decode();
 	bench_reasm();
 	bench_tx();
+	bench_vreasm();
 	memory();
 	return 0;
 }
