@@ -1,37 +1,382 @@
 /*
- * lowpand — lwgate border router: 802.15.4 dongle, 6LoWPAN, TUN, 6LoWPAN-ND and RPL root.
+ * lowpand — lwgate border router: a slip-radio 802.15.4 dongle on one side,
+ * a Linux TUN interface on the other, 6LoWPAN (lib/lowpan) in between.
  *
- * The shared main() in lib/common/daemon.c does the daemon work (config,
- * database, control socket, signals, systemd); this file says what is
- * particular to lowpand.
+ * This release carries IPv6 between the mesh and the host for nodes on the
+ * radio's link: frames from the dongle are reassembled and decompressed
+ * and written to the TUN interface; packets from it are compressed,
+ * fragmented in natural order and sent to the 802.15.4 address derived
+ * from the destination (broadcast for multicast).  6LoWPAN-ND and the RPL
+ * root come next.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "lowpan/lladdr.h"
+#include "lowpan/mib.h"
+#include "lowpan/rx.h"
+#include "lowpan/tx.h"
+#include "radio.h"
+#include "tun.h"
+
+static const char *const dialects[] = { "auto", "contiki-ng", "6lbr", NULL };
+/* termios speeds a USB serial dongle is driven at */
+static const char *const bauds[] = { "9600",   "19200",  "38400",  "57600", "115200",
+				     "230400", "460800", "500000", "921600", NULL };
 
 struct lowpand_config {
 	struct daemon_config common;
+	char *device;
+	int baud;
+	bool rtscts;
+	int channel;
+	int panid;
+	int dialect;
+	int retries;
+	int tx_queue;
+	char *tun_name;
+	char *address;
+	int reasm_timeout;
+	int reasm_max;
 };
 
+/* clang-format off */
 static const struct config_key lowpand_keys[] = {
 	DAEMON_CONFIG_KEYS("lowpand", struct lowpand_config),
+	{ "radio", "device", CONFIG_STRING, offsetof(struct lowpand_config, device), "/dev/ttyACM0",
+	  0, 0, NULL, false, "serial device of the slip-radio dongle" },
+	{ "radio", "baud", CONFIG_ENUM, offsetof(struct lowpand_config, baud), "115200", 0, 0, bauds,
+	  false, "serial speed in bit/s" },
+	{ "radio", "rtscts", CONFIG_BOOL, offsetof(struct lowpand_config, rtscts), "no", 0, 0, NULL,
+	  false, "hardware flow control (RTS/CTS)" },
+	{ "radio", "channel", CONFIG_INT, offsetof(struct lowpand_config, channel), "26", 11, 26,
+	  NULL, false, "IEEE 802.15.4 channel (2.4 GHz O-QPSK)" },
+	{ "radio", "panid", CONFIG_INT, offsetof(struct lowpand_config, panid), "0xabcd", 0, 0xfffe,
+	  NULL, false, "PAN identifier" },
+	{ "radio", "dialect", CONFIG_ENUM, offsetof(struct lowpand_config, dialect), "auto", 0, 0,
+	  dialects, false, "slip-radio command set: probed (auto), \"!V\" (contiki-ng) or \"!C\"/\"!P\" (6lbr, zephyr)" },
+	{ "radio", "retries", CONFIG_INT, offsetof(struct lowpand_config, retries), "3", 0, 7, NULL,
+	  false, "extra transmissions of a unicast frame after no-ACK or collision" },
+	{ "radio", "tx_queue", CONFIG_INT, offsetof(struct lowpand_config, tx_queue), "256", 1, 65536,
+	  NULL, false, "frames waiting for the dongle before new ones are dropped" },
+	{ "tun", "name", CONFIG_STRING, offsetof(struct lowpand_config, tun_name), "lwg0", 0, 0, NULL,
+	  false, "name of the TUN interface towards the host" },
+	{ "tun", "address", CONFIG_STRING, offsetof(struct lowpand_config, address),
+	  "fd6c:7767:6174::1/64", 0, 0, NULL, false,
+	  "the border router's address and the mesh prefix (address/length)" },
+	{ "6lowpan", "reassembly_timeout", CONFIG_INT, offsetof(struct lowpand_config, reasm_timeout),
+	  "60", 1, 60, NULL, false, "seconds a partial datagram is kept (RFC 4944: at most 60)" },
+	{ "6lowpan", "reassembly_max", CONFIG_INT, offsetof(struct lowpand_config, reasm_max), "64",
+	  1, 4096, NULL, false, "datagrams reassembled at once; the oldest is dropped past this" },
 	CONFIG_KEY_END,
 };
+/* clang-format on */
 
 static const struct db_migration lowpand_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 };
 
+struct lowpand {
+	struct daemon *d;
+	struct tun *tun;
+	struct event *tun_ev, *expire_ev;
+	struct radio *radio;
+	struct lowpan_rx *rx;
+	struct lowpan_mib mib;
+	uint8_t seq;
+	uint16_t tag;
+	uint64_t tun_in, tun_out, tun_errors, no_route;
+};
+
+/* The running configuration; never keep the pointer: a reload replaces it. */
+static const struct lowpand_config *config(const struct lowpand *l)
+{
+	return daemon_config(l->d);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int parse_address(const char *text, struct in6_addr *addr, unsigned *plen)
+{
+	char buf[64];
+	char *slash, *end;
+	long n;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	n = strtol(slash + 1, &end, 10);
+	if (*end || n < 1 || n > 128 || inet_pton(AF_INET6, buf, addr) != 1)
+		return -EINVAL;
+	*plen = (unsigned)n;
+	return 0;
+}
+
+/* Radio → host: one MAC frame in, at most one IPv6 packet out. */
+static void on_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct lowpand *l = arg;
+	uint8_t *pkt = NULL;
+	size_t pktlen = 0;
+	int rc = lowpan_rx_frame(l->rx, frame, len, now_ms(), &pkt, &pktlen, NULL);
+
+	if (rc < 0) {
+		log_debug("frame dropped len=%zu reason=%d", len, rc);
+		return;
+	}
+	if (!pkt)
+		return; /* a fragment was kept */
+	if (tun_write(l->tun, pkt, pktlen) < 0)
+		l->tun_errors++;
+	else
+		l->tun_out++;
+	free(pkt);
+}
+
+/* The 802.15.4 address an on-link IPv6 destination maps to (RFC 4944 §6, §9). */
+static int next_hop(const uint8_t *pkt, struct lowpan_lladdr *ll)
+{
+	const uint8_t *dst = pkt + 24;
+	static const uint8_t short_iid[6] = { 0, 0, 0, 0xff, 0xfe, 0 };
+
+	if (dst[0] == 0xff) {
+		lowpan_lladdr_set_short(ll, 0xffff);
+		return 0;
+	}
+	if (memcmp(dst + 8, short_iid, sizeof(short_iid)) == 0) {
+		lowpan_lladdr_set_short(ll, (uint16_t)(dst[14] << 8 | dst[15]));
+		return 0;
+	}
+	ll->mode = LOWPAN_ADDR_EXT;
+	memcpy(ll->a, dst + 8, 8);
+	ll->a[0] ^= 0x02; /* the IID inverts the universal/local bit */
+	return 0;
+}
+
+static int emit_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct lowpand *l = arg;
+
+	return radio_send(l->radio, frame, len);
+}
+
+/* Host → radio: one IPv6 packet in, one or more frames out. */
+static void send_packet(struct lowpand *l, const uint8_t *pkt, size_t len)
+{
+	struct lowpan_tx_cfg tx = { 0 };
+	uint8_t eui[8];
+	int rc;
+
+	if (len < 40 || (pkt[0] >> 4) != 6 || !radio_eui64(l->radio, eui) ||
+	    !radio_ready(l->radio)) {
+		l->no_route++;
+		return;
+	}
+	tx.mac.type = LOWPAN_FRAME_DATA;
+	tx.mac.version = LOWPAN_FRAME_V2006;
+	tx.mac.panid_comp = true;
+	tx.mac.dst_pan = tx.mac.src_pan = (uint16_t)config(l)->panid;
+	tx.mac.src.mode = LOWPAN_ADDR_EXT;
+	memcpy(tx.mac.src.a, eui, 8);
+	next_hop(pkt, &tx.mac.dst);
+	tx.mac.ack_req = tx.mac.dst.mode == LOWPAN_ADDR_EXT ||
+			 !(tx.mac.dst.a[0] == 0xff && tx.mac.dst.a[1] == 0xff);
+	tx.max_frame = 127;
+	tx.fcs = false; /* the dongle adds it */
+	rc = lowpan_tx_packet(&tx, &l->mib, pkt, len, l->tag++, &l->seq, emit_frame, l);
+	if (rc < 0)
+		log_debug("packet not sent len=%zu reason=%d", len, rc);
+}
+
+static void on_tun(evutil_socket_t fd, short what, void *arg)
+{
+	struct lowpand *l = arg;
+	uint8_t buf[2048];
+
+	/* a bounded batch per wake-up, so that the radio side gets its turn */
+	for (int i = 0; i < 64; i++) {
+		int n = tun_read(l->tun, buf, sizeof(buf));
+
+		if (n <= 0) {
+			if (n < 0)
+				l->tun_errors++;
+			return;
+		}
+		l->tun_in++;
+		send_packet(l, buf, (size_t)n);
+	}
+}
+
+static void on_expire(evutil_socket_t fd, short what, void *arg)
+{
+	struct lowpand *l = arg;
+
+	lowpan_rx_expire(l->rx, now_ms());
+}
+
+/* As root: the TUN interface. */
+static int lowpand_prepare(struct daemon *d, void **state)
+{
+	const struct lowpand_config *cfg = daemon_config(d);
+	struct lowpand *l = calloc(1, sizeof(*l));
+	struct in6_addr addr;
+	unsigned plen;
+	char err[256];
+
+	if (!l)
+		abort();
+	*state = l;
+	l->d = d;
+	if (parse_address(cfg->address, &addr, &plen) < 0) {
+		log_error("[tun] address \"%s\" is not an IPv6 address/prefix length",
+			  cfg->address);
+		return -EINVAL;
+	}
+	l->tun = tun_open(cfg->tun_name, &addr, plen, err, sizeof(err));
+	if (!l->tun) {
+		log_error("TUN interface %s: %s", cfg->tun_name, err);
+		return -errno;
+	}
+	log_info("interface up name=%s address=%s mtu=1280", tun_name(l->tun), cfg->address);
+	return 0;
+}
+
+static int lowpand_start(struct daemon *d, void **state)
+{
+	struct lowpand *l = *state;
+	const struct lowpand_config *cfg = daemon_config(d);
+	struct lowpan_rx_cfg rxcfg = { 0 };
+	struct radio_cfg rcfg = {
+		.device = cfg->device,
+		.baud = atoi(bauds[cfg->baud]),
+		.rtscts = cfg->rtscts,
+		.channel = cfg->channel,
+		.panid = cfg->panid,
+		.dialect = (enum radio_dialect)cfg->dialect,
+		.retries = cfg->retries,
+		.queue_max = cfg->tx_queue,
+	};
+	struct timeval one = { 1, 0 };
+
+	rxcfg.reasm.timeout_ms = (uint32_t)cfg->reasm_timeout * 1000;
+	rxcfg.reasm.max_entries = (unsigned)cfg->reasm_max;
+	rxcfg.reasm.max_bytes = (size_t)cfg->reasm_max * 1280;
+	l->rx = lowpan_rx_new(&rxcfg, &l->mib);
+	l->tun_ev = event_new(daemon_base(d), tun_fd(l->tun), EV_READ | EV_PERSIST, on_tun, l);
+	l->expire_ev = event_new(daemon_base(d), -1, EV_PERSIST, on_expire, l);
+	if (!l->rx || !l->tun_ev || !l->expire_ev)
+		abort();
+	event_add(l->tun_ev, NULL);
+	event_add(l->expire_ev, &one);
+	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
+	return 0;
+}
+
+static void lowpand_stop(void *state)
+{
+	struct lowpand *l = state;
+
+	radio_free(l->radio);
+	if (l->tun_ev)
+		event_free(l->tun_ev);
+	if (l->expire_ev)
+		event_free(l->expire_ev);
+	lowpan_rx_free(l->rx);
+	tun_close(l->tun);
+	free(l);
+}
+
+static json_t *radio_json(const struct lowpand *l)
+{
+	uint8_t eui[8];
+	char text[24] = "";
+
+	if (radio_eui64(l->radio, eui))
+		snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x:%02x:%02x", eui[0],
+			 eui[1], eui[2], eui[3], eui[4], eui[5], eui[6], eui[7]);
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "device", config(l)->device, "state",
+			 radio_state_name(l->radio), "dialect",
+			 radio_dialect_name(radio_dialect(l->radio)), "eui64", text, "channel",
+			 config(l)->channel, "panid", config(l)->panid);
+}
+
+static json_t *counters_json(const struct lowpand *l)
+{
+	struct radio_stats st;
+	size_t n;
+	const struct lowpan_mib_field *f = lowpan_mib_fields(&n);
+	json_t *c;
+
+	radio_get_stats(l->radio, &st);
+	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "radio_rx_frames", (json_int_t)st.rx_frames, "radio_tx_frames",
+		      (json_int_t)st.tx_frames, "radio_tx_ok", (json_int_t)st.tx_ok,
+		      "radio_tx_noack", (json_int_t)st.tx_noack, "radio_tx_collision",
+		      (json_int_t)st.tx_collision, "radio_tx_failed", (json_int_t)st.tx_failed,
+		      "radio_tx_retries", (json_int_t)st.tx_retries, "radio_tx_timeouts",
+		      (json_int_t)st.tx_timeouts, "radio_queue_drops", (json_int_t)st.queue_drops,
+		      "radio_slip_errors", (json_int_t)st.slip_errors, "radio_malformed",
+		      (json_int_t)st.malformed, "radio_log_lines", (json_int_t)st.log_lines,
+		      "radio_reconnects", (json_int_t)st.reconnects);
+	json_object_set_new(c, "tun_in", json_integer((json_int_t)l->tun_in));
+	json_object_set_new(c, "tun_out", json_integer((json_int_t)l->tun_out));
+	json_object_set_new(c, "tun_errors", json_integer((json_int_t)l->tun_errors));
+	json_object_set_new(c, "no_route", json_integer((json_int_t)l->no_route));
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(c, f[i].name,
+				    json_integer((json_int_t)lowpan_mib_get(&l->mib, i)));
+	return c;
+}
+
+static void lowpand_status(void *state, json_t *status)
+{
+	struct lowpand *l = state;
+
+	json_object_set_new(status, "radio", radio_json(l));
+	json_object_set_new(
+		status, "tun",
+		json_pack("{s:s, s:s}", "name", tun_name(l->tun), "address", config(l)->address));
+	json_object_update(json_object_get(status, "counters"), counters_json(l));
+}
+
+static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)
+{
+	ipc_call_reply(call, counters_json(ctx));
+}
+
+static const struct ipc_command lowpand_commands[] = {
+	{ "stats", "radio, TUN and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
+	{ NULL },
+};
+
 static const struct daemon_def lowpand_def = {
 	.name = "lowpand",
-	.description =
-		"lwgate border router: 802.15.4 dongle, 6LoWPAN, TUN, 6LoWPAN-ND and RPL root.",
+	.description = "lwgate border router: slip-radio 802.15.4 dongle, 6LoWPAN, TUN.",
 	.keys = lowpand_keys,
 	.config_size = sizeof(struct lowpand_config),
 	.migrations = lowpand_migrations,
 	.migration_count = sizeof(lowpand_migrations) / sizeof(lowpand_migrations[0]),
 	.keep_net_admin = true,
+	.prepare = lowpand_prepare,
+	.start = lowpand_start,
+	.stop = lowpand_stop,
+	.status = lowpand_status,
+	.commands = lowpand_commands,
 };
 
 int main(int argc, char **argv)
