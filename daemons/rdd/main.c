@@ -1,36 +1,122 @@
 /*
- * rdd — lwgate CoRE Resource Directory (RFC 9176) and CoAP pub/sub broker.
+ * rdd — lwgate CoRE Resource Directory (RFC 9176).
  *
  * The shared main() in lib/common/daemon.c does the daemon work (config,
  * database, control socket, signals, systemd); this file says what is
- * particular to rdd.
+ * particular to rdd: its keys, its schema, and the modules it starts —
+ * rdstore (registrations, SQLite), rdserver (CoAP) and rdctl (commands).
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
+
+#include <coap3/coap.h>
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "rdctl.h"
+#include "rdserver.h"
+#include "rdstore.h"
 
 struct rdd_config {
 	struct daemon_config common;
+	char *address;
+	int port;
+	int default_lt;
+	int max_links;
 };
 
+/* clang-format off */
 static const struct config_key rdd_keys[] = {
 	DAEMON_CONFIG_KEYS("rdd", struct rdd_config),
+	{ "coap", "address", CONFIG_STRING, offsetof(struct rdd_config, address), "::", 0, 0, NULL,
+	  false, "numeric address to serve CoAP on (\"::\": every IPv6 and IPv4 address)" },
+	{ "coap", "port", CONFIG_INT, offsetof(struct rdd_config, port), "5783", 0, 65535, NULL,
+	  false, "UDP port of the resource directory (lwm2md has 5683/5684)" },
+	{ "rd", "default_lifetime", CONFIG_INT, offsetof(struct rdd_config, default_lt), "90000",
+	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
+	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
+	  1000000, NULL, true, "links accepted in one registration (more: 4.13)" },
 	CONFIG_KEY_END,
 };
+/* clang-format on */
 
 static const struct db_migration rdd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
+	{ 2, rdstore_schema_2 },
 };
+
+static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
+{
+	struct rdd *rdd = arg;
+
+	rdserver_changed(rdd->server, reg, change);
+	rdctl_changed(rdd, reg, change);
+}
+
+static int rdd_start(struct daemon *d, void **state)
+{
+	const struct rdd_config *cfg = daemon_config(d);
+	struct rdd *rdd = calloc(1, sizeof(*rdd));
+	struct rdstore_config scfg = { .default_lt = (uint32_t)cfg->default_lt,
+				       .on_change = on_change,
+				       .ctx = rdd };
+	struct rdserver_config ccfg = { .address = cfg->address,
+					.port = cfg->port,
+					.max_links = (unsigned)cfg->max_links };
+	int rc;
+
+	if (!rdd)
+		return -ENOMEM;
+	rdd->daemon = d;
+	coap_startup();
+	coap_set_log_level(LOG_WARNING);
+	rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
+	if (rc == 0)
+		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
+	if (rc < 0) {
+		rdstore_free(rdd->store);
+		free(rdd);
+		coap_cleanup();
+		return rc;
+	}
+	*state = rdd;
+	return 0;
+}
+
+static void rdd_stop(void *state)
+{
+	struct rdd *rdd = state;
+
+	rdserver_free(rdd->server);
+	rdstore_free(rdd->store);
+	free(rdd);
+	coap_cleanup();
+}
+
+/* default_lifetime and max_links apply to the requests that come next. */
+static void rdd_reload(void *state)
+{
+	struct rdd *rdd = state;
+	const struct rdd_config *cfg = daemon_config(rdd->daemon);
+
+	rdstore_set_default_lt(rdd->store, (uint32_t)cfg->default_lt);
+	rdserver_set_max_links(rdd->server, (unsigned)cfg->max_links);
+}
 
 static const struct daemon_def rdd_def = {
 	.name = "rdd",
-	.description = "lwgate CoRE Resource Directory (RFC 9176) and CoAP pub/sub broker.",
+	.description = "lwgate CoRE Resource Directory (RFC 9176).",
 	.keys = rdd_keys,
 	.config_size = sizeof(struct rdd_config),
 	.migrations = rdd_migrations,
 	.migration_count = sizeof(rdd_migrations) / sizeof(rdd_migrations[0]),
 	.keep_net_admin = false,
+	.start = rdd_start,
+	.stop = rdd_stop,
+	.reload = rdd_reload,
+	.status = rdctl_status,
+	.commands = rdctl_commands,
 };
 
 int main(int argc, char **argv)

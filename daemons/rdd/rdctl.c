@@ -1,0 +1,218 @@
+/*
+ * Control commands, status and events of rdd (see rdctl.h).
+ */
+#include "rdctl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coap/rdquery.h"
+#include "common/log.h"
+#include "rdlookup.h"
+
+static json_t *reg_json(const struct rdreg *r, int64_t now)
+{
+	const struct linkformat_attr *et =
+		r->attrs.count ? linkformat_find(&r->attrs.links[0], "et") : NULL;
+	char loc[RDSTORE_LOC_MAX + 1];
+
+	snprintf(loc, sizeof(loc), "/%s", r->loc);
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s?, s:I}", "ep", r->ep, "d", r->d,
+			 "location", loc, "base", r->base, "lt", (json_int_t)r->lt, "expires_in",
+			 (json_int_t)((r->expires_ms - now + 999) / 1000), "et",
+			 et ? et->value : NULL, "links", (json_int_t)r->links.count);
+}
+
+/*
+ * The filters of a command: its named arguments (but @skip) as items, and
+ * "q" parsed as a whole query.  Returns false after failing @call.
+ */
+static bool args_query(struct ipc_call *call, json_t *args, struct rdquery *q)
+{
+	const char *name;
+	json_t *v;
+	int rc = 0;
+
+	rdquery_init(q);
+	if (json_is_string(json_object_get(args, "q"))) {
+		const char *text = json_string_value(json_object_get(args, "q"));
+
+		rc = rdquery_parse((const uint8_t *)text, strlen(text), q);
+	}
+	json_object_foreach (args, name, v) {
+		char *item;
+
+		if (rc < 0 || strcmp(name, "q") == 0 || !json_is_string(v))
+			continue;
+		if (asprintf(&item, "%s=%s", name, json_string_value(v)) < 0)
+			abort();
+		rc = rdquery_add(q, (const uint8_t *)item, strlen(item));
+		free(item);
+	}
+	if (rc < 0) {
+		rdquery_fini(q);
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "bad filter: %s", rdquery_strerror(rc));
+		return false;
+	}
+	return true;
+}
+
+struct list_ctx {
+	struct ipc_call *call;
+	enum rdlookup_kind kind;
+	int64_t now;
+};
+
+static void list_one(const struct rdreg *r, size_t link, void *arg)
+{
+	struct list_ctx *l = arg;
+	json_t *rec;
+
+	if (l->kind == RDLOOKUP_EP) {
+		rec = reg_json(r, l->now);
+	} else {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f)
+			abort();
+		rdlookup_write(r, RDLOOKUP_RES, link, f);
+		fclose(f);
+		rec = json_pack("{s:s, s:s, s:s, s:s}", "ep", r->ep, "d", r->d, "href",
+				r->resolved[link], "link", text);
+		free(text);
+	}
+	ipc_call_record(l->call, rec);
+}
+
+static void list(struct ipc_call *call, json_t *args, struct rdd *rdd, enum rdlookup_kind kind)
+{
+	struct list_ctx l = { call, kind, rdstore_now(rdd->store) };
+	struct rdquery q;
+	char why[128];
+	long n;
+
+	if (!args_query(call, args, &q))
+		return;
+	n = rdlookup_each(rdd->store, kind, &q, list_one, &l, why, sizeof(why));
+	rdquery_fini(&q);
+	if (n < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s", why);
+		return;
+	}
+	/* records already carry the list; an empty one is an empty array */
+	ipc_call_reply(call, n ? json_pack("{s:I}", "count", (json_int_t)n) : json_array());
+}
+
+static void cmd_endpoints(struct ipc_call *call, json_t *args, void *ctx)
+{
+	list(call, args, ctx, RDLOOKUP_EP);
+}
+
+static void cmd_resources(struct ipc_call *call, json_t *args, void *ctx)
+{
+	list(call, args, ctx, RDLOOKUP_RES);
+}
+
+static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	struct rdreg *r = rdstore_find_ep(rdd->store, d ? d : "", ep);
+	json_t *gone;
+
+	if (!r) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
+			      "no registration of ep \"%s\" in sector \"%s\"", ep, d ? d : "");
+		return;
+	}
+	gone = reg_json(r, rdstore_now(rdd->store));
+	if (rdstore_remove(rdd->store, r) < 0) {
+		json_decref(gone);
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "the database refused the removal");
+		return;
+	}
+	log_info("registration removed by %u ep=%s", (unsigned)ipc_call_uid(call), ep);
+	ipc_call_reply(call, gone);
+}
+
+static const struct ipc_arg ep_args[] = {
+	{ "ep", IPC_ARG_STRING, false, "endpoint name (a trailing * is a prefix)" },
+	{ "d", IPC_ARG_STRING, false, "sector" },
+	{ "et", IPC_ARG_STRING, false, "endpoint type" },
+	{ "rt", IPC_ARG_STRING, false, "resource type of one of its links" },
+	{ "q", IPC_ARG_STRING, false, "a whole lookup query, e.g. \"rt=temp*&page=0&count=10\"" },
+	{ NULL },
+};
+
+static const struct ipc_arg res_args[] = {
+	{ "ep", IPC_ARG_STRING, false, "endpoint name (a trailing * is a prefix)" },
+	{ "d", IPC_ARG_STRING, false, "sector" },
+	{ "et", IPC_ARG_STRING, false, "endpoint type" },
+	{ "rt", IPC_ARG_STRING, false, "resource type" },
+	{ "if", IPC_ARG_STRING, false, "interface description" },
+	{ "href", IPC_ARG_STRING, false, "link target, as registered or resolved" },
+	{ "q", IPC_ARG_STRING, false, "a whole lookup query, e.g. \"ct=40&page=1&count=50\"" },
+	{ NULL },
+};
+
+static const struct ipc_arg remove_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ NULL },
+};
+
+const struct ipc_command rdctl_commands[] = {
+	{ "endpoints", "list registrations (filters as /rd-lookup/ep)", ep_args, cmd_endpoints,
+	  false },
+	{ "resources", "list registered links, resolved (filters as /rd-lookup/res)", res_args,
+	  cmd_resources, false },
+	{ "remove", "remove the registration of an endpoint", remove_args, cmd_remove, true },
+	{ NULL },
+};
+
+void rdctl_status(void *state, json_t *status)
+{
+	struct rdd *rdd = state;
+	json_t *counters = json_object_get(status, "counters");
+	struct rdstore_stats st;
+	struct rdserver_stats sv;
+
+	rdstore_get_stats(rdd->store, &st);
+	rdserver_get_stats(rdd->server, &sv);
+	json_object_set_new(status, "coap_port", json_integer(rdserver_port(rdd->server)));
+	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
+	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
+	if (!json_is_object(counters))
+		return;
+	json_object_set_new(counters, "rd_registered", json_integer((json_int_t)st.created));
+	json_object_set_new(counters, "rd_updated", json_integer((json_int_t)st.updated));
+	json_object_set_new(counters, "rd_removed", json_integer((json_int_t)st.removed));
+	json_object_set_new(counters, "rd_expired", json_integer((json_int_t)st.expired));
+	json_object_set_new(counters, "rd_replaced", json_integer((json_int_t)st.replaced));
+	json_object_set_new(counters, "rd_db_errors", json_integer((json_int_t)st.db_errors));
+	json_object_set_new(counters, "coap_requests", json_integer((json_int_t)sv.requests));
+	json_object_set_new(counters, "coap_bad_requests",
+			    json_integer((json_int_t)sv.bad_requests));
+	json_object_set_new(counters, "coap_lookups", json_integer((json_int_t)sv.lookups));
+}
+
+void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change)
+{
+	static const char *const topics[] = {
+		[RDSTORE_CREATED] = "rd.registered", [RDSTORE_UPDATED] = "rd.updated",
+		[RDSTORE_REMOVED] = "rd.removed",    [RDSTORE_EXPIRED] = "rd.expired",
+		[RDSTORE_REPLACED] = "rd.replaced",
+	};
+
+	if (change == RDSTORE_CREATED)
+		log_info("registered ep=%s d=%s loc=/%s links=%zu", reg->ep, reg->d, reg->loc,
+			 reg->links.count);
+	ipc_server_publish(daemon_ipc(rdd->daemon), topics[change],
+			   reg_json(reg, rdstore_now(rdd->store)));
+}

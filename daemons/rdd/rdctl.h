@@ -1,0 +1,39 @@
+/*
+ * rdctl — rdd's control-socket commands, status counters and events.
+ *
+ *   endpoints [ep= d= et= rt= q=]          registrations, filtered like
+ *                                          /rd-lookup/ep (q: a whole query)
+ *   resources [ep= d= et= rt= if= href= q=] links, filtered like /rd-lookup/res
+ *   remove ep= [d=]                        remove a registration
+ *
+ * Lists are streamed as one record per item.  Events, published to
+ * subscribers of the control socket: rd.registered, rd.updated,
+ * rd.removed, rd.expired, rd.replaced, each with the registration's ep, d,
+ * location, base, lt and link count.
+ */
+#ifndef LWGATE_RDD_RDCTL_H
+#define LWGATE_RDD_RDCTL_H
+
+#include <jansson.h>
+
+#include "common/daemon.h"
+#include "common/ipc_server.h"
+#include "rdserver.h"
+#include "rdstore.h"
+
+/* The daemon's state, the start() state the commands get. */
+struct rdd {
+	struct daemon *daemon;
+	struct rdstore *store;
+	struct rdserver *server;
+};
+
+extern const struct ipc_command rdctl_commands[];
+
+/* Add rdd's fields and counters to a status reply. */
+void rdctl_status(void *state, json_t *status);
+
+/* Publish the event for a committed change. */
+void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * rdserver — the CoAP face of the Resource Directory: a libcoap context
+ * driven by coapev in the daemon's loop, serving
+ *
+ *   /.well-known/core   discovery (RFC 6690), filtered by the query
+ *   /rd                 registration interface (rt=core.rd), POST
+ *   /rd-lookup/ep       endpoint lookup (rt=core.rd-lookup-ep), GET
+ *   /rd-lookup/res      resource lookup (rt=core.rd-lookup-res), GET
+ *   /reg/<16 hex>       one per registration: GET, POST (update), DELETE
+ *
+ * Bad requests get a 4.xx with a diagnostic payload (RFC 7252 §5.5.2) and
+ * change nothing.  Bodies and results larger than a datagram go block-wise
+ * (libcoap's block mode, one body per request).
+ */
+#ifndef LWGATE_RDD_RDSERVER_H
+#define LWGATE_RDD_RDSERVER_H
+
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "rdstore.h"
+
+struct rdserver;
+
+struct rdserver_config {
+	const char *address; /* numeric IPv6 or IPv4 address to bind ("::": all) */
+	int port;
+	unsigned max_links; /* links accepted in one registration */
+};
+
+struct rdserver_stats {
+	uint64_t requests, bad_requests, registrations, updates, removals, lookups;
+};
+
+/*
+ * Bind and serve; the registrations already in @store get their
+ * resources.  Returns 0 and *@out, or a negative errno (logged).
+ */
+int rdserver_new(struct event_base *base, struct rdstore *store, const struct rdserver_config *cfg,
+		 struct rdserver **out);
+
+/* Stop serving and free; NULL is fine. */
+void rdserver_free(struct rdserver *srv);
+
+/* Keep the registration resources in step with @store (its change callback). */
+void rdserver_changed(struct rdserver *srv, struct rdreg *reg, enum rdstore_change change);
+
+/* Apply a reloaded max_links to the requests that come next. */
+void rdserver_set_max_links(struct rdserver *srv, unsigned max_links);
+
+void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out);
+
+/* The UDP port served. */
+int rdserver_port(const struct rdserver *srv);
+
+#endif

@@ -1,0 +1,548 @@
+/*
+ * Registrations: database first, memory second (see rdstore.h).
+ */
+#define LOG_COMPONENT "store"
+
+#include "rdstore.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "common/log.h"
+
+const char rdstore_schema_2[] =
+	"CREATE TABLE registration ("
+	" loc TEXT PRIMARY KEY,"
+	" ep TEXT NOT NULL,"
+	" d TEXT NOT NULL,"
+	" base TEXT NOT NULL,"
+	" base_explicit INTEGER NOT NULL,"
+	" lt INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL," /* wall clock, ms */
+	" attrs TEXT NOT NULL,"      /* link-format "<>;et=…" of the other attributes */
+	" links TEXT NOT NULL,"      /* link-format as registered */
+	" UNIQUE (d, ep));";
+
+struct rdstore {
+	struct event_base *base;
+	struct db *db;
+	struct rdstore_config cfg;
+	struct rdreg_list list;
+	struct rdreg **buckets;
+	size_t nbuckets, count, links;
+	struct rdstore_stats stats;
+};
+
+static int64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t rdstore_now(const struct rdstore *s)
+{
+	return s->cfg.now_ms ? s->cfg.now_ms() : realtime_ms();
+}
+
+void rdstore_set_default_lt(struct rdstore *s, uint32_t lt)
+{
+	s->cfg.default_lt = lt;
+}
+
+static size_t hash_key(const char *d, const char *ep)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *d; d++)
+		h = (h ^ (uint8_t)*d) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull;
+	for (; *ep; ep++)
+		h = (h ^ (uint8_t)*ep) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static void hash_insert(struct rdstore *s, struct rdreg *r)
+{
+	size_t i;
+
+	if (s->count + 1 > s->nbuckets) {
+		size_t n = s->nbuckets ? s->nbuckets * 2 : 64;
+		struct rdreg **b = calloc(n, sizeof(*b));
+
+		if (!b)
+			abort();
+		for (size_t k = 0; k < s->nbuckets; k++) {
+			while (s->buckets[k]) {
+				struct rdreg *x = s->buckets[k];
+
+				s->buckets[k] = x->hash_next;
+				i = hash_key(x->d, x->ep) & (n - 1);
+				x->hash_next = b[i];
+				b[i] = x;
+			}
+		}
+		free(s->buckets);
+		s->buckets = b;
+		s->nbuckets = n;
+	}
+	i = hash_key(r->d, r->ep) & (s->nbuckets - 1);
+	r->hash_next = s->buckets[i];
+	s->buckets[i] = r;
+}
+
+static void hash_remove(struct rdstore *s, struct rdreg *r)
+{
+	struct rdreg **p = &s->buckets[hash_key(r->d, r->ep) & (s->nbuckets - 1)];
+
+	while (*p && *p != r)
+		p = &(*p)->hash_next;
+	if (*p)
+		*p = r->hash_next;
+}
+
+struct rdreg *rdstore_find_ep(struct rdstore *s, const char *d, const char *ep)
+{
+	struct rdreg *r;
+
+	if (!s->nbuckets)
+		return NULL;
+	d = d ? d : "";
+	for (r = s->buckets[hash_key(d, ep) & (s->nbuckets - 1)]; r; r = r->hash_next)
+		if (strcmp(r->ep, ep) == 0 && strcmp(r->d, d) == 0)
+			return r;
+	return NULL;
+}
+
+struct rdreg *rdstore_find_loc(struct rdstore *s, const char *loc)
+{
+	struct rdreg *r;
+
+	TAILQ_FOREACH(r, &s->list, order)
+	if (strcmp(r->loc, loc) == 0)
+		return r;
+	return NULL;
+}
+
+const struct rdreg_list *rdstore_list(const struct rdstore *s)
+{
+	return &s->list;
+}
+
+void rdstore_get_stats(const struct rdstore *s, struct rdstore_stats *out)
+{
+	*out = s->stats;
+	out->registrations = s->count;
+	out->links = s->links;
+}
+
+/* Serialise links into a malloc'd string. */
+static char *format_links(const struct linkformat_link *links, size_t n)
+{
+	size_t len;
+	char *buf;
+
+	linkformat_format(links, n, NULL, 0, &len);
+	buf = malloc(len + 1);
+	if (!buf)
+		abort();
+	linkformat_format(links, n, buf, len + 1, &len);
+	return buf;
+}
+
+/*
+ * The registration attributes as one link "<>;…": @old with the ones
+ * named in @add replaced (or added).  Returns the text; *@out is parsed.
+ */
+static char *merge_attrs(const struct linkformat *old, const struct linkformat_attr *add,
+			 size_t nadd, struct linkformat *out)
+{
+	size_t nold = old && old->count ? old->links[0].attr_count : 0, n = 0;
+	struct linkformat_attr *all = calloc(nold + nadd + 1, sizeof(*all));
+	struct linkformat_link link = { "", all, 0 };
+	char *text;
+
+	if (!all)
+		abort();
+	for (size_t i = 0; i < nold; i++) {
+		const struct linkformat_attr *a = &old->links[0].attrs[i];
+		bool replaced = false;
+
+		for (size_t j = 0; j < nadd && !replaced; j++)
+			replaced = strcmp(add[j].name, a->name) == 0;
+		if (!replaced)
+			all[n++] = *a;
+	}
+	for (size_t j = 0; j < nadd; j++)
+		all[n++] = add[j];
+	link.attr_count = n;
+	text = format_links(&link, 1);
+	free(all);
+	if (linkformat_parse((const uint8_t *)text, strlen(text), out) < 0)
+		abort(); /* we just wrote it: our bug */
+	return text;
+}
+
+static void free_resolved(struct rdreg *r)
+{
+	if (!r->resolved)
+		return;
+	for (size_t i = 0; i < r->links.count; i++)
+		free(r->resolved[i]);
+	free(r->resolved);
+	r->resolved = NULL;
+}
+
+static void resolve_links(struct rdreg *r)
+{
+	free_resolved(r);
+	if (!r->links.count)
+		return;
+	r->resolved = calloc(r->links.count, sizeof(char *));
+	if (!r->resolved)
+		abort();
+	for (size_t i = 0; i < r->links.count; i++) {
+		const char *t = r->links.links[i].target;
+		size_t size = strlen(r->base) + strlen(t) + 2;
+		char *buf = malloc(size);
+
+		if (!buf)
+			abort();
+		/* the result is at most base + "/" + reference; a base without a scheme keeps t */
+		if (linkformat_resolve(r->base, t, buf, size) < 0)
+			snprintf(buf, size, "%s", t);
+		r->resolved[i] = buf;
+	}
+}
+
+static void reg_free(struct rdreg *r)
+{
+	if (!r)
+		return;
+	if (r->timer)
+		event_free(r->timer);
+	free_resolved(r);
+	linkformat_fini(&r->links);
+	linkformat_fini(&r->attrs);
+	free(r->ep);
+	free(r->d);
+	free(r->base);
+	free(r);
+}
+
+static void on_expiry(evutil_socket_t fd, short what, void *arg);
+
+static void arm(struct rdstore *s, struct rdreg *r)
+{
+	int64_t left = r->expires_ms - rdstore_now(s);
+	struct timeval tv;
+
+	if (left < 0)
+		left = 0;
+	tv.tv_sec = left / 1000;
+	tv.tv_usec = (left % 1000) * 1000;
+	if (!r->timer)
+		r->timer = evtimer_new(s->base, on_expiry, r);
+	if (!r->timer)
+		abort();
+	evtimer_add(r->timer, &tv);
+}
+
+static void attach(struct rdstore *s, struct rdreg *r)
+{
+	r->store = s;
+	TAILQ_INSERT_TAIL(&s->list, r, order);
+	hash_insert(s, r);
+	s->count++;
+	s->links += r->links.count;
+	arm(s, r);
+}
+
+static void detach(struct rdstore *s, struct rdreg *r, enum rdstore_change why)
+{
+	TAILQ_REMOVE(&s->list, r, order);
+	hash_remove(s, r);
+	s->count--;
+	s->links -= r->links.count;
+	if (s->cfg.on_change)
+		s->cfg.on_change(r, why, s->cfg.ctx);
+	reg_free(r);
+}
+
+/* A savepoint inside the loop's batch, so a failed step undoes only this change. */
+static int tx_begin(struct rdstore *s)
+{
+	db_batch(s->db);
+	return db_exec_script(s->db, "SAVEPOINT rd");
+}
+
+static int tx_end(struct rdstore *s, int rc)
+{
+	if (rc < 0) {
+		db_exec_script(s->db, "ROLLBACK TO rd; RELEASE rd");
+		s->stats.db_errors++;
+		return -EIO;
+	}
+	if (db_exec_script(s->db, "RELEASE rd") < 0 || db_commit(s->db) < 0) {
+		s->stats.db_errors++;
+		return -EIO;
+	}
+	return 0;
+}
+
+static void new_loc(char *loc)
+{
+	uint8_t rnd[8];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		abort(); /* the kernel's random source never fails once booted */
+	snprintf(loc, RDSTORE_LOC_MAX, "reg/%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+}
+
+static int db_insert(struct rdstore *s, const struct rdreg *r, const char *attrs, const char *links)
+{
+	return db_exec(s->db,
+		       "INSERT INTO registration (loc, ep, d, base, base_explicit, lt, expires,"
+		       " attrs, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "ttttiIItt", r->loc, r->ep, r->d, r->base, (int)r->base_explicit,
+		       (int64_t)r->lt, r->expires_ms, attrs, links);
+}
+
+int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **out)
+{
+	struct rdreg *r = calloc(1, sizeof(*r)), *old;
+	char *attrs_text, *links_text;
+	int rc;
+
+	if (!r)
+		abort();
+	r->ep = strdup(in->ep);
+	r->d = strdup(in->d ? in->d : "");
+	r->base_explicit = in->base != NULL;
+	r->base = strdup(in->base ? in->base : in->source);
+	if (!r->ep || !r->d || !r->base)
+		abort();
+	r->lt = in->lt ? in->lt : s->cfg.default_lt;
+	r->expires_ms = rdstore_now(s) + (int64_t)r->lt * 1000;
+	attrs_text = merge_attrs(NULL, in->attrs, in->attr_count, &r->attrs);
+	links_text = in->links ? format_links(in->links->links, in->links->count) : strdup("");
+	if (!links_text)
+		abort();
+	old = rdstore_find_ep(s, r->d, r->ep);
+	rc = tx_begin(s);
+	if (rc == 0 && old)
+		rc = db_exec(s->db, "DELETE FROM registration WHERE loc = ?", "t", old->loc);
+	if (rc >= 0) {
+		new_loc(r->loc);
+		rc = db_insert(s, r, attrs_text, links_text);
+		if (rc == -EEXIST) { /* 2^-64 after a location clash: draw again */
+			new_loc(r->loc);
+			rc = db_insert(s, r, attrs_text, links_text);
+		}
+	}
+	rc = tx_end(s, rc);
+	free(attrs_text);
+	free(links_text);
+	if (rc < 0) {
+		reg_free(r);
+		return rc;
+	}
+	if (in->links) {
+		r->links = *in->links;
+		memset(in->links, 0, sizeof(*in->links));
+	}
+	resolve_links(r);
+	if (old) {
+		s->stats.replaced++;
+		detach(s, old, RDSTORE_REPLACED);
+	}
+	attach(s, r);
+	s->stats.created++;
+	if (s->cfg.on_change)
+		s->cfg.on_change(r, RDSTORE_CREATED, s->cfg.ctx);
+	*out = r;
+	return 0;
+}
+
+int rdstore_update(struct rdstore *s, struct rdreg *r, struct rdreg_input *in)
+{
+	const char *base = r->base;
+	bool base_explicit = r->base_explicit;
+	uint32_t lt = in->lt ? in->lt : r->lt;
+	int64_t expires = rdstore_now(s) + (int64_t)lt * 1000;
+	struct linkformat attrs = { 0 };
+	char *attrs_text = NULL, *links_text = NULL, *new_base;
+	int rc;
+
+	if (in->base) {
+		base = in->base;
+		base_explicit = true;
+	} else if (!r->base_explicit && in->source) {
+		base = in->source; /* RFC 9176 §5.3.1: an implicit base follows the registrant */
+	}
+	if (in->attr_count)
+		attrs_text = merge_attrs(&r->attrs, in->attrs, in->attr_count, &attrs);
+	if (in->links)
+		links_text = format_links(in->links->links, in->links->count);
+	rc = tx_begin(s);
+	if (rc == 0)
+		rc = db_exec(s->db,
+			     "UPDATE registration SET base = ?, base_explicit = ?, lt = ?,"
+			     " expires = ?, attrs = coalesce(?, attrs), links = coalesce(?, links)"
+			     " WHERE loc = ?",
+			     "tiIIttt", base, (int)base_explicit, (int64_t)lt, expires, attrs_text,
+			     links_text, r->loc);
+	rc = tx_end(s, rc);
+	free(attrs_text);
+	free(links_text);
+	if (rc < 0) {
+		linkformat_fini(&attrs);
+		return rc;
+	}
+	new_base = strdup(base);
+	if (!new_base)
+		abort();
+	free(r->base);
+	r->base = new_base;
+	r->base_explicit = base_explicit;
+	r->lt = lt;
+	r->expires_ms = expires;
+	if (in->attr_count) {
+		linkformat_fini(&r->attrs);
+		r->attrs = attrs;
+	}
+	if (in->links) {
+		s->links -= r->links.count;
+		free_resolved(r);
+		linkformat_fini(&r->links);
+		r->links = *in->links;
+		memset(in->links, 0, sizeof(*in->links));
+		s->links += r->links.count;
+	}
+	resolve_links(r);
+	arm(s, r);
+	s->stats.updated++;
+	if (s->cfg.on_change)
+		s->cfg.on_change(r, RDSTORE_UPDATED, s->cfg.ctx);
+	return 0;
+}
+
+static int remove_as(struct rdstore *s, struct rdreg *r, enum rdstore_change why)
+{
+	int rc = tx_begin(s);
+
+	if (rc == 0)
+		rc = db_exec(s->db, "DELETE FROM registration WHERE loc = ?", "t", r->loc);
+	rc = tx_end(s, rc);
+	if (rc < 0)
+		return rc;
+	if (why == RDSTORE_EXPIRED)
+		s->stats.expired++;
+	else
+		s->stats.removed++;
+	detach(s, r, why);
+	return 0;
+}
+
+int rdstore_remove(struct rdstore *s, struct rdreg *r)
+{
+	return remove_as(s, r, RDSTORE_REMOVED);
+}
+
+static void on_expiry(evutil_socket_t fd, short what, void *arg)
+{
+	struct rdreg *r = arg;
+	struct rdstore *s = r->store;
+
+	if (r->expires_ms > rdstore_now(s)) { /* the wall clock was set back: wait more */
+		arm(s, r);
+		return;
+	}
+	log_info("registration expired ep=%s d=%s loc=/%s", r->ep, r->d, r->loc);
+	if (remove_as(s, r, RDSTORE_EXPIRED) < 0) {
+		struct timeval retry = { 1, 0 };
+
+		evtimer_add(r->timer, &retry);
+	}
+}
+
+static int load(struct rdstore *s)
+{
+	sqlite3_stmt *st = db_stmt(s->db, "SELECT loc, ep, d, base, base_explicit, lt, expires,"
+					  " attrs, links FROM registration ORDER BY rowid");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rdreg *r = calloc(1, sizeof(*r));
+		const char *attrs = (const char *)sqlite3_column_text(st, 7);
+		const char *links = (const char *)sqlite3_column_text(st, 8);
+
+		if (!r)
+			abort();
+		snprintf(r->loc, sizeof(r->loc), "%s", (const char *)sqlite3_column_text(st, 0));
+		r->ep = strdup((const char *)sqlite3_column_text(st, 1));
+		r->d = strdup((const char *)sqlite3_column_text(st, 2));
+		r->base = strdup((const char *)sqlite3_column_text(st, 3));
+		if (!r->ep || !r->d || !r->base)
+			abort();
+		r->base_explicit = sqlite3_column_int(st, 4) != 0;
+		r->lt = (uint32_t)sqlite3_column_int64(st, 5);
+		r->expires_ms = sqlite3_column_int64(st, 6);
+		if (linkformat_parse((const uint8_t *)attrs, strlen(attrs), &r->attrs) < 0 ||
+		    linkformat_parse((const uint8_t *)links, strlen(links), &r->links) < 0) {
+			log_warnx("skipping unreadable registration loc=/%s", r->loc);
+			reg_free(r);
+			continue;
+		}
+		resolve_links(r);
+		attach(s, r);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int rdstore_new(struct event_base *base, struct db *db, const struct rdstore_config *cfg,
+		struct rdstore **out)
+{
+	struct rdstore *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	s->base = base;
+	s->db = db;
+	s->cfg = *cfg;
+	TAILQ_INIT(&s->list);
+	rc = load(s);
+	if (rc < 0) {
+		log_warnx("cannot load the registrations from %s", db_path(db));
+		rdstore_free(s);
+		return rc;
+	}
+	log_info("loaded registrations=%zu links=%zu", s->count, s->links);
+	*out = s;
+	return 0;
+}
+
+void rdstore_free(struct rdstore *s)
+{
+	struct rdreg *r;
+
+	if (!s)
+		return;
+	while ((r = TAILQ_FIRST(&s->list))) {
+		TAILQ_REMOVE(&s->list, r, order);
+		reg_free(r);
+	}
+	free(s->buckets);
+	free(s);
+}

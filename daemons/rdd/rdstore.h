@@ -1,0 +1,130 @@
+/*
+ * rdstore — the registrations of the Resource Directory, in memory and in
+ * SQLite.
+ *
+ * Every change is written and committed to the database before the call
+ * returns, and only then applied in memory: a registrant that got a
+ * success response finds its registration after a restart or a kill -9,
+ * and a failed write leaves both copies as they were.  Registrations are
+ * kept in registration order (lookups and pages follow it) and indexed by
+ * (sector, endpoint name).  Each has a libevent timer that removes it when
+ * its lifetime runs out; lifetimes are wall-clock deadlines in the
+ * database, so a restart does not extend them.
+ */
+#ifndef LWGATE_RDD_RDSTORE_H
+#define LWGATE_RDD_RDSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+
+#include "coap/linkformat.h"
+#include "common/db.h"
+
+#define RDSTORE_LOC_MAX 24 /* "reg/" + 16 hex digits + NUL, with room */
+
+struct rdstore;
+
+struct rdreg {
+	char loc[RDSTORE_LOC_MAX]; /* registration resource path, without the leading "/" */
+	char *ep;
+	char *d;    /* "" when the registration has no sector */
+	char *base; /* the base URI in use: explicit, or from the registrant's address */
+	bool base_explicit;
+	uint32_t lt;              /* lifetime, seconds */
+	int64_t expires_ms;       /* wall clock, milliseconds since the epoch */
+	struct linkformat attrs;  /* et and the other registration attributes, as one link "<>" */
+	struct linkformat links;  /* the registered links */
+	char **resolved;          /* per link: its target resolved against base */
+	void *user;               /* the CoAP resource that serves loc (rdserver's) */
+	TAILQ_ENTRY(rdreg) order; /* registration order */
+	struct rdreg *hash_next;
+	struct event *timer;
+	struct rdstore *store;
+};
+
+TAILQ_HEAD(rdreg_list, rdreg);
+
+/* What a registration or an update brings. */
+struct rdreg_input {
+	const char *ep, *d; /* registration only; d may be NULL or "" */
+	const char *base;   /* NULL: keep (update) or none (registration) */
+	const char *source; /* base derived from the request's source address */
+	uint32_t lt;        /* 0: keep (update) or the default (registration) */
+	/* registration attributes but ep/d/lt/base; an update replaces the same-named ones */
+	const struct linkformat_attr *attrs;
+	size_t attr_count;
+	struct linkformat *links; /* NULL: keep; else taken (and zeroed) on success */
+};
+
+enum rdstore_change {
+	RDSTORE_CREATED,
+	RDSTORE_UPDATED,
+	RDSTORE_REMOVED, /* by DELETE or by the control socket */
+	RDSTORE_EXPIRED,
+	RDSTORE_REPLACED, /* a new registration took its endpoint name */
+};
+
+/*
+ * Called after each change is committed.  For REMOVED, EXPIRED and
+ * REPLACED, @reg is still whole and is freed when the callback returns.
+ */
+typedef void (*rdstore_change_fn)(struct rdreg *reg, enum rdstore_change change, void *ctx);
+
+struct rdstore_config {
+	uint32_t default_lt;     /* seconds when a registration gives no lt */
+	int64_t (*now_ms)(void); /* wall clock; NULL: CLOCK_REALTIME (tests drive time here) */
+	rdstore_change_fn on_change;
+	void *ctx;
+};
+
+struct rdstore_stats {
+	size_t registrations, links;
+	uint64_t created, updated, removed, expired, replaced, db_errors;
+};
+
+/* The SQL of rdd's schema version 2 (for its migration table). */
+extern const char rdstore_schema_2[];
+
+/*
+ * Load the registrations of @db (expired ones go at the next loop round)
+ * and arm their timers on @base.  Returns 0 and *@out, or a negative errno
+ * (logged).
+ */
+int rdstore_new(struct event_base *base, struct db *db, const struct rdstore_config *cfg,
+		struct rdstore **out);
+
+/* Free everything (the database keeps it all); NULL is fine. */
+void rdstore_free(struct rdstore *s);
+
+/*
+ * Register (or replace the registration of the same ep and d).  @in->ep is
+ * required.  Returns 0 and the new registration in *@out, or -EIO when the
+ * database refused (nothing changed).
+ */
+int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **out);
+
+/* Refresh the lifetime of @reg and apply what @in gives.  0 or -EIO. */
+int rdstore_update(struct rdstore *s, struct rdreg *reg, struct rdreg_input *in);
+
+/* Remove @reg (it is freed).  0 or -EIO (then @reg stays). */
+int rdstore_remove(struct rdstore *s, struct rdreg *reg);
+
+struct rdreg *rdstore_find_ep(struct rdstore *s, const char *d, const char *ep);
+struct rdreg *rdstore_find_loc(struct rdstore *s, const char *loc);
+
+/* The registrations in registration order (do not change the list while walking it). */
+const struct rdreg_list *rdstore_list(const struct rdstore *s);
+
+void rdstore_get_stats(const struct rdstore *s, struct rdstore_stats *out);
+
+/* The lifetime of registrations that give none, from now on (a reload). */
+void rdstore_set_default_lt(struct rdstore *s, uint32_t lt);
+
+/* The current wall-clock time of the store, milliseconds. */
+int64_t rdstore_now(const struct rdstore *s);
+
+#endif

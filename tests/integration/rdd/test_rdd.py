@@ -1,0 +1,445 @@
+#!/usr/bin/python3
+"""rdd, the CoRE Resource Directory, driven by libcoap's coap-client-openssl
+as registrant and lookup client, and by lwgatectl.
+
+Usage: test_rdd.py BUILD_DIR SOURCE_DIR
+Runs inside a private network namespace (re-executes itself under
+`unshare -n` when root, then brings lo up), rdd with a config in a
+temporary folder.  Expected resolved links are computed with Python's
+urllib.parse.urljoin (RFC 3986), not with rdd's code.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+BUILD = SOURCE = None
+CLIENT = "coap-client-openssl"
+RFC9176_LINKS = ('</sensors/temp>;rt="temperature-c";if="sensor",'
+                 '</sensors/light>;rt="light-lux";if="sensor"')
+
+
+def free_port():
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+        s.bind(("::", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, what, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Reply:
+    def __init__(self, code, options, payload):
+        self.code, self.options, self.payload = code, options, payload
+
+    def location(self):
+        return "/" + "/".join(re.findall(r"Location-Path:([^,\] ]+)", self.options))
+
+    def __repr__(self):
+        return f"<{self.code} [{self.options}] {self.payload!r}>"
+
+
+class Rdd:
+    def __init__(self, tmp, extra=""):
+        self.tmp = tmp
+        self.port = free_port()
+        self.sock = os.path.join(tmp, "rdd.sock")
+        self.db = os.path.join(tmp, "rdd.db")
+        self.ini = os.path.join(tmp, "rdd.ini")
+        with open(self.ini, "w") as f:
+            f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {self.db}\nuser =\n"
+                    f"[coap]\naddress = ::\nport = {self.port}\n{extra}")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([os.path.join(BUILD, "daemons", "rdd", "rdd"), "-f", "-c",
+                                      self.ini], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, "rdd socket")
+        if self.proc.poll() is not None:
+            raise AssertionError("rdd exited: " + self.proc.stderr.read())
+        return self
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=10)
+        self.proc.stderr.close()
+        return rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stderr.close()
+        # the socket file of a killed daemon stays behind; a new one replaces it
+        os.unlink(self.sock)
+
+    def coap(self, method, path, payload=None, cf=None, accept=None):
+        out = os.path.join(self.tmp, "payload.out")
+        if os.path.exists(out):
+            os.unlink(out)
+        cmd = [CLIENT, "-v", "6", "-B", "10", "-m", method, "-o", out]
+        if payload is not None:
+            pf = os.path.join(self.tmp, "payload.in")
+            with open(pf, "w") as f:
+                f.write(payload)
+            cmd += ["-f", pf]
+        if cf is not None:
+            cmd += ["-t", str(cf)]
+        if accept is not None:
+            cmd += ["-A", str(accept)]
+        r = subprocess.run(cmd + [f"coap://[::1]:{self.port}{path}"], capture_output=True,
+                           text=True, timeout=30)
+        codes = re.findall(r"^v:1 t:\w+ c:(\d\.\d\d) i:\w+ \{[0-9a-f]*\} \[([^\]]*)\]",
+                           r.stdout + r.stderr, re.M)
+        if not codes:
+            raise AssertionError(f"no response to {method} {path}: {r.stdout}{r.stderr}")
+        code, options = codes[-1]
+        body = ""
+        if os.path.exists(out):
+            with open(out) as f:
+                body = f.read()
+        if not code.startswith("2"):
+            m = re.search(r"^\d\.\d\d (.*)$", r.stderr, re.M)
+            body = m.group(1) if m else body
+        return Reply(code, options, body)
+
+    def ctl(self, *args):
+        return subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--socket-dir", self.tmp]
+                              + list(args), capture_output=True, text=True, timeout=10)
+
+    def ctl_json(self, *args):
+        r = self.ctl("--json", "rdd", *args)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    def status(self):
+        return self.ctl_json("status")
+
+    def endpoints(self, *filters):
+        out = self.ctl_json("endpoints", *filters)
+        return out if isinstance(out, list) else []
+
+    def rows(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute("SELECT loc, ep, d, base, lt, attrs, links FROM registration"
+                               " ORDER BY rowid").fetchall()
+        finally:
+            con.close()
+
+
+def resolve(base, ref):
+    """RFC 3986 resolution by urllib (which only joins schemes it knows, so as http)."""
+    scheme, rest = base.split(":", 1)
+    return scheme + ":" + urllib.parse.urljoin("http:" + rest, ref).split(":", 1)[1]
+
+
+def links(text):
+    """Split a link-format document at the commas between links (not in quotes)."""
+    return [l for l in re.findall(r'(?:[^,"]|"(?:[^"\\]|\\.)*")+', text) if l]
+
+
+class RddTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lwgate-rdd-")
+        os.chmod(self.tmp, 0o755)
+        self.rdd = Rdd(self.tmp).start()
+
+    def tearDown(self):
+        if self.rdd.proc.poll() is None:
+            self.rdd.proc.kill()
+            self.rdd.proc.wait()
+            self.rdd.proc.stderr.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def register(self, query, payload=RFC9176_LINKS, expect="2.01"):
+        r = self.rdd.coap("post", "/rd?" + query, payload, cf=40 if payload else None)
+        self.assertEqual(r.code, expect, r)
+        return r
+
+    def test_discovery(self):
+        r = self.rdd.coap("get", "/.well-known/core")
+        self.assertEqual(r.code, "2.05")
+        self.assertEqual(links(r.payload), ["</rd>;rt=core.rd;ct=40",
+                                            "</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40",
+                                            "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40"])
+        self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd").payload,
+                         "</rd>;rt=core.rd;ct=40")
+        self.assertEqual(len(links(self.rdd.coap("get", "/.well-known/core?rt=core.rd*")
+                                   .payload)), 3)
+        self.assertEqual(links(self.rdd.coap("get", "/.well-known/core?rt=core.rd-lookup-res")
+                               .payload), ["</rd-lookup/res>;rt=core.rd-lookup-res;ct=40"])
+        r = self.rdd.coap("get", "/.well-known/core?rt=nothing")
+        self.assertEqual((r.code, r.payload), ("2.05", ""))
+        self.assertEqual(self.rdd.coap("get", "/.well-known/core", accept=50).code, "4.06")
+
+    def test_register_lookup_update_delete(self):
+        # RFC 9176 §5.3's registration, with an explicit base as a third party would send
+        base = "coap://[2001:db8:3::123]:61616"
+        r = self.register("ep=node1&base=" + base + "&et=oic.d.sensor&lt=3600")
+        loc = r.location()
+        self.assertRegex(loc, r"^/reg/[0-9a-f]{16}$")
+        loc2 = self.register("ep=node2&d=floor-3").location()
+        self.assertNotEqual(loc, loc2)
+
+        # resource lookup: links resolved against the base (RFC 9176 §6.1, Appendix C)
+        r = self.rdd.coap("get", "/rd-lookup/res?rt=temperature-c&ep=node1")
+        self.assertEqual(r.code, "2.05")
+        want = resolve(base, "/sensors/temp")
+        self.assertEqual(r.payload, f'<{want}>;rt="temperature-c";if="sensor";anchor="{base}"')
+        # a wildcard, and a link filter with a registration filter
+        got = links(self.rdd.coap("get", "/rd-lookup/res?rt=light*").payload)
+        self.assertEqual(len(got), 2)
+        self.assertTrue(all('rt="light-lux"' in l for l in got))
+        got = links(self.rdd.coap("get", "/rd-lookup/res?if=sensor&d=floor-3").payload)
+        self.assertEqual(len(got), 2)
+        # the implicit base is the registrant's address
+        self.assertTrue(all(l.startswith("<coap://[::1]:") for l in got), got)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res?href=/sensors/light&ep=node1")
+                         .payload.split(";")[0], f"<{resolve(base, '/sensors/light')}>")
+
+        # endpoint lookup
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?et=oic.d.sensor").payload)
+        self.assertEqual(got, [f'<{loc}>;ep=node1;base="{base}";lt=3600;et=oic.d.sensor'])
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?ep=node*").payload)
+        self.assertEqual([l.split(";")[0] for l in got], [f"<{loc}>", f"<{loc2}>"])
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?rt=light-lux&d=floor-3").payload)
+        self.assertEqual([l.split(";")[0] for l in got], [f"<{loc2}>"])
+        r = self.rdd.coap("get", "/rd-lookup/ep?ep=nobody")
+        self.assertEqual((r.code, r.payload), ("2.05", ""))
+
+        # reading the registration resource gives the links as registered
+        r = self.rdd.coap("get", loc)
+        self.assertEqual((r.code, r.payload), ("2.05", RFC9176_LINKS))
+
+        # update without payload: lifetime and attributes; the links stay
+        r = self.rdd.coap("post", loc + "?lt=7200&et=oic.d.light")
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual(links(self.rdd.coap("get", "/rd-lookup/ep?ep=node1").payload),
+                         [f'<{loc}>;ep=node1;base="{base}";lt=7200;et=oic.d.light'])
+        self.assertEqual(self.rdd.coap("get", loc).payload, RFC9176_LINKS)
+        # update with payload and a new base: links replaced and resolved anew
+        r = self.rdd.coap("post", loc + "?base=coap://[2001:db8::9]", "</x>;rt=x", cf=40)
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual(self.rdd.coap("get", loc).payload, "</x>;rt=x")
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res?ep=node1").payload,
+                         '<coap://[2001:db8::9]/x>;rt=x;anchor="coap://[2001:db8::9]"')
+
+        # removal
+        r = self.rdd.coap("delete", loc)
+        self.assertEqual(r.code, "2.02", r)
+        self.assertEqual(self.rdd.coap("get", loc).code, "4.04")
+        self.assertEqual(self.rdd.coap("post", loc).code, "4.04")
+        self.assertEqual(self.rdd.coap("delete", loc).code, "4.04")
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/ep?ep=node1").payload, "")
+        self.assertEqual([row[1] for row in self.rdd.rows()], ["node2"])
+        st = self.rdd.status()
+        self.assertEqual(st["registrations"], 1)
+        self.assertEqual(st["counters"]["rd_registered"], 2)
+        self.assertEqual(st["counters"]["rd_updated"], 2)
+        self.assertEqual(st["counters"]["rd_removed"], 1)
+
+    def test_links_resolved_against_a_base_with_path(self):
+        base = "coap://[2001:db8::5]:7000/dev/sub/"
+        refs = ["x", "../y", "/abs", "./q?k=v", "coap://other.example/z", ""]
+        self.register("ep=paths&base=" + base,
+                      ",".join(f"<{r}>" for r in refs) + ',<t>;anchor="../a"')
+        got = links(self.rdd.coap("get", "/rd-lookup/res?ep=paths").payload)
+        self.assertEqual(len(got), len(refs) + 1)
+        origin = "coap://[2001:db8::5]:7000"
+        for ref, link in zip(refs, got):
+            self.assertEqual(link, f'<{resolve(base, ref)}>;anchor="{origin}"')
+        self.assertEqual(got[-1], f'<{resolve(base, "t")}>;anchor="{resolve(base, "../a")}"')
+
+    def test_reregistration_replaces(self):
+        loc = self.register("ep=dev&lt=100").location()
+        loc2 = self.register("ep=dev&lt=200", "</only>").location()
+        self.assertNotEqual(loc, loc2)
+        self.assertEqual(self.rdd.coap("get", loc).code, "4.04")
+        eps = self.rdd.endpoints()
+        self.assertEqual([(e["ep"], e["location"], e["lt"], e["links"]) for e in eps],
+                         [("dev", loc2, 200, 1)])
+        # the same name in another sector is another endpoint
+        self.register("ep=dev&d=other")
+        self.assertEqual(len(self.rdd.endpoints()), 2)
+        self.assertEqual(self.rdd.status()["counters"]["rd_replaced"], 1)
+
+    def test_paging_and_blockwise(self):
+        for i in range(5):
+            self.register(f"ep=pg{i}", f'</a{i}>;rt="p",</b{i}>;rt="p"')
+        every = links(self.rdd.coap("get", "/rd-lookup/res?rt=p").payload)
+        self.assertEqual(len(every), 10)
+        page = links(self.rdd.coap("get", "/rd-lookup/res?rt=p&page=1&count=3").payload)
+        self.assertEqual(page, every[3:6])
+        page = links(self.rdd.coap("get", "/rd-lookup/res?rt=p&page=3&count=3").payload)
+        self.assertEqual(page, every[9:])
+        r = self.rdd.coap("get", "/rd-lookup/res?rt=p&page=4&count=3")
+        self.assertEqual((r.code, r.payload), ("2.05", ""))
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res?count=0").payload, "")
+        eps = links(self.rdd.coap("get", "/rd-lookup/ep?count=2&page=2").payload)
+        self.assertEqual(len(eps), 1)
+        self.assertIn("ep=pg4", eps[0])
+        # 300 links, about 8 KB: block-wise both ways (RFC 7959)
+        big = ",".join(f'</s/{i}>;rt="t{i % 3}";if=sensor' for i in range(300))
+        loc = self.register("ep=big", big).location()
+        self.assertEqual(self.rdd.coap("get", loc).payload, big)
+        got = links(self.rdd.coap("get", "/rd-lookup/res?ep=big").payload)
+        self.assertEqual(len(got), 300)
+        self.assertEqual(len(links(self.rdd.coap("get", "/rd-lookup/res?ep=big&rt=t1").payload)),
+                         100)
+
+    def test_malformed_requests_change_nothing(self):
+        loc = self.register("ep=keep&lt=500").location()
+        before_rows = self.rdd.rows()
+        before_lookup = self.rdd.coap("get", "/rd-lookup/res").payload
+        bad = [
+            ("post", "/rd", RFC9176_LINKS, 40, "4.00", "ep"),
+            ("post", "/rd?ep=", RFC9176_LINKS, 40, "4.00", "ep"),
+            ("post", "/rd?ep=" + "x" * 64, None, None, "4.00", "63"),
+            ("post", "/rd?ep=a&ep=b", None, None, "4.00", "twice"),
+            ("post", "/rd?ep=a&lt=0", None, None, "4.00", "lt"),
+            ("post", "/rd?ep=a&lt=4294967296", None, None, "4.00", "lt"),
+            ("post", "/rd?ep=a&lt=soon", None, None, "4.00", "lt"),
+            ("post", "/rd?ep=a&base=/relative", None, None, "4.00", "base"),
+            ("post", "/rd?ep=a&base=coap://h/?q", None, None, "4.00", "base"),
+            ("post", "/rd?ep=a&page=1", None, None, "4.00", "page"),
+            ("post", "/rd?ep=keep", "not link format", 40, "4.00", "byte 0"),
+            ("post", "/rd?ep=keep", '</a>;rt="open', 40, "4.00", "quoted"),
+            ("post", "/rd?ep=keep", "</a>,", 40, "4.00", "byte 5"),
+            ("post", "/rd?ep=keep", RFC9176_LINKS, 0, "4.15", "link-format"),
+            ("post", "/rd?ep=keep", RFC9176_LINKS, None, "4.15", "link-format"),
+            ("post", "/rd?e p=1", None, None, "4.00", "query"),
+            ("post", loc + "?ep=other", None, None, "4.00", "cannot change"),
+            ("post", loc + "?lt=-5", None, None, "4.00", "lt"),
+            ("post", loc, "<bad", 40, "4.00", "link-format"),
+            ("get", "/rd-lookup/res?page=x", None, None, "4.00", "page"),
+            ("get", "/rd-lookup/ep?count=-1", None, None, "4.00", "count"),
+            ("get", "/rd-lookup/res", None, None, "4.06", None),  # with Accept below
+            ("put", "/rd?ep=a", None, None, "4.05", None),
+            ("get", "/reg/0000000000000000", None, None, "4.04", None),
+        ]
+        for method, path, payload, cf, code, words in bad:
+            with self.subTest(method=method, path=path, payload=payload, cf=cf):
+                accept = 41 if code == "4.06" else None
+                r = self.rdd.coap(method, path, payload, cf=cf, accept=accept)
+                self.assertEqual(r.code, code, r)
+                if words:
+                    self.assertIn(words, r.payload)
+        self.assertEqual(self.rdd.rows(), before_rows)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res").payload, before_lookup)
+        self.assertEqual(self.rdd.status()["counters"]["rd_updated"], 0)
+        # too many links for the configured maximum: 4.13
+        self.rdd.stop()
+        self.rdd = Rdd(self.tmp, "[rd]\nmax_links = 2\n")
+        self.rdd.start()
+        r = self.rdd.coap("post", "/rd?ep=many", "</a>,</b>,</c>", cf=40)
+        self.assertEqual(r.code, "4.13", r)
+        self.assertEqual(self.rdd.rows(), before_rows)
+
+    def test_expiry(self):
+        watch = subprocess.Popen([os.path.join(BUILD, "cli", "lwgatectl"), "--json",
+                                  "--socket-dir", self.tmp, "rdd", "watch", "rd.*"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: self.rdd.status()["counters"]["ipc_clients"] >= 2, "watch")
+            t0 = time.monotonic()
+            loc = self.register("ep=brief&lt=2", "</t>").location()
+            self.register("ep=lasting&lt=600", "</t>")
+            ev = json.loads(watch.stdout.readline())
+            self.assertEqual((ev["event"], ev["data"]["ep"]), ("rd.registered", "brief"))
+            self.assertEqual(ev["data"]["location"], loc)
+            ev = json.loads(watch.stdout.readline())
+            self.assertEqual(ev["event"], "rd.registered")
+            ev = json.loads(watch.stdout.readline())
+            took = time.monotonic() - t0
+            self.assertEqual((ev["event"], ev["data"]["ep"]), ("rd.expired", "brief"))
+            print(f"expiry of lt=2 observed after {took:.2f} s")
+            self.assertGreaterEqual(took, 1.9)
+            self.assertLess(took, 3.0, "expiry within lifetime + 1 s")
+            self.assertEqual(self.rdd.coap("get", loc).code, "4.04")
+            self.assertEqual([e["ep"] for e in self.rdd.endpoints()], ["lasting"])
+            self.assertEqual([row[1] for row in self.rdd.rows()], ["lasting"])
+            self.assertEqual(self.rdd.status()["counters"]["rd_expired"], 1)
+        finally:
+            watch.terminate()
+            watch.wait()
+            watch.stdout.close()
+
+    def test_update_refreshes_lifetime(self):
+        loc = self.register("ep=fresh&lt=2", "</t>").location()
+        for _ in range(3):
+            time.sleep(1.0)
+            self.assertEqual(self.rdd.coap("post", loc).code, "2.04")
+        self.assertEqual([e["ep"] for e in self.rdd.endpoints()], ["fresh"])
+
+    def test_kill9_persistence(self):
+        base = "coap://[2001:db8::7]"
+        loc = self.register("ep=sturdy&d=s1&et=x&base=" + base).location()
+        self.register("ep=second&lt=1000", "</z>;ct=0")
+        lookup_res = self.rdd.coap("get", "/rd-lookup/res").payload
+        lookup_ep = self.rdd.coap("get", "/rd-lookup/ep").payload
+        self.rdd.kill9()
+        self.rdd.start()
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res").payload, lookup_res)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/ep").payload, lookup_ep)
+        self.assertEqual(self.rdd.status()["registrations"], 2)
+        # the old location still works after the restart
+        self.assertEqual(self.rdd.coap("post", loc + "?lt=50").code, "2.04")
+        self.assertEqual(self.rdd.coap("get", loc).payload, RFC9176_LINKS)
+        self.assertEqual(self.rdd.stop(), 0)
+
+    def test_control_commands(self):
+        self.register("ep=c1&et=lamp", '</l>;rt="light"')
+        self.register("ep=c2&d=yard", '</t>;rt="temp",</h>;rt="hum"')
+        r = self.rdd.ctl("rdd", "endpoints")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^c1 .*lamp")
+        self.assertEqual([e["ep"] for e in self.rdd.endpoints("et=lamp")], ["c1"])
+        self.assertEqual([e["ep"] for e in self.rdd.endpoints("rt=hum")], ["c2"])
+        self.assertEqual(self.rdd.endpoints("ep=zz*"), [])
+        res = self.rdd.ctl_json("resources", "d=yard")
+        self.assertEqual([x["href"].rsplit("/", 1)[1] for x in res], ["t", "h"])
+        self.assertTrue(res[0]["link"].startswith("<coap://[::1]:"))
+        res = self.rdd.ctl_json("resources", "q=rt=t*&page=0&count=1")
+        self.assertEqual(len(res), 1)
+        r = self.rdd.ctl("rdd", "resources", "q=page=x")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("page", r.stderr)
+        r = self.rdd.ctl("rdd", "remove", "ep=c2")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not_found", r.stderr)
+        gone = self.rdd.ctl_json("remove", "ep=c2", "d=yard")
+        self.assertEqual(gone["ep"], "c2")
+        self.assertEqual([e["ep"] for e in self.rdd.endpoints()], ["c1"])
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res?rt=hum").payload, "")
+        self.assertEqual(self.rdd.stop(), 0)
+
+
+def main():
+    global BUILD, SOURCE
+    BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
+        os.environ["LWGATE_IN_NETNS"] = "1"
+        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
+    if os.environ.get("LWGATE_IN_NETNS") == "1":
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    unittest.main(argv=[sys.argv[0], "-v"])
+
+
+if __name__ == "__main__":
+    main()
