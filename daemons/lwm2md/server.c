@@ -36,8 +36,15 @@ struct reply {
 	char text[TEXT_MAX];
 };
 
+/*
+ * A removed client's /rd/{location} resource stays for EXCHANGE_LIFETIME:
+ * a retransmitted De-register must reach our handler (and get the same
+ * 2.02 from respcache), where libcoap alone would answer a DELETE on a
+ * missing resource itself; an Update there gets our 4.04.
+ */
 struct pending_delete {
 	coap_resource_t *res;
+	uint64_t since;
 	struct pending_delete *next;
 };
 
@@ -51,7 +58,7 @@ struct server {
 	struct clients *clients;
 	struct midstore *mids;
 	struct respcache *responses;
-	struct event *gc, *reaper;
+	struct event *gc;
 	struct pending_delete *doomed;
 	struct read_op *reads;
 	bool loading; /* clients_load() is running: added() is not a new registration */
@@ -430,18 +437,15 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 	struct pending_delete *pd;
 	json_t *ev;
 
-	/*
-	 * The resource may be the one whose handler is running: libcoap
-	 * still uses it after the handler returns, so it goes from the loop.
-	 */
+	/* also, the handler running may be this resource's: libcoap uses it after */
 	if (c->resource) {
 		pd = calloc(1, sizeof(*pd));
 		if (!pd)
 			abort();
 		pd->res = c->resource;
+		pd->since = mono_ms();
 		pd->next = srv->doomed;
 		srv->doomed = pd;
-		event_active(srv->reaper, EV_TIMEOUT, 0);
 		c->resource = NULL;
 	}
 	if (c->session) {
@@ -457,26 +461,26 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 			   ev);
 }
 
-static void on_reaper(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *srv = arg;
-
-	while (srv->doomed) {
-		struct pending_delete *pd = srv->doomed;
-
-		srv->doomed = pd->next;
-		coap_delete_resource(srv->ctx, pd->res);
-		free(pd);
-	}
-}
-
 static void on_gc(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
 	uint64_t now = mono_ms();
 
+	struct pending_delete **pp = &srv->doomed;
+
 	midstore_expire(srv->mids, now);
 	respcache_expire(srv->responses, now);
+	while (*pp) {
+		struct pending_delete *pd = *pp;
+
+		if (now - pd->since < MIDSTORE_EXCHANGE_LIFETIME_MS) {
+			pp = &pd->next;
+			continue;
+		}
+		*pp = pd->next;
+		coap_delete_resource(srv->ctx, pd->res);
+		free(pd);
+	}
 }
 
 static void coap_log_to_ours(coap_log_t level, const char *message)
@@ -547,9 +551,8 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	srv->responses = respcache_new(NULL);
 	srv->clients = clients_new(base, db, &hooks);
 	clients_set_max(srv->clients, cfg->max_clients);
-	srv->reaper = event_new(base, -1, 0, on_reaper, srv);
 	srv->gc = event_new(base, -1, EV_PERSIST, on_gc, srv);
-	if (!srv->reaper || !srv->gc)
+	if (!srv->gc)
 		abort();
 	event_add(srv->gc, &gc_every);
 	if (cfg->coap_enabled) {
@@ -606,6 +609,13 @@ void server_free(struct server *srv)
 		return;
 	fail_reads(srv);
 	coapev_free(srv->ev);
+	/* libcoap insists that nobody holds a session when its endpoint goes */
+	for (struct client *c = srv->clients ? clients_first(srv->clients) : NULL; c;
+	     c = clients_next(c)) {
+		if (c->session)
+			coap_session_release(c->session);
+		c->session = NULL;
+	}
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
@@ -618,8 +628,6 @@ void server_free(struct server *srv)
 	clients_free(srv->clients);
 	if (srv->gc)
 		event_free(srv->gc);
-	if (srv->reaper)
-		event_free(srv->reaper);
 	midstore_free(srv->mids);
 	respcache_free(srv->responses);
 	free(srv);
@@ -701,6 +709,37 @@ static struct read_op *take_read(struct server *srv, coap_session_t *s, const co
 	return NULL;
 }
 
+/* "4.04 Not Found": RFC 7252 §12.1.2 names of the codes a client may send. */
+static void code_text(coap_pdu_code_t code, char *buf, size_t size)
+{
+	static const struct {
+		unsigned code;
+		const char *name;
+	} names[] = {
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 402, "Bad Option" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 406, "Not Acceptable" },
+		{ 408, "Request Entity Incomplete" },
+		{ 412, "Precondition Failed" },
+		{ 413, "Request Entity Too Large" },
+		{ 415, "Unsupported Content-Format" },
+		{ 500, "Internal Server Error" },
+		{ 501, "Not Implemented" },
+		{ 503, "Service Unavailable" },
+	};
+	unsigned n = COAP_RESPONSE_CLASS(code) * 100 + (code & 0x1f);
+	const char *name = "";
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == n)
+			name = names[i].name;
+	snprintf(buf, size, "%u.%02u%s%s", n / 100, n % 100, *name ? " " : "", name);
+}
+
 static void answer_read(struct read_op *op, const coap_pdu_t *received)
 {
 	struct server *srv = op->srv;
@@ -718,10 +757,15 @@ static void answer_read(struct read_op *op, const coap_pdu_t *received)
 
 	payload_of(received, &data, &len);
 	if (COAP_RESPONSE_CLASS(code) != 2) {
+		char text[48];
+
+		code_text(code, text, sizeof(text));
 		srv->reads_failed++;
-		ipc_call_fail(op->call, IPC_ERR_NOT_FOUND, "%s: %u.%02u %.*s", op->ep,
-			      COAP_RESPONSE_CLASS(code), code & 0x1f, (int)(len > 200 ? 200 : len),
-			      (const char *)data);
+		ipc_call_fail(op->call,
+			      code == COAP_RESPONSE_CODE(404) ? IPC_ERR_NOT_FOUND
+							      : IPC_ERR_CONFLICT,
+			      "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
+			      (int)(len > 200 ? 200 : len), (const char *)data);
 		return;
 	}
 	opt = coap_check_option(received, COAP_OPTION_CONTENT_FORMAT, &it);
