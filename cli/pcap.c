@@ -234,9 +234,10 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-static int open_pcap(const char *path, const uint8_t *buf, size_t len, struct lowpan_pcap_reader *r)
+static int open_pcap(const char *path, const uint8_t *buf, size_t len,
+		     struct lowpan_pcapfile_reader *r)
 {
-	if (lowpan_pcap_open(r, buf, len) == 0)
+	if (lowpan_pcapfile_open(r, buf, len) == 0)
 		return 0;
 	if (len >= 4 && !memcmp(buf, "\x0a\x0d\x0d\x0a", 4))
 		fprintf(stderr,
@@ -265,8 +266,8 @@ static int out_open(struct out *o, const char *path, uint32_t linktype)
 		fprintf(stderr, "lwgatectl pcap: %s: %s\n", path, strerror(errno));
 		return EXIT_BAD;
 	}
-	uint8_t h[LOWPAN_PCAP_HDR_LEN];
-	lowpan_pcap_put_header(h, linktype);
+	uint8_t h[LOWPAN_PCAPFILE_HDR_LEN];
+	lowpan_pcapfile_put_header(h, linktype);
 	o->err = fwrite(h, 1, sizeof(h), o->f) != sizeof(h);
 	return 0;
 }
@@ -274,8 +275,8 @@ static int out_open(struct out *o, const char *path, uint32_t linktype)
 static int out_write(void *arg, const uint8_t *p, size_t n)
 {
 	struct out *o = arg;
-	uint8_t h[LOWPAN_PCAP_REC_LEN];
-	lowpan_pcap_put_record(h, o->sec, o->usec, (uint32_t)n);
+	uint8_t h[LOWPAN_PCAPFILE_REC_LEN];
+	lowpan_pcapfile_put_record(h, o->sec, o->usec, (uint32_t)n);
 	if (fwrite(h, 1, sizeof(h), o->f) != sizeof(h) || fwrite(p, 1, n, o->f) != n)
 		o->err = true;
 	o->records++;
@@ -352,15 +353,15 @@ static int decode(struct opts *o)
 	int rc = read_file(o->in, &buf, &len);
 	if (rc)
 		return rc;
-	struct lowpan_pcap_reader r;
+	struct lowpan_pcapfile_reader r;
 	if ((rc = open_pcap(o->in, buf, len, &r))) {
 		free(buf);
 		return rc;
 	}
 	unsigned flags;
-	if (r.linktype == LOWPAN_PCAP_LINKTYPE_802154_FCS)
+	if (r.linktype == LOWPAN_PCAPFILE_LINKTYPE_802154_FCS)
 		flags = LOWPAN_FRAME_FCS | (o->no_fcs_check ? LOWPAN_FRAME_FCS_NOCHECK : 0);
-	else if (r.linktype == LOWPAN_PCAP_LINKTYPE_802154_NOFCS)
+	else if (r.linktype == LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS)
 		flags = 0;
 	else {
 		fprintf(stderr,
@@ -371,7 +372,7 @@ static int decode(struct opts *o)
 		return EXIT_BAD;
 	}
 	struct out out = { 0 };
-	if ((rc = out_open(&out, o->out, LOWPAN_PCAP_LINKTYPE_IPV6))) {
+	if ((rc = out_open(&out, o->out, LOWPAN_PCAPFILE_LINKTYPE_IPV6))) {
 		free(buf);
 		return rc;
 	}
@@ -394,8 +395,8 @@ static int decode(struct opts *o)
 	struct reasons reasons = { 0 };
 	int status = EXIT_OK;
 	for (;;) {
-		struct lowpan_pcap_rec rec;
-		if (lowpan_pcap_next(&r, &rec)) {
+		struct lowpan_pcapfile_rec rec;
+		if (lowpan_pcapfile_next(&r, &rec)) {
 			fprintf(stderr,
 				"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
 				" frames; stopping there\n",
@@ -459,13 +460,14 @@ static int encode(struct opts *o)
 	int rc = read_file(o->in, &buf, &len);
 	if (rc)
 		return rc;
-	struct lowpan_pcap_reader r;
+	struct lowpan_pcapfile_reader r;
 	if ((rc = open_pcap(o->in, buf, len, &r))) {
 		free(buf);
 		return rc;
 	}
-	if (r.linktype != LOWPAN_PCAP_LINKTYPE_IPV6 && r.linktype != LOWPAN_PCAP_LINKTYPE_RAW &&
-	    r.linktype != LOWPAN_PCAP_LINKTYPE_ETHERNET) {
+	if (r.linktype != LOWPAN_PCAPFILE_LINKTYPE_IPV6 &&
+	    r.linktype != LOWPAN_PCAPFILE_LINKTYPE_RAW &&
+	    r.linktype != LOWPAN_PCAPFILE_LINKTYPE_ETHERNET) {
 		fprintf(stderr,
 			"lwgatectl pcap: %s: link type %" PRIu32
 			" is not IPv6 (229), raw IP (101) or Ethernet (1)\n",
@@ -475,8 +477,8 @@ static int encode(struct opts *o)
 	}
 	struct out out = { 0 };
 	if ((rc = out_open(&out, o->out,
-			   o->no_fcs ? LOWPAN_PCAP_LINKTYPE_802154_NOFCS
-				     : LOWPAN_PCAP_LINKTYPE_802154_FCS))) {
+			   o->no_fcs ? LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS
+				     : LOWPAN_PCAPFILE_LINKTYPE_802154_FCS))) {
 		free(buf);
 		return rc;
 	}
@@ -497,8 +499,8 @@ static int encode(struct opts *o)
 	uint16_t tag = o->tag;
 	int status = EXIT_OK;
 	for (;;) {
-		struct lowpan_pcap_rec rec;
-		if (lowpan_pcap_next(&r, &rec)) {
+		struct lowpan_pcapfile_rec rec;
+		if (lowpan_pcapfile_next(&r, &rec)) {
 			fprintf(stderr,
 				"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
 				" packets; stopping there\n",
@@ -511,7 +513,7 @@ static int encode(struct opts *o)
 		packets++;
 		const uint8_t *p = rec.data;
 		size_t n = rec.len;
-		if (r.linktype == LOWPAN_PCAP_LINKTYPE_ETHERNET) {
+		if (r.linktype == LOWPAN_PCAPFILE_LINKTYPE_ETHERNET) {
 			if (n < 14 || p[12] != 0x86 || p[13] != 0xdd) {
 				count_reason(&reasons, LOWPAN_ERR_NOT_IPV6);
 				continue;

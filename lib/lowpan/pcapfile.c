@@ -5,7 +5,7 @@
 
 #define MAX_RECORD (256u * 1024u)
 
-static uint32_t get32(const struct lowpan_pcap_reader *r, const uint8_t *p)
+static uint32_t get32(const struct lowpan_pcapfile_reader *r, const uint8_t *p)
 {
 	if (r->swap)
 		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -20,10 +20,10 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = v >> 24;
 }
 
-int lowpan_pcap_open(struct lowpan_pcap_reader *r, const uint8_t *buf, size_t len)
+int lowpan_pcapfile_open(struct lowpan_pcapfile_reader *r, const uint8_t *buf, size_t len)
 {
 	memset(r, 0, sizeof(*r));
-	if (len < LOWPAN_PCAP_HDR_LEN)
+	if (len < LOWPAN_PCAPFILE_HDR_LEN)
 		return LOWPAN_ERR_PCAP;
 	/* "swap" here means the file is big-endian: fields are read with
 	 * an explicit byte order, independent of the host. */
@@ -45,33 +45,33 @@ int lowpan_pcap_open(struct lowpan_pcap_reader *r, const uint8_t *buf, size_t le
 	r->len = len;
 	r->snaplen = get32(r, buf + 16);
 	r->linktype = get32(r, buf + 20) & 0x0fffffff; /* upper bits: FCS info */
-	r->off = LOWPAN_PCAP_HDR_LEN;
+	r->off = LOWPAN_PCAPFILE_HDR_LEN;
 	return 0;
 }
 
-int lowpan_pcap_next(struct lowpan_pcap_reader *r, struct lowpan_pcap_rec *rec)
+int lowpan_pcapfile_next(struct lowpan_pcapfile_reader *r, struct lowpan_pcapfile_rec *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	if (r->off == r->len)
 		return 0;
-	if (r->len - r->off < LOWPAN_PCAP_REC_LEN)
+	if (r->len - r->off < LOWPAN_PCAPFILE_REC_LEN)
 		return LOWPAN_ERR_PCAP;
 	const uint8_t *h = r->buf + r->off;
 	uint32_t caplen = get32(r, h + 8);
-	if (caplen > MAX_RECORD || r->len - r->off - LOWPAN_PCAP_REC_LEN < caplen)
+	if (caplen > MAX_RECORD || r->len - r->off - LOWPAN_PCAPFILE_REC_LEN < caplen)
 		return LOWPAN_ERR_PCAP;
 	rec->ts_sec = get32(r, h);
 	rec->ts_usec = get32(r, h + 4);
 	if (r->nsec)
 		rec->ts_usec /= 1000;
 	rec->orig_len = get32(r, h + 12);
-	rec->data = h + LOWPAN_PCAP_REC_LEN;
+	rec->data = h + LOWPAN_PCAPFILE_REC_LEN;
 	rec->len = caplen;
-	r->off += LOWPAN_PCAP_REC_LEN + caplen;
+	r->off += LOWPAN_PCAPFILE_REC_LEN + caplen;
 	return 0;
 }
 
-void lowpan_pcap_put_header(uint8_t out[LOWPAN_PCAP_HDR_LEN], uint32_t linktype)
+void lowpan_pcapfile_put_header(uint8_t out[LOWPAN_PCAPFILE_HDR_LEN], uint32_t linktype)
 {
 	put32(out, 0xa1b2c3d4);
 	out[4] = 2; /* version 2.4 */
@@ -84,8 +84,8 @@ void lowpan_pcap_put_header(uint8_t out[LOWPAN_PCAP_HDR_LEN], uint32_t linktype)
 	put32(out + 20, linktype);
 }
 
-void lowpan_pcap_put_record(uint8_t out[LOWPAN_PCAP_REC_LEN], uint32_t ts_sec, uint32_t ts_usec,
-			    uint32_t len)
+void lowpan_pcapfile_put_record(uint8_t out[LOWPAN_PCAPFILE_REC_LEN], uint32_t ts_sec,
+				uint32_t ts_usec, uint32_t len)
 {
 	put32(out, ts_sec);
 	put32(out + 4, ts_usec);

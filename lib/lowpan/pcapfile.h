@@ -10,18 +10,18 @@
 #include <stdint.h>
 
 enum {
-	LOWPAN_PCAP_LINKTYPE_ETHERNET = 1,
-	LOWPAN_PCAP_LINKTYPE_RAW = 101,
-	LOWPAN_PCAP_LINKTYPE_802154_FCS = 195,
-	LOWPAN_PCAP_LINKTYPE_IPV6 = 229,
-	LOWPAN_PCAP_LINKTYPE_802154_NOFCS = 230,
+	LOWPAN_PCAPFILE_LINKTYPE_ETHERNET = 1,
+	LOWPAN_PCAPFILE_LINKTYPE_RAW = 101,
+	LOWPAN_PCAPFILE_LINKTYPE_802154_FCS = 195,
+	LOWPAN_PCAPFILE_LINKTYPE_IPV6 = 229,
+	LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS = 230,
 };
 
-#define LOWPAN_PCAP_HDR_LEN 24
-#define LOWPAN_PCAP_REC_LEN 16
+#define LOWPAN_PCAPFILE_HDR_LEN 24
+#define LOWPAN_PCAPFILE_REC_LEN 16
 
 /* A reader over a whole file held in memory (plain data). */
-struct lowpan_pcap_reader {
+struct lowpan_pcapfile_reader {
 	const uint8_t *buf;
 	size_t len, off;
 	bool swap, nsec;
@@ -29,7 +29,7 @@ struct lowpan_pcap_reader {
 };
 
 /* One record; data points into the reader's buffer. */
-struct lowpan_pcap_rec {
+struct lowpan_pcapfile_rec {
 	uint32_t ts_sec, ts_usec; /* nanosecond files are converted */
 	uint32_t orig_len;
 	const uint8_t *data; /* NULL at end of file */
@@ -38,18 +38,18 @@ struct lowpan_pcap_rec {
 
 /* Check the global header of buf[0..len) and prepare r.  Returns 0, or
  * LOWPAN_ERR_PCAP (not a pcap file, pcapng, or truncated header). */
-int lowpan_pcap_open(struct lowpan_pcap_reader *r, const uint8_t *buf, size_t len);
+int lowpan_pcapfile_open(struct lowpan_pcapfile_reader *r, const uint8_t *buf, size_t len);
 
 /* Read the next record into *rec (rec->data NULL at end of file).
  * Returns 0 or LOWPAN_ERR_PCAP (truncated record, or captured length
  * beyond the snapshot length and 256 KiB). */
-int lowpan_pcap_next(struct lowpan_pcap_reader *r, struct lowpan_pcap_rec *rec);
+int lowpan_pcapfile_next(struct lowpan_pcapfile_reader *r, struct lowpan_pcapfile_rec *rec);
 
 /* Write a global header (24 octets) for linktype into out. */
-void lowpan_pcap_put_header(uint8_t out[LOWPAN_PCAP_HDR_LEN], uint32_t linktype);
+void lowpan_pcapfile_put_header(uint8_t out[LOWPAN_PCAPFILE_HDR_LEN], uint32_t linktype);
 
 /* Write a record header (16 octets) into out; the len data octets follow. */
-void lowpan_pcap_put_record(uint8_t out[LOWPAN_PCAP_REC_LEN], uint32_t ts_sec, uint32_t ts_usec,
-			    uint32_t len);
+void lowpan_pcapfile_put_record(uint8_t out[LOWPAN_PCAPFILE_REC_LEN], uint32_t ts_sec,
+				uint32_t ts_usec, uint32_t len);
 
 #endif
