@@ -228,9 +228,11 @@ int lwm2m_cborr_next(struct lwm2m_cborr *r, struct lwm2m_cborr_item *it, struct 
 	if (small_item(r, it))
 		return 0;
 	res = cbor_stream_decode(r->buf + r->pos, r->len - r->pos, &callbacks, it);
+	/* libcbor's "required" is the whole item's size, not what is missing */
 	if (res.status == CBOR_DECODER_NEDATA)
 		return lwm2m_error_set(err, -EBADMSG, r->pos,
-				       "CBOR item truncated (%zu more bytes needed)", res.required);
+				       "CBOR item truncated: needs %zu bytes, %zu left",
+				       res.required, r->len - r->pos);
 	if (res.status != CBOR_DECODER_FINISHED || res.read == 0)
 		return lwm2m_error_set(err, -EBADMSG, r->pos,
 				       "malformed CBOR (initial byte 0x%02x)", r->buf[r->pos]);

@@ -152,7 +152,7 @@ static void test_malformed(void **state)
 	expect_bad("81 a2 00 66 2f 33 2f 30 2f 39 02",
 		   "offset 11: CBOR item expected, payload ended");
 	expect_bad("81 a2 00 66 2f 33 2f 30 2f",
-		   "offset 3: CBOR item truncated (7 more bytes needed)");
+		   "offset 3: CBOR item truncated: needs 7 bytes, 6 left");
 	expect_bad("81 a2 00 66 2f 33 2f 30 2f 39 02 18 57 00",
 		   "offset 13: 1 bytes after the SenML pack");
 	expect_bad("81 a3 00 66 2f 33 2f 30 2f 39 02 01 03 61 78",
