@@ -19,16 +19,19 @@
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "lowpan/iphc.h"
 #include "lowpan/lladdr.h"
 #include "lowpan/mib.h"
 #include "lowpan/rx.h"
 #include "lowpan/tx.h"
+#include "lowpan/rpl.h"
 #include "radio.h"
+#include "rplroot.h"
 #include "tun.h"
 
 static const char *const dialects[] = { "auto", "contiki-ng", "6lbr", NULL };
 /* termios speeds a USB serial dongle is driven at */
-static const char *const bauds[] = { "9600",   "19200",  "38400",  "57600", "115200",
+static const char *const bauds[] = { "9600",   "19200",  "38400",  "57600",  "115200",
 				     "230400", "460800", "500000", "921600", NULL };
 
 struct lowpand_config {
@@ -45,6 +48,14 @@ struct lowpand_config {
 	char *address;
 	int reasm_timeout;
 	int reasm_max;
+	char *context0;
+	bool rpl;
+	int rpl_instance;
+	int dio_interval_min;
+	int dio_interval_doublings;
+	int dio_redundancy;
+	int default_lifetime;
+	int lifetime_unit;
 };
 
 /* clang-format off */
@@ -69,18 +80,37 @@ static const struct config_key lowpand_keys[] = {
 	{ "tun", "name", CONFIG_STRING, offsetof(struct lowpand_config, tun_name), "lwg0", 0, 0, NULL,
 	  false, "name of the TUN interface towards the host" },
 	{ "tun", "address", CONFIG_STRING, offsetof(struct lowpand_config, address),
-	  "fd6c:7767:6174::1/64", 0, 0, NULL, false,
+	  "fd00::1/64", 0, 0, NULL, false,
 	  "the border router's address and the mesh prefix (address/length)" },
 	{ "6lowpan", "reassembly_timeout", CONFIG_INT, offsetof(struct lowpand_config, reasm_timeout),
 	  "60", 1, 60, NULL, false, "seconds a partial datagram is kept (RFC 4944: at most 60)" },
 	{ "6lowpan", "reassembly_max", CONFIG_INT, offsetof(struct lowpand_config, reasm_max), "64",
 	  1, 4096, NULL, false, "datagrams reassembled at once; the oldest is dropped past this" },
+	{ "6lowpan", "context0", CONFIG_STRING, offsetof(struct lowpand_config, context0),
+	  "fd00::/64", 0, 0, NULL, false,
+	  "IPHC context 0 (prefix/length) shared with the nodes; Contiki-NG builds in fd00::/64; empty: none" },
+	{ "rpl", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, rpl), "yes", 0, 0, NULL,
+	  false, "be the RPL DODAG root (non-storing mode) of the mesh" },
+	{ "rpl", "instance", CONFIG_INT, offsetof(struct lowpand_config, rpl_instance), "30", 0, 127,
+	  NULL, false, "RPLInstanceID (Contiki-NG's default is 30)" },
+	{ "rpl", "dio_interval_min", CONFIG_INT, offsetof(struct lowpand_config, dio_interval_min),
+	  "12", 1, 24, NULL, false, "trickle Imin as a power of two of milliseconds (12: 4 s)" },
+	{ "rpl", "dio_interval_doublings", CONFIG_INT,
+	  offsetof(struct lowpand_config, dio_interval_doublings), "8", 0, 16, NULL, false,
+	  "trickle Imax = Imin doubled this many times" },
+	{ "rpl", "dio_redundancy", CONFIG_INT, offsetof(struct lowpand_config, dio_redundancy), "10",
+	  0, 255, NULL, false, "trickle k: DIOs heard in an interval that suppress ours (0: never)" },
+	{ "rpl", "default_lifetime", CONFIG_INT, offsetof(struct lowpand_config, default_lifetime),
+	  "30", 1, 255, NULL, false, "route lifetime announced to nodes, in lifetime units" },
+	{ "rpl", "lifetime_unit", CONFIG_INT, offsetof(struct lowpand_config, lifetime_unit), "60", 1,
+	  65535, NULL, false, "seconds per lifetime unit" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
 
 static const struct db_migration lowpand_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
+	{ 2, rplroot_migration },
 };
 
 struct lowpand {
@@ -89,10 +119,15 @@ struct lowpand {
 	struct event *tun_ev, *expire_ev;
 	struct radio *radio;
 	struct lowpan_rx *rx;
+	struct rplroot *rpl;
+	uint8_t link_local[16];  /* the root's fe80:: address on the radio */
+	struct in6_addr address; /* the router's address on lwg0: the DODAG ID */
+	unsigned prefix_len;
 	struct lowpan_mib mib;
+	struct lowpan_ctx_table contexts;
 	uint8_t seq;
 	uint16_t tag;
-	uint64_t tun_in, tun_out, tun_errors, no_route;
+	uint64_t tun_in, tun_out, tun_errors, no_route, hop_limit, forwarded;
 };
 
 /* The running configuration; never keep the pointer: a reload replaces it. */
@@ -127,6 +162,116 @@ static int parse_address(const char *text, struct in6_addr *addr, unsigned *plen
 	return 0;
 }
 
+static bool in_mesh(const struct lowpand *l, const uint8_t a[16])
+{
+	unsigned bytes = l->prefix_len / 8, bits = l->prefix_len % 8;
+
+	if (memcmp(a, l->address.s6_addr, bytes) != 0)
+		return false;
+	return bits == 0 || ((a[bytes] ^ l->address.s6_addr[bytes]) & (0xff00 >> bits)) == 0;
+}
+
+/* The 802.15.4 address an on-link IPv6 address maps to (RFC 4944 §6, §9). */
+static void link_address(const uint8_t a[16], struct lowpan_lladdr *ll)
+{
+	static const uint8_t short_iid[6] = { 0, 0, 0, 0xff, 0xfe, 0 };
+
+	if (a[0] == 0xff) {
+		lowpan_lladdr_set_short(ll, 0xffff);
+	} else if (memcmp(a + 8, short_iid, sizeof(short_iid)) == 0) {
+		lowpan_lladdr_set_short(ll, (uint16_t)(a[14] << 8 | a[15]));
+	} else {
+		ll->mode = LOWPAN_ADDR_EXT;
+		memcpy(ll->a, a + 8, 8);
+		ll->a[0] ^= 0x02; /* the IID inverts the universal/local bit */
+	}
+}
+
+static int emit_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct lowpand *l = arg;
+
+	return radio_send(l->radio, frame, len);
+}
+
+/* Compress, fragment and queue @pkt for the 802.15.4 neighbour owning @next. */
+static void transmit(struct lowpand *l, const uint8_t *pkt, size_t len, const uint8_t next[16])
+{
+	struct lowpan_tx_cfg tx = { 0 };
+	uint8_t eui[8];
+	int rc;
+
+	if (!radio_ready(l->radio) || !radio_eui64(l->radio, eui)) {
+		l->no_route++;
+		return;
+	}
+	tx.mac.type = LOWPAN_FRAME_DATA;
+	tx.mac.version = LOWPAN_FRAME_V2006;
+	tx.mac.panid_comp = true;
+	tx.mac.dst_pan = tx.mac.src_pan = (uint16_t)config(l)->panid;
+	tx.mac.src.mode = LOWPAN_ADDR_EXT;
+	memcpy(tx.mac.src.a, eui, 8);
+	link_address(next, &tx.mac.dst);
+	tx.mac.ack_req = !(tx.mac.dst.mode == LOWPAN_ADDR_SHORT && tx.mac.dst.a[0] == 0xff &&
+			   tx.mac.dst.a[1] == 0xff);
+	tx.max_frame = 127;
+	tx.fcs = false; /* the dongle adds it */
+	tx.ctx = &l->contexts;
+	rc = lowpan_tx_packet(&tx, &l->mib, pkt, len, l->tag++, &l->seq, emit_frame, l);
+	if (rc < 0)
+		log_debug("packet not sent len=%zu reason=%d", len, rc);
+}
+
+/*
+ * Send @pkt into the mesh: multicast to the broadcast address, a node more
+ * than one hop away with an RPL source route — around the packet (IPv6 in
+ * IPv6, RFC 9008) unless the root itself sent it — and anything else to the
+ * neighbour its address names.
+ */
+static void send_packet(struct lowpand *l, const uint8_t *pkt, size_t len)
+{
+	uint8_t hops[LOWPAN_RPL_MAX_HOPS][16], routed[2048];
+	const uint8_t *dst = pkt + 24;
+	size_t nhops = 0;
+	int n;
+
+	if (len < 40 || (pkt[0] >> 4) != 6) {
+		l->no_route++;
+		return;
+	}
+	if (dst[0] != 0xff && l->rpl)
+		nhops = rplroot_route(l->rpl, dst, hops, LOWPAN_RPL_MAX_HOPS);
+	if (nhops < 2) {
+		transmit(l, pkt, len, dst);
+		return;
+	}
+	n = lowpan_rpl_source_route(pkt, len, l->address.s6_addr, (const uint8_t(*)[16])hops, nhops,
+				    memcmp(pkt + 8, l->address.s6_addr, 16) != 0, routed,
+				    sizeof(routed));
+	if (n < 0) {
+		l->no_route++;
+		return;
+	}
+	transmit(l, routed, (size_t)n, hops[0]);
+}
+
+static void rpl_send(void *arg, const uint8_t *pkt, size_t len)
+{
+	send_packet(arg, pkt, len);
+}
+
+/* Node to node through the root: back down, one hop fewer to live. */
+static void forward_down(struct lowpand *l, uint8_t *pkt, size_t len)
+{
+	if (pkt[7] <= 1) {
+		l->hop_limit++;
+		return;
+	}
+	l->forwarded++;
+	pkt[7]--;
+	send_packet(l, pkt, len);
+}
+
 /* Radio → host: one MAC frame in, at most one IPv6 packet out. */
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
 {
@@ -141,66 +286,24 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	}
 	if (!pkt)
 		return; /* a fragment was kept */
+	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
+		goto out;
+	/* leaving the RPL domain: no RPL option, no tunnel to the root */
+	rc = lowpan_rpl_strip(pkt, pktlen, l->address.s6_addr);
+	if (rc < 0)
+		goto out;
+	pktlen = (size_t)rc;
+	if (pkt[24] != 0xff && in_mesh(l, pkt + 24) &&
+	    memcmp(pkt + 24, l->address.s6_addr, 16) != 0) {
+		forward_down(l, pkt, pktlen);
+		goto out;
+	}
 	if (tun_write(l->tun, pkt, pktlen) < 0)
 		l->tun_errors++;
 	else
 		l->tun_out++;
+out:
 	free(pkt);
-}
-
-/* The 802.15.4 address an on-link IPv6 destination maps to (RFC 4944 §6, §9). */
-static int next_hop(const uint8_t *pkt, struct lowpan_lladdr *ll)
-{
-	const uint8_t *dst = pkt + 24;
-	static const uint8_t short_iid[6] = { 0, 0, 0, 0xff, 0xfe, 0 };
-
-	if (dst[0] == 0xff) {
-		lowpan_lladdr_set_short(ll, 0xffff);
-		return 0;
-	}
-	if (memcmp(dst + 8, short_iid, sizeof(short_iid)) == 0) {
-		lowpan_lladdr_set_short(ll, (uint16_t)(dst[14] << 8 | dst[15]));
-		return 0;
-	}
-	ll->mode = LOWPAN_ADDR_EXT;
-	memcpy(ll->a, dst + 8, 8);
-	ll->a[0] ^= 0x02; /* the IID inverts the universal/local bit */
-	return 0;
-}
-
-static int emit_frame(void *arg, const uint8_t *frame, size_t len)
-{
-	struct lowpand *l = arg;
-
-	return radio_send(l->radio, frame, len);
-}
-
-/* Host → radio: one IPv6 packet in, one or more frames out. */
-static void send_packet(struct lowpand *l, const uint8_t *pkt, size_t len)
-{
-	struct lowpan_tx_cfg tx = { 0 };
-	uint8_t eui[8];
-	int rc;
-
-	if (len < 40 || (pkt[0] >> 4) != 6 || !radio_eui64(l->radio, eui) ||
-	    !radio_ready(l->radio)) {
-		l->no_route++;
-		return;
-	}
-	tx.mac.type = LOWPAN_FRAME_DATA;
-	tx.mac.version = LOWPAN_FRAME_V2006;
-	tx.mac.panid_comp = true;
-	tx.mac.dst_pan = tx.mac.src_pan = (uint16_t)config(l)->panid;
-	tx.mac.src.mode = LOWPAN_ADDR_EXT;
-	memcpy(tx.mac.src.a, eui, 8);
-	next_hop(pkt, &tx.mac.dst);
-	tx.mac.ack_req = tx.mac.dst.mode == LOWPAN_ADDR_EXT ||
-			 !(tx.mac.dst.a[0] == 0xff && tx.mac.dst.a[1] == 0xff);
-	tx.max_frame = 127;
-	tx.fcs = false; /* the dongle adds it */
-	rc = lowpan_tx_packet(&tx, &l->mib, pkt, len, l->tag++, &l->seq, emit_frame, l);
-	if (rc < 0)
-		log_debug("packet not sent len=%zu reason=%d", len, rc);
 }
 
 static void on_tun(evutil_socket_t fd, short what, void *arg)
@@ -247,6 +350,19 @@ static int lowpand_prepare(struct daemon *d, void **state)
 			  cfg->address);
 		return -EINVAL;
 	}
+	l->address = addr;
+	l->prefix_len = plen;
+	if (cfg->context0[0]) {
+		struct in6_addr ctx;
+		unsigned ctx_len;
+
+		if (parse_address(cfg->context0, &ctx, &ctx_len) < 0 || ctx_len > 128 ||
+		    lowpan_iphc_ctx_set(&l->contexts, 0, ctx.s6_addr, ctx_len, true) < 0) {
+			log_error("[6lowpan] context0 \"%s\" is not an IPv6 prefix/length",
+				  cfg->context0);
+			return -EINVAL;
+		}
+	}
 	l->tun = tun_open(cfg->tun_name, &addr, plen, err, sizeof(err));
 	if (!l->tun) {
 		log_error("TUN interface %s: %s", cfg->tun_name, err);
@@ -254,6 +370,44 @@ static int lowpand_prepare(struct daemon *d, void **state)
 	}
 	log_info("interface up name=%s address=%s mtu=1280", tun_name(l->tun), cfg->address);
 	return 0;
+}
+
+/*
+ * The radio has (again) finished its handshake: the root's link-local
+ * address comes from the dongle's EUI-64, so the DODAG starts here — and
+ * starts again if another dongle was plugged in.
+ */
+static void on_radio_ready(void *arg)
+{
+	struct lowpand *l = arg;
+	const struct lowpand_config *cfg = config(l);
+	struct rplroot_cfg rc = {
+		.instance = (uint8_t)cfg->rpl_instance,
+		.prefix_len = (uint8_t)l->prefix_len,
+		.dio_interval_min = (uint8_t)cfg->dio_interval_min,
+		.dio_interval_doublings = (uint8_t)cfg->dio_interval_doublings,
+		.dio_redundancy = (uint8_t)cfg->dio_redundancy,
+		.default_lifetime = (uint8_t)cfg->default_lifetime,
+		.lifetime_unit = (uint16_t)cfg->lifetime_unit,
+	};
+	uint8_t eui[8];
+
+	if (!cfg->rpl || !radio_eui64(l->radio, eui))
+		return;
+	rc.link_local[0] = 0xfe;
+	rc.link_local[1] = 0x80;
+	memcpy(rc.link_local + 8, eui, 8);
+	rc.link_local[8] ^= 0x02;
+	memcpy(rc.dodagid, l->address.s6_addr, 16);
+	for (unsigned i = 0; i < 16; i++)
+		rc.prefix[i] = i < l->prefix_len / 8 ? l->address.s6_addr[i] : 0;
+	if (l->rpl) {
+		if (memcmp(l->link_local, rc.link_local, 16) == 0)
+			return; /* the same dongle came back: the DODAG goes on */
+		rplroot_free(l->rpl);
+	}
+	memcpy(l->link_local, rc.link_local, 16);
+	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), rpl_send, l);
 }
 
 static int lowpand_start(struct daemon *d, void **state)
@@ -270,12 +424,14 @@ static int lowpand_start(struct daemon *d, void **state)
 		.dialect = (enum radio_dialect)cfg->dialect,
 		.retries = cfg->retries,
 		.queue_max = cfg->tx_queue,
+		.on_ready = on_radio_ready,
 	};
 	struct timeval one = { 1, 0 };
 
 	rxcfg.reasm.timeout_ms = (uint32_t)cfg->reasm_timeout * 1000;
 	rxcfg.reasm.max_entries = (unsigned)cfg->reasm_max;
 	rxcfg.reasm.max_bytes = (size_t)cfg->reasm_max * 1280;
+	rxcfg.ctx = &l->contexts;
 	l->rx = lowpan_rx_new(&rxcfg, &l->mib);
 	l->tun_ev = event_new(daemon_base(d), tun_fd(l->tun), EV_READ | EV_PERSIST, on_tun, l);
 	l->expire_ev = event_new(daemon_base(d), -1, EV_PERSIST, on_expire, l);
@@ -291,6 +447,7 @@ static void lowpand_stop(void *state)
 {
 	struct lowpand *l = state;
 
+	rplroot_free(l->rpl);
 	radio_free(l->radio);
 	if (l->tun_ev)
 		event_free(l->tun_ev);
@@ -337,6 +494,24 @@ static json_t *counters_json(const struct lowpand *l)
 	json_object_set_new(c, "tun_out", json_integer((json_int_t)l->tun_out));
 	json_object_set_new(c, "tun_errors", json_integer((json_int_t)l->tun_errors));
 	json_object_set_new(c, "no_route", json_integer((json_int_t)l->no_route));
+	json_object_set_new(c, "forwarded", json_integer((json_int_t)l->forwarded));
+	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)l->hop_limit));
+	if (l->rpl) {
+		struct rplroot_stats rs;
+
+		rplroot_get_stats(l->rpl, &rs);
+		json_object_update_new(
+			c, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				     "rpl_dio_sent", (json_int_t)rs.dio_sent, "rpl_dis_received",
+				     (json_int_t)rs.dis_received, "rpl_dao_received",
+				     (json_int_t)rs.dao_received, "rpl_dao_ack_sent",
+				     (json_int_t)rs.dao_ack_sent, "rpl_no_path",
+				     (json_int_t)rs.no_path, "rpl_loops_refused",
+				     (json_int_t)rs.loops_refused, "rpl_stale_sequence",
+				     (json_int_t)rs.stale_sequence, "rpl_expired",
+				     (json_int_t)rs.expired, "rpl_malformed",
+				     (json_int_t)rs.malformed));
+	}
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(c, f[i].name,
 				    json_integer((json_int_t)lowpan_mib_get(&l->mib, i)));
@@ -351,7 +526,13 @@ static void lowpand_status(void *state, json_t *status)
 	json_object_set_new(
 		status, "tun",
 		json_pack("{s:s, s:s}", "name", tun_name(l->tun), "address", config(l)->address));
-	json_object_update(json_object_get(status, "counters"), counters_json(l));
+	if (l->rpl)
+		json_object_set_new(status, "rpl",
+				    json_pack("{s:i, s:s, s:s, s:I}", "instance",
+					      config(l)->rpl_instance, "mode", "non-storing",
+					      "dodagid", config(l)->address, "routes",
+					      (json_int_t)rplroot_route_count(l->rpl)));
+	json_object_update_new(json_object_get(status, "counters"), counters_json(l));
 }
 
 static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)
@@ -359,8 +540,23 @@ static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, counters_json(ctx));
 }
 
+static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lowpand *l = ctx;
+
+	if (!l->rpl) {
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s",
+			      config(l)->rpl ? "the DODAG starts once the dongle answers"
+					     : "RPL is off ([rpl] enabled = no)");
+		return;
+	}
+	ipc_call_reply(call, rplroot_routes_json(l->rpl));
+}
+
 static const struct ipc_command lowpand_commands[] = {
-	{ "stats", "radio, TUN and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
+	{ "stats", "radio, TUN, RPL and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
+	{ "routes", "the RPL DODAG: each node under its parent, with lifetime left", NULL,
+	  cmd_routes, false },
 	{ NULL },
 };
 

@@ -254,6 +254,8 @@ static void become_ready(struct radio *r, enum radio_dialect d)
 	log_info("dongle ready device=%s dialect=%s eui64=%s channel=%d panid=0x%04x", r->device,
 		 radio_dialect_name(d), eui, r->cfg.channel, r->cfg.panid);
 	arm_tick(r, 1000);
+	if (r->cfg.on_ready)
+		r->cfg.on_ready(r->arg);
 	pump(r);
 }
 

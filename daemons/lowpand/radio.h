@@ -42,6 +42,8 @@ struct radio_cfg {
 	enum radio_dialect dialect;
 	int retries;   /* extra transmissions after no-ACK / collision */
 	int queue_max; /* frames waiting to be sent */
+	/* Optional: called (with the radio's arg) each time the handshake completes. */
+	void (*on_ready)(void *arg);
 };
 
 struct radio_stats {

@@ -430,7 +430,6 @@ int lowpan_rpl_source_route(const uint8_t *pkt, size_t len, const uint8_t root[1
 			return -ENOSPC;
 		write_ipv6(out, (size_t)srh + len, NH_ROUTING, 64, root, hops[0]);
 		memcpy(out + IPV6_HDR + srh, pkt, len);
-		out[IPV6_HDR + srh + 7]--; /* the root forwarded the inner packet once */
 		return (int)(IPV6_HDR + (size_t)srh + len);
 	}
 	srh = write_srh(out + IPV6_HDR, cap - IPV6_HDR, pkt[6], hops, nhops);

@@ -101,11 +101,10 @@ int lowpan_rpl_build(const struct lowpan_rpl_msg *msg, const uint8_t src[16], co
  * — the nodes after the root, the last being the final destination
  * (nhops >= 2) — into @out.  With @encapsulate (RFC 9008: the packet did
  * not start at the root) the result is an outer IPv6 header from @root to
- * hops[0] with the SRH, around the whole packet (its hop limit lowered by
- * one); otherwise the SRH is inserted after @pkt's IPv6 header, whose
- * destination becomes hops[0].  Addresses are compressed against hops[0]
- * (CmprI/CmprE).  @out must not overlap @pkt; the caller checks the hop
- * limit first.  Returns the new length, -ENOSPC, -EINVAL.
+ * hops[0] with the SRH, around the whole packet (carried unchanged: the
+ * forwarding router lowers the hop limit); otherwise the SRH is inserted after @pkt's IPv6 header,
+ * whose destination becomes hops[0].  Addresses are compressed against hops[0] (CmprI/CmprE).  @out
+ * must not overlap @pkt.  Returns the new length, -ENOSPC, -EINVAL.
  */
 int lowpan_rpl_source_route(const uint8_t *pkt, size_t len, const uint8_t root[16],
 			    const uint8_t (*hops)[16], size_t nhops, bool encapsulate, uint8_t *out,

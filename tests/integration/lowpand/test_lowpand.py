@@ -86,11 +86,31 @@ def tshark_fields(frames, tmp, *fields):
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 230))
         for fr in frames:
             f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
-    args = ["tshark", "-r", path, "-T", "fields", "-E", "separator=|"]
+    # lowpand compresses with IPHC context 0 = fd00::/64 (its default, Contiki-NG's too)
+    args = ["tshark", "-o", "6lowpan.context0:fd00::/64", "-r", path, "-T", "fields",
+            "-E", "separator=|"]
     for fl in fields:
         args += ["-e", fl]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     return [line.split("|") for line in out.splitlines()]
+
+
+def mac_header(src_eui, dst, seq=1):
+    """An 802.15.4-2006 data frame header; dst is an EUI-64 in hex or 0xffff (broadcast)."""
+    from scapy.compat import raw
+    from scapy.layers.dot15d4 import Dot15d4, Dot15d4Data
+    short = isinstance(dst, int)
+    return raw(Dot15d4(fcf_frametype=1, fcf_panidcompress=1, fcf_ackreq=0 if short else 1,
+                       fcf_destaddrmode=2 if short else 3, fcf_srcaddrmode=3, fcf_framever=1,
+                       seqnum=seq)
+               / Dot15d4Data(dest_panid=PANID, dest_addr=dst if short else int(dst, 16),
+                             src_addr=int(src_eui, 16)))
+
+
+def uncompressed_frame(src_eui, dst, ipv6):
+    """RFC 4944's uncompressed IPv6 dispatch (0x41): scapy's IPv6 bytes as they are."""
+    from scapy.compat import raw
+    return mac_header(src_eui, dst) + b"\x41" + raw(ipv6)
 
 
 def echo_request_frame(seq):
@@ -110,7 +130,9 @@ def echo_request_frame(seq):
     return mac + iphc
 
 
-class LowpandTests(unittest.TestCase):
+class Harness(unittest.TestCase):
+    """lowpand on a simulated dongle, one per test."""
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="lowpand-it-")
         self.link = os.path.join(self.tmp, "radio")
@@ -123,13 +145,15 @@ class LowpandTests(unittest.TestCase):
                 p.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start(self, dialect="contiki-ng", extra=""):
+    def start(self, dialect="contiki-ng", extra="", rpl=False):
         self.sim = Sim(self.link, dialect)
         ini = os.path.join(self.tmp, "lowpand.ini")
         with open(ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.tmp}/lowpand.sock\ndatabase = {self.tmp}/l.db\n"
                     f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{PANID:04x}\n"
-                    f"channel = 15\n{extra}[tun]\nname = lwgt0\naddress = fd00::1/64\n")
+                    f"channel = 15\n{extra}[tun]\nname = lwgt0\naddress = fd00::1/64\n"
+                    f"[rpl]\nenabled = {'yes' if rpl else 'no'}\ndio_interval_min = 7\n"
+                    f"lifetime_unit = 1\n")
         self.lowpand = subprocess.Popen([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
                                          "-f", "-c", ini], stderr=subprocess.PIPE, text=True)
         self.procs.append(self.lowpand)
@@ -148,6 +172,11 @@ class LowpandTests(unittest.TestCase):
         self.assertEqual(self.lowpand.wait(timeout=10), 0)
         self.lowpand.stderr.close()
         self.sim.stop()
+
+
+
+class LowpandTests(Harness):
+    """The radio and 6LoWPAN side, with RPL off so that no DIO interleaves."""
 
     def test_dialects(self):
         for dialect, expected in (("contiki-ng", "contiki-ng"), ("6lbr", "6lbr"),
@@ -238,6 +267,153 @@ class LowpandTests(unittest.TestCase):
         # still working
         self.sim.send(cmd="inject", hex=echo_request_frame(4).hex())
         self.sim.expect("sent")
+        self.stop()
+
+ROOT_LL = "fe80::212:4b00:102:304"  # from BR_EUI, U/L bit inverted
+B_EUI, C_EUI = "020000000000000b", "020000000000000c"  # fd00::b hears the root, fd00::c only b
+
+
+def dao(src, target, parent, seq, lifetime=30, ack=True, pathseq=0):
+    from scapy.contrib.rpl import ICMPv6RPL, RPLDAO, RPLOptTgt, RPLOptTIO
+    from scapy.layers.inet6 import IPv6
+    return (IPv6(src=src, dst="fd00::1", hlim=64) / ICMPv6RPL(code=2)
+            / RPLDAO(RPLInstanceID=30, K=1 if ack else 0, daoseq=seq)
+            / RPLOptTgt(plen=128, prefix=target)
+            / RPLOptTIO(pathseq=pathseq, pathlifetime=lifetime, parentaddr=parent))
+
+
+class RplRootTests(Harness):
+    """The DODAG root: DIO, DAO/DAO-ACK, routes, source routing, upward strip."""
+
+    def routes(self):
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
+                            self.tmp, "lowpand", "routes"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {e["node"]: e for e in json.loads(r.stdout)}
+
+    def expect_frame(self, fields, predicate, seconds=10):
+        """The first packet sent from now on whose tshark fields satisfy predicate.
+
+        The frames are dissected together, so that tshark reassembles fragments."""
+        deadline = time.monotonic() + seconds
+        frames = []
+        while time.monotonic() < deadline:
+            ev = self.sim.expect("sent", seconds=deadline - time.monotonic())
+            frames.append(bytes.fromhex(ev["frame"]))
+            for row in tshark_fields(frames, self.tmp, *fields):
+                if predicate(row):
+                    return row
+        raise AssertionError("no matching frame")
+
+    def join_b_and_c(self):
+        from scapy.layers.inet6 import IPv6
+        self.sim.send(cmd="inject", hex=uncompressed_frame(
+            B_EUI, BR_EUI, dao("fd00::b", "fd00::b", "fd00::1", seq=1)).hex())
+        self.sim.send(cmd="inject", hex=uncompressed_frame(
+            B_EUI, BR_EUI, dao("fd00::c", "fd00::c", "fd00::b", seq=1)).hex())
+        return IPv6
+
+    def test_dio_answers_dis(self):
+        from scapy.contrib.rpl import ICMPv6RPL, RPLDIS
+        from scapy.layers.inet6 import IPv6
+        self.start(rpl=True)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(
+            B_EUI, 0xFFFF, IPv6(src="fe80::b", dst="ff02::1a") / ICMPv6RPL(code=0) / RPLDIS()).hex())
+        fields = ("icmpv6.code", "ipv6.src", "ipv6.dst", "icmpv6.rpl.dio.instance",
+                  "icmpv6.rpl.dio.rank", "icmpv6.rpl.dio.flag.mop", "icmpv6.rpl.dio.dagid",
+                  "icmpv6.rpl.opt.prefix", "icmpv6.rpl.opt.prefix.length", "wpan.dst16")
+        row = self.expect_frame(fields, lambda r: r[0] == "1")
+        self.assertEqual(row[1:], [ROOT_LL, "ff02::1a", "30", "256", "0x01", "fd00::1", "fd00::",
+                                   "64", "0xffff"])
+        self.stop()
+
+    def test_dao_ack_routes_and_source_routes(self):
+        self.start(rpl=True)
+        self.join_b_and_c()
+        ack_fields = ("icmpv6.rpl.daoack.sequence", "icmpv6.rpl.daoack.status", "ipv6.dst",
+                      "ipv6.routing.type", "ipv6.routing.rpl.full_address", "wpan.dst64")
+        acks = [self.expect_frame(ack_fields, lambda r: r[0] != "") for _ in range(2)]
+        self.assertEqual(acks[0], ["1", "0", "fd00::b", "", "", "02:00:00:00:00:00:00:0b"])
+        # the ACK to c goes through b with a source route in the packet itself (root-originated)
+        self.assertEqual(acks[1], ["1", "0", "fd00::b", "3", "fd00::c", "02:00:00:00:00:00:00:0b"])
+        routes = self.routes()
+        self.assertEqual(routes["fd00::b"]["parent"], "fd00::1")
+        self.assertEqual(routes["fd00::c"]["parent"], "fd00::b")
+        self.assertEqual(routes["fd00::c"]["depth"], 2)
+        self.assertEqual(routes["fd00::c"]["tree"], "   └─ fd00::c")
+
+        # the host (the root's own address) pings c: SRH inserted, sent to b
+        import socket
+        with socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6) as s:
+            s.sendto(bytes([128, 0, 0, 0, 0x12, 0x34, 0, 1]) + b"ping", ("fd00::c", 0))
+        row = self.expect_frame(("icmpv6.type", "ipv6.src", "ipv6.dst", "ipv6.routing.type",
+                                 "ipv6.routing.rpl.full_address", "ipv6.routing.segleft"),
+                                lambda r: r[0] == "128")
+        self.assertEqual(row, ["128", "fd00::1", "fd00::b", "3", "fd00::c", "1"])
+
+        # from another address of the host (not the root): IPv6-in-IPv6 (RFC 9008)
+        subprocess.run(["ip", "addr", "add", "2001:db8::5/128", "dev", "lo"], check=True)
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("2001:db8::5", 0))
+            s.sendto(b"from outside", ("fd00::c", 40001))
+        row = self.expect_frame(("ipv6.src", "ipv6.dst", "ipv6.routing.rpl.full_address",
+                                 "udp.dstport"), lambda r: r[3] == "40001")
+        self.assertEqual(row, ["fd00::1,2001:db8::5", "fd00::b,fd00::c", "fd00::c", "40001"])
+        self.stop()
+
+    def test_upward_rpl_option_is_removed(self):
+        import socket
+        from scapy.layers.inet import UDP
+        from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrHopByHop
+        self.start(rpl=True)
+        self.join_b_and_c()
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("fd00::1", 40002))
+            s.settimeout(5)
+            # RFC 6553 option 0x63: the kernel would drop the packet if it saw it
+            pkt = (IPv6(src="fd00::c", dst="fd00::1")
+                   / IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x63,
+                                                               optdata=b"\x00\x1e\x01\x00")])
+                   / UDP(sport=5683, dport=40002) / b"sensor reading")
+            self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, pkt).hex())
+            data, peer = s.recvfrom(100)
+        self.assertEqual(data, b"sensor reading")
+        self.assertEqual(peer[0], "fd00::c")
+        self.stop()
+
+    def test_no_path_loop_and_expiry(self):
+        self.start(rpl=True)
+        self.join_b_and_c()
+        wait_for(lambda: "fd00::c" in self.routes(), "c's route")
+        # b claiming c as its parent would close a loop: refused, status 128
+        self.sim.send(cmd="inject", hex=uncompressed_frame(
+            B_EUI, BR_EUI, dao("fd00::b", "fd00::b", "fd00::c", seq=2, pathseq=1)).hex())
+        row = self.expect_frame(("icmpv6.rpl.daoack.sequence", "icmpv6.rpl.daoack.status"),
+                                lambda r: r[0] == "2")
+        self.assertEqual(row, ["2", "128"])
+        self.assertEqual(self.routes()["fd00::b"]["parent"], "fd00::1")
+        # a No-Path DAO removes c
+        self.sim.send(cmd="inject", hex=uncompressed_frame(
+            B_EUI, BR_EUI, dao("fd00::c", "fd00::c", "fd00::b", seq=3, lifetime=0,
+                               ack=False, pathseq=1)).hex())
+        wait_for(lambda: "fd00::c" not in self.routes(), "c's route to go")
+        # a 1-unit (here 1 s) lifetime runs out by itself
+        self.sim.send(cmd="inject", hex=uncompressed_frame(
+            B_EUI, BR_EUI, dao("fd00::b", "fd00::b", "fd00::1", seq=4, lifetime=1,
+                               ack=False, pathseq=2)).hex())
+        wait_for(lambda: "fd00::b" not in self.routes(), "b's route to expire")
+        self.assertEqual(self.status()["counters"]["rpl_expired"], 1)
+        self.stop()
+
+    def test_routes_survive_restart(self):
+        self.start(rpl=True)
+        self.join_b_and_c()
+        wait_for(lambda: "fd00::c" in self.routes(), "c's route")
+        self.stop()
+        self.start(rpl=True)
+        routes = wait_for(lambda: (lambda r: "fd00::c" in r and r)(self.routes()),
+                          "restored routes")
+        self.assertEqual(routes["fd00::c"]["parent"], "fd00::b")
         self.stop()
 
 

@@ -273,7 +273,7 @@ static void test_source_route_encapsulate_and_strip(void **state)
 	assert_memory_equal(out + 8, root, 16);
 	assert_memory_equal(out + 24, hops[0], 16);
 	assert_int_equal(out[40], 41);     /* SRH next header: IPv6 */
-	assert_int_equal(out[56 + 7], 63); /* inner hop limit lowered */
+	assert_int_equal(out[56 + 7], 64); /* the inner packet is carried unchanged */
 	assert_memory_equal(out + 56 + 24, hops[1], 16);
 
 	/* an upward IPv6-in-IPv6 to the root, with an RPL option in the outer HBH */

@@ -1,0 +1,86 @@
+/*
+ * rplroot — the RPL DODAG root of the mesh (RFC 6550, non-storing mode,
+ * mode of operation 1), as Contiki-NG's RPL Lite and Zephyr expect it.
+ *
+ * It multicasts DIOs on a trickle timer (RFC 6206) with the DODAG
+ * configuration and the mesh prefix (A flag: nodes form their global
+ * address from it), answers DIS, and learns the downward routes from DAOs:
+ * each node reports its parent, so the root holds the whole tree as
+ * (target, parent, lifetime, path sequence).  A DAO that would close a
+ * loop is refused; a No-Path DAO (lifetime 0) removes the route; routes
+ * expire after their lifetime and are kept in SQLite, so that a restart
+ * does not make the mesh wait for new DAOs.  rplroot_route() turns the
+ * tree into the source route of a downward packet.
+ */
+#ifndef LWGATE_LOWPAND_RPLROOT_H
+#define LWGATE_LOWPAND_RPLROOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "common/db.h"
+#include "lowpan/rpl.h"
+
+struct rplroot_cfg {
+	uint8_t instance;
+	uint8_t dodagid[16];    /* the root's global address */
+	uint8_t link_local[16]; /* the root's fe80:: address on the radio */
+	uint8_t prefix[16];
+	uint8_t prefix_len;
+	uint8_t dio_interval_min;       /* Imin = 2^this ms */
+	uint8_t dio_interval_doublings; /* Imax = Imin * 2^this */
+	uint8_t dio_redundancy;         /* k; 0: always send */
+	uint8_t default_lifetime;       /* in lifetime units */
+	uint16_t lifetime_unit;         /* seconds */
+};
+
+struct rplroot_stats {
+	uint64_t dio_sent, dis_received, dao_received, dao_ack_sent, no_path, loops_refused,
+		stale_sequence, expired, malformed;
+};
+
+/* Sends a packet the root originates (DIO, DAO-ACK) into the mesh. */
+typedef void (*rplroot_send_fn)(void *arg, const uint8_t *pkt, size_t len);
+
+/*
+ * Start the root on @base; routes are loaded from and saved to @db (which
+ * must have the rpl_route table: see rplroot_migration).  Never NULL.
+ */
+struct rplroot *rplroot_new(struct event_base *base, const struct rplroot_cfg *cfg, struct db *db,
+			    rplroot_send_fn send, void *arg);
+
+/* Stop and free; NULL is fine. */
+void rplroot_free(struct rplroot *root);
+
+/* The SQL that creates the route table, for the daemon's migration list. */
+extern const char rplroot_migration[];
+
+/*
+ * Offer a packet that came from the mesh (@pkt, @len bytes, a whole IPv6
+ * packet).  Returns true when it was an RPL control message for the root
+ * (consumed), false when it is ordinary traffic.
+ */
+bool rplroot_input(struct rplroot *root, const uint8_t *pkt, size_t len);
+
+/*
+ * The downward path to @dst: fills @hops with the nodes after the root,
+ * first hop first, @dst last, and returns how many (1: a neighbour of the
+ * root), or 0 when @dst is not in the DODAG (or its path is broken).
+ */
+size_t rplroot_route(struct rplroot *root, const uint8_t dst[16], uint8_t (*hops)[16],
+		     size_t max_hops);
+
+/* The DODAG as an array of {"node","parent","depth","tree","lifetime_s","path_sequence"}, in tree
+ * order. */
+json_t *rplroot_routes_json(const struct rplroot *root);
+
+/* Number of routes held. */
+size_t rplroot_route_count(const struct rplroot *root);
+
+void rplroot_get_stats(const struct rplroot *root, struct rplroot_stats *out);
+
+#endif
