@@ -13,79 +13,197 @@ static bool is_control(const char *name)
 	return strcmp(name, "page") == 0 || strcmp(name, "count") == 0;
 }
 
-static bool attrs_match(const struct linkformat_link *l, const struct rdquery_param *f)
-{
-	bool multi = rdquery_is_multivalue(f->name);
+/* One filter of a query, with what is known about it before the scan. */
+struct filter {
+	const struct rdquery_param *p;
+	enum { F_EP, F_D, F_BASE, F_LT, F_HREF, F_ATTR } kind; /* decided once, not per item */
+	bool multi;                                            /* rt, if, rel: lists of values */
+	bool href;     /* matched against targets, not attributes */
+	bool on_links; /* some stored link may carry it (else only registrations can match) */
+};
 
+struct filters {
+	struct filter f[RDQUERY_MAX_PARAMS];
+	size_t n;
+	uint32_t all; /* one bit per filter */
+};
+
+static void compile(const struct rdstore *s, const struct rdquery *q, struct filters *c)
+{
+	c->n = 0;
+	for (size_t k = 0; k < q->count; k++) {
+		struct filter *f = &c->f[c->n];
+
+		if (is_control(q->params[k].name))
+			continue;
+		f->p = &q->params[k];
+		f->multi = rdquery_is_multivalue(f->p->name);
+		f->href = strcmp(f->p->name, "href") == 0;
+		f->kind = f->href                           ? F_HREF
+			  : strcmp(f->p->name, "ep") == 0   ? F_EP
+			  : strcmp(f->p->name, "d") == 0    ? F_D
+			  : strcmp(f->p->name, "base") == 0 ? F_BASE
+			  : strcmp(f->p->name, "lt") == 0   ? F_LT
+							    : F_ATTR;
+		f->on_links = f->href || rdstore_attr_uses(s, f->p->name) > 0;
+		c->n++;
+	}
+	c->all = c->n == 32 ? UINT32_MAX : (1u << c->n) - 1;
+}
+
+static bool attrs_match(const struct linkformat_link *l, const struct filter *f)
+{
+	const char *name = f->p->name;
+
+	/* the first byte rules out most attributes without a call */
 	for (size_t i = 0; i < l->attr_count; i++)
-		if (strcmp(l->attrs[i].name, f->name) == 0 &&
-		    rdquery_match(f, l->attrs[i].value, multi))
+		if (l->attrs[i].name[0] == name[0] && strcmp(l->attrs[i].name, name) == 0 &&
+		    rdquery_match(f->p, l->attrs[i].value, f->multi))
 			return true;
 	return false;
 }
 
 /* A registration attribute; "href" is the registration resource when @href_is_loc. */
-static bool reg_match(const struct rdreg *r, const struct rdquery_param *f, bool href_is_loc)
+static bool reg_match(const struct rdreg *r, const struct filter *f, bool href_is_loc)
 {
-	const char *n = f->name;
+	char buf[RDSTORE_LOC_MAX + 1];
 
-	if (strcmp(n, "ep") == 0)
-		return rdquery_match(f, r->ep, false);
-	if (strcmp(n, "d") == 0)
-		return r->d[0] && rdquery_match(f, r->d, false);
-	if (strcmp(n, "base") == 0)
-		return rdquery_match(f, r->base, false);
-	if (strcmp(n, "lt") == 0) {
-		char lt[16];
-
-		snprintf(lt, sizeof(lt), "%" PRIu32, r->lt);
-		return rdquery_match(f, lt, false);
-	}
-	if (strcmp(n, "href") == 0) {
-		char loc[RDSTORE_LOC_MAX + 1];
-
-		snprintf(loc, sizeof(loc), "/%s", r->loc);
-		return href_is_loc && rdquery_match(f, loc, false);
+	switch (f->kind) {
+	case F_EP:
+		return rdquery_match(f->p, r->ep, false);
+	case F_D:
+		return r->d[0] && rdquery_match(f->p, r->d, false);
+	case F_BASE:
+		return rdquery_match(f->p, r->base, false);
+	case F_LT:
+		snprintf(buf, sizeof(buf), "%" PRIu32, r->lt);
+		return rdquery_match(f->p, buf, false);
+	case F_HREF:
+		snprintf(buf, sizeof(buf), "/%s", r->loc);
+		return href_is_loc && rdquery_match(f->p, buf, false);
+	case F_ATTR:
+		break;
 	}
 	return r->attrs.count && attrs_match(&r->attrs.links[0], f);
 }
 
-static bool link_match(const struct rdreg *r, size_t i, const struct rdquery_param *f)
+/* The filters @r satisfies by itself, one bit each. */
+static uint32_t reg_mask(const struct rdreg *r, const struct filters *c, bool href_is_loc)
 {
-	if (strcmp(f->name, "href") == 0)
-		return rdquery_match(f, r->links.links[i].target, false) ||
-		       rdquery_match(f, r->resolved[i], false);
+	uint32_t m = 0;
+
+	for (size_t k = 0; k < c->n; k++)
+		if (reg_match(r, &c->f[k], href_is_loc))
+			m |= 1u << k;
+	return m;
+}
+
+static bool link_match(const struct rdreg *r, size_t i, const struct filter *f)
+{
+	if (f->href)
+		return rdquery_match(f->p, r->links.links[i].target, false) ||
+		       rdquery_match(f->p, r->resolved[i], false);
 	return attrs_match(&r->links.links[i], f);
 }
 
-static bool res_matches(const struct rdreg *r, size_t i, const struct rdquery *q)
+/* Can links make up for the filters in @missing? (Not if none carries their name.) */
+static bool links_may_match(const struct filters *c, uint32_t missing)
 {
-	for (size_t k = 0; k < q->count; k++) {
-		const struct rdquery_param *f = &q->params[k];
-
-		if (is_control(f->name))
-			continue;
-		if (!link_match(r, i, f) && !reg_match(r, f, false))
+	for (size_t k = 0; k < c->n; k++)
+		if ((missing & (1u << k)) && !c->f[k].on_links)
 			return false;
-	}
 	return true;
 }
 
-static bool ep_matches(const struct rdreg *r, const struct rdquery *q)
+static bool ep_matches(const struct rdreg *r, const struct filters *c)
 {
-	for (size_t k = 0; k < q->count; k++) {
-		const struct rdquery_param *f = &q->params[k];
-		bool ok;
+	uint32_t missing = c->all & ~reg_mask(r, c, true);
 
-		if (is_control(f->name))
+	if (!links_may_match(c, missing))
+		return false;
+	for (size_t k = 0; k < c->n; k++) {
+		bool ok = false;
+
+		if (!(missing & (1u << k)))
 			continue;
-		ok = reg_match(r, f, true);
-		for (size_t i = 0; !ok && strcmp(f->name, "href") != 0 && i < r->links.count; i++)
-			ok = attrs_match(&r->links.links[i], f);
+		for (size_t i = 0; !ok && !c->f[k].href && i < r->links.count; i++)
+			ok = attrs_match(&r->links.links[i], &c->f[k]);
 		if (!ok)
 			return false;
 	}
 	return true;
+}
+
+static bool link_matches(const struct rdreg *r, size_t i, const struct filters *c, uint32_t missing)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if ((missing & (1u << k)) && !link_match(r, i, &c->f[k]))
+			return false;
+	return true;
+}
+
+/* A lookup in progress: the page window and what was passed on. */
+struct walk {
+	enum rdlookup_kind kind;
+	const struct filters *c;
+	uint64_t skip, cnt, seen;
+	long out;
+	rdlookup_fn fn;
+	void *ctx;
+};
+
+/* Pass on what @r contributes; false once the page is full. */
+static bool visit(struct walk *w, const struct rdreg *r)
+{
+	uint32_t missing;
+
+	if (w->kind == RDLOOKUP_EP) {
+		if (!ep_matches(r, w->c))
+			return true;
+		if (w->seen++ >= w->skip) {
+			if ((uint64_t)w->out >= w->cnt)
+				return false;
+			w->fn(r, SIZE_MAX, w->ctx);
+			w->out++;
+		}
+		return true;
+	}
+	/* what the registration satisfies holds for each of its links */
+	missing = w->c->all & ~reg_mask(r, w->c, false);
+	if (!links_may_match(w->c, missing))
+		return true;
+	for (size_t i = 0; i < r->links.count; i++) {
+		if (!link_matches(r, i, w->c, missing))
+			continue;
+		if (w->seen++ >= w->skip) {
+			if ((uint64_t)w->out >= w->cnt)
+				return false;
+			w->fn(r, i, w->ctx);
+			w->out++;
+		}
+	}
+	return true;
+}
+
+/*
+ * An exact ep filter that only registrations can satisfy (no stored link
+ * has an "ep" attribute) lets the lookup start from the name index.
+ */
+static const char *indexed_ep(const struct rdstore *s, const struct filters *c)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if (c->f[k].kind == F_EP && c->f[k].p->value && !c->f[k].p->prefix &&
+		    !c->f[k].on_links)
+			return c->f[k].p->value;
+	return NULL;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct rdreg *x = *(const struct rdreg *const *)a,
+			   *y = *(const struct rdreg *const *)b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
@@ -93,9 +211,11 @@ long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struc
 {
 	const struct rdquery_param *page = rdquery_find(q, "page");
 	const struct rdquery_param *count = rdquery_find(q, "count");
-	uint64_t pg = 0, cnt = UINT64_MAX, skip, seen = 0;
+	uint64_t pg = 0, cnt = UINT64_MAX, skip;
+	struct filters c;
+	struct walk w;
 	const struct rdreg *r;
-	long out = 0;
+	const char *by_ep;
 
 	if (page && rdquery_uint(page, 0, UINT32_MAX, &pg) < 0) {
 		snprintf(why, why_len, "page must be a number from 0");
@@ -108,31 +228,32 @@ long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struc
 	if (page && !count)
 		cnt = RDLOOKUP_DEFAULT_COUNT;
 	skip = pg * (cnt == UINT64_MAX ? 0 : cnt);
+	compile(s, q, &c);
+	w = (struct walk){ kind, &c, skip, cnt, 0, 0, fn, ctx };
+	by_ep = indexed_ep(s, &c);
+	if (by_ep) {
+		const struct rdreg *few[16], **regs = few;
+		size_t n = rdstore_find_all_ep(s, by_ep, few, 16);
+
+		if (n > 16) {
+			regs = calloc(n, sizeof(*regs));
+			if (!regs)
+				abort();
+			rdstore_find_all_ep(s, by_ep, regs, n);
+		}
+		qsort(regs, n, sizeof(*regs), by_seq);
+		for (size_t i = 0; i < n && visit(&w, regs[i]); i++)
+			;
+		if (regs != few)
+			free(regs);
+		return w.out;
+	}
 	TAILQ_FOREACH(r, rdstore_list(s), order)
 	{
-		if (kind == RDLOOKUP_EP) {
-			if (!ep_matches(r, q))
-				continue;
-			if (seen++ >= skip && (uint64_t)out < cnt) {
-				fn(r, SIZE_MAX, ctx);
-				out++;
-			}
-			if ((uint64_t)out >= cnt)
-				return out;
-			continue;
-		}
-		for (size_t i = 0; i < r->links.count; i++) {
-			if (!res_matches(r, i, q))
-				continue;
-			if (seen++ >= skip) {
-				if ((uint64_t)out >= cnt)
-					return out;
-				fn(r, i, ctx);
-				out++;
-			}
-		}
+		if (!visit(&w, r))
+			break;
 	}
-	return out;
+	return w.out;
 }
 
 void rdlookup_origin(const char *uri, char *buf, size_t size)

@@ -35,8 +35,54 @@ struct rdstore {
 	struct rdreg_list list;
 	struct rdreg **buckets;
 	size_t nbuckets, count, links;
+	uint64_t seq; /* of the last registration attached */
 	struct rdstore_stats stats;
+	/* how many link attributes carry each name; past RDSTORE_MAX_NAMES: unknown */
+	struct {
+		char *name;
+		size_t uses;
+	} names[RDSTORE_MAX_NAMES];
+	size_t nnames;
+	bool names_overflow;
 };
+
+static void count_names(struct rdstore *s, const struct linkformat *lf, bool add)
+{
+	for (size_t i = 0; i < lf->count; i++) {
+		for (size_t k = 0; k < lf->links[i].attr_count; k++) {
+			const char *name = lf->links[i].attrs[k].name;
+			size_t j = 0;
+
+			while (j < s->nnames && strcmp(s->names[j].name, name) != 0)
+				j++;
+			if (j == s->nnames) {
+				if (!add)
+					continue; /* a name that arrived after the table was full */
+				if (s->nnames == RDSTORE_MAX_NAMES) {
+					s->names_overflow = true;
+					continue;
+				}
+				s->names[j].name = strdup(name);
+				if (!s->names[j].name)
+					abort();
+				s->names[j].uses = 0;
+				s->nnames++;
+			}
+			if (add)
+				s->names[j].uses++;
+			else if (s->names[j].uses)
+				s->names[j].uses--;
+		}
+	}
+}
+
+size_t rdstore_attr_uses(const struct rdstore *s, const char *name)
+{
+	for (size_t j = 0; j < s->nnames; j++)
+		if (strcmp(s->names[j].name, name) == 0)
+			return s->names[j].uses;
+	return s->names_overflow ? SIZE_MAX : 0;
+}
 
 static int64_t realtime_ms(void)
 {
@@ -56,13 +102,11 @@ void rdstore_set_default_lt(struct rdstore *s, uint32_t lt)
 	s->cfg.default_lt = lt;
 }
 
-static size_t hash_key(const char *d, const char *ep)
+/* Keyed by the endpoint name alone, so a lookup by ep finds every sector's. */
+static size_t hash_key(const char *ep)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
-	for (; *d; d++)
-		h = (h ^ (uint8_t)*d) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
 	for (; *ep; ep++)
 		h = (h ^ (uint8_t)*ep) * 1099511628211ull;
 	return (size_t)h;
@@ -83,7 +127,7 @@ static void hash_insert(struct rdstore *s, struct rdreg *r)
 				struct rdreg *x = s->buckets[k];
 
 				s->buckets[k] = x->hash_next;
-				i = hash_key(x->d, x->ep) & (n - 1);
+				i = hash_key(x->ep) & (n - 1);
 				x->hash_next = b[i];
 				b[i] = x;
 			}
@@ -92,14 +136,14 @@ static void hash_insert(struct rdstore *s, struct rdreg *r)
 		s->buckets = b;
 		s->nbuckets = n;
 	}
-	i = hash_key(r->d, r->ep) & (s->nbuckets - 1);
+	i = hash_key(r->ep) & (s->nbuckets - 1);
 	r->hash_next = s->buckets[i];
 	s->buckets[i] = r;
 }
 
 static void hash_remove(struct rdstore *s, struct rdreg *r)
 {
-	struct rdreg **p = &s->buckets[hash_key(r->d, r->ep) & (s->nbuckets - 1)];
+	struct rdreg **p = &s->buckets[hash_key(r->ep) & (s->nbuckets - 1)];
 
 	while (*p && *p != r)
 		p = &(*p)->hash_next;
@@ -114,10 +158,27 @@ struct rdreg *rdstore_find_ep(struct rdstore *s, const char *d, const char *ep)
 	if (!s->nbuckets)
 		return NULL;
 	d = d ? d : "";
-	for (r = s->buckets[hash_key(d, ep) & (s->nbuckets - 1)]; r; r = r->hash_next)
+	for (r = s->buckets[hash_key(ep) & (s->nbuckets - 1)]; r; r = r->hash_next)
 		if (strcmp(r->ep, ep) == 0 && strcmp(r->d, d) == 0)
 			return r;
 	return NULL;
+}
+
+size_t rdstore_find_all_ep(const struct rdstore *s, const char *ep, const struct rdreg **out,
+			   size_t max)
+{
+	size_t n = 0;
+
+	if (!s->nbuckets)
+		return 0;
+	for (struct rdreg *r = s->buckets[hash_key(ep) & (s->nbuckets - 1)]; r; r = r->hash_next) {
+		if (strcmp(r->ep, ep) != 0)
+			continue;
+		if (n < max)
+			out[n] = r;
+		n++;
+	}
+	return n;
 }
 
 struct rdreg *rdstore_find_loc(struct rdstore *s, const char *loc)
@@ -257,10 +318,12 @@ static void arm(struct rdstore *s, struct rdreg *r)
 static void attach(struct rdstore *s, struct rdreg *r)
 {
 	r->store = s;
+	r->seq = ++s->seq;
 	TAILQ_INSERT_TAIL(&s->list, r, order);
 	hash_insert(s, r);
 	s->count++;
 	s->links += r->links.count;
+	count_names(s, &r->links, true);
 	arm(s, r);
 }
 
@@ -270,6 +333,7 @@ static void detach(struct rdstore *s, struct rdreg *r, enum rdstore_change why)
 	hash_remove(s, r);
 	s->count--;
 	s->links -= r->links.count;
+	count_names(s, &r->links, false);
 	if (s->cfg.on_change)
 		s->cfg.on_change(r, why, s->cfg.ctx);
 	reg_free(r);
@@ -420,11 +484,13 @@ int rdstore_update(struct rdstore *s, struct rdreg *r, struct rdreg_input *in)
 	}
 	if (in->links) {
 		s->links -= r->links.count;
+		count_names(s, &r->links, false);
 		free_resolved(r);
 		linkformat_fini(&r->links);
 		r->links = *in->links;
 		memset(in->links, 0, sizeof(*in->links));
 		s->links += r->links.count;
+		count_names(s, &r->links, true);
 	}
 	resolve_links(r);
 	arm(s, r);
@@ -543,6 +609,8 @@ void rdstore_free(struct rdstore *s)
 		TAILQ_REMOVE(&s->list, r, order);
 		reg_free(r);
 	}
+	for (size_t j = 0; j < s->nnames; j++)
+		free(s->names[j].name);
 	free(s->buckets);
 	free(s);
 }

@@ -24,7 +24,8 @@
 #include "coap/linkformat.h"
 #include "common/db.h"
 
-#define RDSTORE_LOC_MAX 24 /* "reg/" + 16 hex digits + NUL, with room */
+#define RDSTORE_LOC_MAX   24 /* "reg/" + 16 hex digits + NUL, with room */
+#define RDSTORE_MAX_NAMES 64 /* distinct link attribute names counted */
 
 struct rdstore;
 
@@ -44,6 +45,7 @@ struct rdreg {
 	struct rdreg *hash_next;
 	struct event *timer;
 	struct rdstore *store;
+	uint64_t seq; /* position in registration order */
 };
 
 TAILQ_HEAD(rdreg_list, rdreg);
@@ -114,10 +116,24 @@ int rdstore_update(struct rdstore *s, struct rdreg *reg, struct rdreg_input *in)
 int rdstore_remove(struct rdstore *s, struct rdreg *reg);
 
 struct rdreg *rdstore_find_ep(struct rdstore *s, const char *d, const char *ep);
+/*
+ * The registrations of endpoint @ep in every sector: up to @max of them in
+ * @out (in no particular order).  Returns how many there are.
+ */
+size_t rdstore_find_all_ep(const struct rdstore *s, const char *ep, const struct rdreg **out,
+			   size_t max);
+
 struct rdreg *rdstore_find_loc(struct rdstore *s, const char *loc);
 
 /* The registrations in registration order (do not change the list while walking it). */
 const struct rdreg_list *rdstore_list(const struct rdstore *s);
+
+/*
+ * How many stored link attributes are called @name, or SIZE_MAX when the
+ * store does not know (it tracks the first RDSTORE_MAX_NAMES names).
+ * Lookups use it to skip registrations that cannot match.
+ */
+size_t rdstore_attr_uses(const struct rdstore *s, const char *name);
 
 void rdstore_get_stats(const struct rdstore *s, struct rdstore_stats *out);
 

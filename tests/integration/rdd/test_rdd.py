@@ -275,8 +275,17 @@ class RddTests(unittest.TestCase):
         self.assertEqual([(e["ep"], e["location"], e["lt"], e["links"]) for e in eps],
                          [("dev", loc2, 200, 1)])
         # the same name in another sector is another endpoint
-        self.register("ep=dev&d=other")
+        loc3 = self.register("ep=dev&d=other").location()
         self.assertEqual(len(self.rdd.endpoints()), 2)
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?ep=dev").payload)
+        self.assertEqual([l.split(";")[0] for l in got], [f"<{loc2}>", f"<{loc3}>"])
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?ep=dev&d=other").payload)
+        self.assertEqual([l.split(";")[0] for l in got], [f"<{loc3}>"])
+        # a link may carry an "ep" attribute of its own: a link filter then, too
+        self.register("ep=carrier", "</a>;ep=dev,</b>")
+        got = links(self.rdd.coap("get", "/rd-lookup/res?ep=dev").payload)
+        self.assertEqual(len(got), 1 + 2 + 1, got)
+        self.assertIn("/a>;ep=dev;anchor=", got[-1])
         self.assertEqual(self.rdd.status()["counters"]["rd_replaced"], 1)
 
     def test_paging_and_blockwise(self):

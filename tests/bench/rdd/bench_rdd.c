@@ -1,0 +1,320 @@
+/*
+ * rdd over the network, against the issue's goals: 10,000 endpoints of 10
+ * links each registered over CoAP (registrations/s, each committed to
+ * SQLite before its 2.01), then resource lookups with two filters over the
+ * 100,000 links (lookups/s, median and 99th percentile latency), and the
+ * memory rdd holds per stored link (growth of its RSS / links).  libcoap's
+ * coap-rd-openssl takes the same registrations for comparison (it keeps
+ * them in memory only and has no lookup interface).
+ *
+ * Usage: bench_rdd RDD_BINARY [ENDPOINTS]
+ * The client is libcoap with WINDOW sessions, each keeping one confirmable
+ * request outstanding.  Prints figures; never fails on time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <coap3/coap.h>
+
+#define WINDOW       32
+#define LINKS_PER_EP 10
+#define LOOKUPS      2000
+
+static int endpoints = 10000;
+static int next_ep, done_count, failures, lookups_done;
+static coap_session_t *sessions[WINDOW];
+static double sent_at[WINDOW], latencies[LOOKUPS];
+static enum { REGISTER, LOOKUP } phase;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int session_index(coap_session_t *s)
+{
+	for (int i = 0; i < WINDOW; i++)
+		if (sessions[i] == s)
+			return i;
+	return -1;
+}
+
+static void send_register(coap_session_t *s, int ep)
+{
+	coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
+					coap_new_message_id(s), coap_session_max_pdu_size(s));
+	char query[64], payload[1024];
+	uint8_t cf[4];
+	size_t n = 0;
+
+	snprintf(query, sizeof(query), "ep=node%05d", ep);
+	for (int i = 0; i < LINKS_PER_EP; i++)
+		n += (size_t)snprintf(payload + n, sizeof(payload) - n,
+				      "%s</sensors/s%d>;rt=\"t%d\";if=\"sensor\";ct=40",
+				      i ? "," : "", i, i);
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, 2, (const uint8_t *)"rd");
+	coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT, coap_encode_var_safe(cf, sizeof(cf), 40),
+			cf);
+	coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(query), (const uint8_t *)query);
+	coap_add_data(pdu, n, (const uint8_t *)payload);
+	coap_send(s, pdu);
+}
+
+/* What the lookup phase asks. */
+static enum {
+	BY_EP,      /* rt=t3&ep=nodeNNNNN: one link */
+	SCAN,       /* rt=t3&if=nosuch: every link looked at, none matches */
+	WELL_KNOWN, /* GET /.well-known/core, the round-trip floor */
+} lookup_kind;
+
+static void send_lookup(coap_session_t *s, int k)
+{
+	coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET,
+					coap_new_message_id(s), coap_session_max_pdu_size(s));
+	char ep[32];
+
+	snprintf(ep, sizeof(ep), "ep=node%05d", (k * 7919) % endpoints);
+	if (lookup_kind == WELL_KNOWN) {
+		coap_add_option(pdu, COAP_OPTION_URI_PATH, 11, (const uint8_t *)".well-known");
+		coap_add_option(pdu, COAP_OPTION_URI_PATH, 4, (const uint8_t *)"core");
+		coap_send(s, pdu);
+		return;
+	}
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, 9, (const uint8_t *)"rd-lookup");
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, 3, (const uint8_t *)"res");
+	coap_add_option(pdu, COAP_OPTION_URI_QUERY, 5, (const uint8_t *)"rt=t3");
+	if (lookup_kind == BY_EP)
+		coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(ep), (const uint8_t *)ep);
+	else
+		coap_add_option(pdu, COAP_OPTION_URI_QUERY, 9, (const uint8_t *)"if=nosuch");
+	coap_send(s, pdu);
+}
+
+static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
+				   const coap_pdu_t *received, const coap_mid_t mid)
+{
+	int i = session_index(s);
+	coap_pdu_code_t code = coap_pdu_get_code(received);
+
+	if (phase == REGISTER) {
+		failures += code != COAP_RESPONSE_CODE(201);
+		done_count++;
+		if (next_ep < endpoints)
+			send_register(s, next_ep++);
+	} else {
+		size_t len;
+		const uint8_t *data;
+
+		/* BY_EP: exactly one link matches both filters; SCAN: none */
+		if (code != COAP_RESPONSE_CODE(205))
+			failures++;
+		else if (lookup_kind == BY_EP && (!coap_get_data(received, &len, &data) ||
+						  !memmem(data, len, "/sensors/s3>", 12)))
+			failures++;
+		else if (lookup_kind == SCAN && coap_get_data(received, &len, &data))
+			failures++;
+		latencies[lookups_done++] = now_s() - sent_at[i];
+		if (lookups_done < LOOKUPS) {
+			sent_at[i] = now_s();
+			send_lookup(s, lookups_done);
+		}
+	}
+	return COAP_RESPONSE_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static coap_context_t *client_context(int port, coap_address_t *dst)
+{
+	coap_context_t *ctx = coap_new_context(NULL);
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+
+	inet_pton(AF_INET6, "::1", &sin6.sin6_addr);
+	coap_address_init(dst);
+	dst->size = sizeof(sin6);
+	memcpy(&dst->addr.sin6, &sin6, sizeof(sin6));
+	coap_register_response_handler(ctx, on_response);
+	for (int i = 0; i < WINDOW; i++)
+		sessions[i] = coap_new_client_session(ctx, NULL, dst, COAP_PROTO_UDP);
+	return ctx;
+}
+
+static void free_client(coap_context_t *ctx)
+{
+	for (int i = 0; i < WINDOW; i++)
+		coap_session_release(sessions[i]);
+	coap_free_context(ctx);
+}
+
+/* Register every endpoint; returns registrations per second. */
+static double run_registrations(coap_context_t *ctx)
+{
+	double t0 = now_s();
+
+	phase = REGISTER;
+	next_ep = done_count = failures = 0;
+	for (int i = 0; i < WINDOW && next_ep < endpoints; i++)
+		send_register(sessions[i], next_ep++);
+	while (done_count < endpoints && now_s() - t0 < 300)
+		coap_io_process(ctx, 1000);
+	return done_count / (now_s() - t0);
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	socklen_t len = sizeof(sin6);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0), port;
+
+	bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+	getsockname(fd, (struct sockaddr *)&sin6, &len);
+	port = ntohs(sin6.sin6_port);
+	close(fd);
+	return port;
+}
+
+static pid_t spawn(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	usleep(300000);
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/bench-rdd-XXXXXX", ini[128], db[160], port_s[16], sock[160];
+	coap_address_t dst;
+	coap_context_t *ctx;
+	double reg_rate, ref_rate, t0, elapsed;
+	long rss0, rss1;
+	int port;
+	pid_t pid;
+	FILE *f;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_rdd RDD_BINARY [ENDPOINTS]\n");
+		return 2;
+	}
+	if (argc > 2)
+		endpoints = atoi(argv[2]);
+	coap_startup();
+	coap_set_log_level(LOG_EMERG);
+	if (!mkdtemp(dir))
+		return 1;
+	port = free_port();
+	snprintf(ini, sizeof(ini), "%s/rdd.ini", dir);
+	snprintf(db, sizeof(db), "%s/rdd.db", dir);
+	snprintf(sock, sizeof(sock), "%s/rdd.sock", dir);
+	f = fopen(ini, "w");
+	fprintf(f,
+		"[daemon]\nsocket = %s\ndatabase = %s\nuser =\nlog_level = warning\n"
+		"[coap]\naddress = ::1\nport = %d\n",
+		sock, db, port);
+	fclose(f);
+	pid = spawn((char *[]){ argv[1], "-f", "-c", ini, NULL });
+	rss0 = rss_kib(pid);
+
+	ctx = client_context(port, &dst);
+	reg_rate = run_registrations(ctx);
+	rss1 = rss_kib(pid);
+	printf("rdd: %d registrations of %d links, each committed to SQLite before its 2.01: "
+	       "%.0f registrations/s (%d failed)\n",
+	       endpoints, LINKS_PER_EP, reg_rate, failures);
+	printf("rdd: RSS %ld KiB -> %ld KiB: %.0f bytes per stored link (whole process growth)\n",
+	       rss0, rss1, (double)(rss1 - rss0) * 1024 / (endpoints * LINKS_PER_EP));
+
+	/* lookups: one request outstanding, so each latency is a full round trip */
+	for (int kind = BY_EP; kind <= WELL_KNOWN; kind++) {
+		static const char *const what[] = {
+			[BY_EP] = "GET /rd-lookup/res?rt=t3&ep=nodeNNNNN (1 match)",
+			[SCAN] = "GET /rd-lookup/res?rt=t3&if=nosuch (0 matches)",
+			[WELL_KNOWN] = "GET /.well-known/core (round-trip floor)",
+		};
+
+		lookup_kind = kind;
+		phase = LOOKUP;
+		failures = lookups_done = 0;
+		t0 = now_s();
+		sent_at[0] = t0;
+		send_lookup(sessions[0], 0);
+		while (lookups_done < LOOKUPS && now_s() - t0 < 300)
+			coap_io_process(ctx, 1000);
+		elapsed = now_s() - t0;
+		qsort(latencies, (size_t)lookups_done, sizeof(double), cmp_double);
+		printf("rdd: %s over %d links: %.0f/s, median %.3f ms, p99 %.3f ms (%d wrong)\n",
+		       what[kind], endpoints * LINKS_PER_EP, lookups_done / elapsed,
+		       latencies[lookups_done / 2] * 1e3, latencies[lookups_done * 99 / 100] * 1e3,
+		       failures);
+	}
+	free_client(ctx);
+	stop(pid);
+
+	/* the same registrations into libcoap's example RD (memory only) */
+	port = free_port();
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	pid = spawn((char *[]){ "/usr/bin/coap-rd-openssl", "-A", "::1", "-p", port_s, NULL });
+	ctx = client_context(port, &dst);
+	ref_rate = run_registrations(ctx);
+	printf("coap-rd-openssl: the same %d registrations, in memory only: %.0f registrations/s "
+	       "(%d failed); no lookup interface\n",
+	       endpoints, ref_rate, failures);
+	free_client(ctx);
+	stop(pid);
+
+	unlink(ini);
+	unlink(db);
+	snprintf(ini, sizeof(ini), "%s/rdd.db-wal", dir);
+	unlink(ini);
+	snprintf(ini, sizeof(ini), "%s/rdd.db-shm", dir);
+	unlink(ini);
+	rmdir(dir);
+	coap_cleanup();
+	return 0;
+}
