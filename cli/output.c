@@ -55,6 +55,16 @@ static char *cell(json_t *v)
 	return s;
 }
 
+/* Columns a UTF-8 string takes: its bytes that start a character (tree lines use └─). */
+static size_t display_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
 static void print_json(json_t *v, FILE *out)
 {
 	json_dumpf(v, out, JSON_INDENT(2) | JSON_ENCODE_ANY);
@@ -87,7 +97,7 @@ static void print_table(json_t *rows, FILE *out)
 		for (size_t c = 0; c < ncols; c++) {
 			json_t *v = json_object_get(row, cols[c]);
 			char *s = cell(v ? v : json_null());
-			size_t w = strlen(s) > MAX_CELL ? MAX_CELL : strlen(s);
+			size_t w = display_width(s) > MAX_CELL ? MAX_CELL : display_width(s);
 
 			if (w > width[c])
 				width[c] = w;
@@ -108,7 +118,7 @@ static void print_table(json_t *rows, FILE *out)
 			if (strlen(s) > MAX_CELL)
 				strcpy(s + MAX_CELL - 3, "...");
 			if (c + 1 < ncols)
-				fprintf(out, "%-*s  ", (int)width[c], s);
+				fprintf(out, "%s%*s  ", s, (int)(width[c] - display_width(s)), "");
 			else
 				fprintf(out, "%s", s);
 			free(s);
