@@ -74,7 +74,7 @@ static void list_one(const struct rdreg *r, size_t link, void *arg)
 	if (l->kind == RDLOOKUP_EP) {
 		rec = reg_json(r, l->now);
 	} else {
-		char *text = NULL;
+		char *text = NULL, *href = rdstore_resolve(r, link);
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);
 
@@ -82,9 +82,10 @@ static void list_one(const struct rdreg *r, size_t link, void *arg)
 			abort();
 		rdlookup_write(r, RDLOOKUP_RES, link, f);
 		fclose(f);
-		rec = json_pack("{s:s, s:s, s:s, s:s}", "ep", r->ep, "d", r->d, "href",
-				r->resolved[link], "link", text);
+		rec = json_pack("{s:s, s:s, s:s, s:s}", "ep", r->ep, "d", r->d, "href", href,
+				"link", text);
 		free(text);
+		free(href);
 	}
 	ipc_call_record(l->call, rec);
 }

@@ -100,9 +100,17 @@ static uint32_t reg_mask(const struct rdreg *r, const struct filters *c, bool hr
 
 static bool link_match(const struct rdreg *r, size_t i, const struct filter *f)
 {
-	if (f->href)
-		return rdquery_match(f->p, r->links.links[i].target, false) ||
-		       rdquery_match(f->p, r->resolved[i], false);
+	if (f->href) {
+		char *resolved;
+		bool ok;
+
+		if (rdquery_match(f->p, r->links.links[i].target, false))
+			return true;
+		resolved = rdstore_resolve(r, i);
+		ok = rdquery_match(f->p, resolved, false);
+		free(resolved);
+		return ok;
+	}
 	return attrs_match(&r->links.links[i], f);
 }
 
@@ -285,7 +293,8 @@ static void write_res(const struct rdreg *r, size_t i, FILE *out)
 {
 	const struct linkformat_link *src = &r->links.links[i];
 	struct linkformat_attr *attrs = calloc(src->attr_count + 1, sizeof(*attrs));
-	struct linkformat_link l = { r->resolved[i], attrs, 0 };
+	char *target = rdstore_resolve(r, i);
+	struct linkformat_link l = { target, attrs, 0 };
 	size_t asize = strlen(r->base) + 2;
 	char *anchor = NULL;
 	bool anchored = false;
@@ -317,6 +326,7 @@ static void write_res(const struct rdreg *r, size_t i, FILE *out)
 	write_link(&l, out);
 	free(anchor);
 	free(attrs);
+	free(target);
 }
 
 static void write_ep(const struct rdreg *r, FILE *out)

@@ -250,36 +250,18 @@ static char *merge_attrs(const struct linkformat *old, const struct linkformat_a
 	return text;
 }
 
-static void free_resolved(struct rdreg *r)
+char *rdstore_resolve(const struct rdreg *r, size_t i)
 {
-	if (!r->resolved)
-		return;
-	for (size_t i = 0; i < r->links.count; i++)
-		free(r->resolved[i]);
-	free(r->resolved);
-	r->resolved = NULL;
-}
+	const char *t = r->links.links[i].target;
+	size_t size = strlen(r->base) + strlen(t) + 2;
+	char *buf = malloc(size);
 
-static void resolve_links(struct rdreg *r)
-{
-	free_resolved(r);
-	if (!r->links.count)
-		return;
-	r->resolved = calloc(r->links.count, sizeof(char *));
-	if (!r->resolved)
+	if (!buf)
 		abort();
-	for (size_t i = 0; i < r->links.count; i++) {
-		const char *t = r->links.links[i].target;
-		size_t size = strlen(r->base) + strlen(t) + 2;
-		char *buf = malloc(size);
-
-		if (!buf)
-			abort();
-		/* the result is at most base + "/" + reference; a base without a scheme keeps t */
-		if (linkformat_resolve(r->base, t, buf, size) < 0)
-			snprintf(buf, size, "%s", t);
-		r->resolved[i] = buf;
-	}
+	/* the result is at most base + "/" + reference; a base without a scheme keeps t */
+	if (linkformat_resolve(r->base, t, buf, size) < 0)
+		snprintf(buf, size, "%s", t);
+	return buf;
 }
 
 static void reg_free(struct rdreg *r)
@@ -288,7 +270,6 @@ static void reg_free(struct rdreg *r)
 		return;
 	if (r->timer)
 		event_free(r->timer);
-	free_resolved(r);
 	linkformat_fini(&r->links);
 	linkformat_fini(&r->attrs);
 	free(r->ep);
@@ -422,7 +403,6 @@ int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **o
 		r->links = *in->links;
 		memset(in->links, 0, sizeof(*in->links));
 	}
-	resolve_links(r);
 	if (old) {
 		s->stats.replaced++;
 		detach(s, old, RDSTORE_REPLACED);
@@ -485,14 +465,12 @@ int rdstore_update(struct rdstore *s, struct rdreg *r, struct rdreg_input *in)
 	if (in->links) {
 		s->links -= r->links.count;
 		count_names(s, &r->links, false);
-		free_resolved(r);
 		linkformat_fini(&r->links);
 		r->links = *in->links;
 		memset(in->links, 0, sizeof(*in->links));
 		s->links += r->links.count;
 		count_names(s, &r->links, true);
 	}
-	resolve_links(r);
 	arm(s, r);
 	s->stats.updated++;
 	if (s->cfg.on_change)
@@ -569,7 +547,6 @@ static int load(struct rdstore *s)
 			reg_free(r);
 			continue;
 		}
-		resolve_links(r);
 		attach(s, r);
 	}
 	sqlite3_reset(st);

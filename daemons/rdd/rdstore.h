@@ -39,7 +39,6 @@ struct rdreg {
 	int64_t expires_ms;       /* wall clock, milliseconds since the epoch */
 	struct linkformat attrs;  /* et and the other registration attributes, as one link "<>" */
 	struct linkformat links;  /* the registered links */
-	char **resolved;          /* per link: its target resolved against base */
 	void *user;               /* the CoAP resource that serves loc (rdserver's) */
 	TAILQ_ENTRY(rdreg) order; /* registration order */
 	struct rdreg *hash_next;
@@ -124,6 +123,13 @@ size_t rdstore_find_all_ep(const struct rdstore *s, const char *ep, const struct
 			   size_t max);
 
 struct rdreg *rdstore_find_loc(struct rdstore *s, const char *loc);
+
+/*
+ * The target of link @i of @r resolved against its base (RFC 3986 §5.2),
+ * malloc'd: the caller frees it.  Computed on demand, not stored, to keep
+ * the memory per link small.
+ */
+char *rdstore_resolve(const struct rdreg *r, size_t i);
 
 /* The registrations in registration order (do not change the list while walking it). */
 const struct rdreg_list *rdstore_list(const struct rdstore *s);
