@@ -25,11 +25,14 @@
 #include "lowpan/rx.h"
 #include "lowpan/tx.h"
 #include "lowpan/rpl.h"
+#include "neighbors.h"
 #include "radio.h"
 #include "rplroot.h"
 #include "tun.h"
 
 static const char *const dialects[] = { "auto", "contiki-ng", "6lbr", NULL };
+/* in Objective Code Point order: OF0 is 0, MRHOF is 1 */
+static const char *const objective_functions[] = { "of0", "mrhof", NULL };
 /* termios speeds a USB serial dongle is driven at */
 static const char *const bauds[] = { "9600",   "19200",  "38400",  "57600",  "115200",
 				     "230400", "460800", "500000", "921600", NULL };
@@ -51,6 +54,8 @@ struct lowpand_config {
 	char *context0;
 	bool rpl;
 	int rpl_instance;
+	char *dodag_id;
+	int ocp;
 	int dio_interval_min;
 	int dio_interval_doublings;
 	int dio_redundancy;
@@ -93,11 +98,15 @@ static const struct config_key lowpand_keys[] = {
 	  false, "be the RPL DODAG root (non-storing mode) of the mesh" },
 	{ "rpl", "instance", CONFIG_INT, offsetof(struct lowpand_config, rpl_instance), "30", 0, 127,
 	  NULL, false, "RPLInstanceID (Contiki-NG's default is 30)" },
+	{ "rpl", "dodag_id", CONFIG_STRING, offsetof(struct lowpand_config, dodag_id), "", 0, 0, NULL,
+	  false, "DODAG ID, an address of the root (empty: the [tun] address)" },
+	{ "rpl", "objective_function", CONFIG_ENUM, offsetof(struct lowpand_config, ocp), "mrhof", 0,
+	  0, objective_functions, false, "announced objective function: MRHOF (RFC 6719) or OF0 (RFC 6552)" },
 	{ "rpl", "dio_interval_min", CONFIG_INT, offsetof(struct lowpand_config, dio_interval_min),
-	  "12", 1, 24, NULL, false, "trickle Imin as a power of two of milliseconds (12: 4 s)" },
+	  "3", 1, 24, NULL, false, "trickle Imin as a power of two of milliseconds (RFC 6550: 3, 8 ms)" },
 	{ "rpl", "dio_interval_doublings", CONFIG_INT,
-	  offsetof(struct lowpand_config, dio_interval_doublings), "8", 0, 16, NULL, false,
-	  "trickle Imax = Imin doubled this many times" },
+	  offsetof(struct lowpand_config, dio_interval_doublings), "20", 0, 30, NULL, false,
+	  "trickle Imax = Imin doubled this many times (RFC 6550: 20, 2.3 h)" },
 	{ "rpl", "dio_redundancy", CONFIG_INT, offsetof(struct lowpand_config, dio_redundancy), "10",
 	  0, 255, NULL, false, "trickle k: DIOs heard in an interval that suppress ours (0: never)" },
 	{ "rpl", "default_lifetime", CONFIG_INT, offsetof(struct lowpand_config, default_lifetime),
@@ -120,8 +129,10 @@ struct lowpand {
 	struct radio *radio;
 	struct lowpan_rx *rx;
 	struct rplroot *rpl;
+	struct neighbors *neighbors;
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio */
-	struct in6_addr address; /* the router's address on lwg0: the DODAG ID */
+	struct in6_addr address; /* the router's address on lwg0 */
+	struct in6_addr dodag_id;
 	unsigned prefix_len;
 	struct lowpan_mib mib;
 	struct lowpan_ctx_table contexts;
@@ -169,6 +180,13 @@ static bool in_mesh(const struct lowpand *l, const uint8_t a[16])
 	if (memcmp(a, l->address.s6_addr, bytes) != 0)
 		return false;
 	return bits == 0 || ((a[bytes] ^ l->address.s6_addr[bytes]) & (0xff00 >> bits)) == 0;
+}
+
+/* One of the root's own addresses: a packet from it started at the root (RFC 9008). */
+static bool is_root_address(const struct lowpand *l, const uint8_t a[16])
+{
+	return memcmp(a, l->address.s6_addr, 16) == 0 || memcmp(a, l->dodag_id.s6_addr, 16) == 0 ||
+	       memcmp(a, l->link_local, 16) == 0;
 }
 
 /* The 802.15.4 address an on-link IPv6 address maps to (RFC 4944 §6, §9). */
@@ -245,9 +263,8 @@ static void send_packet(struct lowpand *l, const uint8_t *pkt, size_t len)
 		transmit(l, pkt, len, dst);
 		return;
 	}
-	n = lowpan_rpl_source_route(pkt, len, l->address.s6_addr, (const uint8_t(*)[16])hops, nhops,
-				    memcmp(pkt + 8, l->address.s6_addr, 16) != 0, routed,
-				    sizeof(routed));
+	n = lowpan_rpl_source_route(pkt, len, l->dodag_id.s6_addr, (const uint8_t(*)[16])hops,
+				    nhops, !is_root_address(l, pkt + 8), routed, sizeof(routed));
 	if (n < 0) {
 		l->no_route++;
 		return;
@@ -278,23 +295,24 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	struct lowpand *l = arg;
 	uint8_t *pkt = NULL;
 	size_t pktlen = 0;
-	int rc = lowpan_rx_frame(l->rx, frame, len, now_ms(), &pkt, &pktlen, NULL);
+	struct lowpan_frame info = { 0 };
+	int rc = lowpan_rx_frame(l->rx, frame, len, now_ms(), &pkt, &pktlen, &info);
 
 	if (rc < 0) {
 		log_debug("frame dropped len=%zu reason=%d", len, rc);
 		return;
 	}
+	neighbors_heard(l->neighbors, &info.src, now_ms());
 	if (!pkt)
 		return; /* a fragment was kept */
 	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
 		goto out;
 	/* leaving the RPL domain: no RPL option, no tunnel to the root */
-	rc = lowpan_rpl_strip(pkt, pktlen, l->address.s6_addr);
+	rc = lowpan_rpl_strip(pkt, pktlen, l->dodag_id.s6_addr);
 	if (rc < 0)
 		goto out;
 	pktlen = (size_t)rc;
-	if (pkt[24] != 0xff && in_mesh(l, pkt + 24) &&
-	    memcmp(pkt + 24, l->address.s6_addr, 16) != 0) {
+	if (pkt[24] != 0xff && in_mesh(l, pkt + 24) && !is_root_address(l, pkt + 24)) {
 		forward_down(l, pkt, pktlen);
 		goto out;
 	}
@@ -352,6 +370,11 @@ static int lowpand_prepare(struct daemon *d, void **state)
 	}
 	l->address = addr;
 	l->prefix_len = plen;
+	l->dodag_id = addr;
+	if (cfg->dodag_id[0] && inet_pton(AF_INET6, cfg->dodag_id, &l->dodag_id) != 1) {
+		log_error("[rpl] dodag_id \"%s\" is not an IPv6 address", cfg->dodag_id);
+		return -EINVAL;
+	}
 	if (cfg->context0[0]) {
 		struct in6_addr ctx;
 		unsigned ctx_len;
@@ -384,6 +407,7 @@ static void on_radio_ready(void *arg)
 	struct rplroot_cfg rc = {
 		.instance = (uint8_t)cfg->rpl_instance,
 		.prefix_len = (uint8_t)l->prefix_len,
+		.ocp = (uint16_t)cfg->ocp,
 		.dio_interval_min = (uint8_t)cfg->dio_interval_min,
 		.dio_interval_doublings = (uint8_t)cfg->dio_interval_doublings,
 		.dio_redundancy = (uint8_t)cfg->dio_redundancy,
@@ -398,7 +422,7 @@ static void on_radio_ready(void *arg)
 	rc.link_local[1] = 0x80;
 	memcpy(rc.link_local + 8, eui, 8);
 	rc.link_local[8] ^= 0x02;
-	memcpy(rc.dodagid, l->address.s6_addr, 16);
+	memcpy(rc.dodagid, l->dodag_id.s6_addr, 16);
 	for (unsigned i = 0; i < 16; i++)
 		rc.prefix[i] = i < l->prefix_len / 8 ? l->address.s6_addr[i] : 0;
 	if (l->rpl) {
@@ -433,6 +457,7 @@ static int lowpand_start(struct daemon *d, void **state)
 	rxcfg.reasm.max_bytes = (size_t)cfg->reasm_max * 1280;
 	rxcfg.ctx = &l->contexts;
 	l->rx = lowpan_rx_new(&rxcfg, &l->mib);
+	l->neighbors = neighbors_new(256);
 	l->tun_ev = event_new(daemon_base(d), tun_fd(l->tun), EV_READ | EV_PERSIST, on_tun, l);
 	l->expire_ev = event_new(daemon_base(d), -1, EV_PERSIST, on_expire, l);
 	if (!l->rx || !l->tun_ev || !l->expire_ev)
@@ -448,6 +473,7 @@ static void lowpand_stop(void *state)
 	struct lowpand *l = state;
 
 	rplroot_free(l->rpl);
+	neighbors_free(l->neighbors);
 	radio_free(l->radio);
 	if (l->tun_ev)
 		event_free(l->tun_ev);
@@ -526,11 +552,14 @@ static void lowpand_status(void *state, json_t *status)
 	json_object_set_new(
 		status, "tun",
 		json_pack("{s:s, s:s}", "name", tun_name(l->tun), "address", config(l)->address));
+	char dodag_id_text[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &l->dodag_id, dodag_id_text, sizeof(dodag_id_text));
 	if (l->rpl)
 		json_object_set_new(status, "rpl",
 				    json_pack("{s:i, s:s, s:s, s:I}", "instance",
 					      config(l)->rpl_instance, "mode", "non-storing",
-					      "dodagid", config(l)->address, "routes",
+					      "dodagid", dodag_id_text, "routes",
 					      (json_int_t)rplroot_route_count(l->rpl)));
 	json_object_update_new(json_object_get(status, "counters"), counters_json(l));
 }
@@ -538,6 +567,13 @@ static void lowpand_status(void *state, json_t *status)
 static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)
 {
 	ipc_call_reply(call, counters_json(ctx));
+}
+
+static void cmd_neighbors(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lowpand *l = ctx;
+
+	ipc_call_reply(call, neighbors_json(l->neighbors, now_ms()));
 }
 
 static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
@@ -557,6 +593,8 @@ static const struct ipc_command lowpand_commands[] = {
 	{ "stats", "radio, TUN, RPL and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
 	{ "routes", "the RPL DODAG: each node under its parent, with lifetime left", NULL,
 	  cmd_routes, false },
+	{ "neighbors", "the 802.15.4 nodes heard directly, most recent first", NULL, cmd_neighbors,
+	  false },
 	{ NULL },
 };
 

@@ -11,7 +11,6 @@
 
 #define ROOT_RANK         256  /* MinHopRankIncrease: the root's rank (RFC 6550 §8.2.2.2) */
 #define MAX_RANK_INCREASE 1792 /* 7 hops' worth, Contiki-NG's default */
-#define OCP_MRHOF         1    /* RFC 6719, what Contiki-NG and Zephyr run */
 #define SEQUENCE_WINDOW   16   /* RFC 6550 §7.2 */
 #define DAO_ACK_REFUSED   128  /* "unable to accept": would form a loop */
 #define MAX_DEPTH         32
@@ -123,7 +122,7 @@ static void send_dio(struct rplroot *r, const uint8_t dst[16])
 			    .dio_redundancy = r->cfg.dio_redundancy,
 			    .max_rank_increase = MAX_RANK_INCREASE,
 			    .min_hop_rank_increase = ROOT_RANK,
-			    .ocp = OCP_MRHOF,
+			    .ocp = r->cfg.ocp,
 			    .default_lifetime = r->cfg.default_lifetime,
 			    .lifetime_unit = r->cfg.lifetime_unit },
 		.has_prefix = true,
@@ -349,10 +348,14 @@ bool rplroot_input(struct rplroot *r, const uint8_t *pkt, size_t len)
 			send_dio(r, pkt + 8);
 		break;
 	case LOWPAN_RPL_DIO:
-		/* another DIO for our DODAG at our version is "consistent" (RFC 6550 §8.3) */
-		if (m.instance == r->cfg.instance && m.version == r->version &&
-		    memcmp(m.dodagid, r->cfg.dodagid, 16) == 0)
+		/* another DIO for our DODAG at our version is "consistent" (RFC 6550 §8.3);
+		 * one at another version is an inconsistency: speak up soon */
+		if (m.instance != r->cfg.instance || memcmp(m.dodagid, r->cfg.dodagid, 16) != 0)
+			break;
+		if (m.version == r->version)
 			r->heard++;
+		else
+			trickle_reset(r);
 		break;
 	case LOWPAN_RPL_DAO:
 		on_dao(r, pkt, &m);

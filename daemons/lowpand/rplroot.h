@@ -31,6 +31,7 @@ struct rplroot_cfg {
 	uint8_t link_local[16]; /* the root's fe80:: address on the radio */
 	uint8_t prefix[16];
 	uint8_t prefix_len;
+	uint16_t ocp;                   /* objective code point: 0 OF0, 1 MRHOF */
 	uint8_t dio_interval_min;       /* Imin = 2^this ms */
 	uint8_t dio_interval_doublings; /* Imax = Imin * 2^this */
 	uint8_t dio_redundancy;         /* k; 0: always send */

@@ -316,15 +316,17 @@ class RplRootTests(Harness):
     def test_dio_answers_dis(self):
         from scapy.contrib.rpl import ICMPv6RPL, RPLDIS
         from scapy.layers.inet6 import IPv6
-        self.start(rpl=True)
+        self.start(rpl=True, extra="")
         self.sim.send(cmd="inject", hex=uncompressed_frame(
             B_EUI, 0xFFFF, IPv6(src="fe80::b", dst="ff02::1a") / ICMPv6RPL(code=0) / RPLDIS()).hex())
         fields = ("icmpv6.code", "ipv6.src", "ipv6.dst", "icmpv6.rpl.dio.instance",
                   "icmpv6.rpl.dio.rank", "icmpv6.rpl.dio.flag.mop", "icmpv6.rpl.dio.dagid",
-                  "icmpv6.rpl.opt.prefix", "icmpv6.rpl.opt.prefix.length", "wpan.dst16")
+                  "icmpv6.rpl.opt.prefix", "icmpv6.rpl.opt.prefix.length", "wpan.dst16",
+                  "icmpv6.rpl.opt.config.ocp", "icmpv6.rpl.opt.config.interval_min",
+                  "icmpv6.rpl.opt.config.interval_double", "icmpv6.rpl.opt.config.redundancy")
         row = self.expect_frame(fields, lambda r: r[0] == "1")
         self.assertEqual(row[1:], [ROOT_LL, "ff02::1a", "30", "256", "0x01", "fd00::1", "fd00::",
-                                   "64", "0xffff"])
+                                   "64", "0xffff", "1", "7", "20", "10"])
         self.stop()
 
     def test_dao_ack_routes_and_source_routes(self):
@@ -337,6 +339,11 @@ class RplRootTests(Harness):
         # the ACK to c goes through b with a source route in the packet itself (root-originated)
         self.assertEqual(acks[1], ["1", "0", "fd00::b", "3", "fd00::c", "02:00:00:00:00:00:00:0b"])
         routes = self.routes()
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
+                            self.tmp, "lowpand", "neighbors"], capture_output=True, text=True)
+        neighbors = json.loads(r.stdout)
+        self.assertEqual([(n["address"], n["link_local"], n["frames"]) for n in neighbors],
+                         [("02:00:00:00:00:00:00:0b", "fe80::b", 2)])
         self.assertEqual(routes["fd00::b"]["parent"], "fd00::1")
         self.assertEqual(routes["fd00::c"]["parent"], "fd00::b")
         self.assertEqual(routes["fd00::c"]["depth"], 2)

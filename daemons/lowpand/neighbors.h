@@ -1,0 +1,33 @@
+/*
+ * neighbors — the 802.15.4 nodes lowpand hears directly: link address,
+ * frames received, when first and last heard.  Bounded; when full, the
+ * neighbour heard least recently makes room.
+ */
+#ifndef LWGATE_LOWPAND_NEIGHBORS_H
+#define LWGATE_LOWPAND_NEIGHBORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "lowpan/lladdr.h"
+
+struct neighbors;
+
+/* A table of at most @max neighbours. */
+struct neighbors *neighbors_new(size_t max);
+
+/* NULL is fine. */
+void neighbors_free(struct neighbors *n);
+
+/* Record a frame from @ll heard at @now_ms (monotonic). */
+void neighbors_heard(struct neighbors *n, const struct lowpan_lladdr *ll, uint64_t now_ms);
+
+/* The table as [{"address","link_local","frames","first_heard_s","last_heard_s"}], most recent
+ * first. */
+json_t *neighbors_json(const struct neighbors *n, uint64_t now_ms);
+
+size_t neighbors_count(const struct neighbors *n);
+
+#endif
