@@ -289,6 +289,23 @@ static void forward_down(struct lowpand *l, uint8_t *pkt, size_t len)
 	send_packet(l, pkt, len);
 }
 
+/* Reassembly timeouts are checked once a second, and only while datagrams are pending. */
+static void arm_expiry(struct lowpand *l)
+{
+	struct timeval one = { 1, 0 };
+
+	if (lowpan_rx_pending(l->rx) > 0 && !evtimer_pending(l->expire_ev, NULL))
+		evtimer_add(l->expire_ev, &one);
+}
+
+static void on_expire(evutil_socket_t fd, short what, void *arg)
+{
+	struct lowpand *l = arg;
+
+	lowpan_rx_expire(l->rx, now_ms());
+	arm_expiry(l);
+}
+
 /* Radio → host: one MAC frame in, at most one IPv6 packet out. */
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
 {
@@ -303,8 +320,10 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 		return;
 	}
 	neighbors_heard(l->neighbors, &info.src, now_ms());
-	if (!pkt)
-		return; /* a fragment was kept */
+	if (!pkt) {
+		arm_expiry(l); /* a fragment was kept */
+		return;
+	}
 	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
 		goto out;
 	/* leaving the RPL domain: no RPL option, no tunnel to the root */
@@ -341,13 +360,6 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 		l->tun_in++;
 		send_packet(l, buf, (size_t)n);
 	}
-}
-
-static void on_expire(evutil_socket_t fd, short what, void *arg)
-{
-	struct lowpand *l = arg;
-
-	lowpan_rx_expire(l->rx, now_ms());
 }
 
 /* As root: the TUN interface. */
@@ -450,8 +462,6 @@ static int lowpand_start(struct daemon *d, void **state)
 		.queue_max = cfg->tx_queue,
 		.on_ready = on_radio_ready,
 	};
-	struct timeval one = { 1, 0 };
-
 	rxcfg.reasm.timeout_ms = (uint32_t)cfg->reasm_timeout * 1000;
 	rxcfg.reasm.max_entries = (unsigned)cfg->reasm_max;
 	rxcfg.reasm.max_bytes = (size_t)cfg->reasm_max * 1280;
@@ -459,11 +469,10 @@ static int lowpand_start(struct daemon *d, void **state)
 	l->rx = lowpan_rx_new(&rxcfg, &l->mib);
 	l->neighbors = neighbors_new(256);
 	l->tun_ev = event_new(daemon_base(d), tun_fd(l->tun), EV_READ | EV_PERSIST, on_tun, l);
-	l->expire_ev = event_new(daemon_base(d), -1, EV_PERSIST, on_expire, l);
+	l->expire_ev = evtimer_new(daemon_base(d), on_expire, l);
 	if (!l->rx || !l->tun_ev || !l->expire_ev)
 		abort();
 	event_add(l->tun_ev, NULL);
-	event_add(l->expire_ev, &one);
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	return 0;
 }

@@ -25,7 +25,7 @@
 
 #include <event2/event.h>
 
-#define RADIO_IN_FLIGHT 8
+#define RADIO_IN_FLIGHT 16 /* Contiki-NG's slip-radio keeps 16 session ids */
 
 enum radio_dialect {
 	RADIO_DIALECT_AUTO,
