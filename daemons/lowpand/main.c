@@ -1,13 +1,13 @@
 /*
  * lowpand — lwgate border router: a slip-radio 802.15.4 dongle on one side,
- * a Linux TUN interface on the other, 6LoWPAN (lib/lowpan) in between.
+ * a Linux TUN interface on the other, 6LoWPAN (lib/lowpan) in between, and
+ * the RPL root of the mesh (rplroot.c).
  *
- * This release carries IPv6 between the mesh and the host for nodes on the
- * radio's link: frames from the dongle are reassembled and decompressed
- * and written to the TUN interface; packets from it are compressed,
- * fragmented in natural order and sent to the 802.15.4 address derived
- * from the destination (broadcast for multicast).  6LoWPAN-ND and the RPL
- * root come next.
+ * Frames from the dongle are reassembled and decompressed; RPL control
+ * messages go to the root, packets for the mesh go back down, the rest
+ * (without its RPL option) to the TUN interface.  Packets from the TUN
+ * interface are source-routed when the DODAG knows their destination to be
+ * more than one hop away, compressed, fragmented in natural order and sent.
  */
 #include <arpa/inet.h>
 #include <errno.h>
