@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "common/daemon.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "lowpan/iphc.h"
 #include "lowpan/lladdr.h"
@@ -145,14 +146,6 @@ struct lowpand {
 static const struct lowpand_config *config(const struct lowpand *l)
 {
 	return daemon_config(l->d);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int parse_address(const char *text, struct in6_addr *addr, unsigned *plen)
@@ -302,7 +295,7 @@ static void on_expire(evutil_socket_t fd, short what, void *arg)
 {
 	struct lowpand *l = arg;
 
-	lowpan_rx_expire(l->rx, now_ms());
+	lowpan_rx_expire(l->rx, clock_ms());
 	arm_expiry(l);
 }
 
@@ -313,13 +306,13 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	uint8_t *pkt = NULL;
 	size_t pktlen = 0;
 	struct lowpan_frame info = { 0 };
-	int rc = lowpan_rx_frame(l->rx, frame, len, now_ms(), &pkt, &pktlen, &info);
+	int rc = lowpan_rx_frame(l->rx, frame, len, clock_ms(), &pkt, &pktlen, &info);
 
 	if (rc < 0) {
 		log_debug("frame dropped len=%zu reason=%d", len, rc);
 		return;
 	}
-	neighbors_heard(l->neighbors, &info.src, now_ms());
+	neighbors_heard(l->neighbors, &info.src, clock_ms());
 	if (!pkt) {
 		arm_expiry(l); /* a fragment was kept */
 		return;
@@ -582,7 +575,7 @@ static void cmd_neighbors(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lowpand *l = ctx;
 
-	ipc_call_reply(call, neighbors_json(l->neighbors, now_ms()));
+	ipc_call_reply(call, neighbors_json(l->neighbors, clock_ms()));
 }
 
 static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)

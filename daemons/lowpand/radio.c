@@ -1,5 +1,6 @@
 #define LOG_COMPONENT "radio"
 #include "radio.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,14 +62,6 @@ struct radio {
 	bool was_ready;    /* counts a reconnect only after a working session */
 	struct radio_stats st;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static const char *const state_names[] = { "closed", "waiting for MAC", "configuring", "ready" };
 
@@ -189,7 +182,7 @@ static void pump(struct radio *r)
 		s->frame = q;
 		s->sid = r->next_sid++;
 		s->transmissions = 1;
-		s->sent_ms = now_ms();
+		s->sent_ms = clock_ms();
 		r->st.tx_frames++;
 		send_command(r, cmd, lowpan_sradio_send(s->sid, q->data, q->len, cmd, sizeof(cmd)));
 	}
@@ -219,7 +212,7 @@ static void on_tx_done(struct radio *r, const struct lowpan_sradio_msg *m)
 	case LOWPAN_SRADIO_TX_COLLISION:
 		if (s->transmissions <= r->cfg.retries) {
 			s->transmissions++;
-			s->sent_ms = now_ms();
+			s->sent_ms = clock_ms();
 			r->st.tx_retries++;
 			send_command(r, cmd,
 				     lowpan_sradio_send(s->sid, s->frame->data, s->frame->len, cmd,
@@ -474,7 +467,7 @@ static void try_open(struct radio *r)
 
 static void expire_in_flight(struct radio *r)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	for (int i = 0; i < RADIO_IN_FLIGHT; i++) {
 		struct slot *s = &r->slots[i];

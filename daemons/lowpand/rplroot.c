@@ -1,5 +1,6 @@
 #define LOG_COMPONENT "rpl"
 #include "rplroot.h"
+#include "common/clock.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -46,14 +47,6 @@ struct rplroot {
 	struct rplroot_stats st;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static const char *ntop(const uint8_t a[16], char buf[INET6_ADDRSTRLEN])
 {
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
@@ -66,7 +59,7 @@ static bool is_root(const struct rplroot *r, const uint8_t a[16])
 
 static struct route *find(const struct rplroot *r, const uint8_t target[16])
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	for (size_t i = 0; i < r->n; i++)
 		if (memcmp(r->routes[i].target, target, 16) == 0)
@@ -170,7 +163,7 @@ static void trickle_reset(struct rplroot *r)
 
 static void arm_expiry(struct rplroot *r)
 {
-	uint64_t next = UINT64_MAX, now = now_ms();
+	uint64_t next = UINT64_MAX, now = clock_ms();
 
 	for (size_t i = 0; i < r->n; i++)
 		if (r->routes[i].expires_ms < next)
@@ -192,7 +185,7 @@ static void remove_at(struct rplroot *r, size_t i)
 static void on_expiry(evutil_socket_t fd, short what, void *arg)
 {
 	struct rplroot *r = arg;
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 	char a[INET6_ADDRSTRLEN];
 
 	for (size_t i = r->n; i-- > 0;) {
@@ -295,7 +288,7 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t)
 	}
 	memcpy(rt->parent, t->parent, 16);
 	rt->seq = t->path_sequence;
-	rt->expires_ms = now_ms() + (uint64_t)lifetime_s * 1000;
+	rt->expires_ms = clock_ms() + (uint64_t)lifetime_s * 1000;
 	store(r, rt, lifetime_s);
 	return true;
 }
@@ -415,7 +408,7 @@ static void add_subtree(const struct rplroot *r, json_t *out, const uint8_t *par
 json_t *rplroot_routes_json(const struct rplroot *r)
 {
 	json_t *out = json_array();
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 	char a[INET6_ADDRSTRLEN];
 
 	json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:i, s:n, s:n}", "tree",
@@ -441,7 +434,7 @@ static void load_routes(struct rplroot *r)
 	sqlite3_stmt *st = db_stmt(r->db, "SELECT target, parent, expires, path_sequence "
 					  "FROM rpl_route");
 	int64_t now = (int64_t)time(NULL);
-	uint64_t mono = now_ms();
+	uint64_t mono = clock_ms();
 
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		int64_t left = sqlite3_column_int64(st, 2) - now;

@@ -1,4 +1,5 @@
 #include "common/ipc_client.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -65,14 +66,6 @@ int ipc_client_fd(const struct ipc_client *cl)
 	return cl->fd;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Receive one record into @msg, waiting until @deadline (-1: forever).
  * A signal interrupts the wait with -EINTR, so that `lwgatectl watch` can
@@ -85,7 +78,7 @@ static int receive(struct ipc_client *cl, long long deadline, struct ipc_message
 	ssize_t n;
 
 	for (;;) {
-		int wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		int wait = deadline < 0 ? -1 : (int)(deadline - (long long)clock_ms());
 		int rc;
 
 		if (deadline >= 0 && wait <= 0)
@@ -117,7 +110,7 @@ int ipc_client_call(struct ipc_client *cl, const char *cmd, json_t *args_take, i
 		    struct ipc_response *resp)
 {
 	json_int_t id = cl->next_id++;
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : (long long)clock_ms() + timeout_ms;
 	json_t *req;
 	size_t len;
 	char *s;
@@ -175,7 +168,7 @@ int ipc_client_call(struct ipc_client *cl, const char *cmd, json_t *args_take, i
 int ipc_client_next_event(struct ipc_client *cl, int timeout_ms, char **topic_out,
 			  json_t **data_out)
 {
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : (long long)clock_ms() + timeout_ms;
 
 	while (json_array_size(cl->events) == 0) {
 		struct ipc_message msg;
