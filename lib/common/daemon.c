@@ -280,18 +280,19 @@ static void cmd_status(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, status);
 }
 
-/* Re-read the config; keep the running value of keys that need a restart. */
-static int reload(struct daemon *d, char *why, size_t why_len)
+/*
+ * Re-read the config; keep the running value of keys that need a restart.
+ * Returns how many such keys changed, or -EINVAL with @err filled.
+ */
+static int reload(struct daemon *d, struct config_error *err)
 {
-	struct config_error err;
-	void *fresh = load_config(d, &err);
+	void *fresh = load_config(d, err);
 	int restart_needed = 0;
 
 	if (!fresh) {
-		snprintf(why, why_len, "%s", err.message);
-		log_error("reload failed, keeping the running configuration: %s", err.message);
+		log_error("reload failed, keeping the running configuration: %s", err->message);
 		ipc_server_publish(d->ipc, "config.rejected",
-				   json_pack("{s:s}", "error", err.message));
+				   json_pack("{s:s}", "error", err->message));
 		return -EINVAL;
 	}
 	for (const struct config_key *k = d->def->keys; k->section; k++) {
@@ -312,19 +313,19 @@ static int reload(struct daemon *d, char *why, size_t why_len)
 	ipc_server_publish(d->ipc, "config.reloaded",
 			   json_pack("{s:s?, s:i}", "config", d->config_path, "restart_needed",
 				     restart_needed));
-	snprintf(why, why_len, "%d", restart_needed);
-	return 0;
+	return restart_needed;
 }
 
 static void cmd_reload(struct ipc_call *call, json_t *args, void *ctx)
 {
-	char why[sizeof(((struct config_error *)0)->message)];
+	struct config_error err;
+	int restart_needed = reload(ctx, &err);
 
-	if (reload(ctx, why, sizeof(why)) < 0)
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s", why);
+	if (restart_needed < 0)
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s", err.message);
 	else
-		ipc_call_reply(call,
-			       json_pack("{s:b, s:i}", "reloaded", 1, "restart_needed", atoi(why)));
+		ipc_call_reply(call, json_pack("{s:b, s:i}", "reloaded", 1, "restart_needed",
+					       restart_needed));
 }
 
 static const struct ipc_command daemon_commands[] = {
@@ -336,10 +337,10 @@ static const struct ipc_command daemon_commands[] = {
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
-	char why[64];
+	struct config_error err;
 
 	if (sig == SIGHUP) {
-		reload(d, why, sizeof(why));
+		reload(d, &err); /* logged and published either way */
 		return;
 	}
 	log_info("stopping on signal %s", strsignal((int)sig));
