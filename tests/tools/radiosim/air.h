@@ -1,0 +1,53 @@
+/* air — the simulated radio medium: who hears whom (struct topo), frame
+ * impairments (loss, duplication, reordering, corruption) drawn from a
+ * seeded generator, and the pcap of everything transmitted.
+ *
+ * A transmission is decided at once (which receivers get it, so that the
+ * sender learns whether its unicast was acknowledged) but delivered from
+ * the event loop, so that a node answering a frame never recurses into
+ * the sender. */
+#ifndef LWGATE_RADIOSIM_AIR_H
+#define LWGATE_RADIOSIM_AIR_H
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lowpan/lladdr.h"
+#include "pcapw.h"
+#include "topo.h"
+
+struct air;
+
+struct air_opts {
+	double loss, duplicate, reorder, corrupt; /* probabilities per reception */
+	uint64_t seed;
+};
+
+/* Receives a frame at station @station; @frame is valid during the call. */
+typedef void (*air_deliver_fn)(void *arg, int station, const uint8_t *frame, size_t len);
+
+/* Create the medium for @t (must outlive it).  @pcap may be NULL.
+ * Returns NULL on allocation failure. */
+struct air *air_new(struct event_base *base, const struct topo *t, const struct air_opts *o,
+		    struct pcapw *pcap, air_deliver_fn deliver, void *arg);
+
+/* Free it and the frames in flight (NULL is accepted). */
+void air_free(struct air *a);
+
+/* Transmit @frame from station @from.  Returns true when the frame has a
+ * unicast destination that received it (the ACK a real radio would get)
+ * or is broadcast; false for a unicast frame nobody in range took. */
+bool air_send(struct air *a, int from, const uint8_t *frame, size_t len);
+
+/* Uniform random numbers from the seeded generator. */
+uint64_t air_random(struct air *a);
+double air_random01(struct air *a);
+
+/* Counters as a JSON object (sent, delivered, lost, duplicated, reordered,
+ * corrupted). */
+json_t *air_stats_json(const struct air *a);
+
+#endif

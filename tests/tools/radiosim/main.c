@@ -1,0 +1,338 @@
+/* lwgate-radiosim: a slip-radio dongle on a pseudo-terminal with simulated
+ * RPL nodes behind it, for testing lowpand without hardware.  One libevent
+ * loop: the pty, stdin (JSON-lines control), the air's delivery queue and
+ * the nodes' timers. */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "air.h"
+#include "dongle.h"
+#include "node.h"
+#include "pcapw.h"
+#include "simev.h"
+#include "topo.h"
+
+struct sim {
+	struct event_base *base;
+	struct topo topo;
+	struct air *air;
+	struct dongle *dongle;
+	struct pcapw *pcap;
+	struct node *nodes[TOPO_MAX_STATIONS]; /* by station; [0] (the root) unused */
+	struct event *in_ev, *sig_int, *sig_term;
+	char line[4096];
+	size_t line_len;
+	bool line_overflow;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: lwgate-radiosim [OPTIONS] LINK\n"
+		"A slip-radio dongle on a pseudo-terminal (LINK is a symlink to its slave side)\n"
+		"with simulated 6LoWPAN/RPL nodes behind it.\n"
+		"\n"
+		"  -d, --dialect D     contiki-ng (default), 6lbr or zephyr\n"
+		"  -t, --topology F    INI file: [root] eui64 = ..., [node NAME] eui64 = ...,\n"
+		"                      hears = NAME ...; without it, the dongle alone\n"
+		"  -w, --pcap F        write every frame on the air to F (link type 230)\n"
+		"      --loss P        lose each reception with probability P (0..1)\n"
+		"      --duplicate P   deliver a reception twice with probability P\n"
+		"      --reorder P     hold a reception back behind the next frame\n"
+		"      --corrupt P     flip one byte of a reception\n"
+		"      --seed N        seed of the impairments and timers' jitter\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Control (JSON lines on stdin): {\"cmd\":\"status\"}, "
+		"{\"cmd\":\"unplug\",\"seconds\":S},\n"
+		"{\"cmd\":\"junk\",\"bytes\":N}, {\"cmd\":\"quit\"}.  Events (JSON lines on "
+		"stdout):\n"
+		"ready, unplugged, config, parent, joined, status, done, error.\n"
+		"Exit status: 0 at end of input or on a signal, 1 on a runtime or topology error,\n"
+		"2 for a usage error.\n");
+}
+
+static uint16_t panid_of(void *arg)
+{
+	struct sim *s = arg;
+
+	return dongle_panid(s->dongle);
+}
+
+static uint8_t on_host_send(void *arg, const uint8_t *frame, size_t len)
+{
+	struct sim *s = arg;
+
+	/* OK when the unicast destination heard it (its ACK), NOACK when not */
+	return air_send(s->air, 0, frame, len) ? 0 : 2;
+}
+
+static void on_deliver(void *arg, int station, const uint8_t *frame, size_t len)
+{
+	struct sim *s = arg;
+
+	if (station == 0)
+		dongle_receive(s->dongle, frame, len);
+	else if (s->nodes[station])
+		node_input(s->nodes[station], frame, len);
+}
+
+static void status(struct sim *s)
+{
+	json_t *nodes = json_array();
+
+	for (size_t i = 1; i < s->topo.n; i++)
+		json_array_append_new(nodes, node_status_json(s->nodes[i]));
+	simev_emit(json_pack("{s:s, s:o, s:o, s:{s:i, s:i, s:I}}", "event", "status", "nodes",
+			     nodes, "air", air_stats_json(s->air), "dongle", "panid",
+			     dongle_panid(s->dongle), "channel", dongle_channel(s->dongle),
+			     "commands", (json_int_t)dongle_commands(s->dongle)));
+}
+
+static void done(const char *cmd)
+{
+	simev_emit(json_pack("{s:s, s:s}", "event", "done", "cmd", cmd));
+}
+
+static void control_error(const char *what)
+{
+	simev_emit(json_pack("{s:s, s:s}", "event", "error", "error", what));
+}
+
+static void control(struct sim *s, const char *line)
+{
+	json_error_t jerr;
+	json_t *c = json_loads(line, 0, &jerr);
+	const char *cmd = c ? json_string_value(json_object_get(c, "cmd")) : NULL;
+
+	if (!cmd) {
+		control_error("expected a JSON object with \"cmd\"");
+	} else if (strcmp(cmd, "status") == 0) {
+		status(s);
+		done(cmd);
+	} else if (strcmp(cmd, "unplug") == 0) {
+		json_t *sec = json_object_get(c, "seconds");
+
+		if (sec && !json_is_number(sec))
+			control_error("unplug: \"seconds\" must be a number");
+		else if (dongle_unplug(s->dongle, sec ? json_number_value(sec) : 1.0) < 0)
+			control_error("unplug: already unplugged");
+		else
+			done(cmd);
+	} else if (strcmp(cmd, "junk") == 0) {
+		json_int_t n = json_integer_value(json_object_get(c, "bytes"));
+		uint8_t buf[4096];
+
+		if (n <= 0 || n > 1000000) {
+			control_error("junk: \"bytes\" must be 1..1000000");
+		} else {
+			while (n > 0) {
+				size_t k = n > (json_int_t)sizeof(buf) ? sizeof(buf) : (size_t)n;
+
+				for (size_t i = 0; i < k; i++)
+					buf[i] = (uint8_t)air_random(s->air);
+				dongle_raw(s->dongle, buf, k);
+				n -= (json_int_t)k;
+			}
+			done(cmd);
+		}
+	} else if (strcmp(cmd, "quit") == 0) {
+		done(cmd);
+		event_base_loopexit(s->base, NULL);
+	} else {
+		control_error("unknown command");
+	}
+	json_decref(c);
+}
+
+static void on_stdin(evutil_socket_t fd, short what, void *arg)
+{
+	struct sim *s = arg;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n <= 0) {
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		event_base_loopexit(s->base, NULL); /* end of input: the test is done */
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			s->line[s->line_len] = 0;
+			if (s->line_overflow)
+				control_error("control line too long");
+			else if (s->line_len)
+				control(s, s->line);
+			s->line_len = 0;
+			s->line_overflow = false;
+		} else if (s->line_len + 1 < sizeof(s->line)) {
+			s->line[s->line_len++] = buf[i];
+		} else {
+			s->line_overflow = true;
+		}
+	}
+}
+
+static void on_signal(evutil_socket_t fd, short what, void *arg)
+{
+	event_base_loopexit(arg, NULL);
+}
+
+static int probability(const char *opt, const char *v, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(v, &end);
+	if (errno || end == v || *end || *out < 0 || *out > 1) {
+		fprintf(stderr, "lwgate-radiosim: %s: \"%s\" is not a probability (0..1)\n", opt,
+			v);
+		return -1;
+	}
+	return 0;
+}
+
+enum { OPT_LOSS = 256, OPT_DUP, OPT_REORDER, OPT_CORRUPT, OPT_SEED };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dialect", required_argument, NULL, 'd' },
+		{ "topology", required_argument, NULL, 't' },
+		{ "pcap", required_argument, NULL, 'w' },
+		{ "loss", required_argument, NULL, OPT_LOSS },
+		{ "duplicate", required_argument, NULL, OPT_DUP },
+		{ "reorder", required_argument, NULL, OPT_REORDER },
+		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct sim sim; /* large (the topology): not on the stack */
+	struct sim *s = &sim;
+	enum dongle_dialect dialect = DONGLE_CONTIKI_NG;
+	const char *topo_path = NULL, *pcap_path = NULL;
+	struct air_opts ao = { 0 };
+	char err[512];
+	int c, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "d:t:w:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'd':
+			if (dongle_dialect_parse(optarg, &dialect) < 0) {
+				fprintf(stderr,
+					"lwgate-radiosim: unknown dialect \"%s\" (contiki-ng, "
+					"6lbr, "
+					"zephyr)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			topo_path = optarg;
+			break;
+		case 'w':
+			pcap_path = optarg;
+			break;
+		case OPT_LOSS:
+			if (probability("--loss", optarg, &ao.loss) < 0)
+				return 2;
+			break;
+		case OPT_DUP:
+			if (probability("--duplicate", optarg, &ao.duplicate) < 0)
+				return 2;
+			break;
+		case OPT_REORDER:
+			if (probability("--reorder", optarg, &ao.reorder) < 0)
+				return 2;
+			break;
+		case OPT_CORRUPT:
+			if (probability("--corrupt", optarg, &ao.corrupt) < 0)
+				return 2;
+			break;
+		case OPT_SEED:
+			errno = 0;
+			ao.seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end) {
+				fprintf(stderr, "lwgate-radiosim: --seed: \"%s\" is not a number\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "lwgate-radiosim: expected one LINK argument\n");
+		usage(stderr);
+		return 2;
+	}
+	if (topo_path) {
+		if (topo_load(topo_path, &s->topo, err, sizeof(err)) < 0) {
+			fprintf(stderr, "lwgate-radiosim: %s\n", err);
+			return 1;
+		}
+	} else {
+		topo_default(&s->topo);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	s->base = event_base_new();
+	if (!s->base)
+		return 1;
+	if (pcap_path && !(s->pcap = pcapw_open(pcap_path))) {
+		fprintf(stderr, "lwgate-radiosim: %s: %s\n", pcap_path, strerror(errno));
+		goto out;
+	}
+	s->air = air_new(s->base, &s->topo, &ao, s->pcap, on_deliver, s);
+	if (!s->air)
+		goto out;
+	s->dongle =
+		dongle_new(s->base, argv[optind], dialect, s->topo.st[0].eui64, on_host_send, s);
+	if (!s->dongle) {
+		fprintf(stderr, "lwgate-radiosim: %s: %s\n", argv[optind], strerror(errno));
+		goto out;
+	}
+	for (size_t i = 1; i < s->topo.n; i++) {
+		s->nodes[i] = node_new(s->base, s->air, (int)i, s->topo.st[i].name,
+				       s->topo.st[i].eui64, panid_of, s);
+		if (!s->nodes[i])
+			goto out;
+	}
+	s->in_ev = event_new(s->base, STDIN_FILENO, EV_READ | EV_PERSIST, on_stdin, s);
+	s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s->base);
+	s->sig_term = evsignal_new(s->base, SIGTERM, on_signal, s->base);
+	if (!s->in_ev || !s->sig_int || !s->sig_term || event_add(s->in_ev, NULL) < 0 ||
+	    event_add(s->sig_int, NULL) < 0 || event_add(s->sig_term, NULL) < 0)
+		goto out;
+	event_base_dispatch(s->base);
+	rc = 0;
+out:
+	for (size_t i = 1; i < s->topo.n; i++)
+		node_free(s->nodes[i]);
+	dongle_free(s->dongle);
+	air_free(s->air);
+	pcapw_close(s->pcap);
+	if (s->in_ev)
+		event_free(s->in_ev);
+	if (s->sig_int)
+		event_free(s->sig_int);
+	if (s->sig_term)
+		event_free(s->sig_term);
+	event_base_free(s->base);
+	return rc;
+}

@@ -1,0 +1,749 @@
+/* A simulated RPL node (see node.h): receive path, local delivery,
+ * forwarding, and the RPL timers. */
+#include "node.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lowpan/checksum.h"
+#include "lowpan/frame.h"
+#include "lowpan/iphc.h"
+#include "lowpan/lladdr.h"
+#include "lowpan/mib.h"
+#include "lowpan/rpl.h"
+#include "lowpan/rx.h"
+#include "lowpan/tx.h"
+#include "simev.h"
+
+#define MAX_NBRS        16
+#define INFINITE_RANK   0xffff
+#define MAC_ATTEMPTS    4 /* a CSMA MAC's transmissions per frame */
+#define DIS_PERIOD_MS   3000
+#define DIO_IMIN_MS     1000
+#define DIO_IMAX_MS     16000
+#define DAO_RETRY_MS    2000
+#define MAX_DECAP_DEPTH 2
+#define PKT_MAX         1280
+
+struct nbr {
+	bool valid;
+	struct lowpan_lladdr ll;
+	uint8_t ip[16]; /* link-local address it sends from */
+	uint16_t rank;
+};
+
+struct node {
+	struct event_base *base;
+	struct air *air;
+	int station;
+	char name[32];
+	uint8_t eui64[8];
+	node_panid_fn panid;
+	void *panid_arg;
+
+	struct lowpan_ctx_table ctx;
+	struct lowpan_mib mib;
+	struct lowpan_rx *rx;
+	uint8_t seq;
+	uint16_t tag;
+
+	uint8_t ll[16], global[16];
+	bool has_global;
+
+	/* the DODAG we are in */
+	bool in_dodag;
+	uint8_t instance, version, dtsn, mop, prf;
+	bool grounded;
+	uint8_t dodagid[16];
+	struct lowpan_rpl_config cfg;
+	struct lowpan_rpl_prefix pio;
+	uint16_t rank;
+	int parent; /* index in nbrs, -1 when none */
+	struct nbr nbrs[MAX_NBRS];
+
+	uint8_t dao_seq, path_seq;
+	bool dao_acked, joined;
+	uint32_t dio_interval_ms;
+
+	struct event *dis_timer, *dio_timer, *dao_timer;
+
+	uint64_t rx_frames, rx_packets, tx_packets, tx_failed, echo_replies, udp_echoes,
+		forwarded_up, forwarded_down, decapsulated, dropped, bad_checksum, dao_sent,
+		dio_sent;
+};
+
+static const uint8_t all_rpl_nodes[16] = { 0xff, 0x02, [15] = 0x1a };
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+
+static void arm(struct event *ev, uint32_t ms)
+{
+	struct timeval tv = { ms / 1000, (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+static uint32_t jitter(struct node *n, uint32_t lo, uint32_t hi)
+{
+	return lo + (uint32_t)(air_random(n->air) % (hi - lo + 1));
+}
+
+/* The link address a node's IPv6 address stands for: the EUI-64 from the
+ * IID with the universal/local bit inverted back; multicast → broadcast. */
+static void link_address(const uint8_t ip[16], struct lowpan_lladdr *ll)
+{
+	if (ip[0] == 0xff) {
+		lowpan_lladdr_set_short(ll, 0xffff);
+		return;
+	}
+	ll->mode = LOWPAN_ADDR_EXT;
+	memcpy(ll->a, ip + 8, 8);
+	ll->a[0] ^= 0x02;
+}
+
+static bool mine(const struct node *n, const uint8_t a[16])
+{
+	return memcmp(a, n->ll, 16) == 0 || (n->has_global && memcmp(a, n->global, 16) == 0);
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+struct emit_ctx {
+	struct node *n;
+	bool unicast;
+};
+
+static int emit(void *arg, const uint8_t *frame, size_t len)
+{
+	struct emit_ctx *e = arg;
+
+	for (int i = 0; i < MAC_ATTEMPTS; i++)
+		if (air_send(e->n->air, e->n->station, frame, len) || !e->unicast)
+			return 0;
+	e->n->tx_failed++;
+	return -EHOSTUNREACH; /* the rest of the datagram is useless now */
+}
+
+/* Send @pkt to the neighbour with link address @dst. */
+static void send_link(struct node *n, const uint8_t *pkt, size_t len,
+		      const struct lowpan_lladdr *dst)
+{
+	struct lowpan_tx_cfg tx = { 0 };
+	struct emit_ctx e = { n, dst->mode == LOWPAN_ADDR_EXT };
+
+	tx.mac.type = LOWPAN_FRAME_DATA;
+	tx.mac.version = LOWPAN_FRAME_V2006;
+	tx.mac.panid_comp = true;
+	tx.mac.dst_pan = tx.mac.src_pan = n->panid(n->panid_arg);
+	tx.mac.src.mode = LOWPAN_ADDR_EXT;
+	memcpy(tx.mac.src.a, n->eui64, 8);
+	tx.mac.dst = *dst;
+	tx.mac.ack_req = e.unicast;
+	tx.max_frame = LOWPAN_FRAME_MAX;
+	tx.ctx = &n->ctx;
+	n->tx_packets++;
+	lowpan_tx_packet(&tx, &n->mib, pkt, len, n->tag++, &n->seq, emit, &e);
+}
+
+/* Route @pkt by its destination: multicast and link-local on the link,
+ * anything else up to the parent (the default route). */
+static void send_ip(struct node *n, const uint8_t *pkt, size_t len)
+{
+	const uint8_t *dst = pkt + 24;
+	struct lowpan_lladdr ll;
+
+	if (dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80)) {
+		link_address(dst, &ll);
+	} else if (n->parent >= 0) {
+		ll = n->nbrs[n->parent].ll;
+	} else {
+		n->dropped++;
+		return;
+	}
+	send_link(n, pkt, len, &ll);
+}
+
+static void send_rpl(struct node *n, const struct lowpan_rpl_msg *m, const uint8_t src[16],
+		     const uint8_t dst[16])
+{
+	uint8_t out[256];
+	int len = lowpan_rpl_build(m, src, dst, out, sizeof(out));
+
+	if (len > 0)
+		send_ip(n, out, (size_t)len);
+}
+
+/* ---- RPL -------------------------------------------------------------- */
+
+static void send_dis(struct node *n)
+{
+	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DIS };
+
+	send_rpl(n, &m, n->ll, all_rpl_nodes);
+}
+
+static void send_dio(struct node *n, const uint8_t dst[16])
+{
+	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DIO,
+				    .instance = n->instance,
+				    .version = n->version,
+				    .rank = n->rank,
+				    .grounded = n->grounded,
+				    .mop = n->mop,
+				    .prf = n->prf,
+				    .dtsn = n->dtsn,
+				    .has_dodagid = true,
+				    .has_config = true,
+				    .config = n->cfg,
+				    .has_prefix = true,
+				    .prefix = n->pio };
+
+	memcpy(m.dodagid, n->dodagid, 16);
+	n->dio_sent++;
+	send_rpl(n, &m, n->ll, dst);
+}
+
+/* The global address of a neighbour: the root is known by its DODAG ID
+ * (what lowpand's routes use), the others by the prefix and their IID. */
+static void nbr_global(const struct node *n, const struct nbr *b, uint8_t out[16])
+{
+	if (b->rank <= n->cfg.min_hop_rank_increase) {
+		memcpy(out, n->dodagid, 16);
+		return;
+	}
+	memcpy(out, n->pio.prefix, 8);
+	memcpy(out + 8, b->ip + 8, 8);
+}
+
+static uint32_t lifetime_ms(const struct node *n)
+{
+	return (uint32_t)n->cfg.default_lifetime * n->cfg.lifetime_unit * 1000u;
+}
+
+static void send_dao(struct node *n)
+{
+	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DAO,
+				    .instance = n->instance,
+				    .ack_requested = true,
+				    .ntargets = 1 };
+	struct lowpan_rpl_target *t = &m.targets[0];
+
+	if (n->parent < 0 || !n->has_global)
+		return;
+	m.sequence = ++n->dao_seq;
+	t->prefix_len = 128;
+	memcpy(t->prefix, n->global, 16);
+	t->has_transit = true;
+	t->path_sequence = n->path_seq;
+	t->path_lifetime = n->cfg.default_lifetime;
+	t->has_parent = true;
+	nbr_global(n, &n->nbrs[n->parent], t->parent);
+	n->dao_acked = false;
+	n->dao_sent++;
+	send_rpl(n, &m, n->global, n->dodagid);
+	arm(n->dao_timer, DAO_RETRY_MS + jitter(n, 0, 500));
+}
+
+static void on_dao_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct node *n = arg;
+
+	if (n->dao_acked)
+		n->path_seq++; /* a refresh is a new path (RFC 6550 §9.2.2) */
+	send_dao(n);
+}
+
+static void on_dio_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct node *n = arg;
+
+	send_dio(n, all_rpl_nodes);
+	if (n->dio_interval_ms < DIO_IMAX_MS)
+		n->dio_interval_ms *= 2;
+	arm(n->dio_timer, jitter(n, n->dio_interval_ms / 2, n->dio_interval_ms));
+}
+
+static void trickle_reset(struct node *n)
+{
+	n->dio_interval_ms = DIO_IMIN_MS;
+	evtimer_del(n->dio_timer);
+	arm(n->dio_timer, jitter(n, DIO_IMIN_MS / 2, DIO_IMIN_MS));
+}
+
+static void on_dis_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct node *n = arg;
+
+	if (n->in_dodag)
+		return;
+	send_dis(n);
+	arm(n->dis_timer, jitter(n, DIS_PERIOD_MS, DIS_PERIOD_MS + 1000));
+}
+
+static struct nbr *nbr_get(struct node *n, const struct lowpan_lladdr *ll)
+{
+	struct nbr *free_slot = NULL;
+
+	for (int i = 0; i < MAX_NBRS; i++) {
+		if (n->nbrs[i].valid && lowpan_lladdr_equal(&n->nbrs[i].ll, ll))
+			return &n->nbrs[i];
+		if (!n->nbrs[i].valid && !free_slot)
+			free_slot = &n->nbrs[i];
+	}
+	if (free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		free_slot->valid = true;
+		free_slot->ll = *ll;
+		free_slot->rank = INFINITE_RANK;
+	}
+	return free_slot;
+}
+
+/* Parent selection: the lowest rank wins; the current parent keeps its
+ * place on a tie so that the DODAG does not flap. */
+static void select_parent(struct node *n)
+{
+	int best = n->parent;
+	uint16_t old_rank = n->rank;
+	int old_parent = n->parent;
+
+	for (int i = 0; i < MAX_NBRS; i++) {
+		const struct nbr *b = &n->nbrs[i];
+
+		if (!b->valid || b->rank == INFINITE_RANK)
+			continue;
+		if (best < 0 || n->nbrs[best].rank == INFINITE_RANK || b->rank < n->nbrs[best].rank)
+			best = i;
+	}
+	if (best < 0 || n->nbrs[best].rank == INFINITE_RANK) {
+		n->parent = -1;
+		n->rank = INFINITE_RANK;
+		return;
+	}
+	n->parent = best;
+	n->rank = (uint16_t)(n->nbrs[best].rank + n->cfg.min_hop_rank_increase);
+	if (best != old_parent) {
+		simev_emit(json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "parent", "node",
+				     n->name, "parent", simev_ntop(n->nbrs[best].ip), "address",
+				     simev_ntop(n->global), "rank", n->rank));
+		n->path_seq++;
+		evtimer_del(n->dao_timer);
+		arm(n->dao_timer, jitter(n, 10, 200));
+	}
+	if (n->rank != old_rank)
+		trickle_reset(n);
+}
+
+static void on_dio(struct node *n, const struct lowpan_rpl_msg *m, const uint8_t src[16],
+		   const struct lowpan_lladdr *from)
+{
+	struct nbr *b;
+
+	if (!n->in_dodag) {
+		/* a node needs the prefix (to form its address) and the
+		 * configuration (rank increase, lifetimes) to join */
+		if (!m->has_config || !m->has_prefix || !(m->prefix.flags & 0x40) ||
+		    m->prefix.len != 64 || m->rank == INFINITE_RANK ||
+		    m->config.min_hop_rank_increase == 0)
+			return;
+		n->in_dodag = true;
+		n->instance = m->instance;
+		memcpy(n->dodagid, m->dodagid, 16);
+		n->version = m->version;
+		evtimer_del(n->dis_timer);
+	} else if (m->instance != n->instance || memcmp(m->dodagid, n->dodagid, 16) != 0) {
+		return;
+	}
+	n->version = m->version;
+	n->grounded = m->grounded;
+	n->mop = m->mop;
+	n->prf = m->prf;
+	n->dtsn = m->dtsn;
+	if (m->has_config && m->config.min_hop_rank_increase)
+		n->cfg = m->config;
+	if (m->has_prefix && (m->prefix.flags & 0x40) && m->prefix.len == 64) {
+		n->pio = m->prefix;
+		memcpy(n->global, m->prefix.prefix, 8);
+		memcpy(n->global + 8, n->ll + 8, 8);
+		n->has_global = true;
+	}
+	b = nbr_get(n, from);
+	if (!b)
+		return;
+	memcpy(b->ip, src, 16);
+	b->rank = m->rank;
+	select_parent(n);
+}
+
+static void on_dao_ack(struct node *n, const struct lowpan_rpl_msg *m)
+{
+	uint32_t life = lifetime_ms(n);
+
+	if (m->instance != n->instance || m->sequence != n->dao_seq || n->dao_acked)
+		return;
+	if (m->status >= 128) {
+		/* refused: try again later, perhaps with another parent */
+		evtimer_del(n->dao_timer);
+		arm(n->dao_timer, DAO_RETRY_MS * 2);
+		return;
+	}
+	n->dao_acked = true;
+	evtimer_del(n->dao_timer);
+	/* refresh at half the lifetime; 0xff units mean infinite: an hour */
+	arm(n->dao_timer, n->cfg.default_lifetime == 0xff ? 3600000u
+			  : life / 2 > 1000               ? life / 2
+							  : 1000);
+	if (!n->joined && n->parent >= 0) {
+		uint8_t pg[16];
+
+		n->joined = true;
+		nbr_global(n, &n->nbrs[n->parent], pg);
+		simev_emit(json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "joined", "node",
+				     n->name, "address", simev_ntop(n->global), "parent",
+				     simev_ntop(pg), "rank", n->rank));
+	}
+}
+
+static void on_rpl(struct node *n, const uint8_t *pkt, size_t len, size_t off,
+		   const struct lowpan_lladdr *from)
+{
+	struct lowpan_rpl_msg m;
+
+	if (lowpan_rpl_parse(pkt + off, len - off, &m) < 0) {
+		n->dropped++;
+		return;
+	}
+	switch (m.code) {
+	case LOWPAN_RPL_DIS:
+		if (!n->in_dodag || n->rank == INFINITE_RANK)
+			break;
+		if (pkt[24] == 0xff)
+			trickle_reset(n);
+		else
+			send_dio(n, pkt + 8);
+		break;
+	case LOWPAN_RPL_DIO:
+		on_dio(n, &m, pkt + 8, from);
+		break;
+	case LOWPAN_RPL_DAO_ACK:
+		on_dao_ack(n, &m);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- local delivery ---------------------------------------------------- */
+
+static bool checksum_ok(const uint8_t *pkt, size_t len, size_t off, uint8_t nh)
+{
+	uint32_t sum = lowpan_checksum_pseudo6(pkt + 8, pkt + 24, (uint32_t)(len - off), nh);
+
+	return lowpan_checksum_finish(lowpan_checksum_add(sum, pkt + off, len - off)) == 0;
+}
+
+/* The answer's source: the address the request was sent to, or our global
+ * address for a multicast request. */
+static const uint8_t *reply_source(const struct node *n, const uint8_t dst[16])
+{
+	if (dst[0] != 0xff)
+		return dst;
+	return n->has_global ? n->global : n->ll;
+}
+
+static void reply_header(uint8_t *out, const uint8_t *req, const struct node *n, size_t plen,
+			 uint8_t nh)
+{
+	memset(out, 0, 8);
+	out[0] = 0x60;
+	out[4] = (uint8_t)(plen >> 8);
+	out[5] = (uint8_t)plen;
+	out[6] = nh;
+	out[7] = 64;
+	memcpy(out + 8, reply_source(n, req + 24), 16);
+	memcpy(out + 24, req + 8, 16);
+}
+
+static void on_icmp(struct node *n, const uint8_t *pkt, size_t len, size_t off,
+		    const struct lowpan_lladdr *from)
+{
+	uint8_t out[PKT_MAX];
+	size_t ilen = len - off;
+	uint32_t sum;
+
+	if (ilen < 4 || !checksum_ok(pkt, len, off, 58)) {
+		n->bad_checksum++;
+		return;
+	}
+	if (pkt[off] == LOWPAN_RPL_ICMP_TYPE) {
+		on_rpl(n, pkt, len, off, from);
+		return;
+	}
+	if (pkt[off] != 128 || ilen < 8 || 40 + ilen > sizeof(out))
+		return;
+	reply_header(out, pkt, n, ilen, 58);
+	memcpy(out + 40, pkt + off, ilen);
+	out[40] = 129;
+	out[42] = out[43] = 0;
+	sum = lowpan_checksum_pseudo6(out + 8, out + 24, (uint32_t)ilen, 58);
+	sum = lowpan_checksum_add(sum, out + 40, ilen);
+	out[42] = (uint8_t)(lowpan_checksum_finish(sum) >> 8);
+	out[43] = (uint8_t)lowpan_checksum_finish(sum);
+	n->echo_replies++;
+	send_ip(n, out, 40 + ilen);
+}
+
+static void on_udp(struct node *n, const uint8_t *pkt, size_t len, size_t off)
+{
+	uint8_t out[PKT_MAX];
+	size_t ulen = len - off;
+
+	if (ulen < 8 || (size_t)(pkt[off + 4] << 8 | pkt[off + 5]) != ulen ||
+	    (pkt[off + 6] == 0 && pkt[off + 7] == 0) || !checksum_ok(pkt, len, off, 17)) {
+		n->bad_checksum++;
+		return;
+	}
+	if ((pkt[off + 2] << 8 | pkt[off + 3]) != 7 || 40 + ulen > sizeof(out) || pkt[24] == 0xff)
+		return;
+	reply_header(out, pkt, n, ulen, 17);
+	memcpy(out + 40, pkt + off, ulen);
+	/* ports swapped */
+	memcpy(out + 40, pkt + off + 2, 2);
+	memcpy(out + 42, pkt + off, 2);
+	lowpan_checksum_set_udp6(out, 40 + ulen, 0, 40);
+	n->udp_echoes++;
+	send_ip(n, out, 40 + ulen);
+}
+
+static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan_lladdr *from,
+		   int depth);
+
+/* RFC 6554 §4.2: the next address of the source route becomes the
+ * destination, the old destination takes its place in the header. */
+static void srh_forward(struct node *n, uint8_t *pkt, size_t len, size_t off)
+{
+	size_t ext = ((size_t)pkt[off + 1] + 1) * 8, body = ext - 8;
+	unsigned cmpri = pkt[off + 4] >> 4, cmpre = pkt[off + 4] & 15, pad = pkt[off + 5] >> 4;
+	unsigned segleft = pkt[off + 3];
+	size_t isz_n = 16 - cmpri, isz_e = 16 - cmpre, nad, i, isz, ipos;
+	uint8_t *dst = pkt + 24, newdst[16];
+	struct lowpan_lladdr ll;
+
+	if (off + ext > len || body < pad + isz_e || (body - pad - isz_e) % isz_n != 0) {
+		n->dropped++;
+		return;
+	}
+	nad = (body - pad - isz_e) / isz_n + 1;
+	if (segleft > nad || pkt[7] <= 1) {
+		n->dropped++;
+		return;
+	}
+	i = nad - segleft;
+	isz = i == nad - 1 ? isz_e : isz_n;
+	ipos = off + 8 + i * isz_n;
+	memcpy(newdst, dst, 16);
+	memcpy(newdst + 16 - isz, pkt + ipos, isz);
+	if (newdst[0] == 0xff || mine(n, newdst)) {
+		n->dropped++;
+		return;
+	}
+	memcpy(pkt + ipos, dst + 16 - isz, isz);
+	memcpy(dst, newdst, 16);
+	pkt[off + 3] = (uint8_t)(segleft - 1);
+	pkt[7]--;
+	n->forwarded_down++;
+	link_address(newdst, &ll);
+	send_link(n, pkt, len, &ll);
+}
+
+/* A packet for one of our addresses: walk its headers. */
+static void local(struct node *n, uint8_t *pkt, size_t len, const struct lowpan_lladdr *from,
+		  int depth)
+{
+	uint8_t nh = pkt[6];
+	size_t off = 40;
+
+	for (;;) {
+		switch (nh) {
+		case 0: /* hop-by-hop (the RPL option): nothing to do here */
+		case 60:
+			if (off + 8 > len || off + ((size_t)pkt[off + 1] + 1) * 8 > len)
+				goto drop;
+			nh = pkt[off];
+			off += ((size_t)pkt[off + 1] + 1) * 8;
+			break;
+		case 43:
+			if (off + 8 > len)
+				goto drop;
+			if (pkt[off + 3] > 0) {
+				if (pkt[off + 2] != 3)
+					goto drop;
+				srh_forward(n, pkt, len, off);
+				return;
+			}
+			nh = pkt[off];
+			off += ((size_t)pkt[off + 1] + 1) * 8;
+			if (off > len)
+				goto drop;
+			break;
+		case 41: /* IPv6-in-IPv6 from the root (RFC 9008): unwrap */
+			if (depth >= MAX_DECAP_DEPTH)
+				goto drop;
+			n->decapsulated++;
+			handle(n, pkt + off, len - off, from, depth + 1);
+			return;
+		case 58:
+			on_icmp(n, pkt, len, off, from);
+			return;
+		case 17:
+			on_udp(n, pkt, len, off);
+			return;
+		default:
+			goto drop;
+		}
+	}
+drop:
+	n->dropped++;
+}
+
+static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan_lladdr *from,
+		   int depth)
+{
+	const uint8_t *dst;
+	size_t plen;
+
+	if (len < 40 || (pkt[0] >> 4) != 6)
+		goto drop;
+	plen = (size_t)(pkt[4] << 8 | pkt[5]);
+	if (40 + plen > len)
+		goto drop;
+	len = 40 + plen;
+	dst = pkt + 24;
+	if (mine(n, dst) || memcmp(dst, all_nodes, 16) == 0 ||
+	    memcmp(dst, all_rpl_nodes, 16) == 0) {
+		local(n, pkt, len, from, depth);
+		return;
+	}
+	if (dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80))
+		return; /* not for us: another group, another link */
+	/* upward: the parent is the default route; never back down to the
+	 * parent a packet came from, a downward packet needs a source route */
+	if (n->parent < 0 || lowpan_lladdr_equal(from, &n->nbrs[n->parent].ll) || pkt[7] <= 1)
+		goto drop;
+	pkt[7]--;
+	n->forwarded_up++;
+	send_link(n, pkt, len, &n->nbrs[n->parent].ll);
+	return;
+drop:
+	n->dropped++;
+}
+
+void node_input(struct node *n, const uint8_t *frame, size_t len)
+{
+	struct lowpan_frame f;
+	uint8_t *pkt = NULL;
+	size_t pktlen = 0;
+
+	if (lowpan_frame_parse(frame, len, 0, &f) != 0)
+		return;
+	/* the radio's address filter */
+	if (f.dst.mode == LOWPAN_ADDR_EXT ? memcmp(f.dst.a, n->eui64, 8) != 0
+					  : !(f.dst.mode == LOWPAN_ADDR_SHORT &&
+					      f.dst.a[0] == 0xff && f.dst.a[1] == 0xff))
+		return;
+	n->rx_frames++;
+	if (lowpan_rx_frame(n->rx, frame, len, simev_now_ms(), &pkt, &pktlen, &f) < 0 || !pkt)
+		return;
+	n->rx_packets++;
+	handle(n, pkt, pktlen, &f.src, 0);
+	free(pkt);
+}
+
+struct node *node_new(struct event_base *base, struct air *air, int station, const char *name,
+		      const uint8_t eui64[8], node_panid_fn panid, void *panid_arg)
+{
+	static const uint8_t fd00[16] = { 0xfd };
+	struct lowpan_rx_cfg rc = { 0 };
+	struct lowpan_lladdr me = { .mode = LOWPAN_ADDR_EXT };
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->base = base;
+	n->air = air;
+	n->station = station;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	memcpy(n->eui64, eui64, 8);
+	n->panid = panid;
+	n->panid_arg = panid_arg;
+	n->parent = -1;
+	n->rank = INFINITE_RANK;
+	n->seq = (uint8_t)air_random(air);
+	n->tag = (uint16_t)air_random(air);
+	lowpan_iphc_ctx_set(&n->ctx, 0, fd00, 64, true);
+	memcpy(me.a, eui64, 8);
+	n->ll[0] = 0xfe;
+	n->ll[1] = 0x80;
+	lowpan_lladdr_iid(&me, n->ll + 8);
+	rc.ctx = &n->ctx;
+	n->rx = lowpan_rx_new(&rc, &n->mib);
+	n->dis_timer = evtimer_new(base, on_dis_timer, n);
+	n->dio_timer = evtimer_new(base, on_dio_timer, n);
+	n->dao_timer = evtimer_new(base, on_dao_timer, n);
+	if (!n->rx || !n->dis_timer || !n->dio_timer || !n->dao_timer) {
+		node_free(n);
+		return NULL;
+	}
+	arm(n->dis_timer, jitter(n, 50, 500));
+	return n;
+}
+
+void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	lowpan_rx_free(n->rx);
+	if (n->dis_timer)
+		event_free(n->dis_timer);
+	if (n->dio_timer)
+		event_free(n->dio_timer);
+	if (n->dao_timer)
+		event_free(n->dao_timer);
+	free(n);
+}
+
+json_t *node_status_json(const struct node *n)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:b}", "name", n->name, "link_local",
+			      simev_ntop(n->ll), "rank", n->rank, "joined", n->joined, "in_dodag",
+			      n->in_dodag);
+
+	json_object_set_new(o, "address",
+			    n->has_global ? json_string(simev_ntop(n->global)) : json_null());
+	if (n->parent >= 0) {
+		uint8_t pg[16];
+
+		nbr_global(n, &n->nbrs[n->parent], pg);
+		json_object_set_new(o, "parent", json_string(simev_ntop(pg)));
+	} else {
+		json_object_set_new(o, "parent", json_null());
+	}
+	json_object_set_new(
+		o, "counters",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			  "s:I}",
+			  "rx_frames", (json_int_t)n->rx_frames, "rx_packets",
+			  (json_int_t)n->rx_packets, "tx_packets", (json_int_t)n->tx_packets,
+			  "tx_failed", (json_int_t)n->tx_failed, "echo_replies",
+			  (json_int_t)n->echo_replies, "udp_echoes", (json_int_t)n->udp_echoes,
+			  "forwarded_up", (json_int_t)n->forwarded_up, "forwarded_down",
+			  (json_int_t)n->forwarded_down, "decapsulated",
+			  (json_int_t)n->decapsulated, "dropped", (json_int_t)n->dropped,
+			  "bad_checksum", (json_int_t)n->bad_checksum, "dao_sent",
+			  (json_int_t)n->dao_sent, "dio_sent", (json_int_t)n->dio_sent,
+			  "reasm_fails", (json_int_t)n->mib.in_reasm_fails, "in_discards",
+			  (json_int_t)n->mib.in_discards));
+	return o;
+}
