@@ -91,6 +91,9 @@ void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, 
 /*
  * Send one record of a list before the reply.  Returns 0, or -EPIPE when
  * the client has gone (the caller may stop producing; it must still reply).
+ * Records that the client has not read yet count against
+ * IPC_SERVER_MAX_QUEUE: a handler with more than that to send produces it
+ * in slices from the loop rather than in one call.
  */
 int ipc_call_record(struct ipc_call *call, json_t *record_take);
 
