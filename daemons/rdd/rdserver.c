@@ -19,9 +19,8 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdlookup.h"
-
-#define CF_LINK_FORMAT 40
-#define MAX_NAME       63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
+#include "rdreq.h"
+#include "rdsimple.h"
 
 struct rdserver {
 	struct event_base *base;
@@ -34,6 +33,7 @@ struct rdserver {
 	coap_resource_t **doomed;
 	size_t ndoomed, doomed_cap;
 	struct event *reaper;
+	struct rdsimple *simple;
 	struct rdserver_stats stats;
 };
 
@@ -44,250 +44,6 @@ static const char wkc_doc[] = "</rd>;rt=core.rd;ct=40,</rd-lookup/ep>;rt=core.rd
 static struct rdserver *server_of(coap_session_t *s)
 {
 	return coap_get_app_data(coap_session_get_context(s));
-}
-
-static void reply_error(struct rdserver *srv, coap_pdu_t *resp, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* A 4.xx/5.xx with a diagnostic payload (RFC 7252 §5.5.2). */
-static void reply_error(struct rdserver *srv, coap_pdu_t *resp, int code, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
-	srv->stats.bad_requests++;
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(code));
-	coap_add_data(resp, (size_t)n, (const uint8_t *)msg);
-}
-
-static void release_buffer(coap_session_t *s, void *buf)
-{
-	free(buf);
-}
-
-/* 2.05 with a link-format body we own (@text_take, freed when sent). */
-static void reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len)
-{
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
-	if (len == 0) {
-		uint8_t cf[4];
-
-		free(text_take);
-		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
-				coap_encode_var_safe(cf, sizeof(cf), CF_LINK_FORMAT), cf);
-		return;
-	}
-	if (!coap_add_data_large_response(r, s, req, resp, query, CF_LINK_FORMAT, -1, 0, len,
-					  (const uint8_t *)text_take, release_buffer, text_take))
-		free(text_take);
-}
-
-/* The query as items; false (and a 4.00 sent) when it is malformed. */
-static bool read_query(struct rdserver *srv, const coap_pdu_t *req, coap_pdu_t *resp,
-		       struct rdquery *q)
-{
-	coap_opt_iterator_t it;
-	coap_opt_filter_t filter;
-	coap_opt_t *o;
-
-	rdquery_init(q);
-	coap_option_filter_clear(&filter);
-	coap_option_filter_set(&filter, COAP_OPTION_URI_QUERY);
-	coap_option_iterator_init(req, &it, &filter);
-	while ((o = coap_option_next(&it))) {
-		int rc = rdquery_add(q, coap_opt_value(o), coap_opt_length(o));
-
-		if (rc < 0) {
-			reply_error(srv, resp, 400, "bad query \"%.*s\": %s",
-				    (int)coap_opt_length(o), (const char *)coap_opt_value(o),
-				    rdquery_strerror(rc));
-			rdquery_fini(q);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* -1 when the option is absent. */
-static int uint_option(const coap_pdu_t *req, coap_option_num_t num)
-{
-	coap_opt_iterator_t it;
-	coap_opt_t *o = coap_check_option(req, num, &it);
-
-	return o ? (int)coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o)) : -1;
-}
-
-/* A lookup answers in link-format only. */
-static bool accept_ok(struct rdserver *srv, const coap_pdu_t *req, coap_pdu_t *resp)
-{
-	int accept = uint_option(req, COAP_OPTION_ACCEPT);
-
-	if (accept >= 0 && accept != CF_LINK_FORMAT) {
-		reply_error(srv, resp, 406, "only application/link-format (40) is served");
-		return false;
-	}
-	return true;
-}
-
-/* The payload as links; false (and a 4.xx sent) when it is not acceptable. */
-static bool read_links(struct rdserver *srv, const coap_pdu_t *req, coap_pdu_t *resp,
-		       struct linkformat *links, bool *present)
-{
-	const uint8_t *data = NULL;
-	size_t len = 0, offset = 0, total = 0;
-	int cf = uint_option(req, COAP_OPTION_CONTENT_FORMAT), rc;
-
-	memset(links, 0, sizeof(*links));
-	*present = coap_get_data_large(req, &len, &data, &offset, &total) && total > 0;
-	if (!*present)
-		return true;
-	if (offset != 0 || len != total) {
-		reply_error(srv, resp, 408, "incomplete body");
-		return false;
-	}
-	if (cf != CF_LINK_FORMAT) {
-		reply_error(srv, resp, 415, "the payload must be application/link-format (40)");
-		return false;
-	}
-	rc = linkformat_parse(data, len, links);
-	if (rc < 0) {
-		reply_error(srv, resp, 400, "link-format error at byte %zu: %s",
-			    links->error_offset, linkformat_strerror(rc));
-		return false;
-	}
-	if (links->count > srv->cfg.max_links) {
-		reply_error(srv, resp, 413, "%zu links, at most %u are accepted", links->count,
-			    srv->cfg.max_links);
-		linkformat_fini(links);
-		return false;
-	}
-	return true;
-}
-
-/* "coap://[addr]:port" of the registrant, the base of a registration without one. */
-static void source_base(coap_session_t *s, char *buf, size_t size)
-{
-	unsigned char addr[INET6_ADDRSTRLEN + 16];
-	size_t n = coap_print_addr(coap_session_get_addr_remote(s), addr, sizeof(addr) - 1);
-
-	addr[n] = '\0';
-	snprintf(buf, size, "%s://%s",
-		 coap_session_get_proto(s) == COAP_PROTO_DTLS ? "coaps" : "coap", addr);
-}
-
-/* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
-static bool valid_base(const char *b)
-{
-	const char *p = b;
-
-	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-		return false;
-	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-	       *p == '+' || *p == '-' || *p == '.')
-		p++;
-	if (strncmp(p, "://", 3) != 0 || !p[3] || p[3] == '/')
-		return false;
-	for (p += 3; *p; p++)
-		if (*p == '?' || *p == '#' || (unsigned char)*p <= ' ' || *p == '"' || *p == '<' ||
-		    *p == '>')
-			return false;
-	return true;
-}
-
-/*
- * Check the registration parameters of @q and collect the extra attributes
- * into @attrs (pointing into @q; "*" put back, since a registration value
- * is literal).  @update: ep and d may not appear.  Returns false with a
- * 4.00 sent.
- */
-static bool read_params(struct rdserver *srv, const struct rdquery *q, bool update,
-			coap_pdu_t *resp, struct rdreg_input *in, struct linkformat_attr *attrs,
-			char **literal)
-{
-	const struct rdquery_param *p;
-	uint64_t lt;
-
-	for (size_t i = 0; i < q->count; i++) {
-		const char *n = q->params[i].name;
-
-		if (rdquery_count(q, n) > 1 && (strcmp(n, "ep") == 0 || strcmp(n, "d") == 0 ||
-						strcmp(n, "lt") == 0 || strcmp(n, "base") == 0)) {
-			reply_error(srv, resp, 400, "%s given twice", n);
-			return false;
-		}
-		if (strcmp(n, "page") == 0 || strcmp(n, "count") == 0 || strcmp(n, "href") == 0 ||
-		    strcmp(n, "anchor") == 0) {
-			reply_error(srv, resp, 400, "%s is not a registration parameter", n);
-			return false;
-		}
-	}
-	if (update && (rdquery_find(q, "ep") || rdquery_find(q, "d"))) {
-		reply_error(srv, resp, 400, "ep and d cannot change in an update");
-		return false;
-	}
-	if (!update) {
-		p = rdquery_find(q, "ep");
-		if (!p || !p->value || !p->value[0] || p->prefix) {
-			reply_error(srv, resp, 400, "ep (the endpoint name) is required");
-			return false;
-		}
-		if (strlen(p->value) > MAX_NAME) {
-			reply_error(srv, resp, 400, "ep is longer than %d bytes", MAX_NAME);
-			return false;
-		}
-		in->ep = p->value;
-		p = rdquery_find(q, "d");
-		if (p && (!p->value || p->prefix || strlen(p->value) > MAX_NAME)) {
-			reply_error(srv, resp, 400, "d must be a sector name of at most %d bytes",
-				    MAX_NAME);
-			return false;
-		}
-		in->d = p ? p->value : NULL;
-	}
-	p = rdquery_find(q, "lt");
-	if (p) {
-		if (rdquery_uint(p, 1, UINT32_MAX, &lt) < 0) {
-			reply_error(srv, resp, 400,
-				    "lt must be a number of seconds, 1 to 4294967295");
-			return false;
-		}
-		in->lt = (uint32_t)lt;
-	}
-	p = rdquery_find(q, "base");
-	if (p) {
-		if (!p->value || p->prefix || !valid_base(p->value)) {
-			reply_error(srv, resp, 400,
-				    "base must be an absolute URI without query or fragment");
-			return false;
-		}
-		in->base = p->value;
-	}
-	in->attrs = attrs;
-	in->attr_count = 0;
-	for (size_t i = 0; i < q->count; i++) {
-		const struct rdquery_param *x = &q->params[i];
-		const char *value = x->value;
-
-		if (strcmp(x->name, "ep") == 0 || strcmp(x->name, "d") == 0 ||
-		    strcmp(x->name, "lt") == 0 || strcmp(x->name, "base") == 0)
-			continue;
-		if (x->prefix) {
-			if (asprintf(&literal[i], "%s*", x->value) < 0)
-				abort();
-			value = literal[i];
-		}
-		attrs[in->attr_count++] = (struct linkformat_attr){ x->name, value, false };
-	}
-	return true;
 }
 
 static void publish_location(coap_pdu_t *resp, const struct rdreg *r)
@@ -314,15 +70,15 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 	bool present;
 
 	srv->stats.requests++;
-	if (!read_query(srv, req, resp, &q))
+	if (!rdreq_query(&srv->stats, req, resp, &q))
 		return;
-	if (read_params(srv, &q, false, resp, &in, attrs, literal) &&
-	    read_links(srv, req, resp, &links, &present)) {
-		source_base(s, source, sizeof(source));
+	if (rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) &&
+	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
+		rdreq_source_base(s, source, sizeof(source));
 		in.source = source;
 		in.links = &links;
 		if (rdstore_register(srv->store, &in, &reg) < 0) {
-			reply_error(srv, resp, 500, "the registration could not be stored");
+			rdreq_error(&srv->stats, resp, 500, "the registration could not be stored");
 		} else {
 			srv->stats.registrations++;
 			coap_pdu_set_code(resp, COAP_RESPONSE_CODE(201));
@@ -335,13 +91,172 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 	rdquery_fini(&q);
 }
 
+/* A simple registration waiting for the endpoint's /.well-known/core. */
+struct simple_job {
+	struct rdserver *srv;
+	coap_session_t *session; /* the registrant's, referenced until the answer */
+	coap_async_t *async;
+	struct rdquery q;
+	char source[128]; /* the endpoint's address as a base URI */
+	int code;
+	char why[160];
+};
+
+static void simple_done(void *arg, int err, int code, const uint8_t *body, size_t len)
+{
+	struct simple_job *job = arg;
+	struct rdserver *srv = job->srv;
+	struct rdreg_input in = { 0 };
+	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
+	char *literal[RDQUERY_MAX_PARAMS] = { 0 };
+	struct linkformat links;
+	struct rdreg *reg;
+	int rc;
+
+	job->code = 502;
+	if (err == -ETIMEDOUT) {
+		job->code = 504;
+		snprintf(job->why, sizeof(job->why),
+			 "the endpoint did not answer /.well-known/core");
+	} else if (err < 0) {
+		snprintf(job->why, sizeof(job->why),
+			 "the endpoint answered /.well-known/core with %d.%02d", code / 100,
+			 code % 100);
+	} else if ((rc = linkformat_parse(body, len, &links)) < 0) {
+		snprintf(job->why, sizeof(job->why),
+			 "the endpoint's /.well-known/core, byte %zu: %s", links.error_offset,
+			 linkformat_strerror(rc));
+	} else {
+		/* the parameters were checked when the request came */
+		rdreq_check_params(&job->q, false, &in, attrs, literal, job->why, sizeof(job->why));
+		in.source = job->source;
+		in.links = &links;
+		if (links.count > srv->cfg.max_links) {
+			snprintf(job->why, sizeof(job->why), "%zu links, at most %u are accepted",
+				 links.count, srv->cfg.max_links);
+		} else if (rdstore_register(srv->store, &in, &reg) < 0) {
+			job->code = 500;
+			snprintf(job->why, sizeof(job->why),
+				 "the registration could not be stored");
+		} else {
+			job->code = 204;
+			srv->stats.registrations++;
+		}
+		linkformat_fini(&links);
+		for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
+			free(literal[i]);
+	}
+	coap_async_trigger(job->async);
+}
+
+/* The endpoint to fetch from: the base's numeric host, or the request's source. */
+static bool simple_target(const struct rdreg_input *in, coap_session_t *s, coap_address_t *dst,
+			  char *source, size_t size)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai;
+	coap_uri_t uri;
+	char host[64], port[8];
+	unsigned char text[INET6_ADDRSTRLEN + 16];
+	size_t n;
+
+	if (!in->base) {
+		*dst = *coap_session_get_addr_remote(s);
+	} else {
+		if (coap_split_uri((const uint8_t *)in->base, strlen(in->base), &uri) < 0 ||
+		    uri.scheme != COAP_URI_SCHEME_COAP || uri.host.length >= sizeof(host))
+			return false;
+		memcpy(host, uri.host.s, uri.host.length);
+		host[uri.host.length] = '\0';
+		snprintf(port, sizeof(port), "%u", uri.port);
+		/* numeric only: a name would need a DNS lookup, which blocks the loop */
+		if (getaddrinfo(host, port, &hints, &ai) != 0)
+			return false;
+		coap_address_init(dst);
+		dst->size = ai->ai_addrlen;
+		memcpy(&dst->addr.sa, ai->ai_addr, ai->ai_addrlen);
+		freeaddrinfo(ai);
+	}
+	n = coap_print_addr(dst, text, sizeof(text) - 1);
+	text[n] = '\0';
+	snprintf(source, size, "coap://%s", text);
+	return true;
+}
+
+/*
+ * POST /.well-known/rd: simple registration (RFC 9176 §5.1).  The answer
+ * waits (a separate response) until the endpoint's links are fetched and
+ * stored; libcoap then calls this handler again with the same request.
+ */
+static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct rdserver *srv = server_of(s);
+	coap_async_t *async = coap_find_async(s, coap_pdu_get_token(req));
+	struct rdreg_input in = { 0 };
+	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
+	char *literal[RDQUERY_MAX_PARAMS] = { 0 };
+	struct simple_job *job;
+	coap_address_t dst;
+	struct rdquery q;
+	size_t len;
+	const uint8_t *data;
+
+	if (async) {
+		job = coap_async_get_app_data(async);
+		if (job->code == 204)
+			coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
+		else
+			rdreq_error(&srv->stats, resp, job->code, "%s", job->why);
+		/* libcoap frees the async itself once this handler returns */
+		coap_session_release(job->session);
+		rdquery_fini(&job->q);
+		free(job);
+		return;
+	}
+	srv->stats.requests++;
+	if (!rdreq_query(&srv->stats, req, resp, &q))
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		abort();
+	if (!rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal)) {
+		free(job);
+	} else if (coap_get_data(req, &len, &data) && len > 0) {
+		rdreq_error(&srv->stats, resp, 400, "a simple registration has no payload");
+		free(job);
+	} else if (!simple_target(&in, s, &dst, job->source, sizeof(job->source))) {
+		rdreq_error(&srv->stats, resp, 400, "base must be coap:// with a numeric address");
+		free(job);
+	} else if (!(job->async = coap_register_async(s, req, 0))) {
+		rdreq_error(&srv->stats, resp, 503, "busy");
+		free(job);
+	} else {
+		job->srv = srv;
+		job->session = coap_session_reference(s);
+		job->q = q;
+		rdquery_init(&q); /* moved into the job */
+		coap_async_set_app_data(job->async, job);
+		if (rdsimple_fetch(srv->simple, &dst, simple_done, job) < 0) {
+			job->code = 500;
+			snprintf(job->why, sizeof(job->why), "cannot ask the endpoint");
+			coap_async_trigger(job->async);
+		}
+	}
+	for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
+		free(literal[i]);
+	rdquery_fini(&q);
+}
+
 /* The registration a /reg/… request is for; NULL (and 4.04 sent) when it is gone. */
 static struct rdreg *reg_of(struct rdserver *srv, coap_resource_t *res, coap_pdu_t *resp)
 {
 	struct rdreg *r = res ? coap_resource_get_userdata(res) : NULL;
 
 	if (!r)
-		reply_error(srv, resp, 404, "no such registration");
+		rdreq_error(&srv->stats, resp, 404, "no such registration");
 	return r;
 }
 
@@ -360,15 +275,15 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 
 	srv->stats.requests++;
 	reg = reg_of(srv, res, resp);
-	if (!reg || !read_query(srv, req, resp, &q))
+	if (!reg || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
-	if (read_params(srv, &q, true, resp, &in, attrs, literal) &&
-	    read_links(srv, req, resp, &links, &present)) {
-		source_base(s, source, sizeof(source));
+	if (rdreq_params(&srv->stats, &q, true, resp, &in, attrs, literal) &&
+	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
+		rdreq_source_base(s, source, sizeof(source));
 		in.source = source;
 		in.links = present ? &links : NULL;
 		if (rdstore_update(srv->store, reg, &in) < 0) {
-			reply_error(srv, resp, 500, "the update could not be stored");
+			rdreq_error(&srv->stats, resp, 500, "the update could not be stored");
 		} else {
 			srv->stats.updates++;
 			coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
@@ -392,7 +307,7 @@ static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	if (!reg)
 		return;
 	if (rdstore_remove(srv->store, reg) < 0) {
-		reply_error(srv, resp, 500, "the removal could not be stored");
+		rdreq_error(&srv->stats, resp, 500, "the removal could not be stored");
 		return;
 	}
 	srv->stats.removals++;
@@ -410,14 +325,14 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 
 	srv->stats.requests++;
 	reg = reg_of(srv, res, resp);
-	if (!reg || !accept_ok(srv, req, resp))
+	if (!reg || !rdreq_accept(&srv->stats, req, resp))
 		return;
 	linkformat_format(reg->links.links, reg->links.count, NULL, 0, &len);
 	text = malloc(len + 1);
 	if (!text)
 		abort();
 	linkformat_format(reg->links.links, reg->links.count, text, len + 1, &len);
-	reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len);
 }
 
 /* Any method on a /reg/… that does not exist (any more). */
@@ -427,7 +342,7 @@ static void on_unknown(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	struct rdserver *srv = server_of(s);
 
 	srv->stats.requests++;
-	reply_error(srv, resp, 404, "no such resource");
+	rdreq_error(&srv->stats, resp, 404, "no such resource");
 }
 
 static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -440,16 +355,16 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	long n;
 
 	srv->stats.requests++;
-	if (!accept_ok(srv, req, resp) || !read_query(srv, req, resp, &q))
+	if (!rdreq_accept(&srv->stats, req, resp) || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	n = rdlookup_text(srv->store, kind, &q, &text, &len, why, sizeof(why));
 	rdquery_fini(&q);
 	if (n < 0) {
-		reply_error(srv, resp, 400, "%s", why);
+		rdreq_error(&srv->stats, resp, 400, "%s", why);
 		return;
 	}
 	srv->stats.lookups++;
-	reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len);
 }
 
 static void on_lookup_ep(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -476,7 +391,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	char *text;
 
 	srv->stats.requests++;
-	if (!accept_ok(srv, req, resp) || !read_query(srv, req, resp, &q))
+	if (!rdreq_accept(&srv->stats, req, resp) || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	if (linkformat_parse((const uint8_t *)wkc_doc, sizeof(wkc_doc) - 1, &doc) < 0)
 		abort();
@@ -504,7 +419,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	linkformat_format(keep, n, text, len + 1, &len);
 	linkformat_fini(&doc);
 	rdquery_fini(&q);
-	reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len);
 }
 
 static void reap(evutil_socket_t fd, short what, void *arg)
@@ -626,6 +541,11 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		return -ENOMEM;
 	}
 	coap_set_app_data(srv->ctx, srv);
+	srv->simple = rdsimple_new(base, srv->ctx);
+	if (!srv->simple) {
+		rdserver_free(srv);
+		return -ENOMEM;
+	}
 	coap_context_set_block_mode(srv->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
 	rc = bind_endpoint(srv);
 	if (rc < 0) {
@@ -634,6 +554,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	}
 	add_static(srv->ctx, ".well-known/core", COAP_REQUEST_GET, on_wkc);
 	add_static(srv->ctx, "rd", COAP_REQUEST_POST, on_register);
+	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple);
 	add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep);
 	add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res);
 	unknown = coap_resource_unknown_init(on_unknown);
@@ -661,6 +582,7 @@ void rdserver_free(struct rdserver *srv)
 	if (!srv)
 		return;
 	coapev_free(srv->ev);
+	rdsimple_free(srv->simple);
 	if (srv->ctx)
 		coap_free_context(srv->ctx); /* frees every resource, the doomed ones too */
 	if (srv->reaper)

@@ -88,7 +88,7 @@ class Rdd:
         # the socket file of a killed daemon stays behind; a new one replaces it
         os.unlink(self.sock)
 
-    def coap(self, method, path, payload=None, cf=None, accept=None):
+    def coap(self, method, path, payload=None, cf=None, accept=None, port=None):
         out = os.path.join(self.tmp, "payload.out")
         if os.path.exists(out):
             os.unlink(out)
@@ -102,7 +102,7 @@ class Rdd:
             cmd += ["-t", str(cf)]
         if accept is not None:
             cmd += ["-A", str(accept)]
-        r = subprocess.run(cmd + [f"coap://[::1]:{self.port}{path}"], capture_output=True,
+        r = subprocess.run(cmd + [f"coap://[::1]:{port or self.port}{path}"], capture_output=True,
                            text=True, timeout=30)
         codes = re.findall(r"^v:1 t:\w+ c:(\d\.\d\d) i:\w+ \{[0-9a-f]*\} \[([^\]]*)\]",
                            r.stdout + r.stderr, re.M)
@@ -265,6 +265,39 @@ class RddTests(unittest.TestCase):
         for ref, link in zip(refs, got):
             self.assertEqual(link, f'<{resolve(base, ref)}>;anchor="{origin}"')
         self.assertEqual(got[-1], f'<{resolve(base, "t")}>;anchor="{resolve(base, "../a")}"')
+
+    def test_simple_registration(self):
+        """RFC 9176 §5.1: rdd fetches /.well-known/core from libcoap's coap-server."""
+        port = free_port()
+        endpoint = subprocess.Popen(["coap-server-openssl", "-A", "::1", "-p", str(port)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: self.rdd.coap("get", "/.well-known/core", port=port).code == "2.05",
+                     "coap-server")
+            direct = links(self.rdd.coap("get", "/.well-known/core", port=port).payload)
+            base = f"coap://[::1]:{port}"
+            r = self.rdd.coap("post", f"/.well-known/rd?ep=simple&lt=600&base={base}")
+            self.assertEqual((r.code, r.options.strip(), r.payload), ("2.04", "", ""))
+        finally:
+            endpoint.terminate()
+            endpoint.wait()
+        got = links(self.rdd.coap("get", "/rd-lookup/res?ep=simple").payload)
+        self.assertEqual(len(got), len(direct))
+        for mine, theirs in zip(got, direct):
+            target = re.match(r"<([^>]*)>", theirs).group(1)
+            self.assertTrue(mine.startswith(f"<{resolve(base, target)}>"), (mine, theirs))
+        self.assertEqual([(e["ep"], e["lt"]) for e in self.rdd.endpoints()], [("simple", 600)])
+        before = self.rdd.rows()
+        # an endpoint that does not answer, a payload, a name for a host: nothing stored
+        r = self.rdd.coap("post", f"/.well-known/rd?ep=nobody&base=coap://[::1]:{free_port()}")
+        self.assertEqual(r.code, "5.04", r)
+        r = self.rdd.coap("post", "/.well-known/rd?ep=x", "</a>", cf=40)
+        self.assertEqual(r.code, "4.00", r)
+        r = self.rdd.coap("post", f"/.well-known/rd?ep=x&base=coap://localhost:{port}")
+        self.assertEqual(r.code, "4.00", r)
+        r = self.rdd.coap("post", "/.well-known/rd")
+        self.assertEqual(r.code, "4.00", r)
+        self.assertEqual(self.rdd.rows(), before)
 
     def test_reregistration_replaces(self):
         loc = self.register("ep=dev&lt=100").location()

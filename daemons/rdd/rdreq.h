@@ -1,0 +1,65 @@
+/*
+ * rdreq — reading and answering the CoAP requests of the Resource
+ * Directory: the query, the registration parameters, the link-format
+ * payload, and the replies (a link-format body, or a 4.xx/5.xx with a
+ * diagnostic payload as RFC 7252 §5.5.2 describes).  Each function that
+ * rejects a request answers it and counts it in st->bad_requests.
+ */
+#ifndef LWGATE_RDD_RDREQ_H
+#define LWGATE_RDD_RDREQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <coap3/coap.h>
+
+#include "coap/linkformat.h"
+#include "coap/rdquery.h"
+#include "rdserver.h"
+#include "rdstore.h"
+
+/* Answer @resp with @code (e.g. 400) and a diagnostic sentence; counts a bad request. */
+void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Answer 2.05 with the link-format @text_take of @len bytes, which the
+ * call owns (freed once sent; block-wise when large).
+ */
+void rdreq_reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len);
+
+/* The Uri-Query options of @req as items in @q; false (4.00 sent) when malformed. */
+bool rdreq_query(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp,
+		 struct rdquery *q);
+
+/* False (4.06 sent) when @req accepts something other than link-format. */
+bool rdreq_accept(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp);
+
+/*
+ * The payload of @req as links (*@present false: no payload, nothing to
+ * free).  False with 4.00 (syntax), 4.13 (more than @max_links) or 4.15
+ * (not Content-Format 40) sent; on true with a payload, @links must be
+ * finished by the caller.
+ */
+bool rdreq_links(struct rdserver_stats *st, unsigned max_links, const coap_pdu_t *req,
+		 coap_pdu_t *resp, struct linkformat *links, bool *present);
+
+/* "coap://[address]:port" (or coaps) of the peer of @s, the base of a registration without one. */
+void rdreq_source_base(coap_session_t *s, char *buf, size_t size);
+
+/*
+ * Check the registration parameters in @q (ep, d, lt, base and the
+ * others; @update: ep and d may not appear) and fill @in, with the extra
+ * attributes in @attrs (RDQUERY_MAX_PARAMS entries) pointing into @q or
+ * into @literal (malloc'd strings, where a trailing "*" is put back; the
+ * caller frees them).  False with the reason in @why.
+ */
+bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input *in,
+			struct linkformat_attr *attrs, char **literal, char *why, size_t why_len);
+
+/* rdreq_check_params(), answering 4.00 when they are not acceptable. */
+bool rdreq_params(struct rdserver_stats *st, const struct rdquery *q, bool update, coap_pdu_t *resp,
+		  struct rdreg_input *in, struct linkformat_attr *attrs, char **literal);
+
+#endif
