@@ -250,12 +250,22 @@ class MeshTests(Harness):
                 got = self.ping(node, payload, 0x4C57, i)
                 self.assertEqual(got, payload, f"echo of {size} bytes from {node}")
         took = time.monotonic() - t0
-        print(f"{2 * len(PING_SIZES)} pings (8..1232 bytes) answered in {took:.2f} s")
+        print(f"{2 * len(PING_SIZES)} pings (8..1232 bytes) answered in {took * 1000:.1f} ms")
         for size in (1, 100, 1000):
             payload = os.urandom(size)
             self.assertEqual(self.udp_echo("fd00::c", payload), payload, f"UDP echo {size}")
+        # from an address of the host that is not the root's: the root wraps the
+        # packet IPv6-in-IPv6 (RFC 9008), c unwraps it and answers that address
+        subprocess.run(["ip", "addr", "add", "2001:db8::5/128", "dev", "lo"], check=True)
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("2001:db8::5", 0))
+            s.settimeout(3)
+            s.sendto(b"from outside the mesh", ("fd00::c", 7))
+            data, peer = s.recvfrom(100)
+        self.assertEqual((data, peer[0]), (b"from outside the mesh", "fd00::c"))
         c = {n["name"]: n for n in self.sim.status()["nodes"]}["c"]["counters"]
-        self.assertEqual(c["udp_echoes"], 3)
+        self.assertEqual(c["udp_echoes"], 4)
+        self.assertEqual(c["decapsulated"], 1)
         self.assertGreaterEqual(c["echo_replies"], len(PING_SIZES))
         # c's own DIOs (for nodes further away) are on the air before we look
         wait_for(lambda: {n["name"]: n for n in self.sim.status()["nodes"]}["c"]["counters"]
@@ -297,6 +307,15 @@ class MeshTests(Harness):
         to_c = [(r[0], r[13], r[14]) for r in acks if r[2] in ("fd00::c",) or r[13] == "3"]
         self.assertIn((BR_EUI_COLONS, "3", "1"), to_c)
         self.assertIn(("02:00:00:00:00:00:00:0b", "3", "0"), to_c)
+
+        # the tunnelled datagram: outer header root -> b with the SRH to c, inner intact
+        rows = self.tshark("wpan.src64", "ipv6.src", "ipv6.dst", "ipv6.routing.segleft",
+                           "udp.srcport", "udp.dstport", "_ws.malformed",
+                           extra=("-Y", "udp.dstport == 7 and ipv6.src == 2001:db8::5"))
+        self.assertEqual([r[:4] + r[5:] for r in rows],
+                         [[BR_EUI_COLONS, "fd00::1,2001:db8::5", "fd00::b,fd00::c", "1", "7", ""],
+                          ["02:00:00:00:00:00:00:0b", "fd00::1,2001:db8::5", "fd00::c,fd00::c",
+                           "0", "7", ""]])
 
         # the large pings: fragments, reassembled by tshark into well-formed echoes
         frags = self.tshark("wpan.src64", "6lowpan.frag.size", "6lowpan.frag.offset",
@@ -349,6 +368,33 @@ class MeshTests(Harness):
         # a single frame crosses two hops with ~80 % success per try and the
         # MACs retry: most small pings must come through
         self.assertGreater(answered, sent // 3)
+        self.stop()
+
+    def test_noisy_serial_line(self):
+        """Bytes from the dongle corrupted at 1e-3: no crash, drops counted, echoes exact."""
+        self.start(sim_args=("--serial-errors", "0.001", "--seed", "3"))
+        self.joined("b", "c", seconds=60)
+        before = self.ctl("stats")
+        sent = answered = 0
+        for rnd in range(2):
+            for node in ("fd00::b", "fd00::c"):
+                for i, size in enumerate(PING_SIZES):
+                    payload = bytes(self.rng.randrange(256) for _ in range(size))
+                    got = self.ping(node, payload, 0x5E1, rnd * 100 + i, timeout=1.5)
+                    sent += 1
+                    if got is not None:
+                        answered += 1
+                        self.assertEqual(got, payload, f"echo {size} from {node} differs")
+        flipped = self.sim.status()["dongle"]["serial_errors"]
+        after = self.ctl("stats")
+        keys = ("radio_slip_errors", "radio_malformed", "lowpanInHdrErrors", "lowpanInDiscards",
+                "lowpanInReasmFails", "radio_log_lines")
+        drops = {k: after[k] - before[k] for k in keys}
+        print(f"noisy serial line: {flipped} bytes corrupted, {answered}/{sent} pings whole, "
+              f"lowpand drops {drops}")
+        self.assertGreater(flipped, 0)
+        self.assertGreater(sum(drops.values()), 0)
+        self.assertGreater(answered, sent // 2)
         self.stop()
 
     def test_unplug_replug_and_junk(self):

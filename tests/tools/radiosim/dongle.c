@@ -28,6 +28,10 @@ struct dongle {
 	uint16_t panid;
 	uint8_t channel;
 	uint64_t commands;
+	double serial_p;
+	uint64_t (*rnd)(void *arg);
+	void *rnd_arg;
+	uint64_t serial_errors;
 };
 
 static const char *const dialect_names[] = { "contiki-ng", "6lbr", "zephyr" };
@@ -73,13 +77,36 @@ void dongle_raw(struct dongle *d, const uint8_t *bytes, size_t len)
 	}
 }
 
+void dongle_set_serial_errors(struct dongle *d, double p, uint64_t (*rnd)(void *arg), void *arg)
+{
+	d->serial_p = p;
+	d->rnd = rnd;
+	d->rnd_arg = arg;
+}
+
+uint64_t dongle_serial_errors(const struct dongle *d)
+{
+	return d->serial_errors;
+}
+
 static void reply(struct dongle *d, const uint8_t *msg, size_t len)
 {
 	uint8_t out[LOWPAN_SLIP_ENCODED_MAX(LOWPAN_SLIP_MAX_FRAME)];
 	int n = lowpan_slip_encode(msg, len, out, sizeof(out));
 
-	if (n > 0)
-		dongle_raw(d, out, (size_t)n);
+	if (n <= 0)
+		return;
+	if (d->serial_p > 0) {
+		/* a threshold on 32 random bits: cheap enough per byte */
+		uint64_t limit = (uint64_t)(d->serial_p * 4294967296.0);
+
+		for (int i = 0; i < n; i++)
+			if ((d->rnd(d->rnd_arg) >> 32) < limit) {
+				out[i] ^= (uint8_t)(1 + d->rnd(d->rnd_arg) % 255);
+				d->serial_errors++;
+			}
+	}
+	dongle_raw(d, out, (size_t)n);
 }
 
 static void unknown(struct dongle *d)

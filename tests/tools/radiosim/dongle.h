@@ -51,6 +51,13 @@ int dongle_unplug(struct dongle *d, double seconds);
 /* Write @len bytes (not SLIP framed) to the host as they are. */
 void dongle_raw(struct dongle *d, const uint8_t *bytes, size_t len);
 
+/* Corrupt each byte sent to the host with probability @p (a noisy serial
+ * line), drawing random numbers from @rnd(@arg). */
+void dongle_set_serial_errors(struct dongle *d, double p, uint64_t (*rnd)(void *arg), void *arg);
+
+/* Serial bytes corrupted so far. */
+uint64_t dongle_serial_errors(const struct dongle *d);
+
 /* The PAN ID and channel the host configured (0xffff / 26 until then). */
 uint16_t dongle_panid(const struct dongle *d);
 uint8_t dongle_channel(const struct dongle *d);

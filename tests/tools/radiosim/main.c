@@ -47,6 +47,7 @@ static void usage(FILE *f)
 		"      --duplicate P   deliver a reception twice with probability P\n"
 		"      --reorder P     hold a reception back behind the next frame\n"
 		"      --corrupt P     flip one byte of a reception\n"
+		"      --serial-errors P  corrupt each byte sent to the host with probability P\n"
 		"      --seed N        seed of the impairments and timers' jitter\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -57,6 +58,11 @@ static void usage(FILE *f)
 		"ready, unplugged, config, parent, joined, status, done, error.\n"
 		"Exit status: 0 at end of input or on a signal, 1 on a runtime or topology error,\n"
 		"2 for a usage error.\n");
+}
+
+static uint64_t air_rng(void *arg)
+{
+	return air_random(arg);
 }
 
 static uint16_t panid_of(void *arg)
@@ -90,10 +96,11 @@ static void status(struct sim *s)
 
 	for (size_t i = 1; i < s->topo.n; i++)
 		json_array_append_new(nodes, node_status_json(s->nodes[i]));
-	simev_emit(json_pack("{s:s, s:o, s:o, s:{s:i, s:i, s:I}}", "event", "status", "nodes",
+	simev_emit(json_pack("{s:s, s:o, s:o, s:{s:i, s:i, s:I, s:I}}", "event", "status", "nodes",
 			     nodes, "air", air_stats_json(s->air), "dongle", "panid",
 			     dongle_panid(s->dongle), "channel", dongle_channel(s->dongle),
-			     "commands", (json_int_t)dongle_commands(s->dongle)));
+			     "commands", (json_int_t)dongle_commands(s->dongle), "serial_errors",
+			     (json_int_t)dongle_serial_errors(s->dongle)));
 }
 
 static void done(const char *cmd)
@@ -200,7 +207,7 @@ static int probability(const char *opt, const char *v, double *out)
 	return 0;
 }
 
-enum { OPT_LOSS = 256, OPT_DUP, OPT_REORDER, OPT_CORRUPT, OPT_SEED };
+enum { OPT_LOSS = 256, OPT_DUP, OPT_REORDER, OPT_CORRUPT, OPT_SEED, OPT_SERIAL };
 
 int main(int argc, char **argv)
 {
@@ -213,6 +220,7 @@ int main(int argc, char **argv)
 		{ "reorder", required_argument, NULL, OPT_REORDER },
 		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "serial-errors", required_argument, NULL, OPT_SERIAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,6 +229,7 @@ int main(int argc, char **argv)
 	enum dongle_dialect dialect = DONGLE_CONTIKI_NG;
 	const char *topo_path = NULL, *pcap_path = NULL;
 	struct air_opts ao = { 0 };
+	double serial_p = 0;
 	char err[512];
 	int c, rc = 1;
 
@@ -258,6 +267,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CORRUPT:
 			if (probability("--corrupt", optarg, &ao.corrupt) < 0)
+				return 2;
+			break;
+		case OPT_SERIAL:
+			if (probability("--serial-errors", optarg, &serial_p) < 0)
 				return 2;
 			break;
 		case OPT_SEED:
@@ -307,6 +320,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lwgate-radiosim: %s: %s\n", argv[optind], strerror(errno));
 		goto out;
 	}
+	dongle_set_serial_errors(s->dongle, serial_p, air_rng, s->air);
 	for (size_t i = 1; i < s->topo.n; i++) {
 		s->nodes[i] = node_new(s->base, s->air, (int)i, s->topo.st[i].name,
 				       s->topo.st[i].eui64, panid_of, s);
