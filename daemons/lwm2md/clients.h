@@ -59,7 +59,7 @@ struct client {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	const char *transport; /* "udp" */
-	void *session;         /* the CoAP side's handle (a referenced coap_session_t) */
+	int ifindex;           /* interface the client's last message came in on */
 	void *resource;        /* the CoAP side's /rd/{location} resource */
 
 	/* private */

@@ -25,6 +25,7 @@ struct lwm2md_config {
 	int coap_port;
 	int ack_timeout_ms;
 	int max_retransmit;
+	int max_idle_sessions;
 	int max_clients;
 };
 
@@ -42,6 +43,9 @@ static const struct config_key lwm2md_keys[] = {
 	 "first retransmission timeout of requests sent to clients (RFC 7252 ACK_TIMEOUT)"},
 	{"coap", "max_retransmit", CONFIG_INT, offsetof(struct lwm2md_config, max_retransmit), "4",
 	 1, 10, NULL, false, "retransmissions before a client is declared not answering"},
+	{"coap", "max_idle_sessions", CONFIG_INT, offsetof(struct lwm2md_config, max_idle_sessions),
+	 "1024", 16, 1000000, NULL, false,
+	 "CoAP peer sessions kept while idle (libcoap walks them all on every packet)"},
 	{"lwm2m", "max_clients", CONFIG_INT, offsetof(struct lwm2md_config, max_clients), "200000",
 	 1, 10000000, NULL, false, "registered clients at most; a Register beyond gets 5.03"},
 	CONFIG_KEY_END,
@@ -156,6 +160,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.port = cfg->coap_port,
 		.ack_timeout_ms = cfg->ack_timeout_ms,
 		.max_retransmit = cfg->max_retransmit,
+		.max_idle_sessions = cfg->max_idle_sessions,
 		.max_clients = (unsigned)cfg->max_clients,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));

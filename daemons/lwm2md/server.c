@@ -63,7 +63,7 @@ struct server {
 	struct read_op *reads;
 	bool loading; /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures, reads_sent, reads_failed;
+		db_failures, reads_sent, reads_failed, sessions_opened;
 };
 
 struct read_op {
@@ -302,11 +302,7 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 		set_error(srv, r, 500, "registration not stored");
 		return;
 	}
-	if (c->session != s) {
-		if (c->session)
-			coap_session_release(c->session);
-		c->session = coap_session_reference(s);
-	}
+	c->ifindex = coap_session_get_ifindex(s);
 	memset(r, 0, sizeof(*r));
 	r->code = (uint8_t)COAP_RESPONSE_CODE(201);
 	memcpy(r->location, c->location, sizeof(r->location));
@@ -373,11 +369,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 		set_error(srv, &r, 500, "update not stored");
 		goto out;
 	}
-	if (c->session != s) {
-		if (c->session)
-			coap_session_release(c->session);
-		c->session = coap_session_reference(s);
-	}
+	c->ifindex = coap_session_get_ifindex(s);
 	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
 	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
 	memset(&r, 0, sizeof(r));
@@ -447,10 +439,6 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 		pd->next = srv->doomed;
 		srv->doomed = pd;
 		c->resource = NULL;
-	}
-	if (c->session) {
-		coap_session_release(c->session);
-		c->session = NULL;
 	}
 	if (why != CLIENTS_EXPIRED)
 		log_info("%s ep=%s", clients_reason_name(why), c->ep);
@@ -545,6 +533,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	}
 	coap_set_app_data(srv->ctx, srv);
 	coap_context_set_block_mode(srv->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	coap_context_set_max_idle_sessions(srv->ctx, (unsigned)cfg->max_idle_sessions);
 	coap_register_response_handler(srv->ctx, on_response);
 	coap_register_nack_handler(srv->ctx, on_nack);
 	srv->mids = midstore_new(NULL);
@@ -609,13 +598,6 @@ void server_free(struct server *srv)
 		return;
 	fail_reads(srv);
 	coapev_free(srv->ev);
-	/* libcoap insists that nobody holds a session when its endpoint goes */
-	for (struct client *c = srv->clients ? clients_first(srv->clients) : NULL; c;
-	     c = clients_next(c)) {
-		if (c->session)
-			coap_session_release(c->session);
-		c->session = NULL;
-	}
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
@@ -676,6 +658,7 @@ void server_status(struct server *srv, json_t *status)
 	C("db_errors", cs.db_errors);
 	C("reads", srv->reads_sent);
 	C("reads_failed", srv->reads_failed);
+	C("sessions_opened", srv->sessions_opened);
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
@@ -836,9 +819,47 @@ static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_r
 	free(op);
 }
 
+/*
+ * The session to send a request to @c on.  libcoap keeps one per peer
+ * while it is active (at most max_idle_sessions idle ones: holding one per
+ * registered client would make every libcoap round walk them all), so it
+ * is looked up by address, or else made.
+ */
+static coap_session_t *peer_session(struct server *srv, const struct client *c, bool *fresh)
+{
+	coap_address_t peer, local;
+	coap_session_t *s;
+
+	coap_address_init(&peer);
+	memcpy(&peer.addr, &c->addr, c->addr_len);
+	peer.size = c->addr_len;
+	*fresh = false;
+	s = coap_session_get_by_peer(srv->ctx, &peer, c->ifindex);
+	if (s || !srv->cfg.coap_enabled || endpoint_address(&srv->cfg, &local) < 0)
+		return s;
+	/*
+	 * No session (lwm2md restarted, or the idle one was dropped): a client
+	 * session from our own address and port, so that the request comes
+	 * from where the client registered to (LwM2M clients check).  Its
+	 * connected socket shares the port with the endpoint's; Linux hands it
+	 * the peer's datagrams while it lives, which is for this request only.
+	 */
+	s = coap_new_client_session(srv->ctx, &local, &peer, COAP_PROTO_UDP);
+	if (s) {
+		/* it comes with one reference: the read's, released when it ends */
+		*fresh = true;
+		srv->sessions_opened++;
+		return s;
+	}
+	log_warn("no session to ep=%s", c->ep);
+	return NULL;
+}
+
 void server_read(struct server *srv, struct ipc_call *call, struct client *c, const char *path,
 		 int format)
 {
+	coap_session_t *session;
+	bool fresh;
 	struct read_op *op;
 	coap_pdu_t *pdu;
 	coap_fixed_point_t ack = { (uint16_t)(srv->cfg.ack_timeout_ms / 1000),
@@ -847,13 +868,6 @@ void server_read(struct server *srv, struct ipc_call *call, struct client *c, co
 	char seg[8];
 	int n;
 
-	if (!c->session) {
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
-			      "%s: no CoAP session since lwm2md started; the client's next "
-			      "Update opens one",
-			      c->ep);
-		return;
-	}
 	op = calloc(1, sizeof(*op));
 	if (!op)
 		abort();
@@ -862,9 +876,16 @@ void server_read(struct server *srv, struct ipc_call *call, struct client *c, co
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "path: '%s' is not an LwM2M path", path);
 		return;
 	}
+	session = peer_session(srv, c, &fresh);
+	if (!session) {
+		free(op);
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
+			      "%s: cannot open a CoAP session to the client", c->ep);
+		return;
+	}
 	op->srv = srv;
 	op->call = call;
-	op->session = coap_session_reference(c->session);
+	op->session = fresh ? session : coap_session_reference(session);
 	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
 	coap_session_set_ack_timeout(op->session, ack);
 	coap_session_set_max_retransmit(op->session, (uint16_t)srv->cfg.max_retransmit);

@@ -29,6 +29,7 @@ struct server_config {
 	int port;
 	int ack_timeout_ms; /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;
+	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
 };
 

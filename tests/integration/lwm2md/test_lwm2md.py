@@ -416,6 +416,32 @@ class Lwm2mdTests(unittest.TestCase):
             self.assertIn("no answer from the client (timeout)", r.stderr)
             self.assertLess(time.monotonic() - t0, 10)
             self.assertEqual(d.status()["counters"]["reads_failed"], 2)
+
+            # after a restart lwm2md has no CoAP session with the client: it opens
+            # one, from its own port, as the client registered to
+            self.assertEqual(d.stop(), 0)
+            d.start()
+            seen = {}
+            u.s.settimeout(0.2)
+            try:  # the unanswered GETs of the timeout case
+                while True:
+                    u.recv()
+            except socket.timeout:
+                pass
+            u.s.settimeout(5)
+
+            def answer_and_note():
+                data, frm = u.s.recvfrom(2048)
+                seen["from"] = frm[1]
+                manufacturer(cm.decode(data))
+
+            t = threading.Thread(target=answer_and_note)
+            t.start()
+            out = ctl_json(self.tmp, "read", "ep=reader", "path=/3/0/0")
+            t.join()
+            self.assertEqual(out["values"]["/3/0/0"], "Acme")
+            self.assertEqual(seen["from"], PORT)
+            self.assertEqual(d.status()["counters"]["sessions_opened"], 1)
         finally:
             u.close()
         self.assertEqual(d.stop(), 0)
