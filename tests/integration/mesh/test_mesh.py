@@ -47,6 +47,12 @@ eui64 = {BR_EUI}
 eui64 = 020000000000000b
 hears = root
 """
+# c hangs off b, d off the root: c -> d crosses the root both ways
+FOUR_NODES = TWO_HOPS + """
+[node d]
+eui64 = 020000000000000d
+hears = root
+"""
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 # Sizes of the ICMPv6 echo payload: one frame, two, and up to the IPv6 minimum MTU
 PING_SIZES = (8, 40, 64, 90, 100, 200, 400, 640, 1000, 1232)
@@ -430,6 +436,41 @@ class MeshTests(Harness):
         payload = b"after junk"
         self.assertEqual(self.ping_until("fd00::c", payload, 7, 20), payload)
         self.stop()
+
+    def test_node_to_node_through_the_root_and_dao_refresh(self):
+        """c pings d: up through b to the root, down to d, and the reply back down
+        through b with IPv6-in-IPv6 (RFC 9008); 4 s DAO lifetimes are refreshed."""
+        self.start(FOUR_NODES, lifetime=4)
+        self.joined("b", "c", "d")
+        for seq, size in enumerate((10, 300, 1232)):
+            self.sim.send(cmd="ping", **{"from": "c"}, to="fd00::d", size=size, seq=seq)
+            ev = self.sim.expect("echo-reply", node="c", seq=seq)
+            self.assertEqual((ev["from"], ev["size"], ev["intact"]), ("fd00::d", size, True))
+        self.sim.send(cmd="ping", **{"from": "d"}, to="fd00::c", size=100, seq=7)
+        ev = self.sim.expect("echo-reply", node="d", seq=7)
+        self.assertEqual((ev["from"], ev["intact"]), ("fd00::c", True))
+        self.assertGreaterEqual(self.ctl("stats")["forwarded"], 8)
+        # three lifetimes later every route is still there (refreshed at half-life)
+        time.sleep(12)
+        routes = self.routes()
+        self.assertEqual({k: routes[k]["parent"] for k in ("fd00::b", "fd00::c", "fd00::d")},
+                         {"fd00::b": "fd00::1", "fd00::c": "fd00::b", "fd00::d": "fd00::1"})
+        self.assertEqual(self.ctl("stats")["rpl_expired"], 0)
+        payload = b"still reachable"
+        self.assertEqual(self.ping_until("fd00::c", payload, 11, 1), payload)
+        self.stop()
+        rows = self.tshark("wpan.src64", "ipv6.src", "ipv6.dst", "icmpv6.type",
+                           "icmpv6.echo.sequence_number", "_ws.malformed",
+                           extra=("-Y", "icmpv6.echo.sequence_number == 0"))
+        path = [(r[0][-2:], r[1], r[2], r[3]) for r in rows]
+        self.assertEqual(path, [
+            ("0c", "fd00::c", "fd00::d", "128"),                 # c -> b
+            ("0b", "fd00::c", "fd00::d", "128"),                 # b -> root
+            ("04", "fd00::c", "fd00::d", "128"),                 # root -> d
+            ("0d", "fd00::d", "fd00::c", "129"),                 # d -> root
+            ("04", "fd00::1,fd00::d", "fd00::b,fd00::c", "129"),  # tunnelled to b
+            ("0b", "fd00::1,fd00::d", "fd00::c,fd00::c", "129"),  # b -> c
+        ])
 
     def test_dialects(self):
         for dialect, expected in (("contiki-ng", "contiki-ng"), ("6lbr", "6lbr"),

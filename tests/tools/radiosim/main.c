@@ -2,6 +2,7 @@
  * RPL nodes behind it, for testing lowpand without hardware.  One libevent
  * loop: the pty, stdin (JSON-lines control), the air's delivery queue and
  * the nodes' timers. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
@@ -51,11 +52,15 @@ static void usage(FILE *f)
 		"      --seed N        seed of the impairments and timers' jitter\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Control (JSON lines on stdin): {\"cmd\":\"status\"}, "
-		"{\"cmd\":\"unplug\",\"seconds\":S},\n"
-		"{\"cmd\":\"junk\",\"bytes\":N}, {\"cmd\":\"quit\"}.  Events (JSON lines on "
-		"stdout):\n"
-		"ready, unplugged, config, parent, joined, status, done, error.\n"
+		"Control, JSON lines on stdin:\n"
+		"  {\"cmd\":\"status\"}                 nodes, air and dongle counters\n"
+		"  {\"cmd\":\"unplug\",\"seconds\":S}     close the pty, plug a new one after S\n"
+		"  {\"cmd\":\"junk\",\"bytes\":N}         N random bytes to the host\n"
+		"  {\"cmd\":\"ping\",\"from\":NODE,\"to\":IPV6,\"size\":N,\"seq\":N}\n"
+		"                                   an echo request from a node\n"
+		"  {\"cmd\":\"quit\"}\n"
+		"Events, JSON lines on stdout: ready, unplugged, config, parent, joined,\n"
+		"echo-reply, status, done, error.\n"
 		"Exit status: 0 at end of input or on a signal, 1 on a runtime or topology error,\n"
 		"2 for a usage error.\n");
 }
@@ -150,6 +155,21 @@ static void control(struct sim *s, const char *line)
 			}
 			done(cmd);
 		}
+	} else if (strcmp(cmd, "ping") == 0) {
+		const char *from = json_string_value(json_object_get(c, "from"));
+		const char *to = json_string_value(json_object_get(c, "to"));
+		json_int_t size = json_integer_value(json_object_get(c, "size"));
+		json_int_t seq = json_integer_value(json_object_get(c, "seq"));
+		int st = from ? topo_find(&s->topo, from) : -1;
+		uint8_t dst[16];
+
+		if (st <= 0 || !to || inet_pton(AF_INET6, to, dst) != 1 || size < 0 || size > 1232)
+			control_error("ping: needs \"from\" (a node), \"to\" (IPv6), \"size\" "
+				      "0..1232");
+		else if (node_ping(s->nodes[st], dst, (size_t)size, (uint16_t)seq) < 0)
+			control_error("ping: the node has no address yet");
+		else
+			done(cmd);
 	} else if (strcmp(cmd, "quit") == 0) {
 		done(cmd);
 		event_base_loopexit(s->base, NULL);

@@ -27,6 +27,7 @@
 #define DAO_RETRY_MS    2000
 #define MAX_DECAP_DEPTH 2
 #define PKT_MAX         1280
+#define PING_IDENT      0x5349 /* identifies our own echo requests */
 
 struct nbr {
 	bool valid;
@@ -466,6 +467,57 @@ static void reply_header(uint8_t *out, const uint8_t *req, const struct node *n,
 	memcpy(out + 24, req + 8, 16);
 }
 
+static uint8_t pattern(uint16_t seq, size_t i)
+{
+	return (uint8_t)(seq * 31 + i);
+}
+
+static void on_echo_reply(struct node *n, const uint8_t *pkt, size_t len, size_t off)
+{
+	uint16_t seq = (uint16_t)(pkt[off + 6] << 8 | pkt[off + 7]);
+	size_t size = len - off - 8;
+	bool intact = true;
+
+	for (size_t i = 0; i < size; i++)
+		intact &= pkt[off + 8 + i] == pattern(seq, i);
+	simev_emit(json_pack("{s:s, s:s, s:s, s:i, s:I, s:b}", "event", "echo-reply", "node",
+			     n->name, "from", simev_ntop(pkt + 8), "seq", seq, "size",
+			     (json_int_t)size, "intact", intact));
+}
+
+int node_ping(struct node *n, const uint8_t dst[16], size_t size, uint16_t seq)
+{
+	uint8_t out[PKT_MAX];
+	size_t ilen = 8 + size;
+	uint32_t sum;
+
+	if (!n->has_global)
+		return -ENETUNREACH;
+	if (40 + ilen > sizeof(out))
+		return -EMSGSIZE;
+	memset(out, 0, 48);
+	out[0] = 0x60;
+	out[4] = (uint8_t)(ilen >> 8);
+	out[5] = (uint8_t)ilen;
+	out[6] = 58;
+	out[7] = 64;
+	memcpy(out + 8, n->global, 16);
+	memcpy(out + 24, dst, 16);
+	out[40] = 128;
+	out[44] = PING_IDENT >> 8;
+	out[45] = PING_IDENT & 0xff;
+	out[46] = (uint8_t)(seq >> 8);
+	out[47] = (uint8_t)seq;
+	for (size_t i = 0; i < size; i++)
+		out[48 + i] = pattern(seq, i);
+	sum = lowpan_checksum_pseudo6(out + 8, out + 24, (uint32_t)ilen, 58);
+	sum = lowpan_checksum_add(sum, out + 40, ilen);
+	out[42] = (uint8_t)(lowpan_checksum_finish(sum) >> 8);
+	out[43] = (uint8_t)lowpan_checksum_finish(sum);
+	send_ip(n, out, 40 + ilen);
+	return 0;
+}
+
 static void on_icmp(struct node *n, const uint8_t *pkt, size_t len, size_t off,
 		    const struct lowpan_lladdr *from)
 {
@@ -479,6 +531,10 @@ static void on_icmp(struct node *n, const uint8_t *pkt, size_t len, size_t off,
 	}
 	if (pkt[off] == LOWPAN_RPL_ICMP_TYPE) {
 		on_rpl(n, pkt, len, off, from);
+		return;
+	}
+	if (pkt[off] == 129 && ilen >= 8 && (pkt[off + 4] << 8 | pkt[off + 5]) == PING_IDENT) {
+		on_echo_reply(n, pkt, len, off);
 		return;
 	}
 	if (pkt[off] != 128 || ilen < 8 || 40 + ilen > sizeof(out))

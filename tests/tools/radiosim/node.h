@@ -43,6 +43,12 @@ void node_free(struct node *n);
 /* A frame the air delivered to this node. */
 void node_input(struct node *n, const uint8_t *frame, size_t len);
 
+/* Send an ICMPv6 echo request of @size payload octets (a pattern derived
+ * from @seq) from the node's global address to @dst.  The reply, when it
+ * comes, is reported as {"event":"echo-reply","node","from","seq","size",
+ * "intact"}.  Returns 0, -ENETUNREACH (no global address yet) or -EMSGSIZE. */
+int node_ping(struct node *n, const uint8_t dst[16], size_t size, uint16_t seq);
+
 /* {"name","address","parent","rank","joined", counters...} */
 json_t *node_status_json(const struct node *n);
 
