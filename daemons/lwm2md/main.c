@@ -15,7 +15,13 @@
 #include "clients.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "dm.h"
+#include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
+#include "lwm2m/lwm2m_link.h"
+#include "lwm2m/lwm2m_path.h"
+#include "lwm2m/lwm2m_registry.h"
+#include "lwm2m/lwm2m_render.h"
 #include "server.h"
 
 struct lwm2md_config {
@@ -27,6 +33,7 @@ struct lwm2md_config {
 	int max_retransmit;
 	int max_idle_sessions;
 	int max_clients;
+	char *objects;
 };
 
 /* clang-format off */
@@ -48,6 +55,9 @@ static const struct config_key lwm2md_keys[] = {
 	 "CoAP peer sessions kept while idle (libcoap walks them all on every packet)"},
 	{"lwm2m", "max_clients", CONFIG_INT, offsetof(struct lwm2md_config, max_clients), "200000",
 	 1, 10000000, NULL, false, "registered clients at most; a Register beyond gets 5.03"},
+	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
+	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
+	 "folder of object definitions (DDF XML): value types and names"},
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -60,6 +70,7 @@ static const struct db_migration lwm2md_migrations[] = {
 struct lwm2md {
 	struct daemon *d;
 	struct server *srv;
+	struct lwm2m_registry *registry;
 };
 
 /* The client named by the call's "ep", or NULL after failing the call. */
@@ -109,24 +120,200 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, gone);
 }
 
-static void cmd_read(struct ipc_call *call, json_t *args, void *ctx)
+/* The path argument, parsed; false after failing the call. */
+static bool path_arg(struct ipc_call *call, json_t *args, struct lwm2m_path *out)
 {
-	struct lwm2md *l = ctx;
 	const char *path = json_string_value(json_object_get(args, "path"));
+
+	if (path && lwm2m_path_parse(path, strlen(path), out) == 0)
+		return true;
+	ipc_call_fail(call, IPC_ERR_BAD_ARGS, "path: '%s' is not an LwM2M path (/3/0/1)",
+		      path ? path : "");
+	return false;
+}
+
+/* The format argument (@def when absent); false after failing the call. */
+static bool format_arg(struct ipc_call *call, json_t *args, int def, int *out)
+{
 	const char *fmt = json_string_value(json_object_get(args, "format"));
 	enum lwm2m_format f;
-	struct client *c;
 
-	if (fmt && lwm2m_format_parse(fmt, &f) < 0) {
+	*out = def;
+	if (!fmt)
+		return true;
+	if (lwm2m_format_parse(fmt, &f) < 0) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
 			      "format: '%s' is not one of text, tlv, senml-json, senml-cbor, json, "
 			      "cbor, opaque",
 			      fmt);
+		return false;
+	}
+	*out = (int)f;
+	return true;
+}
+
+static void send_dm(struct lwm2md *l, struct ipc_call *call, json_t *args, struct dm_request *req)
+{
+	struct client *c = client_arg(l, call, args);
+
+	if (c)
+		dm_send(server_dm(l->srv), call, c, req);
+}
+
+static void cmd_read(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct dm_request req = { .op = DM_READ, .format = -1 };
+
+	if (path_arg(call, args, &req.path) && format_arg(call, args, -1, &req.accept))
+		send_dm(ctx, call, args, &req);
+}
+
+static void cmd_discover(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct dm_request req = { .op = DM_DISCOVER, .accept = -1, .format = -1 };
+
+	if (path_arg(call, args, &req.path))
+		send_dm(ctx, call, args, &req);
+}
+
+static void cmd_delete(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct dm_request req = { .op = DM_DELETE, .accept = -1, .format = -1 };
+
+	if (path_arg(call, args, &req.path))
+		send_dm(ctx, call, args, &req);
+}
+
+static void cmd_exec(struct ipc_call *call, json_t *args, void *ctx)
+{
+	const char *argv = json_string_value(json_object_get(args, "args"));
+	struct dm_request req = { .op = DM_EXECUTE, .accept = -1, .format = -1 };
+
+	if (!path_arg(call, args, &req.path))
+		return;
+	if (req.path.len != LWM2M_PATH_RESOURCE) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "path: Execute applies to a resource (/3/0/4)");
 		return;
 	}
-	c = client_arg(l, call, args);
-	if (c)
-		server_read(l->srv, call, c, path, fmt ? (int)f : -1);
+	if (argv) {
+		/* TS Core §5.4.5: arguments are plain text, 0='x',1 … */
+		req.payload = (const uint8_t *)argv;
+		req.len = strlen(argv);
+		req.format = LWM2M_FORMAT_TEXT;
+	}
+	send_dm(ctx, call, args, &req);
+}
+
+/*
+ * Write and Create: "value" (one resource, sent as text unless a format is
+ * given) or "values" (the JSON rendering of lib/lwm2m, typed from the
+ * object definitions, sent as TLV unless a format is given).
+ */
+static void write_like(struct lwm2md *l, struct ipc_call *call, json_t *args, enum dm_op op)
+{
+	json_t *value = json_object_get(args, "value"), *values = json_object_get(args, "values");
+	struct dm_request req = { .op = op, .accept = -1 };
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+	struct lwm2m_error err = { 0 };
+	char *text = NULL;
+	int rc;
+
+	if (!path_arg(call, args, &req.path))
+		return;
+	if (!!value == !!values) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "give either value=V or values:={...}");
+		return;
+	}
+	if (value && !json_is_object(value)) {
+		/* one resource: "value" becomes the rendering {"/3/0/14": V} */
+		char path[LWM2M_PATH_STR_MAX];
+
+		lwm2m_path_format(&req.path, path, sizeof(path));
+		values = json_pack("{s:O}", path, value);
+	} else {
+		values = json_incref(value ? value : values);
+	}
+	if (!format_arg(call, args, value ? LWM2M_FORMAT_TEXT : LWM2M_FORMAT_TLV, &req.format)) {
+		json_decref(values);
+		return;
+	}
+	text = json_dumps(values, JSON_COMPACT);
+	json_decref(values);
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	rc = text ? lwm2m_render_parse(text, strlen(text), &req.path, l->registry, &doc, &err)
+		  : -ENOMEM;
+	if (rc == 0)
+		rc = lwm2m_format_encode((enum lwm2m_format)req.format, &doc, &buf, &err);
+	if (rc < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "values: %s",
+			      err.msg[0] ? err.msg : strerror(-rc));
+	} else {
+		req.payload = buf.data;
+		req.len = buf.len;
+		send_dm(l, call, args, &req);
+	}
+	free(text);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+}
+
+static void cmd_write(struct ipc_call *call, json_t *args, void *ctx)
+{
+	const char *mode = json_string_value(json_object_get(args, "mode"));
+
+	if (mode && strcmp(mode, "replace") != 0 && strcmp(mode, "update") != 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "mode: replace (PUT) or update (POST)");
+		return;
+	}
+	write_like(ctx, call, args,
+		   mode && strcmp(mode, "update") == 0 ? DM_WRITE_UPDATE : DM_WRITE);
+}
+
+static void cmd_create(struct ipc_call *call, json_t *args, void *ctx)
+{
+	write_like(ctx, call, args, DM_CREATE);
+}
+
+static void cmd_write_attr(struct ipc_call *call, json_t *args, void *ctx)
+{
+	static const char *const names[] = { "pmin", "pmax", "gt", "lt", "st", "epmin", "epmax" };
+	struct dm_request req = { .op = DM_WRITE_ATTR, .accept = -1, .format = -1 };
+	struct lwm2m_link_attrs attrs = { 0 };
+	char query[256] = "";
+	size_t o = 0;
+
+	if (!path_arg(call, args, &req.path))
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *v = json_object_get(args, names[i]);
+		char text[48];
+
+		if (!v)
+			continue;
+		if (json_is_string(v))
+			snprintf(text, sizeof(text), "%s", json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(text, sizeof(text), "%.17g", json_number_value(v));
+		/* checked as lib/lwm2m checks a link attribute, sent as given */
+		if (lwm2m_link_attr_set(&attrs, names[i], text) < 0) {
+			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s: '%s' is not a valid value",
+				      names[i], text);
+			return;
+		}
+		o += (size_t)snprintf(query + o, sizeof(query) - o, "%s%s=%s", o ? "&" : "",
+				      names[i], text);
+	}
+	if (!o) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "give at least one of pmin pmax gt lt st");
+		return;
+	}
+	req.query = query;
+	send_dm(ctx, call, args, &req);
 }
 
 static const struct ipc_arg ep_args[] = {
@@ -134,10 +321,63 @@ static const struct ipc_arg ep_args[] = {
 	{ .name = NULL },
 };
 
+#define EP_ARG                                                     \
+	{                                                          \
+		"ep", IPC_ARG_STRING, true, "endpoint client name" \
+	}
+#define PATH_ARG                                                             \
+	{                                                                    \
+		"path", IPC_ARG_STRING, true, "LwM2M path: /3, /3/0, /3/0/0" \
+	}
+
 static const struct ipc_arg read_args[] = {
-	{ "ep", IPC_ARG_STRING, true, "endpoint client name" },
-	{ "path", IPC_ARG_STRING, true, "LwM2M path: /3, /3/0, /3/0/0" },
+	EP_ARG,
+	PATH_ARG,
 	{ "format", IPC_ARG_STRING, false, "content format to ask for (tlv, senml-json, …)" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg path_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ .name = NULL },
+};
+
+static const struct ipc_arg exec_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ "args", IPC_ARG_STRING, false, "Execute arguments: 0='x',1" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg write_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ "value", IPC_ARG_ANY, false, "the value of one resource" },
+	{ "values", IPC_ARG_OBJECT, false, "{\"/3/0/14\": \"+02\", …} (lib/lwm2m's rendering)" },
+	{ "format", IPC_ARG_STRING, false, "wire format (text for value, tlv for values)" },
+	{ "mode", IPC_ARG_STRING, false, "replace (PUT, the default) or update (POST)" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg create_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ "values", IPC_ARG_OBJECT, true, "the new instance's resources" },
+	{ "format", IPC_ARG_STRING, false, "wire format (tlv by default)" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg attr_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ "pmin", IPC_ARG_ANY, false, "minimum period (s)" },
+	{ "pmax", IPC_ARG_ANY, false, "maximum period (s)" },
+	{ "gt", IPC_ARG_ANY, false, "greater than" },
+	{ "lt", IPC_ARG_ANY, false, "less than" },
+	{ "st", IPC_ARG_ANY, false, "step" },
+	{ "epmin", IPC_ARG_ANY, false, "minimum evaluation period (s)" },
+	{ "epmax", IPC_ARG_ANY, false, "maximum evaluation period (s)" },
 	{ .name = NULL },
 };
 
@@ -146,10 +386,22 @@ static const struct ipc_command lwm2md_commands[] = {
 	  NULL, cmd_clients, false },
 	{ "show", "one client in full (ep=NAME)", ep_args, cmd_show, false },
 	{ "remove", "forget a client's registration (ep=NAME)", ep_args, cmd_remove, true },
-	{ "read", "read a path from a client (ep=NAME path=/3/0 [format=F])", read_args, cmd_read,
-	  true },
+	{ "read", "Read a path from a client", read_args, cmd_read, true },
+	{ "discover", "Discover the objects, instances, resources and attributes under a path",
+	  path_args, cmd_discover, true },
+	{ "write", "Write a resource (value=) or several (values:=)", write_args, cmd_write, true },
+	{ "write-attr", "Write-Attributes: pmin pmax gt lt st epmin epmax", attr_args,
+	  cmd_write_attr, true },
+	{ "exec", "Execute a resource", exec_args, cmd_exec, true },
+	{ "create", "Create an object instance", create_args, cmd_create, true },
+	{ "delete", "Delete an object instance", path_args, cmd_delete, true },
 	{ .name = NULL },
 };
+
+static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *err)
+{
+	log_warnx("object definition skipped file=%s: %s", path, err->msg);
+}
 
 static int lwm2md_start(struct daemon *d, void **state)
 {
@@ -168,11 +420,22 @@ static int lwm2md_start(struct daemon *d, void **state)
 
 	if (!l)
 		return -ENOMEM;
+	l->registry = lwm2m_registry_new();
+	if (!l->registry)
+		abort();
+	rc = lwm2m_registry_load_dir(l->registry, cfg->objects, on_ddf_error, NULL);
+	if (rc < 0)
+		log_warnx("object definitions not read from %s: %s; values are untyped",
+			  cfg->objects, strerror(-rc));
+	else
+		log_info("object definitions loaded count=%d dir=%s", rc, cfg->objects);
+	sc.registry = l->registry;
 	coap_startup();
 	l->d = d;
 	rc = server_new(daemon_base(d), daemon_db(d), daemon_ipc(d), &sc, &l->srv);
 	if (rc < 0) {
 		coap_cleanup();
+		lwm2m_registry_free(l->registry);
 		free(l);
 		return rc;
 	}
@@ -184,6 +447,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 	if (rc < 0) {
 		server_free(l->srv);
 		coap_cleanup();
+		lwm2m_registry_free(l->registry);
 		free(l);
 		return rc;
 	}
@@ -197,6 +461,7 @@ static void lwm2md_stop(void *state)
 
 	server_free(l->srv);
 	coap_cleanup();
+	lwm2m_registry_free(l->registry);
 	free(l);
 }
 

@@ -16,13 +16,10 @@
 #include <coap3/coap.h>
 
 #include "coap/coapev.h"
+#include "dm.h"
 #include "coap/midstore.h"
 #include "coap/respcache.h"
 #include "common/log.h"
-#include "lwm2m/lwm2m_doc.h"
-#include "lwm2m/lwm2m_format.h"
-#include "lwm2m/lwm2m_path.h"
-#include "lwm2m/lwm2m_render.h"
 #include "regreq.h"
 
 #define MAX_QUERY   32  /* Uri-Query options in one request */
@@ -60,22 +57,10 @@ struct server {
 	struct respcache *responses;
 	struct event *gc;
 	struct pending_delete *doomed;
-	struct read_op *reads;
+	struct dm *dm;
 	bool loading; /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures, reads_sent, reads_failed, sessions_opened;
-};
-
-struct read_op {
-	struct server *srv;
-	struct ipc_call *call;
-	coap_session_t *session;
-	coap_mid_t mid;
-	uint8_t token[8];
-	size_t token_len;
-	struct lwm2m_path path;
-	char ep[REGREQ_EP_MAX + 1];
-	struct read_op *next;
+		db_failures;
 };
 
 static uint64_t mono_ms(void)
@@ -513,12 +498,14 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	struct server *srv = calloc(1, sizeof(*srv));
 	struct clients_hooks hooks = { on_added, on_removed, NULL };
 	struct timeval gc_every = { GC_INTERVAL, 0 };
+	struct dm_config dmc = { 0 };
 	coap_address_t addr;
 	coap_resource_t *rd;
 	int n;
 
 	if (!srv)
 		abort();
+	coap_address_init(&addr);
 	srv->base = base;
 	srv->db = db;
 	srv->ipc = ipc;
@@ -569,6 +556,12 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 		server_free(srv);
 		return -ENOTSUP;
 	}
+	dmc.ack_timeout_ms = cfg->ack_timeout_ms;
+	dmc.max_retransmit = cfg->max_retransmit;
+	dmc.have_local = cfg->coap_enabled;
+	dmc.local = addr;
+	dmc.reg = cfg->registry;
+	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
 	srv->loading = true;
 	n = clients_load(srv->clients);
 	srv->loading = false;
@@ -581,22 +574,11 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	return 0;
 }
 
-static void fail_reads(struct server *srv)
-{
-	while (srv->reads) {
-		struct read_op *op = srv->reads;
-
-		srv->reads = op->next;
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
-		free(op);
-	}
-}
-
 void server_free(struct server *srv)
 {
 	if (!srv)
 		return;
-	fail_reads(srv);
+	dm_free(srv->dm);
 	coapev_free(srv->ev);
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
@@ -656,275 +638,28 @@ void server_status(struct server *srv, json_t *status)
 	C("duplicates", srv->duplicates);
 	C("duplicates_unanswered", srv->duplicates_unanswered);
 	C("db_errors", cs.db_errors);
-	C("reads", srv->reads_sent);
-	C("reads_failed", srv->reads_failed);
-	C("sessions_opened", srv->sessions_opened);
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
 #undef C
+	dm_counters(srv->dm, counters);
 }
 
-static struct read_op *take_read(struct server *srv, coap_session_t *s, const coap_pdu_t *pdu,
-				 coap_mid_t mid, bool by_token)
+struct dm *server_dm(struct server *srv)
 {
-	struct read_op **pp;
-
-	for (pp = &srv->reads; *pp; pp = &(*pp)->next) {
-		struct read_op *op = *pp;
-		bool match;
-
-		if (op->session != s)
-			continue;
-		if (by_token) {
-			coap_bin_const_t tok = coap_pdu_get_token(pdu);
-
-			match = tok.length == op->token_len &&
-				memcmp(tok.s, op->token, op->token_len) == 0;
-		} else {
-			match = op->mid == mid;
-		}
-		if (match) {
-			*pp = op->next;
-			return op;
-		}
-	}
-	return NULL;
-}
-
-/* "4.04 Not Found": RFC 7252 §12.1.2 names of the codes a client may send. */
-static void code_text(coap_pdu_code_t code, char *buf, size_t size)
-{
-	static const struct {
-		unsigned code;
-		const char *name;
-	} names[] = {
-		{ 400, "Bad Request" },
-		{ 401, "Unauthorized" },
-		{ 402, "Bad Option" },
-		{ 403, "Forbidden" },
-		{ 404, "Not Found" },
-		{ 405, "Method Not Allowed" },
-		{ 406, "Not Acceptable" },
-		{ 408, "Request Entity Incomplete" },
-		{ 412, "Precondition Failed" },
-		{ 413, "Request Entity Too Large" },
-		{ 415, "Unsupported Content-Format" },
-		{ 500, "Internal Server Error" },
-		{ 501, "Not Implemented" },
-		{ 503, "Service Unavailable" },
-	};
-	unsigned n = COAP_RESPONSE_CLASS(code) * 100 + (code & 0x1f);
-	const char *name = "";
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == n)
-			name = names[i].name;
-	snprintf(buf, size, "%u.%02u%s%s", n / 100, n % 100, *name ? " " : "", name);
-}
-
-static void answer_read(struct read_op *op, const coap_pdu_t *received)
-{
-	struct server *srv = op->srv;
-	coap_pdu_code_t code = coap_pdu_get_code(received);
-	coap_opt_iterator_t it;
-	coap_opt_t *opt;
-	const uint8_t *data;
-	size_t len;
-	int format = -1;
-	struct lwm2m_doc doc;
-	struct lwm2m_buf out;
-	struct lwm2m_error err;
-	json_t *result;
-	char cpath[LWM2M_PATH_STR_MAX];
-
-	payload_of(received, &data, &len);
-	if (COAP_RESPONSE_CLASS(code) != 2) {
-		char text[48];
-
-		code_text(code, text, sizeof(text));
-		srv->reads_failed++;
-		ipc_call_fail(op->call,
-			      code == COAP_RESPONSE_CODE(404) ? IPC_ERR_NOT_FOUND
-							      : IPC_ERR_CONFLICT,
-			      "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
-			      (int)(len > 200 ? 200 : len), (const char *)data);
-		return;
-	}
-	opt = coap_check_option(received, COAP_OPTION_CONTENT_FORMAT, &it);
-	if (opt)
-		format = (int)coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
-	lwm2m_path_format(&op->path, cpath, sizeof(cpath));
-	if (format == LWM2M_FORMAT_LINK) {
-		ipc_call_reply(op->call, json_pack("{s:s, s:s, s:s%}", "endpoint", op->ep, "path",
-						   cpath, "links", (const char *)data, len));
-		return;
-	}
-	if (format < 0)
-		format = LWM2M_FORMAT_TEXT;
-	lwm2m_doc_init(&doc);
-	lwm2m_buf_init(&out);
-	if (lwm2m_format_decode((enum lwm2m_format)format, data, len, &op->path, NULL, &doc, &err) <
-		    0 ||
-	    lwm2m_render_doc(&doc, NULL, 0, &out) < 0) {
-		srv->reads_failed++;
-		ipc_call_fail(op->call, IPC_ERR_INTERNAL, "%s: cannot decode %s payload: %s",
-			      op->ep, lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
-			      err.msg);
-	} else {
-		json_t *values = json_loadb((const char *)out.data, out.len, 0, NULL);
-
-		result = json_pack("{s:s, s:s, s:s, s:o}", "endpoint", op->ep, "path", cpath,
-				   "format",
-				   lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
-				   "values", values ? values : json_null());
-		ipc_call_reply(op->call, result);
-	}
-	lwm2m_buf_fini(&out);
-	lwm2m_doc_fini(&doc);
+	return srv->dm;
 }
 
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 				   const coap_pdu_t *received, const coap_mid_t mid)
 {
 	struct server *srv = server_of(s);
-	struct read_op *op = take_read(srv, s, received, mid, true);
 
-	if (!op)
-		return COAP_RESPONSE_FAIL;
-	answer_read(op, received);
-	coap_session_release(op->session);
-	free(op);
-	return COAP_RESPONSE_OK;
+	return dm_response(srv->dm, s, received) ? COAP_RESPONSE_OK : COAP_RESPONSE_FAIL;
 }
 
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
 		    const coap_mid_t mid)
 {
-	struct server *srv = server_of(s);
-	struct read_op *op = take_read(srv, s, sent, mid, sent != NULL);
-
-	if (!op)
-		return;
-	srv->reads_failed++;
-	if (reason == COAP_NACK_TOO_MANY_RETRIES)
-		ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
-	else if (reason == COAP_NACK_RST)
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: the client reset the request",
-			      op->ep);
-	else
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)",
-			      op->ep, (int)reason);
-	coap_session_release(op->session);
-	free(op);
-}
-
-/*
- * The session to send a request to @c on.  libcoap keeps one per peer
- * while it is active (at most max_idle_sessions idle ones: holding one per
- * registered client would make every libcoap round walk them all), so it
- * is looked up by address, or else made.
- */
-static coap_session_t *peer_session(struct server *srv, const struct client *c, bool *fresh)
-{
-	coap_address_t peer, local;
-	coap_session_t *s;
-
-	coap_address_init(&peer);
-	memcpy(&peer.addr, &c->addr, c->addr_len);
-	peer.size = c->addr_len;
-	*fresh = false;
-	s = coap_session_get_by_peer(srv->ctx, &peer, c->ifindex);
-	if (s || !srv->cfg.coap_enabled || endpoint_address(&srv->cfg, &local) < 0)
-		return s;
-	/*
-	 * No session (lwm2md restarted, or the idle one was dropped): a client
-	 * session from our own address and port, so that the request comes
-	 * from where the client registered to (LwM2M clients check).  Its
-	 * connected socket shares the port with the endpoint's; Linux hands it
-	 * the peer's datagrams while it lives, which is for this request only.
-	 */
-	s = coap_new_client_session(srv->ctx, &local, &peer, COAP_PROTO_UDP);
-	if (s) {
-		/* it comes with one reference: the read's, released when it ends */
-		*fresh = true;
-		srv->sessions_opened++;
-		return s;
-	}
-	log_warn("no session to ep=%s", c->ep);
-	return NULL;
-}
-
-void server_read(struct server *srv, struct ipc_call *call, struct client *c, const char *path,
-		 int format)
-{
-	coap_session_t *session;
-	bool fresh;
-	struct read_op *op;
-	coap_pdu_t *pdu;
-	coap_fixed_point_t ack = { (uint16_t)(srv->cfg.ack_timeout_ms / 1000),
-				   (uint16_t)(srv->cfg.ack_timeout_ms % 1000) };
-	uint8_t buf[4];
-	char seg[8];
-	int n;
-
-	op = calloc(1, sizeof(*op));
-	if (!op)
-		abort();
-	if (lwm2m_path_parse(path, strlen(path), &op->path) < 0) {
-		free(op);
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "path: '%s' is not an LwM2M path", path);
-		return;
-	}
-	session = peer_session(srv, c, &fresh);
-	if (!session) {
-		free(op);
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
-			      "%s: cannot open a CoAP session to the client", c->ep);
-		return;
-	}
-	op->srv = srv;
-	op->call = call;
-	op->session = fresh ? session : coap_session_reference(session);
-	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
-	coap_session_set_ack_timeout(op->session, ack);
-	coap_session_set_max_retransmit(op->session, (uint16_t)srv->cfg.max_retransmit);
-	op->mid = coap_new_message_id(op->session);
-	pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET, op->mid,
-			    coap_session_max_pdu_size(op->session));
-	if (!pdu)
-		abort();
-	coap_session_new_token(op->session, &op->token_len, op->token);
-	coap_add_token(pdu, op->token_len, op->token);
-	/* the client's root path first ("/lwm2m"), then the LwM2M path */
-	if (strcmp(c->root, "/") != 0) {
-		const char *p = c->root + 1;
-
-		while (*p) {
-			const char *slash = strchr(p, '/');
-			size_t len = slash ? (size_t)(slash - p) : strlen(p);
-
-			coap_add_option(pdu, COAP_OPTION_URI_PATH, len, (const uint8_t *)p);
-			p += len + (slash ? 1 : 0);
-		}
-	}
-	for (unsigned i = 0; i < op->path.len; i++) {
-		n = snprintf(seg, sizeof(seg), "%u", op->path.id[i]);
-		coap_add_option(pdu, COAP_OPTION_URI_PATH, (size_t)n, (const uint8_t *)seg);
-	}
-	if (format >= 0)
-		coap_add_option(pdu, COAP_OPTION_ACCEPT,
-				coap_encode_var_safe(buf, sizeof(buf), (unsigned)format), buf);
-	op->next = srv->reads;
-	srv->reads = op;
-	srv->reads_sent++;
-	if (coap_send(op->session, pdu) == COAP_INVALID_MID) {
-		srv->reads = op->next;
-		srv->reads_failed++;
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
-		coap_session_release(op->session);
-		free(op);
-		return;
-	}
-	coapev_kick(srv->ev);
+	dm_nack(server_of(s)->dm, s, sent, mid, reason);
 }

@@ -22,6 +22,8 @@
 #include "clients.h"
 #include "common/db.h"
 #include "common/ipc_server.h"
+#include "dm.h"
+#include "lwm2m/lwm2m_registry.h"
 
 struct server_config {
 	bool coap_enabled; /* serve plain CoAP over UDP */
@@ -31,6 +33,7 @@ struct server_config {
 	int max_retransmit;
 	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
+	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
 };
 
 struct server;
@@ -56,15 +59,7 @@ int server_remove(struct server *srv, struct client *c);
 /* Add counters (registrations, duplicates, …) to a status reply's "counters". */
 void server_status(struct server *srv, json_t *status);
 
-/*
- * Send a Read (CoAP GET) for @path (an LwM2M path string) to @c, asking for
- * content format @format (-1: none, the client chooses), and answer @call
- * when the client responds: the JSON rendering of lib/lwm2m for a
- * resource-value format, the text for link format, a CoAP error code
- * ("4.04 Not Found") as an error, or a timeout error when the client never
- * answers.  @call is answered in every case.
- */
-void server_read(struct server *srv, struct ipc_call *call, struct client *c, const char *path,
-		 int format);
+/* Device management on this server's CoAP context (owned by the server). */
+struct dm *server_dm(struct server *srv);
 
 #endif

@@ -64,6 +64,7 @@ class Lwm2md:
         self.log = os.path.join(tmp, "lwm2md.log")
         with open(self.ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {self.db}\nuser =\n"
+                    f"[lwm2m]\nobjects = {os.path.join(SOURCE, 'conf', 'objects')}\n"
                     f"[coap]\naddress = ::\nport = {PORT}\n{extra}")
         self.proc = None
 
@@ -415,7 +416,7 @@ class Lwm2mdTests(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assertIn("no answer from the client (timeout)", r.stderr)
             self.assertLess(time.monotonic() - t0, 10)
-            self.assertEqual(d.status()["counters"]["reads_failed"], 2)
+            self.assertEqual(d.status()["counters"]["dm_failed"], 2)
 
             # after a restart lwm2md has no CoAP session with the client: it opens
             # one, from its own port, as the client registered to
@@ -442,6 +443,97 @@ class Lwm2mdTests(unittest.TestCase):
             self.assertEqual(out["values"]["/3/0/0"], "Acme")
             self.assertEqual(seen["from"], PORT)
             self.assertEqual(d.status()["counters"]["sessions_opened"], 1)
+        finally:
+            u.close()
+        self.assertEqual(d.stop(), 0)
+
+    def test_device_management(self):
+        d = self.start()
+        u = Udp()
+        try:
+            cm.decode(u.ask(cm.register(1, "ep=dm", "</3/0>,</3303>")))
+
+            def exchange(args, code, reply_opts=(), reply_payload=b"", expect=None):
+                """Run `lwgatectl lwm2md ARGS` while answering its request; -> (result, request)"""
+                got = {}
+
+                def client():
+                    req = cm.decode(u.recv())
+                    got["req"] = req
+                    u.send(cm.encode(cm.ACK, cm.code(code), req["mid"], req["token"],
+                                     list(reply_opts), reply_payload))
+
+                t = threading.Thread(target=client)
+                t.start()
+                r = ctl(self.tmp, "--json", "lwm2md", *args)
+                t.join()
+                return r, got["req"]
+
+            r, req = exchange(["discover", "ep=dm", "path=/3/0"], "2.05",
+                              [(cm.CONTENT_FORMAT, cm.uint_opt(40))],
+                              b"</3/0>,</3/0/0>,</3/0/9>;pmax=60")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(req["code"], 1)
+            self.assertEqual(cm.options(req, cm.ACCEPT), [cm.uint_opt(40)])
+            links = json.loads(r.stdout)["links"]
+            self.assertEqual(links[2]["link"], "/3/0/9")
+            self.assertEqual(links[2]["pmax"], 60)
+
+            r, req = exchange(["write", "ep=dm", "path=/3/0/14", "value=+02"], "2.04")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(req["code"], 3)  # PUT
+            self.assertEqual(cm.options(req, cm.URI_PATH), [b"3", b"0", b"14"])
+            self.assertEqual(cm.options(req, cm.CONTENT_FORMAT), [b""])  # text/plain
+            self.assertEqual(req["payload"], b"+02")
+            self.assertEqual(json.loads(r.stdout)["code"], "2.04 Changed")
+
+            r, req = exchange(["write", "ep=dm", "path=/3/0", "mode=update",
+                               'values:={"/3/0/14": "+02", "/3/0/15": "Europe/Paris"}'], "2.04")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(req["code"], 2)  # POST: partial update
+            self.assertEqual(cm.options(req, cm.CONTENT_FORMAT), [cm.uint_opt(11542)])
+            # TLV resources 14 and 15 (OMA TS Core §7.4.3: type, id, length, value)
+            self.assertIn(b"\xc3\x0e+02", req["payload"])
+            self.assertIn(b"\xc8\x0f\x0cEurope/Paris", req["payload"])
+
+            r, req = exchange(["exec", "ep=dm", "path=/3/0/4"], "2.04")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual((req["code"], req["payload"]), (2, b""))
+
+            r, req = exchange(["write-attr", "ep=dm", "path=/3/0/9", "pmin=10", "pmax=60"],
+                              "2.04")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(req["code"], 3)
+            self.assertEqual(cm.options(req, cm.URI_QUERY), [b"pmin=10", b"pmax=60"])
+            self.assertEqual(req["payload"], b"")
+
+            r, req = exchange(["create", "ep=dm", "path=/3303",
+                               'values:={"/3303/1/5700": 21.5}'], "2.01",
+                              [(cm.LOCATION_PATH, b"3303"), (cm.LOCATION_PATH, b"1")])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(req["code"], 2)
+            self.assertEqual(cm.options(req, cm.URI_PATH), [b"3303"])
+            self.assertEqual(json.loads(r.stdout)["location"], "/3303/1")
+
+            r, req = exchange(["delete", "ep=dm", "path=/3303/1"], "2.02")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(req["code"], 4)
+
+            r, req = exchange(["delete", "ep=dm", "path=/3303/7"], "4.04")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("4.04 Not Found", r.stdout)
+
+            # refused before anything is sent
+            for args, text in ((["exec", "ep=dm", "path=/3/0"], "Execute applies to a resource"),
+                               (["write", "ep=dm", "path=/3/0/14"], "give either value"),
+                               (["read", "ep=dm", "path=3/0"], "not an LwM2M path"),
+                               (["read", "ep=dm", "path=/3/0", "format=xml"], "format: 'xml'"),
+                               (["write-attr", "ep=dm", "path=/3/0/9", "pmin=soon"],
+                                "pmin: 'soon' is not a valid value")):
+                r = ctl(self.tmp, "lwm2md", *args)
+                self.assertEqual(r.returncode, 1, args)
+                self.assertIn(text, r.stderr)
+            self.assertEqual(d.status()["counters"]["dm_requests"], 8)
         finally:
             u.close()
         self.assertEqual(d.stop(), 0)
