@@ -4,14 +4,18 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lowpan/frame.h"
 
 #define REORDER_HOLD_MS 100 /* a held frame goes out by then even if nothing follows */
+#define PHY_OVERHEAD    6   /* preamble, SFD, length: octets sent before the frame */
+#define US_PER_OCTET    32  /* 250 kbit/s */
 
 struct delivery {
 	struct delivery *next;
 	int station;
+	uint64_t due_us; /* end of its transmission */
 	size_t len;
 	uint8_t frame[];
 };
@@ -25,7 +29,8 @@ struct air {
 	void *arg;
 	struct event *run, *hold_timer;
 	struct delivery *head, *tail;
-	struct delivery *held; /* waiting for the next frame to overtake it */
+	struct delivery *held;  /* waiting for the next frame to overtake it */
+	uint64_t busy_until_us; /* the channel carries a frame until then */
 	uint64_t sent, delivered, lost, duplicated, reordered, corrupted, unacked;
 };
 
@@ -48,15 +53,41 @@ static bool chance(struct air *a, double p)
 	return p > 0 && air_random01(a) < p;
 }
 
+uint64_t air_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Wake up when the first delivery is due. */
+static void schedule(struct air *a)
+{
+	uint64_t now = air_now_us(), wait;
+	struct timeval tv;
+
+	if (!a->head)
+		return;
+	wait = a->head->due_us > now ? a->head->due_us - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000000);
+	tv.tv_usec = (suseconds_t)(wait % 1000000);
+	evtimer_add(a->run, &tv);
+}
+
 static void enqueue(struct air *a, struct delivery *d)
 {
 	d->next = NULL;
+	/* the queue stays in time order (a held frame may be older) */
+	if (a->tail && d->due_us < a->tail->due_us)
+		d->due_us = a->tail->due_us;
 	if (a->tail)
 		a->tail->next = d;
 	else
 		a->head = d;
 	a->tail = d;
-	event_active(a->run, EV_TIMEOUT, 0);
+	if (a->head == d)
+		schedule(a);
 }
 
 static void release_held(struct air *a)
@@ -76,18 +107,20 @@ static void on_hold_timer(evutil_socket_t fd, short what, void *arg)
 static void on_run(evutil_socket_t fd, short what, void *arg)
 {
 	struct air *a = arg;
-	struct delivery *d = a->head;
+	uint64_t now = air_now_us();
 
-	/* only what was queued before this run: deliveries may queue more */
-	a->head = a->tail = NULL;
-	while (d) {
-		struct delivery *next = d->next;
+	/* what is due now; a delivery may queue more, due later or now */
+	while (a->head && a->head->due_us <= now) {
+		struct delivery *d = a->head;
 
+		a->head = d->next;
+		if (!a->head)
+			a->tail = NULL;
 		a->delivered++;
 		a->deliver(a->arg, d->station, d->frame, d->len);
 		free(d);
-		d = next;
 	}
+	schedule(a);
 }
 
 struct air *air_new(struct event_base *base, const struct topo *t, const struct air_opts *o,
@@ -103,7 +136,7 @@ struct air *air_new(struct event_base *base, const struct topo *t, const struct 
 	a->pcap = pcap;
 	a->deliver = deliver;
 	a->arg = arg;
-	a->run = event_new(base, -1, 0, on_run, a);
+	a->run = evtimer_new(base, on_run, a);
 	a->hold_timer = evtimer_new(base, on_hold_timer, a);
 	if (!a->run || !a->hold_timer) {
 		air_free(a);
@@ -130,12 +163,13 @@ void air_free(struct air *a)
 	free(a);
 }
 
-static struct delivery *copy(int station, const uint8_t *frame, size_t len)
+static struct delivery *copy(int station, uint64_t due_us, const uint8_t *frame, size_t len)
 {
 	struct delivery *d = malloc(sizeof(*d) + len);
 
 	if (d) {
 		d->station = station;
+		d->due_us = due_us;
 		d->len = len;
 		memcpy(d->frame, frame, len);
 	}
@@ -143,9 +177,9 @@ static struct delivery *copy(int station, const uint8_t *frame, size_t len)
 }
 
 /* One station's reception of the frame, impaired. */
-static void receive(struct air *a, int station, const uint8_t *frame, size_t len)
+static void receive(struct air *a, int station, uint64_t due_us, const uint8_t *frame, size_t len)
 {
-	struct delivery *d = copy(station, frame, len);
+	struct delivery *d = copy(station, due_us, frame, len);
 	bool hold;
 
 	if (!d)
@@ -167,7 +201,7 @@ static void receive(struct air *a, int station, const uint8_t *frame, size_t len
 		enqueue(a, d);
 	}
 	if (chance(a, a->o.duplicate)) {
-		struct delivery *dup = copy(station, d->frame, len);
+		struct delivery *dup = copy(station, d->due_us, d->frame, len);
 
 		if (dup) {
 			a->duplicated++;
@@ -176,12 +210,20 @@ static void receive(struct air *a, int station, const uint8_t *frame, size_t len
 	}
 }
 
-bool air_send(struct air *a, int from, const uint8_t *frame, size_t len)
+bool air_send(struct air *a, int from, const uint8_t *frame, size_t len, uint64_t *done_us)
 {
 	struct lowpan_frame f;
 	bool unicast = false, acked = false;
 	struct delivery *was_held = a->held;
+	uint64_t now = air_now_us(), end = now;
 
+	if (a->o.airtime) {
+		end = (a->busy_until_us > now ? a->busy_until_us : now) +
+		      (len + PHY_OVERHEAD) * US_PER_OCTET;
+		a->busy_until_us = end;
+	}
+	if (done_us)
+		*done_us = end;
 	a->sent++;
 	if (a->pcap)
 		pcapw_write(a->pcap, frame, len);
@@ -200,7 +242,7 @@ bool air_send(struct air *a, int from, const uint8_t *frame, size_t len)
 			a->lost++;
 			continue;
 		}
-		receive(a, (int)i, frame, len);
+		receive(a, (int)i, end, frame, len);
 		acked |= to_it;
 	}
 	/* a frame held back goes out behind the one that overtook it */

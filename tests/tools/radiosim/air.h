@@ -24,6 +24,10 @@ struct air;
 struct air_opts {
 	double loss, duplicate, reorder, corrupt; /* probabilities per reception */
 	uint64_t seed;
+	/* Frames take their 250 kbit/s airtime (32 µs an octet, PHY header
+	 * included) one after the other on a single shared channel; without
+	 * it the medium is infinitely fast. */
+	bool airtime;
 };
 
 /* Receives a frame at station @station; @frame is valid during the call. */
@@ -39,8 +43,13 @@ void air_free(struct air *a);
 
 /* Transmit @frame from station @from.  Returns true when the frame has a
  * unicast destination that received it (the ACK a real radio would get)
- * or is broadcast; false for a unicast frame nobody in range took. */
-bool air_send(struct air *a, int from, const uint8_t *frame, size_t len);
+ * or is broadcast; false for a unicast frame nobody in range took.  If
+ * @done_us is not NULL it is set to when the transmission ends
+ * (air_now_us() clock). */
+bool air_send(struct air *a, int from, const uint8_t *frame, size_t len, uint64_t *done_us);
+
+/* Microseconds of CLOCK_MONOTONIC. */
+uint64_t air_now_us(void);
 
 /* Uniform random numbers from the seeded generator. */
 uint64_t air_random(struct air *a);

@@ -7,12 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lowpan/frame.h"
 #include "lowpan/slip.h"
 #include "lowpan/sradio.h"
 #include "simev.h"
+
+/* !R replies waiting for the end of their transmission, in order. */
+#define PENDING_MAX 64
+
+struct pending {
+	uint64_t due_us;
+	uint8_t sid, status;
+};
 
 struct dongle {
 	struct event_base *base;
@@ -32,6 +41,9 @@ struct dongle {
 	uint64_t (*rnd)(void *arg);
 	void *rnd_arg;
 	uint64_t serial_errors;
+	struct pending pending[PENDING_MAX];
+	unsigned p_head, p_count;
+	struct event *tx_done;
 };
 
 static const char *const dialect_names[] = { "contiki-ng", "6lbr", "zephyr" };
@@ -109,6 +121,50 @@ static void reply(struct dongle *d, const uint8_t *msg, size_t len)
 	dongle_raw(d, out, (size_t)n);
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void send_tx_done(struct dongle *d, uint8_t sid, uint8_t status)
+{
+	uint8_t out[5] = { '!', 'R', sid, status, 1 };
+
+	reply(d, out, sizeof(out));
+}
+
+static void arm_tx_done(struct dongle *d)
+{
+	uint64_t now = now_us(), due, wait;
+	struct timeval tv;
+
+	if (!d->p_count)
+		return;
+	due = d->pending[d->p_head].due_us;
+	wait = due > now ? due - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000000);
+	tv.tv_usec = (suseconds_t)(wait % 1000000);
+	evtimer_add(d->tx_done, &tv);
+}
+
+static void on_tx_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct dongle *d = arg;
+	uint64_t now = now_us();
+
+	while (d->p_count && d->pending[d->p_head].due_us <= now) {
+		struct pending *p = &d->pending[d->p_head];
+
+		send_tx_done(d, p->sid, p->status);
+		d->p_head = (d->p_head + 1) % PENDING_MAX;
+		d->p_count--;
+	}
+	arm_tx_done(d);
+}
+
 static void unknown(struct dongle *d)
 {
 	static const char msg[] = "EUnknown command";
@@ -142,12 +198,22 @@ static void command(const uint8_t *f, size_t len, void *arg)
 			unknown(d);
 			return;
 		}
-		out[0] = '!';
-		out[1] = 'R';
-		out[2] = sid;
-		out[3] = d->send(d->arg, f + skip, len - skip);
-		out[4] = 1;
-		reply(d, out, 5);
+		uint64_t done_us = 0;
+		uint8_t status = d->send(d->arg, f + skip, len - skip, &done_us);
+
+		if (d->p_count == PENDING_MAX || done_us <= now_us()) {
+			/* an instant medium (or a host with too many frames in
+			 * flight for a real dongle): answer at once */
+			send_tx_done(d, sid, status);
+		} else {
+			struct pending *p = &d->pending[(d->p_head + d->p_count) % PENDING_MAX];
+
+			p->due_us = done_us;
+			p->sid = sid;
+			p->status = status;
+			if (d->p_count++ == 0)
+				arm_tx_done(d);
+		}
 	} else if (cng && len >= 6 && f[0] == '!' && f[1] == 'V') {
 		uint16_t param = (uint16_t)(f[2] << 8 | f[3]), value = (uint16_t)(f[4] << 8 | f[5]);
 
@@ -196,6 +262,10 @@ static void close_pty(struct dongle *d)
 		event_free(d->rd);
 		d->rd = NULL;
 	}
+	/* the host will never hear about frames in flight: a reset dongle */
+	d->p_count = 0;
+	if (d->tx_done)
+		evtimer_del(d->tx_done);
 	if (d->master >= 0)
 		close(d->master);
 	if (d->slave >= 0)
@@ -261,7 +331,8 @@ struct dongle *dongle_new(struct event_base *base, const char *link, enum dongle
 	lowpan_slip_decoder_init(&d->dec, d->decbuf, sizeof(d->decbuf));
 	d->link = strdup(link);
 	d->replug = evtimer_new(base, on_replug, d);
-	if (!d->link || !d->replug) {
+	d->tx_done = evtimer_new(base, on_tx_done, d);
+	if (!d->link || !d->replug || !d->tx_done) {
 		dongle_free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -284,6 +355,8 @@ void dongle_free(struct dongle *d)
 	close_pty(d);
 	if (d->replug)
 		event_free(d->replug);
+	if (d->tx_done)
+		event_free(d->tx_done);
 	free(d->link);
 	free(d);
 }

@@ -25,8 +25,10 @@ enum dongle_dialect {
 
 struct dongle;
 
-/* The host asked to send @frame; returns the Contiki MAC status for !R. */
-typedef uint8_t (*dongle_send_fn)(void *arg, const uint8_t *frame, size_t len);
+/* The host asked to send @frame; returns the Contiki MAC status for !R
+ * and sets *@done_us to when the transmission ends (CLOCK_MONOTONIC µs):
+ * the !R goes back then. */
+typedef uint8_t (*dongle_send_fn)(void *arg, const uint8_t *frame, size_t len, uint64_t *done_us);
 
 /* Parse "contiki-ng", "6lbr" or "zephyr".  Returns 0 or -EINVAL. */
 int dongle_dialect_parse(const char *s, enum dongle_dialect *d);

@@ -49,6 +49,7 @@ static void usage(FILE *f)
 		"      --reorder P     hold a reception back behind the next frame\n"
 		"      --corrupt P     flip one byte of a reception\n"
 		"      --serial-errors P  corrupt each byte sent to the host with probability P\n"
+		"      --airtime       frames take their 250 kbit/s airtime on one shared channel\n"
 		"      --seed N        seed of the impairments and timers' jitter\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -77,12 +78,12 @@ static uint16_t panid_of(void *arg)
 	return dongle_panid(s->dongle);
 }
 
-static uint8_t on_host_send(void *arg, const uint8_t *frame, size_t len)
+static uint8_t on_host_send(void *arg, const uint8_t *frame, size_t len, uint64_t *done_us)
 {
 	struct sim *s = arg;
 
 	/* OK when the unicast destination heard it (its ACK), NOACK when not */
-	return air_send(s->air, 0, frame, len) ? 0 : 2;
+	return air_send(s->air, 0, frame, len, done_us) ? 0 : 2;
 }
 
 static void on_deliver(void *arg, int station, const uint8_t *frame, size_t len)
@@ -227,7 +228,7 @@ static int probability(const char *opt, const char *v, double *out)
 	return 0;
 }
 
-enum { OPT_LOSS = 256, OPT_DUP, OPT_REORDER, OPT_CORRUPT, OPT_SEED, OPT_SERIAL };
+enum { OPT_LOSS = 256, OPT_DUP, OPT_REORDER, OPT_CORRUPT, OPT_SEED, OPT_SERIAL, OPT_AIRTIME };
 
 int main(int argc, char **argv)
 {
@@ -240,6 +241,7 @@ int main(int argc, char **argv)
 		{ "reorder", required_argument, NULL, OPT_REORDER },
 		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "airtime", no_argument, NULL, OPT_AIRTIME },
 		{ "serial-errors", required_argument, NULL, OPT_SERIAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -288,6 +290,9 @@ int main(int argc, char **argv)
 		case OPT_CORRUPT:
 			if (probability("--corrupt", optarg, &ao.corrupt) < 0)
 				return 2;
+			break;
+		case OPT_AIRTIME:
+			ao.airtime = true;
 			break;
 		case OPT_SERIAL:
 			if (probability("--serial-errors", optarg, &serial_p) < 0)

@@ -121,7 +121,7 @@ static int emit(void *arg, const uint8_t *frame, size_t len)
 	struct emit_ctx *e = arg;
 
 	for (int i = 0; i < MAC_ATTEMPTS; i++)
-		if (air_send(e->n->air, e->n->station, frame, len) || !e->unicast)
+		if (air_send(e->n->air, e->n->station, frame, len, NULL) || !e->unicast)
 			return 0;
 	e->n->tx_failed++;
 	return -EHOSTUNREACH; /* the rest of the datagram is useless now */
