@@ -50,6 +50,9 @@ static void usage(FILE *f)
 		"      --corrupt P     flip one byte of a reception\n"
 		"      --serial-errors P  corrupt each byte sent to the host with probability P\n"
 		"      --airtime       frames take their 250 kbit/s airtime on one shared channel\n"
+		"      --rpl-option    nodes put an RFC 6553 RPL option in a hop-by-hop header\n"
+		"                      on what they send to global addresses, DAOs included,\n"
+		"                      as Contiki-NG RPL Lite does\n"
 		"      --seed N        seed of the impairments and timers' jitter\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -228,7 +231,16 @@ static int probability(const char *opt, const char *v, double *out)
 	return 0;
 }
 
-enum { OPT_LOSS = 256, OPT_DUP, OPT_REORDER, OPT_CORRUPT, OPT_SEED, OPT_SERIAL, OPT_AIRTIME };
+enum {
+	OPT_LOSS = 256,
+	OPT_DUP,
+	OPT_REORDER,
+	OPT_CORRUPT,
+	OPT_SEED,
+	OPT_SERIAL,
+	OPT_AIRTIME,
+	OPT_RPL_OPTION
+};
 
 int main(int argc, char **argv)
 {
@@ -242,6 +254,7 @@ int main(int argc, char **argv)
 		{ "corrupt", required_argument, NULL, OPT_CORRUPT },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "airtime", no_argument, NULL, OPT_AIRTIME },
+		{ "rpl-option", no_argument, NULL, OPT_RPL_OPTION },
 		{ "serial-errors", required_argument, NULL, OPT_SERIAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -252,6 +265,7 @@ int main(int argc, char **argv)
 	const char *topo_path = NULL, *pcap_path = NULL;
 	struct air_opts ao = { 0 };
 	double serial_p = 0;
+	bool rpl_option = false;
 	char err[512];
 	int c, rc = 1;
 
@@ -290,6 +304,9 @@ int main(int argc, char **argv)
 		case OPT_CORRUPT:
 			if (probability("--corrupt", optarg, &ao.corrupt) < 0)
 				return 2;
+			break;
+		case OPT_RPL_OPTION:
+			rpl_option = true;
 			break;
 		case OPT_AIRTIME:
 			ao.airtime = true;
@@ -351,6 +368,7 @@ int main(int argc, char **argv)
 				       s->topo.st[i].eui64, panid_of, s);
 		if (!s->nodes[i])
 			goto out;
+		node_set_rpl_option(s->nodes[i], rpl_option);
 	}
 	s->in_ev = event_new(s->base, STDIN_FILENO, EV_READ | EV_PERSIST, on_stdin, s);
 	s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s->base);

@@ -27,6 +27,8 @@
 #define DAO_RETRY_MS    2000
 #define MAX_DECAP_DEPTH 2
 #define PKT_MAX         1280
+#define HBH_LEN         8      /* hop-by-hop header holding only the RPL option */
+#define OPT_RPL         0x63   /* RFC 6553 */
 #define PING_IDENT      0x5349 /* identifies our own echo requests */
 
 struct nbr {
@@ -70,6 +72,7 @@ struct node {
 	uint32_t dio_interval_ms;
 
 	struct event *dis_timer, *dio_timer, *dao_timer;
+	bool rpl_option; /* carry the RFC 6553 option like Contiki-NG */
 
 	uint64_t rx_frames, rx_packets, tx_packets, tx_failed, echo_replies, udp_echoes,
 		forwarded_up, forwarded_down, decapsulated, dropped, bad_checksum, dao_sent,
@@ -148,17 +151,54 @@ static void send_link(struct node *n, const uint8_t *pkt, size_t len,
 	lowpan_tx_packet(&tx, &n->mib, pkt, len, n->tag++, &n->seq, emit, &e);
 }
 
-/* Route @pkt by its destination: multicast and link-local on the link,
- * anything else up to the parent (the default route). */
+void node_set_rpl_option(struct node *n, bool on)
+{
+	n->rpl_option = on;
+}
+
+/* The RPL option of an upward packet carries the rank of the node sending
+ * it on (RFC 6553 §4.2), as Contiki-NG's forwarders update it. */
+static void update_rpl_option(const struct node *n, uint8_t *pkt, size_t len)
+{
+	if (len >= 40 + HBH_LEN && pkt[6] == 0 && pkt[42] == OPT_RPL && pkt[43] == 4) {
+		pkt[46] = (uint8_t)(n->rank >> 8);
+		pkt[47] = (uint8_t)n->rank;
+	}
+}
+
+/* Route @pkt, which this node originates, by its destination: multicast
+ * and link-local on the link, anything else up to the parent (the default
+ * route) with an RPL option in a hop-by-hop header first when the node
+ * inserts one (Contiki-NG RPL Lite does so for every such packet,
+ * DAOs included). */
 static void send_ip(struct node *n, const uint8_t *pkt, size_t len)
 {
 	const uint8_t *dst = pkt + 24;
 	struct lowpan_lladdr ll;
+	uint8_t buf[PKT_MAX + HBH_LEN];
 
 	if (dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80)) {
 		link_address(dst, &ll);
 	} else if (n->parent >= 0) {
 		ll = n->nbrs[n->parent].ll;
+		if (n->rpl_option && len <= PKT_MAX && pkt[6] != 0) {
+			size_t plen = len - 40 + HBH_LEN;
+
+			memcpy(buf, pkt, 40);
+			memcpy(buf + 40 + HBH_LEN, pkt + 40, len - 40);
+			buf[4] = (uint8_t)(plen >> 8);
+			buf[5] = (uint8_t)plen;
+			buf[6] = 0;
+			buf[40] = pkt[6];
+			buf[41] = 0;
+			buf[42] = OPT_RPL;
+			buf[43] = 4;
+			buf[44] = 0; /* O = 0: going up; no rank or forwarding error */
+			buf[45] = n->instance;
+			pkt = buf;
+			len += HBH_LEN;
+			update_rpl_option(n, buf, len);
+		}
 	} else {
 		n->dropped++;
 		return;
@@ -690,6 +730,7 @@ static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan
 		goto drop;
 	pkt[7]--;
 	n->forwarded_up++;
+	update_rpl_option(n, pkt, len);
 	send_link(n, pkt, len, &n->nbrs[n->parent].ll);
 	return;
 drop:

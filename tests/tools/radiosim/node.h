@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,11 @@ struct node *node_new(struct event_base *base, struct air *air, int station, con
 
 /* Free it (NULL is accepted). */
 void node_free(struct node *n);
+
+/* With @on, the packets the node originates towards a global address
+ * carry an RPL option (RFC 6553) in a hop-by-hop header, inserted at the
+ * source and updated by forwarders, as Contiki-NG RPL Lite does. */
+void node_set_rpl_option(struct node *n, bool on);
 
 /* A frame the air delivered to this node. */
 void node_input(struct node *n, const uint8_t *frame, size_t len);
