@@ -22,6 +22,7 @@ struct rdd_config {
 	struct daemon_config common;
 	char *address;
 	int port;
+	char *mcast_ifs;
 	int default_lt;
 	int max_links;
 };
@@ -33,6 +34,9 @@ static const struct config_key rdd_keys[] = {
 	  false, "numeric address to serve CoAP on (\"::\": every IPv6 and IPv4 address)" },
 	{ "coap", "port", CONFIG_INT, offsetof(struct rdd_config, port), "5783", 0, 65535, NULL,
 	  false, "UDP port of the resource directory (lwm2md has 5683/5684)" },
+	{ "coap", "multicast_interfaces", CONFIG_STRING, offsetof(struct rdd_config, mcast_ifs), "",
+	  0, 0, NULL, false,
+	  "interfaces (space-separated) on which to join ff02::fd, ff05::fd, ff02::fe, ff05::fe" },
 	{ "rd", "default_lifetime", CONFIG_INT, offsetof(struct rdd_config, default_lt), "90000",
 	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
 	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
@@ -63,6 +67,7 @@ static int rdd_start(struct daemon *d, void **state)
 				       .ctx = rdd };
 	struct rdserver_config ccfg = { .address = cfg->address,
 					.port = cfg->port,
+					.multicast_interfaces = cfg->mcast_ifs,
 					.max_links = (unsigned)cfg->max_links };
 	int rc;
 

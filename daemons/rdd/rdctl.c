@@ -189,6 +189,7 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "coap_port", json_integer(rdserver_port(rdd->server)));
 	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
 	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
+	json_object_set_new(status, "multicast_groups", json_integer(sv.multicast_groups));
 	if (!json_is_object(counters))
 		return;
 	json_object_set_new(counters, "rd_registered", json_integer((json_int_t)st.created));

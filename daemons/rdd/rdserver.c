@@ -412,6 +412,12 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		if (ok)
 			keep[n++] = doc.links[i];
 	}
+	if (n == 0 && coap_is_mcast(coap_session_get_addr_local(s))) {
+		/* RFC 6690 §4.1: no answer to a group when nothing matches (code 0: none) */
+		linkformat_fini(&doc);
+		rdquery_fini(&q);
+		return;
+	}
 	linkformat_format(keep, n, NULL, 0, &len);
 	text = malloc(len + 1);
 	if (!text)
@@ -481,9 +487,9 @@ void rdserver_changed(struct rdserver *srv, struct rdreg *reg, enum rdstore_chan
 }
 
 static void add_static(coap_context_t *ctx, const char *path, coap_request_t method,
-		       coap_method_handler_t fn)
+		       coap_method_handler_t fn, int flags)
 {
-	coap_resource_t *r = coap_resource_init(coap_make_str_const(path), 0);
+	coap_resource_t *r = coap_resource_init(coap_make_str_const(path), flags);
 
 	if (!r)
 		abort();
@@ -521,6 +527,31 @@ static int bind_endpoint(struct rdserver *srv)
 	return 0;
 }
 
+/* Join the RD's groups on each configured interface; a missing interface is only logged. */
+static void join_groups(struct rdserver *srv, const char *list)
+{
+	static const char *const groups[] = { "ff02::fd", "ff05::fd", "ff02::fe", "ff05::fe" };
+	char *copy, *save = NULL;
+
+	if (!list || !*list)
+		return;
+	copy = strdup(list);
+	if (!copy)
+		abort();
+	coap_mcast_per_resource(srv->ctx); /* only discovery answers a group */
+	for (char *ifname = strtok_r(copy, " ,", &save); ifname;
+	     ifname = strtok_r(NULL, " ,", &save)) {
+		for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+			if (coap_join_mcast_group_intf(srv->ctx, groups[i], ifname) < 0) {
+				log_warnx("cannot join %s on %s", groups[i], ifname);
+				continue;
+			}
+			srv->stats.multicast_groups++;
+		}
+	}
+	free(copy);
+}
+
 int rdserver_new(struct event_base *base, struct rdstore *store, const struct rdserver_config *cfg,
 		 struct rdserver **out)
 {
@@ -552,16 +583,18 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		rdserver_free(srv);
 		return rc;
 	}
-	add_static(srv->ctx, ".well-known/core", COAP_REQUEST_GET, on_wkc);
-	add_static(srv->ctx, "rd", COAP_REQUEST_POST, on_register);
-	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple);
-	add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep);
-	add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res);
+	add_static(srv->ctx, ".well-known/core", COAP_REQUEST_GET, on_wkc,
+		   COAP_RESOURCE_FLAGS_HAS_MCAST_SUPPORT);
+	add_static(srv->ctx, "rd", COAP_REQUEST_POST, on_register, 0);
+	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple, 0);
+	add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
+	add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
 	unknown = coap_resource_unknown_init(on_unknown);
 	coap_register_handler(unknown, COAP_REQUEST_GET, on_unknown);
 	coap_register_handler(unknown, COAP_REQUEST_POST, on_unknown);
 	coap_register_handler(unknown, COAP_REQUEST_DELETE, on_unknown);
 	coap_add_resource(srv->ctx, unknown);
+	join_groups(srv, cfg->multicast_interfaces);
 	TAILQ_FOREACH(reg, rdstore_list(store), order)
 	attach(srv, reg);
 	srv->ev = coapev_new(base, srv->ctx);

@@ -26,11 +26,18 @@ struct rdserver;
 struct rdserver_config {
 	const char *address; /* numeric IPv6 or IPv4 address to bind ("::": all) */
 	int port;
+	/*
+	 * Interfaces, separated by spaces or commas, on which to join the All
+	 * CoAP Nodes (ff02::fd, ff05::fd) and All CoRE Resource Directories
+	 * (ff02::fe, ff05::fe) groups; discovery answers there ("" or NULL: none).
+	 */
+	const char *multicast_interfaces;
 	unsigned max_links; /* links accepted in one registration */
 };
 
 struct rdserver_stats {
 	uint64_t requests, bad_requests, registrations, updates, removals, lookups;
+	unsigned multicast_groups; /* (group, interface) pairs joined */
 };
 
 /*

@@ -88,11 +88,12 @@ class Rdd:
         # the socket file of a killed daemon stays behind; a new one replaces it
         os.unlink(self.sock)
 
-    def coap(self, method, path, payload=None, cf=None, accept=None, port=None):
+    def coap(self, method, path, payload=None, cf=None, accept=None, port=None, host="::1",
+             non=False, wait=10):
         out = os.path.join(self.tmp, "payload.out")
         if os.path.exists(out):
             os.unlink(out)
-        cmd = [CLIENT, "-v", "6", "-B", "10", "-m", method, "-o", out]
+        cmd = [CLIENT, "-v", "6", "-B", str(wait), "-m", method, "-o", out] + (["-N"] if non else [])
         if payload is not None:
             pf = os.path.join(self.tmp, "payload.in")
             with open(pf, "w") as f:
@@ -102,10 +103,12 @@ class Rdd:
             cmd += ["-t", str(cf)]
         if accept is not None:
             cmd += ["-A", str(accept)]
-        r = subprocess.run(cmd + [f"coap://[::1]:{port or self.port}{path}"], capture_output=True,
-                           text=True, timeout=30)
+        r = subprocess.run(cmd + [f"coap://[{host}]:{port or self.port}{path}"],
+                           capture_output=True, text=True, timeout=30)
         codes = re.findall(r"^v:1 t:\w+ c:(\d\.\d\d) i:\w+ \{[0-9a-f]*\} \[([^\]]*)\]",
                            r.stdout + r.stderr, re.M)
+        if not codes and non:
+            return None
         if not codes:
             raise AssertionError(f"no response to {method} {path}: {r.stdout}{r.stderr}")
         code, options = codes[-1]
@@ -298,6 +301,36 @@ class RddTests(unittest.TestCase):
         r = self.rdd.coap("post", "/.well-known/rd")
         self.assertEqual(r.code, "4.00", r)
         self.assertEqual(self.rdd.rows(), before)
+
+    @unittest.skipUnless(os.environ.get("LWGATE_IN_NETNS") == "1",
+                         "needs root for a private network namespace with a veth pair")
+    def test_multicast_discovery(self):
+        subprocess.run("ip link add rdv0 type veth peer name rdv1 && ip link set rdv0 up"
+                       " && ip link set rdv1 up", shell=True, check=True)
+        try:
+            wait_for(lambda: "tentative" not in subprocess.run(
+                ["ip", "-6", "addr", "show", "dev", "rdv0"], capture_output=True,
+                text=True).stdout, "a usable link-local address")
+            self.rdd.stop()
+            self.rdd = Rdd(self.tmp, "multicast_interfaces = rdv0 nosuch0\n").start()
+            self.assertEqual(self.rdd.status()["multicast_groups"], 4)
+            maddr = subprocess.run(["ip", "-6", "maddr", "show", "dev", "rdv0"],
+                                   capture_output=True, text=True).stdout
+            for group in ("ff02::fd", "ff05::fd", "ff02::fe", "ff05::fe"):
+                self.assertIn(group, maddr)
+            r = self.rdd.coap("get", "/.well-known/core?rt=core.rd*", host="ff02::fd%rdv0",
+                              non=True, wait=6)
+            self.assertEqual((r.code, len(links(r.payload))), ("2.05", 3), r)
+            r = self.rdd.coap("get", "/.well-known/core?rt=core.rd", host="ff02::fe%rdv0",
+                              non=True, wait=6)
+            self.assertEqual((r.code, r.payload), ("2.05", "</rd>;rt=core.rd;ct=40"), r)
+            # nothing matches: silence on a group (RFC 6690 §4.1); lookups do not answer groups
+            self.assertIsNone(self.rdd.coap("get", "/.well-known/core?rt=none",
+                                            host="ff02::fe%rdv0", non=True, wait=6))
+            self.assertIsNone(self.rdd.coap("get", "/rd-lookup/ep", host="ff02::fe%rdv0",
+                                            non=True, wait=6))
+        finally:
+            subprocess.run(["ip", "link", "del", "rdv0"])
 
     def test_reregistration_replaces(self):
         loc = self.register("ep=dev&lt=100").location()
