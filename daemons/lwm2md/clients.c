@@ -291,6 +291,12 @@ static void set_addr(struct client *c, const struct sockaddr *addr, socklen_t le
 	c->addr_len = len;
 }
 
+/* The transport as one of our static strings, whatever the caller's storage. */
+static const char *transport_name(const char *t)
+{
+	return t && strcmp(t, "dtls") == 0 ? "dtls" : "udp";
+}
+
 static void on_expire(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *c = arg;
@@ -353,7 +359,7 @@ static void new_location(char *out)
 
 int clients_register(struct clients *cs, const struct regreq_query *q, const char *links,
 		     size_t links_len, const char *root, const struct sockaddr *addr,
-		     socklen_t addr_len, struct client **out)
+		     socklen_t addr_len, const char *transport, struct client **out)
 {
 	struct client *old = clients_find_ep(cs, q->ep), *c;
 	int64_t now = clients_now_ms();
@@ -374,7 +380,7 @@ int clients_register(struct clients *cs, const struct regreq_query *q, const cha
 	c->lifetime = q->lifetime;
 	c->registered = c->updated = now;
 	c->expires = now + (int64_t)q->lifetime * 1000;
-	c->transport = "udp";
+	c->transport = transport_name(transport);
 	set_addr(c, addr, addr_len);
 	/* the row replaces the old endpoint's row in the same statement */
 	if (store(cs, c) < 0) {
@@ -488,9 +494,10 @@ static char *column_dup(sqlite3_stmt *st, int col)
 
 int clients_load(struct clients *cs)
 {
-	sqlite3_stmt *st = db_stmt(cs->db, "SELECT ep, location, lwm2m, binding, queue, sms, "
-					   "lifetime, root, links, address, port, registered, "
-					   "updated, expires FROM clients ORDER BY registered");
+	sqlite3_stmt *st =
+		db_stmt(cs->db, "SELECT ep, location, lwm2m, binding, queue, sms, "
+				"lifetime, root, links, address, port, registered, "
+				"updated, expires, transport FROM clients ORDER BY registered");
 	int64_t now = clients_now_ms();
 	struct client *expired = NULL, *c;
 	int rc, n = 0;
@@ -521,7 +528,7 @@ int clients_load(struct clients *cs)
 			c->root = xstrndup("/", 1);
 		if (!c->links)
 			c->links = xstrndup("", 0);
-		c->transport = "udp";
+		c->transport = transport_name((const char *)sqlite3_column_text(st, 14));
 		c->registered = sqlite3_column_int64(st, 11);
 		c->updated = sqlite3_column_int64(st, 12);
 		c->expires = sqlite3_column_int64(st, 13);

@@ -58,7 +58,7 @@ struct client {
 	int64_t registered, updated, expires; /* wall-clock milliseconds */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
-	const char *transport; /* "udp" */
+	const char *transport; /* "udp" or "dtls" (static strings) */
 	int ifindex;           /* interface the client's last message came in on */
 	void *resource;        /* the CoAP side's /rd/{location} resource */
 
@@ -101,12 +101,13 @@ int clients_load(struct clients *cs);
  * bytes, already checked, with root path @root).  A client already
  * registered under that endpoint is replaced (removed() with
  * CLIENTS_REPLACED first).  The new client gets a fresh random location.
+ * @transport: "udp" or "dtls" (another string is stored as "udp").
  * Returns 0 and *@out, -EIO (database; nothing changed), -ENOSPC (table
  * full), or -ENOMEM.
  */
 int clients_register(struct clients *cs, const struct regreq_query *q, const char *links,
 		     size_t links_len, const char *root, const struct sockaddr *addr,
-		     socklen_t addr_len, struct client **out);
+		     socklen_t addr_len, const char *transport, struct client **out);
 
 /*
  * Apply an Update: the parameters present in @q, the new object links when

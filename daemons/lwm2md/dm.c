@@ -317,7 +317,8 @@ static coap_session_t *session_for(struct dm *dm, const struct client *c)
 	s = coap_session_get_by_peer(dm->ctx, &peer, c->ifindex);
 	if (s)
 		return coap_session_reference(s);
-	if (!dm->cfg.have_local)
+	/* a server cannot start a DTLS handshake with a PSK client: it must come back */
+	if (!dm->cfg.have_local || strcmp(c->transport, "udp") != 0)
 		return NULL;
 	s = coap_new_client_session(dm->ctx, &dm->cfg.local, &peer, COAP_PROTO_UDP);
 	if (!s) {
@@ -381,8 +382,9 @@ void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	coap_pdu_t *pdu;
 
 	if (!session) {
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: no CoAP session to the client",
-			      c->ep);
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
+			      "%s: no %s session to the client (its next Update opens one)", c->ep,
+			      c->transport);
 		return;
 	}
 	op = calloc(1, sizeof(*op));

@@ -15,6 +15,7 @@
 #include "clients.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "creds.h"
 #include "dm.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
@@ -32,6 +33,10 @@ struct lwm2md_config {
 	int ack_timeout_ms;
 	int max_retransmit;
 	int max_idle_sessions;
+	bool coaps_enabled;
+	char *coaps_address;
+	int coaps_port;
+	int handshake_timeout_s;
 	int max_clients;
 	char *objects;
 };
@@ -53,6 +58,15 @@ static const struct config_key lwm2md_keys[] = {
 	{"coap", "max_idle_sessions", CONFIG_INT, offsetof(struct lwm2md_config, max_idle_sessions),
 	 "1024", 16, 1000000, NULL, false,
 	 "CoAP peer sessions kept while idle (libcoap walks them all on every packet)"},
+	{"coaps", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, coaps_enabled), "yes", 0,
+	 0, NULL, false, "serve CoAP over DTLS with pre-shared keys (lwgatectl lwm2md cred-add)"},
+	{"coaps", "address", CONFIG_STRING, offsetof(struct lwm2md_config, coaps_address), "::",
+	 0, 0, NULL, false, "IP address to serve CoAP over DTLS on"},
+	{"coaps", "port", CONFIG_INT, offsetof(struct lwm2md_config, coaps_port), "5684", 1, 65535,
+	 NULL, false, "UDP port of the LwM2M server over DTLS"},
+	{"coaps", "handshake_timeout", CONFIG_INT, offsetof(struct lwm2md_config, handshake_timeout_s),
+	 "10", 1, 300, NULL, false,
+	 "seconds a DTLS handshake may take; one not done by then is logged as failed"},
 	{"lwm2m", "max_clients", CONFIG_INT, offsetof(struct lwm2md_config, max_clients), "200000",
 	 1, 10000000, NULL, false, "registered clients at most; a Register beyond gets 5.03"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
@@ -65,6 +79,7 @@ static const struct config_key lwm2md_keys[] = {
 static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, CLIENTS_SCHEMA_2 },
+	{ 3, CREDS_SCHEMA_3 },
 };
 
 struct lwm2md {
@@ -321,6 +336,74 @@ static const struct ipc_arg ep_args[] = {
 	{ .name = NULL },
 };
 
+static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *id = json_string_value(json_object_get(args, "identity"));
+	const char *hex = json_string_value(json_object_get(args, "key"));
+	uint8_t key[CREDS_KEY_MAX];
+	int n = creds_parse_hex(hex, key, sizeof(key)), rc;
+
+	if (n < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",
+			      CREDS_KEY_MAX);
+		return;
+	}
+	rc = creds_add(server_creds(l->srv), id ? id : ep, key, (size_t)n, ep);
+	explicit_bzero(key, sizeof(key));
+	if (rc == -EEXIST)
+		ipc_call_fail(call, IPC_ERR_CONFLICT, "identity or endpoint already has a key");
+	else if (rc == -EINVAL)
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "identity: 1 to %d bytes",
+			      CREDS_IDENTITY_MAX);
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not stored");
+	else
+		ipc_call_reply(call,
+			       json_pack("{s:s, s:s}", "identity", id ? id : ep, "endpoint", ep));
+}
+
+static void cmd_cred_del(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *id = json_string_value(json_object_get(args, "identity"));
+	int rc;
+
+	if (!!ep == !!id) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "give ep=NAME or identity=ID");
+		return;
+	}
+	rc = creds_del(server_creds(l->srv), id, ep);
+	if (rc == -ENOENT)
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no such credential");
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not deleted");
+	else
+		ipc_call_reply(call, NULL);
+}
+
+static void cmd_cred_list(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	ipc_call_reply(call, creds_json(server_creds(l->srv)));
+}
+
+static const struct ipc_arg cred_add_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name the key is bound to" },
+	{ "key", IPC_ARG_STRING, true, "pre-shared key in hex" },
+	{ "identity", IPC_ARG_STRING, false, "PSK identity (default: the endpoint name)" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg cred_del_args[] = {
+	{ "ep", IPC_ARG_STRING, false, "endpoint client name" },
+	{ "identity", IPC_ARG_STRING, false, "PSK identity" },
+	{ .name = NULL },
+};
+
 #define EP_ARG                                                     \
 	{                                                          \
 		"ep", IPC_ARG_STRING, true, "endpoint client name" \
@@ -395,6 +478,10 @@ static const struct ipc_command lwm2md_commands[] = {
 	{ "exec", "Execute a resource", exec_args, cmd_exec, true },
 	{ "create", "Create an object instance", create_args, cmd_create, true },
 	{ "delete", "Delete an object instance", path_args, cmd_delete, true },
+	{ "cred-add", "add a DTLS pre-shared key for an endpoint", cred_add_args, cmd_cred_add,
+	  true },
+	{ "cred-del", "delete a DTLS pre-shared key", cred_del_args, cmd_cred_del, true },
+	{ "cred-list", "DTLS credentials (keys not shown)", NULL, cmd_cred_list, false },
 	{ .name = NULL },
 };
 
@@ -413,6 +500,10 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.ack_timeout_ms = cfg->ack_timeout_ms,
 		.max_retransmit = cfg->max_retransmit,
 		.max_idle_sessions = cfg->max_idle_sessions,
+		.coaps_enabled = cfg->coaps_enabled,
+		.coaps_address = cfg->coaps_address,
+		.coaps_port = cfg->coaps_port,
+		.handshake_timeout_s = cfg->handshake_timeout_s,
 		.max_clients = (unsigned)cfg->max_clients,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));

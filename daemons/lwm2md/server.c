@@ -58,9 +58,12 @@ struct server {
 	struct event *gc;
 	struct pending_delete *doomed;
 	struct dm *dm;
+	struct creds *creds;
+	struct handshake *handshakes; /* DTLS handshakes under watch */
+	coap_bin_const_t psk;         /* the key handed to libcoap during a handshake */
 	bool loading; /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures;
+		db_failures, forbidden, dtls_connected, dtls_failures, dtls_unknown_identity;
 };
 
 static uint64_t mono_ms(void)
@@ -254,6 +257,53 @@ static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pd
 	return true;
 }
 
+static bool over_dtls(coap_session_t *s)
+{
+	return coap_session_get_proto(s) == COAP_PROTO_DTLS;
+}
+
+static void peer_text(coap_session_t *s, char *buf, size_t size)
+{
+	const coap_address_t *a = coap_session_get_addr_remote(s);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (a->addr.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->addr.sin6.sin6_addr, ip, sizeof(ip));
+		port = ntohs(a->addr.sin6.sin6_port);
+	} else if (a->addr.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &a->addr.sin.sin_addr, ip, sizeof(ip));
+		port = ntohs(a->addr.sin.sin_port);
+	}
+	snprintf(buf, size, "[%s]:%u", ip, port);
+}
+
+/*
+ * May this request act for endpoint @ep?  Over DTLS, only with the PSK
+ * identity bound to @ep; over plain CoAP, only for an endpoint that has no
+ * credential (one that has must use it).  False with @r a 4.03.
+ */
+static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struct reply *r)
+{
+	char text[TEXT_MAX];
+
+	if (over_dtls(s)) {
+		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
+		const struct cred *c = id ? creds_find(srv->creds, id->s, id->length) : NULL;
+
+		if (c && strcmp(c->ep, ep) == 0)
+			return true;
+		snprintf(text, sizeof(text), "ep: this PSK identity may not act for '%s'", ep);
+	} else {
+		if (!creds_find_ep(srv->creds, ep))
+			return true;
+		snprintf(text, sizeof(text), "ep: '%s' has a DTLS credential: use coaps", ep);
+	}
+	srv->forbidden++;
+	set_error(srv, r, 403, text);
+	return false;
+}
+
 static void handle_register(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
 			    struct reply *r)
 {
@@ -266,7 +316,8 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 	char why[TEXT_MAX];
 	int rc;
 
-	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !link_format_ok(srv, req, r))
+	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !link_format_ok(srv, req, r) ||
+	    !allowed(srv, s, q.ep, r))
 		return;
 	payload_of(req, &data, &len);
 	rc = regreq_parse_links(data, len, &l, why, sizeof(why));
@@ -276,7 +327,7 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 		return;
 	}
 	rc = clients_register(srv->clients, &q, (const char *)data, len, l.root, &peer->addr.sa,
-			      peer->size, &c);
+			      peer->size, over_dtls(s) ? "dtls" : "udp", &c);
 	regreq_links_fini(&l);
 	if (rc == -ENOSPC) {
 		set_error(srv, r, 503, "server full: too many registered clients");
@@ -335,7 +386,8 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	if (replay_duplicate(srv, s, req, resp))
 		return;
 	c = client_of(srv, res, &r);
-	if (!c || !parse_query(srv, REGREQ_UPDATE, req, &q, &r) || !link_format_ok(srv, req, &r))
+	if (!c || !allowed(srv, s, c->ep, &r) || !parse_query(srv, REGREQ_UPDATE, req, &q, &r) ||
+	    !link_format_ok(srv, req, &r))
 		goto out;
 	payload_of(req, &data, &len);
 	if (len) {
@@ -373,7 +425,7 @@ static void hnd_deregister(coap_resource_t *res, coap_session_t *s, const coap_p
 	if (replay_duplicate(srv, s, req, resp))
 		return;
 	c = client_of(srv, res, &r);
-	if (c) {
+	if (c && allowed(srv, s, c->ep, &r)) {
 		/* the row is gone whatever the database said: the client asked to go */
 		if (clients_remove(srv->clients, c, CLIENTS_DEREGISTERED) < 0)
 			srv->db_failures++;
@@ -487,6 +539,104 @@ static int endpoint_address(const struct server_config *cfg, coap_address_t *a)
 	return -EINVAL;
 }
 
+/*
+ * A DTLS handshake being watched.  A wrong key does not fail the handshake
+ * visibly: DTLS drops records whose MAC does not verify (RFC 6347
+ * §4.1.2.7), so the client's Finished just vanishes.  A handshake that has
+ * not connected within [coaps] handshake_timeout is therefore logged and
+ * counted as failed, unless its identity was refused already.
+ */
+struct handshake {
+	struct server *srv;
+	coap_session_t *session; /* referenced while watched */
+	struct event *timer;
+	bool done; /* connected, or refused and counted */
+	struct handshake *prev, *next;
+};
+
+static void handshake_end(struct handshake *h)
+{
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		h->srv->handshakes = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	coap_session_set_app_data(h->session, NULL);
+	coap_session_release(h->session);
+	event_free(h->timer);
+	free(h);
+}
+
+static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct handshake *h = arg;
+	char peer[INET6_ADDRSTRLEN + 10];
+
+	if (!h->done) {
+		peer_text(h->session, peer, sizeof(peer));
+		h->srv->dtls_failures++;
+		log_warnx("DTLS handshake with %s did not complete in %d s (wrong key?)", peer,
+			  h->srv->cfg.handshake_timeout_s);
+	}
+	handshake_end(h);
+}
+
+/* A DTLS client names its PSK identity: hand libcoap the key, or refuse. */
+static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_session_t *s,
+					       void *arg)
+{
+	struct server *srv = arg;
+	const struct cred *c = creds_find(srv->creds, identity->s, identity->length);
+	struct handshake *h = coap_session_get_app_data(s);
+	char peer[INET6_ADDRSTRLEN + 10];
+
+	if (!c) {
+		peer_text(s, peer, sizeof(peer));
+		if (h)
+			h->done = true;
+		srv->dtls_unknown_identity++;
+		log_warnx("DTLS handshake refused: unknown PSK identity '%.*s' from %s",
+			  (int)(identity->length > 64 ? 64 : identity->length),
+			  (const char *)identity->s, peer);
+		return NULL;
+	}
+	srv->psk.s = c->key;
+	srv->psk.length = c->key_len;
+	return &srv->psk;
+}
+
+static int on_event(coap_session_t *s, const coap_event_t event)
+{
+	struct server *srv = server_of(s);
+	struct handshake *h = coap_session_get_app_data(s);
+	struct timeval tv = { srv->cfg.handshake_timeout_s, 0 };
+
+	log_debug("libcoap event 0x%x", (unsigned)event);
+	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
+	    coap_session_get_proto(s) == COAP_PROTO_DTLS) {
+		h = calloc(1, sizeof(*h));
+		if (!h)
+			abort();
+		h->srv = srv;
+		h->session = coap_session_reference(s);
+		h->timer = evtimer_new(srv->base, on_handshake_timeout, h);
+		if (!h->timer)
+			abort();
+		evtimer_add(h->timer, &tv);
+		coap_session_set_app_data(s, h);
+		h->next = srv->handshakes;
+		if (h->next)
+			h->next->prev = h;
+		srv->handshakes = h;
+	} else if (event == COAP_EVENT_DTLS_CONNECTED) {
+		srv->dtls_connected++;
+		if (h)
+			handshake_end(h);
+	}
+	return 0;
+}
+
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 				   const coap_pdu_t *received, const coap_mid_t mid);
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
@@ -512,7 +662,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	srv->cfg = *cfg;
 	hooks.ctx = srv;
 	coap_set_log_handler(coap_log_to_ours);
-	coap_set_log_level(LOG_WARNING);
+	coap_set_log_level(log_enabled(LOG_LEVEL_DEBUG) ? LOG_INFO : LOG_WARNING);
 	srv->ctx = coap_new_context(NULL);
 	if (!srv->ctx) {
 		free(srv);
@@ -523,9 +673,16 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	coap_context_set_max_idle_sessions(srv->ctx, (unsigned)cfg->max_idle_sessions);
 	coap_register_response_handler(srv->ctx, on_response);
 	coap_register_nack_handler(srv->ctx, on_nack);
+	coap_register_event_handler(srv->ctx, on_event);
 	srv->mids = midstore_new(NULL);
 	srv->responses = respcache_new(NULL);
 	srv->clients = clients_new(base, db, &hooks);
+	srv->creds = creds_new(db);
+	n = creds_load(srv->creds);
+	if (n < 0) {
+		server_free(srv);
+		return -EIO;
+	}
 	clients_set_max(srv->clients, cfg->max_clients);
 	srv->gc = event_new(base, -1, EV_PERSIST, on_gc, srv);
 	if (!srv->gc)
@@ -546,6 +703,33 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 		log_info("serving CoAP address=%s port=%d", cfg->address, cfg->port);
 	} else {
 		log_info("plain CoAP disabled by [coap] enabled = no");
+	}
+	if (cfg->coaps_enabled) {
+		coap_dtls_spsk_t psk = { .version = COAP_DTLS_SPSK_SETUP_VERSION,
+					 .validate_id_call_back = on_psk_identity,
+					 .id_call_back_arg = srv };
+		coap_address_t saddr;
+		struct server_config sc = *cfg;
+
+		sc.address = cfg->coaps_address;
+		sc.port = cfg->coaps_port;
+		if (!coap_dtls_is_supported() || !coap_context_set_psk2(srv->ctx, &psk)) {
+			log_warnx("this libcoap cannot do DTLS with PSK");
+			server_free(srv);
+			return -ENOTSUP;
+		}
+		if (endpoint_address(&sc, &saddr) < 0) {
+			log_warnx("[coaps] address: '%s' is not an IP address", sc.address);
+			server_free(srv);
+			return -EINVAL;
+		}
+		if (!coap_new_endpoint(srv->ctx, &saddr, COAP_PROTO_DTLS)) {
+			log_warnx("cannot serve CoAP over DTLS on %s port %d (in use?)", sc.address,
+				  sc.port);
+			server_free(srv);
+			return -EADDRINUSE;
+		}
+		log_info("serving CoAP over DTLS (PSK) address=%s port=%d", sc.address, sc.port);
 	}
 	rd = coap_resource_init(coap_make_str_const("rd"), 0);
 	coap_register_handler(rd, COAP_REQUEST_POST, hnd_register);
@@ -580,6 +764,8 @@ void server_free(struct server *srv)
 		return;
 	dm_free(srv->dm);
 	coapev_free(srv->ev);
+	while (srv->handshakes)
+		handshake_end(srv->handshakes);
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
@@ -590,6 +776,7 @@ void server_free(struct server *srv)
 		free(pd);
 	}
 	clients_free(srv->clients);
+	creds_free(srv->creds);
 	if (srv->gc)
 		event_free(srv->gc);
 	midstore_free(srv->mids);
@@ -621,6 +808,10 @@ void server_status(struct server *srv, json_t *status)
 	json_object_set_new(status, "coap",
 			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.coap_enabled,
 				      "address", srv->cfg.address, "port", srv->cfg.port));
+	json_object_set_new(status, "coaps",
+			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.coaps_enabled,
+				      "address", srv->cfg.coaps_address, "port",
+				      srv->cfg.coaps_port));
 	if (!counters) {
 		counters = json_object();
 		json_object_set_new(status, "counters", counters);
@@ -638,11 +829,20 @@ void server_status(struct server *srv, json_t *status)
 	C("duplicates", srv->duplicates);
 	C("duplicates_unanswered", srv->duplicates_unanswered);
 	C("db_errors", cs.db_errors);
+	C("forbidden", srv->forbidden);
+	C("dtls_connected", srv->dtls_connected);
+	C("dtls_failures", srv->dtls_failures);
+	C("dtls_unknown_identity", srv->dtls_unknown_identity);
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
 #undef C
 	dm_counters(srv->dm, counters);
+}
+
+struct creds *server_creds(struct server *srv)
+{
+	return srv->creds;
 }
 
 struct dm *server_dm(struct server *srv)

@@ -22,6 +22,7 @@
 #include "clients.h"
 #include "common/db.h"
 #include "common/ipc_server.h"
+#include "creds.h"
 #include "dm.h"
 #include "lwm2m/lwm2m_registry.h"
 
@@ -29,7 +30,11 @@ struct server_config {
 	bool coap_enabled; /* serve plain CoAP over UDP */
 	const char *address;
 	int port;
-	int ack_timeout_ms; /* RFC 7252 ACK_TIMEOUT for requests we send */
+	bool coaps_enabled; /* serve CoAP over DTLS with PSK */
+	const char *coaps_address;
+	int coaps_port;
+	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
+	int ack_timeout_ms;      /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;
 	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
@@ -58,6 +63,9 @@ int server_remove(struct server *srv, struct client *c);
 
 /* Add counters (registrations, duplicates, …) to a status reply's "counters". */
 void server_status(struct server *srv, json_t *status);
+
+/* The DTLS credentials (owned by the server). */
+struct creds *server_creds(struct server *srv);
 
 /* Device management on this server's CoAP context (owned by the server). */
 struct dm *server_dm(struct server *srv);

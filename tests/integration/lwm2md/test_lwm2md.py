@@ -24,6 +24,7 @@ import coapmsg as cm  # noqa: E402
 
 BUILD = SOURCE = None
 PORT = 56830
+DTLS_PORT = 56840
 COAP_CLIENT = shutil.which("coap-client-openssl") or "/usr/bin/coap-client-openssl"
 PAYLOAD = "</1/0>,</3/0>,</3303>;ver=1.1,</3303/0>,</3303/1>"
 
@@ -65,6 +66,7 @@ class Lwm2md:
         with open(self.ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {self.db}\nuser =\n"
                     f"[lwm2m]\nobjects = {os.path.join(SOURCE, 'conf', 'objects')}\n"
+                    f"[coaps]\nport = {DTLS_PORT}\nhandshake_timeout = 1\n"
                     f"[coap]\naddress = ::\nport = {PORT}\n{extra}")
         self.proc = None
 
@@ -538,9 +540,71 @@ class Lwm2mdTests(unittest.TestCase):
             u.close()
         self.assertEqual(d.stop(), 0)
 
+    def test_dtls_psk(self):
+        d = self.start()
+        key = b"secretkey123".hex()
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=sec-1", "identity=id-1", f"key={key}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=sec-2", f"key={key}")  # identity = ep
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=sec-1", "identity=other", f"key={key}")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("already has a key", r.stderr)
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=x", "key=abc")
+        self.assertEqual(r.returncode, 1)
+        creds = ctl_json(self.tmp, "cred-list")
+        self.assertEqual(sorted(c["identity"] for c in creds), ["id-1", "sec-2"])
+        self.assertNotIn(key, json.dumps(creds), "keys are never shown")
+
+        url = f"coaps://[::1]:{DTLS_PORT}/rd?ep="
+        rc, out = coap_client("-u", "id-1", "-k", "secretkey123", "-m", "post", "-t", "40",
+                              "-e", PAYLOAD, url + "sec-1")
+        self.assertEqual(rc, 0, out)
+        [c] = d.clients()
+        self.assertEqual((c["endpoint"], c["transport"]), ("sec-1", "dtls"))
+
+        # a wrong key: the handshake fails, is logged with the peer and counted
+        rc, out = coap_client("-u", "id-1", "-k", "wrongkey", "-m", "post", "-t", "40", "-e",
+                              PAYLOAD, url + "sec-1")
+        wait_for(lambda: d.status()["counters"]["dtls_failures"] == 1, "the failure counted")
+        self.assertRegex(d.logtext(), r"DTLS handshake with \[::1\]:\d+ did not complete")
+        # an unknown identity
+        coap_client("-u", "stranger", "-k", "secretkey123", "-m", "post", "-t", "40", "-e",
+                    PAYLOAD, url + "sec-1")
+        self.assertIn("unknown PSK identity 'stranger' from [::1]:", d.logtext())
+        self.assertEqual(d.status()["counters"]["dtls_unknown_identity"], 1)
+        # the right key for another endpoint's name: 4.03
+        rc, out = coap_client("-u", "sec-2", "-k", "secretkey123", "-m", "post", "-t", "40",
+                              "-e", PAYLOAD, url + "sec-1")
+        self.assertIn("4.03", out)
+        self.assertIn("may not act for 'sec-1'", out)
+        # an endpoint with a key may not use plain CoAP
+        u = Udp()
+        try:
+            r = cm.decode(u.ask(cm.register(1, "ep=sec-2", PAYLOAD)))
+            self.assertEqual(cm.code_str(r["code"]), "4.03")
+            self.assertIn(b"use coaps", r["payload"])
+        finally:
+            u.close()
+        self.assertEqual([c["endpoint"] for c in d.clients()], ["sec-1"])
+        self.assertEqual(d.status()["counters"]["forbidden"], 2)
+
+        # keys survive a restart; a deleted one no longer opens a session
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual(len(ctl_json(self.tmp, "cred-list")), 2)
+        self.assertEqual(d.clients()[0]["transport"], "dtls")
+        self.assertEqual(ctl(self.tmp, "lwm2md", "cred-del", "identity=id-1").returncode, 0)
+        coap_client("-u", "id-1", "-k", "secretkey123", "-m", "post", "-t", "40", "-e", PAYLOAD,
+                    url + "sec-1")
+        self.assertEqual(d.status()["counters"]["dtls_unknown_identity"], 1)
+        self.assertEqual(ctl(self.tmp, "lwm2md", "cred-del", "ep=nobody").returncode, 1)
+        self.assertEqual(d.stop(), 0)
+
     def test_plain_coap_disabled(self):
-        d = self.start("enabled = no\n")
+        d = self.start("enabled = no\n[coaps]\nenabled = no\n")
         self.assertFalse(d.status()["coap"]["enabled"])
+        self.assertFalse(d.status()["coaps"]["enabled"])
         u = Udp()
         u.s.settimeout(0.5)
         try:

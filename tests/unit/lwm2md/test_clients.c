@@ -104,7 +104,7 @@ static struct client *reg(struct fixture *f, const char *ep, uint32_t lt, const 
 	struct client *c = NULL;
 
 	assert_int_equal(clients_register(f->cs, &q, links, strlen(links), "/",
-					  (struct sockaddr *)&f->peer, sizeof(f->peer), &c),
+					  (struct sockaddr *)&f->peer, sizeof(f->peer), "udp", &c),
 			 0);
 	return c;
 }
@@ -268,7 +268,7 @@ static void test_bound(void **state)
 	reg(f, "one", 60, "</1/0>");
 	reg(f, "two", 60, "</1/0>");
 	assert_int_equal(clients_register(f->cs, &q, "</1/0>", 6, "/", (struct sockaddr *)&f->peer,
-					  sizeof(f->peer), &c),
+					  sizeof(f->peer), "udp", &c),
 			 -ENOSPC);
 	/* replacing an endpoint is not growing */
 	reg(f, "two", 90, "</1/0>");
