@@ -244,6 +244,8 @@ class MeshTests(Harness):
         self.assertEqual(routes["fd00::b"]["parent"], "fd00::1")
         self.assertEqual(routes["fd00::c"]["parent"], "fd00::b")
         self.assertEqual(routes["fd00::c"]["depth"], 2)
+        self.assertEqual([e["tree"] for e in self.ctl("routes")],
+                         ["fd00::1", "└─ fd00::b", "   └─ fd00::c"])
         st = {n["name"]: n for n in self.sim.status()["nodes"]}
         self.assertEqual((st["b"]["address"], st["b"]["parent"], st["b"]["rank"]),
                          ("fd00::b", "fd00::1", 512))
@@ -440,8 +442,9 @@ class MeshTests(Harness):
 
     def test_node_to_node_through_the_root_and_dao_refresh(self):
         """c pings d: up through b to the root, down to d, and the reply back down
-        through b with IPv6-in-IPv6 (RFC 9008); 4 s DAO lifetimes are refreshed."""
-        self.start(FOUR_NODES, lifetime=4)
+        through b with IPv6-in-IPv6 (RFC 9008); 2 s DAO lifetimes are refreshed every
+        second, the path sequence running from 240 through the lollipop wrap to 0."""
+        self.start(FOUR_NODES, lifetime=2)
         self.joined("b", "c", "d")
         for seq, size in enumerate((10, 300, 1232)):
             self.sim.send(cmd="ping", **{"from": "c"}, to="fd00::d", size=size, seq=seq)
@@ -451,9 +454,11 @@ class MeshTests(Harness):
         ev = self.sim.expect("echo-reply", node="d", seq=7)
         self.assertEqual((ev["from"], ev["intact"]), ("fd00::c", True))
         self.assertGreaterEqual(self.ctl("stats")["forwarded"], 8)
-        # three lifetimes later every route is still there (refreshed at half-life)
-        time.sleep(12)
+        # ~20 refreshes later every route is still there: the path sequence (RFC 6550
+        # lollipop, from 240) has wrapped into the circular region on the way
+        time.sleep(20)
         routes = self.routes()
+        self.assertLess(routes["fd00::c"]["path_sequence"], 128, routes["fd00::c"])
         self.assertEqual({k: routes[k]["parent"] for k in ("fd00::b", "fd00::c", "fd00::d")},
                          {"fd00::b": "fd00::1", "fd00::c": "fd00::b", "fd00::d": "fd00::1"})
         self.assertEqual(self.ctl("stats")["rpl_expired"], 0)

@@ -258,6 +258,15 @@ static void nbr_global(const struct node *n, const struct nbr *b, uint8_t out[16
 	memcpy(out + 8, b->ip + 8, 8);
 }
 
+/* RFC 6550 §7.2 lollipop counters: a linear start region 240..255, then
+ * the circular region 0..127. */
+static uint8_t lollipop_next(uint8_t v)
+{
+	if (v >= 128)
+		return (uint8_t)(v == 255 ? 0 : v + 1);
+	return (uint8_t)((v + 1) & 127);
+}
+
 static uint32_t lifetime_ms(const struct node *n)
 {
 	return (uint32_t)n->cfg.default_lifetime * n->cfg.lifetime_unit * 1000u;
@@ -273,7 +282,7 @@ static void send_dao(struct node *n)
 
 	if (n->parent < 0 || !n->has_global)
 		return;
-	m.sequence = ++n->dao_seq;
+	m.sequence = n->dao_seq = lollipop_next(n->dao_seq);
 	t->prefix_len = 128;
 	memcpy(t->prefix, n->global, 16);
 	t->has_transit = true;
@@ -292,7 +301,7 @@ static void on_dao_timer(evutil_socket_t fd, short what, void *arg)
 	struct node *n = arg;
 
 	if (n->dao_acked)
-		n->path_seq++; /* a refresh is a new path (RFC 6550 §9.2.2) */
+		n->path_seq = lollipop_next(n->path_seq); /* a new path (RFC 6550 §9.2.2) */
 	send_dao(n);
 }
 
@@ -369,7 +378,7 @@ static void select_parent(struct node *n)
 		simev_emit(json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "parent", "node",
 				     n->name, "parent", simev_ntop(n->nbrs[best].ip), "address",
 				     simev_ntop(n->global), "rank", n->rank));
-		n->path_seq++;
+		n->path_seq = lollipop_next(n->path_seq);
 		evtimer_del(n->dao_timer);
 		arm(n->dao_timer, jitter(n, 10, 200));
 	}
@@ -777,6 +786,7 @@ struct node *node_new(struct event_base *base, struct air *air, int station, con
 	n->panid_arg = panid_arg;
 	n->parent = -1;
 	n->rank = INFINITE_RANK;
+	n->dao_seq = n->path_seq = 240; /* 256 - SEQUENCE_WINDOW, RFC 6550 §7.2 */
 	n->seq = (uint8_t)air_random(air);
 	n->tag = (uint16_t)air_random(air);
 	lowpan_iphc_ctx_set(&n->ctx, 0, fd00, 64, true);
