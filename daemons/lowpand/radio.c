@@ -164,6 +164,8 @@ static void close_device(struct radio *r, const char *why)
 	arm_tick(r, REOPEN_SECONDS * 1000);
 }
 
+static void arm_in_flight_check(struct radio *r);
+
 static void pump(struct radio *r)
 {
 	uint8_t cmd[MAX_FRAME + 4];
@@ -186,6 +188,7 @@ static void pump(struct radio *r)
 		r->st.tx_frames++;
 		send_command(r, cmd, lowpan_sradio_send(s->sid, q->data, q->len, cmd, sizeof(cmd)));
 	}
+	arm_in_flight_check(r);
 }
 
 static void release(struct radio *r, struct slot *s)
@@ -246,7 +249,7 @@ static void become_ready(struct radio *r, enum radio_dialect d)
 		 r->eui64[7]);
 	log_info("dongle ready device=%s dialect=%s eui64=%s channel=%d panid=0x%04x", r->device,
 		 radio_dialect_name(d), eui, r->cfg.channel, r->cfg.panid);
-	arm_tick(r, 1000);
+	evtimer_del(r->tick); /* from now on it runs only while frames are in flight */
 	if (r->cfg.on_ready)
 		r->cfg.on_ready(r->arg);
 	pump(r);
@@ -465,6 +468,21 @@ static void try_open(struct radio *r)
 	arm_tick(r, 1);
 }
 
+static bool in_flight(const struct radio *r)
+{
+	for (int i = 0; i < RADIO_IN_FLIGHT; i++)
+		if (r->slots[i].frame)
+			return true;
+	return false;
+}
+
+/* While frames wait for "!R", check every second for ones the dongle forgot. */
+static void arm_in_flight_check(struct radio *r)
+{
+	if (r->state == ST_READY && in_flight(r) && !evtimer_pending(r->tick, NULL))
+		arm_tick(r, 1000);
+}
+
 static void expire_in_flight(struct radio *r)
 {
 	uint64_t now = clock_ms();
@@ -478,6 +496,7 @@ static void expire_in_flight(struct radio *r)
 		}
 	}
 	pump(r);
+	arm_in_flight_check(r);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -504,7 +523,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		break;
 	case ST_READY:
 		expire_in_flight(r);
-		arm_tick(r, 1000);
 		break;
 	}
 }
