@@ -1,6 +1,7 @@
-/* A simulated RPL node (see node.h): receive path, local delivery,
- * forwarding, and the RPL timers. */
-#include "node.h"
+/* The data path of a simulated node (see node.h): the 6LoWPAN receive
+ * path, local delivery (echo, UDP echo), upward forwarding, RFC 6554
+ * source routes and RFC 9008 decapsulation.  RPL is in noderpl.c. */
+#include "nodepriv.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -18,78 +19,17 @@
 #include "lowpan/tx.h"
 #include "simev.h"
 
-#define MAX_NBRS        16
-#define INFINITE_RANK   0xffff
-#define MAC_ATTEMPTS    4 /* a CSMA MAC's transmissions per frame */
-#define DIS_PERIOD_MS   3000
-#define DIO_IMIN_MS     1000
-#define DIO_IMAX_MS     16000
-#define DAO_RETRY_MS    2000
-#define MAX_DECAP_DEPTH 2
-#define PKT_MAX         1280
-#define HBH_LEN         8      /* hop-by-hop header holding only the RPL option */
-#define OPT_RPL         0x63   /* RFC 6553 */
-#define PING_IDENT      0x5349 /* identifies our own echo requests */
-
-struct nbr {
-	bool valid;
-	struct lowpan_lladdr ll;
-	uint8_t ip[16]; /* link-local address it sends from */
-	uint16_t rank;
-};
-
-struct node {
-	struct event_base *base;
-	struct air *air;
-	int station;
-	char name[32];
-	uint8_t eui64[8];
-	node_panid_fn panid;
-	void *panid_arg;
-
-	struct lowpan_ctx_table ctx;
-	struct lowpan_mib mib;
-	struct lowpan_rx *rx;
-	uint8_t seq;
-	uint16_t tag;
-
-	uint8_t ll[16], global[16];
-	bool has_global;
-
-	/* the DODAG we are in */
-	bool in_dodag;
-	uint8_t instance, version, dtsn, mop, prf;
-	bool grounded;
-	uint8_t dodagid[16];
-	struct lowpan_rpl_config cfg;
-	struct lowpan_rpl_prefix pio;
-	uint16_t rank;
-	int parent; /* index in nbrs, -1 when none */
-	struct nbr nbrs[MAX_NBRS];
-
-	uint8_t dao_seq, path_seq;
-	bool dao_acked, joined;
-	uint32_t dio_interval_ms;
-
-	struct event *dis_timer, *dio_timer, *dao_timer;
-	bool rpl_option; /* carry the RFC 6553 option like Contiki-NG */
-
-	uint64_t rx_frames, rx_packets, tx_packets, tx_failed, echo_replies, udp_echoes,
-		forwarded_up, forwarded_down, decapsulated, dropped, bad_checksum, dao_sent,
-		dio_sent;
-};
-
-static const uint8_t all_rpl_nodes[16] = { 0xff, 0x02, [15] = 0x1a };
+const uint8_t node_all_rpl_nodes[16] = { 0xff, 0x02, [15] = 0x1a };
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 
-static void arm(struct event *ev, uint32_t ms)
+void node_arm(struct event *ev, uint32_t ms)
 {
 	struct timeval tv = { ms / 1000, (suseconds_t)(ms % 1000) * 1000 };
 
 	evtimer_add(ev, &tv);
 }
 
-static uint32_t jitter(struct node *n, uint32_t lo, uint32_t hi)
+uint32_t node_jitter(struct node *n, uint32_t lo, uint32_t hi)
 {
 	return lo + (uint32_t)(air_random(n->air) % (hi - lo + 1));
 }
@@ -171,7 +111,7 @@ static void update_rpl_option(const struct node *n, uint8_t *pkt, size_t len)
  * route) with an RPL option in a hop-by-hop header first when the node
  * inserts one (Contiki-NG RPL Lite does so for every such packet,
  * DAOs included). */
-static void send_ip(struct node *n, const uint8_t *pkt, size_t len)
+void node_send_ip(struct node *n, const uint8_t *pkt, size_t len)
 {
 	const uint8_t *dst = pkt + 24;
 	struct lowpan_lladdr ll;
@@ -204,285 +144,6 @@ static void send_ip(struct node *n, const uint8_t *pkt, size_t len)
 		return;
 	}
 	send_link(n, pkt, len, &ll);
-}
-
-static void send_rpl(struct node *n, const struct lowpan_rpl_msg *m, const uint8_t src[16],
-		     const uint8_t dst[16])
-{
-	uint8_t out[256];
-	int len = lowpan_rpl_build(m, src, dst, out, sizeof(out));
-
-	if (len > 0)
-		send_ip(n, out, (size_t)len);
-}
-
-/* ---- RPL -------------------------------------------------------------- */
-
-static void send_dis(struct node *n)
-{
-	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DIS };
-
-	send_rpl(n, &m, n->ll, all_rpl_nodes);
-}
-
-static void send_dio(struct node *n, const uint8_t dst[16])
-{
-	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DIO,
-				    .instance = n->instance,
-				    .version = n->version,
-				    .rank = n->rank,
-				    .grounded = n->grounded,
-				    .mop = n->mop,
-				    .prf = n->prf,
-				    .dtsn = n->dtsn,
-				    .has_dodagid = true,
-				    .has_config = true,
-				    .config = n->cfg,
-				    .has_prefix = true,
-				    .prefix = n->pio };
-
-	memcpy(m.dodagid, n->dodagid, 16);
-	n->dio_sent++;
-	send_rpl(n, &m, n->ll, dst);
-}
-
-/* The global address of a neighbour: the root is known by its DODAG ID
- * (what lowpand's routes use), the others by the prefix and their IID. */
-static void nbr_global(const struct node *n, const struct nbr *b, uint8_t out[16])
-{
-	if (b->rank <= n->cfg.min_hop_rank_increase) {
-		memcpy(out, n->dodagid, 16);
-		return;
-	}
-	memcpy(out, n->pio.prefix, 8);
-	memcpy(out + 8, b->ip + 8, 8);
-}
-
-/* RFC 6550 §7.2 lollipop counters: a linear start region 240..255, then
- * the circular region 0..127. */
-static uint8_t lollipop_next(uint8_t v)
-{
-	if (v >= 128)
-		return (uint8_t)(v == 255 ? 0 : v + 1);
-	return (uint8_t)((v + 1) & 127);
-}
-
-static uint32_t lifetime_ms(const struct node *n)
-{
-	return (uint32_t)n->cfg.default_lifetime * n->cfg.lifetime_unit * 1000u;
-}
-
-static void send_dao(struct node *n)
-{
-	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DAO,
-				    .instance = n->instance,
-				    .ack_requested = true,
-				    .ntargets = 1 };
-	struct lowpan_rpl_target *t = &m.targets[0];
-
-	if (n->parent < 0 || !n->has_global)
-		return;
-	m.sequence = n->dao_seq = lollipop_next(n->dao_seq);
-	t->prefix_len = 128;
-	memcpy(t->prefix, n->global, 16);
-	t->has_transit = true;
-	t->path_sequence = n->path_seq;
-	t->path_lifetime = n->cfg.default_lifetime;
-	t->has_parent = true;
-	nbr_global(n, &n->nbrs[n->parent], t->parent);
-	n->dao_acked = false;
-	n->dao_sent++;
-	send_rpl(n, &m, n->global, n->dodagid);
-	arm(n->dao_timer, DAO_RETRY_MS + jitter(n, 0, 500));
-}
-
-static void on_dao_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct node *n = arg;
-
-	if (n->dao_acked)
-		n->path_seq = lollipop_next(n->path_seq); /* a new path (RFC 6550 §9.2.2) */
-	send_dao(n);
-}
-
-static void on_dio_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct node *n = arg;
-
-	send_dio(n, all_rpl_nodes);
-	if (n->dio_interval_ms < DIO_IMAX_MS)
-		n->dio_interval_ms *= 2;
-	arm(n->dio_timer, jitter(n, n->dio_interval_ms / 2, n->dio_interval_ms));
-}
-
-static void trickle_reset(struct node *n)
-{
-	n->dio_interval_ms = DIO_IMIN_MS;
-	evtimer_del(n->dio_timer);
-	arm(n->dio_timer, jitter(n, DIO_IMIN_MS / 2, DIO_IMIN_MS));
-}
-
-static void on_dis_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct node *n = arg;
-
-	if (n->in_dodag)
-		return;
-	send_dis(n);
-	arm(n->dis_timer, jitter(n, DIS_PERIOD_MS, DIS_PERIOD_MS + 1000));
-}
-
-static struct nbr *nbr_get(struct node *n, const struct lowpan_lladdr *ll)
-{
-	struct nbr *free_slot = NULL;
-
-	for (int i = 0; i < MAX_NBRS; i++) {
-		if (n->nbrs[i].valid && lowpan_lladdr_equal(&n->nbrs[i].ll, ll))
-			return &n->nbrs[i];
-		if (!n->nbrs[i].valid && !free_slot)
-			free_slot = &n->nbrs[i];
-	}
-	if (free_slot) {
-		memset(free_slot, 0, sizeof(*free_slot));
-		free_slot->valid = true;
-		free_slot->ll = *ll;
-		free_slot->rank = INFINITE_RANK;
-	}
-	return free_slot;
-}
-
-/* Parent selection: the lowest rank wins; the current parent keeps its
- * place on a tie so that the DODAG does not flap. */
-static void select_parent(struct node *n)
-{
-	int best = n->parent;
-	uint16_t old_rank = n->rank;
-	int old_parent = n->parent;
-
-	for (int i = 0; i < MAX_NBRS; i++) {
-		const struct nbr *b = &n->nbrs[i];
-
-		if (!b->valid || b->rank == INFINITE_RANK)
-			continue;
-		if (best < 0 || n->nbrs[best].rank == INFINITE_RANK || b->rank < n->nbrs[best].rank)
-			best = i;
-	}
-	if (best < 0 || n->nbrs[best].rank == INFINITE_RANK) {
-		n->parent = -1;
-		n->rank = INFINITE_RANK;
-		return;
-	}
-	n->parent = best;
-	n->rank = (uint16_t)(n->nbrs[best].rank + n->cfg.min_hop_rank_increase);
-	if (best != old_parent) {
-		simev_emit(json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "parent", "node",
-				     n->name, "parent", simev_ntop(n->nbrs[best].ip), "address",
-				     simev_ntop(n->global), "rank", n->rank));
-		n->path_seq = lollipop_next(n->path_seq);
-		evtimer_del(n->dao_timer);
-		arm(n->dao_timer, jitter(n, 10, 200));
-	}
-	if (n->rank != old_rank)
-		trickle_reset(n);
-}
-
-static void on_dio(struct node *n, const struct lowpan_rpl_msg *m, const uint8_t src[16],
-		   const struct lowpan_lladdr *from)
-{
-	struct nbr *b;
-
-	if (!n->in_dodag) {
-		/* a node needs the prefix (to form its address) and the
-		 * configuration (rank increase, lifetimes) to join */
-		if (!m->has_config || !m->has_prefix || !(m->prefix.flags & 0x40) ||
-		    m->prefix.len != 64 || m->rank == INFINITE_RANK ||
-		    m->config.min_hop_rank_increase == 0)
-			return;
-		n->in_dodag = true;
-		n->instance = m->instance;
-		memcpy(n->dodagid, m->dodagid, 16);
-		n->version = m->version;
-		evtimer_del(n->dis_timer);
-	} else if (m->instance != n->instance || memcmp(m->dodagid, n->dodagid, 16) != 0) {
-		return;
-	}
-	n->version = m->version;
-	n->grounded = m->grounded;
-	n->mop = m->mop;
-	n->prf = m->prf;
-	n->dtsn = m->dtsn;
-	if (m->has_config && m->config.min_hop_rank_increase)
-		n->cfg = m->config;
-	if (m->has_prefix && (m->prefix.flags & 0x40) && m->prefix.len == 64) {
-		n->pio = m->prefix;
-		memcpy(n->global, m->prefix.prefix, 8);
-		memcpy(n->global + 8, n->ll + 8, 8);
-		n->has_global = true;
-	}
-	b = nbr_get(n, from);
-	if (!b)
-		return;
-	memcpy(b->ip, src, 16);
-	b->rank = m->rank;
-	select_parent(n);
-}
-
-static void on_dao_ack(struct node *n, const struct lowpan_rpl_msg *m)
-{
-	uint32_t life = lifetime_ms(n);
-
-	if (m->instance != n->instance || m->sequence != n->dao_seq || n->dao_acked)
-		return;
-	if (m->status >= 128) {
-		/* refused: try again later, perhaps with another parent */
-		evtimer_del(n->dao_timer);
-		arm(n->dao_timer, DAO_RETRY_MS * 2);
-		return;
-	}
-	n->dao_acked = true;
-	evtimer_del(n->dao_timer);
-	/* refresh at half the lifetime; 0xff units mean infinite: an hour */
-	arm(n->dao_timer, n->cfg.default_lifetime == 0xff ? 3600000u
-			  : life / 2 > 1000               ? life / 2
-							  : 1000);
-	if (!n->joined && n->parent >= 0) {
-		uint8_t pg[16];
-
-		n->joined = true;
-		nbr_global(n, &n->nbrs[n->parent], pg);
-		simev_emit(json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "joined", "node",
-				     n->name, "address", simev_ntop(n->global), "parent",
-				     simev_ntop(pg), "rank", n->rank));
-	}
-}
-
-static void on_rpl(struct node *n, const uint8_t *pkt, size_t len, size_t off,
-		   const struct lowpan_lladdr *from)
-{
-	struct lowpan_rpl_msg m;
-
-	if (lowpan_rpl_parse(pkt + off, len - off, &m) < 0) {
-		n->dropped++;
-		return;
-	}
-	switch (m.code) {
-	case LOWPAN_RPL_DIS:
-		if (!n->in_dodag || n->rank == INFINITE_RANK)
-			break;
-		if (pkt[24] == 0xff)
-			trickle_reset(n);
-		else
-			send_dio(n, pkt + 8);
-		break;
-	case LOWPAN_RPL_DIO:
-		on_dio(n, &m, pkt + 8, from);
-		break;
-	case LOWPAN_RPL_DAO_ACK:
-		on_dao_ack(n, &m);
-		break;
-	default:
-		break;
-	}
 }
 
 /* ---- local delivery ---------------------------------------------------- */
@@ -563,7 +224,7 @@ int node_ping(struct node *n, const uint8_t dst[16], size_t size, uint16_t seq)
 	sum = lowpan_checksum_add(sum, out + 40, ilen);
 	out[42] = (uint8_t)(lowpan_checksum_finish(sum) >> 8);
 	out[43] = (uint8_t)lowpan_checksum_finish(sum);
-	send_ip(n, out, 40 + ilen);
+	node_send_ip(n, out, 40 + ilen);
 	return 0;
 }
 
@@ -579,7 +240,7 @@ static void on_icmp(struct node *n, const uint8_t *pkt, size_t len, size_t off,
 		return;
 	}
 	if (pkt[off] == LOWPAN_RPL_ICMP_TYPE) {
-		on_rpl(n, pkt, len, off, from);
+		noderpl_input(n, pkt, len, off, from);
 		return;
 	}
 	if (pkt[off] == 129 && ilen >= 8 && (pkt[off + 4] << 8 | pkt[off + 5]) == PING_IDENT) {
@@ -597,7 +258,7 @@ static void on_icmp(struct node *n, const uint8_t *pkt, size_t len, size_t off,
 	out[42] = (uint8_t)(lowpan_checksum_finish(sum) >> 8);
 	out[43] = (uint8_t)lowpan_checksum_finish(sum);
 	n->echo_replies++;
-	send_ip(n, out, 40 + ilen);
+	node_send_ip(n, out, 40 + ilen);
 }
 
 static void on_udp(struct node *n, const uint8_t *pkt, size_t len, size_t off)
@@ -619,7 +280,7 @@ static void on_udp(struct node *n, const uint8_t *pkt, size_t len, size_t off)
 	memcpy(out + 42, pkt + off, 2);
 	lowpan_checksum_set_udp6(out, 40 + ulen, 0, 40);
 	n->udp_echoes++;
-	send_ip(n, out, 40 + ulen);
+	node_send_ip(n, out, 40 + ulen);
 }
 
 static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan_lladdr *from,
@@ -727,7 +388,7 @@ static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan
 	len = 40 + plen;
 	dst = pkt + 24;
 	if (mine(n, dst) || memcmp(dst, all_nodes, 16) == 0 ||
-	    memcmp(dst, all_rpl_nodes, 16) == 0) {
+	    memcmp(dst, node_all_rpl_nodes, 16) == 0) {
 		local(n, pkt, len, from, depth);
 		return;
 	}
@@ -796,14 +457,10 @@ struct node *node_new(struct event_base *base, struct air *air, int station, con
 	lowpan_lladdr_iid(&me, n->ll + 8);
 	rc.ctx = &n->ctx;
 	n->rx = lowpan_rx_new(&rc, &n->mib);
-	n->dis_timer = evtimer_new(base, on_dis_timer, n);
-	n->dio_timer = evtimer_new(base, on_dio_timer, n);
-	n->dao_timer = evtimer_new(base, on_dao_timer, n);
-	if (!n->rx || !n->dis_timer || !n->dio_timer || !n->dao_timer) {
+	if (!n->rx || noderpl_start(n) < 0) {
 		node_free(n);
 		return NULL;
 	}
-	arm(n->dis_timer, jitter(n, 50, 500));
 	return n;
 }
 
@@ -812,12 +469,7 @@ void node_free(struct node *n)
 	if (!n)
 		return;
 	lowpan_rx_free(n->rx);
-	if (n->dis_timer)
-		event_free(n->dis_timer);
-	if (n->dio_timer)
-		event_free(n->dio_timer);
-	if (n->dao_timer)
-		event_free(n->dao_timer);
+	noderpl_stop(n);
 	free(n);
 }
 
@@ -829,10 +481,9 @@ json_t *node_status_json(const struct node *n)
 
 	json_object_set_new(o, "address",
 			    n->has_global ? json_string(simev_ntop(n->global)) : json_null());
-	if (n->parent >= 0) {
-		uint8_t pg[16];
+	uint8_t pg[16];
 
-		nbr_global(n, &n->nbrs[n->parent], pg);
+	if (noderpl_parent_address(n, pg)) {
 		json_object_set_new(o, "parent", json_string(simev_ntop(pg)));
 	} else {
 		json_object_set_new(o, "parent", json_null());
