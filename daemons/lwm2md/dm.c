@@ -25,7 +25,17 @@ struct op {
 	size_t token_len;
 	struct lwm2m_path path;
 	char ep[REGREQ_EP_MAX + 1];
+	char root[REGREQ_ROOT_MAX + 1];
+	int accept;
+	bool lwm2m10; /* the client registered as LwM2M 1.0 */
+	bool retried; /* a Read sent again without Accept */
 	struct op *next;
+};
+
+/* An endpoint known to ignore Reads with an Accept option (see dm_nack). */
+struct no_accept {
+	char *ep;
+	struct no_accept *next;
 };
 
 struct dm {
@@ -33,8 +43,17 @@ struct dm {
 	struct coapev *ev;
 	struct dm_config cfg;
 	struct op *ops;
-	uint64_t sent, failed, timeouts, sessions_opened;
+	struct no_accept *no_accept;
+	uint64_t sent, failed, timeouts, sessions_opened, accept_retries;
 };
+
+static bool ignores_accept(const struct dm *dm, const char *ep)
+{
+	for (const struct no_accept *n = dm->no_accept; n; n = n->next)
+		if (strcmp(n->ep, ep) == 0)
+			return true;
+	return false;
+}
 
 struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config *cfg)
 {
@@ -60,6 +79,13 @@ void dm_free(struct dm *dm)
 		coap_session_release(op->session);
 		free(op);
 	}
+	while (dm->no_accept) {
+		struct no_accept *n = dm->no_accept;
+
+		dm->no_accept = n->next;
+		free(n->ep);
+		free(n);
+	}
 	free(dm);
 }
 
@@ -70,6 +96,8 @@ void dm_counters(const struct dm *dm, json_t *counters)
 	json_object_set_new(counters, "dm_timeouts", json_integer((json_int_t)dm->timeouts));
 	json_object_set_new(counters, "sessions_opened",
 			    json_integer((json_int_t)dm->sessions_opened));
+	json_object_set_new(counters, "dm_accept_retries",
+			    json_integer((json_int_t)dm->accept_retries));
 }
 
 void dm_code_text(coap_pdu_code_t code, char *buf, size_t size)
@@ -237,6 +265,10 @@ static void answer(struct op *op, const coap_pdu_t *received)
 	}
 	lwm2m_path_format(&op->path, path, sizeof(path));
 	result = json_pack("{s:s, s:s, s:s}", "endpoint", op->ep, "path", path, "code", text);
+	if (op->retried)
+		json_object_set_new(result, "note",
+				    json_string("the client ignored the Accept option: read "
+						"again without it"));
 	if (code == COAP_RESPONSE_CODE(205) && (op->kind == DM_READ || op->kind == DM_DISCOVER)) {
 		answer_content(op, received, result);
 		return;
@@ -274,6 +306,8 @@ bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 	return true;
 }
 
+static int transmit(struct dm *dm, struct op *op, const struct dm_request *req);
+
 bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_t mid,
 	     coap_nack_reason_t reason)
 {
@@ -281,6 +315,28 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 
 	if (!op)
 		return false;
+	/*
+	 * LwM2M 1.0 clients such as lwm2m-node-lib silently ignore a Read
+	 * whose Accept they do not support (TLV, SenML): once, a Read of a
+	 * single resource is sent again without Accept, and the endpoint is
+	 * remembered so that its next Reads go without Accept at once.
+	 */
+	if (reason == COAP_NACK_TOO_MANY_RETRIES && op->kind == DM_READ && op->accept >= 0 &&
+	    op->lwm2m10 && !op->retried && op->path.len >= LWM2M_PATH_RESOURCE) {
+		struct no_accept *n = calloc(1, sizeof(*n));
+
+		if (!n || !(n->ep = strdup(op->ep)))
+			abort();
+		n->next = dm->no_accept;
+		dm->no_accept = n;
+		dm->accept_retries++;
+		log_info("ep=%s ignored a Read with Accept %d: reading without Accept from now on",
+			 op->ep, op->accept);
+		op->accept = -1;
+		op->retried = true;
+		if (transmit(dm, op, NULL) == 0)
+			return true;
+	}
 	dm->failed++;
 	if (reason == COAP_NACK_TOO_MANY_RETRIES) {
 		dm->timeouts++;
@@ -371,15 +427,66 @@ static coap_pdu_code_t method_of(enum dm_op op)
 	return COAP_REQUEST_CODE_GET;
 }
 
+/*
+ * Build and send @op's request (a Read again, on a retry: @req NULL, no
+ * payload) and put it on the list.  Returns 0 or -EIO (not sent, not listed).
+ */
+static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
+{
+	coap_session_t *session = op->session;
+	uint8_t buf[4];
+	coap_pdu_t *pdu;
+
+	op->mid = coap_new_message_id(session);
+	pdu = coap_pdu_init(COAP_MESSAGE_CON, method_of(op->kind), op->mid,
+			    coap_session_max_pdu_size(session));
+	if (!pdu)
+		abort();
+	coap_session_new_token(session, &op->token_len, op->token);
+	coap_add_token(pdu, op->token_len, op->token);
+	/* options in number order: Uri-Path 11, Content-Format 12, Uri-Query 15, Accept 17 */
+	add_path(pdu, op->root, &op->path);
+	if (req && req->format >= 0 && req->payload)
+		coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+				coap_encode_var_safe(buf, sizeof(buf), (unsigned)req->format), buf);
+	if (req && req->op == DM_WRITE_ATTR && req->query) {
+		const char *q = req->query;
+
+		while (*q) {
+			const char *amp = strchr(q, '&');
+			size_t len = amp ? (size_t)(amp - q) : strlen(q);
+
+			if (len)
+				coap_add_option(pdu, COAP_OPTION_URI_QUERY, len,
+						(const uint8_t *)q);
+			q += len + (amp ? 1 : 0);
+		}
+	}
+	if (op->kind == DM_DISCOVER)
+		coap_add_option(pdu, COAP_OPTION_ACCEPT,
+				coap_encode_var_safe(buf, sizeof(buf), LWM2M_FORMAT_LINK), buf);
+	else if (op->accept >= 0)
+		coap_add_option(pdu, COAP_OPTION_ACCEPT,
+				coap_encode_var_safe(buf, sizeof(buf), (unsigned)op->accept), buf);
+	if (req && req->payload && req->len)
+		coap_add_data(pdu, req->len, req->payload);
+	op->next = dm->ops;
+	dm->ops = op;
+	dm->sent++;
+	if (coap_send(session, pdu) == COAP_INVALID_MID) {
+		dm->ops = op->next;
+		return -EIO;
+	}
+	return 0;
+}
+
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	     const struct dm_request *req)
 {
 	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
 				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
 	coap_session_t *session = session_for(dm, c);
-	uint8_t buf[4];
 	struct op *op;
-	coap_pdu_t *pdu;
 
 	if (!session) {
 		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
@@ -395,47 +502,16 @@ void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	op->session = session;
 	op->kind = req->op;
 	op->path = req->path;
+	op->accept = req->accept;
+	op->lwm2m10 = strcmp(c->version, "1.0") == 0;
 	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
+	snprintf(op->root, sizeof(op->root), "%s", c->root);
+	if (op->kind == DM_READ && op->accept >= 0 && op->path.len >= LWM2M_PATH_RESOURCE &&
+	    ignores_accept(dm, c->ep))
+		op->accept = -1;
 	coap_session_set_ack_timeout(session, ack);
 	coap_session_set_max_retransmit(session, (uint16_t)dm->cfg.max_retransmit);
-	op->mid = coap_new_message_id(session);
-	pdu = coap_pdu_init(COAP_MESSAGE_CON, method_of(req->op), op->mid,
-			    coap_session_max_pdu_size(session));
-	if (!pdu)
-		abort();
-	coap_session_new_token(session, &op->token_len, op->token);
-	coap_add_token(pdu, op->token_len, op->token);
-	/* options in number order: Uri-Path 11, Content-Format 12, Uri-Query 15, Accept 17 */
-	add_path(pdu, c->root, &req->path);
-	if (req->format >= 0 && req->payload)
-		coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
-				coap_encode_var_safe(buf, sizeof(buf), (unsigned)req->format), buf);
-	if (req->op == DM_WRITE_ATTR && req->query) {
-		const char *q = req->query;
-
-		while (*q) {
-			const char *amp = strchr(q, '&');
-			size_t len = amp ? (size_t)(amp - q) : strlen(q);
-
-			if (len)
-				coap_add_option(pdu, COAP_OPTION_URI_QUERY, len,
-						(const uint8_t *)q);
-			q += len + (amp ? 1 : 0);
-		}
-	}
-	if (req->op == DM_DISCOVER)
-		coap_add_option(pdu, COAP_OPTION_ACCEPT,
-				coap_encode_var_safe(buf, sizeof(buf), LWM2M_FORMAT_LINK), buf);
-	else if (req->accept >= 0)
-		coap_add_option(pdu, COAP_OPTION_ACCEPT,
-				coap_encode_var_safe(buf, sizeof(buf), (unsigned)req->accept), buf);
-	if (req->payload && req->len)
-		coap_add_data(pdu, req->len, req->payload);
-	op->next = dm->ops;
-	dm->ops = op;
-	dm->sent++;
-	if (coap_send(session, pdu) == COAP_INVALID_MID) {
-		dm->ops = op->next;
+	if (transmit(dm, op, req) < 0) {
 		dm->failed++;
 		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
 		coap_session_release(session);

@@ -601,6 +601,47 @@ class Lwm2mdTests(unittest.TestCase):
         self.assertEqual(ctl(self.tmp, "lwm2md", "cred-del", "ep=nobody").returncode, 1)
         self.assertEqual(d.stop(), 0)
 
+    def test_read_retried_without_accept_for_a_10_client(self):
+        """lwm2m-node-lib's behaviour: a 1.0 client ignores a Read whose Accept it lacks."""
+        d = self.start("ack_timeout_ms = 1000\nmax_retransmit = 1\n")
+        u = Udp()
+        try:
+            cm.decode(u.ask(cm.register(1, "ep=old&lwm2m=1.0", "</3/0>")))
+            seen = []
+
+            def client(until):
+                while len(seen) < until:
+                    req = cm.decode(u.recv())
+                    seen.append(req)
+                    if cm.options(req, cm.ACCEPT):
+                        continue  # ignored, as the 1.0 client does
+                    u.send(cm.encode(cm.ACK, cm.code("2.05"), req["mid"], req["token"],
+                                     [(cm.CONTENT_FORMAT, cm.uint_opt(0))], b"Acme"))
+
+            # the first Read: with Accept (sent twice: one retransmission), then without
+            t = threading.Thread(target=client, args=(3,))
+            t.start()
+            r = ctl(self.tmp, "--json", "--timeout", "20000", "lwm2md", "read", "ep=old",
+                    "path=/3/0/0", "format=tlv")
+            t.join()
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = json.loads(r.stdout)
+            self.assertEqual(out["values"]["/3/0/0"], "Acme")
+            self.assertIn("ignored the Accept option", out["note"])
+            self.assertEqual([bool(cm.options(q, cm.ACCEPT)) for q in seen], [True, True, False])
+            self.assertIn("ep=old ignored a Read with Accept 11542", d.logtext())
+            # remembered: the next Read goes without Accept at once
+            t = threading.Thread(target=client, args=(4,))
+            t.start()
+            out = ctl_json(self.tmp, "read", "ep=old", "path=/3/0/0", "format=tlv")
+            t.join()
+            self.assertEqual(cm.options(seen[3], cm.ACCEPT), [])
+            self.assertNotIn("note", out)
+            self.assertEqual(d.status()["counters"]["dm_accept_retries"], 1)
+        finally:
+            u.close()
+        self.assertEqual(d.stop(), 0)
+
     def test_plain_coap_disabled(self):
         d = self.start("enabled = no\n[coaps]\nenabled = no\n")
         self.assertFalse(d.status()["coap"]["enabled"])
