@@ -99,6 +99,21 @@ static void list(struct ipc_call *call, json_t *args, struct rdd *rdd, enum rdlo
 
 	if (!args_query(call, args, &q))
 		return;
+	/*
+	 * A reply is produced in one go and queued for the client, which is
+	 * dropped past IPC_SERVER_MAX_QUEUE bytes: without count, a page of
+	 * RDCTL_MAX_LIST items (more with page/count in q).
+	 */
+	if (!rdquery_find(&q, "count")) {
+		char item[32];
+
+		snprintf(item, sizeof(item), "count=%d", RDCTL_MAX_LIST);
+		if (rdquery_add(&q, (const uint8_t *)item, strlen(item)) < 0) {
+			rdquery_fini(&q);
+			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "too many filters");
+			return;
+		}
+	}
 	n = rdlookup_each(rdd->store, kind, &q, list_one, &l, why, sizeof(why));
 	rdquery_fini(&q);
 	if (n < 0) {
@@ -202,6 +217,8 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(counters, "coap_bad_requests",
 			    json_integer((json_int_t)sv.bad_requests));
 	json_object_set_new(counters, "coap_lookups", json_integer((json_int_t)sv.lookups));
+	json_object_set_new(counters, "coap_notifications",
+			    json_integer((json_int_t)sv.notifications));
 }
 
 void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change)

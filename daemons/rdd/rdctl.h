@@ -6,7 +6,8 @@
  *   resources [ep= d= et= rt= if= href= q=] links, filtered like /rd-lookup/res
  *   remove ep= [d=]                        remove a registration
  *
- * Lists are streamed as one record per item.  Events, published to
+ * Lists are streamed as one record per item, RDCTL_MAX_LIST at most unless
+ * q sets count (page through longer ones with q="page=N&count=M").  Events, published to
  * subscribers of the control socket: rd.registered, rd.updated,
  * rd.removed, rd.expired, rd.replaced, each with the registration's ep, d,
  * location, base, lt and link count.
@@ -20,6 +21,8 @@
 #include "common/ipc_server.h"
 #include "rdserver.h"
 #include "rdstore.h"
+
+#define RDCTL_MAX_LIST 10000
 
 /* The daemon's state, the start() state the commands get. */
 struct rdd {

@@ -21,6 +21,7 @@
 #include "rdlookup.h"
 #include "rdreq.h"
 #include "rdsimple.h"
+#include "rdwatch.h"
 
 struct rdserver {
 	struct event_base *base;
@@ -34,6 +35,7 @@ struct rdserver {
 	size_t ndoomed, doomed_cap;
 	struct event *reaper;
 	struct rdsimple *simple;
+	struct rdwatch *watch;
 	struct rdserver_stats stats;
 };
 
@@ -349,6 +351,8 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		   const coap_string_t *query, coap_pdu_t *resp, enum rdlookup_kind kind)
 {
 	struct rdserver *srv = server_of(s);
+	coap_opt_iterator_t it;
+	coap_opt_t *observe;
 	struct rdquery q;
 	char why[128], *text;
 	size_t len;
@@ -364,6 +368,10 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		return;
 	}
 	srv->stats.lookups++;
+	observe = coap_check_option(req, COAP_OPTION_OBSERVE, &it);
+	if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) ==
+			       COAP_OBSERVE_ESTABLISH)
+		rdwatch_note(srv->watch, kind, query, text, len);
 	rdreq_reply_links(res, s, req, query, resp, text, len);
 }
 
@@ -484,10 +492,11 @@ void rdserver_changed(struct rdserver *srv, struct rdreg *reg, enum rdstore_chan
 		attach(srv, reg);
 	else if (change != RDSTORE_UPDATED)
 		detach(srv, reg);
+	rdwatch_changed(srv->watch);
 }
 
-static void add_static(coap_context_t *ctx, const char *path, coap_request_t method,
-		       coap_method_handler_t fn, int flags)
+static coap_resource_t *add_static(coap_context_t *ctx, const char *path, coap_request_t method,
+				   coap_method_handler_t fn, int flags)
 {
 	coap_resource_t *r = coap_resource_init(coap_make_str_const(path), flags);
 
@@ -495,6 +504,7 @@ static void add_static(coap_context_t *ctx, const char *path, coap_request_t met
 		abort();
 	coap_register_handler(r, method, fn);
 	coap_add_resource(ctx, r);
+	return r;
 }
 
 static int bind_endpoint(struct rdserver *srv)
@@ -556,7 +566,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		 struct rdserver **out)
 {
 	struct rdserver *srv = calloc(1, sizeof(*srv));
-	coap_resource_t *unknown;
+	coap_resource_t *unknown, *lookup_ep, *lookup_res;
 	struct rdreg *reg;
 	int rc;
 
@@ -573,7 +583,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	}
 	coap_set_app_data(srv->ctx, srv);
 	srv->simple = rdsimple_new(base, srv->ctx);
-	if (!srv->simple) {
+	srv->watch = rdwatch_new(base, store);
+	if (!srv->simple || !srv->watch) {
 		rdserver_free(srv);
 		return -ENOMEM;
 	}
@@ -587,8 +598,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		   COAP_RESOURCE_FLAGS_HAS_MCAST_SUPPORT);
 	add_static(srv->ctx, "rd", COAP_REQUEST_POST, on_register, 0);
 	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple, 0);
-	add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
-	add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
+	lookup_ep = add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
+	lookup_res = add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
 	unknown = coap_resource_unknown_init(on_unknown);
 	coap_register_handler(unknown, COAP_REQUEST_GET, on_unknown);
 	coap_register_handler(unknown, COAP_REQUEST_POST, on_unknown);
@@ -604,6 +615,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		rdserver_free(srv);
 		return rc;
 	}
+	rdwatch_attach(srv->watch, RDLOOKUP_EP, lookup_ep, srv->ev);
+	rdwatch_attach(srv->watch, RDLOOKUP_RES, lookup_res, srv->ev);
 	log_info("serving the resource directory on [%s]:%d", cfg->address, srv->port);
 	srv->cfg.address = NULL; /* the config's string, which a reload frees */
 	*out = srv;
@@ -616,6 +629,7 @@ void rdserver_free(struct rdserver *srv)
 		return;
 	coapev_free(srv->ev);
 	rdsimple_free(srv->simple);
+	rdwatch_free(srv->watch);
 	if (srv->ctx)
 		coap_free_context(srv->ctx); /* frees every resource, the doomed ones too */
 	if (srv->reaper)
@@ -632,6 +646,7 @@ void rdserver_set_max_links(struct rdserver *srv, unsigned max_links)
 void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out)
 {
 	*out = srv->stats;
+	out->notifications = rdwatch_notified(srv->watch);
 }
 
 int rdserver_port(const struct rdserver *srv)

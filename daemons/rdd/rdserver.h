@@ -4,8 +4,9 @@
  *
  *   /.well-known/core   discovery (RFC 6690), filtered by the query
  *   /rd                 registration interface (rt=core.rd), POST
- *   /rd-lookup/ep       endpoint lookup (rt=core.rd-lookup-ep), GET
- *   /rd-lookup/res      resource lookup (rt=core.rd-lookup-res), GET
+ *   /.well-known/rd     simple registration (RFC 9176 §5.1), POST
+ *   /rd-lookup/ep       endpoint lookup (rt=core.rd-lookup-ep), GET, observable
+ *   /rd-lookup/res      resource lookup (rt=core.rd-lookup-res), GET, observable
  *   /reg/<16 hex>       one per registration: GET, POST (update), DELETE
  *
  * Bad requests get a 4.xx with a diagnostic payload (RFC 7252 §5.5.2) and
@@ -37,7 +38,8 @@ struct rdserver_config {
 
 struct rdserver_stats {
 	uint64_t requests, bad_requests, registrations, updates, removals, lookups;
-	unsigned multicast_groups; /* (group, interface) pairs joined */
+	unsigned multicast_groups;   /* (group, interface) pairs joined */
+	unsigned long notifications; /* observed lookups whose result changed */
 };
 
 /*

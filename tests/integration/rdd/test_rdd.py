@@ -10,6 +10,7 @@ urllib.parse.urljoin (RFC 3986), not with rdd's code.
 """
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -18,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -331,6 +333,50 @@ class RddTests(unittest.TestCase):
                                             non=True, wait=6))
         finally:
             subprocess.run(["ip", "link", "del", "rdv0"])
+
+    def test_observed_lookup(self):
+        """RFC 7641 on a lookup: a notification when its result changes, and only then."""
+        proc = subprocess.Popen(["stdbuf", "-oL", CLIENT, "-s", "9", "-v", "6", "-m", "get",
+                                 f"coap://[::1]:{self.rdd.port}/rd-lookup/res?rt=obs*"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        notes = queue.Queue()
+
+        def read():
+            for line in proc.stdout:
+                # coap-client prints a payload without a newline: a PDU may follow it
+                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
+                if m:
+                    notes.put((time.monotonic(), m.group(0).strip()))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            first = notes.get(timeout=5)[1]
+            self.assertNotIn("::", first, "no match yet: an empty body")
+            t0 = time.monotonic()
+            self.rdd.coap("post", "/rd?ep=o1&lt=2", '</x>;rt="obs-a"', cf=40)
+            when, note = notes.get(timeout=3)
+            print(f"notification {1000 * (when - t0):.0f} ms after the registration was sent"
+                  " (coap-client start-up included)")
+            self.assertIn('/x>;rt="obs-a";anchor=', note)
+            # a registration outside the query changes nothing for this observer
+            self.register("ep=o2", '</y>;rt="other"')
+            with self.assertRaises(queue.Empty):
+                notes.get(timeout=0.7)
+            # a matching link changes: notified (and the lifetime starts again: 2 s)
+            loc = self.rdd.endpoints("ep=o1")[0]["location"]
+            self.assertEqual(self.rdd.coap("post", loc, '</x>;rt="obs-b"', cf=40).code, "2.04")
+            t1 = time.monotonic()
+            self.assertIn('rt="obs-b"', notes.get(timeout=3)[1])
+            # the registration expires: notified with the empty result
+            when, note = notes.get(timeout=4)
+            self.assertNotIn("::", note)
+            self.assertLess(when - t1, 3.0)
+            self.assertGreaterEqual(self.rdd.status()["counters"]["coap_notifications"], 3)
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
 
     def test_reregistration_replaces(self):
         loc = self.register("ep=dev&lt=100").location()
