@@ -53,6 +53,7 @@ int rdquery_add(struct rdquery *q, const uint8_t *item, size_t len)
 		return -ENOMEM;
 	}
 	p->prefix = prefix;
+	p->value_len = has_value ? value_len : 0;
 	q->count++;
 	return 0;
 }
@@ -134,7 +135,7 @@ bool rdquery_is_multivalue(const char *name)
 /* Does the @n bytes at @v match the filter value (exactly, or as a prefix)? */
 static bool match_one(const struct rdquery_param *p, const char *v, size_t n)
 {
-	size_t k = strlen(p->value);
+	size_t k = p->value_len;
 
 	if (p->prefix)
 		return n >= k && memcmp(v, p->value, k) == 0;
@@ -148,15 +149,17 @@ bool rdquery_match(const struct rdquery_param *p, const char *value, bool multi)
 	if (!value)
 		return p->prefix && !*p->value; /* "name=*" matches a bare attribute too */
 	if (!multi)
-		return match_one(p, value, strlen(value));
+		return p->prefix ? strncmp(value, p->value, p->value_len) == 0
+				 : strcmp(value, p->value) == 0;
 	for (const char *s = value;;) {
-		size_t n = strcspn(s, " ");
+		const char *space = strchr(s, ' ');
+		size_t n = space ? (size_t)(space - s) : strlen(s);
 
 		if (match_one(p, s, n))
 			return true;
-		if (!s[n])
+		if (!space)
 			return false;
-		s += n + 1;
+		s = space + 1;
 	}
 }
 

@@ -36,8 +36,9 @@ enum rdquery_error {
 
 struct rdquery_param {
 	char *name;
-	char *value; /* NULL for an item without "="; the "*" of a prefix is removed */
-	bool prefix; /* the value ended in "*" */
+	char *value;      /* NULL for an item without "="; the "*" of a prefix is removed */
+	size_t value_len; /* strlen(value), 0 without a value */
+	bool prefix;      /* the value ended in "*" */
 };
 
 struct rdquery {
