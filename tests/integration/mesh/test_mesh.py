@@ -53,6 +53,19 @@ FOUR_NODES = TWO_HOPS + """
 eui64 = 020000000000000d
 hears = root
 """
+# c hears b and d, both one hop from the root: two possible parents
+DIAMOND = f"""
+[root]
+eui64 = {BR_EUI}
+[node b]
+eui64 = 020000000000000b
+hears = root c
+[node d]
+eui64 = 020000000000000d
+hears = root c
+[node c]
+eui64 = 020000000000000c
+"""
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 # Sizes of the ICMPv6 echo payload: one frame, two, and up to the IPv6 minimum MTU
 PING_SIZES = (8, 40, 64, 90, 100, 200, 400, 640, 1000, 1232)
@@ -511,6 +524,29 @@ class MeshTests(Harness):
         self.assertGreater(len(got), 0)
         self.assertEqual(self.ping_until("fd00::c", b"after the burst", 0xA3, 1),
                          b"after the burst")
+        self.stop()
+
+    def test_parent_change(self):
+        """c's link to its parent breaks: c's MAC gives the parent up, c takes the other
+        one, its new DAO moves the route in lowpand, pings reach c again."""
+        self.start(DIAMOND, lifetime=4)
+        self.joined("b", "d", "c")
+        c = {n["name"]: n for n in self.sim.status()["nodes"]}["c"]
+        old, other = c["parent"], {"fd00::b": "fd00::d", "fd00::d": "fd00::b"}[c["parent"]]
+        wait_for(lambda: self.routes().get("fd00::c", {}).get("parent") == old, "c's route")
+        self.assertEqual(self.ping_until("fd00::c", b"before", 0xD1, 1), b"before")
+        self.sim.send(cmd="link", a="c", b=old[-1], up=False)
+        self.sim.expect("done", cmd="link")
+        ev = self.sim.expect("parent-lost", seconds=10, node="c")
+        self.assertEqual(ev["parent"], "fe80::" + old[-1])
+        ev = self.sim.expect("parent", node="c")
+        self.assertEqual(ev["parent"], "fe80::" + other[-1])
+        wait_for(lambda: self.routes().get("fd00::c", {}).get("parent") == other,
+                 "c's route through its new parent")
+        nodes = [e["node"] for e in self.ctl("routes")]
+        trees = [e["tree"] for e in self.ctl("routes")]
+        self.assertEqual(trees[nodes.index(other) + 1], "   └─ fd00::c", trees)
+        self.assertEqual(self.ping_until("fd00::c", b"after", 0xD1, 10), b"after")
         self.stop()
 
     # lowpand bug (reported by the radiosim helper, see the radiosim report "DAO with

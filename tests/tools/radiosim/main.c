@@ -62,8 +62,11 @@ static void usage(FILE *f)
 		"  {\"cmd\":\"junk\",\"bytes\":N}         N random bytes to the host\n"
 		"  {\"cmd\":\"ping\",\"from\":NODE,\"to\":IPV6,\"size\":N,\"seq\":N}\n"
 		"                                   an echo request from a node\n"
+		"  {\"cmd\":\"link\",\"a\":NAME,\"b\":NAME,\"up\":BOOL}\n"
+		"                                   make or break the link between two stations\n"
 		"  {\"cmd\":\"quit\"}\n"
-		"Events, JSON lines on stdout: ready, unplugged, config, parent, joined,\n"
+		"Events, JSON lines on stdout: ready, unplugged, config, parent, parent-lost, "
+		"joined,\n"
 		"echo-reply, status, done, error.\n"
 		"Exit status: 0 at end of input or on a signal, 1 on a runtime or topology error,\n"
 		"2 for a usage error.\n");
@@ -174,6 +177,19 @@ static void control(struct sim *s, const char *line)
 			control_error("ping: the node has no address yet");
 		else
 			done(cmd);
+	} else if (strcmp(cmd, "link") == 0) {
+		const char *a = json_string_value(json_object_get(c, "a"));
+		const char *b = json_string_value(json_object_get(c, "b"));
+		json_t *up = json_object_get(c, "up");
+		int x = a ? topo_find(&s->topo, a) : -1, y = b ? topo_find(&s->topo, b) : -1;
+
+		if (x < 0 || y < 0 || x == y || !json_is_boolean(up)) {
+			control_error("link: needs \"a\" and \"b\" (two stations) and \"up\" "
+				      "(true/false)");
+		} else {
+			s->topo.hears[x][y] = s->topo.hears[y][x] = json_is_true(up);
+			done(cmd);
+		}
 	} else if (strcmp(cmd, "quit") == 0) {
 		done(cmd);
 		event_base_loopexit(s->base, NULL);

@@ -88,7 +88,8 @@ static void send_link(struct node *n, const uint8_t *pkt, size_t len,
 	tx.max_frame = LOWPAN_FRAME_MAX;
 	tx.ctx = &n->ctx;
 	n->tx_packets++;
-	lowpan_tx_packet(&tx, &n->mib, pkt, len, n->tag++, &n->seq, emit, &e);
+	if (lowpan_tx_packet(&tx, &n->mib, pkt, len, n->tag++, &n->seq, emit, &e) == -EHOSTUNREACH)
+		noderpl_link_failed(n, dst);
 }
 
 void node_set_rpl_option(struct node *n, bool on)
@@ -446,7 +447,7 @@ struct node *node_new(struct event_base *base, struct air *air, int station, con
 	n->panid = panid;
 	n->panid_arg = panid_arg;
 	n->parent = -1;
-	n->rank = INFINITE_RANK;
+	n->rank = n->rank_limit = INFINITE_RANK;
 	n->dao_seq = n->path_seq = 240; /* 256 - SEQUENCE_WINDOW, RFC 6550 §7.2 */
 	n->seq = (uint8_t)air_random(air);
 	n->tag = (uint16_t)air_random(air);

@@ -62,6 +62,9 @@ struct node {
 	struct lowpan_rpl_config cfg;
 	struct lowpan_rpl_prefix pio;
 	uint16_t rank;
+	/* after losing a parent, only neighbours ranked below this (our rank
+	 * then) may replace it: never our own children */
+	uint16_t rank_limit;
 	int parent; /* index in nbrs, -1 when none */
 	struct nbr nbrs[MAX_NBRS];
 
@@ -100,6 +103,11 @@ void noderpl_stop(struct node *n);
  * neighbour @from. */
 void noderpl_input(struct node *n, const uint8_t *pkt, size_t len, size_t off,
 		   const struct lowpan_lladdr *from);
+
+/* A unicast frame to @ll went unacknowledged MAC_ATTEMPTS times: if @ll
+ * is the parent, it is given up (as Contiki-NG does when the link fails)
+ * and another is chosen, or the node looks for a DODAG again. */
+void noderpl_link_failed(struct node *n, const struct lowpan_lladdr *ll);
 
 /* The global address of the preferred parent; false when there is none. */
 bool noderpl_parent_address(const struct node *n, uint8_t out[16]);

@@ -127,7 +127,7 @@ static void on_dis_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct node *n = arg;
 
-	if (n->in_dodag)
+	if (n->parent >= 0)
 		return;
 	send_dis(n);
 	node_arm(n->dis_timer, node_jitter(n, DIS_PERIOD_MS, DIS_PERIOD_MS + 1000));
@@ -163,12 +163,13 @@ static void select_parent(struct node *n)
 	for (int i = 0; i < MAX_NBRS; i++) {
 		const struct nbr *b = &n->nbrs[i];
 
-		if (!b->valid || b->rank == INFINITE_RANK)
+		if (!b->valid || b->rank == INFINITE_RANK || b->rank >= n->rank_limit)
 			continue;
 		if (best < 0 || n->nbrs[best].rank == INFINITE_RANK || b->rank < n->nbrs[best].rank)
 			best = i;
 	}
-	if (best < 0 || n->nbrs[best].rank == INFINITE_RANK) {
+	if (best < 0 || n->nbrs[best].rank == INFINITE_RANK ||
+	    n->nbrs[best].rank >= n->rank_limit) {
 		n->parent = -1;
 		n->rank = INFINITE_RANK;
 		return;
@@ -241,6 +242,7 @@ static void on_dao_ack(struct node *n, const struct lowpan_rpl_msg *m)
 		return;
 	}
 	n->dao_acked = true;
+	n->rank_limit = INFINITE_RANK; /* settled again */
 	evtimer_del(n->dao_timer);
 	/* refresh at half the lifetime; 0xff units mean infinite: an hour */
 	node_arm(n->dao_timer, n->cfg.default_lifetime == 0xff ? 3600000u
@@ -283,6 +285,25 @@ void noderpl_input(struct node *n, const uint8_t *pkt, size_t len, size_t off,
 		break;
 	default:
 		break;
+	}
+}
+
+void noderpl_link_failed(struct node *n, const struct lowpan_lladdr *ll)
+{
+	struct nbr *p = n->parent >= 0 ? &n->nbrs[n->parent] : NULL;
+
+	if (!p || !lowpan_lladdr_equal(&p->ll, ll))
+		return;
+	simev_emit(json_pack("{s:s, s:s, s:s}", "event", "parent-lost", "node", n->name, "parent",
+			     simev_ntop(p->ip)));
+	p->rank = INFINITE_RANK;
+	n->rank_limit = n->rank;
+	select_parent(n);
+	if (n->parent < 0) {
+		/* detached: tell the children (an infinite rank) and ask around */
+		trickle_reset(n);
+		evtimer_del(n->dis_timer);
+		node_arm(n->dis_timer, node_jitter(n, 10, 200));
 	}
 }
 
