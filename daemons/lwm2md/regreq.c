@@ -282,7 +282,13 @@ int regreq_parse_links(const uint8_t *buf, size_t len, struct regreq_links *out,
 		memcpy(out->root, l.links[i].uri, root_len + 1);
 		/* "/lwm2m/" and "/lwm2m" name the same root */
 		if (root_len > 1 && out->root[root_len - 1] == '/')
-			out->root[root_len - 1] = '\0';
+			out->root[--root_len] = '\0';
+		/* its segments are Uri-Path options: none may be empty */
+		if (strstr(out->root, "//") || (root_len > 1 && out->root[root_len - 1] == '/')) {
+			rc = fail(REGREQ_EBAD, why, why_len, "payload: bad root path <%s>",
+				  uri_shown);
+			goto out;
+		}
 	}
 	/* l.count is bounded by the payload length, so this is too */
 	out->objects = calloc(l.count ? l.count : 1, sizeof(*out->objects));

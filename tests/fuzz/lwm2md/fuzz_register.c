@@ -44,7 +44,7 @@ static void check_links(const struct regreq_links *l, size_t len)
 {
 	struct regreq_links again = { 0 };
 	char *text, why[160];
-	size_t cap = l->count * 40 + 80, o = 0;
+	size_t cap = l->count * 40 + REGREQ_ROOT_MAX + 64, o = 0;
 
 	if (l->root[0] != '/' || l->count > len)
 		abort();

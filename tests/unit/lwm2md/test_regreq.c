@@ -192,6 +192,8 @@ static void test_links_errors(void **state)
 		{ "</a>;rt=\"oma.lwm2m\",</b>;rt=\"oma.lwm2m\"",
 		  "payload: more than one link with rt=\"oma.lwm2m\"" },
 		{ "</70000>", "payload: link 1 </70000> is not an object or instance under /" },
+		{ "<///>;rt=\"oma.lwm2m\"", "payload: bad root path <///>" },
+		{ "<a>;rt=\"oma.lwm2m\"", "payload: bad root path <a>" },
 	};
 	struct regreq_links l;
 	char why[128];
