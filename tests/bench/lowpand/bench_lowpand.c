@@ -90,7 +90,7 @@ static void on_command(const uint8_t *f, size_t len, void *arg)
 		out[0] = '!';
 		out[1] = 'M';
 		for (int i = 0; i < 8; i++)
-			sscanf(ROOT_EUI + 2 * i, "%2hhx", &out[2 + i]);
+			sscanf(&ROOT_EUI[2 * i], "%2hhx", &out[2 + i]);
 		reply(out, 10);
 	} else if (len >= 4 && f[0] == '?' && f[1] == 'V') {
 		const uint8_t v[] = { '!', 'V', f[2], f[3], 0, 26 };
