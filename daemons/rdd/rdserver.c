@@ -30,10 +30,6 @@ struct rdserver {
 	coap_context_t *ctx;
 	struct coapev *ev;
 	int port;
-	/* resources of removed registrations, deleted after the libcoap round */
-	coap_resource_t **doomed;
-	size_t ndoomed, doomed_cap;
-	struct event *reaper;
 	struct rdsimple *simple;
 	struct rdwatch *watch;
 	struct rdserver_stats stats;
@@ -252,13 +248,27 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	rdquery_fini(&q);
 }
 
-/* The registration a /reg/… request is for; NULL (and 4.04 sent) when it is gone. */
-static struct rdreg *reg_of(struct rdserver *srv, coap_resource_t *res, coap_pdu_t *resp)
+/*
+ * The registration a request is for, by its Uri-Path; NULL (and 4.04 sent)
+ * when there is none.  Registration resources are not libcoap resources:
+ * every path libcoap does not know comes to the unknown-resource handlers
+ * below, and the store's location index finds the registration, so a
+ * registration costs no libcoap memory and a removal nothing to tear down.
+ */
+static struct rdreg *reg_of(struct rdserver *srv, const coap_pdu_t *req, coap_pdu_t *resp)
 {
-	struct rdreg *r = res ? coap_resource_get_userdata(res) : NULL;
+	coap_string_t *path = coap_get_uri_path(req);
+	char loc[RDSTORE_LOC_MAX];
+	struct rdreg *r = NULL;
 
+	if (path && path->length < sizeof(loc)) {
+		memcpy(loc, path->s, path->length);
+		loc[path->length] = '\0';
+		r = rdstore_find_loc(srv->store, loc);
+	}
+	coap_delete_string(path);
 	if (!r)
-		rdreq_error(&srv->stats, resp, 404, "no such registration");
+		rdreq_error(&srv->stats, resp, 404, "no such resource");
 	return r;
 }
 
@@ -276,7 +286,7 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	bool present;
 
 	srv->stats.requests++;
-	reg = reg_of(srv, res, resp);
+	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	if (rdreq_params(&srv->stats, &q, true, resp, &in, attrs, literal) &&
@@ -305,7 +315,7 @@ static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	struct rdreg *reg;
 
 	srv->stats.requests++;
-	reg = reg_of(srv, res, resp);
+	reg = reg_of(srv, req, resp);
 	if (!reg)
 		return;
 	if (rdstore_remove(srv->store, reg) < 0) {
@@ -326,7 +336,7 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	char *text;
 
 	srv->stats.requests++;
-	reg = reg_of(srv, res, resp);
+	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_accept(&srv->stats, req, resp))
 		return;
 	linkformat_format(reg->links.links, reg->links.count, NULL, 0, &len);
@@ -337,14 +347,15 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	rdreq_reply_links(res, s, req, query, resp, text, len);
 }
 
-/* Any method on a /reg/… that does not exist (any more). */
-static void on_unknown(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
-		       const coap_string_t *query, coap_pdu_t *resp)
+/* PUT: no such method on a registration, no such resource otherwise. */
+static void on_put(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		   const coap_string_t *query, coap_pdu_t *resp)
 {
 	struct rdserver *srv = server_of(s);
 
 	srv->stats.requests++;
-	rdreq_error(&srv->stats, resp, 404, "no such resource");
+	if (reg_of(srv, req, resp))
+		rdreq_error(&srv->stats, resp, 405, "a registration takes GET, POST and DELETE");
 }
 
 static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -436,63 +447,10 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	rdreq_reply_links(res, s, req, query, resp, text, len);
 }
 
-static void reap(evutil_socket_t fd, short what, void *arg)
-{
-	struct rdserver *srv = arg;
-
-	for (size_t i = 0; i < srv->ndoomed; i++)
-		coap_delete_resource(srv->ctx, srv->doomed[i]);
-	srv->ndoomed = 0;
-}
-
-static void attach(struct rdserver *srv, struct rdreg *reg)
-{
-	coap_resource_t *r = coap_resource_init(coap_make_str_const(reg->loc), 0);
-
-	if (!r)
-		abort();
-	coap_register_handler(r, COAP_REQUEST_GET, on_read);
-	coap_register_handler(r, COAP_REQUEST_POST, on_update);
-	coap_register_handler(r, COAP_REQUEST_DELETE, on_delete);
-	coap_resource_set_userdata(r, reg);
-	coap_add_resource(srv->ctx, r);
-	reg->user = r;
-}
-
-/*
- * The resource may be the one whose handler is running (DELETE): libcoap
- * still uses it after the handler returns, so it goes after this round.
- */
-static void detach(struct rdserver *srv, struct rdreg *reg)
-{
-	coap_resource_t *r = reg->user;
-
-	if (!r)
-		return;
-	coap_resource_set_userdata(r, NULL);
-	reg->user = NULL;
-	if (srv->ndoomed == srv->doomed_cap) {
-		size_t cap = srv->doomed_cap ? srv->doomed_cap * 2 : 16;
-		coap_resource_t **d = realloc(srv->doomed, cap * sizeof(*d));
-
-		if (!d)
-			abort();
-		srv->doomed = d;
-		srv->doomed_cap = cap;
-	}
-	srv->doomed[srv->ndoomed++] = r;
-	event_active(srv->reaper, EV_TIMEOUT, 0);
-}
-
 void rdserver_changed(struct rdserver *srv, struct rdreg *reg, enum rdstore_change change)
 {
-	if (!srv)
-		return;
-	if (change == RDSTORE_CREATED)
-		attach(srv, reg);
-	else if (change != RDSTORE_UPDATED)
-		detach(srv, reg);
-	rdwatch_changed(srv->watch);
+	if (srv)
+		rdwatch_changed(srv->watch);
 }
 
 static coap_resource_t *add_static(coap_context_t *ctx, const char *path, coap_request_t method,
@@ -567,7 +525,6 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 {
 	struct rdserver *srv = calloc(1, sizeof(*srv));
 	coap_resource_t *unknown, *lookup_ep, *lookup_res;
-	struct rdreg *reg;
 	int rc;
 
 	if (!srv)
@@ -576,8 +533,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	srv->store = store;
 	srv->cfg = *cfg;
 	srv->ctx = coap_new_context(NULL);
-	srv->reaper = event_new(base, -1, 0, reap, srv);
-	if (!srv->ctx || !srv->reaper) {
+	if (!srv->ctx) {
 		rdserver_free(srv);
 		return -ENOMEM;
 	}
@@ -600,14 +556,12 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple, 0);
 	lookup_ep = add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
 	lookup_res = add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
-	unknown = coap_resource_unknown_init(on_unknown);
-	coap_register_handler(unknown, COAP_REQUEST_GET, on_unknown);
-	coap_register_handler(unknown, COAP_REQUEST_POST, on_unknown);
-	coap_register_handler(unknown, COAP_REQUEST_DELETE, on_unknown);
+	unknown = coap_resource_unknown_init(on_put);
+	coap_register_handler(unknown, COAP_REQUEST_GET, on_read);
+	coap_register_handler(unknown, COAP_REQUEST_POST, on_update);
+	coap_register_handler(unknown, COAP_REQUEST_DELETE, on_delete);
 	coap_add_resource(srv->ctx, unknown);
 	join_groups(srv, cfg->multicast_interfaces);
-	TAILQ_FOREACH(reg, rdstore_list(store), order)
-	attach(srv, reg);
 	srv->ev = coapev_new(base, srv->ctx);
 	if (!srv->ev) {
 		rc = -errno;
@@ -631,10 +585,7 @@ void rdserver_free(struct rdserver *srv)
 	rdsimple_free(srv->simple);
 	rdwatch_free(srv->watch);
 	if (srv->ctx)
-		coap_free_context(srv->ctx); /* frees every resource, the doomed ones too */
-	if (srv->reaper)
-		event_free(srv->reaper);
-	free(srv->doomed);
+		coap_free_context(srv->ctx); /* frees every resource */
 	free(srv);
 }
 

@@ -33,7 +33,8 @@ struct rdstore {
 	struct db *db;
 	struct rdstore_config cfg;
 	struct rdreg_list list;
-	struct rdreg **buckets;
+	struct rdreg **buckets;  /* by endpoint name */
+	struct rdreg **lbuckets; /* by location, the same number of buckets */
 	size_t nbuckets, count, links;
 	uint64_t seq; /* of the last registration attached */
 	struct rdstore_stats stats;
@@ -112,15 +113,20 @@ static size_t hash_key(const char *ep)
 	return (size_t)h;
 }
 
+static size_t loc_key(const char *loc)
+{
+	return hash_key(loc);
+}
+
 static void hash_insert(struct rdstore *s, struct rdreg *r)
 {
 	size_t i;
 
 	if (s->count + 1 > s->nbuckets) {
 		size_t n = s->nbuckets ? s->nbuckets * 2 : 64;
-		struct rdreg **b = calloc(n, sizeof(*b));
+		struct rdreg **b = calloc(n, sizeof(*b)), **lb = calloc(n, sizeof(*lb));
 
-		if (!b)
+		if (!b || !lb)
 			abort();
 		for (size_t k = 0; k < s->nbuckets; k++) {
 			while (s->buckets[k]) {
@@ -131,14 +137,27 @@ static void hash_insert(struct rdstore *s, struct rdreg *r)
 				x->hash_next = b[i];
 				b[i] = x;
 			}
+			while (s->lbuckets[k]) {
+				struct rdreg *x = s->lbuckets[k];
+
+				s->lbuckets[k] = x->loc_next;
+				i = loc_key(x->loc) & (n - 1);
+				x->loc_next = lb[i];
+				lb[i] = x;
+			}
 		}
 		free(s->buckets);
+		free(s->lbuckets);
 		s->buckets = b;
+		s->lbuckets = lb;
 		s->nbuckets = n;
 	}
 	i = hash_key(r->ep) & (s->nbuckets - 1);
 	r->hash_next = s->buckets[i];
 	s->buckets[i] = r;
+	i = loc_key(r->loc) & (s->nbuckets - 1);
+	r->loc_next = s->lbuckets[i];
+	s->lbuckets[i] = r;
 }
 
 static void hash_remove(struct rdstore *s, struct rdreg *r)
@@ -149,6 +168,11 @@ static void hash_remove(struct rdstore *s, struct rdreg *r)
 		p = &(*p)->hash_next;
 	if (*p)
 		*p = r->hash_next;
+	p = &s->lbuckets[loc_key(r->loc) & (s->nbuckets - 1)];
+	while (*p && *p != r)
+		p = &(*p)->loc_next;
+	if (*p)
+		*p = r->loc_next;
 }
 
 struct rdreg *rdstore_find_ep(struct rdstore *s, const char *d, const char *ep)
@@ -185,9 +209,11 @@ struct rdreg *rdstore_find_loc(struct rdstore *s, const char *loc)
 {
 	struct rdreg *r;
 
-	TAILQ_FOREACH(r, &s->list, order)
-	if (strcmp(r->loc, loc) == 0)
-		return r;
+	if (!s->nbuckets)
+		return NULL;
+	for (r = s->lbuckets[loc_key(loc) & (s->nbuckets - 1)]; r; r = r->loc_next)
+		if (strcmp(r->loc, loc) == 0)
+			return r;
 	return NULL;
 }
 
@@ -589,5 +615,6 @@ void rdstore_free(struct rdstore *s)
 	for (size_t j = 0; j < s->nnames; j++)
 		free(s->names[j].name);
 	free(s->buckets);
+	free(s->lbuckets);
 	free(s);
 }

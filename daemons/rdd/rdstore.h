@@ -39,9 +39,9 @@ struct rdreg {
 	int64_t expires_ms;       /* wall clock, milliseconds since the epoch */
 	struct linkformat attrs;  /* et and the other registration attributes, as one link "<>" */
 	struct linkformat links;  /* the registered links */
-	void *user;               /* the CoAP resource that serves loc (rdserver's) */
 	TAILQ_ENTRY(rdreg) order; /* registration order */
-	struct rdreg *hash_next;
+	struct rdreg *hash_next;  /* same endpoint-name bucket */
+	struct rdreg *loc_next;   /* same location bucket */
 	struct event *timer;
 	struct rdstore *store;
 	uint64_t seq; /* position in registration order */
