@@ -17,6 +17,7 @@
 
 #include "coap/coapev.h"
 #include "dm.h"
+#include "pskguard.h"
 #include "coap/midstore.h"
 #include "coap/respcache.h"
 #include "common/log.h"
@@ -59,11 +60,10 @@ struct server {
 	struct pending_delete *doomed;
 	struct dm *dm;
 	struct creds *creds;
-	struct handshake *handshakes; /* DTLS handshakes under watch */
-	coap_bin_const_t psk;         /* the key handed to libcoap during a handshake */
+	struct pskguard *guard;
 	bool loading; /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures, forbidden, dtls_connected, dtls_failures, dtls_unknown_identity;
+		db_failures, forbidden;
 };
 
 static uint64_t mono_ms(void)
@@ -260,22 +260,6 @@ static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pd
 static bool over_dtls(coap_session_t *s)
 {
 	return coap_session_get_proto(s) == COAP_PROTO_DTLS;
-}
-
-static void peer_text(coap_session_t *s, char *buf, size_t size)
-{
-	const coap_address_t *a = coap_session_get_addr_remote(s);
-	char ip[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-
-	if (a->addr.sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &a->addr.sin6.sin6_addr, ip, sizeof(ip));
-		port = ntohs(a->addr.sin6.sin6_port);
-	} else if (a->addr.sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &a->addr.sin.sin_addr, ip, sizeof(ip));
-		port = ntohs(a->addr.sin.sin_port);
-	}
-	snprintf(buf, size, "[%s]:%u", ip, port);
 }
 
 /*
@@ -539,101 +523,13 @@ static int endpoint_address(const struct server_config *cfg, coap_address_t *a)
 	return -EINVAL;
 }
 
-/*
- * A DTLS handshake being watched.  A wrong key does not fail the handshake
- * visibly: DTLS drops records whose MAC does not verify (RFC 6347
- * §4.1.2.7), so the client's Finished just vanishes.  A handshake that has
- * not connected within [coaps] handshake_timeout is therefore logged and
- * counted as failed, unless its identity was refused already.
- */
-struct handshake {
-	struct server *srv;
-	coap_session_t *session; /* referenced while watched */
-	struct event *timer;
-	bool done; /* connected, or refused and counted */
-	struct handshake *prev, *next;
-};
-
-static void handshake_end(struct handshake *h)
-{
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		h->srv->handshakes = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	coap_session_set_app_data(h->session, NULL);
-	coap_session_release(h->session);
-	event_free(h->timer);
-	free(h);
-}
-
-static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
-{
-	struct handshake *h = arg;
-	char peer[INET6_ADDRSTRLEN + 10];
-
-	if (!h->done) {
-		peer_text(h->session, peer, sizeof(peer));
-		h->srv->dtls_failures++;
-		log_warnx("DTLS handshake with %s did not complete in %d s (wrong key?)", peer,
-			  h->srv->cfg.handshake_timeout_s);
-	}
-	handshake_end(h);
-}
-
-/* A DTLS client names its PSK identity: hand libcoap the key, or refuse. */
-static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_session_t *s,
-					       void *arg)
-{
-	struct server *srv = arg;
-	const struct cred *c = creds_find(srv->creds, identity->s, identity->length);
-	struct handshake *h = coap_session_get_app_data(s);
-	char peer[INET6_ADDRSTRLEN + 10];
-
-	if (!c) {
-		peer_text(s, peer, sizeof(peer));
-		if (h)
-			h->done = true;
-		srv->dtls_unknown_identity++;
-		log_warnx("DTLS handshake refused: unknown PSK identity '%.*s' from %s",
-			  (int)(identity->length > 64 ? 64 : identity->length),
-			  (const char *)identity->s, peer);
-		return NULL;
-	}
-	srv->psk.s = c->key;
-	srv->psk.length = c->key_len;
-	return &srv->psk;
-}
-
 static int on_event(coap_session_t *s, const coap_event_t event)
 {
 	struct server *srv = server_of(s);
-	struct handshake *h = coap_session_get_app_data(s);
-	struct timeval tv = { srv->cfg.handshake_timeout_s, 0 };
 
-	log_debug("libcoap event 0x%x", (unsigned)event);
-	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
-	    coap_session_get_proto(s) == COAP_PROTO_DTLS) {
-		h = calloc(1, sizeof(*h));
-		if (!h)
-			abort();
-		h->srv = srv;
-		h->session = coap_session_reference(s);
-		h->timer = evtimer_new(srv->base, on_handshake_timeout, h);
-		if (!h->timer)
-			abort();
-		evtimer_add(h->timer, &tv);
-		coap_session_set_app_data(s, h);
-		h->next = srv->handshakes;
-		if (h->next)
-			h->next->prev = h;
-		srv->handshakes = h;
-	} else if (event == COAP_EVENT_DTLS_CONNECTED) {
-		srv->dtls_connected++;
-		if (h)
-			handshake_end(h);
-	}
+	/* freeing the context reports its sessions closing: the guard is gone by then */
+	if (srv->guard)
+		pskguard_event(srv->guard, s, event);
 	return 0;
 }
 
@@ -678,6 +574,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	srv->responses = respcache_new(NULL);
 	srv->clients = clients_new(base, db, &hooks);
 	srv->creds = creds_new(db);
+	srv->guard = pskguard_new(base, srv->creds, cfg->handshake_timeout_s);
 	n = creds_load(srv->creds);
 	if (n < 0) {
 		server_free(srv);
@@ -705,15 +602,12 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 		log_info("plain CoAP disabled by [coap] enabled = no");
 	}
 	if (cfg->coaps_enabled) {
-		coap_dtls_spsk_t psk = { .version = COAP_DTLS_SPSK_SETUP_VERSION,
-					 .validate_id_call_back = on_psk_identity,
-					 .id_call_back_arg = srv };
 		coap_address_t saddr;
 		struct server_config sc = *cfg;
 
 		sc.address = cfg->coaps_address;
 		sc.port = cfg->coaps_port;
-		if (!coap_dtls_is_supported() || !coap_context_set_psk2(srv->ctx, &psk)) {
+		if (pskguard_setup(srv->guard, srv->ctx) < 0) {
 			log_warnx("this libcoap cannot do DTLS with PSK");
 			server_free(srv);
 			return -ENOTSUP;
@@ -764,8 +658,9 @@ void server_free(struct server *srv)
 		return;
 	dm_free(srv->dm);
 	coapev_free(srv->ev);
-	while (srv->handshakes)
-		handshake_end(srv->handshakes);
+	/* libcoap insists that nobody holds a session when its endpoint goes */
+	pskguard_free(srv->guard);
+	srv->guard = NULL;
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
@@ -830,14 +725,12 @@ void server_status(struct server *srv, json_t *status)
 	C("duplicates_unanswered", srv->duplicates_unanswered);
 	C("db_errors", cs.db_errors);
 	C("forbidden", srv->forbidden);
-	C("dtls_connected", srv->dtls_connected);
-	C("dtls_failures", srv->dtls_failures);
-	C("dtls_unknown_identity", srv->dtls_unknown_identity);
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
 #undef C
 	dm_counters(srv->dm, counters);
+	pskguard_counters(srv->guard, counters);
 }
 
 struct creds *server_creds(struct server *srv)

@@ -1,0 +1,178 @@
+/*
+ * pskguard — PSK lookup and DTLS handshake watch for lwm2md.
+ */
+#define LOG_COMPONENT "dtls"
+#include "pskguard.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+
+struct handshake;
+
+struct pskguard {
+	struct event_base *base;
+	const struct creds *creds;
+	int timeout_s;
+	struct handshake *handshakes; /* under watch */
+	coap_bin_const_t psk;         /* the key handed to libcoap during a handshake */
+	uint64_t connected, failures, unknown_identity;
+};
+
+void pskguard_peer_text(coap_session_t *s, char *buf, size_t size)
+{
+	const coap_address_t *a = coap_session_get_addr_remote(s);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (a->addr.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->addr.sin6.sin6_addr, ip, sizeof(ip));
+		port = ntohs(a->addr.sin6.sin6_port);
+	} else if (a->addr.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &a->addr.sin.sin_addr, ip, sizeof(ip));
+		port = ntohs(a->addr.sin.sin_port);
+	}
+	snprintf(buf, size, "[%s]:%u", ip, port);
+}
+
+/*
+ * A DTLS handshake being watched.  A wrong key does not fail the handshake
+ * visibly: DTLS drops records whose MAC does not verify (RFC 6347
+ * §4.1.2.7), so the client's Finished just vanishes.  A handshake that has
+ * not connected within [coaps] handshake_timeout is therefore logged and
+ * counted as failed, unless its identity was refused already.
+ */
+struct handshake {
+	struct pskguard *g;
+	coap_session_t *session; /* referenced while watched */
+	struct event *timer;
+	bool done; /* connected, or refused and counted */
+	struct handshake *prev, *next;
+};
+
+static void handshake_end(struct handshake *h)
+{
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		h->g->handshakes = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	coap_session_set_app_data(h->session, NULL);
+	coap_session_release(h->session);
+	event_free(h->timer);
+	free(h);
+}
+
+static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct handshake *h = arg;
+	char peer[INET6_ADDRSTRLEN + 10];
+
+	if (!h->done) {
+		pskguard_peer_text(h->session, peer, sizeof(peer));
+		h->g->failures++;
+		log_warnx("DTLS handshake with %s did not complete in %d s (wrong key?)", peer,
+			  h->g->timeout_s);
+	}
+	handshake_end(h);
+}
+
+/* A DTLS client names its PSK identity: hand libcoap the key, or refuse. */
+static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_session_t *s,
+					       void *arg)
+{
+	struct pskguard *g = arg;
+	const struct cred *c = creds_find(g->creds, identity->s, identity->length);
+	struct handshake *h = coap_session_get_app_data(s);
+	char peer[INET6_ADDRSTRLEN + 10];
+
+	if (!c) {
+		pskguard_peer_text(s, peer, sizeof(peer));
+		if (h)
+			h->done = true;
+		g->unknown_identity++;
+		log_warnx("DTLS handshake refused: unknown PSK identity '%.*s' from %s",
+			  (int)(identity->length > 64 ? 64 : identity->length),
+			  (const char *)identity->s, peer);
+		return NULL;
+	}
+	g->psk.s = c->key;
+	g->psk.length = c->key_len;
+	return &g->psk;
+}
+
+void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
+{
+	struct handshake *h = coap_session_get_app_data(s);
+	struct timeval tv = { g->timeout_s, 0 };
+
+	log_debug("libcoap event 0x%x", (unsigned)event);
+	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
+	    coap_session_get_proto(s) == COAP_PROTO_DTLS) {
+		h = calloc(1, sizeof(*h));
+		if (!h)
+			abort();
+		h->g = g;
+		h->session = coap_session_reference(s);
+		h->timer = evtimer_new(g->base, on_handshake_timeout, h);
+		if (!h->timer)
+			abort();
+		evtimer_add(h->timer, &tv);
+		coap_session_set_app_data(s, h);
+		h->next = g->handshakes;
+		if (h->next)
+			h->next->prev = h;
+		g->handshakes = h;
+	} else if (event == COAP_EVENT_DTLS_CONNECTED) {
+		g->connected++;
+		if (h)
+			handshake_end(h);
+	}
+}
+
+struct pskguard *pskguard_new(struct event_base *base, const struct creds *creds,
+			      int handshake_timeout_s)
+{
+	struct pskguard *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		abort();
+	g->base = base;
+	g->creds = creds;
+	g->timeout_s = handshake_timeout_s;
+	return g;
+}
+
+void pskguard_free(struct pskguard *g)
+{
+	if (!g)
+		return;
+	while (g->handshakes)
+		handshake_end(g->handshakes);
+	free(g);
+}
+
+int pskguard_setup(struct pskguard *g, coap_context_t *ctx)
+{
+	coap_dtls_spsk_t psk = { .version = COAP_DTLS_SPSK_SETUP_VERSION,
+				 .validate_id_call_back = on_psk_identity,
+				 .id_call_back_arg = g };
+
+	if (!coap_dtls_is_supported() || !coap_context_set_psk2(ctx, &psk))
+		return -ENOTSUP;
+	return 0;
+}
+
+void pskguard_counters(const struct pskguard *g, json_t *counters)
+{
+	json_object_set_new(counters, "dtls_connected", json_integer((json_int_t)g->connected));
+	json_object_set_new(counters, "dtls_failures", json_integer((json_int_t)g->failures));
+	json_object_set_new(counters, "dtls_unknown_identity",
+			    json_integer((json_int_t)g->unknown_identity));
+}
