@@ -453,6 +453,26 @@ class MeshTests(Harness):
         self.assertEqual(self.ping_until("fd00::c", payload, 7, 20), payload)
         self.stop()
 
+    def test_long_unplug_detaches_and_the_mesh_rejoins(self):
+        """Unplugged for 4 s with 2 s DAO lifetimes: b's refresh finds no root (no ACK),
+        b detaches and poisons, c follows; after the replug both rejoin through DIS."""
+        self.start(lifetime=2)
+        self.joined("b", "c")
+        self.sim.send(cmd="unplug", seconds=4)
+        self.sim.expect("unplugged")
+        self.sim.expect("parent-lost", seconds=5, node="b")
+        self.sim.expect("ready")
+        back = time.monotonic()
+        self.sim.expect("parent", seconds=15, node="b")
+        self.sim.expect("parent", seconds=15, node="c")
+        payload = b"rejoined"
+        self.assertEqual(self.ping_until("fd00::c", payload, 0xE1, 1, seconds=15), payload)
+        print(f"mesh usable again {time.monotonic() - back:.1f} s after the replug")
+        routes = self.routes()
+        self.assertEqual((routes["fd00::b"]["parent"], routes["fd00::c"]["parent"]),
+                         ("fd00::1", "fd00::b"))
+        self.stop()
+
     def test_node_to_node_through_the_root_and_dao_refresh(self):
         """c pings d: up through b to the root, down to d, and the reply back down
         through b with IPv6-in-IPv6 (RFC 9008); 2 s DAO lifetimes are refreshed every

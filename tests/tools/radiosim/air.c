@@ -26,6 +26,7 @@ struct air {
 	uint64_t rng;
 	struct pcapw *pcap;
 	air_deliver_fn deliver;
+	air_present_fn present;
 	void *arg;
 	struct event *run, *hold_timer;
 	struct delivery *head, *tail;
@@ -124,7 +125,7 @@ static void on_run(evutil_socket_t fd, short what, void *arg)
 }
 
 struct air *air_new(struct event_base *base, const struct topo *t, const struct air_opts *o,
-		    struct pcapw *pcap, air_deliver_fn deliver, void *arg)
+		    struct pcapw *pcap, air_deliver_fn deliver, air_present_fn present, void *arg)
 {
 	struct air *a = calloc(1, sizeof(*a));
 
@@ -135,6 +136,7 @@ struct air *air_new(struct event_base *base, const struct topo *t, const struct 
 	a->rng = o->seed ? o->seed : 0x9E3779B97F4A7C15ULL;
 	a->pcap = pcap;
 	a->deliver = deliver;
+	a->present = present;
 	a->arg = arg;
 	a->run = evtimer_new(base, on_run, a);
 	a->hold_timer = evtimer_new(base, on_hold_timer, a);
@@ -234,7 +236,7 @@ bool air_send(struct air *a, int from, const uint8_t *frame, size_t len, uint64_
 	for (size_t i = 0; i < a->t->n; i++) {
 		bool to_it;
 
-		if (!a->t->hears[from][i])
+		if (!a->t->hears[from][i] || !a->present(a->arg, (int)i))
 			continue;
 		to_it = unicast && f.dst.mode == LOWPAN_ADDR_EXT &&
 			memcmp(f.dst.a, a->t->st[i].eui64, 8) == 0;

@@ -33,10 +33,15 @@ struct air_opts {
 /* Receives a frame at station @station; @frame is valid during the call. */
 typedef void (*air_deliver_fn)(void *arg, int station, const uint8_t *frame, size_t len);
 
-/* Create the medium for @t (must outlive it).  @pcap may be NULL.
+/* Whether station @station has a working radio now (an unplugged dongle
+ * neither receives nor acknowledges). */
+typedef bool (*air_present_fn)(void *arg, int station);
+
+/* Create the medium for @t (must outlive it; its links may change).
+ * @pcap may be NULL; @deliver and @present get @arg.
  * Returns NULL on allocation failure. */
 struct air *air_new(struct event_base *base, const struct topo *t, const struct air_opts *o,
-		    struct pcapw *pcap, air_deliver_fn deliver, void *arg);
+		    struct pcapw *pcap, air_deliver_fn deliver, air_present_fn present, void *arg);
 
 /* Free it and the frames in flight (NULL is accepted). */
 void air_free(struct air *a);

@@ -68,6 +68,11 @@ uint8_t dongle_channel(const struct dongle *d)
 	return d->channel;
 }
 
+bool dongle_plugged(const struct dongle *d)
+{
+	return d->master >= 0;
+}
+
 uint64_t dongle_commands(const struct dongle *d)
 {
 	return d->commands;

@@ -50,6 +50,9 @@ void dongle_receive(struct dongle *d, const uint8_t *frame, size_t len);
  * one in after @seconds ({"event":"ready"}).  Returns 0 or -EALREADY. */
 int dongle_unplug(struct dongle *d, double seconds);
 
+/* Whether the pty is there (not unplugged). */
+bool dongle_plugged(const struct dongle *d);
+
 /* Write @len bytes (not SLIP framed) to the host as they are. */
 void dongle_raw(struct dongle *d, const uint8_t *bytes, size_t len);
 

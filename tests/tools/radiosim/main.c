@@ -102,6 +102,14 @@ static void on_deliver(void *arg, int station, const uint8_t *frame, size_t len)
 		node_input(s->nodes[station], frame, len);
 }
 
+static bool on_present(void *arg, int station)
+{
+	struct sim *s = arg;
+
+	/* the air exists before the dongle: it is plugged in right after */
+	return station != 0 || !s->dongle || dongle_plugged(s->dongle);
+}
+
 static void status(struct sim *s)
 {
 	json_t *nodes = json_array();
@@ -369,7 +377,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lwgate-radiosim: %s: %s\n", pcap_path, strerror(errno));
 		goto out;
 	}
-	s->air = air_new(s->base, &s->topo, &ao, s->pcap, on_deliver, s);
+	s->air = air_new(s->base, &s->topo, &ao, s->pcap, on_deliver, on_present, s);
 	if (!s->air)
 		goto out;
 	s->dongle =

@@ -23,6 +23,7 @@
 #define DIO_IMIN_MS     1000
 #define DIO_IMAX_MS     16000
 #define DAO_RETRY_MS    2000
+#define DETACHED_MS     3000 /* poisoned long enough: take any parent again */
 #define MAX_DECAP_DEPTH 2
 #define PKT_MAX         1280
 #define HBH_LEN         8      /* hop-by-hop header holding only the RPL option */
@@ -65,7 +66,8 @@ struct node {
 	/* after losing a parent, only neighbours ranked below this (our rank
 	 * then) may replace it: never our own children */
 	uint16_t rank_limit;
-	int parent; /* index in nbrs, -1 when none */
+	uint64_t detached_ms; /* when we last lost our parent with no other */
+	int parent;           /* index in nbrs, -1 when none */
 	struct nbr nbrs[MAX_NBRS];
 
 	uint8_t dao_seq, path_seq;

@@ -123,12 +123,22 @@ static void trickle_reset(struct node *n)
 	node_arm(n->dio_timer, node_jitter(n, DIO_IMIN_MS / 2, DIO_IMIN_MS));
 }
 
+static void select_parent(struct node *n);
+
 static void on_dis_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct node *n = arg;
 
 	if (n->parent >= 0)
 		return;
+	if (n->rank_limit != INFINITE_RANK && simev_now_ms() - n->detached_ms >= DETACHED_MS) {
+		/* our old children have heard the poison by now: any
+		 * neighbour may be a parent again */
+		n->rank_limit = INFINITE_RANK;
+		select_parent(n);
+		if (n->parent >= 0)
+			return;
+	}
 	send_dis(n);
 	node_arm(n->dis_timer, node_jitter(n, DIS_PERIOD_MS, DIS_PERIOD_MS + 1000));
 }
@@ -160,6 +170,11 @@ static void select_parent(struct node *n)
 	uint16_t old_rank = n->rank;
 	int old_parent = n->parent;
 
+	/* the parent is gone (link failure, or it poisoned its rank): only
+	 * neighbours closer to the root than we were may replace it */
+	if (old_parent >= 0 && n->nbrs[old_parent].rank == INFINITE_RANK &&
+	    n->rank_limit == INFINITE_RANK)
+		n->rank_limit = old_rank;
 	for (int i = 0; i < MAX_NBRS; i++) {
 		const struct nbr *b = &n->nbrs[i];
 
@@ -172,6 +187,13 @@ static void select_parent(struct node *n)
 	    n->nbrs[best].rank >= n->rank_limit) {
 		n->parent = -1;
 		n->rank = INFINITE_RANK;
+		if (old_parent >= 0) {
+			n->detached_ms = simev_now_ms();
+			/* detached: tell the children (an infinite rank), ask around */
+			trickle_reset(n);
+			evtimer_del(n->dis_timer);
+			node_arm(n->dis_timer, node_jitter(n, 10, 200));
+		}
 		return;
 	}
 	n->parent = best;
@@ -297,14 +319,7 @@ void noderpl_link_failed(struct node *n, const struct lowpan_lladdr *ll)
 	simev_emit(json_pack("{s:s, s:s, s:s}", "event", "parent-lost", "node", n->name, "parent",
 			     simev_ntop(p->ip)));
 	p->rank = INFINITE_RANK;
-	n->rank_limit = n->rank;
 	select_parent(n);
-	if (n->parent < 0) {
-		/* detached: tell the children (an infinite rank) and ask around */
-		trickle_reset(n);
-		evtimer_del(n->dis_timer);
-		node_arm(n->dis_timer, node_jitter(n, 10, 200));
-	}
 }
 
 int noderpl_start(struct node *n)
