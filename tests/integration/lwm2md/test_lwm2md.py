@@ -208,6 +208,18 @@ class Lwm2mdTests(unittest.TestCase):
             watch.wait()
             watch.stdout.close()
 
+    def test_blockwise_register(self):
+        """A Register whose object links need several blocks (RFC 7959 Block1)."""
+        d = self.start()
+        links = ",".join(f"</{o}/0>" for o in range(3300, 3360))
+        rc, out = coap_client("-b", "64", "-m", "post", "-t", "40", "-e", links,
+                              f"coap://[::1]:{PORT}/rd?ep=big&lt=60")
+        self.assertEqual(rc, 0, out)
+        [c] = d.clients()
+        self.assertEqual(len(c["objects"]), 60)
+        self.assertEqual(c["objects"][-1], "/3359/0")
+        self.assertEqual(d.stop(), 0)
+
     def test_malformed_registrations(self):
         d = self.start()
         cases = [
