@@ -317,13 +317,18 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 		arm_expiry(l); /* a fragment was kept */
 		return;
 	}
-	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
-		goto out;
-	/* leaving the RPL domain: no RPL option, no tunnel to the root */
+	/*
+	 * First off with the RPL option and the tunnel to the root: Contiki-NG
+	 * puts the option in a hop-by-hop header on everything it sends to a
+	 * global address, its DAOs too, and the kernel drops packets that
+	 * carry it (type 0x63: discard if unknown).
+	 */
 	rc = lowpan_rpl_strip(pkt, pktlen, l->dodag_id.s6_addr);
 	if (rc < 0)
 		goto out;
 	pktlen = (size_t)rc;
+	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
+		goto out;
 	if (pkt[24] != 0xff && in_mesh(l, pkt + 24) && !is_root_address(l, pkt + 24)) {
 		forward_down(l, pkt, pktlen);
 		goto out;

@@ -388,6 +388,24 @@ class RplRootTests(Harness):
         self.assertEqual(peer[0], "fd00::c")
         self.stop()
 
+    def test_dao_with_rpl_option(self):
+        """Contiki-NG puts the RFC 6553 option in a hop-by-hop header on its DAOs too."""
+        from scapy.contrib.rpl import ICMPv6RPL, RPLDAO, RPLOptTgt, RPLOptTIO
+        from scapy.layers.inet6 import HBHOptUnknown, IPv6, IPv6ExtHdrHopByHop
+        self.start(rpl=True)
+        pkt = (IPv6(src="fd00::b", dst="fd00::1")
+               / IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x63,
+                                                           optdata=b"\x00\x1e\x02\x00")])
+               / ICMPv6RPL(code=2) / RPLDAO(RPLInstanceID=30, K=1, daoseq=1)
+               / RPLOptTgt(plen=128, prefix="fd00::b")
+               / RPLOptTIO(pathseq=0, pathlifetime=30, parentaddr="fd00::1"))
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, pkt).hex())
+        row = self.expect_frame(("icmpv6.rpl.daoack.sequence", "icmpv6.rpl.daoack.status"),
+                                lambda r: r[0] != "")
+        self.assertEqual(row, ["1", "0"])
+        self.assertEqual(self.routes()["fd00::b"]["parent"], "fd00::1")
+        self.stop()
+
     def test_no_path_loop_and_expiry(self):
         self.start(rpl=True)
         self.join_b_and_c()

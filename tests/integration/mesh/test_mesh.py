@@ -569,13 +569,9 @@ class MeshTests(Harness):
         self.assertEqual(self.ping_until("fd00::c", b"after", 0xD1, 10), b"after")
         self.stop()
 
-    # lowpand bug (reported by the radiosim helper, see the radiosim report "DAO with
-    # an RPL option"): daemons/lowpand/rplroot.c rplroot_input() only looks at packets
-    # whose first next header is ICMPv6, so a DAO carrying the RFC 6553 option in a
-    # hop-by-hop header, as every Contiki-NG RPL Lite node sends it, is stripped by
-    # lowpan_rpl_strip() and written to the TUN as an ordinary packet: no route, no
-    # DAO-ACK, the node never joins.
-    @unittest.expectedFailure
+    # This test found that lowpand ignored DAOs carrying the RFC 6553 option in a
+    # hop-by-hop header, as every Contiki-NG RPL Lite node sends them; lowpand now
+    # strips the option before it looks for RPL control messages.
     def test_contiki_rpl_option_in_hop_by_hop(self):
         """Nodes that insert the RPL option like Contiki-NG: they join, pings go through."""
         self.start(sim_args=("--rpl-option",))
