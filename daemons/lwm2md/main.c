@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "creds.h"
 #include "dm.h"
+#include "idmap.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
@@ -80,23 +81,96 @@ static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, CLIENTS_SCHEMA_2 },
 	{ 3, CREDS_SCHEMA_3 },
+	{ 4, IDMAP_SCHEMA_4 },
 };
 
 struct lwm2md {
 	struct daemon *d;
 	struct server *srv;
 	struct lwm2m_registry *registry;
+	struct idmap *ids;
 };
 
 /* The client named by the call's "ep", or NULL after failing the call. */
+static bool registered(const char *ep, void *arg)
+{
+	struct lwm2md *l = arg;
+
+	return clients_find_ep(server_clients(l->srv), ep) != NULL;
+}
+
+/*
+ * The client a call names, by ep=, external_id= or app_id= (OSR-001,
+ * LPW-001), or NULL after failing the call.
+ */
 static struct client *client_arg(struct lwm2md *l, struct ipc_call *call, json_t *args)
 {
 	const char *ep = json_string_value(json_object_get(args, "ep"));
-	struct client *c = ep ? clients_find_ep(server_clients(l->srv), ep) : NULL;
+	const char *ext = json_string_value(json_object_get(args, "external_id"));
+	const char *app = json_string_value(json_object_get(args, "app_id"));
+	struct client *c;
 
+	if (!!ep + !!ext + !!app != 1) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "name the client with one of ep=, external_id=, app_id=");
+		return NULL;
+	}
+	if (ext && !(ep = idmap_ep_of_external(l->ids, ext))) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no endpoint has external_id '%s'", ext);
+		return NULL;
+	}
+	if (app) {
+		int rc = idmap_ep_of_app(l->ids, app, registered, l, &ep);
+
+		if (rc < 0) {
+			ipc_call_fail(call, rc == -E2BIG ? IPC_ERR_CONFLICT : IPC_ERR_NOT_FOUND,
+				      rc == -E2BIG ? "several clients have app_id '%s': use ep="
+						   : "no registered client has app_id '%s'",
+				      app);
+			return NULL;
+		}
+	}
+	c = clients_find_ep(server_clients(l->srv), ep);
 	if (!c)
-		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no registered client '%s'", ep ? ep : "");
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no registered client '%s'", ep);
 	return c;
+}
+
+/* clients_json() with the endpoint's other names. */
+static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
+{
+	json_t *o = clients_json(c, full);
+
+	idmap_annotate(l->ids, c->ep, o);
+	return o;
+}
+
+static void cmd_set_ids(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *app = json_string_value(json_object_get(args, "app_id"));
+	const char *ext = json_string_value(json_object_get(args, "external_id"));
+	int rc;
+
+	if (!app && !ext) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "give app_id= and/or external_id= (\"\" clears)");
+		return;
+	}
+	rc = idmap_set(l->ids, ep, app, ext);
+	if (rc == -EEXIST)
+		ipc_call_fail(call, IPC_ERR_CONFLICT, "another endpoint has external_id '%s'", ext);
+	else if (rc == -EINVAL)
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "names are at most 255 bytes");
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not stored");
+	else {
+		json_t *o = json_pack("{s:s}", "endpoint", ep);
+
+		idmap_annotate(l->ids, ep, o);
+		ipc_call_reply(call, o);
+	}
 }
 
 static void cmd_clients(struct ipc_call *call, json_t *args, void *ctx)
@@ -105,7 +179,7 @@ static void cmd_clients(struct ipc_call *call, json_t *args, void *ctx)
 
 	/* one record per client: a list of 100,000 would not fit one reply */
 	for (struct client *c = clients_first(server_clients(l->srv)); c; c = clients_next(c))
-		if (ipc_call_record(call, clients_json(c, false)) < 0)
+		if (ipc_call_record(call, client_json(l, c, false)) < 0)
 			break;
 	ipc_call_reply(call, json_array());
 }
@@ -115,7 +189,7 @@ static void cmd_show(struct ipc_call *call, json_t *args, void *ctx)
 	struct client *c = client_arg(ctx, call, args);
 
 	if (c)
-		ipc_call_reply(call, clients_json(c, true));
+		ipc_call_reply(call, client_json(ctx, c, true));
 }
 
 static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
@@ -331,8 +405,22 @@ static void cmd_write_attr(struct ipc_call *call, json_t *args, void *ctx)
 	send_dm(ctx, call, args, &req);
 }
 
+#define WHO_ARGS                                                                        \
+	{ "ep", IPC_ARG_STRING, false, "endpoint client name" },                        \
+		{ "external_id", IPC_ARG_STRING, false, "or its external identifier" }, \
+	{                                                                               \
+		"app_id", IPC_ARG_STRING, false, "or its application ID"                \
+	}
+
 static const struct ipc_arg ep_args[] = {
-	{ "ep", IPC_ARG_STRING, true, "endpoint client name" },
+	WHO_ARGS,
+	{ .name = NULL },
+};
+
+static const struct ipc_arg ids_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name (registered or not)" },
+	{ "app_id", IPC_ARG_STRING, false, "application ID (OSR-001)" },
+	{ "external_id", IPC_ARG_STRING, false, "external identifier, e.g. for NIDD (LPW-001)" },
 	{ .name = NULL },
 };
 
@@ -359,9 +447,20 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 			      CREDS_IDENTITY_MAX);
 	else if (rc < 0)
 		ipc_call_fail(call, IPC_ERR_INTERNAL, "not stored");
-	else
-		ipc_call_reply(call,
-			       json_pack("{s:s, s:s}", "identity", id ? id : ep, "endpoint", ep));
+	else {
+		const char *app = json_string_value(json_object_get(args, "app_id"));
+		const char *ext = json_string_value(json_object_get(args, "external_id"));
+		json_t *o = json_pack("{s:s, s:s}", "identity", id ? id : ep, "endpoint", ep);
+
+		if ((app || ext) && idmap_set(l->ids, ep, app, ext) < 0) {
+			json_decref(o);
+			ipc_call_fail(call, IPC_ERR_CONFLICT,
+				      "key stored; app_id/external_id not (external_id taken?)");
+			return;
+		}
+		idmap_annotate(l->ids, ep, o);
+		ipc_call_reply(call, o);
+	}
 }
 
 static void cmd_cred_del(struct ipc_call *call, json_t *args, void *ctx)
@@ -395,6 +494,8 @@ static const struct ipc_arg cred_add_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint client name the key is bound to" },
 	{ "key", IPC_ARG_STRING, true, "pre-shared key in hex" },
 	{ "identity", IPC_ARG_STRING, false, "PSK identity (default: the endpoint name)" },
+	{ "app_id", IPC_ARG_STRING, false, "application ID of the endpoint (OSR-001)" },
+	{ "external_id", IPC_ARG_STRING, false, "external identifier (LPW-001)" },
 	{ .name = NULL },
 };
 
@@ -404,10 +505,7 @@ static const struct ipc_arg cred_del_args[] = {
 	{ .name = NULL },
 };
 
-#define EP_ARG                                                     \
-	{                                                          \
-		"ep", IPC_ARG_STRING, true, "endpoint client name" \
-	}
+#define EP_ARG WHO_ARGS
 #define PATH_ARG                                                             \
 	{                                                                    \
 		"path", IPC_ARG_STRING, true, "LwM2M path: /3, /3/0, /3/0/0" \
@@ -478,6 +576,7 @@ static const struct ipc_command lwm2md_commands[] = {
 	{ "exec", "Execute a resource", exec_args, cmd_exec, true },
 	{ "create", "Create an object instance", create_args, cmd_create, true },
 	{ "delete", "Delete an object instance", path_args, cmd_delete, true },
+	{ "set-ids", "set an endpoint's app_id and external_id", ids_args, cmd_set_ids, true },
 	{ "cred-add", "add a DTLS pre-shared key for an endpoint", cred_add_args, cmd_cred_add,
 	  true },
 	{ "cred-del", "delete a DTLS pre-shared key", cred_del_args, cmd_cred_del, true },
@@ -521,12 +620,21 @@ static int lwm2md_start(struct daemon *d, void **state)
 	else
 		log_info("object definitions loaded count=%d dir=%s", rc, cfg->objects);
 	sc.registry = l->registry;
+	l->ids = idmap_new(daemon_db(d));
+	rc = idmap_load(l->ids);
+	if (rc < 0) {
+		idmap_free(l->ids);
+		lwm2m_registry_free(l->registry);
+		free(l);
+		return rc;
+	}
 	coap_startup();
 	l->d = d;
 	rc = server_new(daemon_base(d), daemon_db(d), daemon_ipc(d), &sc, &l->srv);
 	if (rc < 0) {
 		coap_cleanup();
 		lwm2m_registry_free(l->registry);
+		idmap_free(l->ids);
 		free(l);
 		return rc;
 	}
@@ -539,6 +647,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 		server_free(l->srv);
 		coap_cleanup();
 		lwm2m_registry_free(l->registry);
+		idmap_free(l->ids);
 		free(l);
 		return rc;
 	}
@@ -553,6 +662,7 @@ static void lwm2md_stop(void *state)
 	server_free(l->srv);
 	coap_cleanup();
 	lwm2m_registry_free(l->registry);
+	idmap_free(l->ids);
 	free(l);
 }
 

@@ -654,6 +654,54 @@ class Lwm2mdTests(unittest.TestCase):
             u.close()
         self.assertEqual(d.stop(), 0)
 
+    def test_app_id_and_external_id(self):
+        """OSR-001 / LPW-001: other names of an endpoint, shown and usable in commands."""
+        d = self.start()
+        u = Udp()
+        try:
+            cm.decode(u.ask(cm.register(1, "ep=meter-1", "</3/0>")))
+            cm.decode(u.ask(cm.register(2, "ep=meter-2", "</3/0>")))
+            out = ctl_json(self.tmp, "set-ids", "ep=meter-1", "app_id=metering",
+                           "external_id=ext-0001@nidd.example")
+            self.assertEqual(out["external_id"], "ext-0001@nidd.example")
+            r = ctl(self.tmp, "lwm2md", "cred-add", "ep=meter-2", "key=00112233",
+                    "app_id=metering", "external_id=ext-0002@nidd.example")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            by_ep = {c["endpoint"]: c for c in d.clients()}
+            self.assertEqual(by_ep["meter-1"]["app_id"], "metering")
+            self.assertEqual(by_ep["meter-2"]["external_id"], "ext-0002@nidd.example")
+            s = ctl_json(self.tmp, "show", "external_id=ext-0001@nidd.example")
+            self.assertEqual(s["endpoint"], "meter-1")
+            r = ctl(self.tmp, "lwm2md", "show", "app_id=metering")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("several clients have app_id 'metering'", r.stderr)
+            r = ctl(self.tmp, "lwm2md", "set-ids", "ep=meter-2",
+                    "external_id=ext-0001@nidd.example")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("another endpoint has external_id", r.stderr)
+            r = ctl(self.tmp, "lwm2md", "show", "ep=meter-1", "app_id=metering")
+            self.assertIn("one of ep=, external_id=, app_id=", r.stderr)
+
+            # a Read addressed by external identifier
+            def client():
+                req = cm.decode(u.recv())
+                u.send(cm.encode(cm.ACK, cm.code("2.05"), req["mid"], req["token"],
+                                 [(cm.CONTENT_FORMAT, cm.uint_opt(0))], b"Acme"))
+
+            t = threading.Thread(target=client)
+            t.start()
+            out = ctl_json(self.tmp, "read", "external_id=ext-0001@nidd.example", "path=/3/0/0")
+            t.join()
+            self.assertEqual(out["endpoint"], "meter-1")
+            # the names are stored, and outlive the registration
+            self.assertEqual(d.stop(), 0)
+            d.start()
+            ctl_json(self.tmp, "remove", "ep=meter-2")
+            self.assertEqual(ctl_json(self.tmp, "show", "app_id=metering")["endpoint"], "meter-1")
+        finally:
+            u.close()
+        self.assertEqual(d.stop(), 0)
+
     def test_plain_coap_disabled(self):
         d = self.start("enabled = no\n[coaps]\nenabled = no\n")
         self.assertFalse(d.status()["coap"]["enabled"])
