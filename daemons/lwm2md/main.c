@@ -638,19 +638,6 @@ static int lwm2md_start(struct daemon *d, void **state)
 		free(l);
 		return rc;
 	}
-	/*
-	 * The table is added here rather than as .commands so that handlers
-	 * get this state as their context.
-	 */
-	rc = ipc_server_add_commands(daemon_ipc(d), lwm2md_commands, l);
-	if (rc < 0) {
-		server_free(l->srv);
-		coap_cleanup();
-		lwm2m_registry_free(l->registry);
-		idmap_free(l->ids);
-		free(l);
-		return rc;
-	}
 	*state = l;
 	return 0;
 }
@@ -682,6 +669,7 @@ static const struct daemon_def lwm2md_def = {
 	.migration_count = sizeof(lwm2md_migrations) / sizeof(lwm2md_migrations[0]),
 	.keep_net_admin = false,
 	.start = lwm2md_start,
+	.commands = lwm2md_commands, /* handlers get the state start() made */
 	.stop = lwm2md_stop,
 	.status = lwm2md_status,
 };
