@@ -20,6 +20,7 @@
 #include "common/daemon.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "lowpan/frame.h"
 #include "lowpan/iphc.h"
 #include "lowpan/lladdr.h"
 #include "lowpan/mib.h"
@@ -140,6 +141,7 @@ struct lowpand {
 	uint8_t seq;
 	uint16_t tag;
 	uint64_t tun_in, tun_out, tun_errors, no_route, hop_limit, forwarded;
+	uint64_t rx_bad_header, rx_not_for_us, rx_secured;
 };
 
 /* The running configuration; never keep the pointer: a reload replaces it. */
@@ -300,14 +302,45 @@ static void on_expire(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Radio → host: one MAC frame in, at most one IPv6 packet out. */
+/*
+ * Junk from the air is sorted by reason before 6LoWPAN sees it: a header
+ * that does not parse, a frame addressed elsewhere (another PAN, another
+ * node), a secured frame (counted, never read as plaintext).
+ */
+static bool frame_is_for_us(struct lowpand *l, const uint8_t *frame, size_t len)
+{
+	struct lowpan_frame f;
+	uint8_t eui[8];
+
+	if (lowpan_frame_parse(frame, len, 0, &f) < 0) {
+		l->rx_bad_header++;
+		return false;
+	}
+	if ((f.dst_pan_present && f.dst_pan != 0xffff && f.dst_pan != (uint16_t)config(l)->panid) ||
+	    (f.dst.mode == LOWPAN_ADDR_SHORT && !(f.dst.a[0] == 0xff && f.dst.a[1] == 0xff)) ||
+	    (f.dst.mode == LOWPAN_ADDR_EXT && radio_eui64(l->radio, eui) &&
+	     memcmp(f.dst.a, eui, 8) != 0)) {
+		l->rx_not_for_us++;
+		return false;
+	}
+	if (f.security) {
+		l->rx_secured++;
+		return false;
+	}
+	return true;
+}
+
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
 {
 	struct lowpand *l = arg;
 	uint8_t *pkt = NULL;
 	size_t pktlen = 0;
 	struct lowpan_frame info = { 0 };
-	int rc = lowpan_rx_frame(l->rx, frame, len, clock_ms(), &pkt, &pktlen, &info);
+	int rc;
 
+	if (!frame_is_for_us(l, frame, len))
+		return;
+	rc = lowpan_rx_frame(l->rx, frame, len, clock_ms(), &pkt, &pktlen, &info);
 	if (rc < 0) {
 		log_debug("frame dropped len=%zu reason=%d", len, rc);
 		return;
@@ -528,6 +561,9 @@ static json_t *counters_json(const struct lowpand *l)
 	json_object_set_new(c, "tun_errors", json_integer((json_int_t)l->tun_errors));
 	json_object_set_new(c, "no_route", json_integer((json_int_t)l->no_route));
 	json_object_set_new(c, "forwarded", json_integer((json_int_t)l->forwarded));
+	json_object_set_new(c, "rx_bad_header", json_integer((json_int_t)l->rx_bad_header));
+	json_object_set_new(c, "rx_not_for_us", json_integer((json_int_t)l->rx_not_for_us));
+	json_object_set_new(c, "rx_secured", json_integer((json_int_t)l->rx_secured));
 	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)l->hop_limit));
 	if (l->rpl) {
 		struct rplroot_stats rs;

@@ -259,6 +259,23 @@ class LowpandTests(Harness):
         c = wait_for(lambda: (lambda c: c["radio_log_lines"] >= 1 and c)(self.status()["counters"]),
                      "the log line")
         self.assertGreaterEqual(c["radio_slip_errors"], 1)
+        # frames for someone else, and a secured one: counted, never delivered
+        other = bytearray(echo_request_frame(5))
+        other[5:13] = bytes.fromhex("0d000000000000ff")  # destination: another node
+        self.sim.send(cmd="inject", hex=bytes(other).hex())
+        other_pan = bytearray(echo_request_frame(6))
+        other_pan[3:5] = b"\x34\x12"                  # destination PAN 0x1234
+        self.sim.send(cmd="inject", hex=bytes(other_pan).hex())
+        plain = echo_request_frame(7)
+        # security enabled, and an auxiliary security header after the 21-byte MAC header:
+        # level 5 (ENC-MIC-32), key identifier mode 0, frame counter 1; a 4-byte MIC at the end
+        secured = bytearray(plain[:21] + b"\x05\x01\x00\x00\x00" + plain[21:] + b"MIC!")
+        secured[0] |= 0x08
+        self.sim.send(cmd="inject", hex=bytes(secured).hex())
+        c = wait_for(lambda: (lambda c: c["rx_secured"] >= 1 and c)(self.status()["counters"]),
+                     "the secured frame to be counted")
+        self.assertEqual((c["rx_not_for_us"], c["rx_secured"]), (2, 1))
+        self.assertEqual(c["tun_out"], 0)
         # the stats command reports the same counters as status
         r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
                             self.tmp, "lowpand", "stats"], capture_output=True, text=True)
