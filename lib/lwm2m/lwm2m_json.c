@@ -264,57 +264,6 @@ int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 	return rc;
 }
 
-static int put_key(struct lwm2m_buf *out, bool *first, const char *key)
-{
-	int rc = lwm2m_buf_append_str(out, *first ? "\"" : ",\"");
-
-	*first = false;
-	if (rc == 0)
-		rc = lwm2m_buf_append_str(out, key);
-	return rc ? rc : lwm2m_buf_append_str(out, "\":");
-}
-
-static int put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v)
-{
-	char tmp[16];
-	int rc;
-
-	switch (v->type) {
-	case LWM2M_TYPE_NONE:
-		return 0;
-	case LWM2M_TYPE_STRING:
-	case LWM2M_TYPE_CORELNK:
-		rc = put_key(out, first, "sv");
-		return rc ? rc
-			  : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
-	case LWM2M_TYPE_OPAQUE:
-		rc = put_key(out, first, "sv");
-		if (rc == 0)
-			rc = lwm2m_buf_append_byte(out, '"');
-		if (rc == 0)
-			rc = lwm2m_base64_encode(v->v.bytes.data, v->v.bytes.len, false, out);
-		return rc ? rc : lwm2m_buf_append_byte(out, '"');
-	case LWM2M_TYPE_BOOLEAN:
-		rc = put_key(out, first, "bv");
-		return rc ? rc : lwm2m_buf_append_str(out, v->v.b ? "true" : "false");
-	case LWM2M_TYPE_OBJLNK:
-		rc = put_key(out, first, "ov");
-		lwm2m_objlnk_format(v->v.lnk, tmp, sizeof(tmp));
-		return rc ? rc : lwm2m_jsonw_string(out, tmp, strlen(tmp));
-	case LWM2M_TYPE_INTEGER:
-	case LWM2M_TYPE_TIME:
-		rc = put_key(out, first, "v");
-		return rc ? rc : lwm2m_jsonw_int(out, v->v.i);
-	case LWM2M_TYPE_UNSIGNED:
-		rc = put_key(out, first, "v");
-		return rc ? rc : lwm2m_jsonw_uint(out, v->v.u);
-	case LWM2M_TYPE_FLOAT:
-		rc = put_key(out, first, "v");
-		return rc ? rc : lwm2m_jsonw_double(out, v->v.f, 1);
-	}
-	return -EINVAL;
-}
-
 int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct lwm2m_error *err)
 {
 	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
@@ -350,14 +299,15 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 		lwm2m_senml_names(&nm, doc, i, bn, n);
 		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
 		if (rc == 0 && n[0]) {
-			rc = put_key(out, &first, "n");
+			rc = lwm2m_senml_put_key(out, &first, "n");
 			if (rc == 0)
 				rc = lwm2m_jsonw_string(out, n, strlen(n));
 		}
 		if (rc == 0)
-			rc = put_value(out, &first, &e->value);
+			rc = lwm2m_senml_put_value(out, &first, &e->value,
+						   &lwm2m_senml_lwm2m_labels);
 		if (rc == 0 && e->has_time) {
-			rc = put_key(out, &first, "t");
+			rc = lwm2m_senml_put_key(out, &first, "t");
 			if (rc == 0)
 				rc = lwm2m_jsonw_double(out, e->time, 0);
 		}

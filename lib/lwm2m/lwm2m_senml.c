@@ -4,6 +4,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "lwm2m/lwm2m_base64.h"
+#include "lwm2m/lwm2m_jsonw.h"
+
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
 {
 	b->bn_len = 0;
@@ -249,4 +252,60 @@ void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_do
 			n[o++] = digits[--nd];
 	}
 	n[o] = '\0';
+}
+
+const struct lwm2m_senml_labels lwm2m_senml_json_labels = { "vs", "vd", "vb", "vlo", true };
+const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels = { "sv", "sv", "bv", "ov", false };
+
+int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key)
+{
+	int rc = lwm2m_buf_append_str(out, *first ? "\"" : ",\"");
+
+	*first = false;
+	if (rc == 0)
+		rc = lwm2m_buf_append_str(out, key);
+	return rc ? rc : lwm2m_buf_append_str(out, "\":");
+}
+
+int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
+			  const struct lwm2m_senml_labels *labels)
+{
+	char tmp[16];
+	int rc;
+
+	switch (v->type) {
+	case LWM2M_TYPE_NONE:
+		return 0;
+	case LWM2M_TYPE_STRING:
+	case LWM2M_TYPE_CORELNK:
+		rc = lwm2m_senml_put_key(out, first, labels->string);
+		return rc ? rc
+			  : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
+	case LWM2M_TYPE_OPAQUE:
+		rc = lwm2m_senml_put_key(out, first, labels->opaque);
+		if (rc == 0)
+			rc = lwm2m_buf_append_byte(out, '"');
+		if (rc == 0)
+			rc = lwm2m_base64_encode(v->v.bytes.data, v->v.bytes.len,
+						 labels->opaque_url_safe, out);
+		return rc ? rc : lwm2m_buf_append_byte(out, '"');
+	case LWM2M_TYPE_BOOLEAN:
+		rc = lwm2m_senml_put_key(out, first, labels->boolean);
+		return rc ? rc : lwm2m_buf_append_str(out, v->v.b ? "true" : "false");
+	case LWM2M_TYPE_OBJLNK:
+		rc = lwm2m_senml_put_key(out, first, labels->objlnk);
+		lwm2m_objlnk_format(v->v.lnk, tmp, sizeof(tmp));
+		return rc ? rc : lwm2m_jsonw_string(out, tmp, strlen(tmp));
+	case LWM2M_TYPE_INTEGER:
+	case LWM2M_TYPE_TIME:
+		rc = lwm2m_senml_put_key(out, first, "v");
+		return rc ? rc : lwm2m_jsonw_int(out, v->v.i);
+	case LWM2M_TYPE_UNSIGNED:
+		rc = lwm2m_senml_put_key(out, first, "v");
+		return rc ? rc : lwm2m_jsonw_uint(out, v->v.u);
+	case LWM2M_TYPE_FLOAT:
+		rc = lwm2m_senml_put_key(out, first, "v");
+		return rc ? rc : lwm2m_jsonw_double(out, v->v.f, 1);
+	}
+	return -EINVAL;
 }

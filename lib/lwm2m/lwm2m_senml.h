@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lwm2m/lwm2m_buf.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_error.h"
 #include "lwm2m/lwm2m_registry.h"
@@ -99,5 +100,32 @@ void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc
  */
 void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
 		       char *bn, char *n);
+
+/*
+ * The value labels of a JSON record: SenML JSON (RFC 8428: "vs", "vd" in
+ * base64url, "vb", "vlo") and LwM2M JSON (TS 1.1: "sv" with Opaque in
+ * base64, "bv", "ov") name the same values differently.
+ */
+struct lwm2m_senml_labels {
+	const char *string, *opaque, *boolean, *objlnk;
+	bool opaque_url_safe;
+};
+
+extern const struct lwm2m_senml_labels lwm2m_senml_json_labels;  /* RFC 8428 */
+extern const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels; /* LwM2M JSON */
+
+/*
+ * lwm2m_senml_put_key - append ["," when not @first]"@key": and clear
+ * @first.  Returns 0 or -ENOMEM.
+ */
+int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key);
+
+/*
+ * lwm2m_senml_put_value - append the member holding @v (none for a value
+ * of type none), labelled as @labels says; numbers are "v".  Returns 0,
+ * -ENOMEM, -EDOM for a non-finite float or -EINVAL for an unknown type.
+ */
+int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
+			  const struct lwm2m_senml_labels *labels);
 
 #endif
