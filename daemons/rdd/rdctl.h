@@ -5,12 +5,16 @@
  *                                          /rd-lookup/ep (q: a whole query)
  *   resources [ep= d= et= rt= if= href= q=] links, filtered like /rd-lookup/res
  *   remove ep= [d=]                        remove a registration
+ *   topics [name=]                         the broker's topics: name, paths,
+ *                                          content format, subscribers, last
+ *                                          publication and the size of its value
  *
  * Lists are streamed as one record per item, RDCTL_MAX_LIST at most unless
  * q sets count (page through longer ones with q="page=N&count=M").  Events, published to
  * subscribers of the control socket: rd.registered, rd.updated,
  * rd.removed, rd.expired, rd.replaced, each with the registration's ep, d,
- * location, base, lt and link count.
+ * location, base, lt and link count; ps.topic_created, ps.topic_deleted and
+ * ps.topic_expired with the topic as `topics` lists it.
  */
 #ifndef LWGATE_RDD_RDCTL_H
 #define LWGATE_RDD_RDCTL_H
@@ -19,6 +23,7 @@
 
 #include "common/daemon.h"
 #include "common/ipc_server.h"
+#include "pubsub.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -29,6 +34,7 @@ struct rdd {
 	struct daemon *daemon;
 	struct rdstore *store;
 	struct rdserver *server;
+	struct pubsub *pubsub;
 };
 
 extern const struct ipc_command rdctl_commands[];
@@ -38,5 +44,8 @@ void rdctl_status(void *state, json_t *status);
 
 /* Publish the event for a committed change. */
 void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change);
+
+/* Publish the event of a topic created, deleted or expired. */
+void rdctl_topic_changed(struct rdd *rdd, const struct pubsub_topic_info *t, enum pubsub_event ev);
 
 #endif

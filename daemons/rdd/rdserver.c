@@ -37,7 +37,8 @@ struct rdserver {
 
 /* The discovery links of /.well-known/core (RFC 9176 §4.3). */
 static const char wkc_doc[] = "</rd>;rt=core.rd;ct=40,</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40,"
-			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40";
+			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40,"
+			      "</ps>;rt=\"core.ps core.ps.coll\";ct=40"; /* the pub/sub broker */
 
 static struct rdserver *server_of(coap_session_t *s)
 {
@@ -404,7 +405,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 {
 	struct rdserver *srv = server_of(s);
 	struct linkformat doc;
-	struct linkformat_link keep[3];
+	struct linkformat_link keep[4];
 	struct rdquery q;
 	size_t n = 0, len;
 	char *text;
@@ -414,7 +415,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		return;
 	if (linkformat_parse((const uint8_t *)wkc_doc, sizeof(wkc_doc) - 1, &doc) < 0)
 		abort();
-	for (size_t i = 0; i < doc.count && n < 3; i++) {
+	for (size_t i = 0; i < doc.count && n < 4; i++) {
 		bool ok = true;
 
 		for (size_t k = 0; ok && k < q.count; k++) {
@@ -603,4 +604,14 @@ void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out)
 int rdserver_port(const struct rdserver *srv)
 {
 	return srv->port;
+}
+
+coap_context_t *rdserver_context(struct rdserver *srv)
+{
+	return srv->ctx;
+}
+
+struct coapev *rdserver_coapev(struct rdserver *srv)
+{
+	return srv->ev;
 }
