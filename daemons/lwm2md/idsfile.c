@@ -47,8 +47,10 @@ static int items(const char *s, size_t n, struct idsfile_entry *e, char *why, si
 		const char *name = s, *eq = memchr(s, '=', item), *value;
 		size_t name_len, value_len;
 
-		if (!eq)
-			return bad(why, size, "'", s, item, "' is not name=value");
+		if (!eq) {
+			trim(&name, &item);
+			return bad(why, size, "'", name, item, "' is not name=value");
+		}
 		name_len = (size_t)(eq - s);
 		value = eq + 1;
 		value_len = item - name_len - 1;
