@@ -44,6 +44,7 @@ struct lwm2md_config {
 	bool rd_mirror;
 	char *rd_socket;
 	char *rd_sector;
+	char *ids_file;
 };
 
 /* clang-format off */
@@ -77,6 +78,10 @@ static const struct config_key lwm2md_keys[] = {
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
 	 "folder of object definitions (DDF XML): value types and names"},
+	{"lwm2m", "ids_file", CONFIG_STRING, offsetof(struct lwm2md_config, ids_file), "", 0, 0,
+	 NULL, true,
+	 "endpoint ID mapping, lines 'EP = app_id=ID, external_id=ID' (empty: none); "
+	 "its names win over set-ids"},
 	{"rd", "mirror", CONFIG_BOOL, offsetof(struct lwm2md_config, rd_mirror), "yes", 0, 0, NULL,
 	 false, "list every registered client in rdd as an endpoint with et=oma.lwm2m"},
 	{"rd", "socket", CONFIG_STRING, offsetof(struct lwm2md_config, rd_socket),
@@ -156,6 +161,16 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	return o;
 }
 
+/* set-ids or cred-add touched a name that the ids file sets. */
+static void fail_file_owned(struct lwm2md *l, struct ipc_call *call, const char *ep)
+{
+	const struct idmap_entry *e = idmap_find_ep(l->ids, ep);
+
+	ipc_call_fail(call, IPC_ERR_CONFLICT,
+		      "%s's IDs are set in %s line %u: change them there and reload", ep,
+		      idmap_file(l->ids), e ? e->file_line : 0);
+}
+
 static void cmd_set_ids(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lwm2md *l = ctx;
@@ -170,7 +185,9 @@ static void cmd_set_ids(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	rc = idmap_set(l->ids, ep, app, ext);
-	if (rc == -EEXIST)
+	if (rc == -EPERM)
+		fail_file_owned(l, call, ep);
+	else if (rc == -EEXIST)
 		ipc_call_fail(call, IPC_ERR_CONFLICT, "another endpoint has external_id '%s'", ext);
 	else if (rc == -EINVAL)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "names are at most 255 bytes");
@@ -463,7 +480,13 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 		const char *ext = json_string_value(json_object_get(args, "external_id"));
 		json_t *o = json_pack("{s:s, s:s}", "identity", id ? id : ep, "endpoint", ep);
 
-		if ((app || ext) && idmap_set(l->ids, ep, app, ext) < 0) {
+		rc = app || ext ? idmap_set(l->ids, ep, app, ext) : 0;
+		if (rc == -EPERM) {
+			json_decref(o);
+			fail_file_owned(l, call, ep);
+			return;
+		}
+		if (rc < 0) {
 			json_decref(o);
 			ipc_call_fail(call, IPC_ERR_CONFLICT,
 				      "key stored; app_id/external_id not (external_id taken?)");
@@ -605,6 +628,21 @@ static void mirror_changed(void *ctx, const char *ep)
 	rdmirror_changed(ctx, ep);
 }
 
+/* Put the ids file in force; logged either way.  Returns 0 or its error. */
+static int load_ids_file(struct idmap *ids, const char *path)
+{
+	char why[512];
+	int rc = idmap_load_file(ids, path, why, sizeof(why));
+
+	if (rc < 0) {
+		log_error("ids_file not applied: %s", why);
+		return rc;
+	}
+	if (path && *path)
+		log_info("endpoint IDs loaded file=%s count=%d", path, rc);
+	return 0;
+}
+
 static int lwm2md_start(struct daemon *d, void **state)
 {
 	const struct lwm2md_config *cfg = daemon_config(d);
@@ -638,6 +676,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 	sc.registry = l->registry;
 	l->ids = idmap_new(daemon_db(d));
 	rc = idmap_load(l->ids);
+	if (rc >= 0)
+		rc = load_ids_file(l->ids, cfg->ids_file);
 	if (rc < 0) {
 		idmap_free(l->ids);
 		lwm2m_registry_free(l->registry);
@@ -683,6 +723,15 @@ static void lwm2md_stop(void *state)
 	free(l);
 }
 
+/* SIGHUP: the ids file again (a bad one keeps the names in force). */
+static void lwm2md_reload(void *state)
+{
+	struct lwm2md *l = state;
+	const struct lwm2md_config *cfg = daemon_config(l->d);
+
+	load_ids_file(l->ids, cfg->ids_file);
+}
+
 static void lwm2md_status(void *state, json_t *status)
 {
 	struct lwm2md *l = state;
@@ -711,6 +760,7 @@ static const struct daemon_def lwm2md_def = {
 	.start = lwm2md_start,
 	.commands = lwm2md_commands, /* handlers get the state start() made */
 	.stop = lwm2md_stop,
+	.reload = lwm2md_reload,
 	.status = lwm2md_status,
 };
 
