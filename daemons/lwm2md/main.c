@@ -24,6 +24,7 @@
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "lwm2m/lwm2m_render.h"
+#include "rdmirror.h"
 #include "server.h"
 
 struct lwm2md_config {
@@ -40,6 +41,9 @@ struct lwm2md_config {
 	int handshake_timeout_s;
 	int max_clients;
 	char *objects;
+	bool rd_mirror;
+	char *rd_socket;
+	char *rd_sector;
 	char *ids_file;
 };
 
@@ -78,6 +82,12 @@ static const struct config_key lwm2md_keys[] = {
 	 NULL, true,
 	 "endpoint ID mapping, lines 'EP = app_id=ID, external_id=ID' (empty: none); "
 	 "its names win over set-ids"},
+	{"rd", "mirror", CONFIG_BOOL, offsetof(struct lwm2md_config, rd_mirror), "yes", 0, 0, NULL,
+	 false, "list every registered client in rdd as an endpoint with et=oma.lwm2m"},
+	{"rd", "socket", CONFIG_STRING, offsetof(struct lwm2md_config, rd_socket),
+	 "/run/lwgate/rdd.sock", 0, 0, NULL, false, "rdd's control socket"},
+	{"rd", "sector", CONFIG_STRING, offsetof(struct lwm2md_config, rd_sector), "", 0, 0, NULL,
+	 false, "rdd sector (d) of the mirrored clients (empty: none)"},
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -94,6 +104,7 @@ struct lwm2md {
 	struct server *srv;
 	struct lwm2m_registry *registry;
 	struct idmap *ids;
+	struct rdmirror *mirror; /* NULL when [rd] mirror = no */
 };
 
 /* The client named by the call's "ep", or NULL after failing the call. */
@@ -612,6 +623,11 @@ static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *
 	log_warnx("object definition skipped file=%s: %s", path, err->msg);
 }
 
+static void mirror_changed(void *ctx, const char *ep)
+{
+	rdmirror_changed(ctx, ep);
+}
+
 /* Put the ids file in force; logged either way.  Returns 0 or its error. */
 static int load_ids_file(struct idmap *ids, const char *path)
 {
@@ -670,14 +686,27 @@ static int lwm2md_start(struct daemon *d, void **state)
 	}
 	coap_startup();
 	l->d = d;
+	if (cfg->rd_mirror) {
+		struct rdmirror_config mc = { .socket = cfg->rd_socket,
+					      .sector = cfg->rd_sector,
+					      .timeout_ms = 5000,
+					      .in_flight = 32 };
+
+		l->mirror = rdmirror_new(daemon_base(d), &mc);
+		sc.changed = mirror_changed;
+		sc.changed_ctx = l->mirror;
+	}
 	rc = server_new(daemon_base(d), daemon_db(d), daemon_ipc(d), &sc, &l->srv);
 	if (rc < 0) {
+		rdmirror_free(l->mirror);
 		coap_cleanup();
 		lwm2m_registry_free(l->registry);
 		idmap_free(l->ids);
 		free(l);
 		return rc;
 	}
+	if (l->mirror)
+		rdmirror_attach(l->mirror, server_clients(l->srv));
 	*state = l;
 	return 0;
 }
@@ -687,6 +716,7 @@ static void lwm2md_stop(void *state)
 	struct lwm2md *l = state;
 
 	server_free(l->srv);
+	rdmirror_free(l->mirror);
 	coap_cleanup();
 	lwm2m_registry_free(l->registry);
 	idmap_free(l->ids);
@@ -707,6 +737,16 @@ static void lwm2md_status(void *state, json_t *status)
 	struct lwm2md *l = state;
 
 	server_status(l->srv, status);
+	if (l->mirror) {
+		struct rdmirror_stats st;
+
+		rdmirror_get_stats(l->mirror, &st);
+		json_object_set_new(status, "rd_mirror",
+				    json_pack("{s:b, s:I, s:I, s:I, s:I}", "connected", st.connected,
+					      "pending", (json_int_t)st.pending, "sent",
+					      (json_int_t)st.sent, "failed", (json_int_t)st.failed,
+					      "unreachable", (json_int_t)st.unreachable));
+	}
 }
 
 static const struct daemon_def lwm2md_def = {
