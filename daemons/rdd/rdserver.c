@@ -19,6 +19,7 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdlookup.h"
+#include "rdpatch.h"
 #include "rdreq.h"
 #include "rdsimple.h"
 #include "rdwatch.h"
@@ -335,17 +336,31 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	struct rdreg *reg;
 	size_t len;
 	char *text;
+	int cf;
 
 	srv->stats.requests++;
 	reg = reg_of(srv, req, resp);
-	if (!reg || !rdreq_accept(&srv->stats, req, resp))
+	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf))
 		return;
 	linkformat_format(reg->links.links, reg->links.count, NULL, 0, &len);
 	text = malloc(len + 1);
 	if (!text)
 		abort();
 	linkformat_format(reg->links.links, reg->links.count, text, len + 1, &len);
-	rdreq_reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
+}
+
+/* PATCH and iPATCH /reg/…: links changed by a merge patch (see rdpatch.h). */
+static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		     const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct rdserver *srv = server_of(s);
+	struct rdreg *reg;
+
+	srv->stats.requests++;
+	reg = reg_of(srv, req, resp);
+	if (reg)
+		rdpatch_handle(&srv->stats, srv->store, srv->cfg.max_links, s, reg, req, resp);
 }
 
 /* PUT: no such method on a registration, no such resource otherwise. */
@@ -356,7 +371,8 @@ static void on_put(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 
 	srv->stats.requests++;
 	if (reg_of(srv, req, resp))
-		rdreq_error(&srv->stats, resp, 405, "a registration takes GET, POST and DELETE");
+		rdreq_error(&srv->stats, resp, 405,
+			    "a registration takes GET, POST, DELETE, PATCH and iPATCH");
 }
 
 static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -369,9 +385,10 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	char why[128], *text;
 	size_t len;
 	long n;
+	int cf;
 
 	srv->stats.requests++;
-	if (!rdreq_accept(&srv->stats, req, resp) || !rdreq_query(&srv->stats, req, resp, &q))
+	if (!rdreq_accept(&srv->stats, req, resp, &cf) || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	n = rdlookup_text(srv->store, kind, &q, &text, &len, why, sizeof(why));
 	rdquery_fini(&q);
@@ -384,7 +401,7 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) ==
 			       COAP_OBSERVE_ESTABLISH)
 		rdwatch_note(srv->watch, kind, query, text, len);
-	rdreq_reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
 }
 
 static void on_lookup_ep(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -409,9 +426,10 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	struct rdquery q;
 	size_t n = 0, len;
 	char *text;
+	int cf;
 
 	srv->stats.requests++;
-	if (!rdreq_accept(&srv->stats, req, resp) || !rdreq_query(&srv->stats, req, resp, &q))
+	if (!rdreq_accept(&srv->stats, req, resp, &cf) || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	if (linkformat_parse((const uint8_t *)wkc_doc, sizeof(wkc_doc) - 1, &doc) < 0)
 		abort();
@@ -445,7 +463,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	linkformat_format(keep, n, text, len + 1, &len);
 	linkformat_fini(&doc);
 	rdquery_fini(&q);
-	rdreq_reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
 }
 
 void rdserver_changed(struct rdserver *srv, struct rdreg *reg, enum rdstore_change change)
@@ -561,6 +579,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	coap_register_handler(unknown, COAP_REQUEST_GET, on_read);
 	coap_register_handler(unknown, COAP_REQUEST_POST, on_update);
 	coap_register_handler(unknown, COAP_REQUEST_DELETE, on_delete);
+	coap_register_handler(unknown, COAP_REQUEST_PATCH, on_patch);
+	coap_register_handler(unknown, COAP_REQUEST_IPATCH, on_patch);
 	coap_add_resource(srv->ctx, unknown);
 	join_groups(srv, cfg->multicast_interfaces);
 	srv->ev = coapev_new(base, srv->ctx);
