@@ -911,7 +911,7 @@ static void on_list(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req
 	}
 	fclose(f);
 	rdquery_fini(&q);
-	rdreq_reply_links(r, s, req, query, resp, text, len);
+	rdreq_reply_links(r, s, req, query, resp, text, len, CF_LINK_FORMAT);
 }
 
 /* FETCH /ps: the topics whose configuration has every parameter of the filter. */
@@ -940,7 +940,7 @@ static void on_filter(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	if (psconf_match(&filter, &t->conf))
 		write_link(f, &first, t->path, attrs);
 	fclose(f);
-	rdreq_reply_links(r, s, req, query, resp, text, len);
+	rdreq_reply_links(r, s, req, query, resp, text, len, CF_LINK_FORMAT);
 }
 
 static void on_load(const struct psstore_row *row, void *arg)

@@ -212,6 +212,8 @@ static void cmd_topics(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	ipc_call_reply(call, c.n ? json_pack("{s:I}", "count", (json_int_t)c.n) : json_array());
+}
+
 /*
  * Register, or update in place when (d, ep) is already registered: the
  * control socket's registration, for daemons that know endpoints the RD
