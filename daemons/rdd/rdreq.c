@@ -203,7 +203,7 @@ void rdreq_source_base(coap_session_t *s, char *buf, size_t size)
 }
 
 /* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
-static bool valid_base(const char *b)
+bool rdreq_valid_base(const char *b)
 {
 	const char *p = b;
 
@@ -280,7 +280,7 @@ bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input
 	}
 	p = rdquery_find(q, "base");
 	if (p) {
-		if (!p->value || p->prefix || !valid_base(p->value)) {
+		if (!p->value || p->prefix || !rdreq_valid_base(p->value)) {
 			snprintf(why, why_len,
 				 "base must be an absolute URI without query or fragment");
 			return false;
