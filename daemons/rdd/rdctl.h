@@ -4,7 +4,9 @@
  *   endpoints [ep= d= et= rt= q=]          registrations, filtered like
  *                                          /rd-lookup/ep (q: a whole query)
  *   resources [ep= d= et= rt= if= href= q=] links, filtered like /rd-lookup/res
- *   remove ep= [d=]                        remove a registration
+ *   register ep= base= [d= lt= et= links=] register, or update in place (for
+ *                                          daemons that mirror their endpoints)
+ *   remove ep= [d= et=]                    remove a registration (of that et only)
  *   groups [gp= d= ep=]                    groups of the RD drafts (rdgroup), with
  *                                          their members; ep: groups that have it
  *   remove-group gp= [d=]                  remove a group

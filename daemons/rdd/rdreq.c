@@ -14,7 +14,6 @@
 #include "coap/linkjson.h"
 
 #define CF_LINK_FORMAT 40
-#define MAX_NAME       63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
 
 /* A 4.xx/5.xx with a diagnostic payload (RFC 7252 §5.5.2). */
 void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const char *fmt, ...)
@@ -202,7 +201,6 @@ void rdreq_source_base(coap_session_t *s, char *buf, size_t size)
 		 coap_session_get_proto(s) == COAP_PROTO_DTLS ? "coaps" : "coap", addr);
 }
 
-/* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
 bool rdreq_valid_base(const char *b)
 {
 	const char *p = b;
@@ -257,15 +255,15 @@ bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input
 			snprintf(why, why_len, "ep (the endpoint name) is required");
 			return false;
 		}
-		if (strlen(p->value) > MAX_NAME) {
-			snprintf(why, why_len, "ep is longer than %d bytes", MAX_NAME);
+		if (strlen(p->value) > RDREQ_MAX_NAME) {
+			snprintf(why, why_len, "ep is longer than %d bytes", RDREQ_MAX_NAME);
 			return false;
 		}
 		in->ep = p->value;
 		p = rdquery_find(q, "d");
-		if (p && (!p->value || p->prefix || strlen(p->value) > MAX_NAME)) {
+		if (p && (!p->value || p->prefix || strlen(p->value) > RDREQ_MAX_NAME)) {
 			snprintf(why, why_len, "d must be a sector name of at most %d bytes",
-				 MAX_NAME);
+				 RDREQ_MAX_NAME);
 			return false;
 		}
 		in->d = p ? p->value : NULL;

@@ -50,8 +50,10 @@ bool rdreq_accept(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *
 bool rdreq_links(struct rdserver_stats *st, unsigned max_links, const coap_pdu_t *req,
 		 coap_pdu_t *resp, struct linkformat *links, bool *present);
 
-/* True when @uri is a base URI: scheme "://" authority [path], no query or fragment. */
-bool rdreq_valid_base(const char *uri);
+#define RDREQ_MAX_NAME 63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
+
+/* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
+bool rdreq_valid_base(const char *base);
 
 /* "coap://[address]:port" (or coaps) of the peer of @s, the base of a registration without one. */
 void rdreq_source_base(coap_session_t *s, char *buf, size_t size);
