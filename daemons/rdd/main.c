@@ -4,8 +4,9 @@
  * The shared main() in lib/common/daemon.c does the daemon work (config,
  * database, control socket, signals, systemd); this file says what is
  * particular to rdd: its keys, its schema, and the modules it starts —
- * rdstore (registrations, SQLite), rdserver (CoAP), pubsub (the
- * publish-subscribe broker on the same CoAP endpoint) and rdctl (commands).
+ * rdstore (registrations, SQLite), rdgroup (groups), rdserver (CoAP),
+ * pubsub (the publish-subscribe broker on the same CoAP endpoint) and
+ * rdctl (commands).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "psstore.h"
 #include "pubsub.h"
 #include "rdctl.h"
+#include "rdgroup.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -74,7 +76,8 @@ static const struct config_key rdd_keys[] = {
 static const struct db_migration rdd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, rdstore_schema_2 },
-	{ 3, psstore_schema },
+	{ 3, rdgroup_schema },
+	{ 4, psstore_schema },
 };
 
 static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
@@ -83,6 +86,14 @@ static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
 
 	rdserver_changed(rdd->server, reg, change);
 	rdctl_changed(rdd, reg, change);
+}
+
+static void on_group_change(const struct rdgroup *g, enum rdgroup_change change, void *arg)
+{
+	struct rdd *rdd = arg;
+
+	rdserver_changed(rdd->server, NULL, RDSTORE_UPDATED); /* gp= lookups may see it */
+	rdctl_group_changed(rdd, g, change);
 }
 
 static void on_topic(const struct pubsub_topic_info *t, enum pubsub_event ev, void *arg)
@@ -132,6 +143,9 @@ static int rdd_start(struct daemon *d, void **state)
 	coap_set_log_level(LOG_WARNING);
 	rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
 	if (rc == 0)
+		rc = rdgroup_new(daemon_db(d), rdd->store, on_group_change, rdd, &rdd->groups);
+	ccfg.groups = rdd->groups;
+	if (rc == 0)
 		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
 	if (rc == 0) {
 		pubsub_config_of(cfg, &pcfg);
@@ -145,6 +159,7 @@ static int rdd_start(struct daemon *d, void **state)
 	}
 	if (rc < 0) {
 		rdserver_free(rdd->server);
+		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
 		free(rdd);
 		coap_cleanup();
@@ -160,6 +175,7 @@ static void rdd_stop(void *state)
 
 	pubsub_free(rdd->pubsub); /* before the context that holds its sessions */
 	rdserver_free(rdd->server);
+	rdgroup_free(rdd->groups);
 	rdstore_free(rdd->store);
 	free(rdd);
 	coap_cleanup();
