@@ -69,6 +69,11 @@ static void handshake_end(struct handshake *h)
 	free(h);
 }
 
+static const char *proto_name(coap_session_t *s)
+{
+	return coap_session_get_proto(s) == COAP_PROTO_TLS ? "TLS" : "DTLS";
+}
+
 static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct handshake *h = arg;
@@ -77,8 +82,8 @@ static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 	if (!h->done) {
 		pskguard_peer_text(h->session, peer, sizeof(peer));
 		h->g->failures++;
-		log_warnx("DTLS handshake with %s did not complete in %d s (wrong key?)", peer,
-			  h->g->timeout_s);
+		log_warnx("%s handshake with %s did not complete in %d s (wrong key?)",
+			  proto_name(h->session), peer, h->g->timeout_s);
 	}
 	handshake_end(h);
 }
@@ -97,8 +102,8 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
 		if (h)
 			h->done = true;
 		g->unknown_identity++;
-		log_warnx("DTLS handshake refused: unknown PSK identity '%.*s' from %s",
-			  (int)(identity->length > 64 ? 64 : identity->length),
+		log_warnx("%s handshake refused: unknown PSK identity '%.*s' from %s",
+			  proto_name(s), (int)(identity->length > 64 ? 64 : identity->length),
 			  (const char *)identity->s, peer);
 		return NULL;
 	}
@@ -113,8 +118,11 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 	struct timeval tv = { g->timeout_s, 0 };
 
 	log_debug("libcoap event 0x%x", (unsigned)event);
+	coap_proto_t proto = coap_session_get_proto(s);
+	char peer[INET6_ADDRSTRLEN + 10];
+
 	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
-	    coap_session_get_proto(s) == COAP_PROTO_DTLS) {
+	    (proto == COAP_PROTO_DTLS || proto == COAP_PROTO_TLS)) {
 		h = calloc(1, sizeof(*h));
 		if (!h)
 			abort();
@@ -133,6 +141,16 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 		g->connected++;
 		if (h)
 			handshake_end(h);
+	} else if (event == COAP_EVENT_DTLS_ERROR && h && !h->done) {
+		/*
+		 * The TLS library gave up (a bad certificate, a TLS Finished that
+		 * does not verify): counted now; the timer lets the session go.
+		 */
+		h->done = true;
+		g->failures++;
+		pskguard_peer_text(s, peer, sizeof(peer));
+		log_warnx("%s handshake with %s failed (wrong key or certificate?)", proto_name(s),
+			  peer);
 	}
 }
 
