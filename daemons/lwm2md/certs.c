@@ -5,8 +5,12 @@
 #include "certs.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -21,12 +25,84 @@ static int on_cn(const char *cn, const uint8_t *der, size_t der_len, coap_sessio
 	return validated;
 }
 
-int certs_setup(coap_context_t *ctx, const struct certs_config *cfg)
+/*
+ * The files are read here and handed to libcoap as DER: libcoap 4.3.1's
+ * PEM file path leaves OpenSSL's "no start line" end-of-file error in the
+ * thread's error queue, where a later SSL_accept() finds it and drops a
+ * PSK handshake that was going well.
+ */
+struct certs {
+	uint8_t *ca, *cert, *key;
+	int ca_len, cert_len, key_len;
+};
+
+void certs_free(struct certs *c)
 {
+	if (!c)
+		return;
+	OPENSSL_free(c->ca);
+	OPENSSL_free(c->cert);
+	OPENSSL_clear_free(c->key, c->key_len > 0 ? (size_t)c->key_len : 0);
+	free(c);
+}
+
+/* The first certificate of PEM file @path as DER; the length, or -1 (logged). */
+static int read_cert(const char *what, const char *path, uint8_t **der)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	int n = x ? i2d_X509(x, der) : -1;
+
+	if (f)
+		fclose(f);
+	X509_free(x);
+	if (n <= 0)
+		log_warnx("[coaps] %s: no PEM certificate in %s", what, path);
+	return n;
+}
+
+/* The private key of PEM file @path as DER, and its kind; the length, or -1. */
+static int read_key(const char *path, uint8_t **der, coap_asn1_privatekey_type_t *type)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	int n = -1;
+
+	if (f)
+		fclose(f);
+	if (k && EVP_PKEY_base_id(k) == EVP_PKEY_EC)
+		*type = COAP_ASN1_PKEY_EC;
+	else if (k && EVP_PKEY_base_id(k) == EVP_PKEY_RSA)
+		*type = COAP_ASN1_PKEY_RSA;
+	else
+		k = (EVP_PKEY_free(k), NULL);
+	if (k)
+		n = i2d_PrivateKey(k, der);
+	EVP_PKEY_free(k);
+	if (n <= 0)
+		log_warnx("[coaps] key_file: no EC or RSA private key in PEM in %s", path);
+	return n;
+}
+
+int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct certs **out)
+{
+	struct certs *c;
 	coap_dtls_pki_t pki;
+	coap_asn1_privatekey_type_t type = COAP_ASN1_PKEY_NONE;
 
 	if (!coap_dtls_is_supported() && !coap_tls_is_supported())
 		return -ENOTSUP;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		abort();
+	c->ca_len = read_cert("ca_file", cfg->ca_file, &c->ca);
+	c->cert_len = read_cert("cert_file", cfg->cert_file, &c->cert);
+	c->key_len = read_key(cfg->key_file, &c->key, &type);
+	ERR_clear_error();
+	if (c->ca_len <= 0 || c->cert_len <= 0 || c->key_len <= 0) {
+		certs_free(c);
+		return -EINVAL;
+	}
 	memset(&pki, 0, sizeof(pki));
 	pki.version = COAP_DTLS_PKI_SETUP_VERSION;
 	pki.verify_peer_cert = 1;
@@ -34,15 +110,21 @@ int certs_setup(coap_context_t *ctx, const struct certs_config *cfg)
 	pki.cert_chain_validation = 1;
 	pki.cert_chain_verify_depth = 3;
 	pki.validate_cn_call_back = on_cn;
-	pki.pki_key.key_type = COAP_PKI_KEY_PEM;
-	pki.pki_key.key.pem.ca_file = cfg->ca_file;
-	pki.pki_key.key.pem.public_cert = cfg->cert_file;
-	pki.pki_key.key.pem.private_key = cfg->key_file;
+	pki.pki_key.key_type = COAP_PKI_KEY_ASN1;
+	pki.pki_key.key.asn1.ca_cert = c->ca;
+	pki.pki_key.key.asn1.ca_cert_len = (size_t)c->ca_len;
+	pki.pki_key.key.asn1.public_cert = c->cert;
+	pki.pki_key.key.asn1.public_cert_len = (size_t)c->cert_len;
+	pki.pki_key.key.asn1.private_key = c->key;
+	pki.pki_key.key.asn1.private_key_len = (size_t)c->key_len;
+	pki.pki_key.key.asn1.private_key_type = type;
 	if (!coap_context_set_pki(ctx, &pki)) {
 		log_warnx("certificates refused: ca_file=%s cert_file=%s key_file=%s", cfg->ca_file,
 			  cfg->cert_file, cfg->key_file);
+		certs_free(c);
 		return -EINVAL;
 	}
+	*out = c;
 	return 0;
 }
 

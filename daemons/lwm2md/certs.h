@@ -20,13 +20,20 @@ struct certs_config {
 	const char *key_file;  /* PEM: the server's private key */
 };
 
+struct certs;
+
 /*
  * Give @ctx the certificates of @cfg (the three files must be set).  The
  * server then asks DTLS and TLS clients that do not use a PSK for a
- * certificate and verifies it against the CA.  0, or -ENOTSUP when
- * libcoap cannot do PKI, or -EINVAL when the files are refused (logged).
+ * certificate and verifies it against the CA (the first certificate of
+ * ca_file).  Returns 0 and *@out (to free with certs_free() after the
+ * context), -ENOTSUP when libcoap cannot do PKI, or -EINVAL when a file
+ * is unreadable or refused (logged).
  */
-int certs_setup(coap_context_t *ctx, const struct certs_config *cfg);
+int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct certs **out);
+
+/* Free what certs_setup() made; NULL is fine. */
+void certs_free(struct certs *c);
 
 /*
  * Did @s authenticate with a certificate?  Then *@ok says whether @ep is

@@ -49,7 +49,12 @@ void pskguard_peer_text(coap_session_t *s, char *buf, size_t size)
  */
 struct handshake {
 	struct pskguard *g;
-	coap_session_t *session; /* referenced while watched */
+	/*
+	 * Not referenced: libcoap frees a session that fails its handshake
+	 * (or a DTLS "hello" session) whatever its references; it says so
+	 * with COAP_EVENT_SERVER_SESSION_DEL first, which ends the watch.
+	 */
+	coap_session_t *session;
 	struct event *timer;
 	bool done; /* connected, or refused and counted */
 	struct handshake *prev, *next;
@@ -64,7 +69,6 @@ static void handshake_end(struct handshake *h)
 	if (h->next)
 		h->next->prev = h->prev;
 	coap_session_set_app_data(h->session, NULL);
-	coap_session_release(h->session);
 	event_free(h->timer);
 	free(h);
 }
@@ -127,7 +131,7 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 		if (!h)
 			abort();
 		h->g = g;
-		h->session = coap_session_reference(s);
+		h->session = s;
 		h->timer = evtimer_new(g->base, on_handshake_timeout, h);
 		if (!h->timer)
 			abort();
@@ -141,16 +145,22 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 		g->connected++;
 		if (h)
 			handshake_end(h);
-	} else if (event == COAP_EVENT_DTLS_ERROR && h && !h->done) {
+	} else if (h &&
+		   (event == COAP_EVENT_DTLS_ERROR || event == COAP_EVENT_DTLS_CLOSED ||
+		    event == COAP_EVENT_TCP_CLOSED || event == COAP_EVENT_SESSION_CLOSED ||
+		    event == COAP_EVENT_SESSION_FAILED || event == COAP_EVENT_SERVER_SESSION_DEL)) {
 		/*
-		 * The TLS library gave up (a bad certificate, a TLS Finished that
-		 * does not verify): counted now; the timer lets the session go.
+		 * The TLS library gave up (a bad certificate, a Finished that does
+		 * not verify, an alert), the peer left mid-handshake, or libcoap
+		 * let the session go: the watch ends here.
 		 */
-		h->done = true;
-		g->failures++;
-		pskguard_peer_text(s, peer, sizeof(peer));
-		log_warnx("%s handshake with %s failed (wrong key or certificate?)", proto_name(s),
-			  peer);
+		if (!h->done) {
+			g->failures++;
+			pskguard_peer_text(s, peer, sizeof(peer));
+			log_warnx("%s handshake with %s failed (wrong key or certificate?)",
+				  proto_name(s), peer);
+		}
+		handshake_end(h);
 	}
 }
 

@@ -62,7 +62,8 @@ struct server {
 	struct dm *dm;
 	struct creds *creds;
 	struct pskguard *guard;
-	bool loading; /* clients_load() is running: added() is not a new registration */
+	struct certs *certs; /* certificate mode, or NULL */
+	bool loading;        /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
 		db_failures, forbidden;
 };
@@ -624,7 +625,7 @@ static int setup_security(struct server *srv, const struct server_config *cfg)
 		log_warnx("[coaps] ca_file, cert_file and key_file go together: certificates off");
 		return -EINVAL;
 	}
-	return certs_setup(srv->ctx, &cc);
+	return certs_setup(srv->ctx, &cc, &srv->certs);
 }
 
 static int on_event(coap_session_t *s, const coap_event_t event)
@@ -767,6 +768,7 @@ void server_free(struct server *srv)
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
+	certs_free(srv->certs);
 	while (srv->doomed) {
 		struct pending_delete *pd = srv->doomed;
 
