@@ -26,7 +26,7 @@ struct cred {
 	uint8_t key[CREDS_KEY_MAX];
 	size_t key_len;
 	int64_t created; /* wall-clock milliseconds */
-	struct cred *next;
+	struct cred *next, *prev;
 };
 
 struct creds;

@@ -4,7 +4,8 @@
  * The shared main() in lib/common/daemon.c does the daemon work (config,
  * database, control socket, signals, systemd); this file says what is
  * particular to rdd: its keys, its schema, and the modules it starts —
- * rdstore (registrations, SQLite), rdserver (CoAP) and rdctl (commands).
+ * rdstore (registrations, SQLite), rdgroup (groups), rdserver (CoAP) and
+ * rdctl (commands).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "rdctl.h"
+#include "rdgroup.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -48,6 +50,7 @@ static const struct config_key rdd_keys[] = {
 static const struct db_migration rdd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, rdstore_schema_2 },
+	{ 3, rdgroup_schema },
 };
 
 static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
@@ -56,6 +59,14 @@ static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
 
 	rdserver_changed(rdd->server, reg, change);
 	rdctl_changed(rdd, reg, change);
+}
+
+static void on_group_change(const struct rdgroup *g, enum rdgroup_change change, void *arg)
+{
+	struct rdd *rdd = arg;
+
+	rdserver_changed(rdd->server, NULL, RDSTORE_UPDATED); /* gp= lookups may see it */
+	rdctl_group_changed(rdd, g, change);
 }
 
 static int rdd_start(struct daemon *d, void **state)
@@ -78,8 +89,12 @@ static int rdd_start(struct daemon *d, void **state)
 	coap_set_log_level(LOG_WARNING);
 	rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
 	if (rc == 0)
+		rc = rdgroup_new(daemon_db(d), rdd->store, on_group_change, rdd, &rdd->groups);
+	ccfg.groups = rdd->groups;
+	if (rc == 0)
 		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
 	if (rc < 0) {
+		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
 		free(rdd);
 		coap_cleanup();
@@ -94,6 +109,7 @@ static void rdd_stop(void *state)
 	struct rdd *rdd = state;
 
 	rdserver_free(rdd->server);
+	rdgroup_free(rdd->groups);
 	rdstore_free(rdd->store);
 	free(rdd);
 	coap_cleanup();

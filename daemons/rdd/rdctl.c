@@ -12,6 +12,7 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdlookup.h"
+#include "rdreq.h"
 
 static json_t *reg_json(const struct rdreg *r, int64_t now)
 {
@@ -142,9 +143,20 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	struct rdreg *r = rdstore_find_ep(rdd->store, d ? d : "", ep);
 	json_t *gone;
 
+	const char *et = json_string_value(json_object_get(args, "et"));
+	const struct linkformat_attr *has_et;
+
 	if (!r) {
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
 			      "no registration of ep \"%s\" in sector \"%s\"", ep, d ? d : "");
+		return;
+	}
+	/* et guards a daemon's removal of its own registrations from another's of the same name */
+	has_et = r->attrs.count ? linkformat_find(&r->attrs.links[0], "et") : NULL;
+	if (et && (!has_et || !has_et->value || strcmp(has_et->value, et) != 0)) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
+			      "the registration of ep \"%s\" in sector \"%s\" is not of et=%s", ep,
+			      d ? d : "", et);
 		return;
 	}
 	gone = reg_json(r, rdstore_now(rdd->store));
@@ -155,6 +167,162 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	}
 	log_info("registration removed by %u ep=%s", (unsigned)ipc_call_uid(call), ep);
 	ipc_call_reply(call, gone);
+}
+
+static json_t *group_json(const struct rdgroup *g)
+{
+	json_t *members = json_array();
+	char loc[RDGROUP_LOC_MAX + 1];
+
+	for (size_t i = 0; i < g->members.count; i++) {
+		const struct linkformat_attr *ep = linkformat_find(&g->members.links[i], "ep");
+		const struct linkformat_attr *d = linkformat_find(&g->members.links[i], "d");
+
+		json_array_append_new(members, json_pack("{s:s, s:s}", "ep", ep ? ep->value : "",
+							 "d", d ? d->value : g->d));
+	}
+	snprintf(loc, sizeof(loc), "/%s", g->loc);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "gp", g->gp, "d", g->d, "location", loc,
+			 "base", g->base, "members", members);
+}
+
+/* Does @g pass the optional gp, d and ep (a member) arguments? (gp and ep: "*" suffix is a prefix)
+ */
+static bool group_wanted(const struct rdgroup *g, json_t *args)
+{
+	const char *gp = json_string_value(json_object_get(args, "gp"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	bool found;
+
+	if (gp && strcmp(gp, g->gp) != 0 &&
+	    !(gp[0] && gp[strlen(gp) - 1] == '*' && strncmp(gp, g->gp, strlen(gp) - 1) == 0))
+		return false;
+	if (d && strcmp(d, g->d) != 0)
+		return false;
+	if (!ep)
+		return true;
+	found = false;
+	for (size_t i = 0; i < g->members.count && !found; i++) {
+		const struct linkformat_attr *m = linkformat_find(&g->members.links[i], "ep");
+
+		found = m && m->value && strcmp(m->value, ep) == 0;
+	}
+	return found;
+}
+
+static void cmd_groups(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const struct rdgroup *g;
+	json_int_t n = 0;
+
+	TAILQ_FOREACH(g, rdgroup_list(rdd->groups), order)
+	{
+		if (!group_wanted(g, args))
+			continue;
+		ipc_call_record(call, group_json(g));
+		n++;
+	}
+	ipc_call_reply(call, n ? json_pack("{s:I}", "count", n) : json_array());
+}
+
+static void cmd_remove_group(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *gp = json_string_value(json_object_get(args, "gp"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	struct rdgroup *g = rdgroup_find(rdd->groups, d, gp);
+	json_t *gone;
+
+	if (!g) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no group \"%s\" in sector \"%s\"", gp,
+			      d ? d : "");
+		return;
+	}
+	gone = group_json(g);
+	if (rdgroup_remove(rdd->groups, g) < 0) {
+		json_decref(gone);
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "the database refused the removal");
+		return;
+	}
+	log_info("group removed by %u gp=%s", (unsigned)ipc_call_uid(call), gp);
+	ipc_call_reply(call, gone);
+}
+
+static const struct ipc_arg group_args[] = {
+	{ "gp", IPC_ARG_STRING, false, "group name (a trailing * is a prefix)" },
+	{ "d", IPC_ARG_STRING, false, "sector" },
+	{ "ep", IPC_ARG_STRING, false, "groups that have this member endpoint" },
+	{ NULL },
+};
+
+static const struct ipc_arg remove_group_args[] = {
+	{ "gp", IPC_ARG_STRING, true, "group name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ NULL },
+};
+
+/*
+ * Register, or update in place when (d, ep) is already registered: the
+ * control socket's registration, for daemons that know endpoints the RD
+ * should list (lwm2md mirrors its LwM2M clients this way, CRD-001).  In
+ * place, so the location and the observers of lookups see an update, not
+ * a removal and a new endpoint.
+ */
+static void cmd_register(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	const char *et = json_string_value(json_object_get(args, "et"));
+	const char *text = json_string_value(json_object_get(args, "links"));
+	json_t *lt_arg = json_object_get(args, "lt");
+	struct linkformat_attr et_attr = { "et", et, false };
+	struct rdreg_input in = { .ep = ep, .d = d ? d : "" };
+	struct linkformat links;
+	struct rdreg *r;
+	bool created;
+	int rc;
+
+	in.base = json_string_value(json_object_get(args, "base"));
+	if (lt_arg && (!json_is_integer(lt_arg) || json_integer_value(lt_arg) < 1 ||
+		       json_integer_value(lt_arg) > UINT32_MAX)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "lt must be 1…4294967295 seconds");
+		return;
+	}
+	in.lt = lt_arg ? (uint32_t)json_integer_value(lt_arg) : 0;
+	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "ep and d are at most %d bytes",
+			      RDREQ_MAX_NAME);
+		return;
+	}
+	if (!rdreq_valid_base(in.base)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "base \"%s\" is not an absolute URI without query or fragment",
+			      in.base);
+		return;
+	}
+	if (et) {
+		in.attrs = &et_attr;
+		in.attr_count = 1;
+	}
+	rc = linkformat_parse((const uint8_t *)(text ? text : ""), text ? strlen(text) : 0, &links);
+	if (rc < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "links, byte %zu: %s", links.error_offset,
+			      linkformat_strerror(rc));
+		return;
+	}
+	in.links = &links;
+	r = rdstore_find_ep(rdd->store, in.d, ep);
+	created = r == NULL;
+	rc = created ? rdstore_register(rdd->store, &in, &r) : rdstore_update(rdd->store, r, &in);
+	linkformat_fini(&links);
+	if (rc < 0) {
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "the database refused the registration");
+		return;
+	}
+	ipc_call_reply(call, json_pack("{s:s, s:b}", "location", r->loc, "created", created));
 }
 
 static const struct ipc_arg ep_args[] = {
@@ -177,9 +345,20 @@ static const struct ipc_arg res_args[] = {
 	{ NULL },
 };
 
+static const struct ipc_arg register_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ "base", IPC_ARG_STRING, true, "base URI of the links, e.g. coap://[2001:db8::1]:5683" },
+	{ "lt", IPC_ARG_INT, false, "lifetime, seconds (default: [rd] default_lifetime)" },
+	{ "et", IPC_ARG_STRING, false, "endpoint type, e.g. oma.lwm2m" },
+	{ "links", IPC_ARG_STRING, false, "the links, in link format (default: none)" },
+	{ NULL },
+};
+
 static const struct ipc_arg remove_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
 	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ "et", IPC_ARG_STRING, false, "remove only a registration of this endpoint type" },
 	{ NULL },
 };
 
@@ -188,7 +367,13 @@ const struct ipc_command rdctl_commands[] = {
 	  false },
 	{ "resources", "list registered links, resolved (filters as /rd-lookup/res)", res_args,
 	  cmd_resources, false },
+	{ "register", "register an endpoint, or update it in place when registered", register_args,
+	  cmd_register, true },
 	{ "remove", "remove the registration of an endpoint", remove_args, cmd_remove, true },
+	{ "groups", "list the groups of /rd-group, with their members", group_args, cmd_groups,
+	  false },
+	{ "remove-group", "remove a group of /rd-group", remove_group_args, cmd_remove_group,
+	  true },
 	{ NULL },
 };
 
@@ -205,6 +390,7 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
 	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
 	json_object_set_new(status, "multicast_groups", json_integer(sv.multicast_groups));
+	json_object_set_new(status, "groups", json_integer((json_int_t)rdgroup_count(rdd->groups)));
 	if (!json_is_object(counters))
 		return;
 	json_object_set_new(counters, "rd_registered", json_integer((json_int_t)st.created));
@@ -234,4 +420,18 @@ void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change
 			 reg->links.count);
 	ipc_server_publish(daemon_ipc(rdd->daemon), topics[change],
 			   reg_json(reg, rdstore_now(rdd->store)));
+}
+
+void rdctl_group_changed(struct rdd *rdd, const struct rdgroup *g, enum rdgroup_change change)
+{
+	static const char *const topics[] = {
+		[RDGROUP_CREATED] = "rd.group.created",
+		[RDGROUP_REMOVED] = "rd.group.removed",
+		[RDGROUP_REPLACED] = "rd.group.replaced",
+	};
+
+	if (change == RDGROUP_CREATED)
+		log_info("group registered gp=%s d=%s loc=/%s members=%zu", g->gp, g->d, g->loc,
+			 g->members.count);
+	ipc_server_publish(daemon_ipc(rdd->daemon), topics[change], group_json(g));
 }

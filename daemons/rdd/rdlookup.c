@@ -16,8 +16,16 @@ static bool is_control(const char *name)
 /* One filter of a query, with what is known about it before the scan. */
 struct filter {
 	const struct rdquery_param *p;
-	enum { F_EP, F_D, F_BASE, F_LT, F_HREF, F_ATTR } kind; /* decided once, not per item */
-	bool multi;                                            /* rt, if, rel: lists of values */
+	enum {
+		F_EP,
+		F_D,
+		F_BASE,
+		F_LT,
+		F_HREF,
+		F_GP,
+		F_ATTR
+	} kind;        /* decided once, not per item */
+	bool multi;    /* rt, if, rel: lists of values */
 	bool href;     /* matched against targets, not attributes */
 	bool on_links; /* some stored link may carry it (else only registrations can match) */
 };
@@ -44,6 +52,7 @@ static void compile(const struct rdstore *s, const struct rdquery *q, struct fil
 			  : strcmp(f->p->name, "d") == 0    ? F_D
 			  : strcmp(f->p->name, "base") == 0 ? F_BASE
 			  : strcmp(f->p->name, "lt") == 0   ? F_LT
+			  : strcmp(f->p->name, "gp") == 0   ? F_GP
 							    : F_ATTR;
 		f->on_links = f->href || rdstore_attr_uses(s, f->p->name) > 0;
 		c->n++;
@@ -61,6 +70,26 @@ static bool attrs_match(const struct linkformat_link *l, const struct filter *f)
 		    rdquery_match(f->p, l->attrs[i].value, f->multi))
 			return true;
 	return false;
+}
+
+/* gp=: the registration is a member of a group of that name (see rdgroup.h). */
+static bool group_match(const struct rdreg *r, const struct filter *f)
+{
+	const char *few[16], **names = few;
+	size_t n = rdstore_groups_of(r->store, r, few, 16);
+	bool ok = false;
+
+	if (n > 16) {
+		names = calloc(n, sizeof(*names));
+		if (!names)
+			abort();
+		rdstore_groups_of(r->store, r, names, n);
+	}
+	for (size_t i = 0; i < n && !ok; i++)
+		ok = rdquery_match(f->p, names[i], false);
+	if (names != few)
+		free(names);
+	return ok;
 }
 
 /* A registration attribute; "href" is the registration resource when @href_is_loc. */
@@ -81,6 +110,8 @@ static bool reg_match(const struct rdreg *r, const struct filter *f, bool href_i
 	case F_HREF:
 		snprintf(buf, sizeof(buf), "/%s", r->loc);
 		return href_is_loc && rdquery_match(f->p, buf, false);
+	case F_GP:
+		return group_match(r, f);
 	case F_ATTR:
 		break;
 	}

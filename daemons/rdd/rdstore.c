@@ -45,6 +45,8 @@ struct rdstore {
 	} names[RDSTORE_MAX_NAMES];
 	size_t nnames;
 	bool names_overflow;
+	rdstore_groups_fn groups_fn; /* group membership, from rdgroup */
+	void *groups_ctx;
 };
 
 static void count_names(struct rdstore *s, const struct linkformat *lf, bool add)
@@ -101,6 +103,18 @@ int64_t rdstore_now(const struct rdstore *s)
 void rdstore_set_default_lt(struct rdstore *s, uint32_t lt)
 {
 	s->cfg.default_lt = lt;
+}
+
+void rdstore_set_groups(struct rdstore *s, rdstore_groups_fn fn, void *ctx)
+{
+	s->groups_fn = fn;
+	s->groups_ctx = ctx;
+}
+
+size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char **names,
+			 size_t max)
+{
+	return s->groups_fn ? s->groups_fn(s->groups_ctx, r, names, max) : 0;
 }
 
 /* Keyed by the endpoint name alone, so a lookup by ep finds every sector's. */

@@ -182,11 +182,13 @@ class RddTests(unittest.TestCase):
         self.assertEqual(r.code, "2.05")
         self.assertEqual(links(r.payload), ["</rd>;rt=core.rd;ct=40",
                                             "</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40",
-                                            "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40"])
+                                            "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40",
+                                            "</rd-group>;rt=core.rd-group;ct=40",
+                                            "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40"])
         self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd").payload,
                          "</rd>;rt=core.rd;ct=40")
         self.assertEqual(len(links(self.rdd.coap("get", "/.well-known/core?rt=core.rd*")
-                                   .payload)), 3)
+                                   .payload)), 5)
         self.assertEqual(links(self.rdd.coap("get", "/.well-known/core?rt=core.rd-lookup-res")
                                .payload), ["</rd-lookup/res>;rt=core.rd-lookup-res;ct=40"])
         r = self.rdd.coap("get", "/.well-known/core?rt=nothing")
@@ -322,7 +324,7 @@ class RddTests(unittest.TestCase):
                 self.assertIn(group, maddr)
             r = self.rdd.coap("get", "/.well-known/core?rt=core.rd*", host="ff02::fd%rdv0",
                               non=True, wait=6)
-            self.assertEqual((r.code, len(links(r.payload))), ("2.05", 3), r)
+            self.assertEqual((r.code, len(links(r.payload))), ("2.05", 5), r)
             r = self.rdd.coap("get", "/.well-known/core?rt=core.rd", host="ff02::fe%rdv0",
                               non=True, wait=6)
             self.assertEqual((r.code, r.payload), ("2.05", "</rd>;rt=core.rd;ct=40"), r)
