@@ -189,6 +189,7 @@ class TransportTests(unittest.TestCase):
                 self.assertEqual(d.stop(), 0)
                 d = self.start()
             with self.subTest(transport=transport, ep=ep):
+                cached = self.counters()["respcache_entries"]
                 c = self.client(url, "--ep", ep, *args)
                 c.expect("registered")
                 [row] = d.clients()
@@ -234,7 +235,12 @@ class TransportTests(unittest.TestCase):
                 self.assertEqual(field(c.expect("deregistered"), "code"), "2.02")
                 self.assertEqual(d.clients(), [])
                 self.assertEqual(c.finish(), 0)
-        # TCP and TLS requests never touch the duplicate store (no message IDs there)
+                # TCP and TLS requests skip the duplicate store: no message IDs there
+                added = self.counters()["respcache_entries"] - cached
+                if transport in ("tcp", "tls"):
+                    self.assertEqual(added, 0)
+                else:
+                    self.assertEqual(added, 3, "Register, Update, De-register kept")
         self.assertEqual(self.counters()["duplicates"], 0)
         self.assertEqual(d.stop(), 0)
 
