@@ -183,8 +183,10 @@ struct rdgroup *rdgroup_find(struct rdgroups *gs, const char *d, const char *gp)
 	struct rdgroup *g;
 
 	TAILQ_FOREACH(g, &gs->list, order)
-	if (strcmp(g->gp, gp) == 0 && strcmp(g->d, d ? d : "") == 0)
-		return g;
+	{
+		if (strcmp(g->gp, gp) == 0 && strcmp(g->d, d ? d : "") == 0)
+			return g;
+	}
 	return NULL;
 }
 
@@ -193,8 +195,10 @@ static struct rdgroup *find_loc(struct rdgroups *gs, const char *loc)
 	struct rdgroup *g;
 
 	TAILQ_FOREACH(g, &gs->list, order)
-	if (strcmp(g->loc, loc) == 0)
-		return g;
+	{
+		if (strcmp(g->loc, loc) == 0)
+			return g;
+	}
 	return NULL;
 }
 

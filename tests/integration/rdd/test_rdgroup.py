@@ -340,6 +340,61 @@ class DraftGroupTests(Base):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.rdd.ctl_json("groups", "gp=j"), [])
 
+    def test_events(self):
+        watch = subprocess.Popen([os.path.join(test_rdd.BUILD, "cli", "lwgatectl"), "--json",
+                                  "--socket-dir", self.tmp, "rdd", "watch", "rd.*"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            test_rdd.wait_for(lambda: self.rdd.status()["counters"]["ipc_clients"] >= 2,
+                              "watch")
+            loc = self.register("ep=e1", "</a>")
+            self.assertEqual(self.rdd.coap("patch", loc, '{"/b": {}}', cf=CF_MERGE).code, "2.04")
+            g = self.post_group("gp=ev&con=coap://[ff35::9]", "<>;ep=e1")
+            g2 = self.post_group("gp=ev", "<>;ep=e1")
+            self.assertEqual(self.rdd.coap("delete", g2).code, "2.02")
+            got = [json.loads(watch.stdout.readline()) for _ in range(6)]
+            self.assertEqual([e["event"] for e in got],
+                             ["rd.registered", "rd.updated", "rd.group.created",
+                              "rd.group.replaced", "rd.group.created", "rd.group.removed"])
+            self.assertEqual(got[1]["data"]["links"], 2)
+            self.assertEqual(got[2]["data"], {"gp": "ev", "d": "", "location": g,
+                                              "base": "coap://[ff35::9]",
+                                              "members": [{"ep": "e1", "d": ""}]})
+            self.assertEqual(got[3]["data"]["location"], g)
+            self.assertEqual(got[5]["data"]["location"], g2)
+        finally:
+            watch.terminate()
+            watch.wait()
+            watch.stdout.close()
+
+    def test_observed_gp_lookup(self):
+        """An observed /rd-lookup/ep?gp=… is notified when the group changes."""
+        import queue
+        import threading
+        n1 = self.register("ep=o1", "</x>")
+        proc = subprocess.Popen(["stdbuf", "-oL", test_rdd.CLIENT, "-s", "9", "-v", "6", "-m",
+                                 "get", f"coap://[::1]:{self.rdd.port}/rd-lookup/ep?gp=og"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        notes = queue.Queue()
+
+        def read():
+            for line in proc.stdout:
+                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
+                if m:
+                    notes.put(m.group(0).strip())
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            self.assertNotIn("/reg/", notes.get(timeout=5), "no group yet: an empty body")
+            g = self.post_group("gp=og", "<>;ep=o1")
+            self.assertIn(f"<{n1}>;ep=o1", notes.get(timeout=3))
+            self.assertEqual(self.rdd.coap("delete", g).code, "2.02")
+            self.assertNotIn("/reg/", notes.get(timeout=3))
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+
     def test_malformed_groups_change_nothing(self):
         self.register("ep=a", "</x>")
         g = self.post_group("gp=keep", "<>;ep=a")
