@@ -45,9 +45,21 @@ struct rdreg {
 	struct event *timer;
 	struct rdstore *store;
 	uint64_t seq; /* position in registration order */
+	/*
+	 * A Bloom filter of the (name, value) pairs of its links' attributes,
+	 * rt/if/rel values one by one: a lookup passes over a registration
+	 * whose links cannot carry an exactly filtered value without looking
+	 * at them.  RDSTORE_BLOOM_HASHES bits a pair.
+	 */
+	uint64_t link_bloom[2];
 };
 
 TAILQ_HEAD(rdreg_list, rdreg);
+
+#define RDSTORE_BLOOM_HASHES 2
+
+/* The bits attribute @name with value @value (@len bytes) sets in link_bloom. */
+void rdstore_bloom_bits(const char *name, const char *value, size_t len, uint64_t bits[2]);
 
 /* What a registration or an update brings. */
 struct rdreg_input {

@@ -261,6 +261,44 @@ class RddTests(unittest.TestCase):
         self.assertEqual(st["counters"]["rd_updated"], 2)
         self.assertEqual(st["counters"]["rd_removed"], 1)
 
+    def test_exact_filters_agree_with_a_model(self):
+        """Lookups pass over registrations whose links cannot carry an exact
+        value (a Bloom filter per registration): never wrongly.  30 endpoints
+        with random attributes, rt lists included, against a Python model."""
+        import random
+        rnd = random.Random(9176)
+        words = ["temp", "light", "hum", "co2", "door", "lamp"]
+        model = {}
+        for n in range(30):
+            ls = []
+            for i in range(rnd.randint(0, 4)):
+                rts = " ".join(rnd.sample(words, rnd.randint(1, 3)))
+                ifs = rnd.choice(["sensor", "actuator", "core.b"])
+                ls.append((f"/r{i}", rts.split(), ifs, str(rnd.choice([0, 40, 60]))))
+            model[f"m{n}"] = ls
+            payload = ",".join(f'<{h}>;rt="{" ".join(rt)}";if="{i}";ct={ct}'
+                               for h, rt, i, ct in ls)
+            self.register(f"ep=m{n}", payload=payload, expect="2.01")
+        for rt in words + ["nosuch"]:
+            for iface in ["sensor", "actuator", None]:
+                q = f"rt={rt}" + (f"&if={iface}" if iface else "")
+                want = sorted(f"{ep}{h}" for ep, ls in model.items() for h, rts, i, _ in ls
+                              if rt in rts and (iface is None or i == iface))
+                got = self.rdd.ctl_json("resources", f"q={q}&count=1000")
+                got = sorted(x["ep"] + "/" + x["href"].rsplit("/", 1)[1] for x in got)
+                self.assertEqual(got, want, q)
+                # an endpoint matches when each filter is met by one of its links
+                want_eps = sorted(ep for ep, ls in model.items()
+                                  if any(rt in rts for _, rts, _, _ in ls)
+                                  and (iface is None or any(i == iface for _, _, i, _ in ls)))
+                eps = sorted(e["ep"] for e in self.rdd.endpoints(f"q={q}&count=1000"))
+                self.assertEqual(eps, want_eps, q)
+        # a CoAP lookup agrees with the control socket
+        r = self.rdd.coap("get", "/rd-lookup/res?rt=co2&if=actuator")
+        n = sum(1 for ls in model.values() for _, rts, i, _ in ls
+                if "co2" in rts and i == "actuator")
+        self.assertEqual(len(links(r.payload)) if r.payload else 0, n)
+
     def test_links_resolved_against_a_base_with_path(self):
         base = "coap://[2001:db8::5]:7000/dev/sub/"
         refs = ["x", "../y", "/abs", "./q?k=v", "coap://other.example/z", ""]
