@@ -5,7 +5,7 @@ and by lwgatectl.  Topic configurations are written and read with Python's
 cbor2, not with rdd's codec.
 
 Usage: test_pubsub.py BUILD_DIR SOURCE_DIR (runs in its own network
-namespace, like test_rdd.py, whose harness it uses).
+namespace through lwgtest, with test_rdd.py's Rdd harness).
 """
 import datetime
 import json
@@ -21,6 +21,8 @@ import unittest
 import cbor2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
 from test_rdd import CLIENT, Rdd, links, wait_for  # noqa: E402
 
@@ -351,15 +353,5 @@ class RateLimitTests(unittest.TestCase):
         wait_for(lambda: self.ps.req("put", data, b"3").code == "2.04", "the reload")
 
 
-def main():
-    test_rdd.BUILD, test_rdd.SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
-
 if __name__ == "__main__":
-    main()
+    lwgtest.run([sys.modules[__name__], test_rdd])
