@@ -14,7 +14,6 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,25 +23,15 @@ import time
 import unittest
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
+from lwgtest import wait_for  # noqa: E402,F401
+from lwgtest import free_port  # noqa: E402,F401
+
 BUILD = SOURCE = None
 CLIENT = "coap-client-openssl"
 RFC9176_LINKS = ('</sensors/temp>;rt="temperature-c";if="sensor",'
                  '</sensors/light>;rt="light-lux";if="sensor"')
-
-
-def free_port():
-    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-        s.bind(("::", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, what, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Reply:
@@ -592,14 +581,8 @@ class RddTests(unittest.TestCase):
 
 
 def main():
-    global BUILD, SOURCE
-    BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
+    """Run the tests of the __main__ script (this one, or one borrowing this harness)."""
+    lwgtest.run([sys.modules[__name__]])
 
 
 if __name__ == "__main__":

@@ -191,6 +191,24 @@ class FormatTests(Base):
         self.assertEqual(cbor2.loads(body), [])
         self.assertEqual(self.rdd.coap("get", loc, accept=50).code, "4.06")
 
+    def test_not_utf8_only_as_link_format(self):
+        # link-format takes any octet; JSON and CBOR text must be UTF-8
+        pf = os.path.join(self.tmp, "latin1.in")
+        with open(pf, "wb") as f:
+            f.write(b'</caf\xe9>;title="\xe9t\xe9"')
+        out = subprocess.run([test_rdd.CLIENT, "-m", "post", "-t", "40", "-f", pf,
+                              f"coap://[::1]:{self.rdd.port}/rd?ep=l1"], capture_output=True,
+                             timeout=30)
+        self.assertEqual(out.returncode, 0)
+        loc = self.rdd.ctl_json("endpoints", "ep=l1")[0]["location"]
+        code, _, body = coap_bytes(self.rdd, "get", loc)
+        self.assertEqual((code, body), ("2.05", b'</caf\xe9>;title="\xe9t\xe9"'))
+        for cf in (CF_JSON, CF_CBOR):
+            code, _, body = coap_bytes(self.rdd, "get", loc, accept=cf)
+            self.assertEqual(code, "4.06", body)
+            code, _, body = coap_bytes(self.rdd, "get", "/rd-lookup/res?ep=l1", accept=cf)
+            self.assertEqual(code, "4.06", body)
+
     def test_register_in_json_and_cbor(self):
         doc = [{"href": "/t", "rt": "temp", "ct": "0"}, {"href": "/l", "obs": True,
                                                          "rt": ["a", "b"]}]
