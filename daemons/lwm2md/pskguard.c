@@ -125,8 +125,13 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 	coap_proto_t proto = coap_session_get_proto(s);
 	char peer[INET6_ADDRSTRLEN + 10];
 
-	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
-	    (proto == COAP_PROTO_DTLS || proto == COAP_PROTO_TLS)) {
+	/*
+	 * A DTLS session is new before its handshake; a TLS one may run (and
+	 * fail) its whole handshake between TCP_CONNECTED and SERVER_SESSION_NEW,
+	 * so its watch starts at the TCP connection.
+	 */
+	if (!h && ((event == COAP_EVENT_SERVER_SESSION_NEW && proto == COAP_PROTO_DTLS) ||
+		   (event == COAP_EVENT_TCP_CONNECTED && proto == COAP_PROTO_TLS))) {
 		h = calloc(1, sizeof(*h));
 		if (!h)
 			abort();

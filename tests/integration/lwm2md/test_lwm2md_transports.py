@@ -18,9 +18,13 @@ import sys
 import threading
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, ".."))
+import lwgtest  # noqa: E402
 import test_lwm2md as tl  # noqa: E402
-from test_lwm2md import Lwm2md, ctl, ctl_json, wait_for  # noqa: E402
+from lwgtest import wait_for  # noqa: E402
+from test_lwm2md import Lwm2md, ctl, ctl_json  # noqa: E402
 
 PORT, DTLS_PORT = tl.PORT, tl.DTLS_PORT
 FORMATS = ["tlv", "senml-json", "senml-cbor", "json", "cbor"]
@@ -368,4 +372,4 @@ class TransportTests(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    tl.main()
+    lwgtest.run([tl, sys.modules[__name__]])
