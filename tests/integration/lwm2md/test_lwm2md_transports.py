@@ -248,6 +248,38 @@ class TransportTests(unittest.TestCase):
         self.assertEqual(self.counters()["duplicates"], 0)
         self.assertEqual(d.stop(), 0)
 
+    def test_concurrent_requests_over_tcp_keep_their_identity(self):
+        """CoT-008: requests in flight together on one TCP or TLS connection, told apart by token."""
+        d = self.start(certificates=False)
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=many-tls", f"key={PSK.encode().hex()}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        paths = {"/3/0/0": "Acme", "/3/0/1": "Model 500", "/3/0/2": "SN-0001",
+                 "/3/0/9": 87, "/1/0/1": 300, "/3/0/14": "+01"}
+        for ep, url, args in (("many-tcp", f"coap+tcp://[::1]:{PORT}", []),
+                              ("many-tls", f"coaps+tcp://[::1]:{DTLS_PORT}",
+                               ["--psk-id", "many-tls", "--psk-key", PSK])):
+            with self.subTest(ep=ep):
+                c = self.client(url, "--ep", ep, *args)
+                c.expect("registered")
+                results = {}
+
+                def read(path):
+                    results[path] = ctl_json(self.tmp, "read", f"ep={ep}", f"path={path}",
+                                             "format=senml-json")
+
+                threads = [threading.Thread(target=read, args=(p,)) for p in paths]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(timeout=20)
+                for path, value in paths.items():
+                    self.assertEqual(results[path]["path"], path)
+                    self.assertEqual(results[path]["values"][path], value)
+                c.say("deregister")
+                c.expect("deregistered")
+                self.assertEqual(c.finish(), 0)
+        self.assertEqual(d.stop(), 0)
+
     def test_binding_says_the_transport(self):
         d = self.start()
         c = self.client(f"coap+tcp://[::1]:{PORT}", "--ep", "tcp-u", "--binding", "U")
