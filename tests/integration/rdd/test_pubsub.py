@@ -289,6 +289,22 @@ class PubsubTests(unittest.TestCase):
         self.assertEqual([c for _, c, _ in notes], ["2.05", "4.04"])
         self.assertEqual(self.rdd.status()["subscribers"], 0)
 
+    def test_observer_check(self):
+        # observer-check 1: a notification goes confirmable once a second has passed
+        loc, data = self.topic("checked", {7: 1, 8: True})
+        sub = self.ps.subscribe(data, 5)
+        wait_for(lambda: self.rdd.status()["subscribers"] == 1, "the subscription")
+        self.assertEqual(self.ps.req("put", data, b"a").code, "2.04")
+        time.sleep(1.3)
+        self.assertEqual(self.ps.req("put", data, b"b").code, "2.04")
+        time.sleep(0.05)
+        self.assertEqual(self.ps.req("put", data, b"c").code, "2.04")
+        notes = sub.done()
+        self.assertEqual([(t, c) for t, c, _ in notes],
+                         [("ACK", "2.05"), ("NON", "2.05"), ("CON", "2.05"), ("NON", "2.05")])
+        # the subscriber acknowledged the confirmable one: still subscribed until it left
+        self.assertEqual(self.rdd.status()["counters"]["ps_notifications"], 3)
+
     def test_persistence_across_kill9(self):
         loc, data = self.topic("sleepy", {3: 0, 6: 10})
         self.assertEqual(self.ps.req("put", data, b"last known", 0).code, "2.01")
