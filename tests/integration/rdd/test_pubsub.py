@@ -240,7 +240,7 @@ class PubsubTests(unittest.TestCase):
         self.assertEqual(self.ps.req("put", data, b"19", 0).code, "2.01")
         st = self.rdd.status()["counters"]
         self.assertEqual(st["ps_publications"], 5)
-        self.assertGreaterEqual(st["ps_notifications"], 4)
+        self.assertEqual(st["ps_notifications"], 3)  # the 2.05s; the 4.04 ends are not counted
 
     def test_delete_topic_ends_subscriptions(self):
         loc, data = self.topic("door", {8: True})
