@@ -22,8 +22,10 @@
 
 #include <stdint.h>
 
+#include <coap3/coap.h>
 #include <event2/event.h>
 
+#include "coap/coapev.h"
 #include "rdstore.h"
 
 struct rdserver;
@@ -68,5 +70,9 @@ void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out);
 
 /* The UDP port served. */
 int rdserver_port(const struct rdserver *srv);
+
+/* The libcoap context and its driver, for modules serving beside the RD (pubsub). */
+coap_context_t *rdserver_context(struct rdserver *srv);
+struct coapev *rdserver_coapev(struct rdserver *srv);
 
 #endif
