@@ -280,6 +280,24 @@ class TransportTests(unittest.TestCase):
                 self.assertEqual(c.finish(), 0)
         self.assertEqual(d.stop(), 0)
 
+    def test_tcp_request_without_answer_times_out(self):
+        """TCP has no retransmissions to run out: the request still ends in a timeout error."""
+        d = self.start("[coap]\nack_timeout_ms = 1000\nmax_retransmit = 1\n",
+                       certificates=False)
+        c = self.client(f"coap+tcp://[::1]:{PORT}", "--ep", "mute", "--no-answer", "/3/0/9")
+        c.expect("registered")
+        before = self.counters()["dm_timeouts"]
+        r = ctl(self.tmp, "--json", "lwm2md", "read", "ep=mute", "path=/3/0/9", timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no answer from the client", r.stdout + r.stderr)
+        c.expect("read path=/3/0/9 not answered")
+        self.assertEqual(self.counters()["dm_timeouts"], before + 1)
+        # the connection is still good for the next request
+        out = ctl_json(self.tmp, "read", "ep=mute", "path=/3/0/0")
+        self.assertEqual(out["values"]["/3/0/0"], "Acme")
+        self.assertEqual(c.finish(), 0)
+        self.assertEqual(d.stop(), 0)
+
     def test_binding_says_the_transport(self):
         d = self.start()
         c = self.client(f"coap+tcp://[::1]:{PORT}", "--ep", "tcp-u", "--binding", "U")
