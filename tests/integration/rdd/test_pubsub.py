@@ -12,6 +12,8 @@ import json
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -304,6 +306,31 @@ class PubsubTests(unittest.TestCase):
                          [("ACK", "2.05"), ("NON", "2.05"), ("CON", "2.05"), ("NON", "2.05")])
         # the subscriber acknowledged the confirmable one: still subscribed until it left
         self.assertEqual(self.rdd.status()["counters"]["ps_notifications"], 3)
+
+    def test_rst_ends_subscription(self):
+        """A subscriber that answers a confirmable notification with RST is dropped
+        (a raw socket, since coap-client never sends RST to a notification it expects)."""
+        loc, data = self.topic("reset", {7: 1, 8: True})
+        sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        sock.settimeout(5)
+        try:
+            opts, last = b"\x60", 6  # Observe: 0 (delta 6, empty)
+            for seg in data.split("/"):
+                opts += bytes([((11 - last) << 4) | len(seg)]) + seg.encode()
+                last = 11
+            sock.sendto(struct.pack("!BBH", 0x41, 1, 0x1234) + b"\x07" + opts,
+                        ("::1", self.rdd.port))
+            answer = sock.recv(1500)
+            self.assertEqual(answer[:4], bytes([0x61, 0x45, 0x12, 0x34]))  # ACK 2.05
+            self.assertEqual(self.rdd.status()["subscribers"], 1)
+            time.sleep(1.2)  # observer-check 1: the next notification is confirmable
+            self.assertEqual(self.ps.req("put", data, b"x").code, "2.04")
+            note = sock.recv(1500)
+            self.assertEqual((note[0] >> 4 & 3, note[1]), (0, 0x45))  # CON 2.05
+            sock.sendto(bytes([0x70, 0]) + note[2:4], ("::1", self.rdd.port))  # RST
+            wait_for(lambda: self.rdd.status()["subscribers"] == 0, "the subscriber dropped")
+        finally:
+            sock.close()
 
     def test_persistence_across_kill9(self):
         loc, data = self.topic("sleepy", {3: 0, 6: 10})
