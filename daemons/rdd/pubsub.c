@@ -530,61 +530,6 @@ static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu
 	reply_conf(t->ps, t, f.filter, 205, resp);
 }
 
-/*
- * Apply @in to @t (PUT: @replace, the optional parameters not given return
- * to their defaults; iPATCH: only those given change).  topic-name,
- * topic-data and resource-type cannot change.  False with the reason.
- */
-static bool merge_conf(const struct topic *t, const struct psconf *in, bool replace,
-		       struct psconf *out, const char **why)
-{
-	static const uint32_t fixed = PSCONF_BIT(PSCONF_TOPIC_NAME) |
-				      PSCONF_BIT(PSCONF_TOPIC_DATA) |
-				      PSCONF_BIT(PSCONF_RESOURCE_TYPE);
-	struct psconf keep = t->conf;
-
-	if (in->present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
-		*why = "conf-filter is for FETCH";
-		return false;
-	}
-	if (((in->present & PSCONF_BIT(PSCONF_TOPIC_NAME)) &&
-	     strcmp(in->topic_name, t->conf.topic_name) != 0) ||
-	    ((in->present & PSCONF_BIT(PSCONF_TOPIC_DATA)) &&
-	     strcmp(in->topic_data, t->conf.topic_data) != 0) ||
-	    ((in->present & PSCONF_BIT(PSCONF_RESOURCE_TYPE)) &&
-	     strcmp(in->resource_type, t->conf.resource_type) != 0)) {
-		*why = "topic-name, topic-data and resource-type cannot change";
-		return false;
-	}
-	*out = *in;
-	if (replace) {
-		out->present = (in->present & ~fixed) | (keep.present & fixed);
-	} else {
-		*out = keep;
-		out->present |= in->present;
-		if (in->present & PSCONF_BIT(PSCONF_CONTENT_FORMAT))
-			out->content_format = in->content_format;
-		if (in->present & PSCONF_BIT(PSCONF_TOPIC_TYPE))
-			memcpy(out->topic_type, in->topic_type, sizeof(out->topic_type));
-		if (in->present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) {
-			memcpy(out->expiration_date, in->expiration_date,
-			       sizeof(out->expiration_date));
-			out->expires = in->expires;
-		}
-		if (in->present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS))
-			out->max_subscribers = in->max_subscribers;
-		if (in->present & PSCONF_BIT(PSCONF_OBSERVER_CHECK))
-			out->observer_check = in->observer_check;
-		if (in->present & PSCONF_BIT(PSCONF_INITIALIZE))
-			out->initialize = in->initialize;
-		return true;
-	}
-	memcpy(out->topic_name, keep.topic_name, sizeof(out->topic_name));
-	memcpy(out->topic_data, keep.topic_data, sizeof(out->topic_data));
-	memcpy(out->resource_type, keep.resource_type, sizeof(out->resource_type));
-	return true;
-}
-
 static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, bool replace)
 {
 	struct topic *t = topic_of(r);
@@ -597,7 +542,7 @@ static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, 
 	}
 	if (!request_conf(t->ps, req, resp, &in))
 		return;
-	if (!merge_conf(t, &in, replace, &merged, &why)) {
+	if (psconf_merge(&t->conf, &in, replace, &merged, &why) < 0) {
 		reply_error(resp, 400, "%s", why);
 		return;
 	}
