@@ -364,8 +364,9 @@ static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 		return;
 	}
 	if (len > ps->cfg.max_value_size) {
-		reply_error(resp, 413, "at most %zu bytes", ps->cfg.max_value_size);
+		/* options before the diagnostic payload */
 		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
+		reply_error(resp, 413, "at most %zu bytes", ps->cfg.max_value_size);
 		return;
 	}
 	now = mono_ms();

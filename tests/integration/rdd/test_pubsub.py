@@ -368,18 +368,24 @@ class PubsubTests(unittest.TestCase):
         self.assertEqual(self.rdd.status()["counters"]["ps_expired"], 1)
 
 
-class RateLimitTests(unittest.TestCase):
+class LimitTests(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="lwgate-pubsub-")
         os.chmod(self.tmp, 0o755)
-        self.rdd = Rdd(self.tmp, "[pubsub]\npublish_interval_ms = 30000\n").start()
+        self.rdd = Rdd(self.tmp, "[pubsub]\npublish_interval_ms = 30000\nmax_value_size = 16\n"
+                       "max_topics = 1\n").start()
         self.ps = Broker(self.rdd)
 
     tearDown = PubsubTests.tearDown
 
-    def test_too_fast_publisher(self):
+    def test_limits_and_too_fast_publisher(self):
         r = self.ps.create({0: "fast", 2: "core.ps.data"})
         data = r.cbor()[1]
+        # one topic at most, 16 bytes a value
+        self.assertEqual(self.ps.req("post", "ps", {0: "second", 2: "core.ps.data"}, CF).code,
+                         "4.03")
+        r = self.ps.req("put", data, b"x" * 17)
+        self.assertEqual((r.code, r.option("Size1")), ("4.13", "16"))
         self.assertEqual(self.ps.req("put", data, b"1").code, "2.01")
         r = self.ps.req("put", data, b"2")
         self.assertEqual(r.code, "4.29")
