@@ -320,7 +320,8 @@ int main(int argc, char **argv)
 	f = fopen(ini, "w");
 	fprintf(f,
 		"[daemon]\nsocket = %s\ndatabase = %s\nuser =\nlog_level = warning\n"
-		"[coap]\nport = %u\n[coaps]\nenabled = no\n[lwm2m]\nmax_clients = %ld\n",
+		"[coap]\nport = %u\n[coaps]\nenabled = no\n[coap+tcp]\nenabled = "
+		"no\n[coaps+tcp]\nenabled = no\n[rd]\nmirror = no\n[lwm2m]\nmax_clients = %ld\n",
 		sock, db, port, n + 10);
 	fclose(f);
 	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, false);
