@@ -11,14 +11,15 @@
 
 #include <jansson.h>
 
+#include "coap/pskguard.h"
 #include "common/db.h"
 
 #define CREDS_SCHEMA_3                                                             \
 	"CREATE TABLE credentials (identity TEXT PRIMARY KEY, key BLOB NOT NULL, " \
 	"ep TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);"
 
-#define CREDS_KEY_MAX      64  /* bytes of a PSK */
-#define CREDS_IDENTITY_MAX 128 /* bytes of a PSK identity */
+#define CREDS_KEY_MAX      PSKGUARD_KEY_MAX
+#define CREDS_IDENTITY_MAX PSKGUARD_IDENTITY_MAX
 
 struct cred {
 	char *identity;
@@ -59,8 +60,5 @@ const struct cred *creds_find_ep(const struct creds *cs, const char *ep);
 
 /* [{identity, ep, key_bytes, created}], keys not shown. */
 json_t *creds_json(const struct creds *cs);
-
-/* Parse @hex (an even number of hex digits) into @out; returns the byte count or -EINVAL. */
-int creds_parse_hex(const char *hex, uint8_t *out, size_t size);
 
 #endif

@@ -5,6 +5,10 @@
  *                                          /rd-lookup/ep (q: a whole query)
  *   resources [ep= d= et= rt= if= href= q=] links, filtered like /rd-lookup/res
  *   remove ep= [d=]                        remove a registration
+ *   cred-add identity= key=HEX [sectors=a,b] a DTLS PSK and the sectors it may register in
+ *   cred-del identity=                     delete it
+ *   cred-list                              credentials, keys never shown
+ *   forget ep= [d=]                        drop the remembered registrant of a name
  *
  * Lists are streamed as one record per item, RDCTL_MAX_LIST at most unless
  * q sets count (page through longer ones with q="page=N&count=M").  Events, published to
@@ -19,6 +23,7 @@
 
 #include "common/daemon.h"
 #include "common/ipc_server.h"
+#include "rdauth.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -29,6 +34,7 @@ struct rdd {
 	struct daemon *daemon;
 	struct rdstore *store;
 	struct rdserver *server;
+	struct rdauth *auth;
 };
 
 extern const struct ipc_command rdctl_commands[];
