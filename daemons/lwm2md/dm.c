@@ -14,6 +14,7 @@
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
 #include "lwm2m/lwm2m_render.h"
+#include "respfmt.h"
 
 struct op {
 	struct dm *dm;
@@ -200,8 +201,10 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 {
 	coap_opt_iterator_t it;
 	coap_opt_t *opt = coap_check_option(received, COAP_OPTION_CONTENT_FORMAT, &it);
-	int format = opt ? (int)coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt))
-			 : LWM2M_FORMAT_TEXT;
+	int format = (int)respfmt_of(
+		opt != NULL,
+		opt ? coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt)) : 0,
+		op->kind == DM_DISCOVER);
 	const struct lwm2m_registry *reg = op->dm->cfg.reg;
 	const uint8_t *data;
 	size_t len;
