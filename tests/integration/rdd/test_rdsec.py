@@ -93,6 +93,7 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(self.rdd.ctl("rdd", "cred-del", "identity=node-a").returncode, 0)
         self.assertEqual(self.rdd.ctl_json("cred-list"), [])
         self.assertNotEqual(self.rdd.ctl("rdd", "cred-del", "identity=node-a").returncode, 0)
+        self.assertEqual(self.rdd.stop(), 0)  # a clean exit (no leak under ASan)
 
     def test_handshake_failures_counted(self):
         self.start()
@@ -108,6 +109,7 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(self.counters()["dtls_connected"], 0)
         # the right key still works
         self.reg("ep=node-a", A)
+        self.assertEqual(self.rdd.stop(), 0)
 
     def test_identity_bound_to_endpoint_name(self):
         self.start()
@@ -233,6 +235,7 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(self.rdd.ctl("rdd", "reload").returncode, 0)
         self.reg("ep=n5&auth=tok-any", expect="4.01")
         self.reg("ep=n5&auth=tok-new")
+        self.assertEqual(self.rdd.stop(), 0)
 
     def test_lookups_open_or_closed(self):
         self.start("[auth]\ntokens = tok-look:farm\n")
