@@ -27,6 +27,7 @@
 #include "lowpan/rx.h"
 #include "lowpan/tx.h"
 #include "lowpan/rpl.h"
+#include "ndrouter.h"
 #include "neighbors.h"
 #include "radio.h"
 #include "rplroot.h"
@@ -63,6 +64,12 @@ struct lowpand_config {
 	int dio_redundancy;
 	int default_lifetime;
 	int lifetime_unit;
+	bool nd;
+	int router_lifetime;
+	int prefix_lifetime;
+	int context_lifetime;
+	char *rd_address;
+	int rd_lifetime;
 };
 
 /* clang-format off */
@@ -115,6 +122,18 @@ static const struct config_key lowpand_keys[] = {
 	  "30", 1, 255, NULL, false, "route lifetime announced to nodes, in lifetime units" },
 	{ "rpl", "lifetime_unit", CONFIG_INT, offsetof(struct lowpand_config, lifetime_unit), "60", 1,
 	  65535, NULL, false, "seconds per lifetime unit" },
+	{ "nd", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, nd), "yes", 0, 0, NULL, false,
+	  "answer Router Solicitations and address registrations (6LoWPAN-ND, RFC 6775)" },
+	{ "nd", "router_lifetime", CONFIG_INT, offsetof(struct lowpand_config, router_lifetime),
+	  "1800", 0, 9000, NULL, false, "seconds a host may use us as default router (RA)" },
+	{ "nd", "prefix_lifetime", CONFIG_INT, offsetof(struct lowpand_config, prefix_lifetime),
+	  "86400", 1, 2147483647, NULL, false, "seconds the announced [tun] prefix is valid and preferred" },
+	{ "nd", "context_lifetime", CONFIG_INT, offsetof(struct lowpand_config, context_lifetime),
+	  "1440", 1, 65535, NULL, false, "minutes the announced IPHC context 0 (6CO) is valid" },
+	{ "nd", "rd_address", CONFIG_STRING, offsetof(struct lowpand_config, rd_address), "", 0, 0,
+	  NULL, false, "Resource Directory address announced in RAs (RDAO, RFC 9176); empty: none" },
+	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
+	  2147483647, NULL, false, "seconds the announced RD address is valid" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -131,6 +150,7 @@ struct lowpand {
 	struct radio *radio;
 	struct lowpan_rx *rx;
 	struct rplroot *rpl;
+	struct ndrouter *nd; /* NULL when [nd] enabled = no */
 	struct neighbors *neighbors;
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio */
 	struct in6_addr address; /* the router's address on lwg0 */
@@ -138,6 +158,8 @@ struct lowpand {
 	unsigned prefix_len;
 	struct lowpan_mib mib;
 	struct lowpan_ctx_table contexts;
+	struct in6_addr context0; /* as configured, for the 6CO */
+	unsigned context0_len;    /* 0: none */
 	uint8_t seq;
 	uint16_t tag;
 	uint64_t tun_in, tun_out, tun_errors, no_route, hop_limit, forwarded;
@@ -330,6 +352,53 @@ static bool frame_is_for_us(struct lowpand *l, const uint8_t *frame, size_t len)
 	return true;
 }
 
+static void nd_send(void *arg, const uint8_t *pkt, size_t len)
+{
+	send_packet(arg, pkt, len);
+}
+
+/* RS and NS+ARO from the mesh: answered here, with the radio's addresses. */
+static bool nd_input(struct lowpand *l, const uint8_t *pkt, size_t len)
+{
+	uint8_t eui[8], ll[16] = { 0xfe, 0x80 };
+	bool known = radio_eui64(l->radio, eui);
+
+	if (known) {
+		memcpy(ll + 8, eui, 8);
+		ll[8] ^= 0x02;
+	}
+	return ndrouter_input(l->nd, pkt, len, ll, known ? eui : NULL);
+}
+
+/* What the RAs announce, from [tun], [6lowpan] and [nd]; NULL when ND is off. */
+static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *cfg)
+{
+	struct ndrouter_cfg nc = {
+		.router_lifetime = (uint16_t)cfg->router_lifetime,
+		.prefix_len = l->prefix_len,
+		.prefix_lifetime = (uint32_t)cfg->prefix_lifetime,
+		.has_context = l->context0_len > 0,
+		.context_len = l->context0_len,
+		.context_lifetime = (uint16_t)cfg->context_lifetime,
+		/* a new ABRO version at each start, where the configuration can change */
+		.version = (uint32_t)time(NULL),
+		.has_rd = cfg->rd_address[0] != '\0',
+		.rd_lifetime = (uint32_t)cfg->rd_lifetime,
+	};
+
+	if (!cfg->nd)
+		return NULL;
+	for (unsigned i = 0; i < 16; i++)
+		nc.prefix[i] = i < l->prefix_len / 8 ? l->address.s6_addr[i] : 0;
+	memcpy(nc.context, l->context0.s6_addr, 16);
+	memcpy(nc.border_router, l->address.s6_addr, 16);
+	if (nc.has_rd && inet_pton(AF_INET6, cfg->rd_address, nc.rd_address) != 1) {
+		log_error("[nd] rd_address \"%s\" is not an IPv6 address", cfg->rd_address);
+		return NULL;
+	}
+	return ndrouter_new(&nc, nd_send, l);
+}
+
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
 {
 	struct lowpand *l = arg;
@@ -361,6 +430,8 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 		goto out;
 	pktlen = (size_t)rc;
 	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
+		goto out;
+	if (l->nd && nd_input(l, pkt, pktlen))
 		goto out;
 	if (pkt[24] != 0xff && in_mesh(l, pkt + 24) && !is_root_address(l, pkt + 24)) {
 		forward_down(l, pkt, pktlen);
@@ -428,6 +499,8 @@ static int lowpand_prepare(struct daemon *d, void **state)
 				  cfg->context0);
 			return -EINVAL;
 		}
+		l->context0 = ctx;
+		l->context0_len = ctx_len;
 	}
 	l->tun = tun_open(cfg->tun_name, &addr, plen, err, sizeof(err));
 	if (!l->tun) {
@@ -504,6 +577,11 @@ static int lowpand_start(struct daemon *d, void **state)
 	if (!l->rx || !l->tun_ev || !l->expire_ev)
 		abort();
 	event_add(l->tun_ev, NULL);
+	if (cfg->nd) {
+		l->nd = nd_new(l, cfg);
+		if (!l->nd)
+			return -EINVAL;
+	}
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	return 0;
 }
@@ -513,6 +591,7 @@ static void lowpand_stop(void *state)
 	struct lowpand *l = state;
 
 	rplroot_free(l->rpl);
+	ndrouter_free(l->nd);
 	neighbors_free(l->neighbors);
 	radio_free(l->radio);
 	if (l->tun_ev)
@@ -580,6 +659,16 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)rs.stale_sequence, "rpl_expired",
 				     (json_int_t)rs.expired, "rpl_malformed",
 				     (json_int_t)rs.malformed));
+	}
+	if (l->nd) {
+		struct ndrouter_stats ns;
+
+		ndrouter_get_stats(l->nd, &ns);
+		json_object_update_new(
+			c, json_pack("{s:I, s:I, s:I, s:I, s:I}", "nd_rs_received",
+				     (json_int_t)ns.rs_in, "nd_ra_sent", (json_int_t)ns.ra_out,
+				     "nd_ns_aro_received", (json_int_t)ns.ns_aro_in, "nd_na_sent",
+				     (json_int_t)ns.na_out, "nd_invalid", (json_int_t)ns.invalid));
 	}
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(c, f[i].name,

@@ -1,7 +1,8 @@
 /*
- * creds — DTLS PSK credentials: a list in memory, a table in SQLite.
- * A gateway holds tens to thousands of them; the list is walked on each
- * DTLS handshake only.
+ * creds — DTLS PSK credentials: a table in SQLite; in memory a list (for
+ * cred-list) and two hash indexes, by identity for the DTLS handshake and
+ * by endpoint for the Register check, so neither cost grows with their
+ * number (tests/bench/lwm2md/bench_ids).
  */
 #define LOG_COMPONENT "creds"
 #include "creds.h"
@@ -12,10 +13,12 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "keyidx.h"
 
 struct creds {
 	struct db *db;
-	struct cred *list;
+	struct cred *list; /* doubly linked through next/prev */
+	struct keyidx *by_identity, *by_ep;
 };
 
 static int64_t now_ms(void)
@@ -33,6 +36,8 @@ struct creds *creds_new(struct db *db)
 	if (!cs)
 		abort();
 	cs->db = db;
+	cs->by_identity = keyidx_new();
+	cs->by_ep = keyidx_new();
 	return cs;
 }
 
@@ -54,6 +59,8 @@ void creds_free(struct creds *cs)
 		cs->list = c->next;
 		cred_free(c);
 	}
+	keyidx_free(cs->by_identity);
+	keyidx_free(cs->by_ep);
 	free(cs);
 }
 
@@ -72,6 +79,30 @@ static struct cred *make(const char *identity, const uint8_t *key, size_t key_le
 	c->key_len = key_len;
 	c->created = created;
 	return c;
+}
+
+/* Put @c on the list and in the indexes (its strings are the keys). */
+static void link_cred(struct creds *cs, struct cred *c)
+{
+	c->prev = NULL;
+	c->next = cs->list;
+	if (cs->list)
+		cs->list->prev = c;
+	cs->list = c;
+	keyidx_add(cs->by_identity, c->identity, strlen(c->identity), c);
+	keyidx_add(cs->by_ep, c->ep, strlen(c->ep), c);
+}
+
+static void unlink_cred(struct creds *cs, struct cred *c)
+{
+	keyidx_del(cs->by_identity, c->identity, strlen(c->identity), c);
+	keyidx_del(cs->by_ep, c->ep, strlen(c->ep), c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		cs->list = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 }
 
 int creds_load(struct creds *cs)
@@ -94,8 +125,7 @@ int creds_load(struct creds *cs)
 			continue;
 		}
 		c = make(id, key, (size_t)key_len, ep, sqlite3_column_int64(st, 3));
-		c->next = cs->list;
-		cs->list = c;
+		link_cred(cs, c);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -104,18 +134,12 @@ int creds_load(struct creds *cs)
 
 const struct cred *creds_find(const struct creds *cs, const uint8_t *identity, size_t len)
 {
-	for (const struct cred *c = cs->list; c; c = c->next)
-		if (strlen(c->identity) == len && memcmp(c->identity, identity, len) == 0)
-			return c;
-	return NULL;
+	return keyidx_get(cs->by_identity, (const char *)identity, len);
 }
 
 const struct cred *creds_find_ep(const struct creds *cs, const char *ep)
 {
-	for (const struct cred *c = cs->list; c; c = c->next)
-		if (strcmp(c->ep, ep) == 0)
-			return c;
-	return NULL;
+	return keyidx_get(cs->by_ep, ep, strlen(ep));
 }
 
 int creds_add(struct creds *cs, const char *identity, const uint8_t *key, size_t key_len,
@@ -139,28 +163,23 @@ int creds_add(struct creds *cs, const char *identity, const uint8_t *key, size_t
 		cred_free(c);
 		return rc == -EEXIST ? -EEXIST : -EIO;
 	}
-	c->next = cs->list;
-	cs->list = c;
+	link_cred(cs, c);
 	return 0;
 }
 
 int creds_del(struct creds *cs, const char *identity, const char *ep)
 {
-	struct cred **pp;
+	struct cred *c = (struct cred *)(identity ? creds_find(cs, (const uint8_t *)identity,
+							       strlen(identity))
+						  : creds_find_ep(cs, ep));
 
-	for (pp = &cs->list; *pp; pp = &(*pp)->next)
-		if (identity ? strcmp((*pp)->identity, identity) == 0 : strcmp((*pp)->ep, ep) == 0)
-			break;
-	if (!*pp)
+	if (!c)
 		return -ENOENT;
 	db_batch(cs->db);
-	if (db_exec(cs->db, "DELETE FROM credentials WHERE identity = ?", "t", (*pp)->identity) <
-		    0 ||
+	if (db_exec(cs->db, "DELETE FROM credentials WHERE identity = ?", "t", c->identity) < 0 ||
 	    db_commit(cs->db) < 0)
 		return -EIO;
-	struct cred *c = *pp;
-
-	*pp = c->next;
+	unlink_cred(cs, c);
 	cred_free(c);
 	return 0;
 }

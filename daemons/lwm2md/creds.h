@@ -11,15 +11,14 @@
 
 #include <jansson.h>
 
-#include "coap/pskguard.h"
 #include "common/db.h"
 
 #define CREDS_SCHEMA_3                                                             \
 	"CREATE TABLE credentials (identity TEXT PRIMARY KEY, key BLOB NOT NULL, " \
 	"ep TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);"
 
-#define CREDS_KEY_MAX      PSKGUARD_KEY_MAX
-#define CREDS_IDENTITY_MAX PSKGUARD_IDENTITY_MAX
+#define CREDS_KEY_MAX      64  /* bytes of a PSK */
+#define CREDS_IDENTITY_MAX 128 /* bytes of a PSK identity */
 
 struct cred {
 	char *identity;
@@ -27,7 +26,7 @@ struct cred {
 	uint8_t key[CREDS_KEY_MAX];
 	size_t key_len;
 	int64_t created; /* wall-clock milliseconds */
-	struct cred *next;
+	struct cred *next, *prev;
 };
 
 struct creds;

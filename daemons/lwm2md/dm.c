@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "keyidx.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
@@ -44,16 +45,14 @@ struct dm {
 	struct coapev *ev;
 	struct dm_config cfg;
 	struct op *ops;
-	struct no_accept *no_accept;
+	struct no_accept *no_accept;  /* owns the names, */
+	struct keyidx *no_accept_idx; /* which this indexes */
 	uint64_t sent, failed, timeouts, sessions_opened, accept_retries;
 };
 
 static bool ignores_accept(const struct dm *dm, const char *ep)
 {
-	for (const struct no_accept *n = dm->no_accept; n; n = n->next)
-		if (strcmp(n->ep, ep) == 0)
-			return true;
-	return false;
+	return keyidx_get(dm->no_accept_idx, ep, strlen(ep)) != NULL;
 }
 
 struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config *cfg)
@@ -65,6 +64,7 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 	dm->ctx = ctx;
 	dm->ev = ev;
 	dm->cfg = *cfg;
+	dm->no_accept_idx = keyidx_new();
 	return dm;
 }
 
@@ -87,6 +87,7 @@ void dm_free(struct dm *dm)
 		free(n->ep);
 		free(n);
 	}
+	keyidx_free(dm->no_accept_idx);
 	free(dm);
 }
 
@@ -326,12 +327,16 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 	 */
 	if (reason == COAP_NACK_TOO_MANY_RETRIES && op->kind == DM_READ && op->accept >= 0 &&
 	    op->lwm2m10 && !op->retried && op->path.len >= LWM2M_PATH_RESOURCE) {
-		struct no_accept *n = calloc(1, sizeof(*n));
+		/* two Reads may have been waiting at once: remember the endpoint once */
+		if (!ignores_accept(dm, op->ep)) {
+			struct no_accept *n = calloc(1, sizeof(*n));
 
-		if (!n || !(n->ep = strdup(op->ep)))
-			abort();
-		n->next = dm->no_accept;
-		dm->no_accept = n;
+			if (!n || !(n->ep = strdup(op->ep)))
+				abort();
+			n->next = dm->no_accept;
+			dm->no_accept = n;
+			keyidx_add(dm->no_accept_idx, n->ep, strlen(n->ep), n);
+		}
 		dm->accept_retries++;
 		log_info("ep=%s ignored a Read with Accept %d: reading without Accept from now on",
 			 op->ep, op->accept);

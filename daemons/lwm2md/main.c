@@ -13,6 +13,7 @@
 #include <coap3/coap.h>
 
 #include "clients.h"
+#include "coap/pskguard.h"
 #include "common/daemon.h"
 #include "common/log.h"
 #include "creds.h"
@@ -24,6 +25,7 @@
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "lwm2m/lwm2m_render.h"
+#include "rdmirror.h"
 #include "server.h"
 
 struct lwm2md_config {
@@ -40,6 +42,10 @@ struct lwm2md_config {
 	int handshake_timeout_s;
 	int max_clients;
 	char *objects;
+	bool rd_mirror;
+	char *rd_socket;
+	char *rd_sector;
+	char *ids_file;
 };
 
 /* clang-format off */
@@ -73,6 +79,16 @@ static const struct config_key lwm2md_keys[] = {
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
 	 "folder of object definitions (DDF XML): value types and names"},
+	{"lwm2m", "ids_file", CONFIG_STRING, offsetof(struct lwm2md_config, ids_file), "", 0, 0,
+	 NULL, true,
+	 "endpoint ID mapping, lines 'EP = app_id=ID, external_id=ID' (empty: none); "
+	 "its names win over set-ids"},
+	{"rd", "mirror", CONFIG_BOOL, offsetof(struct lwm2md_config, rd_mirror), "yes", 0, 0, NULL,
+	 false, "list every registered client in rdd as an endpoint with et=oma.lwm2m"},
+	{"rd", "socket", CONFIG_STRING, offsetof(struct lwm2md_config, rd_socket),
+	 "/run/lwgate/rdd.sock", 0, 0, NULL, false, "rdd's control socket"},
+	{"rd", "sector", CONFIG_STRING, offsetof(struct lwm2md_config, rd_sector), "", 0, 0, NULL,
+	 false, "rdd sector (d) of the mirrored clients (empty: none)"},
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -89,6 +105,7 @@ struct lwm2md {
 	struct server *srv;
 	struct lwm2m_registry *registry;
 	struct idmap *ids;
+	struct rdmirror *mirror; /* NULL when [rd] mirror = no */
 };
 
 /* The client named by the call's "ep", or NULL after failing the call. */
@@ -145,6 +162,16 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	return o;
 }
 
+/* set-ids or cred-add touched a name that the ids file sets. */
+static void fail_file_owned(struct lwm2md *l, struct ipc_call *call, const char *ep)
+{
+	const struct idmap_entry *e = idmap_find_ep(l->ids, ep);
+
+	ipc_call_fail(call, IPC_ERR_CONFLICT,
+		      "%s's IDs are set in %s line %u: change them there and reload", ep,
+		      idmap_file(l->ids), e ? e->file_line : 0);
+}
+
 static void cmd_set_ids(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lwm2md *l = ctx;
@@ -159,7 +186,9 @@ static void cmd_set_ids(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	rc = idmap_set(l->ids, ep, app, ext);
-	if (rc == -EEXIST)
+	if (rc == -EPERM)
+		fail_file_owned(l, call, ep);
+	else if (rc == -EEXIST)
 		ipc_call_fail(call, IPC_ERR_CONFLICT, "another endpoint has external_id '%s'", ext);
 	else if (rc == -EINVAL)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "names are at most 255 bytes");
@@ -452,7 +481,13 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 		const char *ext = json_string_value(json_object_get(args, "external_id"));
 		json_t *o = json_pack("{s:s, s:s}", "identity", id ? id : ep, "endpoint", ep);
 
-		if ((app || ext) && idmap_set(l->ids, ep, app, ext) < 0) {
+		rc = app || ext ? idmap_set(l->ids, ep, app, ext) : 0;
+		if (rc == -EPERM) {
+			json_decref(o);
+			fail_file_owned(l, call, ep);
+			return;
+		}
+		if (rc < 0) {
 			json_decref(o);
 			ipc_call_fail(call, IPC_ERR_CONFLICT,
 				      "key stored; app_id/external_id not (external_id taken?)");
@@ -589,6 +624,26 @@ static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *
 	log_warnx("object definition skipped file=%s: %s", path, err->msg);
 }
 
+static void mirror_changed(void *ctx, const char *ep)
+{
+	rdmirror_changed(ctx, ep);
+}
+
+/* Put the ids file in force; logged either way.  Returns 0 or its error. */
+static int load_ids_file(struct idmap *ids, const char *path)
+{
+	char why[512];
+	int rc = idmap_load_file(ids, path, why, sizeof(why));
+
+	if (rc < 0) {
+		log_error("ids_file not applied: %s", why);
+		return rc;
+	}
+	if (path && *path)
+		log_info("endpoint IDs loaded file=%s count=%d", path, rc);
+	return 0;
+}
+
 static int lwm2md_start(struct daemon *d, void **state)
 {
 	const struct lwm2md_config *cfg = daemon_config(d);
@@ -622,6 +677,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 	sc.registry = l->registry;
 	l->ids = idmap_new(daemon_db(d));
 	rc = idmap_load(l->ids);
+	if (rc >= 0)
+		rc = load_ids_file(l->ids, cfg->ids_file);
 	if (rc < 0) {
 		idmap_free(l->ids);
 		lwm2m_registry_free(l->registry);
@@ -630,14 +687,27 @@ static int lwm2md_start(struct daemon *d, void **state)
 	}
 	coap_startup();
 	l->d = d;
+	if (cfg->rd_mirror) {
+		struct rdmirror_config mc = { .socket = cfg->rd_socket,
+					      .sector = cfg->rd_sector,
+					      .timeout_ms = 5000,
+					      .in_flight = 32 };
+
+		l->mirror = rdmirror_new(daemon_base(d), &mc);
+		sc.changed = mirror_changed;
+		sc.changed_ctx = l->mirror;
+	}
 	rc = server_new(daemon_base(d), daemon_db(d), daemon_ipc(d), &sc, &l->srv);
 	if (rc < 0) {
+		rdmirror_free(l->mirror);
 		coap_cleanup();
 		lwm2m_registry_free(l->registry);
 		idmap_free(l->ids);
 		free(l);
 		return rc;
 	}
+	if (l->mirror)
+		rdmirror_attach(l->mirror, server_clients(l->srv));
 	*state = l;
 	return 0;
 }
@@ -647,10 +717,20 @@ static void lwm2md_stop(void *state)
 	struct lwm2md *l = state;
 
 	server_free(l->srv);
+	rdmirror_free(l->mirror);
 	coap_cleanup();
 	lwm2m_registry_free(l->registry);
 	idmap_free(l->ids);
 	free(l);
+}
+
+/* SIGHUP: the ids file again (a bad one keeps the names in force). */
+static void lwm2md_reload(void *state)
+{
+	struct lwm2md *l = state;
+	const struct lwm2md_config *cfg = daemon_config(l->d);
+
+	load_ids_file(l->ids, cfg->ids_file);
 }
 
 static void lwm2md_status(void *state, json_t *status)
@@ -658,6 +738,16 @@ static void lwm2md_status(void *state, json_t *status)
 	struct lwm2md *l = state;
 
 	server_status(l->srv, status);
+	if (l->mirror) {
+		struct rdmirror_stats st;
+
+		rdmirror_get_stats(l->mirror, &st);
+		json_object_set_new(status, "rd_mirror",
+				    json_pack("{s:b, s:I, s:I, s:I, s:I}", "connected", st.connected,
+					      "pending", (json_int_t)st.pending, "sent",
+					      (json_int_t)st.sent, "failed", (json_int_t)st.failed,
+					      "unreachable", (json_int_t)st.unreachable));
+	}
 }
 
 static const struct daemon_def lwm2md_def = {
@@ -671,6 +761,7 @@ static const struct daemon_def lwm2md_def = {
 	.start = lwm2md_start,
 	.commands = lwm2md_commands, /* handlers get the state start() made */
 	.stop = lwm2md_stop,
+	.reload = lwm2md_reload,
 	.status = lwm2md_status,
 };
 

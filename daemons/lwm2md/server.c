@@ -353,6 +353,13 @@ static struct client *client_of(struct server *srv, coap_resource_t *res, struct
 	return c;
 }
 
+/* Tell the configured hook (the rdd mirror) that @c was added, updated or removed. */
+static void notify_changed(struct server *srv, const struct client *c)
+{
+	if (srv->cfg.changed)
+		srv->cfg.changed(srv->cfg.changed_ctx, c->ep);
+}
+
 static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		       const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -393,6 +400,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	c->ifindex = coap_session_get_ifindex(s);
 	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
 	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
+	notify_changed(srv, c);
 	memset(&r, 0, sizeof(r));
 	r.code = (uint8_t)COAP_RESPONSE_CODE(204);
 out:
@@ -436,6 +444,7 @@ static void on_added(void *ctx, struct client *c)
 	coap_add_resource(srv->ctx, res);
 	c->resource = res;
 	clients_format_address(c, addr, sizeof(addr));
+	notify_changed(srv, c);
 	/* loaded at start: no event, the registration is not new */
 	if (srv->loading)
 		return;
@@ -463,6 +472,7 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 	}
 	if (why != CLIENTS_EXPIRED)
 		log_info("%s ep=%s", clients_reason_name(why), c->ep);
+	notify_changed(srv, c);
 	ev = clients_json(c, false);
 	json_object_set_new(ev, "reason", json_string(clients_reason_name(why)));
 	ipc_server_publish(srv->ipc,

@@ -39,6 +39,9 @@ struct server_config {
 	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
 	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
+	/* called when a client is registered (or loaded), updated or removed; may be NULL */
+	void (*changed)(void *ctx, const char *ep);
+	void *changed_ctx;
 };
 
 struct server;

@@ -12,6 +12,7 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdlookup.h"
+#include "rdreq.h"
 
 static json_t *reg_json(const struct rdreg *r, int64_t now)
 {
@@ -142,9 +143,20 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	struct rdreg *r = rdstore_find_ep(rdd->store, d ? d : "", ep);
 	json_t *gone;
 
+	const char *et = json_string_value(json_object_get(args, "et"));
+	const struct linkformat_attr *has_et;
+
 	if (!r) {
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
 			      "no registration of ep \"%s\" in sector \"%s\"", ep, d ? d : "");
+		return;
+	}
+	/* et guards a daemon's removal of its own registrations from another's of the same name */
+	has_et = r->attrs.count ? linkformat_find(&r->attrs.links[0], "et") : NULL;
+	if (et && (!has_et || !has_et->value || strcmp(has_et->value, et) != 0)) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
+			      "the registration of ep \"%s\" in sector \"%s\" is not of et=%s", ep,
+			      d ? d : "", et);
 		return;
 	}
 	gone = reg_json(r, rdstore_now(rdd->store));
@@ -155,6 +167,68 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	}
 	log_info("registration removed by %u ep=%s", (unsigned)ipc_call_uid(call), ep);
 	ipc_call_reply(call, gone);
+}
+
+/*
+ * Register, or update in place when (d, ep) is already registered: the
+ * control socket's registration, for daemons that know endpoints the RD
+ * should list (lwm2md mirrors its LwM2M clients this way, CRD-001).  In
+ * place, so the location and the observers of lookups see an update, not
+ * a removal and a new endpoint.
+ */
+static void cmd_register(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	const char *et = json_string_value(json_object_get(args, "et"));
+	const char *text = json_string_value(json_object_get(args, "links"));
+	json_t *lt_arg = json_object_get(args, "lt");
+	struct linkformat_attr et_attr = { "et", et, false };
+	struct rdreg_input in = { .ep = ep, .d = d ? d : "" };
+	struct linkformat links;
+	struct rdreg *r;
+	bool created;
+	int rc;
+
+	in.base = json_string_value(json_object_get(args, "base"));
+	if (lt_arg && (!json_is_integer(lt_arg) || json_integer_value(lt_arg) < 1 ||
+		       json_integer_value(lt_arg) > UINT32_MAX)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "lt must be 1…4294967295 seconds");
+		return;
+	}
+	in.lt = lt_arg ? (uint32_t)json_integer_value(lt_arg) : 0;
+	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "ep and d are at most %d bytes",
+			      RDREQ_MAX_NAME);
+		return;
+	}
+	if (!rdreq_valid_base(in.base)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "base \"%s\" is not an absolute URI without query or fragment",
+			      in.base);
+		return;
+	}
+	if (et) {
+		in.attrs = &et_attr;
+		in.attr_count = 1;
+	}
+	rc = linkformat_parse((const uint8_t *)(text ? text : ""), text ? strlen(text) : 0, &links);
+	if (rc < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "links, byte %zu: %s", links.error_offset,
+			      linkformat_strerror(rc));
+		return;
+	}
+	in.links = &links;
+	r = rdstore_find_ep(rdd->store, in.d, ep);
+	created = r == NULL;
+	rc = created ? rdstore_register(rdd->store, &in, &r) : rdstore_update(rdd->store, r, &in);
+	linkformat_fini(&links);
+	if (rc < 0) {
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "the database refused the registration");
+		return;
+	}
+	ipc_call_reply(call, json_pack("{s:s, s:b}", "location", r->loc, "created", created));
 }
 
 static const struct ipc_arg ep_args[] = {
@@ -177,9 +251,20 @@ static const struct ipc_arg res_args[] = {
 	{ NULL },
 };
 
+static const struct ipc_arg register_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ "base", IPC_ARG_STRING, true, "base URI of the links, e.g. coap://[2001:db8::1]:5683" },
+	{ "lt", IPC_ARG_INT, false, "lifetime, seconds (default: [rd] default_lifetime)" },
+	{ "et", IPC_ARG_STRING, false, "endpoint type, e.g. oma.lwm2m" },
+	{ "links", IPC_ARG_STRING, false, "the links, in link format (default: none)" },
+	{ NULL },
+};
+
 static const struct ipc_arg remove_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
 	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ "et", IPC_ARG_STRING, false, "remove only a registration of this endpoint type" },
 	{ NULL },
 };
 
@@ -273,6 +358,8 @@ const struct ipc_command rdctl_commands[] = {
 	  false },
 	{ "resources", "list registered links, resolved (filters as /rd-lookup/res)", res_args,
 	  cmd_resources, false },
+	{ "register", "register an endpoint, or update it in place when registered", register_args,
+	  cmd_register, true },
 	{ "remove", "remove the registration of an endpoint", remove_args, cmd_remove, true },
 	{ "cred-add", "add a DTLS pre-shared key and the sectors it may register in", cred_add_args,
 	  cmd_cred_add, true },

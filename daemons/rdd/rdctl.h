@@ -4,7 +4,9 @@
  *   endpoints [ep= d= et= rt= q=]          registrations, filtered like
  *                                          /rd-lookup/ep (q: a whole query)
  *   resources [ep= d= et= rt= if= href= q=] links, filtered like /rd-lookup/res
- *   remove ep= [d=]                        remove a registration
+ *   register ep= base= [d= lt= et= links=] register, or update in place (for
+ *                                          daemons that mirror their endpoints)
+ *   remove ep= [d= et=]                    remove a registration (of that et only)
  *   cred-add identity= key=HEX [sectors=a,b] a DTLS PSK and the sectors it may register in
  *   cred-del identity=                     delete it
  *   cred-list                              credentials, keys never shown

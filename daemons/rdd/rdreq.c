@@ -11,8 +11,9 @@
 
 #include <arpa/inet.h>
 
+#include "coap/linkjson.h"
+
 #define CF_LINK_FORMAT 40
-#define MAX_NAME       63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
 
 /* A 4.xx/5.xx with a diagnostic payload (RFC 7252 §5.5.2). */
 void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const char *fmt, ...)
@@ -38,20 +39,53 @@ static void release_buffer(coap_session_t *s, void *buf)
 	free(buf);
 }
 
-/* 2.05 with a link-format body we own (@text_take, freed when sent). */
-void rdreq_reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len)
+/*
+ * @text_take (link-format we wrote, @len bytes) re-encoded as @cf (JSON or
+ * CBOR), in place of the text.  False when it cannot be (then 5.00).
+ */
+static bool convert(char **text_take, size_t *len, int cf)
 {
+	struct linkformat lf;
+	uint8_t *cbor;
+	char *json;
+	int rc;
+
+	if (linkformat_parse((const uint8_t *)*text_take, *len, &lf) < 0)
+		return false;
+	if (cf == LINKJSON_CF_JSON) {
+		rc = linkjson_encode_json(lf.links, lf.count, &json, len);
+		cbor = (uint8_t *)json;
+	} else {
+		rc = linkjson_encode_cbor(lf.links, lf.count, &cbor, len);
+	}
+	linkformat_fini(&lf);
+	if (rc < 0)
+		return false;
+	free(*text_take);
+	*text_take = (char *)cbor;
+	return true;
+}
+
+/* 2.05 with a body we own (@text_take, link-format, freed when sent), in @cf. */
+void rdreq_reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len,
+		       int cf)
+{
+	if (cf != CF_LINK_FORMAT && !convert(&text_take, &len, cf)) {
+		free(text_take);
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(500));
+		return;
+	}
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
 	if (len == 0) {
-		uint8_t cf[4];
+		uint8_t buf[4];
 
 		free(text_take);
 		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
-				coap_encode_var_safe(cf, sizeof(cf), CF_LINK_FORMAT), cf);
+				coap_encode_var_safe(buf, sizeof(buf), (unsigned)cf), buf);
 		return;
 	}
-	if (!coap_add_data_large_response(r, s, req, resp, query, CF_LINK_FORMAT, -1, 0, len,
+	if (!coap_add_data_large_response(r, s, req, resp, query, (uint16_t)cf, -1, 0, len,
 					  (const uint8_t *)text_take, release_buffer, text_take))
 		free(text_take);
 }
@@ -91,15 +125,24 @@ static int uint_option(const coap_pdu_t *req, coap_option_num_t num)
 	return o ? (int)coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o)) : -1;
 }
 
-/* A lookup answers in link-format only. */
-bool rdreq_accept(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp)
+/* Link-format (40), or links-json in JSON (504) or CBOR (64). */
+static bool links_format(int cf)
+{
+	return cf == CF_LINK_FORMAT || cf == LINKJSON_CF_JSON || cf == LINKJSON_CF_CBOR;
+}
+
+/* Answers go out as link-format, or as the JSON or CBOR the Accept asks for. */
+bool rdreq_accept(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp, int *cf)
 {
 	int accept = uint_option(req, COAP_OPTION_ACCEPT);
 
-	if (accept >= 0 && accept != CF_LINK_FORMAT) {
-		rdreq_error(st, resp, 406, "only application/link-format (40) is served");
+	if (accept >= 0 && !links_format(accept)) {
+		rdreq_error(st, resp, 406,
+			    "served as application/link-format (40), link-format+json (504) or "
+			    "link-format+cbor (64)");
 		return false;
 	}
+	*cf = accept >= 0 ? accept : CF_LINK_FORMAT;
 	return true;
 }
 
@@ -119,14 +162,23 @@ bool rdreq_links(struct rdserver_stats *st, unsigned max_links, const coap_pdu_t
 		rdreq_error(st, resp, 408, "incomplete body");
 		return false;
 	}
-	if (cf != CF_LINK_FORMAT) {
-		rdreq_error(st, resp, 415, "the payload must be application/link-format (40)");
+	if (!links_format(cf)) {
+		rdreq_error(st, resp, 415,
+			    "the payload must be application/link-format (40), link-format+json "
+			    "(504) or link-format+cbor (64)");
 		return false;
 	}
-	rc = linkformat_parse(data, len, links);
+	if (cf == LINKJSON_CF_JSON)
+		rc = linkjson_decode_json(data, len, links);
+	else if (cf == LINKJSON_CF_CBOR)
+		rc = linkjson_decode_cbor(data, len, links);
+	else
+		rc = linkformat_parse(data, len, links);
 	if (rc < 0) {
-		rdreq_error(st, resp, 400, "link-format error at byte %zu: %s", links->error_offset,
-			    linkformat_strerror(rc));
+		rdreq_error(st, resp, 400, "%s error at byte %zu: %s",
+			    cf == CF_LINK_FORMAT ? "link-format" : "links-json",
+			    links->error_offset,
+			    cf == CF_LINK_FORMAT ? linkformat_strerror(rc) : linkjson_strerror(rc));
 		return false;
 	}
 	if (links->count > max_links) {
@@ -149,8 +201,7 @@ void rdreq_source_base(coap_session_t *s, char *buf, size_t size)
 		 coap_session_get_proto(s) == COAP_PROTO_DTLS ? "coaps" : "coap", addr);
 }
 
-/* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
-static bool valid_base(const char *b)
+bool rdreq_valid_base(const char *b)
 {
 	const char *p = b;
 
@@ -204,15 +255,15 @@ bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input
 			snprintf(why, why_len, "ep (the endpoint name) is required");
 			return false;
 		}
-		if (strlen(p->value) > MAX_NAME) {
-			snprintf(why, why_len, "ep is longer than %d bytes", MAX_NAME);
+		if (strlen(p->value) > RDREQ_MAX_NAME) {
+			snprintf(why, why_len, "ep is longer than %d bytes", RDREQ_MAX_NAME);
 			return false;
 		}
 		in->ep = p->value;
 		p = rdquery_find(q, "d");
-		if (p && (!p->value || p->prefix || strlen(p->value) > MAX_NAME)) {
+		if (p && (!p->value || p->prefix || strlen(p->value) > RDREQ_MAX_NAME)) {
 			snprintf(why, why_len, "d must be a sector name of at most %d bytes",
-				 MAX_NAME);
+				 RDREQ_MAX_NAME);
 			return false;
 		}
 		in->d = p ? p->value : NULL;
@@ -227,7 +278,7 @@ bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input
 	}
 	p = rdquery_find(q, "base");
 	if (p) {
-		if (!p->value || p->prefix || !valid_base(p->value)) {
+		if (!p->value || p->prefix || !rdreq_valid_base(p->value)) {
 			snprintf(why, why_len,
 				 "base must be an absolute URI without query or fragment");
 			return false;

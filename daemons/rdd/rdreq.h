@@ -24,26 +24,36 @@ void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const ch
 
 /*
  * Answer 2.05 with the link-format @text_take of @len bytes, which the
- * call owns (freed once sent; block-wise when large).
+ * call owns (freed once sent; block-wise when large), in Content-Format
+ * @cf: 40 as it is, 504 or 64 re-encoded by coap/linkjson.
  */
 void rdreq_reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len);
+		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len,
+		       int cf);
 
 /* The Uri-Query options of @req as items in @q; false (4.00 sent) when malformed. */
 bool rdreq_query(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp,
 		 struct rdquery *q);
 
-/* False (4.06 sent) when @req accepts something other than link-format. */
-bool rdreq_accept(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp);
+/*
+ * The Content-Format to answer @req in (*@cf: 40 without Accept, else 40,
+ * 504 or 64); false (4.06 sent) when it accepts something else.
+ */
+bool rdreq_accept(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp, int *cf);
 
 /*
  * The payload of @req as links (*@present false: no payload, nothing to
- * free).  False with 4.00 (syntax), 4.13 (more than @max_links) or 4.15
- * (not Content-Format 40) sent; on true with a payload, @links must be
- * finished by the caller.
+ * free): link-format (40), or links-json (504, 64).  False with 4.00
+ * (syntax), 4.13 (more than @max_links) or 4.15 (another format) sent; on true with a payload,
+ * @links must be finished by the caller.
  */
 bool rdreq_links(struct rdserver_stats *st, unsigned max_links, const coap_pdu_t *req,
 		 coap_pdu_t *resp, struct linkformat *links, bool *present);
+
+#define RDREQ_MAX_NAME 63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
+
+/* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
+bool rdreq_valid_base(const char *base);
 
 /* "coap://[address]:port" (or coaps) of the peer of @s, the base of a registration without one. */
 void rdreq_source_base(coap_session_t *s, char *buf, size_t size);

@@ -20,6 +20,7 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdlookup.h"
+#include "rdpatch.h"
 #include "rdreq.h"
 #include "rdsimple.h"
 #include "rdwatch.h"
@@ -406,10 +407,11 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	size_t len;
 	char *text;
 	bool ok;
+	int cf;
 
 	srv->stats.requests++;
 	reg = reg_of(srv, req, resp);
-	if (!reg || !rdreq_accept(&srv->stats, req, resp) ||
+	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf) ||
 	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
 	ok = allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp);
@@ -421,7 +423,21 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	if (!text)
 		abort();
 	linkformat_format(reg->links.links, reg->links.count, text, len + 1, &len);
-	rdreq_reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
+}
+
+/* PATCH and iPATCH /reg/…: links changed by a merge patch (see rdpatch.h). */
+static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		     const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct rdserver *srv = server_of(s);
+	struct rdreg *reg;
+
+	srv->stats.requests++;
+	reg = reg_of(srv, req, resp);
+	if (reg)
+		rdpatch_handle(&srv->stats, srv->store, srv->cfg.auth, srv->cfg.max_links, s, reg,
+			       req, resp);
 }
 
 /* PUT: no such method on a registration, no such resource otherwise. */
@@ -432,7 +448,8 @@ static void on_put(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 
 	srv->stats.requests++;
 	if (reg_of(srv, req, resp))
-		rdreq_error(&srv->stats, resp, 405, "a registration takes GET, POST and DELETE");
+		rdreq_error(&srv->stats, resp, 405,
+			    "a registration takes GET, POST, DELETE, PATCH and iPATCH");
 }
 
 static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -446,10 +463,11 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	char why[128], *text;
 	size_t len;
 	long n;
+	int cf;
 
 	srv->stats.requests++;
-	if (!rdreq_accept(&srv->stats, req, resp) || !rdreq_query(&srv->stats, req, resp, &q) ||
-	    !identify(srv, s, &q, &who, resp))
+	if (!rdreq_accept(&srv->stats, req, resp, &cf) ||
+	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
 	if (!allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp)) {
 		rdquery_fini(&q);
@@ -466,7 +484,7 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) ==
 			       COAP_OBSERVE_ESTABLISH)
 		rdwatch_note(srv->watch, kind, query, text, len);
-	rdreq_reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
 }
 
 static void on_lookup_ep(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
@@ -491,9 +509,10 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	struct rdquery q;
 	size_t n = 0, len;
 	char *text;
+	int cf;
 
 	srv->stats.requests++;
-	if (!rdreq_accept(&srv->stats, req, resp) || !rdreq_query(&srv->stats, req, resp, &q))
+	if (!rdreq_accept(&srv->stats, req, resp, &cf) || !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	if (linkformat_parse((const uint8_t *)wkc_doc, sizeof(wkc_doc) - 1, &doc) < 0)
 		abort();
@@ -527,7 +546,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	linkformat_format(keep, n, text, len + 1, &len);
 	linkformat_fini(&doc);
 	rdquery_fini(&q);
-	rdreq_reply_links(res, s, req, query, resp, text, len);
+	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
 }
 
 void rdserver_changed(struct rdserver *srv, struct rdreg *reg, enum rdstore_change change)
@@ -694,6 +713,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	coap_register_handler(unknown, COAP_REQUEST_GET, on_read);
 	coap_register_handler(unknown, COAP_REQUEST_POST, on_update);
 	coap_register_handler(unknown, COAP_REQUEST_DELETE, on_delete);
+	coap_register_handler(unknown, COAP_REQUEST_PATCH, on_patch);
+	coap_register_handler(unknown, COAP_REQUEST_IPATCH, on_patch);
 	coap_add_resource(srv->ctx, unknown);
 	join_groups(srv, cfg->multicast_interfaces);
 	srv->ev = coapev_new(base, srv->ctx);

@@ -7,7 +7,8 @@
  *   /.well-known/rd     simple registration (RFC 9176 §5.1), POST
  *   /rd-lookup/ep       endpoint lookup (rt=core.rd-lookup-ep), GET, observable
  *   /rd-lookup/res      resource lookup (rt=core.rd-lookup-res), GET, observable
- *   /reg/<16 hex>       one per registration: GET, POST (update), DELETE
+ *   /reg/<16 hex>       one per registration: GET, POST (update), DELETE,
+ *                       PATCH and iPATCH (merge patch, see rdpatch.h)
  *
  * on plain CoAP and on CoAP over DTLS with pre-shared keys (pskguard,
  * rdcreds); every request is authorized by rdauth first (4.01, 4.03).

@@ -273,6 +273,14 @@ bool linkformat_is_parmname(const char *name)
 	return true;
 }
 
+bool linkformat_is_target(const char *target)
+{
+	for (; *target; target++)
+		if (!is_targetchar((uint8_t)*target))
+			return false;
+	return true;
+}
+
 /* An output that counts everything and writes what fits. */
 struct out {
 	char *buf;

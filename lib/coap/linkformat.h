@@ -88,6 +88,12 @@ bool linkformat_is_ptoken(const char *value);
 bool linkformat_is_parmname(const char *name);
 
 /*
+ * True when @target can stand between "<" and ">" (no white space,
+ * controls, quotes or angle brackets; "" is fine).
+ */
+bool linkformat_is_target(const char *target);
+
+/*
  * Resolve the URI-Reference @ref against the absolute URI @base (RFC 3986
  * §5.2, dot segments removed) into @buf of @size bytes.  Returns 0,
  * -EINVAL when @base has no scheme, or -ENOSPC when @buf is too small.

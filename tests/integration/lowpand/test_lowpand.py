@@ -167,6 +167,20 @@ class Harness(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return json.loads(r.stdout)
 
+    def expect_frame(self, fields, predicate, seconds=10):
+        """The first packet sent from now on whose tshark fields satisfy predicate.
+
+        The frames are dissected together, so that tshark reassembles fragments."""
+        deadline = time.monotonic() + seconds
+        frames = []
+        while time.monotonic() < deadline:
+            ev = self.sim.expect("sent", seconds=deadline - time.monotonic())
+            frames.append(bytes.fromhex(ev["frame"]))
+            for row in tshark_fields(frames, self.tmp, *fields):
+                if predicate(row):
+                    return row
+        raise AssertionError("no matching frame")
+
     def stop(self):
         self.lowpand.send_signal(signal.SIGTERM)
         self.assertEqual(self.lowpand.wait(timeout=10), 0)
@@ -311,20 +325,6 @@ class RplRootTests(Harness):
         self.assertEqual(r.returncode, 0, r.stderr)
         return {e["node"]: e for e in json.loads(r.stdout)}
 
-    def expect_frame(self, fields, predicate, seconds=10):
-        """The first packet sent from now on whose tshark fields satisfy predicate.
-
-        The frames are dissected together, so that tshark reassembles fragments."""
-        deadline = time.monotonic() + seconds
-        frames = []
-        while time.monotonic() < deadline:
-            ev = self.sim.expect("sent", seconds=deadline - time.monotonic())
-            frames.append(bytes.fromhex(ev["frame"]))
-            for row in tshark_fields(frames, self.tmp, *fields):
-                if predicate(row):
-                    return row
-        raise AssertionError("no matching frame")
-
     def join_b_and_c(self):
         from scapy.layers.inet6 import IPv6
         self.sim.send(cmd="inject", hex=uncompressed_frame(
@@ -379,7 +379,7 @@ class RplRootTests(Harness):
         self.assertEqual(row, ["128", "fd00::1", "fd00::b", "3", "fd00::c", "1"])
 
         # from another address of the host (not the root): IPv6-in-IPv6 (RFC 9008)
-        subprocess.run(["ip", "addr", "add", "2001:db8::5/128", "dev", "lo"], check=True)
+        subprocess.run(["ip", "addr", "add", "2001:db8::5/128", "dev", "lo", "nodad"], check=True)
         with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
             s.bind(("2001:db8::5", 0))
             s.sendto(b"from outside", ("fd00::c", 40001))
@@ -459,6 +459,83 @@ class RplRootTests(Harness):
         routes = wait_for(lambda: (lambda r: "fd00::c" in r and r)(self.routes()),
                           "restored routes")
         self.assertEqual(routes["fd00::c"]["parent"], "fd00::b")
+        self.stop()
+
+
+def solicitation_frame(ipv6):
+    return uncompressed_frame(B_EUI, 0xFFFF, ipv6)
+
+
+class NeighborDiscoveryTests(Harness):
+    """6LoWPAN-ND (RFC 6775): RS answered with an RA carrying the prefix, the
+    context, the ABRO and the RD's address (RFC 9176 RDAO); NS+ARO with an NA.
+    Wireshark decodes everything but the RDAO, whose bytes it shows raw."""
+
+    RA_FIELDS = ("icmpv6.type", "ipv6.src", "ipv6.dst", "ipv6.hlim", "icmpv6.checksum.status",
+                 "icmpv6.nd.ra.router_lifetime", "icmpv6.opt.linkaddr", "icmpv6.opt.prefix",
+                 "icmpv6.opt.prefix.flag.l", "icmpv6.opt.prefix.flag.a",
+                 "icmpv6.opt.6co.context_prefix", "icmpv6.opt.6co.context_length",
+                 "icmpv6.opt.6co.flag.c", "icmpv6.opt.6co.valid_lifetime",
+                 "icmpv6.opt.abro.6lbr_address", "icmpv6.opt.type", "icmpv6.data")
+
+    def rs(self):
+        from scapy.layers.inet6 import ICMPv6ND_RS, IPv6
+        from scapy.packet import Raw
+        sllao = bytes([1, 2]) + bytes.fromhex(B_EUI) + bytes(6)
+        self.sim.send(cmd="inject", hex=solicitation_frame(
+            IPv6(src="fe80::b", dst="ff02::2", hlim=255) / ICMPv6ND_RS() / Raw(sllao)).hex())
+
+    def test_rs_gets_ra_with_rdao(self):
+        self.start(extra="[nd]\nrd_address = fd00::5783\nrd_lifetime = 7200\n"
+                         "router_lifetime = 900\n")
+        self.rs()
+        row = dict(zip(self.RA_FIELDS, self.expect_frame(self.RA_FIELDS, lambda r: r[0] == "134")))
+        self.assertEqual((row["ipv6.src"], row["ipv6.dst"], row["ipv6.hlim"]),
+                         (ROOT_LL, "fe80::b", "255"))
+        self.assertEqual(row["icmpv6.checksum.status"], "1")
+        self.assertEqual(row["icmpv6.nd.ra.router_lifetime"], "900")
+        self.assertEqual(row["icmpv6.opt.linkaddr"].replace(":", ""), BR_EUI)
+        self.assertEqual((row["icmpv6.opt.prefix"], row["icmpv6.opt.prefix.flag.l"],
+                          row["icmpv6.opt.prefix.flag.a"]), ("fd00::", "0", "1"))
+        self.assertEqual((row["icmpv6.opt.6co.context_prefix"],
+                          row["icmpv6.opt.6co.context_length"], row["icmpv6.opt.6co.flag.c"],
+                          row["icmpv6.opt.6co.valid_lifetime"]), ("fd00::", "64", "1", "1440"))
+        self.assertEqual(row["icmpv6.opt.abro.6lbr_address"], "fd00::1")
+        # RDAO (type 41): reserved, lifetime 7200 s, the address
+        self.assertEqual(row["icmpv6.opt.type"].split(","), ["1", "3", "34", "35", "41"])
+        self.assertEqual(row["icmpv6.data"].replace(":", ""),
+                         "0000" + "00001c20" + "fd00" + "00" * 12 + "5783")
+        counters = self.status()["counters"]
+        self.assertEqual((counters["nd_rs_received"], counters["nd_ra_sent"]), (1, 1))
+        self.stop()
+
+    def test_no_rdao_unless_configured(self):
+        self.start()
+        self.rs()
+        row = dict(zip(self.RA_FIELDS, self.expect_frame(self.RA_FIELDS, lambda r: r[0] == "134")))
+        self.assertEqual(row["icmpv6.opt.type"].split(","), ["1", "3", "34", "35"])
+        self.stop()
+
+    def test_ns_with_aro_gets_na(self):
+        from scapy.layers.inet6 import ICMPv6ND_NS, IPv6
+        from scapy.packet import Raw
+        self.start()
+        aro = bytes([33, 2, 0, 0, 0, 0, 0, 30]) + bytes.fromhex(B_EUI)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fd00::b", dst="fd00::1", hlim=255) / ICMPv6ND_NS(tgt="fd00::b")
+            / Raw(aro))).hex())
+        fields = ("icmpv6.type", "ipv6.src", "ipv6.dst", "icmpv6.nd.na.target_address",
+                  "icmpv6.nd.na.flag.s", "icmpv6.opt.aro.status",
+                  "icmpv6.opt.aro.registration_lifetime", "icmpv6.opt.aro.eui64")
+        row = self.expect_frame(fields, lambda r: r[0] == "136")
+        self.assertEqual(row[1:7], ["fd00::1", "fd00::b", "fd00::b", "1", "0", "30"])
+        self.assertEqual(row[7].replace(":", ""), B_EUI)
+        # a solicitation with a wrong hop limit is dropped and counted, not answered
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fd00::b", dst="fd00::1", hlim=64) / ICMPv6ND_NS(tgt="fd00::b")
+            / Raw(aro))).hex())
+        wait_for(lambda: self.status()["counters"]["nd_invalid"] == 1, "the invalid NS counted")
+        self.assertEqual(self.status()["counters"]["nd_na_sent"], 1)
         self.stop()
 
 

@@ -239,6 +239,14 @@ class NodeLibTests(unittest.TestCase):
         self.assertEqual(ctl_json(self.tmp, "read", "ep=node-1",
                                   "path=/3/0/0")["values"]["/3/0/0"], "Acme")
 
+        # the client drops an instance: gone for reads and discovers
+        c.do("remove /3303/0", r"ObjectUri: /3303/0")
+        c.do("list", r"ObjURI: /5/0")
+        r = ctl(self.tmp, "lwm2md", "read", "ep=node-1", "path=/3303/0/5700")
+        self.assertIn("node-1: 4.04 Not Found", r.stderr)
+        self.assertEqual([k["link"] for k in ctl_json(self.tmp, "discover", "ep=node-1",
+                                                        "path=/3303")["links"]], ["/3303"])
+
         # De-register
         c.do("disconnect", r"Disconnected")
         wait_for(lambda: d.clients() == [], "the De-register")
@@ -262,6 +270,12 @@ class NodeLibTests(unittest.TestCase):
         out = json.loads(r.stdout)
         self.assertEqual(out["values"]["/3303/0/5700"], 21.5)
         self.assertNotIn("note", out)
+        self.assertEqual(d.status()["counters"]["dm_accept_retries"], 1)
+        # only single resources are retried: an instance asked as TLV, which the
+        # client ignores, ends in lwm2md's timeout error
+        r = self.ctl_read("read", "ep=node-2", "path=/3/0", "format=tlv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("node-2: no answer from the client", r.stderr)
         self.assertEqual(d.status()["counters"]["dm_accept_retries"], 1)
         self.assertEqual(d.stop(), 0)
 

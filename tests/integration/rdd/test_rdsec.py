@@ -55,9 +55,9 @@ class RdsecTests(unittest.TestCase):
         r = self.rdd.ctl(*args)
         self.assertEqual(r.returncode, 0, r.stderr)
 
-    def req(self, method, path, psk=None, payload=None, wait=10):
+    def req(self, method, path, psk=None, payload=None, wait=10, cf=None):
         port = self.dtls_port if psk else None
-        cf = 40 if payload else None
+        cf = cf or (40 if payload else None)
         return self.rdd.coap(method, path, payload, cf=cf, port=port, psk=psk, wait=wait)
 
     def reg(self, query, psk=None, expect="2.01"):
@@ -143,6 +143,11 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(self.req("delete", loc, B).code, "4.03")
         self.assertEqual(self.req("delete", loc).code, "4.03")
         self.assertEqual(self.req("delete", loc + "?auth=tok-2").code, "4.03")
+        patch = '{"/extra":{"rt":"x"}}'
+        self.assertEqual(self.req("patch", loc, B, patch, cf=52).code, "4.03")
+        self.assertEqual(self.req("ipatch", loc + "?auth=tok-1", None, patch, cf=52).code,
+                         "4.03")
+        self.assertEqual(self.req("patch", loc, A, patch, cf=52).code, "2.04")
         self.assertEqual(self.rdd.endpoints()[0]["lt"], 600)
         # the creator can re-register (replace), update and remove
         loc = self.reg("ep=shared&lt=500", A).location()
@@ -215,6 +220,10 @@ class RdsecTests(unittest.TestCase):
         loc = [e["location"] for e in self.rdd.endpoints("ep=n1")][0]
         self.assertEqual(self.req("post", loc + "?lt=120").code, "4.01")
         self.assertEqual(self.req("post", loc + "?lt=120&auth=tok-farm").code, "2.04")
+        patch = '{"/extra":{"rt":"x"}}'
+        self.assertEqual(self.req("patch", loc, None, patch, cf=52).code, "4.01")
+        self.assertEqual(self.req("patch", loc + "?auth=tok-farm", None, patch, cf=52).code,
+                         "2.04")
         self.assertEqual(self.req("delete", loc).code, "4.01")
         self.assertEqual(self.req("delete", loc + "?auth=tok-any").code, "4.03")  # not its own
         self.assertEqual(self.req("delete", loc + "?auth=tok-farm").code, "2.02")

@@ -1,0 +1,118 @@
+/*
+ * 6LoWPAN-ND router side (see ndrouter.h).
+ */
+#define LOG_COMPONENT "nd"
+
+#include "ndrouter.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "lowpan/nd.h"
+
+struct ndrouter {
+	struct ndrouter_cfg cfg;
+	ndrouter_send_fn send;
+	void *arg;
+	struct ndrouter_stats stats;
+};
+
+struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, ndrouter_send_fn send, void *arg)
+{
+	struct ndrouter *nr = calloc(1, sizeof(*nr));
+
+	if (!nr)
+		abort();
+	nr->cfg = *cfg;
+	nr->send = send;
+	nr->arg = arg;
+	return nr;
+}
+
+void ndrouter_free(struct ndrouter *nr)
+{
+	free(nr);
+}
+
+static void answer_rs(struct ndrouter *nr, const struct lowpan_nd_msg *rs,
+		      const uint8_t link_local[16], const uint8_t *eui)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	static const uint8_t unspecified[16];
+	const struct ndrouter_cfg *c = &nr->cfg;
+	struct lowpan_nd_ra ra = {
+		.router_lifetime = c->router_lifetime,
+		.sllao = eui,
+		.sllao_len = 8,
+		.prefix_len = (uint8_t)c->prefix_len,
+		.prefix_valid = c->prefix_lifetime,
+		.prefix_preferred = c->prefix_lifetime,
+		.context_len = (uint8_t)c->context_len,
+		.context_lifetime = c->has_context ? c->context_lifetime : 0,
+		.abro_version = c->version,
+		.abro_lifetime = 0xffff, /* as long as we run: the RA is re-sent on request */
+		.rd_lifetime = c->has_rd ? c->rd_lifetime : 0,
+	};
+	uint8_t pkt[256];
+	int n;
+
+	memcpy(ra.prefix, c->prefix, 16);
+	memcpy(ra.context, c->context, 16);
+	memcpy(ra.abro_address, c->border_router, 16);
+	memcpy(ra.rd_address, c->rd_address, 16);
+	/* RFC 4861 §6.2.6: to the soliciting host, to all nodes when it has no address yet */
+	n = lowpan_nd_build_ra(&ra, link_local,
+			       memcmp(rs->src, unspecified, 16) ? rs->src : all_nodes, pkt,
+			       sizeof(pkt));
+	if (n < 0)
+		return;
+	nr->stats.ra_out++;
+	nr->send(nr->arg, pkt, (size_t)n);
+}
+
+static void answer_ns(struct ndrouter *nr, const struct lowpan_nd_msg *ns,
+		      const uint8_t link_local[16])
+{
+	uint8_t pkt[128];
+	const uint8_t *src = ns->dst[0] == 0xff ? link_local : ns->dst;
+	int n = lowpan_nd_build_na(ns, src, LOWPAN_ND_ARO_SUCCESS, pkt, sizeof(pkt));
+
+	if (n < 0)
+		return;
+	nr->stats.na_out++;
+	nr->send(nr->arg, pkt, (size_t)n);
+}
+
+bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
+		    const uint8_t link_local[16], const uint8_t *eui)
+{
+	struct lowpan_nd_msg m;
+	int rc = lowpan_nd_parse(pkt, len, &m);
+
+	if (rc == -ENOMSG)
+		return false;
+	if (rc < 0) {
+		nr->stats.invalid++;
+		log_debug("invalid neighbor discovery message dropped len=%zu", len);
+		return true;
+	}
+	if (m.type == LOWPAN_ND_RS) {
+		nr->stats.rs_in++;
+		if (eui)
+			answer_rs(nr, &m, link_local, eui);
+		return true;
+	}
+	/* an NS without ARO is plain RFC 4861: the kernel's business */
+	if (!m.has_aro)
+		return false;
+	nr->stats.ns_aro_in++;
+	answer_ns(nr, &m, link_local);
+	return true;
+}
+
+void ndrouter_get_stats(const struct ndrouter *nr, struct ndrouter_stats *out)
+{
+	*out = nr->stats;
+}

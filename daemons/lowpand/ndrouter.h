@@ -1,0 +1,61 @@
+/*
+ * ndrouter — the border router's side of 6LoWPAN Neighbor Discovery
+ * (RFC 6775): a Router Solicitation from the mesh gets a unicast Router
+ * Advertisement with the prefix, the compression context, the ABRO and,
+ * when configured, the Resource Directory's address (RDAO, RFC 9176
+ * §4.1.1); a Neighbor Solicitation carrying an Address Registration
+ * Option gets a Neighbor Advertisement confirming the registration.
+ *
+ * Routes themselves come from RPL (rplroot): registrations are answered,
+ * not kept, so there is no duplicate address detection here.  RFC 6775
+ * §6.3: routers do not send periodic multicast RAs; hosts ask.
+ */
+#ifndef LWGATE_LOWPAND_NDROUTER_H
+#define LWGATE_LOWPAND_NDROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct ndrouter_cfg {
+	uint16_t router_lifetime; /* seconds */
+	uint8_t prefix[16];
+	unsigned prefix_len;
+	uint32_t prefix_lifetime; /* seconds, valid and preferred */
+	bool has_context;         /* IPHC context 0, announced in a 6CO */
+	uint8_t context[16];
+	unsigned context_len;
+	uint16_t context_lifetime; /* units of 60 s */
+	uint8_t border_router[16]; /* the ABRO's 6LBR address: ours */
+	uint32_t version;          /* ABRO version: bumped when what we announce changes */
+	bool has_rd;
+	uint8_t rd_address[16];
+	uint32_t rd_lifetime; /* seconds */
+};
+
+struct ndrouter_stats {
+	uint64_t rs_in, ra_out, ns_aro_in, na_out, invalid;
+};
+
+typedef void (*ndrouter_send_fn)(void *arg, const uint8_t *pkt, size_t len);
+
+struct ndrouter;
+
+/* Never NULL. */
+struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, ndrouter_send_fn send, void *arg);
+void ndrouter_free(struct ndrouter *nr);
+
+/*
+ * An IPv6 packet from the mesh.  Returns true when it was an RS or NS for
+ * this module (answered, or dropped as invalid), false for anything else.
+ * @link_local is the router's fe80:: address on the radio and @eui its
+ * EUI-64 (the SLLAO), NULL while the radio is not known yet.
+ */
+bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
+		    const uint8_t link_local[16], const uint8_t *eui);
+
+void ndrouter_get_stats(const struct ndrouter *nr, struct ndrouter_stats *out);
+
+#endif

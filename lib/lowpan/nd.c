@@ -1,0 +1,220 @@
+/*
+ * 6LoWPAN Neighbor Discovery messages (see nd.h).
+ */
+#include "lowpan/nd.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "lowpan/checksum.h"
+
+#define IPV6_HLEN  40
+#define ICMPV6     58
+#define ND_HOPS    255 /* RFC 4861: ND messages are sent and accepted with hop limit 255 */
+#define OPT_SLLAO  1
+#define OPT_PIO    3
+#define OPT_ARO    33
+#define OPT_6CO    34
+#define OPT_ABRO   35
+#define RA_HLEN    16 /* type, code, checksum, hop limit, flags, lifetimes, timers */
+#define NA_HLEN    24 /* type, code, checksum, flags, reserved, target */
+#define PIO_A      0x40
+#define NA_SOLICIT 0x40
+#define NA_OVERRID 0x20
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t icmp_checksum(const uint8_t *pkt, size_t icmp_len)
+{
+	uint32_t sum = lowpan_checksum_pseudo6(pkt + 8, pkt + 24, (uint32_t)icmp_len, ICMPV6);
+
+	return lowpan_checksum_finish(lowpan_checksum_add(sum, pkt + IPV6_HLEN, icmp_len));
+}
+
+/* The options of an RS or NS (RFC 4861 §4.6): each at least 8 bytes, none past the end. */
+static int parse_options(const uint8_t *p, size_t len, struct lowpan_nd_msg *out)
+{
+	while (len > 0) {
+		size_t olen;
+
+		if (len < 2 || p[1] == 0 || (size_t)p[1] * 8 > len)
+			return -EBADMSG;
+		olen = (size_t)p[1] * 8;
+		if (p[0] == OPT_SLLAO) {
+			/* 802.15.4: an EUI-64 (length 2) or a short address (length 1) */
+			out->sllao_len = olen == 16 ? 8 : 2;
+			memcpy(out->sllao, p + 2, out->sllao_len);
+		} else if (p[0] == OPT_ARO) {
+			if (olen != 16)
+				return -EBADMSG;
+			out->has_aro = true;
+			out->aro_status = p[2];
+			out->aro_lifetime = get16(p + 6);
+			memcpy(out->aro_eui64, p + 8, 8);
+		}
+		p += olen;
+		len -= olen;
+	}
+	return 0;
+}
+
+int lowpan_nd_parse(const uint8_t *pkt, size_t len, struct lowpan_nd_msg *out)
+{
+	const uint8_t *icmp = pkt + IPV6_HLEN;
+	size_t icmp_len, fixed;
+
+	memset(out, 0, sizeof(*out));
+	if (len < IPV6_HLEN + 4 || (pkt[0] >> 4) != 6 || pkt[6] != ICMPV6)
+		return -ENOMSG;
+	if (icmp[0] != LOWPAN_ND_RS && icmp[0] != LOWPAN_ND_NS)
+		return -ENOMSG;
+	icmp_len = get16(pkt + 4);
+	fixed = icmp[0] == LOWPAN_ND_RS ? 8 : 24;
+	if (icmp_len > len - IPV6_HLEN || icmp_len < fixed || pkt[7] != ND_HOPS || icmp[1] != 0 ||
+	    icmp_checksum(pkt, icmp_len) != 0)
+		return -EBADMSG;
+	out->type = icmp[0];
+	memcpy(out->src, pkt + 8, 16);
+	memcpy(out->dst, pkt + 24, 16);
+	if (out->type == LOWPAN_ND_NS)
+		memcpy(out->target, icmp + 8, 16);
+	return parse_options(icmp + fixed, icmp_len - fixed, out);
+}
+
+static void ipv6_header(uint8_t *buf, size_t icmp_len, const uint8_t src[16], const uint8_t dst[16])
+{
+	memset(buf, 0, IPV6_HLEN);
+	buf[0] = 0x60;
+	put16(buf + 4, (uint16_t)icmp_len);
+	buf[6] = ICMPV6;
+	buf[7] = ND_HOPS;
+	memcpy(buf + 8, src, 16);
+	memcpy(buf + 24, dst, 16);
+}
+
+/* A link-layer address option: type, length in 8-byte units, address, zero padding. */
+static size_t put_lladdr(uint8_t *p, uint8_t type, const uint8_t *addr, size_t addr_len)
+{
+	size_t olen = (2 + addr_len + 7) / 8 * 8;
+
+	memset(p, 0, olen);
+	p[0] = type;
+	p[1] = (uint8_t)(olen / 8);
+	memcpy(p + 2, addr, addr_len);
+	return olen;
+}
+
+static size_t put_pio(uint8_t *p, const struct lowpan_nd_ra *ra)
+{
+	memset(p, 0, 32);
+	p[0] = OPT_PIO;
+	p[1] = 4;
+	p[2] = ra->prefix_len;
+	p[3] = PIO_A; /* L clear: 6LoWPAN hosts send everything to the router (RFC 6775 §5.4) */
+	put32(p + 4, ra->prefix_valid);
+	put32(p + 8, ra->prefix_preferred);
+	memcpy(p + 16, ra->prefix, 16);
+	return 32;
+}
+
+static size_t put_6co(uint8_t *p, const struct lowpan_nd_ra *ra)
+{
+	size_t olen = ra->context_len > 64 ? 24 : 16;
+
+	memset(p, 0, olen);
+	p[0] = OPT_6CO;
+	p[1] = (uint8_t)(olen / 8);
+	p[2] = ra->context_len;
+	p[3] = 0x10 | (ra->context_id & 0x0f); /* C: valid for compression */
+	put16(p + 6, ra->context_lifetime);
+	memcpy(p + 8, ra->context, olen - 8);
+	return olen;
+}
+
+static size_t put_abro(uint8_t *p, const struct lowpan_nd_ra *ra)
+{
+	p[0] = OPT_ABRO;
+	p[1] = 3;
+	put16(p + 2, (uint16_t)ra->abro_version); /* version low */
+	put16(p + 4, (uint16_t)(ra->abro_version >> 16));
+	put16(p + 6, ra->abro_lifetime);
+	memcpy(p + 8, ra->abro_address, 16);
+	return 24;
+}
+
+static size_t put_rdao(uint8_t *p, const struct lowpan_nd_ra *ra)
+{
+	p[0] = LOWPAN_ND_OPT_RDAO;
+	p[1] = 3;
+	put16(p + 2, 0);
+	put32(p + 4, ra->rd_lifetime);
+	memcpy(p + 8, ra->rd_address, 16);
+	return 24;
+}
+
+int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], const uint8_t dst[16],
+		       uint8_t *buf, size_t size)
+{
+	uint8_t *icmp = buf + IPV6_HLEN, *p;
+	size_t icmp_len;
+
+	/* header 40 + RA 16 + SLLAO 16 + PIO 32 + 6CO 24 + ABRO 24 + RDAO 24 */
+	if (size < 176 || (ra->sllao && ra->sllao_len != 2 && ra->sllao_len != 8))
+		return -ENOSPC;
+	memset(icmp, 0, RA_HLEN);
+	icmp[0] = LOWPAN_ND_RA;
+	icmp[4] = 64; /* Cur Hop Limit for the hosts' packets */
+	put16(icmp + 6, ra->router_lifetime);
+	p = icmp + RA_HLEN;
+	if (ra->sllao)
+		p += put_lladdr(p, OPT_SLLAO, ra->sllao, ra->sllao_len);
+	if (ra->prefix_valid)
+		p += put_pio(p, ra);
+	if (ra->context_lifetime)
+		p += put_6co(p, ra);
+	if (ra->abro_lifetime)
+		p += put_abro(p, ra);
+	if (ra->rd_lifetime)
+		p += put_rdao(p, ra);
+	icmp_len = (size_t)(p - icmp);
+	ipv6_header(buf, icmp_len, src, dst);
+	put16(icmp + 2, icmp_checksum(buf, icmp_len));
+	return (int)(IPV6_HLEN + icmp_len);
+}
+
+int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
+		       uint8_t *buf, size_t size)
+{
+	uint8_t *icmp = buf + IPV6_HLEN, *aro = icmp + NA_HLEN;
+	const size_t icmp_len = NA_HLEN + 16;
+
+	if (size < IPV6_HLEN + icmp_len)
+		return -ENOSPC;
+	memset(icmp, 0, icmp_len);
+	icmp[0] = LOWPAN_ND_NA;
+	icmp[4] = NA_SOLICIT | NA_OVERRID;
+	memcpy(icmp + 8, ns->target, 16);
+	aro[0] = OPT_ARO;
+	aro[1] = 2;
+	aro[2] = status;
+	put16(aro + 6, ns->aro_lifetime);
+	memcpy(aro + 8, ns->aro_eui64, 8);
+	ipv6_header(buf, icmp_len, src, ns->src);
+	put16(icmp + 2, icmp_checksum(buf, icmp_len));
+	return (int)(IPV6_HLEN + icmp_len);
+}

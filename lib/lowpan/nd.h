@@ -1,0 +1,103 @@
+/*
+ * nd — the 6LoWPAN Neighbor Discovery messages a border router exchanges
+ * with hosts (RFC 4861 as optimised by RFC 6775), as pure functions on
+ * IPv6 packets:
+ *
+ *   parse  Router Solicitation (133) and Neighbor Solicitation (135), with
+ *          the Source Link-Layer Address option and the Address
+ *          Registration Option (ARO, RFC 6775 §4.1);
+ *   build  Router Advertisement (134) with SLLAO, Prefix Information,
+ *          6LoWPAN Context (6CO, §4.2), Authoritative Border Router
+ *          (ABRO, §4.3) and Resource Directory Address (RDAO, RFC 9176
+ *          §4.1.1) options; Neighbor Advertisement (136) with an ARO
+ *          carrying the registration status.
+ *
+ * Packets are whole IPv6 packets (40-byte header, no extension headers:
+ * RFC 4861 messages carry none) with the ICMPv6 checksum computed or
+ * checked here.
+ */
+#ifndef LWGATE_LOWPAN_ND_H
+#define LWGATE_LOWPAN_ND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum lowpan_nd_type {
+	LOWPAN_ND_RS = 133,
+	LOWPAN_ND_RA = 134,
+	LOWPAN_ND_NS = 135,
+	LOWPAN_ND_NA = 136,
+};
+
+/* ARO status values (RFC 6775 §4.1, RFC 8505 §4.1). */
+enum lowpan_nd_aro_status {
+	LOWPAN_ND_ARO_SUCCESS = 0,
+	LOWPAN_ND_ARO_DUPLICATE = 1,
+	LOWPAN_ND_ARO_CACHE_FULL = 2,
+};
+
+#define LOWPAN_ND_OPT_RDAO 41 /* RFC 9176 §4.1.1 */
+
+/* A Router or Neighbor Solicitation as parsed. */
+struct lowpan_nd_msg {
+	uint8_t type; /* LOWPAN_ND_RS or LOWPAN_ND_NS */
+	uint8_t src[16], dst[16];
+	uint8_t target[16]; /* NS only */
+	size_t sllao_len;   /* 0 when there was no SLLAO; else 2 or 8 */
+	uint8_t sllao[8];
+	bool has_aro;
+	uint8_t aro_status;
+	uint16_t aro_lifetime; /* units of 60 s; 0 asks to deregister */
+	uint8_t aro_eui64[8];
+};
+
+/* What a Router Advertisement says; a zero lifetime leaves an option out. */
+struct lowpan_nd_ra {
+	uint16_t router_lifetime; /* seconds */
+	const uint8_t *sllao;     /* our link-layer address, 2 or 8 bytes; NULL: none */
+	size_t sllao_len;
+	/* Prefix Information: on-link flag clear (RFC 6775 §5.4), autonomous set */
+	uint8_t prefix[16];
+	uint8_t prefix_len;
+	uint32_t prefix_valid, prefix_preferred; /* seconds; valid 0: no PIO */
+	/* 6LoWPAN context (6CO), compression allowed */
+	uint8_t context[16];
+	uint8_t context_len, context_id;
+	uint16_t context_lifetime; /* units of 60 s; 0: no 6CO */
+	/* Authoritative Border Router (ABRO) */
+	uint32_t abro_version;
+	uint16_t abro_lifetime; /* units of 60 s; 0: no ABRO */
+	uint8_t abro_address[16];
+	/* Resource Directory Address (RDAO) */
+	uint32_t rd_lifetime; /* seconds; 0: no RDAO */
+	uint8_t rd_address[16];
+};
+
+/*
+ * Parse the IPv6 packet @pkt of @len bytes as an RS or NS.  Returns 0,
+ * -ENOMSG when it is not one of them (another ICMPv6 type, not ICMPv6),
+ * or -EBADMSG when it is one but invalid by RFC 4861 §6.1.1/§7.1.1 (hop
+ * limit not 255, bad checksum, code not 0, too short, an option of length
+ * 0 or running past the end, a malformed SLLAO or ARO).
+ */
+int lowpan_nd_parse(const uint8_t *pkt, size_t len, struct lowpan_nd_msg *out);
+
+/*
+ * Build the Router Advertisement @ra from @src to @dst into @buf.
+ * Returns its length, or -ENOSPC when @size is too small (at most 176
+ * bytes are written).
+ */
+int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], const uint8_t dst[16],
+		       uint8_t *buf, size_t size);
+
+/*
+ * Build the Neighbor Advertisement answering the NS @ns (which carried an
+ * ARO) from @src: solicited, override, for ns->target, to ns->src, with
+ * an ARO of @status and the lifetime and EUI-64 of the request.  Returns
+ * its length or -ENOSPC (72 bytes are needed).
+ */
+int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
+		       uint8_t *buf, size_t size);
+
+#endif
