@@ -294,7 +294,12 @@ static void set_addr(struct client *c, const struct sockaddr *addr, socklen_t le
 /* The transport as one of our static strings, whatever the caller's storage. */
 static const char *transport_name(const char *t)
 {
-	return t && strcmp(t, "dtls") == 0 ? "dtls" : "udp";
+	static const char *const names[] = { "dtls", "tcp", "tls" };
+
+	for (size_t i = 0; t && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(t, names[i]) == 0)
+			return names[i];
+	return "udp";
 }
 
 static void on_expire(evutil_socket_t fd, short what, void *arg)

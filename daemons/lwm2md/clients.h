@@ -58,7 +58,7 @@ struct client {
 	int64_t registered, updated, expires; /* wall-clock milliseconds */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
-	const char *transport; /* "udp" or "dtls" (static strings) */
+	const char *transport; /* "udp", "dtls", "tcp" or "tls" (static strings) */
 	int ifindex;           /* interface the client's last message came in on */
 	void *resource;        /* the CoAP side's /rd/{location} resource */
 
@@ -101,7 +101,7 @@ int clients_load(struct clients *cs);
  * bytes, already checked, with root path @root).  A client already
  * registered under that endpoint is replaced (removed() with
  * CLIENTS_REPLACED first).  The new client gets a fresh random location.
- * @transport: "udp" or "dtls" (another string is stored as "udp").
+ * @transport: "udp", "dtls", "tcp" or "tls" (another string is stored as "udp").
  * Returns 0 and *@out, -EIO (database; nothing changed), -ENOSPC (table
  * full), or -ENOMEM.
  */

@@ -40,6 +40,13 @@ struct lwm2md_config {
 	char *coaps_address;
 	int coaps_port;
 	int handshake_timeout_s;
+	char *ca_file, *cert_file, *key_file;
+	bool tcp_enabled;
+	char *tcp_address;
+	int tcp_port;
+	bool tls_enabled;
+	char *tls_address;
+	int tls_port;
 	int max_clients;
 	char *objects;
 	bool rd_mirror;
@@ -66,14 +73,33 @@ static const struct config_key lwm2md_keys[] = {
 	 "1024", 16, 1000000, NULL, false,
 	 "CoAP peer sessions kept while idle (libcoap walks them all on every packet)"},
 	{"coaps", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, coaps_enabled), "yes", 0,
-	 0, NULL, false, "serve CoAP over DTLS with pre-shared keys (lwgatectl lwm2md cred-add)"},
+	 0, NULL, false, "serve CoAP over DTLS: pre-shared keys (lwgatectl lwm2md cred-add), certificates"},
 	{"coaps", "address", CONFIG_STRING, offsetof(struct lwm2md_config, coaps_address), "::",
 	 0, 0, NULL, false, "IP address to serve CoAP over DTLS on"},
 	{"coaps", "port", CONFIG_INT, offsetof(struct lwm2md_config, coaps_port), "5684", 1, 65535,
 	 NULL, false, "UDP port of the LwM2M server over DTLS"},
 	{"coaps", "handshake_timeout", CONFIG_INT, offsetof(struct lwm2md_config, handshake_timeout_s),
 	 "10", 1, 300, NULL, false,
-	 "seconds a DTLS handshake may take; one not done by then is logged as failed"},
+	 "seconds a DTLS or TLS handshake may take; one not done by then is logged as failed"},
+	{"coaps", "ca_file", CONFIG_STRING, offsetof(struct lwm2md_config, ca_file), "", 0, 0,
+	 NULL, false, "PEM CA that client certificates must chain to (certificate mode; "
+	 "with cert_file and key_file, for DTLS and TLS)"},
+	{"coaps", "cert_file", CONFIG_STRING, offsetof(struct lwm2md_config, cert_file), "", 0, 0,
+	 NULL, false, "PEM certificate of the server (certificate mode)"},
+	{"coaps", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, key_file), "", 0, 0,
+	 NULL, false, "PEM private key of the server (certificate mode)"},
+	{"coap+tcp", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, tcp_enabled), "yes", 0,
+	 0, NULL, false, "serve CoAP over TCP (RFC 8323)"},
+	{"coap+tcp", "address", CONFIG_STRING, offsetof(struct lwm2md_config, tcp_address), "::",
+	 0, 0, NULL, false, "IP address to serve CoAP over TCP on"},
+	{"coap+tcp", "port", CONFIG_INT, offsetof(struct lwm2md_config, tcp_port), "5683", 1,
+	 65535, NULL, false, "TCP port of the LwM2M server"},
+	{"coaps+tcp", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, tls_enabled), "yes",
+	 0, 0, NULL, false, "serve CoAP over TLS (RFC 8323) with the [coaps] PSKs and certificates"},
+	{"coaps+tcp", "address", CONFIG_STRING, offsetof(struct lwm2md_config, tls_address), "::",
+	 0, 0, NULL, false, "IP address to serve CoAP over TLS on"},
+	{"coaps+tcp", "port", CONFIG_INT, offsetof(struct lwm2md_config, tls_port), "5684", 1,
+	 65535, NULL, false, "TCP port of the LwM2M server over TLS"},
 	{"lwm2m", "max_clients", CONFIG_INT, offsetof(struct lwm2md_config, max_clients), "200000",
 	 1, 10000000, NULL, false, "registered clients at most; a Register beyond gets 5.03"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
@@ -658,6 +684,15 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.coaps_address = cfg->coaps_address,
 		.coaps_port = cfg->coaps_port,
 		.handshake_timeout_s = cfg->handshake_timeout_s,
+		.tcp_enabled = cfg->tcp_enabled,
+		.tcp_address = cfg->tcp_address,
+		.tcp_port = cfg->tcp_port,
+		.tls_enabled = cfg->tls_enabled,
+		.tls_address = cfg->tls_address,
+		.tls_port = cfg->tls_port,
+		.ca_file = cfg->ca_file,
+		.cert_file = cfg->cert_file,
+		.key_file = cfg->key_file,
 		.max_clients = (unsigned)cfg->max_clients,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));

@@ -1,6 +1,6 @@
 /*
- * server — the registration interface over CoAP/UDP, duplicate rejection,
- * and requests to registered clients.
+ * server — the registration interface over CoAP over UDP, DTLS, TCP and
+ * TLS, duplicate rejection, and requests to registered clients.
  */
 #define LOG_COMPONENT "coap"
 #include "server.h"
@@ -15,6 +15,7 @@
 
 #include <coap3/coap.h>
 
+#include "certs.h"
 #include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "dm.h"
@@ -61,7 +62,8 @@ struct server {
 	struct dm *dm;
 	struct creds *creds;
 	struct pskguard *guard;
-	bool loading; /* clients_load() is running: added() is not a new registration */
+	struct certs *certs; /* certificate mode, or NULL */
+	bool loading;        /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
 		db_failures, forbidden;
 };
@@ -77,6 +79,40 @@ static uint64_t mono_ms(void)
 static struct server *server_of(coap_session_t *s)
 {
 	return coap_get_app_data(coap_session_get_context(s));
+}
+
+/* "udp", "dtls", "tcp" or "tls": what the registration records and shows. */
+static const char *transport_of(coap_session_t *s)
+{
+	switch (coap_session_get_proto(s)) {
+	case COAP_PROTO_DTLS:
+		return "dtls";
+	case COAP_PROTO_TCP:
+		return "tcp";
+	case COAP_PROTO_TLS:
+		return "tls";
+	default:
+		return "udp";
+	}
+}
+
+/*
+ * CoAP over TCP and TLS (RFC 8323) has no message IDs and no
+ * retransmissions: the connection delivers each request once, so the
+ * duplicate store is a UDP and DTLS matter.
+ */
+static bool reliable(coap_session_t *s)
+{
+	coap_proto_t p = coap_session_get_proto(s);
+
+	return p == COAP_PROTO_TCP || p == COAP_PROTO_TLS;
+}
+
+static bool secured(coap_session_t *s)
+{
+	coap_proto_t p = coap_session_get_proto(s);
+
+	return p == COAP_PROTO_DTLS || p == COAP_PROTO_TLS;
 }
 
 static size_t encode_reply(const struct reply *r, uint8_t *buf, size_t size)
@@ -156,6 +192,8 @@ static bool replay_duplicate(struct server *srv, coap_session_t *s, const coap_p
 	struct reply r;
 
 	srv->requests++;
+	if (reliable(s))
+		return false;
 	if (klen > MIDSTORE_MAX_KEY || midstore_check(srv->mids, key, klen, mid, now) != 1)
 		return false;
 	srv->duplicates++;
@@ -178,7 +216,7 @@ static void finish(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
 	const void *key = peer_key(s, &klen);
 
 	apply_reply(resp, r);
-	if (len && klen <= RESPCACHE_MAX_KEY)
+	if (len && klen <= RESPCACHE_MAX_KEY && !reliable(s))
 		respcache_put(srv->responses, key, klen, (uint16_t)coap_pdu_get_mid(req), buf, len,
 			      mono_ms());
 }
@@ -257,21 +295,23 @@ static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pd
 	return true;
 }
 
-static bool over_dtls(coap_session_t *s)
-{
-	return coap_session_get_proto(s) == COAP_PROTO_DTLS;
-}
-
 /*
- * May this request act for endpoint @ep?  Over DTLS, only with the PSK
- * identity bound to @ep; over plain CoAP, only for an endpoint that has no
+ * May this request act for endpoint @ep?  Over DTLS or TLS, only with the
+ * PSK identity bound to @ep, or a certificate whose CN or subjectAltName is
+ * @ep; over plain CoAP (UDP or TCP), only for an endpoint that has no
  * credential (one that has must use it).  False with @r a 4.03.
  */
 static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struct reply *r)
 {
 	char text[TEXT_MAX];
+	bool named;
 
-	if (over_dtls(s)) {
+	if (secured(s) && certs_peer_names(s, ep, &named)) {
+		if (named)
+			return true;
+		snprintf(text, sizeof(text),
+			 "ep: '%s' is neither the CN nor a subjectAltName of the certificate", ep);
+	} else if (secured(s)) {
 		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
 		const struct cred *c = id ? creds_find(srv->creds, id->s, id->length) : NULL;
 
@@ -288,6 +328,30 @@ static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struc
 	return false;
 }
 
+/*
+ * The binding must include the transport the request came over (TS
+ * Transport §6.2.1.1: U for UDP and DTLS, T for TCP and TLS); without b,
+ * it is that transport's letter.  False with @r a 4.00.
+ */
+static bool binding_fits(struct server *srv, coap_session_t *s, struct regreq_query *q,
+			 struct reply *r)
+{
+	char letter = reliable(s) ? 'T' : 'U';
+	char text[TEXT_MAX];
+
+	if (!(q->present & REGREQ_HAS_B)) {
+		q->binding[0] = letter;
+		q->binding[1] = '\0';
+		return true;
+	}
+	if (strchr(q->binding, letter))
+		return true;
+	snprintf(text, sizeof(text), "b: '%s' lacks %c, the binding of this %s request", q->binding,
+		 letter, transport_of(s));
+	set_error(srv, r, 400, text);
+	return false;
+}
+
 static void handle_register(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
 			    struct reply *r)
 {
@@ -300,8 +364,8 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 	char why[TEXT_MAX];
 	int rc;
 
-	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !link_format_ok(srv, req, r) ||
-	    !allowed(srv, s, q.ep, r))
+	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !binding_fits(srv, s, &q, r) ||
+	    !link_format_ok(srv, req, r) || !allowed(srv, s, q.ep, r))
 		return;
 	payload_of(req, &data, &len);
 	rc = regreq_parse_links(data, len, &l, why, sizeof(why));
@@ -311,7 +375,7 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 		return;
 	}
 	rc = clients_register(srv->clients, &q, (const char *)data, len, l.root, &peer->addr.sa,
-			      peer->size, over_dtls(s) ? "dtls" : "udp", &c);
+			      peer->size, transport_of(s), &c);
 	regreq_links_fini(&l);
 	if (rc == -ENOSPC) {
 		set_error(srv, r, 503, "server full: too many registered clients");
@@ -378,7 +442,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 		return;
 	c = client_of(srv, res, &r);
 	if (!c || !allowed(srv, s, c->ep, &r) || !parse_query(srv, REGREQ_UPDATE, req, &q, &r) ||
-	    !link_format_ok(srv, req, &r))
+	    !binding_fits(srv, s, &q, &r) || !link_format_ok(srv, req, &r))
 		goto out;
 	payload_of(req, &data, &len);
 	if (len) {
@@ -533,6 +597,47 @@ static int endpoint_address(const struct server_config *cfg, coap_address_t *a)
 	return -EINVAL;
 }
 
+/* Bind one listener; 0 or a negative errno (logged). */
+static int listen_on(struct server *srv, const char *section, const char *address, int port,
+		     coap_proto_t proto, const char *what)
+{
+	struct server_config one = { .address = address, .port = port };
+	coap_address_t a;
+
+	if (endpoint_address(&one, &a) < 0) {
+		log_warnx("[%s] address: '%s' is not an IP address", section, address);
+		return -EINVAL;
+	}
+	if (!coap_new_endpoint(srv->ctx, &a, proto)) {
+		log_warnx("cannot serve %s on %s port %d (in use?)", what, address, port);
+		return -EADDRINUSE;
+	}
+	log_info("serving %s address=%s port=%d", what, address, port);
+	return 0;
+}
+
+/*
+ * The security both DTLS and TLS use: the PSKs of the credential table,
+ * and certificates when the INI names them.  0 or a negative errno (logged).
+ */
+static int setup_security(struct server *srv, const struct server_config *cfg)
+{
+	struct certs_config cc = { cfg->ca_file, cfg->cert_file, cfg->key_file };
+	bool any = cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0];
+
+	if (pskguard_setup(srv->guard, srv->ctx) < 0) {
+		log_warnx("this libcoap cannot do (D)TLS with PSK");
+		return -ENOTSUP;
+	}
+	if (!any)
+		return 0;
+	if (!cfg->ca_file[0] || !cfg->cert_file[0] || !cfg->key_file[0]) {
+		log_warnx("[coaps] ca_file, cert_file and key_file go together: certificates off");
+		return -EINVAL;
+	}
+	return certs_setup(srv->ctx, &cc, &srv->certs);
+}
+
 /* The guard's key source: lwm2md's credential table. */
 static const uint8_t *cred_key(const uint8_t *id, size_t len, size_t *key_len, void *arg)
 {
@@ -622,29 +727,28 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	} else {
 		log_info("plain CoAP disabled by [coap] enabled = no");
 	}
-	if (cfg->coaps_enabled) {
-		coap_address_t saddr;
-		struct server_config sc = *cfg;
-
-		sc.address = cfg->coaps_address;
-		sc.port = cfg->coaps_port;
-		if (pskguard_setup(srv->guard, srv->ctx) < 0) {
-			log_warnx("this libcoap cannot do DTLS with PSK");
-			server_free(srv);
-			return -ENOTSUP;
-		}
-		if (endpoint_address(&sc, &saddr) < 0) {
-			log_warnx("[coaps] address: '%s' is not an IP address", sc.address);
-			server_free(srv);
-			return -EINVAL;
-		}
-		if (!coap_new_endpoint(srv->ctx, &saddr, COAP_PROTO_DTLS)) {
-			log_warnx("cannot serve CoAP over DTLS on %s port %d (in use?)", sc.address,
-				  sc.port);
-			server_free(srv);
-			return -EADDRINUSE;
-		}
-		log_info("serving CoAP over DTLS (PSK) address=%s port=%d", sc.address, sc.port);
+	n = 0;
+	if ((cfg->coaps_enabled || cfg->tls_enabled) && (n = setup_security(srv, cfg)) == 0 &&
+	    cfg->ca_file[0])
+		log_info("certificate mode on: clients verified against %s", cfg->ca_file);
+	if (n == 0 && cfg->coaps_enabled)
+		n = listen_on(srv, "coaps", cfg->coaps_address, cfg->coaps_port, COAP_PROTO_DTLS,
+			      "CoAP over DTLS");
+	if (n == 0 && cfg->tcp_enabled)
+		n = coap_tcp_is_supported()
+			    ? listen_on(srv, "coap+tcp", cfg->tcp_address, cfg->tcp_port,
+					COAP_PROTO_TCP, "CoAP over TCP")
+			    : -ENOTSUP;
+	if (n == 0 && cfg->tls_enabled)
+		n = coap_tls_is_supported()
+			    ? listen_on(srv, "coaps+tcp", cfg->tls_address, cfg->tls_port,
+					COAP_PROTO_TLS, "CoAP over TLS")
+			    : -ENOTSUP;
+	if (n < 0) {
+		if (n == -ENOTSUP)
+			log_warnx("this libcoap cannot do what the INI asks (TCP, TLS, PKI)");
+		server_free(srv);
+		return n;
 	}
 	rd = coap_resource_init(coap_make_str_const("rd"), 0);
 	coap_register_handler(rd, COAP_REQUEST_POST, hnd_register);
@@ -685,6 +789,7 @@ void server_free(struct server *srv)
 	/* the context frees the sessions and resources the clients point to */
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
+	certs_free(srv->certs);
 	while (srv->doomed) {
 		struct pending_delete *pd = srv->doomed;
 
@@ -726,9 +831,16 @@ void server_status(struct server *srv, json_t *status)
 			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.coap_enabled,
 				      "address", srv->cfg.address, "port", srv->cfg.port));
 	json_object_set_new(status, "coaps",
-			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.coaps_enabled,
+			    json_pack("{s:b, s:s, s:i, s:b}", "enabled", srv->cfg.coaps_enabled,
 				      "address", srv->cfg.coaps_address, "port",
-				      srv->cfg.coaps_port));
+				      srv->cfg.coaps_port, "certificates",
+				      srv->cfg.ca_file[0] != '\0'));
+	json_object_set_new(status, "coap+tcp",
+			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.tcp_enabled, "address",
+				      srv->cfg.tcp_address, "port", srv->cfg.tcp_port));
+	json_object_set_new(status, "coaps+tcp",
+			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.tls_enabled, "address",
+				      srv->cfg.tls_address, "port", srv->cfg.tls_port));
 	if (!counters) {
 		counters = json_object();
 		json_object_set_new(status, "counters", counters);

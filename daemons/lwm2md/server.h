@@ -1,9 +1,10 @@
 /*
  * server — lwm2md's CoAP side: a libcoap context driven by the daemon's
  * libevent loop (coapev), serving the LwM2M registration interface
- * (POST /rd, POST and DELETE /rd/{location}) over UDP, with duplicate
- * rejection (midstore + respcache) and device-management requests sent to
- * registered clients for the control socket.
+ * (POST /rd, POST and DELETE /rd/{location}) over UDP, DTLS, TCP and TLS,
+ * with duplicate rejection on UDP and DTLS (midstore + respcache) and
+ * device-management requests sent to registered clients for the control
+ * socket, on the session they registered over.
  *
  * Every registration change is committed to the database (clients.c)
  * before the response leaves.  The server publishes registration.new,
@@ -33,6 +34,15 @@ struct server_config {
 	bool coaps_enabled; /* serve CoAP over DTLS with PSK */
 	const char *coaps_address;
 	int coaps_port;
+	bool tcp_enabled; /* serve CoAP over TCP (RFC 8323) */
+	const char *tcp_address;
+	int tcp_port;
+	bool tls_enabled; /* serve CoAP over TLS (RFC 8323), PSK or certificates */
+	const char *tls_address;
+	int tls_port;
+	const char *ca_file; /* PEM files of certificate mode, "" when off */
+	const char *cert_file;
+	const char *key_file;
 	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
 	int ack_timeout_ms;      /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;

@@ -4,8 +4,9 @@
  * The shared main() in lib/common/daemon.c does the daemon work (config,
  * database, control socket, signals, systemd); this file says what is
  * particular to rdd: its keys, its schema, and the modules it starts —
- * rdstore (registrations, SQLite), rdauth (credentials, tokens, remembered
- * names), rdserver (CoAP, CoAP over DTLS) and rdctl (commands).
+ * rdstore (registrations, SQLite), rdgroup (groups), rdauth (credentials,
+ * tokens, remembered names), rdserver (CoAP, CoAP over DTLS) and rdctl
+ * (commands).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "common/log.h"
 #include "rdauth.h"
 #include "rdctl.h"
+#include "rdgroup.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -88,7 +90,8 @@ static const struct config_key rdd_keys[] = {
 static const struct db_migration rdd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, rdstore_schema_2 },
-	{ 3, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
+	{ 3, rdgroup_schema },
+	{ 4, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
 };
 
 static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
@@ -100,6 +103,14 @@ static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
 		rdauth_released(rdd->auth, reg->d, reg->ep);
 	rdserver_changed(rdd->server, reg, change);
 	rdctl_changed(rdd, reg, change);
+}
+
+static void on_group_change(const struct rdgroup *g, enum rdgroup_change change, void *arg)
+{
+	struct rdd *rdd = arg;
+
+	rdserver_changed(rdd->server, NULL, RDSTORE_UPDATED); /* gp= lookups may see it */
+	rdctl_group_changed(rdd, g, change);
 }
 
 static void auth_config(const struct rdd_config *cfg, struct rdauth_config *out)
@@ -141,8 +152,13 @@ static int rdd_start(struct daemon *d, void **state)
 	if (rc == 0)
 		rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
 	if (rc == 0)
+		rc = rdgroup_new(daemon_db(d), rdd->store, rdd->auth, on_group_change, rdd,
+				 &rdd->groups);
+	ccfg.groups = rdd->groups;
+	if (rc == 0)
 		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
 	if (rc < 0) {
+		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
 		rdauth_free(rdd->auth);
 		free(rdd);
@@ -158,6 +174,7 @@ static void rdd_stop(void *state)
 	struct rdd *rdd = state;
 
 	rdserver_free(rdd->server);
+	rdgroup_free(rdd->groups);
 	rdstore_free(rdd->store);
 	rdauth_free(rdd->auth);
 	free(rdd);

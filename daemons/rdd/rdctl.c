@@ -169,6 +169,100 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, gone);
 }
 
+static json_t *group_json(const struct rdgroup *g)
+{
+	json_t *members = json_array();
+	char loc[RDGROUP_LOC_MAX + 1];
+
+	for (size_t i = 0; i < g->members.count; i++) {
+		const struct linkformat_attr *ep = linkformat_find(&g->members.links[i], "ep");
+		const struct linkformat_attr *d = linkformat_find(&g->members.links[i], "d");
+
+		json_array_append_new(members, json_pack("{s:s, s:s}", "ep", ep ? ep->value : "",
+							 "d", d ? d->value : g->d));
+	}
+	snprintf(loc, sizeof(loc), "/%s", g->loc);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "gp", g->gp, "d", g->d, "location", loc,
+			 "base", g->base, "members", members);
+}
+
+/* Does @g pass the optional gp, d and ep (a member) arguments? (gp and ep: "*" suffix is a prefix)
+ */
+static bool group_wanted(const struct rdgroup *g, json_t *args)
+{
+	const char *gp = json_string_value(json_object_get(args, "gp"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	bool found;
+
+	if (gp && strcmp(gp, g->gp) != 0 &&
+	    !(gp[0] && gp[strlen(gp) - 1] == '*' && strncmp(gp, g->gp, strlen(gp) - 1) == 0))
+		return false;
+	if (d && strcmp(d, g->d) != 0)
+		return false;
+	if (!ep)
+		return true;
+	found = false;
+	for (size_t i = 0; i < g->members.count && !found; i++) {
+		const struct linkformat_attr *m = linkformat_find(&g->members.links[i], "ep");
+
+		found = m && m->value && strcmp(m->value, ep) == 0;
+	}
+	return found;
+}
+
+static void cmd_groups(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const struct rdgroup *g;
+	json_int_t n = 0;
+
+	TAILQ_FOREACH(g, rdgroup_list(rdd->groups), order)
+	{
+		if (!group_wanted(g, args))
+			continue;
+		ipc_call_record(call, group_json(g));
+		n++;
+	}
+	ipc_call_reply(call, n ? json_pack("{s:I}", "count", n) : json_array());
+}
+
+static void cmd_remove_group(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *gp = json_string_value(json_object_get(args, "gp"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	struct rdgroup *g = rdgroup_find(rdd->groups, d, gp);
+	json_t *gone;
+
+	if (!g) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no group \"%s\" in sector \"%s\"", gp,
+			      d ? d : "");
+		return;
+	}
+	gone = group_json(g);
+	if (rdgroup_remove(rdd->groups, g) < 0) {
+		json_decref(gone);
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "the database refused the removal");
+		return;
+	}
+	log_info("group removed by %u gp=%s", (unsigned)ipc_call_uid(call), gp);
+	ipc_call_reply(call, gone);
+}
+
+static const struct ipc_arg group_args[] = {
+	{ "gp", IPC_ARG_STRING, false, "group name (a trailing * is a prefix)" },
+	{ "d", IPC_ARG_STRING, false, "sector" },
+	{ "ep", IPC_ARG_STRING, false, "groups that have this member endpoint" },
+	{ NULL },
+};
+
+static const struct ipc_arg remove_group_args[] = {
+	{ "gp", IPC_ARG_STRING, true, "group name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ NULL },
+};
+
 /*
  * Register, or update in place when (d, ep) is already registered: the
  * control socket's registration, for daemons that know endpoints the RD
@@ -361,6 +455,10 @@ const struct ipc_command rdctl_commands[] = {
 	{ "register", "register an endpoint, or update it in place when registered", register_args,
 	  cmd_register, true },
 	{ "remove", "remove the registration of an endpoint", remove_args, cmd_remove, true },
+	{ "groups", "list the groups of /rd-group, with their members", group_args, cmd_groups,
+	  false },
+	{ "remove-group", "remove a group of /rd-group", remove_group_args, cmd_remove_group,
+	  true },
 	{ "cred-add", "add a DTLS pre-shared key and the sectors it may register in", cred_add_args,
 	  cmd_cred_add, true },
 	{ "cred-del", "delete a DTLS pre-shared key", cred_del_args, cmd_cred_del, true },
@@ -388,6 +486,7 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
 	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
 	json_object_set_new(status, "multicast_groups", json_integer(sv.multicast_groups));
+	json_object_set_new(status, "groups", json_integer((json_int_t)rdgroup_count(rdd->groups)));
 	if (!json_is_object(counters))
 		return;
 	json_object_set_new(counters, "rd_registered", json_integer((json_int_t)st.created));
@@ -427,4 +526,18 @@ void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change
 			 reg->links.count);
 	ipc_server_publish(daemon_ipc(rdd->daemon), topics[change],
 			   reg_json(reg, rdstore_now(rdd->store)));
+}
+
+void rdctl_group_changed(struct rdd *rdd, const struct rdgroup *g, enum rdgroup_change change)
+{
+	static const char *const topics[] = {
+		[RDGROUP_CREATED] = "rd.group.created",
+		[RDGROUP_REMOVED] = "rd.group.removed",
+		[RDGROUP_REPLACED] = "rd.group.replaced",
+	};
+
+	if (change == RDGROUP_CREATED)
+		log_info("group registered gp=%s d=%s loc=/%s members=%zu", g->gp, g->d, g->loc,
+			 g->members.count);
+	ipc_server_publish(daemon_ipc(rdd->daemon), topics[change], group_json(g));
 }

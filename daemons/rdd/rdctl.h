@@ -7,6 +7,9 @@
  *   register ep= base= [d= lt= et= links=] register, or update in place (for
  *                                          daemons that mirror their endpoints)
  *   remove ep= [d= et=]                    remove a registration (of that et only)
+ *   groups [gp= d= ep=]                    groups of the RD drafts (rdgroup), with
+ *                                          their members; ep: groups that have it
+ *   remove-group gp= [d=]                  remove a group
  *   cred-add identity= key=HEX [sectors=a,b] a DTLS PSK and the sectors it may register in
  *   cred-del identity=                     delete it
  *   cred-list                              credentials, keys never shown
@@ -16,7 +19,8 @@
  * q sets count (page through longer ones with q="page=N&count=M").  Events, published to
  * subscribers of the control socket: rd.registered, rd.updated,
  * rd.removed, rd.expired, rd.replaced, each with the registration's ep, d,
- * location, base, lt and link count.
+ * location, base, lt and link count; rd.group.created, rd.group.removed,
+ * rd.group.replaced with the group's gp, d, location, base and members.
  */
 #ifndef LWGATE_RDD_RDCTL_H
 #define LWGATE_RDD_RDCTL_H
@@ -25,6 +29,7 @@
 
 #include "common/daemon.h"
 #include "common/ipc_server.h"
+#include "rdgroup.h"
 #include "rdauth.h"
 #include "rdserver.h"
 #include "rdstore.h"
@@ -36,6 +41,7 @@ struct rdd {
 	struct daemon *daemon;
 	struct rdstore *store;
 	struct rdserver *server;
+	struct rdgroups *groups;
 	struct rdauth *auth;
 };
 
@@ -46,5 +52,8 @@ void rdctl_status(void *state, json_t *status);
 
 /* Publish the event for a committed change. */
 void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change);
+
+/* Publish the event for a committed group change. */
+void rdctl_group_changed(struct rdd *rdd, const struct rdgroup *g, enum rdgroup_change change);
 
 #endif

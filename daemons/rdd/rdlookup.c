@@ -16,10 +16,20 @@ static bool is_control(const char *name)
 /* One filter of a query, with what is known about it before the scan. */
 struct filter {
 	const struct rdquery_param *p;
-	enum { F_EP, F_D, F_BASE, F_LT, F_HREF, F_ATTR } kind; /* decided once, not per item */
-	bool multi;                                            /* rt, if, rel: lists of values */
+	enum {
+		F_EP,
+		F_D,
+		F_BASE,
+		F_LT,
+		F_HREF,
+		F_GP,
+		F_ATTR
+	} kind;        /* decided once, not per item */
+	bool multi;    /* rt, if, rel: lists of values */
 	bool href;     /* matched against targets, not attributes */
 	bool on_links; /* some stored link may carry it (else only registrations can match) */
+	bool bloomed;  /* an exact attribute value: its rdreg.link_bloom bits are in bloom */
+	uint64_t bloom[2];
 };
 
 struct filters {
@@ -44,8 +54,12 @@ static void compile(const struct rdstore *s, const struct rdquery *q, struct fil
 			  : strcmp(f->p->name, "d") == 0    ? F_D
 			  : strcmp(f->p->name, "base") == 0 ? F_BASE
 			  : strcmp(f->p->name, "lt") == 0   ? F_LT
+			  : strcmp(f->p->name, "gp") == 0   ? F_GP
 							    : F_ATTR;
 		f->on_links = f->href || rdstore_attr_uses(s, f->p->name) > 0;
+		f->bloomed = f->kind == F_ATTR && f->p->value && !f->p->prefix;
+		if (f->bloomed)
+			rdstore_bloom_bits(f->p->name, f->p->value, f->p->value_len, f->bloom);
 		c->n++;
 	}
 	c->all = c->n == 32 ? UINT32_MAX : (1u << c->n) - 1;
@@ -61,6 +75,26 @@ static bool attrs_match(const struct linkformat_link *l, const struct filter *f)
 		    rdquery_match(f->p, l->attrs[i].value, f->multi))
 			return true;
 	return false;
+}
+
+/* gp=: the registration is a member of a group of that name (see rdgroup.h). */
+static bool group_match(const struct rdreg *r, const struct filter *f)
+{
+	const char *few[16], **names = few;
+	size_t n = rdstore_groups_of(r->store, r, few, 16);
+	bool ok = false;
+
+	if (n > 16) {
+		names = calloc(n, sizeof(*names));
+		if (!names)
+			abort();
+		rdstore_groups_of(r->store, r, names, n);
+	}
+	for (size_t i = 0; i < n && !ok; i++)
+		ok = rdquery_match(f->p, names[i], false);
+	if (names != few)
+		free(names);
+	return ok;
 }
 
 /* A registration attribute; "href" is the registration resource when @href_is_loc. */
@@ -81,6 +115,8 @@ static bool reg_match(const struct rdreg *r, const struct filter *f, bool href_i
 	case F_HREF:
 		snprintf(buf, sizeof(buf), "/%s", r->loc);
 		return href_is_loc && rdquery_match(f->p, buf, false);
+	case F_GP:
+		return group_match(r, f);
 	case F_ATTR:
 		break;
 	}
@@ -123,11 +159,28 @@ static bool links_may_match(const struct filters *c, uint32_t missing)
 	return true;
 }
 
+/*
+ * Can the links of @r make up for the filters in @missing?  Not when one
+ * asks for an exact value whose Bloom bits the links do not all have.
+ */
+static bool bloom_may_match(const struct rdreg *r, const struct filters *c, uint32_t missing)
+{
+	for (size_t k = 0; k < c->n; k++) {
+		const struct filter *f = &c->f[k];
+
+		if ((missing & (1u << k)) && f->bloomed &&
+		    ((r->link_bloom[0] & f->bloom[0]) != f->bloom[0] ||
+		     (r->link_bloom[1] & f->bloom[1]) != f->bloom[1]))
+			return false;
+	}
+	return true;
+}
+
 static bool ep_matches(const struct rdreg *r, const struct filters *c)
 {
 	uint32_t missing = c->all & ~reg_mask(r, c, true);
 
-	if (!links_may_match(c, missing))
+	if (!links_may_match(c, missing) || !bloom_may_match(r, c, missing))
 		return false;
 	for (size_t k = 0; k < c->n; k++) {
 		bool ok = false;
@@ -178,7 +231,7 @@ static bool visit(struct walk *w, const struct rdreg *r)
 	}
 	/* what the registration satisfies holds for each of its links */
 	missing = w->c->all & ~reg_mask(r, w->c, false);
-	if (!links_may_match(w->c, missing))
+	if (!links_may_match(w->c, missing) || !bloom_may_match(r, w->c, missing))
 		return true;
 	for (size_t i = 0; i < r->links.count; i++) {
 		if (!link_matches(r, i, w->c, missing))

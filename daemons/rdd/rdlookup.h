@@ -8,7 +8,8 @@
  * lt, et and the others); "href" is matched against the link's target as
  * registered and as resolved.  An endpoint matches a filter when one of its
  * registration attributes does, or one of its links does; "href" is
- * matched against its registration resource ("/reg/…").  Values ending in
+ * matched against its registration resource ("/reg/…"); "gp" matches the
+ * names of the groups (rdgroup) the registration is a member of.  Values ending in
  * "*" are prefixes; rt, if and rel match on any of their space-separated
  * values (see coap/rdquery.h).
  *

@@ -41,17 +41,18 @@ static void release_buffer(coap_session_t *s, void *buf)
 
 /*
  * @text_take (link-format we wrote, @len bytes) re-encoded as @cf (JSON or
- * CBOR), in place of the text.  False when it cannot be (then 5.00).
+ * CBOR), in place of the text.  Returns 0 or a LINKJSON_E_* code / -ENOMEM
+ * (the text is left as it was).
  */
-static bool convert(char **text_take, size_t *len, int cf)
+static int convert(char **text_take, size_t *len, int cf)
 {
 	struct linkformat lf;
 	uint8_t *cbor;
 	char *json;
-	int rc;
+	int rc = linkformat_parse((const uint8_t *)*text_take, *len, &lf);
 
-	if (linkformat_parse((const uint8_t *)*text_take, *len, &lf) < 0)
-		return false;
+	if (rc < 0)
+		return rc;
 	if (cf == LINKJSON_CF_JSON) {
 		rc = linkjson_encode_json(lf.links, lf.count, &json, len);
 		cbor = (uint8_t *)json;
@@ -60,10 +61,10 @@ static bool convert(char **text_take, size_t *len, int cf)
 	}
 	linkformat_fini(&lf);
 	if (rc < 0)
-		return false;
+		return rc;
 	free(*text_take);
 	*text_take = (char *)cbor;
-	return true;
+	return 0;
 }
 
 /* 2.05 with a body we own (@text_take, link-format, freed when sent), in @cf. */
@@ -71,9 +72,16 @@ void rdreq_reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *
 		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len,
 		       int cf)
 {
-	if (cf != CF_LINK_FORMAT && !convert(&text_take, &len, cf)) {
+	int rc = cf == CF_LINK_FORMAT ? 0 : convert(&text_take, &len, cf);
+
+	if (rc < 0) {
+		/* links registered with octets that are not UTF-8 exist only as link-format */
+		const char *why = rc == LINKJSON_E_UTF8 ? linkjson_strerror(rc)
+							: "the answer could not be encoded";
+
 		free(text_take);
-		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(500));
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(rc == LINKJSON_E_UTF8 ? 406 : 500));
+		coap_add_data(resp, strlen(why), (const uint8_t *)why);
 		return;
 	}
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));

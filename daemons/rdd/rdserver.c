@@ -19,6 +19,7 @@
 #include "coap/pskguard.h"
 #include "coap/rdquery.h"
 #include "common/log.h"
+#include "rdgroup.h"
 #include "rdlookup.h"
 #include "rdpatch.h"
 #include "rdreq.h"
@@ -40,7 +41,10 @@ struct rdserver {
 
 /* The discovery links of /.well-known/core (RFC 9176 §4.3). */
 static const char wkc_doc[] = "</rd>;rt=core.rd;ct=40,</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40,"
-			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40";
+			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40,"
+			      "</rd-group>;rt=core.rd-group;ct=40,"
+			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40";
+#define WKC_LINKS 5
 
 static struct rdserver *server_of(coap_session_t *s)
 {
@@ -333,6 +337,16 @@ static struct rdreg *reg_of(struct rdserver *srv, const coap_pdu_t *req, coap_pd
 	return r;
 }
 
+/* A request for /rd-group/… (answered by rdgroup), else false. */
+static bool to_group(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		     const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct rdserver *srv = server_of(s);
+
+	return srv->cfg.groups &&
+	       rdgroup_serve(srv->cfg.groups, &srv->stats, res, s, req, query, resp);
+}
+
 /* POST /reg/…: a registration update (RFC 9176 §5.3.1). */
 static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		      const coap_string_t *query, coap_pdu_t *resp)
@@ -348,6 +362,8 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	bool present;
 
 	srv->stats.requests++;
+	if (to_group(res, s, req, query, resp))
+		return;
 	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
@@ -381,6 +397,8 @@ static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	bool ok;
 
 	srv->stats.requests++;
+	if (to_group(res, s, req, query, resp))
+		return;
 	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
@@ -410,6 +428,8 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	int cf;
 
 	srv->stats.requests++;
+	if (to_group(res, s, req, query, resp))
+		return;
 	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf) ||
 	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
@@ -426,6 +446,26 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
 }
 
+/* POST /rd-group: a group of the RD drafts (see rdgroup.h). */
+static void on_group_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+			  const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct rdserver *srv = server_of(s);
+
+	srv->stats.requests++;
+	rdgroup_post(srv->cfg.groups, &srv->stats, srv->cfg.max_links, s, req, resp);
+}
+
+/* GET /rd-lookup/gp */
+static void on_lookup_gp(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct rdserver *srv = server_of(s);
+
+	srv->stats.requests++;
+	rdgroup_lookup(srv->cfg.groups, &srv->stats, res, s, req, query, resp);
+}
+
 /* PATCH and iPATCH /reg/…: links changed by a merge patch (see rdpatch.h). */
 static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		     const coap_string_t *query, coap_pdu_t *resp)
@@ -434,6 +474,8 @@ static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 	struct rdreg *reg;
 
 	srv->stats.requests++;
+	if (to_group(res, s, req, query, resp))
+		return;
 	reg = reg_of(srv, req, resp);
 	if (reg)
 		rdpatch_handle(&srv->stats, srv->store, srv->cfg.auth, srv->cfg.max_links, s, reg,
@@ -447,6 +489,8 @@ static void on_put(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	struct rdserver *srv = server_of(s);
 
 	srv->stats.requests++;
+	if (to_group(res, s, req, query, resp))
+		return;
 	if (reg_of(srv, req, resp))
 		rdreq_error(&srv->stats, resp, 405,
 			    "a registration takes GET, POST, DELETE, PATCH and iPATCH");
@@ -505,7 +549,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 {
 	struct rdserver *srv = server_of(s);
 	struct linkformat doc;
-	struct linkformat_link keep[3];
+	struct linkformat_link keep[WKC_LINKS];
 	struct rdquery q;
 	size_t n = 0, len;
 	char *text;
@@ -516,7 +560,7 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		return;
 	if (linkformat_parse((const uint8_t *)wkc_doc, sizeof(wkc_doc) - 1, &doc) < 0)
 		abort();
-	for (size_t i = 0; i < doc.count && n < 3; i++) {
+	for (size_t i = 0; i < doc.count && n < WKC_LINKS; i++) {
 		bool ok = true;
 
 		for (size_t k = 0; ok && k < q.count; k++) {
@@ -709,6 +753,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple, 0);
 	lookup_ep = add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
 	lookup_res = add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
+	add_static(srv->ctx, "rd-group", COAP_REQUEST_POST, on_group_post, 0);
+	add_static(srv->ctx, "rd-lookup/gp", COAP_REQUEST_GET, on_lookup_gp, 0);
 	unknown = coap_resource_unknown_init(on_put);
 	coap_register_handler(unknown, COAP_REQUEST_GET, on_read);
 	coap_register_handler(unknown, COAP_REQUEST_POST, on_update);

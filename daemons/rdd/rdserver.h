@@ -7,6 +7,9 @@
  *   /.well-known/rd     simple registration (RFC 9176 §5.1), POST
  *   /rd-lookup/ep       endpoint lookup (rt=core.rd-lookup-ep), GET, observable
  *   /rd-lookup/res      resource lookup (rt=core.rd-lookup-res), GET, observable
+ *   /rd-group           group registration of the RD drafts (rdgroup.h), POST
+ *   /rd-lookup/gp       group lookup, GET
+ *   /rd-group/<16 hex>  one per group: GET, DELETE
  *   /reg/<16 hex>       one per registration: GET, POST (update), DELETE,
  *                       PATCH and iPATCH (merge patch, see rdpatch.h)
  *
@@ -29,6 +32,7 @@
 #include "rdstore.h"
 
 struct rdserver;
+struct rdgroups;
 
 struct rdserver_config {
 	bool coap_enabled;   /* serve plain CoAP on address/port */
@@ -50,7 +54,8 @@ struct rdserver_config {
 	 * (ff02::fe, ff05::fe) groups; discovery answers there ("" or NULL: none).
 	 */
 	const char *multicast_interfaces;
-	unsigned max_links; /* links accepted in one registration */
+	unsigned max_links;      /* links accepted in one registration */
+	struct rdgroups *groups; /* the group interface (rdgroup.h) */
 };
 
 struct rdserver_stats {

@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "coap/rdquery.h"
 #include "common/log.h"
 
 const char rdstore_schema_2[] =
@@ -45,6 +46,8 @@ struct rdstore {
 	} names[RDSTORE_MAX_NAMES];
 	size_t nnames;
 	bool names_overflow;
+	rdstore_groups_fn groups_fn; /* group membership, from rdgroup */
+	void *groups_ctx;
 };
 
 static void count_names(struct rdstore *s, const struct linkformat *lf, bool add)
@@ -101,6 +104,18 @@ int64_t rdstore_now(const struct rdstore *s)
 void rdstore_set_default_lt(struct rdstore *s, uint32_t lt)
 {
 	s->cfg.default_lt = lt;
+}
+
+void rdstore_set_groups(struct rdstore *s, rdstore_groups_fn fn, void *ctx)
+{
+	s->groups_fn = fn;
+	s->groups_ctx = ctx;
+}
+
+size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char **names,
+			 size_t max)
+{
+	return s->groups_fn ? s->groups_fn(s->groups_ctx, r, names, max) : 0;
 }
 
 /* Keyed by the endpoint name alone, so a lookup by ep finds every sector's. */
@@ -322,6 +337,55 @@ static void arm(struct rdstore *s, struct rdreg *r)
 	evtimer_add(r->timer, &tv);
 }
 
+void rdstore_bloom_bits(const char *name, const char *value, size_t len, uint64_t bits[2])
+{
+	uint32_t h = 2166136261u; /* FNV-1a over name, NUL, value */
+
+	for (const char *c = name;; c++) {
+		h = (h ^ (uint8_t)*c) * 16777619u;
+		if (!*c)
+			break;
+	}
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)value[i]) * 16777619u;
+	bits[0] = bits[1] = 0;
+	/* two 7-bit positions out of one hash (Kirsch-Mitzenmacher would do; these are enough) */
+	for (int k = 0; k < RDSTORE_BLOOM_HASHES; k++, h >>= 7)
+		bits[(h >> 6) & 1] |= 1ull << (h & 63);
+}
+
+static void bloom_add(struct rdreg *r, const char *name, const char *value, size_t len)
+{
+	uint64_t bits[2];
+
+	rdstore_bloom_bits(name, value, len, bits);
+	r->link_bloom[0] |= bits[0];
+	r->link_bloom[1] |= bits[1];
+}
+
+/* link_bloom from the links of @r, as rdquery_match() reads them. */
+static void index_links(struct rdreg *r)
+{
+	r->link_bloom[0] = r->link_bloom[1] = 0;
+	for (size_t i = 0; i < r->links.count; i++) {
+		const struct linkformat_link *l = &r->links.links[i];
+
+		for (size_t k = 0; k < l->attr_count; k++) {
+			const char *name = l->attrs[k].name, *v = l->attrs[k].value;
+
+			if (!v)
+				continue;
+			if (!rdquery_is_multivalue(name)) {
+				bloom_add(r, name, v, strlen(v));
+				continue;
+			}
+			for (const char *sp; (sp = strchr(v, ' ')) != NULL; v = sp + 1)
+				bloom_add(r, name, v, (size_t)(sp - v));
+			bloom_add(r, name, v, strlen(v));
+		}
+	}
+}
+
 static void attach(struct rdstore *s, struct rdreg *r)
 {
 	r->store = s;
@@ -331,6 +395,7 @@ static void attach(struct rdstore *s, struct rdreg *r)
 	s->count++;
 	s->links += r->links.count;
 	count_names(s, &r->links, true);
+	index_links(r);
 	arm(s, r);
 }
 
@@ -496,6 +561,7 @@ int rdstore_update(struct rdstore *s, struct rdreg *r, struct rdreg_input *in)
 		memset(in->links, 0, sizeof(*in->links));
 		s->links += r->links.count;
 		count_names(s, &r->links, true);
+		index_links(r);
 	}
 	arm(s, r);
 	s->stats.updated++;

@@ -45,9 +45,21 @@ struct rdreg {
 	struct event *timer;
 	struct rdstore *store;
 	uint64_t seq; /* position in registration order */
+	/*
+	 * A Bloom filter of the (name, value) pairs of its links' attributes,
+	 * rt/if/rel values one by one: a lookup passes over a registration
+	 * whose links cannot carry an exactly filtered value without looking
+	 * at them.  RDSTORE_BLOOM_HASHES bits a pair.
+	 */
+	uint64_t link_bloom[2];
 };
 
 TAILQ_HEAD(rdreg_list, rdreg);
+
+#define RDSTORE_BLOOM_HASHES 2
+
+/* The bits attribute @name with value @value (@len bytes) sets in link_bloom. */
+void rdstore_bloom_bits(const char *name, const char *value, size_t len, uint64_t bits[2]);
 
 /* What a registration or an update brings. */
 struct rdreg_input {
@@ -148,5 +160,20 @@ void rdstore_set_default_lt(struct rdstore *s, uint32_t lt);
 
 /* The current wall-clock time of the store, milliseconds. */
 int64_t rdstore_now(const struct rdstore *s);
+
+/*
+ * The names (gp) of the groups registration @r is a member of: up to @max
+ * of them in @names, pointing into the group set; returns how many there
+ * are.  rdgroup answers it; lookups use it for their gp= filter.
+ */
+typedef size_t (*rdstore_groups_fn)(void *ctx, const struct rdreg *r, const char **names,
+				    size_t max);
+
+/* Let @fn (with @ctx) tell lookups which groups a registration is in; NULL: none. */
+void rdstore_set_groups(struct rdstore *s, rdstore_groups_fn fn, void *ctx);
+
+/* The groups of @r as rdstore_groups_fn says (0 without one). */
+size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char **names,
+			 size_t max);
 
 #endif

@@ -414,6 +414,54 @@ int linkjson_decode_cbor(const uint8_t *buf, size_t len, struct linkformat *out)
 	return rc;
 }
 
+/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static bool is_utf8(const char *str)
+{
+	const uint8_t *p = (const uint8_t *)str;
+
+	while (*p) {
+		uint32_t c;
+		int n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			n = 1, c = *p & 0x1f;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2, c = *p & 0x0f;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3, c = *p & 0x07;
+		else
+			return false;
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80) /* also stops at the NUL */
+				return false;
+			c = (c << 6) | (*p & 0x3f);
+		}
+		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) || (n == 3 && c < 0x10000) ||
+		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* Can @links be written as JSON or CBOR text strings? */
+static bool links_utf8(const struct linkformat_link *links, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!is_utf8(links[i].target))
+			return false;
+		for (size_t k = 0; k < links[i].attr_count; k++)
+			if (!is_utf8(links[i].attrs[k].name) ||
+			    (links[i].attrs[k].value && !is_utf8(links[i].attrs[k].value)))
+				return false;
+	}
+	return true;
+}
+
 /* The value of attribute @k of @l and every later one of the same name, as JSON. */
 static json_t *json_value_of(const struct linkformat_link *l, size_t k, size_t uses)
 {
@@ -451,8 +499,11 @@ static bool first_of_name(const struct linkformat_link *l, size_t k)
 
 int linkjson_encode_json(const struct linkformat_link *links, size_t count, char **out, size_t *len)
 {
-	json_t *root = json_array();
+	json_t *root;
 
+	if (!links_utf8(links, count))
+		return LINKJSON_E_UTF8;
+	root = json_array();
 	if (!root)
 		return -ENOMEM;
 	for (size_t i = 0; i < count; i++) {
@@ -578,6 +629,8 @@ int linkjson_encode_cbor(const struct linkformat_link *links, size_t count, uint
 {
 	struct cbuf b = { 0 };
 
+	if (!links_utf8(links, count))
+		return LINKJSON_E_UTF8;
 	chead(&b, CH_ARRAY, count);
 	for (size_t i = 0; i < count; i++) {
 		const struct linkformat_link *l = &links[i];
@@ -728,6 +781,9 @@ const char *linkjson_strerror(int err)
 		return "an attribute value that is not a string, true, or an array of those";
 	case LINKJSON_E_AMBIGUOUS:
 		return "the patch names a target that more than one link has";
+	case LINKJSON_E_UTF8:
+		return "a target, name or value that is not UTF-8 cannot be written in JSON or "
+		       "CBOR";
 	case -ENOMEM:
 		return "out of memory";
 	default:

@@ -49,6 +49,7 @@ enum linkjson_error {
 	LINKJSON_E_NAME = -1204,   /* an attribute name that is no parmname, or an unknown key */
 	LINKJSON_E_VALUE = -1205,  /* a value that is not a string, true or an array of those */
 	LINKJSON_E_AMBIGUOUS = -1206, /* a patch names a target that several links have */
+	LINKJSON_E_UTF8 = -1207,      /* (encoding) a string that is not UTF-8 */
 };
 
 /*
@@ -64,8 +65,9 @@ int linkjson_decode_cbor(const uint8_t *buf, size_t len, struct linkformat *out)
 /*
  * Encode @count links as JSON (NUL-terminated text) or CBOR into a
  * malloc'd *@out of *@len bytes, which the caller frees.  An attribute
- * called "href" is left out (it would clash with the target).  Returns 0
- * or -ENOMEM.
+ * called "href" is left out (it would clash with the target).  Returns 0,
+ * LINKJSON_E_UTF8 when a target, name or value is not UTF-8 (link-format
+ * allows any octet; JSON strings and CBOR text strings do not), or -ENOMEM.
  */
 int linkjson_encode_json(const struct linkformat_link *links, size_t count, char **out,
 			 size_t *len);

@@ -51,7 +51,12 @@ void pskguard_peer_text(coap_session_t *s, char *buf, size_t size)
  */
 struct handshake {
 	struct pskguard *g;
-	coap_session_t *session; /* referenced while watched */
+	/*
+	 * Not referenced: libcoap frees a session that fails its handshake
+	 * (or a DTLS "hello" session) whatever its references; it says so
+	 * with COAP_EVENT_SERVER_SESSION_DEL first, which ends the watch.
+	 */
+	coap_session_t *session;
 	struct event *timer;
 	bool done; /* connected, or refused and counted */
 	struct handshake *prev, *next;
@@ -66,9 +71,13 @@ static void handshake_end(struct handshake *h)
 	if (h->next)
 		h->next->prev = h->prev;
 	coap_session_set_app_data(h->session, NULL);
-	coap_session_release(h->session);
 	event_free(h->timer);
 	free(h);
+}
+
+static const char *proto_name(coap_session_t *s)
+{
+	return coap_session_get_proto(s) == COAP_PROTO_TLS ? "TLS" : "DTLS";
 }
 
 static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
@@ -79,8 +88,8 @@ static void on_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 	if (!h->done) {
 		pskguard_peer_text(h->session, peer, sizeof(peer));
 		h->g->failures++;
-		log_warnx("DTLS handshake with %s did not complete in %d s (wrong key?)", peer,
-			  h->g->timeout_s);
+		log_warnx("%s handshake with %s did not complete in %d s (wrong key?)",
+			  proto_name(h->session), peer, h->g->timeout_s);
 	}
 	handshake_end(h);
 }
@@ -100,8 +109,8 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
 		if (h)
 			h->done = true;
 		g->unknown_identity++;
-		log_warnx("DTLS handshake refused: unknown PSK identity '%.*s' from %s",
-			  (int)(identity->length > 64 ? 64 : identity->length),
+		log_warnx("%s handshake refused: unknown PSK identity '%.*s' from %s",
+			  proto_name(s), (int)(identity->length > 64 ? 64 : identity->length),
 			  (const char *)identity->s, peer);
 		return NULL;
 	}
@@ -116,13 +125,16 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 	struct timeval tv = { g->timeout_s, 0 };
 
 	log_debug("libcoap event 0x%x", (unsigned)event);
+	coap_proto_t proto = coap_session_get_proto(s);
+	char peer[INET6_ADDRSTRLEN + 10];
+
 	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
-	    coap_session_get_proto(s) == COAP_PROTO_DTLS) {
+	    (proto == COAP_PROTO_DTLS || proto == COAP_PROTO_TLS)) {
 		h = calloc(1, sizeof(*h));
 		if (!h)
 			abort();
 		h->g = g;
-		h->session = coap_session_reference(s);
+		h->session = s;
 		h->timer = evtimer_new(g->base, on_handshake_timeout, h);
 		if (!h->timer)
 			abort();
@@ -136,6 +148,22 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 		g->connected++;
 		if (h)
 			handshake_end(h);
+	} else if (h &&
+		   (event == COAP_EVENT_DTLS_ERROR || event == COAP_EVENT_DTLS_CLOSED ||
+		    event == COAP_EVENT_TCP_CLOSED || event == COAP_EVENT_SESSION_CLOSED ||
+		    event == COAP_EVENT_SESSION_FAILED || event == COAP_EVENT_SERVER_SESSION_DEL)) {
+		/*
+		 * The TLS library gave up (a bad certificate, a Finished that does
+		 * not verify, an alert), the peer left mid-handshake, or libcoap
+		 * let the session go: the watch ends here.
+		 */
+		if (!h->done) {
+			g->failures++;
+			pskguard_peer_text(s, peer, sizeof(peer));
+			log_warnx("%s handshake with %s failed (wrong key or certificate?)",
+				  proto_name(s), peer);
+		}
+		handshake_end(h);
 	}
 }
 
@@ -185,7 +213,8 @@ bool pskguard_identity(coap_session_t *s, char *buf, size_t size)
 	const coap_bin_const_t *id;
 
 	buf[0] = '\0';
-	if (coap_session_get_proto(s) != COAP_PROTO_DTLS)
+	if (coap_session_get_proto(s) != COAP_PROTO_DTLS &&
+	    coap_session_get_proto(s) != COAP_PROTO_TLS)
 		return false;
 	id = coap_session_get_psk_identity(s);
 	if (!id || id->length == 0 || id->length >= size || memchr(id->s, '\0', id->length))

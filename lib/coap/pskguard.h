@@ -1,5 +1,5 @@
 /*
- * pskguard — the DTLS-PSK side of a libcoap server, shared by lwm2md and
+ * pskguard — the (D)TLS-PSK side of a libcoap server, shared by lwm2md and
  * rdd: hands libcoap the key of a known identity (asking the daemon's
  * credential store through a callback), refuses an unknown one, and
  * watches every handshake so that a failed one is logged with the peer's
@@ -46,10 +46,7 @@ struct pskguard_stats {
 struct pskguard *pskguard_new(struct event_base *base, pskguard_key_fn key_of, void *arg,
 			      int handshake_timeout_s);
 
-/*
- * Stop watching (releasing the sessions held) and free; NULL is fine.
- * Call before the libcoap context is freed.
- */
+/* Stop watching and free; NULL is fine.  Call before the libcoap context is freed. */
 void pskguard_free(struct pskguard *g);
 
 /* Make @ctx ask the guard for PSKs.  0, or -ENOTSUP when libcoap cannot do DTLS/PSK. */
@@ -65,7 +62,7 @@ void pskguard_peer_text(coap_session_t *s, char *buf, size_t size);
 
 /*
  * The PSK identity of @s as a NUL-terminated string in @buf: true when @s
- * is a DTLS session with an identity that fits (and has no NUL), false
+ * is a DTLS or TLS session with an identity that fits (and has no NUL), false
  * otherwise (@buf is then "").
  */
 bool pskguard_identity(coap_session_t *s, char *buf, size_t size);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lowpan/be.h"
 #include "lowpan/checksum.h"
 
 #define IPV6_HLEN  40
@@ -21,23 +22,6 @@
 #define PIO_A      0x40
 #define NA_SOLICIT 0x40
 #define NA_OVERRID 0x20
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static uint16_t icmp_checksum(const uint8_t *pkt, size_t icmp_len)
 {
@@ -64,7 +48,7 @@ static int parse_options(const uint8_t *p, size_t len, struct lowpan_nd_msg *out
 				return -EBADMSG;
 			out->has_aro = true;
 			out->aro_status = p[2];
-			out->aro_lifetime = get16(p + 6);
+			out->aro_lifetime = lowpan_get16(p + 6);
 			memcpy(out->aro_eui64, p + 8, 8);
 		}
 		p += olen;
@@ -83,7 +67,7 @@ int lowpan_nd_parse(const uint8_t *pkt, size_t len, struct lowpan_nd_msg *out)
 		return -ENOMSG;
 	if (icmp[0] != LOWPAN_ND_RS && icmp[0] != LOWPAN_ND_NS)
 		return -ENOMSG;
-	icmp_len = get16(pkt + 4);
+	icmp_len = lowpan_get16(pkt + 4);
 	fixed = icmp[0] == LOWPAN_ND_RS ? 8 : 24;
 	if (icmp_len > len - IPV6_HLEN || icmp_len < fixed || pkt[7] != ND_HOPS || icmp[1] != 0 ||
 	    icmp_checksum(pkt, icmp_len) != 0)
@@ -100,7 +84,7 @@ static void ipv6_header(uint8_t *buf, size_t icmp_len, const uint8_t src[16], co
 {
 	memset(buf, 0, IPV6_HLEN);
 	buf[0] = 0x60;
-	put16(buf + 4, (uint16_t)icmp_len);
+	lowpan_put16(buf + 4, (uint16_t)icmp_len);
 	buf[6] = ICMPV6;
 	buf[7] = ND_HOPS;
 	memcpy(buf + 8, src, 16);
@@ -126,8 +110,8 @@ static size_t put_pio(uint8_t *p, const struct lowpan_nd_ra *ra)
 	p[1] = 4;
 	p[2] = ra->prefix_len;
 	p[3] = PIO_A; /* L clear: 6LoWPAN hosts send everything to the router (RFC 6775 §5.4) */
-	put32(p + 4, ra->prefix_valid);
-	put32(p + 8, ra->prefix_preferred);
+	lowpan_put32(p + 4, ra->prefix_valid);
+	lowpan_put32(p + 8, ra->prefix_preferred);
 	memcpy(p + 16, ra->prefix, 16);
 	return 32;
 }
@@ -141,7 +125,7 @@ static size_t put_6co(uint8_t *p, const struct lowpan_nd_ra *ra)
 	p[1] = (uint8_t)(olen / 8);
 	p[2] = ra->context_len;
 	p[3] = 0x10 | (ra->context_id & 0x0f); /* C: valid for compression */
-	put16(p + 6, ra->context_lifetime);
+	lowpan_put16(p + 6, ra->context_lifetime);
 	memcpy(p + 8, ra->context, olen - 8);
 	return olen;
 }
@@ -150,9 +134,9 @@ static size_t put_abro(uint8_t *p, const struct lowpan_nd_ra *ra)
 {
 	p[0] = OPT_ABRO;
 	p[1] = 3;
-	put16(p + 2, (uint16_t)ra->abro_version); /* version low */
-	put16(p + 4, (uint16_t)(ra->abro_version >> 16));
-	put16(p + 6, ra->abro_lifetime);
+	lowpan_put16(p + 2, (uint16_t)ra->abro_version); /* version low */
+	lowpan_put16(p + 4, (uint16_t)(ra->abro_version >> 16));
+	lowpan_put16(p + 6, ra->abro_lifetime);
 	memcpy(p + 8, ra->abro_address, 16);
 	return 24;
 }
@@ -161,8 +145,8 @@ static size_t put_rdao(uint8_t *p, const struct lowpan_nd_ra *ra)
 {
 	p[0] = LOWPAN_ND_OPT_RDAO;
 	p[1] = 3;
-	put16(p + 2, 0);
-	put32(p + 4, ra->rd_lifetime);
+	lowpan_put16(p + 2, 0);
+	lowpan_put32(p + 4, ra->rd_lifetime);
 	memcpy(p + 8, ra->rd_address, 16);
 	return 24;
 }
@@ -179,7 +163,7 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
 	memset(icmp, 0, RA_HLEN);
 	icmp[0] = LOWPAN_ND_RA;
 	icmp[4] = 64; /* Cur Hop Limit for the hosts' packets */
-	put16(icmp + 6, ra->router_lifetime);
+	lowpan_put16(icmp + 6, ra->router_lifetime);
 	p = icmp + RA_HLEN;
 	if (ra->sllao)
 		p += put_lladdr(p, OPT_SLLAO, ra->sllao, ra->sllao_len);
@@ -193,7 +177,7 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
 		p += put_rdao(p, ra);
 	icmp_len = (size_t)(p - icmp);
 	ipv6_header(buf, icmp_len, src, dst);
-	put16(icmp + 2, icmp_checksum(buf, icmp_len));
+	lowpan_put16(icmp + 2, icmp_checksum(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
 }
 
@@ -212,9 +196,9 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	aro[0] = OPT_ARO;
 	aro[1] = 2;
 	aro[2] = status;
-	put16(aro + 6, ns->aro_lifetime);
+	lowpan_put16(aro + 6, ns->aro_lifetime);
 	memcpy(aro + 8, ns->aro_eui64, 8);
 	ipv6_header(buf, icmp_len, src, ns->src);
-	put16(icmp + 2, icmp_checksum(buf, icmp_len));
+	lowpan_put16(icmp + 2, icmp_checksum(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
 }

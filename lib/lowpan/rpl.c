@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lowpan/be.h"
 #include "lowpan/checksum.h"
 
 #define IPV6_HDR        40
@@ -22,28 +23,6 @@ enum opt_type {
 	OPT_PREFIX = 8,
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 static int parse_config(const uint8_t *o, size_t len, struct lowpan_rpl_msg *m)
 {
 	if (len < 14)
@@ -53,11 +32,11 @@ static int parse_config(const uint8_t *o, size_t len, struct lowpan_rpl_msg *m)
 	m->config.dio_int_doublings = o[1];
 	m->config.dio_int_min = o[2];
 	m->config.dio_redundancy = o[3];
-	m->config.max_rank_increase = get16(o + 4);
-	m->config.min_hop_rank_increase = get16(o + 6);
-	m->config.ocp = get16(o + 8);
+	m->config.max_rank_increase = lowpan_get16(o + 4);
+	m->config.min_hop_rank_increase = lowpan_get16(o + 6);
+	m->config.ocp = lowpan_get16(o + 8);
 	m->config.default_lifetime = o[11];
-	m->config.lifetime_unit = get16(o + 12);
+	m->config.lifetime_unit = lowpan_get16(o + 12);
 	return 0;
 }
 
@@ -68,8 +47,8 @@ static int parse_prefix(const uint8_t *o, size_t len, struct lowpan_rpl_msg *m)
 	m->has_prefix = true;
 	m->prefix.len = o[0];
 	m->prefix.flags = o[1];
-	m->prefix.valid_lifetime = get32(o + 2);
-	m->prefix.preferred_lifetime = get32(o + 6);
+	m->prefix.valid_lifetime = lowpan_get32(o + 2);
+	m->prefix.preferred_lifetime = lowpan_get32(o + 6);
 	memcpy(m->prefix.prefix, o + 14, 16);
 	return 0;
 }
@@ -176,7 +155,7 @@ int lowpan_rpl_parse(const uint8_t *icmp, size_t len, struct lowpan_rpl_msg *m)
 			return -EBADMSG;
 		m->instance = b[0];
 		m->version = b[1];
-		m->rank = get16(b + 2);
+		m->rank = lowpan_get16(b + 2);
 		m->grounded = b[4] & 0x80;
 		m->mop = (b[4] >> 3) & 7;
 		m->prf = b[4] & 7;
@@ -245,7 +224,7 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 			return -ENOSPC;
 		b[0] = m->instance;
 		b[1] = m->version;
-		put16(b + 2, m->rank);
+		lowpan_put16(b + 2, m->rank);
 		b[4] = (uint8_t)((m->grounded ? 0x80 : 0) | (m->mop & 7) << 3 | (m->prf & 7));
 		b[5] = m->dtsn;
 		b[6] = b[7] = 0;
@@ -256,11 +235,11 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 			cfg[1] = m->config.dio_int_doublings;
 			cfg[2] = m->config.dio_int_min;
 			cfg[3] = m->config.dio_redundancy;
-			put16(cfg + 4, m->config.max_rank_increase);
-			put16(cfg + 6, m->config.min_hop_rank_increase);
-			put16(cfg + 8, m->config.ocp);
+			lowpan_put16(cfg + 4, m->config.max_rank_increase);
+			lowpan_put16(cfg + 6, m->config.min_hop_rank_increase);
+			lowpan_put16(cfg + 8, m->config.ocp);
 			cfg[11] = m->config.default_lifetime;
-			put16(cfg + 12, m->config.lifetime_unit);
+			lowpan_put16(cfg + 12, m->config.lifetime_unit);
 			if ((rc = put_option(b + n, cap - n, OPT_CONFIG, cfg, sizeof(cfg))) < 0)
 				return rc;
 			n += (size_t)rc;
@@ -268,8 +247,8 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 		if (m->has_prefix) {
 			pio[0] = m->prefix.len;
 			pio[1] = m->prefix.flags;
-			put32(pio + 2, m->prefix.valid_lifetime);
-			put32(pio + 6, m->prefix.preferred_lifetime);
+			lowpan_put32(pio + 2, m->prefix.valid_lifetime);
+			lowpan_put32(pio + 6, m->prefix.preferred_lifetime);
 			memcpy(pio + 14, m->prefix.prefix, 16);
 			if ((rc = put_option(b + n, cap - n, OPT_PREFIX, pio, sizeof(pio))) < 0)
 				return rc;
@@ -333,7 +312,7 @@ static void write_ipv6(uint8_t *p, size_t payload, uint8_t nh, uint8_t hlim, con
 {
 	memset(p, 0, 8);
 	p[0] = 0x60;
-	put16(p + 4, (uint16_t)payload);
+	lowpan_put16(p + 4, (uint16_t)payload);
 	p[6] = nh;
 	p[7] = hlim;
 	memcpy(p + 8, src, 16);
@@ -359,7 +338,7 @@ int lowpan_rpl_build(const struct lowpan_rpl_msg *m, const uint8_t src[16], cons
 	icmp[2] = icmp[3] = 0;
 	write_ipv6(out, len, NH_ICMPV6, 64, src, dst);
 	sum = lowpan_checksum_pseudo6(src, dst, (uint32_t)len, NH_ICMPV6);
-	put16(icmp + 2, lowpan_checksum_finish(lowpan_checksum_add(sum, icmp, len)));
+	lowpan_put16(icmp + 2, lowpan_checksum_finish(lowpan_checksum_add(sum, icmp, len)));
 	return (int)(IPV6_HDR + len);
 }
 
@@ -418,7 +397,7 @@ int lowpan_rpl_source_route(const uint8_t *pkt, size_t len, const uint8_t root[1
 	int srh;
 
 	if (len < IPV6_HDR || (pkt[0] >> 4) != 6 || nhops < 2 || nhops > LOWPAN_RPL_MAX_HOPS ||
-	    get16(pkt + 4) != len - IPV6_HDR)
+	    lowpan_get16(pkt + 4) != len - IPV6_HDR)
 		return -EINVAL;
 	if (cap < IPV6_HDR)
 		return -ENOSPC;
@@ -438,7 +417,7 @@ int lowpan_rpl_source_route(const uint8_t *pkt, size_t len, const uint8_t root[1
 	if (IPV6_HDR + (size_t)srh + len - IPV6_HDR > cap)
 		return -ENOSPC;
 	memcpy(out, pkt, IPV6_HDR);
-	put16(out + 4, (uint16_t)(len - IPV6_HDR + (size_t)srh));
+	lowpan_put16(out + 4, (uint16_t)(len - IPV6_HDR + (size_t)srh));
 	out[6] = NH_ROUTING;
 	memcpy(out + 24, hops[0], 16);
 	memcpy(out + IPV6_HDR + srh, pkt + IPV6_HDR, len - IPV6_HDR);
@@ -502,7 +481,7 @@ static bool only_rpl_option(const uint8_t *h, size_t len)
 
 int lowpan_rpl_strip(uint8_t *pkt, size_t len, const uint8_t root[16])
 {
-	if (len < IPV6_HDR || (pkt[0] >> 4) != 6 || get16(pkt + 4) != len - IPV6_HDR)
+	if (len < IPV6_HDR || (pkt[0] >> 4) != 6 || lowpan_get16(pkt + 4) != len - IPV6_HDR)
 		return -EBADMSG;
 	if (pkt[6] == NH_HBH) {
 		size_t hlen;
@@ -516,7 +495,7 @@ int lowpan_rpl_strip(uint8_t *pkt, size_t len, const uint8_t root[16])
 			pkt[6] = pkt[IPV6_HDR];
 			memmove(pkt + IPV6_HDR, pkt + IPV6_HDR + hlen, len - IPV6_HDR - hlen);
 			len -= hlen;
-			put16(pkt + 4, (uint16_t)(len - IPV6_HDR));
+			lowpan_put16(pkt + 4, (uint16_t)(len - IPV6_HDR));
 		}
 	}
 	/* IPv6-in-IPv6 to the root (RFC 9008): deliver the inner packet */
@@ -525,7 +504,7 @@ int lowpan_rpl_strip(uint8_t *pkt, size_t len, const uint8_t root[16])
 			return -EBADMSG;
 		memmove(pkt, pkt + IPV6_HDR, len - IPV6_HDR);
 		len -= IPV6_HDR;
-		if (get16(pkt + 4) != len - IPV6_HDR)
+		if (lowpan_get16(pkt + 4) != len - IPV6_HDR)
 			return -EBADMSG;
 		return lowpan_rpl_strip(pkt, len, root);
 	}

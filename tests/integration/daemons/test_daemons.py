@@ -17,6 +17,10 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
+from lwgtest import wait_for  # noqa: E402,F401
+
 BUILD = SOURCE = None
 DAEMONS = ["lowpand", "lwm2md", "rdd", "paad", "scefd"]
 CAP_NET_ADMIN = 12
@@ -31,15 +35,6 @@ def ctl(*args, sockdir=None, timeout=10):
     if sockdir:
         cmd += ["--socket-dir", sockdir]
     return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout)
-
-
-def wait_for(predicate, what, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Daemon:
@@ -348,14 +343,5 @@ class DaemonTests(unittest.TestCase):
                 self.assertEqual(d.stop()[0], 0)
 
 
-def main():
-    global BUILD, SOURCE
-    BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
-
 if __name__ == "__main__":
-    main()
+    lwgtest.run([sys.modules[__name__]])

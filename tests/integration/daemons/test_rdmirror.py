@@ -19,6 +19,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lwm2md"))
 sys.path.insert(0, os.path.join(HERE, "..", "rdd"))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import lwgtest  # noqa: E402
 import test_lwm2md as lw  # noqa: E402
 import test_rdd as rd  # noqa: E402
 
@@ -170,17 +172,6 @@ class MirrorTests(unittest.TestCase):
         self.assertEqual(self.mirrored("quiet"), [])
 
 
-def main():
-    build, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    for m in (lw, rd):
-        m.BUILD, m.SOURCE = build, source
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        lw.subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
 
 if __name__ == "__main__":
-    main()
+    lwgtest.run([lw, rd])

@@ -18,21 +18,15 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
+from lwgtest import wait_for  # noqa: E402,F401
+
 BUILD = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 BR_EUI = "00124b0001020304"
 NODE_EUI = "020000000000000b"  # its IID has the U/L bit flipped: fd00::b
 PANID = 0xABCD
-
-
-def wait_for(predicate, what, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Sim:
@@ -186,7 +180,6 @@ class Harness(unittest.TestCase):
         self.assertEqual(self.lowpand.wait(timeout=10), 0)
         self.lowpand.stderr.close()
         self.sim.stop()
-
 
 
 class LowpandTests(Harness):
@@ -539,18 +532,6 @@ class NeighborDiscoveryTests(Harness):
         self.stop()
 
 
-def main():
-    global BUILD
-    BUILD = os.path.abspath(sys.argv[1])
-    if os.geteuid() != 0:
-        print("lowpand tests need root (TUN interface in a network namespace): skipped")
-        sys.exit(77)
-    if os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
-
 if __name__ == "__main__":
-    main()
+    lwgtest.run([sys.modules[__name__]], with_source=False,
+                need_root="lowpand tests need root (TUN interface in a network namespace)")

@@ -10,7 +10,6 @@ Usage: test_ids.py BUILD_DIR SOURCE_DIR
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -19,6 +18,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coapmsg as cm  # noqa: E402
 import test_lwm2md as tl  # noqa: E402
+import lwgtest  # noqa: E402  (test_lwm2md put it on the path)
 from test_lwm2md import Udp, ctl, ctl_json, wait_for  # noqa: E402
 
 
@@ -126,15 +126,6 @@ class IdsFileTests(unittest.TestCase):
                       str(cm_.exception))
 
 
-def main():
-    tl.BUILD, tl.SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
 
 if __name__ == "__main__":
-    main()
+    lwgtest.run([tl])

@@ -19,6 +19,10 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
+from lwgtest import wait_for  # noqa: E402,F401
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coapmsg as cm  # noqa: E402
 
@@ -38,15 +42,6 @@ def ctl_json(sockdir, *args):
     r = ctl(sockdir, "--json", "lwm2md", *args)
     assert r.returncode == 0, r.stdout + r.stderr
     return json.loads(r.stdout)
-
-
-def wait_for(predicate, what, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def coap_client(*args):
@@ -716,16 +711,5 @@ class Lwm2mdTests(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
 
 
-def main():
-    global BUILD, SOURCE
-    BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
-
 if __name__ == "__main__":
-    main()
+    lwgtest.run([sys.modules[__name__]])

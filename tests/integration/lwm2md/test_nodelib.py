@@ -21,6 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_lwm2md as tl  # noqa: E402
+import lwgtest  # noqa: E402  (test_lwm2md put it on the path)
 from test_lwm2md import ctl, ctl_json, wait_for  # noqa: E402
 
 NODELIB = "lwm2m-node-lib@1.4.0"
@@ -280,19 +281,12 @@ class NodeLibTests(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
 
 
-def main():
-    tl.BUILD, tl.SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.environ.get("LWGATE_IN_NETNS") != "1":
-        install_nodelib()  # needs the network: before unshare -n
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+def install_and_check():
+    """Before the namespace: npm needs the registry."""
+    install_nodelib()
     if not os.path.exists(client_bin()):
         sys.exit("test_nodelib: lwm2m-node-lib is not installed in " + npm_dir())
-    unittest.main(argv=[sys.argv[0], "-v"])
 
 
 if __name__ == "__main__":
-    main()
+    lwgtest.run([tl], before_netns=install_and_check)

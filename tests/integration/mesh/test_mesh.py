@@ -25,6 +25,10 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
+from lwgtest import wait_for  # noqa: E402,F401
+
 BUILD = None
 BR_EUI = "00124b0001020304"
 PANID = 0xABCD
@@ -69,16 +73,6 @@ eui64 = 020000000000000c
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 # Sizes of the ICMPv6 echo payload: one frame, two, and up to the IPv6 minimum MTU
 PING_SIZES = (8, 40, 64, 90, 100, 200, 400, 640, 1000, 1232)
-
-
-def wait_for(predicate, what, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Sim:
@@ -640,18 +634,6 @@ class CommandLineTests(unittest.TestCase):
 BR_EUI_COLONS = ":".join(BR_EUI[i:i + 2] for i in range(0, 16, 2))
 
 
-def main():
-    global BUILD
-    BUILD = os.path.abspath(sys.argv[1])
-    if os.geteuid() != 0:
-        print("mesh tests need root (TUN interface in a network namespace): skipped")
-        sys.exit(77)
-    if os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[2:])
-
-
 if __name__ == "__main__":
-    main()
+    lwgtest.run([sys.modules[__name__]], with_source=False,
+                need_root="mesh tests need root (TUN interface in a network namespace)")

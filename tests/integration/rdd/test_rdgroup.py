@@ -191,6 +191,24 @@ class FormatTests(Base):
         self.assertEqual(cbor2.loads(body), [])
         self.assertEqual(self.rdd.coap("get", loc, accept=50).code, "4.06")
 
+    def test_not_utf8_only_as_link_format(self):
+        # link-format takes any octet; JSON and CBOR text must be UTF-8
+        pf = os.path.join(self.tmp, "latin1.in")
+        with open(pf, "wb") as f:
+            f.write(b'</caf\xe9>;title="\xe9t\xe9"')
+        out = subprocess.run([test_rdd.CLIENT, "-m", "post", "-t", "40", "-f", pf,
+                              f"coap://[::1]:{self.rdd.port}/rd?ep=l1"], capture_output=True,
+                             timeout=30)
+        self.assertEqual(out.returncode, 0)
+        loc = self.rdd.ctl_json("endpoints", "ep=l1")[0]["location"]
+        code, _, body = coap_bytes(self.rdd, "get", loc)
+        self.assertEqual((code, body), ("2.05", b'</caf\xe9>;title="\xe9t\xe9"'))
+        for cf in (CF_JSON, CF_CBOR):
+            code, _, body = coap_bytes(self.rdd, "get", loc, accept=cf)
+            self.assertEqual(code, "4.06", body)
+            code, _, body = coap_bytes(self.rdd, "get", "/rd-lookup/res?ep=l1", accept=cf)
+            self.assertEqual(code, "4.06", body)
+
     def test_register_in_json_and_cbor(self):
         doc = [{"href": "/t", "rt": "temp", "ct": "0"}, {"href": "/l", "obs": True,
                                                          "rt": ["a", "b"]}]
@@ -242,6 +260,196 @@ class AppendixAGroupTests(Base):
         self.rdd.start()
         self.assertEqual(len(links(self.rdd.coap("get", "/rd-lookup/ep?et=core.rd-group")
                                    .payload)), 1)
+
+
+class DraftGroupTests(Base):
+    MCAST = "coap://[ff35:30:2001:db8::1]"
+
+    def group_rows(self):
+        import sqlite3
+        con = sqlite3.connect(self.rdd.db)
+        try:
+            return con.execute("SELECT loc, gp, d, base, members FROM rdgroup"
+                               " ORDER BY rowid").fetchall()
+        finally:
+            con.close()
+
+    def post_group(self, query, payload, cf=CF_LINK, expect="2.01"):
+        r = self.rdd.coap("post", "/rd-group?" + query, payload, cf=cf)
+        self.assertEqual(r.code, expect, r)
+        return r.location()
+
+    def test_group_register_lookup_remove(self):
+        n1 = self.register("ep=node1", '</light>;rt="light"')
+        n2 = self.register("ep=node2", '</light>;rt="light",</temp>;rt="temp"')
+        self.register("ep=node3&d=other", '</light>;rt="light"')
+        g = self.post_group("gp=lights&con=" + self.MCAST, "<>;ep=node1,<>;ep=node2")
+        self.assertRegex(g, r"^/rd-group/[0-9a-f]{16}$")
+        want = f'<{g}>;gp=lights;base="{self.MCAST}"'
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp").payload, want)
+        for q in ("gp=lights", "gp=li*", "ep=node2", "base=" + self.MCAST, "href=" + g):
+            self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp?" + q).payload, want, q)
+        for q in ("gp=x", "ep=node3", "d=other", "rt=light"):
+            r = self.rdd.coap("get", "/rd-lookup/gp?" + q)
+            self.assertEqual((r.code, r.payload), ("2.05", ""), q)
+        # the members' registrations and links, found by gp=
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?gp=lights").payload)
+        self.assertEqual([l.split(";")[0] for l in got], [f"<{n1}>", f"<{n2}>"])
+        got = links(self.rdd.coap("get", "/rd-lookup/res?gp=lights&rt=light").payload)
+        self.assertEqual(len(got), 2)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res?gp=lights&rt=temp&ep=node2")
+                         .payload.count("<"), 1)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/ep?gp=nosuch").payload, "")
+        # the group resource, in link-format and JSON
+        self.assertEqual(self.rdd.coap("get", g).payload, "<>;ep=node1,<>;ep=node2")
+        code, _, body = coap_bytes(self.rdd, "get", g, accept=CF_JSON)
+        self.assertEqual(json.loads(body), [{"href": "", "ep": "node1"},
+                                            {"href": "", "ep": "node2"}])
+        code, _, body = coap_bytes(self.rdd, "get", "/rd-lookup/gp", accept=CF_CBOR)
+        self.assertEqual(cbor_links(body), [{"href": g, "gp": "lights", "base": self.MCAST}])
+        # discovery
+        self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd-group").payload,
+                         "</rd-group>;rt=core.rd-group;ct=40")
+        self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd-lookup-gp").payload,
+                         "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40")
+        # lwgatectl
+        got = self.rdd.ctl_json("groups")
+        self.assertEqual(got, [{"gp": "lights", "d": "", "location": g, "base": self.MCAST,
+                                "members": [{"ep": "node1", "d": ""}, {"ep": "node2", "d": ""}]}])
+        self.assertEqual(len(self.rdd.ctl_json("groups", "ep=node2")), 1)
+        self.assertEqual(self.rdd.ctl_json("groups", "ep=node3"), [])
+        self.assertEqual(self.rdd.status()["groups"], 1)
+        # persisted: kill -9 and start again
+        self.rdd.kill9()
+        self.rdd.start()
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp").payload, want)
+        self.assertEqual(len(links(self.rdd.coap("get", "/rd-lookup/ep?gp=lights").payload)), 2)
+        # removal
+        self.assertEqual(self.rdd.coap("delete", g).code, "2.02")
+        self.assertEqual(self.rdd.coap("get", g).code, "4.04")
+        self.assertEqual(self.rdd.coap("delete", g).code, "4.04")
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp").payload, "")
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/ep?gp=lights").payload, "")
+        self.assertEqual(self.group_rows(), [])
+        # the registrations are not touched
+        self.assertEqual(len(self.rdd.rows()), 3)
+
+    def test_sectors_members_and_replacement(self):
+        self.register("ep=a&d=s1", "</x>")
+        self.register("ep=a&d=s2", "</x>")
+        g = self.post_group("gp=g&d=s1&base=coap://[ff35::2]", "<>;ep=a,<>;ep=b;d=s2")
+        # a is a member in s1 (the group's sector); b in s2 is not registered yet
+        self.assertEqual(len(links(self.rdd.coap("get", "/rd-lookup/ep?gp=g").payload)), 1)
+        self.register("ep=b&d=s2", "</y>")
+        self.assertEqual(len(links(self.rdd.coap("get", "/rd-lookup/ep?gp=g").payload)), 2)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp?d=s1").payload,
+                         f'<{g}>;gp=g;d=s1;base="coap://[ff35::2]"')
+        # the same name in the same sector replaces the group; another sector is another group
+        g2 = self.post_group("gp=g&d=s1", "<>;ep=a")
+        self.assertNotEqual(g, g2)
+        self.assertEqual(self.rdd.coap("get", g).code, "4.04")
+        self.post_group("gp=g&d=s2", "<>;ep=a")
+        self.assertEqual(len(self.group_rows()), 2)
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp?gp=g&d=s1").payload, f"<{g2}>;gp=g;d=s1")
+        # a group given as link-format+json
+        self.post_group("gp=j", json.dumps([{"href": "", "ep": "a", "d": "s2"}]), cf=CF_JSON)
+        self.assertEqual(len(self.rdd.ctl_json("groups", "gp=j")[0]["members"]), 1)
+        r = self.rdd.ctl("rdd", "remove-group", "gp=j")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.rdd.ctl_json("groups", "gp=j"), [])
+
+    def test_events(self):
+        watch = subprocess.Popen([os.path.join(test_rdd.BUILD, "cli", "lwgatectl"), "--json",
+                                  "--socket-dir", self.tmp, "rdd", "watch", "rd.*"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            test_rdd.wait_for(lambda: self.rdd.status()["counters"]["ipc_clients"] >= 2,
+                              "watch")
+            loc = self.register("ep=e1", "</a>")
+            self.assertEqual(self.rdd.coap("patch", loc, '{"/b": {}}', cf=CF_MERGE).code, "2.04")
+            g = self.post_group("gp=ev&con=coap://[ff35::9]", "<>;ep=e1")
+            g2 = self.post_group("gp=ev", "<>;ep=e1")
+            self.assertEqual(self.rdd.coap("delete", g2).code, "2.02")
+            got = [json.loads(watch.stdout.readline()) for _ in range(6)]
+            self.assertEqual([e["event"] for e in got],
+                             ["rd.registered", "rd.updated", "rd.group.created",
+                              "rd.group.replaced", "rd.group.created", "rd.group.removed"])
+            self.assertEqual(got[1]["data"]["links"], 2)
+            self.assertEqual(got[2]["data"], {"gp": "ev", "d": "", "location": g,
+                                              "base": "coap://[ff35::9]",
+                                              "members": [{"ep": "e1", "d": ""}]})
+            self.assertEqual(got[3]["data"]["location"], g)
+            self.assertEqual(got[5]["data"]["location"], g2)
+        finally:
+            watch.terminate()
+            watch.wait()
+            watch.stdout.close()
+
+    def test_observed_gp_lookup(self):
+        """An observed /rd-lookup/ep?gp=… is notified when the group changes."""
+        import queue
+        import threading
+        n1 = self.register("ep=o1", "</x>")
+        proc = subprocess.Popen(["stdbuf", "-oL", test_rdd.CLIENT, "-s", "9", "-v", "6", "-m",
+                                 "get", f"coap://[::1]:{self.rdd.port}/rd-lookup/ep?gp=og"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        notes = queue.Queue()
+
+        def read():
+            for line in proc.stdout:
+                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
+                if m:
+                    notes.put(m.group(0).strip())
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            self.assertNotIn("/reg/", notes.get(timeout=5), "no group yet: an empty body")
+            g = self.post_group("gp=og", "<>;ep=o1")
+            self.assertIn(f"<{n1}>;ep=o1", notes.get(timeout=3))
+            self.assertEqual(self.rdd.coap("delete", g).code, "2.02")
+            self.assertNotIn("/reg/", notes.get(timeout=3))
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+
+    def test_malformed_groups_change_nothing(self):
+        self.register("ep=a", "</x>")
+        g = self.post_group("gp=keep", "<>;ep=a")
+        before, regs = self.group_rows(), self.rdd.rows()
+        bad = [
+            ("d=x", "<>;ep=a", CF_LINK, "4.00"),               # no gp
+            ("gp=" + "g" * 64, "<>;ep=a", CF_LINK, "4.00"),    # gp too long
+            ("gp=g*", "<>;ep=a", CF_LINK, "4.00"),             # a wildcard is no name
+            ("gp=g&gp=h", "<>;ep=a", CF_LINK, "4.00"),         # twice
+            ("gp=g&lt=60", "<>;ep=a", CF_LINK, "4.00"),        # not a group parameter
+            ("gp=g&base=coap://[ff35::1]&con=coap://[ff35::1]", "<>;ep=a", CF_LINK, "4.00"),
+            ("gp=g&con=not-a-uri", "<>;ep=a", CF_LINK, "4.00"),
+            ("gp=g&d=" + "s" * 64, "<>;ep=a", CF_LINK, "4.00"),
+            ("gp=g", "</x>;ep=a", CF_LINK, "4.00"),            # member target not <>
+            ("gp=g", "<>;d=x", CF_LINK, "4.00"),               # no ep
+            ("gp=g", "<>;ep=a;ep=b", CF_LINK, "4.00"),         # two ep
+            ("gp=g", "<>;ep=a;rt=x", CF_LINK, "4.00"),         # other attributes
+            ("gp=g", "<>;ep", CF_LINK, "4.00"),                # ep without value
+            ("gp=g", "<>;ep=" + "e" * 64, CF_LINK, "4.00"),
+            ("gp=g", "<>;ep=a,,", CF_LINK, "4.00"),            # link-format syntax
+            ("gp=g", "<>;ep=a", 50, "4.15"),
+            ("gp=g", '[{"ep": "a"}]', CF_JSON, "4.00"),        # JSON without href
+            ("gp=keep", "<>;ep=a;x=1", CF_LINK, "4.00"),       # a bad replacement
+        ]
+        for query, payload, cf, code in bad:
+            r = self.rdd.coap("post", "/rd-group?" + query, payload, cf=cf)
+            self.assertEqual(r.code, code, (query, payload, r))
+            self.assertEqual(self.group_rows(), before, query)
+        for q in ("page=x", "count=-1"):
+            self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp?" + q).code, "4.00")
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/gp", accept=50).code, "4.06")
+        self.assertEqual(self.rdd.coap("put", g, "x", cf=0).code, "4.05")
+        self.assertEqual(self.rdd.coap("post", g, "<>;ep=b", cf=CF_LINK).code, "4.05")
+        self.assertEqual(self.rdd.coap("delete", g + "?x=1").code, "4.00")
+        self.assertEqual(self.rdd.coap("get", "/rd-group/0000000000000000").code, "4.04")
+        self.assertEqual(self.group_rows(), before)
+        self.assertEqual(self.rdd.rows(), regs)
 
 
 if __name__ == "__main__":

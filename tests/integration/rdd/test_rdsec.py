@@ -16,6 +16,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
 from test_rdd import Rdd, free_port, wait_for, RFC9176_LINKS  # noqa: E402
 
@@ -227,6 +229,15 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(self.req("delete", loc).code, "4.01")
         self.assertEqual(self.req("delete", loc + "?auth=tok-any").code, "4.03")  # not its own
         self.assertEqual(self.req("delete", loc + "?auth=tok-farm").code, "2.02")
+        # group changes too (the drafts' /rd-group): the group's sector counts
+        members = "<>;ep=n1"
+        self.assertEqual(self.req("post", "/rd-group?gp=g1&d=farm", None, members).code, "4.01")
+        self.assertEqual(self.req("post", "/rd-group?gp=g1&d=barn&auth=tok-farm", None,
+                                  members).code, "4.03")
+        r = self.req("post", "/rd-group?gp=g1&d=farm&auth=tok-farm", None, members)
+        self.assertEqual(r.code, "2.01", r)
+        self.assertEqual(self.req("delete", r.location()).code, "4.01")
+        self.assertEqual(self.req("delete", r.location() + "?auth=tok-farm").code, "2.02")
         # simple registration as well
         r = self.req("post", "/.well-known/rd?ep=simple")
         self.assertEqual(r.code, "4.01", r)
@@ -281,17 +292,5 @@ class RdsecTests(unittest.TestCase):
         self.reg("ep=node-a", A)
 
 
-def main():
-    test_rdd.BUILD = os.path.abspath(sys.argv[1])
-    test_rdd.SOURCE = os.path.abspath(sys.argv[2])
-    if os.geteuid() == 0 and os.environ.get("LWGATE_IN_NETNS") != "1":
-        os.environ["LWGATE_IN_NETNS"] = "1"
-        os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
-    if os.environ.get("LWGATE_IN_NETNS") == "1":
-        import subprocess
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    unittest.main(argv=[sys.argv[0], "-v"])
-
-
 if __name__ == "__main__":
-    main()
+    lwgtest.run([sys.modules[__name__], test_rdd])

@@ -269,9 +269,42 @@ static void test_merge_patch(void **state)
 	expect_patch("</a>;rt=1,</a>;rt=2", "{\"/b\":{}}", 0, "</a>;rt=1,</a>;rt=2,</b>");
 }
 
+/* link-format carries any octet; JSON and CBOR text must be UTF-8 */
+static void test_not_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"</caf\xe9>",                      /* Latin-1 */
+		"</a>;title=\"\xc0\xaf\"",         /* overlong "/" */
+		"</a>;title=\"\xed\xa0\x80\"",     /* a surrogate */
+		"</a>;title=\"\xf4\x90\x80\x80\"", /* past U+10FFFF */
+		"</a>;title=\"\xe2\x82\"",         /* truncated */
+	};
+	struct linkformat lf;
+	uint8_t *cbor;
+	size_t len;
+	char *json;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		parse_lf(bad[i], &lf);
+		assert_int_equal(linkjson_encode_json(lf.links, lf.count, &json, &len),
+				 LINKJSON_E_UTF8);
+		assert_int_equal(linkjson_encode_cbor(lf.links, lf.count, &cbor, &len),
+				 LINKJSON_E_UTF8);
+		linkformat_fini(&lf);
+	}
+	parse_lf("</caf\xc3\xa9>;title=\"\xe2\x82\xac \xf0\x9f\x92\xa1\"", &lf);
+	assert_int_equal(linkjson_encode_json(lf.links, lf.count, &json, &len), 0);
+	assert_string_equal(json, "[{\"href\":\"/caf\xc3\xa9\",\"title\":\"\xe2\x82\xac "
+				  "\xf0\x9f\x92\xa1\"}]");
+	free(json);
+	assert_int_equal(linkjson_encode_cbor(lf.links, lf.count, &cbor, &len), 0);
+	free(cbor);
+	linkformat_fini(&lf);
+}
+
 static void test_strerror(void **state)
 {
-	for (int e = LINKJSON_E_AMBIGUOUS; e <= LINKJSON_E_SYNTAX; e++)
+	for (int e = LINKJSON_E_UTF8; e <= LINKJSON_E_SYNTAX; e++)
 		assert_string_not_equal(linkjson_strerror(e), "unknown error");
 }
 
@@ -281,7 +314,7 @@ int main(void)
 		cmocka_unit_test(test_example_json),      cmocka_unit_test(test_example_cbor),
 		cmocka_unit_test(test_repeated_and_bare), cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_cbor_errors),       cmocka_unit_test(test_merge_patch),
-		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_not_utf8),          cmocka_unit_test(test_strerror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

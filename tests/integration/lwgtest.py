@@ -1,0 +1,67 @@
+"""The harness every integration script shares: waiting, free ports, and a
+main() that runs the script's tests in a private network namespace.
+
+A script imports it with
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import lwgtest
+and ends with
+    if __name__ == "__main__":
+        lwgtest.run([sys.modules[__name__]])
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+NETNS = "LWGATE_IN_NETNS"
+
+
+def wait_for(predicate, what, seconds=10.0):
+    """Poll @predicate until it returns a true value, and return that;
+    AssertionError naming @what after @seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    """A port nobody uses now, on every IPv6 address."""
+    with socket.socket(socket.AF_INET6, kind) as s:
+        s.bind(("::", 0))
+        return s.getsockname()[1]
+
+
+def run(modules, *, with_source=True, need_root=None, before_netns=None):
+    """The main() of an integration script, called as SCRIPT BUILD_DIR [SOURCE_DIR] [ARGS…].
+
+    Sets BUILD (and SOURCE) in each of @modules, the script's own and the
+    harnesses it borrows.  As root, re-executes the script under `unshare
+    -n` and brings lo up there, so the daemons' ports and interfaces are
+    the test's alone; without root, @need_root (a sentence) makes it exit
+    77, meson's "skipped", else the tests run in the host's namespace.
+    @before_netns runs once, before the namespace, for what needs the
+    network (an npm install).  ARGS go to unittest (test names)."""
+    build = os.path.abspath(sys.argv[1])
+    source = os.path.abspath(sys.argv[2]) if with_source else None
+    for m in modules:
+        m.BUILD = build
+        if with_source:
+            m.SOURCE = source
+    if need_root and os.geteuid() != 0:
+        print(need_root + ": skipped")
+        sys.exit(77)
+    if os.environ.get(NETNS) != "1":
+        if before_netns:
+            before_netns()
+        if os.geteuid() == 0:
+            os.environ[NETNS] = "1"
+            os.execvp("unshare", ["unshare", "-n", sys.executable] + sys.argv)
+    if os.environ.get(NETNS) == "1":
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    unittest.main(module="__main__", argv=[sys.argv[0], "-v"] + sys.argv[3 if with_source else 2:])

@@ -1,0 +1,761 @@
+/*
+ * lwgate-lwm2m-testclient — a small LwM2M 1.1 client on libcoap, for the
+ * lwm2md integration tests: it drives what lwm2m-node-lib cannot.
+ *
+ *   lwgate-lwm2m-testclient [options] URI
+ *
+ * URI is coap://, coaps://, coap+tcp:// or coaps+tcp://HOST:PORT.  Modes:
+ *   (default)        register, then serve /3/0 and /1/0 (Read in every
+ *                    content format, Write, Execute) and take commands on
+ *                    stdin: "update [lt]", "deregister", "quit";
+ *   --malformed      send one malformed Register of each kind, print each
+ *                    answer, then a good Register (the server still serves);
+ *   --retransmit N   (coap:// only) send the same confirmable Register N
+ *                    times — same Message ID, same token, raw UDP — and
+ *                    print every response in hex.
+ * Security: --psk-id ID --psk-key KEY (ASCII), or --cert F --key F --ca F.
+ *
+ * Everything that happens is one line on stdout ("registered …",
+ * "read …", …) for the test to wait on.  Exit status 0, or 1 when the
+ * registration failed (a line "failed …" says why).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <coap3/coap.h>
+
+#include "lwm2m/lwm2m_buf.h"
+#include "lwm2m/lwm2m_doc.h"
+#include "lwm2m/lwm2m_error.h"
+#include "lwm2m/lwm2m_format.h"
+#include "lwm2m/lwm2m_path.h"
+#include "lwm2m/lwm2m_registry.h"
+#include "lwm2m/lwm2m_value.h"
+
+#define VALUE_MAX 64
+#define WAIT_MS   10000 /* for one response */
+
+/* One resource (instance) the client holds. */
+struct res {
+	const char *path;
+	struct lwm2m_value v;
+	uint8_t bytes[VALUE_MAX]; /* string storage of v */
+	struct lwm2m_path p;
+};
+
+static struct res store[] = {
+	{ "/1/0/0", { LWM2M_TYPE_INTEGER, { .i = 1 } } },
+	{ "/1/0/1", { LWM2M_TYPE_INTEGER, { .i = 300 } } },
+	{ "/1/0/6", { LWM2M_TYPE_BOOLEAN, { .b = false } } },
+	{ "/1/0/7", { LWM2M_TYPE_STRING } },
+	{ "/3/0/0", { LWM2M_TYPE_STRING } },
+	{ "/3/0/1", { LWM2M_TYPE_STRING } },
+	{ "/3/0/2", { LWM2M_TYPE_STRING } },
+	{ "/3/0/9", { LWM2M_TYPE_INTEGER, { .i = 87 } } },
+	{ "/3/0/11/0", { LWM2M_TYPE_INTEGER, { .i = 0 } } },
+	{ "/3/0/13", { LWM2M_TYPE_TIME, { .i = 1700000000 } } },
+	{ "/3/0/14", { LWM2M_TYPE_STRING } },
+	{ "/3/0/16", { LWM2M_TYPE_STRING } },
+	{ "/5/0/0", { LWM2M_TYPE_OPAQUE } },
+	{ "/5/0/3", { LWM2M_TYPE_INTEGER, { .i = 0 } } },
+};
+#define NSTORE (sizeof(store) / sizeof(store[0]))
+static const char *const initial_text[NSTORE] = {
+	[3] = "U",
+	[4] = "Acme",
+	[5] = "Model 500",
+	[6] = "SN-0001",
+	[10] = "+01",
+	[11] = "U",
+	[12] = "\x01\x02\x03"
+	       "firmware",
+};
+
+struct client {
+	coap_context_t *ctx;
+	coap_session_t *session;
+	coap_proto_t proto;
+	struct lwm2m_registry *reg;
+	const char *ep, *binding, *version;
+	int lifetime;
+	char location[64];
+	/* the response awaited: 0 none; set by on_response */
+	bool waiting;
+	coap_pdu_code_t code;
+	char text[256];
+	char locpath[64];
+};
+
+static void set_string(struct res *r, const void *p, size_t n)
+{
+	if (n > sizeof(r->bytes))
+		n = sizeof(r->bytes);
+	memcpy(r->bytes, p, n);
+	r->v.v.bytes.data = r->bytes;
+	r->v.v.bytes.len = n;
+}
+
+static void store_init(void)
+{
+	for (size_t i = 0; i < NSTORE; i++) {
+		if (lwm2m_path_parse(store[i].path, strlen(store[i].path), &store[i].p) < 0)
+			abort();
+		if (store[i].v.type == LWM2M_TYPE_STRING || store[i].v.type == LWM2M_TYPE_OPAQUE)
+			set_string(&store[i], initial_text[i], strlen(initial_text[i]));
+	}
+}
+
+static bool under(const struct lwm2m_path *p, const struct lwm2m_path *base)
+{
+	if (p->len < base->len)
+		return false;
+	for (unsigned i = 0; i < base->len; i++)
+		if (p->id[i] != base->id[i])
+			return false;
+	return true;
+}
+
+static void code_text(coap_pdu_code_t code, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%02u", COAP_RESPONSE_CLASS(code), code & 0x1f);
+}
+
+static int option_uint(const coap_pdu_t *pdu, coap_option_num_t num, int def)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *opt = coap_check_option(pdu, num, &it);
+
+	return opt ? (int)coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt)) : def;
+}
+
+/* The LwM2M path of the resource @res serves. */
+static void path_of(coap_resource_t *res, struct lwm2m_path *p, char *text, size_t size)
+{
+	coap_str_const_t *uri = coap_resource_get_uri_path(res);
+
+	snprintf(text, size, "/%.*s", (int)uri->length, (const char *)uri->s);
+	if (lwm2m_path_parse(text, strlen(text), p) < 0)
+		abort();
+}
+
+static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		    const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct lwm2m_path base;
+	char path[32], code[8];
+	int accept = option_uint(req, COAP_OPTION_ACCEPT, -1), format = accept;
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+	struct lwm2m_error err = { 0 };
+	uint8_t cf[4];
+	int rc = 0;
+
+	path_of(res, &base, path, sizeof(path));
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	doc.base = base;
+	for (size_t i = 0; i < NSTORE && rc == 0; i++)
+		if (under(&store[i].p, &base))
+			rc = lwm2m_doc_add(&doc, &store[i].p, &store[i].v);
+	if (format < 0)
+		format = base.len == LWM2M_PATH_RESOURCE && doc.count == 1 ? LWM2M_FORMAT_TEXT
+									   : LWM2M_FORMAT_TLV;
+	if (rc == 0)
+		rc = lwm2m_format_encode((enum lwm2m_format)format, &doc, &buf, &err);
+	if (rc < 0) {
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(406));
+	} else {
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
+		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
+				coap_encode_var_safe(cf, sizeof(cf), (unsigned)format), cf);
+		coap_add_data(resp, buf.len, buf.data);
+	}
+	code_text(coap_pdu_get_code(resp), code, sizeof(code));
+	printf("read path=%s accept=%d format=%d code=%s\n", path, accept, format, code);
+	fflush(stdout);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+}
+
+/* Write (PUT, POST on an instance or resource): typed from the registry. */
+static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	struct lwm2m_path base;
+	char path[32], code[8];
+	int format = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_TEXT);
+	const uint8_t *data;
+	size_t len, offset, total;
+	struct lwm2m_doc doc;
+	struct lwm2m_error err = { 0 };
+	int rc, changed = 0;
+
+	path_of(res, &base, path, sizeof(path));
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	lwm2m_doc_init(&doc);
+	rc = lwm2m_format_decode((enum lwm2m_format)format, data, len, &base, c->reg, &doc, &err);
+	for (size_t k = 0; rc == 0 && k < doc.count; k++) {
+		const struct lwm2m_entry *e = &doc.entries[k];
+
+		for (size_t i = 0; i < NSTORE; i++) {
+			struct lwm2m_path *p = &store[i].p;
+			struct lwm2m_value v = e->value;
+
+			if (p->len != e->path.len ||
+			    memcmp(p->id, e->path.id, p->len * sizeof(p->id[0])))
+				continue;
+			/* untyped (no --objects): bytes become the stored string */
+			if (lwm2m_value_coerce(&v, store[i].v.type) < 0 &&
+			    !(v.type == LWM2M_TYPE_OPAQUE && store[i].v.type == LWM2M_TYPE_STRING))
+				continue;
+			if (v.type == LWM2M_TYPE_STRING || v.type == LWM2M_TYPE_OPAQUE)
+				set_string(&store[i], v.v.bytes.data, v.v.bytes.len);
+			else
+				store[i].v = v;
+			changed++;
+		}
+	}
+	coap_pdu_set_code(resp, rc < 0    ? COAP_RESPONSE_CODE(400)
+				: changed ? COAP_RESPONSE_CODE(204)
+					  : COAP_RESPONSE_CODE(404));
+	code_text(coap_pdu_get_code(resp), code, sizeof(code));
+	printf("write path=%s format=%d entries=%zu code=%s%s%s\n", path, format, doc.count, code,
+	       rc < 0 ? " error=" : "", rc < 0 ? err.msg : "");
+	fflush(stdout);
+	lwm2m_doc_fini(&doc);
+}
+
+static void hnd_exec(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		     const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct lwm2m_path base;
+	char path[32];
+	const uint8_t *data;
+	size_t len, offset, total;
+
+	path_of(res, &base, path, sizeof(path));
+	if (base.len != LWM2M_PATH_RESOURCE) {
+		hnd_write(res, s, req, query, resp);
+		return;
+	}
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
+	printf("exec path=%s args=%.*s code=2.04\n", path, (int)len, (const char *)data);
+	fflush(stdout);
+}
+
+static void add_resource(coap_context_t *ctx, const char *path)
+{
+	const char *uri = path + 1;
+	coap_resource_t *r;
+
+	if (coap_get_resource_from_uri_path(ctx, coap_make_str_const(uri)))
+		return;
+	r = coap_resource_init(coap_new_str_const((const uint8_t *)uri, strlen(uri)),
+			       COAP_RESOURCE_FLAGS_RELEASE_URI);
+	coap_register_handler(r, COAP_REQUEST_GET, hnd_get);
+	coap_register_handler(r, COAP_REQUEST_PUT, hnd_write);
+	coap_register_handler(r, COAP_REQUEST_POST, hnd_exec);
+	coap_add_resource(ctx, r);
+}
+
+/* /1, /1/0, /1/0/0 … and /3/0/4 (Reboot) to execute. */
+static void add_resources(coap_context_t *ctx)
+{
+	char prefix[32];
+
+	for (size_t i = 0; i < NSTORE; i++)
+		for (const char *p = store[i].path + 1;; p++) {
+			if (*p == '/' || *p == '\0') {
+				snprintf(prefix, sizeof(prefix), "%.*s", (int)(p - store[i].path),
+					 store[i].path);
+				add_resource(ctx, prefix);
+			}
+			if (!*p)
+				break;
+		}
+	add_resource(ctx, "/3/0/4");
+}
+
+static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
+				   const coap_pdu_t *received, const coap_mid_t mid)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	coap_opt_iterator_t it;
+	coap_opt_filter_t f;
+	coap_opt_t *opt;
+	const uint8_t *data;
+	size_t len, offset, total, o = 0;
+
+	c->code = coap_pdu_get_code(received);
+	c->waiting = false;
+	if (!coap_get_data_large(received, &len, &data, &offset, &total))
+		len = 0;
+	snprintf(c->text, sizeof(c->text), "%.*s", (int)len, (const char *)data);
+	for (char *p = c->text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	c->locpath[0] = '\0';
+	coap_option_filter_clear(&f);
+	coap_option_filter_set(&f, COAP_OPTION_LOCATION_PATH);
+	coap_option_iterator_init(received, &it, &f);
+	while ((opt = coap_option_next(&it)) && o + coap_opt_length(opt) + 2 < sizeof(c->locpath))
+		o += (size_t)snprintf(c->locpath + o, sizeof(c->locpath) - o, "%s%.*s",
+				      o ? "/" : "", (int)coap_opt_length(opt),
+				      (const char *)coap_opt_value(opt));
+	return COAP_RESPONSE_OK;
+}
+
+static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
+		    const coap_mid_t mid)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+
+	if (c->waiting) {
+		c->waiting = false;
+		c->code = 0;
+		snprintf(c->text, sizeof(c->text), "no response (nack %d)", (int)reason);
+	}
+}
+
+static int on_event(coap_session_t *s, const coap_event_t event)
+{
+	if (event == COAP_EVENT_DTLS_ERROR || event == COAP_EVENT_SESSION_FAILED ||
+	    event == COAP_EVENT_TCP_FAILED) {
+		printf("session-failed event=0x%x\n", (unsigned)event);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* Send @pdu and wait for its response: the code, or 0 (c->text says why). */
+static coap_pdu_code_t ask(struct client *c, coap_pdu_t *pdu)
+{
+	struct timespec start, now;
+
+	c->waiting = true;
+	c->code = 0;
+	snprintf(c->text, sizeof(c->text), "no response");
+	if (coap_send(c->session, pdu) == COAP_INVALID_MID) {
+		snprintf(c->text, sizeof(c->text), "cannot send");
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (c->waiting) {
+		coap_io_process(c->ctx, 100);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
+		    WAIT_MS)
+			break;
+	}
+	return c->code;
+}
+
+static coap_pdu_t *request(struct client *c, coap_pdu_code_t method)
+{
+	coap_pdu_t *pdu = coap_new_pdu(COAP_MESSAGE_CON, method, c->session);
+	uint8_t token[8];
+	size_t tlen;
+
+	if (!pdu)
+		abort();
+	coap_session_new_token(c->session, &tlen, token);
+	coap_add_token(pdu, tlen, token);
+	return pdu;
+}
+
+static void add_query(coap_pdu_t *pdu, const char *q)
+{
+	coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(q), (const uint8_t *)q);
+}
+
+/*
+ * A Register: @queries NULL-terminated, @cf the Content-Format (-1 none),
+ * @payload the links.  Returns the response code.
+ */
+static coap_pdu_code_t send_register(struct client *c, const char *const *queries, int cf,
+				     const char *payload)
+{
+	coap_pdu_t *pdu = request(c, COAP_REQUEST_CODE_POST);
+	uint8_t buf[4];
+
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, 2, (const uint8_t *)"rd");
+	if (cf >= 0)
+		coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+				coap_encode_var_safe(buf, sizeof(buf), (unsigned)cf), buf);
+	for (; *queries; queries++)
+		add_query(pdu, *queries);
+	if (payload && *payload)
+		coap_add_data(pdu, strlen(payload), (const uint8_t *)payload);
+	return ask(c, pdu);
+}
+
+static const char *links = "</1/0>,</3/0>,</5/0>";
+
+static int do_register(struct client *c)
+{
+	char ep[160], lt[32], lwm2m[16], b[16];
+	const char *q[] = { ep, lt, lwm2m, b, NULL };
+	char code[8];
+
+	snprintf(ep, sizeof(ep), "ep=%s", c->ep);
+	snprintf(lt, sizeof(lt), "lt=%d", c->lifetime);
+	snprintf(lwm2m, sizeof(lwm2m), "lwm2m=%s", c->version);
+	snprintf(b, sizeof(b), "b=%s", c->binding);
+	if (!c->binding[0])
+		q[3] = NULL;
+	send_register(c, q, LWM2M_FORMAT_LINK, links);
+	code_text(c->code, code, sizeof(code));
+	if (c->code != COAP_RESPONSE_CODE(201)) {
+		printf("failed register code=%s text=%s\n", c->code ? code : "none", c->text);
+		fflush(stdout);
+		return -1;
+	}
+	snprintf(c->location, sizeof(c->location), "%s", c->locpath);
+	printf("registered location=%s code=%s\n", c->location, code);
+	fflush(stdout);
+	return 0;
+}
+
+static void add_location(struct client *c, coap_pdu_t *pdu)
+{
+	char *save = NULL, loc[64];
+
+	snprintf(loc, sizeof(loc), "%s", c->location);
+	for (char *seg = strtok_r(loc, "/", &save); seg; seg = strtok_r(NULL, "/", &save))
+		coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(seg), (const uint8_t *)seg);
+}
+
+static void do_update(struct client *c, const char *lt)
+{
+	coap_pdu_t *pdu = request(c, COAP_REQUEST_CODE_POST);
+	char q[32], code[8];
+
+	add_location(c, pdu);
+	if (lt && *lt) {
+		snprintf(q, sizeof(q), "lt=%s", lt);
+		add_query(pdu, q);
+	}
+	code_text(ask(c, pdu), code, sizeof(code));
+	printf("updated code=%s text=%s\n", code, c->text);
+	fflush(stdout);
+}
+
+static void do_deregister(struct client *c)
+{
+	coap_pdu_t *pdu = request(c, COAP_REQUEST_CODE_DELETE);
+	char code[8];
+
+	add_location(c, pdu);
+	code_text(ask(c, pdu), code, sizeof(code));
+	printf("deregistered code=%s\n", code);
+	fflush(stdout);
+}
+
+static void command(struct client *c, const char *line)
+{
+	if (strncmp(line, "update", 6) == 0)
+		do_update(c, line[6] ? line + 7 : NULL);
+	else if (strcmp(line, "deregister") == 0)
+		do_deregister(c);
+	else
+		printf("unknown command %s\n", line);
+	fflush(stdout);
+}
+
+/*
+ * Serve requests and stdin commands until "quit" or end of input (stdin
+ * is read with read(2): stdio would keep lines poll(2) cannot see).
+ */
+static void serve(struct client *c)
+{
+	char buf[1024];
+	size_t have = 0;
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+
+	for (;;) {
+		char *nl;
+		ssize_t n;
+
+		coap_io_process(c->ctx, 50);
+		if (poll(&pfd, 1, 0) <= 0)
+			continue;
+		n = read(0, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		buf[have] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			if (nl > buf && nl[-1] == '\r')
+				nl[-1] = '\0';
+			if (strcmp(buf, "quit") == 0)
+				return;
+			command(c, buf);
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line too long: dropped */
+	}
+}
+
+/* Each malformed Register, its answer; then a good one. */
+static int malformed(struct client *c)
+{
+	static const struct {
+		const char *name;
+		const char *q[5];
+		int cf;
+		const char *payload;
+	} cases[] = {
+		{ "no-ep", { "lt=60", "lwm2m=1.1", NULL }, 40, "</1/0>" },
+		{ "bad-lt", { "ep=bad-1", "lt=soon", "lwm2m=1.1", NULL }, 40, "</1/0>" },
+		{ "bad-version", { "ep=bad-2", "lwm2m=7.3", NULL }, 40, "</1/0>" },
+		{ "bad-binding", { "ep=bad-3", "lwm2m=1.1", "b=XYZ", NULL }, 40, "</1/0>" },
+		{ "not-link-format", { "ep=bad-4", "lwm2m=1.1", NULL }, 0, "</1/0>" },
+		{ "bad-links", { "ep=bad-5", "lwm2m=1.1", NULL }, 40, "</1/x>,garbage" },
+		{ "no-payload", { "ep=bad-6", "lwm2m=1.1", NULL }, 40, "" },
+	};
+	char code[8];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		send_register(c, cases[i].q, cases[i].cf, cases[i].payload);
+		code_text(c->code, code, sizeof(code));
+		printf("malformed %s code=%s text=%s\n", cases[i].name, c->code ? code : "none",
+		       c->text);
+		fflush(stdout);
+	}
+	return do_register(c);
+}
+
+/* The same CON Register @n times, as raw UDP: one MID, one token. */
+static int retransmit(const coap_address_t *dst, const char *ep, int n)
+{
+	uint8_t msg[512], resp[1024];
+	size_t o = 0, len;
+	unsigned prev = 0;
+	const char *opts[] = { "rd", NULL, "lt=300", "lwm2m=1.1", "b=U" };
+	const unsigned nums[] = { 11, 15, 15, 15, 15 };
+	char epq[160];
+	uint16_t mid = (uint16_t)(getpid() & 0xffff);
+	int fd = socket(dst->addr.sa.sa_family, SOCK_DGRAM, 0), got = 0;
+	struct timeval tv = { 3, 0 };
+
+	snprintf(epq, sizeof(epq), "ep=%s", ep);
+	opts[1] = epq;
+	msg[o++] = 0x40 | 4; /* version 1, CON, token length 4 */
+	msg[o++] = 0x02;     /* POST */
+	msg[o++] = (uint8_t)(mid >> 8);
+	msg[o++] = (uint8_t)mid;
+	memcpy(msg + o, "\x5a\xa5\x01\x02", 4);
+	o += 4;
+	for (size_t i = 0; i < 5; i++) {
+		size_t l = strlen(opts[i]);
+		unsigned delta = nums[i] - prev;
+
+		prev = nums[i];
+		/* deltas and lengths here stay below 13, except ep= (13..268) */
+		if (l < 13) {
+			msg[o++] = (uint8_t)(delta << 4 | l);
+		} else {
+			msg[o++] = (uint8_t)(delta << 4 | 13);
+			msg[o++] = (uint8_t)(l - 13);
+		}
+		memcpy(msg + o, opts[i], l);
+		o += l;
+	}
+	msg[o++] = 0xff;
+	len = strlen("</1/0>,</3/0>");
+	memcpy(msg + o, "</1/0>,</3/0>", len);
+	o += len;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, &dst->addr.sa, dst->size) < 0) {
+		perror("connect");
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		ssize_t r;
+
+		if (send(fd, msg, o, 0) < 0)
+			perror("send");
+		r = recv(fd, resp, sizeof(resp), 0);
+		if (r <= 0)
+			continue;
+		got++;
+		printf("response %d bytes=", i);
+		for (ssize_t k = 0; k < r; k++)
+			printf("%02x", resp[k]);
+		printf("\n");
+		fflush(stdout);
+	}
+	close(fd);
+	return got == n ? 0 : 1;
+}
+
+static int resolve(const coap_uri_t *uri, coap_address_t *dst)
+{
+	char host[128];
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM }, *ai;
+
+	snprintf(host, sizeof(host), "%.*s", (int)uri->host.length, (const char *)uri->host.s);
+	if (getaddrinfo(host, NULL, &hints, &ai) != 0)
+		return -1;
+	coap_address_init(dst);
+	memcpy(&dst->addr, ai->ai_addr, ai->ai_addrlen);
+	dst->size = ai->ai_addrlen;
+	coap_address_set_port(dst, uri->port);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
+			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
+			"  [--cert PEM --key PEM --ca PEM] [--malformed | --retransmit N] URI\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ep", required_argument, NULL, 'e' },
+		{ "lifetime", required_argument, NULL, 'l' },
+		{ "binding", required_argument, NULL, 'b' },
+		{ "lwm2m", required_argument, NULL, 'v' },
+		{ "objects", required_argument, NULL, 'o' },
+		{ "psk-id", required_argument, NULL, 'u' },
+		{ "psk-key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "ca", required_argument, NULL, 'A' },
+		{ "malformed", no_argument, NULL, 'm' },
+		{ "retransmit", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
+	const char *psk_id = NULL, *psk_key = NULL, *cert = NULL, *key = NULL, *ca = NULL;
+	const char *objects = NULL;
+	bool bad = false;
+	int retrans = 0, opt, rc;
+	coap_uri_t uri;
+	coap_address_t dst;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			c.ep = optarg;
+			break;
+		case 'l':
+			c.lifetime = atoi(optarg);
+			break;
+		case 'b':
+			c.binding = optarg;
+			break;
+		case 'v':
+			c.version = optarg;
+			break;
+		case 'o':
+			objects = optarg;
+			break;
+		case 'u':
+			psk_id = optarg;
+			break;
+		case 'k':
+			psk_key = optarg;
+			break;
+		case 'C':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
+			break;
+		case 'A':
+			ca = optarg;
+			break;
+		case 'm':
+			bad = true;
+			break;
+		case 'r':
+			retrans = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	coap_startup();
+	coap_set_log_level(LOG_WARNING);
+	if (coap_split_uri((const uint8_t *)argv[optind], strlen(argv[optind]), &uri) < 0 ||
+	    resolve(&uri, &dst) < 0) {
+		fprintf(stderr, "%s: not a CoAP URI with a numeric host\n", argv[optind]);
+		return 2;
+	}
+	if (retrans)
+		return retransmit(&dst, c.ep, retrans);
+	c.proto = uri.scheme == COAP_URI_SCHEME_COAPS       ? COAP_PROTO_DTLS
+		  : uri.scheme == COAP_URI_SCHEME_COAP_TCP  ? COAP_PROTO_TCP
+		  : uri.scheme == COAP_URI_SCHEME_COAPS_TCP ? COAP_PROTO_TLS
+							    : COAP_PROTO_UDP;
+	store_init();
+	c.reg = lwm2m_registry_new();
+	if (objects && lwm2m_registry_load_dir(c.reg, objects, NULL, NULL) < 0)
+		fprintf(stderr, "warning: no object definitions from %s\n", objects);
+	c.ctx = coap_new_context(NULL);
+	coap_set_app_data(c.ctx, &c);
+	coap_context_set_block_mode(c.ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	coap_register_response_handler(c.ctx, on_response);
+	coap_register_nack_handler(c.ctx, on_nack);
+	coap_register_event_handler(c.ctx, on_event);
+	add_resources(c.ctx);
+	if (psk_id) {
+		coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
+
+		psk.psk_info.identity.s = (const uint8_t *)psk_id;
+		psk.psk_info.identity.length = strlen(psk_id);
+		psk.psk_info.key.s = (const uint8_t *)(psk_key ? psk_key : "");
+		psk.psk_info.key.length = psk_key ? strlen(psk_key) : 0;
+		c.session = coap_new_client_session_psk2(c.ctx, NULL, &dst, c.proto, &psk);
+	} else if (cert) {
+		coap_dtls_pki_t pki;
+
+		memset(&pki, 0, sizeof(pki));
+		pki.version = COAP_DTLS_PKI_SETUP_VERSION;
+		pki.verify_peer_cert = ca != NULL;
+		pki.check_common_ca = ca != NULL;
+		pki.pki_key.key_type = COAP_PKI_KEY_PEM;
+		pki.pki_key.key.pem.ca_file = ca;
+		pki.pki_key.key.pem.public_cert = cert;
+		pki.pki_key.key.pem.private_key = key ? key : cert;
+		c.session = coap_new_client_session_pki(c.ctx, NULL, &dst, c.proto, &pki);
+	} else {
+		c.session = coap_new_client_session(c.ctx, NULL, &dst, c.proto);
+	}
+	if (!c.session) {
+		printf("failed session\n");
+		return 1;
+	}
+	rc = bad ? malformed(&c) : do_register(&c);
+	if (rc == 0 && !bad)
+		serve(&c);
+	coap_session_release(c.session);
+	coap_free_context(c.ctx);
+	lwm2m_registry_free(c.reg);
+	coap_cleanup();
+	return rc == 0 ? 0 : 1;
+}
