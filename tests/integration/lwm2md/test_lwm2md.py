@@ -711,5 +711,10 @@ class Lwm2mdTests(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
 
 
-if __name__ == "__main__":
+def main():
+    """Run the tests of the __main__ script (this one, or one borrowing this harness)."""
     lwgtest.run([sys.modules[__name__]])
+
+
+if __name__ == "__main__":
+    main()

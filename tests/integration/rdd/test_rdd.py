@@ -585,5 +585,10 @@ class RddTests(unittest.TestCase):
         self.assertEqual(self.rdd.stop(), 0)
 
 
-if __name__ == "__main__":
+def main():
+    """Run the tests of the __main__ script (this one, or one borrowing this harness)."""
     lwgtest.run([sys.modules[__name__]])
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,7 @@ and +cbor (64), RFC 9176 Appendix A groups (et=core.rd-group) and the
 group interface of the RD drafts up to -16 (/rd-group, /rd-lookup/gp).
 
 Usage: test_rdgroup.py BUILD_DIR SOURCE_DIR
-The harness (network namespace, rdd process, coap-client) is test_rdd.py's.
+The harness is lwgtest.py (network namespace) and test_rdd.py (rdd, coap-client).
 JSON and CBOR payloads are checked with Python's json and cbor2, not with
 rdd's code.  Every malformed request is checked to leave the database rows
 exactly as they were.
@@ -23,6 +23,8 @@ import unittest
 import cbor2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
 from test_rdd import Rdd, links  # noqa: E402
 
@@ -363,7 +365,7 @@ class DraftGroupTests(Base):
                                   "--socket-dir", self.tmp, "rdd", "watch", "rd.*"],
                                  stdout=subprocess.PIPE, text=True)
         try:
-            test_rdd.wait_for(lambda: self.rdd.status()["counters"]["ipc_clients"] >= 2,
+            lwgtest.wait_for(lambda: self.rdd.status()["counters"]["ipc_clients"] >= 2,
                               "watch")
             loc = self.register("ep=e1", "</a>")
             self.assertEqual(self.rdd.coap("patch", loc, '{"/b": {}}', cf=CF_MERGE).code, "2.04")
@@ -453,4 +455,4 @@ class DraftGroupTests(Base):
 
 
 if __name__ == "__main__":
-    test_rdd.main()
+    lwgtest.run([sys.modules[__name__], test_rdd])
