@@ -29,8 +29,9 @@ struct op {
 	char ep[REGREQ_EP_MAX + 1];
 	char root[REGREQ_ROOT_MAX + 1];
 	int accept;
-	bool lwm2m10; /* the client registered as LwM2M 1.0 */
-	bool retried; /* a Read sent again without Accept */
+	bool lwm2m10;        /* the client registered as LwM2M 1.0 */
+	bool retried;        /* a Read sent again without Accept */
+	struct event *timer; /* TCP and TLS: the answer's deadline (no retransmissions) */
 	struct op *next;
 };
 
@@ -55,6 +56,14 @@ static bool ignores_accept(const struct dm *dm, const char *ep)
 	return keyidx_get(dm->no_accept_idx, ep, strlen(ep)) != NULL;
 }
 
+static void op_free(struct op *op)
+{
+	if (op->timer)
+		event_free(op->timer);
+	coap_session_release(op->session);
+	free(op);
+}
+
 struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config *cfg)
 {
 	struct dm *dm = calloc(1, sizeof(*dm));
@@ -77,8 +86,7 @@ void dm_free(struct dm *dm)
 
 		dm->ops = op->next;
 		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
-		coap_session_release(op->session);
-		free(op);
+		op_free(op);
 	}
 	while (dm->no_accept) {
 		struct no_accept *n = dm->no_accept;
@@ -305,8 +313,7 @@ bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 	if (!op)
 		return false;
 	answer(op, received);
-	coap_session_release(op->session);
-	free(op);
+	op_free(op);
 	return true;
 }
 
@@ -356,8 +363,7 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)",
 			      op->ep, (int)reason);
 	}
-	coap_session_release(op->session);
-	free(op);
+	op_free(op);
 	return true;
 }
 
@@ -488,6 +494,43 @@ static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
 	return 0;
 }
 
+/*
+ * Over TCP and TLS libcoap neither retransmits nor gives up on a request
+ * (RFC 8323: the connection delivers it), so a client that never answers
+ * would keep the call waiting as long as the connection lives.  It gets
+ * the time a UDP request has with its retransmissions (MAX_TRANSMIT_WAIT,
+ * RFC 7252 §4.8.2: ACK_TIMEOUT × (2^(MAX_RETRANSMIT+1) − 1) × 1.5).
+ */
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct op *op = arg, **pp;
+	struct dm *dm = op->dm;
+
+	for (pp = &dm->ops; *pp && *pp != op; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = op->next;
+	dm->failed++;
+	dm->timeouts++;
+	ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+	op_free(op);
+}
+
+static void arm_deadline(struct dm *dm, struct op *op)
+{
+	coap_proto_t proto = coap_session_get_proto(op->session);
+	long long ms = (long long)dm->cfg.ack_timeout_ms *
+		       ((1LL << (dm->cfg.max_retransmit + 1)) - 1) * 3 / 2;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	if (!dm->cfg.base || (proto != COAP_PROTO_TCP && proto != COAP_PROTO_TLS))
+		return;
+	op->timer = evtimer_new(dm->cfg.base, on_deadline, op);
+	if (!op->timer)
+		abort();
+	evtimer_add(op->timer, &tv);
+}
+
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	     const struct dm_request *req)
 {
@@ -522,9 +565,9 @@ void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	if (transmit(dm, op, req) < 0) {
 		dm->failed++;
 		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
-		coap_session_release(session);
-		free(op);
+		op_free(op);
 		return;
 	}
+	arm_deadline(dm, op);
 	coapev_kick(dm->ev);
 }

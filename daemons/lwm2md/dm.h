@@ -53,6 +53,7 @@ struct dm_config {
 	bool have_local; /* @local is the CoAP endpoint's address */
 	coap_address_t local;
 	const struct lwm2m_registry *reg; /* types and names; may be NULL */
+	struct event_base *base;          /* for the deadlines of TCP and TLS requests */
 };
 
 struct dm;

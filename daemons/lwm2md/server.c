@@ -764,6 +764,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	dmc.have_local = cfg->coap_enabled;
 	dmc.local = addr;
 	dmc.reg = cfg->registry;
+	dmc.base = base;
 	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
 	srv->loading = true;
 	n = clients_load(srv->clients);

@@ -5,17 +5,21 @@
  * database, control socket, signals, systemd); this file says what is
  * particular to rdd: its keys, its schema, and the modules it starts —
  * rdstore (registrations, SQLite), rdgroup (groups), rdauth (credentials,
- * tokens, remembered names), rdserver (CoAP, CoAP over DTLS) and rdctl
- * (commands).
+ * tokens, remembered names), rdserver (CoAP, CoAP over DTLS), pubsub (the
+ * publish-subscribe broker on the same CoAP endpoint) and rdctl (commands).
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <coap3/coap.h>
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "psstore.h"
+#include "pubsub.h"
 #include "rdauth.h"
 #include "rdctl.h"
 #include "rdgroup.h"
@@ -39,6 +43,12 @@ struct rdd_config {
 	char *mcast_ifs;
 	int default_lt;
 	int max_links;
+	int ps_content_format;
+	int ps_interval_ms;
+	int ps_max_value;
+	int ps_max_topics;
+	char *ps_ep;
+	char *ps_base;
 };
 
 /* clang-format off */
@@ -83,6 +93,21 @@ static const struct config_key rdd_keys[] = {
 	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
 	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
 	  1000000, NULL, true, "links accepted in one registration (more: 4.13)" },
+	{ "pubsub", "content_format", CONFIG_INT, offsetof(struct rdd_config, ps_content_format),
+	  "606", 0, 65535, NULL, false,
+	  "Content-Format number of application/core-pubsub+cbor (the draft's TBD606)" },
+	{ "pubsub", "publish_interval_ms", CONFIG_INT, offsetof(struct rdd_config, ps_interval_ms),
+	  "10", 0, 3600000, NULL, true,
+	  "shortest time between two publications on one topic (quicker: 4.29 with Max-Age)" },
+	{ "pubsub", "max_value_size", CONFIG_INT, offsetof(struct rdd_config, ps_max_value), "1024",
+	  0, 1024, NULL, true, "bytes of one published value (more: 4.13)" },
+	{ "pubsub", "max_topics", CONFIG_INT, offsetof(struct rdd_config, ps_max_topics), "1000", 0,
+	  1000000, NULL, true, "topics the broker holds (more: 4.03)" },
+	{ "pubsub", "endpoint_name", CONFIG_STRING, offsetof(struct rdd_config, ps_ep),
+	  "lwgate-broker", 0, 0, NULL, false,
+	  "ep under which the broker registers itself in the RD (\"\": it does not)" },
+	{ "pubsub", "base", CONFIG_STRING, offsetof(struct rdd_config, ps_base), "", 0, 0, NULL,
+	  false, "base URI of that registration (\"\": coap://[address]:port, ::1 for ::)" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -91,7 +116,8 @@ static const struct db_migration rdd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, rdstore_schema_2 },
 	{ 3, rdgroup_schema },
-	{ 4, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
+	{ 4, psstore_schema },
+	{ 5, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
 };
 
 static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
@@ -111,6 +137,31 @@ static void on_group_change(const struct rdgroup *g, enum rdgroup_change change,
 
 	rdserver_changed(rdd->server, NULL, RDSTORE_UPDATED); /* gp= lookups may see it */
 	rdctl_group_changed(rdd, g, change);
+}
+
+static void on_topic(const struct pubsub_topic_info *t, enum pubsub_event ev, void *arg)
+{
+	rdctl_topic_changed(arg, t, ev);
+}
+
+static void pubsub_config_of(const struct rdd_config *cfg, struct pubsub_config *out)
+{
+	out->content_format = (uint16_t)cfg->ps_content_format;
+	out->publish_interval_ms = (unsigned)cfg->ps_interval_ms;
+	out->max_value_size = (size_t)cfg->ps_max_value;
+	out->max_topics = (unsigned)cfg->ps_max_topics;
+	out->endpoint_name = cfg->ps_ep;
+	out->base = cfg->ps_base;
+}
+
+/* The broker's base URI when the config gives none: the served address, loopback for "any". */
+static void default_base(const struct rdd_config *cfg, char *buf, size_t size)
+{
+	const char *a = cfg->address;
+
+	if (!strcmp(a, "::") || !strcmp(a, "0.0.0.0") || !*a)
+		a = strchr(a, '.') ? "127.0.0.1" : "::1";
+	snprintf(buf, size, strchr(a, ':') ? "coap://[%s]:%d" : "coap://%s:%d", a, cfg->port);
 }
 
 static void auth_config(const struct rdd_config *cfg, struct rdauth_config *out)
@@ -139,6 +190,8 @@ static int rdd_start(struct daemon *d, void **state)
 					.handshake_timeout_s = cfg->handshake_timeout_s,
 					.multicast_interfaces = cfg->mcast_ifs,
 					.max_links = (unsigned)cfg->max_links };
+	struct pubsub_config pcfg = { 0 };
+	char base[128];
 	int rc;
 
 	if (!rdd)
@@ -157,7 +210,18 @@ static int rdd_start(struct daemon *d, void **state)
 	ccfg.groups = rdd->groups;
 	if (rc == 0)
 		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
+	if (rc == 0) {
+		pubsub_config_of(cfg, &pcfg);
+		if (!*pcfg.base) {
+			default_base(cfg, base, sizeof(base));
+			pcfg.base = base;
+		}
+		rc = pubsub_new(daemon_base(d), rdserver_context(rdd->server),
+				rdserver_coapev(rdd->server), daemon_db(d), rdd->store, &pcfg,
+				on_topic, rdd, &rdd->pubsub);
+	}
 	if (rc < 0) {
+		rdserver_free(rdd->server);
 		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
 		rdauth_free(rdd->auth);
@@ -173,6 +237,7 @@ static void rdd_stop(void *state)
 {
 	struct rdd *rdd = state;
 
+	pubsub_free(rdd->pubsub); /* before the context that holds its sessions */
 	rdserver_free(rdd->server);
 	rdgroup_free(rdd->groups);
 	rdstore_free(rdd->store);
@@ -181,17 +246,21 @@ static void rdd_stop(void *state)
 	coap_cleanup();
 }
 
-/* default_lifetime, max_links, [auth] and [policy] apply to the requests that come next. */
+/* default_lifetime, max_links, [auth], [policy] and the broker's limits apply to what comes next.
+ */
 static void rdd_reload(void *state)
 {
 	struct rdd *rdd = state;
 	const struct rdd_config *cfg = daemon_config(rdd->daemon);
 	struct rdauth_config acfg;
+	struct pubsub_config pcfg;
 
 	auth_config(cfg, &acfg);
 	rdauth_reload(rdd->auth, &acfg);
 	rdstore_set_default_lt(rdd->store, (uint32_t)cfg->default_lt);
 	rdserver_set_max_links(rdd->server, (unsigned)cfg->max_links);
+	pubsub_config_of(cfg, &pcfg);
+	pubsub_set_limits(rdd->pubsub, &pcfg);
 }
 
 static const struct daemon_def rdd_def = {

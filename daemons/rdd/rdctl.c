@@ -169,6 +169,51 @@ static void cmd_remove(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, gone);
 }
 
+static json_t *topic_json(const struct pubsub_topic_info *t)
+{
+	char path[40], data[48];
+
+	snprintf(path, sizeof(path), "/%s", t->path);
+	snprintf(data, sizeof(data), "/%s", t->data_path);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:I, s:o}", "name", t->name, "path",
+			 path, "data_path", data, "state",
+			 t->full ? "fully-created" : "half-created", "content_format",
+			 t->content_format >= 0 ? json_integer(t->content_format) : json_null(),
+			 "subscribers", (json_int_t)t->subscribers, "published",
+			 t->published_ms ? json_integer(t->published_ms / 1000) : json_null(),
+			 "value_size", (json_int_t)t->value_len, "expires",
+			 t->expires ? json_integer(t->expires) : json_null());
+}
+
+struct topics_ctx {
+	struct ipc_call *call;
+	const char *name;
+	size_t n;
+};
+
+static void topic_one(const struct pubsub_topic_info *t, void *arg)
+{
+	struct topics_ctx *c = arg;
+
+	if (c->name && strcmp(c->name, t->name) != 0)
+		return;
+	if (c->n++ < RDCTL_MAX_LIST)
+		ipc_call_record(c->call, topic_json(t));
+}
+
+static void cmd_topics(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	struct topics_ctx c = { call, json_string_value(json_object_get(args, "name")), 0 };
+
+	pubsub_each(rdd->pubsub, topic_one, &c);
+	if (c.name && c.n == 0) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no topic named \"%s\"", c.name);
+		return;
+	}
+	ipc_call_reply(call, c.n ? json_pack("{s:I}", "count", (json_int_t)c.n) : json_array());
+}
+
 static json_t *group_json(const struct rdgroup *g)
 {
 	json_t *members = json_array();
@@ -345,6 +390,11 @@ static const struct ipc_arg res_args[] = {
 	{ NULL },
 };
 
+static const struct ipc_arg topic_args[] = {
+	{ "name", IPC_ARG_STRING, false, "topic-name" },
+	{ NULL },
+};
+
 static const struct ipc_arg register_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
 	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
@@ -455,6 +505,8 @@ const struct ipc_command rdctl_commands[] = {
 	{ "register", "register an endpoint, or update it in place when registered", register_args,
 	  cmd_register, true },
 	{ "remove", "remove the registration of an endpoint", remove_args, cmd_remove, true },
+	{ "topics", "list the topics of the publish-subscribe broker", topic_args, cmd_topics,
+	  false },
 	{ "groups", "list the groups of /rd-group, with their members", group_args, cmd_groups,
 	  false },
 	{ "remove-group", "remove a group of /rd-group", remove_group_args, cmd_remove_group,
@@ -475,7 +527,9 @@ void rdctl_status(void *state, json_t *status)
 	struct rdstore_stats st;
 	struct rdserver_stats sv;
 	struct rdauth_stats au;
+	struct pubsub_stats ps;
 
+	pubsub_get_stats(rdd->pubsub, &ps);
 	rdstore_get_stats(rdd->store, &st);
 	rdserver_get_stats(rdd->server, &sv);
 	rdauth_get_stats(rdd->auth, &au);
@@ -486,6 +540,8 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
 	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
 	json_object_set_new(status, "multicast_groups", json_integer(sv.multicast_groups));
+	json_object_set_new(status, "topics", json_integer((json_int_t)ps.topics));
+	json_object_set_new(status, "subscribers", json_integer((json_int_t)ps.subscribers));
 	json_object_set_new(status, "groups", json_integer((json_int_t)rdgroup_count(rdd->groups)));
 	if (!json_is_object(counters))
 		return;
@@ -511,6 +567,27 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(counters, "dtls_failures", json_integer((json_int_t)sv.dtls.failures));
 	json_object_set_new(counters, "dtls_unknown_identity",
 			    json_integer((json_int_t)sv.dtls.unknown_identity));
+	json_object_set_new(counters, "ps_created", json_integer((json_int_t)ps.created));
+	json_object_set_new(counters, "ps_deleted", json_integer((json_int_t)ps.deleted));
+	json_object_set_new(counters, "ps_expired", json_integer((json_int_t)ps.expired));
+	json_object_set_new(counters, "ps_publications", json_integer((json_int_t)ps.publications));
+	json_object_set_new(counters, "ps_notifications",
+			    json_integer((json_int_t)ps.notifications));
+	json_object_set_new(counters, "ps_rate_limited", json_integer((json_int_t)ps.rate_limited));
+	json_object_set_new(counters, "ps_refused_subscriptions",
+			    json_integer((json_int_t)ps.refused_subscriptions));
+	json_object_set_new(counters, "ps_db_errors", json_integer((json_int_t)ps.db_errors));
+}
+
+void rdctl_topic_changed(struct rdd *rdd, const struct pubsub_topic_info *t, enum pubsub_event ev)
+{
+	static const char *const topics[] = {
+		[PUBSUB_CREATED] = "ps.topic_created",
+		[PUBSUB_DELETED] = "ps.topic_deleted",
+		[PUBSUB_EXPIRED] = "ps.topic_expired",
+	};
+
+	ipc_server_publish(daemon_ipc(rdd->daemon), topics[ev], topic_json(t));
 }
 
 void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change)

@@ -10,6 +10,9 @@
  *   groups [gp= d= ep=]                    groups of the RD drafts (rdgroup), with
  *                                          their members; ep: groups that have it
  *   remove-group gp= [d=]                  remove a group
+ *   topics [name=]                         the broker's topics: name, paths,
+ *                                          content format, subscribers, last
+ *                                          publication and the size of its value
  *   cred-add identity= key=HEX [sectors=a,b] a DTLS PSK and the sectors it may register in
  *   cred-del identity=                     delete it
  *   cred-list                              credentials, keys never shown
@@ -20,7 +23,9 @@
  * subscribers of the control socket: rd.registered, rd.updated,
  * rd.removed, rd.expired, rd.replaced, each with the registration's ep, d,
  * location, base, lt and link count; rd.group.created, rd.group.removed,
- * rd.group.replaced with the group's gp, d, location, base and members.
+ * rd.group.replaced with the group's gp, d, location, base and members;
+ * ps.topic_created, ps.topic_deleted and ps.topic_expired with the topic as
+ * `topics` lists it.
  */
 #ifndef LWGATE_RDD_RDCTL_H
 #define LWGATE_RDD_RDCTL_H
@@ -31,6 +36,7 @@
 #include "common/ipc_server.h"
 #include "rdgroup.h"
 #include "rdauth.h"
+#include "pubsub.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -43,6 +49,7 @@ struct rdd {
 	struct rdserver *server;
 	struct rdgroups *groups;
 	struct rdauth *auth;
+	struct pubsub *pubsub;
 };
 
 extern const struct ipc_command rdctl_commands[];
@@ -55,5 +62,8 @@ void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change
 
 /* Publish the event for a committed group change. */
 void rdctl_group_changed(struct rdd *rdd, const struct rdgroup *g, enum rdgroup_change change);
+
+/* Publish the event of a topic created, deleted or expired. */
+void rdctl_topic_changed(struct rdd *rdd, const struct pubsub_topic_info *t, enum pubsub_event ev);
 
 #endif

@@ -43,8 +43,9 @@ struct rdserver {
 static const char wkc_doc[] = "</rd>;rt=core.rd;ct=40,</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40,"
 			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40,"
 			      "</rd-group>;rt=core.rd-group;ct=40,"
-			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40";
-#define WKC_LINKS 5
+			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40,"
+			      "</ps>;rt=\"core.ps core.ps.coll\";ct=40"; /* the pub/sub broker */
+#define WKC_LINKS 6
 
 static struct rdserver *server_of(coap_session_t *s)
 {
@@ -815,4 +816,14 @@ int rdserver_port(const struct rdserver *srv)
 int rdserver_coaps_port(const struct rdserver *srv)
 {
 	return srv->coaps_port;
+}
+
+coap_context_t *rdserver_context(struct rdserver *srv)
+{
+	return srv->ctx;
+}
+
+struct coapev *rdserver_coapev(struct rdserver *srv)
+{
+	return srv->ev;
 }

@@ -25,8 +25,10 @@
 
 #include <stdint.h>
 
+#include <coap3/coap.h>
 #include <event2/event.h>
 
+#include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "rdauth.h"
 #include "rdstore.h"
@@ -86,6 +88,9 @@ void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out);
 /* The UDP port served with plain CoAP (0: none). */
 int rdserver_port(const struct rdserver *srv);
 
+/* The libcoap context and its driver, for modules serving beside the RD (pubsub). */
+coap_context_t *rdserver_context(struct rdserver *srv);
+struct coapev *rdserver_coapev(struct rdserver *srv);
 /* The UDP port served with CoAP over DTLS (0: none). */
 int rdserver_coaps_port(const struct rdserver *srv);
 

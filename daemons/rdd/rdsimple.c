@@ -65,7 +65,8 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 	size_t len = 0, offset = 0, total = 0;
 	int c = (int)(code >> 5) * 100 + (code & 0x1f);
 
-	if (!f)
+	/* server sessions carry another module's data (pubsub's) */
+	if (!f || coap_session_get_type(s) != COAP_SESSION_TYPE_CLIENT)
 		return COAP_RESPONSE_OK;
 	if (code != COAP_RESPONSE_CODE(205)) {
 		finish(f, -EPROTO, c, NULL, 0);
@@ -79,12 +80,12 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 	return COAP_RESPONSE_OK;
 }
 
-static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
-		    const coap_mid_t mid)
+void rdsimple_on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
+		      const coap_mid_t mid)
 {
 	struct fetch *f = coap_session_get_app_data(s);
 
-	if (f)
+	if (f && coap_session_get_type(s) == COAP_SESSION_TYPE_CLIENT)
 		finish(f, -ETIMEDOUT, 0, NULL, 0);
 }
 
@@ -101,7 +102,7 @@ struct rdsimple *rdsimple_new(struct event_base *base, coap_context_t *ctx)
 		return NULL;
 	}
 	coap_register_response_handler(ctx, on_response);
-	coap_register_nack_handler(ctx, on_nack);
+	coap_register_nack_handler(ctx, rdsimple_on_nack);
 	return rs;
 }
 

@@ -32,6 +32,14 @@ struct rdsimple *rdsimple_new(struct event_base *base, coap_context_t *ctx);
 /* Forget the fetches still running (their callbacks never come); NULL is fine. */
 void rdsimple_free(struct rdsimple *rs);
 
+/*
+ * The context's NACK handler, which rdsimple_new() installs; a module that
+ * installs its own instead (pubsub) passes the NACKs of client sessions on
+ * to it.
+ */
+void rdsimple_on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
+		      const coap_mid_t mid);
+
 /* Start fetching from @dst; @fn is called exactly once, later.  0 or -ENOMEM/-EIO. */
 int rdsimple_fetch(struct rdsimple *rs, const coap_address_t *dst, rdsimple_done_fn fn, void *arg);
 

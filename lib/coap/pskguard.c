@@ -70,9 +70,21 @@ static void handshake_end(struct handshake *h)
 		h->g->handshakes = h->next;
 	if (h->next)
 		h->next->prev = h->prev;
-	coap_session_set_app_data(h->session, NULL);
 	event_free(h->timer);
 	free(h);
+}
+
+/*
+ * The watch on @s, or NULL.  Found by walking the (short) list of
+ * handshakes in progress rather than through the session's app data, which
+ * belongs to the daemon (rdd's broker and simple registration use it).
+ */
+static struct handshake *watch_of(struct pskguard *g, coap_session_t *s)
+{
+	for (struct handshake *h = g->handshakes; h; h = h->next)
+		if (h->session == s)
+			return h;
+	return NULL;
 }
 
 static const char *proto_name(coap_session_t *s)
@@ -101,7 +113,7 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
 	struct pskguard *g = arg;
 	size_t key_len = 0;
 	const uint8_t *key = g->key_of(identity->s, identity->length, &key_len, g->arg);
-	struct handshake *h = coap_session_get_app_data(s);
+	struct handshake *h = watch_of(g, s);
 	char peer[INET6_ADDRSTRLEN + 10];
 
 	if (!key) {
@@ -121,15 +133,20 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
 
 void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 {
-	struct handshake *h = coap_session_get_app_data(s);
+	struct handshake *h = watch_of(g, s);
 	struct timeval tv = { g->timeout_s, 0 };
 
 	log_debug("libcoap event 0x%x", (unsigned)event);
 	coap_proto_t proto = coap_session_get_proto(s);
 	char peer[INET6_ADDRSTRLEN + 10];
 
-	if (event == COAP_EVENT_SERVER_SESSION_NEW &&
-	    (proto == COAP_PROTO_DTLS || proto == COAP_PROTO_TLS)) {
+	/*
+	 * A DTLS session is new before its handshake; a TLS one may run (and
+	 * fail) its whole handshake between TCP_CONNECTED and SERVER_SESSION_NEW,
+	 * so its watch starts at the TCP connection.
+	 */
+	if (!h && ((event == COAP_EVENT_SERVER_SESSION_NEW && proto == COAP_PROTO_DTLS) ||
+		   (event == COAP_EVENT_TCP_CONNECTED && proto == COAP_PROTO_TLS))) {
 		h = calloc(1, sizeof(*h));
 		if (!h)
 			abort();
@@ -139,7 +156,6 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 		if (!h->timer)
 			abort();
 		evtimer_add(h->timer, &tv);
-		coap_session_set_app_data(s, h);
 		h->next = g->handshakes;
 		if (h->next)
 			h->next->prev = h;

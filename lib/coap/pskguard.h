@@ -10,8 +10,7 @@
  * just vanishes.  A handshake that has not connected within the timeout
  * therefore counts as failed, unless its identity was refused already.
  *
- * The guard uses the application data of the DTLS sessions it watches
- * (coap_session_set_app_data) until they connect or time out.
+ * The guard leaves the sessions' application data to the daemon.
  */
 #ifndef LWGATE_COAP_PSKGUARD_H
 #define LWGATE_COAP_PSKGUARD_H

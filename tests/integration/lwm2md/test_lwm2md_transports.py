@@ -18,9 +18,13 @@ import sys
 import threading
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, ".."))
+import lwgtest  # noqa: E402
 import test_lwm2md as tl  # noqa: E402
-from test_lwm2md import Lwm2md, ctl, ctl_json, wait_for  # noqa: E402
+from lwgtest import wait_for  # noqa: E402
+from test_lwm2md import Lwm2md, ctl, ctl_json  # noqa: E402
 
 PORT, DTLS_PORT = tl.PORT, tl.DTLS_PORT
 FORMATS = ["tlv", "senml-json", "senml-cbor", "json", "cbor"]
@@ -244,6 +248,56 @@ class TransportTests(unittest.TestCase):
         self.assertEqual(self.counters()["duplicates"], 0)
         self.assertEqual(d.stop(), 0)
 
+    def test_concurrent_requests_over_tcp_keep_their_identity(self):
+        """CoT-008: requests in flight together on one TCP or TLS connection, told apart by token."""
+        d = self.start(certificates=False)
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=many-tls", f"key={PSK.encode().hex()}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        paths = {"/3/0/0": "Acme", "/3/0/1": "Model 500", "/3/0/2": "SN-0001",
+                 "/3/0/9": 87, "/1/0/1": 300, "/3/0/14": "+01"}
+        for ep, url, args in (("many-tcp", f"coap+tcp://[::1]:{PORT}", []),
+                              ("many-tls", f"coaps+tcp://[::1]:{DTLS_PORT}",
+                               ["--psk-id", "many-tls", "--psk-key", PSK])):
+            with self.subTest(ep=ep):
+                c = self.client(url, "--ep", ep, *args)
+                c.expect("registered")
+                results = {}
+
+                def read(path):
+                    results[path] = ctl_json(self.tmp, "read", f"ep={ep}", f"path={path}",
+                                             "format=senml-json")
+
+                threads = [threading.Thread(target=read, args=(p,)) for p in paths]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(timeout=20)
+                for path, value in paths.items():
+                    self.assertEqual(results[path]["path"], path)
+                    self.assertEqual(results[path]["values"][path], value)
+                c.say("deregister")
+                c.expect("deregistered")
+                self.assertEqual(c.finish(), 0)
+        self.assertEqual(d.stop(), 0)
+
+    def test_tcp_request_without_answer_times_out(self):
+        """TCP has no retransmissions to run out: the request still ends in a timeout error."""
+        d = self.start("[coap]\nack_timeout_ms = 1000\nmax_retransmit = 1\n",
+                       certificates=False)
+        c = self.client(f"coap+tcp://[::1]:{PORT}", "--ep", "mute", "--no-answer", "/3/0/9")
+        c.expect("registered")
+        before = self.counters()["dm_timeouts"]
+        r = ctl(self.tmp, "--json", "lwm2md", "read", "ep=mute", "path=/3/0/9", timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no answer from the client", r.stdout + r.stderr)
+        c.expect("read path=/3/0/9 not answered")
+        self.assertEqual(self.counters()["dm_timeouts"], before + 1)
+        # the connection is still good for the next request
+        out = ctl_json(self.tmp, "read", "ep=mute", "path=/3/0/0")
+        self.assertEqual(out["values"]["/3/0/0"], "Acme")
+        self.assertEqual(c.finish(), 0)
+        self.assertEqual(d.stop(), 0)
+
     def test_binding_says_the_transport(self):
         d = self.start()
         c = self.client(f"coap+tcp://[::1]:{PORT}", "--ep", "tcp-u", "--binding", "U")
@@ -368,4 +422,4 @@ class TransportTests(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    tl.main()
+    lwgtest.run([tl, sys.modules[__name__]])

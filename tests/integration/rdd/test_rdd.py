@@ -46,7 +46,9 @@ class Reply:
 
 
 class Rdd:
-    def __init__(self, tmp, extra=""):
+    def __init__(self, tmp, extra="", broker_ep=""):
+        """broker_ep: the pub/sub broker's own registration (none by default, so that
+        the registrations a test sees are its own)."""
         self.tmp = tmp
         self.port = free_port()
         self.sock = os.path.join(tmp, "rdd.sock")
@@ -54,6 +56,7 @@ class Rdd:
         self.ini = os.path.join(tmp, "rdd.ini")
         with open(self.ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {self.db}\nuser =\n"
+                    f"[pubsub]\nendpoint_name = {broker_ep}\n"
                     f"[coap]\naddress = ::\nport = {self.port}\n{extra}")
         self.proc = None
 
@@ -178,7 +181,8 @@ class RddTests(unittest.TestCase):
                                             "</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40",
                                             "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40",
                                             "</rd-group>;rt=core.rd-group;ct=40",
-                                            "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40"])
+                                            "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40",
+                                            '</ps>;rt="core.ps core.ps.coll";ct=40'])
         self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd").payload,
                          "</rd>;rt=core.rd;ct=40")
         self.assertEqual(len(links(self.rdd.coap("get", "/.well-known/core?rt=core.rd*")

@@ -10,6 +10,7 @@
  *                    stdin: "update [lt]", "deregister", "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
+ *   --no-answer PATH take Reads of PATH and never answer them;
  *   --retransmit N   (coap:// only) send the same confirmable Register N
  *                    times — same Message ID, same token, raw UDP — and
  *                    print every response in hex.
@@ -70,6 +71,9 @@ static struct res store[] = {
 	{ "/5/0/3", { LWM2M_TYPE_INTEGER, { .i = 0 } } },
 };
 #define NSTORE (sizeof(store) / sizeof(store[0]))
+
+/* --no-answer: Reads of this path are taken and never answered. */
+static const char *no_answer;
 static const char *const initial_text[NSTORE] = {
 	[3] = "U",
 	[4] = "Acme",
@@ -161,6 +165,13 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	int rc = 0;
 
 	path_of(res, &base, path, sizeof(path));
+	if (no_answer && strcmp(path, no_answer) == 0) {
+		/* a separate response that never comes (over UDP: an empty ACK) */
+		coap_register_async(s, req, 0);
+		printf("read path=%s not answered\n", path);
+		fflush(stdout);
+		return;
+	}
 	lwm2m_doc_init(&doc);
 	lwm2m_buf_init(&buf);
 	doc.base = base;
@@ -626,7 +637,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
 			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
-			"  [--cert PEM --key PEM --ca PEM] [--malformed | --retransmit N] URI\n");
+			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH]\n"
+			"  [--malformed | --retransmit N] URI\n");
 	exit(2);
 }
 
@@ -645,6 +657,7 @@ int main(int argc, char **argv)
 		{ "ca", required_argument, NULL, 'A' },
 		{ "malformed", no_argument, NULL, 'm' },
 		{ "retransmit", required_argument, NULL, 'r' },
+		{ "no-answer", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
@@ -692,6 +705,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			retrans = atoi(optarg);
+			break;
+		case 'n':
+			no_answer = optarg;
 			break;
 		default:
 			usage();

@@ -1,0 +1,1120 @@
+/*
+ * The publish-subscribe broker (see pubsub.h).
+ */
+#define LOG_COMPONENT "pubsub"
+
+#include "pubsub.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "coap/linkformat.h"
+#include "coap/psconf.h"
+#include "coap/rdquery.h"
+#include "common/log.h"
+#include "psstore.h"
+#include "rdreq.h"
+#include "rdsimple.h"
+
+#define CF_LINK_FORMAT         40
+#define DEFAULT_OBSERVER_CHECK 86400 /* seconds (RFC 7641 §4.5), when a topic sets none */
+#define BROKER_LT              2147483647u
+#define ID_LEN                 8 /* hex digits of a topic or topic-data name */
+
+struct sub {
+	struct sub *next;
+	coap_session_t *session; /* referenced while subscribed */
+	uint8_t token[8];
+	size_t token_len;
+	int64_t last_con_ms; /* when the last confirmable notification went out */
+};
+
+struct topic {
+	struct pubsub *ps;
+	TAILQ_ENTRY(topic) order;
+	struct topic *dead_next;
+	char id[ID_LEN + 1], data_id[ID_LEN + 1];
+	char path[8 + ID_LEN], data_path[16 + ID_LEN]; /* "ps/<id>", "ps/data/<id>" */
+	struct psconf conf;
+	bool full;
+	uint8_t *value;
+	size_t len;
+	int cf; /* of the value, -1 when the publisher gave none */
+	int64_t published_ms, created_ms;
+	int64_t last_pub_mono_ms; /* for the publication rate limit */
+	struct sub *subs;
+	size_t nsubs;
+	uint32_t seq; /* Observe value of the current representation */
+	coap_resource_t *conf_res, *data_res;
+	struct event *expiry;
+};
+
+TAILQ_HEAD(topic_list, topic);
+
+struct pubsub {
+	struct event_base *base;
+	coap_context_t *ctx;
+	struct coapev *ev;
+	struct db *db;
+	struct rdstore *rd;
+	struct pubsub_config cfg;
+	pubsub_event_fn on_event;
+	void *arg;
+	struct topic_list topics;
+	struct topic *dead; /* deleted, their resources removed after the handler returns */
+	struct event *reaper;
+	coap_resource_t *coll;
+	struct pubsub_stats stats;
+};
+
+static int64_t wall_ms(const struct pubsub *ps)
+{
+	struct timespec ts;
+
+	if (ps->cfg.now_ms)
+		return ps->cfg.now_ms();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void reply_error(coap_pdu_t *resp, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* An error code with a diagnostic payload (RFC 7252 §5.5.2). */
+static void reply_error(coap_pdu_t *resp, int code, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(code));
+	if (n > 0)
+		coap_add_data(resp, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1,
+			      (const uint8_t *)text);
+}
+
+static void add_uint_option(coap_pdu_t *pdu, coap_option_num_t num, uint32_t v)
+{
+	uint8_t buf[4];
+
+	coap_add_option(pdu, num, coap_encode_var_safe(buf, sizeof(buf), v), buf);
+}
+
+/* The Content-Format of @pdu, -1 when it has none. */
+static int content_format(const coap_pdu_t *pdu)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *o = coap_check_option(pdu, COAP_OPTION_CONTENT_FORMAT, &it);
+
+	return o ? (int)coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o)) : -1;
+}
+
+static bool body(const coap_pdu_t *req, const uint8_t **data, size_t *len)
+{
+	size_t offset, total;
+
+	*len = 0;
+	*data = NULL;
+	if (!coap_get_data_large(req, len, data, &offset, &total))
+		return true; /* no payload */
+	return offset == 0 && *len == total;
+}
+
+static void info_of(const struct topic *t, struct pubsub_topic_info *out)
+{
+	out->name = t->conf.topic_name;
+	out->path = t->path;
+	out->data_path = t->data_path;
+	out->content_format =
+		(t->conf.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT)) ? t->conf.content_format : -1;
+	out->full = t->full;
+	out->subscribers = t->nsubs;
+	out->published_ms = t->published_ms;
+	out->value_len = t->len;
+	out->expires = (t->conf.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) ? t->conf.expires : 0;
+}
+
+static void tell(struct pubsub *ps, const struct topic *t, enum pubsub_event ev)
+{
+	struct pubsub_topic_info info;
+
+	if (!ps->on_event)
+		return;
+	info_of(t, &info);
+	ps->on_event(&info, ev, ps->arg);
+}
+
+/* Write the whole topic; the answer to the client waits for this commit. */
+static int save(struct topic *t)
+{
+	uint8_t conf[PSCONF_MAX_LEN];
+	long n = psconf_encode(&t->conf, PSCONF_ALL, conf, sizeof(conf));
+	struct psstore_row row = { .id = t->id,
+				   .data_id = t->data_id,
+				   .conf = conf,
+				   .conf_len = n > 0 ? (size_t)n : 0,
+				   .full = t->full,
+				   .value = t->value,
+				   .value_len = t->len,
+				   .content_format = t->cf,
+				   .published_ms = t->published_ms,
+				   .created_ms = t->created_ms };
+
+	if (n < 0 || psstore_put(t->ps->db, &row) < 0) {
+		t->ps->stats.db_errors++;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A notification (2.05 with the value, or a final 4.04) to one subscriber. */
+static void notify_one(struct topic *t, struct sub *s, int code, int64_t now)
+{
+	struct pubsub *ps = t->ps;
+	uint32_t check = (t->conf.present & PSCONF_BIT(PSCONF_OBSERVER_CHECK))
+				 ? t->conf.observer_check
+				 : DEFAULT_OBSERVER_CHECK;
+	/* confirmable at least every observer-check seconds, and for the final one */
+	bool con = code != 205 || now - s->last_con_ms >= (int64_t)check * 1000;
+	coap_pdu_t *pdu = coap_new_pdu(con ? COAP_MESSAGE_CON : COAP_MESSAGE_NON,
+				       COAP_RESPONSE_CODE(code), s->session);
+
+	if (!pdu)
+		return;
+	coap_add_token(pdu, s->token_len, s->token);
+	if (code == 205) {
+		add_uint_option(pdu, COAP_OPTION_OBSERVE, t->seq);
+		if (t->cf >= 0)
+			add_uint_option(pdu, COAP_OPTION_CONTENT_FORMAT, (uint32_t)t->cf);
+		if (t->len)
+			coap_add_data(pdu, t->len, t->value);
+	}
+	if (con)
+		s->last_con_ms = now;
+	if (coap_send(s->session, pdu) != COAP_INVALID_MID)
+		ps->stats.notifications++;
+}
+
+static void sub_free(struct sub *s)
+{
+	coap_session_release(s->session);
+	free(s);
+}
+
+/* End every subscription of @t with a 4.04 notification (RFC 7641 §3.2). */
+static void unsubscribe_all(struct topic *t, bool notify)
+{
+	int64_t now = mono_ms();
+
+	while (t->subs) {
+		struct sub *s = t->subs;
+
+		t->subs = s->next;
+		if (notify)
+			notify_one(t, s, 404, now);
+		sub_free(s);
+		t->ps->stats.subscribers--;
+	}
+	t->nsubs = 0;
+}
+
+/* Keep at most @max subscribers: the newest ones go first, with a 4.04. */
+static void trim_subscribers(struct topic *t, uint32_t max)
+{
+	int64_t now = mono_ms();
+
+	while (t->nsubs > max) {
+		struct sub *s = t->subs; /* the list is newest first */
+
+		t->subs = s->next;
+		notify_one(t, s, 404, now);
+		sub_free(s);
+		t->nsubs--;
+		t->ps->stats.subscribers--;
+	}
+}
+
+static struct sub **find_sub(struct topic *t, coap_session_t *session, const uint8_t *tok,
+			     size_t len)
+{
+	struct sub **p = &t->subs;
+
+	for (; *p; p = &(*p)->next)
+		if ((*p)->session == session && (*p)->token_len == len &&
+		    memcmp((*p)->token, tok, len) == 0)
+			return p;
+	return NULL;
+}
+
+static void schedule_expiry(struct topic *t);
+
+static void reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct pubsub *ps = arg;
+
+	(void)fd;
+	(void)what;
+	while (ps->dead) {
+		struct topic *t = ps->dead;
+
+		ps->dead = t->dead_next;
+		coap_delete_resource(ps->ctx, t->conf_res);
+		coap_delete_resource(ps->ctx, t->data_res);
+		free(t->value);
+		free(t);
+	}
+}
+
+/*
+ * Take @t out of service: subscribers get a 4.04, the row goes, and the
+ * libcoap resources are removed once the current handler has returned
+ * (libcoap still uses the resource after its handler).
+ */
+static int topic_remove(struct topic *t, enum pubsub_event why)
+{
+	struct pubsub *ps = t->ps;
+
+	if (psstore_delete(ps->db, t->id) < 0) {
+		ps->stats.db_errors++;
+		return -EIO;
+	}
+	tell(ps, t, why); /* with the subscribers it had */
+	unsubscribe_all(t, true);
+	TAILQ_REMOVE(&ps->topics, t, order);
+	ps->stats.topics--;
+	if (why == PUBSUB_EXPIRED)
+		ps->stats.expired++;
+	else
+		ps->stats.deleted++;
+	if (t->expiry)
+		event_free(t->expiry);
+	t->expiry = NULL;
+	coap_resource_set_userdata(t->conf_res, NULL);
+	coap_resource_set_userdata(t->data_res, NULL);
+	log_info("topic %s name=%s path=/%s", why == PUBSUB_EXPIRED ? "expired" : "deleted",
+		 t->conf.topic_name, t->path);
+	t->dead_next = ps->dead;
+	ps->dead = t;
+	event_active(ps->reaper, EV_TIMEOUT, 0);
+	coapev_kick(ps->ev);
+	return 0;
+}
+
+static void on_expiry(evutil_socket_t fd, short what, void *arg)
+{
+	struct topic *t = arg;
+
+	(void)fd;
+	(void)what;
+	if (t->conf.expires * 1000 > wall_ms(t->ps)) {
+		schedule_expiry(t); /* the wall clock moved back */
+		return;
+	}
+	if (topic_remove(t, PUBSUB_EXPIRED) < 0)
+		schedule_expiry(t);
+}
+
+static void schedule_expiry(struct topic *t)
+{
+	int64_t left;
+	struct timeval tv;
+
+	if (!(t->conf.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE))) {
+		if (t->expiry)
+			event_del(t->expiry);
+		return;
+	}
+	if (!t->expiry) {
+		t->expiry = evtimer_new(t->ps->base, on_expiry, t);
+		if (!t->expiry)
+			abort();
+	}
+	left = t->conf.expires * 1000 - wall_ms(t->ps);
+	if (left < 0)
+		left = 0;
+	if (left > (int64_t)86400 * 1000 * 24) /* re-checked then: the clock may move */
+		left = (int64_t)86400 * 1000 * 24;
+	tv.tv_sec = (time_t)(left / 1000);
+	tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+	evtimer_add(t->expiry, &tv);
+}
+
+static struct topic *topic_of(coap_resource_t *r)
+{
+	return coap_resource_get_userdata(r);
+}
+
+/* --- topic-data: /ps/data/<id> --- */
+
+static void on_data_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct topic *t = topic_of(r);
+	coap_opt_iterator_t it;
+	coap_opt_t *obs = coap_check_option(req, COAP_OPTION_OBSERVE, &it);
+	coap_bin_const_t tok = coap_pdu_get_token(req);
+	struct sub **p;
+	bool subscribed = false;
+
+	(void)query;
+	if (!t || !t->full) {
+		reply_error(resp, 404, t ? "the topic has no data yet" : "no such topic");
+		return;
+	}
+	p = find_sub(t, s, tok.s, tok.length);
+	if (obs && coap_decode_var_bytes(coap_opt_value(obs), coap_opt_length(obs)) ==
+			   COAP_OBSERVE_ESTABLISH) {
+		if (p) {
+			subscribed = true; /* a re-registration */
+		} else if ((t->conf.present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS)) &&
+			   t->nsubs >= t->conf.max_subscribers) {
+			t->ps->stats.refused_subscriptions++; /* a plain GET (RFC 7641 §4.1) */
+		} else if (tok.length <= 8) {
+			struct sub *n = calloc(1, sizeof(*n));
+
+			if (!n)
+				abort();
+			n->session = coap_session_reference(s);
+			memcpy(n->token, tok.s, tok.length);
+			n->token_len = tok.length;
+			n->last_con_ms = mono_ms();
+			n->next = t->subs;
+			t->subs = n;
+			t->nsubs++;
+			t->ps->stats.subscribers++;
+			coap_session_set_app_data(s, t->ps);
+			subscribed = true;
+		}
+	} else if (obs && p) {
+		struct sub *gone = *p;
+
+		*p = gone->next;
+		sub_free(gone);
+		t->nsubs--;
+		t->ps->stats.subscribers--;
+	}
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
+	if (subscribed)
+		add_uint_option(resp, COAP_OPTION_OBSERVE, t->seq);
+	if (t->cf >= 0)
+		add_uint_option(resp, COAP_OPTION_CONTENT_FORMAT, (uint32_t)t->cf);
+	if (t->len)
+		coap_add_data(resp, t->len, t->value);
+}
+
+static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct topic *t = topic_of(r);
+	struct pubsub *ps;
+	int cf = content_format(req);
+	const uint8_t *data;
+	size_t len;
+	int64_t now;
+	uint8_t *old_value, *copy;
+	size_t old_len;
+	int old_cf;
+	int64_t old_published;
+	bool was_full;
+
+	(void)s;
+	(void)query;
+	if (!t) {
+		reply_error(resp, 404, "no such topic");
+		return;
+	}
+	ps = t->ps;
+	if ((t->conf.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT)) && cf != t->conf.content_format) {
+		reply_error(resp, 415, "the topic takes Content-Format %u", t->conf.content_format);
+		return;
+	}
+	if (!body(req, &data, &len)) {
+		reply_error(resp, 400, "incomplete body");
+		return;
+	}
+	if (len > ps->cfg.max_value_size) {
+		reply_error(resp, 413, "at most %zu bytes", ps->cfg.max_value_size);
+		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
+		return;
+	}
+	now = mono_ms();
+	if (t->last_pub_mono_ms &&
+	    now - t->last_pub_mono_ms < (int64_t)ps->cfg.publish_interval_ms) {
+		int64_t wait = (int64_t)ps->cfg.publish_interval_ms - (now - t->last_pub_mono_ms);
+
+		ps->stats.rate_limited++;
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(429));
+		/* Max-Age: whole seconds to wait before the next publication (RFC 8516) */
+		add_uint_option(resp, COAP_OPTION_MAXAGE, (uint32_t)((wait + 999) / 1000));
+		return;
+	}
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		abort();
+	if (len)
+		memcpy(copy, data, len);
+	old_value = t->value;
+	old_len = t->len;
+	old_cf = t->cf;
+	old_published = t->published_ms;
+	was_full = t->full;
+	t->value = copy;
+	t->len = len;
+	t->cf = cf;
+	t->published_ms = wall_ms(ps);
+	t->full = true;
+	if (save(t) < 0) {
+		free(copy);
+		t->value = old_value;
+		t->len = old_len;
+		t->cf = old_cf;
+		t->published_ms = old_published;
+		t->full = was_full;
+		reply_error(resp, 500, "the publication could not be stored");
+		return;
+	}
+	free(old_value);
+	t->last_pub_mono_ms = now;
+	t->seq = (t->seq + 1) & 0xffffff;
+	ps->stats.publications++;
+	for (struct sub *n = t->subs; n; n = n->next)
+		notify_one(t, n, 205, now);
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(was_full ? 204 : 201));
+}
+
+/* DELETE topic-data: the value goes, subscribers get 4.04, the topic is half-created again. */
+static void on_data_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			   const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct topic *t = topic_of(r);
+	uint8_t *old;
+	size_t old_len;
+
+	(void)s;
+	(void)req;
+	(void)query;
+	if (!t || !t->full) {
+		reply_error(resp, 404, t ? "the topic has no data" : "no such topic");
+		return;
+	}
+	old = t->value;
+	old_len = t->len;
+	t->value = NULL;
+	t->len = 0;
+	t->full = false;
+	if (save(t) < 0) {
+		t->value = old;
+		t->len = old_len;
+		t->full = true;
+		reply_error(resp, 500, "the deletion could not be stored");
+		return;
+	}
+	free(old);
+	unsubscribe_all(t, true);
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(202));
+}
+
+/* --- topic: /ps/<id> --- */
+
+static void reply_conf(struct pubsub *ps, const struct topic *t, uint32_t mask, int code,
+		       coap_pdu_t *resp)
+{
+	uint8_t buf[PSCONF_MAX_LEN];
+	long n = psconf_encode(&t->conf, mask, buf, sizeof(buf));
+
+	if (n < 0) {
+		reply_error(resp, 500, "the configuration does not fit");
+		return;
+	}
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(code));
+	add_uint_option(resp, COAP_OPTION_CONTENT_FORMAT, ps->cfg.content_format);
+	coap_add_data(resp, (size_t)n, buf);
+}
+
+/*
+ * The request's body as a configuration; false (error sent) when it is not
+ * application/core-pubsub+cbor or does not decode.
+ */
+static bool request_conf(struct pubsub *ps, const coap_pdu_t *req, coap_pdu_t *resp,
+			 struct psconf *c)
+{
+	const uint8_t *data;
+	const char *why = "";
+	size_t len, where = 0;
+	int cf = content_format(req);
+
+	if (cf != -1 && cf != ps->cfg.content_format) {
+		reply_error(resp, 415, "application/core-pubsub+cbor (%u) expected",
+			    ps->cfg.content_format);
+		return false;
+	}
+	if (!body(req, &data, &len)) {
+		reply_error(resp, 400, "incomplete body");
+		return false;
+	}
+	if (psconf_parse(data, len, c, &why, &where) < 0) {
+		reply_error(resp, len > PSCONF_MAX_LEN ? 413 : 400, "byte %zu: %s", where, why);
+		return false;
+	}
+	return true;
+}
+
+static void on_topic_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct topic *t = topic_of(r);
+
+	(void)s;
+	(void)req;
+	(void)query;
+	if (!t) {
+		reply_error(resp, 404, "no such topic");
+		return;
+	}
+	reply_conf(t->ps, t, PSCONF_ALL, 205, resp);
+}
+
+static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			   const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct topic *t = topic_of(r);
+	struct psconf f;
+
+	(void)s;
+	(void)query;
+	if (!t) {
+		reply_error(resp, 404, "no such topic");
+		return;
+	}
+	if (!request_conf(t->ps, req, resp, &f))
+		return;
+	if (f.present != PSCONF_BIT(PSCONF_CONF_FILTER)) {
+		reply_error(resp, 400, "FETCH on a topic takes a conf-filter (9) alone");
+		return;
+	}
+	reply_conf(t->ps, t, f.filter, 205, resp);
+}
+
+/*
+ * Apply @in to @t (PUT: @replace, the optional parameters not given return
+ * to their defaults; iPATCH: only those given change).  topic-name,
+ * topic-data and resource-type cannot change.  False with the reason.
+ */
+static bool merge_conf(const struct topic *t, const struct psconf *in, bool replace,
+		       struct psconf *out, const char **why)
+{
+	static const uint32_t fixed = PSCONF_BIT(PSCONF_TOPIC_NAME) |
+				      PSCONF_BIT(PSCONF_TOPIC_DATA) |
+				      PSCONF_BIT(PSCONF_RESOURCE_TYPE);
+	struct psconf keep = t->conf;
+
+	if (in->present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
+		*why = "conf-filter is for FETCH";
+		return false;
+	}
+	if (((in->present & PSCONF_BIT(PSCONF_TOPIC_NAME)) &&
+	     strcmp(in->topic_name, t->conf.topic_name) != 0) ||
+	    ((in->present & PSCONF_BIT(PSCONF_TOPIC_DATA)) &&
+	     strcmp(in->topic_data, t->conf.topic_data) != 0) ||
+	    ((in->present & PSCONF_BIT(PSCONF_RESOURCE_TYPE)) &&
+	     strcmp(in->resource_type, t->conf.resource_type) != 0)) {
+		*why = "topic-name, topic-data and resource-type cannot change";
+		return false;
+	}
+	*out = *in;
+	if (replace) {
+		out->present = (in->present & ~fixed) | (keep.present & fixed);
+	} else {
+		*out = keep;
+		out->present |= in->present;
+		if (in->present & PSCONF_BIT(PSCONF_CONTENT_FORMAT))
+			out->content_format = in->content_format;
+		if (in->present & PSCONF_BIT(PSCONF_TOPIC_TYPE))
+			memcpy(out->topic_type, in->topic_type, sizeof(out->topic_type));
+		if (in->present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) {
+			memcpy(out->expiration_date, in->expiration_date,
+			       sizeof(out->expiration_date));
+			out->expires = in->expires;
+		}
+		if (in->present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS))
+			out->max_subscribers = in->max_subscribers;
+		if (in->present & PSCONF_BIT(PSCONF_OBSERVER_CHECK))
+			out->observer_check = in->observer_check;
+		if (in->present & PSCONF_BIT(PSCONF_INITIALIZE))
+			out->initialize = in->initialize;
+		return true;
+	}
+	memcpy(out->topic_name, keep.topic_name, sizeof(out->topic_name));
+	memcpy(out->topic_data, keep.topic_data, sizeof(out->topic_data));
+	memcpy(out->resource_type, keep.resource_type, sizeof(out->resource_type));
+	return true;
+}
+
+static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, bool replace)
+{
+	struct topic *t = topic_of(r);
+	struct psconf in, merged, old;
+	const char *why = "";
+
+	if (!t) {
+		reply_error(resp, 404, "no such topic");
+		return;
+	}
+	if (!request_conf(t->ps, req, resp, &in))
+		return;
+	if (!merge_conf(t, &in, replace, &merged, &why)) {
+		reply_error(resp, 400, "%s", why);
+		return;
+	}
+	old = t->conf;
+	t->conf = merged;
+	if (save(t) < 0) {
+		t->conf = old;
+		reply_error(resp, 500, "the configuration could not be stored");
+		return;
+	}
+	if (merged.present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS))
+		trim_subscribers(t, merged.max_subscribers);
+	schedule_expiry(t);
+	reply_conf(t->ps, t, PSCONF_ALL, 204, resp);
+}
+
+static void on_topic_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	(void)s;
+	(void)query;
+	update(r, req, resp, true);
+}
+
+static void on_topic_ipatch(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			    const coap_string_t *query, coap_pdu_t *resp)
+{
+	(void)s;
+	(void)query;
+	update(r, req, resp, false);
+}
+
+static void on_topic_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			    const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct topic *t = topic_of(r);
+
+	(void)s;
+	(void)req;
+	(void)query;
+	if (!t) {
+		reply_error(resp, 404, "no such topic");
+		return;
+	}
+	if (topic_remove(t, PUBSUB_DELETED) < 0) {
+		reply_error(resp, 500, "the deletion could not be stored");
+		return;
+	}
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(202));
+}
+
+static coap_resource_t *add_resource(struct pubsub *ps, const char *path, const char *rt,
+				     struct topic *t)
+{
+	coap_resource_t *r = coap_resource_init(coap_make_str_const(path), 0);
+	char q[40];
+
+	if (!r)
+		abort();
+	snprintf(q, sizeof(q), "\"%s\"", rt);
+	coap_add_attr(r, coap_make_str_const("rt"), coap_make_str_const(q), 0);
+	coap_resource_set_userdata(r, t);
+	coap_add_resource(ps->ctx, r);
+	return r;
+}
+
+/* Attach a loaded or created topic: resources, timer, list. */
+static void topic_attach(struct pubsub *ps, struct topic *t)
+{
+	t->ps = ps;
+	snprintf(t->path, sizeof(t->path), "ps/%s", t->id);
+	snprintf(t->data_path, sizeof(t->data_path), "ps/data/%s", t->data_id);
+	t->conf_res = add_resource(ps, t->path, "core.ps.conf", t);
+	coap_register_handler(t->conf_res, COAP_REQUEST_GET, on_topic_get);
+	coap_register_handler(t->conf_res, COAP_REQUEST_FETCH, on_topic_fetch);
+	coap_register_handler(t->conf_res, COAP_REQUEST_PUT, on_topic_put);
+	coap_register_handler(t->conf_res, COAP_REQUEST_IPATCH, on_topic_ipatch);
+	coap_register_handler(t->conf_res, COAP_REQUEST_DELETE, on_topic_delete);
+	t->data_res = add_resource(ps, t->data_path, "core.ps.data", t);
+	coap_register_handler(t->data_res, COAP_REQUEST_GET, on_data_get);
+	coap_register_handler(t->data_res, COAP_REQUEST_PUT, on_data_put);
+	coap_register_handler(t->data_res, COAP_REQUEST_DELETE, on_data_delete);
+	TAILQ_INSERT_TAIL(&ps->topics, t, order);
+	ps->stats.topics++;
+	schedule_expiry(t);
+}
+
+static struct topic *find_name(struct pubsub *ps, const char *name)
+{
+	struct topic *t;
+
+	TAILQ_FOREACH(t, &ps->topics, order)
+	if (strcmp(t->conf.topic_name, name) == 0)
+		return t;
+	return NULL;
+}
+
+static bool id_taken(struct pubsub *ps, const char *id)
+{
+	struct topic *t;
+
+	TAILQ_FOREACH(t, &ps->topics, order)
+	if (strcmp(t->id, id) == 0 || strcmp(t->data_id, id) == 0)
+		return true;
+	for (t = ps->dead; t; t = t->dead_next)
+		if (strcmp(t->id, id) == 0 || strcmp(t->data_id, id) == 0)
+			return true;
+	return false;
+}
+
+/* An unguessable name (the draft leaves the form to the broker). */
+static void new_id(struct pubsub *ps, char *id)
+{
+	uint8_t rnd[ID_LEN / 2];
+
+	do {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			abort();
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+	} while (id_taken(ps, id));
+}
+
+/* --- the collection: /ps --- */
+
+static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct pubsub *ps = coap_resource_get_userdata(r);
+	struct topic *t;
+	struct psconf c;
+
+	(void)s;
+	(void)query;
+	if (!request_conf(ps, req, resp, &c))
+		return;
+	if ((c.present & (PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_RESOURCE_TYPE))) !=
+	    (PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_RESOURCE_TYPE))) {
+		reply_error(resp, 400, "topic-name (0) and resource-type (2) are required");
+		return;
+	}
+	if (c.present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
+		reply_error(resp, 400, "conf-filter is for FETCH");
+		return;
+	}
+	if (find_name(ps, c.topic_name)) {
+		reply_error(resp, 400, "topic-name \"%s\" is in use", c.topic_name);
+		return;
+	}
+	if ((c.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) && c.expires * 1000 <= wall_ms(ps)) {
+		reply_error(resp, 400, "expiration-date is in the past");
+		return;
+	}
+	if (ps->stats.topics >= ps->cfg.max_topics) {
+		reply_error(resp, 403, "the broker holds %u topics, its limit", ps->cfg.max_topics);
+		return;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		abort();
+	t->ps = ps;
+	new_id(ps, t->id);
+	/* the topic-data path is the broker's: one proposed by the client is replaced */
+	do
+		new_id(ps, t->data_id);
+	while (strcmp(t->data_id, t->id) == 0);
+	t->conf = c;
+	snprintf(t->conf.topic_data, sizeof(t->conf.topic_data), "ps/data/%s", t->data_id);
+	t->conf.present |= PSCONF_BIT(PSCONF_TOPIC_DATA);
+	t->cf = -1;
+	t->created_ms = wall_ms(ps);
+	if (c.present & PSCONF_BIT(PSCONF_INITIALIZE) && c.initialize) {
+		t->full = true; /* subscribers may come before the first publication */
+		t->published_ms = t->created_ms;
+	}
+	if (save(t) < 0) {
+		free(t);
+		reply_error(resp, 500, "the topic could not be stored");
+		return;
+	}
+	topic_attach(ps, t);
+	ps->stats.created++;
+	log_info("topic created name=%s path=/%s data=/%s", t->conf.topic_name, t->path,
+		 t->data_path);
+	tell(ps, t, PUBSUB_CREATED);
+	coap_add_option(resp, COAP_OPTION_LOCATION_PATH, 2, (const uint8_t *)"ps");
+	coap_add_option(resp, COAP_OPTION_LOCATION_PATH, strlen(t->id), (const uint8_t *)t->id);
+	reply_conf(ps, t, PSCONF_ALL, 201, resp);
+}
+
+static void write_link(FILE *f, bool *first, const char *path, const char *attrs)
+{
+	fprintf(f, "%s</%s>;%s", *first ? "" : ",", path, attrs);
+	*first = false;
+}
+
+/* GET /ps: links to the topics; ?rt=core.ps.data gives the topic-data links instead. */
+static void on_list(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+		    const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct pubsub *ps = coap_resource_get_userdata(r);
+	const struct rdquery_param *rt = NULL;
+	struct rdquery q;
+	struct topic *t;
+	char *text = NULL, attrs[64];
+	size_t len = 0;
+	bool first = true;
+	FILE *f;
+
+	rdquery_init(&q);
+	if (query && rdquery_parse(query->s, query->length, &q) < 0) {
+		reply_error(resp, 400, "malformed query");
+		return;
+	}
+	rt = rdquery_find(&q, "rt");
+	f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	TAILQ_FOREACH(t, &ps->topics, order)
+	{
+		if (!rt || rdquery_match(rt, "core.ps.conf", true)) {
+			snprintf(attrs, sizeof(attrs), "rt=\"core.ps.conf\";ct=%u",
+				 ps->cfg.content_format);
+			write_link(f, &first, t->path, attrs);
+		}
+		if (rt && rdquery_match(rt, "core.ps.data", true))
+			write_link(f, &first, t->data_path, "rt=\"core.ps.data\";obs");
+	}
+	fclose(f);
+	rdquery_fini(&q);
+	rdreq_reply_links(r, s, req, query, resp, text, len, CF_LINK_FORMAT);
+}
+
+/* FETCH /ps: the topics whose configuration has every parameter of the filter. */
+static void on_filter(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct pubsub *ps = coap_resource_get_userdata(r);
+	struct psconf filter;
+	struct topic *t;
+	char *text = NULL, attrs[64];
+	size_t len = 0;
+	bool first = true;
+	FILE *f;
+
+	if (!request_conf(ps, req, resp, &filter))
+		return;
+	if (filter.present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
+		reply_error(resp, 400, "a collection filter is a topic configuration");
+		return;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	snprintf(attrs, sizeof(attrs), "rt=\"core.ps.conf\";ct=%u", ps->cfg.content_format);
+	TAILQ_FOREACH(t, &ps->topics, order)
+	if (psconf_match(&filter, &t->conf))
+		write_link(f, &first, t->path, attrs);
+	fclose(f);
+	rdreq_reply_links(r, s, req, query, resp, text, len, CF_LINK_FORMAT);
+}
+
+static void on_load(const struct psstore_row *row, void *arg)
+{
+	struct pubsub *ps = arg;
+	struct topic *t = calloc(1, sizeof(*t));
+	const char *why = "";
+
+	if (!t)
+		abort();
+	if (strlen(row->id) != ID_LEN || strlen(row->data_id) != ID_LEN ||
+	    psconf_parse(row->conf, row->conf_len, &t->conf, &why, NULL) < 0) {
+		log_warnx("topic %s skipped: %s", row->id, why);
+		free(t);
+		return;
+	}
+	memcpy(t->id, row->id, ID_LEN + 1);
+	memcpy(t->data_id, row->data_id, ID_LEN + 1);
+	t->full = row->full;
+	t->len = row->full ? row->value_len : 0;
+	t->value = malloc(t->len ? t->len : 1);
+	if (!t->value)
+		abort();
+	if (t->len)
+		memcpy(t->value, row->value, t->len);
+	t->cf = row->content_format;
+	t->published_ms = row->published_ms;
+	t->created_ms = row->created_ms;
+	topic_attach(ps, t);
+}
+
+/* The broker in the RD's own store, so /rd-lookup/res?rt=core.ps finds it. */
+static void register_broker(struct pubsub *ps)
+{
+	static const char links_text[] = "</ps>;rt=\"core.ps core.ps.coll\";ct=40";
+	struct rdreg_input in = { 0 };
+	struct linkformat links;
+	struct rdreg *reg;
+
+	if (!ps->rd || !ps->cfg.endpoint_name || !*ps->cfg.endpoint_name)
+		return;
+	if (linkformat_parse((const uint8_t *)links_text, sizeof(links_text) - 1, &links) < 0)
+		abort();
+	in.ep = ps->cfg.endpoint_name;
+	in.base = ps->cfg.base;
+	in.source = ps->cfg.base;
+	in.lt = BROKER_LT;
+	in.links = &links;
+	if (rdstore_register(ps->rd, &in, &reg) < 0)
+		log_warnx("cannot register the broker in the resource directory");
+	linkformat_fini(&links);
+}
+
+void pubsub_on_nack(coap_session_t *s, const coap_pdu_t *sent, coap_nack_reason_t reason,
+		    coap_mid_t mid)
+{
+	struct pubsub *ps;
+	coap_bin_const_t tok;
+	struct topic *t;
+
+	if (coap_session_get_type(s) != COAP_SESSION_TYPE_SERVER) {
+		rdsimple_on_nack(s, sent, reason, mid);
+		return;
+	}
+	ps = coap_session_get_app_data(s);
+	if (!ps || !sent || (reason != COAP_NACK_RST && reason != COAP_NACK_TOO_MANY_RETRIES))
+		return;
+	tok = coap_pdu_get_token(sent);
+	TAILQ_FOREACH(t, &ps->topics, order)
+	{
+		struct sub **p = find_sub(t, s, tok.s, tok.length), *gone;
+
+		if (!p)
+			continue;
+		gone = *p;
+		*p = gone->next;
+		t->nsubs--;
+		ps->stats.subscribers--;
+		sub_free(gone);
+		log_debug("subscriber dropped topic=%s", t->conf.topic_name);
+		return;
+	}
+}
+
+int pubsub_new(struct event_base *base, coap_context_t *ctx, struct coapev *ev, struct db *db,
+	       struct rdstore *rd, const struct pubsub_config *cfg, pubsub_event_fn on_event,
+	       void *arg, struct pubsub **out)
+{
+	struct pubsub *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return -ENOMEM;
+	ps->base = base;
+	ps->ctx = ctx;
+	ps->ev = ev;
+	ps->db = db;
+	ps->rd = rd;
+	ps->cfg = *cfg;
+	ps->cfg.endpoint_name = strdup(cfg->endpoint_name ? cfg->endpoint_name : "");
+	ps->cfg.base = strdup(cfg->base ? cfg->base : "");
+	ps->on_event = on_event;
+	ps->arg = arg;
+	TAILQ_INIT(&ps->topics);
+	ps->reaper = event_new(base, -1, 0, reap, ps);
+	if (!ps->reaper || !ps->cfg.endpoint_name || !ps->cfg.base)
+		abort();
+	ps->coll = coap_resource_init(coap_make_str_const("ps"), 0);
+	if (!ps->coll)
+		abort();
+	coap_add_attr(ps->coll, coap_make_str_const("rt"),
+		      coap_make_str_const("\"core.ps core.ps.coll\""), 0);
+	coap_resource_set_userdata(ps->coll, ps);
+	coap_register_handler(ps->coll, COAP_REQUEST_GET, on_list);
+	coap_register_handler(ps->coll, COAP_REQUEST_FETCH, on_filter);
+	coap_register_handler(ps->coll, COAP_REQUEST_POST, on_create);
+	coap_add_resource(ctx, ps->coll);
+	if (psstore_load(db, on_load, ps) < 0) {
+		pubsub_free(ps);
+		return -EIO;
+	}
+	coap_register_nack_handler(ctx, pubsub_on_nack);
+	register_broker(ps);
+	log_info("publish-subscribe broker at /ps topics=%zu", ps->stats.topics);
+	*out = ps;
+	return 0;
+}
+
+void pubsub_free(struct pubsub *ps)
+{
+	struct topic *t;
+
+	if (!ps)
+		return;
+	reap(-1, 0, ps);
+	while ((t = TAILQ_FIRST(&ps->topics))) {
+		TAILQ_REMOVE(&ps->topics, t, order);
+		unsubscribe_all(t, false);
+		if (t->expiry)
+			event_free(t->expiry);
+		/* the resources go with the context */
+		coap_resource_set_userdata(t->conf_res, NULL);
+		coap_resource_set_userdata(t->data_res, NULL);
+		free(t->value);
+		free(t);
+	}
+	coap_resource_set_userdata(ps->coll, NULL);
+	if (ps->reaper)
+		event_free(ps->reaper);
+	free((char *)ps->cfg.endpoint_name);
+	free((char *)ps->cfg.base);
+	free(ps);
+}
+
+void pubsub_set_limits(struct pubsub *ps, const struct pubsub_config *cfg)
+{
+	ps->cfg.publish_interval_ms = cfg->publish_interval_ms;
+	ps->cfg.max_value_size = cfg->max_value_size;
+	ps->cfg.max_topics = cfg->max_topics;
+}
+
+void pubsub_each(struct pubsub *ps, void (*fn)(const struct pubsub_topic_info *t, void *arg),
+		 void *arg)
+{
+	struct topic *t;
+	struct pubsub_topic_info info;
+
+	TAILQ_FOREACH(t, &ps->topics, order)
+	{
+		info_of(t, &info);
+		fn(&info, arg);
+	}
+}
+
+void pubsub_get_stats(const struct pubsub *ps, struct pubsub_stats *out)
+{
+	*out = ps->stats;
+}

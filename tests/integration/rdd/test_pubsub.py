@@ -1,0 +1,357 @@
+#!/usr/bin/python3
+"""rdd's publish-subscribe broker (draft-ietf-core-coap-pubsub), driven by
+libcoap's coap-client-openssl as topic creator, publisher and subscriber,
+and by lwgatectl.  Topic configurations are written and read with Python's
+cbor2, not with rdd's codec.
+
+Usage: test_pubsub.py BUILD_DIR SOURCE_DIR (runs in its own network
+namespace through lwgtest, with test_rdd.py's Rdd harness).
+"""
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import cbor2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lwgtest  # noqa: E402
+import test_rdd  # noqa: E402
+from test_rdd import CLIENT, Rdd, links, wait_for  # noqa: E402
+
+CF = 606  # application/core-pubsub+cbor as rdd numbers it by default
+# not anchored: coap-client prints a notification's payload just before its debug line
+PDU = re.compile(r"v:1 t:(\w+) c:(\d\.\d\d) i:\w+ \{([0-9a-f]*)\} \[([^\]]*)\]")
+
+
+class Answer:
+    def __init__(self, code, options, body, diag):
+        self.code, self.options, self.body, self.diag = code, options, body, diag
+
+    def option(self, name):
+        m = re.search(name + r":([^,\] ]+)", self.options)
+        return m.group(1) if m else None
+
+    def cbor(self):
+        return cbor2.loads(self.body)
+
+    def __repr__(self):
+        return f"<{self.code} [{self.options}] {self.body!r} {self.diag}>"
+
+
+class Broker:
+    """coap-client requests with binary payloads (the harness' coap() sends text)."""
+
+    def __init__(self, rdd):
+        self.rdd = rdd
+        self.n = 0
+
+    def url(self, path):
+        return f"coap://[::1]:{self.rdd.port}/{path.lstrip('/')}"
+
+    def req(self, method, path, body=None, cf=None):
+        self.n += 1
+        out = os.path.join(self.rdd.tmp, f"out{self.n}")
+        cmd = [CLIENT, "-v", "6", "-B", "5", "-m", method, "-o", out]
+        if body is not None:
+            pf = os.path.join(self.rdd.tmp, f"in{self.n}")
+            with open(pf, "wb") as f:
+                f.write(body if isinstance(body, bytes) else cbor2.dumps(body))
+            cmd += ["-f", pf]
+        if cf is not None:
+            cmd += ["-t", str(cf)]
+        r = subprocess.run(cmd + [self.url(path)], capture_output=True, timeout=30)
+        text = (r.stdout + r.stderr).decode(errors="replace")
+        pdus = [p for p in PDU.findall(text) if not p[1].startswith("0.")]
+        if not pdus:
+            raise AssertionError(f"no answer to {method} {path}: {text}")
+        _, code, _, options = pdus[-1]
+        body = b""
+        if os.path.exists(out):
+            with open(out, "rb") as f:
+                body = f.read()
+        m = re.search(r"^\d\.\d\d (.*)$", r.stderr.decode(errors="replace"), re.M)
+        return Answer(code, options, body, m.group(1) if m else "")
+
+    def create(self, conf):
+        r = self.req("post", "ps", conf, cf=CF)
+        assert r.code == "2.01", r
+        return r
+
+    def subscribe(self, path, seconds):
+        """An observer for @seconds; .done() gives its notifications as (type, code, options)."""
+        return Subscriber(self.url(path), seconds)
+
+
+class Subscriber:
+    def __init__(self, url, seconds):
+        self.proc = subprocess.Popen([CLIENT, "-v", "6", "-B", str(seconds), "-s", str(seconds),
+                                      "-m", "get", url], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+
+    def done(self, timeout=30):
+        out, _ = self.proc.communicate(timeout=timeout)
+        text = out.decode(errors="replace")
+        return [(t, c, o) for t, c, _, o in PDU.findall(text) if not c.startswith("0.")]
+
+
+def observe_values(notes):
+    return [int(m.group(1)) for _, _, o in notes for m in [re.search(r"Observe:(\d+)", o)] if m]
+
+
+class PubsubTests(unittest.TestCase):
+    extra = ""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lwgate-pubsub-")
+        os.chmod(self.tmp, 0o755)
+        self.rdd = Rdd(self.tmp, self.extra, broker_ep="lwgate-broker").start()
+        self.ps = Broker(self.rdd)
+
+    def tearDown(self):
+        # a clean stop: under the sanitizers, an error or a leak shows in the exit status
+        if self.rdd.proc.poll() is None:
+            rc = self.rdd.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.assertEqual(rc, 0)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def topic(self, name, more=None):
+        conf = {0: name, 2: "core.ps.data"}
+        conf.update(more or {})
+        r = self.ps.create(conf)
+        path = "/".join(re.findall(r"Location-Path:([^,\] ]+)", r.options))
+        return path, r.cbor()[1]
+
+    def test_discovery_and_rd_registration(self):
+        wkc = self.rdd.coap("get", "/.well-known/core?rt=core.ps").payload
+        self.assertEqual(links(wkc), ['</ps>;rt="core.ps core.ps.coll";ct=40'])
+        self.assertEqual(links(self.rdd.coap("get", "/.well-known/core?rt=core.ps.coll").payload),
+                         ['</ps>;rt="core.ps core.ps.coll";ct=40'])
+        # the broker is registered in the RD itself
+        res = self.rdd.coap("get", "/rd-lookup/res?rt=core.ps").payload
+        self.assertEqual(len(links(res)), 1)
+        self.assertTrue(links(res)[0].startswith(f"<coap://[::1]:{self.rdd.port}/ps>"), res)
+        ep = self.rdd.coap("get", "/rd-lookup/ep?ep=lwgate-broker").payload
+        self.assertIn("ep=lwgate-broker;", ep)
+        # and once only, after a restart too
+        self.assertEqual(self.rdd.stop(), 0)
+        self.rdd.start()
+        self.assertEqual(len(self.rdd.endpoints("ep=lwgate-broker")), 1)
+
+    def test_create_read_update_fetch(self):
+        r = self.ps.create({0: "living-room-sensor", 2: "core.ps.data"})
+        self.assertEqual(r.option("Content-Format"), str(CF))
+        conf = r.cbor()
+        loc = "/".join(re.findall(r"Location-Path:([^,\] ]+)", r.options))
+        self.assertRegex(loc, r"^ps/[0-9a-f]{8}$")
+        self.assertEqual(conf[0], "living-room-sensor")
+        self.assertEqual(conf[2], "core.ps.data")
+        self.assertRegex(conf[1], r"^ps/data/[0-9a-f]{8}$")
+        data = conf[1]
+        # errors: name in use, required parameter missing, not CBOR, unknown key, wrong format
+        self.assertEqual(self.ps.req("post", "ps", {0: "living-room-sensor", 2: "x"}, CF).code,
+                         "4.00")
+        self.assertEqual(self.ps.req("post", "ps", {0: "other"}, CF).code, "4.00")
+        bad = self.ps.req("post", "ps", b"\xa1\x00", CF)
+        self.assertEqual(bad.code, "4.00")
+        self.assertIn("byte", bad.diag)
+        self.assertEqual(self.ps.req("post", "ps", {0: "o", 2: "x", 42: 1}, CF).code, "4.00")
+        self.assertEqual(self.ps.req("post", "ps", {0: "o", 2: "x"}, 60).code, "4.15")
+        past = {0: "o", 2: "x", 5: "2001-01-01T00:00:00Z"}
+        self.assertEqual(self.ps.req("post", "ps", past, CF).code, "4.00")
+        # GET the topic
+        r = self.ps.req("get", loc)
+        self.assertEqual((r.code, r.cbor()), ("2.05", conf))
+        # iPATCH changes what it names only
+        r = self.ps.req("ipatch", loc, {5: "2099-02-28T23:59:59Z", 6: 5, 4: "temperature"}, CF)
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual(r.cbor(), {**conf, 4: "temperature", 5: "2099-02-28T23:59:59Z", 6: 5})
+        # immutable parameters
+        self.assertEqual(self.ps.req("ipatch", loc, {0: "renamed"}, CF).code, "4.00")
+        self.assertEqual(self.ps.req("ipatch", loc, {1: "ps/data/other"}, CF).code, "4.00")
+        # FETCH with a conf-filter, by keys and by names
+        r = self.ps.req("fetch", loc, {9: [1, 6]}, CF)
+        self.assertEqual((r.code, r.cbor()), ("2.05", {1: data, 6: 5}))
+        r = self.ps.req("fetch", loc, {9: ["topic-type"]}, CF)
+        self.assertEqual(r.cbor(), {4: "temperature"})
+        # PUT replaces: the optional parameters not given go back to their defaults
+        r = self.ps.req("put", loc, {0: "living-room-sensor", 2: "core.ps.data", 3: 60, 7: 600},
+                        CF)
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual(r.cbor(), {0: "living-room-sensor", 1: data, 2: "core.ps.data", 3: 60,
+                                    7: 600})
+        # the collection: GET (all, or topic-data links), FETCH with a filter
+        second, _ = self.topic("kitchen", {4: "humidity"})
+        r = self.ps.req("get", "ps")
+        self.assertEqual(r.option("Content-Format"), "application/link-format")
+        self.assertEqual(links(r.body.decode()),
+                         [f'</{loc}>;rt="core.ps.conf";ct={CF}',
+                          f'</{second}>;rt="core.ps.conf";ct={CF}'])
+        r = self.ps.req("get", "ps?rt=core.ps.data")
+        self.assertEqual(links(r.body.decode())[0], f'</{data}>;rt="core.ps.data";obs')
+        self.assertEqual(len(links(r.body.decode())), 2)
+        r = self.ps.req("fetch", "ps", {2: "core.ps.data", 4: "humidity"}, CF)
+        self.assertEqual(links(r.body.decode()), [f'</{second}>;rt="core.ps.conf";ct={CF}'])
+        r = self.ps.req("fetch", "ps", {3: 60}, CF)
+        self.assertEqual(links(r.body.decode()), [f'</{loc}>;rt="core.ps.conf";ct={CF}'])
+        self.assertEqual(self.ps.req("fetch", "ps", {4: "none"}, CF).body, b"")
+        # lwgatectl lists them
+        topics = self.rdd.ctl_json("topics")
+        self.assertEqual([(t["name"], t["path"], t["content_format"], t["state"])
+                          for t in topics],
+                         [("living-room-sensor", "/" + loc, 60, "half-created"),
+                          ("kitchen", "/" + second, None, "half-created")])
+        self.assertEqual(self.rdd.status()["counters"]["ps_created"], 2)
+
+    def test_publish_lifecycle_and_subscribe(self):
+        loc, data = self.topic("temp", {3: 0})
+        # half created: no data to read or observe yet
+        self.assertEqual(self.ps.req("get", data).code, "4.04")
+        # the first publication creates (2.01), the next ones change (2.04)
+        self.assertEqual(self.ps.req("put", data, b"21.5", 0).code, "2.01")
+        self.assertEqual(self.ps.req("put", data, b"22.0", 50).code, "4.15")
+        r = self.ps.req("get", data)
+        self.assertEqual((r.code, r.body, r.option("Content-Format")), ("2.05", b"21.5",
+                                                                       "text/plain"))
+        sub = self.ps.subscribe(data, 6)
+        wait_for(lambda: self.rdd.status()["subscribers"] == 1, "the subscription")
+        for v in (b"22.0", b"22.5", b"23.0"):
+            time.sleep(0.05)
+            self.assertEqual(self.ps.req("put", data, v, 0).code, "2.04")
+        self.assertEqual(self.rdd.ctl_json("topics")[0]["subscribers"], 1)
+        # DELETE the topic-data: the subscriber gets a 4.04, the topic is half created
+        self.assertEqual(self.ps.req("delete", data).code, "2.02")
+        notes = sub.done()
+        self.assertEqual([c for _, c, _ in notes], ["2.05", "2.05", "2.05", "2.05", "4.04"])
+        obs = observe_values(notes)
+        self.assertEqual(len(obs), 4)
+        self.assertEqual(obs, sorted(obs))
+        self.assertEqual(self.ps.req("get", data).code, "4.04")
+        self.assertEqual(self.rdd.status()["subscribers"], 0)
+        self.assertEqual(self.rdd.ctl_json("topics")[0]["state"], "half-created")
+        self.assertEqual(self.ps.req("put", data, b"19", 0).code, "2.01")
+        st = self.rdd.status()["counters"]
+        self.assertEqual(st["ps_publications"], 5)
+        self.assertGreaterEqual(st["ps_notifications"], 4)
+
+    def test_delete_topic_ends_subscriptions(self):
+        loc, data = self.topic("door", {8: True})
+        # initialize: subscribers can come before the first publication
+        r = self.ps.req("get", data)
+        self.assertEqual((r.code, r.body), ("2.05", b""))
+        self.assertEqual(self.ps.req("put", data, b"open").code, "2.04")
+        subs = [self.ps.subscribe(data, 8) for _ in range(3)]
+        wait_for(lambda: self.rdd.status()["subscribers"] == 3, "three subscriptions")
+        watch = subprocess.Popen([os.path.join(test_rdd.BUILD, "cli", "lwgatectl"), "--json",
+                                  "--socket-dir", self.tmp, "rdd", "watch", "ps.*"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: self.rdd.status()["counters"]["ipc_clients"] >= 2, "watch")
+            self.assertEqual(self.ps.req("delete", loc).code, "2.02")
+            ev = json.loads(watch.stdout.readline())
+            self.assertEqual((ev["event"], ev["data"]["name"], ev["data"]["subscribers"]),
+                             ("ps.topic_deleted", "door", 3))
+        finally:
+            watch.terminate()
+            watch.wait()
+            watch.stdout.close()
+        for s in subs:
+            notes = s.done()
+            self.assertEqual([c for _, c, _ in notes], ["2.05", "4.04"])
+        self.assertEqual(self.ps.req("get", loc).code, "4.04")
+        self.assertEqual(self.ps.req("get", data).code, "4.04")
+        self.assertEqual(self.ps.req("put", data, b"x").code, "4.04")
+        self.assertEqual(self.ps.req("get", "ps").body, b"")
+        self.assertEqual(self.rdd.ctl_json("topics"), [])
+
+    def test_max_subscribers(self):
+        loc, data = self.topic("limited", {6: 1, 8: True})
+        first = self.ps.subscribe(data, 8)
+        wait_for(lambda: self.rdd.status()["subscribers"] == 1, "the first subscription")
+        # past max-subscribers: a plain 2.05, without Observe (RFC 7641 §4.1)
+        second = self.ps.subscribe(data, 2)
+        notes = second.done()
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(notes[0][1], "2.05")
+        self.assertNotIn("Observe", notes[0][2])
+        self.assertEqual(self.rdd.status()["counters"]["ps_refused_subscriptions"], 1)
+        # lowering max-subscribers ends subscriptions with a 4.04
+        self.assertEqual(self.ps.req("ipatch", loc, {6: 0}, CF).code, "2.04")
+        notes = first.done()
+        self.assertEqual([c for _, c, _ in notes], ["2.05", "4.04"])
+        self.assertEqual(self.rdd.status()["subscribers"], 0)
+
+    def test_persistence_across_kill9(self):
+        loc, data = self.topic("sleepy", {3: 0, 6: 10})
+        self.assertEqual(self.ps.req("put", data, b"last known", 0).code, "2.01")
+        other, other_data = self.topic("never-published")
+        self.rdd.kill9()
+        self.rdd.start()
+        # the subscriber gets the last value at once, though the publisher sleeps
+        r = self.ps.req("get", data)
+        self.assertEqual((r.code, r.body, r.option("Content-Format")),
+                         ("2.05", b"last known", "text/plain"))
+        self.assertEqual(self.ps.req("get", loc).cbor(),
+                         {0: "sleepy", 1: data, 2: "core.ps.data", 3: 0, 6: 10})
+        self.assertEqual(self.ps.req("get", other_data).code, "4.04")
+        self.assertEqual(self.ps.req("put", other_data, b"1").code, "2.01")
+        self.assertEqual(self.ps.req("put", data, b"next", 0).code, "2.04")
+        t = {x["name"]: x for x in self.rdd.ctl_json("topics")}
+        self.assertEqual(t["sleepy"]["value_size"], 4)
+        self.assertEqual(t["never-published"]["state"], "fully-created")
+        self.assertAlmostEqual(t["sleepy"]["published"], time.time(), delta=30)
+        # a deletion survives too
+        self.assertEqual(self.ps.req("delete", other).code, "2.02")
+        self.rdd.kill9()
+        self.rdd.start()
+        self.assertEqual([x["name"] for x in self.rdd.ctl_json("topics")], ["sleepy"])
+        self.assertEqual(self.ps.req("get", data).body, b"next")
+
+    def test_expiration(self):
+        when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)
+        loc, data = self.topic("brief", {5: when.strftime("%Y-%m-%dT%H:%M:%SZ"), 8: True})
+        sub = self.ps.subscribe(data, 6)
+        notes = sub.done()
+        self.assertEqual([c for _, c, _ in notes], ["2.05", "4.04"])
+        self.assertEqual(self.ps.req("get", loc).code, "4.04")
+        self.assertEqual(self.rdd.status()["counters"]["ps_expired"], 1)
+
+
+class RateLimitTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lwgate-pubsub-")
+        os.chmod(self.tmp, 0o755)
+        self.rdd = Rdd(self.tmp, "[pubsub]\npublish_interval_ms = 30000\n").start()
+        self.ps = Broker(self.rdd)
+
+    tearDown = PubsubTests.tearDown
+
+    def test_too_fast_publisher(self):
+        r = self.ps.create({0: "fast", 2: "core.ps.data"})
+        data = r.cbor()[1]
+        self.assertEqual(self.ps.req("put", data, b"1").code, "2.01")
+        r = self.ps.req("put", data, b"2")
+        self.assertEqual(r.code, "4.29")
+        self.assertTrue(0 < int(r.option("Max-Age")) <= 30, r)
+        # the value refused did not replace the stored one
+        self.assertEqual(self.ps.req("get", data).body, b"1")
+        self.assertEqual(self.rdd.status()["counters"]["ps_rate_limited"], 1)
+        # reload to no limit: accepted again
+        with open(self.rdd.ini) as f:
+            ini = f.read()
+        with open(self.rdd.ini, "w") as f:
+            f.write(ini.replace("publish_interval_ms = 30000", "publish_interval_ms = 0"))
+        self.assertEqual(self.rdd.ctl("rdd", "reload").returncode, 0)
+        wait_for(lambda: self.ps.req("put", data, b"3").code == "2.04", "the reload")
+
+
+if __name__ == "__main__":
+    lwgtest.run([sys.modules[__name__], test_rdd])
