@@ -106,7 +106,8 @@ int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct cert
 	memset(&pki, 0, sizeof(pki));
 	pki.version = COAP_DTLS_PKI_SETUP_VERSION;
 	pki.verify_peer_cert = 1;
-	pki.check_common_ca = 1;
+	/* verified against every CA of ca_file (the trust store below), not only the first */
+	pki.check_common_ca = 0;
 	pki.cert_chain_validation = 1;
 	pki.cert_chain_verify_depth = 3;
 	pki.validate_cn_call_back = on_cn;
@@ -124,6 +125,20 @@ int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct cert
 		certs_free(c);
 		return -EINVAL;
 	}
+	/*
+	 * Every certificate of ca_file is a trust anchor: a bundle of CAs (a
+	 * fleet's old and new CA, one per manufacturer) works.  OpenSSL leaves
+	 * an error (the PEM reader's end of file) in the thread's queue, which
+	 * would fail the next handshake: cleared.
+	 */
+	if (!coap_context_set_pki_root_cas(ctx, cfg->ca_file, NULL)) {
+		ERR_clear_error();
+		log_warnx("[coaps] ca_file %s: its CAs could not be loaded as trust anchors",
+			  cfg->ca_file);
+		certs_free(c);
+		return -EINVAL;
+	}
+	ERR_clear_error();
 	*out = c;
 	return 0;
 }

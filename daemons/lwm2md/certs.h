@@ -25,8 +25,8 @@ struct certs;
 /*
  * Give @ctx the certificates of @cfg (the three files must be set).  The
  * server then asks DTLS and TLS clients that do not use a PSK for a
- * certificate and verifies it against the CA (the first certificate of
- * ca_file).  Returns 0 and *@out (to free with certs_free() after the
+ * certificate and verifies it against the CAs of ca_file (each one a
+ * trust anchor).  Returns 0 and *@out (to free with certs_free() after the
  * context), -ENOTSUP when libcoap cannot do PKI, or -EINVAL when a file
  * is unreadable or refused (logged).
  */

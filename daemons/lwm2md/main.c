@@ -778,10 +778,11 @@ static void lwm2md_status(void *state, json_t *status)
 
 		rdmirror_get_stats(l->mirror, &st);
 		json_object_set_new(status, "rd_mirror",
-				    json_pack("{s:b, s:I, s:I, s:I, s:I}", "connected", st.connected,
-					      "pending", (json_int_t)st.pending, "sent",
-					      (json_int_t)st.sent, "failed", (json_int_t)st.failed,
-					      "unreachable", (json_int_t)st.unreachable));
+				    json_pack("{s:b, s:I, s:I, s:I, s:I}", "connected",
+					      st.connected, "pending", (json_int_t)st.pending,
+					      "sent", (json_int_t)st.sent, "failed",
+					      (json_int_t)st.failed, "unreachable",
+					      (json_int_t)st.unreachable));
 	}
 }
 

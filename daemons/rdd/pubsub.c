@@ -20,6 +20,7 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "psstore.h"
+#include "pssubs.h"
 #include "rdreq.h"
 #include "rdsimple.h"
 
@@ -27,14 +28,6 @@
 #define DEFAULT_OBSERVER_CHECK 86400 /* seconds (RFC 7641 §4.5), when a topic sets none */
 #define BROKER_LT              2147483647u
 #define ID_LEN                 8 /* hex digits of a topic or topic-data name */
-
-struct sub {
-	struct sub *next;
-	coap_session_t *session; /* referenced while subscribed */
-	uint8_t token[8];
-	size_t token_len;
-	int64_t last_con_ms; /* when the last confirmable notification went out */
-};
 
 struct topic {
 	struct pubsub *ps;
@@ -49,8 +42,7 @@ struct topic {
 	int cf; /* of the value, -1 when the publisher gave none */
 	int64_t published_ms, created_ms;
 	int64_t last_pub_mono_ms; /* for the publication rate limit */
-	struct sub *subs;
-	size_t nsubs;
+	struct pssubs *subs;
 	uint32_t seq; /* Observe value of the current representation */
 	coap_resource_t *conf_res, *data_res;
 	struct event *expiry;
@@ -146,7 +138,7 @@ static void info_of(const struct topic *t, struct pubsub_topic_info *out)
 	out->content_format =
 		(t->conf.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT)) ? t->conf.content_format : -1;
 	out->full = t->full;
-	out->subscribers = t->nsubs;
+	out->subscribers = pssubs_count(t->subs);
 	out->published_ms = t->published_ms;
 	out->value_len = t->len;
 	out->expires = (t->conf.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) ? t->conf.expires : 0;
@@ -185,83 +177,16 @@ static int save(struct topic *t)
 	return 0;
 }
 
-/* A notification (2.05 with the value, or a final 4.04) to one subscriber. */
-static void notify_one(struct topic *t, struct sub *s, int code, int64_t now)
+static uint32_t observer_check(const struct topic *t)
 {
-	struct pubsub *ps = t->ps;
-	uint32_t check = (t->conf.present & PSCONF_BIT(PSCONF_OBSERVER_CHECK))
-				 ? t->conf.observer_check
-				 : DEFAULT_OBSERVER_CHECK;
-	/* confirmable at least every observer-check seconds, and for the final one */
-	bool con = code != 205 || now - s->last_con_ms >= (int64_t)check * 1000;
-	coap_pdu_t *pdu = coap_new_pdu(con ? COAP_MESSAGE_CON : COAP_MESSAGE_NON,
-				       COAP_RESPONSE_CODE(code), s->session);
-
-	if (!pdu)
-		return;
-	coap_add_token(pdu, s->token_len, s->token);
-	if (code == 205) {
-		add_uint_option(pdu, COAP_OPTION_OBSERVE, t->seq);
-		if (t->cf >= 0)
-			add_uint_option(pdu, COAP_OPTION_CONTENT_FORMAT, (uint32_t)t->cf);
-		if (t->len)
-			coap_add_data(pdu, t->len, t->value);
-	}
-	if (con)
-		s->last_con_ms = now;
-	if (coap_send(s->session, pdu) != COAP_INVALID_MID)
-		ps->stats.notifications++;
+	return (t->conf.present & PSCONF_BIT(PSCONF_OBSERVER_CHECK)) ? t->conf.observer_check
+								     : DEFAULT_OBSERVER_CHECK;
 }
 
-static void sub_free(struct sub *s)
+/* End the subscriptions past @keep with a 4.04 (RFC 7641 §3.2). */
+static void end_subscriptions(struct topic *t, size_t keep)
 {
-	coap_session_release(s->session);
-	free(s);
-}
-
-/* End every subscription of @t with a 4.04 notification (RFC 7641 §3.2). */
-static void unsubscribe_all(struct topic *t, bool notify)
-{
-	int64_t now = mono_ms();
-
-	while (t->subs) {
-		struct sub *s = t->subs;
-
-		t->subs = s->next;
-		if (notify)
-			notify_one(t, s, 404, now);
-		sub_free(s);
-		t->ps->stats.subscribers--;
-	}
-	t->nsubs = 0;
-}
-
-/* Keep at most @max subscribers: the newest ones go first, with a 4.04. */
-static void trim_subscribers(struct topic *t, uint32_t max)
-{
-	int64_t now = mono_ms();
-
-	while (t->nsubs > max) {
-		struct sub *s = t->subs; /* the list is newest first */
-
-		t->subs = s->next;
-		notify_one(t, s, 404, now);
-		sub_free(s);
-		t->nsubs--;
-		t->ps->stats.subscribers--;
-	}
-}
-
-static struct sub **find_sub(struct topic *t, coap_session_t *session, const uint8_t *tok,
-			     size_t len)
-{
-	struct sub **p = &t->subs;
-
-	for (; *p; p = &(*p)->next)
-		if ((*p)->session == session && (*p)->token_len == len &&
-		    memcmp((*p)->token, tok, len) == 0)
-			return p;
-	return NULL;
+	t->ps->stats.subscribers -= pssubs_end(t->subs, keep);
 }
 
 static void schedule_expiry(struct topic *t);
@@ -278,6 +203,7 @@ static void reap(evutil_socket_t fd, short what, void *arg)
 		ps->dead = t->dead_next;
 		coap_delete_resource(ps->ctx, t->conf_res);
 		coap_delete_resource(ps->ctx, t->data_res);
+		pssubs_free(t->subs);
 		free(t->value);
 		free(t);
 	}
@@ -297,7 +223,7 @@ static int topic_remove(struct topic *t, enum pubsub_event why)
 		return -EIO;
 	}
 	tell(ps, t, why); /* with the subscribers it had */
-	unsubscribe_all(t, true);
+	end_subscriptions(t, 0);
 	TAILQ_REMOVE(&ps->topics, t, order);
 	ps->stats.topics--;
 	if (why == PUBSUB_EXPIRED)
@@ -314,22 +240,26 @@ static int topic_remove(struct topic *t, enum pubsub_event why)
 	t->dead_next = ps->dead;
 	ps->dead = t;
 	event_active(ps->reaper, EV_TIMEOUT, 0);
-	coapev_kick(ps->ev);
 	return 0;
 }
 
 static void on_expiry(evutil_socket_t fd, short what, void *arg)
 {
 	struct topic *t = arg;
+	struct pubsub *ps = t->ps;
 
 	(void)fd;
 	(void)what;
-	if (t->conf.expires * 1000 > wall_ms(t->ps)) {
+	if (t->conf.expires * 1000 > wall_ms(ps)) {
 		schedule_expiry(t); /* the wall clock moved back */
 		return;
 	}
-	if (topic_remove(t, PUBSUB_EXPIRED) < 0)
+	if (topic_remove(t, PUBSUB_EXPIRED) < 0) {
 		schedule_expiry(t);
+		return;
+	}
+	/* outside libcoap's round: arm the retransmissions of the 4.04s now */
+	coapev_kick(ps->ev);
 }
 
 static void schedule_expiry(struct topic *t)
@@ -371,7 +301,6 @@ static void on_data_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 	coap_opt_iterator_t it;
 	coap_opt_t *obs = coap_check_option(req, COAP_OPTION_OBSERVE, &it);
 	coap_bin_const_t tok = coap_pdu_get_token(req);
-	struct sub **p;
 	bool subscribed = false;
 
 	(void)query;
@@ -379,36 +308,20 @@ static void on_data_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 		reply_error(resp, 404, t ? "the topic has no data yet" : "no such topic");
 		return;
 	}
-	p = find_sub(t, s, tok.s, tok.length);
 	if (obs && coap_decode_var_bytes(coap_opt_value(obs), coap_opt_length(obs)) ==
 			   COAP_OBSERVE_ESTABLISH) {
-		if (p) {
+		if (pssubs_has(t->subs, s, tok.s, tok.length)) {
 			subscribed = true; /* a re-registration */
 		} else if ((t->conf.present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS)) &&
-			   t->nsubs >= t->conf.max_subscribers) {
+			   pssubs_count(t->subs) >= t->conf.max_subscribers) {
 			t->ps->stats.refused_subscriptions++; /* a plain GET (RFC 7641 §4.1) */
-		} else if (tok.length <= 8) {
-			struct sub *n = calloc(1, sizeof(*n));
-
-			if (!n)
-				abort();
-			n->session = coap_session_reference(s);
-			memcpy(n->token, tok.s, tok.length);
-			n->token_len = tok.length;
-			n->last_con_ms = mono_ms();
-			n->next = t->subs;
-			t->subs = n;
-			t->nsubs++;
+		} else if (pssubs_add(t->subs, s, tok.s, tok.length, mono_ms()) == 0) {
 			t->ps->stats.subscribers++;
+			/* how pubsub_on_nack() finds the broker of a failed notification */
 			coap_session_set_app_data(s, t->ps);
 			subscribed = true;
 		}
-	} else if (obs && p) {
-		struct sub *gone = *p;
-
-		*p = gone->next;
-		sub_free(gone);
-		t->nsubs--;
+	} else if (obs && pssubs_remove(t->subs, s, tok.s, tok.length)) {
 		t->ps->stats.subscribers--;
 	}
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
@@ -451,8 +364,9 @@ static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 		return;
 	}
 	if (len > ps->cfg.max_value_size) {
-		reply_error(resp, 413, "at most %zu bytes", ps->cfg.max_value_size);
+		/* options before the diagnostic payload */
 		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
+		reply_error(resp, 413, "at most %zu bytes", ps->cfg.max_value_size);
 		return;
 	}
 	now = mono_ms();
@@ -495,8 +409,12 @@ static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 	t->last_pub_mono_ms = now;
 	t->seq = (t->seq + 1) & 0xffffff;
 	ps->stats.publications++;
-	for (struct sub *n = t->subs; n; n = n->next)
-		notify_one(t, n, 205, now);
+	ps->stats.notifications += pssubs_notify(t->subs,
+						 &(struct pssubs_value){ .data = t->value,
+									 .len = t->len,
+									 .content_format = t->cf,
+									 .observe = t->seq },
+						 observer_check(t), now);
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(was_full ? 204 : 201));
 }
 
@@ -528,7 +446,7 @@ static void on_data_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu
 		return;
 	}
 	free(old);
-	unsubscribe_all(t, true);
+	end_subscriptions(t, 0);
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(202));
 }
 
@@ -613,61 +531,6 @@ static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu
 	reply_conf(t->ps, t, f.filter, 205, resp);
 }
 
-/*
- * Apply @in to @t (PUT: @replace, the optional parameters not given return
- * to their defaults; iPATCH: only those given change).  topic-name,
- * topic-data and resource-type cannot change.  False with the reason.
- */
-static bool merge_conf(const struct topic *t, const struct psconf *in, bool replace,
-		       struct psconf *out, const char **why)
-{
-	static const uint32_t fixed = PSCONF_BIT(PSCONF_TOPIC_NAME) |
-				      PSCONF_BIT(PSCONF_TOPIC_DATA) |
-				      PSCONF_BIT(PSCONF_RESOURCE_TYPE);
-	struct psconf keep = t->conf;
-
-	if (in->present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
-		*why = "conf-filter is for FETCH";
-		return false;
-	}
-	if (((in->present & PSCONF_BIT(PSCONF_TOPIC_NAME)) &&
-	     strcmp(in->topic_name, t->conf.topic_name) != 0) ||
-	    ((in->present & PSCONF_BIT(PSCONF_TOPIC_DATA)) &&
-	     strcmp(in->topic_data, t->conf.topic_data) != 0) ||
-	    ((in->present & PSCONF_BIT(PSCONF_RESOURCE_TYPE)) &&
-	     strcmp(in->resource_type, t->conf.resource_type) != 0)) {
-		*why = "topic-name, topic-data and resource-type cannot change";
-		return false;
-	}
-	*out = *in;
-	if (replace) {
-		out->present = (in->present & ~fixed) | (keep.present & fixed);
-	} else {
-		*out = keep;
-		out->present |= in->present;
-		if (in->present & PSCONF_BIT(PSCONF_CONTENT_FORMAT))
-			out->content_format = in->content_format;
-		if (in->present & PSCONF_BIT(PSCONF_TOPIC_TYPE))
-			memcpy(out->topic_type, in->topic_type, sizeof(out->topic_type));
-		if (in->present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) {
-			memcpy(out->expiration_date, in->expiration_date,
-			       sizeof(out->expiration_date));
-			out->expires = in->expires;
-		}
-		if (in->present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS))
-			out->max_subscribers = in->max_subscribers;
-		if (in->present & PSCONF_BIT(PSCONF_OBSERVER_CHECK))
-			out->observer_check = in->observer_check;
-		if (in->present & PSCONF_BIT(PSCONF_INITIALIZE))
-			out->initialize = in->initialize;
-		return true;
-	}
-	memcpy(out->topic_name, keep.topic_name, sizeof(out->topic_name));
-	memcpy(out->topic_data, keep.topic_data, sizeof(out->topic_data));
-	memcpy(out->resource_type, keep.resource_type, sizeof(out->resource_type));
-	return true;
-}
-
 static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, bool replace)
 {
 	struct topic *t = topic_of(r);
@@ -680,7 +543,7 @@ static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, 
 	}
 	if (!request_conf(t->ps, req, resp, &in))
 		return;
-	if (!merge_conf(t, &in, replace, &merged, &why)) {
+	if (psconf_merge(&t->conf, &in, replace, &merged, &why) < 0) {
 		reply_error(resp, 400, "%s", why);
 		return;
 	}
@@ -692,7 +555,7 @@ static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, 
 		return;
 	}
 	if (merged.present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS))
-		trim_subscribers(t, merged.max_subscribers);
+		end_subscriptions(t, merged.max_subscribers);
 	schedule_expiry(t);
 	reply_conf(t->ps, t, PSCONF_ALL, 204, resp);
 }
@@ -751,6 +614,7 @@ static coap_resource_t *add_resource(struct pubsub *ps, const char *path, const 
 static void topic_attach(struct pubsub *ps, struct topic *t)
 {
 	t->ps = ps;
+	t->subs = pssubs_new();
 	snprintf(t->path, sizeof(t->path), "ps/%s", t->id);
 	snprintf(t->data_path, sizeof(t->data_path), "ps/data/%s", t->data_id);
 	t->conf_res = add_resource(ps, t->path, "core.ps.conf", t);
@@ -1011,17 +875,11 @@ void pubsub_on_nack(coap_session_t *s, const coap_pdu_t *sent, coap_nack_reason_
 	tok = coap_pdu_get_token(sent);
 	TAILQ_FOREACH(t, &ps->topics, order)
 	{
-		struct sub **p = find_sub(t, s, tok.s, tok.length), *gone;
-
-		if (!p)
-			continue;
-		gone = *p;
-		*p = gone->next;
-		t->nsubs--;
-		ps->stats.subscribers--;
-		sub_free(gone);
-		log_debug("subscriber dropped topic=%s", t->conf.topic_name);
-		return;
+		if (pssubs_remove(t->subs, s, tok.s, tok.length)) {
+			ps->stats.subscribers--;
+			log_debug("subscriber dropped topic=%s", t->conf.topic_name);
+			return;
+		}
 	}
 }
 
@@ -1077,7 +935,7 @@ void pubsub_free(struct pubsub *ps)
 	reap(-1, 0, ps);
 	while ((t = TAILQ_FIRST(&ps->topics))) {
 		TAILQ_REMOVE(&ps->topics, t, order);
-		unsubscribe_all(t, false);
+		pssubs_free(t->subs); /* no 4.04: the daemon stops, subscribers re-register */
 		if (t->expiry)
 			event_free(t->expiry);
 		/* the resources go with the context */

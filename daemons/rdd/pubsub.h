@@ -15,8 +15,10 @@
  * Observe, RFC 7641 §4.1), end them with a 4.04 notification (topic or
  * topic-data deleted, topic expired, max-subscribers lowered) and send a
  * confirmable notification at least every observer-check seconds.  A
- * subscriber that answers a notification with RST, or lets a confirmable
- * one time out, is dropped.
+ * subscriber that answers a confirmable notification with RST, or lets one
+ * time out, is dropped (libcoap 4.3.1 reports no RST to a non-confirmable
+ * message, so a subscriber that only resets those goes at the next
+ * confirmable one).
  *
  * Topics, their configuration and the last published value are in SQLite
  * (psstore), committed before the answer; a subscriber gets the last value

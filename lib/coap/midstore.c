@@ -13,10 +13,10 @@
  * turning random falls below RANDOM_AT about as fast.  The gap between the
  * two keeps a peer from flapping between modes.
  */
-#define RATE_ONE 1024
+#define RATE_ONE      1024
 #define SEQUENTIAL_AT 900
-#define RANDOM_AT 400
-#define MIN_SAMPLES 16
+#define RANDOM_AT     400
+#define MIN_SAMPLES   16
 
 struct row {
 	uint64_t bits; /* bit k: base + k + 1 seen */

@@ -33,15 +33,15 @@
 
 /* RFC 7252 §4.8.2 EXCHANGE_LIFETIME with the default transmission parameters. */
 #define MIDSTORE_EXCHANGE_LIFETIME_MS 247000u
-#define MIDSTORE_MAX_KEY 32 /* bytes of a peer key (a sockaddr_in6 is 28) */
+#define MIDSTORE_MAX_KEY              32 /* bytes of a peer key (a sockaddr_in6 is 28) */
 
 struct midstore;
 
 struct midstore_config {
-	uint32_t lifetime_ms;  /* 0: MIDSTORE_EXCHANGE_LIFETIME_MS */
-	unsigned max_peers;    /* 0: 4096 */
-	unsigned max_rows;     /* per sequential peer; 0: 256 (4 KiB) */
-	unsigned max_entries;  /* per random peer; 0: 1024 (8 KiB) */
+	uint32_t lifetime_ms; /* 0: MIDSTORE_EXCHANGE_LIFETIME_MS */
+	unsigned max_peers;   /* 0: 4096 */
+	unsigned max_rows;    /* per sequential peer; 0: 256 (4 KiB) */
+	unsigned max_entries; /* per random peer; 0: 1024 (8 KiB) */
 };
 
 enum midstore_mode {

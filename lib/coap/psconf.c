@@ -484,6 +484,62 @@ bool psconf_match(const struct psconf *f, const struct psconf *t)
 	return true;
 }
 
+static void take(struct psconf *out, const struct psconf *in, unsigned k)
+{
+	switch (k) {
+	case PSCONF_CONTENT_FORMAT:
+		out->content_format = in->content_format;
+		break;
+	case PSCONF_TOPIC_TYPE:
+		memcpy(out->topic_type, in->topic_type, sizeof(out->topic_type));
+		break;
+	case PSCONF_EXPIRATION_DATE:
+		memcpy(out->expiration_date, in->expiration_date, sizeof(out->expiration_date));
+		out->expires = in->expires;
+		break;
+	case PSCONF_MAX_SUBSCRIBERS:
+		out->max_subscribers = in->max_subscribers;
+		break;
+	case PSCONF_OBSERVER_CHECK:
+		out->observer_check = in->observer_check;
+		break;
+	case PSCONF_INITIALIZE:
+		out->initialize = in->initialize;
+		break;
+	}
+}
+
+int psconf_merge(const struct psconf *cur, const struct psconf *in, bool replace,
+		 struct psconf *out, const char **why)
+{
+	static const uint32_t fixed = PSCONF_BIT(PSCONF_TOPIC_NAME) |
+				      PSCONF_BIT(PSCONF_TOPIC_DATA) |
+				      PSCONF_BIT(PSCONF_RESOURCE_TYPE);
+
+	if (in->present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
+		*why = "conf-filter is for FETCH";
+		return -EINVAL;
+	}
+	if (((in->present & PSCONF_BIT(PSCONF_TOPIC_NAME)) &&
+	     strcmp(in->topic_name, cur->topic_name) != 0) ||
+	    ((in->present & PSCONF_BIT(PSCONF_TOPIC_DATA)) &&
+	     strcmp(in->topic_data, cur->topic_data) != 0) ||
+	    ((in->present & PSCONF_BIT(PSCONF_RESOURCE_TYPE)) &&
+	     strcmp(in->resource_type, cur->resource_type) != 0)) {
+		*why = "topic-name, topic-data and resource-type cannot change";
+		return -EPERM;
+	}
+	*out = *cur;
+	out->filter = 0;
+	/* PUT: the optional parameters are those given, iPATCH: those given are added */
+	out->present = (cur->present & fixed) | ((replace ? 0 : cur->present) & ~fixed) |
+		       (in->present & ~fixed);
+	for (unsigned k = 0; k < PSCONF_CONF_FILTER; k++)
+		if (in->present & ~fixed & PSCONF_BIT(k))
+			take(out, in, k);
+	return 0;
+}
+
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {

@@ -82,6 +82,17 @@ long psconf_encode(const struct psconf *c, uint32_t mask, uint8_t *buf, size_t s
 bool psconf_match(const struct psconf *filter, const struct psconf *topic);
 
 /*
+ * The configuration that an update @in makes of @cur: PUT (@replace) sets
+ * the optional parameters to those of @in (the ones not given return to
+ * their defaults, i.e. absent); iPATCH changes only those @in gives.
+ * topic-name, topic-data and resource-type are kept; @in may repeat them
+ * but not change them.  Returns 0 and *@out, or -EPERM (an immutable
+ * parameter changed) or -EINVAL (a conf-filter) with the reason in *@why.
+ */
+int psconf_merge(const struct psconf *cur, const struct psconf *in, bool replace,
+		 struct psconf *out, const char **why);
+
+/*
  * Parse an RFC 3339 UTC date-time ("2026-12-31T23:59:59Z", fractions and
  * numeric offsets accepted) into seconds since the epoch.  0 or -EINVAL.
  */

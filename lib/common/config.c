@@ -142,7 +142,8 @@ static int set_value(struct load *ld, const struct config_key *key, const char *
 		v = strtoll(digits, &end, base);
 		if (*digits == '\0' || *end != '\0' || errno == ERANGE) {
 			fail(ld, key->section, key->name,
-			     "\"%s\" is not a whole number (decimal, or hexadecimal after 0x)", value);
+			     "\"%s\" is not a whole number (decimal, or hexadecimal after 0x)",
+			     value);
 			return -EINVAL;
 		}
 		if (v < key->min || v > key->max) {

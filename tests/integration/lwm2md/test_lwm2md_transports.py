@@ -60,12 +60,20 @@ def make_certs(d):
                 *ext, cwd=d)
 
     ca("ca")
+    ca("ca2")
     ca("rogue")
     cert("server", "localhost", "ca", "DNS:localhost")
     cert("cert-1", "cert-1", "ca")
     cert("san", "some-device", "ca", "URI:urn:dev:san-1")
     cert("intruder", "cert-1", "rogue")
-    return {n: os.path.join(d, n) for n in ("ca", "server", "cert-1", "san", "intruder")}
+    cert("cert-2", "cert-2", "ca2")
+    # a bundle of two CAs, as a fleet with an old and a new CA has
+    with open(os.path.join(d, "bundle.pem"), "w") as out:
+        for name in ("ca", "ca2"):
+            with open(os.path.join(d, name + ".pem")) as f:
+                out.write(f.read())
+    return {n: os.path.join(d, n)
+            for n in ("ca", "server", "cert-1", "san", "intruder", "cert-2", "bundle")}
 
 
 class Client:
@@ -345,6 +353,29 @@ class TransportTests(unittest.TestCase):
         wait_for(lambda: self.counters()["dtls_failures"] == before + 2, "the TLS failure")
         self.assertRegex(d.logtext(), r"handshake with \[::1\]:\d+ (failed|did not complete)")
         self.assertEqual(d.clients(), [])
+        self.assertEqual(d.stop(), 0)
+
+    def test_every_ca_of_a_bundle_is_trusted(self):
+        """ca_file with two CAs: clients of either register, a third CA's do not; PSK still works."""
+        c = self.certs
+        d = self.start(f"[coaps]\nca_file = {c['bundle']}.pem\ncert_file = {c['server']}.pem\n"
+                       f"key_file = {c['server']}.key\n", certificates=False)
+        for name in ("cert-1", "cert-2"):
+            cl = self.client(f"coaps://[::1]:{DTLS_PORT}", "--ep", name, *self.cert_args(name))
+            cl.expect("registered")
+            cl.say("deregister")
+            cl.expect("deregistered")
+            self.assertEqual(cl.finish(), 0)
+        before = self.counters()["dtls_failures"]
+        cl = self.client(f"coaps://[::1]:{DTLS_PORT}", "--ep", "cert-1", "--cert",
+                         c["intruder"] + ".pem", "--key", c["intruder"] + ".key")
+        cl.expect("failed register")
+        wait_for(lambda: self.counters()["dtls_failures"] == before + 1, "the rogue CA refused")
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=psk-3", f"key={PSK.encode().hex()}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cl = self.client(f"coaps://[::1]:{DTLS_PORT}", "--ep", "psk-3", "--psk-id", "psk-3",
+                         "--psk-key", PSK)
+        cl.expect("registered")
         self.assertEqual(d.stop(), 0)
 
     def test_certificate_names_the_endpoint(self):

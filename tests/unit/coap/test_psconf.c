@@ -203,6 +203,43 @@ static void test_corrupt(void **state)
 	}
 }
 
+/* PUT replaces the optional parameters, iPATCH merges; the fixed three never change. */
+static void test_merge(void **state)
+{
+	struct psconf cur, in, out;
+	const char *why = NULL;
+
+	assert_int_equal(parse_hex(full_hex, &cur, NULL, NULL), 0);
+	/* iPATCH {5: "2024-02-28T23:59:59Z", 6: 5}: the draft's example */
+	assert_int_equal(
+		parse_hex("a20574323032342d30322d32385432333a35393a35395a0605", &in, NULL, NULL),
+		0);
+	assert_int_equal(psconf_merge(&cur, &in, false, &out, &why), 0);
+	assert_int_equal(out.present, cur.present);
+	assert_int_equal(out.max_subscribers, 5);
+	assert_string_equal(out.expiration_date, "2024-02-28T23:59:59Z");
+	assert_int_equal(out.expires, 1709164799);
+	assert_string_equal(out.topic_type, "temperature");
+	assert_int_equal(out.content_format, 112);
+	/* the same as PUT: what is not given is gone, the fixed three stay */
+	assert_int_equal(psconf_merge(&cur, &in, true, &out, &why), 0);
+	assert_int_equal(out.present, PSCONF_BIT(PSCONF_TOPIC_NAME) |
+					      PSCONF_BIT(PSCONF_TOPIC_DATA) |
+					      PSCONF_BIT(PSCONF_RESOURCE_TYPE) |
+					      PSCONF_BIT(PSCONF_EXPIRATION_DATE) |
+					      PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS));
+	assert_string_equal(out.topic_data, "ps/data/1bd0d6d");
+	/* repeating a fixed parameter is fine, changing it is not */
+	assert_int_equal(parse_hex("a100726c6976696e672d726f6f6d2d73656e736f72", &in, NULL, NULL),
+			 0);
+	assert_int_equal(psconf_merge(&cur, &in, true, &out, &why), 0);
+	assert_int_equal(parse_hex("a2006161026c636f72652e70732e64617461", &in, NULL, NULL), 0);
+	assert_int_equal(psconf_merge(&cur, &in, false, &out, &why), -EPERM);
+	assert_non_null(why);
+	assert_int_equal(parse_hex("a1098101", &in, NULL, NULL), 0);
+	assert_int_equal(psconf_merge(&cur, &in, false, &out, &why), -EINVAL);
+}
+
 static void test_dates(void **state)
 {
 	int64_t t;
@@ -234,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_conf_filter),
 		cmocka_unit_test(test_patch_and_initialize),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_dates),
 	};
