@@ -637,8 +637,10 @@ static struct topic *find_name(struct pubsub *ps, const char *name)
 	struct topic *t;
 
 	TAILQ_FOREACH(t, &ps->topics, order)
-	if (strcmp(t->conf.topic_name, name) == 0)
-		return t;
+	{
+		if (strcmp(t->conf.topic_name, name) == 0)
+			return t;
+	}
 	return NULL;
 }
 
@@ -647,8 +649,10 @@ static bool id_taken(struct pubsub *ps, const char *id)
 	struct topic *t;
 
 	TAILQ_FOREACH(t, &ps->topics, order)
-	if (strcmp(t->id, id) == 0 || strcmp(t->data_id, id) == 0)
-		return true;
+	{
+		if (strcmp(t->id, id) == 0 || strcmp(t->data_id, id) == 0)
+			return true;
+	}
 	for (t = ps->dead; t; t = t->dead_next)
 		if (strcmp(t->id, id) == 0 || strcmp(t->data_id, id) == 0)
 			return true;
@@ -801,8 +805,10 @@ static void on_filter(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 		abort();
 	snprintf(attrs, sizeof(attrs), "rt=\"core.ps.conf\";ct=%u", ps->cfg.content_format);
 	TAILQ_FOREACH(t, &ps->topics, order)
-	if (psconf_match(&filter, &t->conf))
-		write_link(f, &first, t->path, attrs);
+	{
+		if (psconf_match(&filter, &t->conf))
+			write_link(f, &first, t->path, attrs);
+	}
 	fclose(f);
 	rdreq_reply_links(r, s, req, query, resp, text, len, CF_LINK_FORMAT);
 }
