@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "common/ipc_client.h"
 
 #define PAYLOAD  "</1/0>,</3/0>,</3303>;ver=1.1,</3303/0>,</3303/1>"
@@ -45,14 +46,6 @@ struct slot {
 
 static uint16_t port;
 static char (*locations)[24];
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static size_t put_option(uint8_t *p, unsigned *last, unsigned num, const void *val, size_t len)
 {
@@ -134,7 +127,7 @@ static void send_slot(struct slot *s)
 
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sendto(s->fd, s->msg, s->len, 0, (struct sockaddr *)&to, sizeof(to));
-	s->sent = now_s();
+	s->sent = bench_now_s();
 }
 
 /*
@@ -174,7 +167,7 @@ static long run(long n, int window, int update, long *retries)
 			if (s->client < 0)
 				continue;
 			if (!(pfd[i].revents & POLLIN)) {
-				if (now_s() - s->sent > RETRY_MS / 1000.0) {
+				if (bench_now_s() - s->sent > RETRY_MS / 1000.0) {
 					(*retries)++;
 					send_slot(s); /* same MID: lwm2md answers it once */
 				}
@@ -209,23 +202,6 @@ static long run(long n, int window, int update, long *retries)
 	free(slots);
 	free(pfd);
 	return ok;
-}
-
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 static uint16_t free_port(void)
@@ -271,13 +247,6 @@ static void *answer_reads(void *arg)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void bench_reads(const char *sock, int count)
 {
 	struct ipc_client *cl;
@@ -307,20 +276,20 @@ static void bench_reads(const char *sock, int count)
 	}
 	for (int i = 0; i < count; i++) {
 		struct ipc_response resp;
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
 		if (ipc_client_call(cl, "read",
 				    json_pack("{s:s, s:s}", "ep", "bench-999999", "path", "/3/0/0"),
 				    5000, &resp) == 0 &&
 		    resp.ok)
-			rtt[ok++] = now_s() - t0;
+			rtt[ok++] = bench_now_s() - t0;
 		ipc_response_fini(&resp);
 	}
 	ipc_client_free(cl);
 	shutdown(fd, SHUT_RDWR);
 	close(fd);
 	pthread_join(th, NULL);
-	qsort(rtt, (size_t)ok, sizeof(double), cmp_double);
+	qsort(rtt, (size_t)ok, sizeof(double), bench_cmp_double);
 	if (ok)
 		printf("read round trip (lwgatectl path): %d reads, median %.3f ms, p99 %.3f ms\n",
 		       ok, rtt[ok / 2] * 1e3, rtt[(ok * 99) / 100] * 1e3);
@@ -354,21 +323,17 @@ int main(int argc, char **argv)
 		"[coap]\nport = %u\n[coaps]\nenabled = no\n[lwm2m]\nmax_clients = %ld\n",
 		sock, db, port, n + 10);
 	fclose(f);
-	pid = fork();
-	if (pid == 0) {
-		execl(argv[1], argv[1], "-f", "-c", ini, (char *)NULL);
-		_exit(127);
-	}
+	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, false);
 	for (int i = 0; i < 500 && access(sock, F_OK) != 0; i++)
 		usleep(10000);
 	usleep(100000);
 	locations = calloc((size_t)n + 1, sizeof(*locations));
-	rss0 = rss_kb(pid);
+	rss0 = bench_rss_kib(pid);
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	ok = run(n, window, 0, &retries);
-	t = now_s() - t0;
-	rss1 = rss_kb(pid);
+	t = bench_now_s() - t0;
+	rss1 = bench_rss_kib(pid);
 	printf("register: %ld clients (%ld ok, %ld retransmissions) in %.2f s: %.0f "
 	       "registrations/s "
 	       "(each committed to SQLite before its 2.01)\n",
@@ -376,9 +341,9 @@ int main(int argc, char **argv)
 	printf("memory: daemon RSS %ld kB idle, %ld kB with %ld clients: %.0f bytes per client\n",
 	       rss0, rss1, ok, ok ? (double)(rss1 - rss0) * 1024 / (double)ok : 0.0);
 	retries = 0;
-	t0 = now_s();
+	t0 = bench_now_s();
 	ok = run(n, window, 1, &retries);
-	t = now_s() - t0;
+	t = bench_now_s() - t0;
 	printf("update: %ld updates (%ld ok, %ld retransmissions) in %.2f s: %.0f updates/s\n", n,
 	       ok, retries, t, (double)n / t);
 	bench_reads(sock, 2000);
@@ -389,8 +354,7 @@ int main(int argc, char **argv)
 			printf("database: %lld bytes (%.0f per client, WAL aside)\n",
 			       (long long)st.st_size, (double)st.st_size / (double)n);
 	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	bench_stop(pid);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

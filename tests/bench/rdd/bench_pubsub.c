@@ -21,6 +21,8 @@
 
 #include <coap3/coap.h>
 
+#include "benchutil.h"
+
 #define SUBSCRIBERS 100
 #define PUBLISHERS  4
 #define TOPICS      1000
@@ -32,14 +34,6 @@ static coap_session_t *subs[SUBSCRIBERS], *pubs[PUBLISHERS];
 static long notes, subscribed, answered, failures, sent;
 static char data_path[64];
 static enum { CREATE, SUBSCRIBE, PUBLISH } phase;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void add_path(coap_pdu_t *pdu, const char *path)
 {
@@ -159,41 +153,11 @@ static coap_session_t *session_to(coap_context_t *ctx, int port)
 	return coap_new_client_session(ctx, NULL, &dst, COAP_PROTO_UDP);
 }
 
-static int free_port(void)
-{
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	socklen_t len = sizeof(sin6);
-	int fd = socket(AF_INET6, SOCK_DGRAM, 0), port;
-
-	bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
-	getsockname(fd, (struct sockaddr *)&sin6, &len);
-	port = ntohs(sin6.sin6_port);
-	close(fd);
-	return port;
-}
-
-static long rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 static void wait_until(coap_context_t *ctx, long *counter, long want, double seconds)
 {
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
-	while (*counter < want && now_s() - t0 < seconds)
+	while (*counter < want && bench_now_s() - t0 < seconds)
 		coap_io_process(ctx, 100);
 }
 
@@ -203,7 +167,7 @@ int main(int argc, char **argv)
 	coap_context_t *ctx;
 	double t0, elapsed, last;
 	long rss0, rss1, before;
-	int port, status;
+	int port;
 	pid_t pid;
 	FILE *f;
 
@@ -217,7 +181,7 @@ int main(int argc, char **argv)
 	coap_set_log_level(LOG_EMERG);
 	if (!mkdtemp(dir))
 		return 1;
-	port = free_port();
+	port = bench_free_udp_port();
 	snprintf(ini, sizeof(ini), "%s/rdd.ini", dir);
 	snprintf(db, sizeof(db), "%s/rdd.db", dir);
 	snprintf(sock, sizeof(sock), "%s/rdd.sock", dir);
@@ -228,13 +192,8 @@ int main(int argc, char **argv)
 		"max_topics = %d\n",
 		sock, db, port, TOPICS + 1);
 	fclose(f);
-	pid = fork();
-	if (pid == 0) {
-		freopen("/dev/null", "w", stderr);
-		execv(argv[1], (char *[]){ argv[1], "-f", "-c", ini, NULL });
-		_exit(127);
-	}
-	usleep(300000);
+	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, true);
+	usleep(300000); /* until it serves */
 
 	ctx = coap_new_context(NULL);
 	coap_register_response_handler(ctx, on_response);
@@ -258,21 +217,22 @@ int main(int argc, char **argv)
 
 	phase = PUBLISH;
 	answered = failures = sent = notes = 0;
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (int i = 0; i < PUBLISHERS; i++)
 		send_publish(pubs[i], data_path, sent);
 	last = t0;
 	before = -1;
 	/* until every notification came, or none came for a second */
-	while (notes < (long)publications * SUBSCRIBERS && now_s() - last < 1.0) {
+	while (notes < (long)publications * SUBSCRIBERS && bench_now_s() - last < 1.0) {
 		coap_io_process(ctx, 50);
 		if (notes != before) {
 			before = notes;
-			last = now_s();
+			last = bench_now_s();
 		}
 	}
 	elapsed = last - t0;
-	wait_until(ctx, &answered, publications, 5); /* the last 2.04s may trail the notifications */
+	wait_until(ctx, &answered, publications,
+		   5); /* the last 2.04s may trail the notifications */
 	printf("rdd pub/sub: %d publications (%d bytes, each committed before its 2.04) to one "
 	       "topic with %ld subscribers: %.0f publications/s, %.0f notifications/s received "
 	       "(%ld of %ld, %ld lost; %ld publications refused)\n",
@@ -281,7 +241,7 @@ int main(int argc, char **argv)
 	       failures);
 
 	/* memory per topic: TOPICS more topics, each with one value */
-	rss0 = rss_kib(pid);
+	rss0 = bench_rss_kib(pid);
 	phase = CREATE;
 	answered = failures = 0;
 	for (int k = 0; k < TOPICS; k++) {
@@ -291,7 +251,7 @@ int main(int argc, char **argv)
 			wait_until(ctx, &answered, k + 1, 5);
 	}
 	wait_until(ctx, &answered, TOPICS, 10);
-	rss1 = rss_kib(pid);
+	rss1 = bench_rss_kib(pid);
 	printf("rdd pub/sub: RSS %ld KiB -> %ld KiB over %d topics created: %.0f bytes per topic "
 	       "(two libcoap resources each; %ld failed)\n",
 	       rss0, rss1, TOPICS, (double)(rss1 - rss0) * 1024 / TOPICS, failures);
@@ -301,8 +261,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < PUBLISHERS; i++)
 		coap_session_release(pubs[i]);
 	coap_free_context(ctx);
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
+	bench_stop(pid);
 	unlink(ini);
 	unlink(db);
 	snprintf(ini, sizeof(ini), "%s/rdd.db-wal", dir);

@@ -24,6 +24,8 @@
 
 #include <coap3/coap.h>
 
+#include "benchutil.h"
+
 #define WINDOW       32
 #define LINKS_PER_EP 10
 #define LOOKUPS      2000
@@ -36,14 +38,6 @@ static enum { REGISTER, LOOKUP, NOTIFY } phase;
 static int notes; /* notifications received by the observer */
 #define NOTIFY_ROUNDS 200
 #define EXPIRY_ROUNDS 5
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int session_index(coap_session_t *s)
 {
@@ -170,37 +164,13 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 		else if ((lookup_kind == SCAN || lookup_kind == SCAN_PREFIX) &&
 			 coap_get_data(received, &len, &data))
 			failures++;
-		latencies[lookups_done++] = now_s() - sent_at[i];
+		latencies[lookups_done++] = bench_now_s() - sent_at[i];
 		if (lookups_done < LOOKUPS) {
-			sent_at[i] = now_s();
+			sent_at[i] = bench_now_s();
 			send_lookup(s, lookups_done);
 		}
 	}
 	return COAP_RESPONSE_OK;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static long rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
 }
 
 static coap_context_t *client_context(int port, coap_address_t *dst)
@@ -229,7 +199,7 @@ static void free_client(coap_context_t *ctx)
 /* Register endpoints first..last-1, WINDOW at a time; returns the seconds taken. */
 static double run_registrations(coap_context_t *ctx, int first, int last)
 {
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
 	phase = REGISTER;
 	next_ep = first;
@@ -237,43 +207,9 @@ static double run_registrations(coap_context_t *ctx, int first, int last)
 	done_count = 0;
 	for (int i = 0; i < WINDOW && next_ep < last; i++)
 		send_register(sessions[i], next_ep++);
-	while (done_count < last - first && now_s() - t0 < 300)
+	while (done_count < last - first && bench_now_s() - t0 < 300)
 		coap_io_process(ctx, 1000);
-	return now_s() - t0;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	socklen_t len = sizeof(sin6);
-	int fd = socket(AF_INET6, SOCK_DGRAM, 0), port;
-
-	bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
-	getsockname(fd, (struct sockaddr *)&sin6, &len);
-	port = ntohs(sin6.sin6_port);
-	close(fd);
-	return port;
-}
-
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		freopen("/dev/null", "w", stderr);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	usleep(300000);
-	return pid;
-}
-
-static void stop(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
+	return bench_now_s() - t0;
 }
 
 int main(int argc, char **argv)
@@ -297,7 +233,7 @@ int main(int argc, char **argv)
 	coap_set_log_level(LOG_EMERG);
 	if (!mkdtemp(dir))
 		return 1;
-	port = free_port();
+	port = bench_free_udp_port();
 	snprintf(ini, sizeof(ini), "%s/rdd.ini", dir);
 	snprintf(db, sizeof(db), "%s/rdd.db", dir);
 	snprintf(sock, sizeof(sock), "%s/rdd.sock", dir);
@@ -307,8 +243,9 @@ int main(int argc, char **argv)
 		"[coap]\naddress = ::1\nport = %d\n[coaps]\nenabled = no\n",
 		sock, db, port);
 	fclose(f);
-	pid = spawn((char *[]){ argv[1], "-f", "-c", ini, NULL });
-	rss0 = rss_kib(pid);
+	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, true);
+	usleep(300000); /* until it serves */
+	rss0 = bench_rss_kib(pid);
 
 	ctx = client_context(port, &dst);
 	/*
@@ -318,10 +255,10 @@ int main(int argc, char **argv)
 	 */
 	failures = 0;
 	elapsed = run_registrations(ctx, 0, endpoints / 2);
-	rss_half = rss_kib(pid);
+	rss_half = bench_rss_kib(pid);
 	elapsed += run_registrations(ctx, endpoints / 2, endpoints);
 	reg_rate = endpoints / elapsed;
-	rss1 = rss_kib(pid);
+	rss1 = bench_rss_kib(pid);
 	printf("rdd: %d registrations of %d links, each committed to SQLite before its 2.01: "
 	       "%.0f registrations/s (%d failed)\n",
 	       endpoints, LINKS_PER_EP, reg_rate, failures);
@@ -343,13 +280,13 @@ int main(int argc, char **argv)
 		lookup_kind = kind;
 		phase = LOOKUP;
 		failures = lookups_done = 0;
-		t0 = now_s();
+		t0 = bench_now_s();
 		sent_at[0] = t0;
 		send_lookup(sessions[0], 0);
-		while (lookups_done < LOOKUPS && now_s() - t0 < 300)
+		while (lookups_done < LOOKUPS && bench_now_s() - t0 < 300)
 			coap_io_process(ctx, 1000);
-		elapsed = now_s() - t0;
-		qsort(latencies, (size_t)lookups_done, sizeof(double), cmp_double);
+		elapsed = bench_now_s() - t0;
+		qsort(latencies, (size_t)lookups_done, sizeof(double), bench_cmp_double);
 		printf("rdd: %s over %d links: %.0f/s, median %.3f ms, p99 %.3f ms (%d wrong)\n",
 		       what[kind], endpoints * LINKS_PER_EP, lookups_done / elapsed,
 		       latencies[lookups_done / 2] * 1e3, latencies[lookups_done * 99 / 100] * 1e3,
@@ -359,21 +296,21 @@ int main(int argc, char **argv)
 	phase = NOTIFY;
 	notes = 0;
 	send_observe(sessions[1]);
-	t0 = now_s();
-	while (notes < 1 && now_s() - t0 < 10)
+	t0 = bench_now_s();
+	while (notes < 1 && bench_now_s() - t0 < 10)
 		coap_io_process(ctx, 100);
 	failures = 0;
 	for (int k = 0; k < NOTIFY_ROUNDS; k++) {
-		double t = now_s();
+		double t = bench_now_s();
 		int want = notes + 1;
 
 		send_watched(sessions[0], 1000 + k);
-		while (notes < want && now_s() - t < 5)
+		while (notes < want && bench_now_s() - t < 5)
 			coap_io_process(ctx, 100);
 		failures += notes < want;
-		latencies[k] = now_s() - t;
+		latencies[k] = bench_now_s() - t;
 	}
-	qsort(latencies, NOTIFY_ROUNDS, sizeof(double), cmp_double);
+	qsort(latencies, NOTIFY_ROUNDS, sizeof(double), bench_cmp_double);
 	printf("rdd: observed /rd-lookup/ep?ep=watched, %d registrations changing it among %d "
 	       "endpoints: notification median %.3f ms, p99 %.3f ms after the request was sent "
 	       "(%d missing)\n",
@@ -387,26 +324,28 @@ int main(int argc, char **argv)
 	 */
 	failures = 0;
 	for (int k = 0; k < EXPIRY_ROUNDS; k++) {
-		double t = now_s();
+		double t = bench_now_s();
 		int want = notes + 2; /* the registration, then the expiry */
 
 		send_watched(sessions[0], 1);
-		while (notes < want && now_s() - t < 5)
+		while (notes < want && bench_now_s() - t < 5)
 			coap_io_process(ctx, 10);
 		failures += notes < want;
-		latencies[k] = now_s() - t - 1.0;
+		latencies[k] = bench_now_s() - t - 1.0;
 	}
-	qsort(latencies, EXPIRY_ROUNDS, sizeof(double), cmp_double);
+	qsort(latencies, EXPIRY_ROUNDS, sizeof(double), bench_cmp_double);
 	printf("rdd: lifetime 1 s among %d endpoints: expiry observed at most %.3f s late, "
 	       "median %.3f s (%d missing)\n",
 	       endpoints, latencies[EXPIRY_ROUNDS - 1], latencies[EXPIRY_ROUNDS / 2], failures);
 	free_client(ctx);
-	stop(pid);
+	bench_stop(pid);
 
 	/* the same registrations into libcoap's example RD (memory only) */
-	port = free_port();
+	port = bench_free_udp_port();
 	snprintf(port_s, sizeof(port_s), "%d", port);
-	pid = spawn((char *[]){ "/usr/bin/coap-rd-openssl", "-A", "::1", "-p", port_s, NULL });
+	pid = bench_spawn((char *[]){ "/usr/bin/coap-rd-openssl", "-A", "::1", "-p", port_s, NULL },
+			  true);
+	usleep(300000); /* until it serves */
 	ctx = client_context(port, &dst);
 	failures = 0;
 	ref_rate = endpoints / run_registrations(ctx, 0, endpoints);
@@ -414,7 +353,7 @@ int main(int argc, char **argv)
 	       "(%d failed); no lookup interface\n",
 	       endpoints, ref_rate, failures);
 	free_client(ctx);
-	stop(pid);
+	bench_stop(pid);
 
 	unlink(ini);
 	unlink(db);
