@@ -201,30 +201,3 @@ json_t *creds_json(const struct creds *cs)
 	}
 	return a;
 }
-
-int creds_parse_hex(const char *hex, uint8_t *out, size_t size)
-{
-	size_t n = strlen(hex);
-
-	if (n == 0 || n % 2 || n / 2 > size)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i += 2) {
-		int v = 0;
-
-		for (size_t k = 0; k < 2; k++) {
-			char ch = hex[i + k];
-
-			v <<= 4;
-			if (ch >= '0' && ch <= '9')
-				v |= ch - '0';
-			else if (ch >= 'a' && ch <= 'f')
-				v |= ch - 'a' + 10;
-			else if (ch >= 'A' && ch <= 'F')
-				v |= ch - 'A' + 10;
-			else
-				return -EINVAL;
-		}
-		out[i / 2] = (uint8_t)v;
-	}
-	return (int)(n / 2);
-}

@@ -60,7 +60,4 @@ const struct cred *creds_find_ep(const struct creds *cs, const char *ep);
 /* [{identity, ep, key_bytes, created}], keys not shown. */
 json_t *creds_json(const struct creds *cs);
 
-/* Parse @hex (an even number of hex digits) into @out; returns the byte count or -EINVAL. */
-int creds_parse_hex(const char *hex, uint8_t *out, size_t size);
-
 #endif

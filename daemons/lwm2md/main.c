@@ -13,6 +13,7 @@
 #include <coap3/coap.h>
 
 #include "clients.h"
+#include "coap/pskguard.h"
 #include "common/daemon.h"
 #include "common/log.h"
 #include "creds.h"
@@ -485,7 +486,7 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 	const char *id = json_string_value(json_object_get(args, "identity"));
 	const char *hex = json_string_value(json_object_get(args, "key"));
 	uint8_t key[CREDS_KEY_MAX];
-	int n = creds_parse_hex(hex, key, sizeof(key)), rc;
+	int n = pskguard_parse_hex(hex, key, sizeof(key)), rc;
 
 	if (n < 0) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",

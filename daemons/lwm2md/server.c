@@ -17,8 +17,8 @@
 
 #include "certs.h"
 #include "coap/coapev.h"
+#include "coap/pskguard.h"
 #include "dm.h"
-#include "pskguard.h"
 #include "coap/midstore.h"
 #include "coap/respcache.h"
 #include "common/log.h"
@@ -638,6 +638,17 @@ static int setup_security(struct server *srv, const struct server_config *cfg)
 	return certs_setup(srv->ctx, &cc, &srv->certs);
 }
 
+/* The guard's key source: lwm2md's credential table. */
+static const uint8_t *cred_key(const uint8_t *id, size_t len, size_t *key_len, void *arg)
+{
+	const struct cred *c = creds_find(arg, id, len);
+
+	if (!c)
+		return NULL;
+	*key_len = c->key_len;
+	return c->key;
+}
+
 static int on_event(coap_session_t *s, const coap_event_t event)
 {
 	struct server *srv = server_of(s);
@@ -689,7 +700,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	srv->responses = respcache_new(NULL);
 	srv->clients = clients_new(base, db, &hooks);
 	srv->creds = creds_new(db);
-	srv->guard = pskguard_new(base, srv->creds, cfg->handshake_timeout_s);
+	srv->guard = pskguard_new(base, cred_key, srv->creds, cfg->handshake_timeout_s);
 	n = creds_load(srv->creds);
 	if (n < 0) {
 		server_free(srv);
@@ -809,6 +820,7 @@ void server_status(struct server *srv, json_t *status)
 {
 	json_t *counters = json_object_get(status, "counters");
 	struct clients_stats cs;
+	struct pskguard_stats ps;
 	struct midstore_stats ms;
 	struct respcache_stats rs;
 
@@ -851,9 +863,12 @@ void server_status(struct server *srv, json_t *status)
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
-#undef C
 	dm_counters(srv->dm, counters);
-	pskguard_counters(srv->guard, counters);
+	pskguard_get_stats(srv->guard, &ps);
+	C("dtls_connected", ps.connected);
+	C("dtls_failures", ps.failures);
+	C("dtls_unknown_identity", ps.unknown_identity);
+#undef C
 }
 
 struct creds *server_creds(struct server *srv)

@@ -4,9 +4,9 @@
  * The shared main() in lib/common/daemon.c does the daemon work (config,
  * database, control socket, signals, systemd); this file says what is
  * particular to rdd: its keys, its schema, and the modules it starts —
- * rdstore (registrations, SQLite), rdgroup (groups), rdserver (CoAP),
- * pubsub (the publish-subscribe broker on the same CoAP endpoint) and
- * rdctl (commands).
+ * rdstore (registrations, SQLite), rdgroup (groups), rdauth (credentials,
+ * tokens, remembered names), rdserver (CoAP, CoAP over DTLS), pubsub (the
+ * publish-subscribe broker on the same CoAP endpoint) and rdctl (commands).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "psstore.h"
 #include "pubsub.h"
+#include "rdauth.h"
 #include "rdctl.h"
 #include "rdgroup.h"
 #include "rdserver.h"
@@ -27,8 +28,18 @@
 
 struct rdd_config {
 	struct daemon_config common;
+	bool coap_enabled;
 	char *address;
 	int port;
+	bool coaps_enabled;
+	char *coaps_address;
+	int coaps_port;
+	int handshake_timeout_s;
+	bool registration_required;
+	bool lookup_open;
+	char *tokens;
+	bool bind_psk_identity;
+	int remember_s;
 	char *mcast_ifs;
 	int default_lt;
 	int max_links;
@@ -43,6 +54,8 @@ struct rdd_config {
 /* clang-format off */
 static const struct config_key rdd_keys[] = {
 	DAEMON_CONFIG_KEYS("rdd", struct rdd_config),
+	{ "coap", "enabled", CONFIG_BOOL, offsetof(struct rdd_config, coap_enabled), "yes", 0, 0,
+	  NULL, false, "serve plain CoAP (no: only CoAP over DTLS, [coaps])" },
 	{ "coap", "address", CONFIG_STRING, offsetof(struct rdd_config, address), "::", 0, 0, NULL,
 	  false, "numeric address to serve CoAP on (\"::\": every IPv6 and IPv4 address)" },
 	{ "coap", "port", CONFIG_INT, offsetof(struct rdd_config, port), "5783", 0, 65535, NULL,
@@ -50,6 +63,32 @@ static const struct config_key rdd_keys[] = {
 	{ "coap", "multicast_interfaces", CONFIG_STRING, offsetof(struct rdd_config, mcast_ifs), "",
 	  0, 0, NULL, false,
 	  "interfaces (space-separated) on which to join ff02::fd, ff05::fd, ff02::fe, ff05::fe" },
+	{ "coaps", "enabled", CONFIG_BOOL, offsetof(struct rdd_config, coaps_enabled), "yes", 0, 0,
+	  NULL, false, "serve CoAP over DTLS with pre-shared keys (lwgatectl rdd cred-add)" },
+	{ "coaps", "address", CONFIG_STRING, offsetof(struct rdd_config, coaps_address), "::", 0,
+	  0, NULL, false, "numeric address to serve CoAP over DTLS on" },
+	{ "coaps", "port", CONFIG_INT, offsetof(struct rdd_config, coaps_port), "5784", 1, 65535,
+	  NULL, false, "UDP port of the resource directory over DTLS" },
+	{ "coaps", "handshake_timeout", CONFIG_INT,
+	  offsetof(struct rdd_config, handshake_timeout_s), "10", 1, 300, NULL, false,
+	  "seconds after which an unfinished DTLS handshake is logged and counted as failed" },
+	{ "auth", "registration_required", CONFIG_BOOL,
+	  offsetof(struct rdd_config, registration_required), "no", 0, 0, NULL, true,
+	  "registrations, updates and removals need a PSK identity (coaps) or a bearer token" },
+	{ "auth", "lookup_open", CONFIG_BOOL, offsetof(struct rdd_config, lookup_open), "yes", 0,
+	  0, NULL, true, "anyone may look up (no: a PSK identity or a bearer token is needed)" },
+	{ "auth", "tokens", CONFIG_STRING, offsetof(struct rdd_config, tokens), "", 0, 0, NULL,
+	  true,
+	  "bearer tokens, space-separated, each TOKEN or TOKEN:SECTOR,SECTOR (\"-\": no sector); "
+	  "sent as the Uri-Query item auth=TOKEN" },
+	{ "policy", "bind_psk_identity", CONFIG_BOOL,
+	  offsetof(struct rdd_config, bind_psk_identity), "yes", 0, 0, NULL, true,
+	  "over DTLS the endpoint name must be the PSK identity; a name that is a PSK identity "
+	  "registers only over DTLS" },
+	{ "policy", "remember", CONFIG_INT, offsetof(struct rdd_config, remember_s), "0", -1,
+	  2147483647, NULL, true,
+	  "seconds an endpoint name stays its first registrant's after the registration ends "
+	  "(0: only while registered, as RFC 9176 7.5; -1: forever)" },
 	{ "rd", "default_lifetime", CONFIG_INT, offsetof(struct rdd_config, default_lt), "90000",
 	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
 	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
@@ -78,12 +117,16 @@ static const struct db_migration rdd_migrations[] = {
 	{ 2, rdstore_schema_2 },
 	{ 3, rdgroup_schema },
 	{ 4, psstore_schema },
+	{ 5, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
 };
 
 static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
 {
 	struct rdd *rdd = arg;
 
+	/* a replacement keeps the name registered: only an end releases it */
+	if (change == RDSTORE_REMOVED || change == RDSTORE_EXPIRED)
+		rdauth_released(rdd->auth, reg->d, reg->ep);
 	rdserver_changed(rdd->server, reg, change);
 	rdctl_changed(rdd, reg, change);
 }
@@ -121,6 +164,15 @@ static void default_base(const struct rdd_config *cfg, char *buf, size_t size)
 	snprintf(buf, size, strchr(a, ':') ? "coap://[%s]:%d" : "coap://%s:%d", a, cfg->port);
 }
 
+static void auth_config(const struct rdd_config *cfg, struct rdauth_config *out)
+{
+	*out = (struct rdauth_config){ .registration_required = cfg->registration_required,
+				       .lookup_open = cfg->lookup_open,
+				       .tokens = cfg->tokens,
+				       .bind_psk_identity = cfg->bind_psk_identity,
+				       .remember_s = cfg->remember_s };
+}
+
 static int rdd_start(struct daemon *d, void **state)
 {
 	const struct rdd_config *cfg = daemon_config(d);
@@ -128,8 +180,14 @@ static int rdd_start(struct daemon *d, void **state)
 	struct rdstore_config scfg = { .default_lt = (uint32_t)cfg->default_lt,
 				       .on_change = on_change,
 				       .ctx = rdd };
-	struct rdserver_config ccfg = { .address = cfg->address,
+	struct rdauth_config acfg;
+	struct rdserver_config ccfg = { .coap_enabled = cfg->coap_enabled,
+					.address = cfg->address,
 					.port = cfg->port,
+					.coaps_enabled = cfg->coaps_enabled,
+					.coaps_address = cfg->coaps_address,
+					.coaps_port = cfg->coaps_port,
+					.handshake_timeout_s = cfg->handshake_timeout_s,
 					.multicast_interfaces = cfg->mcast_ifs,
 					.max_links = (unsigned)cfg->max_links };
 	struct pubsub_config pcfg = { 0 };
@@ -141,9 +199,14 @@ static int rdd_start(struct daemon *d, void **state)
 	rdd->daemon = d;
 	coap_startup();
 	coap_set_log_level(LOG_WARNING);
-	rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
+	auth_config(cfg, &acfg);
+	rc = rdauth_new(daemon_db(d), &acfg, &rdd->auth);
+	ccfg.auth = rdd->auth;
 	if (rc == 0)
-		rc = rdgroup_new(daemon_db(d), rdd->store, on_group_change, rdd, &rdd->groups);
+		rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
+	if (rc == 0)
+		rc = rdgroup_new(daemon_db(d), rdd->store, rdd->auth, on_group_change, rdd,
+				 &rdd->groups);
 	ccfg.groups = rdd->groups;
 	if (rc == 0)
 		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
@@ -161,6 +224,7 @@ static int rdd_start(struct daemon *d, void **state)
 		rdserver_free(rdd->server);
 		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
+		rdauth_free(rdd->auth);
 		free(rdd);
 		coap_cleanup();
 		return rc;
@@ -177,17 +241,22 @@ static void rdd_stop(void *state)
 	rdserver_free(rdd->server);
 	rdgroup_free(rdd->groups);
 	rdstore_free(rdd->store);
+	rdauth_free(rdd->auth);
 	free(rdd);
 	coap_cleanup();
 }
 
-/* default_lifetime, max_links and the broker's limits apply to the requests that come next. */
+/* default_lifetime, max_links, [auth], [policy] and the broker's limits apply to what comes next.
+ */
 static void rdd_reload(void *state)
 {
 	struct rdd *rdd = state;
 	const struct rdd_config *cfg = daemon_config(rdd->daemon);
+	struct rdauth_config acfg;
 	struct pubsub_config pcfg;
 
+	auth_config(cfg, &acfg);
+	rdauth_reload(rdd->auth, &acfg);
 	rdstore_set_default_lt(rdd->store, (uint32_t)cfg->default_lt);
 	rdserver_set_max_links(rdd->server, (unsigned)cfg->max_links);
 	pubsub_config_of(cfg, &pcfg);

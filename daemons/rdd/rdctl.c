@@ -412,6 +412,91 @@ static const struct ipc_arg remove_args[] = {
 	{ NULL },
 };
 
+static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *id = json_string_value(json_object_get(args, "identity"));
+	const char *hex = json_string_value(json_object_get(args, "key"));
+	const char *sectors = json_string_value(json_object_get(args, "sectors"));
+	uint8_t key[PSKGUARD_KEY_MAX];
+	int n = pskguard_parse_hex(hex, key, sizeof(key)), rc;
+
+	if (n < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",
+			      PSKGUARD_KEY_MAX);
+		return;
+	}
+	rc = rdcreds_add(rdauth_creds(rdd->auth), id, key, (size_t)n, sectors);
+	explicit_bzero(key, sizeof(key));
+	if (rc == -EEXIST)
+		ipc_call_fail(call, IPC_ERR_CONFLICT, "identity already has a key");
+	else if (rc == -EINVAL)
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "identity: 1 to %d bytes; sectors: \"*\" or names joined by commas "
+			      "(\"-\": no sector)",
+			      PSKGUARD_IDENTITY_MAX);
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not stored");
+	else
+		ipc_call_reply(call, json_pack("{s:s, s:s}", "identity", id, "sectors",
+					       sectors && *sectors ? sectors : "*"));
+}
+
+static void cmd_cred_del(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	int rc = rdcreds_del(rdauth_creds(rdd->auth),
+			     json_string_value(json_object_get(args, "identity")));
+
+	if (rc == -ENOENT)
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no such credential");
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not deleted");
+	else
+		ipc_call_reply(call, NULL);
+}
+
+static void cmd_cred_list(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+
+	ipc_call_reply(call, rdcreds_json(rdauth_creds(rdd->auth)));
+}
+
+static void cmd_forget(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	int rc;
+
+	if (rdstore_find_ep(rdd->store, d ? d : "", ep)) {
+		ipc_call_fail(call, IPC_ERR_CONFLICT,
+			      "the endpoint is registered: remove it first (remove ep=…)");
+		return;
+	}
+	rc = rdpolicy_forget(rdauth_policy(rdd->auth), d ? d : "", ep);
+	if (rc == -ENOENT)
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no registrant is remembered for that name");
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not forgotten");
+	else
+		ipc_call_reply(call, NULL);
+}
+
+static const struct ipc_arg cred_add_args[] = {
+	{ "identity", IPC_ARG_STRING, true, "PSK identity (with bind_psk_identity: the ep name)" },
+	{ "key", IPC_ARG_STRING, true, "pre-shared key in hex" },
+	{ "sectors", IPC_ARG_STRING, false,
+	  "sectors it may register in, joined by commas; \"-\": no sector (default: any)" },
+	{ NULL },
+};
+
+static const struct ipc_arg cred_del_args[] = {
+	{ "identity", IPC_ARG_STRING, true, "PSK identity" },
+	{ NULL },
+};
+
 const struct ipc_command rdctl_commands[] = {
 	{ "endpoints", "list registrations (filters as /rd-lookup/ep)", ep_args, cmd_endpoints,
 	  false },
@@ -426,6 +511,12 @@ const struct ipc_command rdctl_commands[] = {
 	  false },
 	{ "remove-group", "remove a group of /rd-group", remove_group_args, cmd_remove_group,
 	  true },
+	{ "cred-add", "add a DTLS pre-shared key and the sectors it may register in", cred_add_args,
+	  cmd_cred_add, true },
+	{ "cred-del", "delete a DTLS pre-shared key", cred_del_args, cmd_cred_del, true },
+	{ "cred-list", "DTLS credentials (keys not shown)", NULL, cmd_cred_list, false },
+	{ "forget", "forget the remembered first registrant of an endpoint name", remove_args,
+	  cmd_forget, true },
 	{ NULL },
 };
 
@@ -435,12 +526,17 @@ void rdctl_status(void *state, json_t *status)
 	json_t *counters = json_object_get(status, "counters");
 	struct rdstore_stats st;
 	struct rdserver_stats sv;
+	struct rdauth_stats au;
 	struct pubsub_stats ps;
 
 	pubsub_get_stats(rdd->pubsub, &ps);
 	rdstore_get_stats(rdd->store, &st);
 	rdserver_get_stats(rdd->server, &sv);
+	rdauth_get_stats(rdd->auth, &au);
 	json_object_set_new(status, "coap_port", json_integer(rdserver_port(rdd->server)));
+	json_object_set_new(status, "coaps_port", json_integer(rdserver_coaps_port(rdd->server)));
+	json_object_set_new(status, "credentials", json_integer((json_int_t)au.credentials));
+	json_object_set_new(status, "remembered_names", json_integer((json_int_t)au.claims));
 	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
 	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
 	json_object_set_new(status, "multicast_groups", json_integer(sv.multicast_groups));
@@ -461,6 +557,16 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(counters, "coap_lookups", json_integer((json_int_t)sv.lookups));
 	json_object_set_new(counters, "coap_notifications",
 			    json_integer((json_int_t)sv.notifications));
+	json_object_set_new(counters, "auth_unauthorized",
+			    json_integer((json_int_t)au.unauthorized));
+	json_object_set_new(counters, "auth_forbidden", json_integer((json_int_t)au.forbidden));
+	json_object_set_new(counters, "auth_remembered_refused",
+			    json_integer((json_int_t)au.remembered_refused));
+	json_object_set_new(counters, "dtls_connected",
+			    json_integer((json_int_t)sv.dtls.connected));
+	json_object_set_new(counters, "dtls_failures", json_integer((json_int_t)sv.dtls.failures));
+	json_object_set_new(counters, "dtls_unknown_identity",
+			    json_integer((json_int_t)sv.dtls.unknown_identity));
 	json_object_set_new(counters, "ps_created", json_integer((json_int_t)ps.created));
 	json_object_set_new(counters, "ps_deleted", json_integer((json_int_t)ps.deleted));
 	json_object_set_new(counters, "ps_expired", json_integer((json_int_t)ps.expired));

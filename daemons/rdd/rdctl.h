@@ -13,6 +13,10 @@
  *   topics [name=]                         the broker's topics: name, paths,
  *                                          content format, subscribers, last
  *                                          publication and the size of its value
+ *   cred-add identity= key=HEX [sectors=a,b] a DTLS PSK and the sectors it may register in
+ *   cred-del identity=                     delete it
+ *   cred-list                              credentials, keys never shown
+ *   forget ep= [d=]                        drop the remembered registrant of a name
  *
  * Lists are streamed as one record per item, RDCTL_MAX_LIST at most unless
  * q sets count (page through longer ones with q="page=N&count=M").  Events, published to
@@ -31,6 +35,7 @@
 #include "common/daemon.h"
 #include "common/ipc_server.h"
 #include "rdgroup.h"
+#include "rdauth.h"
 #include "pubsub.h"
 #include "rdserver.h"
 #include "rdstore.h"
@@ -43,6 +48,7 @@ struct rdd {
 	struct rdstore *store;
 	struct rdserver *server;
 	struct rdgroups *groups;
+	struct rdauth *auth;
 	struct pubsub *pubsub;
 };
 

@@ -30,24 +30,26 @@ struct rdgroups {
 	struct rdstore *store;
 	struct rdgroup_list list;
 	size_t count;
+	struct rdauth *auth;
 	rdgroup_change_fn on_change;
 	void *ctx;
 };
 
 /*
- * AUTHORIZATION CALL SITE (CRD-004/005).  Whether this client may create
- * or remove a group in sector @d is rdauth's decision (daemons/rdd/rdauth.h,
- * from the rdsec branch): when it lands, this becomes
- * rdauth_identify(auth, s, q, &who) (which takes auth= out of @q) then
- * rdauth_check(auth, &who, RDAUTH_GROUP, d, NULL, why, why_len).  Until
- * then every client may.  Returns 0, or the CoAP code to answer with
- * (4.01, 4.03) and the reason in @why.
+ * May this client create or remove a group in sector @d (CRD-004/005)?
+ * rdauth decides; auth= leaves @q.  Returns 0, or the CoAP code to answer
+ * with (4.00, 4.01, 4.03) and the reason in @why.
  */
-static int authorized(coap_session_t *s, struct rdquery *q, const char *d, char *why,
-		      size_t why_len)
+static int authorized(struct rdgroups *gs, coap_session_t *s, struct rdquery *q, const char *d,
+		      char *why, size_t why_len)
 {
-	(void)s, (void)q, (void)d, (void)why, (void)why_len;
-	return 0;
+	struct rdauth_who who;
+
+	if (rdauth_identify(gs->auth, s, q, &who) != 0) {
+		snprintf(why, why_len, "give one bearer token: auth=TOKEN");
+		return 400;
+	}
+	return rdauth_check(gs->auth, &who, RDAUTH_GROUP, d, NULL, why, why_len);
 }
 
 static void group_free(struct rdgroup *g)
@@ -328,7 +330,7 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 		free(g);
 		return;
 	}
-	rc = authorized(s, &q, rdquery_find(&q, "d") ? rdquery_find(&q, "d")->value : "", why,
+	rc = authorized(gs, s, &q, rdquery_find(&q, "d") ? rdquery_find(&q, "d")->value : "", why,
 			sizeof(why));
 	if (rc) {
 		rdreq_error(st, resp, rc, "%s", why);
@@ -489,7 +491,7 @@ bool rdgroup_serve(struct rdgroups *gs, struct rdserver_stats *st, coap_resource
 	case COAP_REQUEST_CODE_DELETE:
 		if (!rdreq_query(st, req, resp, &q))
 			break;
-		rc = authorized(s, &q, g->d, why, sizeof(why));
+		rc = authorized(gs, s, &q, g->d, why, sizeof(why));
 		if (rc)
 			rdreq_error(st, resp, rc, "%s", why);
 		else if (q.count)
@@ -539,8 +541,8 @@ static int load(struct rdgroups *gs)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-int rdgroup_new(struct db *db, struct rdstore *store, rdgroup_change_fn on_change, void *ctx,
-		struct rdgroups **out)
+int rdgroup_new(struct db *db, struct rdstore *store, struct rdauth *auth,
+		rdgroup_change_fn on_change, void *ctx, struct rdgroups **out)
 {
 	struct rdgroups *gs = calloc(1, sizeof(*gs));
 
@@ -548,6 +550,7 @@ int rdgroup_new(struct db *db, struct rdstore *store, rdgroup_change_fn on_chang
 		return -ENOMEM;
 	gs->db = db;
 	gs->store = store;
+	gs->auth = auth;
 	gs->on_change = on_change;
 	gs->ctx = ctx;
 	TAILQ_INIT(&gs->list);

@@ -37,6 +37,7 @@
 
 #include "coap/linkformat.h"
 #include "common/db.h"
+#include "rdauth.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -69,10 +70,12 @@ extern const char rdgroup_schema[];
 
 /*
  * Load the groups of @db, and tell @store's lookups about membership.
+ * Group creation and removal are authorized by @auth (borrowed; see
+ * rdauth.h: RDAUTH_GROUP, a bearer token as auth=TOKEN).
  * Returns 0 and *@out, or -EIO (logged).
  */
-int rdgroup_new(struct db *db, struct rdstore *store, rdgroup_change_fn on_change, void *ctx,
-		struct rdgroups **out);
+int rdgroup_new(struct db *db, struct rdstore *store, struct rdauth *auth,
+		rdgroup_change_fn on_change, void *ctx, struct rdgroups **out);
 
 /* Free everything (the database keeps it); NULL is fine. */
 void rdgroup_free(struct rdgroups *gs);

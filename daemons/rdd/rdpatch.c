@@ -5,6 +5,7 @@
 
 #include "rdpatch.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "coap/linkjson.h"
@@ -13,19 +14,20 @@
 #include "rdreq.h"
 
 /*
- * AUTHORIZATION CALL SITE (CRD-004/005).  Whether this client may patch
- * the registration of @ep in sector @d is rdauth's decision
- * (daemons/rdd/rdauth.h, from the rdsec branch): when it lands, this
- * becomes rdauth_identify(auth, s, q, &who) (which takes auth= out of @q)
- * then rdauth_check(auth, &who, RDAUTH_PATCH, d, ep, why, why_len).
- * Until then every client may.  Returns 0, or the CoAP code to answer
- * with (4.01, 4.03) and the reason in @why.
+ * May this client patch the registration of @ep in sector @d (CRD-004/005)?
+ * rdauth decides; auth= leaves @q.  Returns 0, or the CoAP code to answer
+ * with (4.00, 4.01, 4.03) and the reason in @why.
  */
-static int authorized(coap_session_t *s, struct rdquery *q, const char *d, const char *ep,
-		      char *why, size_t why_len)
+static int authorized(struct rdauth *auth, coap_session_t *s, struct rdquery *q, const char *d,
+		      const char *ep, char *why, size_t why_len)
 {
-	(void)s, (void)q, (void)d, (void)ep, (void)why, (void)why_len;
-	return 0;
+	struct rdauth_who who;
+
+	if (rdauth_identify(auth, s, q, &who) != 0) {
+		snprintf(why, why_len, "give one bearer token: auth=TOKEN");
+		return 400;
+	}
+	return rdauth_check(auth, &who, RDAUTH_PATCH, d, ep, why, why_len);
 }
 
 static int content_format(const coap_pdu_t *req)
@@ -36,8 +38,9 @@ static int content_format(const coap_pdu_t *req)
 	return o ? (int)coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o)) : -1;
 }
 
-void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, unsigned max_links,
-		    coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req, coap_pdu_t *resp)
+void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rdauth *auth,
+		    unsigned max_links, coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req,
+		    coap_pdu_t *resp)
 {
 	struct rdreg_input in = { 0 };
 	struct linkformat links;
@@ -49,7 +52,7 @@ void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, unsigned m
 
 	if (!rdreq_query(st, req, resp, &q))
 		return;
-	rc = authorized(s, &q, reg->d, reg->ep, why, sizeof(why));
+	rc = authorized(auth, s, &q, reg->d, reg->ep, why, sizeof(why));
 	if (rc) {
 		rdquery_fini(&q);
 		rdreq_error(st, resp, rc, "%s", why);

@@ -7,7 +7,9 @@
  * it.  The patched links replace the registration's in one committed
  * change, like an update with a payload (the lifetime restarts); any
  * error leaves the registration as it was:
- *   4.00  no payload, a query item, a malformed patch or links it would make
+ *   4.00  no payload, a query item (but auth=), a malformed patch or links it would make
+ *   4.01  no or unknown credentials where [auth] wants them (rdauth)
+ *   4.03  credentials not allowed for the sector, or not the registrant's
  *   4.09  the patch names a target that several links have
  *   4.13  more links than [rd] max_links
  *   4.15  a payload that is not Content-Format 52
@@ -18,14 +20,17 @@
 
 #include <coap3/coap.h>
 
+#include "rdauth.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
 /*
  * Answer the PATCH or iPATCH @req on @reg of @store: 2.04 once the
- * patched links are committed, or an error (counted in @st).
+ * patched links are committed, or an error (counted in @st).  @auth
+ * decides who may (4.01, 4.03; a bearer token comes as auth=TOKEN).
  */
-void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, unsigned max_links,
-		    coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req, coap_pdu_t *resp);
+void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rdauth *auth,
+		    unsigned max_links, coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req,
+		    coap_pdu_t *resp);
 
 #endif

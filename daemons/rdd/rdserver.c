@@ -16,6 +16,7 @@
 
 #include "coap/coapev.h"
 #include "coap/linkformat.h"
+#include "coap/pskguard.h"
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdgroup.h"
@@ -31,7 +32,8 @@ struct rdserver {
 	struct rdserver_config cfg;
 	coap_context_t *ctx;
 	struct coapev *ev;
-	int port;
+	struct pskguard *guard;
+	int port, coaps_port;
 	struct rdsimple *simple;
 	struct rdwatch *watch;
 	struct rdserver_stats stats;
@@ -60,6 +62,47 @@ static void publish_location(coap_pdu_t *resp, const struct rdreg *r)
 			(const uint8_t *)slash + 1);
 }
 
+/*
+ * Who sent @req (the auth= item leaves @q): false with 4.00 sent when the
+ * token is given twice or empty.
+ */
+static bool identify(struct rdserver *srv, coap_session_t *s, struct rdquery *q,
+		     struct rdauth_who *who, coap_pdu_t *resp)
+{
+	if (rdauth_identify(srv->cfg.auth, s, q, who) == 0)
+		return true;
+	rdreq_error(&srv->stats, resp, 400, "give one bearer token: auth=TOKEN");
+	rdquery_fini(q);
+	return false;
+}
+
+/* May @who do @op on (@d, @ep)?  False with 4.01 or 4.03 sent. */
+static bool allowed(struct rdserver *srv, const struct rdauth_who *who, enum rdauth_op op,
+		    const char *d, const char *ep, coap_pdu_t *resp)
+{
+	char why[192];
+	int code = rdauth_check(srv->cfg.auth, who, op, d, ep, why, sizeof(why));
+
+	if (code == 0)
+		return true;
+	rdreq_error(&srv->stats, resp, code, "%s", why);
+	return false;
+}
+
+/*
+ * Remember who made the registration @reg; if that cannot be stored, the
+ * registration goes again (a 5.00 is sent), so no name is left unowned.
+ */
+static bool remember(struct rdserver *srv, const struct rdauth_who *who, struct rdreg *reg,
+		     coap_pdu_t *resp)
+{
+	if (rdauth_registered(srv->cfg.auth, who, reg->d, reg->ep) == 0)
+		return true;
+	rdstore_remove(srv->store, reg);
+	rdreq_error(&srv->stats, resp, 500, "the registration could not be stored");
+	return false;
+}
+
 /* POST /rd: a registration (RFC 9176 §5.3). */
 static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 			const coap_string_t *query, coap_pdu_t *resp)
@@ -70,20 +113,22 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
 	char *literal[RDQUERY_MAX_PARAMS] = { 0 }, source[128];
 	struct rdquery q;
+	struct rdauth_who who;
 	struct rdreg *reg;
 	bool present;
 
 	srv->stats.requests++;
-	if (!rdreq_query(&srv->stats, req, resp, &q))
+	if (!rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
 	if (rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) &&
+	    allowed(srv, &who, RDAUTH_REGISTER, in.d, in.ep, resp) &&
 	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
 		rdreq_source_base(s, source, sizeof(source));
 		in.source = source;
 		in.links = &links;
 		if (rdstore_register(srv->store, &in, &reg) < 0) {
 			rdreq_error(&srv->stats, resp, 500, "the registration could not be stored");
-		} else {
+		} else if (remember(srv, &who, reg, resp)) {
 			srv->stats.registrations++;
 			coap_pdu_set_code(resp, COAP_RESPONSE_CODE(201));
 			publish_location(resp, reg);
@@ -101,7 +146,8 @@ struct simple_job {
 	coap_session_t *session; /* the registrant's, referenced until the answer */
 	coap_async_t *async;
 	struct rdquery q;
-	char source[128]; /* the endpoint's address as a base URI */
+	struct rdauth_who who; /* the registrant, checked when the request came */
+	char source[128];      /* the endpoint's address as a base URI */
 	int code;
 	char why[160];
 };
@@ -114,7 +160,7 @@ static void simple_done(void *arg, int err, int code, const uint8_t *body, size_
 	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
 	char *literal[RDQUERY_MAX_PARAMS] = { 0 };
 	struct linkformat links;
-	struct rdreg *reg;
+	struct rdreg *reg = NULL;
 	int rc;
 
 	job->code = 502;
@@ -138,7 +184,16 @@ static void simple_done(void *arg, int err, int code, const uint8_t *body, size_
 		if (links.count > srv->cfg.max_links) {
 			snprintf(job->why, sizeof(job->why), "%zu links, at most %u are accepted",
 				 links.count, srv->cfg.max_links);
-		} else if (rdstore_register(srv->store, &in, &reg) < 0) {
+		} else if (!rdpolicy_allows(rdauth_policy(srv->cfg.auth), in.d ? in.d : "", in.ep,
+					    job->who.identity)) {
+			/* another identity took the name while the endpoint was asked */
+			job->code = 403;
+			snprintf(job->why, sizeof(job->why),
+				 "ep '%s' is remembered for another registrant", in.ep);
+		} else if (rdstore_register(srv->store, &in, &reg) < 0 ||
+			   rdauth_registered(srv->cfg.auth, &job->who, reg->d, reg->ep) < 0) {
+			if (reg)
+				rdstore_remove(srv->store, reg);
 			job->code = 500;
 			snprintf(job->why, sizeof(job->why),
 				 "the registration could not be stored");
@@ -226,7 +281,12 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		abort();
-	if (!rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal)) {
+	if (!identify(srv, s, &q, &job->who, resp)) {
+		free(job);
+		return;
+	}
+	if (!rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) ||
+	    !allowed(srv, &job->who, RDAUTH_REGISTER, in.d, in.ep, resp)) {
 		free(job);
 	} else if (coap_get_data(req, &len, &data) && len > 0) {
 		rdreq_error(&srv->stats, resp, 400, "a simple registration has no payload");
@@ -299,15 +359,17 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
 	char *literal[RDQUERY_MAX_PARAMS] = { 0 }, source[128];
 	struct rdquery q;
+	struct rdauth_who who;
 	bool present;
 
 	srv->stats.requests++;
 	if (to_group(res, s, req, query, resp))
 		return;
 	reg = reg_of(srv, req, resp);
-	if (!reg || !rdreq_query(&srv->stats, req, resp, &q))
+	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
-	if (rdreq_params(&srv->stats, &q, true, resp, &in, attrs, literal) &&
+	if (allowed(srv, &who, RDAUTH_UPDATE, reg->d, reg->ep, resp) &&
+	    rdreq_params(&srv->stats, &q, true, resp, &in, attrs, literal) &&
 	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
 		rdreq_source_base(s, source, sizeof(source));
 		in.source = source;
@@ -330,13 +392,20 @@ static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		      const coap_string_t *query, coap_pdu_t *resp)
 {
 	struct rdserver *srv = server_of(s);
+	struct rdauth_who who;
+	struct rdquery q;
 	struct rdreg *reg;
+	bool ok;
 
 	srv->stats.requests++;
 	if (to_group(res, s, req, query, resp))
 		return;
 	reg = reg_of(srv, req, resp);
-	if (!reg)
+	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+		return;
+	ok = allowed(srv, &who, RDAUTH_REMOVE, reg->d, reg->ep, resp);
+	rdquery_fini(&q);
+	if (!ok)
 		return;
 	if (rdstore_remove(srv->store, reg) < 0) {
 		rdreq_error(&srv->stats, resp, 500, "the removal could not be stored");
@@ -351,16 +420,24 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 		    const coap_string_t *query, coap_pdu_t *resp)
 {
 	struct rdserver *srv = server_of(s);
+	struct rdauth_who who;
+	struct rdquery q;
 	struct rdreg *reg;
 	size_t len;
 	char *text;
+	bool ok;
 	int cf;
 
 	srv->stats.requests++;
 	if (to_group(res, s, req, query, resp))
 		return;
 	reg = reg_of(srv, req, resp);
-	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf))
+	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf) ||
+	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+		return;
+	ok = allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp);
+	rdquery_fini(&q);
+	if (!ok)
 		return;
 	linkformat_format(reg->links.links, reg->links.count, NULL, 0, &len);
 	text = malloc(len + 1);
@@ -402,7 +479,8 @@ static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 		return;
 	reg = reg_of(srv, req, resp);
 	if (reg)
-		rdpatch_handle(&srv->stats, srv->store, srv->cfg.max_links, s, reg, req, resp);
+		rdpatch_handle(&srv->stats, srv->store, srv->cfg.auth, srv->cfg.max_links, s, reg,
+			       req, resp);
 }
 
 /* PUT: no such method on a registration, no such resource otherwise. */
@@ -426,14 +504,20 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	coap_opt_iterator_t it;
 	coap_opt_t *observe;
 	struct rdquery q;
+	struct rdauth_who who;
 	char why[128], *text;
 	size_t len;
 	long n;
 	int cf;
 
 	srv->stats.requests++;
-	if (!rdreq_accept(&srv->stats, req, resp, &cf) || !rdreq_query(&srv->stats, req, resp, &q))
+	if (!rdreq_accept(&srv->stats, req, resp, &cf) ||
+	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
+	if (!allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp)) {
+		rdquery_fini(&q);
+		return;
+	}
 	n = rdlookup_text(srv->store, kind, &q, &text, &len, why, sizeof(why));
 	rdquery_fini(&q);
 	if (n < 0) {
@@ -528,7 +612,8 @@ static coap_resource_t *add_static(coap_context_t *ctx, const char *path, coap_r
 	return r;
 }
 
-static int bind_endpoint(struct rdserver *srv)
+static int bind_endpoint(struct rdserver *srv, const char *address, int port_number,
+			 coap_proto_t proto)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 				  .ai_socktype = SOCK_DGRAM,
@@ -539,22 +624,72 @@ static int bind_endpoint(struct rdserver *srv)
 	coap_endpoint_t *ep;
 	int rc;
 
-	snprintf(port, sizeof(port), "%d", srv->cfg.port);
-	rc = getaddrinfo(srv->cfg.address, port, &hints, &ai);
+	snprintf(port, sizeof(port), "%d", port_number);
+	rc = getaddrinfo(address, port, &hints, &ai);
 	if (rc != 0) {
-		log_error("bad [coap] address \"%s\": %s", srv->cfg.address, gai_strerror(rc));
+		log_error("bad [%s] address \"%s\": %s",
+			  proto == COAP_PROTO_DTLS ? "coaps" : "coap", address, gai_strerror(rc));
 		return -EINVAL;
 	}
 	coap_address_init(&addr);
 	addr.size = ai->ai_addrlen;
 	memcpy(&addr.addr.sa, ai->ai_addr, ai->ai_addrlen);
 	freeaddrinfo(ai);
-	ep = coap_new_endpoint(srv->ctx, &addr, COAP_PROTO_UDP);
+	ep = coap_new_endpoint(srv->ctx, &addr, proto);
 	if (!ep) {
-		log_error("cannot serve CoAP on %s port %d", srv->cfg.address, srv->cfg.port);
+		log_error("cannot serve %s on %s port %d",
+			  proto == COAP_PROTO_DTLS ? "CoAP over DTLS" : "CoAP", address,
+			  port_number);
 		return -EADDRINUSE;
 	}
-	srv->port = srv->cfg.port;
+	if (proto == COAP_PROTO_DTLS)
+		srv->coaps_port = port_number;
+	else
+		srv->port = port_number;
+	return 0;
+}
+
+/* libcoap's session events: the guard watches DTLS handshakes. */
+static int on_event(coap_session_t *s, const coap_event_t event)
+{
+	struct rdserver *srv = server_of(s);
+
+	/* freeing the context reports its sessions closing: the guard is gone by then */
+	if (srv && srv->guard)
+		pskguard_event(srv->guard, s, event);
+	return 0;
+}
+
+/* Serve plain CoAP and/or CoAP over DTLS, as configured. */
+static int bind_endpoints(struct rdserver *srv)
+{
+	const struct rdserver_config *cfg = &srv->cfg;
+	int rc;
+
+	if (!cfg->coap_enabled && !cfg->coaps_enabled) {
+		log_error("[coap] and [coaps] are both disabled: nothing to serve");
+		return -EINVAL;
+	}
+	if (cfg->coap_enabled) {
+		rc = bind_endpoint(srv, cfg->address, cfg->port, COAP_PROTO_UDP);
+		if (rc < 0)
+			return rc;
+		log_info("serving the resource directory on [%s]:%d", cfg->address, srv->port);
+	}
+	if (cfg->coaps_enabled) {
+		srv->guard = pskguard_new(srv->base, rdauth_psk_key, cfg->auth,
+					  cfg->handshake_timeout_s);
+		coap_register_event_handler(srv->ctx, on_event);
+		if (pskguard_setup(srv->guard, srv->ctx) < 0) {
+			log_error("this libcoap cannot do DTLS with PSK");
+			return -ENOTSUP;
+		}
+		rc = bind_endpoint(srv, cfg->coaps_address, cfg->coaps_port, COAP_PROTO_DTLS);
+		if (rc < 0)
+			return rc;
+		log_info("serving the resource directory over DTLS (PSK) on [%s]:%d",
+			 cfg->coaps_address, srv->coaps_port);
+	}
 	return 0;
 }
 
@@ -608,7 +743,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		return -ENOMEM;
 	}
 	coap_context_set_block_mode(srv->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
-	rc = bind_endpoint(srv);
+	rc = bind_endpoints(srv);
 	if (rc < 0) {
 		rdserver_free(srv);
 		return rc;
@@ -638,8 +773,9 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	}
 	rdwatch_attach(srv->watch, RDLOOKUP_EP, lookup_ep, srv->ev);
 	rdwatch_attach(srv->watch, RDLOOKUP_RES, lookup_res, srv->ev);
-	log_info("serving the resource directory on [%s]:%d", cfg->address, srv->port);
-	srv->cfg.address = NULL; /* the config's string, which a reload frees */
+	/* the config's strings, which a reload frees */
+	srv->cfg.address = NULL;
+	srv->cfg.coaps_address = NULL;
 	*out = srv;
 	return 0;
 }
@@ -649,6 +785,9 @@ void rdserver_free(struct rdserver *srv)
 	if (!srv)
 		return;
 	coapev_free(srv->ev);
+	/* libcoap insists that nobody holds a session when its endpoint goes */
+	pskguard_free(srv->guard);
+	srv->guard = NULL;
 	rdsimple_free(srv->simple);
 	rdwatch_free(srv->watch);
 	if (srv->ctx)
@@ -665,11 +804,18 @@ void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out)
 {
 	*out = srv->stats;
 	out->notifications = rdwatch_notified(srv->watch);
+	if (srv->guard)
+		pskguard_get_stats(srv->guard, &out->dtls);
 }
 
 int rdserver_port(const struct rdserver *srv)
 {
 	return srv->port;
+}
+
+int rdserver_coaps_port(const struct rdserver *srv)
+{
+	return srv->coaps_port;
 }
 
 coap_context_t *rdserver_context(struct rdserver *srv)

@@ -13,6 +13,9 @@
  *   /reg/<16 hex>       one per registration: GET, POST (update), DELETE,
  *                       PATCH and iPATCH (merge patch, see rdpatch.h)
  *
+ * on plain CoAP and on CoAP over DTLS with pre-shared keys (pskguard,
+ * rdcreds); every request is authorized by rdauth first (4.01, 4.03).
+ *
  * Bad requests get a 4.xx with a diagnostic payload (RFC 7252 §5.5.2) and
  * change nothing.  Bodies and results larger than a datagram go block-wise
  * (libcoap's block mode, one body per request).
@@ -26,14 +29,27 @@
 #include <event2/event.h>
 
 #include "coap/coapev.h"
+#include "coap/pskguard.h"
+#include "rdauth.h"
 #include "rdstore.h"
 
 struct rdserver;
 struct rdgroups;
 
 struct rdserver_config {
+	bool coap_enabled;   /* serve plain CoAP on address/port */
 	const char *address; /* numeric IPv6 or IPv4 address to bind ("::": all) */
 	int port;
+	bool coaps_enabled; /* serve CoAP over DTLS with PSK on coaps_address/coaps_port */
+	const char *coaps_address;
+	int coaps_port;
+	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
+	/*
+	 * Who may do what (borrowed; it outlives the server): every handler
+	 * that changes the directory calls rdauth_identify() and
+	 * rdauth_check() first — see rdauth.h for the pattern.
+	 */
+	struct rdauth *auth;
 	/*
 	 * Interfaces, separated by spaces or commas, on which to join the All
 	 * CoAP Nodes (ff02::fd, ff05::fd) and All CoRE Resource Directories
@@ -48,6 +64,7 @@ struct rdserver_stats {
 	uint64_t requests, bad_requests, registrations, updates, removals, lookups;
 	unsigned multicast_groups;   /* (group, interface) pairs joined */
 	unsigned long notifications; /* observed lookups whose result changed */
+	struct pskguard_stats dtls;
 };
 
 /*
@@ -68,11 +85,13 @@ void rdserver_set_max_links(struct rdserver *srv, unsigned max_links);
 
 void rdserver_get_stats(const struct rdserver *srv, struct rdserver_stats *out);
 
-/* The UDP port served. */
+/* The UDP port served with plain CoAP (0: none). */
 int rdserver_port(const struct rdserver *srv);
 
 /* The libcoap context and its driver, for modules serving beside the RD (pubsub). */
 coap_context_t *rdserver_context(struct rdserver *srv);
 struct coapev *rdserver_coapev(struct rdserver *srv);
+/* The UDP port served with CoAP over DTLS (0: none). */
+int rdserver_coaps_port(const struct rdserver *srv);
 
 #endif

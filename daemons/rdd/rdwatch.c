@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "coap/rdquery.h"
+#include "rdauth.h"
 
 struct watch {
 	bool used;
@@ -96,6 +97,7 @@ static void recheck(evutil_socket_t fd, short what, void *arg)
 			forget(x);
 			continue;
 		}
+		rdauth_strip(&q); /* the bearer token is no filter */
 		if (rdlookup_text(w->store, x->kind, &q, &text, &len, why, sizeof(why)) < 0) {
 			rdquery_fini(&q);
 			forget(x);

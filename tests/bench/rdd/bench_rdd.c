@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 	f = fopen(ini, "w");
 	fprintf(f,
 		"[daemon]\nsocket = %s\ndatabase = %s\nuser =\nlog_level = warning\n"
-		"[coap]\naddress = ::1\nport = %d\n",
+		"[coap]\naddress = ::1\nport = %d\n[coaps]\nenabled = no\n",
 		sock, db, port);
 	fclose(f);
 	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, true);

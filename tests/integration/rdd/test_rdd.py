@@ -83,7 +83,8 @@ class Rdd:
         os.unlink(self.sock)
 
     def coap(self, method, path, payload=None, cf=None, accept=None, port=None, host="::1",
-             non=False, wait=10):
+             non=False, wait=10, psk=None):
+        """One request; psk=(identity, key) sends it over DTLS (coaps) instead."""
         out = os.path.join(self.tmp, "payload.out")
         if os.path.exists(out):
             os.unlink(out)
@@ -97,7 +98,11 @@ class Rdd:
             cmd += ["-t", str(cf)]
         if accept is not None:
             cmd += ["-A", str(accept)]
-        r = subprocess.run(cmd + [f"coap://[{host}]:{port or self.port}{path}"],
+        scheme = "coap"
+        if psk is not None:
+            cmd += ["-u", psk[0], "-k", psk[1]]
+            scheme = "coaps"
+        r = subprocess.run(cmd + [f"{scheme}://[{host}]:{port or self.port}{path}"],
                            capture_output=True, text=True, timeout=30)
         codes = re.findall(r"^v:1 t:\w+ c:(\d\.\d\d) i:\w+ \{[0-9a-f]*\} \[([^\]]*)\]",
                            r.stdout + r.stderr, re.M)

@@ -1,5 +1,5 @@
 /*
- * pskguard — PSK lookup and DTLS handshake watch for lwm2md.
+ * pskguard — PSK lookup and DTLS handshake watch (see pskguard.h).
  */
 #define LOG_COMPONENT "dtls"
 #include "pskguard.h"
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 
@@ -17,7 +18,8 @@ struct handshake;
 
 struct pskguard {
 	struct event_base *base;
-	const struct creds *creds;
+	pskguard_key_fn key_of;
+	void *arg;
 	int timeout_s;
 	struct handshake *handshakes; /* under watch */
 	coap_bin_const_t psk;         /* the key handed to libcoap during a handshake */
@@ -68,9 +70,21 @@ static void handshake_end(struct handshake *h)
 		h->g->handshakes = h->next;
 	if (h->next)
 		h->next->prev = h->prev;
-	coap_session_set_app_data(h->session, NULL);
 	event_free(h->timer);
 	free(h);
+}
+
+/*
+ * The watch on @s, or NULL.  Found by walking the (short) list of
+ * handshakes in progress rather than through the session's app data, which
+ * belongs to the daemon (rdd's broker and simple registration use it).
+ */
+static struct handshake *watch_of(struct pskguard *g, coap_session_t *s)
+{
+	for (struct handshake *h = g->handshakes; h; h = h->next)
+		if (h->session == s)
+			return h;
+	return NULL;
 }
 
 static const char *proto_name(coap_session_t *s)
@@ -97,11 +111,12 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
 					       void *arg)
 {
 	struct pskguard *g = arg;
-	const struct cred *c = creds_find(g->creds, identity->s, identity->length);
-	struct handshake *h = coap_session_get_app_data(s);
+	size_t key_len = 0;
+	const uint8_t *key = g->key_of(identity->s, identity->length, &key_len, g->arg);
+	struct handshake *h = watch_of(g, s);
 	char peer[INET6_ADDRSTRLEN + 10];
 
-	if (!c) {
+	if (!key) {
 		pskguard_peer_text(s, peer, sizeof(peer));
 		if (h)
 			h->done = true;
@@ -111,14 +126,14 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
 			  (const char *)identity->s, peer);
 		return NULL;
 	}
-	g->psk.s = c->key;
-	g->psk.length = c->key_len;
+	g->psk.s = key;
+	g->psk.length = key_len;
 	return &g->psk;
 }
 
 void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 {
-	struct handshake *h = coap_session_get_app_data(s);
+	struct handshake *h = watch_of(g, s);
 	struct timeval tv = { g->timeout_s, 0 };
 
 	log_debug("libcoap event 0x%x", (unsigned)event);
@@ -141,7 +156,6 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 		if (!h->timer)
 			abort();
 		evtimer_add(h->timer, &tv);
-		coap_session_set_app_data(s, h);
 		h->next = g->handshakes;
 		if (h->next)
 			h->next->prev = h;
@@ -169,7 +183,7 @@ void pskguard_event(struct pskguard *g, coap_session_t *s, coap_event_t event)
 	}
 }
 
-struct pskguard *pskguard_new(struct event_base *base, const struct creds *creds,
+struct pskguard *pskguard_new(struct event_base *base, pskguard_key_fn key_of, void *arg,
 			      int handshake_timeout_s)
 {
 	struct pskguard *g = calloc(1, sizeof(*g));
@@ -177,7 +191,8 @@ struct pskguard *pskguard_new(struct event_base *base, const struct creds *creds
 	if (!g)
 		abort();
 	g->base = base;
-	g->creds = creds;
+	g->key_of = key_of;
+	g->arg = arg;
 	g->timeout_s = handshake_timeout_s;
 	return g;
 }
@@ -202,10 +217,52 @@ int pskguard_setup(struct pskguard *g, coap_context_t *ctx)
 	return 0;
 }
 
-void pskguard_counters(const struct pskguard *g, json_t *counters)
+void pskguard_get_stats(const struct pskguard *g, struct pskguard_stats *out)
 {
-	json_object_set_new(counters, "dtls_connected", json_integer((json_int_t)g->connected));
-	json_object_set_new(counters, "dtls_failures", json_integer((json_int_t)g->failures));
-	json_object_set_new(counters, "dtls_unknown_identity",
-			    json_integer((json_int_t)g->unknown_identity));
+	out->connected = g->connected;
+	out->failures = g->failures;
+	out->unknown_identity = g->unknown_identity;
+}
+
+bool pskguard_identity(coap_session_t *s, char *buf, size_t size)
+{
+	const coap_bin_const_t *id;
+
+	buf[0] = '\0';
+	if (coap_session_get_proto(s) != COAP_PROTO_DTLS &&
+	    coap_session_get_proto(s) != COAP_PROTO_TLS)
+		return false;
+	id = coap_session_get_psk_identity(s);
+	if (!id || id->length == 0 || id->length >= size || memchr(id->s, '\0', id->length))
+		return false;
+	memcpy(buf, id->s, id->length);
+	buf[id->length] = '\0';
+	return true;
+}
+
+int pskguard_parse_hex(const char *hex, uint8_t *out, size_t size)
+{
+	size_t n = strlen(hex);
+
+	if (n == 0 || n % 2 || n / 2 > size)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i += 2) {
+		int v = 0;
+
+		for (size_t k = 0; k < 2; k++) {
+			char ch = hex[i + k];
+
+			v <<= 4;
+			if (ch >= '0' && ch <= '9')
+				v |= ch - '0';
+			else if (ch >= 'a' && ch <= 'f')
+				v |= ch - 'a' + 10;
+			else if (ch >= 'A' && ch <= 'F')
+				v |= ch - 'A' + 10;
+			else
+				return -EINVAL;
+		}
+		out[i / 2] = (uint8_t)v;
+	}
+	return (int)(n / 2);
 }

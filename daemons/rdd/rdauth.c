@@ -1,0 +1,311 @@
+/*
+ * rdauth — authorization of the Resource Directory's requests (see
+ * rdauth.h).
+ */
+#define LOG_COMPONENT "auth"
+#include "rdauth.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "common/log.h"
+
+#define TOKEN_MAX 256 /* bytes of a bearer token */
+
+struct token {
+	char *secret;
+	char *sectors;             /* as rdcreds_sector_in() reads it */
+	char identity[6 + 16 + 1]; /* "token:" and 8 bytes of its SHA-256 in hex */
+};
+
+struct rdauth {
+	struct rdcreds *creds;
+	struct rdpolicy *policy;
+	bool registration_required, lookup_open, bind_psk_identity;
+	struct token *tokens;
+	size_t token_count;
+	struct rdauth_stats stats;
+};
+
+static void tokens_free(struct token *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		explicit_bzero(t[i].secret, strlen(t[i].secret));
+		free(t[i].secret);
+		free(t[i].sectors);
+	}
+	free(t);
+}
+
+/* Parse "TOKEN[:SECTORS] …" into a fresh array; -EINVAL with a reason. */
+static int tokens_parse(const char *text, struct token **out, size_t *count, char *why, size_t size)
+{
+	char *copy = strdup(text ? text : ""), *save = NULL;
+	struct token *t = NULL;
+	size_t n = 0;
+
+	if (!copy)
+		abort();
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		char *colon = strchr(w, ':');
+		const char *sectors = colon ? colon + 1 : "*";
+		unsigned char md[32];
+		unsigned mdlen = 0;
+
+		if (colon)
+			*colon = '\0';
+		if (!*w || strlen(w) > TOKEN_MAX || !rdcreds_sectors_valid(sectors)) {
+			snprintf(why, size, "token %zu: TOKEN[:SECTOR,…], 1 to %d bytes", n + 1,
+				 TOKEN_MAX);
+			tokens_free(t, n);
+			free(copy);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(t[i].secret, w) == 0) {
+				snprintf(why, size, "token %zu: given twice", n + 1);
+				tokens_free(t, n);
+				free(copy);
+				return -EINVAL;
+			}
+		t = realloc(t, (n + 1) * sizeof(*t));
+		if (!t)
+			abort();
+		t[n].secret = strdup(w);
+		t[n].sectors = strdup(sectors);
+		if (!t[n].secret || !t[n].sectors)
+			abort();
+		/* registrations remember a hash, never the token itself */
+		EVP_Digest(w, strlen(w), md, &mdlen, EVP_sha256(), NULL);
+		snprintf(t[n].identity, sizeof(t[n].identity), "token:");
+		for (size_t k = 0; k < 8; k++)
+			snprintf(t[n].identity + 6 + 2 * k, 3, "%02x", md[k]);
+		n++;
+	}
+	explicit_bzero(copy, strlen(text ? text : ""));
+	free(copy);
+	*out = t;
+	*count = n;
+	return 0;
+}
+
+bool rdauth_tokens_valid(const char *tokens, char *why, size_t size)
+{
+	struct token *t;
+	size_t n;
+
+	if (tokens_parse(tokens, &t, &n, why, size) < 0)
+		return false;
+	tokens_free(t, n);
+	return true;
+}
+
+static void apply(struct rdauth *a, const struct rdauth_config *cfg)
+{
+	a->registration_required = cfg->registration_required;
+	a->lookup_open = cfg->lookup_open;
+	a->bind_psk_identity = cfg->bind_psk_identity;
+}
+
+int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **out)
+{
+	struct rdauth *a = calloc(1, sizeof(*a));
+	struct rdpolicy_config pc = { .remember_ms =
+					      cfg->remember_s < 0 ? -1 : cfg->remember_s * 1000 };
+	char why[128];
+	int n;
+
+	if (!a)
+		abort();
+	apply(a, cfg);
+	if (tokens_parse(cfg->tokens, &a->tokens, &a->token_count, why, sizeof(why)) < 0) {
+		log_error("[auth] tokens: %s", why);
+		free(a);
+		return -EINVAL;
+	}
+	a->creds = rdcreds_new(db);
+	n = rdcreds_load(a->creds);
+	if (n < 0 || rdpolicy_new(db, &pc, &a->policy) < 0) {
+		rdauth_free(a);
+		return -EIO;
+	}
+	log_info("credentials=%d tokens=%zu registration_required=%s lookup_open=%s", n,
+		 a->token_count, a->registration_required ? "yes" : "no",
+		 a->lookup_open ? "yes" : "no");
+	*out = a;
+	return 0;
+}
+
+void rdauth_free(struct rdauth *a)
+{
+	if (!a)
+		return;
+	rdcreds_free(a->creds);
+	rdpolicy_free(a->policy);
+	tokens_free(a->tokens, a->token_count);
+	free(a);
+}
+
+int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg)
+{
+	struct token *t;
+	size_t n;
+	char why[128];
+
+	if (tokens_parse(cfg->tokens, &t, &n, why, sizeof(why)) < 0) {
+		log_error("[auth] tokens: %s (the previous tokens stay)", why);
+		return -EINVAL;
+	}
+	tokens_free(a->tokens, a->token_count);
+	a->tokens = t;
+	a->token_count = n;
+	apply(a, cfg);
+	rdpolicy_set_remember(a->policy, cfg->remember_s < 0 ? -1 : cfg->remember_s * 1000);
+	return 0;
+}
+
+static void drop_param(struct rdquery *q, size_t i)
+{
+	free(q->params[i].name);
+	free(q->params[i].value);
+	memmove(&q->params[i], &q->params[i + 1], (q->count - i - 1) * sizeof(q->params[0]));
+	q->count--;
+}
+
+void rdauth_strip(struct rdquery *q)
+{
+	for (size_t i = q->count; i-- > 0;)
+		if (strcmp(q->params[i].name, RDAUTH_PARAM) == 0)
+			drop_param(q, i);
+}
+
+int rdauth_identify(struct rdauth *a, coap_session_t *s, struct rdquery *q, struct rdauth_who *who)
+{
+	const struct rdquery_param *p = rdquery_find(q, RDAUTH_PARAM);
+
+	memset(who, 0, sizeof(*who));
+	who->token = -1;
+	if (rdquery_count(q, RDAUTH_PARAM) > 1 || (p && (!p->value || !p->value_len || p->prefix)))
+		return 400;
+	if (pskguard_identity(s, who->psk, sizeof(who->psk))) {
+		who->cred = rdcreds_find(a->creds, (const uint8_t *)who->psk, strlen(who->psk));
+		if (who->cred)
+			snprintf(who->identity, sizeof(who->identity), "psk:%s", who->psk);
+		else
+			who->bad = "the PSK identity of this DTLS session was withdrawn";
+	}
+	if (p) {
+		for (size_t i = 0; i < a->token_count; i++)
+			if (strlen(a->tokens[i].secret) == p->value_len &&
+			    CRYPTO_memcmp(a->tokens[i].secret, p->value, p->value_len) == 0)
+				who->token = (int)i;
+		if (who->token < 0)
+			who->bad = "the bearer token (auth=) is not known";
+		else if (!who->identity[0])
+			snprintf(who->identity, sizeof(who->identity), "%s",
+				 a->tokens[who->token].identity);
+		rdauth_strip(q);
+	}
+	return 0;
+}
+
+static int refuse(struct rdauth *a, int code, char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int refuse(struct rdauth *a, int code, char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	if (code == 401)
+		a->stats.unauthorized++;
+	else
+		a->stats.forbidden++;
+	log_debug("refused %d.%02d: %s", code / 100, code % 100, why);
+	return code;
+}
+
+int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op op, const char *d,
+		 const char *ep, char *why, size_t size)
+{
+	bool authenticated = who->cred || who->token >= 0;
+
+	d = d ? d : "";
+	if (who->bad)
+		return refuse(a, 401, why, size, "%s", who->bad);
+	if (op == RDAUTH_LOOKUP) {
+		if (a->lookup_open || authenticated)
+			return 0;
+		return refuse(a, 401, why, size,
+			      "lookups need coaps with a PSK or a bearer token (auth=TOKEN)");
+	}
+	if (!authenticated && a->registration_required)
+		return refuse(a, 401, why, size,
+			      "registration needs coaps with a PSK or a bearer token (auth=TOKEN)");
+	if (authenticated && !(who->cred && rdcreds_sector_in(who->cred->sectors, d)) &&
+	    !(who->token >= 0 && rdcreds_sector_in(a->tokens[who->token].sectors, d)))
+		return refuse(a, 403, why, size, "these credentials may not act in sector d='%s'",
+			      d);
+	if (op == RDAUTH_GROUP || !ep)
+		return 0;
+	if (op == RDAUTH_REGISTER && a->bind_psk_identity) {
+		if (who->psk[0] && strcmp(who->psk, ep) != 0)
+			return refuse(a, 403, why, size,
+				      "PSK identity '%s' may register only as ep=%s", who->psk,
+				      who->psk);
+		if (!who->psk[0] && rdcreds_find(a->creds, (const uint8_t *)ep, strlen(ep)))
+			return refuse(a, 403, why, size,
+				      "ep '%s' has a DTLS credential: register over coaps", ep);
+	}
+	if (!rdpolicy_allows(a->policy, d, ep, who->identity)) {
+		a->stats.remembered_refused++;
+		return refuse(a, 403, why, size,
+			      "ep '%s' (d='%s') is remembered for another registrant", ep, d);
+	}
+	return 0;
+}
+
+int rdauth_registered(struct rdauth *a, const struct rdauth_who *who, const char *d, const char *ep)
+{
+	return rdpolicy_claim(a->policy, d ? d : "", ep, who->identity);
+}
+
+void rdauth_released(struct rdauth *a, const char *d, const char *ep)
+{
+	rdpolicy_release(a->policy, d ? d : "", ep);
+}
+
+struct rdcreds *rdauth_creds(struct rdauth *a)
+{
+	return a->creds;
+}
+
+struct rdpolicy *rdauth_policy(struct rdauth *a)
+{
+	return a->policy;
+}
+
+const uint8_t *rdauth_psk_key(const uint8_t *id, size_t len, size_t *key_len, void *arg)
+{
+	const struct rdcred *c = rdcreds_find(((struct rdauth *)arg)->creds, id, len);
+
+	if (!c)
+		return NULL;
+	*key_len = c->key_len;
+	return c->key;
+}
+
+void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out)
+{
+	*out = a->stats;
+	out->credentials = rdcreds_count(a->creds);
+	out->claims = rdpolicy_count(a->policy);
+}

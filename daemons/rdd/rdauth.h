@@ -1,0 +1,146 @@
+/*
+ * rdauth — who may change what in the Resource Directory (LwM2M CRD-004/
+ * CRD-005, RFC 9176 §7): DTLS PSK identities limited to sectors, bearer
+ * tokens from the INI limited to sectors, the binding of a PSK identity to
+ * its endpoint name, and First-Come-First-Remembered names (rdpolicy).
+ *
+ * The bearer token travels in a Uri-Query item "auth=TOKEN" (RDAUTH_PARAM)
+ * of the request itself: CoAP has no Authorization option, and a query
+ * item is what every CoAP client can send (coap-client: append it to the
+ * URI).  rdauth_identify() takes it out of the query, so it is never
+ * stored as an endpoint attribute nor used as a lookup filter.  Over plain
+ * CoAP anybody on the path can read it: give tokens to clients that reach
+ * rdd over coaps, or on a network you trust.
+ *
+ * How a handler uses it (every interface that changes the directory —
+ * registration, simple registration, update, removal, and PATCH and group
+ * changes too):
+ *
+ *	struct rdauth_who who;
+ *	char why[160];
+ *	int code;
+ *
+ *	if (!rdreq_query(…, &q)) return;
+ *	code = rdauth_identify(auth, session, &q, &who);   // strips auth=
+ *	if (code == 0)
+ *		code = rdauth_check(auth, &who, RDAUTH_PATCH, reg->d, reg->ep, why, sizeof(why));
+ *	if (code) { rdreq_error(…, resp, code, "%s", why); return; }   // 4.01 or 4.03
+ *	… change the store …
+ *	(a new registration: rdauth_registered(auth, &who, d, ep) after storing)
+ *
+ * For a group (RDAUTH_GROUP) pass the group's sector (@ep is not used):
+ * the credentials are checked against the sector; group names are not
+ * First-Come-First-Remembered.
+ */
+#ifndef LWGATE_RDD_RDAUTH_H
+#define LWGATE_RDD_RDAUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <coap3/coap.h>
+
+#include "coap/rdquery.h"
+#include "common/db.h"
+#include "rdcreds.h"
+#include "rdpolicy.h"
+
+#define RDAUTH_PARAM "auth" /* the Uri-Query item that carries a bearer token */
+
+struct rdauth;
+
+struct rdauth_config {
+	bool registration_required; /* [auth] registration_required */
+	bool lookup_open;           /* [auth] lookup_open */
+	/*
+	 * [auth] tokens: "TOKEN[:SECTOR,SECTOR…] …", separated by spaces; a
+	 * token without sectors may act in any; "-" is the empty sector.
+	 */
+	const char *tokens;
+	bool bind_psk_identity; /* [policy] bind_psk_identity: over DTLS, ep = PSK identity */
+	int64_t remember_s;     /* [policy] remember: 0 while registered, < 0 forever */
+};
+
+enum rdauth_op {
+	RDAUTH_REGISTER, /* registration and simple registration: d and ep of the request */
+	RDAUTH_UPDATE,   /* d and ep of the registration */
+	RDAUTH_REMOVE,
+	RDAUTH_PATCH,
+	RDAUTH_GROUP,  /* group creation, change, removal: d and the group's name */
+	RDAUTH_LOOKUP, /* lookups and reading a registration: d and ep NULL */
+};
+
+/* Who sent a request (filled by rdauth_identify()). */
+struct rdauth_who {
+	char identity[RDPOLICY_IDENTITY_MAX]; /* "psk:ID", "token:HASH", or "" (anonymous) */
+	char psk[PSKGUARD_IDENTITY_MAX + 1];  /* the DTLS PSK identity, "" over plain CoAP */
+	const struct rdcred *cred;            /* its credential (valid during the request) */
+	int token;                            /* index of the bearer token given, -1: none */
+	const char *bad; /* why the credentials presented are refused (4.01), or NULL */
+};
+
+struct rdauth_stats {
+	uint64_t unauthorized; /* 4.01 */
+	uint64_t forbidden;    /* 4.03: sector, identity binding, or remembered name */
+	uint64_t remembered_refused;
+	size_t credentials;
+	long claims;
+};
+
+/*
+ * Load the credentials and claims of @db (borrowed) and parse @cfg's
+ * tokens.  Returns 0 and *@out, -EINVAL (bad tokens: logged) or -EIO.
+ */
+int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **out);
+
+/* NULL is fine. */
+void rdauth_free(struct rdauth *a);
+
+/* Apply a reloaded config; on -EINVAL (bad tokens, logged) the old one stays. */
+int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg);
+
+/* Check @tokens as [auth] tokens would be; false with a reason in @why. */
+bool rdauth_tokens_valid(const char *tokens, char *why, size_t size);
+
+/*
+ * Who sent the request on @s with query @q: its PSK identity, and the
+ * bearer token of the auth= item, which is removed from @q.  Returns 0,
+ * or 400 when auth= appears more than once or without a value.
+ */
+int rdauth_identify(struct rdauth *a, coap_session_t *s, struct rdquery *q, struct rdauth_who *who);
+
+/* Remove the auth= items of @q (a query stored for later re-evaluation). */
+void rdauth_strip(struct rdquery *q);
+
+/*
+ * May @who do @op on (@d, @ep)?  0 when allowed, else the CoAP code to
+ * answer (401: no or unknown credentials; 403: authenticated but not for
+ * this sector or name) with a diagnostic sentence in @why.  Refusals are
+ * counted and logged at debug level.
+ */
+int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op op, const char *d,
+		 const char *ep, char *why, size_t size);
+
+/*
+ * A registration (or group) of (@d, @ep) by @who was stored: remember its
+ * identity.  0 or -EIO (the caller undoes the registration and answers 5.00).
+ */
+int rdauth_registered(struct rdauth *a, const struct rdauth_who *who, const char *d,
+		      const char *ep);
+
+/* The registration of (@d, @ep) ended (removal, expiry; not a replacement). */
+void rdauth_released(struct rdauth *a, const char *d, const char *ep);
+
+/* The credentials (for the control commands and the DTLS key lookup). */
+struct rdcreds *rdauth_creds(struct rdauth *a);
+
+/* The claims (for the control commands). */
+struct rdpolicy *rdauth_policy(struct rdauth *a);
+
+/* pskguard's key source: the key of a PSK identity (@arg: the rdauth). */
+const uint8_t *rdauth_psk_key(const uint8_t *id, size_t len, size_t *key_len, void *arg);
+
+void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out);
+
+#endif

@@ -1,0 +1,296 @@
+#!/usr/bin/python3
+"""rdd's security: CoAP over DTLS with pre-shared keys, PSK identities bound
+to endpoint names, First-Come-First-Remembered names (RFC 9176 §7.5), and
+authorization by PSK identity or bearer token (LwM2M CRD-004/005).
+
+Usage: test_rdsec.py BUILD_DIR SOURCE_DIR
+The harness (network namespace, daemon, coap-client-openssl) is
+test_rdd.py's; the registrants here are coap-client-openssl over coaps
+(-u IDENTITY -k KEY) and over plain CoAP, with and without auth=TOKEN.
+"""
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import lwgtest  # noqa: E402
+import test_rdd  # noqa: E402
+from test_rdd import Rdd, free_port, wait_for, RFC9176_LINKS  # noqa: E402
+
+KEY_A, KEY_B = "secret-of-a", "secret-of-b"
+A = ("node-a", KEY_A)
+B = ("node-b", KEY_B)
+
+
+class RdsecTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lwgate-rdsec-")
+        os.chmod(self.tmp, 0o755)
+        self.rdd = None
+
+    def tearDown(self):
+        if self.rdd and self.rdd.proc.poll() is None:
+            self.rdd.proc.kill()
+            self.rdd.proc.wait()
+            self.rdd.proc.stderr.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start(self, extra=""):
+        self.dtls_port = free_port()
+        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 1\n"
+                       + extra).start()
+        return self.rdd
+
+    def restart(self):
+        """kill -9 and start again on the same files and ports."""
+        self.rdd.kill9()
+        self.rdd.start()
+
+    def cred_add(self, identity, key, sectors=None):
+        args = ["rdd", "cred-add", f"identity={identity}", f"key={key.encode().hex()}"]
+        if sectors is not None:
+            args.append(f"sectors={sectors}")
+        r = self.rdd.ctl(*args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def req(self, method, path, psk=None, payload=None, wait=10, cf=None):
+        port = self.dtls_port if psk else None
+        cf = cf or (40 if payload else None)
+        return self.rdd.coap(method, path, payload, cf=cf, port=port, psk=psk, wait=wait)
+
+    def reg(self, query, psk=None, expect="2.01"):
+        r = self.req("post", "/rd?" + query, psk, RFC9176_LINKS)
+        self.assertEqual(r.code, expect, r)
+        return r
+
+    def counters(self):
+        return self.rdd.status()["counters"]
+
+    def test_dtls_registration(self):
+        self.start()
+        self.cred_add("node-a", KEY_A)
+        creds = self.rdd.ctl_json("cred-list")
+        self.assertEqual([(c["identity"], c["sectors"], c["key_bytes"]) for c in creds],
+                         [("node-a", "*", len(KEY_A))])
+        self.assertNotIn(KEY_A.encode().hex(), self.rdd.ctl("--json", "rdd", "cred-list").stdout)
+        loc = self.reg("ep=node-a&lt=600", A).location()
+        eps = self.rdd.endpoints()
+        self.assertEqual([e["ep"] for e in eps], ["node-a"])
+        self.assertTrue(eps[0]["base"].startswith("coaps://[::1]:"), eps[0])
+        self.assertEqual(self.rdd.status()["coaps_port"], self.dtls_port)
+        self.assertGreaterEqual(self.counters()["dtls_connected"], 1)
+        # update and read over DTLS, by the same identity
+        self.assertEqual(self.req("post", loc + "?lt=700", A).code, "2.04")
+        self.assertEqual(self.req("get", loc, A).code, "2.05")
+        # a lookup over DTLS finds it too
+        r = self.req("get", "/rd-lookup/ep?ep=node-a", A)
+        self.assertIn("ep=node-a", r.payload)
+        self.assertEqual(self.req("delete", loc, A).code, "2.02")
+        self.assertEqual(self.rdd.endpoints(), [])
+        # a deleted credential cannot handshake any more
+        self.assertEqual(self.rdd.ctl("rdd", "cred-del", "identity=node-a").returncode, 0)
+        self.assertEqual(self.rdd.ctl_json("cred-list"), [])
+        self.assertNotEqual(self.rdd.ctl("rdd", "cred-del", "identity=node-a").returncode, 0)
+        self.assertEqual(self.rdd.stop(), 0)  # a clean exit (no leak under ASan)
+
+    def test_handshake_failures_counted(self):
+        self.start()
+        self.cred_add("node-a", KEY_A)
+        with self.assertRaises(AssertionError):
+            self.req("post", "/rd?ep=node-a", ("node-a", "not-the-key"), RFC9176_LINKS, wait=3)
+        wait_for(lambda: self.counters()["dtls_failures"] >= 1, "a counted handshake failure")
+        with self.assertRaises(AssertionError):
+            self.req("post", "/rd?ep=stranger", ("stranger", KEY_A), RFC9176_LINKS, wait=3)
+        wait_for(lambda: self.counters()["dtls_unknown_identity"] >= 1,
+                 "a counted unknown identity")
+        self.assertEqual(self.rdd.endpoints(), [])
+        self.assertEqual(self.counters()["dtls_connected"], 0)
+        # the right key still works
+        self.reg("ep=node-a", A)
+        self.assertEqual(self.rdd.stop(), 0)
+
+    def test_identity_bound_to_endpoint_name(self):
+        self.start()
+        self.cred_add("node-a", KEY_A)
+        r = self.reg("ep=node-b", A, expect="4.03")
+        self.assertIn("node-a", r.payload)
+        # the name of a PSK identity cannot be taken over plain CoAP
+        r = self.reg("ep=node-a", expect="4.03")
+        self.assertIn("coaps", r.payload)
+        self.assertEqual(self.rdd.endpoints(), [])
+        self.assertGreaterEqual(self.counters()["auth_forbidden"], 2)
+        self.reg("ep=node-a", A)
+
+    def test_binding_can_be_switched_off(self):
+        self.start("[policy]\nbind_psk_identity = no\n")
+        self.cred_add("node-a", KEY_A)
+        self.reg("ep=any-name", A)
+        self.reg("ep=node-a")  # plain CoAP may take the identity's name too
+
+    def test_first_come_first_remembered(self):
+        self.start("[policy]\nbind_psk_identity = no\n[auth]\ntokens = tok-1 tok-2\n")
+        self.cred_add("node-a", KEY_A)
+        self.cred_add("node-b", KEY_B)
+        loc = self.reg("ep=shared&lt=600", A).location()
+        r = self.reg("ep=shared", B, expect="4.03")
+        self.assertIn("remembered", r.payload)
+        self.reg("ep=shared", expect="4.03")               # anonymous
+        self.reg("ep=shared&auth=tok-1", expect="4.03")    # a token is another identity
+        # the registration resource answers only its creator
+        self.assertEqual(self.req("post", loc + "?lt=100", B).code, "4.03")
+        self.assertEqual(self.req("delete", loc, B).code, "4.03")
+        self.assertEqual(self.req("delete", loc).code, "4.03")
+        self.assertEqual(self.req("delete", loc + "?auth=tok-2").code, "4.03")
+        patch = '{"/extra":{"rt":"x"}}'
+        self.assertEqual(self.req("patch", loc, B, patch, cf=52).code, "4.03")
+        self.assertEqual(self.req("ipatch", loc + "?auth=tok-1", None, patch, cf=52).code,
+                         "4.03")
+        self.assertEqual(self.req("patch", loc, A, patch, cf=52).code, "2.04")
+        self.assertEqual(self.rdd.endpoints()[0]["lt"], 600)
+        # the creator can re-register (replace), update and remove
+        loc = self.reg("ep=shared&lt=500", A).location()
+        self.assertEqual(self.req("post", loc + "?lt=400", A).code, "2.04")
+        self.assertEqual(self.req("delete", loc, A).code, "2.02")
+        # remember = 0 (RFC 9176 §7.5): the name is free once the registration is gone
+        self.reg("ep=shared", B)
+        # sectors are separate name spaces
+        self.reg("ep=shared&d=other", A)
+        # token holders are remembered by their token
+        loc = self.reg("ep=tokened&auth=tok-1").location()
+        self.reg("ep=tokened&auth=tok-2", expect="4.03")
+        self.assertEqual(self.req("post", loc + "?auth=tok-2").code, "4.03")
+        self.assertEqual(self.req("post", loc + "?auth=tok-1").code, "2.04")
+        # an anonymous registration claims nothing: anyone may replace it
+        self.reg("ep=open")
+        self.reg("ep=open", B)
+        self.reg("ep=open", expect="4.03")
+        self.assertGreaterEqual(self.counters()["auth_remembered_refused"], 5)
+
+    def test_remembered_name_survives_expiry_and_kill9(self):
+        self.start("[policy]\nbind_psk_identity = no\nremember = -1\n")
+        self.cred_add("node-a", KEY_A)
+        self.cred_add("node-b", KEY_B)
+        loc = self.reg("ep=keep&lt=60", A).location()
+        self.assertEqual(self.req("delete", loc, A).code, "2.02")
+        self.reg("ep=keep", B, expect="4.03")
+        self.assertEqual(self.rdd.status()["remembered_names"], 1)
+        self.restart()
+        self.reg("ep=keep", B, expect="4.03")
+        # credentials survive too
+        self.assertEqual(len(self.rdd.ctl_json("cred-list")), 2)
+        self.reg("ep=keep", A)
+        # and a remembered name outlives its registration's expiry (lt=60 is the minimum;
+        # the row's deadline is moved into the past instead of waiting)
+        self.rdd.kill9()
+        con = sqlite3.connect(self.rdd.db)
+        con.execute("UPDATE registration SET expires = 0")
+        con.commit()
+        con.close()
+        self.rdd.start()
+        wait_for(lambda: self.rdd.endpoints() == [], "the expiry")
+        self.reg("ep=keep", B, expect="4.03")
+        # the operator can free the name
+        self.assertEqual(self.rdd.ctl("rdd", "forget", "ep=keep").returncode, 0)
+        self.reg("ep=keep", B)
+
+    def test_bearer_tokens(self):
+        self.start("[auth]\nregistration_required = yes\ntokens = tok-farm:farm tok-any "
+                   "tok-plain:-\n")
+        self.cred_add("node-a", KEY_A, "farm,barn")
+        r = self.reg("ep=n1", expect="4.01")
+        self.assertIn("auth=TOKEN", r.payload)
+        self.reg("ep=n1&auth=wrong", expect="4.01")
+        self.reg("ep=n1&d=farm&auth=tok-farm")
+        self.reg("ep=n2&d=other&auth=tok-farm", expect="4.03")
+        self.reg("ep=n2&auth=tok-farm", expect="4.03")        # no sector: not farm
+        self.reg("ep=n2&auth=tok-plain")                       # "-": the empty sector
+        self.reg("ep=n3&d=other&auth=tok-any")
+        self.reg("ep=n4&auth=tok-any&auth=tok-any", expect="4.00")
+        self.reg("ep=n4&auth=", expect="4.00")
+        # the token is never stored or shown as an attribute
+        con = sqlite3.connect(self.rdd.db)
+        stored = repr(con.execute("SELECT * FROM registration").fetchall())
+        con.close()
+        self.assertNotIn("tok-", stored)
+        self.assertNotIn("auth", stored)
+        self.assertNotIn("auth", self.req("get", "/rd-lookup/ep").payload)
+        # updates and removals need it too
+        loc = [e["location"] for e in self.rdd.endpoints("ep=n1")][0]
+        self.assertEqual(self.req("post", loc + "?lt=120").code, "4.01")
+        self.assertEqual(self.req("post", loc + "?lt=120&auth=tok-farm").code, "2.04")
+        patch = '{"/extra":{"rt":"x"}}'
+        self.assertEqual(self.req("patch", loc, None, patch, cf=52).code, "4.01")
+        self.assertEqual(self.req("patch", loc + "?auth=tok-farm", None, patch, cf=52).code,
+                         "2.04")
+        self.assertEqual(self.req("delete", loc).code, "4.01")
+        self.assertEqual(self.req("delete", loc + "?auth=tok-any").code, "4.03")  # not its own
+        self.assertEqual(self.req("delete", loc + "?auth=tok-farm").code, "2.02")
+        # group changes too (the drafts' /rd-group): the group's sector counts
+        members = "<>;ep=n1"
+        self.assertEqual(self.req("post", "/rd-group?gp=g1&d=farm", None, members).code, "4.01")
+        self.assertEqual(self.req("post", "/rd-group?gp=g1&d=barn&auth=tok-farm", None,
+                                  members).code, "4.03")
+        r = self.req("post", "/rd-group?gp=g1&d=farm&auth=tok-farm", None, members)
+        self.assertEqual(r.code, "2.01", r)
+        self.assertEqual(self.req("delete", r.location()).code, "4.01")
+        self.assertEqual(self.req("delete", r.location() + "?auth=tok-farm").code, "2.02")
+        # simple registration as well
+        r = self.req("post", "/.well-known/rd?ep=simple")
+        self.assertEqual(r.code, "4.01", r)
+        # a PSK identity is limited to its sectors
+        self.reg("ep=node-a&d=barn", A)
+        self.reg("ep=node-a&d=other", A, expect="4.03")
+        self.reg("ep=node-a", A, expect="4.03")
+        self.assertGreaterEqual(self.counters()["auth_unauthorized"], 5)
+        # tokens are reloadable: a removed token no longer works
+        with open(self.rdd.ini) as f:
+            ini = f.read()
+        with open(self.rdd.ini, "w") as f:
+            f.write(ini.replace("tokens = tok-farm:farm tok-any tok-plain:-\n",
+                                "tokens = tok-new\n"))
+        self.assertEqual(self.rdd.ctl("rdd", "reload").returncode, 0)
+        self.reg("ep=n5&auth=tok-any", expect="4.01")
+        self.reg("ep=n5&auth=tok-new")
+        self.assertEqual(self.rdd.stop(), 0)
+
+    def test_lookups_open_or_closed(self):
+        self.start("[auth]\ntokens = tok-look:farm\n")
+        self.reg("ep=n1")
+        self.assertEqual(self.req("get", "/rd-lookup/res").code, "2.05")
+        self.rdd.stop()
+        with open(self.rdd.ini, "a") as f:
+            f.write("lookup_open = no\n")
+        self.rdd.start()
+        self.cred_add("node-a", KEY_A)
+        for path in ("/rd-lookup/ep", "/rd-lookup/res?rt=light-lux"):
+            self.assertEqual(self.req("get", path).code, "4.01", path)
+            self.assertEqual(self.req("get", path + ("&" if "?" in path else "?")
+                                      + "auth=bad").code, "4.01")
+        loc = [e["location"] for e in self.rdd.endpoints()][0]
+        self.assertEqual(self.req("get", loc).code, "4.01")
+        # a token (the auth= item is no filter) or a PSK identity opens them
+        r = self.req("get", "/rd-lookup/res?rt=light-lux&auth=tok-look")
+        self.assertEqual(r.code, "2.05")
+        self.assertIn("light", r.payload)
+        r = self.req("get", "/rd-lookup/ep", A)
+        self.assertEqual(r.code, "2.05")
+        self.assertIn("ep=n1", r.payload)
+        self.assertEqual(self.req("get", loc + "?auth=tok-look").code, "2.05")
+        # discovery stays open
+        self.assertEqual(self.req("get", "/.well-known/core").code, "2.05")
+
+    def test_plain_coap_can_be_switched_off(self):
+        self.start("[coap]\nenabled = no\n")
+        self.cred_add("node-a", KEY_A)
+        self.assertEqual(self.rdd.status()["coap_port"], 0)
+        with self.assertRaises(AssertionError):
+            self.req("get", "/.well-known/core", wait=2)
+        self.reg("ep=node-a", A)
+
+
+if __name__ == "__main__":
+    lwgtest.run([sys.modules[__name__], test_rdd])

@@ -1,0 +1,214 @@
+/*
+ * rdauth: the authorization decisions of rdd (4.01 / 4.03 / allowed) for
+ * anonymous, token and PSK requesters over a real SQLite file; the token
+ * configuration syntax; the removal of auth= from queries.  The requester
+ * (struct rdauth_who) is filled here as rdauth_identify() fills it from a
+ * DTLS session and a query, which the integration test test_rdsec.py
+ * drives through real coaps sessions.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/daemon.h"
+#include "rdauth.h"
+
+static const struct db_migration migrations[] = {
+	{ 1, DAEMON_SCHEMA_1 },
+	{ 2, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
+};
+
+struct fixture {
+	char dir[64], path[96];
+	struct db *db;
+	struct rdauth *a;
+	char why[192];
+};
+
+static void start(struct fixture *f, const struct rdauth_config *cfg)
+{
+	char err[256];
+
+	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
+	assert_int_equal(rdauth_new(f->db, cfg, &f->a), 0);
+	assert_int_equal(
+		rdcreds_add(rdauth_creds(f->a), "node-a", (const uint8_t *)"k", 1, "farm,-"), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-rdauth-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/rdd.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	rdauth_free(f->a);
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static struct rdauth_who anonymous(void)
+{
+	struct rdauth_who w = { .token = -1 };
+
+	return w;
+}
+
+static struct rdauth_who token(int i, const char *identity)
+{
+	struct rdauth_who w = { .token = i };
+
+	snprintf(w.identity, sizeof(w.identity), "%s", identity);
+	return w;
+}
+
+static struct rdauth_who psk(struct fixture *f, const char *id)
+{
+	struct rdauth_who w = { .token = -1 };
+
+	snprintf(w.psk, sizeof(w.psk), "%s", id);
+	w.cred = rdcreds_find(rdauth_creds(f->a), (const uint8_t *)id, strlen(id));
+	snprintf(w.identity, sizeof(w.identity), "psk:%s", id);
+	return w;
+}
+
+#define CHECK(f, who, op, d, ep) \
+	rdauth_check((f)->a, &(who), (op), (d), (ep), (f)->why, sizeof((f)->why))
+
+static void open_directory(void **state)
+{
+	struct fixture *f = *state;
+	struct rdauth_config cfg = { .lookup_open = true, .tokens = "", .bind_psk_identity = true };
+	struct rdauth_who anon = anonymous(), a;
+
+	start(f, &cfg);
+	a = psk(f, "node-a");
+	assert_int_equal(CHECK(f, anon, RDAUTH_REGISTER, "", "n1"), 0);
+	assert_int_equal(CHECK(f, anon, RDAUTH_LOOKUP, NULL, NULL), 0);
+	/* a PSK identity's name is for DTLS only, and the identity only for its name */
+	assert_int_equal(CHECK(f, anon, RDAUTH_REGISTER, "", "node-a"), 403);
+	assert_non_null(strstr(f->why, "coaps"));
+	assert_int_equal(CHECK(f, a, RDAUTH_REGISTER, "", "other"), 403);
+	assert_int_equal(CHECK(f, a, RDAUTH_REGISTER, "", "node-a"), 0);
+	/* its sectors */
+	assert_int_equal(CHECK(f, a, RDAUTH_REGISTER, "farm", "node-a"), 0);
+	assert_int_equal(CHECK(f, a, RDAUTH_REGISTER, "barn", "node-a"), 403);
+	assert_non_null(strstr(f->why, "barn"));
+	/* first come, first remembered: the anonymous one may not update it */
+	assert_int_equal(rdauth_registered(f->a, &a, "", "node-a"), 0);
+	assert_int_equal(CHECK(f, anon, RDAUTH_UPDATE, "", "node-a"), 403);
+	assert_int_equal(CHECK(f, anon, RDAUTH_REMOVE, "", "node-a"), 403);
+	assert_int_equal(CHECK(f, a, RDAUTH_PATCH, "", "node-a"), 0);
+	rdauth_released(f->a, "", "node-a");
+	assert_int_equal(CHECK(f, anon, RDAUTH_UPDATE, "", "node-a"), 0);
+}
+
+static void tokens_and_closed_lookups(void **state)
+{
+	struct fixture *f = *state;
+	struct rdauth_config cfg = { .registration_required = true,
+				     .lookup_open = false,
+				     .tokens = "t-farm:farm t-any",
+				     .bind_psk_identity = false,
+				     .remember_s = -1 };
+	struct rdauth_who anon = anonymous(), t0 = token(0, "token:0"), t1 = token(1, "token:1"),
+			  bad = anonymous(), a;
+	struct rdauth_stats st;
+
+	start(f, &cfg);
+	a = psk(f, "node-a");
+	bad.bad = "the bearer token (auth=) is not known";
+	assert_int_equal(CHECK(f, anon, RDAUTH_REGISTER, "", "n"), 401);
+	assert_int_equal(CHECK(f, anon, RDAUTH_LOOKUP, NULL, NULL), 401);
+	assert_int_equal(CHECK(f, bad, RDAUTH_LOOKUP, NULL, NULL), 401);
+	assert_int_equal(CHECK(f, bad, RDAUTH_REGISTER, "farm", "n"), 401);
+	assert_int_equal(CHECK(f, t0, RDAUTH_LOOKUP, NULL, NULL), 0);
+	assert_int_equal(CHECK(f, a, RDAUTH_LOOKUP, NULL, NULL), 0);
+	assert_int_equal(CHECK(f, t0, RDAUTH_REGISTER, "farm", "n"), 0);
+	assert_int_equal(CHECK(f, t0, RDAUTH_REGISTER, "barn", "n"), 403);
+	assert_int_equal(CHECK(f, t0, RDAUTH_GROUP, "barn", NULL), 403);
+	assert_int_equal(CHECK(f, t1, RDAUTH_GROUP, "barn", NULL), 0);
+	assert_int_equal(CHECK(f, t0, RDAUTH_REGISTER, "", "n"), 403);
+	assert_int_equal(CHECK(f, t1, RDAUTH_REGISTER, "barn", "n"), 0);
+	/* binding off: a PSK identity may take any name in its sectors */
+	assert_int_equal(CHECK(f, a, RDAUTH_REGISTER, "farm", "whatever"), 0);
+	/* remembered forever, across identities of both kinds */
+	assert_int_equal(rdauth_registered(f->a, &t1, "farm", "n"), 0);
+	rdauth_released(f->a, "farm", "n");
+	assert_int_equal(CHECK(f, t0, RDAUTH_REGISTER, "farm", "n"), 403);
+	assert_int_equal(CHECK(f, a, RDAUTH_REGISTER, "farm", "n"), 403);
+	assert_int_equal(CHECK(f, t1, RDAUTH_REGISTER, "farm", "n"), 0);
+	rdauth_get_stats(f->a, &st);
+	assert_int_equal(st.unauthorized, 4);
+	assert_int_equal(st.forbidden, 5);
+	assert_int_equal(st.remembered_refused, 2);
+	assert_int_equal(st.credentials, 1);
+	assert_int_equal(st.claims, 1);
+	/* a reload with bad tokens keeps the old ones */
+	cfg.tokens = "x:a,,b";
+	assert_int_equal(rdauth_reload(f->a, &cfg), -EINVAL);
+	cfg.tokens = "";
+	cfg.registration_required = false;
+	assert_int_equal(rdauth_reload(f->a, &cfg), 0);
+	assert_int_equal(CHECK(f, anon, RDAUTH_REGISTER, "", "m"), 0);
+}
+
+static void token_syntax(void **state)
+{
+	char why[128];
+
+	assert_true(rdauth_tokens_valid("", why, sizeof(why)));
+	assert_true(rdauth_tokens_valid("  a  b:farm c:-,x d:*", why, sizeof(why)));
+	assert_false(rdauth_tokens_valid("a a", why, sizeof(why)));
+	assert_non_null(strstr(why, "twice"));
+	assert_false(rdauth_tokens_valid("a:", why, sizeof(why)));
+	assert_false(rdauth_tokens_valid(":farm", why, sizeof(why)));
+	assert_false(rdauth_tokens_valid("a:farm,", why, sizeof(why)));
+	assert_false(rdauth_tokens_valid("a:fa*rm", why, sizeof(why)));
+}
+
+static void strip_removes_only_auth(void **state)
+{
+	static const char text[] = "ep=n&auth=secret&lt=60&authx=1&auth";
+	struct rdquery q;
+
+	assert_int_equal(rdquery_parse((const uint8_t *)text, sizeof(text) - 1, &q), 0);
+	rdauth_strip(&q);
+	assert_int_equal(q.count, 3);
+	assert_string_equal(q.params[0].name, "ep");
+	assert_string_equal(q.params[1].name, "lt");
+	assert_string_equal(q.params[2].name, "authx");
+	rdquery_fini(&q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(open_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(tokens_and_closed_lookups, setup, teardown),
+		cmocka_unit_test(token_syntax),
+		cmocka_unit_test(strip_removes_only_auth),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
