@@ -49,6 +49,7 @@ struct rdd_config {
 	int ps_max_topics;
 	char *ps_ep;
 	char *ps_base;
+	char *ps_sector;
 };
 
 /* clang-format off */
@@ -108,6 +109,10 @@ static const struct config_key rdd_keys[] = {
 	  "ep under which the broker registers itself in the RD (\"\": it does not)" },
 	{ "pubsub", "base", CONFIG_STRING, offsetof(struct rdd_config, ps_base), "", 0, 0, NULL,
 	  false, "base URI of that registration (\"\": coap://[address]:port, ::1 for ::)" },
+	{ "pubsub", "sector", CONFIG_STRING, offsetof(struct rdd_config, ps_sector), "", 0, 0, NULL,
+	  false,
+	  "sector (d) of the topics and of the broker's registration: changes need credentials "
+	  "allowed in it, as registrations do (\"\": none)" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -152,6 +157,7 @@ static void pubsub_config_of(const struct rdd_config *cfg, struct pubsub_config 
 	out->max_topics = (unsigned)cfg->ps_max_topics;
 	out->endpoint_name = cfg->ps_ep;
 	out->base = cfg->ps_base;
+	out->sector = cfg->ps_sector;
 }
 
 /* The broker's base URI when the config gives none: the served address, loopback for "any". */
@@ -212,6 +218,7 @@ static int rdd_start(struct daemon *d, void **state)
 		rc = rdserver_new(daemon_base(d), rdd->store, &ccfg, &rdd->server);
 	if (rc == 0) {
 		pubsub_config_of(cfg, &pcfg);
+		pcfg.auth = rdd->auth;
 		if (!*pcfg.base) {
 			default_base(cfg, base, sizeof(base));
 			pcfg.base = base;

@@ -292,6 +292,53 @@ static struct topic *topic_of(coap_resource_t *r)
 	return coap_resource_get_userdata(r);
 }
 
+/*
+ * Parse @query into @q and ask rdauth whether the sender of the request on
+ * @s may do @op (RDAUTH_TOPIC: in the broker's sector; RDAUTH_LOOKUP);
+ * the auth= item leaves @q.  False with 4.00, 4.01 or 4.03 and the reason
+ * in @resp, and @q already finished; true: the caller finishes @q.
+ */
+static bool permitted_query(struct pubsub *ps, coap_session_t *s, const coap_string_t *query,
+			    enum rdauth_op op, struct rdquery *q, coap_pdu_t *resp)
+{
+	struct rdauth_who who;
+	char why[192];
+	int code;
+
+	rdquery_init(q);
+	if (query && rdquery_parse(query->s, query->length, q) < 0) {
+		reply_error(resp, 400, "malformed query");
+		return false;
+	}
+	if (!ps->cfg.auth)
+		return true;
+	if (rdauth_identify(ps->cfg.auth, s, q, &who) != 0) {
+		code = 400;
+		snprintf(why, sizeof(why), "give one bearer token: auth=TOKEN");
+	} else {
+		code = rdauth_check(ps->cfg.auth, &who, op,
+				    op == RDAUTH_LOOKUP ? NULL : ps->cfg.sector, NULL, why,
+				    sizeof(why));
+	}
+	if (code == 0)
+		return true;
+	rdquery_fini(q);
+	reply_error(resp, code, "%s", why);
+	return false;
+}
+
+/* permitted_query() for a handler that has no use for the query. */
+static bool permitted(struct pubsub *ps, coap_session_t *s, const coap_string_t *query,
+		      enum rdauth_op op, coap_pdu_t *resp)
+{
+	struct rdquery q;
+
+	if (!permitted_query(ps, s, query, op, &q, resp))
+		return false;
+	rdquery_fini(&q);
+	return true;
+}
+
 /* --- topic-data: /ps/data/<id> --- */
 
 static void on_data_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
@@ -303,7 +350,8 @@ static void on_data_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 	coap_bin_const_t tok = coap_pdu_get_token(req);
 	bool subscribed = false;
 
-	(void)query;
+	if (t && !permitted(t->ps, s, query, RDAUTH_LOOKUP, resp))
+		return;
 	if (!t || !t->full) {
 		reply_error(resp, 404, t ? "the topic has no data yet" : "no such topic");
 		return;
@@ -348,13 +396,13 @@ static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 	int64_t old_published;
 	bool was_full;
 
-	(void)s;
-	(void)query;
 	if (!t) {
 		reply_error(resp, 404, "no such topic");
 		return;
 	}
 	ps = t->ps;
+	if (!permitted(ps, s, query, RDAUTH_TOPIC, resp))
+		return;
 	if ((t->conf.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT)) && cf != t->conf.content_format) {
 		reply_error(resp, 415, "the topic takes Content-Format %u", t->conf.content_format);
 		return;
@@ -426,9 +474,9 @@ static void on_data_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu
 	uint8_t *old;
 	size_t old_len;
 
-	(void)s;
 	(void)req;
-	(void)query;
+	if (t && !permitted(t->ps, s, query, RDAUTH_TOPIC, resp))
+		return;
 	if (!t || !t->full) {
 		reply_error(resp, 404, t ? "the topic has no data" : "no such topic");
 		return;
@@ -500,14 +548,13 @@ static void on_topic_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t
 {
 	struct topic *t = topic_of(r);
 
-	(void)s;
 	(void)req;
-	(void)query;
 	if (!t) {
 		reply_error(resp, 404, "no such topic");
 		return;
 	}
-	reply_conf(t->ps, t, PSCONF_ALL, 205, resp);
+	if (permitted(t->ps, s, query, RDAUTH_LOOKUP, resp))
+		reply_conf(t->ps, t, PSCONF_ALL, 205, resp);
 }
 
 static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
@@ -516,13 +563,11 @@ static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu
 	struct topic *t = topic_of(r);
 	struct psconf f;
 
-	(void)s;
-	(void)query;
 	if (!t) {
 		reply_error(resp, 404, "no such topic");
 		return;
 	}
-	if (!request_conf(t->ps, req, resp, &f))
+	if (!permitted(t->ps, s, query, RDAUTH_LOOKUP, resp) || !request_conf(t->ps, req, resp, &f))
 		return;
 	if (f.present != PSCONF_BIT(PSCONF_CONF_FILTER)) {
 		reply_error(resp, 400, "FETCH on a topic takes a conf-filter (9) alone");
@@ -531,7 +576,8 @@ static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu
 	reply_conf(t->ps, t, f.filter, 205, resp);
 }
 
-static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, bool replace)
+static void update(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+		   const coap_string_t *query, coap_pdu_t *resp, bool replace)
 {
 	struct topic *t = topic_of(r);
 	struct psconf in, merged, old;
@@ -541,7 +587,7 @@ static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, 
 		reply_error(resp, 404, "no such topic");
 		return;
 	}
-	if (!request_conf(t->ps, req, resp, &in))
+	if (!permitted(t->ps, s, query, RDAUTH_TOPIC, resp) || !request_conf(t->ps, req, resp, &in))
 		return;
 	if (psconf_merge(&t->conf, &in, replace, &merged, &why) < 0) {
 		reply_error(resp, 400, "%s", why);
@@ -563,17 +609,13 @@ static void update(coap_resource_t *r, const coap_pdu_t *req, coap_pdu_t *resp, 
 static void on_topic_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
-	(void)s;
-	(void)query;
-	update(r, req, resp, true);
+	update(r, s, req, query, resp, true);
 }
 
 static void on_topic_ipatch(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 			    const coap_string_t *query, coap_pdu_t *resp)
 {
-	(void)s;
-	(void)query;
-	update(r, req, resp, false);
+	update(r, s, req, query, resp, false);
 }
 
 static void on_topic_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
@@ -581,13 +623,13 @@ static void on_topic_delete(coap_resource_t *r, coap_session_t *s, const coap_pd
 {
 	struct topic *t = topic_of(r);
 
-	(void)s;
 	(void)req;
-	(void)query;
 	if (!t) {
 		reply_error(resp, 404, "no such topic");
 		return;
 	}
+	if (!permitted(t->ps, s, query, RDAUTH_TOPIC, resp))
+		return;
 	if (topic_remove(t, PUBSUB_DELETED) < 0) {
 		reply_error(resp, 500, "the deletion could not be stored");
 		return;
@@ -681,9 +723,7 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	struct topic *t;
 	struct psconf c;
 
-	(void)s;
-	(void)query;
-	if (!request_conf(ps, req, resp, &c))
+	if (!permitted(ps, s, query, RDAUTH_TOPIC, resp) || !request_conf(ps, req, resp, &c))
 		return;
 	if ((c.present & (PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_RESOURCE_TYPE))) !=
 	    (PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_RESOURCE_TYPE))) {
@@ -758,11 +798,8 @@ static void on_list(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req
 	bool first = true;
 	FILE *f;
 
-	rdquery_init(&q);
-	if (query && rdquery_parse(query->s, query->length, &q) < 0) {
-		reply_error(resp, 400, "malformed query");
+	if (!permitted_query(ps, s, query, RDAUTH_LOOKUP, &q, resp))
 		return;
-	}
 	rt = rdquery_find(&q, "rt");
 	f = open_memstream(&text, &len);
 	if (!f)
@@ -794,7 +831,7 @@ static void on_filter(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	bool first = true;
 	FILE *f;
 
-	if (!request_conf(ps, req, resp, &filter))
+	if (!permitted(ps, s, query, RDAUTH_LOOKUP, resp) || !request_conf(ps, req, resp, &filter))
 		return;
 	if (filter.present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
 		reply_error(resp, 400, "a collection filter is a topic configuration");
@@ -855,6 +892,7 @@ static void register_broker(struct pubsub *ps)
 	if (linkformat_parse((const uint8_t *)links_text, sizeof(links_text) - 1, &links) < 0)
 		abort();
 	in.ep = ps->cfg.endpoint_name;
+	in.d = *ps->cfg.sector ? ps->cfg.sector : NULL;
 	in.base = ps->cfg.base;
 	in.source = ps->cfg.base;
 	in.lt = BROKER_LT;
@@ -889,12 +927,26 @@ void pubsub_on_nack(coap_session_t *s, const coap_pdu_t *sent, coap_nack_reason_
 	}
 }
 
+/* [pubsub] sector: none, or one name as rdcreds reads sector lists. */
+static bool sector_valid(const char *d)
+{
+	return !d || !*d ||
+	       (rdcreds_sectors_valid(d) && !strchr(d, ',') && strcmp(d, "-") != 0 &&
+		strcmp(d, "*") != 0);
+}
+
 int pubsub_new(struct event_base *base, coap_context_t *ctx, struct coapev *ev, struct db *db,
 	       struct rdstore *rd, const struct pubsub_config *cfg, pubsub_event_fn on_event,
 	       void *arg, struct pubsub **out)
 {
-	struct pubsub *ps = calloc(1, sizeof(*ps));
+	struct pubsub *ps;
 
+	if (!sector_valid(cfg->sector)) {
+		log_error("[pubsub] sector: one sector name of 1 to 63 bytes without space, comma "
+			  "or *, or none");
+		return -EINVAL;
+	}
+	ps = calloc(1, sizeof(*ps));
 	if (!ps)
 		return -ENOMEM;
 	ps->base = base;
@@ -905,12 +957,14 @@ int pubsub_new(struct event_base *base, coap_context_t *ctx, struct coapev *ev, 
 	ps->cfg = *cfg;
 	ps->cfg.endpoint_name = strdup(cfg->endpoint_name ? cfg->endpoint_name : "");
 	ps->cfg.base = strdup(cfg->base ? cfg->base : "");
+	ps->cfg.sector = strdup(cfg->sector ? cfg->sector : "");
 	ps->on_event = on_event;
 	ps->arg = arg;
 	TAILQ_INIT(&ps->topics);
 	ps->reaper = event_new(base, -1, 0, reap, ps);
-	if (!ps->reaper || !ps->cfg.endpoint_name || !ps->cfg.base)
+	if (!ps->reaper || !ps->cfg.endpoint_name || !ps->cfg.base || !ps->cfg.sector)
 		abort();
+
 	ps->coll = coap_resource_init(coap_make_str_const("ps"), 0);
 	if (!ps->coll)
 		abort();
@@ -955,6 +1009,7 @@ void pubsub_free(struct pubsub *ps)
 		event_free(ps->reaper);
 	free((char *)ps->cfg.endpoint_name);
 	free((char *)ps->cfg.base);
+	free((char *)ps->cfg.sector);
 	free(ps);
 }
 

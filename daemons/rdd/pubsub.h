@@ -20,6 +20,12 @@
  * message, so a subscriber that only resets those goes at the next
  * confirmable one).
  *
+ * Every request is authorized by rdauth first, by the [auth] rules of the
+ * directory: a change (POST /ps, PUT/iPATCH/DELETE of a topic, PUT/DELETE
+ * of topic-data) needs what a registration in the broker's sector needs,
+ * a read or a subscription what a lookup needs; the bearer token is the
+ * query item auth=TOKEN, as for the RD.
+ *
  * Topics, their configuration and the last published value are in SQLite
  * (psstore), committed before the answer; a subscriber gets the last value
  * at once even while the publisher sleeps.  The broker registers itself in
@@ -37,6 +43,7 @@
 
 #include "coap/coapev.h"
 #include "common/db.h"
+#include "rdauth.h"
 #include "rdstore.h"
 
 struct pubsub;
@@ -48,7 +55,19 @@ struct pubsub_config {
 	unsigned max_topics;
 	const char *endpoint_name; /* of the broker's own RD registration; "" none */
 	const char *base;          /* its base URI, e.g. "coap://[2001:db8::1]:5783" */
-	int64_t (*now_ms)(void);   /* wall clock; NULL: CLOCK_REALTIME */
+	/*
+	 * The sector (d) the broker's topics and its own registration belong
+	 * to ("" none; at most 63 bytes, no space, comma or "*").
+	 */
+	const char *sector;
+	/*
+	 * Who may do what (borrowed, outlives the broker; NULL: anyone):
+	 * creating, configuring and deleting topics and publishing or deleting
+	 * their data need RDAUTH_TOPIC in @sector; reading, FETCH and
+	 * subscribing RDAUTH_LOOKUP (see rdauth.h).
+	 */
+	struct rdauth *auth;
+	int64_t (*now_ms)(void); /* wall clock; NULL: CLOCK_REALTIME */
 };
 
 /* One topic, as the control socket lists it (pointers valid during the call). */
@@ -75,7 +94,8 @@ struct pubsub_stats {
 /*
  * Load the topics of @db, add the broker's resources to @ctx (driven by
  * @ev) and register the broker in @rd.  @on_event (may be NULL) hears of
- * topics created and deleted.  Returns 0 and *@out, or a negative errno.
+ * topics created and deleted.  Returns 0 and *@out, or a negative errno
+ * (-EINVAL: a bad sector, logged).
  */
 int pubsub_new(struct event_base *base, coap_context_t *ctx, struct coapev *ev, struct db *db,
 	       struct rdstore *rd, const struct pubsub_config *cfg, pubsub_event_fn on_event,

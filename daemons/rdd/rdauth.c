@@ -249,12 +249,14 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 	}
 	if (!authenticated && a->registration_required)
 		return refuse(a, 401, why, size,
-			      "registration needs coaps with a PSK or a bearer token (auth=TOKEN)");
+			      "%s needs coaps with a PSK or a bearer token (auth=TOKEN)",
+			      op == RDAUTH_TOPIC ? "a change of the broker's topics"
+						 : "registration");
 	if (authenticated && !(who->cred && rdcreds_sector_in(who->cred->sectors, d)) &&
 	    !(who->token >= 0 && rdcreds_sector_in(a->tokens[who->token].sectors, d)))
 		return refuse(a, 403, why, size, "these credentials may not act in sector d='%s'",
 			      d);
-	if (op == RDAUTH_GROUP || !ep)
+	if (op == RDAUTH_GROUP || op == RDAUTH_TOPIC || !ep)
 		return 0;
 	if (op == RDAUTH_REGISTER && a->bind_psk_identity) {
 		if (who->psk[0] && strcmp(who->psk, ep) != 0)

@@ -30,7 +30,9 @@
  *
  * For a group (RDAUTH_GROUP) pass the group's sector (@ep is not used):
  * the credentials are checked against the sector; group names are not
- * First-Come-First-Remembered.
+ * First-Come-First-Remembered.  The pub/sub broker does the same with
+ * RDAUTH_TOPIC and its sector for every change, and RDAUTH_LOOKUP for
+ * reading and subscribing.
  */
 #ifndef LWGATE_RDD_RDAUTH_H
 #define LWGATE_RDD_RDAUTH_H
@@ -69,6 +71,12 @@ enum rdauth_op {
 	RDAUTH_PATCH,
 	RDAUTH_GROUP,  /* group creation, change, removal: d and the group's name */
 	RDAUTH_LOOKUP, /* lookups and reading a registration: d and ep NULL */
+	/*
+	 * the pub/sub broker's changes — creating, configuring and deleting a
+	 * topic, publishing and deleting its data: d is the broker's sector
+	 * ([pubsub] sector), ep NULL; what a registration needs, without names
+	 */
+	RDAUTH_TOPIC,
 };
 
 /* Who sent a request (filled by rdauth_identify()). */

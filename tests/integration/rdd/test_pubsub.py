@@ -55,13 +55,18 @@ class Broker:
         self.rdd = rdd
         self.n = 0
 
-    def url(self, path):
+    def url(self, path, coaps_port=None):
+        if coaps_port:
+            return f"coaps://[::1]:{coaps_port}/{path.lstrip('/')}"
         return f"coap://[::1]:{self.rdd.port}/{path.lstrip('/')}"
 
-    def req(self, method, path, body=None, cf=None):
+    def req(self, method, path, body=None, cf=None, psk=None, coaps_port=None):
+        """psk=(identity, key) with coaps_port: over DTLS."""
         self.n += 1
         out = os.path.join(self.rdd.tmp, f"out{self.n}")
         cmd = [CLIENT, "-v", "6", "-B", "5", "-m", method, "-o", out]
+        if psk:
+            cmd += ["-u", psk[0], "-k", psk[1]]
         if body is not None:
             pf = os.path.join(self.rdd.tmp, f"in{self.n}")
             with open(pf, "wb") as f:
@@ -69,7 +74,8 @@ class Broker:
             cmd += ["-f", pf]
         if cf is not None:
             cmd += ["-t", str(cf)]
-        r = subprocess.run(cmd + [self.url(path)], capture_output=True, timeout=30)
+        r = subprocess.run(cmd + [self.url(path, coaps_port if psk else None)],
+                           capture_output=True, timeout=30)
         text = (r.stdout + r.stderr).decode(errors="replace")
         pdus = [p for p in PDU.findall(text) if not p[1].startswith("0.")]
         if not pdus:
@@ -400,6 +406,134 @@ class LimitTests(unittest.TestCase):
             f.write(ini.replace("publish_interval_ms = 30000", "publish_interval_ms = 0"))
         self.assertEqual(self.rdd.ctl("rdd", "reload").returncode, 0)
         wait_for(lambda: self.ps.req("put", data, b"3").code == "2.04", "the reload")
+
+
+class PubsubAuthTests(unittest.TestCase):
+    """The broker under the RD's [auth] rules: changes as registrations in [pubsub] sector,
+    reads and subscriptions as lookups."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lwgate-psauth-")
+        os.chmod(self.tmp, 0o755)
+        self.dtls = test_rdd.free_port()
+        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls}\n"
+                       "[auth]\nregistration_required = yes\nlookup_open = no\n"
+                       "tokens = tok-farm:farm tok-any tok-barn:barn\n"
+                       "[pubsub]\nsector = farm\n", broker_ep="lwgate-broker").start()
+        self.ps = Broker(self.rdd)
+        for ident, sectors in (("node-a", "farm"), ("node-b", "barn")):
+            r = self.rdd.ctl("rdd", "cred-add", f"identity={ident}",
+                             f"key={('key-' + ident).encode().hex()}", f"sectors={sectors}")
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+    def tearDown(self):
+        if self.rdd.proc and self.rdd.proc.poll() is None:
+            rc = self.rdd.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.assertEqual(rc, 0)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def names(self):
+        return [t["name"] for t in self.rdd.ctl_json("topics")]
+
+    def test_changes_need_registration_credentials(self):
+        conf = {0: "t1", 2: "core.ps.data"}
+        r = self.ps.req("post", "ps", conf, cf=CF)
+        self.assertEqual(r.code, "4.01", r)
+        self.assertIn("auth=TOKEN", r.diag)
+        r = self.ps.req("post", "ps?auth=wrong", conf, cf=CF)
+        self.assertEqual(r.code, "4.01", r)
+        r = self.ps.req("post", "ps?auth=tok-barn", conf, cf=CF)   # not the broker's sector
+        self.assertEqual(r.code, "4.03", r)
+        self.assertIn("farm", r.diag)
+        self.assertEqual(self.ps.req("post", "ps?auth=a&auth=b", conf, cf=CF).code, "4.00")
+        self.assertEqual(self.names(), [])
+        r = self.ps.req("post", "ps?auth=tok-farm", conf, cf=CF)
+        self.assertEqual(r.code, "2.01", r)
+        topic = "/".join(re.findall(r"Location-Path:([^,\] ]+)", r.options))
+        data = r.cbor()[1]
+        # over coaps, a PSK identity allowed in farm may, one limited to barn may not
+        b = ("node-b", "key-node-b")
+        a = ("node-a", "key-node-a")
+        r = self.ps.req("post", "ps", {0: "t2", 2: "core.ps.data"}, cf=CF, psk=b,
+                        coaps_port=self.dtls)
+        self.assertEqual(r.code, "4.03", r)
+        r = self.ps.req("post", "ps", {0: "t2", 2: "core.ps.data"}, cf=CF, psk=a,
+                        coaps_port=self.dtls)
+        self.assertEqual(r.code, "2.01", r)
+        self.assertEqual(self.names(), ["t1", "t2"])
+        # publishing
+        self.assertEqual(self.ps.req("put", data, b"1").code, "4.01")
+        self.assertEqual(self.ps.req("put", data + "?auth=tok-barn", b"1").code, "4.03")
+        self.assertEqual(self.ps.req("put", data, b"1", psk=b, coaps_port=self.dtls).code, "4.03")
+        self.assertEqual(self.rdd.ctl_json("topics", "name=t1")[0]["state"], "half-created")
+        self.assertEqual(self.ps.req("put", data + "?auth=tok-farm", b"1").code, "2.01")
+        time.sleep(0.05)  # the publication interval
+        self.assertEqual(self.ps.req("put", data, b"2", psk=a, coaps_port=self.dtls).code, "2.04")
+        # configuring: iPATCH and PUT
+        for method, body in (("ipatch", {4: "temperature"}),
+                             ("put", {0: "t1", 2: "core.ps.data", 4: "humidity"})):
+            self.assertEqual(self.ps.req(method, topic, body, cf=CF).code, "4.01", method)
+            self.assertEqual(self.ps.req(method, topic + "?auth=tok-barn", body, cf=CF).code,
+                             "4.03", method)
+            r = self.ps.req(method, topic + "?auth=tok-any", body, cf=CF)
+            self.assertEqual(r.code, "2.04", (method, r))
+        # deleting the data, then the topic
+        self.assertEqual(self.ps.req("delete", data).code, "4.01")
+        self.assertEqual(self.ps.req("delete", data + "?auth=tok-farm").code, "2.02")
+        self.assertEqual(self.ps.req("delete", topic).code, "4.01")
+        self.assertEqual(self.ps.req("delete", topic + "?auth=tok-barn").code, "4.03")
+        self.assertEqual(self.names(), ["t1", "t2"])
+        self.assertEqual(self.ps.req("delete", topic + "?auth=tok-farm").code, "2.02")
+        self.assertEqual(self.names(), ["t2"])
+        self.assertGreaterEqual(self.rdd.status()["counters"]["auth_unauthorized"], 7)
+        # the broker's own registration is in its sector
+        self.assertEqual(self.rdd.endpoints("ep=lwgate-broker")[0]["d"], "farm")
+
+    def test_reads_and_subscriptions_follow_the_lookup_rule(self):
+        r = self.ps.req("post", "ps?auth=tok-farm", {0: "t1", 2: "core.ps.data", 8: True},
+                        cf=CF)
+        self.assertEqual(r.code, "2.01", r)
+        topic = "/".join(re.findall(r"Location-Path:([^,\] ]+)", r.options))
+        data = r.cbor()[1]
+        self.assertEqual(self.ps.req("put", data + "?auth=tok-farm", b"42").code, "2.04")
+        for method, path, body in (("get", "ps", None), ("fetch", "ps", {4: "x"}),
+                                   ("get", topic, None), ("fetch", topic, {9: [0]}),
+                                   ("get", data, None)):
+            cf = CF if body is not None else None
+            r = self.ps.req(method, path, body, cf=cf)
+            self.assertEqual(r.code, "4.01", (method, path, r))
+            self.assertIn("auth=TOKEN", r.diag)
+            sep = "&" if "?" in path else "?"
+            r = self.ps.req(method, path + sep + "auth=tok-any", body, cf=cf)
+            self.assertEqual(r.code, "2.05", (method, path, r))
+        # the auth= item is no filter of the collection
+        r = self.ps.req("get", "ps?rt=core.ps.data&auth=tok-any")
+        self.assertEqual(links(r.body.decode()), [f'</{data}>;rt="core.ps.data";obs'])
+        # a PSK identity reads too
+        r = self.ps.req("get", data, psk=("node-a", "key-node-a"), coaps_port=self.dtls)
+        self.assertEqual((r.code, r.body), ("2.05", b"42"))
+        # a subscription: refused without credentials, notified with them
+        refused = self.ps.subscribe(data, 2)
+        sub = self.ps.subscribe(data + "?auth=tok-any", 3)
+        time.sleep(1)
+        self.assertEqual(self.ps.req("put", data + "?auth=tok-farm", b"43").code, "2.04")
+        notes = sub.done()
+        self.assertEqual([c for _, c, _ in notes], ["2.05", "2.05"], notes)
+        self.assertEqual([c for _, c, _ in refused.done()], ["4.01"])
+        self.assertEqual(self.rdd.status()["counters"]["ps_publications"], 2)
+
+    def test_bad_sector_stops_the_start(self):
+        self.rdd.stop()
+        for bad in ("a,b", "*", "-", "x" * 64, "a b"):
+            with open(self.rdd.ini) as f:
+                ini = f.read()
+            with open(self.rdd.ini, "w") as f:
+                f.write(re.sub(r"sector = .*", f"sector = {bad}", ini))
+            with self.assertRaises(AssertionError, msg=bad):
+                self.rdd.start()
+            self.rdd.proc.stderr.close()
+        self.rdd.proc = None
 
 
 if __name__ == "__main__":

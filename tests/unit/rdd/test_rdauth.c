@@ -187,6 +187,39 @@ static void token_syntax(void **state)
 	assert_false(rdauth_tokens_valid("a:fa*rm", why, sizeof(why)));
 }
 
+/* The broker's changes need what a registration needs in the broker's sector; reading is a lookup.
+ */
+static void topics_as_registrations(void **state)
+{
+	struct fixture *f = *state;
+	struct rdauth_config cfg = { .registration_required = true,
+				     .lookup_open = false,
+				     .tokens = "tok-farm:farm tok-any",
+				     .bind_psk_identity = true };
+	struct rdauth_who anon = anonymous(), farm = token(0, "token:f"), any = token(1, "token:a"),
+			  a;
+	struct rdauth_stats st;
+
+	start(f, &cfg);
+	a = psk(f, "node-a"); /* farm and the empty sector */
+	assert_int_equal(CHECK(f, anon, RDAUTH_TOPIC, "", NULL), 401);
+	assert_non_null(strstr(f->why, "topics"));
+	assert_non_null(strstr(f->why, "auth=TOKEN"));
+	assert_int_equal(CHECK(f, anon, RDAUTH_LOOKUP, NULL, NULL), 401);
+	/* the sector of the broker decides, as a registration's would */
+	assert_int_equal(CHECK(f, farm, RDAUTH_TOPIC, "", NULL), 403);
+	assert_int_equal(CHECK(f, farm, RDAUTH_TOPIC, "farm", NULL), 0);
+	assert_int_equal(CHECK(f, any, RDAUTH_TOPIC, "", NULL), 0);
+	assert_int_equal(CHECK(f, a, RDAUTH_TOPIC, "", NULL), 0);
+	assert_int_equal(CHECK(f, a, RDAUTH_TOPIC, "barn", NULL), 403);
+	/* no name is bound (node-a is no topic) and none remembered */
+	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, NULL, NULL), 0);
+	rdauth_get_stats(f->a, &st);
+	assert_int_equal(st.unauthorized, 2);
+	assert_int_equal(st.forbidden, 2);
+	assert_int_equal(st.claims, 0);
+}
+
 static void strip_removes_only_auth(void **state)
 {
 	static const char text[] = "ep=n&auth=secret&lt=60&authx=1&auth";
@@ -206,6 +239,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(open_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_and_closed_lookups, setup, teardown),
+		cmocka_unit_test_setup_teardown(topics_as_registrations, setup, teardown),
 		cmocka_unit_test(token_syntax),
 		cmocka_unit_test(strip_removes_only_auth),
 	};
