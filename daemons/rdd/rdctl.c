@@ -405,6 +405,12 @@ static const struct ipc_arg register_args[] = {
 	{ NULL },
 };
 
+static const struct ipc_arg forget_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ NULL },
+};
+
 static const struct ipc_arg remove_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint name" },
 	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
@@ -515,7 +521,7 @@ const struct ipc_command rdctl_commands[] = {
 	  cmd_cred_add, true },
 	{ "cred-del", "delete a DTLS pre-shared key", cred_del_args, cmd_cred_del, true },
 	{ "cred-list", "DTLS credentials (keys not shown)", NULL, cmd_cred_list, false },
-	{ "forget", "forget the remembered first registrant of an endpoint name", remove_args,
+	{ "forget", "forget the remembered first registrant of an endpoint name", forget_args,
 	  cmd_forget, true },
 	{ NULL },
 };
