@@ -115,7 +115,7 @@ static void list(struct ipc_call *call, json_t *args, struct rdd *rdd, enum rdlo
 			return;
 		}
 	}
-	n = rdlookup_each(rdd->store, kind, &q, list_one, &l, why, sizeof(why));
+	n = rdlookup_each(rdd->store, kind, &q, NULL, list_one, &l, why, sizeof(why));
 	rdquery_fini(&q);
 	if (n < 0) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s", why);

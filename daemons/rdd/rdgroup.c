@@ -407,42 +407,35 @@ static void write_group(const struct rdgroup *g, FILE *out)
 	free(big);
 }
 
-void rdgroup_lookup(struct rdgroups *gs, struct rdserver_stats *st, coap_resource_t *res,
-		    coap_session_t *s, const coap_pdu_t *req, const coap_string_t *query,
-		    coap_pdu_t *resp)
+long rdgroup_lookup_text(const struct rdgroups *gs, const struct rdquery *q, const char *scope,
+			 char **text, size_t *len, char *why, size_t why_len)
 {
-	const struct rdquery_param *page, *count;
+	const struct rdquery_param *page = rdquery_find(q, "page"),
+				   *count = rdquery_find(q, "count");
 	uint64_t pg = 0, cnt = UINT64_MAX, seen = 0, out = 0;
-	struct rdquery q;
-	struct rdgroup *g;
-	char *text = NULL;
-	size_t len = 0;
+	const struct rdgroup *g;
 	FILE *f;
-	int cf;
 
-	if (!rdreq_accept(st, req, resp, &cf) || !rdreq_query(st, req, resp, &q))
-		return;
-	page = rdquery_find(&q, "page");
-	count = rdquery_find(&q, "count");
+	*text = NULL;
+	*len = 0;
 	if ((page && rdquery_uint(page, 0, UINT32_MAX, &pg) < 0) ||
 	    (count && rdquery_uint(count, 0, UINT32_MAX, &cnt) < 0)) {
-		rdquery_fini(&q);
-		rdreq_error(st, resp, 400, "page and count must be numbers from 0");
-		return;
+		snprintf(why, why_len, "page and count must be numbers from 0");
+		return -EINVAL;
 	}
 	if (page && !count)
 		cnt = 100; /* as the other lookups (RDLOOKUP_DEFAULT_COUNT) */
-	f = open_memstream(&text, &len);
+	f = open_memstream(text, len);
 	if (!f)
 		abort();
 	TAILQ_FOREACH(g, &gs->list, order)
 	{
-		bool ok = true;
+		bool ok = !scope || rdcreds_sector_in(scope, g->d);
 
-		for (size_t k = 0; ok && k < q.count; k++)
-			if (strcmp(q.params[k].name, "page") != 0 &&
-			    strcmp(q.params[k].name, "count") != 0)
-				ok = filter_match(g, &q.params[k]);
+		for (size_t k = 0; ok && k < q->count; k++)
+			if (strcmp(q->params[k].name, "page") != 0 &&
+			    strcmp(q->params[k].name, "count") != 0)
+				ok = filter_match(g, &q->params[k]);
 		if (!ok || seen++ < pg * (cnt == UINT64_MAX ? 0 : cnt))
 			continue;
 		if (out == cnt)
@@ -452,9 +445,7 @@ void rdgroup_lookup(struct rdgroups *gs, struct rdserver_stats *st, coap_resourc
 		write_group(g, f);
 	}
 	fclose(f);
-	rdquery_fini(&q);
-	st->lookups++;
-	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
+	return (long)out;
 }
 
 bool rdgroup_serve(struct rdgroups *gs, struct rdserver_stats *st, coap_resource_t *res,

@@ -36,6 +36,7 @@
 #include <coap3/coap.h>
 
 #include "coap/linkformat.h"
+#include "coap/rdquery.h"
 #include "common/db.h"
 #include "rdauth.h"
 #include "rdserver.h"
@@ -96,10 +97,18 @@ size_t rdgroup_count(const struct rdgroups *gs);
 void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_links,
 		  coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp);
 
-/* GET /rd-lookup/gp: the group lookup. */
-void rdgroup_lookup(struct rdgroups *gs, struct rdserver_stats *st, coap_resource_t *res,
-		    coap_session_t *s, const coap_pdu_t *req, const coap_string_t *query,
-		    coap_pdu_t *resp);
+/*
+ * The group lookup (GET /rd-lookup/gp, served and observed through
+ * rdserver and rdwatch): the groups that match every filter of @q (gp, d,
+ * base or con, ep, href; another matches nothing; the auth= item must be
+ * gone), on the page that page/count select, as link-format in a malloc'd
+ * *@text of *@len bytes (the caller frees).  @scope (NULL: all) is the
+ * list of sectors the client may see (rdcreds_sector_in()): groups of
+ * other sectors are left out.  Returns the number of groups, or -EINVAL
+ * with a sentence in @why for a bad page or count.
+ */
+long rdgroup_lookup_text(const struct rdgroups *gs, const struct rdquery *q, const char *scope,
+			 char **text, size_t *len, char *why, size_t why_len);
 
 /*
  * A request to a path libcoap does not know: when it is a group resource

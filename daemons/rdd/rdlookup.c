@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdcreds.h"
+
 static bool is_control(const char *name)
 {
 	return strcmp(name, "page") == 0 || strcmp(name, "count") == 0;
@@ -206,6 +208,7 @@ static bool link_matches(const struct rdreg *r, size_t i, const struct filters *
 /* A lookup in progress: the page window and what was passed on. */
 struct walk {
 	enum rdlookup_kind kind;
+	const char *scope; /* the sectors seen (rdcreds list), NULL: all */
 	const struct filters *c;
 	uint64_t skip, cnt, seen;
 	long out;
@@ -218,6 +221,8 @@ static bool visit(struct walk *w, const struct rdreg *r)
 {
 	uint32_t missing;
 
+	if (w->scope && !rdcreds_sector_in(w->scope, r->d))
+		return true; /* out of the client's sight: as if not registered */
 	if (w->kind == RDLOOKUP_EP) {
 		if (!ep_matches(r, w->c))
 			return true;
@@ -268,7 +273,7 @@ static int by_seq(const void *a, const void *b)
 }
 
 long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
-		   rdlookup_fn fn, void *ctx, char *why, size_t why_len)
+		   const char *scope, rdlookup_fn fn, void *ctx, char *why, size_t why_len)
 {
 	const struct rdquery_param *page = rdquery_find(q, "page");
 	const struct rdquery_param *count = rdquery_find(q, "count");
@@ -290,7 +295,7 @@ long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struc
 		cnt = RDLOOKUP_DEFAULT_COUNT;
 	skip = pg * (cnt == UINT64_MAX ? 0 : cnt);
 	compile(s, q, &c);
-	w = (struct walk){ kind, &c, skip, cnt, 0, 0, fn, ctx };
+	w = (struct walk){ kind, scope, &c, skip, cnt, 0, 0, fn, ctx };
 	by_ep = indexed_ep(s, &c);
 	if (by_ep) {
 		const struct rdreg *few[16], **regs = few;
@@ -429,7 +434,7 @@ static void text_one(const struct rdreg *reg, size_t link, void *arg)
 }
 
 long rdlookup_text(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
-		   char **text, size_t *len, char *why, size_t why_len)
+		   const char *scope, char **text, size_t *len, char *why, size_t why_len)
 {
 	struct text_ctx t = { NULL, kind, true };
 	long n;
@@ -439,7 +444,7 @@ long rdlookup_text(const struct rdstore *s, enum rdlookup_kind kind, const struc
 	t.out = open_memstream(text, len);
 	if (!t.out)
 		abort();
-	n = rdlookup_each(s, kind, q, text_one, &t, why, why_len);
+	n = rdlookup_each(s, kind, q, scope, text_one, &t, why, why_len);
 	fclose(t.out);
 	if (n < 0) {
 		free(*text);

@@ -40,11 +40,14 @@ typedef void (*rdlookup_fn)(const struct rdreg *reg, size_t link, void *ctx);
 
 /*
  * Call @fn for the results of @q in registration order, on the page that
- * page/count select.  Returns the number of results passed to @fn, or
- * -EINVAL with a sentence in @why for a bad page or count.
+ * page/count select.  @scope (NULL: every sector) is the list of sectors
+ * the client may see, as rdcreds_sector_in() reads it: registrations of
+ * other sectors are left out as if they were not there (before paging).
+ * Returns the number of results passed to @fn, or -EINVAL with a sentence
+ * in @why for a bad page or count.
  */
 long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
-		   rdlookup_fn fn, void *ctx, char *why, size_t why_len);
+		   const char *scope, rdlookup_fn fn, void *ctx, char *why, size_t why_len);
 
 /* Write the result link for @reg (and link @link for RDLOOKUP_RES) to @out. */
 void rdlookup_write(const struct rdreg *reg, enum rdlookup_kind kind, size_t link, FILE *out);
@@ -54,7 +57,7 @@ void rdlookup_write(const struct rdreg *reg, enum rdlookup_kind kind, size_t lin
  * caller frees) of *@len bytes.  Returns the result count or -EINVAL (@why).
  */
 long rdlookup_text(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
-		   char **text, size_t *len, char *why, size_t why_len);
+		   const char *scope, char **text, size_t *len, char *why, size_t why_len);
 
 /* The origin ("scheme://authority") of @uri into @buf. */
 void rdlookup_origin(const char *uri, char *buf, size_t size);

@@ -519,16 +519,6 @@ static void on_group_post(coap_resource_t *res, coap_session_t *s, const coap_pd
 	rdgroup_post(srv->cfg.groups, &srv->stats, srv->cfg.max_links, s, req, resp);
 }
 
-/* GET /rd-lookup/gp */
-static void on_lookup_gp(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
-			 const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct rdserver *srv = server_of(s);
-
-	srv->stats.requests++;
-	rdgroup_lookup(srv->cfg.groups, &srv->stats, res, s, req, query, resp);
-}
-
 /* PATCH and iPATCH /reg/…: links changed by a merge patch (see rdpatch.h). */
 static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		     const coap_string_t *query, coap_pdu_t *resp)
@@ -559,14 +549,46 @@ static void on_put(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 			    "a registration takes GET, POST, DELETE, PATCH and iPATCH");
 }
 
+/* rdwatch_lookup_fn of /rd-lookup/ep (@ctx: the server). */
+static long lookup_ep_text(void *ctx, const struct rdquery *q, const char *scope, char **text,
+			   size_t *len)
+{
+	char why[128];
+
+	return rdlookup_text(((struct rdserver *)ctx)->store, RDLOOKUP_EP, q, scope, text, len, why,
+			     sizeof(why));
+}
+
+/* rdwatch_lookup_fn of /rd-lookup/res. */
+static long lookup_res_text(void *ctx, const struct rdquery *q, const char *scope, char **text,
+			    size_t *len)
+{
+	char why[128];
+
+	return rdlookup_text(((struct rdserver *)ctx)->store, RDLOOKUP_RES, q, scope, text, len,
+			     why, sizeof(why));
+}
+
+/* rdwatch_lookup_fn of /rd-lookup/gp. */
+static long lookup_gp_text(void *ctx, const struct rdquery *q, const char *scope, char **text,
+			   size_t *len)
+{
+	char why[128];
+
+	return rdgroup_lookup_text(((struct rdserver *)ctx)->cfg.groups, q, scope, text, len, why,
+				   sizeof(why));
+}
+
+/* The three lookups, answered alike and observed through rdwatch. */
 static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
-		   const coap_string_t *query, coap_pdu_t *resp, enum rdlookup_kind kind)
+		   const coap_string_t *query, coap_pdu_t *resp, enum rdwatch_kind kind)
 {
 	struct rdserver *srv = server_of(s);
 	coap_opt_iterator_t it;
 	coap_opt_t *observe;
 	struct rdquery q;
 	struct rdauth_who who;
+	const char *scope = NULL;
 	char why[128], *text;
 	size_t len;
 	long n;
@@ -580,7 +602,11 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		rdquery_fini(&q);
 		return;
 	}
-	n = rdlookup_text(srv->store, kind, &q, &text, &len, why, sizeof(why));
+	if (kind == RDWATCH_GP)
+		n = rdgroup_lookup_text(srv->cfg.groups, &q, scope, &text, &len, why, sizeof(why));
+	else
+		n = rdlookup_text(srv->store, kind == RDWATCH_EP ? RDLOOKUP_EP : RDLOOKUP_RES, &q,
+				  scope, &text, &len, why, sizeof(why));
 	rdquery_fini(&q);
 	if (n < 0) {
 		rdreq_error(&srv->stats, resp, 400, "%s", why);
@@ -590,20 +616,27 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	observe = coap_check_option(req, COAP_OPTION_OBSERVE, &it);
 	if (observe && coap_decode_var_bytes(coap_opt_value(observe), coap_opt_length(observe)) ==
 			       COAP_OBSERVE_ESTABLISH)
-		rdwatch_note(srv->watch, kind, query, text, len);
+		rdwatch_note(srv->watch, kind, query, scope, text, len);
 	rdreq_reply_links(res, s, req, query, resp, text, len, cf);
 }
 
 static void on_lookup_ep(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
-	lookup(res, s, req, query, resp, RDLOOKUP_EP);
+	lookup(res, s, req, query, resp, RDWATCH_EP);
 }
 
 static void on_lookup_res(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 			  const coap_string_t *query, coap_pdu_t *resp)
 {
-	lookup(res, s, req, query, resp, RDLOOKUP_RES);
+	lookup(res, s, req, query, resp, RDWATCH_RES);
+}
+
+/* GET /rd-lookup/gp: the groups of the RD drafts (see rdgroup.h). */
+static void on_lookup_gp(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	lookup(res, s, req, query, resp, RDWATCH_GP);
 }
 
 /* GET /.well-known/core: the RD's interfaces, filtered as RFC 6690 §4.1 says. */
@@ -788,7 +821,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		 struct rdserver **out)
 {
 	struct rdserver *srv = calloc(1, sizeof(*srv));
-	coap_resource_t *unknown, *lookup_ep, *lookup_res;
+	coap_resource_t *unknown, *lookup_ep, *lookup_res, *lookup_gp;
 	int rc;
 
 	if (!srv)
@@ -804,7 +837,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	coap_set_app_data(srv->ctx, srv);
 	srv->simple = rdsimple_new(base, srv->ctx, cfg->handshake_timeout_s);
 	coap_register_event_handler(srv->ctx, on_event);
-	srv->watch = rdwatch_new(base, store);
+	srv->watch = rdwatch_new(base);
 	if (!srv->simple || !srv->watch) {
 		rdserver_free(srv);
 		return -ENOMEM;
@@ -822,7 +855,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	lookup_ep = add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
 	lookup_res = add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
 	add_static(srv->ctx, "rd-group", COAP_REQUEST_POST, on_group_post, 0);
-	add_static(srv->ctx, "rd-lookup/gp", COAP_REQUEST_GET, on_lookup_gp, 0);
+	lookup_gp = add_static(srv->ctx, "rd-lookup/gp", COAP_REQUEST_GET, on_lookup_gp, 0);
 	unknown = coap_resource_unknown_init(on_put);
 	coap_register_handler(unknown, COAP_REQUEST_GET, on_read);
 	coap_register_handler(unknown, COAP_REQUEST_POST, on_update);
@@ -838,8 +871,9 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		rdserver_free(srv);
 		return rc;
 	}
-	rdwatch_attach(srv->watch, RDLOOKUP_EP, lookup_ep, srv->ev);
-	rdwatch_attach(srv->watch, RDLOOKUP_RES, lookup_res, srv->ev);
+	rdwatch_attach(srv->watch, RDWATCH_EP, lookup_ep, lookup_ep_text, srv, srv->ev);
+	rdwatch_attach(srv->watch, RDWATCH_RES, lookup_res, lookup_res_text, srv, srv->ev);
+	rdwatch_attach(srv->watch, RDWATCH_GP, lookup_gp, lookup_gp_text, srv, srv->ev);
 	/* the config's strings, which a reload frees */
 	srv->cfg.address = NULL;
 	srv->cfg.coaps_address = NULL;

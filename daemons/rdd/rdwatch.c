@@ -11,15 +11,21 @@
 
 struct watch {
 	bool used;
-	enum rdlookup_kind kind;
+	enum rdwatch_kind kind;
 	coap_string_t *query; /* as libcoap joined the observer's Uri-Query options; NULL: none */
+	char *scope;          /* the sectors the observer sees; NULL: all */
 	uint64_t hash;
 };
 
+struct lookup {
+	coap_resource_t *res;
+	rdwatch_lookup_fn fn;
+	void *ctx;
+};
+
 struct rdwatch {
-	struct rdstore *store;
 	struct event *recheck;
-	coap_resource_t *res[2];
+	struct lookup kinds[RDWATCH_KINDS];
 	struct coapev *ev;
 	struct watch watches[RDWATCH_MAX];
 	size_t next; /* the slot to reuse when all are taken */
@@ -42,20 +48,29 @@ static bool same_query(const coap_string_t *a, const coap_string_t *b)
 	return a->length == b->length && memcmp(a->s, b->s, a->length) == 0;
 }
 
+static bool same_scope(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
 static void forget(struct watch *x)
 {
 	coap_delete_string(x->query);
+	free(x->scope);
 	memset(x, 0, sizeof(*x));
 }
 
-void rdwatch_note(struct rdwatch *w, enum rdlookup_kind kind, const coap_string_t *query,
-		  const char *text, size_t len)
+void rdwatch_note(struct rdwatch *w, enum rdwatch_kind kind, const coap_string_t *query,
+		  const char *scope, const char *text, size_t len)
 {
 	struct watch *x = NULL;
 
 	for (size_t i = 0; i < RDWATCH_MAX && !x; i++)
 		if (w->watches[i].used && w->watches[i].kind == kind &&
-		    same_query(w->watches[i].query, query))
+		    same_query(w->watches[i].query, query) &&
+		    same_scope(w->watches[i].scope, scope))
 			x = &w->watches[i];
 	for (size_t i = 0; i < RDWATCH_MAX && !x; i++)
 		if (!w->watches[i].used)
@@ -74,6 +89,11 @@ void rdwatch_note(struct rdwatch *w, enum rdlookup_kind kind, const coap_string_
 				abort();
 			memcpy(x->query->s, query->s, query->length);
 		}
+		if (scope) {
+			x->scope = strdup(scope);
+			if (!x->scope)
+				abort();
+		}
 	}
 	x->hash = hash_of(text, len);
 }
@@ -85,10 +105,12 @@ static void recheck(evutil_socket_t fd, short what, void *arg)
 
 	for (size_t i = 0; i < RDWATCH_MAX; i++) {
 		struct watch *x = &w->watches[i];
+		struct lookup *k = &w->kinds[x->kind];
 		struct rdquery q;
-		char why[128], *text;
+		char *text;
 		size_t len;
 		uint64_t h;
+		long n;
 
 		if (!x->used)
 			continue;
@@ -98,18 +120,18 @@ static void recheck(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		rdauth_strip(&q); /* the bearer token is no filter */
-		if (rdlookup_text(w->store, x->kind, &q, &text, &len, why, sizeof(why)) < 0) {
-			rdquery_fini(&q);
+		n = k->fn ? k->fn(k->ctx, &q, x->scope, &text, &len) : -1;
+		rdquery_fini(&q);
+		if (n < 0) {
 			forget(x);
 			continue;
 		}
-		rdquery_fini(&q);
 		h = hash_of(text, len);
 		free(text);
 		if (h == x->hash)
 			continue;
 		x->hash = h;
-		if (!coap_resource_notify_observers(w->res[x->kind], x->query)) {
+		if (!coap_resource_notify_observers(k->res, x->query)) {
 			forget(x); /* nobody observes this resource any more */
 			continue;
 		}
@@ -120,13 +142,12 @@ static void recheck(evutil_socket_t fd, short what, void *arg)
 		coapev_kick(w->ev); /* notifications go out now, not at libcoap's next timer */
 }
 
-struct rdwatch *rdwatch_new(struct event_base *base, struct rdstore *store)
+struct rdwatch *rdwatch_new(struct event_base *base)
 {
 	struct rdwatch *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
-	w->store = store;
 	w->recheck = event_new(base, -1, 0, recheck, w);
 	if (!w->recheck) {
 		free(w);
@@ -145,11 +166,11 @@ void rdwatch_free(struct rdwatch *w)
 	free(w);
 }
 
-void rdwatch_attach(struct rdwatch *w, enum rdlookup_kind kind, coap_resource_t *res,
-		    struct coapev *ev)
+void rdwatch_attach(struct rdwatch *w, enum rdwatch_kind kind, coap_resource_t *res,
+		    rdwatch_lookup_fn fn, void *ctx, struct coapev *ev)
 {
 	coap_resource_set_get_observable(res, 1);
-	w->res[kind] = res;
+	w->kinds[kind] = (struct lookup){ res, fn, ctx };
 	w->ev = ev;
 }
 
