@@ -72,7 +72,8 @@ static const struct config_key rdd_keys[] = {
 	  NULL, false, "UDP port of the resource directory over DTLS" },
 	{ "coaps", "handshake_timeout", CONFIG_INT,
 	  offsetof(struct rdd_config, handshake_timeout_s), "10", 1, 300, NULL, false,
-	  "seconds after which an unfinished DTLS handshake is logged and counted as failed" },
+	  "seconds after which an unfinished DTLS handshake is logged and counted as failed; "
+	  "also the handshake budget of a simple registration's fetch over coaps" },
 	{ "auth", "registration_required", CONFIG_BOOL,
 	  offsetof(struct rdd_config, registration_required), "no", 0, 0, NULL, true,
 	  "registrations, updates and removals need a PSK identity (coaps) or a bearer token" },

@@ -149,8 +149,18 @@ struct simple_job {
 	struct rdauth_who who; /* the registrant, checked when the request came */
 	char source[128];      /* the endpoint's address as a base URI */
 	int code;
-	char why[160];
+	char why[192];
 };
+
+/* Log why a simple registration failed (the registrant gets the same words). */
+static void simple_failed(struct simple_job *job)
+{
+	const struct rdquery_param *ep = rdquery_find(&job->q, "ep");
+
+	log_notice("simple registration of ep=%.*s failed (%d.%02d), endpoint %s: %s",
+		   ep && ep->value ? (int)ep->value_len : 1, ep && ep->value ? ep->value : "?",
+		   job->code / 100, job->code % 100, job->source, job->why);
+}
 
 static void simple_done(void *arg, int err, int code, const uint8_t *body, size_t len)
 {
@@ -168,6 +178,24 @@ static void simple_done(void *arg, int err, int code, const uint8_t *body, size_
 		job->code = 504;
 		snprintf(job->why, sizeof(job->why),
 			 "the endpoint did not answer /.well-known/core");
+	} else if (err == -ECONNABORTED) {
+		job->code = 504;
+		snprintf(job->why, sizeof(job->why),
+			 "the DTLS handshake with the endpoint did not complete in %d s (not the "
+			 "registrant's PSK, or a silent endpoint?)",
+			 srv->cfg.handshake_timeout_s);
+	} else if (err == -EHOSTUNREACH) {
+		job->code = 504;
+		snprintf(job->why, sizeof(job->why),
+			 "the DTLS handshake with the endpoint got an ICMP error (no coaps server "
+			 "there?)");
+	} else if (err == -ECONNREFUSED) {
+		snprintf(job->why, sizeof(job->why),
+			 "the DTLS handshake with the endpoint failed (an alert: not the "
+			 "registrant's PSK?)");
+	} else if (err == -ECONNRESET) {
+		snprintf(job->why, sizeof(job->why),
+			 "the endpoint closed the DTLS session before answering /.well-known/core");
 	} else if (err < 0) {
 		snprintf(job->why, sizeof(job->why),
 			 "the endpoint answered /.well-known/core with %d.%02d", code / 100,
@@ -205,12 +233,21 @@ static void simple_done(void *arg, int err, int code, const uint8_t *body, size_
 		for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
 			free(literal[i]);
 	}
+	if (job->code != 204)
+		simple_failed(job);
 	coap_async_trigger(job->async);
 }
 
-/* The endpoint to fetch from: the base's numeric host, or the request's source. */
-static bool simple_target(const struct rdreg_input *in, coap_session_t *s, coap_address_t *dst,
-			  char *source, size_t size)
+/*
+ * The endpoint to fetch from (RFC 9176 §5.1: the registration's base URI,
+ * given or the request's source): the base's numeric host and port, or the
+ * request's source address and port.  Over coaps without a base, and with a
+ * coaps:// base, the fetch goes over DTLS (*@dtls); a coap:// base is
+ * fetched with plain CoAP whatever the registration came over.  NULL, or
+ * why not (a 4.00).
+ */
+static const char *simple_target(const struct rdreg_input *in, coap_session_t *s,
+				 coap_address_t *dst, bool *dtls, char *source, size_t size)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 				  .ai_socktype = SOCK_DGRAM,
@@ -219,20 +256,30 @@ static bool simple_target(const struct rdreg_input *in, coap_session_t *s, coap_
 	coap_uri_t uri;
 	char host[64], port[8];
 	unsigned char text[INET6_ADDRSTRLEN + 16];
+	bool secure = coap_session_get_proto(s) == COAP_PROTO_DTLS;
 	size_t n;
 
 	if (!in->base) {
 		*dst = *coap_session_get_addr_remote(s);
+		*dtls = secure;
 	} else {
 		if (coap_split_uri((const uint8_t *)in->base, strlen(in->base), &uri) < 0 ||
-		    uri.scheme != COAP_URI_SCHEME_COAP || uri.host.length >= sizeof(host))
-			return false;
+		    (uri.scheme != COAP_URI_SCHEME_COAP && uri.scheme != COAP_URI_SCHEME_COAPS) ||
+		    uri.host.length >= sizeof(host))
+			return secure ? "base must be coap:// or coaps:// with a numeric address"
+				      : "base must be coap:// with a numeric address";
+		*dtls = uri.scheme == COAP_URI_SCHEME_COAPS;
+		/* the PSK to fetch with is the one the registrant came with */
+		if (*dtls && !secure)
+			return "a coaps:// base needs a simple registration over coaps";
 		memcpy(host, uri.host.s, uri.host.length);
 		host[uri.host.length] = '\0';
+		/* libcoap fills in the scheme's default port, 5684 for coaps */
 		snprintf(port, sizeof(port), "%u", uri.port);
 		/* numeric only: a name would need a DNS lookup, which blocks the loop */
 		if (getaddrinfo(host, port, &hints, &ai) != 0)
-			return false;
+			return secure ? "base must be coap:// or coaps:// with a numeric address"
+				      : "base must be coap:// with a numeric address";
 		coap_address_init(dst);
 		dst->size = ai->ai_addrlen;
 		memcpy(&dst->addr.sa, ai->ai_addr, ai->ai_addrlen);
@@ -240,8 +287,8 @@ static bool simple_target(const struct rdreg_input *in, coap_session_t *s, coap_
 	}
 	n = coap_print_addr(dst, text, sizeof(text) - 1);
 	text[n] = '\0';
-	snprintf(source, size, "coap://%s", text);
-	return true;
+	snprintf(source, size, "%s://%s", *dtls ? "coaps" : "coap", text);
+	return NULL;
 }
 
 /*
@@ -258,8 +305,11 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
 	char *literal[RDQUERY_MAX_PARAMS] = { 0 };
 	struct simple_job *job;
+	struct rdsimple_psk psk;
 	coap_address_t dst;
 	struct rdquery q;
+	const char *bad;
+	bool dtls = false;
 	size_t len;
 	const uint8_t *data;
 
@@ -291,8 +341,12 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	} else if (coap_get_data(req, &len, &data) && len > 0) {
 		rdreq_error(&srv->stats, resp, 400, "a simple registration has no payload");
 		free(job);
-	} else if (!simple_target(&in, s, &dst, job->source, sizeof(job->source))) {
-		rdreq_error(&srv->stats, resp, 400, "base must be coap:// with a numeric address");
+	} else if ((bad = simple_target(&in, s, &dst, &dtls, job->source, sizeof(job->source)))) {
+		rdreq_error(&srv->stats, resp, 400, "%s", bad);
+		free(job);
+	} else if (dtls && !job->who.cred) {
+		/* allowed() refuses a withdrawn identity already; this is the last guard */
+		rdreq_error(&srv->stats, resp, 401, "no PSK to fetch /.well-known/core with");
 		free(job);
 	} else if (!(job->async = coap_register_async(s, req, 0))) {
 		rdreq_error(&srv->stats, resp, 503, "busy");
@@ -303,9 +357,17 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		job->q = q;
 		rdquery_init(&q); /* moved into the job */
 		coap_async_set_app_data(job->async, job);
-		if (rdsimple_fetch(srv->simple, &dst, simple_done, job) < 0) {
+		/* over DTLS rdd is the client, with the key that authenticated the registrant */
+		if (dtls) {
+			psk.identity = (const uint8_t *)job->who.cred->identity;
+			psk.identity_len = strlen(job->who.cred->identity);
+			psk.key = job->who.cred->key;
+			psk.key_len = job->who.cred->key_len;
+		}
+		if (rdsimple_fetch(srv->simple, &dst, dtls ? &psk : NULL, simple_done, job) < 0) {
 			job->code = 500;
 			snprintf(job->why, sizeof(job->why), "cannot ask the endpoint");
+			simple_failed(job);
 			coap_async_trigger(job->async);
 		}
 	}
@@ -687,6 +749,11 @@ static int on_event(coap_session_t *s, const coap_event_t event)
 {
 	struct rdserver *srv = server_of(s);
 
+	/* rdd's own client sessions (simple registration) are no handshakes to guard */
+	if (coap_session_get_type(s) == COAP_SESSION_TYPE_CLIENT) {
+		rdsimple_event(s, event);
+		return 0;
+	}
 	/* freeing the context reports its sessions closing: the guard is gone by then */
 	if (srv && srv->guard)
 		pskguard_event(srv->guard, s, event);
@@ -712,7 +779,6 @@ static int bind_endpoints(struct rdserver *srv)
 	if (cfg->coaps_enabled) {
 		srv->guard = pskguard_new(srv->base, rdauth_psk_key, cfg->auth,
 					  cfg->handshake_timeout_s);
-		coap_register_event_handler(srv->ctx, on_event);
 		if (pskguard_setup(srv->guard, srv->ctx) < 0) {
 			log_error("this libcoap cannot do DTLS with PSK");
 			return -ENOTSUP;
@@ -769,7 +835,8 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 		return -ENOMEM;
 	}
 	coap_set_app_data(srv->ctx, srv);
-	srv->simple = rdsimple_new(base, srv->ctx);
+	srv->simple = rdsimple_new(base, srv->ctx, cfg->handshake_timeout_s);
+	coap_register_event_handler(srv->ctx, on_event);
 	srv->watch = rdwatch_new(base);
 	if (!srv->simple || !srv->watch) {
 		rdserver_free(srv);

@@ -10,7 +10,10 @@ test_rdd.py's; the registrants here are coap-client-openssl over coaps
 """
 import os
 import shutil
+import re
+import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -19,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
-from test_rdd import Rdd, free_port, wait_for, RFC9176_LINKS  # noqa: E402
+from test_rdd import Rdd, free_port, wait_for, links, resolve, RFC9176_LINKS  # noqa: E402
 
 KEY_A, KEY_B = "secret-of-a", "secret-of-b"
 A = ("node-a", KEY_A)
@@ -290,6 +293,137 @@ class RdsecTests(unittest.TestCase):
         with self.assertRaises(AssertionError):
             self.req("get", "/.well-known/core", wait=2)
         self.reg("ep=node-a", A)
+
+
+    # --- simple registration over coaps (RFC 9176 §5.1): rdd fetches over DTLS ---
+
+    def simple_start(self):
+        """rdd whose DTLS fetches get 5 s for their handshake (a loaded machine)."""
+        self.dtls_port = free_port()
+        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 5\n")
+        return self.rdd.start()
+
+    def simple_device(self, key, port=None):
+        """libcoap's coap-server-openssl as a coaps-only device: PSK KEY with identity
+        hint node-a; it serves DTLS on port+1 (and plain CoAP on port, unused here).
+        Returns (process, DTLS port)."""
+        port = port or free_port()
+        while port + 1 in (self.rdd.port, self.dtls_port):
+            port = free_port()
+        dev = subprocess.Popen(["coap-server-openssl", "-A", "::1", "-p", str(port),
+                                "-k", key, "-h", "node-a"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (dev.terminate(), dev.wait()))
+        return dev, port + 1
+
+    def simple_wait(self, dport, psk):
+        """Wait until the device answers /.well-known/core over coaps (with @psk)."""
+        def up():
+            try:
+                return self.rdd.coap("get", "/.well-known/core", port=dport, psk=psk,
+                                     wait=2).code == "2.05"
+            except AssertionError:  # not listening yet
+                return False
+        wait_for(up, "coap-server-openssl over coaps")
+
+    def simple_rdd_log(self):
+        """Stop rdd and return what it logged."""
+        self.rdd.proc.send_signal(signal.SIGTERM)
+        log = self.rdd.proc.stderr.read()
+        self.assertEqual(self.rdd.proc.wait(timeout=10), 0, log)
+        self.rdd.proc.stderr.close()
+        return log
+
+    def test_simple_registration_over_coaps(self):
+        self.simple_start()
+        self.cred_add("node-a", KEY_A)
+        dev, dport = self.simple_device(KEY_A)
+        # what the device serves, asked over DTLS by an independent client
+        self.simple_wait(dport, A)
+        direct = links(self.rdd.coap("get", "/.well-known/core", port=dport, psk=A).payload)
+        self.assertTrue(direct)
+        failures = self.counters()["dtls_failures"]
+        base = f"coaps://[::1]:{dport}"
+        r = self.req("post", f"/.well-known/rd?ep=node-a&lt=600&base={base}", A)
+        self.assertEqual((r.code, r.options.strip(), r.payload), ("2.04", "", ""), r)
+        eps = self.rdd.endpoints()
+        self.assertEqual([(e["ep"], e["base"], e["lt"]) for e in eps], [("node-a", base, 600)])
+        got = self.rdd.ctl_json("resources", "ep=node-a")
+        self.assertEqual(len(got), len(direct), got)
+        for mine, theirs in zip(got, direct):
+            target = re.match(r"<([^>]*)>", theirs).group(1)
+            self.assertEqual(mine["href"], resolve(base, target), (mine, theirs))
+            self.assertTrue(mine["link"].startswith(f"<{mine['href']}>"), mine)
+        # the same links as a lookup sees them, over coaps
+        res = links(self.req("get", "/rd-lookup/res?ep=node-a", A).payload)
+        self.assertEqual(len(res), len(direct))
+        self.assertTrue(all(l.startswith(f"<{base}/") for l in res), res)
+        # rdd's own client handshake is not one of the server's to watch
+        self.assertEqual(self.counters()["dtls_failures"], failures)
+        # a second simple registration over coaps replaces the first (same identity)
+        r = self.req("post", f"/.well-known/rd?ep=node-a&lt=700&base={base}", A)
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual([(e["ep"], e["lt"]) for e in self.rdd.endpoints()], [("node-a", 700)])
+        # a coaps:// base needs the registrant's PSK, so plain CoAP cannot ask for it
+        r = self.req("post", f"/.well-known/rd?ep=other&base={base}")
+        self.assertEqual(r.code, "4.00", r)
+        self.assertIn("coaps", r.payload)
+        self.assertEqual(self.simple_rdd_log().count("simple registration of"), 0)
+
+    def test_simple_registration_over_coaps_wrong_key(self):
+        self.simple_start()
+        self.cred_add("node-a", KEY_A)
+        dev, dport = self.simple_device("not-the-key-of-a")
+        self.simple_wait(dport, ("node-a", "not-the-key-of-a"))
+        before = self.rdd.rows()
+        base = f"coaps://[::1]:{dport}"
+        # DTLS drops the Finished it cannot verify: the handshake never completes
+        r = self.req("post", f"/.well-known/rd?ep=node-a&base={base}", A, wait=20)
+        self.assertEqual(r.code, "5.04", r)
+        self.assertIn("DTLS handshake with the endpoint did not complete in 5 s", r.payload)
+        self.assertEqual(self.rdd.endpoints(), [])
+        self.assertEqual(self.rdd.rows(), before)
+        # nothing listening on coaps there: the handshake gets an ICMP error
+        r = self.req("post", f"/.well-known/rd?ep=node-a&base=coaps://[::1]:{free_port()}", A,
+                     wait=20)
+        self.assertEqual(r.code, "5.04", r)
+        self.assertIn("DTLS handshake with the endpoint got an ICMP error", r.payload)
+        self.assertEqual(self.rdd.rows(), before)
+        # the device is fine with the right key: rdd still works afterwards
+        dev2, dport2 = self.simple_device(KEY_A)
+        self.simple_wait(dport2, A)
+        r = self.req("post", f"/.well-known/rd?ep=node-a&base=coaps://[::1]:{dport2}", A)
+        self.assertEqual(r.code, "2.04", r)
+        # an endpoint that refuses the identity (another rdd, which does not know node-a)
+        # ends the handshake with an alert
+        tmp2 = tempfile.mkdtemp(prefix="lwgate-rdsec-peer-")
+        self.addCleanup(shutil.rmtree, tmp2, True)
+        peer_port = free_port()
+        peer = Rdd(tmp2, f"[coaps]\nport = {peer_port}\nhandshake_timeout = 5\n").start()
+        self.addCleanup(lambda: peer.proc.poll() is None and peer.stop())
+        r = self.req("post", f"/.well-known/rd?ep=node-a&base=coaps://[::1]:{peer_port}", A,
+                     wait=20)
+        self.assertEqual(r.code, "5.02", r)
+        self.assertIn("DTLS handshake with the endpoint failed (an alert", r.payload)
+        self.assertEqual(peer.status()["counters"]["dtls_unknown_identity"], 1)
+        log = self.simple_rdd_log()
+        failed = re.findall(r"simple registration of ep=node-a failed .*DTLS handshake", log)
+        self.assertEqual(len(failed), 3, log)
+
+    @unittest.skipUnless(os.environ.get("LWGATE_IN_NETNS") == "1",
+                         "needs its own network namespace for port 5684")
+    def test_simple_registration_coaps_default_port(self):
+        """A coaps:// base without a port is fetched on 5684 (RFC 7252 §6.2)."""
+        self.simple_start()
+        self.cred_add("node-a", KEY_A)
+        dev, dport = self.simple_device(KEY_A, port=5683)
+        self.assertEqual(dport, 5684)
+        self.simple_wait(dport, A)
+        r = self.req("post", "/.well-known/rd?ep=node-a&base=coaps://[::1]", A)
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual([e["base"] for e in self.rdd.endpoints()], ["coaps://[::1]"])
+        res = links(self.req("get", "/rd-lookup/res?ep=node-a", A).payload)
+        self.assertTrue(res and all(l.startswith("<coaps://[::1]/") for l in res), res)
 
 
 if __name__ == "__main__":
