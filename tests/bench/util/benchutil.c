@@ -41,7 +41,8 @@ pid_t bench_spawn(char *const argv[], bool quiet)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (quiet && !freopen("/dev/null", "w", stderr))
+		if (quiet &&
+		    (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
 			_exit(126);
 		execv(argv[0], argv);
 		perror(argv[0]);

@@ -16,7 +16,7 @@ double bench_now_s(void);
 /* A UDP port free on every IPv6 address right now. */
 int bench_free_udp_port(void);
 
-/* Start @argv[0] with @argv as a child process, its stderr to /dev/null when @quiet; its pid. */
+/* Start @argv[0] with @argv as a child process, its output to /dev/null when @quiet; its pid. */
 pid_t bench_spawn(char *const argv[], bool quiet);
 
 /* SIGTERM @pid and wait for it; its exit status as waitpid() gives it. */
