@@ -67,13 +67,19 @@ static void compile(const struct rdstore *s, const struct rdquery *q, struct fil
 	c->all = c->n == 32 ? UINT32_MAX : (1u << c->n) - 1;
 }
 
+/* strcmp() == 0, with the two-letter names of RFC 6690 (rt, if, ct, sz) decided inline. */
+static inline bool name_is(const char *a, const char *b)
+{
+	return a[0] == b[0] &&
+	       (a[0] == '\0' || (a[1] == b[1] && (a[1] == '\0' || strcmp(a + 2, b + 2) == 0)));
+}
+
 static bool attrs_match(const struct linkformat_link *l, const struct filter *f)
 {
 	const char *name = f->p->name;
 
-	/* the first byte rules out most attributes without a call */
 	for (size_t i = 0; i < l->attr_count; i++)
-		if (l->attrs[i].name[0] == name[0] && strcmp(l->attrs[i].name, name) == 0 &&
+		if (name_is(l->attrs[i].name, name) &&
 		    rdquery_match(f->p, l->attrs[i].value, f->multi))
 			return true;
 	return false;

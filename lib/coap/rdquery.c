@@ -132,16 +132,6 @@ bool rdquery_is_multivalue(const char *name)
 	return strcmp(name, "rt") == 0 || strcmp(name, "if") == 0 || strcmp(name, "rel") == 0;
 }
 
-/* Does the @n bytes at @v match the filter value (exactly, or as a prefix)? */
-static bool match_one(const struct rdquery_param *p, const char *v, size_t n)
-{
-	size_t k = p->value_len;
-
-	if (p->prefix)
-		return n >= k && memcmp(v, p->value, k) == 0;
-	return n == k && memcmp(v, p->value, k) == 0;
-}
-
 bool rdquery_match(const struct rdquery_param *p, const char *value, bool multi)
 {
 	if (!p->value)
@@ -151,15 +141,20 @@ bool rdquery_match(const struct rdquery_param *p, const char *value, bool multi)
 	if (!multi)
 		return p->prefix ? strncmp(value, p->value, p->value_len) == 0
 				 : strcmp(value, p->value) == 0;
+	/* token by token, in one pass (lookups call this for every link they scan) */
 	for (const char *s = value;;) {
-		const char *space = strchr(s, ' ');
-		size_t n = space ? (size_t)(space - s) : strlen(s);
+		size_t i = 0;
 
-		if (match_one(p, s, n))
+		while (i < p->value_len && s[i] == p->value[i] && s[i] != ' ' && s[i] != '\0')
+			i++;
+		if (i == p->value_len && (p->prefix || s[i] == ' ' || s[i] == '\0'))
 			return true;
-		if (!space)
+		s += i;
+		while (*s != ' ' && *s != '\0')
+			s++;
+		if (*s == '\0')
 			return false;
-		s = space + 1;
+		s++;
 	}
 }
 

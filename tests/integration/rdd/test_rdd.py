@@ -298,6 +298,13 @@ class RddTests(unittest.TestCase):
                                   and (iface is None or any(i == iface for _, _, i, _ in ls)))
                 eps = sorted(e["ep"] for e in self.rdd.endpoints(f"q={q}&count=1000"))
                 self.assertEqual(eps, want_eps, q)
+        # prefixes, which read every link: token by token in rt lists
+        for prefix in ["te", "l", "co", "d", "x"]:
+            want = sorted(f"{ep}{h}" for ep, ls in model.items() for h, rts, _, _ in ls
+                          if any(rt.startswith(prefix) for rt in rts))
+            got = self.rdd.ctl_json("resources", f"q=rt={prefix}*&count=1000")
+            got = sorted(x["ep"] + "/" + x["href"].rsplit("/", 1)[1] for x in got)
+            self.assertEqual(got, want, prefix)
         # a CoAP lookup agrees with the control socket
         r = self.rdd.coap("get", "/rd-lookup/res?rt=co2&if=actuator")
         n = sum(1 for ls in model.values() for _, rts, i, _ in ls
