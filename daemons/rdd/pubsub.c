@@ -294,7 +294,7 @@ static struct topic *topic_of(coap_resource_t *r)
 
 /*
  * Parse @query into @q and ask rdauth whether the sender of the request on
- * @s may do @op (RDAUTH_TOPIC: in the broker's sector; RDAUTH_LOOKUP);
+ * @s may do @op (RDAUTH_TOPIC, RDAUTH_LOOKUP) in the broker's sector;
  * the auth= item leaves @q.  False with 4.00, 4.01 or 4.03 and the reason
  * in @resp, and @q already finished; true: the caller finishes @q.
  */
@@ -316,9 +316,7 @@ static bool permitted_query(struct pubsub *ps, coap_session_t *s, const coap_str
 		code = 400;
 		snprintf(why, sizeof(why), "give one bearer token: auth=TOKEN");
 	} else {
-		code = rdauth_check(ps->cfg.auth, &who, op,
-				    op == RDAUTH_LOOKUP ? NULL : ps->cfg.sector, NULL, why,
-				    sizeof(why));
+		code = rdauth_check(ps->cfg.auth, &who, op, ps->cfg.sector, NULL, why, sizeof(why));
 	}
 	if (code == 0)
 		return true;

@@ -64,7 +64,7 @@ struct pubsub_config {
 	 * Who may do what (borrowed, outlives the broker; NULL: anyone):
 	 * creating, configuring and deleting topics and publishing or deleting
 	 * their data need RDAUTH_TOPIC in @sector; reading, FETCH and
-	 * subscribing RDAUTH_LOOKUP (see rdauth.h).
+	 * subscribing RDAUTH_LOOKUP in @sector (see rdauth.h).
 	 */
 	struct rdauth *auth;
 	int64_t (*now_ms)(void); /* wall clock; NULL: CLOCK_REALTIME */

@@ -237,16 +237,27 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 		 const char *ep, char *why, size_t size)
 {
 	bool authenticated = who->cred || who->token >= 0;
+	char scope[RDAUTH_SCOPE_MAX];
 
-	d = d ? d : "";
 	if (who->bad)
 		return refuse(a, 401, why, size, "%s", who->bad);
 	if (op == RDAUTH_LOOKUP) {
-		if (a->lookup_open || authenticated)
+		if (a->lookup_open)
 			return 0;
-		return refuse(a, 401, why, size,
-			      "lookups need coaps with a PSK or a bearer token (auth=TOKEN)");
+		if (!authenticated)
+			return refuse(
+				a, 401, why, size,
+				"lookups need coaps with a PSK or a bearer token (auth=TOKEN)");
+		if (d) {
+			const char *seen = rdauth_lookup_scope(a, who, scope, sizeof(scope));
+
+			if (seen && !rdcreds_sector_in(seen, d))
+				return refuse(a, 403, why, size,
+					      "these credentials may not look up sector d='%s'", d);
+		}
+		return 0;
 	}
+	d = d ? d : "";
 	if (!authenticated && a->registration_required)
 		return refuse(a, 401, why, size,
 			      "%s needs coaps with a PSK or a bearer token (auth=TOKEN)",
@@ -273,6 +284,19 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 			      "ep '%s' (d='%s') is remembered for another registrant", ep, d);
 	}
 	return 0;
+}
+
+const char *rdauth_lookup_scope(struct rdauth *a, const struct rdauth_who *who, char *buf,
+				size_t size)
+{
+	const char *c = who->cred ? who->cred->sectors : NULL;
+	const char *t = who->token >= 0 ? a->tokens[who->token].sectors : NULL;
+
+	if (a->lookup_open || (c && strcmp(c, "*") == 0) || (t && strcmp(t, "*") == 0))
+		return NULL;
+	/* both lists are at most RDCREDS_SECTORS_MAX bytes: RDAUTH_SCOPE_MAX holds them */
+	snprintf(buf, size, "%s%s%s", c ? c : "", c && t ? "," : "", t ? t : "");
+	return buf;
 }
 
 int rdauth_registered(struct rdauth *a, const struct rdauth_who *who, const char *d, const char *ep)

@@ -31,8 +31,13 @@
  * For a group (RDAUTH_GROUP) pass the group's sector (@ep is not used):
  * the credentials are checked against the sector; group names are not
  * First-Come-First-Remembered.  The pub/sub broker does the same with
- * RDAUTH_TOPIC and its sector for every change, and RDAUTH_LOOKUP for
- * reading and subscribing.
+ * RDAUTH_TOPIC and its sector for every change, and RDAUTH_LOOKUP and its
+ * sector for reading and subscribing.
+ *
+ * Lookups: rdauth_check(RDAUTH_LOOKUP) with d NULL, then
+ * rdauth_lookup_scope() for the sectors whose registrations and groups
+ * the answer may show; reading one registration or group: RDAUTH_LOOKUP
+ * with its sector (4.03 outside the scope).
  */
 #ifndef LWGATE_RDD_RDAUTH_H
 #define LWGATE_RDD_RDAUTH_H
@@ -49,6 +54,9 @@
 #include "rdpolicy.h"
 
 #define RDAUTH_PARAM "auth" /* the Uri-Query item that carries a bearer token */
+
+/* bytes of a lookup scope: a credential's and a token's sector lists, a comma, a NUL */
+#define RDAUTH_SCOPE_MAX (2 * RDCREDS_SECTORS_MAX + 2)
 
 struct rdauth;
 
@@ -69,8 +77,13 @@ enum rdauth_op {
 	RDAUTH_UPDATE,   /* d and ep of the registration */
 	RDAUTH_REMOVE,
 	RDAUTH_PATCH,
-	RDAUTH_GROUP,  /* group creation, change, removal: d and the group's name */
-	RDAUTH_LOOKUP, /* lookups and reading a registration: d and ep NULL */
+	RDAUTH_GROUP, /* group creation, change, removal: d and the group's name */
+	/*
+	 * the lookup interfaces (d NULL: rdauth_lookup_scope() then says which
+	 * sectors the client sees), and reading one thing of sector d (a
+	 * registration, a group, the broker's topics); ep NULL
+	 */
+	RDAUTH_LOOKUP,
 	/*
 	 * the pub/sub broker's changes — creating, configuring and deleting a
 	 * topic, publishing and deleting its data: d is the broker's sector
@@ -129,6 +142,16 @@ void rdauth_strip(struct rdquery *q);
  */
 int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op op, const char *d,
 		 const char *ep, char *why, size_t size);
+
+/*
+ * The sectors @who may see in lookups when they are not open: NULL when
+ * it sees all (lookups open, or a credential for any sector: "*"), else a
+ * list in @buf (RDAUTH_SCOPE_MAX bytes) as rdcreds_sector_in() reads it —
+ * the sectors of its PSK credential and of its bearer token together.
+ * Call it after rdauth_check(RDAUTH_LOOKUP) allowed the request.
+ */
+const char *rdauth_lookup_scope(struct rdauth *a, const struct rdauth_who *who, char *buf,
+				size_t size);
 
 /*
  * A registration (or group) of (@d, @ep) by @who was stored: remember its

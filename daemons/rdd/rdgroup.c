@@ -36,12 +36,13 @@ struct rdgroups {
 };
 
 /*
- * May this client create or remove a group in sector @d (CRD-004/005)?
- * rdauth decides; auth= leaves @q.  Returns 0, or the CoAP code to answer
- * with (4.00, 4.01, 4.03) and the reason in @why.
+ * May this client do @op (RDAUTH_GROUP: create or remove; RDAUTH_LOOKUP:
+ * read) on a group of sector @d (CRD-004/005)?  rdauth decides; auth=
+ * leaves @q.  Returns 0, or the CoAP code to answer with (4.00, 4.01,
+ * 4.03) and the reason in @why.
  */
-static int authorized(struct rdgroups *gs, coap_session_t *s, struct rdquery *q, const char *d,
-		      char *why, size_t why_len)
+static int authorized(struct rdgroups *gs, coap_session_t *s, struct rdquery *q, enum rdauth_op op,
+		      const char *d, char *why, size_t why_len)
 {
 	struct rdauth_who who;
 
@@ -49,7 +50,7 @@ static int authorized(struct rdgroups *gs, coap_session_t *s, struct rdquery *q,
 		snprintf(why, why_len, "give one bearer token: auth=TOKEN");
 		return 400;
 	}
-	return rdauth_check(gs->auth, &who, RDAUTH_GROUP, d, NULL, why, why_len);
+	return rdauth_check(gs->auth, &who, op, d, NULL, why, why_len);
 }
 
 static void group_free(struct rdgroup *g)
@@ -330,7 +331,8 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 		free(g);
 		return;
 	}
-	rc = authorized(gs, s, &q, rdquery_find(&q, "d") ? rdquery_find(&q, "d")->value : "", why,
+	rc = authorized(gs, s, &q, RDAUTH_GROUP,
+			rdquery_find(&q, "d") ? rdquery_find(&q, "d")->value : "", why,
 			sizeof(why));
 	if (rc) {
 		rdreq_error(st, resp, rc, "%s", why);
@@ -474,15 +476,21 @@ bool rdgroup_serve(struct rdgroups *gs, struct rdserver_stats *st, coap_resource
 	}
 	switch (coap_pdu_get_code(req)) {
 	case COAP_REQUEST_CODE_GET:
-		if (!rdreq_accept(st, req, resp, &cf))
+		if (!rdreq_accept(st, req, resp, &cf) || !rdreq_query(st, req, resp, &q))
 			break;
+		rc = authorized(gs, s, &q, RDAUTH_LOOKUP, g->d, why, sizeof(why));
+		rdquery_fini(&q);
+		if (rc) {
+			rdreq_error(st, resp, rc, "%s", why);
+			break;
+		}
 		text = text_of(&g->members);
 		rdreq_reply_links(res, s, req, query, resp, text, strlen(text), cf);
 		break;
 	case COAP_REQUEST_CODE_DELETE:
 		if (!rdreq_query(st, req, resp, &q))
 			break;
-		rc = authorized(gs, s, &q, g->d, why, sizeof(why));
+		rc = authorized(gs, s, &q, RDAUTH_GROUP, g->d, why, sizeof(why));
 		if (rc)
 			rdreq_error(st, resp, rc, "%s", why);
 		else if (q.count)

@@ -497,7 +497,7 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf) ||
 	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
-	ok = allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp);
+	ok = allowed(srv, &who, RDAUTH_LOOKUP, reg->d, NULL, resp);
 	rdquery_fini(&q);
 	if (!ok)
 		return;
@@ -588,8 +588,8 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 	coap_opt_t *observe;
 	struct rdquery q;
 	struct rdauth_who who;
-	const char *scope = NULL;
-	char why[128], *text;
+	const char *scope;
+	char why[128], *text, seen[RDAUTH_SCOPE_MAX];
 	size_t len;
 	long n;
 	int cf;
@@ -602,6 +602,8 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 		rdquery_fini(&q);
 		return;
 	}
+	/* a credential limited to sectors sees only theirs (NULL: all) */
+	scope = rdauth_lookup_scope(srv->cfg.auth, &who, seen, sizeof(seen));
 	if (kind == RDWATCH_GP)
 		n = rdgroup_lookup_text(srv->cfg.groups, &q, scope, &text, &len, why, sizeof(why));
 	else

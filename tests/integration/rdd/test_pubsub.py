@@ -513,6 +513,14 @@ class PubsubAuthTests(unittest.TestCase):
         # a PSK identity reads too
         r = self.ps.req("get", data, psk=("node-a", "key-node-a"), coaps_port=self.dtls)
         self.assertEqual((r.code, r.body), ("2.05", b"42"))
+        # credentials limited to sectors read only when the broker's (farm) is one of them
+        for path in ("ps", topic, data):
+            r = self.ps.req("get", path + "?auth=tok-barn")
+            self.assertEqual(r.code, "4.03", (path, r))
+            self.assertIn("farm", r.diag)
+        self.assertEqual(self.ps.req("get", data, psk=("node-b", "key-node-b"),
+                                     coaps_port=self.dtls).code, "4.03")
+        self.assertEqual(self.ps.req("get", data + "?auth=tok-farm").code, "2.05")
         # a subscription: refused without credentials, notified with them
         refused = self.ps.subscribe(data, 2)
         sub = self.ps.subscribe(data + "?auth=tok-any", 3)

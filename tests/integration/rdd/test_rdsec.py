@@ -262,7 +262,7 @@ class RdsecTests(unittest.TestCase):
 
     def test_lookups_open_or_closed(self):
         self.start("[auth]\ntokens = tok-look:farm\n")
-        self.reg("ep=n1")
+        self.reg("ep=n1&d=farm")  # in the token's sector (lookups are limited to it)
         self.assertEqual(self.req("get", "/rd-lookup/res").code, "2.05")
         self.rdd.stop()
         with open(self.rdd.ini, "a") as f:
@@ -285,6 +285,106 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(self.req("get", loc + "?auth=tok-look").code, "2.05")
         # discovery stays open
         self.assertEqual(self.req("get", "/.well-known/core").code, "2.05")
+
+    def test_lookups_limited_to_sectors(self):
+        """lookup_open = no: a credential limited to sectors sees only their registrations,
+        links and groups; an unlimited one sees all."""
+        self.start("[auth]\nlookup_open = no\n"
+                   "tokens = tok-farm:farm tok-all tok-none:- tok-two:farm,barn\n")
+        self.cred_add("node-a", KEY_A, "farm,-")
+        self.cred_add("node-b", KEY_B, "barn")
+        self.cred_add("node-c", "secret-of-c")  # any sector
+        C = ("node-c", "secret-of-c")
+        f1 = self.reg("ep=f1&d=farm").location()
+        b1 = self.reg("ep=b1&d=barn").location()
+        n1 = self.reg("ep=n1").location()
+        gf = self.req("post", "/rd-group?gp=gf&d=farm", None, "<>;ep=f1").location()
+        gb = self.req("post", "/rd-group?gp=gb&d=barn", None, "<>;ep=b1").location()
+
+        def eps(path, psk=None):
+            r = self.req("get", path, psk)
+            self.assertEqual(r.code, "2.05", (path, r))
+            return sorted(re.findall(r";ep=(\w+)", r.payload))
+
+        def gps(path, psk=None):
+            r = self.req("get", path, psk)
+            self.assertEqual(r.code, "2.05", (path, r))
+            return sorted(re.findall(r";gp=(\w+)", r.payload))
+
+        self.assertEqual(eps("/rd-lookup/ep?auth=tok-farm"), ["f1"])
+        self.assertEqual(eps("/rd-lookup/ep?auth=tok-none"), ["n1"])
+        self.assertEqual(eps("/rd-lookup/ep?auth=tok-two"), ["b1", "f1"])
+        self.assertEqual(eps("/rd-lookup/ep?auth=tok-all"), ["b1", "f1", "n1"])
+        self.assertEqual(eps("/rd-lookup/ep", A), ["f1", "n1"])
+        self.assertEqual(eps("/rd-lookup/ep", B), ["b1"])
+        self.assertEqual(eps("/rd-lookup/ep", C), ["b1", "f1", "n1"])
+        # resource lookups: the links of the visible registrations only
+        r = self.req("get", "/rd-lookup/res?auth=tok-farm")
+        self.assertEqual(len(links(r.payload)), 2, r)
+        self.assertEqual(len(links(self.req("get", "/rd-lookup/res?auth=tok-all").payload)), 6)
+        self.assertEqual(self.req("get", "/rd-lookup/res?ep=b1", A).payload, "")
+        # the others are left out before paging: page 0 of one is n1's
+        self.assertEqual(eps("/rd-lookup/ep?page=0&count=1&auth=tok-none"), ["n1"])
+        # groups: /rd-lookup/gp, and gp= on the other lookups
+        self.assertEqual(gps("/rd-lookup/gp?auth=tok-farm"), ["gf"])
+        self.assertEqual(gps("/rd-lookup/gp", B), ["gb"])
+        self.assertEqual(gps("/rd-lookup/gp?auth=tok-all"), ["gb", "gf"])
+        self.assertEqual(eps("/rd-lookup/ep?gp=gb&auth=tok-farm"), [])
+        self.assertEqual(eps("/rd-lookup/ep?gp=gb", B), ["b1"])
+        # reading one registration or group of another sector: 4.03
+        r = self.req("get", b1 + "?auth=tok-farm")
+        self.assertEqual(r.code, "4.03", r)
+        self.assertIn("barn", r.payload)
+        self.assertEqual(self.req("get", b1, B).code, "2.05")
+        self.assertEqual(self.req("get", n1, A).code, "2.05")
+        self.assertEqual(self.req("get", f1, B).code, "4.03")
+        self.assertEqual(self.req("get", gb + "?auth=tok-farm").code, "4.03")
+        self.assertEqual(self.req("get", gb, B).code, "2.05")
+        self.assertEqual(self.req("get", gf + "?auth=tok-all").code, "2.05")
+        # without credentials: 4.01, groups included
+        for path in ("/rd-lookup/gp", gf, "/rd-lookup/ep"):
+            self.assertEqual(self.req("get", path).code, "4.01", path)
+        # open lookups: everybody sees all, limited credentials too
+        with open(self.rdd.ini) as f:
+            ini = f.read()
+        with open(self.rdd.ini, "w") as f:
+            f.write(ini.replace("lookup_open = no", "lookup_open = yes"))
+        self.assertEqual(self.rdd.ctl("rdd", "reload").returncode, 0)
+        self.assertEqual(eps("/rd-lookup/ep?auth=tok-farm"), ["b1", "f1", "n1"])
+        self.assertEqual(self.req("get", b1 + "?auth=tok-farm").code, "2.05")
+
+    def test_observed_lookup_limited_to_sectors(self):
+        """An observer limited to farm is notified of farm's changes, not of barn's."""
+        import queue
+        import threading
+        self.start("[auth]\nlookup_open = no\ntokens = tok-farm:farm\n")
+        proc = subprocess.Popen(["stdbuf", "-oL", test_rdd.CLIENT, "-s", "12", "-v", "6", "-m",
+                                 "get", f"coap://[::1]:{self.rdd.port}/rd-lookup/ep?auth=tok-farm"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        notes = queue.Queue()
+
+        def read():
+            for line in proc.stdout:
+                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
+                if m:
+                    notes.put(m.group(0).strip())
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            self.assertNotIn("/reg/", notes.get(timeout=5), "nothing registered yet")
+            self.reg("ep=b1&d=barn")
+            self.reg("ep=n1")
+            with self.assertRaises(queue.Empty):
+                notes.get(timeout=0.7)
+            self.reg("ep=f1&d=farm")
+            note = notes.get(timeout=3)
+            self.assertIn(";ep=f1;", note)
+            self.assertNotIn("b1", note)
+            self.assertNotIn("n1", note)
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
 
     def test_plain_coap_can_be_switched_off(self):
         self.start("[coap]\nenabled = no\n")

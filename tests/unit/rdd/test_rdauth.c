@@ -220,6 +220,46 @@ static void topics_as_registrations(void **state)
 	assert_int_equal(st.claims, 0);
 }
 
+/* Closed lookups: what a credential limited to sectors sees, and reading one thing of a sector. */
+static void lookup_scopes(void **state)
+{
+	struct fixture *f = *state;
+	struct rdauth_config cfg = { .lookup_open = false,
+				     .tokens = "tok-farm:farm tok-any tok-two:barn,-",
+				     .bind_psk_identity = true };
+	struct rdauth_who farm = token(0, "token:f"), any = token(1, "token:a"),
+			  two = token(2, "token:t"), a, both;
+	char buf[RDAUTH_SCOPE_MAX];
+
+	start(f, &cfg);
+	a = psk(f, "node-a"); /* farm,- */
+	assert_null(rdauth_lookup_scope(f->a, &any, buf, sizeof(buf)));
+	assert_string_equal(rdauth_lookup_scope(f->a, &farm, buf, sizeof(buf)), "farm");
+	assert_string_equal(rdauth_lookup_scope(f->a, &a, buf, sizeof(buf)), "farm,-");
+	/* a PSK identity that also sends a token sees the sectors of both */
+	both = a;
+	both.token = 2;
+	assert_string_equal(rdauth_lookup_scope(f->a, &both, buf, sizeof(buf)), "farm,-,barn,-");
+	assert_true(rdcreds_sector_in(buf, "barn"));
+	assert_true(rdcreds_sector_in(buf, ""));
+	assert_false(rdcreds_sector_in(buf, "other"));
+	/* the lookup interfaces (d NULL) are open to any credential */
+	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, NULL, NULL), 0);
+	/* one thing of a sector: only within the scope */
+	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, "farm", NULL), 0);
+	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, "barn", NULL), 403);
+	assert_non_null(strstr(f->why, "barn"));
+	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, "", NULL), 403);
+	assert_int_equal(CHECK(f, two, RDAUTH_LOOKUP, "", NULL), 0);
+	assert_int_equal(CHECK(f, any, RDAUTH_LOOKUP, "anything", NULL), 0);
+	assert_int_equal(CHECK(f, a, RDAUTH_LOOKUP, "barn", NULL), 403);
+	/* open lookups: everybody sees all */
+	cfg.lookup_open = true;
+	assert_int_equal(rdauth_reload(f->a, &cfg), 0);
+	assert_null(rdauth_lookup_scope(f->a, &farm, buf, sizeof(buf)));
+	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, "barn", NULL), 0);
+}
+
 static void strip_removes_only_auth(void **state)
 {
 	static const char text[] = "ep=n&auth=secret&lt=60&authx=1&auth";
@@ -240,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(open_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_and_closed_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(topics_as_registrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(lookup_scopes, setup, teardown),
 		cmocka_unit_test(token_syntax),
 		cmocka_unit_test(strip_removes_only_auth),
 	};
