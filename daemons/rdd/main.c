@@ -124,6 +124,7 @@ static const struct db_migration rdd_migrations[] = {
 	{ 3, rdgroup_schema },
 	{ 4, psstore_schema },
 	{ 5, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
+	{ 6, RDPOLICY_GROUP_SCHEMA },
 };
 
 static void on_change(struct rdreg *reg, enum rdstore_change change, void *arg)
@@ -141,6 +142,9 @@ static void on_group_change(const struct rdgroup *g, enum rdgroup_change change,
 {
 	struct rdd *rdd = arg;
 
+	/* a replacement keeps the name: only a removal releases it */
+	if (change == RDGROUP_REMOVED)
+		rdauth_group_released(rdd->auth, g->d, g->gp);
 	rdserver_changed(rdd->server, NULL, RDSTORE_UPDATED); /* gp= lookups may see it */
 	rdctl_group_changed(rdd, g, change);
 }

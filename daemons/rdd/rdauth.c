@@ -26,7 +26,8 @@ struct token {
 
 struct rdauth {
 	struct rdcreds *creds;
-	struct rdpolicy *policy;
+	struct rdpolicy *policy;       /* endpoint names */
+	struct rdpolicy *group_policy; /* group names (/rd-group) */
 	bool registration_required, lookup_open, bind_psk_identity;
 	struct token *tokens;
 	size_t token_count;
@@ -118,6 +119,7 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 	struct rdauth *a = calloc(1, sizeof(*a));
 	struct rdpolicy_config pc = { .remember_ms =
 					      cfg->remember_s < 0 ? -1 : cfg->remember_s * 1000 };
+	struct rdpolicy_config gc = { .remember_ms = pc.remember_ms, .names = RDPOLICY_GROUPS };
 	char why[128];
 	int n;
 
@@ -131,7 +133,8 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 	}
 	a->creds = rdcreds_new(db);
 	n = rdcreds_load(a->creds);
-	if (n < 0 || rdpolicy_new(db, &pc, &a->policy) < 0) {
+	if (n < 0 || rdpolicy_new(db, &pc, &a->policy) < 0 ||
+	    rdpolicy_new(db, &gc, &a->group_policy) < 0) {
 		rdauth_free(a);
 		return -EIO;
 	}
@@ -148,6 +151,7 @@ void rdauth_free(struct rdauth *a)
 		return;
 	rdcreds_free(a->creds);
 	rdpolicy_free(a->policy);
+	rdpolicy_free(a->group_policy);
 	tokens_free(a->tokens, a->token_count);
 	free(a);
 }
@@ -167,6 +171,7 @@ int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg)
 	a->token_count = n;
 	apply(a, cfg);
 	rdpolicy_set_remember(a->policy, cfg->remember_s < 0 ? -1 : cfg->remember_s * 1000);
+	rdpolicy_set_remember(a->group_policy, cfg->remember_s < 0 ? -1 : cfg->remember_s * 1000);
 	return 0;
 }
 
@@ -267,8 +272,15 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 	    !(who->token >= 0 && rdcreds_sector_in(a->tokens[who->token].sectors, d)))
 		return refuse(a, 403, why, size, "these credentials may not act in sector d='%s'",
 			      d);
-	if (op == RDAUTH_GROUP || op == RDAUTH_TOPIC || !ep)
+	if (op == RDAUTH_TOPIC || !ep)
 		return 0;
+	if (op == RDAUTH_GROUP) {
+		if (rdpolicy_allows(a->group_policy, d, ep, who->identity))
+			return 0;
+		a->stats.remembered_refused++;
+		return refuse(a, 403, why, size,
+			      "group '%s' (d='%s') is remembered for another registrant", ep, d);
+	}
 	if (op == RDAUTH_REGISTER && a->bind_psk_identity) {
 		if (who->psk[0] && strcmp(who->psk, ep) != 0)
 			return refuse(a, 403, why, size,
@@ -309,6 +321,22 @@ void rdauth_released(struct rdauth *a, const char *d, const char *ep)
 	rdpolicy_release(a->policy, d ? d : "", ep);
 }
 
+int rdauth_group_registered(struct rdauth *a, const struct rdauth_who *who, const char *d,
+			    const char *gp)
+{
+	return rdpolicy_claim(a->group_policy, d ? d : "", gp, who->identity);
+}
+
+void rdauth_group_released(struct rdauth *a, const char *d, const char *gp)
+{
+	rdpolicy_release(a->group_policy, d ? d : "", gp);
+}
+
+struct rdpolicy *rdauth_group_policy(struct rdauth *a)
+{
+	return a->group_policy;
+}
+
 struct rdcreds *rdauth_creds(struct rdauth *a)
 {
 	return a->creds;
@@ -334,4 +362,5 @@ void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out)
 	*out = a->stats;
 	out->credentials = rdcreds_count(a->creds);
 	out->claims = rdpolicy_count(a->policy);
+	out->group_claims = rdpolicy_count(a->group_policy);
 }

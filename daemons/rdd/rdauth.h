@@ -28,9 +28,11 @@
  *	… change the store …
  *	(a new registration: rdauth_registered(auth, &who, d, ep) after storing)
  *
- * For a group (RDAUTH_GROUP) pass the group's sector (@ep is not used):
- * the credentials are checked against the sector; group names are not
- * First-Come-First-Remembered.  The pub/sub broker does the same with
+ * For a group (RDAUTH_GROUP) pass the group's sector and name (gp as
+ * @ep): the credentials are checked against the sector, and the name
+ * against the group names remembered (First-Come-First-Remembered like
+ * endpoint names, in a namespace of their own: rdauth_group_registered()
+ * after storing, rdauth_group_released() after a removal).  The pub/sub broker does the same with
  * RDAUTH_TOPIC and its sector for every change, and RDAUTH_LOOKUP and its
  * sector for reading and subscribing.
  *
@@ -77,7 +79,7 @@ enum rdauth_op {
 	RDAUTH_UPDATE,   /* d and ep of the registration */
 	RDAUTH_REMOVE,
 	RDAUTH_PATCH,
-	RDAUTH_GROUP, /* group creation, change, removal: d and the group's name */
+	RDAUTH_GROUP, /* group creation, replacement, removal: d and the group's name (gp) */
 	/*
 	 * the lookup interfaces (d NULL: rdauth_lookup_scope() then says which
 	 * sectors the client sees), and reading one thing of sector d (a
@@ -106,7 +108,8 @@ struct rdauth_stats {
 	uint64_t forbidden;    /* 4.03: sector, identity binding, or remembered name */
 	uint64_t remembered_refused;
 	size_t credentials;
-	long claims;
+	long claims;       /* endpoint names remembered */
+	long group_claims; /* group names remembered */
 };
 
 /*
@@ -162,6 +165,20 @@ int rdauth_registered(struct rdauth *a, const struct rdauth_who *who, const char
 
 /* The registration of (@d, @ep) ended (removal, expiry; not a replacement). */
 void rdauth_released(struct rdauth *a, const char *d, const char *ep);
+
+/*
+ * A group (@d, @gp) by @who was stored (created or replaced): remember its
+ * identity, as for an endpoint name but in a namespace of its own.  0 or
+ * -EIO (the caller undoes the group and answers 5.00).
+ */
+int rdauth_group_registered(struct rdauth *a, const struct rdauth_who *who, const char *d,
+			    const char *gp);
+
+/* The group (@d, @gp) was removed (not replaced). */
+void rdauth_group_released(struct rdauth *a, const char *d, const char *gp);
+
+/* The claims on group names (for the control commands). */
+struct rdpolicy *rdauth_group_policy(struct rdauth *a);
 
 /* The credentials (for the control commands and the DTLS key lookup). */
 struct rdcreds *rdauth_creds(struct rdauth *a);

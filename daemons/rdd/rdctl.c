@@ -490,6 +490,34 @@ static void cmd_forget(struct ipc_call *call, json_t *args, void *ctx)
 		ipc_call_reply(call, NULL);
 }
 
+static const struct ipc_arg forget_group_args[] = {
+	{ "gp", IPC_ARG_STRING, true, "group name" },
+	{ "d", IPC_ARG_STRING, false, "sector (default: none)" },
+	{ NULL },
+};
+
+static void cmd_forget_group(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct rdd *rdd = ctx;
+	const char *gp = json_string_value(json_object_get(args, "gp"));
+	const char *d = json_string_value(json_object_get(args, "d"));
+	int rc;
+
+	if (rdgroup_find(rdd->groups, d ? d : "", gp)) {
+		ipc_call_fail(call, IPC_ERR_CONFLICT,
+			      "the group exists: remove it first (remove-group gp=…)");
+		return;
+	}
+	rc = rdpolicy_forget(rdauth_group_policy(rdd->auth), d ? d : "", gp);
+	if (rc == -ENOENT)
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
+			      "no registrant is remembered for that group");
+	else if (rc < 0)
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "not forgotten");
+	else
+		ipc_call_reply(call, NULL);
+}
+
 static const struct ipc_arg cred_add_args[] = {
 	{ "identity", IPC_ARG_STRING, true, "PSK identity (with bind_psk_identity: the ep name)" },
 	{ "key", IPC_ARG_STRING, true, "pre-shared key in hex" },
@@ -523,6 +551,8 @@ const struct ipc_command rdctl_commands[] = {
 	{ "cred-list", "DTLS credentials (keys not shown)", NULL, cmd_cred_list, false },
 	{ "forget", "forget the remembered first registrant of an endpoint name", forget_args,
 	  cmd_forget, true },
+	{ "forget-group", "forget the remembered first registrant of a group name",
+	  forget_group_args, cmd_forget_group, true },
 	{ NULL },
 };
 
@@ -543,6 +573,7 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "coaps_port", json_integer(rdserver_coaps_port(rdd->server)));
 	json_object_set_new(status, "credentials", json_integer((json_int_t)au.credentials));
 	json_object_set_new(status, "remembered_names", json_integer((json_int_t)au.claims));
+	json_object_set_new(status, "remembered_groups", json_integer((json_int_t)au.group_claims));
 	json_object_set_new(status, "registrations", json_integer((json_int_t)st.registrations));
 	json_object_set_new(status, "links", json_integer((json_int_t)st.links));
 	json_object_set_new(status, "multicast_groups", json_integer(sv.multicast_groups));

@@ -36,21 +36,34 @@ struct rdgroups {
 };
 
 /*
- * May this client do @op (RDAUTH_GROUP: create or remove; RDAUTH_LOOKUP:
- * read) on a group of sector @d (CRD-004/005)?  rdauth decides; auth=
- * leaves @q.  Returns 0, or the CoAP code to answer with (4.00, 4.01,
- * 4.03) and the reason in @why.
+ * Who sent the request (auth= leaves @q): 0, or 400 with the reason in
+ * @why (the token given twice or empty).
+ */
+static int identify(struct rdgroups *gs, coap_session_t *s, struct rdquery *q,
+		    struct rdauth_who *who, char *why, size_t why_len)
+{
+	if (rdauth_identify(gs->auth, s, q, who) == 0)
+		return 0;
+	snprintf(why, why_len, "give one bearer token: auth=TOKEN");
+	return 400;
+}
+
+/*
+ * May this client do @op (RDAUTH_GROUP: remove; RDAUTH_LOOKUP: read) on
+ * group @g (CRD-004/005)?  rdauth decides; auth= leaves @q.  Returns 0,
+ * or the CoAP code to answer with (4.00, 4.01, 4.03) and the reason in
+ * @why.
  */
 static int authorized(struct rdgroups *gs, coap_session_t *s, struct rdquery *q, enum rdauth_op op,
-		      const char *d, char *why, size_t why_len)
+		      const struct rdgroup *g, char *why, size_t why_len)
 {
 	struct rdauth_who who;
+	int rc = identify(gs, s, q, &who, why, why_len);
 
-	if (rdauth_identify(gs->auth, s, q, &who) != 0) {
-		snprintf(why, why_len, "give one bearer token: auth=TOKEN");
-		return 400;
-	}
-	return rdauth_check(gs->auth, &who, op, d, NULL, why, why_len);
+	if (rc)
+		return rc;
+	return rdauth_check(gs->auth, &who, op, g->d, op == RDAUTH_GROUP ? g->gp : NULL, why,
+			    why_len);
 }
 
 static void group_free(struct rdgroup *g)
@@ -320,6 +333,7 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 {
 	struct rdgroup *g = calloc(1, sizeof(*g));
 	struct linkformat links;
+	struct rdauth_who who;
 	struct rdquery q;
 	char why[160];
 	bool present;
@@ -331,13 +345,19 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 		free(g);
 		return;
 	}
-	rc = authorized(gs, s, &q, RDAUTH_GROUP,
-			rdquery_find(&q, "d") ? rdquery_find(&q, "d")->value : "", why,
-			sizeof(why));
+	/* the credentials and the sector first, the name once the parameters are valid */
+	rc = identify(gs, s, &q, &who, why, sizeof(why));
+	if (rc == 0)
+		rc = rdauth_check(gs->auth, &who, RDAUTH_GROUP,
+				  rdquery_find(&q, "d") ? rdquery_find(&q, "d")->value : "", NULL,
+				  why, sizeof(why));
 	if (rc) {
 		rdreq_error(st, resp, rc, "%s", why);
 	} else if (!group_params(&q, g, why, sizeof(why))) {
 		rdreq_error(st, resp, 400, "%s", why);
+	} else if ((rc = rdauth_check(gs->auth, &who, RDAUTH_GROUP, g->d, g->gp, why,
+				      sizeof(why))) != 0) {
+		rdreq_error(st, resp, rc, "%s", why);
 	} else if (rdreq_links(st, max_links, req, resp, &links, &present)) {
 		if (present && !valid_members(&links, why, sizeof(why))) {
 			rdreq_error(st, resp, 400, "%s", why);
@@ -346,6 +366,11 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 			if (present)
 				g->members = links;
 			if (group_add(gs, g, rdgroup_find(gs, g->d, g->gp)) < 0) {
+				rdreq_error(st, resp, 500, "the group could not be stored");
+			} else if (rdauth_group_registered(gs->auth, &who, g->d, g->gp) < 0) {
+				/* no group without its claim: undone (the claim is released) */
+				rdgroup_remove(gs, g);
+				g = NULL;
 				rdreq_error(st, resp, 500, "the group could not be stored");
 			} else {
 				coap_pdu_set_code(resp, COAP_RESPONSE_CODE(201));
@@ -478,7 +503,7 @@ bool rdgroup_serve(struct rdgroups *gs, struct rdserver_stats *st, coap_resource
 	case COAP_REQUEST_CODE_GET:
 		if (!rdreq_accept(st, req, resp, &cf) || !rdreq_query(st, req, resp, &q))
 			break;
-		rc = authorized(gs, s, &q, RDAUTH_LOOKUP, g->d, why, sizeof(why));
+		rc = authorized(gs, s, &q, RDAUTH_LOOKUP, g, why, sizeof(why));
 		rdquery_fini(&q);
 		if (rc) {
 			rdreq_error(st, resp, rc, "%s", why);
@@ -490,7 +515,7 @@ bool rdgroup_serve(struct rdgroups *gs, struct rdserver_stats *st, coap_resource
 	case COAP_REQUEST_CODE_DELETE:
 		if (!rdreq_query(st, req, resp, &q))
 			break;
-		rc = authorized(gs, s, &q, RDAUTH_GROUP, g->d, why, sizeof(why));
+		rc = authorized(gs, s, &q, RDAUTH_GROUP, g, why, sizeof(why));
 		if (rc)
 			rdreq_error(st, resp, rc, "%s", why);
 		else if (q.count)

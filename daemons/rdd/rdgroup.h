@@ -21,7 +21,9 @@
  * is the group's unless its link has d.  Members need not be registered
  * yet: lookups find the ones that are.  A group lives until it is removed
  * (the drafts give groups no lifetime).  Registering a group name again in
- * the same sector replaces that group, at a new location.
+ * the same sector replaces that group, at a new location.  Group names
+ * are First-Come-First-Remembered (rdauth: RDAUTH_GROUP with gp, claims in
+ * their own table).
  *
  * Every change is committed to the database (table rdgroup) before it is
  * answered and only then applied in memory.

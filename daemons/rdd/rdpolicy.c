@@ -14,8 +14,34 @@
 
 #include "common/log.h"
 
+/*
+ * The statements of one table of claims.  String literals, because the
+ * database's statement cache is keyed by the pointer.
+ */
+struct sql {
+	const char *purge, *holder, *claim, *forget, *release, *count;
+};
+
+#define SQL_OF(table, name)                                                                      \
+	{                                                                                        \
+		"DELETE FROM " table " WHERE released IS NOT NULL AND released <= ?",            \
+			"SELECT identity, released FROM " table " WHERE d = ? AND " name " = ?", \
+			"INSERT OR REPLACE INTO " table " (d, " name ", identity, released) "    \
+			"VALUES (?, ?, ?, NULL)",                                                \
+			"DELETE FROM " table " WHERE d = ? AND " name " = ?",                    \
+			"UPDATE " table " SET released = ? WHERE d = ? AND " name " = ? "        \
+			"AND released IS NULL",                                                  \
+			"SELECT count(*) FROM " table                                            \
+	}
+
+static const struct sql sqls[] = {
+	[RDPOLICY_ENDPOINTS] = SQL_OF("rd_claims", "ep"),
+	[RDPOLICY_GROUPS] = SQL_OF("rd_group_claims", "gp"),
+};
+
 struct rdpolicy {
 	struct db *db;
+	const struct sql *sql;
 	int64_t remember_ms;
 	int64_t (*now_ms)(void);
 	struct rdpolicy_stats stats;
@@ -37,8 +63,7 @@ static int purge(struct rdpolicy *p)
 	if (p->remember_ms < 0)
 		return 0;
 	db_batch(p->db);
-	rc = db_exec(p->db, "DELETE FROM rd_claims WHERE released IS NOT NULL AND released <= ?",
-		     "I", p->now_ms() - p->remember_ms);
+	rc = db_exec(p->db, p->sql->purge, "I", p->now_ms() - p->remember_ms);
 	if (rc < 0 || db_commit(p->db) < 0) {
 		p->stats.db_errors++;
 		return -EIO;
@@ -53,6 +78,7 @@ int rdpolicy_new(struct db *db, const struct rdpolicy_config *cfg, struct rdpoli
 	if (!p)
 		abort();
 	p->db = db;
+	p->sql = &sqls[cfg->names == RDPOLICY_GROUPS ? RDPOLICY_GROUPS : RDPOLICY_ENDPOINTS];
 	p->remember_ms = cfg->remember_ms;
 	p->now_ms = cfg->now_ms ? cfg->now_ms : realtime_ms;
 	if (purge(p) < 0) {
@@ -76,8 +102,7 @@ void rdpolicy_set_remember(struct rdpolicy *p, int64_t remember_ms)
 
 bool rdpolicy_holder(struct rdpolicy *p, const char *d, const char *ep, char *buf, size_t size)
 {
-	sqlite3_stmt *st =
-		db_stmt(p->db, "SELECT identity, released FROM rd_claims WHERE d = ? AND ep = ?");
+	sqlite3_stmt *st = db_stmt(p->db, p->sql->holder);
 	bool held = false;
 
 	buf[0] = '\0';
@@ -114,8 +139,7 @@ bool rdpolicy_allows(struct rdpolicy *p, const char *d, const char *ep, const ch
 /* True when the stored claim on (@d, @ep) is already @identity's and active, or both are none. */
 static bool unchanged(struct rdpolicy *p, const char *d, const char *ep, const char *identity)
 {
-	sqlite3_stmt *st =
-		db_stmt(p->db, "SELECT identity, released FROM rd_claims WHERE d = ? AND ep = ?");
+	sqlite3_stmt *st = db_stmt(p->db, p->sql->holder);
 	bool same;
 
 	if (!st)
@@ -142,12 +166,9 @@ int rdpolicy_claim(struct rdpolicy *p, const char *d, const char *ep, const char
 		return 0;
 	db_batch(p->db);
 	if (*identity)
-		rc = db_exec(p->db,
-			     "INSERT OR REPLACE INTO rd_claims (d, ep, identity, released) "
-			     "VALUES (?, ?, ?, NULL)",
-			     "ttt", d, ep, identity);
+		rc = db_exec(p->db, p->sql->claim, "ttt", d, ep, identity);
 	else
-		rc = db_exec(p->db, "DELETE FROM rd_claims WHERE d = ? AND ep = ?", "tt", d, ep);
+		rc = db_exec(p->db, p->sql->forget, "tt", d, ep);
 	if (rc < 0 || db_commit(p->db) < 0) {
 		p->stats.db_errors++;
 		return -EIO;
@@ -161,12 +182,9 @@ int rdpolicy_release(struct rdpolicy *p, const char *d, const char *ep)
 
 	db_batch(p->db);
 	if (p->remember_ms == 0)
-		rc = db_exec(p->db, "DELETE FROM rd_claims WHERE d = ? AND ep = ?", "tt", d, ep);
+		rc = db_exec(p->db, p->sql->forget, "tt", d, ep);
 	else
-		rc = db_exec(p->db,
-			     "UPDATE rd_claims SET released = ? WHERE d = ? AND ep = ? "
-			     "AND released IS NULL",
-			     "Itt", p->now_ms(), d, ep);
+		rc = db_exec(p->db, p->sql->release, "Itt", p->now_ms(), d, ep);
 	if (rc < 0 || db_commit(p->db) < 0) {
 		p->stats.db_errors++;
 		return -EIO;
@@ -179,7 +197,7 @@ int rdpolicy_forget(struct rdpolicy *p, const char *d, const char *ep)
 	int rc;
 
 	db_batch(p->db);
-	rc = db_exec(p->db, "DELETE FROM rd_claims WHERE d = ? AND ep = ?", "tt", d, ep);
+	rc = db_exec(p->db, p->sql->forget, "tt", d, ep);
 	if (rc < 0 || db_commit(p->db) < 0) {
 		p->stats.db_errors++;
 		return -EIO;
@@ -189,7 +207,7 @@ int rdpolicy_forget(struct rdpolicy *p, const char *d, const char *ep)
 
 long rdpolicy_count(struct rdpolicy *p)
 {
-	sqlite3_stmt *st = db_stmt(p->db, "SELECT count(*) FROM rd_claims");
+	sqlite3_stmt *st = db_stmt(p->db, p->sql->count);
 	long n = -EIO;
 
 	if (st && sqlite3_step(st) == SQLITE_ROW)

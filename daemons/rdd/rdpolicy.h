@@ -16,8 +16,10 @@
  * a negative one forever, so that a sleepy device cannot lose its name to
  * another identity while its registration has lapsed.
  *
- * Claims live in SQLite (table rd_claims, RDPOLICY_SCHEMA); every change is
- * committed before the call returns.
+ * Claims live in SQLite (table rd_claims, RDPOLICY_SCHEMA; group names —
+ * "ep" is then the group's name gp — in rd_group_claims,
+ * RDPOLICY_GROUP_SCHEMA); every change is committed before the call
+ * returns.
  */
 #ifndef LWGATE_RDD_RDPOLICY_H
 #define LWGATE_RDD_RDPOLICY_H
@@ -32,14 +34,26 @@
 	"CREATE TABLE rd_claims (d TEXT NOT NULL, ep TEXT NOT NULL, " \
 	"identity TEXT NOT NULL, released INTEGER, PRIMARY KEY (d, ep)) WITHOUT ROWID;"
 
+/* The same for the names of groups (rdgroup's /rd-group), a namespace of their own. */
+#define RDPOLICY_GROUP_SCHEMA                                               \
+	"CREATE TABLE rd_group_claims (d TEXT NOT NULL, gp TEXT NOT NULL, " \
+	"identity TEXT NOT NULL, released INTEGER, PRIMARY KEY (d, gp)) WITHOUT ROWID;"
+
 #define RDPOLICY_IDENTITY_MAX 160 /* bytes of an identity string, with its NUL */
+
+/* Which names a policy remembers (and so which table holds them). */
+enum rdpolicy_names {
+	RDPOLICY_ENDPOINTS, /* (d, ep) of registrations: rd_claims */
+	RDPOLICY_GROUPS,    /* (d, gp) of groups: rd_group_claims */
+};
 
 struct rdpolicy;
 
 struct rdpolicy_config {
 	/* milliseconds a claim outlives its registration: 0 not at all, < 0 forever */
 	int64_t remember_ms;
-	int64_t (*now_ms)(void); /* wall clock; NULL: CLOCK_REALTIME (tests drive time here) */
+	int64_t (*now_ms)(void);   /* wall clock; NULL: CLOCK_REALTIME (tests drive time here) */
+	enum rdpolicy_names names; /* endpoint names (0, the default) or group names */
 };
 
 struct rdpolicy_stats {

@@ -379,12 +379,62 @@ class RdsecTests(unittest.TestCase):
             self.reg("ep=f1&d=farm")
             note = notes.get(timeout=3)
             self.assertIn(";ep=f1;", note)
-            self.assertNotIn("b1", note)
-            self.assertNotIn("n1", note)
+            self.assertNotIn(";ep=b1;", note)
+            self.assertNotIn(";ep=n1;", note)
         finally:
             proc.kill()
             proc.wait()
             proc.stdout.close()
+
+    def test_group_names_first_come_first_remembered(self):
+        """/rd-group names are remembered for their first secured registrant, per sector,
+        apart from endpoint names; removal ends the claim unless [policy] remember keeps it."""
+        self.start("[auth]\ntokens = tok-1 tok-2\n[policy]\nremember = -1\n")
+        self.cred_add("node-a", KEY_A)
+
+        def post(query, expect, psk=None):
+            r = self.req("post", "/rd-group?" + query, psk, "<>;ep=m1")
+            self.assertEqual(r.code, expect, (query, r))
+            return r
+
+        def groups():
+            return {(g["gp"], g["d"]): g["location"] for g in self.rdd.ctl_json("groups")}
+
+        g = post("gp=g1&d=farm&auth=tok-1", "2.01").location()
+        r = post("gp=g1&d=farm&auth=tok-2", "4.03")
+        self.assertIn("remembered", r.payload)
+        post("gp=g1&d=farm", "4.03")                        # anonymous: neither
+        self.assertEqual(groups(), {("g1", "farm"): g})
+        self.assertEqual(self.req("delete", g + "?auth=tok-2").code, "4.03")
+        self.assertEqual(self.req("delete", g).code, "4.03")
+        # another sector, or an endpoint called g1: other names
+        post("gp=g1&d=barn&auth=tok-2", "2.01")
+        self.reg("ep=g1&d=farm&auth=tok-2")
+        # its registrant replaces it (a new location); the claim survives kill -9
+        g = post("gp=g1&d=farm&auth=tok-1", "2.01").location()
+        self.restart()
+        post("gp=g1&d=farm&auth=tok-2", "4.03")
+        self.assertEqual(self.rdd.status()["remembered_groups"], 2)
+        # an anonymous group claims nothing: anybody replaces it, and the first secured one
+        # holds it from then on
+        post("gp=open", "2.01")
+        post("gp=open&auth=tok-2", "2.01")
+        post("gp=open", "4.03")
+        # a PSK identity holds its group too
+        ga = post("gp=ga", "2.01", A).location()
+        post("gp=ga&auth=tok-1", "4.03")
+        self.assertEqual(self.req("delete", ga, A).code, "2.02")
+        # remember = -1: removed, still remembered; the operator can forget it
+        post("gp=ga&auth=tok-1", "4.03")
+        r = self.rdd.ctl("rdd", "forget-group", "gp=g1", "d=farm")
+        self.assertNotEqual(r.returncode, 0)              # the group exists
+        self.assertIn("remove it first", r.stderr)
+        self.assertEqual(self.rdd.ctl("rdd", "remove-group", "gp=g1", "d=farm").returncode, 0)
+        post("gp=g1&d=farm&auth=tok-2", "4.03")
+        self.assertEqual(self.rdd.ctl("rdd", "forget-group", "gp=g1", "d=farm").returncode, 0)
+        self.assertNotEqual(self.rdd.ctl("rdd", "forget-group", "gp=g1", "d=farm").returncode, 0)
+        post("gp=g1&d=farm&auth=tok-2", "2.01")
+        self.assertEqual(self.counters()["auth_remembered_refused"], 5)  # since the restart
 
     def test_plain_coap_can_be_switched_off(self):
         self.start("[coap]\nenabled = no\n")

@@ -23,7 +23,7 @@
 
 static const struct db_migration migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, RDCREDS_SCHEMA RDPOLICY_SCHEMA },
+	{ 2, RDCREDS_SCHEMA RDPOLICY_SCHEMA RDPOLICY_GROUP_SCHEMA },
 };
 
 struct fixture {
@@ -260,6 +260,36 @@ static void lookup_scopes(void **state)
 	assert_int_equal(CHECK(f, farm, RDAUTH_LOOKUP, "barn", NULL), 0);
 }
 
+/* Group names: first come, first remembered, apart from endpoint names. */
+static void group_names_remembered(void **state)
+{
+	struct fixture *f = *state;
+	struct rdauth_config cfg = { .lookup_open = true, .tokens = "tok-1 tok-2" };
+	struct rdauth_who one = token(0, "token:1"), two = token(1, "token:2"), anon = anonymous();
+	struct rdauth_stats st;
+
+	start(f, &cfg);
+	assert_int_equal(CHECK(f, one, RDAUTH_GROUP, "farm", "lights"), 0);
+	assert_int_equal(rdauth_group_registered(f->a, &one, "farm", "lights"), 0);
+	assert_int_equal(CHECK(f, two, RDAUTH_GROUP, "farm", "lights"), 403);
+	assert_non_null(strstr(f->why, "group 'lights'"));
+	assert_int_equal(CHECK(f, anon, RDAUTH_GROUP, "farm", "lights"), 403);
+	assert_int_equal(CHECK(f, one, RDAUTH_GROUP, "farm", "lights"), 0);
+	/* another sector, or an endpoint of that name: free */
+	assert_int_equal(CHECK(f, two, RDAUTH_GROUP, "barn", "lights"), 0);
+	assert_int_equal(CHECK(f, two, RDAUTH_REGISTER, "farm", "lights"), 0);
+	rdauth_get_stats(f->a, &st);
+	assert_int_equal(st.group_claims, 1);
+	assert_int_equal(st.claims, 0);
+	assert_int_equal(st.remembered_refused, 2);
+	/* removed: the name is free again (remember 0) */
+	rdauth_group_released(f->a, "farm", "lights");
+	assert_int_equal(CHECK(f, two, RDAUTH_GROUP, "farm", "lights"), 0);
+	/* an anonymous group claims nothing */
+	assert_int_equal(rdauth_group_registered(f->a, &anon, "farm", "open"), 0);
+	assert_int_equal(CHECK(f, two, RDAUTH_GROUP, "farm", "open"), 0);
+}
+
 static void strip_removes_only_auth(void **state)
 {
 	static const char text[] = "ep=n&auth=secret&lt=60&authx=1&auth";
@@ -281,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tokens_and_closed_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(topics_as_registrations, setup, teardown),
 		cmocka_unit_test_setup_teardown(lookup_scopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(group_names_remembered, setup, teardown),
 		cmocka_unit_test(token_syntax),
 		cmocka_unit_test(strip_removes_only_auth),
 	};

@@ -21,7 +21,7 @@
 
 static const struct db_migration migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, RDPOLICY_SCHEMA },
+	{ 2, RDPOLICY_SCHEMA RDPOLICY_GROUP_SCHEMA },
 };
 
 static int64_t clock_ms = 1000000;
@@ -196,6 +196,39 @@ static void operator_forgets(void **state)
 	close_policy(f);
 }
 
+/* Group names are remembered like endpoint names, in a namespace of their own. */
+static void group_names_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct rdpolicy_config gc = { .remember_ms = 0,
+				      .now_ms = test_now,
+				      .names = RDPOLICY_GROUPS };
+	struct rdpolicy *g;
+	char holder[RDPOLICY_IDENTITY_MAX];
+
+	open_policy(f, 0);
+	assert_int_equal(rdpolicy_new(f->db, &gc, &g), 0);
+	assert_int_equal(rdpolicy_claim(g, "farm", "lights", "psk:a"), 0);
+	assert_true(rdpolicy_holder(g, "farm", "lights", holder, sizeof(holder)));
+	assert_string_equal(holder, "psk:a");
+	assert_false(rdpolicy_allows(g, "farm", "lights", "psk:b"));
+	assert_true(rdpolicy_allows(g, "barn", "lights", "psk:b"));
+	/* an endpoint of the same name is another name */
+	assert_false(rdpolicy_holder(f->p, "farm", "lights", holder, sizeof(holder)));
+	assert_true(rdpolicy_allows(f->p, "farm", "lights", "psk:b"));
+	assert_int_equal(rdpolicy_claim(f->p, "farm", "lights", "psk:b"), 0);
+	assert_int_equal(rdpolicy_count(g), 1);
+	assert_int_equal(rdpolicy_count(f->p), 1);
+	/* released: free at once (remember 0), and forgetting is per namespace */
+	assert_int_equal(rdpolicy_release(g, "farm", "lights"), 0);
+	assert_true(rdpolicy_allows(g, "farm", "lights", "psk:b"));
+	assert_int_equal(rdpolicy_count(g), 0);
+	assert_int_equal(rdpolicy_forget(g, "farm", "lights"), -ENOENT);
+	assert_true(rdpolicy_holder(f->p, "farm", "lights", holder, sizeof(holder)));
+	rdpolicy_free(g);
+	close_policy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +240,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(forever_and_across_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(operator_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(group_names_apart, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
