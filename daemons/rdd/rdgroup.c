@@ -101,8 +101,9 @@ static bool has_member(const struct rdgroup *g, const char *d, const char *ep)
 	return false;
 }
 
-/* rdstore_groups_fn: the groups registration @r is a member of. */
-static size_t groups_of(void *ctx, const struct rdreg *r, const char **names, size_t max)
+/* rdstore_groups_fn: the groups (of @scope's sectors) registration @r is a member of. */
+static size_t groups_of(void *ctx, const struct rdreg *r, const char *scope, const char **names,
+			size_t max)
 {
 	struct rdgroups *gs = ctx;
 	struct rdgroup *g;
@@ -110,7 +111,7 @@ static size_t groups_of(void *ctx, const struct rdreg *r, const char **names, si
 
 	TAILQ_FOREACH(g, &gs->list, order)
 	{
-		if (!has_member(g, r->d, r->ep))
+		if ((scope && !rdcreds_sector_in(scope, g->d)) || !has_member(g, r->d, r->ep))
 			continue;
 		if (n < max)
 			names[n] = g->gp;

@@ -26,11 +26,12 @@ struct filter {
 		F_HREF,
 		F_GP,
 		F_ATTR
-	} kind;        /* decided once, not per item */
-	bool multi;    /* rt, if, rel: lists of values */
-	bool href;     /* matched against targets, not attributes */
-	bool on_links; /* some stored link may carry it (else only registrations can match) */
-	bool bloomed;  /* an exact attribute value: its rdreg.link_bloom bits are in bloom */
+	} kind;            /* decided once, not per item */
+	bool multi;        /* rt, if, rel: lists of values */
+	bool href;         /* matched against targets, not attributes */
+	bool on_links;     /* some stored link may carry it (else only registrations can match) */
+	bool bloomed;      /* an exact attribute value: its rdreg.link_bloom bits are in bloom */
+	const char *scope; /* gp: the sectors whose groups count (NULL: all) */
 	uint64_t bloom[2];
 };
 
@@ -40,7 +41,8 @@ struct filters {
 	uint32_t all; /* one bit per filter */
 };
 
-static void compile(const struct rdstore *s, const struct rdquery *q, struct filters *c)
+static void compile(const struct rdstore *s, const struct rdquery *q, const char *scope,
+		    struct filters *c)
 {
 	c->n = 0;
 	for (size_t k = 0; k < q->count; k++) {
@@ -60,6 +62,7 @@ static void compile(const struct rdstore *s, const struct rdquery *q, struct fil
 							    : F_ATTR;
 		f->on_links = f->href || rdstore_attr_uses(s, f->p->name) > 0;
 		f->bloomed = f->kind == F_ATTR && f->p->value && !f->p->prefix;
+		f->scope = scope; /* a group out of sight is no group of the client's */
 		if (f->bloomed)
 			rdstore_bloom_bits(f->p->name, f->p->value, f->p->value_len, f->bloom);
 		c->n++;
@@ -89,14 +92,14 @@ static bool attrs_match(const struct linkformat_link *l, const struct filter *f)
 static bool group_match(const struct rdreg *r, const struct filter *f)
 {
 	const char *few[16], **names = few;
-	size_t n = rdstore_groups_of(r->store, r, few, 16);
+	size_t n = rdstore_groups_of(r->store, r, f->scope, few, 16);
 	bool ok = false;
 
 	if (n > 16) {
 		names = calloc(n, sizeof(*names));
 		if (!names)
 			abort();
-		rdstore_groups_of(r->store, r, names, n);
+		rdstore_groups_of(r->store, r, f->scope, names, n);
 	}
 	for (size_t i = 0; i < n && !ok; i++)
 		ok = rdquery_match(f->p, names[i], false);
@@ -300,7 +303,7 @@ long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struc
 	if (page && !count)
 		cnt = RDLOOKUP_DEFAULT_COUNT;
 	skip = pg * (cnt == UINT64_MAX ? 0 : cnt);
-	compile(s, q, &c);
+	compile(s, q, scope, &c);
 	w = (struct walk){ kind, scope, &c, skip, cnt, 0, 0, fn, ctx };
 	by_ep = indexed_ep(s, &c);
 	if (by_ep) {

@@ -112,10 +112,10 @@ void rdstore_set_groups(struct rdstore *s, rdstore_groups_fn fn, void *ctx)
 	s->groups_ctx = ctx;
 }
 
-size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char **names,
-			 size_t max)
+size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char *scope,
+			 const char **names, size_t max)
 {
-	return s->groups_fn ? s->groups_fn(s->groups_ctx, r, names, max) : 0;
+	return s->groups_fn ? s->groups_fn(s->groups_ctx, r, scope, names, max) : 0;
 }
 
 /* Keyed by the endpoint name alone, so a lookup by ep finds every sector's. */

@@ -162,18 +162,20 @@ void rdstore_set_default_lt(struct rdstore *s, uint32_t lt);
 int64_t rdstore_now(const struct rdstore *s);
 
 /*
- * The names (gp) of the groups registration @r is a member of: up to @max
- * of them in @names, pointing into the group set; returns how many there
- * are.  rdgroup answers it; lookups use it for their gp= filter.
+ * The names (gp) of the groups registration @r is a member of, among the
+ * groups of the sectors in @scope (a list as rdcreds_sector_in() reads
+ * it; NULL: all): up to @max of them in @names, pointing into the group
+ * set; returns how many there are.  rdgroup answers it; lookups use it for
+ * their gp= filter.
  */
-typedef size_t (*rdstore_groups_fn)(void *ctx, const struct rdreg *r, const char **names,
-				    size_t max);
+typedef size_t (*rdstore_groups_fn)(void *ctx, const struct rdreg *r, const char *scope,
+				    const char **names, size_t max);
 
 /* Let @fn (with @ctx) tell lookups which groups a registration is in; NULL: none. */
 void rdstore_set_groups(struct rdstore *s, rdstore_groups_fn fn, void *ctx);
 
 /* The groups of @r as rdstore_groups_fn says (0 without one). */
-size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char **names,
-			 size_t max);
+size_t rdstore_groups_of(const struct rdstore *s, const struct rdreg *r, const char *scope,
+			 const char **names, size_t max);
 
 #endif

@@ -331,6 +331,13 @@ class RdsecTests(unittest.TestCase):
         self.assertEqual(gps("/rd-lookup/gp?auth=tok-all"), ["gb", "gf"])
         self.assertEqual(eps("/rd-lookup/ep?gp=gb&auth=tok-farm"), [])
         self.assertEqual(eps("/rd-lookup/ep?gp=gb", B), ["b1"])
+        # a group out of sight is no group, even with a visible member (f1 in barn's gx)
+        self.assertEqual(self.req("post", "/rd-group?gp=gx&d=barn", None,
+                                  "<>;ep=f1;d=farm").code, "2.01")
+        self.assertEqual(eps("/rd-lookup/ep?gp=gx&auth=tok-farm"), [])
+        self.assertEqual(self.req("get", "/rd-lookup/res?gp=gx&auth=tok-farm").payload, "")
+        self.assertEqual(eps("/rd-lookup/ep?gp=gx&auth=tok-two"), ["f1"])
+        self.assertEqual(eps("/rd-lookup/ep?gp=gx&auth=tok-all"), ["f1"])
         # reading one registration or group of another sector: 4.03
         r = self.req("get", b1 + "?auth=tok-farm")
         self.assertEqual(r.code, "4.03", r)
