@@ -365,9 +365,11 @@ class PubsubTests(unittest.TestCase):
         self.assertEqual(self.ps.req("get", data).body, b"next")
 
     def test_expiration(self):
-        when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)
+        # whole seconds: 4 s ahead is at least 3 s once rounded down, time enough to
+        # subscribe on a loaded machine, and the observation (8 s) outlasts it
+        when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=4)
         loc, data = self.topic("brief", {5: when.strftime("%Y-%m-%dT%H:%M:%SZ"), 8: True})
-        sub = self.ps.subscribe(data, 6)
+        sub = self.ps.subscribe(data, 8)
         notes = sub.done()
         self.assertEqual([c for _, c, _ in notes], ["2.05", "4.04"])
         self.assertEqual(self.ps.req("get", loc).code, "4.04")
