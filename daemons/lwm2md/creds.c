@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "keyidx.h"
+#include "common/keyidx.h"
 
 struct creds {
 	struct db *db;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "keyidx.h"
+#include "common/keyidx.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"

@@ -16,7 +16,7 @@
 
 #include "common/log.h"
 #include "idsfile.h"
-#include "keyidx.h"
+#include "common/keyidx.h"
 
 struct idmap {
 	struct db *db;

@@ -1,7 +1,7 @@
 /*
- * rdcreds — rdd's DTLS PSK credentials: a list in memory, a table in
- * SQLite.  The list is walked on each DTLS handshake and each secured
- * registration only.
+ * rdcreds — rdd's DTLS PSK credentials: a list in memory (for listing),
+ * indexed by identity (for each handshake and secured request), and a
+ * table in SQLite.
  */
 #define LOG_COMPONENT "creds"
 #include "rdcreds.h"
@@ -11,11 +11,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/keyidx.h"
 #include "common/log.h"
 
 struct rdcreds {
 	struct db *db;
 	struct rdcred *list;
+	struct keyidx *by_identity;
+	size_t count;
 };
 
 static int64_t now_ms(void)
@@ -33,6 +36,7 @@ struct rdcreds *rdcreds_new(struct db *db)
 	if (!cs)
 		abort();
 	cs->db = db;
+	cs->by_identity = keyidx_new();
 	return cs;
 }
 
@@ -54,6 +58,7 @@ void rdcreds_free(struct rdcreds *cs)
 		cs->list = c->next;
 		cred_free(c);
 	}
+	keyidx_free(cs->by_identity);
 	free(cs);
 }
 
@@ -97,6 +102,15 @@ bool rdcreds_sectors_valid(const char *list)
 	}
 }
 
+/* @c joins the list and the index (taken). */
+static void insert(struct rdcreds *cs, struct rdcred *c)
+{
+	c->next = cs->list;
+	cs->list = c;
+	keyidx_add(cs->by_identity, c->identity, strlen(c->identity), c);
+	cs->count++;
+}
+
 int rdcreds_load(struct rdcreds *cs)
 {
 	sqlite3_stmt *st =
@@ -118,8 +132,7 @@ int rdcreds_load(struct rdcreds *cs)
 			continue;
 		}
 		c = make(id, key, (size_t)key_len, sectors, sqlite3_column_int64(st, 3));
-		c->next = cs->list;
-		cs->list = c;
+		insert(cs, c);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -128,10 +141,7 @@ int rdcreds_load(struct rdcreds *cs)
 
 const struct rdcred *rdcreds_find(const struct rdcreds *cs, const uint8_t *identity, size_t len)
 {
-	for (const struct rdcred *c = cs->list; c; c = c->next)
-		if (strlen(c->identity) == len && memcmp(c->identity, identity, len) == 0)
-			return c;
-	return NULL;
+	return keyidx_get(cs->by_identity, (const char *)identity, len);
 }
 
 bool rdcreds_sector_in(const char *list, const char *d)
@@ -179,8 +189,7 @@ int rdcreds_add(struct rdcreds *cs, const char *identity, const uint8_t *key, si
 		cred_free(c);
 		return rc == -EEXIST ? -EEXIST : -EIO;
 	}
-	c->next = cs->list;
-	cs->list = c;
+	insert(cs, c);
 	return 0;
 }
 
@@ -199,6 +208,8 @@ int rdcreds_del(struct rdcreds *cs, const char *identity)
 		return -EIO;
 	c = *pp;
 	*pp = c->next;
+	keyidx_del(cs->by_identity, c->identity, strlen(c->identity), c);
+	cs->count--;
 	cred_free(c);
 	return 0;
 }
@@ -223,9 +234,5 @@ json_t *rdcreds_json(const struct rdcreds *cs)
 
 size_t rdcreds_count(const struct rdcreds *cs)
 {
-	size_t n = 0;
-
-	for (const struct rdcred *c = cs->list; c; c = c->next)
-		n++;
-	return n;
+	return cs->count;
 }

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "keyidx.h"
+#include "common/keyidx.h"
 
 static void test_get_and_del(void **state)
 {

@@ -2,7 +2,7 @@
  * keyidx — chained hash index (FNV-1a), power-of-two buckets, doubled when
  * there are more pairs than buckets.
  */
-#include "keyidx.h"
+#include "common/keyidx.h"
 
 #include <stdint.h>
 #include <stdlib.h>

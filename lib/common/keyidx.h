@@ -1,13 +1,13 @@
 /*
- * keyidx — a hash index from byte-string keys to values, for lwm2md's
- * lookups by PSK identity, endpoint name, application ID and external
- * identifier.  The index owns neither keys nor values: a key must stay
+ * keyidx — a hash index from byte-string keys to values, for the daemons'
+ * lookups by name (PSK identities, endpoint names, application IDs,
+ * external identifiers).  The index owns neither keys nor values: a key must stay
  * valid (usually it lives in the value) until its entry is deleted.  A key
  * may map to several values (application IDs are shared).  Buckets double
  * as the index grows, so a lookup costs O(1) on average at any size.
  */
-#ifndef LWM2MD_KEYIDX_H
-#define LWM2MD_KEYIDX_H
+#ifndef LWGATE_COMMON_KEYIDX_H
+#define LWGATE_COMMON_KEYIDX_H
 
 #include <stdbool.h>
 #include <stddef.h>
