@@ -11,14 +11,11 @@ import datetime
 import json
 import os
 import re
-import shutil
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
-import unittest
 
 import cbor2
 
@@ -26,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
-from test_rdd import CLIENT, Rdd, links, wait_for  # noqa: E402
+from test_rdd import CLIENT, RddCase, links, wait_for  # noqa: E402
 
 CF = 606  # application/core-pubsub+cbor as rdd numbers it by default
 # not anchored: coap-client prints a notification's payload just before its debug line
@@ -114,22 +111,16 @@ def observe_values(notes):
     return [int(m.group(1)) for _, _, o in notes for m in [re.search(r"Observe:(\d+)", o)] if m]
 
 
-class PubsubTests(unittest.TestCase):
+class PubsubTests(RddCase):
+    PREFIX = "lwgate-pubsub-"
+    START = False  # with the broker's own registration, which the other rdd tests leave out
+    CLEAN_STOP = True
     extra = ""
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="lwgate-pubsub-")
-        os.chmod(self.tmp, 0o755)
-        self.rdd = Rdd(self.tmp, self.extra, broker_ep="lwgate-broker").start()
+        super().setUp()
+        self.start_rdd(self.extra, broker_ep="lwgate-broker")
         self.ps = Broker(self.rdd)
-
-    def tearDown(self):
-        # a clean stop: under the sanitizers, an error or a leak shows in the exit status
-        if self.rdd.proc.poll() is None:
-            rc = self.rdd.stop()
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            self.assertEqual(rc, 0)
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def topic(self, name, more=None):
         conf = {0: name, 2: "core.ps.data"}
@@ -376,15 +367,14 @@ class PubsubTests(unittest.TestCase):
         self.assertEqual(self.rdd.status()["counters"]["ps_expired"], 1)
 
 
-class LimitTests(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="lwgate-pubsub-")
-        os.chmod(self.tmp, 0o755)
-        self.rdd = Rdd(self.tmp, "[pubsub]\npublish_interval_ms = 30000\nmax_value_size = 16\n"
-                       "max_topics = 1\n").start()
-        self.ps = Broker(self.rdd)
+class LimitTests(RddCase):
+    PREFIX = "lwgate-pubsub-"
+    EXTRA = "[pubsub]\npublish_interval_ms = 30000\nmax_value_size = 16\nmax_topics = 1\n"
+    CLEAN_STOP = True
 
-    tearDown = PubsubTests.tearDown
+    def setUp(self):
+        super().setUp()
+        self.ps = Broker(self.rdd)
 
     def test_limits_and_too_fast_publisher(self):
         r = self.ps.create({0: "fast", 2: "core.ps.data"})
@@ -410,30 +400,26 @@ class LimitTests(unittest.TestCase):
         wait_for(lambda: self.ps.req("put", data, b"3").code == "2.04", "the reload")
 
 
-class PubsubAuthTests(unittest.TestCase):
+class PubsubAuthTests(RddCase):
     """The broker under the RD's [auth] rules: changes as registrations in [pubsub] sector,
     reads and subscriptions as lookups."""
 
+    PREFIX = "lwgate-psauth-"
+    START = False
+    CLEAN_STOP = True
+
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="lwgate-psauth-")
-        os.chmod(self.tmp, 0o755)
+        super().setUp()
         self.dtls = test_rdd.free_port()
-        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls}\n"
+        self.start_rdd(f"[coaps]\nport = {self.dtls}\n"
                        "[auth]\nregistration_required = yes\nlookup_open = no\n"
                        "tokens = tok-farm:farm tok-any tok-barn:barn\n"
-                       "[pubsub]\nsector = farm\n", broker_ep="lwgate-broker").start()
+                       "[pubsub]\nsector = farm\n", broker_ep="lwgate-broker")
         self.ps = Broker(self.rdd)
         for ident, sectors in (("node-a", "farm"), ("node-b", "barn")):
             r = self.rdd.ctl("rdd", "cred-add", f"identity={ident}",
                              f"key={('key-' + ident).encode().hex()}", f"sectors={sectors}")
             self.assertEqual(r.returncode, 0, r.stderr)
-
-    def tearDown(self):
-        if self.rdd.proc and self.rdd.proc.poll() is None:
-            rc = self.rdd.stop()
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            self.assertEqual(rc, 0)
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def names(self):
         return [t["name"] for t in self.rdd.ctl_json("topics")]

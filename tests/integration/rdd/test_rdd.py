@@ -163,18 +163,42 @@ def links(text):
     return [l for l in re.findall(r'(?:[^,"]|"(?:[^"\\]|\\.)*")+', text) if l]
 
 
-class RddTests(unittest.TestCase):
+class RddCase(unittest.TestCase):
+    """A test with an rdd of its own in a fresh folder (self.tmp, self.rdd), for
+    every rdd test script.  setUp starts it with EXTRA (more INI text) unless
+    START is false (then the test calls start_rdd()).  tearDown kills it, or,
+    with CLEAN_STOP, stops it and fails on a non-zero exit status, which is
+    how a sanitizer error or a leak shows."""
+    PREFIX = "lwgate-rdd-"
+    EXTRA = ""
+    START = True
+    CLEAN_STOP = False
+
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="lwgate-rdd-")
+        self.tmp = tempfile.mkdtemp(prefix=self.PREFIX)
         os.chmod(self.tmp, 0o755)
-        self.rdd = Rdd(self.tmp).start()
+        self.rdd = None
+        if self.START:
+            self.start_rdd(self.EXTRA)
+
+    def start_rdd(self, extra="", **kw):
+        self.rdd = Rdd(self.tmp, extra, **kw).start()
+        return self.rdd
 
     def tearDown(self):
-        if self.rdd.proc.poll() is None:
-            self.rdd.proc.kill()
-            self.rdd.proc.wait()
-            self.rdd.proc.stderr.close()
+        rc = 0
+        if self.rdd and self.rdd.proc and self.rdd.proc.poll() is None:
+            if self.CLEAN_STOP:
+                rc = self.rdd.stop()
+            else:
+                self.rdd.proc.kill()
+                self.rdd.proc.wait()
+                self.rdd.proc.stderr.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self.assertEqual(rc, 0, "rdd's exit status")
+
+
+class RddTests(RddCase):
 
     def register(self, query, payload=RFC9176_LINKS, expect="2.01"):
         r = self.rdd.coap("post", "/rd?" + query, payload, cf=40 if payload else None)

@@ -14,11 +14,8 @@ exactly as they were.
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import unittest
 
 import cbor2
 
@@ -26,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
-from test_rdd import Rdd, links  # noqa: E402
+from test_rdd import Rdd, RddCase, links  # noqa: E402
 
 CF_LINK, CF_JSON, CF_CBOR, CF_MERGE = 40, 504, 64, 52
 CBOR_KEYS = {1: "href", 2: "rel", 3: "anchor", 4: "rev", 5: "hreflang", 6: "media", 7: "title",
@@ -67,18 +64,8 @@ def cbor_links(data):
     return [{CBOR_KEYS.get(k, k): v for k, v in link.items()} for link in doc]
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="lwgate-rdgroup-")
-        os.chmod(self.tmp, 0o755)
-        self.rdd = Rdd(self.tmp).start()
-
-    def tearDown(self):
-        if self.rdd.proc.poll() is None:
-            self.rdd.proc.kill()
-            self.rdd.proc.wait()
-            self.rdd.proc.stderr.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+class Base(RddCase):
+    PREFIX = "lwgate-rdgroup-"
 
     def register(self, query, payload, cf=CF_LINK, expect="2.01"):
         r = self.rdd.coap("post", "/rd?" + query, payload, cf=cf)

@@ -22,31 +22,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
-from test_rdd import Rdd, free_port, wait_for, links, resolve, RFC9176_LINKS  # noqa: E402
+from test_rdd import Rdd, RddCase, free_port, wait_for, links, resolve, RFC9176_LINKS  # noqa: E402
 
 KEY_A, KEY_B = "secret-of-a", "secret-of-b"
 A = ("node-a", KEY_A)
 B = ("node-b", KEY_B)
 
 
-class RdsecTests(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="lwgate-rdsec-")
-        os.chmod(self.tmp, 0o755)
-        self.rdd = None
-
-    def tearDown(self):
-        if self.rdd and self.rdd.proc.poll() is None:
-            self.rdd.proc.kill()
-            self.rdd.proc.wait()
-            self.rdd.proc.stderr.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+class RdsecTests(RddCase):
+    PREFIX = "lwgate-rdsec-"
+    START = False  # each test starts rdd with its own [auth] and [policy]
 
     def start(self, extra=""):
         self.dtls_port = free_port()
-        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 1\n"
-                       + extra).start()
-        return self.rdd
+        return self.start_rdd(f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 1\n"
+                              + extra)
 
     def restart(self):
         """kill -9 and start again on the same files and ports."""
