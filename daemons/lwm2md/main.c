@@ -82,8 +82,8 @@ static const struct config_key lwm2md_keys[] = {
 	 "10", 1, 300, NULL, false,
 	 "seconds a DTLS or TLS handshake may take; one not done by then is logged as failed"},
 	{"coaps", "ca_file", CONFIG_STRING, offsetof(struct lwm2md_config, ca_file), "", 0, 0,
-	 NULL, false, "PEM CA that client certificates must chain to (certificate mode; "
-	 "with cert_file and key_file, for DTLS and TLS)"},
+	 NULL, false, "PEM CAs that client certificates must chain to, each one trusted (certificate "
+	 "mode; with cert_file and key_file, for DTLS and TLS)"},
 	{"coaps", "cert_file", CONFIG_STRING, offsetof(struct lwm2md_config, cert_file), "", 0, 0,
 	 NULL, false, "PEM certificate of the server (certificate mode)"},
 	{"coaps", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, key_file), "", 0, 0,
