@@ -37,33 +37,33 @@ struct opts {
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: lwgatectl lwm2m decode --format F [--path P] [--hex|--binary] [FILE|-]\n"
-	    "       lwgatectl lwm2m encode --format F [--path P] [--hex|--binary] [FILE|-]\n"
-	    "       lwgatectl lwm2m formats\n"
-	    "       lwgatectl lwm2m objects [ID]\n"
-	    "\n"
-	    "decode  print a payload as JSON: {\"/3/0/0\": \"ACME\", \"/3/0/9\": 87, ...}\n"
-	    "        with object and resource names from the object definitions.\n"
-	    "encode  turn that JSON back into a payload of format F.\n"
-	    "\n"
-	    "options:\n"
-	    "  -f, --format F     text, opaque, link, tlv, json, senml-json, senml-cbor, cbor,\n"
-	    "                     a media type or a CoAP content-format number\n"
-	    "  -p, --path P       request path (/3, /3/0, /3/0/7 ...; default \"/\"; TLV,\n"
-	    "                     text and opaque need one; encode defaults to the \"base\"\n"
-	    "                     member of the JSON)\n"
-	    "  -o, --objects DIR  DDF object definitions (default %s)\n"
-	    "  -x, --hex          payload is hex text (default for binary formats when the\n"
-	    "                     input looks like hex; encode writes hex for them)\n"
-	    "  -b, --binary       payload is raw bytes (encode writes raw bytes)\n"
-	    "  -n, --no-names     decode: leave out the \"names\" member\n"
-	    "  -h, --help         this help\n"
-	    "\n"
-	    "exit status: 0 ok, 1 bad payload or I/O error (the message says what and where),\n"
-	    "2 usage error.\n",
-	    LWGATE_OBJECTS_DIR);
+	fprintf(f,
+		"usage: lwgatectl lwm2m decode --format F [--path P] [--hex|--binary] [FILE|-]\n"
+		"       lwgatectl lwm2m encode --format F [--path P] [--hex|--binary] [FILE|-]\n"
+		"       lwgatectl lwm2m formats\n"
+		"       lwgatectl lwm2m objects [ID]\n"
+		"\n"
+		"decode  print a payload as JSON: {\"/3/0/0\": \"ACME\", \"/3/0/9\": 87, ...}\n"
+		"        with object and resource names from the object definitions.\n"
+		"encode  turn that JSON back into a payload of format F.\n"
+		"\n"
+		"options:\n"
+		"  -f, --format F     text, opaque, link, tlv, json, senml-json, senml-cbor, "
+		"cbor,\n"
+		"                     a media type or a CoAP content-format number\n"
+		"  -p, --path P       request path (/3, /3/0, /3/0/7 ...; default \"/\"; TLV,\n"
+		"                     text and opaque need one; encode defaults to the \"base\"\n"
+		"                     member of the JSON)\n"
+		"  -o, --objects DIR  DDF object definitions (default %s)\n"
+		"  -x, --hex          payload is hex text (default for binary formats when the\n"
+		"                     input looks like hex; encode writes hex for them)\n"
+		"  -b, --binary       payload is raw bytes (encode writes raw bytes)\n"
+		"  -n, --no-names     decode: leave out the \"names\" member\n"
+		"  -h, --help         this help\n"
+		"\n"
+		"exit status: 0 ok, 1 bad payload or I/O error (the message says what and where),\n"
+		"2 usage error.\n",
+		LWGATE_OBJECTS_DIR);
 }
 
 static int read_all(const char *file, struct lwm2m_buf *b)
@@ -135,7 +135,7 @@ static int unhex(struct lwm2m_buf *b)
 			if (strchr(" \t\r\n:-", b->data[i]) && hi < 0)
 				continue;
 			fprintf(stderr, "lwgatectl lwm2m: hex input: bad character at offset %zu\n",
-			        i);
+				i);
 			return -1;
 		}
 		if (hi < 0) {
@@ -170,19 +170,23 @@ static struct lwm2m_registry *load_registry(const char *dir)
 	n = lwm2m_registry_load_dir(r, dir, on_ddf_error, NULL);
 	if (n < 0)
 		fprintf(stderr,
-		        "lwgatectl lwm2m: warning: cannot read object definitions in %s: %s; "
-		        "values are decoded without their types\n",
-		        dir, strerror(-n));
+			"lwgatectl lwm2m: warning: cannot read object definitions in %s: %s; "
+			"values are decoded without their types\n",
+			dir, strerror(-n));
 	return r;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"format", required_argument, NULL, 'f'},  {"path", required_argument, NULL, 'p'},
-	    {"objects", required_argument, NULL, 'o'}, {"hex", no_argument, NULL, 'x'},
-	    {"binary", no_argument, NULL, 'b'},        {"no-names", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+		{ "format", required_argument, NULL, 'f' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "objects", required_argument, NULL, 'o' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "binary", no_argument, NULL, 'b' },
+		{ "no-names", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -193,9 +197,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'f':
 			if (lwm2m_format_parse(optarg, &o->format) < 0) {
 				fprintf(stderr,
-				        "lwgatectl lwm2m: unknown format '%s' (try 'lwgatectl "
-				        "lwm2m formats')\n",
-				        optarg);
+					"lwgatectl lwm2m: unknown format '%s' (try 'lwgatectl "
+					"lwm2m formats')\n",
+					optarg);
 				return 2;
 			}
 			o->have_format = true;
@@ -249,7 +253,7 @@ static int write_out(const struct lwm2m_buf *b, bool as_hex)
 }
 
 static int do_decode(const struct opts *o, const struct lwm2m_registry *reg,
-                     const struct lwm2m_path *path)
+		     const struct lwm2m_path *path)
 {
 	struct lwm2m_buf in, out;
 	struct lwm2m_doc doc;
@@ -271,18 +275,18 @@ static int do_decode(const struct opts *o, const struct lwm2m_registry *reg,
 		goto out;
 	if (o->format == LWM2M_FORMAT_LINK) {
 		rc = lwm2m_link_decode(in.data ? in.data : (const uint8_t *)"", in.len, &links,
-		                       &err);
+				       &err);
 		if (rc == 0)
 			rc = lwm2m_render_links(&links, reg, &out);
 	} else {
 		rc = lwm2m_format_decode(o->format, in.data ? in.data : (const uint8_t *)"", in.len,
-		                         path, reg, &doc, &err);
+					 path, reg, &doc, &err);
 		if (rc == 0)
 			rc = lwm2m_render_doc(&doc, reg, o->names ? LWM2M_RENDER_NAMES : 0, &out);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lwgatectl lwm2m decode: %s payload: %s\n",
-		        lwm2m_format_name(o->format), err.msg[0] ? err.msg : strerror(-rc));
+			lwm2m_format_name(o->format), err.msg[0] ? err.msg : strerror(-rc));
 		goto out;
 	}
 	status = write_out(&out, false);
@@ -295,7 +299,7 @@ out:
 }
 
 static int do_encode(const struct opts *o, const struct lwm2m_registry *reg,
-                     const struct lwm2m_path *path)
+		     const struct lwm2m_path *path)
 {
 	struct lwm2m_buf in, out;
 	struct lwm2m_doc doc;
@@ -324,11 +328,11 @@ static int do_encode(const struct opts *o, const struct lwm2m_registry *reg,
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lwgatectl lwm2m encode: %s: %s\n", lwm2m_format_name(o->format),
-		        err.msg[0] ? err.msg : strerror(-rc));
+			err.msg[0] ? err.msg : strerror(-rc));
 		goto out;
 	}
-	status = write_out(&out, o->mode == INPUT_HEX ||
-	                             (o->mode == INPUT_AUTO && lwm2m_format_is_binary(o->format)));
+	status = write_out(&out, o->mode == INPUT_HEX || (o->mode == INPUT_AUTO &&
+							  lwm2m_format_is_binary(o->format)));
 out:
 	lwm2m_link_list_fini(&links);
 	lwm2m_doc_fini(&doc);
@@ -340,9 +344,9 @@ out:
 static int do_formats(void)
 {
 	static const enum lwm2m_format all[] = {
-	    LWM2M_FORMAT_TEXT,       LWM2M_FORMAT_LINK,       LWM2M_FORMAT_OPAQUE,
-	    LWM2M_FORMAT_SENML_JSON, LWM2M_FORMAT_SENML_CBOR, LWM2M_FORMAT_TLV,
-	    LWM2M_FORMAT_JSON,       LWM2M_FORMAT_CBOR,
+		LWM2M_FORMAT_TEXT,       LWM2M_FORMAT_LINK,       LWM2M_FORMAT_OPAQUE,
+		LWM2M_FORMAT_SENML_JSON, LWM2M_FORMAT_SENML_CBOR, LWM2M_FORMAT_TLV,
+		LWM2M_FORMAT_JSON,       LWM2M_FORMAT_CBOR,
 	};
 
 	printf("%-6s %-11s %s\n", "CF", "NAME", "MEDIA TYPE");
@@ -354,7 +358,7 @@ static int do_formats(void)
 
 static const char *ops_name(unsigned ops)
 {
-	static const char *const names[] = {"", "R", "W", "RW", "E", "RE", "WE", "RWE"};
+	static const char *const names[] = { "", "R", "W", "RW", "E", "RE", "WE", "RWE" };
 
 	return names[ops & 7];
 }
@@ -373,8 +377,9 @@ static int do_objects(const struct lwm2m_registry *reg, const char *id)
 	}
 	char *end;
 	long n = strtol(id, &end, 10);
-	const struct lwm2m_obj_def *o =
-	    (*end || n < 0 || n > LWM2M_ID_MAX) ? NULL : lwm2m_registry_object(reg, (uint16_t)n);
+	const struct lwm2m_obj_def *o = (*end || n < 0 || n > LWM2M_ID_MAX)
+						? NULL
+						: lwm2m_registry_object(reg, (uint16_t)n);
 
 	if (!o) {
 		fprintf(stderr, "lwgatectl lwm2m: no definition of object '%s'\n", id);
@@ -398,9 +403,9 @@ static int do_objects(const struct lwm2m_registry *reg, const char *id)
 
 int lwm2m_cli_main(int argc, char **argv)
 {
-	struct opts o = {.objects = LWGATE_OBJECTS_DIR, .names = true};
+	struct opts o = { .objects = LWGATE_OBJECTS_DIR, .names = true };
 	struct lwm2m_registry *reg;
-	struct lwm2m_path path = {.len = 0};
+	struct lwm2m_path path = { .len = 0 };
 	int rc;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -424,10 +429,10 @@ int lwm2m_cli_main(int argc, char **argv)
 		return 2;
 	}
 	if (o.path && lwm2m_path_parse(o.path, strlen(o.path), &path) < 0) {
-		fprintf(
-		    stderr,
-		    "lwgatectl lwm2m: '%s' is not an LwM2M path (/O, /O/I, /O/I/R, /O/I/R/RI)\n",
-		    o.path);
+		fprintf(stderr,
+			"lwgatectl lwm2m: '%s' is not an LwM2M path (/O, /O/I, /O/I/R, "
+			"/O/I/R/RI)\n",
+			o.path);
 		return 2;
 	}
 	reg = load_registry(o.objects);
