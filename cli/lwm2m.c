@@ -252,92 +252,100 @@ static int write_out(const struct lwm2m_buf *b, bool as_hex)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int do_decode(const struct opts *o, const struct lwm2m_registry *reg,
-		     const struct lwm2m_path *path)
-{
+/* What decode and encode work on: the input, the output and the forms between them. */
+struct job {
 	struct lwm2m_buf in, out;
 	struct lwm2m_doc doc;
 	struct lwm2m_link_list links;
 	struct lwm2m_error err;
+};
+
+/* Set up @j and read @file (or stdin) into j->in; returns 0 or -1 with a
+ * message.  Either way the caller ends with job_fini(). */
+static int job_start(struct job *j, const char *file)
+{
+	lwm2m_buf_init(&j->in);
+	lwm2m_buf_init(&j->out);
+	lwm2m_doc_init(&j->doc);
+	lwm2m_link_list_init(&j->links);
+	lwm2m_error_clear(&j->err);
+	return read_all(file, &j->in);
+}
+
+static void job_fini(struct job *j)
+{
+	lwm2m_link_list_fini(&j->links);
+	lwm2m_doc_fini(&j->doc);
+	lwm2m_buf_fini(&j->out);
+	lwm2m_buf_fini(&j->in);
+}
+
+static int do_decode(const struct opts *o, const struct lwm2m_registry *reg,
+		     const struct lwm2m_path *path)
+{
+	struct job j;
 	bool hex;
 	int rc, status = 1;
 
-	lwm2m_buf_init(&in);
-	lwm2m_buf_init(&out);
-	lwm2m_doc_init(&doc);
-	lwm2m_link_list_init(&links);
-	lwm2m_error_clear(&err);
-	if (read_all(o->file, &in) < 0)
+	if (job_start(&j, o->file) < 0)
 		goto out;
 	hex = o->mode == INPUT_HEX ||
-	      (o->mode == INPUT_AUTO && lwm2m_format_is_binary(o->format) && looks_hex(&in));
-	if (hex && unhex(&in) < 0)
+	      (o->mode == INPUT_AUTO && lwm2m_format_is_binary(o->format) && looks_hex(&j.in));
+	if (hex && unhex(&j.in) < 0)
 		goto out;
 	if (o->format == LWM2M_FORMAT_LINK) {
-		rc = lwm2m_link_decode(in.data ? in.data : (const uint8_t *)"", in.len, &links,
-				       &err);
+		rc = lwm2m_link_decode(j.in.data ? j.in.data : (const uint8_t *)"", j.in.len,
+				       &j.links, &j.err);
 		if (rc == 0)
-			rc = lwm2m_render_links(&links, reg, &out);
+			rc = lwm2m_render_links(&j.links, reg, &j.out);
 	} else {
-		rc = lwm2m_format_decode(o->format, in.data ? in.data : (const uint8_t *)"", in.len,
-					 path, reg, &doc, &err);
+		rc = lwm2m_format_decode(o->format, j.in.data ? j.in.data : (const uint8_t *)"",
+					 j.in.len, path, reg, &j.doc, &j.err);
 		if (rc == 0)
-			rc = lwm2m_render_doc(&doc, reg, o->names ? LWM2M_RENDER_NAMES : 0, &out);
+			rc = lwm2m_render_doc(&j.doc, reg, o->names ? LWM2M_RENDER_NAMES : 0,
+					      &j.out);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lwgatectl lwm2m decode: %s payload: %s\n",
-			lwm2m_format_name(o->format), err.msg[0] ? err.msg : strerror(-rc));
+			lwm2m_format_name(o->format), j.err.msg[0] ? j.err.msg : strerror(-rc));
 		goto out;
 	}
-	status = write_out(&out, false);
+	status = write_out(&j.out, false);
 out:
-	lwm2m_link_list_fini(&links);
-	lwm2m_doc_fini(&doc);
-	lwm2m_buf_fini(&out);
-	lwm2m_buf_fini(&in);
+	job_fini(&j);
 	return status;
 }
 
 static int do_encode(const struct opts *o, const struct lwm2m_registry *reg,
 		     const struct lwm2m_path *path)
 {
-	struct lwm2m_buf in, out;
-	struct lwm2m_doc doc;
-	struct lwm2m_link_list links;
-	struct lwm2m_error err;
+	struct job j;
 	int rc, status = 1;
 
-	lwm2m_buf_init(&in);
-	lwm2m_buf_init(&out);
-	lwm2m_doc_init(&doc);
-	lwm2m_link_list_init(&links);
-	lwm2m_error_clear(&err);
-	if (read_all(o->file, &in) < 0)
+	if (job_start(&j, o->file) < 0)
 		goto out;
 	if (o->format == LWM2M_FORMAT_LINK) {
-		rc = lwm2m_render_parse_links((const char *)in.data, in.len, &links, &err);
+		rc = lwm2m_render_parse_links((const char *)j.in.data, j.in.len, &j.links, &j.err);
 		if (rc == 0)
-			rc = lwm2m_link_encode(&links, &out);
+			rc = lwm2m_link_encode(&j.links, &j.out);
 	} else {
-		rc = lwm2m_render_parse((const char *)in.data, in.len, path, reg, &doc, &err);
+		rc = lwm2m_render_parse((const char *)j.in.data, j.in.len, path, reg, &j.doc,
+					&j.err);
 		if (rc < 0) {
-			fprintf(stderr, "lwgatectl lwm2m encode: JSON input: %s\n", err.msg);
+			fprintf(stderr, "lwgatectl lwm2m encode: JSON input: %s\n", j.err.msg);
 			goto out;
 		}
-		rc = lwm2m_format_encode(o->format, &doc, &out, &err);
+		rc = lwm2m_format_encode(o->format, &j.doc, &j.out, &j.err);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lwgatectl lwm2m encode: %s: %s\n", lwm2m_format_name(o->format),
-			err.msg[0] ? err.msg : strerror(-rc));
+			j.err.msg[0] ? j.err.msg : strerror(-rc));
 		goto out;
 	}
-	status = write_out(&out, o->mode == INPUT_HEX || (o->mode == INPUT_AUTO &&
-							  lwm2m_format_is_binary(o->format)));
+	status = write_out(&j.out, o->mode == INPUT_HEX || (o->mode == INPUT_AUTO &&
+							    lwm2m_format_is_binary(o->format)));
 out:
-	lwm2m_link_list_fini(&links);
-	lwm2m_doc_fini(&doc);
-	lwm2m_buf_fini(&out);
-	lwm2m_buf_fini(&in);
+	job_fini(&j);
 	return status;
 }
 

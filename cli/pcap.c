@@ -234,12 +234,17 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-static int open_pcap(const char *path, const uint8_t *buf, size_t len,
-		     struct lowpan_pcapfile_reader *r)
+/* Read the capture at @path whole and open it: on success *buf (the
+ * caller frees it) holds the file that @r reads. */
+static int load_pcap(const char *path, uint8_t **buf, struct lowpan_pcapfile_reader *r)
 {
-	if (lowpan_pcapfile_open(r, buf, len) == 0)
+	size_t len;
+	int rc = read_file(path, buf, &len);
+	if (rc)
+		return rc;
+	if (lowpan_pcapfile_open(r, *buf, len) == 0)
 		return 0;
-	if (len >= 4 && !memcmp(buf, "\x0a\x0d\x0d\x0a", 4))
+	if (len >= 4 && !memcmp(*buf, "\x0a\x0d\x0d\x0a", 4))
 		fprintf(stderr,
 			"lwgatectl pcap: %s: pcapng is not supported; convert it with "
 			"`editcap -F pcap IN OUT`\n",
@@ -247,6 +252,7 @@ static int open_pcap(const char *path, const uint8_t *buf, size_t len,
 	else
 		fprintf(stderr, "lwgatectl pcap: %s: not a pcap file (bad magic or header)\n",
 			path);
+	free(*buf);
 	return EXIT_BAD;
 }
 
@@ -346,36 +352,86 @@ static void print_mib(const struct lowpan_mib *m, const char *prefix)
 	}
 }
 
-static int decode(struct opts *o)
-{
+/* One run of decode or encode: the input capture, the output, and what
+ * was discarded on the way. */
+struct conv {
+	const char *path;
 	uint8_t *buf;
-	size_t len;
-	int rc = read_file(o->in, &buf, &len);
+	struct lowpan_pcapfile_reader r;
+	struct out out;
+	struct reasons reasons;
+	uint64_t records; /* input records read */
+	int status;
+};
+
+/* Open the capture o->in, whose link type must be one of accept[0..naccept)
+ * (@wanted names them for the message), and o->out with @out_linktype.
+ * Returns 0, or an exit status with nothing left open. */
+static int conv_open(struct conv *c, const struct opts *o, const uint32_t *accept, size_t naccept,
+		     const char *wanted, uint32_t out_linktype)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = o->in;
+	c->status = EXIT_OK;
+	int rc = load_pcap(o->in, &c->buf, &c->r);
 	if (rc)
 		return rc;
-	struct lowpan_pcapfile_reader r;
-	if ((rc = open_pcap(o->in, buf, len, &r))) {
-		free(buf);
-		return rc;
+	size_t i = 0;
+	while (i < naccept && c->r.linktype != accept[i])
+		i++;
+	if (i == naccept) {
+		fprintf(stderr, "lwgatectl pcap: %s: link type %" PRIu32 " is not %s\n", o->in,
+			c->r.linktype, wanted);
+		rc = EXIT_BAD;
+	} else {
+		rc = out_open(&c->out, o->out, out_linktype);
 	}
-	unsigned flags;
-	if (r.linktype == LOWPAN_PCAPFILE_LINKTYPE_802154_FCS)
-		flags = LOWPAN_FRAME_FCS | (o->no_fcs_check ? LOWPAN_FRAME_FCS_NOCHECK : 0);
-	else if (r.linktype == LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS)
-		flags = 0;
-	else {
+	if (rc)
+		free(c->buf);
+	return rc;
+}
+
+/* The next input record: true, or false at the end of the capture and
+ * after a truncated or corrupt record (said, and the run fails); @unit
+ * names what the records hold. */
+static bool conv_next(struct conv *c, const char *unit, struct lowpan_pcapfile_rec *rec)
+{
+	if (lowpan_pcapfile_next(&c->r, rec)) {
 		fprintf(stderr,
-			"lwgatectl pcap: %s: link type %" PRIu32
-			" is not IEEE 802.15.4 (195 with FCS or 230 without)\n",
-			o->in, r.linktype);
-		free(buf);
-		return EXIT_BAD;
+			"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
+			" %s; stopping there\n",
+			c->path, c->records, unit);
+		c->status = EXIT_BAD;
+		return false;
 	}
-	struct out out = { 0 };
-	if ((rc = out_open(&out, o->out, LOWPAN_PCAPFILE_LINKTYPE_IPV6))) {
-		free(buf);
+	if (!rec->data)
+		return false;
+	c->records++;
+	return true;
+}
+
+/* Release the input and close the output; returns the run's exit status. */
+static int conv_close(struct conv *c)
+{
+	free(c->buf);
+	if (out_close(&c->out))
+		c->status = EXIT_BAD;
+	return c->status;
+}
+
+static int decode(struct opts *o)
+{
+	static const uint32_t accept[] = { LOWPAN_PCAPFILE_LINKTYPE_802154_FCS,
+					   LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS };
+	struct conv c;
+	int rc = conv_open(&c, o, accept, sizeof(accept) / sizeof(accept[0]),
+			   "IEEE 802.15.4 (195 with FCS or 230 without)",
+			   LOWPAN_PCAPFILE_LINKTYPE_IPV6);
+	if (rc)
 		return rc;
-	}
+	unsigned flags = 0;
+	if (c.r.linktype == LOWPAN_PCAPFILE_LINKTYPE_802154_FCS)
+		flags = LOWPAN_FRAME_FCS | (o->no_fcs_check ? LOWPAN_FRAME_FCS_NOCHECK : 0);
 	struct lowpan_mib mib = { 0 };
 	struct lowpan_rx_cfg cfg = {
 		.reasm = { .timeout_ms = (o->timeout_s ? o->timeout_s : 60) * 1000u,
@@ -387,51 +443,35 @@ static int decode(struct opts *o)
 	struct lowpan_rx *rx = lowpan_rx_new(&cfg, &mib);
 	if (!rx) {
 		fprintf(stderr, "lwgatectl pcap: out of memory\n");
-		fclose(out.f);
-		free(buf);
+		fclose(c.out.f);
+		free(c.buf);
 		return EXIT_BAD;
 	}
-	uint64_t frames = 0;
-	struct reasons reasons = { 0 };
-	int status = EXIT_OK;
-	for (;;) {
-		struct lowpan_pcapfile_rec rec;
-		if (lowpan_pcapfile_next(&r, &rec)) {
-			fprintf(stderr,
-				"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
-				" frames; stopping there\n",
-				o->in, frames);
-			status = EXIT_BAD;
-			break;
-		}
-		if (!rec.data)
-			break;
-		frames++;
+	struct lowpan_pcapfile_rec rec;
+	while (conv_next(&c, "frames", &rec)) {
 		uint64_t now = (uint64_t)rec.ts_sec * 1000u + rec.ts_usec / 1000u;
 		uint8_t *pkt;
 		size_t plen;
 		rc = lowpan_rx_frame(rx, rec.data, rec.len, now, &pkt, &plen, NULL);
 		if (rc) {
-			count_reason(&reasons, rc);
+			count_reason(&c.reasons, rc);
 			continue;
 		}
 		if (pkt) {
-			out.sec = rec.ts_sec;
-			out.usec = rec.ts_usec;
-			out_write(&out, pkt, plen);
+			c.out.sec = rec.ts_sec;
+			c.out.usec = rec.ts_usec;
+			out_write(&c.out, pkt, plen);
 			free(pkt);
 		}
 	}
 	size_t pending = lowpan_rx_pending(rx);
 	lowpan_rx_free(rx);
-	free(buf);
-	if (out_close(&out))
-		status = EXIT_BAD;
+	int status = conv_close(&c);
 	if (!o->quiet) {
-		printf("frames read:        %" PRIu64 "\n", frames);
-		printf("packets written:    %" PRIu64 "\n", out.records);
+		printf("frames read:        %" PRIu64 "\n", c.records);
+		printf("packets written:    %" PRIu64 "\n", c.out.records);
 		printf("incomplete at end:  %zu\n", pending);
-		print_reasons(&reasons, "frames discarded, by reason");
+		print_reasons(&c.reasons, "frames discarded, by reason");
 		printf("counters:\n");
 		print_mib(&mib, "lowpanIn");
 		print_mib(&mib, "lowpanReasm");
@@ -455,33 +495,16 @@ static void ll_from_ipv6(const uint8_t *a, struct lowpan_lladdr *ll)
 
 static int encode(struct opts *o)
 {
-	uint8_t *buf;
-	size_t len;
-	int rc = read_file(o->in, &buf, &len);
+	static const uint32_t accept[] = { LOWPAN_PCAPFILE_LINKTYPE_IPV6,
+					   LOWPAN_PCAPFILE_LINKTYPE_RAW,
+					   LOWPAN_PCAPFILE_LINKTYPE_ETHERNET };
+	struct conv c;
+	int rc = conv_open(&c, o, accept, sizeof(accept) / sizeof(accept[0]),
+			   "IPv6 (229), raw IP (101) or Ethernet (1)",
+			   o->no_fcs ? LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS
+				     : LOWPAN_PCAPFILE_LINKTYPE_802154_FCS);
 	if (rc)
 		return rc;
-	struct lowpan_pcapfile_reader r;
-	if ((rc = open_pcap(o->in, buf, len, &r))) {
-		free(buf);
-		return rc;
-	}
-	if (r.linktype != LOWPAN_PCAPFILE_LINKTYPE_IPV6 &&
-	    r.linktype != LOWPAN_PCAPFILE_LINKTYPE_RAW &&
-	    r.linktype != LOWPAN_PCAPFILE_LINKTYPE_ETHERNET) {
-		fprintf(stderr,
-			"lwgatectl pcap: %s: link type %" PRIu32
-			" is not IPv6 (229), raw IP (101) or Ethernet (1)\n",
-			o->in, r.linktype);
-		free(buf);
-		return EXIT_BAD;
-	}
-	struct out out = { 0 };
-	if ((rc = out_open(&out, o->out,
-			   o->no_fcs ? LOWPAN_PCAPFILE_LINKTYPE_802154_NOFCS
-				     : LOWPAN_PCAPFILE_LINKTYPE_802154_FCS))) {
-		free(buf);
-		return rc;
-	}
 	struct lowpan_mib mib = { 0 };
 	struct lowpan_tx_cfg cfg = {
 		.ctx = o->have_ctx ? &o->ctx : NULL,
@@ -493,36 +516,22 @@ static int encode(struct opts *o)
 	cfg.mac.version = (uint8_t)o->version;
 	cfg.mac.panid_comp = true;
 	cfg.mac.dst_pan = cfg.mac.src_pan = o->pan;
-	uint64_t packets = 0;
-	struct reasons reasons = { 0 };
 	uint8_t seq = 0;
 	uint16_t tag = o->tag;
-	int status = EXIT_OK;
-	for (;;) {
-		struct lowpan_pcapfile_rec rec;
-		if (lowpan_pcapfile_next(&r, &rec)) {
-			fprintf(stderr,
-				"lwgatectl pcap: %s: truncated or corrupt record after %" PRIu64
-				" packets; stopping there\n",
-				o->in, packets);
-			status = EXIT_BAD;
-			break;
-		}
-		if (!rec.data)
-			break;
-		packets++;
+	struct lowpan_pcapfile_rec rec;
+	while (conv_next(&c, "packets", &rec)) {
 		const uint8_t *p = rec.data;
 		size_t n = rec.len;
-		if (r.linktype == LOWPAN_PCAPFILE_LINKTYPE_ETHERNET) {
+		if (c.r.linktype == LOWPAN_PCAPFILE_LINKTYPE_ETHERNET) {
 			if (n < 14 || p[12] != 0x86 || p[13] != 0xdd) {
-				count_reason(&reasons, LOWPAN_ERR_NOT_IPV6);
+				count_reason(&c.reasons, LOWPAN_ERR_NOT_IPV6);
 				continue;
 			}
 			p += 14;
 			n -= 14;
 		}
 		if (n < 40 || (p[0] >> 4) != 6) {
-			count_reason(&reasons, LOWPAN_ERR_NOT_IPV6);
+			count_reason(&c.reasons, LOWPAN_ERR_NOT_IPV6);
 			continue;
 		}
 		if (o->have_src)
@@ -537,22 +546,20 @@ static int encode(struct opts *o)
 			ll_from_ipv6(p + 24, &cfg.mac.dst);
 		/* A broadcast or extended destination with a short source is
 		 * fine; the 2015 PAN ID table copes with every mix. */
-		out.sec = rec.ts_sec;
-		out.usec = rec.ts_usec;
+		c.out.sec = rec.ts_sec;
+		c.out.usec = rec.ts_usec;
 		uint64_t before = mib.out_frag_oks;
-		rc = lowpan_tx_packet(&cfg, &mib, p, n, tag, &seq, out_write, &out);
+		rc = lowpan_tx_packet(&cfg, &mib, p, n, tag, &seq, out_write, &c.out);
 		if (rc)
-			count_reason(&reasons, rc);
+			count_reason(&c.reasons, rc);
 		if (mib.out_frag_oks != before)
 			tag++;
 	}
-	free(buf);
-	if (out_close(&out))
-		status = EXIT_BAD;
+	int status = conv_close(&c);
 	if (!o->quiet) {
-		printf("packets read:       %" PRIu64 "\n", packets);
-		printf("frames written:     %" PRIu64 "\n", out.records);
-		print_reasons(&reasons, "packets not sent, by reason");
+		printf("packets read:       %" PRIu64 "\n", c.records);
+		printf("frames written:     %" PRIu64 "\n", c.out.records);
+		print_reasons(&c.reasons, "packets not sent, by reason");
 		printf("counters:\n");
 		print_mib(&mib, "lowpanOut");
 	}
