@@ -1,6 +1,6 @@
 /*
  * be — big-endian (network order) fields in packet buffers, for the
- * ICMPv6 codecs (rpl, nd).  The caller has checked the length.
+ * ICMPv6 codecs (rpl, nd) and ipv6.  The caller has checked the length.
  */
 #ifndef LWGATE_LOWPAN_BE_H
 #define LWGATE_LOWPAN_BE_H

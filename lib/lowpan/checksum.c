@@ -88,3 +88,9 @@ void lowpan_checksum_set_udp6(uint8_t *pkt, size_t len, size_t ip_off, size_t ud
 	udp[6] = c >> 8;
 	udp[7] = c & 0xff;
 }
+
+uint16_t lowpan_checksum_icmp6(const uint8_t *pkt, size_t icmp_len)
+{
+	uint32_t s = lowpan_checksum_pseudo6(pkt + 8, pkt + 24, (uint32_t)icmp_len, 58);
+	return lowpan_checksum_finish(lowpan_checksum_add(s, pkt + 40, icmp_len));
+}

@@ -33,4 +33,11 @@ uint32_t lowpan_checksum_pseudo6(const uint8_t *src, const uint8_t *dst, uint32_
  * ip_off + 40 <= udp_off and udp_off + 8 <= len. */
 void lowpan_checksum_set_udp6(uint8_t *pkt, size_t len, size_t ip_off, size_t udp_off);
 
+/* The ICMPv6 checksum (RFC 4443 section 2.3) over the icmp_len bytes that
+ * follow the 40-byte IPv6 header at pkt (addresses from that header):
+ * with the checksum field zeroed, the value to store in it; over a
+ * received message, 0 when the checksum is right.  The caller guarantees
+ * 40 + icmp_len bytes at pkt. */
+uint16_t lowpan_checksum_icmp6(const uint8_t *pkt, size_t icmp_len);
+
 #endif

@@ -8,8 +8,9 @@
 
 #include "lowpan/be.h"
 #include "lowpan/checksum.h"
+#include "lowpan/ipv6.h"
 
-#define IPV6_HLEN  40
+#define IPV6_HLEN  LOWPAN_IPV6_HDR_LEN
 #define ICMPV6     58
 #define ND_HOPS    255 /* RFC 4861: ND messages are sent and accepted with hop limit 255 */
 #define OPT_SLLAO  1
@@ -22,13 +23,6 @@
 #define PIO_A      0x40
 #define NA_SOLICIT 0x40
 #define NA_OVERRID 0x20
-
-static uint16_t icmp_checksum(const uint8_t *pkt, size_t icmp_len)
-{
-	uint32_t sum = lowpan_checksum_pseudo6(pkt + 8, pkt + 24, (uint32_t)icmp_len, ICMPV6);
-
-	return lowpan_checksum_finish(lowpan_checksum_add(sum, pkt + IPV6_HLEN, icmp_len));
-}
 
 /* The options of an RS or NS (RFC 4861 §4.6): each at least 8 bytes, none past the end. */
 static int parse_options(const uint8_t *p, size_t len, struct lowpan_nd_msg *out)
@@ -70,7 +64,7 @@ int lowpan_nd_parse(const uint8_t *pkt, size_t len, struct lowpan_nd_msg *out)
 	icmp_len = lowpan_get16(pkt + 4);
 	fixed = icmp[0] == LOWPAN_ND_RS ? 8 : 24;
 	if (icmp_len > len - IPV6_HLEN || icmp_len < fixed || pkt[7] != ND_HOPS || icmp[1] != 0 ||
-	    icmp_checksum(pkt, icmp_len) != 0)
+	    lowpan_checksum_icmp6(pkt, icmp_len) != 0)
 		return -EBADMSG;
 	out->type = icmp[0];
 	memcpy(out->src, pkt + 8, 16);
@@ -78,17 +72,6 @@ int lowpan_nd_parse(const uint8_t *pkt, size_t len, struct lowpan_nd_msg *out)
 	if (out->type == LOWPAN_ND_NS)
 		memcpy(out->target, icmp + 8, 16);
 	return parse_options(icmp + fixed, icmp_len - fixed, out);
-}
-
-static void ipv6_header(uint8_t *buf, size_t icmp_len, const uint8_t src[16], const uint8_t dst[16])
-{
-	memset(buf, 0, IPV6_HLEN);
-	buf[0] = 0x60;
-	lowpan_put16(buf + 4, (uint16_t)icmp_len);
-	buf[6] = ICMPV6;
-	buf[7] = ND_HOPS;
-	memcpy(buf + 8, src, 16);
-	memcpy(buf + 24, dst, 16);
 }
 
 /* A link-layer address option: type, length in 8-byte units, address, zero padding. */
@@ -176,8 +159,8 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
 	if (ra->rd_lifetime)
 		p += put_rdao(p, ra);
 	icmp_len = (size_t)(p - icmp);
-	ipv6_header(buf, icmp_len, src, dst);
-	lowpan_put16(icmp + 2, icmp_checksum(buf, icmp_len));
+	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, ND_HOPS, src, dst);
+	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
 }
 
@@ -198,7 +181,7 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	aro[2] = status;
 	lowpan_put16(aro + 6, ns->aro_lifetime);
 	memcpy(aro + 8, ns->aro_eui64, 8);
-	ipv6_header(buf, icmp_len, src, ns->src);
-	lowpan_put16(icmp + 2, icmp_checksum(buf, icmp_len));
+	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, ND_HOPS, src, ns->src);
+	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
 }

@@ -5,8 +5,9 @@
 
 #include "lowpan/be.h"
 #include "lowpan/checksum.h"
+#include "lowpan/ipv6.h"
 
-#define IPV6_HDR        40
+#define IPV6_HDR        LOWPAN_IPV6_HDR_LEN
 #define NH_HBH          0
 #define NH_IPV6         41
 #define NH_ROUTING      43
@@ -307,23 +308,10 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 	return -EINVAL;
 }
 
-static void write_ipv6(uint8_t *p, size_t payload, uint8_t nh, uint8_t hlim, const uint8_t *src,
-		       const uint8_t *dst)
-{
-	memset(p, 0, 8);
-	p[0] = 0x60;
-	lowpan_put16(p + 4, (uint16_t)payload);
-	p[6] = nh;
-	p[7] = hlim;
-	memcpy(p + 8, src, 16);
-	memcpy(p + 24, dst, 16);
-}
-
 int lowpan_rpl_build(const struct lowpan_rpl_msg *m, const uint8_t src[16], const uint8_t dst[16],
 		     uint8_t *out, size_t cap)
 {
 	uint8_t *icmp = out + IPV6_HDR;
-	uint32_t sum;
 	int body;
 	size_t len;
 
@@ -336,9 +324,8 @@ int lowpan_rpl_build(const struct lowpan_rpl_msg *m, const uint8_t src[16], cons
 	icmp[0] = LOWPAN_RPL_ICMP_TYPE;
 	icmp[1] = m->code;
 	icmp[2] = icmp[3] = 0;
-	write_ipv6(out, len, NH_ICMPV6, 64, src, dst);
-	sum = lowpan_checksum_pseudo6(src, dst, (uint32_t)len, NH_ICMPV6);
-	lowpan_put16(icmp + 2, lowpan_checksum_finish(lowpan_checksum_add(sum, icmp, len)));
+	lowpan_ipv6_put_header(out, len, NH_ICMPV6, 64, src, dst);
+	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(out, len));
 	return (int)(IPV6_HDR + len);
 }
 
@@ -407,7 +394,7 @@ int lowpan_rpl_source_route(const uint8_t *pkt, size_t len, const uint8_t root[1
 			return srh;
 		if (IPV6_HDR + (size_t)srh + len > cap || (size_t)srh + len > 0xffff)
 			return -ENOSPC;
-		write_ipv6(out, (size_t)srh + len, NH_ROUTING, 64, root, hops[0]);
+		lowpan_ipv6_put_header(out, (size_t)srh + len, NH_ROUTING, 64, root, hops[0]);
 		memcpy(out + IPV6_HDR + srh, pkt, len);
 		return (int)(IPV6_HDR + (size_t)srh + len);
 	}

@@ -84,13 +84,37 @@ static void udp6_scapy(void **state)
 	assert_int_equal(pkt[46] << 8 | pkt[47], 0x458d);
 }
 
+/* IPv6(fe80::b > ff02::2) / ICMPv6ND_RS / SLLAO 02:12:74:0b:00:0b:0b:0b:
+ * scapy computes ICMPv6 checksum 0xfae6 (the RS of test_nd.c). */
+static void icmp6_scapy(void **state)
+{
+	uint8_t pkt[64] = {
+		0x60, 0x00, 0x00, 0x00, 0x00, 0x18, 0x3a, 0xff, 0xfe, 0x80, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0xff, 0x02,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x02, 0x85, 0x00, 0xfa, 0xe6, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x02, 0x12,
+		0x74, 0x0b, 0x00, 0x0b, 0x0b, 0x0b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	/* a received message with a right checksum sums to 0 */
+	assert_int_equal(lowpan_checksum_icmp6(pkt, 24), 0);
+	pkt[42] = pkt[43] = 0;
+	assert_int_equal(lowpan_checksum_icmp6(pkt, 24), 0xfae6);
+	/* one flipped bit in the message, or in an address, is seen */
+	pkt[42] = 0xfa;
+	pkt[43] = 0xe6;
+	pkt[50] ^= 0x01;
+	assert_int_not_equal(lowpan_checksum_icmp6(pkt, 24), 0);
+	pkt[50] ^= 0x01;
+	pkt[23] ^= 0x01;
+	assert_int_not_equal(lowpan_checksum_icmp6(pkt, 24), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rfc1071_example),
-		cmocka_unit_test(matches_reference),
-		cmocka_unit_test(incremental_rfc1624),
-		cmocka_unit_test(udp6_scapy),
+		cmocka_unit_test(rfc1071_example),     cmocka_unit_test(matches_reference),
+		cmocka_unit_test(incremental_rfc1624), cmocka_unit_test(udp6_scapy),
+		cmocka_unit_test(icmp6_scapy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
