@@ -165,25 +165,20 @@ int lowpan_rpl_parse(const uint8_t *icmp, size_t len, struct lowpan_rpl_msg *m)
 		memcpy(m->dodagid, b + 8, 16);
 		break;
 	case LOWPAN_RPL_DAO:
-		if (blen < 4)
-			return -EBADMSG;
-		m->instance = b[0];
-		m->ack_requested = b[1] & 0x80;
-		m->has_dodagid = b[1] & 0x40;
-		m->sequence = b[3];
-		fixed = m->has_dodagid ? 20 : 4;
-		if (blen < fixed)
-			return -EBADMSG;
-		if (m->has_dodagid)
-			memcpy(m->dodagid, b + 4, 16);
-		break;
 	case LOWPAN_RPL_DAO_ACK:
 		if (blen < 4)
 			return -EBADMSG;
 		m->instance = b[0];
-		m->has_dodagid = b[1] & 0x80;
-		m->sequence = b[2];
-		m->status = b[3];
+		if (m->code == LOWPAN_RPL_DAO) {
+			m->ack_requested = b[1] & 0x80;
+			m->has_dodagid = b[1] & 0x40;
+			m->sequence = b[3];
+		} else {
+			m->has_dodagid = b[1] & 0x80;
+			m->sequence = b[2];
+			m->status = b[3];
+		}
+		/* both: four octets, then the DODAGID when the D flag is set */
 		fixed = m->has_dodagid ? 20 : 4;
 		if (blen < fixed)
 			return -EBADMSG;
@@ -196,15 +191,17 @@ int lowpan_rpl_parse(const uint8_t *icmp, size_t len, struct lowpan_rpl_msg *m)
 	return parse_options(b + fixed, blen - fixed, m);
 }
 
-/* Append one option; returns its size or -ENOSPC. */
-static int put_option(uint8_t *out, size_t cap, uint8_t type, const uint8_t *val, uint8_t len)
+/* Append one option at b[*n], within @cap, and advance *n; returns 0 or -ENOSPC. */
+static int put_option(uint8_t *b, size_t cap, size_t *n, uint8_t type, const uint8_t *val,
+		      uint8_t len)
 {
-	if ((size_t)len + 2 > cap)
+	if ((size_t)len + 2 > cap - *n)
 		return -ENOSPC;
-	out[0] = type;
-	out[1] = len;
-	memcpy(out + 2, val, len);
-	return len + 2;
+	b[*n] = type;
+	b[*n + 1] = len;
+	memcpy(b + *n + 2, val, len);
+	*n += (size_t)len + 2;
+	return 0;
 }
 
 static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
@@ -241,9 +238,8 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 			lowpan_put16(cfg + 8, m->config.ocp);
 			cfg[11] = m->config.default_lifetime;
 			lowpan_put16(cfg + 12, m->config.lifetime_unit);
-			if ((rc = put_option(b + n, cap - n, OPT_CONFIG, cfg, sizeof(cfg))) < 0)
+			if ((rc = put_option(b, cap, &n, OPT_CONFIG, cfg, sizeof(cfg))))
 				return rc;
-			n += (size_t)rc;
 		}
 		if (m->has_prefix) {
 			pio[0] = m->prefix.len;
@@ -251,24 +247,34 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 			lowpan_put32(pio + 2, m->prefix.valid_lifetime);
 			lowpan_put32(pio + 6, m->prefix.preferred_lifetime);
 			memcpy(pio + 14, m->prefix.prefix, 16);
-			if ((rc = put_option(b + n, cap - n, OPT_PREFIX, pio, sizeof(pio))) < 0)
+			if ((rc = put_option(b, cap, &n, OPT_PREFIX, pio, sizeof(pio))))
 				return rc;
-			n += (size_t)rc;
 		}
 		return (int)n;
 	}
 	case LOWPAN_RPL_DAO:
+	case LOWPAN_RPL_DAO_ACK:
 		if (cap < 20)
 			return -ENOSPC;
 		b[0] = m->instance;
-		b[1] = (uint8_t)((m->ack_requested ? 0x80 : 0) | (m->has_dodagid ? 0x40 : 0));
-		b[2] = 0;
-		b[3] = m->sequence;
+		if (m->code == LOWPAN_RPL_DAO) {
+			b[1] = (uint8_t)((m->ack_requested ? 0x80 : 0) |
+					 (m->has_dodagid ? 0x40 : 0));
+			b[2] = 0;
+			b[3] = m->sequence;
+		} else {
+			b[1] = m->has_dodagid ? 0x80 : 0;
+			b[2] = m->sequence;
+			b[3] = m->status;
+		}
+		/* both: four octets, then the DODAGID when the D flag is set */
 		n = 4;
 		if (m->has_dodagid) {
 			memcpy(b + 4, m->dodagid, 16);
 			n = 20;
 		}
+		if (m->code == LOWPAN_RPL_DAO_ACK)
+			return (int)n;
 		for (unsigned i = 0; i < m->ntargets; i++) {
 			const struct lowpan_rpl_target *t = &m->targets[i];
 			uint8_t opt[20] = { 0 };
@@ -276,10 +282,8 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 
 			opt[1] = t->prefix_len;
 			memcpy(opt + 2, t->prefix, bytes);
-			if ((rc = put_option(b + n, cap - n, OPT_TARGET, opt,
-					     (uint8_t)(2 + bytes))) < 0)
+			if ((rc = put_option(b, cap, &n, OPT_TARGET, opt, (uint8_t)(2 + bytes))))
 				return rc;
-			n += (size_t)rc;
 			if (!t->has_transit)
 				continue;
 			memset(opt, 0, sizeof(opt));
@@ -287,23 +291,10 @@ static int build_body(const struct lowpan_rpl_msg *m, uint8_t *b, size_t cap)
 			opt[2] = t->path_sequence;
 			opt[3] = t->path_lifetime;
 			memcpy(opt + 4, t->parent, 16);
-			if ((rc = put_option(b + n, cap - n, OPT_TRANSIT, opt,
-					     t->has_parent ? 20 : 4)) < 0)
+			if ((rc = put_option(b, cap, &n, OPT_TRANSIT, opt, t->has_parent ? 20 : 4)))
 				return rc;
-			n += (size_t)rc;
 		}
 		return (int)n;
-	case LOWPAN_RPL_DAO_ACK:
-		if (cap < 20)
-			return -ENOSPC;
-		b[0] = m->instance;
-		b[1] = m->has_dodagid ? 0x80 : 0;
-		b[2] = m->sequence;
-		b[3] = m->status;
-		if (!m->has_dodagid)
-			return 4;
-		memcpy(b + 4, m->dodagid, 16);
-		return 20;
 	}
 	return -EINVAL;
 }

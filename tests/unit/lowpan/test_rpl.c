@@ -176,6 +176,40 @@ static void test_dao_ack_and_dis(void **state)
 	assert_int_equal(m.code, LOWPAN_RPL_DIS);
 }
 
+/* DAO-ACK with the D flag: DODAGID after the four fixed octets, and back. */
+static void test_dao_ack_with_dodagid_round_trip(void **state)
+{
+	uint8_t pkt[128], root[16], node[16];
+	struct lowpan_rpl_msg m = { .code = LOWPAN_RPL_DAO_ACK,
+				    .instance = 30,
+				    .sequence = 7,
+				    .status = 129,
+				    .has_dodagid = true },
+			      back;
+	int n;
+
+	addr("fd00::1", root);
+	addr("fd00::c", node);
+	memcpy(m.dodagid, root, 16);
+	n = lowpan_rpl_build(&m, root, node, pkt, sizeof(pkt));
+	assert_int_equal(n, 40 + 4 + 20);
+	assert_int_equal(pkt[44], 30);
+	assert_int_equal(pkt[45], 0x80); /* D */
+	assert_int_equal(pkt[46], 7);
+	assert_int_equal(pkt[47], 129);
+	assert_memory_equal(pkt + 48, root, 16);
+	assert_int_equal(lowpan_rpl_parse(pkt + 40, (size_t)n - 40, &back), 0);
+	assert_int_equal(back.code, LOWPAN_RPL_DAO_ACK);
+	assert_int_equal(back.sequence, 7);
+	assert_int_equal(back.status, 129);
+	assert_true(back.has_dodagid);
+	assert_memory_equal(back.dodagid, root, 16);
+	/* the D flag promises a DODAGID: without its 16 octets the message is malformed */
+	assert_int_equal(lowpan_rpl_parse(pkt + 40, 4 + 4 + 15, &back), -EBADMSG);
+	/* and it does not fit a buffer without room for it */
+	assert_int_equal(lowpan_rpl_build(&m, root, node, pkt, (size_t)n - 1), -ENOSPC);
+}
+
 static void test_our_dao_parses_back(void **state)
 {
 	uint8_t pkt[256], a[16], b[16], c[16];
@@ -308,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_build_dio_matches_scapy),
 		cmocka_unit_test(test_parse_dao_and_no_path),
 		cmocka_unit_test(test_dao_ack_and_dis),
+		cmocka_unit_test(test_dao_ack_with_dodagid_round_trip),
 		cmocka_unit_test(test_our_dao_parses_back),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_source_route_insert),
