@@ -24,10 +24,9 @@ int lowpan_frag_init(struct lowpan_frag *f, const uint8_t *hdr, size_t hlen, siz
 		return LOWPAN_ERR_TOO_BIG;
 	/* FRAG1 must carry the whole header and end on an 8-octet boundary
 	 * of the uncompressed datagram; a FRAGN must carry 8 octets. */
-	if (budget < 4 + hlen + 7 || budget < 5 + 8)
+	if (budget < LOWPAN_FRAG1_HDR_LEN + hlen + 7 || budget < LOWPAN_FRAGN_HDR_LEN + 8)
 		return -EMSGSIZE;
-	size_t k = budget - 4 - hlen;
-	k -= (ulen + k) % 8;
+	size_t k = lowpan_frag_first_len(budget, hlen, ulen);
 	if (ulen + k == 0 || k > plen)
 		return -EMSGSIZE;
 	f->size = (uint16_t)size;
@@ -56,8 +55,7 @@ int lowpan_frag_next(struct lowpan_frag *f, uint8_t *out, size_t outsize, size_t
 		return 0;
 	}
 	if (f->next == 0) {
-		size_t k = f->budget - 4 - f->hlen;
-		k -= (f->ulen + k) % 8;
+		size_t k = lowpan_frag_first_len(f->budget, f->hlen, f->ulen);
 		size_t o = lowpan_dispatch_put_frag(out, true, f->size, f->tag, 0);
 		memcpy(out + o, f->hdr, f->hlen);
 		memcpy(out + o + f->hlen, f->payload, k);
@@ -65,7 +63,7 @@ int lowpan_frag_next(struct lowpan_frag *f, uint8_t *out, size_t outsize, size_t
 		f->next = f->ulen + k;
 		return 0;
 	}
-	size_t step = (f->budget - 5) & ~(size_t)7;
+	size_t step = lowpan_frag_next_len(f->budget);
 	size_t left = f->size - f->next;
 	size_t n = left < step ? left : step;
 	size_t o = lowpan_dispatch_put_frag(out, false, f->size, f->tag, (uint16_t)f->next);

@@ -26,6 +26,27 @@ struct lowpan_frag {
 	bool fragmented;
 };
 
+/* FRAG1 and FRAGN header lengths (RFC 4944 section 5.3). */
+#define LOWPAN_FRAG1_HDR_LEN 4
+#define LOWPAN_FRAGN_HDR_LEN 5
+
+/* Datagram octets after the header in a FRAG1 of budget octets that
+ * carries hdr_len octets of (compressed) headers standing for ulen octets:
+ * as many as fit, less what makes the next offset (ulen plus them) a
+ * multiple of 8.  The caller has checked budget >= 4 + hdr_len + 7. */
+static inline size_t lowpan_frag_first_len(size_t budget, size_t hdr_len, size_t ulen)
+{
+	size_t k = budget - LOWPAN_FRAG1_HDR_LEN - hdr_len;
+	return k - (ulen + k) % 8;
+}
+
+/* Data octets in a full FRAGN of budget octets: a multiple of 8.  The
+ * caller has checked budget >= 5 + 8. */
+static inline size_t lowpan_frag_next_len(size_t budget)
+{
+	return (budget - LOWPAN_FRAGN_HDR_LEN) & ~(size_t)7;
+}
+
 /* Prepare to send hdr[0..hlen) (IPHC output, or the single byte 0x41 with
  * ulen 0 for the uncompressed dispatch) standing for ulen octets of the
  * datagram, followed by payload[0..plen), in frames of at most budget
