@@ -11,13 +11,11 @@
  * followed by a bitmap of received 8-octet units (fragment offsets are
  * multiples of 8, so units are exact). */
 struct entry {
-	uint8_t *buf;
-	uint8_t src[8], dst[8];
-	uint32_t deadline; /* low 32 bits of the deadline in ms */
-	uint16_t size, tag;
+	struct lowpan_reasm_stored_key key;
 	uint16_t received;
+	uint8_t *buf;
+	uint32_t deadline; /* low 32 bits of the deadline in ms */
 	uint16_t udp_off, udp_ip_off;
-	uint8_t src_mode : 2, dst_mode : 2;
 };
 
 _Static_assert(sizeof(struct entry) <= 48, "reassembly bookkeeping stays small");
@@ -71,7 +69,7 @@ void lowpan_reasm_free(struct lowpan_reasm *r)
 static void drop(struct lowpan_reasm *r, unsigned i)
 {
 	free(r->e[i].buf);
-	r->bytes -= r->e[i].size;
+	r->bytes -= r->e[i].key.size;
 	memmove(&r->e[i], &r->e[i + 1], (r->n - i - 1) * sizeof(*r->e));
 	r->n--;
 }
@@ -115,12 +113,6 @@ size_t lowpan_reasm_bytes(const struct lowpan_reasm *r)
 	return r->bytes;
 }
 
-static bool same_link(const struct entry *e, const struct lowpan_reasm_key *k)
-{
-	return e->tag == k->tag && e->src_mode == k->src.mode && e->dst_mode == k->dst.mode &&
-	       memcmp(e->src, k->src.a, 8) == 0 && memcmp(e->dst, k->dst.a, 8) == 0;
-}
-
 static int create(struct lowpan_reasm *r, const struct lowpan_reasm_key *k, uint64_t now_ms)
 {
 	if (k->size > r->max_bytes) {
@@ -135,12 +127,7 @@ static int create(struct lowpan_reasm *r, const struct lowpan_reasm_key *k, uint
 	struct entry *e = &r->e[r->n++];
 	memset(e, 0, sizeof(*e));
 	e->buf = buf;
-	memcpy(e->src, k->src.a, 8);
-	memcpy(e->dst, k->dst.a, 8);
-	e->src_mode = k->src.mode & 3;
-	e->dst_mode = k->dst.mode & 3;
-	e->size = k->size;
-	e->tag = k->tag;
+	lowpan_reasm_store_key(&e->key, k);
 	e->deadline = (uint32_t)(now_ms + r->timeout_ms);
 	r->bytes += k->size;
 	return 0;
@@ -172,9 +159,9 @@ int lowpan_reasm_add(struct lowpan_reasm *r, const struct lowpan_reasm_key *k,
 
 	unsigned i;
 	for (i = 0; i < r->n; i++)
-		if (same_link(&r->e[i], k))
+		if (lowpan_reasm_same_link(&r->e[i].key, k))
 			break;
-	if (i < r->n && r->e[i].size != k->size) {
+	if (i < r->n && r->e[i].key.size != k->size) {
 		/* The sender reused the tag for a datagram of another size:
 		 * the old one cannot complete any more. */
 		fail(r, i, &r->mib->reasm_size_mismatches);
@@ -187,7 +174,7 @@ int lowpan_reasm_add(struct lowpan_reasm *r, const struct lowpan_reasm_key *k,
 		i = r->n - 1;
 	}
 	struct entry *e = &r->e[i];
-	uint8_t *bm = e->buf + e->size;
+	uint8_t *bm = e->buf + e->key.size;
 	unsigned u0 = f->offset / 8, u1 = (unsigned)((end + 7) / 8);
 	int cov = coverage(bm, u0, u1);
 	if (cov == 1 && memcmp(e->buf + f->offset, f->data, f->len) == 0) {
@@ -202,7 +189,7 @@ int lowpan_reasm_add(struct lowpan_reasm *r, const struct lowpan_reasm_key *k,
 		if (rc)
 			return rc;
 		e = &r->e[r->n - 1];
-		bm = e->buf + e->size;
+		bm = e->buf + e->key.size;
 	}
 	memcpy(e->buf + f->offset, f->data, f->len);
 	for (unsigned u = u0; u < u1; u++)
@@ -212,16 +199,17 @@ int lowpan_reasm_add(struct lowpan_reasm *r, const struct lowpan_reasm_key *k,
 		e->udp_off = f->udp_off;
 		e->udp_ip_off = f->udp_ip_off;
 	}
-	if (e->received < e->size)
+	if (e->received < e->key.size)
 		return 0;
 
 	*dgram = e->buf;
-	*dlen = e->size;
-	if (e->udp_off && (size_t)e->udp_off + 8 <= e->size && e->udp_ip_off + 40u <= e->udp_off)
-		lowpan_checksum_set_udp6(e->buf, e->size, e->udp_ip_off, e->udp_off);
+	*dlen = e->key.size;
+	if (e->udp_off && (size_t)e->udp_off + 8 <= e->key.size &&
+	    e->udp_ip_off + 40u <= e->udp_off)
+		lowpan_checksum_set_udp6(e->buf, e->key.size, e->udp_ip_off, e->udp_off);
 	r->mib->in_reasm_oks++;
 	e->buf = NULL;
-	r->bytes -= e->size;
+	r->bytes -= e->key.size;
 	memmove(e, e + 1, (r->n - (unsigned)(e - r->e) - 1) * sizeof(*e));
 	r->n--;
 	return 0;

@@ -8,8 +8,10 @@
 #ifndef LWGATE_LOWPAN_REASM_H
 #define LWGATE_LOWPAN_REASM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lowpan/lladdr.h"
 #include "lowpan/mib.h"
@@ -26,6 +28,35 @@ struct lowpan_reasm_key {
 	struct lowpan_lladdr src, dst;
 	uint16_t size, tag;
 };
+
+/* A key as the reassemblers (reasm, vreasm) keep it in their entries:
+ * 21 octets, the address modes in two bits each. */
+struct lowpan_reasm_stored_key {
+	uint8_t src[8], dst[8];
+	uint16_t size, tag;
+	uint8_t src_mode : 2, dst_mode : 2;
+};
+
+/* Keep key k in s. */
+static inline void lowpan_reasm_store_key(struct lowpan_reasm_stored_key *s,
+					  const struct lowpan_reasm_key *k)
+{
+	memcpy(s->src, k->src.a, 8);
+	memcpy(s->dst, k->dst.a, 8);
+	s->src_mode = k->src.mode & 3;
+	s->dst_mode = k->dst.mode & 3;
+	s->size = k->size;
+	s->tag = k->tag;
+}
+
+/* True if s and k have the same link addresses and datagram_tag (the
+ * size is left to the caller: a different one means a reused tag). */
+static inline bool lowpan_reasm_same_link(const struct lowpan_reasm_stored_key *s,
+					  const struct lowpan_reasm_key *k)
+{
+	return s->tag == k->tag && s->src_mode == k->src.mode && s->dst_mode == k->dst.mode &&
+	       memcmp(s->src, k->src.a, 8) == 0 && memcmp(s->dst, k->dst.a, 8) == 0;
+}
 
 /* One fragment's contribution, in uncompressed datagram octets: for FRAG1
  * the decompressed headers followed by the rest of the frame, at offset 0;

@@ -19,15 +19,15 @@ enum { WAIT_FIRST, FORWARDING, GIVEN_UP, DONE };
 
 /* One runt entry: 56 octets plus the header copy. */
 struct ventry {
-	uint8_t src[8], dst[8];
+	struct lowpan_reasm_stored_key key;
+	uint16_t out_tag;
+	uint16_t forwarded; /* uncompressed octets forwarded */
+	uint8_t hdr_len;
+	uint8_t state : 2, saw_last : 1;
+	uint32_t deadline;
 	uint64_t cookie;
 	uint8_t *hdr;
 	struct held *held; /* newest first */
-	uint32_t deadline;
-	uint16_t size, tag, out_tag;
-	uint16_t forwarded; /* uncompressed octets forwarded */
-	uint8_t hdr_len;
-	uint8_t src_mode : 2, dst_mode : 2, state : 2, saw_last : 1;
 };
 
 _Static_assert(sizeof(struct ventry) <= 64, "runt entries stay within 64 octets");
@@ -129,9 +129,8 @@ static struct ventry *find(struct lowpan_vreasm *v, const struct lowpan_reasm_ke
 {
 	for (unsigned i = 0; i < v->n; i++) {
 		struct ventry *e = &v->e[i];
-		if (e->state != DONE && e->tag == k->tag && e->size == k->size &&
-		    e->src_mode == k->src.mode && e->dst_mode == k->dst.mode &&
-		    !memcmp(e->src, k->src.a, 8) && !memcmp(e->dst, k->dst.a, 8))
+		if (e->state != DONE && e->key.size == k->size &&
+		    lowpan_reasm_same_link(&e->key, k))
 			return e;
 	}
 	return NULL;
@@ -146,12 +145,7 @@ static struct ventry *create(struct lowpan_vreasm *v, const struct lowpan_reasm_
 	}
 	struct ventry *e = &v->e[v->n++];
 	memset(e, 0, sizeof(*e));
-	memcpy(e->src, k->src.a, 8);
-	memcpy(e->dst, k->dst.a, 8);
-	e->src_mode = k->src.mode & 3;
-	e->dst_mode = k->dst.mode & 3;
-	e->size = k->size;
-	e->tag = k->tag;
+	lowpan_reasm_store_key(&e->key, k);
 	e->state = WAIT_FIRST;
 	e->deadline = (uint32_t)(now_ms + v->timeout_ms);
 	return e;
@@ -165,11 +159,29 @@ static void hop_of(const struct ventry *e, struct lowpan_vreasm_hop *hop)
 	hop->hdr_len = e->hdr_len;
 }
 
+/* A fragment of a datagram given up on is dropped (LWIG 3.1.1). */
+static bool given_up(struct lowpan_vreasm *v, const struct ventry *e)
+{
+	if (!e || e->state != GIVEN_UP)
+		return false;
+	v->mib->vreasm_dropped++;
+	return true;
+}
+
+/* The fragment [offset, offset + len) of e's datagram went to the next hop. */
+static void note_forwarded(struct lowpan_vreasm *v, struct ventry *e, uint16_t offset, size_t len)
+{
+	v->mib->vreasm_forwarded++;
+	e->forwarded = (uint16_t)(e->forwarded + len);
+	if ((size_t)offset + len == e->key.size)
+		e->saw_last = 1;
+}
+
 /* Forwarded everything and saw the final fragment: forget the datagram
  * (LWIG 3.1.1: later out-of-order fragments are not expected). */
 static void maybe_done(struct lowpan_vreasm *v, struct ventry *e)
 {
-	if (e->saw_last && e->forwarded >= e->size) {
+	if (e->saw_last && e->forwarded >= e->key.size) {
 		e->state = DONE;
 		v->have_done = true;
 	}
@@ -185,10 +197,8 @@ int lowpan_vreasm_first(struct lowpan_vreasm *v, const struct lowpan_reasm_key *
 	if (first_len > k->size)
 		return LOWPAN_ERR_FRAG;
 	struct ventry *e = find(v, k);
-	if (e && e->state == GIVEN_UP) {
-		v->mib->vreasm_dropped++;
+	if (given_up(v, e))
 		return LOWPAN_ERR_FRAG;
-	}
 	if (e && e->state == FORWARDING)
 		return 0; /* a duplicate FRAG1: already forwarded */
 	if (!e)
@@ -222,10 +232,7 @@ int lowpan_vreasm_first(struct lowpan_vreasm *v, const struct lowpan_reasm_key *
 		rev = h->next;
 		if (fwd)
 			fwd(arg, &hop, h->offset, h->data, h->len);
-		v->mib->vreasm_forwarded++;
-		e->forwarded = (uint16_t)(e->forwarded + h->len);
-		if ((size_t)h->offset + h->len == e->size)
-			e->saw_last = 1;
+		note_forwarded(v, e, h->offset, h->len);
 		v->held_bytes -= h->len;
 		free(h);
 	}
@@ -250,17 +257,12 @@ int lowpan_vreasm_next(struct lowpan_vreasm *v, const struct lowpan_reasm_key *k
 		return LOWPAN_ERR_FRAG;
 	}
 	struct ventry *e = find(v, k);
-	if (e && e->state == GIVEN_UP) {
-		v->mib->vreasm_dropped++;
+	if (given_up(v, e))
 		return LOWPAN_ERR_FRAG;
-	}
 	if (e && e->state == FORWARDING) {
 		hop_of(e, hop);
 		*action = LOWPAN_VREASM_FORWARD;
-		v->mib->vreasm_forwarded++;
-		e->forwarded = (uint16_t)(e->forwarded + len);
-		if ((size_t)offset + len == e->size)
-			e->saw_last = 1;
+		note_forwarded(v, e, offset, len);
 		maybe_done(v, e);
 		return 0;
 	}
