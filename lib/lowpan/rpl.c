@@ -92,46 +92,65 @@ static int parse_transit(const uint8_t *o, size_t len, struct lowpan_rpl_msg *m)
 	return 0;
 }
 
+/*
+ * Step to the next option of the option area p[0..len) from offset *i,
+ * passing over Pad1 octets: RPL control message options (RFC 6550 §6.7.1)
+ * and IPv6 hop-by-hop options (RFC 8200 §4.2) share this layout (Pad1 is
+ * a lone 0, every other option is type, length, value).  Returns 1 with
+ * *type, *val and *vlen set and *i past the option, 0 at the end of the
+ * area, -EBADMSG for an option that runs past it.
+ */
+static int next_option(const uint8_t *p, size_t len, size_t *i, uint8_t *type, const uint8_t **val,
+		       size_t *vlen)
+{
+	while (*i < len && p[*i] == OPT_PAD1)
+		(*i)++;
+	if (*i == len)
+		return 0;
+	if (len - *i < 2 || p[*i + 1] > len - *i - 2)
+		return -EBADMSG;
+	*type = p[*i];
+	*vlen = p[*i + 1];
+	*val = p + *i + 2;
+	*i += 2 + *vlen;
+	return 1;
+}
+
 static int parse_options(const uint8_t *p, size_t len, struct lowpan_rpl_msg *m)
 {
-	size_t i = 0;
+	size_t i = 0, olen;
+	const uint8_t *o;
+	uint8_t type;
+	int more;
 
-	while (i < len) {
-		size_t olen;
+	while ((more = next_option(p, len, &i, &type, &o, &olen)) > 0) {
 		int rc = 0;
 
-		if (p[i] == OPT_PAD1) {
-			i++;
-			continue;
-		}
-		if (len - i < 2 || (olen = p[i + 1]) > len - i - 2)
-			return -EBADMSG;
 		/* each message keeps the options RFC 6550 gives it; the rest is skipped */
-		switch (m->code == LOWPAN_RPL_DIO || m->code == LOWPAN_RPL_DAO ? p[i] : OPT_PADN) {
+		switch (m->code == LOWPAN_RPL_DIO || m->code == LOWPAN_RPL_DAO ? type : OPT_PADN) {
 		case OPT_CONFIG:
 			if (m->code == LOWPAN_RPL_DIO)
-				rc = parse_config(p + i + 2, olen, m);
+				rc = parse_config(o, olen, m);
 			break;
 		case OPT_PREFIX:
 			if (m->code == LOWPAN_RPL_DIO)
-				rc = parse_prefix(p + i + 2, olen, m);
+				rc = parse_prefix(o, olen, m);
 			break;
 		case OPT_TARGET:
 			if (m->code == LOWPAN_RPL_DAO)
-				rc = parse_target(p + i + 2, olen, m);
+				rc = parse_target(o, olen, m);
 			break;
 		case OPT_TRANSIT:
 			if (m->code == LOWPAN_RPL_DAO)
-				rc = parse_transit(p + i + 2, olen, m);
+				rc = parse_transit(o, olen, m);
 			break;
 		default: /* PadN, metrics, route information, …: not needed by a root */
 			break;
 		}
 		if (rc < 0)
 			return rc;
-		i += 2 + olen;
 	}
-	return 0;
+	return more;
 }
 
 int lowpan_rpl_parse(const uint8_t *icmp, size_t len, struct lowpan_rpl_msg *m)
@@ -439,22 +458,19 @@ int lowpan_rpl_srh_parse(const uint8_t *srh, size_t len, const uint8_t dst[16], 
 /* Is the hop-by-hop header at @h (@len bytes) only an RPL option and padding? */
 static bool only_rpl_option(const uint8_t *h, size_t len)
 {
+	size_t i = 2, olen;
+	const uint8_t *o;
+	uint8_t type;
 	bool rpl = false;
+	int more;
 
-	for (size_t i = 2; i < len;) {
-		if (h[i] == 0) { /* Pad1 */
-			i++;
-			continue;
-		}
-		if (i + 2 > len || i + 2 + h[i + 1] > len)
-			return false;
-		if (h[i] == RPL_OPTION || h[i] == RPL_OPTION_9008)
+	while ((more = next_option(h, len, &i, &type, &o, &olen)) > 0) {
+		if (type == RPL_OPTION || type == RPL_OPTION_9008)
 			rpl = true;
-		else if (h[i] != 1) /* PadN */
+		else if (type != OPT_PADN)
 			return false;
-		i += 2 + (size_t)h[i + 1];
 	}
-	return rpl;
+	return more == 0 && rpl;
 }
 
 int lowpan_rpl_strip(uint8_t *pkt, size_t len, const uint8_t root[16])
