@@ -15,7 +15,7 @@
 
 #include <coap3/coap.h>
 
-#include "certs.h"
+#include "coap/certs.h"
 #include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "dm.h"
@@ -624,17 +624,10 @@ static int listen_on(struct server *srv, const char *section, const char *addres
 static int setup_security(struct server *srv, const struct server_config *cfg)
 {
 	struct certs_config cc = { cfg->ca_file, cfg->cert_file, cfg->key_file };
-	bool any = cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0];
 
 	if (pskguard_setup(srv->guard, srv->ctx) < 0) {
 		log_warnx("this libcoap cannot do (D)TLS with PSK");
 		return -ENOTSUP;
-	}
-	if (!any)
-		return 0;
-	if (!cfg->ca_file[0] || !cfg->cert_file[0] || !cfg->key_file[0]) {
-		log_warnx("[coaps] ca_file, cert_file and key_file go together: certificates off");
-		return -EINVAL;
 	}
 	return certs_setup(srv->ctx, &cc, &srv->certs);
 }

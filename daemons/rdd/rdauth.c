@@ -16,7 +16,8 @@
 
 #include "common/log.h"
 
-#define TOKEN_MAX 256 /* bytes of a bearer token */
+#define TOKEN_MAX   256     /* bytes of a bearer token */
+#define CERT_PREFIX "x509:" /* a certificate's identity: the prefix, then its CN */
 
 struct token {
 	char *secret;
@@ -28,7 +29,8 @@ struct rdauth {
 	struct pskstore *creds;
 	struct rdpolicy *policy;       /* endpoint names */
 	struct rdpolicy *group_policy; /* group names (/rd-group) */
-	bool registration_required, lookup_open, bind_psk_identity;
+	bool registration_required, lookup_open, bind_psk_identity, bind_certificate;
+	char cert_sectors[RDCREDS_SECTORS_MAX + 1]; /* [auth] certificate_sectors */
 	struct token *tokens;
 	size_t token_count;
 	struct rdauth_stats stats;
@@ -107,11 +109,29 @@ bool rdauth_tokens_valid(const char *tokens, char *why, size_t size)
 	return true;
 }
 
+static const char *cert_sectors(const struct rdauth_config *cfg)
+{
+	return cfg->certificate_sectors ? cfg->certificate_sectors : "*";
+}
+
+/* The parts of @cfg that need no parsing; the sector list is checked already. */
 static void apply(struct rdauth *a, const struct rdauth_config *cfg)
 {
 	a->registration_required = cfg->registration_required;
 	a->lookup_open = cfg->lookup_open;
 	a->bind_psk_identity = cfg->bind_psk_identity;
+	a->bind_certificate = cfg->bind_certificate;
+	snprintf(a->cert_sectors, sizeof(a->cert_sectors), "%s", cert_sectors(cfg));
+}
+
+static bool cert_sectors_valid(const struct rdauth_config *cfg)
+{
+	if (rdcreds_sectors_valid(cert_sectors(cfg)))
+		return true;
+	log_error("[auth] certificate_sectors: \"*\" or sector names joined by commas "
+		  "(\"-\": no sector), not '%s'",
+		  cert_sectors(cfg));
+	return false;
 }
 
 int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **out)
@@ -125,6 +145,10 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 
 	if (!a)
 		abort();
+	if (!cert_sectors_valid(cfg)) {
+		free(a);
+		return -EINVAL;
+	}
 	apply(a, cfg);
 	if (tokens_parse(cfg->tokens, &a->tokens, &a->token_count, why, sizeof(why)) < 0) {
 		log_error("[auth] tokens: %s", why);
@@ -138,8 +162,9 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 		rdauth_free(a);
 		return -EIO;
 	}
-	log_info("credentials=%d tokens=%zu registration_required=%s lookup_open=%s", n,
-		 a->token_count, a->registration_required ? "yes" : "no",
+	log_info("credentials=%d tokens=%zu certificate_sectors=%s registration_required=%s "
+		 "lookup_open=%s",
+		 n, a->token_count, a->cert_sectors, a->registration_required ? "yes" : "no",
 		 a->lookup_open ? "yes" : "no");
 	*out = a;
 	return 0;
@@ -162,6 +187,8 @@ int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg)
 	size_t n;
 	char why[128];
 
+	if (!cert_sectors_valid(cfg))
+		return -EINVAL;
 	if (tokens_parse(cfg->tokens, &t, &n, why, sizeof(why)) < 0) {
 		log_error("[auth] tokens: %s (the previous tokens stay)", why);
 		return -EINVAL;
@@ -193,17 +220,30 @@ void rdauth_strip(struct rdquery *q)
 int rdauth_identify(struct rdauth *a, coap_session_t *s, struct rdquery *q, struct rdauth_who *who)
 {
 	const struct rdquery_param *p = rdquery_find(q, RDAUTH_PARAM);
+	char cn[RDPOLICY_IDENTITY_MAX - sizeof(CERT_PREFIX) + 1];
 
 	memset(who, 0, sizeof(*who));
 	who->token = -1;
 	if (rdquery_count(q, RDAUTH_PARAM) > 1 || (p && (!p->value || !p->value_len || p->prefix)))
 		return 400;
+	who->session = s;
 	if (pskguard_identity(s, who->psk, sizeof(who->psk))) {
 		who->cred = pskstore_find(a->creds, (const uint8_t *)who->psk, strlen(who->psk));
-		if (who->cred)
+		if (who->cred) {
 			snprintf(who->identity, sizeof(who->identity), "psk:%s", who->psk);
-		else
+			who->sectors = who->cred->bound;
+		} else {
 			who->bad = "the PSK identity of this DTLS session was withdrawn";
+		}
+	} else if (s && certs_peer_cn(s, cn, sizeof(cn))) {
+		/* libcoap let the handshake finish: the certificate chains to a CA of ca_file */
+		who->certificate = true;
+		if (cn[0]) {
+			snprintf(who->identity, sizeof(who->identity), "%s%s", CERT_PREFIX, cn);
+			who->sectors = a->cert_sectors;
+		} else {
+			who->bad = "the client certificate has no usable subject CN";
+		}
 	}
 	if (p) {
 		for (size_t i = 0; i < a->token_count; i++)
@@ -238,10 +278,18 @@ static int refuse(struct rdauth *a, int code, char *why, size_t size, const char
 	return code;
 }
 
+/* Is @ep the CN or a subjectAltName of @who's certificate? */
+static bool certificate_names(const struct rdauth_who *who, const char *ep)
+{
+	bool named = false;
+
+	return who->session && certs_peer_names(who->session, ep, &named) && named;
+}
+
 int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op op, const char *d,
 		 const char *ep, char *why, size_t size)
 {
-	bool authenticated = who->cred || who->token >= 0;
+	bool authenticated = who->sectors || who->token >= 0;
 	char scope[RDAUTH_SCOPE_MAX];
 
 	if (who->bad)
@@ -252,7 +300,8 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 		if (!authenticated)
 			return refuse(
 				a, 401, why, size,
-				"lookups need coaps with a PSK or a bearer token (auth=TOKEN)");
+				"lookups need coaps (a PSK or a certificate) or a bearer token "
+				"(auth=TOKEN)");
 		if (d) {
 			const char *seen = rdauth_lookup_scope(a, who, scope, sizeof(scope));
 
@@ -264,11 +313,11 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 	}
 	d = d ? d : "";
 	if (!authenticated && a->registration_required)
-		return refuse(a, 401, why, size,
-			      "%s needs coaps with a PSK or a bearer token (auth=TOKEN)",
-			      op == RDAUTH_TOPIC ? "a change of the broker's topics"
-						 : "registration");
-	if (authenticated && !(who->cred && rdcreds_sector_in(who->cred->bound, d)) &&
+		return refuse(
+			a, 401, why, size,
+			"%s needs coaps (a PSK or a certificate) or a bearer token (auth=TOKEN)",
+			op == RDAUTH_TOPIC ? "a change of the broker's topics" : "registration");
+	if (authenticated && !(who->sectors && rdcreds_sector_in(who->sectors, d)) &&
 	    !(who->token >= 0 && rdcreds_sector_in(a->tokens[who->token].sectors, d)))
 		return refuse(a, 403, why, size, "these credentials may not act in sector d='%s'",
 			      d);
@@ -290,6 +339,12 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 			return refuse(a, 403, why, size,
 				      "ep '%s' has a DTLS credential: register over coaps", ep);
 	}
+	if (op == RDAUTH_REGISTER && a->bind_certificate && who->certificate &&
+	    !certificate_names(who, ep))
+		return refuse(a, 403, why, size,
+			      "the certificate of CN '%s' may register only as its CN or one of "
+			      "its subjectAltNames, not ep=%s",
+			      who->identity + strlen(CERT_PREFIX), ep);
 	if (!rdpolicy_allows(a->policy, d, ep, who->identity)) {
 		a->stats.remembered_refused++;
 		return refuse(a, 403, why, size,
@@ -301,7 +356,7 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 const char *rdauth_lookup_scope(struct rdauth *a, const struct rdauth_who *who, char *buf,
 				size_t size)
 {
-	const char *c = who->cred ? who->cred->bound : NULL;
+	const char *c = who->sectors;
 	const char *t = who->token >= 0 ? a->tokens[who->token].sectors : NULL;
 
 	if (a->lookup_open || (c && strcmp(c, "*") == 0) || (t && strcmp(t, "*") == 0))

@@ -567,6 +567,8 @@ void rdctl_status(void *state, json_t *status)
 	rdauth_get_stats(rdd->auth, &au);
 	json_object_set_new(status, "coap_port", json_integer(rdserver_port(rdd->server)));
 	json_object_set_new(status, "coaps_port", json_integer(rdserver_coaps_port(rdd->server)));
+	json_object_set_new(status, "coaps_certificates",
+			    json_boolean(rdserver_certificates(rdd->server)));
 	json_object_set_new(status, "credentials", json_integer((json_int_t)au.credentials));
 	json_object_set_new(status, "remembered_names", json_integer((json_int_t)au.claims));
 	json_object_set_new(status, "remembered_groups", json_integer((json_int_t)au.group_claims));

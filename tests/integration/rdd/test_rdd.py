@@ -83,8 +83,9 @@ class Rdd:
         os.unlink(self.sock)
 
     def coap(self, method, path, payload=None, cf=None, accept=None, port=None, host="::1",
-             non=False, wait=10, psk=None):
-        """One request; psk=(identity, key) sends it over DTLS (coaps) instead."""
+             non=False, wait=10, psk=None, cert=None):
+        """One request; psk=(identity, key) sends it over DTLS (coaps) instead, and so does
+        cert=(certificate PEM, key PEM, CA PEM that the server's certificate must chain to)."""
         out = os.path.join(self.tmp, "payload.out")
         if os.path.exists(out):
             os.unlink(out)
@@ -101,6 +102,9 @@ class Rdd:
         scheme = "coap"
         if psk is not None:
             cmd += ["-u", psk[0], "-k", psk[1]]
+            scheme = "coaps"
+        if cert is not None:
+            cmd += ["-c", cert[0], "-j", cert[1], "-R", cert[2]]
             scheme = "coaps"
         r = subprocess.run(cmd + [f"{scheme}://[{host}]:{port or self.port}{path}"],
                            capture_output=True, text=True, timeout=30)
