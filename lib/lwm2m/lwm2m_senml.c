@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lwm2m/lwm2m_base64.h"
+#include "lwm2m/lwm2m_jsonr.h"
 #include "lwm2m/lwm2m_jsonw.h"
 
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
@@ -14,6 +15,49 @@ void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
 	b->obj = NULL;
 	b->bt = 0;
 	b->bv = 0;
+}
+
+int lwm2m_senml_set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
+			 size_t offset, struct lwm2m_error *err)
+{
+	if (r->kind != LWM2M_SENML_NONE)
+		return lwm2m_error_set(err, -EBADMSG, offset,
+				       "record %zu: more than one value field", index);
+	r->kind = kind;
+	return 0;
+}
+
+int lwm2m_senml_take_number(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			    size_t index, struct lwm2m_error *err)
+{
+	int rc;
+
+	if (v->is_int) {
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_INT, index, SIZE_MAX, err);
+		r->i = v->i;
+	} else if (v->is_uint) {
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_UINT, index, SIZE_MAX, err);
+		r->u = v->u;
+	} else {
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_FLOAT, index, SIZE_MAX, err);
+		r->f = v->f;
+	}
+	return rc;
+}
+
+int lwm2m_senml_take_text(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind,
+			  const struct lwm2m_jsonr_token *v, struct lwm2m_doc *doc, size_t index,
+			  struct lwm2m_error *err)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	int rc = lwm2m_senml_set_kind(r, kind, index, SIZE_MAX, err);
+
+	if (rc == 0)
+		rc = lwm2m_jsonr_text(v, doc, &s, &n, err);
+	r->bytes = (const uint8_t *)s;
+	r->len = n;
+	return rc;
 }
 
 static int to_value(const struct lwm2m_senml_rec *r, double bv, struct lwm2m_value *v)
@@ -214,29 +258,32 @@ void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc
 		nm->blen = (size_t)lwm2m_path_format(&doc->base, nm->base, sizeof(nm->base));
 }
 
-void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
-		       char *bn, char *n)
+int lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
+		      char *bn, char *n, struct lwm2m_error *err)
 {
 	const struct lwm2m_path *p = &doc->entries[i].path;
 	size_t o = 0;
 
 	bn[0] = '\0';
 	n[0] = '\0';
+	if (!lwm2m_path_is_prefix(&doc->base, p))
+		return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
+				       "entry %zu: path is outside the base path", i);
 	if (nm->blen == 0) {
 		lwm2m_path_format(p, n, LWM2M_PATH_STR_MAX + 1);
-		return;
+		return 0;
 	}
 	if (i == 0) {
 		memcpy(bn, nm->base, nm->blen);
 		if (nm->all_base) {
 			bn[nm->blen] = '\0';
-			return;
+			return 0;
 		}
 		bn[nm->blen] = '/';
 		bn[nm->blen + 1] = '\0';
 	}
 	if (nm->all_base)
-		return;
+		return 0;
 	/* the IDs below the base, "7/1" */
 	for (unsigned k = doc->base.len; k < p->len; k++) {
 		char digits[5];
@@ -252,6 +299,7 @@ void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_do
 			n[o++] = digits[--nd];
 	}
 	n[o] = '\0';
+	return 0;
 }
 
 const struct lwm2m_senml_labels lwm2m_senml_json_labels = { "vs", "vd", "vb", "vlo", true };

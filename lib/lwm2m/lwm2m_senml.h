@@ -69,6 +69,41 @@ struct lwm2m_senml_base {
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b);
 
 /*
+ * lwm2m_senml_set_kind - record @index carries a value of kind @kind.
+ * @offset: where in the input the value field is, SIZE_MAX if unknown.
+ * Returns 0, or -EBADMSG when it already carries one ("record N: more
+ * than one value field").
+ */
+int lwm2m_senml_set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
+			 size_t offset, struct lwm2m_error *err);
+
+/*
+ * Readers of the value members that SenML JSON and LwM2M JSON share (the
+ * counterpart of lwm2m_senml_put_value): each codec checks the token's JSON
+ * type against its own field names, with its own wording, and then hands
+ * the token over.
+ */
+struct lwm2m_jsonr_token;
+
+/*
+ * lwm2m_senml_take_number - NUMBER token @v ("v") becomes the value of
+ * record @index: an integer, an unsigned integer above INT64_MAX, or a
+ * float.  Returns 0 or -EBADMSG (the record already has a value).
+ */
+int lwm2m_senml_take_number(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			    size_t index, struct lwm2m_error *err);
+
+/*
+ * lwm2m_senml_take_text - STRING token @v becomes the value of record
+ * @index, of kind @kind (LWM2M_SENML_STRING or LWM2M_SENML_OBJLNK), its
+ * text in the input or, unescaped, in @doc (lwm2m_jsonr_text).
+ * Returns 0, -EBADMSG (a second value, a lone surrogate) or -ENOMEM.
+ */
+int lwm2m_senml_take_text(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind,
+			  const struct lwm2m_jsonr_token *v, struct lwm2m_doc *doc, size_t index,
+			  struct lwm2m_error *err);
+
+/*
  * lwm2m_senml_resolve - turn record @index into a document entry.
  * @b: base state, updated by the record's own base fields.
  * @r: the record.
@@ -95,11 +130,13 @@ void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc
  * lwm2m_senml_names - the SenML names an encoder writes for entry @i of @doc:
  * the base name goes in the first record only (the request path plus "/",
  * nothing for the root, the path itself when every entry is the base), the
- * name is the rest of the path.  The entry must lie under the base.
+ * name is the rest of the path.
  * @bn, @n: buffers of LWM2M_PATH_STR_MAX + 1 bytes; set to "" when absent.
+ * Returns 0, or -EINVAL when the entry does not lie under the base ("entry
+ * N: path is outside the base path"; @bn and @n are then "").
  */
-void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
-		       char *bn, char *n);
+int lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
+		      char *bn, char *n, struct lwm2m_error *err);
 
 /*
  * The value labels of a JSON record: SenML JSON (RFC 8428: "vs", "vd" in
