@@ -302,10 +302,24 @@ int lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc
 	return 0;
 }
 
-const struct lwm2m_senml_labels lwm2m_senml_json_labels = { "vs", "vd", "vb", "vlo", true };
-const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels = { "sv", "sv", "bv", "ov", false };
+const struct lwm2m_senml_labels lwm2m_senml_json_labels = {
+	.string = "vs",
+	.opaque = "vd",
+	.boolean = "vb",
+	.objlnk = "vlo",
+	.opaque_url_safe = true,
+	.record_bn = true,
+	.time_first = true,
+};
+const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels = {
+	.string = "sv",
+	.opaque = "sv",
+	.boolean = "bv",
+	.objlnk = "ov",
+};
 
-int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key)
+/* Append ["," when not @first]"@key": and clear @first. */
+static int put_key(struct lwm2m_buf *out, bool *first, const char *key)
 {
 	int rc = lwm2m_buf_append_str(out, *first ? "\"" : ",\"");
 
@@ -315,8 +329,12 @@ int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key)
 	return rc ? rc : lwm2m_buf_append_str(out, "\":");
 }
 
-int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
-			  const struct lwm2m_senml_labels *labels)
+/*
+ * Append the member holding @v (none for a value of type none).  Returns 0,
+ * -ENOMEM, -EDOM for a non-finite float or -EINVAL for an unknown type.
+ */
+static int put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
+		     const struct lwm2m_senml_labels *labels)
 {
 	char tmp[16];
 	int rc;
@@ -326,11 +344,11 @@ int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m
 		return 0;
 	case LWM2M_TYPE_STRING:
 	case LWM2M_TYPE_CORELNK:
-		rc = lwm2m_senml_put_key(out, first, labels->string);
+		rc = put_key(out, first, labels->string);
 		return rc ? rc
 			  : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
 	case LWM2M_TYPE_OPAQUE:
-		rc = lwm2m_senml_put_key(out, first, labels->opaque);
+		rc = put_key(out, first, labels->opaque);
 		if (rc == 0)
 			rc = lwm2m_buf_append_byte(out, '"');
 		if (rc == 0)
@@ -338,22 +356,74 @@ int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m
 						 labels->opaque_url_safe, out);
 		return rc ? rc : lwm2m_buf_append_byte(out, '"');
 	case LWM2M_TYPE_BOOLEAN:
-		rc = lwm2m_senml_put_key(out, first, labels->boolean);
+		rc = put_key(out, first, labels->boolean);
 		return rc ? rc : lwm2m_buf_append_str(out, v->v.b ? "true" : "false");
 	case LWM2M_TYPE_OBJLNK:
-		rc = lwm2m_senml_put_key(out, first, labels->objlnk);
+		rc = put_key(out, first, labels->objlnk);
 		lwm2m_objlnk_format(v->v.lnk, tmp, sizeof(tmp));
 		return rc ? rc : lwm2m_jsonw_string(out, tmp, strlen(tmp));
 	case LWM2M_TYPE_INTEGER:
 	case LWM2M_TYPE_TIME:
-		rc = lwm2m_senml_put_key(out, first, "v");
+		rc = put_key(out, first, "v");
 		return rc ? rc : lwm2m_jsonw_int(out, v->v.i);
 	case LWM2M_TYPE_UNSIGNED:
-		rc = lwm2m_senml_put_key(out, first, "v");
+		rc = put_key(out, first, "v");
 		return rc ? rc : lwm2m_jsonw_uint(out, v->v.u);
 	case LWM2M_TYPE_FLOAT:
-		rc = lwm2m_senml_put_key(out, first, "v");
+		rc = put_key(out, first, "v");
 		return rc ? rc : lwm2m_jsonw_double(out, v->v.f, 1);
 	}
 	return -EINVAL;
+}
+
+static int put_text(struct lwm2m_buf *out, bool *first, const char *key, const char *text)
+{
+	int rc = put_key(out, first, key);
+
+	return rc ? rc : lwm2m_jsonw_string(out, text, strlen(text));
+}
+
+static int put_time(struct lwm2m_buf *out, bool *first, const struct lwm2m_entry *e)
+{
+	int rc;
+
+	if (!e->has_time)
+		return 0;
+	rc = put_key(out, first, "t");
+	return rc ? rc : lwm2m_jsonw_double(out, e->time, 0);
+}
+
+int lwm2m_senml_put_records(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
+			    const struct lwm2m_senml_namer *nm,
+			    const struct lwm2m_senml_labels *labels, struct lwm2m_error *err)
+{
+	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
+
+	for (size_t i = 0; i < doc->count; i++) {
+		const struct lwm2m_entry *e = &doc->entries[i];
+		bool first = true;
+		int rc = lwm2m_senml_names(nm, doc, i, bn, n, err);
+
+		if (rc < 0)
+			return rc;
+		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
+		if (rc == 0 && bn[0] && labels->record_bn)
+			rc = put_text(out, &first, "bn", bn);
+		if (rc == 0 && n[0])
+			rc = put_text(out, &first, "n", n);
+		if (rc == 0 && labels->time_first)
+			rc = put_time(out, &first, e);
+		if (rc == 0)
+			rc = put_value(out, &first, &e->value, labels);
+		if (rc == 0 && !labels->time_first)
+			rc = put_time(out, &first, e);
+		if (rc == 0)
+			rc = lwm2m_buf_append_byte(out, '}');
+		if (rc == -EDOM)
+			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
+					       "entry %zu: JSON cannot carry NaN or infinity", i);
+		if (rc < 0)
+			return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
+	}
+	return 0;
 }

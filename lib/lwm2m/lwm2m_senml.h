@@ -139,30 +139,32 @@ int lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc
 		      char *bn, char *n, struct lwm2m_error *err);
 
 /*
- * The value labels of a JSON record: SenML JSON (RFC 8428: "vs", "vd" in
- * base64url, "vb", "vlo") and LwM2M JSON (TS 1.1: "sv" with Opaque in
- * base64, "bv", "ov") name the same values differently.
+ * How a JSON format writes its records: SenML JSON (RFC 8428: "vs", "vd"
+ * in base64url, "vb", "vlo"; "bn" in the first record; "t" before the
+ * value) and LwM2M JSON (TS 1.1: "sv" with Opaque in base64, "bv", "ov";
+ * "bn" outside the records; "t" after the value) name and order the same
+ * fields differently.
  */
 struct lwm2m_senml_labels {
 	const char *string, *opaque, *boolean, *objlnk;
 	bool opaque_url_safe;
+	bool record_bn;  /* the first record carries the base name */
+	bool time_first; /* "t" comes before the value */
 };
 
 extern const struct lwm2m_senml_labels lwm2m_senml_json_labels;  /* RFC 8428 */
 extern const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels; /* LwM2M JSON */
 
 /*
- * lwm2m_senml_put_key - append ["," when not @first]"@key": and clear
- * @first.  Returns 0 or -ENOMEM.
+ * lwm2m_senml_put_records - append the entries of @doc as the JSON records
+ * {...},{...} of the format @labels describes, named by @nm
+ * (lwm2m_senml_namer_init on @doc); numbers are "v".  On error @out may
+ * hold part of a record: the caller cuts it back.
+ * Returns 0, -EINVAL (an entry outside the base path, a NaN or infinite
+ * float: @err says which entry), or -ENOMEM; @err is set on every error.
  */
-int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key);
-
-/*
- * lwm2m_senml_put_value - append the member holding @v (none for a value
- * of type none), labelled as @labels says; numbers are "v".  Returns 0,
- * -ENOMEM, -EDOM for a non-finite float or -EINVAL for an unknown type.
- */
-int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
-			  const struct lwm2m_senml_labels *labels);
+int lwm2m_senml_put_records(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
+			    const struct lwm2m_senml_namer *nm,
+			    const struct lwm2m_senml_labels *labels, struct lwm2m_error *err);
 
 #endif

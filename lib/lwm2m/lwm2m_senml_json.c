@@ -5,7 +5,6 @@
 
 #include "lwm2m/lwm2m_base64.h"
 #include "lwm2m/lwm2m_jsonr.h"
-#include "lwm2m/lwm2m_jsonw.h"
 #include "lwm2m/lwm2m_senml.h"
 
 static int bad_field(struct lwm2m_error *err, size_t index, const char *key, const char *want)
@@ -224,49 +223,13 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 	struct lwm2m_senml_namer nm;
 	int rc = lwm2m_buf_append_byte(out, '[');
 
-	lwm2m_senml_namer_init(&nm, doc);
-	for (size_t i = 0; i < doc->count && rc == 0; i++) {
-		const struct lwm2m_entry *e = &doc->entries[i];
-		char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
-		bool first = true;
-
-		rc = lwm2m_senml_names(&nm, doc, i, bn, n, err);
-		if (rc < 0) {
-			out->len = start;
-			return rc;
-		}
-		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
-		if (rc == 0 && bn[0]) {
-			rc = lwm2m_senml_put_key(out, &first, "bn");
-			if (rc == 0)
-				rc = lwm2m_jsonw_string(out, bn, strlen(bn));
-		}
-		if (rc == 0 && n[0]) {
-			rc = lwm2m_senml_put_key(out, &first, "n");
-			if (rc == 0)
-				rc = lwm2m_jsonw_string(out, n, strlen(n));
-		}
-		if (rc == 0 && e->has_time) {
-			rc = lwm2m_senml_put_key(out, &first, "t");
-			if (rc == 0)
-				rc = lwm2m_jsonw_double(out, e->time, 0);
-		}
-		if (rc == 0)
-			rc = lwm2m_senml_put_value(out, &first, &e->value,
-						   &lwm2m_senml_json_labels);
-		if (rc == 0)
-			rc = lwm2m_buf_append_byte(out, '}');
-		if (rc == -EDOM) {
-			out->len = start;
-			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-					       "entry %zu: JSON cannot carry NaN or infinity", i);
-		}
-	}
-	if (rc == 0)
-		rc = lwm2m_buf_append_byte(out, ']');
-	if (rc < 0) {
-		out->len = start;
+	if (rc < 0)
 		return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
-	}
-	return 0;
+	lwm2m_senml_namer_init(&nm, doc);
+	rc = lwm2m_senml_put_records(out, doc, &nm, &lwm2m_senml_json_labels, err);
+	if (rc == 0 && (rc = lwm2m_buf_append_byte(out, ']')) < 0)
+		lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
+	if (rc < 0)
+		out->len = start;
+	return rc;
 }
