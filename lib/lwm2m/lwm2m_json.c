@@ -79,8 +79,7 @@ static int parse_entry(struct lwm2m_jsonr *jr, size_t i, const char *bn, size_t 
 		} else if (lwm2m_jsonr_key_is(&k, "bv")) {
 			if (v.kind != LWM2M_JSONR_TRUE && v.kind != LWM2M_JSONR_FALSE)
 				return bad_entry(err, i, "\"bv\" must be true or false");
-			rc = lwm2m_senml_set_kind(r, LWM2M_SENML_BOOL, i, SIZE_MAX, err);
-			r->b = v.kind == LWM2M_JSONR_TRUE;
+			rc = lwm2m_senml_take_bool(r, &v, i, err);
 		} else {
 			rc = lwm2m_jsonr_skip(jr, &v, err);
 		}
@@ -158,12 +157,10 @@ int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 
 	doc->base = *base;
 	lwm2m_jsonr_init(&jr, (const char *)buf, len);
-	rc = lwm2m_jsonr_next(&jr, &t, err);
+	rc = lwm2m_jsonr_expect(&jr, LWM2M_JSONR_OBJECT,
+				"LwM2M JSON is an object with an \"e\" array of entries", err);
 	if (rc < 0)
 		return rc;
-	if (t.kind != LWM2M_JSONR_OBJECT)
-		return lwm2m_error_set(err, -EBADMSG, t.offset,
-				       "LwM2M JSON is an object with an \"e\" array of entries");
 	/*
 	 * Members may come in any order but "bn" and "bt" apply to "e":
 	 * remember where "e" starts, read the rest, then come back to it.

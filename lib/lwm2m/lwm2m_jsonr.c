@@ -470,3 +470,16 @@ int lwm2m_jsonr_text(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, c
 	*n = (size_t)len;
 	return 0;
 }
+
+int lwm2m_jsonr_expect(struct lwm2m_jsonr *r, enum lwm2m_jsonr_kind kind, const char *what,
+		       struct lwm2m_error *err)
+{
+	struct lwm2m_jsonr_token t;
+	int rc = lwm2m_jsonr_next(r, &t, err);
+
+	if (rc < 0)
+		return rc;
+	if (t.kind != kind)
+		return lwm2m_error_set(err, -EBADMSG, t.offset, "%s", what);
+	return 0;
+}

@@ -68,6 +68,14 @@ void lwm2m_jsonr_init(struct lwm2m_jsonr *r, const char *buf, size_t len);
 int lwm2m_jsonr_next(struct lwm2m_jsonr *r, struct lwm2m_jsonr_token *t, struct lwm2m_error *err);
 
 /*
+ * lwm2m_jsonr_expect - the next token, which must be of @kind (the start
+ * of a document, say).  Returns 0, or -EBADMSG: a JSON error, or @what
+ * (the caller's wording) at the offset of a token of another kind.
+ */
+int lwm2m_jsonr_expect(struct lwm2m_jsonr *r, enum lwm2m_jsonr_kind kind, const char *what,
+		       struct lwm2m_error *err);
+
+/*
  * lwm2m_jsonr_skip - skip the rest of the value whose first token @t was
  * just read (nothing for a scalar, the whole object or array otherwise).
  * Returns 0 or -EBADMSG.

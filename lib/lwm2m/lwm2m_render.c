@@ -284,21 +284,31 @@ static int add_one(struct pctx *c, const struct lwm2m_path *p, json_t *j, bool t
 	return rc < 0 ? lwm2m_error_set(c->err, -ENOMEM, SIZE_MAX, "out of memory") : 0;
 }
 
+/* @json read by jansson (duplicate keys refused); NULL with @err set when it is not JSON. */
+static json_t *load_json(const char *json, size_t len, struct lwm2m_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root)
+		lwm2m_error_set(err, -EBADMSG,
+				jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
+				"line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+	return root;
+}
+
 int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *base,
 		       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
 		       struct lwm2m_error *err)
 {
 	struct pctx c = { .reg = reg, .doc = doc, .err = err };
-	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
 	int rc = 0;
 
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = load_json(json, len, err);
 	if (!root)
-		return lwm2m_error_set(err, -EBADMSG,
-				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -EBADMSG;
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
@@ -502,17 +512,14 @@ static int add_params(json_t *el, struct lwm2m_link_list *l, struct lwm2m_buf *t
 int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_list *l,
 			     struct lwm2m_error *err)
 {
-	json_error_t jerr;
 	json_t *root, *el;
 	struct lwm2m_buf tmp;
 	size_t i;
 	int rc = 0;
 
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = load_json(json, len, err);
 	if (!root)
-		return lwm2m_error_set(err, -EBADMSG,
-				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -EBADMSG;
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "expected a JSON array of links");

@@ -45,6 +45,15 @@ int lwm2m_senml_take_number(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_
 	return rc;
 }
 
+int lwm2m_senml_take_bool(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			  size_t index, struct lwm2m_error *err)
+{
+	int rc = lwm2m_senml_set_kind(r, LWM2M_SENML_BOOL, index, SIZE_MAX, err);
+
+	r->b = v->kind == LWM2M_JSONR_TRUE;
+	return rc;
+}
+
 int lwm2m_senml_take_text(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind,
 			  const struct lwm2m_jsonr_token *v, struct lwm2m_doc *doc, size_t index,
 			  struct lwm2m_error *err)

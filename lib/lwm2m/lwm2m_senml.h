@@ -94,6 +94,13 @@ int lwm2m_senml_take_number(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_
 			    size_t index, struct lwm2m_error *err);
 
 /*
+ * lwm2m_senml_take_bool - TRUE or FALSE token @v becomes the value of
+ * record @index.  Returns 0 or -EBADMSG (the record already has a value).
+ */
+int lwm2m_senml_take_bool(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			  size_t index, struct lwm2m_error *err);
+
+/*
  * lwm2m_senml_take_text - STRING token @v becomes the value of record
  * @index, of kind @kind (LWM2M_SENML_STRING or LWM2M_SENML_OBJLNK), its
  * text in the input or, unescaped, in @doc (lwm2m_jsonr_text).

@@ -138,8 +138,7 @@ static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *
 		case F_VB:
 			if (v.kind != LWM2M_JSONR_TRUE && v.kind != LWM2M_JSONR_FALSE)
 				return bad_field(err, index, key, "true or false");
-			rc = lwm2m_senml_set_kind(r, LWM2M_SENML_BOOL, index, SIZE_MAX, err);
-			r->b = v.kind == LWM2M_JSONR_TRUE;
+			rc = lwm2m_senml_take_bool(r, &v, index, err);
 			break;
 		case F_VD: {
 			const char *s = NULL;
@@ -188,12 +187,10 @@ int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
 
 	doc->base = *base;
 	lwm2m_jsonr_init(&jr, (const char *)buf, len);
-	rc = lwm2m_jsonr_next(&jr, &t, err);
+	rc = lwm2m_jsonr_expect(&jr, LWM2M_JSONR_ARRAY, "a SenML pack is a JSON array of records",
+				err);
 	if (rc < 0)
 		return rc;
-	if (t.kind != LWM2M_JSONR_ARRAY)
-		return lwm2m_error_set(err, -EBADMSG, t.offset,
-				       "a SenML pack is a JSON array of records");
 	lwm2m_senml_base_init(&b);
 	for (size_t index = 0;; index++) {
 		struct lwm2m_senml_rec r;
