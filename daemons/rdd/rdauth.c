@@ -25,7 +25,7 @@ struct token {
 };
 
 struct rdauth {
-	struct rdcreds *creds;
+	struct pskstore *creds;
 	struct rdpolicy *policy;       /* endpoint names */
 	struct rdpolicy *group_policy; /* group names (/rd-group) */
 	bool registration_required, lookup_open, bind_psk_identity;
@@ -131,8 +131,8 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 		free(a);
 		return -EINVAL;
 	}
-	a->creds = rdcreds_new(db);
-	n = rdcreds_load(a->creds);
+	a->creds = pskstore_new(db, &rdcreds_schema);
+	n = pskstore_load(a->creds);
 	if (n < 0 || rdpolicy_new(db, &pc, &a->policy) < 0 ||
 	    rdpolicy_new(db, &gc, &a->group_policy) < 0) {
 		rdauth_free(a);
@@ -149,7 +149,7 @@ void rdauth_free(struct rdauth *a)
 {
 	if (!a)
 		return;
-	rdcreds_free(a->creds);
+	pskstore_free(a->creds);
 	rdpolicy_free(a->policy);
 	rdpolicy_free(a->group_policy);
 	tokens_free(a->tokens, a->token_count);
@@ -199,7 +199,7 @@ int rdauth_identify(struct rdauth *a, coap_session_t *s, struct rdquery *q, stru
 	if (rdquery_count(q, RDAUTH_PARAM) > 1 || (p && (!p->value || !p->value_len || p->prefix)))
 		return 400;
 	if (pskguard_identity(s, who->psk, sizeof(who->psk))) {
-		who->cred = rdcreds_find(a->creds, (const uint8_t *)who->psk, strlen(who->psk));
+		who->cred = pskstore_find(a->creds, (const uint8_t *)who->psk, strlen(who->psk));
 		if (who->cred)
 			snprintf(who->identity, sizeof(who->identity), "psk:%s", who->psk);
 		else
@@ -268,7 +268,7 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 			      "%s needs coaps with a PSK or a bearer token (auth=TOKEN)",
 			      op == RDAUTH_TOPIC ? "a change of the broker's topics"
 						 : "registration");
-	if (authenticated && !(who->cred && rdcreds_sector_in(who->cred->sectors, d)) &&
+	if (authenticated && !(who->cred && rdcreds_sector_in(who->cred->bound, d)) &&
 	    !(who->token >= 0 && rdcreds_sector_in(a->tokens[who->token].sectors, d)))
 		return refuse(a, 403, why, size, "these credentials may not act in sector d='%s'",
 			      d);
@@ -286,7 +286,7 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 			return refuse(a, 403, why, size,
 				      "PSK identity '%s' may register only as ep=%s", who->psk,
 				      who->psk);
-		if (!who->psk[0] && rdcreds_find(a->creds, (const uint8_t *)ep, strlen(ep)))
+		if (!who->psk[0] && pskstore_find(a->creds, (const uint8_t *)ep, strlen(ep)))
 			return refuse(a, 403, why, size,
 				      "ep '%s' has a DTLS credential: register over coaps", ep);
 	}
@@ -301,7 +301,7 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 const char *rdauth_lookup_scope(struct rdauth *a, const struct rdauth_who *who, char *buf,
 				size_t size)
 {
-	const char *c = who->cred ? who->cred->sectors : NULL;
+	const char *c = who->cred ? who->cred->bound : NULL;
 	const char *t = who->token >= 0 ? a->tokens[who->token].sectors : NULL;
 
 	if (a->lookup_open || (c && strcmp(c, "*") == 0) || (t && strcmp(t, "*") == 0))
@@ -337,7 +337,7 @@ struct rdpolicy *rdauth_group_policy(struct rdauth *a)
 	return a->group_policy;
 }
 
-struct rdcreds *rdauth_creds(struct rdauth *a)
+struct pskstore *rdauth_creds(struct rdauth *a)
 {
 	return a->creds;
 }
@@ -347,20 +347,10 @@ struct rdpolicy *rdauth_policy(struct rdauth *a)
 	return a->policy;
 }
 
-const uint8_t *rdauth_psk_key(const uint8_t *id, size_t len, size_t *key_len, void *arg)
-{
-	const struct rdcred *c = rdcreds_find(((struct rdauth *)arg)->creds, id, len);
-
-	if (!c)
-		return NULL;
-	*key_len = c->key_len;
-	return c->key;
-}
-
 void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out)
 {
 	*out = a->stats;
-	out->credentials = rdcreds_count(a->creds);
+	out->credentials = pskstore_count(a->creds);
 	out->claims = rdpolicy_count(a->policy);
 	out->group_claims = rdpolicy_count(a->group_policy);
 }

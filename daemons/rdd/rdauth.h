@@ -98,7 +98,7 @@ enum rdauth_op {
 struct rdauth_who {
 	char identity[RDPOLICY_IDENTITY_MAX]; /* "psk:ID", "token:HASH", or "" (anonymous) */
 	char psk[PSKGUARD_IDENTITY_MAX + 1];  /* the DTLS PSK identity, "" over plain CoAP */
-	const struct rdcred *cred;            /* its credential (valid during the request) */
+	const struct pskstore_cred *cred;     /* its credential (valid during the request) */
 	int token;                            /* index of the bearer token given, -1: none */
 	const char *bad; /* why the credentials presented are refused (4.01), or NULL */
 };
@@ -180,14 +180,11 @@ void rdauth_group_released(struct rdauth *a, const char *d, const char *gp);
 /* The claims on group names (for the control commands). */
 struct rdpolicy *rdauth_group_policy(struct rdauth *a);
 
-/* The credentials (for the control commands and the DTLS key lookup). */
-struct rdcreds *rdauth_creds(struct rdauth *a);
+/* The PSK store (for the control commands and, through pskstore_key, the handshakes). */
+struct pskstore *rdauth_creds(struct rdauth *a);
 
 /* The claims (for the control commands). */
 struct rdpolicy *rdauth_policy(struct rdauth *a);
-
-/* pskguard's key source: the key of a PSK identity (@arg: the rdauth). */
-const uint8_t *rdauth_psk_key(const uint8_t *id, size_t len, size_t *key_len, void *arg);
 
 void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out);
 

@@ -779,7 +779,7 @@ static int bind_endpoints(struct rdserver *srv)
 		log_info("serving the resource directory on [%s]:%d", cfg->address, srv->port);
 	}
 	if (cfg->coaps_enabled) {
-		srv->guard = pskguard_new(srv->base, rdauth_psk_key, cfg->auth,
+		srv->guard = pskguard_new(srv->base, pskstore_key, rdauth_creds(cfg->auth),
 					  cfg->handshake_timeout_s);
 		if (pskguard_setup(srv->guard, srv->ctx) < 0) {
 			log_error("this libcoap cannot do DTLS with PSK");

@@ -39,8 +39,7 @@ static void start(struct fixture *f, const struct rdauth_config *cfg)
 
 	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
 	assert_int_equal(rdauth_new(f->db, cfg, &f->a), 0);
-	assert_int_equal(
-		rdcreds_add(rdauth_creds(f->a), "node-a", (const uint8_t *)"k", 1, "farm,-"), 0);
+	assert_int_equal(rdcreds_add_hex(rdauth_creds(f->a), "node-a", "6b", "farm,-"), 0);
 }
 
 static int setup(void **state)
@@ -87,7 +86,7 @@ static struct rdauth_who psk(struct fixture *f, const char *id)
 	struct rdauth_who w = { .token = -1 };
 
 	snprintf(w.psk, sizeof(w.psk), "%s", id);
-	w.cred = rdcreds_find(rdauth_creds(f->a), (const uint8_t *)id, strlen(id));
+	w.cred = pskstore_find(rdauth_creds(f->a), (const uint8_t *)id, strlen(id));
 	snprintf(w.identity, sizeof(w.identity), "psk:%s", id);
 	return w;
 }
