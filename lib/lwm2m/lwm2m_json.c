@@ -245,10 +245,5 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 		out->len = start;
 		return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
 	}
-	rc = lwm2m_senml_put_records(out, doc, &nm, &lwm2m_senml_lwm2m_labels, err);
-	if (rc == 0 && (rc = lwm2m_buf_append_str(out, "]}")) < 0)
-		lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
-	if (rc < 0)
-		out->len = start;
-	return rc;
+	return lwm2m_senml_put_records(out, start, doc, &nm, &lwm2m_senml_lwm2m_labels, "]}", err);
 }

@@ -402,9 +402,9 @@ static int put_time(struct lwm2m_buf *out, bool *first, const struct lwm2m_entry
 	return rc ? rc : lwm2m_jsonw_double(out, e->time, 0);
 }
 
-int lwm2m_senml_put_records(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
-			    const struct lwm2m_senml_namer *nm,
-			    const struct lwm2m_senml_labels *labels, struct lwm2m_error *err)
+static int put_entries(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
+		       const struct lwm2m_senml_namer *nm, const struct lwm2m_senml_labels *labels,
+		       struct lwm2m_error *err)
 {
 	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
 
@@ -435,4 +435,18 @@ int lwm2m_senml_put_records(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
 			return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
 	}
 	return 0;
+}
+
+int lwm2m_senml_put_records(struct lwm2m_buf *out, size_t start, const struct lwm2m_doc *doc,
+			    const struct lwm2m_senml_namer *nm,
+			    const struct lwm2m_senml_labels *labels, const char *close,
+			    struct lwm2m_error *err)
+{
+	int rc = put_entries(out, doc, nm, labels, err);
+
+	if (rc == 0 && (rc = lwm2m_buf_append_str(out, close)) < 0)
+		lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
+	if (rc < 0)
+		out->len = start;
+	return rc;
 }

@@ -165,13 +165,16 @@ extern const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels; /* LwM2M JSON *
 /*
  * lwm2m_senml_put_records - append the entries of @doc as the JSON records
  * {...},{...} of the format @labels describes, named by @nm
- * (lwm2m_senml_namer_init on @doc); numbers are "v".  On error @out may
- * hold part of a record: the caller cuts it back.
+ * (lwm2m_senml_namer_init on @doc), then @close (what ends the payload the
+ * caller opened: "]" or "]}"); numbers are "v".
+ * @start: where the caller's payload begins in @out; on error @out is cut
+ * back to it.
  * Returns 0, -EINVAL (an entry outside the base path, a NaN or infinite
  * float: @err says which entry), or -ENOMEM; @err is set on every error.
  */
-int lwm2m_senml_put_records(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
+int lwm2m_senml_put_records(struct lwm2m_buf *out, size_t start, const struct lwm2m_doc *doc,
 			    const struct lwm2m_senml_namer *nm,
-			    const struct lwm2m_senml_labels *labels, struct lwm2m_error *err);
+			    const struct lwm2m_senml_labels *labels, const char *close,
+			    struct lwm2m_error *err);
 
 #endif

@@ -223,10 +223,5 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 	if (rc < 0)
 		return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
 	lwm2m_senml_namer_init(&nm, doc);
-	rc = lwm2m_senml_put_records(out, doc, &nm, &lwm2m_senml_json_labels, err);
-	if (rc == 0 && (rc = lwm2m_buf_append_byte(out, ']')) < 0)
-		lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
-	if (rc < 0)
-		out->len = start;
-	return rc;
+	return lwm2m_senml_put_records(out, start, doc, &nm, &lwm2m_senml_json_labels, "]", err);
 }
