@@ -15,7 +15,10 @@
  * in LwM2M (TS Core 7.4.4/7.4.5): resolving base name, base time and base
  * value into absolute paths, typing values through the registry, and the
  * LwM2M "vlo" object-link field.  The two codecs parse their syntax into a
- * struct lwm2m_senml_rec per record and hand it to lwm2m_senml_resolve().
+ * struct lwm2m_senml_rec per record and hand it to lwm2m_senml_resolve();
+ * so does LwM2M JSON (11543), whose entries are SenML records by other
+ * names.  The JSON value readers and the JSON record writer serve both
+ * JSON formats.
  */
 
 /* Which value field a record carries. */
@@ -79,7 +82,7 @@ int lwm2m_senml_set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, 
 
 /*
  * Readers of the value members that SenML JSON and LwM2M JSON share (the
- * counterpart of lwm2m_senml_put_value): each codec checks the token's JSON
+ * counterpart of lwm2m_senml_put_records): each codec checks the token's JSON
  * type against its own field names, with its own wording, and then hands
  * the token over.
  */
