@@ -484,22 +484,17 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 	struct lwm2md *l = ctx;
 	const char *ep = json_string_value(json_object_get(args, "ep"));
 	const char *id = json_string_value(json_object_get(args, "identity"));
-	const char *hex = json_string_value(json_object_get(args, "key"));
-	uint8_t key[CREDS_KEY_MAX];
-	int n = pskguard_parse_hex(hex, key, sizeof(key)), rc;
+	int rc = pskstore_add_hex(server_creds(l->srv), id ? id : ep,
+				  json_string_value(json_object_get(args, "key")), ep);
 
-	if (n < 0) {
+	if (rc == -EBADMSG)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",
-			      CREDS_KEY_MAX);
-		return;
-	}
-	rc = creds_add(server_creds(l->srv), id ? id : ep, key, (size_t)n, ep);
-	explicit_bzero(key, sizeof(key));
-	if (rc == -EEXIST)
+			      PSKGUARD_KEY_MAX);
+	else if (rc == -EEXIST)
 		ipc_call_fail(call, IPC_ERR_CONFLICT, "identity or endpoint already has a key");
 	else if (rc == -EINVAL)
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "identity: 1 to %d bytes",
-			      CREDS_IDENTITY_MAX);
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "identity: 1 to %d bytes; ep: 1 to %d bytes",
+			      PSKGUARD_IDENTITY_MAX, CREDS_EP_MAX);
 	else if (rc < 0)
 		ipc_call_fail(call, IPC_ERR_INTERNAL, "not stored");
 	else {
@@ -529,16 +524,17 @@ static void cmd_cred_del(struct ipc_call *call, json_t *args, void *ctx)
 	struct lwm2md *l = ctx;
 	const char *ep = json_string_value(json_object_get(args, "ep"));
 	const char *id = json_string_value(json_object_get(args, "identity"));
-	int rc;
+	struct pskstore *ps = server_creds(l->srv);
+	const struct pskstore_cred *c;
 
 	if (!!ep == !!id) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "give ep=NAME or identity=ID");
 		return;
 	}
-	rc = creds_del(server_creds(l->srv), id, ep);
-	if (rc == -ENOENT)
+	c = id ? pskstore_find(ps, (const uint8_t *)id, strlen(id)) : pskstore_find_bound(ps, ep);
+	if (!c)
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no such credential");
-	else if (rc < 0)
+	else if (pskstore_del(ps, c) < 0)
 		ipc_call_fail(call, IPC_ERR_INTERNAL, "not deleted");
 	else
 		ipc_call_reply(call, NULL);
@@ -548,7 +544,7 @@ static void cmd_cred_list(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lwm2md *l = ctx;
 
-	ipc_call_reply(call, creds_json(server_creds(l->srv)));
+	ipc_call_reply(call, pskstore_json(server_creds(l->srv)));
 }
 
 static const struct ipc_arg cred_add_args[] = {

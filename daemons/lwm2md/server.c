@@ -15,7 +15,7 @@
 
 #include <coap3/coap.h>
 
-#include "certs.h"
+#include "coap/certs.h"
 #include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "dm.h"
@@ -60,7 +60,7 @@ struct server {
 	struct event *gc;
 	struct pending_delete *doomed;
 	struct dm *dm;
-	struct creds *creds;
+	struct pskstore *creds;
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
 	bool loading;        /* clients_load() is running: added() is not a new registration */
@@ -313,13 +313,14 @@ static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struc
 			 "ep: '%s' is neither the CN nor a subjectAltName of the certificate", ep);
 	} else if (secured(s)) {
 		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
-		const struct cred *c = id ? creds_find(srv->creds, id->s, id->length) : NULL;
+		const struct pskstore_cred *c =
+			id ? pskstore_find(srv->creds, id->s, id->length) : NULL;
 
-		if (c && strcmp(c->ep, ep) == 0)
+		if (c && strcmp(c->bound, ep) == 0)
 			return true;
 		snprintf(text, sizeof(text), "ep: this PSK identity may not act for '%s'", ep);
 	} else {
-		if (!creds_find_ep(srv->creds, ep))
+		if (!pskstore_find_bound(srv->creds, ep))
 			return true;
 		snprintf(text, sizeof(text), "ep: '%s' has a DTLS credential: use coaps", ep);
 	}
@@ -623,30 +624,12 @@ static int listen_on(struct server *srv, const char *section, const char *addres
 static int setup_security(struct server *srv, const struct server_config *cfg)
 {
 	struct certs_config cc = { cfg->ca_file, cfg->cert_file, cfg->key_file };
-	bool any = cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0];
 
 	if (pskguard_setup(srv->guard, srv->ctx) < 0) {
 		log_warnx("this libcoap cannot do (D)TLS with PSK");
 		return -ENOTSUP;
 	}
-	if (!any)
-		return 0;
-	if (!cfg->ca_file[0] || !cfg->cert_file[0] || !cfg->key_file[0]) {
-		log_warnx("[coaps] ca_file, cert_file and key_file go together: certificates off");
-		return -EINVAL;
-	}
 	return certs_setup(srv->ctx, &cc, &srv->certs);
-}
-
-/* The guard's key source: lwm2md's credential table. */
-static const uint8_t *cred_key(const uint8_t *id, size_t len, size_t *key_len, void *arg)
-{
-	const struct cred *c = creds_find(arg, id, len);
-
-	if (!c)
-		return NULL;
-	*key_len = c->key_len;
-	return c->key;
 }
 
 static int on_event(coap_session_t *s, const coap_event_t event)
@@ -699,9 +682,9 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	srv->mids = midstore_new(NULL);
 	srv->responses = respcache_new(NULL);
 	srv->clients = clients_new(base, db, &hooks);
-	srv->creds = creds_new(db);
-	srv->guard = pskguard_new(base, cred_key, srv->creds, cfg->handshake_timeout_s);
-	n = creds_load(srv->creds);
+	srv->creds = pskstore_new(db, &creds_schema);
+	srv->guard = pskguard_new(base, pskstore_key, srv->creds, cfg->handshake_timeout_s);
+	n = pskstore_load(srv->creds);
 	if (n < 0) {
 		server_free(srv);
 		return -EIO;
@@ -798,7 +781,7 @@ void server_free(struct server *srv)
 		free(pd);
 	}
 	clients_free(srv->clients);
-	creds_free(srv->creds);
+	pskstore_free(srv->creds);
 	if (srv->gc)
 		event_free(srv->gc);
 	midstore_free(srv->mids);
@@ -871,7 +854,7 @@ void server_status(struct server *srv, json_t *status)
 #undef C
 }
 
-struct creds *server_creds(struct server *srv)
+struct pskstore *server_creds(struct server *srv)
 {
 	return srv->creds;
 }

@@ -78,7 +78,7 @@ int server_remove(struct server *srv, struct client *c);
 void server_status(struct server *srv, json_t *status);
 
 /* The DTLS credentials (owned by the server). */
-struct creds *server_creds(struct server *srv);
+struct pskstore *server_creds(struct server *srv);
 
 /* Device management on this server's CoAP context (owned by the server). */
 struct dm *server_dm(struct server *srv);

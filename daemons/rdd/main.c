@@ -35,6 +35,9 @@ struct rdd_config {
 	char *coaps_address;
 	int coaps_port;
 	int handshake_timeout_s;
+	char *ca_file, *cert_file, *key_file;
+	char *certificate_sectors;
+	bool bind_certificate;
 	bool registration_required;
 	bool lookup_open;
 	char *tokens;
@@ -65,7 +68,9 @@ static const struct config_key rdd_keys[] = {
 	  0, 0, NULL, false,
 	  "interfaces (space-separated) on which to join ff02::fd, ff05::fd, ff02::fe, ff05::fe" },
 	{ "coaps", "enabled", CONFIG_BOOL, offsetof(struct rdd_config, coaps_enabled), "yes", 0, 0,
-	  NULL, false, "serve CoAP over DTLS with pre-shared keys (lwgatectl rdd cred-add)" },
+	  NULL, false,
+	  "serve CoAP over DTLS with pre-shared keys (lwgatectl rdd cred-add), and certificates when "
+	  "ca_file, cert_file and key_file are set" },
 	{ "coaps", "address", CONFIG_STRING, offsetof(struct rdd_config, coaps_address), "::", 0,
 	  0, NULL, false, "numeric address to serve CoAP over DTLS on" },
 	{ "coaps", "port", CONFIG_INT, offsetof(struct rdd_config, coaps_port), "5784", 1, 65535,
@@ -74,19 +79,39 @@ static const struct config_key rdd_keys[] = {
 	  offsetof(struct rdd_config, handshake_timeout_s), "10", 1, 300, NULL, false,
 	  "seconds after which an unfinished DTLS handshake is logged and counted as failed; "
 	  "also the handshake budget of a simple registration's fetch over coaps" },
+	{ "coaps", "ca_file", CONFIG_STRING, offsetof(struct rdd_config, ca_file), "", 0, 0, NULL,
+	  false,
+	  "PEM CAs that client certificates must chain to, each one trusted (certificate mode, "
+	  "with cert_file and key_file)" },
+	{ "coaps", "cert_file", CONFIG_STRING, offsetof(struct rdd_config, cert_file), "", 0, 0,
+	  NULL, false,
+	  "PEM certificate of the RD (certificate mode; also presented when rdd fetches a simple "
+	  "registration's links over coaps)" },
+	{ "coaps", "key_file", CONFIG_STRING, offsetof(struct rdd_config, key_file), "", 0, 0, NULL,
+	  false, "PEM private key of the RD (certificate mode)" },
 	{ "auth", "registration_required", CONFIG_BOOL,
 	  offsetof(struct rdd_config, registration_required), "no", 0, 0, NULL, true,
-	  "registrations, updates and removals need a PSK identity (coaps) or a bearer token" },
+	  "registrations, updates and removals need coaps (a PSK or a certificate) or a bearer "
+	  "token" },
 	{ "auth", "lookup_open", CONFIG_BOOL, offsetof(struct rdd_config, lookup_open), "yes", 0,
-	  0, NULL, true, "anyone may look up (no: a PSK identity or a bearer token is needed)" },
+	  0, NULL, true, "anyone may look up (no: coaps with a PSK or a certificate, or a bearer token, is "
+	  "needed)" },
 	{ "auth", "tokens", CONFIG_STRING, offsetof(struct rdd_config, tokens), "", 0, 0, NULL,
 	  true,
 	  "bearer tokens, space-separated, each TOKEN or TOKEN:SECTOR,SECTOR (\"-\": no sector); "
 	  "sent as the Uri-Query item auth=TOKEN" },
+	{ "auth", "certificate_sectors", CONFIG_STRING,
+	  offsetof(struct rdd_config, certificate_sectors), "*", 0, 0, NULL, true,
+	  "sectors in which a client with a certificate from ca_file may act, joined by commas "
+	  "(\"-\": no sector; \"*\": any)" },
 	{ "policy", "bind_psk_identity", CONFIG_BOOL,
 	  offsetof(struct rdd_config, bind_psk_identity), "yes", 0, 0, NULL, true,
 	  "over DTLS the endpoint name must be the PSK identity; a name that is a PSK identity "
 	  "registers only over DTLS" },
+	{ "policy", "bind_certificate", CONFIG_BOOL, offsetof(struct rdd_config, bind_certificate),
+	  "yes", 0, 0, NULL, true,
+	  "a client with a certificate registers only as the certificate's subject CN or one of "
+	  "its DNS or URI subjectAltNames" },
 	{ "policy", "remember", CONFIG_INT, offsetof(struct rdd_config, remember_s), "0", -1,
 	  2147483647, NULL, true,
 	  "seconds an endpoint name stays its first registrant's after the registration ends "
@@ -180,7 +205,9 @@ static void auth_config(const struct rdd_config *cfg, struct rdauth_config *out)
 	*out = (struct rdauth_config){ .registration_required = cfg->registration_required,
 				       .lookup_open = cfg->lookup_open,
 				       .tokens = cfg->tokens,
+				       .certificate_sectors = cfg->certificate_sectors,
 				       .bind_psk_identity = cfg->bind_psk_identity,
+				       .bind_certificate = cfg->bind_certificate,
 				       .remember_s = cfg->remember_s };
 }
 
@@ -199,6 +226,7 @@ static int rdd_start(struct daemon *d, void **state)
 					.coaps_address = cfg->coaps_address,
 					.coaps_port = cfg->coaps_port,
 					.handshake_timeout_s = cfg->handshake_timeout_s,
+					.certs = { cfg->ca_file, cfg->cert_file, cfg->key_file },
 					.multicast_interfaces = cfg->mcast_ifs,
 					.max_links = (unsigned)cfg->max_links };
 	struct pubsub_config pcfg = { 0 };
@@ -275,6 +303,31 @@ static void rdd_reload(void *state)
 	pubsub_set_limits(rdd->pubsub, &pcfg);
 }
 
+/* What the key table cannot check: [auth]'s lists and [coaps]' certificate files. */
+static bool rdd_config_check(const void *c, char *why, size_t size)
+{
+	const struct rdd_config *cfg = c;
+	char text[128];
+	int files = !!cfg->ca_file[0] + !!cfg->cert_file[0] + !!cfg->key_file[0];
+
+	if (!rdauth_tokens_valid(cfg->tokens, text, sizeof(text))) {
+		snprintf(why, size, "[auth] tokens: %s", text);
+		return false;
+	}
+	if (!rdcreds_sectors_valid(cfg->certificate_sectors)) {
+		snprintf(why, size,
+			 "[auth] certificate_sectors: \"*\" or sector names joined by commas "
+			 "(\"-\": no sector), not '%s'",
+			 cfg->certificate_sectors);
+		return false;
+	}
+	if (files != 0 && files != 3) {
+		snprintf(why, size, "[coaps] ca_file, cert_file and key_file go together");
+		return false;
+	}
+	return true;
+}
+
 static const struct daemon_def rdd_def = {
 	.name = "rdd",
 	.description = "lwgate CoRE Resource Directory (RFC 9176).",
@@ -286,6 +339,7 @@ static const struct daemon_def rdd_def = {
 	.start = rdd_start,
 	.stop = rdd_stop,
 	.reload = rdd_reload,
+	.config_check = rdd_config_check,
 	.status = rdctl_status,
 	.commands = rdctl_commands,
 };

@@ -16,7 +16,8 @@
 
 #include "common/log.h"
 
-#define TOKEN_MAX 256 /* bytes of a bearer token */
+#define TOKEN_MAX   256     /* bytes of a bearer token */
+#define CERT_PREFIX "x509:" /* a certificate's identity: the prefix, then its CN */
 
 struct token {
 	char *secret;
@@ -25,10 +26,11 @@ struct token {
 };
 
 struct rdauth {
-	struct rdcreds *creds;
+	struct pskstore *creds;
 	struct rdpolicy *policy;       /* endpoint names */
 	struct rdpolicy *group_policy; /* group names (/rd-group) */
-	bool registration_required, lookup_open, bind_psk_identity;
+	bool registration_required, lookup_open, bind_psk_identity, bind_certificate;
+	char cert_sectors[RDCREDS_SECTORS_MAX + 1]; /* [auth] certificate_sectors */
 	struct token *tokens;
 	size_t token_count;
 	struct rdauth_stats stats;
@@ -107,11 +109,29 @@ bool rdauth_tokens_valid(const char *tokens, char *why, size_t size)
 	return true;
 }
 
+static const char *cert_sectors(const struct rdauth_config *cfg)
+{
+	return cfg->certificate_sectors ? cfg->certificate_sectors : "*";
+}
+
+/* The parts of @cfg that need no parsing; the sector list is checked already. */
 static void apply(struct rdauth *a, const struct rdauth_config *cfg)
 {
 	a->registration_required = cfg->registration_required;
 	a->lookup_open = cfg->lookup_open;
 	a->bind_psk_identity = cfg->bind_psk_identity;
+	a->bind_certificate = cfg->bind_certificate;
+	snprintf(a->cert_sectors, sizeof(a->cert_sectors), "%s", cert_sectors(cfg));
+}
+
+static bool cert_sectors_valid(const struct rdauth_config *cfg)
+{
+	if (rdcreds_sectors_valid(cert_sectors(cfg)))
+		return true;
+	log_error("[auth] certificate_sectors: \"*\" or sector names joined by commas "
+		  "(\"-\": no sector), not '%s'",
+		  cert_sectors(cfg));
+	return false;
 }
 
 int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **out)
@@ -125,21 +145,26 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 
 	if (!a)
 		abort();
+	if (!cert_sectors_valid(cfg)) {
+		free(a);
+		return -EINVAL;
+	}
 	apply(a, cfg);
 	if (tokens_parse(cfg->tokens, &a->tokens, &a->token_count, why, sizeof(why)) < 0) {
 		log_error("[auth] tokens: %s", why);
 		free(a);
 		return -EINVAL;
 	}
-	a->creds = rdcreds_new(db);
-	n = rdcreds_load(a->creds);
+	a->creds = pskstore_new(db, &rdcreds_schema);
+	n = pskstore_load(a->creds);
 	if (n < 0 || rdpolicy_new(db, &pc, &a->policy) < 0 ||
 	    rdpolicy_new(db, &gc, &a->group_policy) < 0) {
 		rdauth_free(a);
 		return -EIO;
 	}
-	log_info("credentials=%d tokens=%zu registration_required=%s lookup_open=%s", n,
-		 a->token_count, a->registration_required ? "yes" : "no",
+	log_info("credentials=%d tokens=%zu certificate_sectors=%s registration_required=%s "
+		 "lookup_open=%s",
+		 n, a->token_count, a->cert_sectors, a->registration_required ? "yes" : "no",
 		 a->lookup_open ? "yes" : "no");
 	*out = a;
 	return 0;
@@ -149,7 +174,7 @@ void rdauth_free(struct rdauth *a)
 {
 	if (!a)
 		return;
-	rdcreds_free(a->creds);
+	pskstore_free(a->creds);
 	rdpolicy_free(a->policy);
 	rdpolicy_free(a->group_policy);
 	tokens_free(a->tokens, a->token_count);
@@ -162,6 +187,8 @@ int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg)
 	size_t n;
 	char why[128];
 
+	if (!cert_sectors_valid(cfg))
+		return -EINVAL;
 	if (tokens_parse(cfg->tokens, &t, &n, why, sizeof(why)) < 0) {
 		log_error("[auth] tokens: %s (the previous tokens stay)", why);
 		return -EINVAL;
@@ -193,17 +220,30 @@ void rdauth_strip(struct rdquery *q)
 int rdauth_identify(struct rdauth *a, coap_session_t *s, struct rdquery *q, struct rdauth_who *who)
 {
 	const struct rdquery_param *p = rdquery_find(q, RDAUTH_PARAM);
+	char cn[RDPOLICY_IDENTITY_MAX - sizeof(CERT_PREFIX) + 1];
 
 	memset(who, 0, sizeof(*who));
 	who->token = -1;
 	if (rdquery_count(q, RDAUTH_PARAM) > 1 || (p && (!p->value || !p->value_len || p->prefix)))
 		return 400;
+	who->session = s;
 	if (pskguard_identity(s, who->psk, sizeof(who->psk))) {
-		who->cred = rdcreds_find(a->creds, (const uint8_t *)who->psk, strlen(who->psk));
-		if (who->cred)
+		who->cred = pskstore_find(a->creds, (const uint8_t *)who->psk, strlen(who->psk));
+		if (who->cred) {
 			snprintf(who->identity, sizeof(who->identity), "psk:%s", who->psk);
-		else
+			who->sectors = who->cred->bound;
+		} else {
 			who->bad = "the PSK identity of this DTLS session was withdrawn";
+		}
+	} else if (s && certs_peer_cn(s, cn, sizeof(cn))) {
+		/* libcoap let the handshake finish: the certificate chains to a CA of ca_file */
+		who->certificate = true;
+		if (cn[0]) {
+			snprintf(who->identity, sizeof(who->identity), "%s%s", CERT_PREFIX, cn);
+			who->sectors = a->cert_sectors;
+		} else {
+			who->bad = "the client certificate has no usable subject CN";
+		}
 	}
 	if (p) {
 		for (size_t i = 0; i < a->token_count; i++)
@@ -238,10 +278,18 @@ static int refuse(struct rdauth *a, int code, char *why, size_t size, const char
 	return code;
 }
 
+/* Is @ep the CN or a subjectAltName of @who's certificate? */
+static bool certificate_names(const struct rdauth_who *who, const char *ep)
+{
+	bool named = false;
+
+	return who->session && certs_peer_names(who->session, ep, &named) && named;
+}
+
 int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op op, const char *d,
 		 const char *ep, char *why, size_t size)
 {
-	bool authenticated = who->cred || who->token >= 0;
+	bool authenticated = who->sectors || who->token >= 0;
 	char scope[RDAUTH_SCOPE_MAX];
 
 	if (who->bad)
@@ -252,7 +300,8 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 		if (!authenticated)
 			return refuse(
 				a, 401, why, size,
-				"lookups need coaps with a PSK or a bearer token (auth=TOKEN)");
+				"lookups need coaps (a PSK or a certificate) or a bearer token "
+				"(auth=TOKEN)");
 		if (d) {
 			const char *seen = rdauth_lookup_scope(a, who, scope, sizeof(scope));
 
@@ -264,11 +313,11 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 	}
 	d = d ? d : "";
 	if (!authenticated && a->registration_required)
-		return refuse(a, 401, why, size,
-			      "%s needs coaps with a PSK or a bearer token (auth=TOKEN)",
-			      op == RDAUTH_TOPIC ? "a change of the broker's topics"
-						 : "registration");
-	if (authenticated && !(who->cred && rdcreds_sector_in(who->cred->sectors, d)) &&
+		return refuse(
+			a, 401, why, size,
+			"%s needs coaps (a PSK or a certificate) or a bearer token (auth=TOKEN)",
+			op == RDAUTH_TOPIC ? "a change of the broker's topics" : "registration");
+	if (authenticated && !(who->sectors && rdcreds_sector_in(who->sectors, d)) &&
 	    !(who->token >= 0 && rdcreds_sector_in(a->tokens[who->token].sectors, d)))
 		return refuse(a, 403, why, size, "these credentials may not act in sector d='%s'",
 			      d);
@@ -286,10 +335,16 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 			return refuse(a, 403, why, size,
 				      "PSK identity '%s' may register only as ep=%s", who->psk,
 				      who->psk);
-		if (!who->psk[0] && rdcreds_find(a->creds, (const uint8_t *)ep, strlen(ep)))
+		if (!who->psk[0] && pskstore_find(a->creds, (const uint8_t *)ep, strlen(ep)))
 			return refuse(a, 403, why, size,
 				      "ep '%s' has a DTLS credential: register over coaps", ep);
 	}
+	if (op == RDAUTH_REGISTER && a->bind_certificate && who->certificate &&
+	    !certificate_names(who, ep))
+		return refuse(a, 403, why, size,
+			      "the certificate of CN '%s' may register only as its CN or one of "
+			      "its subjectAltNames, not ep=%s",
+			      who->identity + strlen(CERT_PREFIX), ep);
 	if (!rdpolicy_allows(a->policy, d, ep, who->identity)) {
 		a->stats.remembered_refused++;
 		return refuse(a, 403, why, size,
@@ -301,7 +356,7 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
 const char *rdauth_lookup_scope(struct rdauth *a, const struct rdauth_who *who, char *buf,
 				size_t size)
 {
-	const char *c = who->cred ? who->cred->sectors : NULL;
+	const char *c = who->sectors;
 	const char *t = who->token >= 0 ? a->tokens[who->token].sectors : NULL;
 
 	if (a->lookup_open || (c && strcmp(c, "*") == 0) || (t && strcmp(t, "*") == 0))
@@ -337,7 +392,7 @@ struct rdpolicy *rdauth_group_policy(struct rdauth *a)
 	return a->group_policy;
 }
 
-struct rdcreds *rdauth_creds(struct rdauth *a)
+struct pskstore *rdauth_creds(struct rdauth *a)
 {
 	return a->creds;
 }
@@ -347,20 +402,10 @@ struct rdpolicy *rdauth_policy(struct rdauth *a)
 	return a->policy;
 }
 
-const uint8_t *rdauth_psk_key(const uint8_t *id, size_t len, size_t *key_len, void *arg)
-{
-	const struct rdcred *c = rdcreds_find(((struct rdauth *)arg)->creds, id, len);
-
-	if (!c)
-		return NULL;
-	*key_len = c->key_len;
-	return c->key;
-}
-
 void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out)
 {
 	*out = a->stats;
-	out->credentials = rdcreds_count(a->creds);
+	out->credentials = pskstore_count(a->creds);
 	out->claims = rdpolicy_count(a->policy);
 	out->group_claims = rdpolicy_count(a->group_policy);
 }

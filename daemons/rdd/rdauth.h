@@ -1,8 +1,10 @@
 /*
  * rdauth — who may change what in the Resource Directory (LwM2M CRD-004/
- * CRD-005, RFC 9176 §7): DTLS PSK identities limited to sectors, bearer
- * tokens from the INI limited to sectors, the binding of a PSK identity to
- * its endpoint name, and First-Come-First-Remembered names (rdpolicy).
+ * CRD-005, RFC 9176 §7): DTLS PSK identities limited to sectors, DTLS
+ * client certificates limited to the sectors of [auth]
+ * certificate_sectors, bearer tokens from the INI limited to sectors, the
+ * binding of a PSK identity or a certificate to its endpoint name, and
+ * First-Come-First-Remembered names (rdpolicy).
  *
  * The bearer token travels in a Uri-Query item "auth=TOKEN" (RDAUTH_PARAM)
  * of the request itself: CoAP has no Authorization option, and a query
@@ -50,6 +52,7 @@
 
 #include <coap3/coap.h>
 
+#include "coap/certs.h"
 #include "coap/rdquery.h"
 #include "common/db.h"
 #include "rdcreds.h"
@@ -70,7 +73,10 @@ struct rdauth_config {
 	 * token without sectors may act in any; "-" is the empty sector.
 	 */
 	const char *tokens;
+	/* [auth] certificate_sectors: where a DTLS client certificate may act ("*", NULL: any) */
+	const char *certificate_sectors;
 	bool bind_psk_identity; /* [policy] bind_psk_identity: over DTLS, ep = PSK identity */
+	bool bind_certificate;  /* [policy] bind_certificate: ep = the certificate's CN or a SAN */
 	int64_t remember_s;     /* [policy] remember: 0 while registered, < 0 forever */
 };
 
@@ -96,10 +102,15 @@ enum rdauth_op {
 
 /* Who sent a request (filled by rdauth_identify()). */
 struct rdauth_who {
-	char identity[RDPOLICY_IDENTITY_MAX]; /* "psk:ID", "token:HASH", or "" (anonymous) */
-	char psk[PSKGUARD_IDENTITY_MAX + 1];  /* the DTLS PSK identity, "" over plain CoAP */
-	const struct rdcred *cred;            /* its credential (valid during the request) */
-	int token;                            /* index of the bearer token given, -1: none */
+	/* "psk:ID", "x509:CN", "token:HASH", or "" (anonymous) */
+	char identity[RDPOLICY_IDENTITY_MAX];
+	char psk[PSKGUARD_IDENTITY_MAX + 1]; /* the DTLS PSK identity, "" otherwise */
+	const struct pskstore_cred *cred;    /* its credential (valid during the request) */
+	bool certificate;                    /* the DTLS client gave a certificate instead */
+	coap_session_t *session;             /* the request's (the certificate's names) */
+	/* the sectors of the DTLS credential (PSK or certificate); NULL: none */
+	const char *sectors;
+	int token;       /* index of the bearer token given, -1: none */
 	const char *bad; /* why the credentials presented are refused (4.01), or NULL */
 };
 
@@ -114,22 +125,24 @@ struct rdauth_stats {
 
 /*
  * Load the credentials and claims of @db (borrowed) and parse @cfg's
- * tokens.  Returns 0 and *@out, -EINVAL (bad tokens: logged) or -EIO.
+ * tokens.  Returns 0 and *@out, -EINVAL (bad tokens or certificate
+ * sectors: logged) or -EIO.
  */
 int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **out);
 
 /* NULL is fine. */
 void rdauth_free(struct rdauth *a);
 
-/* Apply a reloaded config; on -EINVAL (bad tokens, logged) the old one stays. */
+/* Apply a reloaded config; on -EINVAL (bad tokens or sectors, logged) the old one stays. */
 int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg);
 
 /* Check @tokens as [auth] tokens would be; false with a reason in @why. */
 bool rdauth_tokens_valid(const char *tokens, char *why, size_t size);
 
 /*
- * Who sent the request on @s with query @q: its PSK identity, and the
- * bearer token of the auth= item, which is removed from @q.  Returns 0,
+ * Who sent the request on @s with query @q: its PSK identity or
+ * certificate, and the bearer token of the auth= item, which is removed
+ * from @q.  Returns 0,
  * or 400 when auth= appears more than once or without a value.
  */
 int rdauth_identify(struct rdauth *a, coap_session_t *s, struct rdquery *q, struct rdauth_who *who);
@@ -150,7 +163,7 @@ int rdauth_check(struct rdauth *a, const struct rdauth_who *who, enum rdauth_op 
  * The sectors @who may see in lookups when they are not open: NULL when
  * it sees all (lookups open, or a credential for any sector: "*"), else a
  * list in @buf (RDAUTH_SCOPE_MAX bytes) as rdcreds_sector_in() reads it —
- * the sectors of its PSK credential and of its bearer token together.
+ * the sectors of its DTLS credential and of its bearer token together.
  * Call it after rdauth_check(RDAUTH_LOOKUP) allowed the request.
  */
 const char *rdauth_lookup_scope(struct rdauth *a, const struct rdauth_who *who, char *buf,
@@ -180,14 +193,11 @@ void rdauth_group_released(struct rdauth *a, const char *d, const char *gp);
 /* The claims on group names (for the control commands). */
 struct rdpolicy *rdauth_group_policy(struct rdauth *a);
 
-/* The credentials (for the control commands and the DTLS key lookup). */
-struct rdcreds *rdauth_creds(struct rdauth *a);
+/* The PSK store (for the control commands and, through pskstore_key, the handshakes). */
+struct pskstore *rdauth_creds(struct rdauth *a);
 
 /* The claims (for the control commands). */
 struct rdpolicy *rdauth_policy(struct rdauth *a);
-
-/* pskguard's key source: the key of a PSK identity (@arg: the rdauth). */
-const uint8_t *rdauth_psk_key(const uint8_t *id, size_t len, size_t *key_len, void *arg);
 
 void rdauth_get_stats(struct rdauth *a, struct rdauth_stats *out);
 

@@ -422,19 +422,14 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct rdd *rdd = ctx;
 	const char *id = json_string_value(json_object_get(args, "identity"));
-	const char *hex = json_string_value(json_object_get(args, "key"));
 	const char *sectors = json_string_value(json_object_get(args, "sectors"));
-	uint8_t key[PSKGUARD_KEY_MAX];
-	int n = pskguard_parse_hex(hex, key, sizeof(key)), rc;
+	int rc = rdcreds_add_hex(rdauth_creds(rdd->auth), id,
+				 json_string_value(json_object_get(args, "key")), sectors);
 
-	if (n < 0) {
+	if (rc == -EBADMSG)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",
 			      PSKGUARD_KEY_MAX);
-		return;
-	}
-	rc = rdcreds_add(rdauth_creds(rdd->auth), id, key, (size_t)n, sectors);
-	explicit_bzero(key, sizeof(key));
-	if (rc == -EEXIST)
+	else if (rc == -EEXIST)
 		ipc_call_fail(call, IPC_ERR_CONFLICT, "identity already has a key");
 	else if (rc == -EINVAL)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
@@ -451,12 +446,13 @@ static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 static void cmd_cred_del(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct rdd *rdd = ctx;
-	int rc = rdcreds_del(rdauth_creds(rdd->auth),
-			     json_string_value(json_object_get(args, "identity")));
+	const char *id = json_string_value(json_object_get(args, "identity"));
+	struct pskstore *ps = rdauth_creds(rdd->auth);
+	const struct pskstore_cred *c = pskstore_find(ps, (const uint8_t *)id, strlen(id));
 
-	if (rc == -ENOENT)
+	if (!c)
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no such credential");
-	else if (rc < 0)
+	else if (pskstore_del(ps, c) < 0)
 		ipc_call_fail(call, IPC_ERR_INTERNAL, "not deleted");
 	else
 		ipc_call_reply(call, NULL);
@@ -466,7 +462,7 @@ static void cmd_cred_list(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct rdd *rdd = ctx;
 
-	ipc_call_reply(call, rdcreds_json(rdauth_creds(rdd->auth)));
+	ipc_call_reply(call, pskstore_json(rdauth_creds(rdd->auth)));
 }
 
 static void cmd_forget(struct ipc_call *call, json_t *args, void *ctx)
@@ -571,6 +567,8 @@ void rdctl_status(void *state, json_t *status)
 	rdauth_get_stats(rdd->auth, &au);
 	json_object_set_new(status, "coap_port", json_integer(rdserver_port(rdd->server)));
 	json_object_set_new(status, "coaps_port", json_integer(rdserver_coaps_port(rdd->server)));
+	json_object_set_new(status, "coaps_certificates",
+			    json_boolean(rdserver_certificates(rdd->server)));
 	json_object_set_new(status, "credentials", json_integer((json_int_t)au.credentials));
 	json_object_set_new(status, "remembered_names", json_integer((json_int_t)au.claims));
 	json_object_set_new(status, "remembered_groups", json_integer((json_int_t)au.group_claims));

@@ -33,6 +33,7 @@ struct rdserver {
 	coap_context_t *ctx;
 	struct coapev *ev;
 	struct pskguard *guard;
+	struct certs *certs; /* NULL: PSK only */
 	int port, coaps_port;
 	struct rdsimple *simple;
 	struct rdwatch *watch;
@@ -344,9 +345,10 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	} else if ((bad = simple_target(&in, s, &dst, &dtls, job->source, sizeof(job->source)))) {
 		rdreq_error(&srv->stats, resp, 400, "%s", bad);
 		free(job);
-	} else if (dtls && !job->who.cred) {
+	} else if (dtls && !job->who.cred && !(job->who.certificate && srv->certs)) {
 		/* allowed() refuses a withdrawn identity already; this is the last guard */
-		rdreq_error(&srv->stats, resp, 401, "no PSK to fetch /.well-known/core with");
+		rdreq_error(&srv->stats, resp, 401,
+			    "no credential to fetch /.well-known/core with");
 		free(job);
 	} else if (!(job->async = coap_register_async(s, req, 0))) {
 		rdreq_error(&srv->stats, resp, 503, "busy");
@@ -357,14 +359,19 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		job->q = q;
 		rdquery_init(&q); /* moved into the job */
 		coap_async_set_app_data(job->async, job);
-		/* over DTLS rdd is the client, with the key that authenticated the registrant */
-		if (dtls) {
+		/*
+		 * over DTLS rdd is the client, with the key that authenticated the
+		 * registrant, or, for one that came with a certificate, with rdd's own
+		 */
+		if (dtls && job->who.cred) {
 			psk.identity = (const uint8_t *)job->who.cred->identity;
 			psk.identity_len = strlen(job->who.cred->identity);
 			psk.key = job->who.cred->key;
 			psk.key_len = job->who.cred->key_len;
 		}
-		if (rdsimple_fetch(srv->simple, &dst, dtls ? &psk : NULL, simple_done, job) < 0) {
+		if (rdsimple_fetch(srv->simple, &dst, dtls && job->who.cred ? &psk : NULL,
+				   dtls && !job->who.cred ? srv->certs : NULL, simple_done,
+				   job) < 0) {
 			job->code = 500;
 			snprintf(job->why, sizeof(job->why), "cannot ask the endpoint");
 			simple_failed(job);
@@ -779,17 +786,24 @@ static int bind_endpoints(struct rdserver *srv)
 		log_info("serving the resource directory on [%s]:%d", cfg->address, srv->port);
 	}
 	if (cfg->coaps_enabled) {
-		srv->guard = pskguard_new(srv->base, rdauth_psk_key, cfg->auth,
+		srv->guard = pskguard_new(srv->base, pskstore_key, rdauth_creds(cfg->auth),
 					  cfg->handshake_timeout_s);
 		if (pskguard_setup(srv->guard, srv->ctx) < 0) {
 			log_error("this libcoap cannot do DTLS with PSK");
 			return -ENOTSUP;
 		}
+		rc = certs_setup(srv->ctx, &cfg->certs, &srv->certs);
+		if (rc < 0)
+			return rc;
 		rc = bind_endpoint(srv, cfg->coaps_address, cfg->coaps_port, COAP_PROTO_DTLS);
 		if (rc < 0)
 			return rc;
-		log_info("serving the resource directory over DTLS (PSK) on [%s]:%d",
-			 cfg->coaps_address, srv->coaps_port);
+		log_info("serving the resource directory over DTLS (PSK%s) on [%s]:%d",
+			 srv->certs ? " and certificates" : "", cfg->coaps_address,
+			 srv->coaps_port);
+		if (srv->certs)
+			log_info("certificate mode on: clients verified against %s",
+				 cfg->certs.ca_file);
 	}
 	return 0;
 }
@@ -879,6 +893,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	/* the config's strings, which a reload frees */
 	srv->cfg.address = NULL;
 	srv->cfg.coaps_address = NULL;
+	srv->cfg.certs = (struct certs_config){ "", "", "" };
 	*out = srv;
 	return 0;
 }
@@ -895,6 +910,7 @@ void rdserver_free(struct rdserver *srv)
 	rdwatch_free(srv->watch);
 	if (srv->ctx)
 		coap_free_context(srv->ctx); /* frees every resource */
+	certs_free(srv->certs);              /* libcoap keeps pointers to it until then */
 	free(srv);
 }
 
@@ -919,6 +935,11 @@ int rdserver_port(const struct rdserver *srv)
 int rdserver_coaps_port(const struct rdserver *srv)
 {
 	return srv->coaps_port;
+}
+
+bool rdserver_certificates(const struct rdserver *srv)
+{
+	return srv->certs != NULL;
 }
 
 coap_context_t *rdserver_context(struct rdserver *srv)

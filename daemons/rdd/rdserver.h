@@ -28,6 +28,7 @@
 #include <coap3/coap.h>
 #include <event2/event.h>
 
+#include "coap/certs.h"
 #include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "rdauth.h"
@@ -40,9 +41,11 @@ struct rdserver_config {
 	bool coap_enabled;   /* serve plain CoAP on address/port */
 	const char *address; /* numeric IPv6 or IPv4 address to bind ("::": all) */
 	int port;
-	bool coaps_enabled; /* serve CoAP over DTLS with PSK on coaps_address/coaps_port */
+	bool coaps_enabled; /* serve CoAP over DTLS on coaps_address/coaps_port */
 	const char *coaps_address;
 	int coaps_port;
+	/* certificate mode besides the PSKs ("" x3: off; borrowed until rdserver_new returns) */
+	struct certs_config certs;
 	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
 	/*
 	 * Who may do what (borrowed; it outlives the server): every handler
@@ -93,5 +96,8 @@ coap_context_t *rdserver_context(struct rdserver *srv);
 struct coapev *rdserver_coapev(struct rdserver *srv);
 /* The UDP port served with CoAP over DTLS (0: none). */
 int rdserver_coaps_port(const struct rdserver *srv);
+
+/* Whether coaps clients may authenticate with certificates ([coaps] ca_file …). */
+bool rdserver_certificates(const struct rdserver *srv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coap/coapev.h"
 #include "coap/pskguard.h"
 
 #define CF_LINK_FORMAT 40
@@ -29,6 +30,14 @@ struct fetch {
 struct rdsimple {
 	struct event_base *base;
 	coap_context_t *ctx;
+	/*
+	 * Fetches with rdd's certificate go out on a context of their own,
+	 * made at the first: libcoap 4.3.1 offers a client only PSK cipher
+	 * suites when its context serves PSKs, as rdd's does, and a device
+	 * with a certificate then answers "no shared cipher".
+	 */
+	coap_context_t *pki_ctx;
+	struct coapev *pki_ev;
 	int handshake_timeout_s;
 	struct fetch *running;
 	/* sessions whose fetch ended inside a libcoap callback, released after it */
@@ -165,6 +174,35 @@ static void on_handshake_deadline(evutil_socket_t fd, short what, void *arg)
 		finish(f, f->failed ? f->failed : -ECONNABORTED, 0, NULL, 0);
 }
 
+static int on_pki_event(coap_session_t *s, const coap_event_t event)
+{
+	rdsimple_event(s, event);
+	return 0;
+}
+
+/* The context for certificate fetches, trusting the CAs of @certs; 0 or -EIO. */
+static int pki_context(struct rdsimple *rs, const struct certs *certs)
+{
+	if (rs->pki_ctx)
+		return 0;
+	rs->pki_ctx = coap_new_context(NULL);
+	if (!rs->pki_ctx)
+		return -EIO;
+	coap_context_set_block_mode(rs->pki_ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	coap_register_response_handler(rs->pki_ctx, on_response);
+	coap_register_nack_handler(rs->pki_ctx, rdsimple_on_nack);
+	coap_register_event_handler(rs->pki_ctx, on_pki_event);
+	rs->pki_ev = coapev_new(rs->base, rs->pki_ctx);
+	if (!rs->pki_ev || certs_trust(certs, rs->pki_ctx) < 0) {
+		coapev_free(rs->pki_ev);
+		coap_free_context(rs->pki_ctx);
+		rs->pki_ev = NULL;
+		rs->pki_ctx = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
 struct rdsimple *rdsimple_new(struct event_base *base, coap_context_t *ctx, int handshake_timeout_s)
 {
 	struct rdsimple *rs = calloc(1, sizeof(*rs));
@@ -196,16 +234,22 @@ void rdsimple_free(struct rdsimple *rs)
 		coap_session_set_app_data(f->session, NULL);
 		fetch_free(f);
 	}
+	coapev_free(rs->pki_ev);
+	if (rs->pki_ctx)
+		coap_free_context(rs->pki_ctx);
 	event_free(rs->reaper);
 	free(rs);
 }
 
-/* A client session to @dst: plain, or DTLS with @psk (copied into @f). */
+/* A client session to @dst: plain, DTLS with @psk (copied into @f), or DTLS with @certs. */
 static coap_session_t *open_session(struct rdsimple *rs, struct fetch *f, const coap_address_t *dst,
-				    const struct rdsimple_psk *psk)
+				    const struct rdsimple_psk *psk, const struct certs *certs)
 {
 	coap_dtls_cpsk_t setup = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
 
+	if (certs)
+		return pki_context(rs, certs) == 0 ? certs_client_session(certs, rs->pki_ctx, dst)
+						   : NULL;
 	if (!psk)
 		return coap_new_client_session(rs->ctx, NULL, dst, COAP_PROTO_UDP);
 	memcpy(f->identity, psk->identity, psk->identity_len);
@@ -218,7 +262,7 @@ static coap_session_t *open_session(struct rdsimple *rs, struct fetch *f, const 
 }
 
 int rdsimple_fetch(struct rdsimple *rs, const coap_address_t *dst, const struct rdsimple_psk *psk,
-		   rdsimple_done_fn fn, void *arg)
+		   const struct certs *certs, rdsimple_done_fn fn, void *arg)
 {
 	coap_fixed_point_t ack_timeout = { 1, 0 };
 	struct timeval deadline = { rs->handshake_timeout_s, 0 };
@@ -226,18 +270,20 @@ int rdsimple_fetch(struct rdsimple *rs, const coap_address_t *dst, const struct 
 	coap_pdu_t *pdu;
 	uint8_t cf[4];
 
+	if (psk && certs)
+		return -EINVAL;
 	if (psk && (psk->identity_len == 0 || psk->identity_len > PSKGUARD_IDENTITY_MAX ||
 		    psk->key_len == 0 || psk->key_len > PSKGUARD_KEY_MAX))
 		return -EINVAL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	f->dtls = psk != NULL;
+	f->dtls = psk || certs;
 	if (f->dtls && !(f->handshake = evtimer_new(rs->base, on_handshake_deadline, f))) {
 		free(f);
 		return -ENOMEM;
 	}
-	f->session = open_session(rs, f, dst, psk);
+	f->session = open_session(rs, f, dst, psk, certs);
 	if (!f->session) {
 		if (f->handshake)
 			event_free(f->handshake);

@@ -8,9 +8,11 @@
  * retransmission settings so that a silent endpoint is given up within a
  * few seconds; bodies larger than a datagram arrive block-wise.
  *
- * With a PSK (a registrant that came over coaps), the request goes over
- * DTLS instead, rdd being the DTLS client with the registrant's own PSK
- * identity and key: a device that only speaks coaps can register simply.
+ * For a registrant that came over coaps the request goes over DTLS
+ * instead, rdd being the DTLS client with the registrant's own PSK
+ * identity and key, or, for one that came with a certificate, with rdd's
+ * own certificate (the device's must chain to a CA of [coaps] ca_file):
+ * a device that only speaks coaps can register simply.
  * The handshake has its own deadline, since DTLS retransmits its flights
  * for minutes and a wrong key never fails visibly (the peer drops the
  * Finished whose MAC does not verify).
@@ -23,6 +25,8 @@
 
 #include <coap3/coap.h>
 #include <event2/event.h>
+
+#include "coap/certs.h"
 
 struct rdsimple;
 
@@ -74,11 +78,12 @@ void rdsimple_on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack
 void rdsimple_event(coap_session_t *s, coap_event_t event);
 
 /*
- * Start fetching from @dst, over DTLS with @psk, or plain CoAP when @psk
- * is NULL; @fn is called exactly once, later.  0, -EINVAL (a bad PSK),
- * -ENOMEM or -EIO.
+ * Start fetching from @dst: over DTLS with @psk, or with the certificate
+ * of @certs (borrowed: it outlives the fetch); plain CoAP when both are
+ * NULL.  @fn is called exactly once, later.  0, -EINVAL (a bad PSK, or
+ * both given), -ENOMEM or -EIO.
  */
 int rdsimple_fetch(struct rdsimple *rs, const coap_address_t *dst, const struct rdsimple_psk *psk,
-		   rdsimple_done_fn fn, void *arg);
+		   const struct certs *certs, rdsimple_done_fn fn, void *arg);
 
 #endif

@@ -121,10 +121,20 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 static void *load_config(struct daemon *d, struct config_error *err)
 {
 	void *cfg = calloc(1, d->def->config_size);
+	char why[sizeof(err->message) - sizeof(err->file) - 2];
 
 	if (!cfg)
 		abort();
 	if (config_load(d->def->keys, cfg, d->config_path, d->overrides, err) < 0) {
+		free(cfg);
+		return NULL;
+	}
+	if (d->def->config_check && !d->def->config_check(cfg, why, sizeof(why))) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->file, sizeof(err->file), "%s",
+			 d->config_path ? d->config_path : "(defaults)");
+		snprintf(err->message, sizeof(err->message), "%s: %s", err->file, why);
+		config_clear(d->def->keys, cfg);
 		free(cfg);
 		return NULL;
 	}

@@ -88,6 +88,13 @@ struct daemon_def {
 	void (*stop)(void *state);
 	/* Apply the reloadable keys of the new config, now daemon_config(). */
 	void (*reload)(void *state);
+	/*
+	 * Optional: what the key table cannot check of a parsed config (a
+	 * list's syntax, keys that go together).  False with a reason in @why
+	 * ("[section] key: what"): the config is refused at start, by --check
+	 * and by a reload, which keeps the running one.
+	 */
+	bool (*config_check)(const void *cfg, char *why, size_t size);
 	/* Add the daemon's own fields and counters to a status reply. */
 	void (*status)(void *state, json_t *status);
 	/* The daemon's commands (NULL: none); handlers get the start() state. */

@@ -13,38 +13,6 @@ static int bad_entry(struct lwm2m_error *err, size_t i, const char *msg)
 	return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "entry %zu: %s", i, msg);
 }
 
-static int set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind k, size_t i,
-		    struct lwm2m_error *err)
-{
-	if (r->kind != LWM2M_SENML_NONE)
-		return bad_entry(err, i, "more than one value field");
-	r->kind = k;
-	return 0;
-}
-
-/* The text of a STRING token: the input itself, or unescaped into the document. */
-static int text_of(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, const char **s,
-		   size_t *n, struct lwm2m_error *err)
-{
-	char *p;
-	int len;
-
-	if (!t->escaped) {
-		*s = t->s;
-		*n = t->len;
-		return 0;
-	}
-	p = lwm2m_doc_alloc(doc, t->len + 1);
-	if (!p)
-		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
-	len = lwm2m_jsonr_unescape(t, p);
-	if (len < 0)
-		return lwm2m_error_set(err, -EBADMSG, t->offset, "JSON: lone UTF-16 surrogate");
-	*s = p;
-	*n = (size_t)len;
-	return 0;
-}
-
 /* The resource type of the entry's name (bn + n), to tell Opaque "sv" from String. */
 static bool is_opaque(const char *bn, size_t bn_len, const char *n, size_t n_len,
 		      const struct lwm2m_registry *reg)
@@ -86,7 +54,7 @@ static int parse_entry(struct lwm2m_jsonr *jr, size_t i, const char *bn, size_t 
 				return bad_entry(err, i, "\"n\" must be a string");
 			if (r->has_n)
 				return bad_entry(err, i, "duplicate \"n\"");
-			rc = text_of(&v, doc, &r->n, &r->n_len, err);
+			rc = lwm2m_jsonr_text(&v, doc, &r->n, &r->n_len, err);
 			r->has_n = true;
 		} else if (lwm2m_jsonr_key_is(&k, "t")) {
 			if (v.kind != LWM2M_JSONR_NUMBER)
@@ -96,36 +64,22 @@ static int parse_entry(struct lwm2m_jsonr *jr, size_t i, const char *bn, size_t 
 		} else if (lwm2m_jsonr_key_is(&k, "v")) {
 			if (v.kind != LWM2M_JSONR_NUMBER)
 				return bad_entry(err, i, "\"v\" must be a number");
-			if (v.is_int) {
-				rc = set_kind(r, LWM2M_SENML_INT, i, err);
-				r->i = v.i;
-			} else if (v.is_uint) {
-				rc = set_kind(r, LWM2M_SENML_UINT, i, err);
-				r->u = v.u;
-			} else {
-				rc = set_kind(r, LWM2M_SENML_FLOAT, i, err);
-				r->f = v.f;
-			}
+			rc = lwm2m_senml_take_number(r, &v, i, err);
 		} else if (lwm2m_jsonr_key_is(&k, "sv") || lwm2m_jsonr_key_is(&k, "ov")) {
-			const char *s = NULL;
-			size_t n = 0;
 			bool is_sv = k.s[0] == 's';
 
 			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_entry(err, i,
 						 is_sv ? "\"sv\" must be a string"
 						       : "\"ov\" must be a string");
-			rc = set_kind(r, is_sv ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK, i, err);
-			if (rc == 0)
-				rc = text_of(&v, doc, &s, &n, err);
-			r->bytes = (const uint8_t *)s;
-			r->len = n;
+			rc = lwm2m_senml_take_text(r,
+						   is_sv ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK,
+						   &v, doc, i, err);
 			sv = is_sv;
 		} else if (lwm2m_jsonr_key_is(&k, "bv")) {
 			if (v.kind != LWM2M_JSONR_TRUE && v.kind != LWM2M_JSONR_FALSE)
 				return bad_entry(err, i, "\"bv\" must be true or false");
-			rc = set_kind(r, LWM2M_SENML_BOOL, i, err);
-			r->b = v.kind == LWM2M_JSONR_TRUE;
+			rc = lwm2m_senml_take_bool(r, &v, i, err);
 		} else {
 			rc = lwm2m_jsonr_skip(jr, &v, err);
 		}
@@ -203,12 +157,10 @@ int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 
 	doc->base = *base;
 	lwm2m_jsonr_init(&jr, (const char *)buf, len);
-	rc = lwm2m_jsonr_next(&jr, &t, err);
+	rc = lwm2m_jsonr_expect(&jr, LWM2M_JSONR_OBJECT,
+				"LwM2M JSON is an object with an \"e\" array of entries", err);
 	if (rc < 0)
 		return rc;
-	if (t.kind != LWM2M_JSONR_OBJECT)
-		return lwm2m_error_set(err, -EBADMSG, t.offset,
-				       "LwM2M JSON is an object with an \"e\" array of entries");
 	/*
 	 * Members may come in any order but "bn" and "bt" apply to "e":
 	 * remember where "e" starts, read the rest, then come back to it.
@@ -233,7 +185,7 @@ int lwm2m_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_path *b
 					err, -EBADMSG, SIZE_MAX,
 					"\"bn\" must be a string and \"bt\" a number");
 			if (is_bn) {
-				rc = text_of(&v, doc, &bn, &bn_len, err);
+				rc = lwm2m_jsonr_text(&v, doc, &bn, &bn_len, err);
 				has_bn = true;
 			} else {
 				bt = v.f;
@@ -272,11 +224,13 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 	int rc;
 
 	lwm2m_senml_namer_init(&nm, doc);
-
-	if (doc->count)
-		lwm2m_senml_names(&nm, doc, 0, bn, n);
-	else
-		bn[0] = '\0';
+	bn[0] = '\0';
+	/* the base name of the first entry is the object's "bn" */
+	if (doc->count) {
+		rc = lwm2m_senml_names(&nm, doc, 0, bn, n, err);
+		if (rc < 0)
+			return rc;
+	}
 	rc = lwm2m_buf_append_byte(out, '{');
 	if (rc == 0 && bn[0]) {
 		rc = lwm2m_buf_append_str(out, "\"bn\":");
@@ -287,43 +241,9 @@ int lwm2m_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out, struct
 	}
 	if (rc == 0)
 		rc = lwm2m_buf_append_str(out, "\"e\":[");
-	for (size_t i = 0; i < doc->count && rc == 0; i++) {
-		const struct lwm2m_entry *e = &doc->entries[i];
-		bool first = true;
-
-		if (!lwm2m_path_is_prefix(&doc->base, &e->path)) {
-			out->len = start;
-			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-					       "entry %zu: path is outside the base path", i);
-		}
-		lwm2m_senml_names(&nm, doc, i, bn, n);
-		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
-		if (rc == 0 && n[0]) {
-			rc = lwm2m_senml_put_key(out, &first, "n");
-			if (rc == 0)
-				rc = lwm2m_jsonw_string(out, n, strlen(n));
-		}
-		if (rc == 0)
-			rc = lwm2m_senml_put_value(out, &first, &e->value,
-						   &lwm2m_senml_lwm2m_labels);
-		if (rc == 0 && e->has_time) {
-			rc = lwm2m_senml_put_key(out, &first, "t");
-			if (rc == 0)
-				rc = lwm2m_jsonw_double(out, e->time, 0);
-		}
-		if (rc == 0)
-			rc = lwm2m_buf_append_byte(out, '}');
-		if (rc == -EDOM) {
-			out->len = start;
-			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-					       "entry %zu: JSON cannot carry NaN or infinity", i);
-		}
-	}
-	if (rc == 0)
-		rc = lwm2m_buf_append_str(out, "]}");
 	if (rc < 0) {
 		out->len = start;
 		return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
 	}
-	return 0;
+	return lwm2m_senml_put_records(out, start, doc, &nm, &lwm2m_senml_lwm2m_labels, "]}", err);
 }

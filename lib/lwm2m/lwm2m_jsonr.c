@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_value.h"
 
 /* What a container expects next. */
@@ -446,4 +447,39 @@ bool lwm2m_jsonr_key_is(const struct lwm2m_jsonr_token *t, const char *s)
 	size_t n = strlen(s);
 
 	return !t->escaped && t->len == n && memcmp(t->s, s, n) == 0;
+}
+
+int lwm2m_jsonr_text(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, const char **s,
+		     size_t *n, struct lwm2m_error *err)
+{
+	char *p;
+	int len;
+
+	if (!t->escaped) {
+		*s = t->s;
+		*n = t->len;
+		return 0;
+	}
+	p = lwm2m_doc_alloc(doc, t->len + 1);
+	if (!p)
+		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
+	len = lwm2m_jsonr_unescape(t, p);
+	if (len < 0)
+		return lwm2m_error_set(err, -EBADMSG, t->offset, "JSON: lone UTF-16 surrogate");
+	*s = p;
+	*n = (size_t)len;
+	return 0;
+}
+
+int lwm2m_jsonr_expect(struct lwm2m_jsonr *r, enum lwm2m_jsonr_kind kind, const char *what,
+		       struct lwm2m_error *err)
+{
+	struct lwm2m_jsonr_token t;
+	int rc = lwm2m_jsonr_next(r, &t, err);
+
+	if (rc < 0)
+		return rc;
+	if (t.kind != kind)
+		return lwm2m_error_set(err, -EBADMSG, t.offset, "%s", what);
+	return 0;
 }

@@ -7,10 +7,13 @@
 
 #include "lwm2m/lwm2m_error.h"
 
+struct lwm2m_doc;
+
 /*
  * A pull reader for JSON (RFC 8259) used by the SenML JSON and LwM2M JSON
  * decoders on the hot path: one token per call, no allocation, strings
- * pointing into the input, exact byte offsets in errors.  jansson builds a
+ * pointing into the input (lwm2m_jsonr_text copies only escaped ones, into
+ * the decoder's document), exact byte offsets in errors.  jansson builds a
  * whole tree with an allocation per member, which kept SenML JSON decoding
  * at half the speed the gateway needs; jansson still parses the JSON that
  * people write (lwm2m_render).  The reader checks the whole grammar:
@@ -65,6 +68,14 @@ void lwm2m_jsonr_init(struct lwm2m_jsonr *r, const char *buf, size_t len);
 int lwm2m_jsonr_next(struct lwm2m_jsonr *r, struct lwm2m_jsonr_token *t, struct lwm2m_error *err);
 
 /*
+ * lwm2m_jsonr_expect - the next token, which must be of @kind (the start
+ * of a document, say).  Returns 0, or -EBADMSG: a JSON error, or @what
+ * (the caller's wording) at the offset of a token of another kind.
+ */
+int lwm2m_jsonr_expect(struct lwm2m_jsonr *r, enum lwm2m_jsonr_kind kind, const char *what,
+		       struct lwm2m_error *err);
+
+/*
  * lwm2m_jsonr_skip - skip the rest of the value whose first token @t was
  * just read (nothing for a scalar, the whole object or array otherwise).
  * Returns 0 or -EBADMSG.
@@ -79,6 +90,18 @@ int lwm2m_jsonr_skip(struct lwm2m_jsonr *r, const struct lwm2m_jsonr_token *t,
  * surrogate.
  */
 int lwm2m_jsonr_unescape(const struct lwm2m_jsonr_token *t, char *out);
+
+/*
+ * lwm2m_jsonr_text - the text of STRING token @t for a decoder that builds
+ * @doc: the input itself when @t holds no escapes (no copy, the common
+ * case), else @t unescaped into storage of @doc (lwm2m_doc_alloc), so that
+ * either way it lives as long as the input and the document.
+ * @s, @n: set to the text and its length (not NUL-terminated).
+ * Returns 0, -ENOMEM, or -EBADMSG for a lone UTF-16 surrogate (@err at the
+ * token's offset).
+ */
+int lwm2m_jsonr_text(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, const char **s,
+		     size_t *n, struct lwm2m_error *err);
 
 /* lwm2m_jsonr_key_is - true if KEY/STRING @t (unescaped) equals @s. */
 bool lwm2m_jsonr_key_is(const struct lwm2m_jsonr_token *t, const char *s);

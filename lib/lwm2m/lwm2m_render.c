@@ -284,21 +284,31 @@ static int add_one(struct pctx *c, const struct lwm2m_path *p, json_t *j, bool t
 	return rc < 0 ? lwm2m_error_set(c->err, -ENOMEM, SIZE_MAX, "out of memory") : 0;
 }
 
+/* @json read by jansson (duplicate keys refused); NULL with @err set when it is not JSON. */
+static json_t *load_json(const char *json, size_t len, struct lwm2m_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root)
+		lwm2m_error_set(err, -EBADMSG,
+				jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
+				"line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+	return root;
+}
+
 int lwm2m_render_parse(const char *json, size_t len, const struct lwm2m_path *base,
 		       const struct lwm2m_registry *reg, struct lwm2m_doc *doc,
 		       struct lwm2m_error *err)
 {
 	struct pctx c = { .reg = reg, .doc = doc, .err = err };
-	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
 	int rc = 0;
 
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = load_json(json, len, err);
 	if (!root)
-		return lwm2m_error_set(err, -EBADMSG,
-				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -EBADMSG;
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
@@ -414,57 +424,122 @@ int lwm2m_render_links(const struct lwm2m_link_list *l, const struct lwm2m_regis
 	return rc;
 }
 
+/*
+ * The link-format text of JSON number @v in @tmp (the shortest form that
+ * reads back: "60", "1.5"); *@text is NULL when out of memory.
+ * Returns 0 or -ENOMEM.
+ */
+static int number_text(const json_t *v, struct lwm2m_buf *tmp, const char **text)
+{
+	int rc;
+
+	lwm2m_buf_reset(tmp);
+	rc = lwm2m_jsonw_double(tmp, json_number_value(v), 0);
+	*text = rc == 0 ? lwm2m_buf_cstr(tmp) : NULL;
+	return rc;
+}
+
+/*
+ * The LwM2M attributes among the number members of link object @el, into
+ * @a; "ver" (a string) is the caller's.  Returns 0, or -EBADMSG with *@bad
+ * the member that is not a valid value.
+ */
+static int read_attrs(json_t *el, struct lwm2m_link_attrs *a, struct lwm2m_buf *tmp,
+		      const char **bad)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (el, key, v) {
+		const char *text;
+		int rc;
+
+		if (strcmp(key, "link") == 0 || strcmp(key, "name") == 0 || json_is_true(v) ||
+		    json_is_string(v))
+			continue;
+		rc = json_is_number(v) ? number_text(v, tmp, &text) : -EBADMSG;
+		/* numbers that are not LwM2M attributes become parameters below */
+		if (rc == 0 && text && lwm2m_link_attr_set(a, key, text) == -EINVAL)
+			rc = -EBADMSG;
+		if (rc < 0) {
+			*bad = key;
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The members of link object @el that are not LwM2M attributes, as
+ * parameters of the last link of @l.  Returns 0, or a negative errno with
+ * *@bad the member that could not be added.
+ */
+static int add_params(json_t *el, struct lwm2m_link_list *l, struct lwm2m_buf *tmp,
+		      const char **bad)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (el, key, v) {
+		struct lwm2m_link_attrs probe = { 0 };
+		const char *text;
+		int rc;
+
+		if (strcmp(key, "link") == 0 || strcmp(key, "name") == 0 || strcmp(key, "ver") == 0)
+			continue;
+		if (json_is_number(v)) {
+			if (number_text(v, tmp, &text) < 0 || !text ||
+			    lwm2m_link_attr_set(&probe, key, text) != -ENOENT)
+				continue; /* an LwM2M attribute, read by read_attrs */
+			rc = lwm2m_link_add_param(l, key, text, false);
+		} else if (json_is_true(v) || json_is_string(v)) {
+			const char *sv = json_is_true(v) ? NULL : json_string_value(v);
+
+			/* numbers (ct=11543) stay bare, other text is quoted (rt="...") */
+			rc = lwm2m_link_add_param(l, key, sv,
+						  sv && strspn(sv, "0123456789") != strlen(sv));
+		} else {
+			rc = -EINVAL;
+		}
+		if (rc < 0) {
+			*bad = key;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_list *l,
 			     struct lwm2m_error *err)
 {
-	json_error_t jerr;
 	json_t *root, *el;
+	struct lwm2m_buf tmp;
 	size_t i;
 	int rc = 0;
 
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = load_json(json, len, err);
 	if (!root)
-		return lwm2m_error_set(err, -EBADMSG,
-				       jerr.position >= 0 ? (size_t)jerr.position : SIZE_MAX,
-				       "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -EBADMSG;
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "expected a JSON array of links");
 	}
+	lwm2m_buf_init(&tmp);
 	json_array_foreach (root, i, el) {
-		json_t *uri = json_object_get(el, "link"), *v;
+		json_t *uri = json_object_get(el, "link");
 		struct lwm2m_link_attrs a = { 0 };
-		const char *key;
+		const char *bad = NULL;
 
 		if (!json_is_object(el) || !json_is_string(uri)) {
 			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
 					     "link %zu: needs a \"link\" string member", i);
 			break;
 		}
-		json_object_foreach (el, key, v) {
-			struct lwm2m_buf tmp;
-			const char *text;
-
-			if (strcmp(key, "link") == 0 || strcmp(key, "name") == 0 ||
-			    json_is_true(v) || json_is_string(v))
-				continue;
-			lwm2m_buf_init(&tmp);
-			rc = json_is_integer(v) ? lwm2m_jsonw_int(&tmp, json_integer_value(v))
-			     : json_is_real(v)  ? lwm2m_jsonw_double(&tmp, json_real_value(v), 0)
-						: -EBADMSG;
-			text = rc == 0 ? lwm2m_buf_cstr(&tmp) : NULL;
-			/* numbers that are not LwM2M attributes become parameters below */
-			if (rc == 0 && text && lwm2m_link_attr_set(&a, key, text) == -EINVAL)
-				rc = -EBADMSG;
-			lwm2m_buf_fini(&tmp);
-			if (rc < 0) {
-				rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-						     "link %zu: bad value for \"%s\"", i, key);
-				break;
-			}
-		}
-		if (rc < 0)
+		if (read_attrs(el, &a, &tmp, &bad) < 0) {
+			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
+					     "link %zu: bad value for \"%s\"", i, bad);
 			break;
+		}
 		if (json_is_string(json_object_get(el, "ver")) &&
 		    lwm2m_link_attr_set(&a, "ver", json_string_value(json_object_get(el, "ver"))) <
 			    0) {
@@ -476,42 +551,13 @@ int lwm2m_render_parse_links(const char *json, size_t len, struct lwm2m_link_lis
 			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "link %zu: bad target", i);
 			break;
 		}
-		json_object_foreach (el, key, v) {
-			struct lwm2m_link_attrs probe = { 0 };
-			struct lwm2m_buf num;
-
-			if (strcmp(key, "link") == 0 || strcmp(key, "name") == 0 ||
-			    strcmp(key, "ver") == 0)
-				continue;
-			lwm2m_buf_init(&num);
-			if (json_is_number(v)) {
-				if (lwm2m_jsonw_double(&num, json_number_value(v), 0) < 0 ||
-				    !lwm2m_buf_cstr(&num) ||
-				    lwm2m_link_attr_set(&probe, key, lwm2m_buf_cstr(&num)) !=
-					    -ENOENT) {
-					lwm2m_buf_fini(&num);
-					continue; /* an LwM2M attribute, handled above */
-				}
-				rc = lwm2m_link_add_param(l, key, lwm2m_buf_cstr(&num), false);
-			} else if (json_is_true(v) || json_is_string(v)) {
-				const char *sv = json_is_true(v) ? NULL : json_string_value(v);
-
-				/* numbers (ct=11543) stay bare, other text is quoted (rt="...") */
-				rc = lwm2m_link_add_param(
-					l, key, sv, sv && strspn(sv, "0123456789") != strlen(sv));
-			} else {
-				rc = -EINVAL;
-			}
-			lwm2m_buf_fini(&num);
-			if (rc < 0) {
-				rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-						     "link %zu: bad parameter \"%s\"", i, key);
-				break;
-			}
-		}
-		if (rc < 0)
+		if (add_params(el, l, &tmp, &bad) < 0) {
+			rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
+					     "link %zu: bad parameter \"%s\"", i, bad);
 			break;
+		}
 	}
+	lwm2m_buf_fini(&tmp);
 	json_decref(root);
 	return rc;
 }

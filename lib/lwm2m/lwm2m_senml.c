@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lwm2m/lwm2m_base64.h"
+#include "lwm2m/lwm2m_jsonr.h"
 #include "lwm2m/lwm2m_jsonw.h"
 
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
@@ -14,6 +15,58 @@ void lwm2m_senml_base_init(struct lwm2m_senml_base *b)
 	b->obj = NULL;
 	b->bt = 0;
 	b->bv = 0;
+}
+
+int lwm2m_senml_set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
+			 size_t offset, struct lwm2m_error *err)
+{
+	if (r->kind != LWM2M_SENML_NONE)
+		return lwm2m_error_set(err, -EBADMSG, offset,
+				       "record %zu: more than one value field", index);
+	r->kind = kind;
+	return 0;
+}
+
+int lwm2m_senml_take_number(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			    size_t index, struct lwm2m_error *err)
+{
+	int rc;
+
+	if (v->is_int) {
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_INT, index, SIZE_MAX, err);
+		r->i = v->i;
+	} else if (v->is_uint) {
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_UINT, index, SIZE_MAX, err);
+		r->u = v->u;
+	} else {
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_FLOAT, index, SIZE_MAX, err);
+		r->f = v->f;
+	}
+	return rc;
+}
+
+int lwm2m_senml_take_bool(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			  size_t index, struct lwm2m_error *err)
+{
+	int rc = lwm2m_senml_set_kind(r, LWM2M_SENML_BOOL, index, SIZE_MAX, err);
+
+	r->b = v->kind == LWM2M_JSONR_TRUE;
+	return rc;
+}
+
+int lwm2m_senml_take_text(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind,
+			  const struct lwm2m_jsonr_token *v, struct lwm2m_doc *doc, size_t index,
+			  struct lwm2m_error *err)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	int rc = lwm2m_senml_set_kind(r, kind, index, SIZE_MAX, err);
+
+	if (rc == 0)
+		rc = lwm2m_jsonr_text(v, doc, &s, &n, err);
+	r->bytes = (const uint8_t *)s;
+	r->len = n;
+	return rc;
 }
 
 static int to_value(const struct lwm2m_senml_rec *r, double bv, struct lwm2m_value *v)
@@ -214,29 +267,32 @@ void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc
 		nm->blen = (size_t)lwm2m_path_format(&doc->base, nm->base, sizeof(nm->base));
 }
 
-void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
-		       char *bn, char *n)
+int lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
+		      char *bn, char *n, struct lwm2m_error *err)
 {
 	const struct lwm2m_path *p = &doc->entries[i].path;
 	size_t o = 0;
 
 	bn[0] = '\0';
 	n[0] = '\0';
+	if (!lwm2m_path_is_prefix(&doc->base, p))
+		return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
+				       "entry %zu: path is outside the base path", i);
 	if (nm->blen == 0) {
 		lwm2m_path_format(p, n, LWM2M_PATH_STR_MAX + 1);
-		return;
+		return 0;
 	}
 	if (i == 0) {
 		memcpy(bn, nm->base, nm->blen);
 		if (nm->all_base) {
 			bn[nm->blen] = '\0';
-			return;
+			return 0;
 		}
 		bn[nm->blen] = '/';
 		bn[nm->blen + 1] = '\0';
 	}
 	if (nm->all_base)
-		return;
+		return 0;
 	/* the IDs below the base, "7/1" */
 	for (unsigned k = doc->base.len; k < p->len; k++) {
 		char digits[5];
@@ -252,12 +308,27 @@ void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_do
 			n[o++] = digits[--nd];
 	}
 	n[o] = '\0';
+	return 0;
 }
 
-const struct lwm2m_senml_labels lwm2m_senml_json_labels = { "vs", "vd", "vb", "vlo", true };
-const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels = { "sv", "sv", "bv", "ov", false };
+const struct lwm2m_senml_labels lwm2m_senml_json_labels = {
+	.string = "vs",
+	.opaque = "vd",
+	.boolean = "vb",
+	.objlnk = "vlo",
+	.opaque_url_safe = true,
+	.record_bn = true,
+	.time_first = true,
+};
+const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels = {
+	.string = "sv",
+	.opaque = "sv",
+	.boolean = "bv",
+	.objlnk = "ov",
+};
 
-int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key)
+/* Append ["," when not @first]"@key": and clear @first. */
+static int put_key(struct lwm2m_buf *out, bool *first, const char *key)
 {
 	int rc = lwm2m_buf_append_str(out, *first ? "\"" : ",\"");
 
@@ -267,8 +338,12 @@ int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key)
 	return rc ? rc : lwm2m_buf_append_str(out, "\":");
 }
 
-int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
-			  const struct lwm2m_senml_labels *labels)
+/*
+ * Append the member holding @v (none for a value of type none).  Returns 0,
+ * -ENOMEM, -EDOM for a non-finite float or -EINVAL for an unknown type.
+ */
+static int put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
+		     const struct lwm2m_senml_labels *labels)
 {
 	char tmp[16];
 	int rc;
@@ -278,11 +353,11 @@ int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m
 		return 0;
 	case LWM2M_TYPE_STRING:
 	case LWM2M_TYPE_CORELNK:
-		rc = lwm2m_senml_put_key(out, first, labels->string);
+		rc = put_key(out, first, labels->string);
 		return rc ? rc
 			  : lwm2m_jsonw_string(out, (const char *)v->v.bytes.data, v->v.bytes.len);
 	case LWM2M_TYPE_OPAQUE:
-		rc = lwm2m_senml_put_key(out, first, labels->opaque);
+		rc = put_key(out, first, labels->opaque);
 		if (rc == 0)
 			rc = lwm2m_buf_append_byte(out, '"');
 		if (rc == 0)
@@ -290,22 +365,88 @@ int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m
 						 labels->opaque_url_safe, out);
 		return rc ? rc : lwm2m_buf_append_byte(out, '"');
 	case LWM2M_TYPE_BOOLEAN:
-		rc = lwm2m_senml_put_key(out, first, labels->boolean);
+		rc = put_key(out, first, labels->boolean);
 		return rc ? rc : lwm2m_buf_append_str(out, v->v.b ? "true" : "false");
 	case LWM2M_TYPE_OBJLNK:
-		rc = lwm2m_senml_put_key(out, first, labels->objlnk);
+		rc = put_key(out, first, labels->objlnk);
 		lwm2m_objlnk_format(v->v.lnk, tmp, sizeof(tmp));
 		return rc ? rc : lwm2m_jsonw_string(out, tmp, strlen(tmp));
 	case LWM2M_TYPE_INTEGER:
 	case LWM2M_TYPE_TIME:
-		rc = lwm2m_senml_put_key(out, first, "v");
+		rc = put_key(out, first, "v");
 		return rc ? rc : lwm2m_jsonw_int(out, v->v.i);
 	case LWM2M_TYPE_UNSIGNED:
-		rc = lwm2m_senml_put_key(out, first, "v");
+		rc = put_key(out, first, "v");
 		return rc ? rc : lwm2m_jsonw_uint(out, v->v.u);
 	case LWM2M_TYPE_FLOAT:
-		rc = lwm2m_senml_put_key(out, first, "v");
+		rc = put_key(out, first, "v");
 		return rc ? rc : lwm2m_jsonw_double(out, v->v.f, 1);
 	}
 	return -EINVAL;
+}
+
+static int put_text(struct lwm2m_buf *out, bool *first, const char *key, const char *text)
+{
+	int rc = put_key(out, first, key);
+
+	return rc ? rc : lwm2m_jsonw_string(out, text, strlen(text));
+}
+
+static int put_time(struct lwm2m_buf *out, bool *first, const struct lwm2m_entry *e)
+{
+	int rc;
+
+	if (!e->has_time)
+		return 0;
+	rc = put_key(out, first, "t");
+	return rc ? rc : lwm2m_jsonw_double(out, e->time, 0);
+}
+
+static int put_entries(struct lwm2m_buf *out, const struct lwm2m_doc *doc,
+		       const struct lwm2m_senml_namer *nm, const struct lwm2m_senml_labels *labels,
+		       struct lwm2m_error *err)
+{
+	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
+
+	for (size_t i = 0; i < doc->count; i++) {
+		const struct lwm2m_entry *e = &doc->entries[i];
+		bool first = true;
+		int rc = lwm2m_senml_names(nm, doc, i, bn, n, err);
+
+		if (rc < 0)
+			return rc;
+		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
+		if (rc == 0 && bn[0] && labels->record_bn)
+			rc = put_text(out, &first, "bn", bn);
+		if (rc == 0 && n[0])
+			rc = put_text(out, &first, "n", n);
+		if (rc == 0 && labels->time_first)
+			rc = put_time(out, &first, e);
+		if (rc == 0)
+			rc = put_value(out, &first, &e->value, labels);
+		if (rc == 0 && !labels->time_first)
+			rc = put_time(out, &first, e);
+		if (rc == 0)
+			rc = lwm2m_buf_append_byte(out, '}');
+		if (rc == -EDOM)
+			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
+					       "entry %zu: JSON cannot carry NaN or infinity", i);
+		if (rc < 0)
+			return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
+	}
+	return 0;
+}
+
+int lwm2m_senml_put_records(struct lwm2m_buf *out, size_t start, const struct lwm2m_doc *doc,
+			    const struct lwm2m_senml_namer *nm,
+			    const struct lwm2m_senml_labels *labels, const char *close,
+			    struct lwm2m_error *err)
+{
+	int rc = put_entries(out, doc, nm, labels, err);
+
+	if (rc == 0 && (rc = lwm2m_buf_append_str(out, close)) < 0)
+		lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
+	if (rc < 0)
+		out->len = start;
+	return rc;
 }

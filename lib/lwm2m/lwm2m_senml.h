@@ -15,7 +15,10 @@
  * in LwM2M (TS Core 7.4.4/7.4.5): resolving base name, base time and base
  * value into absolute paths, typing values through the registry, and the
  * LwM2M "vlo" object-link field.  The two codecs parse their syntax into a
- * struct lwm2m_senml_rec per record and hand it to lwm2m_senml_resolve().
+ * struct lwm2m_senml_rec per record and hand it to lwm2m_senml_resolve();
+ * so does LwM2M JSON (11543), whose entries are SenML records by other
+ * names.  The JSON value readers and the JSON record writer serve both
+ * JSON formats.
  */
 
 /* Which value field a record carries. */
@@ -69,6 +72,48 @@ struct lwm2m_senml_base {
 void lwm2m_senml_base_init(struct lwm2m_senml_base *b);
 
 /*
+ * lwm2m_senml_set_kind - record @index carries a value of kind @kind.
+ * @offset: where in the input the value field is, SIZE_MAX if unknown.
+ * Returns 0, or -EBADMSG when it already carries one ("record N: more
+ * than one value field").
+ */
+int lwm2m_senml_set_kind(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
+			 size_t offset, struct lwm2m_error *err);
+
+/*
+ * Readers of the value members that SenML JSON and LwM2M JSON share (the
+ * counterpart of lwm2m_senml_put_records): each codec checks the token's JSON
+ * type against its own field names, with its own wording, and then hands
+ * the token over.
+ */
+struct lwm2m_jsonr_token;
+
+/*
+ * lwm2m_senml_take_number - NUMBER token @v ("v") becomes the value of
+ * record @index: an integer, an unsigned integer above INT64_MAX, or a
+ * float.  Returns 0 or -EBADMSG (the record already has a value).
+ */
+int lwm2m_senml_take_number(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			    size_t index, struct lwm2m_error *err);
+
+/*
+ * lwm2m_senml_take_bool - TRUE or FALSE token @v becomes the value of
+ * record @index.  Returns 0 or -EBADMSG (the record already has a value).
+ */
+int lwm2m_senml_take_bool(struct lwm2m_senml_rec *r, const struct lwm2m_jsonr_token *v,
+			  size_t index, struct lwm2m_error *err);
+
+/*
+ * lwm2m_senml_take_text - STRING token @v becomes the value of record
+ * @index, of kind @kind (LWM2M_SENML_STRING or LWM2M_SENML_OBJLNK), its
+ * text in the input or, unescaped, in @doc (lwm2m_jsonr_text).
+ * Returns 0, -EBADMSG (a second value, a lone surrogate) or -ENOMEM.
+ */
+int lwm2m_senml_take_text(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind,
+			  const struct lwm2m_jsonr_token *v, struct lwm2m_doc *doc, size_t index,
+			  struct lwm2m_error *err);
+
+/*
  * lwm2m_senml_resolve - turn record @index into a document entry.
  * @b: base state, updated by the record's own base fields.
  * @r: the record.
@@ -95,37 +140,44 @@ void lwm2m_senml_namer_init(struct lwm2m_senml_namer *nm, const struct lwm2m_doc
  * lwm2m_senml_names - the SenML names an encoder writes for entry @i of @doc:
  * the base name goes in the first record only (the request path plus "/",
  * nothing for the root, the path itself when every entry is the base), the
- * name is the rest of the path.  The entry must lie under the base.
+ * name is the rest of the path.
  * @bn, @n: buffers of LWM2M_PATH_STR_MAX + 1 bytes; set to "" when absent.
+ * Returns 0, or -EINVAL when the entry does not lie under the base ("entry
+ * N: path is outside the base path"; @bn and @n are then "").
  */
-void lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
-		       char *bn, char *n);
+int lwm2m_senml_names(const struct lwm2m_senml_namer *nm, const struct lwm2m_doc *doc, size_t i,
+		      char *bn, char *n, struct lwm2m_error *err);
 
 /*
- * The value labels of a JSON record: SenML JSON (RFC 8428: "vs", "vd" in
- * base64url, "vb", "vlo") and LwM2M JSON (TS 1.1: "sv" with Opaque in
- * base64, "bv", "ov") name the same values differently.
+ * How a JSON format writes its records: SenML JSON (RFC 8428: "vs", "vd"
+ * in base64url, "vb", "vlo"; "bn" in the first record; "t" before the
+ * value) and LwM2M JSON (TS 1.1: "sv" with Opaque in base64, "bv", "ov";
+ * "bn" outside the records; "t" after the value) name and order the same
+ * fields differently.
  */
 struct lwm2m_senml_labels {
 	const char *string, *opaque, *boolean, *objlnk;
 	bool opaque_url_safe;
+	bool record_bn;  /* the first record carries the base name */
+	bool time_first; /* "t" comes before the value */
 };
 
 extern const struct lwm2m_senml_labels lwm2m_senml_json_labels;  /* RFC 8428 */
 extern const struct lwm2m_senml_labels lwm2m_senml_lwm2m_labels; /* LwM2M JSON */
 
 /*
- * lwm2m_senml_put_key - append ["," when not @first]"@key": and clear
- * @first.  Returns 0 or -ENOMEM.
+ * lwm2m_senml_put_records - append the entries of @doc as the JSON records
+ * {...},{...} of the format @labels describes, named by @nm
+ * (lwm2m_senml_namer_init on @doc), then @close (what ends the payload the
+ * caller opened: "]" or "]}"); numbers are "v".
+ * @start: where the caller's payload begins in @out; on error @out is cut
+ * back to it.
+ * Returns 0, -EINVAL (an entry outside the base path, a NaN or infinite
+ * float: @err says which entry), or -ENOMEM; @err is set on every error.
  */
-int lwm2m_senml_put_key(struct lwm2m_buf *out, bool *first, const char *key);
-
-/*
- * lwm2m_senml_put_value - append the member holding @v (none for a value
- * of type none), labelled as @labels says; numbers are "v".  Returns 0,
- * -ENOMEM, -EDOM for a non-finite float or -EINVAL for an unknown type.
- */
-int lwm2m_senml_put_value(struct lwm2m_buf *out, bool *first, const struct lwm2m_value *v,
-			  const struct lwm2m_senml_labels *labels);
+int lwm2m_senml_put_records(struct lwm2m_buf *out, size_t start, const struct lwm2m_doc *doc,
+			    const struct lwm2m_senml_namer *nm,
+			    const struct lwm2m_senml_labels *labels, const char *close,
+			    struct lwm2m_error *err);
 
 #endif

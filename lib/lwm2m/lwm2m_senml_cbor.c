@@ -52,15 +52,6 @@ static int number(struct dec *d, const struct lwm2m_cborr_item *it, double *out)
 	return 0;
 }
 
-static int set_kind(struct dec *d, struct lwm2m_senml_rec *r, const struct lwm2m_cborr_item *it,
-		    enum lwm2m_senml_kind k)
-{
-	if (r->kind != LWM2M_SENML_NONE)
-		return bad(d, it, "more than one value field");
-	r->kind = k;
-	return 0;
-}
-
 static int field(struct dec *d, struct lwm2m_senml_rec *r, int label,
 		 const struct lwm2m_cborr_item *v)
 {
@@ -93,19 +84,22 @@ static int field(struct dec *d, struct lwm2m_senml_rec *r, int label,
 	case L_V:
 		if (v->kind == LWM2M_CBORR_UINT) {
 			if (v->u > INT64_MAX) {
-				rc = set_kind(d, r, v, LWM2M_SENML_UINT);
+				rc = lwm2m_senml_set_kind(r, LWM2M_SENML_UINT, d->index, v->offset,
+							  d->err);
 				r->u = v->u;
 			} else {
-				rc = set_kind(d, r, v, LWM2M_SENML_INT);
+				rc = lwm2m_senml_set_kind(r, LWM2M_SENML_INT, d->index, v->offset,
+							  d->err);
 				r->i = (int64_t)v->u;
 			}
 		} else if (v->kind == LWM2M_CBORR_NEGINT) {
 			if (v->u > INT64_MAX)
 				return bad(d, v, "negative integer out of range");
-			rc = set_kind(d, r, v, LWM2M_SENML_INT);
+			rc = lwm2m_senml_set_kind(r, LWM2M_SENML_INT, d->index, v->offset, d->err);
 			r->i = -1 - (int64_t)v->u;
 		} else if (v->kind == LWM2M_CBORR_FLOAT) {
-			rc = set_kind(d, r, v, LWM2M_SENML_FLOAT);
+			rc = lwm2m_senml_set_kind(r, LWM2M_SENML_FLOAT, d->index, v->offset,
+						  d->err);
 			r->f = v->f;
 		} else {
 			return bad(d, v, "\"v\" must be a number");
@@ -117,20 +111,22 @@ static int field(struct dec *d, struct lwm2m_senml_rec *r, int label,
 			return bad(d, v,
 				   label == L_VS ? "\"vs\" must be a text string"
 						 : "\"vlo\" must be a text string");
-		rc = set_kind(d, r, v, label == L_VS ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK);
+		rc = lwm2m_senml_set_kind(r,
+					  label == L_VS ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK,
+					  d->index, v->offset, d->err);
 		r->bytes = v->data;
 		r->len = v->len;
 		return rc;
 	case L_VB:
 		if (v->kind != LWM2M_CBORR_BOOL)
 			return bad(d, v, "\"vb\" must be true or false");
-		rc = set_kind(d, r, v, LWM2M_SENML_BOOL);
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_BOOL, d->index, v->offset, d->err);
 		r->b = v->b;
 		return rc;
 	case L_VD:
 		if (v->kind != LWM2M_CBORR_BYTES)
 			return bad(d, v, "\"vd\" must be a byte string");
-		rc = set_kind(d, r, v, LWM2M_SENML_DATA);
+		rc = lwm2m_senml_set_kind(r, LWM2M_SENML_DATA, d->index, v->offset, d->err);
 		r->bytes = v->data;
 		r->len = v->len;
 		return rc;
@@ -270,12 +266,11 @@ int lwm2m_senml_cbor_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 		char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
 		size_t fields;
 
-		if (!lwm2m_path_is_prefix(&doc->base, &e->path)) {
+		rc = lwm2m_senml_names(&nm, doc, i, bn, n, err);
+		if (rc < 0) {
 			out->len = start;
-			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-					       "entry %zu: path is outside the base path", i);
+			return rc;
 		}
-		lwm2m_senml_names(&nm, doc, i, bn, n);
 		fields = (bn[0] != 0) + (n[0] != 0) + e->has_time +
 			 (e->value.type != LWM2M_TYPE_NONE);
 		rc = lwm2m_cborw_map(out, fields);

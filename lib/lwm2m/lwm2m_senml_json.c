@@ -5,46 +5,12 @@
 
 #include "lwm2m/lwm2m_base64.h"
 #include "lwm2m/lwm2m_jsonr.h"
-#include "lwm2m/lwm2m_jsonw.h"
 #include "lwm2m/lwm2m_senml.h"
 
 static int bad_field(struct lwm2m_error *err, size_t index, const char *key, const char *want)
 {
 	return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "record %zu: \"%s\" must be %s", index, key,
 			       want);
-}
-
-static int set_value(struct lwm2m_senml_rec *r, enum lwm2m_senml_kind kind, size_t index,
-		     struct lwm2m_error *err)
-{
-	if (r->kind != LWM2M_SENML_NONE)
-		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX,
-				       "record %zu: more than one value field", index);
-	r->kind = kind;
-	return 0;
-}
-
-/* The text of a STRING token: the input itself, or unescaped into the document. */
-static int text_of(const struct lwm2m_jsonr_token *t, struct lwm2m_doc *doc, const char **s,
-		   size_t *n, struct lwm2m_error *err)
-{
-	char *p;
-	int len;
-
-	if (!t->escaped) {
-		*s = t->s;
-		*n = t->len;
-		return 0;
-	}
-	p = lwm2m_doc_alloc(doc, t->len + 1);
-	if (!p)
-		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "out of memory");
-	len = lwm2m_jsonr_unescape(t, p);
-	if (len < 0)
-		return lwm2m_error_set(err, -EBADMSG, t->offset, "JSON: lone UTF-16 surrogate");
-	*s = p;
-	*n = (size_t)len;
-	return 0;
 }
 
 enum field {
@@ -133,8 +99,8 @@ static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *
 		case F_N:
 			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_field(err, index, key, "a string");
-			rc = f == F_BN ? text_of(&v, doc, &r->bn, &r->bn_len, err)
-				       : text_of(&v, doc, &r->n, &r->n_len, err);
+			rc = f == F_BN ? lwm2m_jsonr_text(&v, doc, &r->bn, &r->bn_len, err)
+				       : lwm2m_jsonr_text(&v, doc, &r->n, &r->n_len, err);
 			if (f == F_BN)
 				r->has_bn = true;
 			else
@@ -159,37 +125,20 @@ static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *
 		case F_V:
 			if (v.kind != LWM2M_JSONR_NUMBER)
 				return bad_field(err, index, key, "a number");
-			if (v.is_int) {
-				rc = set_value(r, LWM2M_SENML_INT, index, err);
-				r->i = v.i;
-			} else if (v.is_uint) {
-				rc = set_value(r, LWM2M_SENML_UINT, index, err);
-				r->u = v.u;
-			} else {
-				rc = set_value(r, LWM2M_SENML_FLOAT, index, err);
-				r->f = v.f;
-			}
+			rc = lwm2m_senml_take_number(r, &v, index, err);
 			break;
 		case F_VS:
-		case F_VLO: {
-			const char *s = NULL;
-			size_t n = 0;
-
+		case F_VLO:
 			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_field(err, index, key, "a string");
-			rc = set_value(r, f == F_VS ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK,
-				       index, err);
-			if (rc == 0)
-				rc = text_of(&v, doc, &s, &n, err);
-			r->bytes = (const uint8_t *)s;
-			r->len = n;
+			rc = lwm2m_senml_take_text(
+				r, f == F_VS ? LWM2M_SENML_STRING : LWM2M_SENML_OBJLNK, &v, doc,
+				index, err);
 			break;
-		}
 		case F_VB:
 			if (v.kind != LWM2M_JSONR_TRUE && v.kind != LWM2M_JSONR_FALSE)
 				return bad_field(err, index, key, "true or false");
-			rc = set_value(r, LWM2M_SENML_BOOL, index, err);
-			r->b = v.kind == LWM2M_JSONR_TRUE;
+			rc = lwm2m_senml_take_bool(r, &v, index, err);
 			break;
 		case F_VD: {
 			const char *s = NULL;
@@ -198,9 +147,9 @@ static int parse_record(struct lwm2m_jsonr *jr, size_t index, struct lwm2m_doc *
 
 			if (v.kind != LWM2M_JSONR_STRING)
 				return bad_field(err, index, key, "a base64url string");
-			rc = set_value(r, LWM2M_SENML_DATA, index, err);
+			rc = lwm2m_senml_set_kind(r, LWM2M_SENML_DATA, index, SIZE_MAX, err);
 			if (rc == 0)
-				rc = text_of(&v, doc, &s, &n, err);
+				rc = lwm2m_jsonr_text(&v, doc, &s, &n, err);
 			if (rc < 0)
 				return rc;
 			p = lwm2m_doc_alloc(doc, lwm2m_base64_decoded_max(n));
@@ -238,12 +187,10 @@ int lwm2m_senml_json_decode(const uint8_t *buf, size_t len, const struct lwm2m_p
 
 	doc->base = *base;
 	lwm2m_jsonr_init(&jr, (const char *)buf, len);
-	rc = lwm2m_jsonr_next(&jr, &t, err);
+	rc = lwm2m_jsonr_expect(&jr, LWM2M_JSONR_ARRAY, "a SenML pack is a JSON array of records",
+				err);
 	if (rc < 0)
 		return rc;
-	if (t.kind != LWM2M_JSONR_ARRAY)
-		return lwm2m_error_set(err, -EBADMSG, t.offset,
-				       "a SenML pack is a JSON array of records");
 	lwm2m_senml_base_init(&b);
 	for (size_t index = 0;; index++) {
 		struct lwm2m_senml_rec r;
@@ -273,50 +220,8 @@ int lwm2m_senml_json_encode(const struct lwm2m_doc *doc, struct lwm2m_buf *out,
 	struct lwm2m_senml_namer nm;
 	int rc = lwm2m_buf_append_byte(out, '[');
 
-	lwm2m_senml_namer_init(&nm, doc);
-	for (size_t i = 0; i < doc->count && rc == 0; i++) {
-		const struct lwm2m_entry *e = &doc->entries[i];
-		char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
-		bool first = true;
-
-		if (!lwm2m_path_is_prefix(&doc->base, &e->path)) {
-			out->len = start;
-			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-					       "entry %zu: path is outside the base path", i);
-		}
-		lwm2m_senml_names(&nm, doc, i, bn, n);
-		rc = lwm2m_buf_append_str(out, i ? ",{" : "{");
-		if (rc == 0 && bn[0]) {
-			rc = lwm2m_senml_put_key(out, &first, "bn");
-			if (rc == 0)
-				rc = lwm2m_jsonw_string(out, bn, strlen(bn));
-		}
-		if (rc == 0 && n[0]) {
-			rc = lwm2m_senml_put_key(out, &first, "n");
-			if (rc == 0)
-				rc = lwm2m_jsonw_string(out, n, strlen(n));
-		}
-		if (rc == 0 && e->has_time) {
-			rc = lwm2m_senml_put_key(out, &first, "t");
-			if (rc == 0)
-				rc = lwm2m_jsonw_double(out, e->time, 0);
-		}
-		if (rc == 0)
-			rc = lwm2m_senml_put_value(out, &first, &e->value,
-						   &lwm2m_senml_json_labels);
-		if (rc == 0)
-			rc = lwm2m_buf_append_byte(out, '}');
-		if (rc == -EDOM) {
-			out->len = start;
-			return lwm2m_error_set(err, -EINVAL, SIZE_MAX,
-					       "entry %zu: JSON cannot carry NaN or infinity", i);
-		}
-	}
-	if (rc == 0)
-		rc = lwm2m_buf_append_byte(out, ']');
-	if (rc < 0) {
-		out->len = start;
+	if (rc < 0)
 		return lwm2m_error_set(err, rc, SIZE_MAX, "out of memory");
-	}
-	return 0;
+	lwm2m_senml_namer_init(&nm, doc);
+	return lwm2m_senml_put_records(out, start, doc, &nm, &lwm2m_senml_json_labels, "]", err);
 }

@@ -37,6 +37,35 @@ def free_port(kind=socket.SOCK_DGRAM):
         return s.getsockname()[1]
 
 
+def openssl(*args, cwd):
+    """The openssl CLI in @cwd; raises on failure."""
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True)
+
+
+def make_ca(d, name):
+    """A self-signed CA in folder @d: d/NAME.pem and d/NAME.key (P-256); returns d/NAME."""
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + ".key", cwd=d)
+    openssl("req", "-x509", "-new", "-key", name + ".key", "-subj", "/CN=" + name,
+            "-days", "2", "-out", name + ".pem", cwd=d)
+    return os.path.join(d, name)
+
+
+def make_cert(d, name, cn, signer, san=None):
+    """A certificate of subject CN @cn signed by CA @signer (made by make_ca in @d), with
+    subjectAltName @san (e.g. "DNS:localhost", "URI:urn:dev:1") if given; returns d/NAME."""
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + ".key", cwd=d)
+    openssl("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr",
+            cwd=d)
+    ext = []
+    if san:
+        with open(os.path.join(d, name + ".ext"), "w") as f:
+            f.write("subjectAltName=" + san + "\n")
+        ext = ["-extfile", name + ".ext"]
+    openssl("x509", "-req", "-in", name + ".csr", "-CA", signer + ".pem", "-CAkey",
+            signer + ".key", "-CAcreateserial", "-days", "2", "-out", name + ".pem", *ext, cwd=d)
+    return os.path.join(d, name)
+
+
 def run(modules, *, with_source=True, need_root=None, before_netns=None):
     """The main() of an integration script, called as SCRIPT BUILD_DIR [SOURCE_DIR] [ARGS…].
 

@@ -38,7 +38,7 @@ static void run(const char *dir, unsigned n)
 	char path[256], file[256], name[64];
 	struct db *db;
 	struct idmap *m;
-	struct creds *cs;
+	struct pskstore *cs;
 	FILE *f;
 	double t;
 	unsigned found = 0, seed = 1;
@@ -77,9 +77,9 @@ static void run(const char *dir, unsigned n)
 		abort();
 	printf("n=%-6u ids_file load        %8.1f ms (%.0f ns/line)\n", n, (now() - t) * 1e3,
 	       (now() - t) * 1e9 / n);
-	cs = creds_new(db);
+	cs = pskstore_new(db, &creds_schema);
 	t = now();
-	if (creds_load(cs) != (int)n)
+	if (pskstore_load(cs) != (int)n)
 		abort();
 	printf("n=%-6u creds load (SQLite)  %8.1f ms\n", n, (now() - t) * 1e3);
 
@@ -102,19 +102,19 @@ static void run(const char *dir, unsigned n)
 		seed = seed * 1103515245u + 12345u;
 		int len = snprintf(name, sizeof(name), "id-%u", (seed >> 8) % n);
 
-		found += creds_find(cs, (const uint8_t *)name, (size_t)len) != NULL;
+		found += pskstore_find(cs, (const uint8_t *)name, (size_t)len) != NULL;
 	}
 	printf("n=%-6u PSK identity -> cred %8.0f ns/lookup\n", n, (now() - t) * 1e9 / LOOKUPS);
 	t = now();
 	for (unsigned i = 0; i < LOOKUPS; i++) {
 		seed = seed * 1103515245u + 12345u;
 		snprintf(name, sizeof(name), "urn:dev:%u", (seed >> 8) % n);
-		found += creds_find_ep(cs, name) != NULL;
+		found += pskstore_find_bound(cs, name) != NULL;
 	}
 	printf("n=%-6u ep -> cred           %8.0f ns/lookup\n", n, (now() - t) * 1e9 / LOOKUPS);
 	if (found != 4u * LOOKUPS)
 		abort();
-	creds_free(cs);
+	pskstore_free(cs);
 	idmap_free(m);
 	db_close(db);
 	unlink(file);

@@ -9,7 +9,6 @@ The harness (daemon process, lwgatectl, network namespace) is
 test_lwm2md.py's.  Certificates are made with the openssl CLI in the
 test's temporary folder.
 """
-import json
 import os
 import queue
 import re
@@ -31,42 +30,17 @@ FORMATS = ["tlv", "senml-json", "senml-cbor", "json", "cbor"]
 PSK = "transport-secret"
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True)
-
-
 def make_certs(d):
     """A CA, the server's certificate, clients' certificates, and a rogue CA's."""
-    def key(name):
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + ".key",
-                cwd=d)
-
-    def ca(name):
-        key(name)
-        openssl("req", "-x509", "-new", "-key", name + ".key", "-subj", "/CN=" + name,
-                "-days", "2", "-out", name + ".pem", cwd=d)
-
-    def cert(name, cn, signer, san=None):
-        key(name)
-        openssl("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out",
-                name + ".csr", cwd=d)
-        ext = []
-        if san:
-            with open(os.path.join(d, name + ".ext"), "w") as f:
-                f.write("subjectAltName=" + san + "\n")
-            ext = ["-extfile", name + ".ext"]
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", signer + ".pem", "-CAkey",
-                signer + ".key", "-CAcreateserial", "-days", "2", "-out", name + ".pem",
-                *ext, cwd=d)
-
-    ca("ca")
-    ca("ca2")
-    ca("rogue")
-    cert("server", "localhost", "ca", "DNS:localhost")
-    cert("cert-1", "cert-1", "ca")
-    cert("san", "some-device", "ca", "URI:urn:dev:san-1")
-    cert("intruder", "cert-1", "rogue")
-    cert("cert-2", "cert-2", "ca2")
+    ca, cert = lwgtest.make_ca, lwgtest.make_cert
+    ca(d, "ca")
+    ca(d, "ca2")
+    ca(d, "rogue")
+    cert(d, "server", "localhost", "ca", "DNS:localhost")
+    cert(d, "cert-1", "cert-1", "ca")
+    cert(d, "san", "some-device", "ca", "URI:urn:dev:san-1")
+    cert(d, "intruder", "cert-1", "rogue")
+    cert(d, "cert-2", "cert-2", "ca2")
     # a bundle of two CAs, as a fleet with an old and a new CA has
     with open(os.path.join(d, "bundle.pem"), "w") as out:
         for name in ("ca", "ca2"):

@@ -10,20 +10,6 @@
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m_test.h"
 
-static struct lwm2m_registry *reg;
-
-static int setup(void **state)
-{
-	reg = test_registry();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lwm2m_registry_free(reg);
-	return 0;
-}
-
 static void test_names(void **state)
 {
 	enum lwm2m_format f;
@@ -171,5 +157,5 @@ int main(void)
 		cmocka_unit_test(test_round_trips_every_pair),
 		cmocka_unit_test(test_link_is_not_a_value_format),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

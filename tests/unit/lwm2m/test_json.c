@@ -10,20 +10,6 @@
 #include "lwm2m/lwm2m_json.h"
 #include "lwm2m_test.h"
 
-static struct lwm2m_registry *reg;
-
-static int setup(void **state)
-{
-	reg = test_registry();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lwm2m_registry_free(reg);
-	return 0;
-}
-
 /* LwM2M TS: Read /3/0 in application/vnd.oma.lwm2m+json (whitespace removed) */
 static const char DEVICE_JSON[] =
 	"{\"bn\":\"/3/0/\",\"e\":[{\"n\":\"0\",\"sv\":\"Open Mobile Alliance\"},"
@@ -37,30 +23,12 @@ static const char DEVICE_JSON[] =
 static int decode(const char *json, const char *base, struct lwm2m_doc *doc,
 		  struct lwm2m_error *err)
 {
-	struct lwm2m_path b = tp(base);
-
-	lwm2m_doc_reset(doc);
-	lwm2m_error_clear(err);
-	return lwm2m_json_decode((const uint8_t *)json, strlen(json), &b, reg, doc, err);
+	return decode_str_with(lwm2m_json_decode, json, base, doc, err);
 }
 
 static void test_spec_device(void **state)
 {
-	struct lwm2m_doc got, want;
-	struct lwm2m_buf out;
-	struct lwm2m_error err;
-
-	lwm2m_doc_init(&got);
-	lwm2m_doc_init(&want);
-	lwm2m_buf_init(&out);
-	device_doc(&want);
-	assert_int_equal(decode(DEVICE_JSON, "/3/0", &got, &err), 0);
-	assert_docs_equal(&got, &want);
-	assert_int_equal(lwm2m_json_encode(&want, &out, &err), 0);
-	assert_string_equal(lwm2m_buf_cstr(&out), DEVICE_JSON);
-	lwm2m_buf_fini(&out);
-	lwm2m_doc_fini(&got);
-	lwm2m_doc_fini(&want);
+	check_device_vector(lwm2m_json_decode, lwm2m_json_encode, DEVICE_JSON, strlen(DEVICE_JSON));
 }
 
 static void test_types_and_time(void **state)
@@ -100,16 +68,7 @@ static void test_types_and_time(void **state)
 
 static void expect_bad(const char *json, const char *msg)
 {
-	struct lwm2m_doc doc;
-	struct lwm2m_error err;
-	int rc;
-
-	lwm2m_doc_init(&doc);
-	rc = decode(json, "/", &doc, &err);
-	if (rc != -EBADMSG)
-		fail_msg("%s: returned %d", json, rc);
-	assert_string_equal(err.msg, msg);
-	lwm2m_doc_fini(&doc);
+	expect_bad_str(lwm2m_json_decode, json, "/", msg);
 }
 
 static void test_malformed(void **state)
@@ -134,5 +93,5 @@ int main(void)
 		cmocka_unit_test(test_types_and_time),
 		cmocka_unit_test(test_malformed),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_jsonr.h"
 
 /* Token kinds of @json as letters: { } [ ] k s n t f 0 (null) $ (end). */
@@ -130,6 +131,36 @@ static void test_skip(void **state)
 	assert_int_equal(t.kind, LWM2M_JSONR_END);
 }
 
+static void test_text_into_doc(void **state)
+{
+	static const char json[] = "[\"plain\",\"a\\u00e9\\n\",\"\\ud800\"]";
+	struct lwm2m_jsonr r;
+	struct lwm2m_jsonr_token t;
+	struct lwm2m_doc doc;
+	struct lwm2m_error err;
+	const char *s;
+	size_t n;
+
+	lwm2m_doc_init(&doc);
+	lwm2m_jsonr_init(&r, json, strlen(json));
+	assert_int_equal(lwm2m_jsonr_next(&r, &t, NULL), 0);
+	/* no escapes: the text is the input itself */
+	assert_int_equal(lwm2m_jsonr_next(&r, &t, NULL), 0);
+	assert_int_equal(lwm2m_jsonr_text(&t, &doc, &s, &n, &err), 0);
+	assert_ptr_equal(s, json + 2);
+	assert_int_equal(n, 5);
+	/* escapes: unescaped into the document */
+	assert_int_equal(lwm2m_jsonr_next(&r, &t, NULL), 0);
+	assert_int_equal(lwm2m_jsonr_text(&t, &doc, &s, &n, &err), 0);
+	assert_true(s < json || s >= json + sizeof(json));
+	assert_int_equal(n, 4);
+	assert_memory_equal(s, "a\xc3\xa9\n", 4);
+	assert_int_equal(lwm2m_jsonr_next(&r, &t, NULL), 0);
+	assert_int_equal(lwm2m_jsonr_text(&t, &doc, &s, &n, &err), -EBADMSG);
+	assert_string_equal(err.msg, "offset 21: JSON: lone UTF-16 surrogate");
+	lwm2m_doc_fini(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_numbers_and_strings),
 		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_text_into_doc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,20 +10,6 @@
 #include "lwm2m/lwm2m_opaque.h"
 #include "lwm2m_test.h"
 
-static struct lwm2m_registry *reg;
-
-static int setup(void **state)
-{
-	reg = test_registry();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lwm2m_registry_free(reg);
-	return 0;
-}
-
 static void test_opaque(void **state)
 {
 	struct lwm2m_doc doc;
@@ -56,5 +42,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_opaque),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

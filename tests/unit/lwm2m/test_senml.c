@@ -70,16 +70,17 @@ static void test_names(void **state)
 	struct lwm2m_doc doc;
 	struct lwm2m_senml_namer nm;
 	char bn[LWM2M_PATH_STR_MAX + 1], n[LWM2M_PATH_STR_MAX + 1];
+	struct lwm2m_error err;
 
 	lwm2m_doc_init(&doc);
 	doc.base = tp("/3/0");
 	add_entry(&doc, "/3/0/0", lwm2m_value_int(1));
 	add_entry(&doc, "/3/0/7/65534", lwm2m_value_int(1));
 	lwm2m_senml_namer_init(&nm, &doc);
-	lwm2m_senml_names(&nm, &doc, 0, bn, n);
+	assert_int_equal(lwm2m_senml_names(&nm, &doc, 0, bn, n, NULL), 0);
 	assert_string_equal(bn, "/3/0/");
 	assert_string_equal(n, "0");
-	lwm2m_senml_names(&nm, &doc, 1, bn, n);
+	assert_int_equal(lwm2m_senml_names(&nm, &doc, 1, bn, n, NULL), 0);
 	assert_string_equal(bn, "");
 	assert_string_equal(n, "7/65534");
 	lwm2m_doc_reset(&doc);
@@ -87,18 +88,27 @@ static void test_names(void **state)
 	add_entry(&doc, "/3/0/9", lwm2m_value_int(1));
 	add_entry(&doc, "/3/0/9", lwm2m_value_int(2));
 	lwm2m_senml_namer_init(&nm, &doc);
-	lwm2m_senml_names(&nm, &doc, 0, bn, n);
+	assert_int_equal(lwm2m_senml_names(&nm, &doc, 0, bn, n, NULL), 0);
 	assert_string_equal(bn, "/3/0/9");
 	assert_string_equal(n, "");
-	lwm2m_senml_names(&nm, &doc, 1, bn, n);
+	assert_int_equal(lwm2m_senml_names(&nm, &doc, 1, bn, n, NULL), 0);
 	assert_string_equal(bn, "");
 	assert_string_equal(n, "");
 	lwm2m_doc_reset(&doc);
 	add_entry(&doc, "/1/0/1", lwm2m_value_int(1));
 	lwm2m_senml_namer_init(&nm, &doc);
-	lwm2m_senml_names(&nm, &doc, 0, bn, n);
+	assert_int_equal(lwm2m_senml_names(&nm, &doc, 0, bn, n, NULL), 0);
 	assert_string_equal(bn, "");
 	assert_string_equal(n, "/1/0/1");
+	/* an entry outside the base has no SenML name: the encoders refuse it */
+	lwm2m_doc_reset(&doc);
+	doc.base = tp("/3/0");
+	add_entry(&doc, "/4/0/1", lwm2m_value_int(1));
+	lwm2m_senml_namer_init(&nm, &doc);
+	assert_int_equal(lwm2m_senml_names(&nm, &doc, 0, bn, n, &err), -EINVAL);
+	assert_string_equal(err.msg, "entry 0: path is outside the base path");
+	assert_string_equal(bn, "");
+	assert_string_equal(n, "");
 	lwm2m_doc_fini(&doc);
 }
 

@@ -10,20 +10,6 @@
 #include "lwm2m/lwm2m_senml_cbor.h"
 #include "lwm2m_test.h"
 
-static struct lwm2m_registry *reg;
-
-static int setup(void **state)
-{
-	reg = test_registry();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lwm2m_registry_free(reg);
-	return 0;
-}
-
 /*
  * The TS Read /3/0 example as SenML CBOR, encoded by Python's cbor2 from
  * [{-2: "/3/0/", 0: "0", 3: "Open Mobile Alliance"}, {0: "1", ...}, ...].
@@ -38,35 +24,15 @@ static const char DEVICE_SENML_CBOR[] =
 static int decode_hex(const char *hex, const char *base, struct lwm2m_doc *doc,
 		      struct lwm2m_error *err)
 {
-	uint8_t buf[512];
-	size_t n = unhex(hex, buf, sizeof(buf));
-	struct lwm2m_path b = tp(base);
-
-	lwm2m_doc_reset(doc);
-	lwm2m_error_clear(err);
-	return lwm2m_senml_cbor_decode(buf, n, &b, reg, doc, err);
+	return decode_hex_with(lwm2m_senml_cbor_decode, hex, base, doc, err);
 }
 
 static void test_device_against_cbor2(void **state)
 {
-	struct lwm2m_doc got, want;
-	struct lwm2m_buf out;
-	struct lwm2m_error err;
 	uint8_t bytes[512];
 	size_t n = unhex(DEVICE_SENML_CBOR, bytes, sizeof(bytes));
 
-	lwm2m_doc_init(&got);
-	lwm2m_doc_init(&want);
-	lwm2m_buf_init(&out);
-	device_doc(&want);
-	assert_int_equal(decode_hex(DEVICE_SENML_CBOR, "/3/0", &got, &err), 0);
-	assert_docs_equal(&got, &want);
-	assert_int_equal(lwm2m_senml_cbor_encode(&want, &out, &err), 0);
-	assert_int_equal(out.len, n);
-	assert_memory_equal(out.data, bytes, n);
-	lwm2m_buf_fini(&out);
-	lwm2m_doc_fini(&got);
-	lwm2m_doc_fini(&want);
+	check_device_vector(lwm2m_senml_cbor_decode, lwm2m_senml_cbor_encode, bytes, n);
 }
 
 static void test_types_half_float_vlo(void **state)
@@ -129,16 +95,7 @@ static void test_base_fields_and_indefinite(void **state)
 
 static void expect_bad(const char *hex, const char *msg)
 {
-	struct lwm2m_doc doc;
-	struct lwm2m_error err;
-	int rc;
-
-	lwm2m_doc_init(&doc);
-	rc = decode_hex(hex, "/", &doc, &err);
-	if (rc != -EBADMSG)
-		fail_msg("%s: returned %d", hex, rc);
-	assert_string_equal(err.msg, msg);
-	lwm2m_doc_fini(&doc);
+	expect_bad_hex(lwm2m_senml_cbor_decode, hex, "/", msg);
 }
 
 static void test_malformed(void **state)
@@ -174,5 +131,5 @@ int main(void)
 		cmocka_unit_test(test_base_fields_and_indefinite),
 		cmocka_unit_test(test_malformed),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

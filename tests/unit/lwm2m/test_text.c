@@ -10,20 +10,6 @@
 #include "lwm2m/lwm2m_text.h"
 #include "lwm2m_test.h"
 
-static struct lwm2m_registry *reg;
-
-static int setup(void **state)
-{
-	reg = test_registry();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lwm2m_registry_free(reg);
-	return 0;
-}
-
 /* decode @text for @path, re-encode, and expect @back */
 static const struct lwm2m_value *roundtrip(struct lwm2m_doc *doc, const char *path,
 					   const char *text, const char *back)
@@ -111,5 +97,5 @@ int main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_malformed),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

@@ -10,20 +10,6 @@
 #include "lwm2m/lwm2m_tlv.h"
 #include "lwm2m_test.h"
 
-static struct lwm2m_registry *reg;
-
-static int setup(void **state)
-{
-	reg = test_registry();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	lwm2m_registry_free(reg);
-	return 0;
-}
-
 static void test_decode_spec_device(void **state)
 {
 	uint8_t buf[256];
@@ -176,20 +162,7 @@ static void test_unknown_object_is_opaque(void **state)
 
 static void expect_bad(const char *hex, const char *base, const char *msg)
 {
-	uint8_t buf[64];
-	size_t n = unhex(hex, buf, sizeof(buf));
-	struct lwm2m_doc doc;
-	struct lwm2m_path b = tp(base);
-	struct lwm2m_error err;
-	int rc;
-
-	lwm2m_doc_init(&doc);
-	lwm2m_error_clear(&err);
-	rc = lwm2m_tlv_decode(buf, n, &b, reg, &doc, &err);
-	if (rc != -EBADMSG)
-		fail_msg("%s: decode returned %d", hex, rc);
-	assert_string_equal(err.msg, msg);
-	lwm2m_doc_fini(&doc);
+	expect_bad_hex(lwm2m_tlv_decode, hex, base, msg);
 }
 
 static void test_malformed(void **state)
@@ -248,5 +221,5 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_encode_rejects),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

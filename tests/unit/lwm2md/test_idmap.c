@@ -1,9 +1,8 @@
 /*
- * idmap and creds: endpoint IDs from the CLI (SQLite) and from the ids
- * file (which wins, field by field), their lookups through the hash
- * indexes, a reload that changes or drops the file, the files refused
- * (keeping the names in force), and PSK credentials found by identity and
- * by endpoint after adds, deletes and a reload from the database.
+ * idmap: endpoint IDs from the CLI (SQLite) and from the ids file (which
+ * wins, field by field), their lookups through the hash indexes, a reload
+ * that changes or drops the file, and the files refused (keeping the names
+ * in force).  (The PSK store's tests are tests/unit/coap/test_pskstore.c.)
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -203,52 +202,12 @@ static void test_refused_files_change_nothing(void **state)
 	assert_string_equal(idmap_ep_of_external(f->m, "cli-9"), "m-2");
 }
 
-static void test_creds_indexes(void **state)
-{
-	struct fixture *f = *state;
-	static const uint8_t key[4] = { 1, 2, 3, 4 };
-	struct creds *cs = creds_new(f->db);
-	const struct cred *c;
-	char id[32], ep[32];
-	json_t *list;
-
-	for (int i = 0; i < 1000; i++) {
-		snprintf(id, sizeof(id), "id-%d", i);
-		snprintf(ep, sizeof(ep), "ep-%d", i);
-		assert_int_equal(creds_add(cs, id, key, sizeof(key), ep), 0);
-	}
-	assert_int_equal(creds_add(cs, "id-5", key, sizeof(key), "new"), -EEXIST);
-	assert_int_equal(creds_add(cs, "new", key, sizeof(key), "ep-5"), -EEXIST);
-	c = creds_find(cs, (const uint8_t *)"id-777xyz", 6);
-	assert_non_null(c);
-	assert_string_equal(c->ep, "ep-777");
-	assert_null(creds_find(cs, (const uint8_t *)"id-1000", 7)); /* past the last */
-	assert_string_equal(creds_find_ep(cs, "ep-999")->identity, "id-999");
-	assert_int_equal(creds_del(cs, NULL, "ep-500"), 0);
-	assert_int_equal(creds_del(cs, "id-501", NULL), 0);
-	assert_int_equal(creds_del(cs, "id-501", NULL), -ENOENT);
-	assert_null(creds_find_ep(cs, "ep-500"));
-	assert_null(creds_find(cs, (const uint8_t *)"id-501", 6));
-	list = creds_json(cs);
-	assert_int_equal(json_array_size(list), 998);
-	json_decref(list);
-	creds_free(cs);
-	cs = creds_new(f->db);
-	assert_int_equal(creds_load(cs), 998);
-	assert_string_equal(creds_find_ep(cs, "ep-0")->identity, "id-0");
-	assert_null(creds_find_ep(cs, "ep-500"));
-	/* a deleted identity can come back */
-	assert_int_equal(creds_add(cs, "id-501", key, sizeof(key), "ep-501"), 0);
-	creds_free(cs);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cli_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_wins_field_by_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_files_change_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_creds_indexes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,8 +39,7 @@ static void start(struct fixture *f, const struct rdauth_config *cfg)
 
 	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
 	assert_int_equal(rdauth_new(f->db, cfg, &f->a), 0);
-	assert_int_equal(
-		rdcreds_add(rdauth_creds(f->a), "node-a", (const uint8_t *)"k", 1, "farm,-"), 0);
+	assert_int_equal(rdcreds_add_hex(rdauth_creds(f->a), "node-a", "6b", "farm,-"), 0);
 }
 
 static int setup(void **state)
@@ -87,7 +86,8 @@ static struct rdauth_who psk(struct fixture *f, const char *id)
 	struct rdauth_who w = { .token = -1 };
 
 	snprintf(w.psk, sizeof(w.psk), "%s", id);
-	w.cred = rdcreds_find(rdauth_creds(f->a), (const uint8_t *)id, strlen(id));
+	w.cred = pskstore_find(rdauth_creds(f->a), (const uint8_t *)id, strlen(id));
+	w.sectors = w.cred ? w.cred->bound : NULL;
 	snprintf(w.identity, sizeof(w.identity), "psk:%s", id);
 	return w;
 }
@@ -304,6 +304,42 @@ static void strip_removes_only_auth(void **state)
 	rdquery_fini(&q);
 }
 
+/*
+ * A certificate holder acts in [auth] certificate_sectors (rdauth_identify
+ * points who->sectors there; the handshake and the CN are the integration
+ * test's, test_rdcert.py); a bad list is refused at start and on reload.
+ */
+static void certificate_sectors(void **state)
+{
+	struct fixture *f = *state;
+	struct rdauth_config cfg = { .registration_required = true,
+				     .lookup_open = false,
+				     .tokens = "",
+				     .certificate_sectors = "farm,-",
+				     .bind_certificate = false };
+	struct rdauth_who cert = { .token = -1, .certificate = true, .sectors = "farm,-" };
+	struct rdauth *other;
+	char scope[RDAUTH_SCOPE_MAX];
+
+	start(f, &cfg);
+	snprintf(cert.identity, sizeof(cert.identity), "x509:device-1");
+	assert_int_equal(CHECK(f, cert, RDAUTH_REGISTER, "farm", "any-name"), 0);
+	assert_int_equal(CHECK(f, cert, RDAUTH_REGISTER, "", "any-name"), 0);
+	assert_int_equal(CHECK(f, cert, RDAUTH_REGISTER, "barn", "any-name"), 403);
+	assert_int_equal(CHECK(f, cert, RDAUTH_LOOKUP, NULL, NULL), 0);
+	assert_string_equal(rdauth_lookup_scope(f->a, &cert, scope, sizeof(scope)), "farm,-");
+	/* bound: without a session there is no certificate to name the endpoint */
+	cfg.bind_certificate = true;
+	assert_int_equal(rdauth_reload(f->a, &cfg), 0);
+	assert_int_equal(CHECK(f, cert, RDAUTH_REGISTER, "farm", "any-name"), 403);
+	assert_non_null(strstr(f->why, "device-1"));
+	cfg.certificate_sectors = "farm,,barn";
+	assert_int_equal(rdauth_reload(f->a, &cfg), -EINVAL);
+	assert_int_equal(rdauth_new(f->db, &cfg, &other), -EINVAL);
+	cfg.certificate_sectors = NULL; /* any */
+	assert_int_equal(rdauth_reload(f->a, &cfg), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tokens_and_closed_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(topics_as_registrations, setup, teardown),
 		cmocka_unit_test_setup_teardown(lookup_scopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(certificate_sectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(group_names_remembered, setup, teardown),
 		cmocka_unit_test(token_syntax),
 		cmocka_unit_test(strip_removes_only_auth),

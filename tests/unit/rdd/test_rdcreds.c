@@ -1,6 +1,6 @@
 /*
- * rdcreds: rdd's PSK credentials against a real SQLite file — add, find,
- * refuse bad ones, delete, reload, sector lists; keys never listed.
+ * rdcreds: rdd's keys bound to sector lists in rd_credentials (the store
+ * itself is tests/unit/coap/test_pskstore.c), and the sector-list syntax.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -52,69 +52,28 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const uint8_t key[] = { 0x73, 0x65, 0x63, 0x72, 0x65, 0x74 };
-
-static void add_find_delete_reload(void **state)
+static void add_with_sectors(void **state)
 {
 	struct fixture *f = *state;
-	struct rdcreds *cs = rdcreds_new(f->db);
-	const struct rdcred *c;
-	char *text;
-	json_t *list;
+	struct pskstore *ps = pskstore_new(f->db, &rdcreds_schema);
 
-	assert_int_equal(rdcreds_add(cs, "node-a", key, sizeof(key), "farm,barn"), 0);
-	assert_int_equal(rdcreds_add(cs, "node-b", key, 3, NULL), 0);
-	assert_int_equal(rdcreds_add(cs, "node-a", key, sizeof(key), NULL), -EEXIST);
-	c = rdcreds_find(cs, (const uint8_t *)"node-axx", 6);
-	assert_non_null(c);
-	assert_string_equal(c->identity, "node-a");
-	assert_memory_equal(c->key, key, sizeof(key));
-	assert_int_equal(c->key_len, sizeof(key));
-	assert_null(rdcreds_find(cs, (const uint8_t *)"node", 4));
-	assert_string_equal(rdcreds_find(cs, (const uint8_t *)"node-b", 6)->sectors, "*");
-	list = rdcreds_json(cs);
-	text = json_dumps(list, 0);
-	assert_non_null(strstr(text, "\"key_bytes\": 6"));
-	assert_null(strstr(text, "secret"));
-	assert_null(strstr(text, "736563726574"));
-	free(text);
-	json_decref(list);
-	rdcreds_free(cs);
+	assert_int_equal(rdcreds_add_hex(ps, "node-a", "736563726574", "farm,barn"), 0);
+	assert_int_equal(rdcreds_add_hex(ps, "node-b", "00", NULL), 0);
+	assert_int_equal(rdcreds_add_hex(ps, "node-c", "00", ""), 0);
+	assert_int_equal(rdcreds_add_hex(ps, "node-a", "00", NULL), -EEXIST);
+	assert_int_equal(rdcreds_add_hex(ps, "x", "00", "a,,b"), -EINVAL);
+	assert_int_equal(rdcreds_add_hex(ps, "x", "00", "a b"), -EINVAL);
+	assert_int_equal(rdcreds_add_hex(ps, "x", "00", "farm*"), -EINVAL);
+	assert_int_equal(rdcreds_add_hex(ps, "x", "0", "farm"), -EBADMSG);
+	pskstore_free(ps);
 
-	cs = rdcreds_new(f->db);
-	assert_int_equal(rdcreds_load(cs), 2);
-	assert_int_equal(rdcreds_count(cs), 2);
-	assert_string_equal(rdcreds_find(cs, (const uint8_t *)"node-a", 6)->sectors, "farm,barn");
-	assert_int_equal(rdcreds_del(cs, "node-a"), 0);
-	assert_int_equal(rdcreds_del(cs, "node-a"), -ENOENT);
-	assert_null(rdcreds_find(cs, (const uint8_t *)"node-a", 6));
-	rdcreds_free(cs);
-	cs = rdcreds_new(f->db);
-	assert_int_equal(rdcreds_load(cs), 1);
-	rdcreds_free(cs);
-}
-
-static void refuses_bad_credentials(void **state)
-{
-	struct fixture *f = *state;
-	struct rdcreds *cs = rdcreds_new(f->db);
-	uint8_t big[PSKGUARD_KEY_MAX + 1] = { 0 };
-	char id[PSKGUARD_IDENTITY_MAX + 2];
-
-	memset(id, 'i', sizeof(id) - 1);
-	id[sizeof(id) - 1] = '\0';
-	assert_int_equal(rdcreds_add(cs, "", key, sizeof(key), NULL), -EINVAL);
-	assert_int_equal(rdcreds_add(cs, id, key, sizeof(key), NULL), -EINVAL);
-	assert_int_equal(rdcreds_add(cs, "x", key, 0, NULL), -EINVAL);
-	assert_int_equal(rdcreds_add(cs, "x", big, sizeof(big), NULL), -EINVAL);
-	assert_int_equal(rdcreds_add(cs, "x", key, sizeof(key), "a,,b"), -EINVAL);
-	assert_int_equal(rdcreds_add(cs, "x", key, sizeof(key), "a b"), -EINVAL);
-	assert_int_equal(rdcreds_add(cs, "x", key, sizeof(key), "farm*"), -EINVAL);
-	assert_int_equal(rdcreds_count(cs), 0);
-	rdcreds_free(cs);
-	cs = rdcreds_new(f->db);
-	assert_int_equal(rdcreds_load(cs), 0);
-	rdcreds_free(cs);
+	ps = pskstore_new(f->db, &rdcreds_schema);
+	assert_int_equal(pskstore_load(ps), 3);
+	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-a", 6)->bound, "farm,barn");
+	/* no sector list means any sector */
+	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-b", 6)->bound, "*");
+	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-c", 6)->bound, "*");
+	pskstore_free(ps);
 }
 
 static void sector_lists(void **state)
@@ -139,8 +98,7 @@ static void sector_lists(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(add_find_delete_reload, setup, teardown),
-		cmocka_unit_test_setup_teardown(refuses_bad_credentials, setup, teardown),
+		cmocka_unit_test_setup_teardown(add_with_sectors, setup, teardown),
 		cmocka_unit_test(sector_lists),
 	};
 

@@ -1,5 +1,6 @@
 /*
- * certs — X.509 certificates for lwm2md (libcoap PKI, OpenSSL inspection).
+ * certs — X.509 certificates for lwm2md and rdd (libcoap PKI, OpenSSL
+ * inspection).
  */
 #define LOG_COMPONENT "tls"
 #include "certs.h"
@@ -32,14 +33,17 @@ static int on_cn(const char *cn, const uint8_t *der, size_t der_len, coap_sessio
  * PSK handshake that was going well.
  */
 struct certs {
+	char *ca_file; /* for certs_trust() */
 	uint8_t *ca, *cert, *key;
 	int ca_len, cert_len, key_len;
+	coap_asn1_privatekey_type_t key_type;
 };
 
 void certs_free(struct certs *c)
 {
 	if (!c)
 		return;
+	free(c->ca_file);
 	OPENSSL_free(c->ca);
 	OPENSSL_free(c->cert);
 	OPENSSL_clear_free(c->key, c->key_len > 0 ? (size_t)c->key_len : 0);
@@ -84,41 +88,54 @@ static int read_key(const char *path, uint8_t **der, coap_asn1_privatekey_type_t
 	return n;
 }
 
+/* The PKI setup of @c: verify the peer against the CAs, present our own certificate. */
+static void fill_pki(const struct certs *c, coap_dtls_pki_t *pki)
+{
+	memset(pki, 0, sizeof(*pki));
+	pki->version = COAP_DTLS_PKI_SETUP_VERSION;
+	pki->verify_peer_cert = 1;
+	/* verified against every CA of ca_file (the trust store), not only the first */
+	pki->check_common_ca = 0;
+	pki->cert_chain_validation = 1;
+	pki->cert_chain_verify_depth = 3;
+	pki->validate_cn_call_back = on_cn;
+	pki->pki_key.key_type = COAP_PKI_KEY_ASN1;
+	pki->pki_key.key.asn1.ca_cert = c->ca;
+	pki->pki_key.key.asn1.ca_cert_len = (size_t)c->ca_len;
+	pki->pki_key.key.asn1.public_cert = c->cert;
+	pki->pki_key.key.asn1.public_cert_len = (size_t)c->cert_len;
+	pki->pki_key.key.asn1.private_key = c->key;
+	pki->pki_key.key.asn1.private_key_len = (size_t)c->key_len;
+	pki->pki_key.key.asn1.private_key_type = c->key_type;
+}
+
 int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct certs **out)
 {
+	bool any = cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0];
 	struct certs *c;
 	coap_dtls_pki_t pki;
-	coap_asn1_privatekey_type_t type = COAP_ASN1_PKEY_NONE;
 
+	*out = NULL;
+	if (!any)
+		return 0;
+	if (!cfg->ca_file[0] || !cfg->cert_file[0] || !cfg->key_file[0]) {
+		log_warnx("[coaps] ca_file, cert_file and key_file go together");
+		return -EINVAL;
+	}
 	if (!coap_dtls_is_supported() && !coap_tls_is_supported())
 		return -ENOTSUP;
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || !(c->ca_file = strdup(cfg->ca_file)))
 		abort();
 	c->ca_len = read_cert("ca_file", cfg->ca_file, &c->ca);
 	c->cert_len = read_cert("cert_file", cfg->cert_file, &c->cert);
-	c->key_len = read_key(cfg->key_file, &c->key, &type);
+	c->key_len = read_key(cfg->key_file, &c->key, &c->key_type);
 	ERR_clear_error();
 	if (c->ca_len <= 0 || c->cert_len <= 0 || c->key_len <= 0) {
 		certs_free(c);
 		return -EINVAL;
 	}
-	memset(&pki, 0, sizeof(pki));
-	pki.version = COAP_DTLS_PKI_SETUP_VERSION;
-	pki.verify_peer_cert = 1;
-	/* verified against every CA of ca_file (the trust store below), not only the first */
-	pki.check_common_ca = 0;
-	pki.cert_chain_validation = 1;
-	pki.cert_chain_verify_depth = 3;
-	pki.validate_cn_call_back = on_cn;
-	pki.pki_key.key_type = COAP_PKI_KEY_ASN1;
-	pki.pki_key.key.asn1.ca_cert = c->ca;
-	pki.pki_key.key.asn1.ca_cert_len = (size_t)c->ca_len;
-	pki.pki_key.key.asn1.public_cert = c->cert;
-	pki.pki_key.key.asn1.public_cert_len = (size_t)c->cert_len;
-	pki.pki_key.key.asn1.private_key = c->key;
-	pki.pki_key.key.asn1.private_key_len = (size_t)c->key_len;
-	pki.pki_key.key.asn1.private_key_type = type;
+	fill_pki(c, &pki);
 	if (!coap_context_set_pki(ctx, &pki)) {
 		log_warnx("certificates refused: ca_file=%s cert_file=%s key_file=%s", cfg->ca_file,
 			  cfg->cert_file, cfg->key_file);
@@ -129,7 +146,8 @@ int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct cert
 	 * Every certificate of ca_file is a trust anchor: a bundle of CAs (a
 	 * fleet's old and new CA, one per manufacturer) works.  OpenSSL leaves
 	 * an error (the PEM reader's end of file) in the thread's queue, which
-	 * would fail the next handshake: cleared.
+	 * would fail the next handshake: cleared.  The trust store is the
+	 * context's, so client sessions (certs_client_session) use it too.
 	 */
 	if (!coap_context_set_pki_root_cas(ctx, cfg->ca_file, NULL)) {
 		ERR_clear_error();
@@ -141,6 +159,31 @@ int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct cert
 	ERR_clear_error();
 	*out = c;
 	return 0;
+}
+
+int certs_trust(const struct certs *c, coap_context_t *ctx)
+{
+	int ok = coap_context_set_pki_root_cas(ctx, c->ca_file, NULL);
+
+	ERR_clear_error(); /* see certs_setup() */
+	if (!ok) {
+		log_warnx("[coaps] ca_file %s: its CAs could not be loaded as trust anchors",
+			  c->ca_file);
+		return -EIO;
+	}
+	return 0;
+}
+
+coap_session_t *certs_client_session(const struct certs *c, coap_context_t *ctx,
+				     const coap_address_t *dst)
+{
+	coap_dtls_pki_t pki;
+	coap_session_t *s;
+
+	fill_pki(c, &pki);
+	s = coap_new_client_session_pki(ctx, NULL, dst, COAP_PROTO_DTLS, &pki);
+	ERR_clear_error();
+	return s;
 }
 
 static bool asn1_is(const ASN1_STRING *a, const char *ep)
@@ -182,6 +225,37 @@ bool certs_peer_names(coap_session_t *s, const char *ep, bool *ok)
 	if (!cert)
 		return false;
 	*ok = names_match(cert, ep);
+	X509_free(cert);
+	return true;
+}
+
+bool certs_peer_cn(coap_session_t *s, char *cn, size_t size)
+{
+	coap_tls_library_t lib;
+	SSL *ssl = coap_session_get_tls(s, &lib);
+	X509 *cert;
+	X509_NAME *subject;
+	int i;
+
+	if (!ssl || lib != COAP_TLS_LIBRARY_OPENSSL)
+		return false;
+	cert = SSL_get1_peer_certificate(ssl);
+	if (!cert)
+		return false;
+	cn[0] = '\0';
+	subject = X509_get_subject_name(cert);
+	i = subject ? X509_NAME_get_index_by_NID(subject, NID_commonName, -1) : -1;
+	if (i >= 0) {
+		const ASN1_STRING *a = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
+		const unsigned char *data = ASN1_STRING_get0_data(a);
+		int n = ASN1_STRING_length(a);
+
+		/* a CN cut short (by a NUL in it, or by @size) could pass for another's */
+		if (n > 0 && (size_t)n < size && !memchr(data, 0, (size_t)n)) {
+			memcpy(cn, data, (size_t)n);
+			cn[n] = '\0';
+		}
+	}
 	X509_free(cert);
 	return true;
 }
