@@ -782,6 +782,19 @@ static void lwm2md_status(void *state, json_t *status)
 	}
 }
 
+/* What the key table cannot check: the certificate files come as three or not at all. */
+static bool lwm2md_config_check(const void *c, char *why, size_t size)
+{
+	const struct lwm2md_config *cfg = c;
+	int files = !!cfg->ca_file[0] + !!cfg->cert_file[0] + !!cfg->key_file[0];
+
+	if (files != 0 && files != 3) {
+		snprintf(why, size, "[coaps] ca_file, cert_file and key_file go together");
+		return false;
+	}
+	return true;
+}
+
 static const struct daemon_def lwm2md_def = {
 	.name = "lwm2md",
 	.description = "lwgate OMA LwM2M 1.1 server.",
@@ -794,6 +807,7 @@ static const struct daemon_def lwm2md_def = {
 	.commands = lwm2md_commands, /* handlers get the state start() made */
 	.stop = lwm2md_stop,
 	.reload = lwm2md_reload,
+	.config_check = lwm2md_config_check,
 	.status = lwm2md_status,
 };
 
