@@ -120,10 +120,8 @@ static const struct config_key lwm2md_keys[] = {
 /* clang-format on */
 
 static const struct db_migration lwm2md_migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, CLIENTS_SCHEMA_2 },
-	{ 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },
+	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
+	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },
 };
 
 struct lwm2md {
@@ -185,6 +183,10 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	json_t *o = clients_json(c, full);
 
 	idmap_annotate(l->ids, c->ep, o);
+	if (full)
+		json_object_set_new(
+			o, "reads_without_accept",
+			json_boolean(dm_reads_without_accept(server_dm(l->srv), c->ep)));
 	return o;
 }
 
