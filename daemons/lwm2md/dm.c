@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/keyidx.h"
@@ -56,6 +57,69 @@ static bool ignores_accept(const struct dm *dm, const char *ep)
 	return keyidx_get(dm->no_accept_idx, ep, strlen(ep)) != NULL;
 }
 
+bool dm_reads_without_accept(const struct dm *dm, const char *ep)
+{
+	return ignores_accept(dm, ep);
+}
+
+/* Remember @ep in memory (once). */
+static void add_no_accept(struct dm *dm, const char *ep)
+{
+	struct no_accept *n;
+
+	if (ignores_accept(dm, ep))
+		return;
+	n = calloc(1, sizeof(*n));
+	if (!n || !(n->ep = strdup(ep)))
+		abort();
+	n->next = dm->no_accept;
+	dm->no_accept = n;
+	keyidx_add(dm->no_accept_idx, n->ep, strlen(n->ep), n);
+}
+
+static void load_no_accept(struct dm *dm)
+{
+	sqlite3_stmt *st =
+		dm->cfg.db ? db_stmt(dm->cfg.db, "SELECT ep FROM reads_without_accept") : NULL;
+	int rc, n = 0;
+
+	if (!st)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ep = (const char *)sqlite3_column_text(st, 0);
+
+		if (ep && *ep) {
+			add_no_accept(dm, ep);
+			n++;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		log_warnx("reads_without_accept: not all read; those endpoints are learnt again");
+	else if (n)
+		log_info("endpoints read without Accept: %d", n);
+}
+
+/* Remember @ep in memory and in the database (a failure there is logged: memory still works). */
+static void learn_no_accept(struct dm *dm, const char *ep)
+{
+	struct timespec now;
+
+	if (ignores_accept(dm, ep))
+		return;
+	add_no_accept(dm, ep);
+	if (!dm->cfg.db)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	db_batch(dm->cfg.db);
+	if (db_exec(dm->cfg.db,
+		    "INSERT OR IGNORE INTO reads_without_accept (ep, learned) VALUES (?, ?)", "tI",
+		    ep, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000) < 0 ||
+	    db_commit(dm->cfg.db) < 0)
+		log_warnx("ep=%s: not stored that it ignores Accept (learnt again after a restart)",
+			  ep);
+}
+
 static void op_free(struct op *op)
 {
 	if (op->timer)
@@ -74,6 +138,7 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 	dm->ev = ev;
 	dm->cfg = *cfg;
 	dm->no_accept_idx = keyidx_new();
+	load_no_accept(dm);
 	return dm;
 }
 
@@ -334,16 +399,8 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 	 */
 	if (reason == COAP_NACK_TOO_MANY_RETRIES && op->kind == DM_READ && op->accept >= 0 &&
 	    op->lwm2m10 && !op->retried && op->path.len >= LWM2M_PATH_RESOURCE) {
-		/* two Reads may have been waiting at once: remember the endpoint once */
-		if (!ignores_accept(dm, op->ep)) {
-			struct no_accept *n = calloc(1, sizeof(*n));
-
-			if (!n || !(n->ep = strdup(op->ep)))
-				abort();
-			n->next = dm->no_accept;
-			dm->no_accept = n;
-			keyidx_add(dm->no_accept_idx, n->ep, strlen(n->ep), n);
-		}
+		/* two Reads may have been waiting at once: remembered once */
+		learn_no_accept(dm, op->ep);
 		dm->accept_retries++;
 		log_info("ep=%s ignored a Read with Accept %d: reading without Accept from now on",
 			 op->ep, op->accept);
@@ -557,8 +614,9 @@ void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	op->lwm2m10 = strcmp(c->version, "1.0") == 0;
 	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
 	snprintf(op->root, sizeof(op->root), "%s", c->root);
+	/* a client that registers as 1.1 now (new firmware) is asked with Accept again */
 	if (op->kind == DM_READ && op->accept >= 0 && op->path.len >= LWM2M_PATH_RESOURCE &&
-	    ignores_accept(dm, c->ep))
+	    op->lwm2m10 && ignores_accept(dm, c->ep))
 		op->accept = -1;
 	coap_session_set_ack_timeout(session, ack);
 	coap_session_set_max_retransmit(session, (uint16_t)dm->cfg.max_retransmit);

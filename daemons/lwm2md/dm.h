@@ -22,6 +22,7 @@
 
 #include "clients.h"
 #include "coap/coapev.h"
+#include "common/db.h"
 #include "common/ipc_server.h"
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_registry.h"
@@ -47,6 +48,14 @@ struct dm_request {
 	const char *query; /* DM_WRITE_ATTR: "pmin=10&pmax=60" (one Uri-Query per item) */
 };
 
+/*
+ * The LwM2M 1.0 endpoints that ignore a Read with Accept (see dm_nack()),
+ * remembered across restarts, so that none waits out a Read's
+ * retransmissions again after one.
+ */
+#define DM_SCHEMA_5 \
+	"CREATE TABLE reads_without_accept (ep TEXT PRIMARY KEY, learned INTEGER NOT NULL);"
+
 struct dm_config {
 	int ack_timeout_ms; /* >= 1000: libcoap refuses less */
 	int max_retransmit;
@@ -54,15 +63,23 @@ struct dm_config {
 	coap_address_t local;
 	const struct lwm2m_registry *reg; /* types and names; may be NULL */
 	struct event_base *base;          /* for the deadlines of TCP and TLS requests */
+	struct db *db;                    /* table reads_without_accept (borrowed) */
 };
 
 struct dm;
 
-/* Device management on @ctx driven by @ev (both borrowed).  Never NULL. */
+/*
+ * Device management on @ctx driven by @ev (both borrowed), with the
+ * endpoints known to ignore Accept loaded from cfg->db.  Never NULL (a
+ * table that cannot be read is logged: the endpoints are learnt again).
+ */
 struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config *cfg);
 
 /* Fail the calls still waiting ("lwm2md is stopping") and free; NULL is fine. */
 void dm_free(struct dm *dm);
+
+/* Whether Reads of a resource go to LwM2M 1.0 endpoint @ep without Accept (it ignored one). */
+bool dm_reads_without_accept(const struct dm *dm, const char *ep);
 
 /* Send @req to @c and answer @call later (always: reply, error or timeout). */
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,

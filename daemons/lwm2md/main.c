@@ -120,10 +120,8 @@ static const struct config_key lwm2md_keys[] = {
 /* clang-format on */
 
 static const struct db_migration lwm2md_migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, CLIENTS_SCHEMA_2 },
-	{ 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },
+	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
+	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },
 };
 
 struct lwm2md {
@@ -185,6 +183,10 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	json_t *o = clients_json(c, full);
 
 	idmap_annotate(l->ids, c->ep, o);
+	if (full)
+		json_object_set_new(
+			o, "reads_without_accept",
+			json_boolean(dm_reads_without_accept(server_dm(l->srv), c->ep)));
 	return o;
 }
 
@@ -782,6 +784,19 @@ static void lwm2md_status(void *state, json_t *status)
 	}
 }
 
+/* What the key table cannot check: the certificate files come as three or not at all. */
+static bool lwm2md_config_check(const void *c, char *why, size_t size)
+{
+	const struct lwm2md_config *cfg = c;
+	int files = !!cfg->ca_file[0] + !!cfg->cert_file[0] + !!cfg->key_file[0];
+
+	if (files != 0 && files != 3) {
+		snprintf(why, size, "[coaps] ca_file, cert_file and key_file go together");
+		return false;
+	}
+	return true;
+}
+
 static const struct daemon_def lwm2md_def = {
 	.name = "lwm2md",
 	.description = "lwgate OMA LwM2M 1.1 server.",
@@ -794,6 +809,7 @@ static const struct daemon_def lwm2md_def = {
 	.commands = lwm2md_commands, /* handlers get the state start() made */
 	.stop = lwm2md_stop,
 	.reload = lwm2md_reload,
+	.config_check = lwm2md_config_check,
 	.status = lwm2md_status,
 };
 

@@ -748,6 +748,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	dmc.local = addr;
 	dmc.reg = cfg->registry;
 	dmc.base = base;
+	dmc.db = db;
 	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
 	srv->loading = true;
 	n = clients_load(srv->clients);

@@ -313,6 +313,17 @@ class TransportTests(unittest.TestCase):
         self.assertTrue(d.alive())
         self.assertEqual(d.stop(), 0)
 
+    def test_certificate_files_go_together(self):
+        """`lwm2md -t` refuses a [coaps] with only some of the three files."""
+        ini = os.path.join(self.tmp, "partial.ini")
+        with open(ini, "w") as f:
+            f.write(f"[daemon]\nuser =\n[coaps]\nca_file = {self.certs['ca']}.pem\n"
+                    f"cert_file = {self.certs['server']}.pem\n")
+        r = subprocess.run([os.path.join(tl.BUILD, "daemons", "lwm2md", "lwm2md"), "-t", "-c", ini],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("ca_file, cert_file and key_file go together", r.stderr)
+
     def test_wrong_certificate(self):
         """A certificate from another CA: no session, counted and logged with the address."""
         d = self.start()

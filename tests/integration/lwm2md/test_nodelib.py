@@ -278,6 +278,18 @@ class NodeLibTests(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("node-2: no answer from the client", r.stderr)
         self.assertEqual(d.status()["counters"]["dm_accept_retries"], 1)
+        self.assertTrue(tl.ctl_json(self.tmp, "show", "ep=node-2")["reads_without_accept"])
+        # remembered across a kill -9: the first TLV Read after it goes without Accept
+        d.kill9()
+        d.start()
+        self.assertEqual([c["endpoint"] for c in d.clients()], ["node-2"])
+        self.assertTrue(tl.ctl_json(self.tmp, "show", "ep=node-2")["reads_without_accept"])
+        r = self.ctl_read("read", "ep=node-2", "path=/3/0/0", "format=tlv")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["values"]["/3/0/0"], "Acme")
+        self.assertNotIn("note", out)
+        self.assertEqual(d.status()["counters"]["dm_accept_retries"], 0)
         self.assertEqual(d.stop(), 0)
 
 

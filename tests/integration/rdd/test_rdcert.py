@@ -27,6 +27,34 @@ from test_rdd import RddCase, free_port, wait_for, links, resolve, RFC9176_LINKS
 KEY_A = "secret-of-a"
 
 
+def make_nul_cn_cert(d, name, cn, signer):
+    """A certificate whose subject CN has a NUL in it, signed by CA @signer of @d."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    with open(os.path.join(d, signer + ".key"), "rb") as f:
+        ca_key = serialization.load_pem_private_key(f.read(), None)
+    with open(os.path.join(d, signer + ".pem"), "rb") as f:
+        ca = x509.load_pem_x509_certificate(f.read())
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.utcnow()
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+            .issuer_name(ca.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .sign(ca_key, hashes.SHA256()))
+    with open(os.path.join(d, name + ".pem"), "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(os.path.join(d, name + ".key"), "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+
+
 class RdcertTests(RddCase):
     PREFIX = "lwgate-rdcert-"
     START = False      # each test starts rdd with its own [auth] and [policy]
@@ -43,6 +71,7 @@ class RdcertTests(RddCase):
         lwgtest.make_cert(d, "san", "some-device", "ca", "URI:urn:dev:san-1,DNS:san.example")
         lwgtest.make_cert(d, "intruder", "node-1", "rogue")  # node-1's name, the wrong CA
         lwgtest.make_cert(d, "device", "dev-1", "ca")        # the simple registration's server
+        make_nul_cn_cert(d, "nul", "node-1\x00evil", "ca")
 
     @classmethod
     def tearDownClass(cls):
@@ -98,6 +127,15 @@ class RdcertTests(RddCase):
         self.assertEqual(sorted(e["ep"] for e in self.rdd.endpoints()),
                          ["san.example", "some-device", "urn:dev:san-1"])
         self.assertGreaterEqual(self.counters()["auth_forbidden"], 2)
+
+    def test_cn_with_a_nul_refused(self):
+        """CN "node-1\\0evil": read as a C string it would be node-1's identity."""
+        self.start("[policy]\nbind_certificate = no\n")
+        self.reg("ep=taken", "node-1")
+        r = self.reg("ep=taken", "nul", expect="4.01")
+        self.assertIn("no usable subject CN", r.payload)
+        self.reg("ep=other", "nul", expect="4.01")
+        self.assertEqual([e["ep"] for e in self.rdd.endpoints()], ["taken"])
 
     def test_certificate_of_another_ca_fails_the_handshake(self):
         self.start()
