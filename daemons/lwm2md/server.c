@@ -647,72 +647,50 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
 		    const coap_mid_t mid);
 
-int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
-	       const struct server_config *cfg, struct server **out)
+/* The libcoap context with lwm2md's handlers, its app data @srv; NULL when libcoap cannot. */
+static coap_context_t *new_context(struct server *srv, const struct server_config *cfg)
 {
-	struct server *srv = calloc(1, sizeof(*srv));
-	struct clients_hooks hooks = { on_added, on_removed, NULL };
-	struct timeval gc_every = { GC_INTERVAL, 0 };
-	struct dm_config dmc = { 0 };
-	coap_address_t addr;
-	coap_resource_t *rd;
-	int n;
+	coap_context_t *ctx = coap_new_context(NULL);
 
-	if (!srv)
-		abort();
-	coap_address_init(&addr);
-	srv->base = base;
-	srv->db = db;
-	srv->ipc = ipc;
-	srv->cfg = *cfg;
-	hooks.ctx = srv;
-	coap_set_log_handler(coap_log_to_ours);
-	coap_set_log_level(log_enabled(LOG_LEVEL_DEBUG) ? LOG_INFO : LOG_WARNING);
-	srv->ctx = coap_new_context(NULL);
-	if (!srv->ctx) {
-		free(srv);
-		return -ENOMEM;
-	}
-	coap_set_app_data(srv->ctx, srv);
-	coap_context_set_block_mode(srv->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
-	coap_context_set_max_idle_sessions(srv->ctx, (unsigned)cfg->max_idle_sessions);
-	coap_register_response_handler(srv->ctx, on_response);
-	coap_register_nack_handler(srv->ctx, on_nack);
-	coap_register_event_handler(srv->ctx, on_event);
-	srv->mids = midstore_new(NULL);
-	srv->responses = respcache_new(NULL);
-	srv->clients = clients_new(base, db, &hooks);
-	srv->creds = pskstore_new(db, &creds_schema);
-	srv->guard = pskguard_new(base, pskstore_key, srv->creds, cfg->handshake_timeout_s);
-	n = pskstore_load(srv->creds);
-	if (n < 0) {
-		server_free(srv);
-		return -EIO;
-	}
-	clients_set_max(srv->clients, cfg->max_clients);
-	srv->gc = event_new(base, -1, EV_PERSIST, on_gc, srv);
-	if (!srv->gc)
-		abort();
-	event_add(srv->gc, &gc_every);
-	if (cfg->coap_enabled) {
-		if (endpoint_address(cfg, &addr) < 0) {
-			log_warnx("[coap] address: '%s' is not an IP address", cfg->address);
-			server_free(srv);
-			return -EINVAL;
-		}
-		if (!coap_new_endpoint(srv->ctx, &addr, COAP_PROTO_UDP)) {
-			log_warnx("cannot serve CoAP on %s port %d (in use?)", cfg->address,
-				  cfg->port);
-			server_free(srv);
-			return -EADDRINUSE;
-		}
-		log_info("serving CoAP address=%s port=%d", cfg->address, cfg->port);
-	} else {
+	if (!ctx)
+		return NULL;
+	coap_set_app_data(ctx, srv);
+	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	coap_context_set_max_idle_sessions(ctx, (unsigned)cfg->max_idle_sessions);
+	coap_register_response_handler(ctx, on_response);
+	coap_register_nack_handler(ctx, on_nack);
+	coap_register_event_handler(ctx, on_event);
+	return ctx;
+}
+
+/* Plain CoAP over UDP, unless [coap] enabled = no; *@addr is where (dm's requests leave from
+ * there). */
+static int serve_coap(struct server *srv, const struct server_config *cfg, coap_address_t *addr)
+{
+	if (!cfg->coap_enabled) {
 		log_info("plain CoAP disabled by [coap] enabled = no");
+		return 0;
 	}
-	n = 0;
-	if ((cfg->coaps_enabled || cfg->tls_enabled) && (n = setup_security(srv, cfg)) == 0 &&
-	    cfg->ca_file[0])
+	if (endpoint_address(cfg, addr) < 0) {
+		log_warnx("[coap] address: '%s' is not an IP address", cfg->address);
+		return -EINVAL;
+	}
+	if (!coap_new_endpoint(srv->ctx, addr, COAP_PROTO_UDP)) {
+		log_warnx("cannot serve CoAP on %s port %d (in use?)", cfg->address, cfg->port);
+		return -EADDRINUSE;
+	}
+	log_info("serving CoAP address=%s port=%d", cfg->address, cfg->port);
+	return 0;
+}
+
+/* DTLS, TCP and TLS, as the INI asks; 0 or a negative errno (logged). */
+static int serve_others(struct server *srv, const struct server_config *cfg)
+{
+	int n = 0;
+
+	if (cfg->coaps_enabled || cfg->tls_enabled)
+		n = setup_security(srv, cfg);
+	if (n == 0 && srv->certs)
 		log_info("certificate mode on: clients verified against %s", cfg->ca_file);
 	if (n == 0 && cfg->coaps_enabled)
 		n = listen_on(srv, "coaps", cfg->coaps_address, cfg->coaps_port, COAP_PROTO_DTLS,
@@ -727,9 +705,69 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 			    ? listen_on(srv, "coaps+tcp", cfg->tls_address, cfg->tls_port,
 					COAP_PROTO_TLS, "CoAP over TLS")
 			    : -ENOTSUP;
+	if (n == -ENOTSUP)
+		log_warnx("this libcoap cannot do what the INI asks (TCP, TLS, PKI)");
+	return n;
+}
+
+/* Device management from the registration port (@addr when plain CoAP is served). */
+static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
+			 const coap_address_t *addr)
+{
+	struct dm_config dmc = { .ack_timeout_ms = cfg->ack_timeout_ms,
+				 .max_retransmit = cfg->max_retransmit,
+				 .have_local = cfg->coap_enabled,
+				 .local = *addr,
+				 .reg = cfg->registry,
+				 .base = srv->base,
+				 .db = srv->db };
+
+	return dm_new(srv->ctx, srv->ev, &dmc);
+}
+
+int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
+	       const struct server_config *cfg, struct server **out)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	struct clients_hooks hooks = { on_added, on_removed, NULL };
+	struct timeval gc_every = { GC_INTERVAL, 0 };
+	coap_address_t addr;
+	coap_resource_t *rd;
+	int n;
+
+	if (!srv)
+		abort();
+	coap_address_init(&addr);
+	srv->base = base;
+	srv->db = db;
+	srv->ipc = ipc;
+	srv->cfg = *cfg;
+	hooks.ctx = srv;
+	coap_set_log_handler(coap_log_to_ours);
+	coap_set_log_level(log_enabled(LOG_LEVEL_DEBUG) ? LOG_INFO : LOG_WARNING);
+	srv->ctx = new_context(srv, cfg);
+	if (!srv->ctx) {
+		free(srv);
+		return -ENOMEM;
+	}
+	srv->mids = midstore_new(NULL);
+	srv->responses = respcache_new(NULL);
+	srv->clients = clients_new(base, db, &hooks);
+	srv->creds = pskstore_new(db, &creds_schema);
+	srv->guard = pskguard_new(base, pskstore_key, srv->creds, cfg->handshake_timeout_s);
+	if (pskstore_load(srv->creds) < 0) {
+		server_free(srv);
+		return -EIO;
+	}
+	clients_set_max(srv->clients, cfg->max_clients);
+	srv->gc = event_new(base, -1, EV_PERSIST, on_gc, srv);
+	if (!srv->gc)
+		abort();
+	event_add(srv->gc, &gc_every);
+	n = serve_coap(srv, cfg, &addr);
+	if (n == 0)
+		n = serve_others(srv, cfg);
 	if (n < 0) {
-		if (n == -ENOTSUP)
-			log_warnx("this libcoap cannot do what the INI asks (TCP, TLS, PKI)");
 		server_free(srv);
 		return n;
 	}
@@ -742,14 +780,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 		server_free(srv);
 		return -ENOTSUP;
 	}
-	dmc.ack_timeout_ms = cfg->ack_timeout_ms;
-	dmc.max_retransmit = cfg->max_retransmit;
-	dmc.have_local = cfg->coap_enabled;
-	dmc.local = addr;
-	dmc.reg = cfg->registry;
-	dmc.base = base;
-	dmc.db = db;
-	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
+	srv->dm = new_dm(srv, cfg, &addr);
 	srv->loading = true;
 	n = clients_load(srv->clients);
 	srv->loading = false;
