@@ -790,14 +790,9 @@ int lowpan_iphc_compress(const struct lowpan_ctx_table *ctx, const struct lowpan
 			 const struct lowpan_lladdr *dst, unsigned flags, const uint8_t *pkt,
 			 size_t len, uint8_t *out, size_t outsize, size_t *clen, size_t *consumed)
 {
-	struct enc e = {
-		.ctx = ctx, .src = src, .dst = dst, .flags = flags, .out = out, .outsize = outsize
-	};
-	int rc = enc_ip(&e, pkt, len, len, consumed, 0);
-	if (rc)
-		return rc;
-	*clen = e.op;
-	return 0;
+	/* the whole packet is the part we have */
+	return lowpan_iphc_compress_part(ctx, src, dst, flags, pkt, len, len, out, outsize, clen,
+					 consumed);
 }
 
 int lowpan_iphc_compress_part(const struct lowpan_ctx_table *ctx, const struct lowpan_lladdr *src,
