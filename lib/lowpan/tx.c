@@ -86,6 +86,31 @@ static void use_ipv6_dispatch(uint8_t *chdr, size_t *clen, size_t *used)
 	*used = 0;
 }
 
+/*
+ * The datagram's header for the first frame: IPHC over the @have octets at
+ * @pkt of a datagram of @total, else (IPHC off, or unable to carry it) the
+ * uncompressed IPv6 dispatch.  RFC 7388 counts a compression request only
+ * when one is made.
+ */
+static void compress_header(struct sender *s, const uint8_t *pkt, size_t have, size_t total,
+			    uint8_t *chdr, size_t cap, size_t *clen, size_t *used)
+{
+	const struct lowpan_tx_cfg *cfg = s->cfg;
+	int rc = -1;
+
+	if (!cfg->uncompressed) {
+		s->m->out_comp_reqds++;
+		rc = lowpan_iphc_compress_part(cfg->ctx, &s->mac.src, &s->mac.dst, cfg->iphc_flags,
+					       pkt, have, total, chdr, cap, clen, used);
+		if (rc)
+			s->m->out_comp_fails++;
+		else
+			s->m->out_comp_oks++;
+	}
+	if (rc)
+		use_ipv6_dispatch(chdr, clen, used);
+}
+
 int lowpan_tx_packet(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, const uint8_t *pkt,
 		     size_t len, uint16_t tag, uint8_t *seq, lowpan_tx_emit_fn emit, void *arg)
 {
@@ -98,18 +123,7 @@ int lowpan_tx_packet(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *mib, co
 	m->out_requests++;
 	uint8_t chdr[512];
 	size_t clen = 0, used = 0;
-	rc = -1;
-	if (!cfg->uncompressed) {
-		m->out_comp_reqds++;
-		rc = lowpan_iphc_compress(cfg->ctx, &s.mac.src, &s.mac.dst, cfg->iphc_flags, pkt,
-					  len, chdr, sizeof(chdr), &clen, &used);
-		if (rc)
-			m->out_comp_fails++;
-		else
-			m->out_comp_oks++;
-	}
-	if (rc)
-		use_ipv6_dispatch(chdr, &clen, &used);
+	compress_header(&s, pkt, len, len, chdr, sizeof(chdr), &clen, &used);
 	struct lowpan_frag fr;
 	rc = lowpan_frag_init(&fr, chdr, clen, used, pkt + used, len - used, tag, s.budget);
 	bool fragmented = !rc && lowpan_frag_is_fragmented(&fr);
@@ -157,17 +171,7 @@ int lowpan_tx_forward_first(const struct lowpan_tx_cfg *cfg, struct lowpan_mib *
 	struct lowpan_mib *m = s.m;
 	uint8_t chdr[512];
 	size_t clen = 0, used = 0;
-	m->out_comp_reqds++;
-	rc = cfg->uncompressed ? -1
-			       : lowpan_iphc_compress_part(cfg->ctx, &s.mac.src, &s.mac.dst,
-							   cfg->iphc_flags, first, first_len, size,
-							   chdr, sizeof(chdr), &clen, &used);
-	if (rc) {
-		m->out_comp_fails++;
-		use_ipv6_dispatch(chdr, &clen, &used);
-	} else {
-		m->out_comp_oks++;
-	}
+	compress_header(&s, first, first_len, size, chdr, sizeof(chdr), &clen, &used);
 	uint8_t payload[LOWPAN_FRAG_MAX_SIZE + 64];
 	if (first_len == size && clen + size - used <= s.budget) {
 		/* The whole datagram was in the first fragment after all. */

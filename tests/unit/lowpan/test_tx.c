@@ -253,11 +253,48 @@ static void forward_without_reassembly(void **state)
 	lowpan_rx_free(b.rx);
 }
 
+/* RFC 7388 counts a compression request only when one is made: none with
+ * IPHC switched off, whether the datagram starts here or is forwarded
+ * fragment by fragment. */
+static void uncompressed_requests_no_compression(void **state)
+{
+	uint8_t pkt[400];
+	size_t n = mkpkt(pkt, 300);
+	struct lowpan_mib tm = { 0 }, fm = { 0 }, rm = { 0 };
+	struct lowpan_rx_cfg rc = { .frame_flags = 0 };
+	struct sink s = { .rx = lowpan_rx_new(&rc, &rm), .max = 127 };
+	struct lowpan_tx_cfg cfg = { .uncompressed = true };
+	cfg.mac.version = 1;
+	lowpan_lladdr_set_short(&cfg.mac.src, 1);
+	lowpan_lladdr_set_short(&cfg.mac.dst, 2);
+	uint8_t seq = 0;
+	assert_int_equal(lowpan_tx_packet(&cfg, &tm, pkt, n, 1, &seq, emit, &s), 0);
+	assert_int_equal(s.delivered, 1);
+	assert_memory_equal(s.pkt, pkt, n);
+	free(s.pkt);
+	assert_int_equal(tm.out_comp_reqds, 0);
+	assert_int_equal(tm.out_comp_fails, 0);
+	/* the first 96 octets of the same datagram, forwarded without reassembly */
+	assert_int_equal(
+		lowpan_tx_forward_first(&cfg, &fm, pkt, 96, (uint16_t)n, 2, &seq, emit, &s), 0);
+	assert_int_equal(fm.out_comp_reqds, 0);
+	assert_int_equal(fm.out_comp_fails, 0);
+	/* with IPHC on: one request, carried */
+	cfg.uncompressed = false;
+	memset(&fm, 0, sizeof(fm));
+	assert_int_equal(
+		lowpan_tx_forward_first(&cfg, &fm, pkt, 96, (uint16_t)n, 3, &seq, emit, &s), 0);
+	assert_int_equal(fm.out_comp_reqds, 1);
+	assert_int_equal(fm.out_comp_oks, 1);
+	lowpan_rx_free(s.rx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(roundtrip_versions_budgets),
 		cmocka_unit_test(fallback_and_limits),
+		cmocka_unit_test(uncompressed_requests_no_compression),
 		cmocka_unit_test(forward_without_reassembly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
