@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdb.h"
+
 #include "clients.h"
 #include "common/daemon.h"
 
@@ -26,7 +28,7 @@ static const struct db_migration migrations[] = {
 };
 
 struct fixture {
-	char dir[64], path[96];
+	struct tmpdb tmp;
 	struct event_base *base;
 	struct db *db;
 	struct clients *cs;
@@ -47,9 +49,8 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 static void open_table(struct fixture *f)
 {
 	struct clients_hooks hooks = { on_added, on_removed, f };
-	char err[256];
 
-	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
+	f->db = tmpdb_open(&f->tmp, migrations, 2);
 	f->cs = clients_new(f->base, f->db, &hooks);
 }
 
@@ -63,9 +64,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/test-clients-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/lwm2md.db", f->dir);
+	tmpdb_make(&f->tmp, "clients", "lwm2md.db");
 	f->base = event_base_new();
 	f->peer.sin6_family = AF_INET6;
 	f->peer.sin6_port = htons(5683);
@@ -78,12 +77,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	close_table(f);
 	event_base_free(f->base);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdb_remove(&f->tmp);
 	free(f);
 	return 0;
 }

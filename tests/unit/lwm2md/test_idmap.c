@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdb.h"
+
 #include "common/daemon.h"
 #include "creds.h"
 #include "idmap.h"
@@ -28,16 +30,15 @@ static const struct db_migration migrations[] = {
 };
 
 struct fixture {
-	char dir[64], path[96], file[96];
+	struct tmpdb tmp;
+	char file[96]; /* the ids file, beside the database */
 	struct db *db;
 	struct idmap *m;
 };
 
 static void open_map(struct fixture *f)
 {
-	char err[256];
-
-	assert_int_equal(db_open(f->path, migrations, 4, &f->db, err, sizeof(err)), 0);
+	f->db = tmpdb_open(&f->tmp, migrations, 4);
 	f->m = idmap_new(f->db);
 	assert_true(idmap_load(f->m) >= 0);
 }
@@ -52,10 +53,8 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/test-idmap-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/lwm2md.db", f->dir);
-	snprintf(f->file, sizeof(f->file), "%s/ids", f->dir);
+	tmpdb_make(&f->tmp, "idmap", "lwm2md.db");
+	snprintf(f->file, sizeof(f->file), "%s/ids", f->tmp.dir);
 	open_map(f);
 	*state = f;
 	return 0;
@@ -64,11 +63,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	close_map(f);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdb_remove(&f->tmp);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdb.h"
+
 #include "common/daemon.h"
 #include "rdauth.h"
 
@@ -27,7 +29,7 @@ static const struct db_migration migrations[] = {
 };
 
 struct fixture {
-	char dir[64], path[96];
+	struct tmpdb tmp;
 	struct db *db;
 	struct rdauth *a;
 	char why[192];
@@ -35,9 +37,7 @@ struct fixture {
 
 static void start(struct fixture *f, const struct rdauth_config *cfg)
 {
-	char err[256];
-
-	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
+	f->db = tmpdb_open(&f->tmp, migrations, 2);
 	assert_int_equal(rdauth_new(f->db, cfg, &f->a), 0);
 	assert_int_equal(rdcreds_add_hex(rdauth_creds(f->a), "node-a", "6b", "farm,-"), 0);
 }
@@ -46,9 +46,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-rdauth-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/rdd.db", f->dir);
+	tmpdb_make(&f->tmp, "rdauth", "rdd.db");
 	*state = f;
 	return 0;
 }
@@ -56,12 +54,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	rdauth_free(f->a);
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdb_remove(&f->tmp);
 	free(f);
 	return 0;
 }

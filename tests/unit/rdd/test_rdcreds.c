@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdb.h"
+
 #include "common/daemon.h"
 #include "rdcreds.h"
 
@@ -23,19 +25,16 @@ static const struct db_migration migrations[] = {
 };
 
 struct fixture {
-	char dir[64], path[96];
+	struct tmpdb tmp;
 	struct db *db;
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-rdcreds-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/rdd.db", f->dir);
-	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
+	tmpdb_make(&f->tmp, "rdcreds", "rdd.db");
+	f->db = tmpdb_open(&f->tmp, migrations, 2);
 	*state = f;
 	return 0;
 }
@@ -43,11 +42,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdb_remove(&f->tmp);
 	free(f);
 	return 0;
 }

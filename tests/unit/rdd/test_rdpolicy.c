@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdb.h"
+
 #include "common/daemon.h"
 #include "rdpolicy.h"
 
@@ -32,7 +34,7 @@ static int64_t test_now(void)
 }
 
 struct fixture {
-	char dir[64], path[96];
+	struct tmpdb tmp;
 	struct db *db;
 	struct rdpolicy *p;
 };
@@ -40,9 +42,8 @@ struct fixture {
 static void open_policy(struct fixture *f, int64_t remember_ms)
 {
 	struct rdpolicy_config cfg = { .remember_ms = remember_ms, .now_ms = test_now };
-	char err[256];
 
-	assert_int_equal(db_open(f->path, migrations, 2, &f->db, err, sizeof(err)), 0);
+	f->db = tmpdb_open(&f->tmp, migrations, 2);
 	assert_int_equal(rdpolicy_new(f->db, &cfg, &f->p), 0);
 }
 
@@ -56,9 +57,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-rdpolicy-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/rdd.db", f->dir);
+	tmpdb_make(&f->tmp, "rdpolicy", "rdd.db");
 	clock_ms = 1000000;
 	*state = f;
 	return 0;
@@ -67,10 +66,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdb_remove(&f->tmp);
 	free(f);
 	return 0;
 }
