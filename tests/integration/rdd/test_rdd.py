@@ -45,6 +45,42 @@ class Reply:
         return f"<{self.code} [{self.options}] {self.payload!r}>"
 
 
+class Observer:
+    """coap-client observing a path of rdd (RFC 7641) for @seconds: the 2.05
+    notifications it prints, each with the time it arrived.  A context
+    manager: leaving it stops the client."""
+
+    def __init__(self, rdd, path, seconds=12):
+        self.proc = subprocess.Popen(["stdbuf", "-oL", CLIENT, "-s", str(seconds), "-v", "6",
+                                      "-m", "get", f"coap://[::1]:{rdd.port}{path}"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.notes = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            # coap-client prints a payload without a newline: a PDU may follow it
+            m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
+            if m:
+                self.notes.put((time.monotonic(), m.group(0).strip()))
+
+    def next_timed(self, timeout):
+        """(arrival time, line) of the next notification; queue.Empty after @timeout s."""
+        return self.notes.get(timeout=timeout)
+
+    def next(self, timeout):
+        """The next notification's line; queue.Empty after @timeout s."""
+        return self.next_timed(timeout)[1]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
 class Rdd:
     def __init__(self, tmp, extra="", broker_ep=""):
         """broker_ep: the pub/sub broker's own registration (none by default, so that
@@ -416,47 +452,29 @@ class RddTests(RddCase):
 
     def test_observed_lookup(self):
         """RFC 7641 on a lookup: a notification when its result changes, and only then."""
-        proc = subprocess.Popen(["stdbuf", "-oL", CLIENT, "-s", "9", "-v", "6", "-m", "get",
-                                 f"coap://[::1]:{self.rdd.port}/rd-lookup/res?rt=obs*"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        notes = queue.Queue()
-
-        def read():
-            for line in proc.stdout:
-                # coap-client prints a payload without a newline: a PDU may follow it
-                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
-                if m:
-                    notes.put((time.monotonic(), m.group(0).strip()))
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        try:
-            first = notes.get(timeout=5)[1]
+        with Observer(self.rdd, "/rd-lookup/res?rt=obs*", seconds=9) as obs:
+            first = obs.next(5)
             self.assertNotIn("::", first, "no match yet: an empty body")
             t0 = time.monotonic()
             self.rdd.coap("post", "/rd?ep=o1&lt=2", '</x>;rt="obs-a"', cf=40)
-            when, note = notes.get(timeout=3)
+            when, note = obs.next_timed(3)
             print(f"notification {1000 * (when - t0):.0f} ms after the registration was sent"
                   " (coap-client start-up included)")
             self.assertIn('/x>;rt="obs-a";anchor=', note)
             # a registration outside the query changes nothing for this observer
             self.register("ep=o2", '</y>;rt="other"')
             with self.assertRaises(queue.Empty):
-                notes.get(timeout=0.7)
+                obs.next(0.7)
             # a matching link changes: notified (and the lifetime starts again: 2 s)
             loc = self.rdd.endpoints("ep=o1")[0]["location"]
             self.assertEqual(self.rdd.coap("post", loc, '</x>;rt="obs-b"', cf=40).code, "2.04")
             t1 = time.monotonic()
-            self.assertIn('rt="obs-b"', notes.get(timeout=3)[1])
+            self.assertIn('rt="obs-b"', obs.next(3))
             # the registration expires: notified with the empty result
-            when, note = notes.get(timeout=4)
+            when, note = obs.next_timed(4)
             self.assertNotIn("::", note)
             self.assertLess(when - t1, 3.0)
             self.assertGreaterEqual(self.rdd.status()["counters"]["coap_notifications"], 3)
-        finally:
-            proc.kill()
-            proc.wait()
-            proc.stdout.close()
 
     def test_reregistration_replaces(self):
         loc = self.register("ep=dev&lt=100").location()

@@ -13,6 +13,7 @@ exactly as they were.
 """
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
-from test_rdd import Rdd, RddCase, links  # noqa: E402
+from test_rdd import Observer, Rdd, RddCase, links  # noqa: E402
 
 CF_LINK, CF_JSON, CF_CBOR, CF_MERGE = 40, 504, 64, 52
 CBOR_KEYS = {1: "href", 2: "rel", 3: "anchor", 4: "rev", 5: "hreflang", 6: "media", 7: "title",
@@ -376,101 +377,52 @@ class DraftGroupTests(Base):
 
     def test_observed_gp_lookup(self):
         """An observed /rd-lookup/ep?gp=… is notified when the group changes."""
-        import queue
-        import threading
         n1 = self.register("ep=o1", "</x>")
-        proc = subprocess.Popen(["stdbuf", "-oL", test_rdd.CLIENT, "-s", "9", "-v", "6", "-m",
-                                 "get", f"coap://[::1]:{self.rdd.port}/rd-lookup/ep?gp=og"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        notes = queue.Queue()
-
-        def read():
-            for line in proc.stdout:
-                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
-                if m:
-                    notes.put(m.group(0).strip())
-
-        threading.Thread(target=read, daemon=True).start()
-        try:
-            self.assertNotIn("/reg/", notes.get(timeout=5), "no group yet: an empty body")
+        with Observer(self.rdd, "/rd-lookup/ep?gp=og", seconds=9) as obs:
+            self.assertNotIn("/reg/", obs.next(5), "no group yet: an empty body")
             g = self.post_group("gp=og", "<>;ep=o1")
-            self.assertIn(f"<{n1}>;ep=o1", notes.get(timeout=3))
+            self.assertIn(f"<{n1}>;ep=o1", obs.next(3))
             self.assertEqual(self.rdd.coap("delete", g).code, "2.02")
-            self.assertNotIn("/reg/", notes.get(timeout=3))
-        finally:
-            proc.kill()
-            proc.wait()
-            proc.stdout.close()
-
-    def observe(self, path):
-        """coap-client observing @path; returns (process, queue of 2.05 notification lines)."""
-        import queue
-        import threading
-        proc = subprocess.Popen(["stdbuf", "-oL", test_rdd.CLIENT, "-s", "12", "-v", "6", "-m",
-                                 "get", f"coap://[::1]:{self.rdd.port}{path}"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        notes = queue.Queue()
-
-        def read():
-            for line in proc.stdout:
-                # coap-client prints a payload without a newline: a PDU may follow it
-                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
-                if m:
-                    notes.put(m.group(0).strip())
-
-        threading.Thread(target=read, daemon=True).start()
-        return proc, notes
+            self.assertNotIn("/reg/", obs.next(3))
 
     def test_observed_group_lookup(self):
         """RFC 7641 on /rd-lookup/gp: notified when a matching group is created, replaced
         (its members change) or removed, and not otherwise."""
-        import queue
-        proc, notes = self.observe("/rd-lookup/gp?gp=ob*")
-        try:
-            self.assertNotIn("/rd-group/", notes.get(timeout=5), "no group yet: an empty body")
+        with Observer(self.rdd, "/rd-lookup/gp?gp=ob*") as obs:
+            self.assertNotIn("/rd-group/", obs.next(5), "no group yet: an empty body")
             g = self.post_group("gp=obs1&base=coap://[ff35::1]", "<>;ep=m1")
-            note = notes.get(timeout=3)
+            note = obs.next(3)
             self.assertIn(f"<{g}>;gp=obs1;base=", note)
             # another group outside the query, a registration: nothing for this observer
             self.post_group("gp=other", "<>;ep=m1")
             self.register("ep=m1", "</x>")
             with self.assertRaises(queue.Empty):
-                notes.get(timeout=0.7)
+                obs.next(0.7)
             # the same name again with other members: replaced at a new location
             g2 = self.post_group("gp=obs1&base=coap://[ff35::1]", "<>;ep=m1,<>;ep=m2")
-            note = notes.get(timeout=3)
+            note = obs.next(3)
             self.assertIn(f"<{g2}>;gp=obs1", note)
             self.assertNotIn(g, note)
             self.assertEqual(self.rdd.coap("delete", g2).code, "2.02")
-            self.assertNotIn("/rd-group/", notes.get(timeout=3))
+            self.assertNotIn("/rd-group/", obs.next(3))
             with self.assertRaises(queue.Empty):
-                notes.get(timeout=0.7)
+                obs.next(0.7)
             self.assertGreaterEqual(self.rdd.status()["counters"]["coap_notifications"], 3)
-        finally:
-            proc.kill()
-            proc.wait()
-            proc.stdout.close()
 
     def test_observed_group_lookup_by_member(self):
         """?ep=… of /rd-lookup/gp: a group that gains or loses that member notifies."""
-        import queue
         self.post_group("gp=fam", "<>;ep=a1")
-        proc, notes = self.observe("/rd-lookup/gp?ep=b1")
-        try:
-            self.assertNotIn("/rd-group/", notes.get(timeout=5))
+        with Observer(self.rdd, "/rd-lookup/gp?ep=b1") as obs:
+            self.assertNotIn("/rd-group/", obs.next(5))
             g = self.post_group("gp=fam", "<>;ep=a1,<>;ep=b1")   # gains b1
-            self.assertIn(f"<{g}>;gp=fam", notes.get(timeout=3))
+            self.assertIn(f"<{g}>;gp=fam", obs.next(3))
             self.post_group("gp=fam", "<>;ep=b1,<>;ep=c1")       # still b1: new location
-            self.assertIn(";gp=fam", notes.get(timeout=3))
+            self.assertIn(";gp=fam", obs.next(3))
             self.post_group("gp=fam", "<>;ep=c1")                # loses b1
-            self.assertNotIn("/rd-group/", notes.get(timeout=3))
+            self.assertNotIn("/rd-group/", obs.next(3))
             self.post_group("gp=fam", "<>;ep=d1")                # still without b1
             with self.assertRaises(queue.Empty):
-                notes.get(timeout=0.7)
-        finally:
-            proc.kill()
-            proc.wait()
-            proc.stdout.close()
+                obs.next(0.7)
 
     def test_malformed_groups_change_nothing(self):
         self.register("ep=a", "</x>")

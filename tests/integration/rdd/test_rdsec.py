@@ -9,6 +9,7 @@ test_rdd.py's; the registrants here are coap-client-openssl over coaps
 (-u IDENTITY -k KEY) and over plain CoAP, with and without auth=TOKEN.
 """
 import os
+import queue
 import shutil
 import re
 import signal
@@ -22,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lwgtest  # noqa: E402
 import test_rdd  # noqa: E402
-from test_rdd import Rdd, RddCase, free_port, wait_for, links, resolve, RFC9176_LINKS  # noqa: E402
+from test_rdd import Observer, Rdd, RddCase, free_port, wait_for, links, resolve, RFC9176_LINKS  # noqa: E402
 
 KEY_A, KEY_B = "secret-of-a", "secret-of-b"
 A = ("node-a", KEY_A)
@@ -352,36 +353,18 @@ class RdsecTests(RddCase):
 
     def test_observed_lookup_limited_to_sectors(self):
         """An observer limited to farm is notified of farm's changes, not of barn's."""
-        import queue
-        import threading
         self.start("[auth]\nlookup_open = no\ntokens = tok-farm:farm\n")
-        proc = subprocess.Popen(["stdbuf", "-oL", test_rdd.CLIENT, "-s", "12", "-v", "6", "-m",
-                                 "get", f"coap://[::1]:{self.rdd.port}/rd-lookup/ep?auth=tok-farm"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        notes = queue.Queue()
-
-        def read():
-            for line in proc.stdout:
-                m = re.search(r"v:1 t:\w+ c:2\.05 .*Observe:.*", line)
-                if m:
-                    notes.put(m.group(0).strip())
-
-        threading.Thread(target=read, daemon=True).start()
-        try:
-            self.assertNotIn("/reg/", notes.get(timeout=5), "nothing registered yet")
+        with Observer(self.rdd, "/rd-lookup/ep?auth=tok-farm") as obs:
+            self.assertNotIn("/reg/", obs.next(5), "nothing registered yet")
             self.reg("ep=b1&d=barn")
             self.reg("ep=n1")
             with self.assertRaises(queue.Empty):
-                notes.get(timeout=0.7)
+                obs.next(0.7)
             self.reg("ep=f1&d=farm")
-            note = notes.get(timeout=3)
+            note = obs.next(3)
             self.assertIn(";ep=f1;", note)
             self.assertNotIn(";ep=b1;", note)
             self.assertNotIn(";ep=n1;", note)
-        finally:
-            proc.kill()
-            proc.wait()
-            proc.stdout.close()
 
     def test_group_names_first_come_first_remembered(self):
         """/rd-group names are remembered for their first secured registrant, per sector,
