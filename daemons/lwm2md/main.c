@@ -13,6 +13,7 @@
 #include <coap3/coap.h>
 
 #include "clients.h"
+#include "coap/certs.h"
 #include "coap/pskguard.h"
 #include "common/daemon.h"
 #include "common/log.h"
@@ -788,13 +789,9 @@ static void lwm2md_status(void *state, json_t *status)
 static bool lwm2md_config_check(const void *c, char *why, size_t size)
 {
 	const struct lwm2md_config *cfg = c;
-	int files = !!cfg->ca_file[0] + !!cfg->cert_file[0] + !!cfg->key_file[0];
+	const struct certs_config certs = { cfg->ca_file, cfg->cert_file, cfg->key_file };
 
-	if (files != 0 && files != 3) {
-		snprintf(why, size, "[coaps] ca_file, cert_file and key_file go together");
-		return false;
-	}
-	return true;
+	return certs_config_valid(&certs, why, size);
 }
 
 static const struct daemon_def lwm2md_def = {

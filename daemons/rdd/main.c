@@ -307,25 +307,11 @@ static void rdd_reload(void *state)
 static bool rdd_config_check(const void *c, char *why, size_t size)
 {
 	const struct rdd_config *cfg = c;
-	char text[128];
-	int files = !!cfg->ca_file[0] + !!cfg->cert_file[0] + !!cfg->key_file[0];
+	const struct certs_config certs = { cfg->ca_file, cfg->cert_file, cfg->key_file };
+	struct rdauth_config acfg;
 
-	if (!rdauth_tokens_valid(cfg->tokens, text, sizeof(text))) {
-		snprintf(why, size, "[auth] tokens: %s", text);
-		return false;
-	}
-	if (!rdcreds_sectors_valid(cfg->certificate_sectors)) {
-		snprintf(why, size,
-			 "[auth] certificate_sectors: \"*\" or sector names joined by commas "
-			 "(\"-\": no sector), not '%s'",
-			 cfg->certificate_sectors);
-		return false;
-	}
-	if (files != 0 && files != 3) {
-		snprintf(why, size, "[coaps] ca_file, cert_file and key_file go together");
-		return false;
-	}
-	return true;
+	auth_config(cfg, &acfg);
+	return rdauth_config_valid(&acfg, why, size) && certs_config_valid(&certs, why, size);
 }
 
 static const struct daemon_def rdd_def = {

@@ -124,14 +124,22 @@ static void apply(struct rdauth *a, const struct rdauth_config *cfg)
 	snprintf(a->cert_sectors, sizeof(a->cert_sectors), "%s", cert_sectors(cfg));
 }
 
-static bool cert_sectors_valid(const struct rdauth_config *cfg)
+bool rdauth_config_valid(const struct rdauth_config *cfg, char *why, size_t size)
 {
-	if (rdcreds_sectors_valid(cert_sectors(cfg)))
-		return true;
-	log_error("[auth] certificate_sectors: \"*\" or sector names joined by commas "
-		  "(\"-\": no sector), not '%s'",
-		  cert_sectors(cfg));
-	return false;
+	char text[128];
+
+	if (!rdauth_tokens_valid(cfg->tokens, text, sizeof(text))) {
+		snprintf(why, size, "[auth] tokens: %s", text);
+		return false;
+	}
+	if (!rdcreds_sectors_valid(cert_sectors(cfg))) {
+		snprintf(why, size,
+			 "[auth] certificate_sectors: \"*\" or sector names joined by commas "
+			 "(\"-\": no sector), not '%s'",
+			 cert_sectors(cfg));
+		return false;
+	}
+	return true;
 }
 
 int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **out)
@@ -140,21 +148,18 @@ int rdauth_new(struct db *db, const struct rdauth_config *cfg, struct rdauth **o
 	struct rdpolicy_config pc = { .remember_ms =
 					      cfg->remember_s < 0 ? -1 : cfg->remember_s * 1000 };
 	struct rdpolicy_config gc = { .remember_ms = pc.remember_ms, .names = RDPOLICY_GROUPS };
-	char why[128];
+	char why[256];
 	int n;
 
 	if (!a)
 		abort();
-	if (!cert_sectors_valid(cfg)) {
+	if (!rdauth_config_valid(cfg, why, sizeof(why))) {
+		log_error("%s", why);
 		free(a);
 		return -EINVAL;
 	}
 	apply(a, cfg);
-	if (tokens_parse(cfg->tokens, &a->tokens, &a->token_count, why, sizeof(why)) < 0) {
-		log_error("[auth] tokens: %s", why);
-		free(a);
-		return -EINVAL;
-	}
+	tokens_parse(cfg->tokens, &a->tokens, &a->token_count, why, sizeof(why)); /* checked */
 	a->creds = pskstore_new(db, &rdcreds_schema);
 	n = pskstore_load(a->creds);
 	if (n < 0 || rdpolicy_new(db, &pc, &a->policy) < 0 ||
@@ -185,14 +190,13 @@ int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg)
 {
 	struct token *t;
 	size_t n;
-	char why[128];
+	char why[256];
 
-	if (!cert_sectors_valid(cfg))
-		return -EINVAL;
-	if (tokens_parse(cfg->tokens, &t, &n, why, sizeof(why)) < 0) {
-		log_error("[auth] tokens: %s (the previous tokens stay)", why);
+	if (!rdauth_config_valid(cfg, why, sizeof(why))) {
+		log_error("%s (the running configuration stays)", why);
 		return -EINVAL;
 	}
+	tokens_parse(cfg->tokens, &t, &n, why, sizeof(why)); /* checked */
 	tokens_free(a->tokens, a->token_count);
 	a->tokens = t;
 	a->token_count = n;

@@ -136,6 +136,12 @@ void rdauth_free(struct rdauth *a);
 /* Apply a reloaded config; on -EINVAL (bad tokens or sectors, logged) the old one stays. */
 int rdauth_reload(struct rdauth *a, const struct rdauth_config *cfg);
 
+/*
+ * Would rdauth_new() take @cfg (its tokens and certificate_sectors)?  False
+ * with "[auth] KEY: what" in @why.  rdd's config check asks it too.
+ */
+bool rdauth_config_valid(const struct rdauth_config *cfg, char *why, size_t size);
+
 /* Check @tokens as [auth] tokens would be; false with a reason in @why. */
 bool rdauth_tokens_valid(const char *tokens, char *why, size_t size);
 

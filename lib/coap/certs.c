@@ -109,19 +109,46 @@ static void fill_pki(const struct certs *c, coap_dtls_pki_t *pki)
 	pki->pki_key.key.asn1.private_key_type = c->key_type;
 }
 
+bool certs_config_valid(const struct certs_config *cfg, char *why, size_t size)
+{
+	int files = !!cfg->ca_file[0] + !!cfg->cert_file[0] + !!cfg->key_file[0];
+
+	if (files == 0 || files == 3)
+		return true;
+	snprintf(why, size, "[coaps] ca_file, cert_file and key_file go together");
+	return false;
+}
+
+int certs_trust(const struct certs *c, coap_context_t *ctx)
+{
+	int ok = coap_context_set_pki_root_cas(ctx, c->ca_file, NULL);
+
+	/*
+	 * OpenSSL leaves an error (the PEM reader's end of file) in the
+	 * thread's queue, which would fail the next handshake: cleared.
+	 */
+	ERR_clear_error();
+	if (!ok) {
+		log_warnx("[coaps] ca_file %s: its CAs could not be loaded as trust anchors",
+			  c->ca_file);
+		return -EIO;
+	}
+	return 0;
+}
+
 int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct certs **out)
 {
-	bool any = cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0];
 	struct certs *c;
 	coap_dtls_pki_t pki;
+	char why[96];
 
 	*out = NULL;
-	if (!any)
-		return 0;
-	if (!cfg->ca_file[0] || !cfg->cert_file[0] || !cfg->key_file[0]) {
-		log_warnx("[coaps] ca_file, cert_file and key_file go together");
+	if (!certs_config_valid(cfg, why, sizeof(why))) {
+		log_warnx("%s", why);
 		return -EINVAL;
 	}
+	if (!cfg->ca_file[0])
+		return 0; /* certificate mode off */
 	if (!coap_dtls_is_supported() && !coap_tls_is_supported())
 		return -ENOTSUP;
 	c = calloc(1, sizeof(*c));
@@ -142,35 +169,12 @@ int certs_setup(coap_context_t *ctx, const struct certs_config *cfg, struct cert
 		certs_free(c);
 		return -EINVAL;
 	}
-	/*
-	 * Every certificate of ca_file is a trust anchor: a bundle of CAs (a
-	 * fleet's old and new CA, one per manufacturer) works.  OpenSSL leaves
-	 * an error (the PEM reader's end of file) in the thread's queue, which
-	 * would fail the next handshake: cleared.  The trust store is the
-	 * context's, so client sessions (certs_client_session) use it too.
-	 */
-	if (!coap_context_set_pki_root_cas(ctx, cfg->ca_file, NULL)) {
-		ERR_clear_error();
-		log_warnx("[coaps] ca_file %s: its CAs could not be loaded as trust anchors",
-			  cfg->ca_file);
+	/* every CA of ca_file is a trust anchor: a bundle (a fleet's old and new CA) works */
+	if (certs_trust(c, ctx) < 0) {
 		certs_free(c);
 		return -EINVAL;
 	}
-	ERR_clear_error();
 	*out = c;
-	return 0;
-}
-
-int certs_trust(const struct certs *c, coap_context_t *ctx)
-{
-	int ok = coap_context_set_pki_root_cas(ctx, c->ca_file, NULL);
-
-	ERR_clear_error(); /* see certs_setup() */
-	if (!ok) {
-		log_warnx("[coaps] ca_file %s: its CAs could not be loaded as trust anchors",
-			  c->ca_file);
-		return -EIO;
-	}
 	return 0;
 }
 

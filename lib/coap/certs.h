@@ -26,6 +26,12 @@ struct certs_config {
 struct certs;
 
 /*
+ * The three files all given or none; false with "[coaps] …" in @why.
+ * certs_setup() checks it; a daemon's config check asks it too.
+ */
+bool certs_config_valid(const struct certs_config *cfg, char *why, size_t size);
+
+/*
  * Give @ctx the certificates of @cfg.  The server then asks DTLS and TLS
  * clients that do not use a PSK for a certificate and verifies it against
  * the CAs of ca_file (each one a trust anchor).  Returns 0 and *@out (to
