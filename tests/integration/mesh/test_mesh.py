@@ -168,13 +168,13 @@ class Harness(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start(self, topology=TWO_HOPS, dialect="contiki-ng", sim_args=(), lifetime=30,
-              radio=""):
+              radio="", panid=PANID, channel=15):
         self.sim = Sim(self.tmp, self.link, topology, "--dialect", dialect, *sim_args)
         ini = os.path.join(self.tmp, "lowpand.ini")
         with open(ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.tmp}/lowpand.sock\ndatabase = {self.tmp}/l.db\n"
-                    f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{PANID:04x}\n"
-                    f"channel = 15\nretries = 3\n{radio}[tun]\nname = lwgm0\naddress = fd00::1/64\n"
+                    f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{panid:04x}\n"
+                    f"channel = {channel}\nretries = 3\n{radio}[tun]\nname = lwgm0\naddress = fd00::1/64\n"
                     f"[rpl]\nenabled = yes\ndio_interval_min = 7\nlifetime_unit = 1\n"
                     f"default_lifetime = {lifetime}\n")
         self.lowpand_err = os.path.join(self.tmp, "lowpand.err")

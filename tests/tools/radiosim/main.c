@@ -19,6 +19,7 @@
 #include "pcapw.h"
 #include "simev.h"
 #include "topo.h"
+#include "zep.h"
 
 struct sim {
 	struct event_base *base;
@@ -26,7 +27,8 @@ struct sim {
 	struct air *air;
 	struct dongle *dongle;
 	struct pcapw *pcap;
-	struct node *nodes[TOPO_MAX_STATIONS]; /* by station; [0] (the root) unused */
+	struct zep *zep; /* NULL without [zep] stations nor --zep */
+	struct node *nodes[TOPO_MAX_STATIONS]; /* simulated stations; NULL: root, [zep] */
 	struct event *in_ev, *sig_int, *sig_term;
 	char line[4096];
 	size_t line_len;
@@ -41,8 +43,9 @@ static void usage(FILE *f)
 		"with simulated 6LoWPAN/RPL nodes behind it.\n"
 		"\n"
 		"  -d, --dialect D     contiki-ng (default), 6lbr or zephyr\n"
-		"  -t, --topology F    INI file: [root] eui64 = ..., [node NAME] eui64 = ...,\n"
-		"                      hears = NAME ...; without it, the dongle alone\n"
+		"  -t, --topology F    INI file: [root] eui64 = ..., [node NAME] or [zep NAME]\n"
+		"                      eui64 = ..., hears = NAME ...; without it, the dongle\n"
+		"                      alone\n"
 		"  -w, --pcap F        write every frame on the air to F (link type 230)\n"
 		"      --loss P        lose each reception with probability P (0..1)\n"
 		"      --duplicate P   deliver a reception twice with probability P\n"
@@ -55,6 +58,9 @@ static void usage(FILE *f)
 		"                      on what they send to global addresses, DAOs included,\n"
 		"                      as Contiki-NG RPL Lite does\n"
 		"      --seed N        seed of the impairments and timers' jitter\n"
+		"      --zep PORT      the UDP port on ::1 (0: any) where the topology's [zep NAME]\n"
+		"                      stations (RIOT native nodes: -z [::1]:0,[::1]:PORT) send\n"
+		"                      ZEP v2; reported as {\"event\":\"zep\",\"port\":N}\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Control, JSON lines on stdin:\n"
@@ -93,12 +99,21 @@ static uint8_t on_host_send(void *arg, const uint8_t *frame, size_t len, uint64_
 	return air_send(s->air, 0, frame, len, done_us) ? 0 : 2;
 }
 
+static uint8_t channel_of(void *arg)
+{
+	struct sim *s = arg;
+
+	return dongle_channel(s->dongle);
+}
+
 static void on_deliver(void *arg, int station, const uint8_t *frame, size_t len)
 {
 	struct sim *s = arg;
 
 	if (station == 0)
 		dongle_receive(s->dongle, frame, len);
+	else if (s->topo.st[station].zep)
+		zep_deliver(s->zep, station, frame, len);
 	else if (s->nodes[station])
 		node_input(s->nodes[station], frame, len);
 }
@@ -107,6 +122,8 @@ static bool on_present(void *arg, int station)
 {
 	struct sim *s = arg;
 
+	if (s->topo.st[station].zep)
+		return s->zep && zep_present(s->zep, station);
 	/* the air exists before the dongle: it is plugged in right after */
 	return station != 0 || !s->dongle || dongle_plugged(s->dongle);
 }
@@ -116,9 +133,11 @@ static void status(struct sim *s)
 	json_t *nodes = json_array();
 
 	for (size_t i = 1; i < s->topo.n; i++)
-		json_array_append_new(nodes, node_status_json(s->nodes[i]));
-	simev_emit(json_pack("{s:s, s:o, s:o, s:{s:i, s:i, s:I, s:I}}", "event", "status", "nodes",
-			     nodes, "air", air_stats_json(s->air), "dongle", "panid",
+		if (s->nodes[i])
+			json_array_append_new(nodes, node_status_json(s->nodes[i]));
+	simev_emit(json_pack("{s:s, s:o, s:o, s:o*, s:{s:i, s:i, s:I, s:I}}", "event", "status",
+			     "nodes", nodes, "air", air_stats_json(s->air), "zep",
+			     s->zep ? zep_status_json(s->zep) : NULL, "dongle", "panid",
 			     dongle_panid(s->dongle), "channel", dongle_channel(s->dongle),
 			     "commands", (json_int_t)dongle_commands(s->dongle), "serial_errors",
 			     (json_int_t)dongle_serial_errors(s->dongle)));
@@ -179,8 +198,8 @@ static void control(struct sim *s, const char *line)
 		int st = from ? topo_find(&s->topo, from) : -1;
 		uint8_t dst[16];
 
-		if (st <= 0 || !to || inet_pton(AF_INET6, to, dst) != 1 || size < 0 || size > 1232)
-			control_error("ping: needs \"from\" (a node), \"to\" (IPv6), \"size\" "
+		if (st <= 0 || !s->nodes[st] || !to || inet_pton(AF_INET6, to, dst) != 1 || size < 0 || size > 1232)
+			control_error("ping: needs \"from\" (a simulated node), \"to\" (IPv6), \"size\" "
 				      "0..1232");
 		else if (node_ping(s->nodes[st], dst, (size_t)size, (uint16_t)seq) < 0)
 			control_error("ping: the node has no address yet");
@@ -242,6 +261,14 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(arg, NULL);
 }
 
+static bool has_zep(const struct topo *t)
+{
+	for (size_t i = 1; i < t->n; i++)
+		if (t->st[i].zep)
+			return true;
+	return false;
+}
+
 static int probability(const char *opt, const char *v, double *out)
 {
 	char *end;
@@ -264,7 +291,8 @@ enum {
 	OPT_SEED,
 	OPT_SERIAL,
 	OPT_AIRTIME,
-	OPT_RPL_OPTION
+	OPT_RPL_OPTION,
+	OPT_ZEP
 };
 
 int main(int argc, char **argv)
@@ -281,6 +309,7 @@ int main(int argc, char **argv)
 		{ "airtime", no_argument, NULL, OPT_AIRTIME },
 		{ "rpl-option", no_argument, NULL, OPT_RPL_OPTION },
 		{ "serial-errors", required_argument, NULL, OPT_SERIAL },
+		{ "zep", required_argument, NULL, OPT_ZEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -291,6 +320,7 @@ int main(int argc, char **argv)
 	struct air_opts ao = { 0 };
 	double serial_p = 0;
 	bool rpl_option = false;
+	long zep_port = -1;
 	char err[512];
 	int c, rc = 1;
 
@@ -349,6 +379,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_ZEP:
+			errno = 0;
+			zep_port = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || zep_port < 0 || zep_port > 65535) {
+				fprintf(stderr, "lwgate-radiosim: --zep: \"%s\" is not a port\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -388,7 +427,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	dongle_set_serial_errors(s->dongle, serial_p, air_rng, s->air);
+	if (zep_port < 0 && has_zep(&s->topo)) {
+		fprintf(stderr, "lwgate-radiosim: the topology has [zep] stations: give --zep\n");
+		goto out;
+	}
+	if (zep_port >= 0 && !(s->zep = zep_new(s->base, s->air, &s->topo, s->pcap,
+						 (uint16_t)zep_port, channel_of, s))) {
+		fprintf(stderr, "lwgate-radiosim: --zep %ld: %s\n", zep_port, strerror(errno));
+		goto out;
+	}
 	for (size_t i = 1; i < s->topo.n; i++) {
+		if (s->topo.st[i].zep)
+			continue;
 		s->nodes[i] = node_new(s->base, s->air, (int)i, s->topo.st[i].name,
 				       s->topo.st[i].eui64, panid_of, s);
 		if (!s->nodes[i])
@@ -406,6 +456,7 @@ int main(int argc, char **argv)
 out:
 	for (size_t i = 1; i < s->topo.n; i++)
 		node_free(s->nodes[i]);
+	zep_free(s->zep);
 	dongle_free(s->dongle);
 	air_free(s->air);
 	pcapw_close(s->pcap);

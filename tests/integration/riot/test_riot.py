@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""lowpand with real RIOT OS nodes: RIOT native64 programs (6LoWPAN, RPL,
+6LoWPAN-ND, CoAP) whose radio is ZEP over UDP share lwgate-radiosim's
+simulated air with its dongle, so that a 6LoWPAN stack nobody here wrote
+joins the border router.
+
+Usage: test_riot.py BUILD_DIR SOURCE_DIR
+The nodes come from SOURCE_DIR/../shared/peers/riot (where CI puts them),
+else /work/shared/peers/riot; without either, every test is skipped.
+Runs as root in a private network namespace, like test_mesh.py, whose
+harness (radiosim, lowpand, lwgatectl, tshark) it borrows.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "mesh"))
+import lwgtest  # noqa: E402
+import test_mesh  # noqa: E402
+from lwgtest import wait_for  # noqa: E402
+
+BUILD = SOURCE = None
+# RIOT's defaults (CONFIG_IEEE802154_DEFAULT_CHANNEL / _PANID)
+RIOT_CHANNEL, RIOT_PANID = 26, 0x0023
+BR_EUI = test_mesh.BR_EUI
+
+
+def peers_dir():
+    """Where the RIOT peers are: beside the project (CI), else the shared folder here."""
+    for d in (os.path.join(SOURCE, "..", "shared", "peers", "riot"), "/work/shared/peers/riot"):
+        if os.path.isfile(os.path.join(d, "riot-node.elf")):
+            return os.path.abspath(d)
+    return None
+
+
+def eui64_of(last):
+    """The EUI-64 02:00:…:LAST of a test node; its IID gives fe80::LAST / fd00::LAST."""
+    return f"0200000000000{last:03x}"
+
+
+class Riot:
+    """One RIOT native node: its shell on a pipe, read by a thread.
+
+    RIOT native forks a helper that outlives the main process and keeps
+    the pipe open, so the node runs in its own session and is stopped by
+    killing its process group."""
+
+    def __init__(self, elf, zep_port, last, log_path):
+        self.name = f"riot{last:x}"
+        self.eui64 = eui64_of(last)
+        colons = ":".join(self.eui64[i:i + 2] for i in range(0, 16, 2))
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen([elf, "-z", f"[::1]:0,[::1]:{zep_port}", f"--eui64={colons}",
+                                      "-s", str(last)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.lines = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.log.write(line + "\n")
+            self.log.flush()
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+
+    def mark(self):
+        with self.cond:
+            return len(self.lines)
+
+    def cmd(self, line):
+        """Type @line into the shell; returns the mark of its output."""
+        m = self.mark()
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+        return m
+
+    def expect(self, pattern, since=0, seconds=20):
+        """The first match of @pattern in a line printed after mark @since."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + seconds
+        with self.cond:
+            while True:
+                for line in self.lines[since:]:
+                    m = rx.search(line)
+                    if m:
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{self.name}: no line matching {pattern!r}; "
+                                         f"last lines: {self.lines[-15:]}")
+                self.cond.wait(left)
+
+    def output(self, line, until, seconds=10):
+        """Run @line and return what it printed up to a line matching @until."""
+        m = self.cmd(line)
+        self.expect(until, m, seconds)
+        with self.cond:
+            return self.lines[m:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stdin.close()
+        self.log.close()
+
+
+def topology(*links, riot=(), sim=()):
+    """A radiosim topology: the root, [zep] stations riotN for the numbers
+    in @riot and [node] stations for those in @sim, and @links as
+    (name, name) pairs ("root", "riotb", "c", …)."""
+    hears = {}
+    for a, b in links:
+        hears.setdefault(a, []).append(b)
+    text = f"[root]\neui64 = {BR_EUI}\nhears = {' '.join(hears.get('root', []))}\n"
+    for kind, nums in (("zep", riot), ("node", sim)):
+        for n in nums:
+            name = f"riot{n:x}" if kind == "zep" else f"{n:x}"
+            text += f"[{kind} {name}]\neui64 = {eui64_of(n)}\n"
+            if hears.get(name):
+                text += f"hears = {' '.join(hears[name])}\n"
+    return text
+
+
+class RiotHarness(test_mesh.Harness):
+    def setUp(self):
+        self.peers = peers_dir()
+        if not self.peers:
+            self.skipTest("no RIOT peers (SOURCE/../shared/peers/riot nor "
+                          "/work/shared/peers/riot)")
+        super().setUp()
+        self.riots = []
+
+    def tearDown(self):
+        for r in self.riots:
+            r.stop()
+        if os.environ.get("LWGATE_KEEP"):  # for a look at the logs and air.pcap
+            keep = self.tmp + "-kept"
+            subprocess.run(["cp", "-a", self.tmp, keep], check=False)
+            print(f"kept {keep}")
+        super().tearDown()
+
+    def start_riot(self, topo, sim_args=(), lifetime=60):
+        """radiosim with a ZEP side on @topo, and lowpand on RIOT's channel and PAN."""
+        st = self.start(topo, sim_args=("--zep", "0", *sim_args), lifetime=lifetime,
+                        panid=RIOT_PANID, channel=RIOT_CHANNEL)
+        self.zep_port = next(e["port"] for e in self.sim.log if e["event"] == "zep")
+        return st
+
+    def riot(self, last, elf="riot-node.elf"):
+        r = Riot(os.path.join(self.peers, elf), self.zep_port, last,
+                 os.path.join(self.tmp, f"riot{last:x}.log"))
+        self.riots.append(r)
+        return r
+
+    def route_of(self, addr, seconds=60):
+        """lowpand's route to @addr once it has one."""
+        return wait_for(lambda: self.routes().get(addr), f"a route to {addr}", seconds)
+
+
+class JoinTests(RiotHarness):
+    def test_node_joins_and_gets_a_route(self):
+        """A RIOT node one hop away joins the DODAG, registers with a DAO
+        and lowpand installs its route (the DAO has no parent address and
+        goes to the root's link-local address)."""
+        self.start_riot(topology(("root", "riote"), riot=[0xe]))
+        t0 = time.monotonic()
+        node = self.riot(0xe)
+        self.sim.expect("zep-attached", node="riote")
+        route = self.route_of("fd00::e")
+        took = time.monotonic() - t0
+        print(f"RIOT node start to a route at the root: {took * 1000:.0f} ms")
+        self.assertEqual(route["parent"], "fd00::1")
+        self.assertEqual(route["depth"], 1)
+        out = node.output("rpl", r"parent|Parent|rank", seconds=10)
+        self.assertTrue(any("fd00::1" in line for line in out), out)
+
+
+if __name__ == "__main__":
+    lwgtest.run([sys.modules[__name__], test_mesh],
+                need_root="RIOT tests need root (TUN interface in a network namespace)")
