@@ -244,6 +244,18 @@ void forward_frame(struct forward *f, const uint8_t *frame, size_t len)
 	free(pkt);
 }
 
+/*
+ * The kernel's own Neighbor Discovery on the TUN interface (its Router
+ * Solicitations at start, DAD probes): the mesh would answer the RS with
+ * RAs, and its 6LoWPAN-ND is the border router's to speak (ndrouter), so
+ * none of it goes on the air.
+ */
+static bool host_nd(const uint8_t *pkt, size_t len)
+{
+	return len > 40 && (pkt[0] >> 4) == 6 && pkt[6] == 58 && pkt[40] >= 133 &&
+	       pkt[40] <= 137;
+}
+
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct forward *f = arg;
@@ -258,7 +270,10 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		f->st.tun_in++;
-		forward_send(f, buf, (size_t)n);
+		if (host_nd(buf, (size_t)n))
+			f->st.host_nd++;
+		else
+			forward_send(f, buf, (size_t)n);
 	}
 }
 

@@ -10,7 +10,9 @@
  * down one hop fewer to live, and the rest is written to the TUN interface.
  *
  * Host → radio: packets read from the TUN interface (a bounded batch per
- * wake-up, so the radio gets its turn) are source-routed when the route
+ * wake-up, so the radio gets its turn), but for the host's own Neighbor
+ * Discovery (the border router speaks ND to the mesh itself), are
+ * source-routed when the route
  * hook knows their destination to be more than one hop away — in IPv6 in
  * IPv6 unless the root itself sent them (RFC 9008) — then compressed,
  * fragmented in natural order and queued to the 802.15.4 neighbour their
@@ -71,6 +73,7 @@ struct forward_stats {
 	uint64_t no_route;  /* not sent: radio not ready, no source route, not IPv6 */
 	uint64_t forwarded; /* mesh to mesh through the root */
 	uint64_t hop_limit; /* mesh to mesh, dropped at hop limit 1 */
+	uint64_t host_nd;   /* the host's own RS/RA/NS/NA/Redirect, kept off the mesh */
 	uint64_t rx_bad_header, rx_not_for_us, rx_secured;
 };
 

@@ -447,6 +447,7 @@ static json_t *counters_json(const struct lowpand *l)
 	json_object_set_new(c, "rx_not_for_us", json_integer((json_int_t)fs.rx_not_for_us));
 	json_object_set_new(c, "rx_secured", json_integer((json_int_t)fs.rx_secured));
 	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)fs.hop_limit));
+	json_object_set_new(c, "host_nd_dropped", json_integer((json_int_t)fs.host_nd));
 	if (l->rpl) {
 		struct rplroot_stats rs;
 
@@ -462,6 +463,8 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)rs.stale_sequence, "rpl_expired",
 				     (json_int_t)rs.expired, "rpl_malformed",
 				     (json_int_t)rs.malformed));
+		json_object_set_new(c, "rpl_dao_unroutable",
+				    json_integer((json_int_t)rs.unroutable));
 	}
 	if (l->nd) {
 		struct ndrouter_stats ns;
@@ -472,6 +475,8 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)ns.rs_in, "nd_ra_sent", (json_int_t)ns.ra_out,
 				     "nd_ns_aro_received", (json_int_t)ns.ns_aro_in, "nd_na_sent",
 				     (json_int_t)ns.na_out, "nd_invalid", (json_int_t)ns.invalid));
+		json_object_set_new(c, "nd_ns_own_received",
+				    json_integer((json_int_t)ns.ns_own_in));
 	}
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(

@@ -72,17 +72,35 @@ static void answer_rs(struct ndrouter *nr, const struct lowpan_nd_msg *rs,
 	nr->send(nr->arg, pkt, (size_t)n);
 }
 
-static void answer_ns(struct ndrouter *nr, const struct lowpan_nd_msg *ns,
-		      const uint8_t link_local[16])
+static void send_na(struct ndrouter *nr, const struct lowpan_nd_msg *ns, const uint8_t src[16],
+		    uint8_t status, const uint8_t *tllao)
 {
 	uint8_t pkt[128];
-	const uint8_t *src = ns->dst[0] == 0xff ? link_local : ns->dst;
-	int n = lowpan_nd_build_na(ns, src, LOWPAN_ND_ARO_SUCCESS, pkt, sizeof(pkt));
+	int n = lowpan_nd_build_na(ns, src, status, tllao, pkt, sizeof(pkt));
 
 	if (n < 0)
 		return;
 	nr->stats.na_out++;
 	nr->send(nr->arg, pkt, (size_t)n);
+}
+
+/*
+ * An NS for one of the router's own addresses: the kernel has neither the
+ * radio's link-local address nor a link layer on the TUN interface, so the
+ * router answers (RIOT probes its default router this way, RFC 4861 NUD,
+ * and marks it unreachable without an answer).  A registration (ARO) of
+ * one of them by somebody else is a duplicate.
+ */
+static void answer_own(struct ndrouter *nr, const struct lowpan_nd_msg *ns, const uint8_t *eui)
+{
+	nr->stats.ns_own_in++;
+	send_na(nr, ns, ns->target, LOWPAN_ND_ARO_DUPLICATE, eui);
+}
+
+static bool is_own(const struct ndrouter *nr, const uint8_t a[16], const uint8_t *link_local)
+{
+	return memcmp(a, nr->cfg.border_router, 16) == 0 ||
+	       (link_local && memcmp(a, link_local, 16) == 0);
 }
 
 bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
@@ -104,11 +122,15 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 			answer_rs(nr, &m, link_local, eui);
 		return true;
 	}
-	/* an NS without ARO is plain RFC 4861: the kernel's business */
+	if (eui && is_own(nr, m.target, link_local)) {
+		answer_own(nr, &m, eui);
+		return true;
+	}
+	/* an NS for another address without ARO is plain RFC 4861, not ours */
 	if (!m.has_aro)
 		return false;
 	nr->stats.ns_aro_in++;
-	answer_ns(nr, &m, link_local);
+	send_na(nr, &m, m.dst[0] == 0xff ? link_local : m.dst, LOWPAN_ND_ARO_SUCCESS, NULL);
 	return true;
 }
 

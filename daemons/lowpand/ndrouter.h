@@ -4,7 +4,10 @@
  * Advertisement with the prefix, the compression context, the ABRO and,
  * when configured, the Resource Directory's address (RDAO, RFC 9176
  * §4.1.1); a Neighbor Solicitation carrying an Address Registration
- * Option gets a Neighbor Advertisement confirming the registration.
+ * Option gets a Neighbor Advertisement confirming the registration, and
+ * one for the router's own addresses (its link-local one on the radio, the
+ * ABRO address) an NA with its EUI-64, since the kernel behind the TUN
+ * interface cannot answer those.
  *
  * Routes themselves come from RPL (rplroot): registrations are answered,
  * not kept, so there is no duplicate address detection here.  RFC 6775
@@ -37,6 +40,7 @@ struct ndrouter_cfg {
 
 struct ndrouter_stats {
 	uint64_t rs_in, ra_out, ns_aro_in, na_out, invalid;
+	uint64_t ns_own_in; /* NS for the router's own addresses, answered here */
 };
 
 typedef void (*ndrouter_send_fn)(void *arg, const uint8_t *pkt, size_t len);

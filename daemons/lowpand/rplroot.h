@@ -42,6 +42,7 @@ struct rplroot_cfg {
 struct rplroot_stats {
 	uint64_t dio_sent, dis_received, dao_received, dao_ack_sent, no_path, loops_refused,
 		stale_sequence, expired, malformed;
+	uint64_t unroutable; /* DAO targets refused: not a host route, or no parent known */
 };
 
 /* Sends a packet the root originates (DIO, DAO-ACK) into the mesh. */

@@ -14,6 +14,7 @@
 #define ICMPV6     58
 #define ND_HOPS    255 /* RFC 4861: ND messages are sent and accepted with hop limit 255 */
 #define OPT_SLLAO  1
+#define OPT_TLLAO  2
 #define OPT_PIO    3
 #define OPT_ARO    33
 #define OPT_6CO    34
@@ -165,23 +166,35 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
 }
 
 int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
-		       uint8_t *buf, size_t size)
+		       const uint8_t *tllao, uint8_t *buf, size_t size)
 {
-	uint8_t *icmp = buf + IPV6_HLEN, *aro = icmp + NA_HLEN;
-	const size_t icmp_len = NA_HLEN + 16;
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	static const uint8_t unspecified[16];
+	uint8_t *icmp = buf + IPV6_HLEN, *opt = icmp + NA_HLEN;
+	const size_t icmp_len = NA_HLEN + (ns->has_aro ? 16 : 0) + (tllao ? 16 : 0);
+	bool dad = memcmp(ns->src, unspecified, 16) == 0;
 
 	if (size < IPV6_HLEN + icmp_len)
 		return -ENOSPC;
 	memset(icmp, 0, icmp_len);
 	icmp[0] = LOWPAN_ND_NA;
-	icmp[4] = NA_SOLICIT | NA_OVERRID;
+	/* RFC 4861 §7.2.4: the answer to a DAD probe goes to all nodes, unsolicited */
+	icmp[4] = (uint8_t)((dad ? 0 : NA_SOLICIT) | NA_OVERRID);
 	memcpy(icmp + 8, ns->target, 16);
-	aro[0] = OPT_ARO;
-	aro[1] = 2;
-	aro[2] = status;
-	lowpan_put16(aro + 6, ns->aro_lifetime);
-	memcpy(aro + 8, ns->aro_eui64, 8);
-	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, ND_HOPS, src, ns->src);
+	if (ns->has_aro) {
+		opt[0] = OPT_ARO;
+		opt[1] = 2;
+		opt[2] = status;
+		lowpan_put16(opt + 6, ns->aro_lifetime);
+		memcpy(opt + 8, ns->aro_eui64, 8);
+		opt += 16;
+	}
+	if (tllao) {
+		opt[0] = OPT_TLLAO;
+		opt[1] = 2; /* an EUI-64 padded to 16 bytes (RFC 4944 §8) */
+		memcpy(opt + 2, tllao, 8);
+	}
+	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, ND_HOPS, src, dad ? all_nodes : ns->src);
 	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
 }

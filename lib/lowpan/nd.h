@@ -92,12 +92,15 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
 		       uint8_t *buf, size_t size);
 
 /*
- * Build the Neighbor Advertisement answering the NS @ns (which carried an
- * ARO) from @src: solicited, override, for ns->target, to ns->src, with
- * an ARO of @status and the lifetime and EUI-64 of the request.  Returns
- * its length or -ENOSPC (72 bytes are needed).
+ * Build the Neighbor Advertisement answering the NS @ns from @src: for
+ * ns->target, override set, to ns->src and solicited — or to all nodes,
+ * unsolicited, when ns->src is unspecified (a DAD probe, RFC 4861 §7.2.4);
+ * with an ARO of @status and the lifetime and EUI-64 of the request when
+ * the NS carried one, and a Target Link-Layer Address option holding the
+ * EUI-64 @tllao unless it is NULL.  Returns its length or -ENOSPC (at most
+ * 96 bytes are written).
  */
 int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
-		       uint8_t *buf, size_t size);
+		       const uint8_t *tllao, uint8_t *buf, size_t size);
 
 #endif

@@ -382,6 +382,42 @@ class RplRootTests(Harness):
         self.assertEqual(row, ["fd00::1,2001:db8::5", "fd00::b,fd00::c", "fd00::c", "40001"])
         self.stop()
 
+    def riot_dao(self, src, target, seq):
+        """A DAO as RIOT sends it: to the root's link-local address, its
+        Transit Information without a Parent Address."""
+        from scapy.contrib.rpl import ICMPv6RPL, RPLDAO, RPLOptTgt, RPLOptTIO
+        from scapy.layers.inet6 import IPv6
+        pkt = (IPv6(src=src, dst=ROOT_LL, hlim=64) / ICMPv6RPL(code=2)
+               / RPLDAO(RPLInstanceID=30, K=1, daoseq=seq) / RPLOptTgt(plen=128, prefix=target)
+               / RPLOptTIO(pathseq=0, pathlifetime=30))
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, pkt).hex())
+
+    def test_dao_without_parent_address(self):
+        """No DAO is acknowledged with success unless its route is installed:
+        a node's own target from its link-local address hangs off the root,
+        a target it forwards (RIOT's storing style) off the node, and one
+        whose parent cannot be known is refused (status 128)."""
+        self.start(rpl=True)
+        ack_fields = ("icmpv6.rpl.daoack.sequence", "icmpv6.rpl.daoack.status", "ipv6.src",
+                      "ipv6.dst")
+        self.riot_dao("fe80::b", "fd00::b", seq=7)
+        self.assertEqual(self.expect_frame(ack_fields, lambda r: r[0] == "7"),
+                         ["7", "0", ROOT_LL, "fe80::b"])
+        self.riot_dao("fe80::b", "fd00::c", seq=8)
+        self.assertEqual(self.expect_frame(ack_fields, lambda r: r[0] == "8"),
+                         ["8", "0", ROOT_LL, "fe80::b"])
+        routes = self.routes()
+        self.assertEqual((routes["fd00::b"]["parent"], routes["fd00::b"]["depth"]),
+                         ("fd00::1", 1))
+        self.assertEqual((routes["fd00::c"]["parent"], routes["fd00::c"]["depth"]),
+                         ("fd00::b", 2))
+        # from a global address, forwarded who knows how far: no parent to take
+        self.riot_dao("fd00::d", "fd00::d", seq=9)
+        row = self.expect_frame(ack_fields, lambda r: r[0] == "9")
+        self.assertGreaterEqual(int(row[1]), 128)
+        self.assertNotIn("fd00::d", self.routes())
+        self.stop()
+
     def test_upward_rpl_option_is_removed(self):
         import socket
         from scapy.layers.inet import UDP
@@ -530,6 +566,68 @@ class NeighborDiscoveryTests(Harness):
             / Raw(aro))).hex())
         wait_for(lambda: self.status()["counters"]["nd_invalid"] == 1, "the invalid NS counted")
         self.assertEqual(self.status()["counters"]["nd_na_sent"], 1)
+        self.stop()
+
+    def test_ns_for_the_routers_own_addresses(self):
+        """RIOT checks that its router is reachable (RFC 4861 NUD) with an NS
+        for the root's link-local address, an address the kernel does not
+        have on the TUN interface: lowpand answers for its addresses."""
+        from scapy.layers.inet6 import ICMPv6ND_NS, IPv6
+        from scapy.packet import Raw
+        self.start()
+        fields = ("icmpv6.type", "ipv6.src", "ipv6.dst", "icmpv6.nd.na.target_address",
+                  "icmpv6.nd.na.flag.s", "icmpv6.nd.na.flag.o", "icmpv6.opt.target_linkaddr_eui64",
+                  "icmpv6.checksum.status", "wpan.dst64")
+        # an 8-byte SLLAO (RFC 4944 §8): type 1, length 2, the EUI-64, padding
+        sllao = Raw(bytes([1, 2]) + bytes.fromhex(B_EUI) + bytes(6))
+        for dst, tgt in ((ROOT_LL, ROOT_LL), ("ff02::1:ff02:304", ROOT_LL),
+                         ("fd00::1", "fd00::1")):
+            with self.subTest(dst=dst, target=tgt):
+                ns = IPv6(src="fe80::b", dst=dst, hlim=255) / ICMPv6ND_NS(tgt=tgt) / sllao
+                self.sim.send(cmd="inject", hex=uncompressed_frame(
+                    B_EUI, BR_EUI if dst[:4] != "ff02" else 0xFFFF, ns).hex())
+                row = self.expect_frame(fields, lambda r: r[0] == "136")
+                self.assertEqual(row, ["136", ROOT_LL if tgt == ROOT_LL else "fd00::1", "fe80::b",
+                                       tgt, "1", "1",
+                                       ":".join(BR_EUI[i:i + 2] for i in range(0, 16, 2)), "1",
+                                       "02:00:00:00:00:00:00:0b"])
+        # registering the router's own address is registering a duplicate (status 1)
+        aro = bytes([33, 2, 0, 0, 0, 0, 0, 30]) + bytes.fromhex(B_EUI)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt="fd00::1") / sllao
+            / Raw(aro))).hex())
+        row = self.expect_frame(("icmpv6.type", "icmpv6.nd.na.target_address",
+                                 "icmpv6.opt.aro.status"), lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", "fd00::1", "1"])
+        # an NS without ARO for somebody else's address is not the router's to answer
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt="fd00::c") / sllao)).hex())
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt=ROOT_LL) / sllao)).hex())
+        row = self.expect_frame(("icmpv6.type", "icmpv6.nd.na.target_address"),
+                                lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", ROOT_LL])
+        c = self.status()["counters"]
+        self.assertEqual((c["nd_na_sent"], c["nd_ns_own_received"]), (5, 5))
+        self.stop()
+
+    def test_host_router_solicitations_stay_home(self):
+        """The kernel's own RS from the TUN interface never reaches the mesh
+        (nodes would answer it with RAs): what the host sends next does."""
+        import socket
+        self.start()
+        idx = socket.if_nametoindex("lwgt0")
+        with socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+            s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, idx))
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.sendto(b"after the RS", ("ff02::1", 40000, 0, idx))
+        ev = self.sim.expect("sent")
+        rows = tshark_fields([bytes.fromhex(ev["frame"])], self.tmp, "icmpv6.type",
+                             "udp.dstport")
+        self.assertEqual(rows, [["", "40000"]])
+        wait_for(lambda: self.status()["counters"]["host_nd_dropped"] >= 1,
+                 "the host's RS counted")
         self.stop()
 
 

@@ -145,10 +145,10 @@ static void ns_with_aro_parses_and_is_answered_as_scapy_does(void **state)
 	assert_true(m.has_aro);
 	assert_int_equal(m.aro_lifetime, 10);
 	assert_memory_equal(m.aro_eui64, node_eui, 8);
-	assert_int_equal(lowpan_nd_build_na(&m, root_ula, LOWPAN_ND_ARO_SUCCESS, buf, sizeof(buf)),
+	assert_int_equal(lowpan_nd_build_na(&m, root_ula, LOWPAN_ND_ARO_SUCCESS, NULL, buf, sizeof(buf)),
 			 sizeof(scapy_na));
 	assert_memory_equal(buf, scapy_na, sizeof(scapy_na));
-	assert_int_equal(lowpan_nd_build_na(&m, root_ula, 0, buf, 79), -ENOSPC);
+	assert_int_equal(lowpan_nd_build_na(&m, root_ula, 0, NULL, buf, 79), -ENOSPC);
 }
 
 /* RFC 4861 §6.1.1 / §7.1.1 validity checks, one broken field at a time. */
