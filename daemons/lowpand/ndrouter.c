@@ -122,7 +122,8 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 			answer_rs(nr, &m, link_local, eui);
 		return true;
 	}
-	if (eui && is_own(nr, m.target, link_local)) {
+	if (eui && is_own(nr, m.has_aro ? lowpan_nd_registered_address(&m) : m.target,
+			  link_local)) {
 		answer_own(nr, &m, eui);
 		return true;
 	}

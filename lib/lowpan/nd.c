@@ -24,6 +24,7 @@
 #define PIO_A      0x40
 #define NA_SOLICIT 0x40
 #define NA_OVERRID 0x20
+#define ARO_T      0x01 /* RFC 8505: the TID field is valid: an EARO */
 
 /* The options of an RS or NS (RFC 4861 §4.6): each at least 8 bytes, none past the end. */
 static int parse_options(const uint8_t *p, size_t len, struct lowpan_nd_msg *out)
@@ -39,11 +40,21 @@ static int parse_options(const uint8_t *p, size_t len, struct lowpan_nd_msg *out
 			out->sllao_len = olen == 16 ? 8 : 2;
 			memcpy(out->sllao, p + 2, out->sllao_len);
 		} else if (p[0] == OPT_ARO) {
-			if (olen != 16)
+			/* RFC 8505 §4.1: with the T flag, an EARO whose ROVR is
+			 * 64, 128, 192 or 256 bits; else RFC 6775's EUI-64 */
+			bool earo = p[4] & ARO_T;
+
+			if (earo ? olen > 40 : olen != 16)
 				return -EBADMSG;
 			out->has_aro = true;
+			out->earo = earo;
 			out->aro_status = p[2];
+			out->aro_opaque = earo ? p[3] : 0;
+			out->aro_flags = earo ? p[4] : 0;
+			out->aro_tid = earo ? p[5] : 0;
 			out->aro_lifetime = lowpan_get16(p + 6);
+			out->rovr_len = olen - 8;
+			memcpy(out->rovr, p + 8, out->rovr_len);
 			memcpy(out->aro_eui64, p + 8, 8);
 		}
 		p += olen;
@@ -171,7 +182,8 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 	static const uint8_t unspecified[16];
 	uint8_t *icmp = buf + IPV6_HLEN, *opt = icmp + NA_HLEN;
-	const size_t icmp_len = NA_HLEN + (ns->has_aro ? 16 : 0) + (tllao ? 16 : 0);
+	const size_t aro_len = ns->has_aro ? 8 + ns->rovr_len : 0;
+	const size_t icmp_len = NA_HLEN + aro_len + (tllao ? 16 : 0);
 	bool dad = memcmp(ns->src, unspecified, 16) == 0;
 
 	if (size < IPV6_HLEN + icmp_len)
@@ -182,19 +194,25 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	icmp[4] = (uint8_t)((dad ? 0 : NA_SOLICIT) | NA_OVERRID);
 	memcpy(icmp + 8, ns->target, 16);
 	if (ns->has_aro) {
+		/* the request's option echoed (RFC 8505 §5.1: TID, flags, ROVR) */
 		opt[0] = OPT_ARO;
-		opt[1] = 2;
+		opt[1] = (uint8_t)(aro_len / 8);
 		opt[2] = status;
+		opt[3] = ns->aro_opaque;
+		opt[4] = ns->aro_flags;
+		opt[5] = ns->aro_tid;
 		lowpan_put16(opt + 6, ns->aro_lifetime);
-		memcpy(opt + 8, ns->aro_eui64, 8);
-		opt += 16;
+		memcpy(opt + 8, ns->rovr, ns->rovr_len);
+		opt += aro_len;
 	}
-	if (tllao) {
-		opt[0] = OPT_TLLAO;
-		opt[1] = 2; /* an EUI-64 padded to 16 bytes (RFC 4944 §8) */
-		memcpy(opt + 2, tllao, 8);
-	}
+	if (tllao)
+		put_lladdr(opt, OPT_TLLAO, tllao, 8);
 	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, ND_HOPS, src, dad ? all_nodes : ns->src);
 	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
+}
+
+const uint8_t *lowpan_nd_registered_address(const struct lowpan_nd_msg *ns)
+{
+	return ns->earo ? ns->target : ns->src;
 }

@@ -5,7 +5,8 @@
  *
  *   parse  Router Solicitation (133) and Neighbor Solicitation (135), with
  *          the Source Link-Layer Address option and the Address
- *          Registration Option (ARO, RFC 6775 §4.1);
+ *          Registration Option (ARO, RFC 6775 §4.1, or its extended form
+ *          EARO with TID and ROVR, RFC 8505 §4.1);
  *   build  Router Advertisement (134) with SLLAO, Prefix Information,
  *          6LoWPAN Context (6CO, §4.2), Authoritative Border Router
  *          (ABRO, §4.3) and Resource Directory Address (RDAO, RFC 9176
@@ -47,9 +48,13 @@ struct lowpan_nd_msg {
 	size_t sllao_len;   /* 0 when there was no SLLAO; else 2 or 8 */
 	uint8_t sllao[8];
 	bool has_aro;
+	bool earo; /* the ARO's T flag: an RFC 8505 EARO, its TID valid */
 	uint8_t aro_status;
+	uint8_t aro_opaque, aro_flags, aro_tid; /* EARO only; else 0 */
 	uint16_t aro_lifetime; /* units of 60 s; 0 asks to deregister */
-	uint8_t aro_eui64[8];
+	uint8_t aro_eui64[8];  /* the first 8 bytes of the ROVR: RFC 6775's EUI-64 */
+	uint8_t rovr[32];      /* Registration Ownership Verifier (RFC 8505 §5.3) */
+	size_t rovr_len;       /* 8 for an ARO; 8, 16, 24 or 32 for an EARO */
 };
 
 /* What a Router Advertisement says; a zero lifetime leaves an option out. */
@@ -98,9 +103,16 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
  * with an ARO of @status and the lifetime and EUI-64 of the request when
  * the NS carried one, and a Target Link-Layer Address option holding the
  * EUI-64 @tllao unless it is NULL.  Returns its length or -ENOSPC (at most
- * 96 bytes are written).
+ * 120 bytes are written).
  */
 int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
 		       const uint8_t *tllao, uint8_t *buf, size_t size);
+
+/*
+ * The address an NS with (E)ARO registers: its Target Address with an EARO
+ * (RFC 8505 §5.5), its source address with an RFC 6775 ARO (§5.5.1; RIOT
+ * sends those, the target being the router).
+ */
+const uint8_t *lowpan_nd_registered_address(const struct lowpan_nd_msg *ns);
 
 #endif

@@ -591,14 +591,23 @@ class NeighborDiscoveryTests(Harness):
                                        tgt, "1", "1",
                                        ":".join(BR_EUI[i:i + 2] for i in range(0, 16, 2)), "1",
                                        "02:00:00:00:00:00:00:0b"])
-        # registering the router's own address is registering a duplicate (status 1)
-        aro = bytes([33, 2, 0, 0, 0, 0, 0, 30]) + bytes.fromhex(B_EUI)
+        # registering the router's own address is registering a duplicate (status
+        # 1): an EARO (T flag, RFC 8505) registers the NS's target
+        earo = bytes([33, 2, 0, 0, 1, 5, 0, 30]) + bytes.fromhex(B_EUI)
         self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
             IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt="fd00::1") / sllao
-            / Raw(aro))).hex())
+            / Raw(earo))).hex())
         row = self.expect_frame(("icmpv6.type", "icmpv6.nd.na.target_address",
                                  "icmpv6.opt.aro.status"), lambda r: r[0] == "136")
         self.assertEqual(row, ["136", "fd00::1", "1"])
+        # RIOT's RFC 6775 ARO registers the NS's source; its target is the router
+        aro = bytes([33, 2, 0, 0, 0, 0, 0, 30]) + bytes.fromhex(B_EUI)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fd00::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt=ROOT_LL) / sllao
+            / Raw(aro))).hex())
+        row = self.expect_frame(("icmpv6.type", "ipv6.dst", "icmpv6.opt.aro.status"),
+                                lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", "fd00::b", "0"])
         # an NS without ARO for somebody else's address is not the router's to answer
         self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
             IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt="fd00::c") / sllao)).hex())
@@ -608,7 +617,7 @@ class NeighborDiscoveryTests(Harness):
                                 lambda r: r[0] == "136")
         self.assertEqual(row, ["136", ROOT_LL])
         c = self.status()["counters"]
-        self.assertEqual((c["nd_na_sent"], c["nd_ns_own_received"]), (5, 5))
+        self.assertEqual((c["nd_na_sent"], c["nd_ns_own_received"]), (6, 5))
         self.stop()
 
     def test_host_router_solicitations_stay_home(self):

@@ -30,6 +30,7 @@ BUILD = SOURCE = None
 # RIOT's defaults (CONFIG_IEEE802154_DEFAULT_CHANNEL / _PANID)
 RIOT_CHANNEL, RIOT_PANID = 26, 0x0023
 BR_EUI = test_mesh.BR_EUI
+ROOT_LL = "fe80::212:4b00:102:304"  # the dongle's EUI-64, U/L bit inverted
 
 
 def peers_dir():
@@ -101,13 +102,6 @@ class Riot:
                                          f"last lines: {self.lines[-15:]}")
                 self.cond.wait(left)
 
-    def output(self, line, until, seconds=10):
-        """Run @line and return what it printed up to a line matching @until."""
-        m = self.cmd(line)
-        self.expect(until, m, seconds)
-        with self.cond:
-            return self.lines[m:]
-
     def stop(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -115,6 +109,15 @@ class Riot:
         self.proc.stdout.close()
         self.proc.stdin.close()
         self.log.close()
+
+
+def node_ping(node, dst, count, size, seconds=60):
+    """`ping` in the node's shell: (sent, received, average round trip in ms or None)."""
+    m = node.cmd(f"ping -c {count} -s {size} -i 200 {dst}")
+    stats = node.expect(r"(\d+) packets transmitted, (\d+) packets received", m, seconds)
+    rtt = [line for line in node.lines[m:] if "round-trip" in line]
+    avg = float(re.search(r"= [\d.]+/([\d.]+)/", rtt[0]).group(1)) if rtt else None
+    return int(stats.group(1)), int(stats.group(2)), avg
 
 
 def topology(*links, riot=(), sim=()):
@@ -184,8 +187,26 @@ class JoinTests(RiotHarness):
         print(f"RIOT node start to a route at the root: {took * 1000:.0f} ms")
         self.assertEqual(route["parent"], "fd00::1")
         self.assertEqual(route["depth"], 1)
-        out = node.output("rpl", r"parent|Parent|rank", seconds=10)
-        self.assertTrue(any("fd00::1" in line for line in out), out)
+        m = node.cmd("rpl")
+        self.assertEqual(node.expect(r"dodag \[(\S+) \| R: (\d+)", m).groups(), ("fd00::1", "512"))
+        self.assertEqual(node.expect(r"parent \[addr: (\S+) \|", m).group(1), ROOT_LL)
+        # the node reaches the root: its router is reachable to it
+        sent, got, _ = node_ping(node, "fd00::1", 3, 8)
+        self.assertGreater(got, 0)
+        # RIOT registers its address (NS with ARO, the router as target) or
+        # probes its router (NUD: an NS for the root's link-local address,
+        # which the kernel behind lwg0 does not have): each is answered
+        solicited = self.tshark("ipv6.src", extra=("-Y", "icmpv6.type == 135 and "
+                                                   "wpan.src64 == 02:00:00:00:00:00:00:0e"))
+        answers = self.tshark("ipv6.dst", "icmpv6.nd.na.target_address", "icmpv6.opt.aro.status",
+                              extra=("-Y", "icmpv6.type == 136"))
+        if solicited:
+            self.assertIn(answers[0], (["fe80::e", ROOT_LL, ""], ["fd00::e", ROOT_LL, "0"]))
+        # the host's own Router Solicitations never reach the node, so it
+        # never answers one with a Router Advertisement
+        ras = self.tshark("ipv6.src", extra=("-Y", "icmpv6.type == 134"))
+        self.assertNotIn(["fe80::e"], ras)
+        self.stop()
 
 
 if __name__ == "__main__":
