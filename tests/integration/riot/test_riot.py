@@ -209,6 +209,50 @@ class JoinTests(RiotHarness):
         self.stop()
 
 
+# ICMPv6 echo payloads: one frame, and fragmented (two to ten frames)
+SMALL, FRAGMENTED = (8, 40), (200, 500, 1000)
+
+
+class PingTests(RiotHarness):
+    def ping_both_ways(self, node, addr, label):
+        for size in SMALL + FRAGMENTED:
+            payload = bytes(self.rng.randrange(256) for _ in range(size))
+            got = self.ping_until(addr, payload, 0x7107, size * 10, seconds=30)
+            self.assertEqual(got, payload, f"{label}: host pings {addr} with {size} bytes")
+        for size in SMALL + FRAGMENTED:
+            sent, got, avg = node_ping(node, "fd00::1", 3, size)
+            self.assertGreater(got, 0, f"{label}: the node pings the host with {size} bytes")
+            print(f"{label}: node -> host {size} B: {got}/{sent}, avg {avg} ms")
+
+    def test_one_hop_small_and_fragmented(self):
+        self.start_riot(topology(("root", "riote"), riot=[0xe]))
+        node = self.riot(0xe)
+        self.route_of("fd00::e")
+        self.ping_both_ways(node, "fd00::e", "1 hop")
+        self.stop()
+        # both directions of the fragmented echoes, as tshark reassembles them
+        rows = self.tshark("wpan.src64", "icmpv6.type", "6lowpan.frag.size", "_ws.malformed",
+                           extra=("-Y", "6lowpan.frag.size and icmpv6"))
+        senders = {(r[0], r[1]) for r in rows if r[3] == ""}
+        self.assertIn((test_mesh.BR_EUI_COLONS, "128"), senders)
+        self.assertIn(("02:00:00:00:00:00:00:0e", "129"), senders)
+        self.assertIn(("02:00:00:00:00:00:00:0e", "128"), senders)
+        self.assertIn((test_mesh.BR_EUI_COLONS, "129"), senders)
+
+    def test_two_hop_line(self):
+        """root — riota — riotb: b hears only a, so everything to and from
+        b crosses a, a RIOT router (its DAO goes to a, a passes it on)."""
+        self.start_riot(topology(("root", "riota"), ("riota", "riotb"), riot=[0xa, 0xb]))
+        self.riot(0xa)
+        b = self.riot(0xb)
+        t0 = time.monotonic()
+        route = self.route_of("fd00::b", seconds=120)
+        print(f"2-hop line: b's route at the root after {time.monotonic() - t0:.1f} s")
+        self.assertEqual((route["parent"], route["depth"]), ("fd00::a", 2))
+        self.ping_both_ways(b, "fd00::b", "2 hops")
+        self.stop()
+
+
 if __name__ == "__main__":
     lwgtest.run([sys.modules[__name__], test_mesh],
                 need_root="RIOT tests need root (TUN interface in a network namespace)")

@@ -74,6 +74,10 @@ static void on_pacer(evutil_socket_t fd, short what, void *arg)
 
 	if (!s->count)
 		return;
+	if (air_now_us() < s->next_us) { /* the node sent, or was ACKed, since */
+		arm(s);
+		return;
+	}
 	q = &s->q[s->head];
 	send_frame(s, q->frame, q->len);
 	s->head = (s->head + 1) % ZEP_QUEUE_MAX;
@@ -139,12 +143,25 @@ static struct zstation *place(struct zep *z, const struct sockaddr_in6 *peer,
 	return NULL;
 }
 
+/*
+ * The node's MAC is busy from a frame it sends until the ACK for it is
+ * dispatched: what we send toward it waits a full spacing from then too.
+ */
+static void busy(struct zstation *s)
+{
+	uint64_t until = air_now_us() + ZEP_SPACING_US;
+
+	if (until > s->next_us)
+		s->next_us = until;
+}
+
 /* The immediate ACK a radio's hardware would send for @seq. */
 static void send_ack(struct zstation *s, uint8_t seq)
 {
 	const uint8_t ack[3] = { LOWPAN_FRAME_ACK, 0x00, seq };
 
 	send_frame(s, ack, sizeof(ack));
+	busy(s);
 	s->acks++;
 	if (s->z->pcap)
 		pcapw_write(s->z->pcap, ack, sizeof(ack));
@@ -182,6 +199,7 @@ static void packet(struct zep *z, const uint8_t *buf, size_t len, const struct s
 		return;
 	}
 	s->rx++;
+	busy(s);
 	if (f.type == LOWPAN_FRAME_ACK) {
 		s->node_acks++; /* ours went out already */
 		return;

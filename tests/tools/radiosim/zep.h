@@ -14,8 +14,10 @@
  *     auto-ACK and RIOT waits only 864 µs), and drops the nodes' own
  *     software ACKs so that each frame gets exactly one;
  *   - it spaces the frames toward each node by ZEP_SPACING_US, through a
- *     bounded queue, because native64's sub-MAC asserts when a frame
- *     arrives before the previous one was dispatched. */
+ *     bounded queue, from each other and from the node's own frames and
+ *     their ACKs, because native64's sub-MAC asserts when a frame arrives
+ *     before the previous event (a reception, a transmission) was
+ *     dispatched. */
 #ifndef LWGATE_RADIOSIM_ZEP_H
 #define LWGATE_RADIOSIM_ZEP_H
 
