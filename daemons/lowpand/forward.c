@@ -109,7 +109,7 @@ static void transmit(struct forward *f, const uint8_t *pkt, size_t len, const ui
 
 /*
  * Multicast goes to the broadcast address, a node more than one hop away
- * gets an RPL source route — around the packet (IPv6 in IPv6, RFC 9008)
+ * goes to the first hop as it is in storing mode, or gets an RPL source route — around the packet (IPv6 in IPv6, RFC 9008)
  * unless the root itself sent it — and anything else goes to the neighbour
  * its address names.
  */
@@ -129,6 +129,10 @@ void forward_send(struct forward *f, const uint8_t *pkt, size_t len)
 		nhops = h->route(h->arg, dst, hops, LOWPAN_RPL_MAX_HOPS);
 	if (nhops < 2) {
 		transmit(f, pkt, len, dst);
+		return;
+	}
+	if (f->cfg.storing) { /* each router on the way holds its subtree's routes */
+		transmit(f, pkt, len, hops[0]);
 		return;
 	}
 	n = lowpan_rpl_source_route(pkt, len, f->cfg.dodag_id.s6_addr, (const uint8_t(*)[16])hops,

@@ -63,6 +63,7 @@ struct forward_cfg {
 	struct in6_addr address; /* the router's address in the mesh prefix */
 	unsigned prefix_len;     /* of the mesh prefix, 1..128 */
 	struct in6_addr dodag_id;
+	bool storing; /* RPL storing mode: downward packets go to the first hop, no source route */
 	uint32_t reasm_timeout_ms;
 	unsigned reasm_max; /* datagrams reassembled at once */
 	struct forward_hooks hooks;

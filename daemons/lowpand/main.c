@@ -31,6 +31,8 @@
 static const char *const dialects[] = { "auto", "contiki-ng", "6lbr", NULL };
 /* in Objective Code Point order: OF0 is 0, MRHOF is 1 */
 static const char *const objective_functions[] = { "of0", "mrhof", NULL };
+/* RPL modes of operation, indexed by MOP - 1 (RFC 6550 §6.3.1) */
+static const char *const rpl_modes[] = { "non-storing", "storing", NULL };
 /* termios speeds a USB serial dongle is driven at */
 static const char *const bauds[] = { "9600",   "19200",  "38400",  "57600",  "115200",
 				     "230400", "460800", "500000", "921600", NULL };
@@ -54,6 +56,7 @@ struct lowpand_config {
 	int rpl_instance;
 	char *dodag_id;
 	int ocp;
+	int rpl_mode; /* index in rpl_modes */
 	int dio_interval_min;
 	int dio_interval_doublings;
 	int dio_redundancy;
@@ -99,7 +102,10 @@ static const struct config_key lowpand_keys[] = {
 	  "fd00::/64", 0, 0, NULL, false,
 	  "IPHC context 0 (prefix/length) shared with the nodes; Contiki-NG builds in fd00::/64; empty: none" },
 	{ "rpl", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, rpl), "yes", 0, 0, NULL,
-	  false, "be the RPL DODAG root (non-storing mode) of the mesh" },
+	  false, "be the RPL DODAG root of the mesh" },
+	{ "rpl", "mode", CONFIG_ENUM, offsetof(struct lowpand_config, rpl_mode), "non-storing", 0, 0,
+	  rpl_modes, false,
+	  "non-storing (MOP 1: Contiki-NG, Zephyr) or storing (MOP 2: RIOT's routers keep their subtrees)" },
 	{ "rpl", "instance", CONFIG_INT, offsetof(struct lowpand_config, rpl_instance), "30", 0, 127,
 	  NULL, false, "RPLInstanceID (Contiki-NG's default is 30)" },
 	{ "rpl", "dodag_id", CONFIG_STRING, offsetof(struct lowpand_config, dodag_id), "", 0, 0, NULL,
@@ -311,6 +317,7 @@ static void on_radio_ready(void *arg)
 		.instance = (uint8_t)cfg->rpl_instance,
 		.prefix_len = (uint8_t)l->prefix_len,
 		.ocp = (uint16_t)cfg->ocp,
+		.storing = cfg->rpl_mode == 1,
 		.dio_interval_min = (uint8_t)cfg->dio_interval_min,
 		.dio_interval_doublings = (uint8_t)cfg->dio_interval_doublings,
 		.dio_redundancy = (uint8_t)cfg->dio_redundancy,
@@ -355,6 +362,7 @@ static struct forward *forward_start(struct lowpand *l, const struct lowpand_con
 		.address = l->address,
 		.prefix_len = l->prefix_len,
 		.dodag_id = l->dodag_id,
+		.storing = cfg->rpl && cfg->rpl_mode == 1,
 		.reasm_timeout_ms = (uint32_t)cfg->reasm_timeout * 1000,
 		.reasm_max = (unsigned)cfg->reasm_max,
 		.hooks = { .local = local_input, .route = route, .arg = l },
@@ -499,7 +507,7 @@ static void lowpand_status(void *state, json_t *status)
 	if (l->rpl)
 		json_object_set_new(status, "rpl",
 				    json_pack("{s:i, s:s, s:s, s:I}", "instance",
-					      config(l)->rpl_instance, "mode", "non-storing",
+					      config(l)->rpl_instance, "mode", rpl_modes[config(l)->rpl_mode],
 					      "dodagid", dodag_id_text, "routes",
 					      (json_int_t)rplroot_route_count(l->rpl)));
 	json_object_update_new(json_object_get(status, "counters"), counters_json(l));

@@ -106,7 +106,7 @@ static void send_dio(struct rplroot *r, const uint8_t dst[16])
 		.version = r->version,
 		.rank = ROOT_RANK,
 		.grounded = true,
-		.mop = 1, /* non-storing */
+		.mop = r->cfg.storing ? 2 : 1,
 		.dtsn = r->dtsn,
 		.has_dodagid = true,
 		.has_config = true,

@@ -168,7 +168,7 @@ class Harness(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start(self, topology=TWO_HOPS, dialect="contiki-ng", sim_args=(), lifetime=30,
-              radio="", panid=PANID, channel=15):
+              radio="", panid=PANID, channel=15, rpl=""):
         self.sim = Sim(self.tmp, self.link, topology, "--dialect", dialect, *sim_args)
         ini = os.path.join(self.tmp, "lowpand.ini")
         with open(ini, "w") as f:
@@ -176,7 +176,7 @@ class Harness(unittest.TestCase):
                     f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{panid:04x}\n"
                     f"channel = {channel}\nretries = 3\n{radio}[tun]\nname = lwgm0\naddress = fd00::1/64\n"
                     f"[rpl]\nenabled = yes\ndio_interval_min = 7\nlifetime_unit = 1\n"
-                    f"default_lifetime = {lifetime}\n")
+                    f"default_lifetime = {lifetime}\n{rpl}")
         self.lowpand_err = os.path.join(self.tmp, "lowpand.err")
         with open(self.lowpand_err, "w") as err:
             self.lowpand = subprocess.Popen([os.path.join(BUILD, "daemons", "lowpand",

@@ -155,10 +155,12 @@ class RiotHarness(test_mesh.Harness):
             print(f"kept {keep}")
         super().tearDown()
 
-    def start_riot(self, topo, sim_args=(), lifetime=60):
-        """radiosim with a ZEP side on @topo, and lowpand on RIOT's channel and PAN."""
+    def start_riot(self, topo, sim_args=(), lifetime=60, mode="storing"):
+        """radiosim with a ZEP side on @topo, and lowpand on RIOT's channel and PAN,
+        a storing DODAG unless @mode says otherwise (RIOT's routers pass their
+        children's DAOs on only in storing mode)."""
         st = self.start(topo, sim_args=("--zep", "0", *sim_args), lifetime=lifetime,
-                        panid=RIOT_PANID, channel=RIOT_CHANNEL)
+                        panid=RIOT_PANID, channel=RIOT_CHANNEL, rpl=f"mode = {mode}\n")
         self.zep_port = next(e["port"] for e in self.sim.log if e["event"] == "zep")
         return st
 
@@ -178,7 +180,7 @@ class JoinTests(RiotHarness):
         """A RIOT node one hop away joins the DODAG, registers with a DAO
         and lowpand installs its route (the DAO has no parent address and
         goes to the root's link-local address)."""
-        self.start_riot(topology(("root", "riote"), riot=[0xe]))
+        self.start_riot(topology(("root", "riote"), riot=[0xe]), mode="non-storing")
         t0 = time.monotonic()
         node = self.riot(0xe)
         self.sim.expect("zep-attached", node="riote")
