@@ -261,6 +261,21 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(arg, NULL);
 }
 
+/* A base whose timers keep microseconds (timerfd): the ZEP side's ACKs
+ * are due within RIOT's 864 µs, which epoll's milliseconds would miss. */
+static struct event_base *new_base(void)
+{
+	struct event_config *c = event_config_new();
+	struct event_base *b;
+
+	if (!c)
+		return NULL;
+	event_config_set_flag(c, EVENT_BASE_FLAG_PRECISE_TIMER);
+	b = event_base_new_with_config(c);
+	event_config_free(c);
+	return b;
+}
+
 static bool has_zep(const struct topo *t)
 {
 	for (size_t i = 1; i < t->n; i++)
@@ -410,7 +425,7 @@ int main(int argc, char **argv)
 		topo_default(&s->topo);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	s->base = event_base_new();
+	s->base = new_base();
 	if (!s->base)
 		return 1;
 	if (pcap_path && !(s->pcap = pcapw_open(pcap_path))) {

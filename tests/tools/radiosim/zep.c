@@ -21,6 +21,8 @@ struct queued {
 
 struct zstation {
 	struct zep *z;
+	struct event *ack_timer;
+	uint8_t ack_seq;
 	int station;
 	bool bound;
 	struct sockaddr_in6 peer;
@@ -155,16 +157,32 @@ static void busy(struct zstation *s)
 		s->next_us = until;
 }
 
-/* The immediate ACK a radio's hardware would send for @seq. */
-static void send_ack(struct zstation *s, uint8_t seq)
+/* The ACK a radio's hardware would send (aTurnaroundTime after the frame). */
+static void on_ack(evutil_socket_t fd, short what, void *arg)
 {
-	const uint8_t ack[3] = { LOWPAN_FRAME_ACK, 0x00, seq };
+	struct zstation *s = arg;
+	const uint8_t ack[3] = { LOWPAN_FRAME_ACK, 0x00, s->ack_seq };
 
 	send_frame(s, ack, sizeof(ack));
 	busy(s);
 	s->acks++;
 	if (s->z->pcap)
 		pcapw_write(s->z->pcap, ack, sizeof(ack));
+}
+
+/*
+ * RIOT native's sub-MAC waits for an ACK only once it has handled the end
+ * of its transmission: one that comes before is not taken as the ACK and
+ * the frame is sent again.  So the ACK leaves ZEP_ACK_DELAY_US after the
+ * frame came, well inside RIOT's 864 µs (a precise timer: the event base
+ * is made with EVENT_BASE_FLAG_PRECISE_TIMER).
+ */
+static void schedule_ack(struct zstation *s, uint8_t seq)
+{
+	struct timeval tv = { 0, ZEP_ACK_DELAY_US };
+
+	s->ack_seq = seq;
+	evtimer_add(s->ack_timer, &tv);
 }
 
 static void packet(struct zep *z, const uint8_t *buf, size_t len, const struct sockaddr_in6 *peer)
@@ -207,7 +225,7 @@ static void packet(struct zep *z, const uint8_t *buf, size_t len, const struct s
 	if (air_send(z->air, s->station, zp.frame, zp.frame_len, NULL) && f.ack_req &&
 	    f.dst.mode != LOWPAN_ADDR_NONE &&
 	    !(f.dst.mode == LOWPAN_ADDR_SHORT && f.dst.a[0] == 0xff && f.dst.a[1] == 0xff))
-		send_ack(s, f.seq);
+		schedule_ack(s, f.seq);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -266,8 +284,11 @@ struct zep *zep_new(struct event_base *base, struct air *air, const struct topo 
 	for (size_t i = 0; i < TOPO_MAX_STATIONS; i++) {
 		z->st[i].z = z;
 		z->st[i].station = (int)i;
-		if (i < t->n && t->st[i].zep && !(z->st[i].pacer = evtimer_new(base, on_pacer,
-									    &z->st[i]))) {
+		if (i >= t->n || !t->st[i].zep)
+			continue;
+		z->st[i].pacer = evtimer_new(base, on_pacer, &z->st[i]);
+		z->st[i].ack_timer = evtimer_new(base, on_ack, &z->st[i]);
+		if (!z->st[i].pacer || !z->st[i].ack_timer) {
 			rc = -ENOMEM;
 			goto fail;
 		}
@@ -289,9 +310,12 @@ void zep_free(struct zep *z)
 {
 	if (!z)
 		return;
-	for (size_t i = 0; i < TOPO_MAX_STATIONS; i++)
+	for (size_t i = 0; i < TOPO_MAX_STATIONS; i++) {
 		if (z->st[i].pacer)
 			event_free(z->st[i].pacer);
+		if (z->st[i].ack_timer)
+			event_free(z->st[i].ack_timer);
+	}
 	if (z->rd)
 		event_free(z->rd);
 	if (z->fd >= 0)
