@@ -24,6 +24,8 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "mesh"))
 import lwgtest  # noqa: E402
 import test_mesh  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "rdd"))
+import test_rdd  # noqa: E402
 from lwgtest import wait_for  # noqa: E402
 
 BUILD = SOURCE = None
@@ -260,6 +262,31 @@ class PingTests(RiotHarness):
         self.stop()
 
 
+class ResourceDirectoryTests(RiotHarness):
+    def test_rd_endpoint_registers_through_lowpand(self):
+        """RIOT's CoRE RD endpoint (cord_ep) discovers rdd, registers with it
+        across the border router and is found by a lookup from the host."""
+        self.start_riot(topology(("root", "riotd"), riot=[0xd]))
+        rdd = test_rdd.Rdd(self.tmp).start()
+        self.addCleanup(lambda: rdd.proc.poll() is None and rdd.stop())
+        ep = self.riot(0xd, "riot-rd-ep.elf")
+        self.route_of("fd00::d")
+        m = ep.cmd(f"cord_ep register coap://[fd00::1]:{rdd.port}")
+        ep.expect(r"RD endpoint event: now registered with a RD", m, seconds=60)
+        name = "riot-" + eui64_of(0xd)
+        found = test_rdd.links(rdd.coap("get", f"/rd-lookup/ep?ep={name}").payload)
+        self.assertEqual(len(found), 1, found)
+        self.assertIn(f';ep={name};', found[0])
+        self.assertIn('base="coap://[fd00::d]', found[0])
+        res = test_rdd.links(rdd.coap("get", f"/rd-lookup/res?ep={name}").payload)
+        self.assertIn("<coap://[fd00::d]:5683/sense/temp>", [r.split(";")[0] for r in res])
+        # the resource it registered answers from the node, through lowpand
+        temp = rdd.coap("get", "/sense/temp", host="fd00::d", port=5683)
+        self.assertEqual(temp.payload.strip(), "23")
+        self.assertEqual(rdd.stop(), 0)
+        self.stop()
+
+
 if __name__ == "__main__":
-    lwgtest.run([sys.modules[__name__], test_mesh],
+    lwgtest.run([sys.modules[__name__], test_mesh, test_rdd],
                 need_root="RIOT tests need root (TUN interface in a network namespace)")
