@@ -26,6 +26,8 @@ import lwgtest  # noqa: E402
 import test_mesh  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "rdd"))
 import test_rdd  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "lwm2md"))
+import test_lwm2md  # noqa: E402
 from lwgtest import wait_for  # noqa: E402
 
 BUILD = SOURCE = None
@@ -287,6 +289,56 @@ class ResourceDirectoryTests(RiotHarness):
         self.stop()
 
 
+# The DTLS build's credentials (RIOT's lwm2m example, README of the peers)
+RIOT_PSK_ID, RIOT_PSK_KEY = "Client_Identity", "ThisIsRIOT!"
+
+
+class Lwm2mTests(RiotHarness):
+    def register(self, elf, url, last):
+        """lwm2md and a RIOT LwM2M client (Wakaama) on node @last, registered at @url."""
+        self.start_riot(topology(("root", f"riot{last:x}"), riot=[last]))
+        d = test_lwm2md.Lwm2md(self.tmp).start()
+        self.addCleanup(lambda: d.alive() and d.stop())
+        name = "riot-" + eui64_of(last)
+        if url.startswith("coaps"):
+            r = test_lwm2md.ctl(self.tmp, "lwm2md", "cred-add", f"ep={name}",
+                                f"key={RIOT_PSK_KEY.encode().hex()}", f"identity={RIOT_PSK_ID}")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        node = self.riot(last, elf)
+        self.route_of(f"fd00::{last:x}")
+        node.cmd(f"lwm2m start {url}")
+        row = wait_for(lambda: [c for c in d.clients() if c["endpoint"] == name],
+                       f"{name} registered", seconds=90)[0]
+        return d, node, name, row
+
+    def read_and_write(self, name, node):
+        read = test_lwm2md.ctl_json(self.tmp, "read", f"ep={name}", "path=/3/0")
+        self.assertEqual(read["values"]["/3/0/0"], "A RIOT maker")  # the manufacturer
+        # switch the light (3311/0/5850, On/Off) on: a Read gives it back
+        r = test_lwm2md.ctl(self.tmp, "lwm2md", "write", f"ep={name}", "path=/3311/0",
+                            "mode=update", 'values:={"/3311/0/5850": true}')
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        back = test_lwm2md.ctl_json(self.tmp, "read", f"ep={name}", "path=/3311/0/5850")
+        self.assertIs(back["values"]["/3311/0/5850"], True)
+
+    def test_plain_coap(self):
+        d, node, name, row = self.register("riot-lwm2m-client.elf",
+                                           f"coap://[fd00::1]:{test_lwm2md.PORT}", 0x1c)
+        self.assertEqual((row["transport"], row["binding"]), ("udp", "U"))
+        self.assertTrue(row["address"].startswith("[fd00::1c]:"), row)
+        self.read_and_write(name, node)
+        self.assertEqual(d.stop(), 0)
+        self.stop()
+
+    def test_dtls_psk(self):
+        d, node, name, row = self.register("riot-lwm2m-client-dtls.elf",
+                                           f"coaps://[fd00::1]:{test_lwm2md.DTLS_PORT}", 0x1d)
+        self.assertEqual((row["transport"], row["binding"]), ("dtls", "U"))
+        self.read_and_write(name, node)
+        self.assertEqual(d.stop(), 0)
+        self.stop()
+
+
 if __name__ == "__main__":
-    lwgtest.run([sys.modules[__name__], test_mesh, test_rdd],
+    lwgtest.run([sys.modules[__name__], test_mesh, test_rdd, test_lwm2md],
                 need_root="RIOT tests need root (TUN interface in a network namespace)")
