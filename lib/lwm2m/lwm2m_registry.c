@@ -105,7 +105,8 @@ static char *text_of(const struct lwm2m_xml_node *n)
 }
 
 /* Text of the required child @name of @parent, or an error. */
-static int required_text(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name, char **out)
+static int required_text(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name,
+			 char **out)
 {
 	const struct lwm2m_xml_node *n = child(parent, name);
 
@@ -117,8 +118,8 @@ static int required_text(struct ctx *c, const struct lwm2m_xml_node *parent, con
 	return 0;
 }
 
-static int optional_text(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name, const char *def,
-			 char **out)
+static int optional_text(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name,
+			 const char *def, char **out)
 {
 	const struct lwm2m_xml_node *n = child(parent, name);
 
@@ -144,8 +145,8 @@ static int parse_id(struct ctx *c, const struct lwm2m_xml_node *n, const char *s
 }
 
 /* <MultipleInstances> or <Mandatory> of @parent, as a boolean. */
-static int choice(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name, const char *yes,
-		  const char *no, bool *out)
+static int choice(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name,
+		  const char *yes, const char *no, bool *out)
 {
 	const struct lwm2m_xml_node *n = child(parent, name);
 	char *t;
@@ -281,8 +282,7 @@ static int parse_object(struct ctx *c, const struct lwm2m_xml_node *on, struct l
 			if (o->res[k].id == o->res[o->nres - 1].id)
 				return lwm2m_error_set(c->err, -EBADMSG, SIZE_MAX,
 						       "%s:%ld: <Item>: duplicate resource ID %u",
-						       c->name, it->line,
-						       (unsigned)o->res[k].id);
+						       c->name, it->line, (unsigned)o->res[k].id);
 		}
 	}
 	qsort(o->res, o->nres, sizeof(*o->res), res_cmp);
