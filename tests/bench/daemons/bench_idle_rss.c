@@ -12,6 +12,10 @@
  *   relocations and heap, the memory only this process pays for, and PSS),
  *   and from smaps the mappings holding most of it, one line per file.
  *
+ * For scale, the same figures for a process that only starts libcoap with
+ * OpenSSL (coap_startup(), coap_new_context()) as lwm2md and rdd do: the
+ * floor of a CoAP daemon with DTLS, whatever it does on top.
+ *
  * Usage: bench_idle_rss BUILD_DIR SOURCE_DIR [DAEMON...].  lowpand needs
  * root (TUN); without it lowpand is left out.  Prints figures, never fails
  * on size.
@@ -27,11 +31,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <coap3/coap.h>
 
 #include "benchutil.h"
 
-#define TOP_MAPPINGS 10
+#define TOP_MAPPINGS     10
 #define READY_TIMEOUT_MS 30000
 
 static const char *const all_daemons[] = { "lowpand", "lwm2md", "rdd", "paad", "scefd", NULL };
@@ -74,7 +81,8 @@ static int write_config(const char *src, const char *name, const char *tmp, char
 		else if (strncmp(line, "objects = ", 10) == 0)
 			fprintf(out, "objects = %s/conf/objects\n", src);
 		else if (strncmp(line, "device = ", 9) == 0)
-			fprintf(out, "device = %s/no-dongle\n", tmp); /* it keeps retrying, as unplugged */
+			fprintf(out, "device = %s/no-dongle\n",
+				tmp); /* it keeps retrying, as unplugged */
 		else
 			fputs(line, out);
 	}
@@ -119,8 +127,8 @@ static bool wait_ready(int fd)
 
 static void print_rollup(pid_t pid)
 {
-	static const char *const keys[] = { "Pss:", "Shared_Clean:", "Private_Dirty:",
-					    "Anonymous:", NULL };
+	static const char *const keys[] = { "Pss:", "Shared_Clean:", "Private_Dirty:", "Anonymous:",
+					    NULL };
 	char path[64], line[256];
 	FILE *f;
 
@@ -227,9 +235,41 @@ static void measure(const char *build, const char *src, const char *name)
 	nftw(tmp, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Run as "bench_idle_rss --floor": libcoap and OpenSSL started, nothing else. */
+static int floor_process(void)
+{
+	coap_context_t *ctx;
+
+	coap_startup();
+	ctx = coap_new_context(NULL);
+	if (!ctx)
+		return 1;
+	printf("%-8s idle VmRSS %ld kB (libcoap + OpenSSL started, nothing else)\n", "floor",
+	       bench_rss_kib(getpid()));
+	print_rollup(getpid());
+	print_mappings(getpid());
+	coap_free_context(ctx);
+	coap_cleanup();
+	return 0;
+}
+
+static void measure_floor(const char *self)
+{
+	char *argv[] = { (char *)self, "--floor", NULL };
+	pid_t pid;
+
+	fflush(stdout);
+	pid = bench_spawn(argv, false);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	bool netns;
+
+	if (argc == 2 && strcmp(argv[1], "--floor") == 0)
+		return floor_process();
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s BUILD_DIR SOURCE_DIR [DAEMON...]\n", argv[0]);
@@ -249,5 +289,6 @@ int main(int argc, char **argv)
 			continue;
 		measure(argv[1], argv[2], all_daemons[i]);
 	}
+	measure_floor("/proc/self/exe");
 	return 0;
 }
