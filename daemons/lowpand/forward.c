@@ -145,7 +145,7 @@ void forward_send(struct forward *f, const uint8_t *pkt, size_t len)
 }
 
 /* Node to node through the root: back down, one hop fewer to live. */
-static void forward_down(struct forward *f, uint8_t *pkt, size_t len)
+static void send_back_down(struct forward *f, uint8_t *pkt, size_t len)
 {
 	if (pkt[7] <= 1) {
 		f->st.hop_limit++;
@@ -208,7 +208,7 @@ static void route_up(struct forward *f, uint8_t *pkt, size_t len)
 	if (h->local && h->local(h->arg, pkt, len))
 		return;
 	if (pkt[24] != 0xff && in_mesh(f, pkt + 24) && !is_root_address(f, pkt + 24)) {
-		forward_down(f, pkt, len);
+		send_back_down(f, pkt, len);
 		return;
 	}
 	if (tun_write(f->cfg.tun, pkt, len) < 0)

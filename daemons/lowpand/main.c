@@ -185,14 +185,8 @@ static int parse_address(const char *text, struct in6_addr *addr, unsigned *plen
 	return 0;
 }
 
-static void rpl_send(void *arg, const uint8_t *pkt, size_t len)
-{
-	struct lowpand *l = arg;
-
-	forward_send(l->fwd, pkt, len);
-}
-
-static void nd_send(void *arg, const uint8_t *pkt, size_t len)
+/* What RPL and ND send into the mesh takes the forwarding path's downward routes too. */
+static void root_send(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct lowpand *l = arg;
 
@@ -254,7 +248,7 @@ static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *c
 		log_error("[nd] rd_address \"%s\" is not an IPv6 address", cfg->rd_address);
 		return NULL;
 	}
-	return ndrouter_new(&nc, nd_send, l);
+	return ndrouter_new(&nc, root_send, l);
 }
 
 /* As root: the TUN interface. */
@@ -341,7 +335,7 @@ static void on_radio_ready(void *arg)
 		rplroot_free(l->rpl);
 	}
 	memcpy(l->link_local, rc.link_local, 16);
-	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), rpl_send, l);
+	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), root_send, l);
 }
 
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
