@@ -25,6 +25,7 @@
 #include "ndrouter.h"
 #include "neighbors.h"
 #include "radio.h"
+#include "registry.h"
 #include "rplroot.h"
 #include "tun.h"
 
@@ -68,6 +69,7 @@ struct lowpand_config {
 	int context_lifetime;
 	char *rd_address;
 	int rd_lifetime;
+	int registrations_max;
 };
 
 /* clang-format off */
@@ -135,6 +137,9 @@ static const struct config_key lowpand_keys[] = {
 	  NULL, false, "Resource Directory address announced in RAs (RDAO, RFC 9176); empty: none" },
 	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
 	  2147483647, NULL, false, "seconds the announced RD address is valid" },
+	{ "nd", "registrations_max", CONFIG_INT, offsetof(struct lowpand_config, registrations_max),
+	  "1024", 1, 65536, NULL, false,
+	  "addresses the registration table holds; more get ARO status 2 (table full)" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -142,6 +147,7 @@ static const struct config_key lowpand_keys[] = {
 static const struct db_migration lowpand_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, rplroot_migration },
+	{ 3, registry_migration },
 };
 
 struct lowpand {
@@ -152,6 +158,7 @@ struct lowpand {
 	struct forward *fwd;
 	struct rplroot *rpl;
 	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
+	struct registry *reg;    /* the 6LBR's registrations; NULL when ND is off */
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
 	struct in6_addr address; /* the router's address on lwg0 */
 	struct in6_addr dodag_id;
@@ -248,7 +255,8 @@ static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *c
 		log_error("[nd] rd_address \"%s\" is not an IPv6 address", cfg->rd_address);
 		return NULL;
 	}
-	return ndrouter_new(&nc, root_send, l);
+	l->reg = registry_new(daemon_base(l->d), daemon_db(l->d), (size_t)cfg->registrations_max);
+	return ndrouter_new(&nc, l->reg, root_send, l);
 }
 
 /* As root: the TUN interface. */
@@ -399,6 +407,7 @@ static void lowpand_stop(void *state)
 
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
+	registry_free(l->reg);
 	forward_free(l->fwd);
 	radio_free(l->radio);
 	neighbors_free(l->neighbors);
@@ -418,6 +427,22 @@ static json_t *radio_json(const struct lowpand *l)
 			 radio_state_name(l->radio), "dialect",
 			 radio_dialect_name(radio_dialect(l->radio)), "eui64", text, "channel",
 			 config(l)->channel, "panid", config(l)->panid);
+}
+
+/* The registration table's counters (RFC 8505 statuses given, expiries). */
+static void counters_registry(const struct lowpand *l, json_t *c)
+{
+	struct registry_stats rs;
+
+	registry_get_stats(l->reg, &rs);
+	json_object_update_new(
+		c, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nd_registrations",
+			     (json_int_t)registry_count(l->reg), "nd_registered",
+			     (json_int_t)rs.registered, "nd_refreshed", (json_int_t)rs.refreshed,
+			     "nd_deregistered", (json_int_t)rs.deregistered, "nd_duplicates",
+			     (json_int_t)rs.duplicates, "nd_table_full", (json_int_t)rs.full,
+			     "nd_moved", (json_int_t)rs.moved, "nd_expired",
+			     (json_int_t)rs.expired));
 }
 
 static json_t *counters_json(const struct lowpand *l)
@@ -479,6 +504,7 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)ns.na_out, "nd_invalid", (json_int_t)ns.invalid));
 		json_object_set_new(c, "nd_ns_own_received",
 				    json_integer((json_int_t)ns.ns_own_in));
+		counters_registry(l, c);
 	}
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(
@@ -519,6 +545,17 @@ static void cmd_neighbors(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, neighbors_json(l->neighbors, clock_ms()));
 }
 
+static void cmd_registrations(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lowpand *l = ctx;
+
+	if (!l->reg) {
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s", "6LoWPAN-ND is off ([nd] enabled = no)");
+		return;
+	}
+	ipc_call_reply(call, registry_json(l->reg, clock_ms()));
+}
+
 static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lowpand *l = ctx;
@@ -538,6 +575,8 @@ static const struct ipc_command lowpand_commands[] = {
 	  cmd_routes, false },
 	{ "neighbors", "the 802.15.4 nodes heard directly, most recent first", NULL, cmd_neighbors,
 	  false },
+	{ "registrations", "the 6LoWPAN-ND registration table: address, owner, TID, lifetime left",
+	  NULL, cmd_registrations, false },
 	{ NULL },
 };
 

@@ -9,23 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "lowpan/nd.h"
+#include "registry.h"
 
 struct ndrouter {
 	struct ndrouter_cfg cfg;
+	struct registry *reg;
 	ndrouter_send_fn send;
 	void *arg;
 	struct ndrouter_stats stats;
 };
 
-struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, ndrouter_send_fn send, void *arg)
+struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, struct registry *reg,
+			      ndrouter_send_fn send, void *arg)
 {
 	struct ndrouter *nr = calloc(1, sizeof(*nr));
 
 	if (!nr)
 		abort();
 	nr->cfg = *cfg;
+	nr->reg = reg;
 	nr->send = send;
 	nr->arg = arg;
 	return nr;
@@ -131,7 +136,8 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 	if (!m.has_aro)
 		return false;
 	nr->stats.ns_aro_in++;
-	send_na(nr, &m, m.dst[0] == 0xff ? link_local : m.dst, LOWPAN_ND_ARO_SUCCESS, NULL);
+	send_na(nr, &m, m.dst[0] == 0xff ? link_local : m.dst,
+		registry_register(nr->reg, &m, clock_ms()), NULL);
 	return true;
 }
 

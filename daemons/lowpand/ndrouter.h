@@ -9,9 +9,10 @@
  * ABRO address) an NA with its EUI-64, since the kernel behind the TUN
  * interface cannot answer those.
  *
- * Routes themselves come from RPL (rplroot): registrations are answered,
- * not kept, so there is no duplicate address detection here.  RFC 6775
- * §6.3: routers do not send periodic multicast RAs; hosts ask.
+ * Registrations are decided by the registration table (registry: duplicate
+ * address detection for the whole mesh); routes themselves come from RPL
+ * (rplroot).  RFC 6775 §6.3: routers do not send periodic multicast RAs;
+ * hosts ask.
  */
 #ifndef LWGATE_LOWPAND_NDROUTER_H
 #define LWGATE_LOWPAND_NDROUTER_H
@@ -46,9 +47,11 @@ struct ndrouter_stats {
 typedef void (*ndrouter_send_fn)(void *arg, const uint8_t *pkt, size_t len);
 
 struct ndrouter;
+struct registry;
 
-/* Never NULL. */
-struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, ndrouter_send_fn send, void *arg);
+/* @reg (borrowed) decides the registrations.  Never NULL. */
+struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, struct registry *reg,
+			      ndrouter_send_fn send, void *arg);
 void ndrouter_free(struct ndrouter *nr);
 
 /*

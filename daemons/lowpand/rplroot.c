@@ -12,7 +12,6 @@
 
 #define ROOT_RANK         256  /* MinHopRankIncrease: the root's rank (RFC 6550 §8.2.2.2) */
 #define MAX_RANK_INCREASE 1792 /* 7 hops' worth, Contiki-NG's default */
-#define SEQUENCE_WINDOW   16   /* RFC 6550 §7.2 */
 #define DAO_ACK_REFUSED   128  /* "unable to accept": would form a loop */
 #define MAX_DEPTH         32
 
@@ -198,22 +197,6 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 	arm_expiry(r);
 }
 
-/* RFC 6550 §7.2: is lollipop counter @a newer than @b? */
-static bool seq_newer(uint8_t a, uint8_t b)
-{
-	int d = (int)a - (int)b;
-
-	if (a > 127 && b <= 127)
-		return 256 + b - a > SEQUENCE_WINDOW;
-	if (a <= 127 && b > 127)
-		return 256 + a - b <= SEQUENCE_WINDOW;
-	if (d > SEQUENCE_WINDOW || d < -SEQUENCE_WINDOW)
-		return true; /* too far apart to compare: the node restarted, believe it */
-	if (a <= 127)
-		return ((a - b) & 127) != 0 && ((a - b) & 127) < 64; /* the circular region */
-	return a > b;
-}
-
 /* Would @target with parent @parent close a loop in the tree? */
 static bool forms_loop(const struct rplroot *r, const uint8_t target[16], const uint8_t parent[16])
 {
@@ -290,7 +273,7 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t,
 			 ntop(t->prefix, a));
 		return false;
 	}
-	if (rt && rt->seq != t->path_sequence && !seq_newer(t->path_sequence, rt->seq)) {
+	if (rt && rt->seq != t->path_sequence && !lowpan_rpl_seq_newer(t->path_sequence, rt->seq)) {
 		r->st.stale_sequence++;
 		return true;
 	}

@@ -139,7 +139,7 @@ class Harness(unittest.TestCase):
                 p.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start(self, dialect="contiki-ng", extra="", rpl=False):
+    def start(self, dialect="contiki-ng", extra="", rpl=False, nd=""):
         self.sim = Sim(self.link, dialect)
         ini = os.path.join(self.tmp, "lowpand.ini")
         with open(ini, "w") as f:
@@ -147,7 +147,7 @@ class Harness(unittest.TestCase):
                     f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{PANID:04x}\n"
                     f"channel = 15\n{extra}[tun]\nname = lwgt0\naddress = fd00::1/64\n"
                     f"[rpl]\nenabled = {'yes' if rpl else 'no'}\ndio_interval_min = 7\n"
-                    f"lifetime_unit = 1\n")
+                    f"lifetime_unit = 1\n" + (f"[nd]\n{nd}" if nd else ""))
         self.lowpand = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
                                              "-f", "-c", ini], os.path.join(self.tmp, "lowpand.log"))
         self.procs.append(self.lowpand)
@@ -636,6 +636,85 @@ class NeighborDiscoveryTests(Harness):
         self.assertEqual(rows, [["", "40000"]])
         wait_for(lambda: self.status()["counters"]["host_nd_dropped"] >= 1,
                  "the host's RS counted")
+        self.stop()
+
+
+class RegistrationTests(Harness):
+    """The 6LBR's registration table (RFC 6775 §6.5, RFC 8505 §5): duplicate
+    address detection for the whole mesh, TID freshness, a bounded table,
+    deregistration, and persistence across a restart."""
+
+    NA = ("icmpv6.type", "ipv6.dst", "icmpv6.nd.na.target_address", "icmpv6.opt.aro.status",
+          "icmpv6.opt.aro.registration_lifetime")
+
+    def register(self, eui, address, lifetime=30, tid=None, rovr=None):
+        """An NS registering @address for the node @eui: an RFC 6775 ARO
+        (source = the address) or, with @tid, an RFC 8505 EARO (target = the
+        address, ROVR @rovr or the EUI-64); returns the NA's ARO status."""
+        from scapy.layers.inet6 import ICMPv6ND_NS, IPv6
+        from scapy.packet import Raw
+        owner = bytes.fromhex(rovr or eui)
+        if tid is None:
+            opt = bytes([33, 2, 0, 0, 0, 0]) + lifetime.to_bytes(2, "big") + owner
+            ns = IPv6(src=address, dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt=ROOT_LL)
+        else:
+            opt = (bytes([33, 1 + len(owner) // 8, 0, 0, 1, tid]) + lifetime.to_bytes(2, "big")
+                   + owner)
+            ns = IPv6(src="fe80::" + eui[-4:].lstrip("0"), dst=ROOT_LL, hlim=255) / \
+                ICMPv6ND_NS(tgt=address)
+        sllao = bytes([1, 2]) + bytes.fromhex(eui) + bytes(6)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(eui, BR_EUI,
+                                                           ns / Raw(sllao + opt)).hex())
+        row = self.expect_frame(self.NA, lambda r: r[0] == "136")
+        return int(row[3])
+
+    def registrations(self):
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
+                            self.tmp, "lowpand", "registrations"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {e["address"]: e for e in json.loads(r.stdout)}
+
+    def test_duplicates_tid_and_persistence(self):
+        self.start()
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
+        # another node claims b's address: a duplicate, b keeps it
+        self.assertEqual(self.register(C_EUI, "fd00::b"), 1)
+        self.assertEqual(self.register(B_EUI, "fd00::b", lifetime=20), 0)  # b refreshes
+        reg = self.registrations()["fd00::b"]
+        self.assertEqual((reg["owner"], reg["kind"], reg["tid"], reg["link"]),
+                         (B_EUI, "aro", None, B_EUI))
+        self.assertTrue(1140 < reg["lifetime_s"] <= 1200, reg)
+        # EARO with a 128-bit ROVR: TIDs in RFC 6550 lollipop order
+        rovr = "c0ffee" + "00" * 12 + "0c"
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=250, rovr=rovr), 0)
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=3, rovr=rovr), 0)  # rolled over
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=250, rovr=rovr), 3)  # stale: moved
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=3, rovr=rovr), 0)  # a retry
+        self.assertEqual(self.register(B_EUI, "fd00::c", tid=4), 1)  # another ROVR
+        reg = self.registrations()["fd00::c"]
+        self.assertEqual((reg["owner"], reg["kind"], reg["tid"]), (rovr, "earo", 3))
+        c = self.status()["counters"]
+        self.assertEqual((c["nd_registrations"], c["nd_registered"], c["nd_duplicates"],
+                          c["nd_moved"]), (2, 2, 2, 1))
+        # a restart keeps the table (SQLite), lifetimes counting on
+        self.stop()
+        self.start()
+        self.assertEqual(sorted(self.registrations()), ["fd00::b", "fd00::c"])
+        self.assertEqual(self.register(C_EUI, "fd00::b"), 1)
+        # deregistration (lifetime 0) frees the address for another node
+        self.assertEqual(self.register(B_EUI, "fd00::b", lifetime=0), 0)
+        self.assertNotIn("fd00::b", self.registrations())
+        self.assertEqual(self.register(C_EUI, "fd00::b"), 0)
+        self.stop()
+
+    def test_table_full(self):
+        self.start(nd="registrations_max = 2\n")
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
+        self.assertEqual(self.register(B_EUI, "fd00::b1"), 0)
+        self.assertEqual(self.register(C_EUI, "fd00::c"), 2)
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)  # a refresh still fits
+        self.assertEqual(self.status()["counters"]["nd_table_full"], 1)
+        self.assertEqual(len(self.registrations()), 2)
         self.stop()
 
 

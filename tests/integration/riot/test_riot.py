@@ -68,7 +68,8 @@ class Riot:
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.lines = []
         self.cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for raw in self.proc.stdout:
@@ -110,6 +111,7 @@ class Riot:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+        self.reader.join(10)  # the whole group is gone: the pipe ends
         self.proc.stdout.close()
         self.proc.stdin.close()
         self.log.close()
@@ -208,6 +210,12 @@ class JoinTests(RiotHarness):
                               extra=("-Y", "icmpv6.type == 136"))
         if solicited:
             self.assertIn(answers[0], (["fe80::e", ROOT_LL, ""], ["fd00::e", ROOT_LL, "0"]))
+        # what RIOT registered (RFC 6775 ARO: the NS's source), the 6LBR holds
+        registered = {r[0] for r in self.tshark("ipv6.src", extra=(
+            "-Y", "icmpv6.opt.type == 33 and wpan.src64 == 02:00:00:00:00:00:00:0e"))}
+        table = {e["address"]: e for e in self.ctl("registrations")}
+        for addr in registered:
+            self.assertEqual(table[addr]["owner"], eui64_of(0xe), table)
         # the host's own Router Solicitations never reach the node, so it
         # never answers one with a Router Advertisement
         ras = self.tshark("ipv6.src", extra=("-Y", "icmpv6.type == 134"))
