@@ -504,6 +504,8 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)ns.na_out, "nd_invalid", (json_int_t)ns.invalid));
 		json_object_set_new(c, "nd_ns_own_received",
 				    json_integer((json_int_t)ns.ns_own_in));
+		json_object_set_new(c, "nd_dar_received", json_integer((json_int_t)ns.dar_in));
+		json_object_set_new(c, "nd_dac_sent", json_integer((json_int_t)ns.dac_out));
 		counters_registry(l, c);
 	}
 	for (size_t i = 0; i < n; i++)

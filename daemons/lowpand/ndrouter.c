@@ -108,6 +108,27 @@ static bool is_own(const struct ndrouter *nr, const uint8_t a[16], const uint8_t
 	       (link_local && memcmp(a, link_local, 16) == 0);
 }
 
+/*
+ * A 6LR asks whether a node of its own may have an address (RFC 6775 §8.2,
+ * RFC 8505 §6): the answer, from the same registration table, in a DAC.
+ */
+static void answer_dar(struct ndrouter *nr, const struct lowpan_nd_msg *dar,
+		       const uint8_t *link_local)
+{
+	uint8_t pkt[128], status;
+	int n;
+
+	nr->stats.dar_in++;
+	status = is_own(nr, dar->target, link_local)
+			 ? LOWPAN_ND_ARO_DUPLICATE
+			 : registry_register(nr->reg, dar, clock_ms());
+	n = lowpan_nd_build_dac(dar, nr->cfg.border_router, status, pkt, sizeof(pkt));
+	if (n < 0)
+		return;
+	nr->stats.dac_out++;
+	nr->send(nr->arg, pkt, (size_t)n);
+}
+
 bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 		    const uint8_t link_local[16], const uint8_t *eui)
 {
@@ -119,6 +140,10 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 	if (rc < 0) {
 		nr->stats.invalid++;
 		log_debug("invalid neighbor discovery message dropped len=%zu", len);
+		return true;
+	}
+	if (m.type == LOWPAN_ND_DAR) {
+		answer_dar(nr, &m, link_local);
 		return true;
 	}
 	if (m.type == LOWPAN_ND_RS) {

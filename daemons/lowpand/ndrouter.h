@@ -9,6 +9,9 @@
  * ABRO address) an NA with its EUI-64, since the kernel behind the TUN
  * interface cannot answer those.
  *
+ * A 6LR's Duplicate Address Request (RFC 6775 §8.2, EDAR of RFC 8505 §6)
+ * gets its Confirmation from the same table.
+ *
  * Registrations are decided by the registration table (registry: duplicate
  * address detection for the whole mesh); routes themselves come from RPL
  * (rplroot).  RFC 6775 §6.3: routers do not send periodic multicast RAs;
@@ -42,6 +45,7 @@ struct ndrouter_cfg {
 struct ndrouter_stats {
 	uint64_t rs_in, ra_out, ns_aro_in, na_out, invalid;
 	uint64_t ns_own_in; /* NS for the router's own addresses, answered here */
+	uint64_t dar_in, dac_out; /* (E)DAR from 6LRs, answered with (E)DAC */
 };
 
 typedef void (*ndrouter_send_fn)(void *arg, const uint8_t *pkt, size_t len);

@@ -13,6 +13,7 @@
 #define IPV6_HLEN  LOWPAN_IPV6_HDR_LEN
 #define ICMPV6     58
 #define ND_HOPS    255 /* RFC 4861: ND messages are sent and accepted with hop limit 255 */
+#define DA_HOPS    64  /* RFC 6775 §8.2.1: DAR/DAC cross the mesh (MULTIHOP_HOPLIMIT) */
 #define OPT_SLLAO  1
 #define OPT_TLLAO  2
 #define OPT_PIO    3
@@ -63,24 +64,53 @@ static int parse_options(const uint8_t *p, size_t len, struct lowpan_nd_msg *out
 	return 0;
 }
 
+/*
+ * A (E)DAR (RFC 6775 §4.4, RFC 8505 §6.1): status, TID, lifetime, ROVR of
+ * CodeSfx 64-bit words (0: RFC 6775's EUI-64), the registered address; no
+ * options.  It crosses the mesh, so its hop limit is anything.
+ */
+static int parse_dar(const uint8_t *icmp, size_t icmp_len, struct lowpan_nd_msg *out)
+{
+	unsigned sfx = icmp[1] & 0x0f;
+	size_t rovr_len = sfx ? 8 * (size_t)sfx : 8;
+
+	if (sfx > 4 || icmp_len != 8 + rovr_len + 16)
+		return -EBADMSG;
+	out->has_aro = true;
+	out->earo = sfx != 0;
+	out->aro_flags = out->earo ? ARO_T : 0;
+	out->aro_status = icmp[4];
+	out->aro_tid = out->earo ? icmp[5] : 0;
+	out->aro_lifetime = lowpan_get16(icmp + 6);
+	out->rovr_len = rovr_len;
+	memcpy(out->rovr, icmp + 8, rovr_len);
+	memcpy(out->aro_eui64, icmp + 8, 8);
+	memcpy(out->target, icmp + 8 + rovr_len, 16);
+	return 0;
+}
+
 int lowpan_nd_parse(const uint8_t *pkt, size_t len, struct lowpan_nd_msg *out)
 {
 	const uint8_t *icmp = pkt + IPV6_HLEN;
 	size_t icmp_len, fixed;
+	bool dar;
 
 	memset(out, 0, sizeof(*out));
 	if (len < IPV6_HLEN + 4 || (pkt[0] >> 4) != 6 || pkt[6] != ICMPV6)
 		return -ENOMSG;
-	if (icmp[0] != LOWPAN_ND_RS && icmp[0] != LOWPAN_ND_NS)
+	if (icmp[0] != LOWPAN_ND_RS && icmp[0] != LOWPAN_ND_NS && icmp[0] != LOWPAN_ND_DAR)
 		return -ENOMSG;
+	dar = icmp[0] == LOWPAN_ND_DAR;
 	icmp_len = lowpan_get16(pkt + 4);
 	fixed = icmp[0] == LOWPAN_ND_RS ? 8 : 24;
-	if (icmp_len > len - IPV6_HLEN || icmp_len < fixed || pkt[7] != ND_HOPS || icmp[1] != 0 ||
-	    lowpan_checksum_icmp6(pkt, icmp_len) != 0)
+	if (icmp_len > len - IPV6_HLEN || icmp_len < fixed || (!dar && pkt[7] != ND_HOPS) ||
+	    (!dar && icmp[1] != 0) || lowpan_checksum_icmp6(pkt, icmp_len) != 0)
 		return -EBADMSG;
 	out->type = icmp[0];
 	memcpy(out->src, pkt + 8, 16);
 	memcpy(out->dst, pkt + 24, 16);
+	if (dar)
+		return parse_dar(icmp, icmp_len, out);
 	if (out->type == LOWPAN_ND_NS)
 		memcpy(out->target, icmp + 8, 16);
 	return parse_options(icmp + fixed, icmp_len - fixed, out);
@@ -214,5 +244,26 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 
 const uint8_t *lowpan_nd_registered_address(const struct lowpan_nd_msg *ns)
 {
-	return ns->earo ? ns->target : ns->src;
+	return ns->earo || ns->type == LOWPAN_ND_DAR ? ns->target : ns->src;
+}
+
+int lowpan_nd_build_dac(const struct lowpan_nd_msg *dar, const uint8_t src[16], uint8_t status,
+			uint8_t *buf, size_t size)
+{
+	uint8_t *icmp = buf + IPV6_HLEN;
+	const size_t icmp_len = 8 + dar->rovr_len + 16;
+
+	if (size < IPV6_HLEN + icmp_len)
+		return -ENOSPC;
+	memset(icmp, 0, 8);
+	icmp[0] = LOWPAN_ND_DAC;
+	icmp[1] = dar->earo ? (uint8_t)(dar->rovr_len / 8) : 0; /* CodeSfx: the ROVR's size */
+	icmp[4] = status;
+	icmp[5] = dar->aro_tid;
+	lowpan_put16(icmp + 6, dar->aro_lifetime);
+	memcpy(icmp + 8, dar->rovr, dar->rovr_len);
+	memcpy(icmp + 8 + dar->rovr_len, dar->target, 16);
+	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, DA_HOPS, src, dar->src);
+	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(buf, icmp_len));
+	return (int)(IPV6_HLEN + icmp_len);
 }

@@ -707,6 +707,42 @@ class RegistrationTests(Harness):
         self.assertEqual(self.register(C_EUI, "fd00::b"), 0)
         self.stop()
 
+    def dar(self, address, eui, lifetime=10, code=0, tid=0):
+        """A 6LR (fd00::a) asks the 6LBR about @address for the node @eui: its
+        (E)DAR; returns the DAC as tshark reads it."""
+        from scapy.layers.inet6 import ICMPv6Unknown, IPv6
+        import ipaddress
+        body = (bytes([0, tid]) + lifetime.to_bytes(2, "big") + bytes.fromhex(eui)
+                + ipaddress.IPv6Address(address).packed)
+        pkt = IPv6(src="fd00::a", dst="fd00::1", hlim=64) / ICMPv6Unknown(type=157, code=code,
+                                                                          msgbody=body)
+        self.sim.send(cmd="inject", hex=uncompressed_frame("020000000000000a", BR_EUI,
+                                                           pkt).hex())
+        return self.expect_frame(("icmpv6.type", "ipv6.src", "ipv6.dst", "ipv6.hlim",
+                                  "icmpv6.checksum.status", "icmpv6.6lowpannd.da.status",
+                                  "icmpv6.6lowpannd.da.eui64", "icmpv6.6lowpannd.da.reg_addr",
+                                  "icmpv6.6lowpannd.da.lifetime"),
+                                 lambda r: r[0] == "158")
+
+    def test_dar_from_a_6lr(self):
+        """DAD for the whole mesh at the 6LBR: a 6LR's DAR is decided by the same
+        table as the NSs the 6LBR hears itself (RFC 6775 §8.2)."""
+        colons = lambda e: ":".join(e[i:i + 2] for i in range(0, 16, 2))  # noqa: E731
+        self.start()
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
+        dac = self.dar("fd00::b", C_EUI)
+        self.assertEqual(dac[1:], ["fd00::1", "fd00::a", "64", "1", "1", colons(C_EUI),
+                                   "fd00::b", "10"])
+        dac = self.dar("fd00::d", "020000000000000d")
+        self.assertEqual(dac[5], "0")
+        reg = self.registrations()["fd00::d"]
+        self.assertEqual((reg["owner"], reg["link"]), ("020000000000000d", ""))
+        # the node behind the 6LR cannot take the border router's own address
+        self.assertEqual(self.dar("fd00::1", "020000000000000d")[5], "1")
+        c = self.status()["counters"]
+        self.assertEqual((c["nd_dar_received"], c["nd_dac_sent"]), (3, 3))
+        self.stop()
+
     def test_table_full(self):
         self.start(nd="registrations_max = 2\n")
         self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
