@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -120,17 +119,13 @@ class TracedRdd(rd.Rdd):
 
     def start(self):
         self.trace = os.path.join(self.tmp, "strace.txt")
-        self.proc = subprocess.Popen(
+        self.log = os.path.join(self.tmp, "rdd.log")
+        self.proc = lwgtest.start_daemon(
             ["strace", "-f", "-y", "-qq", "-o", self.trace, "-e",
              "trace=fsync,fdatasync,sendmsg,sendto,sendmmsg,recvmsg,recvfrom",
-             os.path.join(rd.BUILD, "daemons", "rdd", "rdd"), "-f", "-c", self.ini],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+             os.path.join(rd.BUILD, "daemons", "rdd", "rdd"), "-f", "-c", self.ini], self.log,
             # LeakSanitizer stops the world with ptrace, which strace holds already
             env=with_asan_options("detect_leaks=0"))
-        lwgtest.wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
-                         "rdd socket")
-        if self.proc.poll() is not None:
-            raise AssertionError("rdd exited: " + self.proc.stderr.read())
         with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
             self.pid = int(f.read().split()[0])
         return self
@@ -139,9 +134,7 @@ class TracedRdd(rd.Rdd):
         """SIGTERM to rdd itself (strace would only detach); strace then exits with
         rdd's status."""
         os.kill(self.pid, signal.SIGTERM)
-        rc = self.proc.wait(timeout=10)
-        self.proc.stderr.close()
-        return rc
+        return self.proc.wait(timeout=10)
 
 
 class DurabilityTests(rd.RddCase):
