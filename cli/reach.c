@@ -76,7 +76,8 @@ static void explain_denied(const char *path, char *buf, size_t len)
 	struct stat st;
 	const struct group *gr = stat(path, &st) == 0 ? getgrgid(st.st_gid) : NULL;
 
-	snprintf(buf, len, "permission denied: add yourself to group %s to use %s (then log in again)",
+	snprintf(buf, len,
+		 "permission denied: add yourself to group %s to use %s (then log in again)",
 		 gr ? gr->gr_name : "lwgate", path);
 }
 

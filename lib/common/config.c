@@ -497,8 +497,8 @@ bool config_key_equal(const struct config_key *key, const void *a, const void *b
 void config_swap_key(const struct config_key *key, void *a, void *b)
 {
 	size_t size = key->type == CONFIG_STRING || key->type == CONFIG_ADDRESS ? sizeof(char *)
-		      : key->type == CONFIG_BOOL ? sizeof(bool)
-						 : sizeof(int);
+		      : key->type == CONFIG_BOOL                                ? sizeof(bool)
+										: sizeof(int);
 	uint8_t tmp[sizeof(char *) > sizeof(int) ? sizeof(char *) : sizeof(int)];
 
 	memcpy(tmp, field(key, a), size);

@@ -26,7 +26,7 @@ struct db {
 	struct event *commit_ev;
 	bool in_tx;
 	unsigned long commits;
-	unsigned long synced; /* WAL syncs made by db_commit() */
+	unsigned long synced;         /* WAL syncs made by db_commit() */
 	sqlite3_int64 synced_changes; /* sqlite3_total_changes64() at the last sync */
 };
 

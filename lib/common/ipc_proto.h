@@ -10,8 +10,8 @@
  * The reply is always the last message for an id, so it doubles as the end
  * record of a list.  Every server answers "hello" with
  * {"protocol":IPC_PROTOCOL_VERSION} (and "status" carries it too), so that
- * a client can tell a daemon that speaks another version of this protocol.  The server and both clients (ipc_client, ipc_peer) use
- * these functions, and the fuzz target drives them directly.
+ * a client can tell a daemon that speaks another version of this protocol.  The server and both
+ * clients (ipc_client, ipc_peer) use these functions, and the fuzz target drives them directly.
  */
 #ifndef LWGATE_COMMON_IPC_PROTO_H
 #define LWGATE_COMMON_IPC_PROTO_H

@@ -37,8 +37,8 @@ static const struct config_key keys[] = {
 	  false, "string" },
 	{ "daemon", "listen", CONFIG_ADDRESS, offsetof(struct fuzz_config, listen), "::", 0, 0,
 	  NULL, false, "address", CONFIG_ADDR_ZONE },
-	{ "other", "peer", CONFIG_ADDRESS, offsetof(struct fuzz_config, peer), "", 0, 0, NULL, false,
-	  "address:port", CONFIG_ADDR_PORT | CONFIG_ADDR_EMPTY | CONFIG_ADDR_ZONE },
+	{ "other", "peer", CONFIG_ADDRESS, offsetof(struct fuzz_config, peer), "", 0, 0, NULL,
+	  false, "address:port", CONFIG_ADDR_PORT | CONFIG_ADDR_EMPTY | CONFIG_ADDR_ZONE },
 	CONFIG_KEY_END,
 };
 

@@ -38,8 +38,8 @@ static const struct config_key keys[] = {
 	  "where" },
 	{ "main", "listen", CONFIG_ADDRESS, offsetof(struct test_config, listen), "::", 0, 0, NULL,
 	  false, "where to listen", 0 },
-	{ "store", "peer", CONFIG_ADDRESS, offsetof(struct test_config, peer), "", 0, 0, NULL, false,
-	  "the replica", CONFIG_ADDR_PORT | CONFIG_ADDR_EMPTY },
+	{ "store", "peer", CONFIG_ADDRESS, offsetof(struct test_config, peer), "", 0, 0, NULL,
+	  false, "the replica", CONFIG_ADDR_PORT | CONFIG_ADDR_EMPTY },
 	CONFIG_KEY_END,
 };
 

@@ -147,8 +147,7 @@ static const sqlite3_io_methods shim_io = {
 	NULL,
 };
 
-static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
-		     int *out_flags)
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
 {
 	struct shim_file *sf = (struct shim_file *)f;
 	int rc;
