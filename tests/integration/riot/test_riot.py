@@ -107,6 +107,17 @@ class Riot:
                                          f"last lines: {self.lines[-15:]}")
                 self.cond.wait(left)
 
+    def in_dodag(self, dodag, seconds=60):
+        """Ask `rpl` every 2 s until the node is in DODAG @dodag."""
+        deadline = time.monotonic() + seconds
+        while True:
+            m = self.cmd("rpl")
+            try:
+                return self.expect(r"dodag \[" + re.escape(dodag) + " ", m, seconds=2)
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+
     def stop(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -270,6 +281,33 @@ class PingTests(RiotHarness):
         # our side can rule out
         self.ping_both_ways(b, "fd00::b", "2 hops", sizes=SMALL + (200,))
         self.stop()
+
+
+class VirtualReassemblyTests(RiotHarness):
+    def test_simulated_6lr_forwards_fragments_as_they_come(self):
+        """root — b (a simulated 6LR) — riotc: RIOT's MAC sends c's fragments
+        one at a time, and b puts each on its way up before the next has
+        come (virtual reassembly, seed 002 §3.1.1): in the capture, b's
+        first fragment of the datagram goes out before c's last one."""
+        self.start_riot(topology(("root", "b"), ("b", "riotc"), riot=[0xc], sim=[0xb]),
+                        mode="non-storing")
+        c = self.riot(0xc)
+        c.in_dodag("fd00::1")
+        before = self.ctl("stats")["lowpanInReasmOKs"]
+        c.cmd("ping -c 1 -s 300 fd00::1")
+        wait_for(lambda: self.ctl("stats")["lowpanInReasmOKs"] > before,
+                 "the root to reassemble c's echo request", seconds=30)
+        self.stop()
+        rows = self.tshark("frame.time_epoch", "wpan.src64", "wpan.dst64",
+                           extra=("-Y", "6lowpan.frag.size == 348"))
+        c_up = [float(r[0]) for r in rows if r[1].endswith(":0c") and r[2].endswith(":0b")]
+        b_up = [float(r[0]) for r in rows if r[1].endswith(":0b") and r[2] == test_mesh.BR_EUI_COLONS]
+        self.assertGreaterEqual(len(c_up), 3, rows)
+        self.assertGreaterEqual(len(b_up), len(c_up), rows)
+        self.assertLess(min(b_up), max(c_up), "b waited for the whole datagram")
+        whole = self.tshark("wpan.src64", "icmpv6.type", "icmpv6.checksum.status",
+                            "_ws.malformed", extra=("-Y", "icmpv6.type == 128"))
+        self.assertIn(["02:00:00:00:00:00:00:0b", "128", "1", ""], whole)
 
 
 class ResourceDirectoryTests(RiotHarness):

@@ -11,8 +11,10 @@
  *     refreshed at half its lifetime;
  *   - DIOs of its own on a trickle timer (1 s doubling to 16 s, reset on a
  *     multicast DIS) so that nodes further away can join;
- *   - upward forwarding to the parent, downward forwarding by the RFC 6554
- *     source routing header, decapsulation of IPv6-in-IPv6 (RFC 9008);
+ *   - upward forwarding to the parent — fragments one by one as they come,
+ *     without reassembly (lib/lowpan/vreasm) —, downward forwarding by the
+ *     RFC 6554 source routing header, decapsulation of IPv6-in-IPv6
+ *     (RFC 9008);
  *   - ICMPv6 echo replies and a UDP echo service on port 7.
  * 6LoWPAN by lib/lowpan: IPHC with context 0 = fd00::/64, fragmentation and
  * reassembly, 802.15.4-2006 frames (no FCS) between extended addresses. */
