@@ -109,8 +109,8 @@ static void transmit(struct forward *f, const uint8_t *pkt, size_t len, const ui
 
 /*
  * Multicast goes to the broadcast address, a node more than one hop away
- * goes to the first hop as it is in storing mode, or gets an RPL source route — around the packet (IPv6 in IPv6, RFC 9008)
- * unless the root itself sent it — and anything else goes to the neighbour
+ * goes to the first hop as it is in storing mode, or gets an RPL source route — around the packet
+ * (IPv6 in IPv6, RFC 9008) unless the root itself sent it — and anything else goes to the neighbour
  * its address names.
  */
 void forward_send(struct forward *f, const uint8_t *pkt, size_t len)
@@ -256,8 +256,7 @@ void forward_frame(struct forward *f, const uint8_t *frame, size_t len)
  */
 static bool host_nd(const uint8_t *pkt, size_t len)
 {
-	return len > 40 && (pkt[0] >> 4) == 6 && pkt[6] == 58 && pkt[40] >= 133 &&
-	       pkt[40] <= 137;
+	return len > 40 && (pkt[0] >> 4) == 6 && pkt[6] == 58 && pkt[40] >= 133 && pkt[40] <= 137;
 }
 
 static void on_tun(evutil_socket_t fd, short what, void *arg)

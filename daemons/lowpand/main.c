@@ -440,13 +440,13 @@ static void counters_registry(const struct lowpand *l, json_t *c)
 
 	registry_get_stats(l->reg, &rs);
 	json_object_update_new(
-		c, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nd_registrations",
-			     (json_int_t)registry_count(l->reg), "nd_registered",
-			     (json_int_t)rs.registered, "nd_refreshed", (json_int_t)rs.refreshed,
-			     "nd_deregistered", (json_int_t)rs.deregistered, "nd_duplicates",
-			     (json_int_t)rs.duplicates, "nd_table_full", (json_int_t)rs.full,
-			     "nd_moved", (json_int_t)rs.moved, "nd_expired",
-			     (json_int_t)rs.expired));
+		c,
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nd_registrations",
+			  (json_int_t)registry_count(l->reg), "nd_registered",
+			  (json_int_t)rs.registered, "nd_refreshed", (json_int_t)rs.refreshed,
+			  "nd_deregistered", (json_int_t)rs.deregistered, "nd_duplicates",
+			  (json_int_t)rs.duplicates, "nd_table_full", (json_int_t)rs.full,
+			  "nd_moved", (json_int_t)rs.moved, "nd_expired", (json_int_t)rs.expired));
 }
 
 static json_t *counters_json(const struct lowpand *l)
@@ -531,11 +531,11 @@ static void lowpand_status(void *state, json_t *status)
 
 	inet_ntop(AF_INET6, &l->dodag_id, dodag_id_text, sizeof(dodag_id_text));
 	if (l->rpl)
-		json_object_set_new(status, "rpl",
-				    json_pack("{s:i, s:s, s:s, s:I}", "instance",
-					      config(l)->rpl_instance, "mode", rpl_modes[config(l)->rpl_mode],
-					      "dodagid", dodag_id_text, "routes",
-					      (json_int_t)rplroot_route_count(l->rpl)));
+		json_object_set_new(
+			status, "rpl",
+			json_pack("{s:i, s:s, s:s, s:I}", "instance", config(l)->rpl_instance,
+				  "mode", rpl_modes[config(l)->rpl_mode], "dodagid", dodag_id_text,
+				  "routes", (json_int_t)rplroot_route_count(l->rpl)));
 	json_object_update_new(json_object_get(status, "counters"), counters_json(l));
 }
 
@@ -556,7 +556,8 @@ static void cmd_registrations(struct ipc_call *call, json_t *args, void *ctx)
 	struct lowpand *l = ctx;
 
 	if (!l->reg) {
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s", "6LoWPAN-ND is off ([nd] enabled = no)");
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s",
+			      "6LoWPAN-ND is off ([nd] enabled = no)");
 		return;
 	}
 	ipc_call_reply(call, registry_json(l->reg, clock_ms()));

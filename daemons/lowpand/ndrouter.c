@@ -119,9 +119,8 @@ static void answer_dar(struct ndrouter *nr, const struct lowpan_nd_msg *dar,
 	int n;
 
 	nr->stats.dar_in++;
-	status = is_own(nr, dar->target, link_local)
-			 ? LOWPAN_ND_ARO_DUPLICATE
-			 : registry_register(nr->reg, dar, clock_ms());
+	status = is_own(nr, dar->target, link_local) ? LOWPAN_ND_ARO_DUPLICATE
+						     : registry_register(nr->reg, dar, clock_ms());
 	n = lowpan_nd_build_dac(dar, nr->cfg.border_router, status, pkt, sizeof(pkt));
 	if (n < 0)
 		return;
@@ -152,8 +151,8 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 			answer_rs(nr, &m, link_local, eui);
 		return true;
 	}
-	if (eui && is_own(nr, m.has_aro ? lowpan_nd_registered_address(&m) : m.target,
-			  link_local)) {
+	if (eui &&
+	    is_own(nr, m.has_aro ? lowpan_nd_registered_address(&m) : m.target, link_local)) {
 		answer_own(nr, &m, eui);
 		return true;
 	}

@@ -44,7 +44,7 @@ struct ndrouter_cfg {
 
 struct ndrouter_stats {
 	uint64_t rs_in, ra_out, ns_aro_in, na_out, invalid;
-	uint64_t ns_own_in; /* NS for the router's own addresses, answered here */
+	uint64_t ns_own_in;       /* NS for the router's own addresses, answered here */
 	uint64_t dar_in, dac_out; /* (E)DAR from 6LRs, answered with (E)DAC */
 };
 

@@ -173,7 +173,8 @@ uint8_t registry_register(struct registry *g, const struct lowpan_nd_msg *ns, ui
 		memcpy(e->owner, ns->rovr, ns->rovr_len);
 		e->owner_len = ns->rovr_len;
 		g->st.registered++;
-		log_info("address registered address=%s lifetime=%us", ntop(address, a), lifetime_s);
+		log_info("address registered address=%s lifetime=%us", ntop(address, a),
+			 lifetime_s);
 	}
 	e->earo = ns->earo;
 	e->tid = ns->aro_tid;
@@ -277,10 +278,11 @@ json_t *registry_json(const struct registry *g, uint64_t now_ms)
 		hex(e->owner, e->owner_len, owner);
 		hex(e->link, e->link_len, link);
 		json_array_append_new(
-			out, json_pack("{s:s, s:s, s:s, s:o, s:s, s:I}", "address", ntop(e->address, a),
-				       "owner", owner, "kind", e->earo ? "earo" : "aro", "tid",
-				       e->earo ? json_integer(e->tid) : json_null(), "link", link,
-				       "lifetime_s", (json_int_t)((e->expires_ms - now_ms) / 1000)));
+			out,
+			json_pack("{s:s, s:s, s:s, s:o, s:s, s:I}", "address", ntop(e->address, a),
+				  "owner", owner, "kind", e->earo ? "earo" : "aro", "tid",
+				  e->earo ? json_integer(e->tid) : json_null(), "link", link,
+				  "lifetime_s", (json_int_t)((e->expires_ms - now_ms) / 1000)));
 	}
 	free(sorted);
 	return out;

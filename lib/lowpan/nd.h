@@ -60,10 +60,10 @@ struct lowpan_nd_msg {
 	bool earo; /* the ARO's T flag: an RFC 8505 EARO, its TID valid */
 	uint8_t aro_status;
 	uint8_t aro_opaque, aro_flags, aro_tid; /* EARO only; else 0 */
-	uint16_t aro_lifetime; /* units of 60 s; 0 asks to deregister */
-	uint8_t aro_eui64[8];  /* the first 8 bytes of the ROVR: RFC 6775's EUI-64 */
-	uint8_t rovr[32];      /* Registration Ownership Verifier (RFC 8505 §5.3) */
-	size_t rovr_len;       /* 8 for an ARO; 8, 16, 24 or 32 for an EARO */
+	uint16_t aro_lifetime;                  /* units of 60 s; 0 asks to deregister */
+	uint8_t aro_eui64[8]; /* the first 8 bytes of the ROVR: RFC 6775's EUI-64 */
+	uint8_t rovr[32];     /* Registration Ownership Verifier (RFC 8505 §5.3) */
+	size_t rovr_len;      /* 8 for an ARO; 8, 16, 24 or 32 for an EARO */
 };
 
 /* What a Router Advertisement says; a zero lifetime leaves an option out. */

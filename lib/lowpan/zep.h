@@ -32,8 +32,8 @@ struct lowpan_zep {
 	uint16_t device;
 	bool crc_mode; /* lqi_mode 1: the PSDU ended with an FCS, now checked */
 	uint8_t lqi;
-	uint32_t seq;          /* v2 data and ack */
-	const uint8_t *frame;  /* the MAC frame without FCS; NULL if none */
+	uint32_t seq;         /* v2 data and ack */
+	const uint8_t *frame; /* the MAC frame without FCS; NULL if none */
 	size_t frame_len;
 };
 

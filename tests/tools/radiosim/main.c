@@ -27,7 +27,7 @@ struct sim {
 	struct air *air;
 	struct dongle *dongle;
 	struct pcapw *pcap;
-	struct zep *zep; /* NULL without [zep] stations nor --zep */
+	struct zep *zep;                       /* NULL without [zep] stations nor --zep */
 	struct node *nodes[TOPO_MAX_STATIONS]; /* simulated stations; NULL: root, [zep] */
 	struct event *in_ev, *sig_int, *sig_term;
 	char line[4096];
@@ -58,7 +58,8 @@ static void usage(FILE *f)
 		"                      on what they send to global addresses, DAOs included,\n"
 		"                      as Contiki-NG RPL Lite does\n"
 		"      --seed N        seed of the impairments and timers' jitter\n"
-		"      --zep PORT      the UDP port on ::1 (0: any) where the topology's [zep NAME]\n"
+		"      --zep PORT      the UDP port on ::1 (0: any) where the topology's [zep "
+		"NAME]\n"
 		"                      stations (RIOT native nodes: -z [::1]:0,[::1]:PORT) send\n"
 		"                      ZEP v2; reported as {\"event\":\"zep\",\"port\":N}\n"
 		"  -h, --help          this text\n"
@@ -198,9 +199,11 @@ static void control(struct sim *s, const char *line)
 		int st = from ? topo_find(&s->topo, from) : -1;
 		uint8_t dst[16];
 
-		if (st <= 0 || !s->nodes[st] || !to || inet_pton(AF_INET6, to, dst) != 1 || size < 0 || size > 1232)
-			control_error("ping: needs \"from\" (a simulated node), \"to\" (IPv6), \"size\" "
-				      "0..1232");
+		if (st <= 0 || !s->nodes[st] || !to || inet_pton(AF_INET6, to, dst) != 1 ||
+		    size < 0 || size > 1232)
+			control_error(
+				"ping: needs \"from\" (a simulated node), \"to\" (IPv6), \"size\" "
+				"0..1232");
 		else if (node_ping(s->nodes[st], dst, (size_t)size, (uint16_t)seq) < 0)
 			control_error("ping: the node has no address yet");
 		else
@@ -447,7 +450,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (zep_port >= 0 && !(s->zep = zep_new(s->base, s->air, &s->topo, s->pcap,
-						 (uint16_t)zep_port, channel_of, s))) {
+						(uint16_t)zep_port, channel_of, s))) {
 		fprintf(stderr, "lwgate-radiosim: --zep %ld: %s\n", zep_port, strerror(errno));
 		goto out;
 	}

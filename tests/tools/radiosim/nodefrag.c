@@ -55,7 +55,8 @@ static bool send_to_parent(struct node *n, const uint8_t *payload, size_t plen)
 /* The room for 6LoWPAN in a frame from us to the parent. */
 static size_t budget(const struct node *n)
 {
-	struct lowpan_frame f = { .type = LOWPAN_FRAME_DATA, .version = LOWPAN_FRAME_V2006,
+	struct lowpan_frame f = { .type = LOWPAN_FRAME_DATA,
+				  .version = LOWPAN_FRAME_V2006,
 				  .panid_comp = true };
 	int h;
 

@@ -84,8 +84,7 @@ static int section(struct parse *p, const char *sec)
 	name = station_name(sec, &zep);
 	if (!name) {
 		snprintf(p->msg, sizeof(p->msg),
-			 "unknown section [%s] (expected [root], [node NAME] or [zep NAME])",
-			 sec);
+			 "unknown section [%s] (expected [root], [node NAME] or [zep NAME])", sec);
 		return 0;
 	}
 	if (strlen(name) >= TOPO_NAME_MAX || strchr(name, ' ')) {

@@ -24,7 +24,7 @@ struct topo_station {
 	char name[TOPO_NAME_MAX];
 	uint8_t eui64[8];
 	bool has_eui64;
-	bool zep; /* a [zep NAME] station: a real node behind UDP, not simulated */
+	bool zep;             /* a [zep NAME] station: a real node behind UDP, not simulated */
 	int line;             /* where the section starts */
 	char hears_text[512]; /* as written, resolved by topo_load() */
 	int hears_line;

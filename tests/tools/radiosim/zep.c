@@ -56,8 +56,8 @@ static void send_frame(struct zstation *s, const uint8_t *frame, size_t len)
 	int n = lowpan_zep_build_data(frame, len, z->channel(z->arg), z->seq++, pkt, sizeof(pkt));
 
 	/* a full socket buffer is a frame lost in the air: the MACs retry */
-	if (n > 0 && sendto(z->fd, pkt, (size_t)n, 0, (struct sockaddr *)&s->peer,
-			    sizeof(s->peer)) == n)
+	if (n > 0 &&
+	    sendto(z->fd, pkt, (size_t)n, 0, (struct sockaddr *)&s->peer, sizeof(s->peer)) == n)
 		s->tx++;
 }
 
@@ -236,8 +236,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 		uint8_t buf[512];
 		struct sockaddr_in6 peer;
 		socklen_t plen = sizeof(peer);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&peer,
-				     &plen);
+		ssize_t n =
+			recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&peer, &plen);
 
 		if (n < 0)
 			return; /* EAGAIN: all read */
@@ -250,7 +250,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 
 static int open_socket(struct zep *z, uint16_t port)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port),
 				  .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	socklen_t alen = sizeof(a);
 
@@ -340,10 +341,9 @@ json_t *zep_status_json(const struct zep *z)
 			json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
 				  z->t->st[i].name, "eui64", eui, "port",
 				  s->bound ? ntohs(s->peer.sin6_port) : 0, "rx", (json_int_t)s->rx,
-				  "tx", (json_int_t)s->tx, "acks", (json_int_t)s->acks,
-				  "node_acks", (json_int_t)s->node_acks, "fcs_errors",
-				  (json_int_t)s->fcs_errors, "queue_drops",
-				  (json_int_t)s->queue_drops));
+				  "tx", (json_int_t)s->tx, "acks", (json_int_t)s->acks, "node_acks",
+				  (json_int_t)s->node_acks, "fcs_errors", (json_int_t)s->fcs_errors,
+				  "queue_drops", (json_int_t)s->queue_drops));
 	}
 	return json_pack("{s:i, s:o, s:I, s:I, s:I, s:I}", "port", z->port, "nodes", nodes,
 			 "unknown", (json_int_t)z->unknown, "malformed", (json_int_t)z->malformed,

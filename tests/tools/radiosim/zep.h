@@ -33,7 +33,7 @@
 
 #define ZEP_SPACING_US   8000
 #define ZEP_ACK_DELAY_US 300
-#define ZEP_QUEUE_MAX  32 /* frames waiting toward one node; more are dropped */
+#define ZEP_QUEUE_MAX    32 /* frames waiting toward one node; more are dropped */
 
 struct zep;
 
