@@ -28,7 +28,7 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_REFUSED = 1, /* the daemon answered with an error */
+	EXIT_REFUSED = 1, /* the daemon answered with an error, or the device did (CoAP 4.xx, 5.xx) */
 	EXIT_USAGE = 2,
 	EXIT_UNREACHABLE = 3, /* no daemon on the socket */
 };
@@ -80,7 +80,8 @@ static void usage(FILE *out)
 		"  -t, --timeout MS       how long to wait for an answer (default 5000)\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             print this help\n\n"
-		"Exit status: 0 ok, 1 the daemon refused, 2 usage error, 3 daemon unreachable.\n");
+		"Exit status: 0 ok, 1 the daemon or the device refused, 2 usage error, 3 daemon "
+		"unreachable.\n");
 }
 
 static bool is_daemon(const char *name)
@@ -184,8 +185,8 @@ static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cm
 		return report_transport_error(daemon, rc);
 	if (!resp.ok) {
 		if (ctl->mode == OUTPUT_JSON) {
-			json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code",
-						ipc_error_name(resp.code), "message", resp.message);
+			/* the daemon's error object as sent: code, message and any detail */
+			json_t *err = json_pack("{s:O}", "error", resp.error);
 
 			json_dumpf(err, stdout, JSON_COMPACT);
 			putchar('\n');

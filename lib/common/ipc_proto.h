@@ -5,6 +5,7 @@
  *   request  {"id":N,"cmd":"clients.list","args":{…}}
  *   reply    {"id":N,"ok":true,"result":…}
  *            {"id":N,"ok":false,"error":{"code":"not_found","message":"…"}}
+ *            the error object may carry more, e.g. "coap_code":"4.04" with "coap"
  *   record   {"id":N,"record":…}      zero or more before the reply, for long lists
  *   event    {"event":"topic","data":…}   after a "subscribe"
  * The reply is always the last message for an id, so it doubles as the end
@@ -36,6 +37,7 @@ enum ipc_error {
 	IPC_ERR_UNAVAILABLE,     /* a peer (device, daemon) cannot be reached */
 	IPC_ERR_TIMEOUT,         /* no answer in time */
 	IPC_ERR_INTERNAL,        /* our bug or a database error; logged */
+	IPC_ERR_COAP,            /* a device answered with a CoAP error: "coap_code" says which */
 	IPC_ERR_COUNT
 };
 

@@ -241,23 +241,51 @@ void ipc_call_reply(struct ipc_call *call, json_t *result_take)
 	call_free(call);
 }
 
+static void send_error_detail(struct ipc_conn *conn, json_t *id, enum ipc_error code,
+			      const char *msg, json_t *detail)
+{
+	json_t *reply = ipc_proto_reply_error(id, code, msg);
+
+	if (detail)
+		json_object_update_missing(json_object_get(reply, "error"), detail);
+	conn->srv->stats.errors++;
+	send_json(conn, reply);
+}
+
 static void send_error(struct ipc_conn *conn, json_t *id, enum ipc_error code, const char *msg)
 {
-	conn->srv->stats.errors++;
-	send_json(conn, ipc_proto_reply_error(id, code, msg));
+	send_error_detail(conn, id, code, msg, NULL);
+}
+
+static void call_fail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
+		      const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (call->conn)
+		send_error_detail(call->conn, call->id, code, msg, detail_take);
+	json_decref(detail_take);
+	call_free(call);
 }
 
 void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	call_fail(call, code, NULL, fmt, ap);
 	va_end(ap);
-	if (call->conn)
-		send_error(call->conn, call->id, code, msg);
-	call_free(call);
+}
+
+void ipc_call_fail_detail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
+			  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	call_fail(call, code, detail_take, fmt, ap);
+	va_end(ap);
 }
 
 int ipc_call_record(struct ipc_call *call, json_t *record_take)

@@ -89,6 +89,14 @@ void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, 
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * ipc_call_fail() with more fields in the error object: @detail_take's
+ * members (e.g. {"coap_code":"4.04"} for IPC_ERR_COAP), never overriding
+ * "code" or "message".
+ */
+void ipc_call_fail_detail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
  * Send one record of a list before the reply.  Returns 0, or -EPIPE when
  * the client has gone (the caller may stop producing; it must still reply).
  * Records that the client has not read yet count against
