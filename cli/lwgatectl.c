@@ -3,7 +3,9 @@
  *
  * It knows the daemons' names and nothing of their commands: `lwgatectl
  * DAEMON help` asks the daemon, and `lwgatectl DAEMON CMD key=value…` sends
- * any command, so a new daemon command reaches users without a CLI change.
+ * any command, its positional words placed by the table that the daemon's
+ * "help" gives (cliargs.c), so a new daemon command reaches users without
+ * a CLI change.
  * Local tools that need no daemon (pcap, lwm2m payload codecs) are
  * dispatched from the same table.
  */
@@ -16,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "cliargs.h"
 #include "common/ipc_client.h"
 #include "output.h"
 #include "reach.h"
@@ -64,8 +67,12 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  status                              each daemon: up or down, version, uptime\n"
 		"  DAEMON help                         the daemon's commands, from the daemon\n"
-		"  DAEMON CMD [key=value|key:=JSON]... call a command; values are strings, or JSON "
-		"after :=\n"
+		"  DAEMON CMD [ARG|key=value|key:=JSON|--key value]...\n"
+		"                                      call a command; values are strings, or JSON "
+		"after :=;\n"
+		"                                      ARGs by position, in the order DAEMON help "
+		"shows\n"
+		"  DAEMON CMD --help                   the command's arguments\n"
 		"  DAEMON watch [TOPIC]...             print the daemon's events until "
 		"interrupted (default: all)\n");
 	for (const struct local_tool *t = local_tools; t->name; t++)
@@ -110,52 +117,6 @@ static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_
 	return rc;
 }
 
-/* Turn key=value / key:=JSON words into an args object; NULL after a usage message. */
-static json_t *parse_args(int argc, char **argv)
-{
-	json_t *args = json_object();
-
-	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		json_t *value;
-		char *key;
-
-		if (!eq || eq == argv[i]) {
-			fprintf(stderr, "lwgatectl: \"%s\" is not key=value or key:=JSON\n",
-				argv[i]);
-			goto bad;
-		}
-		if (eq > argv[i] + 1 && eq[-1] == ':') {
-			json_error_t jerr;
-
-			value = json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
-			if (!value) {
-				fprintf(stderr, "lwgatectl: %.*s: bad JSON: %s\n",
-					(int)(eq - argv[i] - 1), argv[i], jerr.text);
-				goto bad;
-			}
-			key = strndup(argv[i], (size_t)(eq - argv[i] - 1));
-		} else {
-			value = json_string(eq + 1);
-			key = strndup(argv[i], (size_t)(eq - argv[i]));
-		}
-		if (!key || !value)
-			abort();
-		if (json_object_get(args, key)) {
-			fprintf(stderr, "lwgatectl: argument \"%s\" given twice\n", key);
-			free(key);
-			json_decref(value);
-			goto bad;
-		}
-		json_object_set_new(args, key, value);
-		free(key);
-	}
-	return args;
-bad:
-	json_decref(args);
-	return NULL;
-}
-
 static int report_transport_error(const char *daemon, int rc)
 {
 	if (rc == -ETIMEDOUT)
@@ -167,39 +128,79 @@ static int report_transport_error(const char *daemon, int rc)
 	return rc == -EMSGSIZE ? EXIT_USAGE : EXIT_UNREACHABLE;
 }
 
-static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cmd, json_t *args)
+/*
+ * The daemon's "help" entry for @cmd ({command, help, args…}), or NULL when
+ * the daemon does not describe @cmd (the words are then key=value only,
+ * and the daemon says what it thinks of the command).  *help_out keeps it.
+ */
+static json_t *command_entry(const struct ctl *ctl, struct ipc_client *cl, const char *cmd,
+			     struct ipc_response *help_out)
+{
+	if (ipc_client_call(cl, "help", NULL, ctl->timeout_ms, help_out) < 0) {
+		memset(help_out, 0, sizeof(*help_out));
+		return NULL;
+	}
+	return help_out->ok ? cliargs_command(help_out->result, cmd) : NULL;
+}
+
+static int print_error(const struct ctl *ctl, const char *daemon, const char *cmd,
+		       const struct ipc_response *resp)
+{
+	if (ctl->mode == OUTPUT_JSON) {
+		/* the daemon's error object as sent: code, message and any detail */
+		json_t *err = json_pack("{s:O}", "error", resp->error);
+
+		json_dumpf(err, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(err);
+	}
+	fprintf(stderr, "lwgatectl: %s %s: %s (%s)\n", daemon, cmd, resp->message,
+		ipc_error_name(resp->code));
+	return EXIT_REFUSED;
+}
+
+/*
+ * `lwgatectl DAEMON CMD WORDS…`: the words become arguments by the
+ * command's table, which the daemon's "help" gives on the same connection.
+ */
+static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cmd, int argc,
+		       char **argv)
 {
 	struct ipc_client *cl;
-	struct ipc_response resp;
+	struct ipc_response help = { 0 }, resp;
+	json_t *entry = NULL, *spec, *args;
 	char why[768];
 	int rc;
 
 	if (connect_daemon(ctl, daemon, &cl, why, sizeof(why)) < 0) {
 		fprintf(stderr, "lwgatectl: %s\n", why);
-		json_decref(args);
 		return EXIT_UNREACHABLE;
+	}
+	if (argc > 0)
+		entry = command_entry(ctl, cl, cmd, &help);
+	spec = entry ? json_object_get(entry, "args") : NULL;
+	if (argc == 1 && strcmp(argv[0], "--help") == 0 && entry && !cliargs_declares(spec, "help")) {
+		output_command_help(daemon, cmd, entry, stdout);
+		ipc_response_fini(&help);
+		ipc_client_free(cl);
+		return EXIT_OK;
+	}
+	rc = cliargs_parse(spec, argc, argv, &args, why, sizeof(why));
+	ipc_response_fini(&help);
+	if (rc < 0) {
+		fprintf(stderr, "lwgatectl: %s %s: %s\n", daemon, cmd, why);
+		ipc_client_free(cl);
+		return EXIT_USAGE;
 	}
 	rc = ipc_client_call(cl, cmd, args, ctl->timeout_ms, &resp);
 	ipc_client_free(cl);
 	if (rc < 0)
 		return report_transport_error(daemon, rc);
-	if (!resp.ok) {
-		if (ctl->mode == OUTPUT_JSON) {
-			/* the daemon's error object as sent: code, message and any detail */
-			json_t *err = json_pack("{s:O}", "error", resp.error);
-
-			json_dumpf(err, stdout, JSON_COMPACT);
-			putchar('\n');
-			json_decref(err);
-		}
-		fprintf(stderr, "lwgatectl: %s %s: %s (%s)\n", daemon, cmd, resp.message,
-			ipc_error_name(resp.code));
-		ipc_response_fini(&resp);
-		return EXIT_REFUSED;
-	}
-	output_reply(ctl->mode, daemon, cmd, resp.result, resp.records, stdout);
+	rc = resp.ok ? EXIT_OK : print_error(ctl, daemon, cmd, &resp);
+	if (resp.ok)
+		output_reply(ctl->mode, daemon, cmd, resp.result, resp.records, stdout);
 	ipc_response_fini(&resp);
-	return EXIT_OK;
+	return rc;
 }
 
 static int cmd_status(const struct ctl *ctl)
@@ -295,7 +296,6 @@ static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, cha
 static int run_daemon_command(const struct ctl *ctl, int argc, char **argv)
 {
 	const char *daemon = argv[0];
-	json_t *args;
 
 	if (argc < 2) {
 		fprintf(stderr, "lwgatectl: %s needs a command (try: lwgatectl %s help)\n", daemon,
@@ -304,10 +304,7 @@ static int run_daemon_command(const struct ctl *ctl, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "watch") == 0)
 		return cmd_watch(ctl, daemon, argc - 2, argv + 2);
-	args = parse_args(argc - 2, argv + 2);
-	if (!args)
-		return EXIT_USAGE;
-	return call_daemon(ctl, daemon, argv[1], args);
+	return call_daemon(ctl, daemon, argv[1], argc - 2, argv + 2);
 }
 
 int main(int argc, char **argv)

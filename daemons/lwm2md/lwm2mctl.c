@@ -347,8 +347,9 @@ static void cmd_write_attr(struct ipc_call *call, json_t *args, void *ctx)
 	send_dm(ctx, call, args, &req);
 }
 
+/* ep= is the first positional argument of the commands that name a client */
 #define WHO_ARGS                                                                        \
-	{ "ep", IPC_ARG_STRING, false, "endpoint client name" },                        \
+	{ "ep", IPC_ARG_STRING, false, "endpoint client name", .positional = true },    \
 		{ "external_id", IPC_ARG_STRING, false, "or its external identifier" }, \
 	{                                                                               \
 		"app_id", IPC_ARG_STRING, false, "or its application ID"                \
@@ -360,7 +361,8 @@ static const struct ipc_arg ep_args[] = {
 };
 
 static const struct ipc_arg ids_args[] = {
-	{ "ep", IPC_ARG_STRING, true, "endpoint client name (registered or not)" },
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name (registered or not)",
+	  .positional = true },
 	{ "app_id", IPC_ARG_STRING, false, "application ID (OSR-001)" },
 	{ "external_id", IPC_ARG_STRING, false, "external identifier, e.g. for NIDD (LPW-001)" },
 	{ .name = NULL },
@@ -418,7 +420,8 @@ static void cmd_cred_list(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 static const struct ipc_arg cred_add_args[] = {
-	{ "ep", IPC_ARG_STRING, true, "endpoint client name the key is bound to" },
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name the key is bound to",
+	  .positional = true },
 	CREDCTL_KEY_ARG,
 	{ "identity", IPC_ARG_STRING, false, "PSK identity (default: the endpoint name)" },
 	{ "app_id", IPC_ARG_STRING, false, "application ID of the endpoint (OSR-001)" },
@@ -427,21 +430,22 @@ static const struct ipc_arg cred_add_args[] = {
 };
 
 static const struct ipc_arg cred_del_args[] = {
-	{ "ep", IPC_ARG_STRING, false, "endpoint client name" },
+	{ "ep", IPC_ARG_STRING, false, "endpoint client name", .positional = true },
 	{ "identity", IPC_ARG_STRING, false, "PSK identity" },
 	{ .name = NULL },
 };
 
 #define EP_ARG WHO_ARGS
-#define PATH_ARG                                                             \
-	{                                                                    \
-		"path", IPC_ARG_STRING, true, "LwM2M path: /3, /3/0, /3/0/0" \
+#define PATH_ARG                                                                                 \
+	{                                                                                        \
+		"path", IPC_ARG_STRING, true, "LwM2M path: /3, /3/0, /3/0/0", .positional = true \
 	}
 
 static const struct ipc_arg read_args[] = {
 	EP_ARG,
 	PATH_ARG,
-	{ "format", IPC_ARG_STRING, false, "content format to ask for (tlv, senml-json, …)" },
+	{ "format", IPC_ARG_STRING, false, "content format to ask for (tlv, senml-json, …)",
+	  .positional = true },
 	{ .name = NULL },
 };
 
@@ -454,14 +458,14 @@ static const struct ipc_arg path_args[] = {
 static const struct ipc_arg exec_args[] = {
 	EP_ARG,
 	PATH_ARG,
-	{ "args", IPC_ARG_STRING, false, "Execute arguments: 0='x',1" },
+	{ "args", IPC_ARG_STRING, false, "Execute arguments: 0='x',1", .positional = true },
 	{ .name = NULL },
 };
 
 static const struct ipc_arg write_args[] = {
 	EP_ARG,
 	PATH_ARG,
-	{ "value", IPC_ARG_ANY, false, "the value of one resource" },
+	{ "value", IPC_ARG_ANY, false, "the value of one resource", .positional = true },
 	{ "values", IPC_ARG_OBJECT, false, "{\"/3/0/14\": \"+02\", …} (lib/lwm2m's rendering)" },
 	{ "format", IPC_ARG_STRING, false, "wire format (text for value, tlv for values)" },
 	{ "mode", IPC_ARG_STRING, false, "replace (PUT, the default) or update (POST)" },

@@ -500,15 +500,17 @@ static void cmd_forget_group(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 static const struct ipc_arg cred_add_args[] = {
-	{ "identity", IPC_ARG_STRING, true, "PSK identity (with bind_psk_identity: the ep name)" },
+	{ "identity", IPC_ARG_STRING, true, "PSK identity (with bind_psk_identity: the ep name)",
+	  .positional = true },
 	CREDCTL_KEY_ARG,
 	{ "sectors", IPC_ARG_STRING, false,
-	  "sectors it may register in, joined by commas; \"-\": no sector (default: any)" },
+	  "sectors it may register in, joined by commas; \"-\": no sector (default: any)",
+	  .positional = true },
 	{ NULL },
 };
 
 static const struct ipc_arg cred_del_args[] = {
-	{ "identity", IPC_ARG_STRING, true, "PSK identity" },
+	{ "identity", IPC_ARG_STRING, true, "PSK identity", .positional = true },
 	{ NULL },
 };
 

@@ -32,9 +32,10 @@ struct credctl_binding {
 	bool (*valid)(const char *bound); /* a stricter check than pskstore's; may be NULL */
 };
 
-#define CREDCTL_KEY_ARG                                              \
-	{                                                            \
-		"key", IPC_ARG_STRING, true, "pre-shared key in hex" \
+/* key=, the second positional argument of cred-add, after the identity or binding */
+#define CREDCTL_KEY_ARG                                                                  \
+	{                                                                                \
+		"key", IPC_ARG_STRING, true, "pre-shared key in hex", .positional = true \
 	}
 
 /*

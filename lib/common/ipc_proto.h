@@ -56,12 +56,18 @@ enum ipc_arg_type {
 	IPC_ARG_ANY,
 };
 
-/* One argument of a command; a table ends with {.name = NULL}. */
+/*
+ * One argument of a command; a table ends with {.name = NULL}.  The
+ * positional ones may also be given by position on the command line, in
+ * the order of the table (`lwgatectl lwm2md read dev7 /3/0`): "help"
+ * reports it, so that lwgatectl learns the order from the daemon.
+ */
 struct ipc_arg {
 	const char *name;
 	enum ipc_arg_type type;
 	bool required;
 	const char *help;
+	bool positional;
 };
 
 /* "string", "integer", … for help output. */

@@ -484,9 +484,10 @@ static void cmd_help(struct ipc_call *call, json_t *args, void *ctx)
 
 			for (const struct ipc_arg *p = c->args; p && p->name; p++)
 				json_array_append_new(
-					a, json_pack("{s:s, s:s, s:b, s:s}", "name", p->name,
+					a, json_pack("{s:s, s:s, s:b, s:s, s:b}", "name", p->name,
 						     "type", ipc_arg_type_name(p->type), "required",
-						     p->required, "help", p->help ? p->help : ""));
+						     p->required, "help", p->help ? p->help : "",
+						     "positional", p->positional));
 			json_array_append_new(list,
 					      json_pack("{s:s, s:s, s:b, s:o}", "command", c->name,
 							"help", c->help ? c->help : "",

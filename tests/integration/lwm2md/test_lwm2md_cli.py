@@ -78,6 +78,46 @@ class CliTests(unittest.TestCase):
         self.assertEqual(json.loads(r.stdout)["error"]["code"], "not_found")
         self.assertNotIn("coap_code", json.loads(r.stdout)["error"])
 
+    def test_positional_arguments(self):
+        r, req = self.exchange(["--json", "lwm2md", "read", EP, "/3/0/0", "--format", "senml-json"],
+                               "2.05", b'[{"bn":"/3/0/","n":"0","vs":"Acme"}]',
+                               [(cm.CONTENT_FORMAT, cm.uint_opt(110))])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(cm.options(req, cm.URI_PATH), [b"3", b"0", b"0"])
+        self.assertEqual(cm.options(req, cm.ACCEPT), [cm.uint_opt(110)])
+        self.assertEqual(json.loads(r.stdout)["values"]["/3/0/0"], "Acme")
+        # a word with "=" whose key is no argument is a value: Execute's arguments
+        r, req = self.exchange(["lwm2md", "exec", EP, "/3/0/4", "0='x',1"], "2.04")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(req["payload"], b"0='x',1")
+        # credentials by position: ep, then key
+        r = ctl(self.tmp, "--json", "lwm2md", "cred-add", "sec-1", "00112233", "--identity",
+                "id-1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), {"identity": "id-1", "endpoint": "sec-1"})
+        r = ctl(self.tmp, "lwm2md", "cred-del", "sec-1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # refused before anything is sent: exit 2, nothing reaches the client
+        r = ctl(self.tmp, "lwm2md", "read", EP, "/3/0", "tlv", "more")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('"more": one word too many (by position: [EP] PATH [FORMAT]', r.stderr)
+        r = ctl(self.tmp, "lwm2md", "read", EP, "--fromat", "tlv")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no argument --fromat", r.stderr)
+        self.assertEqual(self.d.status()["counters"]["dm_requests"], 2)
+
+    def test_order_comes_from_help(self):
+        help_ = json.loads(ctl(self.tmp, "--json", "lwm2md", "help").stdout)
+        read = next(c for c in help_ if c["command"] == "read")
+        self.assertEqual([a["name"] for a in read["args"] if a["positional"]],
+                         ["ep", "path", "format"])
+        r = ctl(self.tmp, "lwm2md", "read", "--help")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("read [EP] PATH [FORMAT]", r.stdout)
+        self.assertIn("[format=<string>]", r.stdout)
+        r = ctl(self.tmp, "lwm2md", "help")
+        self.assertIn("write [EP] PATH [VALUE]", r.stdout)
+
 
 def main():
     lwgtest.run([sys.modules[__name__], tl])
