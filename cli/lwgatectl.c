@@ -31,7 +31,7 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_REFUSED = 1, /* the daemon answered with an error, or the device did (CoAP 4.xx, 5.xx) */
+	EXIT_REFUSED = 1, /* the daemon refused, or the device did (CoAP 4.xx, 5.xx) */
 	EXIT_USAGE = 2,
 	EXIT_UNREACHABLE = 3, /* no daemon on the socket */
 };
@@ -179,7 +179,8 @@ static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cm
 	if (argc > 0)
 		entry = command_entry(ctl, cl, cmd, &help);
 	spec = entry ? json_object_get(entry, "args") : NULL;
-	if (argc == 1 && strcmp(argv[0], "--help") == 0 && entry && !cliargs_declares(spec, "help")) {
+	if (argc == 1 && strcmp(argv[0], "--help") == 0 && entry &&
+	    !cliargs_declares(spec, "help")) {
 		output_command_help(daemon, cmd, entry, stdout);
 		ipc_response_fini(&help);
 		ipc_client_free(cl);

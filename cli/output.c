@@ -239,8 +239,8 @@ static void print_help(const char *daemon, json_t *cmds, FILE *out)
 
 void output_command_help(const char *daemon, const char *cmd, json_t *entry, FILE *out)
 {
-	fprintf(out, "lwgatectl %s %s [ARG]... [key=value | key:=JSON | --key value]...\n",
-		daemon, cmd);
+	fprintf(out, "lwgatectl %s %s [ARG]... [key=value | key:=JSON | --key value]...\n", daemon,
+		cmd);
 	print_command(cmd, entry, (int)strlen(cmd), out);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdvalue.h"
 #include "coap/credctl.h"
 #include "creds.h"
 #include "dm.h"
@@ -237,56 +238,74 @@ static void cmd_exec(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 /*
- * Write and Create: "value" (one resource, sent as text unless a format is
- * given) or "values" (the JSON rendering of lib/lwm2m, typed from the
- * object definitions, sent as TLV unless a format is given).
+ * The document a Write or Create sends: "value" (one resource; a string is
+ * typed by the object definitions, see cmdvalue.h) or "values" (the JSON
+ * rendering of lib/lwm2m, typed the same way).  Returns 0, or fails @call.
  */
-static void write_like(struct lwm2md *l, struct ipc_call *call, json_t *args, enum dm_op op)
+static int args_doc(struct lwm2md *l, struct ipc_call *call, json_t *args,
+		    const struct lwm2m_path *path, struct lwm2m_doc *doc)
 {
 	json_t *value = json_object_get(args, "value"), *values = json_object_get(args, "values");
-	struct dm_request req = { .op = op, .accept = -1 };
-	struct lwm2m_doc doc;
-	struct lwm2m_buf buf;
 	struct lwm2m_error err = { 0 };
-	char *text = NULL;
+	char *text;
 	int rc;
 
-	if (!path_arg(call, args, &req.path))
-		return;
 	if (!!value == !!values) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "give either value=V or values:={...}");
-		return;
+		return -EINVAL;
+	}
+	if (json_is_string(value) && cmdvalue_typed(l->registry, path)) {
+		rc = cmdvalue_parse(json_string_value(value), json_string_length(value), path,
+				    l->registry, doc, &err);
+		if (rc < 0)
+			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "value %s", err.msg);
+		return rc;
 	}
 	if (value && !json_is_object(value)) {
 		/* one resource: "value" becomes the rendering {"/3/0/14": V} */
-		char path[LWM2M_PATH_STR_MAX];
+		char ps[LWM2M_PATH_STR_MAX];
 
-		lwm2m_path_format(&req.path, path, sizeof(path));
-		values = json_pack("{s:O}", path, value);
+		lwm2m_path_format(path, ps, sizeof(ps));
+		values = json_pack("{s:O}", ps, value);
 	} else {
 		values = json_incref(value ? value : values);
 	}
-	if (!format_arg(call, args, value ? LWM2M_FORMAT_TEXT : LWM2M_FORMAT_TLV, &req.format)) {
-		json_decref(values);
-		return;
-	}
 	text = json_dumps(values, JSON_COMPACT);
 	json_decref(values);
-	lwm2m_doc_init(&doc);
-	lwm2m_buf_init(&buf);
-	rc = text ? lwm2m_render_parse(text, strlen(text), &req.path, l->registry, &doc, &err)
-		  : -ENOMEM;
-	if (rc == 0)
-		rc = lwm2m_format_encode((enum lwm2m_format)req.format, &doc, &buf, &err);
-	if (rc < 0) {
+	rc = text ? lwm2m_render_parse(text, strlen(text), path, l->registry, doc, &err) : -ENOMEM;
+	free(text);
+	if (rc < 0)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "values: %s",
 			      err.msg[0] ? err.msg : strerror(-rc));
-	} else {
-		req.payload = buf.data;
-		req.len = buf.len;
-		send_dm(l, call, args, &req);
+	return rc;
+}
+
+/* Write and Create: sent as text (one value) or TLV (values) unless a format is given. */
+static void write_like(struct lwm2md *l, struct ipc_call *call, json_t *args, enum dm_op op)
+{
+	bool one = json_object_get(args, "value") != NULL;
+	struct dm_request req = { .op = op, .accept = -1 };
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+	int rc;
+
+	if (!path_arg(call, args, &req.path) ||
+	    !format_arg(call, args, one ? LWM2M_FORMAT_TEXT : LWM2M_FORMAT_TLV, &req.format))
+		return;
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	if (args_doc(l, call, args, &req.path, &doc) == 0) {
+		rc = lwm2m_format_encode((enum lwm2m_format)req.format, &doc, &buf, &err);
+		if (rc < 0) {
+			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "values: %s",
+				      err.msg[0] ? err.msg : strerror(-rc));
+		} else {
+			req.payload = buf.data;
+			req.len = buf.len;
+			send_dm(l, call, args, &req);
+		}
 	}
-	free(text);
 	lwm2m_buf_fini(&buf);
 	lwm2m_doc_fini(&doc);
 }

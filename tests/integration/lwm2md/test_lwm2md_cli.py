@@ -118,6 +118,43 @@ class CliTests(unittest.TestCase):
         r = ctl(self.tmp, "lwm2md", "help")
         self.assertIn("write [EP] PATH [VALUE]", r.stdout)
 
+    def test_values_typed_by_the_object_definitions(self):
+        # the brief's own line: an Integer resource written by position, as text/plain
+        r, req = self.exchange(["lwm2md", "write", EP, "/1/0/1", "120"], "2.04")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(req["code"], 3)  # PUT
+        self.assertEqual(cm.options(req, cm.URI_PATH), [b"1", b"0", b"1"])
+        self.assertEqual(cm.options(req, cm.CONTENT_FORMAT), [b""])  # text/plain
+        self.assertEqual(req["payload"], b"120")
+        # as TLV the type shows in the bytes: an Integer is one byte 0x78, not the
+        # three characters "120" (OMA TS Core §7.4.3: 0xc1 = resource, 1-byte value)
+        r, req = self.exchange(["lwm2md", "write", f"ep={EP}", "path=/1/0/1", "value=120",
+                                "format=tlv"], "2.04")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(req["payload"], b"\xc1\x01\x78")
+        # Boolean, Time, Float and Opaque forms people type, as SenML JSON (RFC 8428)
+        for path, word, field, want in (("/1/0/6", "true", "vb", True),
+                                        ("/3/0/13", "2013-05-02T10:40:15Z", "v", 1367491215),
+                                        ("/3303/0/5700", "21.5", "v", 21.5),
+                                        ("/0/0/3", "0x00ff10", "vd", "AP8Q")):
+            r, req = self.exchange(["lwm2md", "write", EP, path, word, "--format",
+                                    "senml-json"], "2.04")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            [rec] = json.loads(req["payload"])
+            self.assertEqual(rec.get("bn", "") + rec.get("n", ""), path)
+            self.assertEqual(rec[field], want, path)
+        # a String resource keeps the text as it is
+        r, req = self.exchange(["lwm2md", "write", EP, "/3/0/14", "+02"], "2.04")
+        self.assertEqual(req["payload"], b"+02")
+        # refused before anything is sent, naming the type the resource wants
+        r = ctl(self.tmp, "lwm2md", "write", EP, "/1/0/1", "12x")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('value "12x": /1/0/1 Lifetime is an Integer: a whole number', r.stderr)
+        self.assertIn("(bad_args)", r.stderr)
+        r = ctl(self.tmp, "lwm2md", "write", EP, "/1/0/6", "yes")
+        self.assertIn("is a Boolean: true, false, 1 or 0", r.stderr)
+        self.assertEqual(self.d.status()["counters"]["dm_requests"], 7)
+
 
 def main():
     lwgtest.run([sys.modules[__name__], tl])

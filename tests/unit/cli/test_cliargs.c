@@ -51,21 +51,21 @@ static int parse(const char *cmd, const char **words, char *out, size_t len)
 	return rc;
 }
 
-#define EXPECT(cmd, json, ...)                                                    \
-	do {                                                                      \
-		const char *w[] = { __VA_ARGS__, NULL };                          \
-		char got[512];                                                    \
-		assert_int_equal(parse(cmd, w, got, sizeof(got)), 0);             \
-		assert_string_equal(got, json);                                   \
+#define EXPECT(cmd, json, ...)                                        \
+	do {                                                          \
+		const char *w[] = { __VA_ARGS__, NULL };              \
+		char got[512];                                        \
+		assert_int_equal(parse(cmd, w, got, sizeof(got)), 0); \
+		assert_string_equal(got, json);                       \
 	} while (0)
 
-#define REFUSED(cmd, why, ...)                                                    \
-	do {                                                                      \
-		const char *w[] = { __VA_ARGS__, NULL };                          \
-		char got[512];                                                    \
-		assert_int_equal(parse(cmd, w, got, sizeof(got)), -EINVAL);       \
-		if (!strstr(got, why))                                            \
-			fail_msg("\"%s\" lacks \"%s\"", got, why);                \
+#define REFUSED(cmd, why, ...)                                              \
+	do {                                                                \
+		const char *w[] = { __VA_ARGS__, NULL };                    \
+		char got[512];                                              \
+		assert_int_equal(parse(cmd, w, got, sizeof(got)), -EINVAL); \
+		if (!strstr(got, why))                                      \
+			fail_msg("\"%s\" lacks \"%s\"", got, why);          \
 	} while (0)
 
 static void positional_in_table_order(void **state)
@@ -74,32 +74,31 @@ static void positional_in_table_order(void **state)
 	       "/3/0", "--format", "senml-json");
 	EXPECT("read", "{\"ep\":\"dev7\",\"format\":\"tlv\",\"path\":\"/3/0\"}", "dev7", "/3/0",
 	       "tlv");
-	EXPECT("write", "{\"ep\":\"dev7\",\"path\":\"/1/0/1\",\"value\":\"120\"}", "dev7",
-	       "/1/0/1", "120");
+	EXPECT("write", "{\"ep\":\"dev7\",\"path\":\"/1/0/1\",\"value\":\"120\"}", "dev7", "/1/0/1",
+	       "120");
 	/* named ones keep their place wherever they are; the words fill the rest */
 	EXPECT("read", "{\"ep\":\"dev7\",\"path\":\"/3/0\"}", "/3/0", "ep=dev7");
 	EXPECT("read", "{\"ep\":\"dev7\",\"path\":\"/3/0\"}", "path=/3/0", "dev7");
-	EXPECT("read", "{\"external_id\":\"x\",\"path\":\"/3/0\"}", "external_id=x",
-	       "path=/3/0");
+	EXPECT("read", "{\"external_id\":\"x\",\"path\":\"/3/0\"}", "external_id=x", "path=/3/0");
 }
 
 static void named_forms(void **state)
 {
 	EXPECT("read", "{\"ep\":\"dev7\",\"path\":\"/3/0\"}", "--ep", "dev7", "--path=/3/0");
-	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/3/0\",\"values\":{\"/3/0/14\":\"+02\"}}",
-	       "d", "/3/0", "values:={\"/3/0/14\": \"+02\"}");
+	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/3/0\",\"values\":{\"/3/0/14\":\"+02\"}}", "d",
+	       "/3/0", "values:={\"/3/0/14\": \"+02\"}");
 	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/1/0/1\",\"value\":120}", "d", "/1/0/1",
 	       "value:=120");
 	/* a value with "=" in it is a value: only declared keys are names */
 	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/5/0/0\",\"value\":\"AAE=\"}", "d", "/5/0/0",
 	       "AAE=");
-	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/3/0/4\",\"value\":\"0='x',1\"}", "d",
-	       "/3/0/4", "0='x',1");
+	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/3/0/4\",\"value\":\"0='x',1\"}", "d", "/3/0/4",
+	       "0='x',1");
 	/* after --, even a word that looks like an option or a name */
-	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/1/0/1\",\"value\":\"--5\"}", "d", "--",
-	       "/1/0/1", "--5");
-	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/1/0/1\",\"value\":\"value=3\"}", "d",
-	       "/1/0/1", "--", "value=3");
+	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/1/0/1\",\"value\":\"--5\"}", "d", "--", "/1/0/1",
+	       "--5");
+	EXPECT("write", "{\"ep\":\"d\",\"path\":\"/1/0/1\",\"value\":\"value=3\"}", "d", "/1/0/1",
+	       "--", "value=3");
 }
 
 static void refusals(void **state)
@@ -134,10 +133,10 @@ static void synopsis(void **state)
 	cliargs_synopsis(json_object_get(cliargs_command(h, "clients"), "args"), buf, sizeof(buf));
 	assert_string_equal(buf, "");
 	assert_null(cliargs_command(h, "nosuch"));
-	assert_true(cliargs_declares(json_object_get(cliargs_command(h, "write"), "args"),
-				     "values"));
-	assert_false(cliargs_declares(json_object_get(cliargs_command(h, "write"), "args"),
-				      "format"));
+	assert_true(
+		cliargs_declares(json_object_get(cliargs_command(h, "write"), "args"), "values"));
+	assert_false(
+		cliargs_declares(json_object_get(cliargs_command(h, "write"), "args"), "format"));
 	json_decref(h);
 }
 
