@@ -147,6 +147,26 @@ static json_t *command_entry(const struct ctl *ctl, struct ipc_client *cl, const
 	return help_out->ok ? cliargs_command(help_out->result, cmd) : NULL;
 }
 
+/*
+ * --json among a command's words (before any "--"), when the command has
+ * no argument of that name: the global option typed at the end of the
+ * line, as people do.  It is taken out of the words.
+ */
+static void take_json_option(const json_t *spec, int *argc, char **argv, enum output_mode *mode)
+{
+	bool options = true;
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		options = options && strcmp(argv[i], "--") != 0;
+		if (options && strcmp(argv[i], "--json") == 0 && !cliargs_declares(spec, "json"))
+			*mode = OUTPUT_JSON;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+}
+
 static int print_error(const struct ctl *ctl, const char *daemon, const char *cmd,
 		       const struct ipc_response *resp)
 {
@@ -167,9 +187,10 @@ static int print_error(const struct ctl *ctl, const char *daemon, const char *cm
  * `lwgatectl DAEMON CMD WORDS…`: the words become arguments by the
  * command's table, which the daemon's "help" gives on the same connection.
  */
-static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cmd, int argc,
+static int call_daemon(const struct ctl *global, const char *daemon, const char *cmd, int argc,
 		       char **argv)
 {
+	struct ctl local = *global, *ctl = &local;
 	struct ipc_client *cl;
 	struct ipc_response help = { 0 }, resp;
 	json_t *entry = NULL, *spec, *args;
@@ -183,6 +204,7 @@ static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cm
 	if (argc > 0)
 		entry = command_entry(ctl, cl, cmd, &help);
 	spec = entry ? json_object_get(entry, "args") : NULL;
+	take_json_option(spec, &argc, argv, &local.mode);
 	if (argc == 1 && strcmp(argv[0], "--help") == 0 && entry &&
 	    !cliargs_declares(spec, "help")) {
 		output_command_help(daemon, cmd, entry, stdout);
@@ -306,7 +328,7 @@ static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, cha
 static int cmd_completion(const struct ctl *ctl, int argc, char **argv)
 {
 	const char *words[sizeof(local_tools) / sizeof(local_tools[0]) + 2] = { "status",
-										 "completion" };
+										"completion" };
 	json_t *tables = json_loads(ctlcommands_json, 0, NULL);
 	size_t n = 2;
 	int rc;
