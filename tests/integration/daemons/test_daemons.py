@@ -142,6 +142,22 @@ class DaemonTests(unittest.TestCase):
         self.assertEqual(r.returncode, 3)
         self.assertRegex(r.stdout, r"(?m)^lwm2md\s+down")
 
+    def test_commands_option_is_help(self):
+        """--commands prints what `help` answers (the source of lwgatectl's built-in
+        list and completion); every command the completion offers is the daemon's."""
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                offline = subprocess.run([daemon_bin(name), "--commands"], capture_output=True,
+                                         text=True, timeout=10)
+                self.assertEqual(offline.returncode, 0, offline.stderr)
+                self.daemon(name).start()
+                live = ctl("--json", name, "help", sockdir=self.tmp)
+                self.assertEqual(live.returncode, 0, live.stderr)
+                self.assertEqual(json.loads(offline.stdout), json.loads(live.stdout))
+                commands = [c["command"] for c in json.loads(live.stdout)]
+                script = ctl("completion", "bash", sockdir=self.tmp).stdout
+                self.assertIn(f"\t{name}) echo \"{' '.join(commands)} watch\" ;;", script)
+
     def test_bad_config_exits_2_with_file_line_key(self):
         for name in DAEMONS:
             with self.subTest(daemon=name):
