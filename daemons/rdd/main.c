@@ -46,6 +46,7 @@ struct rdd_config {
 	char *mcast_ifs;
 	int default_lt;
 	int max_links;
+	bool simple_base;
 	int ps_content_format;
 	int ps_interval_ms;
 	int ps_max_value;
@@ -120,6 +121,10 @@ static const struct config_key rdd_keys[] = {
 	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
 	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
 	  1000000, NULL, true, "links accepted in one registration (more: 4.13)" },
+	{ "rd", "simple_registration_base", CONFIG_BOOL, offsetof(struct rdd_config, simple_base),
+	  "no", 0, 0, NULL, false,
+	  "a simple registration may give base, the address to fetch its links from (an "
+	  "extension; no: 4.00, as RFC 9176 5.1 takes the request's source)" },
 	{ "pubsub", "content_format", CONFIG_INT, offsetof(struct rdd_config, ps_content_format),
 	  "606", 0, 65535, NULL, false,
 	  "Content-Format number of application/core-pubsub+cbor (the draft's TBD606)" },
@@ -228,6 +233,7 @@ static int rdd_start(struct daemon *d, void **state)
 					.handshake_timeout_s = cfg->handshake_timeout_s,
 					.certs = { cfg->ca_file, cfg->cert_file, cfg->key_file },
 					.multicast_interfaces = cfg->mcast_ifs,
+					.simple_base = cfg->simple_base,
 					.max_links = (unsigned)cfg->max_links };
 	struct pubsub_config pcfg = { 0 };
 	char base[128];

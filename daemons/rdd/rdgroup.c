@@ -13,6 +13,7 @@
 
 #include "coap/rdquery.h"
 #include "common/log.h"
+#include "rdlookup.h"
 #include "rdreq.h"
 
 #define MAX_NAME 63 /* gp, d and ep, as for registrations */
@@ -438,21 +439,14 @@ static void write_group(const struct rdgroup *g, FILE *out)
 long rdgroup_lookup_text(const struct rdgroups *gs, const struct rdquery *q, const char *scope,
 			 char **text, size_t *len, char *why, size_t why_len)
 {
-	const struct rdquery_param *page = rdquery_find(q, "page"),
-				   *count = rdquery_find(q, "count");
-	uint64_t pg = 0, cnt = UINT64_MAX, seen = 0, out = 0;
+	uint64_t skip, cnt, seen = 0, out = 0;
 	const struct rdgroup *g;
 	FILE *f;
 
 	*text = NULL;
 	*len = 0;
-	if ((page && rdquery_uint(page, 0, UINT32_MAX, &pg) < 0) ||
-	    (count && rdquery_uint(count, 0, UINT32_MAX, &cnt) < 0)) {
-		snprintf(why, why_len, "page and count must be numbers from 0");
+	if (rdlookup_page(q, &skip, &cnt, why, why_len) < 0)
 		return -EINVAL;
-	}
-	if (page && !count)
-		cnt = 100; /* as the other lookups (RDLOOKUP_DEFAULT_COUNT) */
 	f = open_memstream(text, len);
 	if (!f)
 		abort();
@@ -464,7 +458,7 @@ long rdgroup_lookup_text(const struct rdgroups *gs, const struct rdquery *q, con
 			if (strcmp(q->params[k].name, "page") != 0 &&
 			    strcmp(q->params[k].name, "count") != 0)
 				ok = filter_match(g, &q->params[k]);
-		if (!ok || seen++ < pg * (cnt == UINT64_MAX ? 0 : cnt))
+		if (!ok || seen++ < skip)
 			continue;
 		if (out == cnt)
 			break;

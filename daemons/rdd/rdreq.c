@@ -227,6 +227,19 @@ bool rdreq_valid_base(const char *b)
 	return true;
 }
 
+bool rdreq_valid_name(const char *name)
+{
+	const uint8_t *p = (const uint8_t *)name;
+
+	if (!linkjson_utf8_valid(name))
+		return false;
+	for (; *p; p++)
+		/* C0 and DEL as bytes; C1 (U+0080–U+009F) is 0xc2 0x80–0x9f in UTF-8 */
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return false;
+	return true;
+}
+
 /*
  * Check the registration parameters of @q and collect the extra attributes
  * into @attrs (pointing into @q; "*" put back, since a registration value
@@ -267,10 +280,17 @@ bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input
 			snprintf(why, why_len, "ep is longer than %d bytes", RDREQ_MAX_NAME);
 			return false;
 		}
+		if (!rdreq_valid_name(p->value)) {
+			snprintf(why, why_len, "ep must be UTF-8 without control characters");
+			return false;
+		}
 		in->ep = p->value;
 		p = rdquery_find(q, "d");
-		if (p && (!p->value || p->prefix || strlen(p->value) > RDREQ_MAX_NAME)) {
-			snprintf(why, why_len, "d must be a sector name of at most %d bytes",
+		if (p && (!p->value || p->prefix || strlen(p->value) > RDREQ_MAX_NAME ||
+			  !rdreq_valid_name(p->value))) {
+			snprintf(why, why_len,
+				 "d must be a sector name of at most %d bytes of UTF-8 without "
+				 "control characters",
 				 RDREQ_MAX_NAME);
 			return false;
 		}

@@ -52,6 +52,12 @@ bool rdreq_links(struct rdserver_stats *st, unsigned max_links, const coap_pdu_t
 
 #define RDREQ_MAX_NAME 63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
 
+/*
+ * An endpoint or sector name as RFC 9176 §5.3 allows it: UTF-8 with no
+ * character in the ranges 0–31 and 127–159 (C0, DEL, C1).
+ */
+bool rdreq_valid_name(const char *name);
+
 /* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
 bool rdreq_valid_base(const char *base);
 

@@ -40,11 +40,17 @@ struct rdserver {
 	struct rdserver_stats stats;
 };
 
-/* The discovery links of /.well-known/core (RFC 9176 §4.3). */
-static const char wkc_doc[] = "</rd>;rt=core.rd;ct=40,</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40,"
-			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40,"
-			      "</rd-group>;rt=core.rd-group;ct=40,"
-			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40,"
+/*
+ * The discovery links of /.well-known/core (RFC 9176 §4.3): every format a
+ * lookup answers in and a registration takes (RFC 7252 §7.2.1 allows ct to
+ * be a list), and obs on the lookups that can be observed.
+ */
+#define RD_CT "ct=\"40 504 64\""
+static const char wkc_doc[] = "</rd>;rt=core.rd;" RD_CT ","
+			      "</rd-lookup/ep>;rt=core.rd-lookup-ep;" RD_CT ";obs,"
+			      "</rd-lookup/res>;rt=core.rd-lookup-res;" RD_CT ";obs,"
+			      "</rd-group>;rt=core.rd-group;" RD_CT ","
+			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;" RD_CT ";obs,"
 			      "</ps>;rt=\"core.ps core.ps.coll\";ct=40"; /* the pub/sub broker */
 #define WKC_LINKS 6
 
@@ -338,6 +344,11 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	}
 	if (!rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) ||
 	    !allowed(srv, &job->who, RDAUTH_REGISTER, in.d, in.ep, resp)) {
+		free(job);
+	} else if (in.base && !srv->cfg.simple_base) {
+		/* RFC 9176 §5.1: the base is where the request came from */
+		rdreq_error(&srv->stats, resp, 400,
+			    "a simple registration has no base: it is the request's source");
 		free(job);
 	} else if (coap_get_data(req, &len, &data) && len > 0) {
 		rdreq_error(&srv->stats, resp, 400, "a simple registration has no payload");
@@ -677,7 +688,10 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 				continue;
 			}
 			a = linkformat_find(&doc.links[i], f->name);
-			ok = a && rdquery_match(f, a->value, rdquery_is_multivalue(f->name));
+			/* ct lists formats here, so ct=504 matches ct="40 504 64" */
+			ok = a && rdquery_match(f, a->value,
+						rdquery_is_multivalue(f->name) ||
+							strcmp(f->name, "ct") == 0);
 		}
 		if (ok)
 			keep[n++] = doc.links[i];

@@ -59,7 +59,13 @@ struct rdserver_config {
 	 * (ff02::fe, ff05::fe) groups; discovery answers there ("" or NULL: none).
 	 */
 	const char *multicast_interfaces;
-	unsigned max_links;      /* links accepted in one registration */
+	/*
+	 * A simple registration may name the address to fetch from in base (an
+	 * extension; RFC 9176 §5.1 has the request's source, and false refuses
+	 * base with 4.00).
+	 */
+	bool simple_base;
+	unsigned max_links; /* links accepted in one registration */
 	struct rdgroups *groups; /* the group interface (rdgroup.h) */
 };
 

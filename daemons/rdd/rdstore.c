@@ -476,9 +476,13 @@ int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **o
 	if (rc == 0 && old)
 		rc = db_exec(s->db, "DELETE FROM registration WHERE loc = ?", "t", old->loc);
 	if (rc >= 0) {
-		new_loc(r->loc);
+		/* RFC 9176 §5.3: the same endpoint and sector keep their registration resource */
+		if (old)
+			memcpy(r->loc, old->loc, sizeof(r->loc));
+		else
+			new_loc(r->loc);
 		rc = db_insert(s, r, attrs_text, links_text);
-		if (rc == -EEXIST) { /* 2^-64 after a location clash: draw again */
+		if (rc == -EEXIST && !old) { /* 2^-64 after a location clash: draw again */
 			new_loc(r->loc);
 			rc = db_insert(s, r, attrs_text, links_text);
 		}

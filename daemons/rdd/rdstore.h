@@ -114,9 +114,10 @@ int rdstore_new(struct event_base *base, struct db *db, const struct rdstore_con
 void rdstore_free(struct rdstore *s);
 
 /*
- * Register (or replace the registration of the same ep and d).  @in->ep is
- * required.  Returns 0 and the new registration in *@out, or -EIO when the
- * database refused (nothing changed).
+ * Register (or replace the registration of the same ep and d, which keeps
+ * its location, RFC 9176 §5.3).  @in->ep is required.  Returns 0 and the
+ * new registration in *@out, or -EIO when the database refused (nothing
+ * changed).
  */
 int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **out);
 
