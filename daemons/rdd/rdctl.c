@@ -560,7 +560,9 @@ void rdctl_status(void *state, json_t *status)
 	struct rdserver_stats sv;
 	struct rdauth_stats au;
 	struct pubsub_stats ps;
+	struct rdlimit_stats li;
 
+	rdlimit_get_stats(rdd->limit, &li);
 	pubsub_get_stats(rdd->pubsub, &ps);
 	rdstore_get_stats(rdd->store, &st);
 	rdserver_get_stats(rdd->server, &sv);
@@ -578,8 +580,14 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "topics", json_integer((json_int_t)ps.topics));
 	json_object_set_new(status, "subscribers", json_integer((json_int_t)ps.subscribers));
 	json_object_set_new(status, "groups", json_integer((json_int_t)rdgroup_count(rdd->groups)));
+	json_object_set_new(status, "limit_sources", json_integer((json_int_t)li.sources));
 	if (!json_is_object(counters))
 		return;
+	json_object_set_new(counters, "limit_rate_refused", json_integer((json_int_t)li.rate_limited));
+	json_object_set_new(counters, "limit_full_registrations",
+			    json_integer((json_int_t)li.full_registrations));
+	json_object_set_new(counters, "limit_full_links", json_integer((json_int_t)li.full_links));
+	json_object_set_new(counters, "limit_evictions", json_integer((json_int_t)li.evictions));
 	json_object_set_new(counters, "rd_registered", json_integer((json_int_t)st.created));
 	json_object_set_new(counters, "rd_updated", json_integer((json_int_t)st.updated));
 	json_object_set_new(counters, "rd_removed", json_integer((json_int_t)st.removed));

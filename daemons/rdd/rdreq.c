@@ -34,6 +34,43 @@ void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const ch
 	coap_add_data(resp, (size_t)n, (const uint8_t *)msg);
 }
 
+void rdreq_unavailable(coap_pdu_t *resp, uint32_t max_age, const char *why)
+{
+	uint8_t buf[4];
+
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(503));
+	coap_add_option(resp, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof(buf), max_age),
+			buf);
+	coap_add_data(resp, strlen(why), (const uint8_t *)why);
+}
+
+bool rdreq_rate(struct rdlimit *limit, const struct rdstore *store, coap_session_t *s,
+		coap_pdu_t *resp)
+{
+	uint32_t wait = rdlimit_take(limit, &coap_session_get_addr_remote(s)->addr.sa,
+				     rdstore_now(store));
+
+	if (!wait)
+		return true;
+	rdreq_unavailable(resp, wait, "too many registrations and updates from this address");
+	return false;
+}
+
+bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs,
+		long add_links, coap_pdu_t *resp)
+{
+	struct rdstore_stats st;
+	uint32_t wait;
+
+	rdstore_get_stats(store, &st);
+	wait = rdlimit_room(limit, st.registrations, st.links, add_regs, add_links,
+			    rdstore_now(store));
+	if (!wait)
+		return true;
+	rdreq_unavailable(resp, wait, "the directory holds all the registrations or links it may");
+	return false;
+}
+
 static void release_buffer(coap_session_t *s, void *buf)
 {
 	free(buf);

@@ -32,6 +32,7 @@
 #include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "rdauth.h"
+#include "rdlimit.h"
 #include "rdstore.h"
 
 struct rdserver;
@@ -66,6 +67,8 @@ struct rdserver_config {
 	 */
 	bool simple_base;
 	unsigned max_links; /* links accepted in one registration */
+	/* caps and per-source rate of registrations and updates (borrowed; outlives the server) */
+	struct rdlimit *limit;
 	struct rdgroups *groups; /* the group interface (rdgroup.h) */
 };
 

@@ -285,7 +285,9 @@ int main(int argc, char **argv)
 	f = fopen(ini, "w");
 	fprintf(f,
 		"[daemon]\nsocket = %s\ndatabase = %s\nuser =\nlog_level = warning\n"
-		"[coap]\naddress = ::1\nport = %d\n[coaps]\nenabled = no\n",
+		"[coap]\naddress = ::1\nport = %d\n[coaps]\nenabled = no\n"
+		/* one source registers everything, as fast as it can, past the default caps */
+		"[limits]\nsource_rate = 0\nmax_registrations = 0\nmax_links_total = 0\n",
 		sock, db, port);
 	fclose(f);
 	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, true);

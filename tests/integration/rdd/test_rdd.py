@@ -90,6 +90,9 @@ class Rdd:
         self.sock = os.path.join(tmp, "rdd.sock")
         self.db = os.path.join(tmp, "rdd.db")
         self.ini = os.path.join(tmp, "rdd.ini")
+        if "[limits]" not in extra:
+            # every test registrant is ::1, quicker than a device; test_rdlimit.py tests the limits
+            extra += "[limits]\nsource_rate = 0\n"
         with open(self.ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {self.db}\nuser =\n"
                     f"[pubsub]\nendpoint_name = {broker_ep}\n"
@@ -233,7 +236,8 @@ class RddCase(unittest.TestCase):
             else:
                 self.rdd.proc.kill()
                 self.rdd.proc.wait()
-                self.rdd.proc.stderr.close()
+                if self.rdd.proc.stderr:
+                    self.rdd.proc.stderr.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.assertEqual(rc, 0, "rdd's exit status")
 
