@@ -141,7 +141,7 @@ static const struct config_key rdd_keys[] = {
 	  100000, NULL, true, "how many of them one address may send at once" },
 	{ "limits", "sources", CONFIG_INT, offsetof(struct rdd_config, sources), "4096", 4,
 	  1048576, NULL, false,
-	  "addresses whose rate is tracked (about 48 bytes each; the least recently seen gives "
+	  "addresses whose rate is tracked (about 40 bytes each; the least recently seen gives "
 	  "way)" },
 	{ "pubsub", "content_format", CONFIG_INT, offsetof(struct rdd_config, ps_content_format),
 	  "606", 0, 65535, NULL, false,
