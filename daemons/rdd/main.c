@@ -46,6 +46,7 @@ struct rdd_config {
 	int remember_s;
 	char *mcast_ifs;
 	int default_lt;
+	int grace_s;
 	int max_links;
 	bool simple_base;
 	int max_registrations, max_links_total, source_rate, source_burst, sources;
@@ -121,6 +122,10 @@ static const struct config_key rdd_keys[] = {
 	  "(0: only while registered, as RFC 9176 7.5; -1: forever)" },
 	{ "rd", "default_lifetime", CONFIG_INT, offsetof(struct rdd_config, default_lt), "90000",
 	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
+	{ "rd", "lifetime_grace", CONFIG_INT, offsetof(struct rdd_config, grace_s), "60", 0, 86400,
+	  NULL, true,
+	  "seconds after its lifetime during which a registration, gone from lookups, still takes "
+	  "an update that brings it back (0: it goes at once)" },
 	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
 	  1000000, NULL, true, "links accepted in one registration (more: 4.13)" },
 	{ "rd", "simple_registration_base", CONFIG_BOOL, offsetof(struct rdd_config, simple_base),
@@ -248,6 +253,7 @@ static int rdd_start(struct daemon *d, void **state)
 	const struct rdd_config *cfg = daemon_config(d);
 	struct rdd *rdd = calloc(1, sizeof(*rdd));
 	struct rdstore_config scfg = { .default_lt = (uint32_t)cfg->default_lt,
+				       .grace_s = (uint32_t)cfg->grace_s,
 				       .on_change = on_change,
 				       .ctx = rdd };
 	struct rdauth_config acfg;
@@ -327,7 +333,7 @@ static void rdd_stop(void *state)
 }
 
 /*
- * default_lifetime, max_links, [auth], [policy], [limits] and the broker's
+ * default_lifetime, lifetime_grace, max_links, [auth], [policy], [limits] and the broker's
  * limits apply to what comes next.
  */
 static void rdd_reload(void *state)
@@ -343,6 +349,7 @@ static void rdd_reload(void *state)
 	limit_config(cfg, &lcfg);
 	rdlimit_set_config(rdd->limit, &lcfg);
 	rdstore_set_default_lt(rdd->store, (uint32_t)cfg->default_lt);
+	rdstore_set_grace(rdd->store, (uint32_t)cfg->grace_s);
 	rdserver_set_max_links(rdd->server, (unsigned)cfg->max_links);
 	pubsub_config_of(cfg, &pcfg);
 	pubsub_set_limits(rdd->pubsub, &pcfg);

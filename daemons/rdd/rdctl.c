@@ -593,6 +593,8 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(counters, "rd_removed", json_integer((json_int_t)st.removed));
 	json_object_set_new(counters, "rd_expired", json_integer((json_int_t)st.expired));
 	json_object_set_new(counters, "rd_replaced", json_integer((json_int_t)st.replaced));
+	json_object_set_new(counters, "rd_lapsed", json_integer((json_int_t)st.lapsed));
+	json_object_set_new(counters, "rd_revived", json_integer((json_int_t)st.revived));
 	json_object_set_new(counters, "rd_db_errors", json_integer((json_int_t)st.db_errors));
 	json_object_set_new(counters, "coap_requests", json_integer((json_int_t)sv.requests));
 	json_object_set_new(counters, "coap_bad_requests",
@@ -638,7 +640,7 @@ void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change
 	static const char *const topics[] = {
 		[RDSTORE_CREATED] = "rd.registered", [RDSTORE_UPDATED] = "rd.updated",
 		[RDSTORE_REMOVED] = "rd.removed",    [RDSTORE_EXPIRED] = "rd.expired",
-		[RDSTORE_REPLACED] = "rd.replaced",
+		[RDSTORE_REPLACED] = "rd.replaced",  [RDSTORE_LAPSED] = "rd.lapsed",
 	};
 
 	if (change == RDSTORE_CREATED)

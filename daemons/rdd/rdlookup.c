@@ -248,6 +248,8 @@ static bool visit(struct walk *w, const struct rdreg *r)
 
 	if (w->scope && !rdcreds_sector_in(w->scope, r->d))
 		return true; /* out of the client's sight: as if not registered */
+	if (r->lapsed)
+		return true; /* its lifetime is over; only an update brings it back */
 	if (w->kind == RDLOOKUP_EP) {
 		if (!ep_matches(r, w->c))
 			return true;

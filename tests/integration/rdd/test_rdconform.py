@@ -102,6 +102,30 @@ class ConformanceTests(RddCase):
         self.assertEqual([(e["ep"], e["d"]) for e in self.rdd.endpoints()],
                          [("caf\u00e9", "\u00a0sector")])
 
+    def test_lapsed_registration_takes_a_refresh(self):
+        """§5.3: a registration whose lifetime just ended still takes an update, for
+        [rd] lifetime_grace (60 s by default); lookups no longer list it meanwhile."""
+        loc = self.register("ep=sleepy&lt=1", "</t>").location()
+        self.register("ep=awake", "</t>")
+        test_rdd.wait_for(lambda: self.rdd.coap("get", "/rd-lookup/ep?ep=sleepy").payload == "",
+                          "the lifetime to end")
+        counters = self.rdd.status()["counters"]
+        self.assertEqual((counters["rd_lapsed"], counters["rd_expired"]), (1, 0))
+        self.assertEqual(self.rdd.coap("get", "/rd-lookup/res?href=/t").payload.count("<"), 1)
+        self.assertEqual(self.rdd.coap("post", loc + "?lt=600").code, "2.04")
+        got = links(self.rdd.coap("get", "/rd-lookup/ep?ep=sleepy").payload)
+        self.assertEqual([l.split(";")[0] for l in got], [f"<{loc}>"])
+        self.assertEqual(self.rdd.status()["counters"]["rd_revived"], 1)
+
+    def test_grace_period_ends(self):
+        self.rdd.stop()
+        self.rdd = test_rdd.Rdd(self.tmp, "[rd]\nlifetime_grace = 1\n").start()
+        loc = self.register("ep=gone&lt=1", "</t>").location()
+        test_rdd.wait_for(lambda: self.rdd.status()["counters"]["rd_expired"] == 1, "the expiry")
+        self.assertEqual(self.rdd.status()["counters"]["rd_lapsed"], 1)
+        self.assertEqual(self.rdd.coap("post", loc).code, "4.04")
+        self.assertEqual(self.rdd.rows(), [])
+
     def test_simple_registration_has_no_base(self):
         """§5.1: the base of a simple registration is the request's source."""
         r = self.rdd.coap("post", "/.well-known/rd?ep=x&base=coap://[::1]:5683")

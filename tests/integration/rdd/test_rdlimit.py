@@ -99,6 +99,8 @@ class LoggedRdd(test_rdd.Rdd):
             self.logf.close()
             with open(self.logf.name) as f:
                 raise AssertionError("rdd exited: " + f.read())
+        # the raw bursts do not retransmit: CoAP must be served before they go
+        test_rdd.wait_for(lambda: self.answers("get", "/.well-known/core") == "2.05", "CoAP")
         return self
 
     def stop(self):
