@@ -337,8 +337,10 @@ static void cmd_register(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	in.lt = lt_arg ? (uint32_t)json_integer_value(lt_arg) : 0;
-	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME) {
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "ep and d are at most %d bytes",
+	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME ||
+	    !rdreq_valid_name(ep) || !rdreq_valid_name(in.d)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "ep and d are at most %d bytes of UTF-8 without control characters",
 			      RDREQ_MAX_NAME);
 		return;
 	}

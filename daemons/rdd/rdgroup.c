@@ -230,10 +230,11 @@ size_t rdgroup_count(const struct rdgroups *gs)
 	return gs->count;
 }
 
-/* A name parameter (gp, d): present with a literal value of 1…63 bytes. */
+/* A name parameter (gp, d): a literal value of 1…63 bytes, UTF-8 without control characters. */
 static bool valid_name(const struct rdquery_param *p)
 {
-	return p->value && p->value[0] && !p->prefix && strlen(p->value) <= MAX_NAME;
+	return p->value && p->value[0] && !p->prefix && strlen(p->value) <= MAX_NAME &&
+	       rdreq_valid_name(p->value);
 }
 
 /* The member links: each "<>" with one ep and at most one d, nothing else. */

@@ -98,6 +98,13 @@ class ConformanceTests(RddCase):
             r = self.register(bad, expect="4.00")
             self.assertIn("control characters", r.payload, bad)
         self.assertEqual(self.rdd.rows(), before)
+        # the same for group names and sectors, and for lwgatectl rdd register
+        for bad in ("gp=g%C2%85", "gp=g&d=%FF"):
+            r = self.rdd.coap("post", "/rd-group?" + bad, "<>;ep=x", cf=40)
+            self.assertEqual(r.code, "4.00", (bad, r))
+        r = self.rdd.ctl("rdd", "register", "ep=a\u0085b", "base=coap://[2001:db8::1]")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("control characters", r.stderr)
         self.register("ep=caf%C3%A9&d=%C2%A0sector")  # U+00A0 is no control character
         self.assertEqual([(e["ep"], e["d"]) for e in self.rdd.endpoints()],
                          [("caf\u00e9", "\u00a0sector")])
