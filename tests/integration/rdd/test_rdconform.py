@@ -38,10 +38,7 @@ class ConformanceTests(RddCase):
         self.assertNotEqual(self.register("ep=dev&d=s2").location(), loc)
 
     def test_broker_registration_survives_a_restart_in_place(self):
-        self.rdd.proc.kill()
-        self.rdd.proc.wait()
-        self.rdd.proc.stderr.close()
-        os.unlink(self.rdd.sock)
+        self.assertEqual(self.rdd.stop(), 0)
         self.start_rdd(broker_ep="lwgate-broker")
 
         def broker():

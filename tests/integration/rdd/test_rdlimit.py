@@ -11,7 +11,6 @@ Usage: test_rdlimit.py BUILD_DIR SOURCE_DIR
 """
 import os
 import re
-import signal
 import socket
 import struct
 import subprocess
@@ -85,38 +84,8 @@ def burst(port, queries, host="::1", source=None):
         sock.close()
 
 
-class LoggedRdd(test_rdd.Rdd):
-    """An rdd whose log goes to rdd.log, to be read once it has stopped."""
-
-    def start(self):
-        self.logf = open(os.path.join(self.tmp, "rdd.log"), "w")
-        self.proc = subprocess.Popen([os.path.join(test_rdd.BUILD, "daemons", "rdd", "rdd"),
-                                      "-f", "-c", self.ini], stdout=subprocess.DEVNULL,
-                                     stderr=self.logf)
-        test_rdd.wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
-                          "rdd socket")
-        if self.proc.poll() is not None:
-            self.logf.close()
-            with open(self.logf.name) as f:
-                raise AssertionError("rdd exited: " + f.read())
-        # the raw bursts do not retransmit: CoAP must be served before they go
-        test_rdd.wait_for(lambda: self.answers("get", "/.well-known/core") == "2.05", "CoAP")
-        return self
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=10)
-        self.logf.close()
-        return rc
-
-
 class LimitTests(RddCase):
     START = False
-
-    def tearDown(self):
-        super().tearDown()
-        if isinstance(self.rdd, LoggedRdd):
-            self.rdd.logf.close()
 
     def register(self, query, payload="</a>", expect="2.01"):
         r = self.rdd.coap("post", "/rd?" + query, payload, cf=40 if payload else None)
@@ -129,11 +98,10 @@ class LimitTests(RddCase):
     def log(self):
         """rdd's log, once it has stopped."""
         self.assertEqual(self.rdd.stop(), 0)
-        with open(os.path.join(self.tmp, "rdd.log")) as f:
-            return f.read()
+        return self.rdd.logged()
 
     def start_with_log(self, limits):
-        self.rdd = LoggedRdd(self.tmp, "[limits]\n" + limits).start()
+        self.start_rdd("[limits]\n" + limits)
 
     def test_max_registrations(self):
         self.start_with_log("max_registrations = 2\n")
