@@ -331,7 +331,8 @@ static void publish_location(coap_pdu_t *resp, const struct rdgroup *g)
 			(const uint8_t *)slash + 1);
 }
 
-void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_links,
+void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, struct rdlimit *limit,
+		  int64_t now_ms, unsigned max_links,
 		  coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp)
 {
 	struct rdgroup *g = calloc(1, sizeof(*g));
@@ -362,13 +363,19 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 				      sizeof(why))) != 0) {
 		rdreq_error(st, resp, rc, "%s", why);
 	} else if (rdreq_links(st, max_links, req, resp, &links, &present)) {
+		struct rdgroup *old = rdgroup_find(gs, g->d, g->gp);
+		uint32_t wait;
+
 		if (present && !valid_members(&links, why, sizeof(why))) {
 			rdreq_error(st, resp, 400, "%s", why);
+			linkformat_fini(&links);
+		} else if ((wait = rdlimit_room(limit, gs->count, 0, old ? 0 : 1, 0, now_ms)) != 0) {
+			rdreq_unavailable(resp, wait, "the directory holds all the groups it may");
 			linkformat_fini(&links);
 		} else {
 			if (present)
 				g->members = links;
-			if (group_add(gs, g, rdgroup_find(gs, g->d, g->gp)) < 0) {
+			if (group_add(gs, g, old) < 0) {
 				rdreq_error(st, resp, 500, "the group could not be stored");
 			} else if (rdauth_group_registered(gs->auth, &who, g->d, g->gp) < 0) {
 				/* no group without its claim: undone (the claim is released) */

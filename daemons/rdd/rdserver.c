@@ -574,7 +574,9 @@ static void on_group_post(coap_resource_t *res, coap_session_t *s, const coap_pd
 	struct rdserver *srv = server_of(s);
 
 	srv->stats.requests++;
-	rdgroup_post(srv->cfg.groups, &srv->stats, srv->cfg.max_links, s, req, resp);
+	if (rdreq_rate(srv->cfg.limit, srv->store, s, resp))
+		rdgroup_post(srv->cfg.groups, &srv->stats, srv->cfg.limit, rdstore_now(srv->store),
+			     srv->cfg.max_links, s, req, resp);
 }
 
 /* PATCH and iPATCH /reg/…: links changed by a merge patch (see rdpatch.h). */

@@ -117,6 +117,12 @@ class LimitTests(RddCase):
         self.register("ep=d", expect="5.03")
         self.assertEqual(self.counters()["limit_full_registrations"], 4)
         self.assertEqual([e["ep"] for e in self.rdd.endpoints()], ["b", "c"])
+        # the groups of /rd-group have a cap of their own at the same number
+        for gp, code in (("g1", "2.01"), ("g2", "2.01"), ("g3", "5.03"), ("g1", "2.01")):
+            r = self.rdd.coap("post", "/rd-group?gp=" + gp, "<>;ep=b", cf=40)
+            self.assertEqual(r.code, code, (gp, r))
+        self.assertEqual(len(self.rdd.ctl_json("groups")), 2)
+        self.assertEqual(self.counters()["limit_full_registrations"], 5)
         self.assertEqual(self.log().count("[limits] max_registrations"), 1)
 
     def test_max_links_total(self):
