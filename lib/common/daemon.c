@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "common/log.h"
+#include "common/systemd.h"
 
 #ifndef LWGATE_SYSCONFDIR
 #define LWGATE_SYSCONFDIR "/etc/lwgate"
@@ -58,12 +57,16 @@ static void usage(const struct daemon_def *def, FILE *out)
 		"  -t, --test            check the configuration and exit (0 good, 2 bad)\n"
 		"  -f, --foreground      log to stderr instead of the journal\n"
 		"      --print-config    print the effective configuration as INI and exit\n"
+		"      --commands        print the control commands as JSON (as `help` answers) "
+		"and exit\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n\n"
 		"Signals: TERM/INT stop, HUP reloads the configuration.\n"
 		"Control: lwgatectl %s help\n",
 		def->name, def->description, LWGATE_SYSCONFDIR, def->name, def->name);
 }
+
+static void print_commands(const struct daemon_def *def);
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(struct daemon *d, int argc, char **argv, struct options *o)
@@ -73,6 +76,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 		{ "test", no_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "print-config", no_argument, NULL, 'P' },
+		{ "commands", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -99,6 +103,9 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 		case 'P':
 			o->print = true;
 			break;
+		case 'C':
+			print_commands(d->def);
+			return 0;
 		case 'V':
 			printf("%s (lwgate) %s\n", d->def->name, LWGATE_VERSION);
 			return 0;
@@ -271,18 +278,21 @@ static void cmd_status(struct ipc_call *call, json_t *args, void *ctx)
 	json_t *status, *counters;
 
 	ipc_server_get_stats(d->ipc, &st);
-	counters = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "ipc_requests",
-			     (json_int_t)st.requests, "ipc_errors", (json_int_t)st.errors,
-			     "ipc_events", (json_int_t)st.events, "ipc_clients_total",
-			     (json_int_t)st.clients_total, "ipc_clients_dropped",
-			     (json_int_t)st.dropped, "ipc_clients", (int)st.clients, "db_commits",
-			     (json_int_t)db_commits(d->db), "reloads", (json_int_t)d->reloads);
-	status = json_pack("{s:s, s:s, s:i, s:I, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
-			   d->def->name, "version", LWGATE_VERSION, "pid", (int)getpid(),
-			   "uptime_s", (json_int_t)uptime_seconds(d), "config", d->config_path,
-			   "database", db_path(d->db), "socket", common(d)->socket,
-			   "schema_version", db_schema_version(d->db), "log_level",
-			   log_level_names[common(d)->log_level], "counters", counters);
+	counters = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I}", "ipc_requests",
+		(json_int_t)st.requests, "ipc_errors", (json_int_t)st.errors, "ipc_events",
+		(json_int_t)st.events, "ipc_clients_total", (json_int_t)st.clients_total,
+		"ipc_clients_dropped", (json_int_t)st.dropped, "ipc_clients_refused",
+		(json_int_t)st.refused, "ipc_clients", (int)st.clients, "db_commits",
+		(json_int_t)db_commits(d->db), "db_synced_commits",
+		(json_int_t)db_synced_commits(d->db), "reloads", (json_int_t)d->reloads);
+	status =
+		json_pack("{s:s, s:s, s:i, s:i, s:I, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
+			  d->def->name, "version", LWGATE_VERSION, "protocol", IPC_PROTOCOL_VERSION,
+			  "pid", (int)getpid(), "uptime_s", (json_int_t)uptime_seconds(d), "config",
+			  d->config_path, "database", db_path(d->db), "socket", common(d)->socket,
+			  "schema_version", db_schema_version(d->db), "log_level",
+			  log_level_names[common(d)->log_level], "counters", counters);
 	json_object_set_new(status, "starts", meta_value(d, "starts"));
 	json_object_set_new(status, "first_start", meta_value(d, "first_start"));
 	if (d->def->status)
@@ -344,6 +354,17 @@ static const struct ipc_command daemon_commands[] = {
 	{ NULL },
 };
 
+/* --commands: the tables in the order run() serves them, as `help` lists them. */
+static void print_commands(const struct daemon_def *def)
+{
+	const struct ipc_command *tables[] = { daemon_commands, def->commands };
+	json_t *list = ipc_server_describe(tables, 2);
+
+	json_dumpf(list, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(list);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -359,12 +380,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
-	sd_notify(0, "WATCHDOG=1");
+	systemd_notify("WATCHDOG=1");
 }
 
 static void arm_signals_and_watchdog(struct daemon *d)
 {
-	uint64_t usec = 0;
+	uint64_t usec = systemd_watchdog_usec();
 
 	signal(SIGPIPE, SIG_IGN);
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
@@ -377,7 +398,7 @@ static void arm_signals_and_watchdog(struct daemon *d)
 	evsignal_add(d->sig_hup, NULL);
 
 	/* Pinged from the loop itself: if the loop hangs, systemd restarts us. */
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+	if (usec > 0) {
 		struct timeval half = { (time_t)(usec / 2 / 1000000),
 					(suseconds_t)(usec / 2 % 1000000) };
 
@@ -461,6 +482,7 @@ static void choose_config_path(struct daemon *d, const struct options *o)
 
 static int run(struct daemon *d)
 {
+	char state[300];
 	gid_t socket_gid;
 	int rc;
 
@@ -491,11 +513,12 @@ static int run(struct daemon *d)
 	log_info("started version=%s pid=%d config=%s socket=%s database=%s", LWGATE_VERSION,
 		 (int)getpid(), d->config_path ? d->config_path : "(defaults)", common(d)->socket,
 		 common(d)->database);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %s", common(d)->socket);
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s", common(d)->socket);
+	systemd_notify(state);
 
 	event_base_dispatch(d->base);
 
-	sd_notify(0, "STOPPING=1");
+	systemd_notify("STOPPING=1");
 	log_info("stopped");
 	return d->exit_code;
 }

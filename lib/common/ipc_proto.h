@@ -5,11 +5,14 @@
  *   request  {"id":N,"cmd":"clients.list","args":{…}}
  *   reply    {"id":N,"ok":true,"result":…}
  *            {"id":N,"ok":false,"error":{"code":"not_found","message":"…"}}
+ *            the error object may carry more, e.g. "coap_code":"4.04" with "coap"
  *   record   {"id":N,"record":…}      zero or more before the reply, for long lists
  *   event    {"event":"topic","data":…}   after a "subscribe"
  * The reply is always the last message for an id, so it doubles as the end
- * record of a list.  The server and both clients (ipc_client, ipc_peer) use
- * these functions, and the fuzz target drives them directly.
+ * record of a list.  Every server answers "hello" with
+ * {"protocol":IPC_PROTOCOL_VERSION} (and "status" carries it too), so that
+ * a client can tell a daemon that speaks another version of this protocol.  The server and both
+ * clients (ipc_client, ipc_peer) use these functions, and the fuzz target drives them directly.
  */
 #ifndef LWGATE_COMMON_IPC_PROTO_H
 #define LWGATE_COMMON_IPC_PROTO_H
@@ -21,6 +24,12 @@
 #include <jansson.h>
 
 #define IPC_MAX_MESSAGE 65536
+
+/*
+ * Bumped when a message changes shape incompatibly (a field removed or
+ * retyped, an error code renumbered); new fields and commands keep it.
+ */
+#define IPC_PROTOCOL_VERSION 1
 
 /* Stable error codes; their names are the public "code" strings. */
 enum ipc_error {
@@ -36,6 +45,7 @@ enum ipc_error {
 	IPC_ERR_UNAVAILABLE,     /* a peer (device, daemon) cannot be reached */
 	IPC_ERR_TIMEOUT,         /* no answer in time */
 	IPC_ERR_INTERNAL,        /* our bug or a database error; logged */
+	IPC_ERR_COAP,            /* a device answered with a CoAP error: "coap_code" says which */
 	IPC_ERR_COUNT
 };
 
@@ -54,12 +64,18 @@ enum ipc_arg_type {
 	IPC_ARG_ANY,
 };
 
-/* One argument of a command; a table ends with {.name = NULL}. */
+/*
+ * One argument of a command; a table ends with {.name = NULL}.  The
+ * positional ones may also be given by position on the command line, in
+ * the order of the table (`lwgatectl lwm2md read dev7 /3/0`): "help"
+ * reports it, so that lwgatectl learns the order from the daemon.
+ */
 struct ipc_arg {
 	const char *name;
 	enum ipc_arg_type type;
 	bool required;
 	const char *help;
+	bool positional;
 };
 
 /* "string", "integer", … for help output. */

@@ -10,12 +10,21 @@
  * talking to a device or another daemon): until then the call stays open.
  * A handler may stream a long list with ipc_call_record() before its reply.
  *
- * Built in: "help" (the command list, from the tables), "subscribe" and
- * "unsubscribe" (topics for ipc_server_publish()).  Bad JSON, an unknown
- * command, bad arguments or a record over 64 KiB get an error reply and
- * the connection goes on.  A client that stops reading is dropped once
- * IPC_SERVER_MAX_QUEUE bytes wait for it; one that disconnects mid-reply
- * costs nothing but a log line.
+ * Built in: "hello" (the protocol version), "help" (the command list, from
+ * the tables), "subscribe" and "unsubscribe" (topics for
+ * ipc_server_publish()).  Bad JSON, an unknown command, bad arguments or a
+ * record over 64 KiB get an error reply and the connection goes on.
+ *
+ * Everything a client can make the server hold is bounded, because the
+ * socket is open to every member of the daemon's group: at most
+ * IPC_SERVER_MAX_CLIENTS connections, each with IPC_SERVER_MAX_TOPICS
+ * distinct topics of IPC_SERVER_MAX_TOPIC_LEN bytes, IPC_SERVER_MAX_CALLS
+ * calls awaiting their reply (more get "busy"), and IPC_SERVER_MAX_QUEUE
+ * bytes of replies it has not read (past that, or once every connection
+ * together holds IPC_SERVER_MAX_QUEUE_TOTAL, it is dropped).  A client that
+ * disconnects mid-reply costs nothing but a log line.  A connection whose
+ * peer credentials (SO_PEERCRED) cannot be read is refused, since the
+ * privileged commands are decided on them.
  */
 #ifndef LWGATE_COMMON_IPC_SERVER_H
 #define LWGATE_COMMON_IPC_SERVER_H
@@ -28,8 +37,13 @@
 
 #include "common/ipc_proto.h"
 
-#define IPC_SERVER_MAX_CLIENTS 256
-#define IPC_SERVER_MAX_QUEUE   (4u * 1024 * 1024)
+#define IPC_SERVER_MAX_CLIENTS     256
+#define IPC_SERVER_MAX_QUEUE       (4u * 1024 * 1024)
+#define IPC_SERVER_MAX_QUEUE_TOTAL (16u * 1024 * 1024)
+/* The daemons publish a few dozen topics; 64 patterns cover any mix of them. */
+#define IPC_SERVER_MAX_TOPICS    64
+#define IPC_SERVER_MAX_TOPIC_LEN 128
+#define IPC_SERVER_MAX_CALLS     64
 
 struct ipc_server;
 struct ipc_call;
@@ -55,6 +69,7 @@ struct ipc_server_stats {
 	uint64_t errors;  /* error replies sent */
 	uint64_t events;  /* event records sent */
 	uint64_t dropped; /* clients dropped for not reading their replies */
+	uint64_t refused; /* connections refused: too many, or no peer credentials */
 	unsigned clients; /* connected now */
 };
 
@@ -75,6 +90,14 @@ void ipc_server_free(struct ipc_server *srv);
  */
 int ipc_server_add_commands(struct ipc_server *srv, const struct ipc_command *table, void *ctx);
 
+/*
+ * What "help" answers on a server that serves @tables (@n tables, each
+ * ending with {.name = NULL}; NULL ones are skipped) after its built-in
+ * commands, without a server: a daemon's --commands prints it, so that
+ * lwgatectl's completion knows the commands at build time.
+ */
+json_t *ipc_server_describe(const struct ipc_command *const *tables, size_t n);
+
 /* Send {"event":@topic,"data":@data_take} to every client subscribed to it. */
 void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_take);
 
@@ -87,6 +110,14 @@ void ipc_call_reply(struct ipc_call *call, json_t *result_take);
 /* Answer @call with an error and free the call. */
 void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * ipc_call_fail() with more fields in the error object: @detail_take's
+ * members (e.g. {"coap_code":"4.04"} for IPC_ERR_COAP), never overriding
+ * "code" or "message".
+ */
+void ipc_call_fail_detail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Send one record of a list before the reply.  Returns 0, or -EPIPE when
