@@ -338,8 +338,8 @@ static void cmd_register(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	in.lt = lt_arg ? (uint32_t)json_integer_value(lt_arg) : 0;
-	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME ||
-	    !rdreq_valid_name(ep) || !rdreq_valid_name(in.d)) {
+	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME || !rdreq_valid_name(ep) ||
+	    !rdreq_valid_name(in.d)) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
 			      "ep and d are at most %d bytes of UTF-8 without control characters",
 			      RDREQ_MAX_NAME);
@@ -572,7 +572,8 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "limit_sources", json_integer((json_int_t)li.sources));
 	if (!json_is_object(counters))
 		return;
-	json_object_set_new(counters, "limit_rate_refused", json_integer((json_int_t)li.rate_limited));
+	json_object_set_new(counters, "limit_rate_refused",
+			    json_integer((json_int_t)li.rate_limited));
 	json_object_set_new(counters, "limit_full_registrations",
 			    json_integer((json_int_t)li.full_registrations));
 	json_object_set_new(counters, "limit_full_links", json_integer((json_int_t)li.full_links));

@@ -332,8 +332,8 @@ static void publish_location(coap_pdu_t *resp, const struct rdgroup *g)
 }
 
 void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, struct rdlimit *limit,
-		  int64_t now_ms, unsigned max_links,
-		  coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp)
+		  int64_t now_ms, unsigned max_links, coap_session_t *s, const coap_pdu_t *req,
+		  coap_pdu_t *resp)
 {
 	struct rdgroup *g = calloc(1, sizeof(*g));
 	struct linkformat links;
@@ -369,7 +369,8 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, struct rdlimit
 		if (present && !valid_members(&links, why, sizeof(why))) {
 			rdreq_error(st, resp, 400, "%s", why);
 			linkformat_fini(&links);
-		} else if ((wait = rdlimit_room(limit, gs->count, 0, old ? 0 : 1, 0, now_ms)) != 0) {
+		} else if ((wait = rdlimit_room(limit, gs->count, 0, old ? 0 : 1, 0, now_ms)) !=
+			   0) {
 			rdreq_unavailable(resp, wait, "the directory holds all the groups it may");
 			linkformat_fini(&links);
 		} else {

@@ -101,8 +101,8 @@ size_t rdgroup_count(const struct rdgroups *gs);
  * group of the same name and sector replaces it, adding none): 5.03.
  */
 void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, struct rdlimit *limit,
-		  int64_t now_ms, unsigned max_links,
-		  coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp);
+		  int64_t now_ms, unsigned max_links, coap_session_t *s, const coap_pdu_t *req,
+		  coap_pdu_t *resp);
 
 /*
  * The group lookup (GET /rd-lookup/gp, served and observed through

@@ -21,16 +21,16 @@
 struct bucket {
 	uint8_t addr[16]; /* IPv6, or IPv4-mapped */
 	bool used;
-	uint32_t tokens;       /* thousandths of a token */
-	int64_t last_ms;       /* when tokens was right */
+	uint32_t tokens;        /* thousandths of a token */
+	int64_t last_ms;        /* when tokens was right */
 	int64_t quiet_until_ms; /* refusals of this source are not logged before */
 };
 
 struct rdlimit {
 	struct rdlimit_config cfg;
 	struct bucket *table;
-	size_t sets; /* a power of 2; RDLIMIT_WAYS buckets each */
-	uint64_t key; /* of the hash, drawn at start */
+	size_t sets;                           /* a power of 2; RDLIMIT_WAYS buckets each */
+	uint64_t key;                          /* of the hash, drawn at start */
 	int64_t quiet_regs_ms, quiet_links_ms; /* the caps' log intervals */
 	struct rdlimit_stats stats;
 };
@@ -174,8 +174,8 @@ static bool passes(size_t now, long add, size_t cap)
 	return cap && add > 0 && now + (size_t)add > cap;
 }
 
-uint32_t rdlimit_room(struct rdlimit *l, size_t regs, size_t links, long add_regs,
-		      long add_links, int64_t now_ms)
+uint32_t rdlimit_room(struct rdlimit *l, size_t regs, size_t links, long add_regs, long add_links,
+		      int64_t now_ms)
 {
 	if (passes(regs, add_regs, l->cfg.max_registrations)) {
 		l->stats.full_registrations++;

@@ -42,11 +42,11 @@ struct rdlimit_config {
 };
 
 struct rdlimit_stats {
-	uint64_t rate_limited;    /* requests refused by a source's bucket */
+	uint64_t rate_limited;       /* requests refused by a source's bucket */
 	uint64_t full_registrations; /* refused: max_registrations reached */
-	uint64_t full_links;      /* refused: max_links would be passed */
-	uint64_t evictions;       /* sources dropped from a full set */
-	size_t sources;           /* entries in use */
+	uint64_t full_links;         /* refused: max_links would be passed */
+	uint64_t evictions;          /* sources dropped from a full set */
+	size_t sources;              /* entries in use */
 };
 
 /* A limiter with @cfg (copied).  Returns 0 and *@out, or -ENOMEM. */
@@ -75,8 +75,8 @@ uint32_t rdlimit_take(struct rdlimit *l, const struct sockaddr *sa, int64_t now_
  * Returns 0, or RDLIMIT_FULL_RETRY_S when a cap would be passed (counted,
  * and logged at most once per cap and interval).  Fewer is always fine.
  */
-uint32_t rdlimit_room(struct rdlimit *l, size_t regs, size_t links, long add_regs,
-		      long add_links, int64_t now_ms);
+uint32_t rdlimit_room(struct rdlimit *l, size_t regs, size_t links, long add_regs, long add_links,
+		      int64_t now_ms);
 
 void rdlimit_get_stats(const struct rdlimit *l, struct rdlimit_stats *out);
 

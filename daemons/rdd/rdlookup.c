@@ -54,16 +54,17 @@ static void compile(const struct rdstore *s, const struct rdquery *q, const char
 		f->p = &q->params[k];
 		f->multi = rdquery_is_multivalue(f->p->name);
 		f->href = strcmp(f->p->name, "href") == 0;
-		f->kind = f->href                           ? F_HREF
-			  : strcmp(f->p->name, "ep") == 0   ? F_EP
-			  : strcmp(f->p->name, "d") == 0    ? F_D
-			  : strcmp(f->p->name, "base") == 0 ? F_BASE
-			  : strcmp(f->p->name, "lt") == 0   ? F_LT
-			  : strcmp(f->p->name, "gp") == 0   ? F_GP
+		f->kind = f->href                             ? F_HREF
+			  : strcmp(f->p->name, "ep") == 0     ? F_EP
+			  : strcmp(f->p->name, "d") == 0      ? F_D
+			  : strcmp(f->p->name, "base") == 0   ? F_BASE
+			  : strcmp(f->p->name, "lt") == 0     ? F_LT
+			  : strcmp(f->p->name, "gp") == 0     ? F_GP
 			  : strcmp(f->p->name, "anchor") == 0 ? F_ANCHOR
 							      : F_ATTR;
 		/* every link shows an anchor, its own or the base's origin */
-		f->on_links = f->href || f->kind == F_ANCHOR || rdstore_attr_uses(s, f->p->name) > 0;
+		f->on_links =
+			f->href || f->kind == F_ANCHOR || rdstore_attr_uses(s, f->p->name) > 0;
 		f->bloomed = f->kind == F_ATTR && f->p->value && !f->p->prefix;
 		f->scope = scope; /* a group out of sight is no group of the client's */
 		if (f->bloomed)

@@ -39,8 +39,8 @@ static int content_format(const coap_pdu_t *req)
 }
 
 void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rdauth *auth,
-		    struct rdlimit *limit, unsigned max_links, coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req,
-		    coap_pdu_t *resp)
+		    struct rdlimit *limit, unsigned max_links, coap_session_t *s, struct rdreg *reg,
+		    const coap_pdu_t *req, coap_pdu_t *resp)
 {
 	struct rdreg_input in = { 0 };
 	struct linkformat links;

@@ -31,7 +31,7 @@
  * @limit's caps whether the patched links fit (5.03 with Max-Age).
  */
 void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rdauth *auth,
-		    struct rdlimit *limit, unsigned max_links, coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req,
-		    coap_pdu_t *resp);
+		    struct rdlimit *limit, unsigned max_links, coap_session_t *s, struct rdreg *reg,
+		    const coap_pdu_t *req, coap_pdu_t *resp);
 
 #endif

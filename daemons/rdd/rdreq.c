@@ -47,8 +47,8 @@ void rdreq_unavailable(coap_pdu_t *resp, uint32_t max_age, const char *why)
 bool rdreq_rate(struct rdlimit *limit, const struct rdstore *store, coap_session_t *s,
 		coap_pdu_t *resp)
 {
-	uint32_t wait = rdlimit_take(limit, &coap_session_get_addr_remote(s)->addr.sa,
-				     rdstore_now(store));
+	uint32_t wait =
+		rdlimit_take(limit, &coap_session_get_addr_remote(s)->addr.sa, rdstore_now(store));
 
 	if (!wait)
 		return true;
@@ -56,8 +56,8 @@ bool rdreq_rate(struct rdlimit *limit, const struct rdstore *store, coap_session
 	return false;
 }
 
-bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs,
-		long add_links, coap_pdu_t *resp)
+bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs, long add_links,
+		coap_pdu_t *resp)
 {
 	struct rdstore_stats st;
 	uint32_t wait;

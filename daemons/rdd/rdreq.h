@@ -50,8 +50,8 @@ bool rdreq_rate(struct rdlimit *limit, const struct rdstore *store, coap_session
  * registrations and @add_links more links (negative: fewer)?  False with
  * 5.03 and Max-Age sent.
  */
-bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs,
-		long add_links, coap_pdu_t *resp);
+bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs, long add_links,
+		coap_pdu_t *resp);
 
 /* The Uri-Query options of @req as items in @q; false (4.00 sent) when malformed. */
 bool rdreq_query(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp,

@@ -617,8 +617,7 @@ static void lapse(struct rdstore *s, struct rdreg *r, int64_t now)
 
 	r->lapsed = true;
 	s->stats.lapsed++;
-	log_info("registration lapsed ep=%s d=%s loc=/%s: an update in %" PRId64
-		 " ms refreshes it",
+	log_info("registration lapsed ep=%s d=%s loc=/%s: an update in %" PRId64 " ms refreshes it",
 		 r->ep, r->d, r->loc, left);
 	evtimer_add(r->timer, &tv);
 	if (s->cfg.on_change)

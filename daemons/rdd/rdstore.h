@@ -35,8 +35,8 @@ struct rdreg {
 	char *d;    /* "" when the registration has no sector */
 	char *base; /* the base URI in use: explicit, or from the registrant's address */
 	bool base_explicit;
-	uint32_t lt;              /* lifetime, seconds */
-	int64_t expires_ms;       /* wall clock, milliseconds since the epoch */
+	uint32_t lt;        /* lifetime, seconds */
+	int64_t expires_ms; /* wall clock, milliseconds since the epoch */
 	/*
 	 * Its lifetime ended less than the grace period ago: out of every
 	 * lookup, but an update (or a new registration of its name) brings it

@@ -455,7 +455,8 @@ static bool links_utf8(const struct linkformat_link *links, size_t count)
 			return false;
 		for (size_t k = 0; k < links[i].attr_count; k++)
 			if (!linkjson_utf8_valid(links[i].attrs[k].name) ||
-			    (links[i].attrs[k].value && !linkjson_utf8_valid(links[i].attrs[k].value)))
+			    (links[i].attrs[k].value &&
+			     !linkjson_utf8_valid(links[i].attrs[k].value)))
 				return false;
 	}
 	return true;

@@ -289,8 +289,8 @@ static int expiration(struct reader *r, const struct head *h, struct psconf *c)
 		return fail(r, -EINVAL, "expiration-date must be whole seconds since 1970");
 	c->expires = (int64_t)e.u;
 	t = (time_t)e.u;
-	if (!gmtime_r(&t, &tm) ||
-	    strftime(c->expiration_date, sizeof(c->expiration_date), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (!gmtime_r(&t, &tm) || strftime(c->expiration_date, sizeof(c->expiration_date),
+					   "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return fail(r, -EINVAL, "expiration-date out of range");
 	return 0;
 }

@@ -167,11 +167,13 @@ static void test_expiration_forms(void **state)
 	assert_string_equal(c.expiration_date, "2024-02-28T23:59:59Z");
 	assert_int_equal(parse_hex("a105c01a65dfc8ff", &c, NULL, &where), -EINVAL); /* tag 0 */
 	assert_int_equal(where, 2);
-	assert_int_equal(parse_hex("a105c1fb41d977f23fc00000", &c, NULL, NULL), -EINVAL); /* float */
+	assert_int_equal(parse_hex("a105c1fb41d977f23fc00000", &c, NULL, NULL),
+			 -EINVAL);                                                /* float */
 	assert_int_equal(parse_hex("a105c13a00000001", &c, NULL, NULL), -EINVAL); /* negative */
-	assert_int_equal(parse_hex("a105c1", &c, NULL, NULL), -EBADMSG); /* tag, no item */
-	assert_int_equal(parse_hex("a1051a65dfc8ff", &c, NULL, NULL), -EINVAL); /* untagged */
-	assert_int_equal(parse_hex("a105c11b0000003afff44180", &c, NULL, NULL), -EINVAL); /* > 9999 */
+	assert_int_equal(parse_hex("a105c1", &c, NULL, NULL), -EBADMSG);          /* tag, no item */
+	assert_int_equal(parse_hex("a1051a65dfc8ff", &c, NULL, NULL), -EINVAL);   /* untagged */
+	assert_int_equal(parse_hex("a105c11b0000003afff44180", &c, NULL, NULL),
+			 -EINVAL); /* > 9999 */
 }
 
 static void test_match(void **state)

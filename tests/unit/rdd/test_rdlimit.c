@@ -124,7 +124,7 @@ static void test_caps(void **state)
 	assert_int_equal(rdlimit_new(&cfg, &l), 0);
 	assert_int_equal(rdlimit_room(l, 1, 5, 1, 5, 0), 0);
 	assert_int_equal(rdlimit_room(l, 2, 5, 1, 0, 0), RDLIMIT_FULL_RETRY_S);
-	assert_int_equal(rdlimit_room(l, 2, 5, 0, 5, 0), 0);  /* a replacement, to exactly the cap */
+	assert_int_equal(rdlimit_room(l, 2, 5, 0, 5, 0), 0); /* a replacement, to exactly the cap */
 	assert_int_equal(rdlimit_room(l, 2, 10, 0, 1, 0), RDLIMIT_FULL_RETRY_S);
 	assert_int_equal(rdlimit_room(l, 3, 12, 0, -1, 0), 0); /* fewer is fine, even past a cap */
 	cfg.max_registrations = cfg.max_links = 0;             /* no caps */
