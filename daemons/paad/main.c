@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/daemon.h"
 #include "common/log.h"
@@ -71,24 +72,31 @@ static void server_config(const struct paad_config *cfg, struct paaserver_config
 					  .mrc = (unsigned)cfg->mrc };
 }
 
-static int paad_start(struct daemon *d, void **state)
+/* As root: the PANA socket (716 is a privileged port). */
+static int paad_prepare(struct daemon *d, void **state)
 {
 	struct paad *p = calloc(1, sizeof(*p));
 	struct paaserver_config scfg;
-	struct paaserver_hooks hooks = { paactl_session_up, paactl_session_down, p };
-	int rc;
 
 	if (!p)
 		return -ENOMEM;
+	*state = p;
 	p->daemon = d;
 	server_config(daemon_config(d), &scfg);
-	rc = paaserver_new(daemon_base(d), daemon_db(d), &scfg, &hooks, &p->server);
-	if (rc < 0) {
-		free(p);
-		return rc;
-	}
-	*state = p;
-	return 0;
+	p->fd = paaserver_open(&scfg);
+	return p->fd < 0 ? p->fd : 0;
+}
+
+static int paad_start(struct daemon *d, void **state)
+{
+	struct paad *p = *state;
+	struct paaserver_config scfg;
+	struct paaserver_hooks hooks = { paactl_session_up, paactl_session_down, p };
+	int fd = p->fd;
+
+	server_config(daemon_config(d), &scfg);
+	p->fd = -1;
+	return paaserver_new(daemon_base(d), daemon_db(d), fd, &scfg, &hooks, &p->server);
 }
 
 static void paad_stop(void *state)
@@ -96,6 +104,8 @@ static void paad_stop(void *state)
 	struct paad *p = state;
 
 	paaserver_free(p->server);
+	if (p->fd >= 0)
+		close(p->fd);
 	free(p);
 }
 
@@ -132,6 +142,7 @@ static const struct daemon_def paad_def = {
 	.migrations = paad_migrations,
 	.migration_count = sizeof(paad_migrations) / sizeof(paad_migrations[0]),
 	.keep_net_admin = false,
+	.prepare = paad_prepare,
 	.start = paad_start,
 	.stop = paad_stop,
 	.reload = paad_reload,

@@ -21,6 +21,7 @@
 /* The state every command handler gets: the daemon and its modules. */
 struct paad {
 	struct daemon *daemon;
+	int fd; /* the PANA socket between prepare() and start() */
 	struct paaserver *server;
 };
 

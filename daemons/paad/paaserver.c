@@ -789,26 +789,31 @@ static void copy_config(struct paaserver *srv, const struct paaserver_config *cf
 	srv->cfg.server_id = srv->server_id = server_id;
 }
 
-int paaserver_new(struct event_base *base, struct db *db, const struct paaserver_config *cfg,
-		  const struct paaserver_hooks *hooks, struct paaserver **out)
+int paaserver_open(const struct paaserver_config *cfg)
+{
+	int fd = open_socket(cfg);
+
+	if (fd < 0)
+		log_error("cannot serve PANA on [%s]:%d: %s", cfg->address, cfg->port, strerror(-fd));
+	return fd;
+}
+
+int paaserver_new(struct event_base *base, struct db *db, int fd,
+		  const struct paaserver_config *cfg, const struct paaserver_hooks *hooks,
+		  struct paaserver **out)
 {
 	struct paaserver *srv = calloc(1, sizeof(*srv));
 	int rc;
 
-	if (!srv)
+	if (!srv) {
+		close(fd);
 		return -ENOMEM;
+	}
 	srv->base = base;
 	srv->db = db;
 	srv->hooks = *hooks;
 	copy_config(srv, cfg);
-	srv->fd = open_socket(cfg);
-	if (srv->fd < 0) {
-		rc = srv->fd;
-		log_error("cannot serve PANA on [%s]:%d: %s", cfg->address, cfg->port, strerror(-rc));
-		srv->fd = -1;
-		paaserver_free(srv);
-		return rc;
-	}
+	srv->fd = fd;
 	srv->ev = event_new(base, srv->fd, EV_READ | EV_PERSIST, on_read, srv);
 	if (!srv->ev || event_add(srv->ev, NULL) < 0)
 		abort();

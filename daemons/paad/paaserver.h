@@ -74,12 +74,20 @@ struct paaserver_stats {
 };
 
 /*
- * Bind the socket, load the stored sessions and serve on @base.  @cfg is
- * copied (its strings too).  Returns 0 and *out, or a negative errno
- * (logged).
+ * Open the UDP socket of @cfg (address, port), before privileges are
+ * dropped: 716 is a privileged port.  Returns the descriptor or a negative
+ * errno (logged).
  */
-int paaserver_new(struct event_base *base, struct db *db, const struct paaserver_config *cfg,
-		  const struct paaserver_hooks *hooks, struct paaserver **out);
+int paaserver_open(const struct paaserver_config *cfg);
+
+/*
+ * Serve on socket @fd (taken: closed by paaserver_free, or here on error),
+ * load the stored sessions.  @cfg is copied (its strings too).  Returns 0
+ * and *out, or a negative errno (logged).
+ */
+int paaserver_new(struct event_base *base, struct db *db, int fd,
+		  const struct paaserver_config *cfg, const struct paaserver_hooks *hooks,
+		  struct paaserver **out);
 
 /* Close the socket and free every session (they stay stored).  NULL is fine. */
 void paaserver_free(struct paaserver *srv);
