@@ -33,9 +33,11 @@ enum phase {
 	P_COMPLETE, /* PAR(C) sent, waiting for PAN(C) */
 	P_ACCESS,
 	P_TERM,     /* PTR sent, waiting for PTA */
+	P_CLOSED,   /* PTA sent: kept a while to answer a repeated PTR */
 };
 
-static const char *const phase_names[] = { "auth", "auth", "auth", "access", "terminating" };
+static const char *const phase_names[] = { "auth", "auth", "auth", "access", "terminating",
+					   "closed" };
 
 struct sess {
 	struct sess *next; /* hash chain */
@@ -297,8 +299,10 @@ static void on_life(evutil_socket_t fd, short what, void *arg)
 {
 	struct sess *s = arg;
 
-	s->srv->st.expired++;
-	sess_end(s, PAASERVER_END_EXPIRED);
+	if (s->phase != P_CLOSED) {
+		s->srv->st.expired++;
+		sess_end(s, PAASERVER_END_EXPIRED);
+	}
 	sess_free(s);
 }
 
@@ -568,6 +572,7 @@ static void on_answer(struct sess *s, const uint8_t *buf, size_t len, const stru
 		sess_free(s);
 		break;
 	case P_ACCESS:
+	case P_CLOSED:
 		break;
 	}
 }
@@ -591,6 +596,10 @@ static void on_request(struct sess *s, const uint8_t *buf, size_t len, const str
 		xmit(srv, s->ans, s->ans_len, from, from_len);
 		return;
 	}
+	if (s->phase == P_CLOSED) {
+		srv->st.drop_seq++;
+		return;
+	}
 	/* the PaC's first request after PCI sets its numbering; then each is the last + 1 */
 	if ((s->have_in && m->seq != s->seq_in + 1) || s->phase != P_ACCESS ||
 	    (m->type != PANA_NOTIFICATION && m->type != PANA_TERMINATION)) {
@@ -608,7 +617,9 @@ static void on_request(struct sess *s, const uint8_t *buf, size_t len, const str
 		srv->st.terminated++;
 		sess_end(s, PAASERVER_END_TERMINATED);
 		db_commit(srv->db);
-		sess_free(s);
+		/* linger for the PaC's retransmissions of a PTR whose PTA is lost */
+		s->phase = P_CLOSED;
+		arm(s->life, srv->cfg.mrt_ms * 2);
 		return;
 	}
 	persist(s);
@@ -884,7 +895,7 @@ unsigned paaserver_terminate(struct paaserver *srv, uint32_t id, const char *dev
 	if (id) {
 		struct sess *s = find(srv, id);
 
-		if (!s || s->phase == P_TERM)
+		if (!s || s->phase >= P_TERM)
 			return 0;
 		terminate(s);
 		return 1;
@@ -894,7 +905,7 @@ unsigned paaserver_terminate(struct paaserver *srv, uint32_t id, const char *dev
 
 		for (; s; s = next) {
 			next = s->next;
-			if (s->phase != P_TERM && device && strcmp(s->device, device) == 0) {
+			if (s->phase < P_TERM && device && strcmp(s->device, device) == 0) {
 				terminate(s);
 				n++;
 			}
@@ -921,7 +932,8 @@ void paaserver_each(struct paaserver *srv, void (*fn)(const struct paaserver_inf
 		abort();
 	for (unsigned i = 0; i < BUCKETS; i++)
 		for (struct sess *s = srv->buckets[i]; s; s = s->next)
-			all[n++] = s;
+			if (s->phase != P_CLOSED)
+				all[n++] = s;
 	qsort(all, n, sizeof(*all), cmp_id);
 	for (size_t i = 0; i < n; i++) {
 		info_of(all[i], &info);

@@ -191,6 +191,11 @@ static void on_par(struct pac *c, const uint8_t *buf, size_t len, const struct p
 	size_t off = 0;
 	int n;
 
+	if (aflag && c->req_len && c->busy && m->session_id == c->session_id) {
+		/* the re-authentication's PAR came first: our PNA was lost or is late */
+		c->req_len = 0;
+		event(c, "reauth_acked");
+	}
 	if (c->have_par && m->seq == c->last_par_seq) {
 		send_buf(c, c->ans, c->ans_len); /* our PAN was lost: the same again */
 		return;
