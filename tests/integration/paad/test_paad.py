@@ -311,10 +311,16 @@ class PaadTests(unittest.TestCase):
 
     def test_tshark_dissects_every_message(self):
         pcap = os.path.join(self.tmp, "pana.pcapng")
-        cap = subprocess.Popen(["tshark", "-i", "lo", "-f", "udp port %d" % PORT, "-w", pcap],
-                               stderr=subprocess.PIPE, text=True)
+        # -P -l: a summary line per packet as soon as it is in the file, so we know when all are
+        cap = subprocess.Popen(["tshark", "-i", "lo", "-f", "udp port %d" % PORT, "-w", pcap,
+                                "-P", "-l"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(cap.stdout.readline, "")),
+                                  daemon=True)
         try:
             wait_for(lambda: "Capturing on" in cap.stderr.readline(), "tshark to capture")
+            reader.start()
             paad = self.start()
             pac = self.pac()
             pac.expect("authenticated")
@@ -324,15 +330,14 @@ class PaadTests(unittest.TestCase):
             pac.send("terminate")
             pac.expect("terminated")
             self.assertEqual(self.pac(psk="11" * 16).expect("rejected")["result"], 1)
-            expected = paad.pana()["rx"] + paad.pana()["tx"]
-            count = lambda: int(subprocess.run(  # noqa: E731
-                ["tshark", "-r", pcap, "-Y", "pana", "-T", "fields", "-e", "frame.number"],
-                capture_output=True, text=True).stdout.count("\n"))
-            wait_for(lambda: count() >= expected, "tshark to write every message")
+            st = paad.pana()
+            wait_for(lambda: len(lines) >= st["rx"] + st["tx"], "tshark to see every message")
         finally:
             cap.send_signal(signal.SIGINT)
             cap.wait(timeout=20)
             cap.stderr.close()
+            reader.join(timeout=10)
+            cap.stdout.close()
         types = subprocess.run(["tshark", "-r", pcap, "-Y", "pana", "-T", "fields", "-e",
                                 "pana.type"], capture_output=True, text=True, check=True).stdout
         self.assertEqual(set(types.split()), {"1", "2", "3", "4"})  # PCI, PAR/PAN, PTR/PTA, PNR/PNA
