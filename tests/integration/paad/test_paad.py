@@ -6,6 +6,7 @@ dissects every message both sides send; a UDP relay in this script loses
 30 % of the datagrams in each direction."""
 import json
 import os
+import queue
 import random
 import select
 import signal
@@ -81,16 +82,26 @@ class Pac:
             [os.path.join(BUILD, "tests", "tools", "lwgate-pac"), "-a", addr, "-p", str(port),
              "-r", str(irt), "-c", "12", "-i", identity, "-k", psk],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        # a thread reads the lines: select() on a buffered pipe misses a second line that
+        # arrived with the first
+        self.lines = queue.Queue()
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
+
+    def read(self):
+        for line in iter(self.proc.stdout.readline, ""):
+            self.lines.put(line)
+        self.lines.put("")
 
     def event(self, seconds=20):
-        ready, _, _ = select.select([self.proc.stdout], [], [], seconds)
-        if not ready:
+        try:
+            line = self.lines.get(timeout=seconds)
+        except queue.Empty:
             tail = ""
             if self.log:
                 with open(self.log) as f:
                     tail = "".join(f.readlines()[-30:])
             raise AssertionError("lwgate-pac said nothing; paad's log ends with:\n" + tail)
-        line = self.proc.stdout.readline()
         if not line:
             raise AssertionError("lwgate-pac ended, status %s" % self.proc.wait())
         return json.loads(line)
@@ -112,6 +123,7 @@ class Pac:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.reader.join(timeout=10)
         self.proc.stdout.close()
         return self.proc.returncode
 
