@@ -111,6 +111,16 @@ class Pac:
         assert ev["event"] == name, ev
         return ev
 
+    def reauth(self):
+        """A re-authentication; its reauthenticated event."""
+        self.send("reauth")
+        self.expect("reauth_acked")
+        return self.expect("reauthenticated")
+
+    def terminate(self):
+        self.send("terminate")
+        self.expect("terminated")
+
     def send(self, command):
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
@@ -224,9 +234,7 @@ class PaadTests(unittest.TestCase):
         pac = self.pac()
         first = pac.expect("authenticated")
         for key_id in (2, 3):
-            pac.send("reauth")
-            pac.expect("reauth_acked")
-            ev = pac.expect("reauthenticated")
+            ev = pac.reauth()
             self.assertEqual((ev["session"], ev["key_id"]), (first["session"], key_id))
             self.assertNotEqual(ev["msk"], first["msk"])
         [s] = paad.sessions()
@@ -237,8 +245,7 @@ class PaadTests(unittest.TestCase):
         paad = self.start()
         pac = self.pac()
         pac.expect("authenticated")
-        pac.send("terminate")
-        pac.expect("terminated")
+        pac.terminate()
         self.assertEqual(pac.close(), 0)
         self.assertEqual(paad.sessions(), [])
         self.assertEqual(paad.pana()["terminated"], 1)
@@ -271,9 +278,7 @@ class PaadTests(unittest.TestCase):
         pac.expect("tampered_sent")
         wait_for(lambda: paad.pana()["dropped"]["auth"] == 1, "the tampered PNR dropped")
         for _ in range(2):
-            pac.send("reauth")
-            pac.expect("reauth_acked")
-            pac.expect("reauthenticated")
+            pac.reauth()
         before = paad.pana()
         pac.send("replay")  # the first PNR again: signed with a key that is gone
         pac.expect("replayed_sent")
@@ -292,11 +297,8 @@ class PaadTests(unittest.TestCase):
             for i in range(5):
                 pac = self.pac("node-%d" % i, port=relay.port)
                 pac.expect("authenticated")
-                pac.send("reauth")
-                pac.expect("reauth_acked")
-                pac.expect("reauthenticated")
-                pac.send("terminate")
-                pac.expect("terminated")
+                pac.reauth()
+                pac.terminate()
         finally:
             relay.stop()
         self.assertGreater(relay.dropped, 0)
@@ -314,11 +316,8 @@ class PaadTests(unittest.TestCase):
         [after] = paad.sessions()
         self.assertEqual((after["id"], after["key_id"], after["phase"]),
                          (before["id"], 1, "access"))
-        pac.send("reauth")
-        pac.expect("reauth_acked")
-        self.assertEqual(pac.expect("reauthenticated")["session"], first["session"])
-        pac.send("terminate")
-        pac.expect("terminated")
+        self.assertEqual(pac.reauth()["session"], first["session"])
+        pac.terminate()
         self.assertEqual(paad.sessions(), [])
 
     def test_tshark_dissects_every_message(self):
@@ -336,11 +335,8 @@ class PaadTests(unittest.TestCase):
             paad = self.start()
             pac = self.pac()
             pac.expect("authenticated")
-            pac.send("reauth")
-            pac.expect("reauth_acked")
-            pac.expect("reauthenticated")
-            pac.send("terminate")
-            pac.expect("terminated")
+            pac.reauth()
+            pac.terminate()
             self.assertEqual(self.pac(psk="11" * 16).expect("rejected")["result"], 1)
             st = paad.pana()
             wait_for(lambda: len(lines) >= st["rx"] + st["tx"], "tshark to see every message")
