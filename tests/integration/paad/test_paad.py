@@ -339,7 +339,11 @@ class PaadTests(unittest.TestCase):
             pac.terminate()
             self.assertEqual(self.pac(psk="11" * 16).expect("rejected")["result"], 1)
             st = paad.pana()
-            wait_for(lambda: len(lines) >= st["rx"] + st["tx"], "tshark to see every message")
+            try:
+                wait_for(lambda: len(lines) >= st["rx"] + st["tx"], "tshark")
+            except AssertionError:
+                raise AssertionError("tshark saw %d packets of %d: %s" % (
+                    len(lines), st["rx"] + st["tx"], "".join(lines[-5:])))
         finally:
             cap.send_signal(signal.SIGINT)
             cap.wait(timeout=20)
