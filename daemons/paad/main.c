@@ -28,7 +28,16 @@ struct paad_config {
 	int lifetime_s;
 	int max_sessions;
 	int irt_ms, mrt_ms, mrc;
+	int eap_mode;
+	char *radius_server;
+	int radius_port;
+	char *radius_secret;
+	char *nas_id;
+	int radius_timeout_ms, radius_retries;
 };
+
+static const char *const eap_modes[] = { "local", "radius", NULL };
+enum { EAP_MODE_LOCAL, EAP_MODE_RADIUS };
 
 /* clang-format off */
 static const struct config_key paad_keys[] = {
@@ -51,6 +60,22 @@ static const struct config_key paad_keys[] = {
 	  10, 3600000, NULL, true, "longest retransmission timeout (REQ_MRT)" },
 	{ "retransmission", "max_count", CONFIG_INT, offsetof(struct paad_config, mrc), "10", 0,
 	  100, NULL, true, "retransmissions before the PaC is given up (REQ_MRC)" },
+	{ "eap", "mode", CONFIG_ENUM, offsetof(struct paad_config, eap_mode), "local", 0, 0,
+	  eap_modes, false,
+	  "local: paad's own EAP-PSK server with the keys of lwgatectl paad device-add; radius: "
+	  "EAP pass-through to [radius] server" },
+	{ "radius", "server", CONFIG_STRING, offsetof(struct paad_config, radius_server), "", 0, 0,
+	  NULL, false, "numeric address of the RADIUS server ([eap] mode = radius)" },
+	{ "radius", "port", CONFIG_INT, offsetof(struct paad_config, radius_port), "1812", 1,
+	  65535, NULL, false, "its authentication port" },
+	{ "radius", "secret", CONFIG_STRING, offsetof(struct paad_config, radius_secret), "", 0, 0,
+	  NULL, false, "the shared secret (keep this file unreadable to others)" },
+	{ "radius", "nas_identifier", CONFIG_STRING, offsetof(struct paad_config, nas_id),
+	  "lwgate-paad", 0, 0, NULL, false, "NAS-Identifier sent in each Access-Request" },
+	{ "radius", "timeout_ms", CONFIG_INT, offsetof(struct paad_config, radius_timeout_ms),
+	  "1000", 10, 60000, NULL, false, "time to wait for an answer before resending a request" },
+	{ "radius", "retries", CONFIG_INT, offsetof(struct paad_config, radius_retries), "3", 0, 10,
+	  NULL, false, "resends before the server is given up (the authentication fails)" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -93,10 +118,25 @@ static int paad_start(struct daemon *d, void **state)
 	struct paaserver_config scfg;
 	struct paaserver_hooks hooks = { paactl_session_up, paactl_session_down, p };
 	int fd = p->fd;
+	const struct paad_config *cfg = daemon_config(d);
+	int rc;
 
-	server_config(daemon_config(d), &scfg);
+	server_config(cfg, &scfg);
 	p->fd = -1;
-	return paaserver_new(daemon_base(d), daemon_db(d), fd, &scfg, &hooks, &p->server);
+	if (cfg->eap_mode == EAP_MODE_RADIUS) {
+		struct paaradius_config rcfg = { cfg->radius_server, cfg->radius_port,
+						 cfg->radius_secret, cfg->nas_id,
+						 (unsigned)cfg->radius_timeout_ms,
+						 (unsigned)cfg->radius_retries };
+
+		rc = paaradius_new(daemon_base(d), &rcfg, &p->radius);
+		if (rc < 0) {
+			close(fd);
+			return rc;
+		}
+	}
+	return paaserver_new(daemon_base(d), daemon_db(d), fd, &scfg, p->radius, &hooks,
+			     &p->server);
 }
 
 static void paad_stop(void *state)
@@ -104,6 +144,7 @@ static void paad_stop(void *state)
 	struct paad *p = state;
 
 	paaserver_free(p->server);
+	paaradius_free(p->radius);
 	if (p->fd >= 0)
 		close(p->fd);
 	free(p);
@@ -125,6 +166,10 @@ static bool paad_config_check(const void *c, char *why, size_t size)
 
 	if (n == 0 || n > EAP_PSK_MAX_ID) {
 		snprintf(why, size, "[pana] server_id: 1 to %d bytes", EAP_PSK_MAX_ID);
+		return false;
+	}
+	if (cfg->eap_mode == EAP_MODE_RADIUS && (!*cfg->radius_server || !*cfg->radius_secret)) {
+		snprintf(why, size, "[radius] server, secret: needed with [eap] mode = radius");
 		return false;
 	}
 	if (cfg->mrt_ms < cfg->irt_ms) {

@@ -4,7 +4,9 @@
 #define LOG_COMPONENT "pana"
 #include "paaauth.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,54 +17,84 @@
 #include "pana/eap.h"
 #include "paastore.h"
 
-/* Start (or restart, for a re-authentication) EAP-PSK: PAR[Nonce, EAP-Payload(PSK 1)]. */
-void paaauth_begin(struct sess *s)
+/* PAR[(Nonce,) EAP-Payload] of the run, signed when the session has a key. */
+static void send_eap(struct sess *s, bool nonce, const uint8_t *eap, size_t len)
 {
 	struct pana_builder b;
-	uint8_t rand_s[EAP_PSK_RAND_LEN], eap[EAP_PSK_MAX_MSG];
 	size_t off = 0;
-	int n;
 
-	if (!s->eap && !(s->eap = calloc(1, sizeof(*s->eap))))
-		abort();
-	paasess_random_bytes(rand_s, sizeof(rand_s));
-	paasess_random_bytes(s->paa_nonce, sizeof(s->paa_nonce));
-	n = eap_psk_server_start(s->eap, s->srv->server_id, rand_s, (uint8_t)paasess_random32(), eap,
-				 sizeof(eap));
-	if (n < 0)
-		return;
-	s->phase = P_EAP;
-	s->pac_nonce_len = 0;
 	pana_msg_begin(&b, PANA_FLAG_R | (s->reauth ? PANA_FLAG_A : 0), PANA_AUTH, s->id,
 		       ++s->seq_out);
-	pana_msg_add(&b, PANA_AVP_NONCE, s->paa_nonce, sizeof(s->paa_nonce));
-	pana_msg_add(&b, PANA_AVP_EAP_PAYLOAD, eap, (size_t)n);
+	if (nonce)
+		pana_msg_add(&b, PANA_AVP_NONCE, s->paa_nonce, sizeof(s->paa_nonce));
+	pana_msg_add(&b, PANA_AVP_EAP_PAYLOAD, eap, len);
 	if (s->have_key)
 		off = pana_msg_add_auth(&b);
 	paasess_send_request(s, &b, off, s->have_key ? s->auth_key : NULL);
+	if (len >= 2)
+		s->run->eap_id = eap[1];
 }
 
-/* PAR(C): the result, and on success the new key's id, the lifetime and AUTH under the new key. */
+/*
+ * Start (or restart, for a re-authentication) an EAP run:
+ * PAR[Nonce, EAP-PSK 1], or PAR[Nonce, EAP-Request/Identity] for a RADIUS
+ * server, which needs the identity first.
+ */
+void paaauth_begin(struct sess *s)
+{
+	uint8_t rand_s[EAP_PSK_RAND_LEN], eap[EAP_PSK_MAX_MSG];
+	uint8_t id = (uint8_t)paasess_random32();
+	int n;
+
+	if (s->run)
+		OPENSSL_cleanse(s->run, sizeof(*s->run));
+	else if (!(s->run = calloc(1, sizeof(*s->run))))
+		abort();
+	paasess_random_bytes(s->paa_nonce, sizeof(s->paa_nonce));
+	s->pac_nonce_len = 0;
+	if (s->srv->radius) {
+		eap_put_header(eap, EAP_REQUEST, id, EAP_HDR_LEN + 1);
+		eap[4] = EAP_TYPE_IDENTITY;
+		n = EAP_HDR_LEN + 1;
+	} else {
+		paasess_random_bytes(rand_s, sizeof(rand_s));
+		n = eap_psk_server_start(&s->run->psk, s->srv->server_id, rand_s, id, eap,
+					 sizeof(eap));
+		if (n < 0)
+			return;
+	}
+	s->phase = P_EAP;
+	send_eap(s, true, eap, (size_t)n);
+}
+
+/*
+ * PAR(C): the result; on success the new Key-Id, the lifetime, and AUTH
+ * under the key derived from the run's MSK.
+ */
 static void eap_complete(struct sess *s, bool ok)
 {
+	struct eap_run *run = s->run;
 	struct pana_builder b;
 	uint8_t eap[EAP_HDR_LEN];
 	const uint8_t *key = s->have_key ? s->auth_key : NULL;
 	size_t off = 0;
 
-	eap_build_result(ok ? EAP_SUCCESS : EAP_FAILURE, s->eap->eap_id, eap);
-	s->success = ok;
+	if (run->have_result && (run->result[0] == EAP_SUCCESS) == ok)
+		memcpy(eap, run->result, sizeof(eap));
+	else
+		eap_build_result(ok ? EAP_SUCCESS : EAP_FAILURE, run->eap_id, eap);
 	if (ok) {
-		struct pana_auth_input in = { s->eap->msk, sizeof(s->eap->msk), s->i_par, s->i_pan,
+		struct pana_auth_input in = { run->msk, sizeof(run->msk), s->i_par, s->i_pan,
 					      s->i_par_len, s->i_pan_len, s->pac_nonce,
 					      s->paa_nonce, s->pac_nonce_len, sizeof(s->paa_nonce),
 					      s->key_id + 1 };
 
 		if (pana_auth_key(&in, s->new_key) < 0)
-			ok = s->success = false;
+			ok = false;
 		else
 			key = s->new_key;
 	}
+	s->success = ok;
 	if (!ok)
 		s->srv->st.rejected++;
 	s->phase = P_COMPLETE;
@@ -79,71 +111,152 @@ static void eap_complete(struct sess *s, bool ok)
 	paasess_send_request(s, &b, off, key);
 }
 
-/* EAP-PSK message 2: find the device's key (the same device on a re-authentication). */
-static void eap_msg2(struct sess *s, const uint8_t *eap, size_t len)
+/* The identity the run authenticates: a new session takes it, a re-authentication must keep it. */
+static bool take_identity(struct sess *s, const uint8_t *id, size_t len)
 {
-	struct pana_builder b;
+	char name[EAP_PSK_MAX_ID + 1];
+
+	if (len == 0 || len > EAP_PSK_MAX_ID || memchr(id, '\0', len))
+		return false;
+	memcpy(name, id, len);
+	name[len] = '\0';
+	if (s->reauth && strcmp(name, s->device) != 0)
+		return false;
+	strcpy(s->device, name);
+	return true;
+}
+
+/* Local mode, EAP-PSK message 2: the device's key from the store. */
+static void local_msg2(struct sess *s, const uint8_t *eap, size_t len)
+{
+	struct eap_psk *c = &s->run->psk;
 	uint8_t psk[EAP_PSK_PSK_LEN], out[EAP_PSK_MAX_MSG];
-	char id[EAP_PSK_MAX_ID + 1];
-	size_t off = 0;
 	int n;
 
-	if (eap_psk_server_recv2(s->eap, eap, len) < 0) {
+	if (eap_psk_server_recv2(c, eap, len) < 0 || !take_identity(s, c->id_p, c->id_p_len) ||
+	    paastore_device_psk(s->srv->db, s->device, psk) < 0) {
+		log_info("authentication rejected id=%u: unknown identity or not this session's",
+			 s->id);
 		eap_complete(s, false);
 		return;
 	}
-	memcpy(id, s->eap->id_p, s->eap->id_p_len);
-	id[s->eap->id_p_len] = '\0';
-	if (strlen(id) != s->eap->id_p_len || (s->reauth && strcmp(id, s->device) != 0) ||
-	    paastore_device_psk(s->srv->db, id, psk) < 0) {
-		log_info("authentication rejected id=%u device=%s: unknown or not this session's",
-			 s->id, id);
-		eap_complete(s, false);
-		return;
-	}
-	n = eap_psk_server_send3(s->eap, psk, out, sizeof(out));
+	n = eap_psk_server_send3(c, psk, out, sizeof(out));
 	OPENSSL_cleanse(psk, sizeof(psk));
 	if (n < 0) {
-		log_info("authentication rejected id=%u device=%s: %s", s->id, id,
+		log_info("authentication rejected id=%u device=%s: %s", s->id, s->device,
 			 n == -EACCES ? "wrong key (MAC_P)" : strerror(-n));
 		eap_complete(s, false);
 		return;
 	}
-	strcpy(s->device, id);
-	pana_msg_begin(&b, PANA_FLAG_R | (s->reauth ? PANA_FLAG_A : 0), PANA_AUTH, s->id,
-		       ++s->seq_out);
-	pana_msg_add(&b, PANA_AVP_EAP_PAYLOAD, out, (size_t)n);
-	if (s->have_key)
-		off = pana_msg_add_auth(&b);
-	paasess_send_request(s, &b, off, s->have_key ? s->auth_key : NULL);
+	send_eap(s, false, out, (size_t)n);
 }
 
-/* A PAN of the EAP run: piggybacked EAP-PSK message 2 (with the PaC's nonce) or 4. */
+/* Local mode: a PAN of the EAP run carrying EAP-PSK message 2 or 4. */
+static void local_answer(struct sess *s, const uint8_t *eap, size_t len)
+{
+	struct eap_psk *c = &s->run->psk;
+
+	if (c->state == EAP_PSK_SENT_1) {
+		local_msg2(s, eap, len);
+		return;
+	}
+	if (eap_psk_server_recv4(c, eap, len) == 0) {
+		memcpy(s->run->msk, c->msk, sizeof(s->run->msk));
+		eap_complete(s, true);
+		return;
+	}
+	log_info("authentication rejected id=%u device=%s: EAP-PSK message 4", s->id, s->device);
+	eap_complete(s, false);
+}
+
+/* The RADIUS server's answer: relay its EAP request, or finish with its verdict and keys. */
+static void on_radius(void *ctx, int code, const struct radius_pkt *p, const uint8_t *req_auth)
+{
+	struct sess *s = ctx;
+	struct eap_run *run = s->run;
+	uint8_t eap[EAP_PSK_MAX_MSG];
+	const struct radius_attr *state;
+	int n = p ? radius_eap(p, eap, sizeof(eap)) : -ENOENT;
+
+	run->req = NULL;
+	if (n >= EAP_HDR_LEN && (eap[0] == EAP_SUCCESS || eap[0] == EAP_FAILURE)) {
+		memcpy(run->result, eap, EAP_HDR_LEN);
+		run->have_result = true;
+	}
+	if (code == RADIUS_ACCESS_CHALLENGE && n > EAP_HDR_LEN && eap[0] == EAP_REQUEST) {
+		state = radius_find(p, RADIUS_STATE);
+		run->state_len = state ? state->len : 0;
+		if (state)
+			memcpy(run->state, state->value, state->len);
+		send_eap(s, false, eap, (size_t)n);
+		return;
+	}
+	if (code == RADIUS_ACCESS_ACCEPT &&
+	    radius_msk(p, paaradius_secret(s->srv->radius), req_auth, run->msk) == 0 &&
+	    take_identity(s, (const uint8_t *)run->user, strlen(run->user))) {
+		eap_complete(s, true);
+		return;
+	}
+	log_info("authentication rejected id=%u user=%s: RADIUS %s", s->id, run->user,
+		 code == RADIUS_ACCESS_REJECT	? "Access-Reject"
+		 : code == RADIUS_ACCESS_ACCEPT ? "Access-Accept without usable keys"
+						: "server did not answer");
+	eap_complete(s, false);
+}
+
+/* RADIUS mode: a PAN's EAP response goes to the server (the first one names the user). */
+static void radius_answer(struct sess *s, const uint8_t *eap, size_t len)
+{
+	struct eap_run *run = s->run;
+	char station[INET6_ADDRSTRLEN] = "";
+	const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&s->peer;
+
+	if (!run->user[0]) {
+		if (len <= EAP_HDR_LEN + 1 || eap[0] != EAP_RESPONSE || eap[4] != EAP_TYPE_IDENTITY ||
+		    len - 5 > EAP_PSK_MAX_ID || memchr(eap + 5, '\0', len - 5)) {
+			eap_complete(s, false);
+			return;
+		}
+		memcpy(run->user, eap + 5, len - 5);
+		run->user[len - 5] = '\0';
+	}
+	if (s->peer.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &a->sin6_addr, station, sizeof(station));
+	run->req = paaradius_send(s->srv->radius, run->user, station, run->state, run->state_len,
+				  eap, len, on_radius, s);
+	if (!run->req)
+		eap_complete(s, false);
+}
+
+/* A PAN of the EAP run: the PaC's nonce comes with its first answer. */
 static void on_eap_answer(struct sess *s, const struct pana_msg *m)
 {
 	const struct pana_avp *eap = pana_msg_find(m, PANA_AVP_EAP_PAYLOAD);
 	const struct pana_avp *nonce = pana_msg_find(m, PANA_AVP_NONCE);
+	struct eap_pkt pkt;
 
-	if (!eap) {
-		/* the seed's profile piggybacks EAP on every PAN; a bare one leaves nothing to do */
+	/* the seed's profile piggybacks EAP on every PAN; a bare one leaves nothing to do */
+	if (!eap || eap_parse(eap->value, eap->len, &pkt) < 0 || pkt.code != EAP_RESPONSE ||
+	    s->run->req) {
 		s->srv->st.drop_unexpected++;
 		eap_complete(s, false);
 		return;
 	}
-	if (s->eap->state == EAP_PSK_SENT_1) {
-		if (!nonce || nonce->len < MIN_NONCE || nonce->len > MAX_NONCE) {
+	if (!s->run->got_nonce) {
+		if (!nonce || nonce->len < MIN_NONCE || nonce->len > sizeof(s->pac_nonce)) {
 			eap_complete(s, false);
 			return;
 		}
 		memcpy(s->pac_nonce, nonce->value, nonce->len);
 		s->pac_nonce_len = (uint8_t)nonce->len;
-		eap_msg2(s, eap->value, eap->len);
-		return;
+		s->run->got_nonce = true;
 	}
-	eap_complete(s, eap_psk_server_recv4(s->eap, eap->value, eap->len) == 0);
+	if (s->srv->radius)
+		radius_answer(s, eap->value, eap->len);
+	else
+		local_answer(s, eap->value, eap->len);
 }
 
-/* PAN(C): the PaC confirms the new key (or the rejection). */
 static void on_complete_answer(struct sess *s, const struct pana_msg *m)
 {
 	struct paaserver *srv = s->srv;
@@ -168,9 +281,9 @@ static void on_complete_answer(struct sess *s, const struct pana_msg *m)
 	s->reauth = false;
 	s->lifetime = srv->cfg.lifetime_s;
 	s->expires = (int64_t)time(NULL) + s->lifetime;
-	eap_psk_clear(s->eap);
-	free(s->eap);
-	s->eap = NULL;
+	OPENSSL_cleanse(s->run, sizeof(*s->run));
+	free(s->run);
+	s->run = NULL;
 	if (!s->established) {
 		s->established = true;
 		s->started = (int64_t)time(NULL);
@@ -187,7 +300,6 @@ static void on_complete_answer(struct sess *s, const struct pana_msg *m)
 		srv->hooks.up(&info, reauth, srv->hooks.arg);
 }
 
-/* PAN(S): the PaC takes our algorithms; remember it whole (I_PAN) and start EAP. */
 static void on_start_answer(struct sess *s, const uint8_t *buf, size_t len,
 			    const struct pana_msg *m)
 {

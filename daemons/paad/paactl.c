@@ -249,4 +249,17 @@ void paactl_status(void *state, json_t *status)
 			  "terminated", (json_int_t)st.terminated, "timeouts",
 			  (json_int_t)st.timeouts, "dropped", drop, "session_bytes",
 			  (json_int_t)paaserver_session_bytes(p->server)));
+	if (p->radius) {
+		struct paaradius_stats rs;
+
+		paaradius_get_stats(p->radius, &rs);
+		json_object_set_new(
+			status, "radius",
+			json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests",
+				  (json_int_t)rs.requests, "retransmits", (json_int_t)rs.retransmits,
+				  "timeouts", (json_int_t)rs.timeouts, "challenges",
+				  (json_int_t)rs.challenges, "accepts", (json_int_t)rs.accepts,
+				  "rejects", (json_int_t)rs.rejects, "dropped",
+				  (json_int_t)rs.dropped));
+	}
 }

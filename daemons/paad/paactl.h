@@ -16,12 +16,14 @@
 #include <jansson.h>
 
 #include "common/daemon.h"
+#include "paaradius.h"
 #include "paaserver.h"
 
 /* The state every command handler gets: the daemon and its modules. */
 struct paad {
 	struct daemon *daemon;
 	int fd; /* the PANA socket between prepare() and start() */
+	struct paaradius *radius; /* NULL in local mode */
 	struct paaserver *server;
 };
 

@@ -310,8 +310,8 @@ int paaserver_open(const struct paaserver_config *cfg)
 }
 
 int paaserver_new(struct event_base *base, struct db *db, int fd,
-		  const struct paaserver_config *cfg, const struct paaserver_hooks *hooks,
-		  struct paaserver **out)
+		  const struct paaserver_config *cfg, struct paaradius *radius,
+		  const struct paaserver_hooks *hooks, struct paaserver **out)
 {
 	struct paaserver *srv = calloc(1, sizeof(*srv));
 	int rc;
@@ -323,6 +323,7 @@ int paaserver_new(struct event_base *base, struct db *db, int fd,
 	srv->base = base;
 	srv->db = db;
 	srv->hooks = *hooks;
+	srv->radius = radius;
 	copy_config(srv, cfg);
 	srv->fd = fd;
 	srv->ev = event_new(base, srv->fd, EV_READ | EV_PERSIST, on_read, srv);

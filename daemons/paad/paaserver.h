@@ -80,14 +80,18 @@ struct paaserver_stats {
  */
 int paaserver_open(const struct paaserver_config *cfg);
 
+struct paaradius;
+
 /*
  * Serve on socket @fd (taken: closed by paaserver_free, or here on error),
- * load the stored sessions.  @cfg is copied (its strings too).  Returns 0
- * and *out, or a negative errno (logged).
+ * load the stored sessions.  @cfg is copied (its strings too).  With
+ * @radius (borrowed; it must outlive the server) EAP goes to that RADIUS
+ * server; without, paad's own EAP-PSK server uses the devices' keys.
+ * Returns 0 and *out, or a negative errno (logged).
  */
 int paaserver_new(struct event_base *base, struct db *db, int fd,
-		  const struct paaserver_config *cfg, const struct paaserver_hooks *hooks,
-		  struct paaserver **out);
+		  const struct paaserver_config *cfg, struct paaradius *radius,
+		  const struct paaserver_hooks *hooks, struct paaserver **out);
 
 /* Close the socket and free every session (they stay stored).  NULL is fine. */
 void paaserver_free(struct paaserver *srv);

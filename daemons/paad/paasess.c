@@ -76,9 +76,10 @@ void paasess_free(struct sess *s)
 	free(s->ans);
 	free(s->i_par);
 	free(s->i_pan);
-	if (s->eap) {
-		eap_psk_clear(s->eap);
-		free(s->eap);
+	if (s->run) {
+		paaradius_cancel(s->run->req);
+		OPENSSL_cleanse(s->run, sizeof(*s->run));
+		free(s->run);
 	}
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);

@@ -21,9 +21,11 @@
 #include <event2/event.h>
 
 #include "common/db.h"
+#include "pana/eap.h"
 #include "pana/eap_psk.h"
 #include "pana/pana_auth.h"
 #include "pana/pana_msg.h"
+#include "paaradius.h"
 #include "paaserver.h"
 
 #define BUCKETS        1024
@@ -65,10 +67,25 @@ struct sess {
 	uint8_t auth_key[PANA_AUTH_KEY_LEN], new_key[PANA_AUTH_KEY_LEN];
 	uint32_t key_id;
 	uint8_t paa_nonce[PANA_NONCE_LEN], pac_nonce[MAX_NONCE], pac_nonce_len;
-	struct eap_psk *eap; /* during an EAP run only */
+	struct eap_run *run; /* during an EAP run only */
 	char device[EAP_PSK_MAX_ID + 1];
 	uint32_t lifetime;
 	int64_t expires, started;
+};
+
+/* What an EAP run needs, freed when it ends. */
+struct eap_run {
+	uint8_t eap_id;     /* Identifier of the last EAP request, for Success/Failure */
+	bool got_nonce;     /* the PaC's first answer of the run, with its nonce, has come */
+	uint8_t msk[EAP_PSK_MSK_LEN];
+	struct eap_psk psk; /* local mode */
+	/* RADIUS mode: the Access-Request in flight, the server's State, the EAP identity */
+	struct paaradius_req *req;
+	uint8_t state[253];
+	uint8_t state_len;
+	char user[EAP_PSK_MAX_ID + 1];
+	uint8_t result[EAP_HDR_LEN]; /* the server's EAP-Success/Failure, when it sent one */
+	bool have_result;
 };
 
 struct paaserver {
@@ -77,6 +94,7 @@ struct paaserver {
 	struct paaserver_config cfg;
 	char *address, *server_id;
 	struct paaserver_hooks hooks;
+	struct paaradius *radius; /* NULL: paad's own EAP-PSK server */
 	int fd;
 	struct event *ev;
 	struct sess *buckets[BUCKETS];

@@ -8,6 +8,7 @@ import json
 import os
 import queue
 import random
+import re
 import select
 import signal
 import socket
@@ -360,6 +361,84 @@ class PaadTests(unittest.TestCase):
         eap = subprocess.run(["tshark", "-r", pcap, "-Y", "eap.type == 47", "-T", "fields", "-e",
                               "frame.number"], capture_output=True, text=True, check=True).stdout
         self.assertGreaterEqual(eap.count("\n"), 8)  # four EAP-PSK messages per run, two runs
+
+
+class RadiusTests(unittest.TestCase):
+    """[eap] mode = radius: paad relays EAP to Debian's hostapd, running as a RADIUS server
+    with EAP-PSK; the PaC's EAP-PSK peer is checked by hostapd, and the MSK that hostapd
+    logs (-K) must be the PaC's, which paad's AUTH proves it has too."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = self._tmp.name
+        self.pacs = []
+        self.hlog = os.path.join(self.tmp, "hostapd.log")
+        with open(os.path.join(self.tmp, "clients"), "w") as f:
+            f.write("::1/128 s3cret\n")
+        with open(os.path.join(self.tmp, "users"), "w") as f:
+            f.write('"node-1" PSK %s\n' % PSK)
+        conf = os.path.join(self.tmp, "hostapd.conf")
+        with open(conf, "w") as f:
+            f.write(f"driver=none\nlogger_stdout=-1\nlogger_stdout_level=0\n"
+                    f"radius_server_clients={self.tmp}/clients\nradius_server_auth_port=1812\n"
+                    f"radius_server_ipv6=1\neap_server=1\neap_user_file={self.tmp}/users\n")
+        with open(self.hlog, "w") as log:
+            self.hostapd = subprocess.Popen(["hostapd", "-dd", "-K", conf], stdout=log,
+                                            stderr=subprocess.STDOUT)
+        wait_for(lambda: "Setup of interface done" in self.hostapd_log()
+                 or self.hostapd.poll() is not None, "hostapd to start")
+        self.assertIsNone(self.hostapd.poll(), self.hostapd_log())
+        self.paad = Paad(self.tmp, "[eap]\nmode = radius\n[radius]\nserver = ::1\n"
+                                   "secret = s3cret\n").start()
+
+    def tearDown(self):
+        for p in self.pacs:
+            p.close()
+        if self.paad.proc.poll() is None:
+            self.paad.stop()
+        self.hostapd.terminate()
+        self.hostapd.wait(timeout=10)
+        self._tmp.cleanup()
+
+    def pac(self, identity="node-1", **kw):
+        p = Pac(identity, log=os.path.join(self.tmp, "paad.log"), **kw)
+        self.pacs.append(p)
+        return p
+
+    def hostapd_log(self):
+        with open(self.hlog) as f:
+            return f.read()
+
+    def hostapd_msks(self):
+        return ["".join(m.split()) for m in
+                re.findall(r"EAP-PSK: MSK - hexdump\(len=64\):([0-9a-f ]+)", self.hostapd_log())]
+
+    def test_authentication_through_hostapd(self):
+        pac = self.pac()
+        first = pac.expect("authenticated")
+        self.assertEqual(self.hostapd_msks(), [first["msk"]])
+        second = pac.reauth()
+        self.assertEqual(self.hostapd_msks(), [first["msk"], second["msk"]])
+        self.assertEqual(second["key_id"], 2)
+        [s] = self.paad.sessions()
+        self.assertEqual((s["device"], s["phase"], s["key_id"]), ("node-1", "access", 2))
+        pac.terminate()
+        st = self.paad.ok("status")
+        self.assertEqual((st["pana"]["auth_ok"], st["pana"]["reauth_ok"]), (1, 1))
+        self.assertEqual(st["radius"]["accepts"], 2)
+        self.assertEqual(st["radius"]["dropped"], 0)
+
+    def test_wrong_key_is_rejected_by_hostapd(self):
+        pac = self.pac(psk="ff" * 16)
+        self.assertEqual(pac.expect("rejected")["result"], 1)
+        wait_for(lambda: self.paad.pana()["rejected"] == 1, "the rejection counted")
+        self.assertEqual(self.paad.ok("status")["radius"]["rejects"], 1)
+        self.assertEqual(self.paad.sessions(), [])
+        self.assertEqual(self.hostapd_msks(), [])
+
+    def test_unknown_user_is_rejected_by_hostapd(self):
+        self.assertEqual(self.pac("stranger").expect("rejected")["result"], 1)
+        self.assertEqual(self.paad.sessions(), [])
 
 
 if __name__ == "__main__":

@@ -117,6 +117,25 @@ static void on_par_complete(struct pac *c, const uint8_t *buf, size_t len, const
 	c->busy = false;
 }
 
+/*
+ * An EAP-Request/Identity (what a RADIUS server asks first) gets our ID_P;
+ * returns the response's length in @out, or 0 for any other request.
+ */
+static int identity(const struct pac *c, const uint8_t *eap, size_t len,
+		    uint8_t out[EAP_PSK_MAX_MSG])
+{
+	struct eap_pkt pkt;
+	size_t n = EAP_HDR_LEN + 1 + c->eap.id_p_len;
+
+	if (eap_parse(eap, len, &pkt) < 0 || pkt.code != EAP_REQUEST ||
+	    pkt.type != EAP_TYPE_IDENTITY)
+		return 0;
+	eap_put_header(out, EAP_RESPONSE, pkt.id, (uint16_t)n);
+	out[4] = EAP_TYPE_IDENTITY;
+	memcpy(out + 5, c->eap.id_p, c->eap.id_p_len);
+	return (int)n;
+}
+
 static void on_par(struct pac *c, const uint8_t *buf, size_t len, const struct pana_msg *m)
 {
 	struct pana_builder b;
@@ -162,7 +181,10 @@ static void on_par(struct pac *c, const uint8_t *buf, size_t len, const struct p
 		    !verify(c, c->have_key ? c->auth_key : NULL, buf, len, m))
 			return;
 		RAND_bytes(rand_p, sizeof(rand_p));
-		n = eap_psk_peer_input(&c->eap, eap->value, eap->len, rand_p, out, sizeof(out));
+		n = identity(c, eap->value, eap->len, out);
+		if (n == 0)
+			n = eap_psk_peer_input(&c->eap, eap->value, eap->len, rand_p, out,
+					       sizeof(out));
 		if (n < 0) {
 			fprintf(stderr, "lwgate-pac: EAP-PSK refused the PAA's message: %s\n",
 				strerror(-n));
