@@ -28,6 +28,7 @@ struct paad_config {
 	int lifetime_s;
 	int max_sessions;
 	int irt_ms, mrt_ms, mrc;
+	char *relays;
 	int eap_mode;
 	char *radius_server;
 	int radius_port;
@@ -60,6 +61,10 @@ static const struct config_key paad_keys[] = {
 	  10, 3600000, NULL, true, "longest retransmission timeout (REQ_MRT)" },
 	{ "retransmission", "max_count", CONFIG_INT, offsetof(struct paad_config, mrc), "10", 0,
 	  100, NULL, true, "retransmissions before the PaC is given up (REQ_MRC)" },
+	{ "relay", "allow", CONFIG_STRING, offsetof(struct paad_config, relays), "", 0, 0, NULL,
+	  true,
+	  "RFC 6345 relays (PREs) whose PRY messages are accepted, numeric addresses, "
+	  "space-separated; a router that is itself authenticated is accepted too" },
 	{ "eap", "mode", CONFIG_ENUM, offsetof(struct paad_config, eap_mode), "local", 0, 0,
 	  eap_modes, false,
 	  "local: paad's own EAP-PSK server with the keys of lwgatectl paad device-add; radius: "
@@ -94,7 +99,8 @@ static void server_config(const struct paad_config *cfg, struct paaserver_config
 					  .max_sessions = (unsigned)cfg->max_sessions,
 					  .irt_ms = (unsigned)cfg->irt_ms,
 					  .mrt_ms = (unsigned)cfg->mrt_ms,
-					  .mrc = (unsigned)cfg->mrc };
+					  .mrc = (unsigned)cfg->mrc,
+					  .relays = cfg->relays };
 }
 
 /* As root: the PANA socket (716 is a privileged port). */
@@ -170,6 +176,11 @@ static bool paad_config_check(const void *c, char *why, size_t size)
 	}
 	if (cfg->eap_mode == EAP_MODE_RADIUS && (!*cfg->radius_server || !*cfg->radius_secret)) {
 		snprintf(why, size, "[radius] server, secret: needed with [eap] mode = radius");
+		return false;
+	}
+	if (!paaserver_relays_valid(cfg->relays)) {
+		snprintf(why, size, "[relay] allow: not a list of at most %d numeric addresses",
+			 PAASERVER_MAX_RELAYS);
 		return false;
 	}
 	if (cfg->mrt_ms < cfg->irt_ms) {

@@ -209,7 +209,6 @@ static void radius_answer(struct sess *s, const uint8_t *eap, size_t len)
 {
 	struct eap_run *run = s->run;
 	char station[INET6_ADDRSTRLEN] = "";
-	const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&s->peer;
 
 	if (!run->user[0]) {
 		if (len <= EAP_HDR_LEN + 1 || eap[0] != EAP_RESPONSE || eap[4] != EAP_TYPE_IDENTITY ||
@@ -220,8 +219,7 @@ static void radius_answer(struct sess *s, const uint8_t *eap, size_t len)
 		memcpy(run->user, eap + 5, len - 5);
 		run->user[len - 5] = '\0';
 	}
-	if (s->peer.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &a->sin6_addr, station, sizeof(station));
+	paapeer_addr_text(&s->peer.pac, station, sizeof(station));
 	run->req = paaradius_send(s->srv->radius, run->user, station, run->state, run->state_len,
 				  eap, len, on_radius, s);
 	if (!run->req)

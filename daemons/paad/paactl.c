@@ -15,33 +15,18 @@
 #include "common/log.h"
 #include "paastore.h"
 
-/* The address as text ("2001:db8::1", or "192.0.2.1" for a mapped IPv4 one) and the port. */
-static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t size, int *port)
-{
-	const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-
-	*port = 0;
-	snprintf(buf, size, "?");
-	if (ss->ss_family != AF_INET6)
-		return;
-	*port = ntohs(a->sin6_port);
-	if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))
-		inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], buf, (socklen_t)size);
-	else
-		inet_ntop(AF_INET6, &a->sin6_addr, buf, (socklen_t)size);
-}
-
 static json_t *session_json(const struct paaserver_info *s)
 {
-	char addr[INET6_ADDRSTRLEN];
-	int port;
+	char addr[INET6_ADDRSTRLEN], relay[INET6_ADDRSTRLEN];
 	int64_t left = s->expires ? s->expires - (int64_t)time(NULL) : 0;
 
-	peer_text(s->peer, addr, sizeof(addr), &port);
-	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:I}", "id", (json_int_t)s->id,
-			 "device", s->device, "phase", s->phase, "address", addr, "port", port,
-			 "key_id", (json_int_t)s->key_id, "lifetime", (json_int_t)s->lifetime,
-			 "expires_in", (json_int_t)(left > 0 ? left : 0));
+	paapeer_addr_text(&s->peer->pac, addr, sizeof(addr));
+	paapeer_addr_text(&s->peer->relay, relay, sizeof(relay));
+	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I}", "id", (json_int_t)s->id,
+			 "device", s->device, "phase", s->phase, "address", addr, "port",
+			 ntohs(s->peer->pac.sin6_port), "relay", relay, "key_id",
+			 (json_int_t)s->key_id, "lifetime", (json_int_t)s->lifetime, "expires_in",
+			 (json_int_t)(left > 0 ? left : 0));
 }
 
 static void publish(struct paad *p, const struct paaserver_info *s, const char *ev,
@@ -232,15 +217,15 @@ void paactl_status(void *state, json_t *status)
 	json_t *drop;
 
 	paaserver_get_stats(p->server, &st);
-	drop = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "malformed",
+	drop = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "malformed",
 			 (json_int_t)st.drop_malformed, "no_session", (json_int_t)st.drop_no_session,
 			 "sequence", (json_int_t)st.drop_seq, "auth", (json_int_t)st.drop_auth,
 			 "unexpected", (json_int_t)st.drop_unexpected, "full",
-			 (json_int_t)st.drop_full);
+			 (json_int_t)st.drop_full, "relay", (json_int_t)st.drop_relay);
 	json_object_set_new(
 		status, "pana",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}",
-			  "sessions", (json_int_t)st.sessions, "established",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}",
+			  "sessions", (json_int_t)st.sessions, "relayed", (json_int_t)st.relayed, "established",
 			  (json_int_t)st.established, "rx", (json_int_t)st.rx, "tx",
 			  (json_int_t)st.tx, "retransmits", (json_int_t)st.retransmits,
 			  "duplicates", (json_int_t)st.duplicates, "auth_ok",

@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,7 +81,7 @@ static void on_answer(struct sess *s, const uint8_t *buf, size_t len, const stru
 
 /* PNR (re-authentication or ping) and PTR from the PaC, in the access phase. */
 static void on_request(struct sess *s, const uint8_t *buf, size_t len, const struct pana_msg *m,
-		       const struct sockaddr_storage *from, socklen_t from_len)
+		       const struct paapeer *from)
 {
 	struct paaserver *srv = s->srv;
 	struct pana_builder b;
@@ -93,7 +95,7 @@ static void on_request(struct sess *s, const uint8_t *buf, size_t len, const str
 		return;
 	if (s->have_in && m->seq == s->seq_in && s->ans) {
 		srv->st.duplicates++;
-		paasess_xmit(srv, s->ans, s->ans_len, from, from_len);
+		paasess_xmit(srv, s->ans, s->ans_len, from);
 		return;
 	}
 	if (s->phase == P_CLOSED) {
@@ -108,11 +110,10 @@ static void on_request(struct sess *s, const uint8_t *buf, size_t len, const str
 	}
 	s->seq_in = m->seq;
 	s->have_in = true;
-	memcpy(&s->peer, from, from_len); /* AUTH is good: the PaC may have moved */
-	s->peer_len = from_len;
+	paasess_set_peer(s, from); /* AUTH is good: the PaC may have moved */
 	pana_msg_begin(&b, m->flags & (PANA_FLAG_A | PANA_FLAG_P), m->type, s->id, m->seq);
 	off = pana_msg_add_auth(&b);
-	paasess_send_answer(s, &b, off, from, from_len);
+	paasess_send_answer(s, &b, off, from);
 	if (m->type == PANA_TERMINATION) {
 		srv->st.terminated++;
 		paasess_end(s, PAASERVER_END_TERMINATED);
@@ -129,14 +130,9 @@ static void on_request(struct sess *s, const uint8_t *buf, size_t len, const str
 	}
 }
 
-static bool same_peer(const struct sess *s, const struct sockaddr_storage *a, socklen_t len)
-{
-	return s->peer_len == len && memcmp(&s->peer, a, len) == 0;
-}
-
 /* PCI: a new session, answered with PAR(S) (or the same PAR(S) again for a repeated PCI). */
 static void on_pci(struct paaserver *srv, const struct pana_msg *m,
-		   const struct sockaddr_storage *from, socklen_t from_len)
+		   const struct paapeer *from)
 {
 	struct pana_builder b;
 	struct sess *s;
@@ -146,13 +142,12 @@ static void on_pci(struct paaserver *srv, const struct pana_msg *m,
 		srv->st.drop_malformed++;
 		return;
 	}
-	for (unsigned i = 0; i < BUCKETS; i++)
-		for (s = srv->buckets[i]; s; s = s->next)
-			if (s->phase == P_START && same_peer(s, from, from_len)) {
-				srv->st.duplicates++;
-				paasess_xmit(srv, s->req, s->req_len, &s->peer, s->peer_len);
-				return;
-			}
+	for (s = paasess_by_addr(srv, &from->pac.sin6_addr); s; s = s->next_addr)
+		if (s->phase == P_START && paapeer_equal(&s->peer, from)) {
+			srv->st.duplicates++;
+			paasess_xmit(srv, s->req, s->req_len, &s->peer);
+			return;
+		}
 	if (srv->st.sessions >= srv->cfg.max_sessions) {
 		srv->st.drop_full++;
 		return;
@@ -160,9 +155,7 @@ static void on_pci(struct paaserver *srv, const struct pana_msg *m,
 	do
 		id = paasess_random32();
 	while (id == 0 || paasess_find(srv, id));
-	s = paasess_new(srv, id);
-	memcpy(&s->peer, from, from_len);
-	s->peer_len = from_len;
+	s = paasess_new(srv, id, from);
 	s->seq_out = paasess_random32();
 	pana_msg_begin(&b, PANA_FLAG_R | PANA_FLAG_S, PANA_AUTH, id, s->seq_out);
 	pana_msg_add_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA1);
@@ -175,31 +168,93 @@ static void on_pci(struct paaserver *srv, const struct pana_msg *m,
 	s->i_par_len = s->req_len;
 }
 
-static void handle(struct paaserver *srv, const uint8_t *buf, size_t len,
-		   const struct sockaddr_storage *from, socklen_t from_len)
+/* One PANA message from @from (parsed as @m), whether it came directly or through a relay. */
+static void dispatch(struct paaserver *srv, const uint8_t *buf, size_t len,
+		     const struct pana_msg *m, const struct paapeer *from)
 {
-	struct pana_msg m;
 	struct sess *s;
+
+	if (m->type == PANA_CLIENT_INITIATION) {
+		on_pci(srv, m, from);
+		return;
+	}
+	s = paasess_find(srv, m->session_id);
+	/* before there is a key, only the address the session began from may speak for it */
+	if (!s || (!s->have_key && !paapeer_equal(&s->peer, from))) {
+		srv->st.drop_no_session++;
+		return;
+	}
+	if (m->flags & PANA_FLAG_R)
+		on_request(s, buf, len, m, from);
+	else
+		on_answer(s, buf, len, m);
+}
+
+/* A relay may speak for PaCs when the config names it, or when it is itself authenticated. */
+static bool relay_allowed(struct paaserver *srv, const struct sockaddr_in6 *relay)
+{
+	for (size_t i = 0; i < srv->nrelays; i++)
+		if (!memcmp(&srv->relays[i], &relay->sin6_addr, sizeof(relay->sin6_addr)))
+			return true;
+	for (struct sess *s = paasess_by_addr(srv, &relay->sin6_addr); s; s = s->next_addr)
+		if (s->established && !s->ended && !paapeer_relayed(&s->peer) &&
+		    !memcmp(&s->peer.pac.sin6_addr, &relay->sin6_addr, sizeof(relay->sin6_addr)))
+			return true;
+	return false;
+}
+
+/*
+ * PRY[PaC-Information, Relayed-Message] (RFC 6345): the PaC's message, from
+ * the PaC's address as the relay saw it; the answers go back through @relay.
+ */
+static void on_relay(struct paaserver *srv, const struct pana_msg *pry,
+		     const struct paapeer *via)
+{
+	const struct pana_avp *info = pana_msg_find(pry, PANA_AVP_PAC_INFORMATION);
+	const struct pana_avp *inner = pana_msg_find(pry, PANA_AVP_RELAYED_MESSAGE);
+	const struct sockaddr_in6 *relay = &via->pac;
+	struct paapeer from = { .relay = *relay, .local = via->local };
+	struct pana_msg *m;
+
+	if (!relay_allowed(srv, relay) || !info || !inner || (info->len != 18 && info->len != 6)) {
+		srv->st.drop_relay++;
+		return;
+	}
+	from.pac.sin6_family = AF_INET6;
+	if (info->len == 6) {
+		from.pac.sin6_addr.s6_addr[10] = from.pac.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&from.pac.sin6_addr.s6_addr[12], info->value, 4);
+	} else {
+		memcpy(&from.pac.sin6_addr, info->value, 16);
+	}
+	memcpy(&from.pac.sin6_port, info->value + info->len - 2, 2);
+	m = malloc(sizeof(*m));
+	if (!m)
+		abort();
+	if (pana_msg_parse(inner->value, inner->len, m) < 0 || m->type == PANA_RELAY) {
+		srv->st.drop_relay++;
+	} else {
+		srv->st.relayed++;
+		dispatch(srv, inner->value, inner->len, m, &from);
+	}
+	free(m);
+}
+
+static void handle(struct paaserver *srv, const uint8_t *buf, size_t len,
+		   const struct sockaddr_in6 *src, const struct in6_addr *local)
+{
+	struct paapeer from = { .pac = *src, .local = *local };
+	struct pana_msg m;
 
 	srv->st.rx++;
 	if (pana_msg_parse(buf, len, &m) < 0) {
 		srv->st.drop_malformed++;
 		return;
 	}
-	if (m.type == PANA_CLIENT_INITIATION) {
-		on_pci(srv, &m, from, from_len);
-		return;
-	}
-	s = paasess_find(srv, m.session_id);
-	/* before there is a key, only the address the session began from may speak for it */
-	if (!s || (!s->have_key && !same_peer(s, from, from_len))) {
-		srv->st.drop_no_session++;
-		return;
-	}
-	if (m.flags & PANA_FLAG_R)
-		on_request(s, buf, len, &m, from, from_len);
+	if (m.type == PANA_RELAY)
+		on_relay(srv, &m, &from);
 	else
-		on_answer(s, buf, len, &m);
+		dispatch(srv, buf, len, &m, &from);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -208,18 +263,30 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	uint8_t buf[PANA_MAX_MSG + 1];
 
 	for (int i = 0; i < RX_BURST; i++) {
-		struct sockaddr_storage from;
-		socklen_t from_len = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len);
+		struct sockaddr_in6 from = { 0 };
+		struct in6_addr local = IN6ADDR_ANY_INIT;
+		union {
+			struct cmsghdr align;
+			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		} ctl;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				     .msg_iovlen = 1, .msg_control = ctl.buf,
+				     .msg_controllen = sizeof(ctl.buf) };
+		ssize_t n = recvmsg(fd, &mh, 0);
 
 		if (n < 0)
 			return;
-		if ((size_t)n > PANA_MAX_MSG) {
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+				local = ((struct in6_pktinfo *)(void *)CMSG_DATA(c))->ipi6_addr;
+		if ((size_t)n > PANA_MAX_MSG || from.sin6_family != AF_INET6 ||
+		    (mh.msg_flags & MSG_TRUNC)) {
 			srv->st.rx++;
 			srv->st.drop_malformed++;
 			continue;
 		}
-		handle(srv, buf, (size_t)n, &from, from_len);
+		handle(srv, buf, (size_t)n, &from, &local);
 	}
 }
 
@@ -235,10 +302,8 @@ static void load_one(struct paastore_session *p, void *arg)
 		paastore_session_fini(p);
 		return;
 	}
-	s = paasess_new(srv, p->id);
+	s = paasess_new(srv, p->id, &p->peer);
 	memcpy(s->device, p->device, sizeof(s->device));
-	s->peer = p->peer;
-	s->peer_len = p->peer_len;
 	s->key_id = p->key_id;
 	memcpy(s->auth_key, p->auth_key, sizeof(s->auth_key));
 	s->have_key = true;
@@ -263,7 +328,7 @@ static void load_one(struct paastore_session *p, void *arg)
 static int open_socket(const struct paaserver_config *cfg)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)cfg->port) };
-	int fd, off = 0;
+	int fd, off = 0, on = 1;
 
 	if (inet_pton(AF_INET6, cfg->address, &a.sin6_addr) != 1) {
 		struct in_addr v4;
@@ -278,6 +343,7 @@ static int open_socket(const struct paaserver_config *cfg)
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) < 0 ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		int err = -errno;
 
@@ -287,8 +353,49 @@ static int open_socket(const struct paaserver_config *cfg)
 	return fd;
 }
 
+/*
+ * The addresses of @list (numeric IPv6 or IPv4, space-separated) into @out
+ * (PAASERVER_MAX_RELAYS entries; NULL: only check).  Their number, or -1.
+ */
+static int parse_relays(const char *list, struct in6_addr *out)
+{
+	char word[INET6_ADDRSTRLEN];
+	int n = 0;
+
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, " \t");
+		struct in6_addr a = { 0 };
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (len >= sizeof(word) || n == PAASERVER_MAX_RELAYS)
+			return -1;
+		memcpy(word, p, len);
+		word[len] = '\0';
+		if (inet_pton(AF_INET6, word, &a) != 1) {
+			a.s6_addr[10] = a.s6_addr[11] = 0xff;
+			if (inet_pton(AF_INET, word, &a.s6_addr[12]) != 1)
+				return -1;
+		}
+		if (out)
+			out[n] = a;
+		n++;
+		p += len;
+	}
+	return n;
+}
+
+bool paaserver_relays_valid(const char *relays)
+{
+	return parse_relays(relays, NULL) >= 0;
+}
+
 static void copy_config(struct paaserver *srv, const struct paaserver_config *cfg)
 {
+	int n = parse_relays(cfg->relays ? cfg->relays : "", srv->relays);
+
 	char *address = strdup(cfg->address), *server_id = strdup(cfg->server_id);
 
 	if (!address || !server_id)
@@ -298,6 +405,8 @@ static void copy_config(struct paaserver *srv, const struct paaserver_config *cf
 	srv->cfg = *cfg;
 	srv->cfg.address = srv->address = address;
 	srv->cfg.server_id = srv->server_id = server_id;
+	srv->cfg.relays = NULL; /* parsed: srv->relays */
+	srv->nrelays = n > 0 ? (size_t)n : 0;
 }
 
 int paaserver_open(const struct paaserver_config *cfg)

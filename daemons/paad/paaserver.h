@@ -19,11 +19,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "paapeer.h"
+
 #include <event2/event.h>
 
 #include "common/db.h"
 
 struct paaserver;
+
+#define PAASERVER_MAX_RELAYS 64
 
 struct paaserver_config {
 	const char *address; /* numeric; "::" for every address */
@@ -33,7 +37,11 @@ struct paaserver_config {
 	unsigned max_sessions;    /* sessions (any phase) held at once */
 	unsigned irt_ms, mrt_ms;  /* retransmission: initial and maximum timeout */
 	unsigned mrc;             /* retransmissions before giving up */
+	const char *relays;       /* RFC 6345 relays allowed, numeric addresses, space-separated */
 };
+
+/* True when @relays is a list of at most PAASERVER_MAX_RELAYS numeric addresses. */
+bool paaserver_relays_valid(const char *relays);
 
 /* Why a session ended. */
 enum paaserver_end {
@@ -51,7 +59,7 @@ struct paaserver_info {
 	uint32_t id;
 	const char *device;
 	const char *phase; /* "auth", "access", "reauth", "terminating" */
-	const struct sockaddr_storage *peer;
+	const struct paapeer *peer;
 	uint32_t key_id;
 	uint32_t lifetime;
 	int64_t expires; /* wall clock seconds; 0 before access */
@@ -69,7 +77,9 @@ struct paaserver_hooks {
 struct paaserver_stats {
 	uint64_t rx, tx, retransmits, duplicates;
 	uint64_t auth_ok, reauth_ok, rejected, expired, terminated, timeouts;
+	uint64_t relayed; /* messages that came through an RFC 6345 relay */
 	uint64_t drop_malformed, drop_no_session, drop_seq, drop_auth, drop_unexpected, drop_full;
+	uint64_t drop_relay; /* PRY from a relay neither allowed nor authenticated, or malformed */
 	unsigned sessions, established;
 };
 

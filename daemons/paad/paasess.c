@@ -5,8 +5,10 @@
 #include "paasess.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -60,6 +62,42 @@ void paasess_info(const struct sess *s, struct paaserver_info *out)
 					.started = s->started };
 }
 
+static struct sess **addr_bucket(struct paaserver *srv, const struct in6_addr *a)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->s6_addr[i]) * 16777619u;
+	return &srv->by_addr[h % BUCKETS];
+}
+
+static void addr_unlink(struct sess *s)
+{
+	struct sess **pp = addr_bucket(s->srv, &s->peer.pac.sin6_addr);
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->next_addr;
+	if (*pp)
+		*pp = s->next_addr;
+	s->next_addr = NULL;
+}
+
+void paasess_set_peer(struct sess *s, const struct paapeer *p)
+{
+	struct sess **head;
+
+	addr_unlink(s);
+	s->peer = *p;
+	head = addr_bucket(s->srv, &p->pac.sin6_addr);
+	s->next_addr = *head;
+	*head = s;
+}
+
+struct sess *paasess_by_addr(struct paaserver *srv, const struct in6_addr *a)
+{
+	return *addr_bucket(srv, a);
+}
+
 void paasess_free(struct sess *s)
 {
 	struct sess **pp = bucket(s->srv, s->id);
@@ -67,6 +105,7 @@ void paasess_free(struct sess *s)
 	while (*pp != s)
 		pp = &(*pp)->next;
 	*pp = s->next;
+	addr_unlink(s);
 	s->srv->st.sessions--;
 	if (s->established && !s->ended)
 		s->srv->st.established--;
@@ -105,13 +144,68 @@ void paasess_end(struct sess *s, enum paaserver_end why)
 		srv->hooks.down(&info, why, srv->hooks.arg);
 }
 
-void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len,
-		 const struct sockaddr_storage *to, socklen_t to_len)
+/* sendto(), from @local when it is a (non-mapped) IPv6 address. */
+static ssize_t send_from(int fd, const uint8_t *buf, size_t len, const struct sockaddr_in6 *dst,
+			 const struct in6_addr *local)
 {
-	if (sendto(srv->fd, buf, len, 0, (const struct sockaddr *)to, to_len) < 0)
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_name = (void *)dst, .msg_namelen = sizeof(*dst), .msg_iov = &iov,
+			     .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(local) && !IN6_IS_ADDR_V4MAPPED(local)) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+		((struct in6_pktinfo *)(void *)CMSG_DATA(c))->ipi6_addr = *local;
+	}
+	return sendmsg(fd, &mh, 0);
+}
+
+void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len,
+		 const struct paapeer *to)
+{
+	const struct sockaddr_in6 *dst = &to->pac;
+	struct pana_builder *b = NULL;
+	int n;
+
+	if (paapeer_relayed(to)) {
+		/* PRY[PaC-Information, Relayed-Message] to the relay (RFC 6345 §4, §5) */
+		const uint8_t *a = to->pac.sin6_addr.s6_addr;
+		bool v4 = IN6_IS_ADDR_V4MAPPED(&to->pac.sin6_addr);
+		uint8_t info[18];
+		size_t alen = v4 ? 4 : 16;
+
+		memcpy(info, a + 16 - alen, alen);
+		memcpy(info + alen, &to->pac.sin6_port, 2);
+		b = malloc(sizeof(*b));
+		if (!b)
+			abort();
+		pana_msg_begin(b, 0, PANA_RELAY, 0, 0);
+		pana_msg_add(b, PANA_AVP_PAC_INFORMATION, info, alen + 2);
+		pana_msg_add(b, PANA_AVP_RELAYED_MESSAGE, buf, len);
+		n = pana_msg_end(b);
+		if (n < 0) {
+			free(b);
+			return;
+		}
+		buf = b->buf;
+		len = (size_t)n;
+		dst = &to->relay;
+	}
+	if (send_from(srv->fd, buf, len, dst, &to->local) < 0)
 		log_warn("sendto");
 	else
 		srv->st.tx++;
+	free(b);
 }
 
 /* RAND * rt, RAND uniform in [-0.1, 0.1] (RFC 3315 §14). */
@@ -149,7 +243,7 @@ void paasess_send_request(struct sess *s, struct pana_builder *b, size_t auth_of
 	s->req_len = (uint16_t)len;
 	s->rc = 0;
 	s->rt_ms = srv->cfg.irt_ms + (uint32_t)jitter(srv->cfg.irt_ms);
-	paasess_xmit(srv, s->req, s->req_len, &s->peer, s->peer_len);
+	paasess_xmit(srv, s->req, s->req_len, &s->peer);
 	paasess_arm(s->rtx, s->rt_ms);
 }
 
@@ -163,7 +257,7 @@ void paasess_stop_request(struct sess *s)
 
 /* Finish, sign and send the answer @b to @to, and cache it for a repeated request. */
 void paasess_send_answer(struct sess *s, struct pana_builder *b, size_t auth_off,
-			const struct sockaddr_storage *to, socklen_t to_len)
+			const struct paapeer *to)
 {
 	int len = pana_msg_end(b);
 
@@ -175,14 +269,13 @@ void paasess_send_answer(struct sess *s, struct pana_builder *b, size_t auth_off
 		abort();
 	memcpy(s->ans, b->buf, (size_t)len);
 	s->ans_len = (uint16_t)len;
-	paasess_xmit(s->srv, s->ans, s->ans_len, to, to_len);
+	paasess_xmit(s->srv, s->ans, s->ans_len, to);
 }
 
 void paasess_persist(struct sess *s)
 {
 	struct paastore_session p = { .id = s->id,
 				      .peer = s->peer,
-				      .peer_len = s->peer_len,
 				      .key_id = s->key_id,
 				      .i_par = s->i_par,
 				      .i_pan = s->i_pan,
@@ -219,7 +312,7 @@ static void on_rtx(evutil_socket_t fd, short what, void *arg)
 	if (mrt && s->rt_ms > mrt)
 		s->rt_ms = mrt + (uint32_t)jitter(mrt);
 	srv->st.retransmits++;
-	paasess_xmit(srv, s->req, s->req_len, &s->peer, s->peer_len);
+	paasess_xmit(srv, s->req, s->req_len, &s->peer);
 	paasess_arm(s->rtx, s->rt_ms);
 }
 
@@ -242,7 +335,7 @@ void paasess_arm_life(struct sess *s)
 	paasess_arm(s->life, left > 0 ? (uint32_t)(left > 86400 * 30 ? 86400 * 30 : left) * 1000 : 0);
 }
 
-struct sess *paasess_new(struct paaserver *srv, uint32_t id)
+struct sess *paasess_new(struct paaserver *srv, uint32_t id, const struct paapeer *peer)
 {
 	struct sess *s = calloc(1, sizeof(*s));
 
@@ -256,6 +349,7 @@ struct sess *paasess_new(struct paaserver *srv, uint32_t id)
 		abort();
 	s->next = *bucket(srv, id);
 	*bucket(srv, id) = s;
+	paasess_set_peer(s, peer);
 	srv->st.sessions++;
 	return s;
 }

@@ -43,7 +43,8 @@ enum phase {
 };
 
 struct sess {
-	struct sess *next; /* hash chain */
+	struct sess *next;      /* hash chain by id */
+	struct sess *next_addr; /* hash chain by the PaC's address */
 	struct paaserver *srv;
 	uint32_t id;
 	enum phase phase;
@@ -51,8 +52,7 @@ struct sess {
 	bool success;     /* the outstanding PAR(C) says PANA_SUCCESS */
 	bool established; /* has reached the access phase: admitted, stored */
 	bool ended;       /* the down hook has run */
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
+	struct paapeer peer;
 	uint32_t seq_out;       /* our last request */
 	uint32_t seq_in;        /* the PaC's last request */
 	bool have_in;
@@ -98,6 +98,9 @@ struct paaserver {
 	int fd;
 	struct event *ev;
 	struct sess *buckets[BUCKETS];
+	struct sess *by_addr[BUCKETS];
+	struct in6_addr relays[PAASERVER_MAX_RELAYS]; /* [relay] allow */
+	size_t nrelays;
 	struct paaserver_stats st;
 };
 
@@ -106,11 +109,17 @@ struct paaserver {
 uint32_t paasess_random32(void);
 void paasess_random_bytes(uint8_t *p, size_t n);
 
-/* A new session @id in phase P_START, in @srv's table; never NULL. */
-struct sess *paasess_new(struct paaserver *srv, uint32_t id);
+/* A new session @id of the PaC at @peer in phase P_START, in @srv's tables; never NULL. */
+struct sess *paasess_new(struct paaserver *srv, uint32_t id, const struct paapeer *peer);
 
 /* The session with @id, or NULL. */
 struct sess *paasess_find(struct paaserver *srv, uint32_t id);
+
+/* Move @s to PaC address @p (the index by address follows). */
+void paasess_set_peer(struct sess *s, const struct paapeer *p);
+
+/* The first session in the chain of PaC address @a; walk ->next_addr, comparing addresses. */
+struct sess *paasess_by_addr(struct paaserver *srv, const struct in6_addr *a);
 
 /* Take @s out of the table and free it (its keys wiped). */
 void paasess_free(struct sess *s);
@@ -124,9 +133,12 @@ void paasess_end(struct sess *s, enum paaserver_end why);
 /* The session as shown to the operator and the hooks. */
 void paasess_info(const struct sess *s, struct paaserver_info *out);
 
-/* Send @len bytes to @to (counted; a failure is logged). */
+/*
+ * Send @len bytes to @to: to the PaC, or wrapped in a PRY to its relay
+ * (counted; a failure is logged).
+ */
 void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len,
-		  const struct sockaddr_storage *to, socklen_t to_len);
+		  const struct paapeer *to);
 
 /* Arm timer @ev for @ms milliseconds. */
 void paasess_arm(struct event *ev, uint32_t ms);
@@ -144,7 +156,7 @@ void paasess_stop_request(struct sess *s);
 
 /* Finish and sign the answer @b with the session's key, send it to @to, cache it. */
 void paasess_send_answer(struct sess *s, struct pana_builder *b, size_t auth_off,
-			 const struct sockaddr_storage *to, socklen_t to_len);
+			 const struct paapeer *to);
 
 /* Store the established session (batched write). */
 void paasess_persist(struct sess *s);

@@ -82,7 +82,7 @@ int paastore_session_put(struct db *db, const struct paastore_session *s)
 		     "i_pan, seq_out, seq_in, have_in, lifetime, expires, started) VALUES "
 		     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		     "Itb" "Ib" "bb" "IIi" "III", (int64_t)s->id, s->device, &s->peer,
-		     (size_t)s->peer_len, (int64_t)s->key_id, s->auth_key, sizeof(s->auth_key),
+		     sizeof(s->peer), (int64_t)s->key_id, s->auth_key, sizeof(s->auth_key),
 		     s->i_par, s->i_par_len, s->i_pan, s->i_pan_len, (int64_t)s->seq_out,
 		     (int64_t)s->seq_in, (int)s->have_in, (int64_t)s->lifetime, s->expires,
 		     s->started);
@@ -118,16 +118,15 @@ static bool read_row(sqlite3_stmt *st, struct paastore_session *s)
 
 	memset(s, 0, sizeof(*s));
 	s->id = (uint32_t)sqlite3_column_int64(st, 0);
-	if (!dev || strlen(dev) > EAP_PSK_MAX_ID || sqlite3_column_bytes(st, 2) < 1 ||
-	    (size_t)sqlite3_column_bytes(st, 2) > sizeof(s->peer) ||
+	if (!dev || strlen(dev) > EAP_PSK_MAX_ID ||
+	    (size_t)sqlite3_column_bytes(st, 2) != sizeof(s->peer) ||
 	    sqlite3_column_bytes(st, 4) != PANA_AUTH_KEY_LEN ||
 	    sqlite3_column_bytes(st, 5) > PANA_MAX_MSG || sqlite3_column_bytes(st, 6) > PANA_MAX_MSG) {
 		log_warnx("stored session is damaged, dropped id=%u", s->id);
 		return false;
 	}
 	strcpy(s->device, dev);
-	s->peer_len = (socklen_t)sqlite3_column_bytes(st, 2);
-	memcpy(&s->peer, sqlite3_column_blob(st, 2), s->peer_len);
+	memcpy(&s->peer, sqlite3_column_blob(st, 2), sizeof(s->peer));
 	s->key_id = (uint32_t)sqlite3_column_int64(st, 3);
 	memcpy(s->auth_key, sqlite3_column_blob(st, 4), PANA_AUTH_KEY_LEN);
 	s->i_par = dup_blob(st, 5, &s->i_par_len);

@@ -17,6 +17,7 @@
 #include "pana/eap_psk.h"
 #include "pana/pana_auth.h"
 #include "pana/pana_msg.h"
+#include "paapeer.h"
 
 /* Migration 2 of paad.db. */
 #define PAASTORE_SCHEMA                                                                             \
@@ -31,8 +32,7 @@
 struct paastore_session {
 	uint32_t id;
 	char device[EAP_PSK_MAX_ID + 1];
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
+	struct paapeer peer;
 	uint32_t key_id;
 	uint8_t auth_key[PANA_AUTH_KEY_LEN];
 	uint8_t *i_par, *i_pan;

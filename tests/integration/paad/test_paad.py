@@ -11,6 +11,7 @@ import random
 import re
 import select
 import signal
+import struct
 import socket
 import subprocess
 import sys
@@ -77,11 +78,13 @@ class Paad:
 class Pac:
     """lwgate-pac; its JSON events are read one at a time."""
 
-    def __init__(self, identity, psk=PSK, port=PORT, addr="::1", irt=100, log=None):
+    def __init__(self, identity, psk=PSK, port=PORT, addr="::1", irt=100, log=None, src=None,
+                 retries=12):
         self.log = log
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, "tests", "tools", "lwgate-pac"), "-a", addr, "-p", str(port),
-             "-r", str(irt), "-c", "12", "-i", identity, "-k", psk],
+             "-r", str(irt), "-c", str(retries), "-i", identity, "-k", psk]
+            + (["-s", src] if src else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         # a thread reads the lines: select() on a buffered pipe misses a second line that
         # arrived with the first
@@ -178,6 +181,54 @@ class LossyRelay(threading.Thread):
         self.back.close()
 
 
+class Relay(threading.Thread):
+    """An RFC 6345 PANA relay (PRE) written here from the RFC, not from paad: PaCs talk to
+    its front port; it wraps what they send in PRY[PaC-Information, Relayed-Message] to paad
+    from @address, and unwraps paad's PRYs to the PaC that PaC-Information names."""
+
+    def __init__(self, address):
+        super().__init__(daemon=True)
+        self.front = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        self.front.bind(("::1", 0))
+        self.back = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        self.back.bind((address, 0))  # not connected: paad answers from whichever address
+        self.port = self.front.getsockname()[1]
+        self.wrapped = self.unwrapped = 0
+        self.running = True
+
+    @staticmethod
+    def avp(code, value):
+        return struct.pack(">HHHH", code, 0, len(value), 0) + value + bytes((-len(value)) % 4)
+
+    def run(self):
+        while self.running:
+            ready, _, _ = select.select([self.front, self.back], [], [], 0.2)
+            for s in ready:
+                data, src = s.recvfrom(2048)
+                if s is self.front:
+                    info = socket.inet_pton(socket.AF_INET6, src[0]) + struct.pack(">H", src[1])
+                    body = self.avp(10, info) + self.avp(11, data)
+                    self.back.sendto(struct.pack(">HHHHII", 0, 16 + len(body), 0, 5, 0, 0) + body,
+                                     ("::1", PORT))
+                    self.wrapped += 1
+                    continue
+                avps, off = {}, 16
+                while off + 8 <= len(data):
+                    code, _, length, _ = struct.unpack(">HHHH", data[off:off + 8])
+                    avps[code] = data[off + 8:off + 8 + length]
+                    off += 8 + length + (-length) % 4
+                addr = socket.inet_ntop(socket.AF_INET6, avps[10][:16])
+                port = struct.unpack(">H", avps[10][16:18])[0]
+                self.front.sendto(avps[11], (addr, port))
+                self.unwrapped += 1
+
+    def stop(self):
+        self.running = False
+        self.join()
+        self.front.close()
+        self.back.close()
+
+
 class PaadTests(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory()
@@ -201,6 +252,59 @@ class PaadTests(unittest.TestCase):
         p = Pac(identity, log=os.path.join(self.tmp, "paad.log"), **kw)
         self.pacs.append(p)
         return p
+
+    @staticmethod
+    def add_address(address):
+        subprocess.run(["ip", "-6", "addr", "replace", address + "/128", "dev", "lo", "nodad"],
+                       check=True)
+
+    def relay(self, address):
+        """A relay whose paad-facing side is @address (added to lo for the test)."""
+        self.add_address(address)
+        relay = Relay(address)
+        relay.start()
+        self.addCleanup(relay.stop)
+        return relay
+
+    def test_relay_on_the_allow_list(self):
+        paad = self.start("[relay]\nallow = 2001:db8::99\n")
+        relay = self.relay("2001:db8::99")
+        pac = self.pac(port=relay.port)
+        pac.expect("authenticated")
+        [s] = paad.sessions()
+        self.assertEqual((s["address"], s["relay"]), ("::1", "2001:db8::99"))
+        self.assertEqual(pac.reauth()["key_id"], 2)
+        pac.terminate()
+        self.assertGreater(relay.unwrapped, 0)
+        st = paad.pana()
+        self.assertEqual(st["relayed"], relay.wrapped)
+        self.assertEqual(st["dropped"]["relay"], 0)
+
+    def test_relay_not_allowed(self):
+        paad = self.start("[relay]\nallow = 2001:db8::99\n")
+        relay = self.relay("2001:db8::98")
+        pac = Pac("node-1", port=relay.port, retries=2)
+        self.pacs.append(pac)
+        self.assertEqual(pac.expect("timeout"), {"event": "timeout"})
+        self.assertEqual(paad.pana()["dropped"]["relay"], relay.wrapped)
+        self.assertEqual(relay.unwrapped, 0)
+        self.assertEqual(paad.sessions(), [])
+
+    def test_relay_that_is_an_authenticated_router(self):
+        paad = self.start(devices=("router", "node-1"))
+        self.add_address("2001:db8::98")
+        # from an address of its own, to ::1: paad must answer from ::1 (IPV6_PKTINFO)
+        router = self.pac("router", src="2001:db8::98")
+        router.expect("authenticated")
+        relay = self.relay("2001:db8::98")
+        pac = self.pac(port=relay.port)
+        pac.expect("authenticated")
+        relayed = [s for s in paad.sessions() if s["device"] == "node-1"]
+        self.assertEqual(relayed[0]["relay"], "2001:db8::98")
+        # once the router's own session ends, its PRYs are refused
+        router.terminate()
+        pac.send("reauth")
+        wait_for(lambda: paad.pana()["dropped"]["relay"] > 0, "the PRY refused")
 
     def test_full_authentication(self):
         paad = self.start()
@@ -333,7 +437,11 @@ class PaadTests(unittest.TestCase):
         try:
             wait_for(lambda: "Capturing on" in cap.stderr.readline(), "tshark to capture")
             reader.start()
-            paad = self.start()
+            paad = self.start("[relay]\nallow = 2001:db8::99\n")
+            relay = self.relay("2001:db8::99")
+            relayed = self.pac(port=relay.port)
+            relayed.expect("authenticated")
+            relayed.terminate()
             pac = self.pac()
             pac.expect("authenticated")
             pac.reauth()
@@ -353,7 +461,9 @@ class PaadTests(unittest.TestCase):
             cap.stdout.close()
         types = subprocess.run(["tshark", "-r", pcap, "-Y", "pana", "-T", "fields", "-e",
                                 "pana.type"], capture_output=True, text=True, check=True).stdout
-        self.assertEqual(set(types.split()), {"1", "2", "3", "4"})  # PCI, PAR/PAN, PTR/PTA, PNR/PNA
+        # PCI, PAR/PAN, PTR/PTA, PNR/PNA, and PRY with the relayed message inside ("5,2")
+        self.assertEqual(set(types.replace(",", " ").split()), {"1", "2", "3", "4", "5"})
+        self.assertIn("5,1", types.split())
         bad = subprocess.run(["tshark", "-r", pcap, "-Y",
                               "_ws.malformed || _ws.expert.severity >= 6291456"],
                              capture_output=True, text=True, check=True).stdout

@@ -3,7 +3,9 @@
  * draft-ietf-lwig-guidance §5.4.1) with its own EAP-PSK peer, built on
  * lib/pana, for the paad tests and the demo.
  *
- *   lwgate-pac [-a ADDR] [-p PORT] [-r MS] [-c N] -i IDENTITY -k PSKHEX
+ *   lwgate-pac [-a ADDR] [-p PORT] [-s SRC] [-r MS] [-c N] -i IDENTITY -k PSKHEX
+ *
+ * (-s: the source address to send from)
  *
  * It authenticates, prints one JSON line per event on stdout, then reads
  * commands on stdin, one per line, until "quit" or end of input:
@@ -121,14 +123,28 @@ static int run(struct pac *c)
 	return c->exit_code;
 }
 
-static int open_socket(const char *addr, const char *port)
+/* A UDP socket connected to [@addr]:@port, from @src when not NULL. */
+static int open_socket(const char *addr, const char *port, const char *src)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai, *sa;
 	int fd;
 
 	if (getaddrinfo(addr, port, &hints, &ai) != 0)
 		return -1;
 	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && src) {
+		hints.ai_family = ai->ai_family;
+		if (getaddrinfo(src, NULL, &hints, &sa) != 0) {
+			close(fd);
+			freeaddrinfo(ai);
+			return -1;
+		}
+		if (bind(fd, sa->ai_addr, sa->ai_addrlen) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		freeaddrinfo(sa);
+	}
 	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		close(fd);
 		fd = -1;
@@ -154,14 +170,15 @@ static int parse_psk(const char *s, uint8_t psk[16])
 int main(int argc, char **argv)
 {
 	static struct pac c = { .irt_ms = 1000, .mrc = 10 };
-	const char *addr = "::1", *port = "716", *identity = NULL, *psk_hex = NULL;
+	const char *addr = "::1", *port = "716", *src = NULL, *identity = NULL, *psk_hex = NULL;
 	uint8_t psk[16];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:r:c:i:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:s:r:c:i:k:")) != -1) {
 		switch (opt) {
 		case 'a': addr = optarg; break;
 		case 'p': port = optarg; break;
+		case 's': src = optarg; break;
 		case 'r': c.irt_ms = (unsigned)atoi(optarg); break;
 		case 'c': c.mrc = (unsigned)atoi(optarg); break;
 		case 'i': identity = optarg; break;
@@ -170,12 +187,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!identity || !psk_hex || parse_psk(psk_hex, psk) < 0 || c.irt_ms == 0) {
-		fprintf(stderr, "usage: lwgate-pac [-a ADDR] [-p PORT] [-r MS] [-c N] -i ID -k PSKHEX\n");
+		fprintf(stderr, "usage: lwgate-pac [-a ADDR] [-p PORT] [-s SRC] [-r MS] [-c N] -i ID -k PSKHEX\n");
 		return 2;
 	}
 	if (eap_psk_peer_init(&c.eap, identity, psk) < 0)
 		return 2;
-	c.fd = open_socket(addr, port);
+	c.fd = open_socket(addr, port, src);
 	if (c.fd < 0) {
 		fprintf(stderr, "lwgate-pac: cannot reach [%s]:%s\n", addr, port);
 		return 2;
