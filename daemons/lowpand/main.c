@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "admission.h"
 #include "forward.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
@@ -65,6 +66,8 @@ struct lowpand_config {
 	int context_lifetime;
 	char *rd_address;
 	int rd_lifetime;
+	bool admission;
+	int admission_max;
 };
 
 /* clang-format off */
@@ -129,6 +132,12 @@ static const struct config_key lowpand_keys[] = {
 	  NULL, false, "Resource Directory address announced in RAs (RDAO, RFC 9176); empty: none" },
 	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
 	  2147483647, NULL, false, "seconds the announced RD address is valid" },
+	{ "admission", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, admission), "no", 0,
+	  0, NULL, false,
+	  "forward between the mesh and the TUN only the traffic of nodes paad has "
+	  "authenticated, and what joining needs (ND, RPL, PANA)" },
+	{ "admission", "max_nodes", CONFIG_INT, offsetof(struct lowpand_config, admission_max),
+	  "1024", 1, 1000000, NULL, false, "authenticated nodes remembered at once" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -146,6 +155,7 @@ struct lowpand {
 	struct forward *fwd;
 	struct rplroot *rpl;
 	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
+	struct admission *adm;
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
 	struct in6_addr address; /* the router's address on lwg0 */
 	struct in6_addr dodag_id;
@@ -338,6 +348,13 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	forward_frame(l->fwd, frame, len);
 }
 
+static bool admit(void *arg, const uint8_t *pkt, size_t len, bool to_mesh)
+{
+	struct lowpand *l = arg;
+
+	return admission_check(l->adm, pkt, len, to_mesh, clock_ms());
+}
+
 static struct forward *forward_start(struct lowpand *l, const struct lowpand_config *cfg)
 {
 	struct forward_cfg fc = {
@@ -351,7 +368,7 @@ static struct forward *forward_start(struct lowpand *l, const struct lowpand_con
 		.dodag_id = l->dodag_id,
 		.reasm_timeout_ms = (uint32_t)cfg->reasm_timeout * 1000,
 		.reasm_max = (unsigned)cfg->reasm_max,
-		.hooks = { .local = local_input, .route = route, .arg = l },
+		.hooks = { .local = local_input, .route = route, .admit = admit, .arg = l },
 	};
 
 	return forward_new(daemon_base(l->d), &fc);
@@ -375,6 +392,10 @@ static int lowpand_start(struct daemon *d, void **state)
 	};
 
 	l->neighbors = neighbors_new(256);
+	l->adm = admission_new(&(struct admission_cfg){ cfg->admission,
+							(unsigned)cfg->admission_max });
+	if (ipc_server_add_commands(daemon_ipc(d), admission_commands, l->adm) < 0)
+		return -EEXIST;
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	l->fwd = forward_start(l, cfg);
 	if (cfg->nd) {
@@ -393,6 +414,7 @@ static void lowpand_stop(void *state)
 	ndrouter_free(l->nd);
 	forward_free(l->fwd);
 	radio_free(l->radio);
+	admission_free(l->adm);
 	neighbors_free(l->neighbors);
 	tun_close(l->tun);
 	free(l);
@@ -492,6 +514,7 @@ static void lowpand_status(void *state, json_t *status)
 					      "dodagid", dodag_id_text, "routes",
 					      (json_int_t)rplroot_route_count(l->rpl)));
 	json_object_update_new(json_object_get(status, "counters"), counters_json(l));
+	json_object_set_new(status, "admission", admission_status(l->adm));
 }
 
 static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)

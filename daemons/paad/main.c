@@ -29,6 +29,8 @@ struct paad_config {
 	int max_sessions;
 	int irt_ms, mrt_ms, mrc;
 	char *relays;
+	char *lowpand_socket;
+	int resync_s;
 	int eap_mode;
 	char *radius_server;
 	int radius_port;
@@ -65,6 +67,13 @@ static const struct config_key paad_keys[] = {
 	  true,
 	  "RFC 6345 relays (PREs) whose PRY messages are accepted, numeric addresses, "
 	  "space-separated; a router that is itself authenticated is accepted too" },
+	{ "admission", "lowpand_socket", CONFIG_STRING,
+	  offsetof(struct paad_config, lowpand_socket), "/run/lwgate/lowpand.sock", 0, 0, NULL,
+	  false,
+	  "lowpand's control socket, told which nodes are authenticated for its [admission] "
+	  "(empty: lowpand is not told)" },
+	{ "admission", "resync", CONFIG_INT, offsetof(struct paad_config, resync_s), "30", 1,
+	  3600, NULL, false, "seconds between two full lists sent to lowpand (after its restart)" },
 	{ "eap", "mode", CONFIG_ENUM, offsetof(struct paad_config, eap_mode), "local", 0, 0,
 	  eap_modes, false,
 	  "local: paad's own EAP-PSK server with the keys of lwgatectl paad device-add; radius: "
@@ -141,8 +150,12 @@ static int paad_start(struct daemon *d, void **state)
 			return rc;
 		}
 	}
-	return paaserver_new(daemon_base(d), daemon_db(d), fd, &scfg, p->radius, &hooks,
-			     &p->server);
+	if (*cfg->lowpand_socket)
+		p->admit = paaadmit_new(daemon_base(d), cfg->lowpand_socket, (unsigned)cfg->resync_s);
+	rc = paaserver_new(daemon_base(d), daemon_db(d), fd, &scfg, p->radius, &hooks, &p->server);
+	if (rc == 0 && p->admit)
+		paaadmit_set_server(p->admit, p->server);
+	return rc;
 }
 
 static void paad_stop(void *state)
@@ -150,6 +163,7 @@ static void paad_stop(void *state)
 	struct paad *p = state;
 
 	paaserver_free(p->server);
+	paaadmit_free(p->admit);
 	paaradius_free(p->radius);
 	if (p->fd >= 0)
 		close(p->fd);

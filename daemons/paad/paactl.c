@@ -42,12 +42,20 @@ static void publish(struct paad *p, const struct paaserver_info *s, const char *
 
 void paactl_session_up(const struct paaserver_info *s, bool reauth, void *arg)
 {
-	publish(arg, s, reauth ? "reauth" : "up", NULL);
+	struct paad *p = arg;
+
+	if (p->admit)
+		paaadmit_up(p->admit, s);
+	publish(p, s, reauth ? "reauth" : "up", NULL);
 }
 
 void paactl_session_down(const struct paaserver_info *s, enum paaserver_end why, void *arg)
 {
-	publish(arg, s, "down", paaserver_end_name(why));
+	struct paad *p = arg;
+
+	if (p->admit)
+		paaadmit_down(p->admit, s);
+	publish(p, s, "down", paaserver_end_name(why));
 }
 
 static int unhex16(const char *s, uint8_t out[16])
@@ -234,6 +242,16 @@ void paactl_status(void *state, json_t *status)
 			  "terminated", (json_int_t)st.terminated, "timeouts",
 			  (json_int_t)st.timeouts, "dropped", drop, "session_bytes",
 			  (json_int_t)paaserver_session_bytes(p->server)));
+	if (p->admit) {
+		struct paaadmit_stats as;
+
+		paaadmit_get_stats(p->admit, &as);
+		json_object_set_new(status, "admission",
+				    json_pack("{s:I, s:I, s:I, s:I}", "admits", (json_int_t)as.admits,
+					      "revokes", (json_int_t)as.revokes, "resyncs",
+					      (json_int_t)as.resyncs, "failures",
+					      (json_int_t)as.failures));
+	}
 	if (p->radius) {
 		struct paaradius_stats rs;
 

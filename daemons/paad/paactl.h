@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "common/daemon.h"
+#include "paaadmit.h"
 #include "paaradius.h"
 #include "paaserver.h"
 
@@ -24,6 +25,7 @@ struct paad {
 	struct daemon *daemon;
 	int fd; /* the PANA socket between prepare() and start() */
 	struct paaradius *radius; /* NULL in local mode */
+	struct paaadmit *admit;   /* NULL: lowpand is not told */
 	struct paaserver *server;
 };
 

@@ -38,7 +38,9 @@ class Paad:
         with open(self.ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.sock}\ndatabase = {tmp}/paad.db\nuser =\n"
                     f"log_level = debug\n[pana]\nport = {PORT}\n"
-                    f"[retransmission]\ninitial_ms = 100\nmax_ms = 800\nmax_count = 12\n{extra}")
+                    f"[retransmission]\ninitial_ms = 100\nmax_ms = 800\nmax_count = 12\n{extra}"
+                    # no lowpand here (and never the host's, whose socket the namespace shares)
+                    + ("" if "[admission]" in extra else "[admission]\nlowpand_socket =\n"))
         self.proc = None
 
     def start(self):

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Admission on the border router: lowpand with [admission] enabled forwards
+between the mesh (lwgate-radiosim) and the host only the traffic of nodes
+that paad has authenticated, plus what joining needs.
+
+The simulated nodes speak RPL and ICMPv6 but not PANA, so lwgate-pac
+authenticates for node c from a host address with c's interface identifier
+(fd01::c on lo; lowpand admits a node by its interface identifier): the
+rest of the chain — paad's session, its "admit"/"revoke" to lowpand's
+control socket, lowpand's gate on real mesh traffic — is what runs."""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mesh"))
+import lwgtest  # noqa: E402
+import test_mesh  # noqa: E402
+import test_paad  # noqa: E402
+from lwgtest import wait_for  # noqa: E402
+
+BUILD = SOURCE = None
+NODE_C = "fd00::c"
+# lowpand.ini lines the harness places after [radio]: a section of their own
+ADMISSION = "[admission]\nenabled = yes\n"
+
+
+class AdmissionTests(test_mesh.Harness):
+    def setUp(self):
+        super().setUp()
+        self.paad, self.pacs = None, []
+
+    def tearDown(self):
+        for p in self.pacs:
+            p.close()
+        if self.paad and self.paad.proc.poll() is None:
+            self.paad.stop()
+        super().tearDown()
+
+    def start_all(self):
+        self.start(radio=ADMISSION, lifetime=30)
+        self.joined("b", "c")
+        self.paad = test_paad.Paad(self.tmp, f"[admission]\nlowpand_socket = {self.tmp}/lowpand.sock\n"
+                                             "resync = 1\n").start()
+        self.paad.ok("device-add", "identity=node-c", "psk=" + test_paad.PSK)
+
+    def admission(self):
+        return self.ctl("status")["admission"]
+
+    def admitted(self):
+        out = self.ctl("admitted")
+        return out if isinstance(out, list) else []
+
+    def test_only_authenticated_nodes_reach_the_host(self):
+        self.start_all()
+        # not authenticated: the host's ping is dropped on its way down, c's on its way up
+        self.assertIsNone(self.ping(NODE_C, b"knock", 0xAD, 1, timeout=1.0))
+        wait_for(lambda: self.admission()["dropped_down"] > 0, "the ping dropped")
+        self.sim.send(cmd="ping", **{"from": "c"}, to="fd00::1", size=16, seq=1)
+        wait_for(lambda: self.admission()["dropped_up"] > 0, "c's ping dropped")
+        # the control plane is lowpand's own and never meets the gate: the mesh stays joined
+        self.assertLessEqual({"fd00::b", "fd00::c"}, set(self.routes()))
+
+        # c authenticates (see the module's comment): paad admits it at lowpand
+        subprocess.run(["ip", "-6", "addr", "replace", "fd01::c/128", "dev", "lo", "nodad"],
+                       check=True)
+        pac = test_paad.Pac("node-c", src="fd01::c",
+                            log=os.path.join(self.tmp, "paad.log"))
+        self.pacs.append(pac)
+        pac.expect("authenticated")
+        wait_for(lambda: [n["iid"] for n in self.admitted()] == ["0000:0000:0000:000c"],
+                 "lowpand to admit c")
+        self.assertEqual(self.ping_until(NODE_C, b"welcome", 0xAD, 10), b"welcome")
+        self.sim.send(cmd="ping", **{"from": "c"}, to="fd00::1", size=16, seq=2)
+        self.sim.expect("echo-reply", node="c", seq=2)
+        # b is still out
+        self.assertIsNone(self.ping("fd00::b", b"knock", 0xAD, 30, timeout=1.0))
+
+        # the operator ends c's session: the door closes
+        sid = self.paad.sessions()[0]["id"]
+        self.paad.ok("terminate", "id:=%d" % sid)
+        wait_for(lambda: self.admitted() == [], "lowpand to revoke c")
+        dropped = self.admission()["dropped_down"]
+        self.assertIsNone(self.ping(NODE_C, b"gone", 0xAD, 40, timeout=1.0))
+        wait_for(lambda: self.admission()["dropped_down"] > dropped, "the ping dropped again")
+        self.assertEqual(self.paad.ok("status")["admission"]["failures"], 0)
+        self.stop()
+
+    def test_lowpand_restart_learns_the_admissions_back(self):
+        self.start_all()
+        subprocess.run(["ip", "-6", "addr", "replace", "fd01::c/128", "dev", "lo", "nodad"],
+                       check=True)
+        pac = test_paad.Pac("node-c", src="fd01::c", log=os.path.join(self.tmp, "paad.log"))
+        self.pacs.append(pac)
+        pac.expect("authenticated")
+        wait_for(lambda: len(self.admitted()) == 1, "lowpand to admit c")
+        # a new lowpand knows nothing; paad's resync (every second here) tells it again
+        self.lowpand.terminate()
+        self.lowpand.wait(timeout=20)
+        self.sim.stop()
+        self.start(radio=ADMISSION, lifetime=30)
+        wait_for(lambda: len(self.admitted()) == 1, "the resync to admit c again")
+        self.assertGreater(self.paad.ok("status")["admission"]["resyncs"], 1)
+
+
+if __name__ == "__main__":
+    lwgtest.run([sys.modules[__name__], test_mesh, test_paad],
+                need_root="lowpand needs a TUN device and paad port 716 in their own namespace")
