@@ -45,7 +45,7 @@ enum { EAP_MODE_LOCAL, EAP_MODE_RADIUS };
 /* clang-format off */
 static const struct config_key paad_keys[] = {
 	DAEMON_CONFIG_KEYS("paad", struct paad_config),
-	{ "pana", "address", CONFIG_STRING, offsetof(struct paad_config, address), "::", 0, 0, NULL,
+	{ "pana", "address", CONFIG_ADDRESS, offsetof(struct paad_config, address), "::", 0, 0, NULL,
 	  false, "numeric address to serve PANA on (\"::\": every IPv6 and IPv4 address)" },
 	{ "pana", "port", CONFIG_INT, offsetof(struct paad_config, port), "716", 1, 65535, NULL,
 	  false, "UDP port of the PAA (RFC 5191: 716)" },
@@ -78,8 +78,9 @@ static const struct config_key paad_keys[] = {
 	  eap_modes, false,
 	  "local: paad's own EAP-PSK server with the keys of lwgatectl paad device-add; radius: "
 	  "EAP pass-through to [radius] server" },
-	{ "radius", "server", CONFIG_STRING, offsetof(struct paad_config, radius_server), "", 0, 0,
-	  NULL, false, "numeric address of the RADIUS server ([eap] mode = radius)" },
+	{ "radius", "server", CONFIG_ADDRESS, offsetof(struct paad_config, radius_server), "", 0, 0,
+	  NULL, false, "numeric address of the RADIUS server ([eap] mode = radius)",
+	  CONFIG_ADDR_EMPTY },
 	{ "radius", "port", CONFIG_INT, offsetof(struct paad_config, radius_port), "1812", 1,
 	  65535, NULL, false, "its authentication port" },
 	{ "radius", "secret", CONFIG_STRING, offsetof(struct paad_config, radius_secret), "", 0, 0,
