@@ -240,21 +240,20 @@ static void on_relay(struct paaserver *srv, const struct pana_msg *pry,
 	free(m);
 }
 
-static void handle(struct paaserver *srv, const uint8_t *buf, size_t len,
-		   const struct sockaddr_in6 *src, const struct in6_addr *local)
+void paaserver_input(struct paaserver *srv, const uint8_t *buf, size_t len,
+		     const struct paapeer *from)
 {
-	struct paapeer from = { .pac = *src, .local = *local };
 	struct pana_msg m;
 
 	srv->st.rx++;
-	if (pana_msg_parse(buf, len, &m) < 0) {
+	if (len > PANA_MAX_MSG || pana_msg_parse(buf, len, &m) < 0) {
 		srv->st.drop_malformed++;
 		return;
 	}
 	if (m.type == PANA_RELAY)
-		on_relay(srv, &m, &from);
+		on_relay(srv, &m, from);
 	else
-		dispatch(srv, buf, len, &m, &from);
+		dispatch(srv, buf, len, &m, from);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -286,7 +285,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 			srv->st.drop_malformed++;
 			continue;
 		}
-		handle(srv, buf, (size_t)n, &from, &local);
+		paaserver_input(srv, buf, (size_t)n, &(struct paapeer){ .pac = from, .local = local });
 	}
 }
 

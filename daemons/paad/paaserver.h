@@ -122,6 +122,14 @@ void paaserver_each(struct paaserver *srv, void (*fn)(const struct paaserver_inf
 
 void paaserver_get_stats(const struct paaserver *srv, struct paaserver_stats *out);
 
+/*
+ * Take one datagram of @len bytes from @from (its relay field unset: as it
+ * arrived on the socket), exactly as the socket reader does; for the fuzz
+ * target, which drives the whole PAA without a network.
+ */
+void paaserver_input(struct paaserver *srv, const uint8_t *buf, size_t len,
+		     const struct paapeer *from);
+
 /* Bytes one established session holds in memory (for the status and the seed's §5.4.1.3 table). */
 size_t paaserver_session_bytes(const struct paaserver *srv);
 
