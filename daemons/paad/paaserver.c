@@ -558,7 +558,10 @@ void paaserver_get_stats(const struct paaserver *srv, struct paaserver_stats *ou
 
 size_t paaserver_session_bytes(const struct paaserver *srv)
 {
-	/* the struct, I_PAR and I_PAN (two 16-byte AVPs each) and a cached PNA with AUTH */
-	return sizeof(struct sess) + 2 * (PANA_HEADER_LEN + 2 * 12) +
-	       (PANA_HEADER_LEN + PANA_AVP_HDR_LEN + PANA_AUTH_LEN);
+	/*
+	 * The struct, its two libevent timers, I_PAR and I_PAN (two 4-byte AVPs
+	 * each) and a cached PNA with AUTH; malloc's own overhead aside.
+	 */
+	return sizeof(struct sess) + 2 * event_get_struct_event_size() +
+	       2 * (PANA_HEADER_LEN + 2 * 12) + (PANA_HEADER_LEN + PANA_AVP_HDR_LEN + PANA_AUTH_LEN);
 }
