@@ -139,7 +139,8 @@ static int upper_layer(const uint8_t *pkt, size_t len, size_t *off)
 
 	*off = 40;
 	for (int i = 0; i < MAX_EXT_HDR; i++) {
-		/* hop-by-hop, routing, destination options: length in 8-byte units beyond the first */
+		/* hop-by-hop, routing, destination options: length in 8-byte units beyond the first
+		 */
 		if (nh != 0 && nh != 43 && nh != 60)
 			return nh;
 		if (len < *off + 8)
@@ -233,7 +234,8 @@ static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
 		    !json_is_integer(lt) || json_integer_value(lt) < 0 ||
 		    json_integer_value(lt) > UINT32_MAX) {
 			ipc_call_fail(call, IPC_ERR_BAD_ARGS,
-				      "nodes[%zu]: wants an IPv6 address and a lifetime in seconds", i);
+				      "nodes[%zu]: wants an IPv6 address and a lifetime in seconds",
+				      i);
 			return;
 		}
 	}
@@ -241,7 +243,8 @@ static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
 		uint8_t addr[16];
 
 		parse_address(json_string_value(json_object_get(n, "address")), addr);
-		ok += admission_admit(a, addr, (uint32_t)json_integer_value(json_object_get(n, "lifetime")),
+		ok += admission_admit(a, addr,
+				      (uint32_t)json_integer_value(json_object_get(n, "lifetime")),
 				      now) == 0;
 	}
 	ipc_call_reply(call, json_pack("{s:I, s:I}", "admitted", (json_int_t)ok, "refused",
@@ -276,7 +279,8 @@ static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)
 		if (!e->used || e->expires_ms <= now)
 			continue;
 		snprintf(iid, sizeof(iid), "%02x%02x:%02x%02x:%02x%02x:%02x%02x", e->iid[0],
-			 e->iid[1], e->iid[2], e->iid[3], e->iid[4], e->iid[5], e->iid[6], e->iid[7]);
+			 e->iid[1], e->iid[2], e->iid[3], e->iid[4], e->iid[5], e->iid[6],
+			 e->iid[7]);
 		ipc_call_record(call, json_pack("{s:s, s:I}", "iid", iid, "expires_in",
 						(json_int_t)((e->expires_ms - now + 999) / 1000)));
 		n++;
@@ -290,7 +294,8 @@ static const struct ipc_arg admit_args[] = {
 };
 
 static const struct ipc_arg revoke_args[] = {
-	{ "address", IPC_ARG_STRING, true, "an address of the node (its interface identifier counts)" },
+	{ "address", IPC_ARG_STRING, true,
+	  "an address of the node (its interface identifier counts)" },
 	{ NULL },
 };
 

@@ -32,11 +32,11 @@ struct admission_cfg {
 };
 
 struct admission_stats {
-	uint64_t passed;                  /* traffic of admitted nodes */
-	uint64_t passed_nd, passed_rpl;   /* joining traffic of any node */
-	uint64_t passed_pana;             /* UDP 716, either way */
+	uint64_t passed;                   /* traffic of admitted nodes */
+	uint64_t passed_nd, passed_rpl;    /* joining traffic of any node */
+	uint64_t passed_pana;              /* UDP 716, either way */
 	uint64_t dropped_up, dropped_down; /* of nodes not admitted, mesh → host and back */
-	uint64_t dropped_malformed;       /* not an IPv6 packet we can read */
+	uint64_t dropped_malformed;        /* not an IPv6 packet we can read */
 	uint64_t admits, revokes, full;
 };
 

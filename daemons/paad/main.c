@@ -140,8 +140,10 @@ static int paad_start(struct daemon *d, void **state)
 	server_config(cfg, &scfg);
 	p->fd = -1;
 	if (cfg->eap_mode == EAP_MODE_RADIUS) {
-		struct paaradius_config rcfg = { cfg->radius_server, cfg->radius_port,
-						 cfg->radius_secret, cfg->nas_id,
+		struct paaradius_config rcfg = { cfg->radius_server,
+						 cfg->radius_port,
+						 cfg->radius_secret,
+						 cfg->nas_id,
 						 (unsigned)cfg->radius_timeout_ms,
 						 (unsigned)cfg->radius_retries };
 
@@ -152,7 +154,8 @@ static int paad_start(struct daemon *d, void **state)
 		}
 	}
 	if (*cfg->lowpand_socket)
-		p->admit = paaadmit_new(daemon_base(d), cfg->lowpand_socket, (unsigned)cfg->resync_s);
+		p->admit =
+			paaadmit_new(daemon_base(d), cfg->lowpand_socket, (unsigned)cfg->resync_s);
 	rc = paaserver_new(daemon_base(d), daemon_db(d), fd, &scfg, p->radius, &hooks, &p->server);
 	if (rc == 0 && p->admit)
 		paaadmit_set_server(p->admit, p->server);

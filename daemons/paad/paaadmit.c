@@ -110,8 +110,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	event_add(a->timer, &tv);
 }
 
-struct paaadmit *paaadmit_new(struct event_base *base, const char *socket_path,
-			      unsigned resync_s)
+struct paaadmit *paaadmit_new(struct event_base *base, const char *socket_path, unsigned resync_s)
 {
 	struct paaadmit *a = calloc(1, sizeof(*a));
 	struct timeval tv = { resync_s, 0 };

@@ -27,8 +27,7 @@ struct paaadmit_stats {
  * (set later with paaadmit_set_server), the whole list every @resync_s
  * seconds.
  */
-struct paaadmit *paaadmit_new(struct event_base *base, const char *socket_path,
-			      unsigned resync_s);
+struct paaadmit *paaadmit_new(struct event_base *base, const char *socket_path, unsigned resync_s);
 
 /* The server whose sessions the resync lists. */
 void paaadmit_set_server(struct paaadmit *a, struct paaserver *srv);

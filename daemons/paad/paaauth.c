@@ -84,10 +84,11 @@ static void eap_complete(struct sess *s, bool ok)
 	else
 		eap_build_result(ok ? EAP_SUCCESS : EAP_FAILURE, run->eap_id, eap);
 	if (ok) {
-		struct pana_auth_input in = { run->msk, sizeof(run->msk), s->i_par, s->i_pan,
-					      s->i_par_len, s->i_pan_len, s->pac_nonce,
-					      s->paa_nonce, s->pac_nonce_len, sizeof(s->paa_nonce),
-					      s->key_id + 1 };
+		struct pana_auth_input in = {
+			run->msk,         sizeof(run->msk),     s->i_par,     s->i_pan,
+			s->i_par_len,     s->i_pan_len,         s->pac_nonce, s->paa_nonce,
+			s->pac_nonce_len, sizeof(s->paa_nonce), s->key_id + 1
+		};
 
 		if (pana_auth_key(&in, s->new_key) < 0)
 			ok = false;
@@ -100,7 +101,8 @@ static void eap_complete(struct sess *s, bool ok)
 	s->phase = P_COMPLETE;
 	pana_msg_begin(&b, PANA_FLAG_R | PANA_FLAG_C | (s->reauth ? PANA_FLAG_A : 0), PANA_AUTH,
 		       s->id, ++s->seq_out);
-	pana_msg_add_u32(&b, PANA_AVP_RESULT_CODE, ok ? PANA_SUCCESS : PANA_AUTHENTICATION_REJECTED);
+	pana_msg_add_u32(&b, PANA_AVP_RESULT_CODE,
+			 ok ? PANA_SUCCESS : PANA_AUTHENTICATION_REJECTED);
 	pana_msg_add(&b, PANA_AVP_EAP_PAYLOAD, eap, sizeof(eap));
 	if (ok) {
 		pana_msg_add_u32(&b, PANA_AVP_KEY_ID, s->key_id + 1);
@@ -198,7 +200,7 @@ static void on_radius(void *ctx, int code, const struct radius_pkt *p, const uin
 		return;
 	}
 	log_info("authentication rejected id=%u user=%s: RADIUS %s", s->id, run->user,
-		 code == RADIUS_ACCESS_REJECT	? "Access-Reject"
+		 code == RADIUS_ACCESS_REJECT   ? "Access-Reject"
 		 : code == RADIUS_ACCESS_ACCEPT ? "Access-Accept without usable keys"
 						: "server did not answer");
 	eap_complete(s, false);
@@ -211,8 +213,9 @@ static void radius_answer(struct sess *s, const uint8_t *eap, size_t len)
 	char station[INET6_ADDRSTRLEN] = "";
 
 	if (!run->user[0]) {
-		if (len <= EAP_HDR_LEN + 1 || eap[0] != EAP_RESPONSE || eap[4] != EAP_TYPE_IDENTITY ||
-		    len - 5 > EAP_PSK_MAX_ID || memchr(eap + 5, '\0', len - 5)) {
+		if (len <= EAP_HDR_LEN + 1 || eap[0] != EAP_RESPONSE ||
+		    eap[4] != EAP_TYPE_IDENTITY || len - 5 > EAP_PSK_MAX_ID ||
+		    memchr(eap + 5, '\0', len - 5)) {
 			eap_complete(s, false);
 			return;
 		}
@@ -304,8 +307,8 @@ static void on_start_answer(struct sess *s, const uint8_t *buf, size_t len,
 	uint32_t prf = 0, integ = 0;
 
 	if (!(m->flags & PANA_FLAG_S) || pana_msg_get_u32(m, PANA_AVP_PRF_ALG, &prf) < 0 ||
-	    pana_msg_get_u32(m, PANA_AVP_INTEGRITY_ALG, &integ) < 0 ||
-	    prf != PANA_PRF_HMAC_SHA1 || integ != PANA_AUTH_HMAC_SHA1_160) {
+	    pana_msg_get_u32(m, PANA_AVP_INTEGRITY_ALG, &integ) < 0 || prf != PANA_PRF_HMAC_SHA1 ||
+	    integ != PANA_AUTH_HMAC_SHA1_160) {
 		s->srv->st.drop_unexpected++;
 		return;
 	}

@@ -65,7 +65,8 @@ static int unhex16(const char *s, uint8_t out[16])
 	for (int i = 0; i < 16; i++) {
 		unsigned v;
 
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
 		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
 			return -EINVAL;
 		out[i] = (uint8_t)v;
@@ -120,8 +121,8 @@ static void cmd_device_del(struct ipc_call *call, json_t *args, void *ctx)
 	}
 	ended = paaserver_terminate(p->server, 0, id);
 	log_info("device deleted identity=%s sessions_ended=%u", id, ended);
-	ipc_call_reply(call, json_pack("{s:s, s:I}", "identity", id, "sessions_ended",
-				       (json_int_t)ended));
+	ipc_call_reply(
+		call, json_pack("{s:s, s:I}", "identity", id, "sessions_ended", (json_int_t)ended));
 }
 
 struct list {
@@ -225,32 +226,32 @@ void paactl_status(void *state, json_t *status)
 	json_t *drop;
 
 	paaserver_get_stats(p->server, &st);
-	drop = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "malformed",
-			 (json_int_t)st.drop_malformed, "no_session", (json_int_t)st.drop_no_session,
-			 "sequence", (json_int_t)st.drop_seq, "auth", (json_int_t)st.drop_auth,
-			 "unexpected", (json_int_t)st.drop_unexpected, "full",
-			 (json_int_t)st.drop_full, "relay", (json_int_t)st.drop_relay);
+	drop = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "malformed", (json_int_t)st.drop_malformed,
+		"no_session", (json_int_t)st.drop_no_session, "sequence", (json_int_t)st.drop_seq,
+		"auth", (json_int_t)st.drop_auth, "unexpected", (json_int_t)st.drop_unexpected,
+		"full", (json_int_t)st.drop_full, "relay", (json_int_t)st.drop_relay);
 	json_object_set_new(
 		status, "pana",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}",
-			  "sessions", (json_int_t)st.sessions, "relayed", (json_int_t)st.relayed, "established",
-			  (json_int_t)st.established, "rx", (json_int_t)st.rx, "tx",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, "
+			  "s:I}",
+			  "sessions", (json_int_t)st.sessions, "relayed", (json_int_t)st.relayed,
+			  "established", (json_int_t)st.established, "rx", (json_int_t)st.rx, "tx",
 			  (json_int_t)st.tx, "retransmits", (json_int_t)st.retransmits,
 			  "duplicates", (json_int_t)st.duplicates, "auth_ok",
-			  (json_int_t)st.auth_ok, "reauth_ok", (json_int_t)st.reauth_ok,
-			  "rejected", (json_int_t)st.rejected, "expired", (json_int_t)st.expired,
-			  "terminated", (json_int_t)st.terminated, "timeouts",
-			  (json_int_t)st.timeouts, "dropped", drop, "session_bytes",
-			  (json_int_t)paaserver_session_bytes(p->server)));
+			  (json_int_t)st.auth_ok, "reauth_ok", (json_int_t)st.reauth_ok, "rejected",
+			  (json_int_t)st.rejected, "expired", (json_int_t)st.expired, "terminated",
+			  (json_int_t)st.terminated, "timeouts", (json_int_t)st.timeouts, "dropped",
+			  drop, "session_bytes", (json_int_t)paaserver_session_bytes(p->server)));
 	if (p->admit) {
 		struct paaadmit_stats as;
 
 		paaadmit_get_stats(p->admit, &as);
-		json_object_set_new(status, "admission",
-				    json_pack("{s:I, s:I, s:I, s:I}", "admits", (json_int_t)as.admits,
-					      "revokes", (json_int_t)as.revokes, "resyncs",
-					      (json_int_t)as.resyncs, "failures",
-					      (json_int_t)as.failures));
+		json_object_set_new(
+			status, "admission",
+			json_pack("{s:I, s:I, s:I, s:I}", "admits", (json_int_t)as.admits,
+				  "revokes", (json_int_t)as.revokes, "resyncs",
+				  (json_int_t)as.resyncs, "failures", (json_int_t)as.failures));
 	}
 	if (p->radius) {
 		struct paaradius_stats rs;
@@ -259,10 +260,10 @@ void paactl_status(void *state, json_t *status)
 		json_object_set_new(
 			status, "radius",
 			json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests",
-				  (json_int_t)rs.requests, "retransmits", (json_int_t)rs.retransmits,
-				  "timeouts", (json_int_t)rs.timeouts, "challenges",
-				  (json_int_t)rs.challenges, "accepts", (json_int_t)rs.accepts,
-				  "rejects", (json_int_t)rs.rejects, "dropped",
-				  (json_int_t)rs.dropped));
+				  (json_int_t)rs.requests, "retransmits",
+				  (json_int_t)rs.retransmits, "timeouts", (json_int_t)rs.timeouts,
+				  "challenges", (json_int_t)rs.challenges, "accepts",
+				  (json_int_t)rs.accepts, "rejects", (json_int_t)rs.rejects,
+				  "dropped", (json_int_t)rs.dropped));
 	}
 }

@@ -23,7 +23,7 @@
 /* The state every command handler gets: the daemon and its modules. */
 struct paad {
 	struct daemon *daemon;
-	int fd; /* the PANA socket between prepare() and start() */
+	int fd;                   /* the PANA socket between prepare() and start() */
 	struct paaradius *radius; /* NULL in local mode */
 	struct paaadmit *admit;   /* NULL: lowpand is not told */
 	struct paaserver *server;

@@ -97,7 +97,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 			r->st.dropped++;
 			continue;
 		}
-		p->code == RADIUS_ACCESS_ACCEPT	   ? r->st.accepts++
+		p->code == RADIUS_ACCESS_ACCEPT   ? r->st.accepts++
 		: p->code == RADIUS_ACCESS_REJECT ? r->st.rejects++
 						  : r->st.challenges++;
 		memcpy(auth, q->auth, sizeof(auth));

@@ -131,8 +131,7 @@ static void on_request(struct sess *s, const uint8_t *buf, size_t len, const str
 }
 
 /* PCI: a new session, answered with PAR(S) (or the same PAR(S) again for a repeated PCI). */
-static void on_pci(struct paaserver *srv, const struct pana_msg *m,
-		   const struct paapeer *from)
+static void on_pci(struct paaserver *srv, const struct pana_msg *m, const struct paapeer *from)
 {
 	struct pana_builder b;
 	struct sess *s;
@@ -207,8 +206,7 @@ static bool relay_allowed(struct paaserver *srv, const struct sockaddr_in6 *rela
  * PRY[PaC-Information, Relayed-Message] (RFC 6345): the PaC's message, from
  * the PaC's address as the relay saw it; the answers go back through @relay.
  */
-static void on_relay(struct paaserver *srv, const struct pana_msg *pry,
-		     const struct paapeer *via)
+static void on_relay(struct paaserver *srv, const struct pana_msg *pry, const struct paapeer *via)
 {
 	const struct pana_avp *info = pana_msg_find(pry, PANA_AVP_PAC_INFORMATION);
 	const struct pana_avp *inner = pana_msg_find(pry, PANA_AVP_RELAYED_MESSAGE);
@@ -269,8 +267,11 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		} ctl;
 		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-				     .msg_iovlen = 1, .msg_control = ctl.buf,
+		struct msghdr mh = { .msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = ctl.buf,
 				     .msg_controllen = sizeof(ctl.buf) };
 		ssize_t n = recvmsg(fd, &mh, 0);
 
@@ -285,7 +286,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 			srv->st.drop_malformed++;
 			continue;
 		}
-		paaserver_input(srv, buf, (size_t)n, &(struct paapeer){ .pac = from, .local = local });
+		paaserver_input(srv, buf, (size_t)n,
+				&(struct paapeer){ .pac = from, .local = local });
 	}
 }
 
@@ -326,7 +328,8 @@ static void load_one(struct paastore_session *p, void *arg)
 
 static int open_socket(const struct paaserver_config *cfg)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)cfg->port) };
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons((uint16_t)cfg->port) };
 	int fd, off = 0, on = 1;
 
 	if (inet_pton(AF_INET6, cfg->address, &a.sin6_addr) != 1) {
@@ -413,7 +416,8 @@ int paaserver_open(const struct paaserver_config *cfg)
 	int fd = open_socket(cfg);
 
 	if (fd < 0)
-		log_error("cannot serve PANA on [%s]:%d: %s", cfg->address, cfg->port, strerror(-fd));
+		log_error("cannot serve PANA on [%s]:%d: %s", cfg->address, cfg->port,
+			  strerror(-fd));
 	return fd;
 }
 
@@ -563,5 +567,6 @@ size_t paaserver_session_bytes(const struct paaserver *srv)
 	 * each) and a cached PNA with AUTH; malloc's own overhead aside.
 	 */
 	return sizeof(struct sess) + 2 * event_get_struct_event_size() +
-	       2 * (PANA_HEADER_LEN + 2 * 12) + (PANA_HEADER_LEN + PANA_AVP_HDR_LEN + PANA_AUTH_LEN);
+	       2 * (PANA_HEADER_LEN + 2 * 12) +
+	       (PANA_HEADER_LEN + PANA_AVP_HDR_LEN + PANA_AUTH_LEN);
 }

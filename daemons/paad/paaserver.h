@@ -32,12 +32,12 @@ struct paaserver;
 struct paaserver_config {
 	const char *address; /* numeric; "::" for every address */
 	int port;
-	const char *server_id;    /* EAP-PSK ID_S */
-	unsigned lifetime_s;      /* Session-Lifetime granted */
-	unsigned max_sessions;    /* sessions (any phase) held at once */
-	unsigned irt_ms, mrt_ms;  /* retransmission: initial and maximum timeout */
-	unsigned mrc;             /* retransmissions before giving up */
-	const char *relays;       /* RFC 6345 relays allowed, numeric addresses, space-separated */
+	const char *server_id;   /* EAP-PSK ID_S */
+	unsigned lifetime_s;     /* Session-Lifetime granted */
+	unsigned max_sessions;   /* sessions (any phase) held at once */
+	unsigned irt_ms, mrt_ms; /* retransmission: initial and maximum timeout */
+	unsigned mrc;            /* retransmissions before giving up */
+	const char *relays;      /* RFC 6345 relays allowed, numeric addresses, space-separated */
 };
 
 /* True when @relays is a list of at most PAASERVER_MAX_RELAYS numeric addresses. */

@@ -17,8 +17,9 @@
 #include "common/log.h"
 #include "paastore.h"
 
-static const char *const phase_names[] = { "auth", "auth", "auth", "access", "terminating",
-					   "closed" };
+static const char *const phase_names[] = {
+	"auth", "auth", "auth", "access", "terminating", "closed"
+};
 
 uint32_t paasess_random32(void)
 {
@@ -153,7 +154,9 @@ static ssize_t send_from(int fd, const uint8_t *buf, size_t len, const struct so
 		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} ctl;
 	struct iovec iov = { (void *)buf, len };
-	struct msghdr mh = { .msg_name = (void *)dst, .msg_namelen = sizeof(*dst), .msg_iov = &iov,
+	struct msghdr mh = { .msg_name = (void *)dst,
+			     .msg_namelen = sizeof(*dst),
+			     .msg_iov = &iov,
 			     .msg_iovlen = 1 };
 	struct cmsghdr *c;
 
@@ -170,8 +173,7 @@ static ssize_t send_from(int fd, const uint8_t *buf, size_t len, const struct so
 	return sendmsg(fd, &mh, 0);
 }
 
-void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len,
-		 const struct paapeer *to)
+void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len, const struct paapeer *to)
 {
 	const struct sockaddr_in6 *dst = &to->pac;
 	struct pana_builder *b = NULL;
@@ -226,7 +228,7 @@ void paasess_arm(struct event *ev, uint32_t ms)
  * request and send it; the RFC 3315 timer starts at IRT.
  */
 void paasess_send_request(struct sess *s, struct pana_builder *b, size_t auth_off,
-			 const uint8_t *key)
+			  const uint8_t *key)
 {
 	struct paaserver *srv = s->srv;
 	int len = pana_msg_end(b);
@@ -257,7 +259,7 @@ void paasess_stop_request(struct sess *s)
 
 /* Finish, sign and send the answer @b to @to, and cache it for a repeated request. */
 void paasess_send_answer(struct sess *s, struct pana_builder *b, size_t auth_off,
-			const struct paapeer *to)
+			 const struct paapeer *to)
 {
 	int len = pana_msg_end(b);
 
@@ -332,7 +334,8 @@ void paasess_arm_life(struct sess *s)
 {
 	int64_t left = s->expires - (int64_t)time(NULL);
 
-	paasess_arm(s->life, left > 0 ? (uint32_t)(left > 86400 * 30 ? 86400 * 30 : left) * 1000 : 0);
+	paasess_arm(s->life,
+		    left > 0 ? (uint32_t)(left > 86400 * 30 ? 86400 * 30 : left) * 1000 : 0);
 }
 
 struct sess *paasess_new(struct paaserver *srv, uint32_t id, const struct paapeer *peer)
@@ -353,4 +356,3 @@ struct sess *paasess_new(struct paaserver *srv, uint32_t id, const struct paapee
 	srv->st.sessions++;
 	return s;
 }
-

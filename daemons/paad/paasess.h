@@ -28,18 +28,18 @@
 #include "paaradius.h"
 #include "paaserver.h"
 
-#define BUCKETS        1024
-#define RX_BURST       64 /* datagrams read per wake-up, so the loop stays fair */
-#define MIN_NONCE      8  /* RFC 5191 §8.5 asks for at least half the PRF's output; 8 for old PaCs */
-#define MAX_NONCE      32
+#define BUCKETS   1024
+#define RX_BURST  64 /* datagrams read per wake-up, so the loop stays fair */
+#define MIN_NONCE 8  /* RFC 5191 §8.5 asks for at least half the PRF's output; 8 for old PaCs */
+#define MAX_NONCE 32
 
 enum phase {
 	P_START,    /* PAR(S) sent, waiting for PAN(S) */
 	P_EAP,      /* EAP-PSK in PAR/PAN */
 	P_COMPLETE, /* PAR(C) sent, waiting for PAN(C) */
 	P_ACCESS,
-	P_TERM,     /* PTR sent, waiting for PTA */
-	P_CLOSED,   /* PTA sent: kept a while to answer a repeated PTR */
+	P_TERM,   /* PTR sent, waiting for PTA */
+	P_CLOSED, /* PTA sent: kept a while to answer a repeated PTR */
 };
 
 struct sess {
@@ -53,12 +53,12 @@ struct sess {
 	bool established; /* has reached the access phase: admitted, stored */
 	bool ended;       /* the down hook has run */
 	struct paapeer peer;
-	uint32_t seq_out;       /* our last request */
-	uint32_t seq_in;        /* the PaC's last request */
+	uint32_t seq_out; /* our last request */
+	uint32_t seq_in;  /* the PaC's last request */
 	bool have_in;
-	uint8_t *req, *ans;     /* outstanding request; answer to seq_in */
+	uint8_t *req, *ans; /* outstanding request; answer to seq_in */
 	uint16_t req_len, ans_len;
-	unsigned rc;            /* retransmissions of req */
+	unsigned rc; /* retransmissions of req */
 	uint32_t rt_ms;
 	struct event *rtx, *life;
 	uint8_t *i_par, *i_pan; /* the first PAR and PAN, for PANA_AUTH_KEY */
@@ -75,8 +75,8 @@ struct sess {
 
 /* What an EAP run needs, freed when it ends. */
 struct eap_run {
-	uint8_t eap_id;     /* Identifier of the last EAP request, for Success/Failure */
-	bool got_nonce;     /* the PaC's first answer of the run, with its nonce, has come */
+	uint8_t eap_id; /* Identifier of the last EAP request, for Success/Failure */
+	bool got_nonce; /* the PaC's first answer of the run, with its nonce, has come */
 	uint8_t msk[EAP_PSK_MSK_LEN];
 	struct eap_psk psk; /* local mode */
 	/* RADIUS mode: the Access-Request in flight, the server's State, the EAP identity */
@@ -103,7 +103,6 @@ struct paaserver {
 	size_t nrelays;
 	struct paaserver_stats st;
 };
-
 
 /* 32 random bits, and @n random bytes (OpenSSL's generator; aborts without one). */
 uint32_t paasess_random32(void);
@@ -137,8 +136,7 @@ void paasess_info(const struct sess *s, struct paaserver_info *out);
  * Send @len bytes to @to: to the PaC, or wrapped in a PRY to its relay
  * (counted; a failure is logged).
  */
-void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len,
-		  const struct paapeer *to);
+void paasess_xmit(struct paaserver *srv, const uint8_t *buf, size_t len, const struct paapeer *to);
 
 /* Arm timer @ev for @ms milliseconds. */
 void paasess_arm(struct event *ev, uint32_t ms);

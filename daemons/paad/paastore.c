@@ -43,10 +43,11 @@ int paastore_device_psk(struct db *db, const char *identity, uint8_t psk[EAP_PSK
 
 int paastore_device_put(struct db *db, const char *identity, const uint8_t psk[EAP_PSK_PSK_LEN])
 {
-	int rc = db_exec(db,
-			 "INSERT INTO devices (identity, psk, created) VALUES (?, ?, strftime('%s')) "
-			 "ON CONFLICT(identity) DO UPDATE SET psk = excluded.psk",
-			 "tb", identity, psk, (size_t)EAP_PSK_PSK_LEN);
+	int rc = db_exec(
+		db,
+		"INSERT INTO devices (identity, psk, created) VALUES (?, ?, strftime('%s')) "
+		"ON CONFLICT(identity) DO UPDATE SET psk = excluded.psk",
+		"tb", identity, psk, (size_t)EAP_PSK_PSK_LEN);
 
 	return rc < 0 ? rc : 0;
 }
@@ -81,11 +82,15 @@ int paastore_session_put(struct db *db, const struct paastore_session *s)
 		     "INSERT OR REPLACE INTO sessions (id, device, peer, key_id, auth_key, i_par, "
 		     "i_pan, seq_out, seq_in, have_in, lifetime, expires, started) VALUES "
 		     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		     "Itb" "Ib" "bb" "IIi" "III", (int64_t)s->id, s->device, &s->peer,
-		     sizeof(s->peer), (int64_t)s->key_id, s->auth_key, sizeof(s->auth_key),
-		     s->i_par, s->i_par_len, s->i_pan, s->i_pan_len, (int64_t)s->seq_out,
-		     (int64_t)s->seq_in, (int)s->have_in, (int64_t)s->lifetime, s->expires,
-		     s->started);
+		     "Itb"
+		     "Ib"
+		     "bb"
+		     "IIi"
+		     "III",
+		     (int64_t)s->id, s->device, &s->peer, sizeof(s->peer), (int64_t)s->key_id,
+		     s->auth_key, sizeof(s->auth_key), s->i_par, s->i_par_len, s->i_pan,
+		     s->i_pan_len, (int64_t)s->seq_out, (int64_t)s->seq_in, (int)s->have_in,
+		     (int64_t)s->lifetime, s->expires, s->started);
 	return rc < 0 ? rc : 0;
 }
 
@@ -121,7 +126,8 @@ static bool read_row(sqlite3_stmt *st, struct paastore_session *s)
 	if (!dev || strlen(dev) > EAP_PSK_MAX_ID ||
 	    (size_t)sqlite3_column_bytes(st, 2) != sizeof(s->peer) ||
 	    sqlite3_column_bytes(st, 4) != PANA_AUTH_KEY_LEN ||
-	    sqlite3_column_bytes(st, 5) > PANA_MAX_MSG || sqlite3_column_bytes(st, 6) > PANA_MAX_MSG) {
+	    sqlite3_column_bytes(st, 5) > PANA_MAX_MSG ||
+	    sqlite3_column_bytes(st, 6) > PANA_MAX_MSG) {
 		log_warnx("stored session is damaged, dropped id=%u", s->id);
 		return false;
 	}

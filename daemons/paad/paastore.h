@@ -20,12 +20,13 @@
 #include "paapeer.h"
 
 /* Migration 2 of paad.db. */
-#define PAASTORE_SCHEMA                                                                             \
-	"CREATE TABLE devices (identity TEXT PRIMARY KEY, psk BLOB NOT NULL, created INTEGER NOT "  \
-	"NULL);"                                                                                    \
-	"CREATE TABLE sessions (id INTEGER PRIMARY KEY, device TEXT NOT NULL, peer BLOB NOT NULL, " \
-	"key_id INTEGER NOT NULL, auth_key BLOB NOT NULL, i_par BLOB NOT NULL, i_pan BLOB NOT "     \
-	"NULL, seq_out INTEGER NOT NULL, seq_in INTEGER NOT NULL, have_in INTEGER NOT NULL, "       \
+#define PAASTORE_SCHEMA                                                                            \
+	"CREATE TABLE devices (identity TEXT PRIMARY KEY, psk BLOB NOT NULL, created INTEGER NOT " \
+	"NULL);"                                                                                   \
+	"CREATE TABLE sessions (id INTEGER PRIMARY KEY, device TEXT NOT NULL, peer BLOB NOT "      \
+	"NULL, "                                                                                   \
+	"key_id INTEGER NOT NULL, auth_key BLOB NOT NULL, i_par BLOB NOT NULL, i_pan BLOB NOT "    \
+	"NULL, seq_out INTEGER NOT NULL, seq_in INTEGER NOT NULL, have_in INTEGER NOT NULL, "      \
 	"lifetime INTEGER NOT NULL, expires INTEGER NOT NULL, started INTEGER NOT NULL);"
 
 /* What a stored session holds; the blobs are owned by the struct (paastore_session_fini). */

@@ -24,8 +24,8 @@ enum eap_code {
 struct eap_pkt {
 	uint8_t code;
 	uint8_t id;
-	uint16_t len;  /* the Length field: the whole packet */
-	uint8_t type;  /* requests and responses; 0 for success and failure */
+	uint16_t len;        /* the Length field: the whole packet */
+	uint8_t type;        /* requests and responses; 0 for success and failure */
 	const uint8_t *data; /* after the type (requests, responses), else NULL */
 	size_t data_len;
 };

@@ -12,9 +12,9 @@
 #include "pana/eap.h"
 #include "pana/eax.h"
 
-#define HDR      6  /* Code, Identifier, Length, Type, Flags */
-#define EAX_HDR  22 /* HDR and RAND_S: what the protected channel authenticates */
-#define PCH_LEN  (4 + 16 + 1) /* Nonce, Tag, encrypted R/E flags */
+#define HDR        6            /* Code, Identifier, Length, Type, Flags */
+#define EAX_HDR    22           /* HDR and RAND_S: what the protected channel authenticates */
+#define PCH_LEN    (4 + 16 + 1) /* Nonce, Tag, encrypted R/E flags */
 #define FLAGS_T(t) ((uint8_t)((t) << 6))
 
 /* One AES-128 block: out = E(key, in). */

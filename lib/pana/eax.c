@@ -10,8 +10,8 @@
 #include <openssl/evp.h>
 
 /* CMAC-AES-128 over @a then @b (either may be empty). */
-static int cmac2(const uint8_t *key, const uint8_t *a, size_t a_len, const uint8_t *b,
-		 size_t b_len, uint8_t out[16])
+static int cmac2(const uint8_t *key, const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
+		 uint8_t out[16])
 {
 	EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
 	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;

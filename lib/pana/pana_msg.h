@@ -74,10 +74,10 @@ enum {
 };
 
 /* Algorithm numbers (IKEv2 transform IDs, RFC 5191 §8.3 and §8.6). */
-#define PANA_PRF_HMAC_SHA1         2
-#define PANA_AUTH_HMAC_SHA1_160    7
-#define PANA_AUTH_LEN              20
-#define PANA_NONCE_LEN             20
+#define PANA_PRF_HMAC_SHA1      2
+#define PANA_AUTH_HMAC_SHA1_160 7
+#define PANA_AUTH_LEN           20
+#define PANA_NONCE_LEN          20
 
 struct pana_avp {
 	uint16_t code;

@@ -9,11 +9,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#define MD5_LEN       16
-#define MS_VENDOR     311
-#define MS_MPPE_SEND  16
-#define MS_MPPE_RECV  17
-#define MPPE_KEY_LEN  32
+#define MD5_LEN      16
+#define MS_VENDOR    311
+#define MS_MPPE_SEND 16
+#define MS_MPPE_RECV 17
+#define MPPE_KEY_LEN 32
 
 int radius_parse(const uint8_t *buf, size_t len, struct radius_pkt *out)
 {
@@ -117,8 +117,8 @@ static int md5ish(const char *key, const uint8_t *a, size_t al, const uint8_t *b
 	if (key)
 		ok = mctx && EVP_MAC_init(mctx, (const uint8_t *)key, strlen(key), params) &&
 		     EVP_MAC_update(mctx, a, al) && (!bl || EVP_MAC_update(mctx, b, bl)) &&
-		     (!cl || EVP_MAC_update(mctx, c, cl)) && EVP_MAC_final(mctx, out, &n, MD5_LEN) &&
-		     n == MD5_LEN;
+		     (!cl || EVP_MAC_update(mctx, c, cl)) &&
+		     EVP_MAC_final(mctx, out, &n, MD5_LEN) && n == MD5_LEN;
 	else
 		ok = dctx && EVP_DigestInit_ex(dctx, EVP_md5(), NULL) &&
 		     EVP_DigestUpdate(dctx, a, al) && (!bl || EVP_DigestUpdate(dctx, b, bl)) &&
@@ -152,8 +152,8 @@ bool radius_verify_response(const uint8_t *buf, size_t len, const uint8_t req_au
 	struct radius_pkt p;
 	const struct radius_attr *ma;
 
-	if (radius_parse(buf, len, &p) < 0 || !(ma = radius_find(&p, RADIUS_MESSAGE_AUTHENTICATOR)) ||
-	    ma->len != MD5_LEN)
+	if (radius_parse(buf, len, &p) < 0 ||
+	    !(ma = radius_find(&p, RADIUS_MESSAGE_AUTHENTICATOR)) || ma->len != MD5_LEN)
 		return false;
 	/* Response Authenticator = MD5(Code | ID | Length | RequestAuth | Attributes | Secret) */
 	memcpy(copy, buf, p.len);
@@ -181,8 +181,8 @@ static int mppe_decrypt(const uint8_t *v, size_t len, const char *secret, const 
 	for (size_t i = 0; i < n; i += MD5_LEN) {
 		int rc = i == 0 ? md5ish(NULL, (const uint8_t *)secret, strlen(secret), req_auth,
 					 RADIUS_AUTH_LEN, v, 2, b)
-				: md5ish(NULL, (const uint8_t *)secret, strlen(secret), c + i - MD5_LEN,
-					 MD5_LEN, NULL, 0, b);
+				: md5ish(NULL, (const uint8_t *)secret, strlen(secret),
+					 c + i - MD5_LEN, MD5_LEN, NULL, 0, b);
 
 		if (rc < 0)
 			return rc;

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RADIUS_HDR_LEN    20
-#define RADIUS_MAX_LEN    4096
-#define RADIUS_MAX_ATTRS  128
-#define RADIUS_AUTH_LEN   16
-#define RADIUS_MSK_LEN    64
+#define RADIUS_HDR_LEN   20
+#define RADIUS_MAX_LEN   4096
+#define RADIUS_MAX_ATTRS 128
+#define RADIUS_AUTH_LEN  16
+#define RADIUS_MSK_LEN   64
 
 enum radius_code {
 	RADIUS_ACCESS_REQUEST = 1,

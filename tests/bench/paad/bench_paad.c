@@ -38,7 +38,8 @@ static void on_event(struct pac *c, const char *name)
 
 static int pac_socket(int port)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons((uint16_t)port),
 				  .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
@@ -117,7 +118,8 @@ static double cpu_s(pid_t pid)
 	fclose(f);
 	p = strrchr(buf, ')');
 	/* fields 14 and 15 after "pid (comm)": skip state and 10 more */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		abort();
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -153,8 +155,9 @@ static pid_t start_paad(const char *bin, const char *dir, int port)
 	f = fopen(ini, "w");
 	if (!f)
 		abort();
-	fprintf(f, "[daemon]\nsocket = %s\ndatabase = %s/paad.db\nuser =\nlog_level = warning\n"
-		   "[pana]\naddress = ::1\nport = %d\nmax_sessions = 1000000\n",
+	fprintf(f,
+		"[daemon]\nsocket = %s\ndatabase = %s/paad.db\nuser =\nlog_level = warning\n"
+		"[pana]\naddress = ::1\nport = %d\nmax_sessions = 1000000\n",
 		sock, dir, port);
 	fclose(f);
 	pid = bench_spawn(argv, true);

@@ -44,9 +44,15 @@ static void setup(void)
 	static const struct paaserver_hooks hooks = { noop_up, NULL, NULL };
 	static const uint8_t psk[16] = { 1 };
 	char dir[] = "/tmp/fuzz-paad-XXXXXX", path[64], err[256];
-	struct paaserver_config cfg = { .address = "::1", .port = 0, .server_id = "paad",
-					.lifetime_s = 60, .max_sessions = 16, .irt_ms = 1000,
-					.mrt_ms = 30000, .mrc = 2, .relays = "::1" };
+	struct paaserver_config cfg = { .address = "::1",
+					.port = 0,
+					.server_id = "paad",
+					.lifetime_s = 60,
+					.max_sessions = 16,
+					.irt_ms = 1000,
+					.mrt_ms = 30000,
+					.mrc = 2,
+					.relays = "::1" };
 	struct db *db;
 	int fd;
 

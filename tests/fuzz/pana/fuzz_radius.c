@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (radius_parse(data, size, &p) < 0)
 		return 0;
 	for (size_t i = 0; i < p.nattrs; i++)
-		CHECK(p.attrs[i].value >= data + 20 && p.attrs[i].value + p.attrs[i].len <= data + p.len);
+		CHECK(p.attrs[i].value >= data + 20 &&
+		      p.attrs[i].value + p.attrs[i].len <= data + p.len);
 	n = radius_eap(&p, eap, sizeof(eap));
 	CHECK(n < 0 || (size_t)n <= p.len);
 	CHECK(!radius_verify_response(data, size, req_auth, "a secret the fuzzer does not have"));

@@ -83,7 +83,10 @@ static int run(struct pac *c)
 	while (!c->done) {
 		bool ready = c->authenticated && stdin_open && !c->busy && !c->req_len;
 		struct pollfd p[2] = { { c->fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
-		int wait = c->req_len ? (int)(c->deadline > pac_now_ms() ? c->deadline - pac_now_ms() : 0) : -1;
+		int wait =
+			c->req_len
+				? (int)(c->deadline > pac_now_ms() ? c->deadline - pac_now_ms() : 0)
+				: -1;
 		uint8_t buf[PANA_MAX_MSG];
 
 		if (poll(p, ready ? 2 : 1, wait) < 0 && errno != EINTR)
@@ -176,18 +179,34 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "a:p:s:r:c:i:k:")) != -1) {
 		switch (opt) {
-		case 'a': addr = optarg; break;
-		case 'p': port = optarg; break;
-		case 's': src = optarg; break;
-		case 'r': c.irt_ms = (unsigned)atoi(optarg); break;
-		case 'c': c.mrc = (unsigned)atoi(optarg); break;
-		case 'i': identity = optarg; break;
-		case 'k': psk_hex = optarg; break;
-		default: return 2;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'r':
+			c.irt_ms = (unsigned)atoi(optarg);
+			break;
+		case 'c':
+			c.mrc = (unsigned)atoi(optarg);
+			break;
+		case 'i':
+			identity = optarg;
+			break;
+		case 'k':
+			psk_hex = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!identity || !psk_hex || parse_psk(psk_hex, psk) < 0 || c.irt_ms == 0) {
-		fprintf(stderr, "usage: lwgate-pac [-a ADDR] [-p PORT] [-s SRC] [-r MS] [-c N] -i ID -k PSKHEX\n");
+		fprintf(stderr, "usage: lwgate-pac [-a ADDR] [-p PORT] [-s SRC] [-r MS] [-c N] -i "
+				"ID -k PSKHEX\n");
 		return 2;
 	}
 	if (eap_psk_peer_init(&c.eap, identity, psk) < 0)

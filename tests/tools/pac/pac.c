@@ -97,10 +97,11 @@ static void on_par_complete(struct pac *c, const uint8_t *buf, size_t len, const
 		return;
 	}
 	{
-		struct pana_auth_input in = { c->eap.msk, sizeof(c->eap.msk), c->i_par, c->i_pan,
-					      c->i_par_len, c->i_pan_len, c->pac_nonce,
-					      c->paa_nonce, sizeof(c->pac_nonce), c->paa_nonce_len,
-					      key_id };
+		struct pana_auth_input in = {
+			c->eap.msk,           sizeof(c->eap.msk), c->i_par,     c->i_pan,
+			c->i_par_len,         c->i_pan_len,       c->pac_nonce, c->paa_nonce,
+			sizeof(c->pac_nonce), c->paa_nonce_len,   key_id
+		};
 
 		if (pana_auth_key(&in, c->new_key) < 0 || !verify(c, c->new_key, buf, len, m))
 			return;

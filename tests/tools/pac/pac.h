@@ -33,7 +33,8 @@ struct pac {
 	uint8_t auth_key[PANA_AUTH_KEY_LEN], new_key[PANA_AUTH_KEY_LEN];
 	uint32_t key_id;
 	/* the outstanding request, the answer to the last PAR, the PNR before the last one */
-	uint8_t req[PANA_MAX_MSG], ans[PANA_MAX_MSG], prev_pnr[PANA_MAX_MSG], last_pnr[PANA_MAX_MSG];
+	uint8_t req[PANA_MAX_MSG], ans[PANA_MAX_MSG], prev_pnr[PANA_MAX_MSG],
+		last_pnr[PANA_MAX_MSG];
 	size_t req_len, ans_len, prev_pnr_len, last_pnr_len;
 	unsigned rc;
 	uint32_t rt_ms;

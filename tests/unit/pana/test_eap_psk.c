@@ -142,7 +142,7 @@ static void parse_corrupt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(keys),	     cmocka_unit_test(server_side),
+		cmocka_unit_test(keys),      cmocka_unit_test(server_side),
 		cmocka_unit_test(peer_side), cmocka_unit_test(wrong_key),
 		cmocka_unit_test(tampered),  cmocka_unit_test(parse_corrupt),
 	};

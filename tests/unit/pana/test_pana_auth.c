@@ -31,8 +31,9 @@ static void prf_plus_vector(void **state)
 static void auth_key_vector(void **state)
 {
 	uint8_t msk[64], pac[20], paa[20], out[PANA_AUTH_KEY_LEN];
-	struct pana_auth_input in = { msk, sizeof(msk), i_par, i_pan, sizeof(i_par), sizeof(i_pan),
-				      pac, paa, sizeof(pac), sizeof(paa), 0x01020304 };
+	struct pana_auth_input in = { msk,           sizeof(msk),   i_par,     i_pan,
+				      sizeof(i_par), sizeof(i_pan), pac,       paa,
+				      sizeof(pac),   sizeof(paa),   0x01020304 };
 
 	for (int i = 0; i < 64; i++)
 		msk[i] = (uint8_t)i;

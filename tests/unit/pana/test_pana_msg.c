@@ -69,8 +69,8 @@ static void padding_and_vendor(void **state)
 	assert_memory_equal(a->value, "abcde", 5);
 	/* the same AVP with the V flag and a Vendor-Id is not the IETF AVP */
 	{
-		uint8_t v[] = { 0, 0, 0, 36, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 2, 0x80, 0, 0, 4, 0, 0, 0, 0, 0x30, 0x39, 1, 2, 3, 4 };
+		uint8_t v[] = { 0, 0, 0,    36, 0, 0, 0, 1, 0, 0, 0,    0,    0, 0, 0, 0,
+				0, 2, 0x80, 0,  0, 4, 0, 0, 0, 0, 0x30, 0x39, 1, 2, 3, 4 };
 		v[3] = sizeof(v);
 		assert_int_equal(pana_msg_parse(v, sizeof(v), &m), 0);
 		assert_int_equal(m.avps[0].vendor, 12345);

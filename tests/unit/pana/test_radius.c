@@ -56,7 +56,8 @@ static void accept_msk(void **state)
 	struct radius_pkt p;
 	uint8_t msk[RADIUS_MSK_LEN], other[16];
 
-	assert_true(radius_verify_response(radius_accept, sizeof(radius_accept), req_auth, "s3cret"));
+	assert_true(
+		radius_verify_response(radius_accept, sizeof(radius_accept), req_auth, "s3cret"));
 	assert_int_equal(radius_parse(radius_accept, sizeof(radius_accept), &p), 0);
 	assert_int_equal(radius_msk(&p, "s3cret", req_auth, msk), 0);
 	assert_memory_equal(msk, radius_msk_expected, sizeof(msk));
