@@ -192,18 +192,20 @@ static void cmd_terminate(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 static const struct ipc_arg device_add_args[] = {
-	{ "identity", IPC_ARG_STRING, true, "the device's EAP-PSK identity (ID_P)" },
-	{ "psk", IPC_ARG_STRING, true, "its 16-byte pre-shared key, 32 hex digits" },
+	{ "identity", IPC_ARG_STRING, true, "the device's EAP-PSK identity (ID_P)",
+	  .positional = true },
+	{ "psk", IPC_ARG_STRING, true, "its 16-byte pre-shared key, 32 hex digits",
+	  .positional = true },
 	{ NULL },
 };
 
 static const struct ipc_arg device_del_args[] = {
-	{ "identity", IPC_ARG_STRING, true, "the device's EAP-PSK identity" },
+	{ "identity", IPC_ARG_STRING, true, "the device's EAP-PSK identity", .positional = true },
 	{ NULL },
 };
 
 static const struct ipc_arg terminate_args[] = {
-	{ "id", IPC_ARG_INT, false, "session id (see sessions)" },
+	{ "id", IPC_ARG_INT, false, "session id (see sessions)", .positional = true },
 	{ "device", IPC_ARG_STRING, false, "every session of this device" },
 	{ NULL },
 };
