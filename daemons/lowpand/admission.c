@@ -219,9 +219,8 @@ static bool parse_address(const char *text, uint8_t out[16])
 	return text && inet_pton(AF_INET6, text, out) == 1;
 }
 
-static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
+void admission_cmd_admit(struct ipc_call *call, json_t *args, struct admission *a)
 {
-	struct admission *a = ctx;
 	json_t *nodes = json_object_get(args, "nodes"), *n;
 	uint64_t now = clock_ms();
 	size_t i, ok = 0;
@@ -251,7 +250,7 @@ static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
 				       (json_int_t)(json_array_size(nodes) - ok)));
 }
 
-static void cmd_revoke(struct ipc_call *call, json_t *args, void *ctx)
+void admission_cmd_revoke(struct ipc_call *call, json_t *args, struct admission *a)
 {
 	uint8_t addr[16];
 
@@ -259,16 +258,15 @@ static void cmd_revoke(struct ipc_call *call, json_t *args, void *ctx)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "address: an IPv6 address");
 		return;
 	}
-	if (admission_revoke(ctx, addr) < 0) {
+	if (admission_revoke(a, addr) < 0) {
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "not admitted");
 		return;
 	}
 	ipc_call_reply(call, NULL);
 }
 
-static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)
+void admission_cmd_admitted(struct ipc_call *call, json_t *args, struct admission *a)
 {
-	struct admission *a = ctx;
 	uint64_t now = clock_ms();
 	size_t n = 0;
 
@@ -288,20 +286,13 @@ static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, json_pack("{s:I}", "count", (json_int_t)n));
 }
 
-static const struct ipc_arg admit_args[] = {
+const struct ipc_arg admission_admit_args[] = {
 	{ "nodes", IPC_ARG_ARRAY, true, "[{\"address\": IPv6, \"lifetime\": seconds}, …]" },
 	{ NULL },
 };
 
-static const struct ipc_arg revoke_args[] = {
+const struct ipc_arg admission_revoke_args[] = {
 	{ "address", IPC_ARG_STRING, true,
-	  "an address of the node (its interface identifier counts)" },
-	{ NULL },
-};
-
-const struct ipc_command admission_commands[] = {
-	{ "admit", "let authenticated nodes through (paad)", admit_args, cmd_admit, true },
-	{ "revoke", "stop a node's traffic (paad)", revoke_args, cmd_revoke, true },
-	{ "admitted", "the nodes let through, by interface identifier", NULL, cmd_admitted, false },
+	  "an address of the node (its interface identifier counts)", .positional = true },
 	{ NULL },
 };

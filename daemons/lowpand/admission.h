@@ -70,12 +70,19 @@ void admission_get_stats(const struct admission *a, struct admission_stats *out)
 size_t admission_count(const struct admission *a, uint64_t now_ms);
 
 /*
- * Control commands (ctx: the struct admission):
+ * The handlers of lowpand's control commands (lowpand's table holds them,
+ * so that `lowpand --commands` lists them; it passes its struct admission):
  *   admit nodes:=[{"address":A,"lifetime":S}, …]   (paad; privileged)
  *   revoke address=A                               (paad; privileged)
  *   admitted                                       one record per live node
  */
-extern const struct ipc_command admission_commands[];
+void admission_cmd_admit(struct ipc_call *call, json_t *args, struct admission *a);
+void admission_cmd_revoke(struct ipc_call *call, json_t *args, struct admission *a);
+void admission_cmd_admitted(struct ipc_call *call, json_t *args, struct admission *a);
+
+/* The argument tables of admit and revoke. */
+extern const struct ipc_arg admission_admit_args[];
+extern const struct ipc_arg admission_revoke_args[];
 
 /* {"enabled", "nodes", counters…} for lowpand's status. */
 json_t *admission_status(const struct admission *a);

@@ -398,8 +398,6 @@ static int lowpand_start(struct daemon *d, void **state)
 	l->neighbors = neighbors_new(256);
 	l->adm = admission_new(&(struct admission_cfg){ cfg->admission,
 							(unsigned)cfg->admission_max });
-	if (ipc_server_add_commands(daemon_ipc(d), admission_commands, l->adm) < 0)
-		return -EEXIST;
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	l->fwd = forward_start(l, cfg);
 	if (cfg->nd) {
@@ -546,12 +544,32 @@ static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, rplroot_routes_json(l->rpl));
 }
 
+static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_admit(call, args, ((struct lowpand *)ctx)->adm);
+}
+
+static void cmd_revoke(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_revoke(call, args, ((struct lowpand *)ctx)->adm);
+}
+
+static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_admitted(call, args, ((struct lowpand *)ctx)->adm);
+}
+
 static const struct ipc_command lowpand_commands[] = {
 	{ "stats", "radio, TUN, RPL and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
 	{ "routes", "the RPL DODAG: each node under its parent, with lifetime left", NULL,
 	  cmd_routes, false },
 	{ "neighbors", "the 802.15.4 nodes heard directly, most recent first", NULL, cmd_neighbors,
 	  false },
+	{ "admit", "let authenticated nodes through [admission] (what paad sends)",
+	  admission_admit_args, cmd_admit, true },
+	{ "revoke", "stop a node's traffic (what paad sends)", admission_revoke_args, cmd_revoke,
+	  true },
+	{ "admitted", "the nodes let through, by interface identifier", NULL, cmd_admitted, false },
 	{ NULL },
 };
 
