@@ -3,14 +3,11 @@
 between the mesh (lwgate-radiosim) and the host only the traffic of nodes
 that paad has authenticated, plus what joining needs.
 
-The simulated nodes speak RPL and ICMPv6 but not PANA, so lwgate-pac
-authenticates for node c from a host address with c's interface identifier
-(fd01::c on lo; lowpand admits a node by its interface identifier): the
-rest of the chain — paad's session, its "admit"/"revoke" to lowpand's
-control socket, lowpand's gate on real mesh traffic — is what runs."""
-import json
+Node c of the simulated mesh authenticates itself: its PANA client (the
+protocol of lwgate-pac, in lwgate-radiosim) talks to paad on the host
+through the mesh and lowpand's gate, which lets PANA through; paad then
+tells lowpand to admit c, and to revoke it when the session ends."""
 import os
-import subprocess
 import sys
 import unittest
 
@@ -30,11 +27,9 @@ ADMISSION = "[admission]\nenabled = yes\n"
 class AdmissionTests(test_mesh.Harness):
     def setUp(self):
         super().setUp()
-        self.paad, self.pacs = None, []
+        self.paad = None
 
     def tearDown(self):
-        for p in self.pacs:
-            p.close()
         if self.paad and self.paad.proc.poll() is None:
             self.paad.stop()
         super().tearDown()
@@ -48,6 +43,11 @@ class AdmissionTests(test_mesh.Harness):
 
     def admission(self):
         return self.ctl("status")["admission"]
+
+    def authenticate_c(self):
+        self.sim.send(cmd="pana", node="c", paa="fd00::1", identity="node-c",
+                      psk=test_paad.PSK)
+        self.sim.expect("pana", node="c", state="authenticated", seconds=20)
 
     def admitted(self):
         out = self.ctl("admitted")
@@ -63,13 +63,11 @@ class AdmissionTests(test_mesh.Harness):
         # the control plane is lowpand's own and never meets the gate: the mesh stays joined
         self.assertLessEqual({"fd00::b", "fd00::c"}, set(self.routes()))
 
-        # c authenticates (see the module's comment): paad admits it at lowpand
-        subprocess.run(["ip", "-6", "addr", "replace", "fd01::c/128", "dev", "lo", "nodad"],
-                       check=True)
-        pac = test_paad.Pac("node-c", src="fd01::c",
-                            log=os.path.join(self.tmp, "paad.log"))
-        self.pacs.append(pac)
-        pac.expect("authenticated")
+        # c authenticates through the mesh: PANA passes the gate, paad admits c at lowpand
+        self.authenticate_c()
+        [s] = self.paad.sessions()
+        self.assertEqual((s["device"], s["address"]), ("node-c", NODE_C))
+        self.assertGreater(self.admission()["passed_pana"], 0)
         wait_for(lambda: [n["iid"] for n in self.admitted()] == ["0000:0000:0000:000c"],
                  "lowpand to admit c")
         self.assertEqual(self.ping_until(NODE_C, b"welcome", 0xAD, 10), b"welcome")
@@ -81,6 +79,7 @@ class AdmissionTests(test_mesh.Harness):
         # the operator ends c's session: the door closes
         sid = self.paad.sessions()[0]["id"]
         self.paad.ok("terminate", "id:=%d" % sid)
+        self.sim.expect("pana", node="c", state="terminated_by_paa")
         wait_for(lambda: self.admitted() == [], "lowpand to revoke c")
         dropped = self.admission()["dropped_down"]
         self.assertIsNone(self.ping(NODE_C, b"gone", 0xAD, 40, timeout=1.0))
@@ -90,11 +89,7 @@ class AdmissionTests(test_mesh.Harness):
 
     def test_lowpand_restart_learns_the_admissions_back(self):
         self.start_all()
-        subprocess.run(["ip", "-6", "addr", "replace", "fd01::c/128", "dev", "lo", "nodad"],
-                       check=True)
-        pac = test_paad.Pac("node-c", src="fd01::c", log=os.path.join(self.tmp, "paad.log"))
-        self.pacs.append(pac)
-        pac.expect("authenticated")
+        self.authenticate_c()
         wait_for(lambda: len(self.admitted()) == 1, "lowpand to admit c")
         # a new lowpand knows nothing; paad's resync (every second here) tells it again
         self.lowpand.terminate()
@@ -102,6 +97,8 @@ class AdmissionTests(test_mesh.Harness):
         self.sim.stop()
         self.start(radio=ADMISSION, lifetime=30)
         wait_for(lambda: len(self.admitted()) == 1, "the resync to admit c again")
+        self.joined("c")
+        self.assertEqual(self.ping_until(NODE_C, b"still in", 0xAE, 1), b"still in")
         self.assertGreater(self.paad.ok("status")["admission"]["resyncs"], 1)
 
 

@@ -24,7 +24,9 @@ uint64_t pac_now_ms(void)
 
 static void send_buf(struct pac *c, const uint8_t *buf, size_t len)
 {
-	if (send(c->fd, buf, len, 0) < 0)
+	if (c->xmit)
+		c->xmit(c, buf, len);
+	else if (send(c->fd, buf, len, 0) < 0)
 		fprintf(stderr, "lwgate-pac: send: %s\n", strerror(errno));
 }
 

@@ -1,8 +1,9 @@
 /*
  * pac — the protocol of lwgate-pac, a PANA client (RFC 5191, the LWIG
  * minimal profile) with its own EAP-PSK peer, on lib/pana; shared by the
- * tool (main.c) and the paad benchmark, which runs many at once.  The
- * caller owns the socket (connected to the PAA) and the loop: it hands
+ * tool (main.c), the paad benchmark, which runs many at once, and the
+ * simulated mesh nodes of lwgate-radiosim.  The caller owns the transport
+ * (a socket connected to the PAA, or an xmit hook) and the loop: it hands
  * each datagram to pac_input() and calls pac_retransmit() when
  * pac->deadline passes.
  */
@@ -18,7 +19,9 @@
 #include "pana/pana_msg.h"
 
 struct pac {
-	int fd;
+	int fd; /* a UDP socket connected to the PAA, unless xmit is set */
+	/* when set, how a message goes out instead of send(fd) (a simulated node's stack) */
+	void (*xmit)(struct pac *c, const uint8_t *buf, size_t len);
 	unsigned irt_ms, mrc;
 	struct eap_psk eap;
 	uint32_t session_id, seq_out, last_par_seq;
