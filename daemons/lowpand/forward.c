@@ -211,6 +211,8 @@ static void route_up(struct forward *f, uint8_t *pkt, size_t len)
 		send_back_down(f, pkt, len);
 		return;
 	}
+	if (h->admit && !h->admit(h->arg, pkt, len, false))
+		return;
 	if (tun_write(f->cfg.tun, pkt, len) < 0)
 		f->st.tun_errors++;
 	else
@@ -275,7 +277,7 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 		f->st.tun_in++;
 		if (host_nd(buf, (size_t)n))
 			f->st.host_nd++;
-		else
+		else if (!f->cfg.hooks.admit || f->cfg.hooks.admit(f->cfg.hooks.arg, buf, (size_t)n, true))
 			forward_send(f, buf, (size_t)n);
 	}
 }

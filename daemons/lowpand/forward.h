@@ -47,10 +47,13 @@ struct tun;
  * @route: the downward path to @dst as the hops after the root, the last
  *   being @dst itself; returns their number (0 or 1: the destination is a
  *   neighbour, no source route needed).
+ * @admit: may a packet cross between the mesh and the TUN interface
+ *   (@to_mesh: it came from the TUN)?  False drops it (admission.h).
  */
 struct forward_hooks {
 	bool (*local)(void *arg, const uint8_t *pkt, size_t len);
 	size_t (*route)(void *arg, const uint8_t dst[16], uint8_t (*hops)[16], size_t max_hops);
+	bool (*admit)(void *arg, const uint8_t *pkt, size_t len, bool to_mesh);
 	void *arg;
 };
 

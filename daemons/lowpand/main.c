@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "admission.h"
 #include "forward.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
@@ -70,6 +71,8 @@ struct lowpand_config {
 	char *rd_address;
 	int rd_lifetime;
 	int registrations_max;
+	bool admission;
+	int admission_max;
 };
 
 /* clang-format off */
@@ -144,6 +147,12 @@ static const struct config_key lowpand_keys[] = {
 	{ "nd", "registrations_max", CONFIG_INT, offsetof(struct lowpand_config, registrations_max),
 	  "1024", 1, 65536, NULL, false,
 	  "addresses the registration table holds; more get ARO status 2 (table full)" },
+	{ "admission", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, admission), "no", 0,
+	  0, NULL, false,
+	  "forward between the mesh and the TUN only the traffic of nodes paad has "
+	  "authenticated, and what joining needs (ND, RPL, PANA)" },
+	{ "admission", "max_nodes", CONFIG_INT, offsetof(struct lowpand_config, admission_max),
+	  "1024", 1, 1000000, NULL, false, "authenticated nodes remembered at once" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -163,6 +172,7 @@ struct lowpand {
 	struct rplroot *rpl;
 	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
 	struct registry *reg;    /* the 6LBR's registrations; NULL when ND is off */
+	struct admission *adm;
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
 	struct in6_addr address; /* the router's address on lwg0 */
 	struct in6_addr dodag_id;
@@ -357,6 +367,13 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	forward_frame(l->fwd, frame, len);
 }
 
+static bool admit(void *arg, const uint8_t *pkt, size_t len, bool to_mesh)
+{
+	struct lowpand *l = arg;
+
+	return admission_check(l->adm, pkt, len, to_mesh, clock_ms());
+}
+
 static struct forward *forward_start(struct lowpand *l, const struct lowpand_config *cfg)
 {
 	struct forward_cfg fc = {
@@ -371,7 +388,7 @@ static struct forward *forward_start(struct lowpand *l, const struct lowpand_con
 		.storing = cfg->rpl && cfg->rpl_mode == 1,
 		.reasm_timeout_ms = (uint32_t)cfg->reasm_timeout * 1000,
 		.reasm_max = (unsigned)cfg->reasm_max,
-		.hooks = { .local = local_input, .route = route, .arg = l },
+		.hooks = { .local = local_input, .route = route, .admit = admit, .arg = l },
 	};
 
 	return forward_new(daemon_base(l->d), &fc);
@@ -395,6 +412,8 @@ static int lowpand_start(struct daemon *d, void **state)
 	};
 
 	l->neighbors = neighbors_new(256);
+	l->adm = admission_new(&(struct admission_cfg){ cfg->admission,
+							(unsigned)cfg->admission_max });
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	l->fwd = forward_start(l, cfg);
 	if (cfg->nd) {
@@ -414,6 +433,7 @@ static void lowpand_stop(void *state)
 	registry_free(l->reg);
 	forward_free(l->fwd);
 	radio_free(l->radio);
+	admission_free(l->adm);
 	neighbors_free(l->neighbors);
 	tun_close(l->tun);
 	free(l);
@@ -537,6 +557,7 @@ static void lowpand_status(void *state, json_t *status)
 				  "mode", rpl_modes[config(l)->rpl_mode], "dodagid", dodag_id_text,
 				  "routes", (json_int_t)rplroot_route_count(l->rpl)));
 	json_object_update_new(json_object_get(status, "counters"), counters_json(l));
+	json_object_set_new(status, "admission", admission_status(l->adm));
 }
 
 static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)
@@ -576,6 +597,21 @@ static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, rplroot_routes_json(l->rpl));
 }
 
+static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_admit(call, args, ((struct lowpand *)ctx)->adm);
+}
+
+static void cmd_revoke(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_revoke(call, args, ((struct lowpand *)ctx)->adm);
+}
+
+static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_admitted(call, args, ((struct lowpand *)ctx)->adm);
+}
+
 static const struct ipc_command lowpand_commands[] = {
 	{ "stats", "radio, TUN, RPL and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
 	{ "routes", "the RPL DODAG: each node under its parent, with lifetime left", NULL,
@@ -584,6 +620,11 @@ static const struct ipc_command lowpand_commands[] = {
 	  false },
 	{ "registrations", "the 6LoWPAN-ND registration table: address, owner, TID, lifetime left",
 	  NULL, cmd_registrations, false },
+	{ "admit", "let authenticated nodes through [admission] (what paad sends)",
+	  admission_admit_args, cmd_admit, true },
+	{ "revoke", "stop a node's traffic (what paad sends)", admission_revoke_args, cmd_revoke,
+	  true },
+	{ "admitted", "the nodes let through, by interface identifier", NULL, cmd_admitted, false },
 	{ NULL },
 };
 

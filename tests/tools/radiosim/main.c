@@ -70,12 +70,16 @@ static void usage(FILE *f)
 		"  {\"cmd\":\"junk\",\"bytes\":N}         N random bytes to the host\n"
 		"  {\"cmd\":\"ping\",\"from\":NODE,\"to\":IPV6,\"size\":N,\"seq\":N}\n"
 		"                                   an echo request from a node\n"
+		"  {\"cmd\":\"pana\",\"node\":NAME,\"paa\":IPV6,\"identity\":ID,\"psk\":HEX}\n"
+		"                                   authenticate a node with PANA and EAP-PSK\n"
+		"  {\"cmd\":\"pana\",\"node\":NAME,\"terminate\":true}\n"
+		"                                   end its PANA session\n"
 		"  {\"cmd\":\"link\",\"a\":NAME,\"b\":NAME,\"up\":BOOL}\n"
 		"                                   make or break the link between two stations\n"
 		"  {\"cmd\":\"quit\"}\n"
 		"Events, JSON lines on stdout: ready, unplugged, config, parent, parent-lost, "
 		"joined,\n"
-		"echo-reply, status, done, error.\n"
+		"echo-reply, pana, status, done, error.\n"
 		"Exit status: 0 at end of input or on a signal, 1 on a runtime or topology error,\n"
 		"2 for a usage error.\n");
 }
@@ -154,6 +158,39 @@ static void control_error(const char *what)
 	simev_emit(json_pack("{s:s, s:s}", "event", "error", "error", what));
 }
 
+/* {"cmd":"pana","node":N,"paa":IPV6,"identity":ID,"psk":HEX32} or {…,"terminate":true} */
+static void pana_command(struct sim *s, json_t *c)
+{
+	const char *name = json_string_value(json_object_get(c, "node"));
+	const char *paa = json_string_value(json_object_get(c, "paa"));
+	const char *id = json_string_value(json_object_get(c, "identity"));
+	const char *hex = json_string_value(json_object_get(c, "psk"));
+	int st = name ? topo_find(&s->topo, name) : -1;
+	uint8_t dst[16], psk[16];
+	bool ok = hex && strlen(hex) == 32;
+
+	for (int i = 0; ok && i < 16; i++) {
+		unsigned v;
+
+		ok = sscanf(hex + 2 * i, "%2x", &v) == 1;
+		psk[i] = (uint8_t)v;
+	}
+	if (st <= 0) {
+		control_error("pana: needs \"node\" (a node)");
+	} else if (json_is_true(json_object_get(c, "terminate"))) {
+		if (node_pana_terminate(s->nodes[st]) < 0)
+			control_error("pana: the node has no PANA client");
+		else
+			done("pana");
+	} else if (!paa || inet_pton(AF_INET6, paa, dst) != 1 || !id || !ok) {
+		control_error("pana: needs \"paa\" (IPv6), \"identity\" and \"psk\" (32 hex digits)");
+	} else if (node_pana(s->nodes[st], dst, id, psk) < 0) {
+		control_error("pana: the node has no address yet, or a bad identity");
+	} else {
+		done("pana");
+	}
+}
+
 static void control(struct sim *s, const char *line)
 {
 	json_error_t jerr;
@@ -208,6 +245,8 @@ static void control(struct sim *s, const char *line)
 			control_error("ping: the node has no address yet");
 		else
 			done(cmd);
+	} else if (strcmp(cmd, "pana") == 0) {
+		pana_command(s, c);
 	} else if (strcmp(cmd, "link") == 0) {
 		const char *a = json_string_value(json_object_get(c, "a"));
 		const char *b = json_string_value(json_object_get(c, "b"));

@@ -2,6 +2,7 @@
  * path, local delivery (echo, UDP echo), upward forwarding, RFC 6554
  * source routes and RFC 9008 decapsulation.  RPL is in noderpl.c, the
  * forwarding of fragments without reassembly in nodefrag.c. */
+#include "nodepana.h"
 #include "nodepriv.h"
 
 #include <errno.h>
@@ -273,6 +274,10 @@ static void on_udp(struct node *n, const uint8_t *pkt, size_t len, size_t off)
 		n->bad_checksum++;
 		return;
 	}
+	if (n->pana && (pkt[off + 2] << 8 | pkt[off + 3]) == NODEPANA_PORT) {
+		nodepana_input(n->pana, pkt, len, off);
+		return;
+	}
 	if ((pkt[off + 2] << 8 | pkt[off + 3]) != 7 || 40 + ulen > sizeof(out) || pkt[24] == 0xff)
 		return;
 	reply_header(out, pkt, n, ulen, 17);
@@ -478,6 +483,7 @@ void node_free(struct node *n)
 	lowpan_rx_free(n->rx);
 	lowpan_vreasm_free(n->vreasm);
 	noderpl_stop(n);
+	nodepana_free(n->pana);
 	free(n);
 }
 
@@ -514,4 +520,21 @@ json_t *node_status_json(const struct node *n)
 			  (json_int_t)n->mib.vreasm_forwarded, "vreasm_frames_sent",
 			  (json_int_t)n->vreasm_sent));
 	return o;
+}
+
+int node_pana(struct node *n, const uint8_t paa[16], const char *identity, const uint8_t psk[16])
+{
+	if (!n->has_global)
+		return -ENETUNREACH;
+	nodepana_free(n->pana);
+	n->pana = nodepana_new(n, paa, identity, psk);
+	return n->pana ? 0 : -EINVAL;
+}
+
+int node_pana_terminate(struct node *n)
+{
+	if (!n->pana)
+		return -ENOENT;
+	nodepana_terminate(n->pana);
+	return 0;
 }

@@ -57,6 +57,14 @@ void node_input(struct node *n, const uint8_t *frame, size_t len);
  * "intact"}.  Returns 0, -ENETUNREACH (no global address yet) or -EMSGSIZE. */
 int node_ping(struct node *n, const uint8_t dst[16], size_t size, uint16_t seq);
 
+/* Authenticate the node with PANA and EAP-PSK (nodepana.h) as @identity
+ * with @psk against the PAA at @paa, replacing an earlier client.  Returns
+ * 0, -ENETUNREACH (no global address yet) or -EINVAL. */
+int node_pana(struct node *n, const uint8_t paa[16], const char *identity, const uint8_t psk[16]);
+
+/* End the node's PANA session (PTR).  0, or -ENOENT when it has none. */
+int node_pana_terminate(struct node *n);
+
 /* {"name","address","parent","rank","joined", counters...} */
 json_t *node_status_json(const struct node *n);
 

@@ -78,6 +78,7 @@ struct node {
 	uint32_t dio_interval_ms;
 
 	struct event *dis_timer, *dio_timer, *dao_timer;
+	struct nodepana *pana; /* its PANA client, once asked to authenticate */
 	bool rpl_option; /* carry the RFC 6553 option like Contiki-NG */
 
 	uint64_t rx_frames, rx_packets, tx_packets, tx_failed, echo_replies, udp_echoes,
