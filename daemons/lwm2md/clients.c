@@ -582,7 +582,7 @@ static json_t *objects_json(const struct client *c)
 	return a;
 }
 
-static json_t *iso_time(int64_t ms)
+json_t *clients_iso_time(int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -610,8 +610,8 @@ json_t *clients_json(const struct client *c, bool full)
 		json_object_set_new(o, "sms", c->sms ? json_string(c->sms) : json_null());
 		json_object_set_new(o, "root", json_string(c->root));
 		json_object_set_new(o, "links", json_string(c->links));
-		json_object_set_new(o, "registered", iso_time(c->registered));
-		json_object_set_new(o, "updated", iso_time(c->updated));
+		json_object_set_new(o, "registered", clients_iso_time(c->registered));
+		json_object_set_new(o, "updated", clients_iso_time(c->updated));
 	}
 	return o;
 }

@@ -147,6 +147,9 @@ int64_t clients_now_ms(void);
  */
 json_t *clients_json(const struct client *c, bool full);
 
+/* Wall-clock milliseconds as an ISO 8601 UTC string ("2026-12-06T21:49:28Z"). */
+json_t *clients_iso_time(int64_t ms);
+
 /* The reason as a word for events and logs: "deregistered", "expired", …. */
 const char *clients_reason_name(enum clients_reason why);
 

@@ -5,6 +5,7 @@
 #include "dm.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct op {
 	int accept;
 	bool lwm2m10;        /* the client registered as LwM2M 1.0 */
 	bool retried;        /* a Read sent again without Accept */
+	bool own_token;      /* DM_OBSERVE, DM_OBSERVE_STOP: @token is the observation's */
 	struct event *timer; /* TCP and TLS: the answer's deadline (no retransmissions) */
 	struct op *next;
 };
@@ -120,6 +122,41 @@ static void learn_no_accept(struct dm *dm, const char *ep)
 			  ep);
 }
 
+/* The call's answer; a re-observation lwm2md makes on its own has no call. */
+static void reply(struct op *op, json_t *result)
+{
+	if (op->call)
+		ipc_call_reply(op->call, result);
+	else
+		json_decref(result);
+	op->call = NULL;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+fail_detail(struct op *op, enum ipc_error code, json_t *detail, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (op->call)
+		ipc_call_fail_detail(op->call, code, detail, "%s", msg);
+	else
+		json_decref(detail);
+	op->call = NULL;
+}
+
+#define fail(op, code, ...) fail_detail(op, code, json_object(), __VA_ARGS__)
+
+/* An observation's request ended without a response: the hook learns it first. */
+static void observe_failed(struct op *op)
+{
+	if (op->kind == DM_OBSERVE && op->dm->cfg.observed)
+		op->dm->cfg.observed(op->dm->cfg.observed_ctx, op->token, op->token_len, NULL);
+}
+
 static void op_free(struct op *op)
 {
 	if (op->timer)
@@ -150,7 +187,7 @@ void dm_free(struct dm *dm)
 		struct op *op = dm->ops;
 
 		dm->ops = op->next;
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
+		fail(op, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
 		op_free(op);
 	}
 	while (dm->no_accept) {
@@ -262,7 +299,7 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 	if (rc < 0) {
 		op->dm->failed++;
 		json_decref(result);
-		ipc_call_fail(op->call, IPC_ERR_CONFLICT, "%s: cannot decode the %s payload: %s",
+		fail(op, IPC_ERR_CONFLICT, "%s: cannot decode the %s payload: %s",
 			      op->ep, lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
 			      err.msg[0] ? err.msg : strerror(-rc));
 	} else {
@@ -270,7 +307,7 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 
 		json_object_set_new(result, format == LWM2M_FORMAT_LINK ? "links" : "values",
 				    values ? values : json_null());
-		ipc_call_reply(op->call, result);
+		reply(op, result);
 	}
 	lwm2m_buf_fini(&out);
 }
@@ -279,6 +316,7 @@ static void answer(struct op *op, const coap_pdu_t *received)
 {
 	coap_pdu_code_t code = coap_pdu_get_code(received);
 	char text[48], path[LWM2M_PATH_STR_MAX];
+	coap_opt_iterator_t oi;
 	const uint8_t *data;
 	size_t len;
 	json_t *result;
@@ -288,7 +326,7 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		payload_of(received, &data, &len);
 		op->dm->failed++;
 		/* the client's own answer: "4.04" for scripts, with its name for people */
-		ipc_call_fail_detail(op->call, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
+		fail_detail(op, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
 				     "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
 				     (int)(len > 200 ? 200 : len), (const char *)data);
 		return;
@@ -299,7 +337,12 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		json_object_set_new(result, "note",
 				    json_string("the client ignored the Accept option: read "
 						"again without it"));
-	if (code == COAP_RESPONSE_CODE(205) && (op->kind == DM_READ || op->kind == DM_DISCOVER)) {
+	if (op->kind == DM_OBSERVE && !coap_check_option(received, COAP_OPTION_OBSERVE, &oi))
+		json_object_set_new(result, "note",
+				    json_string("the client answered without Observe: the value "
+						"is read, not observed"));
+	if (code == COAP_RESPONSE_CODE(205) &&
+	    (op->kind == DM_READ || op->kind == DM_DISCOVER || op->kind == DM_OBSERVE)) {
 		answer_content(op, received, result);
 		return;
 	}
@@ -321,7 +364,7 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		if (o)
 			json_object_set_new(result, "location", json_string(loc));
 	}
-	ipc_call_reply(op->call, result);
+	reply(op, result);
 }
 
 bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
@@ -330,6 +373,8 @@ bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 
 	if (!op)
 		return false;
+	if (op->kind == DM_OBSERVE && dm->cfg.observed)
+		dm->cfg.observed(dm->cfg.observed_ctx, op->token, op->token_len, received);
 	answer(op, received);
 	op_free(op);
 	return true;
@@ -363,15 +408,15 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 			return true;
 	}
 	dm->failed++;
+	observe_failed(op);
 	if (reason == COAP_NACK_TOO_MANY_RETRIES) {
 		dm->timeouts++;
-		ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+		fail(op, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
 	} else if (reason == COAP_NACK_RST) {
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: the client reset the request",
-			      op->ep);
+		fail(op, IPC_ERR_UNAVAILABLE, "%s: the client reset the request", op->ep);
 	} else {
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)",
-			      op->ep, (int)reason);
+		fail(op, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)", op->ep,
+		     (int)reason);
 	}
 	op_free(op);
 	return true;
@@ -437,6 +482,8 @@ static coap_pdu_code_t method_of(enum dm_op op)
 	switch (op) {
 	case DM_READ:
 	case DM_DISCOVER:
+	case DM_OBSERVE:
+	case DM_OBSERVE_STOP:
 		return COAP_REQUEST_CODE_GET;
 	case DM_WRITE:
 	case DM_WRITE_ATTR:
@@ -466,9 +513,19 @@ static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
 			    coap_session_max_pdu_size(session));
 	if (!pdu)
 		abort();
-	coap_session_new_token(session, &op->token_len, op->token);
+	if (!op->own_token)
+		coap_session_new_token(session, &op->token_len, op->token);
 	coap_add_token(pdu, op->token_len, op->token);
-	/* options in number order: Uri-Path 11, Content-Format 12, Uri-Query 15, Accept 17 */
+	/*
+	 * options in number order: Observe 6, Uri-Path 11, Content-Format 12,
+	 * Uri-Query 15, Accept 17
+	 */
+	if (op->kind == DM_OBSERVE || op->kind == DM_OBSERVE_STOP)
+		coap_add_option(pdu, COAP_OPTION_OBSERVE,
+				coap_encode_var_safe(buf, sizeof(buf),
+						     op->kind == DM_OBSERVE ? COAP_OBSERVE_ESTABLISH
+									    : COAP_OBSERVE_CANCEL),
+				buf);
 	add_path(pdu, op->root, &op->path);
 	if (req && req->format >= 0 && req->payload)
 		coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
@@ -522,7 +579,8 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 		*pp = op->next;
 	dm->failed++;
 	dm->timeouts++;
-	ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+	observe_failed(op);
+	fail(op, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
 	op_free(op);
 }
 
@@ -546,36 +604,45 @@ void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 {
 	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
 				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
-	coap_session_t *session = session_for(dm, c);
-	struct op *op;
+	struct op *op = calloc(1, sizeof(*op));
 
-	if (!session) {
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
-			      "%s: no %s session to the client (its next Update opens one)", c->ep,
-			      c->transport);
-		return;
-	}
-	op = calloc(1, sizeof(*op));
 	if (!op)
 		abort();
 	op->dm = dm;
 	op->call = call;
-	op->session = session;
 	op->kind = req->op;
 	op->path = req->path;
 	op->accept = req->accept;
 	op->lwm2m10 = strcmp(c->version, "1.0") == 0;
 	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
 	snprintf(op->root, sizeof(op->root), "%s", c->root);
+	if (req->token && req->token_len && req->token_len <= sizeof(op->token)) {
+		memcpy(op->token, req->token, req->token_len);
+		op->token_len = req->token_len;
+		op->own_token = true;
+	}
+	op->session = session_for(dm, c);
+	if (!op->session) {
+		observe_failed(op);
+		fail(op, IPC_ERR_UNAVAILABLE,
+		     "%s: no %s session to the client (its next Update opens one)", c->ep,
+		     c->transport);
+		op_free(op);
+		return;
+	}
 	/* a client that registers as 1.1 now (new firmware) is asked with Accept again */
 	if (op->kind == DM_READ && op->accept >= 0 && op->path.len >= LWM2M_PATH_RESOURCE &&
 	    op->lwm2m10 && ignores_accept(dm, c->ep))
 		op->accept = -1;
-	coap_session_set_ack_timeout(session, ack);
-	coap_session_set_max_retransmit(session, (uint16_t)dm->cfg.max_retransmit);
+	coap_session_set_ack_timeout(op->session, ack);
+	coap_session_set_max_retransmit(op->session, (uint16_t)dm->cfg.max_retransmit);
+	/* lwm2md's observations outlive its sessions (and its restarts): libcoap must not cancel them */
+	if (op->kind == DM_OBSERVE)
+		coap_session_set_no_observe_cancel(op->session);
 	if (transmit(dm, op, req) < 0) {
 		dm->failed++;
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
+		observe_failed(op);
+		fail(op, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
 		op_free(op);
 		return;
 	}

@@ -36,6 +36,8 @@ enum dm_op {
 	DM_EXECUTE,      /* POST to a resource, optional arguments */
 	DM_CREATE,       /* POST to an object */
 	DM_DELETE,       /* DELETE */
+	DM_OBSERVE,      /* GET with Observe 0 (RFC 7641 §3.1), on the caller's token */
+	DM_OBSERVE_STOP, /* GET with Observe 1: the active cancel (RFC 7641 §3.6) */
 };
 
 struct dm_request {
@@ -46,6 +48,8 @@ struct dm_request {
 	const uint8_t *payload; /* copied into the CoAP message; may be NULL */
 	size_t len;
 	const char *query; /* DM_WRITE_ATTR: "pmin=10&pmax=60" (one Uri-Query per item) */
+	const uint8_t *token; /* DM_OBSERVE, DM_OBSERVE_STOP: the observation's token */
+	size_t token_len;     /* 1..8; other requests get a fresh token */
 };
 
 /*
@@ -64,6 +68,13 @@ struct dm_config {
 	const struct lwm2m_registry *reg; /* types and names; may be NULL */
 	struct event_base *base;          /* for the deadlines of TCP and TLS requests */
 	struct db *db;                    /* table reads_without_accept (borrowed) */
+	/*
+	 * Called with the response to a DM_OBSERVE (NULL when none came) before
+	 * its call is answered, so that the observation is stored first; may be NULL.
+	 */
+	void (*observed)(void *ctx, const uint8_t *token, size_t token_len,
+			 const coap_pdu_t *response);
+	void *observed_ctx;
 };
 
 struct dm;
@@ -81,7 +92,11 @@ void dm_free(struct dm *dm);
 /* Whether Reads of a resource go to LwM2M 1.0 endpoint @ep without Accept (it ignored one). */
 bool dm_reads_without_accept(const struct dm *dm, const char *ep);
 
-/* Send @req to @c and answer @call later (always: reply, error or timeout). */
+/*
+ * Send @req to @c and answer @call later (always: reply, error or timeout).
+ * @call may be NULL (a re-observation lwm2md makes on its own): the outcome
+ * then only reaches the observed() hook and the counters.
+ */
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	     const struct dm_request *req);
 

@@ -17,6 +17,7 @@
 #include "lwm2m/lwm2m_link.h"
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_render.h"
+#include "observe.h"
 
 /* The client named by the call's "ep", or NULL after failing the call. */
 static bool registered(const char *ep, void *arg)
@@ -366,6 +367,60 @@ static void cmd_write_attr(struct ipc_call *call, json_t *args, void *ctx)
 	send_dm(ctx, call, args, &req);
 }
 
+static void cmd_observe(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	struct lwm2m_path path;
+	struct client *c;
+	int accept;
+
+	if (!path_arg(call, args, &path) || !format_arg(call, args, -1, &accept) ||
+	    !(c = client_arg(l, call, args)))
+		return;
+	observe_start(server_observe(l->srv), call, c, &path, accept);
+}
+
+static void cmd_cancel(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *mode = json_string_value(json_object_get(args, "mode"));
+	bool passive = mode && strcmp(mode, "passive") == 0;
+	struct lwm2m_path path;
+
+	if (mode && !passive && strcmp(mode, "active") != 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "mode: active (GET with Observe 1) or passive (RST to the next "
+			      "notification)");
+		return;
+	}
+	if (!path_arg(call, args, &path))
+		return;
+	/* a passive cancel needs no registered client: an unregistered one may still notify */
+	observe_cancel(server_observe(l->srv), call,
+		       clients_find_ep(server_clients(l->srv), ep), ep, &path, passive);
+}
+
+static void cmd_observations(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	observe_list(server_observe(l->srv), call,
+		     json_string_value(json_object_get(args, "ep")));
+}
+
+static void cmd_values(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	struct lwm2m_path path;
+
+	if (json_object_get(args, "path") && !path_arg(call, args, &path))
+		return;
+	observe_values(server_observe(l->srv), call, ep,
+		       json_object_get(args, "path") ? &path : NULL);
+}
+
 /* ep= is the first positional argument of the commands that name a client */
 #define WHO_ARGS                                                                        \
 	{ "ep", IPC_ARG_STRING, false, "endpoint client name", .positional = true },    \
@@ -499,6 +554,32 @@ static const struct ipc_arg create_args[] = {
 	{ .name = NULL },
 };
 
+static const struct ipc_arg observe_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ "format", IPC_ARG_STRING, false, "content format of the notifications (tlv, …)",
+	  .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg cancel_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name", .positional = true },
+	PATH_ARG,
+	{ "mode", IPC_ARG_STRING, false, "active (the default) or passive" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg observations_args[] = {
+	{ "ep", IPC_ARG_STRING, false, "only this endpoint's", .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg values_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name", .positional = true },
+	{ "path", IPC_ARG_STRING, false, "only the values under this path", .positional = true },
+	{ .name = NULL },
+};
+
 static const struct ipc_arg attr_args[] = {
 	EP_ARG,
 	PATH_ARG,
@@ -526,6 +607,13 @@ const struct ipc_command lwm2mctl_commands[] = {
 	{ "exec", "Execute a resource", exec_args, cmd_exec, true },
 	{ "create", "Create an object instance", create_args, cmd_create, true },
 	{ "delete", "Delete an object instance", path_args, cmd_delete, true },
+	{ "observe", "Observe a path: notifications become last known values and events",
+	  observe_args, cmd_observe, true },
+	{ "cancel", "cancel an observation (mode=active|passive)", cancel_args, cmd_cancel, true },
+	{ "observations", "the observations, of one endpoint or all", observations_args,
+	  cmd_observations, false },
+	{ "values", "an endpoint's last known values (notifications, Send)", values_args,
+	  cmd_values, false },
 	{ "set-ids", "set an endpoint's app_id and external_id", ids_args, cmd_set_ids, true },
 	{ "cred-add", "add a DTLS pre-shared key for an endpoint", cred_add_args, cmd_cred_add,
 	  true },

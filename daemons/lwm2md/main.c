@@ -19,6 +19,7 @@
 #include "creds.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
+#include "observe.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
@@ -43,6 +44,8 @@ struct lwm2md_config {
 	char *tls_address;
 	int tls_port;
 	int max_clients;
+	int max_observations;
+	bool reobserve;
 	char *objects;
 	bool rd_mirror;
 	char *rd_socket;
@@ -97,6 +100,12 @@ static const struct config_key lwm2md_keys[] = {
 	 65535, NULL, false, "TCP port of the LwM2M server over TLS"},
 	{"lwm2m", "max_clients", CONFIG_INT, offsetof(struct lwm2md_config, max_clients), "200000",
 	 1, 10000000, NULL, false, "registered clients at most; a Register beyond gets 5.03"},
+	{"lwm2m", "max_observations", CONFIG_INT, offsetof(struct lwm2md_config, max_observations),
+	 "1000000", 1, 100000000, NULL, false,
+	 "observations at most, all clients together; an observe beyond is refused"},
+	{"lwm2m", "reobserve", CONFIG_BOOL, offsetof(struct lwm2md_config, reobserve), "yes", 0, 0,
+	 NULL, false,
+	 "observe again what an endpoint was observed for when it registers anew (not on an Update)"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
 	 "folder of object definitions (DDF XML): value types and names"},
@@ -116,7 +125,7 @@ static const struct config_key lwm2md_keys[] = {
 
 static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },
+	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },     { 6, OBSERVE_SCHEMA_6 },
 };
 
 
@@ -169,6 +178,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.cert_file = cfg->cert_file,
 		.key_file = cfg->key_file,
 		.max_clients = (unsigned)cfg->max_clients,
+		.max_observations = (unsigned)cfg->max_observations,
+		.reobserve = cfg->reobserve,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));
 	int rc;

@@ -60,6 +60,7 @@ struct server {
 	struct event *gc;
 	struct pending_delete *doomed;
 	struct dm *dm;
+	struct observe *observe;
 	struct pskstore *creds;
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
@@ -513,6 +514,7 @@ static void on_added(void *ctx, struct client *c)
 	/* loaded at start: no event, the registration is not new */
 	if (srv->loading)
 		return;
+	observe_client_registered(srv->observe, c);
 	log_info("registered ep=%s address=%s lt=%u lwm2m=%s b=%s", c->ep, addr, c->lifetime,
 		 c->version, c->binding);
 	ipc_server_publish(srv->ipc, "registration.new", clients_json(c, false));
@@ -537,6 +539,7 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 	}
 	if (why != CLIENTS_EXPIRED)
 		log_info("%s ep=%s", clients_reason_name(why), c->ep);
+	observe_client_removed(srv->observe, c, why);
 	notify_changed(srv, c);
 	ev = clients_json(c, false);
 	json_object_set_new(ev, "reason", json_string(clients_reason_name(why)));
@@ -710,7 +713,10 @@ static int serve_others(struct server *srv, const struct server_config *cfg)
 	return n;
 }
 
-/* Device management from the registration port (@addr when plain CoAP is served). */
+/*
+ * Device management from the registration port (@addr when plain CoAP is
+ * served), and the observations it sends Observes for.
+ */
 static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 			 const coap_address_t *addr)
 {
@@ -720,9 +726,21 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 				 .local = *addr,
 				 .reg = cfg->registry,
 				 .base = srv->base,
-				 .db = srv->db };
+				 .db = srv->db,
+				 .observed = observe_answered };
+	struct observe_config oc = { .db = srv->db,
+				     .ipc = srv->ipc,
+				     .clients = srv->clients,
+				     .reg = cfg->registry,
+				     .base = srv->base,
+				     .reobserve = cfg->reobserve,
+				     .max = cfg->max_observations };
 
-	return dm_new(srv->ctx, srv->ev, &dmc);
+	srv->observe = observe_new(&oc);
+	dmc.observed_ctx = srv->observe;
+	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
+	observe_attach(srv->observe, srv->dm);
+	return srv->dm;
 }
 
 int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
@@ -798,6 +816,7 @@ void server_free(struct server *srv)
 	if (!srv)
 		return;
 	dm_free(srv->dm);
+	observe_free(srv->observe);
 	coapev_free(srv->ev);
 	/* libcoap insists that nobody holds a session when its endpoint goes */
 	pskguard_free(srv->guard);
@@ -879,6 +898,7 @@ void server_status(struct server *srv, json_t *status)
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
 	dm_counters(srv->dm, counters);
+	observe_counters(srv->observe, counters);
 	pskguard_get_stats(srv->guard, &ps);
 	C("dtls_connected", ps.connected);
 	C("dtls_failures", ps.failures);
@@ -896,12 +916,21 @@ struct dm *server_dm(struct server *srv)
 	return srv->dm;
 }
 
+struct observe *server_observe(struct server *srv)
+{
+	return srv->observe;
+}
+
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 				   const coap_pdu_t *received, const coap_mid_t mid)
 {
 	struct server *srv = server_of(s);
 
-	return dm_response(srv->dm, s, received) ? COAP_RESPONSE_OK : COAP_RESPONSE_FAIL;
+	if (dm_response(srv->dm, s, received))
+		return COAP_RESPONSE_OK;
+	/* not an answer: a notification, or RST for a token nobody observes */
+	return observe_pdu(srv->observe, received) == OBSERVE_ACCEPTED ? COAP_RESPONSE_OK
+								       : COAP_RESPONSE_FAIL;
 }
 
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,

@@ -9,7 +9,8 @@
  * Every registration change is committed to the database (clients.c)
  * before the response leaves.  The server publishes registration.new,
  * registration.update, registration.removed and registration.expired
- * events on the control socket.
+ * events on the control socket.  Responses that answer none of dm's
+ * requests are notifications, handed to observe.c.
  */
 #ifndef LWM2MD_SERVER_H
 #define LWM2MD_SERVER_H
@@ -25,6 +26,7 @@
 #include "common/ipc_server.h"
 #include "creds.h"
 #include "dm.h"
+#include "observe.h"
 #include "lwm2m/lwm2m_registry.h"
 
 struct server_config {
@@ -48,6 +50,8 @@ struct server_config {
 	int max_retransmit;
 	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
+	unsigned max_observations;
+	bool reobserve; /* observations sent again when an endpoint registers anew */
 	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
 	/* called when a client is registered (or loaded), updated or removed; may be NULL */
 	void (*changed)(void *ctx, const char *ep);
@@ -82,5 +86,8 @@ struct pskstore *server_creds(struct server *srv);
 
 /* Device management on this server's CoAP context (owned by the server). */
 struct dm *server_dm(struct server *srv);
+
+/* The observations and last known values (owned by the server). */
+struct observe *server_observe(struct server *srv);
 
 #endif

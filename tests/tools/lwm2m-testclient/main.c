@@ -6,8 +6,11 @@
  *
  * URI is coap://, coaps://, coap+tcp:// or coaps+tcp://HOST:PORT.  Modes:
  *   (default)        register, then serve /3/0 and /1/0 (Read in every
- *                    content format, Write, Execute) and take commands on
- *                    stdin: "update [lt]", "deregister", "quit";
+ *                    content format, Observe, Write, Execute) and take
+ *                    commands on stdin: "update [lt]", "deregister",
+ *                    "set PATH VALUE" (a new value, notified to its
+ *                    observers and those of its object and instance),
+ *                    "notify con|non" (the notifications' type), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
@@ -157,7 +160,7 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 {
 	struct lwm2m_path base;
 	char path[32], code[8];
-	int accept = option_uint(req, COAP_OPTION_ACCEPT, -1), format = accept;
+	int accept = option_uint(req, COAP_OPTION_ACCEPT, -1), format = accept, observe;
 	struct lwm2m_doc doc;
 	struct lwm2m_buf buf;
 	struct lwm2m_error err = { 0 };
@@ -165,6 +168,7 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	int rc = 0;
 
 	path_of(res, &base, path, sizeof(path));
+	observe = option_uint(req, COAP_OPTION_OBSERVE, -1);
 	if (no_answer && strcmp(path, no_answer) == 0) {
 		/* a separate response that never comes (over UDP: an empty ACK) */
 		coap_register_async(s, req, 0);
@@ -192,7 +196,8 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 		coap_add_data(resp, buf.len, buf.data);
 	}
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
-	printf("read path=%s accept=%d format=%d code=%s\n", path, accept, format, code);
+	printf("read path=%s accept=%d format=%d code=%s observe=%d\n", path, accept, format,
+	       code, observe);
 	fflush(stdout);
 	lwm2m_buf_fini(&buf);
 	lwm2m_doc_fini(&doc);
@@ -278,6 +283,7 @@ static void add_resource(coap_context_t *ctx, const char *path)
 	r = coap_resource_init(coap_new_str_const((const uint8_t *)uri, strlen(uri)),
 			       COAP_RESOURCE_FLAGS_RELEASE_URI);
 	coap_register_handler(r, COAP_REQUEST_GET, hnd_get);
+	coap_resource_set_get_observable(r, 1);
 	coap_register_handler(r, COAP_REQUEST_PUT, hnd_write);
 	coap_register_handler(r, COAP_REQUEST_POST, hnd_exec);
 	coap_add_resource(ctx, r);
@@ -476,9 +482,82 @@ static void do_deregister(struct client *c)
 	fflush(stdout);
 }
 
+/* Call @fn on the resource of @path and on those of its prefixes (/3/0/9, /3/0, /3). */
+static void for_each_prefix(struct client *c, const char *path,
+			    void (*fn)(coap_resource_t *, void *), void *arg)
+{
+	char p[32];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (;;) {
+		coap_resource_t *res =
+			coap_get_resource_from_uri_path(c->ctx, coap_make_str_const(p + 1));
+		char *slash = strrchr(p, '/');
+
+		if (res)
+			fn(res, arg);
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+}
+
+static void notify(coap_resource_t *res, void *arg)
+{
+	coap_resource_notify_observers(res, NULL);
+}
+
+static void set_mode(coap_resource_t *res, void *arg)
+{
+	coap_resource_set_mode(res, *(int *)arg);
+}
+
+/* A resource of the store gets @text (typed as it is); its observers, and its parents', hear. */
+static void do_set(struct client *c, const char *line)
+{
+	char path[32], text[VALUE_MAX];
+	struct res *r = NULL;
+
+	if (sscanf(line, "%31s %63[^\n]", path, text) != 2) {
+		printf("set: PATH VALUE\n");
+		return;
+	}
+	for (size_t i = 0; i < NSTORE; i++)
+		if (strcmp(store[i].path, path) == 0)
+			r = &store[i];
+	if (!r) {
+		printf("set: no %s\n", path);
+		return;
+	}
+	if (r->v.type == LWM2M_TYPE_STRING || r->v.type == LWM2M_TYPE_OPAQUE)
+		set_string(r, text, strlen(text));
+	else if (r->v.type == LWM2M_TYPE_BOOLEAN)
+		r->v.v.b = strcmp(text, "true") == 0;
+	else
+		r->v.v.i = strtoll(text, NULL, 10);
+	/* /3/0/9, then /3/0 and /3: each observed path hears of the change */
+	for_each_prefix(c, r->path, notify, NULL);
+	printf("set path=%s value=%s\n", r->path, text);
+}
+
+/* "notify con" or "notify non": the type of the notifications from now on. */
+static void do_notify_mode(struct client *c, const char *mode)
+{
+	int flags = strcmp(mode, "con") == 0 ? COAP_RESOURCE_FLAGS_NOTIFY_CON
+					       : COAP_RESOURCE_FLAGS_NOTIFY_NON;
+
+	for (size_t i = 0; i < NSTORE; i++)
+		for_each_prefix(c, store[i].path, set_mode, &flags);
+	printf("notify mode=%s\n", flags == COAP_RESOURCE_FLAGS_NOTIFY_CON ? "con" : "non");
+}
+
 static void command(struct client *c, const char *line)
 {
-	if (strncmp(line, "update", 6) == 0)
+	if (strncmp(line, "set ", 4) == 0)
+		do_set(c, line + 4);
+	else if (strncmp(line, "notify ", 7) == 0)
+		do_notify_mode(c, line + 7);
+	else if (strncmp(line, "update", 6) == 0)
 		do_update(c, line[6] ? line + 7 : NULL);
 	else if (strcmp(line, "deregister") == 0)
 		do_deregister(c);

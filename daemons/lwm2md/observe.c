@@ -1,0 +1,607 @@
+/*
+ * observe — observations, notifications and last known values (see observe.h).
+ */
+#define LOG_COMPONENT "observe"
+#include "observe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "common/keyidx.h"
+#include "common/log.h"
+#include "lwm2m/lwm2m_buf.h"
+#include "lwm2m/lwm2m_doc.h"
+#include "lwm2m/lwm2m_format.h"
+#include "lwm2m/lwm2m_render.h"
+#include "respfmt.h"
+
+struct obs {
+	uint8_t token[OBSERVE_TOKEN_LEN];
+	char *ep;
+	struct lwm2m_path path;
+	char path_s[LWM2M_PATH_STR_MAX];
+	int accept;              /* format asked for, -1: the client's choice */
+	int64_t created, last;   /* wall-clock ms; last 0: no notification yet */
+	uint64_t notifications;
+	uint32_t seq;            /* Observe option of the last notification */
+	bool stored;             /* the client accepted it: in the database */
+	bool cancelling;         /* passive cancel: RST on the next notification */
+	struct obs *prev, *next; /* creation order */
+};
+
+struct observe {
+	struct observe_config cfg;
+	struct keyidx *by_token, *by_ep;
+	struct obs *head, *tail;
+	uint32_t prefix, counter; /* the token's two halves */
+	struct observe_stats st;
+};
+
+static struct obs *find_token(const struct observe *ob, const uint8_t *token, size_t len)
+{
+	if (len != OBSERVE_TOKEN_LEN)
+		return NULL;
+	return keyidx_get(ob->by_token, (const char *)token, len);
+}
+
+static struct obs *find_path(const struct observe *ob, const char *ep,
+			     const struct lwm2m_path *path)
+{
+	struct keyidx_iter it;
+
+	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o;
+	     o = keyidx_next(&it))
+		if (lwm2m_path_equal(&o->path, path))
+			return o;
+	return NULL;
+}
+
+static struct obs *obs_add(struct observe *ob, const uint8_t *token, const char *ep,
+			   const struct lwm2m_path *path, int accept, int64_t created)
+{
+	struct obs *o = calloc(1, sizeof(*o));
+
+	if (!o || !(o->ep = strdup(ep)))
+		abort();
+	memcpy(o->token, token, OBSERVE_TOKEN_LEN);
+	o->path = *path;
+	lwm2m_path_format(path, o->path_s, sizeof(o->path_s));
+	o->accept = accept;
+	o->created = created;
+	o->prev = ob->tail;
+	if (ob->tail)
+		ob->tail->next = o;
+	else
+		ob->head = o;
+	ob->tail = o;
+	keyidx_add(ob->by_token, (const char *)o->token, OBSERVE_TOKEN_LEN, o);
+	keyidx_add(ob->by_ep, o->ep, strlen(o->ep), o);
+	ob->st.observations++;
+	return o;
+}
+
+/* Forget @o, in the database too when it was stored there. */
+static void obs_del(struct observe *ob, struct obs *o)
+{
+	if (o->stored) {
+		db_batch(ob->cfg.db);
+		if (db_exec(ob->cfg.db, "DELETE FROM observations WHERE token = ?", "b", o->token,
+			    (size_t)OBSERVE_TOKEN_LEN) < 0)
+			ob->st.db_errors++;
+	}
+	keyidx_del(ob->by_token, (const char *)o->token, OBSERVE_TOKEN_LEN, o);
+	keyidx_del(ob->by_ep, o->ep, strlen(o->ep), o);
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		ob->head = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	else
+		ob->tail = o->prev;
+	ob->st.observations--;
+	free(o->ep);
+	free(o);
+}
+
+/*
+ * A fresh token: the process's 4 random bytes, then 4 counting ones
+ * (RFC 9175 §4.2 asks for tokens an off-path attacker cannot guess; the
+ * counter keeps them unique while the process lives, and the lookup
+ * below skips any an older process left in the table).
+ */
+static void new_token(struct observe *ob, uint8_t token[OBSERVE_TOKEN_LEN])
+{
+	do {
+		uint32_t n = ob->counter++;
+
+		memcpy(token, &ob->prefix, 4);
+		token[4] = (uint8_t)(n >> 24);
+		token[5] = (uint8_t)(n >> 16);
+		token[6] = (uint8_t)(n >> 8);
+		token[7] = (uint8_t)n;
+	} while (find_token(ob, token, OBSERVE_TOKEN_LEN));
+}
+
+static void load(struct observe *ob)
+{
+	sqlite3_stmt *st =
+		db_stmt(ob->cfg.db, "SELECT token, ep, path, accept, created FROM observations");
+	int rc, n = 0;
+
+	if (!st)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *token = sqlite3_column_blob(st, 0);
+		const char *ep = (const char *)sqlite3_column_text(st, 1);
+		const char *path = (const char *)sqlite3_column_text(st, 2);
+		struct lwm2m_path p;
+		struct obs *o;
+
+		if (sqlite3_column_bytes(st, 0) != OBSERVE_TOKEN_LEN || !ep || !path ||
+		    lwm2m_path_parse(path, strlen(path), &p) < 0) {
+			log_warnx("observations: a malformed row skipped");
+			continue;
+		}
+		o = obs_add(ob, token, ep, &p, sqlite3_column_int(st, 3),
+			    sqlite3_column_int64(st, 4));
+		o->stored = true;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		log_warnx("observations: not all read (%s)", sqlite3_errmsg(db_handle(ob->cfg.db)));
+	if (n)
+		log_info("observations loaded count=%d", n);
+}
+
+struct observe *observe_new(const struct observe_config *cfg)
+{
+	struct observe *ob = calloc(1, sizeof(*ob));
+
+	if (!ob)
+		abort();
+	ob->cfg = *cfg;
+	ob->by_token = keyidx_new();
+	ob->by_ep = keyidx_new();
+	if (RAND_bytes((unsigned char *)&ob->prefix, sizeof(ob->prefix)) != 1 ||
+	    RAND_bytes((unsigned char *)&ob->counter, sizeof(ob->counter)) != 1)
+		abort();
+	load(ob);
+	return ob;
+}
+
+void observe_attach(struct observe *ob, struct dm *dm)
+{
+	ob->cfg.dm = dm;
+}
+
+void observe_free(struct observe *ob)
+{
+	if (!ob)
+		return;
+	while (ob->head) {
+		struct obs *o = ob->head;
+
+		ob->head = o->next;
+		free(o->ep);
+		free(o);
+	}
+	keyidx_free(ob->by_token);
+	keyidx_free(ob->by_ep);
+	free(ob);
+}
+
+static void token_hex(const uint8_t *token, char out[2 * OBSERVE_TOKEN_LEN + 1])
+{
+	for (size_t i = 0; i < OBSERVE_TOKEN_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", token[i]);
+}
+
+static void send_observe(struct observe *ob, struct ipc_call *call, const struct client *c,
+			 struct obs *o, enum dm_op op)
+{
+	struct dm_request req = { .op = op,
+				  .path = o->path,
+				  .accept = op == DM_OBSERVE ? o->accept : -1,
+				  .format = -1,
+				  .token = o->token,
+				  .token_len = OBSERVE_TOKEN_LEN };
+
+	if (ob->cfg.dm)
+		dm_send(ob->cfg.dm, call, c, &req);
+	else if (call)
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "no CoAP side");
+}
+
+void observe_start(struct observe *ob, struct ipc_call *call, const struct client *c,
+		   const struct lwm2m_path *path, int accept)
+{
+	struct obs *o = find_path(ob, c->ep, path);
+	uint8_t token[OBSERVE_TOKEN_LEN];
+
+	if (!o) {
+		if (ob->st.observations >= ob->cfg.max) {
+			ipc_call_fail(call, IPC_ERR_CONFLICT,
+				      "%u observations already ([lwm2m] max_observations)",
+				      ob->st.observations);
+			return;
+		}
+		new_token(ob, token);
+		o = obs_add(ob, token, c->ep, path, accept, clients_now_ms());
+	}
+	o->accept = accept;
+	o->cancelling = false;
+	send_observe(ob, call, c, o, DM_OBSERVE);
+}
+
+static void publish_ended(struct observe *ob, const struct obs *o, const char *reason)
+{
+	if (ob->cfg.ipc)
+		ipc_server_publish(ob->cfg.ipc, "observe.ended",
+				   json_pack("{s:s, s:s, s:s}", "endpoint", o->ep, "path",
+					     o->path_s, "reason", reason));
+}
+
+void observe_cancel(struct observe *ob, struct ipc_call *call, const struct client *c,
+		    const char *ep, const struct lwm2m_path *path, bool passive)
+{
+	struct obs *o = find_path(ob, ep, path);
+	char ps[LWM2M_PATH_STR_MAX];
+
+	lwm2m_path_format(path, ps, sizeof(ps));
+	if (!o) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "%s does not observe %s", ep, ps);
+		return;
+	}
+	if (passive) {
+		/* kept (in the database too) until the notification it answers with RST */
+		o->cancelling = true;
+		ipc_call_reply(call, json_pack("{s:s, s:s, s:s}", "endpoint", ep, "path", ps,
+					       "state", "cancelling"));
+		return;
+	}
+	if (!c) {
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND,
+			      "%s is not registered: cancel passively (mode=passive)", ep);
+		return;
+	}
+	/* forgotten now: a notification crossing the cancel gets RST, as it should */
+	ob->st.active_cancels++;
+	send_observe(ob, call, c, o, DM_OBSERVE_STOP);
+	log_info("cancelled ep=%s path=%s", ep, ps);
+	publish_ended(ob, o, "cancelled");
+	obs_del(ob, o);
+}
+
+static json_t *obs_json(const struct obs *o)
+{
+	char hex[2 * OBSERVE_TOKEN_LEN + 1];
+	const char *fmt = o->accept >= 0 ? lwm2m_format_name((enum lwm2m_format)o->accept) : NULL;
+	json_t *j;
+
+	token_hex(o->token, hex);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "endpoint", o->ep, "path", o->path_s,
+		      "token", hex, "format", fmt ? fmt : "any", "since",
+		      clients_iso_time(o->created), "notifications", (json_int_t)o->notifications,
+		      "state",
+		      o->cancelling ? "cancelling"
+		      : o->stored   ? "active"
+				    : "pending");
+	if (o->last)
+		json_object_set_new(j, "last", clients_iso_time(o->last));
+	return j;
+}
+
+void observe_list(struct observe *ob, struct ipc_call *call, const char *ep)
+{
+	struct keyidx_iter it;
+
+	if (ep) {
+		for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o;
+		     o = keyidx_next(&it))
+			if (ipc_call_record(call, obs_json(o)) < 0)
+				break;
+	} else {
+		for (struct obs *o = ob->head; o; o = o->next)
+			if (ipc_call_record(call, obs_json(o)) < 0)
+				break;
+	}
+	ipc_call_reply(call, json_array());
+}
+
+void observe_values(struct observe *ob, struct ipc_call *call, const char *ep,
+		    const struct lwm2m_path *path)
+{
+	sqlite3_stmt *st = db_stmt(ob->cfg.db, "SELECT path, value, time, source FROM "
+					       "last_values WHERE ep = ? ORDER BY path");
+	int rc;
+
+	if (!st) {
+		ipc_call_fail(call, IPC_ERR_INTERNAL, "last_values cannot be read");
+		return;
+	}
+	sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ps = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		struct lwm2m_path p;
+		json_t *v;
+
+		if (!ps || !text || lwm2m_path_parse(ps, strlen(ps), &p) < 0)
+			continue;
+		if (path && !lwm2m_path_is_prefix(path, &p))
+			continue;
+		v = json_loads(text, JSON_DECODE_ANY, NULL);
+		if (ipc_call_record(call, json_pack("{s:s, s:s, s:o, s:o, s:s}", "endpoint", ep,
+						    "path", ps, "value", v ? v : json_null(),
+						    "time",
+						    clients_iso_time(sqlite3_column_int64(st, 2)),
+						    "source",
+						    (const char *)sqlite3_column_text(st, 3))) < 0)
+			break;
+	}
+	sqlite3_reset(st);
+	ipc_call_reply(call, json_array());
+}
+
+json_t *observe_store_values(struct observe *ob, const char *ep, const struct lwm2m_doc *doc,
+			     const char *source)
+{
+	struct lwm2m_buf out;
+	int64_t now = clients_now_ms();
+	json_t *all, *values = NULL, *v;
+	const char *key;
+
+	lwm2m_buf_init(&out);
+	all = lwm2m_render_doc(doc, ob->cfg.reg, 0, &out) == 0
+		      ? json_loadb((const char *)out.data, out.len, 0, NULL)
+		      : NULL;
+	lwm2m_buf_fini(&out);
+	if (!all)
+		return NULL;
+	values = json_object();
+	db_batch(ob->cfg.db);
+	json_object_foreach (all, key, v) {
+		char *text;
+
+		if (key[0] != '/')
+			continue; /* "base": metadata */
+		json_object_set(values, key, v);
+		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!text)
+			abort();
+		if (db_exec(ob->cfg.db,
+			    "INSERT OR REPLACE INTO last_values (ep, path, value, time, source) "
+			    "VALUES (?, ?, ?, ?, ?)",
+			    "tttIt", ep, key, text, now, source) < 0)
+			ob->st.db_errors++;
+		free(text);
+	}
+	json_decref(all);
+	return values;
+}
+
+/* The values of a notification on @o: stored, published; false when undecodable. */
+static bool take_values(struct observe *ob, struct obs *o, const struct observe_msg *m)
+{
+	enum lwm2m_format f = respfmt_of(m->has_format, m->format, false);
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	json_t *values = NULL;
+	int rc;
+
+	lwm2m_doc_init(&doc);
+	rc = lwm2m_format_decode(f, m->payload, m->len, &o->path, ob->cfg.reg, &doc, &err);
+	if (rc == 0)
+		values = observe_store_values(ob, o->ep, &doc, "notify");
+	lwm2m_doc_fini(&doc);
+	if (!values) {
+		ob->st.notify_undecodable++;
+		log_warnx("ep=%s path=%s: notification not decoded (%s, %zu bytes): %s", o->ep,
+			  o->path_s, lwm2m_format_name(f) ?: "unknown format", m->len,
+			  err.msg[0] ? err.msg : strerror(rc < 0 ? -rc : EINVAL));
+		return false;
+	}
+	o->last = clients_now_ms();
+	o->notifications++;
+	o->seq = m->seq;
+	if (ob->cfg.ipc)
+		ipc_server_publish(ob->cfg.ipc, "observe.notify",
+				   json_pack("{s:s, s:s, s:I, s:o, s:o}", "endpoint", o->ep,
+					     "path", o->path_s, "observe", (json_int_t)m->seq,
+					     "time", clients_iso_time(o->last), "values",
+					     values));
+	else
+		json_decref(values);
+	return true;
+}
+
+enum observe_verdict observe_notification(struct observe *ob, const char *ep_hint,
+					  const struct observe_msg *m)
+{
+	struct obs *o = find_token(ob, m->token, m->token_len);
+	char code[8];
+
+	(void)ep_hint;
+	if (!o || !o->stored) {
+		ob->st.unknown_tokens++;
+		return OBSERVE_NOT_OURS;
+	}
+	if (o->cancelling) {
+		ob->st.passive_cancels++;
+		log_info("cancelled ep=%s path=%s (RST to its notification)", o->ep, o->path_s);
+		publish_ended(ob, o, "cancelled");
+		obs_del(ob, o);
+		return OBSERVE_REJECTED;
+	}
+	ob->st.notifications++;
+	if (m->confirmable)
+		ob->st.notifications_con++;
+	else
+		ob->st.notifications_non++;
+	if (m->code >> 5 != 2 || !m->has_observe) {
+		/* RFC 7641 §3.2: an error, or a response without Observe, ends it */
+		snprintf(code, sizeof(code), "%u.%02u", m->code >> 5, m->code & 0x1f);
+		ob->st.ended++;
+		log_info("ended by the client ep=%s path=%s code=%s", o->ep, o->path_s, code);
+		publish_ended(ob, o, m->code >> 5 != 2 ? code : "no Observe option");
+		obs_del(ob, o);
+		return OBSERVE_ACCEPTED;
+	}
+	take_values(ob, o, m);
+	return OBSERVE_ACCEPTED;
+}
+
+/* The fields observe_notification() looks at, from @pdu. */
+static void msg_of(const coap_pdu_t *pdu, struct observe_msg *m)
+{
+	coap_bin_const_t tok = coap_pdu_get_token(pdu);
+	coap_opt_iterator_t it;
+	coap_opt_t *opt;
+	size_t offset, total;
+
+	memset(m, 0, sizeof(*m));
+	m->token = tok.s;
+	m->token_len = tok.length;
+	m->code = coap_pdu_get_code(pdu);
+	m->confirmable = coap_pdu_get_type(pdu) == COAP_MESSAGE_CON;
+	if ((opt = coap_check_option(pdu, COAP_OPTION_OBSERVE, &it))) {
+		m->has_observe = true;
+		m->seq = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+	}
+	if ((opt = coap_check_option(pdu, COAP_OPTION_CONTENT_FORMAT, &it))) {
+		m->has_format = true;
+		m->format = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+	}
+	if (!coap_get_data_large(pdu, &m->len, &m->payload, &offset, &total)) {
+		m->len = 0;
+		m->payload = (const uint8_t *)"";
+	}
+}
+
+enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu)
+{
+	struct observe_msg m;
+
+	msg_of(pdu, &m);
+	return observe_notification(ob, NULL, &m);
+}
+
+void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
+		      const coap_pdu_t *response)
+{
+	struct observe *ob = ctx;
+	struct obs *o = find_token(ob, token, token_len);
+	struct observe_msg m;
+
+	if (!o)
+		return;
+	if (!response || coap_pdu_get_code(response) >> 5 != 2) {
+		/* a stored one stays (its client may be asleep); a new one was never made */
+		if (!o->stored || response)
+			obs_del(ob, o);
+		return;
+	}
+	msg_of(response, &m);
+	if (!m.has_observe) {
+		if (o->stored) {
+			publish_ended(ob, o, "no Observe option");
+			ob->st.ended++;
+		}
+		obs_del(ob, o);
+		return;
+	}
+	if (!o->stored) {
+		db_batch(ob->cfg.db);
+		if (db_exec(ob->cfg.db,
+			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, created) "
+			    "VALUES (?, ?, ?, ?, ?)",
+			    "bttiI", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, o->path_s,
+			    o->accept, o->created) < 0 ||
+		    db_commit(ob->cfg.db) < 0) {
+			/* it works until a restart: said once, here */
+			ob->st.db_errors++;
+			log_warnx("ep=%s path=%s: observation not stored (lost on restart)", o->ep,
+				  o->path_s);
+		}
+		o->stored = true;
+		log_info("observing ep=%s path=%s", o->ep, o->path_s);
+	}
+	take_values(ob, o, &m);
+}
+
+void observe_client_removed(struct observe *ob, const struct client *c,
+			    enum clients_reason why)
+{
+	struct keyidx_iter it;
+	struct obs *o;
+
+	if (why == CLIENTS_REPLACED)
+		return; /* registered again: observe_client_registered() follows */
+	while ((o = keyidx_first(ob->by_ep, c->ep, strlen(c->ep), &it))) {
+		publish_ended(ob, o, clients_reason_name(why));
+		obs_del(ob, o);
+	}
+}
+
+/* After the Register's 2.01 has left: the client knows its registration then. */
+static void reobserve(evutil_socket_t fd, short what, void *arg)
+{
+	struct observe *ob = ((void **)arg)[0];
+	char *ep = ((void **)arg)[1];
+	const struct client *c = ob->cfg.clients ? clients_find_ep(ob->cfg.clients, ep) : NULL;
+	struct keyidx_iter it;
+
+	for (struct obs *o = c ? keyidx_first(ob->by_ep, ep, strlen(ep), &it) : NULL; o;
+	     o = keyidx_next(&it)) {
+		ob->st.reobserved++;
+		log_info("observing again ep=%s path=%s", ep, o->path_s);
+		send_observe(ob, NULL, c, o, DM_OBSERVE);
+	}
+	free(ep);
+	free(arg);
+}
+
+void observe_client_registered(struct observe *ob, const struct client *c)
+{
+	struct keyidx_iter it;
+	void **arg;
+
+	if (!ob->cfg.reobserve || !ob->cfg.base ||
+	    !keyidx_first(ob->by_ep, c->ep, strlen(c->ep), &it))
+		return;
+	arg = calloc(2, sizeof(void *));
+	if (!arg || !(arg[1] = strdup(c->ep)))
+		abort();
+	arg[0] = ob;
+	if (event_base_once(ob->cfg.base, -1, EV_TIMEOUT, reobserve, arg, NULL) < 0)
+		abort();
+}
+
+void observe_get_stats(const struct observe *ob, struct observe_stats *out)
+{
+	*out = ob->st;
+}
+
+void observe_counters(const struct observe *ob, json_t *counters)
+{
+#define C(name, v) json_object_set_new(counters, name, json_integer((json_int_t)(v)))
+	C("observations", ob->st.observations);
+	C("notifications", ob->st.notifications);
+	C("notifications_con", ob->st.notifications_con);
+	C("notifications_non", ob->st.notifications_non);
+	C("notifications_undecodable", ob->st.notify_undecodable);
+	C("notifications_unknown_token", ob->st.unknown_tokens);
+	C("observe_cancels_active", ob->st.active_cancels);
+	C("observe_cancels_passive", ob->st.passive_cancels);
+	C("observations_ended", ob->st.ended);
+	C("reobserved", ob->st.reobserved);
+	C("observe_db_errors", ob->st.db_errors);
+#undef C
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""lwm2md's observations with the libcoap test client
+(tests/tools/lwm2m-testclient): notifications CON and NON become last known
+values and events, the active and the passive cancel, observations that
+survive a kill -9 of lwm2md, and re-observation when the endpoint
+registers anew.
+
+Usage: test_lwm2md_observe.py BUILD_DIR SOURCE_DIR
+The harness is test_lwm2md.py's, the client test_lwm2md_transports.py's.
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, ".."))
+import lwgtest  # noqa: E402
+import test_lwm2md as tl  # noqa: E402
+import test_lwm2md_transports as tt  # noqa: E402
+from lwgtest import wait_for  # noqa: E402
+from test_lwm2md import Lwm2md, ctl, ctl_json  # noqa: E402
+
+EP = "observed-1"
+
+
+class Watch:
+    """`lwgatectl [--json] lwm2md watch TOPIC`: its lines, one at a time."""
+
+    def __init__(self, d, topic, as_json=True):
+        before = d.status()["counters"]["ipc_clients"]
+        self.proc = subprocess.Popen(
+            [os.path.join(tl.BUILD, "cli", "lwgatectl"), "--socket-dir", d.tmp]
+            + (["--json"] if as_json else []) + ["lwm2md", "watch", topic],
+            stdout=subprocess.PIPE, text=True)
+        self.as_json = as_json
+        wait_for(lambda: d.status()["counters"]["ipc_clients"] > before, "watch to subscribe")
+
+    def next(self):
+        line = self.proc.stdout.readline()
+        return json.loads(line) if self.as_json else line.rstrip("\n")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
+class ObserveTests(unittest.TestCase):
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="lwm2md-obs-")
+        self.d = None
+        self.clients = []
+        self.watches = []
+
+    def tearDown(self):
+        import shutil
+        for w in self.watches:
+            w.close()
+        for c in self.clients:
+            c.kill()
+        if self.d and self.d.proc and self.d.alive():
+            self.d.kill9()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start(self, extra=""):
+        self.d = Lwm2md(self.tmp, extra).start()
+        return self.d
+
+    def client(self, *args):
+        c = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", EP, *args)
+        self.clients.append(c)
+        c.expect("registered")
+        return c
+
+    def watch(self, topic, as_json=True):
+        w = Watch(self.d, topic, as_json)
+        self.watches.append(w)
+        return w
+
+    def counters(self):
+        return self.d.status()["counters"]
+
+    def values(self):
+        return {v["path"]: v for v in ctl_json(self.tmp, "values", EP)}
+
+    def observe(self, path, *more):
+        r = ctl_json(self.tmp, "observe", EP, path, *more)
+        self.assertEqual(r["code"], "2.05 Content")
+        return r
+
+    def test_notifications_con_and_non(self):
+        self.start()
+        c = self.client()
+        r = self.observe("/3/0/9")
+        self.assertEqual(r["values"]["/3/0/9"], 87)
+        c.expect("read path=/3/0/9 accept=-1")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual((o["endpoint"], o["path"], o["state"]), (EP, "/3/0/9", "active"))
+        # 8 bytes: 4 of this lwm2md process, 4 counting
+        self.assertRegex(o["token"], r"^[0-9a-f]{16}$")
+        # the first value is already a last known value
+        self.assertEqual(self.values()["/3/0/9"]["value"], 87)
+        w = self.watch("observe.notify")
+        c.say("set /3/0/9 50")
+        ev = w.next()
+        self.assertEqual(ev["event"], "observe.notify")
+        self.assertEqual(ev["data"]["endpoint"], EP)
+        self.assertEqual(ev["data"]["values"], {"/3/0/9": 50})
+        self.assertGreaterEqual(self.counters()["notifications_non"], 1)
+        c.say("notify con")
+        c.expect("notify mode=con")
+        c.say("set /3/0/9 40")
+        self.assertEqual(w.next()["data"]["values"], {"/3/0/9": 40})
+        self.assertGreaterEqual(self.counters()["notifications_con"], 1)
+        v = self.values()["/3/0/9"]
+        self.assertEqual((v["value"], v["source"]), (40, "notify"))
+        [o] = ctl_json(self.tmp, "observations", EP)
+        self.assertGreaterEqual(o["notifications"], 2)
+        # an instance in TLV: each resource of the notification is a value
+        r = self.observe("/3/0", "tlv")
+        self.assertEqual(r["format"], "tlv")
+        c.say("set /3/0/9 33")
+        while True:
+            ev = w.next()["data"]
+            if ev["path"] == "/3/0" and ev["values"]["/3/0/9"] == 33:
+                break
+        self.assertEqual(ev["values"]["/3/0/1"], "Model 500")
+        self.assertEqual(self.values()["/3/0/1"]["value"], "Model 500")
+
+    def test_watch_prints_one_line_per_value(self):
+        self.start()
+        c = self.client()
+        self.observe("/3/0")
+        w = self.watch("observe.notify", as_json=False)
+        c.say("set /3/0/9 21")
+        lines = {}
+        while "/3/0/9" not in lines:
+            parts = w.next().split(" ", 5)
+            self.assertEqual(parts[:2], ["lwm2md", "observe.notify"])
+            self.assertEqual(parts[3], EP)
+            lines[parts[4]] = parts[5]
+        self.assertEqual(lines["/3/0/9"], "21")
+        self.assertEqual(lines["/3/0/0"], '"Acme"')
+
+    def test_active_and_passive_cancel(self):
+        self.start()
+        c = self.client()
+        self.observe("/3/0/9")
+        self.observe("/1/0/1")
+        self.assertEqual(len(ctl_json(self.tmp, "observations")), 2)
+        # active: a GET with Observe 1 on the observation's token
+        r = ctl_json(self.tmp, "cancel", EP, "/3/0/9")
+        self.assertEqual(r["code"], "2.05 Content")
+        c.expect("read path=/3/0/9 accept=-1 format=0 code=2.05 observe=1")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["path"], "/1/0/1")
+        self.assertEqual(self.counters()["observe_cancels_active"], 1)
+        # passive: the next notification gets RST
+        r = ctl_json(self.tmp, "cancel", EP, "/1/0/1", "mode=passive")
+        self.assertEqual(r["state"], "cancelling")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["state"], "cancelling")
+        w = self.watch("observe.ended")
+        c.say("set /1/0/1 600")
+        ev = w.next()
+        self.assertEqual(ev["data"], {"endpoint": EP, "path": "/1/0/1", "reason": "cancelled"})
+        self.assertEqual(ctl_json(self.tmp, "observations"), [])
+        self.assertEqual(self.counters()["observe_cancels_passive"], 1)
+        # the value of the notification answered with RST is not taken
+        self.assertNotEqual(self.values().get("/1/0/1", {}).get("value"), 600)
+        # nothing left to cancel
+        r = ctl(self.tmp, "lwm2md", "cancel", EP, "/1/0/1")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("does not observe /1/0/1", r.stderr)
+
+    def test_observations_survive_kill9(self):
+        d = self.start()
+        c = self.client()
+        self.observe("/3/0/9")
+        [before] = ctl_json(self.tmp, "observations")
+        d.kill9()
+        d.start()
+        [after] = ctl_json(self.tmp, "observations")
+        self.assertEqual((after["token"], after["state"]), (before["token"], "active"))
+        # a notification on the old token is matched by the new process
+        c.say("set /3/0/9 12")
+        wait_for(lambda: self.values()["/3/0/9"]["value"] == 12, "the notification to be stored")
+        self.assertEqual(self.counters()["notifications_unknown_token"], 0)
+        # last known values survive a restart too
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual(self.values()["/3/0/9"]["value"], 12)
+
+    def test_reobserved_after_a_new_register(self):
+        self.start()
+        c = self.client()
+        self.observe("/3/0/9")
+        # the device reboots: a new Register from a new port, without its observers
+        c.kill()
+        c2 = self.client()
+        c2.expect("read path=/3/0/9 accept=-1 format=0 code=2.05 observe=0")
+        wait_for(lambda: self.counters()["reobserved"] == 1, "the re-observation")
+        c2.say("set /3/0/9 77")
+        wait_for(lambda: self.values()["/3/0/9"]["value"] == 77, "the notification to be stored")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["state"], "active")
+        # a De-register ends them
+        c2.say("deregister")
+        c2.expect("deregistered")
+        self.assertEqual(ctl_json(self.tmp, "observations"), [])
+
+    def test_reobserve_off(self):
+        self.start("[lwm2m]\nreobserve = no\n")
+        c = self.client()
+        self.observe("/3/0/9")
+        c.kill()
+        c2 = self.client()
+        c2.say("update")
+        c2.expect("updated")
+        self.assertEqual(self.counters()["reobserved"], 0)
+        self.assertFalse(any("observe=0" in line for line in c2.seen))
+
+    def test_not_observable_and_unknown(self):
+        self.start()
+        self.client()
+        r = ctl(self.tmp, "lwm2md", "observe", "nobody", "/3/0/9")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no registered client 'nobody'", r.stderr)
+        r = ctl(self.tmp, "lwm2md", "observe", EP, "/3/0/99")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("4.04", r.stderr)
+        self.assertEqual(ctl_json(self.tmp, "observations"), [])
+
+
+if __name__ == "__main__":
+    lwgtest.run([tl, tt, sys.modules[__name__]])
