@@ -58,12 +58,16 @@ static void usage(const struct daemon_def *def, FILE *out)
 		"  -t, --test            check the configuration and exit (0 good, 2 bad)\n"
 		"  -f, --foreground      log to stderr instead of the journal\n"
 		"      --print-config    print the effective configuration as INI and exit\n"
+		"      --commands        print the control commands as JSON (as `help` answers) "
+		"and exit\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n\n"
 		"Signals: TERM/INT stop, HUP reloads the configuration.\n"
 		"Control: lwgatectl %s help\n",
 		def->name, def->description, LWGATE_SYSCONFDIR, def->name, def->name);
 }
+
+static void print_commands(const struct daemon_def *def);
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(struct daemon *d, int argc, char **argv, struct options *o)
@@ -73,6 +77,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 		{ "test", no_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "print-config", no_argument, NULL, 'P' },
+		{ "commands", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -99,6 +104,9 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 		case 'P':
 			o->print = true;
 			break;
+		case 'C':
+			print_commands(d->def);
+			return 0;
 		case 'V':
 			printf("%s (lwgate) %s\n", d->def->name, LWGATE_VERSION);
 			return 0;
@@ -343,6 +351,17 @@ static const struct ipc_command daemon_commands[] = {
 	{ "reload", "re-read the configuration file (like SIGHUP)", NULL, cmd_reload, true },
 	{ NULL },
 };
+
+/* --commands: the tables in the order run() serves them, as `help` lists them. */
+static void print_commands(const struct daemon_def *def)
+{
+	const struct ipc_command *tables[] = { daemon_commands, def->commands };
+	json_t *list = ipc_server_describe(tables, 2);
+
+	json_dumpf(list, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(list);
+}
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {

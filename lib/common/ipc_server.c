@@ -473,27 +473,31 @@ void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_
 	free(s);
 }
 
+/* Append the "help" entries of a table's commands to @list. */
+static void describe(json_t *list, const struct ipc_command *cmds)
+{
+	for (const struct ipc_command *c = cmds; c->name; c++) {
+		json_t *a = json_array();
+
+		for (const struct ipc_arg *p = c->args; p && p->name; p++)
+			json_array_append_new(
+				a, json_pack("{s:s, s:s, s:b, s:s, s:b}", "name", p->name, "type",
+					     ipc_arg_type_name(p->type), "required", p->required,
+					     "help", p->help ? p->help : "", "positional",
+					     p->positional));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:o}", "command", c->name,
+						      "help", c->help ? c->help : "", "privileged",
+						      c->privileged, "args", a));
+	}
+}
+
 static void cmd_help(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct ipc_server *srv = ctx;
 	json_t *list = json_array();
 
-	for (size_t t = 0; t < srv->ntables; t++) {
-		for (const struct ipc_command *c = srv->tables[t].cmds; c->name; c++) {
-			json_t *a = json_array();
-
-			for (const struct ipc_arg *p = c->args; p && p->name; p++)
-				json_array_append_new(
-					a, json_pack("{s:s, s:s, s:b, s:s, s:b}", "name", p->name,
-						     "type", ipc_arg_type_name(p->type), "required",
-						     p->required, "help", p->help ? p->help : "",
-						     "positional", p->positional));
-			json_array_append_new(list,
-					      json_pack("{s:s, s:s, s:b, s:o}", "command", c->name,
-							"help", c->help ? c->help : "",
-							"privileged", c->privileged, "args", a));
-		}
-	}
+	for (size_t t = 0; t < srv->ntables; t++)
+		describe(list, srv->tables[t].cmds);
 	ipc_call_reply(call, list);
 }
 
@@ -540,6 +544,17 @@ static const struct ipc_command builtin_commands[] = {
 	{ "unsubscribe", "stop receiving events on this connection", NULL, cmd_unsubscribe, false },
 	{ NULL },
 };
+
+json_t *ipc_server_describe(const struct ipc_command *const *tables, size_t n)
+{
+	json_t *list = json_array();
+
+	describe(list, builtin_commands);
+	for (size_t t = 0; t < n; t++)
+		if (tables[t])
+			describe(list, tables[t]);
+	return list;
+}
 
 /* Replace a socket file nobody answers on; refuse to steal a live one. */
 static int clear_stale_socket(const struct sockaddr_un *sun)

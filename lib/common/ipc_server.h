@@ -75,6 +75,14 @@ void ipc_server_free(struct ipc_server *srv);
  */
 int ipc_server_add_commands(struct ipc_server *srv, const struct ipc_command *table, void *ctx);
 
+/*
+ * What "help" answers on a server that serves @tables (@n tables, each
+ * ending with {.name = NULL}; NULL ones are skipped) after its built-in
+ * commands, without a server: a daemon's --commands prints it, so that
+ * lwgatectl's completion knows the commands at build time.
+ */
+json_t *ipc_server_describe(const struct ipc_command *const *tables, size_t n);
+
 /* Send {"event":@topic,"data":@data_take} to every client subscribed to it. */
 void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_take);
 

@@ -20,11 +20,6 @@ void lowpan_lladdr_set_ext(struct lowpan_lladdr *ll, uint64_t v)
 		ll->a[i] = v & 0xff;
 }
 
-unsigned lowpan_lladdr_len(uint8_t mode)
-{
-	return mode == LOWPAN_ADDR_SHORT ? 2 : mode == LOWPAN_ADDR_EXT ? 8 : 0;
-}
-
 bool lowpan_lladdr_equal(const struct lowpan_lladdr *x, const struct lowpan_lladdr *y)
 {
 	return x->mode == y->mode && memcmp(x->a, y->a, lowpan_lladdr_len(x->mode)) == 0;

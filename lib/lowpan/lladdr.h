@@ -28,8 +28,13 @@ void lowpan_lladdr_set_short(struct lowpan_lladdr *ll, uint16_t v);
 /* Set *ll to the extended address v (EUI-64 as a 64-bit number). */
 void lowpan_lladdr_set_ext(struct lowpan_lladdr *ll, uint64_t v);
 
-/* Length in octets of an address of this mode: 0, 2 or 8 (0 for reserved). */
-unsigned lowpan_lladdr_len(uint8_t mode);
+/* Length in octets of an address of this mode: 0, 2 or 8 (0 for reserved).
+ * Inline, so that callers copying into a[] are seen to stay within its 8 octets
+ * (gcc -O3 warns of an overflow it cannot rule out otherwise). */
+static inline unsigned lowpan_lladdr_len(uint8_t mode)
+{
+	return mode == LOWPAN_ADDR_SHORT ? 2 : mode == LOWPAN_ADDR_EXT ? 8 : 0;
+}
 
 /* True if both addresses have the same mode and the same value. */
 bool lowpan_lladdr_equal(const struct lowpan_lladdr *x, const struct lowpan_lladdr *y);

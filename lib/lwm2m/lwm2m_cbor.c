@@ -231,6 +231,10 @@ static int emit(const struct lwm2m_doc *doc, size_t i, size_t end, unsigned leve
 	size_t groups = 0;
 	int rc;
 
+	/* a path has at most LWM2M_PATH_MAX_DEPTH IDs, so the recursion ends by then;
+	 * saying so also lets gcc -O3 see that id[level] stays in bounds */
+	if (level >= LWM2M_PATH_MAX_DEPTH)
+		return -EINVAL;
 	for (size_t k = i; k < end; groups++) {
 		size_t j = k + 1;
 

@@ -9,9 +9,12 @@ and ends with
         lwgtest.run([sys.modules[__name__]])
 """
 import os
+import select
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -28,6 +31,55 @@ def wait_for(predicate, what, seconds=10.0):
             return value
         time.sleep(0.02)
     raise AssertionError("timed out waiting for " + what)
+
+
+def log_tail(path, lines=40):
+    """The last @lines lines of file @path, for a failure message."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return f"({path}: {e.strerror})"
+
+
+def start_daemon(argv, log, *, env=None, seconds=60.0):
+    """Start the daemon @argv and return its Popen once it has sent READY=1.
+
+    Like systemd, the harness owns the NOTIFY_SOCKET: a daemon says READY=1 only
+    once every listener is bound, so whatever the test sends next finds it
+    serving (a socket file or an open port says less: a daemon creates its
+    control socket before its CoAP listeners).  Its stdout and stderr are
+    appended to file @log, never a pipe, which a chatty daemon could fill and
+    block on.  AssertionError with the log's tail if it exits first or has not
+    said READY=1 after @seconds (a generous bound for a loaded sanitizer run,
+    not a timing expectation)."""
+    folder = tempfile.mkdtemp(prefix="lwgt-notify-")
+    path = os.path.join(folder, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.bind(path)
+        # a daemon that drops root to its user must still reach it, as systemd's does
+        os.chmod(folder, 0o711)
+        os.chmod(path, 0o666)
+        env = dict(os.environ if env is None else env, NOTIFY_SOCKET=path)
+        with open(log, "a") as out:
+            proc = subprocess.Popen(argv, stdout=out, stderr=out, env=env)
+        deadline = time.monotonic() + seconds
+        while True:
+            readable, _, _ = select.select([sock], [], [], 0.1)
+            if readable and "READY=1" in sock.recv(4096).decode(errors="replace").split("\n"):
+                return proc
+            if proc.poll() is not None:
+                raise AssertionError(f"{os.path.basename(argv[0])} exited {proc.returncode} "
+                                     f"before READY=1:\n{log_tail(log)}")
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise AssertionError(f"{os.path.basename(argv[0])} sent no READY=1 in "
+                                     f"{seconds:.0f} s:\n{log_tail(log)}")
+    finally:
+        sock.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port(kind=socket.SOCK_DGRAM):

@@ -54,33 +54,33 @@ class Daemon:
                     f"user = {user}\nlog_level = {log_level}\n{extra}")
 
     def start(self, wait=True):
-        self.proc = subprocess.Popen([daemon_bin(self.name), "-f", "-c", self.ini],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        """Start it and, with @wait, return once it has said READY=1; without, at once
+        (for a start that is meant to fail: see logged())."""
+        self.log = os.path.join(self.tmp, self.name + ".log")
+        argv = [daemon_bin(self.name), "-f", "-c", self.ini]
         if wait:
-            wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
-                     self.name + " socket")
-            if self.proc.poll() is not None:
-                raise AssertionError(f"{self.name} exited {self.proc.returncode}: "
-                                     + self.proc.stderr.read())
+            self.proc = lwgtest.start_daemon(argv, self.log)
+        else:
+            with open(self.log, "a") as out:
+                self.proc = subprocess.Popen(argv, stdout=out, stderr=out)
         return self
+
+    def logged(self):
+        """What it has written to stdout and stderr so far."""
+        with open(self.log, errors="replace") as f:
+            return f.read()
 
     def stop(self):
         """SIGTERM; returns (exit code, seconds it took)."""
         t0 = time.monotonic()
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=10)
-        took = time.monotonic() - t0
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return rc, took
+        return rc, time.monotonic() - t0
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        if self.proc:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
 
     def status(self):
         r = ctl("--json", self.name, "status", sockdir=self.tmp)
@@ -145,7 +145,7 @@ class DaemonTests(unittest.TestCase):
                 d = self.daemon(name, extra="bogus = 1\n")
                 d.start(wait=False)
                 rc = d.proc.wait(timeout=10)
-                err = d.proc.stderr.read()
+                err = d.logged()
                 self.assertEqual(rc, 2)
                 self.assertIn(f"{d.ini}:6: [daemon] bogus: unknown key", err)
                 self.assertFalse(os.path.exists(d.sock))
@@ -283,7 +283,7 @@ class DaemonTests(unittest.TestCase):
         d.start(wait=False)
         self.running.append(d)
         self.assertEqual(d.proc.wait(timeout=10), 1)
-        self.assertRegex(d.proc.stderr.read(),
+        self.assertRegex(d.logged(),
                          r"schema version 99 is newer than this lwgate knows \(\d+\)")
 
     def test_second_instance_refused(self):
@@ -292,7 +292,7 @@ class DaemonTests(unittest.TestCase):
         second.start(wait=False)
         self.running.append(second)
         self.assertEqual(second.proc.wait(timeout=10), 1)
-        self.assertIn("another lwm2md is already serving", second.proc.stderr.read())
+        self.assertIn("another lwm2md is already serving", second.logged())
         self.assertEqual(ctl("lwm2md", "status", sockdir=self.tmp).returncode, 0)
 
     def test_systemd_notify_and_watchdog(self):
@@ -304,8 +304,10 @@ class DaemonTests(unittest.TestCase):
         sock.settimeout(10)
         d = self.daemon("lwm2md")
         env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="100000")
-        d.proc = subprocess.Popen([daemon_bin("lwm2md"), "-f", "-c", d.ini], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        d.log = os.path.join(self.tmp, "lwm2md.log")
+        with open(d.log, "w") as out:
+            d.proc = subprocess.Popen([daemon_bin("lwm2md"), "-f", "-c", d.ini], env=env,
+                                      stdout=out, stderr=out)
         try:
             msgs = [sock.recv(4096).decode()]
             self.assertTrue(msgs[0].startswith("READY=1"), msgs)

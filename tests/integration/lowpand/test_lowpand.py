@@ -148,10 +148,9 @@ class Harness(unittest.TestCase):
                     f"channel = 15\n{extra}[tun]\nname = lwgt0\naddress = fd00::1/64\n"
                     f"[rpl]\nenabled = {'yes' if rpl else 'no'}\ndio_interval_min = 7\n"
                     f"lifetime_unit = 1\n")
-        self.lowpand = subprocess.Popen([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
-                                         "-f", "-c", ini], stderr=subprocess.PIPE, text=True)
+        self.lowpand = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
+                                             "-f", "-c", ini], os.path.join(self.tmp, "lowpand.log"))
         self.procs.append(self.lowpand)
-        wait_for(lambda: os.path.exists(f"{self.tmp}/lowpand.sock"), "control socket")
         return wait_for(lambda: self.status()["radio"]["state"] == "ready" and self.status(),
                         "radio ready")
 
@@ -177,8 +176,8 @@ class Harness(unittest.TestCase):
 
     def stop(self):
         self.lowpand.send_signal(signal.SIGTERM)
-        self.assertEqual(self.lowpand.wait(timeout=10), 0)
-        self.lowpand.stderr.close()
+        self.assertEqual(self.lowpand.wait(timeout=10), 0,
+                         lwgtest.log_tail(os.path.join(self.tmp, "lowpand.log")))
         self.sim.stop()
 
 

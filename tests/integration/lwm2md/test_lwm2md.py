@@ -66,26 +66,17 @@ class Lwm2md:
         self.proc = None
 
     def start(self):
-        self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([os.path.join(BUILD, "daemons", "lwm2md", "lwm2md"), "-f",
-                                      "-c", self.ini], stdout=self.logf, stderr=self.logf)
-        # after a kill -9 the old socket file is still there: ask until it answers
-        wait_for(lambda: self.proc.poll() is not None or
-                 ctl(self.tmp, "lwm2md", "status").returncode == 0, "lwm2md to answer")
-        if self.proc.poll() is not None:
-            raise AssertionError("lwm2md exited: " + open(self.log).read())
+        self.proc = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "lwm2md", "lwm2md"),
+                                          "-f", "-c", self.ini], self.log)
         return self
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=10)
-        self.logf.close()
-        return rc
+        return self.proc.wait(timeout=10)
 
     def kill9(self):
         self.proc.kill()
         self.proc.wait()
-        self.logf.close()
 
     def alive(self):
         return self.proc.poll() is None

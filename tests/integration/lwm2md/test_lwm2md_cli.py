@@ -11,6 +11,7 @@ Usage: test_lwm2md_cli.py BUILD_DIR SOURCE_DIR
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -154,6 +155,55 @@ class CliTests(unittest.TestCase):
         r = ctl(self.tmp, "lwm2md", "write", EP, "/1/0/6", "yes")
         self.assertIn("is a Boolean: true, false, 1 or 0", r.stderr)
         self.assertEqual(self.d.status()["counters"]["dm_requests"], 7)
+
+    def complete(self, script, *words):
+        """What bash offers for the words typed so far (the last one is the cursor's)."""
+        prog = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+                '_lwgatectl; printf "%s\\n" "${COMPREPLY[@]}"')
+        r = subprocess.run(["bash", "-c", prog, "complete", script, "lwgatectl", *words],
+                           capture_output=True, text=True, timeout=10, check=True)
+        return sorted(w for w in r.stdout.split("\n") if w)
+
+    def test_bash_completion_from_the_command_tables(self):
+        lwm2md = os.path.join(tl.BUILD, "daemons", "lwm2md", "lwm2md")
+        # the daemon's --commands is its help, so the built-in list is the daemon's table
+        tables = json.loads(subprocess.run([lwm2md, "--commands"], capture_output=True,
+                                           text=True, check=True).stdout)
+        self.assertEqual(tables, json.loads(ctl(self.tmp, "--json", "lwm2md", "help").stdout))
+        up = ctl(self.tmp, "completion", "bash")
+        self.assertEqual(up.returncode, 0, up.stderr)
+        # with every daemon down (no sockets at all) the script is the same
+        empty = os.path.join(self.tmp, "nothing-here")
+        os.mkdir(empty)
+        down = ctl(empty, "completion", "bash")
+        self.assertEqual(down.returncode, 0, down.stderr)
+        self.assertEqual(down.stdout, up.stdout)
+        # and it is the one meson installs
+        with open(os.path.join(tl.BUILD, "cli", "completion", "lwgatectl")) as f:
+            self.assertEqual(f.read(), up.stdout)
+        script = os.path.join(self.tmp, "lwgatectl.bash")
+        with open(script, "w") as f:
+            f.write(down.stdout)
+        self.assertEqual(self.complete(script, "lw"), ["lwm2m", "lwm2md"])
+        self.assertEqual(self.complete(script, "--json", "lwm2md", "cred-"),
+                         ["cred-add", "cred-del", "cred-list"])
+        self.assertIn("write-attr", self.complete(script, "lwm2md", ""))
+        self.assertIn("watch", self.complete(script, "lwm2md", ""))
+        self.assertEqual(self.complete(script, "rdd", "forget"), ["forget", "forget-group"])
+        # argument names in the table's order, those given left out
+        self.assertEqual(self.complete(script, "-s", "/x", "lwm2md", "read", "ep=dev7", ""),
+                         sorted(["external_id=", "app_id=", "path=", "format="]))
+        self.assertEqual(self.complete(script, "lwm2md", "read", "dev7", "/3/0", "--f"),
+                         ["--format"])
+        self.assertEqual(self.complete(script, "lwm2md", "write-attr", "dev7", "/3/0/9", "pm"),
+                         ["pmax=", "pmin="])
+        self.assertEqual(self.complete(script, "rdd", "cred-add", "--identity", "x", "--"),
+                         ["--key", "--sectors"])
+        # a value after key= is not a name
+        self.assertEqual(self.complete(script, "lwm2md", "read", "ep", "=", "d"), [])
+        self.assertEqual(self.complete(script, "completion", ""), ["bash"])
+        r = ctl(self.tmp, "completion", "zsh")
+        self.assertEqual(r.returncode, 2)
 
 
 def main():

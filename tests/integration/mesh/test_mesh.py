@@ -178,11 +178,8 @@ class Harness(unittest.TestCase):
                     f"[rpl]\nenabled = yes\ndio_interval_min = 7\nlifetime_unit = 1\n"
                     f"default_lifetime = {lifetime}\n")
         self.lowpand_err = os.path.join(self.tmp, "lowpand.err")
-        with open(self.lowpand_err, "w") as err:
-            self.lowpand = subprocess.Popen([os.path.join(BUILD, "daemons", "lowpand",
-                                                          "lowpand"), "-f", "-c", ini],
-                                            stderr=err)
-        wait_for(lambda: os.path.exists(f"{self.tmp}/lowpand.sock"), "control socket")
+        self.lowpand = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
+                                             "-f", "-c", ini], self.lowpand_err)
         return wait_for(lambda: (lambda s: s and s["radio"]["state"] == "ready" and s)(
             self.ctl("status", check=False)), "radio ready")
 

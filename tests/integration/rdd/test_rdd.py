@@ -97,26 +97,23 @@ class Rdd:
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen([os.path.join(BUILD, "daemons", "rdd", "rdd"), "-f", "-c",
-                                      self.ini], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, "rdd socket")
-        if self.proc.poll() is not None:
-            raise AssertionError("rdd exited: " + self.proc.stderr.read())
+        self.log = os.path.join(self.tmp, "rdd.log")
+        self.proc = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "rdd", "rdd"), "-f",
+                                          "-c", self.ini], self.log)
         return self
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=10)
-        self.proc.stderr.close()
-        return rc
+        return self.proc.wait(timeout=10)
 
     def kill9(self):
         self.proc.kill()
         self.proc.wait()
-        self.proc.stderr.close()
-        # the socket file of a killed daemon stays behind; a new one replaces it
-        os.unlink(self.sock)
+
+    def logged(self):
+        """What rdd has written to its log so far."""
+        with open(self.log, errors="replace") as f:
+            return f.read()
 
     def coap(self, method, path, payload=None, cf=None, accept=None, port=None, host="::1",
              non=False, wait=10, psk=None, cert=None):
@@ -231,9 +228,7 @@ class RddCase(unittest.TestCase):
             if self.CLEAN_STOP:
                 rc = self.rdd.stop()
             else:
-                self.rdd.proc.kill()
-                self.rdd.proc.wait()
-                self.rdd.proc.stderr.close()
+                self.rdd.kill9()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.assertEqual(rc, 0, "rdd's exit status")
 

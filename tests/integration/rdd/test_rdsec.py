@@ -458,10 +458,9 @@ class RdsecTests(RddCase):
 
     def simple_rdd_log(self):
         """Stop rdd and return what it logged."""
-        self.rdd.proc.send_signal(signal.SIGTERM)
-        log = self.rdd.proc.stderr.read()
-        self.assertEqual(self.rdd.proc.wait(timeout=10), 0, log)
-        self.rdd.proc.stderr.close()
+        rc = self.rdd.stop()
+        log = self.rdd.logged()
+        self.assertEqual(rc, 0, log)
         return log
 
     def test_simple_registration_over_coaps(self):

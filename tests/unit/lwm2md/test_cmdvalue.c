@@ -99,14 +99,14 @@ static void typed(void **state)
 	lwm2m_doc_fini(&doc);
 }
 
-#define REFUSED(path, text, why)                                          \
-	do {                                                              \
-		struct lwm2m_doc doc;                                     \
-		struct lwm2m_error err = { 0 };                           \
-		assert_null(parse(path, text, &doc, &err));               \
-		assert_int_equal(err.code, -EBADMSG);                     \
-		assert_string_equal(err.msg, why);                        \
-		lwm2m_doc_fini(&doc);                                     \
+#define REFUSED(path, text, why)                            \
+	do {                                                \
+		struct lwm2m_doc doc;                       \
+		struct lwm2m_error err = { 0 };             \
+		assert_null(parse(path, text, &doc, &err)); \
+		assert_int_equal(err.code, -EBADMSG);       \
+		assert_string_equal(err.msg, why);          \
+		lwm2m_doc_fini(&doc);                       \
 	} while (0)
 
 static void refused_with_the_type(void **state)

@@ -33,10 +33,11 @@ static size_t split(const char *q, struct regreq_item *items)
 
 static int query(enum regreq_kind kind, const char *q, struct regreq_query *out, char *why)
 {
-	struct regreq_item items[MAXQ];
+	struct regreq_item items[MAXQ] = { 0 };
+	size_t n = split(q, items);
 
 	why[0] = '\0';
-	return regreq_parse_query(kind, items, split(q, items), out, why, 128);
+	return regreq_parse_query(kind, items, n, out, why, 128);
 }
 
 static void test_register_full(void **state)
