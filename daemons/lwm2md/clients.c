@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/keyidx.h"
 #include "common/log.h"
 
 struct clients {
@@ -20,6 +21,7 @@ struct clients {
 	struct db *db;
 	struct clients_hooks hooks;
 	struct client **by_ep, **by_loc;
+	struct keyidx *by_addr; /* the peer address a client last spoke from */
 	size_t nbuckets; /* a power of two, for both tables */
 	struct client *first, *last;
 	unsigned max;
@@ -88,6 +90,7 @@ struct clients *clients_new(struct event_base *base, struct db *db,
 	cs->nbuckets = 1024;
 	cs->by_ep = xmalloc0(cs->nbuckets * sizeof(*cs->by_ep));
 	cs->by_loc = xmalloc0(cs->nbuckets * sizeof(*cs->by_loc));
+	cs->by_addr = keyidx_new();
 	cs->max = 1000000;
 	return cs;
 }
@@ -115,6 +118,7 @@ void clients_free(struct clients *cs)
 	}
 	free(cs->by_ep);
 	free(cs->by_loc);
+	keyidx_free(cs->by_addr);
 	free(cs);
 }
 
@@ -159,6 +163,7 @@ static void insert(struct clients *cs, struct client *c)
 		cs->first = c;
 	cs->last = c;
 	cs->st.count++;
+	keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	if (cs->st.count > cs->nbuckets)
 		grow(cs); /* relinks every client, this one included */
 	else
@@ -177,6 +182,7 @@ static void unlink_client(struct clients *cs, struct client *c)
 	while (*pp != c)
 		pp = &(*pp)->loc_next;
 	*pp = c->loc_next;
+	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -207,6 +213,18 @@ struct client *clients_find_location(struct clients *cs, const char *location, s
 	while (c && memcmp(c->location, location, len) != 0)
 		c = c->loc_next;
 	return c;
+}
+
+struct client *clients_find_addr(struct clients *cs, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage key;
+
+	/* as set_addr() stores it: zero past the address */
+	if (len > sizeof(key))
+		return NULL;
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, addr, len);
+	return keyidx_get(cs->by_addr, (const char *)&key, len);
 }
 
 struct client *clients_first(struct clients *cs)
@@ -433,6 +451,7 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 		c->links = xstrndup(links, links_len);
 		c->root = xstrndup(root, strlen(root));
 	}
+	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	set_addr(c, addr, addr_len);
 	c->updated = now;
 	c->expires = now + (int64_t)c->lifetime * 1000;
@@ -446,8 +465,10 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 			free(c->root);
 		}
 		*c = saved;
+		keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 		return rc;
 	}
+	keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	if (c->sms != saved.sms)
 		free(saved.sms);
 	if (c->links != saved.links) {

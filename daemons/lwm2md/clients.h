@@ -124,6 +124,9 @@ int clients_remove(struct clients *cs, struct client *c, enum clients_reason why
 struct client *clients_find_ep(struct clients *cs, const char *ep);
 struct client *clients_find_location(struct clients *cs, const char *location, size_t len);
 
+/* The client whose last message came from @addr (a Send, a notification), or NULL. */
+struct client *clients_find_addr(struct clients *cs, const struct sockaddr *addr, socklen_t len);
+
 /* The first client in registration order, and the next; NULL at the end. */
 struct client *clients_first(struct clients *cs);
 struct client *clients_next(struct client *c);

@@ -46,6 +46,7 @@ struct lwm2md_config {
 	int max_clients;
 	int max_observations;
 	bool reobserve;
+	bool send_enabled;
 	char *objects;
 	bool rd_mirror;
 	char *rd_socket;
@@ -106,6 +107,8 @@ static const struct config_key lwm2md_keys[] = {
 	{"lwm2m", "reobserve", CONFIG_BOOL, offsetof(struct lwm2md_config, reobserve), "yes", 0, 0,
 	 NULL, false,
 	 "observe again what an endpoint was observed for when it registers anew (not on an Update)"},
+	{"lwm2m", "send", CONFIG_BOOL, offsetof(struct lwm2md_config, send_enabled), "yes", 0, 0,
+	 NULL, false, "take the values clients push with Send (POST /dp); no: refused with 4.05"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
 	 "folder of object definitions (DDF XML): value types and names"},
@@ -180,6 +183,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.max_clients = (unsigned)cfg->max_clients,
 		.max_observations = (unsigned)cfg->max_observations,
 		.reobserve = cfg->reobserve,
+		.send_enabled = cfg->send_enabled,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));
 	int rc;

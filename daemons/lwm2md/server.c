@@ -23,6 +23,7 @@
 #include "coap/respcache.h"
 #include "common/log.h"
 #include "regreq.h"
+#include "send.h"
 
 #define MAX_QUERY   32  /* Uri-Query options in one request */
 #define TEXT_MAX    200 /* diagnostic payload bytes */
@@ -61,6 +62,7 @@ struct server {
 	struct pending_delete *doomed;
 	struct dm *dm;
 	struct observe *observe;
+	struct send *send;
 	struct pskstore *creds;
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
@@ -493,6 +495,61 @@ static void hnd_deregister(coap_resource_t *res, coap_session_t *s, const coap_p
 	finish(srv, s, req, resp, &r);
 }
 
+/*
+ * The registered client a Send comes from: the one that last spoke from
+ * this address, else (DTLS and TLS) the one bound to the PSK identity, as
+ * a NAT may have moved it.  NULL with @r unset when none is registered;
+ * NULL with @r a 4.03 when the session may not act for that client.
+ */
+static struct client *sender_of(struct server *srv, coap_session_t *s, struct reply *r)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct client *c = clients_find_addr(srv->clients, &peer->addr.sa, peer->size);
+
+	if (!c && secured(s)) {
+		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
+		const struct pskstore_cred *cred =
+			id ? pskstore_find(srv->creds, id->s, id->length) : NULL;
+
+		c = cred ? clients_find_ep(srv->clients, cred->bound) : NULL;
+	}
+	if (c && !allowed(srv, s, c->ep, r))
+		return NULL;
+	return c;
+}
+
+/* POST /dp: the Send operation (send.c), from a registered client. */
+static void hnd_send(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		     const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct server *srv = server_of(s);
+	coap_opt_iterator_t it;
+	coap_opt_t *cf = coap_check_option(req, COAP_OPTION_CONTENT_FORMAT, &it);
+	char peer[INET6_ADDRSTRLEN + 10];
+	struct client *c;
+	const uint8_t *data;
+	size_t len;
+	struct reply r = { 0 };
+	unsigned code;
+
+	if (replay_duplicate(srv, s, req, resp))
+		return;
+	c = sender_of(srv, s, &r);
+	if (c || !r.code) {
+		coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)peer, sizeof(peer));
+		payload_of(req, &data, &len);
+		code = send_handle(srv->send, c ? c->ep : NULL, peer, cf != NULL,
+				   cf ? coap_decode_var_bytes(coap_opt_value(cf),
+							      coap_opt_length(cf))
+				      : 0,
+				   data, len, r.text, sizeof(r.text));
+		r.code = (uint8_t)code;
+		if (code >> 5 != 2)
+			srv->rejected++;
+	}
+	finish(srv, s, req, resp, &r);
+}
+
 static void on_added(void *ctx, struct client *c)
 {
 	struct server *srv = ctx;
@@ -736,7 +793,13 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 				     .reobserve = cfg->reobserve,
 				     .max = cfg->max_observations };
 
+	struct send_config sc = { .enabled = cfg->send_enabled,
+				  .ipc = srv->ipc,
+				  .reg = cfg->registry };
+
 	srv->observe = observe_new(&oc);
+	sc.observe = srv->observe;
+	srv->send = send_new(&sc);
 	dmc.observed_ctx = srv->observe;
 	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
 	observe_attach(srv->observe, srv->dm);
@@ -792,6 +855,9 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	rd = coap_resource_init(coap_make_str_const("rd"), 0);
 	coap_register_handler(rd, COAP_REQUEST_POST, hnd_register);
 	coap_add_resource(srv->ctx, rd);
+	rd = coap_resource_init(coap_make_str_const("dp"), 0);
+	coap_register_handler(rd, COAP_REQUEST_POST, hnd_send);
+	coap_add_resource(srv->ctx, rd);
 	srv->ev = coapev_new(base, srv->ctx);
 	if (!srv->ev) {
 		log_warn("libcoap has no epoll descriptor");
@@ -816,6 +882,7 @@ void server_free(struct server *srv)
 	if (!srv)
 		return;
 	dm_free(srv->dm);
+	send_free(srv->send);
 	observe_free(srv->observe);
 	coapev_free(srv->ev);
 	/* libcoap insists that nobody holds a session when its endpoint goes */
@@ -899,6 +966,7 @@ void server_status(struct server *srv, json_t *status)
 	C("respcache_bytes", rs.bytes);
 	dm_counters(srv->dm, counters);
 	observe_counters(srv->observe, counters);
+	send_counters(srv->send, counters);
 	pskguard_get_stats(srv->guard, &ps);
 	C("dtls_connected", ps.connected);
 	C("dtls_failures", ps.failures);

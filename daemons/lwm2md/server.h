@@ -1,7 +1,7 @@
 /*
  * server — lwm2md's CoAP side: a libcoap context driven by the daemon's
  * libevent loop (coapev), serving the LwM2M registration interface
- * (POST /rd, POST and DELETE /rd/{location}) over UDP, DTLS, TCP and TLS,
+ * (POST /rd, POST and DELETE /rd/{location}) and Send (POST /dp) over UDP, DTLS, TCP and TLS,
  * with duplicate rejection on UDP and DTLS (midstore + respcache) and
  * device-management requests sent to registered clients for the control
  * socket, on the session they registered over.
@@ -51,7 +51,8 @@ struct server_config {
 	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
 	unsigned max_observations;
-	bool reobserve; /* observations sent again when an endpoint registers anew */
+	bool reobserve;    /* observations sent again when an endpoint registers anew */
+	bool send_enabled; /* take Send (POST /dp); no: 4.05 */
 	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
 	/* called when a client is registered (or loaded), updated or removed; may be NULL */
 	void (*changed)(void *ctx, const char *ep);

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""lwm2md's observations with the libcoap test client
+"""lwm2md's observations and Send with the libcoap test client
 (tests/tools/lwm2m-testclient): notifications CON and NON become last known
 values and events, the active and the passive cancel, observations that
 survive a kill -9 of lwm2md, and re-observation when the endpoint
-registers anew.
+registers anew; Send in SenML JSON, SenML CBOR and LwM2M CBOR (encoded by
+lib/lwm2m in the client, decoded by lwm2md), and each of its refusals.
 
 Usage: test_lwm2md_observe.py BUILD_DIR SOURCE_DIR
 The harness is test_lwm2md.py's, the client test_lwm2md_transports.py's.
@@ -48,7 +49,9 @@ class Watch:
         self.proc.stdout.close()
 
 
-class ObserveTests(unittest.TestCase):
+class Harness(unittest.TestCase):
+    """lwm2md, test clients and watches, all ended after each test."""
+
     def setUp(self):
         import tempfile
         self.tmp = tempfile.mkdtemp(prefix="lwm2md-obs-")
@@ -92,6 +95,9 @@ class ObserveTests(unittest.TestCase):
         self.assertEqual(r["code"], "2.05 Content")
         return r
 
+
+
+class ObserveTests(Harness):
     def test_notifications_con_and_non(self):
         self.start()
         c = self.client()
@@ -234,6 +240,57 @@ class ObserveTests(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("4.04", r.stderr)
         self.assertEqual(ctl_json(self.tmp, "observations"), [])
+
+
+
+class SendTests(Harness):
+    def test_send_in_each_format(self):
+        self.start()
+        c = self.client()
+        w = self.watch("send")
+        for value, fmt in ((61, "senml-json"), (62, "senml-cbor"), (63, "cbor")):
+            c.say(f"set /3/0/9 {value}")
+            c.say(f"send {fmt} /3/0/9 /3/0/1")
+            self.assertEqual(tt.field(c.expect("sent"), "code"), "2.04", fmt)
+            ev = w.next()
+            self.assertEqual(ev["data"]["endpoint"], EP)
+            self.assertEqual(ev["data"]["values"], {"/3/0/9": value, "/3/0/1": "Model 500"})
+            v = self.values()["/3/0/9"]
+            self.assertEqual((v["value"], v["source"]), (value, "send"))
+        self.assertEqual(self.counters()["sends"], 3)
+        self.assertEqual(self.counters()["send_values"], 6)
+
+    def test_send_refusals_are_answered_and_counted(self):
+        self.start()
+        c = self.client()
+        c.say("send-raw 110 5b7b226e223a")  # [{"n":  cut short
+        line = c.expect("sent")
+        self.assertEqual(tt.field(line, "code"), "4.00")
+        self.assertIn("senml-json", line)
+        c.say("send-raw 11542 c10957")  # TLV: not a format of Send
+        self.assertEqual(tt.field(c.expect("sent"), "code"), "4.15")
+        c.say("send-raw 112 80")  # an empty SenML CBOR array: nothing to store
+        self.assertEqual(tt.field(c.expect("sent"), "code"), "4.00")
+        n = self.counters()
+        self.assertEqual((n["send_malformed"], n["send_unsupported_format"], n["sends"]),
+                         (2, 1, 0))
+        self.assertIn("Send not decoded", self.d.logtext())
+        # from a peer that is not registered (any more)
+        c.say("deregister")
+        c.expect("deregistered")
+        c.say("send senml-cbor /3/0/9")
+        line = c.expect("sent")
+        self.assertEqual(tt.field(line, "code"), "4.04")
+        self.assertIn("not registered", line)
+        self.assertEqual(self.counters()["send_unregistered"], 1)
+        self.assertEqual(ctl_json(self.tmp, "values", EP), [])
+
+    def test_send_disabled(self):
+        self.start("[lwm2m]\nsend = no\n")
+        c = self.client()
+        c.say("send senml-json /3/0/9")
+        self.assertEqual(tt.field(c.expect("sent"), "code"), "4.05")
+        self.assertEqual(self.counters()["send_refused"], 1)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@
  *                    commands on stdin: "update [lt]", "deregister",
  *                    "set PATH VALUE" (a new value, notified to its
  *                    observers and those of its object and instance),
- *                    "notify con|non" (the notifications' type), "quit";
+ *                    "notify con|non" (the notifications' type),
+ *                    "send FORMAT PATH…" (Send of those paths' values),
+ *                    "send-raw CF HEX" (a Send of those bytes), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
@@ -551,9 +553,83 @@ static void do_notify_mode(struct client *c, const char *mode)
 	printf("notify mode=%s\n", flags == COAP_RESOURCE_FLAGS_NOTIFY_CON ? "con" : "non");
 }
 
+/* POST /dp with @len bytes in content format @cf; prints "sent code=… text=…". */
+static void post_dp(struct client *c, int cf, const uint8_t *data, size_t len)
+{
+	coap_pdu_t *pdu = request(c, COAP_REQUEST_CODE_POST);
+	uint8_t buf[4];
+	char code[8];
+
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, 2, (const uint8_t *)"dp");
+	coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+			coap_encode_var_safe(buf, sizeof(buf), (unsigned)cf), buf);
+	if (len)
+		coap_add_data_large_request(c->session, pdu, len, data, NULL, NULL);
+	code_text(ask(c, pdu), code, sizeof(code));
+	printf("sent code=%s text=%s\n", code, c->text);
+}
+
+/* "send FORMAT PATH…": the values under those paths, encoded by lib/lwm2m. */
+static void do_send(struct client *c, const char *args)
+{
+	char copy[256], *save = NULL, *word;
+	enum lwm2m_format f = LWM2M_FORMAT_SENML_CBOR;
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+	int rc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", args);
+	word = strtok_r(copy, " ", &save);
+	if (!word || lwm2m_format_parse(word, &f) < 0) {
+		printf("send: FORMAT PATH...\n");
+		return;
+	}
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	while (rc == 0 && (word = strtok_r(NULL, " ", &save))) {
+		struct lwm2m_path p;
+
+		if (lwm2m_path_parse(word, strlen(word), &p) < 0)
+			break;
+		for (size_t i = 0; i < NSTORE && rc == 0; i++)
+			if (under(&store[i].p, &p))
+				rc = lwm2m_doc_add(&doc, &store[i].p, &store[i].v);
+	}
+	if (rc == 0)
+		rc = lwm2m_format_encode(f, &doc, &buf, &err);
+	if (rc < 0)
+		printf("send: cannot encode: %s\n", err.msg);
+	else
+		post_dp(c, (int)f, buf.data, buf.len);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+}
+
+/* "send-raw CF HEX": those bytes as a Send, for the malformed cases. */
+static void do_send_raw(struct client *c, const char *args)
+{
+	uint8_t data[512];
+	size_t n = 0;
+	int cf, used = 0;
+	unsigned byte;
+
+	if (sscanf(args, "%d %n", &cf, &used) < 1) {
+		printf("send-raw: CF HEX\n");
+		return;
+	}
+	for (const char *p = args + used; n < sizeof(data) && sscanf(p, "%2x", &byte) == 1; p += 2)
+		data[n++] = (uint8_t)byte;
+	post_dp(c, cf, data, n);
+}
+
 static void command(struct client *c, const char *line)
 {
-	if (strncmp(line, "set ", 4) == 0)
+	if (strncmp(line, "send ", 5) == 0)
+		do_send(c, line + 5);
+	else if (strncmp(line, "send-raw ", 9) == 0)
+		do_send_raw(c, line + 9);
+	else if (strncmp(line, "set ", 4) == 0)
 		do_set(c, line + 4);
 	else if (strncmp(line, "notify ", 7) == 0)
 		do_notify_mode(c, line + 7);
