@@ -1,0 +1,116 @@
+/*
+ * lwm2md's notification handler end to end: a CoAP message as it arrives
+ * (parsed by libcoap), matched against a stored observation of /3/0 of
+ * endpoint "fuzz" (token 0102030405060708), decoded by lib/lwm2m with the
+ * shipped object definitions, stored as last known values in SQLite.
+ *
+ * Properties: no crash or leak; a message on another token is not ours;
+ * one that is counts as a notification exactly once; a 2.xx with Observe
+ * keeps the observation, anything else ends it; every stored value is
+ * under /3/0.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <coap3/coap.h>
+
+#include "common/db.h"
+#include "lwm2m/lwm2m_registry.h"
+#include "observe.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const uint8_t token[OBSERVE_TOKEN_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+static struct db *database(void)
+{
+	static const struct db_migration m[] = { { 1, OBSERVE_SCHEMA_6 } };
+	static struct db *db;
+	char path[] = "/tmp/fuzz-notify-XXXXXX", file[64], why[256];
+
+	if (db)
+		return db;
+	if (!mkdtemp(path))
+		abort();
+	snprintf(file, sizeof(file), "%s/lwm2md.db", path);
+	if (db_open(file, m, 1, &db, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s\n", why);
+		abort();
+	}
+	return db;
+}
+
+static const struct lwm2m_registry *registry(void)
+{
+	static struct lwm2m_registry *reg;
+
+	if (!reg) {
+		reg = lwm2m_registry_new();
+		if (!reg || lwm2m_registry_load_dir(reg, FUZZ_OBJECTS_DIR, NULL, NULL) < 4)
+			abort();
+	}
+	return reg;
+}
+
+static void check_values(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT path FROM last_values WHERE ep = 'fuzz'");
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+
+		if (!p || strncmp(p, "/3/0/", 5) != 0)
+			abort();
+	}
+	sqlite3_reset(st);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct db *db = database();
+	struct observe_config cfg = { .db = db, .reg = registry(), .max = 10 };
+	struct observe_stats before, after;
+	coap_pdu_t *pdu;
+	coap_bin_const_t tok;
+	struct observe *ob;
+	enum observe_verdict v;
+	bool ours;
+
+	coap_set_log_level(LOG_EMERG);
+	pdu = coap_pdu_init(0, 0, 0, size + 16);
+	if (!pdu)
+		abort();
+	if (!coap_pdu_parse(COAP_PROTO_UDP, data, size, pdu) ||
+	    !COAP_PDU_IS_RESPONSE(pdu)) {
+		coap_delete_pdu(pdu);
+		return 0;
+	}
+	/* the observation, as an earlier lwm2md process stored it */
+	if (db_exec(db,
+		    "INSERT OR REPLACE INTO observations (token, ep, path, accept, created) "
+		    "VALUES (?, 'fuzz', '/3/0', -1, 0)",
+		    "b", token, sizeof(token)) < 0)
+		abort();
+	ob = observe_new(&cfg);
+	observe_get_stats(ob, &before);
+	if (before.observations != 1)
+		abort();
+	v = observe_pdu(ob, pdu);
+	observe_get_stats(ob, &after);
+	tok = coap_pdu_get_token(pdu);
+	ours = tok.length == sizeof(token) && memcmp(tok.s, token, sizeof(token)) == 0;
+	if (!ours && (v != OBSERVE_NOT_OURS || after.notifications != before.notifications))
+		abort();
+	if (ours && (v != OBSERVE_ACCEPTED || after.notifications != before.notifications + 1))
+		abort();
+	if (ours && after.observations + after.ended != 1)
+		abort();
+	check_values(db);
+	observe_free(ob);
+	coap_delete_pdu(pdu);
+	return 0;
+}
