@@ -17,6 +17,7 @@
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
 #include "lwm2m/lwm2m_render.h"
+#include "block1.h"
 #include "respfmt.h"
 
 struct op {
@@ -34,7 +35,11 @@ struct op {
 	bool lwm2m10;        /* the client registered as LwM2M 1.0 */
 	bool retried;        /* a Read sent again without Accept */
 	bool own_token;      /* DM_OBSERVE, DM_OBSERVE_STOP: @token is the observation's */
-	struct event *timer; /* TCP and TLS: the answer's deadline (no retransmissions) */
+	bool observing;      /* DM_OBSERVE: the (first block of the) answer had Observe */
+	const uint8_t *body; /* a Block2 response put together (dm->bodies owns it) */
+	size_t body_len;
+	struct event *timer; /* the answer's deadline (see on_deadline) */
+	long long deadline_ms;
 	struct op *next;
 };
 
@@ -46,6 +51,7 @@ struct no_accept {
 
 struct dm {
 	coap_context_t *ctx;
+	struct block1 *bodies; /* Block2 responses being received, by token */
 	struct coapev *ev;
 	struct dm_config cfg;
 	struct op *ops;
@@ -154,13 +160,26 @@ fail_detail(struct op *op, enum ipc_error code, json_t *detail, const char *fmt,
 static void observe_failed(struct op *op)
 {
 	if (op->kind == DM_OBSERVE && op->dm->cfg.observed)
-		op->dm->cfg.observed(op->dm->cfg.observed_ctx, op->token, op->token_len, NULL);
+		op->dm->cfg.observed(op->dm->cfg.observed_ctx, op->token, op->token_len, NULL,
+				     false, NULL, 0);
+}
+
+/* The key of @op's Block2 body in dm->bodies. */
+static size_t body_key(const struct op *op, uint8_t key[BLOCK1_KEY_MAX])
+{
+	memcpy(key, &op->session, sizeof(op->session));
+	memcpy(key + sizeof(op->session), op->token, op->token_len);
+	return sizeof(op->session) + op->token_len;
 }
 
 static void op_free(struct op *op)
 {
+	uint8_t key[BLOCK1_KEY_MAX];
+
 	if (op->timer)
 		event_free(op->timer);
+	/* a Block2 body, whole or not, goes with its request */
+	block1_release(op->dm->bodies, key, body_key(op, key));
 	coap_session_release(op->session);
 	free(op);
 }
@@ -175,6 +194,10 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 	dm->ev = ev;
 	dm->cfg = *cfg;
 	dm->no_accept_idx = keyidx_new();
+	dm->bodies = block1_new(&(struct block1_config){
+		.max_body = cfg->max_body ? cfg->max_body : 65536,
+		.max_bodies = 4096,
+		.lifetime_ms = 247000 });
 	load_no_accept(dm);
 	return dm;
 }
@@ -198,7 +221,17 @@ void dm_free(struct dm *dm)
 		free(n);
 	}
 	keyidx_free(dm->no_accept_idx);
+	block1_free(dm->bodies);
 	free(dm);
+}
+
+static size_t pending(const struct dm *dm)
+{
+	size_t n = 0;
+
+	for (const struct op *op = dm->ops; op; op = op->next)
+		n++;
+	return n;
 }
 
 void dm_counters(const struct dm *dm, json_t *counters)
@@ -210,6 +243,7 @@ void dm_counters(const struct dm *dm, json_t *counters)
 			    json_integer((json_int_t)dm->sessions_opened));
 	json_object_set_new(counters, "dm_accept_retries",
 			    json_integer((json_int_t)dm->accept_retries));
+	json_object_set_new(counters, "dm_pending", json_integer((json_int_t)pending(dm)));
 }
 
 void dm_code_text(coap_pdu_code_t code, char *buf, size_t size)
@@ -221,6 +255,20 @@ void dm_code_text(coap_pdu_code_t code, char *buf, size_t size)
 		 name ? " " : "", name ? name : "");
 }
 
+/* The whole payload of a response: the Block2 body put together, or its own. */
+static void body_of(const struct op *op, const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
+{
+	size_t offset, total;
+
+	if (op->body) {
+		*data = op->body;
+		*len = op->body_len;
+	} else if (!coap_get_data_large(pdu, len, data, &offset, &total)) {
+		*len = 0;
+		*data = (const uint8_t *)"";
+	}
+}
+
 static void payload_of(const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
 {
 	size_t offset, total;
@@ -229,6 +277,18 @@ static void payload_of(const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
 		*len = 0;
 		*data = (const uint8_t *)"";
 	}
+}
+
+/* The request @pdu answers, by token, left on the list. */
+static struct op *find(struct dm *dm, coap_session_t *s, const coap_pdu_t *pdu)
+{
+	coap_bin_const_t tok = coap_pdu_get_token(pdu);
+
+	for (struct op *op = dm->ops; op; op = op->next)
+		if (op->session == s && tok.length == op->token_len &&
+		    memcmp(tok.s, op->token, op->token_len) == 0)
+			return op;
+	return NULL;
 }
 
 static struct op *take(struct dm *dm, coap_session_t *s, const coap_pdu_t *pdu, coap_mid_t mid,
@@ -274,7 +334,7 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 	struct lwm2m_buf out;
 	int rc;
 
-	payload_of(received, &data, &len);
+	body_of(op, received, &data, &len);
 	lwm2m_buf_init(&out);
 	json_object_set_new(result, "format",
 			    json_string(lwm2m_format_name((enum lwm2m_format)format) ?: "unknown"));
@@ -316,7 +376,6 @@ static void answer(struct op *op, const coap_pdu_t *received)
 {
 	coap_pdu_code_t code = coap_pdu_get_code(received);
 	char text[48], path[LWM2M_PATH_STR_MAX];
-	coap_opt_iterator_t oi;
 	const uint8_t *data;
 	size_t len;
 	json_t *result;
@@ -337,7 +396,7 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		json_object_set_new(result, "note",
 				    json_string("the client ignored the Accept option: read "
 						"again without it"));
-	if (op->kind == DM_OBSERVE && !coap_check_option(received, COAP_OPTION_OBSERVE, &oi))
+	if (op->kind == DM_OBSERVE && !op->observing)
 		json_object_set_new(result, "note",
 				    json_string("the client answered without Observe: the value "
 						"is read, not observed"));
@@ -367,14 +426,65 @@ static void answer(struct op *op, const coap_pdu_t *received)
 	reply(op, result);
 }
 
+/*
+ * A block of a Block2 response (RFC 7959 §2.4): libcoap asks for the next
+ * ones itself and hands each over; they are put together here.  False
+ * when @received is the whole response (no Block2, or its last block, then
+ * in op->body); true when it was taken (more to come, or @op failed).
+ */
+static bool block2(struct dm *dm, struct op *op, coap_session_t *s, const coap_pdu_t *received)
+{
+	uint8_t key[BLOCK1_KEY_MAX];
+	coap_opt_iterator_t it;
+	const uint8_t *part;
+	size_t n, offset, total;
+	coap_block_b_t b;
+	int rc;
+
+	if (COAP_RESPONSE_CLASS(coap_pdu_get_code(received)) != 2 ||
+	    !coap_get_block_b(s, received, COAP_OPTION_BLOCK2, &b) || (b.num == 0 && !b.m))
+		return false;
+	if (!coap_get_data_large(received, &n, &part, &offset, &total)) {
+		n = 0;
+		part = (const uint8_t *)"";
+	}
+	/* libcoap asks for the later blocks without Observe: the first block says */
+	if (b.num == 0)
+		op->observing = coap_check_option(received, COAP_OPTION_OBSERVE, &it) != NULL;
+	rc = block1_add(dm->bodies, key, body_key(op, key), b.num, b.m, b.szx, part, n, 0,
+			(uint64_t)clients_now_ms(), &op->body, &op->body_len);
+	if (rc == BLOCK1_CONTINUE)
+		return true;
+	if (rc == BLOCK1_DONE)
+		return false;
+	op->body = NULL;
+	take(dm, s, received, 0, true);
+	dm->failed++;
+	observe_failed(op);
+	fail(op, IPC_ERR_CONFLICT, "%s: %s", op->ep,
+	     rc == -EMSGSIZE ? "the response is larger than [lwm2m] max_body"
+			     : "a block of the response is missing");
+	op_free(op);
+	return true;
+}
+
 bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 {
-	struct op *op = take(dm, s, received, 0, true);
+	struct op *op = find(dm, s, received);
+
+	coap_opt_iterator_t it;
+
+	if (op && block2(dm, op, s, received))
+		return true;
+	op = take(dm, s, received, 0, true);
+	if (op && !op->body)
+		op->observing = coap_check_option(received, COAP_OPTION_OBSERVE, &it) != NULL;
 
 	if (!op)
 		return false;
 	if (op->kind == DM_OBSERVE && dm->cfg.observed)
-		dm->cfg.observed(dm->cfg.observed_ctx, op->token, op->token_len, received);
+		dm->cfg.observed(dm->cfg.observed_ctx, op->token, op->token_len, received,
+				 op->observing, op->body, op->body_len);
 	answer(op, received);
 	op_free(op);
 	return true;
@@ -562,11 +672,17 @@ static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
 }
 
 /*
- * Over TCP and TLS libcoap neither retransmits nor gives up on a request
- * (RFC 8323: the connection delivers it), so a client that never answers
- * would keep the call waiting as long as the connection lives.  It gets
- * the time a UDP request has with its retransmissions (MAX_TRANSMIT_WAIT,
- * RFC 7252 §4.8.2: ACK_TIMEOUT × (2^(MAX_RETRANSMIT+1) − 1) × 1.5).
+ * Every request has a deadline, so that no call and no exchange state
+ * waits for ever:
+ *  - over UDP and DTLS, a client that acknowledges a request with an
+ *    empty ACK owes a separate response, which libcoap waits for without
+ *    end; it gets EXCHANGE_LIFETIME (RFC 7252 §4.8.2: MAX_TRANSMIT_SPAN +
+ *    2 × MAX_LATENCY + PROCESSING_DELAY, 247 s with the defaults);
+ *  - over TCP and TLS libcoap neither retransmits nor gives up (RFC 8323:
+ *    the connection delivers it); the request gets the time a UDP request
+ *    has with its retransmissions (MAX_TRANSMIT_WAIT: ACK_TIMEOUT ×
+ *    (2^(MAX_RETRANSMIT+1) − 1) × 1.5).
+ * [coap] response_timeout replaces both when set.
  */
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
@@ -580,19 +696,27 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	dm->failed++;
 	dm->timeouts++;
 	observe_failed(op);
-	fail(op, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+	fail(op, IPC_ERR_TIMEOUT, "%s: no answer from the client in %lld s", op->ep,
+	     (long long)op->deadline_ms / 1000);
 	op_free(op);
 }
 
 static void arm_deadline(struct dm *dm, struct op *op)
 {
 	coap_proto_t proto = coap_session_get_proto(op->session);
-	long long ms = (long long)dm->cfg.ack_timeout_ms *
-		       ((1LL << (dm->cfg.max_retransmit + 1)) - 1) * 3 / 2;
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	bool stream = proto == COAP_PROTO_TCP || proto == COAP_PROTO_TLS;
+	long long ack = dm->cfg.ack_timeout_ms, mr = dm->cfg.max_retransmit;
+	long long ms = stream ? ack * ((1LL << (mr + 1)) - 1) * 3 / 2
+			      : ack * ((1LL << mr) - 1) * 3 / 2 + 2 * 100000 + ack;
+	struct timeval tv;
 
-	if (!dm->cfg.base || (proto != COAP_PROTO_TCP && proto != COAP_PROTO_TLS))
+	if (!dm->cfg.base)
 		return;
+	if (dm->cfg.response_timeout_s > 0)
+		ms = (long long)dm->cfg.response_timeout_s * 1000;
+	op->deadline_ms = ms;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	op->timer = evtimer_new(dm->cfg.base, on_deadline, op);
 	if (!op->timer)
 		abort();

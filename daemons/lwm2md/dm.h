@@ -3,7 +3,8 @@
  * Discover, Write (replace and partial update), Write-Attributes, Execute,
  * Create and Delete sent to a registered client for a control-socket call,
  * answered when the client responds, fails (with its CoAP code: "4.04 Not
- * Found") or never answers (timeout after libcoap's retransmissions).
+ * Found") or never answers (timeout after libcoap's retransmissions, or
+ * when a separate response does not come by the deadline).
  *
  * Requests go out through the libcoap context that serves the registration
  * interface, so they come from the address and port the client registered
@@ -63,6 +64,7 @@ struct dm_request {
 struct dm_config {
 	int ack_timeout_ms; /* >= 1000: libcoap refuses less */
 	int max_retransmit;
+	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
 	bool have_local; /* @local is the CoAP endpoint's address */
 	coap_address_t local;
 	const struct lwm2m_registry *reg; /* types and names; may be NULL */
@@ -70,11 +72,15 @@ struct dm_config {
 	struct db *db;                    /* table reads_without_accept (borrowed) */
 	/*
 	 * Called with the response to a DM_OBSERVE (NULL when none came) before
-	 * its call is answered, so that the observation is stored first; may be NULL.
+	 * its call is answered, so that the observation is stored first; may be
+	 * NULL.  @observing: the answer (its first block) had Observe; @body is the
+	 * payload of a Block2 response put together (else NULL).
 	 */
 	void (*observed)(void *ctx, const uint8_t *token, size_t token_len,
-			 const coap_pdu_t *response);
+			 const coap_pdu_t *response, bool observing, const uint8_t *body,
+			 size_t body_len);
 	void *observed_ctx;
+	size_t max_body; /* a Block2 response at most (0: 64 KiB) */
 };
 
 struct dm;

@@ -31,6 +31,7 @@ struct lwm2md_config {
 	int coap_port;
 	int ack_timeout_ms;
 	int max_retransmit;
+	int response_timeout_s;
 	int max_idle_sessions;
 	bool coaps_enabled;
 	char *coaps_address;
@@ -47,6 +48,7 @@ struct lwm2md_config {
 	int max_observations;
 	bool reobserve;
 	bool send_enabled;
+	int max_body;
 	char *objects;
 	bool rd_mirror;
 	char *rd_socket;
@@ -68,6 +70,10 @@ static const struct config_key lwm2md_keys[] = {
 	 "first retransmission timeout of requests sent to clients (RFC 7252 ACK_TIMEOUT)"},
 	{"coap", "max_retransmit", CONFIG_INT, offsetof(struct lwm2md_config, max_retransmit), "4",
 	 1, 10, NULL, false, "retransmissions before a client is declared not answering"},
+	{"coap", "response_timeout", CONFIG_INT, offsetof(struct lwm2md_config, response_timeout_s),
+	 "0", 0, 3600, NULL, false,
+	 "seconds a request to a client waits for its response, a separate one included (0: "
+	 "EXCHANGE_LIFETIME over UDP, 247 s with the defaults; MAX_TRANSMIT_WAIT over TCP)"},
 	{"coap", "max_idle_sessions", CONFIG_INT, offsetof(struct lwm2md_config, max_idle_sessions),
 	 "1024", 16, 1000000, NULL, false,
 	 "CoAP peer sessions kept while idle (libcoap walks them all on every packet)"},
@@ -109,6 +115,9 @@ static const struct config_key lwm2md_keys[] = {
 	 "observe again what an endpoint was observed for when it registers anew (not on an Update)"},
 	{"lwm2m", "send", CONFIG_BOOL, offsetof(struct lwm2md_config, send_enabled), "yes", 0, 0,
 	 NULL, false, "take the values clients push with Send (POST /dp); no: refused with 4.05"},
+	{"lwm2m", "max_body", CONFIG_INT, offsetof(struct lwm2md_config, max_body), "65536", 1024,
+	 16777216, NULL, false,
+	 "bytes of a block-wise Register, Update or Send at most; a larger one gets 4.13"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
 	 "folder of object definitions (DDF XML): value types and names"},
@@ -166,6 +175,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.port = cfg->coap_port,
 		.ack_timeout_ms = cfg->ack_timeout_ms,
 		.max_retransmit = cfg->max_retransmit,
+		.response_timeout_s = cfg->response_timeout_s,
 		.max_idle_sessions = cfg->max_idle_sessions,
 		.coaps_enabled = cfg->coaps_enabled,
 		.coaps_address = cfg->coaps_address,
@@ -184,6 +194,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.max_observations = (unsigned)cfg->max_observations,
 		.reobserve = cfg->reobserve,
 		.send_enabled = cfg->send_enabled,
+		.max_body = (size_t)cfg->max_body,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));
 	int rc;

@@ -500,7 +500,8 @@ enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu)
 }
 
 void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
-		      const coap_pdu_t *response)
+		      const coap_pdu_t *response, bool observing, const uint8_t *body,
+		      size_t body_len)
 {
 	struct observe *ob = ctx;
 	struct obs *o = find_token(ob, token, token_len);
@@ -515,6 +516,11 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
 		return;
 	}
 	msg_of(response, &m);
+	m.has_observe = observing;
+	if (body) {
+		m.payload = body;
+		m.len = body_len;
+	}
 	if (!m.has_observe) {
 		if (o->stored) {
 			publish_ended(ob, o, "no Observe option");

@@ -138,10 +138,13 @@ enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu);
 
 /*
  * The dm_config observed() hook: the client's answer to an Observe
- * (@response NULL: none came).  A 2.05 with Observe stores the observation.
+ * (@response NULL: none came; @observing: it had Observe; @body its Block2
+ * payload put together, or NULL).  A 2.05 with Observe stores the
+ * observation.
  */
 void observe_answered(void *ob, const uint8_t *token, size_t token_len,
-		      const coap_pdu_t *response);
+		      const coap_pdu_t *response, bool observing, const uint8_t *body,
+		      size_t body_len);
 
 /*
  * Store the values of a document received from @ep (decoded by the caller,

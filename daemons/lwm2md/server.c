@@ -22,18 +22,24 @@
 #include "coap/midstore.h"
 #include "coap/respcache.h"
 #include "common/log.h"
+#include "block1.h"
 #include "regreq.h"
 #include "send.h"
 
 #define MAX_QUERY   32  /* Uri-Query options in one request */
 #define TEXT_MAX    200 /* diagnostic payload bytes */
 #define GC_INTERVAL 10  /* seconds between midstore/respcache sweeps */
+#define BODIES_MAX  4096 /* block-wise request bodies received at once */
 
 /* A response as respcache keeps it: enough to send the same bytes again. */
 struct reply {
 	uint8_t code; /* COAP_RESPONSE_CODE(x) */
 	char location[CLIENTS_LOCATION_LEN + 1];
 	char text[TEXT_MAX];
+	/* not kept by respcache: the options of a block-wise exchange's answers */
+	bool has_block1;
+	uint32_t block1; /* Block1 value acknowledging the block */
+	uint32_t size1;  /* 4.13: the largest body taken (RFC 7959 §4) */
 };
 
 /*
@@ -61,6 +67,7 @@ struct server {
 	struct event *gc;
 	struct pending_delete *doomed;
 	struct dm *dm;
+	struct block1 *bodies; /* block-wise request bodies being received */
 	struct observe *observe;
 	struct send *send;
 	struct pskstore *creds;
@@ -146,6 +153,7 @@ static void decode_reply(const uint8_t *buf, size_t len, struct reply *r)
 
 static void apply_reply(coap_pdu_t *resp, const struct reply *r)
 {
+	coap_opt_iterator_t it;
 	uint8_t cf[4];
 
 	coap_pdu_set_code(resp, (coap_pdu_code_t)r->code);
@@ -154,12 +162,19 @@ static void apply_reply(coap_pdu_t *resp, const struct reply *r)
 		coap_add_option(resp, COAP_OPTION_LOCATION_PATH, strlen(r->location),
 				(const uint8_t *)r->location);
 	}
-	if (r->text[0]) {
+	if (r->text[0])
 		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
 				coap_encode_var_safe(cf, sizeof(cf), COAP_MEDIATYPE_TEXT_PLAIN),
 				cf);
+	/* libcoap adds its own Block1 to a 2.31 (and then ours is not needed) */
+	if (r->has_block1 && !coap_check_option(resp, COAP_OPTION_BLOCK1, &it))
+		coap_add_option(resp, COAP_OPTION_BLOCK1,
+				coap_encode_var_safe(cf, sizeof(cf), r->block1), cf);
+	if (r->size1)
+		coap_add_option(resp, COAP_OPTION_SIZE1,
+				coap_encode_var_safe(cf, sizeof(cf), r->size1), cf);
+	if (r->text[0])
 		coap_add_data(resp, strlen(r->text), (const uint8_t *)r->text);
-	}
 }
 
 static void set_error(struct server *srv, struct reply *r, int code, const char *text)
@@ -272,6 +287,79 @@ static void payload_of(const coap_pdu_t *req, const uint8_t **data, size_t *len)
 	}
 }
 
+/* What block1 keys a body by: the peer's address and the resource. */
+static size_t body_key(coap_resource_t *res, coap_session_t *s, uint8_t key[BLOCK1_KEY_MAX])
+{
+	const coap_address_t *a = coap_session_get_addr_remote(s);
+	coap_str_const_t *uri = coap_resource_get_uri_path(res);
+	size_t n = a->size, u = uri ? uri->length : 0;
+
+	if (n > BLOCK1_KEY_MAX)
+		n = BLOCK1_KEY_MAX;
+	memcpy(key, &a->addr, n);
+	if (u > BLOCK1_KEY_MAX - n)
+		u = BLOCK1_KEY_MAX - n;
+	if (u)
+		memcpy(key + n, uri->s, u);
+	return n + u;
+}
+
+/*
+ * The payload of @req, whole: the request's own, or, for a block-wise
+ * request (Block1), the body block1 put together.  Returns 1 with *@data
+ * and *@len (then release_body()), 0 when more blocks are to come (@r a
+ * 2.31 with Block1), or -1 with @r an error (4.08, 4.13 with Size1, 4.00).
+ */
+static int body_of(struct server *srv, coap_resource_t *res, coap_session_t *s,
+		   const coap_pdu_t *req, struct reply *r, const uint8_t **data, size_t *len)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *size1 = coap_check_option(req, COAP_OPTION_SIZE1, &it);
+	uint8_t key[BLOCK1_KEY_MAX];
+	coap_block_b_t b;
+	const uint8_t *part;
+	size_t n, offset, total;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b)) {
+		payload_of(req, data, len);
+		return 1;
+	}
+	if (!coap_get_data_large(req, &n, &part, &offset, &total)) {
+		n = 0;
+		part = (const uint8_t *)"";
+	}
+	rc = block1_add(srv->bodies, key, body_key(res, s, key), b.num, b.m, b.szx, part, n,
+			size1 ? coap_decode_var_bytes(coap_opt_value(size1), coap_opt_length(size1))
+			      : 0,
+			mono_ms(), data, len);
+	if (rc == BLOCK1_CONTINUE || rc == BLOCK1_DONE) {
+		r->code = rc == BLOCK1_CONTINUE ? (uint8_t)COAP_RESPONSE_CODE(231) : 0;
+		r->has_block1 = true;
+		r->block1 = b.num << 4 | (rc == BLOCK1_CONTINUE ? 8 : 0) | b.szx;
+		return rc == BLOCK1_DONE;
+	}
+	if (rc == -EMSGSIZE) {
+		set_error(srv, r, 413, "body too large for this server ([lwm2m] max_body)");
+		r->size1 = (uint32_t)srv->cfg.max_body;
+	} else {
+		set_error(srv, r, rc == -EPROTO ? 408 : 400,
+			  rc == -EPROTO ? "a block is missing: send the body again from block 0"
+					: "Block1: a block larger than its size, or BERT");
+	}
+	log_info("block-wise request refused: %s", r->text);
+	return -1;
+}
+
+/* The body of a block-wise request has been used: forget it. */
+static void release_body(struct server *srv, coap_resource_t *res, coap_session_t *s)
+{
+	uint8_t key[BLOCK1_KEY_MAX];
+
+	block1_release(srv->bodies, key, body_key(res, s, key));
+}
+
 /* Query parsing and its 4.00 / 4.12; true when @q is good. */
 static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pdu_t *req,
 			struct regreq_query *q, struct reply *r)
@@ -357,21 +445,18 @@ static bool binding_fits(struct server *srv, coap_session_t *s, struct regreq_qu
 }
 
 static void handle_register(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
-			    struct reply *r)
+			    const uint8_t *data, size_t len, struct reply *r)
 {
 	const coap_address_t *peer = coap_session_get_addr_remote(s);
 	struct regreq_query q;
 	struct regreq_links l = { 0 };
 	struct client *c;
-	const uint8_t *data;
-	size_t len;
 	char why[TEXT_MAX];
 	int rc;
 
 	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !binding_fits(srv, s, &q, r) ||
 	    !link_format_ok(srv, req, r) || !allowed(srv, s, q.ep, r))
 		return;
-	payload_of(req, &data, &len);
 	rc = regreq_parse_links(data, len, &l, why, sizeof(why));
 	if (rc < 0) {
 		regreq_links_fini(&l);
@@ -391,8 +476,7 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 		return;
 	}
 	c->ifindex = coap_session_get_ifindex(s);
-	memset(r, 0, sizeof(*r));
-	r->code = (uint8_t)COAP_RESPONSE_CODE(201);
+	r->code = (uint8_t)COAP_RESPONSE_CODE(201); /* with Block1 after a block-wise Register */
 	memcpy(r->location, c->location, sizeof(r->location));
 }
 
@@ -400,11 +484,16 @@ static void hnd_register(coap_resource_t *res, coap_session_t *s, const coap_pdu
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
 	struct server *srv = server_of(s);
+	const uint8_t *data;
+	size_t len;
 	struct reply r;
 
 	if (replay_duplicate(srv, s, req, resp))
 		return;
-	handle_register(srv, s, req, &r);
+	if (body_of(srv, res, s, req, &r, &data, &len) == 1) {
+		handle_register(srv, s, req, data, len, &r);
+		release_body(srv, res, s);
+	}
 	finish(srv, s, req, resp, &r);
 }
 
@@ -446,13 +535,14 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 		return;
 	c = client_of(srv, res, &r);
 	if (!c || !allowed(srv, s, c->ep, &r) || !parse_query(srv, REGREQ_UPDATE, req, &q, &r) ||
-	    !binding_fits(srv, s, &q, &r) || !link_format_ok(srv, req, &r))
+	    !binding_fits(srv, s, &q, &r) || !link_format_ok(srv, req, &r) ||
+	    body_of(srv, res, s, req, &r, &data, &len) < 1)
 		goto out;
-	payload_of(req, &data, &len);
 	if (len) {
 		rc = regreq_parse_links(data, len, &l, why, sizeof(why));
 		if (rc < 0) {
 			regreq_links_fini(&l);
+			release_body(srv, res, s);
 			set_error(srv, &r, 400, why);
 			goto out;
 		}
@@ -460,6 +550,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	rc = clients_update(srv->clients, c, &q, len ? (const char *)data : NULL, len, l.root,
 			    &peer->addr.sa, peer->size);
 	regreq_links_fini(&l);
+	release_body(srv, res, s);
 	if (rc < 0) {
 		srv->db_failures++;
 		set_error(srv, &r, 500, "update not stored");
@@ -469,8 +560,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
 	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
 	notify_changed(srv, c);
-	memset(&r, 0, sizeof(r));
-	r.code = (uint8_t)COAP_RESPONSE_CODE(204);
+	r.code = (uint8_t)COAP_RESPONSE_CODE(204); /* with Block1 after a block-wise Update */
 out:
 	finish(srv, s, req, resp, &r);
 }
@@ -535,14 +625,14 @@ static void hnd_send(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 	if (replay_duplicate(srv, s, req, resp))
 		return;
 	c = sender_of(srv, s, &r);
-	if (c || !r.code) {
+	if ((c || !r.code) && body_of(srv, res, s, req, &r, &data, &len) == 1) {
 		coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)peer, sizeof(peer));
-		payload_of(req, &data, &len);
 		code = send_handle(srv->send, c ? c->ep : NULL, peer, cf != NULL,
 				   cf ? coap_decode_var_bytes(coap_opt_value(cf),
 							      coap_opt_length(cf))
 				      : 0,
 				   data, len, r.text, sizeof(r.text));
+		release_body(srv, res, s);
 		r.code = (uint8_t)code;
 		if (code >> 5 != 2)
 			srv->rejected++;
@@ -614,6 +704,7 @@ static void on_gc(evutil_socket_t fd, short what, void *arg)
 
 	midstore_expire(srv->mids, now);
 	respcache_expire(srv->responses, now);
+	block1_expire(srv->bodies, now);
 	while (*pp) {
 		struct pending_delete *pd = *pp;
 
@@ -715,7 +806,13 @@ static coap_context_t *new_context(struct server *srv, const struct server_confi
 	if (!ctx)
 		return NULL;
 	coap_set_app_data(ctx, srv);
-	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	/*
+	 * Not COAP_BLOCK_SINGLE_BODY: libcoap 4.3.1 cannot put a Block1 body
+	 * together without Size1, and a second such body from one session
+	 * makes it dereference NULL.  Block1 bodies are block1.c's, Block2
+	 * responses dm.c's.
+	 */
+	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP);
 	coap_context_set_max_idle_sessions(ctx, (unsigned)cfg->max_idle_sessions);
 	coap_register_response_handler(ctx, on_response);
 	coap_register_nack_handler(ctx, on_nack);
@@ -779,6 +876,8 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 {
 	struct dm_config dmc = { .ack_timeout_ms = cfg->ack_timeout_ms,
 				 .max_retransmit = cfg->max_retransmit,
+				 .response_timeout_s = cfg->response_timeout_s,
+				 .max_body = cfg->max_body,
 				 .have_local = cfg->coap_enabled,
 				 .local = *addr,
 				 .reg = cfg->registry,
@@ -833,6 +932,10 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	}
 	srv->mids = midstore_new(NULL);
 	srv->responses = respcache_new(NULL);
+	srv->bodies = block1_new(&(struct block1_config){
+		.max_body = cfg->max_body,
+		.max_bodies = BODIES_MAX,
+		.lifetime_ms = MIDSTORE_EXCHANGE_LIFETIME_MS });
 	srv->clients = clients_new(base, db, &hooks);
 	srv->creds = pskstore_new(db, &creds_schema);
 	srv->guard = pskguard_new(base, pskstore_key, srv->creds, cfg->handshake_timeout_s);
@@ -904,6 +1007,7 @@ void server_free(struct server *srv)
 		event_free(srv->gc);
 	midstore_free(srv->mids);
 	respcache_free(srv->responses);
+	block1_free(srv->bodies);
 	free(srv);
 }
 
@@ -924,7 +1028,9 @@ void server_status(struct server *srv, json_t *status)
 	struct pskguard_stats ps;
 	struct midstore_stats ms;
 	struct respcache_stats rs;
+	struct block1_stats bs;
 
+	block1_get_stats(srv->bodies, &bs);
 	clients_get_stats(srv->clients, &cs);
 	midstore_get_stats(srv->mids, &ms);
 	respcache_get_stats(srv->responses, &rs);
@@ -964,6 +1070,14 @@ void server_status(struct server *srv, json_t *status)
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
+	C("block1_bodies", bs.bodies);
+	C("block1_bytes", bs.bytes);
+	C("block1_blocks", bs.blocks);
+	C("block1_completed", bs.completed);
+	C("block1_too_large", bs.too_large);
+	C("block1_incomplete", bs.incomplete);
+	C("block1_evicted", bs.evicted);
+	C("block1_expired", bs.expired);
 	dm_counters(srv->dm, counters);
 	observe_counters(srv->observe, counters);
 	send_counters(srv->send, counters);

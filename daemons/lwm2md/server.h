@@ -48,11 +48,13 @@ struct server_config {
 	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
 	int ack_timeout_ms;      /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;
+	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
 	int max_idle_sessions; /* libcoap server sessions kept while idle */
 	unsigned max_clients;
 	unsigned max_observations;
 	bool reobserve;    /* observations sent again when an endpoint registers anew */
 	bool send_enabled; /* take Send (POST /dp); no: 4.05 */
+	size_t max_body;   /* block-wise request bodies at most (4.13 beyond) */
 	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
 	/* called when a client is registered (or loaded), updated or removed; may be NULL */
 	void (*changed)(void *ctx, const char *ep);

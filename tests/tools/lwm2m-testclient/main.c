@@ -48,7 +48,7 @@
 #include "lwm2m/lwm2m_registry.h"
 #include "lwm2m/lwm2m_value.h"
 
-#define VALUE_MAX 64
+#define VALUE_MAX 1500 /* a value this long needs Block2 */
 #define WAIT_MS   10000 /* for one response */
 
 /* One resource (instance) the client holds. */
@@ -157,6 +157,11 @@ static void path_of(coap_resource_t *res, struct lwm2m_path *p, char *text, size
 		abort();
 }
 
+static void release_copy(coap_session_t *s, void *data)
+{
+	free(data);
+}
+
 static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		    const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -166,7 +171,6 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	struct lwm2m_doc doc;
 	struct lwm2m_buf buf;
 	struct lwm2m_error err = { 0 };
-	uint8_t cf[4];
 	int rc = 0;
 
 	path_of(res, &base, path, sizeof(path));
@@ -192,10 +196,15 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	if (rc < 0) {
 		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(406));
 	} else {
+		/* libcoap sends it in Block2 blocks when it does not fit one message */
+		uint8_t *copy = malloc(buf.len ? buf.len : 1);
+
+		if (!copy)
+			abort();
+		memcpy(copy, buf.data, buf.len);
 		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
-		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
-				coap_encode_var_safe(cf, sizeof(cf), (unsigned)format), cf);
-		coap_add_data(resp, buf.len, buf.data);
+		coap_add_data_large_response(res, s, req, resp, query, (uint16_t)format, -1, 0,
+					     buf.len, copy, release_copy, NULL);
 	}
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
 	printf("read path=%s accept=%d format=%d code=%s observe=%d\n", path, accept, format,
@@ -520,7 +529,7 @@ static void do_set(struct client *c, const char *line)
 	char path[32], text[VALUE_MAX];
 	struct res *r = NULL;
 
-	if (sscanf(line, "%31s %63[^\n]", path, text) != 2) {
+	if (sscanf(line, "%31s %1499[^\n]", path, text) != 2) {
 		printf("set: PATH VALUE\n");
 		return;
 	}
@@ -648,7 +657,7 @@ static void command(struct client *c, const char *line)
  */
 static void serve(struct client *c)
 {
-	char buf[1024];
+	char buf[4096];
 	size_t have = 0;
 	struct pollfd pfd = { .fd = 0, .events = POLLIN };
 
