@@ -398,10 +398,12 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 
 	lwm2m_doc_init(&doc);
 	rc = lwm2m_format_decode(f, m->payload, m->len, &o->path, ob->cfg.reg, &doc, &err);
-	/* SenML names are absolute: a notification speaks of its path only */
+	/* SenML names are absolute: a notification speaks of its path's resources only */
 	for (size_t i = 0; rc == 0 && i < doc.count; i++)
-		if (!lwm2m_path_is_prefix(&o->path, &doc.entries[i].path)) {
-			snprintf(err.msg, sizeof(err.msg), "a value outside %s", o->path_s);
+		if (!lwm2m_path_is_prefix(&o->path, &doc.entries[i].path) ||
+		    doc.entries[i].path.len < LWM2M_PATH_RESOURCE) {
+			snprintf(err.msg, sizeof(err.msg), "a value outside the resources of %s",
+				 o->path_s);
 			rc = -EBADMSG;
 		}
 	if (rc == 0)

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
+#include "lwm2m/lwm2m_path.h"
 
 /* COAP_RESPONSE_CODE(), without libcoap */
 #define CODE(c) ((unsigned)(((c) / 100) << 5 | ((c) % 100)))
@@ -80,7 +81,17 @@ unsigned send_handle(struct send *sd, const char *ep, const char *peer, bool has
 				 &err);
 	if (rc == 0 && doc.count == 0)
 		snprintf(err.msg, sizeof(err.msg), "no values");
-	else if (rc == 0)
+	/* values of resources (or their instances), not of objects or instances */
+	for (size_t i = 0; rc == 0 && i < doc.count; i++)
+		if (doc.entries[i].path.len < LWM2M_PATH_RESOURCE) {
+			char ps[LWM2M_PATH_STR_MAX];
+
+			lwm2m_path_format(&doc.entries[i].path, ps, sizeof(ps));
+			snprintf(err.msg, sizeof(err.msg), "a value at %s, which is not a resource",
+				 ps);
+			rc = -EBADMSG;
+		}
+	if (rc == 0 && doc.count)
 		values = observe_store_values(sd->cfg.observe, ep, &doc, "send");
 	lwm2m_doc_fini(&doc);
 	if (!values) {

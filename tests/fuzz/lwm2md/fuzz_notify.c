@@ -7,7 +7,7 @@
  * Properties: no crash or leak; a message on another token is not ours;
  * one that is counts as a notification exactly once; a 2.xx with Observe
  * keeps the observation, anything else ends it; every stored value is
- * under /3/0.
+ * of a resource under /3/0.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,6 +19,7 @@
 #include <coap3/coap.h>
 
 #include "common/db.h"
+#include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "observe.h"
 
@@ -59,11 +60,15 @@ static const struct lwm2m_registry *registry(void)
 static void check_values(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT path FROM last_values WHERE ep = 'fuzz'");
+	struct lwm2m_path observed, p;
 
+	if (lwm2m_path_parse("/3/0", 4, &observed) < 0)
+		abort();
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(st, 0);
+		const char *s = (const char *)sqlite3_column_text(st, 0);
 
-		if (!p || strncmp(p, "/3/0/", 5) != 0)
+		if (!s || lwm2m_path_parse(s, strlen(s), &p) < 0 ||
+		    !lwm2m_path_is_prefix(&observed, &p) || p.len < LWM2M_PATH_RESOURCE)
 			abort();
 	}
 	sqlite3_reset(st);
@@ -84,8 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pdu = coap_pdu_init(0, 0, 0, size + 16);
 	if (!pdu)
 		abort();
+	/* responses only: requests go to the resources, not here */
 	if (!coap_pdu_parse(COAP_PROTO_UDP, data, size, pdu) ||
-	    !COAP_PDU_IS_RESPONSE(pdu)) {
+	    coap_pdu_get_code(pdu) < COAP_RESPONSE_CODE(200)) {
 		coap_delete_pdu(pdu);
 		return 0;
 	}

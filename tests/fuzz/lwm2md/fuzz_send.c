@@ -7,7 +7,7 @@
  *
  * Properties: no crash or leak; the answer is 2.04, 4.00 (with a
  * diagnostic) or 4.15; exactly one counter moves; a 2.04 stored at least
- * one value, each under a valid path.
+ * one value, each of a resource (or resource instance).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -61,7 +61,7 @@ static void check_values(struct db *db)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *s = (const char *)sqlite3_column_text(st, 0);
 
-		if (!s || lwm2m_path_parse(s, strlen(s), &p) < 0 || p.len < 1)
+		if (!s || lwm2m_path_parse(s, strlen(s), &p) < 0 || p.len < LWM2M_PATH_RESOURCE)
 			abort();
 	}
 	sqlite3_reset(st);
