@@ -257,8 +257,9 @@ static void send_error(struct ipc_conn *conn, json_t *id, enum ipc_error code, c
 	send_error_detail(conn, id, code, msg, NULL);
 }
 
-static void call_fail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
-		      const char *fmt, va_list ap)
+static void __attribute__((format(printf, 4, 0)))
+call_fail(struct ipc_call *call, enum ipc_error code, json_t *detail_take, const char *fmt,
+	  va_list ap)
 {
 	char msg[512];
 
