@@ -401,7 +401,7 @@ int clients_register(struct clients *cs, const struct regreq_query *q, const cha
 	c->root = xstrndup(root, strlen(root));
 	c->links = xstrndup(links, links_len);
 	c->lifetime = q->lifetime;
-	c->registered = c->updated = now;
+	c->registered = c->updated = c->last_seen = now;
 	c->expires = now + (int64_t)q->lifetime * 1000;
 	c->transport = transport_name(transport);
 	set_addr(c, addr, addr_len);
@@ -453,7 +453,7 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 	}
 	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	set_addr(c, addr, addr_len);
-	c->updated = now;
+	c->updated = c->last_seen = now;
 	c->expires = now + (int64_t)c->lifetime * 1000;
 	rc = store(cs, c);
 	if (rc < 0) {
@@ -556,7 +556,7 @@ int clients_load(struct clients *cs)
 			c->links = xstrndup("", 0);
 		c->transport = transport_name((const char *)sqlite3_column_text(st, 14));
 		c->registered = sqlite3_column_int64(st, 11);
-		c->updated = sqlite3_column_int64(st, 12);
+		c->updated = c->last_seen = sqlite3_column_int64(st, 12);
 		c->expires = sqlite3_column_int64(st, 13);
 		c->timer = evtimer_new(cs->base, on_expire, c);
 		if (!c->timer)

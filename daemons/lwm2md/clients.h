@@ -56,6 +56,7 @@ struct client {
 	char *links; /* the object-link payload as received, NUL-terminated */
 	uint32_t lifetime;
 	int64_t registered, updated, expires; /* wall-clock milliseconds */
+	int64_t last_seen; /* the client's last message (queue mode: awake after it) */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	const char *transport; /* "udp", "dtls", "tcp" or "tls" (static strings) */

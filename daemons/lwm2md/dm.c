@@ -23,6 +23,8 @@
 struct op {
 	struct dm *dm;
 	struct ipc_call *call;
+	dm_done_fn done; /* instead of @call (queued operations) */
+	void *done_ctx;
 	coap_session_t *session; /* referenced */
 	enum dm_op kind;
 	coap_mid_t mid;
@@ -131,11 +133,14 @@ static void learn_no_accept(struct dm *dm, const char *ep)
 /* The call's answer; a re-observation lwm2md makes on its own has no call. */
 static void reply(struct op *op, json_t *result)
 {
-	if (op->call)
+	if (op->done)
+		op->done(op->done_ctx, result, NULL);
+	else if (op->call)
 		ipc_call_reply(op->call, result);
 	else
 		json_decref(result);
 	op->call = NULL;
+	op->done = NULL;
 }
 
 static void __attribute__((format(printf, 4, 5)))
@@ -147,11 +152,18 @@ fail_detail(struct op *op, enum ipc_error code, json_t *detail, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (op->call)
+	if (op->done) {
+		/* the error object a call would have got */
+		json_object_set_new(detail, "code", json_string(ipc_error_name(code)));
+		json_object_set_new(detail, "message", json_string(msg));
+		op->done(op->done_ctx, NULL, detail);
+	} else if (op->call) {
 		ipc_call_fail_detail(op->call, code, detail, "%s", msg);
-	else
+	} else {
 		json_decref(detail);
+	}
 	op->call = NULL;
+	op->done = NULL;
 }
 
 #define fail(op, code, ...) fail_detail(op, code, json_object(), __VA_ARGS__)
@@ -723,17 +735,39 @@ static void arm_deadline(struct dm *dm, struct op *op)
 	evtimer_add(op->timer, &tv);
 }
 
+static void send_op(struct dm *dm, struct op *op, const struct client *c,
+		    const struct dm_request *req);
+
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	     const struct dm_request *req)
 {
-	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
-				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
 	struct op *op = calloc(1, sizeof(*op));
 
 	if (!op)
 		abort();
-	op->dm = dm;
 	op->call = call;
+	send_op(dm, op, c, req);
+}
+
+void dm_send_cb(struct dm *dm, const struct client *c, const struct dm_request *req,
+		dm_done_fn done, void *ctx)
+{
+	struct op *op = calloc(1, sizeof(*op));
+
+	if (!op)
+		abort();
+	op->done = done;
+	op->done_ctx = ctx;
+	send_op(dm, op, c, req);
+}
+
+static void send_op(struct dm *dm, struct op *op, const struct client *c,
+		    const struct dm_request *req)
+{
+	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
+				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
+
+	op->dm = dm;
 	op->kind = req->op;
 	op->path = req->path;
 	op->accept = req->accept;

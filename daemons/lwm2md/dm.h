@@ -106,6 +106,18 @@ bool dm_reads_without_accept(const struct dm *dm, const char *ep);
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	     const struct dm_request *req);
 
+/*
+ * The outcome of a request sent with dm_send_cb(): @result_take as a call
+ * would have been answered (NULL on failure), or @error_take, the error
+ * object a call would have got ({"code":"timeout","message":…}, with
+ * "coap_code" for a client's CoAP error).
+ */
+typedef void (*dm_done_fn)(void *ctx, json_t *result_take, json_t *error_take);
+
+/* dm_send() for a request no call waits for: @done gets the outcome (always). */
+void dm_send_cb(struct dm *dm, const struct client *c, const struct dm_request *req,
+		dm_done_fn done, void *ctx);
+
 /* A response from libcoap's response handler: true when it answered one of ours. */
 bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received);
 

@@ -69,7 +69,11 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 {
 	json_t *o = clients_json(c, full);
 
+	const char *qs = queue_state_of(server_queue(l->srv), c);
+
 	idmap_annotate(l->ids, c->ep, o);
+	if (qs)
+		json_object_set_new(o, "queue_state", json_string(qs));
 	if (full)
 		json_object_set_new(
 			o, "reads_without_accept",
@@ -185,11 +189,14 @@ static bool format_arg(struct ipc_call *call, json_t *args, int def, int *out)
 	return true;
 }
 
+/* To the client now, or to its queue when it sleeps (queue mode). */
 static void send_dm(struct lwm2md *l, struct ipc_call *call, json_t *args, struct dm_request *req)
 {
 	struct client *c = client_arg(l, call, args);
 
-	if (c)
+	if (c && queue_asleep(server_queue(l->srv), c))
+		queue_add(server_queue(l->srv), call, c, req);
+	else if (c)
 		dm_send(server_dm(l->srv), call, c, req);
 }
 
@@ -409,6 +416,20 @@ static void cmd_observations(struct ipc_call *call, json_t *args, void *ctx)
 		     json_string_value(json_object_get(args, "ep")));
 }
 
+static void cmd_op(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	queue_show(server_queue(l->srv), call, json_integer_value(json_object_get(args, "id")));
+}
+
+static void cmd_ops(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	queue_list(server_queue(l->srv), call, json_string_value(json_object_get(args, "ep")));
+}
+
 static void cmd_values(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lwm2md *l = ctx;
@@ -574,6 +595,11 @@ static const struct ipc_arg observations_args[] = {
 	{ .name = NULL },
 };
 
+static const struct ipc_arg op_args[] = {
+	{ "id", IPC_ARG_INT, true, "the operation's id (as queued)", .positional = true },
+	{ .name = NULL },
+};
+
 static const struct ipc_arg values_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint client name", .positional = true },
 	{ "path", IPC_ARG_STRING, false, "only the values under this path", .positional = true },
@@ -614,6 +640,9 @@ const struct ipc_command lwm2mctl_commands[] = {
 	  cmd_observations, false },
 	{ "values", "an endpoint's last known values (notifications, Send)", values_args,
 	  cmd_values, false },
+	{ "op", "a queued operation: state and result", op_args, cmd_op, false },
+	{ "ops", "operations waiting for sleeping clients (queue mode)", observations_args,
+	  cmd_ops, false },
 	{ "set-ids", "set an endpoint's app_id and external_id", ids_args, cmd_set_ids, true },
 	{ "cred-add", "add a DTLS pre-shared key for an endpoint", cred_add_args, cmd_cred_add,
 	  true },

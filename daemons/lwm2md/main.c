@@ -20,6 +20,7 @@
 #include "idmap.h"
 #include "lwm2mctl.h"
 #include "observe.h"
+#include "queue.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
@@ -49,6 +50,9 @@ struct lwm2md_config {
 	bool reobserve;
 	bool send_enabled;
 	int max_body;
+	int awake_s;
+	int queue_deadline_s;
+	int max_queued;
 	char *objects;
 	bool rd_mirror;
 	char *rd_socket;
@@ -118,6 +122,15 @@ static const struct config_key lwm2md_keys[] = {
 	{"lwm2m", "max_body", CONFIG_INT, offsetof(struct lwm2md_config, max_body), "65536", 1024,
 	 16777216, NULL, false,
 	 "bytes of a block-wise Register, Update or Send at most; a larger one gets 4.13"},
+	{"lwm2m", "awake_time", CONFIG_INT, offsetof(struct lwm2md_config, awake_s), "93", 1,
+	 86400, NULL, false,
+	 "queue mode: seconds a client listens after its last message (TS Transport 6.5); "
+	 "requests for it are queued after that"},
+	{"lwm2m", "queue_deadline", CONFIG_INT, offsetof(struct lwm2md_config, queue_deadline_s),
+	 "86400", 1, 31536000, NULL, false,
+	 "seconds a queued operation waits for its client at most; then it ends expired"},
+	{"lwm2m", "max_queued", CONFIG_INT, offsetof(struct lwm2md_config, max_queued), "100000",
+	 1, 10000000, NULL, false, "queued operations at most, all clients together"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
 	 "folder of object definitions (DDF XML): value types and names"},
@@ -138,6 +151,7 @@ static const struct config_key lwm2md_keys[] = {
 static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
 	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },     { 6, OBSERVE_SCHEMA_6 },
+	{ 7, QUEUE_SCHEMA_7 },
 };
 
 
@@ -195,6 +209,9 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.reobserve = cfg->reobserve,
 		.send_enabled = cfg->send_enabled,
 		.max_body = (size_t)cfg->max_body,
+		.awake_s = cfg->awake_s,
+		.queue_deadline_s = cfg->queue_deadline_s,
+		.max_queued = (unsigned)cfg->max_queued,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));
 	int rc;

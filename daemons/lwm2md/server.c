@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "block1.h"
 #include "regreq.h"
+#include "queue.h"
 #include "send.h"
 
 #define MAX_QUERY   32  /* Uri-Query options in one request */
@@ -70,6 +71,7 @@ struct server {
 	struct block1 *bodies; /* block-wise request bodies being received */
 	struct observe *observe;
 	struct send *send;
+	struct queue *queue; /* operations for sleeping queue-mode clients */
 	struct pskstore *creds;
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
@@ -558,6 +560,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	}
 	c->ifindex = coap_session_get_ifindex(s);
 	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
+	queue_wake(srv->queue, c);
 	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
 	notify_changed(srv, c);
 	r.code = (uint8_t)COAP_RESPONSE_CODE(204); /* with Block1 after a block-wise Update */
@@ -633,6 +636,8 @@ static void hnd_send(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 				      : 0,
 				   data, len, r.text, sizeof(r.text));
 		release_body(srv, res, s);
+		if (c)
+			queue_wake(srv->queue, c);
 		r.code = (uint8_t)code;
 		if (code >> 5 != 2)
 			srv->rejected++;
@@ -662,6 +667,7 @@ static void on_added(void *ctx, struct client *c)
 	if (srv->loading)
 		return;
 	observe_client_registered(srv->observe, c);
+	queue_wake(srv->queue, c);
 	log_info("registered ep=%s address=%s lt=%u lwm2m=%s b=%s", c->ep, addr, c->lifetime,
 		 c->version, c->binding);
 	ipc_server_publish(srv->ipc, "registration.new", clients_json(c, false));
@@ -902,6 +908,14 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 	dmc.observed_ctx = srv->observe;
 	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
 	observe_attach(srv->observe, srv->dm);
+	srv->queue = queue_new(&(struct queue_config){ .db = srv->db,
+						       .ipc = srv->ipc,
+						       .dm = srv->dm,
+						       .clients = srv->clients,
+						       .base = srv->base,
+						       .awake_ms = cfg->awake_s * 1000,
+						       .deadline_s = cfg->queue_deadline_s,
+						       .max = cfg->max_queued });
 	return srv->dm;
 }
 
@@ -985,6 +999,7 @@ void server_free(struct server *srv)
 	if (!srv)
 		return;
 	dm_free(srv->dm);
+	queue_free(srv->queue);
 	send_free(srv->send);
 	observe_free(srv->observe);
 	coapev_free(srv->ev);
@@ -1081,6 +1096,7 @@ void server_status(struct server *srv, json_t *status)
 	dm_counters(srv->dm, counters);
 	observe_counters(srv->observe, counters);
 	send_counters(srv->send, counters);
+	queue_counters(srv->queue, counters);
 	pskguard_get_stats(srv->guard, &ps);
 	C("dtls_connected", ps.connected);
 	C("dtls_failures", ps.failures);
@@ -1103,16 +1119,27 @@ struct observe *server_observe(struct server *srv)
 	return srv->observe;
 }
 
+struct queue *server_queue(struct server *srv)
+{
+	return srv->queue;
+}
+
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 				   const coap_pdu_t *received, const coap_mid_t mid)
 {
 	struct server *srv = server_of(s);
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct client *c;
 
 	if (dm_response(srv->dm, s, received))
 		return COAP_RESPONSE_OK;
 	/* not an answer: a notification, or RST for a token nobody observes */
-	return observe_pdu(srv->observe, received) == OBSERVE_ACCEPTED ? COAP_RESPONSE_OK
-								       : COAP_RESPONSE_FAIL;
+	if (observe_pdu(srv->observe, received) != OBSERVE_ACCEPTED)
+		return COAP_RESPONSE_FAIL;
+	c = clients_find_addr(srv->clients, &peer->addr.sa, peer->size);
+	if (c)
+		queue_wake(srv->queue, c); /* a notification wakes a queue-mode client too */
+	return COAP_RESPONSE_OK;
 }
 
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,

@@ -27,6 +27,7 @@
 #include "creds.h"
 #include "dm.h"
 #include "observe.h"
+#include "queue.h"
 #include "lwm2m/lwm2m_registry.h"
 
 struct server_config {
@@ -55,6 +56,9 @@ struct server_config {
 	bool reobserve;    /* observations sent again when an endpoint registers anew */
 	bool send_enabled; /* take Send (POST /dp); no: 4.05 */
 	size_t max_body;   /* block-wise request bodies at most (4.13 beyond) */
+	int awake_s;          /* queue mode: awake window after a client's last message */
+	int queue_deadline_s; /* a queued operation waits this long at most */
+	unsigned max_queued;  /* queued operations at most */
 	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
 	/* called when a client is registered (or loaded), updated or removed; may be NULL */
 	void (*changed)(void *ctx, const char *ep);
@@ -92,5 +96,8 @@ struct dm *server_dm(struct server *srv);
 
 /* The observations and last known values (owned by the server). */
 struct observe *server_observe(struct server *srv);
+
+/* The operations waiting for sleeping queue-mode clients (owned by the server). */
+struct queue *server_queue(struct server *srv);
 
 #endif
