@@ -21,6 +21,7 @@
 #include "lwm2mctl.h"
 #include "observe.h"
 #include "queue.h"
+#include "lwm2m/lwm2m_builtin.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
@@ -133,7 +134,8 @@ static const struct config_key lwm2md_keys[] = {
 	 1, 10000000, NULL, false, "queued operations at most, all clients together"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
-	 "folder of object definitions (DDF XML): value types and names"},
+	 "folder of object definitions (DDF XML): value types and names, added to and "
+	 "overriding the built-in ones (objects 0-7, 3303, 3311, 3347)"},
 	{"lwm2m", "ids_file", CONFIG_STRING, offsetof(struct lwm2md_config, ids_file), "", 0, 0,
 	 NULL, true,
 	 "endpoint ID mapping, lines 'EP = app_id=ID, external_id=ID' (empty: none); "
@@ -221,12 +223,13 @@ static int lwm2md_start(struct daemon *d, void **state)
 	l->registry = lwm2m_registry_new();
 	if (!l->registry)
 		abort();
+	/* the folder first: its definitions override the built-in ones */
 	rc = lwm2m_registry_load_dir(l->registry, cfg->objects, on_ddf_error, NULL);
 	if (rc < 0)
-		log_warnx("object definitions not read from %s: %s; values are untyped",
-			  cfg->objects, strerror(-rc));
-	else
-		log_info("object definitions loaded count=%d dir=%s", rc, cfg->objects);
+		log_info("no object definitions read from %s (%s): the built-in ones only",
+			 cfg->objects, strerror(-rc));
+	log_info("object definitions loaded count=%d dir=%s built_in=%d", rc < 0 ? 0 : rc,
+		 cfg->objects, lwm2m_builtin_load(l->registry, on_ddf_error, NULL));
 	sc.registry = l->registry;
 	l->ids = idmap_new(daemon_db(d));
 	rc = idmap_load(l->ids);

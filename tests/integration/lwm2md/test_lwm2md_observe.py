@@ -11,6 +11,7 @@ The harness is test_lwm2md.py's, the client test_lwm2md_transports.py's.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -69,8 +70,15 @@ class Harness(unittest.TestCase):
             self.d.kill9()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start(self, extra=""):
-        self.d = Lwm2md(self.tmp, extra).start()
+    def start(self, extra="", objects=None):
+        self.d = Lwm2md(self.tmp, extra)
+        if objects is not None:
+            # the harness names conf/objects; a key may be given once
+            with open(self.d.ini) as f:
+                text = f.read()
+            with open(self.d.ini, "w") as f:
+                f.write(re.sub(r"(?m)^objects = .*$", f"objects = {objects}", text))
+        self.d.start()
         return self.d
 
     def client(self, *args):
@@ -229,6 +237,18 @@ class ObserveTests(Harness):
         c2.expect("updated")
         self.assertEqual(self.counters()["reobserved"], 0)
         self.assertFalse(any("observe=0" in line for line in c2.seen))
+
+    def test_typed_without_installed_definitions(self):
+        # no objects folder: the definitions compiled into lwm2md type and name
+        d = self.start(objects="/nonexistent/objects")
+        self.assertIn("built_in=11", d.logtext())
+        c = self.client()
+        r = self.observe("/3/0", "tlv")
+        self.assertEqual(r["values"]["/3/0/9"], 87)
+        self.assertEqual(r["values"]["/3/0/0"], "Acme")
+        self.assertEqual(r["values"]["names"]["/3/x/9"], "Battery Level")
+        c.say("set /3/0/9 64")
+        wait_for(lambda: self.values()["/3/0/9"]["value"] == 64, "the notification, typed")
 
     def test_not_observable_and_unknown(self):
         self.start()
