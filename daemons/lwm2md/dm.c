@@ -393,6 +393,16 @@ static void answer(struct op *op, const coap_pdu_t *received)
 	json_t *result;
 
 	dm_code_text(code, text, sizeof(text));
+	if (COAP_RESPONSE_CLASS(code) != 2 &&
+	    (op->kind == DM_READ_COMPOSITE || op->kind == DM_WRITE_COMPOSITE) &&
+	    (code == COAP_RESPONSE_CODE(405) || code == COAP_RESPONSE_CODE(501))) {
+		/* TS Core §6.3.8: a 1.0 client, or one without them, answers so */
+		op->dm->failed++;
+		fail_detail(op, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
+			    "%s: the client does not support composite operations (%s)", op->ep,
+			    text);
+		return;
+	}
 	if (COAP_RESPONSE_CLASS(code) != 2) {
 		payload_of(received, &data, &len);
 		op->dm->failed++;
@@ -413,7 +423,8 @@ static void answer(struct op *op, const coap_pdu_t *received)
 				    json_string("the client answered without Observe: the value "
 						"is read, not observed"));
 	if (code == COAP_RESPONSE_CODE(205) &&
-	    (op->kind == DM_READ || op->kind == DM_DISCOVER || op->kind == DM_OBSERVE)) {
+	    (op->kind == DM_READ || op->kind == DM_DISCOVER || op->kind == DM_OBSERVE ||
+	     op->kind == DM_READ_COMPOSITE)) {
 		answer_content(op, received, result);
 		return;
 	}
@@ -616,6 +627,10 @@ static coap_pdu_code_t method_of(enum dm_op op)
 		return COAP_REQUEST_CODE_POST;
 	case DM_DELETE:
 		return COAP_REQUEST_CODE_DELETE;
+	case DM_READ_COMPOSITE:
+		return COAP_REQUEST_CODE_FETCH;
+	case DM_WRITE_COMPOSITE:
+		return COAP_REQUEST_CODE_IPATCH;
 	}
 	return COAP_REQUEST_CODE_GET;
 }

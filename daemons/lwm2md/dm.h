@@ -39,6 +39,8 @@ enum dm_op {
 	DM_DELETE,       /* DELETE */
 	DM_OBSERVE,      /* GET with Observe 0 (RFC 7641 §3.1), on the caller's token */
 	DM_OBSERVE_STOP, /* GET with Observe 1: the active cancel (RFC 7641 §3.6) */
+	DM_READ_COMPOSITE,  /* FETCH / with the paths (TS Core §6.3.8) */
+	DM_WRITE_COMPOSITE, /* iPATCH / with the values (TS Core §6.3.9) */
 };
 
 struct dm_request {

@@ -14,6 +14,8 @@
  *   observations [ep=]
  *   values ep= [path=]                   last known values
  *   op id= | ops [ep=]                   queued operations (queue.h)
+ *   read-composite ep= paths= [format=]  composite operations (FETCH, iPATCH)
+ *   write-composite ep= values:= [format=]
  *   set-ids ep= [app_id=] [external_id=] an endpoint's other names (idmap)
  *   cred-add ep= key=HEX [identity=]     DTLS pre-shared keys (coap/credctl)
  *   cred-del ep=|identity=

@@ -40,12 +40,13 @@ static const char *const op_names[] = {
 	[DM_READ] = "read",	   [DM_DISCOVER] = "discover",	 [DM_WRITE] = "write",
 	[DM_WRITE_UPDATE] = "write", [DM_WRITE_ATTR] = "write-attr", [DM_EXECUTE] = "exec",
 	[DM_CREATE] = "create",	   [DM_DELETE] = "delete",	 [DM_OBSERVE] = "observe",
-	[DM_OBSERVE_STOP] = "cancel",
+	[DM_OBSERVE_STOP] = "cancel", [DM_READ_COMPOSITE] = "read-composite",
+	[DM_WRITE_COMPOSITE] = "write-composite",
 };
 
 static const char *op_name(int op)
 {
-	return op >= 0 && op <= DM_OBSERVE_STOP ? op_names[op] : "?";
+	return op >= 0 && op <= DM_WRITE_COMPOSITE ? op_names[op] : "?";
 }
 
 static struct qop *qop_new(struct queue *q, int64_t id, const char *ep,
@@ -236,7 +237,9 @@ static void load(struct queue *q)
 					  .len = (size_t)sqlite3_column_bytes(st, 6),
 					  .query = (const char *)sqlite3_column_text(st, 7) };
 
-		if (!ps || !sqlite3_column_text(st, 1) || req.op > DM_DELETE ||
+		/* what queue_add takes: not the observations' own requests */
+		if (!ps || !sqlite3_column_text(st, 1) || req.op == DM_OBSERVE ||
+		    req.op == DM_OBSERVE_STOP || req.op > DM_WRITE_COMPOSITE ||
 		    lwm2m_path_parse(ps, strlen(ps), &req.path) < 0)
 			continue;
 		qop_new(q, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),

@@ -4,7 +4,9 @@
 values and events, the active and the passive cancel, observations that
 survive a kill -9 of lwm2md, and re-observation when the endpoint
 registers anew; Send in SenML JSON, SenML CBOR and LwM2M CBOR (encoded by
-lib/lwm2m in the client, decoded by lwm2md), and each of its refusals.
+lib/lwm2m in the client, decoded by lwm2md), and each of its refusals;
+Read-Composite and Write-Composite in SenML JSON, SenML CBOR and LwM2M
+CBOR, and a client without them.
 
 Usage: test_lwm2md_observe.py BUILD_DIR SOURCE_DIR
 The harness is test_lwm2md.py's, the client test_lwm2md_transports.py's.
@@ -311,6 +313,47 @@ class SendTests(Harness):
         c.say("send senml-json /3/0/9")
         self.assertEqual(tt.field(c.expect("sent"), "code"), "4.05")
         self.assertEqual(self.counters()["send_refused"], 1)
+
+
+
+class CompositeTests(Harness):
+    def test_read_and_write_composite_in_each_format(self):
+        self.start()
+        c = self.client()
+        for fmt, cf in (("senml-json", 110), ("senml-cbor", 112), ("cbor", 11544)):
+            r = ctl_json(self.tmp, "read-composite", EP, "/3/0/9,/1/0/1,/3/0/0", fmt)
+            self.assertEqual(r["code"], "2.05 Content", fmt)
+            self.assertEqual(r["format"], fmt)
+            line = c.expect("read-composite")
+            self.assertIn(f"paths=3 format={112 if cf != 110 else 110} accept={cf} code=2.05",
+                          line)
+            vals = {k: v for k, v in r["values"].items() if k.startswith("/")}
+            self.assertEqual(vals, {"/3/0/9": 87, "/1/0/1": 300, "/3/0/0": "Acme"}, fmt)
+        for n, fmt in enumerate(("senml-json", "senml-cbor", "cbor")):
+            values = json.dumps({"/3/0/14": f"+0{n}", "/1/0/1": 120 + n})
+            r = ctl_json(self.tmp, "write-composite", EP, f"values:={values}", f"format={fmt}")
+            self.assertEqual(r["code"], "2.04 Changed", fmt)
+            self.assertIn("entries=2 changed=2 code=2.04", c.expect("write-composite"))
+            r = ctl_json(self.tmp, "read-composite", EP, "/3/0/14 /1/0/1")
+            self.assertEqual((r["values"]["/3/0/14"], r["values"]["/1/0/1"]),
+                             (f"+0{n}", 120 + n))
+
+    def test_a_client_without_composite(self):
+        self.start()
+        tt_client = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", EP, "--no-composite")
+        self.clients.append(tt_client)
+        tt_client.expect("registered")
+        for args in (("read-composite", EP, "/3/0/9"),
+                     ("write-composite", EP, 'values:={"/3/0/14": "+01"}')):
+            r = ctl(self.tmp, "--json", "lwm2md", *args)
+            self.assertEqual(r.returncode, 1)
+            err = json.loads(r.stdout)["error"]
+            self.assertEqual((err["code"], err["coap_code"]), ("coap", "4.05"))
+            self.assertEqual(err["message"], f"{EP}: the client does not support composite "
+                             "operations (4.05 Method Not Allowed)")
+        r = ctl(self.tmp, "lwm2md", "read-composite", EP, "/3/x")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("paths: '/3/x' is not an LwM2M path", r.stderr)
 
 
 if __name__ == "__main__":

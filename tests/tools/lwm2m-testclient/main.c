@@ -16,6 +16,8 @@
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
+ *   --no-composite   answer Read- and Write-Composite with 4.05, as a
+ *                    client without them (LwM2M 1.0) does;
  *   --retransmit N   (coap:// only) send the same confirmable Register N
  *                    times — same Message ID, same token, raw UDP — and
  *                    print every response in hex.
@@ -214,27 +216,13 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	lwm2m_doc_fini(&doc);
 }
 
-/* Write (PUT, POST on an instance or resource): typed from the registry. */
-static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
-		      const coap_string_t *query, coap_pdu_t *resp)
+/* The values of @doc into the store; the number of resources changed. */
+static int apply_doc(const struct lwm2m_doc *doc)
 {
-	struct client *c = coap_get_app_data(coap_session_get_context(s));
-	struct lwm2m_path base;
-	char path[32], code[8];
-	int format = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_TEXT);
-	const uint8_t *data;
-	size_t len, offset, total;
-	struct lwm2m_doc doc;
-	struct lwm2m_error err = { 0 };
-	int rc, changed = 0;
+	int changed = 0;
 
-	path_of(res, &base, path, sizeof(path));
-	if (!coap_get_data_large(req, &len, &data, &offset, &total))
-		len = 0;
-	lwm2m_doc_init(&doc);
-	rc = lwm2m_format_decode((enum lwm2m_format)format, data, len, &base, c->reg, &doc, &err);
-	for (size_t k = 0; rc == 0 && k < doc.count; k++) {
-		const struct lwm2m_entry *e = &doc.entries[k];
+	for (size_t k = 0; k < doc->count; k++) {
+		const struct lwm2m_entry *e = &doc->entries[k];
 
 		for (size_t i = 0; i < NSTORE; i++) {
 			struct lwm2m_path *p = &store[i].p;
@@ -254,12 +242,113 @@ static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 			changed++;
 		}
 	}
+	return changed;
+}
+
+/* Write (PUT, POST on an instance or resource): typed from the registry. */
+static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	struct lwm2m_path base;
+	char path[32], code[8];
+	int format = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_TEXT);
+	const uint8_t *data;
+	size_t len, offset, total;
+	struct lwm2m_doc doc;
+	struct lwm2m_error err = { 0 };
+	int rc, changed = 0;
+
+	path_of(res, &base, path, sizeof(path));
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	lwm2m_doc_init(&doc);
+	rc = lwm2m_format_decode((enum lwm2m_format)format, data, len, &base, c->reg, &doc, &err);
+	if (rc == 0)
+		changed = apply_doc(&doc);
 	coap_pdu_set_code(resp, rc < 0    ? COAP_RESPONSE_CODE(400)
 				: changed ? COAP_RESPONSE_CODE(204)
 					  : COAP_RESPONSE_CODE(404));
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
 	printf("write path=%s format=%d entries=%zu code=%s%s%s\n", path, format, doc.count, code,
 	       rc < 0 ? " error=" : "", rc < 0 ? err.msg : "");
+	fflush(stdout);
+	lwm2m_doc_fini(&doc);
+}
+
+/* Read-Composite (FETCH /): the values under each name, in Accept (or the request's format). */
+static void hnd_fetch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	int cf = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_SENML_JSON);
+	int accept = option_uint(req, COAP_OPTION_ACCEPT, cf);
+	struct lwm2m_path root = { .len = 0 };
+	struct lwm2m_doc names, doc;
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_buf buf;
+	const uint8_t *data;
+	size_t len, offset, total;
+	char code[8];
+	int rc;
+
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	lwm2m_doc_init(&names);
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	rc = lwm2m_format_decode((enum lwm2m_format)cf, data, len, &root, c->reg, &names, &err);
+	for (size_t k = 0; rc == 0 && k < names.count; k++)
+		for (size_t i = 0; i < NSTORE && rc == 0; i++)
+			if (under(&store[i].p, &names.entries[k].path))
+				rc = lwm2m_doc_add(&doc, &store[i].p, &store[i].v);
+	if (rc == 0)
+		rc = lwm2m_format_encode((enum lwm2m_format)accept, &doc, &buf, &err);
+	if (rc < 0) {
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(400));
+	} else {
+		uint8_t *copy = malloc(buf.len ? buf.len : 1);
+
+		if (!copy)
+			abort();
+		memcpy(copy, buf.data, buf.len);
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
+		coap_add_data_large_response(res, s, req, resp, query, (uint16_t)accept, -1, 0,
+					     buf.len, copy, release_copy, NULL);
+	}
+	code_text(coap_pdu_get_code(resp), code, sizeof(code));
+	printf("read-composite paths=%zu format=%d accept=%d code=%s%s%s\n", names.count, cf,
+	       accept, code, rc < 0 ? " error=" : "", rc < 0 ? err.msg : "");
+	fflush(stdout);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+	lwm2m_doc_fini(&names);
+}
+
+/* Write-Composite (iPATCH /): absolute paths, typed from the registry. */
+static void hnd_ipatch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		       const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	int cf = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_SENML_JSON);
+	struct lwm2m_path root = { .len = 0 };
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	const uint8_t *data;
+	size_t len, offset, total;
+	char code[8];
+	int rc, changed = 0;
+
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	lwm2m_doc_init(&doc);
+	rc = lwm2m_format_decode((enum lwm2m_format)cf, data, len, &root, c->reg, &doc, &err);
+	if (rc == 0)
+		changed = apply_doc(&doc);
+	coap_pdu_set_code(resp, rc < 0 ? COAP_RESPONSE_CODE(400) : COAP_RESPONSE_CODE(204));
+	code_text(coap_pdu_get_code(resp), code, sizeof(code));
+	printf("write-composite format=%d entries=%zu changed=%d code=%s\n", cf, doc.count,
+	       changed, code);
 	fflush(stdout);
 	lwm2m_doc_fini(&doc);
 }
@@ -316,6 +405,18 @@ static void add_resources(coap_context_t *ctx)
 				break;
 		}
 	add_resource(ctx, "/3/0/4");
+}
+
+/* The root, where composite requests go (without them, libcoap answers 4.05). */
+static void add_root(coap_context_t *ctx, bool composite)
+{
+	coap_resource_t *r = coap_resource_init(NULL, 0);
+
+	if (composite) {
+		coap_register_handler(r, COAP_REQUEST_FETCH, hnd_fetch);
+		coap_register_handler(r, COAP_REQUEST_IPATCH, hnd_ipatch);
+	}
+	coap_add_resource(ctx, r);
 }
 
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
@@ -801,7 +902,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
 			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
-			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH]\n"
+			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH] [--no-composite]\n"
 			"  [--malformed | --retransmit N] URI\n");
 	exit(2);
 }
@@ -822,12 +923,13 @@ int main(int argc, char **argv)
 		{ "malformed", no_argument, NULL, 'm' },
 		{ "retransmit", required_argument, NULL, 'r' },
 		{ "no-answer", required_argument, NULL, 'n' },
+		{ "no-composite", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
 	const char *psk_id = NULL, *psk_key = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	const char *objects = NULL;
-	bool bad = false;
+	bool bad = false, composite = true;
 	int retrans = 0, opt, rc;
 	coap_uri_t uri;
 	coap_address_t dst;
@@ -873,6 +975,9 @@ int main(int argc, char **argv)
 		case 'n':
 			no_answer = optarg;
 			break;
+		case 'N':
+			composite = false;
+			break;
 		default:
 			usage();
 		}
@@ -903,6 +1008,7 @@ int main(int argc, char **argv)
 	coap_register_nack_handler(c.ctx, on_nack);
 	coap_register_event_handler(c.ctx, on_event);
 	add_resources(c.ctx);
+	add_root(c.ctx, composite);
 	if (psk_id) {
 		coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
 
