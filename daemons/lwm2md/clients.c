@@ -480,6 +480,37 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 	return 0;
 }
 
+bool clients_same_addr(const struct client *c, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage key;
+
+	if (len > sizeof(key) || len != c->addr_len)
+		return false;
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, addr, len);
+	return memcmp(&key, &c->addr, len) == 0;
+}
+
+int clients_move(struct clients *cs, struct client *c, const struct sockaddr *addr,
+		 socklen_t addr_len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int port, rc;
+
+	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
+	set_addr(c, addr, addr_len);
+	keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
+	addr_parts(c, ip, sizeof(ip), &port);
+	db_batch(cs->db);
+	rc = db_exec(cs->db, "UPDATE clients SET address = ?, port = ? WHERE ep = ?", "tit", ip,
+		     port, c->ep);
+	if (rc < 0 || db_commit(cs->db) < 0) {
+		cs->st.db_errors++;
+		return -EIO;
+	}
+	return 0;
+}
+
 int clients_remove(struct clients *cs, struct client *c, enum clients_reason why)
 {
 	int rc = 0;

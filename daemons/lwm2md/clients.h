@@ -119,6 +119,16 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 		   const char *links, size_t links_len, const char *root,
 		   const struct sockaddr *addr, socklen_t addr_len);
 
+/* Whether @c's address is @addr (what a message from it came from). */
+bool clients_same_addr(const struct client *c, const struct sockaddr *addr, socklen_t len);
+
+/*
+ * @c now speaks from @addr (a NAT rebound it): the registration moves
+ * there, in memory and in the database.  0, or -EIO (moved in memory only).
+ */
+int clients_move(struct clients *cs, struct client *c, const struct sockaddr *addr,
+		 socklen_t addr_len);
+
 /* Remove @c for @why: removed() hook, database row, free.  0 or -EIO (it is gone anyway). */
 int clients_remove(struct clients *cs, struct client *c, enum clients_reason why);
 

@@ -39,6 +39,7 @@ struct observe {
 	struct keyidx *by_token, *by_ep;
 	struct obs *head, *tail;
 	uint32_t prefix, counter; /* the token's two halves */
+	char last_ep[REGREQ_EP_MAX + 1]; /* observe_pdu()'s answer */
 	struct observe_stats st;
 };
 
@@ -493,11 +494,16 @@ static void msg_of(const coap_pdu_t *pdu, struct observe_msg *m)
 	}
 }
 
-enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu)
+enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu, const char **ep)
 {
 	struct observe_msg m;
+	struct obs *o;
 
 	msg_of(pdu, &m);
+	/* the endpoint first: an ended observation is freed by the call */
+	o = find_token(ob, m.token, m.token_len);
+	snprintf(ob->last_ep, sizeof(ob->last_ep), "%s", o ? o->ep : "");
+	*ep = ob->last_ep;
 	return observe_notification(ob, NULL, &m);
 }
 

@@ -133,8 +133,11 @@ void observe_values(struct observe *ob, struct ipc_call *call, const char *ep,
 enum observe_verdict observe_notification(struct observe *ob, const char *ep_hint,
 					  const struct observe_msg *m);
 
-/* observe_notification() for a PDU libcoap received. */
-enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu);
+/*
+ * observe_notification() for a PDU libcoap received; *@ep the endpoint of
+ * the observation (valid until the next call) when it is OBSERVE_ACCEPTED.
+ */
+enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu, const char **ep);
 
 /*
  * The dm_config observed() hook: the client's answer to an Observe

@@ -77,7 +77,7 @@ struct server {
 	struct certs *certs; /* certificate mode, or NULL */
 	bool loading;        /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures, forbidden;
+		db_failures, forbidden, moved;
 };
 
 static uint64_t mono_ms(void)
@@ -519,6 +519,39 @@ static void notify_changed(struct server *srv, const struct client *c)
 		srv->cfg.changed(srv->cfg.changed_ctx, c->ep);
 }
 
+/* A registered client speaks from a new address: logged, counted, published. */
+static void moved_log(struct server *srv, struct client *c, coap_session_t *s, const char *by)
+{
+	char from[INET6_ADDRSTRLEN + 10], to[INET6_ADDRSTRLEN + 10];
+
+	clients_format_address(c, from, sizeof(from));
+	coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)to, sizeof(to));
+	srv->moved++;
+	log_info("moved ep=%s from=%s to=%s by=%s (NAT rebinding)", c->ep, from, to, by);
+	ipc_server_publish(srv->ipc, "registration.moved",
+			   json_pack("{s:s, s:s, s:s, s:s}", "endpoint", c->ep, "from", from,
+				     "to", to, "by", by));
+}
+
+/*
+ * A notification of @c's came from a new address: the registration
+ * follows it (requests go there from now on), if the session may act for
+ * @c (over DTLS, the PSK identity or certificate must still be its own).
+ */
+static void follow(struct server *srv, coap_session_t *s, struct client *c, const char *by)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct reply r;
+
+	if (!allowed(srv, s, c->ep, &r))
+		return;
+	moved_log(srv, c, s, by);
+	if (clients_move(srv->clients, c, &peer->addr.sa, peer->size) < 0)
+		srv->db_failures++;
+	c->ifindex = coap_session_get_ifindex(s);
+	notify_changed(srv, c);
+}
+
 static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		       const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -549,6 +582,8 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 			goto out;
 		}
 	}
+	if (!clients_same_addr(c, &peer->addr.sa, peer->size))
+		moved_log(srv, c, s, "Update");
 	rc = clients_update(srv->clients, c, &q, len ? (const char *)data : NULL, len, l.root,
 			    &peer->addr.sa, peer->size);
 	regreq_links_fini(&l);
@@ -1082,6 +1117,7 @@ void server_status(struct server *srv, json_t *status)
 	C("duplicates_unanswered", srv->duplicates_unanswered);
 	C("db_errors", cs.db_errors);
 	C("forbidden", srv->forbidden);
+	C("nat_rebinds", srv->moved);
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
@@ -1130,13 +1166,16 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 	struct server *srv = server_of(s);
 	const coap_address_t *peer = coap_session_get_addr_remote(s);
 	struct client *c;
+	const char *ep;
 
 	if (dm_response(srv->dm, s, received))
 		return COAP_RESPONSE_OK;
 	/* not an answer: a notification, or RST for a token nobody observes */
-	if (observe_pdu(srv->observe, received) != OBSERVE_ACCEPTED)
+	if (observe_pdu(srv->observe, received, &ep) != OBSERVE_ACCEPTED)
 		return COAP_RESPONSE_FAIL;
-	c = clients_find_addr(srv->clients, &peer->addr.sa, peer->size);
+	c = clients_find_ep(srv->clients, ep);
+	if (c && !clients_same_addr(c, &peer->addr.sa, peer->size))
+		follow(srv, s, c, "notification"); /* its token is the proof */
 	if (c)
 		queue_wake(srv->queue, c); /* a notification wakes a queue-mode client too */
 	return COAP_RESPONSE_OK;

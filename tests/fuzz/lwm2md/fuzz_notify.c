@@ -83,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	coap_bin_const_t tok;
 	struct observe *ob;
 	enum observe_verdict v;
+	const char *ep;
 	bool ours;
 
 	coap_set_log_level(LOG_EMERG);
@@ -105,13 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	observe_get_stats(ob, &before);
 	if (before.observations != 1)
 		abort();
-	v = observe_pdu(ob, pdu);
+	v = observe_pdu(ob, pdu, &ep);
 	observe_get_stats(ob, &after);
 	tok = coap_pdu_get_token(pdu);
 	ours = tok.length == sizeof(token) && memcmp(tok.s, token, sizeof(token)) == 0;
 	if (!ours && (v != OBSERVE_NOT_OURS || after.notifications != before.notifications))
 		abort();
-	if (ours && (v != OBSERVE_ACCEPTED || after.notifications != before.notifications + 1))
+	if (ours && (v != OBSERVE_ACCEPTED || after.notifications != before.notifications + 1 ||
+		     strcmp(ep, "fuzz") != 0))
 		abort();
 	if (ours && after.observations + after.ended != 1)
 		abort();

@@ -239,6 +239,39 @@ class BlockTests(unittest.TestCase):
         self.assertEqual(values["/3/0/1"], "M" * 1300)
         self.assertEqual(self.counters()["dm_pending"], 0)
 
+    def test_a_notification_from_a_new_port_moves_the_registration(self):
+        # raw UDP: the NAT gives the device's socket a new port between two
+        # notifications; the token says who it is
+        import threading
+        self.start()
+        a, b = self.peer(), self.peer()
+        r = a.ask(cm.register(1, "ep=natted&lt=300", "</3/0>"))
+        self.assertEqual(cm.code_str(r["code"]), "2.01")
+        got = {}
+
+        def answer_observe():
+            req = cm.decode(a.s.recv(2048))
+            got["token"] = req["token"]
+            a.s.sendto(cm.encode(cm.ACK, cm.code("2.05"), req["mid"], req["token"],
+                                 [(6, b"\x01"), (cm.CONTENT_FORMAT, b"")], b"87"),
+                       ("::1", tl.PORT))
+
+        t = threading.Thread(target=answer_observe)
+        t.start()
+        self.assertEqual(ctl_json(self.tmp, "observe", "natted", "/3/0/9")["values"]["/3/0/9"], 87)
+        t.join()
+        self.assertEqual(len(got["token"]), 8)
+        # the next notification, CON, from the new port
+        r = b.ask(cm.encode(cm.CON, cm.code("2.05"), 0x777, got["token"],
+                            [(6, b"\x02"), (cm.CONTENT_FORMAT, b"")], b"55"))
+        self.assertEqual(r["type"], cm.ACK)
+        values = {v["path"]: v["value"] for v in ctl_json(self.tmp, "values", "natted")}
+        self.assertEqual(values["/3/0/9"], 55)
+        [c] = ctl_json(self.tmp, "clients")
+        self.assertEqual(c["address"], f"[::1]:{b.s.getsockname()[1]}")
+        self.assertEqual(self.counters()["nat_rebinds"], 1)
+        self.assertIn("by=notification (NAT rebinding)", self.d.logtext())
+
     def test_separate_response_that_never_comes(self):
         d = self.start("[coap]\nresponse_timeout = 2\n")
         c = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", "silent", "--no-answer", "/3/0/9")

@@ -316,6 +316,35 @@ class SendTests(Harness):
 
 
 
+class RebindTests(Harness):
+    def test_update_from_a_new_port_moves_the_registration(self):
+        self.start()
+        c = self.client()
+        self.observe("/3/0/9")
+        [before] = ctl_json(self.tmp, "clients")
+        w = self.watch("registration.moved")
+        c.say("rebind")
+        c.expect("rebound")
+        c.say("update")
+        self.assertEqual(tt.field(c.expect("updated"), "code"), "2.04")
+        ev = w.next()["data"]
+        self.assertEqual((ev["endpoint"], ev["from"], ev["by"]),
+                         (EP, before["address"], "Update"))
+        [after] = ctl_json(self.tmp, "clients")
+        self.assertNotEqual(after["address"], before["address"])
+        self.assertEqual(ev["to"], after["address"])
+        self.assertEqual(self.counters()["nat_rebinds"], 1)
+        self.assertIn(f"moved ep={EP} from={before['address']}", self.d.logtext())
+        # requests follow it to the new port; its observation stays
+        self.assertEqual(ctl_json(self.tmp, "read", EP, "/3/0/1")["values"]["/3/0/1"],
+                         "Model 500")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual((o["path"], o["state"]), ("/3/0/9", "active"))
+        # and it is found there, by address, for a Send
+        c.say("send senml-json /3/0/9")
+        self.assertEqual(tt.field(c.expect("sent"), "code"), "2.04")
+
+
 class CompositeTests(Harness):
     def test_read_and_write_composite_in_each_format(self):
         self.start()

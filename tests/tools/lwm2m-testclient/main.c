@@ -12,7 +12,8 @@
  *                    observers and those of its object and instance),
  *                    "notify con|non" (the notifications' type),
  *                    "send FORMAT PATH…" (Send of those paths' values),
- *                    "send-raw CF HEX" (a Send of those bytes), "quit";
+ *                    "send-raw CF HEX" (a Send of those bytes),
+ *                    "rebind" (a new source port, coap:// only), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
@@ -96,6 +97,7 @@ struct client {
 	coap_context_t *ctx;
 	coap_session_t *session;
 	coap_proto_t proto;
+	coap_address_t dst; /* the server */
 	struct lwm2m_registry *reg;
 	const char *ep, *binding, *version;
 	int lifetime;
@@ -733,8 +735,31 @@ static void do_send_raw(struct client *c, const char *args)
 	post_dp(c, cf, data, n);
 }
 
+/*
+ * "rebind": go on from a new source port, as after a NAT rebinding (plain
+ * CoAP over UDP).  The old socket closes, and the observers with it.
+ */
+static void do_rebind(struct client *c)
+{
+	coap_session_t *old = c->session;
+
+	c->session = coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+	if (!c->session) {
+		c->session = old;
+		printf("rebind failed\n");
+		return;
+	}
+	coap_session_release(old);
+	printf("rebound\n");
+	fflush(stdout);
+}
+
 static void command(struct client *c, const char *line)
 {
+	if (strcmp(line, "rebind") == 0) {
+		do_rebind(c);
+		return;
+	}
 	if (strncmp(line, "send ", 5) == 0)
 		do_send(c, line + 5);
 	else if (strncmp(line, "send-raw ", 9) == 0)
@@ -993,6 +1018,7 @@ int main(int argc, char **argv)
 	}
 	if (retrans)
 		return retransmit(&dst, c.ep, retrans);
+	c.dst = dst;
 	c.proto = uri.scheme == COAP_URI_SCHEME_COAPS       ? COAP_PROTO_DTLS
 		  : uri.scheme == COAP_URI_SCHEME_COAP_TCP  ? COAP_PROTO_TCP
 		  : uri.scheme == COAP_URI_SCHEME_COAPS_TCP ? COAP_PROTO_TLS
