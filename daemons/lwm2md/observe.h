@@ -46,7 +46,7 @@
 	"path TEXT NOT NULL, accept INTEGER NOT NULL, created INTEGER NOT NULL, "             \
 	"UNIQUE (ep, path));"                                                                \
 	"CREATE TABLE last_values (ep TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL, " \
-	"time INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (ep, path));"
+	"time INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (ep, path)) WITHOUT ROWID;"
 
 struct observe_config {
 	struct db *db;                     /* borrowed */
