@@ -108,6 +108,42 @@ static void socket_path(const struct ctl *ctl, const char *daemon, char *buf, si
 	snprintf(buf, len, "%s/%s.sock", ctl->socket_dir, daemon);
 }
 
+/*
+ * Ask the daemon which control protocol it speaks, so that a mismatch is
+ * one clear sentence rather than a misread reply.  Returns 0 or -EPROTO
+ * (@why filled), or the transport's error.
+ */
+static int check_protocol(const struct ctl *ctl, const char *daemon, struct ipc_client *cl,
+			  char *why, size_t why_len)
+{
+	struct ipc_response resp;
+	json_int_t theirs = -1;
+	int rc = ipc_client_call(cl, "hello", NULL, ctl->timeout_ms, &resp);
+
+	if (rc < 0) {
+		snprintf(why, why_len, "%s did not answer \"hello\": %s", daemon,
+			 rc == -ETIMEDOUT ? "no reply in time (see --timeout)" : strerror(-rc));
+		return rc;
+	}
+	if (resp.ok)
+		theirs = json_integer_value(json_object_get(resp.result, "protocol"));
+	if (!resp.ok && resp.code != IPC_ERR_UNKNOWN_COMMAND)
+		rc = 0; /* it speaks our errors, so our protocol; the call will tell more */
+	else if (theirs != IPC_PROTOCOL_VERSION) {
+		char version[32] = "older than 1";
+
+		if (theirs >= 1)
+			snprintf(version, sizeof(version), "%lld", (long long)theirs);
+		snprintf(why, why_len,
+			 "%s speaks control protocol version %s, this lwgatectl speaks version "
+			 "%d: use the lwgatectl installed with the daemon",
+			 daemon, version, IPC_PROTOCOL_VERSION);
+		rc = -EPROTO;
+	}
+	ipc_response_fini(&resp);
+	return rc;
+}
+
 static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_client **cl,
 			  char *why, size_t why_len)
 {
@@ -116,8 +152,13 @@ static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_
 
 	socket_path(ctl, daemon, path, sizeof(path));
 	rc = ipc_client_open(path, cl);
-	if (rc < 0)
+	if (rc < 0) {
 		reach_explain(daemon, path, -rc, why, why_len);
+		return rc;
+	}
+	rc = check_protocol(ctl, daemon, *cl, why, why_len);
+	if (rc < 0)
+		ipc_client_free(*cl);
 	return rc;
 }
 
@@ -147,6 +188,26 @@ static json_t *command_entry(const struct ctl *ctl, struct ipc_client *cl, const
 	return help_out->ok ? cliargs_command(help_out->result, cmd) : NULL;
 }
 
+/*
+ * --json among a command's words (before any "--"), when the command has
+ * no argument of that name: the global option typed at the end of the
+ * line, as people do.  It is taken out of the words.
+ */
+static void take_json_option(const json_t *spec, int *argc, char **argv, enum output_mode *mode)
+{
+	bool options = true;
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		options = options && strcmp(argv[i], "--") != 0;
+		if (options && strcmp(argv[i], "--json") == 0 && !cliargs_declares(spec, "json"))
+			*mode = OUTPUT_JSON;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+}
+
 static int print_error(const struct ctl *ctl, const char *daemon, const char *cmd,
 		       const struct ipc_response *resp)
 {
@@ -167,9 +228,10 @@ static int print_error(const struct ctl *ctl, const char *daemon, const char *cm
  * `lwgatectl DAEMON CMD WORDS…`: the words become arguments by the
  * command's table, which the daemon's "help" gives on the same connection.
  */
-static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cmd, int argc,
+static int call_daemon(const struct ctl *global, const char *daemon, const char *cmd, int argc,
 		       char **argv)
 {
+	struct ctl local = *global, *ctl = &local;
 	struct ipc_client *cl;
 	struct ipc_response help = { 0 }, resp;
 	json_t *entry = NULL, *spec, *args;
@@ -183,6 +245,7 @@ static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cm
 	if (argc > 0)
 		entry = command_entry(ctl, cl, cmd, &help);
 	spec = entry ? json_object_get(entry, "args") : NULL;
+	take_json_option(spec, &argc, argv, &local.mode);
 	if (argc == 1 && strcmp(argv[0], "--help") == 0 && entry &&
 	    !cliargs_declares(spec, "help")) {
 		output_command_help(daemon, cmd, entry, stdout);
@@ -306,7 +369,7 @@ static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, cha
 static int cmd_completion(const struct ctl *ctl, int argc, char **argv)
 {
 	const char *words[sizeof(local_tools) / sizeof(local_tools[0]) + 2] = { "status",
-										 "completion" };
+										"completion" };
 	json_t *tables = json_loads(ctlcommands_json, 0, NULL);
 	size_t n = 2;
 	int rc;

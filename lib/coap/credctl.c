@@ -18,12 +18,11 @@ int credctl_add(struct ipc_call *call, struct pskstore *ps, json_t *args,
 		to = b->fallback;
 	if (!id && b->identity_is_binding)
 		id = to;
-	if (!id || !to) {
-		/* the command's table requires them; a daemon's table that does not is our bug */
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "give identity= and %s=", b->arg);
-		return -EINVAL;
-	}
-	rc = b->valid && !b->valid(to) ? -EINVAL : pskstore_add_hex(ps, id, hex ? hex : "", to);
+	/* an empty binding without a fallback is refused with the rule, as a bad one */
+	if (!id || !to || (b->valid && !b->valid(to)))
+		rc = -EINVAL;
+	else
+		rc = pskstore_add_hex(ps, id, hex ? hex : "", to);
 	if (rc == -EBADMSG)
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",
 			      PSKGUARD_KEY_MAX);

@@ -87,6 +87,11 @@ class CliTests(unittest.TestCase):
         self.assertEqual(cm.options(req, cm.URI_PATH), [b"3", b"0", b"0"])
         self.assertEqual(cm.options(req, cm.ACCEPT), [cm.uint_opt(110)])
         self.assertEqual(json.loads(r.stdout)["values"]["/3/0/0"], "Acme")
+        # --json at the end of the line, as people type it, is the global option
+        r, req = self.exchange(["lwm2md", "read", EP, "/3/0/0", "--json"], "2.05", b"Acme",
+                               [(cm.CONTENT_FORMAT, cm.uint_opt(0))])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["values"]["/3/0/0"], "Acme")
         # a word with "=" whose key is no argument is a value: Execute's arguments
         r, req = self.exchange(["lwm2md", "exec", EP, "/3/0/4", "0='x',1"], "2.04")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -105,7 +110,7 @@ class CliTests(unittest.TestCase):
         r = ctl(self.tmp, "lwm2md", "read", EP, "--fromat", "tlv")
         self.assertEqual(r.returncode, 2)
         self.assertIn("no argument --fromat", r.stderr)
-        self.assertEqual(self.d.status()["counters"]["dm_requests"], 2)
+        self.assertEqual(self.d.status()["counters"]["dm_requests"], 3)
 
     def test_order_comes_from_help(self):
         help_ = json.loads(ctl(self.tmp, "--json", "lwm2md", "help").stdout)
