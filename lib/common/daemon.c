@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "common/log.h"
+#include "common/systemd.h"
 
 #ifndef LWGATE_SYSCONFDIR
 #define LWGATE_SYSCONFDIR "/etc/lwgate"
@@ -381,12 +380,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
-	sd_notify(0, "WATCHDOG=1");
+	systemd_notify("WATCHDOG=1");
 }
 
 static void arm_signals_and_watchdog(struct daemon *d)
 {
-	uint64_t usec = 0;
+	uint64_t usec = systemd_watchdog_usec();
 
 	signal(SIGPIPE, SIG_IGN);
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
@@ -399,7 +398,7 @@ static void arm_signals_and_watchdog(struct daemon *d)
 	evsignal_add(d->sig_hup, NULL);
 
 	/* Pinged from the loop itself: if the loop hangs, systemd restarts us. */
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+	if (usec > 0) {
 		struct timeval half = { (time_t)(usec / 2 / 1000000),
 					(suseconds_t)(usec / 2 % 1000000) };
 
@@ -483,6 +482,7 @@ static void choose_config_path(struct daemon *d, const struct options *o)
 
 static int run(struct daemon *d)
 {
+	char state[300];
 	gid_t socket_gid;
 	int rc;
 
@@ -513,11 +513,12 @@ static int run(struct daemon *d)
 	log_info("started version=%s pid=%d config=%s socket=%s database=%s", LWGATE_VERSION,
 		 (int)getpid(), d->config_path ? d->config_path : "(defaults)", common(d)->socket,
 		 common(d)->database);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %s", common(d)->socket);
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s", common(d)->socket);
+	systemd_notify(state);
 
 	event_base_dispatch(d->base);
 
-	sd_notify(0, "STOPPING=1");
+	systemd_notify("STOPPING=1");
 	log_info("stopped");
 	return d->exit_code;
 }

@@ -424,6 +424,53 @@ class DaemonTests(unittest.TestCase):
         finally:
             sock.close()
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root for a mount namespace")
+    def test_logs_go_to_the_journal(self):
+        """Started by systemd (INVOCATION_ID, no -f): each line is one record on journald's
+        native socket, here ours, put where journald's is in a /run of the daemon's own."""
+        import socket
+        path = os.path.join(self.tmp, "journal.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        sock.settimeout(10)
+        d = self.daemon("paad")
+        d.log = os.path.join(self.tmp, "paad.log")
+        run_own_journal = ("mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal && "
+                           f"ln -s {path} /run/systemd/journal/socket && exec \"$@\"")
+        env = dict(os.environ, INVOCATION_ID="4f2d3c9e0a6b4e1f9d8c7b6a5e4d3c2b")
+        env.pop("JOURNAL_STREAM", None)
+        with open(d.log, "w") as out:
+            d.proc = subprocess.Popen(["unshare", "-m", "sh", "-c", run_own_journal, "sh",
+                                       daemon_bin("paad"), "-c", d.ini],
+                                      env=env, stdout=out, stderr=out)
+
+        def record():
+            fields = {}
+            for line in sock.recv(65536).split(b"\n"):
+                if line:
+                    key, value = line.split(b"=", 1)
+                    fields[key.decode()] = value.decode()
+            return fields
+
+        try:
+            records = [record()]
+            while "started version=" not in records[-1]["MESSAGE"]:
+                records.append(record())
+            started = records[-1]
+            self.assertEqual(started["PRIORITY"], "6")  # info
+            self.assertEqual(started["SYSLOG_IDENTIFIER"], "paad")
+            self.assertEqual(started["MESSAGE"].split(": ", 1)[0],
+                             started["LWGATE_COMPONENT"])
+            self.assertEqual(set(started), {"MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER",
+                                            "LWGATE_COMPONENT"})
+            d.proc.send_signal(signal.SIGTERM)
+            while not records[-1]["MESSAGE"].endswith("stopped"):
+                records.append(record())
+            self.assertEqual(d.proc.wait(timeout=10), 0)
+            self.assertNotIn("started version=", d.logged())  # not on stderr as well
+        finally:
+            sock.close()
+
     @unittest.skipUnless(os.geteuid() == 0, "needs root to drop privileges")
     def test_drops_root_keeps_net_admin_only_for_lowpand(self):
         nobody = pwd.getpwnam("nobody")
