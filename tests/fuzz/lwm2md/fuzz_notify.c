@@ -19,6 +19,7 @@
 #include <coap3/coap.h>
 
 #include "common/db.h"
+#include "fuzzstate.h"
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "observe.h"
@@ -26,36 +27,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t token[OBSERVE_TOKEN_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-
-static struct db *database(void)
-{
-	static const struct db_migration m[] = { { 1, OBSERVE_SCHEMA_6 } };
-	static struct db *db;
-	char path[] = "/tmp/fuzz-notify-XXXXXX", file[64], why[256];
-
-	if (db)
-		return db;
-	if (!mkdtemp(path))
-		abort();
-	snprintf(file, sizeof(file), "%s/lwm2md.db", path);
-	if (db_open(file, m, 1, &db, why, sizeof(why)) < 0) {
-		fprintf(stderr, "%s\n", why);
-		abort();
-	}
-	return db;
-}
-
-static const struct lwm2m_registry *registry(void)
-{
-	static struct lwm2m_registry *reg;
-
-	if (!reg) {
-		reg = lwm2m_registry_new();
-		if (!reg || lwm2m_registry_load_dir(reg, FUZZ_OBJECTS_DIR, NULL, NULL) < 4)
-			abort();
-	}
-	return reg;
-}
 
 static void check_values(struct db *db)
 {
@@ -76,8 +47,8 @@ static void check_values(struct db *db)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct db *db = database();
-	struct observe_config cfg = { .db = db, .reg = registry(), .max = 10 };
+	struct db *db = fuzzstate_db();
+	struct observe_config cfg = { .db = db, .reg = fuzzstate_registry(), .max = 10 };
 	struct observe_stats before, after;
 	coap_pdu_t *pdu;
 	coap_bin_const_t tok;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/db.h"
+#include "fuzzstate.h"
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "send.h"
@@ -22,36 +23,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CODE(c) ((unsigned)(((c) / 100) << 5 | ((c) % 100)))
-
-static struct db *database(void)
-{
-	static const struct db_migration m[] = { { 1, OBSERVE_SCHEMA_6 } };
-	static struct db *db;
-	char path[] = "/tmp/fuzz-send-XXXXXX", file[64], why[256];
-
-	if (db)
-		return db;
-	if (!mkdtemp(path))
-		abort();
-	snprintf(file, sizeof(file), "%s/lwm2md.db", path);
-	if (db_open(file, m, 1, &db, why, sizeof(why)) < 0) {
-		fprintf(stderr, "%s\n", why);
-		abort();
-	}
-	return db;
-}
-
-static const struct lwm2m_registry *registry(void)
-{
-	static struct lwm2m_registry *reg;
-
-	if (!reg) {
-		reg = lwm2m_registry_new();
-		if (!reg || lwm2m_registry_load_dir(reg, FUZZ_OBJECTS_DIR, NULL, NULL) < 4)
-			abort();
-	}
-	return reg;
-}
 
 static void check_values(struct db *db)
 {
@@ -70,11 +41,11 @@ static void check_values(struct db *db)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned formats[] = { 110, 112, 11544, 11542 };
-	struct db *db = database();
-	struct observe_config oc = { .db = db, .reg = registry(), .max = 10 };
+	struct db *db = fuzzstate_db();
+	struct observe_config oc = { .db = db, .reg = fuzzstate_registry(), .max = 10 };
 	struct observe *ob;
 	struct send *sd;
-	struct send_config sc = { .enabled = true, .reg = registry() };
+	struct send_config sc = { .enabled = true, .reg = fuzzstate_registry() };
 	struct send_stats st;
 	unsigned code;
 	char why[200];

@@ -166,6 +166,21 @@ static void release_copy(coap_session_t *s, void *data)
 	free(data);
 }
 
+/* A 2.05 with @buf in @format; libcoap sends it in Block2 blocks when it does not fit one. */
+static void content(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		    coap_pdu_t *resp, const coap_string_t *query, int format,
+		    const struct lwm2m_buf *buf)
+{
+	uint8_t *copy = malloc(buf->len ? buf->len : 1);
+
+	if (!copy)
+		abort();
+	memcpy(copy, buf->data, buf->len);
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
+	coap_add_data_large_response(res, s, req, resp, query, (uint16_t)format, -1, 0, buf->len,
+				     copy, release_copy, NULL);
+}
+
 static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		    const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -197,19 +212,10 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 									   : LWM2M_FORMAT_TLV;
 	if (rc == 0)
 		rc = lwm2m_format_encode((enum lwm2m_format)format, &doc, &buf, &err);
-	if (rc < 0) {
+	if (rc < 0)
 		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(406));
-	} else {
-		/* libcoap sends it in Block2 blocks when it does not fit one message */
-		uint8_t *copy = malloc(buf.len ? buf.len : 1);
-
-		if (!copy)
-			abort();
-		memcpy(copy, buf.data, buf.len);
-		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
-		coap_add_data_large_response(res, s, req, resp, query, (uint16_t)format, -1, 0,
-					     buf.len, copy, release_copy, NULL);
-	}
+	else
+		content(res, s, req, resp, query, format, &buf);
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
 	printf("read path=%s accept=%d format=%d code=%s observe=%d\n", path, accept, format,
 	       code, observe);
@@ -306,18 +312,10 @@ static void hnd_fetch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 				rc = lwm2m_doc_add(&doc, &store[i].p, &store[i].v);
 	if (rc == 0)
 		rc = lwm2m_format_encode((enum lwm2m_format)accept, &doc, &buf, &err);
-	if (rc < 0) {
+	if (rc < 0)
 		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(400));
-	} else {
-		uint8_t *copy = malloc(buf.len ? buf.len : 1);
-
-		if (!copy)
-			abort();
-		memcpy(copy, buf.data, buf.len);
-		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
-		coap_add_data_large_response(res, s, req, resp, query, (uint16_t)accept, -1, 0,
-					     buf.len, copy, release_copy, NULL);
-	}
+	else
+		content(res, s, req, resp, query, accept, &buf);
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
 	printf("read-composite paths=%zu format=%d accept=%d code=%s%s%s\n", names.count, cf,
 	       accept, code, rc < 0 ? " error=" : "", rc < 0 ? err.msg : "");
