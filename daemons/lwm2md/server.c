@@ -519,18 +519,19 @@ static void notify_changed(struct server *srv, const struct client *c)
 		srv->cfg.changed(srv->cfg.changed_ctx, c->ep);
 }
 
-/* A registered client speaks from a new address: logged, counted, published. */
-static void moved_log(struct server *srv, struct client *c, coap_session_t *s, const char *by)
+/*
+ * A registered client speaks from a new address: logged and counted;
+ * @from gets the old address (for the event that tells of the move).
+ */
+static void moved_log(struct server *srv, struct client *c, coap_session_t *s, const char *by,
+		      char from[INET6_ADDRSTRLEN + 10])
 {
-	char from[INET6_ADDRSTRLEN + 10], to[INET6_ADDRSTRLEN + 10];
+	char to[INET6_ADDRSTRLEN + 10];
 
-	clients_format_address(c, from, sizeof(from));
+	clients_format_address(c, from, INET6_ADDRSTRLEN + 10);
 	coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)to, sizeof(to));
 	srv->moved++;
 	log_info("moved ep=%s from=%s to=%s by=%s (NAT rebinding)", c->ep, from, to, by);
-	ipc_server_publish(srv->ipc, "registration.moved",
-			   json_pack("{s:s, s:s, s:s, s:s}", "endpoint", c->ep, "from", from,
-				     "to", to, "by", by));
 }
 
 /*
@@ -541,14 +542,20 @@ static void moved_log(struct server *srv, struct client *c, coap_session_t *s, c
 static void follow(struct server *srv, coap_session_t *s, struct client *c, const char *by)
 {
 	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	char from[INET6_ADDRSTRLEN + 10];
+	json_t *ev;
 	struct reply r;
 
 	if (!allowed(srv, s, c->ep, &r))
 		return;
-	moved_log(srv, c, s, by);
+	moved_log(srv, c, s, by, from);
 	if (clients_move(srv->clients, c, &peer->addr.sa, peer->size) < 0)
 		srv->db_failures++;
 	c->ifindex = coap_session_get_ifindex(s);
+	ev = clients_json(c, false);
+	json_object_set_new(ev, "moved_from", json_string(from));
+	json_object_set_new(ev, "by", json_string(by));
+	ipc_server_publish(srv->ipc, "registration.moved", ev);
 	notify_changed(srv, c);
 }
 
@@ -563,7 +570,9 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	const uint8_t *data;
 	size_t len;
 	char why[TEXT_MAX];
+	char from[INET6_ADDRSTRLEN + 10] = "";
 	struct reply r;
+	json_t *ev;
 	int rc;
 
 	if (replay_duplicate(srv, s, req, resp))
@@ -583,7 +592,7 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 		}
 	}
 	if (!clients_same_addr(c, &peer->addr.sa, peer->size))
-		moved_log(srv, c, s, "Update");
+		moved_log(srv, c, s, "Update", from);
 	rc = clients_update(srv->clients, c, &q, len ? (const char *)data : NULL, len, l.root,
 			    &peer->addr.sa, peer->size);
 	regreq_links_fini(&l);
@@ -596,7 +605,10 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	c->ifindex = coap_session_get_ifindex(s);
 	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
 	queue_wake(srv->queue, c);
-	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
+	ev = clients_json(c, false);
+	if (from[0]) /* the Update tells of a move itself: no registration.moved */
+		json_object_set_new(ev, "moved_from", json_string(from));
+	ipc_server_publish(srv->ipc, "registration.update", ev);
 	notify_changed(srv, c);
 	r.code = (uint8_t)COAP_RESPONSE_CODE(204); /* with Block1 after a block-wise Update */
 out:

@@ -22,6 +22,7 @@ Usage: test_lwm2md_block.py BUILD_DIR SOURCE_DIR
 import json
 import os
 import socket
+import subprocess
 import sys
 import unittest
 
@@ -32,6 +33,7 @@ import coapmsg as cm  # noqa: E402
 import lwgtest  # noqa: E402
 import test_lwm2md as tl  # noqa: E402
 import test_lwm2md_transports as tt  # noqa: E402
+from lwgtest import wait_for  # noqa: E402
 from test_lwm2md import Lwm2md, ctl, ctl_json  # noqa: E402
 
 BLOCK1, SIZE1 = 27, 60
@@ -256,6 +258,11 @@ class BlockTests(unittest.TestCase):
                                  [(6, b"\x01"), (cm.CONTENT_FORMAT, b"")], b"87"),
                        ("::1", tl.PORT))
 
+        w = subprocess.Popen([os.path.join(tl.BUILD, "cli", "lwgatectl"), "--json",
+                              "--socket-dir", self.tmp, "lwm2md", "watch",
+                              "registration.moved"], stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (w.terminate(), w.wait(), w.stdout.close()))
+        wait_for(lambda: self.d.status()["counters"]["ipc_clients"] >= 2, "watch to subscribe")
         t = threading.Thread(target=answer_observe)
         t.start()
         self.assertEqual(ctl_json(self.tmp, "observe", "natted", "/3/0/9")["values"]["/3/0/9"], 87)
@@ -271,6 +278,10 @@ class BlockTests(unittest.TestCase):
         self.assertEqual(c["address"], f"[::1]:{b.s.getsockname()[1]}")
         self.assertEqual(self.counters()["nat_rebinds"], 1)
         self.assertIn("by=notification (NAT rebinding)", self.d.logtext())
+        ev = json.loads(w.stdout.readline())["data"]
+        self.assertEqual((ev["endpoint"], ev["by"], ev["address"]),
+                         ("natted", "notification", c["address"]))
+        self.assertEqual(ev["moved_from"], f"[::1]:{a.s.getsockname()[1]}")
 
     def test_separate_response_that_never_comes(self):
         d = self.start("[coap]\nresponse_timeout = 2\n")

@@ -322,17 +322,16 @@ class RebindTests(Harness):
         c = self.client()
         self.observe("/3/0/9")
         [before] = ctl_json(self.tmp, "clients")
-        w = self.watch("registration.moved")
+        w = self.watch("registration.update")
         c.say("rebind")
         c.expect("rebound")
         c.say("update")
         self.assertEqual(tt.field(c.expect("updated"), "code"), "2.04")
         ev = w.next()["data"]
-        self.assertEqual((ev["endpoint"], ev["from"], ev["by"]),
-                         (EP, before["address"], "Update"))
+        self.assertEqual((ev["endpoint"], ev["moved_from"]), (EP, before["address"]))
         [after] = ctl_json(self.tmp, "clients")
         self.assertNotEqual(after["address"], before["address"])
-        self.assertEqual(ev["to"], after["address"])
+        self.assertEqual(ev["address"], after["address"])
         self.assertEqual(self.counters()["nat_rebinds"], 1)
         self.assertIn(f"moved ep={EP} from={before['address']}", self.d.logtext())
         # requests follow it to the new port; its observation stays
