@@ -38,6 +38,7 @@ struct op {
 	bool retried;        /* a Read sent again without Accept */
 	bool own_token;      /* DM_OBSERVE, DM_OBSERVE_STOP: @token is the observation's */
 	bool observing;      /* DM_OBSERVE: the (first block of the) answer had Observe */
+	char query[256];     /* DM_WRITE_ATTR: the attributes, for attrs_written() */
 	const uint8_t *body; /* a Block2 response put together (dm->bodies owns it) */
 	size_t body_len;
 	struct event *timer; /* the answer's deadline (see on_deadline) */
@@ -508,6 +509,9 @@ bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 	if (op->kind == DM_OBSERVE && dm->cfg.observed)
 		dm->cfg.observed(dm->cfg.observed_ctx, op->token, op->token_len, received,
 				 op->observing, op->body, op->body_len);
+	if (op->kind == DM_WRITE_ATTR && dm->cfg.attrs_written &&
+	    coap_pdu_get_code(received) == COAP_RESPONSE_CODE(204))
+		dm->cfg.attrs_written(dm->cfg.observed_ctx, op->ep, &op->path, op->query);
 	answer(op, received);
 	op_free(op);
 	return true;
@@ -784,6 +788,8 @@ static void send_op(struct dm *dm, struct op *op, const struct client *c,
 
 	op->dm = dm;
 	op->kind = req->op;
+	if (req->op == DM_WRITE_ATTR && req->query)
+		snprintf(op->query, sizeof(op->query), "%s", req->query);
 	op->path = req->path;
 	op->accept = req->accept;
 	op->lwm2m10 = strcmp(c->version, "1.0") == 0;

@@ -81,7 +81,10 @@ struct dm_config {
 	void (*observed)(void *ctx, const uint8_t *token, size_t token_len,
 			 const coap_pdu_t *response, bool observing, const uint8_t *body,
 			 size_t body_len);
-	void *observed_ctx;
+	void *observed_ctx; /* for both hooks */
+	/* A client took Write-Attributes @query ("pmin=10&pmax=60") for @path; may be NULL. */
+	void (*attrs_written)(void *ctx, const char *ep, const struct lwm2m_path *path,
+			      const char *query);
 	size_t max_body; /* a Block2 response at most (0: 64 KiB) */
 };
 

@@ -32,6 +32,7 @@ struct obs {
 	uint64_t notifications;
 	uint32_t seq;            /* Observe option of the last notification */
 	bool stored;             /* the client accepted it: in the database */
+	char *attrs;             /* Write-Attributes of its path ("pmin=10&pmax=60"), or NULL */
 	bool cancelling;         /* passive cancel: RST on the next notification */
 	struct obs *prev, *next; /* creation order */
 };
@@ -108,6 +109,7 @@ static void obs_del(struct observe *ob, struct obs *o)
 	else
 		ob->tail = o->prev;
 	ob->st.observations--;
+	free(o->attrs);
 	free(o->ep);
 	free(o);
 }
@@ -129,6 +131,88 @@ static void new_token(struct observe *ob, uint8_t token[OBSERVE_TOKEN_LEN])
 		token[6] = (uint8_t)(n >> 8);
 		token[7] = (uint8_t)n;
 	} while (find_token(ob, token, OBSERVE_TOKEN_LEN));
+}
+
+static void set_attrs(struct obs *o, const char *query)
+{
+	free(o->attrs);
+	o->attrs = query && *query ? strdup(query) : NULL;
+	if (query && *query && !o->attrs)
+		abort();
+}
+
+/* The attributes stored for @o's path, if any. */
+static void attrs_of(struct observe *ob, struct obs *o)
+{
+	sqlite3_stmt *st =
+		db_stmt(ob->cfg.db, "SELECT query FROM write_attrs WHERE ep = ? AND path = ?");
+
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, o->ep, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->path_s, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		set_attrs(o, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+}
+
+/*
+ * @old with the items of @new ("pmin=10&pmax=60") in @out: attributes add
+ * up (TS Core §5.1.2), a name given again takes its new value.
+ */
+static void merge_attrs(const char *old, const char *new, char *out, size_t size)
+{
+	char copy[256], *save = NULL;
+	size_t o = 0;
+
+	snprintf(copy, sizeof(copy), "%s", old);
+	out[0] = '\0';
+	for (char *item = strtok_r(copy, "&", &save); item; item = strtok_r(NULL, "&", &save)) {
+		size_t name = strcspn(item, "=");
+		const char *p = new;
+		bool given = false;
+
+		/* is "name=" one of @new's items? */
+		while (*p && !given) {
+			given = strncmp(p, item, name) == 0 && p[name] == '=';
+			p += strcspn(p, "&");
+			p += *p == '&';
+		}
+		if (!given)
+			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", o ? "&" : "",
+					      item);
+	}
+	snprintf(out + (o < size ? o : size - 1), o < size ? size - o : 1, "%s%s", o ? "&" : "",
+		 new);
+}
+
+void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *path,
+			   const char *query)
+{
+	struct observe *ob = ctx;
+	sqlite3_stmt *st =
+		db_stmt(ob->cfg.db, "SELECT query FROM write_attrs WHERE ep = ? AND path = ?");
+	char ps[LWM2M_PATH_STR_MAX], old[256] = "", merged[256];
+	struct obs *o;
+
+	lwm2m_path_format(path, ps, sizeof(ps));
+	if (st) {
+		sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ps, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(old, sizeof(old), "%s", sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	merge_attrs(old, query, merged, sizeof(merged));
+	db_batch(ob->cfg.db);
+	if (db_exec(ob->cfg.db,
+		    "INSERT INTO write_attrs (ep, path, query) VALUES (?, ?, ?) "
+		    "ON CONFLICT (ep, path) DO UPDATE SET query = excluded.query",
+		    "ttt", ep, ps, merged) < 0)
+		ob->st.db_errors++;
+	o = find_path(ob, ep, path);
+	if (o)
+		set_attrs(o, merged);
 }
 
 static void load(struct observe *ob)
@@ -154,6 +238,7 @@ static void load(struct observe *ob)
 		o = obs_add(ob, token, ep, &p, sqlite3_column_int(st, 3),
 			    sqlite3_column_int64(st, 4));
 		o->stored = true;
+		attrs_of(ob, o);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -200,6 +285,7 @@ void observe_free(struct observe *ob)
 		struct obs *o = ob->head;
 
 		ob->head = o->next;
+		free(o->attrs);
 		free(o->ep);
 		free(o);
 	}
@@ -245,6 +331,7 @@ void observe_start(struct observe *ob, struct ipc_call *call, const struct clien
 		}
 		new_token(ob, token);
 		o = obs_add(ob, token, c->ep, path, accept, clients_now_ms());
+		attrs_of(ob, o);
 	}
 	o->accept = accept;
 	o->cancelling = false;
@@ -290,6 +377,29 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	obs_del(ob, o);
 }
 
+/* "pmin=10&gt=20.5" as {"pmin": 10, "gt": 20.5}: the numbers a client was given. */
+static json_t *attrs_json(const char *query)
+{
+	json_t *a = json_object();
+	char copy[256], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", query);
+	for (char *item = strtok_r(copy, "&", &save); item; item = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(item, '='), *end;
+		double v;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		v = strtod(eq + 1, &end);
+		json_object_set_new(a, item,
+				    *end || end == eq + 1 ? json_string(eq + 1)
+				    : v == (double)(json_int_t)v ? json_integer((json_int_t)v)
+								  : json_real(v));
+	}
+	return a;
+}
+
 static json_t *obs_json(const struct obs *o)
 {
 	char hex[2 * OBSERVE_TOKEN_LEN + 1];
@@ -306,6 +416,8 @@ static json_t *obs_json(const struct obs *o)
 				    : "pending");
 	if (o->last)
 		json_object_set_new(j, "last", clients_iso_time(o->last));
+	if (o->attrs)
+		json_object_set_new(j, "attributes", attrs_json(o->attrs));
 	return j;
 }
 

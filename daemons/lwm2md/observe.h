@@ -46,7 +46,9 @@
 	"path TEXT NOT NULL, accept INTEGER NOT NULL, created INTEGER NOT NULL, "             \
 	"UNIQUE (ep, path));"                                                                \
 	"CREATE TABLE last_values (ep TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL, " \
-	"time INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (ep, path)) WITHOUT ROWID;"
+	"time INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (ep, path)) WITHOUT ROWID;" \
+	"CREATE TABLE write_attrs (ep TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, " \
+	"PRIMARY KEY (ep, path)) WITHOUT ROWID;"
 
 struct observe_config {
 	struct db *db;                     /* borrowed */
@@ -157,6 +159,14 @@ void observe_answered(void *ob, const uint8_t *token, size_t token_len,
  */
 json_t *observe_store_values(struct observe *ob, const char *ep, const struct lwm2m_doc *doc,
 			     const char *source);
+
+/*
+ * The dm_config attrs_written() hook: @ep took Write-Attributes @query
+ * for @path.  Stored (table write_attrs) and shown beside the observation
+ * of that path, now or when it is made.
+ */
+void observe_attrs_written(void *ob, const char *ep, const struct lwm2m_path *path,
+			   const char *query);
 
 /* A client was removed for @why: its observations go, unless it registered again. */
 void observe_client_removed(struct observe *ob, const struct client *c,

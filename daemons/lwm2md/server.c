@@ -936,7 +936,8 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 				 .reg = cfg->registry,
 				 .base = srv->base,
 				 .db = srv->db,
-				 .observed = observe_answered };
+				 .observed = observe_answered,
+				 .attrs_written = observe_attrs_written };
 	struct observe_config oc = { .db = srv->db,
 				     .ipc = srv->ipc,
 				     .clients = srv->clients,

@@ -147,6 +147,24 @@ class ObserveTests(Harness):
         self.assertEqual(ev["values"]["/3/0/1"], "Model 500")
         self.assertEqual(self.values()["/3/0/1"]["value"], "Model 500")
 
+    def test_attributes_beside_the_observation(self):
+        d = self.start()
+        c = self.client()
+        r = ctl_json(self.tmp, "write-attr", EP, "/3/0/9", "pmin=10", "pmax=60")
+        self.assertEqual(r["code"], "2.04 Changed")
+        self.observe("/3/0/9")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["attributes"], {"pmin": 10, "pmax": 60})
+        # they add up; a name given again takes its new value
+        ctl_json(self.tmp, "write-attr", EP, "/3/0/9", "pmax=120", "gt=20.5")
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["attributes"], {"pmin": 10, "pmax": 120, "gt": 20.5})
+        d.kill9()
+        d.start()
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["attributes"], {"pmin": 10, "pmax": 120, "gt": 20.5})
+        c.kill()
+
     def test_watch_prints_one_line_per_value(self):
         self.start()
         c = self.client()

@@ -270,6 +270,14 @@ static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	path_of(res, &base, path, sizeof(path));
 	if (!coap_get_data_large(req, &len, &data, &offset, &total))
 		len = 0;
+	if (len == 0 && query && query->length) {
+		/* Write-Attributes: a PUT with the attributes in the query, no payload */
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
+		printf("write-attr path=%s query=%.*s code=2.04\n", path, (int)query->length,
+		       (const char *)query->s);
+		fflush(stdout);
+		return;
+	}
 	lwm2m_doc_init(&doc);
 	rc = lwm2m_format_decode((enum lwm2m_format)format, data, len, &base, c->reg, &doc, &err);
 	if (rc == 0)
