@@ -568,6 +568,19 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
  * Its connected socket shares the port with the endpoint's; Linux hands it
  * the peer's datagrams while it lives, which is for this request only.
  */
+bool dm_connected(const struct dm *dm, const struct client *c)
+{
+	coap_address_t peer;
+
+	/* over UDP lwm2md can always send (it opens a session if need be) */
+	if (strcmp(c->transport, "udp") == 0)
+		return true;
+	coap_address_init(&peer);
+	memcpy(&peer.addr, &c->addr, c->addr_len);
+	peer.size = c->addr_len;
+	return coap_session_get_by_peer(dm->ctx, &peer, c->ifindex) != NULL;
+}
+
 static coap_session_t *session_for(struct dm *dm, const struct client *c)
 {
 	coap_address_t peer;

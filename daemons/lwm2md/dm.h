@@ -100,6 +100,13 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 /* Fail the calls still waiting ("lwm2md is stopping") and free; NULL is fine. */
 void dm_free(struct dm *dm);
 
+/*
+ * Whether a request can go to @c now: always over UDP; over DTLS, TCP and
+ * TLS only while its session lives (a server cannot open one: after a
+ * restart of lwm2md such a client is awaiting its reconnection).
+ */
+bool dm_connected(const struct dm *dm, const struct client *c);
+
 /* Whether Reads of a resource go to LwM2M 1.0 endpoint @ep without Accept (it ignored one). */
 bool dm_reads_without_accept(const struct dm *dm, const char *ep);
 

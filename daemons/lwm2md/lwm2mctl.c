@@ -74,6 +74,11 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	idmap_annotate(l->ids, c->ep, o);
 	if (qs)
 		json_object_set_new(o, "queue_state", json_string(qs));
+	if (strcmp(c->transport, "udp") != 0)
+		json_object_set_new(o, "connection",
+				    json_string(dm_connected(server_dm(l->srv), c)
+							? "connected"
+							: "awaiting reconnect"));
 	if (full)
 		json_object_set_new(
 			o, "reads_without_accept",
@@ -189,12 +194,16 @@ static bool format_arg(struct ipc_call *call, json_t *args, int def, int *out)
 	return true;
 }
 
-/* To the client now, or to its queue when it sleeps (queue mode). */
+/*
+ * To the client now, or to its queue when it sleeps (queue mode) or its
+ * DTLS, TCP or TLS connection is gone (it must come back: its next message
+ * sends the queue).
+ */
 static void send_dm(struct lwm2md *l, struct ipc_call *call, json_t *args, struct dm_request *req)
 {
 	struct client *c = client_arg(l, call, args);
 
-	if (c && queue_asleep(server_queue(l->srv), c))
+	if (c && (queue_asleep(server_queue(l->srv), c) || !dm_connected(server_dm(l->srv), c)))
 		queue_add(server_queue(l->srv), call, c, req);
 	else if (c)
 		dm_send(server_dm(l->srv), call, c, req);

@@ -311,8 +311,9 @@ void queue_add(struct queue *q, struct ipc_call *call, const struct client *c,
 	}
 	o = qop_new(q, sqlite3_last_insert_rowid(db_handle(q->cfg.db)), c->ep, req, deadline);
 	q->st.queued++;
-	log_info("op=%lld ep=%s queued (%s %s): the client is asleep", (long long)o->id, c->ep,
-		 op_name((int)req->op), ps);
+	log_info("op=%lld ep=%s queued (%s %s): the client %s", (long long)o->id, c->ep,
+		 op_name((int)req->op), ps,
+		 queue_asleep(q, c) ? "is asleep" : "must reconnect first");
 	ipc_call_reply(call, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)o->id,
 				       "endpoint", c->ep, "operation", op_name((int)req->op), "state",
 				       "queued", "deadline", clients_iso_time(deadline)));

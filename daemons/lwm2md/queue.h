@@ -14,6 +14,10 @@
  * restart loses none: queued ones stay queued, and one that was sent but
  * not answered is queued again (at least once).
  *
+ * The same holds for a DTLS, TCP or TLS client whose session is gone
+ * (lwm2md restarted): a server cannot open one, so its requests wait for
+ * its next message on a new connection.
+ *
  * States: queued → sent → done | failed; queued → expired.
  */
 #ifndef LWM2MD_QUEUE_H

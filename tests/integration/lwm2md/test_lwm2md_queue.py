@@ -4,7 +4,9 @@ registered with b=UQ: requests while it sleeps (longer than the awake
 window) are queued in SQLite and answered with an id at once, sent in
 order when it next speaks (an Update, a Send), their results stored and
 published (op.done); a kill -9 of lwm2md with operations queued loses
-none; a deadline that passes ends one as expired.
+none; a deadline that passes ends one as expired; a TCP client whose
+connection died with lwm2md is awaiting reconnect, its requests queued
+until its next Update.
 
 Usage: test_lwm2md_queue.py BUILD_DIR SOURCE_DIR
 """
@@ -107,6 +109,35 @@ class QueueTests(to.Harness):
         c.expect("read path=/3/0/1")
         wait_for(lambda: ctl_json(self.tmp, "op", str(op["id"]))["state"] == "done",
                  "the operation to be done")
+
+
+class ReconnectTests(to.Harness):
+    def test_tcp_client_after_a_restart(self):
+        d = self.start(f"[coap+tcp]\nport = {tl.PORT}\n")
+        c = tt.Client(f"coap+tcp://[::1]:{tl.PORT}", "--ep", "wired")
+        self.clients.append(c)
+        c.expect("registered")
+        [cl] = ctl_json(self.tmp, "clients")
+        self.assertEqual((cl["transport"], cl["connection"]), ("tcp", "connected"))
+        d.kill9()
+        d.start()
+        # the connection died with the old process: lwm2md cannot dial it
+        [cl] = ctl_json(self.tmp, "clients")
+        self.assertEqual(cl["connection"], "awaiting reconnect")
+        op = ctl_json(self.tmp, "read", "wired", "/3/0/9")
+        self.assertEqual(op["state"], "queued")
+        # it connects again (a new socket) and updates: accepted, and the read goes
+        c.say("rebind")
+        c.expect("rebound")
+        c.say("update")
+        self.assertEqual(tt.field(c.expect("updated"), "code"), "2.04")
+        wait_for(lambda: ctl_json(self.tmp, "op", str(op["id"]))["state"] == "done",
+                 "the queued read to be answered")
+        # the client printed the read before or after its Update's answer
+        if not any(line.startswith("read path=/3/0/9") for line in c.seen):
+            c.expect("read path=/3/0/9")
+        [cl] = ctl_json(self.tmp, "clients")
+        self.assertEqual(cl["connection"], "connected")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@
  *                    "notify con|non" (the notifications' type),
  *                    "send FORMAT PATH…" (Send of those paths' values),
  *                    "send-raw CF HEX" (a Send of those bytes),
- *                    "rebind" (a new source port, coap:// only), "quit";
+ *                    "rebind" (a new socket: a new source port, or a
+ *                    new TCP connection; without DTLS/TLS), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
@@ -742,8 +743,9 @@ static void do_send_raw(struct client *c, const char *args)
 }
 
 /*
- * "rebind": go on from a new source port, as after a NAT rebinding (plain
- * CoAP over UDP).  The old socket closes, and the observers with it.
+ * "rebind": go on from a new socket, as after a NAT rebinding (a new
+ * source port) or to connect again over TCP.  The old socket closes, and
+ * the observers with it.
  */
 static void do_rebind(struct client *c)
 {
