@@ -132,6 +132,12 @@ static void learn_no_accept(struct dm *dm, const char *ep)
 }
 
 /* The call's answer; a re-observation lwm2md makes on its own has no call. */
+/* The requests that make an observation (their answer is its first notification). */
+static bool observes(enum dm_op kind)
+{
+	return kind == DM_OBSERVE || kind == DM_OBSERVE_COMPOSITE;
+}
+
 static void reply(struct op *op, json_t *result)
 {
 	if (op->done)
@@ -172,7 +178,7 @@ fail_detail(struct op *op, enum ipc_error code, json_t *detail, const char *fmt,
 /* An observation's request ended without a response: the hook learns it first. */
 static void observe_failed(struct op *op)
 {
-	if (op->kind == DM_OBSERVE && op->dm->cfg.observed)
+	if (observes(op->kind) && op->dm->cfg.observed)
 		op->dm->cfg.observed(op->dm->cfg.observed_ctx, op->token, op->token_len, NULL,
 				     false, NULL, 0);
 }
@@ -395,7 +401,8 @@ static void answer(struct op *op, const coap_pdu_t *received)
 
 	dm_code_text(code, text, sizeof(text));
 	if (COAP_RESPONSE_CLASS(code) != 2 &&
-	    (op->kind == DM_READ_COMPOSITE || op->kind == DM_WRITE_COMPOSITE) &&
+	    (op->kind == DM_READ_COMPOSITE || op->kind == DM_WRITE_COMPOSITE ||
+	     op->kind == DM_OBSERVE_COMPOSITE) &&
 	    (code == COAP_RESPONSE_CODE(405) || code == COAP_RESPONSE_CODE(501))) {
 		/* TS Core §6.3.8: a 1.0 client, or one without them, answers so */
 		op->dm->failed++;
@@ -419,12 +426,12 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		json_object_set_new(result, "note",
 				    json_string("the client ignored the Accept option: read "
 						"again without it"));
-	if (op->kind == DM_OBSERVE && !op->observing)
+	if (observes(op->kind) && !op->observing)
 		json_object_set_new(result, "note",
 				    json_string("the client answered without Observe: the value "
 						"is read, not observed"));
 	if (code == COAP_RESPONSE_CODE(205) &&
-	    (op->kind == DM_READ || op->kind == DM_DISCOVER || op->kind == DM_OBSERVE ||
+	    (op->kind == DM_READ || op->kind == DM_DISCOVER || observes(op->kind) ||
 	     op->kind == DM_READ_COMPOSITE)) {
 		answer_content(op, received, result);
 		return;
@@ -506,7 +513,7 @@ bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 
 	if (!op)
 		return false;
-	if (op->kind == DM_OBSERVE && dm->cfg.observed)
+	if (observes(op->kind) && dm->cfg.observed)
 		dm->cfg.observed(dm->cfg.observed_ctx, op->token, op->token_len, received,
 				 op->observing, op->body, op->body_len);
 	if (op->kind == DM_WRITE_ATTR && dm->cfg.attrs_written &&
@@ -645,6 +652,8 @@ static coap_pdu_code_t method_of(enum dm_op op)
 	case DM_DELETE:
 		return COAP_REQUEST_CODE_DELETE;
 	case DM_READ_COMPOSITE:
+	case DM_OBSERVE_COMPOSITE:
+	case DM_OBSERVE_COMPOSITE_STOP:
 		return COAP_REQUEST_CODE_FETCH;
 	case DM_WRITE_COMPOSITE:
 		return COAP_REQUEST_CODE_IPATCH;
@@ -674,11 +683,12 @@ static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
 	 * options in number order: Observe 6, Uri-Path 11, Content-Format 12,
 	 * Uri-Query 15, Accept 17
 	 */
-	if (op->kind == DM_OBSERVE || op->kind == DM_OBSERVE_STOP)
+	if (observes(op->kind) || op->kind == DM_OBSERVE_STOP ||
+	    op->kind == DM_OBSERVE_COMPOSITE_STOP)
 		coap_add_option(pdu, COAP_OPTION_OBSERVE,
 				coap_encode_var_safe(buf, sizeof(buf),
-						     op->kind == DM_OBSERVE ? COAP_OBSERVE_ESTABLISH
-									    : COAP_OBSERVE_CANCEL),
+						     observes(op->kind) ? COAP_OBSERVE_ESTABLISH
+									: COAP_OBSERVE_CANCEL),
 				buf);
 	add_path(pdu, op->root, &op->path);
 	if (req && req->format >= 0 && req->payload)
@@ -829,7 +839,7 @@ static void send_op(struct dm *dm, struct op *op, const struct client *c,
 	coap_session_set_ack_timeout(op->session, ack);
 	coap_session_set_max_retransmit(op->session, (uint16_t)dm->cfg.max_retransmit);
 	/* lwm2md's observations outlive its sessions (and its restarts): libcoap must not cancel them */
-	if (op->kind == DM_OBSERVE)
+	if (observes(op->kind))
 		coap_session_set_no_observe_cancel(op->session);
 	if (transmit(dm, op, req) < 0) {
 		dm->failed++;

@@ -41,6 +41,8 @@ enum dm_op {
 	DM_OBSERVE_STOP, /* GET with Observe 1: the active cancel (RFC 7641 §3.6) */
 	DM_READ_COMPOSITE,  /* FETCH / with the paths (TS Core §6.3.8) */
 	DM_WRITE_COMPOSITE, /* iPATCH / with the values (TS Core §6.3.9) */
+	DM_OBSERVE_COMPOSITE,      /* FETCH / with Observe 0 and the paths (TS Core §6.4.2) */
+	DM_OBSERVE_COMPOSITE_STOP, /* FETCH / with Observe 1: its active cancel */
 };
 
 struct dm_request {
@@ -51,7 +53,7 @@ struct dm_request {
 	const uint8_t *payload; /* copied into the CoAP message; may be NULL */
 	size_t len;
 	const char *query; /* DM_WRITE_ATTR: "pmin=10&pmax=60" (one Uri-Query per item) */
-	const uint8_t *token; /* DM_OBSERVE, DM_OBSERVE_STOP: the observation's token */
+	const uint8_t *token; /* the observe requests: the observation's token */
 	size_t token_len;     /* 1..8; other requests get a fresh token */
 };
 

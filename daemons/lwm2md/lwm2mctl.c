@@ -492,7 +492,6 @@ static void cmd_cancel(struct ipc_call *call, json_t *args, void *ctx)
 	const char *ep = json_string_value(json_object_get(args, "ep"));
 	const char *mode = json_string_value(json_object_get(args, "mode"));
 	bool passive = mode && strcmp(mode, "passive") == 0;
-	struct lwm2m_path path;
 
 	if (mode && !passive && strcmp(mode, "active") != 0) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
@@ -500,11 +499,23 @@ static void cmd_cancel(struct ipc_call *call, json_t *args, void *ctx)
 			      "notification)");
 		return;
 	}
-	if (!path_arg(call, args, &path))
-		return;
 	/* a passive cancel needs no registered client: an unregistered one may still notify */
 	observe_cancel(server_observe(l->srv), call,
-		       clients_find_ep(server_clients(l->srv), ep), ep, &path, passive);
+		       clients_find_ep(server_clients(l->srv), ep), ep,
+		       json_string_value(json_object_get(args, "path")), passive);
+}
+
+static void cmd_observe_composite(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	struct client *c;
+	int accept;
+
+	if (!format_arg(call, args, LWM2M_FORMAT_SENML_JSON, &accept) ||
+	    !(c = client_arg(l, call, args)))
+		return;
+	observe_start_composite(server_observe(l->srv), call, c,
+				json_string_value(json_object_get(args, "paths")), accept);
 }
 
 static void cmd_observations(struct ipc_call *call, json_t *args, void *ctx)
@@ -684,7 +695,8 @@ static const struct ipc_arg observe_args[] = {
 
 static const struct ipc_arg cancel_args[] = {
 	{ "ep", IPC_ARG_STRING, true, "endpoint client name", .positional = true },
-	PATH_ARG,
+	{ "path", IPC_ARG_STRING, true, "the path observed (a composite's: /3/0/9,/1/0/1)",
+	  .positional = true },
 	{ "mode", IPC_ARG_STRING, false, "active (the default) or passive" },
 	{ .name = NULL },
 };
@@ -758,6 +770,8 @@ const struct ipc_command lwm2mctl_commands[] = {
 	{ "op", "a queued operation: state and result", op_args, cmd_op, false },
 	{ "read-composite", "Read-Composite: several paths in one request (FETCH)",
 	  read_composite_args, cmd_read_composite, true },
+	{ "observe-composite", "Observe-Composite: several paths, one observation (FETCH)",
+	  read_composite_args, cmd_observe_composite, true },
 	{ "write-composite", "Write-Composite: several resources in one request (iPATCH)",
 	  write_composite_args, cmd_write_composite, true },
 	{ "ops", "operations waiting for sleeping clients (queue mode)", observations_args,

@@ -25,8 +25,11 @@
 struct obs {
 	uint8_t token[OBSERVE_TOKEN_LEN];
 	char *ep;
-	struct lwm2m_path path;
-	char path_s[LWM2M_PATH_STR_MAX];
+	struct lwm2m_path path;          /* decoding base: the root for a composite one */
+	char path_s[LWM2M_PATH_STR_MAX]; /* "/3/0/9"; "" for a composite one */
+	struct lwm2m_path *cpaths;       /* Observe-Composite: its paths, and */
+	unsigned ncpaths;
+	char *cname; /* "/3/0/9,/1/0/1", the name it goes by (table observations too) */
 	int accept;              /* format asked for, -1: the client's choice */
 	int64_t created, last;   /* wall-clock ms; last 0: no notification yet */
 	uint64_t notifications;
@@ -53,6 +56,12 @@ static struct obs *find_token(const struct observe *ob, const uint8_t *token, si
 	return keyidx_get(ob->by_token, (const char *)token, len);
 }
 
+/* What an observation goes by: its path, or its paths. */
+static const char *name_of(const struct obs *o)
+{
+	return o->cname ? o->cname : o->path_s;
+}
+
 static struct obs *find_path(const struct observe *ob, const char *ep,
 			     const struct lwm2m_path *path)
 {
@@ -60,9 +69,70 @@ static struct obs *find_path(const struct observe *ob, const char *ep,
 
 	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o;
 	     o = keyidx_next(&it))
-		if (lwm2m_path_equal(&o->path, path))
+		if (!o->cname && lwm2m_path_equal(&o->path, path))
 			return o;
 	return NULL;
+}
+
+static struct obs *find_name(const struct observe *ob, const char *ep, const char *name)
+{
+	struct keyidx_iter it;
+
+	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o;
+	     o = keyidx_next(&it))
+		if (strcmp(name_of(o), name) == 0)
+			return o;
+	return NULL;
+}
+
+/*
+ * "/3/0/9,/1/0/1" (or space-separated) into @paths (at most @max), and its
+ * canonical form into @name.  Returns the number, or -EINVAL.
+ */
+static int parse_paths(const char *list, struct lwm2m_path *paths, unsigned max, char *name,
+		       size_t size)
+{
+	char copy[OBSERVE_NAME_MAX], *save = NULL;
+	size_t o = 0;
+	int n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	name[0] = '\0';
+	for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+		char ps[LWM2M_PATH_STR_MAX];
+
+		if ((unsigned)n == max || lwm2m_path_parse(w, strlen(w), &paths[n]) < 0 ||
+		    paths[n].len == 0)
+			return -EINVAL;
+		lwm2m_path_format(&paths[n++], ps, sizeof(ps));
+		o += (size_t)snprintf(name + o, o < size ? size - o : 0, "%s%s", o ? "," : "", ps);
+	}
+	return n && o < size ? n : -EINVAL;
+}
+
+/* Make @o the observation of @n paths named @name (Observe-Composite). */
+static void set_composite(struct obs *o, const struct lwm2m_path *paths, unsigned n,
+			  const char *name)
+{
+	o->cpaths = calloc(n, sizeof(*paths));
+	o->cname = strdup(name);
+	if (!o->cpaths || !o->cname)
+		abort();
+	memcpy(o->cpaths, paths, n * sizeof(*paths));
+	o->ncpaths = n;
+}
+
+/* Whether a value at @p belongs to @o: a resource under its path or one of its paths. */
+static bool covers(const struct obs *o, const struct lwm2m_path *p)
+{
+	if (p->len < LWM2M_PATH_RESOURCE)
+		return false;
+	if (!o->cname)
+		return lwm2m_path_is_prefix(&o->path, p);
+	for (unsigned i = 0; i < o->ncpaths; i++)
+		if (lwm2m_path_is_prefix(&o->cpaths[i], p))
+			return true;
+	return false;
 }
 
 static struct obs *obs_add(struct observe *ob, const uint8_t *token, const char *ep,
@@ -109,6 +179,8 @@ static void obs_del(struct observe *ob, struct obs *o)
 	else
 		ob->tail = o->prev;
 	ob->st.observations--;
+	free(o->cpaths);
+	free(o->cname);
 	free(o->attrs);
 	free(o->ep);
 	free(o);
@@ -150,7 +222,7 @@ static void attrs_of(struct observe *ob, struct obs *o)
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, o->ep, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->path_s, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name_of(o), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		set_attrs(o, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
@@ -227,16 +299,23 @@ static void load(struct observe *ob)
 		const void *token = sqlite3_column_blob(st, 0);
 		const char *ep = (const char *)sqlite3_column_text(st, 1);
 		const char *path = (const char *)sqlite3_column_text(st, 2);
-		struct lwm2m_path p;
+		struct lwm2m_path p = { .len = 0 }, many[OBSERVE_PATHS_MAX];
+		char name[OBSERVE_NAME_MAX];
+		int npaths = 0;
 		struct obs *o;
 
+		/* one path, or an Observe-Composite's list */
 		if (sqlite3_column_bytes(st, 0) != OBSERVE_TOKEN_LEN || !ep || !path ||
-		    lwm2m_path_parse(path, strlen(path), &p) < 0) {
+		    (lwm2m_path_parse(path, strlen(path), &p) < 0 &&
+		     (npaths = parse_paths(path, many, OBSERVE_PATHS_MAX, name, sizeof(name))) <
+			     0)) {
 			log_warnx("observations: a malformed row skipped");
 			continue;
 		}
 		o = obs_add(ob, token, ep, &p, sqlite3_column_int(st, 3),
 			    sqlite3_column_int64(st, 4));
+		if (npaths > 0)
+			set_composite(o, many, (unsigned)npaths, name);
 		o->stored = true;
 		attrs_of(ob, o);
 		n++;
@@ -285,6 +364,8 @@ void observe_free(struct observe *ob)
 		struct obs *o = ob->head;
 
 		ob->head = o->next;
+		free(o->cpaths);
+		free(o->cname);
 		free(o->attrs);
 		free(o->ep);
 		free(o);
@@ -300,20 +381,47 @@ static void token_hex(const uint8_t *token, char out[2 * OBSERVE_TOKEN_LEN + 1])
 		snprintf(out + 2 * i, 3, "%02x", token[i]);
 }
 
+/*
+ * Observe (@stop false) or cancel actively, on @o's token; an
+ * Observe-Composite names its paths in SenML (CBOR when the notifications
+ * are asked in a CBOR format, else JSON), names without values.
+ */
 static void send_observe(struct observe *ob, struct ipc_call *call, const struct client *c,
-			 struct obs *o, enum dm_op op)
+			 struct obs *o, bool stop)
 {
-	struct dm_request req = { .op = op,
+	struct dm_request req = { .op = stop ? DM_OBSERVE_STOP : DM_OBSERVE,
 				  .path = o->path,
-				  .accept = op == DM_OBSERVE ? o->accept : -1,
+				  .accept = stop ? -1 : o->accept,
 				  .format = -1,
 				  .token = o->token,
 				  .token_len = OBSERVE_TOKEN_LEN };
+	struct lwm2m_value none = { .type = LWM2M_TYPE_NONE };
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
 
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	if (o->cname) {
+		req.op = stop ? DM_OBSERVE_COMPOSITE_STOP : DM_OBSERVE_COMPOSITE;
+		req.accept = o->accept;
+		req.format = o->accept == LWM2M_FORMAT_SENML_CBOR || o->accept == LWM2M_FORMAT_CBOR
+				     ? LWM2M_FORMAT_SENML_CBOR
+				     : LWM2M_FORMAT_SENML_JSON;
+		for (unsigned i = 0; i < o->ncpaths; i++)
+			if (lwm2m_doc_add(&doc, &o->cpaths[i], &none) < 0)
+				abort();
+		if (lwm2m_format_encode((enum lwm2m_format)req.format, &doc, &buf, &err) < 0)
+			abort(); /* names of valid paths always encode */
+		req.payload = buf.data;
+		req.len = buf.len;
+	}
 	if (ob->cfg.dm)
 		dm_send(ob->cfg.dm, call, c, &req);
 	else if (call)
 		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "no CoAP side");
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
 }
 
 void observe_start(struct observe *ob, struct ipc_call *call, const struct client *c,
@@ -335,7 +443,39 @@ void observe_start(struct observe *ob, struct ipc_call *call, const struct clien
 	}
 	o->accept = accept;
 	o->cancelling = false;
-	send_observe(ob, call, c, o, DM_OBSERVE);
+	send_observe(ob, call, c, o, false);
+}
+
+void observe_start_composite(struct observe *ob, struct ipc_call *call, const struct client *c,
+			     const char *paths, int accept)
+{
+	struct lwm2m_path many[OBSERVE_PATHS_MAX], root = { .len = 0 };
+	char name[OBSERVE_NAME_MAX];
+	uint8_t token[OBSERVE_TOKEN_LEN];
+	int n = parse_paths(paths, many, OBSERVE_PATHS_MAX, name, sizeof(name));
+	struct obs *o;
+
+	if (n < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "paths: '%s' is not 1 to %d LwM2M paths (/3/0/9,/1/0/1)", paths,
+			      OBSERVE_PATHS_MAX);
+		return;
+	}
+	o = find_name(ob, c->ep, name);
+	if (!o) {
+		if (ob->st.observations >= ob->cfg.max) {
+			ipc_call_fail(call, IPC_ERR_CONFLICT,
+				      "%u observations already ([lwm2m] max_observations)",
+				      ob->st.observations);
+			return;
+		}
+		new_token(ob, token);
+		o = obs_add(ob, token, c->ep, &root, accept, clients_now_ms());
+		set_composite(o, many, (unsigned)n, name);
+	}
+	o->accept = accept;
+	o->cancelling = false;
+	send_observe(ob, call, c, o, false);
 }
 
 static void publish_ended(struct observe *ob, const struct obs *o, const char *reason)
@@ -343,16 +483,22 @@ static void publish_ended(struct observe *ob, const struct obs *o, const char *r
 	if (ob->cfg.ipc)
 		ipc_server_publish(ob->cfg.ipc, "observe.ended",
 				   json_pack("{s:s, s:s, s:s}", "endpoint", o->ep, "path",
-					     o->path_s, "reason", reason));
+					     name_of(o), "reason", reason));
 }
 
 void observe_cancel(struct observe *ob, struct ipc_call *call, const struct client *c,
-		    const char *ep, const struct lwm2m_path *path, bool passive)
+		    const char *ep, const char *paths, bool passive)
 {
-	struct obs *o = find_path(ob, ep, path);
-	char ps[LWM2M_PATH_STR_MAX];
+	struct lwm2m_path many[OBSERVE_PATHS_MAX];
+	char ps[OBSERVE_NAME_MAX];
+	struct obs *o;
 
-	lwm2m_path_format(path, ps, sizeof(ps));
+	if (parse_paths(paths, many, OBSERVE_PATHS_MAX, ps, sizeof(ps)) < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "path: '%s' is not an LwM2M path (/3/0/1)",
+			      paths);
+		return;
+	}
+	o = find_name(ob, ep, ps);
 	if (!o) {
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "%s does not observe %s", ep, ps);
 		return;
@@ -371,7 +517,7 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	}
 	/* forgotten now: a notification crossing the cancel gets RST, as it should */
 	ob->st.active_cancels++;
-	send_observe(ob, call, c, o, DM_OBSERVE_STOP);
+	send_observe(ob, call, c, o, true);
 	log_info("cancelled ep=%s path=%s", ep, ps);
 	publish_ended(ob, o, "cancelled");
 	obs_del(ob, o);
@@ -407,7 +553,7 @@ static json_t *obs_json(const struct obs *o)
 	json_t *j;
 
 	token_hex(o->token, hex);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "endpoint", o->ep, "path", o->path_s,
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "endpoint", o->ep, "path", name_of(o),
 		      "token", hex, "format", fmt ? fmt : "any", "since",
 		      clients_iso_time(o->created), "notifications", (json_int_t)o->notifications,
 		      "state",
@@ -524,10 +670,9 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	rc = lwm2m_format_decode(f, m->payload, m->len, &o->path, ob->cfg.reg, &doc, &err);
 	/* SenML names are absolute: a notification speaks of its path's resources only */
 	for (size_t i = 0; rc == 0 && i < doc.count; i++)
-		if (!lwm2m_path_is_prefix(&o->path, &doc.entries[i].path) ||
-		    doc.entries[i].path.len < LWM2M_PATH_RESOURCE) {
+		if (!covers(o, &doc.entries[i].path)) {
 			snprintf(err.msg, sizeof(err.msg), "a value outside the resources of %s",
-				 o->path_s);
+				 name_of(o));
 			rc = -EBADMSG;
 		}
 	if (rc == 0)
@@ -536,7 +681,7 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	if (!values) {
 		ob->st.notify_undecodable++;
 		log_warnx("ep=%s path=%s: notification not decoded (%s, %zu bytes): %s", o->ep,
-			  o->path_s, lwm2m_format_name(f) ?: "unknown format", m->len,
+			  name_of(o), lwm2m_format_name(f) ?: "unknown format", m->len,
 			  err.msg[0] ? err.msg : strerror(rc < 0 ? -rc : EINVAL));
 		return false;
 	}
@@ -546,7 +691,7 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	if (ob->cfg.ipc)
 		ipc_server_publish(ob->cfg.ipc, "observe.notify",
 				   json_pack("{s:s, s:s, s:I, s:o, s:o}", "endpoint", o->ep,
-					     "path", o->path_s, "observe", (json_int_t)m->seq,
+					     "path", name_of(o), "observe", (json_int_t)m->seq,
 					     "time", clients_iso_time(o->last), "values",
 					     values));
 	else
@@ -567,7 +712,7 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 	}
 	if (o->cancelling) {
 		ob->st.passive_cancels++;
-		log_info("cancelled ep=%s path=%s (RST to its notification)", o->ep, o->path_s);
+		log_info("cancelled ep=%s path=%s (RST to its notification)", o->ep, name_of(o));
 		publish_ended(ob, o, "cancelled");
 		obs_del(ob, o);
 		return OBSERVE_REJECTED;
@@ -581,7 +726,7 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 		/* RFC 7641 §3.2: an error, or a response without Observe, ends it */
 		snprintf(code, sizeof(code), "%u.%02u", m->code >> 5, m->code & 0x1f);
 		ob->st.ended++;
-		log_info("ended by the client ep=%s path=%s code=%s", o->ep, o->path_s, code);
+		log_info("ended by the client ep=%s path=%s code=%s", o->ep, name_of(o), code);
 		publish_ended(ob, o, m->code >> 5 != 2 ? code : "no Observe option");
 		obs_del(ob, o);
 		return OBSERVE_ACCEPTED;
@@ -665,16 +810,16 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
 		if (db_exec(ob->cfg.db,
 			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, created) "
 			    "VALUES (?, ?, ?, ?, ?)",
-			    "bttiI", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, o->path_s,
+			    "bttiI", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
 			    o->accept, o->created) < 0 ||
 		    db_commit(ob->cfg.db) < 0) {
 			/* it works until a restart: said once, here */
 			ob->st.db_errors++;
 			log_warnx("ep=%s path=%s: observation not stored (lost on restart)", o->ep,
-				  o->path_s);
+				  name_of(o));
 		}
 		o->stored = true;
-		log_info("observing ep=%s path=%s", o->ep, o->path_s);
+		log_info("observing ep=%s path=%s", o->ep, name_of(o));
 	}
 	take_values(ob, o, &m);
 }
@@ -704,8 +849,8 @@ static void reobserve(evutil_socket_t fd, short what, void *arg)
 	for (struct obs *o = c ? keyidx_first(ob->by_ep, ep, strlen(ep), &it) : NULL; o;
 	     o = keyidx_next(&it)) {
 		ob->st.reobserved++;
-		log_info("observing again ep=%s path=%s", ep, o->path_s);
-		send_observe(ob, NULL, c, o, DM_OBSERVE);
+		log_info("observing again ep=%s path=%s", ep, name_of(o));
+		send_observe(ob, NULL, c, o, false);
 	}
 	free(ep);
 	free(arg);

@@ -39,6 +39,8 @@
 #include "lwm2m/lwm2m_registry.h"
 
 #define OBSERVE_TOKEN_LEN 8
+#define OBSERVE_PATHS_MAX 16  /* paths of one Observe-Composite */
+#define OBSERVE_NAME_MAX  512 /* "/3/0/9,/1/0/1": its paths as one string */
 
 /* Schema of migration 6: the observations and the last known values. */
 #define OBSERVE_SCHEMA_6                                                                     \
@@ -112,13 +114,23 @@ void observe_start(struct observe *ob, struct ipc_call *call, const struct clien
 		   const struct lwm2m_path *path, int accept);
 
 /*
- * Cancel the observation of @path of @ep: actively (a GET with Observe 1,
- * @call answered with the client's response; @c must be the registered
- * client) or passively (@call answered at once; the next notification gets
- * RST).  Fails the call with IPC_ERR_NOT_FOUND when there is none.
+ * Observe-Composite (FETCH / with Observe, TS Core §6.4.2) of @paths
+ * ("/3/0/9,/1/0/1", at most OBSERVE_PATHS_MAX) of @c for @call, answered
+ * as a Read-Composite.  Its notifications are decoded from the root and
+ * must stay within its paths.
+ */
+void observe_start_composite(struct observe *ob, struct ipc_call *call, const struct client *c,
+			     const char *paths, int accept);
+
+/*
+ * Cancel the observation of @paths ("/3/0/9", or a composite's list) of
+ * @ep: actively (a GET or FETCH with Observe 1, @call answered with the
+ * client's response; @c must be the registered client) or passively
+ * (@call answered at once; the next notification gets RST).  Fails the
+ * call with IPC_ERR_NOT_FOUND when there is none.
  */
 void observe_cancel(struct observe *ob, struct ipc_call *call, const struct client *c,
-		    const char *ep, const struct lwm2m_path *path, bool passive);
+		    const char *ep, const char *paths, bool passive);
 
 /* One record per observation of @ep (NULL: all), then the reply. */
 void observe_list(struct observe *ob, struct ipc_call *call, const char *ep);

@@ -41,12 +41,13 @@ static const char *const op_names[] = {
 	[DM_WRITE_UPDATE] = "write", [DM_WRITE_ATTR] = "write-attr", [DM_EXECUTE] = "exec",
 	[DM_CREATE] = "create",	   [DM_DELETE] = "delete",	 [DM_OBSERVE] = "observe",
 	[DM_OBSERVE_STOP] = "cancel", [DM_READ_COMPOSITE] = "read-composite",
-	[DM_WRITE_COMPOSITE] = "write-composite",
+	[DM_WRITE_COMPOSITE] = "write-composite", [DM_OBSERVE_COMPOSITE] = "observe-composite",
+	[DM_OBSERVE_COMPOSITE_STOP] = "cancel",
 };
 
 static const char *op_name(int op)
 {
-	return op >= 0 && op <= DM_WRITE_COMPOSITE ? op_names[op] : "?";
+	return op >= 0 && op <= DM_OBSERVE_COMPOSITE_STOP ? op_names[op] : "?";
 }
 
 static struct qop *qop_new(struct queue *q, int64_t id, const char *ep,
@@ -181,11 +182,42 @@ static void send_next(struct queue *q, struct client *c)
 	dm_send_cb(q->cfg.dm, c, &o->req, on_done, o);
 }
 
+struct wake {
+	struct queue *q;
+	char ep[REGREQ_EP_MAX + 1];
+};
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct wake *w = arg;
+	struct client *c = clients_find_ep(w->q->cfg.clients, w->ep);
+
+	if (c)
+		send_next(w->q, c);
+	free(w);
+}
+
 void queue_wake(struct queue *q, struct client *c)
 {
+	bool in_flight;
+	struct wake *w;
+
 	c->last_seen = clients_now_ms();
-	if (q->st.waiting)
-		send_next(q, c);
+	if (!q->st.waiting || !oldest(q, c->ep, &in_flight) || in_flight)
+		return;
+	/*
+	 * From the loop, once the message that woke the client is answered:
+	 * the client hears "2.04" to its Update before the first request
+	 * (libcoap 4.3.1 over TCP lost the answer of a request sent from
+	 * within the Update's handler, one time in three).
+	 */
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		abort();
+	w->q = q;
+	snprintf(w->ep, sizeof(w->ep), "%s", c->ep);
+	if (!q->cfg.base || event_base_once(q->cfg.base, -1, EV_TIMEOUT, on_wake, w, NULL) < 0)
+		on_wake(-1, 0, w);
 }
 
 bool queue_asleep(const struct queue *q, const struct client *c)

@@ -384,6 +384,33 @@ class CompositeTests(Harness):
             self.assertEqual((r["values"]["/3/0/14"], r["values"]["/1/0/1"]),
                              (f"+0{n}", 120 + n))
 
+    def test_observe_composite(self):
+        d = self.start()
+        c = self.client()
+        r = ctl_json(self.tmp, "observe-composite", EP, "/3/0/9,/1/0/1", "senml-cbor")
+        self.assertEqual((r["code"], r["format"]), ("2.05 Content", "senml-cbor"))
+        self.assertEqual((r["values"]["/3/0/9"], r["values"]["/1/0/1"]), (87, 300))
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual((o["path"], o["state"]), ("/3/0/9,/1/0/1", "active"))
+        w = self.watch("observe.notify")
+        c.say("set /1/0/1 301")
+        while True:
+            ev = w.next()["data"]
+            if ev["path"] == "/3/0/9,/1/0/1":
+                break
+        self.assertEqual(ev["values"], {"/3/0/9": 87, "/1/0/1": 301})
+        # kept across a kill -9, as a single path is
+        d.kill9()
+        d.start()
+        [o2] = ctl_json(self.tmp, "observations")
+        self.assertEqual((o2["path"], o2["token"]), (o["path"], o["token"]))
+        c.say("set /3/0/9 12")
+        wait_for(lambda: self.values()["/3/0/9"]["value"] == 12, "the composite notification")
+        # the active cancel: FETCH with Observe 1
+        r = ctl_json(self.tmp, "cancel", EP, "/3/0/9,/1/0/1")
+        self.assertEqual(r["code"], "2.05 Content")
+        self.assertEqual(ctl_json(self.tmp, "observations"), [])
+
     def test_a_client_without_composite(self):
         self.start()
         tt_client = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", EP, "--no-composite")

@@ -99,6 +99,7 @@ struct client {
 	coap_session_t *session;
 	coap_proto_t proto;
 	coap_address_t dst; /* the server */
+	coap_resource_t *root; /* Observe-Composite's resource */
 	struct lwm2m_registry *reg;
 	const char *ep, *binding, *version;
 	int lifetime;
@@ -416,16 +417,21 @@ static void add_resources(coap_context_t *ctx)
 	add_resource(ctx, "/3/0/4");
 }
 
-/* The root, where composite requests go (without them, libcoap answers 4.05). */
-static void add_root(coap_context_t *ctx, bool composite)
+/*
+ * The root, where composite requests go (without them, libcoap answers
+ * 4.05); observable with FETCH (Observe-Composite), notified on every set.
+ */
+static coap_resource_t *add_root(coap_context_t *ctx, bool composite)
 {
 	coap_resource_t *r = coap_resource_init(NULL, 0);
 
 	if (composite) {
 		coap_register_handler(r, COAP_REQUEST_FETCH, hnd_fetch);
 		coap_register_handler(r, COAP_REQUEST_IPATCH, hnd_ipatch);
+		coap_resource_set_get_observable(r, 1);
 	}
 	coap_add_resource(ctx, r);
+	return r;
 }
 
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
@@ -658,6 +664,7 @@ static void do_set(struct client *c, const char *line)
 		r->v.v.i = strtoll(text, NULL, 10);
 	/* /3/0/9, then /3/0 and /3: each observed path hears of the change */
 	for_each_prefix(c, r->path, notify, NULL);
+	coap_resource_notify_observers(c->root, NULL);
 	printf("set path=%s value=%s\n", r->path, text);
 }
 
@@ -669,6 +676,7 @@ static void do_notify_mode(struct client *c, const char *mode)
 
 	for (size_t i = 0; i < NSTORE; i++)
 		for_each_prefix(c, store[i].path, set_mode, &flags);
+	set_mode(c->root, &flags);
 	printf("notify mode=%s\n", flags == COAP_RESOURCE_FLAGS_NOTIFY_CON ? "con" : "non");
 }
 
@@ -1042,7 +1050,7 @@ int main(int argc, char **argv)
 	coap_register_nack_handler(c.ctx, on_nack);
 	coap_register_event_handler(c.ctx, on_event);
 	add_resources(c.ctx);
-	add_root(c.ctx, composite);
+	c.root = add_root(c.ctx, composite);
 	if (psk_id) {
 		coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
 
