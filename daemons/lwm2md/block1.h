@@ -34,14 +34,14 @@ enum block1_result {
 };
 
 struct block1_config {
-	size_t max_body;     /* bytes of one body at most (4.13 beyond) */
-	unsigned max_bodies; /* bodies being received at once; the oldest gives way */
+	size_t max_body;      /* bytes of one body at most (4.13 beyond) */
+	unsigned max_bodies;  /* bodies being received at once; the oldest gives way */
 	uint64_t lifetime_ms; /* a body not finished by then is dropped */
 };
 
 struct block1_stats {
-	unsigned bodies;  /* being received now */
-	size_t bytes;     /* held now */
+	unsigned bodies; /* being received now */
+	size_t bytes;    /* held now */
 	uint64_t completed, blocks, too_large, incomplete, evicted, expired;
 };
 

@@ -22,7 +22,7 @@ struct clients {
 	struct clients_hooks hooks;
 	struct client **by_ep, **by_loc;
 	struct keyidx *by_addr; /* the peer address a client last spoke from */
-	size_t nbuckets; /* a power of two, for both tables */
+	size_t nbuckets;        /* a power of two, for both tables */
 	struct client *first, *last;
 	unsigned max;
 	struct clients_stats st;

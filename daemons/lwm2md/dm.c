@@ -213,10 +213,10 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 	dm->ev = ev;
 	dm->cfg = *cfg;
 	dm->no_accept_idx = keyidx_new();
-	dm->bodies = block1_new(&(struct block1_config){
-		.max_body = cfg->max_body ? cfg->max_body : 65536,
-		.max_bodies = 4096,
-		.lifetime_ms = 247000 });
+	dm->bodies = block1_new(
+		&(struct block1_config){ .max_body = cfg->max_body ? cfg->max_body : 65536,
+					 .max_bodies = 4096,
+					 .lifetime_ms = 247000 });
 	load_no_accept(dm);
 	return dm;
 }
@@ -378,9 +378,9 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 	if (rc < 0) {
 		op->dm->failed++;
 		json_decref(result);
-		fail(op, IPC_ERR_CONFLICT, "%s: cannot decode the %s payload: %s",
-			      op->ep, lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
-			      err.msg[0] ? err.msg : strerror(-rc));
+		fail(op, IPC_ERR_CONFLICT, "%s: cannot decode the %s payload: %s", op->ep,
+		     lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
+		     err.msg[0] ? err.msg : strerror(-rc));
 	} else {
 		json_t *values = json_loadb((const char *)out.data, out.len, 0, NULL);
 
@@ -416,8 +416,8 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		op->dm->failed++;
 		/* the client's own answer: "4.04" for scripts, with its name for people */
 		fail_detail(op, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
-				     "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
-				     (int)(len > 200 ? 200 : len), (const char *)data);
+			    "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
+			    (int)(len > 200 ? 200 : len), (const char *)data);
 		return;
 	}
 	lwm2m_path_format(&op->path, path, sizeof(path));
@@ -838,7 +838,8 @@ static void send_op(struct dm *dm, struct op *op, const struct client *c,
 		op->accept = -1;
 	coap_session_set_ack_timeout(op->session, ack);
 	coap_session_set_max_retransmit(op->session, (uint16_t)dm->cfg.max_retransmit);
-	/* lwm2md's observations outlive its sessions (and its restarts): libcoap must not cancel them */
+	/* lwm2md's observations outlive its sessions (and its restarts): libcoap must not cancel
+	 * them */
 	if (observes(op->kind))
 		coap_session_set_no_observe_cancel(op->session);
 	if (transmit(dm, op, req) < 0) {

@@ -29,18 +29,18 @@
 #include "lwm2m/lwm2m_registry.h"
 
 enum dm_op {
-	DM_READ,         /* GET */
-	DM_DISCOVER,     /* GET, Accept: link format */
-	DM_WRITE,        /* PUT: replace */
-	DM_WRITE_UPDATE, /* POST: partial update */
-	DM_WRITE_ATTR,   /* PUT with attributes in the query, no payload */
-	DM_EXECUTE,      /* POST to a resource, optional arguments */
-	DM_CREATE,       /* POST to an object */
-	DM_DELETE,       /* DELETE */
-	DM_OBSERVE,      /* GET with Observe 0 (RFC 7641 §3.1), on the caller's token */
-	DM_OBSERVE_STOP, /* GET with Observe 1: the active cancel (RFC 7641 §3.6) */
-	DM_READ_COMPOSITE,  /* FETCH / with the paths (TS Core §6.3.8) */
-	DM_WRITE_COMPOSITE, /* iPATCH / with the values (TS Core §6.3.9) */
+	DM_READ,                   /* GET */
+	DM_DISCOVER,               /* GET, Accept: link format */
+	DM_WRITE,                  /* PUT: replace */
+	DM_WRITE_UPDATE,           /* POST: partial update */
+	DM_WRITE_ATTR,             /* PUT with attributes in the query, no payload */
+	DM_EXECUTE,                /* POST to a resource, optional arguments */
+	DM_CREATE,                 /* POST to an object */
+	DM_DELETE,                 /* DELETE */
+	DM_OBSERVE,                /* GET with Observe 0 (RFC 7641 §3.1), on the caller's token */
+	DM_OBSERVE_STOP,           /* GET with Observe 1: the active cancel (RFC 7641 §3.6) */
+	DM_READ_COMPOSITE,         /* FETCH / with the paths (TS Core §6.3.8) */
+	DM_WRITE_COMPOSITE,        /* iPATCH / with the values (TS Core §6.3.9) */
 	DM_OBSERVE_COMPOSITE,      /* FETCH / with Observe 0 and the paths (TS Core §6.4.2) */
 	DM_OBSERVE_COMPOSITE_STOP, /* FETCH / with Observe 1: its active cancel */
 };
@@ -52,7 +52,7 @@ struct dm_request {
 	int format;             /* content format of @payload, -1: none */
 	const uint8_t *payload; /* copied into the CoAP message; may be NULL */
 	size_t len;
-	const char *query; /* DM_WRITE_ATTR: "pmin=10&pmax=60" (one Uri-Query per item) */
+	const char *query;    /* DM_WRITE_ATTR: "pmin=10&pmax=60" (one Uri-Query per item) */
 	const uint8_t *token; /* the observe requests: the observation's token */
 	size_t token_len;     /* 1..8; other requests get a fresh token */
 };
@@ -69,7 +69,7 @@ struct dm_config {
 	int ack_timeout_ms; /* >= 1000: libcoap refuses less */
 	int max_retransmit;
 	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
-	bool have_local; /* @local is the CoAP endpoint's address */
+	bool have_local;        /* @local is the CoAP endpoint's address */
 	coap_address_t local;
 	const struct lwm2m_registry *reg; /* types and names; may be NULL */
 	struct event_base *base;          /* for the deadlines of TCP and TLS requests */

@@ -500,9 +500,8 @@ static void cmd_cancel(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	/* a passive cancel needs no registered client: an unregistered one may still notify */
-	observe_cancel(server_observe(l->srv), call,
-		       clients_find_ep(server_clients(l->srv), ep), ep,
-		       json_string_value(json_object_get(args, "path")), passive);
+	observe_cancel(server_observe(l->srv), call, clients_find_ep(server_clients(l->srv), ep),
+		       ep, json_string_value(json_object_get(args, "path")), passive);
 }
 
 static void cmd_observe_composite(struct ipc_call *call, json_t *args, void *ctx)
@@ -522,8 +521,7 @@ static void cmd_observations(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct lwm2md *l = ctx;
 
-	observe_list(server_observe(l->srv), call,
-		     json_string_value(json_object_get(args, "ep")));
+	observe_list(server_observe(l->srv), call, json_string_value(json_object_get(args, "ep")));
 }
 
 static void cmd_op(struct ipc_call *call, json_t *args, void *ctx)
@@ -774,8 +772,8 @@ const struct ipc_command lwm2mctl_commands[] = {
 	  read_composite_args, cmd_observe_composite, true },
 	{ "write-composite", "Write-Composite: several resources in one request (iPATCH)",
 	  write_composite_args, cmd_write_composite, true },
-	{ "ops", "operations waiting for sleeping clients (queue mode)", observations_args,
-	  cmd_ops, false },
+	{ "ops", "operations waiting for sleeping clients (queue mode)", observations_args, cmd_ops,
+	  false },
 	{ "set-ids", "set an endpoint's app_id and external_id", ids_args, cmd_set_ids, true },
 	{ "cred-add", "add a DTLS pre-shared key for an endpoint", cred_add_args, cmd_cred_add,
 	  true },

@@ -29,9 +29,9 @@ struct obs {
 	char path_s[LWM2M_PATH_STR_MAX]; /* "/3/0/9"; "" for a composite one */
 	struct lwm2m_path *cpaths;       /* Observe-Composite: its paths, and */
 	unsigned ncpaths;
-	char *cname; /* "/3/0/9,/1/0/1", the name it goes by (table observations too) */
-	int accept;              /* format asked for, -1: the client's choice */
-	int64_t created, last;   /* wall-clock ms; last 0: no notification yet */
+	char *cname;           /* "/3/0/9,/1/0/1", the name it goes by (table observations too) */
+	int accept;            /* format asked for, -1: the client's choice */
+	int64_t created, last; /* wall-clock ms; last 0: no notification yet */
 	uint64_t notifications;
 	uint32_t seq;            /* Observe option of the last notification */
 	bool stored;             /* the client accepted it: in the database */
@@ -44,7 +44,7 @@ struct observe {
 	struct observe_config cfg;
 	struct keyidx *by_token, *by_ep;
 	struct obs *head, *tail;
-	uint32_t prefix, counter; /* the token's two halves */
+	uint32_t prefix, counter;        /* the token's two halves */
 	char last_ep[REGREQ_EP_MAX + 1]; /* observe_pdu()'s answer */
 	struct observe_stats st;
 };
@@ -67,8 +67,7 @@ static struct obs *find_path(const struct observe *ob, const char *ep,
 {
 	struct keyidx_iter it;
 
-	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o;
-	     o = keyidx_next(&it))
+	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o; o = keyidx_next(&it))
 		if (!o->cname && lwm2m_path_equal(&o->path, path))
 			return o;
 	return NULL;
@@ -78,8 +77,7 @@ static struct obs *find_name(const struct observe *ob, const char *ep, const cha
 {
 	struct keyidx_iter it;
 
-	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o;
-	     o = keyidx_next(&it))
+	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o; o = keyidx_next(&it))
 		if (strcmp(name_of(o), name) == 0)
 			return o;
 	return NULL;
@@ -251,8 +249,8 @@ static void merge_attrs(const char *old, const char *new, char *out, size_t size
 			p += *p == '&';
 		}
 		if (!given)
-			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s", o ? "&" : "",
-					      item);
+			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s",
+					      o ? "&" : "", item);
 	}
 	snprintf(out + (o < size ? o : size - 1), o < size ? size - o : 1, "%s%s", o ? "&" : "",
 		 new);
@@ -539,9 +537,9 @@ static json_t *attrs_json(const char *query)
 		*eq = '\0';
 		v = strtod(eq + 1, &end);
 		json_object_set_new(a, item,
-				    *end || end == eq + 1 ? json_string(eq + 1)
+				    *end || end == eq + 1        ? json_string(eq + 1)
 				    : v == (double)(json_int_t)v ? json_integer((json_int_t)v)
-								  : json_real(v));
+								 : json_real(v));
 	}
 	return a;
 }
@@ -607,12 +605,11 @@ void observe_values(struct observe *ob, struct ipc_call *call, const char *ep,
 		if (path && !lwm2m_path_is_prefix(path, &p))
 			continue;
 		v = json_loads(text, JSON_DECODE_ANY, NULL);
-		if (ipc_call_record(call, json_pack("{s:s, s:s, s:o, s:o, s:s}", "endpoint", ep,
-						    "path", ps, "value", v ? v : json_null(),
-						    "time",
-						    clients_iso_time(sqlite3_column_int64(st, 2)),
-						    "source",
-						    (const char *)sqlite3_column_text(st, 3))) < 0)
+		if (ipc_call_record(
+			    call, json_pack("{s:s, s:s, s:o, s:o, s:s}", "endpoint", ep, "path", ps,
+					    "value", v ? v : json_null(), "time",
+					    clients_iso_time(sqlite3_column_int64(st, 2)), "source",
+					    (const char *)sqlite3_column_text(st, 3))) < 0)
 			break;
 	}
 	sqlite3_reset(st);
@@ -648,7 +645,8 @@ json_t *observe_store_values(struct observe *ob, const char *ep, const struct lw
 		if (db_exec(ob->cfg.db,
 			    "INSERT INTO last_values (ep, path, value, time, source) "
 			    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (ep, path) DO UPDATE SET "
-			    "value = excluded.value, time = excluded.time, source = excluded.source",
+			    "value = excluded.value, time = excluded.time, source = "
+			    "excluded.source",
 			    "tttIt", ep, key, text, now, source) < 0)
 			ob->st.db_errors++;
 		free(text);
@@ -690,10 +688,9 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	o->seq = m->seq;
 	if (ob->cfg.ipc)
 		ipc_server_publish(ob->cfg.ipc, "observe.notify",
-				   json_pack("{s:s, s:s, s:I, s:o, s:o}", "endpoint", o->ep,
-					     "path", name_of(o), "observe", (json_int_t)m->seq,
-					     "time", clients_iso_time(o->last), "values",
-					     values));
+				   json_pack("{s:s, s:s, s:I, s:o, s:o}", "endpoint", o->ep, "path",
+					     name_of(o), "observe", (json_int_t)m->seq, "time",
+					     clients_iso_time(o->last), "values", values));
 	else
 		json_decref(values);
 	return true;
@@ -775,9 +772,8 @@ enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu, cons
 	return observe_notification(ob, NULL, &m);
 }
 
-void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
-		      const coap_pdu_t *response, bool observing, const uint8_t *body,
-		      size_t body_len)
+void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const coap_pdu_t *response,
+		      bool observing, const uint8_t *body, size_t body_len)
 {
 	struct observe *ob = ctx;
 	struct obs *o = find_token(ob, token, token_len);
@@ -808,7 +804,8 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
 	if (!o->stored) {
 		db_batch(ob->cfg.db);
 		if (db_exec(ob->cfg.db,
-			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, created) "
+			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, "
+			    "created) "
 			    "VALUES (?, ?, ?, ?, ?)",
 			    "bttiI", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
 			    o->accept, o->created) < 0 ||
@@ -824,8 +821,7 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len,
 	take_values(ob, o, &m);
 }
 
-void observe_client_removed(struct observe *ob, const struct client *c,
-			    enum clients_reason why)
+void observe_client_removed(struct observe *ob, const struct client *c, enum clients_reason why)
 {
 	struct keyidx_iter it;
 	struct obs *o;

@@ -43,24 +43,24 @@
 #define OBSERVE_NAME_MAX  512 /* "/3/0/9,/1/0/1": its paths as one string */
 
 /* Schema of migration 6: the observations and the last known values. */
-#define OBSERVE_SCHEMA_6                                                                     \
-	"CREATE TABLE observations (token BLOB PRIMARY KEY, ep TEXT NOT NULL, "               \
-	"path TEXT NOT NULL, accept INTEGER NOT NULL, created INTEGER NOT NULL, "             \
-	"UNIQUE (ep, path));"                                                                \
+#define OBSERVE_SCHEMA_6                                                                        \
+	"CREATE TABLE observations (token BLOB PRIMARY KEY, ep TEXT NOT NULL, "                 \
+	"path TEXT NOT NULL, accept INTEGER NOT NULL, created INTEGER NOT NULL, "               \
+	"UNIQUE (ep, path));"                                                                   \
 	"CREATE TABLE last_values (ep TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL, " \
-	"time INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (ep, path)) WITHOUT ROWID;" \
+	"time INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (ep, path)) WITHOUT ROWID;"   \
 	"CREATE TABLE write_attrs (ep TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, " \
 	"PRIMARY KEY (ep, path)) WITHOUT ROWID;"
 
 struct observe_config {
-	struct db *db;                     /* borrowed */
-	struct ipc_server *ipc;            /* events; may be NULL */
-	struct dm *dm;                     /* sends the Observe requests; may be NULL (tests) */
-	struct clients *clients;           /* the endpoints observed; may be NULL (tests) */
-	const struct lwm2m_registry *reg;  /* types and names; may be NULL */
-	struct event_base *base;           /* re-observations after a Register; may be NULL */
-	bool reobserve;                    /* re-establish on a new Register */
-	unsigned max;                      /* observations at most (all endpoints) */
+	struct db *db;                    /* borrowed */
+	struct ipc_server *ipc;           /* events; may be NULL */
+	struct dm *dm;                    /* sends the Observe requests; may be NULL (tests) */
+	struct clients *clients;          /* the endpoints observed; may be NULL (tests) */
+	const struct lwm2m_registry *reg; /* types and names; may be NULL */
+	struct event_base *base;          /* re-observations after a Register; may be NULL */
+	bool reobserve;                   /* re-establish on a new Register */
+	unsigned max;                     /* observations at most (all endpoints) */
 };
 
 /* What to answer a notification with. */
@@ -80,12 +80,12 @@ struct observe_stats {
 struct observe_msg {
 	const uint8_t *token;
 	size_t token_len;
-	unsigned code;       /* COAP_RESPONSE_CODE(205) … */
-	bool confirmable;    /* CON (else NON) */
-	bool has_observe;    /* an Observe option */
-	uint32_t seq;        /* its value */
-	bool has_format;     /* a Content-Format option */
-	unsigned format;     /* its value */
+	unsigned code;    /* COAP_RESPONSE_CODE(205) … */
+	bool confirmable; /* CON (else NON) */
+	bool has_observe; /* an Observe option */
+	uint32_t seq;     /* its value */
+	bool has_format;  /* a Content-Format option */
+	unsigned format;  /* its value */
 	const uint8_t *payload;
 	size_t len;
 };
@@ -159,9 +159,8 @@ enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu, cons
  * payload put together, or NULL).  A 2.05 with Observe stores the
  * observation.
  */
-void observe_answered(void *ob, const uint8_t *token, size_t token_len,
-		      const coap_pdu_t *response, bool observing, const uint8_t *body,
-		      size_t body_len);
+void observe_answered(void *ob, const uint8_t *token, size_t token_len, const coap_pdu_t *response,
+		      bool observing, const uint8_t *body, size_t body_len);
 
 /*
  * Store the values of a document received from @ep (decoded by the caller,
@@ -181,8 +180,7 @@ void observe_attrs_written(void *ob, const char *ep, const struct lwm2m_path *pa
 			   const char *query);
 
 /* A client was removed for @why: its observations go, unless it registered again. */
-void observe_client_removed(struct observe *ob, const struct client *c,
-			    enum clients_reason why);
+void observe_client_removed(struct observe *ob, const struct client *c, enum clients_reason why);
 
 /* A client registered anew: its observations are sent again (cfg->reobserve). */
 void observe_client_registered(struct observe *ob, const struct client *c);

@@ -37,11 +37,19 @@ struct queue {
 };
 
 static const char *const op_names[] = {
-	[DM_READ] = "read",	   [DM_DISCOVER] = "discover",	 [DM_WRITE] = "write",
-	[DM_WRITE_UPDATE] = "write", [DM_WRITE_ATTR] = "write-attr", [DM_EXECUTE] = "exec",
-	[DM_CREATE] = "create",	   [DM_DELETE] = "delete",	 [DM_OBSERVE] = "observe",
-	[DM_OBSERVE_STOP] = "cancel", [DM_READ_COMPOSITE] = "read-composite",
-	[DM_WRITE_COMPOSITE] = "write-composite", [DM_OBSERVE_COMPOSITE] = "observe-composite",
+	[DM_READ] = "read",
+	[DM_DISCOVER] = "discover",
+	[DM_WRITE] = "write",
+	[DM_WRITE_UPDATE] = "write",
+	[DM_WRITE_ATTR] = "write-attr",
+	[DM_EXECUTE] = "exec",
+	[DM_CREATE] = "create",
+	[DM_DELETE] = "delete",
+	[DM_OBSERVE] = "observe",
+	[DM_OBSERVE_STOP] = "cancel",
+	[DM_READ_COMPOSITE] = "read-composite",
+	[DM_WRITE_COMPOSITE] = "write-composite",
+	[DM_OBSERVE_COMPOSITE] = "observe-composite",
 	[DM_OBSERVE_COMPOSITE_STOP] = "cancel",
 };
 
@@ -109,8 +117,8 @@ static void finish(struct queue *q, struct qop *o, const char *state, json_t *re
 
 	db_batch(q->cfg.db);
 	if (db_exec(q->cfg.db,
-		    "UPDATE queued_ops SET state = ?, finished = ?, result = ? WHERE id = ?", "tItI",
-		    state, now, text, o->id) < 0)
+		    "UPDATE queued_ops SET state = ?, finished = ?, result = ? WHERE id = ?",
+		    "tItI", state, now, text, o->id) < 0)
 		log_warnx("op=%lld: its end not stored", (long long)o->id);
 	free(text);
 	if (q->cfg.ipc)
@@ -154,8 +162,7 @@ static struct qop *oldest(const struct queue *q, const char *ep, bool *in_flight
 	struct qop *best = NULL;
 
 	*in_flight = false;
-	for (struct qop *o = keyidx_first(q->by_ep, ep, strlen(ep), &it); o;
-	     o = keyidx_next(&it)) {
+	for (struct qop *o = keyidx_first(q->by_ep, ep, strlen(ep), &it); o; o = keyidx_next(&it)) {
 		if (o->sent)
 			*in_flight = true;
 		else if (!best || o->id < best->id)
@@ -174,8 +181,7 @@ static void send_next(struct queue *q, struct client *c)
 	o->sent = true;
 	q->st.sent++;
 	db_batch(q->cfg.db);
-	if (db_exec(q->cfg.db, "UPDATE queued_ops SET state = 'sent' WHERE id = ?", "I", o->id) <
-	    0)
+	if (db_exec(q->cfg.db, "UPDATE queued_ops SET state = 'sent' WHERE id = ?", "I", o->id) < 0)
 		log_warnx("op=%lld: 'sent' not stored (sent again after a restart)",
 			  (long long)o->id);
 	log_info("op=%lld ep=%s sent (%s)", (long long)o->id, o->ep, op_name((int)o->req.op));
@@ -252,8 +258,8 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
 
 static void load(struct queue *q)
 {
-	sqlite3_stmt *st = db_stmt(q->cfg.db,
-				   "SELECT id, ep, op, path, accept, format, payload, query, "
+	sqlite3_stmt *st =
+		db_stmt(q->cfg.db, "SELECT id, ep, op, path, accept, format, payload, query, "
 				   "deadline FROM queued_ops WHERE state IN ('queued', 'sent') "
 				   "ORDER BY id");
 	int n = 0;
@@ -347,8 +353,8 @@ void queue_add(struct queue *q, struct ipc_call *call, const struct client *c,
 		 op_name((int)req->op), ps,
 		 queue_asleep(q, c) ? "is asleep" : "must reconnect first");
 	ipc_call_reply(call, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)o->id,
-				       "endpoint", c->ep, "operation", op_name((int)req->op), "state",
-				       "queued", "deadline", clients_iso_time(deadline)));
+				       "endpoint", c->ep, "operation", op_name((int)req->op),
+				       "state", "queued", "deadline", clients_iso_time(deadline)));
 }
 
 static json_t *row_json(sqlite3_stmt *st)
@@ -389,8 +395,8 @@ void queue_show(struct queue *q, struct ipc_call *call, int64_t id)
 
 void queue_list(struct queue *q, struct ipc_call *call, const char *ep)
 {
-	sqlite3_stmt *st = db_stmt(q->cfg.db,
-				   "SELECT id, ep, op, path, created, deadline, state, finished, "
+	sqlite3_stmt *st =
+		db_stmt(q->cfg.db, "SELECT id, ep, op, path, created, deadline, state, finished, "
 				   "result FROM queued_ops WHERE state IN ('queued', 'sent') AND "
 				   "(?1 IS NULL OR ep = ?1) ORDER BY id");
 

@@ -35,22 +35,22 @@
 #include "dm.h"
 
 /* Schema of migration 7. */
-#define QUEUE_SCHEMA_7                                                                   \
+#define QUEUE_SCHEMA_7                                                                    \
 	"CREATE TABLE queued_ops (id INTEGER PRIMARY KEY, ep TEXT NOT NULL, "             \
-	"op INTEGER NOT NULL, path TEXT NOT NULL, accept INTEGER NOT NULL, "               \
-	"format INTEGER NOT NULL, payload BLOB, query TEXT, created INTEGER NOT NULL, "    \
+	"op INTEGER NOT NULL, path TEXT NOT NULL, accept INTEGER NOT NULL, "              \
+	"format INTEGER NOT NULL, payload BLOB, query TEXT, created INTEGER NOT NULL, "   \
 	"deadline INTEGER NOT NULL, state TEXT NOT NULL, finished INTEGER, result TEXT);" \
 	"CREATE INDEX queued_ops_state ON queued_ops (state, id);"
 
 struct queue_config {
-	struct db *db;            /* borrowed */
-	struct ipc_server *ipc;   /* events; may be NULL */
-	struct dm *dm;            /* sends the operations */
-	struct clients *clients;  /* the clients they are for */
-	struct event_base *base;  /* the deadline sweep */
-	int awake_ms;             /* the awake window after a client's last message */
-	int deadline_s;           /* a queued operation waits this long at most */
-	unsigned max;             /* operations waiting at most (all clients) */
+	struct db *db;           /* borrowed */
+	struct ipc_server *ipc;  /* events; may be NULL */
+	struct dm *dm;           /* sends the operations */
+	struct clients *clients; /* the clients they are for */
+	struct event_base *base; /* the deadline sweep */
+	int awake_ms;            /* the awake window after a client's last message */
+	int deadline_s;          /* a queued operation waits this long at most */
+	unsigned max;            /* operations waiting at most (all clients) */
 };
 
 struct queue_stats {

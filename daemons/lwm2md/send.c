@@ -73,8 +73,9 @@ unsigned send_handle(struct send *sd, const char *ep, const char *peer, bool has
 	if (!has_format || !send_format(format)) {
 		sd->st.unsupported_format++;
 		log_warnx("ep=%s: Send in content format %u refused", ep, has_format ? format : 0);
-		return refuse(why, why_size, has_format ? CODE(415) : CODE(400),
-			      "Send takes SenML JSON (110), SenML CBOR (112) or LwM2M CBOR (11544)");
+		return refuse(
+			why, why_size, has_format ? CODE(415) : CODE(400),
+			"Send takes SenML JSON (110), SenML CBOR (112) or LwM2M CBOR (11544)");
 	}
 	lwm2m_doc_init(&doc);
 	rc = lwm2m_format_decode((enum lwm2m_format)format, payload, len, &root, sd->cfg.reg, &doc,

@@ -27,9 +27,9 @@
 #include "queue.h"
 #include "send.h"
 
-#define MAX_QUERY   32  /* Uri-Query options in one request */
-#define TEXT_MAX    200 /* diagnostic payload bytes */
-#define GC_INTERVAL 10  /* seconds between midstore/respcache sweeps */
+#define MAX_QUERY   32   /* Uri-Query options in one request */
+#define TEXT_MAX    200  /* diagnostic payload bytes */
+#define GC_INTERVAL 10   /* seconds between midstore/respcache sweeps */
 #define BODIES_MAX  4096 /* block-wise request bodies received at once */
 
 /* A response as respcache keeps it: enough to send the same bytes again. */
@@ -677,11 +677,10 @@ static void hnd_send(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 	c = sender_of(srv, s, &r);
 	if ((c || !r.code) && body_of(srv, res, s, req, &r, &data, &len) == 1) {
 		coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)peer, sizeof(peer));
-		code = send_handle(srv->send, c ? c->ep : NULL, peer, cf != NULL,
-				   cf ? coap_decode_var_bytes(coap_opt_value(cf),
-							      coap_opt_length(cf))
-				      : 0,
-				   data, len, r.text, sizeof(r.text));
+		code = send_handle(
+			srv->send, c ? c->ep : NULL, peer, cf != NULL,
+			cf ? coap_decode_var_bytes(coap_opt_value(cf), coap_opt_length(cf)) : 0,
+			data, len, r.text, sizeof(r.text));
 		release_body(srv, res, s);
 		if (c)
 			queue_wake(srv->queue, c);
@@ -994,10 +993,10 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	}
 	srv->mids = midstore_new(NULL);
 	srv->responses = respcache_new(NULL);
-	srv->bodies = block1_new(&(struct block1_config){
-		.max_body = cfg->max_body,
-		.max_bodies = BODIES_MAX,
-		.lifetime_ms = MIDSTORE_EXCHANGE_LIFETIME_MS });
+	srv->bodies =
+		block1_new(&(struct block1_config){ .max_body = cfg->max_body,
+						    .max_bodies = BODIES_MAX,
+						    .lifetime_ms = MIDSTORE_EXCHANGE_LIFETIME_MS });
 	srv->clients = clients_new(base, db, &hooks);
 	srv->creds = pskstore_new(db, &creds_schema);
 	srv->guard = pskguard_new(base, pskstore_key, srv->creds, cfg->handshake_timeout_s);

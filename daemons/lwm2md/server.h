@@ -50,12 +50,12 @@ struct server_config {
 	int ack_timeout_ms;      /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;
 	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
-	int max_idle_sessions; /* libcoap server sessions kept while idle */
+	int max_idle_sessions;  /* libcoap server sessions kept while idle */
 	unsigned max_clients;
 	unsigned max_observations;
-	bool reobserve;    /* observations sent again when an endpoint registers anew */
-	bool send_enabled; /* take Send (POST /dp); no: 4.05 */
-	size_t max_body;   /* block-wise request bodies at most (4.13 beyond) */
+	bool reobserve;       /* observations sent again when an endpoint registers anew */
+	bool send_enabled;    /* take Send (POST /dp); no: 4.05 */
+	size_t max_body;      /* block-wise request bodies at most (4.13 beyond) */
 	int awake_s;          /* queue mode: awake window after a client's last message */
 	int queue_deadline_s; /* a queued operation waits this long at most */
 	unsigned max_queued;  /* queued operations at most */

@@ -69,8 +69,10 @@ static void fill(struct db *db, long n)
 
 static double ingest(struct observe *ob, struct db *db, long clients, long count, bool senml)
 {
-	struct observe_msg m = { .token_len = OBSERVE_TOKEN_LEN, .code = (2 << 5) | 5,
-				 .has_observe = true, .has_format = true };
+	struct observe_msg m = { .token_len = OBSERVE_TOKEN_LEN,
+				 .code = (2 << 5) | 5,
+				 .has_observe = true,
+				 .has_format = true };
 	uint8_t tok[OBSERVE_TOKEN_LEN];
 	char payload[128];
 	double t0 = bench_now_s();
@@ -109,10 +111,10 @@ static double ingest(struct observe *ob, struct db *db, long clients, long count
 static double sends(struct send *sd, struct db *db, long clients, long count)
 {
 	/* SenML CBOR [{-2:"/3303/0/", 0:"5700", 2:21.5}, {0:"5701", 3:"Cel"}] */
-	static const uint8_t body[] = { 0x82, 0xa3, 0x21, 0x68, '/', '3', '3', '0', '3', '/',
-					'0', '/',  0x00, 0x64, '5', '7', '0', '0', 0x02, 0xf9,
-					0x4d, 0x60, 0xa2, 0x00, 0x64, '5', '7', '0', '1', 0x03,
-					0x63, 'C', 'e',	 'l' };
+	static const uint8_t body[] = { 0x82, 0xa3, 0x21, 0x68, '/',  '3',  '3',  '0', '3',
+					'/',  '0',  '/',  0x00, 0x64, '5',  '7',  '0', '0',
+					0x02, 0xf9, 0x4d, 0x60, 0xa2, 0x00, 0x64, '5', '7',
+					'0',  '1',  0x03, 0x63, 'C',  'e',  'l' };
 	char ep[32], why[200];
 	double t0 = bench_now_s();
 	long bad = 0;
@@ -168,8 +170,8 @@ int main(int argc, char **argv)
 	t1 = bench_now_s();
 	rss_c = bench_rss_kib(getpid());
 	ipc = ipc_server_new(base, sock, (gid_t)-1);
-	ob = observe_new(&(struct observe_config){ .db = db, .ipc = ipc, .clients = cs,
-						   .max = (unsigned)(2 * n) });
+	ob = observe_new(&(struct observe_config){
+		.db = db, .ipc = ipc, .clients = cs, .max = (unsigned)(2 * n) });
 	t2 = bench_now_s();
 	rss1 = bench_rss_kib(getpid());
 	printf("restart: %d registrations in %.2f s, %ld observations in %.2f s: "

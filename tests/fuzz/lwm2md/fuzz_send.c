@@ -57,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sd = send_new(&sc);
 	if (db_exec(db, "DELETE FROM last_values", "") < 0)
 		abort();
-	code = send_handle(sd, "fuzz", "[::1]:1", true, formats[data[0] % 4], data + 1,
-			   size - 1, why, sizeof(why));
+	code = send_handle(sd, "fuzz", "[::1]:1", true, formats[data[0] % 4], data + 1, size - 1,
+			   why, sizeof(why));
 	send_get_stats(sd, &st);
 	if (st.accepted + st.malformed + st.unsupported_format != 1)
 		abort();

@@ -52,7 +52,7 @@
 #include "lwm2m/lwm2m_registry.h"
 #include "lwm2m/lwm2m_value.h"
 
-#define VALUE_MAX 1500 /* a value this long needs Block2 */
+#define VALUE_MAX 1500  /* a value this long needs Block2 */
 #define WAIT_MS   10000 /* for one response */
 
 /* One resource (instance) the client holds. */
@@ -98,7 +98,7 @@ struct client {
 	coap_context_t *ctx;
 	coap_session_t *session;
 	coap_proto_t proto;
-	coap_address_t dst; /* the server */
+	coap_address_t dst;    /* the server */
 	coap_resource_t *root; /* Observe-Composite's resource */
 	struct lwm2m_registry *reg;
 	const char *ep, *binding, *version;
@@ -219,8 +219,8 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 	else
 		content(res, s, req, resp, query, format, &buf);
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
-	printf("read path=%s accept=%d format=%d code=%s observe=%d\n", path, accept, format,
-	       code, observe);
+	printf("read path=%s accept=%d format=%d code=%s observe=%d\n", path, accept, format, code,
+	       observe);
 	fflush(stdout);
 	lwm2m_buf_fini(&buf);
 	lwm2m_doc_fini(&doc);
@@ -357,8 +357,8 @@ static void hnd_ipatch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 		changed = apply_doc(&doc);
 	coap_pdu_set_code(resp, rc < 0 ? COAP_RESPONSE_CODE(400) : COAP_RESPONSE_CODE(204));
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
-	printf("write-composite format=%d entries=%zu changed=%d code=%s\n", cf, doc.count,
-	       changed, code);
+	printf("write-composite format=%d entries=%zu changed=%d code=%s\n", cf, doc.count, changed,
+	       code);
 	fflush(stdout);
 	lwm2m_doc_fini(&doc);
 }
@@ -672,7 +672,7 @@ static void do_set(struct client *c, const char *line)
 static void do_notify_mode(struct client *c, const char *mode)
 {
 	int flags = strcmp(mode, "con") == 0 ? COAP_RESOURCE_FLAGS_NOTIFY_CON
-					       : COAP_RESOURCE_FLAGS_NOTIFY_NON;
+					     : COAP_RESOURCE_FLAGS_NOTIFY_NON;
 
 	for (size_t i = 0; i < NSTORE; i++)
 		for_each_prefix(c, store[i].path, set_mode, &flags);

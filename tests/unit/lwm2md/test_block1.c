@@ -15,8 +15,7 @@
 
 #include "block1.h"
 
-static const struct block1_config cfg = { .max_body = 1024, .max_bodies = 2,
-					  .lifetime_ms = 1000 };
+static const struct block1_config cfg = { .max_body = 1024, .max_bodies = 2, .lifetime_ms = 1000 };
 
 static uint8_t text[1100];
 
@@ -144,8 +143,7 @@ static void test_bounded_and_expired(void **state)
 	assert_int_equal(block1_add(b, "b", 1, 0, true, 0, text, 16, 0, 500, &body, &len), 1);
 	/* a third body at once: the oldest ("a") gives way */
 	assert_int_equal(block1_add(b, "c", 1, 0, true, 0, text, 16, 0, 600, &body, &len), 1);
-	assert_int_equal(block1_add(b, "a", 1, 1, false, 0, text, 1, 0, 700, &body, &len),
-			 -EPROTO);
+	assert_int_equal(block1_add(b, "a", 1, 1, false, 0, text, 1, 0, 700, &body, &len), -EPROTO);
 	block1_expire(b, 1500); /* "b" started at 500: gone; "c" at 600 stays */
 	block1_get_stats(b, &st);
 	assert_int_equal(st.evicted, 1);
