@@ -96,6 +96,42 @@ static void socket_path(const struct ctl *ctl, const char *daemon, char *buf, si
 	snprintf(buf, len, "%s/%s.sock", ctl->socket_dir, daemon);
 }
 
+/*
+ * Ask the daemon which control protocol it speaks, so that a mismatch is
+ * one clear sentence rather than a misread reply.  Returns 0 or -EPROTO
+ * (@why filled), or the transport's error.
+ */
+static int check_protocol(const struct ctl *ctl, const char *daemon, struct ipc_client *cl,
+			  char *why, size_t why_len)
+{
+	struct ipc_response resp;
+	json_int_t theirs = -1;
+	int rc = ipc_client_call(cl, "hello", NULL, ctl->timeout_ms, &resp);
+
+	if (rc < 0) {
+		snprintf(why, why_len, "%s did not answer \"hello\": %s", daemon,
+			 rc == -ETIMEDOUT ? "no reply in time (see --timeout)" : strerror(-rc));
+		return rc;
+	}
+	if (resp.ok)
+		theirs = json_integer_value(json_object_get(resp.result, "protocol"));
+	if (!resp.ok && resp.code != IPC_ERR_UNKNOWN_COMMAND)
+		rc = 0; /* it speaks our errors, so our protocol; the call will tell more */
+	else if (theirs != IPC_PROTOCOL_VERSION) {
+		char version[32] = "older than 1";
+
+		if (theirs >= 1)
+			snprintf(version, sizeof(version), "%lld", (long long)theirs);
+		snprintf(why, why_len,
+			 "%s speaks control protocol version %s, this lwgatectl speaks version "
+			 "%d: use the lwgatectl installed with the daemon",
+			 daemon, version, IPC_PROTOCOL_VERSION);
+		rc = -EPROTO;
+	}
+	ipc_response_fini(&resp);
+	return rc;
+}
+
 static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_client **cl,
 			  char *why, size_t why_len)
 {
@@ -104,8 +140,13 @@ static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_
 
 	socket_path(ctl, daemon, path, sizeof(path));
 	rc = ipc_client_open(path, cl);
-	if (rc < 0)
+	if (rc < 0) {
 		reach_explain(daemon, path, -rc, why, why_len);
+		return rc;
+	}
+	rc = check_protocol(ctl, daemon, *cl, why, why_len);
+	if (rc < 0)
+		ipc_client_free(*cl);
 	return rc;
 }
 

@@ -1,9 +1,12 @@
 #include "reach.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <systemd/sd-bus.h>
 
@@ -63,11 +66,33 @@ static char *unit_state(const char *daemon)
 	return state;
 }
 
+/*
+ * The daemon is there but the socket (mode 0660) is not for us: name the
+ * group that opens it, as the socket file says (the daemon's user's group,
+ * "lwgate" as installed).
+ */
+static void explain_denied(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+	const struct group *gr = stat(path, &st) == 0 ? getgrgid(st.st_gid) : NULL;
+
+	snprintf(buf, len,
+		 "permission denied: add yourself to group %s to use %s (then log in again)",
+		 gr ? gr->gr_name : "lwgate", path);
+}
+
 void reach_explain(const char *daemon, const char *path, int err, char *buf, size_t len)
 {
-	long pid = find_process(daemon);
-	char *state = unit_state(daemon);
+	long pid;
+	char *state;
 	int n;
+
+	if (err == EACCES) {
+		explain_denied(path, buf, len);
+		return;
+	}
+	pid = find_process(daemon);
+	state = unit_state(daemon);
 
 	n = snprintf(buf, len, "cannot reach %s at %s: %s; ", daemon, path, strerror(err));
 	if (n < 0 || (size_t)n >= len)

@@ -1,5 +1,6 @@
 #include "common/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@ struct load {
 	struct config_error *err;
 	bool failed;
 	FILE *fp;
+	int read_errno; /* a read error, which inih cannot tell from the end of the file */
 	char *linebuf;
 	size_t linecap;
 };
@@ -111,19 +113,133 @@ static void list_choices(const char *const *choices, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", choices[i]);
 }
 
+/* [s, s + len) as a decimal number in [1, max]: digits only, no sign or space. */
+static int parse_small(const char *s, size_t len, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (len == 0 || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v < 1 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * [s, s + len) as a numeric IPv6 or (unless IPv6 only) IPv4 address.  The
+ * zone of an IPv6 address is taken as a name: whether that interface exists
+ * is for the daemon to find out when it binds (it may come up later).
+ */
+static int parse_host(const char *s, size_t len, unsigned flags, struct config_address *out)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *pct = memchr(s, '%', len);
+
+	if (pct && flags & CONFIG_ADDR_ZONE) {
+		size_t zlen = len - (size_t)(pct - s) - 1;
+
+		if (zlen == 0 || zlen >= sizeof(out->zone) || memchr(pct + 1, '/', zlen))
+			return -EINVAL;
+		memcpy(out->zone, pct + 1, zlen);
+		len = (size_t)(pct - s);
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET6, buf, out->addr) == 1)
+		out->family = AF_INET6;
+	else if (!(flags & CONFIG_ADDR_IPV6) && inet_pton(AF_INET, buf, out->addr) == 1)
+		out->family = AF_INET;
+	else
+		return -EINVAL;
+	return out->zone[0] && out->family != AF_INET6 ? -EINVAL : 0;
+}
+
+/* address:port, where an IPv6 address comes in brackets since it has colons of its own. */
+static int parse_host_port(const char *text, unsigned flags, struct config_address *out)
+{
+	const char *colon = strrchr(text, ':');
+
+	if (!colon || parse_small(colon + 1, strlen(colon + 1), 65535, &out->port) < 0)
+		return -EINVAL;
+	if (text[0] == '[') {
+		if (colon - text < 2 || colon[-1] != ']' ||
+		    parse_host(text + 1, (size_t)(colon - text - 2), flags, out) < 0)
+			return -EINVAL;
+		return out->family == AF_INET6 ? 0 : -EINVAL;
+	}
+	if (parse_host(text, (size_t)(colon - text), flags, out) < 0)
+		return -EINVAL;
+	return out->family == AF_INET ? 0 : -EINVAL;
+}
+
+int config_address_parse(const char *text, unsigned flags, struct config_address *out)
+{
+	const char *slash;
+
+	memset(out, 0, sizeof(*out));
+	out->family = AF_UNSPEC;
+	if (text[0] == '\0')
+		return flags & CONFIG_ADDR_EMPTY ? 0 : -EINVAL;
+	if (flags & CONFIG_ADDR_PORT)
+		return parse_host_port(text, flags, out);
+	if (!(flags & CONFIG_ADDR_PREFIX))
+		return parse_host(text, strlen(text), flags, out);
+	slash = strchr(text, '/');
+	if (!slash || parse_host(text, (size_t)(slash - text), flags, out) < 0)
+		return -EINVAL;
+	return parse_small(slash + 1, strlen(slash + 1), out->family == AF_INET6 ? 128 : 32,
+			   &out->prefix_len);
+}
+
+/* "a numeric IPv6 address/prefix length (fd00::/64), or empty" and the like. */
+static void describe_address(unsigned flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "a numeric %s address%s%s%s",
+		 flags & CONFIG_ADDR_IPV6 ? "IPv6" : "IPv4 or IPv6",
+		 flags & CONFIG_ADDR_ZONE ? " (IPv6 with an optional %zone)" : "",
+		 flags & CONFIG_ADDR_PORT     ? " and port (192.0.2.1:5683, [2001:db8::1]:5683)"
+		 : flags & CONFIG_ADDR_PREFIX ? "/prefix length (fd00::/64)"
+					      : "",
+		 flags & CONFIG_ADDR_EMPTY ? ", or empty" : "");
+}
+
+static void set_string(void *p, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		abort();
+	free(*(char **)p);
+	*(char **)p = copy;
+}
+
 /* Store @value into @cfg; on a bad value report it through @ld. */
 static int set_value(struct load *ld, const struct config_key *key, const char *value)
 {
 	void *p = field(key, ld->cfg);
 
 	switch (key->type) {
-	case CONFIG_STRING: {
-		char *copy = strdup(value);
+	case CONFIG_STRING:
+		set_string(p, value);
+		return 0;
+	case CONFIG_ADDRESS: {
+		struct config_address a;
+		char what[160];
 
-		if (!copy)
-			abort();
-		free(*(char **)p);
-		*(char **)p = copy;
+		if (config_address_parse(value, key->addr, &a) < 0) {
+			describe_address(key->addr, what, sizeof(what));
+			fail(ld, key->section, key->name, "\"%s\" is not %s", value, what);
+			return -EINVAL;
+		}
+		set_string(p, value);
 		return 0;
 	}
 	case CONFIG_INT: {
@@ -212,8 +328,11 @@ static char *read_line(char *str, int num, void *stream)
 	ssize_t n = getline(&ld->linebuf, &ld->linecap, ld->fp);
 	const char *s;
 
-	if (n < 0)
+	if (n < 0) {
+		if (ferror(ld->fp))
+			ld->read_errno = errno ? errno : EIO;
 		return NULL;
+	}
 	ld->line++;
 	if (n >= num) {
 		fail(ld, NULL, NULL, "line too long (at most %d characters)", num - 2);
@@ -228,7 +347,10 @@ static char *read_line(char *str, int num, void *stream)
 		const char *close = strchr(s, ']');
 		char section[128];
 
-		if (close && (size_t)(close - s - 1) < sizeof(section)) {
+		if (!close)
+			fail(ld, NULL, NULL, "section header \"%.*s\" lacks its closing ']'",
+			     (int)strcspn(s, "\r\n"), s);
+		else if ((size_t)(close - s - 1) < sizeof(section)) {
 			memcpy(section, s + 1, (size_t)(close - s - 1));
 			section[close - s - 1] = '\0';
 			if (!section_known(ld->keys, section))
@@ -302,6 +424,12 @@ int config_load(const struct config_key *keys, void *cfg, const char *path,
 		} else {
 			int line = ini_parse_stream(read_line, &ld, on_key, &ld);
 
+			if (ld.read_errno && !ld.failed) {
+				/* "-c /etc" opens; its first read fails with EISDIR */
+				rc = -ld.read_errno;
+				ld.line = 0;
+				fail(&ld, NULL, NULL, "cannot read: %s", strerror(ld.read_errno));
+			}
 			if (line > 0 && !ld.failed) {
 				ld.line = (unsigned)line;
 				fail(&ld, NULL, NULL,
@@ -331,6 +459,7 @@ void config_clear(const struct config_key *keys, void *cfg)
 
 		switch (k->type) {
 		case CONFIG_STRING:
+		case CONFIG_ADDRESS:
 			free(*(char **)p);
 			*(char **)p = NULL;
 			break;
@@ -350,7 +479,8 @@ bool config_key_equal(const struct config_key *key, const void *a, const void *b
 	const void *pa = cfield(key, a), *pb = cfield(key, b);
 
 	switch (key->type) {
-	case CONFIG_STRING: {
+	case CONFIG_STRING:
+	case CONFIG_ADDRESS: {
 		const char *sa = *(char *const *)pa, *sb = *(char *const *)pb;
 
 		return strcmp(sa ? sa : "", sb ? sb : "") == 0;
@@ -366,9 +496,9 @@ bool config_key_equal(const struct config_key *key, const void *a, const void *b
 
 void config_swap_key(const struct config_key *key, void *a, void *b)
 {
-	size_t size = key->type == CONFIG_STRING ? sizeof(char *)
-		      : key->type == CONFIG_BOOL ? sizeof(bool)
-						 : sizeof(int);
+	size_t size = key->type == CONFIG_STRING || key->type == CONFIG_ADDRESS ? sizeof(char *)
+		      : key->type == CONFIG_BOOL                                ? sizeof(bool)
+										: sizeof(int);
 	uint8_t tmp[sizeof(char *) > sizeof(int) ? sizeof(char *) : sizeof(int)];
 
 	memcpy(tmp, field(key, a), size);
@@ -381,7 +511,8 @@ static void print_value(const struct config_key *k, const void *cfg, FILE *out)
 	const void *p = cfield(k, cfg);
 
 	switch (k->type) {
-	case CONFIG_STRING: {
+	case CONFIG_STRING:
+	case CONFIG_ADDRESS: {
 		const char *s = *(char *const *)p;
 
 		fprintf(out, "%s", s ? s : "");
@@ -426,6 +557,12 @@ static void print_comment(const struct config_key *k, FILE *out)
 	}
 	if (k->type == CONFIG_BOOL)
 		fprintf(out, "; yes or no");
+	if (k->type == CONFIG_ADDRESS) {
+		char what[160];
+
+		describe_address(k->addr, what, sizeof(what));
+		fprintf(out, "; %s", what);
+	}
 	fprintf(out, "%s\n", k->reloadable ? "; applied on reload (SIGHUP)" : "");
 }
 

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum config_type {
@@ -22,6 +23,29 @@ enum config_type {
 	CONFIG_INT,    /* int, checked against [min, max] */
 	CONFIG_BOOL,   /* bool: yes/no, true/false, on/off, 1/0 */
 	CONFIG_ENUM,   /* int: index into choices */
+	CONFIG_ADDRESS /* char *, like a string, but a numeric IP address (see addr) */
+};
+
+/*
+ * What a CONFIG_ADDRESS key accepts: a numeric IPv4 or IPv6 address (never
+ * a host name: a daemon must not wait on DNS), narrowed or widened by these
+ * flags.  The check happens at load, so `-t` catches a bad address.
+ */
+enum config_addr {
+	CONFIG_ADDR_IPV6 = 1u << 0,   /* IPv6 only */
+	CONFIG_ADDR_PORT = 1u << 1,   /* with a port: 192.0.2.1:5683, [2001:db8::1]:5683 */
+	CONFIG_ADDR_PREFIX = 1u << 2, /* with a prefix length: fd00::/64 (1 up to 32 or 128) */
+	CONFIG_ADDR_EMPTY = 1u << 3,  /* or empty, meaning none */
+	CONFIG_ADDR_ZONE = 1u << 4,   /* an IPv6 address may name its zone: fe80::1%eth0 */
+};
+
+/* A parsed CONFIG_ADDRESS value. */
+struct config_address {
+	int family;          /* AF_INET, AF_INET6, or AF_UNSPEC for an empty value */
+	uint8_t addr[16];    /* network order; the first 4 bytes for AF_INET */
+	unsigned port;       /* CONFIG_ADDR_PORT: 1..65535; else 0 */
+	unsigned prefix_len; /* CONFIG_ADDR_PREFIX; else 0 */
+	char zone[16];       /* CONFIG_ADDR_ZONE: the interface after '%', or "" */
 };
 
 struct config_key {
@@ -34,6 +58,7 @@ struct config_key {
 	const char *const *choices; /* CONFIG_ENUM only: NULL-terminated */
 	bool reloadable;            /* SIGHUP applies it without a restart */
 	const char *help;
+	unsigned addr; /* CONFIG_ADDRESS only: CONFIG_ADDR_* flags */
 };
 
 /* A key table ends with an entry whose section is NULL. */
@@ -77,6 +102,12 @@ bool config_key_equal(const struct config_key *key, const void *a, const void *b
  * the running value of a key that needs a restart).
  */
 void config_swap_key(const struct config_key *key, void *a, void *b);
+
+/*
+ * Parse @text as a CONFIG_ADDRESS value under @flags (CONFIG_ADDR_*).
+ * Returns 0 with @out filled, or -EINVAL.
+ */
+int config_address_parse(const char *text, unsigned flags, struct config_address *out);
 
 /* Find a key by section and name; NULL when the table has none. */
 const struct config_key *config_find(const struct config_key *keys, const char *section,

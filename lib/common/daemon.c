@@ -271,18 +271,21 @@ static void cmd_status(struct ipc_call *call, json_t *args, void *ctx)
 	json_t *status, *counters;
 
 	ipc_server_get_stats(d->ipc, &st);
-	counters = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "ipc_requests",
-			     (json_int_t)st.requests, "ipc_errors", (json_int_t)st.errors,
-			     "ipc_events", (json_int_t)st.events, "ipc_clients_total",
-			     (json_int_t)st.clients_total, "ipc_clients_dropped",
-			     (json_int_t)st.dropped, "ipc_clients", (int)st.clients, "db_commits",
-			     (json_int_t)db_commits(d->db), "reloads", (json_int_t)d->reloads);
-	status = json_pack("{s:s, s:s, s:i, s:I, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
-			   d->def->name, "version", LWGATE_VERSION, "pid", (int)getpid(),
-			   "uptime_s", (json_int_t)uptime_seconds(d), "config", d->config_path,
-			   "database", db_path(d->db), "socket", common(d)->socket,
-			   "schema_version", db_schema_version(d->db), "log_level",
-			   log_level_names[common(d)->log_level], "counters", counters);
+	counters = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I}", "ipc_requests",
+		(json_int_t)st.requests, "ipc_errors", (json_int_t)st.errors, "ipc_events",
+		(json_int_t)st.events, "ipc_clients_total", (json_int_t)st.clients_total,
+		"ipc_clients_dropped", (json_int_t)st.dropped, "ipc_clients_refused",
+		(json_int_t)st.refused, "ipc_clients", (int)st.clients, "db_commits",
+		(json_int_t)db_commits(d->db), "db_synced_commits",
+		(json_int_t)db_synced_commits(d->db), "reloads", (json_int_t)d->reloads);
+	status =
+		json_pack("{s:s, s:s, s:i, s:i, s:I, s:s?, s:s, s:s, s:i, s:s, s:o}", "daemon",
+			  d->def->name, "version", LWGATE_VERSION, "protocol", IPC_PROTOCOL_VERSION,
+			  "pid", (int)getpid(), "uptime_s", (json_int_t)uptime_seconds(d), "config",
+			  d->config_path, "database", db_path(d->db), "socket", common(d)->socket,
+			  "schema_version", db_schema_version(d->db), "log_level",
+			  log_level_names[common(d)->log_level], "counters", counters);
 	json_object_set_new(status, "starts", meta_value(d, "starts"));
 	json_object_set_new(status, "first_start", meta_value(d, "first_start"));
 	if (d->def->status)

@@ -6,8 +6,15 @@
  * Write batching: a daemon calls db_batch() before a write.  The first call
  * in a loop iteration opens a transaction and arms an event that commits it
  * once the iteration's other callbacks have run, so a burst of writes costs
- * one fsync.  Before acknowledging a state change on the wire the daemon
- * calls db_commit(), so that what it acknowledged is on disk first.
+ * one write to the log.  Before acknowledging a state change on the wire
+ * the daemon calls db_commit(), so that what it acknowledged is on stable
+ * storage first.
+ *
+ * Durability: the batched commits run at synchronous = NORMAL (a commit
+ * survives the daemon being killed, but a power cut may lose the last
+ * ones); db_commit() then syncs the write-ahead log, so that an
+ * acknowledged change also survives a power cut.  One fdatasync per
+ * acknowledgment is the price, paid only where something was acknowledged.
  */
 #ifndef LWGATE_COMMON_DB_H
 #define LWGATE_COMMON_DB_H
@@ -75,10 +82,18 @@ void db_attach_loop(struct db *db, struct event_base *base);
 /* Open the iteration's transaction if none is open (see the top comment). */
 void db_batch(struct db *db);
 
-/* Commit the open transaction now, if any.  0 or -EIO (logged; rolled back). */
+/*
+ * Commit the open transaction now, if any, and make every change committed
+ * so far durable (sync the write-ahead log) unless nothing changed since
+ * the last such sync.  Call it before acknowledging a change.  0, or -EIO
+ * (logged; an open transaction is rolled back).
+ */
 int db_commit(struct db *db);
 
 /* Transactions committed so far, for status output and tests. */
 unsigned long db_commits(const struct db *db);
+
+/* How many times db_commit() synced the write-ahead log, for status and tests. */
+unsigned long db_synced_commits(const struct db *db);
 
 #endif

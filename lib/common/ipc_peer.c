@@ -31,6 +31,7 @@ struct ipc_peer {
 	struct event *rd;
 	struct event *retry; /* reconnect while subscribed; also flushes failures */
 	struct pending *pending;
+	unsigned npending;
 	json_int_t next_id;
 	json_t *topics;
 	ipc_peer_event_fn event_cb;
@@ -47,6 +48,7 @@ static void complete(struct pending *p)
 		peer->pending = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
+	peer->npending--;
 	p->cb(&p->resp, p->arg);
 	ipc_response_fini(&p->resp);
 	event_free(p->timer);
@@ -106,6 +108,10 @@ static void dispatch(struct ipc_peer *peer, struct ipc_message *msg)
 	if (msg->kind == IPC_MSG_RECORD) {
 		if (!p->resp.records)
 			p->resp.records = json_array();
+		if (json_array_size(p->resp.records) >= IPC_PEER_MAX_RECORDS) {
+			fail_later(p, IPC_ERR_TOO_LARGE, "the daemon streamed too many records");
+			return;
+		}
 		json_array_append(p->resp.records, msg->payload);
 		return;
 	}
@@ -248,6 +254,11 @@ int ipc_peer_call(struct ipc_peer *peer, const char *cmd, json_t *args_take, int
 	if (peer->pending)
 		peer->pending->prev = p;
 	peer->pending = p;
+	if (++peer->npending > IPC_PEER_MAX_PENDING) {
+		/* the other daemon is not keeping up: fail fast rather than pile up */
+		fail_later(p, IPC_ERR_BUSY, "too many calls await a reply from this daemon");
+		return 0;
+	}
 
 	rc = connect_now(peer);
 	if (rc == 0)

@@ -8,6 +8,12 @@
  * The peer connects on first use and again after the other daemon
  * restarts; when subscribed to events it reconnects by itself every second
  * and subscribes again.
+ *
+ * Calls that wait for a reply are bounded (IPC_PEER_MAX_PENDING: more
+ * complete at once with IPC_ERR_BUSY), and so are the records one reply may
+ * stream (IPC_PEER_MAX_RECORDS: past that the call completes with
+ * IPC_ERR_TOO_LARGE), because the calls are often made on behalf of
+ * devices on the network, at their pace.
  */
 #ifndef LWGATE_COMMON_IPC_PEER_H
 #define LWGATE_COMMON_IPC_PEER_H
@@ -16,6 +22,9 @@
 #include <jansson.h>
 
 #include "common/ipc_client.h"
+
+#define IPC_PEER_MAX_PENDING 1024
+#define IPC_PEER_MAX_RECORDS 65536
 
 struct ipc_peer;
 

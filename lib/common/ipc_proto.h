@@ -8,8 +8,10 @@
  *   record   {"id":N,"record":…}      zero or more before the reply, for long lists
  *   event    {"event":"topic","data":…}   after a "subscribe"
  * The reply is always the last message for an id, so it doubles as the end
- * record of a list.  The server and both clients (ipc_client, ipc_peer) use
- * these functions, and the fuzz target drives them directly.
+ * record of a list.  Every server answers "hello" with
+ * {"protocol":IPC_PROTOCOL_VERSION} (and "status" carries it too), so that
+ * a client can tell a daemon that speaks another version of this protocol.  The server and both
+ * clients (ipc_client, ipc_peer) use these functions, and the fuzz target drives them directly.
  */
 #ifndef LWGATE_COMMON_IPC_PROTO_H
 #define LWGATE_COMMON_IPC_PROTO_H
@@ -21,6 +23,12 @@
 #include <jansson.h>
 
 #define IPC_MAX_MESSAGE 65536
+
+/*
+ * Bumped when a message changes shape incompatibly (a field removed or
+ * retyped, an error code renumbered); new fields and commands keep it.
+ */
+#define IPC_PROTOCOL_VERSION 1
 
 /* Stable error codes; their names are the public "code" strings. */
 enum ipc_error {

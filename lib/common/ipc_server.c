@@ -33,8 +33,9 @@ struct ipc_conn {
 	struct event *rd, *wr, *closer;
 	struct out_msg *head, *tail;
 	size_t queued_bytes;
-	json_t *topics;         /* array of strings, NULL when not subscribed */
+	json_t *topics;         /* array of distinct strings, NULL when not subscribed */
 	struct ipc_call *calls; /* open calls, so that they learn when we go */
+	unsigned ncalls;
 	bool dead;
 };
 
@@ -58,6 +59,7 @@ struct ipc_server {
 	struct ipc_conn *conns;
 	struct table tables[MAX_TABLES];
 	size_t ntables;
+	size_t queued_total; /* bytes waiting in every connection's queue */
 	struct ipc_server_stats stats;
 };
 
@@ -83,6 +85,7 @@ static void conn_free(struct ipc_conn *conn)
 		conn->head = m->next;
 		free(m);
 	}
+	srv->queued_total -= conn->queued_bytes;
 	event_free(conn->rd);
 	event_free(conn->wr);
 	event_free(conn->closer);
@@ -111,9 +114,11 @@ static int queue_msg(struct ipc_conn *conn, const char *data, size_t len)
 {
 	struct out_msg *m;
 
-	if (conn->queued_bytes + len > IPC_SERVER_MAX_QUEUE) {
-		log_warnx("client is not reading its replies; dropping it pid=%d queued=%zu",
-			  (int)conn->pid, conn->queued_bytes);
+	if (conn->queued_bytes + len > IPC_SERVER_MAX_QUEUE ||
+	    conn->srv->queued_total + len > IPC_SERVER_MAX_QUEUE_TOTAL) {
+		log_warnx("client is not reading its replies; dropping it pid=%d queued=%zu "
+			  "queued_all=%zu",
+			  (int)conn->pid, conn->queued_bytes, conn->srv->queued_total);
 		conn->srv->stats.dropped++;
 		conn_fail(conn, "send queue full");
 		return -ENOBUFS;
@@ -130,6 +135,7 @@ static int queue_msg(struct ipc_conn *conn, const char *data, size_t len)
 		conn->head = m;
 	conn->tail = m;
 	conn->queued_bytes += len;
+	conn->srv->queued_total += len;
 	event_add(conn->wr, NULL);
 	return 0;
 }
@@ -195,6 +201,7 @@ static void on_writable(evutil_socket_t fd, short what, void *arg)
 		if (!conn->head)
 			conn->tail = NULL;
 		conn->queued_bytes -= m->len;
+		conn->srv->queued_total -= m->len;
 		free(m);
 	}
 	event_del(conn->wr);
@@ -213,6 +220,7 @@ static struct ipc_call *call_new(struct ipc_conn *conn, json_t *id, const char *
 	if (conn->calls)
 		conn->calls->prev = call;
 	conn->calls = call;
+	conn->ncalls++;
 	return call;
 }
 
@@ -227,6 +235,7 @@ static void call_free(struct ipc_call *call)
 			conn->calls = call->next;
 		if (call->next)
 			call->next->prev = call->prev;
+		conn->ncalls--;
 	}
 	json_decref(call->id);
 	free(call);
@@ -329,6 +338,13 @@ static void handle_record(struct ipc_conn *conn, const uint8_t *buf, size_t len)
 		send_error(conn, req.id, rc, why);
 		goto out;
 	}
+	if (conn->ncalls >= IPC_SERVER_MAX_CALLS) {
+		snprintf(why, sizeof(why),
+			 "%u calls on this connection await their reply; wait for one first",
+			 conn->ncalls);
+		send_error(conn, req.id, IPC_ERR_BUSY, why);
+		goto out;
+	}
 	cmd->handler(call_new(conn, req.id, cmd->name), req.args, ctx);
 out:
 	ipc_request_fini(&req);
@@ -380,10 +396,18 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 	if (srv->stats.clients >= IPC_SERVER_MAX_CLIENTS) {
 		log_warnx("too many control clients; refusing one max=%d", IPC_SERVER_MAX_CLIENTS);
+		srv->stats.refused++;
 		close(fd);
 		return;
 	}
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen);
+	/* Without credentials we cannot tell root from anyone: refuse rather than guess. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) < 0 ||
+	    credlen != sizeof(cred)) {
+		log_warn("cannot read a control client's credentials (SO_PEERCRED); refusing it");
+		srv->stats.refused++;
+		close(fd);
+		return;
+	}
 
 	conn = calloc(1, sizeof(*conn));
 	if (!conn)
@@ -468,26 +492,87 @@ static void cmd_help(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, list);
 }
 
-static void cmd_subscribe(struct ipc_call *call, json_t *args, void *ctx)
+static bool has_topic(json_t *topics, const char *topic)
 {
-	json_t *topics = json_object_get(args, "topics");
 	size_t i;
 	json_t *t;
 
+	json_array_foreach (topics, i, t)
+		if (strcmp(json_string_value(t), topic) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Check that every topic is a string of sane length and count those new to
+ * @have (NULL: none), stopping past @limit so that a huge request costs no
+ * more than a small one.  Returns the count (limit + 1: too many) or -EINVAL.
+ */
+static int count_new_topics(json_t *topics, json_t *have, size_t limit, char *why, size_t why_len)
+{
+	json_t *fresh = json_array();
+	size_t i;
+	json_t *t;
+	int n;
+
 	json_array_foreach (topics, i, t) {
-		if (!json_is_string(t)) {
-			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "\"topics\" must hold strings");
-			return;
+		const char *s = json_string_value(t);
+
+		if (!s || *s == '\0' || strlen(s) > IPC_SERVER_MAX_TOPIC_LEN) {
+			snprintf(why, why_len,
+				 "\"topics\" must hold non-empty strings of at most %d bytes",
+				 IPC_SERVER_MAX_TOPIC_LEN);
+			json_decref(fresh);
+			return -EINVAL;
 		}
+		if (json_array_size(fresh) > limit)
+			continue; /* over: only the types are still checked */
+		if (!(have && has_topic(have, s)) && !has_topic(fresh, s))
+			json_array_append(fresh, t);
 	}
-	if (!call->conn) {
-		ipc_call_reply(call, NULL);
+	n = (int)json_array_size(fresh);
+	json_decref(fresh);
+	return n;
+}
+
+/*
+ * Subscriptions are kept per connection and matched on every publish, so
+ * their number is capped: a topic given again costs nothing, and a request
+ * that would pass the cap is refused whole.
+ */
+static void cmd_subscribe(struct ipc_call *call, json_t *args, void *ctx)
+{
+	json_t *topics = json_object_get(args, "topics");
+	struct ipc_conn *conn = call->conn;
+	char why[160];
+	size_t have, i;
+	json_t *t;
+	int fresh;
+
+	have = conn && conn->topics ? json_array_size(conn->topics) : 0;
+	fresh = count_new_topics(topics, conn ? conn->topics : NULL, IPC_SERVER_MAX_TOPICS - have,
+				 why, sizeof(why));
+	if (fresh < 0 || !conn) {
+		if (fresh < 0)
+			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "%s", why);
+		else
+			ipc_call_reply(call, NULL);
 		return;
 	}
-	if (!call->conn->topics)
-		call->conn->topics = json_array();
-	json_array_extend(call->conn->topics, topics);
-	ipc_call_reply(call, json_pack("{s:O}", "topics", call->conn->topics));
+	if (have + (size_t)fresh > IPC_SERVER_MAX_TOPICS) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "at most %d topics per connection (%zu subscribed now); "
+			      "use \"prefix.*\" or \"*\"",
+			      IPC_SERVER_MAX_TOPICS, have);
+		return;
+	}
+	if (!conn->topics)
+		conn->topics = json_array();
+	json_array_foreach (topics, i, t)
+		if (!has_topic(conn->topics, json_string_value(t)))
+			json_array_append(conn->topics, t);
+	ipc_call_reply(call, json_pack("{s:i, s:O}", "count", (int)json_array_size(conn->topics),
+				       "topics", conn->topics));
 }
 
 static void cmd_unsubscribe(struct ipc_call *call, json_t *args, void *ctx)
@@ -504,7 +589,13 @@ static const struct ipc_arg subscribe_args[] = {
 	{ NULL },
 };
 
+static void cmd_hello(struct ipc_call *call, json_t *args, void *ctx)
+{
+	ipc_call_reply(call, json_pack("{s:i}", "protocol", IPC_PROTOCOL_VERSION));
+}
+
 static const struct ipc_command builtin_commands[] = {
+	{ "hello", "the control protocol version this daemon speaks", NULL, cmd_hello, false },
 	{ "help", "list this daemon's commands and their arguments", NULL, cmd_help, false },
 	{ "subscribe", "receive events on these topics on this connection", subscribe_args,
 	  cmd_subscribe, false },

@@ -10,12 +10,21 @@
  * talking to a device or another daemon): until then the call stays open.
  * A handler may stream a long list with ipc_call_record() before its reply.
  *
- * Built in: "help" (the command list, from the tables), "subscribe" and
- * "unsubscribe" (topics for ipc_server_publish()).  Bad JSON, an unknown
- * command, bad arguments or a record over 64 KiB get an error reply and
- * the connection goes on.  A client that stops reading is dropped once
- * IPC_SERVER_MAX_QUEUE bytes wait for it; one that disconnects mid-reply
- * costs nothing but a log line.
+ * Built in: "hello" (the protocol version), "help" (the command list, from
+ * the tables), "subscribe" and "unsubscribe" (topics for
+ * ipc_server_publish()).  Bad JSON, an unknown command, bad arguments or a
+ * record over 64 KiB get an error reply and the connection goes on.
+ *
+ * Everything a client can make the server hold is bounded, because the
+ * socket is open to every member of the daemon's group: at most
+ * IPC_SERVER_MAX_CLIENTS connections, each with IPC_SERVER_MAX_TOPICS
+ * distinct topics of IPC_SERVER_MAX_TOPIC_LEN bytes, IPC_SERVER_MAX_CALLS
+ * calls awaiting their reply (more get "busy"), and IPC_SERVER_MAX_QUEUE
+ * bytes of replies it has not read (past that, or once every connection
+ * together holds IPC_SERVER_MAX_QUEUE_TOTAL, it is dropped).  A client that
+ * disconnects mid-reply costs nothing but a log line.  A connection whose
+ * peer credentials (SO_PEERCRED) cannot be read is refused, since the
+ * privileged commands are decided on them.
  */
 #ifndef LWGATE_COMMON_IPC_SERVER_H
 #define LWGATE_COMMON_IPC_SERVER_H
@@ -28,8 +37,13 @@
 
 #include "common/ipc_proto.h"
 
-#define IPC_SERVER_MAX_CLIENTS 256
-#define IPC_SERVER_MAX_QUEUE   (4u * 1024 * 1024)
+#define IPC_SERVER_MAX_CLIENTS     256
+#define IPC_SERVER_MAX_QUEUE       (4u * 1024 * 1024)
+#define IPC_SERVER_MAX_QUEUE_TOTAL (16u * 1024 * 1024)
+/* The daemons publish a few dozen topics; 64 patterns cover any mix of them. */
+#define IPC_SERVER_MAX_TOPICS    64
+#define IPC_SERVER_MAX_TOPIC_LEN 128
+#define IPC_SERVER_MAX_CALLS     64
 
 struct ipc_server;
 struct ipc_call;
@@ -55,6 +69,7 @@ struct ipc_server_stats {
 	uint64_t errors;  /* error replies sent */
 	uint64_t events;  /* event records sent */
 	uint64_t dropped; /* clients dropped for not reading their replies */
+	uint64_t refused; /* connections refused: too many, or no peer credentials */
 	unsigned clients; /* connected now */
 };
 

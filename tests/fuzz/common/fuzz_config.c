@@ -18,6 +18,8 @@ struct fuzz_config {
 	bool flag;
 	int mode;
 	char *other;
+	char *listen;
+	char *peer;
 };
 
 static const char *const modes[] = { "a", "b", "c", NULL };
@@ -33,6 +35,10 @@ static const struct config_key keys[] = {
 	  "enum" },
 	{ "other", "path", CONFIG_STRING, offsetof(struct fuzz_config, other), "", 0, 0, NULL,
 	  false, "string" },
+	{ "daemon", "listen", CONFIG_ADDRESS, offsetof(struct fuzz_config, listen), "::", 0, 0,
+	  NULL, false, "address", CONFIG_ADDR_ZONE },
+	{ "other", "peer", CONFIG_ADDRESS, offsetof(struct fuzz_config, peer), "", 0, 0, NULL,
+	  false, "address:port", CONFIG_ADDR_PORT | CONFIG_ADDR_EMPTY | CONFIG_ADDR_ZONE },
 	CONFIG_KEY_END,
 };
 

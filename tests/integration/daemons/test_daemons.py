@@ -10,10 +10,12 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -115,6 +117,7 @@ class DaemonTests(unittest.TestCase):
                 self.assertEqual(st["daemon"], name)
                 self.assertEqual(st["pid"], d.proc.pid)
                 self.assertGreaterEqual(st["schema_version"], 1)  # each daemon migrates further
+                self.assertEqual(st["protocol"], 1)
                 self.assertEqual(st["database"], d.db)
                 self.assertIn("ipc_requests", st["counters"])
                 rc, took = d.stop()
@@ -173,6 +176,41 @@ class DaemonTests(unittest.TestCase):
                 self.assertEqual(r.returncode, 2)
                 self.assertIn("cannot open: No such file or directory", r.stderr)
 
+    def test_config_read_errors_and_addresses(self):
+        """-t reports what would only fail at start: a folder given as the file, an
+        unclosed section header, an address that does not parse."""
+        bad_address = {"lowpand": ("tun", "address", "fd00::1", "IPv6 address/prefix length"),
+                       "lwm2md": ("coap+tcp", "address", "localhost", "IPv4 or IPv6 address"),
+                       "rdd": ("coaps", "address", "::1:5684:", "IPv4 or IPv6 address")}
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                check = lambda *args: subprocess.run([daemon_bin(name), "-t"] + list(args),
+                                                     capture_output=True, text=True)
+                r = check("-c", self.tmp)
+                self.assertEqual(r.returncode, 2, r.stdout)
+                self.assertIn(f"{self.tmp}: cannot read: Is a directory", r.stderr)
+                d = Daemon(name, self.tmp, extra="[daemon\n")
+                r = check("-c", d.ini)
+                self.assertEqual(r.returncode, 2, r.stdout)
+                self.assertIn(f"{d.ini}:6: section header \"[daemon\" lacks its closing ']'",
+                              r.stderr)
+                if name not in bad_address:
+                    continue
+                section, key, value, what = bad_address[name]
+                d.write_config(extra=f"[{section}]\n{key} = {value}\n")
+                r = check("-c", d.ini)
+                self.assertEqual(r.returncode, 2, r.stdout)
+                self.assertIn(f"{d.ini}:7: [{section}] {key}: \"{value}\" is not a numeric "
+                              f"{what}", r.stderr)
+                r = check("-c", d.ini, "-o", f"{section}.{key}=" + ("fd00::1/64" if name ==
+                                                                   "lowpand" else "::1"))
+                self.assertEqual(r.returncode, 2)  # -o comes after the file: still refused
+                d.write_config(extra=f"[{section}]\n{key} = "
+                                     + ("fd00::1/64" if name == "lowpand" else "192.0.2.1")
+                                     + "\n")
+                r = check("-c", d.ini)
+                self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_shipped_configs(self):
         """conf/*.ini load, list every key, and --print-config output re-loads to itself."""
         for name in DAEMONS:
@@ -203,6 +241,55 @@ class DaemonTests(unittest.TestCase):
         self.assertRegex(r.stderr, r"no rdd process is running|rdd is running \(pid \d+\) "
                                    r"but not on this socket")
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run lwgatectl as another user")
+    def test_lwgatectl_permission_denied(self):
+        d = self.daemon("rdd").start()
+        nobody = pwd.getpwnam("nobody")
+
+        def become_nobody():
+            os.setgid(nobody.pw_gid)
+            os.setgroups([])
+            os.setuid(nobody.pw_uid)
+
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--socket-dir", self.tmp,
+                            "rdd", "status"], capture_output=True, text=True, timeout=10,
+                           preexec_fn=become_nobody)
+        self.assertEqual(r.returncode, 3)
+        group = __import__("grp").getgrgid(os.stat(d.sock).st_gid).gr_name
+        self.assertIn(f"lwgatectl: permission denied: add yourself to group {group} to use "
+                      f"{d.sock}", r.stderr)
+
+    def test_lwgatectl_protocol_mismatch(self):
+        """A daemon of another protocol version, or one before "hello", is named as such
+        rather than misread."""
+        path = os.path.join(self.tmp, "rdd.sock")
+        for hello, said in (({"ok": True, "result": {"protocol": 99}}, "version 99"),
+                            ({"ok": False, "error": {"code": "unknown_command",
+                                                     "message": "unknown command"}},
+                             "version older than 1")):
+            with self.subTest(said=said):
+                srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                srv.bind(path)
+                srv.listen(1)
+
+                def answer_hello():
+                    conn, _ = srv.accept()
+                    req = json.loads(conn.recv(65536))
+                    conn.send(json.dumps(dict(hello, id=req["id"])).encode())
+                    conn.recv(65536)  # lwgatectl hangs up
+                    conn.close()
+
+                t = threading.Thread(target=answer_hello)
+                t.start()
+                r = ctl("rdd", "status", sockdir=self.tmp)
+                t.join(timeout=10)
+                srv.close()
+                os.unlink(path)
+                self.assertEqual(r.returncode, 3)
+                self.assertIn(f"lwgatectl: rdd speaks control protocol {said}, this "
+                              "lwgatectl speaks version 1: use the lwgatectl installed with "
+                              "the daemon", r.stderr)
+
     def test_cli_usage_and_errors(self):
         self.daemon("paad").start()
         r = ctl("paad", "help", sockdir=self.tmp)
@@ -217,7 +304,7 @@ class DaemonTests(unittest.TestCase):
         self.assertIn("must be an array", r.stderr)
         r = ctl("--json", "paad", "subscribe", 'topics:=["a.*"]', sockdir=self.tmp)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(json.loads(r.stdout), {"topics": ["a.*"]})
+        self.assertEqual(json.loads(r.stdout), {"count": 1, "topics": ["a.*"]})
         self.assertEqual(ctl("paad", "subscribe", "novalue", sockdir=self.tmp).returncode, 2)
         self.assertEqual(ctl("paad", "subscribe", "t:=[", sockdir=self.tmp).returncode, 2)
         self.assertEqual(ctl("nosuchdaemon", sockdir=self.tmp).returncode, 2)

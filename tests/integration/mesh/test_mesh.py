@@ -286,7 +286,9 @@ class MeshTests(Harness):
             self.assertEqual(self.udp_echo("fd00::c", payload), payload, f"UDP echo {size}")
         # from an address of the host that is not the root's: the root wraps the
         # packet IPv6-in-IPv6 (RFC 9008), c unwraps it and answers that address
-        subprocess.run(["ip", "addr", "add", "2001:db8::5/128", "dev", "lo"], check=True)
+        # nodad: usable at once, not tentative while a loaded machine gets round to it
+        subprocess.run(["ip", "addr", "add", "2001:db8::5/128", "dev", "lo", "nodad"],
+                       check=True)
         with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
             s.bind(("2001:db8::5", 0))
             s.settimeout(3)
@@ -620,15 +622,21 @@ class MeshTests(Harness):
                                   ("zephyr", "6lbr")):
             with self.subTest(dialect=dialect):
                 st = self.start(ONE_HOP, dialect=dialect)
-                self.assertEqual(st["radio"]["dialect"], expected)
-                self.assertEqual(st["radio"]["eui64"], "00:12:4b:00:01:02:03:04")
-                cfg = [e for e in self.sim.log if e["event"] == "config"][-1]
-                self.assertEqual((cfg["channel"], cfg["panid"]), (15, PANID))
-                self.joined("b")
-                payload = dialect.encode()
-                self.assertEqual(self.ping_until("fd00::b", payload, 9, 1), payload)
-                self.stop()
-                os.unlink(os.path.join(self.tmp, "l.db"))
+                try:
+                    self.assertEqual(st["radio"]["dialect"], expected)
+                    self.assertEqual(st["radio"]["eui64"], "00:12:4b:00:01:02:03:04")
+                    # the simulator reports the configuration from its own thread,
+                    # which may come after lowpand already says "ready"
+                    cfg = wait_for(lambda: [e for e in self.sim.log if e["event"] == "config"],
+                                   "the dongle's configuration")[-1]
+                    self.assertEqual((cfg["channel"], cfg["panid"]), (15, PANID))
+                    self.joined("b")
+                    payload = dialect.encode()
+                    self.assertEqual(self.ping_until("fd00::b", payload, 9, 1), payload)
+                finally:
+                    # stopped even when a check failed, so the next dialect gets the TUN
+                    self.stop()
+                    os.unlink(os.path.join(self.tmp, "l.db"))
 
 
 class CommandLineTests(unittest.TestCase):

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,6 +19,8 @@ struct test_config {
 	bool enabled;
 	int mode;
 	char *path;
+	char *listen;
+	char *peer;
 };
 
 static const char *const modes[] = { "fast", "safe", NULL };
@@ -33,6 +36,10 @@ static const struct config_key keys[] = {
 	  false, "how to store" },
 	{ "store", "path", CONFIG_STRING, offsetof(struct test_config, path), "", 0, 0, NULL, false,
 	  "where" },
+	{ "main", "listen", CONFIG_ADDRESS, offsetof(struct test_config, listen), "::", 0, 0, NULL,
+	  false, "where to listen", 0 },
+	{ "store", "peer", CONFIG_ADDRESS, offsetof(struct test_config, peer), "", 0, 0, NULL,
+	  false, "the replica", CONFIG_ADDR_PORT | CONFIG_ADDR_EMPTY },
 	CONFIG_KEY_END,
 };
 
@@ -168,6 +175,115 @@ static void test_missing_file(void **state)
 			    "/nonexistent/lwgate.ini: cannot open: No such file or directory");
 }
 
+/* "-c /etc": fopen() of a folder succeeds, the read fails, and that is no empty file. */
+static void test_directory_is_a_read_error(void **state)
+{
+	struct test_config c = { 0 };
+	struct config_error err;
+
+	assert_int_equal(config_load(keys, &c, "/tmp", NULL, &err), -EISDIR);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.message, "/tmp: cannot read: Is a directory");
+	assert_null(c.name);
+}
+
+static void test_unclosed_section(void **state)
+{
+	expect_error("[main]\nport = 1\n[store\nmode = fast\n", 3, "",
+		     "section header \"[store\" lacks its closing ']'");
+	expect_error("  [main\r\n", 1, "", "\"[main\" lacks");
+}
+
+static void test_address_keys(void **state)
+{
+	struct test_config c = { 0 };
+	struct config_error err;
+
+	assert_int_equal(config_load(keys, &c,
+				     write_file("[main]\nlisten = 192.0.2.7\n[store]\n"
+						"peer = [2001:db8::1]:5684\n"),
+				     NULL, &err),
+			 0);
+	assert_string_equal(c.listen, "192.0.2.7");
+	assert_string_equal(c.peer, "[2001:db8::1]:5684");
+	config_clear(keys, &c);
+	teardown(NULL);
+	expect_error("[main]\nport = 2\nlisten = localhost\n", 3, "main.listen",
+		     "\"localhost\" is not a numeric IPv4 or IPv6 address");
+	expect_error("[main]\nlisten =\n", 2, "main.listen", "is not a numeric");
+	expect_error("[store]\npeer = 2001:db8::1:5684\n", 2, "store.peer",
+		     "is not a numeric IPv4 or IPv6 address and port (192.0.2.1:5683, "
+		     "[2001:db8::1]:5683), or empty");
+}
+
+struct addr_case {
+	const char *text;
+	unsigned flags;
+	int family; /* 0: refused */
+	unsigned port, prefix_len;
+	const char *zone;
+};
+
+static void test_address_parse(void **state)
+{
+	static const struct addr_case cases[] = {
+		{ "::", 0, AF_INET6, 0, 0, "" },
+		{ "0.0.0.0", 0, AF_INET, 0, 0, "" },
+		{ "2001:db8::1", CONFIG_ADDR_IPV6, AF_INET6, 0, 0, "" },
+		{ "192.0.2.1", CONFIG_ADDR_IPV6, 0, 0, 0, "" },
+		{ "::ffff:192.0.2.1", CONFIG_ADDR_IPV6, AF_INET6, 0, 0, "" },
+		{ "", 0, 0, 0, 0, "" },
+		{ "", CONFIG_ADDR_EMPTY, AF_UNSPEC, 0, 0, "" },
+		{ " ::1", 0, 0, 0, 0, "" },
+		{ "::1 ", 0, 0, 0, 0, "" },
+		{ "1.2.3", 0, 0, 0, 0, "" },
+		{ "256.1.1.1", 0, 0, 0, 0, "" },
+		{ "[::1]", 0, 0, 0, 0, "" },
+		{ "fe80::1%eth0", 0, 0, 0, 0, "" },
+		{ "fe80::1%eth0", CONFIG_ADDR_ZONE, AF_INET6, 0, 0, "eth0" },
+		{ "192.0.2.1%eth0", CONFIG_ADDR_ZONE, 0, 0, 0, "" },
+		{ "fe80::1%", CONFIG_ADDR_ZONE, 0, 0, 0, "" },
+		{ "192.0.2.1:5683", CONFIG_ADDR_PORT, AF_INET, 5683, 0, "" },
+		{ "[2001:db8::1]:65535", CONFIG_ADDR_PORT, AF_INET6, 65535, 0, "" },
+		{ "[fe80::1%lo]:1", CONFIG_ADDR_PORT | CONFIG_ADDR_ZONE, AF_INET6, 1, 0, "lo" },
+		{ "2001:db8::1:5683", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "[192.0.2.1]:5683", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "192.0.2.1:0", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "192.0.2.1:65536", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "192.0.2.1:+80", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "192.0.2.1:", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "192.0.2.1", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "[]:80", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ ":80", CONFIG_ADDR_PORT, 0, 0, 0, "" },
+		{ "fd00::1/64", CONFIG_ADDR_PREFIX | CONFIG_ADDR_IPV6, AF_INET6, 0, 64, "" },
+		{ "fd00::/128", CONFIG_ADDR_PREFIX, AF_INET6, 0, 128, "" },
+		{ "10.0.0.0/8", CONFIG_ADDR_PREFIX, AF_INET, 0, 8, "" },
+		{ "10.0.0.0/33", CONFIG_ADDR_PREFIX, 0, 0, 0, "" },
+		{ "fd00::/129", CONFIG_ADDR_PREFIX, 0, 0, 0, "" },
+		{ "fd00::/0", CONFIG_ADDR_PREFIX, 0, 0, 0, "" },
+		{ "fd00::", CONFIG_ADDR_PREFIX, 0, 0, 0, "" },
+		{ "fd00::/64x", CONFIG_ADDR_PREFIX, 0, 0, 0, "" },
+		{ "fd00::1", CONFIG_ADDR_PREFIX | CONFIG_ADDR_EMPTY, 0, 0, 0, "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct addr_case *t = &cases[i];
+		struct config_address a;
+		int rc = config_address_parse(t->text, t->flags, &a);
+
+		print_message("\"%s\" flags=%#x\n", t->text, t->flags);
+		if (t->family == 0 && !(t->text[0] == '\0' && t->flags & CONFIG_ADDR_EMPTY)) {
+			assert_int_equal(rc, -EINVAL);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(a.family, t->family);
+		assert_int_equal(a.port, t->port);
+		assert_int_equal(a.prefix_len, t->prefix_len);
+		assert_string_equal(a.zone, t->zone);
+	}
+}
+
 static void test_overrides(void **state)
 {
 	struct test_config c = { 0 };
@@ -250,6 +366,10 @@ int main(void)
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_directory_is_a_read_error),
+		cmocka_unit_test(test_unclosed_section),
+		cmocka_unit_test_teardown(test_address_keys, teardown),
+		cmocka_unit_test(test_address_parse),
 		cmocka_unit_test_teardown(test_overrides, teardown),
 		cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_swap_key),

@@ -28,6 +28,8 @@ struct fixture {
 	struct ipc_server *srv;
 	pthread_t thread;
 	struct ipc_call *never; /* a call left unanswered, for the timeout test */
+	struct ipc_call *held[2 * IPC_SERVER_MAX_CALLS]; /* "hold" calls until "release" */
+	size_t nheld;
 };
 
 static struct fixture fx;
@@ -90,6 +92,27 @@ static void cmd_never(struct ipc_call *call, json_t *args, void *ctx)
 	fx.never = call;
 }
 
+static void cmd_hold(struct ipc_call *call, json_t *args, void *ctx)
+{
+	if (fx.nheld == sizeof(fx.held) / sizeof(fx.held[0]))
+		fail_msg("the server let more than %zu calls wait", fx.nheld);
+	fx.held[fx.nheld++] = call;
+}
+
+static void release_held(void)
+{
+	while (fx.nheld) {
+		fx.nheld--;
+		ipc_call_reply(fx.held[fx.nheld], json_integer((json_int_t)fx.nheld));
+	}
+}
+
+static void cmd_release(struct ipc_call *call, json_t *args, void *ctx)
+{
+	ipc_call_reply(call, json_integer((json_int_t)fx.nheld));
+	release_held();
+}
+
 static void cmd_change(struct ipc_call *call, json_t *args, void *ctx)
 {
 	ipc_call_reply(call, json_true());
@@ -100,6 +123,7 @@ static void cmd_quit(struct ipc_call *call, json_t *args, void *ctx)
 	if (fx.never)
 		ipc_call_fail(fx.never, IPC_ERR_INTERNAL, "shutting down");
 	fx.never = NULL;
+	release_held();
 	ipc_call_reply(call, NULL);
 	event_base_loopbreak(fx.base);
 }
@@ -125,6 +149,8 @@ static const struct ipc_command commands[] = {
 	{ "list", "stream n records", list_args, cmd_list, false },
 	{ "emit", "publish an event", emit_args, cmd_emit, false },
 	{ "never", "never answer", NULL, cmd_never, false },
+	{ "hold", "answer at the next release", NULL, cmd_hold, false },
+	{ "release", "answer the held calls", NULL, cmd_release, false },
 	{ "change", "a privileged command", NULL, cmd_change, true },
 	{ "quit", "stop the test server", NULL, cmd_quit, false },
 	{ NULL },
@@ -480,6 +506,7 @@ struct peer_result {
 	bool ok;
 	enum ipc_error code;
 	json_t *result;
+	char message[128];
 };
 
 static void on_peer_reply(const struct ipc_response *resp, void *arg)
@@ -490,6 +517,7 @@ static void on_peer_reply(const struct ipc_response *resp, void *arg)
 	pr->ok = resp->ok;
 	pr->code = resp->code;
 	pr->result = json_incref(resp->result);
+	snprintf(pr->message, sizeof(pr->message), "%s", resp->message ? resp->message : "");
 }
 
 static void run_until(struct event_base *base, const int *calls, int want)
@@ -533,6 +561,160 @@ static void test_async_peer(void **state)
 	event_base_free(base);
 }
 
+static void test_hello(void **state)
+{
+	struct ipc_client *cl = client();
+	struct ipc_response r;
+
+	call_ok(cl, "hello", NULL, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.result, "protocol")),
+			 IPC_PROTOCOL_VERSION);
+	ipc_response_fini(&r);
+	ipc_client_free(cl);
+}
+
+static json_t *topics(int from, int to)
+{
+	json_t *list = json_array();
+
+	for (int i = from; i < to; i++)
+		json_array_append_new(list, json_sprintf("t%d", i));
+	return json_pack("{s:o}", "topics", list);
+}
+
+static int subscribe_count(struct ipc_client *cl, json_t *args)
+{
+	struct ipc_response r;
+	int n;
+
+	call_ok(cl, "subscribe", args, &r);
+	n = (int)json_integer_value(json_object_get(r.result, "count"));
+	assert_int_equal(json_array_size(json_object_get(r.result, "topics")), n);
+	ipc_response_fini(&r);
+	return n;
+}
+
+/* The attack of the issue: 200 requests of 6,000 topics each; now each is refused whole. */
+static void test_subscribe_bounded(void **state)
+{
+	struct ipc_client *cl = client(), *ctl = client();
+	char longest[IPC_SERVER_MAX_TOPIC_LEN + 2];
+	struct ipc_response r;
+	char *topic;
+	json_t *data;
+
+	for (int i = 0; i < 200; i++)
+		expect_error(cl, "subscribe", topics(0, 6000), IPC_ERR_BAD_ARGS,
+			     "at most 64 topics per connection (0 subscribed now)");
+	assert_int_equal(subscribe_count(cl, json_pack("{s:[s,s,s]}", "topics", "a.*", "b", "a.*")),
+			 2);
+	assert_int_equal(subscribe_count(cl, json_pack("{s:[s,s]}", "topics", "b", "a.*")), 2);
+	assert_int_equal(subscribe_count(cl, topics(0, IPC_SERVER_MAX_TOPICS - 2)),
+			 IPC_SERVER_MAX_TOPICS);
+	/* full: a known topic is still fine, a new one is not */
+	assert_int_equal(subscribe_count(cl, topics(0, 10)), IPC_SERVER_MAX_TOPICS);
+	expect_error(cl, "subscribe", json_pack("{s:[s]}", "topics", "c"), IPC_ERR_BAD_ARGS,
+		     "at most 64 topics per connection (64 subscribed now)");
+
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	expect_error(ctl, "subscribe", json_pack("{s:[s]}", "topics", longest), IPC_ERR_BAD_ARGS,
+		     "at most 128 bytes");
+	expect_error(ctl, "subscribe", json_pack("{s:[s]}", "topics", ""), IPC_ERR_BAD_ARGS,
+		     "non-empty");
+	expect_error(ctl, "subscribe", json_pack("{s:[i]}", "topics", 1), IPC_ERR_BAD_ARGS,
+		     "strings");
+
+	/* what was subscribed still works, once per event however often it was given */
+	call_ok(ctl, "emit", json_pack("{s:s}", "topic", "a.new"), &r);
+	ipc_response_fini(&r);
+	assert_int_equal(ipc_client_next_event(cl, 2000, &topic, &data), 0);
+	assert_string_equal(topic, "a.new");
+	free(topic);
+	json_decref(data);
+	assert_int_equal(ipc_client_next_event(cl, 100, &topic, &data), -ETIMEDOUT);
+	ipc_client_free(cl);
+	ipc_client_free(ctl);
+}
+
+/* A client may have IPC_SERVER_MAX_CALLS calls waiting; the next one is told "busy". */
+static void test_open_calls_bounded(void **state)
+{
+	struct ipc_client *cl = client(), *ctl = client();
+	int fd = ipc_client_fd(cl);
+	static uint8_t in[IPC_MAX_MESSAGE];
+	struct ipc_message msg;
+	struct ipc_response r;
+	int replies = 0;
+	ssize_t n;
+
+	for (int i = 0; i < IPC_SERVER_MAX_CALLS + 1; i++) {
+		char req[64];
+		int len = snprintf(req, sizeof(req), "{\"id\":%d,\"cmd\":\"hold\"}", i);
+
+		assert_int_equal(send(fd, req, (size_t)len, 0), len);
+	}
+	n = recv(fd, in, sizeof(in), 0);
+	assert_true(n > 0);
+	assert_int_equal(ipc_proto_parse_message(in, (size_t)n, &msg), 0);
+	assert_false(msg.ok);
+	assert_int_equal(msg.id, IPC_SERVER_MAX_CALLS);
+	assert_int_equal(msg.code, IPC_ERR_BUSY);
+	ipc_message_fini(&msg);
+
+	call_ok(ctl, "release", NULL, &r); /* another connection is not affected */
+	assert_int_equal(json_integer_value(r.result), IPC_SERVER_MAX_CALLS);
+	ipc_response_fini(&r);
+	while (replies < IPC_SERVER_MAX_CALLS && (n = recv(fd, in, sizeof(in), 0)) > 0) {
+		assert_int_equal(ipc_proto_parse_message(in, (size_t)n, &msg), 0);
+		assert_true(msg.ok);
+		ipc_message_fini(&msg);
+		replies++;
+	}
+	assert_int_equal(replies, IPC_SERVER_MAX_CALLS);
+	ipc_client_free(cl);
+	ipc_client_free(ctl);
+}
+
+/* ipc_peer: calls past IPC_PEER_MAX_PENDING fail at once; a reply's records are bounded. */
+static void test_peer_bounded(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct ipc_peer *peer = ipc_peer_new(base, fx.path);
+	static struct peer_result pr[IPC_PEER_MAX_PENDING + 1];
+	struct peer_result list = { 0 };
+	int done = 0;
+
+	memset(pr, 0, sizeof(pr));
+	for (int i = 0; i < IPC_PEER_MAX_PENDING + 1; i++)
+		ipc_peer_call(peer, "echo", json_pack("{s:s}", "name", "x"), 5000, on_peer_reply,
+			      &pr[i]);
+	for (int i = 0; i < 100000 && done < IPC_PEER_MAX_PENDING + 1; i++) {
+		event_base_loop(base, EVLOOP_ONCE);
+		done = 0;
+		for (int k = 0; k < IPC_PEER_MAX_PENDING + 1; k++)
+			done += pr[k].calls;
+	}
+	assert_int_equal(done, IPC_PEER_MAX_PENDING + 1); /* each exactly once */
+	assert_int_equal(pr[IPC_PEER_MAX_PENDING].code, IPC_ERR_BUSY);
+	assert_string_equal(pr[IPC_PEER_MAX_PENDING].message,
+			    "too many calls await a reply from this daemon");
+
+	ipc_peer_call(peer, "list",
+		      json_pack("{s:i, s:i}", "n", IPC_PEER_MAX_RECORDS + 1, "size", 0), 20000,
+		      on_peer_reply, &list);
+	for (int i = 0; i < 4 * IPC_PEER_MAX_RECORDS && list.calls == 0; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(list.calls, 1);
+	if (list.code != IPC_ERR_TOO_LARGE)
+		fail_msg("list ended with %s: %s", ipc_error_name(list.code), list.message);
+	for (int i = 0; i < IPC_PEER_MAX_PENDING + 1; i++)
+		json_decref(pr[i].result);
+	json_decref(list.result);
+	ipc_peer_free(peer);
+	event_base_free(base);
+}
+
 static void test_second_server_refused(void **state)
 {
 	struct event_base *base = event_base_new();
@@ -557,6 +739,10 @@ int main(void)
 		cmocka_unit_test(test_privileged_command),
 		cmocka_unit_test(test_async_peer),
 		cmocka_unit_test(test_second_server_refused),
+		cmocka_unit_test(test_hello),
+		cmocka_unit_test(test_subscribe_bounded),
+		cmocka_unit_test(test_open_calls_bounded),
+		cmocka_unit_test(test_peer_bounded),
 	};
 
 	return cmocka_run_group_tests_name("ipc", tests, setup, teardown);
