@@ -3,7 +3,9 @@
  *
  * It knows the daemons' names and nothing of their commands: `lwgatectl
  * DAEMON help` asks the daemon, and `lwgatectl DAEMON CMD key=value…` sends
- * any command, so a new daemon command reaches users without a CLI change.
+ * any command, its positional words placed by the table that the daemon's
+ * "help" gives (cliargs.c), so a new daemon command reaches users without
+ * a CLI change.
  * Local tools that need no daemon (pcap, lwm2m payload codecs) are
  * dispatched from the same table.
  */
@@ -16,7 +18,10 @@
 
 #include <jansson.h>
 
+#include "cliargs.h"
 #include "common/ipc_client.h"
+#include "completion.h"
+#include "ctlcommands.h"
 #include "output.h"
 #include "reach.h"
 #ifdef LWGATECTL_PCAP
@@ -28,7 +33,7 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_REFUSED = 1, /* the daemon answered with an error */
+	EXIT_REFUSED = 1, /* the daemon refused, or the device did (CoAP 4.xx, 5.xx) */
 	EXIT_USAGE = 2,
 	EXIT_UNREACHABLE = 3, /* no daemon on the socket */
 };
@@ -64,10 +69,16 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  status                              each daemon: up or down, version, uptime\n"
 		"  DAEMON help                         the daemon's commands, from the daemon\n"
-		"  DAEMON CMD [key=value|key:=JSON]... call a command; values are strings, or JSON "
-		"after :=\n"
+		"  DAEMON CMD [ARG|key=value|key:=JSON|--key value]...\n"
+		"                                      call a command; values are strings, or JSON "
+		"after :=;\n"
+		"                                      ARGs by position, in the order DAEMON help "
+		"shows\n"
+		"  DAEMON CMD --help                   the command's arguments\n"
 		"  DAEMON watch [TOPIC]...             print the daemon's events until "
-		"interrupted (default: all)\n");
+		"interrupted (default: all)\n"
+		"  completion bash                     a bash completion script, from the daemons' "
+		"command tables\n");
 	for (const struct local_tool *t = local_tools; t->name; t++)
 		fprintf(out, "  %-35s %s\n", t->name, t->help);
 	fprintf(out,
@@ -80,7 +91,8 @@ static void usage(FILE *out)
 		"  -t, --timeout MS       how long to wait for an answer (default 5000)\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             print this help\n\n"
-		"Exit status: 0 ok, 1 the daemon refused, 2 usage error, 3 daemon unreachable.\n");
+		"Exit status: 0 ok, 1 the daemon or the device refused, 2 usage error, 3 daemon "
+		"unreachable.\n");
 }
 
 static bool is_daemon(const char *name)
@@ -150,52 +162,6 @@ static int connect_daemon(const struct ctl *ctl, const char *daemon, struct ipc_
 	return rc;
 }
 
-/* Turn key=value / key:=JSON words into an args object; NULL after a usage message. */
-static json_t *parse_args(int argc, char **argv)
-{
-	json_t *args = json_object();
-
-	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		json_t *value;
-		char *key;
-
-		if (!eq || eq == argv[i]) {
-			fprintf(stderr, "lwgatectl: \"%s\" is not key=value or key:=JSON\n",
-				argv[i]);
-			goto bad;
-		}
-		if (eq > argv[i] + 1 && eq[-1] == ':') {
-			json_error_t jerr;
-
-			value = json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
-			if (!value) {
-				fprintf(stderr, "lwgatectl: %.*s: bad JSON: %s\n",
-					(int)(eq - argv[i] - 1), argv[i], jerr.text);
-				goto bad;
-			}
-			key = strndup(argv[i], (size_t)(eq - argv[i] - 1));
-		} else {
-			value = json_string(eq + 1);
-			key = strndup(argv[i], (size_t)(eq - argv[i]));
-		}
-		if (!key || !value)
-			abort();
-		if (json_object_get(args, key)) {
-			fprintf(stderr, "lwgatectl: argument \"%s\" given twice\n", key);
-			free(key);
-			json_decref(value);
-			goto bad;
-		}
-		json_object_set_new(args, key, value);
-		free(key);
-	}
-	return args;
-bad:
-	json_decref(args);
-	return NULL;
-}
-
 static int report_transport_error(const char *daemon, int rc)
 {
 	if (rc == -ETIMEDOUT)
@@ -207,39 +173,102 @@ static int report_transport_error(const char *daemon, int rc)
 	return rc == -EMSGSIZE ? EXIT_USAGE : EXIT_UNREACHABLE;
 }
 
-static int call_daemon(const struct ctl *ctl, const char *daemon, const char *cmd, json_t *args)
+/*
+ * The daemon's "help" entry for @cmd ({command, help, args…}), or NULL when
+ * the daemon does not describe @cmd (the words are then key=value only,
+ * and the daemon says what it thinks of the command).  *help_out keeps it.
+ */
+static json_t *command_entry(const struct ctl *ctl, struct ipc_client *cl, const char *cmd,
+			     struct ipc_response *help_out)
 {
+	if (ipc_client_call(cl, "help", NULL, ctl->timeout_ms, help_out) < 0) {
+		memset(help_out, 0, sizeof(*help_out));
+		return NULL;
+	}
+	return help_out->ok ? cliargs_command(help_out->result, cmd) : NULL;
+}
+
+/*
+ * --json among a command's words (before any "--"), when the command has
+ * no argument of that name: the global option typed at the end of the
+ * line, as people do.  It is taken out of the words.
+ */
+static void take_json_option(const json_t *spec, int *argc, char **argv, enum output_mode *mode)
+{
+	bool options = true;
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		options = options && strcmp(argv[i], "--") != 0;
+		if (options && strcmp(argv[i], "--json") == 0 && !cliargs_declares(spec, "json"))
+			*mode = OUTPUT_JSON;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+}
+
+static int print_error(const struct ctl *ctl, const char *daemon, const char *cmd,
+		       const struct ipc_response *resp)
+{
+	if (ctl->mode == OUTPUT_JSON) {
+		/* the daemon's error object as sent: code, message and any detail */
+		json_t *err = json_pack("{s:O}", "error", resp->error);
+
+		json_dumpf(err, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(err);
+	}
+	fprintf(stderr, "lwgatectl: %s %s: %s (%s)\n", daemon, cmd, resp->message,
+		ipc_error_name(resp->code));
+	return EXIT_REFUSED;
+}
+
+/*
+ * `lwgatectl DAEMON CMD WORDS…`: the words become arguments by the
+ * command's table, which the daemon's "help" gives on the same connection.
+ */
+static int call_daemon(const struct ctl *global, const char *daemon, const char *cmd, int argc,
+		       char **argv)
+{
+	struct ctl local = *global, *ctl = &local;
 	struct ipc_client *cl;
-	struct ipc_response resp;
+	struct ipc_response help = { 0 }, resp;
+	json_t *entry = NULL, *spec, *args;
 	char why[768];
 	int rc;
 
 	if (connect_daemon(ctl, daemon, &cl, why, sizeof(why)) < 0) {
 		fprintf(stderr, "lwgatectl: %s\n", why);
-		json_decref(args);
 		return EXIT_UNREACHABLE;
+	}
+	if (argc > 0)
+		entry = command_entry(ctl, cl, cmd, &help);
+	spec = entry ? json_object_get(entry, "args") : NULL;
+	take_json_option(spec, &argc, argv, &local.mode);
+	if (argc == 1 && strcmp(argv[0], "--help") == 0 && entry &&
+	    !cliargs_declares(spec, "help")) {
+		output_command_help(daemon, cmd, entry, stdout);
+		ipc_response_fini(&help);
+		ipc_client_free(cl);
+		return EXIT_OK;
+	}
+	rc = cliargs_parse(spec, argc, argv, &args, why, sizeof(why));
+	ipc_response_fini(&help);
+	if (rc < 0) {
+		fprintf(stderr, "lwgatectl: %s %s: %s\n", daemon, cmd, why);
+		ipc_client_free(cl);
+		return EXIT_USAGE;
 	}
 	rc = ipc_client_call(cl, cmd, args, ctl->timeout_ms, &resp);
 	ipc_client_free(cl);
 	if (rc < 0)
 		return report_transport_error(daemon, rc);
-	if (!resp.ok) {
-		if (ctl->mode == OUTPUT_JSON) {
-			json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code",
-						ipc_error_name(resp.code), "message", resp.message);
-
-			json_dumpf(err, stdout, JSON_COMPACT);
-			putchar('\n');
-			json_decref(err);
-		}
-		fprintf(stderr, "lwgatectl: %s %s: %s (%s)\n", daemon, cmd, resp.message,
-			ipc_error_name(resp.code));
-		ipc_response_fini(&resp);
-		return EXIT_REFUSED;
-	}
-	output_reply(ctl->mode, daemon, cmd, resp.result, resp.records, stdout);
+	rc = resp.ok ? EXIT_OK : print_error(ctl, daemon, cmd, &resp);
+	if (resp.ok)
+		output_reply(ctl->mode, daemon, cmd, resp.result, resp.records, stdout);
 	ipc_response_fini(&resp);
-	return EXIT_OK;
+	return rc;
 }
 
 static int cmd_status(const struct ctl *ctl)
@@ -332,10 +361,52 @@ static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, cha
 	return EXIT_OK;
 }
 
+/*
+ * `lwgatectl completion bash`: the script from the command tables
+ * lwgatectl was built with (ctlcommands.h); a daemon missing from them (a
+ * cross build could not run the daemons) is asked for its "help".
+ */
+static int cmd_completion(const struct ctl *ctl, int argc, char **argv)
+{
+	const char *words[sizeof(local_tools) / sizeof(local_tools[0]) + 2] = { "status",
+										"completion" };
+	json_t *tables = json_loads(ctlcommands_json, 0, NULL);
+	size_t n = 2;
+	int rc;
+
+	if (argc != 2 || strcmp(argv[1], "bash") != 0) {
+		fprintf(stderr, "lwgatectl: completion bash (the only shell it knows)\n");
+		json_decref(tables);
+		return EXIT_USAGE;
+	}
+	if (!tables)
+		abort(); /* made by the build: a bug, not an input */
+	for (const struct local_tool *t = local_tools; t->name; t++)
+		words[n++] = t->name;
+	words[n] = NULL;
+	for (int i = 0; daemons[i]; i++) {
+		struct ipc_client *cl;
+		struct ipc_response help;
+		char why[768];
+
+		if (json_object_get(tables, daemons[i]) ||
+		    connect_daemon(ctl, daemons[i], &cl, why, sizeof(why)) < 0)
+			continue;
+		if (ipc_client_call(cl, "help", NULL, ctl->timeout_ms, &help) == 0) {
+			if (help.ok)
+				json_object_set(tables, daemons[i], help.result);
+			ipc_response_fini(&help);
+		}
+		ipc_client_free(cl);
+	}
+	rc = completion_bash(tables, daemons, words, stdout);
+	json_decref(tables);
+	return rc < 0 ? EXIT_UNREACHABLE : EXIT_OK;
+}
+
 static int run_daemon_command(const struct ctl *ctl, int argc, char **argv)
 {
 	const char *daemon = argv[0];
-	json_t *args;
 
 	if (argc < 2) {
 		fprintf(stderr, "lwgatectl: %s needs a command (try: lwgatectl %s help)\n", daemon,
@@ -344,10 +415,7 @@ static int run_daemon_command(const struct ctl *ctl, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "watch") == 0)
 		return cmd_watch(ctl, daemon, argc - 2, argv + 2);
-	args = parse_args(argc - 2, argv + 2);
-	if (!args)
-		return EXIT_USAGE;
-	return call_daemon(ctl, daemon, argv[1], args);
+	return call_daemon(ctl, daemon, argv[1], argc - 2, argv + 2);
 }
 
 int main(int argc, char **argv)
@@ -407,6 +475,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "status") == 0 && argc == 1)
 		return cmd_status(&ctl);
+	if (strcmp(argv[0], "completion") == 0)
+		return cmd_completion(&ctl, argc, argv);
 	if (is_daemon(argv[0]))
 		return run_daemon_command(&ctl, argc, argv);
 	for (const struct local_tool *t = local_tools; t->name; t++) {

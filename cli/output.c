@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliargs.h"
+
 #define MAX_COLUMNS 16
 #define MAX_CELL    60
 
@@ -188,14 +190,39 @@ static void print_value(json_t *v, FILE *out)
 	}
 }
 
+/* One command: its help line, its positional synopsis, then each argument. */
+static void print_command(const char *name, json_t *c, int width, FILE *out)
+{
+	bool priv = json_is_true(json_object_get(c, "privileged"));
+	json_t *args = json_object_get(c, "args"), *a;
+	char syn[256];
+	size_t j;
+
+	fprintf(out, "  %-*s %s %s\n", width, name, priv ? "*" : " ",
+		json_string_value(json_object_get(c, "help")) ?: "");
+	cliargs_synopsis(args, syn, sizeof(syn));
+	if (*syn)
+		fprintf(out, "  %-*s     %s %s\n", width, "", name, syn);
+	json_array_foreach (args, j, a) {
+		bool req = json_is_true(json_object_get(a, "required"));
+
+		fprintf(out, "  %-*s     %s%s=<%s>%s  %s\n", width, "", req ? "" : "[",
+			json_string_value(json_object_get(a, "name")),
+			json_string_value(json_object_get(a, "type")), req ? "" : "]",
+			json_string_value(json_object_get(a, "help")));
+	}
+}
+
 static void print_help(const char *daemon, json_t *cmds, FILE *out)
 {
 	size_t i, width = 0;
 	json_t *c;
 	bool any_privileged = false;
 
-	fprintf(out, "%s commands (lwgatectl %s COMMAND [key=value | key:=JSON]...):\n", daemon,
-		daemon);
+	fprintf(out,
+		"%s commands (lwgatectl %s COMMAND [ARG]... [key=value | key:=JSON | --key "
+		"value]...):\n",
+		daemon, daemon);
 	json_array_foreach (cmds, i, c) {
 		size_t n = strlen(json_string_value(json_object_get(c, "command")));
 
@@ -203,25 +230,18 @@ static void print_help(const char *daemon, json_t *cmds, FILE *out)
 			width = n;
 	}
 	json_array_foreach (cmds, i, c) {
-		bool priv = json_is_true(json_object_get(c, "privileged"));
-		json_t *args = json_object_get(c, "args"), *a;
-		size_t j;
-
-		any_privileged |= priv;
-		fprintf(out, "  %-*s %s %s\n", (int)width,
-			json_string_value(json_object_get(c, "command")), priv ? "*" : " ",
-			json_string_value(json_object_get(c, "help")));
-		json_array_foreach (args, j, a) {
-			bool req = json_is_true(json_object_get(a, "required"));
-
-			fprintf(out, "  %-*s     %s%s=<%s>%s  %s\n", (int)width, "", req ? "" : "[",
-				json_string_value(json_object_get(a, "name")),
-				json_string_value(json_object_get(a, "type")), req ? "" : "]",
-				json_string_value(json_object_get(a, "help")));
-		}
+		any_privileged |= json_is_true(json_object_get(c, "privileged"));
+		print_command(json_string_value(json_object_get(c, "command")), c, (int)width, out);
 	}
 	if (any_privileged)
 		fprintf(out, "(* changes state: root or the daemon's own user only)\n");
+}
+
+void output_command_help(const char *daemon, const char *cmd, json_t *entry, FILE *out)
+{
+	fprintf(out, "lwgatectl %s %s [ARG]... [key=value | key:=JSON | --key value]...\n", daemon,
+		cmd);
+	print_command(cmd, entry, (int)strlen(cmd), out);
 }
 
 void output_reply(enum output_mode mode, const char *daemon, const char *cmd, json_t *result,

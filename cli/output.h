@@ -29,6 +29,12 @@ void output_reply(enum output_mode mode, const char *daemon, const char *cmd, js
  */
 void output_status(enum output_mode mode, json_t *statuses, FILE *out);
 
+/*
+ * Print `lwgatectl DAEMON CMD --help`: @entry is the command's object in
+ * the daemon's "help" reply (help, privileged, args).
+ */
+void output_command_help(const char *daemon, const char *cmd, json_t *entry, FILE *out);
+
 /* Print one event received after a subscribe. */
 void output_event(enum output_mode mode, const char *daemon, const char *topic, json_t *data,
 		  FILE *out);

@@ -1,13 +1,12 @@
 /*
- * lowpand — lwgate border router: a slip-radio 802.15.4 dongle on one side,
- * a Linux TUN interface on the other, 6LoWPAN (lib/lowpan) in between, and
- * the RPL root of the mesh (rplroot.c).
+ * lowpand — lwgate border router: a slip-radio 802.15.4 dongle (radio.c) on
+ * one side, a Linux TUN interface (tun.c) on the other, the forwarding path
+ * (forward.c, 6LoWPAN from lib/lowpan) in between, the RPL root of the mesh
+ * (rplroot.c) and 6LoWPAN-ND (ndrouter.c) as its control plane.
  *
- * Frames from the dongle are reassembled and decompressed; RPL control
- * messages go to the root, packets for the mesh go back down, the rest
- * (without its RPL option) to the TUN interface.  Packets from the TUN
- * interface are source-routed when the DODAG knows their destination to be
- * more than one hop away, compressed, fragmented in natural order and sent.
+ * This file holds the configuration, starts the modules in order and
+ * answers the control socket; the forwarding path asks the control plane
+ * for downward routes and offers it the packets from the mesh.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,16 +16,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/daemon.h"
 #include "common/clock.h"
+#include "common/daemon.h"
 #include "common/log.h"
-#include "lowpan/frame.h"
+#include "forward.h"
 #include "lowpan/iphc.h"
-#include "lowpan/lladdr.h"
 #include "lowpan/mib.h"
-#include "lowpan/rx.h"
-#include "lowpan/tx.h"
-#include "lowpan/rpl.h"
 #include "ndrouter.h"
 #include "neighbors.h"
 #include "radio.h"
@@ -150,24 +145,18 @@ static const struct db_migration lowpand_migrations[] = {
 struct lowpand {
 	struct daemon *d;
 	struct tun *tun;
-	struct event *tun_ev, *expire_ev;
 	struct radio *radio;
-	struct lowpan_rx *rx;
-	struct rplroot *rpl;
-	struct ndrouter *nd; /* NULL when [nd] enabled = no */
 	struct neighbors *neighbors;
-	uint8_t link_local[16];  /* the root's fe80:: address on the radio */
+	struct forward *fwd;
+	struct rplroot *rpl;
+	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
+	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
 	struct in6_addr address; /* the router's address on lwg0 */
 	struct in6_addr dodag_id;
 	unsigned prefix_len;
-	struct lowpan_mib mib;
 	struct lowpan_ctx_table contexts;
 	struct in6_addr context0; /* as configured, for the 6CO */
 	unsigned context0_len;    /* 0: none */
-	uint8_t seq;
-	uint16_t tag;
-	uint64_t tun_in, tun_out, tun_errors, no_route, hop_limit, forwarded;
-	uint64_t rx_bad_header, rx_not_for_us, rx_secured;
 };
 
 /* The running configuration; never keep the pointer: a reload replaces it. */
@@ -194,171 +183,12 @@ static int parse_address(const char *text, struct in6_addr *addr, unsigned *plen
 	return 0;
 }
 
-static bool in_mesh(const struct lowpand *l, const uint8_t a[16])
-{
-	unsigned bytes = l->prefix_len / 8, bits = l->prefix_len % 8;
-
-	if (memcmp(a, l->address.s6_addr, bytes) != 0)
-		return false;
-	return bits == 0 || ((a[bytes] ^ l->address.s6_addr[bytes]) & (0xff00 >> bits)) == 0;
-}
-
-/* One of the root's own addresses: a packet from it started at the root (RFC 9008). */
-static bool is_root_address(const struct lowpand *l, const uint8_t a[16])
-{
-	return memcmp(a, l->address.s6_addr, 16) == 0 || memcmp(a, l->dodag_id.s6_addr, 16) == 0 ||
-	       memcmp(a, l->link_local, 16) == 0;
-}
-
-/* The 802.15.4 address an on-link IPv6 address maps to (RFC 4944 §6, §9). */
-static void link_address(const uint8_t a[16], struct lowpan_lladdr *ll)
-{
-	static const uint8_t short_iid[6] = { 0, 0, 0, 0xff, 0xfe, 0 };
-
-	if (a[0] == 0xff) {
-		lowpan_lladdr_set_short(ll, 0xffff);
-	} else if (memcmp(a + 8, short_iid, sizeof(short_iid)) == 0) {
-		lowpan_lladdr_set_short(ll, (uint16_t)(a[14] << 8 | a[15]));
-	} else {
-		ll->mode = LOWPAN_ADDR_EXT;
-		memcpy(ll->a, a + 8, 8);
-		ll->a[0] ^= 0x02; /* the IID inverts the universal/local bit */
-	}
-}
-
-static int emit_frame(void *arg, const uint8_t *frame, size_t len)
+/* What RPL and ND send into the mesh takes the forwarding path's downward routes too. */
+static void root_send(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct lowpand *l = arg;
 
-	return radio_send(l->radio, frame, len);
-}
-
-/* Compress, fragment and queue @pkt for the 802.15.4 neighbour owning @next. */
-static void transmit(struct lowpand *l, const uint8_t *pkt, size_t len, const uint8_t next[16])
-{
-	struct lowpan_tx_cfg tx = { 0 };
-	uint8_t eui[8];
-	int rc;
-
-	if (!radio_ready(l->radio) || !radio_eui64(l->radio, eui)) {
-		l->no_route++;
-		return;
-	}
-	tx.mac.type = LOWPAN_FRAME_DATA;
-	tx.mac.version = LOWPAN_FRAME_V2006;
-	tx.mac.panid_comp = true;
-	tx.mac.dst_pan = tx.mac.src_pan = (uint16_t)config(l)->panid;
-	tx.mac.src.mode = LOWPAN_ADDR_EXT;
-	memcpy(tx.mac.src.a, eui, 8);
-	link_address(next, &tx.mac.dst);
-	tx.mac.ack_req = !(tx.mac.dst.mode == LOWPAN_ADDR_SHORT && tx.mac.dst.a[0] == 0xff &&
-			   tx.mac.dst.a[1] == 0xff);
-	tx.max_frame = 127;
-	tx.fcs = false; /* the dongle adds it */
-	tx.ctx = &l->contexts;
-	rc = lowpan_tx_packet(&tx, &l->mib, pkt, len, l->tag++, &l->seq, emit_frame, l);
-	if (rc < 0)
-		log_debug("packet not sent len=%zu reason=%d", len, rc);
-}
-
-/*
- * Send @pkt into the mesh: multicast to the broadcast address, a node more
- * than one hop away with an RPL source route — around the packet (IPv6 in
- * IPv6, RFC 9008) unless the root itself sent it — and anything else to the
- * neighbour its address names.
- */
-static void send_packet(struct lowpand *l, const uint8_t *pkt, size_t len)
-{
-	uint8_t hops[LOWPAN_RPL_MAX_HOPS][16], routed[2048];
-	const uint8_t *dst = pkt + 24;
-	size_t nhops = 0;
-	int n;
-
-	if (len < 40 || (pkt[0] >> 4) != 6) {
-		l->no_route++;
-		return;
-	}
-	if (dst[0] != 0xff && l->rpl)
-		nhops = rplroot_route(l->rpl, dst, hops, LOWPAN_RPL_MAX_HOPS);
-	if (nhops < 2) {
-		transmit(l, pkt, len, dst);
-		return;
-	}
-	n = lowpan_rpl_source_route(pkt, len, l->dodag_id.s6_addr, (const uint8_t(*)[16])hops,
-				    nhops, !is_root_address(l, pkt + 8), routed, sizeof(routed));
-	if (n < 0) {
-		l->no_route++;
-		return;
-	}
-	transmit(l, routed, (size_t)n, hops[0]);
-}
-
-static void rpl_send(void *arg, const uint8_t *pkt, size_t len)
-{
-	send_packet(arg, pkt, len);
-}
-
-/* Node to node through the root: back down, one hop fewer to live. */
-static void forward_down(struct lowpand *l, uint8_t *pkt, size_t len)
-{
-	if (pkt[7] <= 1) {
-		l->hop_limit++;
-		return;
-	}
-	l->forwarded++;
-	pkt[7]--;
-	send_packet(l, pkt, len);
-}
-
-/* Reassembly timeouts are checked once a second, and only while datagrams are pending. */
-static void arm_expiry(struct lowpand *l)
-{
-	struct timeval one = { 1, 0 };
-
-	if (lowpan_rx_pending(l->rx) > 0 && !evtimer_pending(l->expire_ev, NULL))
-		evtimer_add(l->expire_ev, &one);
-}
-
-static void on_expire(evutil_socket_t fd, short what, void *arg)
-{
-	struct lowpand *l = arg;
-
-	lowpan_rx_expire(l->rx, clock_ms());
-	arm_expiry(l);
-}
-
-/* Radio → host: one MAC frame in, at most one IPv6 packet out. */
-/*
- * Junk from the air is sorted by reason before 6LoWPAN sees it: a header
- * that does not parse, a frame addressed elsewhere (another PAN, another
- * node), a secured frame (counted, never read as plaintext).
- */
-static bool frame_is_for_us(struct lowpand *l, const uint8_t *frame, size_t len)
-{
-	struct lowpan_frame f;
-	uint8_t eui[8];
-
-	if (lowpan_frame_parse(frame, len, 0, &f) < 0) {
-		l->rx_bad_header++;
-		return false;
-	}
-	if ((f.dst_pan_present && f.dst_pan != 0xffff && f.dst_pan != (uint16_t)config(l)->panid) ||
-	    (f.dst.mode == LOWPAN_ADDR_SHORT && !(f.dst.a[0] == 0xff && f.dst.a[1] == 0xff)) ||
-	    (f.dst.mode == LOWPAN_ADDR_EXT && radio_eui64(l->radio, eui) &&
-	     memcmp(f.dst.a, eui, 8) != 0)) {
-		l->rx_not_for_us++;
-		return false;
-	}
-	if (f.security) {
-		l->rx_secured++;
-		return false;
-	}
-	return true;
-}
-
-static void nd_send(void *arg, const uint8_t *pkt, size_t len)
-{
-	send_packet(arg, pkt, len);
+	forward_send(l->fwd, pkt, len);
 }
 
 /* RS and NS+ARO from the mesh: answered here, with the radio's addresses. */
@@ -372,6 +202,22 @@ static bool nd_input(struct lowpand *l, const uint8_t *pkt, size_t len)
 		ll[8] ^= 0x02;
 	}
 	return ndrouter_input(l->nd, pkt, len, ll, known ? eui : NULL);
+}
+
+/* The control plane's share of the packets from the mesh: RPL, then ND. */
+static bool local_input(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct lowpand *l = arg;
+
+	return (l->rpl && rplroot_input(l->rpl, pkt, len)) || (l->nd && nd_input(l, pkt, len));
+}
+
+/* Downward routes come from the DODAG, once there is one. */
+static size_t route(void *arg, const uint8_t dst[16], uint8_t (*hops)[16], size_t max_hops)
+{
+	struct lowpand *l = arg;
+
+	return l->rpl ? rplroot_route(l->rpl, dst, hops, max_hops) : 0;
 }
 
 /* What the RAs announce, from [tun], [6lowpan] and [nd]; NULL when ND is off. */
@@ -400,72 +246,7 @@ static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *c
 		log_error("[nd] rd_address \"%s\" is not an IPv6 address", cfg->rd_address);
 		return NULL;
 	}
-	return ndrouter_new(&nc, nd_send, l);
-}
-
-static void on_frame(void *arg, const uint8_t *frame, size_t len)
-{
-	struct lowpand *l = arg;
-	uint8_t *pkt = NULL;
-	size_t pktlen = 0;
-	struct lowpan_frame info = { 0 };
-	int rc;
-
-	if (!frame_is_for_us(l, frame, len))
-		return;
-	rc = lowpan_rx_frame(l->rx, frame, len, clock_ms(), &pkt, &pktlen, &info);
-	if (rc < 0) {
-		log_debug("frame dropped len=%zu reason=%d", len, rc);
-		return;
-	}
-	neighbors_heard(l->neighbors, &info.src, clock_ms());
-	if (!pkt) {
-		arm_expiry(l); /* a fragment was kept */
-		return;
-	}
-	/*
-	 * First off with the RPL option and the tunnel to the root: Contiki-NG
-	 * puts the option in a hop-by-hop header on everything it sends to a
-	 * global address, its DAOs too, and the kernel drops packets that
-	 * carry it (type 0x63: discard if unknown).
-	 */
-	rc = lowpan_rpl_strip(pkt, pktlen, l->dodag_id.s6_addr);
-	if (rc < 0)
-		goto out;
-	pktlen = (size_t)rc;
-	if (l->rpl && rplroot_input(l->rpl, pkt, pktlen))
-		goto out;
-	if (l->nd && nd_input(l, pkt, pktlen))
-		goto out;
-	if (pkt[24] != 0xff && in_mesh(l, pkt + 24) && !is_root_address(l, pkt + 24)) {
-		forward_down(l, pkt, pktlen);
-		goto out;
-	}
-	if (tun_write(l->tun, pkt, pktlen) < 0)
-		l->tun_errors++;
-	else
-		l->tun_out++;
-out:
-	free(pkt);
-}
-
-static void on_tun(evutil_socket_t fd, short what, void *arg)
-{
-	struct lowpand *l = arg;
-	uint8_t buf[2048];
-
-	/* a bounded batch per wake-up, so that the radio side gets its turn */
-	for (int i = 0; i < 64; i++) {
-		int n = tun_read(l->tun, buf, sizeof(buf));
-
-		if (n <= 0) {
-			if (n < 0)
-				l->tun_errors++;
-			return;
-		}
-		l->tun_in++;
-		send_packet(l, buf, (size_t)n);
-	}
+	return ndrouter_new(&nc, root_send, l);
 }
 
 /* As root: the TUN interface. */
@@ -551,14 +332,40 @@ static void on_radio_ready(void *arg)
 		rplroot_free(l->rpl);
 	}
 	memcpy(l->link_local, rc.link_local, 16);
-	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), rpl_send, l);
+	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), root_send, l);
 }
 
+static void on_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct lowpand *l = arg;
+
+	forward_frame(l->fwd, frame, len);
+}
+
+static struct forward *forward_start(struct lowpand *l, const struct lowpand_config *cfg)
+{
+	struct forward_cfg fc = {
+		.tun = l->tun,
+		.radio = l->radio,
+		.neighbors = l->neighbors,
+		.contexts = &l->contexts,
+		.panid = (uint16_t)cfg->panid,
+		.address = l->address,
+		.prefix_len = l->prefix_len,
+		.dodag_id = l->dodag_id,
+		.reasm_timeout_ms = (uint32_t)cfg->reasm_timeout * 1000,
+		.reasm_max = (unsigned)cfg->reasm_max,
+		.hooks = { .local = local_input, .route = route, .arg = l },
+	};
+
+	return forward_new(daemon_base(l->d), &fc);
+}
+
+/* Radio frames reach the forwarding path only once the loop runs, when all of it exists. */
 static int lowpand_start(struct daemon *d, void **state)
 {
 	struct lowpand *l = *state;
 	const struct lowpand_config *cfg = daemon_config(d);
-	struct lowpan_rx_cfg rxcfg = { 0 };
 	struct radio_cfg rcfg = {
 		.device = cfg->device,
 		.baud = atoi(bauds[cfg->baud]),
@@ -570,23 +377,15 @@ static int lowpand_start(struct daemon *d, void **state)
 		.queue_max = cfg->tx_queue,
 		.on_ready = on_radio_ready,
 	};
-	rxcfg.reasm.timeout_ms = (uint32_t)cfg->reasm_timeout * 1000;
-	rxcfg.reasm.max_entries = (unsigned)cfg->reasm_max;
-	rxcfg.reasm.max_bytes = (size_t)cfg->reasm_max * 1280;
-	rxcfg.ctx = &l->contexts;
-	l->rx = lowpan_rx_new(&rxcfg, &l->mib);
+
 	l->neighbors = neighbors_new(256);
-	l->tun_ev = event_new(daemon_base(d), tun_fd(l->tun), EV_READ | EV_PERSIST, on_tun, l);
-	l->expire_ev = evtimer_new(daemon_base(d), on_expire, l);
-	if (!l->rx || !l->tun_ev || !l->expire_ev)
-		abort();
-	event_add(l->tun_ev, NULL);
+	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
+	l->fwd = forward_start(l, cfg);
 	if (cfg->nd) {
 		l->nd = nd_new(l, cfg);
 		if (!l->nd)
 			return -EINVAL;
 	}
-	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	return 0;
 }
 
@@ -596,13 +395,9 @@ static void lowpand_stop(void *state)
 
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
-	neighbors_free(l->neighbors);
+	forward_free(l->fwd);
 	radio_free(l->radio);
-	if (l->tun_ev)
-		event_free(l->tun_ev);
-	if (l->expire_ev)
-		event_free(l->expire_ev);
-	lowpan_rx_free(l->rx);
+	neighbors_free(l->neighbors);
 	tun_close(l->tun);
 	free(l);
 }
@@ -624,11 +419,13 @@ static json_t *radio_json(const struct lowpand *l)
 static json_t *counters_json(const struct lowpand *l)
 {
 	struct radio_stats st;
+	struct forward_stats fs;
 	size_t n;
 	const struct lowpan_mib_field *f = lowpan_mib_fields(&n);
 	json_t *c;
 
 	radio_get_stats(l->radio, &st);
+	forward_get_stats(l->fwd, &fs);
 	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		      "radio_rx_frames", (json_int_t)st.rx_frames, "radio_tx_frames",
 		      (json_int_t)st.tx_frames, "radio_tx_ok", (json_int_t)st.tx_ok,
@@ -639,15 +436,15 @@ static json_t *counters_json(const struct lowpand *l)
 		      "radio_slip_errors", (json_int_t)st.slip_errors, "radio_malformed",
 		      (json_int_t)st.malformed, "radio_log_lines", (json_int_t)st.log_lines,
 		      "radio_reconnects", (json_int_t)st.reconnects);
-	json_object_set_new(c, "tun_in", json_integer((json_int_t)l->tun_in));
-	json_object_set_new(c, "tun_out", json_integer((json_int_t)l->tun_out));
-	json_object_set_new(c, "tun_errors", json_integer((json_int_t)l->tun_errors));
-	json_object_set_new(c, "no_route", json_integer((json_int_t)l->no_route));
-	json_object_set_new(c, "forwarded", json_integer((json_int_t)l->forwarded));
-	json_object_set_new(c, "rx_bad_header", json_integer((json_int_t)l->rx_bad_header));
-	json_object_set_new(c, "rx_not_for_us", json_integer((json_int_t)l->rx_not_for_us));
-	json_object_set_new(c, "rx_secured", json_integer((json_int_t)l->rx_secured));
-	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)l->hop_limit));
+	json_object_set_new(c, "tun_in", json_integer((json_int_t)fs.tun_in));
+	json_object_set_new(c, "tun_out", json_integer((json_int_t)fs.tun_out));
+	json_object_set_new(c, "tun_errors", json_integer((json_int_t)fs.tun_errors));
+	json_object_set_new(c, "no_route", json_integer((json_int_t)fs.no_route));
+	json_object_set_new(c, "forwarded", json_integer((json_int_t)fs.forwarded));
+	json_object_set_new(c, "rx_bad_header", json_integer((json_int_t)fs.rx_bad_header));
+	json_object_set_new(c, "rx_not_for_us", json_integer((json_int_t)fs.rx_not_for_us));
+	json_object_set_new(c, "rx_secured", json_integer((json_int_t)fs.rx_secured));
+	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)fs.hop_limit));
 	if (l->rpl) {
 		struct rplroot_stats rs;
 
@@ -675,8 +472,9 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)ns.na_out, "nd_invalid", (json_int_t)ns.invalid));
 	}
 	for (size_t i = 0; i < n; i++)
-		json_object_set_new(c, f[i].name,
-				    json_integer((json_int_t)lowpan_mib_get(&l->mib, i)));
+		json_object_set_new(
+			c, f[i].name,
+			json_integer((json_int_t)lowpan_mib_get(forward_mib(l->fwd), i)));
 	return c;
 }
 

@@ -177,39 +177,11 @@ void dm_counters(const struct dm *dm, json_t *counters)
 
 void dm_code_text(coap_pdu_code_t code, char *buf, size_t size)
 {
-	static const struct {
-		unsigned code;
-		const char *name;
-	} names[] = {
-		{ 201, "Created" },
-		{ 202, "Deleted" },
-		{ 203, "Valid" },
-		{ 204, "Changed" },
-		{ 205, "Content" },
-		{ 231, "Continue" },
-		{ 400, "Bad Request" },
-		{ 401, "Unauthorized" },
-		{ 402, "Bad Option" },
-		{ 403, "Forbidden" },
-		{ 404, "Not Found" },
-		{ 405, "Method Not Allowed" },
-		{ 406, "Not Acceptable" },
-		{ 408, "Request Entity Incomplete" },
-		{ 409, "Conflict" },
-		{ 412, "Precondition Failed" },
-		{ 413, "Request Entity Too Large" },
-		{ 415, "Unsupported Content-Format" },
-		{ 500, "Internal Server Error" },
-		{ 501, "Not Implemented" },
-		{ 503, "Service Unavailable" },
-	};
-	unsigned n = COAP_RESPONSE_CLASS(code) * 100 + (code & 0x1f);
-	const char *name = "";
+	/* libcoap's names: RFC 7252 §12.1.2 and the codes registered since (4.29, 5.05…) */
+	const char *name = coap_response_phrase((unsigned char)code);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == n)
-			name = names[i].name;
-	snprintf(buf, size, "%u.%02u%s%s", n / 100, n % 100, *name ? " " : "", name);
+	snprintf(buf, size, "%u.%02u%s%s", (unsigned)COAP_RESPONSE_CLASS(code) & 7, code & 0x1fu,
+		 name ? " " : "", name ? name : "");
 }
 
 static void payload_of(const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
@@ -247,27 +219,6 @@ static struct op *take(struct dm *dm, coap_session_t *s, const coap_pdu_t *pdu, 
 		}
 	}
 	return NULL;
-}
-
-static enum ipc_error error_for(coap_pdu_code_t code)
-{
-	switch (COAP_RESPONSE_CLASS(code) * 100 + (code & 0x1f)) {
-	case 404:
-		return IPC_ERR_NOT_FOUND;
-	case 401:
-	case 403:
-		return IPC_ERR_DENIED;
-	case 400:
-	case 402:
-	case 405:
-	case 406:
-	case 415:
-		return IPC_ERR_BAD_ARGS;
-	case 503:
-		return IPC_ERR_BUSY;
-	default:
-		return IPC_ERR_CONFLICT;
-	}
 }
 
 /* A 2.05 Content: the values as lib/lwm2m renders them, or the links. */
@@ -336,8 +287,10 @@ static void answer(struct op *op, const coap_pdu_t *received)
 	if (COAP_RESPONSE_CLASS(code) != 2) {
 		payload_of(received, &data, &len);
 		op->dm->failed++;
-		ipc_call_fail(op->call, error_for(code), "%s: %s%s%.*s", op->ep, text,
-			      len ? ": " : "", (int)(len > 200 ? 200 : len), (const char *)data);
+		/* the client's own answer: "4.04" for scripts, with its name for people */
+		ipc_call_fail_detail(op->call, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
+				     "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
+				     (int)(len > 200 ? 200 : len), (const char *)data);
 		return;
 	}
 	lwm2m_path_format(&op->path, path, sizeof(path));

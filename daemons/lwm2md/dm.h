@@ -95,7 +95,7 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 /* Add the counters (requests, failures, sessions opened) to @counters. */
 void dm_counters(const struct dm *dm, json_t *counters);
 
-/* "4.04 Not Found" for a CoAP response code (RFC 7252 §12.1.2 names). */
+/* "4.04 Not Found" for a CoAP response code (libcoap's names, RFC 7252 §12.1.2 …). */
 void dm_code_text(coap_pdu_code_t code, char *buf, size_t size);
 
 #endif

@@ -3,7 +3,6 @@
  */
 #include "rdcreds.h"
 
-#include <errno.h>
 #include <string.h>
 
 /* several identities may share a sector list */
@@ -52,13 +51,4 @@ bool rdcreds_sector_in(const char *list, const char *d)
 		p += len + (end ? 1 : 0);
 	}
 	return false;
-}
-
-int rdcreds_add_hex(struct pskstore *ps, const char *identity, const char *hex, const char *sectors)
-{
-	if (!sectors || !*sectors)
-		sectors = "*";
-	if (!rdcreds_sectors_valid(sectors))
-		return -EINVAL;
-	return pskstore_add_hex(ps, identity, hex, sectors);
 }

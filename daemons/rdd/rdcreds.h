@@ -24,14 +24,6 @@
 extern const struct pskstore_schema rdcreds_schema;
 
 /*
- * Add a key for @identity (hex, as `cred-add` takes it) that may register
- * in @sectors (NULL or "": "*").  pskstore_add_hex()'s returns, and
- * -EINVAL for a bad sector list.
- */
-int rdcreds_add_hex(struct pskstore *ps, const char *identity, const char *hex,
-		    const char *sectors);
-
-/*
  * True when the comma-separated @list ("*": all; "-": the empty sector)
  * names sector @d ("" for none).
  */

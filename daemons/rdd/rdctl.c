@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coap/credctl.h"
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "rdlookup.h"
@@ -418,51 +419,35 @@ static const struct ipc_arg remove_args[] = {
 	{ NULL },
 };
 
+static const struct credctl_binding sectors_binding = {
+	.arg = "sectors",
+	.what = "sector list",
+	.rule = "\"*\" or names joined by commas (\"-\": no sector)",
+	.fallback = "*",
+	.valid = rdcreds_sectors_valid,
+};
+
 static void cmd_cred_add(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct rdd *rdd = ctx;
-	const char *id = json_string_value(json_object_get(args, "identity"));
-	const char *sectors = json_string_value(json_object_get(args, "sectors"));
-	int rc = rdcreds_add_hex(rdauth_creds(rdd->auth), id,
-				 json_string_value(json_object_get(args, "key")), sectors);
+	const char *id, *sectors;
 
-	if (rc == -EBADMSG)
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "key: 1 to %d bytes in hex (00112233…)",
-			      PSKGUARD_KEY_MAX);
-	else if (rc == -EEXIST)
-		ipc_call_fail(call, IPC_ERR_CONFLICT, "identity already has a key");
-	else if (rc == -EINVAL)
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
-			      "identity: 1 to %d bytes; sectors: \"*\" or names joined by commas "
-			      "(\"-\": no sector)",
-			      PSKGUARD_IDENTITY_MAX);
-	else if (rc < 0)
-		ipc_call_fail(call, IPC_ERR_INTERNAL, "not stored");
-	else
-		ipc_call_reply(call, json_pack("{s:s, s:s}", "identity", id, "sectors",
-					       sectors && *sectors ? sectors : "*"));
+	if (credctl_add(call, rdauth_creds(rdd->auth), args, &sectors_binding, &id, &sectors) == 0)
+		ipc_call_reply(call, json_pack("{s:s, s:s}", "identity", id, "sectors", sectors));
 }
 
 static void cmd_cred_del(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct rdd *rdd = ctx;
-	const char *id = json_string_value(json_object_get(args, "identity"));
-	struct pskstore *ps = rdauth_creds(rdd->auth);
-	const struct pskstore_cred *c = pskstore_find(ps, (const uint8_t *)id, strlen(id));
 
-	if (!c)
-		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no such credential");
-	else if (pskstore_del(ps, c) < 0)
-		ipc_call_fail(call, IPC_ERR_INTERNAL, "not deleted");
-	else
-		ipc_call_reply(call, NULL);
+	credctl_del(call, rdauth_creds(rdd->auth), args, &sectors_binding);
 }
 
 static void cmd_cred_list(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct rdd *rdd = ctx;
 
-	ipc_call_reply(call, pskstore_json(rdauth_creds(rdd->auth)));
+	credctl_list(call, rdauth_creds(rdd->auth));
 }
 
 static void cmd_forget(struct ipc_call *call, json_t *args, void *ctx)
@@ -515,15 +500,17 @@ static void cmd_forget_group(struct ipc_call *call, json_t *args, void *ctx)
 }
 
 static const struct ipc_arg cred_add_args[] = {
-	{ "identity", IPC_ARG_STRING, true, "PSK identity (with bind_psk_identity: the ep name)" },
-	{ "key", IPC_ARG_STRING, true, "pre-shared key in hex" },
+	{ "identity", IPC_ARG_STRING, true, "PSK identity (with bind_psk_identity: the ep name)",
+	  .positional = true },
+	CREDCTL_KEY_ARG,
 	{ "sectors", IPC_ARG_STRING, false,
-	  "sectors it may register in, joined by commas; \"-\": no sector (default: any)" },
+	  "sectors it may register in, joined by commas; \"-\": no sector (default: any)",
+	  .positional = true },
 	{ NULL },
 };
 
 static const struct ipc_arg cred_del_args[] = {
-	{ "identity", IPC_ARG_STRING, true, "PSK identity" },
+	{ "identity", IPC_ARG_STRING, true, "PSK identity", .positional = true },
 	{ NULL },
 };
 

@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "common/log.h"
+#include "common/systemd.h"
 
 #ifndef LWGATE_SYSCONFDIR
 #define LWGATE_SYSCONFDIR "/etc/lwgate"
@@ -58,12 +57,16 @@ static void usage(const struct daemon_def *def, FILE *out)
 		"  -t, --test            check the configuration and exit (0 good, 2 bad)\n"
 		"  -f, --foreground      log to stderr instead of the journal\n"
 		"      --print-config    print the effective configuration as INI and exit\n"
+		"      --commands        print the control commands as JSON (as `help` answers) "
+		"and exit\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n\n"
 		"Signals: TERM/INT stop, HUP reloads the configuration.\n"
 		"Control: lwgatectl %s help\n",
 		def->name, def->description, LWGATE_SYSCONFDIR, def->name, def->name);
 }
+
+static void print_commands(const struct daemon_def *def);
 
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(struct daemon *d, int argc, char **argv, struct options *o)
@@ -73,6 +76,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 		{ "test", no_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "print-config", no_argument, NULL, 'P' },
+		{ "commands", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -99,6 +103,9 @@ static int parse_args(struct daemon *d, int argc, char **argv, struct options *o
 		case 'P':
 			o->print = true;
 			break;
+		case 'C':
+			print_commands(d->def);
+			return 0;
 		case 'V':
 			printf("%s (lwgate) %s\n", d->def->name, LWGATE_VERSION);
 			return 0;
@@ -347,6 +354,17 @@ static const struct ipc_command daemon_commands[] = {
 	{ NULL },
 };
 
+/* --commands: the tables in the order run() serves them, as `help` lists them. */
+static void print_commands(const struct daemon_def *def)
+{
+	const struct ipc_command *tables[] = { daemon_commands, def->commands };
+	json_t *list = ipc_server_describe(tables, 2);
+
+	json_dumpf(list, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(list);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -362,12 +380,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
-	sd_notify(0, "WATCHDOG=1");
+	systemd_notify("WATCHDOG=1");
 }
 
 static void arm_signals_and_watchdog(struct daemon *d)
 {
-	uint64_t usec = 0;
+	uint64_t usec = systemd_watchdog_usec();
 
 	signal(SIGPIPE, SIG_IGN);
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
@@ -380,7 +398,7 @@ static void arm_signals_and_watchdog(struct daemon *d)
 	evsignal_add(d->sig_hup, NULL);
 
 	/* Pinged from the loop itself: if the loop hangs, systemd restarts us. */
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+	if (usec > 0) {
 		struct timeval half = { (time_t)(usec / 2 / 1000000),
 					(suseconds_t)(usec / 2 % 1000000) };
 
@@ -464,6 +482,7 @@ static void choose_config_path(struct daemon *d, const struct options *o)
 
 static int run(struct daemon *d)
 {
+	char state[300];
 	gid_t socket_gid;
 	int rc;
 
@@ -494,11 +513,12 @@ static int run(struct daemon *d)
 	log_info("started version=%s pid=%d config=%s socket=%s database=%s", LWGATE_VERSION,
 		 (int)getpid(), d->config_path ? d->config_path : "(defaults)", common(d)->socket,
 		 common(d)->database);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %s", common(d)->socket);
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s", common(d)->socket);
+	systemd_notify(state);
 
 	event_base_dispatch(d->base);
 
-	sd_notify(0, "STOPPING=1");
+	systemd_notify("STOPPING=1");
 	log_info("stopped");
 	return d->exit_code;
 }

@@ -21,6 +21,7 @@ void ipc_response_fini(struct ipc_response *resp)
 {
 	json_decref(resp->result);
 	json_decref(resp->records);
+	json_decref(resp->error);
 	free(resp->message);
 	memset(resp, 0, sizeof(*resp));
 }
@@ -157,6 +158,7 @@ int ipc_client_call(struct ipc_client *cl, const char *cmd, json_t *args_take, i
 			} else {
 				resp->code = msg.code;
 				resp->message = strdup(msg.message);
+				resp->error = json_incref(msg.payload);
 			}
 			ipc_message_fini(&msg);
 			return 0;

@@ -21,6 +21,7 @@ struct ipc_response {
 	json_t *records;     /* an array of the records streamed before the reply, or NULL */
 	enum ipc_error code; /* !ok */
 	char *message;       /* !ok: the daemon's explanation (owned) */
+	json_t *error;       /* !ok: the whole error object, with any detail (owned) */
 };
 
 /* Release what a call put in @resp. */

@@ -18,6 +18,7 @@ static const char *const error_names[IPC_ERR_COUNT] = {
 	[IPC_ERR_UNAVAILABLE] = "unavailable",
 	[IPC_ERR_TIMEOUT] = "timeout",
 	[IPC_ERR_INTERNAL] = "internal",
+	[IPC_ERR_COAP] = "coap",
 };
 
 const char *ipc_error_name(enum ipc_error code)

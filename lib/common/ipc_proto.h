@@ -5,6 +5,7 @@
  *   request  {"id":N,"cmd":"clients.list","args":{…}}
  *   reply    {"id":N,"ok":true,"result":…}
  *            {"id":N,"ok":false,"error":{"code":"not_found","message":"…"}}
+ *            the error object may carry more, e.g. "coap_code":"4.04" with "coap"
  *   record   {"id":N,"record":…}      zero or more before the reply, for long lists
  *   event    {"event":"topic","data":…}   after a "subscribe"
  * The reply is always the last message for an id, so it doubles as the end
@@ -44,6 +45,7 @@ enum ipc_error {
 	IPC_ERR_UNAVAILABLE,     /* a peer (device, daemon) cannot be reached */
 	IPC_ERR_TIMEOUT,         /* no answer in time */
 	IPC_ERR_INTERNAL,        /* our bug or a database error; logged */
+	IPC_ERR_COAP,            /* a device answered with a CoAP error: "coap_code" says which */
 	IPC_ERR_COUNT
 };
 
@@ -62,12 +64,18 @@ enum ipc_arg_type {
 	IPC_ARG_ANY,
 };
 
-/* One argument of a command; a table ends with {.name = NULL}. */
+/*
+ * One argument of a command; a table ends with {.name = NULL}.  The
+ * positional ones may also be given by position on the command line, in
+ * the order of the table (`lwgatectl lwm2md read dev7 /3/0`): "help"
+ * reports it, so that lwgatectl learns the order from the daemon.
+ */
 struct ipc_arg {
 	const char *name;
 	enum ipc_arg_type type;
 	bool required;
 	const char *help;
+	bool positional;
 };
 
 /* "string", "integer", … for help output. */

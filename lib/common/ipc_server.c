@@ -250,23 +250,52 @@ void ipc_call_reply(struct ipc_call *call, json_t *result_take)
 	call_free(call);
 }
 
+static void send_error_detail(struct ipc_conn *conn, json_t *id, enum ipc_error code,
+			      const char *msg, json_t *detail)
+{
+	json_t *reply = ipc_proto_reply_error(id, code, msg);
+
+	if (detail)
+		json_object_update_missing(json_object_get(reply, "error"), detail);
+	conn->srv->stats.errors++;
+	send_json(conn, reply);
+}
+
 static void send_error(struct ipc_conn *conn, json_t *id, enum ipc_error code, const char *msg)
 {
-	conn->srv->stats.errors++;
-	send_json(conn, ipc_proto_reply_error(id, code, msg));
+	send_error_detail(conn, id, code, msg, NULL);
+}
+
+static void __attribute__((format(printf, 4, 0)))
+call_fail(struct ipc_call *call, enum ipc_error code, json_t *detail_take, const char *fmt,
+	  va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (call->conn)
+		send_error_detail(call->conn, call->id, code, msg, detail_take);
+	json_decref(detail_take);
+	call_free(call);
 }
 
 void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	call_fail(call, code, NULL, fmt, ap);
 	va_end(ap);
-	if (call->conn)
-		send_error(call->conn, call->id, code, msg);
-	call_free(call);
+}
+
+void ipc_call_fail_detail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
+			  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	call_fail(call, code, detail_take, fmt, ap);
+	va_end(ap);
 }
 
 int ipc_call_record(struct ipc_call *call, json_t *record_take)
@@ -469,26 +498,31 @@ void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_
 	free(s);
 }
 
+/* Append the "help" entries of a table's commands to @list. */
+static void describe(json_t *list, const struct ipc_command *cmds)
+{
+	for (const struct ipc_command *c = cmds; c->name; c++) {
+		json_t *a = json_array();
+
+		for (const struct ipc_arg *p = c->args; p && p->name; p++)
+			json_array_append_new(
+				a, json_pack("{s:s, s:s, s:b, s:s, s:b}", "name", p->name, "type",
+					     ipc_arg_type_name(p->type), "required", p->required,
+					     "help", p->help ? p->help : "", "positional",
+					     p->positional));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:o}", "command", c->name,
+						      "help", c->help ? c->help : "", "privileged",
+						      c->privileged, "args", a));
+	}
+}
+
 static void cmd_help(struct ipc_call *call, json_t *args, void *ctx)
 {
 	struct ipc_server *srv = ctx;
 	json_t *list = json_array();
 
-	for (size_t t = 0; t < srv->ntables; t++) {
-		for (const struct ipc_command *c = srv->tables[t].cmds; c->name; c++) {
-			json_t *a = json_array();
-
-			for (const struct ipc_arg *p = c->args; p && p->name; p++)
-				json_array_append_new(
-					a, json_pack("{s:s, s:s, s:b, s:s}", "name", p->name,
-						     "type", ipc_arg_type_name(p->type), "required",
-						     p->required, "help", p->help ? p->help : ""));
-			json_array_append_new(list,
-					      json_pack("{s:s, s:s, s:b, s:o}", "command", c->name,
-							"help", c->help ? c->help : "",
-							"privileged", c->privileged, "args", a));
-		}
-	}
+	for (size_t t = 0; t < srv->ntables; t++)
+		describe(list, srv->tables[t].cmds);
 	ipc_call_reply(call, list);
 }
 
@@ -602,6 +636,17 @@ static const struct ipc_command builtin_commands[] = {
 	{ "unsubscribe", "stop receiving events on this connection", NULL, cmd_unsubscribe, false },
 	{ NULL },
 };
+
+json_t *ipc_server_describe(const struct ipc_command *const *tables, size_t n)
+{
+	json_t *list = json_array();
+
+	describe(list, builtin_commands);
+	for (size_t t = 0; t < n; t++)
+		if (tables[t])
+			describe(list, tables[t]);
+	return list;
+}
 
 /* Replace a socket file nobody answers on; refuse to steal a live one. */
 static int clear_stale_socket(const struct sockaddr_un *sun)

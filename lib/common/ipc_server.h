@@ -90,6 +90,14 @@ void ipc_server_free(struct ipc_server *srv);
  */
 int ipc_server_add_commands(struct ipc_server *srv, const struct ipc_command *table, void *ctx);
 
+/*
+ * What "help" answers on a server that serves @tables (@n tables, each
+ * ending with {.name = NULL}; NULL ones are skipped) after its built-in
+ * commands, without a server: a daemon's --commands prints it, so that
+ * lwgatectl's completion knows the commands at build time.
+ */
+json_t *ipc_server_describe(const struct ipc_command *const *tables, size_t n);
+
 /* Send {"event":@topic,"data":@data_take} to every client subscribed to it. */
 void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_take);
 
@@ -102,6 +110,14 @@ void ipc_call_reply(struct ipc_call *call, json_t *result_take);
 /* Answer @call with an error and free the call. */
 void ipc_call_fail(struct ipc_call *call, enum ipc_error code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * ipc_call_fail() with more fields in the error object: @detail_take's
+ * members (e.g. {"coap_code":"4.04"} for IPC_ERR_COAP), never overriding
+ * "code" or "message".
+ */
+void ipc_call_fail_detail(struct ipc_call *call, enum ipc_error code, json_t *detail_take,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Send one record of a list before the reply.  Returns 0, or -EPIPE when

@@ -7,7 +7,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <systemd/sd-journal.h>
+#include "common/systemd.h"
 
 const char *const log_level_names[] = { "error", "warning", "notice", "info", "debug", NULL };
 
@@ -61,6 +61,23 @@ static const char *level_name(enum log_level level)
 	return log_level_names[level - LOG_LEVEL_ERROR];
 }
 
+/* The record journald gets: the line as on stderr, its priority, who said it. */
+static int journal(enum log_level level, const char *component, const char *msg)
+{
+	char message[1200], priority[12];
+	const struct systemd_field fields[] = {
+		{ "MESSAGE", message },
+		{ "PRIORITY", priority },
+		{ "SYSLOG_IDENTIFIER", log_name },
+		{ "LWGATE_COMPONENT", component },
+	};
+
+	snprintf(message, sizeof(message), "%s: %s", component, msg);
+	snprintf(priority, sizeof(priority), "%d", (int)level);
+	return systemd_journal_send(SYSTEMD_JOURNAL_SOCKET, fields,
+				    sizeof(fields) / sizeof(fields[0]));
+}
+
 void log_vemit(enum log_level level, const char *component, bool with_errno, const char *fmt,
 	       va_list ap)
 {
@@ -76,9 +93,7 @@ void log_vemit(enum log_level level, const char *component, bool with_errno, con
 	if (!component)
 		component = log_name;
 
-	if (log_to_journal && sd_journal_send("MESSAGE=%s: %s", component, msg, "PRIORITY=%d",
-					      (int)level, "SYSLOG_IDENTIFIER=%s", log_name,
-					      "LWGATE_COMPONENT=%s", component, NULL) == 0) {
+	if (log_to_journal && journal(level, component, msg) == 0) {
 		errno = saved_errno;
 		return;
 	}

@@ -8,8 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include "lwm2m/lwm2m_xml.h"
 
 /* A DDF file for one object is a few tens of kB; this bounds a bad one. */
 #define DDF_MAX_SIZE (4u << 20)
@@ -55,10 +54,10 @@ struct ctx {
 	struct lwm2m_error *err;
 };
 
-static int fail(struct ctx *c, const xmlNode *n, const char *fmt, ...)
+static int fail(struct ctx *c, const struct lwm2m_xml_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct ctx *c, const xmlNode *n, const char *fmt, ...)
+static int fail(struct ctx *c, const struct lwm2m_xml_node *n, const char *fmt, ...)
 {
 	char what[160];
 	va_list ap;
@@ -67,17 +66,17 @@ static int fail(struct ctx *c, const xmlNode *n, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return lwm2m_error_set(c->err, -EBADMSG, SIZE_MAX, "%s:%ld: <%s>: %s", c->name,
-			       n ? xmlGetLineNo(n) : 0L, n ? (const char *)n->name : "?", what);
+			       n ? n->line : 0L, n && n->name ? n->name : "?", what);
 }
 
-static bool is_elem(const xmlNode *n, const char *name)
+static bool is_elem(const struct lwm2m_xml_node *n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+	return n->name && strcmp(n->name, name) == 0;
 }
 
-static const xmlNode *child(const xmlNode *parent, const char *name)
+static const struct lwm2m_xml_node *child(const struct lwm2m_xml_node *parent, const char *name)
 {
-	for (const xmlNode *n = parent->children; n; n = n->next) {
+	for (const struct lwm2m_xml_node *n = parent->children; n; n = n->next) {
 		if (is_elem(n, name))
 			return n;
 	}
@@ -85,13 +84,15 @@ static const xmlNode *child(const xmlNode *parent, const char *name)
 }
 
 /* The trimmed text of an element, malloc'ed; NULL when out of memory. */
-static char *text_of(const xmlNode *n)
+static char *text_of(const struct lwm2m_xml_node *n)
 {
-	xmlChar *t = xmlNodeGetContent(n);
-	const char *s = t ? (const char *)t : "";
+	char *t = lwm2m_xml_text(n);
+	const char *s = t;
 	size_t len;
 	char *out;
 
+	if (!t)
+		return NULL;
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
 	len = strlen(s);
@@ -99,14 +100,15 @@ static char *text_of(const xmlNode *n)
 			   s[len - 1] == '\r'))
 		len--;
 	out = strndup(s, len);
-	xmlFree(t);
+	free(t);
 	return out;
 }
 
 /* Text of the required child @name of @parent, or an error. */
-static int required_text(struct ctx *c, const xmlNode *parent, const char *name, char **out)
+static int required_text(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name,
+			 char **out)
 {
-	const xmlNode *n = child(parent, name);
+	const struct lwm2m_xml_node *n = child(parent, name);
 
 	if (!n)
 		return fail(c, parent, "missing element <%s>", name);
@@ -116,10 +118,10 @@ static int required_text(struct ctx *c, const xmlNode *parent, const char *name,
 	return 0;
 }
 
-static int optional_text(struct ctx *c, const xmlNode *parent, const char *name, const char *def,
-			 char **out)
+static int optional_text(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name,
+			 const char *def, char **out)
 {
-	const xmlNode *n = child(parent, name);
+	const struct lwm2m_xml_node *n = child(parent, name);
 
 	*out = n ? text_of(n) : strdup(def);
 	if (!*out)
@@ -127,7 +129,7 @@ static int optional_text(struct ctx *c, const xmlNode *parent, const char *name,
 	return 0;
 }
 
-static int parse_id(struct ctx *c, const xmlNode *n, const char *s, uint16_t *out)
+static int parse_id(struct ctx *c, const struct lwm2m_xml_node *n, const char *s, uint16_t *out)
 {
 	char *end;
 	long v;
@@ -143,10 +145,10 @@ static int parse_id(struct ctx *c, const xmlNode *n, const char *s, uint16_t *ou
 }
 
 /* <MultipleInstances> or <Mandatory> of @parent, as a boolean. */
-static int choice(struct ctx *c, const xmlNode *parent, const char *name, const char *yes,
-		  const char *no, bool *out)
+static int choice(struct ctx *c, const struct lwm2m_xml_node *parent, const char *name,
+		  const char *yes, const char *no, bool *out)
 {
-	const xmlNode *n = child(parent, name);
+	const struct lwm2m_xml_node *n = child(parent, name);
 	char *t;
 	int rc = 0;
 
@@ -165,9 +167,9 @@ static int choice(struct ctx *c, const xmlNode *parent, const char *name, const 
 	return rc;
 }
 
-static int parse_ops(struct ctx *c, const xmlNode *item, unsigned *out)
+static int parse_ops(struct ctx *c, const struct lwm2m_xml_node *item, unsigned *out)
 {
-	const xmlNode *n = child(item, "Operations");
+	const struct lwm2m_xml_node *n = child(item, "Operations");
 	char *t;
 	int rc = 0;
 
@@ -192,17 +194,16 @@ static int parse_ops(struct ctx *c, const xmlNode *item, unsigned *out)
 	return rc;
 }
 
-static int parse_item(struct ctx *c, const xmlNode *item, struct lwm2m_res_def *r)
+static int parse_item(struct ctx *c, const struct lwm2m_xml_node *item, struct lwm2m_res_def *r)
 {
-	xmlChar *id = xmlGetProp(item, (const xmlChar *)"ID");
-	const xmlNode *tn;
+	const char *id = lwm2m_xml_attr(item, "ID");
+	const struct lwm2m_xml_node *tn;
 	char *type;
 	int rc;
 
 	if (!id)
 		return fail(c, item, "missing attribute %s", "ID");
-	rc = parse_id(c, item, (const char *)id, &r->id);
-	xmlFree(id);
+	rc = parse_id(c, item, id, &r->id);
 	if (rc < 0)
 		return rc;
 	if ((rc = required_text(c, item, "Name", &r->name)) < 0 ||
@@ -234,9 +235,9 @@ static int res_cmp(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
-static int parse_object(struct ctx *c, const xmlNode *on, struct lwm2m_obj_def *o)
+static int parse_object(struct ctx *c, const struct lwm2m_xml_node *on, struct lwm2m_obj_def *o)
 {
-	const xmlNode *idn, *resn;
+	const struct lwm2m_xml_node *idn, *resn;
 	char *id;
 	size_t n = 0;
 	int rc;
@@ -261,15 +262,15 @@ static int parse_object(struct ctx *c, const xmlNode *on, struct lwm2m_obj_def *
 	resn = child(on, "Resources");
 	if (!resn)
 		return fail(c, on, "missing element <%s>", "Resources");
-	for (const xmlNode *it = resn->children; it; it = it->next) {
+	for (const struct lwm2m_xml_node *it = resn->children; it; it = it->next) {
 		if (is_elem(it, "Item"))
 			n++;
 	}
 	o->res = calloc(n ? n : 1, sizeof(*o->res));
 	if (!o->res)
 		return lwm2m_error_set(c->err, -ENOMEM, SIZE_MAX, "%s: out of memory", c->name);
-	for (const xmlNode *it = resn->children; it; it = it->next) {
-		if (it->type != XML_ELEMENT_NODE)
+	for (const struct lwm2m_xml_node *it = resn->children; it; it = it->next) {
+		if (!it->name)
 			continue;
 		if (!is_elem(it, "Item"))
 			return fail(c, it, "%s", "unexpected element in <Resources>");
@@ -281,8 +282,7 @@ static int parse_object(struct ctx *c, const xmlNode *on, struct lwm2m_obj_def *
 			if (o->res[k].id == o->res[o->nres - 1].id)
 				return lwm2m_error_set(c->err, -EBADMSG, SIZE_MAX,
 						       "%s:%ld: <Item>: duplicate resource ID %u",
-						       c->name, xmlGetLineNo(it),
-						       (unsigned)o->res[k].id);
+						       c->name, it->line, (unsigned)o->res[k].id);
 		}
 	}
 	qsort(o->res, o->nres, sizeof(*o->res), res_cmp);
@@ -331,17 +331,16 @@ static int insert(struct lwm2m_registry *r, struct lwm2m_obj_def *o)
 	return 0;
 }
 
-static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
+static int load_doc(struct lwm2m_registry *r, struct ctx *c, const struct lwm2m_xml_node *root)
 {
-	const xmlNode *root = xmlDocGetRootElement(doc);
 	struct lwm2m_obj_def *defs = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	if (!root || !is_elem(root, "LWM2M"))
 		return fail(c, root, "%s", "the root element must be <LWM2M>");
-	for (const xmlNode *on = root->children; on && rc == 0; on = on->next) {
-		if (on->type != XML_ELEMENT_NODE)
+	for (const struct lwm2m_xml_node *on = root->children; on && rc == 0; on = on->next) {
+		if (!on->name)
 			continue;
 		if (!is_elem(on, "Object")) {
 			rc = fail(c, on, "%s", "unexpected element in <LWM2M>");
@@ -372,7 +371,7 @@ static int load_doc(struct lwm2m_registry *r, struct ctx *c, xmlDoc *doc)
 				rc = lwm2m_error_set(
 					c->err, -EEXIST, SIZE_MAX,
 					"%s:%ld: <Object>: object %u is already defined", c->name,
-					xmlGetLineNo(on), (unsigned)defs[n - 1].id);
+					on->line, (unsigned)defs[n - 1].id);
 		}
 	}
 	if (rc == 0 && n == 0)
@@ -409,35 +408,17 @@ int lwm2m_registry_load_buffer(struct lwm2m_registry *r, const char *name, const
 			       size_t len, struct lwm2m_error *err)
 {
 	struct ctx c = { .name = name, .err = err };
-	xmlParserCtxt *pc;
-	xmlDoc *doc;
+	struct lwm2m_xml_doc *doc;
 	int rc;
 
 	if (len > DDF_MAX_SIZE)
 		return lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "%s: larger than %u bytes", name,
 				       DDF_MAX_SIZE);
-	pc = xmlNewParserCtxt();
-	if (!pc)
-		return lwm2m_error_set(err, -ENOMEM, SIZE_MAX, "%s: out of memory", name);
-	doc = xmlCtxtReadMemory(pc, (const char *)buf, (int)len, name, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(pc);
-		char msg[160];
-		size_t k;
-
-		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "not XML");
-		k = strlen(msg);
-		while (k > 0 && msg[k - 1] == '\n')
-			msg[--k] = '\0';
-		rc = lwm2m_error_set(err, -EBADMSG, SIZE_MAX, "%s:%d: XML: %s", name,
-				     e ? e->line : 0, msg);
-		xmlFreeParserCtxt(pc);
+	rc = lwm2m_xml_parse(buf, len, name, &doc, err);
+	if (rc < 0)
 		return rc;
-	}
-	rc = load_doc(r, &c, doc);
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(pc);
+	rc = load_doc(r, &c, lwm2m_xml_root(doc));
+	lwm2m_xml_free(doc);
 	return rc;
 }
 

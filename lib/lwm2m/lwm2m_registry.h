@@ -11,7 +11,7 @@
 
 /*
  * Object definitions loaded from OMA DDF XML files (the format of the OMA
- * LwM2M object registry), parsed with libxml2.  Lookups are binary searches
+ * LwM2M object registry), parsed with expat (lwm2m_xml.h).  Lookups are binary searches
  * over sorted arrays; the registry is read-only once loaded and can be shared.
  */
 

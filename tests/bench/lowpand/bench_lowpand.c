@@ -317,7 +317,8 @@ static void bench_tun_to_serial(const char *sock)
 	/* keep at most 400 datagrams between us and the pty (the TUN queue holds 500), so that
 	 * this measures what lowpand sustains rather than what the kernel drops */
 	while (sent < n) {
-		if ((unsigned long)sent - (atomic_load(&frames_seen) - before) >= 400) {
+		/* signed: DIOs of the trickle are frames too, and may put "seen" ahead of "sent" */
+		if ((long)sent - (long)(atomic_load(&frames_seen) - before) >= 400) {
 			usleep(20);
 			continue;
 		}

@@ -1,4 +1,4 @@
-/* libFuzzer target: DDF object definition files (libxml2 + our checks). */
+/* libFuzzer target: DDF object definition files (expat element tree + our checks). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -142,6 +142,22 @@ class DaemonTests(unittest.TestCase):
         self.assertEqual(r.returncode, 3)
         self.assertRegex(r.stdout, r"(?m)^lwm2md\s+down")
 
+    def test_commands_option_is_help(self):
+        """--commands prints what `help` answers (the source of lwgatectl's built-in
+        list and completion); every command the completion offers is the daemon's."""
+        for name in DAEMONS:
+            with self.subTest(daemon=name):
+                offline = subprocess.run([daemon_bin(name), "--commands"], capture_output=True,
+                                         text=True, timeout=10)
+                self.assertEqual(offline.returncode, 0, offline.stderr)
+                self.daemon(name).start()
+                live = ctl("--json", name, "help", sockdir=self.tmp)
+                self.assertEqual(live.returncode, 0, live.stderr)
+                self.assertEqual(json.loads(offline.stdout), json.loads(live.stdout))
+                commands = [c["command"] for c in json.loads(live.stdout)]
+                script = ctl("completion", "bash", sockdir=self.tmp).stdout
+                self.assertIn(f"\t{name}) echo \"{' '.join(commands)} watch\" ;;", script)
+
     def test_bad_config_exits_2_with_file_line_key(self):
         for name in DAEMONS:
             with self.subTest(daemon=name):
@@ -405,6 +421,53 @@ class DaemonTests(unittest.TestCase):
             while "STOPPING=1" not in msgs[-1]:
                 msgs.append(sock.recv(4096).decode())
             self.assertEqual(d.proc.wait(timeout=10), 0)
+        finally:
+            sock.close()
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root for a mount namespace")
+    def test_logs_go_to_the_journal(self):
+        """Started by systemd (INVOCATION_ID, no -f): each line is one record on journald's
+        native socket, here ours, put where journald's is in a /run of the daemon's own."""
+        import socket
+        path = os.path.join(self.tmp, "journal.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        sock.settimeout(10)
+        d = self.daemon("paad")
+        d.log = os.path.join(self.tmp, "paad.log")
+        run_own_journal = ("mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal && "
+                           f"ln -s {path} /run/systemd/journal/socket && exec \"$@\"")
+        env = dict(os.environ, INVOCATION_ID="4f2d3c9e0a6b4e1f9d8c7b6a5e4d3c2b")
+        env.pop("JOURNAL_STREAM", None)
+        with open(d.log, "w") as out:
+            d.proc = subprocess.Popen(["unshare", "-m", "sh", "-c", run_own_journal, "sh",
+                                       daemon_bin("paad"), "-c", d.ini],
+                                      env=env, stdout=out, stderr=out)
+
+        def record():
+            fields = {}
+            for line in sock.recv(65536).split(b"\n"):
+                if line:
+                    key, value = line.split(b"=", 1)
+                    fields[key.decode()] = value.decode()
+            return fields
+
+        try:
+            records = [record()]
+            while "started version=" not in records[-1]["MESSAGE"]:
+                records.append(record())
+            started = records[-1]
+            self.assertEqual(started["PRIORITY"], "6")  # info
+            self.assertEqual(started["SYSLOG_IDENTIFIER"], "paad")
+            self.assertEqual(started["MESSAGE"].split(": ", 1)[0],
+                             started["LWGATE_COMPONENT"])
+            self.assertEqual(set(started), {"MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER",
+                                            "LWGATE_COMPONENT"})
+            d.proc.send_signal(signal.SIGTERM)
+            while not records[-1]["MESSAGE"].endswith("stopped"):
+                records.append(record())
+            self.assertEqual(d.proc.wait(timeout=10), 0)
+            self.assertNotIn("started version=", d.logged())  # not on stderr as well
         finally:
             sock.close()
 

@@ -625,11 +625,12 @@ class MeshTests(Harness):
                 try:
                     self.assertEqual(st["radio"]["dialect"], expected)
                     self.assertEqual(st["radio"]["eui64"], "00:12:4b:00:01:02:03:04")
-                    # the simulator reports the configuration from its own thread,
-                    # which may come after lowpand already says "ready"
-                    cfg = wait_for(lambda: [e for e in self.sim.log if e["event"] == "config"],
-                                   "the dongle's configuration")[-1]
-                    self.assertEqual((cfg["channel"], cfg["panid"]), (15, PANID))
+                    # the simulator reports its configuration after each command
+                    # (channel, then PAN ID), possibly after lowpand says "ready"
+                    wait_for(lambda: any(e["event"] == "config" and
+                                         (e["channel"], e["panid"]) == (15, PANID)
+                                         for e in self.sim.log),
+                             f"the dongle set to channel 15, PAN ID 0x{PANID:04x}")
                     self.joined("b")
                     payload = dialect.encode()
                     self.assertEqual(self.ping_until("fd00::b", payload, 9, 1), payload)

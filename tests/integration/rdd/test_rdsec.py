@@ -125,6 +125,28 @@ class RdsecTests(RddCase):
         self.reg("ep=any-name", A)
         self.reg("ep=node-a")  # plain CoAP may take the identity's name too
 
+    def test_cred_commands_by_position(self):
+        """cred-add ID HEX [SECTORS] and cred-del ID: the order of rdd's own table
+        (lib/coap/credctl, shared with lwm2md)."""
+        self.start()
+        r = self.rdd.ctl("rdd", "cred-add", "node-c", "00112233", "farm,-")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        [c] = self.rdd.ctl_json("cred-list")
+        self.assertEqual((c["identity"], c["sectors"]), ("node-c", "farm,-"))
+        r = self.rdd.ctl("rdd", "cred-add", "node-c", "00")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("identity 'node-c' already has a key (conflict)", r.stderr)
+        r = self.rdd.ctl("rdd", "cred-add", "node-d", "00", "a b")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('sectors: "*" or names joined by commas', r.stderr)
+        r = self.rdd.ctl("rdd", "cred-add", "node-d", "00", "farm", "extra")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("by position: IDENTITY KEY [SECTORS]", r.stderr)
+        self.assertEqual(self.rdd.ctl("rdd", "cred-del", "node-c").returncode, 0)
+        r = self.rdd.ctl("rdd", "cred-del", "node-c")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such credential (not_found)", r.stderr)
+
     def test_first_come_first_remembered(self):
         self.start("[policy]\nbind_psk_identity = no\n[auth]\ntokens = tok-1 tok-2\n")
         self.cred_add("node-a", KEY_A)

@@ -118,6 +118,15 @@ static void cmd_change(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, json_true());
 }
 
+/* As lwm2md fails a call that a device answered with 4.06 Not Acceptable. */
+static void cmd_coap(struct ipc_call *call, json_t *args, void *ctx)
+{
+	ipc_call_fail_detail(call, IPC_ERR_COAP,
+			     json_pack("{s:s, s:s, s:s}", "coap_code", "4.06", "code", "not_mine",
+				       "message", "nor this"),
+			     "dev7: %s", "4.06 Not Acceptable");
+}
+
 static void cmd_quit(struct ipc_call *call, json_t *args, void *ctx)
 {
 	if (fx.never)
@@ -152,6 +161,7 @@ static const struct ipc_command commands[] = {
 	{ "hold", "answer at the next release", NULL, cmd_hold, false },
 	{ "release", "answer the held calls", NULL, cmd_release, false },
 	{ "change", "a privileged command", NULL, cmd_change, true },
+	{ "coap", "fail as a device's CoAP error", NULL, cmd_coap, false },
 	{ "quit", "stop the test server", NULL, cmd_quit, false },
 	{ NULL },
 };
@@ -369,6 +379,26 @@ static void test_help(void **state)
 	}
 	assert_true(saw_echo && saw_help);
 	ipc_response_fini(&r);
+	ipc_client_free(cl);
+}
+
+/* An error with detail: the detail arrives, "code" and "message" stay the server's. */
+static void test_error_detail(void **state)
+{
+	struct ipc_client *cl = client();
+	struct ipc_response r;
+
+	assert_int_equal(ipc_client_call(cl, "coap", NULL, 5000, &r), 0);
+	assert_false(r.ok);
+	assert_int_equal(r.code, IPC_ERR_COAP);
+	assert_string_equal(r.message, "dev7: 4.06 Not Acceptable");
+	assert_string_equal(json_string_value(json_object_get(r.error, "code")), "coap");
+	assert_string_equal(json_string_value(json_object_get(r.error, "coap_code")), "4.06");
+	assert_string_equal(json_string_value(json_object_get(r.error, "message")),
+			    "dev7: 4.06 Not Acceptable");
+	ipc_response_fini(&r);
+	assert_string_equal(ipc_error_name(IPC_ERR_COAP), "coap");
+	assert_int_equal(ipc_error_from_name("coap"), IPC_ERR_COAP);
 	ipc_client_free(cl);
 }
 
@@ -732,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_unknown_command_and_bad_args),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_error_detail),
 		cmocka_unit_test(test_concurrent_clients),
 		cmocka_unit_test(test_streamed_records),
 		cmocka_unit_test(test_disconnect_mid_reply),

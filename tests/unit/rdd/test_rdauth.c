@@ -39,7 +39,7 @@ static void start(struct fixture *f, const struct rdauth_config *cfg)
 {
 	f->db = tmpdb_open(&f->tmp, migrations, 2);
 	assert_int_equal(rdauth_new(f->db, cfg, &f->a), 0);
-	assert_int_equal(rdcreds_add_hex(rdauth_creds(f->a), "node-a", "6b", "farm,-"), 0);
+	assert_int_equal(pskstore_add_hex(rdauth_creds(f->a), "node-a", "6b", "farm,-"), 0);
 }
 
 static int setup(void **state)

@@ -54,22 +54,22 @@ static void add_with_sectors(void **state)
 	struct fixture *f = *state;
 	struct pskstore *ps = pskstore_new(f->db, &rdcreds_schema);
 
-	assert_int_equal(rdcreds_add_hex(ps, "node-a", "736563726574", "farm,barn"), 0);
-	assert_int_equal(rdcreds_add_hex(ps, "node-b", "00", NULL), 0);
-	assert_int_equal(rdcreds_add_hex(ps, "node-c", "00", ""), 0);
-	assert_int_equal(rdcreds_add_hex(ps, "node-a", "00", NULL), -EEXIST);
-	assert_int_equal(rdcreds_add_hex(ps, "x", "00", "a,,b"), -EINVAL);
-	assert_int_equal(rdcreds_add_hex(ps, "x", "00", "a b"), -EINVAL);
-	assert_int_equal(rdcreds_add_hex(ps, "x", "00", "farm*"), -EINVAL);
-	assert_int_equal(rdcreds_add_hex(ps, "x", "0", "farm"), -EBADMSG);
+	/* cred-add (coap/credctl) stores "*" when no sectors= is given */
+	assert_int_equal(pskstore_add_hex(ps, "node-a", "736563726574", "farm,barn"), 0);
+	assert_int_equal(pskstore_add_hex(ps, "node-b", "00", "*"), 0);
+	assert_int_equal(pskstore_add_hex(ps, "node-c", "00", "-"), 0);
+	assert_int_equal(pskstore_add_hex(ps, "node-a", "00", "*"), -EEXIST);
+	/* sector lists are not unique: two identities may share one */
+	assert_int_equal(pskstore_add_hex(ps, "node-d", "01", "farm,barn"), 0);
+	assert_int_equal(pskstore_add_hex(ps, "x", "0", "farm"), -EBADMSG);
 	pskstore_free(ps);
 
 	ps = pskstore_new(f->db, &rdcreds_schema);
-	assert_int_equal(pskstore_load(ps), 3);
+	assert_int_equal(pskstore_load(ps), 4);
 	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-a", 6)->bound, "farm,barn");
-	/* no sector list means any sector */
 	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-b", 6)->bound, "*");
-	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-c", 6)->bound, "*");
+	assert_string_equal(pskstore_find(ps, (const uint8_t *)"node-c", 6)->bound, "-");
+	assert_null(pskstore_find_bound(ps, "farm,barn"));
 	pskstore_free(ps);
 }
 
@@ -82,6 +82,9 @@ static void sector_lists(void **state)
 	assert_false(rdcreds_sectors_valid(",farm"));
 	assert_false(rdcreds_sectors_valid("farm,"));
 	assert_false(rdcreds_sectors_valid("*,farm"));
+	assert_false(rdcreds_sectors_valid("a,,b"));
+	assert_false(rdcreds_sectors_valid("a b"));
+	assert_false(rdcreds_sectors_valid("farm*"));
 	assert_true(rdcreds_sector_in("*", ""));
 	assert_true(rdcreds_sector_in("*", "x"));
 	assert_true(rdcreds_sector_in("farm,barn", "barn"));
