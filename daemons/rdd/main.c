@@ -23,6 +23,7 @@
 #include "rdauth.h"
 #include "rdctl.h"
 #include "rdgroup.h"
+#include "rdlimit.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -45,7 +46,10 @@ struct rdd_config {
 	int remember_s;
 	char *mcast_ifs;
 	int default_lt;
+	int grace_s;
 	int max_links;
+	bool simple_base;
+	int max_registrations, max_links_total, source_rate, source_burst, sources;
 	int ps_content_format;
 	int ps_interval_ms;
 	int ps_max_value;
@@ -119,8 +123,32 @@ static const struct config_key rdd_keys[] = {
 	  "(0: only while registered, as RFC 9176 7.5; -1: forever)" },
 	{ "rd", "default_lifetime", CONFIG_INT, offsetof(struct rdd_config, default_lt), "90000",
 	  60, 2147483647, NULL, true, "seconds a registration lives when it gives no lt" },
+	{ "rd", "lifetime_grace", CONFIG_INT, offsetof(struct rdd_config, grace_s), "60", 0, 86400,
+	  NULL, true,
+	  "seconds after its lifetime during which a registration, gone from lookups, still takes "
+	  "an update that brings it back (0: it goes at once)" },
 	{ "rd", "max_links", CONFIG_INT, offsetof(struct rdd_config, max_links), "1000", 1,
 	  1000000, NULL, true, "links accepted in one registration (more: 4.13)" },
+	{ "rd", "simple_registration_base", CONFIG_BOOL, offsetof(struct rdd_config, simple_base),
+	  "no", 0, 0, NULL, false,
+	  "a simple registration may give base, the address to fetch its links from (an "
+	  "extension; no: 4.00, as RFC 9176 5.1 takes the request's source)" },
+	{ "limits", "max_registrations", CONFIG_INT, offsetof(struct rdd_config, max_registrations),
+	  "10000", 0, 100000000, NULL, true,
+	  "registrations the directory holds (0: no cap; more: 5.03 with Max-Age 60)" },
+	{ "limits", "max_links_total", CONFIG_INT, offsetof(struct rdd_config, max_links_total),
+	  "100000", 0, 1000000000, NULL, true,
+	  "links of all registrations together (0: no cap; more: 5.03 with Max-Age 60)" },
+	{ "limits", "source_rate", CONFIG_INT, offsetof(struct rdd_config, source_rate), "10", 0,
+	  100000, NULL, true,
+	  "registrations and updates per second from one address (0: no limit; quicker: 5.03 "
+	  "with Max-Age)" },
+	{ "limits", "source_burst", CONFIG_INT, offsetof(struct rdd_config, source_burst), "20", 1,
+	  100000, NULL, true, "how many of them one address may send at once" },
+	{ "limits", "sources", CONFIG_INT, offsetof(struct rdd_config, sources), "4096", 4,
+	  1048576, NULL, false,
+	  "addresses whose rate is tracked (about 40 bytes each; the least recently seen gives "
+	  "way)" },
 	{ "pubsub", "content_format", CONFIG_INT, offsetof(struct rdd_config, ps_content_format),
 	  "606", 0, 65535, NULL, false,
 	  "Content-Format number of application/core-pubsub+cbor (the draft's TBD606)" },
@@ -201,6 +229,15 @@ static void default_base(const struct rdd_config *cfg, char *buf, size_t size)
 	snprintf(buf, size, strchr(a, ':') ? "coap://[%s]:%d" : "coap://%s:%d", a, cfg->port);
 }
 
+static void limit_config(const struct rdd_config *cfg, struct rdlimit_config *out)
+{
+	*out = (struct rdlimit_config){ .max_registrations = (size_t)cfg->max_registrations,
+					.max_links = (size_t)cfg->max_links_total,
+					.rate = (unsigned)cfg->source_rate,
+					.burst = (unsigned)cfg->source_burst,
+					.sources = (unsigned)cfg->sources };
+}
+
 static void auth_config(const struct rdd_config *cfg, struct rdauth_config *out)
 {
 	*out = (struct rdauth_config){ .registration_required = cfg->registration_required,
@@ -217,9 +254,11 @@ static int rdd_start(struct daemon *d, void **state)
 	const struct rdd_config *cfg = daemon_config(d);
 	struct rdd *rdd = calloc(1, sizeof(*rdd));
 	struct rdstore_config scfg = { .default_lt = (uint32_t)cfg->default_lt,
+				       .grace_s = (uint32_t)cfg->grace_s,
 				       .on_change = on_change,
 				       .ctx = rdd };
 	struct rdauth_config acfg;
+	struct rdlimit_config lcfg;
 	struct rdserver_config ccfg = { .coap_enabled = cfg->coap_enabled,
 					.address = cfg->address,
 					.port = cfg->port,
@@ -229,6 +268,7 @@ static int rdd_start(struct daemon *d, void **state)
 					.handshake_timeout_s = cfg->handshake_timeout_s,
 					.certs = { cfg->ca_file, cfg->cert_file, cfg->key_file },
 					.multicast_interfaces = cfg->mcast_ifs,
+					.simple_base = cfg->simple_base,
 					.max_links = (unsigned)cfg->max_links };
 	struct pubsub_config pcfg = { 0 };
 	char base[128];
@@ -240,8 +280,12 @@ static int rdd_start(struct daemon *d, void **state)
 	coap_startup();
 	coap_set_log_level(LOG_WARNING);
 	auth_config(cfg, &acfg);
-	rc = rdauth_new(daemon_db(d), &acfg, &rdd->auth);
+	limit_config(cfg, &lcfg);
+	rc = rdlimit_new(&lcfg, &rdd->limit);
+	if (rc == 0)
+		rc = rdauth_new(daemon_db(d), &acfg, &rdd->auth);
 	ccfg.auth = rdd->auth;
+	ccfg.limit = rdd->limit;
 	if (rc == 0)
 		rc = rdstore_new(daemon_base(d), daemon_db(d), &scfg, &rdd->store);
 	if (rc == 0)
@@ -266,6 +310,7 @@ static int rdd_start(struct daemon *d, void **state)
 		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
 		rdauth_free(rdd->auth);
+		rdlimit_free(rdd->limit);
 		free(rdd);
 		coap_cleanup();
 		return rc;
@@ -283,11 +328,14 @@ static void rdd_stop(void *state)
 	rdgroup_free(rdd->groups);
 	rdstore_free(rdd->store);
 	rdauth_free(rdd->auth);
+	rdlimit_free(rdd->limit);
 	free(rdd);
 	coap_cleanup();
 }
 
-/* default_lifetime, max_links, [auth], [policy] and the broker's limits apply to what comes next.
+/*
+ * default_lifetime, lifetime_grace, max_links, [auth], [policy], [limits] and the broker's
+ * limits apply to what comes next.
  */
 static void rdd_reload(void *state)
 {
@@ -295,10 +343,14 @@ static void rdd_reload(void *state)
 	const struct rdd_config *cfg = daemon_config(rdd->daemon);
 	struct rdauth_config acfg;
 	struct pubsub_config pcfg;
+	struct rdlimit_config lcfg;
 
 	auth_config(cfg, &acfg);
 	rdauth_reload(rdd->auth, &acfg);
+	limit_config(cfg, &lcfg);
+	rdlimit_set_config(rdd->limit, &lcfg);
 	rdstore_set_default_lt(rdd->store, (uint32_t)cfg->default_lt);
+	rdstore_set_grace(rdd->store, (uint32_t)cfg->grace_s);
 	rdserver_set_max_links(rdd->server, (unsigned)cfg->max_links);
 	pubsub_config_of(cfg, &pcfg);
 	pubsub_set_limits(rdd->pubsub, &pcfg);

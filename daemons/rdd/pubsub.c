@@ -604,8 +604,9 @@ static void update(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 	reply_conf(t->ps, t, PSCONF_ALL, 204, resp);
 }
 
-static void on_topic_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			 const coap_string_t *query, coap_pdu_t *resp)
+/* POST (the draft's editor's copy) and PUT (its last-call text) replace the configuration. */
+static void on_topic_replace(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+			     const coap_string_t *query, coap_pdu_t *resp)
 {
 	update(r, s, req, query, resp, true);
 }
@@ -660,7 +661,8 @@ static void topic_attach(struct pubsub *ps, struct topic *t)
 	t->conf_res = add_resource(ps, t->path, "core.ps.conf", t);
 	coap_register_handler(t->conf_res, COAP_REQUEST_GET, on_topic_get);
 	coap_register_handler(t->conf_res, COAP_REQUEST_FETCH, on_topic_fetch);
-	coap_register_handler(t->conf_res, COAP_REQUEST_PUT, on_topic_put);
+	coap_register_handler(t->conf_res, COAP_REQUEST_POST, on_topic_replace);
+	coap_register_handler(t->conf_res, COAP_REQUEST_PUT, on_topic_replace);
 	coap_register_handler(t->conf_res, COAP_REQUEST_IPATCH, on_topic_ipatch);
 	coap_register_handler(t->conf_res, COAP_REQUEST_DELETE, on_topic_delete);
 	t->data_res = add_resource(ps, t->data_path, "core.ps.data", t);
@@ -714,6 +716,19 @@ static void new_id(struct pubsub *ps, char *id)
 
 /* --- the collection: /ps --- */
 
+/* The value a topic is created with (initialize as a byte string): a copy. */
+static void initial_value(struct topic *t, const uint8_t *data, size_t len)
+{
+	t->value = malloc(len ? len : 1);
+	if (!t->value)
+		abort();
+	if (len)
+		memcpy(t->value, data, len);
+	t->len = len;
+	if (t->conf.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT))
+		t->cf = t->conf.content_format;
+}
+
 static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 		      const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -744,6 +759,11 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 		reply_error(resp, 403, "the broker holds %u topics, its limit", ps->cfg.max_topics);
 		return;
 	}
+	if (c.initial && c.initial_len > ps->cfg.max_value_size) {
+		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
+		reply_error(resp, 413, "initialize: at most %zu bytes", ps->cfg.max_value_size);
+		return;
+	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		abort();
@@ -762,7 +782,14 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 		t->full = true; /* subscribers may come before the first publication */
 		t->published_ms = t->created_ms;
 	}
+	if (c.initial) {
+		/* the initial value is topic-data now, in the topic's content format */
+		initial_value(t, c.initial, c.initial_len);
+		t->conf.initial = NULL;
+		t->conf.present &= ~PSCONF_BIT(PSCONF_INITIALIZE);
+	}
 	if (save(t) < 0) {
+		free(t->value);
 		free(t);
 		reply_error(resp, 500, "the topic could not be stored");
 		return;

@@ -5,7 +5,8 @@
  *   /ps              topic collection (rt=core.ps.coll): GET (link-format,
  *                    ?rt= filter), FETCH (a CBOR filter), POST (create)
  *   /ps/<id>         topic (rt=core.ps.conf), application/core-pubsub+cbor:
- *                    GET, FETCH (conf-filter), PUT, iPATCH, DELETE
+ *                    GET, FETCH (conf-filter), POST and PUT (replace),
+ *                    iPATCH (merge), DELETE
  *   /ps/data/<id>    topic-data (rt=core.ps.data): PUT publishes (2.01 the
  *                    first time: half-created -> fully created), GET reads,
  *                    GET with Observe subscribes, DELETE back to half-created
@@ -21,7 +22,7 @@
  * confirmable one).
  *
  * Every request is authorized by rdauth first, by the [auth] rules of the
- * directory: a change (POST /ps, PUT/iPATCH/DELETE of a topic, PUT/DELETE
+ * directory: a change (POST /ps, POST/PUT/iPATCH/DELETE of a topic, PUT/DELETE
  * of topic-data) needs what a registration in the broker's sector needs,
  * a read or a subscription what a lookup needs; the bearer token is the
  * query item auth=TOKEN, as for the RD.

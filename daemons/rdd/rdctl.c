@@ -338,8 +338,10 @@ static void cmd_register(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	in.lt = lt_arg ? (uint32_t)json_integer_value(lt_arg) : 0;
-	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME) {
-		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "ep and d are at most %d bytes",
+	if (strlen(ep) > RDREQ_MAX_NAME || strlen(in.d) > RDREQ_MAX_NAME || !rdreq_valid_name(ep) ||
+	    !rdreq_valid_name(in.d)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "ep and d are at most %d bytes of UTF-8 without control characters",
 			      RDREQ_MAX_NAME);
 		return;
 	}
@@ -547,7 +549,9 @@ void rdctl_status(void *state, json_t *status)
 	struct rdserver_stats sv;
 	struct rdauth_stats au;
 	struct pubsub_stats ps;
+	struct rdlimit_stats li;
 
+	rdlimit_get_stats(rdd->limit, &li);
 	pubsub_get_stats(rdd->pubsub, &ps);
 	rdstore_get_stats(rdd->store, &st);
 	rdserver_get_stats(rdd->server, &sv);
@@ -565,13 +569,22 @@ void rdctl_status(void *state, json_t *status)
 	json_object_set_new(status, "topics", json_integer((json_int_t)ps.topics));
 	json_object_set_new(status, "subscribers", json_integer((json_int_t)ps.subscribers));
 	json_object_set_new(status, "groups", json_integer((json_int_t)rdgroup_count(rdd->groups)));
+	json_object_set_new(status, "limit_sources", json_integer((json_int_t)li.sources));
 	if (!json_is_object(counters))
 		return;
+	json_object_set_new(counters, "limit_rate_refused",
+			    json_integer((json_int_t)li.rate_limited));
+	json_object_set_new(counters, "limit_full_registrations",
+			    json_integer((json_int_t)li.full_registrations));
+	json_object_set_new(counters, "limit_full_links", json_integer((json_int_t)li.full_links));
+	json_object_set_new(counters, "limit_evictions", json_integer((json_int_t)li.evictions));
 	json_object_set_new(counters, "rd_registered", json_integer((json_int_t)st.created));
 	json_object_set_new(counters, "rd_updated", json_integer((json_int_t)st.updated));
 	json_object_set_new(counters, "rd_removed", json_integer((json_int_t)st.removed));
 	json_object_set_new(counters, "rd_expired", json_integer((json_int_t)st.expired));
 	json_object_set_new(counters, "rd_replaced", json_integer((json_int_t)st.replaced));
+	json_object_set_new(counters, "rd_lapsed", json_integer((json_int_t)st.lapsed));
+	json_object_set_new(counters, "rd_revived", json_integer((json_int_t)st.revived));
 	json_object_set_new(counters, "rd_db_errors", json_integer((json_int_t)st.db_errors));
 	json_object_set_new(counters, "coap_requests", json_integer((json_int_t)sv.requests));
 	json_object_set_new(counters, "coap_bad_requests",
@@ -617,7 +630,7 @@ void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change
 	static const char *const topics[] = {
 		[RDSTORE_CREATED] = "rd.registered", [RDSTORE_UPDATED] = "rd.updated",
 		[RDSTORE_REMOVED] = "rd.removed",    [RDSTORE_EXPIRED] = "rd.expired",
-		[RDSTORE_REPLACED] = "rd.replaced",
+		[RDSTORE_REPLACED] = "rd.replaced",  [RDSTORE_LAPSED] = "rd.lapsed",
 	};
 
 	if (change == RDSTORE_CREATED)

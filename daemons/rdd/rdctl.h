@@ -50,6 +50,7 @@ struct rdd {
 	struct rdgroups *groups;
 	struct rdauth *auth;
 	struct pubsub *pubsub;
+	struct rdlimit *limit;
 };
 
 extern const struct ipc_command rdctl_commands[];

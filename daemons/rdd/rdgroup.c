@@ -13,6 +13,7 @@
 
 #include "coap/rdquery.h"
 #include "common/log.h"
+#include "rdlookup.h"
 #include "rdreq.h"
 
 #define MAX_NAME 63 /* gp, d and ep, as for registrations */
@@ -229,10 +230,11 @@ size_t rdgroup_count(const struct rdgroups *gs)
 	return gs->count;
 }
 
-/* A name parameter (gp, d): present with a literal value of 1…63 bytes. */
+/* A name parameter (gp, d): a literal value of 1…63 bytes, UTF-8 without control characters. */
 static bool valid_name(const struct rdquery_param *p)
 {
-	return p->value && p->value[0] && !p->prefix && strlen(p->value) <= MAX_NAME;
+	return p->value && p->value[0] && !p->prefix && strlen(p->value) <= MAX_NAME &&
+	       rdreq_valid_name(p->value);
 }
 
 /* The member links: each "<>" with one ep and at most one d, nothing else. */
@@ -329,8 +331,9 @@ static void publish_location(coap_pdu_t *resp, const struct rdgroup *g)
 			(const uint8_t *)slash + 1);
 }
 
-void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_links,
-		  coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp)
+void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, struct rdlimit *limit,
+		  int64_t now_ms, unsigned max_links, coap_session_t *s, const coap_pdu_t *req,
+		  coap_pdu_t *resp)
 {
 	struct rdgroup *g = calloc(1, sizeof(*g));
 	struct linkformat links;
@@ -360,13 +363,20 @@ void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_l
 				      sizeof(why))) != 0) {
 		rdreq_error(st, resp, rc, "%s", why);
 	} else if (rdreq_links(st, max_links, req, resp, &links, &present)) {
+		struct rdgroup *old = rdgroup_find(gs, g->d, g->gp);
+		uint32_t wait;
+
 		if (present && !valid_members(&links, why, sizeof(why))) {
 			rdreq_error(st, resp, 400, "%s", why);
+			linkformat_fini(&links);
+		} else if ((wait = rdlimit_room(limit, gs->count, 0, old ? 0 : 1, 0, now_ms)) !=
+			   0) {
+			rdreq_unavailable(resp, wait, "the directory holds all the groups it may");
 			linkformat_fini(&links);
 		} else {
 			if (present)
 				g->members = links;
-			if (group_add(gs, g, rdgroup_find(gs, g->d, g->gp)) < 0) {
+			if (group_add(gs, g, old) < 0) {
 				rdreq_error(st, resp, 500, "the group could not be stored");
 			} else if (rdauth_group_registered(gs->auth, &who, g->d, g->gp) < 0) {
 				/* no group without its claim: undone (the claim is released) */
@@ -438,21 +448,14 @@ static void write_group(const struct rdgroup *g, FILE *out)
 long rdgroup_lookup_text(const struct rdgroups *gs, const struct rdquery *q, const char *scope,
 			 char **text, size_t *len, char *why, size_t why_len)
 {
-	const struct rdquery_param *page = rdquery_find(q, "page"),
-				   *count = rdquery_find(q, "count");
-	uint64_t pg = 0, cnt = UINT64_MAX, seen = 0, out = 0;
+	uint64_t skip, cnt, seen = 0, out = 0;
 	const struct rdgroup *g;
 	FILE *f;
 
 	*text = NULL;
 	*len = 0;
-	if ((page && rdquery_uint(page, 0, UINT32_MAX, &pg) < 0) ||
-	    (count && rdquery_uint(count, 0, UINT32_MAX, &cnt) < 0)) {
-		snprintf(why, why_len, "page and count must be numbers from 0");
+	if (rdlookup_page(q, &skip, &cnt, why, why_len) < 0)
 		return -EINVAL;
-	}
-	if (page && !count)
-		cnt = 100; /* as the other lookups (RDLOOKUP_DEFAULT_COUNT) */
 	f = open_memstream(text, len);
 	if (!f)
 		abort();
@@ -464,7 +467,7 @@ long rdgroup_lookup_text(const struct rdgroups *gs, const struct rdquery *q, con
 			if (strcmp(q->params[k].name, "page") != 0 &&
 			    strcmp(q->params[k].name, "count") != 0)
 				ok = filter_match(g, &q->params[k]);
-		if (!ok || seen++ < pg * (cnt == UINT64_MAX ? 0 : cnt))
+		if (!ok || seen++ < skip)
 			continue;
 		if (out == cnt)
 			break;

@@ -95,9 +95,14 @@ int rdgroup_remove(struct rdgroups *gs, struct rdgroup *g);
 /* How many groups there are. */
 size_t rdgroup_count(const struct rdgroups *gs);
 
-/* POST /rd-group: a group registration (answers @resp; errors counted in @st). */
-void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, unsigned max_links,
-		  coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp);
+/*
+ * POST /rd-group: a group registration (answers @resp; errors counted in
+ * @st).  @limit caps the number of groups at its max_registrations (a
+ * group of the same name and sector replaces it, adding none): 5.03.
+ */
+void rdgroup_post(struct rdgroups *gs, struct rdserver_stats *st, struct rdlimit *limit,
+		  int64_t now_ms, unsigned max_links, coap_session_t *s, const coap_pdu_t *req,
+		  coap_pdu_t *resp);
 
 /*
  * The group lookup (GET /rd-lookup/gp, served and observed through

@@ -25,6 +25,7 @@ struct filter {
 		F_LT,
 		F_HREF,
 		F_GP,
+		F_ANCHOR,
 		F_ATTR
 	} kind;            /* decided once, not per item */
 	bool multi;        /* rt, if, rel: lists of values */
@@ -53,14 +54,17 @@ static void compile(const struct rdstore *s, const struct rdquery *q, const char
 		f->p = &q->params[k];
 		f->multi = rdquery_is_multivalue(f->p->name);
 		f->href = strcmp(f->p->name, "href") == 0;
-		f->kind = f->href                           ? F_HREF
-			  : strcmp(f->p->name, "ep") == 0   ? F_EP
-			  : strcmp(f->p->name, "d") == 0    ? F_D
-			  : strcmp(f->p->name, "base") == 0 ? F_BASE
-			  : strcmp(f->p->name, "lt") == 0   ? F_LT
-			  : strcmp(f->p->name, "gp") == 0   ? F_GP
-							    : F_ATTR;
-		f->on_links = f->href || rdstore_attr_uses(s, f->p->name) > 0;
+		f->kind = f->href                             ? F_HREF
+			  : strcmp(f->p->name, "ep") == 0     ? F_EP
+			  : strcmp(f->p->name, "d") == 0      ? F_D
+			  : strcmp(f->p->name, "base") == 0   ? F_BASE
+			  : strcmp(f->p->name, "lt") == 0     ? F_LT
+			  : strcmp(f->p->name, "gp") == 0     ? F_GP
+			  : strcmp(f->p->name, "anchor") == 0 ? F_ANCHOR
+							      : F_ATTR;
+		/* every link shows an anchor, its own or the base's origin */
+		f->on_links =
+			f->href || f->kind == F_ANCHOR || rdstore_attr_uses(s, f->p->name) > 0;
 		f->bloomed = f->kind == F_ATTR && f->p->value && !f->p->prefix;
 		f->scope = scope; /* a group out of sight is no group of the client's */
 		if (f->bloomed)
@@ -128,9 +132,15 @@ static bool reg_match(const struct rdreg *r, const struct filter *f, bool href_i
 		return href_is_loc && rdquery_match(f->p, buf, false);
 	case F_GP:
 		return group_match(r, f);
+	case F_ANCHOR:
+		return false; /* an anchor is a link's */
 	case F_ATTR:
 		break;
 	}
+	/* an endpoint link is rt="core.rd-ep" (RFC 9176 §6.3) */
+	if (href_is_loc && strcmp(f->p->name, "rt") == 0 &&
+	    rdquery_match(f->p, RDLOOKUP_EP_RT, true))
+		return true;
 	return r->attrs.count && attrs_match(&r->attrs.links[0], f);
 }
 
@@ -156,6 +166,13 @@ static bool link_match(const struct rdreg *r, size_t i, const struct filter *f)
 		resolved = rdstore_resolve(r, i);
 		ok = rdquery_match(f->p, resolved, false);
 		free(resolved);
+		return ok;
+	}
+	if (f->kind == F_ANCHOR) { /* RFC 9176 §6.2: the anchor as the lookup shows it */
+		char *anchor = rdlookup_anchor(r, i);
+		bool ok = rdquery_match(f->p, anchor, false);
+
+		free(anchor);
 		return ok;
 	}
 	return attrs_match(&r->links.links[i], f);
@@ -199,7 +216,7 @@ static bool ep_matches(const struct rdreg *r, const struct filters *c)
 		if (!(missing & (1u << k)))
 			continue;
 		for (size_t i = 0; !ok && !c->f[k].href && i < r->links.count; i++)
-			ok = attrs_match(&r->links.links[i], &c->f[k]);
+			ok = link_match(r, i, &c->f[k]);
 		if (!ok)
 			return false;
 	}
@@ -232,6 +249,8 @@ static bool visit(struct walk *w, const struct rdreg *r)
 
 	if (w->scope && !rdcreds_sector_in(w->scope, r->d))
 		return true; /* out of the client's sight: as if not registered */
+	if (r->lapsed)
+		return true; /* its lifetime is over; only an update brings it back */
 	if (w->kind == RDLOOKUP_EP) {
 		if (!ep_matches(r, w->c))
 			return true;
@@ -281,28 +300,29 @@ static int by_seq(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+int rdlookup_page(const struct rdquery *q, uint64_t *skip, uint64_t *count, char *why,
+		  size_t why_len)
+{
+	int rc = rdquery_page(q, skip, count);
+
+	if (rc == RDQUERY_E_NUMBER)
+		snprintf(why, why_len, "page and count must be numbers from 0 to 4294967295");
+	else if (rc < 0)
+		snprintf(why, why_len, "%s", rdquery_strerror(rc));
+	return rc < 0 ? -EINVAL : 0;
+}
+
 long rdlookup_each(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
 		   const char *scope, rdlookup_fn fn, void *ctx, char *why, size_t why_len)
 {
-	const struct rdquery_param *page = rdquery_find(q, "page");
-	const struct rdquery_param *count = rdquery_find(q, "count");
-	uint64_t pg = 0, cnt = UINT64_MAX, skip;
+	uint64_t skip, cnt;
 	struct filters c;
 	struct walk w;
 	const struct rdreg *r;
 	const char *by_ep;
 
-	if (page && rdquery_uint(page, 0, UINT32_MAX, &pg) < 0) {
-		snprintf(why, why_len, "page must be a number from 0");
+	if (rdlookup_page(q, &skip, &cnt, why, why_len) < 0)
 		return -EINVAL;
-	}
-	if (count && rdquery_uint(count, 0, UINT32_MAX, &cnt) < 0) {
-		snprintf(why, why_len, "count must be a number from 0");
-		return -EINVAL;
-	}
-	if (page && !count)
-		cnt = RDLOOKUP_DEFAULT_COUNT;
-	skip = pg * (cnt == UINT64_MAX ? 0 : cnt);
 	compile(s, q, scope, &c);
 	w = (struct walk){ kind, scope, &c, skip, cnt, 0, 0, fn, ctx };
 	by_ep = indexed_ep(s, &c);
@@ -356,14 +376,27 @@ static void write_link(const struct linkformat_link *l, FILE *out)
 	free(big);
 }
 
+char *rdlookup_anchor(const struct rdreg *r, size_t i)
+{
+	const struct linkformat_attr *a = linkformat_find(&r->links.links[i], "anchor");
+	size_t size = strlen(r->base) + (a && a->value ? strlen(a->value) : 0) + 2;
+	char *anchor = malloc(size);
+
+	if (!anchor)
+		abort();
+	if (!a || !a->value)
+		rdlookup_origin(r->base, anchor, size);
+	else if (linkformat_resolve(r->base, a->value, anchor, size) < 0)
+		snprintf(anchor, size, "%s", a->value);
+	return anchor;
+}
+
 static void write_res(const struct rdreg *r, size_t i, FILE *out)
 {
 	const struct linkformat_link *src = &r->links.links[i];
 	struct linkformat_attr *attrs = calloc(src->attr_count + 1, sizeof(*attrs));
-	char *target = rdstore_resolve(r, i);
+	char *target = rdstore_resolve(r, i), *anchor = rdlookup_anchor(r, i);
 	struct linkformat_link l = { target, attrs, 0 };
-	size_t asize = strlen(r->base) + 2;
-	char *anchor = NULL;
 	bool anchored = false;
 
 	if (!attrs)
@@ -371,25 +404,14 @@ static void write_res(const struct rdreg *r, size_t i, FILE *out)
 	for (size_t k = 0; k < src->attr_count; k++) {
 		attrs[l.attr_count] = src->attrs[k];
 		if (strcmp(src->attrs[k].name, "anchor") == 0 && src->attrs[k].value && !anchored) {
-			asize += strlen(src->attrs[k].value);
-			anchor = malloc(asize);
-			if (!anchor)
-				abort();
-			if (linkformat_resolve(r->base, src->attrs[k].value, anchor, asize) < 0)
-				snprintf(anchor, asize, "%s", src->attrs[k].value);
 			attrs[l.attr_count].value = anchor;
 			attrs[l.attr_count].quoted = true;
 			anchored = true;
 		}
 		l.attr_count++;
 	}
-	if (!anchored) {
-		anchor = malloc(asize);
-		if (!anchor)
-			abort();
-		rdlookup_origin(r->base, anchor, asize);
+	if (!anchored)
 		attrs[l.attr_count++] = (struct linkformat_attr){ "anchor", anchor, true };
-	}
 	write_link(&l, out);
 	free(anchor);
 	free(attrs);
@@ -400,18 +422,18 @@ static void write_ep(const struct rdreg *r, FILE *out)
 {
 	size_t nextra = r->attrs.count ? r->attrs.links[0].attr_count : 0;
 	struct linkformat_attr *attrs = calloc(nextra + 4, sizeof(*attrs));
-	char target[RDSTORE_LOC_MAX + 1], lt[16];
+	char target[RDSTORE_LOC_MAX + 1];
 	struct linkformat_link l = { target, attrs, 0 };
 
 	if (!attrs)
 		abort();
 	snprintf(target, sizeof(target), "/%s", r->loc);
-	snprintf(lt, sizeof(lt), "%" PRIu32, r->lt);
+	/* RFC 9176 §6.3: the link says what it is (core.rd-ep), and lt is not reported */
 	attrs[l.attr_count++] = (struct linkformat_attr){ "ep", r->ep, false };
 	if (r->d[0])
 		attrs[l.attr_count++] = (struct linkformat_attr){ "d", r->d, false };
 	attrs[l.attr_count++] = (struct linkformat_attr){ "base", r->base, true };
-	attrs[l.attr_count++] = (struct linkformat_attr){ "lt", lt, false };
+	attrs[l.attr_count++] = (struct linkformat_attr){ "rt", RDLOOKUP_EP_RT, true };
 	for (size_t k = 0; k < nextra; k++)
 		attrs[l.attr_count++] = r->attrs.links[0].attrs[k];
 	write_link(&l, out);

@@ -23,12 +23,13 @@
 #define LWGATE_RDD_RDLOOKUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "coap/rdquery.h"
 #include "rdstore.h"
 
-#define RDLOOKUP_DEFAULT_COUNT 100 /* links per page when page comes without count */
+#define RDLOOKUP_EP_RT "core.rd-ep" /* the rt of an endpoint lookup's links (RFC 9176 §6.3) */
 
 enum rdlookup_kind {
 	RDLOOKUP_EP,
@@ -37,6 +38,13 @@ enum rdlookup_kind {
 
 /* One result: a registration, and for resource lookups the index of its link. */
 typedef void (*rdlookup_fn)(const struct rdreg *reg, size_t link, void *ctx);
+
+/*
+ * The page window of @q (see rdquery_page()): 0, or -EINVAL with a
+ * sentence in @why (page or count not a number, page without count).
+ */
+int rdlookup_page(const struct rdquery *q, uint64_t *skip, uint64_t *count, char *why,
+		  size_t why_len);
 
 /*
  * Call @fn for the results of @q in registration order, on the page that
@@ -58,6 +66,13 @@ void rdlookup_write(const struct rdreg *reg, enum rdlookup_kind kind, size_t lin
  */
 long rdlookup_text(const struct rdstore *s, enum rdlookup_kind kind, const struct rdquery *q,
 		   const char *scope, char **text, size_t *len, char *why, size_t why_len);
+
+/*
+ * The anchor a resource lookup shows for link @i of @r, malloc'd (the
+ * caller frees): its own anchor resolved against the base, or without one
+ * the base's origin.  The anchor filter matches this (RFC 9176 §6.2).
+ */
+char *rdlookup_anchor(const struct rdreg *r, size_t i);
 
 /* The origin ("scheme://authority") of @uri into @buf. */
 void rdlookup_origin(const char *uri, char *buf, size_t size);

@@ -39,8 +39,8 @@ static int content_format(const coap_pdu_t *req)
 }
 
 void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rdauth *auth,
-		    unsigned max_links, coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req,
-		    coap_pdu_t *resp)
+		    struct rdlimit *limit, unsigned max_links, coap_session_t *s, struct rdreg *reg,
+		    const coap_pdu_t *req, coap_pdu_t *resp)
 {
 	struct rdreg_input in = { 0 };
 	struct linkformat links;
@@ -85,6 +85,10 @@ void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rda
 	if (links.count > max_links) {
 		rdreq_error(st, resp, 413, "%zu links, at most %u are accepted", links.count,
 			    max_links);
+		linkformat_fini(&links);
+		return;
+	}
+	if (!rdreq_room(limit, store, 0, (long)links.count - (long)reg->links.count, resp)) {
 		linkformat_fini(&links);
 		return;
 	}

@@ -27,10 +27,11 @@
 /*
  * Answer the PATCH or iPATCH @req on @reg of @store: 2.04 once the
  * patched links are committed, or an error (counted in @st).  @auth
- * decides who may (4.01, 4.03; a bearer token comes as auth=TOKEN).
+ * decides who may (4.01, 4.03; a bearer token comes as auth=TOKEN);
+ * @limit's caps whether the patched links fit (5.03 with Max-Age).
  */
 void rdpatch_handle(struct rdserver_stats *st, struct rdstore *store, struct rdauth *auth,
-		    unsigned max_links, coap_session_t *s, struct rdreg *reg, const coap_pdu_t *req,
-		    coap_pdu_t *resp);
+		    struct rdlimit *limit, unsigned max_links, coap_session_t *s, struct rdreg *reg,
+		    const coap_pdu_t *req, coap_pdu_t *resp);
 
 #endif

@@ -34,6 +34,43 @@ void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const ch
 	coap_add_data(resp, (size_t)n, (const uint8_t *)msg);
 }
 
+void rdreq_unavailable(coap_pdu_t *resp, uint32_t max_age, const char *why)
+{
+	uint8_t buf[4];
+
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(503));
+	coap_add_option(resp, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof(buf), max_age),
+			buf);
+	coap_add_data(resp, strlen(why), (const uint8_t *)why);
+}
+
+bool rdreq_rate(struct rdlimit *limit, const struct rdstore *store, coap_session_t *s,
+		coap_pdu_t *resp)
+{
+	uint32_t wait =
+		rdlimit_take(limit, &coap_session_get_addr_remote(s)->addr.sa, rdstore_now(store));
+
+	if (!wait)
+		return true;
+	rdreq_unavailable(resp, wait, "too many registrations and updates from this address");
+	return false;
+}
+
+bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs, long add_links,
+		coap_pdu_t *resp)
+{
+	struct rdstore_stats st;
+	uint32_t wait;
+
+	rdstore_get_stats(store, &st);
+	wait = rdlimit_room(limit, st.registrations, st.links, add_regs, add_links,
+			    rdstore_now(store));
+	if (!wait)
+		return true;
+	rdreq_unavailable(resp, wait, "the directory holds all the registrations or links it may");
+	return false;
+}
+
 static void release_buffer(coap_session_t *s, void *buf)
 {
 	free(buf);
@@ -227,6 +264,19 @@ bool rdreq_valid_base(const char *b)
 	return true;
 }
 
+bool rdreq_valid_name(const char *name)
+{
+	const uint8_t *p = (const uint8_t *)name;
+
+	if (!linkjson_utf8_valid(name))
+		return false;
+	for (; *p; p++)
+		/* C0 and DEL as bytes; C1 (U+0080–U+009F) is 0xc2 0x80–0x9f in UTF-8 */
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return false;
+	return true;
+}
+
 /*
  * Check the registration parameters of @q and collect the extra attributes
  * into @attrs (pointing into @q; "*" put back, since a registration value
@@ -267,10 +317,17 @@ bool rdreq_check_params(const struct rdquery *q, bool update, struct rdreg_input
 			snprintf(why, why_len, "ep is longer than %d bytes", RDREQ_MAX_NAME);
 			return false;
 		}
+		if (!rdreq_valid_name(p->value)) {
+			snprintf(why, why_len, "ep must be UTF-8 without control characters");
+			return false;
+		}
 		in->ep = p->value;
 		p = rdquery_find(q, "d");
-		if (p && (!p->value || p->prefix || strlen(p->value) > RDREQ_MAX_NAME)) {
-			snprintf(why, why_len, "d must be a sector name of at most %d bytes",
+		if (p && (!p->value || p->prefix || strlen(p->value) > RDREQ_MAX_NAME ||
+			  !rdreq_valid_name(p->value))) {
+			snprintf(why, why_len,
+				 "d must be a sector name of at most %d bytes of UTF-8 without "
+				 "control characters",
 				 RDREQ_MAX_NAME);
 			return false;
 		}

@@ -15,6 +15,7 @@
 
 #include "coap/linkformat.h"
 #include "coap/rdquery.h"
+#include "rdlimit.h"
 #include "rdserver.h"
 #include "rdstore.h"
 
@@ -30,6 +31,27 @@ void rdreq_error(struct rdserver_stats *st, coap_pdu_t *resp, int code, const ch
 void rdreq_reply_links(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 		       const coap_string_t *query, coap_pdu_t *resp, char *text_take, size_t len,
 		       int cf);
+
+/*
+ * Answer 5.03 Service Unavailable with Max-Age @max_age (the seconds after
+ * which to try again, RFC 7252 §5.9.3.4) and the diagnostic @why.
+ */
+void rdreq_unavailable(coap_pdu_t *resp, uint32_t max_age, const char *why);
+
+/*
+ * May the peer of @s register or update now (its token bucket in
+ * @limit)?  False with 5.03 and Max-Age sent.
+ */
+bool rdreq_rate(struct rdlimit *limit, const struct rdstore *store, coap_session_t *s,
+		coap_pdu_t *resp);
+
+/*
+ * Is there room in @store, as @limit's caps have it, for @add_regs more
+ * registrations and @add_links more links (negative: fewer)?  False with
+ * 5.03 and Max-Age sent.
+ */
+bool rdreq_room(struct rdlimit *limit, const struct rdstore *store, long add_regs, long add_links,
+		coap_pdu_t *resp);
 
 /* The Uri-Query options of @req as items in @q; false (4.00 sent) when malformed. */
 bool rdreq_query(struct rdserver_stats *st, const coap_pdu_t *req, coap_pdu_t *resp,
@@ -51,6 +73,12 @@ bool rdreq_links(struct rdserver_stats *st, unsigned max_links, const coap_pdu_t
 		 coap_pdu_t *resp, struct linkformat *links, bool *present);
 
 #define RDREQ_MAX_NAME 63 /* RFC 9176 §5.3: ep and d are at most 63 bytes */
+
+/*
+ * An endpoint or sector name as RFC 9176 §5.3 allows it: UTF-8 with no
+ * character in the ranges 0–31 and 127–159 (C0, DEL, C1).
+ */
+bool rdreq_valid_name(const char *name);
 
 /* A base URI: scheme "://" authority [path], no query or fragment (RFC 9176 §5.3). */
 bool rdreq_valid_base(const char *base);

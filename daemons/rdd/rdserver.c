@@ -40,11 +40,17 @@ struct rdserver {
 	struct rdserver_stats stats;
 };
 
-/* The discovery links of /.well-known/core (RFC 9176 §4.3). */
-static const char wkc_doc[] = "</rd>;rt=core.rd;ct=40,</rd-lookup/ep>;rt=core.rd-lookup-ep;ct=40,"
-			      "</rd-lookup/res>;rt=core.rd-lookup-res;ct=40,"
-			      "</rd-group>;rt=core.rd-group;ct=40,"
-			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40,"
+/*
+ * The discovery links of /.well-known/core (RFC 9176 §4.3): every format a
+ * lookup answers in and a registration takes (RFC 7252 §7.2.1 allows ct to
+ * be a list), and obs on the lookups that can be observed.
+ */
+#define RD_CT "ct=\"40 504 64\""
+static const char wkc_doc[] = "</rd>;rt=core.rd;" RD_CT ","
+			      "</rd-lookup/ep>;rt=core.rd-lookup-ep;" RD_CT ";obs,"
+			      "</rd-lookup/res>;rt=core.rd-lookup-res;" RD_CT ";obs,"
+			      "</rd-group>;rt=core.rd-group;" RD_CT ","
+			      "</rd-lookup/gp>;rt=core.rd-lookup-gp;" RD_CT ";obs,"
 			      "</ps>;rt=\"core.ps core.ps.coll\";ct=40"; /* the pub/sub broker */
 #define WKC_LINKS 6
 
@@ -119,11 +125,20 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 	bool present;
 
 	srv->stats.requests++;
-	if (!rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	if (!rdreq_rate(srv->cfg.limit, srv->store, s, resp) ||
+	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
 	if (rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) &&
 	    allowed(srv, &who, RDAUTH_REGISTER, in.d, in.ep, resp) &&
 	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
+		const struct rdreg *old = rdstore_find_ep(srv->store, in.d ? in.d : "", in.ep);
+		long more = (long)(present ? links.count : 0) - (long)(old ? old->links.count : 0);
+
+		if (!rdreq_room(srv->cfg.limit, srv->store, old ? 0 : 1, more, resp)) {
+			if (present)
+				linkformat_fini(&links);
+			goto out;
+		}
 		rdreq_source_base(s, source, sizeof(source));
 		in.source = source;
 		in.links = &links;
@@ -136,6 +151,7 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 		}
 		linkformat_fini(&links);
 	}
+out:
 	for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
 		free(literal[i]);
 	rdquery_fini(&q);
@@ -161,6 +177,18 @@ static void simple_failed(struct simple_job *job)
 	log_notice("simple registration of ep=%.*s failed (%d.%02d), endpoint %s: %s",
 		   ep && ep->value ? (int)ep->value_len : 1, ep && ep->value ? ep->value : "?",
 		   job->code / 100, job->code % 100, job->source, job->why);
+}
+
+/* Room for the simple registration @in with @count links (its old one, if any, goes)? */
+static bool simple_room(struct rdserver *srv, const struct rdreg_input *in, size_t count)
+{
+	const struct rdreg *old = rdstore_find_ep(srv->store, in->d ? in->d : "", in->ep);
+	struct rdstore_stats st;
+
+	rdstore_get_stats(srv->store, &st);
+	return rdlimit_room(srv->cfg.limit, st.registrations, st.links, old ? 0 : 1,
+			    (long)count - (long)(old ? old->links.count : 0),
+			    rdstore_now(srv->store)) == 0;
 }
 
 static void simple_done(void *arg, int err, int code, const uint8_t *body, size_t len)
@@ -213,6 +241,10 @@ static void simple_done(void *arg, int err, int code, const uint8_t *body, size_
 		if (links.count > srv->cfg.max_links) {
 			snprintf(job->why, sizeof(job->why), "%zu links, at most %u are accepted",
 				 links.count, srv->cfg.max_links);
+		} else if (!simple_room(srv, &in, links.count)) {
+			job->code = 503;
+			snprintf(job->why, sizeof(job->why),
+				 "the directory holds all the registrations or links it may");
 		} else if (!rdpolicy_allows(rdauth_policy(srv->cfg.auth), in.d ? in.d : "", in.ep,
 					    job->who.identity)) {
 			/* another identity took the name while the endpoint was asked */
@@ -318,6 +350,8 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		job = coap_async_get_app_data(async);
 		if (job->code == 204)
 			coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
+		else if (job->code == 503)
+			rdreq_unavailable(resp, RDLIMIT_FULL_RETRY_S, job->why);
 		else
 			rdreq_error(&srv->stats, resp, job->code, "%s", job->why);
 		/* libcoap frees the async itself once this handler returns */
@@ -327,7 +361,8 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		return;
 	}
 	srv->stats.requests++;
-	if (!rdreq_query(&srv->stats, req, resp, &q))
+	if (!rdreq_rate(srv->cfg.limit, srv->store, s, resp) ||
+	    !rdreq_query(&srv->stats, req, resp, &q))
 		return;
 	job = calloc(1, sizeof(*job));
 	if (!job)
@@ -338,6 +373,15 @@ static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	}
 	if (!rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) ||
 	    !allowed(srv, &job->who, RDAUTH_REGISTER, in.d, in.ep, resp)) {
+		free(job);
+	} else if (!rdreq_room(srv->cfg.limit, srv->store,
+			       rdstore_find_ep(srv->store, in.d ? in.d : "", in.ep) ? 0 : 1, 0,
+			       resp)) {
+		free(job);
+	} else if (in.base && !srv->cfg.simple_base) {
+		/* RFC 9176 §5.1: the base is where the request came from */
+		rdreq_error(&srv->stats, resp, 400,
+			    "a simple registration has no base: it is the request's source");
 		free(job);
 	} else if (coap_get_data(req, &len, &data) && len > 0) {
 		rdreq_error(&srv->stats, resp, 400, "a simple registration has no payload");
@@ -435,11 +479,17 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	if (to_group(res, s, req, query, resp))
 		return;
 	reg = reg_of(srv, req, resp);
-	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	if (!reg || !rdreq_rate(srv->cfg.limit, srv->store, s, resp) ||
+	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
 		return;
 	if (allowed(srv, &who, RDAUTH_UPDATE, reg->d, reg->ep, resp) &&
 	    rdreq_params(&srv->stats, &q, true, resp, &in, attrs, literal) &&
 	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
+		if (present && !rdreq_room(srv->cfg.limit, srv->store, 0,
+					   (long)links.count - (long)reg->links.count, resp)) {
+			linkformat_fini(&links);
+			goto out;
+		}
 		rdreq_source_base(s, source, sizeof(source));
 		in.source = source;
 		in.links = present ? &links : NULL;
@@ -451,6 +501,7 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		}
 		linkformat_fini(&links);
 	}
+out:
 	for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
 		free(literal[i]);
 	rdquery_fini(&q);
@@ -523,7 +574,9 @@ static void on_group_post(coap_resource_t *res, coap_session_t *s, const coap_pd
 	struct rdserver *srv = server_of(s);
 
 	srv->stats.requests++;
-	rdgroup_post(srv->cfg.groups, &srv->stats, srv->cfg.max_links, s, req, resp);
+	if (rdreq_rate(srv->cfg.limit, srv->store, s, resp))
+		rdgroup_post(srv->cfg.groups, &srv->stats, srv->cfg.limit, rdstore_now(srv->store),
+			     srv->cfg.max_links, s, req, resp);
 }
 
 /* PATCH and iPATCH /reg/…: links changed by a merge patch (see rdpatch.h). */
@@ -537,9 +590,9 @@ static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 	if (to_group(res, s, req, query, resp))
 		return;
 	reg = reg_of(srv, req, resp);
-	if (reg)
-		rdpatch_handle(&srv->stats, srv->store, srv->cfg.auth, srv->cfg.max_links, s, reg,
-			       req, resp);
+	if (reg && rdreq_rate(srv->cfg.limit, srv->store, s, resp))
+		rdpatch_handle(&srv->stats, srv->store, srv->cfg.auth, srv->cfg.limit,
+			       srv->cfg.max_links, s, reg, req, resp);
 }
 
 /* PUT: no such method on a registration, no such resource otherwise. */
@@ -677,7 +730,10 @@ static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 				continue;
 			}
 			a = linkformat_find(&doc.links[i], f->name);
-			ok = a && rdquery_match(f, a->value, rdquery_is_multivalue(f->name));
+			/* ct lists formats here, so ct=504 matches ct="40 504 64" */
+			ok = a && rdquery_match(f, a->value,
+						rdquery_is_multivalue(f->name) ||
+							strcmp(f->name, "ct") == 0);
 		}
 		if (ok)
 			keep[n++] = doc.links[i];

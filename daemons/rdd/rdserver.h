@@ -32,6 +32,7 @@
 #include "coap/coapev.h"
 #include "coap/pskguard.h"
 #include "rdauth.h"
+#include "rdlimit.h"
 #include "rdstore.h"
 
 struct rdserver;
@@ -59,7 +60,15 @@ struct rdserver_config {
 	 * (ff02::fe, ff05::fe) groups; discovery answers there ("" or NULL: none).
 	 */
 	const char *multicast_interfaces;
-	unsigned max_links;      /* links accepted in one registration */
+	/*
+	 * A simple registration may name the address to fetch from in base (an
+	 * extension; RFC 9176 §5.1 has the request's source, and false refuses
+	 * base with 4.00).
+	 */
+	bool simple_base;
+	unsigned max_links; /* links accepted in one registration */
+	/* caps and per-source rate of registrations and updates (borrowed; outlives the server) */
+	struct rdlimit *limit;
 	struct rdgroups *groups; /* the group interface (rdgroup.h) */
 };
 

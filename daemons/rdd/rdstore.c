@@ -106,6 +106,11 @@ void rdstore_set_default_lt(struct rdstore *s, uint32_t lt)
 	s->cfg.default_lt = lt;
 }
 
+void rdstore_set_grace(struct rdstore *s, uint32_t grace_s)
+{
+	s->cfg.grace_s = grace_s;
+}
+
 void rdstore_set_groups(struct rdstore *s, rdstore_groups_fn fn, void *ctx)
 {
 	s->groups_fn = fn;
@@ -476,9 +481,13 @@ int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **o
 	if (rc == 0 && old)
 		rc = db_exec(s->db, "DELETE FROM registration WHERE loc = ?", "t", old->loc);
 	if (rc >= 0) {
-		new_loc(r->loc);
+		/* RFC 9176 §5.3: the same endpoint and sector keep their registration resource */
+		if (old)
+			memcpy(r->loc, old->loc, sizeof(r->loc));
+		else
+			new_loc(r->loc);
 		rc = db_insert(s, r, attrs_text, links_text);
-		if (rc == -EEXIST) { /* 2^-64 after a location clash: draw again */
+		if (rc == -EEXIST && !old) { /* 2^-64 after a location clash: draw again */
 			new_loc(r->loc);
 			rc = db_insert(s, r, attrs_text, links_text);
 		}
@@ -563,6 +572,11 @@ int rdstore_update(struct rdstore *s, struct rdreg *r, struct rdreg_input *in)
 		count_names(s, &r->links, true);
 		index_links(r);
 	}
+	if (r->lapsed) {
+		r->lapsed = false;
+		s->stats.revived++;
+		log_info("lapsed registration refreshed ep=%s d=%s loc=/%s", r->ep, r->d, r->loc);
+	}
 	arm(s, r);
 	s->stats.updated++;
 	if (s->cfg.on_change)
@@ -592,13 +606,36 @@ int rdstore_remove(struct rdstore *s, struct rdreg *r)
 	return remove_as(s, r, RDSTORE_REMOVED);
 }
 
+/*
+ * The lifetime of @r ended at @now: out of lookups until the grace period
+ * is over too (RFC 9176 §5.3 lets a late update still refresh it).
+ */
+static void lapse(struct rdstore *s, struct rdreg *r, int64_t now)
+{
+	int64_t left = r->expires_ms + (int64_t)s->cfg.grace_s * 1000 - now;
+	struct timeval tv = { left / 1000, (left % 1000) * 1000 };
+
+	r->lapsed = true;
+	s->stats.lapsed++;
+	log_info("registration lapsed ep=%s d=%s loc=/%s: an update in %" PRId64 " ms refreshes it",
+		 r->ep, r->d, r->loc, left);
+	evtimer_add(r->timer, &tv);
+	if (s->cfg.on_change)
+		s->cfg.on_change(r, RDSTORE_LAPSED, s->cfg.ctx);
+}
+
 static void on_expiry(evutil_socket_t fd, short what, void *arg)
 {
 	struct rdreg *r = arg;
 	struct rdstore *s = r->store;
+	int64_t now = rdstore_now(s);
 
-	if (r->expires_ms > rdstore_now(s)) { /* the wall clock was set back: wait more */
+	if (r->expires_ms > now) { /* the wall clock was set back: wait more */
 		arm(s, r);
+		return;
+	}
+	if (!r->lapsed && r->expires_ms + (int64_t)s->cfg.grace_s * 1000 > now) {
+		lapse(s, r, now);
 		return;
 	}
 	log_info("registration expired ep=%s d=%s loc=/%s", r->ep, r->d, r->loc);

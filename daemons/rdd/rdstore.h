@@ -35,8 +35,15 @@ struct rdreg {
 	char *d;    /* "" when the registration has no sector */
 	char *base; /* the base URI in use: explicit, or from the registrant's address */
 	bool base_explicit;
-	uint32_t lt;              /* lifetime, seconds */
-	int64_t expires_ms;       /* wall clock, milliseconds since the epoch */
+	uint32_t lt;        /* lifetime, seconds */
+	int64_t expires_ms; /* wall clock, milliseconds since the epoch */
+	/*
+	 * Its lifetime ended less than the grace period ago: out of every
+	 * lookup, but an update (or a new registration of its name) brings it
+	 * back at its location.  Not in the database: a restart finds it
+	 * from expires_ms again.
+	 */
+	bool lapsed;
 	struct linkformat attrs;  /* et and the other registration attributes, as one link "<>" */
 	struct linkformat links;  /* the registered links */
 	TAILQ_ENTRY(rdreg) order; /* registration order */
@@ -79,6 +86,7 @@ enum rdstore_change {
 	RDSTORE_REMOVED, /* by DELETE or by the control socket */
 	RDSTORE_EXPIRED,
 	RDSTORE_REPLACED, /* a new registration took its endpoint name */
+	RDSTORE_LAPSED,   /* its lifetime ended: out of lookups, EXPIRED after the grace period */
 };
 
 /*
@@ -89,6 +97,7 @@ typedef void (*rdstore_change_fn)(struct rdreg *reg, enum rdstore_change change,
 
 struct rdstore_config {
 	uint32_t default_lt;     /* seconds when a registration gives no lt */
+	uint32_t grace_s;        /* a registration lapses this long before it expires (0: none) */
 	int64_t (*now_ms)(void); /* wall clock; NULL: CLOCK_REALTIME (tests drive time here) */
 	rdstore_change_fn on_change;
 	void *ctx;
@@ -96,7 +105,7 @@ struct rdstore_config {
 
 struct rdstore_stats {
 	size_t registrations, links;
-	uint64_t created, updated, removed, expired, replaced, db_errors;
+	uint64_t created, updated, removed, expired, replaced, lapsed, revived, db_errors;
 };
 
 /* The SQL of rdd's schema version 2 (for its migration table). */
@@ -114,13 +123,14 @@ int rdstore_new(struct event_base *base, struct db *db, const struct rdstore_con
 void rdstore_free(struct rdstore *s);
 
 /*
- * Register (or replace the registration of the same ep and d).  @in->ep is
- * required.  Returns 0 and the new registration in *@out, or -EIO when the
- * database refused (nothing changed).
+ * Register (or replace the registration of the same ep and d, which keeps
+ * its location, RFC 9176 §5.3).  @in->ep is required.  Returns 0 and the
+ * new registration in *@out, or -EIO when the database refused (nothing
+ * changed).
  */
 int rdstore_register(struct rdstore *s, struct rdreg_input *in, struct rdreg **out);
 
-/* Refresh the lifetime of @reg and apply what @in gives.  0 or -EIO. */
+/* Refresh the lifetime of @reg (a lapsed one is back) and apply what @in gives.  0 or -EIO. */
 int rdstore_update(struct rdstore *s, struct rdreg *reg, struct rdreg_input *in);
 
 /* Remove @reg (it is freed).  0 or -EIO (then @reg stays). */
@@ -157,6 +167,9 @@ void rdstore_get_stats(const struct rdstore *s, struct rdstore_stats *out);
 
 /* The lifetime of registrations that give none, from now on (a reload). */
 void rdstore_set_default_lt(struct rdstore *s, uint32_t lt);
+
+/* The grace period of lifetimes that end from now on (a reload). */
+void rdstore_set_grace(struct rdstore *s, uint32_t grace_s);
 
 /* The current wall-clock time of the store, milliseconds. */
 int64_t rdstore_now(const struct rdstore *s);

@@ -414,8 +414,7 @@ int linkjson_decode_cbor(const uint8_t *buf, size_t len, struct linkformat *out)
 	return rc;
 }
 
-/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static bool is_utf8(const char *str)
+bool linkjson_utf8_valid(const char *str)
 {
 	const uint8_t *p = (const uint8_t *)str;
 
@@ -452,11 +451,12 @@ static bool is_utf8(const char *str)
 static bool links_utf8(const struct linkformat_link *links, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
-		if (!is_utf8(links[i].target))
+		if (!linkjson_utf8_valid(links[i].target))
 			return false;
 		for (size_t k = 0; k < links[i].attr_count; k++)
-			if (!is_utf8(links[i].attrs[k].name) ||
-			    (links[i].attrs[k].value && !is_utf8(links[i].attrs[k].value)))
+			if (!linkjson_utf8_valid(links[i].attrs[k].name) ||
+			    (links[i].attrs[k].value &&
+			     !linkjson_utf8_valid(links[i].attrs[k].value)))
 				return false;
 	}
 	return true;

@@ -83,6 +83,12 @@ int linkjson_encode_cbor(const struct linkformat_link *links, size_t count, uint
 int linkjson_merge_patch(const struct linkformat *cur, const uint8_t *patch, size_t len,
 			 struct linkformat *out);
 
+/*
+ * True when the NUL-terminated @str is RFC 3629 UTF-8: no overlong forms,
+ * no surrogates, nothing past U+10FFFF (JSON and CBOR text need it).
+ */
+bool linkjson_utf8_valid(const char *str);
+
 /* A sentence for a LINKJSON_E_* code or negative errno. */
 const char *linkjson_strerror(int err);
 

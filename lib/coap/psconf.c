@@ -9,10 +9,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cbor.h>
 
-enum kind { K_NONE, K_UINT, K_NEG, K_BYTES, K_TEXT, K_ARRAY, K_MAP, K_BOOL, K_OTHER };
+enum kind { K_NONE, K_UINT, K_NEG, K_BYTES, K_TEXT, K_ARRAY, K_MAP, K_BOOL, K_TAG, K_OTHER };
 
 struct head {
 	enum kind kind;
@@ -108,8 +109,8 @@ static void on_other(void *c)
 }
 static void on_tag(void *c, uint64_t v)
 {
-	(void)v;
-	H(c)->kind = K_OTHER;
+	H(c)->kind = K_TAG;
+	H(c)->u = v;
 }
 static void on_float(void *c, float f)
 {
@@ -262,6 +263,38 @@ static int conf_filter(struct reader *r, const struct head *h, uint32_t *filter)
 	return 0;
 }
 
+/* expiration-date: 1(uint) as the editor's copy has it, or RFC 3339 text as before. */
+static int expiration(struct reader *r, const struct head *h, struct psconf *c)
+{
+	struct head e;
+	struct tm tm;
+	time_t t;
+	int rc;
+
+	if (h->kind == K_TEXT) {
+		if ((rc = copy_text(r, h, c->expiration_date)) < 0)
+			return rc;
+		if (psconf_parse_date(c->expiration_date, &c->expires) < 0)
+			return fail(r, -EINVAL, "expiration-date is not an RFC 3339 date-time");
+		if (c->expires < 0) /* tag 1 carries it from here on, as whole seconds since 1970 */
+			return fail(r, -EINVAL, "expiration-date before 1970");
+		return 0;
+	}
+	if (h->kind != K_TAG || h->u != 1)
+		return fail(r, -EINVAL, "expiration-date must be an epoch-based date/time (tag 1)");
+	if ((rc = next(r, &e)) < 0)
+		return rc;
+	/* whole seconds up to the year 9999, which RFC 3339 text can still show */
+	if (e.kind != K_UINT || e.u > 253402300799ull)
+		return fail(r, -EINVAL, "expiration-date must be whole seconds since 1970");
+	c->expires = (int64_t)e.u;
+	t = (time_t)e.u;
+	if (!gmtime_r(&t, &tm) || strftime(c->expiration_date, sizeof(c->expiration_date),
+					   "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return fail(r, -EINVAL, "expiration-date out of range");
+	return 0;
+}
+
 static int value(struct reader *r, unsigned key, const struct head *h, struct psconf *c)
 {
 	uint64_t u;
@@ -280,11 +313,7 @@ static int value(struct reader *r, unsigned key, const struct head *h, struct ps
 	case PSCONF_TOPIC_TYPE:
 		return copy_text(r, h, c->topic_type);
 	case PSCONF_EXPIRATION_DATE:
-		if ((rc = copy_text(r, h, c->expiration_date)) < 0)
-			return rc;
-		if (psconf_parse_date(c->expiration_date, &c->expires) < 0)
-			return fail(r, -EINVAL, "expiration-date is not an RFC 3339 date-time");
-		return 0;
+		return expiration(r, h, c);
 	case PSCONF_CONTENT_FORMAT:
 		rc = uint_in(r, h, 0, UINT16_MAX, &u);
 		c->content_format = (uint16_t)u;
@@ -298,8 +327,14 @@ static int value(struct reader *r, unsigned key, const struct head *h, struct ps
 		c->observer_check = (uint32_t)u;
 		return rc;
 	case PSCONF_INITIALIZE:
+		if (h->kind == K_BYTES) { /* bounded by PSCONF_MAX_LEN; the broker has its limit */
+			c->initialize = true;
+			c->initial = h->data;
+			c->initial_len = h->len;
+			return 0;
+		}
 		if (h->kind != K_BOOL)
-			return fail(r, -EINVAL, "initialize must be true or false");
+			return fail(r, -EINVAL, "initialize must be a byte string (or a bool)");
 		c->initialize = h->b;
 		return 0;
 	default:
@@ -393,19 +428,32 @@ static void put_uint(struct writer *w, uint64_t v)
 		put(w, cbor_encode_uint(v, w->buf + w->pos, w->size - w->pos));
 }
 
-static void put_text(struct writer *w, const char *s)
+/* A string of @n bytes at @s after its head (text or byte string). */
+static void put_string(struct writer *w, size_t head, const void *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	if (w->overflow)
-		return;
-	put(w, cbor_encode_string_start(n, w->buf + w->pos, w->size - w->pos));
+	put(w, head);
 	if (w->overflow || w->size - w->pos < n) {
 		w->overflow = true;
 		return;
 	}
-	memcpy(w->buf + w->pos, s, n);
+	if (n)
+		memcpy(w->buf + w->pos, s, n);
 	w->pos += n;
+}
+
+static void put_text(struct writer *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!w->overflow)
+		put_string(w, cbor_encode_string_start(n, w->buf + w->pos, w->size - w->pos), s, n);
+}
+
+static void put_bytes(struct writer *w, const uint8_t *b, size_t n)
+{
+	if (!w->overflow)
+		put_string(w, cbor_encode_bytestring_start(n, w->buf + w->pos, w->size - w->pos), b,
+			   n);
 }
 
 long psconf_encode(const struct psconf *c, uint32_t mask, uint8_t *buf, size_t size)
@@ -438,7 +486,9 @@ long psconf_encode(const struct psconf *c, uint32_t mask, uint8_t *buf, size_t s
 			put_text(&w, c->topic_type);
 			break;
 		case PSCONF_EXPIRATION_DATE:
-			put_text(&w, c->expiration_date);
+			if (!w.overflow)
+				put(&w, cbor_encode_tag(1, w.buf + w.pos, w.size - w.pos));
+			put_uint(&w, (uint64_t)(c->expires > 0 ? c->expires : 0));
 			break;
 		case PSCONF_MAX_SUBSCRIBERS:
 			put_uint(&w, c->max_subscribers);
@@ -447,7 +497,9 @@ long psconf_encode(const struct psconf *c, uint32_t mask, uint8_t *buf, size_t s
 			put_uint(&w, c->observer_check);
 			break;
 		case PSCONF_INITIALIZE:
-			if (!w.overflow)
+			if (c->initial)
+				put_bytes(&w, c->initial, c->initial_len);
+			else if (!w.overflow)
 				put(&w,
 				    cbor_encode_bool(c->initialize, w.buf + w.pos, w.size - w.pos));
 			break;
@@ -518,6 +570,10 @@ int psconf_merge(const struct psconf *cur, const struct psconf *in, bool replace
 
 	if (in->present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
 		*why = "conf-filter is for FETCH";
+		return -EINVAL;
+	}
+	if (in->initial) {
+		*why = "initialize with a value is for creating a topic";
 		return -EINVAL;
 	}
 	if (((in->present & PSCONF_BIT(PSCONF_TOPIC_NAME)) &&

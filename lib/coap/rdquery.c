@@ -158,6 +158,23 @@ bool rdquery_match(const struct rdquery_param *p, const char *value, bool multi)
 	}
 }
 
+int rdquery_page(const struct rdquery *q, uint64_t *skip, uint64_t *count)
+{
+	const struct rdquery_param *page = rdquery_find(q, "page");
+	const struct rdquery_param *cnt = rdquery_find(q, "count");
+	uint64_t pg = 0;
+
+	*skip = 0;
+	*count = UINT64_MAX;
+	if ((page && rdquery_uint(page, 0, UINT32_MAX, &pg) < 0) ||
+	    (cnt && rdquery_uint(cnt, 0, UINT32_MAX, count) < 0))
+		return RDQUERY_E_NUMBER;
+	if (page && !cnt)
+		return RDQUERY_E_PAGE;
+	*skip = pg * (cnt ? *count : 0); /* at most 2^64 - 2^33 + 1: no overflow */
+	return 0;
+}
+
 const char *rdquery_strerror(int err)
 {
 	switch (err) {
@@ -173,6 +190,8 @@ const char *rdquery_strerror(int err)
 		return "query parameter too long";
 	case RDQUERY_E_NUMBER:
 		return "query value is not a number in range";
+	case RDQUERY_E_PAGE:
+		return "page needs count (the number of results on a page)";
 	default:
 		return err < 0 ? strerror(-err) : "unknown error";
 	}

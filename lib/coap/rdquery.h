@@ -32,6 +32,7 @@ enum rdquery_error {
 	RDQUERY_E_TOO_MANY = -1103, /* more than RDQUERY_MAX_PARAMS items */
 	RDQUERY_E_TOO_LONG = -1104, /* an item longer than RDQUERY_MAX_ITEM */
 	RDQUERY_E_NUMBER = -1105,   /* not a decimal number in the allowed range */
+	RDQUERY_E_PAGE = -1106,     /* page without count (RFC 9176 §6) */
 };
 
 struct rdquery_param {
@@ -76,6 +77,15 @@ size_t rdquery_count(const struct rdquery *q, const char *name);
  * 0 or RDQUERY_E_NUMBER (no value, a prefix, a sign, junk, out of range).
  */
 int rdquery_uint(const struct rdquery_param *p, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * The window that the lookup items page and count of @q select: how many
+ * results to skip (*@skip) and then pass on (*@count; UINT64_MAX without
+ * count).  page counts in pages of count results, so page alone means
+ * nothing and is refused (RFC 9176 §6).  Returns 0, RDQUERY_E_NUMBER (not
+ * a number up to 2^32-1) or RDQUERY_E_PAGE.
+ */
+int rdquery_page(const struct rdquery *q, uint64_t *skip, uint64_t *count);
 
 /* True for the attributes whose values are space-separated lists (rt, if, rel). */
 bool rdquery_is_multivalue(const char *name);

@@ -121,17 +121,24 @@ static void send_observe(coap_session_t *s)
 	coap_send(s, pdu);
 }
 
-/* Session 0 registers "watched" with lifetime @lt, which changes the observed result. */
+/*
+ * Session 0 registers "watched" with lifetime @lt and a registration
+ * attribute that differs each time (an endpoint link shows it, not lt), so
+ * each registration changes the observed result.
+ */
 static void send_watched(coap_session_t *s, int lt)
 {
 	coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
 					coap_new_message_id(s), coap_session_max_pdu_size(s));
-	char query[32];
+	static unsigned round;
+	char query[32], attr[32];
 
 	snprintf(query, sizeof(query), "lt=%d", lt);
+	snprintf(attr, sizeof(attr), "round=%u", ++round);
 	coap_add_option(pdu, COAP_OPTION_URI_PATH, 2, (const uint8_t *)"rd");
 	coap_add_option(pdu, COAP_OPTION_URI_QUERY, 10, (const uint8_t *)"ep=watched");
 	coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(query), (const uint8_t *)query);
+	coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(attr), (const uint8_t *)attr);
 	coap_send(s, pdu);
 }
 
@@ -285,7 +292,9 @@ int main(int argc, char **argv)
 	f = fopen(ini, "w");
 	fprintf(f,
 		"[daemon]\nsocket = %s\ndatabase = %s\nuser =\nlog_level = warning\n"
-		"[coap]\naddress = ::1\nport = %d\n[coaps]\nenabled = no\n",
+		"[coap]\naddress = ::1\nport = %d\n[coaps]\nenabled = no\n"
+		/* one source registers everything, as fast as it can, past the default caps */
+		"[limits]\nsource_rate = 0\nmax_registrations = 0\nmax_links_total = 0\n",
 		sock, db, port);
 	fclose(f);
 	pid = bench_spawn((char *[]){ argv[1], "-f", "-c", ini, NULL }, true);

@@ -3,7 +3,8 @@
  * leaves an empty query; a parsed query written back as "&"-joined items
  * parses to the same names, values and prefixes; a filter matches the value
  * it was made from (with and without list semantics), and a prefix filter
- * matches any extension of it; numbers read back as written.
+ * matches any extension of it; numbers read back as written; a page window
+ * is refused or fits in 64 bits without wrapping.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rdquery_parse(data, size, &q) < 0) {
 		CHECK(q.count == 0);
 		return 0;
+	}
+	{
+		uint64_t skip, count;
+		int rc = rdquery_page(&q, &skip, &count);
+
+		CHECK(rc == 0 || rc == RDQUERY_E_PAGE || rc == RDQUERY_E_NUMBER);
+		CHECK(rc != 0 || count == UINT64_MAX || skip / (count ? count : 1) <= UINT32_MAX);
 	}
 	f = open_memstream(&text, &len);
 	CHECK(f);

@@ -172,7 +172,10 @@ class PubsubTests(RddCase):
         # iPATCH changes what it names only
         r = self.ps.req("ipatch", loc, {5: "2099-02-28T23:59:59Z", 6: 5, 4: "temperature"}, CF)
         self.assertEqual(r.code, "2.04", r)
-        self.assertEqual(r.cbor(), {**conf, 4: "temperature", 5: "2099-02-28T23:59:59Z", 6: 5})
+        # expiration-date comes back as the editor's copy has it: 1(epoch seconds), a datetime
+        when = datetime.datetime(2099, 2, 28, 23, 59, 59, tzinfo=datetime.timezone.utc)
+        self.assertEqual(r.cbor(), {**conf, 4: "temperature", 5: when, 6: 5})
+        self.assertIn(b"\x05\xc1\x1a", r.body)
         # immutable parameters
         self.assertEqual(self.ps.req("ipatch", loc, {0: "renamed"}, CF).code, "4.00")
         self.assertEqual(self.ps.req("ipatch", loc, {1: "ps/data/other"}, CF).code, "4.00")
@@ -240,6 +243,43 @@ class PubsubTests(RddCase):
         st = self.rdd.status()["counters"]
         self.assertEqual(st["ps_publications"], 5)
         self.assertEqual(st["ps_notifications"], 3)  # the 2.05s; the 4.04 ends are not counted
+
+    def test_editors_copy_forms(self):
+        """The draft's editor's copy: POST updates a topic, expiration-date is tag 1,
+        initialize carries the initial topic-data."""
+        when = datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc)
+        r = self.ps.create({0: "valve", 2: "core.ps.data", 3: 0, 5: cbor2.CBORTag(1, 4070908800),
+                            8: b"closed"})
+        conf = r.cbor()
+        self.assertEqual(conf[5], when)
+        self.assertNotIn(8, conf)  # the value went to topic-data; it is no configuration
+        loc = "/".join(re.findall(r"Location-Path:([^,\] ]+)", r.options))
+        data = conf[1]
+        # fully created at once: the initial value, in the topic's content format
+        r = self.ps.req("get", data)
+        self.assertEqual((r.code, r.body, r.option("Content-Format")),
+                         ("2.05", b"closed", "text/plain"))
+        self.assertEqual(self.ps.req("put", data, b"open", 0).code, "2.04")
+        # POST replaces the configuration, as PUT does
+        r = self.ps.req("post", loc, {0: "valve", 2: "core.ps.data", 6: 3}, CF)
+        self.assertEqual(r.code, "2.04", r)
+        self.assertEqual(r.cbor(), {0: "valve", 1: data, 2: "core.ps.data", 6: 3})
+        self.assertEqual(self.ps.req("get", loc).cbor(), r.cbor())
+        self.assertEqual(self.ps.req("post", loc, {0: "renamed", 2: "core.ps.data"}, CF).code,
+                         "4.00")
+        # a value is for creation only; a bool initialize (the older form) still works
+        r = self.ps.req("ipatch", loc, {8: b"x"}, CF)
+        self.assertEqual(r.code, "4.00", r)
+        self.assertIn("initialize", r.diag)
+        r = self.ps.create({0: "older", 2: "core.ps.data", 8: True})
+        self.assertEqual(self.ps.req("get", r.cbor()[1]).code, "2.05")
+        # an initial value is a publication's size at most, and tag 1 only
+        big = self.ps.req("post", "ps", {0: "big", 2: "core.ps.data", 8: bytes(1025)}, CF)
+        self.assertEqual(big.code, "4.13")
+        bad = {0: "t0", 2: "core.ps.data", 5: cbor2.CBORTag(0, "2099-01-01T00:00:00Z")}
+        self.assertEqual(self.ps.req("post", "ps", bad, CF).code, "4.00")
+        past = {0: "past", 2: "core.ps.data", 5: cbor2.CBORTag(1, 1000)}
+        self.assertEqual(self.ps.req("post", "ps", past, CF).code, "4.00")
 
     def test_delete_topic_ends_subscriptions(self):
         loc, data = self.topic("door", {8: True})

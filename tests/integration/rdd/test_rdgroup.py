@@ -241,7 +241,7 @@ class AppendixAGroupTests(Base):
         loc = self.register("ep=grp_R2-4-015&et=core.rd-group&base=" + mbase,
                             '</light/left>;rt="light";if="core.a"')
         got = links(self.rdd.coap("get", "/rd-lookup/ep?et=core.rd-group").payload)
-        self.assertEqual(got, [f'<{loc}>;ep=grp_R2-4-015;base="{mbase}";lt=90000;'
+        self.assertEqual(got, [f'<{loc}>;ep=grp_R2-4-015;base="{mbase}";rt="core.rd-ep";'
                                'et=core.rd-group'])
         got = links(self.rdd.coap("get", "/rd-lookup/res?et=core.rd-group").payload)
         self.assertEqual(got, [f'<{mbase}/light/left>;rt="light";if="core.a";anchor="{mbase}"'])
@@ -299,9 +299,9 @@ class DraftGroupTests(Base):
         self.assertEqual(cbor_links(body), [{"href": g, "gp": "lights", "base": self.MCAST}])
         # discovery
         self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd-group").payload,
-                         "</rd-group>;rt=core.rd-group;ct=40")
+                         '</rd-group>;rt=core.rd-group;ct="40 504 64"')
         self.assertEqual(self.rdd.coap("get", "/.well-known/core?rt=core.rd-lookup-gp").payload,
-                         "</rd-lookup/gp>;rt=core.rd-lookup-gp;ct=40")
+                         '</rd-lookup/gp>;rt=core.rd-lookup-gp;ct="40 504 64";obs')
         # lwgatectl
         got = self.rdd.ctl_json("groups")
         self.assertEqual(got, [{"gp": "lights", "d": "", "location": g, "base": self.MCAST,

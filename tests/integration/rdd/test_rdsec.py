@@ -36,8 +36,10 @@ class RdsecTests(RddCase):
 
     def start(self, extra=""):
         self.dtls_port = free_port()
+        # simple registrations here name the endpoint's coaps port in base (the
+        # extension): coap-client cannot serve on the port it sends from
         return self.start_rdd(f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 1\n"
-                              + extra)
+                              "[rd]\nsimple_registration_base = yes\n" + extra)
 
     def restart(self):
         """kill -9 and start again on the same files and ports."""
@@ -452,7 +454,8 @@ class RdsecTests(RddCase):
     def simple_start(self):
         """rdd whose DTLS fetches get 5 s for their handshake (a loaded machine)."""
         self.dtls_port = free_port()
-        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 5\n")
+        self.rdd = Rdd(self.tmp, f"[coaps]\nport = {self.dtls_port}\nhandshake_timeout = 5\n"
+                       "[rd]\nsimple_registration_base = yes\n")
         return self.rdd.start()
 
     def simple_device(self, key, port=None):

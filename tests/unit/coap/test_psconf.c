@@ -54,15 +54,26 @@ static const char full_hex[] =
 	"6c636f72652e70732e64617461031870046b74656d70657261747572650574323032332d30342d"
 	"32385432333a35393a35395a061864071a00015180";
 
-/* The PUT example's full configuration, and its encoding byte for byte (cbor2 agrees). */
+/* The same with expiration-date as the editor's copy has it, 1(1682726399), made by cbor2. */
+static const char full_tag_hex[] =
+	"a800726c6976696e672d726f6f6d2d73656e736f72016f70732f646174612f3162643064366402"
+	"6c636f72652e70732e64617461031870046b74656d706572617475726505c11a644c5dff061864"
+	"071a00015180";
+
+/*
+ * The PUT example's full configuration, read in both forms, and its
+ * encoding in the current one byte for byte (cbor2 agrees).
+ */
 static void test_full_configuration_round_trip(void **state)
 {
-	struct psconf c;
-	uint8_t want[512], out[512];
-	size_t n = unhex(full_hex, want);
+	struct psconf c, old;
+	uint8_t want[512], out[512], text_form[512];
+	size_t n = unhex(full_tag_hex, want);
 	long len;
 
+	assert_int_equal(psconf_parse(text_form, unhex(full_hex, text_form), &old, NULL, NULL), 0);
 	assert_int_equal(psconf_parse(want, n, &c, NULL, NULL), 0);
+	assert_memory_equal(&c, &old, sizeof(c));
 	assert_string_equal(c.topic_data, "ps/data/1bd0d6d");
 	assert_int_equal(c.content_format, 112);
 	assert_string_equal(c.topic_type, "temperature");
@@ -117,7 +128,52 @@ static void test_patch_and_initialize(void **state)
 	assert_int_equal(c.max_subscribers, 5);
 	assert_int_equal(parse_hex("a200616108f5", &c, NULL, NULL), 0);
 	assert_true(c.initialize);
+	assert_null(c.initial);
 	assert_string_equal(c.topic_name, "a");
+}
+
+/* initialize as the editor's copy has it: the topic-data to start with (cbor2's encoding). */
+static void test_initialize_value(void **state)
+{
+	static const char hex[] = "a3006161026c636f72652e70732e6461746108420102";
+	struct psconf c, cur = { 0 }, merged;
+	uint8_t in[64], out[64];
+	size_t n = unhex(hex, in);
+	const char *why = "";
+
+	assert_int_equal(psconf_parse(in, n, &c, NULL, NULL), 0);
+	assert_true(c.initialize);
+	assert_ptr_equal(c.initial, in + n - 2); /* into the request's bytes */
+	assert_int_equal(c.initial_len, 2);
+	assert_int_equal(psconf_encode(&c, PSCONF_ALL, out, sizeof(out)), (long)n);
+	assert_memory_equal(out, in, n);
+	/* only a creation takes a value */
+	assert_int_equal(psconf_merge(&cur, &c, false, &merged, &why), -EINVAL);
+	assert_string_equal(why, "initialize with a value is for creating a topic");
+	/* an empty value is a value; a number is neither form */
+	assert_int_equal(parse_hex("a10840", &c, &why, NULL), 0);
+	assert_true(c.initial && c.initial_len == 0);
+	assert_int_equal(parse_hex("a10801", &c, &why, NULL), -EINVAL);
+}
+
+/* expiration-date: tag 1 over whole seconds, or RFC 3339 text; nothing else. */
+static void test_expiration_forms(void **state)
+{
+	struct psconf c;
+	size_t where;
+
+	assert_int_equal(parse_hex("a205c11a65dfc8ff0605", &c, NULL, NULL), 0);
+	assert_int_equal(c.expires, 1709164799);
+	assert_string_equal(c.expiration_date, "2024-02-28T23:59:59Z");
+	assert_int_equal(parse_hex("a105c01a65dfc8ff", &c, NULL, &where), -EINVAL); /* tag 0 */
+	assert_int_equal(where, 2);
+	assert_int_equal(parse_hex("a105c1fb41d977f23fc00000", &c, NULL, NULL),
+			 -EINVAL);                                                /* float */
+	assert_int_equal(parse_hex("a105c13a00000001", &c, NULL, NULL), -EINVAL); /* negative */
+	assert_int_equal(parse_hex("a105c1", &c, NULL, NULL), -EBADMSG);          /* tag, no item */
+	assert_int_equal(parse_hex("a1051a65dfc8ff", &c, NULL, NULL), -EINVAL);   /* untagged */
+	assert_int_equal(parse_hex("a105c11b0000003afff44180", &c, NULL, NULL),
+			 -EINVAL); /* > 9999 */
 }
 
 static void test_match(void **state)
@@ -270,6 +326,8 @@ int main(void)
 		cmocka_unit_test(test_full_configuration_round_trip),
 		cmocka_unit_test(test_conf_filter),
 		cmocka_unit_test(test_patch_and_initialize),
+		cmocka_unit_test(test_initialize_value),
+		cmocka_unit_test(test_expiration_forms),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_corrupt),

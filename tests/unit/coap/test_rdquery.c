@@ -125,6 +125,36 @@ static void test_numbers(void **state)
 	}
 }
 
+static void test_page(void **state)
+{
+	static const struct {
+		const char *query;
+		int rc;
+		uint64_t skip, count;
+	} cases[] = {
+		{ "rt=x", 0, 0, UINT64_MAX },
+		{ "count=10", 0, 0, 10 },
+		{ "page=3&count=10", 0, 30, 10 },
+		{ "count=0&page=7", 0, 0, 0 },
+		{ "page=4294967295&count=4294967295", 0, 4294967295ull * 4294967295ull,
+		  4294967295ull },
+		{ "page=2", RDQUERY_E_PAGE, 0, UINT64_MAX }, /* RFC 9176 §6: page needs count */
+		{ "page=x&count=1", RDQUERY_E_NUMBER, 0, 1 },
+		{ "count=4294967296", RDQUERY_E_NUMBER, 0, UINT64_MAX },
+		{ "page=-1&count=1", RDQUERY_E_NUMBER, 0, 1 },
+	};
+	struct rdquery q;
+	uint64_t skip, count;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(cases[i].query, &q), 0);
+		if (rdquery_page(&q, &skip, &count) != cases[i].rc ||
+		    (cases[i].rc == 0 && (skip != cases[i].skip || count != cases[i].count)))
+			fail_msg("%s", cases[i].query);
+		rdquery_fini(&q);
+	}
+}
+
 static void test_errors(void **state)
 {
 	struct rdquery q;
@@ -161,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_query_and_matching),
 		cmocka_unit_test(test_exact_and_multivalue),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_errors),
 	};
 
