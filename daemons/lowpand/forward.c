@@ -261,6 +261,23 @@ static bool host_nd(const uint8_t *pkt, size_t len)
 	return len > 40 && (pkt[0] >> 4) == 6 && pkt[6] == 58 && pkt[40] >= 133 && pkt[40] <= 137;
 }
 
+static void answer_host_nd(struct forward *f, const uint8_t *pkt, size_t len)
+{
+	const struct forward_hooks *h = &f->cfg.hooks;
+	uint8_t answer[256];
+	size_t n;
+
+	f->st.host_nd++;
+	n = h->host_nd ? h->host_nd(h->arg, pkt, len, answer, sizeof(answer)) : 0;
+	if (n == 0)
+		return;
+	if (tun_write(f->cfg.tun, answer, n) < 0) {
+		f->st.tun_errors++;
+		return;
+	}
+	f->st.host_nd_answered++;
+}
+
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct forward *f = arg;
@@ -276,7 +293,7 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 		}
 		f->st.tun_in++;
 		if (host_nd(buf, (size_t)n))
-			f->st.host_nd++;
+			answer_host_nd(f, buf, (size_t)n);
 		else if (!f->cfg.hooks.admit || f->cfg.hooks.admit(f->cfg.hooks.arg, buf, (size_t)n, true))
 			forward_send(f, buf, (size_t)n);
 	}

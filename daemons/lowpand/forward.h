@@ -49,11 +49,15 @@ struct tun;
  *   neighbour, no source route needed).
  * @admit: may a packet cross between the mesh and the TUN interface
  *   (@to_mesh: it came from the TUN)?  False drops it (admission.h).
+ * @host_nd: the host's own ND message from the TUN interface, which never
+ *   goes on the air; the answer written to @out (at most @size bytes), to be
+ *   sent back to the host, or 0 for none.
  */
 struct forward_hooks {
 	bool (*local)(void *arg, const uint8_t *pkt, size_t len);
 	size_t (*route)(void *arg, const uint8_t dst[16], uint8_t (*hops)[16], size_t max_hops);
 	bool (*admit)(void *arg, const uint8_t *pkt, size_t len, bool to_mesh);
+	size_t (*host_nd)(void *arg, const uint8_t *pkt, size_t len, uint8_t *out, size_t size);
 	void *arg;
 };
 
@@ -78,6 +82,7 @@ struct forward_stats {
 	uint64_t forwarded; /* mesh to mesh through the root */
 	uint64_t hop_limit; /* mesh to mesh, dropped at hop limit 1 */
 	uint64_t host_nd;   /* the host's own RS/RA/NS/NA/Redirect, kept off the mesh */
+	uint64_t host_nd_answered; /* of which answered back to the host (proxy NA) */
 	uint64_t rx_bad_header, rx_not_for_us, rx_secured;
 };
 

@@ -134,16 +134,16 @@ static const struct config_key lowpand_keys[] = {
 	{ "nd", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, nd), "yes", 0, 0, NULL, false,
 	  "answer Router Solicitations and address registrations (6LoWPAN-ND, RFC 6775)" },
 	{ "nd", "router_lifetime", CONFIG_INT, offsetof(struct lowpand_config, router_lifetime),
-	  "1800", 0, 9000, NULL, false, "seconds a host may use us as default router (RA)" },
+	  "1800", 0, 9000, NULL, true, "seconds a host may use us as default router (RA)" },
 	{ "nd", "prefix_lifetime", CONFIG_INT, offsetof(struct lowpand_config, prefix_lifetime),
-	  "86400", 1, 2147483647, NULL, false, "seconds the announced [tun] prefix is valid and preferred" },
+	  "86400", 1, 2147483647, NULL, true, "seconds the announced [tun] prefix is valid and preferred" },
 	{ "nd", "context_lifetime", CONFIG_INT, offsetof(struct lowpand_config, context_lifetime),
-	  "1440", 1, 65535, NULL, false, "minutes the announced IPHC context 0 (6CO) is valid" },
+	  "1440", 1, 65535, NULL, true, "minutes the announced IPHC context 0 (6CO) is valid" },
 	{ "nd", "rd_address", CONFIG_ADDRESS, offsetof(struct lowpand_config, rd_address), "", 0, 0,
-	  NULL, false, "Resource Directory address announced in RAs (RDAO, RFC 9176); empty: none",
+	  NULL, true, "Resource Directory address announced in RAs (RDAO, RFC 9176); empty: none",
 	  CONFIG_ADDR_IPV6 | CONFIG_ADDR_EMPTY },
 	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
-	  2147483647, NULL, false, "seconds the announced RD address is valid" },
+	  2147483647, NULL, true, "seconds the announced RD address is valid" },
 	{ "nd", "registrations_max", CONFIG_INT, offsetof(struct lowpand_config, registrations_max),
 	  "1024", 1, 65536, NULL, false,
 	  "addresses the registration table holds; more get ARO status 2 (table full)" },
@@ -243,10 +243,11 @@ static size_t route(void *arg, const uint8_t dst[16], uint8_t (*hops)[16], size_
 	return l->rpl ? rplroot_route(l->rpl, dst, hops, max_hops) : 0;
 }
 
-/* What the RAs announce, from [tun], [6lowpan] and [nd]; NULL when ND is off. */
-static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *cfg)
+/* What the RAs announce, from [tun], [6lowpan] and [nd]. */
+static int nd_cfg(const struct lowpand *l, const struct lowpand_config *cfg,
+		  struct ndrouter_cfg *nc)
 {
-	struct ndrouter_cfg nc = {
+	*nc = (struct ndrouter_cfg){
 		.router_lifetime = (uint16_t)cfg->router_lifetime,
 		.prefix_len = l->prefix_len,
 		.prefix_lifetime = (uint32_t)cfg->prefix_lifetime,
@@ -258,19 +259,49 @@ static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *c
 		.has_rd = cfg->rd_address[0] != '\0',
 		.rd_lifetime = (uint32_t)cfg->rd_lifetime,
 	};
-
-	if (!cfg->nd)
-		return NULL;
 	for (unsigned i = 0; i < 16; i++)
-		nc.prefix[i] = i < l->prefix_len / 8 ? l->address.s6_addr[i] : 0;
-	memcpy(nc.context, l->context0.s6_addr, 16);
-	memcpy(nc.border_router, l->address.s6_addr, 16);
-	if (nc.has_rd && inet_pton(AF_INET6, cfg->rd_address, nc.rd_address) != 1) {
+		nc->prefix[i] = i < l->prefix_len / 8 ? l->address.s6_addr[i] : 0;
+	memcpy(nc->context, l->context0.s6_addr, 16);
+	memcpy(nc->border_router, l->address.s6_addr, 16);
+	if (nc->has_rd && inet_pton(AF_INET6, cfg->rd_address, nc->rd_address) != 1) {
 		log_error("[nd] rd_address \"%s\" is not an IPv6 address", cfg->rd_address);
-		return NULL;
+		return -EINVAL;
 	}
+	return 0;
+}
+
+/* NULL when ND is off or misconfigured. */
+static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *cfg)
+{
+	struct ndrouter_cfg nc;
+
+	if (!cfg->nd || nd_cfg(l, cfg, &nc) < 0)
+		return NULL;
 	l->reg = registry_new(daemon_base(l->d), daemon_db(l->d), (size_t)cfg->registrations_max);
 	return ndrouter_new(&nc, l->reg, root_send, l);
+}
+
+/* The host's NS for a node's address: answered on its behalf (ndrouter.h). */
+static size_t host_nd(void *arg, const uint8_t *pkt, size_t len, uint8_t *out, size_t size)
+{
+	struct lowpand *l = arg;
+	uint8_t eui[8], ll[16] = { 0xfe, 0x80 };
+
+	if (!l->nd || !radio_eui64(l->radio, eui))
+		return 0;
+	memcpy(ll + 8, eui, 8);
+	ll[8] ^= 0x02;
+	return ndrouter_host_input(l->nd, pkt, len, ll, out, size);
+}
+
+/* SIGHUP: the [nd] keys are reloadable; a changed RA gets a new ABRO version. */
+static void lowpand_reload(void *state)
+{
+	struct lowpand *l = state;
+	struct ndrouter_cfg nc;
+
+	if (l->nd && nd_cfg(l, config(l), &nc) == 0)
+		ndrouter_reconfigure(l->nd, &nc);
 }
 
 /* As root: the TUN interface. */
@@ -388,7 +419,11 @@ static struct forward *forward_start(struct lowpand *l, const struct lowpand_con
 		.storing = cfg->rpl && cfg->rpl_mode == 1,
 		.reasm_timeout_ms = (uint32_t)cfg->reasm_timeout * 1000,
 		.reasm_max = (unsigned)cfg->reasm_max,
-		.hooks = { .local = local_input, .route = route, .admit = admit, .arg = l },
+		.hooks = { .local = local_input,
+			   .route = route,
+			   .admit = admit,
+			   .host_nd = host_nd,
+			   .arg = l },
 	};
 
 	return forward_new(daemon_base(l->d), &fc);
@@ -499,6 +534,7 @@ static json_t *counters_json(const struct lowpand *l)
 	json_object_set_new(c, "rx_secured", json_integer((json_int_t)fs.rx_secured));
 	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)fs.hop_limit));
 	json_object_set_new(c, "host_nd_dropped", json_integer((json_int_t)fs.host_nd));
+	json_object_set_new(c, "host_nd_answered", json_integer((json_int_t)fs.host_nd_answered));
 	if (l->rpl) {
 		struct rplroot_stats rs;
 
@@ -530,6 +566,8 @@ static json_t *counters_json(const struct lowpand *l)
 				    json_integer((json_int_t)ns.ns_own_in));
 		json_object_set_new(c, "nd_dar_received", json_integer((json_int_t)ns.dar_in));
 		json_object_set_new(c, "nd_dac_sent", json_integer((json_int_t)ns.dac_out));
+		json_object_set_new(c, "nd_host_ns_proxied", json_integer((json_int_t)ns.host_ns_in));
+		json_object_set_new(c, "nd_abro_version", json_integer((json_int_t)ns.version));
 		counters_registry(l, c);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -639,6 +677,7 @@ static const struct daemon_def lowpand_def = {
 	.prepare = lowpand_prepare,
 	.start = lowpand_start,
 	.stop = lowpand_stop,
+	.reload = lowpand_reload,
 	.status = lowpand_status,
 	.commands = lowpand_commands,
 };

@@ -165,7 +165,49 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 	return true;
 }
 
+size_t ndrouter_host_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
+			   const uint8_t link_local[16], uint8_t *out, size_t size)
+{
+	struct lowpan_nd_msg m;
+	int n;
+
+	if (!link_local || lowpan_nd_parse(pkt, len, &m) < 0 || m.type != LOWPAN_ND_NS ||
+	    !registry_holds(nr->reg, m.target, clock_ms()))
+		return 0;
+	n = lowpan_nd_build_proxy_na(&m, link_local, LOWPAN_ND_ARO_DUPLICATE, out, size);
+	if (n < 0)
+		return 0;
+	nr->stats.host_ns_in++;
+	return (size_t)n;
+}
+
+/*
+ * Field by field: a struct compare would see the padding, and the version
+ * is what this decides.
+ */
+static bool same_announcement(const struct ndrouter_cfg *a, const struct ndrouter_cfg *b)
+{
+	return a->router_lifetime == b->router_lifetime && a->prefix_len == b->prefix_len &&
+	       !memcmp(a->prefix, b->prefix, 16) && a->prefix_lifetime == b->prefix_lifetime &&
+	       a->has_context == b->has_context && !memcmp(a->context, b->context, 16) &&
+	       a->context_len == b->context_len && a->context_lifetime == b->context_lifetime &&
+	       !memcmp(a->border_router, b->border_router, 16) && a->has_rd == b->has_rd &&
+	       !memcmp(a->rd_address, b->rd_address, 16) && a->rd_lifetime == b->rd_lifetime;
+}
+
+void ndrouter_reconfigure(struct ndrouter *nr, const struct ndrouter_cfg *cfg)
+{
+	uint32_t version = nr->cfg.version;
+
+	if (same_announcement(&nr->cfg, cfg))
+		return;
+	nr->cfg = *cfg;
+	nr->cfg.version = version + 1;
+	log_info("router advertisement changed abro_version=%u", (unsigned)nr->cfg.version);
+}
+
 void ndrouter_get_stats(const struct ndrouter *nr, struct ndrouter_stats *out)
 {
 	*out = nr->stats;
+	out->version = nr->cfg.version;
 }

@@ -12,6 +12,11 @@
  * A 6LR's Duplicate Address Request (RFC 6775 §8.2, EDAR of RFC 8505 §6)
  * gets its Confirmation from the same table.
  *
+ * The host behind the TUN interface resolving (or probing for duplicates)
+ * an address a node of the mesh registered gets the NA from here, on the
+ * node's behalf (RFC 8929's proxy, the 6LBR being its own 6BBR): the
+ * table says the address is in use, and no multicast NS goes on the air.
+ *
  * Registrations are decided by the registration table (registry: duplicate
  * address detection for the whole mesh); routes themselves come from RPL
  * (rplroot).  RFC 6775 §6.3: routers do not send periodic multicast RAs;
@@ -46,6 +51,8 @@ struct ndrouter_stats {
 	uint64_t rs_in, ra_out, ns_aro_in, na_out, invalid;
 	uint64_t ns_own_in;       /* NS for the router's own addresses, answered here */
 	uint64_t dar_in, dac_out; /* (E)DAR from 6LRs, answered with (E)DAC */
+	uint64_t host_ns_in;      /* the host's NS for registered addresses, proxied */
+	uint32_t version;         /* the ABRO version announced now */
 };
 
 typedef void (*ndrouter_send_fn)(void *arg, const uint8_t *pkt, size_t len);
@@ -66,6 +73,24 @@ void ndrouter_free(struct ndrouter *nr);
  */
 bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 		    const uint8_t link_local[16], const uint8_t *eui);
+
+/*
+ * The host's NS @pkt (from the TUN interface): when its target is a
+ * registered address of the mesh, the proxy NA (from @link_local, the
+ * router's address on the radio) is built into @out and its length
+ * returned; 0 when the message is not ours to answer.  An NS carrying an
+ * (E)ARO is answered with status 1 (duplicate): the address is a node's.
+ */
+size_t ndrouter_host_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
+			   const uint8_t link_local[16], uint8_t *out, size_t size);
+
+/*
+ * What the RAs announce changed (a reload): @cfg replaces it, and when any
+ * of it differs (@cfg->version is ignored) the ABRO version goes up by one
+ * (RFC 6775 §4.3: nodes take prefix and context information from the
+ * ABRO with the highest version).
+ */
+void ndrouter_reconfigure(struct ndrouter *nr, const struct ndrouter_cfg *cfg);
 
 void ndrouter_get_stats(const struct ndrouter *nr, struct ndrouter_stats *out);
 

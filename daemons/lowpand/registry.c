@@ -288,6 +288,14 @@ json_t *registry_json(const struct registry *g, uint64_t now_ms)
 	return out;
 }
 
+bool registry_holds(const struct registry *g, const uint8_t address[16], uint64_t now_ms)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (memcmp(g->e[i].address, address, 16) == 0)
+			return g->e[i].expires_ms > now_ms;
+	return false;
+}
+
 size_t registry_count(const struct registry *g)
 {
 	return g->n;

@@ -22,6 +22,7 @@
 #ifndef LWGATE_LOWPAND_REGISTRY_H
 #define LWGATE_LOWPAND_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,9 @@ uint8_t registry_register(struct registry *g, const struct lowpan_nd_msg *ns, ui
 
 /* [{"address","owner","kind","tid","link","lifetime_s"}], by address. */
 json_t *registry_json(const struct registry *g, uint64_t now_ms);
+
+/* Is @address registered, its lifetime not over at @now_ms? */
+bool registry_holds(const struct registry *g, const uint8_t address[16], uint64_t now_ms);
 
 size_t registry_count(const struct registry *g);
 

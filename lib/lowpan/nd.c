@@ -206,8 +206,8 @@ int lowpan_nd_build_ra(const struct lowpan_nd_ra *ra, const uint8_t src[16], con
 	return (int)(IPV6_HLEN + icmp_len);
 }
 
-int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
-		       const uint8_t *tllao, uint8_t *buf, size_t size)
+static int build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
+		    const uint8_t *tllao, bool override, uint8_t *buf, size_t size)
 {
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 	static const uint8_t unspecified[16];
@@ -221,7 +221,7 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	memset(icmp, 0, icmp_len);
 	icmp[0] = LOWPAN_ND_NA;
 	/* RFC 4861 §7.2.4: the answer to a DAD probe goes to all nodes, unsolicited */
-	icmp[4] = (uint8_t)((dad ? 0 : NA_SOLICIT) | NA_OVERRID);
+	icmp[4] = (uint8_t)((dad ? 0 : NA_SOLICIT) | (override ? NA_OVERRID : 0));
 	memcpy(icmp + 8, ns->target, 16);
 	if (ns->has_aro) {
 		/* the request's option echoed (RFC 8505 §5.1: TID, flags, ROVR) */
@@ -240,6 +240,18 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	lowpan_ipv6_put_header(buf, icmp_len, ICMPV6, ND_HOPS, src, dad ? all_nodes : ns->src);
 	lowpan_put16(icmp + 2, lowpan_checksum_icmp6(buf, icmp_len));
 	return (int)(IPV6_HLEN + icmp_len);
+}
+
+int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
+		       const uint8_t *tllao, uint8_t *buf, size_t size)
+{
+	return build_na(ns, src, status, tllao, true, buf, size);
+}
+
+int lowpan_nd_build_proxy_na(const struct lowpan_nd_msg *ns, const uint8_t src[16],
+			     uint8_t status, uint8_t *buf, size_t size)
+{
+	return build_na(ns, src, status, NULL, false, buf, size);
 }
 
 const uint8_t *lowpan_nd_registered_address(const struct lowpan_nd_msg *ns)

@@ -119,6 +119,14 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 		       const uint8_t *tllao, uint8_t *buf, size_t size);
 
 /*
+ * The same NA sent by a proxy on the target's behalf (RFC 4861 §7.2.8,
+ * RFC 8929 §9): Override clear, so that it never replaces a cache entry
+ * the owner's own answer made; no TLLAO.
+ */
+int lowpan_nd_build_proxy_na(const struct lowpan_nd_msg *ns, const uint8_t src[16],
+			     uint8_t status, uint8_t *buf, size_t size);
+
+/*
  * The address an NS with (E)ARO registers: its Target Address with an EARO
  * (RFC 8505 §5.5), its source address with an RFC 6775 ARO (§5.5.1; RIOT
  * sends those, the target being the router); a DAR's registered address.

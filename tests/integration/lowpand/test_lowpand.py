@@ -619,6 +619,112 @@ class NeighborDiscoveryTests(Harness):
         self.assertEqual((c["nd_na_sent"], c["nd_ns_own_received"]), (6, 5))
         self.stop()
 
+    def register_b(self):
+        """fd00::b registers itself with an RFC 6775 ARO, and is confirmed."""
+        from scapy.layers.inet6 import ICMPv6ND_NS, IPv6
+        from scapy.packet import Raw
+        aro = bytes([33, 2, 0, 0, 0, 0, 0, 30]) + bytes.fromhex(B_EUI)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fd00::b", dst="fd00::1", hlim=255) / ICMPv6ND_NS(tgt="fd00::b")
+            / Raw(aro))).hex())
+        row = self.expect_frame(("icmpv6.type", "icmpv6.opt.aro.status"),
+                                lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", "0"])
+
+    def host_ns(self, sock, target, option=b""):
+        """The host's NS for @target, as the kernel would send it on the TUN
+        interface: to the solicited-node group, hop limit 255 (the kernel
+        computes the checksum of a raw ICMPv6 socket)."""
+        import ipaddress
+        import socket
+        from scapy.layers.inet6 import ICMPv6ND_NS
+        packed = ipaddress.IPv6Address(target).packed
+        group = "ff02::1:ff" + packed[13:].hex()[:2] + ":" + packed[14:].hex()
+        ns = bytes(ICMPv6ND_NS(tgt=target, cksum=0)) + option
+        sock.sendto(ns, (group, 0, 0, socket.if_nametoindex("lwgt0")))
+
+    def host_na(self, sock):
+        """The first NA the host receives, dissected by scapy, with its source."""
+        from scapy.layers.inet6 import ICMPv6ND_NA
+        while True:
+            data, addr = sock.recvfrom(2048)
+            if data[0] == 136:
+                return ICMPv6ND_NA(data), addr[0].split("%")[0]
+
+    def test_host_ns_for_a_registered_node_is_proxied(self):
+        """The host resolving a registered node's address (or probing it,
+        with an EARO) gets the NA from lowpand on the node's behalf (RFC 8929
+        proxy: Override clear), and nothing goes on the air; an address
+        nobody registered gets no answer."""
+        import socket
+        self.start()
+        self.register_b()
+        idx = socket.if_nametoindex("lwgt0")
+        with socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+            s.settimeout(10)
+            self.host_ns(s, "fd00::c")  # not registered: dropped, no answer
+            self.host_ns(s, "fd00::b")
+            na, src = self.host_na(s)
+            self.assertEqual((src, na.tgt, na.R, na.S, na.O), (ROOT_LL, "fd00::b", 0, 1, 0))
+            # an EARO (T flag) for the node's address from the host: duplicate
+            earo = bytes([33, 2, 0, 0, 1, 7, 0, 30]) + bytes(range(1, 9))
+            self.host_ns(s, "fd00::b", earo)
+            na, _ = self.host_na(s)
+            aro = bytes(na.payload)
+            self.assertEqual((na.tgt, aro[0], aro[2], aro[5], aro[8:16]),
+                             ("fd00::b", 33, 1, 7, bytes(range(1, 9))))
+        # what the host sends next is the first thing on the air: no NS went there
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.sendto(b"after the NS", ("ff02::1", 40000, 0, idx))
+        row = self.expect_frame(("icmpv6.type", "udp.dstport"), lambda r: True)
+        self.assertEqual(row, ["", "40000"])
+        c = self.status()["counters"]
+        self.assertEqual((c["host_nd_answered"], c["nd_host_ns_proxied"]), (2, 2))
+        self.assertGreaterEqual(c["host_nd_dropped"], 3)
+        self.stop()
+
+    def abro_version(self):
+        fields = ("icmpv6.type", "icmpv6.opt.abro.version_high", "icmpv6.opt.abro.version_low",
+                  "icmpv6.opt.type")
+        self.rs()
+        row = self.expect_frame(fields, lambda r: r[0] == "134")
+        return (int(row[1]) << 16) | int(row[2]), row[3].split(",")
+
+    def reload(self, nd):
+        """The [nd] section (the last one) replaced by @nd, then a reload."""
+        ini = os.path.join(self.tmp, "lowpand.ini")
+        with open(ini) as f:
+            text = f.read()
+        with open(ini, "w") as f:
+            f.write(text[:text.index("[nd]\n")] + "[nd]\n" + nd)
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
+                            self.tmp, "lowpand", "reload"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_reload_changes_the_ra_and_its_abro_version(self):
+        """RFC 6775 §4.3: nodes keep the prefix and context information of
+        the highest ABRO version they heard, so what the RAs announce changes
+        only with a new version — on a reload too, not only at start."""
+        self.start(nd="context_lifetime = 1440\n")
+        v0, opts = self.abro_version()
+        self.assertEqual(opts, ["1", "3", "34", "35"])
+        self.assertEqual(self.status()["counters"]["nd_abro_version"], v0)
+        self.reload("context_lifetime = 1440\nrd_address = fd00::5783\n")
+        v1, opts = self.abro_version()
+        self.assertEqual((v1, opts), (v0 + 1, ["1", "3", "34", "35", "41"]))
+        self.reload("context_lifetime = 60\nrd_address = fd00::5783\n")
+        self.rs()
+        row = self.expect_frame(("icmpv6.type", "icmpv6.opt.6co.valid_lifetime",
+                                 "icmpv6.opt.abro.version_low"), lambda r: r[0] == "134")
+        self.assertEqual((row[1], int(row[2])), ("60", (v0 + 2) & 0xffff))
+        # a reload that changes nothing the RA says keeps the version
+        self.reload("context_lifetime = 60\nrd_address = fd00::5783\n")
+        v3, _ = self.abro_version()
+        self.assertEqual(v3, v0 + 2)
+        self.assertEqual(self.status()["counters"]["nd_abro_version"], v0 + 2)
+        self.stop()
+
     def test_host_router_solicitations_stay_home(self):
         """The kernel's own RS from the TUN interface never reaches the mesh
         (nodes would answer it with RAs): what the host sends next does."""

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "lowpan/checksum.h"
 #include "lowpan/nd.h"
 
 static const uint8_t root_ll[16] = { 0xfe, 0x80, [8] = 0x02, 0x12, 0x74,
@@ -234,6 +235,34 @@ static void ns_with_aro_parses_and_is_answered_as_scapy_does(void **state)
 	assert_int_equal(lowpan_nd_build_na(&m, root_ula, 0, NULL, buf, 79), -ENOSPC);
 }
 
+/*
+ * The proxy's answer (RFC 4861 §7.2.8) is scapy's NA but for the Override
+ * flag, its checksum still right; a DAD probe's goes to all nodes unsolicited.
+ */
+static void proxy_na_clears_override(void **state)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	struct lowpan_nd_msg m;
+	uint8_t buf[128];
+	int n;
+
+	(void)state;
+	assert_int_equal(lowpan_nd_parse(scapy_ns, sizeof(scapy_ns), &m), 0);
+	n = lowpan_nd_build_proxy_na(&m, root_ula, LOWPAN_ND_ARO_SUCCESS, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(scapy_na));
+	assert_memory_equal(buf, scapy_na, 40 + 2);
+	assert_int_equal(buf[44], 0x40); /* solicited, not override */
+	assert_memory_equal(buf + 45, scapy_na + 45, sizeof(scapy_na) - 45);
+	assert_int_equal(lowpan_checksum_icmp6(buf, (size_t)n - 40), 0);
+	memset(m.src, 0, 16);
+	n = lowpan_nd_build_proxy_na(&m, root_ula, LOWPAN_ND_ARO_DUPLICATE, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(buf[44], 0);
+	assert_memory_equal(buf + 24, all_nodes, 16);
+	assert_int_equal(lowpan_checksum_icmp6(buf, (size_t)n - 40), 0);
+	assert_int_equal(lowpan_nd_build_proxy_na(&m, root_ula, 0, buf, 79), -ENOSPC);
+}
+
 /* RFC 4861 §6.1.1 / §7.1.1 validity checks, one broken field at a time. */
 static void invalid_solicitations_are_refused(void **state)
 {
@@ -273,6 +302,7 @@ int main(void)
 		cmocka_unit_test(ra_leaves_out_unset_options),
 		cmocka_unit_test(rs_parses),
 		cmocka_unit_test(ns_with_aro_parses_and_is_answered_as_scapy_does),
+		cmocka_unit_test(proxy_na_clears_override),
 		cmocka_unit_test(invalid_solicitations_are_refused),
 		cmocka_unit_test(dar_and_dac_match_scapy),
 		cmocka_unit_test(bad_dar_is_refused),
