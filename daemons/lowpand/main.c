@@ -28,6 +28,7 @@
 #include "radio.h"
 #include "registry.h"
 #include "rplroot.h"
+#include "snmpagent.h"
 #include "tun.h"
 
 static const char *const dialects[] = { "auto", "contiki-ng", "6lbr", NULL };
@@ -73,6 +74,9 @@ struct lowpand_config {
 	int registrations_max;
 	bool admission;
 	int admission_max;
+	bool agentx;
+	char *agentx_socket;
+	int agentx_ping;
 };
 
 /* clang-format off */
@@ -153,6 +157,13 @@ static const struct config_key lowpand_keys[] = {
 	  "authenticated, and what joining needs (ND, RPL, PANA)" },
 	{ "admission", "max_nodes", CONFIG_INT, offsetof(struct lowpand_config, admission_max),
 	  "1024", 1, 1000000, NULL, false, "authenticated nodes remembered at once" },
+	{ "snmp", "agentx", CONFIG_BOOL, offsetof(struct lowpand_config, agentx), "no", 0, 0, NULL,
+	  false, "serve the RFC 7388 LOWPAN-MIB counters as an AgentX subagent of snmpd" },
+	{ "snmp", "agentx_socket", CONFIG_STRING, offsetof(struct lowpand_config, agentx_socket),
+	  "/var/agentx/master", 0, 0, NULL, false,
+	  "snmpd's AgentX socket (its agentXSocket): a path, or tcp:host:port" },
+	{ "snmp", "agentx_ping", CONFIG_INT, offsetof(struct lowpand_config, agentx_ping), "15", 1,
+	  3600, NULL, false, "seconds between checks that snmpd is there, and reconnection attempts" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -173,6 +184,7 @@ struct lowpand {
 	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
 	struct registry *reg;    /* the 6LBR's registrations; NULL when ND is off */
 	struct admission *adm;
+	struct snmpagent *snmp;  /* NULL when [snmp] agentx = no */
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
 	struct in6_addr address; /* the router's address on lwg0 */
 	struct in6_addr dodag_id;
@@ -456,6 +468,17 @@ static int lowpand_start(struct daemon *d, void **state)
 		if (!l->nd)
 			return -EINVAL;
 	}
+	if (cfg->agentx) {
+		l->snmp = snmpagent_new(daemon_base(d),
+					&(struct snmpagent_cfg){
+						.socket = cfg->agentx_socket,
+						.ping_s = (unsigned)cfg->agentx_ping,
+						.mib = forward_mib(l->fwd),
+						.reasm_timeout_s = (uint32_t)cfg->reasm_timeout,
+					});
+		if (!l->snmp)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -463,6 +486,7 @@ static void lowpand_stop(void *state)
 {
 	struct lowpand *l = state;
 
+	snmpagent_free(l->snmp);
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
 	registry_free(l->reg);

@@ -51,7 +51,13 @@ struct lowpan_mib {
 struct lowpan_mib_field {
 	const char *name; /* the MIB object name, or lowpan<Reason> */
 	size_t offset;    /* offsetof(struct lowpan_mib, ...) */
+	unsigned oid;     /* RFC 7388: LOWPAN-MIB::lowpanStats.<oid> (a Counter32); 0: none */
 };
+
+/* LOWPAN-MIB::lowpanStats (RFC 7388), 1.3.6.1.2.1.226.1.1: mib-2.lowpanMIB.lowpanObjects.1 */
+#define LOWPAN_MIB_STATS_OID 1, 3, 6, 1, 2, 1, 226, 1, 1
+/* lowpanStats.1, lowpanReasmTimeout: Unsigned32, seconds */
+#define LOWPAN_MIB_REASM_TIMEOUT_OID 1
 
 /* The table of counters; *n is set to its length.  Constant data. */
 const struct lowpan_mib_field *lowpan_mib_fields(size_t *n);
