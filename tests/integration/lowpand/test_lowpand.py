@@ -953,6 +953,25 @@ class SnmpTests(Harness):
         self.assertIn("No Such Object", self.snmp("snmpget", LOWPAN_STATS + ".5.0"))
         self.stop()
 
+    def test_the_installed_mib_names_what_is_served(self):
+        """mibs/LOWPAN-MIB.txt (installed in /usr/share/snmp/mibs) defines each
+        object lowpand serves at the sub-identifier it is served at, and
+        lowpanStatsGroup is exactly what is served."""
+        import re
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+        with open(os.path.join(src, "mibs", "LOWPAN-MIB.txt")) as f:
+            text = f.read()
+        self.assertIn("::= { mib-2 226 }", text)
+        self.assertIn("lowpanStats             OBJECT IDENTIFIER ::= { lowpanObjects 1 }", text)
+        defined = {int(sub): name for name, sub in re.findall(
+            r"^(lowpan\w+) OBJECT-TYPE\n(?:.*\n)*?    ::= \{ lowpanStats (\d+) \}", text, re.M)}
+        self.assertEqual(sorted(defined), list(range(1, 30)))
+        for sub, name in LOWPAN_STATS_OBJECTS.items():
+            self.assertEqual(defined[sub], name)
+        group = re.search(r"lowpanStatsGroup OBJECT-GROUP\n    OBJECTS \{([^}]*)\}", text)
+        self.assertEqual(sorted(n.strip() for n in group.group(1).split(",")),
+                         sorted(LOWPAN_STATS_OBJECTS.values()))
+
     def test_subagent_waits_for_snmpd(self):
         """lowpand started before snmpd (or snmpd restarted) connects when it comes."""
         self.start(extra=f"[snmp]\nagentx = yes\nagentx_socket = {self.tmp}/agentx\n"
