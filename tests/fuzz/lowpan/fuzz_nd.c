@@ -19,7 +19,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t na[128];
 	int n;
 
-	if (lowpan_nd_parse(data, size, &m) != 0 || !m.has_aro)
+	if (lowpan_nd_parse(data, size, &m) != 0)
+		return 0;
+	if (m.type == LOWPAN_ND_NS) {
+		/* the proxy's answer to the host (ARO or not): Override clear, the target's */
+		n = lowpan_nd_build_proxy_na(&m, us, 1, na, sizeof(na));
+		if (n != (int)(40 + 24 + (m.has_aro ? 8 + m.rovr_len : 0)) ||
+		    na[40] != LOWPAN_ND_NA || (na[44] & 0x20) || memcmp(na + 48, m.target, 16) != 0)
+			abort();
+	}
+	if (!m.has_aro)
 		return 0;
 	if (m.type == LOWPAN_ND_DAR) {
 		/* the DAC carries the request's ROVR and address back to its sender */
