@@ -294,7 +294,8 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 		f->st.tun_in++;
 		if (host_nd(buf, (size_t)n))
 			answer_host_nd(f, buf, (size_t)n);
-		else if (!f->cfg.hooks.admit || f->cfg.hooks.admit(f->cfg.hooks.arg, buf, (size_t)n, true))
+		else if (!f->cfg.hooks.admit ||
+			 f->cfg.hooks.admit(f->cfg.hooks.arg, buf, (size_t)n, true))
 			forward_send(f, buf, (size_t)n);
 	}
 }

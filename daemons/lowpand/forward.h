@@ -78,10 +78,10 @@ struct forward_cfg {
 
 struct forward_stats {
 	uint64_t tun_in, tun_out, tun_errors;
-	uint64_t no_route;  /* not sent: radio not ready, no source route, not IPv6 */
-	uint64_t forwarded; /* mesh to mesh through the root */
-	uint64_t hop_limit; /* mesh to mesh, dropped at hop limit 1 */
-	uint64_t host_nd;   /* the host's own RS/RA/NS/NA/Redirect, kept off the mesh */
+	uint64_t no_route;         /* not sent: radio not ready, no source route, not IPv6 */
+	uint64_t forwarded;        /* mesh to mesh through the root */
+	uint64_t hop_limit;        /* mesh to mesh, dropped at hop limit 1 */
+	uint64_t host_nd;          /* the host's own RS/RA/NS/NA/Redirect, kept off the mesh */
 	uint64_t host_nd_answered; /* of which answered back to the host (proxy NA) */
 	uint64_t rx_bad_header, rx_not_for_us, rx_secured;
 };

@@ -181,8 +181,8 @@ struct lowpand {
 	struct neighbors *neighbors;
 	struct forward *fwd;
 	struct rplroot *rpl;
-	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
-	struct registry *reg;    /* the 6LBR's registrations; NULL when ND is off */
+	struct ndrouter *nd;  /* NULL when [nd] enabled = no */
+	struct registry *reg; /* the 6LBR's registrations; NULL when ND is off */
 	struct admission *adm;
 	struct snmpagent *snmp;  /* NULL when [snmp] agentx = no */
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
@@ -459,8 +459,8 @@ static int lowpand_start(struct daemon *d, void **state)
 	};
 
 	l->neighbors = neighbors_new(256);
-	l->adm = admission_new(&(struct admission_cfg){ cfg->admission,
-							(unsigned)cfg->admission_max });
+	l->adm = admission_new(
+		&(struct admission_cfg){ cfg->admission, (unsigned)cfg->admission_max });
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	l->fwd = forward_start(l, cfg);
 	if (cfg->nd) {
@@ -590,7 +590,8 @@ static json_t *counters_json(const struct lowpand *l)
 				    json_integer((json_int_t)ns.ns_own_in));
 		json_object_set_new(c, "nd_dar_received", json_integer((json_int_t)ns.dar_in));
 		json_object_set_new(c, "nd_dac_sent", json_integer((json_int_t)ns.dac_out));
-		json_object_set_new(c, "nd_host_ns_proxied", json_integer((json_int_t)ns.host_ns_in));
+		json_object_set_new(c, "nd_host_ns_proxied",
+				    json_integer((json_int_t)ns.host_ns_in));
 		json_object_set_new(c, "nd_abro_version", json_integer((json_int_t)ns.version));
 		counters_registry(l, c);
 	}

@@ -26,7 +26,7 @@
 
 #include "common/log.h"
 
-#define APP "lowpand"
+#define APP     "lowpand"
 #define MAX_FDS 8 /* a subagent has one session; a margin for reconnects */
 
 struct object {
@@ -110,8 +110,8 @@ static int register_objects(struct snmpagent *a)
 	if (!a->objects)
 		abort();
 	a->objects[0].field = SIZE_MAX;
-	if (register_object(a, &a->objects[0], "lowpanReasmTimeout",
-			    LOWPAN_MIB_REASM_TIMEOUT_OID) < 0)
+	if (register_object(a, &a->objects[0], "lowpanReasmTimeout", LOWPAN_MIB_REASM_TIMEOUT_OID) <
+	    0)
 		return -1;
 	a->n_objects = 1;
 	for (size_t i = 0; i < n; i++) {
@@ -151,7 +151,7 @@ static void sync_events(struct snmpagent *a)
 			continue;
 		if (k == MAX_FDS) {
 			log_warnx("net-snmp waits on more than %d sockets; ignoring fd %d", MAX_FDS,
-				 fd);
+				  fd);
 			continue;
 		}
 		a->fd_ev[k] = event_new(a->base, fd, EV_READ, on_wake, a);

@@ -20,10 +20,10 @@
 #include "lowpan/mib.h"
 
 struct snmpagent_cfg {
-	const char *socket;        /* the master's AgentX socket: a path, or tcp:host:port */
-	unsigned ping_s;           /* seconds between pings to the master, and reconnects */
+	const char *socket;           /* the master's AgentX socket: a path, or tcp:host:port */
+	unsigned ping_s;              /* seconds between pings to the master, and reconnects */
 	const struct lowpan_mib *mib; /* borrowed; read at each request */
-	uint32_t reasm_timeout_s;  /* lowpanReasmTimeout */
+	uint32_t reasm_timeout_s;     /* lowpanReasmTimeout */
 };
 
 struct snmpagent;

@@ -248,8 +248,8 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
 	return build_na(ns, src, status, tllao, true, buf, size);
 }
 
-int lowpan_nd_build_proxy_na(const struct lowpan_nd_msg *ns, const uint8_t src[16],
-			     uint8_t status, uint8_t *buf, size_t size)
+int lowpan_nd_build_proxy_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
+			     uint8_t *buf, size_t size)
 {
 	return build_na(ns, src, status, NULL, false, buf, size);
 }

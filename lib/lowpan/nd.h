@@ -123,8 +123,8 @@ int lowpan_nd_build_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], ui
  * RFC 8929 §9): Override clear, so that it never replaces a cache entry
  * the owner's own answer made; no TLLAO.
  */
-int lowpan_nd_build_proxy_na(const struct lowpan_nd_msg *ns, const uint8_t src[16],
-			     uint8_t status, uint8_t *buf, size_t size);
+int lowpan_nd_build_proxy_na(const struct lowpan_nd_msg *ns, const uint8_t src[16], uint8_t status,
+			     uint8_t *buf, size_t size);
 
 /*
  * The address an NS with (E)ARO registers: its Target Address with an EARO
