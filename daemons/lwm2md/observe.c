@@ -288,7 +288,8 @@ void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *p
 static void load(struct observe *ob)
 {
 	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT token, ep, path, accept, created FROM observations");
+		db_stmt(ob->cfg.db, "SELECT token, ep, path, accept, created, cancelling "
+				     "FROM observations");
 	int rc, n = 0;
 
 	if (!st)
@@ -315,6 +316,7 @@ static void load(struct observe *ob)
 		if (npaths > 0)
 			set_composite(o, many, (unsigned)npaths, name);
 		o->stored = true;
+		o->cancelling = sqlite3_column_int(st, 5) != 0;
 		attrs_of(ob, o);
 		n++;
 	}
@@ -484,6 +486,22 @@ static void publish_ended(struct observe *ob, const struct obs *o, const char *r
 					     name_of(o), "reason", reason));
 }
 
+/*
+ * Mark @o passively cancelled in the database: a restart must not turn the
+ * cancel back into an observation whose notifications are taken.
+ */
+static void store_cancelling(struct observe *ob, const struct obs *o)
+{
+	db_batch(ob->cfg.db);
+	if (db_exec(ob->cfg.db, "UPDATE observations SET cancelling = 1 WHERE token = ?", "b",
+		    o->token, (size_t)OBSERVE_TOKEN_LEN) < 0 ||
+	    db_commit(ob->cfg.db) < 0) {
+		ob->st.db_errors++;
+		log_warnx("ep=%s path=%s: passive cancel not stored (lost on restart)", o->ep,
+			  name_of(o));
+	}
+}
+
 void observe_cancel(struct observe *ob, struct ipc_call *call, const struct client *c,
 		    const char *ep, const char *paths, bool passive)
 {
@@ -504,6 +522,8 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	if (passive) {
 		/* kept (in the database too) until the notification it answers with RST */
 		o->cancelling = true;
+		if (o->stored)
+			store_cancelling(ob, o);
 		ipc_call_reply(call, json_pack("{s:s, s:s, s:s}", "endpoint", ep, "path", ps,
 					       "state", "cancelling"));
 		return;
@@ -805,10 +825,10 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const c
 		db_batch(ob->cfg.db);
 		if (db_exec(ob->cfg.db,
 			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, "
-			    "created) "
-			    "VALUES (?, ?, ?, ?, ?)",
-			    "bttiI", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
-			    o->accept, o->created) < 0 ||
+			    "created, cancelling) "
+			    "VALUES (?, ?, ?, ?, ?, ?)",
+			    "bttiIi", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
+			    o->accept, o->created, (int)o->cancelling) < 0 ||
 		    db_commit(ob->cfg.db) < 0) {
 			/* it works until a restart: said once, here */
 			ob->st.db_errors++;

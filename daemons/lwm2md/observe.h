@@ -52,6 +52,13 @@
 	"CREATE TABLE write_attrs (ep TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, " \
 	"PRIMARY KEY (ep, path)) WITHOUT ROWID;"
 
+/*
+ * Migration 8: a passive cancel is kept across a restart, so the next
+ * notification on its token still gets RST (not accepted as if observed).
+ */
+#define OBSERVE_SCHEMA_8 \
+	"ALTER TABLE observations ADD COLUMN cancelling INTEGER NOT NULL DEFAULT 0;"
+
 struct observe_config {
 	struct db *db;                    /* borrowed */
 	struct ipc_server *ipc;           /* events; may be NULL */
