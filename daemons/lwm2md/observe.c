@@ -18,9 +18,11 @@
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_render.h"
+#include "notifyblk.h"
 #include "respfmt.h"
 
 #define OBSERVE_CACHE_KIB "16384" /* SQLite page cache of lwm2md.db */
+#define OBSERVE_BODIES    1024    /* Block2 notifications being put together at once */
 
 struct obs {
 	uint8_t token[OBSERVE_TOKEN_LEN];
@@ -47,6 +49,7 @@ struct observe {
 	uint32_t prefix, counter;        /* the token's two halves */
 	char last_ep[REGREQ_EP_MAX + 1]; /* observe_pdu()'s answer */
 	struct observe_stats st;
+	struct notifyblk *blocks; /* Block2 notifications being put together */
 };
 
 static struct obs *find_token(const struct observe *ob, const uint8_t *token, size_t len)
@@ -166,6 +169,7 @@ static void obs_del(struct observe *ob, struct obs *o)
 			    (size_t)OBSERVE_TOKEN_LEN) < 0)
 			ob->st.db_errors++;
 	}
+	notifyblk_release(ob->blocks, o->token, OBSERVE_TOKEN_LEN);
 	keyidx_del(ob->by_token, (const char *)o->token, OBSERVE_TOKEN_LEN, o);
 	keyidx_del(ob->by_ep, o->ep, strlen(o->ep), o);
 	if (o->prev)
@@ -336,6 +340,7 @@ struct observe *observe_new(const struct observe_config *cfg)
 	ob->cfg = *cfg;
 	ob->by_token = keyidx_new();
 	ob->by_ep = keyidx_new();
+	ob->blocks = notifyblk_new(cfg->max_body ? cfg->max_body : 65536, OBSERVE_BODIES);
 	/*
 	 * last_values takes a write per notification, spread over every
 	 * client's rows: with the 256 KiB page cache lib/common opens with,
@@ -372,6 +377,7 @@ void observe_free(struct observe *ob)
 	}
 	keyidx_free(ob->by_token);
 	keyidx_free(ob->by_ep);
+	notifyblk_free(ob->blocks);
 	free(ob);
 }
 
@@ -716,11 +722,34 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	return true;
 }
 
+/*
+ * A block of a Block2 notification of @o: NOTIFYBLK_DONE when it completed
+ * the body (*@whole the notification), else taken or dropped.
+ */
+static int gather(struct observe *ob, struct obs *o, const struct observe_msg *m,
+		  struct observe_msg *whole)
+{
+	uint64_t now = (uint64_t)clients_now_ms();
+	int rc;
+
+	notifyblk_expire(ob->blocks, now);
+	rc = notifyblk_add(ob->blocks, m, now, whole);
+	if (rc < 0)
+		log_warnx("ep=%s path=%s: block %u of a notification dropped: %s", o->ep,
+			  name_of(o), (unsigned)m->block_num,
+			  rc == -EMSGSIZE ? "larger than [lwm2m] max_body"
+			  : rc == -EPROTO ? "out of order, or another representation (ETag)"
+					  : "malformed");
+	return rc;
+}
+
 enum observe_verdict observe_notification(struct observe *ob, const char *ep_hint,
 					  const struct observe_msg *m)
 {
 	struct obs *o = find_token(ob, m->token, m->token_len);
+	struct observe_msg whole;
 	char code[8];
+	int rc;
 
 	(void)ep_hint;
 	if (!o || !o->stored) {
@@ -733,6 +762,12 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 		publish_ended(ob, o, "cancelled");
 		obs_del(ob, o);
 		return OBSERVE_REJECTED;
+	}
+	if (m->code >> 5 == 2 && m->has_block2 && (m->block_num > 0 || m->block_more)) {
+		rc = gather(ob, o, m, &whole);
+		if (rc != NOTIFYBLK_DONE)
+			return OBSERVE_ACCEPTED; /* a block taken: ACK it (dropped ones are logged) */
+		m = &whole;
 	}
 	ob->st.notifications++;
 	if (m->confirmable)
@@ -749,6 +784,8 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 		return OBSERVE_ACCEPTED;
 	}
 	take_values(ob, o, m);
+	if (m == &whole)
+		notifyblk_release(ob->blocks, o->token, OBSERVE_TOKEN_LEN);
 	return OBSERVE_ACCEPTED;
 }
 
@@ -772,6 +809,17 @@ static void msg_of(const coap_pdu_t *pdu, struct observe_msg *m)
 	if ((opt = coap_check_option(pdu, COAP_OPTION_CONTENT_FORMAT, &it))) {
 		m->has_format = true;
 		m->format = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+	}
+	if ((opt = coap_check_option(pdu, COAP_OPTION_ETAG, &it)) &&
+	    coap_opt_length(opt) <= OBSERVE_ETAG_MAX) {
+		m->etag_len = coap_opt_length(opt);
+		memcpy(m->etag, coap_opt_value(opt), m->etag_len);
+	}
+	if ((opt = coap_check_option(pdu, COAP_OPTION_BLOCK2, &it))) {
+		m->has_block2 = true;
+		m->block_num = coap_opt_block_num(opt);
+		m->block_more = COAP_OPT_BLOCK_MORE(opt) != 0;
+		m->block_szx = COAP_OPT_BLOCK_SZX(opt);
 	}
 	if (!coap_get_data_large(pdu, &m->len, &m->payload, &offset, &total)) {
 		m->len = 0;
@@ -890,11 +938,19 @@ void observe_client_registered(struct observe *ob, const struct client *c)
 
 void observe_get_stats(const struct observe *ob, struct observe_stats *out)
 {
+	struct notifyblk_stats ns;
+
+	notifyblk_get_stats(ob->blocks, &ns);
 	*out = ob->st;
+	out->blocks = ns.blocks;
+	out->blocks_dropped = ns.dropped;
 }
 
 void observe_counters(const struct observe *ob, json_t *counters)
 {
+	struct notifyblk_stats ns;
+
+	notifyblk_get_stats(ob->blocks, &ns);
 #define C(name, v) json_object_set_new(counters, name, json_integer((json_int_t)(v)))
 	C("observations", ob->st.observations);
 	C("notifications", ob->st.notifications);
@@ -907,5 +963,8 @@ void observe_counters(const struct observe *ob, json_t *counters)
 	C("observations_ended", ob->st.ended);
 	C("reobserved", ob->st.reobserved);
 	C("observe_db_errors", ob->st.db_errors);
+	C("notification_blocks", ns.blocks);
+	C("notification_blocks_dropped", ns.dropped);
+	C("notification_bodies", ns.bodies);
 #undef C
 }

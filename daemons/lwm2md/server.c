@@ -943,7 +943,8 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 				     .reg = cfg->registry,
 				     .base = srv->base,
 				     .reobserve = cfg->reobserve,
-				     .max = cfg->max_observations };
+				     .max = cfg->max_observations,
+				     .max_body = cfg->max_body };
 
 	struct send_config sc = { .enabled = cfg->send_enabled,
 				  .ipc = srv->ipc,

@@ -477,5 +477,43 @@ class CompositeTests(Harness):
         self.assertIn("paths: '/3/x' is not an LwM2M path", r.stderr)
 
 
+class BlockNotifyTests(Harness):
+    # the test client's MTU for each Block2 size libcoap picks (RFC 7959 szx 0, 2, 6)
+    SIZES = ((16, 90), (64, 140), (1024, 1280))
+
+    def test_blockwise_notifications(self):
+        """The first answer and later notifications of 1400 bytes, in 16-,
+        64- and 1024-byte blocks: put together, decoded, stored, published."""
+        self.start()
+        for size, mtu in self.SIZES:
+            with self.subTest(size=size):
+                ep = f"blocks-{size}"
+                c = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", ep, "--mtu", str(mtu))
+                self.clients.append(c)
+                c.expect("registered")
+                first = "F" * 1400
+                c.say(f"set /3/0/1 {first}")
+                c.expect("set path=/3/0/1")
+                r = ctl_json(self.tmp, "observe", ep, "/3/0/1")
+                self.assertEqual(r["values"]["/3/0/1"], first)
+                w = self.watch(ep, True, "observe.notify")
+                before = self.counters()
+                value = "".join(chr(ord("a") + i % 26) for i in range(1400))
+                c.say(f"set /3/0/1 {value}")
+                ev = w.next()["data"]
+                self.assertEqual((ev["endpoint"], ev["values"]), (ep, {"/3/0/1": value}))
+                stored = {v["path"]: v for v in ctl_json(self.tmp, "values", ep)}
+                self.assertEqual(stored["/3/0/1"]["value"], value)
+                after = self.counters()
+                # one notification of ceil(1400 / size) blocks, none dropped, none left
+                self.assertEqual(after["notifications"] - before["notifications"], 1)
+                self.assertEqual(after["notification_blocks"] - before["notification_blocks"],
+                                 -(-1400 // size))
+                self.assertEqual(after["notification_blocks_dropped"], 0)
+                self.assertEqual(after["notification_bodies"], 0)
+                [o] = [o for o in ctl_json(self.tmp, "observations", ep)]
+                self.assertEqual(o["state"], "active")
+
+
 if __name__ == "__main__":
     lwgtest.run([tl, tt, sys.modules[__name__]])

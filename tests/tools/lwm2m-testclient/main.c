@@ -23,6 +23,9 @@
  *   --retransmit N   (coap:// only) send the same confirmable Register N
  *                    times — same Message ID, same token, raw UDP — and
  *                    print every response in hex.
+ *   --mtu BYTES      the session's MTU: libcoap cuts what does not fit
+ *                    (responses and notifications) into Block2 blocks of
+ *                    the largest size that fits (16 to 1024 bytes).
  * Security: --psk-id ID --psk-key KEY (ASCII), or --cert F --key F --ca F.
  *
  * Everything that happens is one line on stdout ("registered …",
@@ -944,6 +947,7 @@ static void usage(void)
 	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
 			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
 			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH] [--no-composite]\n"
+			"  [--mtu BYTES]\n"
 			"  [--malformed | --retransmit N] URI\n");
 	exit(2);
 }
@@ -965,13 +969,14 @@ int main(int argc, char **argv)
 		{ "retransmit", required_argument, NULL, 'r' },
 		{ "no-answer", required_argument, NULL, 'n' },
 		{ "no-composite", no_argument, NULL, 'N' },
+		{ "mtu", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
 	const char *psk_id = NULL, *psk_key = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	const char *objects = NULL;
 	bool bad = false, composite = true;
-	int retrans = 0, opt, rc;
+	int retrans = 0, mtu = 0, opt, rc;
 	coap_uri_t uri;
 	coap_address_t dst;
 
@@ -1018,6 +1023,9 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			composite = false;
+			break;
+		case 'M':
+			mtu = atoi(optarg);
 			break;
 		default:
 			usage();
@@ -1078,6 +1086,8 @@ int main(int argc, char **argv)
 		printf("failed session\n");
 		return 1;
 	}
+	if (mtu)
+		coap_session_set_mtu(c.session, (unsigned)mtu);
 	rc = bad ? malformed(&c) : do_register(&c);
 	if (rc == 0 && !bad)
 		serve(&c);
