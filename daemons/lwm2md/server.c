@@ -637,21 +637,29 @@ static void hnd_deregister(coap_resource_t *res, coap_session_t *s, const coap_p
 
 /*
  * The registered client a Send comes from: the one that last spoke from
- * this address, else (DTLS and TLS) the one bound to the PSK identity, as
- * a NAT may have moved it.  NULL with @r unset when none is registered;
- * NULL with @r a 4.03 when the session may not act for that client.
+ * this address, else (DTLS and TLS) the one its credentials name — the
+ * endpoint bound to the PSK identity, or the certificate's CN — as a NAT
+ * may have moved it.  Over plain CoAP a Send names no endpoint (its
+ * payload holds only paths), so from a new address it cannot be told
+ * from a stranger's until an Update moves the registration.  NULL with
+ * @r unset when none is registered; NULL with @r a 4.03 when the session
+ * may not act for that client.
  */
 static struct client *sender_of(struct server *srv, coap_session_t *s, struct reply *r)
 {
 	const coap_address_t *peer = coap_session_get_addr_remote(s);
 	struct client *c = clients_find_addr(srv->clients, &peer->addr.sa, peer->size);
+	char cn[REGREQ_EP_MAX + 1];
 
 	if (!c && secured(s)) {
 		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
 		const struct pskstore_cred *cred =
 			id ? pskstore_find(srv->creds, id->s, id->length) : NULL;
 
-		c = cred ? clients_find_ep(srv->clients, cred->bound) : NULL;
+		if (cred)
+			c = clients_find_ep(srv->clients, cred->bound);
+		else if (certs_peer_cn(s, cn, sizeof(cn)))
+			c = clients_find_ep(srv->clients, cn);
 	}
 	if (c && !allowed(srv, s, c->ep, r))
 		return NULL;

@@ -14,7 +14,8 @@
  *                    "send FORMAT PATH…" (Send of those paths' values),
  *                    "send-raw CF HEX" (a Send of those bytes),
  *                    "rebind" (a new socket: a new source port, or a
- *                    new TCP connection; without DTLS/TLS), "quit";
+ *                    new TCP connection; over DTLS/TLS a new handshake
+ *                    with the same credentials), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
@@ -102,6 +103,8 @@ struct client {
 	coap_session_t *session;
 	coap_proto_t proto;
 	coap_address_t dst;    /* the server */
+	coap_dtls_cpsk_t *psk; /* the session's security, if any: rebind uses it again */
+	coap_dtls_pki_t *pki;
 	coap_resource_t *root; /* Observe-Composite's resource */
 	struct lwm2m_registry *reg;
 	const char *ep, *binding, *version;
@@ -753,16 +756,27 @@ static void do_send_raw(struct client *c, const char *args)
 	post_dp(c, cf, data, n);
 }
 
+/* A new session to the server, with the security given on the command line. */
+static coap_session_t *open_session(struct client *c)
+{
+	if (c->psk)
+		return coap_new_client_session_psk2(c->ctx, NULL, &c->dst, c->proto, c->psk);
+	if (c->pki)
+		return coap_new_client_session_pki(c->ctx, NULL, &c->dst, c->proto, c->pki);
+	return coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+}
+
 /*
  * "rebind": go on from a new socket, as after a NAT rebinding (a new
- * source port) or to connect again over TCP.  The old socket closes, and
- * the observers with it.
+ * source port, and over DTLS a new handshake with the same credentials)
+ * or to connect again over TCP.  The old socket closes, and the observers
+ * with it.
  */
 static void do_rebind(struct client *c)
 {
 	coap_session_t *old = c->session;
 
-	c->session = coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+	c->session = open_session(c);
 	if (!c->session) {
 		c->session = old;
 		printf("rebind failed\n");
@@ -976,6 +990,8 @@ int main(int argc, char **argv)
 	const char *psk_id = NULL, *psk_key = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	const char *objects = NULL;
 	bool bad = false, composite = true;
+	coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
+	coap_dtls_pki_t pki = { .version = COAP_DTLS_PKI_SETUP_VERSION };
 	int retrans = 0, mtu = 0, opt, rc;
 	coap_uri_t uri;
 	coap_address_t dst;
@@ -1060,17 +1076,12 @@ int main(int argc, char **argv)
 	add_resources(c.ctx);
 	c.root = add_root(c.ctx, composite);
 	if (psk_id) {
-		coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
-
 		psk.psk_info.identity.s = (const uint8_t *)psk_id;
 		psk.psk_info.identity.length = strlen(psk_id);
 		psk.psk_info.key.s = (const uint8_t *)(psk_key ? psk_key : "");
 		psk.psk_info.key.length = psk_key ? strlen(psk_key) : 0;
-		c.session = coap_new_client_session_psk2(c.ctx, NULL, &dst, c.proto, &psk);
+		c.psk = &psk;
 	} else if (cert) {
-		coap_dtls_pki_t pki;
-
-		memset(&pki, 0, sizeof(pki));
 		pki.version = COAP_DTLS_PKI_SETUP_VERSION;
 		pki.verify_peer_cert = ca != NULL;
 		pki.check_common_ca = ca != NULL;
@@ -1078,10 +1089,9 @@ int main(int argc, char **argv)
 		pki.pki_key.key.pem.ca_file = ca;
 		pki.pki_key.key.pem.public_cert = cert;
 		pki.pki_key.key.pem.private_key = key ? key : cert;
-		c.session = coap_new_client_session_pki(c.ctx, NULL, &dst, c.proto, &pki);
-	} else {
-		c.session = coap_new_client_session(c.ctx, NULL, &dst, c.proto);
+		c.pki = &pki;
 	}
+	c.session = open_session(&c);
 	if (!c.session) {
 		printf("failed session\n");
 		return 1;
