@@ -17,8 +17,9 @@
 #include "lwm2m/lwm2m_buf.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
-#include "lwm2m/lwm2m_render.h"
+#include "lastval.h"
 #include "notifyblk.h"
+#include "wattrs.h"
 #include "respfmt.h"
 
 #define OBSERVE_CACHE_KIB "16384" /* SQLite page cache of lwm2md.db */
@@ -218,71 +219,21 @@ static void set_attrs(struct obs *o, const char *query)
 /* The attributes stored for @o's path, if any. */
 static void attrs_of(struct observe *ob, struct obs *o)
 {
-	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT query FROM write_attrs WHERE ep = ? AND path = ?");
+	char query[WATTRS_MAX];
 
-	if (!st)
-		return;
-	sqlite3_bind_text(st, 1, o->ep, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name_of(o), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		set_attrs(o, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-}
-
-/*
- * @old with the items of @new ("pmin=10&pmax=60") in @out: attributes add
- * up (TS Core §5.1.2), a name given again takes its new value.
- */
-static void merge_attrs(const char *old, const char *new, char *out, size_t size)
-{
-	char copy[256], *save = NULL;
-	size_t o = 0;
-
-	snprintf(copy, sizeof(copy), "%s", old);
-	out[0] = '\0';
-	for (char *item = strtok_r(copy, "&", &save); item; item = strtok_r(NULL, "&", &save)) {
-		size_t name = strcspn(item, "=");
-		const char *p = new;
-		bool given = false;
-
-		/* is "name=" one of @new's items? */
-		while (*p && !given) {
-			given = strncmp(p, item, name) == 0 && p[name] == '=';
-			p += strcspn(p, "&");
-			p += *p == '&';
-		}
-		if (!given)
-			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s",
-					      o ? "&" : "", item);
-	}
-	snprintf(out + (o < size ? o : size - 1), o < size ? size - o : 1, "%s%s", o ? "&" : "",
-		 new);
+	if (wattrs_get(ob->cfg.db, o->ep, name_of(o), query, sizeof(query)))
+		set_attrs(o, query);
 }
 
 void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *path,
 			   const char *query)
 {
 	struct observe *ob = ctx;
-	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT query FROM write_attrs WHERE ep = ? AND path = ?");
-	char ps[LWM2M_PATH_STR_MAX], old[256] = "", merged[256];
+	char ps[LWM2M_PATH_STR_MAX], merged[WATTRS_MAX];
 	struct obs *o;
 
 	lwm2m_path_format(path, ps, sizeof(ps));
-	if (st) {
-		sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ps, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			snprintf(old, sizeof(old), "%s", sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-	}
-	merge_attrs(old, query, merged, sizeof(merged));
-	db_batch(ob->cfg.db);
-	if (db_exec(ob->cfg.db,
-		    "INSERT INTO write_attrs (ep, path, query) VALUES (?, ?, ?) "
-		    "ON CONFLICT (ep, path) DO UPDATE SET query = excluded.query",
-		    "ttt", ep, ps, merged) < 0)
+	if (wattrs_written(ob->cfg.db, ep, ps, query, merged, sizeof(merged)) < 0)
 		ob->st.db_errors++;
 	o = find_path(ob, ep, path);
 	if (o)
@@ -547,29 +498,6 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	obs_del(ob, o);
 }
 
-/* "pmin=10&gt=20.5" as {"pmin": 10, "gt": 20.5}: the numbers a client was given. */
-static json_t *attrs_json(const char *query)
-{
-	json_t *a = json_object();
-	char copy[256], *save = NULL;
-
-	snprintf(copy, sizeof(copy), "%s", query);
-	for (char *item = strtok_r(copy, "&", &save); item; item = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(item, '='), *end;
-		double v;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		v = strtod(eq + 1, &end);
-		json_object_set_new(a, item,
-				    *end || end == eq + 1        ? json_string(eq + 1)
-				    : v == (double)(json_int_t)v ? json_integer((json_int_t)v)
-								 : json_real(v));
-	}
-	return a;
-}
-
 static json_t *obs_json(const struct obs *o)
 {
 	char hex[2 * OBSERVE_TOKEN_LEN + 1];
@@ -587,7 +515,7 @@ static json_t *obs_json(const struct obs *o)
 	if (o->last)
 		json_object_set_new(j, "last", clients_iso_time(o->last));
 	if (o->attrs)
-		json_object_set_new(j, "attributes", attrs_json(o->attrs));
+		json_object_set_new(j, "attributes", wattrs_json(o->attrs));
 	return j;
 }
 
@@ -611,73 +539,16 @@ void observe_list(struct observe *ob, struct ipc_call *call, const char *ep)
 void observe_values(struct observe *ob, struct ipc_call *call, const char *ep,
 		    const struct lwm2m_path *path)
 {
-	sqlite3_stmt *st = db_stmt(ob->cfg.db, "SELECT path, value, time, source FROM "
-					       "last_values WHERE ep = ? ORDER BY path");
-	int rc;
-
-	if (!st) {
-		ipc_call_fail(call, IPC_ERR_INTERNAL, "last_values cannot be read");
-		return;
-	}
-	sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ps = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
-		struct lwm2m_path p;
-		json_t *v;
-
-		if (!ps || !text || lwm2m_path_parse(ps, strlen(ps), &p) < 0)
-			continue;
-		if (path && !lwm2m_path_is_prefix(path, &p))
-			continue;
-		v = json_loads(text, JSON_DECODE_ANY, NULL);
-		if (ipc_call_record(
-			    call, json_pack("{s:s, s:s, s:o, s:o, s:s}", "endpoint", ep, "path", ps,
-					    "value", v ? v : json_null(), "time",
-					    clients_iso_time(sqlite3_column_int64(st, 2)), "source",
-					    (const char *)sqlite3_column_text(st, 3))) < 0)
-			break;
-	}
-	sqlite3_reset(st);
-	ipc_call_reply(call, json_array());
+	lastval_list(ob->cfg.db, call, ep, path);
 }
 
 json_t *observe_store_values(struct observe *ob, const char *ep, const struct lwm2m_doc *doc,
 			     const char *source)
 {
-	struct lwm2m_buf out;
-	int64_t now = clients_now_ms();
-	json_t *all, *values = NULL, *v;
-	const char *key;
+	unsigned long errors = 0;
+	json_t *values = lastval_store(ob->cfg.db, ob->cfg.reg, ep, doc, source, &errors);
 
-	lwm2m_buf_init(&out);
-	all = lwm2m_render_doc(doc, ob->cfg.reg, 0, &out) == 0
-		      ? json_loadb((const char *)out.data, out.len, 0, NULL)
-		      : NULL;
-	lwm2m_buf_fini(&out);
-	if (!all)
-		return NULL;
-	values = json_object();
-	db_batch(ob->cfg.db);
-	json_object_foreach (all, key, v) {
-		char *text;
-
-		if (key[0] != '/')
-			continue; /* "base": metadata */
-		json_object_set(values, key, v);
-		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!text)
-			abort();
-		if (db_exec(ob->cfg.db,
-			    "INSERT INTO last_values (ep, path, value, time, source) "
-			    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (ep, path) DO UPDATE SET "
-			    "value = excluded.value, time = excluded.time, source = "
-			    "excluded.source",
-			    "tttIt", ep, key, text, now, source) < 0)
-			ob->st.db_errors++;
-		free(text);
-	}
-	json_decref(all);
+	ob->st.db_errors += errors;
 	return values;
 }
 
