@@ -153,7 +153,7 @@ static const struct config_key lwm2md_keys[] = {
 static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
 	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },      { 6, OBSERVE_SCHEMA_6 },
-	{ 7, QUEUE_SCHEMA_7 },
+	{ 7, QUEUE_SCHEMA_7 },  { 8, OBSERVE_SCHEMA_8 },
 };
 
 static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *err)
