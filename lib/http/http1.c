@@ -128,6 +128,32 @@ static int on_body(http_parser *hp, const char *at, size_t n)
 	return rc ? fail(p, rc) : 0;
 }
 
+/* A chunk larger than the body may still grow is refused before it arrives. */
+static int on_chunk_header(http_parser *hp)
+{
+	struct http1_parser *p = hp->data;
+	size_t body = p->req->body_len;
+	if (hp->content_length > p->lim.max_body || body + hp->content_length > p->lim.max_body)
+		return fail(p, -EMSGSIZE);
+	return 0;
+}
+
+/*
+ * http_parser knows a fixed list of methods: a token it does not know is a
+ * method we do not implement (501), anything else is not HTTP at all (400).
+ */
+static int unknown_method(const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < len && i < 16; i++) {
+		if (data[i] == ' ')
+			return i ? -ENOTSUP : -EBADMSG;
+		if (!(data[i] >= 'A' && data[i] <= 'Z') && !(data[i] >= '0' && data[i] <= '9') &&
+		    data[i] != '-' && data[i] != '_')
+			return -EBADMSG;
+	}
+	return -EBADMSG;
+}
+
 static int on_message_complete(http_parser *hp)
 {
 	struct http1_parser *p = hp->data;
@@ -153,6 +179,7 @@ struct http1_parser *http1_parser_new(const struct http1_limits *lim)
 	p->settings.on_header_value = on_header_value;
 	p->settings.on_headers_complete = on_headers_complete;
 	p->settings.on_body = on_body;
+	p->settings.on_chunk_header = on_chunk_header;
 	p->settings.on_message_complete = on_message_complete;
 	return p;
 }
@@ -187,7 +214,7 @@ int http1_parser_feed(struct http1_parser *p, const uint8_t *data, size_t len, s
 	if (e == HPE_HEADER_OVERFLOW)
 		return p->error = -E2BIG;
 	if (e == HPE_INVALID_METHOD)
-		return p->error = -ENOTSUP;
+		return p->error = unknown_method(data, len);
 	if (e != HPE_OK)
 		return p->error = -EBADMSG;
 	if (p->hp.upgrade) {

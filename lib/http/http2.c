@@ -175,6 +175,14 @@ void http2_resume(struct http_exchange *ex)
 		httpsrv_conn_close(c);
 }
 
+void http2_reset(struct http_exchange *ex)
+{
+	struct http_conn *c = ex->conn;
+	nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, ex->stream_id, NGHTTP2_INTERNAL_ERROR);
+	if (!c->in_handler && http2_flush(c) < 0)
+		httpsrv_conn_close(c);
+}
+
 static int session_new(struct http_conn *c)
 {
 	nghttp2_session_callbacks *cb;

@@ -70,6 +70,7 @@ int http2_recv(struct http_conn *c, struct evbuffer *in);
 int http2_flush(struct http_conn *c);
 int http2_submit(struct http_exchange *ex, int status, const char *ctype, bool has_body);
 void http2_resume(struct http_exchange *ex);
+void http2_reset(struct http_exchange *ex);
 void http2_close(struct http_conn *c);
 
 #endif

@@ -157,6 +157,22 @@ int http_exchange_stream_begin(struct http_exchange *ex, int status, const char 
 	return 0;
 }
 
+/*
+ * A client too slow for its stream loses it, visibly: HTTP/2 resets the
+ * stream, HTTP/1.1 closes without the last chunk (never a clean-looking end).
+ */
+static int stream_abort(struct http_exchange *ex)
+{
+	ex->finished = true;
+	if (ex->stream_id) {
+		http2_reset(ex);
+		return -ENOBUFS;
+	}
+	ex->conn->close_after = true;
+	h1_done(ex);
+	return -ENOBUFS;
+}
+
 int http_exchange_stream_write(struct http_exchange *ex, const void *data, size_t len)
 {
 	if (!ex->streaming || ex->finished)
@@ -167,20 +183,15 @@ int http_exchange_stream_write(struct http_exchange *ex, const void *data, size_
 	if (len == 0)
 		return 0;
 	if (ex->stream_id) {
-		if (evbuffer_get_length(ex->data) + len > limit) {
-			http_exchange_stream_end(ex);
-			return -ENOBUFS;
-		}
+		if (evbuffer_get_length(ex->data) + len > limit)
+			return stream_abort(ex);
 		evbuffer_add(ex->data, data, len);
 		http2_resume(ex);
 		return 0;
 	}
 	struct evbuffer *out = bufferevent_get_output(ex->conn->bev);
-	if (evbuffer_get_length(out) + len > limit) {
-		ex->conn->close_after = true;
-		http_exchange_stream_end(ex);
-		return -ENOBUFS;
-	}
+	if (evbuffer_get_length(out) + len > limit)
+		return stream_abort(ex);
 	if (ex->chunked)
 		evbuffer_add_printf(out, "%zx\r\n", len);
 	evbuffer_add(out, data, len);
