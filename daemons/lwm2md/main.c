@@ -17,6 +17,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "creds.h"
+#include "httpapi.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
 #include "lwm2m/lwm2m_registry.h"
@@ -48,6 +49,7 @@ struct lwm2md_config {
 	char *rd_socket;
 	char *rd_sector;
 	char *ids_file;
+	struct httpconf http;
 };
 
 /* clang-format off */
@@ -110,6 +112,7 @@ static const struct config_key lwm2md_keys[] = {
 	 "/run/lwgate/rdd.sock", 0, 0, NULL, false, "rdd's control socket"},
 	{"rd", "sector", CONFIG_STRING, offsetof(struct lwm2md_config, rd_sector), "", 0, 0, NULL,
 	 false, "rdd sector (d) of the mirrored clients (empty: none)"},
+	HTTPCONF_KEYS(struct lwm2md_config, http, "8080"),
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -144,6 +147,8 @@ static int load_ids_file(struct idmap *ids, const char *path)
 		log_info("endpoint IDs loaded file=%s count=%d", path, rc);
 	return 0;
 }
+
+static void lwm2md_stop(void *state);
 
 static int lwm2md_start(struct daemon *d, void **state)
 {
@@ -218,6 +223,11 @@ static int lwm2md_start(struct daemon *d, void **state)
 	}
 	if (l->mirror)
 		rdmirror_attach(l->mirror, server_clients(l->srv));
+	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
+	if (rc < 0) {
+		lwm2md_stop(l);
+		return rc;
+	}
 	*state = l;
 	return 0;
 }
@@ -226,6 +236,7 @@ static void lwm2md_stop(void *state)
 {
 	struct lwm2md *l = state;
 
+	httpbridge_free(l->http);
 	server_free(l->srv);
 	rdmirror_free(l->mirror);
 	coap_cleanup();
