@@ -103,9 +103,14 @@ static int build_post(const struct httproute_match *m, const struct http_request
 	call->args = ep_path_args(m);
 	if (path_depth(m) == 3) {
 		call->cmd = "exec";
-		if (req->body_len)
-			json_object_set_new(call->args, "args",
-					    json_stringn((const char *)req->body, req->body_len));
+		if (!req->body_len)
+			return 0;
+		json_t *args = json_stringn((const char *)req->body, req->body_len);
+		if (!args) {
+			snprintf(why, size, "Execute arguments are text (UTF-8)");
+			return 400;
+		}
+		json_object_set_new(call->args, "args", args);
 		return 0;
 	}
 	static const char *const q[] = { "format", NULL };

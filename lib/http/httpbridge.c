@@ -412,11 +412,12 @@ int httpbridge_query_args(const struct http_request *req, const char *const *nam
 		int rc = http_query_param(req->query, *names, v, sizeof(v));
 		if (rc == -ENOENT)
 			continue;
-		if (rc < 0) {
+		json_t *s = rc < 0 ? NULL : json_string(v); /* NULL too when not UTF-8 */
+		if (!s) {
 			snprintf(why, size, "bad query parameter %s", *names);
 			return 400;
 		}
-		json_object_set_new(args, *names, json_string(v));
+		json_object_set_new(args, *names, s);
 	}
 	return 0;
 }

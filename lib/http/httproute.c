@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 struct seg {
@@ -64,6 +65,33 @@ static int decode(struct seg g, char *out, size_t *n)
 	return 0;
 }
 
+/* Well-formed UTF-8 without control characters (RFC 3629 §4), as JSON strings need. */
+static bool text_ok(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n = c < 0x80             ? 1
+			   : (c & 0xe0) == 0xc0 ? 2
+			   : (c & 0xf0) == 0xe0 ? 3
+			   : (c & 0xf8) == 0xf0 ? 4
+						: 0;
+		if (n == 0 || i + n > len || c < 0x20 || c == 0x7f || c == 0xc0 || c == 0xc1 ||
+		    c > 0xf4)
+			return false;
+		uint32_t cp = n == 1 ? c : c & (0x7f >> n);
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+		if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 static int capture(struct httproute_match *m, const struct seg *pat, const struct seg *segs,
 		   size_t n)
 {
@@ -83,6 +111,8 @@ static int capture(struct httproute_match *m, const struct seg *pat, const struc
 		if (rc)
 			return rc;
 	}
+	if (!text_ok((const unsigned char *)m->cap[m->n].value, len))
+		return -EBADMSG;
 	m->n++;
 	return 0;
 }

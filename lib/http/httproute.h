@@ -9,7 +9,8 @@
  *                                      after it must end the path
  *
  * Captured segments are percent-decoded (a decoded '/' or NUL is refused,
- * so a capture can never name another path).  Pure: no I/O.
+ * so a capture can never name another path) and must be UTF-8 text
+ * without control characters, as the JSON they go into.  Pure: no I/O.
  */
 #ifndef LWGATE_HTTP_HTTPROUTE_H
 #define LWGATE_HTTP_HTTPROUTE_H
@@ -31,7 +32,8 @@ struct httproute_match {
 /*
  * Match @path (no query) against @pattern.  Returns 0 and the captures in
  * *@m, -ENOENT when it does not match, -EBADMSG on a bad percent escape
- * (or an encoded '/' or NUL) in a captured segment, -EMSGSIZE when a
+ * (or an encoded '/' or NUL) or bytes that are not UTF-8 text in a
+ * captured segment, -EMSGSIZE when a
  * capture passes HTTPROUTE_MAX_VALUE or the path HTTPROUTE_MAX_SEGMENTS.
  */
 int httproute_match(const char *pattern, const char *path, struct httproute_match *m);
