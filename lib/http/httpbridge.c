@@ -36,6 +36,7 @@ struct httpbridge {
 /* One control call in flight for an exchange; the exchange may go first. */
 struct pending {
 	struct http_exchange *ex;
+	const struct httpbridge_route *route;
 };
 
 static int parse_tokens(struct httpbridge *b, int scope, const char *list)
@@ -123,14 +124,27 @@ static void on_reply(const struct ipc_response *resp, void *arg)
 {
 	struct pending *p = arg;
 	struct http_exchange *ex = p->ex;
+	httpbridge_render_fn render = p->route->render;
 	free(p);
 	if (!ex)
 		return; /* the client left */
 	http_exchange_on_close(ex, NULL, NULL);
+	/* a list comes as records, then a reply that closes it */
+	json_t *result = resp->records ? resp->records : resp->result;
+	if (resp->ok && render) {
+		char *body = NULL;
+		size_t len = 0;
+		const char *ctype = NULL;
+		int status = render(http_exchange_request(ex), result, &body, &len, &ctype);
+		if (status)
+			http_exchange_problem(ex, status, NULL, NULL);
+		else
+			http_exchange_respond(ex, 200, ctype, body, len);
+		free(body);
+		return;
+	}
 	if (resp->ok) {
-		/* a list comes as records, then a reply that closes it */
-		answer_json(ex, 200, "application/json",
-			    resp->records ? resp->records : resp->result);
+		answer_json(ex, 200, "application/json", result);
 		return;
 	}
 	int status = ipc_status(resp->code);
@@ -198,6 +212,7 @@ static void run_route(struct httpbridge *b, struct http_exchange *ex,
 	if (!p)
 		abort();
 	p->ex = ex;
+	p->route = r;
 	http_exchange_on_close(ex, pending_gone, p);
 	if (ipc_peer_call(b->peer, call.cmd, call.args, ms, on_reply, p) < 0) {
 		http_exchange_on_close(ex, NULL, NULL);

@@ -57,12 +57,21 @@ struct httpbridge_call {
 typedef int (*httpbridge_build_fn)(const struct httproute_match *m, const struct http_request *req,
 				   struct httpbridge_call *call, char *why, size_t size);
 
+/*
+ * Render a command's result (a list's records as an array) for @req, for
+ * a route that answers more than JSON: 0 with a malloc'd @body of @len
+ * bytes and its static @ctype, or an HTTP status (406 …).
+ */
+typedef int (*httpbridge_render_fn)(const struct http_request *req, json_t *result, char **body,
+				    size_t *len, const char **ctype);
+
 struct httpbridge_route {
 	const char *method;
 	const char *pattern; /* see httproute.h */
 	bool write;          /* needs a read-write token */
 	const char *cmd;     /* when build is NULL: this command, its args the captures */
 	httpbridge_build_fn build;
+	httpbridge_render_fn render; /* NULL: the result as application/json */
 };
 
 struct httpbridge;

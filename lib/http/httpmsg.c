@@ -189,6 +189,30 @@ int http_query_param(const char *query, const char *name, char *out, size_t size
 	return -ENOENT;
 }
 
+int http_query_next(const char **cursor, char *name, size_t nsize, char *value, size_t vsize,
+		    bool *has_value)
+{
+	const char *p = *cursor;
+	while (p && *p == '&')
+		p++;
+	if (!p || !*p) {
+		*cursor = p;
+		return 0;
+	}
+	const char *end = strchr(p, '&');
+	size_t len = end ? (size_t)(end - p) : strlen(p);
+	const char *eq = memchr(p, '=', len);
+	size_t klen = eq ? (size_t)(eq - p) : len;
+	*cursor = end ? end + 1 : p + len;
+	*has_value = eq != NULL;
+	int rc = pct_decode(p, klen, name, nsize);
+	if (rc == 0 && eq)
+		rc = pct_decode(eq + 1, len - klen - 1, value, vsize);
+	else if (rc == 0 && vsize)
+		value[0] = '\0';
+	return rc < 0 ? rc : 1;
+}
+
 static const struct {
 	int status;
 	const char *reason;

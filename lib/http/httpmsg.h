@@ -82,6 +82,16 @@ int http_request_append_body(struct http_request *req, const void *data, size_t 
  */
 int http_query_param(const char *query, const char *name, char *out, size_t size);
 
+/*
+ * Walk the items of a query: at *@cursor (start: the query; NULL or "" is
+ * the end) decode the next "name[=value]" into @name and @value (both
+ * percent-decoded, '+' a space; *@has_value false and @value "" without
+ * '=') and advance *@cursor.  Returns 1 for an item, 0 at the end,
+ * -EBADMSG or -EMSGSIZE on a bad or too long one.  Empty items are skipped.
+ */
+int http_query_next(const char **cursor, char *name, size_t nsize, char *value, size_t vsize,
+		    bool *has_value);
+
 /* The reason phrase of @status ("Not Found"), or "Unknown". */
 const char *http_status_reason(int status);
 
