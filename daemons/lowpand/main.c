@@ -20,6 +20,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "forward.h"
+#include "httpapi.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
 #include "ndrouter.h"
@@ -65,6 +66,7 @@ struct lowpand_config {
 	int context_lifetime;
 	char *rd_address;
 	int rd_lifetime;
+	struct httpconf http;
 };
 
 /* clang-format off */
@@ -133,6 +135,7 @@ static const struct config_key lowpand_keys[] = {
 	  CONFIG_ADDR_IPV6 | CONFIG_ADDR_EMPTY },
 	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
 	  2147483647, NULL, false, "seconds the announced RD address is valid" },
+	HTTPCONF_KEYS(struct lowpand_config, http, "8082"),
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -157,6 +160,7 @@ struct lowpand {
 	struct lowpan_ctx_table contexts;
 	struct in6_addr context0; /* as configured, for the 6CO */
 	unsigned context0_len;    /* 0: none */
+	struct httpbridge *http;  /* NULL when [http] enabled = no */
 };
 
 /* The running configuration; never keep the pointer: a reload replaces it. */
@@ -386,13 +390,14 @@ static int lowpand_start(struct daemon *d, void **state)
 		if (!l->nd)
 			return -EINVAL;
 	}
-	return 0;
+	return lowpand_httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
 }
 
 static void lowpand_stop(void *state)
 {
 	struct lowpand *l = state;
 
+	httpbridge_free(l->http);
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
 	forward_free(l->fwd);
