@@ -12,6 +12,7 @@
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
+#include "lwm2m/lwm2m_builtin.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "lwm2m/lwm2m_render.h"
 
@@ -167,12 +168,14 @@ static struct lwm2m_registry *load_registry(const char *dir)
 		fprintf(stderr, "lwgatectl lwm2m: out of memory\n");
 		return NULL;
 	}
+	/* the folder first: its definitions override the built-in ones */
 	n = lwm2m_registry_load_dir(r, dir, on_ddf_error, NULL);
-	if (n < 0)
+	if (n < 0 && strcmp(dir, LWGATE_OBJECTS_DIR) != 0)
 		fprintf(stderr,
 			"lwgatectl lwm2m: warning: cannot read object definitions in %s: %s; "
-			"values are decoded without their types\n",
+			"the built-in ones only\n",
 			dir, strerror(-n));
+	lwm2m_builtin_load(r, on_ddf_error, NULL);
 	return r;
 }
 
@@ -374,12 +377,12 @@ static const char *ops_name(unsigned ops)
 static int do_objects(const struct lwm2m_registry *reg, const char *id)
 {
 	if (!id) {
-		printf("%-6s %-8s %-5s %s\n", "ID", "VERSION", "MULTI", "NAME");
+		printf("%-6s %-8s %-5s %-32s %s\n", "ID", "VERSION", "MULTI", "NAME", "FROM");
 		for (size_t i = 0; i < lwm2m_registry_count(reg); i++) {
 			const struct lwm2m_obj_def *o = lwm2m_registry_at(reg, i);
 
-			printf("%-6u %-8s %-5s %s\n", (unsigned)o->id, o->version,
-			       o->multiple ? "yes" : "no", o->name);
+			printf("%-6u %-8s %-5s %-32s %s\n", (unsigned)o->id, o->version,
+			       o->multiple ? "yes" : "no", o->name, o->file);
 		}
 		return 0;
 	}

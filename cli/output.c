@@ -293,6 +293,30 @@ void output_status(enum output_mode mode, json_t *statuses, FILE *out)
 	}
 }
 
+/*
+ * lwm2md's value events (observe.notify, send) for people: one line per
+ * value, "DAEMON TOPIC TIME ENDPOINT PATH VALUE", so that grep and awk
+ * pick out a resource.
+ */
+static bool print_values(const char *daemon, const char *topic, json_t *data, FILE *out)
+{
+	json_t *values = json_object_get(data, "values"), *v;
+	const char *ep = json_string_value(json_object_get(data, "endpoint"));
+	const char *time = json_string_value(json_object_get(data, "time"));
+	const char *path;
+
+	if (!json_is_object(values) || !ep)
+		return false;
+	json_object_foreach (values, path, v) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		fprintf(out, "%s %s %s %s %s %s\n", daemon, topic, time ? time : "-", ep, path,
+			s ? s : "");
+		free(s);
+	}
+	return true;
+}
+
 void output_event(enum output_mode mode, const char *daemon, const char *topic, json_t *data,
 		  FILE *out)
 {
@@ -303,7 +327,7 @@ void output_event(enum output_mode mode, const char *daemon, const char *topic, 
 		json_dumpf(ev, out, JSON_COMPACT);
 		fputc('\n', out);
 		json_decref(ev);
-	} else {
+	} else if (!print_values(daemon, topic, data, out)) {
 		char *s = json_dumps(data ? data : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 
 		fprintf(out, "%s %s %s\n", daemon, topic, s ? s : "");

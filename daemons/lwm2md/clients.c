@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/keyidx.h"
 #include "common/log.h"
 
 struct clients {
@@ -20,7 +21,8 @@ struct clients {
 	struct db *db;
 	struct clients_hooks hooks;
 	struct client **by_ep, **by_loc;
-	size_t nbuckets; /* a power of two, for both tables */
+	struct keyidx *by_addr; /* the peer address a client last spoke from */
+	size_t nbuckets;        /* a power of two, for both tables */
 	struct client *first, *last;
 	unsigned max;
 	struct clients_stats st;
@@ -88,6 +90,7 @@ struct clients *clients_new(struct event_base *base, struct db *db,
 	cs->nbuckets = 1024;
 	cs->by_ep = xmalloc0(cs->nbuckets * sizeof(*cs->by_ep));
 	cs->by_loc = xmalloc0(cs->nbuckets * sizeof(*cs->by_loc));
+	cs->by_addr = keyidx_new();
 	cs->max = 1000000;
 	return cs;
 }
@@ -115,6 +118,7 @@ void clients_free(struct clients *cs)
 	}
 	free(cs->by_ep);
 	free(cs->by_loc);
+	keyidx_free(cs->by_addr);
 	free(cs);
 }
 
@@ -159,6 +163,7 @@ static void insert(struct clients *cs, struct client *c)
 		cs->first = c;
 	cs->last = c;
 	cs->st.count++;
+	keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	if (cs->st.count > cs->nbuckets)
 		grow(cs); /* relinks every client, this one included */
 	else
@@ -177,6 +182,7 @@ static void unlink_client(struct clients *cs, struct client *c)
 	while (*pp != c)
 		pp = &(*pp)->loc_next;
 	*pp = c->loc_next;
+	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -207,6 +213,18 @@ struct client *clients_find_location(struct clients *cs, const char *location, s
 	while (c && memcmp(c->location, location, len) != 0)
 		c = c->loc_next;
 	return c;
+}
+
+struct client *clients_find_addr(struct clients *cs, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage key;
+
+	/* as set_addr() stores it: zero past the address */
+	if (len > sizeof(key))
+		return NULL;
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, addr, len);
+	return keyidx_get(cs->by_addr, (const char *)&key, len);
 }
 
 struct client *clients_first(struct clients *cs)
@@ -383,7 +401,7 @@ int clients_register(struct clients *cs, const struct regreq_query *q, const cha
 	c->root = xstrndup(root, strlen(root));
 	c->links = xstrndup(links, links_len);
 	c->lifetime = q->lifetime;
-	c->registered = c->updated = now;
+	c->registered = c->updated = c->last_seen = now;
 	c->expires = now + (int64_t)q->lifetime * 1000;
 	c->transport = transport_name(transport);
 	set_addr(c, addr, addr_len);
@@ -433,8 +451,9 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 		c->links = xstrndup(links, links_len);
 		c->root = xstrndup(root, strlen(root));
 	}
+	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	set_addr(c, addr, addr_len);
-	c->updated = now;
+	c->updated = c->last_seen = now;
 	c->expires = now + (int64_t)c->lifetime * 1000;
 	rc = store(cs, c);
 	if (rc < 0) {
@@ -446,8 +465,10 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 			free(c->root);
 		}
 		*c = saved;
+		keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 		return rc;
 	}
+	keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
 	if (c->sms != saved.sms)
 		free(saved.sms);
 	if (c->links != saved.links) {
@@ -456,6 +477,37 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 	}
 	arm(c, now);
 	cs->st.updated++;
+	return 0;
+}
+
+bool clients_same_addr(const struct client *c, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage key;
+
+	if (len > sizeof(key) || len != c->addr_len)
+		return false;
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, addr, len);
+	return memcmp(&key, &c->addr, len) == 0;
+}
+
+int clients_move(struct clients *cs, struct client *c, const struct sockaddr *addr,
+		 socklen_t addr_len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int port, rc;
+
+	keyidx_del(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
+	set_addr(c, addr, addr_len);
+	keyidx_add(cs->by_addr, (const char *)&c->addr, c->addr_len, c);
+	addr_parts(c, ip, sizeof(ip), &port);
+	db_batch(cs->db);
+	rc = db_exec(cs->db, "UPDATE clients SET address = ?, port = ? WHERE ep = ?", "tit", ip,
+		     port, c->ep);
+	if (rc < 0 || db_commit(cs->db) < 0) {
+		cs->st.db_errors++;
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -535,7 +587,7 @@ int clients_load(struct clients *cs)
 			c->links = xstrndup("", 0);
 		c->transport = transport_name((const char *)sqlite3_column_text(st, 14));
 		c->registered = sqlite3_column_int64(st, 11);
-		c->updated = sqlite3_column_int64(st, 12);
+		c->updated = c->last_seen = sqlite3_column_int64(st, 12);
 		c->expires = sqlite3_column_int64(st, 13);
 		c->timer = evtimer_new(cs->base, on_expire, c);
 		if (!c->timer)
@@ -582,7 +634,7 @@ static json_t *objects_json(const struct client *c)
 	return a;
 }
 
-static json_t *iso_time(int64_t ms)
+json_t *clients_iso_time(int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -610,8 +662,8 @@ json_t *clients_json(const struct client *c, bool full)
 		json_object_set_new(o, "sms", c->sms ? json_string(c->sms) : json_null());
 		json_object_set_new(o, "root", json_string(c->root));
 		json_object_set_new(o, "links", json_string(c->links));
-		json_object_set_new(o, "registered", iso_time(c->registered));
-		json_object_set_new(o, "updated", iso_time(c->updated));
+		json_object_set_new(o, "registered", clients_iso_time(c->registered));
+		json_object_set_new(o, "updated", clients_iso_time(c->updated));
 	}
 	return o;
 }

@@ -56,6 +56,7 @@ struct client {
 	char *links; /* the object-link payload as received, NUL-terminated */
 	uint32_t lifetime;
 	int64_t registered, updated, expires; /* wall-clock milliseconds */
+	int64_t last_seen; /* the client's last message (queue mode: awake after it) */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	const char *transport; /* "udp", "dtls", "tcp" or "tls" (static strings) */
@@ -118,11 +119,24 @@ int clients_update(struct clients *cs, struct client *c, const struct regreq_que
 		   const char *links, size_t links_len, const char *root,
 		   const struct sockaddr *addr, socklen_t addr_len);
 
+/* Whether @c's address is @addr (what a message from it came from). */
+bool clients_same_addr(const struct client *c, const struct sockaddr *addr, socklen_t len);
+
+/*
+ * @c now speaks from @addr (a NAT rebound it): the registration moves
+ * there, in memory and in the database.  0, or -EIO (moved in memory only).
+ */
+int clients_move(struct clients *cs, struct client *c, const struct sockaddr *addr,
+		 socklen_t addr_len);
+
 /* Remove @c for @why: removed() hook, database row, free.  0 or -EIO (it is gone anyway). */
 int clients_remove(struct clients *cs, struct client *c, enum clients_reason why);
 
 struct client *clients_find_ep(struct clients *cs, const char *ep);
 struct client *clients_find_location(struct clients *cs, const char *location, size_t len);
+
+/* The client whose last message came from @addr (a Send, a notification), or NULL. */
+struct client *clients_find_addr(struct clients *cs, const struct sockaddr *addr, socklen_t len);
 
 /* The first client in registration order, and the next; NULL at the end. */
 struct client *clients_first(struct clients *cs);
@@ -146,6 +160,9 @@ int64_t clients_now_ms(void);
  * sms, queue, root, links, registered and updated (ISO 8601).
  */
 json_t *clients_json(const struct client *c, bool full);
+
+/* Wall-clock milliseconds as an ISO 8601 UTC string ("2026-12-06T21:49:28Z"). */
+json_t *clients_iso_time(int64_t ms);
 
 /* The reason as a word for events and logs: "deregistered", "expired", …. */
 const char *clients_reason_name(enum clients_reason why);

@@ -5,6 +5,7 @@
 #include "dm.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,14 @@
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
 #include "lwm2m/lwm2m_render.h"
+#include "block1.h"
 #include "respfmt.h"
 
 struct op {
 	struct dm *dm;
 	struct ipc_call *call;
+	dm_done_fn done; /* instead of @call (queued operations) */
+	void *done_ctx;
 	coap_session_t *session; /* referenced */
 	enum dm_op kind;
 	coap_mid_t mid;
@@ -32,7 +36,13 @@ struct op {
 	int accept;
 	bool lwm2m10;        /* the client registered as LwM2M 1.0 */
 	bool retried;        /* a Read sent again without Accept */
-	struct event *timer; /* TCP and TLS: the answer's deadline (no retransmissions) */
+	bool own_token;      /* DM_OBSERVE, DM_OBSERVE_STOP: @token is the observation's */
+	bool observing;      /* DM_OBSERVE: the (first block of the) answer had Observe */
+	char query[256];     /* DM_WRITE_ATTR: the attributes, for attrs_written() */
+	const uint8_t *body; /* a Block2 response put together (dm->bodies owns it) */
+	size_t body_len;
+	struct event *timer; /* the answer's deadline (see on_deadline) */
+	long long deadline_ms;
 	struct op *next;
 };
 
@@ -44,6 +54,7 @@ struct no_accept {
 
 struct dm {
 	coap_context_t *ctx;
+	struct block1 *bodies; /* Block2 responses being received, by token */
 	struct coapev *ev;
 	struct dm_config cfg;
 	struct op *ops;
@@ -120,10 +131,74 @@ static void learn_no_accept(struct dm *dm, const char *ep)
 			  ep);
 }
 
+/* The call's answer; a re-observation lwm2md makes on its own has no call. */
+/* The requests that make an observation (their answer is its first notification). */
+static bool observes(enum dm_op kind)
+{
+	return kind == DM_OBSERVE || kind == DM_OBSERVE_COMPOSITE;
+}
+
+static void reply(struct op *op, json_t *result)
+{
+	if (op->done)
+		op->done(op->done_ctx, result, NULL);
+	else if (op->call)
+		ipc_call_reply(op->call, result);
+	else
+		json_decref(result);
+	op->call = NULL;
+	op->done = NULL;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+fail_detail(struct op *op, enum ipc_error code, json_t *detail, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (op->done) {
+		/* the error object a call would have got */
+		json_object_set_new(detail, "code", json_string(ipc_error_name(code)));
+		json_object_set_new(detail, "message", json_string(msg));
+		op->done(op->done_ctx, NULL, detail);
+	} else if (op->call) {
+		ipc_call_fail_detail(op->call, code, detail, "%s", msg);
+	} else {
+		json_decref(detail);
+	}
+	op->call = NULL;
+	op->done = NULL;
+}
+
+#define fail(op, code, ...) fail_detail(op, code, json_object(), __VA_ARGS__)
+
+/* An observation's request ended without a response: the hook learns it first. */
+static void observe_failed(struct op *op)
+{
+	if (observes(op->kind) && op->dm->cfg.observed)
+		op->dm->cfg.observed(op->dm->cfg.observed_ctx, op->token, op->token_len, NULL,
+				     false, NULL, 0);
+}
+
+/* The key of @op's Block2 body in dm->bodies. */
+static size_t body_key(const struct op *op, uint8_t key[BLOCK1_KEY_MAX])
+{
+	memcpy(key, &op->session, sizeof(op->session));
+	memcpy(key + sizeof(op->session), op->token, op->token_len);
+	return sizeof(op->session) + op->token_len;
+}
+
 static void op_free(struct op *op)
 {
+	uint8_t key[BLOCK1_KEY_MAX];
+
 	if (op->timer)
 		event_free(op->timer);
+	/* a Block2 body, whole or not, goes with its request */
+	block1_release(op->dm->bodies, key, body_key(op, key));
 	coap_session_release(op->session);
 	free(op);
 }
@@ -138,6 +213,10 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 	dm->ev = ev;
 	dm->cfg = *cfg;
 	dm->no_accept_idx = keyidx_new();
+	dm->bodies = block1_new(
+		&(struct block1_config){ .max_body = cfg->max_body ? cfg->max_body : 65536,
+					 .max_bodies = 4096,
+					 .lifetime_ms = 247000 });
 	load_no_accept(dm);
 	return dm;
 }
@@ -150,7 +229,7 @@ void dm_free(struct dm *dm)
 		struct op *op = dm->ops;
 
 		dm->ops = op->next;
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
+		fail(op, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
 		op_free(op);
 	}
 	while (dm->no_accept) {
@@ -161,7 +240,17 @@ void dm_free(struct dm *dm)
 		free(n);
 	}
 	keyidx_free(dm->no_accept_idx);
+	block1_free(dm->bodies);
 	free(dm);
+}
+
+static size_t pending(const struct dm *dm)
+{
+	size_t n = 0;
+
+	for (const struct op *op = dm->ops; op; op = op->next)
+		n++;
+	return n;
 }
 
 void dm_counters(const struct dm *dm, json_t *counters)
@@ -173,6 +262,7 @@ void dm_counters(const struct dm *dm, json_t *counters)
 			    json_integer((json_int_t)dm->sessions_opened));
 	json_object_set_new(counters, "dm_accept_retries",
 			    json_integer((json_int_t)dm->accept_retries));
+	json_object_set_new(counters, "dm_pending", json_integer((json_int_t)pending(dm)));
 }
 
 void dm_code_text(coap_pdu_code_t code, char *buf, size_t size)
@@ -184,6 +274,20 @@ void dm_code_text(coap_pdu_code_t code, char *buf, size_t size)
 		 name ? " " : "", name ? name : "");
 }
 
+/* The whole payload of a response: the Block2 body put together, or its own. */
+static void body_of(const struct op *op, const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
+{
+	size_t offset, total;
+
+	if (op->body) {
+		*data = op->body;
+		*len = op->body_len;
+	} else if (!coap_get_data_large(pdu, len, data, &offset, &total)) {
+		*len = 0;
+		*data = (const uint8_t *)"";
+	}
+}
+
 static void payload_of(const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
 {
 	size_t offset, total;
@@ -192,6 +296,18 @@ static void payload_of(const coap_pdu_t *pdu, const uint8_t **data, size_t *len)
 		*len = 0;
 		*data = (const uint8_t *)"";
 	}
+}
+
+/* The request @pdu answers, by token, left on the list. */
+static struct op *find(struct dm *dm, coap_session_t *s, const coap_pdu_t *pdu)
+{
+	coap_bin_const_t tok = coap_pdu_get_token(pdu);
+
+	for (struct op *op = dm->ops; op; op = op->next)
+		if (op->session == s && tok.length == op->token_len &&
+		    memcmp(tok.s, op->token, op->token_len) == 0)
+			return op;
+	return NULL;
 }
 
 static struct op *take(struct dm *dm, coap_session_t *s, const coap_pdu_t *pdu, coap_mid_t mid,
@@ -237,7 +353,7 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 	struct lwm2m_buf out;
 	int rc;
 
-	payload_of(received, &data, &len);
+	body_of(op, received, &data, &len);
 	lwm2m_buf_init(&out);
 	json_object_set_new(result, "format",
 			    json_string(lwm2m_format_name((enum lwm2m_format)format) ?: "unknown"));
@@ -262,15 +378,15 @@ static void answer_content(struct op *op, const coap_pdu_t *received, json_t *re
 	if (rc < 0) {
 		op->dm->failed++;
 		json_decref(result);
-		ipc_call_fail(op->call, IPC_ERR_CONFLICT, "%s: cannot decode the %s payload: %s",
-			      op->ep, lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
-			      err.msg[0] ? err.msg : strerror(-rc));
+		fail(op, IPC_ERR_CONFLICT, "%s: cannot decode the %s payload: %s", op->ep,
+		     lwm2m_format_name((enum lwm2m_format)format) ?: "unknown",
+		     err.msg[0] ? err.msg : strerror(-rc));
 	} else {
 		json_t *values = json_loadb((const char *)out.data, out.len, 0, NULL);
 
 		json_object_set_new(result, format == LWM2M_FORMAT_LINK ? "links" : "values",
 				    values ? values : json_null());
-		ipc_call_reply(op->call, result);
+		reply(op, result);
 	}
 	lwm2m_buf_fini(&out);
 }
@@ -284,13 +400,24 @@ static void answer(struct op *op, const coap_pdu_t *received)
 	json_t *result;
 
 	dm_code_text(code, text, sizeof(text));
+	if (COAP_RESPONSE_CLASS(code) != 2 &&
+	    (op->kind == DM_READ_COMPOSITE || op->kind == DM_WRITE_COMPOSITE ||
+	     op->kind == DM_OBSERVE_COMPOSITE) &&
+	    (code == COAP_RESPONSE_CODE(405) || code == COAP_RESPONSE_CODE(501))) {
+		/* TS Core §6.3.8: a 1.0 client, or one without them, answers so */
+		op->dm->failed++;
+		fail_detail(op, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
+			    "%s: the client does not support composite operations (%s)", op->ep,
+			    text);
+		return;
+	}
 	if (COAP_RESPONSE_CLASS(code) != 2) {
 		payload_of(received, &data, &len);
 		op->dm->failed++;
 		/* the client's own answer: "4.04" for scripts, with its name for people */
-		ipc_call_fail_detail(op->call, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
-				     "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
-				     (int)(len > 200 ? 200 : len), (const char *)data);
+		fail_detail(op, IPC_ERR_COAP, json_pack("{s:s%}", "coap_code", text, 4),
+			    "%s: %s%s%.*s", op->ep, text, len ? ": " : "",
+			    (int)(len > 200 ? 200 : len), (const char *)data);
 		return;
 	}
 	lwm2m_path_format(&op->path, path, sizeof(path));
@@ -299,7 +426,13 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		json_object_set_new(result, "note",
 				    json_string("the client ignored the Accept option: read "
 						"again without it"));
-	if (code == COAP_RESPONSE_CODE(205) && (op->kind == DM_READ || op->kind == DM_DISCOVER)) {
+	if (observes(op->kind) && !op->observing)
+		json_object_set_new(result, "note",
+				    json_string("the client answered without Observe: the value "
+						"is read, not observed"));
+	if (code == COAP_RESPONSE_CODE(205) &&
+	    (op->kind == DM_READ || op->kind == DM_DISCOVER || observes(op->kind) ||
+	     op->kind == DM_READ_COMPOSITE)) {
 		answer_content(op, received, result);
 		return;
 	}
@@ -321,15 +454,71 @@ static void answer(struct op *op, const coap_pdu_t *received)
 		if (o)
 			json_object_set_new(result, "location", json_string(loc));
 	}
-	ipc_call_reply(op->call, result);
+	reply(op, result);
+}
+
+/*
+ * A block of a Block2 response (RFC 7959 §2.4): libcoap asks for the next
+ * ones itself and hands each over; they are put together here.  False
+ * when @received is the whole response (no Block2, or its last block, then
+ * in op->body); true when it was taken (more to come, or @op failed).
+ */
+static bool block2(struct dm *dm, struct op *op, coap_session_t *s, const coap_pdu_t *received)
+{
+	uint8_t key[BLOCK1_KEY_MAX];
+	coap_opt_iterator_t it;
+	const uint8_t *part;
+	size_t n, offset, total;
+	coap_block_b_t b;
+	int rc;
+
+	if (COAP_RESPONSE_CLASS(coap_pdu_get_code(received)) != 2 ||
+	    !coap_get_block_b(s, received, COAP_OPTION_BLOCK2, &b) || (b.num == 0 && !b.m))
+		return false;
+	if (!coap_get_data_large(received, &n, &part, &offset, &total)) {
+		n = 0;
+		part = (const uint8_t *)"";
+	}
+	/* libcoap asks for the later blocks without Observe: the first block says */
+	if (b.num == 0)
+		op->observing = coap_check_option(received, COAP_OPTION_OBSERVE, &it) != NULL;
+	rc = block1_add(dm->bodies, key, body_key(op, key), b.num, b.m, b.szx, part, n, 0,
+			(uint64_t)clients_now_ms(), &op->body, &op->body_len);
+	if (rc == BLOCK1_CONTINUE)
+		return true;
+	if (rc == BLOCK1_DONE)
+		return false;
+	op->body = NULL;
+	take(dm, s, received, 0, true);
+	dm->failed++;
+	observe_failed(op);
+	fail(op, IPC_ERR_CONFLICT, "%s: %s", op->ep,
+	     rc == -EMSGSIZE ? "the response is larger than [lwm2m] max_body"
+			     : "a block of the response is missing");
+	op_free(op);
+	return true;
 }
 
 bool dm_response(struct dm *dm, coap_session_t *s, const coap_pdu_t *received)
 {
-	struct op *op = take(dm, s, received, 0, true);
+	struct op *op = find(dm, s, received);
+
+	coap_opt_iterator_t it;
+
+	if (op && block2(dm, op, s, received))
+		return true;
+	op = take(dm, s, received, 0, true);
+	if (op && !op->body)
+		op->observing = coap_check_option(received, COAP_OPTION_OBSERVE, &it) != NULL;
 
 	if (!op)
 		return false;
+	if (observes(op->kind) && dm->cfg.observed)
+		dm->cfg.observed(dm->cfg.observed_ctx, op->token, op->token_len, received,
+				 op->observing, op->body, op->body_len);
+	if (op->kind == DM_WRITE_ATTR && dm->cfg.attrs_written &&
+	    coap_pdu_get_code(received) == COAP_RESPONSE_CODE(204))
+		dm->cfg.attrs_written(dm->cfg.observed_ctx, op->ep, &op->path, op->query);
 	answer(op, received);
 	op_free(op);
 	return true;
@@ -363,15 +552,15 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 			return true;
 	}
 	dm->failed++;
+	observe_failed(op);
 	if (reason == COAP_NACK_TOO_MANY_RETRIES) {
 		dm->timeouts++;
-		ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+		fail(op, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
 	} else if (reason == COAP_NACK_RST) {
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: the client reset the request",
-			      op->ep);
+		fail(op, IPC_ERR_UNAVAILABLE, "%s: the client reset the request", op->ep);
 	} else {
-		ipc_call_fail(op->call, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)",
-			      op->ep, (int)reason);
+		fail(op, IPC_ERR_UNAVAILABLE, "%s: request failed (reason %d)", op->ep,
+		     (int)reason);
 	}
 	op_free(op);
 	return true;
@@ -386,6 +575,19 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
  * Its connected socket shares the port with the endpoint's; Linux hands it
  * the peer's datagrams while it lives, which is for this request only.
  */
+bool dm_connected(const struct dm *dm, const struct client *c)
+{
+	coap_address_t peer;
+
+	/* over UDP lwm2md can always send (it opens a session if need be) */
+	if (strcmp(c->transport, "udp") == 0)
+		return true;
+	coap_address_init(&peer);
+	memcpy(&peer.addr, &c->addr, c->addr_len);
+	peer.size = c->addr_len;
+	return coap_session_get_by_peer(dm->ctx, &peer, c->ifindex) != NULL;
+}
+
 static coap_session_t *session_for(struct dm *dm, const struct client *c)
 {
 	coap_address_t peer;
@@ -437,6 +639,8 @@ static coap_pdu_code_t method_of(enum dm_op op)
 	switch (op) {
 	case DM_READ:
 	case DM_DISCOVER:
+	case DM_OBSERVE:
+	case DM_OBSERVE_STOP:
 		return COAP_REQUEST_CODE_GET;
 	case DM_WRITE:
 	case DM_WRITE_ATTR:
@@ -447,6 +651,12 @@ static coap_pdu_code_t method_of(enum dm_op op)
 		return COAP_REQUEST_CODE_POST;
 	case DM_DELETE:
 		return COAP_REQUEST_CODE_DELETE;
+	case DM_READ_COMPOSITE:
+	case DM_OBSERVE_COMPOSITE:
+	case DM_OBSERVE_COMPOSITE_STOP:
+		return COAP_REQUEST_CODE_FETCH;
+	case DM_WRITE_COMPOSITE:
+		return COAP_REQUEST_CODE_IPATCH;
 	}
 	return COAP_REQUEST_CODE_GET;
 }
@@ -466,9 +676,20 @@ static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
 			    coap_session_max_pdu_size(session));
 	if (!pdu)
 		abort();
-	coap_session_new_token(session, &op->token_len, op->token);
+	if (!op->own_token)
+		coap_session_new_token(session, &op->token_len, op->token);
 	coap_add_token(pdu, op->token_len, op->token);
-	/* options in number order: Uri-Path 11, Content-Format 12, Uri-Query 15, Accept 17 */
+	/*
+	 * options in number order: Observe 6, Uri-Path 11, Content-Format 12,
+	 * Uri-Query 15, Accept 17
+	 */
+	if (observes(op->kind) || op->kind == DM_OBSERVE_STOP ||
+	    op->kind == DM_OBSERVE_COMPOSITE_STOP)
+		coap_add_option(pdu, COAP_OPTION_OBSERVE,
+				coap_encode_var_safe(buf, sizeof(buf),
+						     observes(op->kind) ? COAP_OBSERVE_ESTABLISH
+									: COAP_OBSERVE_CANCEL),
+				buf);
 	add_path(pdu, op->root, &op->path);
 	if (req && req->format >= 0 && req->payload)
 		coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
@@ -505,11 +726,17 @@ static int transmit(struct dm *dm, struct op *op, const struct dm_request *req)
 }
 
 /*
- * Over TCP and TLS libcoap neither retransmits nor gives up on a request
- * (RFC 8323: the connection delivers it), so a client that never answers
- * would keep the call waiting as long as the connection lives.  It gets
- * the time a UDP request has with its retransmissions (MAX_TRANSMIT_WAIT,
- * RFC 7252 §4.8.2: ACK_TIMEOUT × (2^(MAX_RETRANSMIT+1) − 1) × 1.5).
+ * Every request has a deadline, so that no call and no exchange state
+ * waits for ever:
+ *  - over UDP and DTLS, a client that acknowledges a request with an
+ *    empty ACK owes a separate response, which libcoap waits for without
+ *    end; it gets EXCHANGE_LIFETIME (RFC 7252 §4.8.2: MAX_TRANSMIT_SPAN +
+ *    2 × MAX_LATENCY + PROCESSING_DELAY, 247 s with the defaults);
+ *  - over TCP and TLS libcoap neither retransmits nor gives up (RFC 8323:
+ *    the connection delivers it); the request gets the time a UDP request
+ *    has with its retransmissions (MAX_TRANSMIT_WAIT: ACK_TIMEOUT ×
+ *    (2^(MAX_RETRANSMIT+1) − 1) × 1.5).
+ * [coap] response_timeout replaces both when set.
  */
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
@@ -522,60 +749,103 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 		*pp = op->next;
 	dm->failed++;
 	dm->timeouts++;
-	ipc_call_fail(op->call, IPC_ERR_TIMEOUT, "%s: no answer from the client", op->ep);
+	observe_failed(op);
+	fail(op, IPC_ERR_TIMEOUT, "%s: no answer from the client in %lld s", op->ep,
+	     (long long)op->deadline_ms / 1000);
 	op_free(op);
 }
 
 static void arm_deadline(struct dm *dm, struct op *op)
 {
 	coap_proto_t proto = coap_session_get_proto(op->session);
-	long long ms = (long long)dm->cfg.ack_timeout_ms *
-		       ((1LL << (dm->cfg.max_retransmit + 1)) - 1) * 3 / 2;
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	bool stream = proto == COAP_PROTO_TCP || proto == COAP_PROTO_TLS;
+	long long ack = dm->cfg.ack_timeout_ms, mr = dm->cfg.max_retransmit;
+	long long ms = stream ? ack * ((1LL << (mr + 1)) - 1) * 3 / 2
+			      : ack * ((1LL << mr) - 1) * 3 / 2 + 2 * 100000 + ack;
+	struct timeval tv;
 
-	if (!dm->cfg.base || (proto != COAP_PROTO_TCP && proto != COAP_PROTO_TLS))
+	if (!dm->cfg.base)
 		return;
+	if (dm->cfg.response_timeout_s > 0)
+		ms = (long long)dm->cfg.response_timeout_s * 1000;
+	op->deadline_ms = ms;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	op->timer = evtimer_new(dm->cfg.base, on_deadline, op);
 	if (!op->timer)
 		abort();
 	evtimer_add(op->timer, &tv);
 }
 
+static void send_op(struct dm *dm, struct op *op, const struct client *c,
+		    const struct dm_request *req);
+
 void dm_send(struct dm *dm, struct ipc_call *call, const struct client *c,
 	     const struct dm_request *req)
 {
-	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
-				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
-	coap_session_t *session = session_for(dm, c);
-	struct op *op;
+	struct op *op = calloc(1, sizeof(*op));
 
-	if (!session) {
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE,
-			      "%s: no %s session to the client (its next Update opens one)", c->ep,
-			      c->transport);
-		return;
-	}
-	op = calloc(1, sizeof(*op));
 	if (!op)
 		abort();
-	op->dm = dm;
 	op->call = call;
-	op->session = session;
+	send_op(dm, op, c, req);
+}
+
+void dm_send_cb(struct dm *dm, const struct client *c, const struct dm_request *req,
+		dm_done_fn done, void *ctx)
+{
+	struct op *op = calloc(1, sizeof(*op));
+
+	if (!op)
+		abort();
+	op->done = done;
+	op->done_ctx = ctx;
+	send_op(dm, op, c, req);
+}
+
+static void send_op(struct dm *dm, struct op *op, const struct client *c,
+		    const struct dm_request *req)
+{
+	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
+				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
+
+	op->dm = dm;
 	op->kind = req->op;
+	if (req->op == DM_WRITE_ATTR && req->query)
+		snprintf(op->query, sizeof(op->query), "%s", req->query);
 	op->path = req->path;
 	op->accept = req->accept;
 	op->lwm2m10 = strcmp(c->version, "1.0") == 0;
 	snprintf(op->ep, sizeof(op->ep), "%s", c->ep);
 	snprintf(op->root, sizeof(op->root), "%s", c->root);
+	if (req->token && req->token_len && req->token_len <= sizeof(op->token)) {
+		memcpy(op->token, req->token, req->token_len);
+		op->token_len = req->token_len;
+		op->own_token = true;
+	}
+	op->session = session_for(dm, c);
+	if (!op->session) {
+		observe_failed(op);
+		fail(op, IPC_ERR_UNAVAILABLE,
+		     "%s: no %s session to the client (its next Update opens one)", c->ep,
+		     c->transport);
+		op_free(op);
+		return;
+	}
 	/* a client that registers as 1.1 now (new firmware) is asked with Accept again */
 	if (op->kind == DM_READ && op->accept >= 0 && op->path.len >= LWM2M_PATH_RESOURCE &&
 	    op->lwm2m10 && ignores_accept(dm, c->ep))
 		op->accept = -1;
-	coap_session_set_ack_timeout(session, ack);
-	coap_session_set_max_retransmit(session, (uint16_t)dm->cfg.max_retransmit);
+	coap_session_set_ack_timeout(op->session, ack);
+	coap_session_set_max_retransmit(op->session, (uint16_t)dm->cfg.max_retransmit);
+	/* lwm2md's observations outlive its sessions (and its restarts): libcoap must not cancel
+	 * them */
+	if (observes(op->kind))
+		coap_session_set_no_observe_cancel(op->session);
 	if (transmit(dm, op, req) < 0) {
 		dm->failed++;
-		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
+		observe_failed(op);
+		fail(op, IPC_ERR_UNAVAILABLE, "%s: cannot send the request", c->ep);
 		op_free(op);
 		return;
 	}

@@ -17,6 +17,7 @@
 #include "lwm2m/lwm2m_link.h"
 #include "lwm2m/lwm2m_path.h"
 #include "lwm2m/lwm2m_render.h"
+#include "observe.h"
 
 /* The client named by the call's "ep", or NULL after failing the call. */
 static bool registered(const char *ep, void *arg)
@@ -68,7 +69,16 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 {
 	json_t *o = clients_json(c, full);
 
+	const char *qs = queue_state_of(server_queue(l->srv), c);
+
 	idmap_annotate(l->ids, c->ep, o);
+	if (qs)
+		json_object_set_new(o, "queue_state", json_string(qs));
+	if (strcmp(c->transport, "udp") != 0)
+		json_object_set_new(o, "connection",
+				    json_string(dm_connected(server_dm(l->srv), c)
+							? "connected"
+							: "awaiting reconnect"));
 	if (full)
 		json_object_set_new(
 			o, "reads_without_accept",
@@ -184,11 +194,18 @@ static bool format_arg(struct ipc_call *call, json_t *args, int def, int *out)
 	return true;
 }
 
+/*
+ * To the client now, or to its queue when it sleeps (queue mode) or its
+ * DTLS, TCP or TLS connection is gone (it must come back: its next message
+ * sends the queue).
+ */
 static void send_dm(struct lwm2md *l, struct ipc_call *call, json_t *args, struct dm_request *req)
 {
 	struct client *c = client_arg(l, call, args);
 
-	if (c)
+	if (c && (queue_asleep(server_queue(l->srv), c) || !dm_connected(server_dm(l->srv), c)))
+		queue_add(server_queue(l->srv), call, c, req);
+	else if (c)
 		dm_send(server_dm(l->srv), call, c, req);
 }
 
@@ -366,6 +383,173 @@ static void cmd_write_attr(struct ipc_call *call, json_t *args, void *ctx)
 	send_dm(ctx, call, args, &req);
 }
 
+/*
+ * Read-Composite: the paths ("/3/0/9,/1/0" or space-separated) as SenML
+ * names without values (TS Core §6.3.8), SenML CBOR when the answer is
+ * asked in a CBOR format, else SenML JSON.
+ */
+static void cmd_read_composite(struct ipc_call *call, json_t *args, void *ctx)
+{
+	const char *list = json_string_value(json_object_get(args, "paths"));
+	struct dm_request req = { .op = DM_READ_COMPOSITE };
+	struct lwm2m_value none = { .type = LWM2M_TYPE_NONE };
+	struct lwm2m_error err = { 0 };
+	char copy[1024], *save = NULL, *word;
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+
+	if (!format_arg(call, args, LWM2M_FORMAT_SENML_JSON, &req.accept))
+		return;
+	req.format = req.accept == LWM2M_FORMAT_SENML_CBOR || req.accept == LWM2M_FORMAT_CBOR
+			     ? LWM2M_FORMAT_SENML_CBOR
+			     : LWM2M_FORMAT_SENML_JSON;
+	snprintf(copy, sizeof(copy), "%s", list ? list : "");
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	for (word = strtok_r(copy, ", ", &save); word; word = strtok_r(NULL, ", ", &save)) {
+		struct lwm2m_path p;
+
+		if (lwm2m_path_parse(word, strlen(word), &p) < 0 || p.len == 0) {
+			ipc_call_fail(call, IPC_ERR_BAD_ARGS, "paths: '%s' is not an LwM2M path",
+				      word);
+			goto out;
+		}
+		if (lwm2m_doc_add(&doc, &p, &none) < 0)
+			abort();
+	}
+	if (doc.count == 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "paths: give at least one (/3/0/9,/1/0)");
+		goto out;
+	}
+	if (lwm2m_format_encode((enum lwm2m_format)req.format, &doc, &buf, &err) < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "paths: %s", err.msg);
+		goto out;
+	}
+	req.payload = buf.data;
+	req.len = buf.len;
+	send_dm(ctx, call, args, &req);
+out:
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+}
+
+/* Write-Composite: values:={"/3/0/14": "+02", "/1/0/1": 120} in SenML or LwM2M CBOR. */
+static void cmd_write_composite(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	struct dm_request req = { .op = DM_WRITE_COMPOSITE, .accept = -1 };
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+	char *text;
+	int rc;
+
+	if (!format_arg(call, args, LWM2M_FORMAT_SENML_JSON, &req.format))
+		return;
+	if (req.format != LWM2M_FORMAT_SENML_JSON && req.format != LWM2M_FORMAT_SENML_CBOR &&
+	    req.format != LWM2M_FORMAT_CBOR) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "format: Write-Composite takes senml-json, senml-cbor or cbor");
+		return;
+	}
+	text = json_dumps(json_object_get(args, "values"), JSON_COMPACT);
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	/* absolute paths from the root: lib/lwm2m's rendering, typed by the definitions */
+	rc = text ? lwm2m_render_parse(text, strlen(text), &req.path, l->registry, &doc, &err)
+		  : -ENOMEM;
+	if (rc == 0)
+		rc = lwm2m_format_encode((enum lwm2m_format)req.format, &doc, &buf, &err);
+	if (rc < 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "values: %s",
+			      err.msg[0] ? err.msg : strerror(-rc));
+	} else {
+		req.payload = buf.data;
+		req.len = buf.len;
+		send_dm(l, call, args, &req);
+	}
+	free(text);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+}
+
+static void cmd_observe(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	struct lwm2m_path path;
+	struct client *c;
+	int accept;
+
+	if (!path_arg(call, args, &path) || !format_arg(call, args, -1, &accept) ||
+	    !(c = client_arg(l, call, args)))
+		return;
+	observe_start(server_observe(l->srv), call, c, &path, accept);
+}
+
+static void cmd_cancel(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	const char *mode = json_string_value(json_object_get(args, "mode"));
+	bool passive = mode && strcmp(mode, "passive") == 0;
+
+	if (mode && !passive && strcmp(mode, "active") != 0) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+			      "mode: active (GET with Observe 1) or passive (RST to the next "
+			      "notification)");
+		return;
+	}
+	/* a passive cancel needs no registered client: an unregistered one may still notify */
+	observe_cancel(server_observe(l->srv), call, clients_find_ep(server_clients(l->srv), ep),
+		       ep, json_string_value(json_object_get(args, "path")), passive);
+}
+
+static void cmd_observe_composite(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	struct client *c;
+	int accept;
+
+	if (!format_arg(call, args, LWM2M_FORMAT_SENML_JSON, &accept) ||
+	    !(c = client_arg(l, call, args)))
+		return;
+	observe_start_composite(server_observe(l->srv), call, c,
+				json_string_value(json_object_get(args, "paths")), accept);
+}
+
+static void cmd_observations(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	observe_list(server_observe(l->srv), call, json_string_value(json_object_get(args, "ep")));
+}
+
+static void cmd_op(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	queue_show(server_queue(l->srv), call, json_integer_value(json_object_get(args, "id")));
+}
+
+static void cmd_ops(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+
+	queue_list(server_queue(l->srv), call, json_string_value(json_object_get(args, "ep")));
+}
+
+static void cmd_values(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lwm2md *l = ctx;
+	const char *ep = json_string_value(json_object_get(args, "ep"));
+	struct lwm2m_path path;
+
+	if (json_object_get(args, "path") && !path_arg(call, args, &path))
+		return;
+	observe_values(server_observe(l->srv), call, ep,
+		       json_object_get(args, "path") ? &path : NULL);
+}
+
 /* ep= is the first positional argument of the commands that name a client */
 #define WHO_ARGS                                                                        \
 	{ "ep", IPC_ARG_STRING, false, "endpoint client name", .positional = true },    \
@@ -499,6 +683,54 @@ static const struct ipc_arg create_args[] = {
 	{ .name = NULL },
 };
 
+static const struct ipc_arg observe_args[] = {
+	EP_ARG,
+	PATH_ARG,
+	{ "format", IPC_ARG_STRING, false, "content format of the notifications (tlv, …)",
+	  .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg cancel_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name", .positional = true },
+	{ "path", IPC_ARG_STRING, true, "the path observed (a composite's: /3/0/9,/1/0/1)",
+	  .positional = true },
+	{ "mode", IPC_ARG_STRING, false, "active (the default) or passive" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg observations_args[] = {
+	{ "ep", IPC_ARG_STRING, false, "only this endpoint's", .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg read_composite_args[] = {
+	EP_ARG,
+	{ "paths", IPC_ARG_STRING, true, "paths: /3/0/9,/1/0 (Read-Composite)",
+	  .positional = true },
+	{ "format", IPC_ARG_STRING, false, "answer in senml-json (default), senml-cbor or cbor",
+	  .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg write_composite_args[] = {
+	EP_ARG,
+	{ "values", IPC_ARG_OBJECT, true, "{\"/3/0/14\": \"+02\", \"/1/0/1\": 120}" },
+	{ "format", IPC_ARG_STRING, false, "senml-json (default), senml-cbor or cbor" },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg op_args[] = {
+	{ "id", IPC_ARG_INT, true, "the operation's id (as queued)", .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg values_args[] = {
+	{ "ep", IPC_ARG_STRING, true, "endpoint client name", .positional = true },
+	{ "path", IPC_ARG_STRING, false, "only the values under this path", .positional = true },
+	{ .name = NULL },
+};
+
 static const struct ipc_arg attr_args[] = {
 	EP_ARG,
 	PATH_ARG,
@@ -526,6 +758,22 @@ const struct ipc_command lwm2mctl_commands[] = {
 	{ "exec", "Execute a resource", exec_args, cmd_exec, true },
 	{ "create", "Create an object instance", create_args, cmd_create, true },
 	{ "delete", "Delete an object instance", path_args, cmd_delete, true },
+	{ "observe", "Observe a path: notifications become last known values and events",
+	  observe_args, cmd_observe, true },
+	{ "cancel", "cancel an observation (mode=active|passive)", cancel_args, cmd_cancel, true },
+	{ "observations", "the observations, of one endpoint or all", observations_args,
+	  cmd_observations, false },
+	{ "values", "an endpoint's last known values (notifications, Send)", values_args,
+	  cmd_values, false },
+	{ "op", "a queued operation: state and result", op_args, cmd_op, false },
+	{ "read-composite", "Read-Composite: several paths in one request (FETCH)",
+	  read_composite_args, cmd_read_composite, true },
+	{ "observe-composite", "Observe-Composite: several paths, one observation (FETCH)",
+	  read_composite_args, cmd_observe_composite, true },
+	{ "write-composite", "Write-Composite: several resources in one request (iPATCH)",
+	  write_composite_args, cmd_write_composite, true },
+	{ "ops", "operations waiting for sleeping clients (queue mode)", observations_args, cmd_ops,
+	  false },
 	{ "set-ids", "set an endpoint's app_id and external_id", ids_args, cmd_set_ids, true },
 	{ "cred-add", "add a DTLS pre-shared key for an endpoint", cred_add_args, cmd_cred_add,
 	  true },

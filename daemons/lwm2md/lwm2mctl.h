@@ -9,6 +9,13 @@
  *   write-attr ep= path= pmin= …
  *   exec ep= path= [args=]
  *   create ep= path= values:=
+ *   observe ep= path= [format=]          observations (observe.h)
+ *   cancel ep= path= [mode=passive]
+ *   observations [ep=]
+ *   values ep= [path=]                   last known values
+ *   op id= | ops [ep=]                   queued operations (queue.h)
+ *   read-composite ep= paths= [format=]  composite operations (FETCH, iPATCH)
+ *   write-composite ep= values:= [format=]
  *   set-ids ep= [app_id=] [external_id=] an endpoint's other names (idmap)
  *   cred-add ep= key=HEX [identity=]     DTLS pre-shared keys (coap/credctl)
  *   cred-del ep=|identity=

@@ -20,6 +20,9 @@
 #include "httpapi.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
+#include "observe.h"
+#include "queue.h"
+#include "lwm2m/lwm2m_builtin.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
@@ -31,6 +34,7 @@ struct lwm2md_config {
 	int coap_port;
 	int ack_timeout_ms;
 	int max_retransmit;
+	int response_timeout_s;
 	int max_idle_sessions;
 	bool coaps_enabled;
 	char *coaps_address;
@@ -44,6 +48,13 @@ struct lwm2md_config {
 	char *tls_address;
 	int tls_port;
 	int max_clients;
+	int max_observations;
+	bool reobserve;
+	bool send_enabled;
+	int max_body;
+	int awake_s;
+	int queue_deadline_s;
+	int max_queued;
 	char *objects;
 	bool rd_mirror;
 	char *rd_socket;
@@ -66,6 +77,10 @@ static const struct config_key lwm2md_keys[] = {
 	 "first retransmission timeout of requests sent to clients (RFC 7252 ACK_TIMEOUT)"},
 	{"coap", "max_retransmit", CONFIG_INT, offsetof(struct lwm2md_config, max_retransmit), "4",
 	 1, 10, NULL, false, "retransmissions before a client is declared not answering"},
+	{"coap", "response_timeout", CONFIG_INT, offsetof(struct lwm2md_config, response_timeout_s),
+	 "0", 0, 3600, NULL, false,
+	 "seconds a request to a client waits for its response, a separate one included (0: "
+	 "EXCHANGE_LIFETIME over UDP, 247 s with the defaults; MAX_TRANSMIT_WAIT over TCP)"},
 	{"coap", "max_idle_sessions", CONFIG_INT, offsetof(struct lwm2md_config, max_idle_sessions),
 	 "1024", 16, 1000000, NULL, false,
 	 "CoAP peer sessions kept while idle (libcoap walks them all on every packet)"},
@@ -99,9 +114,30 @@ static const struct config_key lwm2md_keys[] = {
 	 65535, NULL, false, "TCP port of the LwM2M server over TLS"},
 	{"lwm2m", "max_clients", CONFIG_INT, offsetof(struct lwm2md_config, max_clients), "200000",
 	 1, 10000000, NULL, false, "registered clients at most; a Register beyond gets 5.03"},
+	{"lwm2m", "max_observations", CONFIG_INT, offsetof(struct lwm2md_config, max_observations),
+	 "1000000", 1, 100000000, NULL, false,
+	 "observations at most, all clients together; an observe beyond is refused"},
+	{"lwm2m", "reobserve", CONFIG_BOOL, offsetof(struct lwm2md_config, reobserve), "yes", 0, 0,
+	 NULL, false,
+	 "observe again what an endpoint was observed for when it registers anew (not on an Update)"},
+	{"lwm2m", "send", CONFIG_BOOL, offsetof(struct lwm2md_config, send_enabled), "yes", 0, 0,
+	 NULL, false, "take the values clients push with Send (POST /dp); no: refused with 4.05"},
+	{"lwm2m", "max_body", CONFIG_INT, offsetof(struct lwm2md_config, max_body), "65536", 1024,
+	 16777216, NULL, false,
+	 "bytes of a block-wise Register, Update or Send at most; a larger one gets 4.13"},
+	{"lwm2m", "awake_time", CONFIG_INT, offsetof(struct lwm2md_config, awake_s), "93", 1,
+	 86400, NULL, false,
+	 "queue mode: seconds a client listens after its last message (TS Transport 6.5); "
+	 "requests for it are queued after that"},
+	{"lwm2m", "queue_deadline", CONFIG_INT, offsetof(struct lwm2md_config, queue_deadline_s),
+	 "86400", 1, 31536000, NULL, false,
+	 "seconds a queued operation waits for its client at most; then it ends expired"},
+	{"lwm2m", "max_queued", CONFIG_INT, offsetof(struct lwm2md_config, max_queued), "100000",
+	 1, 10000000, NULL, false, "queued operations at most, all clients together"},
 	{"lwm2m", "objects", CONFIG_STRING, offsetof(struct lwm2md_config, objects),
 	 LWGATE_OBJECTS_DIR, 0, 0, NULL, false,
-	 "folder of object definitions (DDF XML): value types and names"},
+	 "folder of object definitions (DDF XML): value types and names, added to and "
+	 "overriding the built-in ones (objects 0-7, 3303, 3311, 3347)"},
 	{"lwm2m", "ids_file", CONFIG_STRING, offsetof(struct lwm2md_config, ids_file), "", 0, 0,
 	 NULL, true,
 	 "endpoint ID mapping, lines 'EP = app_id=ID, external_id=ID' (empty: none); "
@@ -119,9 +155,9 @@ static const struct config_key lwm2md_keys[] = {
 
 static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },
+	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },      { 6, OBSERVE_SCHEMA_6 },
+	{ 7, QUEUE_SCHEMA_7 },
 };
-
 
 static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *err)
 {
@@ -159,6 +195,7 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.port = cfg->coap_port,
 		.ack_timeout_ms = cfg->ack_timeout_ms,
 		.max_retransmit = cfg->max_retransmit,
+		.response_timeout_s = cfg->response_timeout_s,
 		.max_idle_sessions = cfg->max_idle_sessions,
 		.coaps_enabled = cfg->coaps_enabled,
 		.coaps_address = cfg->coaps_address,
@@ -174,6 +211,13 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.cert_file = cfg->cert_file,
 		.key_file = cfg->key_file,
 		.max_clients = (unsigned)cfg->max_clients,
+		.max_observations = (unsigned)cfg->max_observations,
+		.reobserve = cfg->reobserve,
+		.send_enabled = cfg->send_enabled,
+		.max_body = (size_t)cfg->max_body,
+		.awake_s = cfg->awake_s,
+		.queue_deadline_s = cfg->queue_deadline_s,
+		.max_queued = (unsigned)cfg->max_queued,
 	};
 	struct lwm2md *l = calloc(1, sizeof(*l));
 	int rc;
@@ -183,12 +227,13 @@ static int lwm2md_start(struct daemon *d, void **state)
 	l->registry = lwm2m_registry_new();
 	if (!l->registry)
 		abort();
+	/* the folder first: its definitions override the built-in ones */
 	rc = lwm2m_registry_load_dir(l->registry, cfg->objects, on_ddf_error, NULL);
 	if (rc < 0)
-		log_warnx("object definitions not read from %s: %s; values are untyped",
-			  cfg->objects, strerror(-rc));
-	else
-		log_info("object definitions loaded count=%d dir=%s", rc, cfg->objects);
+		log_info("no object definitions read from %s (%s): the built-in ones only",
+			 cfg->objects, strerror(-rc));
+	log_info("object definitions loaded count=%d dir=%s built_in=%d", rc < 0 ? 0 : rc,
+		 cfg->objects, lwm2m_builtin_load(l->registry, on_ddf_error, NULL));
 	sc.registry = l->registry;
 	l->ids = idmap_new(daemon_db(d));
 	rc = idmap_load(l->ids);

@@ -22,17 +22,25 @@
 #include "coap/midstore.h"
 #include "coap/respcache.h"
 #include "common/log.h"
+#include "block1.h"
 #include "regreq.h"
+#include "queue.h"
+#include "send.h"
 
-#define MAX_QUERY   32  /* Uri-Query options in one request */
-#define TEXT_MAX    200 /* diagnostic payload bytes */
-#define GC_INTERVAL 10  /* seconds between midstore/respcache sweeps */
+#define MAX_QUERY   32   /* Uri-Query options in one request */
+#define TEXT_MAX    200  /* diagnostic payload bytes */
+#define GC_INTERVAL 10   /* seconds between midstore/respcache sweeps */
+#define BODIES_MAX  4096 /* block-wise request bodies received at once */
 
 /* A response as respcache keeps it: enough to send the same bytes again. */
 struct reply {
 	uint8_t code; /* COAP_RESPONSE_CODE(x) */
 	char location[CLIENTS_LOCATION_LEN + 1];
 	char text[TEXT_MAX];
+	/* not kept by respcache: the options of a block-wise exchange's answers */
+	bool has_block1;
+	uint32_t block1; /* Block1 value acknowledging the block */
+	uint32_t size1;  /* 4.13: the largest body taken (RFC 7959 §4) */
 };
 
 /*
@@ -60,12 +68,16 @@ struct server {
 	struct event *gc;
 	struct pending_delete *doomed;
 	struct dm *dm;
+	struct block1 *bodies; /* block-wise request bodies being received */
+	struct observe *observe;
+	struct send *send;
+	struct queue *queue; /* operations for sleeping queue-mode clients */
 	struct pskstore *creds;
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
 	bool loading;        /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures, forbidden;
+		db_failures, forbidden, moved;
 };
 
 static uint64_t mono_ms(void)
@@ -143,6 +155,7 @@ static void decode_reply(const uint8_t *buf, size_t len, struct reply *r)
 
 static void apply_reply(coap_pdu_t *resp, const struct reply *r)
 {
+	coap_opt_iterator_t it;
 	uint8_t cf[4];
 
 	coap_pdu_set_code(resp, (coap_pdu_code_t)r->code);
@@ -151,12 +164,19 @@ static void apply_reply(coap_pdu_t *resp, const struct reply *r)
 		coap_add_option(resp, COAP_OPTION_LOCATION_PATH, strlen(r->location),
 				(const uint8_t *)r->location);
 	}
-	if (r->text[0]) {
+	if (r->text[0])
 		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
 				coap_encode_var_safe(cf, sizeof(cf), COAP_MEDIATYPE_TEXT_PLAIN),
 				cf);
+	/* libcoap adds its own Block1 to a 2.31 (and then ours is not needed) */
+	if (r->has_block1 && !coap_check_option(resp, COAP_OPTION_BLOCK1, &it))
+		coap_add_option(resp, COAP_OPTION_BLOCK1,
+				coap_encode_var_safe(cf, sizeof(cf), r->block1), cf);
+	if (r->size1)
+		coap_add_option(resp, COAP_OPTION_SIZE1,
+				coap_encode_var_safe(cf, sizeof(cf), r->size1), cf);
+	if (r->text[0])
 		coap_add_data(resp, strlen(r->text), (const uint8_t *)r->text);
-	}
 }
 
 static void set_error(struct server *srv, struct reply *r, int code, const char *text)
@@ -269,6 +289,79 @@ static void payload_of(const coap_pdu_t *req, const uint8_t **data, size_t *len)
 	}
 }
 
+/* What block1 keys a body by: the peer's address and the resource. */
+static size_t body_key(coap_resource_t *res, coap_session_t *s, uint8_t key[BLOCK1_KEY_MAX])
+{
+	const coap_address_t *a = coap_session_get_addr_remote(s);
+	coap_str_const_t *uri = coap_resource_get_uri_path(res);
+	size_t n = a->size, u = uri ? uri->length : 0;
+
+	if (n > BLOCK1_KEY_MAX)
+		n = BLOCK1_KEY_MAX;
+	memcpy(key, &a->addr, n);
+	if (u > BLOCK1_KEY_MAX - n)
+		u = BLOCK1_KEY_MAX - n;
+	if (u)
+		memcpy(key + n, uri->s, u);
+	return n + u;
+}
+
+/*
+ * The payload of @req, whole: the request's own, or, for a block-wise
+ * request (Block1), the body block1 put together.  Returns 1 with *@data
+ * and *@len (then release_body()), 0 when more blocks are to come (@r a
+ * 2.31 with Block1), or -1 with @r an error (4.08, 4.13 with Size1, 4.00).
+ */
+static int body_of(struct server *srv, coap_resource_t *res, coap_session_t *s,
+		   const coap_pdu_t *req, struct reply *r, const uint8_t **data, size_t *len)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *size1 = coap_check_option(req, COAP_OPTION_SIZE1, &it);
+	uint8_t key[BLOCK1_KEY_MAX];
+	coap_block_b_t b;
+	const uint8_t *part;
+	size_t n, offset, total;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b)) {
+		payload_of(req, data, len);
+		return 1;
+	}
+	if (!coap_get_data_large(req, &n, &part, &offset, &total)) {
+		n = 0;
+		part = (const uint8_t *)"";
+	}
+	rc = block1_add(srv->bodies, key, body_key(res, s, key), b.num, b.m, b.szx, part, n,
+			size1 ? coap_decode_var_bytes(coap_opt_value(size1), coap_opt_length(size1))
+			      : 0,
+			mono_ms(), data, len);
+	if (rc == BLOCK1_CONTINUE || rc == BLOCK1_DONE) {
+		r->code = rc == BLOCK1_CONTINUE ? (uint8_t)COAP_RESPONSE_CODE(231) : 0;
+		r->has_block1 = true;
+		r->block1 = b.num << 4 | (rc == BLOCK1_CONTINUE ? 8 : 0) | b.szx;
+		return rc == BLOCK1_DONE;
+	}
+	if (rc == -EMSGSIZE) {
+		set_error(srv, r, 413, "body too large for this server ([lwm2m] max_body)");
+		r->size1 = (uint32_t)srv->cfg.max_body;
+	} else {
+		set_error(srv, r, rc == -EPROTO ? 408 : 400,
+			  rc == -EPROTO ? "a block is missing: send the body again from block 0"
+					: "Block1: a block larger than its size, or BERT");
+	}
+	log_info("block-wise request refused: %s", r->text);
+	return -1;
+}
+
+/* The body of a block-wise request has been used: forget it. */
+static void release_body(struct server *srv, coap_resource_t *res, coap_session_t *s)
+{
+	uint8_t key[BLOCK1_KEY_MAX];
+
+	block1_release(srv->bodies, key, body_key(res, s, key));
+}
+
 /* Query parsing and its 4.00 / 4.12; true when @q is good. */
 static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pdu_t *req,
 			struct regreq_query *q, struct reply *r)
@@ -354,21 +447,18 @@ static bool binding_fits(struct server *srv, coap_session_t *s, struct regreq_qu
 }
 
 static void handle_register(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
-			    struct reply *r)
+			    const uint8_t *data, size_t len, struct reply *r)
 {
 	const coap_address_t *peer = coap_session_get_addr_remote(s);
 	struct regreq_query q;
 	struct regreq_links l = { 0 };
 	struct client *c;
-	const uint8_t *data;
-	size_t len;
 	char why[TEXT_MAX];
 	int rc;
 
 	if (!parse_query(srv, REGREQ_REGISTER, req, &q, r) || !binding_fits(srv, s, &q, r) ||
 	    !link_format_ok(srv, req, r) || !allowed(srv, s, q.ep, r))
 		return;
-	payload_of(req, &data, &len);
 	rc = regreq_parse_links(data, len, &l, why, sizeof(why));
 	if (rc < 0) {
 		regreq_links_fini(&l);
@@ -388,8 +478,7 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 		return;
 	}
 	c->ifindex = coap_session_get_ifindex(s);
-	memset(r, 0, sizeof(*r));
-	r->code = (uint8_t)COAP_RESPONSE_CODE(201);
+	r->code = (uint8_t)COAP_RESPONSE_CODE(201); /* with Block1 after a block-wise Register */
 	memcpy(r->location, c->location, sizeof(r->location));
 }
 
@@ -397,11 +486,16 @@ static void hnd_register(coap_resource_t *res, coap_session_t *s, const coap_pdu
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
 	struct server *srv = server_of(s);
+	const uint8_t *data;
+	size_t len;
 	struct reply r;
 
 	if (replay_duplicate(srv, s, req, resp))
 		return;
-	handle_register(srv, s, req, &r);
+	if (body_of(srv, res, s, req, &r, &data, &len) == 1) {
+		handle_register(srv, s, req, data, len, &r);
+		release_body(srv, res, s);
+	}
 	finish(srv, s, req, resp, &r);
 }
 
@@ -425,6 +519,46 @@ static void notify_changed(struct server *srv, const struct client *c)
 		srv->cfg.changed(srv->cfg.changed_ctx, c->ep);
 }
 
+/*
+ * A registered client speaks from a new address: logged and counted;
+ * @from gets the old address (for the event that tells of the move).
+ */
+static void moved_log(struct server *srv, struct client *c, coap_session_t *s, const char *by,
+		      char from[INET6_ADDRSTRLEN + 10])
+{
+	char to[INET6_ADDRSTRLEN + 10];
+
+	clients_format_address(c, from, INET6_ADDRSTRLEN + 10);
+	coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)to, sizeof(to));
+	srv->moved++;
+	log_info("moved ep=%s from=%s to=%s by=%s (NAT rebinding)", c->ep, from, to, by);
+}
+
+/*
+ * A notification of @c's came from a new address: the registration
+ * follows it (requests go there from now on), if the session may act for
+ * @c (over DTLS, the PSK identity or certificate must still be its own).
+ */
+static void follow(struct server *srv, coap_session_t *s, struct client *c, const char *by)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	char from[INET6_ADDRSTRLEN + 10];
+	json_t *ev;
+	struct reply r;
+
+	if (!allowed(srv, s, c->ep, &r))
+		return;
+	moved_log(srv, c, s, by, from);
+	if (clients_move(srv->clients, c, &peer->addr.sa, peer->size) < 0)
+		srv->db_failures++;
+	c->ifindex = coap_session_get_ifindex(s);
+	ev = clients_json(c, false);
+	json_object_set_new(ev, "moved_from", json_string(from));
+	json_object_set_new(ev, "by", json_string(by));
+	ipc_server_publish(srv->ipc, "registration.moved", ev);
+	notify_changed(srv, c);
+}
+
 static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		       const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -436,27 +570,33 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	const uint8_t *data;
 	size_t len;
 	char why[TEXT_MAX];
+	char from[INET6_ADDRSTRLEN + 10] = "";
 	struct reply r;
+	json_t *ev;
 	int rc;
 
 	if (replay_duplicate(srv, s, req, resp))
 		return;
 	c = client_of(srv, res, &r);
 	if (!c || !allowed(srv, s, c->ep, &r) || !parse_query(srv, REGREQ_UPDATE, req, &q, &r) ||
-	    !binding_fits(srv, s, &q, &r) || !link_format_ok(srv, req, &r))
+	    !binding_fits(srv, s, &q, &r) || !link_format_ok(srv, req, &r) ||
+	    body_of(srv, res, s, req, &r, &data, &len) < 1)
 		goto out;
-	payload_of(req, &data, &len);
 	if (len) {
 		rc = regreq_parse_links(data, len, &l, why, sizeof(why));
 		if (rc < 0) {
 			regreq_links_fini(&l);
+			release_body(srv, res, s);
 			set_error(srv, &r, 400, why);
 			goto out;
 		}
 	}
+	if (!clients_same_addr(c, &peer->addr.sa, peer->size))
+		moved_log(srv, c, s, "Update", from);
 	rc = clients_update(srv->clients, c, &q, len ? (const char *)data : NULL, len, l.root,
 			    &peer->addr.sa, peer->size);
 	regreq_links_fini(&l);
+	release_body(srv, res, s);
 	if (rc < 0) {
 		srv->db_failures++;
 		set_error(srv, &r, 500, "update not stored");
@@ -464,10 +604,13 @@ static void hnd_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t
 	}
 	c->ifindex = coap_session_get_ifindex(s);
 	log_debug("update ep=%s lt=%u", c->ep, c->lifetime);
-	ipc_server_publish(srv->ipc, "registration.update", clients_json(c, false));
+	queue_wake(srv->queue, c);
+	ev = clients_json(c, false);
+	if (from[0]) /* the Update tells of a move itself: no registration.moved */
+		json_object_set_new(ev, "moved_from", json_string(from));
+	ipc_server_publish(srv->ipc, "registration.update", ev);
 	notify_changed(srv, c);
-	memset(&r, 0, sizeof(r));
-	r.code = (uint8_t)COAP_RESPONSE_CODE(204);
+	r.code = (uint8_t)COAP_RESPONSE_CODE(204); /* with Block1 after a block-wise Update */
 out:
 	finish(srv, s, req, resp, &r);
 }
@@ -488,6 +631,62 @@ static void hnd_deregister(coap_resource_t *res, coap_session_t *s, const coap_p
 			srv->db_failures++;
 		memset(&r, 0, sizeof(r));
 		r.code = (uint8_t)COAP_RESPONSE_CODE(202);
+	}
+	finish(srv, s, req, resp, &r);
+}
+
+/*
+ * The registered client a Send comes from: the one that last spoke from
+ * this address, else (DTLS and TLS) the one bound to the PSK identity, as
+ * a NAT may have moved it.  NULL with @r unset when none is registered;
+ * NULL with @r a 4.03 when the session may not act for that client.
+ */
+static struct client *sender_of(struct server *srv, coap_session_t *s, struct reply *r)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct client *c = clients_find_addr(srv->clients, &peer->addr.sa, peer->size);
+
+	if (!c && secured(s)) {
+		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
+		const struct pskstore_cred *cred =
+			id ? pskstore_find(srv->creds, id->s, id->length) : NULL;
+
+		c = cred ? clients_find_ep(srv->clients, cred->bound) : NULL;
+	}
+	if (c && !allowed(srv, s, c->ep, r))
+		return NULL;
+	return c;
+}
+
+/* POST /dp: the Send operation (send.c), from a registered client. */
+static void hnd_send(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		     const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct server *srv = server_of(s);
+	coap_opt_iterator_t it;
+	coap_opt_t *cf = coap_check_option(req, COAP_OPTION_CONTENT_FORMAT, &it);
+	char peer[INET6_ADDRSTRLEN + 10];
+	struct client *c;
+	const uint8_t *data;
+	size_t len;
+	struct reply r = { 0 };
+	unsigned code;
+
+	if (replay_duplicate(srv, s, req, resp))
+		return;
+	c = sender_of(srv, s, &r);
+	if ((c || !r.code) && body_of(srv, res, s, req, &r, &data, &len) == 1) {
+		coap_print_addr(coap_session_get_addr_remote(s), (uint8_t *)peer, sizeof(peer));
+		code = send_handle(
+			srv->send, c ? c->ep : NULL, peer, cf != NULL,
+			cf ? coap_decode_var_bytes(coap_opt_value(cf), coap_opt_length(cf)) : 0,
+			data, len, r.text, sizeof(r.text));
+		release_body(srv, res, s);
+		if (c)
+			queue_wake(srv->queue, c);
+		r.code = (uint8_t)code;
+		if (code >> 5 != 2)
+			srv->rejected++;
 	}
 	finish(srv, s, req, resp, &r);
 }
@@ -513,6 +712,8 @@ static void on_added(void *ctx, struct client *c)
 	/* loaded at start: no event, the registration is not new */
 	if (srv->loading)
 		return;
+	observe_client_registered(srv->observe, c);
+	queue_wake(srv->queue, c);
 	log_info("registered ep=%s address=%s lt=%u lwm2m=%s b=%s", c->ep, addr, c->lifetime,
 		 c->version, c->binding);
 	ipc_server_publish(srv->ipc, "registration.new", clients_json(c, false));
@@ -537,6 +738,7 @@ static void on_removed(void *ctx, struct client *c, enum clients_reason why)
 	}
 	if (why != CLIENTS_EXPIRED)
 		log_info("%s ep=%s", clients_reason_name(why), c->ep);
+	observe_client_removed(srv->observe, c, why);
 	notify_changed(srv, c);
 	ev = clients_json(c, false);
 	json_object_set_new(ev, "reason", json_string(clients_reason_name(why)));
@@ -554,6 +756,7 @@ static void on_gc(evutil_socket_t fd, short what, void *arg)
 
 	midstore_expire(srv->mids, now);
 	respcache_expire(srv->responses, now);
+	block1_expire(srv->bodies, now);
 	while (*pp) {
 		struct pending_delete *pd = *pp;
 
@@ -655,7 +858,13 @@ static coap_context_t *new_context(struct server *srv, const struct server_confi
 	if (!ctx)
 		return NULL;
 	coap_set_app_data(ctx, srv);
-	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+	/*
+	 * Not COAP_BLOCK_SINGLE_BODY: libcoap 4.3.1 cannot put a Block1 body
+	 * together without Size1, and a second such body from one session
+	 * makes it dereference NULL.  Block1 bodies are block1.c's, Block2
+	 * responses dm.c's.
+	 */
+	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP);
 	coap_context_set_max_idle_sessions(ctx, (unsigned)cfg->max_idle_sessions);
 	coap_register_response_handler(ctx, on_response);
 	coap_register_nack_handler(ctx, on_nack);
@@ -710,19 +919,51 @@ static int serve_others(struct server *srv, const struct server_config *cfg)
 	return n;
 }
 
-/* Device management from the registration port (@addr when plain CoAP is served). */
+/*
+ * Device management from the registration port (@addr when plain CoAP is
+ * served), and the observations it sends Observes for.
+ */
 static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 			 const coap_address_t *addr)
 {
 	struct dm_config dmc = { .ack_timeout_ms = cfg->ack_timeout_ms,
 				 .max_retransmit = cfg->max_retransmit,
+				 .response_timeout_s = cfg->response_timeout_s,
+				 .max_body = cfg->max_body,
 				 .have_local = cfg->coap_enabled,
 				 .local = *addr,
 				 .reg = cfg->registry,
 				 .base = srv->base,
-				 .db = srv->db };
+				 .db = srv->db,
+				 .observed = observe_answered,
+				 .attrs_written = observe_attrs_written };
+	struct observe_config oc = { .db = srv->db,
+				     .ipc = srv->ipc,
+				     .clients = srv->clients,
+				     .reg = cfg->registry,
+				     .base = srv->base,
+				     .reobserve = cfg->reobserve,
+				     .max = cfg->max_observations };
 
-	return dm_new(srv->ctx, srv->ev, &dmc);
+	struct send_config sc = { .enabled = cfg->send_enabled,
+				  .ipc = srv->ipc,
+				  .reg = cfg->registry };
+
+	srv->observe = observe_new(&oc);
+	sc.observe = srv->observe;
+	srv->send = send_new(&sc);
+	dmc.observed_ctx = srv->observe;
+	srv->dm = dm_new(srv->ctx, srv->ev, &dmc);
+	observe_attach(srv->observe, srv->dm);
+	srv->queue = queue_new(&(struct queue_config){ .db = srv->db,
+						       .ipc = srv->ipc,
+						       .dm = srv->dm,
+						       .clients = srv->clients,
+						       .base = srv->base,
+						       .awake_ms = cfg->awake_s * 1000,
+						       .deadline_s = cfg->queue_deadline_s,
+						       .max = cfg->max_queued });
+	return srv->dm;
 }
 
 int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
@@ -752,6 +993,10 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	}
 	srv->mids = midstore_new(NULL);
 	srv->responses = respcache_new(NULL);
+	srv->bodies =
+		block1_new(&(struct block1_config){ .max_body = cfg->max_body,
+						    .max_bodies = BODIES_MAX,
+						    .lifetime_ms = MIDSTORE_EXCHANGE_LIFETIME_MS });
 	srv->clients = clients_new(base, db, &hooks);
 	srv->creds = pskstore_new(db, &creds_schema);
 	srv->guard = pskguard_new(base, pskstore_key, srv->creds, cfg->handshake_timeout_s);
@@ -773,6 +1018,9 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	}
 	rd = coap_resource_init(coap_make_str_const("rd"), 0);
 	coap_register_handler(rd, COAP_REQUEST_POST, hnd_register);
+	coap_add_resource(srv->ctx, rd);
+	rd = coap_resource_init(coap_make_str_const("dp"), 0);
+	coap_register_handler(rd, COAP_REQUEST_POST, hnd_send);
 	coap_add_resource(srv->ctx, rd);
 	srv->ev = coapev_new(base, srv->ctx);
 	if (!srv->ev) {
@@ -798,6 +1046,9 @@ void server_free(struct server *srv)
 	if (!srv)
 		return;
 	dm_free(srv->dm);
+	queue_free(srv->queue);
+	send_free(srv->send);
+	observe_free(srv->observe);
 	coapev_free(srv->ev);
 	/* libcoap insists that nobody holds a session when its endpoint goes */
 	pskguard_free(srv->guard);
@@ -818,6 +1069,7 @@ void server_free(struct server *srv)
 		event_free(srv->gc);
 	midstore_free(srv->mids);
 	respcache_free(srv->responses);
+	block1_free(srv->bodies);
 	free(srv);
 }
 
@@ -838,7 +1090,9 @@ void server_status(struct server *srv, json_t *status)
 	struct pskguard_stats ps;
 	struct midstore_stats ms;
 	struct respcache_stats rs;
+	struct block1_stats bs;
 
+	block1_get_stats(srv->bodies, &bs);
 	clients_get_stats(srv->clients, &cs);
 	midstore_get_stats(srv->mids, &ms);
 	respcache_get_stats(srv->responses, &rs);
@@ -875,10 +1129,22 @@ void server_status(struct server *srv, json_t *status)
 	C("duplicates_unanswered", srv->duplicates_unanswered);
 	C("db_errors", cs.db_errors);
 	C("forbidden", srv->forbidden);
+	C("nat_rebinds", srv->moved);
 	C("midstore_bytes", ms.bytes);
 	C("respcache_entries", rs.entries);
 	C("respcache_bytes", rs.bytes);
+	C("block1_bodies", bs.bodies);
+	C("block1_bytes", bs.bytes);
+	C("block1_blocks", bs.blocks);
+	C("block1_completed", bs.completed);
+	C("block1_too_large", bs.too_large);
+	C("block1_incomplete", bs.incomplete);
+	C("block1_evicted", bs.evicted);
+	C("block1_expired", bs.expired);
 	dm_counters(srv->dm, counters);
+	observe_counters(srv->observe, counters);
+	send_counters(srv->send, counters);
+	queue_counters(srv->queue, counters);
 	pskguard_get_stats(srv->guard, &ps);
 	C("dtls_connected", ps.connected);
 	C("dtls_failures", ps.failures);
@@ -896,12 +1162,35 @@ struct dm *server_dm(struct server *srv)
 	return srv->dm;
 }
 
+struct observe *server_observe(struct server *srv)
+{
+	return srv->observe;
+}
+
+struct queue *server_queue(struct server *srv)
+{
+	return srv->queue;
+}
+
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 				   const coap_pdu_t *received, const coap_mid_t mid)
 {
 	struct server *srv = server_of(s);
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct client *c;
+	const char *ep;
 
-	return dm_response(srv->dm, s, received) ? COAP_RESPONSE_OK : COAP_RESPONSE_FAIL;
+	if (dm_response(srv->dm, s, received))
+		return COAP_RESPONSE_OK;
+	/* not an answer: a notification, or RST for a token nobody observes */
+	if (observe_pdu(srv->observe, received, &ep) != OBSERVE_ACCEPTED)
+		return COAP_RESPONSE_FAIL;
+	c = clients_find_ep(srv->clients, ep);
+	if (c && !clients_same_addr(c, &peer->addr.sa, peer->size))
+		follow(srv, s, c, "notification"); /* its token is the proof */
+	if (c)
+		queue_wake(srv->queue, c); /* a notification wakes a queue-mode client too */
+	return COAP_RESPONSE_OK;
 }
 
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,

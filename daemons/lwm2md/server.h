@@ -1,7 +1,7 @@
 /*
  * server — lwm2md's CoAP side: a libcoap context driven by the daemon's
  * libevent loop (coapev), serving the LwM2M registration interface
- * (POST /rd, POST and DELETE /rd/{location}) over UDP, DTLS, TCP and TLS,
+ * (POST /rd, POST and DELETE /rd/{location}) and Send (POST /dp) over UDP, DTLS, TCP and TLS,
  * with duplicate rejection on UDP and DTLS (midstore + respcache) and
  * device-management requests sent to registered clients for the control
  * socket, on the session they registered over.
@@ -9,7 +9,8 @@
  * Every registration change is committed to the database (clients.c)
  * before the response leaves.  The server publishes registration.new,
  * registration.update, registration.removed and registration.expired
- * events on the control socket.
+ * events on the control socket.  Responses that answer none of dm's
+ * requests are notifications, handed to observe.c.
  */
 #ifndef LWM2MD_SERVER_H
 #define LWM2MD_SERVER_H
@@ -25,6 +26,8 @@
 #include "common/ipc_server.h"
 #include "creds.h"
 #include "dm.h"
+#include "observe.h"
+#include "queue.h"
 #include "lwm2m/lwm2m_registry.h"
 
 struct server_config {
@@ -46,8 +49,16 @@ struct server_config {
 	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
 	int ack_timeout_ms;      /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;
-	int max_idle_sessions; /* libcoap server sessions kept while idle */
+	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
+	int max_idle_sessions;  /* libcoap server sessions kept while idle */
 	unsigned max_clients;
+	unsigned max_observations;
+	bool reobserve;       /* observations sent again when an endpoint registers anew */
+	bool send_enabled;    /* take Send (POST /dp); no: 4.05 */
+	size_t max_body;      /* block-wise request bodies at most (4.13 beyond) */
+	int awake_s;          /* queue mode: awake window after a client's last message */
+	int queue_deadline_s; /* a queued operation waits this long at most */
+	unsigned max_queued;  /* queued operations at most */
 	const struct lwm2m_registry *registry; /* object definitions; may be NULL */
 	/* called when a client is registered (or loaded), updated or removed; may be NULL */
 	void (*changed)(void *ctx, const char *ep);
@@ -82,5 +93,11 @@ struct pskstore *server_creds(struct server *srv);
 
 /* Device management on this server's CoAP context (owned by the server). */
 struct dm *server_dm(struct server *srv);
+
+/* The observations and last known values (owned by the server). */
+struct observe *server_observe(struct server *srv);
+
+/* The operations waiting for sleeping queue-mode clients (owned by the server). */
+struct queue *server_queue(struct server *srv);
 
 #endif

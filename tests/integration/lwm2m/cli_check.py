@@ -76,6 +76,23 @@ expect_in("objects listing", out, "3303   1.0      yes   Temperature")
 rc, out, err = run(["objects", "3311"] + O)
 expect_in("object detail", out, "5850   RW  no    yes  Boolean")
 
+# the definitions compiled in: typed and named without any folder, and a
+# folder's definition of an object overrides the built-in one
+with tempfile.TemporaryDirectory() as tmp:
+    rc, out, err = run(["objects", "-o", os.path.join(tmp, "none")])
+    expect("built-in objects exit", rc, 0)
+    expect_in("built-in core object", out, "built-in:3.xml")
+    expect("all eleven built in", out.count("built-in:"), 11)
+    rc, out, err = run(["decode", "-f", "text", "-p", "/3/0/9", "-o", tmp], b"87")
+    expect_in("typed without a folder", out, '"/3/0/9": 87')
+    ddf = open(os.path.join(objects, "3.xml")).read()
+    open(os.path.join(tmp, "3.xml"), "w").write(
+        ddf.replace("<Name>Device</Name>", "<Name>Our Device</Name>", 1))
+    rc, out, err = run(["objects", "-o", tmp])
+    expect_in("override named", out, "Our Device")
+    expect_in("override's file", out, os.path.join(tmp, "3.xml"))
+    expect("the others still built in", out.count("built-in:"), 10)
+
 with tempfile.TemporaryDirectory() as tmp:
     bad = os.path.join(tmp, "bad.xml")
     open(bad, "w").write("<LWM2M><Object>")

@@ -6,11 +6,20 @@
  *
  * URI is coap://, coaps://, coap+tcp:// or coaps+tcp://HOST:PORT.  Modes:
  *   (default)        register, then serve /3/0 and /1/0 (Read in every
- *                    content format, Write, Execute) and take commands on
- *                    stdin: "update [lt]", "deregister", "quit";
+ *                    content format, Observe, Write, Execute) and take
+ *                    commands on stdin: "update [lt]", "deregister",
+ *                    "set PATH VALUE" (a new value, notified to its
+ *                    observers and those of its object and instance),
+ *                    "notify con|non" (the notifications' type),
+ *                    "send FORMAT PATH…" (Send of those paths' values),
+ *                    "send-raw CF HEX" (a Send of those bytes),
+ *                    "rebind" (a new socket: a new source port, or a
+ *                    new TCP connection; without DTLS/TLS), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
+ *   --no-composite   answer Read- and Write-Composite with 4.05, as a
+ *                    client without them (LwM2M 1.0) does;
  *   --retransmit N   (coap:// only) send the same confirmable Register N
  *                    times — same Message ID, same token, raw UDP — and
  *                    print every response in hex.
@@ -43,7 +52,7 @@
 #include "lwm2m/lwm2m_registry.h"
 #include "lwm2m/lwm2m_value.h"
 
-#define VALUE_MAX 64
+#define VALUE_MAX 1500  /* a value this long needs Block2 */
 #define WAIT_MS   10000 /* for one response */
 
 /* One resource (instance) the client holds. */
@@ -89,6 +98,8 @@ struct client {
 	coap_context_t *ctx;
 	coap_session_t *session;
 	coap_proto_t proto;
+	coap_address_t dst;    /* the server */
+	coap_resource_t *root; /* Observe-Composite's resource */
 	struct lwm2m_registry *reg;
 	const char *ep, *binding, *version;
 	int lifetime;
@@ -152,19 +163,39 @@ static void path_of(coap_resource_t *res, struct lwm2m_path *p, char *text, size
 		abort();
 }
 
+static void release_copy(coap_session_t *s, void *data)
+{
+	free(data);
+}
+
+/* A 2.05 with @buf in @format; libcoap sends it in Block2 blocks when it does not fit one. */
+static void content(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		    coap_pdu_t *resp, const coap_string_t *query, int format,
+		    const struct lwm2m_buf *buf)
+{
+	uint8_t *copy = malloc(buf->len ? buf->len : 1);
+
+	if (!copy)
+		abort();
+	memcpy(copy, buf->data, buf->len);
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
+	coap_add_data_large_response(res, s, req, resp, query, (uint16_t)format, -1, 0, buf->len,
+				     copy, release_copy, NULL);
+}
+
 static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		    const coap_string_t *query, coap_pdu_t *resp)
 {
 	struct lwm2m_path base;
 	char path[32], code[8];
-	int accept = option_uint(req, COAP_OPTION_ACCEPT, -1), format = accept;
+	int accept = option_uint(req, COAP_OPTION_ACCEPT, -1), format = accept, observe;
 	struct lwm2m_doc doc;
 	struct lwm2m_buf buf;
 	struct lwm2m_error err = { 0 };
-	uint8_t cf[4];
 	int rc = 0;
 
 	path_of(res, &base, path, sizeof(path));
+	observe = option_uint(req, COAP_OPTION_OBSERVE, -1);
 	if (no_answer && strcmp(path, no_answer) == 0) {
 		/* a separate response that never comes (over UDP: an empty ACK) */
 		coap_register_async(s, req, 0);
@@ -183,42 +214,25 @@ static void hnd_get(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 									   : LWM2M_FORMAT_TLV;
 	if (rc == 0)
 		rc = lwm2m_format_encode((enum lwm2m_format)format, &doc, &buf, &err);
-	if (rc < 0) {
+	if (rc < 0)
 		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(406));
-	} else {
-		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
-		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
-				coap_encode_var_safe(cf, sizeof(cf), (unsigned)format), cf);
-		coap_add_data(resp, buf.len, buf.data);
-	}
+	else
+		content(res, s, req, resp, query, format, &buf);
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
-	printf("read path=%s accept=%d format=%d code=%s\n", path, accept, format, code);
+	printf("read path=%s accept=%d format=%d code=%s observe=%d\n", path, accept, format, code,
+	       observe);
 	fflush(stdout);
 	lwm2m_buf_fini(&buf);
 	lwm2m_doc_fini(&doc);
 }
 
-/* Write (PUT, POST on an instance or resource): typed from the registry. */
-static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
-		      const coap_string_t *query, coap_pdu_t *resp)
+/* The values of @doc into the store; the number of resources changed. */
+static int apply_doc(const struct lwm2m_doc *doc)
 {
-	struct client *c = coap_get_app_data(coap_session_get_context(s));
-	struct lwm2m_path base;
-	char path[32], code[8];
-	int format = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_TEXT);
-	const uint8_t *data;
-	size_t len, offset, total;
-	struct lwm2m_doc doc;
-	struct lwm2m_error err = { 0 };
-	int rc, changed = 0;
+	int changed = 0;
 
-	path_of(res, &base, path, sizeof(path));
-	if (!coap_get_data_large(req, &len, &data, &offset, &total))
-		len = 0;
-	lwm2m_doc_init(&doc);
-	rc = lwm2m_format_decode((enum lwm2m_format)format, data, len, &base, c->reg, &doc, &err);
-	for (size_t k = 0; rc == 0 && k < doc.count; k++) {
-		const struct lwm2m_entry *e = &doc.entries[k];
+	for (size_t k = 0; k < doc->count; k++) {
+		const struct lwm2m_entry *e = &doc->entries[k];
 
 		for (size_t i = 0; i < NSTORE; i++) {
 			struct lwm2m_path *p = &store[i].p;
@@ -238,12 +252,113 @@ static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 			changed++;
 		}
 	}
+	return changed;
+}
+
+/* Write (PUT, POST on an instance or resource): typed from the registry. */
+static void hnd_write(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	struct lwm2m_path base;
+	char path[32], code[8];
+	int format = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_TEXT);
+	const uint8_t *data;
+	size_t len, offset, total;
+	struct lwm2m_doc doc;
+	struct lwm2m_error err = { 0 };
+	int rc, changed = 0;
+
+	path_of(res, &base, path, sizeof(path));
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	if (len == 0 && query && query->length) {
+		/* Write-Attributes: a PUT with the attributes in the query, no payload */
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
+		printf("write-attr path=%s query=%.*s code=2.04\n", path, (int)query->length,
+		       (const char *)query->s);
+		fflush(stdout);
+		return;
+	}
+	lwm2m_doc_init(&doc);
+	rc = lwm2m_format_decode((enum lwm2m_format)format, data, len, &base, c->reg, &doc, &err);
+	if (rc == 0)
+		changed = apply_doc(&doc);
 	coap_pdu_set_code(resp, rc < 0    ? COAP_RESPONSE_CODE(400)
 				: changed ? COAP_RESPONSE_CODE(204)
 					  : COAP_RESPONSE_CODE(404));
 	code_text(coap_pdu_get_code(resp), code, sizeof(code));
 	printf("write path=%s format=%d entries=%zu code=%s%s%s\n", path, format, doc.count, code,
 	       rc < 0 ? " error=" : "", rc < 0 ? err.msg : "");
+	fflush(stdout);
+	lwm2m_doc_fini(&doc);
+}
+
+/* Read-Composite (FETCH /): the values under each name, in Accept (or the request's format). */
+static void hnd_fetch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		      const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	int cf = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_SENML_JSON);
+	int accept = option_uint(req, COAP_OPTION_ACCEPT, cf);
+	struct lwm2m_path root = { .len = 0 };
+	struct lwm2m_doc names, doc;
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_buf buf;
+	const uint8_t *data;
+	size_t len, offset, total;
+	char code[8];
+	int rc;
+
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	lwm2m_doc_init(&names);
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	rc = lwm2m_format_decode((enum lwm2m_format)cf, data, len, &root, c->reg, &names, &err);
+	for (size_t k = 0; rc == 0 && k < names.count; k++)
+		for (size_t i = 0; i < NSTORE && rc == 0; i++)
+			if (under(&store[i].p, &names.entries[k].path))
+				rc = lwm2m_doc_add(&doc, &store[i].p, &store[i].v);
+	if (rc == 0)
+		rc = lwm2m_format_encode((enum lwm2m_format)accept, &doc, &buf, &err);
+	if (rc < 0)
+		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(400));
+	else
+		content(res, s, req, resp, query, accept, &buf);
+	code_text(coap_pdu_get_code(resp), code, sizeof(code));
+	printf("read-composite paths=%zu format=%d accept=%d code=%s%s%s\n", names.count, cf,
+	       accept, code, rc < 0 ? " error=" : "", rc < 0 ? err.msg : "");
+	fflush(stdout);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+	lwm2m_doc_fini(&names);
+}
+
+/* Write-Composite (iPATCH /): absolute paths, typed from the registry. */
+static void hnd_ipatch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
+		       const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct client *c = coap_get_app_data(coap_session_get_context(s));
+	int cf = option_uint(req, COAP_OPTION_CONTENT_FORMAT, LWM2M_FORMAT_SENML_JSON);
+	struct lwm2m_path root = { .len = 0 };
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	const uint8_t *data;
+	size_t len, offset, total;
+	char code[8];
+	int rc, changed = 0;
+
+	if (!coap_get_data_large(req, &len, &data, &offset, &total))
+		len = 0;
+	lwm2m_doc_init(&doc);
+	rc = lwm2m_format_decode((enum lwm2m_format)cf, data, len, &root, c->reg, &doc, &err);
+	if (rc == 0)
+		changed = apply_doc(&doc);
+	coap_pdu_set_code(resp, rc < 0 ? COAP_RESPONSE_CODE(400) : COAP_RESPONSE_CODE(204));
+	code_text(coap_pdu_get_code(resp), code, sizeof(code));
+	printf("write-composite format=%d entries=%zu changed=%d code=%s\n", cf, doc.count, changed,
+	       code);
 	fflush(stdout);
 	lwm2m_doc_fini(&doc);
 }
@@ -278,6 +393,7 @@ static void add_resource(coap_context_t *ctx, const char *path)
 	r = coap_resource_init(coap_new_str_const((const uint8_t *)uri, strlen(uri)),
 			       COAP_RESOURCE_FLAGS_RELEASE_URI);
 	coap_register_handler(r, COAP_REQUEST_GET, hnd_get);
+	coap_resource_set_get_observable(r, 1);
 	coap_register_handler(r, COAP_REQUEST_PUT, hnd_write);
 	coap_register_handler(r, COAP_REQUEST_POST, hnd_exec);
 	coap_add_resource(ctx, r);
@@ -299,6 +415,23 @@ static void add_resources(coap_context_t *ctx)
 				break;
 		}
 	add_resource(ctx, "/3/0/4");
+}
+
+/*
+ * The root, where composite requests go (without them, libcoap answers
+ * 4.05); observable with FETCH (Observe-Composite), notified on every set.
+ */
+static coap_resource_t *add_root(coap_context_t *ctx, bool composite)
+{
+	coap_resource_t *r = coap_resource_init(NULL, 0);
+
+	if (composite) {
+		coap_register_handler(r, COAP_REQUEST_FETCH, hnd_fetch);
+		coap_register_handler(r, COAP_REQUEST_IPATCH, hnd_ipatch);
+		coap_resource_set_get_observable(r, 1);
+	}
+	coap_add_resource(ctx, r);
+	return r;
 }
 
 static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
@@ -476,9 +609,182 @@ static void do_deregister(struct client *c)
 	fflush(stdout);
 }
 
+/* Call @fn on the resource of @path and on those of its prefixes (/3/0/9, /3/0, /3). */
+static void for_each_prefix(struct client *c, const char *path,
+			    void (*fn)(coap_resource_t *, void *), void *arg)
+{
+	char p[32];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (;;) {
+		coap_resource_t *res =
+			coap_get_resource_from_uri_path(c->ctx, coap_make_str_const(p + 1));
+		char *slash = strrchr(p, '/');
+
+		if (res)
+			fn(res, arg);
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+}
+
+static void notify(coap_resource_t *res, void *arg)
+{
+	coap_resource_notify_observers(res, NULL);
+}
+
+static void set_mode(coap_resource_t *res, void *arg)
+{
+	coap_resource_set_mode(res, *(int *)arg);
+}
+
+/* A resource of the store gets @text (typed as it is); its observers, and its parents', hear. */
+static void do_set(struct client *c, const char *line)
+{
+	char path[32], text[VALUE_MAX];
+	struct res *r = NULL;
+
+	if (sscanf(line, "%31s %1499[^\n]", path, text) != 2) {
+		printf("set: PATH VALUE\n");
+		return;
+	}
+	for (size_t i = 0; i < NSTORE; i++)
+		if (strcmp(store[i].path, path) == 0)
+			r = &store[i];
+	if (!r) {
+		printf("set: no %s\n", path);
+		return;
+	}
+	if (r->v.type == LWM2M_TYPE_STRING || r->v.type == LWM2M_TYPE_OPAQUE)
+		set_string(r, text, strlen(text));
+	else if (r->v.type == LWM2M_TYPE_BOOLEAN)
+		r->v.v.b = strcmp(text, "true") == 0;
+	else
+		r->v.v.i = strtoll(text, NULL, 10);
+	/* /3/0/9, then /3/0 and /3: each observed path hears of the change */
+	for_each_prefix(c, r->path, notify, NULL);
+	coap_resource_notify_observers(c->root, NULL);
+	printf("set path=%s value=%s\n", r->path, text);
+}
+
+/* "notify con" or "notify non": the type of the notifications from now on. */
+static void do_notify_mode(struct client *c, const char *mode)
+{
+	int flags = strcmp(mode, "con") == 0 ? COAP_RESOURCE_FLAGS_NOTIFY_CON
+					     : COAP_RESOURCE_FLAGS_NOTIFY_NON;
+
+	for (size_t i = 0; i < NSTORE; i++)
+		for_each_prefix(c, store[i].path, set_mode, &flags);
+	set_mode(c->root, &flags);
+	printf("notify mode=%s\n", flags == COAP_RESOURCE_FLAGS_NOTIFY_CON ? "con" : "non");
+}
+
+/* POST /dp with @len bytes in content format @cf; prints "sent code=… text=…". */
+static void post_dp(struct client *c, int cf, const uint8_t *data, size_t len)
+{
+	coap_pdu_t *pdu = request(c, COAP_REQUEST_CODE_POST);
+	uint8_t buf[4];
+	char code[8];
+
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, 2, (const uint8_t *)"dp");
+	coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+			coap_encode_var_safe(buf, sizeof(buf), (unsigned)cf), buf);
+	if (len)
+		coap_add_data_large_request(c->session, pdu, len, data, NULL, NULL);
+	code_text(ask(c, pdu), code, sizeof(code));
+	printf("sent code=%s text=%s\n", code, c->text);
+}
+
+/* "send FORMAT PATH…": the values under those paths, encoded by lib/lwm2m. */
+static void do_send(struct client *c, const char *args)
+{
+	char copy[256], *save = NULL, *word;
+	enum lwm2m_format f = LWM2M_FORMAT_SENML_CBOR;
+	struct lwm2m_error err = { 0 };
+	struct lwm2m_doc doc;
+	struct lwm2m_buf buf;
+	int rc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", args);
+	word = strtok_r(copy, " ", &save);
+	if (!word || lwm2m_format_parse(word, &f) < 0) {
+		printf("send: FORMAT PATH...\n");
+		return;
+	}
+	lwm2m_doc_init(&doc);
+	lwm2m_buf_init(&buf);
+	while (rc == 0 && (word = strtok_r(NULL, " ", &save))) {
+		struct lwm2m_path p;
+
+		if (lwm2m_path_parse(word, strlen(word), &p) < 0)
+			break;
+		for (size_t i = 0; i < NSTORE && rc == 0; i++)
+			if (under(&store[i].p, &p))
+				rc = lwm2m_doc_add(&doc, &store[i].p, &store[i].v);
+	}
+	if (rc == 0)
+		rc = lwm2m_format_encode(f, &doc, &buf, &err);
+	if (rc < 0)
+		printf("send: cannot encode: %s\n", err.msg);
+	else
+		post_dp(c, (int)f, buf.data, buf.len);
+	lwm2m_buf_fini(&buf);
+	lwm2m_doc_fini(&doc);
+}
+
+/* "send-raw CF HEX": those bytes as a Send, for the malformed cases. */
+static void do_send_raw(struct client *c, const char *args)
+{
+	uint8_t data[512];
+	size_t n = 0;
+	int cf, used = 0;
+	unsigned byte;
+
+	if (sscanf(args, "%d %n", &cf, &used) < 1) {
+		printf("send-raw: CF HEX\n");
+		return;
+	}
+	for (const char *p = args + used; n < sizeof(data) && sscanf(p, "%2x", &byte) == 1; p += 2)
+		data[n++] = (uint8_t)byte;
+	post_dp(c, cf, data, n);
+}
+
+/*
+ * "rebind": go on from a new socket, as after a NAT rebinding (a new
+ * source port) or to connect again over TCP.  The old socket closes, and
+ * the observers with it.
+ */
+static void do_rebind(struct client *c)
+{
+	coap_session_t *old = c->session;
+
+	c->session = coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+	if (!c->session) {
+		c->session = old;
+		printf("rebind failed\n");
+		return;
+	}
+	coap_session_release(old);
+	printf("rebound\n");
+	fflush(stdout);
+}
+
 static void command(struct client *c, const char *line)
 {
-	if (strncmp(line, "update", 6) == 0)
+	if (strcmp(line, "rebind") == 0) {
+		do_rebind(c);
+		return;
+	}
+	if (strncmp(line, "send ", 5) == 0)
+		do_send(c, line + 5);
+	else if (strncmp(line, "send-raw ", 9) == 0)
+		do_send_raw(c, line + 9);
+	else if (strncmp(line, "set ", 4) == 0)
+		do_set(c, line + 4);
+	else if (strncmp(line, "notify ", 7) == 0)
+		do_notify_mode(c, line + 7);
+	else if (strncmp(line, "update", 6) == 0)
 		do_update(c, line[6] ? line + 7 : NULL);
 	else if (strcmp(line, "deregister") == 0)
 		do_deregister(c);
@@ -493,7 +799,7 @@ static void command(struct client *c, const char *line)
  */
 static void serve(struct client *c)
 {
-	char buf[1024];
+	char buf[4096];
 	size_t have = 0;
 	struct pollfd pfd = { .fd = 0, .events = POLLIN };
 
@@ -637,7 +943,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
 			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
-			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH]\n"
+			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH] [--no-composite]\n"
 			"  [--malformed | --retransmit N] URI\n");
 	exit(2);
 }
@@ -658,12 +964,13 @@ int main(int argc, char **argv)
 		{ "malformed", no_argument, NULL, 'm' },
 		{ "retransmit", required_argument, NULL, 'r' },
 		{ "no-answer", required_argument, NULL, 'n' },
+		{ "no-composite", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
 	const char *psk_id = NULL, *psk_key = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	const char *objects = NULL;
-	bool bad = false;
+	bool bad = false, composite = true;
 	int retrans = 0, opt, rc;
 	coap_uri_t uri;
 	coap_address_t dst;
@@ -709,6 +1016,9 @@ int main(int argc, char **argv)
 		case 'n':
 			no_answer = optarg;
 			break;
+		case 'N':
+			composite = false;
+			break;
 		default:
 			usage();
 		}
@@ -724,6 +1034,7 @@ int main(int argc, char **argv)
 	}
 	if (retrans)
 		return retransmit(&dst, c.ep, retrans);
+	c.dst = dst;
 	c.proto = uri.scheme == COAP_URI_SCHEME_COAPS       ? COAP_PROTO_DTLS
 		  : uri.scheme == COAP_URI_SCHEME_COAP_TCP  ? COAP_PROTO_TCP
 		  : uri.scheme == COAP_URI_SCHEME_COAPS_TCP ? COAP_PROTO_TLS
@@ -739,6 +1050,7 @@ int main(int argc, char **argv)
 	coap_register_nack_handler(c.ctx, on_nack);
 	coap_register_event_handler(c.ctx, on_event);
 	add_resources(c.ctx);
+	c.root = add_root(c.ctx, composite);
 	if (psk_id) {
 		coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
 
