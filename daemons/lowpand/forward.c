@@ -109,8 +109,8 @@ static void transmit(struct forward *f, const uint8_t *pkt, size_t len, const ui
 
 /*
  * Multicast goes to the broadcast address, a node more than one hop away
- * gets an RPL source route — around the packet (IPv6 in IPv6, RFC 9008)
- * unless the root itself sent it — and anything else goes to the neighbour
+ * goes to the first hop as it is in storing mode, or gets an RPL source route — around the packet
+ * (IPv6 in IPv6, RFC 9008) unless the root itself sent it — and anything else goes to the neighbour
  * its address names.
  */
 void forward_send(struct forward *f, const uint8_t *pkt, size_t len)
@@ -129,6 +129,10 @@ void forward_send(struct forward *f, const uint8_t *pkt, size_t len)
 		nhops = h->route(h->arg, dst, hops, LOWPAN_RPL_MAX_HOPS);
 	if (nhops < 2) {
 		transmit(f, pkt, len, dst);
+		return;
+	}
+	if (f->cfg.storing) { /* each router on the way holds its subtree's routes */
+		transmit(f, pkt, len, hops[0]);
 		return;
 	}
 	n = lowpan_rpl_source_route(pkt, len, f->cfg.dodag_id.s6_addr, (const uint8_t(*)[16])hops,
@@ -207,6 +211,8 @@ static void route_up(struct forward *f, uint8_t *pkt, size_t len)
 		send_back_down(f, pkt, len);
 		return;
 	}
+	if (h->admit && !h->admit(h->arg, pkt, len, false))
+		return;
 	if (tun_write(f->cfg.tun, pkt, len) < 0)
 		f->st.tun_errors++;
 	else
@@ -244,6 +250,17 @@ void forward_frame(struct forward *f, const uint8_t *frame, size_t len)
 	free(pkt);
 }
 
+/*
+ * The kernel's own Neighbor Discovery on the TUN interface (its Router
+ * Solicitations at start, DAD probes): the mesh would answer the RS with
+ * RAs, and its 6LoWPAN-ND is the border router's to speak (ndrouter), so
+ * none of it goes on the air.
+ */
+static bool host_nd(const uint8_t *pkt, size_t len)
+{
+	return len > 40 && (pkt[0] >> 4) == 6 && pkt[6] == 58 && pkt[40] >= 133 && pkt[40] <= 137;
+}
+
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct forward *f = arg;
@@ -258,7 +275,10 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		f->st.tun_in++;
-		forward_send(f, buf, (size_t)n);
+		if (host_nd(buf, (size_t)n))
+			f->st.host_nd++;
+		else if (!f->cfg.hooks.admit || f->cfg.hooks.admit(f->cfg.hooks.arg, buf, (size_t)n, true))
+			forward_send(f, buf, (size_t)n);
 	}
 }
 

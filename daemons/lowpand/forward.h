@@ -10,7 +10,9 @@
  * down one hop fewer to live, and the rest is written to the TUN interface.
  *
  * Host → radio: packets read from the TUN interface (a bounded batch per
- * wake-up, so the radio gets its turn) are source-routed when the route
+ * wake-up, so the radio gets its turn), but for the host's own Neighbor
+ * Discovery (the border router speaks ND to the mesh itself), are
+ * source-routed when the route
  * hook knows their destination to be more than one hop away — in IPv6 in
  * IPv6 unless the root itself sent them (RFC 9008) — then compressed,
  * fragmented in natural order and queued to the 802.15.4 neighbour their
@@ -45,10 +47,13 @@ struct tun;
  * @route: the downward path to @dst as the hops after the root, the last
  *   being @dst itself; returns their number (0 or 1: the destination is a
  *   neighbour, no source route needed).
+ * @admit: may a packet cross between the mesh and the TUN interface
+ *   (@to_mesh: it came from the TUN)?  False drops it (admission.h).
  */
 struct forward_hooks {
 	bool (*local)(void *arg, const uint8_t *pkt, size_t len);
 	size_t (*route)(void *arg, const uint8_t dst[16], uint8_t (*hops)[16], size_t max_hops);
+	bool (*admit)(void *arg, const uint8_t *pkt, size_t len, bool to_mesh);
 	void *arg;
 };
 
@@ -61,6 +66,7 @@ struct forward_cfg {
 	struct in6_addr address; /* the router's address in the mesh prefix */
 	unsigned prefix_len;     /* of the mesh prefix, 1..128 */
 	struct in6_addr dodag_id;
+	bool storing; /* RPL storing mode: downward packets go to the first hop, no source route */
 	uint32_t reasm_timeout_ms;
 	unsigned reasm_max; /* datagrams reassembled at once */
 	struct forward_hooks hooks;
@@ -71,6 +77,7 @@ struct forward_stats {
 	uint64_t no_route;  /* not sent: radio not ready, no source route, not IPv6 */
 	uint64_t forwarded; /* mesh to mesh through the root */
 	uint64_t hop_limit; /* mesh to mesh, dropped at hop limit 1 */
+	uint64_t host_nd;   /* the host's own RS/RA/NS/NA/Redirect, kept off the mesh */
 	uint64_t rx_bad_header, rx_not_for_us, rx_secured;
 };
 

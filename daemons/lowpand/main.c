@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "admission.h"
 #include "forward.h"
 #include "httpapi.h"
 #include "lowpan/iphc.h"
@@ -26,12 +27,15 @@
 #include "ndrouter.h"
 #include "neighbors.h"
 #include "radio.h"
+#include "registry.h"
 #include "rplroot.h"
 #include "tun.h"
 
 static const char *const dialects[] = { "auto", "contiki-ng", "6lbr", NULL };
 /* in Objective Code Point order: OF0 is 0, MRHOF is 1 */
 static const char *const objective_functions[] = { "of0", "mrhof", NULL };
+/* RPL modes of operation, indexed by MOP - 1 (RFC 6550 §6.3.1) */
+static const char *const rpl_modes[] = { "non-storing", "storing", NULL };
 /* termios speeds a USB serial dongle is driven at */
 static const char *const bauds[] = { "9600",   "19200",  "38400",  "57600",  "115200",
 				     "230400", "460800", "500000", "921600", NULL };
@@ -55,6 +59,7 @@ struct lowpand_config {
 	int rpl_instance;
 	char *dodag_id;
 	int ocp;
+	int rpl_mode; /* index in rpl_modes */
 	int dio_interval_min;
 	int dio_interval_doublings;
 	int dio_redundancy;
@@ -66,6 +71,9 @@ struct lowpand_config {
 	int context_lifetime;
 	char *rd_address;
 	int rd_lifetime;
+	int registrations_max;
+	bool admission;
+	int admission_max;
 	struct httpconf http;
 };
 
@@ -103,7 +111,10 @@ static const struct config_key lowpand_keys[] = {
 	  "IPHC context 0 (prefix/length) shared with the nodes; Contiki-NG builds in fd00::/64; empty: none",
 	  CONFIG_ADDR_IPV6 | CONFIG_ADDR_PREFIX | CONFIG_ADDR_EMPTY },
 	{ "rpl", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, rpl), "yes", 0, 0, NULL,
-	  false, "be the RPL DODAG root (non-storing mode) of the mesh" },
+	  false, "be the RPL DODAG root of the mesh" },
+	{ "rpl", "mode", CONFIG_ENUM, offsetof(struct lowpand_config, rpl_mode), "non-storing", 0, 0,
+	  rpl_modes, false,
+	  "non-storing (MOP 1: Contiki-NG, Zephyr) or storing (MOP 2: RIOT's routers keep their subtrees)" },
 	{ "rpl", "instance", CONFIG_INT, offsetof(struct lowpand_config, rpl_instance), "30", 0, 127,
 	  NULL, false, "RPLInstanceID (Contiki-NG's default is 30)" },
 	{ "rpl", "dodag_id", CONFIG_ADDRESS, offsetof(struct lowpand_config, dodag_id), "", 0, 0, NULL,
@@ -135,6 +146,15 @@ static const struct config_key lowpand_keys[] = {
 	  CONFIG_ADDR_IPV6 | CONFIG_ADDR_EMPTY },
 	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
 	  2147483647, NULL, false, "seconds the announced RD address is valid" },
+	{ "nd", "registrations_max", CONFIG_INT, offsetof(struct lowpand_config, registrations_max),
+	  "1024", 1, 65536, NULL, false,
+	  "addresses the registration table holds; more get ARO status 2 (table full)" },
+	{ "admission", "enabled", CONFIG_BOOL, offsetof(struct lowpand_config, admission), "no", 0,
+	  0, NULL, false,
+	  "forward between the mesh and the TUN only the traffic of nodes paad has "
+	  "authenticated, and what joining needs (ND, RPL, PANA)" },
+	{ "admission", "max_nodes", CONFIG_INT, offsetof(struct lowpand_config, admission_max),
+	  "1024", 1, 1000000, NULL, false, "authenticated nodes remembered at once" },
 	HTTPCONF_KEYS(struct lowpand_config, http, "8082"),
 	CONFIG_KEY_END,
 };
@@ -143,6 +163,7 @@ static const struct config_key lowpand_keys[] = {
 static const struct db_migration lowpand_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, rplroot_migration },
+	{ 3, registry_migration },
 };
 
 struct lowpand {
@@ -153,6 +174,8 @@ struct lowpand {
 	struct forward *fwd;
 	struct rplroot *rpl;
 	struct ndrouter *nd;     /* NULL when [nd] enabled = no */
+	struct registry *reg;    /* the 6LBR's registrations; NULL when ND is off */
+	struct admission *adm;
 	uint8_t link_local[16];  /* the root's fe80:: address on the radio, once known */
 	struct in6_addr address; /* the router's address on lwg0 */
 	struct in6_addr dodag_id;
@@ -250,7 +273,8 @@ static struct ndrouter *nd_new(struct lowpand *l, const struct lowpand_config *c
 		log_error("[nd] rd_address \"%s\" is not an IPv6 address", cfg->rd_address);
 		return NULL;
 	}
-	return ndrouter_new(&nc, root_send, l);
+	l->reg = registry_new(daemon_base(l->d), daemon_db(l->d), (size_t)cfg->registrations_max);
+	return ndrouter_new(&nc, l->reg, root_send, l);
 }
 
 /* As root: the TUN interface. */
@@ -313,6 +337,7 @@ static void on_radio_ready(void *arg)
 		.instance = (uint8_t)cfg->rpl_instance,
 		.prefix_len = (uint8_t)l->prefix_len,
 		.ocp = (uint16_t)cfg->ocp,
+		.storing = cfg->rpl_mode == 1,
 		.dio_interval_min = (uint8_t)cfg->dio_interval_min,
 		.dio_interval_doublings = (uint8_t)cfg->dio_interval_doublings,
 		.dio_redundancy = (uint8_t)cfg->dio_redundancy,
@@ -346,6 +371,13 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	forward_frame(l->fwd, frame, len);
 }
 
+static bool admit(void *arg, const uint8_t *pkt, size_t len, bool to_mesh)
+{
+	struct lowpand *l = arg;
+
+	return admission_check(l->adm, pkt, len, to_mesh, clock_ms());
+}
+
 static struct forward *forward_start(struct lowpand *l, const struct lowpand_config *cfg)
 {
 	struct forward_cfg fc = {
@@ -357,9 +389,10 @@ static struct forward *forward_start(struct lowpand *l, const struct lowpand_con
 		.address = l->address,
 		.prefix_len = l->prefix_len,
 		.dodag_id = l->dodag_id,
+		.storing = cfg->rpl && cfg->rpl_mode == 1,
 		.reasm_timeout_ms = (uint32_t)cfg->reasm_timeout * 1000,
 		.reasm_max = (unsigned)cfg->reasm_max,
-		.hooks = { .local = local_input, .route = route, .arg = l },
+		.hooks = { .local = local_input, .route = route, .admit = admit, .arg = l },
 	};
 
 	return forward_new(daemon_base(l->d), &fc);
@@ -383,6 +416,8 @@ static int lowpand_start(struct daemon *d, void **state)
 	};
 
 	l->neighbors = neighbors_new(256);
+	l->adm = admission_new(&(struct admission_cfg){ cfg->admission,
+							(unsigned)cfg->admission_max });
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
 	l->fwd = forward_start(l, cfg);
 	if (cfg->nd) {
@@ -400,8 +435,10 @@ static void lowpand_stop(void *state)
 	httpbridge_free(l->http);
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
+	registry_free(l->reg);
 	forward_free(l->fwd);
 	radio_free(l->radio);
+	admission_free(l->adm);
 	neighbors_free(l->neighbors);
 	tun_close(l->tun);
 	free(l);
@@ -419,6 +456,22 @@ static json_t *radio_json(const struct lowpand *l)
 			 radio_state_name(l->radio), "dialect",
 			 radio_dialect_name(radio_dialect(l->radio)), "eui64", text, "channel",
 			 config(l)->channel, "panid", config(l)->panid);
+}
+
+/* The registration table's counters (RFC 8505 statuses given, expiries). */
+static void counters_registry(const struct lowpand *l, json_t *c)
+{
+	struct registry_stats rs;
+
+	registry_get_stats(l->reg, &rs);
+	json_object_update_new(
+		c,
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "nd_registrations",
+			  (json_int_t)registry_count(l->reg), "nd_registered",
+			  (json_int_t)rs.registered, "nd_refreshed", (json_int_t)rs.refreshed,
+			  "nd_deregistered", (json_int_t)rs.deregistered, "nd_duplicates",
+			  (json_int_t)rs.duplicates, "nd_table_full", (json_int_t)rs.full,
+			  "nd_moved", (json_int_t)rs.moved, "nd_expired", (json_int_t)rs.expired));
 }
 
 static json_t *counters_json(const struct lowpand *l)
@@ -450,6 +503,7 @@ static json_t *counters_json(const struct lowpand *l)
 	json_object_set_new(c, "rx_not_for_us", json_integer((json_int_t)fs.rx_not_for_us));
 	json_object_set_new(c, "rx_secured", json_integer((json_int_t)fs.rx_secured));
 	json_object_set_new(c, "hop_limit_exceeded", json_integer((json_int_t)fs.hop_limit));
+	json_object_set_new(c, "host_nd_dropped", json_integer((json_int_t)fs.host_nd));
 	if (l->rpl) {
 		struct rplroot_stats rs;
 
@@ -465,6 +519,8 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)rs.stale_sequence, "rpl_expired",
 				     (json_int_t)rs.expired, "rpl_malformed",
 				     (json_int_t)rs.malformed));
+		json_object_set_new(c, "rpl_dao_unroutable",
+				    json_integer((json_int_t)rs.unroutable));
 	}
 	if (l->nd) {
 		struct ndrouter_stats ns;
@@ -475,6 +531,11 @@ static json_t *counters_json(const struct lowpand *l)
 				     (json_int_t)ns.rs_in, "nd_ra_sent", (json_int_t)ns.ra_out,
 				     "nd_ns_aro_received", (json_int_t)ns.ns_aro_in, "nd_na_sent",
 				     (json_int_t)ns.na_out, "nd_invalid", (json_int_t)ns.invalid));
+		json_object_set_new(c, "nd_ns_own_received",
+				    json_integer((json_int_t)ns.ns_own_in));
+		json_object_set_new(c, "nd_dar_received", json_integer((json_int_t)ns.dar_in));
+		json_object_set_new(c, "nd_dac_sent", json_integer((json_int_t)ns.dac_out));
+		counters_registry(l, c);
 	}
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(
@@ -495,12 +556,13 @@ static void lowpand_status(void *state, json_t *status)
 
 	inet_ntop(AF_INET6, &l->dodag_id, dodag_id_text, sizeof(dodag_id_text));
 	if (l->rpl)
-		json_object_set_new(status, "rpl",
-				    json_pack("{s:i, s:s, s:s, s:I}", "instance",
-					      config(l)->rpl_instance, "mode", "non-storing",
-					      "dodagid", dodag_id_text, "routes",
-					      (json_int_t)rplroot_route_count(l->rpl)));
+		json_object_set_new(
+			status, "rpl",
+			json_pack("{s:i, s:s, s:s, s:I}", "instance", config(l)->rpl_instance,
+				  "mode", rpl_modes[config(l)->rpl_mode], "dodagid", dodag_id_text,
+				  "routes", (json_int_t)rplroot_route_count(l->rpl)));
 	json_object_update_new(json_object_get(status, "counters"), counters_json(l));
+	json_object_set_new(status, "admission", admission_status(l->adm));
 }
 
 static void cmd_stats(struct ipc_call *call, json_t *args, void *ctx)
@@ -513,6 +575,18 @@ static void cmd_neighbors(struct ipc_call *call, json_t *args, void *ctx)
 	struct lowpand *l = ctx;
 
 	ipc_call_reply(call, neighbors_json(l->neighbors, clock_ms()));
+}
+
+static void cmd_registrations(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct lowpand *l = ctx;
+
+	if (!l->reg) {
+		ipc_call_fail(call, IPC_ERR_UNAVAILABLE, "%s",
+			      "6LoWPAN-ND is off ([nd] enabled = no)");
+		return;
+	}
+	ipc_call_reply(call, registry_json(l->reg, clock_ms()));
 }
 
 static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
@@ -528,12 +602,34 @@ static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, rplroot_routes_json(l->rpl));
 }
 
+static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_admit(call, args, ((struct lowpand *)ctx)->adm);
+}
+
+static void cmd_revoke(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_revoke(call, args, ((struct lowpand *)ctx)->adm);
+}
+
+static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)
+{
+	admission_cmd_admitted(call, args, ((struct lowpand *)ctx)->adm);
+}
+
 static const struct ipc_command lowpand_commands[] = {
 	{ "stats", "radio, TUN, RPL and RFC 7388 LOWPAN-MIB counters", NULL, cmd_stats, false },
 	{ "routes", "the RPL DODAG: each node under its parent, with lifetime left", NULL,
 	  cmd_routes, false },
 	{ "neighbors", "the 802.15.4 nodes heard directly, most recent first", NULL, cmd_neighbors,
 	  false },
+	{ "registrations", "the 6LoWPAN-ND registration table: address, owner, TID, lifetime left",
+	  NULL, cmd_registrations, false },
+	{ "admit", "let authenticated nodes through [admission] (what paad sends)",
+	  admission_admit_args, cmd_admit, true },
+	{ "revoke", "stop a node's traffic (what paad sends)", admission_revoke_args, cmd_revoke,
+	  true },
+	{ "admitted", "the nodes let through, by interface identifier", NULL, cmd_admitted, false },
 	{ NULL },
 };
 

@@ -9,23 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "lowpan/nd.h"
+#include "registry.h"
 
 struct ndrouter {
 	struct ndrouter_cfg cfg;
+	struct registry *reg;
 	ndrouter_send_fn send;
 	void *arg;
 	struct ndrouter_stats stats;
 };
 
-struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, ndrouter_send_fn send, void *arg)
+struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, struct registry *reg,
+			      ndrouter_send_fn send, void *arg)
 {
 	struct ndrouter *nr = calloc(1, sizeof(*nr));
 
 	if (!nr)
 		abort();
 	nr->cfg = *cfg;
+	nr->reg = reg;
 	nr->send = send;
 	nr->arg = arg;
 	return nr;
@@ -72,16 +77,54 @@ static void answer_rs(struct ndrouter *nr, const struct lowpan_nd_msg *rs,
 	nr->send(nr->arg, pkt, (size_t)n);
 }
 
-static void answer_ns(struct ndrouter *nr, const struct lowpan_nd_msg *ns,
-		      const uint8_t link_local[16])
+static void send_na(struct ndrouter *nr, const struct lowpan_nd_msg *ns, const uint8_t src[16],
+		    uint8_t status, const uint8_t *tllao)
 {
 	uint8_t pkt[128];
-	const uint8_t *src = ns->dst[0] == 0xff ? link_local : ns->dst;
-	int n = lowpan_nd_build_na(ns, src, LOWPAN_ND_ARO_SUCCESS, pkt, sizeof(pkt));
+	int n = lowpan_nd_build_na(ns, src, status, tllao, pkt, sizeof(pkt));
 
 	if (n < 0)
 		return;
 	nr->stats.na_out++;
+	nr->send(nr->arg, pkt, (size_t)n);
+}
+
+/*
+ * An NS for one of the router's own addresses: the kernel has neither the
+ * radio's link-local address nor a link layer on the TUN interface, so the
+ * router answers (RIOT probes its default router this way, RFC 4861 NUD,
+ * and marks it unreachable without an answer).  A registration (ARO) of
+ * one of them by somebody else is a duplicate.
+ */
+static void answer_own(struct ndrouter *nr, const struct lowpan_nd_msg *ns, const uint8_t *eui)
+{
+	nr->stats.ns_own_in++;
+	send_na(nr, ns, ns->target, LOWPAN_ND_ARO_DUPLICATE, eui);
+}
+
+static bool is_own(const struct ndrouter *nr, const uint8_t a[16], const uint8_t *link_local)
+{
+	return memcmp(a, nr->cfg.border_router, 16) == 0 ||
+	       (link_local && memcmp(a, link_local, 16) == 0);
+}
+
+/*
+ * A 6LR asks whether a node of its own may have an address (RFC 6775 §8.2,
+ * RFC 8505 §6): the answer, from the same registration table, in a DAC.
+ */
+static void answer_dar(struct ndrouter *nr, const struct lowpan_nd_msg *dar,
+		       const uint8_t *link_local)
+{
+	uint8_t pkt[128], status;
+	int n;
+
+	nr->stats.dar_in++;
+	status = is_own(nr, dar->target, link_local) ? LOWPAN_ND_ARO_DUPLICATE
+						     : registry_register(nr->reg, dar, clock_ms());
+	n = lowpan_nd_build_dac(dar, nr->cfg.border_router, status, pkt, sizeof(pkt));
+	if (n < 0)
+		return;
+	nr->stats.dac_out++;
 	nr->send(nr->arg, pkt, (size_t)n);
 }
 
@@ -98,17 +141,27 @@ bool ndrouter_input(struct ndrouter *nr, const uint8_t *pkt, size_t len,
 		log_debug("invalid neighbor discovery message dropped len=%zu", len);
 		return true;
 	}
+	if (m.type == LOWPAN_ND_DAR) {
+		answer_dar(nr, &m, link_local);
+		return true;
+	}
 	if (m.type == LOWPAN_ND_RS) {
 		nr->stats.rs_in++;
 		if (eui)
 			answer_rs(nr, &m, link_local, eui);
 		return true;
 	}
-	/* an NS without ARO is plain RFC 4861: the kernel's business */
+	if (eui &&
+	    is_own(nr, m.has_aro ? lowpan_nd_registered_address(&m) : m.target, link_local)) {
+		answer_own(nr, &m, eui);
+		return true;
+	}
+	/* an NS for another address without ARO is plain RFC 4861, not ours */
 	if (!m.has_aro)
 		return false;
 	nr->stats.ns_aro_in++;
-	answer_ns(nr, &m, link_local);
+	send_na(nr, &m, m.dst[0] == 0xff ? link_local : m.dst,
+		registry_register(nr->reg, &m, clock_ms()), NULL);
 	return true;
 }
 

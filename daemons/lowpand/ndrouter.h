@@ -4,11 +4,18 @@
  * Advertisement with the prefix, the compression context, the ABRO and,
  * when configured, the Resource Directory's address (RDAO, RFC 9176
  * §4.1.1); a Neighbor Solicitation carrying an Address Registration
- * Option gets a Neighbor Advertisement confirming the registration.
+ * Option gets a Neighbor Advertisement confirming the registration, and
+ * one for the router's own addresses (its link-local one on the radio, the
+ * ABRO address) an NA with its EUI-64, since the kernel behind the TUN
+ * interface cannot answer those.
  *
- * Routes themselves come from RPL (rplroot): registrations are answered,
- * not kept, so there is no duplicate address detection here.  RFC 6775
- * §6.3: routers do not send periodic multicast RAs; hosts ask.
+ * A 6LR's Duplicate Address Request (RFC 6775 §8.2, EDAR of RFC 8505 §6)
+ * gets its Confirmation from the same table.
+ *
+ * Registrations are decided by the registration table (registry: duplicate
+ * address detection for the whole mesh); routes themselves come from RPL
+ * (rplroot).  RFC 6775 §6.3: routers do not send periodic multicast RAs;
+ * hosts ask.
  */
 #ifndef LWGATE_LOWPAND_NDROUTER_H
 #define LWGATE_LOWPAND_NDROUTER_H
@@ -37,14 +44,18 @@ struct ndrouter_cfg {
 
 struct ndrouter_stats {
 	uint64_t rs_in, ra_out, ns_aro_in, na_out, invalid;
+	uint64_t ns_own_in;       /* NS for the router's own addresses, answered here */
+	uint64_t dar_in, dac_out; /* (E)DAR from 6LRs, answered with (E)DAC */
 };
 
 typedef void (*ndrouter_send_fn)(void *arg, const uint8_t *pkt, size_t len);
 
 struct ndrouter;
+struct registry;
 
-/* Never NULL. */
-struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, ndrouter_send_fn send, void *arg);
+/* @reg (borrowed) decides the registrations.  Never NULL. */
+struct ndrouter *ndrouter_new(const struct ndrouter_cfg *cfg, struct registry *reg,
+			      ndrouter_send_fn send, void *arg);
 void ndrouter_free(struct ndrouter *nr);
 
 /*

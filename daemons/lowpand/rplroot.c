@@ -12,7 +12,6 @@
 
 #define ROOT_RANK         256  /* MinHopRankIncrease: the root's rank (RFC 6550 §8.2.2.2) */
 #define MAX_RANK_INCREASE 1792 /* 7 hops' worth, Contiki-NG's default */
-#define SEQUENCE_WINDOW   16   /* RFC 6550 §7.2 */
 #define DAO_ACK_REFUSED   128  /* "unable to accept": would form a loop */
 #define MAX_DEPTH         32
 
@@ -106,7 +105,7 @@ static void send_dio(struct rplroot *r, const uint8_t dst[16])
 		.version = r->version,
 		.rank = ROOT_RANK,
 		.grounded = true,
-		.mop = 1, /* non-storing */
+		.mop = r->cfg.storing ? 2 : 1,
 		.dtsn = r->dtsn,
 		.has_dodagid = true,
 		.has_config = true,
@@ -198,22 +197,6 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 	arm_expiry(r);
 }
 
-/* RFC 6550 §7.2: is lollipop counter @a newer than @b? */
-static bool seq_newer(uint8_t a, uint8_t b)
-{
-	int d = (int)a - (int)b;
-
-	if (a > 127 && b <= 127)
-		return 256 + b - a > SEQUENCE_WINDOW;
-	if (a <= 127 && b > 127)
-		return 256 + a - b <= SEQUENCE_WINDOW;
-	if (d > SEQUENCE_WINDOW || d < -SEQUENCE_WINDOW)
-		return true; /* too far apart to compare: the node restarted, believe it */
-	if (a <= 127)
-		return ((a - b) & 127) != 0 && ((a - b) & 127) < 64; /* the circular region */
-	return a > b;
-}
-
 /* Would @target with parent @parent close a loop in the tree? */
 static bool forms_loop(const struct rplroot *r, const uint8_t target[16], const uint8_t parent[16])
 {
@@ -246,17 +229,51 @@ static void store(struct rplroot *r, const struct route *rt, uint32_t lifetime_s
 		(int64_t)time(NULL) + lifetime_s, (int)rt->seq);
 }
 
-/* Apply one target of a DAO; returns false when it was refused. */
-static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t)
+/*
+ * The parent of target @t, a DAO from @src, into @parent; false when it
+ * cannot be known.  Non-storing DAOs name it (RFC 6550 §9.7); RIOT names
+ * none and sends its DAOs to its parent's link-local address, even in
+ * non-storing mode: a DAO from a link-local source came one hop, so the
+ * sender's own target hangs off the root and a target it passes on (its
+ * children's, storing style) off the sender, whose address in the prefix
+ * has the IID of its link-local one (RFC 4944 §6: both from its EUI-64).
+ */
+static bool parent_of(const struct rplroot *r, const struct lowpan_rpl_target *t,
+		      const uint8_t src[16], uint8_t parent[16])
+{
+	if (t->has_parent) {
+		memcpy(parent, t->parent, 16);
+		return true;
+	}
+	if (src[0] != 0xfe || (src[1] & 0xc0) != 0x80)
+		return false;
+	if (memcmp(t->prefix + 8, src + 8, 8) == 0) {
+		memcpy(parent, r->cfg.dodagid, 16);
+		return true;
+	}
+	memcpy(parent, r->cfg.dodagid, 8);
+	memcpy(parent + 8, src + 8, 8);
+	return true;
+}
+
+/* Apply one target of a DAO from @src; returns false when it was refused. */
+static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t,
+			 const uint8_t src[16])
 {
 	struct route *rt = find(r, t->prefix);
 	uint32_t lifetime_s = (uint32_t)t->path_lifetime * r->cfg.lifetime_unit;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint8_t parent[16];
 
-	if (t->prefix_len != 128 || !t->has_transit || !t->has_parent)
-		return true; /* non-storing DAOs name hosts and their parents; others are not for us
-			      */
-	if (rt && rt->seq != t->path_sequence && !seq_newer(t->path_sequence, rt->seq)) {
+	/* a host route with its lifetime, or nothing this root can install:
+	 * refused rather than acknowledged for a route that is not there */
+	if (t->prefix_len != 128 || !t->has_transit || !parent_of(r, t, src, parent)) {
+		r->st.unroutable++;
+		log_info("DAO target refused, no parent to route it through target=%s",
+			 ntop(t->prefix, a));
+		return false;
+	}
+	if (rt && rt->seq != t->path_sequence && !lowpan_rpl_seq_newer(t->path_sequence, rt->seq)) {
 		r->st.stale_sequence++;
 		return true;
 	}
@@ -268,10 +285,10 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t)
 		}
 		return true;
 	}
-	if (forms_loop(r, t->prefix, t->parent)) {
+	if (forms_loop(r, t->prefix, parent)) {
 		r->st.loops_refused++;
 		log_warnx("DAO refused, it would form a loop target=%s parent=%s",
-			  ntop(t->prefix, a), ntop(t->parent, b));
+			  ntop(t->prefix, a), ntop(parent, b));
 		return false;
 	}
 	if (!rt) {
@@ -284,9 +301,9 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t)
 		rt = &r->routes[r->n++];
 		memcpy(rt->target, t->prefix, 16);
 		log_info("node joined target=%s parent=%s lifetime=%us", ntop(t->prefix, a),
-			 ntop(t->parent, b), lifetime_s);
+			 ntop(parent, b), lifetime_s);
 	}
-	memcpy(rt->parent, t->parent, 16);
+	memcpy(rt->parent, parent, 16);
 	rt->seq = t->path_sequence;
 	rt->expires_ms = clock_ms() + (uint64_t)lifetime_s * 1000;
 	store(r, rt, lifetime_s);
@@ -302,7 +319,7 @@ static void on_dao(struct rplroot *r, const uint8_t *pkt, const struct lowpan_rp
 	    (m->has_dodagid && memcmp(m->dodagid, r->cfg.dodagid, 16) != 0))
 		return;
 	for (unsigned i = 0; i < m->ntargets; i++)
-		refused |= !apply_target(r, &m->targets[i]);
+		refused |= !apply_target(r, &m->targets[i], pkt + 8);
 	arm_expiry(r);
 	if (!m->ack_requested)
 		return;
@@ -315,7 +332,9 @@ static void on_dao(struct rplroot *r, const uint8_t *pkt, const struct lowpan_rp
 	int n;
 
 	db_commit(r->db); /* what the ACK confirms is on disk first */
-	n = lowpan_rpl_build(&ack, r->cfg.dodagid, pkt + 8, out, sizeof(out));
+	/* from the address the DAO went to: a link-local one answers link-local */
+	n = lowpan_rpl_build(&ack, is_root(r, pkt + 24) ? pkt + 24 : r->cfg.dodagid, pkt + 8, out,
+			     sizeof(out));
 	if (n > 0) {
 		r->st.dao_ack_sent++;
 		r->send(r->arg, out, (size_t)n);

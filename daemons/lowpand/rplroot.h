@@ -1,6 +1,8 @@
 /*
- * rplroot — the RPL DODAG root of the mesh (RFC 6550, non-storing mode,
- * mode of operation 1), as Contiki-NG's RPL Lite and Zephyr expect it.
+ * rplroot — the RPL DODAG root of the mesh (RFC 6550), in non-storing mode
+ * (mode of operation 1) as Contiki-NG's RPL Lite and Zephyr expect it, or
+ * in storing mode (MOP 2) for RIOT, whose routers only pass their
+ * children's DAOs on (as targets of their own) in a storing DODAG.
  *
  * It multicasts DIOs on a trickle timer (RFC 6206) with the DODAG
  * configuration and the mesh prefix (A flag: nodes form their global
@@ -10,7 +12,11 @@
  * loop is refused; a No-Path DAO (lifetime 0) removes the route; routes
  * expire after their lifetime and are kept in SQLite, so that a restart
  * does not make the mesh wait for new DAOs.  rplroot_route() turns the
- * tree into the source route of a downward packet.
+ * tree into the path of a downward packet: its source route in
+ * non-storing mode, of which only the first hop counts in storing mode.
+ * A DAO without parent addresses (storing style, RIOT's in either mode)
+ * from a link-local address hangs the sender's own target off the root
+ * and the targets it passes on off the sender.
  */
 #ifndef LWGATE_LOWPAND_RPLROOT_H
 #define LWGATE_LOWPAND_RPLROOT_H
@@ -32,6 +38,7 @@ struct rplroot_cfg {
 	uint8_t prefix[16];
 	uint8_t prefix_len;
 	uint16_t ocp;                   /* objective code point: 0 OF0, 1 MRHOF */
+	bool storing;                   /* MOP 2 in the DIOs, else 1 */
 	uint8_t dio_interval_min;       /* Imin = 2^this ms */
 	uint8_t dio_interval_doublings; /* Imax = Imin * 2^this */
 	uint8_t dio_redundancy;         /* k; 0: always send */
@@ -42,6 +49,7 @@ struct rplroot_cfg {
 struct rplroot_stats {
 	uint64_t dio_sent, dis_received, dao_received, dao_ack_sent, no_path, loops_refused,
 		stale_sequence, expired, malformed;
+	uint64_t unroutable; /* DAO targets refused: not a host route, or no parent known */
 };
 
 /* Sends a packet the root originates (DIO, DAO-ACK) into the mesh. */

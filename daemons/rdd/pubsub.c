@@ -514,6 +514,23 @@ static void reply_conf(struct pubsub *ps, const struct topic *t, uint32_t mask, 
 }
 
 /*
+ * topic-data is a URI reference (-19 §2.2.1), and "ps/data/<id>", the form
+ * rdd gave before, resolves against the topic's URI /ps/<id> to
+ * /ps/ps/data/<id>: it is read as the path-absolute "/ps/data/<id>" it meant
+ * (in a request repeating it, and in rows stored before).
+ */
+static void topic_data_ref(struct psconf *c)
+{
+	size_t n = strlen(c->topic_data);
+
+	if ((c->present & PSCONF_BIT(PSCONF_TOPIC_DATA)) &&
+	    strncmp(c->topic_data, "ps/data/", 8) == 0 && n < sizeof(c->topic_data) - 1) {
+		memmove(c->topic_data + 1, c->topic_data, n + 1);
+		c->topic_data[0] = '/';
+	}
+}
+
+/*
  * The request's body as a configuration; false (error sent) when it is not
  * application/core-pubsub+cbor or does not decode.
  */
@@ -538,6 +555,7 @@ static bool request_conf(struct pubsub *ps, const coap_pdu_t *req, coap_pdu_t *r
 		reply_error(resp, len > PSCONF_MAX_LEN ? 413 : 400, "byte %zu: %s", where, why);
 		return false;
 	}
+	topic_data_ref(c);
 	return true;
 }
 
@@ -604,7 +622,7 @@ static void update(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 	reply_conf(t->ps, t, PSCONF_ALL, 204, resp);
 }
 
-/* POST (the draft's editor's copy) and PUT (its last-call text) replace the configuration. */
+/* POST (-19 §2.5.3) and PUT (-18, which updated with it) replace the configuration. */
 static void on_topic_replace(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 			     const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -759,6 +777,10 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 		reply_error(resp, 403, "the broker holds %u topics, its limit", ps->cfg.max_topics);
 		return;
 	}
+	if (c.initial && !(c.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT))) {
+		reply_error(resp, 400, "initialize needs a topic-content-format (3)");
+		return;
+	}
 	if (c.initial && c.initial_len > ps->cfg.max_value_size) {
 		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
 		reply_error(resp, 413, "initialize: at most %zu bytes", ps->cfg.max_value_size);
@@ -774,7 +796,7 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 		new_id(ps, t->data_id);
 	while (strcmp(t->data_id, t->id) == 0);
 	t->conf = c;
-	snprintf(t->conf.topic_data, sizeof(t->conf.topic_data), "ps/data/%s", t->data_id);
+	snprintf(t->conf.topic_data, sizeof(t->conf.topic_data), "/ps/data/%s", t->data_id);
 	t->conf.present |= PSCONF_BIT(PSCONF_TOPIC_DATA);
 	t->cf = -1;
 	t->created_ms = wall_ms(ps);
@@ -782,12 +804,12 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 		t->full = true; /* subscribers may come before the first publication */
 		t->published_ms = t->created_ms;
 	}
-	if (c.initial) {
-		/* the initial value is topic-data now, in the topic's content format */
+	if (c.initial) /* the initial value is topic-data now, in the topic's content format */
 		initial_value(t, c.initial, c.initial_len);
-		t->conf.initial = NULL;
-		t->conf.present &= ~PSCONF_BIT(PSCONF_INITIALIZE);
-	}
+	/* either form: it is not configuration, and -19 has no bool to send back */
+	t->conf.initial = NULL;
+	t->conf.initialize = false;
+	t->conf.present &= ~PSCONF_BIT(PSCONF_INITIALIZE);
 	if (save(t) < 0) {
 		free(t->value);
 		free(t);
@@ -889,6 +911,8 @@ static void on_load(const struct psstore_row *row, void *arg)
 		free(t);
 		return;
 	}
+	topic_data_ref(&t->conf);
+	t->conf.present &= ~PSCONF_BIT(PSCONF_INITIALIZE); /* the bool rdd kept before */
 	memcpy(t->id, row->id, ID_LEN + 1);
 	memcpy(t->data_id, row->data_id, ID_LEN + 1);
 	t->full = row->full;

@@ -13,13 +13,26 @@
 
 #include <cbor.h>
 
-enum kind { K_NONE, K_UINT, K_NEG, K_BYTES, K_TEXT, K_ARRAY, K_MAP, K_BOOL, K_TAG, K_OTHER };
+enum kind {
+	K_NONE,
+	K_UINT,
+	K_NEG,
+	K_BYTES,
+	K_TEXT,
+	K_ARRAY,
+	K_MAP,
+	K_BOOL,
+	K_TAG,
+	K_FLOAT,
+	K_OTHER
+};
 
 struct head {
 	enum kind kind;
 	bool indefinite;
 	uint64_t u;
 	bool b;
+	double f;
 	const uint8_t *data;
 	size_t len;
 };
@@ -114,13 +127,13 @@ static void on_tag(void *c, uint64_t v)
 }
 static void on_float(void *c, float f)
 {
-	(void)f;
-	H(c)->kind = K_OTHER;
+	H(c)->kind = K_FLOAT;
+	H(c)->f = f;
 }
 static void on_double(void *c, double f)
 {
-	(void)f;
-	H(c)->kind = K_OTHER;
+	H(c)->kind = K_FLOAT;
+	H(c)->f = f;
 }
 
 static const struct cbor_callbacks callbacks = {
@@ -263,7 +276,7 @@ static int conf_filter(struct reader *r, const struct head *h, uint32_t *filter)
 	return 0;
 }
 
-/* expiration-date: 1(uint) as the editor's copy has it, or RFC 3339 text as before. */
+/* expiration-date: 1(seconds) as -19 has it, or RFC 3339 text as -18 had it. */
 static int expiration(struct reader *r, const struct head *h, struct psconf *c)
 {
 	struct head e;
@@ -284,9 +297,19 @@ static int expiration(struct reader *r, const struct head *h, struct psconf *c)
 		return fail(r, -EINVAL, "expiration-date must be an epoch-based date/time (tag 1)");
 	if ((rc = next(r, &e)) < 0)
 		return rc;
-	/* whole seconds up to the year 9999, which RFC 3339 text can still show */
+	/*
+	 * Seconds since 1970 up to the year 9999, which RFC 3339 text can still
+	 * show.  Tag 1 may carry a float (RFC 8949 §3.4.2): a fraction counts as
+	 * the next whole second, so that a topic never expires early.
+	 */
+	if (e.kind == K_FLOAT && e.f >= 0 && e.f <= 253402300799.0) {
+		e.u = (uint64_t)e.f;
+		if ((double)e.u < e.f)
+			e.u++;
+		e.kind = K_UINT;
+	}
 	if (e.kind != K_UINT || e.u > 253402300799ull)
-		return fail(r, -EINVAL, "expiration-date must be whole seconds since 1970");
+		return fail(r, -EINVAL, "expiration-date must be seconds since 1970");
 	c->expires = (int64_t)e.u;
 	t = (time_t)e.u;
 	if (!gmtime_r(&t, &tm) || strftime(c->expiration_date, sizeof(c->expiration_date),
@@ -333,13 +356,41 @@ static int value(struct reader *r, unsigned key, const struct head *h, struct ps
 			c->initial_len = h->len;
 			return 0;
 		}
-		if (h->kind != K_BOOL)
-			return fail(r, -EINVAL, "initialize must be a byte string (or a bool)");
-		c->initialize = h->b;
+		c->initialize = h->b; /* a bool: the -18 form (see key_of()) */
 		return 0;
 	default:
 		return conf_filter(r, h, &c->filter);
 	}
+}
+
+/*
+ * The parameter that key @k with value @v means.  -19 numbers them 0-9
+ * (initialize 8, a byte string; conf-filter 9).  -17 and -18 had
+ * topic-history at 8, initialize at 9 as a bool and conf-filter at 10: the
+ * value's type tells the two numberings apart, so both are read, except
+ * topic-history, which -19 dropped and this codec does not keep.  A bool at
+ * 8 is the form rdd itself wrote before it followed -19.
+ */
+static int key_of(struct reader *r, uint64_t k, const struct head *v, unsigned *out)
+{
+	*out = (unsigned)k;
+	if (k == PSCONF_INITIALIZE) {
+		if (v->kind == K_UINT)
+			return fail(r, -EINVAL,
+				    "topic-history (key 8 before -19) is not supported");
+		if (v->kind != K_BYTES && v->kind != K_BOOL)
+			return fail(r, -EINVAL, "initialize must be a byte string");
+	} else if (k == PSCONF_CONF_FILTER) {
+		if (v->kind == K_BOOL)
+			*out = PSCONF_INITIALIZE;
+		else if (v->kind != K_ARRAY)
+			return fail(r, -EINVAL, "conf-filter must be an array");
+	} else if (k == PSCONF_KEY_COUNT) {
+		*out = PSCONF_CONF_FILTER;
+		if (v->kind != K_ARRAY)
+			return fail(r, -EINVAL, "conf-filter must be an array");
+	}
+	return 0;
 }
 
 int psconf_parse(const uint8_t *buf, size_t len, struct psconf *out, const char **why,
@@ -347,6 +398,8 @@ int psconf_parse(const uint8_t *buf, size_t len, struct psconf *out, const char 
 {
 	struct reader r = { .buf = buf, .len = len };
 	struct head map, k, v;
+	unsigned key;
+	size_t kat;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -367,7 +420,7 @@ int psconf_parse(const uint8_t *buf, size_t len, struct psconf *out, const char 
 			goto out;
 		if (k.kind == K_NONE && map.indefinite)
 			break;
-		if (k.kind != K_UINT || k.u >= PSCONF_KEY_COUNT) {
+		if (k.kind != K_UINT || k.u > PSCONF_KEY_COUNT) {
 			r.pos = at;
 			rc = fail(&r,
 				  k.kind == K_UINT || k.kind == K_NEG || k.kind == K_TEXT ? -ENOENT
@@ -375,11 +428,7 @@ int psconf_parse(const uint8_t *buf, size_t len, struct psconf *out, const char 
 				  "unknown parameter");
 			goto out;
 		}
-		if (out->present & PSCONF_BIT(k.u)) {
-			r.pos = at;
-			rc = fail(&r, -EEXIST, "a parameter given twice");
-			goto out;
-		}
+		kat = at;
 		at = r.pos;
 		if ((rc = next(&r, &v)) < 0)
 			goto out;
@@ -388,12 +437,21 @@ int psconf_parse(const uint8_t *buf, size_t len, struct psconf *out, const char 
 			rc = fail(&r, -EBADMSG, "a key without a value");
 			goto out;
 		}
-		if ((rc = value(&r, (unsigned)k.u, &v, out)) < 0) {
-			if (k.u != PSCONF_CONF_FILTER)
+		if ((rc = key_of(&r, k.u, &v, &key)) < 0) {
+			r.where = at;
+			goto out;
+		}
+		if (out->present & PSCONF_BIT(key)) {
+			r.pos = kat;
+			rc = fail(&r, -EEXIST, "a parameter given twice");
+			goto out;
+		}
+		if ((rc = value(&r, key, &v, out)) < 0) {
+			if (key != PSCONF_CONF_FILTER)
 				r.where = at; /* where the bad value starts */
 			goto out;
 		}
-		out->present |= PSCONF_BIT(k.u);
+		out->present |= PSCONF_BIT(key);
 	}
 	if (r.pos != len)
 		rc = fail(&r, -EBADMSG, "bytes after the map");
@@ -462,6 +520,9 @@ long psconf_encode(const struct psconf *c, uint32_t mask, uint8_t *buf, size_t s
 	uint32_t keys = c->present & mask & PSCONF_ALL;
 	size_t n = 0;
 
+	if (!c->initial) /* -19 has no bool form: an initialize without a value is not sent */
+		keys &= ~PSCONF_BIT(PSCONF_INITIALIZE);
+
 	for (unsigned k = 0; k < PSCONF_CONF_FILTER; k++)
 		n += (keys >> k) & 1;
 	put(&w, size ? cbor_encode_map_start(n, buf, size) : 0);
@@ -497,11 +558,7 @@ long psconf_encode(const struct psconf *c, uint32_t mask, uint8_t *buf, size_t s
 			put_uint(&w, c->observer_check);
 			break;
 		case PSCONF_INITIALIZE:
-			if (c->initial)
-				put_bytes(&w, c->initial, c->initial_len);
-			else if (!w.overflow)
-				put(&w,
-				    cbor_encode_bool(c->initialize, w.buf + w.pos, w.size - w.pos));
+			put_bytes(&w, c->initial, c->initial_len);
 			break;
 		}
 	}
@@ -572,8 +629,8 @@ int psconf_merge(const struct psconf *cur, const struct psconf *in, bool replace
 		*why = "conf-filter is for FETCH";
 		return -EINVAL;
 	}
-	if (in->initial) {
-		*why = "initialize with a value is for creating a topic";
+	if (in->present & PSCONF_BIT(PSCONF_INITIALIZE)) {
+		*why = "initialize is for creating a topic";
 		return -EINVAL;
 	}
 	if (((in->present & PSCONF_BIT(PSCONF_TOPIC_NAME)) &&

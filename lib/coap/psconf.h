@@ -1,24 +1,26 @@
 /*
  * psconf — the topic configuration of a CoAP publish-subscribe broker
  * (draft-ietf-core-coap-pubsub), application/core-pubsub+cbor: a CBOR map
- * with unsigned integer keys
+ * with unsigned integer keys, numbered as in -19 §4 (Table 1)
  *
- *   0 topic-name            tstr      5 expiration-date  1(uint): epoch seconds
+ *   0 topic-name            tstr      5 expiration-date  1(seconds since 1970)
  *   1 topic-data            tstr      6 max-subscribers  uint
  *   2 resource-type         tstr      7 observer-check   uint > 0 (seconds)
  *   3 topic-content-format  uint      8 initialize       bstr: initial topic-data
  *   4 topic-type            tstr      9 conf-filter      array of keys
  *
- * (the key numbers and types of draft-ietf-core-coap-pubsub's editor's
- * copy; conf-filter, which a FETCH on a topic carries, lists wanted
- * parameters by key number or by name).  The forms of the last-call text
- * are read too, where they cannot be mistaken: expiration-date as an RFC
- * 3339 text string, initialize as a bool.  Encoding writes the current
- * forms (initialize as given).  A pure codec: bytes in, struct out, and
- * back.  Every head, length and type is checked; a key twice, an unknown
- * key, a tag other than 1 before an expiration-date, a nested item other
- * than the conf-filter array, text with a control character, or bytes after
- * the map are errors.
+ * conf-filter, which a FETCH on a topic carries, lists wanted parameters by
+ * key number (or by name, as -17's example did).  The forms of -17/-18 are
+ * read too where the value's type tells them apart: expiration-date as an
+ * RFC 3339 text string, initialize as a bool at key 9, conf-filter at key
+ * 10; their topic-history (a uint at key 8) is refused.  Tag 1 may carry a
+ * float, counted up to the next whole second.  Encoding writes the -19
+ * forms only (an initialize without a value is not written).  A pure
+ * codec: bytes in, struct out, and back.  Every head, length and type is
+ * checked; a parameter twice (under either number), an unknown key, a tag
+ * other than 1 before an expiration-date, a nested item other than the
+ * conf-filter array, text with a control character, or bytes after the map
+ * are errors.
  */
 #ifndef LWGATE_COAP_PSCONF_H
 #define LWGATE_COAP_PSCONF_H
@@ -58,7 +60,7 @@ struct psconf {
 	uint16_t content_format;
 	uint32_t max_subscribers;
 	uint32_t observer_check;
-	bool initialize; /* true also when initialize is a byte string */
+	bool initialize; /* true also when initialize is a byte string; a bool: the -18 form */
 	/*
 	 * initialize as a byte string (initial_len bytes): the topic-data a
 	 * topic starts with.  It points
@@ -99,8 +101,8 @@ bool psconf_match(const struct psconf *filter, const struct psconf *topic);
  * their defaults, i.e. absent); iPATCH changes only those @in gives.
  * topic-name, topic-data and resource-type are kept; @in may repeat them
  * but not change them.  Returns 0 and *@out, or -EPERM (an immutable
- * parameter changed) or -EINVAL (a conf-filter, or initialize as a value,
- * which only a creation takes) with the reason in *@why.
+ * parameter changed) or -EINVAL (a conf-filter, or an initialize in
+ * either form, which only a creation takes) with the reason in *@why.
  */
 int psconf_merge(const struct psconf *cur, const struct psconf *in, bool replace,
 		 struct psconf *out, const char **why);

@@ -29,6 +29,7 @@ static const struct {
 	{ "too_big", "datagram too large for 6LoWPAN" },
 	{ "pcap", "malformed pcap file" },
 	{ "not_data", "not a data frame (beacon, ACK or MAC command)" },
+	{ "zep", "not a ZEP packet (preamble or version)" },
 };
 
 const char *lowpan_error_str(int err)

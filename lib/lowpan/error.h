@@ -32,6 +32,7 @@ enum lowpan_error {
 	LOWPAN_ERR_TOO_BIG,           /* datagram larger than 6LoWPAN can carry */
 	LOWPAN_ERR_PCAP,              /* malformed pcap file */
 	LOWPAN_ERR_NOT_DATA,          /* beacon, ACK or MAC command: no 6LoWPAN payload */
+	LOWPAN_ERR_ZEP,               /* not a ZEP packet (preamble, version) */
 	LOWPAN_ERR_MAX_               /* not an error: one past the last code */
 };
 

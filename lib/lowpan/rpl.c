@@ -504,3 +504,20 @@ int lowpan_rpl_strip(uint8_t *pkt, size_t len, const uint8_t root[16])
 	}
 	return (int)len;
 }
+
+#define SEQUENCE_WINDOW 16
+
+bool lowpan_rpl_seq_newer(uint8_t a, uint8_t b)
+{
+	int d = (int)a - (int)b;
+
+	if (a > 127 && b <= 127)
+		return 256 + b - a > SEQUENCE_WINDOW;
+	if (a <= 127 && b > 127)
+		return 256 + a - b <= SEQUENCE_WINDOW;
+	if (d > SEQUENCE_WINDOW || d < -SEQUENCE_WINDOW)
+		return true;
+	if (a <= 127)
+		return ((a - b) & 127) != 0 && ((a - b) & 127) < 64; /* the circular region */
+	return a > b;
+}

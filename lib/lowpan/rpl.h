@@ -126,4 +126,12 @@ int lowpan_rpl_srh_parse(const uint8_t *srh, size_t len, const uint8_t dst[16], 
  */
 int lowpan_rpl_strip(uint8_t *pkt, size_t len, const uint8_t root[16]);
 
+/*
+ * Whether lollipop counter @a is newer than @b (RFC 6550 §7.2, window 16):
+ * RPL's path sequences and DODAG versions, and 6LoWPAN-ND's TIDs (RFC 8505
+ * §5.2).  Counters too far apart to compare count as newer: the sender
+ * restarted.
+ */
+bool lowpan_rpl_seq_newer(uint8_t a, uint8_t b);
+
 #endif

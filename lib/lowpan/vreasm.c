@@ -136,6 +136,15 @@ static struct ventry *find(struct lowpan_vreasm *v, const struct lowpan_reasm_ke
 	return NULL;
 }
 
+bool lowpan_vreasm_known(const struct lowpan_vreasm *v, const struct lowpan_reasm_key *k)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		if (v->e[i].state != DONE && v->e[i].key.size == k->size &&
+		    lowpan_reasm_same_link(&v->e[i].key, k))
+			return true;
+	return false;
+}
+
 static struct ventry *create(struct lowpan_vreasm *v, const struct lowpan_reasm_key *k,
 			     uint64_t now_ms)
 {

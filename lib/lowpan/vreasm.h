@@ -9,6 +9,7 @@
 #ifndef LWGATE_LOWPAN_VREASM_H
 #define LWGATE_LOWPAN_VREASM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,11 @@ int lowpan_vreasm_first(struct lowpan_vreasm *v, const struct lowpan_reasm_key *
 int lowpan_vreasm_next(struct lowpan_vreasm *v, const struct lowpan_reasm_key *key, uint16_t offset,
 		       const uint8_t *data, size_t len, uint64_t now_ms,
 		       enum lowpan_vreasm_action *action, struct lowpan_vreasm_hop *hop);
+
+/* Whether datagram key has an entry (its FRAG1 was forwarded, its FRAGN are
+ * held, or it was given up): its fragments are this reassembler's, not a
+ * local reassembly's. */
+bool lowpan_vreasm_known(const struct lowpan_vreasm *v, const struct lowpan_reasm_key *key);
 
 /* Drop entries whose timeout passed at now_ms. */
 void lowpan_vreasm_expire(struct lowpan_vreasm *v, uint64_t now_ms);

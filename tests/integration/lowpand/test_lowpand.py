@@ -139,7 +139,7 @@ class Harness(unittest.TestCase):
                 p.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start(self, dialect="contiki-ng", extra="", rpl=False):
+    def start(self, dialect="contiki-ng", extra="", rpl=False, nd=""):
         self.sim = Sim(self.link, dialect)
         ini = os.path.join(self.tmp, "lowpand.ini")
         with open(ini, "w") as f:
@@ -147,7 +147,7 @@ class Harness(unittest.TestCase):
                     f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{PANID:04x}\n"
                     f"channel = 15\n{extra}[tun]\nname = lwgt0\naddress = fd00::1/64\n"
                     f"[rpl]\nenabled = {'yes' if rpl else 'no'}\ndio_interval_min = 7\n"
-                    f"lifetime_unit = 1\n")
+                    f"lifetime_unit = 1\n" + (f"[nd]\n{nd}" if nd else ""))
         self.lowpand = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
                                              "-f", "-c", ini], os.path.join(self.tmp, "lowpand.log"))
         self.procs.append(self.lowpand)
@@ -381,6 +381,42 @@ class RplRootTests(Harness):
         self.assertEqual(row, ["fd00::1,2001:db8::5", "fd00::b,fd00::c", "fd00::c", "40001"])
         self.stop()
 
+    def riot_dao(self, src, target, seq):
+        """A DAO as RIOT sends it: to the root's link-local address, its
+        Transit Information without a Parent Address."""
+        from scapy.contrib.rpl import ICMPv6RPL, RPLDAO, RPLOptTgt, RPLOptTIO
+        from scapy.layers.inet6 import IPv6
+        pkt = (IPv6(src=src, dst=ROOT_LL, hlim=64) / ICMPv6RPL(code=2)
+               / RPLDAO(RPLInstanceID=30, K=1, daoseq=seq) / RPLOptTgt(plen=128, prefix=target)
+               / RPLOptTIO(pathseq=0, pathlifetime=30))
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, pkt).hex())
+
+    def test_dao_without_parent_address(self):
+        """No DAO is acknowledged with success unless its route is installed:
+        a node's own target from its link-local address hangs off the root,
+        a target it forwards (RIOT's storing style) off the node, and one
+        whose parent cannot be known is refused (status 128)."""
+        self.start(rpl=True)
+        ack_fields = ("icmpv6.rpl.daoack.sequence", "icmpv6.rpl.daoack.status", "ipv6.src",
+                      "ipv6.dst")
+        self.riot_dao("fe80::b", "fd00::b", seq=7)
+        self.assertEqual(self.expect_frame(ack_fields, lambda r: r[0] == "7"),
+                         ["7", "0", ROOT_LL, "fe80::b"])
+        self.riot_dao("fe80::b", "fd00::c", seq=8)
+        self.assertEqual(self.expect_frame(ack_fields, lambda r: r[0] == "8"),
+                         ["8", "0", ROOT_LL, "fe80::b"])
+        routes = self.routes()
+        self.assertEqual((routes["fd00::b"]["parent"], routes["fd00::b"]["depth"]),
+                         ("fd00::1", 1))
+        self.assertEqual((routes["fd00::c"]["parent"], routes["fd00::c"]["depth"]),
+                         ("fd00::b", 2))
+        # from a global address, forwarded who knows how far: no parent to take
+        self.riot_dao("fd00::d", "fd00::d", seq=9)
+        row = self.expect_frame(ack_fields, lambda r: r[0] == "9")
+        self.assertGreaterEqual(int(row[1]), 128)
+        self.assertNotIn("fd00::d", self.routes())
+        self.stop()
+
     def test_upward_rpl_option_is_removed(self):
         import socket
         from scapy.layers.inet import UDP
@@ -529,6 +565,192 @@ class NeighborDiscoveryTests(Harness):
             / Raw(aro))).hex())
         wait_for(lambda: self.status()["counters"]["nd_invalid"] == 1, "the invalid NS counted")
         self.assertEqual(self.status()["counters"]["nd_na_sent"], 1)
+        self.stop()
+
+    def test_ns_for_the_routers_own_addresses(self):
+        """RIOT checks that its router is reachable (RFC 4861 NUD) with an NS
+        for the root's link-local address, an address the kernel does not
+        have on the TUN interface: lowpand answers for its addresses."""
+        from scapy.layers.inet6 import ICMPv6ND_NS, IPv6
+        from scapy.packet import Raw
+        self.start()
+        fields = ("icmpv6.type", "ipv6.src", "ipv6.dst", "icmpv6.nd.na.target_address",
+                  "icmpv6.nd.na.flag.s", "icmpv6.nd.na.flag.o", "icmpv6.opt.target_linkaddr_eui64",
+                  "icmpv6.checksum.status", "wpan.dst64")
+        # an 8-byte SLLAO (RFC 4944 §8): type 1, length 2, the EUI-64, padding
+        sllao = Raw(bytes([1, 2]) + bytes.fromhex(B_EUI) + bytes(6))
+        for dst, tgt in ((ROOT_LL, ROOT_LL), ("ff02::1:ff02:304", ROOT_LL),
+                         ("fd00::1", "fd00::1")):
+            with self.subTest(dst=dst, target=tgt):
+                ns = IPv6(src="fe80::b", dst=dst, hlim=255) / ICMPv6ND_NS(tgt=tgt) / sllao
+                self.sim.send(cmd="inject", hex=uncompressed_frame(
+                    B_EUI, BR_EUI if dst[:4] != "ff02" else 0xFFFF, ns).hex())
+                row = self.expect_frame(fields, lambda r: r[0] == "136")
+                self.assertEqual(row, ["136", ROOT_LL if tgt == ROOT_LL else "fd00::1", "fe80::b",
+                                       tgt, "1", "1",
+                                       ":".join(BR_EUI[i:i + 2] for i in range(0, 16, 2)), "1",
+                                       "02:00:00:00:00:00:00:0b"])
+        # registering the router's own address is registering a duplicate (status
+        # 1): an EARO (T flag, RFC 8505) registers the NS's target
+        earo = bytes([33, 2, 0, 0, 1, 5, 0, 30]) + bytes.fromhex(B_EUI)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt="fd00::1") / sllao
+            / Raw(earo))).hex())
+        row = self.expect_frame(("icmpv6.type", "icmpv6.nd.na.target_address",
+                                 "icmpv6.opt.aro.status"), lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", "fd00::1", "1"])
+        # RIOT's RFC 6775 ARO registers the NS's source; its target is the router
+        aro = bytes([33, 2, 0, 0, 0, 0, 0, 30]) + bytes.fromhex(B_EUI)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fd00::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt=ROOT_LL) / sllao
+            / Raw(aro))).hex())
+        row = self.expect_frame(("icmpv6.type", "ipv6.dst", "icmpv6.opt.aro.status"),
+                                lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", "fd00::b", "0"])
+        # an NS without ARO for somebody else's address is not the router's to answer
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt="fd00::c") / sllao)).hex())
+        self.sim.send(cmd="inject", hex=uncompressed_frame(B_EUI, BR_EUI, (
+            IPv6(src="fe80::b", dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt=ROOT_LL) / sllao)).hex())
+        row = self.expect_frame(("icmpv6.type", "icmpv6.nd.na.target_address"),
+                                lambda r: r[0] == "136")
+        self.assertEqual(row, ["136", ROOT_LL])
+        c = self.status()["counters"]
+        self.assertEqual((c["nd_na_sent"], c["nd_ns_own_received"]), (6, 5))
+        self.stop()
+
+    def test_host_router_solicitations_stay_home(self):
+        """The kernel's own RS from the TUN interface never reaches the mesh
+        (nodes would answer it with RAs): what the host sends next does."""
+        import socket
+        self.start()
+        idx = socket.if_nametoindex("lwgt0")
+        with socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+            s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, idx))
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.sendto(b"after the RS", ("ff02::1", 40000, 0, idx))
+        ev = self.sim.expect("sent")
+        rows = tshark_fields([bytes.fromhex(ev["frame"])], self.tmp, "icmpv6.type",
+                             "udp.dstport")
+        self.assertEqual(rows, [["", "40000"]])
+        wait_for(lambda: self.status()["counters"]["host_nd_dropped"] >= 1,
+                 "the host's RS counted")
+        self.stop()
+
+
+class RegistrationTests(Harness):
+    """The 6LBR's registration table (RFC 6775 §6.5, RFC 8505 §5): duplicate
+    address detection for the whole mesh, TID freshness, a bounded table,
+    deregistration, and persistence across a restart."""
+
+    NA = ("icmpv6.type", "ipv6.dst", "icmpv6.nd.na.target_address", "icmpv6.opt.aro.status",
+          "icmpv6.opt.aro.registration_lifetime")
+
+    def register(self, eui, address, lifetime=30, tid=None, rovr=None):
+        """An NS registering @address for the node @eui: an RFC 6775 ARO
+        (source = the address) or, with @tid, an RFC 8505 EARO (target = the
+        address, ROVR @rovr or the EUI-64); returns the NA's ARO status."""
+        from scapy.layers.inet6 import ICMPv6ND_NS, IPv6
+        from scapy.packet import Raw
+        owner = bytes.fromhex(rovr or eui)
+        if tid is None:
+            opt = bytes([33, 2, 0, 0, 0, 0]) + lifetime.to_bytes(2, "big") + owner
+            ns = IPv6(src=address, dst=ROOT_LL, hlim=255) / ICMPv6ND_NS(tgt=ROOT_LL)
+        else:
+            opt = (bytes([33, 1 + len(owner) // 8, 0, 0, 1, tid]) + lifetime.to_bytes(2, "big")
+                   + owner)
+            ns = IPv6(src="fe80::" + eui[-4:].lstrip("0"), dst=ROOT_LL, hlim=255) / \
+                ICMPv6ND_NS(tgt=address)
+        sllao = bytes([1, 2]) + bytes.fromhex(eui) + bytes(6)
+        self.sim.send(cmd="inject", hex=uncompressed_frame(eui, BR_EUI,
+                                                           ns / Raw(sllao + opt)).hex())
+        row = self.expect_frame(self.NA, lambda r: r[0] == "136")
+        return int(row[3])
+
+    def registrations(self):
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
+                            self.tmp, "lowpand", "registrations"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {e["address"]: e for e in json.loads(r.stdout)}
+
+    def test_duplicates_tid_and_persistence(self):
+        self.start()
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
+        # another node claims b's address: a duplicate, b keeps it
+        self.assertEqual(self.register(C_EUI, "fd00::b"), 1)
+        self.assertEqual(self.register(B_EUI, "fd00::b", lifetime=20), 0)  # b refreshes
+        reg = self.registrations()["fd00::b"]
+        self.assertEqual((reg["owner"], reg["kind"], reg["tid"], reg["link"]),
+                         (B_EUI, "aro", None, B_EUI))
+        self.assertTrue(1140 < reg["lifetime_s"] <= 1200, reg)
+        # EARO with a 128-bit ROVR: TIDs in RFC 6550 lollipop order
+        rovr = "c0ffee" + "00" * 12 + "0c"
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=250, rovr=rovr), 0)
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=3, rovr=rovr), 0)  # rolled over
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=250, rovr=rovr), 3)  # stale: moved
+        self.assertEqual(self.register(C_EUI, "fd00::c", tid=3, rovr=rovr), 0)  # a retry
+        self.assertEqual(self.register(B_EUI, "fd00::c", tid=4), 1)  # another ROVR
+        reg = self.registrations()["fd00::c"]
+        self.assertEqual((reg["owner"], reg["kind"], reg["tid"]), (rovr, "earo", 3))
+        c = self.status()["counters"]
+        self.assertEqual((c["nd_registrations"], c["nd_registered"], c["nd_duplicates"],
+                          c["nd_moved"]), (2, 2, 2, 1))
+        # a restart keeps the table (SQLite), lifetimes counting on
+        self.stop()
+        self.start()
+        self.assertEqual(sorted(self.registrations()), ["fd00::b", "fd00::c"])
+        self.assertEqual(self.register(C_EUI, "fd00::b"), 1)
+        # deregistration (lifetime 0) frees the address for another node
+        self.assertEqual(self.register(B_EUI, "fd00::b", lifetime=0), 0)
+        self.assertNotIn("fd00::b", self.registrations())
+        self.assertEqual(self.register(C_EUI, "fd00::b"), 0)
+        self.stop()
+
+    def dar(self, address, eui, lifetime=10, code=0, tid=0):
+        """A 6LR (fd00::a) asks the 6LBR about @address for the node @eui: its
+        (E)DAR; returns the DAC as tshark reads it."""
+        from scapy.layers.inet6 import ICMPv6Unknown, IPv6
+        import ipaddress
+        body = (bytes([0, tid]) + lifetime.to_bytes(2, "big") + bytes.fromhex(eui)
+                + ipaddress.IPv6Address(address).packed)
+        pkt = IPv6(src="fd00::a", dst="fd00::1", hlim=64) / ICMPv6Unknown(type=157, code=code,
+                                                                          msgbody=body)
+        self.sim.send(cmd="inject", hex=uncompressed_frame("020000000000000a", BR_EUI,
+                                                           pkt).hex())
+        return self.expect_frame(("icmpv6.type", "ipv6.src", "ipv6.dst", "ipv6.hlim",
+                                  "icmpv6.checksum.status", "icmpv6.6lowpannd.da.status",
+                                  "icmpv6.6lowpannd.da.eui64", "icmpv6.6lowpannd.da.reg_addr",
+                                  "icmpv6.6lowpannd.da.lifetime"),
+                                 lambda r: r[0] == "158")
+
+    def test_dar_from_a_6lr(self):
+        """DAD for the whole mesh at the 6LBR: a 6LR's DAR is decided by the same
+        table as the NSs the 6LBR hears itself (RFC 6775 §8.2)."""
+        colons = lambda e: ":".join(e[i:i + 2] for i in range(0, 16, 2))  # noqa: E731
+        self.start()
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
+        dac = self.dar("fd00::b", C_EUI)
+        self.assertEqual(dac[1:], ["fd00::1", "fd00::a", "64", "1", "1", colons(C_EUI),
+                                   "fd00::b", "10"])
+        dac = self.dar("fd00::d", "020000000000000d")
+        self.assertEqual(dac[5], "0")
+        reg = self.registrations()["fd00::d"]
+        self.assertEqual((reg["owner"], reg["link"]), ("020000000000000d", ""))
+        # the node behind the 6LR cannot take the border router's own address
+        self.assertEqual(self.dar("fd00::1", "020000000000000d")[5], "1")
+        c = self.status()["counters"]
+        self.assertEqual((c["nd_dar_received"], c["nd_dac_sent"]), (3, 3))
+        self.stop()
+
+    def test_table_full(self):
+        self.start(nd="registrations_max = 2\n")
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)
+        self.assertEqual(self.register(B_EUI, "fd00::b1"), 0)
+        self.assertEqual(self.register(C_EUI, "fd00::c"), 2)
+        self.assertEqual(self.register(B_EUI, "fd00::b"), 0)  # a refresh still fits
+        self.assertEqual(self.status()["counters"]["nd_table_full"], 1)
+        self.assertEqual(len(self.registrations()), 2)
         self.stop()
 
 

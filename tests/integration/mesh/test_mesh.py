@@ -168,15 +168,15 @@ class Harness(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start(self, topology=TWO_HOPS, dialect="contiki-ng", sim_args=(), lifetime=30,
-              radio=""):
+              radio="", panid=PANID, channel=15, rpl=""):
         self.sim = Sim(self.tmp, self.link, topology, "--dialect", dialect, *sim_args)
         ini = os.path.join(self.tmp, "lowpand.ini")
         with open(ini, "w") as f:
             f.write(f"[daemon]\nsocket = {self.tmp}/lowpand.sock\ndatabase = {self.tmp}/l.db\n"
-                    f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{PANID:04x}\n"
-                    f"channel = 15\nretries = 3\n{radio}[tun]\nname = lwgm0\naddress = fd00::1/64\n"
+                    f"user =\n[radio]\ndevice = {self.link}\npanid = 0x{panid:04x}\n"
+                    f"channel = {channel}\nretries = 3\n{radio}[tun]\nname = lwgm0\naddress = fd00::1/64\n"
                     f"[rpl]\nenabled = yes\ndio_interval_min = 7\nlifetime_unit = 1\n"
-                    f"default_lifetime = {lifetime}\n")
+                    f"default_lifetime = {lifetime}\n{rpl}")
         self.lowpand_err = os.path.join(self.tmp, "lowpand.err")
         self.lowpand = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "lowpand", "lowpand"),
                                              "-f", "-c", ini], self.lowpand_err)
@@ -365,6 +365,36 @@ class MeshTests(Harness):
         self.assertIn(("02:00:00:00:00:00:00:0b", "129"), senders)
         self.assertIn(("02:00:00:00:00:00:00:0b", "128"), senders)
         self.assertIn((BR_EUI_COLONS, "128"), senders)
+
+    def test_fragments_forwarded_without_reassembly(self):
+        """b forwards c's fragmented echo replies up to the root fragment by
+        fragment (virtual reassembly, seed 002 §3.1.1), under a tag of its
+        own, and the root still gets the whole echo, byte for byte.  (That
+        b sends each one as it comes shows with a RIOT node, whose MAC sends
+        one frame at a time: tests/integration/riot.)"""
+        self.start()
+        self.joined("b", "c")
+        wait_for(lambda: "fd00::c" in self.routes(), "c's route")
+        payload = bytes(self.rng.randrange(256) for _ in range(1000))
+        self.assertEqual(self.ping_until("fd00::c", payload, 0x7A5, 1), payload)
+        b = {n["name"]: n for n in self.sim.status()["nodes"]}["b"]["counters"]
+        self.stop()
+        rows = self.tshark("wpan.src64", "wpan.dst64", "6lowpan.frag.tag",
+                           extra=("-Y", "6lowpan.frag.size == 1048"))
+        c_up = [r for r in rows if r[0].endswith(":0c") and r[1].endswith(":0b")]
+        b_up = [r for r in rows if r[0].endswith(":0b") and r[1] == BR_EUI_COLONS]
+        # 1048 octets in c's fragments; b's FRAG1 grows by c's IID (c's MAC
+        # address no longer stands for it), so b sends one fragment more
+        self.assertGreaterEqual(len(c_up), 10, rows)
+        self.assertEqual(len(b_up), len(c_up) + 1, rows)
+        self.assertEqual(b["vreasm_forwarded"], len(c_up))
+        self.assertEqual(b["vreasm_frames_sent"], len(b_up))
+        self.assertEqual(len({r[2] for r in b_up}), 1)
+        # what b sent is one datagram to tshark too: a well-formed echo reply
+        whole = self.tshark("wpan.src64", "icmpv6.type", "icmpv6.checksum.status",
+                            "_ws.malformed",
+                            extra=("-Y", "icmpv6.type == 129 and 6lowpan.frag.size == 1048"))
+        self.assertIn(["02:00:00:00:00:00:00:0b", "129", "1", ""], whole)
 
     def test_lossy_air_delivers_exactly_or_not_at_all(self):
         self.start(sim_args=("--loss", "0.1", "--reorder", "0.1", "--duplicate", "0.1",

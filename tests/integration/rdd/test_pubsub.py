@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import struct
+import sqlite3
 import subprocess
 import sys
 import time
@@ -153,7 +154,9 @@ class PubsubTests(RddCase):
         self.assertRegex(loc, r"^ps/[0-9a-f]{8}$")
         self.assertEqual(conf[0], "living-room-sensor")
         self.assertEqual(conf[2], "core.ps.data")
-        self.assertRegex(conf[1], r"^ps/data/[0-9a-f]{8}$")
+        # a path-absolute reference (-19 §2.4.3): "ps/data/…" would resolve against the
+        # topic's URI /ps/<id> to /ps/ps/data/…
+        self.assertRegex(conf[1], r"^/ps/data/[0-9a-f]{8}$")
         data = conf[1]
         # errors: name in use, required parameter missing, not CBOR, unknown key, wrong format
         self.assertEqual(self.ps.req("post", "ps", {0: "living-room-sensor", 2: "x"}, CF).code,
@@ -179,11 +182,17 @@ class PubsubTests(RddCase):
         # immutable parameters
         self.assertEqual(self.ps.req("ipatch", loc, {0: "renamed"}, CF).code, "4.00")
         self.assertEqual(self.ps.req("ipatch", loc, {1: "ps/data/other"}, CF).code, "4.00")
+        # repeating topic-data in the relative form rdd gave before is no change
+        r = self.ps.req("ipatch", loc, {1: data.lstrip("/")}, CF)
+        self.assertEqual((r.code, r.cbor()[1]), ("2.04", data))
         # FETCH with a conf-filter, by keys and by names
         r = self.ps.req("fetch", loc, {9: [1, 6]}, CF)
         self.assertEqual((r.code, r.cbor()), ("2.05", {1: data, 6: 5}))
         r = self.ps.req("fetch", loc, {9: ["topic-type"]}, CF)
         self.assertEqual(r.cbor(), {4: "temperature"})
+        # conf-filter under -18's key, 10
+        r = self.ps.req("fetch", loc, {10: [1, 6]}, CF)
+        self.assertEqual((r.code, r.cbor()), ("2.05", {1: data, 6: 5}))
         # PUT replaces: the optional parameters not given go back to their defaults
         r = self.ps.req("put", loc, {0: "living-room-sensor", 2: "core.ps.data", 3: 60, 7: 600},
                         CF)
@@ -198,7 +207,7 @@ class PubsubTests(RddCase):
                          [f'</{loc}>;rt="core.ps.conf";ct={CF}',
                           f'</{second}>;rt="core.ps.conf";ct={CF}'])
         r = self.ps.req("get", "ps?rt=core.ps.data")
-        self.assertEqual(links(r.body.decode())[0], f'</{data}>;rt="core.ps.data";obs')
+        self.assertEqual(links(r.body.decode())[0], f'<{data}>;rt="core.ps.data";obs')
         self.assertEqual(len(links(r.body.decode())), 2)
         r = self.ps.req("fetch", "ps", {2: "core.ps.data", 4: "humidity"}, CF)
         self.assertEqual(links(r.body.decode()), [f'</{second}>;rt="core.ps.conf";ct={CF}'])
@@ -245,7 +254,7 @@ class PubsubTests(RddCase):
         self.assertEqual(st["ps_notifications"], 3)  # the 2.05s; the 4.04 ends are not counted
 
     def test_editors_copy_forms(self):
-        """The draft's editor's copy: POST updates a topic, expiration-date is tag 1,
+        """-19 (§2.5.3, §2.2.1): POST updates a topic, expiration-date is tag 1,
         initialize carries the initial topic-data."""
         when = datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc)
         r = self.ps.create({0: "valve", 2: "core.ps.data", 3: 0, 5: cbor2.CBORTag(1, 4070908800),
@@ -267,14 +276,28 @@ class PubsubTests(RddCase):
         self.assertEqual(self.ps.req("get", loc).cbor(), r.cbor())
         self.assertEqual(self.ps.req("post", loc, {0: "renamed", 2: "core.ps.data"}, CF).code,
                          "4.00")
-        # a value is for creation only; a bool initialize (the older form) still works
+        # a value is for creation only
         r = self.ps.req("ipatch", loc, {8: b"x"}, CF)
         self.assertEqual(r.code, "4.00", r)
         self.assertIn("initialize", r.diag)
-        r = self.ps.create({0: "older", 2: "core.ps.data", 8: True})
+        # -19 §2.2.1: with initialize, topic-content-format MUST be given
+        r = self.ps.req("post", "ps", {0: "no-cf", 2: "core.ps.data", 8: b"x"}, CF)
+        self.assertEqual(r.code, "4.00", r)
+        self.assertIn("topic-content-format", r.diag)
+        # -18's forms: initialize as a bool at 9 (the topic starts with an empty value);
+        # no bool goes back, -19 has none
+        r = self.ps.create({0: "older", 2: "core.ps.data", 9: True})
+        self.assertEqual(sorted(r.cbor()), [0, 1, 2])
         self.assertEqual(self.ps.req("get", r.cbor()[1]).code, "2.05")
+        # -18's topic-history (8, a number) is gone from -19: refused, not ignored
+        r = self.ps.req("post", "ps", {0: "history", 2: "core.ps.data", 8: 10}, CF)
+        self.assertEqual(r.code, "4.00", r)
+        self.assertIn("topic-history", r.diag)
+        # tag 1 over a float is a tag 1 too (RFC 8949 §3.4.2)
+        r = self.ps.create({0: "float", 2: "core.ps.data", 5: cbor2.CBORTag(1, 4070908799.5)})
+        self.assertEqual(r.cbor()[5], when)
         # an initial value is a publication's size at most, and tag 1 only
-        big = self.ps.req("post", "ps", {0: "big", 2: "core.ps.data", 8: bytes(1025)}, CF)
+        big = self.ps.req("post", "ps", {0: "big", 2: "core.ps.data", 3: 0, 8: bytes(1025)}, CF)
         self.assertEqual(big.code, "4.13")
         bad = {0: "t0", 2: "core.ps.data", 5: cbor2.CBORTag(0, "2099-01-01T00:00:00Z")}
         self.assertEqual(self.ps.req("post", "ps", bad, CF).code, "4.00")
@@ -282,7 +305,7 @@ class PubsubTests(RddCase):
         self.assertEqual(self.ps.req("post", "ps", past, CF).code, "4.00")
 
     def test_delete_topic_ends_subscriptions(self):
-        loc, data = self.topic("door", {8: True})
+        loc, data = self.topic("door", {9: True})
         # initialize: subscribers can come before the first publication
         r = self.ps.req("get", data)
         self.assertEqual((r.code, r.body), ("2.05", b""))
@@ -312,7 +335,7 @@ class PubsubTests(RddCase):
         self.assertEqual(self.rdd.ctl_json("topics"), [])
 
     def test_max_subscribers(self):
-        loc, data = self.topic("limited", {6: 1, 8: True})
+        loc, data = self.topic("limited", {6: 1, 9: True})
         first = self.ps.subscribe(data, 8)
         wait_for(lambda: self.rdd.status()["subscribers"] == 1, "the first subscription")
         # past max-subscribers: a plain 2.05, without Observe (RFC 7641 §4.1)
@@ -330,7 +353,7 @@ class PubsubTests(RddCase):
 
     def test_observer_check(self):
         # observer-check 1: a notification goes confirmable once a second has passed
-        loc, data = self.topic("checked", {7: 1, 8: True})
+        loc, data = self.topic("checked", {7: 1, 9: True})
         sub = self.ps.subscribe(data, 5)
         wait_for(lambda: self.rdd.status()["subscribers"] == 1, "the subscription")
         self.assertEqual(self.ps.req("put", data, b"a").code, "2.04")
@@ -347,12 +370,12 @@ class PubsubTests(RddCase):
     def test_rst_ends_subscription(self):
         """A subscriber that answers a confirmable notification with RST is dropped
         (a raw socket, since coap-client never sends RST to a notification it expects)."""
-        loc, data = self.topic("reset", {7: 1, 8: True})
+        loc, data = self.topic("reset", {7: 1, 9: True})
         sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
         sock.settimeout(5)
         try:
             opts, last = b"\x60", 6  # Observe: 0 (delta 6, empty)
-            for seg in data.split("/"):
+            for seg in data.strip("/").split("/"):
                 opts += bytes([((11 - last) << 4) | len(seg)]) + seg.encode()
                 last = 11
             sock.sendto(struct.pack("!BBH", 0x41, 1, 0x1234) + b"\x07" + opts,
@@ -374,6 +397,14 @@ class PubsubTests(RddCase):
         self.assertEqual(self.ps.req("put", data, b"last known", 0).code, "2.01")
         other, other_data = self.topic("never-published")
         self.rdd.kill9()
+        # a row as rdd stored it before it followed -19: a relative topic-data, a bool
+        # initialize; read back as "/ps/data/…" and without the bool
+        con = sqlite3.connect(self.rdd.db)
+        with con:
+            con.execute("UPDATE topic SET conf = ? WHERE data_id = ?",
+                        (cbor2.dumps({0: "sleepy", 1: data.lstrip("/"), 2: "core.ps.data",
+                                      3: 0, 6: 10, 8: True}), data.rsplit("/", 1)[1]))
+        con.close()
         self.rdd.start()
         # the subscriber gets the last value at once, though the publisher sleeps
         r = self.ps.req("get", data)
@@ -399,7 +430,7 @@ class PubsubTests(RddCase):
         # whole seconds: 4 s ahead is at least 3 s once rounded down, time enough to
         # subscribe on a loaded machine, and the observation (8 s) outlasts it
         when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=4)
-        loc, data = self.topic("brief", {5: when.strftime("%Y-%m-%dT%H:%M:%SZ"), 8: True})
+        loc, data = self.topic("brief", {5: when.strftime("%Y-%m-%dT%H:%M:%SZ"), 9: True})
         sub = self.ps.subscribe(data, 8)
         notes = sub.done()
         self.assertEqual([c for _, c, _ in notes], ["2.05", "4.04"])
@@ -519,7 +550,7 @@ class PubsubAuthTests(RddCase):
         self.assertEqual(self.rdd.endpoints("ep=lwgate-broker")[0]["d"], "farm")
 
     def test_reads_and_subscriptions_follow_the_lookup_rule(self):
-        r = self.ps.req("post", "ps?auth=tok-farm", {0: "t1", 2: "core.ps.data", 8: True},
+        r = self.ps.req("post", "ps?auth=tok-farm", {0: "t1", 2: "core.ps.data", 9: True},
                         cf=CF)
         self.assertEqual(r.code, "2.01", r)
         topic = "/".join(re.findall(r"Location-Path:([^,\] ]+)", r.options))
@@ -537,7 +568,7 @@ class PubsubAuthTests(RddCase):
             self.assertEqual(r.code, "2.05", (method, path, r))
         # the auth= item is no filter of the collection
         r = self.ps.req("get", "ps?rt=core.ps.data&auth=tok-any")
-        self.assertEqual(links(r.body.decode()), [f'</{data}>;rt="core.ps.data";obs'])
+        self.assertEqual(links(r.body.decode()), [f'<{data}>;rt="core.ps.data";obs'])
         # a PSK identity reads too
         r = self.ps.req("get", data, psk=("node-a", "key-node-a"), coaps_port=self.dtls)
         self.assertEqual((r.code, r.body), ("2.05", b"42"))

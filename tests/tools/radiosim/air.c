@@ -217,18 +217,19 @@ bool air_send(struct air *a, int from, const uint8_t *frame, size_t len, uint64_
 	struct lowpan_frame f;
 	bool unicast = false, acked = false;
 	struct delivery *was_held = a->held;
-	uint64_t now = air_now_us(), end = now;
+	uint64_t now = air_now_us(), start = now, end = now;
 
 	if (a->o.airtime) {
-		end = (a->busy_until_us > now ? a->busy_until_us : now) +
-		      (len + PHY_OVERHEAD) * US_PER_OCTET;
+		start = a->busy_until_us > now ? a->busy_until_us : now;
+		end = start + (len + PHY_OVERHEAD) * US_PER_OCTET;
 		a->busy_until_us = end;
 	}
 	if (done_us)
 		*done_us = end;
 	a->sent++;
+	/* stamped when it starts on the air, behind the frames before it */
 	if (a->pcap)
-		pcapw_write(a->pcap, frame, len);
+		pcapw_write_at(a->pcap, frame, len, start - now);
 	if (lowpan_frame_parse(frame, len, 0, &f) == 0)
 		unicast = f.dst.mode == LOWPAN_ADDR_EXT ||
 			  (f.dst.mode == LOWPAN_ADDR_SHORT &&

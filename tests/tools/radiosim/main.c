@@ -19,6 +19,7 @@
 #include "pcapw.h"
 #include "simev.h"
 #include "topo.h"
+#include "zep.h"
 
 struct sim {
 	struct event_base *base;
@@ -26,7 +27,8 @@ struct sim {
 	struct air *air;
 	struct dongle *dongle;
 	struct pcapw *pcap;
-	struct node *nodes[TOPO_MAX_STATIONS]; /* by station; [0] (the root) unused */
+	struct zep *zep;                       /* NULL without [zep] stations nor --zep */
+	struct node *nodes[TOPO_MAX_STATIONS]; /* simulated stations; NULL: root, [zep] */
 	struct event *in_ev, *sig_int, *sig_term;
 	char line[4096];
 	size_t line_len;
@@ -41,8 +43,9 @@ static void usage(FILE *f)
 		"with simulated 6LoWPAN/RPL nodes behind it.\n"
 		"\n"
 		"  -d, --dialect D     contiki-ng (default), 6lbr or zephyr\n"
-		"  -t, --topology F    INI file: [root] eui64 = ..., [node NAME] eui64 = ...,\n"
-		"                      hears = NAME ...; without it, the dongle alone\n"
+		"  -t, --topology F    INI file: [root] eui64 = ..., [node NAME] or [zep NAME]\n"
+		"                      eui64 = ..., hears = NAME ...; without it, the dongle\n"
+		"                      alone\n"
 		"  -w, --pcap F        write every frame on the air to F (link type 230)\n"
 		"      --loss P        lose each reception with probability P (0..1)\n"
 		"      --duplicate P   deliver a reception twice with probability P\n"
@@ -55,6 +58,10 @@ static void usage(FILE *f)
 		"                      on what they send to global addresses, DAOs included,\n"
 		"                      as Contiki-NG RPL Lite does\n"
 		"      --seed N        seed of the impairments and timers' jitter\n"
+		"      --zep PORT      the UDP port on ::1 (0: any) where the topology's [zep "
+		"NAME]\n"
+		"                      stations (RIOT native nodes: -z [::1]:0,[::1]:PORT) send\n"
+		"                      ZEP v2; reported as {\"event\":\"zep\",\"port\":N}\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Control, JSON lines on stdin:\n"
@@ -63,12 +70,16 @@ static void usage(FILE *f)
 		"  {\"cmd\":\"junk\",\"bytes\":N}         N random bytes to the host\n"
 		"  {\"cmd\":\"ping\",\"from\":NODE,\"to\":IPV6,\"size\":N,\"seq\":N}\n"
 		"                                   an echo request from a node\n"
+		"  {\"cmd\":\"pana\",\"node\":NAME,\"paa\":IPV6,\"identity\":ID,\"psk\":HEX}\n"
+		"                                   authenticate a node with PANA and EAP-PSK\n"
+		"  {\"cmd\":\"pana\",\"node\":NAME,\"terminate\":true}\n"
+		"                                   end its PANA session\n"
 		"  {\"cmd\":\"link\",\"a\":NAME,\"b\":NAME,\"up\":BOOL}\n"
 		"                                   make or break the link between two stations\n"
 		"  {\"cmd\":\"quit\"}\n"
 		"Events, JSON lines on stdout: ready, unplugged, config, parent, parent-lost, "
 		"joined,\n"
-		"echo-reply, status, done, error.\n"
+		"echo-reply, pana, status, done, error.\n"
 		"Exit status: 0 at end of input or on a signal, 1 on a runtime or topology error,\n"
 		"2 for a usage error.\n");
 }
@@ -93,12 +104,21 @@ static uint8_t on_host_send(void *arg, const uint8_t *frame, size_t len, uint64_
 	return air_send(s->air, 0, frame, len, done_us) ? 0 : 2;
 }
 
+static uint8_t channel_of(void *arg)
+{
+	struct sim *s = arg;
+
+	return dongle_channel(s->dongle);
+}
+
 static void on_deliver(void *arg, int station, const uint8_t *frame, size_t len)
 {
 	struct sim *s = arg;
 
 	if (station == 0)
 		dongle_receive(s->dongle, frame, len);
+	else if (s->topo.st[station].zep)
+		zep_deliver(s->zep, station, frame, len);
 	else if (s->nodes[station])
 		node_input(s->nodes[station], frame, len);
 }
@@ -107,6 +127,8 @@ static bool on_present(void *arg, int station)
 {
 	struct sim *s = arg;
 
+	if (s->topo.st[station].zep)
+		return s->zep && zep_present(s->zep, station);
 	/* the air exists before the dongle: it is plugged in right after */
 	return station != 0 || !s->dongle || dongle_plugged(s->dongle);
 }
@@ -116,9 +138,11 @@ static void status(struct sim *s)
 	json_t *nodes = json_array();
 
 	for (size_t i = 1; i < s->topo.n; i++)
-		json_array_append_new(nodes, node_status_json(s->nodes[i]));
-	simev_emit(json_pack("{s:s, s:o, s:o, s:{s:i, s:i, s:I, s:I}}", "event", "status", "nodes",
-			     nodes, "air", air_stats_json(s->air), "dongle", "panid",
+		if (s->nodes[i])
+			json_array_append_new(nodes, node_status_json(s->nodes[i]));
+	simev_emit(json_pack("{s:s, s:o, s:o, s:o*, s:{s:i, s:i, s:I, s:I}}", "event", "status",
+			     "nodes", nodes, "air", air_stats_json(s->air), "zep",
+			     s->zep ? zep_status_json(s->zep) : NULL, "dongle", "panid",
 			     dongle_panid(s->dongle), "channel", dongle_channel(s->dongle),
 			     "commands", (json_int_t)dongle_commands(s->dongle), "serial_errors",
 			     (json_int_t)dongle_serial_errors(s->dongle)));
@@ -132,6 +156,39 @@ static void done(const char *cmd)
 static void control_error(const char *what)
 {
 	simev_emit(json_pack("{s:s, s:s}", "event", "error", "error", what));
+}
+
+/* {"cmd":"pana","node":N,"paa":IPV6,"identity":ID,"psk":HEX32} or {…,"terminate":true} */
+static void pana_command(struct sim *s, json_t *c)
+{
+	const char *name = json_string_value(json_object_get(c, "node"));
+	const char *paa = json_string_value(json_object_get(c, "paa"));
+	const char *id = json_string_value(json_object_get(c, "identity"));
+	const char *hex = json_string_value(json_object_get(c, "psk"));
+	int st = name ? topo_find(&s->topo, name) : -1;
+	uint8_t dst[16], psk[16];
+	bool ok = hex && strlen(hex) == 32;
+
+	for (int i = 0; ok && i < 16; i++) {
+		unsigned v;
+
+		ok = sscanf(hex + 2 * i, "%2x", &v) == 1;
+		psk[i] = (uint8_t)v;
+	}
+	if (st <= 0) {
+		control_error("pana: needs \"node\" (a node)");
+	} else if (json_is_true(json_object_get(c, "terminate"))) {
+		if (node_pana_terminate(s->nodes[st]) < 0)
+			control_error("pana: the node has no PANA client");
+		else
+			done("pana");
+	} else if (!paa || inet_pton(AF_INET6, paa, dst) != 1 || !id || !ok) {
+		control_error("pana: needs \"paa\" (IPv6), \"identity\" and \"psk\" (32 hex digits)");
+	} else if (node_pana(s->nodes[st], dst, id, psk) < 0) {
+		control_error("pana: the node has no address yet, or a bad identity");
+	} else {
+		done("pana");
+	}
 }
 
 static void control(struct sim *s, const char *line)
@@ -179,13 +236,17 @@ static void control(struct sim *s, const char *line)
 		int st = from ? topo_find(&s->topo, from) : -1;
 		uint8_t dst[16];
 
-		if (st <= 0 || !to || inet_pton(AF_INET6, to, dst) != 1 || size < 0 || size > 1232)
-			control_error("ping: needs \"from\" (a node), \"to\" (IPv6), \"size\" "
-				      "0..1232");
+		if (st <= 0 || !s->nodes[st] || !to || inet_pton(AF_INET6, to, dst) != 1 ||
+		    size < 0 || size > 1232)
+			control_error(
+				"ping: needs \"from\" (a simulated node), \"to\" (IPv6), \"size\" "
+				"0..1232");
 		else if (node_ping(s->nodes[st], dst, (size_t)size, (uint16_t)seq) < 0)
 			control_error("ping: the node has no address yet");
 		else
 			done(cmd);
+	} else if (strcmp(cmd, "pana") == 0) {
+		pana_command(s, c);
 	} else if (strcmp(cmd, "link") == 0) {
 		const char *a = json_string_value(json_object_get(c, "a"));
 		const char *b = json_string_value(json_object_get(c, "b"));
@@ -242,6 +303,29 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(arg, NULL);
 }
 
+/* A base whose timers keep microseconds (timerfd): the ZEP side's ACKs
+ * are due within RIOT's 864 µs, which epoll's milliseconds would miss. */
+static struct event_base *new_base(void)
+{
+	struct event_config *c = event_config_new();
+	struct event_base *b;
+
+	if (!c)
+		return NULL;
+	event_config_set_flag(c, EVENT_BASE_FLAG_PRECISE_TIMER);
+	b = event_base_new_with_config(c);
+	event_config_free(c);
+	return b;
+}
+
+static bool has_zep(const struct topo *t)
+{
+	for (size_t i = 1; i < t->n; i++)
+		if (t->st[i].zep)
+			return true;
+	return false;
+}
+
 static int probability(const char *opt, const char *v, double *out)
 {
 	char *end;
@@ -264,7 +348,8 @@ enum {
 	OPT_SEED,
 	OPT_SERIAL,
 	OPT_AIRTIME,
-	OPT_RPL_OPTION
+	OPT_RPL_OPTION,
+	OPT_ZEP
 };
 
 int main(int argc, char **argv)
@@ -281,6 +366,7 @@ int main(int argc, char **argv)
 		{ "airtime", no_argument, NULL, OPT_AIRTIME },
 		{ "rpl-option", no_argument, NULL, OPT_RPL_OPTION },
 		{ "serial-errors", required_argument, NULL, OPT_SERIAL },
+		{ "zep", required_argument, NULL, OPT_ZEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -291,6 +377,7 @@ int main(int argc, char **argv)
 	struct air_opts ao = { 0 };
 	double serial_p = 0;
 	bool rpl_option = false;
+	long zep_port = -1;
 	char err[512];
 	int c, rc = 1;
 
@@ -349,6 +436,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_ZEP:
+			errno = 0;
+			zep_port = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || zep_port < 0 || zep_port > 65535) {
+				fprintf(stderr, "lwgate-radiosim: --zep: \"%s\" is not a port\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -371,7 +467,7 @@ int main(int argc, char **argv)
 		topo_default(&s->topo);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	s->base = event_base_new();
+	s->base = new_base();
 	if (!s->base)
 		return 1;
 	if (pcap_path && !(s->pcap = pcapw_open(pcap_path))) {
@@ -388,7 +484,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	dongle_set_serial_errors(s->dongle, serial_p, air_rng, s->air);
+	if (zep_port < 0 && has_zep(&s->topo)) {
+		fprintf(stderr, "lwgate-radiosim: the topology has [zep] stations: give --zep\n");
+		goto out;
+	}
+	if (zep_port >= 0 && !(s->zep = zep_new(s->base, s->air, &s->topo, s->pcap,
+						(uint16_t)zep_port, channel_of, s))) {
+		fprintf(stderr, "lwgate-radiosim: --zep %ld: %s\n", zep_port, strerror(errno));
+		goto out;
+	}
 	for (size_t i = 1; i < s->topo.n; i++) {
+		if (s->topo.st[i].zep)
+			continue;
 		s->nodes[i] = node_new(s->base, s->air, (int)i, s->topo.st[i].name,
 				       s->topo.st[i].eui64, panid_of, s);
 		if (!s->nodes[i])
@@ -406,6 +513,7 @@ int main(int argc, char **argv)
 out:
 	for (size_t i = 1; i < s->topo.n; i++)
 		node_free(s->nodes[i]);
+	zep_free(s->zep);
 	dongle_free(s->dongle);
 	air_free(s->air);
 	pcapw_close(s->pcap);

@@ -1,6 +1,8 @@
 /* The data path of a simulated node (see node.h): the 6LoWPAN receive
  * path, local delivery (echo, UDP echo), upward forwarding, RFC 6554
- * source routes and RFC 9008 decapsulation.  RPL is in noderpl.c. */
+ * source routes and RFC 9008 decapsulation.  RPL is in noderpl.c, the
+ * forwarding of fragments without reassembly in nodefrag.c. */
+#include "nodepana.h"
 #include "nodepriv.h"
 
 #include <errno.h>
@@ -47,7 +49,7 @@ static void link_address(const uint8_t ip[16], struct lowpan_lladdr *ll)
 	ll->a[0] ^= 0x02;
 }
 
-static bool mine(const struct node *n, const uint8_t a[16])
+bool node_mine(const struct node *n, const uint8_t a[16])
 {
 	return memcmp(a, n->ll, 16) == 0 || (n->has_global && memcmp(a, n->global, 16) == 0);
 }
@@ -99,7 +101,7 @@ void node_set_rpl_option(struct node *n, bool on)
 
 /* The RPL option of an upward packet carries the rank of the node sending
  * it on (RFC 6553 §4.2), as Contiki-NG's forwarders update it. */
-static void update_rpl_option(const struct node *n, uint8_t *pkt, size_t len)
+void node_update_rpl_option(const struct node *n, uint8_t *pkt, size_t len)
 {
 	if (len >= 40 + HBH_LEN && pkt[6] == 0 && pkt[42] == OPT_RPL && pkt[43] == 4) {
 		pkt[46] = (uint8_t)(n->rank >> 8);
@@ -138,7 +140,7 @@ void node_send_ip(struct node *n, const uint8_t *pkt, size_t len)
 			buf[45] = n->instance;
 			pkt = buf;
 			len += HBH_LEN;
-			update_rpl_option(n, buf, len);
+			node_update_rpl_option(n, buf, len);
 		}
 	} else {
 		n->dropped++;
@@ -272,6 +274,10 @@ static void on_udp(struct node *n, const uint8_t *pkt, size_t len, size_t off)
 		n->bad_checksum++;
 		return;
 	}
+	if (n->pana && (pkt[off + 2] << 8 | pkt[off + 3]) == NODEPANA_PORT) {
+		nodepana_input(n->pana, pkt, len, off);
+		return;
+	}
 	if ((pkt[off + 2] << 8 | pkt[off + 3]) != 7 || 40 + ulen > sizeof(out) || pkt[24] == 0xff)
 		return;
 	reply_header(out, pkt, n, ulen, 17);
@@ -312,7 +318,7 @@ static void srh_forward(struct node *n, uint8_t *pkt, size_t len, size_t off)
 	ipos = off + 8 + i * isz_n;
 	memcpy(newdst, dst, 16);
 	memcpy(newdst + 16 - isz, pkt + ipos, isz);
-	if (newdst[0] == 0xff || mine(n, newdst)) {
+	if (newdst[0] == 0xff || node_mine(n, newdst)) {
 		n->dropped++;
 		return;
 	}
@@ -388,7 +394,7 @@ static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan
 		goto drop;
 	len = 40 + plen;
 	dst = pkt + 24;
-	if (mine(n, dst) || memcmp(dst, all_nodes, 16) == 0 ||
+	if (node_mine(n, dst) || memcmp(dst, all_nodes, 16) == 0 ||
 	    memcmp(dst, node_all_rpl_nodes, 16) == 0) {
 		local(n, pkt, len, from, depth);
 		return;
@@ -401,7 +407,7 @@ static void handle(struct node *n, uint8_t *pkt, size_t len, const struct lowpan
 		goto drop;
 	pkt[7]--;
 	n->forwarded_up++;
-	update_rpl_option(n, pkt, len);
+	node_update_rpl_option(n, pkt, len);
 	send_link(n, pkt, len, &n->nbrs[n->parent].ll);
 	return;
 drop:
@@ -422,6 +428,8 @@ void node_input(struct node *n, const uint8_t *frame, size_t len)
 					      f.dst.a[0] == 0xff && f.dst.a[1] == 0xff))
 		return;
 	n->rx_frames++;
+	if (nodefrag_input(n, &f))
+		return;
 	if (lowpan_rx_frame(n->rx, frame, len, simev_now_ms(), &pkt, &pktlen, &f) < 0 || !pkt)
 		return;
 	n->rx_packets++;
@@ -434,6 +442,8 @@ struct node *node_new(struct event_base *base, struct air *air, int station, con
 {
 	static const uint8_t fd00[16] = { 0xfd };
 	struct lowpan_rx_cfg rc = { 0 };
+	/* no early FRAGN held: those are reassembled here (nodefrag.c) */
+	struct lowpan_vreasm_cfg vc = { .max_entries = 16 };
 	struct lowpan_lladdr me = { .mode = LOWPAN_ADDR_EXT };
 	struct node *n = calloc(1, sizeof(*n));
 
@@ -458,7 +468,8 @@ struct node *node_new(struct event_base *base, struct air *air, int station, con
 	lowpan_lladdr_iid(&me, n->ll + 8);
 	rc.ctx = &n->ctx;
 	n->rx = lowpan_rx_new(&rc, &n->mib);
-	if (!n->rx || noderpl_start(n) < 0) {
+	n->vreasm = lowpan_vreasm_new(&vc, &n->mib);
+	if (!n->rx || !n->vreasm || noderpl_start(n) < 0) {
 		node_free(n);
 		return NULL;
 	}
@@ -470,7 +481,9 @@ void node_free(struct node *n)
 	if (!n)
 		return;
 	lowpan_rx_free(n->rx);
+	lowpan_vreasm_free(n->vreasm);
 	noderpl_stop(n);
+	nodepana_free(n->pana);
 	free(n);
 }
 
@@ -492,7 +505,7 @@ json_t *node_status_json(const struct node *n)
 	json_object_set_new(
 		o, "counters",
 		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			  "s:I}",
+			  "s:I, s:I, s:I}",
 			  "rx_frames", (json_int_t)n->rx_frames, "rx_packets",
 			  (json_int_t)n->rx_packets, "tx_packets", (json_int_t)n->tx_packets,
 			  "tx_failed", (json_int_t)n->tx_failed, "echo_replies",
@@ -503,6 +516,25 @@ json_t *node_status_json(const struct node *n)
 			  "bad_checksum", (json_int_t)n->bad_checksum, "dao_sent",
 			  (json_int_t)n->dao_sent, "dio_sent", (json_int_t)n->dio_sent,
 			  "reasm_fails", (json_int_t)n->mib.in_reasm_fails, "in_discards",
-			  (json_int_t)n->mib.in_discards));
+			  (json_int_t)n->mib.in_discards, "vreasm_forwarded",
+			  (json_int_t)n->mib.vreasm_forwarded, "vreasm_frames_sent",
+			  (json_int_t)n->vreasm_sent));
 	return o;
+}
+
+int node_pana(struct node *n, const uint8_t paa[16], const char *identity, const uint8_t psk[16])
+{
+	if (!n->has_global)
+		return -ENETUNREACH;
+	nodepana_free(n->pana);
+	n->pana = nodepana_new(n, paa, identity, psk);
+	return n->pana ? 0 : -EINVAL;
+}
+
+int node_pana_terminate(struct node *n)
+{
+	if (!n->pana)
+		return -ENOENT;
+	nodepana_terminate(n->pana);
+	return 0;
 }

@@ -11,8 +11,10 @@
  *     refreshed at half its lifetime;
  *   - DIOs of its own on a trickle timer (1 s doubling to 16 s, reset on a
  *     multicast DIS) so that nodes further away can join;
- *   - upward forwarding to the parent, downward forwarding by the RFC 6554
- *     source routing header, decapsulation of IPv6-in-IPv6 (RFC 9008);
+ *   - upward forwarding to the parent — fragments one by one as they come,
+ *     without reassembly (lib/lowpan/vreasm) —, downward forwarding by the
+ *     RFC 6554 source routing header, decapsulation of IPv6-in-IPv6
+ *     (RFC 9008);
  *   - ICMPv6 echo replies and a UDP echo service on port 7.
  * 6LoWPAN by lib/lowpan: IPHC with context 0 = fd00::/64, fragmentation and
  * reassembly, 802.15.4-2006 frames (no FCS) between extended addresses. */
@@ -54,6 +56,14 @@ void node_input(struct node *n, const uint8_t *frame, size_t len);
  * comes, is reported as {"event":"echo-reply","node","from","seq","size",
  * "intact"}.  Returns 0, -ENETUNREACH (no global address yet) or -EMSGSIZE. */
 int node_ping(struct node *n, const uint8_t dst[16], size_t size, uint16_t seq);
+
+/* Authenticate the node with PANA and EAP-PSK (nodepana.h) as @identity
+ * with @psk against the PAA at @paa, replacing an earlier client.  Returns
+ * 0, -ENETUNREACH (no global address yet) or -EINVAL. */
+int node_pana(struct node *n, const uint8_t paa[16], const char *identity, const uint8_t psk[16]);
+
+/* End the node's PANA session (PTR).  0, or -ENOENT when it has none. */
+int node_pana_terminate(struct node *n);
 
 /* {"name","address","parent","rank","joined", counters...} */
 json_t *node_status_json(const struct node *n);

@@ -13,7 +13,9 @@
 #include "lowpan/lladdr.h"
 #include "lowpan/mib.h"
 #include "lowpan/rpl.h"
+#include "lowpan/frame.h"
 #include "lowpan/rx.h"
+#include "lowpan/vreasm.h"
 #include "node.h"
 
 #define MAX_NBRS        16
@@ -49,6 +51,7 @@ struct node {
 	struct lowpan_ctx_table ctx;
 	struct lowpan_mib mib;
 	struct lowpan_rx *rx;
+	struct lowpan_vreasm *vreasm; /* fragments forwarded up as they come */
 	uint8_t seq;
 	uint16_t tag;
 
@@ -75,11 +78,12 @@ struct node {
 	uint32_t dio_interval_ms;
 
 	struct event *dis_timer, *dio_timer, *dao_timer;
+	struct nodepana *pana; /* its PANA client, once asked to authenticate */
 	bool rpl_option; /* carry the RFC 6553 option like Contiki-NG */
 
 	uint64_t rx_frames, rx_packets, tx_packets, tx_failed, echo_replies, udp_echoes,
 		forwarded_up, forwarded_down, decapsulated, dropped, bad_checksum, dao_sent,
-		dio_sent;
+		dio_sent, vreasm_sent;
 };
 
 /* ff02::1a, all RPL nodes (RFC 6550 §20.19). */
@@ -94,6 +98,19 @@ uint32_t node_jitter(struct node *n, uint32_t lo, uint32_t hi);
 /* Send @pkt (an IPv6 packet this node originates) by its destination:
  * on the link for multicast and link-local, else up to the parent. */
 void node_send_ip(struct node *n, const uint8_t *pkt, size_t len);
+
+/* Whether @a is one of the node's addresses. */
+bool node_mine(const struct node *n, const uint8_t a[16]);
+
+/* Put the node's rank in the RPL option of the upward packet (or headers)
+ * pkt[0..len), if it carries one (RFC 6553 §4.2). */
+void node_update_rpl_option(const struct node *n, uint8_t *pkt, size_t len);
+
+/* A fragment the radio filter let through (@f parsed, its payload the
+ * 6LoWPAN one): true when it was forwarded up without reassembly, or
+ * dropped as part of a datagram given up (nodefrag.c); false when it is
+ * for the local reassembly. */
+bool nodefrag_input(struct node *n, const struct lowpan_frame *f);
 
 /* Create the RPL timers and schedule the first DIS.  Returns 0 or -ENOMEM. */
 int noderpl_start(struct node *n);

@@ -38,10 +38,19 @@ struct pcapw *pcapw_open(const char *path)
 
 int pcapw_write(struct pcapw *p, const uint8_t *frame, size_t len)
 {
+	return pcapw_write_at(p, frame, len, 0);
+}
+
+int pcapw_write_at(struct pcapw *p, const uint8_t *frame, size_t len, uint64_t ahead_us)
+{
 	uint8_t rec[LOWPAN_PCAPFILE_REC_LEN];
 	struct timeval tv;
+	uint64_t us;
 
 	gettimeofday(&tv, NULL);
+	us = (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec + ahead_us;
+	tv.tv_sec = (time_t)(us / 1000000);
+	tv.tv_usec = (suseconds_t)(us % 1000000);
 	lowpan_pcapfile_put_record(rec, (uint32_t)tv.tv_sec, (uint32_t)tv.tv_usec, (uint32_t)len);
 	if (fwrite(rec, sizeof(rec), 1, p->f) != 1 || fwrite(frame, len, 1, p->f) != 1 ||
 	    fflush(p->f) != 0)

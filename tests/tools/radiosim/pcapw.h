@@ -16,6 +16,12 @@ struct pcapw *pcapw_open(const char *path);
 /* Append one frame with the current wall-clock time.  Returns 0 or -errno. */
 int pcapw_write(struct pcapw *p, const uint8_t *frame, size_t len);
 
+/* The same for a frame whose transmission starts @ahead_us from now (the
+ * shared channel is busy until then, --airtime): its record carries that
+ * time, so that the capture's timestamps are the air's.  Returns 0 or
+ * -errno. */
+int pcapw_write_at(struct pcapw *p, const uint8_t *frame, size_t len, uint64_t ahead_us);
+
 /* Close the file (NULL is accepted). */
 void pcapw_close(struct pcapw *p);
 

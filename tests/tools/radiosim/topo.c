@@ -61,22 +61,32 @@ static int parse_eui64(const char *v, uint8_t out[8])
 	return k == 16 ? 0 : -1;
 }
 
+/* The NAME of a [node NAME] or [zep NAME] section, or NULL. */
+static const char *station_name(const char *sec, bool *zep)
+{
+	*zep = strncmp(sec, "zep ", 4) == 0;
+	if (*zep)
+		return sec[4] ? sec + 4 : NULL;
+	return strncmp(sec, "node ", 5) == 0 && sec[5] ? sec + 5 : NULL;
+}
+
 static int section(struct parse *p, const char *sec)
 {
 	struct topo *t = p->t;
 	const char *name;
+	bool zep;
 
 	if (strcmp(sec, "root") == 0) {
 		p->cur = 0;
 		t->st[0].line = p->line;
 		return 1;
 	}
-	if (strncmp(sec, "node ", 5) != 0 || !sec[5]) {
+	name = station_name(sec, &zep);
+	if (!name) {
 		snprintf(p->msg, sizeof(p->msg),
-			 "unknown section [%s] (expected [root] or [node NAME])", sec);
+			 "unknown section [%s] (expected [root], [node NAME] or [zep NAME])", sec);
 		return 0;
 	}
-	name = sec + 5;
 	if (strlen(name) >= TOPO_NAME_MAX || strchr(name, ' ')) {
 		snprintf(p->msg, sizeof(p->msg), "bad node name \"%s\"", name);
 		return 0;
@@ -92,6 +102,7 @@ static int section(struct parse *p, const char *sec)
 	p->cur = (int)t->n++;
 	memset(&t->st[p->cur], 0, sizeof(t->st[0]));
 	snprintf(t->st[p->cur].name, TOPO_NAME_MAX, "%s", name);
+	t->st[p->cur].zep = zep;
 	t->st[p->cur].line = p->line;
 	return 1;
 }
@@ -100,13 +111,15 @@ static int handler(void *user, const char *sec, const char *key, const char *val
 {
 	struct parse *p = user;
 	struct topo_station *s;
+	const char *name;
+	bool zep;
 
 	if (!key) /* a new section (INI_CALL_HANDLER_ON_NEW_SECTION builds) */
 		return section(p, sec);
 	/* other inih builds announce sections only through their keys */
+	name = station_name(sec, &zep);
 	if (p->cur < 0 || (p->cur == 0 ? strcmp(sec, "root") != 0
-				       : strcmp(sec + (strncmp(sec, "node ", 5) == 0 ? 5 : 0),
-						p->t->st[p->cur].name) != 0)) {
+				       : !name || strcmp(name, p->t->st[p->cur].name) != 0)) {
 		if (!section(p, sec))
 			return 0;
 	}
@@ -186,7 +199,7 @@ int topo_load(const char *path, struct topo *t, char *err, size_t errlen)
 		return -1;
 	}
 	if (t->n < 2) {
-		snprintf(err, errlen, "%s: no [node NAME] section", path);
+		snprintf(err, errlen, "%s: no [node NAME] or [zep NAME] section", path);
 		return -1;
 	}
 	return resolve(path, t, err, errlen);

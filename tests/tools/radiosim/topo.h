@@ -5,6 +5,9 @@
  *   [node b]                     one simulated node per section
  *   eui64 = 020000000000000b
  *   hears = root c               stations in range (made symmetric)
+ *   [zep r]                      a real node (RIOT) reaching the air over
+ *   eui64 = 020000000000000e     ZEP, known by the source address of its
+ *   hears = root b               frames
  *
  * Station 0 is the root; nodes are numbered from 1 in file order. */
 #ifndef LWGATE_RADIOSIM_TOPO_H
@@ -21,6 +24,7 @@ struct topo_station {
 	char name[TOPO_NAME_MAX];
 	uint8_t eui64[8];
 	bool has_eui64;
+	bool zep;             /* a [zep NAME] station: a real node behind UDP, not simulated */
 	int line;             /* where the section starts */
 	char hears_text[512]; /* as written, resolved by topo_load() */
 	int hears_line;

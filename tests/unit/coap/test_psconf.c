@@ -149,14 +149,54 @@ static void test_initialize_value(void **state)
 	assert_memory_equal(out, in, n);
 	/* only a creation takes a value */
 	assert_int_equal(psconf_merge(&cur, &c, false, &merged, &why), -EINVAL);
-	assert_string_equal(why, "initialize with a value is for creating a topic");
+	assert_string_equal(why, "initialize is for creating a topic");
 	/* an empty value is a value; a number is neither form */
 	assert_int_equal(parse_hex("a10840", &c, &why, NULL), 0);
 	assert_true(c.initial && c.initial_len == 0);
 	assert_int_equal(parse_hex("a10801", &c, &why, NULL), -EINVAL);
 }
 
-/* expiration-date: tag 1 over whole seconds, or RFC 3339 text; nothing else. */
+/*
+ * The numbering of -17/-18 (topic-history 8, initialize 9 as a bool,
+ * conf-filter 10) next to that of -19; vectors from cbor2.
+ */
+static void test_older_numbering(void **state)
+{
+	struct psconf c, cur = { 0 }, merged;
+	uint8_t out[64];
+	const char *why = "";
+	size_t where = 0;
+
+	/* {0: "a", 9: true}: -18's initialize */
+	assert_int_equal(parse_hex("a200616109f5", &c, NULL, NULL), 0);
+	assert_int_equal(c.present, PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_INITIALIZE));
+	assert_true(c.initialize);
+	assert_null(c.initial);
+	/* it is not written back: -19 has only the byte string ({0: "a"}) */
+	assert_int_equal(psconf_encode(&c, PSCONF_ALL, out, sizeof(out)), 4);
+	assert_memory_equal(out, "\xa1\x00\x61\x61", 4);
+	/* nor taken by an update */
+	assert_int_equal(psconf_merge(&cur, &c, false, &merged, &why), -EINVAL);
+	/* {10: [1, 3]}: -18's conf-filter */
+	assert_int_equal(parse_hex("a10a820103", &c, NULL, NULL), 0);
+	assert_int_equal(c.present, PSCONF_BIT(PSCONF_CONF_FILTER));
+	assert_int_equal(c.filter,
+			 PSCONF_BIT(PSCONF_TOPIC_DATA) | PSCONF_BIT(PSCONF_CONTENT_FORMAT));
+	/* {8: 10}: -18's topic-history, which -19 dropped */
+	assert_int_equal(parse_hex("a1080a", &c, &why, &where), -EINVAL);
+	assert_string_equal(why, "topic-history (key 8 before -19) is not supported");
+	assert_int_equal(where, 2);
+	/* one parameter under both numbers: {8: h'78', 9: true}, {9: [1], 10: [3]} */
+	assert_int_equal(parse_hex("a208417809f5", &c, NULL, &where), -EEXIST);
+	assert_int_equal(where, 4);
+	assert_int_equal(parse_hex("a20981010a8103", &c, NULL, &where), -EEXIST);
+	assert_int_equal(where, 4);
+	/* {9: 1}, {10: true}: neither numbering */
+	assert_int_equal(parse_hex("a10901", &c, NULL, NULL), -EINVAL);
+	assert_int_equal(parse_hex("a10af5", &c, NULL, NULL), -EINVAL);
+}
+
+/* expiration-date: tag 1 over seconds, or RFC 3339 text; nothing else. */
 static void test_expiration_forms(void **state)
 {
 	struct psconf c;
@@ -167,8 +207,13 @@ static void test_expiration_forms(void **state)
 	assert_string_equal(c.expiration_date, "2024-02-28T23:59:59Z");
 	assert_int_equal(parse_hex("a105c01a65dfc8ff", &c, NULL, &where), -EINVAL); /* tag 0 */
 	assert_int_equal(where, 2);
-	assert_int_equal(parse_hex("a105c1fb41d977f23fc00000", &c, NULL, NULL),
-			 -EINVAL);                                                /* float */
+	/* tag 1 over a float (RFC 8949 §3.4.2): 1(1709164799.5), up to the next second */
+	assert_int_equal(parse_hex("a105c1fb41d977f23fe00000", &c, NULL, NULL), 0);
+	assert_int_equal(c.expires, 1709164800);
+	assert_int_equal(parse_hex("a105c1f93e00", &c, NULL, NULL), 0); /* 1(1.5), half float */
+	assert_int_equal(c.expires, 2);
+	assert_int_equal(parse_hex("a105c1fbbff0000000000000", &c, NULL, NULL),
+			 -EINVAL);                                                /* 1(-1.0) */
 	assert_int_equal(parse_hex("a105c13a00000001", &c, NULL, NULL), -EINVAL); /* negative */
 	assert_int_equal(parse_hex("a105c1", &c, NULL, NULL), -EBADMSG);          /* tag, no item */
 	assert_int_equal(parse_hex("a1051a65dfc8ff", &c, NULL, NULL), -EINVAL);   /* untagged */
@@ -203,21 +248,22 @@ static void test_corrupt(void **state)
 		size_t where;
 	} cases[] = {
 		{ "", -EBADMSG, 0 },
-		{ "80", -EBADMSG, 1 },                    /* an array, not a map */
-		{ "a2006161", -EBADMSG, 4 },              /* one pair missing */
-		{ "a100616100", -EBADMSG, 4 },            /* a byte after the map */
-		{ "a1007a00000010", -EBADMSG, 2 },        /* text longer than the input */
-		{ "a10a6161", -ENOENT, 1 },               /* key 10 */
-		{ "a1206161", -ENOENT, 1 },               /* key -1 */
-		{ "a1636b65796161", -ENOENT, 1 },         /* a text key */
-		{ "a1f56161", -EINVAL, 1 },               /* key true */
-		{ "a200616100616162", -EEXIST, 4 },       /* topic-name twice */
-		{ "a10001", -EINVAL, 2 },                 /* topic-name a number */
-		{ "a10060", -EINVAL, 2 },                 /* topic-name empty */
-		{ "a1031a00010000", -EINVAL, 2 },         /* content format > 65535 */
-		{ "a10700", -EINVAL, 2 },                 /* observer-check 0 */
+		{ "80", -EBADMSG, 1 },              /* an array, not a map */
+		{ "a2006161", -EBADMSG, 4 },        /* one pair missing */
+		{ "a100616100", -EBADMSG, 4 },      /* a byte after the map */
+		{ "a1007a00000010", -EBADMSG, 2 },  /* text longer than the input */
+		{ "a10b6161", -ENOENT, 1 },         /* key 11 */
+		{ "a10a6161", -EINVAL, 2 },         /* key 10 (-18's conf-filter) not an array */
+		{ "a1206161", -ENOENT, 1 },         /* key -1 */
+		{ "a1636b65796161", -ENOENT, 1 },   /* a text key */
+		{ "a1f56161", -EINVAL, 1 },         /* key true */
+		{ "a200616100616162", -EEXIST, 4 }, /* topic-name twice */
+		{ "a10001", -EINVAL, 2 },           /* topic-name a number */
+		{ "a10060", -EINVAL, 2 },           /* topic-name empty */
+		{ "a1031a00010000", -EINVAL, 2 },   /* content format > 65535 */
+		{ "a10700", -EINVAL, 2 },           /* observer-check 0 */
 		{ "a1061b0000000100000000", -EINVAL, 2 }, /* max-subscribers > 2^32-1 */
-		{ "a10801", -EINVAL, 2 },                 /* initialize not a bool */
+		{ "a10801", -EINVAL, 2 },                 /* initialize a number (topic-history) */
 		{ "a1056474657374", -EINVAL, 2 },         /* a date that is not one */
 		{ "a100a0", -EINVAL, 2 },                 /* a map as a value */
 		{ "a100c16161", -EINVAL, 2 },             /* a tag */
@@ -327,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_conf_filter),
 		cmocka_unit_test(test_patch_and_initialize),
 		cmocka_unit_test(test_initialize_value),
+		cmocka_unit_test(test_older_numbering),
 		cmocka_unit_test(test_expiration_forms),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_merge),

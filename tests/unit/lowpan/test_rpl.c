@@ -335,9 +335,27 @@ static void test_strip_leaves_other_options(void **state)
 	assert_int_equal(lowpan_rpl_strip(pkt, 50, pkt + 24), -EBADMSG);
 }
 
+/* RFC 6550 §7.2 lollipop counters, as RFC 8505 §5.2 uses them for TIDs */
+static void test_seq_newer(void **state)
+{
+	(void)state;
+	assert_true(lowpan_rpl_seq_newer(1, 0));
+	assert_false(lowpan_rpl_seq_newer(0, 1));
+	assert_false(lowpan_rpl_seq_newer(5, 5));
+	/* the straight part (128..255) rolls into the circular one (0..127) */
+	assert_true(lowpan_rpl_seq_newer(3, 250));
+	assert_false(lowpan_rpl_seq_newer(250, 3));
+	assert_true(lowpan_rpl_seq_newer(10, 5));
+	assert_false(lowpan_rpl_seq_newer(5, 10));
+	assert_true(lowpan_rpl_seq_newer(130, 129)); /* straight part: plain order */
+	assert_true(lowpan_rpl_seq_newer(40, 0));    /* beyond the window: a restart */
+	assert_true(lowpan_rpl_seq_newer(0, 40));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seq_newer),
 		cmocka_unit_test(test_parse_dio),
 		cmocka_unit_test(test_build_dio_matches_scapy),
 		cmocka_unit_test(test_parse_dao_and_no_path),

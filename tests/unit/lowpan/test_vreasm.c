@@ -49,9 +49,12 @@ static void in_order(void **state)
 {
 	struct lowpan_mib mib = { 0 };
 	struct lowpan_vreasm *v = lowpan_vreasm_new(NULL, &mib);
-	struct lowpan_reasm_key k = key(7);
+	struct lowpan_reasm_key k = key(7), other = key(8);
+	assert_false(lowpan_vreasm_known(v, &k));
 	assert_int_equal(lowpan_vreasm_first(v, &k, hdr, 40, 96, 0x99, 42, 0, fwd, NULL), 0);
 	assert_int_equal(lowpan_vreasm_count(v), 1);
+	assert_true(lowpan_vreasm_known(v, &k));
+	assert_false(lowpan_vreasm_known(v, &other));
 	enum lowpan_vreasm_action a;
 	struct lowpan_vreasm_hop hop;
 	for (uint16_t off = 96; off < 512; off += 104) {
@@ -63,6 +66,7 @@ static void in_order(void **state)
 		assert_memory_equal(hop.hdr, hdr, 40);
 	}
 	/* the entry goes once the final fragment was forwarded */
+	assert_false(lowpan_vreasm_known(v, &k));
 	lowpan_vreasm_expire(v, 20);
 	assert_int_equal(lowpan_vreasm_count(v), 0);
 	assert_int_equal(mib.vreasm_forwarded, 5);
