@@ -71,13 +71,10 @@ struct lowpand_config {
 	int context_lifetime;
 	char *rd_address;
 	int rd_lifetime;
-<<<<<<< HEAD
 	int registrations_max;
 	bool admission;
 	int admission_max;
-=======
 	struct httpconf http;
->>>>>>> http
 };
 
 /* clang-format off */
@@ -149,7 +146,6 @@ static const struct config_key lowpand_keys[] = {
 	  CONFIG_ADDR_IPV6 | CONFIG_ADDR_EMPTY },
 	{ "nd", "rd_lifetime", CONFIG_INT, offsetof(struct lowpand_config, rd_lifetime), "3600", 1,
 	  2147483647, NULL, false, "seconds the announced RD address is valid" },
-<<<<<<< HEAD
 	{ "nd", "registrations_max", CONFIG_INT, offsetof(struct lowpand_config, registrations_max),
 	  "1024", 1, 65536, NULL, false,
 	  "addresses the registration table holds; more get ARO status 2 (table full)" },
@@ -159,9 +155,7 @@ static const struct config_key lowpand_keys[] = {
 	  "authenticated, and what joining needs (ND, RPL, PANA)" },
 	{ "admission", "max_nodes", CONFIG_INT, offsetof(struct lowpand_config, admission_max),
 	  "1024", 1, 1000000, NULL, false, "authenticated nodes remembered at once" },
-=======
 	HTTPCONF_KEYS(struct lowpand_config, http, "8082"),
->>>>>>> http
 	CONFIG_KEY_END,
 };
 /* clang-format on */
