@@ -33,6 +33,11 @@ function el(tag, attrs, ...kids) {
 	return e;
 }
 
+// A table row, one cell per argument.
+function tr(attrs, ...cells) {
+	return el("tr", attrs, ...cells.map((c) => el("td", {}, c)));
+}
+
 function fill(tbody, rows) {
 	tbody.replaceChildren(...rows);
 }
@@ -52,6 +57,12 @@ async function api(d, path, opts = {}) {
 	if (!r.ok)
 		throw new Error(body && body.detail ? `${r.status}: ${body.detail}` : `${r.status} ${r.statusText}`);
 	return body;
+}
+
+// A list route's answer: an array of records, but {"count": 0} when the
+// daemon had none (the bridge passes the command's closing reply on).
+function asList(x) {
+	return Array.isArray(x) ? x : [];
 }
 
 function note(id, msg, error) {
@@ -88,13 +99,13 @@ async function showStatus() {
 async function showDevices() {
 	let list;
 	try {
-		list = await api("lwm2md", "/api/clients");
+		list = asList(await api("lwm2md", "/api/clients"));
 		note("devices-note", `${list.length} registered`);
 	} catch (e) {
 		note("devices-note", "lwm2md: " + e.message, true);
 		return;
 	}
-	fill(document.querySelector("#clients tbody"), list.map((c) => el("tr", {
+	fill(document.querySelector("#clients tbody"), list.map((c) => tr({
 		class: "clickable" + (c.endpoint === state.ep ? " selected" : ""), "data-ep": c.endpoint,
 		onclick: () => openDevice(c.endpoint),
 	}, c.endpoint, c.transport, c.binding, c.queue_state || c.connection || "awake", ago(c.lifetime_left))));
@@ -109,20 +120,30 @@ async function openDevice(ep) {
 	const c = await api("lwm2md", "/api/clients/" + encodeURIComponent(ep)).catch(() => null);
 	fill(document.getElementById("objects"), (c ? c.objects : []).map((o) =>
 		el("li", { onclick: () => { document.getElementById("op-path").value = o; operate("read"); } }, o)));
-	for (const tr of document.querySelectorAll("#clients tbody tr"))
-		tr.classList.toggle("selected", tr.dataset.ep === ep);
+	for (const row of document.querySelectorAll("#clients tbody tr"))
+		row.classList.toggle("selected", row.dataset.ep === ep);
 }
 
-// Values of a read (the decoder's JSON: "/o/i/r": value, and "names").
-function showValues(v) {
+// Values of a read or a notification (the decoder's JSON: "/o/i/r": value,
+// and "names"): a read shows its values alone, a notification (@merge)
+// updates its rows in place and adds the others.
+function showValues(v, merge) {
 	const names = (v && v.names) || {};
 	const nameOf = (p) => names[p] || names[p.replace(/^(\/\d+)\/\d+/, "$1/x")] || "";
-	const rows = Object.entries(v || {}).filter(([p]) => p.startsWith("/")).map(([p, val]) => {
+	const tbody = document.querySelector("#values tbody");
+	if (!merge) tbody.replaceChildren();
+	for (const [p, val] of Object.entries(v || {}).filter(([k]) => k.startsWith("/"))) {
 		record(p, val);
-		return el("tr", { "data-path": p }, p, nameOf(p),
+		const row = tr({ "data-path": p }, p, nameOf(p),
 			el("span", { class: "value" }, typeof val === "object" ? JSON.stringify(val) : val));
-	});
-	fill(document.querySelector("#values tbody"), rows);
+		const old = [...tbody.children].find((r) => r.dataset.path === p);
+		if (old) {
+			if (!row.children[1].textContent) row.children[1].textContent = old.children[1].textContent;
+			old.replaceWith(row);
+		} else {
+			tbody.append(row);
+		}
+	}
 	plot();
 }
 
@@ -214,7 +235,7 @@ function onEvent(d, block) {
 	while (list.children.length > 100) list.lastChild.remove();
 	const ev = JSON.parse(data);
 	if (d === "lwm2md" && name.startsWith("registration.")) showDevices();
-	if (d === "lwm2md" && ev.endpoint === state.ep && ev.values) showValues(ev.values);
+	if (d === "lwm2md" && ev.endpoint === state.ep && ev.values) showValues(ev.values, true);
 	if (d === "rdd" && current() === "rd") showRd();
 }
 
@@ -222,8 +243,9 @@ function onEvent(d, block) {
 async function showMesh() {
 	let routes, neighbors, admitted = [];
 	try {
-		[routes, neighbors] = await Promise.all([api("lowpand", "/api/dodag"), api("lowpand", "/api/neighbors")]);
-		admitted = await api("lowpand", "/api/admitted").catch(() => []);
+		[routes, neighbors] = (await Promise.all([api("lowpand", "/api/dodag"),
+			api("lowpand", "/api/neighbors")])).map(asList);
+		admitted = asList(await api("lowpand", "/api/admitted").catch(() => []));
 		note("mesh-note", `${routes.length} nodes in the DODAG, ${neighbors.length} heard directly`);
 	} catch (e) {
 		note("mesh-note", "lowpand: " + e.message, true);
@@ -233,7 +255,7 @@ async function showMesh() {
 	const iids = admitted.map((a) => a.iid.toLowerCase());
 	const isAdmitted = (addr) => iids.some((i) => addr.toLowerCase().endsWith(i.replace(/^0+/, "")));
 	drawDodag(routes, neighbors, isAdmitted);
-	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => el("tr", {},
+	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => tr({},
 		n.address, n.link_local, n.frames, ago(n.last_heard_s), isAdmitted(n.link_local) ? "yes" : "no")));
 }
 
@@ -274,19 +296,20 @@ async function showRd() {
 	const filter = document.getElementById("rd-filter").value.trim().split(/\s+/).filter(Boolean);
 	const q = filter.length ? "?" + filter.map((f) => f.split("=").map(encodeURIComponent).join("=")).join("&") : "";
 	try {
-		const [eps, res] = await Promise.all([api("rdd", "/rd-lookup/ep" + q), api("rdd", "/rd-lookup/res" + q)]);
+		const [eps, res] = (await Promise.all([api("rdd", "/rd-lookup/ep" + q),
+			api("rdd", "/rd-lookup/res" + q)])).map(asList);
 		note("rd-note", `${eps.length} endpoints, ${res.length} resources`);
-		fill(document.querySelector("#rd-eps tbody"), eps.map((e) => el("tr", { "data-ep": e.ep },
+		fill(document.querySelector("#rd-eps tbody"), eps.map((e) => tr({ "data-ep": e.ep },
 			e.ep, e.d || "", e.base || "", e.lt ?? "")));
-		fill(document.querySelector("#rd-res tbody"), res.map((r) => el("tr", {},
+		fill(document.querySelector("#rd-res tbody"), res.map((r) => tr({},
 			r.ep || "", r.href || r.anchor || "", Object.entries(r).filter(([k]) => !["ep", "href"].includes(k))
 				.map(([k, v]) => `${k}=${v}`).join(" "))));
 	} catch (e) {
 		note("rd-note", "rdd: " + e.message, true);
 		return;
 	}
-	const topics = await api("rdd", "/api/topics").catch(() => []);
-	fill(document.querySelector("#rd-topics tbody"), topics.map((t) => el("tr", {},
+	const topics = asList(await api("rdd", "/api/topics").catch(() => []));
+	fill(document.querySelector("#rd-topics tbody"), topics.map((t) => tr({},
 		t.topic || t.name || t.path || "", t["topic-type"] || t.type || "", t.value ?? t.last_value ?? "")));
 	listen("rdd");
 }

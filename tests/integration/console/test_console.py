@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""The web console (ui/) in a real browser: Debian's headless Chromium,
+driven through chromedriver by python3-selenium, against real daemons in
+the demo's set-up — lowpand as the root of a simulated two-hop mesh
+(lwgate-radiosim: b hears the root, c only b), lwm2md with
+lwgate-lwm2m-testclient registered, rdd with a registered endpoint — each
+with its HTTP API on and a bearer token.  The console is loaded from
+lwm2md's /ui/ and calls rdd's and lowpand's APIs across origins (CORS).
+
+Checked in the DOM: the device list shows the client, a Read shows its
+value, a notification of an observation updates the value on the page
+(the SSE stream), the mesh picture has the DODAG's nodes and edges, the
+directory page lists the registered endpoints, and the status page shows
+a stopped daemon as down.  Every wait is for an element or a text; a
+screenshot of each page goes to BUILD/meson-logs/console/.
+
+Usage: test_console.py BUILD_DIR SOURCE_DIR
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+for sub in ("mesh", "lwm2md", "rdd"):
+    sys.path.insert(0, os.path.join(HERE, "..", sub))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import lwgtest  # noqa: E402
+import test_lwm2md as tl  # noqa: E402
+import test_lwm2md_transports as tt  # noqa: E402
+import test_mesh as tm  # noqa: E402
+import test_rdd as tr  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import (NoSuchElementException,  # noqa: E402
+                                        StaleElementReferenceException)
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+TOKEN = "console-rw-1"
+EP = "console-dev"
+WAIT = 60  # seconds an element may take: a bound on a hang, not a timing assertion
+
+
+def http_section(port, ui=""):
+    return (f"[http]\nenabled = yes\nport = {port}\ntokens_rw = {TOKEN}\n"
+            + (f"ui = {ui}\n" if ui else "ui =\n"))
+
+
+class ConsoleTests(tm.Harness):
+    def setUp(self):
+        super().setUp()
+        self.ui = os.path.join(SOURCE, "ui")
+        self.ports = {d: lwgtest.free_port(socket.SOCK_STREAM) for d in ("lwm2md", "rdd", "lowpand")}
+        self.artifacts = os.path.join(BUILD, "meson-logs", "console")
+        os.makedirs(self.artifacts, exist_ok=True)
+        self.client = self.lwm2md = self.rdd = self.browser = None
+        self.rdtmp = tempfile.mkdtemp(prefix="console-rdd-")
+        os.chmod(self.rdtmp, 0o755)
+
+    def tearDown(self):
+        if self.browser:
+            self.browser.quit()
+        if self.client:
+            self.client.proc.kill()
+            self.client.proc.wait()
+        for d in (self.lwm2md, self.rdd):
+            if d and d.proc and d.proc.poll() is None:
+                d.kill9()
+        super().tearDown()
+
+    def start_all(self):
+        self.start(radio=http_section(self.ports["lowpand"], self.ui))
+        self.lwm2md = tl.Lwm2md(self.tmp, http_section(self.ports["lwm2md"], self.ui)).start()
+        self.rdd = tr.Rdd(self.rdtmp, http_section(self.ports["rdd"])).start()
+        for ep in ("node1", "node2"):
+            r = self.rdd.coap("post", f"/rd?ep={ep}&lt=300", tr.RFC9176_LINKS, cf=40)
+            self.assertEqual(r.code, "2.01", r)
+        self.client = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", EP)
+        self.client.expect("registered")
+        self.joined("b", "c")
+        lwgtest.wait_for(lambda: len(self.ctl("routes")) == 3, "both nodes in the DODAG", 30)
+
+    def open_browser(self):
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = "/usr/bin/chromium"
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1200,900", f"--user-data-dir={self.tmp}/chromium"):
+            opts.add_argument(a)
+        self.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        q = "&".join([f"token={TOKEN}"] + [f"{d}=http://127.0.0.1:{p}" for d, p in self.ports.items()])
+        self.browser.get(f"http://127.0.0.1:{self.ports['lwm2md']}/ui/#devices?{q}")
+
+    def wait(self, what, predicate):
+        try:
+            # the page redraws rows as data comes: an element may go between two looks
+            return WebDriverWait(self.browser, WAIT, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException)).until(predicate)
+        except Exception:
+            self.shot("failed")
+            logs = self.browser.get_log("browser") if hasattr(self.browser, "get_log") else []
+            raise AssertionError(f"the page never showed {what}; console: {logs}")
+
+    def texts(self, css):
+        return [e.text for e in self.browser.find_elements(By.CSS_SELECTOR, css)]
+
+    def shot(self, name):
+        self.browser.save_screenshot(os.path.join(self.artifacts, name + ".png"))
+
+    def page(self, name):
+        self.browser.find_element(By.CSS_SELECTOR, f'nav a[data-page="{name}"]').click()
+
+    def test_console(self):
+        self.start_all()
+        self.open_browser()
+        b = self.browser
+
+        # devices: the demo's client, a Read, then an observation's notifications
+        self.wait("the client in the device list",
+                  lambda b: EP in self.texts("#clients tbody td:first-child"))
+        b.find_element(By.CSS_SELECTOR, f'#clients tbody tr[data-ep="{EP}"]').click()
+        path = b.find_element(By.ID, "op-path")
+        path.clear()
+        path.send_keys("/3/0/9")
+        b.find_element(By.ID, "op-read").click()
+        self.client.expect("read path=/3/0/9")
+        self.wait("the read value 87", lambda b: self.texts('#values tr[data-path="/3/0/9"] .value')
+                  == ["87"])
+        obs = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
+                              self.tmp, "lwm2md", "observe", EP, "/3/0/9"],
+                             capture_output=True, text=True)
+        self.assertEqual(obs.returncode, 0, obs.stderr)
+        self.assertEqual(json.loads(obs.stdout)["code"], "2.05 Content")
+        for value in ("50", "42"):
+            self.client.say(f"set /3/0/9 {value}")
+            self.wait(f"the notified value {value}",
+                      lambda b: self.texts('#values tr[data-path="/3/0/9"] .value') == [value])
+        self.wait("the plot of /3/0/9", lambda b: b.find_element(By.ID, "plot").is_displayed())
+        self.assertTrue(any("observe.notify" in t for t in self.texts("#events li")))
+        self.shot("devices")
+
+        # the mesh: one circle per DODAG node, one edge per parent link, as lowpand says
+        routes = self.ctl("routes")
+        self.page("mesh")
+        self.wait("the DODAG's nodes", lambda b: len(self.texts("#dodag g.node")) == len(routes))
+        nodes = [e.get_attribute("data-node") for e in b.find_elements(By.CSS_SELECTOR, "#dodag g.node")]
+        self.assertEqual(sorted(nodes), sorted(r["node"] for r in routes))
+        edges = sorted((e.get_attribute("data-parent"), e.get_attribute("data-child"))
+                       for e in b.find_elements(By.CSS_SELECTOR, "#dodag line.edge"))
+        self.assertEqual(edges, sorted((r["parent"], r["node"]) for r in routes if r["depth"] > 0))
+        self.assertEqual(len(edges), 2)  # b under the root, c under b
+        self.wait("the neighbours", lambda b: len(self.texts("#neighbors tbody tr")) >= 1)
+        b.find_element(By.CSS_SELECTOR, "#dodag g.node:not(.root)").click()
+        self.wait("a node's details", lambda b: "parent " in b.find_element(By.ID, "node").text)
+        self.shot("mesh")
+
+        # the Resource Directory, read across origins from rdd's API
+        self.page("rd")
+        self.wait("the registered endpoints",
+                  lambda b: sorted(self.texts("#rd-eps tbody tr td:first-child")) == ["node1", "node2"])
+        self.assertGreater(len(self.texts("#rd-res tbody tr")), 0)
+        filt = b.find_element(By.ID, "rd-filter")
+        filt.send_keys("ep=node2")
+        b.find_element(By.CSS_SELECTOR, "#rd-form button").click()
+        self.wait("the filtered lookup",
+                  lambda b: self.texts("#rd-eps tbody tr td:first-child") == ["node2"])
+        self.shot("rd")
+
+        # status: all up, then rdd stopped reads as down while the others stay readable
+        self.page("status")
+        self.wait("three daemons up", lambda b: len(self.texts("#status-cards .up")) == 3)
+        self.shot("status")
+        self.rdd.kill9()
+        b.refresh()
+        self.wait("rdd down", lambda b: "down" in b.find_element(
+            By.CSS_SELECTOR, '#status-cards [data-daemon="rdd"]').text)
+        self.assertEqual(len(self.texts("#status-cards .up")), 2)
+        self.shot("status-rdd-down")
+
+        # the files: only plain names, no token needed, nothing outside ui/
+        for target, code in (("/ui/", 200), ("/ui/app.js", 200), ("/ui/../main.c", 404),
+                             ("/ui/.hidden", 404), ("/ui/%2e%2e%2fmeson.build", 404)):
+            out = subprocess.run(["curl", "-sS", "--path-as-is", "-o", "/dev/null", "-w",
+                                  "%{http_code}", f"http://127.0.0.1:{self.ports['lwm2md']}{target}"],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.stdout, str(code), target)
+
+
+if __name__ == "__main__":
+    lwgtest.run([sys.modules[__name__], tm, tl, tt, tr],
+                need_root="lowpand needs root (TUN interface in a network namespace)")
