@@ -251,12 +251,20 @@ async function showMesh() {
 		note("mesh-note", "lowpand: " + e.message, true);
 		return;
 	}
-	// a node is admitted when its address ends with an admitted interface identifier
-	const iids = admitted.map((a) => a.iid.toLowerCase());
-	const isAdmitted = (addr) => iids.some((i) => addr.toLowerCase().endsWith(i.replace(/^0+/, "")));
+	// lowpand admits a node by its interface identifier: the last 64 bits of its addresses
+	const iids = new Set(admitted.map((a) => a.iid.replace(/:/g, "").toLowerCase()));
+	const isAdmitted = (addr) => iids.has(iidOf(addr));
 	drawDodag(routes, neighbors, isAdmitted);
 	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => tr({},
 		n.address, n.link_local, n.frames, ago(n.last_heard_s), isAdmitted(n.link_local) ? "yes" : "no")));
+}
+
+// The interface identifier of IPv6 address @addr as 16 hex digits.
+function iidOf(addr) {
+	const [head, tail] = addr.toLowerCase().split("::");
+	const h = head ? head.split(":") : [], t = tail ? tail.split(":") : [];
+	const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+	return groups.slice(4).map((g) => g.padStart(4, "0")).join("");
 }
 
 // The DODAG as layers by depth, each node under its parent.

@@ -2,14 +2,16 @@
 """The web console (ui/) in a real browser: Debian's headless Chromium,
 driven through chromedriver by python3-selenium, against real daemons in
 the demo's set-up — lowpand as the root of a simulated two-hop mesh
-(lwgate-radiosim: b hears the root, c only b), lwm2md with
+(lwgate-radiosim: b hears the root, c only b) with admission on and paad
+(b authenticates with PANA, c does not), lwm2md with
 lwgate-lwm2m-testclient registered, rdd with a registered endpoint — each
 with its HTTP API on and a bearer token.  The console is loaded from
 lwm2md's /ui/ and calls rdd's and lowpand's APIs across origins (CORS).
 
 Checked in the DOM: the device list shows the client, a Read shows its
 value, a notification of an observation updates the value on the page
-(the SSE stream), the mesh picture has the DODAG's nodes and edges, the
+(the SSE stream), the mesh picture has the DODAG's nodes and edges and
+marks the PANA-authenticated one, the
 directory page lists the registered endpoints, and the status page shows
 a stopped daemon as down.  Every wait is for an element or a text; a
 screenshot of each page goes to BUILD/meson-logs/console/.
@@ -57,7 +59,7 @@ class ConsoleTests(tm.Harness):
         self.ports = {d: lwgtest.free_port(socket.SOCK_STREAM) for d in ("lwm2md", "rdd", "lowpand")}
         self.artifacts = os.path.join(BUILD, "meson-logs", "console")
         os.makedirs(self.artifacts, exist_ok=True)
-        self.client = self.lwm2md = self.rdd = self.browser = None
+        self.client = self.lwm2md = self.rdd = self.browser = self.paad = None
         self.rdtmp = tempfile.mkdtemp(prefix="console-rdd-")
         os.chmod(self.rdtmp, 0o755)
 
@@ -70,10 +72,20 @@ class ConsoleTests(tm.Harness):
         for d in (self.lwm2md, self.rdd):
             if d and d.proc and d.proc.poll() is None:
                 d.kill9()
+        if self.paad and self.paad.poll() is None:
+            self.paad.kill()
+            self.paad.wait()
         super().tearDown()
 
     def start_all(self):
-        self.start(radio=http_section(self.ports["lowpand"], self.ui))
+        # as in scripts/demo: admission on, paad telling lowpand whom it authenticated
+        self.start(radio=http_section(self.ports["lowpand"], self.ui) + "[admission]\nenabled = yes\n")
+        with open(os.path.join(self.tmp, "paad.ini"), "w") as f:
+            f.write(f"[daemon]\nsocket = {self.tmp}/paad.sock\ndatabase = {self.tmp}/paad.db\n"
+                    f"user =\n[admission]\nlowpand_socket = {self.tmp}/lowpand.sock\n")
+        self.paad = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "paad", "paad"), "-f", "-c",
+                                          os.path.join(self.tmp, "paad.ini")],
+                                         os.path.join(self.tmp, "paad.err"))
         self.lwm2md = tl.Lwm2md(self.tmp, http_section(self.ports["lwm2md"], self.ui)).start()
         self.rdd = tr.Rdd(self.rdtmp, http_section(self.ports["rdd"])).start()
         for ep in ("node1", "node2"):
@@ -83,6 +95,16 @@ class ConsoleTests(tm.Harness):
         self.client.expect("registered")
         self.joined("b", "c")
         lwgtest.wait_for(lambda: len(self.ctl("routes")) == 3, "both nodes in the DODAG", 30)
+        # b authenticates with PANA and EAP-PSK, c does not
+        key = "%032x" % 0xbb
+        self.paadctl("device-add", "node-b", key)
+        self.sim.send(cmd="pana", node="b", paa="fd00::1", identity="node-b", psk=key)
+        lwgtest.wait_for(lambda: len(self.ctl("admitted")) == 1, "b admitted", 30)
+
+    def paadctl(self, *args):
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--socket-dir", self.tmp,
+                            "paad", *args], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def open_browser(self):
         opts = webdriver.ChromeOptions()
@@ -152,6 +174,9 @@ class ConsoleTests(tm.Harness):
                        for e in b.find_elements(By.CSS_SELECTOR, "#dodag line.edge"))
         self.assertEqual(edges, sorted((r["parent"], r["node"]) for r in routes if r["depth"] > 0))
         self.assertEqual(len(edges), 2)  # b under the root, c under b
+        # PANA: b authenticated (ringed), c not
+        self.wait("b as PANA-authenticated", lambda b: [e.get_attribute("data-node") for e in
+                  b.find_elements(By.CSS_SELECTOR, "#dodag g.node.admitted")] == ["fd00::b"])
         self.wait("the neighbours", lambda b: len(self.texts("#neighbors tbody tr")) >= 1)
         b.find_element(By.CSS_SELECTOR, "#dodag g.node:not(.root)").click()
         self.wait("a node's details", lambda b: "parent " in b.find_element(By.ID, "node").text)
