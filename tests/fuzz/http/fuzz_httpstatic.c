@@ -19,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (httpstatic_name("/ui/", path, name, sizeof(name)) == 0) {
 		size_t n = strnlen(name, sizeof(name));
 		if (n == 0 || n == sizeof(name) || name[0] == '.' || strchr(name, '/') ||
-		    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		    strspn(name,
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+			    n)
 			abort();
 	}
 	free(path);

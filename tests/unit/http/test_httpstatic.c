@@ -14,8 +14,10 @@ static void served_names(void **state)
 	(void)state;
 	char name[64];
 	static const char *const cases[][2] = {
-		{ "/ui/", "index.html" },       { "/ui", "index.html" },
-		{ "/ui/app.js", "app.js" },     { "/ui/style.css", "style.css" },
+		{ "/ui/", "index.html" },
+		{ "/ui", "index.html" },
+		{ "/ui/app.js", "app.js" },
+		{ "/ui/style.css", "style.css" },
 		{ "/ui/a-b_c.1.svg", "a-b_c.1.svg" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -30,8 +32,10 @@ static void refused_names(void **state)
 	char name[16];
 	/* climbing out, hidden files, escapes, subfolders, control bytes, too long */
 	static const char *const bad[] = {
-		"/ui/../main.c", "/ui/..",         "/ui/.hidden",     "/ui/%2e%2e%2fx",
-		"/ui/sub/x.js",  "/ui//etc/passwd", "/ui/a\tb",        "/ui/x.js?y",
+		"/ui/../main.c", "/ui/..",
+		"/ui/.hidden",   "/ui/%2e%2e%2fx",
+		"/ui/sub/x.js",  "/ui//etc/passwd",
+		"/ui/a\tb",      "/ui/x.js?y",
 		"/ui/a\\b",      "/ui/0123456789abcdef.js",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
