@@ -212,6 +212,20 @@ class ConsoleTests(tm.Harness):
                                   "%{http_code}", f"http://127.0.0.1:{self.ports['lwm2md']}{target}"],
                                  capture_output=True, text=True)
             self.assertEqual(out.stdout, str(code), target)
+        # over HTTP/2 too, with its type; and the CORS preflight the page's calls needed
+        out = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
+                              "%{http_version} %{content_type}",
+                              f"http://127.0.0.1:{self.ports['lowpand']}/ui/app.js"],
+                             capture_output=True, text=True)
+        self.assertEqual(out.stdout, "2 text/javascript; charset=utf-8", out.stderr)
+        out = subprocess.run(["curl", "-sS", "-i", "-X", "OPTIONS", "-H", "Origin: http://x",
+                              "-H", "Access-Control-Request-Method: PUT",
+                              f"http://127.0.0.1:{self.ports['lwm2md']}/api/clients/{EP}/3/0/14"],
+                             capture_output=True, text=True)
+        head = out.stdout.lower()
+        self.assertIn(" 204", head.splitlines()[0])
+        self.assertIn("access-control-allow-origin: *", head)
+        self.assertIn("access-control-allow-headers: authorization, content-type", head)
 
 
 if __name__ == "__main__":
