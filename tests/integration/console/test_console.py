@@ -194,6 +194,15 @@ class ConsoleTests(tm.Harness):
                   lambda b: self.texts("#rd-eps tbody tr td:first-child") == ["node2"])
         self.shot("rd")
 
+        # a phone's screen: every page fits its width (no sideways scrolling)
+        b.set_window_size(390, 844)
+        for name in ("devices", "mesh", "rd", "status"):
+            self.page(name)
+            self.wait(f"the {name} page within 390 px", lambda b: b.execute_script(
+                "return document.documentElement.scrollWidth <= window.innerWidth"))
+            self.shot("phone-" + name)
+        b.set_window_size(1200, 900)
+
         # status: all up, then rdd stopped reads as down while the others stay readable
         self.page("status")
         self.wait("three daemons up", lambda b: len(self.texts("#status-cards .up")) == 3)
