@@ -120,8 +120,22 @@ async function openDevice(ep) {
 	const c = await api("lwm2md", "/api/clients/" + encodeURIComponent(ep)).catch(() => null);
 	fill(document.getElementById("objects"), (c ? c.objects : []).map((o) =>
 		el("li", { onclick: () => { document.getElementById("op-path").value = o; operate("read"); } }, o)));
+	showDeviceLists();
 	for (const row of document.querySelectorAll("#clients tbody tr"))
 		row.classList.toggle("selected", row.dataset.ep === ep);
+}
+
+// The device's observations and the operations queued for it (while asleep).
+async function showDeviceLists() {
+	const ep = encodeURIComponent(state.ep);
+	const [obs, ops] = await Promise.all([
+		api("lwm2md", `/api/clients/${ep}/observations`).then(asList, () => []),
+		api("lwm2md", `/api/clients/${ep}/ops`).then(asList, () => []),
+	]);
+	fill(document.getElementById("observations"), obs.map((o) => el("li", { "data-path": o.path },
+		`${o.path} ${o.state || ""}, ${o.notifications ?? 0} notifications`)));
+	fill(document.getElementById("ops"), ops.map((o) => el("li", {},
+		[o.id, o.op || o.cmd, o.path, o.state].filter((x) => x != null).join(" "))));
 }
 
 // Values of a read or a notification (the decoder's JSON: "/o/i/r": value,
@@ -181,6 +195,11 @@ async function operate(op) {
 			showValues(r.values);
 		} else if (op === "discover") {
 			r = await api("lwm2md", base + "/discover");
+		} else if (op === "observe") {
+			r = await api("lwm2md", base + "/observe", { method: "POST" });
+			showValues(r.values, true);
+		} else if (op === "cancel") {
+			r = await api("lwm2md", base + "/observe", { method: "DELETE" });
 		} else if (op === "write") {
 			const v = value !== "" && !isNaN(Number(value)) ? Number(value) : value;
 			r = await api("lwm2md", base, { method: "PUT", body: JSON.stringify({ value: v }),
@@ -190,6 +209,7 @@ async function operate(op) {
 				headers: { "Content-Type": "text/plain" } });
 		}
 		out.textContent = `${op} /${path}: ` + JSON.stringify(r.links || r.code || "done");
+		showDeviceLists();
 	} catch (e) {
 		out.textContent = `${op} /${path}: ${e.message}`;
 		out.classList.add("error");
@@ -236,6 +256,7 @@ function onEvent(d, block) {
 	const ev = JSON.parse(data);
 	if (d === "lwm2md" && name.startsWith("registration.")) showDevices();
 	if (d === "lwm2md" && ev.endpoint === state.ep && ev.values) showValues(ev.values, true);
+	if (d === "lwm2md" && ev.endpoint === state.ep && /^(observe\.ended|op\.)/.test(name)) showDeviceLists();
 	if (d === "rdd" && current() === "rd") showRd();
 }
 

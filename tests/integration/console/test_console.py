@@ -151,17 +151,21 @@ class ConsoleTests(tm.Harness):
         self.client.expect("read path=/3/0/9")
         self.wait("the read value 87", lambda b: self.texts('#values tr[data-path="/3/0/9"] .value')
                   == ["87"])
-        obs = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir",
-                              self.tmp, "lwm2md", "observe", EP, "/3/0/9"],
-                             capture_output=True, text=True)
-        self.assertEqual(obs.returncode, 0, obs.stderr)
-        self.assertEqual(json.loads(obs.stdout)["code"], "2.05 Content")
+        b.find_element(By.ID, "op-observe").click()
+        self.wait("the observation listed", lambda b: self.texts("#observations li[data-path]")
+                  and self.texts("#observations li")[0].startswith("/3/0/9 active"))
+        [o] = json.loads(subprocess.run(
+            [os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir", self.tmp, "lwm2md",
+             "observations", EP], capture_output=True, text=True, check=True).stdout)
+        self.assertEqual((o["path"], o["state"]), ("/3/0/9", "active"))
         for value in ("50", "42"):
             self.client.say(f"set /3/0/9 {value}")
             self.wait(f"the notified value {value}",
                       lambda b: self.texts('#values tr[data-path="/3/0/9"] .value') == [value])
         self.wait("the plot of /3/0/9", lambda b: b.find_element(By.ID, "plot").is_displayed())
         self.assertTrue(any("observe.notify" in t for t in self.texts("#events li")))
+        b.find_element(By.ID, "op-cancel").click()
+        self.wait("the observation gone", lambda b: self.texts("#observations li") == [])
         self.shot("devices")
 
         # the mesh: one circle per DODAG node, one edge per parent link, as lowpand says
