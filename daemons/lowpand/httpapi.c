@@ -129,6 +129,7 @@ const struct httpbridge_route lowpand_httpapi_routes[] = {
 	{ "GET", "/api/neighbors", false, "neighbors", NULL, NULL },
 	{ "GET", "/api/dodag", false, "routes", NULL, render_dodag },
 	{ "GET", "/api/dodag.svg", false, "routes", NULL, render_dodag_svg },
+	{ "GET", "/api/admitted", false, "admitted", NULL, NULL },
 	{ NULL },
 };
 

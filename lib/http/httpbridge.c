@@ -1,4 +1,5 @@
 #include "http/httpbridge.h"
+#include "http/httpstatic.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -298,10 +299,29 @@ static void subscribe(struct httpbridge *b, struct http_exchange *ex)
 	http_exchange_stream_write(ex, ": subscribed\n\n", 14);
 }
 
+/* Answer a CORS preflight: any origin, the methods and headers the API uses. */
+static void preflight(struct http_exchange *ex)
+{
+	http_exchange_add_header(ex, "access-control-allow-methods", "GET, PUT, POST, DELETE");
+	http_exchange_add_header(ex, "access-control-allow-headers", "authorization, content-type");
+	http_exchange_add_header(ex, "access-control-max-age", "600");
+	http_exchange_respond(ex, 204, NULL, NULL, 0);
+}
+
 static void handle(struct http_exchange *ex, void *arg)
 {
 	struct httpbridge *b = arg;
 	const struct http_request *req = http_exchange_request(ex);
+	if (b->cfg.ui_dir && *b->cfg.ui_dir && strncmp(req->path, "/ui", 3) == 0 &&
+	    (req->path[3] == '\0' || req->path[3] == '/')) {
+		httpstatic_serve(ex, b->cfg.ui_dir, "/ui/");
+		return;
+	}
+	http_exchange_add_header(ex, "access-control-allow-origin", "*");
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		preflight(ex);
+		return;
+	}
 	if (b->cfg.events_path && strcmp(req->path, b->cfg.events_path) == 0) {
 		if (strcmp(req->method, "GET") != 0) {
 			http_exchange_add_header(ex, "allow", "GET");

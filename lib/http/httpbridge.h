@@ -10,7 +10,10 @@
  *
  * Authentication: bearer tokens, read-only or read-write (a write route
  * needs a read-write one).  With no token configured the bridge refuses
- * any address but loopback.
+ * any address but loopback.  Cross-origin requests are allowed (CORS,
+ * any origin): the browser never adds a bearer token by itself, so a
+ * foreign page gains nothing it could not do with curl; it lets the web
+ * console, served by one daemon under /ui/ (httpstatic), call the others.
  *
  * Control errors map to statuses: bad_args 400, not_found 404, denied 403,
  * conflict 409, busy 503, unavailable 502, timeout 504, coap 502 (the
@@ -42,6 +45,7 @@ struct httpbridge_config {
 	const char *events_filter; /* query parameter that filters events ("ep"), or NULL */
 	const char *events_field;  /* the string field of an event's data it must equal */
 	size_t max_subscribers;    /* event streams open at once */
+	const char *ui_dir;        /* the web console's files, served under /ui/; NULL or "": none */
 };
 
 /* One control command to call. */

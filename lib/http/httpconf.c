@@ -17,4 +17,5 @@ void httpconf_bridge(const struct httpconf *c, const char *socket, struct httpbr
 	out->tokens_rw = c->tokens_rw;
 	out->timeout_ms = c->timeout_s * 1000;
 	out->max_subscribers = (size_t)c->max_subscribers;
+	out->ui_dir = c->ui_dir;
 }

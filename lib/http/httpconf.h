@@ -11,6 +11,10 @@
 #include "common/config.h"
 #include "http/httpbridge.h"
 
+#ifndef LWGATE_UI_DIR
+#define LWGATE_UI_DIR "/usr/share/lwgate/ui"
+#endif
+
 struct httpconf {
 	bool enabled;
 	char *address;
@@ -21,6 +25,7 @@ struct httpconf {
 	int max_body;
 	int timeout_s;
 	int max_subscribers;
+	char *ui_dir;
 };
 
 /* clang-format off */
@@ -50,7 +55,9 @@ struct httpconf {
 	{"http", "timeout", CONFIG_INT, offsetof(TYPE, FIELD.timeout_s), "30", 1, 300, NULL, false,   \
 	 "seconds a request waits for the daemon (and its device) by default"},                       \
 	{"http", "max_subscribers", CONFIG_INT, offsetof(TYPE, FIELD.max_subscribers), "1000", 1,     \
-	 1000000, NULL, false, "event streams open at once"}
+	 1000000, NULL, false, "event streams open at once"},                                         \
+	{"http", "ui", CONFIG_STRING, offsetof(TYPE, FIELD.ui_dir), LWGATE_UI_DIR, 0, 0, NULL, false, \
+	 "folder of the web console, served under /ui/ (empty: no console)"}
 /* clang-format on */
 
 /*
