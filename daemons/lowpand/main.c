@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "admission.h"
 #include "forward.h"
+#include "httpapi.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
 #include "ndrouter.h"
@@ -73,6 +74,7 @@ struct lowpand_config {
 	int registrations_max;
 	bool admission;
 	int admission_max;
+	struct httpconf http;
 };
 
 /* clang-format off */
@@ -153,6 +155,7 @@ static const struct config_key lowpand_keys[] = {
 	  "authenticated, and what joining needs (ND, RPL, PANA)" },
 	{ "admission", "max_nodes", CONFIG_INT, offsetof(struct lowpand_config, admission_max),
 	  "1024", 1, 1000000, NULL, false, "authenticated nodes remembered at once" },
+	HTTPCONF_KEYS(struct lowpand_config, http, "8082"),
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -180,6 +183,7 @@ struct lowpand {
 	struct lowpan_ctx_table contexts;
 	struct in6_addr context0; /* as configured, for the 6CO */
 	unsigned context0_len;    /* 0: none */
+	struct httpbridge *http;  /* NULL when [http] enabled = no */
 };
 
 /* The running configuration; never keep the pointer: a reload replaces it. */
@@ -421,13 +425,14 @@ static int lowpand_start(struct daemon *d, void **state)
 		if (!l->nd)
 			return -EINVAL;
 	}
-	return 0;
+	return lowpand_httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
 }
 
 static void lowpand_stop(void *state)
 {
 	struct lowpand *l = state;
 
+	httpbridge_free(l->http);
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
 	registry_free(l->reg);
