@@ -74,6 +74,7 @@ static const struct config_key scefd_keys[] = {
 static const struct db_migration scefd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, store_schema_2 },
+	{ 3, notify_schema_3 },
 };
 
 static bool scefd_config_check(const void *cfg, char *why, size_t size)
@@ -91,11 +92,53 @@ static bool scefd_config_check(const void *cfg, char *why, size_t size)
 	return true;
 }
 
+struct uplink {
+	struct scefd *s;
+	struct device *dev;
+	const uint8_t *data;
+	size_t len;
+};
+
+/* One NiddUplinkDataNotification per configuration of the device. */
+static int uplink_to(const struct store_config *c, void *arg)
+{
+	struct uplink *u = arg;
+	const struct t8_target *t = &c->cfg.target;
+	if (devices_find(u->s->devs, t->kind, t->id) != u->dev)
+		return 0;
+	char link[T8_MAX_URI + 128];
+	t8api_config_link(u->s->api, c->scs_as, c->id, link, sizeof(link));
+	char *body = t8_uplink_json(link, t, u->data, u->len);
+	if (body)
+		notify_post(u->s->notify, c->cfg.notification_destination, body);
+	free(body);
+	return 0;
+}
+
 static void on_uplink(struct device *dev, const uint8_t *data, size_t len, void *arg)
 {
 	struct scefd *s = arg;
-	log_debug("uplink: %zu bytes from %s", len, dev->external_id);
+	struct uplink u = { s, dev, data, len };
 	s->uplinks++;
+	/* Sending data is what a sleeping device does when it wakes. */
+	if (dev->state != DEVICE_REACHABLE)
+		nidd_set_state(s->nidd, dev, DEVICE_REACHABLE);
+	store_config_each(daemon_db(s->d), NULL, uplink_to, &u);
+}
+
+/* A buffered delivery was delivered or discarded: tell its SCS/AS. */
+static void on_status(const struct store_delivery *d, void *arg)
+{
+	struct scefd *s = arg;
+	struct store_config c;
+	if (store_config_get(daemon_db(s->d), NULL, d->config, &c) < 0)
+		return;
+	char link[T8_MAX_URI + 160];
+	t8api_delivery_link(s->api, c.scs_as, c.id, d->id, link, sizeof(link));
+	char *body = t8_delivery_status_json(link, d->status);
+	if (body)
+		notify_post(s->notify, c.cfg.notification_destination, body);
+	free(body);
 }
 
 static int start_api(struct scefd *s, const struct scefd_config *c)
@@ -134,10 +177,12 @@ static int scefd_start(struct daemon *d, void **state)
 	struct nidd_config nc = { .max_packet_bytes = (unsigned)c->max_packet_size,
 				  .buffer_max = (unsigned)c->buffer_max,
 				  .buffer_time = (unsigned)c->buffer_time };
-	int rc = devices_new(daemon_base(d), c->dev_list, c->dev_address, (uint16_t)c->dev_port,
-			     on_uplink, s, &s->devs);
+	int rc = notify_new(daemon_base(d), daemon_db(d), &s->notify);
 	if (rc == 0)
-		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, NULL, s, &s->nidd);
+		rc = devices_new(daemon_base(d), c->dev_list, c->dev_address, (uint16_t)c->dev_port,
+				 on_uplink, s, &s->devs);
+	if (rc == 0)
+		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, on_status, s, &s->nidd);
 	if (rc == 0)
 		rc = start_api(s, c);
 	if (rc == 0)
@@ -155,6 +200,7 @@ static void scefd_stop(void *state)
 	t8api_free(s->api);
 	nidd_free(s->nidd);
 	devices_free(s->devs);
+	notify_free(s->notify);
 	free(s);
 }
 
@@ -172,6 +218,13 @@ static void scefd_status(void *state, json_t *status)
 	json_object_set_new(status, "devices", json_integer((json_int_t)devices_count(s->devs)));
 	json_object_set_new(status, "http_requests", json_integer((json_int_t)st.requests));
 	json_object_set_new(status, "uplinks", json_integer((json_int_t)s->uplinks));
+	struct notify_stats ns;
+	notify_get_stats(s->notify, &ns);
+	json_object_set_new(status, "notifications",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", "queued", (json_int_t)ns.queued,
+				      "sent", (json_int_t)ns.sent, "retried", (json_int_t)ns.retried,
+				      "dropped", (json_int_t)ns.dropped, "waiting",
+				      (json_int_t)ns.waiting));
 }
 
 static const struct daemon_def scefd_def = {

@@ -11,6 +11,7 @@
 #include "devices.h"
 #include "http/httpsrv.h"
 #include "nidd.h"
+#include "notify.h"
 #include "t8api.h"
 
 struct scefd {
@@ -19,6 +20,7 @@ struct scefd {
 	struct nidd *nidd;
 	struct t8api *api;
 	struct http_server *srv;
+	struct notify *notify;
 	uint64_t uplinks;
 };
 

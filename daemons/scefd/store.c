@@ -72,7 +72,8 @@ static void config_row(sqlite3_stmt *st, struct store_config *c)
 int store_config_get(struct db *db, const char *scs_as, int64_t id, struct store_config *out)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT " CONFIG_COLUMNS " FROM nidd_config WHERE scs_as = ? AND id = ?");
+		db_stmt(db, "SELECT " CONFIG_COLUMNS " FROM nidd_config"
+			    " WHERE (?1 IS NULL OR scs_as = ?1) AND id = ?2");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, scs_as, -1, SQLITE_STATIC);

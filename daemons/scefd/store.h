@@ -35,7 +35,7 @@ struct store_delivery {
 /* Add @c (its id is set).  Returns 0 or -errno. */
 int store_config_add(struct db *db, struct store_config *c);
 
-/* The configuration @id of @scs_as into *@out.  Returns 0, -ENOENT or -EIO. */
+/* The configuration @id of @scs_as (NULL: of any) into *@out.  Returns 0, -ENOENT or -EIO. */
 int store_config_get(struct db *db, const char *scs_as, int64_t id, struct store_config *out);
 
 /* Write back @c's writable members.  Returns 0, -ENOENT or -EIO. */

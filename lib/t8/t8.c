@@ -327,16 +327,47 @@ int t8_downlink_patch(const char *json, size_t len, struct t8_downlink *dl, stru
 	return rc;
 }
 
+/* "data" as padded standard base64 into @o. */
+static void set_data(json_t *o, const uint8_t *data, size_t len)
+{
+	char b64[(T8_MAX_DATA + 2) / 3 * 4 + 1];
+	if (len > T8_MAX_DATA)
+		len = T8_MAX_DATA; /* the callers' buffers are that size: never cut */
+	EVP_EncodeBlock((unsigned char *)b64, data, (int)len);
+	json_object_set_new(o, "data", json_string(b64));
+}
+
+static char *dump(json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+char *t8_uplink_json(const char *config_link, const struct t8_target *target, const uint8_t *data,
+		     size_t len)
+{
+	json_t *o = json_pack("{s:s, s:s}", "niddConfiguration", config_link,
+			      t8_target_member(target->kind), target->id);
+	if (o)
+		set_data(o, data, len);
+	return dump(o);
+}
+
+char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status)
+{
+	return dump(json_pack("{s:s, s:s}", "niddDownlinkDataTransfer", delivery_link,
+			      "deliveryStatus", t8_delivery_status_name(status)));
+}
+
 char *t8_downlink_json(const struct t8_downlink *dl, const char *self,
 		       enum t8_delivery_status status, const char *retrans)
 {
-	char b64[(T8_MAX_DATA + 2) / 3 * 4 + 1];
-	EVP_EncodeBlock((unsigned char *)b64, dl->data, (int)dl->data_len);
 	json_t *o = json_object();
 	if (self)
 		json_object_set_new(o, "self", json_string(self));
 	json_object_set_new(o, t8_target_member(dl->target.kind), json_string(dl->target.id));
-	json_object_set_new(o, "data", json_string(b64));
+	set_data(o, dl->data, dl->data_len);
 	json_object_set_new(o, "reliableDataService", json_boolean(dl->reliable_data_service));
 	if (dl->maximum_latency >= 0)
 		json_object_set_new(o, "maximumLatency", json_integer(dl->maximum_latency));
@@ -348,9 +379,7 @@ char *t8_downlink_json(const struct t8_downlink *dl, const char *self,
 	json_object_set_new(o, "deliveryStatus", json_string(t8_delivery_status_name(status)));
 	if (retrans && retrans[0])
 		json_object_set_new(o, "requestedRetransmissionTime", json_string(retrans));
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s;
+	return dump(o);
 }
 
 char *t8_problem_json(int status, const char *title, const char *detail, const char *cause,

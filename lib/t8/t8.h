@@ -144,4 +144,17 @@ char *t8_downlink_json(const struct t8_downlink *dl, const char *self,
 char *t8_problem_json(int status, const char *title, const char *detail, const char *cause,
 		      bool failure, const char *retrans);
 
+/*
+ * A NiddUplinkDataNotification: @len bytes of @data from the UE @target
+ * under configuration @config_link.  Returns a malloc'd string or NULL.
+ */
+char *t8_uplink_json(const char *config_link, const struct t8_target *target, const uint8_t *data,
+		     size_t len);
+
+/*
+ * A NiddDownlinkDataDeliveryStatusNotification for the delivery
+ * @delivery_link now in @status.  Returns a malloc'd string or NULL.
+ */
+char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status);
+
 #endif
