@@ -155,6 +155,24 @@ static int get_pdn(json_t *o, enum t8_pdn_option *out, struct t8_error *err)
 		    "pdnEstablishmentOption");
 }
 
+/* notificationDestination (when present): an absolute http or https URI. */
+static int get_destination(json_t *o, char out[T8_MAX_URI], struct t8_error *err)
+{
+	char uri[T8_MAX_URI] = "";
+	if (get_string(o, "notificationDestination", uri, sizeof(uri), err) < 0)
+		return -EINVAL;
+	if (!json_object_get(o, "notificationDestination"))
+		return 0;
+	const char *host = strncmp(uri, "http://", 7) == 0    ? uri + 7
+			   : strncmp(uri, "https://", 8) == 0 ? uri + 8
+							      : NULL;
+	if (!host || !*host || *host == '/')
+		return fail(err, 400, "MANDATORY_IE_INCORRECT", "%s must be an http(s) URI",
+			    "notificationDestination");
+	memcpy(out, uri, sizeof(uri));
+	return 0;
+}
+
 static json_t *load_object(const char *json, size_t len, struct t8_error *err)
 {
 	json_error_t jerr;
@@ -177,12 +195,7 @@ int t8_config_parse(const char *json, size_t len, struct t8_config *out, struct 
 	if (rc == 0 && !json_object_get(o, "notificationDestination"))
 		rc = fail(err, 400, "MANDATORY_IE_MISSING", "%s is required", "notificationDestination");
 	if (rc == 0)
-		rc = get_string(o, "notificationDestination", c.notification_destination,
-				sizeof(c.notification_destination), err);
-	if (rc == 0 && strncmp(c.notification_destination, "http://", 7) != 0 &&
-	    strncmp(c.notification_destination, "https://", 8) != 0)
-		rc = fail(err, 400, "MANDATORY_IE_INCORRECT", "%s must be an http(s) URI",
-			  "notificationDestination");
+		rc = get_destination(o, c.notification_destination, err);
 	if (rc == 0)
 		rc = get_string(o, "mtcProviderId", c.mtc_provider_id, sizeof(c.mtc_provider_id), err);
 	if (rc == 0)
@@ -218,8 +231,7 @@ int t8_config_patch(const char *json, size_t len, struct t8_config *cfg, struct 
 	if (rc == 0)
 		rc = get_pdn(o, &c.pdn_option, err);
 	if (rc == 0)
-		rc = get_string(o, "notificationDestination", c.notification_destination,
-				sizeof(c.notification_destination), err);
+		rc = get_destination(o, c.notification_destination, err);
 	json_decref(o);
 	if (rc == 0)
 		*cfg = c;

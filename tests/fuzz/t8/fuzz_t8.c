@@ -67,7 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	default:
 		memset(&dl, 0, sizeof(dl));
-		dl.target = cfg.target;
+		dl.target = cfg.target; /* a stored delivery: never without data */
+		dl.data[0] = 0x40;
+		dl.data_len = 1;
 		dl.maximum_latency = -1;
 		if (t8_downlink_patch(json, len, &dl, &err) == 0)
 			downlink_round_trip(&dl);

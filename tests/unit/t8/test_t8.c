@@ -101,6 +101,9 @@ static void test_config_parse_and_patch(void **state)
 	const char *ftp = "{\"externalId\":\"a@b\",\"notificationDestination\":\"ftp://x\"}";
 	assert_int_equal(t8_config_parse(ftp, strlen(ftp), &c, &err), -EINVAL);
 	assert_string_equal(err.cause, "MANDATORY_IE_INCORRECT");
+	/* A patch is held to the same rule (found by fuzz_t8: "http:/,b/c" got through). */
+	const char *bad_dest = "{\"notificationDestination\":\"http:/,b/c\"}";
+	assert_int_equal(t8_config_patch(bad_dest, strlen(bad_dest), &c, &err), -EINVAL);
 }
 
 static void test_problem_and_notifications(void **state)
