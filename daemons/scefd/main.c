@@ -186,8 +186,6 @@ static int scefd_start(struct daemon *d, void **state)
 	if (rc == 0)
 		rc = start_api(s, c);
 	if (rc == 0)
-		rc = ipc_server_add_commands(daemon_ipc(d), scefctl_commands, s);
-	if (rc == 0)
 		log_info("T8 NIDD API on %s port %u, %zu devices on UDP port %u", c->t8_address,
 			 http_server_port(s->srv), devices_count(s->devs), devices_port(s->devs));
 	return rc;
@@ -240,6 +238,7 @@ static const struct daemon_def scefd_def = {
 	.reload = scefd_reload,
 	.config_check = scefd_config_check,
 	.status = scefd_status,
+	.commands = scefctl_commands,
 };
 
 int main(int argc, char **argv)
