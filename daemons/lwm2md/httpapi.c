@@ -1,6 +1,7 @@
 #include "httpapi.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "/3/0/1" from the captured "3/0/1"; the command checks it is a LwM2M path. */
@@ -130,6 +131,40 @@ static int build_post(const struct httproute_match *m, const struct http_request
 	return httpbridge_query_args(req, q, call->args, why, size);
 }
 
+/* POST …/observe starts an observation (?format=), DELETE …/observe cancels it (?mode=). */
+static int build_observe(const struct httproute_match *m, const struct http_request *req,
+			 struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "format", NULL };
+	call->cmd = "observe";
+	call->args = ep_path_args(m);
+	return httpbridge_query_args(req, q, call->args, why, size);
+}
+
+static int build_cancel(const struct httproute_match *m, const struct http_request *req,
+			struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "mode", NULL };
+	call->cmd = "cancel";
+	call->args = ep_path_args(m);
+	return httpbridge_query_args(req, q, call->args, why, size);
+}
+
+/* GET /api/ops/{id}: the control command takes the id as a number. */
+static int build_op(const struct httproute_match *m, const struct http_request *req,
+		    struct httpbridge_call *call, char *why, size_t size)
+{
+	char *end;
+	long long id = strtoll(httproute_get(m, "id"), &end, 10);
+	if (*end || id < 0) {
+		snprintf(why, size, "an operation id is a number");
+		return 400;
+	}
+	call->cmd = "op";
+	call->args = json_pack("{s:I}", "id", (json_int_t)id);
+	return 0;
+}
+
 /* PUT /api/credentials/{ep} {"key": "HEX", "identity": "…"}: a DTLS PSK. */
 static int build_cred_add(const struct httproute_match *m, const struct http_request *req,
 			  struct httpbridge_call *call, char *why, size_t size)
@@ -155,6 +190,12 @@ const struct httpbridge_route httpapi_routes[] = {
 	{ "GET", "/api/clients", false, "clients", NULL },
 	{ "GET", "/api/clients/{ep}", false, "show", NULL },
 	{ "DELETE", "/api/clients/{ep}", true, "remove", NULL },
+	{ "GET", "/api/clients/{ep}/observations", false, "observations", NULL },
+	{ "GET", "/api/clients/{ep}/values", false, "values", NULL },
+	{ "GET", "/api/clients/{ep}/ops", false, "ops", NULL },
+	{ "GET", "/api/ops/{id}", false, NULL, build_op },
+	{ "POST", "/api/clients/{ep}/{path*}/observe", true, NULL, build_observe },
+	{ "DELETE", "/api/clients/{ep}/{path*}/observe", true, NULL, build_cancel },
 	{ "GET", "/api/clients/{ep}/{path*}/discover", false, NULL, build_discover },
 	{ "PUT", "/api/clients/{ep}/{path*}/attributes", true, NULL, build_attributes },
 	{ "GET", "/api/clients/{ep}/{path*}", false, NULL, build_read },

@@ -162,6 +162,40 @@ class Lwm2mHttpTests(unittest.TestCase):
             ev.stdout.close()
 
 
+    def test_events_for_a_notification(self):
+        """POST …/observe, then the device's notification arrives as observe.notify."""
+        self.register()
+        ev = subprocess.Popen(["curl", "-sSN", "--http1.1", "-H", f"Authorization: Bearer {RO}",
+                               self.url(f"/api/event?ep={EP}")], stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(ev.stdout.readline(), ": subscribed\n")
+            t = self.device_answers("2.05", b"42", [(6, b"\x01"), (12, b"")])
+            code, got = self.api("POST", f"/api/clients/{EP}/3/0/9/observe?format=text")
+            t.join()
+            self.assertEqual(code, 200, got)
+            self.assertTrue(cm.options(self.req, 6), "the GET carries Observe")
+            note = cm.encode(cm.NON, cm.code("2.05"), 0x7777, self.req["token"],
+                             [(6, b"\x02"), (12, b"")], b"43")
+            self.u.send(note)
+            # the observe's own response is a notification too (42); then the device's (43)
+            seen = []
+            while not any("43" in json.dumps(d["values"]) for d in seen):
+                line = ev.stdout.readline()
+                self.assertTrue(line, "the event stream ended early")
+                if line == "event: observe.notify\n":
+                    seen.append(json.loads(ev.stdout.readline()[6:]))
+            self.assertEqual([(d["endpoint"], d["path"]) for d in seen], [(EP, "/3/0/9")] * len(seen))
+            code, obs = self.api("GET", f"/api/clients/{EP}/observations", token=RO)
+            self.assertEqual(code, 200, obs)
+            code, vals = self.api("GET", f"/api/clients/{EP}/values", token=RO)
+            self.assertEqual(code, 200, vals)
+            self.assertIn("/3/0/9", json.dumps(vals))
+        finally:
+            ev.kill()
+            ev.wait()
+            ev.stdout.close()
+
+
 class ConfigTests(unittest.TestCase):
     def test_no_token_means_loopback_only(self):
         tmp = tempfile.mkdtemp(prefix="lwm2md-http-")

@@ -8,6 +8,10 @@
  *   GET  /later          answered from the next loop iteration (async)
  *   GET  /events?n=N     N server-sent events, one per loop iteration, then the end
  *   GET  /flood?n=N&size=S  N chunks of S bytes at once (output bound)
+ *   GET  /subscribe      an event stream fed by /publish
+ *   GET  /subscribers    how many streams /publish would feed
+ *   POST /publish?n=N    N events to every subscriber (64 per loop
+ *                        iteration), then each stream ends; 202 at once
  *   anything else        404 problem+json
  *
  * Usage: lwgate-http-testd [-l ADDR] [-p PORT] [-c CERT -k KEY] [-b MAX_BODY]
@@ -95,6 +99,76 @@ static void echo(struct http_exchange *ex)
 	free(s);
 }
 
+#define MAX_SUBS 4096
+
+/* /subscribe streams and a /publish in progress (one at a time). */
+struct hub {
+	struct event_base *base;
+	struct http_exchange *subs[MAX_SUBS];
+	size_t n_subs;
+	struct event *pump;
+	long left, seq;
+};
+
+static void sub_closed(struct http_exchange *ex, void *arg)
+{
+	struct hub *h = arg;
+	for (size_t i = 0; i < h->n_subs; i++)
+		if (h->subs[i] == ex) {
+			h->subs[i] = h->subs[--h->n_subs];
+			return;
+		}
+}
+
+static void pump(evutil_socket_t fd, short what, void *arg)
+{
+	struct hub *h = arg;
+	char line[96];
+	for (int k = 0; k < 64 && h->left > 0; k++, h->left--) {
+		int len = snprintf(line, sizeof(line), "event: tick\ndata: {\"n\":%ld}\n\n",
+				   h->seq++);
+		/* backwards: a stream cut for a slow reader leaves the array */
+		for (size_t i = h->n_subs; i-- > 0;)
+			http_exchange_stream_write(h->subs[i], line, (size_t)len);
+	}
+	if (h->left > 0) {
+		event_active(h->pump, EV_TIMEOUT, 0);
+		return;
+	}
+	/* an HTTP/2 stream ends (and sub_closed runs) once its last DATA is sent */
+	size_t n = h->n_subs;
+	struct http_exchange *ending[MAX_SUBS];
+	memcpy(ending, h->subs, n * sizeof(*ending));
+	h->n_subs = 0;
+	for (size_t i = 0; i < n; i++)
+		http_exchange_stream_end(ending[i]);
+}
+
+static struct hub hub;
+
+static void subscribe(struct http_exchange *ex)
+{
+	if (hub.n_subs >= MAX_SUBS) {
+		http_exchange_problem(ex, 503, NULL, "too many subscribers");
+		return;
+	}
+	hub.subs[hub.n_subs++] = ex;
+	http_exchange_on_close(ex, sub_closed, &hub);
+	http_exchange_stream_begin(ex, 200, "text/event-stream");
+	http_exchange_stream_write(ex, ": subscribed\n\n", 14);
+}
+
+static void publish(struct http_exchange *ex)
+{
+	hub.left = param(http_exchange_request(ex), "n", 1);
+	if (!hub.pump)
+		hub.pump = event_new(hub.base, -1, 0, pump, &hub);
+	event_active(hub.pump, EV_TIMEOUT, 0);
+	char n[32];
+	int len = snprintf(n, sizeof(n), "%zu\n", hub.n_subs);
+	http_exchange_respond(ex, 202, "text/plain", n, (size_t)len);
+}
+
 struct later {
 	struct http_exchange *ex;
 	struct event *ev;
@@ -131,6 +205,14 @@ static void handle(struct http_exchange *ex, void *arg)
 		l->ev = event_new(base, -1, 0, later_fire, l);
 		http_exchange_on_close(ex, later_closed, l);
 		event_active(l->ev, EV_TIMEOUT, 0);
+	} else if (strcmp(req->path, "/subscribe") == 0) {
+		subscribe(ex);
+	} else if (strcmp(req->path, "/subscribers") == 0) {
+		char n[32];
+		int len = snprintf(n, sizeof(n), "%zu\n", hub.n_subs);
+		http_exchange_respond(ex, 200, "text/plain", n, (size_t)len);
+	} else if (strcmp(req->path, "/publish") == 0) {
+		publish(ex);
 	} else if (strcmp(req->path, "/flood") == 0) {
 		long n = param(req, "n", 1), size = param(req, "size", 1024);
 		char *chunk = calloc(1, (size_t)(size > 0 && size < 1 << 20 ? size : 1));
@@ -202,6 +284,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct event_base *base = event_base_new();
 	struct http_server *srv;
+	hub.base = base;
 	if (!base || http_server_new(base, &cfg, handle, base, &srv) < 0 ||
 	    http_server_listen(srv, addr, (uint16_t)port) < 0)
 		return 1;
@@ -221,6 +304,8 @@ int main(int argc, char **argv)
 		(unsigned long long)st.requests, (unsigned long long)st.bad_requests,
 		(unsigned long long)st.h2_sessions, (unsigned long long)st.tls_sessions);
 	http_server_free(srv);
+	if (hub.pump)
+		event_free(hub.pump);
 	event_free(sigint);
 	event_free(sigterm);
 	event_base_free(base);
