@@ -54,7 +54,8 @@ static int parse_item(char *item, struct device *dev, char *why, size_t size)
 	    strlen(f[0]) >= sizeof(dev->external_id) || strlen(f[1]) < 5 || strlen(f[1]) > 15 ||
 	    f[1][strspn(f[1], "0123456789")] || *end || port < 1 || port > 65535 ||
 	    (n == 4 && device_state_parse(f[3], &dev->state) < 0)) {
-		snprintf(why, size, "[devices] list: \"%s\" is not EXTID,MSISDN,PORT[,STATE]", f[0]);
+		snprintf(why, size, "[devices] list: \"%s\" is not EXTID,MSISDN,PORT[,STATE]",
+			 f[0]);
 		return -EINVAL;
 	}
 	strcpy(dev->external_id, f[0]);
@@ -111,7 +112,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		ssize_t n =
+			recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return;
 		struct device *dev = NULL;
@@ -119,7 +121,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 			if (d->v[k].addr_len == flen && memcmp(&d->v[k].addr, &from, flen) == 0)
 				dev = &d->v[k];
 		if (!dev || (size_t)n > T8_MAX_DATA) {
-			log_debug("uplink: %zd bytes from %s dropped", n, dev ? "a device" : "no device");
+			log_debug("uplink: %zd bytes from %s dropped", n,
+				  dev ? "a device" : "no device");
 			continue;
 		}
 		d->fn(dev, buf, (size_t)n, d->arg);

@@ -160,8 +160,10 @@ static int start_api(struct scefd *s, const struct scefd_config *c)
 	if (c->api_root[0])
 		snprintf(root, sizeof(root), "%s", c->api_root);
 	else
-		snprintf(root, sizeof(root), strchr(c->t8_address, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
-			 c->cert_file[0] ? "https" : "http", c->t8_address, http_server_port(s->srv));
+		snprintf(root, sizeof(root),
+			 strchr(c->t8_address, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
+			 c->cert_file[0] ? "https" : "http", c->t8_address,
+			 http_server_port(s->srv));
 	t8api_set_root(s->api, root);
 	return 0;
 }
@@ -220,9 +222,9 @@ static void scefd_status(void *state, json_t *status)
 	notify_get_stats(s->notify, &ns);
 	json_object_set_new(status, "notifications",
 			    json_pack("{s:I, s:I, s:I, s:I, s:I}", "queued", (json_int_t)ns.queued,
-				      "sent", (json_int_t)ns.sent, "retried", (json_int_t)ns.retried,
-				      "dropped", (json_int_t)ns.dropped, "waiting",
-				      (json_int_t)ns.waiting));
+				      "sent", (json_int_t)ns.sent, "retried",
+				      (json_int_t)ns.retried, "dropped", (json_int_t)ns.dropped,
+				      "waiting", (json_int_t)ns.waiting));
 }
 
 static const struct daemon_def scefd_def = {

@@ -90,7 +90,7 @@ static void buffer(struct nidd *n, const struct device *dev, struct store_delive
 	}
 	d->status = status;
 	d->expires = d->created + (d->dl.maximum_latency > 0 ? d->dl.maximum_latency
-							      : (int64_t)n->cfg.buffer_time);
+							     : (int64_t)n->cfg.buffer_time);
 	if (store_delivery_add(n->db, d) < 0 || db_commit(n->db) < 0) {
 		refuse(res, 500, NULL, "the SCEF could not store the data");
 		return;

@@ -95,8 +95,7 @@ void notify_get_stats(const struct notify *n, struct notify_stats *out)
 }
 
 /* Host, port and path of an http:// @url. */
-static int split_url(const char *url, char *host, size_t hsize, int *port, char *path,
-		     size_t psize)
+static int split_url(const char *url, char *host, size_t hsize, int *port, char *path, size_t psize)
 {
 	struct evhttp_uri *u = evhttp_uri_parse(url);
 	int rc = -EINVAL;
@@ -218,7 +217,8 @@ static void send_one(struct notify *n, int64_t id, const char *url, const char *
 	evhttp_add_header(h, "Content-Type", "application/json");
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST, path) == 0)
-		n->inflight[n->n_inflight++] = id; /* on failure libevent freed req and calls no one */
+		n->inflight[n->n_inflight++] =
+			id; /* on failure libevent freed req and calls no one */
 	else
 		free(a);
 }

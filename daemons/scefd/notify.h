@@ -19,7 +19,7 @@
 /* The outbox table (schema 3 of scefd's database). */
 extern const char notify_schema_3[];
 
-#define NOTIFY_MAX_INFLIGHT 32   /* POSTs on the wire at once */
+#define NOTIFY_MAX_INFLIGHT 32    /* POSTs on the wire at once */
 #define NOTIFY_MAX_QUEUED   65536 /* outbox rows; more are dropped and counted */
 
 struct notify_stats {

@@ -29,7 +29,8 @@ static void cmd_devices(struct ipc_call *call, json_t *args, void *ctx)
 static struct device *named_device(struct ipc_call *call, json_t *args, struct scefd *s)
 {
 	const char *id = json_string_value(json_object_get(args, "device"));
-	struct device *dev = devices_find(s->devs, strchr(id, '@') ? T8_EXTERNAL_ID : T8_MSISDN, id);
+	struct device *dev =
+		devices_find(s->devs, strchr(id, '@') ? T8_EXTERNAL_ID : T8_MSISDN, id);
 	if (!dev)
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no device %s", id);
 	return dev;
@@ -63,11 +64,11 @@ static void cmd_sleep(struct ipc_call *call, json_t *args, void *ctx)
 
 static int add_config(const struct store_config *c, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id,
-					     "scsAsId", c->scs_as,
-					     t8_target_member(c->cfg.target.kind), c->cfg.target.id,
-					     "notificationDestination",
-					     c->cfg.notification_destination, "status", "ACTIVE"));
+	json_array_append_new(arg,
+			      json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id,
+					"scsAsId", c->scs_as, t8_target_member(c->cfg.target.kind),
+					c->cfg.target.id, "notificationDestination",
+					c->cfg.notification_destination, "status", "ACTIVE"));
 	return 0;
 }
 
@@ -81,12 +82,12 @@ static void cmd_configurations(struct ipc_call *call, json_t *args, void *ctx)
 
 static int add_delivery(const struct store_delivery *d, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:I, s:I, s:s, s:i, s:s, s:I}", "id",
-					     (json_int_t)d->id, "configuration",
-					     (json_int_t)d->config, "target", d->dl.target.id,
-					     "bytes", (int)d->dl.data_len, "deliveryStatus",
-					     t8_delivery_status_name(d->status), "expires",
-					     (json_int_t)d->expires));
+	json_array_append_new(arg,
+			      json_pack("{s:I, s:I, s:s, s:i, s:s, s:I}", "id", (json_int_t)d->id,
+					"configuration", (json_int_t)d->config, "target",
+					d->dl.target.id, "bytes", (int)d->dl.data_len,
+					"deliveryStatus", t8_delivery_status_name(d->status),
+					"expires", (json_int_t)d->expires));
 	return 0;
 }
 
@@ -123,6 +124,7 @@ const struct ipc_command scefctl_commands[] = {
 	  sleep_args, cmd_sleep, true },
 	{ "configurations", "the NIDD configurations of every SCS/AS", NULL, cmd_configurations,
 	  false },
-	{ "deliveries", "buffered downlink data deliveries", deliveries_args, cmd_deliveries, false },
+	{ "deliveries", "buffered downlink data deliveries", deliveries_args, cmd_deliveries,
+	  false },
 	{ .name = NULL },
 };

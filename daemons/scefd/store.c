@@ -39,20 +39,21 @@ static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
 int store_config_add(struct db *db, struct store_config *c)
 {
 	const struct t8_config *g = &c->cfg;
-	int rc = db_exec(db,
-			 "INSERT INTO nidd_config (scs_as, target_kind, target, notification_destination,"
-			 " mtc_provider_id, duration, rds, pdn) VALUES (?,?,?,?,?,?,?,?)",
-			 "tittttii", c->scs_as, (int)g->target.kind, g->target.id,
-			 g->notification_destination, g->mtc_provider_id, g->duration,
-			 (int)g->reliable_data_service, (int)g->pdn_option);
+	int rc = db_exec(
+		db,
+		"INSERT INTO nidd_config (scs_as, target_kind, target, notification_destination,"
+		" mtc_provider_id, duration, rds, pdn) VALUES (?,?,?,?,?,?,?,?)",
+		"tittttii", c->scs_as, (int)g->target.kind, g->target.id,
+		g->notification_destination, g->mtc_provider_id, g->duration,
+		(int)g->reliable_data_service, (int)g->pdn_option);
 	if (rc < 0)
 		return rc;
 	c->id = sqlite3_last_insert_rowid(db_handle(db));
 	return 0;
 }
 
-#define CONFIG_COLUMNS                                                                             \
-	"id, scs_as, target_kind, target, notification_destination, mtc_provider_id, duration,"   \
+#define CONFIG_COLUMNS                                                                          \
+	"id, scs_as, target_kind, target, notification_destination, mtc_provider_id, duration," \
 	" rds, pdn"
 
 static void config_row(sqlite3_stmt *st, struct store_config *c)
@@ -71,9 +72,8 @@ static void config_row(sqlite3_stmt *st, struct store_config *c)
 
 int store_config_get(struct db *db, const char *scs_as, int64_t id, struct store_config *out)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT " CONFIG_COLUMNS " FROM nidd_config"
-			    " WHERE (?1 IS NULL OR scs_as = ?1) AND id = ?2");
+	sqlite3_stmt *st = db_stmt(db, "SELECT " CONFIG_COLUMNS " FROM nidd_config"
+				       " WHERE (?1 IS NULL OR scs_as = ?1) AND id = ?2");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, scs_as, -1, SQLITE_STATIC);
@@ -98,7 +98,8 @@ int store_config_update(struct db *db, const struct store_config *c)
 
 int store_config_delete(struct db *db, const char *scs_as, int64_t id)
 {
-	int rc = db_exec(db, "DELETE FROM nidd_config WHERE scs_as = ? AND id = ?", "tI", scs_as, id);
+	int rc = db_exec(db, "DELETE FROM nidd_config WHERE scs_as = ? AND id = ?", "tI", scs_as,
+			 id);
 	if (rc <= 0)
 		return rc < 0 ? rc : -ENOENT;
 	rc = db_exec(db, "DELETE FROM nidd_delivery WHERE config = ?", "I", id);
@@ -125,12 +126,15 @@ int store_config_each(struct db *db, const char *scs_as, store_config_fn fn, voi
 int store_delivery_add(struct db *db, struct store_delivery *d)
 {
 	const struct t8_downlink *l = &d->dl;
-	int rc = db_exec(db,
-			 "INSERT INTO nidd_delivery (config, target_kind, target, data, rds, max_latency,"
-			 " priority, pdn, status, created, expires) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-			 "Iitbi" "IIiiII", d->config, (int)l->target.kind, l->target.id, l->data,
-			 l->data_len, (int)l->reliable_data_service, l->maximum_latency, l->priority,
-			 (int)l->pdn_option, (int)d->status, (int64_t)d->created, (int64_t)d->expires);
+	int rc = db_exec(
+		db,
+		"INSERT INTO nidd_delivery (config, target_kind, target, data, rds, max_latency,"
+		" priority, pdn, status, created, expires) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		"Iitbi"
+		"IIiiII",
+		d->config, (int)l->target.kind, l->target.id, l->data, l->data_len,
+		(int)l->reliable_data_service, l->maximum_latency, l->priority, (int)l->pdn_option,
+		(int)d->status, (int64_t)d->created, (int64_t)d->expires);
 	if (rc < 0)
 		return rc;
 	d->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -138,7 +142,7 @@ int store_delivery_add(struct db *db, struct store_delivery *d)
 }
 
 #define DELIVERY_COLUMNS                                                                           \
-	"id, config, target_kind, target, data, rds, max_latency, priority, pdn, status, created,"  \
+	"id, config, target_kind, target, data, rds, max_latency, priority, pdn, status, created," \
 	" expires"
 
 static void delivery_row(sqlite3_stmt *st, struct store_delivery *d)
@@ -179,12 +183,13 @@ int store_delivery_get(struct db *db, int64_t config, int64_t id, struct store_d
 int store_delivery_update(struct db *db, const struct store_delivery *d)
 {
 	const struct t8_downlink *l = &d->dl;
-	int rc = db_exec(db,
-			 "UPDATE nidd_delivery SET data = ?, rds = ?, max_latency = ?, priority = ?,"
-			 " pdn = ?, status = ?, expires = ? WHERE config = ? AND id = ?",
-			 "biIIiiIII", l->data, l->data_len, (int)l->reliable_data_service,
-			 l->maximum_latency, l->priority, (int)l->pdn_option, (int)d->status,
-			 (int64_t)d->expires, d->config, d->id);
+	int rc =
+		db_exec(db,
+			"UPDATE nidd_delivery SET data = ?, rds = ?, max_latency = ?, priority = ?,"
+			" pdn = ?, status = ?, expires = ? WHERE config = ? AND id = ?",
+			"biIIiiIII", l->data, l->data_len, (int)l->reliable_data_service,
+			l->maximum_latency, l->priority, (int)l->pdn_option, (int)d->status,
+			(int64_t)d->expires, d->config, d->id);
 	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
 }
 
@@ -198,9 +203,10 @@ int store_delivery_delete(struct db *db, int64_t config, int64_t id)
 int store_delivery_each(struct db *db, int64_t config, bool pending_only, store_delivery_fn fn,
 			void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " DELIVERY_COLUMNS " FROM nidd_delivery"
-				       " WHERE (?1 = 0 OR config = ?1) AND (?2 = 0 OR status IN (?3, ?4, ?5))"
-				       " ORDER BY id");
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT " DELIVERY_COLUMNS " FROM nidd_delivery"
+			    " WHERE (?1 = 0 OR config = ?1) AND (?2 = 0 OR status IN (?3, ?4, ?5))"
+			    " ORDER BY id");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, config);

@@ -66,17 +66,16 @@ void t8api_config_link(const struct t8api *a, const char *scs_as, int64_t id, ch
 void t8api_delivery_link(const struct t8api *a, const char *scs_as, int64_t config, int64_t id,
 			 char *out, size_t size)
 {
-	snprintf(out, size, "%s/3gpp-nidd/v1/%s/configurations/%" PRId64
-			    "/downlink-data-deliveries/%" PRId64,
+	snprintf(out, size,
+		 "%s/3gpp-nidd/v1/%s/configurations/%" PRId64 "/downlink-data-deliveries/%" PRId64,
 		 a->api_root, scs_as, config, id);
 }
 
 /* A problem document with @cause (NULL: none); @failure wraps it as a delivery failure. */
-static void problem(struct call *c, int status, const char *cause, const char *detail,
-		    bool failure)
+static void problem(struct call *c, int status, const char *cause, const char *detail, bool failure)
 {
-	char *body = t8_problem_json(status, http_status_reason(status), detail, cause, failure,
-				     NULL);
+	char *body =
+		t8_problem_json(status, http_status_reason(status), detail, cause, failure, NULL);
 	if (!body) {
 		http_exchange_problem(c->ex, 500, NULL, NULL);
 		return;
@@ -139,7 +138,8 @@ static bool authorized(struct call *c, const struct t8_target *t)
 	if (t->kind == T8_EXTERNAL_ID || t->kind == T8_MSISDN) {
 		if (devices_find(c->a->devs, t->kind, t->id))
 			return true;
-		problem(c, 403, "REQUEST_NOT_AUTHORIZED", "the UE is not known to this SCEF", false);
+		problem(c, 403, "REQUEST_NOT_AUTHORIZED", "the UE is not known to this SCEF",
+			false);
 		return false;
 	}
 	problem(c, 403, "REQUEST_NOT_AUTHORIZED",
@@ -159,13 +159,18 @@ struct list_ctx {
 	json_t *arr;
 };
 
+/* Append document @s_take (freed) to the list of @l. */
+static int append_doc(struct list_ctx *l, char *s_take)
+{
+	json_t *o = s_take ? json_loads(s_take, 0, NULL) : NULL;
+	free(s_take);
+	return o ? json_array_append_new(l->arr, o) : -ENOMEM;
+}
+
 static int list_config(const struct store_config *sc, void *arg)
 {
 	struct list_ctx *l = arg;
-	char *s = config_doc(l->c, sc);
-	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
-	free(s);
-	return o ? json_array_append_new(l->arr, o) : -ENOMEM;
+	return append_doc(l, config_doc(l->c, sc));
 }
 
 static void respond_list(struct call *c, json_t *arr, int rc)
@@ -222,14 +227,16 @@ static void configuration(struct call *c)
 	} else if (strcmp(m, "PATCH") == 0) {
 		if (!body_is(c, "application/merge-patch+json"))
 			return;
-		if (t8_config_patch((const char *)c->req->body, c->req->body_len, &sc.cfg, &err) < 0)
+		if (t8_config_patch((const char *)c->req->body, c->req->body_len, &sc.cfg, &err) <
+		    0)
 			problem_err(c, &err);
 		else if (store_config_update(c->a->db, &sc) < 0 || db_commit(c->a->db) < 0)
 			problem(c, 500, NULL, "the SCEF could not store the change", false);
 		else
 			respond_json(c, 200, config_doc(c, &sc), NULL);
 	} else if (strcmp(m, "DELETE") == 0) {
-		if (store_config_delete(c->a->db, c->scs_as, c->config) < 0 || db_commit(c->a->db) < 0)
+		if (store_config_delete(c->a->db, c->scs_as, c->config) < 0 ||
+		    db_commit(c->a->db) < 0)
 			problem(c, 500, NULL, "the SCEF could not delete the configuration", false);
 		else
 			http_exchange_respond(c->ex, 204, NULL, NULL, 0);
@@ -248,10 +255,7 @@ static char *delivery_doc(struct call *c, const struct store_delivery *d, bool w
 static int list_delivery(const struct store_delivery *d, void *arg)
 {
 	struct list_ctx *l = arg;
-	char *s = delivery_doc(l->c, d, true);
-	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
-	free(s);
-	return o ? json_array_append_new(l->arr, o) : -ENOMEM;
+	return append_doc(l, delivery_doc(l->c, d, true));
 }
 
 /* The target of a delivery must be the configuration's own UE. */
@@ -300,7 +304,8 @@ static void deliveries(struct call *c)
 	}
 	if (strcmp(c->req->method, "GET") == 0) {
 		struct list_ctx l = { c, json_array() };
-		respond_list(c, l.arr, store_delivery_each(c->a->db, c->config, false, list_delivery, &l));
+		respond_list(c, l.arr,
+			     store_delivery_each(c->a->db, c->config, false, list_delivery, &l));
 	} else if (strcmp(c->req->method, "POST") == 0) {
 		submit(c, &sc);
 	} else {
@@ -326,7 +331,8 @@ static void change(struct call *c, const struct store_config *sc, struct store_d
 	if (!same_target(c, &sc->cfg, &dl))
 		return;
 	if (dl.data_len > nidd_max_packet_bits(c->a->nidd) / 8) {
-		problem(c, 403, "DATA_TOO_LARGE", "the data is larger than maximumPacketSize", false);
+		problem(c, 403, "DATA_TOO_LARGE", "the data is larger than maximumPacketSize",
+			false);
 		return;
 	}
 	d->dl = dl;

@@ -40,7 +40,8 @@ const char *t8_delivery_status_name(enum t8_delivery_status s)
 bool t8_delivery_status_final(enum t8_delivery_status s)
 {
 	/* Only data still held by the SCEF can be replaced or withdrawn. */
-	return !(s == T8_TRIGGERED || s == T8_BUFFERING || s == T8_BUFFERING_TEMPORARILY_NOT_REACHABLE);
+	return !(s == T8_TRIGGERED || s == T8_BUFFERING ||
+		 s == T8_BUFFERING_TEMPORARILY_NOT_REACHABLE);
 }
 
 const char *t8_target_member(enum t8_target_kind k)
@@ -61,7 +62,7 @@ const char *t8_pdn_option_name(enum t8_pdn_option o)
 }
 
 __attribute__((format(printf, 4, 5))) static int fail(struct t8_error *err, int status,
-						       const char *cause, const char *fmt, ...)
+						      const char *cause, const char *fmt, ...)
 {
 	err->status = status;
 	err->cause = cause;
@@ -82,7 +83,8 @@ static int get_string(json_t *o, const char *name, char *out, size_t size, struc
 		return fail(err, 400, "MANDATORY_IE_INCORRECT", "%s must be a string", name);
 	if (json_string_length(v) == 0 || json_string_length(v) >= size ||
 	    strlen(json_string_value(v)) != json_string_length(v))
-		return fail(err, 400, "MANDATORY_IE_INCORRECT", "%s is empty, too long or holds NUL", name);
+		return fail(err, 400, "MANDATORY_IE_INCORRECT",
+			    "%s is empty, too long or holds NUL", name);
 	memcpy(out, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }
@@ -179,7 +181,8 @@ static json_t *load_object(const char *json, size_t len, struct t8_error *err)
 	json_t *o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o || !json_is_object(o)) {
 		json_decref(o);
-		fail(err, 400, "INVALID_MSG_FORMAT", "%s", o ? "the body is not a JSON object" : jerr.text);
+		fail(err, 400, "INVALID_MSG_FORMAT", "%s",
+		     o ? "the body is not a JSON object" : jerr.text);
 		return NULL;
 	}
 	return o;
@@ -193,11 +196,13 @@ int t8_config_parse(const char *json, size_t len, struct t8_config *out, struct 
 	struct t8_config c = { 0 };
 	int rc = get_target(o, &c.target, err);
 	if (rc == 0 && !json_object_get(o, "notificationDestination"))
-		rc = fail(err, 400, "MANDATORY_IE_MISSING", "%s is required", "notificationDestination");
+		rc = fail(err, 400, "MANDATORY_IE_MISSING", "%s is required",
+			  "notificationDestination");
 	if (rc == 0)
 		rc = get_destination(o, c.notification_destination, err);
 	if (rc == 0)
-		rc = get_string(o, "mtcProviderId", c.mtc_provider_id, sizeof(c.mtc_provider_id), err);
+		rc = get_string(o, "mtcProviderId", c.mtc_provider_id, sizeof(c.mtc_provider_id),
+				err);
 	if (rc == 0)
 		rc = get_string(o, "duration", c.duration, sizeof(c.duration), err);
 	if (rc == 0)
@@ -244,7 +249,8 @@ char *t8_config_json(const struct t8_config *cfg, const char *self, const char *
 	json_t *o = json_object();
 	json_object_set_new(o, "self", json_string(self));
 	json_object_set_new(o, t8_target_member(cfg->target.kind), json_string(cfg->target.id));
-	json_object_set_new(o, "notificationDestination", json_string(cfg->notification_destination));
+	json_object_set_new(o, "notificationDestination",
+			    json_string(cfg->notification_destination));
 	if (cfg->mtc_provider_id[0])
 		json_object_set_new(o, "mtcProviderId", json_string(cfg->mtc_provider_id));
 	if (cfg->duration[0])

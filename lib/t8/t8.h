@@ -116,7 +116,8 @@ char *t8_config_json(const struct t8_config *cfg, const char *self, const char *
 /*
  * Parse a NiddDownlinkDataTransfer request body into *@out (data
  * base64-decoded; at most T8_MAX_DATA bytes, larger is a 403 with cause
- * "DATA_TOO_LARGE" as TS 29.122 4.4.5.3 says for an oversize packet).  Returns 0 or -EINVAL with *@err.
+ * "DATA_TOO_LARGE" as TS 29.122 4.4.5.3 says for an oversize packet).  Returns 0 or -EINVAL with
+ * *@err.
  */
 int t8_downlink_parse(const char *json, size_t len, struct t8_downlink *out, struct t8_error *err);
 

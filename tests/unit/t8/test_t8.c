@@ -33,7 +33,7 @@ static void test_base64_rfc4648(void **state)
 {
 	static const struct {
 		const char *b64, *raw;
-	} v[] = { { "Zg==", "f" },     { "Zm8=", "fo" },       { "Zm9v", "foo" },
+	} v[] = { { "Zg==", "f" },        { "Zm8=", "fo" },        { "Zm9v", "foo" },
 		  { "Zm9vYg==", "foob" }, { "Zm9vYmE=", "fooba" }, { "Zm9vYmFy", "foobar" } };
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char json[128];
@@ -51,20 +51,22 @@ static void test_base64_rfc4648(void **state)
 
 static void test_downlink_refusals(void **state)
 {
-	parse_dl("{\"externalId\":\"a@b\",\"data\":\"Zg=\"}", -EINVAL, 400, "MANDATORY_IE_INCORRECT");
+	parse_dl("{\"externalId\":\"a@b\",\"data\":\"Zg=\"}", -EINVAL, 400,
+		 "MANDATORY_IE_INCORRECT");
 	parse_dl("{\"externalId\":\"a@b\",\"data\":\"Z g==\"}", -EINVAL, 400,
 		 "MANDATORY_IE_INCORRECT");
 	parse_dl("{\"externalId\":\"a@b\"}", -EINVAL, 400, "MANDATORY_IE_MISSING");
 	parse_dl("{\"data\":\"Zg==\"}", -EINVAL, 400, "MANDATORY_IE_MISSING");
 	parse_dl("{\"externalId\":\"a@b\",\"msisdn\":\"4917000\",\"data\":\"Zg==\"}", -EINVAL, 400,
 		 "MANDATORY_IE_INCORRECT");
-	parse_dl("{\"msisdn\":\"12ab5\",\"data\":\"Zg==\"}", -EINVAL, 400, "MANDATORY_IE_INCORRECT");
+	parse_dl("{\"msisdn\":\"12ab5\",\"data\":\"Zg==\"}", -EINVAL, 400,
+		 "MANDATORY_IE_INCORRECT");
 	parse_dl("{\"externalId\":\"a@b@c\",\"data\":\"Zg==\"}", -EINVAL, 400,
 		 "MANDATORY_IE_INCORRECT");
 	parse_dl("{\"externalId\":\"a@b\",\"data\":\"Zg==\",\"maximumLatency\":-1}", -EINVAL, 400,
 		 "OPTIONAL_IE_INCORRECT");
-	parse_dl("{\"externalId\":\"a@b\",\"data\":\"Zg==\",\"pdnEstablishmentOption\":\"X\"}", -EINVAL,
-		 400, "OPTIONAL_IE_INCORRECT");
+	parse_dl("{\"externalId\":\"a@b\",\"data\":\"Zg==\",\"pdnEstablishmentOption\":\"X\"}",
+		 -EINVAL, 400, "OPTIONAL_IE_INCORRECT");
 	parse_dl("[1]", -EINVAL, 400, "INVALID_MSG_FORMAT");
 	parse_dl("{\"externalId\":\"a@b\",\"externalId\":\"c@d\",\"data\":\"Zg==\"}", -EINVAL, 400,
 		 "INVALID_MSG_FORMAT");
@@ -82,9 +84,10 @@ static void test_config_parse_and_patch(void **state)
 {
 	struct t8_config c;
 	struct t8_error err;
-	const char *j = "{\"msisdn\":\"491700000001\",\"notificationDestination\":\"http://as/cb\","
-			"\"duration\":\"2030-01-01T00:00:00Z\",\"pdnEstablishmentOption\":\"SEND_TRIGGER\","
-			"\"self\":\"ignored\",\"maximumPacketSize\":1,\"status\":\"TERMINATED\"}";
+	const char *j =
+		"{\"msisdn\":\"491700000001\",\"notificationDestination\":\"http://as/cb\","
+		"\"duration\":\"2030-01-01T00:00:00Z\",\"pdnEstablishmentOption\":\"SEND_TRIGGER\","
+		"\"self\":\"ignored\",\"maximumPacketSize\":1,\"status\":\"TERMINATED\"}";
 	assert_int_equal(t8_config_parse(j, strlen(j), &c, &err), 0);
 	assert_int_equal(c.target.kind, T8_MSISDN);
 	assert_int_equal(c.pdn_option, T8_PDN_SEND_TRIGGER);
@@ -113,8 +116,9 @@ static void test_problem_and_notifications(void **state)
 			       "\"cause\":\"DATA_TOO_LARGE\"}");
 	free(s);
 	s = t8_problem_json(500, "Internal Server Error", NULL, NULL, true, "2030-01-01T00:00:00Z");
-	assert_string_equal(s, "{\"problemDetail\":{\"title\":\"Internal Server Error\",\"status\":500},"
-			       "\"requestedRetransmissionTime\":\"2030-01-01T00:00:00Z\"}");
+	assert_string_equal(
+		s, "{\"problemDetail\":{\"title\":\"Internal Server Error\",\"status\":500},"
+		   "\"requestedRetransmissionTime\":\"2030-01-01T00:00:00Z\"}");
 	free(s);
 	struct t8_target t = { T8_EXTERNAL_ID, "a@b" };
 	s = t8_uplink_json("http://scef/c/1", &t, (const uint8_t *)"foobar", 6);
