@@ -24,6 +24,12 @@ const char notify_schema_3[] = "CREATE TABLE notify_outbox ("
 #define MAX_BACKOFF 60
 #define MAX_CONNS   16
 
+/* A POST on the wire: its outbox row. */
+struct attempt {
+	struct notify *n;
+	int64_t id;
+};
+
 /* One kept-alive connection per destination host and port. */
 struct conn {
 	char host[256];
@@ -35,16 +41,11 @@ struct notify {
 	struct event_base *base;
 	struct db *db;
 	struct event *timer;
-	int64_t inflight[NOTIFY_MAX_INFLIGHT];
+	struct attempt *inflight[NOTIFY_MAX_INFLIGHT];
 	size_t n_inflight;
 	struct conn conns[MAX_CONNS];
 	size_t next_conn; /* round-robin replacement when all are taken */
 	struct notify_stats st;
-};
-
-struct attempt {
-	struct notify *n;
-	int64_t id;
 };
 
 static void pump(struct notify *n);
@@ -85,6 +86,8 @@ void notify_free(struct notify *n)
 	for (size_t i = 0; i < MAX_CONNS; i++)
 		if (n->conns[i].evcon)
 			evhttp_connection_free(n->conns[i].evcon);
+	for (size_t i = 0; i < n->n_inflight; i++)
+		free(n->inflight[i]); /* their rows stay in the outbox for the next start */
 	event_free(n->timer);
 	free(n);
 }
@@ -157,10 +160,10 @@ static struct evhttp_connection *conn_for(struct notify *n, const char *host, in
 	return c->evcon;
 }
 
-static void forget(struct notify *n, int64_t id)
+static void forget(struct notify *n, const struct attempt *a)
 {
 	for (size_t i = 0; i < n->n_inflight; i++)
-		if (n->inflight[i] == id) {
+		if (n->inflight[i] == a) {
 			n->inflight[i] = n->inflight[--n->n_inflight];
 			return;
 		}
@@ -184,7 +187,7 @@ static void on_done(struct evhttp_request *req, void *arg)
 		n->st.retried++;
 		log_debug("notify: %d from the receiver, retrying later", code);
 	}
-	forget(n, a->id);
+	forget(n, a);
 	free(a);
 	event_active(n->timer, EV_TIMEOUT, 0);
 }
@@ -192,7 +195,7 @@ static void on_done(struct evhttp_request *req, void *arg)
 static bool inflight(const struct notify *n, int64_t id)
 {
 	for (size_t i = 0; i < n->n_inflight; i++)
-		if (n->inflight[i] == id)
+		if (n->inflight[i]->id == id)
 			return true;
 	return false;
 }
@@ -216,9 +219,9 @@ static void send_one(struct notify *n, int64_t id, const char *url, const char *
 	evhttp_add_header(h, "Host", host);
 	evhttp_add_header(h, "Content-Type", "application/json");
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
+	/* On failure libevent has freed req and calls no one back. */
 	if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST, path) == 0)
-		n->inflight[n->n_inflight++] =
-			id; /* on failure libevent freed req and calls no one */
+		n->inflight[n->n_inflight++] = a;
 	else
 		free(a);
 }
