@@ -8,6 +8,7 @@
  * (northbound HTTP on lib/http) and scefctl (the control commands).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,19 @@ static void on_uplink(struct device *dev, const uint8_t *data, size_t len, void 
 	store_config_each(daemon_db(s->d), NULL, uplink_to, &u);
 }
 
+/* A configuration's duration ended: tell its SCS/AS it is TERMINATED. */
+static void on_ended(const struct store_config *c, void *arg)
+{
+	struct scefd *s = arg;
+	char link[T8_MAX_URI + 128];
+	t8api_config_link(s->api, c->scs_as, c->id, link, sizeof(link));
+	char *body = t8_config_status_json(link, &c->cfg.target, "TERMINATED");
+	if (body)
+		notify_post(s->notify, c->cfg.notification_destination, body);
+	free(body);
+	log_info("t8: configuration %" PRId64 " of %s ended (duration)", c->id, c->scs_as);
+}
+
 /* A buffered delivery was delivered or discarded: tell its SCS/AS. */
 static void on_status(const struct store_delivery *d, void *arg)
 {
@@ -184,7 +198,8 @@ static int scefd_start(struct daemon *d, void **state)
 		rc = devices_new(daemon_base(d), c->dev_list, c->dev_address, (uint16_t)c->dev_port,
 				 on_uplink, s, &s->devs);
 	if (rc == 0)
-		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, on_status, s, &s->nidd);
+		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, on_status, on_ended, s,
+			      &s->nidd);
 	if (rc == 0)
 		rc = start_api(s, c);
 	if (rc == 0)

@@ -15,6 +15,7 @@ struct nidd {
 	struct devices *devs;
 	struct nidd_config cfg;
 	nidd_status_fn fn;
+	nidd_ended_fn ended;
 	void *arg;
 	struct event *sweep;
 };
@@ -25,12 +26,15 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
 }
 
 int nidd_new(struct event_base *base, struct db *db, struct devices *devs,
-	     const struct nidd_config *cfg, nidd_status_fn fn, void *arg, struct nidd **out)
+	     const struct nidd_config *cfg, nidd_status_fn fn, nidd_ended_fn ended, void *arg,
+	     struct nidd **out)
 {
 	struct nidd *n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	*n = (struct nidd){ .db = db, .devs = devs, .cfg = *cfg, .fn = fn, .arg = arg };
+	*n = (struct nidd){
+		.db = db, .devs = devs, .cfg = *cfg, .fn = fn, .ended = ended, .arg = arg
+	};
 	/* Expiry has a one-second grain, as maximumLatency has. */
 	n->sweep = event_new(base, -1, EV_PERSIST, on_sweep, n);
 	struct timeval tv = { 1, 0 };
@@ -202,9 +206,37 @@ void nidd_set_state(struct nidd *n, struct device *dev, enum device_state state)
 		flush(n, dev);
 }
 
+/* Collected first: deleting under the walk is what SQLite leaves undefined. */
+static int collect_config(const struct store_config *c, void *arg)
+{
+	struct keys *k = arg;
+	static struct store_delivery d; /* only the key matters to collect() */
+	d.config = 0;
+	d.id = c->id;
+	return collect(&d, k);
+}
+
+static void end_configurations(struct nidd *n)
+{
+	struct keys k = { 0 };
+	store_config_walk(n->db, NULL, time(NULL), collect_config, &k);
+	for (size_t i = 0; i < k.n; i++) {
+		struct store_config c;
+		if (store_config_get(n->db, NULL, k.v[i][1], &c) < 0)
+			continue;
+		if (n->ended)
+			n->ended(&c, n->arg);
+		store_config_delete(n->db, c.scs_as, c.id);
+	}
+	free(k.v);
+	if (k.n)
+		db_commit(n->db);
+}
+
 void nidd_sweep(struct nidd *n)
 {
 	flush(n, NULL);
+	end_configurations(n);
 	/* Finished deliveries stay readable (409 on change) for an hour, then go. */
 	db_exec(n->db, "DELETE FROM nidd_delivery WHERE status NOT IN (?, ?, ?) AND created < ?",
 		"iiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE,

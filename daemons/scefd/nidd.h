@@ -5,7 +5,8 @@
  * (INDICATE_ERROR, maximumLatency 0, oversize, buffer full), deliver the
  * buffer when the device wakes, and discard what outlives its
  * maximumLatency (FAILURE_TIMEOUT).  Each change of a buffered delivery is
- * reported through the status callback.
+ * reported through the status callback; a configuration whose duration
+ * ends goes, reported through the ended callback.
  */
 #ifndef LWGATE_SCEFD_NIDD_H
 #define LWGATE_SCEFD_NIDD_H
@@ -28,11 +29,15 @@ struct nidd_config {
 /* A buffered delivery @d changed status (delivered, expired). */
 typedef void (*nidd_status_fn)(const struct store_delivery *d, void *arg);
 
+/* Configuration @c reached the end of its duration; it is deleted after this returns. */
+typedef void (*nidd_ended_fn)(const struct store_config *c, void *arg);
+
 struct nidd;
 
-/* Returns 0 and *@out, or -ENOMEM. */
+/* Both callbacks get @arg.  Returns 0 and *@out, or -ENOMEM. */
 int nidd_new(struct event_base *base, struct db *db, struct devices *devs,
-	     const struct nidd_config *cfg, nidd_status_fn fn, void *arg, struct nidd **out);
+	     const struct nidd_config *cfg, nidd_status_fn fn, nidd_ended_fn ended, void *arg,
+	     struct nidd **out);
 void nidd_free(struct nidd *n);
 
 /* The outcome of a submission: an HTTP status and, on failure, the problem. */
@@ -51,7 +56,11 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 /* Set @dev's state; reachable delivers what is buffered for it. */
 void nidd_set_state(struct nidd *n, struct device *dev, enum device_state state);
 
-/* Discard the buffered deliveries past their time (the 1 s timer does it too). */
+/*
+ * Discard the buffered deliveries past their time, and end the
+ * configurations past their duration with their deliveries (the 1 s timer
+ * does it).
+ */
 void nidd_sweep(struct nidd *n);
 
 /* maximumPacketSize in bits, as the configurations report it. */

@@ -15,7 +15,8 @@ const char store_schema_2[] =
 	" target_kind INTEGER NOT NULL, target TEXT NOT NULL,"
 	" notification_destination TEXT NOT NULL,"
 	" mtc_provider_id TEXT NOT NULL, duration TEXT NOT NULL,"
-	" rds INTEGER NOT NULL, pdn INTEGER NOT NULL);"
+	" rds INTEGER NOT NULL, pdn INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);" /* from duration; 0: never */
 	"CREATE INDEX nidd_config_scs_as ON nidd_config (scs_as);"
 	"CREATE TABLE nidd_delivery ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -36,16 +37,23 @@ static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* When the configuration's duration ends (lib/t8 checked it); 0: never. */
+static int64_t expires(const struct t8_config *g)
+{
+	time_t t = 0;
+	return g->duration[0] && t8_time_parse(g->duration, &t) == 0 ? (int64_t)t : 0;
+}
+
 int store_config_add(struct db *db, struct store_config *c)
 {
 	const struct t8_config *g = &c->cfg;
 	int rc = db_exec(
 		db,
 		"INSERT INTO nidd_config (scs_as, target_kind, target, notification_destination,"
-		" mtc_provider_id, duration, rds, pdn) VALUES (?,?,?,?,?,?,?,?)",
-		"tittttii", c->scs_as, (int)g->target.kind, g->target.id,
+		" mtc_provider_id, duration, rds, pdn, expires) VALUES (?,?,?,?,?,?,?,?,?)",
+		"tittttiiI", c->scs_as, (int)g->target.kind, g->target.id,
 		g->notification_destination, g->mtc_provider_id, g->duration,
-		(int)g->reliable_data_service, (int)g->pdn_option);
+		(int)g->reliable_data_service, (int)g->pdn_option, expires(g));
 	if (rc < 0)
 		return rc;
 	c->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -90,9 +98,10 @@ int store_config_update(struct db *db, const struct store_config *c)
 	const struct t8_config *g = &c->cfg;
 	int rc = db_exec(db,
 			 "UPDATE nidd_config SET notification_destination = ?, mtc_provider_id = ?,"
-			 " duration = ?, rds = ?, pdn = ? WHERE scs_as = ? AND id = ?",
-			 "tttiitI", g->notification_destination, g->mtc_provider_id, g->duration,
-			 (int)g->reliable_data_service, (int)g->pdn_option, c->scs_as, c->id);
+			 " duration = ?, rds = ?, pdn = ?, expires = ? WHERE scs_as = ? AND id = ?",
+			 "tttiiItI", g->notification_destination, g->mtc_provider_id, g->duration,
+			 (int)g->reliable_data_service, (int)g->pdn_option, expires(g), c->scs_as,
+			 c->id);
 	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
 }
 
@@ -108,11 +117,20 @@ int store_config_delete(struct db *db, const char *scs_as, int64_t id)
 
 int store_config_each(struct db *db, const char *scs_as, store_config_fn fn, void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " CONFIG_COLUMNS " FROM nidd_config"
-				       " WHERE ?1 IS NULL OR scs_as = ?1 ORDER BY id");
+	return store_config_walk(db, scs_as, 0, fn, arg);
+}
+
+int store_config_walk(struct db *db, const char *scs_as, time_t expired_at, store_config_fn fn,
+		      void *arg)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT " CONFIG_COLUMNS " FROM nidd_config"
+			    " WHERE (?1 IS NULL OR scs_as = ?1)"
+			    " AND (?2 = 0 OR (expires > 0 AND expires <= ?2)) ORDER BY id");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, scs_as, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)expired_at);
 	struct store_config c;
 	int rc, ret = 0;
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {

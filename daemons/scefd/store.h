@@ -51,6 +51,10 @@ typedef int (*store_delivery_fn)(const struct store_delivery *d, void *arg);
 /* Walk the configurations of @scs_as (NULL: all) in id order. */
 int store_config_each(struct db *db, const char *scs_as, store_config_fn fn, void *arg);
 
+/* The same, limited (@expired_at not 0) to those whose duration ended by then. */
+int store_config_walk(struct db *db, const char *scs_as, time_t expired_at, store_config_fn fn,
+		      void *arg);
+
 /* Add @d (its id is set).  Returns 0 or -errno. */
 int store_delivery_add(struct db *db, struct store_delivery *d);
 

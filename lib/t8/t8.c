@@ -175,6 +175,46 @@ static int get_destination(json_t *o, char out[T8_MAX_URI], struct t8_error *err
 	return 0;
 }
 
+int t8_time_parse(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
+		return -EINVAL;
+	const char *p = s + n;
+	if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+		p += 1 + strspn(p + 1, "0123456789");
+	long off = 0;
+	int oh, om;
+	if ((*p == 'Z' || *p == 'z') && !p[1]) {
+		off = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+		   sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && oh < 24 && om < 60) {
+		off = (*p == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
+	} else {
+		return -EINVAL;
+	}
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = timegm(&tm) - off;
+	return 0;
+}
+
+/* "duration" (when present): an RFC 3339 date-time. */
+static int check_duration(const char *d, struct t8_error *err)
+{
+	time_t t;
+	if (d[0] && t8_time_parse(d, &t) < 0)
+		return fail(err, 400, "OPTIONAL_IE_INCORRECT", "%s is not an RFC 3339 date-time",
+			    "duration");
+	return 0;
+}
+
 static json_t *load_object(const char *json, size_t len, struct t8_error *err)
 {
 	json_error_t jerr;
@@ -206,6 +246,8 @@ int t8_config_parse(const char *json, size_t len, struct t8_config *out, struct 
 	if (rc == 0)
 		rc = get_string(o, "duration", c.duration, sizeof(c.duration), err);
 	if (rc == 0)
+		rc = check_duration(c.duration, err);
+	if (rc == 0)
 		rc = get_bool(o, "reliableDataService", &c.reliable_data_service, err);
 	if (rc == 0)
 		rc = get_bool(o, "requestTestNotification", &c.request_test_notification, err);
@@ -229,6 +271,8 @@ int t8_config_patch(const char *json, size_t len, struct t8_config *cfg, struct 
 		c.duration[0] = '\0';
 	else
 		rc = get_string(o, "duration", c.duration, sizeof(c.duration), err);
+	if (rc == 0)
+		rc = check_duration(c.duration, err);
 	if (rc == 0 && (v = json_object_get(o, "reliableDataService")) && json_is_null(v))
 		c.reliable_data_service = false;
 	else if (rc == 0)
@@ -370,6 +414,13 @@ char *t8_uplink_json(const char *config_link, const struct t8_target *target, co
 	if (o)
 		set_data(o, data, len);
 	return dump(o);
+}
+
+char *t8_config_status_json(const char *config_link, const struct t8_target *target,
+			    const char *status)
+{
+	return dump(json_pack("{s:s, s:s, s:s}", "niddConfiguration", config_link,
+			      t8_target_member(target->kind), target->id, "status", status));
 }
 
 char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define T8_MAX_ID   128  /* externalId, msisdn, externalGroupId, mtcProviderId */
 #define T8_MAX_URI  512  /* notificationDestination */
@@ -144,6 +145,20 @@ char *t8_downlink_json(const struct t8_downlink *dl, const char *self,
  */
 char *t8_problem_json(int status, const char *title, const char *detail, const char *cause,
 		      bool failure, const char *retrans);
+
+/*
+ * Parse an RFC 3339 date-time ("2030-01-01T00:00:00Z", fraction and
+ * offset allowed) into seconds since the epoch.  Returns 0 or -EINVAL.
+ */
+int t8_time_parse(const char *s, time_t *out);
+
+/*
+ * A NiddConfigurationStatusNotification: configuration @config_link of the
+ * UE @target is now in NiddStatus @status ("TERMINATED").  Returns a
+ * malloc'd string or NULL.
+ */
+char *t8_config_status_json(const char *config_link, const struct t8_target *target,
+			    const char *status);
 
 /*
  * A NiddUplinkDataNotification: @len bytes of @data from the UE @target

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -377,6 +378,22 @@ class ScefdTest(unittest.TestCase):
         self.ctl("wake", DEV2)
         self.assertEqual(self.devs[DEV2].recvfrom(2000)[0], b"survivor")
         self.assertEqual(rx.next()["deliveryStatus"], "SUCCESS_NEXT_HOP_UNACKNOWLEDGED")
+
+    def test_configuration_ends_with_its_duration(self):
+        rx = self.listen()
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+        conf = self.configure(DEV2, duration=end)
+        status, headers, _ = self.deliver(conf, DEV2, b"held")
+        self.assertEqual(status, 201)
+        note = self.schemas.check("NiddConfigurationStatusNotification", rx.next())
+        self.assertEqual(note, {"niddConfiguration": conf, "externalId": DEV2,
+                                "status": "TERMINATED"})
+        self.assertEqual(self.http("GET", conf)[0], 404)
+        self.assertEqual(self.http("GET", headers["location"])[0], 404)
+        status, _, doc = self.http("POST", self.url(), {
+            "externalId": DEV1, "notificationDestination": "http://127.0.0.1:1/cb",
+            "duration": "tomorrow"})
+        self.assertEqual((status, doc["cause"]), (400, "OPTIONAL_IE_INCORRECT"))
 
     def test_buffer_bound(self):
         conf = self.configure(DEV2)

@@ -131,6 +131,28 @@ static void test_problem_and_notifications(void **state)
 	assert_true(t8_delivery_status_final(T8_FAILURE_TIMEOUT));
 }
 
+static void test_time_rfc3339(void **state)
+{
+	time_t t;
+	/* RFC 3339 section 5.8's examples. */
+	assert_int_equal(t8_time_parse("1985-04-12T23:20:50.52Z", &t), 0);
+	assert_int_equal(t, 482196050);
+	assert_int_equal(t8_time_parse("1996-12-19T16:39:57-08:00", &t), 0);
+	assert_int_equal(t, 851042397);
+	assert_int_equal(t8_time_parse("1996-12-20T00:39:57Z", &t), 0);
+	assert_int_equal(t, 851042397);
+	assert_int_equal(t8_time_parse("1985-04-12 23:20:50Z", &t), -EINVAL);
+	assert_int_equal(t8_time_parse("1985-04-12T23:20:50", &t), -EINVAL);
+	assert_int_equal(t8_time_parse("1985-13-12T23:20:50Z", &t), -EINVAL);
+	assert_int_equal(t8_time_parse("1985-04-12T23:20:50+0100", &t), -EINVAL);
+	struct t8_config c;
+	struct t8_error err;
+	const char *j = "{\"externalId\":\"a@b\",\"notificationDestination\":\"http://a/b\","
+			"\"duration\":\"tomorrow\"}";
+	assert_int_equal(t8_config_parse(j, strlen(j), &c, &err), -EINVAL);
+	assert_string_equal(err.cause, "OPTIONAL_IE_INCORRECT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_downlink_refusals),
 		cmocka_unit_test(test_config_parse_and_patch),
 		cmocka_unit_test(test_problem_and_notifications),
+		cmocka_unit_test(test_time_rfc3339),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
