@@ -5,7 +5,7 @@
      NiddDownlinkDataTransfer over HTTP/2 (10 connections, 10 streams
      each), each answered 200 after its datagram left; the device's socket
      counts what arrived;
-  2. MT deliveries/s with callbacks: 2000 deliveries buffered for a PSM
+  2. MT deliveries/s with callbacks: 1000 deliveries buffered for a PSM
      device, then one wake: from the wake to the 2000th
      NiddDownlinkDataDeliveryStatusNotification received by the SCS/AS
      (an http.server in this process, so its own speed bounds the figure);
@@ -94,7 +94,7 @@ def main():
          "-o", "daemon.socket=" + os.path.join(tmp, "scefd.sock"),
          "-o", "daemon.database=" + os.path.join(tmp, "scefd.db"), "-o", "daemon.user=",
          "-o", "daemon.log_level=warning", "-o", "t8.port=%d" % port,
-         "-o", "devices.port=%d" % dev_port, "-o", "nidd.buffer_max=4096",
+         "-o", "devices.port=%d" % dev_port, "-o", "nidd.buffer_max=1024",
          "-o", "devices.list=" + devices], log)
     root = "http://127.0.0.1:%d/3gpp-nidd/v1/%s/configurations" % (port, SCS)
     cb = "http://127.0.0.1:%d/cb" % rx.port
@@ -134,7 +134,7 @@ def main():
           f"received; goal 200/s)")
 
     # 2. Buffered deliveries, then one wake: deliveries with their callbacks.
-    n = 2000
+    n = 1000
     for i in range(n):
         post(confs["sleepy@bench"] + "/downlink-data-deliveries",
              {"externalId": "sleepy@bench", "data": "QAE=", "maximumLatency": 3600})
