@@ -87,7 +87,7 @@ class ScefdTest(unittest.TestCase):
         self.receiver = None
         self.start()
 
-    def start(self):
+    def start(self, *extra):
         p = lambda e: self.devs[e].getsockname()[1]  # noqa: E731
         devices = "%s,491700000001,%d %s,491700000002,%d,psm %s,491700000003,%d,no-pdn" % (
             DEV1, p(DEV1), DEV2, p(DEV2), DEV3, p(DEV3))
@@ -97,7 +97,8 @@ class ScefdTest(unittest.TestCase):
              "-o", "daemon.socket=" + os.path.join(self.tmp, "scefd.sock"),
              "-o", "daemon.database=" + os.path.join(self.tmp, "scefd.db"), "-o", "daemon.user=",
              "-o", "t8.port=%d" % self.port, "-o", "devices.port=%d" % self.dev_port,
-             "-o", "nidd.max_packet_size=100", "-o", "devices.list=" + devices], self.log)
+             "-o", "nidd.max_packet_size=100", "-o", "devices.list=" + devices] + list(extra),
+            self.log)
 
     def stop(self):
         self.proc.terminate()
@@ -394,6 +395,30 @@ class ScefdTest(unittest.TestCase):
             "externalId": DEV1, "notificationDestination": "http://127.0.0.1:1/cb",
             "duration": "tomorrow"})
         self.assertEqual((status, doc["cause"]), (400, "OPTIONAL_IE_INCORRECT"))
+
+    def test_tls_alpn_and_h2c_upgrade(self):
+        self.stop()
+        ca = lwgtest.make_ca(self.tmp, "ca")
+        cert = lwgtest.make_cert(self.tmp, "scef", "localhost", ca, "DNS:localhost")
+        self.start("-o", "t8.cert_file=" + cert + ".pem", "-o", "t8.key_file=" + cert + ".key")
+        body = json.dumps({"externalId": DEV1, "notificationDestination": "http://127.0.0.1:1/"})
+        for flags, version in ((["--http2"], "2"), (["--http1.1"], "1.1")):
+            out = subprocess.run(
+                ["curl", "-sS", "--max-time", "30", "--cacert", ca + ".pem", "--resolve",
+                 "localhost:%d:127.0.0.1" % self.port, "-H", "Content-Type: application/json",
+                 "--data-binary", body, "-w", "\n%{http_code} %{http_version}"] + flags +
+                ["https://localhost:%d/3gpp-nidd/v1/%s/configurations" % (self.port, SCS)],
+                capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            doc, _, tail = out.stdout.rpartition("\n")
+            self.assertEqual(tail, "201 " + version)
+            doc = self.schemas.check("NiddConfiguration", json.loads(doc))
+            self.assertTrue(doc["self"].startswith("https://127.0.0.1:%d/" % self.port))
+        # Cleartext HTTP/2 by Upgrade: h2c still served beside TLS.
+        out = subprocess.run(["curl", "-sS", "--http2", "-w", "\n%{http_version}",
+                              self.url()], capture_output=True, text=True)
+        self.assertEqual(out.stdout.rpartition("\n")[2], "2")
+        self.assertEqual(len(json.loads(out.stdout.rpartition("\n")[0])), 2)
 
     def test_buffer_bound(self):
         conf = self.configure(DEV2)
