@@ -219,10 +219,6 @@ static void scefd_stop(void *state)
 	free(s);
 }
 
-static void scefd_reload(void *state)
-{
-}
-
 static void scefd_status(void *state, json_t *status)
 {
 	struct scefd *s = state;
@@ -252,7 +248,6 @@ static const struct daemon_def scefd_def = {
 	.keep_net_admin = false,
 	.start = scefd_start,
 	.stop = scefd_stop,
-	.reload = scefd_reload,
 	.config_check = scefd_config_check,
 	.status = scefd_status,
 	.commands = scefctl_commands,
