@@ -148,9 +148,7 @@ int store_delivery_add(struct db *db, struct store_delivery *d)
 		db,
 		"INSERT INTO nidd_delivery (config, target_kind, target, data, rds, max_latency,"
 		" priority, pdn, status, created, expires) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		"Iitbi"
-		"IIiiII",
-		d->config, (int)l->target.kind, l->target.id, l->data, l->data_len,
+		"IitbiIIiiII", d->config, (int)l->target.kind, l->target.id, l->data, l->data_len,
 		(int)l->reliable_data_service, l->maximum_latency, l->priority, (int)l->pdn_option,
 		(int)d->status, (int64_t)d->created, (int64_t)d->expires);
 	if (rc < 0)
