@@ -1,27 +1,242 @@
 /*
- * scefd — lwgate SCEF emulator: 3GPP T8 NIDD API (TS 29.122).
+ * scefd — lwgate SCEF emulator: the 3GPP T8 NIDD API (TS 29.122) over
+ * emulated NB-IoT devices on UDP.
  *
  * The shared main() in lib/common/daemon.c does the daemon work (config,
- * database, control socket, signals, systemd); this file says what is
- * particular to scefd.
+ * database, control socket, signals, systemd); this file wires scefd's
+ * modules: devices (southbound UDP), nidd (delivery and buffering), t8api
+ * (northbound HTTP on lib/http) and scefctl (the control commands).
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "devices.h"
+#include "http/httpsrv.h"
+#include "nidd.h"
+#include "scefctl.h"
+#include "scefd.h"
+#include "store.h"
+#include "t8api.h"
 
 struct scefd_config {
 	struct daemon_config common;
+	char *t8_address;
+	int t8_port;
+	char *cert_file, *key_file;
+	char *api_root;
+	int max_body;
+	int max_packet_size;
+	int buffer_max;
+	int buffer_time;
+	char *dev_address;
+	int dev_port;
+	char *dev_list;
 };
 
+/* clang-format off */
 static const struct config_key scefd_keys[] = {
 	DAEMON_CONFIG_KEYS("scefd", struct scefd_config),
+	{ "t8", "address", CONFIG_ADDRESS, offsetof(struct scefd_config, t8_address), "127.0.0.1",
+	  0, 0, NULL, false, "address the T8 API (HTTP/1.1 and HTTP/2) listens on" },
+	{ "t8", "port", CONFIG_INT, offsetof(struct scefd_config, t8_port), "8090", 0, 65535, NULL,
+	  false, "TCP port of the T8 API (cleartext and TLS on the same port)" },
+	{ "t8", "cert_file", CONFIG_STRING, offsetof(struct scefd_config, cert_file), "", 0, 0, NULL,
+	  false, "PEM certificate chain for TLS with ALPN (empty: cleartext only)" },
+	{ "t8", "key_file", CONFIG_STRING, offsetof(struct scefd_config, key_file), "", 0, 0, NULL,
+	  false, "PEM private key of cert_file" },
+	{ "t8", "api_root", CONFIG_STRING, offsetof(struct scefd_config, api_root), "", 0, 0, NULL,
+	  false, "{apiRoot} of the self links and Location headers (empty: http(s)://ADDRESS:PORT)" },
+	{ "t8", "max_body", CONFIG_INT, offsetof(struct scefd_config, max_body), "65536", 1024,
+	  16777216, NULL, false, "largest request body (bytes)" },
+	{ "nidd", "max_packet_size", CONFIG_INT, offsetof(struct scefd_config, max_packet_size),
+	  "1358", 1, T8_MAX_DATA, NULL, false,
+	  "largest non-IP packet in bytes (configurations report it as maximumPacketSize in bits)" },
+	{ "nidd", "buffer_max", CONFIG_INT, offsetof(struct scefd_config, buffer_max), "16", 0,
+	  1024, NULL, false, "downlink deliveries buffered per device; more fail" },
+	{ "nidd", "buffer_time", CONFIG_INT, offsetof(struct scefd_config, buffer_time), "3600", 1,
+	  604800, NULL, false, "seconds buffered data is kept when it has no maximumLatency" },
+	{ "devices", "address", CONFIG_ADDRESS, offsetof(struct scefd_config, dev_address),
+	  "127.0.0.1", 0, 0, NULL, false, "address of the emulated devices and of scefd's side" },
+	{ "devices", "port", CONFIG_INT, offsetof(struct scefd_config, dev_port), "5690", 0, 65535,
+	  NULL, false, "UDP port the devices send their non-IP data to" },
+	{ "devices", "list", CONFIG_STRING, offsetof(struct scefd_config, dev_list), "", 0, 0, NULL,
+	  false, "the devices, blank-separated EXTID,MSISDN,PORT[,STATE] (STATE: reachable, psm, "
+		 "edrx, no-pdn)" },
 	CONFIG_KEY_END,
 };
+/* clang-format on */
 
 static const struct db_migration scefd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
+	{ 2, store_schema_2 },
+	{ 3, notify_schema_3 },
 };
+
+static bool scefd_config_check(const void *cfg, char *why, size_t size)
+{
+	const struct scefd_config *c = cfg;
+	struct device *v;
+	size_t n;
+	if (devices_parse(c->dev_list, &v, &n, why, size) < 0)
+		return false;
+	free(v);
+	if (!c->cert_file[0] != !c->key_file[0]) {
+		snprintf(why, size, "[t8] cert_file and key_file go together");
+		return false;
+	}
+	return true;
+}
+
+struct uplink {
+	struct scefd *s;
+	struct device *dev;
+	const uint8_t *data;
+	size_t len;
+};
+
+/* One NiddUplinkDataNotification per configuration of the device. */
+static int uplink_to(const struct store_config *c, void *arg)
+{
+	struct uplink *u = arg;
+	const struct t8_target *t = &c->cfg.target;
+	if (devices_find(u->s->devs, t->kind, t->id) != u->dev)
+		return 0;
+	char link[T8_MAX_URI + 128];
+	t8api_config_link(u->s->api, c->scs_as, c->id, link, sizeof(link));
+	char *body = t8_uplink_json(link, t, u->data, u->len);
+	if (body)
+		notify_post(u->s->notify, c->cfg.notification_destination, body);
+	free(body);
+	return 0;
+}
+
+static void on_uplink(struct device *dev, const uint8_t *data, size_t len, void *arg)
+{
+	struct scefd *s = arg;
+	struct uplink u = { s, dev, data, len };
+	s->uplinks++;
+	/* Sending data is what a sleeping device does when it wakes. */
+	if (dev->state != DEVICE_REACHABLE)
+		nidd_set_state(s->nidd, dev, DEVICE_REACHABLE);
+	store_config_each(daemon_db(s->d), NULL, uplink_to, &u);
+}
+
+/* A configuration's duration ended: tell its SCS/AS it is TERMINATED. */
+static void on_ended(const struct store_config *c, void *arg)
+{
+	struct scefd *s = arg;
+	char link[T8_MAX_URI + 128];
+	t8api_config_link(s->api, c->scs_as, c->id, link, sizeof(link));
+	char *body = t8_config_status_json(link, &c->cfg.target, "TERMINATED");
+	if (body)
+		notify_post(s->notify, c->cfg.notification_destination, body);
+	free(body);
+	log_info("t8: configuration %" PRId64 " of %s ended (duration)", c->id, c->scs_as);
+}
+
+/* A buffered delivery was delivered or discarded: tell its SCS/AS. */
+static void on_status(const struct store_delivery *d, void *arg)
+{
+	struct scefd *s = arg;
+	struct store_config c;
+	if (store_config_get(daemon_db(s->d), NULL, d->config, &c) < 0)
+		return;
+	char link[T8_MAX_URI + 160];
+	t8api_delivery_link(s->api, c.scs_as, c.id, d->id, link, sizeof(link));
+	char *body = t8_delivery_status_json(link, d->status);
+	if (body)
+		notify_post(s->notify, c.cfg.notification_destination, body);
+	free(body);
+}
+
+static int start_api(struct scefd *s, const struct scefd_config *c)
+{
+	char root[T8_MAX_URI];
+	struct http_server_config hc;
+	http_server_config_defaults(&hc);
+	hc.cert_file = c->cert_file;
+	hc.key_file = c->key_file;
+	hc.max_body = (size_t)c->max_body;
+	/* The API exists first as the server's handler; its root needs the port. */
+	int rc = t8api_new(daemon_db(s->d), s->devs, s->nidd, &s->api);
+	if (rc == 0)
+		rc = http_server_new(daemon_base(s->d), &hc, t8api_handle, s->api, &s->srv);
+	if (rc == 0)
+		rc = http_server_listen(s->srv, c->t8_address, (uint16_t)c->t8_port);
+	if (rc < 0)
+		return rc;
+	if (c->api_root[0])
+		snprintf(root, sizeof(root), "%s", c->api_root);
+	else
+		snprintf(root, sizeof(root),
+			 strchr(c->t8_address, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
+			 c->cert_file[0] ? "https" : "http", c->t8_address,
+			 http_server_port(s->srv));
+	t8api_set_root(s->api, root);
+	return 0;
+}
+
+static int scefd_start(struct daemon *d, void **state)
+{
+	const struct scefd_config *c = daemon_config(d);
+	struct scefd *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	*state = s;
+	s->d = d;
+	struct nidd_config nc = { .max_packet_bytes = (unsigned)c->max_packet_size,
+				  .buffer_max = (unsigned)c->buffer_max,
+				  .buffer_time = (unsigned)c->buffer_time };
+	int rc = notify_new(daemon_base(d), daemon_db(d), &s->notify);
+	if (rc == 0)
+		rc = devices_new(daemon_base(d), c->dev_list, c->dev_address, (uint16_t)c->dev_port,
+				 on_uplink, s, &s->devs);
+	if (rc == 0)
+		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, on_status, on_ended, s,
+			      &s->nidd);
+	if (rc == 0)
+		rc = start_api(s, c);
+	if (rc == 0)
+		log_info("T8 NIDD API on %s port %u, %zu devices on UDP port %u", c->t8_address,
+			 http_server_port(s->srv), devices_count(s->devs), devices_port(s->devs));
+	return rc;
+}
+
+static void scefd_stop(void *state)
+{
+	struct scefd *s = state;
+	http_server_free(s->srv);
+	t8api_free(s->api);
+	nidd_free(s->nidd);
+	devices_free(s->devs);
+	notify_free(s->notify);
+	free(s);
+}
+
+static void scefd_status(void *state, json_t *status)
+{
+	struct scefd *s = state;
+	struct http_server_stats st;
+	http_server_stats(s->srv, &st);
+	json_object_set_new(status, "t8_port", json_integer(http_server_port(s->srv)));
+	json_object_set_new(status, "device_port", json_integer(devices_port(s->devs)));
+	json_object_set_new(status, "devices", json_integer((json_int_t)devices_count(s->devs)));
+	json_object_set_new(status, "http_requests", json_integer((json_int_t)st.requests));
+	json_object_set_new(status, "uplinks", json_integer((json_int_t)s->uplinks));
+	struct notify_stats ns;
+	notify_get_stats(s->notify, &ns);
+	json_object_set_new(status, "notifications",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", "queued", (json_int_t)ns.queued,
+				      "sent", (json_int_t)ns.sent, "retried",
+				      (json_int_t)ns.retried, "dropped", (json_int_t)ns.dropped,
+				      "waiting", (json_int_t)ns.waiting));
+}
 
 static const struct daemon_def scefd_def = {
 	.name = "scefd",
@@ -31,6 +246,11 @@ static const struct daemon_def scefd_def = {
 	.migrations = scefd_migrations,
 	.migration_count = sizeof(scefd_migrations) / sizeof(scefd_migrations[0]),
 	.keep_net_admin = false,
+	.start = scefd_start,
+	.stop = scefd_stop,
+	.config_check = scefd_config_check,
+	.status = scefd_status,
+	.commands = scefctl_commands,
 };
 
 int main(int argc, char **argv)

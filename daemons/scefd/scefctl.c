@@ -1,0 +1,130 @@
+/*
+ * scefctl — `lwgatectl scefd devices|wake|sleep|configurations|deliveries`
+ * (see scefctl.h).
+ */
+#include "scefctl.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "scefd.h"
+#include "store.h"
+
+static json_t *device_json(const struct device *dev)
+{
+	return json_pack("{s:s, s:s, s:i, s:s}", "externalId", dev->external_id, "msisdn",
+			 dev->msisdn, "port", dev->port, "state", device_state_name(dev->state));
+}
+
+static void cmd_devices(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct scefd *s = ctx;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < devices_count(s->devs); i++)
+		json_array_append_new(arr, device_json(devices_at(s->devs, i)));
+	ipc_call_reply(call, json_pack("{s:o}", "devices", arr));
+}
+
+/* The device named by "device" (externalId or MSISDN), or a failed call. */
+static struct device *named_device(struct ipc_call *call, json_t *args, struct scefd *s)
+{
+	const char *id = json_string_value(json_object_get(args, "device"));
+	struct device *dev =
+		devices_find(s->devs, strchr(id, '@') ? T8_EXTERNAL_ID : T8_MSISDN, id);
+	if (!dev)
+		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no device %s", id);
+	return dev;
+}
+
+static void cmd_wake(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct scefd *s = ctx;
+	struct device *dev = named_device(call, args, s);
+	if (!dev)
+		return;
+	nidd_set_state(s->nidd, dev, DEVICE_REACHABLE);
+	ipc_call_reply(call, device_json(dev));
+}
+
+static void cmd_sleep(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct scefd *s = ctx;
+	struct device *dev = named_device(call, args, s);
+	if (!dev)
+		return;
+	const char *name = json_string_value(json_object_get(args, "state"));
+	enum device_state st = DEVICE_PSM;
+	if (name && (device_state_parse(name, &st) < 0 || st == DEVICE_REACHABLE)) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "state must be psm, edrx or no-pdn");
+		return;
+	}
+	nidd_set_state(s->nidd, dev, st);
+	ipc_call_reply(call, device_json(dev));
+}
+
+static int add_config(const struct store_config *c, void *arg)
+{
+	json_array_append_new(arg,
+			      json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id,
+					"scsAsId", c->scs_as, t8_target_member(c->cfg.target.kind),
+					c->cfg.target.id, "notificationDestination",
+					c->cfg.notification_destination, "status", "ACTIVE"));
+	return 0;
+}
+
+static void cmd_configurations(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct scefd *s = ctx;
+	json_t *arr = json_array();
+	store_config_each(daemon_db(s->d), NULL, add_config, arr);
+	ipc_call_reply(call, json_pack("{s:o}", "configurations", arr));
+}
+
+static int add_delivery(const struct store_delivery *d, void *arg)
+{
+	json_array_append_new(arg,
+			      json_pack("{s:I, s:I, s:s, s:i, s:s, s:I}", "id", (json_int_t)d->id,
+					"configuration", (json_int_t)d->config, "target",
+					d->dl.target.id, "bytes", (int)d->dl.data_len,
+					"deliveryStatus", t8_delivery_status_name(d->status),
+					"expires", (json_int_t)d->expires));
+	return 0;
+}
+
+static void cmd_deliveries(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct scefd *s = ctx;
+	json_t *arr = json_array();
+	bool all = json_is_true(json_object_get(args, "all"));
+	store_delivery_each(daemon_db(s->d), 0, !all, add_delivery, arr);
+	ipc_call_reply(call, json_pack("{s:o}", "deliveries", arr));
+}
+
+static const struct ipc_arg device_arg[] = {
+	{ "device", IPC_ARG_STRING, true, "externalId or MSISDN", .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg sleep_args[] = {
+	{ "device", IPC_ARG_STRING, true, "externalId or MSISDN", .positional = true },
+	{ "state", IPC_ARG_STRING, false, "psm (default), edrx or no-pdn", .positional = true },
+	{ .name = NULL },
+};
+
+static const struct ipc_arg deliveries_args[] = {
+	{ "all", IPC_ARG_BOOL, false, "finished deliveries too, not only the buffered ones" },
+	{ .name = NULL },
+};
+
+const struct ipc_command scefctl_commands[] = {
+	{ "devices", "the emulated devices and their states", NULL, cmd_devices, false },
+	{ "wake", "make a device reachable and deliver what is buffered for it", device_arg,
+	  cmd_wake, true },
+	{ "sleep", "put a device to sleep (psm, edrx) or drop its PDN connection (no-pdn)",
+	  sleep_args, cmd_sleep, true },
+	{ "configurations", "the NIDD configurations of every SCS/AS", NULL, cmd_configurations,
+	  false },
+	{ "deliveries", "buffered downlink data deliveries", deliveries_args, cmd_deliveries,
+	  false },
+	{ .name = NULL },
+};
