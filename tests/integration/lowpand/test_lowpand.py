@@ -884,17 +884,18 @@ class SnmpTests(Harness):
 
     PORT = 16161
 
-    def start_snmpd(self):
+    def start_snmpd(self, extra=""):
         conf = os.path.join(self.tmp, "snmpd.conf")
         with open(conf, "w") as f:
             f.write(f"master agentx\nagentXSocket {self.tmp}/agentx\n"
                     f"agentaddress udp:127.0.0.1:{self.PORT},udp6:[::1]:{self.PORT}\n"
-                    f"rocommunity public 127.0.0.1\nrocommunity6 public ::1\n")
+                    f"rocommunity public 127.0.0.1\nrocommunity6 public ::1\n{extra}")
         env = dict(self.snmp_env(), SNMP_PERSISTENT_DIR=os.path.join(self.tmp, "snmp-state"))
         with open(os.path.join(self.tmp, "snmpd.log"), "w") as log:
             self.procs.append(subprocess.Popen(
                 ["snmpd", "-f", "-C", "-c", conf, "-Lf", os.path.join(self.tmp, "snmpd.log"),
                  "-p", os.path.join(self.tmp, "snmpd.pid")], env=env, stdout=log, stderr=log))
+        return self.procs[-1]
 
     def snmp_env(self):
         """net-snmp with no MIB files: numeric OIDs throughout (Debian's main
@@ -979,6 +980,30 @@ class SnmpTests(Harness):
         self.start_snmpd()
         wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"),
                  "lowpand registered with the late snmpd")
+        self.stop()
+
+    def test_getbulk_set_and_snmpd_restart(self):
+        """GETBULK through snmpd (which asks the subagent GetNexts), a SET
+        refused as notWritable by the subagent, and the subagent back
+        with a restarted snmpd."""
+        snmpd = self.start_snmpd("rwcommunity private 127.0.0.1\n")
+        self.start(extra=f"[snmp]\nagentx = yes\nagentx_socket = {self.tmp}/agentx\n"
+                         "agentx_ping = 1\n")
+        wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"), "registered")
+        out = self.snmp("snmpbulkget", "-Cn1", "-Cr3", LOWPAN_STATS + ".1", LOWPAN_STATS + ".3")
+        names = [line.split(" = ")[0].lstrip(".") for line in out.splitlines()]
+        self.assertEqual(names, [LOWPAN_STATS + ".1.0", LOWPAN_STATS + ".3.0",
+                                 LOWPAN_STATS + ".4.0", LOWPAN_STATS + ".7.0"])
+        r = subprocess.run(["snmpset", "-v2c", "-c", "private", "-On", "-r", "0", "-t", "5",
+                            f"udp:127.0.0.1:{self.PORT}", LOWPAN_STATS + ".2.0", "u", "5"],
+                           capture_output=True, text=True, env=self.snmp_env())
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("notWritable", r.stdout + r.stderr)
+        snmpd.terminate()
+        snmpd.wait()
+        self.start_snmpd()
+        wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"),
+                 "lowpand registered again with the restarted snmpd")
         self.stop()
 
 if __name__ == "__main__":
