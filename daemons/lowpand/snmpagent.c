@@ -31,18 +31,18 @@
 #include "common/log.h"
 #include "lowpan/agentx.h"
 
-#define DESCR          "lowpand LOWPAN-MIB (RFC 7388) subagent"
-#define PRIORITY       127 /* RFC 2741 §6.2.3: the default */
-#define STATS_LEN      9   /* sub-identifiers of LOWPAN_MIB_STATS_OID */
-#define VARBIND_MAX    (8 + 4 + 4 * LOWPAN_AGENTX_OID_MAX + 8)
-#define BULK_BUDGET    65536 /* octets of GetBulk repetitions beyond the first */
-#define RETRY_FIRST_S  1
+#define DESCR         "lowpand LOWPAN-MIB (RFC 7388) subagent"
+#define PRIORITY      127 /* RFC 2741 §6.2.3: the default */
+#define STATS_LEN     9   /* sub-identifiers of LOWPAN_MIB_STATS_OID */
+#define VARBIND_MAX   (8 + 4 + 4 * LOWPAN_AGENTX_OID_MAX + 8)
+#define BULK_BUDGET   65536 /* octets of GetBulk repetitions beyond the first */
+#define RETRY_FIRST_S 1
 
 enum state { IDLE, CONNECTING, OPENING, REGISTERING, REGISTERED };
 
 struct object {
-	uint32_t sub;  /* lowpanStats.<sub>.0 */
-	size_t field;  /* index in lowpan_mib_fields(); SIZE_MAX: lowpanReasmTimeout */
+	uint32_t sub; /* lowpanStats.<sub>.0 */
+	size_t field; /* index in lowpan_mib_fields(); SIZE_MAX: lowpanReasmTimeout */
 };
 
 struct snmpagent {
@@ -54,10 +54,10 @@ struct snmpagent {
 	struct event *timer; /* reconnect when IDLE, else ping/timeout tick */
 	enum state state;
 	uint32_t session_id;
-	uint32_t packet_id;      /* of our last request */
-	unsigned waiting_ticks;  /* ticks since our last request went unanswered; 0: none */
-	unsigned retry_s;        /* next reconnection delay */
-	struct object *objects;  /* sorted by sub */
+	uint32_t packet_id;     /* of our last request */
+	unsigned waiting_ticks; /* ticks since our last request went unanswered; 0: none */
+	unsigned retry_s;       /* next reconnection delay */
+	struct object *objects; /* sorted by sub */
 	size_t n_objects;
 };
 
@@ -331,14 +331,15 @@ static void on_response(struct snmpagent *a, const struct lowpan_agentx_pdu *pdu
 		a->state = REGISTERING;
 		stats_oid(&subtree);
 		h = our_hdr(a);
-		send_pdu(a, buf, lowpan_agentx_build_register(buf, sizeof(buf), &h, 0, PRIORITY,
-							      &subtree));
+		send_pdu(a, buf,
+			 lowpan_agentx_build_register(buf, sizeof(buf), &h, 0, PRIORITY, &subtree));
 		break;
 	case REGISTERING:
 		if (pdu->error != LOWPAN_AGENTX_NOERROR) {
 			log_warnx("agentx master refused to register lowpanStats error=%u%s",
 				  pdu->error,
-				  pdu->error == LOWPAN_AGENTX_DUPLICATEREG ? " (another lowpand?)" : "");
+				  pdu->error == LOWPAN_AGENTX_DUPLICATEREG ? " (another lowpand?)"
+									   : "");
 			disconnect(a, "register refused");
 			return;
 		}
@@ -529,7 +530,8 @@ void snmpagent_free(struct snmpagent *a)
 		/* Close (§6.2.2), written now: the loop will not run again for us */
 		uint8_t buf[LOWPAN_AGENTX_HDR_LEN + 4];
 		struct lowpan_agentx_hdr h = our_hdr(a);
-		int n = lowpan_agentx_build_close(buf, sizeof(buf), &h, LOWPAN_AGENTX_CLOSE_SHUTDOWN);
+		int n = lowpan_agentx_build_close(buf, sizeof(buf), &h,
+						  LOWPAN_AGENTX_CLOSE_SHUTDOWN);
 
 		send_pdu(a, buf, n);
 		evbuffer_write(bufferevent_get_output(a->bev), bufferevent_getfd(a->bev));

@@ -437,8 +437,8 @@ void lowpan_agentx_put_varbind(struct lowpan_agentx_writer *w,
 	}
 }
 
-void lowpan_agentx_put_response(struct lowpan_agentx_writer *w, uint32_t sys_uptime,
-				uint16_t error, uint16_t index)
+void lowpan_agentx_put_response(struct lowpan_agentx_writer *w, uint32_t sys_uptime, uint16_t error,
+				uint16_t index)
 {
 	lowpan_agentx_put32(w, sys_uptime);
 	lowpan_agentx_put16(w, error);

@@ -100,10 +100,10 @@ struct lowpan_agentx_range {
 struct lowpan_agentx_varbind {
 	uint16_t type;
 	struct lowpan_agentx_oid name;
-	uint64_t num;                  /* INTEGER (as uint32), Counter32, Gauge32, TimeTicks, Counter64 */
-	const uint8_t *octets;         /* OCTET STRING, Opaque, IpAddress: into the parsed buffer */
-	size_t octets_len;             /* on encode: octets are copied */
-	struct lowpan_agentx_oid oid;  /* OBJECT IDENTIFIER values (only on parse) */
+	uint64_t num;          /* INTEGER (as uint32), Counter32, Gauge32, TimeTicks, Counter64 */
+	const uint8_t *octets; /* OCTET STRING, Opaque, IpAddress: into the parsed buffer */
+	size_t octets_len;     /* on encode: octets are copied */
+	struct lowpan_agentx_oid oid; /* OBJECT IDENTIFIER values (only on parse) */
 };
 
 /*
@@ -180,8 +180,8 @@ void lowpan_agentx_put_oid(struct lowpan_agentx_writer *w, const struct lowpan_a
 void lowpan_agentx_put_varbind(struct lowpan_agentx_writer *w,
 			       const struct lowpan_agentx_varbind *vb);
 /* Response header fields: sysUpTime, error, index. */
-void lowpan_agentx_put_response(struct lowpan_agentx_writer *w, uint32_t sys_uptime,
-				uint16_t error, uint16_t index);
+void lowpan_agentx_put_response(struct lowpan_agentx_writer *w, uint32_t sys_uptime, uint16_t error,
+				uint16_t index);
 /* Write the payload length; returns the PDU's length, or -EMSGSIZE on overflow. */
 int lowpan_agentx_finish(struct lowpan_agentx_writer *w);
 

@@ -24,8 +24,8 @@ static void check_varbinds(const struct lowpan_agentx_pdu *pdu)
 	out[1] = LOWPAN_AGENTX_RESPONSE;
 	lowpan_agentx_put_response(&w, 0, 0, 0);
 	while (lowpan_agentx_next_varbind(pdu, &off, &vb) == 0) {
-		if (vb.octets && (vb.octets < pdu->list || vb.octets + vb.octets_len >
-								   pdu->list + pdu->list_len))
+		if (vb.octets && (vb.octets < pdu->list ||
+				  vb.octets + vb.octets_len > pdu->list + pdu->list_len))
 			abort();
 		lowpan_agentx_put_varbind(&w, &vb);
 		n++;
