@@ -884,10 +884,10 @@ class SnmpTests(Harness):
 
     PORT = 16161
 
-    def start_snmpd(self, extra=""):
+    def start_snmpd(self, extra="", socket=None):
         conf = os.path.join(self.tmp, "snmpd.conf")
         with open(conf, "w") as f:
-            f.write(f"master agentx\nagentXSocket {self.tmp}/agentx\n"
+            f.write(f"master agentx\nagentXSocket {socket or self.tmp + '/agentx'}\n"
                     f"agentaddress udp:127.0.0.1:{self.PORT},udp6:[::1]:{self.PORT}\n"
                     f"rocommunity public 127.0.0.1\nrocommunity6 public ::1\n{extra}")
         env = dict(self.snmp_env(), SNMP_PERSISTENT_DIR=os.path.join(self.tmp, "snmp-state"))
@@ -980,6 +980,14 @@ class SnmpTests(Harness):
         self.start_snmpd()
         wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"),
                  "lowpand registered with the late snmpd")
+        self.stop()
+
+    def test_agentx_over_tcp(self):
+        """agentx_socket = tcp:host:port, as snmpd's agentXSocket has it."""
+        self.start_snmpd(socket="tcp:127.0.0.1:17050")
+        self.start(extra="[snmp]\nagentx = yes\nagentx_socket = tcp:localhost:17050\n"
+                         "agentx_ping = 1\n")
+        wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"), "registered over TCP")
         self.stop()
 
     def test_getbulk_set_and_snmpd_restart(self):
