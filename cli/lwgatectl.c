@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,10 @@ static void usage(FILE *out)
 		"                                      ARGs by position, in the order DAEMON help "
 		"shows\n"
 		"  DAEMON CMD --help                   the command's arguments\n"
-		"  DAEMON watch [TOPIC]...             print the daemon's events until "
-		"interrupted (default: all)\n"
+		"  DAEMON watch [TOPIC]... [ep=NAME]   print the daemon's events until "
+		"interrupted (default: all),\n"
+		"                                      only NAME's with ep=NAME\n"
+		"  lwm2md watch [EP] [TOPIC]...        lwm2md's events, only EP's when given\n"
 		"  completion bash                     a bash completion script, from the daemons' "
 		"command tables\n");
 	for (const struct local_tool *t = local_tools; t->name; t++)
@@ -314,19 +317,71 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, char **topics)
+/*
+ * Whether a word of lwm2md's `watch` names a topic, not an endpoint: its
+ * topics have a dot ("observe.notify", "op.*") or are "send" or "*"; an
+ * endpoint that looks like one is given as ep=NAME.
+ */
+static bool lwm2md_topic_word(const char *w)
+{
+	return strchr(w, '.') || strcmp(w, "send") == 0 || strcmp(w, "*") == 0;
+}
+
+/*
+ * The topics of `DAEMON watch ARG...` into @list, and the endpoint whose
+ * events alone are printed into *@ep (NULL: all): ep=NAME for any daemon,
+ * and for lwm2md a bare word that is not a topic (`lwm2md watch EP`).
+ * Returns 0, or -EINVAL (two endpoints).
+ */
+static int watch_args(const char *daemon, int argc, char **argv, json_t *list, const char **ep)
+{
+	bool lwm2md = strcmp(daemon, "lwm2md") == 0;
+
+	*ep = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *name = NULL;
+
+		if (strncmp(argv[i], "ep=", 3) == 0)
+			name = argv[i] + 3;
+		else if (lwm2md && !lwm2md_topic_word(argv[i]))
+			name = argv[i];
+		if (!name) {
+			json_array_append_new(list, json_string(argv[i]));
+			continue;
+		}
+		if (*ep || !*name)
+			return -EINVAL;
+		*ep = name;
+	}
+	if (json_array_size(list) == 0)
+		json_array_append_new(list, json_string("*"));
+	return 0;
+}
+
+/* Whether an event is one of endpoint @ep's (all are when @ep is NULL). */
+static bool watch_wanted(const char *ep, json_t *data)
+{
+	const char *of = json_string_value(json_object_get(data, "endpoint"));
+
+	return !ep || (of && strcmp(of, ep) == 0);
+}
+
+static int cmd_watch(const struct ctl *ctl, const char *daemon, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	struct ipc_client *cl;
 	struct ipc_response resp;
 	json_t *list = json_array();
+	const char *ep;
 	char why[768];
 	int rc;
 
-	for (int i = 0; i < ntopics; i++)
-		json_array_append_new(list, json_string(topics[i]));
-	if (ntopics == 0)
-		json_array_append_new(list, json_string("*"));
+	if (watch_args(daemon, argc, argv, list, &ep) < 0) {
+		fprintf(stderr, "lwgatectl: %s watch: one endpoint at most, as EP or ep=NAME\n",
+			daemon);
+		json_decref(list);
+		return EXIT_USAGE;
+	}
 	if (connect_daemon(ctl, daemon, &cl, why, sizeof(why)) < 0) {
 		fprintf(stderr, "lwgatectl: %s\n", why);
 		json_decref(list);
@@ -353,7 +408,8 @@ static int cmd_watch(const struct ctl *ctl, const char *daemon, int ntopics, cha
 			ipc_client_free(cl);
 			return EXIT_UNREACHABLE;
 		}
-		output_event(ctl->mode, daemon, topic, data, stdout);
+		if (watch_wanted(ep, data))
+			output_event(ctl->mode, daemon, topic, data, stdout);
 		free(topic);
 		json_decref(data);
 	}

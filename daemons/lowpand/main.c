@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "admission.h"
 #include "forward.h"
+#include "httpapi.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
 #include "ndrouter.h"
@@ -77,6 +78,7 @@ struct lowpand_config {
 	bool agentx;
 	char *agentx_socket;
 	int agentx_ping;
+	struct httpconf http;
 };
 
 /* clang-format off */
@@ -164,6 +166,7 @@ static const struct config_key lowpand_keys[] = {
 	  "snmpd's AgentX socket (its agentXSocket): a path, or tcp:host:port" },
 	{ "snmp", "agentx_ping", CONFIG_INT, offsetof(struct lowpand_config, agentx_ping), "15", 1,
 	  3600, NULL, false, "seconds between checks that snmpd is there, and reconnection attempts" },
+	HTTPCONF_KEYS(struct lowpand_config, http, "8082"),
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -192,6 +195,7 @@ struct lowpand {
 	struct lowpan_ctx_table contexts;
 	struct in6_addr context0; /* as configured, for the 6CO */
 	unsigned context0_len;    /* 0: none */
+	struct httpbridge *http;  /* NULL when [http] enabled = no */
 };
 
 /* The running configuration; never keep the pointer: a reload replaces it. */
@@ -479,7 +483,7 @@ static int lowpand_start(struct daemon *d, void **state)
 		if (!l->snmp)
 			return -EINVAL;
 	}
-	return 0;
+	return lowpand_httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
 }
 
 static void lowpand_stop(void *state)
@@ -487,6 +491,7 @@ static void lowpand_stop(void *state)
 	struct lowpand *l = state;
 
 	snmpagent_free(l->snmp);
+	httpbridge_free(l->http);
 	rplroot_free(l->rpl);
 	ndrouter_free(l->nd);
 	registry_free(l->reg);

@@ -9,15 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
-#include "common/keyidx.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
 #include "lwm2m/lwm2m_render.h"
 #include "block1.h"
+#include "noaccept.h"
 #include "respfmt.h"
 
 struct op {
@@ -46,89 +45,24 @@ struct op {
 	struct op *next;
 };
 
-/* An endpoint known to ignore Reads with an Accept option (see dm_nack). */
-struct no_accept {
-	char *ep;
-	struct no_accept *next;
-};
-
 struct dm {
 	coap_context_t *ctx;
 	struct block1 *bodies; /* Block2 responses being received, by token */
 	struct coapev *ev;
 	struct dm_config cfg;
 	struct op *ops;
-	struct no_accept *no_accept;  /* owns the names, */
-	struct keyidx *no_accept_idx; /* which this indexes */
+	struct noaccept *no_accept; /* endpoints that ignore Reads with Accept */
 	uint64_t sent, failed, timeouts, sessions_opened, accept_retries;
 };
 
 static bool ignores_accept(const struct dm *dm, const char *ep)
 {
-	return keyidx_get(dm->no_accept_idx, ep, strlen(ep)) != NULL;
+	return noaccept_has(dm->no_accept, ep);
 }
 
 bool dm_reads_without_accept(const struct dm *dm, const char *ep)
 {
 	return ignores_accept(dm, ep);
-}
-
-/* Remember @ep in memory (once). */
-static void add_no_accept(struct dm *dm, const char *ep)
-{
-	struct no_accept *n;
-
-	if (ignores_accept(dm, ep))
-		return;
-	n = calloc(1, sizeof(*n));
-	if (!n || !(n->ep = strdup(ep)))
-		abort();
-	n->next = dm->no_accept;
-	dm->no_accept = n;
-	keyidx_add(dm->no_accept_idx, n->ep, strlen(n->ep), n);
-}
-
-static void load_no_accept(struct dm *dm)
-{
-	sqlite3_stmt *st =
-		dm->cfg.db ? db_stmt(dm->cfg.db, "SELECT ep FROM reads_without_accept") : NULL;
-	int rc, n = 0;
-
-	if (!st)
-		return;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ep = (const char *)sqlite3_column_text(st, 0);
-
-		if (ep && *ep) {
-			add_no_accept(dm, ep);
-			n++;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		log_warnx("reads_without_accept: not all read; those endpoints are learnt again");
-	else if (n)
-		log_info("endpoints read without Accept: %d", n);
-}
-
-/* Remember @ep in memory and in the database (a failure there is logged: memory still works). */
-static void learn_no_accept(struct dm *dm, const char *ep)
-{
-	struct timespec now;
-
-	if (ignores_accept(dm, ep))
-		return;
-	add_no_accept(dm, ep);
-	if (!dm->cfg.db)
-		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	db_batch(dm->cfg.db);
-	if (db_exec(dm->cfg.db,
-		    "INSERT OR IGNORE INTO reads_without_accept (ep, learned) VALUES (?, ?)", "tI",
-		    ep, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000) < 0 ||
-	    db_commit(dm->cfg.db) < 0)
-		log_warnx("ep=%s: not stored that it ignores Accept (learnt again after a restart)",
-			  ep);
 }
 
 /* The call's answer; a re-observation lwm2md makes on its own has no call. */
@@ -212,12 +146,11 @@ struct dm *dm_new(coap_context_t *ctx, struct coapev *ev, const struct dm_config
 	dm->ctx = ctx;
 	dm->ev = ev;
 	dm->cfg = *cfg;
-	dm->no_accept_idx = keyidx_new();
+	dm->no_accept = noaccept_new(cfg->db);
 	dm->bodies = block1_new(
 		&(struct block1_config){ .max_body = cfg->max_body ? cfg->max_body : 65536,
 					 .max_bodies = 4096,
 					 .lifetime_ms = 247000 });
-	load_no_accept(dm);
 	return dm;
 }
 
@@ -232,14 +165,7 @@ void dm_free(struct dm *dm)
 		fail(op, IPC_ERR_UNAVAILABLE, "lwm2md is stopping");
 		op_free(op);
 	}
-	while (dm->no_accept) {
-		struct no_accept *n = dm->no_accept;
-
-		dm->no_accept = n->next;
-		free(n->ep);
-		free(n);
-	}
-	keyidx_free(dm->no_accept_idx);
+	noaccept_free(dm->no_accept);
 	block1_free(dm->bodies);
 	free(dm);
 }
@@ -542,7 +468,7 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
 	if (reason == COAP_NACK_TOO_MANY_RETRIES && op->kind == DM_READ && op->accept >= 0 &&
 	    op->lwm2m10 && !op->retried && op->path.len >= LWM2M_PATH_RESOURCE) {
 		/* two Reads may have been waiting at once: remembered once */
-		learn_no_accept(dm, op->ep);
+		noaccept_learn(dm->no_accept, op->ep);
 		dm->accept_retries++;
 		log_info("ep=%s ignored a Read with Accept %d: reading without Accept from now on",
 			 op->ep, op->accept);

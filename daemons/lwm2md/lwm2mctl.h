@@ -31,6 +31,7 @@
 
 #include "common/daemon.h"
 #include "common/ipc_server.h"
+#include "http/httpbridge.h"
 #include "idmap.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
@@ -43,6 +44,7 @@ struct lwm2md {
 	struct lwm2m_registry *registry;
 	struct idmap *ids;
 	struct rdmirror *mirror; /* NULL when [rd] mirror = no */
+	struct httpbridge *http; /* NULL when [http] enabled = no */
 };
 
 extern const struct ipc_command lwm2mctl_commands[];

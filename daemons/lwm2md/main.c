@@ -17,6 +17,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "creds.h"
+#include "httpapi.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
 #include "observe.h"
@@ -59,6 +60,7 @@ struct lwm2md_config {
 	char *rd_socket;
 	char *rd_sector;
 	char *ids_file;
+	struct httpconf http;
 };
 
 /* clang-format off */
@@ -146,6 +148,7 @@ static const struct config_key lwm2md_keys[] = {
 	 "/run/lwgate/rdd.sock", 0, 0, NULL, false, "rdd's control socket"},
 	{"rd", "sector", CONFIG_STRING, offsetof(struct lwm2md_config, rd_sector), "", 0, 0, NULL,
 	 false, "rdd sector (d) of the mirrored clients (empty: none)"},
+	HTTPCONF_KEYS(struct lwm2md_config, http, "8080"),
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -153,7 +156,7 @@ static const struct config_key lwm2md_keys[] = {
 static const struct db_migration lwm2md_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
 	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },      { 6, OBSERVE_SCHEMA_6 },
-	{ 7, QUEUE_SCHEMA_7 },
+	{ 7, QUEUE_SCHEMA_7 },  { 8, OBSERVE_SCHEMA_8 },
 };
 
 static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *err)
@@ -180,6 +183,8 @@ static int load_ids_file(struct idmap *ids, const char *path)
 		log_info("endpoint IDs loaded file=%s count=%d", path, rc);
 	return 0;
 }
+
+static void lwm2md_stop(void *state);
 
 static int lwm2md_start(struct daemon *d, void **state)
 {
@@ -263,6 +268,11 @@ static int lwm2md_start(struct daemon *d, void **state)
 	}
 	if (l->mirror)
 		rdmirror_attach(l->mirror, server_clients(l->srv));
+	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
+	if (rc < 0) {
+		lwm2md_stop(l);
+		return rc;
+	}
 	*state = l;
 	return 0;
 }
@@ -271,6 +281,7 @@ static void lwm2md_stop(void *state)
 {
 	struct lwm2md *l = state;
 
+	httpbridge_free(l->http);
 	server_free(l->srv);
 	rdmirror_free(l->mirror);
 	coap_cleanup();

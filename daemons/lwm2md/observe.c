@@ -17,10 +17,13 @@
 #include "lwm2m/lwm2m_buf.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
-#include "lwm2m/lwm2m_render.h"
+#include "lastval.h"
+#include "notifyblk.h"
+#include "wattrs.h"
 #include "respfmt.h"
 
 #define OBSERVE_CACHE_KIB "16384" /* SQLite page cache of lwm2md.db */
+#define OBSERVE_BODIES    1024    /* Block2 notifications being put together at once */
 
 struct obs {
 	uint8_t token[OBSERVE_TOKEN_LEN];
@@ -47,6 +50,7 @@ struct observe {
 	uint32_t prefix, counter;        /* the token's two halves */
 	char last_ep[REGREQ_EP_MAX + 1]; /* observe_pdu()'s answer */
 	struct observe_stats st;
+	struct notifyblk *blocks; /* Block2 notifications being put together */
 };
 
 static struct obs *find_token(const struct observe *ob, const uint8_t *token, size_t len)
@@ -166,6 +170,7 @@ static void obs_del(struct observe *ob, struct obs *o)
 			    (size_t)OBSERVE_TOKEN_LEN) < 0)
 			ob->st.db_errors++;
 	}
+	notifyblk_release(ob->blocks, o->token, OBSERVE_TOKEN_LEN);
 	keyidx_del(ob->by_token, (const char *)o->token, OBSERVE_TOKEN_LEN, o);
 	keyidx_del(ob->by_ep, o->ep, strlen(o->ep), o);
 	if (o->prev)
@@ -214,71 +219,21 @@ static void set_attrs(struct obs *o, const char *query)
 /* The attributes stored for @o's path, if any. */
 static void attrs_of(struct observe *ob, struct obs *o)
 {
-	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT query FROM write_attrs WHERE ep = ? AND path = ?");
+	char query[WATTRS_MAX];
 
-	if (!st)
-		return;
-	sqlite3_bind_text(st, 1, o->ep, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name_of(o), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		set_attrs(o, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-}
-
-/*
- * @old with the items of @new ("pmin=10&pmax=60") in @out: attributes add
- * up (TS Core §5.1.2), a name given again takes its new value.
- */
-static void merge_attrs(const char *old, const char *new, char *out, size_t size)
-{
-	char copy[256], *save = NULL;
-	size_t o = 0;
-
-	snprintf(copy, sizeof(copy), "%s", old);
-	out[0] = '\0';
-	for (char *item = strtok_r(copy, "&", &save); item; item = strtok_r(NULL, "&", &save)) {
-		size_t name = strcspn(item, "=");
-		const char *p = new;
-		bool given = false;
-
-		/* is "name=" one of @new's items? */
-		while (*p && !given) {
-			given = strncmp(p, item, name) == 0 && p[name] == '=';
-			p += strcspn(p, "&");
-			p += *p == '&';
-		}
-		if (!given)
-			o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s%s",
-					      o ? "&" : "", item);
-	}
-	snprintf(out + (o < size ? o : size - 1), o < size ? size - o : 1, "%s%s", o ? "&" : "",
-		 new);
+	if (wattrs_get(ob->cfg.db, o->ep, name_of(o), query, sizeof(query)))
+		set_attrs(o, query);
 }
 
 void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *path,
 			   const char *query)
 {
 	struct observe *ob = ctx;
-	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT query FROM write_attrs WHERE ep = ? AND path = ?");
-	char ps[LWM2M_PATH_STR_MAX], old[256] = "", merged[256];
+	char ps[LWM2M_PATH_STR_MAX], merged[WATTRS_MAX];
 	struct obs *o;
 
 	lwm2m_path_format(path, ps, sizeof(ps));
-	if (st) {
-		sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ps, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			snprintf(old, sizeof(old), "%s", sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-	}
-	merge_attrs(old, query, merged, sizeof(merged));
-	db_batch(ob->cfg.db);
-	if (db_exec(ob->cfg.db,
-		    "INSERT INTO write_attrs (ep, path, query) VALUES (?, ?, ?) "
-		    "ON CONFLICT (ep, path) DO UPDATE SET query = excluded.query",
-		    "ttt", ep, ps, merged) < 0)
+	if (wattrs_written(ob->cfg.db, ep, ps, query, merged, sizeof(merged)) < 0)
 		ob->st.db_errors++;
 	o = find_path(ob, ep, path);
 	if (o)
@@ -288,7 +243,8 @@ void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *p
 static void load(struct observe *ob)
 {
 	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT token, ep, path, accept, created FROM observations");
+		db_stmt(ob->cfg.db, "SELECT token, ep, path, accept, created, cancelling "
+				     "FROM observations");
 	int rc, n = 0;
 
 	if (!st)
@@ -315,6 +271,7 @@ static void load(struct observe *ob)
 		if (npaths > 0)
 			set_composite(o, many, (unsigned)npaths, name);
 		o->stored = true;
+		o->cancelling = sqlite3_column_int(st, 5) != 0;
 		attrs_of(ob, o);
 		n++;
 	}
@@ -334,6 +291,7 @@ struct observe *observe_new(const struct observe_config *cfg)
 	ob->cfg = *cfg;
 	ob->by_token = keyidx_new();
 	ob->by_ep = keyidx_new();
+	ob->blocks = notifyblk_new(cfg->max_body ? cfg->max_body : 65536, OBSERVE_BODIES);
 	/*
 	 * last_values takes a write per notification, spread over every
 	 * client's rows: with the 256 KiB page cache lib/common opens with,
@@ -370,6 +328,7 @@ void observe_free(struct observe *ob)
 	}
 	keyidx_free(ob->by_token);
 	keyidx_free(ob->by_ep);
+	notifyblk_free(ob->blocks);
 	free(ob);
 }
 
@@ -484,6 +443,22 @@ static void publish_ended(struct observe *ob, const struct obs *o, const char *r
 					     name_of(o), "reason", reason));
 }
 
+/*
+ * Mark @o passively cancelled in the database: a restart must not turn the
+ * cancel back into an observation whose notifications are taken.
+ */
+static void store_cancelling(struct observe *ob, const struct obs *o)
+{
+	db_batch(ob->cfg.db);
+	if (db_exec(ob->cfg.db, "UPDATE observations SET cancelling = 1 WHERE token = ?", "b",
+		    o->token, (size_t)OBSERVE_TOKEN_LEN) < 0 ||
+	    db_commit(ob->cfg.db) < 0) {
+		ob->st.db_errors++;
+		log_warnx("ep=%s path=%s: passive cancel not stored (lost on restart)", o->ep,
+			  name_of(o));
+	}
+}
+
 void observe_cancel(struct observe *ob, struct ipc_call *call, const struct client *c,
 		    const char *ep, const char *paths, bool passive)
 {
@@ -504,6 +479,8 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	if (passive) {
 		/* kept (in the database too) until the notification it answers with RST */
 		o->cancelling = true;
+		if (o->stored)
+			store_cancelling(ob, o);
 		ipc_call_reply(call, json_pack("{s:s, s:s, s:s}", "endpoint", ep, "path", ps,
 					       "state", "cancelling"));
 		return;
@@ -519,29 +496,6 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	log_info("cancelled ep=%s path=%s", ep, ps);
 	publish_ended(ob, o, "cancelled");
 	obs_del(ob, o);
-}
-
-/* "pmin=10&gt=20.5" as {"pmin": 10, "gt": 20.5}: the numbers a client was given. */
-static json_t *attrs_json(const char *query)
-{
-	json_t *a = json_object();
-	char copy[256], *save = NULL;
-
-	snprintf(copy, sizeof(copy), "%s", query);
-	for (char *item = strtok_r(copy, "&", &save); item; item = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(item, '='), *end;
-		double v;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		v = strtod(eq + 1, &end);
-		json_object_set_new(a, item,
-				    *end || end == eq + 1        ? json_string(eq + 1)
-				    : v == (double)(json_int_t)v ? json_integer((json_int_t)v)
-								 : json_real(v));
-	}
-	return a;
 }
 
 static json_t *obs_json(const struct obs *o)
@@ -561,7 +515,7 @@ static json_t *obs_json(const struct obs *o)
 	if (o->last)
 		json_object_set_new(j, "last", clients_iso_time(o->last));
 	if (o->attrs)
-		json_object_set_new(j, "attributes", attrs_json(o->attrs));
+		json_object_set_new(j, "attributes", wattrs_json(o->attrs));
 	return j;
 }
 
@@ -585,73 +539,16 @@ void observe_list(struct observe *ob, struct ipc_call *call, const char *ep)
 void observe_values(struct observe *ob, struct ipc_call *call, const char *ep,
 		    const struct lwm2m_path *path)
 {
-	sqlite3_stmt *st = db_stmt(ob->cfg.db, "SELECT path, value, time, source FROM "
-					       "last_values WHERE ep = ? ORDER BY path");
-	int rc;
-
-	if (!st) {
-		ipc_call_fail(call, IPC_ERR_INTERNAL, "last_values cannot be read");
-		return;
-	}
-	sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ps = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
-		struct lwm2m_path p;
-		json_t *v;
-
-		if (!ps || !text || lwm2m_path_parse(ps, strlen(ps), &p) < 0)
-			continue;
-		if (path && !lwm2m_path_is_prefix(path, &p))
-			continue;
-		v = json_loads(text, JSON_DECODE_ANY, NULL);
-		if (ipc_call_record(
-			    call, json_pack("{s:s, s:s, s:o, s:o, s:s}", "endpoint", ep, "path", ps,
-					    "value", v ? v : json_null(), "time",
-					    clients_iso_time(sqlite3_column_int64(st, 2)), "source",
-					    (const char *)sqlite3_column_text(st, 3))) < 0)
-			break;
-	}
-	sqlite3_reset(st);
-	ipc_call_reply(call, json_array());
+	lastval_list(ob->cfg.db, call, ep, path);
 }
 
 json_t *observe_store_values(struct observe *ob, const char *ep, const struct lwm2m_doc *doc,
 			     const char *source)
 {
-	struct lwm2m_buf out;
-	int64_t now = clients_now_ms();
-	json_t *all, *values = NULL, *v;
-	const char *key;
+	unsigned long errors = 0;
+	json_t *values = lastval_store(ob->cfg.db, ob->cfg.reg, ep, doc, source, &errors);
 
-	lwm2m_buf_init(&out);
-	all = lwm2m_render_doc(doc, ob->cfg.reg, 0, &out) == 0
-		      ? json_loadb((const char *)out.data, out.len, 0, NULL)
-		      : NULL;
-	lwm2m_buf_fini(&out);
-	if (!all)
-		return NULL;
-	values = json_object();
-	db_batch(ob->cfg.db);
-	json_object_foreach (all, key, v) {
-		char *text;
-
-		if (key[0] != '/')
-			continue; /* "base": metadata */
-		json_object_set(values, key, v);
-		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!text)
-			abort();
-		if (db_exec(ob->cfg.db,
-			    "INSERT INTO last_values (ep, path, value, time, source) "
-			    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (ep, path) DO UPDATE SET "
-			    "value = excluded.value, time = excluded.time, source = "
-			    "excluded.source",
-			    "tttIt", ep, key, text, now, source) < 0)
-			ob->st.db_errors++;
-		free(text);
-	}
-	json_decref(all);
+	ob->st.db_errors += errors;
 	return values;
 }
 
@@ -696,11 +593,34 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	return true;
 }
 
+/*
+ * A block of a Block2 notification of @o: NOTIFYBLK_DONE when it completed
+ * the body (*@whole the notification), else taken or dropped.
+ */
+static int gather(struct observe *ob, struct obs *o, const struct observe_msg *m,
+		  struct observe_msg *whole)
+{
+	uint64_t now = (uint64_t)clients_now_ms();
+	int rc;
+
+	notifyblk_expire(ob->blocks, now);
+	rc = notifyblk_add(ob->blocks, m, now, whole);
+	if (rc < 0)
+		log_warnx("ep=%s path=%s: block %u of a notification dropped: %s", o->ep,
+			  name_of(o), (unsigned)m->block_num,
+			  rc == -EMSGSIZE ? "larger than [lwm2m] max_body"
+			  : rc == -EPROTO ? "out of order, or another representation (ETag)"
+					  : "malformed");
+	return rc;
+}
+
 enum observe_verdict observe_notification(struct observe *ob, const char *ep_hint,
 					  const struct observe_msg *m)
 {
 	struct obs *o = find_token(ob, m->token, m->token_len);
+	struct observe_msg whole;
 	char code[8];
+	int rc;
 
 	(void)ep_hint;
 	if (!o || !o->stored) {
@@ -713,6 +633,12 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 		publish_ended(ob, o, "cancelled");
 		obs_del(ob, o);
 		return OBSERVE_REJECTED;
+	}
+	if (m->code >> 5 == 2 && m->has_block2 && (m->block_num > 0 || m->block_more)) {
+		rc = gather(ob, o, m, &whole);
+		if (rc != NOTIFYBLK_DONE)
+			return OBSERVE_ACCEPTED; /* a block taken: ACK it (dropped ones are logged) */
+		m = &whole;
 	}
 	ob->st.notifications++;
 	if (m->confirmable)
@@ -729,6 +655,8 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 		return OBSERVE_ACCEPTED;
 	}
 	take_values(ob, o, m);
+	if (m == &whole)
+		notifyblk_release(ob->blocks, o->token, OBSERVE_TOKEN_LEN);
 	return OBSERVE_ACCEPTED;
 }
 
@@ -752,6 +680,17 @@ static void msg_of(const coap_pdu_t *pdu, struct observe_msg *m)
 	if ((opt = coap_check_option(pdu, COAP_OPTION_CONTENT_FORMAT, &it))) {
 		m->has_format = true;
 		m->format = coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+	}
+	if ((opt = coap_check_option(pdu, COAP_OPTION_ETAG, &it)) &&
+	    coap_opt_length(opt) <= OBSERVE_ETAG_MAX) {
+		m->etag_len = coap_opt_length(opt);
+		memcpy(m->etag, coap_opt_value(opt), m->etag_len);
+	}
+	if ((opt = coap_check_option(pdu, COAP_OPTION_BLOCK2, &it))) {
+		m->has_block2 = true;
+		m->block_num = coap_opt_block_num(opt);
+		m->block_more = COAP_OPT_BLOCK_MORE(opt) != 0;
+		m->block_szx = COAP_OPT_BLOCK_SZX(opt);
 	}
 	if (!coap_get_data_large(pdu, &m->len, &m->payload, &offset, &total)) {
 		m->len = 0;
@@ -805,10 +744,10 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const c
 		db_batch(ob->cfg.db);
 		if (db_exec(ob->cfg.db,
 			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, "
-			    "created) "
-			    "VALUES (?, ?, ?, ?, ?)",
-			    "bttiI", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
-			    o->accept, o->created) < 0 ||
+			    "created, cancelling) "
+			    "VALUES (?, ?, ?, ?, ?, ?)",
+			    "bttiIi", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
+			    o->accept, o->created, (int)o->cancelling) < 0 ||
 		    db_commit(ob->cfg.db) < 0) {
 			/* it works until a restart: said once, here */
 			ob->st.db_errors++;
@@ -870,11 +809,19 @@ void observe_client_registered(struct observe *ob, const struct client *c)
 
 void observe_get_stats(const struct observe *ob, struct observe_stats *out)
 {
+	struct notifyblk_stats ns;
+
+	notifyblk_get_stats(ob->blocks, &ns);
 	*out = ob->st;
+	out->blocks = ns.blocks;
+	out->blocks_dropped = ns.dropped;
 }
 
 void observe_counters(const struct observe *ob, json_t *counters)
 {
+	struct notifyblk_stats ns;
+
+	notifyblk_get_stats(ob->blocks, &ns);
 #define C(name, v) json_object_set_new(counters, name, json_integer((json_int_t)(v)))
 	C("observations", ob->st.observations);
 	C("notifications", ob->st.notifications);
@@ -887,5 +834,8 @@ void observe_counters(const struct observe *ob, json_t *counters)
 	C("observations_ended", ob->st.ended);
 	C("reobserved", ob->st.reobserved);
 	C("observe_db_errors", ob->st.db_errors);
+	C("notification_blocks", ns.blocks);
+	C("notification_blocks_dropped", ns.dropped);
+	C("notification_bodies", ns.bodies);
 #undef C
 }

@@ -41,6 +41,7 @@
 #define OBSERVE_TOKEN_LEN 8
 #define OBSERVE_PATHS_MAX 16  /* paths of one Observe-Composite */
 #define OBSERVE_NAME_MAX  512 /* "/3/0/9,/1/0/1": its paths as one string */
+#define OBSERVE_ETAG_MAX  8   /* RFC 7252 §5.10.6 */
 
 /* Schema of migration 6: the observations and the last known values. */
 #define OBSERVE_SCHEMA_6                                                                        \
@@ -52,6 +53,13 @@
 	"CREATE TABLE write_attrs (ep TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, " \
 	"PRIMARY KEY (ep, path)) WITHOUT ROWID;"
 
+/*
+ * Migration 8: a passive cancel is kept across a restart, so the next
+ * notification on its token still gets RST (not accepted as if observed).
+ */
+#define OBSERVE_SCHEMA_8 \
+	"ALTER TABLE observations ADD COLUMN cancelling INTEGER NOT NULL DEFAULT 0;"
+
 struct observe_config {
 	struct db *db;                    /* borrowed */
 	struct ipc_server *ipc;           /* events; may be NULL */
@@ -61,6 +69,7 @@ struct observe_config {
 	struct event_base *base;          /* re-observations after a Register; may be NULL */
 	bool reobserve;                   /* re-establish on a new Register */
 	unsigned max;                     /* observations at most (all endpoints) */
+	size_t max_body;                  /* a Block2 notification's body at most (0: 64 KiB) */
 };
 
 /* What to answer a notification with. */
@@ -74,6 +83,7 @@ struct observe_stats {
 	unsigned observations;
 	uint64_t notifications, notifications_con, notifications_non, notify_undecodable,
 		unknown_tokens, passive_cancels, active_cancels, ended, reobserved, db_errors;
+	uint64_t blocks, blocks_dropped; /* of Block2 notifications (notifyblk.h) */
 };
 
 /* A notification as the CoAP side received it (decoded from the PDU). */
@@ -88,6 +98,12 @@ struct observe_msg {
 	unsigned format;  /* its value */
 	const uint8_t *payload;
 	size_t len;
+	bool has_block2;     /* a Block2 option (RFC 7959): one block of the body */
+	bool block_more;     /* its M bit */
+	uint32_t block_num;  /* its number */
+	unsigned block_szx;  /* its size, 2^(szx+4) */
+	uint8_t etag[OBSERVE_ETAG_MAX]; /* the ETag option, if any */
+	size_t etag_len;
 };
 
 struct observe;

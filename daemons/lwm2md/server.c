@@ -20,28 +20,19 @@
 #include "coap/pskguard.h"
 #include "dm.h"
 #include "coap/midstore.h"
-#include "coap/respcache.h"
 #include "common/log.h"
 #include "block1.h"
 #include "regreq.h"
 #include "queue.h"
+#include "replycache.h"
+#include "reqbody.h"
+#include "transport.h"
 #include "send.h"
 
 #define MAX_QUERY   32   /* Uri-Query options in one request */
-#define TEXT_MAX    200  /* diagnostic payload bytes */
-#define GC_INTERVAL 10   /* seconds between midstore/respcache sweeps */
+#define TEXT_MAX    REPLY_TEXT_MAX
+#define GC_INTERVAL 10   /* seconds between reply cache and body sweeps */
 #define BODIES_MAX  4096 /* block-wise request bodies received at once */
-
-/* A response as respcache keeps it: enough to send the same bytes again. */
-struct reply {
-	uint8_t code; /* COAP_RESPONSE_CODE(x) */
-	char location[CLIENTS_LOCATION_LEN + 1];
-	char text[TEXT_MAX];
-	/* not kept by respcache: the options of a block-wise exchange's answers */
-	bool has_block1;
-	uint32_t block1; /* Block1 value acknowledging the block */
-	uint32_t size1;  /* 4.13: the largest body taken (RFC 7959 §4) */
-};
 
 /*
  * A removed client's /rd/{location} resource stays for EXCHANGE_LIFETIME:
@@ -63,8 +54,7 @@ struct server {
 	coap_context_t *ctx;
 	struct coapev *ev;
 	struct clients *clients;
-	struct midstore *mids;
-	struct respcache *responses;
+	struct replycache *replies; /* answers again to duplicates */
 	struct event *gc;
 	struct pending_delete *doomed;
 	struct dm *dm;
@@ -76,8 +66,7 @@ struct server {
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
 	bool loading;        /* clients_load() is running: added() is not a new registration */
-	uint64_t requests, rejected, version_rejected, duplicates, duplicates_unanswered,
-		db_failures, forbidden, moved;
+	uint64_t requests, rejected, version_rejected, db_failures, forbidden, moved;
 };
 
 static uint64_t mono_ms(void)
@@ -93,92 +82,6 @@ static struct server *server_of(coap_session_t *s)
 	return coap_get_app_data(coap_session_get_context(s));
 }
 
-/* "udp", "dtls", "tcp" or "tls": what the registration records and shows. */
-static const char *transport_of(coap_session_t *s)
-{
-	switch (coap_session_get_proto(s)) {
-	case COAP_PROTO_DTLS:
-		return "dtls";
-	case COAP_PROTO_TCP:
-		return "tcp";
-	case COAP_PROTO_TLS:
-		return "tls";
-	default:
-		return "udp";
-	}
-}
-
-/*
- * CoAP over TCP and TLS (RFC 8323) has no message IDs and no
- * retransmissions: the connection delivers each request once, so the
- * duplicate store is a UDP and DTLS matter.
- */
-static bool reliable(coap_session_t *s)
-{
-	coap_proto_t p = coap_session_get_proto(s);
-
-	return p == COAP_PROTO_TCP || p == COAP_PROTO_TLS;
-}
-
-static bool secured(coap_session_t *s)
-{
-	coap_proto_t p = coap_session_get_proto(s);
-
-	return p == COAP_PROTO_DTLS || p == COAP_PROTO_TLS;
-}
-
-static size_t encode_reply(const struct reply *r, uint8_t *buf, size_t size)
-{
-	size_t loc = strlen(r->location), text = strlen(r->text);
-
-	if (2 + loc + text > size)
-		return 0;
-	buf[0] = r->code;
-	buf[1] = (uint8_t)loc;
-	memcpy(buf + 2, r->location, loc);
-	memcpy(buf + 2 + loc, r->text, text);
-	return 2 + loc + text;
-}
-
-static void decode_reply(const uint8_t *buf, size_t len, struct reply *r)
-{
-	size_t loc = len >= 2 ? buf[1] : 0;
-
-	memset(r, 0, sizeof(*r));
-	if (len < 2 || loc > CLIENTS_LOCATION_LEN || 2 + loc > len ||
-	    len - 2 - loc >= sizeof(r->text))
-		return;
-	r->code = buf[0];
-	memcpy(r->location, buf + 2, loc);
-	memcpy(r->text, buf + 2 + loc, len - 2 - loc);
-}
-
-static void apply_reply(coap_pdu_t *resp, const struct reply *r)
-{
-	coap_opt_iterator_t it;
-	uint8_t cf[4];
-
-	coap_pdu_set_code(resp, (coap_pdu_code_t)r->code);
-	if (r->location[0]) {
-		coap_add_option(resp, COAP_OPTION_LOCATION_PATH, 2, (const uint8_t *)"rd");
-		coap_add_option(resp, COAP_OPTION_LOCATION_PATH, strlen(r->location),
-				(const uint8_t *)r->location);
-	}
-	if (r->text[0])
-		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
-				coap_encode_var_safe(cf, sizeof(cf), COAP_MEDIATYPE_TEXT_PLAIN),
-				cf);
-	/* libcoap adds its own Block1 to a 2.31 (and then ours is not needed) */
-	if (r->has_block1 && !coap_check_option(resp, COAP_OPTION_BLOCK1, &it))
-		coap_add_option(resp, COAP_OPTION_BLOCK1,
-				coap_encode_var_safe(cf, sizeof(cf), r->block1), cf);
-	if (r->size1)
-		coap_add_option(resp, COAP_OPTION_SIZE1,
-				coap_encode_var_safe(cf, sizeof(cf), r->size1), cf);
-	if (r->text[0])
-		coap_add_data(resp, strlen(r->text), (const uint8_t *)r->text);
-}
-
 static void set_error(struct server *srv, struct reply *r, int code, const char *text)
 {
 	memset(r, 0, sizeof(*r));
@@ -187,58 +90,21 @@ static void set_error(struct server *srv, struct reply *r, int code, const char 
 	srv->rejected++;
 }
 
-/* The peer's address as midstore/respcache key. */
-static const void *peer_key(coap_session_t *s, size_t *len)
-{
-	const coap_address_t *a = coap_session_get_addr_remote(s);
-
-	*len = a->size;
-	return &a->addr;
-}
-
 /*
- * A request seen before from this peer with this Message ID: send the
- * response we sent then and say so.  A request is remembered here so that
- * the next copy is caught.
+ * A request seen before from this peer with this Message ID: the response
+ * we sent then goes again (replycache.h), and the request is not acted on.
  */
 static bool replay_duplicate(struct server *srv, coap_session_t *s, const coap_pdu_t *req,
 			     coap_pdu_t *resp)
 {
-	size_t klen, len;
-	const void *key = peer_key(s, &klen);
-	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
-	uint64_t now = mono_ms();
-	const void *data;
-	struct reply r;
-
 	srv->requests++;
-	if (reliable(s))
-		return false;
-	if (klen > MIDSTORE_MAX_KEY || midstore_check(srv->mids, key, klen, mid, now) != 1)
-		return false;
-	srv->duplicates++;
-	if (respcache_get(srv->responses, key, klen, mid, now, &data, &len) < 0) {
-		/* the response was evicted: an empty ACK at least stops the retransmissions */
-		srv->duplicates_unanswered++;
-		return true;
-	}
-	decode_reply(data, len, &r);
-	apply_reply(resp, &r);
-	log_debug("duplicate answered again mid=%u", mid);
-	return true;
+	return replycache_duplicate(srv->replies, s, req, resp, mono_ms());
 }
 
 static void finish(struct server *srv, coap_session_t *s, const coap_pdu_t *req, coap_pdu_t *resp,
 		   const struct reply *r)
 {
-	uint8_t buf[2 + CLIENTS_LOCATION_LEN + TEXT_MAX];
-	size_t klen, len = encode_reply(r, buf, sizeof(buf));
-	const void *key = peer_key(s, &klen);
-
-	apply_reply(resp, r);
-	if (len && klen <= RESPCACHE_MAX_KEY && !reliable(s))
-		respcache_put(srv->responses, key, klen, (uint16_t)coap_pdu_get_mid(req), buf, len,
-			      mono_ms());
+	replycache_finish(srv->replies, s, req, resp, r, mono_ms());
 }
 
 /* Uri-Query options of @req into @items; -E2BIG past MAX_QUERY. */
@@ -279,87 +145,24 @@ static bool link_format_ok(struct server *srv, const coap_pdu_t *req, struct rep
 	return false;
 }
 
-static void payload_of(const coap_pdu_t *req, const uint8_t **data, size_t *len)
-{
-	size_t offset, total;
-
-	if (!coap_get_data_large(req, len, data, &offset, &total)) {
-		*len = 0;
-		*data = (const uint8_t *)"";
-	}
-}
-
-/* What block1 keys a body by: the peer's address and the resource. */
-static size_t body_key(coap_resource_t *res, coap_session_t *s, uint8_t key[BLOCK1_KEY_MAX])
-{
-	const coap_address_t *a = coap_session_get_addr_remote(s);
-	coap_str_const_t *uri = coap_resource_get_uri_path(res);
-	size_t n = a->size, u = uri ? uri->length : 0;
-
-	if (n > BLOCK1_KEY_MAX)
-		n = BLOCK1_KEY_MAX;
-	memcpy(key, &a->addr, n);
-	if (u > BLOCK1_KEY_MAX - n)
-		u = BLOCK1_KEY_MAX - n;
-	if (u)
-		memcpy(key + n, uri->s, u);
-	return n + u;
-}
-
 /*
- * The payload of @req, whole: the request's own, or, for a block-wise
- * request (Block1), the body block1 put together.  Returns 1 with *@data
- * and *@len (then release_body()), 0 when more blocks are to come (@r a
- * 2.31 with Block1), or -1 with @r an error (4.08, 4.13 with Size1, 4.00).
+ * The payload of @req, whole (reqbody.h): 1 with *@data and *@len (then
+ * release_body()), 0 when more blocks are to come (@r a 2.31), -1 with @r
+ * an error.
  */
 static int body_of(struct server *srv, coap_resource_t *res, coap_session_t *s,
 		   const coap_pdu_t *req, struct reply *r, const uint8_t **data, size_t *len)
 {
-	coap_opt_iterator_t it;
-	coap_opt_t *size1 = coap_check_option(req, COAP_OPTION_SIZE1, &it);
-	uint8_t key[BLOCK1_KEY_MAX];
-	coap_block_b_t b;
-	const uint8_t *part;
-	size_t n, offset, total;
-	int rc;
+	int rc = reqbody_get(srv->bodies, srv->cfg.max_body, res, s, req, r, data, len, mono_ms());
 
-	memset(r, 0, sizeof(*r));
-	if (!coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b)) {
-		payload_of(req, data, len);
-		return 1;
-	}
-	if (!coap_get_data_large(req, &n, &part, &offset, &total)) {
-		n = 0;
-		part = (const uint8_t *)"";
-	}
-	rc = block1_add(srv->bodies, key, body_key(res, s, key), b.num, b.m, b.szx, part, n,
-			size1 ? coap_decode_var_bytes(coap_opt_value(size1), coap_opt_length(size1))
-			      : 0,
-			mono_ms(), data, len);
-	if (rc == BLOCK1_CONTINUE || rc == BLOCK1_DONE) {
-		r->code = rc == BLOCK1_CONTINUE ? (uint8_t)COAP_RESPONSE_CODE(231) : 0;
-		r->has_block1 = true;
-		r->block1 = b.num << 4 | (rc == BLOCK1_CONTINUE ? 8 : 0) | b.szx;
-		return rc == BLOCK1_DONE;
-	}
-	if (rc == -EMSGSIZE) {
-		set_error(srv, r, 413, "body too large for this server ([lwm2m] max_body)");
-		r->size1 = (uint32_t)srv->cfg.max_body;
-	} else {
-		set_error(srv, r, rc == -EPROTO ? 408 : 400,
-			  rc == -EPROTO ? "a block is missing: send the body again from block 0"
-					: "Block1: a block larger than its size, or BERT");
-	}
-	log_info("block-wise request refused: %s", r->text);
-	return -1;
+	if (rc < 0)
+		srv->rejected++;
+	return rc;
 }
 
-/* The body of a block-wise request has been used: forget it. */
 static void release_body(struct server *srv, coap_resource_t *res, coap_session_t *s)
 {
-	uint8_t key[BLOCK1_KEY_MAX];
-
-	block1_release(srv->bodies, key, body_key(res, s, key));
+	reqbody_release(srv->bodies, res, s);
 }
 
 /* Query parsing and its 4.00 / 4.12; true when @q is good. */
@@ -399,12 +202,12 @@ static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struc
 	char text[TEXT_MAX];
 	bool named;
 
-	if (secured(s) && certs_peer_names(s, ep, &named)) {
+	if (transport_secured(s) && certs_peer_names(s, ep, &named)) {
 		if (named)
 			return true;
 		snprintf(text, sizeof(text),
 			 "ep: '%s' is neither the CN nor a subjectAltName of the certificate", ep);
-	} else if (secured(s)) {
+	} else if (transport_secured(s)) {
 		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
 		const struct pskstore_cred *c =
 			id ? pskstore_find(srv->creds, id->s, id->length) : NULL;
@@ -430,7 +233,7 @@ static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struc
 static bool binding_fits(struct server *srv, coap_session_t *s, struct regreq_query *q,
 			 struct reply *r)
 {
-	char letter = reliable(s) ? 'T' : 'U';
+	char letter = replycache_reliable(s) ? 'T' : 'U';
 	char text[TEXT_MAX];
 
 	if (!(q->present & REGREQ_HAS_B)) {
@@ -441,7 +244,7 @@ static bool binding_fits(struct server *srv, coap_session_t *s, struct regreq_qu
 	if (strchr(q->binding, letter))
 		return true;
 	snprintf(text, sizeof(text), "b: '%s' lacks %c, the binding of this %s request", q->binding,
-		 letter, transport_of(s));
+		 letter, transport_name(s));
 	set_error(srv, r, 400, text);
 	return false;
 }
@@ -466,7 +269,7 @@ static void handle_register(struct server *srv, coap_session_t *s, const coap_pd
 		return;
 	}
 	rc = clients_register(srv->clients, &q, (const char *)data, len, l.root, &peer->addr.sa,
-			      peer->size, transport_of(s), &c);
+			      peer->size, transport_name(s), &c);
 	regreq_links_fini(&l);
 	if (rc == -ENOSPC) {
 		set_error(srv, r, 503, "server full: too many registered clients");
@@ -637,21 +440,29 @@ static void hnd_deregister(coap_resource_t *res, coap_session_t *s, const coap_p
 
 /*
  * The registered client a Send comes from: the one that last spoke from
- * this address, else (DTLS and TLS) the one bound to the PSK identity, as
- * a NAT may have moved it.  NULL with @r unset when none is registered;
- * NULL with @r a 4.03 when the session may not act for that client.
+ * this address, else (DTLS and TLS) the one its credentials name — the
+ * endpoint bound to the PSK identity, or the certificate's CN — as a NAT
+ * may have moved it.  Over plain CoAP a Send names no endpoint (its
+ * payload holds only paths), so from a new address it cannot be told
+ * from a stranger's until an Update moves the registration.  NULL with
+ * @r unset when none is registered; NULL with @r a 4.03 when the session
+ * may not act for that client.
  */
 static struct client *sender_of(struct server *srv, coap_session_t *s, struct reply *r)
 {
 	const coap_address_t *peer = coap_session_get_addr_remote(s);
 	struct client *c = clients_find_addr(srv->clients, &peer->addr.sa, peer->size);
+	char cn[REGREQ_EP_MAX + 1];
 
-	if (!c && secured(s)) {
+	if (!c && transport_secured(s)) {
 		const coap_bin_const_t *id = coap_session_get_psk_identity(s);
 		const struct pskstore_cred *cred =
 			id ? pskstore_find(srv->creds, id->s, id->length) : NULL;
 
-		c = cred ? clients_find_ep(srv->clients, cred->bound) : NULL;
+		if (cred)
+			c = clients_find_ep(srv->clients, cred->bound);
+		else if (certs_peer_cn(s, cn, sizeof(cn)))
+			c = clients_find_ep(srv->clients, cn);
 	}
 	if (c && !allowed(srv, s, c->ep, r))
 		return NULL;
@@ -754,8 +565,7 @@ static void on_gc(evutil_socket_t fd, short what, void *arg)
 
 	struct pending_delete **pp = &srv->doomed;
 
-	midstore_expire(srv->mids, now);
-	respcache_expire(srv->responses, now);
+	replycache_expire(srv->replies, now);
 	block1_expire(srv->bodies, now);
 	while (*pp) {
 		struct pending_delete *pd = *pp;
@@ -768,71 +578,6 @@ static void on_gc(evutil_socket_t fd, short what, void *arg)
 		coap_delete_resource(srv->ctx, pd->res);
 		free(pd);
 	}
-}
-
-static void coap_log_to_ours(coap_log_t level, const char *message)
-{
-	size_t n = strlen(message);
-
-	while (n && message[n - 1] == '\n')
-		n--;
-	log_emit(level <= LOG_ERR       ? LOG_LEVEL_ERROR
-		 : level == LOG_WARNING ? LOG_LEVEL_WARNING
-		 : level <= LOG_INFO    ? LOG_LEVEL_INFO
-					: LOG_LEVEL_DEBUG,
-		 "libcoap", false, "%.*s", (int)n, message);
-}
-
-static int endpoint_address(const struct server_config *cfg, coap_address_t *a)
-{
-	coap_address_init(a);
-	if (inet_pton(AF_INET6, cfg->address, &a->addr.sin6.sin6_addr) == 1) {
-		a->addr.sin6.sin6_family = AF_INET6;
-		a->addr.sin6.sin6_port = htons((uint16_t)cfg->port);
-		a->size = sizeof(a->addr.sin6);
-		return 0;
-	}
-	if (inet_pton(AF_INET, cfg->address, &a->addr.sin.sin_addr) == 1) {
-		a->addr.sin.sin_family = AF_INET;
-		a->addr.sin.sin_port = htons((uint16_t)cfg->port);
-		a->size = sizeof(a->addr.sin);
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* Bind one listener; 0 or a negative errno (logged). */
-static int listen_on(struct server *srv, const char *section, const char *address, int port,
-		     coap_proto_t proto, const char *what)
-{
-	struct server_config one = { .address = address, .port = port };
-	coap_address_t a;
-
-	if (endpoint_address(&one, &a) < 0) {
-		log_warnx("[%s] address: '%s' is not an IP address", section, address);
-		return -EINVAL;
-	}
-	if (!coap_new_endpoint(srv->ctx, &a, proto)) {
-		log_warnx("cannot serve %s on %s port %d (in use?)", what, address, port);
-		return -EADDRINUSE;
-	}
-	log_info("serving %s address=%s port=%d", what, address, port);
-	return 0;
-}
-
-/*
- * The security both DTLS and TLS use: the PSKs of the credential table,
- * and certificates when the INI names them.  0 or a negative errno (logged).
- */
-static int setup_security(struct server *srv, const struct server_config *cfg)
-{
-	struct certs_config cc = { cfg->ca_file, cfg->cert_file, cfg->key_file };
-
-	if (pskguard_setup(srv->guard, srv->ctx) < 0) {
-		log_warnx("this libcoap cannot do (D)TLS with PSK");
-		return -ENOTSUP;
-	}
-	return certs_setup(srv->ctx, &cc, &srv->certs);
 }
 
 static int on_event(coap_session_t *s, const coap_event_t event)
@@ -849,75 +594,6 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
 				   const coap_pdu_t *received, const coap_mid_t mid);
 static void on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
 		    const coap_mid_t mid);
-
-/* The libcoap context with lwm2md's handlers, its app data @srv; NULL when libcoap cannot. */
-static coap_context_t *new_context(struct server *srv, const struct server_config *cfg)
-{
-	coap_context_t *ctx = coap_new_context(NULL);
-
-	if (!ctx)
-		return NULL;
-	coap_set_app_data(ctx, srv);
-	/*
-	 * Not COAP_BLOCK_SINGLE_BODY: libcoap 4.3.1 cannot put a Block1 body
-	 * together without Size1, and a second such body from one session
-	 * makes it dereference NULL.  Block1 bodies are block1.c's, Block2
-	 * responses dm.c's.
-	 */
-	coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP);
-	coap_context_set_max_idle_sessions(ctx, (unsigned)cfg->max_idle_sessions);
-	coap_register_response_handler(ctx, on_response);
-	coap_register_nack_handler(ctx, on_nack);
-	coap_register_event_handler(ctx, on_event);
-	return ctx;
-}
-
-/* Plain CoAP over UDP, unless [coap] enabled = no; *@addr is where (dm's requests leave from
- * there). */
-static int serve_coap(struct server *srv, const struct server_config *cfg, coap_address_t *addr)
-{
-	if (!cfg->coap_enabled) {
-		log_info("plain CoAP disabled by [coap] enabled = no");
-		return 0;
-	}
-	if (endpoint_address(cfg, addr) < 0) {
-		log_warnx("[coap] address: '%s' is not an IP address", cfg->address);
-		return -EINVAL;
-	}
-	if (!coap_new_endpoint(srv->ctx, addr, COAP_PROTO_UDP)) {
-		log_warnx("cannot serve CoAP on %s port %d (in use?)", cfg->address, cfg->port);
-		return -EADDRINUSE;
-	}
-	log_info("serving CoAP address=%s port=%d", cfg->address, cfg->port);
-	return 0;
-}
-
-/* DTLS, TCP and TLS, as the INI asks; 0 or a negative errno (logged). */
-static int serve_others(struct server *srv, const struct server_config *cfg)
-{
-	int n = 0;
-
-	if (cfg->coaps_enabled || cfg->tls_enabled)
-		n = setup_security(srv, cfg);
-	if (n == 0 && srv->certs)
-		log_info("certificate mode on: clients verified against %s", cfg->ca_file);
-	if (n == 0 && cfg->coaps_enabled)
-		n = listen_on(srv, "coaps", cfg->coaps_address, cfg->coaps_port, COAP_PROTO_DTLS,
-			      "CoAP over DTLS");
-	if (n == 0 && cfg->tcp_enabled)
-		n = coap_tcp_is_supported()
-			    ? listen_on(srv, "coap+tcp", cfg->tcp_address, cfg->tcp_port,
-					COAP_PROTO_TCP, "CoAP over TCP")
-			    : -ENOTSUP;
-	if (n == 0 && cfg->tls_enabled)
-		n = coap_tls_is_supported()
-			    ? listen_on(srv, "coaps+tcp", cfg->tls_address, cfg->tls_port,
-					COAP_PROTO_TLS, "CoAP over TLS")
-			    : -ENOTSUP;
-	if (n == -ENOTSUP)
-		log_warnx("this libcoap cannot do what the INI asks (TCP, TLS, PKI)");
-	return n;
-}
 
 /*
  * Device management from the registration port (@addr when plain CoAP is
@@ -943,7 +619,8 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 				     .reg = cfg->registry,
 				     .base = srv->base,
 				     .reobserve = cfg->reobserve,
-				     .max = cfg->max_observations };
+				     .max = cfg->max_observations,
+				     .max_body = cfg->max_body };
 
 	struct send_config sc = { .enabled = cfg->send_enabled,
 				  .ipc = srv->ipc,
@@ -984,15 +661,13 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	srv->ipc = ipc;
 	srv->cfg = *cfg;
 	hooks.ctx = srv;
-	coap_set_log_handler(coap_log_to_ours);
-	coap_set_log_level(log_enabled(LOG_LEVEL_DEBUG) ? LOG_INFO : LOG_WARNING);
-	srv->ctx = new_context(srv, cfg);
+	transport_route_logs();
+	srv->ctx = transport_context(srv, cfg, on_response, on_nack, on_event);
 	if (!srv->ctx) {
 		free(srv);
 		return -ENOMEM;
 	}
-	srv->mids = midstore_new(NULL);
-	srv->responses = respcache_new(NULL);
+	srv->replies = replycache_new();
 	srv->bodies =
 		block1_new(&(struct block1_config){ .max_body = cfg->max_body,
 						    .max_bodies = BODIES_MAX,
@@ -1009,9 +684,7 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 	if (!srv->gc)
 		abort();
 	event_add(srv->gc, &gc_every);
-	n = serve_coap(srv, cfg, &addr);
-	if (n == 0)
-		n = serve_others(srv, cfg);
+	n = transport_serve(srv->ctx, cfg, srv->guard, &srv->certs, &addr);
 	if (n < 0) {
 		server_free(srv);
 		return n;
@@ -1067,8 +740,7 @@ void server_free(struct server *srv)
 	pskstore_free(srv->creds);
 	if (srv->gc)
 		event_free(srv->gc);
-	midstore_free(srv->mids);
-	respcache_free(srv->responses);
+	replycache_free(srv->replies);
 	block1_free(srv->bodies);
 	free(srv);
 }
@@ -1088,14 +760,10 @@ void server_status(struct server *srv, json_t *status)
 	json_t *counters = json_object_get(status, "counters");
 	struct clients_stats cs;
 	struct pskguard_stats ps;
-	struct midstore_stats ms;
-	struct respcache_stats rs;
 	struct block1_stats bs;
 
 	block1_get_stats(srv->bodies, &bs);
 	clients_get_stats(srv->clients, &cs);
-	midstore_get_stats(srv->mids, &ms);
-	respcache_get_stats(srv->responses, &rs);
 	json_object_set_new(status, "clients", json_integer(cs.count));
 	json_object_set_new(status, "coap",
 			    json_pack("{s:b, s:s, s:i}", "enabled", srv->cfg.coap_enabled,
@@ -1125,14 +793,10 @@ void server_status(struct server *srv, json_t *status)
 	C("removed", cs.removed);
 	C("rejected", srv->rejected);
 	C("rejected_version", srv->version_rejected);
-	C("duplicates", srv->duplicates);
-	C("duplicates_unanswered", srv->duplicates_unanswered);
 	C("db_errors", cs.db_errors);
 	C("forbidden", srv->forbidden);
 	C("nat_rebinds", srv->moved);
-	C("midstore_bytes", ms.bytes);
-	C("respcache_entries", rs.entries);
-	C("respcache_bytes", rs.bytes);
+	replycache_counters(srv->replies, counters);
 	C("block1_bodies", bs.bodies);
 	C("block1_bytes", bs.bytes);
 	C("block1_blocks", bs.blocks);

@@ -21,6 +21,7 @@
 #include "psstore.h"
 #include "pubsub.h"
 #include "rdauth.h"
+#include "httpapi.h"
 #include "rdctl.h"
 #include "rdgroup.h"
 #include "rdlimit.h"
@@ -57,6 +58,7 @@ struct rdd_config {
 	char *ps_ep;
 	char *ps_base;
 	char *ps_sector;
+	struct httpconf http;
 };
 
 /* clang-format off */
@@ -168,6 +170,7 @@ static const struct config_key rdd_keys[] = {
 	  false,
 	  "sector (d) of the topics and of the broker's registration: changes need credentials "
 	  "allowed in it, as registrations do (\"\": none)" },
+	HTTPCONF_KEYS(struct rdd_config, http, "8081"),
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -305,7 +308,10 @@ static int rdd_start(struct daemon *d, void **state)
 				rdserver_coapev(rdd->server), daemon_db(d), rdd->store, &pcfg,
 				on_topic, rdd, &rdd->pubsub);
 	}
+	if (rc == 0)
+		rc = rdd_httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &rdd->http);
 	if (rc < 0) {
+		pubsub_free(rdd->pubsub);
 		rdserver_free(rdd->server);
 		rdgroup_free(rdd->groups);
 		rdstore_free(rdd->store);
@@ -323,6 +329,7 @@ static void rdd_stop(void *state)
 {
 	struct rdd *rdd = state;
 
+	httpbridge_free(rdd->http);
 	pubsub_free(rdd->pubsub); /* before the context that holds its sessions */
 	rdserver_free(rdd->server);
 	rdgroup_free(rdd->groups);

@@ -34,6 +34,7 @@
 
 #include "common/daemon.h"
 #include "common/ipc_server.h"
+#include "http/httpbridge.h"
 #include "rdgroup.h"
 #include "rdauth.h"
 #include "pubsub.h"
@@ -51,6 +52,7 @@ struct rdd {
 	struct rdauth *auth;
 	struct pubsub *pubsub;
 	struct rdlimit *limit;
+	struct httpbridge *http; /* NULL when [http] enabled = no */
 };
 
 extern const struct ipc_command rdctl_commands[];

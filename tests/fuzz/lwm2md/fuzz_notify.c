@@ -5,9 +5,11 @@
  * shipped object definitions, stored as last known values in SQLite.
  *
  * Properties: no crash or leak; a message on another token is not ours;
- * one that is counts as a notification exactly once; a 2.xx with Observe
- * keeps the observation, anything else ends it; every stored value is
- * of a resource under /3/0.
+ * one that is counts as a notification exactly once, unless it is one
+ * block of a Block2 notification (a 2.xx with Block2 and a number or more
+ * to come: counted as a block, the body waits for the rest); a 2.xx with
+ * Observe keeps the observation, anything else ends it; every stored
+ * value is of a resource under /3/0.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -55,7 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct observe *ob;
 	enum observe_verdict v;
 	const char *ep;
-	bool ours;
+	coap_opt_iterator_t it;
+	coap_opt_t *b2;
+	bool ours, block;
 
 	coap_set_log_level(LOG_EMERG);
 	pdu = coap_pdu_init(0, 0, 0, size + 16);
@@ -83,8 +87,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ours = tok.length == sizeof(token) && memcmp(tok.s, token, sizeof(token)) == 0;
 	if (!ours && (v != OBSERVE_NOT_OURS || after.notifications != before.notifications))
 		abort();
-	if (ours && (v != OBSERVE_ACCEPTED || after.notifications != before.notifications + 1 ||
-		     strcmp(ep, "fuzz") != 0))
+	b2 = coap_check_option(pdu, COAP_OPTION_BLOCK2, &it);
+	block = COAP_RESPONSE_CLASS(coap_pdu_get_code(pdu)) == 2 && b2 &&
+		(coap_opt_block_num(b2) > 0 || COAP_OPT_BLOCK_MORE(b2));
+	if (ours && (v != OBSERVE_ACCEPTED || strcmp(ep, "fuzz") != 0))
+		abort();
+	if (ours && !block && after.notifications != before.notifications + 1)
+		abort();
+	/* one block alone never makes a whole notification, nor ends the observation */
+	if (ours && block &&
+	    (after.notifications != before.notifications || after.blocks != before.blocks + 1 ||
+	     after.observations != 1))
 		abort();
 	if (ours && after.observations + after.ended != 1)
 		abort();

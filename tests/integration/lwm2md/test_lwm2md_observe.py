@@ -33,11 +33,11 @@ EP = "observed-1"
 class Watch:
     """`lwgatectl [--json] lwm2md watch TOPIC`: its lines, one at a time."""
 
-    def __init__(self, d, topic, as_json=True):
+    def __init__(self, d, topic, as_json=True, *more):
         before = d.status()["counters"]["ipc_clients"]
         self.proc = subprocess.Popen(
             [os.path.join(tl.BUILD, "cli", "lwgatectl"), "--socket-dir", d.tmp]
-            + (["--json"] if as_json else []) + ["lwm2md", "watch", topic],
+            + (["--json"] if as_json else []) + ["lwm2md", "watch", topic, *more],
             stdout=subprocess.PIPE, text=True)
         self.as_json = as_json
         wait_for(lambda: d.status()["counters"]["ipc_clients"] > before, "watch to subscribe")
@@ -89,8 +89,8 @@ class Harness(unittest.TestCase):
         c.expect("registered")
         return c
 
-    def watch(self, topic, as_json=True):
-        w = Watch(self.d, topic, as_json)
+    def watch(self, topic, as_json=True, *more):
+        w = Watch(self.d, topic, as_json, *more)
         self.watches.append(w)
         return w
 
@@ -180,6 +180,31 @@ class ObserveTests(Harness):
         self.assertEqual(lines["/3/0/9"], "21")
         self.assertEqual(lines["/3/0/0"], '"Acme"')
 
+    def test_watch_one_endpoint(self):
+        self.start()
+        c = self.client()
+        other = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", "other-1")
+        self.clients.append(other)
+        other.expect("registered")
+        self.observe("/3/0/9")
+        r = ctl_json(self.tmp, "observe", "other-1", "/3/0/9")
+        self.assertEqual(r["code"], "2.05 Content")
+        # `watch EP`: the endpoint's events only, in either order of words
+        w = self.watch(EP, True, "observe.notify")
+        t = self.watch("observe.notify", False, EP)
+        other.say("set /3/0/9 11")
+        wait_for(lambda: ctl_json(self.tmp, "values", "other-1")[0]["value"] == 11,
+                 "the other endpoint's notification")
+        c.say("set /3/0/9 22")
+        ev = w.next()
+        self.assertEqual((ev["event"], ev["data"]["endpoint"]), ("observe.notify", EP))
+        self.assertEqual(ev["data"]["values"], {"/3/0/9": 22})
+        self.assertEqual(t.next().split(" ")[3:], [EP, "/3/0/9", "22"])
+        # two endpoints are a usage error
+        r = ctl(self.tmp, "lwm2md", "watch", EP, "ep=other-1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("one endpoint at most", r.stderr)
+
     def test_active_and_passive_cancel(self):
         self.start()
         c = self.client()
@@ -210,6 +235,29 @@ class ObserveTests(Harness):
         r = ctl(self.tmp, "lwm2md", "cancel", EP, "/1/0/1")
         self.assertEqual(r.returncode, 1)
         self.assertIn("does not observe /1/0/1", r.stderr)
+
+    def test_passive_cancel_survives_a_restart(self):
+        d = self.start()
+        c = self.client()
+        self.observe("/3/0/9")
+        r = ctl_json(self.tmp, "cancel", EP, "/3/0/9", "mode=passive")
+        self.assertEqual(r["state"], "cancelling")
+        d.kill9()
+        d.start()
+        # still cancelled: not turned back into a live observation
+        [o] = ctl_json(self.tmp, "observations")
+        self.assertEqual(o["state"], "cancelling")
+        w = self.watch("observe.ended")
+        c.say("set /3/0/9 44")
+        self.assertEqual(w.next()["data"],
+                         {"endpoint": EP, "path": "/3/0/9", "reason": "cancelled"})
+        self.assertEqual(self.counters()["observe_cancels_passive"], 1)
+        self.assertEqual(ctl_json(self.tmp, "observations"), [])
+        self.assertNotEqual(self.values()["/3/0/9"]["value"], 44)
+        # and gone from the database: the next start has nothing to match
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual(ctl_json(self.tmp, "observations"), [])
 
     def test_observations_survive_kill9(self):
         d = self.start()
@@ -427,6 +475,44 @@ class CompositeTests(Harness):
         r = ctl(self.tmp, "lwm2md", "read-composite", EP, "/3/x")
         self.assertEqual(r.returncode, 1)
         self.assertIn("paths: '/3/x' is not an LwM2M path", r.stderr)
+
+
+class BlockNotifyTests(Harness):
+    # the test client's MTU for each Block2 size libcoap picks (RFC 7959 szx 0, 2, 6)
+    SIZES = ((16, 90), (64, 140), (1024, 1280))
+
+    def test_blockwise_notifications(self):
+        """The first answer and later notifications of 1400 bytes, in 16-,
+        64- and 1024-byte blocks: put together, decoded, stored, published."""
+        self.start()
+        for size, mtu in self.SIZES:
+            with self.subTest(size=size):
+                ep = f"blocks-{size}"
+                c = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", ep, "--mtu", str(mtu))
+                self.clients.append(c)
+                c.expect("registered")
+                first = "F" * 1400
+                c.say(f"set /3/0/1 {first}")
+                c.expect("set path=/3/0/1")
+                r = ctl_json(self.tmp, "observe", ep, "/3/0/1")
+                self.assertEqual(r["values"]["/3/0/1"], first)
+                w = self.watch(ep, True, "observe.notify")
+                before = self.counters()
+                value = "".join(chr(ord("a") + i % 26) for i in range(1400))
+                c.say(f"set /3/0/1 {value}")
+                ev = w.next()["data"]
+                self.assertEqual((ev["endpoint"], ev["values"]), (ep, {"/3/0/1": value}))
+                stored = {v["path"]: v for v in ctl_json(self.tmp, "values", ep)}
+                self.assertEqual(stored["/3/0/1"]["value"], value)
+                after = self.counters()
+                # one notification of ceil(1400 / size) blocks, none dropped, none left
+                self.assertEqual(after["notifications"] - before["notifications"], 1)
+                self.assertEqual(after["notification_blocks"] - before["notification_blocks"],
+                                 -(-1400 // size))
+                self.assertEqual(after["notification_blocks_dropped"], 0)
+                self.assertEqual(after["notification_bodies"], 0)
+                [o] = [o for o in ctl_json(self.tmp, "observations", ep)]
+                self.assertEqual(o["state"], "active")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ The harness (daemon process, lwgatectl, network namespace) is
 test_lwm2md.py's.  Certificates are made with the openssl CLI in the
 test's temporary folder.
 """
+import json
 import os
 import queue
 import re
@@ -362,6 +363,49 @@ class TransportTests(unittest.TestCase):
                          "--psk-key", PSK)
         cl.expect("registered")
         self.assertEqual(d.stop(), 0)
+
+    def test_send_from_a_new_port(self):
+        """A Send from a registered client's new port, before any Update: over
+        plain UDP nothing names the endpoint (4.04); over DTLS the PSK
+        identity or the certificate's CN does (2.04)."""
+        self.start()
+        r = ctl(self.tmp, "lwm2md", "cred-add", "ep=psk-send", f"key={PSK.encode().hex()}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cases = [("plain-send", f"coap://[::1]:{PORT}", [], "4.04"),
+                 ("psk-send", f"coaps://[::1]:{DTLS_PORT}",
+                  ["--psk-id", "psk-send", "--psk-key", PSK], "2.04"),
+                 ("cert-1", f"coaps://[::1]:{DTLS_PORT}", self.cert_args("cert-1"), "2.04")]
+        for ep, url, args, code in cases:
+            with self.subTest(ep=ep):
+                c = self.client(url, "--ep", ep, *args)
+                c.expect("registered")
+                [before] = [x for x in self.d.clients() if x["endpoint"] == ep]
+                c.say("rebind")
+                c.expect("rebound")
+                c.say("set /3/0/9 31")
+                c.say("send senml-cbor /3/0/9")
+                line = c.expect("sent")
+                self.assertEqual(field(line, "code"), code, line)
+                values = {v["path"]: v["value"]
+                          for v in json.loads(ctl(self.tmp, "--json", "lwm2md", "values",
+                                                  ep).stdout)}
+                if code == "4.04":
+                    self.assertIn("not registered", line)
+                    self.assertNotIn("/3/0/9", values)
+                    # an Update from the new port moves it; then the Send is its own
+                    c.say("update")
+                    self.assertEqual(field(c.expect("updated"), "code"), "2.04")
+                    c.say("send senml-cbor /3/0/9")
+                    self.assertEqual(field(c.expect("sent"), "code"), "2.04")
+                    values = {v["path"]: v["value"]
+                              for v in json.loads(ctl(self.tmp, "--json", "lwm2md", "values",
+                                                      ep).stdout)}
+                self.assertEqual(values["/3/0/9"], 31)
+                [after] = [x for x in self.d.clients() if x["endpoint"] == ep]
+                self.assertEqual(after["endpoint"], before["endpoint"])
+                c.say("deregister")
+                c.expect("deregistered")
+        self.assertEqual(self.counters()["send_unregistered"], 1)
 
     def test_certificate_names_the_endpoint(self):
         """The endpoint name must be the certificate's CN or a subjectAltName: 4.03 otherwise."""

@@ -254,6 +254,56 @@ class NodeLibTests(unittest.TestCase):
         self.assertIn("ep=node-1", d.logtext())
         self.assertEqual(d.stop(), 0)
 
+    def test_observe_and_notifications(self):
+        """Observe a resource of a client nobody here wrote: each value it sets
+        arrives as a notification (text/plain, its only format), is stored as the
+        last known value and streamed by watch; a passive cancel ends it."""
+        self.start()
+        c = self.connect("node-obs")
+        first = ctl_json(self.tmp, "observe", "node-obs", "/3303/0/5700")
+        self.assertEqual(first["values"]["/3303/0/5700"], 21.5)
+        [o] = ctl_json(self.tmp, "observations", "node-obs")
+        self.assertEqual(o["path"], "/3303/0/5700")
+
+        before = self.d.status()["counters"]["ipc_requests"]
+        watch = subprocess.Popen([os.path.join(tl.BUILD, "cli", "lwgatectl"), "--json",
+                                  "--socket-dir", self.tmp, "lwm2md", "watch", "node-obs"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            # watch is subscribed once lwm2md has taken its two requests (hello,
+            # subscribe): each status poll counts itself too
+            polls = [0]
+
+            def subscribed():
+                polls[0] += 1
+                return self.d.status()["counters"]["ipc_requests"] - before - polls[0] >= 2
+            wait_for(subscribed, "watch to subscribe")
+            events = queue.Queue()
+            threading.Thread(target=lambda: [events.put(json.loads(line))
+                                             for line in watch.stdout], daemon=True).start()
+            for value in (22.5, 23.75):
+                c.do(f"set /3303/0 5700 {value}", r"-> 5700: ")
+                while True:
+                    ev = events.get(timeout=15)
+                    if ev.get("event") == "observe.notify":
+                        break
+                self.assertEqual(ev["data"]["values"], {"/3303/0/5700": value})
+                wait_for(lambda: ctl_json(self.tmp, "values", "node-obs",
+                                          "/3303/0/5700")[0]["value"] == value,
+                         f"{value} stored as the last known value")
+        finally:
+            watch.terminate()
+            watch.wait(timeout=10)
+            watch.stdout.close()
+        self.assertGreaterEqual(self.d.status()["counters"]["notifications"], 2)
+
+        # the 1.0 client ignores a GET with Observe 1, so cancel passively: the next
+        # notification gets a RST, which ends the observation on both sides
+        ctl_json(self.tmp, "cancel", "node-obs", "/3303/0/5700", "mode=passive")
+        c.do("set /3303/0 5700 19", r"-> 5700: ")
+        wait_for(lambda: ctl_json(self.tmp, "observations", "node-obs") == [],
+                 "the observation to end at the RST")
+
     def test_accept_it_ignores(self):
         """A Read with an Accept the 1.0 client lacks: retried without, remembered."""
         d = self.start()

@@ -451,7 +451,9 @@ class PaadTests(unittest.TestCase):
             self.assertEqual(self.pac(psk="11" * 16).expect("rejected")["result"], 1)
             st = paad.pana()
             try:
-                wait_for(lambda: len(lines) >= st["rx"] + st["tx"], "tshark")
+                # tshark writes and prints each packet after dumpcap hands it over,
+                # which on a loaded machine lags well behind paad: a generous bound
+                wait_for(lambda: len(lines) >= st["rx"] + st["tx"], "tshark", seconds=120)
             except AssertionError:
                 raise AssertionError("tshark saw %d packets of %d: %s" % (
                     len(lines), st["rx"] + st["tx"], "".join(lines[-5:])))

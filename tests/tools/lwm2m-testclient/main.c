@@ -14,7 +14,8 @@
  *                    "send FORMAT PATH…" (Send of those paths' values),
  *                    "send-raw CF HEX" (a Send of those bytes),
  *                    "rebind" (a new socket: a new source port, or a
- *                    new TCP connection; without DTLS/TLS), "quit";
+ *                    new TCP connection; over DTLS/TLS a new handshake
+ *                    with the same credentials), "quit";
  *   --malformed      send one malformed Register of each kind, print each
  *                    answer, then a good Register (the server still serves);
  *   --no-answer PATH take Reads of PATH and never answer them;
@@ -23,6 +24,9 @@
  *   --retransmit N   (coap:// only) send the same confirmable Register N
  *                    times — same Message ID, same token, raw UDP — and
  *                    print every response in hex.
+ *   --mtu BYTES      the session's MTU: libcoap cuts what does not fit
+ *                    (responses and notifications) into Block2 blocks of
+ *                    the largest size that fits (16 to 1024 bytes).
  * Security: --psk-id ID --psk-key KEY (ASCII), or --cert F --key F --ca F.
  *
  * Everything that happens is one line on stdout ("registered …",
@@ -99,6 +103,8 @@ struct client {
 	coap_session_t *session;
 	coap_proto_t proto;
 	coap_address_t dst;    /* the server */
+	coap_dtls_cpsk_t *psk; /* the session's security, if any: rebind uses it again */
+	coap_dtls_pki_t *pki;
 	coap_resource_t *root; /* Observe-Composite's resource */
 	struct lwm2m_registry *reg;
 	const char *ep, *binding, *version;
@@ -750,16 +756,27 @@ static void do_send_raw(struct client *c, const char *args)
 	post_dp(c, cf, data, n);
 }
 
+/* A new session to the server, with the security given on the command line. */
+static coap_session_t *open_session(struct client *c)
+{
+	if (c->psk)
+		return coap_new_client_session_psk2(c->ctx, NULL, &c->dst, c->proto, c->psk);
+	if (c->pki)
+		return coap_new_client_session_pki(c->ctx, NULL, &c->dst, c->proto, c->pki);
+	return coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+}
+
 /*
  * "rebind": go on from a new socket, as after a NAT rebinding (a new
- * source port) or to connect again over TCP.  The old socket closes, and
- * the observers with it.
+ * source port, and over DTLS a new handshake with the same credentials)
+ * or to connect again over TCP.  The old socket closes, and the observers
+ * with it.
  */
 static void do_rebind(struct client *c)
 {
 	coap_session_t *old = c->session;
 
-	c->session = coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+	c->session = open_session(c);
 	if (!c->session) {
 		c->session = old;
 		printf("rebind failed\n");
@@ -944,6 +961,7 @@ static void usage(void)
 	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
 			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
 			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH] [--no-composite]\n"
+			"  [--mtu BYTES]\n"
 			"  [--malformed | --retransmit N] URI\n");
 	exit(2);
 }
@@ -965,13 +983,16 @@ int main(int argc, char **argv)
 		{ "retransmit", required_argument, NULL, 'r' },
 		{ "no-answer", required_argument, NULL, 'n' },
 		{ "no-composite", no_argument, NULL, 'N' },
+		{ "mtu", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
 	const char *psk_id = NULL, *psk_key = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	const char *objects = NULL;
 	bool bad = false, composite = true;
-	int retrans = 0, opt, rc;
+	coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
+	coap_dtls_pki_t pki = { .version = COAP_DTLS_PKI_SETUP_VERSION };
+	int retrans = 0, mtu = 0, opt, rc;
 	coap_uri_t uri;
 	coap_address_t dst;
 
@@ -1019,6 +1040,9 @@ int main(int argc, char **argv)
 		case 'N':
 			composite = false;
 			break;
+		case 'M':
+			mtu = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -1052,17 +1076,12 @@ int main(int argc, char **argv)
 	add_resources(c.ctx);
 	c.root = add_root(c.ctx, composite);
 	if (psk_id) {
-		coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
-
 		psk.psk_info.identity.s = (const uint8_t *)psk_id;
 		psk.psk_info.identity.length = strlen(psk_id);
 		psk.psk_info.key.s = (const uint8_t *)(psk_key ? psk_key : "");
 		psk.psk_info.key.length = psk_key ? strlen(psk_key) : 0;
-		c.session = coap_new_client_session_psk2(c.ctx, NULL, &dst, c.proto, &psk);
+		c.psk = &psk;
 	} else if (cert) {
-		coap_dtls_pki_t pki;
-
-		memset(&pki, 0, sizeof(pki));
 		pki.version = COAP_DTLS_PKI_SETUP_VERSION;
 		pki.verify_peer_cert = ca != NULL;
 		pki.check_common_ca = ca != NULL;
@@ -1070,14 +1089,15 @@ int main(int argc, char **argv)
 		pki.pki_key.key.pem.ca_file = ca;
 		pki.pki_key.key.pem.public_cert = cert;
 		pki.pki_key.key.pem.private_key = key ? key : cert;
-		c.session = coap_new_client_session_pki(c.ctx, NULL, &dst, c.proto, &pki);
-	} else {
-		c.session = coap_new_client_session(c.ctx, NULL, &dst, c.proto);
+		c.pki = &pki;
 	}
+	c.session = open_session(&c);
 	if (!c.session) {
 		printf("failed session\n");
 		return 1;
 	}
+	if (mtu)
+		coap_session_set_mtu(c.session, (unsigned)mtu);
 	rc = bad ? malformed(&c) : do_register(&c);
 	if (rc == 0 && !bad)
 		serve(&c);

@@ -1,0 +1,458 @@
+#include "http/httpbridge.h"
+#include "http/httpstatic.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#define LOG_COMPONENT "http"
+#include "common/ipc_peer.h"
+#include "common/log.h"
+
+#define MAX_TOKENS 16
+
+struct subscriber {
+	struct httpbridge *b;
+	struct http_exchange *ex;
+	char filter[HTTPROUTE_MAX_VALUE]; /* "" for every event */
+	struct subscriber *prev, *next;
+};
+
+struct httpbridge {
+	struct httpbridge_config cfg;
+	const struct httpbridge_route *routes;
+	struct http_server *srv;
+	struct ipc_peer *peer;
+	char *tokens[2][MAX_TOKENS]; /* [0] read-only, [1] read-write */
+	size_t n_tokens[2];
+	bool subscribed;
+	struct subscriber *subs;
+	size_t n_subs;
+};
+
+/* One control call in flight for an exchange; the exchange may go first. */
+struct pending {
+	struct http_exchange *ex;
+	const struct httpbridge_route *route;
+};
+
+static int parse_tokens(struct httpbridge *b, int scope, const char *list)
+{
+	char *copy = strdup(list ? list : ""), *save = NULL;
+	if (!copy)
+		abort();
+	for (char *t = strtok_r(copy, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
+		if (b->n_tokens[scope] >= MAX_TOKENS) {
+			free(copy);
+			return -E2BIG;
+		}
+		b->tokens[scope][b->n_tokens[scope]++] = strdup(t);
+	}
+	free(copy);
+	return 0;
+}
+
+static bool token_in(const struct httpbridge *b, int scope, const char *tok)
+{
+	size_t len = strlen(tok);
+	bool found = false;
+	/* compare with every token, in constant time for each */
+	for (size_t i = 0; i < b->n_tokens[scope]; i++)
+		if (strlen(b->tokens[scope][i]) == len &&
+		    CRYPTO_memcmp(b->tokens[scope][i], tok, len) == 0)
+			found = true;
+	return found;
+}
+
+/* 0 when the request may run, else the status that refuses it (answered here). */
+static int authorize(struct httpbridge *b, struct http_exchange *ex, bool write)
+{
+	if (b->n_tokens[0] + b->n_tokens[1] == 0)
+		return 0;
+	const char *h = http_request_header(http_exchange_request(ex), "authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 ||
+	    (!token_in(b, 0, h + 7) && !token_in(b, 1, h + 7))) {
+		http_exchange_add_header(ex, "www-authenticate", "Bearer realm=\"lwgate\"");
+		http_exchange_problem(ex, 401, NULL, "a valid bearer token is required");
+		return 401;
+	}
+	if (write && !token_in(b, 1, h + 7)) {
+		http_exchange_problem(ex, 403, NULL, "this token is read-only");
+		return 403;
+	}
+	return 0;
+}
+
+static int ipc_status(enum ipc_error code)
+{
+	switch (code) {
+	case IPC_ERR_BAD_REQUEST:
+	case IPC_ERR_BAD_ARGS:
+	case IPC_ERR_TOO_LARGE:
+		return 400;
+	case IPC_ERR_NOT_FOUND:
+		return 404;
+	case IPC_ERR_DENIED:
+		return 403;
+	case IPC_ERR_CONFLICT:
+		return 409;
+	case IPC_ERR_BUSY:
+		return 503;
+	case IPC_ERR_UNAVAILABLE:
+	case IPC_ERR_COAP:
+		return 502;
+	case IPC_ERR_TIMEOUT:
+		return 504;
+	default:
+		return 500;
+	}
+}
+
+static void answer_json(struct http_exchange *ex, int status, const char *ctype, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!s)
+		abort();
+	http_exchange_respond(ex, status, ctype, s, strlen(s));
+	free(s);
+}
+
+static void on_reply(const struct ipc_response *resp, void *arg)
+{
+	struct pending *p = arg;
+	struct http_exchange *ex = p->ex;
+	httpbridge_render_fn render = p->route->render;
+	free(p);
+	if (!ex)
+		return; /* the client left */
+	http_exchange_on_close(ex, NULL, NULL);
+	/* a list comes as records, then a reply that closes it */
+	json_t *result = resp->records ? resp->records : resp->result;
+	if (resp->ok && render) {
+		char *body = NULL;
+		size_t len = 0;
+		const char *ctype = NULL;
+		int status = render(http_exchange_request(ex), result, &body, &len, &ctype);
+		if (status)
+			http_exchange_problem(ex, status, NULL, NULL);
+		else
+			http_exchange_respond(ex, 200, ctype, body, len);
+		free(body);
+		return;
+	}
+	if (resp->ok) {
+		answer_json(ex, 200, "application/json", result);
+		return;
+	}
+	int status = ipc_status(resp->code);
+	json_t *doc =
+		json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+			  http_status_reason(status), "status", status, "detail",
+			  resp->message ? resp->message : "", "code", ipc_error_name(resp->code));
+	const char *k;
+	json_t *v;
+	/* what the daemon added (coap_code, …) goes along as extension members */
+	if (resp->error)
+		json_object_foreach (resp->error, k, v)
+			if (!json_object_get(doc, k) && strcmp(k, "message") != 0)
+				json_object_set(doc, k, v);
+	answer_json(ex, status, "application/problem+json", doc);
+	json_decref(doc);
+}
+
+static void pending_gone(struct http_exchange *ex, void *arg)
+{
+	struct pending *p = arg;
+	p->ex = NULL;
+}
+
+static int call_timeout(const struct httpbridge *b, const struct http_request *req, int *ms)
+{
+	char v[16];
+	*ms = b->cfg.timeout_ms;
+	int rc = http_query_param(req->query, "timeout", v, sizeof(v));
+	if (rc == -ENOENT)
+		return 0;
+	char *end;
+	long s = rc ? 0 : strtol(v, &end, 10);
+	if (rc || *end || s < 1 || s > 300)
+		return -EINVAL;
+	*ms = (int)s * 1000;
+	return 0;
+}
+
+static void run_route(struct httpbridge *b, struct http_exchange *ex,
+		      const struct httpbridge_route *r, const struct httproute_match *m)
+{
+	const struct http_request *req = http_exchange_request(ex);
+	struct httpbridge_call call = { r->cmd, NULL };
+	char why[160] = "";
+	int ms, status = 0;
+	if (call_timeout(b, req, &ms) < 0) {
+		http_exchange_problem(ex, 400, NULL, "timeout= takes whole seconds, 1 to 300");
+		return;
+	}
+	if (r->build) {
+		status = r->build(m, req, &call, why, sizeof(why));
+	} else {
+		call.args = json_object();
+		for (size_t i = 0; i < m->n; i++)
+			json_object_set_new(call.args, m->cap[i].name,
+					    json_string(m->cap[i].value));
+	}
+	if (status) {
+		json_decref(call.args);
+		http_exchange_problem(ex, status, NULL, why);
+		return;
+	}
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	p->ex = ex;
+	p->route = r;
+	http_exchange_on_close(ex, pending_gone, p);
+	if (ipc_peer_call(b->peer, call.cmd, call.args, ms, on_reply, p) < 0) {
+		http_exchange_on_close(ex, NULL, NULL);
+		free(p);
+		http_exchange_problem(ex, 413, NULL, "the request makes a command over 64 KiB");
+	}
+}
+
+static void sub_gone(struct http_exchange *ex, void *arg)
+{
+	struct subscriber *s = arg;
+	struct httpbridge *b = s->b;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		b->subs = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	b->n_subs--;
+	free(s);
+}
+
+static void on_event(const char *topic, json_t *data, void *arg)
+{
+	struct httpbridge *b = arg;
+	char *s = NULL;
+	size_t len = 0;
+	const char *field = b->cfg.events_field;
+	const char *value = field ? json_string_value(json_object_get(data, field)) : NULL;
+	for (struct subscriber *sub = b->subs, *next; sub; sub = next) {
+		next = sub->next; /* a write may end the stream, and free sub */
+		if (sub->filter[0] && (!value || strcmp(value, sub->filter) != 0))
+			continue;
+		if (!s) {
+			char *d = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (!d)
+				abort();
+			/* compact JSON has no newline, so one data: line holds it */
+			len = (size_t)asprintf(&s, "event: %s\ndata: %s\n\n", topic, d);
+			free(d);
+		}
+		http_exchange_stream_write(sub->ex, s, len);
+	}
+	free(s);
+}
+
+static void subscribe(struct httpbridge *b, struct http_exchange *ex)
+{
+	const struct http_request *req = http_exchange_request(ex);
+	struct subscriber *s = calloc(1, sizeof(*s));
+	if (!s)
+		abort();
+	int rc = b->cfg.events_filter ? http_query_param(req->query, b->cfg.events_filter,
+							 s->filter, sizeof(s->filter))
+				      : -ENOENT;
+	if (rc < 0 && rc != -ENOENT) {
+		free(s);
+		http_exchange_problem(ex, 400, NULL, "bad event filter");
+		return;
+	}
+	if (b->n_subs >= b->cfg.max_subscribers) {
+		free(s);
+		http_exchange_add_header(ex, "retry-after", "10");
+		http_exchange_problem(ex, 503, NULL, "too many event streams open");
+		return;
+	}
+	if (!b->subscribed) {
+		json_t *all = json_pack("[s]", "*");
+		ipc_peer_subscribe(b->peer, all, on_event, b);
+		json_decref(all);
+		b->subscribed = true;
+	}
+	s->b = b;
+	s->ex = ex;
+	s->next = b->subs;
+	if (s->next)
+		s->next->prev = s;
+	b->subs = s;
+	b->n_subs++;
+	http_exchange_on_close(ex, sub_gone, s);
+	http_exchange_stream_begin(ex, 200, "text/event-stream");
+	/* a comment first: the client knows the stream is open before any event */
+	http_exchange_stream_write(ex, ": subscribed\n\n", 14);
+}
+
+/* Answer a CORS preflight: any origin, the methods and headers the API uses. */
+static void preflight(struct http_exchange *ex)
+{
+	http_exchange_add_header(ex, "access-control-allow-methods", "GET, PUT, POST, DELETE");
+	http_exchange_add_header(ex, "access-control-allow-headers", "authorization, content-type");
+	http_exchange_add_header(ex, "access-control-max-age", "600");
+	http_exchange_respond(ex, 204, NULL, NULL, 0);
+}
+
+static void handle(struct http_exchange *ex, void *arg)
+{
+	struct httpbridge *b = arg;
+	const struct http_request *req = http_exchange_request(ex);
+	if (b->cfg.ui_dir && *b->cfg.ui_dir && strncmp(req->path, "/ui", 3) == 0 &&
+	    (req->path[3] == '\0' || req->path[3] == '/')) {
+		httpstatic_serve(ex, b->cfg.ui_dir, "/ui/");
+		return;
+	}
+	http_exchange_add_header(ex, "access-control-allow-origin", "*");
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		preflight(ex);
+		return;
+	}
+	if (b->cfg.events_path && strcmp(req->path, b->cfg.events_path) == 0) {
+		if (strcmp(req->method, "GET") != 0) {
+			http_exchange_add_header(ex, "allow", "GET");
+			http_exchange_problem(ex, 405, NULL, NULL);
+		} else if (authorize(b, ex, false) == 0) {
+			subscribe(b, ex);
+		}
+		return;
+	}
+	char allow[128] = "";
+	for (const struct httpbridge_route *r = b->routes; r->method; r++) {
+		struct httproute_match m;
+		int rc = httproute_match(r->pattern, req->path, &m);
+		if (rc == -ENOENT)
+			continue;
+		if (rc < 0) {
+			http_exchange_problem(ex, 400, NULL, "bad percent-encoding in the path");
+			return;
+		}
+		if (strcmp(r->method, req->method) != 0) {
+			if (!strstr(allow, r->method) &&
+			    strlen(allow) + strlen(r->method) + 3 < sizeof(allow))
+				snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
+					 "%s%s", allow[0] ? ", " : "", r->method);
+			continue;
+		}
+		if (authorize(b, ex, r->write) == 0)
+			run_route(b, ex, r, &m);
+		return;
+	}
+	if (allow[0]) {
+		http_exchange_add_header(ex, "allow", allow);
+		http_exchange_problem(ex, 405, NULL, NULL);
+		return;
+	}
+	http_exchange_problem(ex, 404, NULL, "no such API resource");
+}
+
+static bool is_loopback(const char *addr)
+{
+	struct in_addr a4;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return strcmp(addr, "::1") == 0;
+}
+
+int httpbridge_new(struct event_base *base, const struct httpbridge_config *cfg,
+		   const struct httpbridge_route *routes, struct httpbridge **out)
+{
+	struct httpbridge *b = calloc(1, sizeof(*b));
+	if (!b)
+		abort();
+	b->cfg = *cfg;
+	b->routes = routes;
+	int rc = parse_tokens(b, 0, cfg->tokens_ro);
+	if (rc == 0)
+		rc = parse_tokens(b, 1, cfg->tokens_rw);
+	if (rc == 0 && b->n_tokens[0] + b->n_tokens[1] == 0 && !is_loopback(cfg->address)) {
+		log_warnx("[http] address=%s needs a token (tokens_ro or tokens_rw): with none "
+			  "the API listens on loopback only",
+			  cfg->address);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = http_server_new(base, &cfg->http, handle, b, &b->srv);
+	if (rc == 0)
+		rc = http_server_listen(b->srv, cfg->address, cfg->port);
+	if (rc < 0) {
+		httpbridge_free(b);
+		return rc;
+	}
+	b->peer = ipc_peer_new(base, cfg->socket);
+	log_info("HTTP API listening address=%s port=%u tls=%s tokens=%zu", cfg->address,
+		 http_server_port(b->srv),
+		 cfg->http.cert_file && *cfg->http.cert_file ? "yes" : "no",
+		 b->n_tokens[0] + b->n_tokens[1]);
+	*out = b;
+	return 0;
+}
+
+void httpbridge_free(struct httpbridge *b)
+{
+	if (!b)
+		return;
+	/* connections first: their close callbacks still find the subscriber list */
+	http_server_free(b->srv);
+	ipc_peer_free(b->peer);
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < b->n_tokens[s]; i++)
+			free(b->tokens[s][i]);
+	free(b);
+}
+
+uint16_t httpbridge_port(const struct httpbridge *b)
+{
+	return http_server_port(b->srv);
+}
+
+int httpbridge_body_json(const struct http_request *req, json_t **out, char *why, size_t size)
+{
+	const char *ct = http_request_header(req, "content-type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		snprintf(why, size, "the body must be application/json");
+		return 415;
+	}
+	json_error_t err;
+	*out = json_loadb((const char *)req->body, req->body_len,
+			  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+	if (!*out) {
+		snprintf(why, size, "bad JSON body: %s (line %d column %d)", err.text, err.line,
+			 err.column);
+		return 400;
+	}
+	return 0;
+}
+
+int httpbridge_query_args(const struct http_request *req, const char *const *names, json_t *args,
+			  char *why, size_t size)
+{
+	char v[HTTPROUTE_MAX_VALUE];
+	for (; *names; names++) {
+		int rc = http_query_param(req->query, *names, v, sizeof(v));
+		if (rc == -ENOENT)
+			continue;
+		json_t *s = rc < 0 ? NULL : json_string(v); /* NULL too when not UTF-8 */
+		if (!s) {
+			snprintf(why, size, "bad query parameter %s", *names);
+			return 400;
+		}
+		json_object_set_new(args, *names, s);
+	}
+	return 0;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""lib/http's figures, printed, never judged (tests/bench rules):
+
+  1. HTTP/2 requests/s, h2load against lwgate-http-testd's /hello (the
+     layer alone, one event loop, so one core);
+  2. HTTP/2 API reads/s of a value lwm2md holds (GET /api/clients/{ep},
+     which goes through the bridge and the daemon's control socket);
+  3. server-sent events/s fanned out to 100 subscribers (testd's
+     /subscribe + /publish, 100 curl processes reading);
+  4. memory (VmRSS) of 10,000 idle HTTP/2 connections, each past its
+     SETTINGS exchange.
+
+Usage: bench_http.py BUILD_DIR SOURCE_DIR   (run by `meson test --benchmark`)
+"""
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration", "lwm2md"))
+import lwgtest  # noqa: E402
+
+TESTD = os.path.join(BUILD, "tests", "tools", "lwgate-http-testd")
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def testd(tmp, *args):
+    port = lwgtest.free_port(socket.SOCK_STREAM)
+    log = os.path.join(tmp, f"testd-{port}.log")
+    proc = lwgtest.start_daemon([TESTD, "-l", "127.0.0.1", "-p", str(port)] + list(args), log)
+    return proc, port
+
+
+def h2load(url, n, *extra):
+    out = subprocess.run(["h2load", "-n", str(n), "-c", "10", "-m", "20", *extra, url],
+                         capture_output=True, text=True, timeout=600).stdout
+    rate = re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", out)
+    ok = re.search(r"(\d+) succeeded", out)
+    return float(rate.group(1)) if rate else 0.0, int(ok.group(1)) if ok else 0
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
+
+
+def bench_requests(tmp):
+    proc, port = testd(tmp)
+    rate, ok = h2load(f"http://127.0.0.1:{port}/hello", 200000)
+    print(f"http2_requests_per_s {rate:.0f} (testd /hello, {ok} of 200000 ok)")
+    proc.terminate()
+    proc.wait()
+
+
+def bench_api_reads(tmp):
+    import coapmsg as cm
+    import test_lwm2md as tl
+    tl.BUILD, tl.SOURCE = BUILD, SOURCE
+    port = lwgtest.free_port(socket.SOCK_STREAM)
+    d = tl.Lwm2md(tmp, f"[http]\nenabled = yes\nport = {port}\ntokens_ro = bench\n").start()
+    u = tl.Udp()
+    u.ask(cm.register(1, "ep=bench1", "</3/0>"))
+    rate, ok = h2load(f"http://127.0.0.1:{port}/api/clients/bench1", 100000, "-H",
+                      "authorization: Bearer bench")
+    print(f"api_reads_per_s {rate:.0f} (lwm2md GET /api/clients/bench1 over HTTP/2, "
+          f"{ok} of 100000 ok; goal 20000)")
+    u.close()
+    d.stop()
+
+
+def bench_fanout(tmp, subscribers=100, events=20000):
+    proc, port = testd(tmp, "-o", str(64 << 20))
+    base = f"http://127.0.0.1:{port}"
+    curls = [subprocess.Popen(["curl", "-sN", "--http2-prior-knowledge", "-o", "/dev/null",
+                               "-w", "%{size_download}", base + "/subscribe"],
+                              stdout=subprocess.PIPE, text=True) for _ in range(subscribers)]
+    lwgtest.wait_for(lambda: int(urllib.request.urlopen(base + "/subscribers").read())
+                     == subscribers, "every subscriber connected", seconds=60)
+    t0 = time.monotonic()
+    urllib.request.urlopen(urllib.request.Request(base + f"/publish?n={events}", method="POST"))
+    sizes = [int(c.communicate(timeout=600)[0] or 0) for c in curls]
+    dt = time.monotonic() - t0
+    expect = len(": subscribed\n\n") + sum(len(f"event: tick\ndata: {{\"n\":{i}}}\n\n")
+                                           for i in range(events))
+    complete = sum(1 for s in sizes if s == expect)
+    print(f"sse_events_per_s {events / dt:.0f} to {subscribers} subscribers "
+          f"({events * subscribers / dt:.0f} deliveries/s, {complete}/{subscribers} streams "
+          f"complete; goal 20000)")
+    proc.terminate()
+    proc.wait()
+
+
+def bench_idle(tmp, n=10000):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 1000)), hard))
+    proc, port = testd(tmp, "-n", str(n + 100))
+    before = rss_kib(proc.pid)
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(PREFACE)
+        socks.append(s)
+    for s in socks:  # the server's SETTINGS: every session is set up
+        s.settimeout(60)
+        s.recv(4096)
+    after = rss_kib(proc.pid)
+    print(f"idle_h2_connections {n} rss_mib {after / 1024:.1f} (before {before / 1024:.1f}; "
+          f"{(after - before) * 1024 / n:.0f} bytes each; goal < 100 MiB)")
+    for s in socks:
+        s.close()
+    proc.terminate()
+    proc.wait()
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="bench-http-")
+    bench_requests(tmp)
+    bench_api_reads(tmp)
+    bench_fanout(tmp)
+    bench_idle(tmp)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""The web console (ui/) in a real browser: Debian's headless Chromium,
+driven through chromedriver by python3-selenium, against real daemons in
+the demo's set-up — lowpand as the root of a simulated two-hop mesh
+(lwgate-radiosim: b hears the root, c only b) with admission on and paad
+(b authenticates with PANA, c does not), lwm2md with
+lwgate-lwm2m-testclient registered, rdd with a registered endpoint — each
+with its HTTP API on and a bearer token.  The console is loaded from
+lwm2md's /ui/ and calls rdd's and lowpand's APIs across origins (CORS).
+
+Checked in the DOM: the device list shows the client, a Read shows its
+value, a notification of an observation updates the value on the page
+(the SSE stream), the mesh picture has the DODAG's nodes and edges and
+marks the PANA-authenticated one, the
+directory page lists the registered endpoints, and the status page shows
+a stopped daemon as down.  Every wait is for an element or a text; a
+screenshot of each page goes to BUILD/meson-logs/console/.
+
+Usage: test_console.py BUILD_DIR SOURCE_DIR
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+for sub in ("mesh", "lwm2md", "rdd"):
+    sys.path.insert(0, os.path.join(HERE, "..", sub))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import lwgtest  # noqa: E402
+import test_lwm2md as tl  # noqa: E402
+import test_lwm2md_transports as tt  # noqa: E402
+import test_mesh as tm  # noqa: E402
+import test_rdd as tr  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import (NoSuchElementException,  # noqa: E402
+                                        StaleElementReferenceException)
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+TOKEN = "console-rw-1"
+EP = "console-dev"
+WAIT = 60  # seconds an element may take: a bound on a hang, not a timing assertion
+
+
+def http_section(port, ui=""):
+    return (f"[http]\nenabled = yes\nport = {port}\ntokens_rw = {TOKEN}\n"
+            + (f"ui = {ui}\n" if ui else "ui =\n"))
+
+
+class ConsoleTests(tm.Harness):
+    def setUp(self):
+        super().setUp()
+        self.ui = os.path.join(SOURCE, "ui")
+        self.ports = {d: lwgtest.free_port(socket.SOCK_STREAM) for d in ("lwm2md", "rdd", "lowpand")}
+        self.artifacts = os.path.join(BUILD, "meson-logs", "console")
+        os.makedirs(self.artifacts, exist_ok=True)
+        self.client = self.lwm2md = self.rdd = self.browser = self.paad = None
+        self.rdtmp = tempfile.mkdtemp(prefix="console-rdd-")
+        os.chmod(self.rdtmp, 0o755)
+
+    def tearDown(self):
+        if self.browser:
+            self.browser.quit()
+        if self.client:
+            self.client.proc.kill()
+            self.client.proc.wait()
+        for d in (self.lwm2md, self.rdd):
+            if d and d.proc and d.proc.poll() is None:
+                d.kill9()
+        if self.paad and self.paad.poll() is None:
+            self.paad.kill()
+            self.paad.wait()
+        super().tearDown()
+
+    def start_all(self):
+        # as in scripts/demo: admission on, paad telling lowpand whom it authenticated
+        self.start(radio=http_section(self.ports["lowpand"], self.ui) + "[admission]\nenabled = yes\n")
+        with open(os.path.join(self.tmp, "paad.ini"), "w") as f:
+            f.write(f"[daemon]\nsocket = {self.tmp}/paad.sock\ndatabase = {self.tmp}/paad.db\n"
+                    f"user =\n[admission]\nlowpand_socket = {self.tmp}/lowpand.sock\n")
+        self.paad = lwgtest.start_daemon([os.path.join(BUILD, "daemons", "paad", "paad"), "-f", "-c",
+                                          os.path.join(self.tmp, "paad.ini")],
+                                         os.path.join(self.tmp, "paad.err"))
+        self.lwm2md = tl.Lwm2md(self.tmp, http_section(self.ports["lwm2md"], self.ui)).start()
+        self.rdd = tr.Rdd(self.rdtmp, http_section(self.ports["rdd"])).start()
+        for ep in ("node1", "node2"):
+            r = self.rdd.coap("post", f"/rd?ep={ep}&lt=300", tr.RFC9176_LINKS, cf=40)
+            self.assertEqual(r.code, "2.01", r)
+        self.client = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", EP)
+        self.client.expect("registered")
+        self.joined("b", "c")
+        lwgtest.wait_for(lambda: len(self.ctl("routes")) == 3, "both nodes in the DODAG", 30)
+        # b authenticates with PANA and EAP-PSK, c does not
+        key = "%032x" % 0xbb
+        self.paadctl("device-add", "node-b", key)
+        self.sim.send(cmd="pana", node="b", paa="fd00::1", identity="node-b", psk=key)
+        lwgtest.wait_for(lambda: len(self.ctl("admitted")) == 1, "b admitted", 30)
+
+    def paadctl(self, *args):
+        r = subprocess.run([os.path.join(BUILD, "cli", "lwgatectl"), "--socket-dir", self.tmp,
+                            "paad", *args], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def open_browser(self):
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = "/usr/bin/chromium"
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1200,900", f"--user-data-dir={self.tmp}/chromium"):
+            opts.add_argument(a)
+        self.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        q = "&".join([f"token={TOKEN}"] + [f"{d}=http://127.0.0.1:{p}" for d, p in self.ports.items()])
+        self.browser.get(f"http://127.0.0.1:{self.ports['lwm2md']}/ui/#devices?{q}")
+
+    def wait(self, what, predicate):
+        try:
+            # the page redraws rows as data comes: an element may go between two looks
+            return WebDriverWait(self.browser, WAIT, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException)).until(predicate)
+        except Exception:
+            self.shot("failed")
+            logs = self.browser.get_log("browser") if hasattr(self.browser, "get_log") else []
+            raise AssertionError(f"the page never showed {what}; console: {logs}")
+
+    def texts(self, css):
+        return [e.text for e in self.browser.find_elements(By.CSS_SELECTOR, css)]
+
+    def shot(self, name):
+        self.browser.save_screenshot(os.path.join(self.artifacts, name + ".png"))
+
+    def page(self, name):
+        self.browser.find_element(By.CSS_SELECTOR, f'nav a[data-page="{name}"]').click()
+
+    def test_console(self):
+        self.start_all()
+        self.open_browser()
+        b = self.browser
+
+        # devices: the demo's client, a Read, then an observation's notifications
+        self.wait("the client in the device list",
+                  lambda b: EP in self.texts("#clients tbody td:first-child"))
+        b.find_element(By.CSS_SELECTOR, f'#clients tbody tr[data-ep="{EP}"]').click()
+        path = b.find_element(By.ID, "op-path")
+        path.clear()
+        path.send_keys("/3/0/9")
+        b.find_element(By.ID, "op-read").click()
+        self.client.expect("read path=/3/0/9")
+        self.wait("the read value 87", lambda b: self.texts('#values tr[data-path="/3/0/9"] .value')
+                  == ["87"])
+        b.find_element(By.ID, "op-observe").click()
+        self.wait("the observation listed", lambda b: self.texts("#observations li[data-path]")
+                  and self.texts("#observations li")[0].startswith("/3/0/9 active"))
+        [o] = json.loads(subprocess.run(
+            [os.path.join(BUILD, "cli", "lwgatectl"), "--json", "--socket-dir", self.tmp, "lwm2md",
+             "observations", EP], capture_output=True, text=True, check=True).stdout)
+        self.assertEqual((o["path"], o["state"]), ("/3/0/9", "active"))
+        for value in ("50", "42"):
+            self.client.say(f"set /3/0/9 {value}")
+            self.wait(f"the notified value {value}",
+                      lambda b: self.texts('#values tr[data-path="/3/0/9"] .value') == [value])
+        self.wait("the plot of /3/0/9", lambda b: b.find_element(By.ID, "plot").is_displayed())
+        self.assertTrue(any("observe.notify" in t for t in self.texts("#events li")))
+        b.find_element(By.ID, "op-cancel").click()
+        self.wait("the observation gone", lambda b: self.texts("#observations li") == [])
+        self.shot("devices")
+
+        # the mesh: one circle per DODAG node, one edge per parent link, as lowpand says
+        routes = self.ctl("routes")
+        self.page("mesh")
+        self.wait("the DODAG's nodes", lambda b: len(self.texts("#dodag g.node")) == len(routes))
+        nodes = [e.get_attribute("data-node") for e in b.find_elements(By.CSS_SELECTOR, "#dodag g.node")]
+        self.assertEqual(sorted(nodes), sorted(r["node"] for r in routes))
+        edges = sorted((e.get_attribute("data-parent"), e.get_attribute("data-child"))
+                       for e in b.find_elements(By.CSS_SELECTOR, "#dodag line.edge"))
+        self.assertEqual(edges, sorted((r["parent"], r["node"]) for r in routes if r["depth"] > 0))
+        self.assertEqual(len(edges), 2)  # b under the root, c under b
+        # PANA: b authenticated (ringed), c not
+        self.wait("b as PANA-authenticated", lambda b: [e.get_attribute("data-node") for e in
+                  b.find_elements(By.CSS_SELECTOR, "#dodag g.node.admitted")] == ["fd00::b"])
+        self.wait("the neighbours", lambda b: len(self.texts("#neighbors tbody tr")) >= 1)
+        b.find_element(By.CSS_SELECTOR, "#dodag g.node:not(.root)").click()
+        self.wait("a node's details", lambda b: "parent " in b.find_element(By.ID, "node").text)
+        self.shot("mesh")
+
+        # the Resource Directory, read across origins from rdd's API
+        self.page("rd")
+        self.wait("the registered endpoints",
+                  lambda b: sorted(self.texts("#rd-eps tbody tr td:first-child")) == ["node1", "node2"])
+        self.assertGreater(len(self.texts("#rd-res tbody tr")), 0)
+        filt = b.find_element(By.ID, "rd-filter")
+        filt.send_keys("ep=node2")
+        b.find_element(By.CSS_SELECTOR, "#rd-form button").click()
+        self.wait("the filtered lookup",
+                  lambda b: self.texts("#rd-eps tbody tr td:first-child") == ["node2"])
+        self.shot("rd")
+
+        # a phone's screen: every page fits its width (no sideways scrolling)
+        b.set_window_size(390, 844)
+        for name in ("devices", "mesh", "rd", "status"):
+            self.page(name)
+            self.wait(f"the {name} page within 390 px", lambda b: b.execute_script(
+                "return document.documentElement.scrollWidth <= window.innerWidth"))
+            self.shot("phone-" + name)
+        b.set_window_size(1200, 900)
+
+        # status: all up, then rdd stopped reads as down while the others stay readable
+        self.page("status")
+        self.wait("three daemons up", lambda b: len(self.texts("#status-cards .up")) == 3)
+        self.shot("status")
+        self.rdd.kill9()
+        b.refresh()
+        self.wait("rdd down", lambda b: "down" in b.find_element(
+            By.CSS_SELECTOR, '#status-cards [data-daemon="rdd"]').text)
+        self.assertEqual(len(self.texts("#status-cards .up")), 2)
+        self.shot("status-rdd-down")
+
+        # the files: only plain names, no token needed, nothing outside ui/
+        for target, code in (("/ui/", 200), ("/ui/app.js", 200), ("/ui/../main.c", 404),
+                             ("/ui/.hidden", 404), ("/ui/%2e%2e%2fmeson.build", 404)):
+            out = subprocess.run(["curl", "-sS", "--path-as-is", "-o", "/dev/null", "-w",
+                                  "%{http_code}", f"http://127.0.0.1:{self.ports['lwm2md']}{target}"],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.stdout, str(code), target)
+        # over HTTP/2 too, with its type; and the CORS preflight the page's calls needed
+        out = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
+                              "%{http_version} %{content_type}",
+                              f"http://127.0.0.1:{self.ports['lowpand']}/ui/app.js"],
+                             capture_output=True, text=True)
+        self.assertEqual(out.stdout, "2 text/javascript; charset=utf-8", out.stderr)
+        out = subprocess.run(["curl", "-sS", "-i", "-X", "OPTIONS", "-H", "Origin: http://x",
+                              "-H", "Access-Control-Request-Method: PUT",
+                              f"http://127.0.0.1:{self.ports['lwm2md']}/api/clients/{EP}/3/0/14"],
+                             capture_output=True, text=True)
+        head = out.stdout.lower()
+        self.assertIn(" 204", head.splitlines()[0])
+        self.assertIn("access-control-allow-origin: *", head)
+        self.assertIn("access-control-allow-headers: authorization, content-type", head)
+
+
+if __name__ == "__main__":
+    lwgtest.run([sys.modules[__name__], tm, tl, tt, tr],
+                need_root="lowpand needs root (TUN interface in a network namespace)")
