@@ -3,10 +3,11 @@
  *
  * Why hand-written rather than net-snmp's agent library: linking
  * libnetsnmpagent + libnetsnmp maps libperl, libkrb5, libcrypto and more
- * into lowpand: its idle VmRSS was 7868 kB with them and is 4172 kB
- * without (`meson test -C build --benchmark idle_rss`, 2026-12, Debian
- * bookworm, x86-64), whether or not `[snmp] agentx` is on, and every
- * daemon must idle under 6 MB.  A
+ * into lowpand whether or not `[snmp] agentx` is on: its idle VmRSS
+ * (`meson test -C build --benchmark idle_rss`, Debian bookworm, x86-64)
+ * was 7868 kB with them and 4172 kB without, before the HTTP API came
+ * (7996 kB and about 6100-6250 kB with it), and every daemon must idle
+ * under 6 MB.  A
  * subagent serving 22 read-only scalars needs a small part of RFC 2741:
  * Open, Register one subtree, answer Get/GetNext/GetBulk, refuse sets,
  * Ping, Close.  The PDUs are lib/lowpan/agentx (a pure codec, unit-tested
