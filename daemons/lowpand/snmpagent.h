@@ -6,9 +6,9 @@
  * path's counters, 64-bit values wrapping as SMIv2 Counter32s do.
  *
  * The subagent connects to the master's AgentX socket, and reconnects on
- * its own (every @ping_s seconds, also how often it checks that the master
- * is alive) when snmpd is not there yet or was restarted.  net-snmp keeps
- * its state in globals: one subagent per process.
+ * its own when snmpd is not there yet or was restarted (after 1 s, then
+ * backing off up to every @ping_s seconds, also how often it pings the
+ * master to check that it is alive).
  */
 #ifndef LWGATE_LOWPAND_SNMPAGENT_H
 #define LWGATE_LOWPAND_SNMPAGENT_H
@@ -30,12 +30,12 @@ struct snmpagent;
 
 /*
  * Register the objects and connect to the master on @base's loop.
- * Returns NULL (and logs why) when net-snmp cannot start; a master that is
- * not there yet is not an error.  @cfg->mib must outlive the result.
+ * Returns NULL (and logs why) when @cfg->socket is not an address; a master
+ * that is not there yet is not an error.  @cfg->mib must outlive the result.
  */
 struct snmpagent *snmpagent_new(struct event_base *base, const struct snmpagent_cfg *cfg);
 
-/* Leave the master and release net-snmp; NULL is fine. */
+/* Close the session with the master (if open) and free @a; NULL is fine. */
 void snmpagent_free(struct snmpagent *a);
 
 #endif

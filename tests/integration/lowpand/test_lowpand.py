@@ -884,17 +884,18 @@ class SnmpTests(Harness):
 
     PORT = 16161
 
-    def start_snmpd(self):
+    def start_snmpd(self, extra="", socket=None):
         conf = os.path.join(self.tmp, "snmpd.conf")
         with open(conf, "w") as f:
-            f.write(f"master agentx\nagentXSocket {self.tmp}/agentx\n"
+            f.write(f"master agentx\nagentXSocket {socket or self.tmp + '/agentx'}\n"
                     f"agentaddress udp:127.0.0.1:{self.PORT},udp6:[::1]:{self.PORT}\n"
-                    f"rocommunity public 127.0.0.1\nrocommunity6 public ::1\n")
+                    f"rocommunity public 127.0.0.1\nrocommunity6 public ::1\n{extra}")
         env = dict(self.snmp_env(), SNMP_PERSISTENT_DIR=os.path.join(self.tmp, "snmp-state"))
         with open(os.path.join(self.tmp, "snmpd.log"), "w") as log:
             self.procs.append(subprocess.Popen(
                 ["snmpd", "-f", "-C", "-c", conf, "-Lf", os.path.join(self.tmp, "snmpd.log"),
                  "-p", os.path.join(self.tmp, "snmpd.pid")], env=env, stdout=log, stderr=log))
+        return self.procs[-1]
 
     def snmp_env(self):
         """net-snmp with no MIB files: numeric OIDs throughout (Debian's main
@@ -980,6 +981,124 @@ class SnmpTests(Harness):
         wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"),
                  "lowpand registered with the late snmpd")
         self.stop()
+
+    def test_agentx_over_tcp(self):
+        """agentx_socket = tcp:host:port, as snmpd's agentXSocket has it."""
+        self.start_snmpd(socket="tcp:127.0.0.1:17050")
+        self.start(extra="[snmp]\nagentx = yes\nagentx_socket = tcp:localhost:17050\n"
+                         "agentx_ping = 1\n")
+        wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"), "registered over TCP")
+        self.stop()
+
+    def test_getbulk_set_and_snmpd_restart(self):
+        """GETBULK through snmpd (which asks the subagent GetNexts), a SET
+        refused as notWritable by the subagent, and the subagent back
+        with a restarted snmpd."""
+        snmpd = self.start_snmpd("rwcommunity private 127.0.0.1\n")
+        self.start(extra=f"[snmp]\nagentx = yes\nagentx_socket = {self.tmp}/agentx\n"
+                         "agentx_ping = 1\n")
+        wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"), "registered")
+        out = self.snmp("snmpbulkget", "-Cn1", "-Cr3", LOWPAN_STATS + ".1", LOWPAN_STATS + ".3")
+        names = [line.split(" = ")[0].lstrip(".") for line in out.splitlines()]
+        self.assertEqual(names, [LOWPAN_STATS + ".1.0", LOWPAN_STATS + ".3.0",
+                                 LOWPAN_STATS + ".4.0", LOWPAN_STATS + ".7.0"])
+        r = subprocess.run(["snmpset", "-v2c", "-c", "private", "-On", "-r", "0", "-t", "5",
+                            f"udp:127.0.0.1:{self.PORT}", LOWPAN_STATS + ".2.0", "u", "5"],
+                           capture_output=True, text=True, env=self.snmp_env())
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("notWritable", r.stdout + r.stderr)
+        snmpd.terminate()
+        snmpd.wait()
+        self.start_snmpd()
+        wait_for(lambda: "Counter32" in self.get(LOWPAN_STATS + ".2.0"),
+                 "lowpand registered again with the restarted snmpd")
+        self.stop()
+
+
+class AgentxMasterTests(Harness):
+    """The subagent against a scripted AgentX master (RFC 2741 PDUs built
+    here by hand): what snmpd never sends (GetBulk, little-endian
+    requests, TestSet/CleanupSet), its pings, and Close on stop."""
+
+    STATS_OID = struct.pack(">BBBB4I", 4, 2, 0, 0, 1, 226, 1, 1)  # 1.3.6.1.2.1.226.1.1
+
+    def recv(self, conn):
+        def exactly(n):
+            b = b""
+            while len(b) < n:
+                chunk = conn.recv(n - len(b))
+                self.assertTrue(chunk, "subagent closed the connection")
+                b += chunk
+            return b
+        h = exactly(20)
+        order = ">" if h[2] & 0x10 else "<"
+        _, t, flags, _, sid, tid, pid, plen = struct.unpack(order + "BBBBIIII", h)
+        return t, flags, sid, pid, exactly(plen)
+
+    def send(self, conn, t, sid, pid, payload, order=">"):
+        flags = 0x10 if order == ">" else 0
+        conn.sendall(struct.pack(order + "BBBBIIII", 1, t, flags, 0, sid, 1, pid, len(payload))
+                     + payload)
+
+    def test_scripted_master(self):
+        import socket
+        path = os.path.join(self.tmp, "agentx-fake")
+        srv = socket.socket(socket.AF_UNIX)
+        srv.bind(path)
+        srv.listen(1)
+        srv.settimeout(10)
+        self.start(extra=f"[snmp]\nagentx = yes\nagentx_socket = {path}\nagentx_ping = 1\n"
+                         "[6lowpan]\nreassembly_timeout = 42\n")
+        conn, _ = srv.accept()
+        conn.settimeout(10)
+        t, flags, _, pid, _ = self.recv(conn)
+        self.assertEqual(t, 1)  # Open
+        self.send(conn, 18, 77, pid, struct.pack(">IHH", 0, 0, 0))
+        t, _, sid, pid, payload = self.recv(conn)
+        self.assertEqual((t, sid), (3, 77))  # Register, in our session
+        self.assertEqual(payload, struct.pack(">BBBB", 0, 127, 0, 0) + self.STATS_OID)
+        self.send(conn, 18, 77, pid, struct.pack(">IHH", 0, 0, 0))
+        # GetBulk, little-endian: non_repeaters 0, max_repetitions 3, from lowpanStats on
+        stats_le = struct.pack("<BBBB4I", 4, 2, 0, 0, 1, 226, 1, 1)
+        self.send(conn, 7, 77, 100, struct.pack("<HH", 0, 3) + stats_le + b"\0" * 4, order="<")
+        while True:  # a Ping may come first
+            t, flags, _, pid, payload = self.recv(conn)
+            if t != 13:
+                break
+            self.send(conn, 18, 77, pid, struct.pack(">IHH", 0, 0, 0))
+        self.assertEqual((t, flags & 0x10, pid), (18, 0, 100))
+        up, err, idx = struct.unpack("<IHH", payload[:8])
+        self.assertEqual(err, 0)
+        vbs, rest = [], payload[8:]
+        while rest:
+            vtype, _, n, prefix = struct.unpack("<HHBB", rest[:6])
+            subs = struct.unpack(f"<{n}I", rest[8:8 + 4 * n])
+            value, = struct.unpack("<I", rest[8 + 4 * n:12 + 4 * n])
+            vbs.append((vtype, prefix, subs, value))
+            rest = rest[12 + 4 * n:]
+        self.assertEqual(vbs, [(66, 2, (1, 226, 1, 1, 1, 0), 42), (65, 2, (1, 226, 1, 1, 2, 0), 0),
+                               (65, 2, (1, 226, 1, 1, 3, 0), 0)])
+        # TestSet of lowpanInReceives.0: notWritable, index 1; CleanupSet: no answer
+        name = struct.pack(">BBBB6I", 6, 2, 0, 0, 1, 226, 1, 1, 2, 0)
+        self.send(conn, 8, 77, 101, struct.pack(">HH", 65, 0) + name + struct.pack(">I", 5))
+        t, _, _, pid, payload = self.recv(conn)
+        while t == 13:
+            self.send(conn, 18, 77, pid, struct.pack(">IHH", 0, 0, 0))
+            t, _, _, pid, payload = self.recv(conn)
+        self.assertEqual((t, pid), (18, 101))
+        self.assertEqual(struct.unpack(">IHH", payload[:8])[1:], (17, 1))
+        self.send(conn, 11, 77, 102, b"")
+        # pings every agentx_ping s, then Close (reason shutdown) when lowpand stops
+        t, _, sid, pid, payload = self.recv(conn)
+        self.assertEqual((t, sid, payload), (13, 77, b""))
+        self.send(conn, 18, 77, pid, struct.pack(">IHH", 0, 0, 0))
+        self.lowpand.send_signal(signal.SIGTERM)
+        t, _, sid, pid, payload = self.recv(conn)
+        self.assertEqual((t, sid, payload[0]), (2, 77, 5))
+        self.assertEqual(self.lowpand.wait(timeout=10), 0)
+        self.sim.stop()
+        conn.close()
+        srv.close()
 
 if __name__ == "__main__":
     lwgtest.run([sys.modules[__name__]], with_source=False,
