@@ -165,7 +165,8 @@ static const struct config_key lowpand_keys[] = {
 	  "/var/agentx/master", 0, 0, NULL, false,
 	  "snmpd's AgentX socket (its agentXSocket): a path, or tcp:host:port" },
 	{ "snmp", "agentx_ping", CONFIG_INT, offsetof(struct lowpand_config, agentx_ping), "15", 1,
-	  3600, NULL, false, "seconds between checks that snmpd is there, and reconnection attempts" },
+	  3600, NULL, false,
+	  "seconds between pings to snmpd, and the longest wait between reconnection attempts" },
 	HTTPCONF_KEYS(struct lowpand_config, http, "8082"),
 	CONFIG_KEY_END,
 };
