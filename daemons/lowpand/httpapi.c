@@ -126,10 +126,10 @@ static int render_dodag_svg(const struct http_request *req, json_t *result, char
 const struct httpbridge_route lowpand_httpapi_routes[] = {
 	{ "GET", "/api/status", false, "status", NULL, NULL },
 	{ "GET", "/api/stats", false, "stats", NULL, NULL },
-	{ "GET", "/api/neighbors", false, "neighbors", NULL, NULL },
-	{ "GET", "/api/dodag", false, "routes", NULL, render_dodag },
-	{ "GET", "/api/dodag.svg", false, "routes", NULL, render_dodag_svg },
-	{ "GET", "/api/admitted", false, "admitted", NULL, NULL },
+	{ "GET", "/api/neighbors", false, "neighbors", NULL, NULL, .list = true },
+	{ "GET", "/api/dodag", false, "routes", NULL, render_dodag, .list = true },
+	{ "GET", "/api/dodag.svg", false, "routes", NULL, render_dodag_svg, .list = true },
+	{ "GET", "/api/admitted", false, "admitted", NULL, NULL, .list = true },
 	{ NULL },
 };
 

@@ -304,9 +304,9 @@ static int render_res(const struct http_request *req, json_t *result, char **bod
 }
 
 const struct httpbridge_route rdd_httpapi_routes[] = {
-	{ "GET", "/rd-lookup/ep", false, NULL, build_ep, render_ep },
-	{ "GET", "/rd-lookup/res", false, NULL, build_res, render_res },
-	{ "GET", "/api/topics", false, "topics", NULL, NULL },
+	{ "GET", "/rd-lookup/ep", false, NULL, build_ep, render_ep, .list = true },
+	{ "GET", "/rd-lookup/res", false, NULL, build_res, render_res, .list = true },
+	{ "GET", "/api/topics", false, "topics", NULL, NULL, .list = true },
 	{ "GET", "/api/status", false, "status", NULL, NULL },
 	{ NULL },
 };

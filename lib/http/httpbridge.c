@@ -126,12 +126,17 @@ static void on_reply(const struct ipc_response *resp, void *arg)
 	struct pending *p = arg;
 	struct http_exchange *ex = p->ex;
 	httpbridge_render_fn render = p->route->render;
+	bool list = p->route->list;
 	free(p);
 	if (!ex)
 		return; /* the client left */
 	http_exchange_on_close(ex, NULL, NULL);
-	/* a list comes as records, then a reply that closes it */
+	/* a list comes as records, then a reply that closes it; an empty one as the
+	 * closing reply alone */
 	json_t *result = resp->records ? resp->records : resp->result;
+	json_t *empty = NULL;
+	if (resp->ok && list && !resp->records && !json_is_array(result))
+		result = empty = json_array();
 	if (resp->ok && render) {
 		char *body = NULL;
 		size_t len = 0;
@@ -142,10 +147,12 @@ static void on_reply(const struct ipc_response *resp, void *arg)
 		else
 			http_exchange_respond(ex, 200, ctype, body, len);
 		free(body);
+		json_decref(empty);
 		return;
 	}
 	if (resp->ok) {
 		answer_json(ex, 200, "application/json", result);
+		json_decref(empty);
 		return;
 	}
 	int status = ipc_status(resp->code);

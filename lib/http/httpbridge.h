@@ -76,6 +76,8 @@ struct httpbridge_route {
 	const char *cmd;     /* when build is NULL: this command, its args the captures */
 	httpbridge_build_fn build;
 	httpbridge_render_fn render; /* NULL: the result as application/json */
+	bool list; /* the command streams a list: the answer is a JSON array, [] when empty
+		    * (the control protocol then sends no record, only its closing reply) */
 };
 
 struct httpbridge;
