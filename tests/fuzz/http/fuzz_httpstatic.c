@@ -9,6 +9,8 @@
 
 #include "http/httpstatic.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *path = malloc(size + 1), name[128];
