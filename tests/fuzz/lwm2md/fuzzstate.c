@@ -10,7 +10,8 @@
 
 struct db *fuzzstate_db(void)
 {
-	static const struct db_migration m[] = { { 1, OBSERVE_SCHEMA_6 } };
+	/* lwm2md's own observation schema, every step of it (as main.c migrates) */
+	static const struct db_migration m[] = { { 1, OBSERVE_SCHEMA_6 }, { 2, OBSERVE_SCHEMA_8 } };
 	static struct db *db;
 	char path[] = "/tmp/fuzz-lwm2md-XXXXXX", file[64], why[256];
 
@@ -19,7 +20,7 @@ struct db *fuzzstate_db(void)
 	if (!mkdtemp(path))
 		abort();
 	snprintf(file, sizeof(file), "%s/lwm2md.db", path);
-	if (db_open(file, m, 1, &db, why, sizeof(why)) < 0) {
+	if (db_open(file, m, sizeof(m) / sizeof(m[0]), &db, why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s\n", why);
 		abort();
 	}
