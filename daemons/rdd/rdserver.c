@@ -3,7 +3,7 @@
  */
 #define LOG_COMPONENT "coap"
 
-#include "rdserver.h"
+#include "rdserverint.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -24,21 +24,9 @@
 #include "rdpatch.h"
 #include "rdreq.h"
 #include "rdsimple.h"
+#include "rdsimplereg.h"
 #include "rdwatch.h"
 
-struct rdserver {
-	struct event_base *base;
-	struct rdstore *store;
-	struct rdserver_config cfg;
-	coap_context_t *ctx;
-	struct coapev *ev;
-	struct pskguard *guard;
-	struct certs *certs; /* NULL: PSK only */
-	int port, coaps_port;
-	struct rdsimple *simple;
-	struct rdwatch *watch;
-	struct rdserver_stats stats;
-};
 
 /*
  * The discovery links of /.well-known/core (RFC 9176 §4.3): every format a
@@ -54,7 +42,7 @@ static const char wkc_doc[] = "</rd>;rt=core.rd;" RD_CT ","
 			      "</ps>;rt=\"core.ps core.ps.coll\";ct=40"; /* the pub/sub broker */
 #define WKC_LINKS 6
 
-static struct rdserver *server_of(coap_session_t *s)
+struct rdserver *rdserver_of(coap_session_t *s)
 {
 	return coap_get_app_data(coap_session_get_context(s));
 }
@@ -69,12 +57,8 @@ static void publish_location(coap_pdu_t *resp, const struct rdreg *r)
 			(const uint8_t *)slash + 1);
 }
 
-/*
- * Who sent @req (the auth= item leaves @q): false with 4.00 sent when the
- * token is given twice or empty.
- */
-static bool identify(struct rdserver *srv, coap_session_t *s, struct rdquery *q,
-		     struct rdauth_who *who, coap_pdu_t *resp)
+bool rdserver_identify(struct rdserver *srv, coap_session_t *s, struct rdquery *q,
+		       struct rdauth_who *who, coap_pdu_t *resp)
 {
 	if (rdauth_identify(srv->cfg.auth, s, q, who) == 0)
 		return true;
@@ -83,9 +67,8 @@ static bool identify(struct rdserver *srv, coap_session_t *s, struct rdquery *q,
 	return false;
 }
 
-/* May @who do @op on (@d, @ep)?  False with 4.01 or 4.03 sent. */
-static bool allowed(struct rdserver *srv, const struct rdauth_who *who, enum rdauth_op op,
-		    const char *d, const char *ep, coap_pdu_t *resp)
+bool rdserver_allowed(struct rdserver *srv, const struct rdauth_who *who, enum rdauth_op op,
+		      const char *d, const char *ep, coap_pdu_t *resp)
 {
 	char why[192];
 	int code = rdauth_check(srv->cfg.auth, who, op, d, ep, why, sizeof(why));
@@ -114,7 +97,7 @@ static bool remember(struct rdserver *srv, const struct rdauth_who *who, struct 
 static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 			const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	struct rdreg_input in = { 0 };
 	struct linkformat links;
 	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
@@ -126,10 +109,10 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 
 	srv->stats.requests++;
 	if (!rdreq_rate(srv->cfg.limit, srv->store, s, resp) ||
-	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	    !rdreq_query(&srv->stats, req, resp, &q) || !rdserver_identify(srv, s, &q, &who, resp))
 		return;
 	if (rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) &&
-	    allowed(srv, &who, RDAUTH_REGISTER, in.d, in.ep, resp) &&
+	    rdserver_allowed(srv, &who, RDAUTH_REGISTER, in.d, in.ep, resp) &&
 	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
 		const struct rdreg *old = rdstore_find_ep(srv->store, in.d ? in.d : "", in.ep);
 		long more = (long)(present ? links.count : 0) - (long)(old ? old->links.count : 0);
@@ -152,276 +135,6 @@ static void on_register(coap_resource_t *res, coap_session_t *s, const coap_pdu_
 		linkformat_fini(&links);
 	}
 out:
-	for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
-		free(literal[i]);
-	rdquery_fini(&q);
-}
-
-/* A simple registration waiting for the endpoint's /.well-known/core. */
-struct simple_job {
-	struct rdserver *srv;
-	coap_session_t *session; /* the registrant's, referenced until the answer */
-	coap_async_t *async;
-	struct rdquery q;
-	struct rdauth_who who; /* the registrant, checked when the request came */
-	char source[128];      /* the endpoint's address as a base URI */
-	int code;
-	char why[192];
-};
-
-/* Log why a simple registration failed (the registrant gets the same words). */
-static void simple_failed(struct simple_job *job)
-{
-	const struct rdquery_param *ep = rdquery_find(&job->q, "ep");
-
-	log_notice("simple registration of ep=%.*s failed (%d.%02d), endpoint %s: %s",
-		   ep && ep->value ? (int)ep->value_len : 1, ep && ep->value ? ep->value : "?",
-		   job->code / 100, job->code % 100, job->source, job->why);
-}
-
-/* Room for the simple registration @in with @count links (its old one, if any, goes)? */
-static bool simple_room(struct rdserver *srv, const struct rdreg_input *in, size_t count)
-{
-	const struct rdreg *old = rdstore_find_ep(srv->store, in->d ? in->d : "", in->ep);
-	struct rdstore_stats st;
-
-	rdstore_get_stats(srv->store, &st);
-	return rdlimit_room(srv->cfg.limit, st.registrations, st.links, old ? 0 : 1,
-			    (long)count - (long)(old ? old->links.count : 0),
-			    rdstore_now(srv->store)) == 0;
-}
-
-static void simple_done(void *arg, int err, int code, const uint8_t *body, size_t len)
-{
-	struct simple_job *job = arg;
-	struct rdserver *srv = job->srv;
-	struct rdreg_input in = { 0 };
-	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
-	char *literal[RDQUERY_MAX_PARAMS] = { 0 };
-	struct linkformat links;
-	struct rdreg *reg = NULL;
-	int rc;
-
-	job->code = 502;
-	if (err == -ETIMEDOUT) {
-		job->code = 504;
-		snprintf(job->why, sizeof(job->why),
-			 "the endpoint did not answer /.well-known/core");
-	} else if (err == -ECONNABORTED) {
-		job->code = 504;
-		snprintf(job->why, sizeof(job->why),
-			 "the DTLS handshake with the endpoint did not complete in %d s (not the "
-			 "registrant's PSK, or a silent endpoint?)",
-			 srv->cfg.handshake_timeout_s);
-	} else if (err == -EHOSTUNREACH) {
-		job->code = 504;
-		snprintf(job->why, sizeof(job->why),
-			 "the DTLS handshake with the endpoint got an ICMP error (no coaps server "
-			 "there?)");
-	} else if (err == -ECONNREFUSED) {
-		snprintf(job->why, sizeof(job->why),
-			 "the DTLS handshake with the endpoint failed (an alert: not the "
-			 "registrant's PSK?)");
-	} else if (err == -ECONNRESET) {
-		snprintf(job->why, sizeof(job->why),
-			 "the endpoint closed the DTLS session before answering /.well-known/core");
-	} else if (err < 0) {
-		snprintf(job->why, sizeof(job->why),
-			 "the endpoint answered /.well-known/core with %d.%02d", code / 100,
-			 code % 100);
-	} else if ((rc = linkformat_parse(body, len, &links)) < 0) {
-		snprintf(job->why, sizeof(job->why),
-			 "the endpoint's /.well-known/core, byte %zu: %s", links.error_offset,
-			 linkformat_strerror(rc));
-	} else {
-		/* the parameters were checked when the request came */
-		rdreq_check_params(&job->q, false, &in, attrs, literal, job->why, sizeof(job->why));
-		in.source = job->source;
-		in.links = &links;
-		if (links.count > srv->cfg.max_links) {
-			snprintf(job->why, sizeof(job->why), "%zu links, at most %u are accepted",
-				 links.count, srv->cfg.max_links);
-		} else if (!simple_room(srv, &in, links.count)) {
-			job->code = 503;
-			snprintf(job->why, sizeof(job->why),
-				 "the directory holds all the registrations or links it may");
-		} else if (!rdpolicy_allows(rdauth_policy(srv->cfg.auth), in.d ? in.d : "", in.ep,
-					    job->who.identity)) {
-			/* another identity took the name while the endpoint was asked */
-			job->code = 403;
-			snprintf(job->why, sizeof(job->why),
-				 "ep '%s' is remembered for another registrant", in.ep);
-		} else if (rdstore_register(srv->store, &in, &reg) < 0 ||
-			   rdauth_registered(srv->cfg.auth, &job->who, reg->d, reg->ep) < 0) {
-			if (reg)
-				rdstore_remove(srv->store, reg);
-			job->code = 500;
-			snprintf(job->why, sizeof(job->why),
-				 "the registration could not be stored");
-		} else {
-			job->code = 204;
-			srv->stats.registrations++;
-		}
-		linkformat_fini(&links);
-		for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
-			free(literal[i]);
-	}
-	if (job->code != 204)
-		simple_failed(job);
-	coap_async_trigger(job->async);
-}
-
-/*
- * The endpoint to fetch from (RFC 9176 §5.1: the registration's base URI,
- * given or the request's source): the base's numeric host and port, or the
- * request's source address and port.  Over coaps without a base, and with a
- * coaps:// base, the fetch goes over DTLS (*@dtls); a coap:// base is
- * fetched with plain CoAP whatever the registration came over.  NULL, or
- * why not (a 4.00).
- */
-static const char *simple_target(const struct rdreg_input *in, coap_session_t *s,
-				 coap_address_t *dst, bool *dtls, char *source, size_t size)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	struct addrinfo *ai;
-	coap_uri_t uri;
-	char host[64], port[8];
-	unsigned char text[INET6_ADDRSTRLEN + 16];
-	bool secure = coap_session_get_proto(s) == COAP_PROTO_DTLS;
-	size_t n;
-
-	if (!in->base) {
-		*dst = *coap_session_get_addr_remote(s);
-		*dtls = secure;
-	} else {
-		if (coap_split_uri((const uint8_t *)in->base, strlen(in->base), &uri) < 0 ||
-		    (uri.scheme != COAP_URI_SCHEME_COAP && uri.scheme != COAP_URI_SCHEME_COAPS) ||
-		    uri.host.length >= sizeof(host))
-			return secure ? "base must be coap:// or coaps:// with a numeric address"
-				      : "base must be coap:// with a numeric address";
-		*dtls = uri.scheme == COAP_URI_SCHEME_COAPS;
-		/* the PSK to fetch with is the one the registrant came with */
-		if (*dtls && !secure)
-			return "a coaps:// base needs a simple registration over coaps";
-		memcpy(host, uri.host.s, uri.host.length);
-		host[uri.host.length] = '\0';
-		/* libcoap fills in the scheme's default port, 5684 for coaps */
-		snprintf(port, sizeof(port), "%u", uri.port);
-		/* numeric only: a name would need a DNS lookup, which blocks the loop */
-		if (getaddrinfo(host, port, &hints, &ai) != 0)
-			return secure ? "base must be coap:// or coaps:// with a numeric address"
-				      : "base must be coap:// with a numeric address";
-		coap_address_init(dst);
-		dst->size = ai->ai_addrlen;
-		memcpy(&dst->addr.sa, ai->ai_addr, ai->ai_addrlen);
-		freeaddrinfo(ai);
-	}
-	n = coap_print_addr(dst, text, sizeof(text) - 1);
-	text[n] = '\0';
-	snprintf(source, size, "%s://%s", *dtls ? "coaps" : "coap", text);
-	return NULL;
-}
-
-/*
- * POST /.well-known/rd: simple registration (RFC 9176 §5.1).  The answer
- * waits (a separate response) until the endpoint's links are fetched and
- * stored; libcoap then calls this handler again with the same request.
- */
-static void on_simple(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
-		      const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct rdserver *srv = server_of(s);
-	coap_async_t *async = coap_find_async(s, coap_pdu_get_token(req));
-	struct rdreg_input in = { 0 };
-	struct linkformat_attr attrs[RDQUERY_MAX_PARAMS];
-	char *literal[RDQUERY_MAX_PARAMS] = { 0 };
-	struct simple_job *job;
-	struct rdsimple_psk psk;
-	coap_address_t dst;
-	struct rdquery q;
-	const char *bad;
-	bool dtls = false;
-	size_t len;
-	const uint8_t *data;
-
-	if (async) {
-		job = coap_async_get_app_data(async);
-		if (job->code == 204)
-			coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
-		else if (job->code == 503)
-			rdreq_unavailable(resp, RDLIMIT_FULL_RETRY_S, job->why);
-		else
-			rdreq_error(&srv->stats, resp, job->code, "%s", job->why);
-		/* libcoap frees the async itself once this handler returns */
-		coap_session_release(job->session);
-		rdquery_fini(&job->q);
-		free(job);
-		return;
-	}
-	srv->stats.requests++;
-	if (!rdreq_rate(srv->cfg.limit, srv->store, s, resp) ||
-	    !rdreq_query(&srv->stats, req, resp, &q))
-		return;
-	job = calloc(1, sizeof(*job));
-	if (!job)
-		abort();
-	if (!identify(srv, s, &q, &job->who, resp)) {
-		free(job);
-		return;
-	}
-	if (!rdreq_params(&srv->stats, &q, false, resp, &in, attrs, literal) ||
-	    !allowed(srv, &job->who, RDAUTH_REGISTER, in.d, in.ep, resp)) {
-		free(job);
-	} else if (!rdreq_room(srv->cfg.limit, srv->store,
-			       rdstore_find_ep(srv->store, in.d ? in.d : "", in.ep) ? 0 : 1, 0,
-			       resp)) {
-		free(job);
-	} else if (in.base && !srv->cfg.simple_base) {
-		/* RFC 9176 §5.1: the base is where the request came from */
-		rdreq_error(&srv->stats, resp, 400,
-			    "a simple registration has no base: it is the request's source");
-		free(job);
-	} else if (coap_get_data(req, &len, &data) && len > 0) {
-		rdreq_error(&srv->stats, resp, 400, "a simple registration has no payload");
-		free(job);
-	} else if ((bad = simple_target(&in, s, &dst, &dtls, job->source, sizeof(job->source)))) {
-		rdreq_error(&srv->stats, resp, 400, "%s", bad);
-		free(job);
-	} else if (dtls && !job->who.cred && !(job->who.certificate && srv->certs)) {
-		/* allowed() refuses a withdrawn identity already; this is the last guard */
-		rdreq_error(&srv->stats, resp, 401,
-			    "no credential to fetch /.well-known/core with");
-		free(job);
-	} else if (!(job->async = coap_register_async(s, req, 0))) {
-		rdreq_error(&srv->stats, resp, 503, "busy");
-		free(job);
-	} else {
-		job->srv = srv;
-		job->session = coap_session_reference(s);
-		job->q = q;
-		rdquery_init(&q); /* moved into the job */
-		coap_async_set_app_data(job->async, job);
-		/*
-		 * over DTLS rdd is the client, with the key that authenticated the
-		 * registrant, or, for one that came with a certificate, with rdd's own
-		 */
-		if (dtls && job->who.cred) {
-			psk.identity = (const uint8_t *)job->who.cred->identity;
-			psk.identity_len = strlen(job->who.cred->identity);
-			psk.key = job->who.cred->key;
-			psk.key_len = job->who.cred->key_len;
-		}
-		if (rdsimple_fetch(srv->simple, &dst, dtls && job->who.cred ? &psk : NULL,
-				   dtls && !job->who.cred ? srv->certs : NULL, simple_done,
-				   job) < 0) {
-			job->code = 500;
-			snprintf(job->why, sizeof(job->why), "cannot ask the endpoint");
-			simple_failed(job);
-			coap_async_trigger(job->async);
-		}
-	}
 	for (size_t i = 0; i < RDQUERY_MAX_PARAMS; i++)
 		free(literal[i]);
 	rdquery_fini(&q);
@@ -455,7 +168,7 @@ static struct rdreg *reg_of(struct rdserver *srv, const coap_pdu_t *req, coap_pd
 static bool to_group(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		     const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 
 	return srv->cfg.groups &&
 	       rdgroup_serve(srv->cfg.groups, &srv->stats, res, s, req, query, resp);
@@ -465,7 +178,7 @@ static bool to_group(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		      const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	struct rdreg *reg;
 	struct rdreg_input in = { 0 };
 	struct linkformat links;
@@ -480,9 +193,9 @@ static void on_update(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 		return;
 	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_rate(srv->cfg.limit, srv->store, s, resp) ||
-	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	    !rdreq_query(&srv->stats, req, resp, &q) || !rdserver_identify(srv, s, &q, &who, resp))
 		return;
-	if (allowed(srv, &who, RDAUTH_UPDATE, reg->d, reg->ep, resp) &&
+	if (rdserver_allowed(srv, &who, RDAUTH_UPDATE, reg->d, reg->ep, resp) &&
 	    rdreq_params(&srv->stats, &q, true, resp, &in, attrs, literal) &&
 	    rdreq_links(&srv->stats, srv->cfg.max_links, req, resp, &links, &present)) {
 		if (present && !rdreq_room(srv->cfg.limit, srv->store, 0,
@@ -511,7 +224,7 @@ out:
 static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		      const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	struct rdauth_who who;
 	struct rdquery q;
 	struct rdreg *reg;
@@ -521,9 +234,9 @@ static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 	if (to_group(res, s, req, query, resp))
 		return;
 	reg = reg_of(srv, req, resp);
-	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	if (!reg || !rdreq_query(&srv->stats, req, resp, &q) || !rdserver_identify(srv, s, &q, &who, resp))
 		return;
-	ok = allowed(srv, &who, RDAUTH_REMOVE, reg->d, reg->ep, resp);
+	ok = rdserver_allowed(srv, &who, RDAUTH_REMOVE, reg->d, reg->ep, resp);
 	rdquery_fini(&q);
 	if (!ok)
 		return;
@@ -539,7 +252,7 @@ static void on_delete(coap_resource_t *res, coap_session_t *s, const coap_pdu_t 
 static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		    const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	struct rdauth_who who;
 	struct rdquery q;
 	struct rdreg *reg;
@@ -553,9 +266,9 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 		return;
 	reg = reg_of(srv, req, resp);
 	if (!reg || !rdreq_accept(&srv->stats, req, resp, &cf) ||
-	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	    !rdreq_query(&srv->stats, req, resp, &q) || !rdserver_identify(srv, s, &q, &who, resp))
 		return;
-	ok = allowed(srv, &who, RDAUTH_LOOKUP, reg->d, NULL, resp);
+	ok = rdserver_allowed(srv, &who, RDAUTH_LOOKUP, reg->d, NULL, resp);
 	rdquery_fini(&q);
 	if (!ok)
 		return;
@@ -571,7 +284,7 @@ static void on_read(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
 static void on_group_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 			  const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 
 	srv->stats.requests++;
 	if (rdreq_rate(srv->cfg.limit, srv->store, s, resp))
@@ -583,7 +296,7 @@ static void on_group_post(coap_resource_t *res, coap_session_t *s, const coap_pd
 static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		     const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	struct rdreg *reg;
 
 	srv->stats.requests++;
@@ -599,7 +312,7 @@ static void on_patch(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *
 static void on_put(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		   const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 
 	srv->stats.requests++;
 	if (to_group(res, s, req, query, resp))
@@ -643,7 +356,7 @@ static long lookup_gp_text(void *ctx, const struct rdquery *q, const char *scope
 static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		   const coap_string_t *query, coap_pdu_t *resp, enum rdwatch_kind kind)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	coap_opt_iterator_t it;
 	coap_opt_t *observe;
 	struct rdquery q;
@@ -656,9 +369,9 @@ static void lookup(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *re
 
 	srv->stats.requests++;
 	if (!rdreq_accept(&srv->stats, req, resp, &cf) ||
-	    !rdreq_query(&srv->stats, req, resp, &q) || !identify(srv, s, &q, &who, resp))
+	    !rdreq_query(&srv->stats, req, resp, &q) || !rdserver_identify(srv, s, &q, &who, resp))
 		return;
-	if (!allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp)) {
+	if (!rdserver_allowed(srv, &who, RDAUTH_LOOKUP, NULL, NULL, resp)) {
 		rdquery_fini(&q);
 		return;
 	}
@@ -705,7 +418,7 @@ static void on_lookup_gp(coap_resource_t *res, coap_session_t *s, const coap_pdu
 static void on_wkc(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
 		   const coap_string_t *query, coap_pdu_t *resp)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 	struct linkformat doc;
 	struct linkformat_link keep[WKC_LINKS];
 	struct rdquery q;
@@ -812,7 +525,7 @@ static int bind_endpoint(struct rdserver *srv, const char *address, int port_num
 /* libcoap's session events: the guard watches DTLS handshakes. */
 static int on_event(coap_session_t *s, const coap_event_t event)
 {
-	struct rdserver *srv = server_of(s);
+	struct rdserver *srv = rdserver_of(s);
 
 	/* rdd's own client sessions (simple registration) are no handshakes to guard */
 	if (coap_session_get_type(s) == COAP_SESSION_TYPE_CLIENT) {
@@ -923,7 +636,7 @@ int rdserver_new(struct event_base *base, struct rdstore *store, const struct rd
 	add_static(srv->ctx, ".well-known/core", COAP_REQUEST_GET, on_wkc,
 		   COAP_RESOURCE_FLAGS_HAS_MCAST_SUPPORT);
 	add_static(srv->ctx, "rd", COAP_REQUEST_POST, on_register, 0);
-	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, on_simple, 0);
+	add_static(srv->ctx, ".well-known/rd", COAP_REQUEST_POST, rdsimplereg_handle, 0);
 	lookup_ep = add_static(srv->ctx, "rd-lookup/ep", COAP_REQUEST_GET, on_lookup_ep, 0);
 	lookup_res = add_static(srv->ctx, "rd-lookup/res", COAP_REQUEST_GET, on_lookup_res, 0);
 	add_static(srv->ctx, "rd-group", COAP_REQUEST_POST, on_group_post, 0);
