@@ -126,6 +126,8 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 		}
 		d->status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 		res->http_status = 200;
+		/* Paged and connected for it: the active time starts again. */
+		devices_schedule(dev);
 		return;
 	case DEVICE_PSM:
 	case DEVICE_EDRX:
@@ -204,6 +206,7 @@ void nidd_set_state(struct nidd *n, struct device *dev, enum device_state state)
 	dev->state = state;
 	if (state == DEVICE_REACHABLE)
 		flush(n, dev);
+	devices_schedule(dev);
 }
 
 /* Collected first: deleting under the walk is what SQLite leaves undefined. */

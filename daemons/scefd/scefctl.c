@@ -5,15 +5,34 @@
 #include "scefctl.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "scefd.h"
 #include "store.h"
 
 static json_t *device_json(const struct device *dev)
 {
-	return json_pack("{s:s, s:s, s:i, s:s}", "externalId", dev->external_id, "msisdn",
-			 dev->msisdn, "port", dev->port, "state", device_state_name(dev->state));
+	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I}", "externalId",
+			      dev->external_id, "msisdn", dev->msisdn, "port", dev->port, "state",
+			      device_state_name(dev->state), "loss", (int)dev->loss, "uplinks",
+			      (json_int_t)dev->uplinks, "uplinks_lost",
+			      (json_int_t)dev->uplinks_lost, "downlinks",
+			      (json_int_t)dev->downlinks, "downlinks_lost",
+			      (json_int_t)dev->downlinks_lost);
+	if (o && dev->sleep) {
+		char cycle[48];
+		snprintf(cycle, sizeof(cycle), "%s=%u/%u", device_state_name(dev->sleeps),
+			 dev->sleep, dev->active);
+		json_object_set_new(o, "cycle", json_string(cycle));
+		/* Seconds to the cycle's next change of state (none while no-pdn). */
+		if (dev->next_change)
+			json_object_set_new(o, "next_change",
+					    json_integer((json_int_t)(dev->next_change -
+								      time(NULL))));
+	}
+	return o;
 }
 
 static void cmd_devices(struct ipc_call *call, json_t *args, void *ctx)
@@ -59,6 +78,21 @@ static void cmd_sleep(struct ipc_call *call, json_t *args, void *ctx)
 		return;
 	}
 	nidd_set_state(s->nidd, dev, st);
+	ipc_call_reply(call, device_json(dev));
+}
+
+static void cmd_loss(struct ipc_call *call, json_t *args, void *ctx)
+{
+	struct scefd *s = ctx;
+	struct device *dev = named_device(call, args, s);
+	if (!dev)
+		return;
+	json_int_t pct = json_integer_value(json_object_get(args, "percent"));
+	if (pct < 0 || pct > 100) {
+		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "percent must be 0..100");
+		return;
+	}
+	devices_set_loss(dev, (unsigned)pct);
 	ipc_call_reply(call, device_json(dev));
 }
 
@@ -111,6 +145,12 @@ static const struct ipc_arg sleep_args[] = {
 	{ .name = NULL },
 };
 
+static const struct ipc_arg loss_args[] = {
+	{ "device", IPC_ARG_STRING, true, "externalId or MSISDN", .positional = true },
+	{ "percent", IPC_ARG_INT, true, "datagrams lost each way, 0..100", .positional = true },
+	{ .name = NULL },
+};
+
 static const struct ipc_arg deliveries_args[] = {
 	{ "all", IPC_ARG_BOOL, false, "finished deliveries too, not only the buffered ones" },
 	{ .name = NULL },
@@ -122,6 +162,8 @@ const struct ipc_command scefctl_commands[] = {
 	  cmd_wake, true },
 	{ "sleep", "put a device to sleep (psm, edrx) or drop its PDN connection (no-pdn)",
 	  sleep_args, cmd_sleep, true },
+	{ "loss", "set the percentage of a device's datagrams the radio loses (each way)",
+	  loss_args, cmd_loss, true },
 	{ "configurations", "the NIDD configurations of every SCS/AS", NULL, cmd_configurations,
 	  false },
 	{ "deliveries", "buffered downlink data deliveries", deliveries_args, cmd_deliveries,
