@@ -68,6 +68,9 @@ int device_cycle_parse(const char *s, unsigned *sleep, unsigned *active)
 static int parse_option(const char *opt, struct device *dev)
 {
 	char *end;
+	int rc = quota_option(dev->quota.lim, opt);
+	if (rc != -ENOENT)
+		return rc;
 	if (strncmp(opt, "loss=", 5) == 0) {
 		unsigned long v = strtoul(opt + 5, &end, 10);
 		if (opt[5] < '0' || opt[5] > '9' || *end || v > 100)
@@ -86,7 +89,7 @@ static int parse_option(const char *opt, struct device *dev)
 /* One "EXTID,MSISDN,PORT[,STATE][,KEY=VALUE…]" item into @dev. */
 static int parse_item(char *item, struct device *dev, char *why, size_t size)
 {
-	enum { MAX_FIELDS = 8 };
+	enum { MAX_FIELDS = 16 };
 	char *f[MAX_FIELDS + 1] = { item };
 	size_t n = 0;
 	for (char *save = NULL, *t = strtok_r(item, ",", &save); t && n <= MAX_FIELDS;
@@ -103,7 +106,7 @@ static int parse_item(char *item, struct device *dev, char *why, size_t size)
 		if (parse_option(f[i], dev) < 0) {
 			snprintf(why, size,
 				 "[devices] list: %s: \"%s\" is not a state, loss=PCT, "
-				 "psm=SLEEP/ACTIVE or edrx=SLEEP/ACTIVE",
+				 "psm=SLEEP/ACTIVE, edrx=SLEEP/ACTIVE or a quota",
 				 f[0], f[i]);
 			return -EINVAL;
 		}
@@ -149,6 +152,7 @@ int devices_parse(const char *spec, const struct device_defaults *def, struct de
 		v[count].sleep = def->sleep;
 		v[count].active = def->active;
 		v[count].sleeps = def->sleeps == DEVICE_EDRX ? DEVICE_EDRX : DEVICE_PSM;
+		memcpy(v[count].quota.lim, def->quota, sizeof(def->quota));
 		rc = parse_item(t, &v[count], why, size);
 		if (rc == 0)
 			rc = check_unique(v, count, why, size);

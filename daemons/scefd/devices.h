@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "quota.h"
 #include "t8/t8.h"
 
 #define DEVICES_MAX 1024
@@ -39,6 +40,7 @@ struct device_defaults {
 	unsigned loss;            /* percent of datagrams lost each way, 0..100 */
 	unsigned sleep, active;   /* psm=SLEEP/ACTIVE seconds; sleep 0: no cycle */
 	enum device_state sleeps; /* DEVICE_PSM, or DEVICE_EDRX for edrx= */
+	struct quota_limit quota[QUOTA_COUNT];
 };
 
 struct devices;
@@ -55,6 +57,7 @@ struct device {
 	enum device_state sleeps; /* the state it sleeps in: PSM or EDRX */
 	time_t next_change;       /* when the cycle changes its state next; 0: never */
 	uint64_t uplinks, downlinks, uplinks_lost, downlinks_lost;
+	struct device_quota quota; /* rate control and byte quotas */
 	struct event *cycle; /* the cycle's timer (NULL without one) */
 	struct devices *owner;
 };
@@ -75,7 +78,8 @@ int device_cycle_parse(const char *s, unsigned *sleep, unsigned *active);
  * Parse the device list @spec into a malloc'd array *@out of *@n (at most
  * DEVICES_MAX; duplicate externalIds, MSISDNs or ports refused), each
  * starting from @def; an item's options after the port are a STATE and
- * "loss=PCT", "psm=SLEEP/ACTIVE", "edrx=SLEEP/ACTIVE".  Returns 0, or
+ * "loss=PCT", "psm=SLEEP/ACTIVE", "edrx=SLEEP/ACTIVE", and the quota
+ * limits "plmn_ul=N", "apn_dl=N/hour", "bytes_ul=N/day", … (quota.h).  Returns 0, or
  * -EINVAL with the reason in @why.  Pure.
  */
 int devices_parse(const char *spec, const struct device_defaults *def, struct device **out,

@@ -40,6 +40,7 @@ struct scefd_config {
 	int dev_loss;
 	char *dev_psm, *dev_edrx;
 	int dev_seed;
+	char *dev_quota[QUOTA_COUNT];
 };
 
 /* clang-format off */
@@ -82,6 +83,18 @@ static const struct config_key scefd_keys[] = {
 	{ "devices", "seed", CONFIG_INT, offsetof(struct scefd_config, dev_seed), "0", 0,
 	  2147483647, NULL, false,
 	  "seed of the loss PRNG (0: a random one, logged and in status, to replay a run)" },
+	{ "devices", "plmn_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[0]), "", 0,
+	  0, NULL, false, "serving PLMN rate control: uplink messages per 6 minutes (empty: none)" },
+	{ "devices", "plmn_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[1]), "", 0,
+	  0, NULL, false, "serving PLMN rate control: downlink messages per 6 minutes (empty: none)" },
+	{ "devices", "apn_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[2]), "", 0,
+	  0, NULL, false, "APN rate control: uplink messages, N/minute, N/hour or N/day (empty: none)" },
+	{ "devices", "apn_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[3]), "", 0,
+	  0, NULL, false, "APN rate control: downlink messages, N/minute, N/hour or N/day" },
+	{ "devices", "bytes_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[4]), "", 0,
+	  0, NULL, false, "uplink byte quota per device, N/minute, N/hour or N/day (empty: none)" },
+	{ "devices", "bytes_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[5]), "", 0,
+	  0, NULL, false, "downlink byte quota per device, N/minute, N/hour or N/day (empty: none)" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -103,6 +116,12 @@ static int device_defaults(const struct scefd_config *c, struct device_defaults 
 	}
 	if (c->dev_edrx[0])
 		def->sleeps = DEVICE_EDRX;
+	for (int k = 0; k < QUOTA_COUNT; k++)
+		if (quota_set(def->quota, quota_key(k), c->dev_quota[k]) < 0) {
+			snprintf(why, size, "[devices] %s: \"%s\" is not a limit", quota_key(k),
+				 c->dev_quota[k]);
+			return -EINVAL;
+		}
 	if (device_cycle_parse(c->dev_edrx[0] ? c->dev_edrx : c->dev_psm, &def->sleep,
 			       &def->active) < 0) {
 		snprintf(why, size, "[devices] %s: not SLEEP/ACTIVE seconds",
@@ -163,6 +182,14 @@ static void on_uplink(struct device *dev, const uint8_t *data, size_t len, void 
 		nidd_set_state(s->nidd, dev, DEVICE_REACHABLE);
 	else
 		devices_schedule(dev);
+	/* Past its rate or quota the network discards it (TS 23.401 4.7.7):
+	 * no T8 notification says so; `lwgatectl scefd quota` counts it. */
+	struct quota_hit hit;
+	if (!quota_take(&dev->quota, true, len, time(NULL), &hit)) {
+		log_debug("uplink of %s discarded: %s reached", dev->external_id,
+			  quota_describe(hit.kind));
+		return;
+	}
 	store_config_each(daemon_db(s->d), NULL, uplink_to, &u);
 }
 
