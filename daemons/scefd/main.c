@@ -215,7 +215,10 @@ static void on_status(const struct store_delivery *d, void *arg)
 		return;
 	char link[T8_MAX_URI + 160];
 	t8api_delivery_link(s->api, c.scs_as, c.id, d->id, link, sizeof(link));
-	char *body = t8_delivery_status_json(link, d->status);
+	char when[32] = "";
+	if (d->retransmit)
+		t8_time_format(d->retransmit, when, sizeof(when));
+	char *body = t8_delivery_status_json_rt(link, d->status, when);
 	if (body)
 		notify_post(s->notify, c.cfg.notification_destination, body);
 	free(body);

@@ -90,6 +90,13 @@ static bool admit(struct device *dev, const struct store_delivery *d, struct nid
 	return false;
 }
 
+/* When @dev's cycle wakes it next, if it is asleep in one; else 0 (unknown). */
+static time_t next_wake(const struct device *dev)
+{
+	bool asleep = dev->state == DEVICE_PSM || dev->state == DEVICE_EDRX;
+	return asleep && dev->sleep ? dev->next_change : 0;
+}
+
 struct count_ctx {
 	struct devices *devs;
 	const struct device *dev;
@@ -157,14 +164,27 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 		devices_schedule(dev);
 		return;
 	case DEVICE_PSM:
-	case DEVICE_EDRX:
-		if (d->dl.maximum_latency == 0) {
+	case DEVICE_EDRX: {
+		/*
+		 * TS 23.682 5.13.3: a UE that will not be reachable within the
+		 * maximum latency is "temporarily not reachable", answered with
+		 * the Requested Re-Transmission Time when the network knows it
+		 * (here: when the device's cycle wakes it next).
+		 */
+		time_t wake = next_wake(dev);
+		int64_t latency = d->dl.maximum_latency >= 0 ? d->dl.maximum_latency
+							      : (int64_t)n->cfg.buffer_time;
+		if (latency == 0 || (wake && wake > d->created + latency)) {
 			refuse(res, 500, NULL,
-			       "the UE is temporarily not reachable and maximumLatency is 0");
+			       latency == 0 ? "the UE is temporarily not reachable and "
+					      "maximumLatency is 0"
+					    : "the UE is not reachable within maximumLatency");
+			res->retransmit = wake;
 			return;
 		}
 		buffer(n, dev, d, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE, res);
 		return;
+	}
 	default: /* no PDN connection */
 		if (pdn == T8_PDN_INDICATE_ERROR) {
 			refuse(res, 500, NULL, "the UE has no PDN connection (INDICATE_ERROR)");
@@ -213,8 +233,11 @@ static void flush(struct nidd *n, const struct device *dev)
 		if (store_delivery_get(n->db, k.v[i][0], k.v[i][1], &d) < 0)
 			continue;
 		struct device *to = devices_find(n->devs, d.dl.target.kind, d.dl.target.id);
-		if (d.expires <= now)
+		d.retransmit = 0;
+		if (d.expires <= now) {
 			d.status = T8_FAILURE_TIMEOUT;
+			d.retransmit = to ? next_wake(to) : 0;
+		}
 		else if (!dev || to != dev)
 			continue;
 		else if (devices_send(n->devs, to, d.dl.data, d.dl.data_len) == 0)

@@ -30,6 +30,7 @@ struct store_delivery {
 	enum t8_delivery_status status;
 	time_t created;
 	time_t expires; /* 0: never (no maximumLatency) */
+	time_t retransmit; /* requestedRetransmissionTime to report (not stored); 0: none */
 };
 
 /* Add @c (its id is set).  Returns 0 or -errno. */

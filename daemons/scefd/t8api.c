@@ -123,6 +123,22 @@ static void problem_quota(struct call *c, const struct nidd_result *res)
 	free(body);
 }
 
+/* A 500 NiddDownlinkDataDeliveryFailure, with requestedRetransmissionTime when known. */
+static void failure(struct call *c, const struct nidd_result *res)
+{
+	char when[32] = "";
+	if (res->retransmit)
+		t8_time_format(res->retransmit, when, sizeof(when));
+	char *body = t8_problem_json(500, http_status_reason(500), res->err.detail, res->err.cause,
+				     true, when);
+	if (!body) {
+		http_exchange_problem(c->ex, 500, NULL, NULL);
+		return;
+	}
+	http_exchange_respond(c->ex, 500, "application/json", body, strlen(body));
+	free(body);
+}
+
 static void problem_err(struct call *c, const struct t8_error *e)
 {
 	problem(c, e->status, e->cause, e->detail, false);
@@ -329,6 +345,8 @@ static void submit(struct call *c, const struct store_config *sc)
 		respond_json(c, 201, delivery_doc(c, &d, true), self);
 	} else if (res.quota) {
 		problem_quota(c, &res);
+	} else if (res.http_status == 500) {
+		failure(c, &res);
 	} else {
 		problem(c, res.http_status, res.err.cause, res.err.detail, res.http_status == 500);
 	}

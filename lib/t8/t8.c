@@ -425,8 +425,24 @@ char *t8_config_status_json(const char *config_link, const struct t8_target *tar
 
 char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status)
 {
-	return dump(json_pack("{s:s, s:s}", "niddDownlinkDataTransfer", delivery_link,
-			      "deliveryStatus", t8_delivery_status_name(status)));
+	return t8_delivery_status_json_rt(delivery_link, status, NULL);
+}
+
+char *t8_delivery_status_json_rt(const char *delivery_link, enum t8_delivery_status status,
+				 const char *retrans)
+{
+	json_t *o = json_pack("{s:s, s:s}", "niddDownlinkDataTransfer", delivery_link,
+			      "deliveryStatus", t8_delivery_status_name(status));
+	if (o && retrans && retrans[0])
+		json_object_set_new(o, "requestedRetransmissionTime", json_string(retrans));
+	return dump(o);
+}
+
+void t8_time_format(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "%s", "");
 }
 
 char *t8_downlink_json(const struct t8_downlink *dl, const char *self,

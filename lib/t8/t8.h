@@ -173,4 +173,11 @@ char *t8_uplink_json(const char *config_link, const struct t8_target *target, co
  */
 char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status);
 
+/* The same with requestedRetransmissionTime @retrans (NULL or "": none). */
+char *t8_delivery_status_json_rt(const char *delivery_link, enum t8_delivery_status status,
+				 const char *retrans);
+
+/* @t as an RFC 3339 date-time in UTC ("2030-01-01T00:00:00Z") into @out (>= 21 bytes). */
+void t8_time_format(time_t t, char *out, size_t size);
+
 #endif

@@ -5,10 +5,12 @@ the INI (reachable for the active time after each activity, asleep for the
 period, awake again by itself, held data delivered then).  The harness is
 test_scefd's; every T8 body is validated against TS29122_NIDD.yaml."""
 import base64
+import calendar
 import os
 import socket
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -115,6 +117,27 @@ class RadioTest(test_scefd.ScefdCase):
         self.assertGreater(dev["next_change"], 3000)  # the active time
         self.assertEqual(self.ctl("sleep", DEV2, "edrx")["state"], "edrx")
         self.assertEqual(self.ctl("wake", DEV2)["state"], "reachable")
+
+    def test_requested_retransmission_time(self):
+        self.restart(DEV2=",psm,psm=3600/5")  # asleep from the start, wakes in an hour
+        conf = self.configure(DEV2)
+        before = time.time()
+        for extra in ({"maximumLatency": 0}, {"maximumLatency": 60}):
+            status, _, doc = self.deliver(conf, DEV2, b"not now", **extra)
+            self.assertEqual(status, 500, doc)  # validated as NiddDownlinkDataDeliveryFailure
+            when = calendar.timegm(time.strptime(doc["requestedRetransmissionTime"],
+                                                 "%Y-%m-%dT%H:%M:%SZ"))
+            # The cycle's next wake-up: an hour after scefd started, before now.
+            self.assertTrue(before + 3600 - 60 <= when <= time.time() + 3600, doc)
+            self.assertEqual(doc["problemDetail"]["status"], 500)
+        status, _, doc = self.deliver(conf, DEV2, b"can wait", maximumLatency=7200)
+        self.assertEqual((status, doc["deliveryStatus"]),
+                         (201, "BUFFERING_TEMPORARILY_NOT_REACHABLE"))
+        # Without a cycle the wake-up is unknown: no requestedRetransmissionTime.
+        self.ctl("sleep", DEV1)
+        status, _, doc = self.deliver(self.configure(DEV1), DEV1, b"x", maximumLatency=0)
+        self.assertEqual(status, 500)
+        self.assertNotIn("requestedRetransmissionTime", doc)
 
     def test_edrx_default_and_no_pdn(self):
         self.restart("-o", "devices.edrx=3600/1")

@@ -145,6 +145,15 @@ static void test_time_rfc3339(void **state)
 	assert_int_equal(t8_time_parse("1985-04-12T23:20:50", &t), -EINVAL);
 	assert_int_equal(t8_time_parse("1985-13-12T23:20:50Z", &t), -EINVAL);
 	assert_int_equal(t8_time_parse("1985-04-12T23:20:50+0100", &t), -EINVAL);
+	/* Formatting gives back what parsing reads. */
+	char when[32];
+	t8_time_format(851042397, when, sizeof(when));
+	assert_string_equal(when, "1996-12-20T00:39:57Z");
+	char *s = t8_delivery_status_json_rt("http://scef/d/1", T8_FAILURE_TIMEOUT, when);
+	assert_string_equal(s, "{\"niddDownlinkDataTransfer\":\"http://scef/d/1\","
+			       "\"deliveryStatus\":\"FAILURE_TIMEOUT\","
+			       "\"requestedRetransmissionTime\":\"1996-12-20T00:39:57Z\"}");
+	free(s);
 	struct t8_config c;
 	struct t8_error err;
 	const char *j = "{\"externalId\":\"a@b\",\"notificationDestination\":\"http://a/b\","
