@@ -24,6 +24,8 @@ struct devices {
 	devices_cycle_fn cycle_fn;
 	void *cycle_arg;
 	uint64_t seed, rng; /* splitmix64: the loss draws */
+	struct group *groups;
+	size_t ngroups;
 };
 
 static const char *const state_names[DEVICE_STATE_COUNT] = { "reachable", "psm", "edrx", "no-pdn" };
@@ -345,6 +347,7 @@ void devices_free(struct devices *d)
 	for (size_t i = 0; d->v && i < d->n; i++)
 		if (d->v[i].cycle)
 			event_free(d->v[i].cycle);
+	groups_free(d->groups, d->ngroups);
 	free(d->v);
 	free(d);
 }
@@ -356,6 +359,39 @@ struct device *devices_find(struct devices *d, enum t8_target_kind kind, const c
 		    (kind == T8_MSISDN && strcmp(d->v[i].msisdn, id) == 0))
 			return &d->v[i];
 	return NULL;
+}
+
+int devices_set_groups(struct devices *d, const char *spec)
+{
+	char why[160];
+	struct group *g;
+	size_t n;
+	if (groups_parse(spec, d->v, d->n, &g, &n, why, sizeof(why)) < 0) {
+		log_warnx("%s", why);
+		return -EINVAL;
+	}
+	groups_free(d->groups, d->ngroups);
+	d->groups = g;
+	d->ngroups = n;
+	return 0;
+}
+
+const struct group *devices_group(const struct devices *d, const char *id)
+{
+	for (size_t i = 0; i < d->ngroups; i++)
+		if (strcmp(d->groups[i].id, id) == 0)
+			return &d->groups[i];
+	return NULL;
+}
+
+const struct group *devices_group_at(const struct devices *d, size_t i)
+{
+	return i < d->ngroups ? &d->groups[i] : NULL;
+}
+
+size_t devices_group_count(const struct devices *d)
+{
+	return d->ngroups;
 }
 
 struct device *devices_at(struct devices *d, size_t i)

@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "groups.h"
 #include "quota.h"
 #include "t8/t8.h"
 
@@ -101,6 +102,16 @@ int devices_new(struct event_base *base, const char *spec, const struct device_d
 		uint64_t seed, const char *address, uint16_t port, devices_uplink_fn fn, void *arg,
 		struct devices **out);
 
+/* Set the external groups from @spec (groups.h).  Returns 0 or -EINVAL (logged). */
+int devices_set_groups(struct devices *d, const char *spec);
+
+/* The group @id (an externalGroupId), or NULL. */
+const struct group *devices_group(const struct devices *d, const char *id);
+
+/* The @i-th group (i < devices_group_count()). */
+const struct group *devices_group_at(const struct devices *d, size_t i);
+size_t devices_group_count(const struct devices *d);
+
 /*
  * Start the cycles: from now on @fn is called when a device's cycle
  * changes its state, and each device's timer is armed from its state.
@@ -123,7 +134,7 @@ uint64_t devices_seed(const struct devices *d);
 /* Close the socket and free; NULL is fine. */
 void devices_free(struct devices *d);
 
-/* The device whose @kind identity is @id, or NULL (groups never match). */
+/* The device whose @kind identity is @id, or NULL (a group is no device: devices_group()). */
 struct device *devices_find(struct devices *d, enum t8_target_kind kind, const char *id);
 
 /* The @i-th device (i < devices_count()). */

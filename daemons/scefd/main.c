@@ -41,6 +41,7 @@ struct scefd_config {
 	char *dev_psm, *dev_edrx;
 	int dev_seed;
 	char *dev_quota[QUOTA_COUNT];
+	char *dev_groups;
 };
 
 /* clang-format off */
@@ -83,6 +84,9 @@ static const struct config_key scefd_keys[] = {
 	{ "devices", "seed", CONFIG_INT, offsetof(struct scefd_config, dev_seed), "0", 0,
 	  2147483647, NULL, false,
 	  "seed of the loss PRNG (0: a random one, logged and in status, to replay a run)" },
+	{ "devices", "groups", CONFIG_STRING, offsetof(struct scefd_config, dev_groups), "", 0, 0,
+	  NULL, false, "external groups for group message delivery, blank-separated "
+		       "GROUPID=MEMBER,MEMBER... (a member: a device's externalId or MSISDN)" },
 	{ "devices", "plmn_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[0]), "", 0,
 	  0, NULL, false, "serving PLMN rate control: uplink messages per 6 minutes (empty: none)" },
 	{ "devices", "plmn_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[1]), "", 0,
@@ -103,6 +107,7 @@ static const struct db_migration scefd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 },
 	{ 2, store_schema_2 },
 	{ 3, notify_schema_3 },
+	{ 4, store_schema_4 },
 };
 
 /* The [devices] defaults of @c.  Returns 0, or -EINVAL with @why. */
@@ -140,7 +145,13 @@ static bool scefd_config_check(const void *cfg, char *why, size_t size)
 	if (device_defaults(c, &def, why, size) < 0 ||
 	    devices_parse(c->dev_list, &def, &v, &n, why, size) < 0)
 		return false;
+	struct group *g;
+	size_t ng;
+	int rc = groups_parse(c->dev_groups, v, n, &g, &ng, why, size);
 	free(v);
+	if (rc < 0)
+		return false;
+	groups_free(g, ng);
 	if (!c->cert_file[0] != !c->key_file[0]) {
 		snprintf(why, size, "[t8] cert_file and key_file go together");
 		return false;
@@ -232,6 +243,22 @@ static void on_cycle(struct device *dev, enum device_state state, void *arg)
 	nidd_set_state(s->nidd, dev, state);
 }
 
+/* A group delivery is over: its GmdNiddDownlinkDataDeliveryNotification. */
+static void on_gmd(const struct store_delivery *parent, const struct t8_gmd_result *r, size_t n,
+		   void *arg)
+{
+	struct scefd *s = arg;
+	struct store_config c;
+	if (store_config_get(daemon_db(s->d), NULL, parent->config, &c) < 0)
+		return;
+	char link[T8_MAX_URI + 160];
+	t8api_delivery_link(s->api, c.scs_as, c.id, parent->id, link, sizeof(link));
+	char *body = t8_gmd_json(link, r, n);
+	if (body)
+		notify_post(s->notify, c.cfg.notification_destination, body);
+	free(body);
+}
+
 static int start_api(struct scefd *s, const struct scefd_config *c)
 {
 	char root[T8_MAX_URI];
@@ -281,9 +308,12 @@ static int scefd_start(struct daemon *d, void **state)
 		rc = devices_new(daemon_base(d), c->dev_list, &def, (uint64_t)c->dev_seed,
 				 c->dev_address, (uint16_t)c->dev_port, on_uplink, s, &s->devs);
 	if (rc == 0)
+		rc = devices_set_groups(s->devs, c->dev_groups);
+	if (rc == 0)
 		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, on_status, on_ended, s,
 			      &s->nidd);
 	if (rc == 0) {
+		nidd_set_gmd(s->nidd, on_gmd);
 		devices_start_cycles(s->devs, on_cycle, s);
 		log_info("devices: loss PRNG seed %" PRIu64, devices_seed(s->devs));
 	}

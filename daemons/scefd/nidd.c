@@ -17,6 +17,7 @@ struct nidd {
 	struct nidd_config cfg;
 	nidd_status_fn fn;
 	nidd_ended_fn ended;
+	nidd_gmd_fn gmd;
 	void *arg;
 	struct event *sweep;
 };
@@ -66,6 +67,7 @@ static void refuse(struct nidd_result *res, int status, const char *cause, const
 	res->http_status = status;
 	res->err.status = status;
 	res->err.cause = cause;
+	res->fail_status = T8_FAILURE;
 	snprintf(res->err.detail, sizeof(res->err.detail), "%s", detail);
 }
 
@@ -156,6 +158,7 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 			return;
 		if (devices_send(n->devs, dev, d->dl.data, d->dl.data_len) < 0) {
 			refuse(res, 500, NULL, "the next hop refused the data");
+			res->fail_status = T8_FAILURE_NEXT_HOP;
 			return;
 		}
 		d->status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
@@ -180,6 +183,7 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 					      "maximumLatency is 0"
 					    : "the UE is not reachable within maximumLatency");
 			res->retransmit = wake;
+			res->fail_status = T8_FAILURE_TEMPORARILY_NOT_REACHABLE;
 			return;
 		}
 		buffer(n, dev, d, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE, res);
@@ -193,6 +197,104 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 		buffer(n, dev, d, pdn == T8_PDN_SEND_TRIGGER ? T8_TRIGGERED : T8_BUFFERING, res);
 		return;
 	}
+}
+
+void nidd_set_gmd(struct nidd *n, nidd_gmd_fn fn)
+{
+	n->gmd = fn;
+}
+
+/* The parts of a group delivery read for settling it. */
+struct parts {
+	struct t8_gmd_result *r;
+	size_t n, cap;
+	bool pending, all_ok;
+};
+
+static bool succeeded(enum t8_delivery_status s)
+{
+	return s <= T8_SUCCESS_UNACKNOWLEDGED; /* the SUCCESS* values come first */
+}
+
+static int add_part(const struct store_delivery *d, void *arg)
+{
+	struct parts *p = arg;
+	if (!t8_delivery_status_final(d->status)) {
+		p->pending = true;
+		return 0;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		void *r = realloc(p->r, cap * sizeof(*p->r));
+		if (!r)
+			return -ENOMEM;
+		p->r = r;
+		p->cap = cap;
+	}
+	struct t8_gmd_result *r = &p->r[p->n++];
+	snprintf(r->external_id, sizeof(r->external_id), "%s", d->dl.target.id);
+	r->status = d->status;
+	r->retransmit = d->retransmit;
+	p->all_ok &= succeeded(d->status);
+	return 0;
+}
+
+/*
+ * Once every part of group delivery @group is final, the group delivery is
+ * SUCCESS or FAILURE and its GmdNiddDownlinkDataDeliveryNotification goes.
+ */
+static void group_settle(struct nidd *n, int64_t config, int64_t group)
+{
+	struct parts p = { .all_ok = true };
+	static struct store_delivery parent; /* 1.7 KiB: off the stack */
+	if (store_delivery_members(n->db, group, add_part, &p) == 0 && !p.pending && p.n &&
+	    store_delivery_get(n->db, config, group, &parent) == 0 && parent.status == T8_SENDING) {
+		parent.status = p.all_ok ? T8_SUCCESS : T8_FAILURE;
+		if (store_delivery_update(n->db, &parent) == 0 && db_commit(n->db) == 0 && n->gmd)
+			n->gmd(&parent, p.r, p.n, n->arg);
+	}
+	free(p.r);
+}
+
+void nidd_submit_group(struct nidd *n, const struct t8_config *cfg, const struct group *g,
+		       struct store_delivery *d, struct nidd_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	d->created = time(NULL);
+	if (d->dl.data_len > n->cfg.max_packet_bytes) {
+		refuse(res, 403, "DATA_TOO_LARGE", "the data is larger than maximumPacketSize");
+		return;
+	}
+	d->status = T8_SENDING;
+	d->expires = 0;
+	d->group = 0;
+	if (store_delivery_add(n->db, d) < 0 || db_commit(n->db) < 0) {
+		refuse(res, 500, NULL, "the SCEF could not store the data");
+		return;
+	}
+	static struct store_delivery part; /* 1.7 KiB: off the stack */
+	for (size_t i = 0; i < g->n; i++) {
+		struct device *dev = devices_at(n->devs, g->members[i]);
+		part = *d;
+		part.id = 0;
+		part.group = d->id;
+		part.dl.target.kind = T8_EXTERNAL_ID;
+		snprintf(part.dl.target.id, sizeof(part.dl.target.id), "%s", dev->external_id);
+		struct nidd_result r;
+		nidd_submit(n, cfg, &part, &r);
+		if (r.http_status == 201)
+			continue; /* held, stored by nidd_submit() */
+		if (r.http_status != 200) {
+			part.status = r.fail_status;
+			part.retransmit = r.retransmit;
+		}
+		part.expires = 0;
+		store_delivery_add(n->db, &part);
+	}
+	db_commit(n->db);
+	res->http_status = 201;
+	group_settle(n, d->config, d->id);
+	store_delivery_get(n->db, d->config, d->id, d);
 }
 
 /* The (config, id) keys of the pending deliveries, read before any is changed. */
@@ -244,7 +346,11 @@ static void flush(struct nidd *n, const struct device *dev)
 			d.status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 		else
 			d.status = T8_FAILURE_NEXT_HOP;
-		if (store_delivery_update(n->db, &d) == 0 && n->fn)
+		if (store_delivery_update(n->db, &d) < 0)
+			continue;
+		if (d.group)
+			group_settle(n, d.config, d.group);
+		else if (n->fn)
 			n->fn(&d, n->arg);
 	}
 	free(k.v);
@@ -291,7 +397,7 @@ void nidd_sweep(struct nidd *n)
 	flush(n, NULL);
 	end_configurations(n);
 	/* Finished deliveries stay readable (409 on change) for an hour, then go. */
-	db_exec(n->db, "DELETE FROM nidd_delivery WHERE status NOT IN (?, ?, ?) AND created < ?",
-		"iiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE,
+	db_exec(n->db, "DELETE FROM nidd_delivery WHERE status NOT IN (?, ?, ?, ?) AND created < ?",
+		"iiiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE, T8_SENDING,
 		(int64_t)time(NULL) - 3600);
 }

@@ -27,6 +27,11 @@ const char store_schema_2[] =
 	" status INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
 	"CREATE INDEX nidd_delivery_config ON nidd_delivery (config);";
 
+const char store_schema_4[] =
+	"ALTER TABLE nidd_delivery ADD COLUMN grp INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE nidd_delivery ADD COLUMN retransmit INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX nidd_delivery_grp ON nidd_delivery (grp);";
+
 static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
@@ -147,10 +152,12 @@ int store_delivery_add(struct db *db, struct store_delivery *d)
 	int rc = db_exec(
 		db,
 		"INSERT INTO nidd_delivery (config, target_kind, target, data, rds, max_latency,"
-		" priority, pdn, status, created, expires) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		"IitbiIIiiII", d->config, (int)l->target.kind, l->target.id, l->data, l->data_len,
+		" priority, pdn, status, created, expires, grp, retransmit)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"IitbiIIiiIIII", d->config, (int)l->target.kind, l->target.id, l->data, l->data_len,
 		(int)l->reliable_data_service, l->maximum_latency, l->priority, (int)l->pdn_option,
-		(int)d->status, (int64_t)d->created, (int64_t)d->expires);
+		(int)d->status, (int64_t)d->created, (int64_t)d->expires, d->group,
+		(int64_t)d->retransmit);
 	if (rc < 0)
 		return rc;
 	d->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -159,7 +166,7 @@ int store_delivery_add(struct db *db, struct store_delivery *d)
 
 #define DELIVERY_COLUMNS                                                                           \
 	"id, config, target_kind, target, data, rds, max_latency, priority, pdn, status, created," \
-	" expires"
+	" expires, grp, retransmit"
 
 static void delivery_row(sqlite3_stmt *st, struct store_delivery *d)
 {
@@ -179,6 +186,8 @@ static void delivery_row(sqlite3_stmt *st, struct store_delivery *d)
 	d->status = (enum t8_delivery_status)sqlite3_column_int(st, 9);
 	d->created = (time_t)sqlite3_column_int64(st, 10);
 	d->expires = (time_t)sqlite3_column_int64(st, 11);
+	d->group = sqlite3_column_int64(st, 12);
+	d->retransmit = (time_t)sqlite3_column_int64(st, 13);
 }
 
 int store_delivery_get(struct db *db, int64_t config, int64_t id, struct store_delivery *out)
@@ -202,10 +211,10 @@ int store_delivery_update(struct db *db, const struct store_delivery *d)
 	int rc =
 		db_exec(db,
 			"UPDATE nidd_delivery SET data = ?, rds = ?, max_latency = ?, priority = ?,"
-			" pdn = ?, status = ?, expires = ? WHERE config = ? AND id = ?",
-			"biIIiiIII", l->data, l->data_len, (int)l->reliable_data_service,
+			" pdn = ?, status = ?, expires = ?, retransmit = ? WHERE config = ? AND id = ?",
+			"biIIiiIIII", l->data, l->data_len, (int)l->reliable_data_service,
 			l->maximum_latency, l->priority, (int)l->pdn_option, (int)d->status,
-			(int64_t)d->expires, d->config, d->id);
+			(int64_t)d->expires, (int64_t)d->retransmit, d->config, d->id);
 	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
 }
 
@@ -230,6 +239,23 @@ int store_delivery_each(struct db *db, int64_t config, bool pending_only, store_
 	sqlite3_bind_int(st, 3, T8_TRIGGERED);
 	sqlite3_bind_int(st, 4, T8_BUFFERING);
 	sqlite3_bind_int(st, 5, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE);
+	struct store_delivery d;
+	int rc, ret = 0;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		delivery_row(st, &d);
+		ret = fn(&d, arg);
+	}
+	sqlite3_reset(st);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+int store_delivery_members(struct db *db, int64_t group, store_delivery_fn fn, void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DELIVERY_COLUMNS " FROM nidd_delivery"
+				       " WHERE grp = ? ORDER BY id");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, group);
 	struct store_delivery d;
 	int rc, ret = 0;
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {

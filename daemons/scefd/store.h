@@ -15,6 +15,9 @@
 /* The migration that creates the tables (schema 2 of scefd's database). */
 extern const char store_schema_2[];
 
+/* Schema 4: a delivery's group delivery (group message delivery), its retransmission time. */
+extern const char store_schema_4[];
+
 #define STORE_MAX_SCS_AS 64
 
 struct store_config {
@@ -30,7 +33,8 @@ struct store_delivery {
 	enum t8_delivery_status status;
 	time_t created;
 	time_t expires; /* 0: never (no maximumLatency) */
-	time_t retransmit; /* requestedRetransmissionTime to report (not stored); 0: none */
+	time_t retransmit; /* requestedRetransmissionTime reported with it; 0: none */
+	int64_t group;     /* the group delivery this is one UE's part of; 0: none */
 };
 
 /* Add @c (its id is set).  Returns 0 or -errno. */
@@ -64,6 +68,9 @@ int store_delivery_get(struct db *db, int64_t config, int64_t id, struct store_d
 
 /* Write back @d (data, options, status, expiry).  Returns 0, -ENOENT or -EIO. */
 int store_delivery_update(struct db *db, const struct store_delivery *d);
+
+/* Walk the UE deliveries of group delivery @group in id order. */
+int store_delivery_members(struct db *db, int64_t group, store_delivery_fn fn, void *arg);
 
 /* Delete delivery @id of @config.  Returns 0, -ENOENT or -EIO. */
 int store_delivery_delete(struct db *db, int64_t config, int64_t id);

@@ -185,19 +185,17 @@ static int parse_id(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Does the device exist for @t?  Groups are not offered (GroupMessageDelivery). */
+/* Does the device, or the group (group message delivery), exist for @t? */
 static bool authorized(struct call *c, const struct t8_target *t)
 {
-	if (t->kind == T8_EXTERNAL_ID || t->kind == T8_MSISDN) {
-		if (devices_find(c->a->devs, t->kind, t->id))
-			return true;
-		problem(c, 403, "REQUEST_NOT_AUTHORIZED", "the UE is not known to this SCEF",
+	bool known = t->kind == T8_EXTERNAL_GROUP_ID ? devices_group(c->a->devs, t->id) != NULL
+						     : devices_find(c->a->devs, t->kind, t->id) != NULL;
+	if (!known)
+		problem(c, 403, "REQUEST_NOT_AUTHORIZED",
+			t->kind == T8_EXTERNAL_GROUP_ID ? "the group is not known to this SCEF"
+							: "the UE is not known to this SCEF",
 			false);
-		return false;
-	}
-	problem(c, 403, "REQUEST_NOT_AUTHORIZED",
-		"group message delivery is not among this SCEF's supported features", false);
-	return false;
+	return known;
 }
 
 static char *config_doc(struct call *c, const struct store_config *sc)
@@ -308,6 +306,8 @@ static char *delivery_doc(struct call *c, const struct store_delivery *d, bool w
 static int list_delivery(const struct store_delivery *d, void *arg)
 {
 	struct list_ctx *l = arg;
+	if (d->group)
+		return 0; /* one UE's part of a group delivery: no resource of its own */
 	return append_doc(l, delivery_doc(l->c, d, true));
 }
 
@@ -336,7 +336,17 @@ static void submit(struct call *c, const struct store_config *sc)
 	if (!same_target(c, &sc->cfg, &d.dl))
 		return;
 	struct nidd_result res;
-	nidd_submit(c->a->nidd, &sc->cfg, &d, &res);
+	if (sc->cfg.target.kind == T8_EXTERNAL_GROUP_ID) {
+		const struct group *g = devices_group(c->a->devs, sc->cfg.target.id);
+		if (!g) {
+			problem(c, 403, "REQUEST_NOT_AUTHORIZED", "the group is no longer known",
+				false);
+			return;
+		}
+		nidd_submit_group(c->a->nidd, &sc->cfg, g, &d, &res);
+	} else {
+		nidd_submit(c->a->nidd, &sc->cfg, &d, &res);
+	}
 	if (res.http_status == 200) {
 		respond_json(c, 200, delivery_doc(c, &d, false), NULL);
 	} else if (res.http_status == 201) {
@@ -406,7 +416,7 @@ static void delivery(struct call *c)
 	struct store_config sc;
 	static struct store_delivery d;
 	if (store_config_get(c->a->db, c->scs_as, c->config, &sc) < 0 ||
-	    store_delivery_get(c->a->db, c->config, c->delivery, &d) < 0) {
+	    store_delivery_get(c->a->db, c->config, c->delivery, &d) < 0 || d.group) {
 		problem(c, 404, NULL, "no such downlink data delivery", false);
 		return;
 	}

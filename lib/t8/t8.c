@@ -438,6 +438,23 @@ char *t8_delivery_status_json_rt(const char *delivery_link, enum t8_delivery_sta
 	return dump(o);
 }
 
+char *t8_gmd_json(const char *delivery_link, const struct t8_gmd_result *r, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s}", "externalId", r[i].external_id,
+				      "deliveryStatus", t8_delivery_status_name(r[i].status));
+		if (o && r[i].retransmit) {
+			char when[32];
+			t8_time_format(r[i].retransmit, when, sizeof(when));
+			json_object_set_new(o, "requestedRetransmissionTime", json_string(when));
+		}
+		json_array_append_new(arr, o);
+	}
+	return dump(json_pack("{s:s, s:o}", "niddDownlinkDataTransfer", delivery_link,
+			      "gmdResults", arr));
+}
+
 void t8_time_format(time_t t, char *out, size_t size)
 {
 	struct tm tm;

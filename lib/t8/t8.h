@@ -177,6 +177,20 @@ char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status
 char *t8_delivery_status_json_rt(const char *delivery_link, enum t8_delivery_status status,
 				 const char *retrans);
 
+/* One UE's outcome in a group message delivery (GmdResult). */
+struct t8_gmd_result {
+	char external_id[T8_MAX_ID];
+	enum t8_delivery_status status;
+	time_t retransmit; /* requestedRetransmissionTime; 0: none */
+};
+
+/*
+ * A GmdNiddDownlinkDataDeliveryNotification for the group delivery
+ * @delivery_link with the @n (>= 1) results @r.  Returns a malloc'd
+ * string or NULL.
+ */
+char *t8_gmd_json(const char *delivery_link, const struct t8_gmd_result *r, size_t n);
+
 /* @t as an RFC 3339 date-time in UTC ("2030-01-01T00:00:00Z") into @out (>= 21 bytes). */
 void t8_time_format(time_t t, char *out, size_t size);
 
