@@ -73,6 +73,10 @@ static int parse_option(const char *opt, struct device *dev)
 	int rc = quota_option(dev->quota.lim, opt);
 	if (rc != -ENOENT)
 		return rc;
+	if (strcmp(opt, "rds") == 0 || strcmp(opt, "ack") == 0) {
+		*(opt[0] == 'r' ? &dev->rds : &dev->ack) = true;
+		return 0;
+	}
 	if (strncmp(opt, "loss=", 5) == 0) {
 		unsigned long v = strtoul(opt + 5, &end, 10);
 		if (opt[5] < '0' || opt[5] > '9' || *end || v > 100)
@@ -108,7 +112,7 @@ static int parse_item(char *item, struct device *dev, char *why, size_t size)
 		if (parse_option(f[i], dev) < 0) {
 			snprintf(why, size,
 				 "[devices] list: %s: \"%s\" is not a state, loss=PCT, "
-				 "psm=SLEEP/ACTIVE, edrx=SLEEP/ACTIVE or a quota",
+				 "psm=SLEEP/ACTIVE, edrx=SLEEP/ACTIVE, rds, ack or a quota",
 				 f[0], f[i]);
 			return -EINVAL;
 		}
@@ -245,6 +249,14 @@ void devices_start_cycles(struct devices *d, devices_cycle_fn fn, void *arg)
 	d->cycle_arg = arg;
 	for (size_t i = 0; i < d->n; i++)
 		devices_schedule(&d->v[i]);
+}
+
+bool devices_radio_lost(struct devices *d, struct device *dev, bool uplink)
+{
+	bool l = lost(d, dev);
+	*(uplink ? &dev->uplinks : &dev->downlinks) += 1;
+	*(uplink ? &dev->uplinks_lost : &dev->downlinks_lost) += l;
+	return l;
 }
 
 void devices_set_loss(struct device *dev, unsigned pct)
@@ -414,7 +426,7 @@ int devices_send(struct devices *d, struct device *dev, const uint8_t *data, siz
 	dev->downlinks++;
 	if (lost(d, dev)) {
 		dev->downlinks_lost++;
-		return 0;
+		return 1;
 	}
 	if (sendto(d->fd, data, len, 0, (const struct sockaddr *)&dev->addr, dev->addr_len) < 0)
 		return -errno;

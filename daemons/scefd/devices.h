@@ -59,6 +59,8 @@ struct device {
 	time_t next_change;       /* when the cycle changes its state next; 0: never */
 	uint64_t uplinks, downlinks, uplinks_lost, downlinks_lost;
 	struct device_quota quota; /* rate control and byte quotas */
+	bool rds;                  /* the UE supports the reliable data service (TS 24.250) */
+	bool ack;                  /* the next hop reports whether the UE got each datagram */
 	struct event *cycle; /* the cycle's timer (NULL without one) */
 	struct devices *owner;
 };
@@ -79,7 +81,7 @@ int device_cycle_parse(const char *s, unsigned *sleep, unsigned *active);
  * Parse the device list @spec into a malloc'd array *@out of *@n (at most
  * DEVICES_MAX; duplicate externalIds, MSISDNs or ports refused), each
  * starting from @def; an item's options after the port are a STATE and
- * "loss=PCT", "psm=SLEEP/ACTIVE", "edrx=SLEEP/ACTIVE", and the quota
+ * "loss=PCT", "psm=SLEEP/ACTIVE", "edrx=SLEEP/ACTIVE", "rds", "ack", and the quota
  * limits "plmn_ul=N", "apn_dl=N/hour", "bytes_ul=N/day", … (quota.h).  Returns 0, or
  * -EINVAL with the reason in @why.  Pure.
  */
@@ -125,6 +127,13 @@ void devices_start_cycles(struct devices *d, devices_cycle_fn fn, void *arg);
  */
 void devices_schedule(struct device *dev);
 
+/*
+ * Does the radio lose a frame of @dev that carries no datagram (an RDS
+ * acknowledgement @uplink, a retransmission the UE drops as a duplicate)?
+ * Counted like a datagram.
+ */
+bool devices_radio_lost(struct devices *d, struct device *dev, bool uplink);
+
 /* Set @dev's loss to @pct (0..100). */
 void devices_set_loss(struct device *dev, unsigned pct);
 
@@ -146,8 +155,7 @@ uint16_t devices_port(const struct devices *d);
 
 /*
  * Send @len bytes to @dev as one datagram, unless the radio loses it
- * (counted; the SCEF cannot tell, so that is a success too).  Returns 0
- * or -errno.
+ * (counted).  Returns 0 (sent), 1 (lost by the radio) or -errno.
  */
 int devices_send(struct devices *d, struct device *dev, const uint8_t *data, size_t len);
 

@@ -99,6 +99,49 @@ static time_t next_wake(const struct device *dev)
 	return asleep && dev->sleep ? dev->next_change : 0;
 }
 
+/* TS 24.250: the SCEF's RDS entity sends a frame this often before it gives up. */
+#define RDS_ATTEMPTS 3
+
+/*
+ * Hand @dl to the next hop for @dev and say what became of it:
+ *   - reliable data (TS 24.250 RDS) to a UE without RDS: FAILURE_RDS_DISABLED;
+ *   - reliable data: retransmitted until the UE's RDS entity acknowledges
+ *     it (SUCCESS_ACKNOWLEDGED) or RDS_ATTEMPTS frames went unanswered
+ *     (SUCCESS_UNACKNOWLEDGED); the UE's RDS entity drops duplicates, so
+ *     the device's application gets the data once at most;
+ *   - else, with a next hop that acknowledges ("ack"), whether the UE got
+ *     it: SUCCESS_NEXT_HOP_ACKNOWLEDGED or FAILURE_NEXT_HOP;
+ *   - else SUCCESS_NEXT_HOP_UNACKNOWLEDGED (a datagram the radio loses too).
+ * A send that fails is FAILURE_NEXT_HOP.
+ */
+static enum t8_delivery_status transmit(struct nidd *n, struct device *dev,
+					const struct t8_downlink *dl)
+{
+	if (dl->reliable_data_service && !dev->rds)
+		return T8_FAILURE_RDS_DISABLED;
+	if (dl->reliable_data_service) {
+		bool delivered = false;
+		for (int i = 0; i < RDS_ATTEMPTS; i++) {
+			bool arrived;
+			if (!delivered) {
+				int rc = devices_send(n->devs, dev, dl->data, dl->data_len);
+				if (rc < 0)
+					return T8_FAILURE_NEXT_HOP;
+				arrived = delivered = rc == 0;
+			} else {
+				arrived = !devices_radio_lost(n->devs, dev, false);
+			}
+			if (arrived && !devices_radio_lost(n->devs, dev, true))
+				return T8_SUCCESS_ACKNOWLEDGED;
+		}
+		return T8_SUCCESS_UNACKNOWLEDGED;
+	}
+	int rc = devices_send(n->devs, dev, dl->data, dl->data_len);
+	if (rc < 0 || (rc == 1 && dev->ack))
+		return T8_FAILURE_NEXT_HOP;
+	return dev->ack ? T8_SUCCESS_NEXT_HOP_ACKNOWLEDGED : T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
+}
+
 struct count_ctx {
 	struct devices *devs;
 	const struct device *dev;
@@ -136,6 +179,23 @@ static void buffer(struct nidd *n, struct device *dev, struct store_delivery *d,
 	res->http_status = 201;
 }
 
+/*
+ * Reliable data is acknowledged (or not) by the UE after the answer: the
+ * delivery is a resource (201), its outcome a status notification.
+ */
+static void reliable(struct nidd *n, struct store_delivery *d, struct nidd_result *res)
+{
+	d->expires = 0;
+	if (store_delivery_add(n->db, d) < 0 || db_commit(n->db) < 0) {
+		refuse(res, 500, NULL, "the SCEF could not store the data");
+		return;
+	}
+	res->http_status = 201;
+	res->reliable = true;
+	if (!d->group && n->fn)
+		n->fn(d, n->arg);
+}
+
 void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_delivery *d,
 		 struct nidd_result *res)
 {
@@ -156,15 +216,19 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 	case DEVICE_REACHABLE:
 		if (!admit(dev, d, res))
 			return;
-		if (devices_send(n->devs, dev, d->dl.data, d->dl.data_len) < 0) {
-			refuse(res, 500, NULL, "the next hop refused the data");
+		d->status = transmit(n, dev, &d->dl);
+		/* Paged and connected for it: the active time starts again. */
+		devices_schedule(dev);
+		if (d->dl.reliable_data_service) {
+			reliable(n, d, res);
+			return;
+		}
+		if (d->status == T8_FAILURE_NEXT_HOP) {
+			refuse(res, 500, NULL, "the next hop did not deliver the data");
 			res->fail_status = T8_FAILURE_NEXT_HOP;
 			return;
 		}
-		d->status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 		res->http_status = 200;
-		/* Paged and connected for it: the active time starts again. */
-		devices_schedule(dev);
 		return;
 	case DEVICE_PSM:
 	case DEVICE_EDRX: {
@@ -325,7 +389,7 @@ static int collect(const struct store_delivery *d, void *arg)
  * is past its time: SQLite does not say whether a walk sees rows changed
  * under it, so the keys are read first and each row is then changed alone.
  */
-static void flush(struct nidd *n, const struct device *dev)
+static void flush(struct nidd *n, struct device *dev)
 {
 	struct keys k = { 0 };
 	time_t now = time(NULL);
@@ -342,10 +406,8 @@ static void flush(struct nidd *n, const struct device *dev)
 		}
 		else if (!dev || to != dev)
 			continue;
-		else if (devices_send(n->devs, to, d.dl.data, d.dl.data_len) == 0)
-			d.status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 		else
-			d.status = T8_FAILURE_NEXT_HOP;
+			d.status = transmit(n, to, &d.dl);
 		if (store_delivery_update(n->db, &d) < 0)
 			continue;
 		if (d.group)

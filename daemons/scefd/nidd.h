@@ -46,6 +46,7 @@ struct nidd_result {
 	struct t8_error err;
 	time_t retransmit;    /* a 500's requestedRetransmissionTime; 0: none */
 	enum t8_delivery_status fail_status; /* what a refusal is as a UE's result */
+	bool reliable;        /* a 201 for reliable data: its outcome is notified */
 	bool quota;           /* refused by a quota: @hit says which */
 	struct quota_hit hit;
 };

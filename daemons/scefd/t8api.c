@@ -350,9 +350,14 @@ static void submit(struct call *c, const struct store_config *sc)
 	if (res.http_status == 200) {
 		respond_json(c, 200, delivery_doc(c, &d, false), NULL);
 	} else if (res.http_status == 201) {
+		/* Reliable data: sent, its acknowledgement is the notification's. */
+		enum t8_delivery_status now = d.status;
+		if (res.reliable)
+			d.status = T8_SENDING;
 		char self[T8_MAX_URI + 160];
 		t8api_delivery_link(c->a, c->scs_as, d.config, d.id, self, sizeof(self));
 		respond_json(c, 201, delivery_doc(c, &d, true), self);
+		d.status = now;
 	} else if (res.quota) {
 		problem_quota(c, &res);
 	} else if (res.http_status == 500) {
