@@ -108,6 +108,7 @@ static const struct db_migration scefd_migrations[] = {
 	{ 2, store_schema_2 },
 	{ 3, notify_schema_3 },
 	{ 4, store_schema_4 },
+	{ 5, store_schema_5 },
 };
 
 /* The [devices] defaults of @c.  Returns 0, or -EINVAL with @why. */

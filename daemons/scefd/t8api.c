@@ -34,6 +34,7 @@ struct call {
 	const struct http_request *req;
 	const char *scs_as;
 	int64_t config, delivery;
+	int port_ue, port_ef; /* {portId} */
 };
 
 int t8api_new(struct db *db, struct devices *devs, struct nidd *nidd, struct t8api **out)
@@ -311,6 +312,35 @@ static int list_delivery(const struct store_delivery *d, void *arg)
 	return append_doc(l, delivery_doc(l->c, d, true));
 }
 
+struct port_find {
+	int ue, ef;
+	bool any, found;
+};
+
+static int find_port(int ue, int ef, const struct t8_manage_port *p, void *arg)
+{
+	struct port_find *f = arg;
+	f->any = true;
+	f->found |= ue == f->ue && ef == f->ef;
+	return 0;
+}
+
+/*
+ * Rds_port_verification (TS 29.122 4.4.5.3.1): once the configuration has
+ * reserved RDS ports, a delivery's rdsPort must be one of them, else 403
+ * RDS_PORT_UNKNOWN.  With none reserved there is no list to check against.
+ */
+static bool port_known(struct call *c, const struct t8_downlink *dl)
+{
+	struct port_find f = { dl->rds_port_ue, dl->rds_port_scef, false, false };
+	if (dl->rds_port_ue < 0 || store_port_each(c->a->db, c->config, find_port, &f) < 0 ||
+	    !f.any || f.found)
+		return true;
+	problem(c, 403, "RDS_PORT_UNKNOWN", "rdsPort is not among the configuration's RDS ports",
+		false);
+	return false;
+}
+
 /* The target of a delivery must be the configuration's own UE. */
 static bool same_target(struct call *c, const struct t8_config *cfg, const struct t8_downlink *dl)
 {
@@ -333,7 +363,7 @@ static void submit(struct call *c, const struct store_config *sc)
 		problem_err(c, &err);
 		return;
 	}
-	if (!same_target(c, &sc->cfg, &d.dl))
+	if (!same_target(c, &sc->cfg, &d.dl) || !port_known(c, &d.dl))
 		return;
 	struct nidd_result res;
 	if (sc->cfg.target.kind == T8_EXTERNAL_GROUP_ID) {
@@ -400,7 +430,7 @@ static void change(struct call *c, const struct store_config *sc, struct store_d
 		problem_err(c, &err);
 		return;
 	}
-	if (!same_target(c, &sc->cfg, &dl))
+	if (!same_target(c, &sc->cfg, &dl) || !port_known(c, &dl))
 		return;
 	if (dl.data_len > nidd_max_packet_bits(c->a->nidd) / 8) {
 		problem(c, 403, "DATA_TOO_LARGE", "the data is larger than maximumPacketSize",
@@ -445,6 +475,104 @@ static void delivery(struct call *c)
 	}
 }
 
+static void port_link(struct call *c, int ue, int ef, char *out, size_t size)
+{
+	char conf[T8_MAX_URI + 128];
+	t8api_config_link(c->a, c->scs_as, c->config, conf, sizeof(conf));
+	snprintf(out, size, "%s/rds-ports/ue%d-ef%d", conf, ue, ef);
+}
+
+static char *port_doc(struct call *c, int ue, int ef, const struct t8_manage_port *p)
+{
+	char self[T8_MAX_URI + 160];
+	port_link(c, ue, ef, self, sizeof(self));
+	return t8_manage_port_json(p, self, "AS");
+}
+
+static int list_port(int ue, int ef, const struct t8_manage_port *p, void *arg)
+{
+	struct list_ctx *l = arg;
+	return append_doc(l, port_doc(l->c, ue, ef, p));
+}
+
+static void rds_ports(struct call *c)
+{
+	struct store_config sc;
+	if (store_config_get(c->a->db, c->scs_as, c->config, &sc) < 0) {
+		problem(c, 404, NULL, "no such NIDD configuration", false);
+	} else if (strcmp(c->req->method, "GET") == 0) {
+		struct list_ctx l = { c, json_array() };
+		respond_list(c, l.arr, store_port_each(c->a->db, c->config, list_port, &l));
+	} else {
+		not_allowed(c, "GET");
+	}
+}
+
+/*
+ * Reserve port {portId} for an application (PUT, TS 29.122 4.4.5.4): the
+ * UE must support RDS, else a 500 RdsDownlinkDataDeliveryFailure; a port
+ * another application holds is a 409.
+ */
+static void reserve_port(struct call *c, const struct store_config *sc)
+{
+	struct t8_manage_port p, old;
+	struct t8_error err;
+	if (!body_is(c, "application/json"))
+		return;
+	if (t8_manage_port_parse((const char *)c->req->body, c->req->body_len, &p, &err) < 0) {
+		problem_err(c, &err);
+		return;
+	}
+	const struct device *dev = devices_find(c->a->devs, sc->cfg.target.kind, sc->cfg.target.id);
+	if (!dev) {
+		problem(c, 403, NULL, "RDS ports are managed per UE, not per group", false);
+		return;
+	}
+	if (!dev->rds) {
+		/* An RdsDownlinkDataDeliveryFailure is a ProblemDetails (allOf). */
+		problem(c, 500, NULL, "the UE does not support the reliable data service", false);
+		return;
+	}
+	if (store_port_get(c->a->db, c->config, c->port_ue, c->port_ef, &old) == 0 &&
+	    strcmp(old.app_id, p.app_id) != 0) {
+		problem(c, 409, NULL, "the port is reserved for another application", false);
+		return;
+	}
+	if (!p.configured && p.formats)
+		p.configured = p.formats & -p.formats; /* the first one offered */
+	if (store_port_put(c->a->db, c->config, c->port_ue, c->port_ef, &p) < 0 ||
+	    db_commit(c->a->db) < 0) {
+		problem(c, 500, NULL, "the SCEF could not store the port", false);
+		return;
+	}
+	char self[T8_MAX_URI + 160];
+	port_link(c, c->port_ue, c->port_ef, self, sizeof(self));
+	respond_json(c, 201, port_doc(c, c->port_ue, c->port_ef, &p), self);
+}
+
+static void rds_port(struct call *c)
+{
+	struct store_config sc;
+	struct t8_manage_port p;
+	const char *m = c->req->method;
+	if (store_config_get(c->a->db, c->scs_as, c->config, &sc) < 0) {
+		problem(c, 404, NULL, "no such NIDD configuration", false);
+	} else if (strcmp(m, "PUT") == 0) {
+		reserve_port(c, &sc);
+	} else if (strcmp(m, "GET") != 0 && strcmp(m, "DELETE") != 0) {
+		not_allowed(c, "GET, PUT, DELETE");
+	} else if (store_port_get(c->a->db, c->config, c->port_ue, c->port_ef, &p) < 0) {
+		problem(c, 404, NULL, "no such RDS port reservation", false);
+	} else if (strcmp(m, "GET") == 0) {
+		respond_json(c, 200, port_doc(c, c->port_ue, c->port_ef, &p), NULL);
+	} else if (store_port_delete(c->a->db, c->config, c->port_ue, c->port_ef) < 0 ||
+		   db_commit(c->a->db) < 0) {
+		problem(c, 500, NULL, "the SCEF could not release the port", false);
+	} else {
+		http_exchange_respond(c->ex, 204, NULL, NULL, 0);
+	}
+}
+
 static const struct route {
 	const char *pattern;
 	void (*fn)(struct call *c);
@@ -453,6 +581,8 @@ static const struct route {
 	{ PREFIX "/{configurationId}", configuration },
 	{ PREFIX "/{configurationId}/downlink-data-deliveries", deliveries },
 	{ PREFIX "/{configurationId}/downlink-data-deliveries/{downlinkDataDeliveryId}", delivery },
+	{ PREFIX "/{configurationId}/rds-ports", rds_ports },
+	{ PREFIX "/{configurationId}/rds-ports/{portId}", rds_port },
 };
 
 void t8api_handle(struct http_exchange *ex, void *arg)
@@ -468,7 +598,9 @@ void t8api_handle(struct http_exchange *ex, void *arg)
 		    (httproute_get(&m, "configurationId") &&
 		     parse_id(httproute_get(&m, "configurationId"), &c.config) < 0) ||
 		    (httproute_get(&m, "downlinkDataDeliveryId") &&
-		     parse_id(httproute_get(&m, "downlinkDataDeliveryId"), &c.delivery) < 0)) {
+		     parse_id(httproute_get(&m, "downlinkDataDeliveryId"), &c.delivery) < 0) ||
+		    (httproute_get(&m, "portId") &&
+		     t8_port_id_parse(httproute_get(&m, "portId"), &c.port_ue, &c.port_ef) < 0)) {
 			problem(&c, 404, NULL, "no such resource", false);
 			return;
 		}
