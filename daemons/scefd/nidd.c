@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 
@@ -16,6 +17,7 @@ struct nidd {
 	struct nidd_config cfg;
 	nidd_status_fn fn;
 	nidd_ended_fn ended;
+	nidd_gmd_fn gmd;
 	void *arg;
 	struct event *sweep;
 };
@@ -65,7 +67,79 @@ static void refuse(struct nidd_result *res, int status, const char *cause, const
 	res->http_status = status;
 	res->err.status = status;
 	res->err.cause = cause;
+	res->fail_status = T8_FAILURE;
 	snprintf(res->err.detail, sizeof(res->err.detail), "%s", detail);
+}
+
+/*
+ * Count @d against @dev's downlink rate control and byte quota; a limit
+ * reached is a 403 QUOTA_EXCEEDED (TS 29.122 5.6.5.3) that says which.
+ */
+static bool admit(struct device *dev, const struct store_delivery *d, struct nidd_result *res)
+{
+	if (quota_take(&dev->quota, false, d->dl.data_len, d->created, &res->hit))
+		return true;
+	char detail[160];
+	struct tm tm;
+	char when[32];
+	gmtime_r(&res->hit.resets, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(detail, sizeof(detail), "%s reached: %llu of %llu used until %s",
+		 quota_describe(res->hit.kind), (unsigned long long)res->hit.used,
+		 (unsigned long long)res->hit.limit, when);
+	refuse(res, 403, "QUOTA_EXCEEDED", detail);
+	res->quota = true;
+	return false;
+}
+
+/* When @dev's cycle wakes it next, if it is asleep in one; else 0 (unknown). */
+static time_t next_wake(const struct device *dev)
+{
+	bool asleep = dev->state == DEVICE_PSM || dev->state == DEVICE_EDRX;
+	return asleep && dev->sleep ? dev->next_change : 0;
+}
+
+/* TS 24.250: the SCEF's RDS entity sends a frame this often before it gives up. */
+#define RDS_ATTEMPTS 3
+
+/*
+ * Hand @dl to the next hop for @dev and say what became of it:
+ *   - reliable data (TS 24.250 RDS) to a UE without RDS: FAILURE_RDS_DISABLED;
+ *   - reliable data: retransmitted until the UE's RDS entity acknowledges
+ *     it (SUCCESS_ACKNOWLEDGED) or RDS_ATTEMPTS frames went unanswered
+ *     (SUCCESS_UNACKNOWLEDGED); the UE's RDS entity drops duplicates, so
+ *     the device's application gets the data once at most;
+ *   - else, with a next hop that acknowledges ("ack"), whether the UE got
+ *     it: SUCCESS_NEXT_HOP_ACKNOWLEDGED or FAILURE_NEXT_HOP;
+ *   - else SUCCESS_NEXT_HOP_UNACKNOWLEDGED (a datagram the radio loses too).
+ * A send that fails is FAILURE_NEXT_HOP.
+ */
+static enum t8_delivery_status transmit(struct nidd *n, struct device *dev,
+					const struct t8_downlink *dl)
+{
+	if (dl->reliable_data_service && !dev->rds)
+		return T8_FAILURE_RDS_DISABLED;
+	if (dl->reliable_data_service) {
+		bool delivered = false;
+		for (int i = 0; i < RDS_ATTEMPTS; i++) {
+			bool arrived;
+			if (!delivered) {
+				int rc = devices_send(n->devs, dev, dl->data, dl->data_len);
+				if (rc < 0)
+					return T8_FAILURE_NEXT_HOP;
+				arrived = delivered = rc == 0;
+			} else {
+				arrived = !devices_radio_lost(n->devs, dev, false);
+			}
+			if (arrived && !devices_radio_lost(n->devs, dev, true))
+				return T8_SUCCESS_ACKNOWLEDGED;
+		}
+		return T8_SUCCESS_UNACKNOWLEDGED;
+	}
+	int rc = devices_send(n->devs, dev, dl->data, dl->data_len);
+	if (rc < 0 || (rc == 1 && dev->ack))
+		return T8_FAILURE_NEXT_HOP;
+	return dev->ack ? T8_SUCCESS_NEXT_HOP_ACKNOWLEDGED : T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 }
 
 struct count_ctx {
@@ -83,7 +157,7 @@ static int count_pending(const struct store_delivery *d, void *arg)
 }
 
 /* Hold @d for @dev with @status; 201, or a refusal when its buffer is full. */
-static void buffer(struct nidd *n, const struct device *dev, struct store_delivery *d,
+static void buffer(struct nidd *n, struct device *dev, struct store_delivery *d,
 		   enum t8_delivery_status status, struct nidd_result *res)
 {
 	struct count_ctx c = { n->devs, dev, 0 };
@@ -92,6 +166,9 @@ static void buffer(struct nidd *n, const struct device *dev, struct store_delive
 		refuse(res, 500, NULL, "the device's downlink buffer is full");
 		return;
 	}
+	/* Counted when accepted: the SCEF holds it against the device's rate. */
+	if (!admit(dev, d, res))
+		return;
 	d->status = status;
 	d->expires = d->created + (d->dl.maximum_latency > 0 ? d->dl.maximum_latency
 							     : (int64_t)n->cfg.buffer_time);
@@ -100,6 +177,23 @@ static void buffer(struct nidd *n, const struct device *dev, struct store_delive
 		return;
 	}
 	res->http_status = 201;
+}
+
+/*
+ * Reliable data is acknowledged (or not) by the UE after the answer: the
+ * delivery is a resource (201), its outcome a status notification.
+ */
+static void reliable(struct nidd *n, struct store_delivery *d, struct nidd_result *res)
+{
+	d->expires = 0;
+	if (store_delivery_add(n->db, d) < 0 || db_commit(n->db) < 0) {
+		refuse(res, 500, NULL, "the SCEF could not store the data");
+		return;
+	}
+	res->http_status = 201;
+	res->reliable = true;
+	if (!d->group && n->fn)
+		n->fn(d, n->arg);
 }
 
 void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_delivery *d,
@@ -120,22 +214,45 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 	enum t8_pdn_option pdn = d->dl.pdn_option ? d->dl.pdn_option : cfg->pdn_option;
 	switch (dev->state) {
 	case DEVICE_REACHABLE:
-		if (devices_send(n->devs, dev, d->dl.data, d->dl.data_len) < 0) {
-			refuse(res, 500, NULL, "the next hop refused the data");
+		if (!admit(dev, d, res))
+			return;
+		d->status = transmit(n, dev, &d->dl);
+		/* Paged and connected for it: the active time starts again. */
+		devices_schedule(dev);
+		if (d->dl.reliable_data_service) {
+			reliable(n, d, res);
 			return;
 		}
-		d->status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
+		if (d->status == T8_FAILURE_NEXT_HOP) {
+			refuse(res, 500, NULL, "the next hop did not deliver the data");
+			res->fail_status = T8_FAILURE_NEXT_HOP;
+			return;
+		}
 		res->http_status = 200;
 		return;
 	case DEVICE_PSM:
-	case DEVICE_EDRX:
-		if (d->dl.maximum_latency == 0) {
+	case DEVICE_EDRX: {
+		/*
+		 * TS 23.682 5.13.3: a UE that will not be reachable within the
+		 * maximum latency is "temporarily not reachable", answered with
+		 * the Requested Re-Transmission Time when the network knows it
+		 * (here: when the device's cycle wakes it next).
+		 */
+		time_t wake = next_wake(dev);
+		int64_t latency = d->dl.maximum_latency >= 0 ? d->dl.maximum_latency
+							      : (int64_t)n->cfg.buffer_time;
+		if (latency == 0 || (wake && wake > d->created + latency)) {
 			refuse(res, 500, NULL,
-			       "the UE is temporarily not reachable and maximumLatency is 0");
+			       latency == 0 ? "the UE is temporarily not reachable and "
+					      "maximumLatency is 0"
+					    : "the UE is not reachable within maximumLatency");
+			res->retransmit = wake;
+			res->fail_status = T8_FAILURE_TEMPORARILY_NOT_REACHABLE;
 			return;
 		}
 		buffer(n, dev, d, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE, res);
 		return;
+	}
 	default: /* no PDN connection */
 		if (pdn == T8_PDN_INDICATE_ERROR) {
 			refuse(res, 500, NULL, "the UE has no PDN connection (INDICATE_ERROR)");
@@ -144,6 +261,104 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 		buffer(n, dev, d, pdn == T8_PDN_SEND_TRIGGER ? T8_TRIGGERED : T8_BUFFERING, res);
 		return;
 	}
+}
+
+void nidd_set_gmd(struct nidd *n, nidd_gmd_fn fn)
+{
+	n->gmd = fn;
+}
+
+/* The parts of a group delivery read for settling it. */
+struct parts {
+	struct t8_gmd_result *r;
+	size_t n, cap;
+	bool pending, all_ok;
+};
+
+static bool succeeded(enum t8_delivery_status s)
+{
+	return s <= T8_SUCCESS_UNACKNOWLEDGED; /* the SUCCESS* values come first */
+}
+
+static int add_part(const struct store_delivery *d, void *arg)
+{
+	struct parts *p = arg;
+	if (!t8_delivery_status_final(d->status)) {
+		p->pending = true;
+		return 0;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		void *r = realloc(p->r, cap * sizeof(*p->r));
+		if (!r)
+			return -ENOMEM;
+		p->r = r;
+		p->cap = cap;
+	}
+	struct t8_gmd_result *r = &p->r[p->n++];
+	snprintf(r->external_id, sizeof(r->external_id), "%s", d->dl.target.id);
+	r->status = d->status;
+	r->retransmit = d->retransmit;
+	p->all_ok &= succeeded(d->status);
+	return 0;
+}
+
+/*
+ * Once every part of group delivery @group is final, the group delivery is
+ * SUCCESS or FAILURE and its GmdNiddDownlinkDataDeliveryNotification goes.
+ */
+static void group_settle(struct nidd *n, int64_t config, int64_t group)
+{
+	struct parts p = { .all_ok = true };
+	static struct store_delivery parent; /* 1.7 KiB: off the stack */
+	if (store_delivery_members(n->db, group, add_part, &p) == 0 && !p.pending && p.n &&
+	    store_delivery_get(n->db, config, group, &parent) == 0 && parent.status == T8_SENDING) {
+		parent.status = p.all_ok ? T8_SUCCESS : T8_FAILURE;
+		if (store_delivery_update(n->db, &parent) == 0 && db_commit(n->db) == 0 && n->gmd)
+			n->gmd(&parent, p.r, p.n, n->arg);
+	}
+	free(p.r);
+}
+
+void nidd_submit_group(struct nidd *n, const struct t8_config *cfg, const struct group *g,
+		       struct store_delivery *d, struct nidd_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	d->created = time(NULL);
+	if (d->dl.data_len > n->cfg.max_packet_bytes) {
+		refuse(res, 403, "DATA_TOO_LARGE", "the data is larger than maximumPacketSize");
+		return;
+	}
+	d->status = T8_SENDING;
+	d->expires = 0;
+	d->group = 0;
+	if (store_delivery_add(n->db, d) < 0 || db_commit(n->db) < 0) {
+		refuse(res, 500, NULL, "the SCEF could not store the data");
+		return;
+	}
+	static struct store_delivery part; /* 1.7 KiB: off the stack */
+	for (size_t i = 0; i < g->n; i++) {
+		struct device *dev = devices_at(n->devs, g->members[i]);
+		part = *d;
+		part.id = 0;
+		part.group = d->id;
+		part.dl.target.kind = T8_EXTERNAL_ID;
+		snprintf(part.dl.target.id, sizeof(part.dl.target.id), "%s", dev->external_id);
+		struct nidd_result r;
+		nidd_submit(n, cfg, &part, &r);
+		if (r.http_status == 201)
+			continue; /* held, stored by nidd_submit() */
+		if (r.http_status != 200) {
+			part.status = r.fail_status;
+			part.retransmit = r.retransmit;
+		}
+		part.expires = 0;
+		store_delivery_add(n->db, &part);
+	}
+	db_commit(n->db);
+	res->http_status = 201;
+	group_settle(n, d->config, d->id);
+	store_delivery_get(n->db, d->config, d->id, d);
 }
 
 /* The (config, id) keys of the pending deliveries, read before any is changed. */
@@ -174,7 +389,7 @@ static int collect(const struct store_delivery *d, void *arg)
  * is past its time: SQLite does not say whether a walk sees rows changed
  * under it, so the keys are read first and each row is then changed alone.
  */
-static void flush(struct nidd *n, const struct device *dev)
+static void flush(struct nidd *n, struct device *dev)
 {
 	struct keys k = { 0 };
 	time_t now = time(NULL);
@@ -184,15 +399,20 @@ static void flush(struct nidd *n, const struct device *dev)
 		if (store_delivery_get(n->db, k.v[i][0], k.v[i][1], &d) < 0)
 			continue;
 		struct device *to = devices_find(n->devs, d.dl.target.kind, d.dl.target.id);
-		if (d.expires <= now)
+		d.retransmit = 0;
+		if (d.expires <= now) {
 			d.status = T8_FAILURE_TIMEOUT;
+			d.retransmit = to ? next_wake(to) : 0;
+		}
 		else if (!dev || to != dev)
 			continue;
-		else if (devices_send(n->devs, to, d.dl.data, d.dl.data_len) == 0)
-			d.status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 		else
-			d.status = T8_FAILURE_NEXT_HOP;
-		if (store_delivery_update(n->db, &d) == 0 && n->fn)
+			d.status = transmit(n, to, &d.dl);
+		if (store_delivery_update(n->db, &d) < 0)
+			continue;
+		if (d.group)
+			group_settle(n, d.config, d.group);
+		else if (n->fn)
 			n->fn(&d, n->arg);
 	}
 	free(k.v);
@@ -204,6 +424,7 @@ void nidd_set_state(struct nidd *n, struct device *dev, enum device_state state)
 	dev->state = state;
 	if (state == DEVICE_REACHABLE)
 		flush(n, dev);
+	devices_schedule(dev);
 }
 
 /* Collected first: deleting under the walk is what SQLite leaves undefined. */
@@ -238,7 +459,7 @@ void nidd_sweep(struct nidd *n)
 	flush(n, NULL);
 	end_configurations(n);
 	/* Finished deliveries stay readable (409 on change) for an hour, then go. */
-	db_exec(n->db, "DELETE FROM nidd_delivery WHERE status NOT IN (?, ?, ?) AND created < ?",
-		"iiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE,
+	db_exec(n->db, "DELETE FROM nidd_delivery WHERE status NOT IN (?, ?, ?, ?) AND created < ?",
+		"iiiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE, T8_SENDING,
 		(int64_t)time(NULL) - 3600);
 }

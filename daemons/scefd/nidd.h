@@ -44,6 +44,11 @@ void nidd_free(struct nidd *n);
 struct nidd_result {
 	int http_status; /* 200 delivered, 201 buffered, 403/500 refused */
 	struct t8_error err;
+	time_t retransmit;    /* a 500's requestedRetransmissionTime; 0: none */
+	enum t8_delivery_status fail_status; /* what a refusal is as a UE's result */
+	bool reliable;        /* a 201 for reliable data: its outcome is notified */
+	bool quota;           /* refused by a quota: @hit says which */
+	struct quota_hit hit;
 };
 
 /*
@@ -52,6 +57,23 @@ struct nidd_result {
  */
 void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_delivery *d,
 		 struct nidd_result *res);
+
+/* Group delivery @parent is over: one result per UE of the group. */
+typedef void (*nidd_gmd_fn)(const struct store_delivery *parent, const struct t8_gmd_result *r,
+			    size_t n, void *arg);
+
+/* Where finished group deliveries are reported (the arg of nidd_new()). */
+void nidd_set_gmd(struct nidd *n, nidd_gmd_fn fn);
+
+/*
+ * Submit group delivery @d (configuration @cfg of group @g): one delivery
+ * per member, as nidd_submit() would make it, held as the group's parts;
+ * @d is stored in status SENDING (201) until every part is final, then
+ * SUCCESS (all parts succeeded) or FAILURE and reported with the parts'
+ * results.  A refusal of the whole (oversize) is a 403.
+ */
+void nidd_submit_group(struct nidd *n, const struct t8_config *cfg, const struct group *g,
+		       struct store_delivery *d, struct nidd_result *res);
 
 /* Set @dev's state; reachable delivers what is buffered for it. */
 void nidd_set_state(struct nidd *n, struct device *dev, enum device_state state);

@@ -27,6 +27,19 @@ const char store_schema_2[] =
 	" status INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
 	"CREATE INDEX nidd_delivery_config ON nidd_delivery (config);";
 
+const char store_schema_4[] =
+	"ALTER TABLE nidd_delivery ADD COLUMN grp INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE nidd_delivery ADD COLUMN retransmit INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX nidd_delivery_grp ON nidd_delivery (grp);";
+
+const char store_schema_5[] =
+	"CREATE TABLE rds_port ("
+	" config INTEGER NOT NULL, ue INTEGER NOT NULL, ef INTEGER NOT NULL,"
+	" app_id TEXT NOT NULL, skip INTEGER NOT NULL, formats INTEGER NOT NULL,"
+	" configured INTEGER NOT NULL, PRIMARY KEY (config, ue, ef));"
+	"ALTER TABLE nidd_delivery ADD COLUMN rds_ue INTEGER NOT NULL DEFAULT -1;"
+	"ALTER TABLE nidd_delivery ADD COLUMN rds_ef INTEGER NOT NULL DEFAULT -1;";
+
 static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
@@ -112,6 +125,8 @@ int store_config_delete(struct db *db, const char *scs_as, int64_t id)
 	if (rc <= 0)
 		return rc < 0 ? rc : -ENOENT;
 	rc = db_exec(db, "DELETE FROM nidd_delivery WHERE config = ?", "I", id);
+	if (rc >= 0)
+		rc = db_exec(db, "DELETE FROM rds_port WHERE config = ?", "I", id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -147,10 +162,12 @@ int store_delivery_add(struct db *db, struct store_delivery *d)
 	int rc = db_exec(
 		db,
 		"INSERT INTO nidd_delivery (config, target_kind, target, data, rds, max_latency,"
-		" priority, pdn, status, created, expires) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		"IitbiIIiiII", d->config, (int)l->target.kind, l->target.id, l->data, l->data_len,
-		(int)l->reliable_data_service, l->maximum_latency, l->priority, (int)l->pdn_option,
-		(int)d->status, (int64_t)d->created, (int64_t)d->expires);
+		" priority, pdn, status, created, expires, grp, retransmit, rds_ue, rds_ef)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"IitbiIIiiIIIIii", d->config, (int)l->target.kind, l->target.id, l->data,
+		l->data_len, (int)l->reliable_data_service, l->maximum_latency, l->priority,
+		(int)l->pdn_option, (int)d->status, (int64_t)d->created, (int64_t)d->expires,
+		d->group, (int64_t)d->retransmit, (int)l->rds_port_ue, (int)l->rds_port_scef);
 	if (rc < 0)
 		return rc;
 	d->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -159,7 +176,7 @@ int store_delivery_add(struct db *db, struct store_delivery *d)
 
 #define DELIVERY_COLUMNS                                                                           \
 	"id, config, target_kind, target, data, rds, max_latency, priority, pdn, status, created," \
-	" expires"
+	" expires, grp, retransmit, rds_ue, rds_ef"
 
 static void delivery_row(sqlite3_stmt *st, struct store_delivery *d)
 {
@@ -179,6 +196,10 @@ static void delivery_row(sqlite3_stmt *st, struct store_delivery *d)
 	d->status = (enum t8_delivery_status)sqlite3_column_int(st, 9);
 	d->created = (time_t)sqlite3_column_int64(st, 10);
 	d->expires = (time_t)sqlite3_column_int64(st, 11);
+	d->group = sqlite3_column_int64(st, 12);
+	d->retransmit = (time_t)sqlite3_column_int64(st, 13);
+	d->dl.rds_port_ue = sqlite3_column_int(st, 14);
+	d->dl.rds_port_scef = sqlite3_column_int(st, 15);
 }
 
 int store_delivery_get(struct db *db, int64_t config, int64_t id, struct store_delivery *out)
@@ -202,10 +223,12 @@ int store_delivery_update(struct db *db, const struct store_delivery *d)
 	int rc =
 		db_exec(db,
 			"UPDATE nidd_delivery SET data = ?, rds = ?, max_latency = ?, priority = ?,"
-			" pdn = ?, status = ?, expires = ? WHERE config = ? AND id = ?",
-			"biIIiiIII", l->data, l->data_len, (int)l->reliable_data_service,
+			" pdn = ?, status = ?, expires = ?, retransmit = ?, rds_ue = ?, rds_ef = ?"
+			" WHERE config = ? AND id = ?",
+			"biIIiiIIiiII", l->data, l->data_len, (int)l->reliable_data_service,
 			l->maximum_latency, l->priority, (int)l->pdn_option, (int)d->status,
-			(int64_t)d->expires, d->config, d->id);
+			(int64_t)d->expires, (int64_t)d->retransmit, (int)l->rds_port_ue,
+			(int)l->rds_port_scef, d->config, d->id);
 	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
 }
 
@@ -235,6 +258,86 @@ int store_delivery_each(struct db *db, int64_t config, bool pending_only, store_
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		delivery_row(st, &d);
 		ret = fn(&d, arg);
+	}
+	sqlite3_reset(st);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+int store_delivery_members(struct db *db, int64_t group, store_delivery_fn fn, void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DELIVERY_COLUMNS " FROM nidd_delivery"
+				       " WHERE grp = ? ORDER BY id");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, group);
+	struct store_delivery d;
+	int rc, ret = 0;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		delivery_row(st, &d);
+		ret = fn(&d, arg);
+	}
+	sqlite3_reset(st);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+int store_port_put(struct db *db, int64_t config, int ue, int ef, const struct t8_manage_port *p)
+{
+	int rc = db_exec(db,
+			 "INSERT OR REPLACE INTO rds_port (config, ue, ef, app_id, skip, formats,"
+			 " configured) VALUES (?,?,?,?,?,?,?)",
+			 "Iiitiii", config, ue, ef, p->app_id, (int)p->skip_ue_inquiry,
+			 (int)p->formats, (int)p->configured);
+	return rc < 0 ? rc : 0;
+}
+
+#define PORT_COLUMNS "ue, ef, app_id, skip, formats, configured"
+
+static void port_row(sqlite3_stmt *st, int *ue, int *ef, struct t8_manage_port *p)
+{
+	memset(p, 0, sizeof(*p));
+	*ue = sqlite3_column_int(st, 0);
+	*ef = sqlite3_column_int(st, 1);
+	copy_text(st, 2, p->app_id, sizeof(p->app_id));
+	p->skip_ue_inquiry = sqlite3_column_int(st, 3) != 0;
+	p->formats = (unsigned)sqlite3_column_int(st, 4);
+	p->configured = (unsigned)sqlite3_column_int(st, 5);
+}
+
+int store_port_get(struct db *db, int64_t config, int ue, int ef, struct t8_manage_port *out)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " PORT_COLUMNS
+				       " FROM rds_port WHERE config = ? AND ue = ? AND ef = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, config);
+	sqlite3_bind_int(st, 2, ue);
+	sqlite3_bind_int(st, 3, ef);
+	int rc = sqlite3_step(st), u, f;
+	if (rc == SQLITE_ROW)
+		port_row(st, &u, &f, out);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int store_port_delete(struct db *db, int64_t config, int ue, int ef)
+{
+	int rc = db_exec(db, "DELETE FROM rds_port WHERE config = ? AND ue = ? AND ef = ?", "Iii",
+			 config, ue, ef);
+	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
+}
+
+int store_port_each(struct db *db, int64_t config, store_port_fn fn, void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " PORT_COLUMNS
+				       " FROM rds_port WHERE config = ? ORDER BY ue, ef");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, config);
+	struct t8_manage_port p;
+	int rc, ret = 0, ue, ef;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		port_row(st, &ue, &ef, &p);
+		ret = fn(ue, ef, &p, arg);
 	}
 	sqlite3_reset(st);
 	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;

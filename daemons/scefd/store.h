@@ -15,6 +15,12 @@
 /* The migration that creates the tables (schema 2 of scefd's database). */
 extern const char store_schema_2[];
 
+/* Schema 5: the reserved RDS ports of a configuration, a delivery's rdsPort. */
+extern const char store_schema_5[];
+
+/* Schema 4: a delivery's group delivery (group message delivery), its retransmission time. */
+extern const char store_schema_4[];
+
 #define STORE_MAX_SCS_AS 64
 
 struct store_config {
@@ -30,6 +36,8 @@ struct store_delivery {
 	enum t8_delivery_status status;
 	time_t created;
 	time_t expires; /* 0: never (no maximumLatency) */
+	time_t retransmit; /* requestedRetransmissionTime reported with it; 0: none */
+	int64_t group;     /* the group delivery this is one UE's part of; 0: none */
 };
 
 /* Add @c (its id is set).  Returns 0 or -errno. */
@@ -64,6 +72,9 @@ int store_delivery_get(struct db *db, int64_t config, int64_t id, struct store_d
 /* Write back @d (data, options, status, expiry).  Returns 0, -ENOENT or -EIO. */
 int store_delivery_update(struct db *db, const struct store_delivery *d);
 
+/* Walk the UE deliveries of group delivery @group in id order. */
+int store_delivery_members(struct db *db, int64_t group, store_delivery_fn fn, void *arg);
+
 /* Delete delivery @id of @config.  Returns 0, -ENOENT or -EIO. */
 int store_delivery_delete(struct db *db, int64_t config, int64_t id);
 
@@ -73,5 +84,19 @@ int store_delivery_delete(struct db *db, int64_t config, int64_t id);
  */
 int store_delivery_each(struct db *db, int64_t config, bool pending_only, store_delivery_fn fn,
 			void *arg);
+
+/* Reserve (or replace) RDS port ue@ue-ef@ef of @config for @p.  Returns 0 or -EIO. */
+int store_port_put(struct db *db, int64_t config, int ue, int ef, const struct t8_manage_port *p);
+
+/* The reservation of port ue@ue-ef@ef of @config.  Returns 0, -ENOENT or -EIO. */
+int store_port_get(struct db *db, int64_t config, int ue, int ef, struct t8_manage_port *out);
+
+/* Release it.  Returns 0, -ENOENT or -EIO. */
+int store_port_delete(struct db *db, int64_t config, int ue, int ef);
+
+typedef int (*store_port_fn)(int ue, int ef, const struct t8_manage_port *p, void *arg);
+
+/* Walk the reserved ports of @config in port order. */
+int store_port_each(struct db *db, int64_t config, store_port_fn fn, void *arg);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -33,6 +34,7 @@ struct call {
 	const struct http_request *req;
 	const char *scs_as;
 	int64_t config, delivery;
+	int port_ue, port_ef; /* {portId} */
 };
 
 int t8api_new(struct db *db, struct devices *devs, struct nidd *nidd, struct t8api **out)
@@ -86,6 +88,58 @@ static void problem(struct call *c, int status, const char *cause, const char *d
 	free(body);
 }
 
+/*
+ * A 403 QUOTA_EXCEEDED that also says which limit was reached, for the
+ * SCS/AS to show (LwM2M LPW-009): T8 has no member for it, so it goes as
+ * an RFC 7807 extension member "quota" beside cause and detail (a client
+ * that does not know it ignores it), with Retry-After at the window's end.
+ */
+static void problem_quota(struct call *c, const struct nidd_result *res)
+{
+	char *body = t8_problem_json(res->err.status, http_status_reason(res->err.status),
+				     res->err.detail, res->err.cause, false, NULL);
+	json_t *doc = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	char when[32], after[24];
+	struct tm tm;
+	gmtime_r(&res->hit.resets, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	long wait = (long)(res->hit.resets - time(NULL));
+	snprintf(after, sizeof(after), "%ld", wait > 0 ? wait : 0);
+	json_object_set_new(doc, "quota",
+			    json_pack("{s:s, s:s, s:I, s:I, s:s}", "name",
+				      quota_key(res->hit.kind), "description",
+				      quota_describe(res->hit.kind), "limit",
+				      (json_int_t)res->hit.limit, "used", (json_int_t)res->hit.used,
+				      "resetTime", when));
+	body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!body) {
+		http_exchange_problem(c->ex, 500, NULL, NULL);
+		return;
+	}
+	http_exchange_add_header(c->ex, "Retry-After", after);
+	http_exchange_respond(c->ex, res->err.status, "application/problem+json", body,
+			      strlen(body));
+	free(body);
+}
+
+/* A 500 NiddDownlinkDataDeliveryFailure, with requestedRetransmissionTime when known. */
+static void failure(struct call *c, const struct nidd_result *res)
+{
+	char when[32] = "";
+	if (res->retransmit)
+		t8_time_format(res->retransmit, when, sizeof(when));
+	char *body = t8_problem_json(500, http_status_reason(500), res->err.detail, res->err.cause,
+				     true, when);
+	if (!body) {
+		http_exchange_problem(c->ex, 500, NULL, NULL);
+		return;
+	}
+	http_exchange_respond(c->ex, 500, "application/json", body, strlen(body));
+	free(body);
+}
+
 static void problem_err(struct call *c, const struct t8_error *e)
 {
 	problem(c, e->status, e->cause, e->detail, false);
@@ -132,19 +186,17 @@ static int parse_id(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Does the device exist for @t?  Groups are not offered (GroupMessageDelivery). */
+/* Does the device, or the group (group message delivery), exist for @t? */
 static bool authorized(struct call *c, const struct t8_target *t)
 {
-	if (t->kind == T8_EXTERNAL_ID || t->kind == T8_MSISDN) {
-		if (devices_find(c->a->devs, t->kind, t->id))
-			return true;
-		problem(c, 403, "REQUEST_NOT_AUTHORIZED", "the UE is not known to this SCEF",
+	bool known = t->kind == T8_EXTERNAL_GROUP_ID ? devices_group(c->a->devs, t->id) != NULL
+						     : devices_find(c->a->devs, t->kind, t->id) != NULL;
+	if (!known)
+		problem(c, 403, "REQUEST_NOT_AUTHORIZED",
+			t->kind == T8_EXTERNAL_GROUP_ID ? "the group is not known to this SCEF"
+							: "the UE is not known to this SCEF",
 			false);
-		return false;
-	}
-	problem(c, 403, "REQUEST_NOT_AUTHORIZED",
-		"group message delivery is not among this SCEF's supported features", false);
-	return false;
+	return known;
 }
 
 static char *config_doc(struct call *c, const struct store_config *sc)
@@ -255,7 +307,38 @@ static char *delivery_doc(struct call *c, const struct store_delivery *d, bool w
 static int list_delivery(const struct store_delivery *d, void *arg)
 {
 	struct list_ctx *l = arg;
+	if (d->group)
+		return 0; /* one UE's part of a group delivery: no resource of its own */
 	return append_doc(l, delivery_doc(l->c, d, true));
+}
+
+struct port_find {
+	int ue, ef;
+	bool any, found;
+};
+
+static int find_port(int ue, int ef, const struct t8_manage_port *p, void *arg)
+{
+	struct port_find *f = arg;
+	f->any = true;
+	f->found |= ue == f->ue && ef == f->ef;
+	return 0;
+}
+
+/*
+ * Rds_port_verification (TS 29.122 4.4.5.3.1): once the configuration has
+ * reserved RDS ports, a delivery's rdsPort must be one of them, else 403
+ * RDS_PORT_UNKNOWN.  With none reserved there is no list to check against.
+ */
+static bool port_known(struct call *c, const struct t8_downlink *dl)
+{
+	struct port_find f = { dl->rds_port_ue, dl->rds_port_scef, false, false };
+	if (dl->rds_port_ue < 0 || store_port_each(c->a->db, c->config, find_port, &f) < 0 ||
+	    !f.any || f.found)
+		return true;
+	problem(c, 403, "RDS_PORT_UNKNOWN", "rdsPort is not among the configuration's RDS ports",
+		false);
+	return false;
 }
 
 /* The target of a delivery must be the configuration's own UE. */
@@ -280,16 +363,35 @@ static void submit(struct call *c, const struct store_config *sc)
 		problem_err(c, &err);
 		return;
 	}
-	if (!same_target(c, &sc->cfg, &d.dl))
+	if (!same_target(c, &sc->cfg, &d.dl) || !port_known(c, &d.dl))
 		return;
 	struct nidd_result res;
-	nidd_submit(c->a->nidd, &sc->cfg, &d, &res);
+	if (sc->cfg.target.kind == T8_EXTERNAL_GROUP_ID) {
+		const struct group *g = devices_group(c->a->devs, sc->cfg.target.id);
+		if (!g) {
+			problem(c, 403, "REQUEST_NOT_AUTHORIZED", "the group is no longer known",
+				false);
+			return;
+		}
+		nidd_submit_group(c->a->nidd, &sc->cfg, g, &d, &res);
+	} else {
+		nidd_submit(c->a->nidd, &sc->cfg, &d, &res);
+	}
 	if (res.http_status == 200) {
 		respond_json(c, 200, delivery_doc(c, &d, false), NULL);
 	} else if (res.http_status == 201) {
+		/* Reliable data: sent, its acknowledgement is the notification's. */
+		enum t8_delivery_status now = d.status;
+		if (res.reliable)
+			d.status = T8_SENDING;
 		char self[T8_MAX_URI + 160];
 		t8api_delivery_link(c->a, c->scs_as, d.config, d.id, self, sizeof(self));
 		respond_json(c, 201, delivery_doc(c, &d, true), self);
+		d.status = now;
+	} else if (res.quota) {
+		problem_quota(c, &res);
+	} else if (res.http_status == 500) {
+		failure(c, &res);
 	} else {
 		problem(c, res.http_status, res.err.cause, res.err.detail, res.http_status == 500);
 	}
@@ -328,7 +430,7 @@ static void change(struct call *c, const struct store_config *sc, struct store_d
 		problem_err(c, &err);
 		return;
 	}
-	if (!same_target(c, &sc->cfg, &dl))
+	if (!same_target(c, &sc->cfg, &dl) || !port_known(c, &dl))
 		return;
 	if (dl.data_len > nidd_max_packet_bits(c->a->nidd) / 8) {
 		problem(c, 403, "DATA_TOO_LARGE", "the data is larger than maximumPacketSize",
@@ -349,7 +451,7 @@ static void delivery(struct call *c)
 	struct store_config sc;
 	static struct store_delivery d;
 	if (store_config_get(c->a->db, c->scs_as, c->config, &sc) < 0 ||
-	    store_delivery_get(c->a->db, c->config, c->delivery, &d) < 0) {
+	    store_delivery_get(c->a->db, c->config, c->delivery, &d) < 0 || d.group) {
 		problem(c, 404, NULL, "no such downlink data delivery", false);
 		return;
 	}
@@ -373,6 +475,104 @@ static void delivery(struct call *c)
 	}
 }
 
+static void port_link(struct call *c, int ue, int ef, char *out, size_t size)
+{
+	char conf[T8_MAX_URI + 128];
+	t8api_config_link(c->a, c->scs_as, c->config, conf, sizeof(conf));
+	snprintf(out, size, "%s/rds-ports/ue%d-ef%d", conf, ue, ef);
+}
+
+static char *port_doc(struct call *c, int ue, int ef, const struct t8_manage_port *p)
+{
+	char self[T8_MAX_URI + 160];
+	port_link(c, ue, ef, self, sizeof(self));
+	return t8_manage_port_json(p, self, "AS");
+}
+
+static int list_port(int ue, int ef, const struct t8_manage_port *p, void *arg)
+{
+	struct list_ctx *l = arg;
+	return append_doc(l, port_doc(l->c, ue, ef, p));
+}
+
+static void rds_ports(struct call *c)
+{
+	struct store_config sc;
+	if (store_config_get(c->a->db, c->scs_as, c->config, &sc) < 0) {
+		problem(c, 404, NULL, "no such NIDD configuration", false);
+	} else if (strcmp(c->req->method, "GET") == 0) {
+		struct list_ctx l = { c, json_array() };
+		respond_list(c, l.arr, store_port_each(c->a->db, c->config, list_port, &l));
+	} else {
+		not_allowed(c, "GET");
+	}
+}
+
+/*
+ * Reserve port {portId} for an application (PUT, TS 29.122 4.4.5.4): the
+ * UE must support RDS, else a 500 RdsDownlinkDataDeliveryFailure; a port
+ * another application holds is a 409.
+ */
+static void reserve_port(struct call *c, const struct store_config *sc)
+{
+	struct t8_manage_port p, old;
+	struct t8_error err;
+	if (!body_is(c, "application/json"))
+		return;
+	if (t8_manage_port_parse((const char *)c->req->body, c->req->body_len, &p, &err) < 0) {
+		problem_err(c, &err);
+		return;
+	}
+	const struct device *dev = devices_find(c->a->devs, sc->cfg.target.kind, sc->cfg.target.id);
+	if (!dev) {
+		problem(c, 403, NULL, "RDS ports are managed per UE, not per group", false);
+		return;
+	}
+	if (!dev->rds) {
+		/* An RdsDownlinkDataDeliveryFailure is a ProblemDetails (allOf). */
+		problem(c, 500, NULL, "the UE does not support the reliable data service", false);
+		return;
+	}
+	if (store_port_get(c->a->db, c->config, c->port_ue, c->port_ef, &old) == 0 &&
+	    strcmp(old.app_id, p.app_id) != 0) {
+		problem(c, 409, NULL, "the port is reserved for another application", false);
+		return;
+	}
+	if (!p.configured && p.formats)
+		p.configured = p.formats & -p.formats; /* the first one offered */
+	if (store_port_put(c->a->db, c->config, c->port_ue, c->port_ef, &p) < 0 ||
+	    db_commit(c->a->db) < 0) {
+		problem(c, 500, NULL, "the SCEF could not store the port", false);
+		return;
+	}
+	char self[T8_MAX_URI + 160];
+	port_link(c, c->port_ue, c->port_ef, self, sizeof(self));
+	respond_json(c, 201, port_doc(c, c->port_ue, c->port_ef, &p), self);
+}
+
+static void rds_port(struct call *c)
+{
+	struct store_config sc;
+	struct t8_manage_port p;
+	const char *m = c->req->method;
+	if (store_config_get(c->a->db, c->scs_as, c->config, &sc) < 0) {
+		problem(c, 404, NULL, "no such NIDD configuration", false);
+	} else if (strcmp(m, "PUT") == 0) {
+		reserve_port(c, &sc);
+	} else if (strcmp(m, "GET") != 0 && strcmp(m, "DELETE") != 0) {
+		not_allowed(c, "GET, PUT, DELETE");
+	} else if (store_port_get(c->a->db, c->config, c->port_ue, c->port_ef, &p) < 0) {
+		problem(c, 404, NULL, "no such RDS port reservation", false);
+	} else if (strcmp(m, "GET") == 0) {
+		respond_json(c, 200, port_doc(c, c->port_ue, c->port_ef, &p), NULL);
+	} else if (store_port_delete(c->a->db, c->config, c->port_ue, c->port_ef) < 0 ||
+		   db_commit(c->a->db) < 0) {
+		problem(c, 500, NULL, "the SCEF could not release the port", false);
+	} else {
+		http_exchange_respond(c->ex, 204, NULL, NULL, 0);
+	}
+}
+
 static const struct route {
 	const char *pattern;
 	void (*fn)(struct call *c);
@@ -381,6 +581,8 @@ static const struct route {
 	{ PREFIX "/{configurationId}", configuration },
 	{ PREFIX "/{configurationId}/downlink-data-deliveries", deliveries },
 	{ PREFIX "/{configurationId}/downlink-data-deliveries/{downlinkDataDeliveryId}", delivery },
+	{ PREFIX "/{configurationId}/rds-ports", rds_ports },
+	{ PREFIX "/{configurationId}/rds-ports/{portId}", rds_port },
 };
 
 void t8api_handle(struct http_exchange *ex, void *arg)
@@ -396,7 +598,9 @@ void t8api_handle(struct http_exchange *ex, void *arg)
 		    (httproute_get(&m, "configurationId") &&
 		     parse_id(httproute_get(&m, "configurationId"), &c.config) < 0) ||
 		    (httproute_get(&m, "downlinkDataDeliveryId") &&
-		     parse_id(httproute_get(&m, "downlinkDataDeliveryId"), &c.delivery) < 0)) {
+		     parse_id(httproute_get(&m, "downlinkDataDeliveryId"), &c.delivery) < 0) ||
+		    (httproute_get(&m, "portId") &&
+		     t8_port_id_parse(httproute_get(&m, "portId"), &c.port_ue, &c.port_ef) < 0)) {
 			problem(&c, 404, NULL, "no such resource", false);
 			return;
 		}

@@ -335,6 +335,33 @@ static int get_data(json_t *o, uint8_t *out, size_t *len, struct t8_error *err)
 	return 0;
 }
 
+/* A Port: an integer 0..65535. */
+static int get_port(json_t *o, const char *name, int32_t *out, struct t8_error *err)
+{
+	json_t *v = json_object_get(o, name);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+		return fail(err, 400, "OPTIONAL_IE_INCORRECT", "rdsPort.%s must be a port 0..65535",
+			    name);
+	*out = (int32_t)json_integer_value(v);
+	return 0;
+}
+
+/* rdsPort {portUE, portSCEF}, both required in an RdsPort. */
+static int get_rds_port(json_t *o, struct t8_downlink *d, struct t8_error *err)
+{
+	json_t *v = json_object_get(o, "rdsPort");
+	if (!v)
+		return 0;
+	if (!json_is_object(v))
+		return fail(err, 400, "OPTIONAL_IE_INCORRECT", "%s must be an RdsPort", "rdsPort");
+	int32_t ue = -1, scef = -1;
+	if (get_port(v, "portUE", &ue, err) < 0 || get_port(v, "portSCEF", &scef, err) < 0)
+		return -EINVAL;
+	d->rds_port_ue = ue;
+	d->rds_port_scef = scef;
+	return 0;
+}
+
 static int get_downlink_options(json_t *o, struct t8_downlink *d, struct t8_error *err)
 {
 	int rc = get_bool(o, "reliableDataService", &d->reliable_data_service, err);
@@ -351,6 +378,8 @@ static int get_downlink_options(json_t *o, struct t8_downlink *d, struct t8_erro
 		d->priority = json_integer_value(v);
 	if (rc == 0)
 		rc = get_pdn(o, &d->pdn_option, err);
+	if (rc == 0)
+		rc = get_rds_port(o, d, err);
 	return rc;
 }
 
@@ -362,6 +391,7 @@ int t8_downlink_parse(const char *json, size_t len, struct t8_downlink *out, str
 	struct t8_downlink *d = out;
 	memset(d, 0, sizeof(*d));
 	d->maximum_latency = -1;
+	d->rds_port_ue = d->rds_port_scef = -1;
 	int rc = get_target(o, &d->target, err);
 	if (rc == 0)
 		rc = get_data(o, d->data, &d->data_len, err);
@@ -425,8 +455,131 @@ char *t8_config_status_json(const char *config_link, const struct t8_target *tar
 
 char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status)
 {
-	return dump(json_pack("{s:s, s:s}", "niddDownlinkDataTransfer", delivery_link,
-			      "deliveryStatus", t8_delivery_status_name(status)));
+	return t8_delivery_status_json_rt(delivery_link, status, NULL);
+}
+
+char *t8_delivery_status_json_rt(const char *delivery_link, enum t8_delivery_status status,
+				 const char *retrans)
+{
+	json_t *o = json_pack("{s:s, s:s}", "niddDownlinkDataTransfer", delivery_link,
+			      "deliveryStatus", t8_delivery_status_name(status));
+	if (o && retrans && retrans[0])
+		json_object_set_new(o, "requestedRetransmissionTime", json_string(retrans));
+	return dump(o);
+}
+
+char *t8_gmd_json(const char *delivery_link, const struct t8_gmd_result *r, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s}", "externalId", r[i].external_id,
+				      "deliveryStatus", t8_delivery_status_name(r[i].status));
+		if (o && r[i].retransmit) {
+			char when[32];
+			t8_time_format(r[i].retransmit, when, sizeof(when));
+			json_object_set_new(o, "requestedRetransmissionTime", json_string(when));
+		}
+		json_array_append_new(arr, o);
+	}
+	return dump(json_pack("{s:s, s:o}", "niddDownlinkDataTransfer", delivery_link,
+			      "gmdResults", arr));
+}
+
+static const char *const format_names[] = { "CBOR", "JSON", "XML" };
+
+/* A SerializationFormat string into its bit; 0 for another. */
+static unsigned format_bit(json_t *v)
+{
+	for (unsigned i = 0; json_is_string(v) && i < 3; i++)
+		if (strcmp(json_string_value(v), format_names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+static int get_formats(json_t *o, struct t8_manage_port *p, struct t8_error *err)
+{
+	json_t *v = json_object_get(o, "supportedFormats"), *e;
+	size_t i;
+	if (v && (!json_is_array(v) || json_array_size(v) == 0))
+		return fail(err, 400, "OPTIONAL_IE_INCORRECT", "%s must be a non-empty array",
+			    "supportedFormats");
+	json_array_foreach (v, i, e) {
+		unsigned bit = format_bit(e);
+		if (!bit)
+			return fail(err, 400, "OPTIONAL_IE_INCORRECT",
+				    "supportedFormats: CBOR, JSON or XML");
+		p->formats |= bit;
+	}
+	v = json_object_get(o, "configuredFormat");
+	if (v && !(p->configured = format_bit(v)))
+		return fail(err, 400, "OPTIONAL_IE_INCORRECT", "configuredFormat: CBOR, JSON or XML");
+	return 0;
+}
+
+int t8_manage_port_parse(const char *json, size_t len, struct t8_manage_port *out,
+			 struct t8_error *err)
+{
+	json_t *o = load_object(json, len, err);
+	if (!o)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	int rc = json_object_get(o, "appId")
+			 ? get_string(o, "appId", out->app_id, sizeof(out->app_id), err)
+			 : fail(err, 400, "MANDATORY_IE_MISSING", "%s is required", "appId");
+	if (rc == 0)
+		rc = get_bool(o, "skipUeInquiry", &out->skip_ue_inquiry, err);
+	if (rc == 0)
+		rc = get_formats(o, out, err);
+	json_decref(o);
+	return rc;
+}
+
+char *t8_manage_port_json(const struct t8_manage_port *p, const char *self, const char *entity)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "self", self, "appId", p->app_id,
+			      "manageEntity", entity, "skipUeInquiry", p->skip_ue_inquiry);
+	json_t *arr = p->formats ? json_array() : NULL;
+	for (unsigned i = 0; arr && i < 3; i++)
+		if (p->formats & (1u << i))
+			json_array_append_new(arr, json_string(format_names[i]));
+	if (o && arr)
+		json_object_set_new(o, "supportedFormats", arr);
+	for (unsigned i = 0; o && i < 3; i++)
+		if (p->configured == (1u << i))
+			json_object_set_new(o, "configuredFormat", json_string(format_names[i]));
+	return dump(o);
+}
+
+/* [0-9]|1[0-5] at @s (the yaml's portId parts); -1 if none.  *@end after it. */
+static int port_number(const char *s, const char **end)
+{
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	if (s[0] == '1' && s[1] >= '0' && s[1] <= '5') {
+		*end = s + 2;
+		return 10 + (s[1] - '0');
+	}
+	*end = s + 1;
+	return s[0] - '0';
+}
+
+int t8_port_id_parse(const char *s, int *ue, int *ef)
+{
+	const char *p;
+	int u = strncmp(s, "ue", 2) == 0 ? port_number(s + 2, &p) : -1;
+	int f = u >= 0 && strncmp(p, "-ef", 3) == 0 ? port_number(p + 3, &p) : -1;
+	if (f < 0 || *p)
+		return -EINVAL;
+	*ue = u;
+	*ef = f;
+	return 0;
+}
+
+void t8_time_format(time_t t, char *out, size_t size)
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "%s", "");
 }
 
 char *t8_downlink_json(const struct t8_downlink *dl, const char *self,
@@ -445,6 +598,10 @@ char *t8_downlink_json(const struct t8_downlink *dl, const char *self,
 	if (dl->pdn_option != T8_PDN_UNSET)
 		json_object_set_new(o, "pdnEstablishmentOption",
 				    json_string(t8_pdn_option_name(dl->pdn_option)));
+	if (dl->rds_port_ue >= 0)
+		json_object_set_new(o, "rdsPort",
+				    json_pack("{s:i, s:i}", "portUE", (int)dl->rds_port_ue,
+					      "portSCEF", (int)dl->rds_port_scef));
 	json_object_set_new(o, "deliveryStatus", json_string(t8_delivery_status_name(status)));
 	if (retrans && retrans[0])
 		json_object_set_new(o, "requestedRetransmissionTime", json_string(retrans));

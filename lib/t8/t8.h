@@ -52,6 +52,18 @@ struct t8_downlink {
 	int64_t maximum_latency; /* seconds; -1 when absent */
 	int64_t priority;        /* 0 when absent */
 	enum t8_pdn_option pdn_option;
+	int32_t rds_port_ue, rds_port_scef; /* rdsPort; -1 when absent */
+};
+
+/* SerializationFormat bits of a ManagePort. */
+enum t8_format { T8_FORMAT_CBOR = 1, T8_FORMAT_JSON = 2, T8_FORMAT_XML = 4 };
+
+/* The writable members of a ManagePort (RDS dynamic port management). */
+struct t8_manage_port {
+	char app_id[T8_MAX_ID];
+	bool skip_ue_inquiry;
+	unsigned formats;    /* supportedFormats, T8_FORMAT_* bits; 0 when absent */
+	unsigned configured; /* configuredFormat, one T8_FORMAT_* bit; 0 when absent */
 };
 
 /* DeliveryStatus of TS 29.122 clause 5.6.3.x, in the schema's order. */
@@ -172,5 +184,42 @@ char *t8_uplink_json(const char *config_link, const struct t8_target *target, co
  * @delivery_link now in @status.  Returns a malloc'd string or NULL.
  */
 char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status);
+
+/* The same with requestedRetransmissionTime @retrans (NULL or "": none). */
+char *t8_delivery_status_json_rt(const char *delivery_link, enum t8_delivery_status status,
+				 const char *retrans);
+
+/* One UE's outcome in a group message delivery (GmdResult). */
+struct t8_gmd_result {
+	char external_id[T8_MAX_ID];
+	enum t8_delivery_status status;
+	time_t retransmit; /* requestedRetransmissionTime; 0: none */
+};
+
+/*
+ * A GmdNiddDownlinkDataDeliveryNotification for the group delivery
+ * @delivery_link with the @n (>= 1) results @r.  Returns a malloc'd
+ * string or NULL.
+ */
+char *t8_gmd_json(const char *delivery_link, const struct t8_gmd_result *r, size_t n);
+
+/*
+ * Parse a ManagePort request body into *@out (appId required; self and
+ * manageEntity are read-only and ignored).  Returns 0 or -EINVAL with *@err.
+ */
+int t8_manage_port_parse(const char *json, size_t len, struct t8_manage_port *out,
+			 struct t8_error *err);
+
+/*
+ * A ManagePort document with self @self and manageEntity @entity ("UE" or
+ * "AS").  Returns a malloc'd string or NULL.
+ */
+char *t8_manage_port_json(const struct t8_manage_port *p, const char *self, const char *entity);
+
+/* A portId "ueN-efM" (N, M 0..15, the yaml's pattern) into *@ue, *@ef.  Returns 0 or -EINVAL. */
+int t8_port_id_parse(const char *s, int *ue, int *ef);
+
+/* @t as an RFC 3339 date-time in UTC ("2030-01-01T00:00:00Z") into @out (>= 21 bytes). */
+void t8_time_format(time_t t, char *out, size_t size);
 
 #endif

@@ -145,11 +145,60 @@ static void test_time_rfc3339(void **state)
 	assert_int_equal(t8_time_parse("1985-04-12T23:20:50", &t), -EINVAL);
 	assert_int_equal(t8_time_parse("1985-13-12T23:20:50Z", &t), -EINVAL);
 	assert_int_equal(t8_time_parse("1985-04-12T23:20:50+0100", &t), -EINVAL);
+	/* Formatting gives back what parsing reads. */
+	char when[32];
+	t8_time_format(851042397, when, sizeof(when));
+	assert_string_equal(when, "1996-12-20T00:39:57Z");
+	char *s = t8_delivery_status_json_rt("http://scef/d/1", T8_FAILURE_TIMEOUT, when);
+	assert_string_equal(s, "{\"niddDownlinkDataTransfer\":\"http://scef/d/1\","
+			       "\"deliveryStatus\":\"FAILURE_TIMEOUT\","
+			       "\"requestedRetransmissionTime\":\"1996-12-20T00:39:57Z\"}");
+	free(s);
 	struct t8_config c;
 	struct t8_error err;
 	const char *j = "{\"externalId\":\"a@b\",\"notificationDestination\":\"http://a/b\","
 			"\"duration\":\"tomorrow\"}";
 	assert_int_equal(t8_config_parse(j, strlen(j), &c, &err), -EINVAL);
+	assert_string_equal(err.cause, "OPTIONAL_IE_INCORRECT");
+}
+
+static void test_rds_ports(void **state)
+{
+	int ue, ef;
+	assert_int_equal(t8_port_id_parse("ue0-ef15", &ue, &ef), 0);
+	assert_int_equal(ue, 0);
+	assert_int_equal(ef, 15);
+	assert_int_equal(t8_port_id_parse("ue12-ef3", &ue, &ef), 0);
+	assert_int_equal(ue, 12);
+	const char *bad[] = { "ue16-ef0", "ue01-ef1", "ue1-ef", "ue1-ef1x", "UE1-EF1", "ue-ef1", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(t8_port_id_parse(bad[i], &ue, &ef), -EINVAL);
+	struct t8_manage_port p;
+	struct t8_error err;
+	const char *j = "{\"appId\":\"a\",\"supportedFormats\":[\"JSON\",\"XML\"],"
+			"\"configuredFormat\":\"XML\",\"manageEntity\":\"UE\"}";
+	assert_int_equal(t8_manage_port_parse(j, strlen(j), &p, &err), 0);
+	assert_int_equal(p.formats, T8_FORMAT_JSON | T8_FORMAT_XML);
+	assert_int_equal(p.configured, T8_FORMAT_XML);
+	char *s = t8_manage_port_json(&p, "http://x/p", "AS");
+	assert_string_equal(s, "{\"self\":\"http://x/p\",\"appId\":\"a\",\"manageEntity\":\"AS\","
+			       "\"skipUeInquiry\":false,\"supportedFormats\":[\"JSON\",\"XML\"],"
+			       "\"configuredFormat\":\"XML\"}");
+	free(s);
+	const char *refused[] = { "{}", "{\"appId\":1}", "{\"appId\":\"a\",\"supportedFormats\":[]}",
+				  "{\"appId\":\"a\",\"supportedFormats\":[\"YAML\"]}",
+				  "{\"appId\":\"a\",\"skipUeInquiry\":\"yes\"}" };
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		assert_int_equal(t8_manage_port_parse(refused[i], strlen(refused[i]), &p, &err),
+				 -EINVAL);
+	j = "{\"msisdn\":\"491700000001\",\"data\":\"eA==\",\"rdsPort\":{\"portUE\":1,"
+	    "\"portSCEF\":65535}}";
+	assert_int_equal(t8_downlink_parse(j, strlen(j), &dl, &err), 0);
+	assert_int_equal(dl.rds_port_ue, 1);
+	assert_int_equal(dl.rds_port_scef, 65535);
+	j = "{\"msisdn\":\"491700000001\",\"data\":\"eA==\",\"rdsPort\":{\"portUE\":1,"
+	    "\"portSCEF\":65536}}";
+	assert_int_equal(t8_downlink_parse(j, strlen(j), &dl, &err), -EINVAL);
 	assert_string_equal(err.cause, "OPTIONAL_IE_INCORRECT");
 }
 
@@ -161,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_config_parse_and_patch),
 		cmocka_unit_test(test_problem_and_notifications),
 		cmocka_unit_test(test_time_rfc3339),
+		cmocka_unit_test(test_rds_ports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
