@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "http/httpsrv.h"
+#include "t8/t8.h"
 #include "t8client.h"
 
 #define DELIVERIES  16   /* recent downlinks kept per device (message identity ↔ delivery) */
@@ -51,9 +52,10 @@ struct dev {
 	enum dev_state state;
 	struct event *retry;
 	int backoff_s;
-	uint64_t up, down, buffered, failed, refused, held_again, dropped;
-	json_t *refusal; /* the last refusal's problem details, or NULL */
-	json_t *quota;   /* rate and quota figures the SCEF reported, or NULL */
+	uint64_t up, down, buffered, failed, refused, held_again, dropped, quota_held;
+	time_t dl_blocked_until; /* a downlink quota is reached until then */
+	json_t *refusal;         /* the last refusal's problem details, or NULL */
+	json_t *quota;           /* rate and quota figures the SCEF reported, or NULL */
 	struct delivery del[DELIVERIES];
 	uint64_t next_seq;
 };
@@ -115,6 +117,30 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 		config_create(d);
 }
 
+/*
+ * A rate control or quota the SCEF says was reached (scefd: the RFC 7807
+ * extension member "quota" of a 403 QUOTA_EXCEEDED, as T8 Rel-17 has no
+ * member for it), kept by its name for the client's record (LPW-008/009).
+ * One on downlinks holds them back until its window ends: the SCEF would
+ * refuse each of libcoap's retransmissions too.
+ */
+static void note_quota(struct dev *d, json_t *q)
+{
+	const char *name = json_string_value(json_object_get(q, "name"));
+	const char *reset = json_string_value(json_object_get(q, "resetTime"));
+	size_t nl = name ? strlen(name) : 0;
+	time_t until;
+
+	if (!json_is_object(q) || !name || nl > 64)
+		return;
+	if (!d->quota)
+		d->quota = json_object();
+	json_object_set_new(d->quota, name, json_deep_copy(q));
+	if (nl > 3 && strcmp(name + nl - 3, "_dl") == 0 && reset &&
+	    t8_time_parse(reset, &until) == 0 && until > d->dl_blocked_until)
+		d->dl_blocked_until = until;
+}
+
 /* The problem details of a refusal (ProblemDetails, or inside a NiddDownlinkDataDeliveryFailure).
  */
 static void note_refusal(struct dev *d, int status, const char *body, size_t len, const char *what)
@@ -135,6 +161,7 @@ static void note_refusal(struct dev *d, int status, const char *body, size_t len
 		json_object_set(r, "requestedRetransmissionTime",
 				json_object_get(o, "requestedRetransmissionTime"));
 	json_object_set_new(r, "at", json_integer((json_int_t)time(NULL)));
+	note_quota(d, json_object_get(p, "quota"));
 	json_decref(d->refusal);
 	d->refusal = r;
 	log_info("refused ext=%s request=%s status=%d cause=%s detail=%s", d->ext, what, status,
@@ -145,25 +172,6 @@ static void note_refusal(struct dev *d, int status, const char *body, size_t len
 			 ? json_string_value(json_object_get(r, "detail"))
 			 : "-");
 	json_decref(o);
-}
-
-/*
- * Rate and quota figures the SCEF put in an answer (any member whose name
- * speaks of them), kept for the client's record (LPW-008/009).
- */
-static void note_quota(struct dev *d, json_t *o)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach (o, key, v) {
-		if (!strstr(key, "Rate") && !strstr(key, "rate") && !strstr(key, "Quota") &&
-		    !strstr(key, "quota") && !strstr(key, "Volume"))
-			continue;
-		if (!d->quota)
-			d->quota = json_object();
-		json_object_set(d->quota, key, v);
-	}
 }
 
 /* The self link of a 201: Location, else the body's "self". */
@@ -186,7 +194,6 @@ static void created_link(const char *body, size_t len, const char *location, cha
 static void on_created(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct dev *d = arg;
-	json_t *o;
 
 	if (status == 201)
 		created_link(body, len, location, d->config, sizeof(d->config));
@@ -199,10 +206,6 @@ static void on_created(void *arg, int status, const char *body, size_t len, cons
 		retry_later(d);
 		return;
 	}
-	o = json_loadb(body, len, 0, NULL);
-	if (json_is_object(o))
-		note_quota(d, o);
-	json_decref(o);
 	d->backoff_s = 0;
 	store(d);
 	set_state(d, DEV_ACTIVE);
@@ -231,11 +234,6 @@ static void on_checked(void *arg, int status, const char *body, size_t len, cons
 	struct dev *d = arg;
 
 	if (status == 200) {
-		json_t *o = json_loadb(body, len, 0, NULL);
-
-		if (json_is_object(o))
-			note_quota(d, o);
-		json_decref(o);
 		d->backoff_s = 0;
 		set_state(d, DEV_ACTIVE);
 		return;
@@ -307,8 +305,6 @@ static void on_delivered(void *arg, int status, const char *body, size_t len, co
 		}
 		if (status == 201)
 			d->buffered++;
-		if (json_is_object(o))
-			note_quota(d, o);
 	} else {
 		if (x) {
 			x->status = status == 500 ? "FAILED" : "REFUSED";
@@ -396,6 +392,10 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 		return;
 	}
 	mid = (uint16_t)(buf[2] << 8 | buf[3]);
+	if (d->dl_blocked_until && time(NULL) < d->dl_blocked_until) {
+		d->quota_held++; /* the SCEF said it refuses until then */
+		return;
+	}
 	if (held_copy(d, mid, hash) >= 0) {
 		/* a retransmission of what the SCEF holds for the sleeping device: not lost */
 		d->held_again++;
@@ -827,6 +827,7 @@ json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 		      (json_int_t)d->buffered, "failed", (json_int_t)d->failed, "refused",
 		      (json_int_t)d->refused, "held_retransmissions", (json_int_t)d->held_again,
 		      "dropped", (json_int_t)d->dropped);
+	json_object_set_new(o, "quota_held", json_integer((json_int_t)d->quota_held));
 	json_object_set(o, "refusal", d->refusal ? d->refusal : json_null());
 	json_object_set(o, "quota", d->quota ? d->quota : json_null());
 	json_object_set_new(o, "deliveries", deliveries_json(d));

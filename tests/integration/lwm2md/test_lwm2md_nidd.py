@@ -12,7 +12,9 @@ notifications; the endpoint bound to the externalId; a queued write
 delivered when the sleeping (PSM) device wakes, and a downlink buffered at
 the SCEF (201) delivered on the wake, its retransmissions not sent again;
 a restart of lwm2md with the device staying reachable (same vpeer port,
-same configuration).  Every wait is for an answer (a client line, a
+same configuration); 10 % loss each way and 30 s PSM sleeps (scefd's
+emulated radio); a downlink rate control reached at the SCEF shown on the
+client (LPW-008/009).  Every wait is for an answer (a client line, a
 status), never for time.
 
 Usage: test_lwm2md_nidd.py BUILD_DIR SOURCE_DIR
@@ -43,8 +45,9 @@ SCS = "lwm2md-it"
 class Scefd:
     """scefd with two devices whose clients will send from @ports."""
 
-    def __init__(self, tmp, ports, extra=()):
+    def __init__(self, tmp, ports, extra=(), items=None):
         self.tmp = tmp
+        self.items = items or {}
         self.t8 = lwgtest.free_port(socket.SOCK_STREAM)
         self.dev_port = lwgtest.free_port()
         self.ports = ports
@@ -53,8 +56,8 @@ class Scefd:
         self.proc = None
 
     def start(self):
-        devices = " ".join(f"{e},4917000000{i:02d},{p}" for i, (e, p) in
-                           enumerate(self.ports.items()))
+        devices = " ".join(f"{e},4917000000{i:02d},{p}{self.items.get(e, '')}"
+                           for i, (e, p) in enumerate(self.ports.items()))
         self.proc = lwgtest.start_daemon(
             [os.path.join(tl.BUILD, "daemons", "scefd", "scefd"), "-f", "-c", "/dev/null",
              "-o", "daemon.socket=" + os.path.join(self.tmp, "scefd.sock"),
@@ -96,8 +99,8 @@ class NiddTests(unittest.TestCase):
                 print(f"--- {name}\n" + lwgtest.log_tail(os.path.join(self.tmp, name), 60))
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start(self, lwm2md_extra="", scef_extra=()):
-        self.scef = Scefd(self.tmp, self.ports, scef_extra)
+    def start(self, lwm2md_extra="", scef_extra=(), items=None):
+        self.scef = Scefd(self.tmp, self.ports, scef_extra, items)
         self.scef.start()
         cb = lwgtest.free_port(socket.SOCK_STREAM)
         self.d = Lwm2md(self.tmp, lwm2md_extra + (
@@ -127,6 +130,17 @@ class NiddTests(unittest.TestCase):
 
     def client_record(self, ep=EXT):
         return ctl_json(self.tmp, "show", ep)
+
+    def ask(self, *args):
+        """A device-management command that may wait long (a device asleep for 30 s)."""
+        return subprocess.Popen(
+            [os.path.join(tl.BUILD, "cli", "lwgatectl"), "--socket-dir", self.tmp, "--timeout",
+             "400000", "--json", "lwm2md"] + list(args), stdout=subprocess.PIPE, text=True)
+
+    def answer(self, proc):
+        out, _ = proc.communicate(timeout=420)
+        self.assertEqual(proc.returncode, 0, out)
+        return json.loads(out)
 
     def test_configurations_at_start(self):
         self.start()
@@ -217,7 +231,7 @@ class NiddTests(unittest.TestCase):
         finally:
             if reader.poll() is None:
                 reader.kill()
-                reader.wait()
+                reader.communicate()
         self.assertEqual(reader.returncode, 0, out)
         self.assertEqual(json.loads(out)["values"]["/3/0/9"], 87)
         nidd = self.client_record()["nidd"]
@@ -244,6 +258,74 @@ class NiddTests(unittest.TestCase):
         self.assertEqual(r["values"]["/3/0/9"], 87)
         # the configuration was found again, not made anew
         self.assertEqual(len(self.scef.ctl("configurations")["configurations"]), confs)
+
+    def test_lossy_radio_and_psm(self):
+        """10 % loss each way and 30 s PSM sleeps (scefd's emulated radio, seeded): CoAP's
+        retransmissions on both sides and the SCEF's buffering get every operation through."""
+        radio = ",psm=30/5,loss=10"
+        self.start("[lwm2m]\nawake_time = 5\n", ["-o", "devices.seed=42"],
+                   {EXT: radio, EXT2: radio})
+        # a queue-mode device: what lwm2md has for it while it sleeps waits for its next uplink
+        c = self.device(EXT, "--binding", "NQ")
+        c.expect("registered", 120)
+        wait_for(lambda: self.client_record().get("queue_state") == "asleep",
+                 "the awake window to end", 60)
+        read = ctl_json(self.tmp, "read", EXT, "/3/0/9")
+        write = ctl_json(self.tmp, "write", EXT, "/3/0/14", "+07")
+        self.assertEqual((read["state"], write["state"]), ("queued", "queued"))
+        c.say("update")
+        c.expect("write path=/3/0/14", 180)
+        for op in (read, write):
+            wait_for(lambda: ctl_json(self.tmp, "op", str(op["id"]))["state"] == "done",
+                     "the queued operations to be done", 180)
+        self.assertEqual(
+            ctl_json(self.tmp, "op", str(read["id"]))["result"]["values"]["/3/0/9"], 87)
+        # not in queue mode: lwm2md sends at once, the SCEF holds the request while the device
+        # sleeps (up to 30 s) and delivers it at its periodic wake
+        c2 = self.device(EXT2, "--binding", "N")
+        c2.expect("registered", 120)
+        self.scef.ctl("sleep", EXT2, "psm")
+        proc = self.ask("read", EXT2, "/3/0/9")
+        self.assertEqual(self.answer(proc)["values"]["/3/0/9"], 87)
+        c2.expect("read path=/3/0/9", 60)
+        # observe it; a notification after the device's own uplink
+        obs = self.answer(self.ask("observe", EXT2, "/3/0/9"))
+        self.assertEqual(obs["code"], "2.05 Content")
+        c2.say("notify con")
+        c2.say("set /3/0/9 42")
+        wait_for(lambda: any(x["path"] == "/3/0/9" and x["value"] == 42
+                             for x in ctl_json(self.tmp, "values", EXT2)),
+                 "the notification through the lossy radio", 180)
+        rec = self.client_record(EXT2)["nidd"]
+        self.assertGreaterEqual(rec["buffered"], 1, rec)
+        # what the radio lost (the seed is fixed, the traffic's timing is not: shown, not asserted)
+        for d in self.scef.ctl("devices")["devices"]:
+            print(f"radio {d['externalId']}: uplinks {d.get('uplinks')} lost "
+                  f"{d.get('uplinks_lost')}, downlinks {d.get('downlinks')} lost "
+                  f"{d.get('downlinks_lost')}", file=sys.stderr)
+
+    def test_quota_reported_per_device(self):
+        """A downlink rate control reached at the SCEF (403 QUOTA_EXCEEDED): shown on the
+        client, and libcoap's retransmissions held back until the window ends (LPW-008/009)."""
+        self.start(items={EXT: ",plmn_dl=3"})
+        self.registered(EXT, "--binding", "N")  # its 2.01: one downlink
+        for _ in range(2):
+            self.assertEqual(ctl_json(self.tmp, "read", EXT, "/3/0/9")["values"]["/3/0/9"], 87)
+        proc = self.ask("read", EXT, "/3/0/9")
+        try:
+            wait_for(lambda: (self.client_record()["nidd"]["refusal"] or {}).get("cause")
+                     == "QUOTA_EXCEEDED", "the SCEF's refusal", 30)
+            rec = self.client_record()["nidd"]
+            self.assertEqual(rec["refusal"]["status"], 403)
+            q = rec["quota"]["plmn_dl"]
+            self.assertEqual((q["limit"], q["used"]), (3, 3))
+            self.assertIn("resetTime", q)
+            wait_for(lambda: self.client_record()["nidd"]["quota_held"] >= 1,
+                     "a retransmission held back by lwm2md", 30)
+            self.assertEqual(self.client_record()["nidd"]["refused"], 1)
+        finally:
+            proc.kill()
+            proc.communicate()
 
 
 if __name__ == "__main__":
