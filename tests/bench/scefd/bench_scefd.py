@@ -11,7 +11,11 @@
      (an http.server in this process, so its own speed bounds the figure);
   3. uplink-to-SCS/AS latency: a device's datagram to the
      NiddUplinkDataNotification's arrival, median and 99th percentile of
-     500, one at a time.
+     500, one at a time, on loopback;
+  4. sustained MT deliveries with callbacks: h2load POSTs reliable data
+     (reliableDataService, a device with RDS) as fast as scefd takes it,
+     each answered 201 and acknowledged in a status notification: from the
+     first request to the last notification received.
 
 Usage: bench_scefd.py BUILD_DIR SOURCE_DIR   (run by `meson test --benchmark`)
 """
@@ -75,19 +79,31 @@ def post(url, doc):
         return r.status, json.loads(r.read())
 
 
+def drain_socket(s):
+    """Read a device's datagrams so that its socket never fills."""
+    s.settimeout(None)
+    while True:
+        try:
+            s.recv(2048)
+        except OSError:
+            return
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="bench-scefd-")
     rx = Receiver()
     dev = {}
-    for name in ("fast@bench", "sleepy@bench"):
+    for name in ("fast@bench", "sleepy@bench", "rds@bench"):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("127.0.0.1", 0))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         dev[name] = s
     port = lwgtest.free_port(socket.SOCK_STREAM)
     dev_port = lwgtest.free_port()
-    devices = "fast@bench,491700000101,%d sleepy@bench,491700000102,%d,psm" % (
-        dev["fast@bench"].getsockname()[1], dev["sleepy@bench"].getsockname()[1])
+    devices = ("fast@bench,491700000101,%d sleepy@bench,491700000102,%d,psm "
+               "rds@bench,491700000103,%d,rds") % (
+        dev["fast@bench"].getsockname()[1], dev["sleepy@bench"].getsockname()[1],
+        dev["rds@bench"].getsockname()[1])
     log = os.path.join(tmp, "scefd.log")
     proc = lwgtest.start_daemon(
         [os.path.join(BUILD, "daemons", "scefd", "scefd"), "-f", "-c", "/dev/null",
@@ -160,6 +176,27 @@ def main():
     print(f"uplink_to_scs_as_ms median {statistics.median(lat):.2f} p99 {lat[494]:.2f} "
           f"(500 NiddUplinkDataNotifications, one at a time; the lwm2md goal of 5 ms "
           f"needs binding N, not there yet)")
+
+    # 4. Sustained: reliable deliveries, each with its status notification.
+    with open(body, "w") as f:
+        json.dump({"externalId": "rds@bench", "data": "QAESNAA=", "reliableDataService": True},
+                  f)
+    threading.Thread(target=lambda: drain_socket(dev["rds@bench"]), daemon=True).start()
+    n = 5000
+    before = len(rx.arrivals)
+    t0 = time.monotonic()
+    out = subprocess.run(["h2load", "-n", str(n), "-c", "4", "-m", "4", "-d", body,
+                          "-H", "Content-Type: application/json",
+                          confs["rds@bench"] + "/downlink-data-deliveries"],
+                         capture_output=True, text=True, timeout=600).stdout
+    ok = re.search(r"(\d+) succeeded", out)
+    done = int(ok.group(1)) if ok else 0
+    rx.wait(before + done)
+    took = rx.arrivals[-1][0] - t0
+    acked = sum(1 for _, b in rx.arrivals[before:] if b"SUCCESS_ACKNOWLEDGED" in b)
+    print(f"mt_deliveries_with_callbacks_sustained_per_s {done / took:.0f} ({done} of {n} "
+          f"reliable deliveries answered 2xx, {acked} SUCCESS_ACKNOWLEDGED notifications, "
+          f"the last after {took:.2f} s; goal 200/s)")
     proc.terminate()
     proc.wait()
     rx.srv.shutdown()
