@@ -89,15 +89,19 @@ class NiddTests(unittest.TestCase):
     def tearDown(self):
         for c in self.clients:
             c.kill()
+        rc = None
         if self.d and self.d.proc and self.d.alive():
-            self.d.kill9()
+            # a clean stop, so that LeakSanitizer checks lwm2md's NIDD side under ASan
+            rc = self.d.stop()
         if self.scef:
             self.scef.stop()
         if self._outcome and not all(e is None for _, e in getattr(
                 self._outcome, "errors", [])):
             for name in ("lwm2md.log", "scefd.log"):
                 print(f"--- {name}\n" + lwgtest.log_tail(os.path.join(self.tmp, name), 60))
+        log = lwgtest.log_tail(os.path.join(self.tmp, "lwm2md.log"), 60)
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self.assertIn(rc, (None, 0), "lwm2md did not stop cleanly:\n" + log)
 
     def start(self, lwm2md_extra="", scef_extra=(), items=None):
         self.scef = Scefd(self.tmp, self.ports, scef_extra, items)
