@@ -18,6 +18,7 @@ import copy
 import json
 import os
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -356,6 +357,45 @@ class RddApiTests(tr.RddCase):
         self.assertTrue(ev.opened())
         self.assertEqual(self.rdd.coap("delete", r.location()).code, "2.02")
         self.assertEqual(ev.event("rd.removed")["ep"], "node1")
+
+
+class RouteTableTests(unittest.TestCase):
+    """The daemons' route tables (daemons/*/httpapi.c) and the documents name the
+    same routes: a route added to a table and not to its document fails here, and
+    so does a documented route no table has.  lwm2md's {path*} stands for the
+    documented depths: {object}[/{instance}[/{resource}[/{riid}]]]."""
+
+    def routes(self, daemon):
+        with open(os.path.join(tl.SOURCE, "daemons", daemon, "httpapi.c")) as f:
+            text = f.read()
+        found = re.findall(r'\{ "(GET|PUT|POST|DELETE)", "(/[^"]*)"', text)
+        found += [("GET", p) for p in re.findall(r'cfg\.events_path = "([^"]+)"', text)]
+        self.assertTrue(found, daemon)
+        return found
+
+    @staticmethod
+    def regex(pattern):
+        out = ""
+        for part in re.split(r"({[^}]+})", pattern):
+            if part == "{path*}":
+                out += r"\{object\}(/\{instance\}(/\{resource\}(/\{riid\})?)?)?"
+            elif part.startswith("{"):
+                out += r"\{[^}]+\}"
+            else:
+                out += re.escape(part)
+        return re.compile(out)
+
+    def test_tables_and_documents_agree(self):
+        for daemon in ("lwm2md", "rdd", "lowpand"):
+            spec = openapi_check.spec(daemon)
+            routes = [(m.lower(), self.regex(p), p) for m, p in self.routes(daemon)]
+            ops = [(m, p) for p, m, _ in spec.operations()]
+            for m, rx, p in routes:
+                self.assertTrue(any(m == om and rx.fullmatch(op) for om, op in ops),
+                                f"{daemon}: {m.upper()} {p} is not in doc/openapi/{daemon}.yaml")
+            for om, op in ops:
+                self.assertTrue(any(m == om and rx.fullmatch(op) for m, rx, _ in routes),
+                                f"{daemon}: {om.upper()} {op} is documented, but no route has it")
 
 
 class WholeDocumentTests(unittest.TestCase):
