@@ -46,6 +46,7 @@ struct pending {
 
 static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
 			   const char *field, const char *event);
+static void ensure_subscribed(struct httpbridge *b);
 
 static int parse_tokens(struct httpbridge *b, int scope, const char *list)
 {
@@ -237,6 +238,9 @@ static void run_route(struct httpbridge *b, struct http_exchange *ex,
 	p->route = r;
 	if (r->stream_event && m->n)
 		snprintf(p->stream_filter, sizeof(p->stream_filter), "%s", m->cap[0].value);
+	/* before the command: an event after its answer cannot pass the subscription */
+	if (r->stream_event)
+		ensure_subscribed(b);
 	http_exchange_on_close(ex, pending_gone, p);
 	if (ipc_peer_call(b->peer, call.cmd, call.args, ms, on_reply, p) < 0) {
 		http_exchange_on_close(ex, NULL, NULL);
@@ -285,6 +289,17 @@ static void on_event(const char *topic, json_t *data, void *arg)
 	free(s);
 }
 
+/* The daemon's events come to the bridge once anyone streams them. */
+static void ensure_subscribed(struct httpbridge *b)
+{
+	if (b->subscribed)
+		return;
+	json_t *all = json_pack("[s]", "*");
+	ipc_peer_subscribe(b->peer, all, on_event, b);
+	json_decref(all);
+	b->subscribed = true;
+}
+
 static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
 			   const char *field, const char *event)
 {
@@ -299,12 +314,7 @@ static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const
 	snprintf(s->filter, sizeof(s->filter), "%s", filter);
 	s->field = field;
 	s->event = event;
-	if (!b->subscribed) {
-		json_t *all = json_pack("[s]", "*");
-		ipc_peer_subscribe(b->peer, all, on_event, b);
-		json_decref(all);
-		b->subscribed = true;
-	}
+	ensure_subscribed(b);
 	s->b = b;
 	s->ex = ex;
 	s->next = b->subs;

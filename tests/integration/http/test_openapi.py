@@ -97,10 +97,9 @@ class Stream:
 
     def rest(self):
         """The body of an answer that is no stream (a refusal)."""
-        self.proc.wait(timeout=30)
         text = ""
-        while not self.lines.empty():
-            text += self.lines.get() or ""
+        while (line := self.lines.get(timeout=30)) is not None:  # None: curl's stdout ended
+            text += line
         return text
 
     def opened(self):
