@@ -156,7 +156,8 @@ static int build_cancel(const struct httproute_match *m, const struct http_reque
  * a DELETE cancels; the command checks each path.
  */
 static int composite_args(const struct httproute_match *m, const struct http_request *req,
-			  const char *const *q, struct httpbridge_call *call, char *why, size_t size)
+			  const char *const *q, struct httpbridge_call *call, char *why,
+			  size_t size)
 {
 	char paths[HTTPROUTE_MAX_VALUE];
 	int rc = http_query_param(req->query, "paths", paths, sizeof(paths));
@@ -178,9 +179,8 @@ static int build_read_composite(const struct httproute_match *m, const struct ht
 	return composite_args(m, req, q, call, why, size);
 }
 
-static int build_observe_composite(const struct httproute_match *m,
-				   const struct http_request *req, struct httpbridge_call *call,
-				   char *why, size_t size)
+static int build_observe_composite(const struct httproute_match *m, const struct http_request *req,
+				   struct httpbridge_call *call, char *why, size_t size)
 {
 	static const char *const q[] = { "format", NULL };
 	call->cmd = "observe-composite";

@@ -79,7 +79,7 @@ struct pubsub_topic_info {
 	size_t subscribers;
 	int64_t published_ms; /* 0: never */
 	size_t value_len;
-	int64_t expires; /* seconds since the epoch, 0: never */
+	int64_t expires;      /* seconds since the epoch, 0: never */
 	const uint8_t *value; /* the last published value (value_len bytes), or NULL */
 	int value_cf;         /* its Content-Format as published, -1 when none */
 };

@@ -202,8 +202,8 @@ static void add_value(json_t *o, const struct pubsub_topic_info *t)
 	if (!b64)
 		abort();
 	EVP_EncodeBlock((unsigned char *)b64, v, (int)n); /* n <= max_value_size */
-	json_object_set_new(o, "value_format", t->value_cf >= 0 ? json_integer(t->value_cf)
-								: json_null());
+	json_object_set_new(o, "value_format",
+			    t->value_cf >= 0 ? json_integer(t->value_cf) : json_null());
 	json_object_set_new(o, "value", json_string(b64));
 	free(b64);
 	if (t->value_cf == 0 || t->value_cf == 50) {
