@@ -138,7 +138,10 @@ class Lwm2mApiTests(to.Harness):
     def tearDown(self):
         for s in self.streams:
             s.close()
+        # a clean stop: under ASan a leak or an error shows as the exit status
+        rc = self.d.stop() if self.d and self.d.alive() else 0
         super().tearDown()
+        self.assertEqual(rc, 0, "lwm2md's exit status")
 
     def api(self, method, target, **kw):
         return curl(self.spec, self.port, method, target, **kw)
@@ -280,6 +283,7 @@ class Lwm2mApiTests(to.Harness):
 
 class RddApiTests(tr.RddCase):
     START = False
+    CLEAN_STOP = True  # under ASan a leak or an error shows as rdd's exit status
 
     def setUp(self):
         super().setUp()
