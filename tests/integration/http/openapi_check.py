@@ -42,6 +42,7 @@ class Spec:
         self.doc = doc
         self.resolver = jsonschema.RefResolver.from_schema(self.doc)
         self.seen = set()
+        self.checked = 0  # answers checked, for the tests' summary
         self.templates = []
         for path in self.doc["paths"]:
             segs = path.strip("/").split("/")
@@ -165,6 +166,7 @@ class Spec:
     def check(self, method, target, status, ctype, body, what=""):
         """Fail (AssertionError) unless the document describes this answer."""
         method = method.lower()
+        self.checked += 1
         path, _, query = target.partition("?")
         where = f"{self.name}: {method.upper()} {target} -> {status} {ctype} {what}"
         if isinstance(body, str):

@@ -410,6 +410,8 @@ class WholeDocumentTests(unittest.TestCase):
             spec = openapi_check.spec(name)
             missing = {(m, p) for p, m, _ in spec.operations()} - spec.seen
             self.assertEqual(missing, set(), f"{name}: operations no test answered")
+            print(f"{name}: {spec.checked} answers checked, {len(spec.seen)} operations",
+                  file=sys.stderr)
 
 
 if __name__ == "__main__":
