@@ -108,7 +108,12 @@ class Spec:
             assert names == set(declared), f"{where}: path parameters {names} vs {set(declared)}"
             for p in declared.values():
                 assert p.get("required") is True, f"{where}: path parameter {p['name']} required"
-            for p in list(declared.values()) + list(self.params(path, method, "query").values()):
+            assert path.startswith("/"), f"{where}: a path begins with /"
+            item = self.doc["paths"][path]
+            for p in item.get("parameters", []) + op.get("parameters", []):
+                p = self.deref(p)
+                assert p.get("in") in ("query", "header", "path", "cookie"), f"{where}: {p}"
+                assert isinstance(p.get("name"), str) and "schema" in p, f"{where}: {p}"
                 Validator.check_schema(p["schema"])
             if "operationId" in op:
                 assert op["operationId"] not in ids, f"{where}: operationId twice"
