@@ -210,7 +210,7 @@ class Spec:
             return
         base = (ctype or "").split(";")[0].strip().lower()
         assert base in content, f"{where}: {base!r} is not among {sorted(content)}"
-        self.body(where, base, content[base].get("schema"), body, status)
+        self.body(where, base, content[base], body, status)
 
     def bad_query(self, template, method, query):
         """Does a query parameter fail its schema, or is a required one missing?"""
@@ -236,14 +236,17 @@ class Spec:
         assert not errors, f"{where}: " + "; ".join(
             f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
 
-    def body(self, where, base, schema, body, status):
+    def body(self, where, base, media, body, status):
+        schema = media.get("schema")
         if base in JSON_TYPES:
             doc = json.loads(body)
             self.validate(where, schema or {}, doc)
             if base == "application/problem+json":
                 assert doc["status"] == status, f"{where}: the problem's status"
         elif base == "text/event-stream":
-            check_events(where, body.decode())
+            for data in check_events(where, body.decode()):
+                # x-lwgate-event-data: the schema of every event's data on this stream
+                self.validate(where, media.get("x-lwgate-event-data", {}), data)
         elif base == "application/link-format":
             text = body.decode()
             assert not text or re.fullmatch(r'<[^>]*>[^,]*(,<[^>]*>[^,]*)*', text) or \
@@ -258,7 +261,9 @@ class Spec:
 
 
 def check_events(where, text):
-    """A text/event-stream as the API sends it: `: subscribed`, then event/data pairs."""
+    """A text/event-stream as the API sends it: `: subscribed`, then event/data pairs;
+    returns the events' data, parsed."""
+    out = []
     assert text.startswith(": subscribed\n\n"), f"{where}: the stream opens with : subscribed"
     for block in text[len(": subscribed\n\n"):].split("\n\n"):
         if not block:
@@ -268,7 +273,8 @@ def check_events(where, text):
             continue  # the last event, cut where the test stopped reading
         assert lines[0].startswith("event: ") and lines[1].startswith("data: "), \
             f"{where}: event {block!r}"
-        json.loads(lines[1][6:])
+        out.append(json.loads(lines[1][6:]))
+    return out
 
 
 SPECS = {}
