@@ -32,13 +32,32 @@ JSON_TYPES = ("application/json", "application/problem+json")
 Validator = jsonschema.Draft202012Validator
 
 
+class StrictLoader(yaml.SafeLoader):
+    """YAML as PyYAML's safe loader reads it, but a key twice in a mapping is an
+    error (PyYAML keeps the last one silently)."""
+
+
+def _mapping(loader, node, deep=False):
+    keys = set()
+    for k, _ in node.value:
+        key = loader.construct_object(k, deep=deep)
+        if key in keys:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
+                                                    k.start_mark)
+        keys.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
 class Spec:
     def __init__(self, name, doc=None):
         """The document doc/openapi/@name.yaml, or @doc (a test's changed copy)."""
         self.name = name
         if doc is None:
             with open(os.path.join(DOC_DIR, name + ".yaml"), encoding="utf-8") as f:
-                doc = yaml.safe_load(f)
+                doc = yaml.load(f, StrictLoader)
         self.doc = doc
         self.resolver = jsonschema.RefResolver.from_schema(self.doc)
         self.seen = set()
