@@ -364,15 +364,15 @@ class RddApiTests(tr.RddCase):
 
 class RouteTableTests(unittest.TestCase):
     """The daemons' route tables (daemons/*/httpapi.c) and the documents name the
-    same routes: a route added to a table and not to its document fails here, and
+    same routes with the same scopes: a route added to a table and not to its document fails here, and
     so does a documented route no table has.  lwm2md's {path*} stands for the
     documented depths: {object}[/{instance}[/{resource}[/{riid}]]]."""
 
     def routes(self, daemon):
         with open(os.path.join(tl.SOURCE, "daemons", daemon, "httpapi.c")) as f:
             text = f.read()
-        found = re.findall(r'\{ "(GET|PUT|POST|DELETE)", "(/[^"]*)"', text)
-        found += [("GET", p) for p in re.findall(r'cfg\.events_path = "([^"]+)"', text)]
+        found = re.findall(r'\{ "(GET|PUT|POST|DELETE)", "(/[^"]*)", (true|false)', text)
+        found += [("GET", p, "false") for p in re.findall(r'cfg\.events_path = "([^"]+)"', text)]
         self.assertTrue(found, daemon)
         return found
 
@@ -391,13 +391,18 @@ class RouteTableTests(unittest.TestCase):
     def test_tables_and_documents_agree(self):
         for daemon in ("lwm2md", "rdd", "lowpand"):
             spec = openapi_check.spec(daemon)
-            routes = [(m.lower(), self.regex(p), p) for m, p in self.routes(daemon)]
+            routes = [(m.lower(), self.regex(p), p, w == "true") for m, p, w in self.routes(daemon)]
             ops = [(m, p) for p, m, _ in spec.operations()]
-            for m, rx, p in routes:
-                self.assertTrue(any(m == om and rx.fullmatch(op) for om, op in ops),
-                                f"{daemon}: {m.upper()} {p} is not in doc/openapi/{daemon}.yaml")
+            scope = {(m, p): op.get("security", spec.doc["security"])
+                     for p, m, op in spec.operations()}
+            for m, rx, p, write in routes:
+                mine = [(om, op) for om, op in ops if m == om and rx.fullmatch(op)]
+                self.assertTrue(mine, f"{daemon}: {m.upper()} {p} is not in doc/openapi/{daemon}.yaml")
+                # the scope the document names is the one the table asks for
+                for o in mine:
+                    self.assertEqual(scope[o], [{"bearer": ["rw" if write else "ro"]}], o)
             for om, op in ops:
-                self.assertTrue(any(m == om and rx.fullmatch(op) for m, rx, _ in routes),
+                self.assertTrue(any(m == om and rx.fullmatch(op) for m, rx, _, _ in routes),
                                 f"{daemon}: {om.upper()} {op} is documented, but no route has it")
 
 
