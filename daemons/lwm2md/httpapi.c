@@ -150,6 +150,82 @@ static int build_cancel(const struct httproute_match *m, const struct http_reque
 	return httpbridge_query_args(req, q, call->args, why, size);
 }
 
+/*
+ * The composite routes (Leshan's shape): ?paths=/3/0/9,/1/0/1 names the
+ * paths of a Read- or Observe-Composite, or of the composite observation
+ * a DELETE cancels; the command checks each path.
+ */
+static int composite_args(const struct httproute_match *m, const struct http_request *req,
+			  const char *const *q, struct httpbridge_call *call, char *why,
+			  size_t size)
+{
+	char paths[HTTPROUTE_MAX_VALUE];
+	int rc = http_query_param(req->query, "paths", paths, sizeof(paths));
+	json_t *p = rc == 0 ? json_string(paths) : NULL; /* NULL too when not UTF-8 */
+	if (!p) {
+		snprintf(why, size, "?paths=/O/I/R,… names the paths (UTF-8, comma-separated)");
+		return 400;
+	}
+	call->args = json_pack("{s:s, s:o}", "ep", httproute_get(m, "ep"),
+			       strcmp(call->cmd, "cancel") == 0 ? "path" : "paths", p);
+	return httpbridge_query_args(req, q, call->args, why, size);
+}
+
+static int build_read_composite(const struct httproute_match *m, const struct http_request *req,
+				struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "format", NULL };
+	call->cmd = "read-composite";
+	return composite_args(m, req, q, call, why, size);
+}
+
+static int build_observe_composite(const struct httproute_match *m, const struct http_request *req,
+				   struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "format", NULL };
+	call->cmd = "observe-composite";
+	return composite_args(m, req, q, call, why, size);
+}
+
+static int build_cancel_composite(const struct httproute_match *m, const struct http_request *req,
+				  struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "mode", NULL };
+	call->cmd = "cancel";
+	return composite_args(m, req, q, call, why, size);
+}
+
+/* PUT …/composite {"values": {"/3/0/14": v, "/1/0/1": 120}}: Write-Composite (iPATCH). */
+static int build_write_composite(const struct httproute_match *m, const struct http_request *req,
+				 struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "format", NULL };
+	json_t *body;
+	int rc = httpbridge_body_json(req, &body, why, size);
+	if (rc)
+		return rc;
+	json_t *values = json_object_get(body, "values");
+	if (!json_is_object(values)) {
+		json_decref(body);
+		snprintf(why, size, "the body is {\"values\": {path: value, …}}");
+		return 400;
+	}
+	call->cmd = "write-composite";
+	call->args = json_pack("{s:s, s:O}", "ep", httproute_get(m, "ep"), "values", values);
+	json_decref(body);
+	return httpbridge_query_args(req, q, call->args, why, size);
+}
+
+/* GET …/values[?path=/3/0]: the last known values, all or under one path. */
+static int build_values(const struct httproute_match *m, const struct http_request *req,
+			struct httpbridge_call *call, char *why, size_t size)
+{
+	static const char *const q[] = { "path", NULL };
+	call->cmd = "values";
+	call->args = json_pack("{s:s}", "ep", httproute_get(m, "ep"));
+	return httpbridge_query_args(req, q, call->args, why, size);
+}
+
 /* GET /api/ops/{id}: the control command takes the id as a number. */
 static int build_op(const struct httproute_match *m, const struct http_request *req,
 		    struct httpbridge_call *call, char *why, size_t size)
@@ -191,9 +267,14 @@ const struct httpbridge_route httpapi_routes[] = {
 	{ "GET", "/api/clients/{ep}", false, "show", NULL },
 	{ "DELETE", "/api/clients/{ep}", true, "remove", NULL },
 	{ "GET", "/api/clients/{ep}/observations", false, "observations", NULL, .list = true },
-	{ "GET", "/api/clients/{ep}/values", false, "values", NULL, .list = true },
+	{ "GET", "/api/clients/{ep}/values", false, NULL, build_values, .list = true },
 	{ "GET", "/api/clients/{ep}/ops", false, "ops", NULL, .list = true },
 	{ "GET", "/api/ops/{id}", false, NULL, build_op },
+	/* before the {path*} routes: "composite" is no LwM2M path, but {path*} would take it */
+	{ "GET", "/api/clients/{ep}/composite", false, NULL, build_read_composite },
+	{ "PUT", "/api/clients/{ep}/composite", true, NULL, build_write_composite },
+	{ "POST", "/api/clients/{ep}/composite/observe", true, NULL, build_observe_composite },
+	{ "DELETE", "/api/clients/{ep}/composite/observe", true, NULL, build_cancel_composite },
 	{ "POST", "/api/clients/{ep}/{path*}/observe", true, NULL, build_observe },
 	{ "DELETE", "/api/clients/{ep}/{path*}/observe", true, NULL, build_cancel },
 	{ "GET", "/api/clients/{ep}/{path*}/discover", false, NULL, build_discover },

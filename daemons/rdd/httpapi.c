@@ -303,10 +303,27 @@ static int render_res(const struct http_request *req, json_t *result, char **bod
 	return render(req, result, false, body, len, ctype);
 }
 
+/* GET /api/topics/{name}: the one topic the list command finds, as an object. */
+static int render_topic(const struct http_request *req, json_t *result, char **body, size_t *len,
+			const char **ctype)
+{
+	json_t *one = json_is_array(result) ? json_array_get(result, 0) : result;
+	if (!json_is_object(one))
+		return 500;
+	*body = json_dumps(one, JSON_COMPACT);
+	*len = strlen(*body);
+	*ctype = "application/json";
+	return 0;
+}
+
 const struct httpbridge_route rdd_httpapi_routes[] = {
 	{ "GET", "/rd-lookup/ep", false, NULL, build_ep, render_ep, .list = true },
 	{ "GET", "/rd-lookup/res", false, NULL, build_res, render_res, .list = true },
 	{ "GET", "/api/topics", false, "topics", NULL, NULL, .list = true },
+	{ "GET", "/api/topics/{name}", false, "topics", NULL, render_topic, .list = true },
+	/* each publication on the topic, once the command found it */
+	{ "GET", "/api/topics/{name}/data", false, "topics", NULL, NULL, .list = true,
+	  .stream_event = "ps.published", .stream_field = "name" },
 	{ "GET", "/api/status", false, "status", NULL, NULL },
 	{ NULL },
 };

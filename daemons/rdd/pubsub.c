@@ -141,6 +141,8 @@ static void info_of(const struct topic *t, struct pubsub_topic_info *out)
 	out->subscribers = pssubs_count(t->subs);
 	out->published_ms = t->published_ms;
 	out->value_len = t->len;
+	out->value = t->value;
+	out->value_cf = t->cf;
 	out->expires = (t->conf.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) ? t->conf.expires : 0;
 }
 
@@ -461,6 +463,7 @@ static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t 
 									 .content_format = t->cf,
 									 .observe = t->seq },
 						 observer_check(t), now);
+	tell(ps, t, PUBSUB_PUBLISHED);
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(was_full ? 204 : 201));
 }
 

@@ -79,10 +79,13 @@ struct pubsub_topic_info {
 	size_t subscribers;
 	int64_t published_ms; /* 0: never */
 	size_t value_len;
-	int64_t expires; /* seconds since the epoch, 0: never */
+	int64_t expires;      /* seconds since the epoch, 0: never */
+	const uint8_t *value; /* the last published value (value_len bytes), or NULL */
+	int value_cf;         /* its Content-Format as published, -1 when none */
 };
 
-enum pubsub_event { PUBSUB_CREATED, PUBSUB_DELETED, PUBSUB_EXPIRED };
+/* PUBSUB_PUBLISHED: a publication was stored (the info carries its value). */
+enum pubsub_event { PUBSUB_CREATED, PUBSUB_DELETED, PUBSUB_EXPIRED, PUBSUB_PUBLISHED };
 
 typedef void (*pubsub_event_fn)(const struct pubsub_topic_info *t, enum pubsub_event ev, void *arg);
 

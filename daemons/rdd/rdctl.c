@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "coap/credctl.h"
 #include "coap/rdquery.h"
 #include "common/log.h"
@@ -184,6 +186,32 @@ static json_t *topic_json(const struct pubsub_topic_info *t)
 			 t->published_ms ? json_integer(t->published_ms / 1000) : json_null(),
 			 "value_size", (json_int_t)t->value_len, "expires",
 			 t->expires ? json_integer(t->expires) : json_null());
+}
+
+/*
+ * A publication's value, for the HTTP API's topic-data stream: always as
+ * base64 (any Content-Format), and also as "text" when it is text/plain
+ * (0) or application/json (50) and UTF-8, so a browser needs no decoder.
+ */
+static void add_value(json_t *o, const struct pubsub_topic_info *t)
+{
+	size_t n = t->value ? t->value_len : 0;
+	const uint8_t *v = t->value ? t->value : (const uint8_t *)"";
+	char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+
+	if (!b64)
+		abort();
+	EVP_EncodeBlock((unsigned char *)b64, v, (int)n); /* n <= max_value_size */
+	json_object_set_new(o, "value_format",
+			    t->value_cf >= 0 ? json_integer(t->value_cf) : json_null());
+	json_object_set_new(o, "value", json_string(b64));
+	free(b64);
+	if (t->value_cf == 0 || t->value_cf == 50) {
+		json_t *text = json_stringn((const char *)v, n); /* NULL: not UTF-8 */
+
+		if (text)
+			json_object_set_new(o, "text", text);
+	}
 }
 
 struct topics_ctx {
@@ -620,9 +648,13 @@ void rdctl_topic_changed(struct rdd *rdd, const struct pubsub_topic_info *t, enu
 		[PUBSUB_CREATED] = "ps.topic_created",
 		[PUBSUB_DELETED] = "ps.topic_deleted",
 		[PUBSUB_EXPIRED] = "ps.topic_expired",
+		[PUBSUB_PUBLISHED] = "ps.published",
 	};
+	json_t *o = topic_json(t);
 
-	ipc_server_publish(daemon_ipc(rdd->daemon), topics[ev], topic_json(t));
+	if (ev == PUBSUB_PUBLISHED)
+		add_value(o, t);
+	ipc_server_publish(daemon_ipc(rdd->daemon), topics[ev], o);
 }
 
 void rdctl_changed(struct rdd *rdd, const struct rdreg *reg, enum rdstore_change change)

@@ -19,6 +19,8 @@ struct subscriber {
 	struct httpbridge *b;
 	struct http_exchange *ex;
 	char filter[HTTPROUTE_MAX_VALUE]; /* "" for every event */
+	const char *field;                /* of the event's data that must equal filter */
+	const char *event;                /* only events of this name; NULL: all */
 	struct subscriber *prev, *next;
 };
 
@@ -36,9 +38,15 @@ struct httpbridge {
 
 /* One control call in flight for an exchange; the exchange may go first. */
 struct pending {
+	struct httpbridge *b;
 	struct http_exchange *ex;
 	const struct httpbridge_route *route;
+	char stream_filter[HTTPROUTE_MAX_VALUE]; /* a stream route's capture */
 };
+
+static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
+			   const char *field, const char *event);
+static void ensure_subscribed(struct httpbridge *b);
 
 static int parse_tokens(struct httpbridge *b, int scope, const char *list)
 {
@@ -127,10 +135,16 @@ static void on_reply(const struct ipc_response *resp, void *arg)
 	struct http_exchange *ex = p->ex;
 	httpbridge_render_fn render = p->route->render;
 	bool list = p->route->list;
+	if (ex)
+		http_exchange_on_close(ex, NULL, NULL);
+	if (ex && resp->ok && p->route->stream_event) {
+		add_subscriber(p->b, ex, p->stream_filter, p->route->stream_field,
+			       p->route->stream_event);
+		ex = NULL;
+	}
 	free(p);
 	if (!ex)
-		return; /* the client left */
-	http_exchange_on_close(ex, NULL, NULL);
+		return; /* the client left, or its stream began */
 	/* a list comes as records, then a reply that closes it; an empty one as the
 	 * closing reply alone */
 	json_t *result = resp->records ? resp->records : resp->result;
@@ -219,8 +233,14 @@ static void run_route(struct httpbridge *b, struct http_exchange *ex,
 	struct pending *p = calloc(1, sizeof(*p));
 	if (!p)
 		abort();
+	p->b = b;
 	p->ex = ex;
 	p->route = r;
+	if (r->stream_event && m->n)
+		snprintf(p->stream_filter, sizeof(p->stream_filter), "%s", m->cap[0].value);
+	/* before the command: an event after its answer cannot pass the subscription */
+	if (r->stream_event)
+		ensure_subscribed(b);
 	http_exchange_on_close(ex, pending_gone, p);
 	if (ipc_peer_call(b->peer, call.cmd, call.args, ms, on_reply, p) < 0) {
 		http_exchange_on_close(ex, NULL, NULL);
@@ -248,10 +268,12 @@ static void on_event(const char *topic, json_t *data, void *arg)
 	struct httpbridge *b = arg;
 	char *s = NULL;
 	size_t len = 0;
-	const char *field = b->cfg.events_field;
-	const char *value = field ? json_string_value(json_object_get(data, field)) : NULL;
 	for (struct subscriber *sub = b->subs, *next; sub; sub = next) {
 		next = sub->next; /* a write may end the stream, and free sub */
+		if (sub->event && strcmp(sub->event, topic) != 0)
+			continue;
+		const char *value =
+			sub->field ? json_string_value(json_object_get(data, sub->field)) : NULL;
 		if (sub->filter[0] && (!value || strcmp(value, sub->filter) != 0))
 			continue;
 		if (!s) {
@@ -267,32 +289,32 @@ static void on_event(const char *topic, json_t *data, void *arg)
 	free(s);
 }
 
-static void subscribe(struct httpbridge *b, struct http_exchange *ex)
+/* The daemon's events come to the bridge once anyone streams them. */
+static void ensure_subscribed(struct httpbridge *b)
 {
-	const struct http_request *req = http_exchange_request(ex);
-	struct subscriber *s = calloc(1, sizeof(*s));
-	if (!s)
-		abort();
-	int rc = b->cfg.events_filter ? http_query_param(req->query, b->cfg.events_filter,
-							 s->filter, sizeof(s->filter))
-				      : -ENOENT;
-	if (rc < 0 && rc != -ENOENT) {
-		free(s);
-		http_exchange_problem(ex, 400, NULL, "bad event filter");
+	if (b->subscribed)
 		return;
-	}
+	json_t *all = json_pack("[s]", "*");
+	ipc_peer_subscribe(b->peer, all, on_event, b);
+	json_decref(all);
+	b->subscribed = true;
+}
+
+static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
+			   const char *field, const char *event)
+{
 	if (b->n_subs >= b->cfg.max_subscribers) {
-		free(s);
 		http_exchange_add_header(ex, "retry-after", "10");
 		http_exchange_problem(ex, 503, NULL, "too many event streams open");
 		return;
 	}
-	if (!b->subscribed) {
-		json_t *all = json_pack("[s]", "*");
-		ipc_peer_subscribe(b->peer, all, on_event, b);
-		json_decref(all);
-		b->subscribed = true;
-	}
+	struct subscriber *s = calloc(1, sizeof(*s));
+	if (!s)
+		abort();
+	snprintf(s->filter, sizeof(s->filter), "%s", filter);
+	s->field = field;
+	s->event = event;
+	ensure_subscribed(b);
 	s->b = b;
 	s->ex = ex;
 	s->next = b->subs;
@@ -304,6 +326,20 @@ static void subscribe(struct httpbridge *b, struct http_exchange *ex)
 	http_exchange_stream_begin(ex, 200, "text/event-stream");
 	/* a comment first: the client knows the stream is open before any event */
 	http_exchange_stream_write(ex, ": subscribed\n\n", 14);
+}
+
+static void subscribe(struct httpbridge *b, struct http_exchange *ex)
+{
+	const struct http_request *req = http_exchange_request(ex);
+	char filter[HTTPROUTE_MAX_VALUE] = "";
+	int rc = b->cfg.events_filter ? http_query_param(req->query, b->cfg.events_filter, filter,
+							 sizeof(filter))
+				      : -ENOENT;
+	if (rc < 0 && rc != -ENOENT) {
+		http_exchange_problem(ex, 400, NULL, "bad event filter");
+		return;
+	}
+	add_subscriber(b, ex, rc < 0 ? "" : filter, b->cfg.events_field, NULL);
 }
 
 /* Answer a CORS preflight: any origin, the methods and headers the API uses. */

@@ -78,6 +78,14 @@ struct httpbridge_route {
 	httpbridge_render_fn render; /* NULL: the result as application/json */
 	bool list; /* the command streams a list: the answer is a JSON array, [] when empty
 		    * (the control protocol then sends no record, only its closing reply) */
+	/*
+	 * Non-NULL: a GET that streams the daemon's events named @stream_event
+	 * whose data's string @stream_field equals the route's first capture,
+	 * as server-sent events.  The command runs first: its error answers
+	 * instead (a 404 for a topic that does not exist), its result is not sent.
+	 */
+	const char *stream_event;
+	const char *stream_field;
 };
 
 struct httpbridge;

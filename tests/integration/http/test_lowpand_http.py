@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "mesh"))
 sys.path.insert(0, os.path.join(HERE, ".."))
 import lwgtest  # noqa: E402
+import openapi_check  # noqa: E402
 import test_mesh as tm  # noqa: E402
 from lxml import etree  # noqa: E402
 
@@ -34,6 +35,8 @@ class LowpandHttpTests(tm.Harness):
         self.assertEqual(out.returncode, 0, out.stderr)
         body, _, tail = out.stdout.rpartition("\n")
         code, _, ctype = tail.partition(" ")
+        # every answer must be one doc/openapi/lowpand.yaml describes
+        openapi_check.spec("lowpand").check("GET", path, int(code), ctype, body, f"Accept: {accept}")
         return int(code), ctype, body
 
     def test_dodag_json_and_svg(self):
@@ -62,6 +65,11 @@ class LowpandHttpTests(tm.Harness):
             # b under the root, c under b: two links
             self.assertEqual(len(list(svg.iter(SVG + "line"))), 2)
         self.assertEqual(self.get("/api/dodag", "text/csv")[0], 406)
+        for path in ("/api/stats", "/api/admitted"):
+            self.assertEqual(self.get(path)[0], 200, path)
+        # every route of the document was answered, and as it describes
+        spec = openapi_check.spec("lowpand")
+        self.assertEqual(spec.seen, {(m, p) for p, m, _ in spec.operations()})
         self.stop()
 
 

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lwm2md"))
 sys.path.insert(0, os.path.join(HERE, ".."))
 import coapmsg as cm  # noqa: E402
 import lwgtest  # noqa: E402
+import openapi_check  # noqa: E402
 import test_lwm2md as tl  # noqa: E402
 from test_lwm2md import Udp, ctl_json  # noqa: E402
 
@@ -30,13 +31,14 @@ RO, RW = "ro-token-1", "rw-token-1"
 
 
 def curl(*args):
-    """(status, body) of curl ARGS; raises when curl itself fails."""
-    out = subprocess.run(["curl", "-sS", "--max-time", "30", "-w", "\n%{http_code}"] + list(args),
-                         capture_output=True, text=True)
+    """(status, content type, body) of curl ARGS; raises when curl itself fails."""
+    out = subprocess.run(["curl", "-sS", "--max-time", "30", "-w", "\n%{http_code} %{content_type}"]
+                         + list(args), capture_output=True, text=True)
     if out.returncode != 0:
         raise AssertionError("curl %s: %s" % (args, out.stderr))
-    body, _, code = out.stdout.rpartition("\n")
-    return int(code), body
+    body, _, tail = out.stdout.rpartition("\n")
+    code, _, ctype = tail.partition(" ")
+    return int(code), ctype, body
 
 
 class Lwm2mHttpTests(unittest.TestCase):
@@ -61,7 +63,9 @@ class Lwm2mHttpTests(unittest.TestCase):
         if body is not None:
             args += ["-H", f"Content-Type: {ctype}", "--data-binary", body]
         args.append("--http2-prior-knowledge" if h2 else "--http1.1")
-        code, text = curl(*args, self.url(path))
+        code, ctype, text = curl(*args, self.url(path))
+        # every answer must be one doc/openapi/lwm2md.yaml describes
+        openapi_check.spec("lwm2md").check(method, path, code, ctype, text)
         return code, (json.loads(text) if text else None)
 
     def register(self):

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import feedparser  # noqa: E402
 import lwgtest  # noqa: E402
 import lxml.html  # noqa: E402
+import openapi_check  # noqa: E402
 import test_rdd as tr  # noqa: E402
 
 HTTP_PORT = lwgtest.free_port(socket.SOCK_STREAM)
@@ -35,6 +36,8 @@ def get(path, accept=None, h2=False):
     assert out.returncode == 0, out.stderr
     body, _, tail = out.stdout.rpartition("\n")
     code, _, ctype = tail.partition(" ")
+    # every answer must be one doc/openapi/rdd.yaml describes
+    openapi_check.spec("rdd").check("GET", path, int(code), ctype, body, f"Accept: {accept}")
     return int(code), ctype, body
 
 
