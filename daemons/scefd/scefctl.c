@@ -21,6 +21,10 @@ static json_t *device_json(const struct device *dev)
 			      (json_int_t)dev->uplinks_lost, "downlinks",
 			      (json_int_t)dev->downlinks, "downlinks_lost",
 			      (json_int_t)dev->downlinks_lost);
+	if (o) {
+		json_object_set_new(o, "rds", json_boolean(dev->rds));
+		json_object_set_new(o, "ack", json_boolean(dev->ack));
+	}
 	if (o && dev->sleep) {
 		char cycle[48];
 		snprintf(cycle, sizeof(cycle), "%s=%u/%u", device_state_name(dev->sleeps),
