@@ -104,10 +104,10 @@ static int parse_item(char *item, struct device *dev, char *why, size_t size)
 	char *end = NULL;
 	long port = n >= 3 ? strtol(f[2], &end, 10) : 0;
 	const char *at = n >= 1 ? strchr(f[0], '@') : NULL;
-	int bad = n < 3 || n > MAX_FIELDS || !at || at == f[0] || !at[1] ||
-		  strchr(at + 1, '@') || strlen(f[0]) >= sizeof(dev->external_id) ||
-		  strlen(f[1]) < 5 || strlen(f[1]) > 15 || f[1][strspn(f[1], "0123456789")] ||
-		  *end || port < 1 || port > 65535;
+	int bad = n < 3 || n > MAX_FIELDS || !at || at == f[0] || !at[1] || strchr(at + 1, '@') ||
+		  strlen(f[0]) >= sizeof(dev->external_id) || strlen(f[1]) < 5 ||
+		  strlen(f[1]) > 15 || f[1][strspn(f[1], "0123456789")] || *end || port < 1 ||
+		  port > 65535;
 	for (size_t i = 3; !bad && i < n; i++)
 		if (parse_option(f[i], dev) < 0) {
 			snprintf(why, size,

@@ -61,7 +61,7 @@ struct device {
 	struct device_quota quota; /* rate control and byte quotas */
 	bool rds;                  /* the UE supports the reliable data service (TS 24.250) */
 	bool ack;                  /* the next hop reports whether the UE got each datagram */
-	struct event *cycle; /* the cycle's timer (NULL without one) */
+	struct event *cycle;       /* the cycle's timer (NULL without one) */
 	struct devices *owner;
 };
 

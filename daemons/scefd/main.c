@@ -104,11 +104,8 @@ static const struct config_key scefd_keys[] = {
 /* clang-format on */
 
 static const struct db_migration scefd_migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, store_schema_2 },
-	{ 3, notify_schema_3 },
-	{ 4, store_schema_4 },
-	{ 5, store_schema_5 },
+	{ 1, DAEMON_SCHEMA_1 }, { 2, store_schema_2 }, { 3, notify_schema_3 },
+	{ 4, store_schema_4 },  { 5, store_schema_5 },
 };
 
 /* The [devices] defaults of @c.  Returns 0, or -EINVAL with @why. */

@@ -240,7 +240,7 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 		 */
 		time_t wake = next_wake(dev);
 		int64_t latency = d->dl.maximum_latency >= 0 ? d->dl.maximum_latency
-							      : (int64_t)n->cfg.buffer_time;
+							     : (int64_t)n->cfg.buffer_time;
 		if (latency == 0 || (wake && wake > d->created + latency)) {
 			refuse(res, 500, NULL,
 			       latency == 0 ? "the UE is temporarily not reachable and "
@@ -403,8 +403,7 @@ static void flush(struct nidd *n, struct device *dev)
 		if (d.expires <= now) {
 			d.status = T8_FAILURE_TIMEOUT;
 			d.retransmit = to ? next_wake(to) : 0;
-		}
-		else if (!dev || to != dev)
+		} else if (!dev || to != dev)
 			continue;
 		else
 			d.status = transmit(n, to, &d.dl);
@@ -460,6 +459,6 @@ void nidd_sweep(struct nidd *n)
 	end_configurations(n);
 	/* Finished deliveries stay readable (409 on change) for an hour, then go. */
 	db_exec(n->db, "DELETE FROM nidd_delivery WHERE status NOT IN (?, ?, ?, ?) AND created < ?",
-		"iiiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE, T8_SENDING,
-		(int64_t)time(NULL) - 3600);
+		"iiiiI", T8_TRIGGERED, T8_BUFFERING, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE,
+		T8_SENDING, (int64_t)time(NULL) - 3600);
 }

@@ -44,10 +44,10 @@ void nidd_free(struct nidd *n);
 struct nidd_result {
 	int http_status; /* 200 delivered, 201 buffered, 403/500 refused */
 	struct t8_error err;
-	time_t retransmit;    /* a 500's requestedRetransmissionTime; 0: none */
+	time_t retransmit;                   /* a 500's requestedRetransmissionTime; 0: none */
 	enum t8_delivery_status fail_status; /* what a refusal is as a UE's result */
-	bool reliable;        /* a 201 for reliable data: its outcome is notified */
-	bool quota;           /* refused by a quota: @hit says which */
+	bool reliable;                       /* a 201 for reliable data: its outcome is notified */
+	bool quota;                          /* refused by a quota: @hit says which */
 	struct quota_hit hit;
 };
 

@@ -11,13 +11,16 @@
 /* TS 23.401 4.7.7.2: serving PLMN rate control counts per 6 minutes. */
 #define PLMN_PERIOD 360
 
-static const char *const keys[QUOTA_COUNT] = { "plmn_ul", "plmn_dl", "apn_ul",
+static const char *const keys[QUOTA_COUNT] = { "plmn_ul", "plmn_dl",  "apn_ul",
 					       "apn_dl",  "bytes_ul", "bytes_dl" };
 
 static const char *const descriptions[QUOTA_COUNT] = {
-	"serving PLMN rate control (uplink)", "serving PLMN rate control (downlink)",
-	"APN rate control (uplink)",          "APN rate control (downlink)",
-	"byte quota (uplink)",                "byte quota (downlink)",
+	"serving PLMN rate control (uplink)",
+	"serving PLMN rate control (downlink)",
+	"APN rate control (uplink)",
+	"APN rate control (downlink)",
+	"byte quota (uplink)",
+	"byte quota (downlink)",
 };
 
 const char *quota_key(enum quota_kind k)

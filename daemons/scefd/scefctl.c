@@ -14,13 +14,16 @@
 
 static json_t *device_json(const struct device *dev)
 {
-	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I}", "externalId",
-			      dev->external_id, "msisdn", dev->msisdn, "port", dev->port, "state",
-			      device_state_name(dev->state), "loss", (int)dev->loss, "uplinks",
-			      (json_int_t)dev->uplinks, "uplinks_lost",
-			      (json_int_t)dev->uplinks_lost, "downlinks",
-			      (json_int_t)dev->downlinks, "downlinks_lost",
-			      (json_int_t)dev->downlinks_lost);
+	json_t *o = json_pack(
+		"{s:s, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I}", "externalId", dev->external_id,
+		"msisdn", dev->msisdn, "port", dev->port, "state", device_state_name(dev->state),
+		"loss", (int)dev->loss, "uplinks", (json_int_t)dev->uplinks, "uplinks_lost",
+		(json_int_t)dev->uplinks_lost, "downlinks", (json_int_t)dev->downlinks,
+		"downlinks_lost", (json_int_t)dev->downlinks_lost);
+	if (o) {
+		json_object_set_new(o, "rds", json_boolean(dev->rds));
+		json_object_set_new(o, "ack", json_boolean(dev->ack));
+	}
 	if (o && dev->sleep) {
 		char cycle[48];
 		snprintf(cycle, sizeof(cycle), "%s=%u/%u", device_state_name(dev->sleeps),
@@ -28,9 +31,9 @@ static json_t *device_json(const struct device *dev)
 		json_object_set_new(o, "cycle", json_string(cycle));
 		/* Seconds to the cycle's next change of state (none while no-pdn). */
 		if (dev->next_change)
-			json_object_set_new(o, "next_change",
-					    json_integer((json_int_t)(dev->next_change -
-								      time(NULL))));
+			json_object_set_new(
+				o, "next_change",
+				json_integer((json_int_t)(dev->next_change - time(NULL))));
 	}
 	return o;
 }
@@ -133,7 +136,8 @@ static void cmd_quota(struct ipc_call *call, json_t *args, void *ctx)
 	if (!json_object_get(args, "device")) {
 		for (int k = 0; k < QUOTA_COUNT; k++)
 			if (json_object_get(args, quota_key(k))) {
-				ipc_call_fail(call, IPC_ERR_BAD_ARGS, "setting a limit needs a device");
+				ipc_call_fail(call, IPC_ERR_BAD_ARGS,
+					      "setting a limit needs a device");
 				return;
 			}
 		json_t *arr = json_array();
@@ -202,7 +206,10 @@ static const struct ipc_arg loss_args[] = {
 	{ .name = NULL },
 };
 
-#define LIMIT_ARG(key, help) { key, IPC_ARG_ANY, false, help }
+#define LIMIT_ARG(key, help)                  \
+	{                                     \
+		key, IPC_ARG_ANY, false, help \
+	}
 static const struct ipc_arg quota_args[] = {
 	{ "device", IPC_ARG_STRING, false, "externalId or MSISDN (none: every device)",
 	  .positional = true },

@@ -35,7 +35,7 @@ struct store_delivery {
 	struct t8_downlink dl;
 	enum t8_delivery_status status;
 	time_t created;
-	time_t expires; /* 0: never (no maximumLatency) */
+	time_t expires;    /* 0: never (no maximumLatency) */
 	time_t retransmit; /* requestedRetransmissionTime reported with it; 0: none */
 	int64_t group;     /* the group delivery this is one UE's part of; 0: none */
 };

@@ -107,9 +107,8 @@ static void problem_quota(struct call *c, const struct nidd_result *res)
 	long wait = (long)(res->hit.resets - time(NULL));
 	snprintf(after, sizeof(after), "%ld", wait > 0 ? wait : 0);
 	json_object_set_new(doc, "quota",
-			    json_pack("{s:s, s:s, s:I, s:I, s:s}", "name",
-				      quota_key(res->hit.kind), "description",
-				      quota_describe(res->hit.kind), "limit",
+			    json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", quota_key(res->hit.kind),
+				      "description", quota_describe(res->hit.kind), "limit",
 				      (json_int_t)res->hit.limit, "used", (json_int_t)res->hit.used,
 				      "resetTime", when));
 	body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -189,8 +188,9 @@ static int parse_id(const char *s, int64_t *out)
 /* Does the device, or the group (group message delivery), exist for @t? */
 static bool authorized(struct call *c, const struct t8_target *t)
 {
-	bool known = t->kind == T8_EXTERNAL_GROUP_ID ? devices_group(c->a->devs, t->id) != NULL
-						     : devices_find(c->a->devs, t->kind, t->id) != NULL;
+	bool known = t->kind == T8_EXTERNAL_GROUP_ID
+			     ? devices_group(c->a->devs, t->id) != NULL
+			     : devices_find(c->a->devs, t->kind, t->id) != NULL;
 	if (!known)
 		problem(c, 403, "REQUEST_NOT_AUTHORIZED",
 			t->kind == T8_EXTERNAL_GROUP_ID ? "the group is not known to this SCEF"

@@ -481,8 +481,8 @@ char *t8_gmd_json(const char *delivery_link, const struct t8_gmd_result *r, size
 		}
 		json_array_append_new(arr, o);
 	}
-	return dump(json_pack("{s:s, s:o}", "niddDownlinkDataTransfer", delivery_link,
-			      "gmdResults", arr));
+	return dump(json_pack("{s:s, s:o}", "niddDownlinkDataTransfer", delivery_link, "gmdResults",
+			      arr));
 }
 
 static const char *const format_names[] = { "CBOR", "JSON", "XML" };
@@ -512,7 +512,8 @@ static int get_formats(json_t *o, struct t8_manage_port *p, struct t8_error *err
 	}
 	v = json_object_get(o, "configuredFormat");
 	if (v && !(p->configured = format_bit(v)))
-		return fail(err, 400, "OPTIONAL_IE_INCORRECT", "configuredFormat: CBOR, JSON or XML");
+		return fail(err, 400, "OPTIONAL_IE_INCORRECT",
+			    "configuredFormat: CBOR, JSON or XML");
 	return 0;
 }
 

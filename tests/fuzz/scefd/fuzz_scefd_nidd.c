@@ -47,7 +47,9 @@ static void on_gmd(const struct store_delivery *p, const struct t8_gmd_result *r
 static void setup(void)
 {
 	static const struct db_migration m[] = {
-		{ 1, DAEMON_SCHEMA_1 }, { 2, store_schema_2 }, { 3, store_schema_4 },
+		{ 1, DAEMON_SCHEMA_1 },
+		{ 2, store_schema_2 },
+		{ 3, store_schema_4 },
 		{ 4, store_schema_5 },
 	};
 	char dir[] = "/tmp/fuzz-scefd-XXXXXX", file[64], why[256];
@@ -57,8 +59,9 @@ static void setup(void)
 		abort();
 	snprintf(file, sizeof(file), "%s/scefd.db", dir);
 	if (db_open(file, m, sizeof(m) / sizeof(m[0]), &db, why, sizeof(why)) < 0 ||
-	    devices_new(event_base_new(), "a@x,49170000001,9,rds,ack b@x,49170000002,13,psm,psm=60/5 "
-					  "c@x,49170000003,19,no-pdn",
+	    devices_new(event_base_new(),
+			"a@x,49170000001,9,rds,ack b@x,49170000002,13,psm,psm=60/5 "
+			"c@x,49170000003,19,no-pdn",
 			&def, 1, "127.0.0.1", 0, NULL, NULL, &devs) < 0 ||
 	    devices_set_groups(devs, "g@x=a@x,b@x,c@x") < 0 ||
 	    nidd_new(event_base_new(), db, devs, &nc, on_status, NULL, NULL, &nidd) < 0)
@@ -66,8 +69,8 @@ static void setup(void)
 	nidd_set_gmd(nidd, on_gmd);
 	/* The cycle's timers never run here: a wake-up an hour away, fixed. */
 	devices_at(devs, 1)->next_change = time(NULL) + 3600;
-	single = (struct store_config){ .scs_as = "as", .cfg = { .target = { T8_EXTERNAL_ID,
-									      "a@x" } } };
+	single = (struct store_config){ .scs_as = "as",
+					.cfg = { .target = { T8_EXTERNAL_ID, "a@x" } } };
 	group = (struct store_config){ .scs_as = "as",
 				       .cfg = { .target = { T8_EXTERNAL_GROUP_ID, "g@x" } } };
 	if (store_config_add(db, &single) < 0 || store_config_add(db, &group) < 0)

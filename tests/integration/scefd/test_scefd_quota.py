@@ -39,6 +39,9 @@ class QuotaTest(test_scefd.ScefdCase):
     def test_serving_plmn_downlink_rate(self):
         self.restart(items={DEV1: ",plmn_dl=2"})
         conf = self.configure(DEV1)
+        # Not at the very end of a 6-minute interval: the count must not restart midway.
+        lwgtest.wait_for(lambda: self.quota(DEV1)["plmn_dl"]["resets_in"] > 20,
+                         "a fresh rate-control interval", 30)
         for i, h2 in enumerate((False, True)):
             self.assertEqual(self.deliver(conf, DEV1, b"%d" % i, h2=h2)[0], 200)
         for h2 in (False, True):

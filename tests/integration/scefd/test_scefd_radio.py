@@ -101,9 +101,9 @@ class RadioTest(test_scefd.ScefdCase):
 
     def test_periodic_wake_delivers_held_data(self):
         rx = self.listen()
-        self.restart(DEV2=",psm,psm=3/3600")
+        self.restart(DEV2=",psm,psm=5/3600")
         conf = self.configure(DEV2)
-        self.ctl("sleep", DEV2)  # asleep now: the 3 s period starts again
+        self.ctl("sleep", DEV2)  # asleep now: the 5 s period starts again
         status, headers, doc = self.deliver(conf, DEV2, b"at the TAU")
         self.assertEqual((status, doc["deliveryStatus"]),
                          (201, "BUFFERING_TEMPORARILY_NOT_REACHABLE"))

@@ -32,7 +32,9 @@ static void test_cycle_parse(void **state)
 static void test_items_and_defaults(void **state)
 {
 	(void)state;
-	struct device_defaults def = { .loss = 7, .sleep = 100, .active = 10, .sleeps = DEVICE_EDRX };
+	struct device_defaults def = {
+		.loss = 7, .sleep = 100, .active = 10, .sleeps = DEVICE_EDRX
+	};
 	quota_set(def.quota, "plmn_ul", "4");
 	struct device *v;
 	size_t n;

@@ -34,8 +34,8 @@ static void test_parse(void **state)
 	assert_int_equal(quota_option(l, "loss=5"), -ENOENT);
 	assert_int_equal(quota_option(l, "reachable"), -ENOENT);
 	const char *bad[][2] = { { "plmn_ul", "1/hour" }, { "apn_ul", "5" },
-				 { "apn_ul", "5/week" }, { "bytes_dl", "-1/day" },
-				 { "bytes_dl", "x" }, { "plmn_dl", "99999999999999999999" } };
+				 { "apn_ul", "5/week" },  { "bytes_dl", "-1/day" },
+				 { "bytes_dl", "x" },     { "plmn_dl", "99999999999999999999" } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(quota_set(l, bad[i][0], bad[i][1]), -EINVAL);
 }

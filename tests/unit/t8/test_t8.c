@@ -170,7 +170,9 @@ static void test_rds_ports(void **state)
 	assert_int_equal(ef, 15);
 	assert_int_equal(t8_port_id_parse("ue12-ef3", &ue, &ef), 0);
 	assert_int_equal(ue, 12);
-	const char *bad[] = { "ue16-ef0", "ue01-ef1", "ue1-ef", "ue1-ef1x", "UE1-EF1", "ue-ef1", "" };
+	const char *bad[] = {
+		"ue16-ef0", "ue01-ef1", "ue1-ef", "ue1-ef1x", "UE1-EF1", "ue-ef1", ""
+	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(t8_port_id_parse(bad[i], &ue, &ef), -EINVAL);
 	struct t8_manage_port p;
@@ -185,7 +187,8 @@ static void test_rds_ports(void **state)
 			       "\"skipUeInquiry\":false,\"supportedFormats\":[\"JSON\",\"XML\"],"
 			       "\"configuredFormat\":\"XML\"}");
 	free(s);
-	const char *refused[] = { "{}", "{\"appId\":1}", "{\"appId\":\"a\",\"supportedFormats\":[]}",
+	const char *refused[] = { "{}", "{\"appId\":1}",
+				  "{\"appId\":\"a\",\"supportedFormats\":[]}",
 				  "{\"appId\":\"a\",\"supportedFormats\":[\"YAML\"]}",
 				  "{\"appId\":\"a\",\"skipUeInquiry\":\"yes\"}" };
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
