@@ -101,9 +101,11 @@ class RadioTest(test_scefd.ScefdCase):
 
     def test_periodic_wake_delivers_held_data(self):
         rx = self.listen()
-        self.restart(DEV2=",psm,psm=5/3600")
+        # 15 s asleep: the POST below must come while the device sleeps, and
+        # on a loaded machine 5 s was not always enough for that.
+        self.restart(DEV2=",psm,psm=15/3600")
         conf = self.configure(DEV2)
-        self.ctl("sleep", DEV2)  # asleep now: the 5 s period starts again
+        self.ctl("sleep", DEV2)  # asleep now: the 15 s period starts again
         status, headers, doc = self.deliver(conf, DEV2, b"at the TAU")
         self.assertEqual((status, doc["deliveryStatus"]),
                          (201, "BUFFERING_TEMPORARILY_NOT_REACHABLE"))
