@@ -15,8 +15,15 @@
 
 struct neighbors;
 
-/* A table of at most @max neighbours. */
-struct neighbors *neighbors_new(size_t max);
+/*
+ * Told when a frame comes from a link address the table did not hold (a
+ * new neighbour, or one that had made room for others), with the
+ * neighbour's link-local address as text.
+ */
+typedef void (*neighbors_added_fn)(void *arg, const char *address, const char *link_local);
+
+/* A table of at most @max neighbours; @added (NULL: none) gets @arg. */
+struct neighbors *neighbors_new(size_t max, neighbors_added_fn added, void *arg);
 
 /* NULL is fine. */
 void neighbors_free(struct neighbors *n);
