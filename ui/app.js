@@ -290,8 +290,11 @@ async function showMesh(cause) {
 	const iids = new Set(admitted.map((a) => a.iid.replace(/:/g, "").toLowerCase()));
 	const isAdmitted = (addr) => iids.has(iidOf(addr));
 	drawDodag(routes, neighbors, isAdmitted);
-	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => tr({},
-		n.address, n.link_local, n.frames, ago(n.last_heard_s), isAdmitted(n.link_local) ? "yes" : "no")));
+	// link quality: the ETX lowpand keeps from the dongle's reports of its unicast frames
+	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => tr({ "data-ll": n.link_local },
+		n.address, n.link_local, n.frames, ago(n.last_heard_s), `${n.tx_frames ?? 0} (${n.tx_acked ?? 0})`,
+		el("span", { class: "etx" }, n.etx == null ? "–" : n.etx.toFixed(2)),
+		isAdmitted(n.link_local) ? "yes" : "no")));
 }
 
 // The interface identifier of IPv6 address @addr as 16 hex digits.
@@ -330,7 +333,8 @@ function showNode(r, neighbors, isAdmitted) {
 	const lines = [`${r.node}`, `parent ${r.parent}`, `depth ${r.depth}`,
 		r.lifetime_s != null ? `route lifetime ${ago(r.lifetime_s)}` : "DODAG root",
 		`PANA-authenticated: ${isAdmitted(r.node) ? "yes" : "no"}`,
-		heard ? `heard directly: ${heard.frames} frames, last ${ago(heard.last_heard_s)} ago` : "not heard directly"];
+		heard ? `heard directly: ${heard.frames} frames, last ${ago(heard.last_heard_s)} ago` +
+			(heard.etx == null ? "" : `, ETX ${heard.etx.toFixed(2)}`) : "not heard directly"];
 	document.getElementById("node").replaceChildren(...lines.map((l) => el("div", {}, l)));
 }
 

@@ -22,6 +22,7 @@
 #include "admission.h"
 #include "forward.h"
 #include "httpapi.h"
+#include "lowpan/frame.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
 #include "ndrouter.h"
@@ -438,6 +439,16 @@ static void on_radio_ready(void *arg)
 	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), root_send, l);
 }
 
+/* A unicast frame's fate is its link's quality: the neighbour table keeps its ETX. */
+static void on_sent(void *arg, const uint8_t *frame, size_t len, unsigned transmissions, bool acked)
+{
+	struct lowpand *l = arg;
+	struct lowpan_frame f;
+
+	if (lowpan_frame_parse(frame, len, 0, &f) == 0 && f.ack_req)
+		neighbors_sent(l->neighbors, &f.dst, transmissions, acked);
+}
+
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
 {
 	struct lowpand *l = arg;
@@ -491,6 +502,7 @@ static int lowpand_start(struct daemon *d, void **state)
 		.retries = cfg->retries,
 		.queue_max = cfg->tx_queue,
 		.on_ready = on_radio_ready,
+		.on_sent = on_sent,
 	};
 
 	l->neighbors = neighbors_new(256, on_neighbor, l);

@@ -9,6 +9,8 @@
 struct neighbor {
 	struct lowpan_lladdr ll;
 	uint64_t first_ms, last_ms, frames;
+	uint64_t tx, tx_acked; /* unicast frames sent to it, and of those acknowledged */
+	double etx;            /* valid once tx > 0 */
 };
 
 struct neighbors {
@@ -67,6 +69,7 @@ void neighbors_heard(struct neighbors *n, const struct lowpan_lladdr *ll, uint64
 		e->ll = *ll;
 		e->first_ms = now_ms;
 		e->frames = 0;
+		e->tx = e->tx_acked = 0;
 	}
 	e->last_ms = now_ms;
 	e->frames++;
@@ -76,6 +79,24 @@ void neighbors_heard(struct neighbors *n, const struct lowpan_lladdr *ll, uint64
 		format_ll(ll, addr, sizeof(addr));
 		link_local(ll, text);
 		n->added(n->arg, addr, text);
+	}
+}
+
+void neighbors_sent(struct neighbors *n, const struct lowpan_lladdr *ll, unsigned transmissions,
+		    bool acked)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		struct neighbor *e = &n->v[i];
+		double sample = transmissions;
+
+		if (!lowpan_lladdr_equal(&e->ll, ll))
+			continue;
+		if (!acked && sample < NEIGHBORS_NOACK_ETX)
+			sample = NEIGHBORS_NOACK_ETX;
+		e->etx = e->tx ? e->etx + NEIGHBORS_ETX_WEIGHT * (sample - e->etx) : sample;
+		e->tx++;
+		e->tx_acked += acked;
+		return;
 	}
 }
 
@@ -122,10 +143,15 @@ json_t *neighbors_json(const struct neighbors *n, uint64_t now_ms)
 		format_ll(&e->ll, addr, sizeof(addr));
 		link_local(&e->ll, text);
 		json_array_append_new(
-			out, json_pack("{s:s, s:s, s:I, s:I, s:I}", "address", addr, "link_local",
-				       text, "frames", (json_int_t)e->frames, "first_heard_s",
-				       (json_int_t)((now_ms - e->first_ms) / 1000), "last_heard_s",
-				       (json_int_t)((now_ms - e->last_ms) / 1000)));
+			out, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "address", addr,
+				       "link_local", text, "frames", (json_int_t)e->frames,
+				       "first_heard_s", (json_int_t)((now_ms - e->first_ms) / 1000),
+				       "last_heard_s", (json_int_t)((now_ms - e->last_ms) / 1000),
+				       "tx_frames", (json_int_t)e->tx, "tx_acked",
+				       (json_int_t)e->tx_acked, "etx",
+				       /* two decimals: more would only show the average's noise */
+				       e->tx ? json_real((double)(long)(e->etx * 100 + 0.5) / 100)
+					     : json_null()));
 	}
 	free(order);
 	return out;

@@ -226,9 +226,28 @@ class ConsoleTests(tm.Harness):
         self.assertIn(("fd00::1", "fd00::d"), [(e.get_attribute("data-parent"), e.get_attribute(
             "data-child")) for e in b.find_elements(By.CSS_SELECTOR, "#dodag line.edge")])
         self.shot("mesh-d-joined")
+        # d authenticates with PANA: paad admits it, lowpand's admission.admitted rings it
+        key = "%032x" % 0xdd
+        self.paadctl("device-add", "node-d", key)
+        self.sim.send(cmd="pana", node="d", paa="fd00::1", identity="node-d", psk=key)
+        self.wait("d ringed on its admission.admitted", lambda b: sorted(e.get_attribute("data-node") for e in
+                  b.find_elements(By.CSS_SELECTOR, "#dodag g.node.admitted")) == ["fd00::b", "fd00::d"]
+                  and self.drawn_on() == "admission.admitted")
+        # link quality: frames to b were acknowledged at once, ETX 1 as lowpand says; then d
+        # stops hearing, and a ping to d (its route still there, its traffic admitted) is
+        # never acknowledged: its ETX shows the no-ACK penalty once a redraw (d's
+        # route.removed) reads it
+        etx = {n["link_local"]: n["etx"] for n in self.ctl("neighbors")}
+        self.assertEqual(etx["fe80::b"], 1.0)
+        self.wait("b's ETX", lambda b: self.texts('#neighbors tr[data-ll="fe80::b"] .etx') == ["1.00"])
         self.sim.send(cmd="link", a="d", b="root", up=False)
+        self.sim.expect("done", cmd="link")
+        self.ping("fd00::d", b"unheard", 0xC0, 1, timeout=0.5)
         self.wait("d gone on its route.removed", lambda b: "fd00::d" not in self.dodag_nodes()
                   and self.drawn_on() == "route.removed")
+        [d_etx] = self.texts('#neighbors tr[data-ll="fe80::d"] .etx')
+        self.assertGreater(float(d_etx), 1.0)
+        self.assertEqual(float(d_etx), {n["link_local"]: n["etx"] for n in self.ctl("neighbors")}["fe80::d"])
         self.assertEqual(self.dodag_nodes(), sorted(r["node"] for r in self.ctl("routes")))
 
         # the Resource Directory, read across origins from rdd's API

@@ -81,6 +81,40 @@ static void test_bounded_and_evicted_one_comes_back_as_new(void **st)
 	(void)st;
 }
 
+/* ETX: the first frame's transmissions, then an average weighted 1/8 toward each new one */
+static void test_etx(void **st)
+{
+	struct neighbors *n = neighbors_new(4, NULL, NULL);
+	struct lowpan_lladdr b = ext(0xb), never = ext(0xe);
+
+	neighbors_heard(n, &b, 1000);
+	json_t *j = neighbors_json(n, 1000);
+	assert_true(json_is_null(json_object_get(json_array_get(j, 0), "etx")));
+	json_decref(j);
+	neighbors_sent(n, &b, 1, true);
+	neighbors_sent(n, &b, 3, true);     /* 1 + (3 - 1) / 8 = 1.25 */
+	neighbors_sent(n, &b, 4, false);    /* never acknowledged: 1.25 + (12 - 1.25) / 8 */
+	neighbors_sent(n, &never, 1, true); /* not heard: not in the table */
+	j = neighbors_json(n, 2000);
+	assert_int_equal(json_array_size(j), 1);
+	json_t *e = json_array_get(j, 0);
+	assert_int_equal(json_integer_value(json_object_get(e, "tx_frames")), 3);
+	assert_int_equal(json_integer_value(json_object_get(e, "tx_acked")), 2);
+	assert_float_equal(json_real_value(json_object_get(e, "etx")), 2.59, 0.001);
+	json_decref(j);
+	/* a neighbour that made room and comes back starts again */
+	struct lowpan_lladdr others[4] = { ext(1), ext(2), ext(3), ext(4) };
+	for (int i = 0; i < 4; i++)
+		neighbors_heard(n, &others[i], 3000 + (uint64_t)i);
+	neighbors_heard(n, &b, 4000);
+	j = neighbors_json(n, 4000);
+	assert_true(json_is_null(json_object_get(json_array_get(j, 0), "etx")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(j, 0), "tx_frames")), 0);
+	json_decref(j);
+	neighbors_free(n);
+	(void)st;
+}
+
 static void test_no_callback(void **st)
 {
 	struct neighbors *n = neighbors_new(1, NULL, NULL);
@@ -98,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_added_once_per_new_address),
 		cmocka_unit_test(test_bounded_and_evicted_one_comes_back_as_new),
+		cmocka_unit_test(test_etx),
 		cmocka_unit_test(test_no_callback),
 	};
 
