@@ -221,6 +221,7 @@ class ConsoleTests(tm.Harness):
         # d joins: lowpand's route.added event redraws the picture with it, and its route
         # lifetime running out (d hears nobody again) is a route.removed that takes it away
         self.sim.send(cmd="link", a="d", b="root", up=True)
+        self.sim.expect("done", cmd="link")
         self.wait("d drawn on its route.added", lambda b: "fd00::d" in self.dodag_nodes()
                   and self.drawn_on() == "route.added")
         self.assertIn(("fd00::1", "fd00::d"), [(e.get_attribute("data-parent"), e.get_attribute(
@@ -241,7 +242,7 @@ class ConsoleTests(tm.Harness):
         self.assertEqual(etx["fe80::b"], 1.0)
         self.wait("b's ETX", lambda b: self.texts('#neighbors tr[data-ll="fe80::b"] .etx') == ["1.00"])
         self.sim.send(cmd="link", a="d", b="root", up=False)
-        self.sim.expect("done", cmd="link")
+        self.sim.expect("done", cmd="link")  # the link is down before the ping's frames come
         self.ping("fd00::d", b"unheard", 0xC0, 1, timeout=0.5)
         self.wait("d gone on its route.removed", lambda b: "fd00::d" not in self.dodag_nodes()
                   and self.drawn_on() == "route.removed")
