@@ -4,7 +4,7 @@
 
 const DAEMONS = { lwm2md: 8080, rdd: 8081, lowpand: 8082 };
 const cfg = loadSettings();
-const state = { ep: null, history: {}, plotPath: null, streams: {} };
+const state = { ep: null, history: {}, plotPath: null, streams: {}, meshSeq: 0 };
 
 function loadSettings() {
 	const c = JSON.parse(localStorage.getItem("lwgate") || "{}");
@@ -218,6 +218,7 @@ async function operate(op) {
 
 // Follow daemon @d's server-sent events.  EventSource cannot send a bearer
 // token, so the stream is read through fetch(); it reconnects when cut.
+// Once it is open, what changed before (or while it was cut) is read again.
 async function listen(d) {
 	if (state.streams[d]) return;
 	state.streams[d] = true;
@@ -225,6 +226,7 @@ async function listen(d) {
 	try {
 		const r = await fetch(cfg[d] + "/api/event", { headers });
 		if (!r.ok) throw new Error(r.status);
+		if (d === "lowpand" && current() === "mesh") showMesh("stream opened");
 		const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
 		let buf = "";
 		for (;;) {
@@ -258,26 +260,41 @@ function onEvent(d, block) {
 	if (d === "lwm2md" && ev.endpoint === state.ep && ev.values) showValues(ev.values, true);
 	if (d === "lwm2md" && ev.endpoint === state.ep && /^(observe\.ended|op\.)/.test(name)) showDeviceLists();
 	if (d === "rdd" && current() === "rd") showRd();
+	// the mesh picture follows lowpand's route, neighbour and admission changes
+	if (d === "lowpand" && /^(route|neighbor|admission)\./.test(name) && current() === "mesh")
+		showMesh(name);
 }
 
 /* ---- mesh ---- */
-async function showMesh() {
+// Draw the mesh as lowpand has it now; @cause (the event that changed it)
+// goes on the picture as data-event.  Events can come faster than the
+// answers: only the latest call draws.
+async function showMesh(cause) {
+	const seq = ++state.meshSeq;
 	let routes, neighbors, admitted = [];
+	listen("lowpand");
 	try {
 		[routes, neighbors] = (await Promise.all([api("lowpand", "/api/dodag"),
 			api("lowpand", "/api/neighbors")])).map(asList);
 		admitted = asList(await api("lowpand", "/api/admitted").catch(() => []));
+		if (seq !== state.meshSeq) return;
 		note("mesh-note", `${routes.length} nodes in the DODAG, ${neighbors.length} heard directly`);
 	} catch (e) {
+		if (seq !== state.meshSeq) return;
 		note("mesh-note", "lowpand: " + e.message, true);
+		document.getElementById("dodag").replaceChildren();
 		return;
 	}
+	document.getElementById("dodag").dataset.event = typeof cause === "string" ? cause : "page";
 	// lowpand admits a node by its interface identifier: the last 64 bits of its addresses
 	const iids = new Set(admitted.map((a) => a.iid.replace(/:/g, "").toLowerCase()));
 	const isAdmitted = (addr) => iids.has(iidOf(addr));
 	drawDodag(routes, neighbors, isAdmitted);
-	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => tr({},
-		n.address, n.link_local, n.frames, ago(n.last_heard_s), isAdmitted(n.link_local) ? "yes" : "no")));
+	// link quality: the ETX lowpand keeps from the dongle's reports of its unicast frames
+	fill(document.querySelector("#neighbors tbody"), neighbors.map((n) => tr({ "data-ll": n.link_local },
+		n.address, n.link_local, n.frames, ago(n.last_heard_s), `${n.tx_frames ?? 0} (${n.tx_acked ?? 0})`,
+		el("span", { class: "etx" }, n.etx == null ? "–" : n.etx.toFixed(2)),
+		isAdmitted(n.link_local) ? "yes" : "no")));
 }
 
 // The interface identifier of IPv6 address @addr as 16 hex digits.
@@ -316,7 +333,8 @@ function showNode(r, neighbors, isAdmitted) {
 	const lines = [`${r.node}`, `parent ${r.parent}`, `depth ${r.depth}`,
 		r.lifetime_s != null ? `route lifetime ${ago(r.lifetime_s)}` : "DODAG root",
 		`PANA-authenticated: ${isAdmitted(r.node) ? "yes" : "no"}`,
-		heard ? `heard directly: ${heard.frames} frames, last ${ago(heard.last_heard_s)} ago` : "not heard directly"];
+		heard ? `heard directly: ${heard.frames} frames, last ${ago(heard.last_heard_s)} ago` +
+			(heard.etx == null ? "" : `, ETX ${heard.etx.toFixed(2)}`) : "not heard directly"];
 	document.getElementById("node").replaceChildren(...lines.map((l) => el("div", {}, l)));
 }
 
@@ -337,9 +355,13 @@ async function showRd() {
 		note("rd-note", "rdd: " + e.message, true);
 		return;
 	}
+	// rdd's topic list says how large the last value is and when it came, not the value
 	const topics = asList(await api("rdd", "/api/topics").catch(() => []));
-	fill(document.querySelector("#rd-topics tbody"), topics.map((t) => tr({},
-		t.topic || t.name || t.path || "", t["topic-type"] || t.type || "", t.value ?? t.last_value ?? "")));
+	const now = Date.now() / 1000;
+	fill(document.querySelector("#rd-topics tbody"), topics.map((t) => tr({ "data-topic": t.name },
+		t.name, t.data_path, t.state, t.subscribers,
+		t.published == null ? "none yet" : `${t.value_size} bytes, ${ago(Math.max(0, Math.round(now - t.published)))} ago`,
+		t.expires == null ? "never" : ago(Math.max(0, Math.round(t.expires - now))))));
 	listen("rdd");
 }
 
@@ -375,6 +397,6 @@ document.getElementById("settings-form").addEventListener("submit", (e) => {
 	location.hash = "#status";
 });
 window.addEventListener("hashchange", route);
-// the mesh changes by itself: redraw it while it is shown
-setInterval(() => { if (current() === "mesh") showMesh(); if (current() === "status") showStatus(); }, 5000);
+// the mesh is redrawn on lowpand's events; uptimes and counters are polled
+setInterval(() => { if (current() === "status") showStatus(); }, 5000);
 route();

@@ -141,5 +141,6 @@ int lowpand_httpapi_new(struct event_base *base, const struct httpconf *conf, co
 		return 0;
 	struct httpbridge_config cfg;
 	httpconf_bridge(conf, socket, &cfg);
+	cfg.events_path = "/api/event"; /* route, neighbour and admission changes (main.c) */
 	return httpbridge_new(base, &cfg, lowpand_httpapi_routes, out);
 }

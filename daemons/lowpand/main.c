@@ -22,6 +22,7 @@
 #include "admission.h"
 #include "forward.h"
 #include "httpapi.h"
+#include "lowpan/frame.h"
 #include "lowpan/iphc.h"
 #include "lowpan/mib.h"
 #include "ndrouter.h"
@@ -369,6 +370,35 @@ static int lowpand_prepare(struct daemon *d, void **state)
 }
 
 /*
+ * Events on the control socket (and so on the HTTP API's /api/event): the
+ * web console redraws the mesh when it changes instead of polling, and
+ * `lwgatectl watch` shows them.  Each carries the node's address.
+ */
+static void on_route_change(void *arg, enum rplroot_change what, const uint8_t node[16],
+			    const uint8_t parent[16], uint32_t lifetime_s)
+{
+	static const char *const topics[] = { "route.added", "route.moved", "route.removed",
+					      "route.removed" };
+	static const char *const reasons[] = { "joined", "moved", "expired", "no-path" };
+	struct lowpand *l = arg;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, node, a, sizeof(a));
+	inet_ntop(AF_INET6, parent, b, sizeof(b));
+	ipc_server_publish(daemon_ipc(l->d), topics[what],
+			   json_pack("{s:s, s:s, s:s, s:I}", "node", a, "parent", b, "reason",
+				     reasons[what], "lifetime_s", (json_int_t)lifetime_s));
+}
+
+static void on_neighbor(void *arg, const char *address, const char *link_local)
+{
+	struct lowpand *l = arg;
+
+	ipc_server_publish(daemon_ipc(l->d), "neighbor.added",
+			   json_pack("{s:s, s:s}", "address", address, "link_local", link_local));
+}
+
+/*
  * The radio has (again) finished its handshake: the root's link-local
  * address comes from the dongle's EUI-64, so the DODAG starts here — and
  * starts again if another dongle was plugged in.
@@ -387,6 +417,7 @@ static void on_radio_ready(void *arg)
 		.dio_redundancy = (uint8_t)cfg->dio_redundancy,
 		.default_lifetime = (uint8_t)cfg->default_lifetime,
 		.lifetime_unit = (uint16_t)cfg->lifetime_unit,
+		.changed = on_route_change,
 	};
 	uint8_t eui[8];
 
@@ -406,6 +437,16 @@ static void on_radio_ready(void *arg)
 	}
 	memcpy(l->link_local, rc.link_local, 16);
 	l->rpl = rplroot_new(daemon_base(l->d), &rc, daemon_db(l->d), root_send, l);
+}
+
+/* A unicast frame's fate is its link's quality: the neighbour table keeps its ETX. */
+static void on_sent(void *arg, const uint8_t *frame, size_t len, unsigned transmissions, bool acked)
+{
+	struct lowpand *l = arg;
+	struct lowpan_frame f;
+
+	if (lowpan_frame_parse(frame, len, 0, &f) == 0 && f.ack_req)
+		neighbors_sent(l->neighbors, &f.dst, transmissions, acked);
 }
 
 static void on_frame(void *arg, const uint8_t *frame, size_t len)
@@ -461,9 +502,10 @@ static int lowpand_start(struct daemon *d, void **state)
 		.retries = cfg->retries,
 		.queue_max = cfg->tx_queue,
 		.on_ready = on_radio_ready,
+		.on_sent = on_sent,
 	};
 
-	l->neighbors = neighbors_new(256);
+	l->neighbors = neighbors_new(256, on_neighbor, l);
 	l->adm = admission_new(
 		&(struct admission_cfg){ cfg->admission, (unsigned)cfg->admission_max });
 	l->radio = radio_new(daemon_base(d), &rcfg, on_frame, l);
@@ -666,14 +708,37 @@ static void cmd_routes(struct ipc_call *call, json_t *args, void *ctx)
 	ipc_call_reply(call, rplroot_routes_json(l->rpl));
 }
 
+/*
+ * paad repeats its admissions now and then: only a change in the number of
+ * nodes let through (one admitted anew, one revoked) is an event; who they
+ * are is in "admitted".
+ */
+static void admission_event(struct lowpand *l, size_t before, bool admitted)
+{
+	size_t now = admission_count(l->adm, clock_ms());
+
+	if (now == before)
+		return;
+	ipc_server_publish(daemon_ipc(l->d), admitted ? "admission.admitted" : "admission.revoked",
+			   json_pack("{s:I}", "admitted", (json_int_t)now));
+}
+
 static void cmd_admit(struct ipc_call *call, json_t *args, void *ctx)
 {
-	admission_cmd_admit(call, args, ((struct lowpand *)ctx)->adm);
+	struct lowpand *l = ctx;
+	size_t before = admission_count(l->adm, clock_ms());
+
+	admission_cmd_admit(call, args, l->adm);
+	admission_event(l, before, true);
 }
 
 static void cmd_revoke(struct ipc_call *call, json_t *args, void *ctx)
 {
-	admission_cmd_revoke(call, args, ((struct lowpand *)ctx)->adm);
+	struct lowpand *l = ctx;
+	size_t before = admission_count(l->adm, clock_ms());
+
+	admission_cmd_revoke(call, args, l->adm);
+	admission_event(l, before, false);
 }
 
 static void cmd_admitted(struct ipc_call *call, json_t *args, void *ctx)

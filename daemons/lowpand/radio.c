@@ -33,6 +33,7 @@ struct slot {
 	struct queued *frame; /* NULL: free */
 	uint8_t sid;
 	int transmissions;
+	unsigned attempts; /* over the air, as the dongle's reports count them */
 	uint64_t sent_ms;
 };
 
@@ -184,6 +185,7 @@ static void pump(struct radio *r)
 		s->frame = q;
 		s->sid = r->next_sid++;
 		s->transmissions = 1;
+		s->attempts = 0;
 		s->sent_ms = clock_ms();
 		r->st.tx_frames++;
 		send_command(r, cmd, lowpan_sradio_send(s->sid, q->data, q->len, cmd, sizeof(cmd)));
@@ -207,9 +209,12 @@ static void on_tx_done(struct radio *r, const struct lowpan_sradio_msg *m)
 			s = &r->slots[i];
 	if (!s)
 		return; /* a late report for a frame we gave up on */
+	s->attempts += m->transmissions ? m->transmissions : 1;
 	switch (m->status) {
 	case LOWPAN_SRADIO_TX_OK:
 		r->st.tx_ok++;
+		if (r->cfg.on_sent)
+			r->cfg.on_sent(r->arg, s->frame->data, s->frame->len, s->attempts, true);
 		break;
 	case LOWPAN_SRADIO_TX_NOACK:
 	case LOWPAN_SRADIO_TX_COLLISION:
@@ -226,6 +231,8 @@ static void on_tx_done(struct radio *r, const struct lowpan_sradio_msg *m)
 			r->st.tx_noack++;
 		else
 			r->st.tx_collision++;
+		if (r->cfg.on_sent)
+			r->cfg.on_sent(r->arg, s->frame->data, s->frame->len, s->attempts, false);
 		break;
 	default:
 		r->st.tx_failed++;

@@ -44,6 +44,14 @@ struct radio_cfg {
 	int queue_max; /* frames waiting to be sent */
 	/* Optional: called (with the radio's arg) each time the handshake completes. */
 	void (*on_ready)(void *arg);
+	/*
+	 * Optional: the sending of @frame ended, acknowledged (@acked) or given
+	 * up after the retries, in @transmissions transmissions in all (the
+	 * dongle's own MAC retries included): what a link's ETX is made of.
+	 * Not called for a frame the dongle could not send at all.
+	 */
+	void (*on_sent)(void *arg, const uint8_t *frame, size_t len, unsigned transmissions,
+			bool acked);
 };
 
 struct radio_stats {

@@ -173,12 +173,22 @@ static void arm_expiry(struct rplroot *r)
 		arm(r->expiry, next > now ? next - now + 1 : 0);
 }
 
-static void remove_at(struct rplroot *r, size_t i)
+static void tell(struct rplroot *r, enum rplroot_change what, const struct route *rt,
+		 uint32_t lifetime_s)
 {
+	if (r->cfg.changed)
+		r->cfg.changed(r->arg, what, rt->target, rt->parent, lifetime_s);
+}
+
+static void remove_at(struct rplroot *r, size_t i, enum rplroot_change why)
+{
+	struct route gone = r->routes[i];
+
 	db_batch(r->db);
 	db_exec(r->db, "DELETE FROM rpl_route WHERE target = ?", "b", r->routes[i].target,
 		(size_t)16);
 	r->routes[i] = r->routes[--r->n];
+	tell(r, why, &gone, 0);
 }
 
 static void on_expiry(evutil_socket_t fd, short what, void *arg)
@@ -192,7 +202,7 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 			continue;
 		log_info("route expired target=%s", ntop(r->routes[i].target, a));
 		r->st.expired++;
-		remove_at(r, i);
+		remove_at(r, i, RPLROOT_EXPIRED);
 	}
 	arm_expiry(r);
 }
@@ -281,7 +291,7 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t,
 		r->st.no_path++;
 		if (rt) {
 			log_info("no-path DAO target=%s", ntop(t->prefix, a));
-			remove_at(r, (size_t)(rt - r->routes));
+			remove_at(r, (size_t)(rt - r->routes), RPLROOT_NO_PATH);
 		}
 		return true;
 	}
@@ -291,6 +301,8 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t,
 			  ntop(t->prefix, a), ntop(parent, b));
 		return false;
 	}
+	bool added = !rt, moved = rt && memcmp(rt->parent, parent, 16) != 0;
+
 	if (!rt) {
 		if (r->n == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
@@ -307,6 +319,8 @@ static bool apply_target(struct rplroot *r, const struct lowpan_rpl_target *t,
 	rt->seq = t->path_sequence;
 	rt->expires_ms = clock_ms() + (uint64_t)lifetime_s * 1000;
 	store(r, rt, lifetime_s);
+	if (added || moved) /* a refresh changes nothing worth telling */
+		tell(r, added ? RPLROOT_ADDED : RPLROOT_MOVED, rt, lifetime_s);
 	return true;
 }
 

@@ -31,6 +31,23 @@
 #include "common/db.h"
 #include "lowpan/rpl.h"
 
+/* How the DODAG changed, for rplroot_cfg.changed. */
+enum rplroot_change {
+	RPLROOT_ADDED,   /* a node's first DAO */
+	RPLROOT_MOVED,   /* its DAO names another parent */
+	RPLROOT_EXPIRED, /* its route's lifetime ran out */
+	RPLROOT_NO_PATH, /* it sent a No-Path DAO */
+};
+
+/*
+ * Called after the tree changed: @node under @parent (the parent it had,
+ * for a removal) with @lifetime_s left (0 for a removal).  @arg is
+ * rplroot_new()'s.  The daemon publishes these for the console, which then
+ * redraws at once instead of polling.
+ */
+typedef void (*rplroot_change_fn)(void *arg, enum rplroot_change what, const uint8_t node[16],
+				  const uint8_t parent[16], uint32_t lifetime_s);
+
 struct rplroot_cfg {
 	uint8_t instance;
 	uint8_t dodagid[16];    /* the root's global address */
@@ -44,6 +61,7 @@ struct rplroot_cfg {
 	uint8_t dio_redundancy;         /* k; 0: always send */
 	uint8_t default_lifetime;       /* in lifetime units */
 	uint16_t lifetime_unit;         /* seconds */
+	rplroot_change_fn changed;      /* NULL: nobody is told */
 };
 
 struct rplroot_stats {
