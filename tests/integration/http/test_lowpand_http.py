@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import lwgtest  # noqa: E402
 import openapi_check  # noqa: E402
 import test_mesh as tm  # noqa: E402
+from test_openapi import Stream  # noqa: E402
 from lxml import etree  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -41,7 +42,9 @@ class LowpandHttpTests(tm.Harness):
 
     def test_dodag_json_and_svg(self):
         self.port = lwgtest.free_port(socket.SOCK_STREAM)
-        self.start(radio=f"[http]\nenabled = yes\nport = {self.port}\n")
+        # d hears nobody until the test links it to the root (the event stream's check)
+        self.start(tm.TWO_HOPS + "\n[node d]\neui64 = 020000000000000d\n",
+                   radio=f"[http]\nenabled = yes\nport = {self.port}\n")
         self.joined("b", "c")
         lwgtest.wait_for(lambda: len(self.ctl("routes")) == 3, "both nodes in the DODAG")
         code, ctype, body = self.get("/api/dodag")
@@ -67,8 +70,19 @@ class LowpandHttpTests(tm.Harness):
         self.assertEqual(self.get("/api/dodag", "text/csv")[0], 406)
         for path in ("/api/stats", "/api/admitted"):
             self.assertEqual(self.get(path)[0], 200, path)
-        # every route of the document was answered, and as it describes
+        # the event stream: d's route.added, its data as the document describes
         spec = openapi_check.spec("lowpand")
+        ev = Stream(spec, self.port, "/api/event", token="")
+        try:
+            self.assertTrue(ev.opened())
+            self.sim.send(cmd="link", a="d", b="root", up=True)
+            self.sim.expect("done", cmd="link")
+            while (data := ev.event("route.added"))["node"] != "fd00::d":
+                pass
+            self.assertEqual((data["parent"], data["reason"]), ("fd00::1", "joined"))
+        finally:
+            ev.close()
+        # every route of the document was answered, and as it describes
         self.assertEqual(spec.seen, {(m, p) for p, m, _ in spec.operations()})
         self.stop()
 

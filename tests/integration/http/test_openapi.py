@@ -69,8 +69,9 @@ class Stream:
     def __init__(self, spec, port, target, token=RO, h2=False):
         self.spec, self.target = spec, target
         self.proc = subprocess.Popen(
-            ["curl", "-sSNi", "--http2-prior-knowledge" if h2 else "--http1.1", "-H",
-             f"Authorization: Bearer {token}", f"http://127.0.0.1:{port}{target}"],
+            ["curl", "-sSNi", "--http2-prior-knowledge" if h2 else "--http1.1"]
+            + (["-H", f"Authorization: Bearer {token}"] if token else [])
+            + [f"http://127.0.0.1:{port}{target}"],
             stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
