@@ -56,6 +56,9 @@ struct http_server_stats {
 	uint64_t h2_sessions;  /* connections that spoke HTTP/2 */
 	uint64_t tls_sessions; /* connections that spoke TLS */
 	size_t open;           /* connections open now */
+	size_t h2_open;        /* HTTP/2 sessions open now */
+	size_t h2_heap;        /* bytes their nghttp2 sessions hold (h2mem), slots counted whole */
+	size_t h2_untrimmed;   /* sessions whose frame buffer may be resident (not idle yet) */
 };
 
 /*
