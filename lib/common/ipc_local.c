@@ -21,6 +21,17 @@ void ipc_local_attach(struct ipc_server *srv)
 
 static void complete(struct ipc_call *call, struct ipc_response *resp);
 
+/* A failure as a socket caller reads it: the error object {"code","message"} and both fields. */
+static struct ipc_response failure(enum ipc_error code, const char *msg)
+{
+	struct ipc_response resp = { .ok = false, .code = code };
+	resp.error = json_pack("{s:s, s:s}", "code", ipc_error_name(code), "message", msg);
+	resp.message = strdup(msg);
+	if (!resp.error || !resp.message)
+		abort();
+	return resp;
+}
+
 void ipc_local_detach(struct ipc_server *srv)
 {
 	for (struct ipc_server **p = &live; *p; p = &(*p)->next_live)
@@ -31,8 +42,7 @@ void ipc_local_detach(struct ipc_server *srv)
 	/* a caller still waiting learns the daemon is going; the handler keeps its call */
 	while (srv->locals) {
 		struct ipc_call *call = srv->locals;
-		struct ipc_response resp = { .ok = false, .code = IPC_ERR_UNAVAILABLE };
-		resp.message = strdup("the daemon is stopping");
+		struct ipc_response resp = failure(IPC_ERR_UNAVAILABLE, "the daemon is stopping");
 		srv->locals = call->next;
 		call->srv = NULL;
 		complete(call, &resp);
@@ -107,15 +117,11 @@ void ipc_local_reply(struct ipc_call *call, json_t *result_take)
 void ipc_local_fail(struct ipc_call *call, enum ipc_error code, const char *msg,
 		    json_t *detail_take)
 {
-	struct ipc_response resp = { .ok = false, .code = code };
-	/* the error object a socket caller gets: {"code","message"} and the detail */
-	resp.error = json_pack("{s:s, s:s}", "code", ipc_error_name(code), "message", msg);
-	if (!resp.error)
-		abort();
+	struct ipc_response resp = failure(code, msg);
+	/* the detail as on the socket: members beside "code" and "message", never over them */
 	if (detail_take)
 		json_object_update_missing(resp.error, detail_take);
 	json_decref(detail_take);
-	resp.message = strdup(msg);
 	if (call->srv)
 		call->srv->stats.errors++;
 	complete(call, &resp);
@@ -142,8 +148,7 @@ int ipc_local_record(struct ipc_call *call, json_t *record_take)
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct ipc_call *call = arg;
-	struct ipc_response resp = { .ok = false, .code = IPC_ERR_TIMEOUT };
-	resp.message = strdup("no reply in time");
+	struct ipc_response resp = failure(IPC_ERR_TIMEOUT, "no reply in time");
 	/* the handler still holds the call: its answer, when it comes, is dropped */
 	complete(call, &resp);
 }
@@ -152,9 +157,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 static void refuse(struct ipc_server *srv, enum ipc_error code, const char *why,
 		   ipc_local_reply_fn cb, void *arg)
 {
-	struct ipc_response resp = { .ok = false, .code = code };
-	resp.error = json_pack("{s:s, s:s}", "code", ipc_error_name(code), "message", why);
-	resp.message = strdup(why);
+	struct ipc_response resp = failure(code, why);
 	srv->stats.errors++;
 	cb(&resp, arg);
 	ipc_response_fini(&resp);
