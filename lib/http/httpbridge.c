@@ -179,13 +179,19 @@ static void answer_result(struct http_exchange *ex, const struct httpbridge_rout
 	json_t *empty = NULL;
 	if (route->list && !resp->records && !json_is_array(result))
 		result = empty = json_array();
-	char *s = NULL;
+	/* most answers fit the stack: no buffer grown by doubling, no strlen */
+	char stack[8192], *s = NULL;
+	size_t len = 0;
 	if (!route->render || (local && !resp->records)) {
-		s = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!s)
-			abort();
+		const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+		len = json_dumpb(result, stack, sizeof(stack), flags);
+		s = stack;
+		if (len > sizeof(stack)) {
+			s = malloc(len);
+			if (!s || json_dumpb(result, s, len, flags) != len)
+				abort();
+		}
 	}
-	size_t len = s ? strlen(s) : 0;
 	if (local && !resp->records && reply_too_large(ex, len)) {
 		/* answered */
 	} else if (route->render) {
@@ -200,7 +206,8 @@ static void answer_result(struct http_exchange *ex, const struct httpbridge_rout
 	} else {
 		http_exchange_respond(ex, 200, "application/json", s, len);
 	}
-	free(s);
+	if (s != stack)
+		free(s);
 	json_decref(empty);
 }
 

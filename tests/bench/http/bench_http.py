@@ -46,6 +46,14 @@ def h2load(url, n, *extra):
     return float(rate.group(1)) if rate else 0.0, int(ok.group(1)) if ok else 0
 
 
+def cpu_s(pid):
+    """CPU seconds @pid has used (user + system): a per-request cost that the
+    machine's other load does not change much, unlike a rate."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
@@ -77,9 +85,12 @@ def bench_api_reads(tmp):
                        ("api_value_reads_per_s", "/api/clients/bench1/values")):
         body = urllib.request.urlopen(urllib.request.Request(
             f"http://127.0.0.1:{port}{path}", headers={"authorization": "Bearer bench"})).read()
+        cpu0 = cpu_s(d.proc.pid)
         rate, ok = h2load(f"http://127.0.0.1:{port}{path}", 100000, *auth)
+        cpu = cpu_s(d.proc.pid) - cpu0
         print(f"{what} {rate:.0f} (lwm2md GET {path} over HTTP/2, {ok} of 100000 ok, "
-              f"{len(body)}-byte answer; goal 20000)")
+              f"{len(body)}-byte answer, {cpu * 1e6 / 100000:.1f} us of lwm2md's CPU each, "
+              f"so {100000 / cpu if cpu else 0:.0f}/s on a core of its own; goal 20000)")
     u.close()
     d.stop()
 
