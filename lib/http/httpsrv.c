@@ -365,7 +365,11 @@ static void on_peek(evutil_socket_t fd, short what, void *arg)
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		      void *arg)
 {
-	struct http_server *srv = arg;
+	http_server_adopt(arg, fd);
+}
+
+void http_server_adopt(struct http_server *srv, int fd)
+{
 	srv->stats.connections++;
 	if (srv->stats.open >= srv->cfg.max_connections) {
 		srv->stats.refused++;

@@ -75,6 +75,13 @@ int http_server_new(struct event_base *base, const struct http_server_config *cf
  */
 int http_server_listen(struct http_server *srv, const char *host, uint16_t port);
 
+/*
+ * Serve @fd, a connected stream socket (one end of a socketpair in the
+ * fuzz target), as an accepted connection: the server owns it from here,
+ * closing it at once past max_connections.
+ */
+void http_server_adopt(struct http_server *srv, int fd);
+
 /* The port of the first listener, in host order; 0 before listening. */
 uint16_t http_server_port(const struct http_server *srv);
 
