@@ -129,6 +129,8 @@ static void *alloc(struct h2mem_owner *o, size_t n, bool zero)
 		 * (a long header kept in the HPACK table …) holds live bytes, never trimmed */
 		if (pl == &m->pool[0] && o->creating && !o->framebuf)
 			o->framebuf = p;
+		if (pl == &m->pool[1] && o->creating && !o->table)
+			o->table = p;
 		return p;
 	}
 	return heap_take(m, zero ? calloc(1, n) : malloc(n));
@@ -156,6 +158,8 @@ static void mem_free(void *p, void *arg)
 	if (pl) {
 		if (p == o->framebuf)
 			o->framebuf = NULL;
+		if (p == o->table)
+			o->table = NULL;
 		slot_give(m, pl, p);
 		return;
 	}
@@ -197,6 +201,11 @@ nghttp2_mem h2mem_allocator(struct h2mem_owner *owner)
 
 bool h2mem_trim(struct h2mem_owner *owner)
 {
+	static const uint8_t zero[PAGE];
+	/* live bytes, but zero ones: whatever nghttp2 keeps there, a zero page holds the same
+	 * (a page never written reads as the shared zero page, costing nothing here) */
+	if (owner->table && memcmp(owner->table, zero, PAGE) == 0)
+		madvise(owner->table, PAGE, MADV_DONTNEED);
 	if (!owner->framebuf)
 		return false;
 	madvise(owner->framebuf, BIG_SLOT, MADV_DONTNEED);

@@ -12,7 +12,9 @@
  * region instead: a page nobody wrote to is never resident (a fresh map
  * costs nothing until a stream is stored), and an idle session's frame
  * buffer, whose bytes are dead once nghttp2 has nothing left to send, is
- * given back to the kernel (h2mem_trim, MADV_DONTNEED) without freeing it.
+ * given back to the kernel (h2mem_trim, MADV_DONTNEED) without freeing it,
+ * and so is its stream map's page once it holds only zero bytes again (no
+ * stream stored): a fresh zero page reads the same.
  * Slots are bounded (two per connection the server accepts); past them,
  * and for every smaller block, plain malloc.
  */
@@ -30,7 +32,8 @@ struct h2mem;
 struct h2mem_owner {
 	struct h2mem *mem;
 	void *framebuf; /* the session's frame buffer slot, or NULL */
-	bool creating;  /* set around nghttp2_session_*_new*(): its big block is the frame buffer */
+	void *table;    /* its page-sized block (the stream map), or NULL */
+	bool creating;  /* set around nghttp2_session_*_new*(): which blocks are which */
 };
 
 /* An allocator with room for @sessions sessions' slots; never NULL (aborts). */
@@ -45,7 +48,8 @@ nghttp2_mem h2mem_allocator(struct h2mem_owner *owner);
 /*
  * Give the pages of @owner's frame buffer back to the kernel; only when
  * nghttp2 has nothing to send (nghttp2_session_mem_send() returned 0), as
- * they then hold nothing it reads again.  Returns true when there was one.
+ * they then hold nothing it reads again.  Its page-sized block goes too
+ * when all its bytes are zero.  Returns true when there was a frame buffer.
  */
 bool h2mem_trim(struct h2mem_owner *owner);
 

@@ -21,6 +21,12 @@
  * the 128 (1 KiB) that 4,096 bytes would make it, for each connection.
  */
 #define DEFLATE_TABLE_SIZE 512
+/*
+ * Closed streams are not kept (nghttp2_option_set_no_closed_streams): nghttp2
+ * keeps them only to place new streams in RFC 7540's priority tree, which
+ * RFC 9113 deprecated and we never used; kept, a connection's stream map is
+ * never empty again, and its page (h2mem) never trimmed once idle.
+ */
 
 static void unlink_stream(struct http_conn *c, struct http_exchange *ex)
 {
@@ -205,6 +211,7 @@ static int session_new(struct http_conn *c)
 	if (nghttp2_option_new(&opt))
 		abort();
 	nghttp2_option_set_max_deflate_dynamic_table_size(opt, DEFLATE_TABLE_SIZE);
+	nghttp2_option_set_no_closed_streams(opt, 1);
 	c->h2mem = (struct h2mem_owner){ .mem = httpsrv_h2mem(c), .creating = true };
 	nghttp2_mem mem = h2mem_allocator(&c->h2mem);
 	int rc = nghttp2_session_server_new3(&c->h2, cb, c, opt, &mem);

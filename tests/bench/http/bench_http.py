@@ -8,7 +8,7 @@
   3. server-sent events/s fanned out to 100 subscribers (testd's
      /subscribe + /publish, 100 curl processes reading);
   4. memory (VmRSS) of 10,000 idle HTTP/2 connections, each past its
-     SETTINGS exchange.
+     SETTINGS exchange, then of 10,000 that have each had one request answered.
 
 Usage: bench_http.py BUILD_DIR SOURCE_DIR   (run by `meson test --benchmark`)
 """
@@ -117,7 +117,15 @@ def bench_fanout(tmp, subscribers=100, events=20000):
     proc.wait()
 
 
-def bench_idle(tmp, n=10000):
+# GET /hello on stream 1, END_STREAM: HPACK static-table :method GET, :scheme http, and
+# :path and :authority as literals without indexing
+HELLO_HPACK = bytes([0x82, 0x86, 0x04, 6]) + b"/hello" + bytes([0x01, 1]) + b"h"
+HELLO = len(HELLO_HPACK).to_bytes(3, "big") + b"\x01\x05\x00\x00\x00\x01" + HELLO_HPACK
+
+
+def bench_idle(tmp, n=10000, request=False):
+    """@n HTTP/2 connections past their SETTINGS (and, with @request, one GET
+    answered on each), then idle: the server's resident memory."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, n + 1000)), hard))
     proc, port = testd(tmp, "-n", str(n + 100))
@@ -125,11 +133,13 @@ def bench_idle(tmp, n=10000):
     socks = []
     for _ in range(n):
         s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(PREFACE)
+        s.sendall(PREFACE + (HELLO if request else b""))
         socks.append(s)
-    for s in socks:  # the server's SETTINGS: every session is set up
+    for s in socks:  # the server's SETTINGS, and the answer: every session is set up
         s.settimeout(60)
-        s.recv(4096)
+        got = s.recv(4096)
+        while request and b"hello\n" not in got:
+            got += s.recv(4096)
     fresh = rss_kib(proc.pid)
 
     def stats():
@@ -142,7 +152,8 @@ def bench_idle(tmp, n=10000):
                      seconds=60)
     after = rss_kib(proc.pid)
     st = stats()
-    print(f"idle_h2_connections {n} rss_mib {after / 1024:.1f} (before {before / 1024:.1f}; "
+    what = "idle_h2_connections_after_a_request" if request else "idle_h2_connections"
+    print(f"{what} {n} rss_mib {after / 1024:.1f} (before {before / 1024:.1f}; "
           f"{(after - before) * 1024 / n:.0f} bytes each; {fresh / 1024:.1f} MiB as soon as "
           f"all were set up, some not trimmed yet; nghttp2 heap "
           f"{st['h2_heap'] / st['h2_open']:.0f} bytes a session (h2mem, slots counted "
@@ -159,6 +170,7 @@ def main():
     bench_api_reads(tmp)
     bench_fanout(tmp)
     bench_idle(tmp)
+    bench_idle(tmp, request=True)
 
 
 if __name__ == "__main__":

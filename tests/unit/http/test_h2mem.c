@@ -133,6 +133,8 @@ static void test_session(void **state)
 	o.creating = false;
 	assert_non_null(o.framebuf);
 	assert_true(page_aligned(o.framebuf));
+	assert_non_null(o.table); /* the stream map, calloc'd */
+	assert_true(all_zero(o.table, 4096));
 	assert_true(h2mem_bytes(m) > 16384);
 	assert_int_equal(nghttp2_submit_settings(s, NGHTTP2_FLAG_NONE, NULL, 0), 0);
 	const uint8_t *out;
@@ -151,9 +153,12 @@ static void test_session(void **state)
 	n = nghttp2_session_mem_send(s, &out);
 	assert_int_equal(n, 17);
 	assert_memory_equal(out, "\x00\x00\x08\x06\x01\x00\x00\x00\x00" "abcdefgh", 17);
+	assert_true(h2mem_trim(&o)); /* the map, still all zero, goes back too: nothing changes */
+	assert_true(all_zero(o.table, 4096));
 	nghttp2_session_del(s);
 	nghttp2_session_callbacks_del(cb);
 	assert_null(o.framebuf);
+	assert_null(o.table);
 	assert_int_equal(h2mem_bytes(m), 0);
 	h2mem_free(m);
 }
