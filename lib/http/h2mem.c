@@ -21,10 +21,10 @@
 
 struct pool {
 	uint8_t *base;
-	size_t slot;     /* bytes per slot */
-	size_t n;        /* slots */
-	size_t top;      /* slots ever handed out; those past it are fresh */
-	uint32_t *free;  /* freed slots, a stack */
+	size_t slot;    /* bytes per slot */
+	size_t n;       /* slots */
+	size_t top;     /* slots ever handed out; those past it are fresh */
+	uint32_t *free; /* freed slots, a stack */
 	size_t n_free;
 };
 
@@ -41,7 +41,7 @@ struct h2mem *h2mem_new(size_t sessions)
 	if (!m)
 		abort();
 	if (sysconf(_SC_PAGESIZE) != PAGE || sessions == 0)
-		return m; /* malloc only */
+		return m;         /* malloc only */
 	size_t n = sessions + 16; /* one of each per session, and a few blocks more */
 	m->region_len = n * (BIG_SLOT + PAGE);
 	/* reserved, not committed: a page costs memory only once written */

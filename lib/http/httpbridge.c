@@ -165,8 +165,7 @@ static bool reply_too_large(struct http_exchange *ex, size_t len)
 {
 	if (len + REPLY_ENVELOPE <= IPC_MAX_MESSAGE)
 		return false;
-	answer_problem(ex, 400, IPC_ERR_TOO_LARGE, "reply over 64 KiB; ask for fewer items",
-		       NULL);
+	answer_problem(ex, 400, IPC_ERR_TOO_LARGE, "reply over 64 KiB; ask for fewer items", NULL);
 	return true;
 }
 
@@ -496,8 +495,8 @@ int httpbridge_new(struct event_base *base, const struct httpbridge_config *cfg,
 		httpbridge_free(b);
 		return rc;
 	}
-	log_info("HTTP API listening address=%s port=%u tls=%s tokens=%zu calls=%s",
-		 cfg->address, http_server_port(b->srv),
+	log_info("HTTP API listening address=%s port=%u tls=%s tokens=%zu calls=%s", cfg->address,
+		 http_server_port(b->srv),
 		 cfg->http.cert_file && *cfg->http.cert_file ? "yes" : "no",
 		 b->n_tokens[0] + b->n_tokens[1], local_server(b) ? "in-process" : "socket");
 	*out = b;

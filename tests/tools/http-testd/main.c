@@ -217,8 +217,9 @@ static void handle(struct http_exchange *ex, void *arg)
 		struct http_server_stats st;
 		char text[160];
 		http_server_stats(server, &st);
-		int len = snprintf(text, sizeof(text), "open %zu h2_open %zu h2_heap %zu h2_untrimmed %zu\n",
-				   st.open, st.h2_open, st.h2_heap, st.h2_untrimmed);
+		int len = snprintf(text, sizeof(text),
+				   "open %zu h2_open %zu h2_heap %zu h2_untrimmed %zu\n", st.open,
+				   st.h2_open, st.h2_heap, st.h2_untrimmed);
 		http_exchange_respond(ex, 200, "text/plain", text, (size_t)len);
 	} else if (strcmp(req->path, "/publish") == 0) {
 		publish(ex);

@@ -184,8 +184,8 @@ static void on_local(const struct ipc_response *resp, void *arg)
 		/* the separate fields agree with the error object */
 		assert_int_equal(resp->code, ipc_error_from_name(json_string_value(
 						     json_object_get(resp->error, "code"))));
-		assert_string_equal(resp->message, json_string_value(json_object_get(
-							   resp->error, "message")));
+		assert_string_equal(resp->message,
+				    json_string_value(json_object_get(resp->error, "message")));
 	}
 }
 
@@ -204,10 +204,11 @@ static json_t *local_call(const char *cmd, const char *args, bool *at_once)
 static void test_same_answers(void **state)
 {
 	static const char *const cases[][2] = {
-		{ "echo", "{\"name\":\"a\",\"count\":\"5\"}" }, /* "5" converted, as for lwgatectl */
-		{ "echo", "{\"count\":1}" },                     /* a required argument missing */
-		{ "echo", "{\"name\":\"a\",\"bogus\":1}" },      /* an unknown one */
-		{ "echo", "{\"name\":3}" },                      /* of the wrong type */
+		{ "echo",
+		  "{\"name\":\"a\",\"count\":\"5\"}" },     /* "5" converted, as for lwgatectl */
+		{ "echo", "{\"count\":1}" },                /* a required argument missing */
+		{ "echo", "{\"name\":\"a\",\"bogus\":1}" }, /* an unknown one */
+		{ "echo", "{\"name\":3}" },                 /* of the wrong type */
 		{ "nosuch", "{}" },
 		{ "list", "{\"n\":3}" },
 		{ "list", "{\"n\":0}" },
@@ -227,7 +228,8 @@ static void test_same_answers(void **state)
 			assert_true(json_is_true(json_object_get(wire, "ok")));
 			assert_true(json_is_null(json_object_get(local, "result")));
 		} else if (!json_equal(wire, local)) {
-			char *a = json_dumps(wire, JSON_COMPACT), *b = json_dumps(local, JSON_COMPACT);
+			char *a = json_dumps(wire, JSON_COMPACT),
+			     *b = json_dumps(local, JSON_COMPACT);
 			fail_msg("%s %s: socket %s, local %s", cases[i][0], cases[i][1], a, b);
 		}
 		json_decref(wire);
@@ -235,7 +237,8 @@ static void test_same_answers(void **state)
 	}
 }
 
-/* A handler's answer at once completes the call inside ipc_local_call(); a later one from the loop. */
+/* A handler's answer at once completes the call inside ipc_local_call(); a later one from the loop.
+ */
 static void test_at_once_or_later(void **state)
 {
 	bool at_once;
@@ -256,9 +259,9 @@ static void test_timeout(void **state)
 	for (int i = 0; i < 1000 && r.calls == 0; i++)
 		event_base_loop(fx.base, EVLOOP_ONCE);
 	assert_int_equal(r.calls, 1);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(r.reply, "error"), "code")),
-			    "timeout");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(r.reply, "error"), "code")),
+		"timeout");
 	ipc_call_reply(fx.held[--fx.nheld], json_string("too late"));
 	assert_int_equal(r.calls, 1);
 	json_decref(r.reply);
@@ -273,9 +276,9 @@ static void test_bounded(void **state)
 	assert_int_equal(r.calls, 0);
 	ipc_local_call(fx.srv, "hold", NULL, 60000, on_local, &r);
 	assert_int_equal(r.calls, 1);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(r.reply, "error"), "code")),
-			    "busy");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(r.reply, "error"), "code")),
+		"busy");
 	json_decref(r.reply);
 	r.reply = NULL;
 	while (fx.nheld) {
@@ -340,9 +343,9 @@ static void test_find_and_gone(void **state)
 	ipc_local_call(fx.srv, "hold", NULL, 60000, on_local, &r);
 	ipc_server_free(fx.srv);
 	assert_int_equal(r.calls, 1);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(r.reply, "error"), "code")),
-			    "unavailable");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(r.reply, "error"), "code")),
+		"unavailable");
 	assert_null(ipc_local_find(fx.path));
 	ipc_call_reply(fx.held[--fx.nheld], NULL);
 	assert_int_equal(r.calls, 1);

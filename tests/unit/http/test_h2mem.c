@@ -72,7 +72,7 @@ static void test_resize(void **state)
 	p = mem.realloc(p, 4096, mem.mem_user_data); /* to a slot */
 	for (int i = 0; i < 64; i++)
 		assert_int_equal(p[i], i);
-	p = mem.realloc(p, 4000, mem.mem_user_data); /* fits its slot */
+	p = mem.realloc(p, 4000, mem.mem_user_data);  /* fits its slot */
 	p = mem.realloc(p, 10000, mem.mem_user_data); /* to a bigger slot */
 	for (int i = 0; i < 64; i++)
 		assert_int_equal(p[i], i);
@@ -143,8 +143,9 @@ static void test_session(void **state)
 	assert_true(h2mem_trim(&o));
 	assert_true(all_zero(o.framebuf, 16394)); /* given back: zero pages again */
 	static const uint8_t in[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-				    "\x00\x00\x00\x04\x00\x00\x00\x00\x00"             /* SETTINGS */
-				    "\x00\x00\x08\x06\x00\x00\x00\x00\x00" "abcdefgh"; /* PING */
+				    "\x00\x00\x00\x04\x00\x00\x00\x00\x00" /* SETTINGS */
+				    "\x00\x00\x08\x06\x00\x00\x00\x00\x00"
+				    "abcdefgh"; /* PING */
 	assert_int_equal(nghttp2_session_mem_recv(s, in, sizeof(in) - 1), (ssize_t)sizeof(in) - 1);
 	/* SETTINGS ACK, then the PING ACK with the same 8 bytes */
 	ssize_t n = nghttp2_session_mem_send(s, &out);
@@ -152,7 +153,10 @@ static void test_session(void **state)
 	assert_memory_equal(out, "\x00\x00\x00\x04\x01\x00\x00\x00\x00", 9);
 	n = nghttp2_session_mem_send(s, &out);
 	assert_int_equal(n, 17);
-	assert_memory_equal(out, "\x00\x00\x08\x06\x01\x00\x00\x00\x00" "abcdefgh", 17);
+	assert_memory_equal(out,
+			    "\x00\x00\x08\x06\x01\x00\x00\x00\x00"
+			    "abcdefgh",
+			    17);
 	assert_true(h2mem_trim(&o)); /* the map, still all zero, goes back too: nothing changes */
 	assert_true(all_zero(o.table, 4096));
 	nghttp2_session_del(s);
