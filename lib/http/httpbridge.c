@@ -258,7 +258,7 @@ static int call_timeout(const struct httpbridge *b, const struct http_request *r
 static bool request_too_large(const struct http_request *req, json_t *args)
 {
 	size_t in = req->body_len + strlen(req->target ? req->target : "");
-	if (in * 6 + 1024 < IPC_MAX_MESSAGE)
+	if (!args || in * 6 + 1024 < IPC_MAX_MESSAGE)
 		return false;
 	json_t *msg = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)0, "cmd", "-", "args", args);
 	size_t len;
