@@ -12,9 +12,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/ipc_local.h"
+#include "common/ipc_server_int.h"
 #include "common/log.h"
 
-#define MAX_TABLES 8
 /* Records read per wake-up, so that one busy client cannot starve others. */
 #define READS_PER_EVENT 32
 
@@ -37,30 +38,6 @@ struct ipc_conn {
 	struct ipc_call *calls; /* open calls, so that they learn when we go */
 	unsigned ncalls;
 	bool dead;
-};
-
-struct ipc_call {
-	struct ipc_conn *conn; /* NULL once the client has gone */
-	struct ipc_call *next, *prev;
-	json_t *id;
-	const char *cmd;
-};
-
-struct table {
-	const struct ipc_command *cmds;
-	void *ctx;
-};
-
-struct ipc_server {
-	struct event_base *base;
-	char *path;
-	int fd;
-	struct event *accept_ev;
-	struct ipc_conn *conns;
-	struct table tables[MAX_TABLES];
-	size_t ntables;
-	size_t queued_total; /* bytes waiting in every connection's queue */
-	struct ipc_server_stats stats;
 };
 
 static void conn_fail(struct ipc_conn *conn, const char *why);
@@ -243,6 +220,10 @@ static void call_free(struct ipc_call *call)
 
 void ipc_call_reply(struct ipc_call *call, json_t *result_take)
 {
+	if (call->local) {
+		ipc_local_reply(call, result_take);
+		return;
+	}
 	if (call->conn)
 		send_json(call->conn, ipc_proto_reply_ok(call->id, result_take));
 	else
@@ -273,6 +254,10 @@ call_fail(struct ipc_call *call, enum ipc_error code, json_t *detail_take, const
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (call->local) {
+		ipc_local_fail(call, code, msg, detail_take);
+		return;
+	}
 	if (call->conn)
 		send_error_detail(call->conn, call->id, code, msg, detail_take);
 	json_decref(detail_take);
@@ -300,6 +285,8 @@ void ipc_call_fail_detail(struct ipc_call *call, enum ipc_error code, json_t *de
 
 int ipc_call_record(struct ipc_call *call, json_t *record_take)
 {
+	if (call->local)
+		return ipc_local_record(call, record_take);
 	if (!call->conn || call->conn->dead) {
 		json_decref(record_take);
 		return -EPIPE;
@@ -314,10 +301,12 @@ const char *ipc_call_command(const struct ipc_call *call)
 
 uid_t ipc_call_uid(const struct ipc_call *call)
 {
+	if (call->local)
+		return geteuid(); /* the daemon calling itself */
 	return call->conn ? call->conn->uid : (uid_t)-1;
 }
 
-static const struct ipc_command *find_command(struct ipc_server *srv, const char *name, void **ctx)
+const struct ipc_command *ipc_server_command(struct ipc_server *srv, const char *name, void **ctx)
 {
 	for (size_t t = 0; t < srv->ntables; t++) {
 		for (const struct ipc_command *c = srv->tables[t].cmds; c->name; c++) {
@@ -330,9 +319,9 @@ static const struct ipc_command *find_command(struct ipc_server *srv, const char
 	return NULL;
 }
 
-static bool may_change_state(const struct ipc_conn *conn)
+bool ipc_server_may_change_state(uid_t uid)
 {
-	return conn->uid == 0 || conn->uid == geteuid();
+	return uid == 0 || uid == geteuid();
 }
 
 static void handle_record(struct ipc_conn *conn, const uint8_t *buf, size_t len)
@@ -350,13 +339,13 @@ static void handle_record(struct ipc_conn *conn, const uint8_t *buf, size_t len)
 		send_error(conn, req.id, rc, why);
 		goto out;
 	}
-	cmd = find_command(srv, req.cmd, &ctx);
+	cmd = ipc_server_command(srv, req.cmd, &ctx);
 	if (!cmd) {
 		snprintf(why, sizeof(why), "unknown command \"%s\" (try \"help\")", req.cmd);
 		send_error(conn, req.id, IPC_ERR_UNKNOWN_COMMAND, why);
 		goto out;
 	}
-	if (cmd->privileged && !may_change_state(conn)) {
+	if (cmd->privileged && !ipc_server_may_change_state(conn->uid)) {
 		snprintf(why, sizeof(why), "\"%s\" changes state: only root or uid %d may use it",
 			 cmd->name, (int)geteuid());
 		send_error(conn, req.id, IPC_ERR_DENIED, why);
@@ -484,11 +473,15 @@ void ipc_server_publish(struct ipc_server *srv, const char *topic, json_t *data_
 	size_t len;
 	char *s = ipc_proto_dump(ev, &len);
 
-	json_decref(ev);
 	if (!s) {
 		log_warnx("event too large to publish topic=%s", topic);
+		json_decref(ev);
 		return;
 	}
+	/* the in-process listener sees what a socket subscriber would, minus the text */
+	if (srv->event_cb)
+		srv->event_cb(topic, json_object_get(ev, "data"), srv->event_arg);
+	json_decref(ev);
 	for (struct ipc_conn *c = srv->conns; c; c = c->next) {
 		if (!c->dead && c->topics && topic_matches(c->topics, topic)) {
 			send_raw(c, s, len);
@@ -702,6 +695,7 @@ struct ipc_server *ipc_server_new(struct event_base *base, const char *path, gid
 	if (!srv->accept_ev || event_add(srv->accept_ev, NULL) < 0)
 		goto fail_unlink;
 	ipc_server_add_commands(srv, builtin_commands, srv);
+	ipc_local_attach(srv);
 	return srv;
 
 fail_unlink:
@@ -722,6 +716,7 @@ void ipc_server_free(struct ipc_server *srv)
 {
 	if (!srv)
 		return;
+	ipc_local_detach(srv);
 	while (srv->conns)
 		conn_free(srv->conns);
 	event_free(srv->accept_ev);
@@ -738,7 +733,7 @@ int ipc_server_add_commands(struct ipc_server *srv, const struct ipc_command *ta
 	if (srv->ntables == MAX_TABLES)
 		return -ENOSPC;
 	for (const struct ipc_command *c = table; c->name; c++)
-		if (find_command(srv, c->name, &unused))
+		if (ipc_server_command(srv, c->name, &unused))
 			return -EEXIST;
 	srv->tables[srv->ntables].cmds = table;
 	srv->tables[srv->ntables].ctx = ctx;

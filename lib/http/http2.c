@@ -13,6 +13,20 @@
 
 /* bytes queued in the socket's output before we stop asking nghttp2 for more */
 #define SEND_HIGH_WATER (64 * 1024)
+/*
+ * Our HPACK encoder's table (SETTINGS_HEADER_TABLE_SIZE is the client's
+ * bound; this is ours below it).  A response carries a handful of fields
+ * (:status, content-type, content-length, access-control-allow-origin …):
+ * 512 bytes index them all, and the table's ring starts at 16 entries, not
+ * the 128 (1 KiB) that 4,096 bytes would make it, for each connection.
+ */
+#define DEFLATE_TABLE_SIZE 512
+/*
+ * Closed streams are not kept (nghttp2_option_set_no_closed_streams): nghttp2
+ * keeps them only to place new streams in RFC 7540's priority tree, which
+ * RFC 9113 deprecated and we never used; kept, a connection's stream map is
+ * never empty again, and its page (h2mem) never trimmed once idle.
+ */
 
 static void unlink_stream(struct http_conn *c, struct http_exchange *ex)
 {
@@ -193,10 +207,20 @@ static int session_new(struct http_conn *c)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
-	int rc = nghttp2_session_server_new(&c->h2, cb, c);
+	nghttp2_option *opt;
+	if (nghttp2_option_new(&opt))
+		abort();
+	nghttp2_option_set_max_deflate_dynamic_table_size(opt, DEFLATE_TABLE_SIZE);
+	nghttp2_option_set_no_closed_streams(opt, 1);
+	c->h2mem = (struct h2mem_owner){ .mem = httpsrv_h2mem(c), .creating = true };
+	nghttp2_mem mem = h2mem_allocator(&c->h2mem);
+	int rc = nghttp2_session_server_new3(&c->h2, cb, c, opt, &mem);
+	c->h2mem.creating = false;
+	nghttp2_option_del(opt);
 	nghttp2_session_callbacks_del(cb);
 	if (rc)
 		return -ENOMEM;
+	httpsrv_h2_opened(c, 1);
 	const struct http_server_config *cfg = httpsrv_config(c);
 	nghttp2_settings_entry iv[] = {
 		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, (uint32_t)cfg->max_streams },
@@ -266,6 +290,7 @@ int http2_recv(struct http_conn *c, struct evbuffer *in)
 	if (len == 0)
 		return 0;
 	c->in_handler = true;
+	c->h2_active = true;
 	ssize_t n = nghttp2_session_mem_recv(c->h2, evbuffer_pullup(in, -1), len);
 	c->in_handler = false;
 	if (n < 0) {
@@ -293,6 +318,7 @@ int http2_flush(struct http_conn *c)
 		if (n == 0)
 			break;
 		evbuffer_add(out, data, (size_t)n);
+		httpsrv_h2_dirty(c);
 	}
 	if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2) &&
 	    evbuffer_get_length(out) == 0)
@@ -311,6 +337,23 @@ void http2_close(struct http_conn *c)
 			nghttp2_session_set_stream_user_data(c->h2, ex->stream_id, NULL);
 		httpex_free(ex);
 	}
+	if (c->h2)
+		httpsrv_h2_opened(c, -1);
 	nghttp2_session_del(c->h2);
 	c->h2 = NULL;
+}
+
+bool http2_trim(struct http_conn *c)
+{
+	if (!c->h2 || c->streams || nghttp2_session_want_write(c->h2))
+		return false;
+	/* nothing left to frame: the frame buffer's bytes are all dead */
+	const uint8_t *data;
+	ssize_t n = nghttp2_session_mem_send(c->h2, &data);
+	if (n > 0)
+		evbuffer_add(bufferevent_get_output(c->bev), data, (size_t)n);
+	if (n != 0)
+		return false;
+	h2mem_trim(&c->h2mem);
+	return true;
 }

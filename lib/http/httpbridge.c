@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #define LOG_COMPONENT "http"
+#include "common/ipc_local.h"
 #include "common/ipc_peer.h"
 #include "common/log.h"
 
@@ -26,9 +27,10 @@ struct subscriber {
 
 struct httpbridge {
 	struct httpbridge_config cfg;
+	struct event_base *base;
 	const struct httpbridge_route *routes;
 	struct http_server *srv;
-	struct ipc_peer *peer;
+	struct ipc_peer *peer; /* the control socket, when no server of this process serves it */
 	char *tokens[2][MAX_TOKENS]; /* [0] read-only, [1] read-write */
 	size_t n_tokens[2];
 	bool subscribed;
@@ -41,12 +43,30 @@ struct pending {
 	struct httpbridge *b;
 	struct http_exchange *ex;
 	const struct httpbridge_route *route;
+	bool local; /* called in-process: the reply's 64 KiB limit is checked here */
 	char stream_filter[HTTPROUTE_MAX_VALUE]; /* a stream route's capture */
 };
 
 static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
 			   const char *field, const char *event);
 static void ensure_subscribed(struct httpbridge *b);
+
+/*
+ * The daemon's own control server when this process runs it (the daemons'
+ * APIs): calls then go in-process.  Looked up on each use, as the server
+ * may be freed before the bridge.
+ */
+static struct ipc_server *local_server(const struct httpbridge *b)
+{
+	return ipc_local_find(b->cfg.socket);
+}
+
+static struct ipc_peer *peer(struct httpbridge *b)
+{
+	if (!b->peer)
+		b->peer = ipc_peer_new(b->base, b->cfg.socket);
+	return b->peer;
+}
 
 static int parse_tokens(struct httpbridge *b, int scope, const char *list)
 {
@@ -120,69 +140,104 @@ static int ipc_status(enum ipc_error code)
 	}
 }
 
-static void answer_json(struct http_exchange *ex, int status, const char *ctype, json_t *doc)
+/* {"id":N,"ok":true,"result":…}: what a reply adds to its result on the socket */
+#define REPLY_ENVELOPE 48
+
+static void answer_problem(struct http_exchange *ex, int status, enum ipc_error code,
+			   const char *message, json_t *error)
 {
+	json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+				http_status_reason(status), "status", status, "detail",
+				message ? message : "", "code", ipc_error_name(code));
+	const char *k;
+	json_t *v;
+	/* what the daemon added (coap_code, …) goes along as extension members */
+	if (error)
+		json_object_foreach (error, k, v)
+			if (!json_object_get(doc, k) && strcmp(k, "message") != 0)
+				json_object_set(doc, k, v);
 	char *s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!s)
 		abort();
-	http_exchange_respond(ex, status, ctype, s, strlen(s));
+	http_exchange_respond(ex, status, "application/problem+json", s, strlen(s));
 	free(s);
+	json_decref(doc);
+}
+
+/*
+ * A result the socket could not have carried (one reply record over 64
+ * KiB) is refused in-process too, with the socket's words: the API's
+ * answers do not depend on the path a call took.
+ */
+static bool reply_too_large(struct http_exchange *ex, size_t len)
+{
+	if (len + REPLY_ENVELOPE <= IPC_MAX_MESSAGE)
+		return false;
+	answer_problem(ex, 400, IPC_ERR_TOO_LARGE, "reply over 64 KiB; ask for fewer items", NULL);
+	return true;
+}
+
+static void answer_result(struct http_exchange *ex, const struct httpbridge_route *route,
+			  bool local, const struct ipc_response *resp)
+{
+	/* a list comes as records, then a reply that closes it; an empty one as the
+	 * closing reply alone */
+	json_t *result = resp->records ? resp->records : resp->result;
+	json_t *empty = NULL;
+	if (route->list && !resp->records && !json_is_array(result))
+		result = empty = json_array();
+	/* most answers fit the stack: no buffer grown by doubling, no strlen */
+	char stack[8192], *s = NULL;
+	size_t len = 0;
+	if (!route->render || (local && !resp->records)) {
+		const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+		len = json_dumpb(result, stack, sizeof(stack), flags);
+		s = stack;
+		if (len > sizeof(stack)) {
+			s = malloc(len);
+			if (!s || json_dumpb(result, s, len, flags) != len)
+				abort();
+		}
+	}
+	if (local && !resp->records && reply_too_large(ex, len)) {
+		/* answered */
+	} else if (route->render) {
+		char *body = NULL;
+		const char *ctype = NULL;
+		int status = route->render(http_exchange_request(ex), result, &body, &len, &ctype);
+		if (status)
+			http_exchange_problem(ex, status, NULL, NULL);
+		else
+			http_exchange_respond(ex, 200, ctype, body, len);
+		free(body);
+	} else {
+		http_exchange_respond(ex, 200, "application/json", s, len);
+	}
+	if (s != stack)
+		free(s);
+	json_decref(empty);
 }
 
 static void on_reply(const struct ipc_response *resp, void *arg)
 {
 	struct pending *p = arg;
 	struct http_exchange *ex = p->ex;
-	httpbridge_render_fn render = p->route->render;
-	bool list = p->route->list;
+	const struct httpbridge_route *route = p->route;
+	bool local = p->local;
 	if (ex)
 		http_exchange_on_close(ex, NULL, NULL);
-	if (ex && resp->ok && p->route->stream_event) {
-		add_subscriber(p->b, ex, p->stream_filter, p->route->stream_field,
-			       p->route->stream_event);
+	if (ex && resp->ok && route->stream_event) {
+		add_subscriber(p->b, ex, p->stream_filter, route->stream_field, route->stream_event);
 		ex = NULL;
 	}
 	free(p);
 	if (!ex)
 		return; /* the client left, or its stream began */
-	/* a list comes as records, then a reply that closes it; an empty one as the
-	 * closing reply alone */
-	json_t *result = resp->records ? resp->records : resp->result;
-	json_t *empty = NULL;
-	if (resp->ok && list && !resp->records && !json_is_array(result))
-		result = empty = json_array();
-	if (resp->ok && render) {
-		char *body = NULL;
-		size_t len = 0;
-		const char *ctype = NULL;
-		int status = render(http_exchange_request(ex), result, &body, &len, &ctype);
-		if (status)
-			http_exchange_problem(ex, status, NULL, NULL);
-		else
-			http_exchange_respond(ex, 200, ctype, body, len);
-		free(body);
-		json_decref(empty);
-		return;
-	}
 	if (resp->ok) {
-		answer_json(ex, 200, "application/json", result);
-		json_decref(empty);
+		answer_result(ex, route, local, resp);
 		return;
 	}
-	int status = ipc_status(resp->code);
-	json_t *doc =
-		json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
-			  http_status_reason(status), "status", status, "detail",
-			  resp->message ? resp->message : "", "code", ipc_error_name(resp->code));
-	const char *k;
-	json_t *v;
-	/* what the daemon added (coap_code, …) goes along as extension members */
-	if (resp->error)
-		json_object_foreach (resp->error, k, v)
-			if (!json_object_get(doc, k) && strcmp(k, "message") != 0)
-				json_object_set(doc, k, v);
-	answer_json(ex, status, "application/problem+json", doc);
-	json_decref(doc);
+	answer_problem(ex, ipc_status(resp->code), resp->code, resp->message, resp->error);
 }
 
 static void pending_gone(struct http_exchange *ex, void *arg)
@@ -204,6 +259,27 @@ static int call_timeout(const struct httpbridge *b, const struct http_request *r
 		return -EINVAL;
 	*ms = (int)s * 1000;
 	return 0;
+}
+
+/*
+ * Would the command, sent on the socket, pass its 64 KiB record limit?  The
+ * in-process call keeps that limit, so that the API refuses what it refused
+ * before; the arguments are serialised to know only when they might be
+ * near it: everything in them comes from the request, and JSON escaping
+ * makes a byte at most six.
+ */
+static bool request_too_large(const struct http_request *req, json_t *args)
+{
+	size_t in = req->body_len + strlen(req->target ? req->target : "");
+	if (!args || in * 6 + 1024 < IPC_MAX_MESSAGE)
+		return false;
+	json_t *msg = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)0, "cmd", "-", "args", args);
+	size_t len;
+	char *s = ipc_proto_dump(msg, &len);
+	json_decref(msg);
+	bool big = s == NULL;
+	free(s);
+	return big;
 }
 
 static void run_route(struct httpbridge *b, struct http_exchange *ex,
@@ -230,19 +306,31 @@ static void run_route(struct httpbridge *b, struct http_exchange *ex,
 		http_exchange_problem(ex, status, NULL, why);
 		return;
 	}
+	struct ipc_server *ipc = local_server(b);
+	if (ipc && request_too_large(req, call.args)) {
+		json_decref(call.args);
+		http_exchange_problem(ex, 413, NULL, "the request makes a command over 64 KiB");
+		return;
+	}
 	struct pending *p = calloc(1, sizeof(*p));
 	if (!p)
 		abort();
 	p->b = b;
 	p->ex = ex;
 	p->route = r;
+	p->local = ipc != NULL;
 	if (r->stream_event && m->n)
 		snprintf(p->stream_filter, sizeof(p->stream_filter), "%s", m->cap[0].value);
 	/* before the command: an event after its answer cannot pass the subscription */
 	if (r->stream_event)
 		ensure_subscribed(b);
 	http_exchange_on_close(ex, pending_gone, p);
-	if (ipc_peer_call(b->peer, call.cmd, call.args, ms, on_reply, p) < 0) {
+	if (ipc) {
+		/* on_reply may run before this returns, and then frees p */
+		ipc_local_call(ipc, call.cmd, call.args, ms, on_reply, p);
+		return;
+	}
+	if (ipc_peer_call(peer(b), call.cmd, call.args, ms, on_reply, p) < 0) {
 		http_exchange_on_close(ex, NULL, NULL);
 		free(p);
 		http_exchange_problem(ex, 413, NULL, "the request makes a command over 64 KiB");
@@ -294,9 +382,14 @@ static void ensure_subscribed(struct httpbridge *b)
 {
 	if (b->subscribed)
 		return;
-	json_t *all = json_pack("[s]", "*");
-	ipc_peer_subscribe(b->peer, all, on_event, b);
-	json_decref(all);
+	struct ipc_server *ipc = local_server(b);
+	if (ipc) {
+		ipc_local_subscribe(ipc, on_event, b);
+	} else {
+		json_t *all = json_pack("[s]", "*");
+		ipc_peer_subscribe(peer(b), all, on_event, b);
+		json_decref(all);
+	}
 	b->subscribed = true;
 }
 
@@ -418,6 +511,7 @@ int httpbridge_new(struct event_base *base, const struct httpbridge_config *cfg,
 	if (!b)
 		abort();
 	b->cfg = *cfg;
+	b->base = base;
 	b->routes = routes;
 	int rc = parse_tokens(b, 0, cfg->tokens_ro);
 	if (rc == 0)
@@ -436,11 +530,10 @@ int httpbridge_new(struct event_base *base, const struct httpbridge_config *cfg,
 		httpbridge_free(b);
 		return rc;
 	}
-	b->peer = ipc_peer_new(base, cfg->socket);
-	log_info("HTTP API listening address=%s port=%u tls=%s tokens=%zu", cfg->address,
+	log_info("HTTP API listening address=%s port=%u tls=%s tokens=%zu calls=%s", cfg->address,
 		 http_server_port(b->srv),
 		 cfg->http.cert_file && *cfg->http.cert_file ? "yes" : "no",
-		 b->n_tokens[0] + b->n_tokens[1]);
+		 b->n_tokens[0] + b->n_tokens[1], local_server(b) ? "in-process" : "socket");
 	*out = b;
 	return 0;
 }
@@ -451,6 +544,9 @@ void httpbridge_free(struct httpbridge *b)
 		return;
 	/* connections first: their close callbacks still find the subscriber list */
 	http_server_free(b->srv);
+	struct ipc_server *ipc = local_server(b);
+	if (ipc && b->subscribed)
+		ipc_local_subscribe(ipc, NULL, NULL);
 	ipc_peer_free(b->peer);
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < b->n_tokens[s]; i++)

@@ -1,12 +1,14 @@
 /*
  * httpbridge — a daemon's northbound REST and event API as a front to its
- * own control socket: each route turns an HTTP request into one control
- * command (the one lwgatectl would send), calls it asynchronously through
- * lib/common's ipc_peer, and answers with the command's result, so the
- * API's JSON is exactly what `lwgatectl --json` prints and every argument
- * check, privilege rule and error of the command applies unchanged.
- * Events the daemon publishes stream to GET <events_path> as server-sent
- * events, optionally filtered by one field of their data.
+ * control commands: each route turns an HTTP request into one control
+ * command (the one lwgatectl would send), calls it, and answers with the
+ * command's result, so the API's JSON is exactly what `lwgatectl --json`
+ * prints and every argument check, privilege rule and error of the
+ * command applies unchanged.  When this process serves cfg->socket (a
+ * daemon's own API) the command runs in-process (lib/common's ipc_local:
+ * no serialising, no kernel round trip); otherwise through the socket
+ * (ipc_peer).  Events the daemon publishes stream to GET <events_path> as
+ * server-sent events, optionally filtered by one field of their data.
  *
  * Authentication: bearer tokens, read-only or read-write (a write route
  * needs a read-write one).  With no token configured the bridge refuses
@@ -64,7 +66,8 @@ typedef int (*httpbridge_build_fn)(const struct httproute_match *m, const struct
 /*
  * Render a command's result (a list's records as an array) for @req, for
  * a route that answers more than JSON: 0 with a malloc'd @body of @len
- * bytes and its static @ctype, or an HTTP status (406 …).
+ * bytes and its static @ctype, or an HTTP status (406 …).  @result may be
+ * the handler's own object (an in-process call): read it, never change it.
  */
 typedef int (*httpbridge_render_fn)(const struct http_request *req, json_t *result, char **body,
 				    size_t *len, const char **ctype);

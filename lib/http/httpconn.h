@@ -13,6 +13,7 @@
 #include <event2/bufferevent.h>
 #include <nghttp2/nghttp2.h>
 
+#include "http/h2mem.h"
 #include "http/http1.h"
 #include "http/httpsrv.h"
 
@@ -48,6 +49,9 @@ struct http_conn {
 	struct http1_parser *h1;
 	struct http_exchange *h1_ex; /* the HTTP/1.x request being answered */
 	nghttp2_session *h2;
+	struct h2mem_owner h2mem; /* the session's heap */
+	bool h2_dirty;            /* frames went out since its frame buffer was trimmed */
+	bool h2_active;           /* read or wrote since the last trim tick */
 	struct http_exchange *streams;
 };
 
@@ -57,6 +61,10 @@ void httpsrv_count_bad(struct http_conn *c);
 void httpsrv_conn_close(struct http_conn *c);
 void httpsrv_h1_resume(struct http_conn *c);
 const struct http_server_config *httpsrv_config(const struct http_conn *c);
+struct h2mem *httpsrv_h2mem(const struct http_conn *c);
+/* @c sent frames: its session is trimmed once idle (httpsrv's trim tick) */
+void httpsrv_h2_dirty(struct http_conn *c);
+void httpsrv_h2_opened(struct http_conn *c, int delta);
 
 /* httpex.c */
 struct http_exchange *httpex_new(struct http_conn *c, struct http_request *req, int32_t stream);
@@ -72,5 +80,7 @@ int http2_submit(struct http_exchange *ex, int status, const char *ctype, bool h
 void http2_resume(struct http_exchange *ex);
 void http2_reset(struct http_exchange *ex);
 void http2_close(struct http_conn *c);
+/* Give an idle session's frame buffer pages back; false when it is not idle. */
+bool http2_trim(struct http_conn *c);
 
 #endif

@@ -29,10 +29,8 @@ void httpex_free(struct http_exchange *ex)
 	if (ex->on_close)
 		ex->on_close(ex, ex->close_arg);
 	http_request_free(ex->req);
-	for (size_t i = 0; i < ex->n_hdr; i++) {
-		free(ex->hdr[i].name);
-		free(ex->hdr[i].value);
-	}
+	for (size_t i = 0; i < ex->n_hdr; i++)
+		free(ex->hdr[i].name); /* the value with it */
 	if (ex->data)
 		evbuffer_free(ex->data);
 	free(ex);
@@ -70,10 +68,13 @@ int http_exchange_add_header(struct http_exchange *ex, const char *name, const c
 	if (ex->n_hdr >= HTTPEX_MAX_HEADERS)
 		return -E2BIG;
 	struct http_header *h = &ex->hdr[ex->n_hdr];
-	h->name = strdup(name);
-	h->value = strdup(value);
-	if (!h->name || !h->value)
+	size_t nlen = strlen(name), vlen = strlen(value);
+	h->name = malloc(nlen + 1 + vlen + 1);
+	if (!h->name)
 		abort();
+	memcpy(h->name, name, nlen + 1);
+	h->value = h->name + nlen + 1;
+	memcpy(h->value, value, vlen + 1);
 	/* HTTP/2 wants lower-case field names; HTTP/1.1 does not care */
 	for (char *p = h->name; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')

@@ -15,13 +15,9 @@ void http_request_fini(struct http_request *req)
 {
 	if (!req)
 		return;
-	free(req->target);
-	free(req->path);
-	free(req->query);
-	for (size_t i = 0; i < req->n_headers; i++) {
-		free(req->headers[i].name);
-		free(req->headers[i].value);
-	}
+	free(req->target); /* path and query live in its block */
+	for (size_t i = 0; i < req->n_headers; i++)
+		free(req->headers[i].name); /* and a value in its name's */
 	free(req->body);
 	memset(req, 0, sizeof(*req));
 }
@@ -65,14 +61,23 @@ int http_request_set_target(struct http_request *req, const char *t, size_t len)
 	}
 	const char *q = memchr(t, '?', len);
 	size_t plen = q ? (size_t)(q - t) : len;
-	char *target = strndup(t, len);
-	char *path = strndup(t, plen);
-	char *query = q ? strndup(q + 1, len - plen - 1) : NULL;
-	if (!target || !path || (q && !query))
+	size_t qlen = q ? len - plen - 1 : 0;
+	/* one allocation per request for the three strings, not three */
+	char *target = malloc(len + 1 + plen + 1 + (q ? qlen + 1 : 0));
+	if (!target)
 		abort();
+	memcpy(target, t, len);
+	target[len] = '\0';
+	char *path = target + len + 1;
+	memcpy(path, t, plen);
+	path[plen] = '\0';
+	char *query = NULL;
+	if (q) {
+		query = path + plen + 1;
+		memcpy(query, q + 1, qlen);
+		query[qlen] = '\0';
+	}
 	free(req->target);
-	free(req->path);
-	free(req->query);
 	req->target = target;
 	req->path = path;
 	req->query = query;
@@ -99,10 +104,15 @@ int http_request_add_header(struct http_request *req, const char *name, size_t n
 	if (req->n_headers >= HTTP_MAX_HEADERS)
 		return -E2BIG;
 	struct http_header *h = &req->headers[req->n_headers];
-	h->name = strndup(name, nlen);
-	h->value = strndup(value, vlen);
-	if (!h->name || !h->value)
+	/* name and value in one allocation */
+	h->name = malloc(nlen + 1 + vlen + 1);
+	if (!h->name)
 		abort();
+	memcpy(h->name, name, nlen);
+	h->name[nlen] = '\0';
+	h->value = h->name + nlen + 1;
+	memcpy(h->value, value, vlen);
+	h->value[vlen] = '\0';
 	for (char *p = h->name; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');

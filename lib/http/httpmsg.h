@@ -17,13 +17,13 @@
 #define HTTP_MAX_HEADERS 64
 
 struct http_header {
-	char *name; /* lower case (HTTP/2 requires it; HTTP/1.1 is folded) */
-	char *value;
+	char *name;  /* lower case (HTTP/2 requires it; HTTP/1.1 is folded) */
+	char *value; /* in name's allocation: freeing name frees both */
 };
 
 struct http_request {
 	char method[16];
-	char *target; /* request-target as sent: path[?query] */
+	char *target; /* request-target as sent: path[?query]; path and query share its block */
 	char *path;   /* up to '?', not percent-decoded; starts with '/' */
 	char *query;  /* after '?', or NULL */
 	struct http_header headers[HTTP_MAX_HEADERS];

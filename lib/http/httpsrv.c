@@ -18,6 +18,8 @@
 #include "http/httpconn.h"
 
 #define MAX_LISTENERS 8
+/* A session idle over one tick (1 to 2 s) gives its frame buffer's pages back. */
+#define TRIM_TICK_S 1
 
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -32,6 +34,8 @@ struct http_server {
 	uint16_t port;
 	struct http_conn *conns;
 	struct http_server_stats stats;
+	struct h2mem *h2mem;     /* every session's nghttp2 heap */
+	struct event *trim_tick; /* armed while a session is dirty */
 };
 
 void http_server_config_defaults(struct http_server_config *cfg)
@@ -49,6 +53,49 @@ void http_server_config_defaults(struct http_server_config *cfg)
 const struct http_server_config *httpsrv_config(const struct http_conn *c)
 {
 	return &c->srv->cfg;
+}
+
+struct h2mem *httpsrv_h2mem(const struct http_conn *c)
+{
+	return c->srv->h2mem;
+}
+
+void httpsrv_h2_opened(struct http_conn *c, int delta)
+{
+	c->srv->stats.h2_open += (size_t)delta;
+}
+
+void httpsrv_h2_dirty(struct http_conn *c)
+{
+	c->h2_active = true;
+	if (c->h2_dirty)
+		return;
+	c->h2_dirty = true;
+	if (c->srv->stats.h2_untrimmed++ == 0) {
+		struct timeval tv = { TRIM_TICK_S, 0 };
+		evtimer_add(c->srv->trim_tick, &tv);
+	}
+}
+
+/*
+ * Trim what has been idle since the last tick.  A walk of every connection
+ * once a second, and only while one is dirty: cheaper than a trim (a
+ * syscall, then a page fault) each time a busy session pauses.
+ */
+static void on_trim_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *srv = arg;
+	for (struct http_conn *c = srv->conns; c; c = c->next) {
+		if (c->h2_dirty && !c->h2_active && !c->closing && http2_trim(c)) {
+			c->h2_dirty = false;
+			srv->stats.h2_untrimmed--;
+		}
+		c->h2_active = false;
+	}
+	if (srv->stats.h2_untrimmed) {
+		struct timeval tv = { TRIM_TICK_S, 0 };
+		evtimer_add(srv->trim_tick, &tv);
+	}
 }
 
 void httpsrv_count_bad(struct http_conn *c)
@@ -75,6 +122,8 @@ static void conn_free(struct http_conn *c)
 		httpex_free(ex);
 	}
 	http2_close(c);
+	if (c->h2_dirty)
+		c->srv->stats.h2_untrimmed--;
 	http1_parser_free(c->h1);
 	if (c->peek)
 		event_free(c->peek);
@@ -316,7 +365,11 @@ static void on_peek(evutil_socket_t fd, short what, void *arg)
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		      void *arg)
 {
-	struct http_server *srv = arg;
+	http_server_adopt(arg, fd);
+}
+
+void http_server_adopt(struct http_server *srv, int fd)
+{
 	srv->stats.connections++;
 	if (srv->stats.open >= srv->cfg.max_connections) {
 		srv->stats.refused++;
@@ -380,6 +433,10 @@ int http_server_new(struct event_base *base, const struct http_server_config *cf
 		free(srv);
 		return -EINVAL;
 	}
+	srv->h2mem = h2mem_new(cfg->max_connections);
+	srv->trim_tick = evtimer_new(base, on_trim_tick, srv);
+	if (!srv->trim_tick)
+		abort();
 	*out = srv;
 	return 0;
 }
@@ -432,6 +489,7 @@ uint16_t http_server_port(const struct http_server *srv)
 void http_server_stats(const struct http_server *srv, struct http_server_stats *out)
 {
 	*out = srv->stats;
+	out->h2_heap = h2mem_bytes(srv->h2mem);
 }
 
 void http_server_free(struct http_server *srv)
@@ -442,6 +500,8 @@ void http_server_free(struct http_server *srv)
 		evconnlistener_free(srv->listeners[i]);
 	while (srv->conns)
 		conn_free(srv->conns);
+	event_free(srv->trim_tick);
+	h2mem_free(srv->h2mem);
 	SSL_CTX_free(srv->ssl);
 	free(srv);
 }

@@ -56,6 +56,9 @@ struct http_server_stats {
 	uint64_t h2_sessions;  /* connections that spoke HTTP/2 */
 	uint64_t tls_sessions; /* connections that spoke TLS */
 	size_t open;           /* connections open now */
+	size_t h2_open;        /* HTTP/2 sessions open now */
+	size_t h2_heap;        /* bytes their nghttp2 sessions hold (h2mem), slots counted whole */
+	size_t h2_untrimmed;   /* sessions whose frame buffer may be resident (not idle yet) */
 };
 
 /*
@@ -71,6 +74,13 @@ int http_server_new(struct event_base *base, const struct http_server_config *cf
  * one; http_server_port() tells).  Returns 0 or -errno (logged).
  */
 int http_server_listen(struct http_server *srv, const char *host, uint16_t port);
+
+/*
+ * Serve @fd, a connected stream socket (one end of a socketpair in the
+ * fuzz target), as an accepted connection: the server owns it from here,
+ * closing it at once past max_connections.
+ */
+void http_server_adopt(struct http_server *srv, int fd);
 
 /* The port of the first listener, in host order; 0 before listening. */
 uint16_t http_server_port(const struct http_server *srv);

@@ -6,7 +6,8 @@ Upgrade and HTTP/2 and HTTP/1.1 over TLS (ALPN) with curl and nghttp
 (Debian nghttp2-client); server-sent events over both versions; a problem
 document for every request the layer refuses (malformed, oversize, bad
 target, unknown method), HTTP/2 protocol errors from python3-h2 and raw
-frames, the connection limit and the slow-reader bound, each time with the
+frames, the connection limit, the slow-reader bound and an idle session
+trimmed then serving again, each time with the
 server still serving afterwards."""
 import json
 import os
@@ -274,6 +275,40 @@ class HttpTest(unittest.TestCase):
                     self.assertLessEqual(len(out.stdout), 65536)
             body, code, _ = curl(srv.url("/flood?n=8&size=4096"))
             self.assertEqual((code, len(body)), (200, 8 * 4096))
+        finally:
+            srv.stop()
+
+    def test_idle_session_trimmed(self):
+        """An idle HTTP/2 session gives its frame buffer's pages back (h2mem) and
+        serves on afterwards, HPACK state and all; closed sessions leave no heap."""
+        srv = Server(self.tmp)
+
+        def stats():
+            text = curl(srv.url("/stats"))[0].split()
+            return {k: int(v) for k, v in zip(text[::2], text[1::2])}
+
+        def get(c, sid, path):
+            c.conn.send_headers(sid, [(":method", "GET"), (":path", path), (":scheme", "http"),
+                                      (":authority", "h"), ("x-same", "v" * 40)],
+                                end_stream=True)
+            c.flush()
+            evs = c.events_until(h2.events.StreamEnded)
+            resp = [e for e in evs if isinstance(e, h2.events.ResponseReceived)][0]
+            body = b"".join(e.data for e in evs if isinstance(e, h2.events.DataReceived))
+            return int(dict(resp.headers)[b":status"]), body
+
+        try:
+            c = H2Client(srv.port)
+            # frames that fill the frame buffer, so that its pages are all written
+            self.assertEqual(get(c, 1, "/flood?n=3&size=16384"), (200, bytes(3 * 16384)))
+            lwgtest.wait_for(lambda: stats()["h2_untrimmed"] == 0, "the idle session trimmed")
+            self.assertEqual(stats()["h2_open"], 1)
+            for sid in (3, 5):  # the encoder's table still names what it indexed
+                self.assertEqual(get(c, sid, "/hello"), (200, b"hello\n"))
+            self.assertEqual(get(c, 7, "/flood?n=2&size=5000"), (200, bytes(10000)))
+            c.close()
+            lwgtest.wait_for(lambda: stats()["h2_open"] == 0, "the session closed")
+            self.assertEqual(stats()["h2_heap"], 0)  # nghttp2's heap, counted to the byte
         finally:
             srv.stop()
 

@@ -101,6 +101,24 @@ class Lwm2mHttpTests(unittest.TestCase):
         code, st = self.api("GET", "/api/status", token=RO)
         self.assertEqual(code, 200)
 
+    def test_same_json_as_lwgatectl(self):
+        """The bridge calls the daemon's handlers in-process: the very document
+        `lwgatectl --json` prints, over both versions, lists and refusals alike."""
+        self.register()
+        for h2 in (False, True):
+            for path, args in ((f"/api/clients/{EP}", ["show", EP]),
+                               (f"/api/clients/{EP}/observations", ["observations", EP]),
+                               ("/api/credentials", ["cred-list"])):
+                with self.subTest(path=path, h2=h2):
+                    want = ctl_json(self.tmp, *args)
+                    self.assertEqual(self.api("GET", path, token=RO, h2=h2), (200, want))
+        # a refusal: the error object lwgatectl prints, as the problem's code and detail
+        r = tl.ctl(self.tmp, "--json", "lwm2md", "show", "nobody")
+        self.assertNotEqual(r.returncode, 0)
+        err = json.loads(r.stdout)["error"]
+        code, got = self.api("GET", "/api/clients/nobody", token=RO, h2=True)
+        self.assertEqual((code, got["code"], got["detail"]), (404, err["code"], err["message"]))
+
     def test_read_and_write_reach_the_device(self):
         self.register()
         t = self.device_answers("2.05", b"Open Mobile Alliance", [(12, b"")])
@@ -121,6 +139,7 @@ class Lwm2mHttpTests(unittest.TestCase):
         t.join()
         self.assertEqual(code, 502, got)
         self.assertEqual(got["code"], "coap")
+        self.assertEqual(got["coap_code"], "4.04")  # the error's detail, as lwgatectl gets it
 
     def test_tokens_and_refusals(self):
         self.register()

@@ -145,6 +145,7 @@ static void pump(evutil_socket_t fd, short what, void *arg)
 }
 
 static struct hub hub;
+static struct http_server *server; /* for /stats */
 
 static void subscribe(struct http_exchange *ex)
 {
@@ -211,6 +212,15 @@ static void handle(struct http_exchange *ex, void *arg)
 		char n[32];
 		int len = snprintf(n, sizeof(n), "%zu\n", hub.n_subs);
 		http_exchange_respond(ex, 200, "text/plain", n, (size_t)len);
+	} else if (strcmp(req->path, "/stats") == 0) {
+		/* the layer's own counters, for tests/bench/http */
+		struct http_server_stats st;
+		char text[160];
+		http_server_stats(server, &st);
+		int len = snprintf(text, sizeof(text),
+				   "open %zu h2_open %zu h2_heap %zu h2_untrimmed %zu\n", st.open,
+				   st.h2_open, st.h2_heap, st.h2_untrimmed);
+		http_exchange_respond(ex, 200, "text/plain", text, (size_t)len);
 	} else if (strcmp(req->path, "/publish") == 0) {
 		publish(ex);
 	} else if (strcmp(req->path, "/flood") == 0) {
@@ -288,6 +298,7 @@ int main(int argc, char **argv)
 	if (!base || http_server_new(base, &cfg, handle, base, &srv) < 0 ||
 	    http_server_listen(srv, addr, (uint16_t)port) < 0)
 		return 1;
+	server = srv;
 	struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
 	struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, base);
 	event_add(sigint, NULL);
