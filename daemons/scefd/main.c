@@ -29,6 +29,7 @@ struct scefd_config {
 	char *t8_address;
 	int t8_port;
 	char *cert_file, *key_file;
+	char *callback_ca_file;
 	char *api_root;
 	int max_body;
 	int max_packet_size;
@@ -55,6 +56,9 @@ static const struct config_key scefd_keys[] = {
 	  false, "PEM certificate chain for TLS with ALPN (empty: cleartext only)" },
 	{ "t8", "key_file", CONFIG_STRING, offsetof(struct scefd_config, key_file), "", 0, 0, NULL,
 	  false, "PEM private key of cert_file" },
+	{ "t8", "callback_ca_file", CONFIG_STRING, offsetof(struct scefd_config, callback_ca_file),
+	  "", 0, 0, NULL, false,
+	  "PEM CAs that verify https:// notificationDestination receivers (empty: the system store)" },
 	{ "t8", "api_root", CONFIG_STRING, offsetof(struct scefd_config, api_root), "", 0, 0, NULL,
 	  false, "{apiRoot} of the self links and Location headers (empty: http(s)://ADDRESS:PORT)" },
 	{ "t8", "max_body", CONFIG_INT, offsetof(struct scefd_config, max_body), "65536", 1024,
@@ -281,6 +285,7 @@ static int start_api(struct scefd *s, const struct scefd_config *c)
 			 c->cert_file[0] ? "https" : "http", c->t8_address,
 			 http_server_port(s->srv));
 	t8api_set_root(s->api, root);
+	t8api_set_notify(s->api, s->notify);
 	return 0;
 }
 
@@ -301,7 +306,7 @@ static int scefd_start(struct daemon *d, void **state)
 	if (rc < 0)
 		log_warnx("%s", why);
 	if (rc == 0)
-		rc = notify_new(daemon_base(d), daemon_db(d), &s->notify);
+		rc = notify_new(daemon_base(d), daemon_db(d), c->callback_ca_file, &s->notify);
 	if (rc == 0)
 		rc = devices_new(daemon_base(d), c->dev_list, &def, (uint64_t)c->dev_seed,
 				 c->dev_address, (uint16_t)c->dev_port, on_uplink, s, &s->devs);

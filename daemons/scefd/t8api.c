@@ -24,6 +24,7 @@ struct t8api {
 	struct db *db;
 	struct devices *devs;
 	struct nidd *nidd;
+	struct notify *notify;
 	char api_root[T8_MAX_URI];
 };
 
@@ -52,6 +53,11 @@ int t8api_new(struct db *db, struct devices *devs, struct nidd *nidd, struct t8a
 void t8api_set_root(struct t8api *a, const char *api_root)
 {
 	snprintf(a->api_root, sizeof(a->api_root), "%s", api_root);
+}
+
+void t8api_set_notify(struct t8api *a, struct notify *n)
+{
+	a->notify = n;
 }
 
 void t8api_free(struct t8api *a)
@@ -263,6 +269,15 @@ static void configurations(struct call *c)
 	log_info("t8: %s created configuration %" PRId64 " for %s", sc.scs_as, sc.id,
 		 sc.cfg.target.id);
 	respond_json(c, 201, config_doc(c, &sc), self);
+	/* TS 29.122 5.2.5.3: the SCS/AS asked to see its notifications arrive.
+	 * Queued after the answer, sent over the same path (and retries) as
+	 * every other notification of the configuration. */
+	char *test = sc.cfg.request_test_notification && c->a->notify
+			     ? t8_test_notification_json(self)
+			     : NULL;
+	if (test && notify_post(c->a->notify, sc.cfg.notification_destination, test) == 0)
+		log_info("t8: test notification for configuration %" PRId64 " queued", sc.id);
+	free(test);
 }
 
 static void configuration(struct call *c)

@@ -41,6 +41,7 @@ struct t8_config {
 	bool reliable_data_service;
 	enum t8_pdn_option pdn_option;
 	bool request_test_notification;
+	bool request_websocket_uri; /* websockNotifConfig.requestWebsocketUri */
 };
 
 /* The writable members of a NiddDownlinkDataTransfer. */
@@ -171,6 +172,13 @@ int t8_time_parse(const char *s, time_t *out);
  */
 char *t8_config_status_json(const char *config_link, const struct t8_target *target,
 			    const char *status);
+
+/*
+ * A TestNotification (TS 29.122 5.2.5.3, CommonData): the check that the
+ * notification path works, naming the resource @link it was asked for
+ * ("subscription").  Returns a malloc'd string or NULL.
+ */
+char *t8_test_notification_json(const char *link);
 
 /*
  * A NiddUplinkDataNotification: @len bytes of @data from the UE @target
