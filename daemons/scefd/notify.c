@@ -49,6 +49,10 @@ struct notify {
 	struct db *db;
 	struct event *timer;
 	SSL_CTX *ssl; /* verifies https:// receivers */
+	/* https connections whose request is over, freed from the loop (not
+	 * from inside libevent's callback, which still uses them after). */
+	struct evhttp_connection *dead[NOTIFY_MAX_INFLIGHT];
+	size_t n_dead;
 	struct attempt *inflight[NOTIFY_MAX_INFLIGHT];
 	size_t n_inflight;
 	struct conn conns[MAX_CONNS];
@@ -120,6 +124,8 @@ void notify_free(struct notify *n)
 	for (size_t i = 0; i < MAX_CONNS; i++)
 		if (n->conns[i].evcon)
 			evhttp_connection_free(n->conns[i].evcon);
+	for (size_t i = 0; i < n->n_dead; i++)
+		evhttp_connection_free(n->dead[i]);
 	for (size_t i = 0; i < n->n_inflight; i++) {
 		if (n->inflight[i]->tls)
 			evhttp_connection_free(n->inflight[i]->tls);
@@ -229,6 +235,8 @@ static void on_done(struct evhttp_request *req, void *arg)
 		n->st.retried++;
 		log_debug("notify: %d from the receiver, retrying later", code);
 	}
+	if (a->tls)
+		n->dead[n->n_dead++] = a->tls; /* one per in-flight attempt: it fits */
 	forget(n, a);
 	free(a);
 	event_active(n->timer, EV_TIMEOUT, 0);
@@ -243,9 +251,10 @@ static bool inflight(const struct notify *n, int64_t id)
 }
 
 /*
- * A connection of its own for one https:// POST, freed when the request
- * completes: libevent cannot reconnect a TLS bufferevent once its session
- * is closed, so https callbacks are not kept alive.  SNI and the name the
+ * A connection of its own for one https:// POST, freed once the request is
+ * over: libevent cannot reconnect a TLS bufferevent once its session is
+ * closed, so https callbacks are not kept alive (and libevent's own
+ * free-on-completion does not free a connection that failed).  SNI and the name the
  * certificate must match are @host (RFC 6125; an IP literal is checked
  * against the certificate's IP addresses and sent without SNI, RFC 6066 3).
  */
@@ -321,13 +330,11 @@ static void send_one(struct notify *n, int64_t id, const char *url, const char *
 	evhttp_add_header(h, "Host", a->host);
 	evhttp_add_header(h, "Content-Type", "application/json");
 	if (tls)
-		evhttp_add_header(h, "Connection", "close"); /* so libevent frees it after */
+		evhttp_add_header(h, "Connection", "close"); /* one request per connection */
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	/* On failure libevent has freed req and calls no one back. */
 	if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST, path) == 0) {
 		n->inflight[n->n_inflight++] = a;
-		if (tls)
-			evhttp_connection_free_on_completion(evcon);
 	} else {
 		if (tls)
 			evhttp_connection_free(evcon);
@@ -338,6 +345,8 @@ static void send_one(struct notify *n, int64_t id, const char *url, const char *
 /* Send what is due, up to NOTIFY_MAX_INFLIGHT; wake again at the next due time. */
 static void pump(struct notify *n)
 {
+	while (n->n_dead)
+		evhttp_connection_free(n->dead[--n->n_dead]);
 	db_commit(n->db);
 	time_t now = time(NULL);
 	sqlite3_stmt *st = db_stmt(n->db, "SELECT id, url, body, next_try FROM notify_outbox"
