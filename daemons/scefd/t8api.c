@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "http/httproute.h"
 #include "t8/t8.h"
+#include "wsnotify.h"
 
 #define PREFIX "/3gpp-nidd/v1/{scsAsId}/configurations"
 
@@ -209,7 +210,9 @@ static char *config_doc(struct call *c, const struct store_config *sc)
 {
 	char self[T8_MAX_URI + 128];
 	t8api_config_link(c->a, sc->scs_as, sc->id, self, sizeof(self));
-	return t8_config_json(&sc->cfg, self, "ACTIVE", nidd_max_packet_bits(c->a->nidd));
+	char ws[T8_MAX_URI + 160];
+	wsnotify_uri(c->a->api_root, sc->scs_as, sc->id, ws, sizeof(ws));
+	return t8_config_json_ws(&sc->cfg, self, "ACTIVE", nidd_max_packet_bits(c->a->nidd), ws);
 }
 
 struct list_ctx {

@@ -49,6 +49,7 @@ struct http_conn {
 	struct http_exchange *h1_ex; /* the HTTP/1.x request being answered */
 	nghttp2_session *h2;
 	struct http_exchange *streams;
+	struct http_ws *ws; /* after a WebSocket upgrade (httpwsconn.c) */
 };
 
 /* httpsrv.c */
@@ -57,6 +58,21 @@ void httpsrv_count_bad(struct http_conn *c);
 void httpsrv_conn_close(struct http_conn *c);
 void httpsrv_h1_resume(struct http_conn *c);
 const struct http_server_config *httpsrv_config(const struct http_conn *c);
+
+/* The application's WebSocket acceptor, or false when it has none. */
+bool httpsrv_ws_offer(struct http_conn *c, struct http_ws *ws, const struct http_request *req);
+
+/* httpwsconn.c */
+/*
+ * A WebSocket opening handshake (RFC 6455 4.2) in @req: 1 when it became
+ * one (101 sent), 0 when the application declined it (answer it as
+ * HTTP/1.1), -EINVAL when it is malformed (400).
+ */
+int httpws_conn_upgrade(struct http_conn *c, struct http_request *req);
+/* Frames from the client in @in. */
+void httpws_conn_recv(struct http_conn *c, struct evbuffer *in);
+/* The connection goes: tell the application, free the WebSocket. */
+void httpws_conn_free(struct http_conn *c);
 
 /* httpex.c */
 struct http_exchange *httpex_new(struct http_conn *c, struct http_request *req, int32_t stream);

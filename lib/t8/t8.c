@@ -310,6 +310,12 @@ int t8_config_patch(const char *json, size_t len, struct t8_config *cfg, struct 
 char *t8_config_json(const struct t8_config *cfg, const char *self, const char *status,
 		     unsigned max_packet_bits)
 {
+	return t8_config_json_ws(cfg, self, status, max_packet_bits, NULL);
+}
+
+char *t8_config_json_ws(const struct t8_config *cfg, const char *self, const char *status,
+			unsigned max_packet_bits, const char *websocket_uri)
+{
 	json_t *o = json_object();
 	json_object_set_new(o, "self", json_string(self));
 	json_object_set_new(o, t8_target_member(cfg->target.kind), json_string(cfg->target.id));
@@ -323,6 +329,10 @@ char *t8_config_json(const struct t8_config *cfg, const char *self, const char *
 	if (cfg->pdn_option != T8_PDN_UNSET)
 		json_object_set_new(o, "pdnEstablishmentOption",
 				    json_string(t8_pdn_option_name(cfg->pdn_option)));
+	if (cfg->request_websocket_uri && websocket_uri)
+		json_object_set_new(o, "websockNotifConfig",
+				    json_pack("{s:s, s:b}", "websocketUri", websocket_uri,
+					      "requestWebsocketUri", 1));
 	json_object_set_new(o, "maximumPacketSize", json_integer(max_packet_bits));
 	json_object_set_new(o, "status", json_string(status));
 	char *s = json_dumps(o, JSON_COMPACT);

@@ -128,6 +128,14 @@ char *t8_config_json(const struct t8_config *cfg, const char *self, const char *
 		     unsigned max_packet_bits);
 
 /*
+ * The same with websockNotifConfig {websocketUri: @websocket_uri,
+ * requestWebsocketUri: true} when @cfg asked for a websocket and
+ * @websocket_uri is not NULL.
+ */
+char *t8_config_json_ws(const struct t8_config *cfg, const char *self, const char *status,
+			unsigned max_packet_bits, const char *websocket_uri);
+
+/*
  * Parse a NiddDownlinkDataTransfer request body into *@out (data
  * base64-decoded; at most T8_MAX_DATA bytes, larger is a 403 with cause
  * "DATA_TOO_LARGE" as TS 29.122 4.4.5.3 says for an oversize packet).  Returns 0 or -EINVAL with
