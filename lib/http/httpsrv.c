@@ -168,7 +168,8 @@ static bool header_has_token(const char *value, const char *token)
 static bool try_upgrade(struct http_conn *c, struct http_request *req)
 {
 	const char *up = http_request_header(req, "upgrade");
-	if (up && header_has_token(up, "websocket")) {
+	/* Without an acceptor a WebSocket request goes to the handler as before. */
+	if (up && header_has_token(up, "websocket") && c->srv->ws_accept) {
 		int rc = httpws_conn_upgrade(c, req);
 		if (rc < 0) {
 			http_request_free(req);
