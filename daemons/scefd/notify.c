@@ -268,7 +268,7 @@ static struct evhttp_connection *tls_conn(struct notify *n, const char *host, in
 	bool ip = inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
 	if (ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1
 	       : SSL_set_tlsext_host_name(ssl, host) != 1 ||
-			 X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1) {
+			    X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1) {
 		SSL_free(ssl);
 		return NULL;
 	}
@@ -281,8 +281,8 @@ static struct evhttp_connection *tls_conn(struct notify *n, const char *host, in
 	}
 	/* A receiver that closes without close_notify after a complete answer is fine. */
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	struct evhttp_connection *evcon =
-		evhttp_connection_base_bufferevent_new(n->base, NULL, bev, host, (unsigned short)port);
+	struct evhttp_connection *evcon = evhttp_connection_base_bufferevent_new(
+		n->base, NULL, bev, host, (unsigned short)port);
 	if (!evcon) {
 		bufferevent_free(bev);
 		return NULL;

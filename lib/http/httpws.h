@@ -39,7 +39,7 @@ struct httpws_frame {
 	enum httpws_opcode opcode;
 	bool masked;
 	uint8_t mask[4];
-	size_t header_len;  /* bytes before the payload */
+	size_t header_len; /* bytes before the payload */
 	uint64_t payload_len;
 };
 

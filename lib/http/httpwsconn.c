@@ -112,11 +112,8 @@ void httpws_conn_recv(struct http_conn *c, struct evbuffer *in)
 	while (!ws->close_sent && !c->closing) {
 		size_t len = evbuffer_get_length(in);
 		struct httpws_frame f;
-		int h = httpws_frame_parse(evbuffer_pullup(in, len < HTTPWS_MAX_HEADER
-								      ? (ssize_t)len
-								      : HTTPWS_MAX_HEADER),
-					   len < HTTPWS_MAX_HEADER ? len : HTTPWS_MAX_HEADER, true,
-					   max, &f);
+		size_t hn = len < HTTPWS_MAX_HEADER ? len : HTTPWS_MAX_HEADER;
+		int h = httpws_frame_parse(evbuffer_pullup(in, (ssize_t)hn), hn, true, max, &f);
 		if (h < 0) {
 			log_debug("websocket: %s from the client",
 				  h == -EMSGSIZE ? "a frame over max_body" : "a malformed frame");
@@ -156,7 +153,8 @@ int http_ws_send_text(struct http_ws *ws, const char *text, size_t len)
 	struct http_conn *c = ws->conn;
 	if (ws->close_sent || c->closing)
 		return -EPIPE;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > httpsrv_config(c)->max_pending_output) {
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    httpsrv_config(c)->max_pending_output) {
 		http_ws_close(ws, HTTPWS_TOO_BIG);
 		return -ENOBUFS;
 	}

@@ -240,8 +240,9 @@ static int get_websock(json_t *o, bool *request, struct t8_error *err)
 		return 0;
 	json_t *r = json_is_object(w) ? json_object_get(w, "requestWebsocketUri") : NULL;
 	if (!json_is_object(w) || (r && !json_is_boolean(r)))
-		return fail(err, 400, "OPTIONAL_IE_INCORRECT",
-			    "websockNotifConfig must be an object with a boolean requestWebsocketUri");
+		return fail(
+			err, 400, "OPTIONAL_IE_INCORRECT",
+			"websockNotifConfig must be an object with a boolean requestWebsocketUri");
 	*request = json_is_true(r);
 	return 0;
 }

@@ -123,12 +123,12 @@ static void test_refusals_and_short_input(void **state)
 		uint8_t b[10];
 		size_t n;
 	} bad[] = {
-		{ { 0xc1, 0x80 }, 2 },                           /* RSV1 without an extension */
-		{ { 0x83, 0x80 }, 2 },                           /* reserved opcode 3 */
-		{ { 0x8b, 0x80 }, 2 },                           /* reserved control opcode B */
-		{ { 0x09, 0x80 }, 2 },                           /* a fragmented ping */
-		{ { 0x89, 0xfe, 0x00, 0x7e }, 4 },               /* a 126-byte ping */
-		{ { 0x82, 0xfe, 0x00, 0x7d }, 4 },               /* 125 in 16 bits: not minimal */
+		{ { 0xc1, 0x80 }, 2 },             /* RSV1 without an extension */
+		{ { 0x83, 0x80 }, 2 },             /* reserved opcode 3 */
+		{ { 0x8b, 0x80 }, 2 },             /* reserved control opcode B */
+		{ { 0x09, 0x80 }, 2 },             /* a fragmented ping */
+		{ { 0x89, 0xfe, 0x00, 0x7e }, 4 }, /* a 126-byte ping */
+		{ { 0x82, 0xfe, 0x00, 0x7d }, 4 }, /* 125 in 16 bits: not minimal */
 		{ { 0x82, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 10 }, /* 65535 in 64 bits */
 		{ { 0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0 }, 10 },    /* the top bit set */
 	};

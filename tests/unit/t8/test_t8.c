@@ -114,7 +114,8 @@ static void test_config_parse_and_patch(void **state)
 	assert_int_equal(t8_config_parse(ws, strlen(ws), &c, &err), 0);
 	assert_true(c.request_test_notification);
 	assert_true(c.request_websocket_uri);
-	char *doc = t8_config_json_ws(&c, "http://scef/c/1", "ACTIVE", 8, "ws://scef/c/1/websocket");
+	char *doc =
+		t8_config_json_ws(&c, "http://scef/c/1", "ACTIVE", 8, "ws://scef/c/1/websocket");
 	json_t *o = json_loads(doc, 0, NULL);
 	json_t *w = json_object_get(o, "websockNotifConfig");
 	assert_string_equal(json_string_value(json_object_get(w, "websocketUri")),
