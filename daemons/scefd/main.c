@@ -224,6 +224,7 @@ static void on_ended(const struct store_config *c, void *arg)
 	char *body = t8_config_status_json(link, &c->cfg.target, "TERMINATED");
 	deliver(s, c->id, c->cfg.notification_destination, body);
 	free(body);
+	wsnotify_drop(s->ws, c->id); /* after its last message */
 	log_info("t8: configuration %" PRId64 " of %s ended (duration)", c->id, c->scs_as);
 }
 
@@ -296,6 +297,7 @@ static int start_api(struct scefd *s, const struct scefd_config *c)
 			 http_server_port(s->srv));
 	t8api_set_root(s->api, root);
 	t8api_set_notify(s->api, s->notify);
+	t8api_set_websockets(s->api, s->ws);
 	return 0;
 }
 

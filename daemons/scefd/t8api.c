@@ -26,6 +26,7 @@ struct t8api {
 	struct devices *devs;
 	struct nidd *nidd;
 	struct notify *notify;
+	struct wsnotify *ws;
 	char api_root[T8_MAX_URI];
 };
 
@@ -59,6 +60,11 @@ void t8api_set_root(struct t8api *a, const char *api_root)
 void t8api_set_notify(struct t8api *a, struct notify *n)
 {
 	a->notify = n;
+}
+
+void t8api_set_websockets(struct t8api *a, struct wsnotify *w)
+{
+	a->ws = w;
 }
 
 void t8api_free(struct t8api *a)
@@ -305,11 +311,14 @@ static void configuration(struct call *c)
 		else
 			respond_json(c, 200, config_doc(c, &sc), NULL);
 	} else if (strcmp(m, "DELETE") == 0) {
-		if (store_config_delete(c->a->db, c->scs_as, c->config) < 0 ||
-		    db_commit(c->a->db) < 0)
-			problem(c, 500, NULL, "the SCEF could not delete the configuration", false);
-		else
+		bool gone = store_config_delete(c->a->db, c->scs_as, c->config) == 0 &&
+			    db_commit(c->a->db) == 0;
+		if (gone && c->a->ws)
+			wsnotify_drop(c->a->ws, c->config); /* its notifications are over */
+		if (gone)
 			http_exchange_respond(c->ex, 204, NULL, NULL, 0);
+		else
+			problem(c, 500, NULL, "the SCEF could not delete the configuration", false);
 	} else {
 		not_allowed(c, "GET, PATCH, DELETE");
 	}

@@ -30,6 +30,10 @@ void t8api_set_root(struct t8api *a, const char *api_root);
 
 /* Where the API queues the TestNotification a configuration asks for (NULL: none sent). */
 void t8api_set_notify(struct t8api *a, struct notify *n);
+
+/* The WebSockets to close when their configuration is deleted (NULL: none). */
+struct wsnotify;
+void t8api_set_websockets(struct t8api *a, struct wsnotify *w);
 void t8api_free(struct t8api *a);
 
 /* The http_server handler; @arg is the struct t8api. */

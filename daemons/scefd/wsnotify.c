@@ -112,6 +112,15 @@ bool wsnotify_send(struct wsnotify *w, int64_t config, const char *body)
 	return true;
 }
 
+void wsnotify_drop(struct wsnotify *w, int64_t config)
+{
+	struct slot *s = config > 0 ? find(w, config) : NULL;
+	if (!s)
+		return;
+	/* Its close callback frees the slot when the connection goes. */
+	http_ws_close(s->ws, HTTPWS_NORMAL);
+}
+
 void wsnotify_uri(const char *api_root, const char *scs_as, int64_t id, char *out, size_t size)
 {
 	/* http -> ws, https -> wss (RFC 6455 3): the same host and port. */

@@ -40,6 +40,9 @@ bool wsnotify_accept(struct http_ws *ws, const struct http_request *req, void *a
 /* Send @body over configuration @config's WebSocket: true if one was open and took it. */
 bool wsnotify_send(struct wsnotify *w, int64_t config, const char *body);
 
+/* Configuration @config is gone: close its WebSocket (1000), if open, after what was sent. */
+void wsnotify_drop(struct wsnotify *w, int64_t config);
+
 /* The websocketUri of configuration @id of @scs_as under @api_root ("http://…"). */
 void wsnotify_uri(const char *api_root, const char *scs_as, int64_t id, char *out, size_t size);
 

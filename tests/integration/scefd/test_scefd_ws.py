@@ -104,6 +104,16 @@ class WsTest(test_scefd.ScefdCase):
         self.next_uplink(second, doc["self"], b"to the newest")
         second.close()
 
+    def test_deleted_configuration_closes_its_websocket(self):
+        doc = self.configure_ws()
+        ws = websocket.create_connection(doc["websockNotifConfig"]["websocketUri"], timeout=30)
+        self.wait_open(1)
+        self.assertEqual(self.http("DELETE", doc["self"])[0], 204)
+        opcode, frame = ws.recv_data_frame(control_frame=True)
+        self.assertEqual((opcode, frame.data[:2]),
+                         (websocket.ABNF.OPCODE_CLOSE, (1000).to_bytes(2, "big")))
+        self.wait_open(0)
+
     def test_refused_handshakes(self):
         plain = self.configure(DEV2)  # no websocket asked for
         ws_doc = self.configure_ws()
