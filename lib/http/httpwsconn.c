@@ -66,6 +66,12 @@ int httpws_conn_upgrade(struct http_conn *c, struct http_request *req)
 	return 1;
 }
 
+/* Bytes waiting for the peer to read. */
+static size_t pending(const struct http_ws *ws)
+{
+	return evbuffer_get_length(bufferevent_get_output(ws->conn->bev));
+}
+
 static void send_frame(struct http_ws *ws, enum httpws_opcode op, const void *p, size_t n)
 {
 	uint8_t h[HTTPWS_MAX_HEADER];
@@ -94,7 +100,11 @@ static void on_frame(struct http_ws *ws, const struct httpws_frame *f, const uin
 {
 	switch (f->opcode) {
 	case HTTPWS_PING:
-		send_frame(ws, HTTPWS_PONG, p, (size_t)f->payload_len);
+		/* A client that pings without reading must not grow our output. */
+		if (pending(ws) > httpsrv_config(ws->conn)->max_pending_output)
+			http_ws_close(ws, HTTPWS_TOO_BIG);
+		else
+			send_frame(ws, HTTPWS_PONG, p, (size_t)f->payload_len);
 		break;
 	case HTTPWS_CLOSE:
 		/* Echo the status (RFC 6455 5.5.1), then close once it is sent. */
@@ -153,8 +163,7 @@ int http_ws_send_text(struct http_ws *ws, const char *text, size_t len)
 	struct http_conn *c = ws->conn;
 	if (ws->close_sent || c->closing)
 		return -EPIPE;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
-	    httpsrv_config(c)->max_pending_output) {
+	if (pending(ws) > httpsrv_config(c)->max_pending_output) {
 		http_ws_close(ws, HTTPWS_TOO_BIG);
 		return -ENOBUFS;
 	}
