@@ -29,6 +29,7 @@ struct scefd_config {
 	char *t8_address;
 	int t8_port;
 	char *cert_file, *key_file;
+	char *callback_ca_file;
 	char *api_root;
 	int max_body;
 	int max_packet_size;
@@ -55,6 +56,9 @@ static const struct config_key scefd_keys[] = {
 	  false, "PEM certificate chain for TLS with ALPN (empty: cleartext only)" },
 	{ "t8", "key_file", CONFIG_STRING, offsetof(struct scefd_config, key_file), "", 0, 0, NULL,
 	  false, "PEM private key of cert_file" },
+	{ "t8", "callback_ca_file", CONFIG_STRING, offsetof(struct scefd_config, callback_ca_file),
+	  "", 0, 0, NULL, false,
+	  "PEM CAs that verify https:// notificationDestination receivers (empty: the system store)" },
 	{ "t8", "api_root", CONFIG_STRING, offsetof(struct scefd_config, api_root), "", 0, 0, NULL,
 	  false, "{apiRoot} of the self links and Location headers (empty: http(s)://ADDRESS:PORT)" },
 	{ "t8", "max_body", CONFIG_INT, offsetof(struct scefd_config, max_body), "65536", 1024,
@@ -105,7 +109,7 @@ static const struct config_key scefd_keys[] = {
 
 static const struct db_migration scefd_migrations[] = {
 	{ 1, DAEMON_SCHEMA_1 }, { 2, store_schema_2 }, { 3, notify_schema_3 },
-	{ 4, store_schema_4 },  { 5, store_schema_5 },
+	{ 4, store_schema_4 },  { 5, store_schema_5 }, { 6, store_schema_6 },
 };
 
 /* The [devices] defaults of @c.  Returns 0, or -EINVAL with @why. */
@@ -157,6 +161,16 @@ static bool scefd_config_check(const void *cfg, char *why, size_t size)
 	return true;
 }
 
+/*
+ * A notification of configuration @config: over its WebSocket when the
+ * SCS/AS has one open, else POSTed to @dest through the outbox.
+ */
+static void deliver(struct scefd *s, int64_t config, const char *dest, const char *body)
+{
+	if (body && !wsnotify_send(s->ws, config, body))
+		notify_post(s->notify, dest, body);
+}
+
 struct uplink {
 	struct scefd *s;
 	struct device *dev;
@@ -174,8 +188,7 @@ static int uplink_to(const struct store_config *c, void *arg)
 	char link[T8_MAX_URI + 128];
 	t8api_config_link(u->s->api, c->scs_as, c->id, link, sizeof(link));
 	char *body = t8_uplink_json(link, t, u->data, u->len);
-	if (body)
-		notify_post(u->s->notify, c->cfg.notification_destination, body);
+	deliver(u->s, c->id, c->cfg.notification_destination, body);
 	free(body);
 	return 0;
 }
@@ -209,9 +222,9 @@ static void on_ended(const struct store_config *c, void *arg)
 	char link[T8_MAX_URI + 128];
 	t8api_config_link(s->api, c->scs_as, c->id, link, sizeof(link));
 	char *body = t8_config_status_json(link, &c->cfg.target, "TERMINATED");
-	if (body)
-		notify_post(s->notify, c->cfg.notification_destination, body);
+	deliver(s, c->id, c->cfg.notification_destination, body);
 	free(body);
+	wsnotify_drop(s->ws, c->id); /* after its last message */
 	log_info("t8: configuration %" PRId64 " of %s ended (duration)", c->id, c->scs_as);
 }
 
@@ -228,8 +241,7 @@ static void on_status(const struct store_delivery *d, void *arg)
 	if (d->retransmit)
 		t8_time_format(d->retransmit, when, sizeof(when));
 	char *body = t8_delivery_status_json_rt(link, d->status, when);
-	if (body)
-		notify_post(s->notify, c.cfg.notification_destination, body);
+	deliver(s, c.id, c.cfg.notification_destination, body);
 	free(body);
 }
 
@@ -252,8 +264,7 @@ static void on_gmd(const struct store_delivery *parent, const struct t8_gmd_resu
 	char link[T8_MAX_URI + 160];
 	t8api_delivery_link(s->api, c.scs_as, c.id, parent->id, link, sizeof(link));
 	char *body = t8_gmd_json(link, r, n);
-	if (body)
-		notify_post(s->notify, c.cfg.notification_destination, body);
+	deliver(s, c.id, c.cfg.notification_destination, body);
 	free(body);
 }
 
@@ -268,7 +279,11 @@ static int start_api(struct scefd *s, const struct scefd_config *c)
 	/* The API exists first as the server's handler; its root needs the port. */
 	int rc = t8api_new(daemon_db(s->d), s->devs, s->nidd, &s->api);
 	if (rc == 0)
+		rc = wsnotify_new(daemon_db(s->d), &s->ws);
+	if (rc == 0)
 		rc = http_server_new(daemon_base(s->d), &hc, t8api_handle, s->api, &s->srv);
+	if (rc == 0)
+		http_server_set_websocket(s->srv, wsnotify_accept, s->ws);
 	if (rc == 0)
 		rc = http_server_listen(s->srv, c->t8_address, (uint16_t)c->t8_port);
 	if (rc < 0)
@@ -281,6 +296,8 @@ static int start_api(struct scefd *s, const struct scefd_config *c)
 			 c->cert_file[0] ? "https" : "http", c->t8_address,
 			 http_server_port(s->srv));
 	t8api_set_root(s->api, root);
+	t8api_set_notify(s->api, s->notify);
+	t8api_set_websockets(s->api, s->ws);
 	return 0;
 }
 
@@ -301,7 +318,7 @@ static int scefd_start(struct daemon *d, void **state)
 	if (rc < 0)
 		log_warnx("%s", why);
 	if (rc == 0)
-		rc = notify_new(daemon_base(d), daemon_db(d), &s->notify);
+		rc = notify_new(daemon_base(d), daemon_db(d), c->callback_ca_file, &s->notify);
 	if (rc == 0)
 		rc = devices_new(daemon_base(d), c->dev_list, &def, (uint64_t)c->dev_seed,
 				 c->dev_address, (uint16_t)c->dev_port, on_uplink, s, &s->devs);
@@ -326,7 +343,8 @@ static int scefd_start(struct daemon *d, void **state)
 static void scefd_stop(void *state)
 {
 	struct scefd *s = state;
-	http_server_free(s->srv);
+	http_server_free(s->srv); /* closes the websockets first */
+	wsnotify_free(s->ws);
 	t8api_free(s->api);
 	nidd_free(s->nidd);
 	devices_free(s->devs);
@@ -365,6 +383,11 @@ static void scefd_status(void *state, json_t *status)
 				      "uplinks_lost", (json_int_t)r.ul_lost, "downlinks",
 				      (json_int_t)r.dl, "downlinks_lost", (json_int_t)r.dl_lost,
 				      "seed", r.seed));
+	struct wsnotify_stats ws;
+	wsnotify_get_stats(s->ws, &ws);
+	json_object_set_new(status, "websockets",
+			    json_pack("{s:I, s:I, s:I}", "open", (json_int_t)ws.open, "opened",
+				      (json_int_t)ws.opened, "sent", (json_int_t)ws.sent));
 	struct notify_stats ns;
 	notify_get_stats(s->notify, &ns);
 	json_object_set_new(status, "notifications",

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sqlite3.h>
 
 #include "common/log.h"
@@ -24,10 +29,12 @@ const char notify_schema_3[] = "CREATE TABLE notify_outbox ("
 #define MAX_BACKOFF 60
 #define MAX_CONNS   16
 
-/* A POST on the wire: its outbox row. */
+/* A POST on the wire: its outbox row; an https one owns its connection. */
 struct attempt {
 	struct notify *n;
 	int64_t id;
+	struct evhttp_connection *tls; /* NULL for http:// */
+	char host[256];
 };
 
 /* One kept-alive connection per destination host and port. */
@@ -41,6 +48,11 @@ struct notify {
 	struct event_base *base;
 	struct db *db;
 	struct event *timer;
+	SSL_CTX *ssl; /* verifies https:// receivers */
+	/* https connections whose request is over, freed from the loop (not
+	 * from inside libevent's callback, which still uses them after). */
+	struct evhttp_connection *dead[NOTIFY_MAX_INFLIGHT];
+	size_t n_dead;
 	struct attempt *inflight[NOTIFY_MAX_INFLIGHT];
 	size_t n_inflight;
 	struct conn conns[MAX_CONNS];
@@ -55,17 +67,43 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	pump(arg);
 }
 
-int notify_new(struct event_base *base, struct db *db, struct notify **out)
+/*
+ * The client context of https:// callbacks: TLS 1.2 or later, the peer's
+ * chain verified against @ca_file (PEM) or, when it is empty, the system
+ * store; the host name is checked per connection (tls_conn).
+ */
+static SSL_CTX *client_ctx(const char *ca_file)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	int ok = ca_file && *ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL)
+				     : SSL_CTX_set_default_verify_paths(ctx);
+	if (ok != 1) {
+		log_warnx("notify: cannot load the callback CAs %s: %s",
+			  ca_file && *ca_file ? ca_file : "(system store)",
+			  ERR_reason_error_string(ERR_get_error()));
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int notify_new(struct event_base *base, struct db *db, const char *ca_file, struct notify **out)
 {
 	struct notify *n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	n->base = base;
 	n->db = db;
-	n->timer = evtimer_new(base, on_timer, n);
+	n->ssl = client_ctx(ca_file);
+	n->timer = n->ssl ? evtimer_new(base, on_timer, n) : NULL;
 	if (!n->timer) {
+		SSL_CTX_free(n->ssl);
 		free(n);
-		return -ENOMEM;
+		return -EINVAL;
 	}
 	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM notify_outbox");
 	if (st && sqlite3_step(st) == SQLITE_ROW)
@@ -86,9 +124,15 @@ void notify_free(struct notify *n)
 	for (size_t i = 0; i < MAX_CONNS; i++)
 		if (n->conns[i].evcon)
 			evhttp_connection_free(n->conns[i].evcon);
-	for (size_t i = 0; i < n->n_inflight; i++)
+	for (size_t i = 0; i < n->n_dead; i++)
+		evhttp_connection_free(n->dead[i]);
+	for (size_t i = 0; i < n->n_inflight; i++) {
+		if (n->inflight[i]->tls)
+			evhttp_connection_free(n->inflight[i]->tls);
 		free(n->inflight[i]); /* their rows stay in the outbox for the next start */
+	}
 	event_free(n->timer);
+	SSL_CTX_free(n->ssl);
 	free(n);
 }
 
@@ -97,15 +141,18 @@ void notify_get_stats(const struct notify *n, struct notify_stats *out)
 	*out = n->st;
 }
 
-/* Host, port and path of an http:// @url. */
-static int split_url(const char *url, char *host, size_t hsize, int *port, char *path, size_t psize)
+/* Host, port, path and TLS (*@tls) of an http:// or https:// @url. */
+static int split_url(const char *url, char *host, size_t hsize, int *port, char *path, size_t psize,
+		     bool *tls)
 {
 	struct evhttp_uri *u = evhttp_uri_parse(url);
+	const char *scheme = u ? evhttp_uri_get_scheme(u) : NULL;
 	int rc = -EINVAL;
-	if (u && evhttp_uri_get_scheme(u) && strcmp(evhttp_uri_get_scheme(u), "http") == 0 &&
-	    evhttp_uri_get_host(u) && strlen(evhttp_uri_get_host(u)) < hsize) {
+	*tls = scheme && strcmp(scheme, "https") == 0;
+	if (scheme && (*tls || strcmp(scheme, "http") == 0) && evhttp_uri_get_host(u) &&
+	    *evhttp_uri_get_host(u) && strlen(evhttp_uri_get_host(u)) < hsize) {
 		strcpy(host, evhttp_uri_get_host(u));
-		*port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 80;
+		*port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : *tls ? 443 : 80;
 		const char *p = evhttp_uri_get_path(u), *q = evhttp_uri_get_query(u);
 		snprintf(path, psize, "%s%s%s", p && *p ? p : "/", q ? "?" : "", q ? q : "");
 		rc = 0;
@@ -119,7 +166,8 @@ int notify_post(struct notify *n, const char *url, const char *body)
 {
 	char host[256], path[512];
 	int port;
-	if (split_url(url, host, sizeof(host), &port, path, sizeof(path)) < 0)
+	bool tls;
+	if (split_url(url, host, sizeof(host), &port, path, sizeof(path), &tls) < 0)
 		return -EINVAL;
 	if (n->st.waiting >= NOTIFY_MAX_QUEUED) {
 		n->st.dropped++;
@@ -187,6 +235,8 @@ static void on_done(struct evhttp_request *req, void *arg)
 		n->st.retried++;
 		log_debug("notify: %d from the receiver, retrying later", code);
 	}
+	if (a->tls)
+		n->dead[n->n_dead++] = a->tls; /* one per in-flight attempt: it fits */
 	forget(n, a);
 	free(a);
 	event_active(n->timer, EV_TIMEOUT, 0);
@@ -200,35 +250,103 @@ static bool inflight(const struct notify *n, int64_t id)
 	return false;
 }
 
+/*
+ * A connection of its own for one https:// POST, freed once the request is
+ * over: libevent cannot reconnect a TLS bufferevent once its session is
+ * closed, so https callbacks are not kept alive (and libevent's own
+ * free-on-completion does not free a connection that failed).  SNI and the name the
+ * certificate must match are @host (RFC 6125; an IP literal is checked
+ * against the certificate's IP addresses and sent without SNI, RFC 6066 3).
+ */
+static struct evhttp_connection *tls_conn(struct notify *n, const char *host, int port)
+{
+	SSL *ssl = SSL_new(n->ssl);
+	if (!ssl)
+		return NULL;
+	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	unsigned char addr[16];
+	bool ip = inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+	if (ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1
+	       : SSL_set_tlsext_host_name(ssl, host) != 1 ||
+			    X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	struct bufferevent *bev =
+		bufferevent_openssl_socket_new(n->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+					       BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (!bev) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	/* A receiver that closes without close_notify after a complete answer is fine. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	struct evhttp_connection *evcon = evhttp_connection_base_bufferevent_new(
+		n->base, NULL, bev, host, (unsigned short)port);
+	if (!evcon) {
+		bufferevent_free(bev);
+		return NULL;
+	}
+	evhttp_connection_set_timeout(evcon, 10);
+	return evcon;
+}
+
+/* Why an https POST failed, when TLS says: a certificate refused is worth a warning. */
+static void on_error(enum evhttp_request_error what, void *arg)
+{
+	struct attempt *a = arg;
+	if (!a->tls)
+		return;
+	SSL *ssl = bufferevent_openssl_get_ssl(evhttp_connection_get_bufferevent(a->tls));
+	long v = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+	if (v != X509_V_OK)
+		log_warnx("notify: https://%s refused: certificate %s", a->host,
+			  X509_verify_cert_error_string(v));
+	else
+		log_debug("notify: https://%s failed (%d)", a->host, (int)what);
+}
+
 static void send_one(struct notify *n, int64_t id, const char *url, const char *body)
 {
-	char host[256], path[512];
+	char path[512];
 	int port;
-	struct attempt *a = malloc(sizeof(*a));
-	struct evhttp_connection *evcon =
-		a && split_url(url, host, sizeof(host), &port, path, sizeof(path)) == 0
-			? conn_for(n, host, port)
-			: NULL;
+	bool tls;
+	struct attempt *a = calloc(1, sizeof(*a));
+	struct evhttp_connection *evcon = NULL;
+	if (a && split_url(url, a->host, sizeof(a->host), &port, path, sizeof(path), &tls) == 0)
+		evcon = tls ? tls_conn(n, a->host, port) : conn_for(n, a->host, port);
 	struct evhttp_request *req = evcon ? evhttp_request_new(on_done, a) : NULL;
 	if (!req) {
+		if (evcon && tls)
+			evhttp_connection_free(evcon);
 		free(a);
 		return;
 	}
-	*a = (struct attempt){ n, id };
+	a->n = n;
+	a->id = id;
+	a->tls = tls ? evcon : NULL;
+	evhttp_request_set_error_cb(req, on_error);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Host", host);
+	evhttp_add_header(h, "Host", a->host);
 	evhttp_add_header(h, "Content-Type", "application/json");
+	if (tls)
+		evhttp_add_header(h, "Connection", "close"); /* one request per connection */
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	/* On failure libevent has freed req and calls no one back. */
-	if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST, path) == 0)
+	if (evhttp_make_request(evcon, req, EVHTTP_REQ_POST, path) == 0) {
 		n->inflight[n->n_inflight++] = a;
-	else
+	} else {
+		if (tls)
+			evhttp_connection_free(evcon);
 		free(a);
+	}
 }
 
 /* Send what is due, up to NOTIFY_MAX_INFLIGHT; wake again at the next due time. */
 static void pump(struct notify *n)
 {
+	while (n->n_dead)
+		evhttp_connection_free(n->dead[--n->n_dead]);
 	db_commit(n->db);
 	time_t now = time(NULL);
 	sqlite3_stmt *st = db_stmt(n->db, "SELECT id, url, body, next_try FROM notify_outbox"

@@ -5,7 +5,9 @@
  * a 2xx answer removes it, anything else (refused, timed out, 5xx) tries
  * again after 1, 2, 4 … 60 s.  What is still in the outbox at a restart is
  * sent then: a notification is never lost while the receiver is down.
- * http:// destinations only (an emulator's callbacks stay on the host).
+ * https:// destinations are verified: the chain against a CA file or the
+ * system store, the name (SNI and the certificate's names) against the
+ * URL's host; a receiver that fails it is retried like one that is down.
  */
 #ifndef LWGATE_SCEFD_NOTIFY_H
 #define LWGATE_SCEFD_NOTIFY_H
@@ -29,13 +31,17 @@ struct notify_stats {
 
 struct notify;
 
-/* Returns 0 and *@out (and starts sending what the outbox holds), or -ENOMEM. */
-int notify_new(struct event_base *base, struct db *db, struct notify **out);
+/*
+ * Returns 0 and *@out (and starts sending what the outbox holds), or
+ * -EINVAL when the CAs that verify https:// receivers do not load: the
+ * PEM file @ca_file, or the system store when it is NULL or "".
+ */
+int notify_new(struct event_base *base, struct db *db, const char *ca_file, struct notify **out);
 void notify_free(struct notify *n);
 
 /*
  * Queue @body (JSON) for POST to @url.  Returns 0, -EINVAL for a URL that
- * is not http://host[:port]/path, -ENOSPC when the outbox is full, -EIO.
+ * is not http(s)://host[:port]/path, -ENOSPC when the outbox is full, -EIO.
  */
 int notify_post(struct notify *n, const char *url, const char *body);
 

@@ -13,6 +13,7 @@
 #include "nidd.h"
 #include "notify.h"
 #include "t8api.h"
+#include "wsnotify.h"
 
 struct scefd {
 	struct daemon *d;
@@ -21,6 +22,7 @@ struct scefd {
 	struct t8api *api;
 	struct http_server *srv;
 	struct notify *notify;
+	struct wsnotify *ws;
 	uint64_t uplinks;
 };
 

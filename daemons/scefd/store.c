@@ -32,6 +32,9 @@ const char store_schema_4[] =
 	"ALTER TABLE nidd_delivery ADD COLUMN retransmit INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX nidd_delivery_grp ON nidd_delivery (grp);";
 
+const char store_schema_6[] =
+	"ALTER TABLE nidd_config ADD COLUMN websocket INTEGER NOT NULL DEFAULT 0;";
+
 const char store_schema_5[] =
 	"CREATE TABLE rds_port ("
 	" config INTEGER NOT NULL, ue INTEGER NOT NULL, ef INTEGER NOT NULL,"
@@ -63,10 +66,12 @@ int store_config_add(struct db *db, struct store_config *c)
 	int rc = db_exec(
 		db,
 		"INSERT INTO nidd_config (scs_as, target_kind, target, notification_destination,"
-		" mtc_provider_id, duration, rds, pdn, expires) VALUES (?,?,?,?,?,?,?,?,?)",
-		"tittttiiI", c->scs_as, (int)g->target.kind, g->target.id,
+		" mtc_provider_id, duration, rds, pdn, expires, websocket)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?)",
+		"tittttiiIi", c->scs_as, (int)g->target.kind, g->target.id,
 		g->notification_destination, g->mtc_provider_id, g->duration,
-		(int)g->reliable_data_service, (int)g->pdn_option, expires(g));
+		(int)g->reliable_data_service, (int)g->pdn_option, expires(g),
+		(int)g->request_websocket_uri);
 	if (rc < 0)
 		return rc;
 	c->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -75,7 +80,7 @@ int store_config_add(struct db *db, struct store_config *c)
 
 #define CONFIG_COLUMNS                                                                          \
 	"id, scs_as, target_kind, target, notification_destination, mtc_provider_id, duration," \
-	" rds, pdn"
+	" rds, pdn, websocket"
 
 static void config_row(sqlite3_stmt *st, struct store_config *c)
 {
@@ -89,6 +94,7 @@ static void config_row(sqlite3_stmt *st, struct store_config *c)
 	copy_text(st, 6, c->cfg.duration, sizeof(c->cfg.duration));
 	c->cfg.reliable_data_service = sqlite3_column_int(st, 7) != 0;
 	c->cfg.pdn_option = (enum t8_pdn_option)sqlite3_column_int(st, 8);
+	c->cfg.request_websocket_uri = sqlite3_column_int(st, 9) != 0;
 }
 
 int store_config_get(struct db *db, const char *scs_as, int64_t id, struct store_config *out)

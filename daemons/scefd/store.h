@@ -21,6 +21,9 @@ extern const char store_schema_5[];
 /* Schema 4: a delivery's group delivery (group message delivery), its retransmission time. */
 extern const char store_schema_4[];
 
+/* Schema 6: did the configuration ask for websocket notifications? */
+extern const char store_schema_6[];
+
 #define STORE_MAX_SCS_AS 64
 
 struct store_config {

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "http/httproute.h"
 #include "t8/t8.h"
+#include "wsnotify.h"
 
 #define PREFIX "/3gpp-nidd/v1/{scsAsId}/configurations"
 
@@ -24,6 +25,8 @@ struct t8api {
 	struct db *db;
 	struct devices *devs;
 	struct nidd *nidd;
+	struct notify *notify;
+	struct wsnotify *ws;
 	char api_root[T8_MAX_URI];
 };
 
@@ -52,6 +55,16 @@ int t8api_new(struct db *db, struct devices *devs, struct nidd *nidd, struct t8a
 void t8api_set_root(struct t8api *a, const char *api_root)
 {
 	snprintf(a->api_root, sizeof(a->api_root), "%s", api_root);
+}
+
+void t8api_set_notify(struct t8api *a, struct notify *n)
+{
+	a->notify = n;
+}
+
+void t8api_set_websockets(struct t8api *a, struct wsnotify *w)
+{
+	a->ws = w;
 }
 
 void t8api_free(struct t8api *a)
@@ -203,7 +216,9 @@ static char *config_doc(struct call *c, const struct store_config *sc)
 {
 	char self[T8_MAX_URI + 128];
 	t8api_config_link(c->a, sc->scs_as, sc->id, self, sizeof(self));
-	return t8_config_json(&sc->cfg, self, "ACTIVE", nidd_max_packet_bits(c->a->nidd));
+	char ws[T8_MAX_URI + 160];
+	wsnotify_uri(c->a->api_root, sc->scs_as, sc->id, ws, sizeof(ws));
+	return t8_config_json_ws(&sc->cfg, self, "ACTIVE", nidd_max_packet_bits(c->a->nidd), ws);
 }
 
 struct list_ctx {
@@ -263,6 +278,15 @@ static void configurations(struct call *c)
 	log_info("t8: %s created configuration %" PRId64 " for %s", sc.scs_as, sc.id,
 		 sc.cfg.target.id);
 	respond_json(c, 201, config_doc(c, &sc), self);
+	/* TS 29.122 5.2.5.3: the SCS/AS asked to see its notifications arrive.
+	 * Queued after the answer, sent over the same path (and retries) as
+	 * every other notification of the configuration. */
+	char *test = sc.cfg.request_test_notification && c->a->notify
+			     ? t8_test_notification_json(self)
+			     : NULL;
+	if (test && notify_post(c->a->notify, sc.cfg.notification_destination, test) == 0)
+		log_info("t8: test notification for configuration %" PRId64 " queued", sc.id);
+	free(test);
 }
 
 static void configuration(struct call *c)
@@ -287,11 +311,14 @@ static void configuration(struct call *c)
 		else
 			respond_json(c, 200, config_doc(c, &sc), NULL);
 	} else if (strcmp(m, "DELETE") == 0) {
-		if (store_config_delete(c->a->db, c->scs_as, c->config) < 0 ||
-		    db_commit(c->a->db) < 0)
-			problem(c, 500, NULL, "the SCEF could not delete the configuration", false);
-		else
+		bool gone = store_config_delete(c->a->db, c->scs_as, c->config) == 0 &&
+			    db_commit(c->a->db) == 0;
+		if (gone && c->a->ws)
+			wsnotify_drop(c->a->ws, c->config); /* its notifications are over */
+		if (gone)
 			http_exchange_respond(c->ex, 204, NULL, NULL, 0);
+		else
+			problem(c, 500, NULL, "the SCEF could not delete the configuration", false);
 	} else {
 		not_allowed(c, "GET, PATCH, DELETE");
 	}

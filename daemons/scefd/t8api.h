@@ -18,6 +18,7 @@
 #include "devices.h"
 #include "http/httpsrv.h"
 #include "nidd.h"
+#include "notify.h"
 
 struct t8api;
 
@@ -26,6 +27,13 @@ int t8api_new(struct db *db, struct devices *devs, struct nidd *nidd, struct t8a
 
 /* Set the {apiRoot} ("http://127.0.0.1:8090") of the self links and Location headers. */
 void t8api_set_root(struct t8api *a, const char *api_root);
+
+/* Where the API queues the TestNotification a configuration asks for (NULL: none sent). */
+void t8api_set_notify(struct t8api *a, struct notify *n);
+
+/* The WebSockets to close when their configuration is deleted (NULL: none). */
+struct wsnotify;
+void t8api_set_websockets(struct t8api *a, struct wsnotify *w);
 void t8api_free(struct t8api *a);
 
 /* The http_server handler; @arg is the struct t8api. */

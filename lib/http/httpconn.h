@@ -53,6 +53,7 @@ struct http_conn {
 	bool h2_dirty;            /* frames went out since its frame buffer was trimmed */
 	bool h2_active;           /* read or wrote since the last trim tick */
 	struct http_exchange *streams;
+	struct http_ws *ws; /* after a WebSocket upgrade (httpwsconn.c) */
 };
 
 /* httpsrv.c */
@@ -65,6 +66,21 @@ struct h2mem *httpsrv_h2mem(const struct http_conn *c);
 /* @c sent frames: its session is trimmed once idle (httpsrv's trim tick) */
 void httpsrv_h2_dirty(struct http_conn *c);
 void httpsrv_h2_opened(struct http_conn *c, int delta);
+
+/* The application's WebSocket acceptor, or false when it has none. */
+bool httpsrv_ws_offer(struct http_conn *c, struct http_ws *ws, const struct http_request *req);
+
+/* httpwsconn.c */
+/*
+ * A WebSocket opening handshake (RFC 6455 4.2) in @req: 1 when it became
+ * one (101 sent), 0 when the application declined it (answer it as
+ * HTTP/1.1), -EINVAL when it is malformed (400).
+ */
+int httpws_conn_upgrade(struct http_conn *c, struct http_request *req);
+/* Frames from the client in @in. */
+void httpws_conn_recv(struct http_conn *c, struct evbuffer *in);
+/* The connection goes: tell the application, free the WebSocket. */
+void httpws_conn_free(struct http_conn *c);
 
 /* httpex.c */
 struct http_exchange *httpex_new(struct http_conn *c, struct http_request *req, int32_t stream);

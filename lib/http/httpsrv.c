@@ -36,7 +36,20 @@ struct http_server {
 	struct http_server_stats stats;
 	struct h2mem *h2mem;     /* every session's nghttp2 heap */
 	struct event *trim_tick; /* armed while a session is dirty */
+	http_ws_accept_fn ws_accept;
+	void *ws_arg;
 };
+
+void http_server_set_websocket(struct http_server *srv, http_ws_accept_fn accept, void *arg)
+{
+	srv->ws_accept = accept;
+	srv->ws_arg = arg;
+}
+
+bool httpsrv_ws_offer(struct http_conn *c, struct http_ws *ws, const struct http_request *req)
+{
+	return c->srv->ws_accept && c->srv->ws_accept(ws, req, c->srv->ws_arg);
+}
 
 void http_server_config_defaults(struct http_server_config *cfg)
 {
@@ -124,6 +137,7 @@ static void conn_free(struct http_conn *c)
 	http2_close(c);
 	if (c->h2_dirty)
 		c->srv->stats.h2_untrimmed--;
+	httpws_conn_free(c);
 	http1_parser_free(c->h1);
 	if (c->peek)
 		event_free(c->peek);
@@ -196,10 +210,22 @@ static bool header_has_token(const char *value, const char *token)
 	return false;
 }
 
-/* An h2c Upgrade (RFC 7540 §3.2): 101, then HTTP/2 with this request as stream 1. */
+/*
+ * An h2c Upgrade (RFC 7540 §3.2): 101, then HTTP/2 with this request as
+ * stream 1; or a WebSocket one the application accepts (httpwsconn.c).
+ */
 static bool try_upgrade(struct http_conn *c, struct http_request *req)
 {
 	const char *up = http_request_header(req, "upgrade");
+	/* Without an acceptor a WebSocket request goes to the handler as before. */
+	if (up && header_has_token(up, "websocket") && c->srv->ws_accept) {
+		int rc = httpws_conn_upgrade(c, req);
+		if (rc < 0) {
+			http_request_free(req);
+			h1_refuse(c, 400, "malformed WebSocket opening handshake");
+		}
+		return rc != 0;
+	}
 	if (c->tls || !up || !header_has_token(up, "h2c") ||
 	    !http_request_header(req, "http2-settings"))
 		return false;
@@ -283,6 +309,10 @@ static void on_read(struct bufferevent *bev, void *arg)
 	if (c->h2) {
 		if (http2_recv(c, in) < 0 || http2_flush(c) < 0)
 			httpsrv_conn_close(c);
+		return;
+	}
+	if (c->ws) {
+		httpws_conn_recv(c, in);
 		return;
 	}
 	h1_process(c);

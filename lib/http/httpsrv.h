@@ -141,4 +141,33 @@ int http_exchange_stream_end(struct http_exchange *ex);
 /* Call @fn(@ex, @arg) when @ex ends (answered and sent, or peer gone). */
 void http_exchange_on_close(struct http_exchange *ex, http_close_fn fn, void *arg);
 
+/*
+ * WebSocket (RFC 6455) on the HTTP/1.1 Upgrade path, cleartext or TLS:
+ * the server checks the opening handshake (GET, Connection: Upgrade,
+ * Sec-WebSocket-Version 13, a valid Sec-WebSocket-Key) and asks
+ * @accept(ws, req, @arg); true makes the connection @ws (101 Switching
+ * Protocols), false lets the request go to the handler as any other.  The
+ * server answers pings, echoes a close and then closes, refuses
+ * malformed or unmasked frames (close 1002) and frames over max_body
+ * (1009); messages from the client are read and dropped.
+ */
+struct http_ws;
+typedef bool (*http_ws_accept_fn)(struct http_ws *ws, const struct http_request *req, void *arg);
+/* @ws is gone (either side closed, or the server is freed); freed right after. */
+typedef void (*http_ws_close_fn)(struct http_ws *ws, void *arg);
+
+void http_server_set_websocket(struct http_server *srv, http_ws_accept_fn accept, void *arg);
+void http_ws_on_close(struct http_ws *ws, http_ws_close_fn fn, void *arg);
+
+/*
+ * Send @len bytes of UTF-8 @text as one text message.  Returns 0, -EPIPE
+ * once the WebSocket is closing, -ENOBUFS when more than
+ * max_pending_output bytes wait for the peer (the WebSocket is then
+ * closed with 1009: a slow reader cannot grow us).
+ */
+int http_ws_send_text(struct http_ws *ws, const char *text, size_t len);
+
+/* Start the closing handshake with @status (RFC 6455 7.4.1). */
+void http_ws_close(struct http_ws *ws, int status);
+
 #endif

@@ -228,6 +228,25 @@ static json_t *load_object(const char *json, size_t len, struct t8_error *err)
 	return o;
 }
 
+/*
+ * websockNotifConfig (TS 29.122 CommonData WebsockNotifConfig): an object
+ * whose requestWebsocketUri, when present, is a boolean; websocketUri is
+ * the SCEF's to set and is ignored in a request.
+ */
+static int get_websock(json_t *o, bool *request, struct t8_error *err)
+{
+	json_t *w = json_object_get(o, "websockNotifConfig");
+	if (!w)
+		return 0;
+	json_t *r = json_is_object(w) ? json_object_get(w, "requestWebsocketUri") : NULL;
+	if (!json_is_object(w) || (r && !json_is_boolean(r)))
+		return fail(
+			err, 400, "OPTIONAL_IE_INCORRECT",
+			"websockNotifConfig must be an object with a boolean requestWebsocketUri");
+	*request = json_is_true(r);
+	return 0;
+}
+
 int t8_config_parse(const char *json, size_t len, struct t8_config *out, struct t8_error *err)
 {
 	json_t *o = load_object(json, len, err);
@@ -251,6 +270,8 @@ int t8_config_parse(const char *json, size_t len, struct t8_config *out, struct 
 		rc = get_bool(o, "reliableDataService", &c.reliable_data_service, err);
 	if (rc == 0)
 		rc = get_bool(o, "requestTestNotification", &c.request_test_notification, err);
+	if (rc == 0)
+		rc = get_websock(o, &c.request_websocket_uri, err);
 	if (rc == 0)
 		rc = get_pdn(o, &c.pdn_option, err);
 	json_decref(o);
@@ -290,6 +311,12 @@ int t8_config_patch(const char *json, size_t len, struct t8_config *cfg, struct 
 char *t8_config_json(const struct t8_config *cfg, const char *self, const char *status,
 		     unsigned max_packet_bits)
 {
+	return t8_config_json_ws(cfg, self, status, max_packet_bits, NULL);
+}
+
+char *t8_config_json_ws(const struct t8_config *cfg, const char *self, const char *status,
+			unsigned max_packet_bits, const char *websocket_uri)
+{
 	json_t *o = json_object();
 	json_object_set_new(o, "self", json_string(self));
 	json_object_set_new(o, t8_target_member(cfg->target.kind), json_string(cfg->target.id));
@@ -303,6 +330,10 @@ char *t8_config_json(const struct t8_config *cfg, const char *self, const char *
 	if (cfg->pdn_option != T8_PDN_UNSET)
 		json_object_set_new(o, "pdnEstablishmentOption",
 				    json_string(t8_pdn_option_name(cfg->pdn_option)));
+	if (cfg->request_websocket_uri && websocket_uri)
+		json_object_set_new(o, "websockNotifConfig",
+				    json_pack("{s:s, s:b}", "websocketUri", websocket_uri,
+					      "requestWebsocketUri", 1));
 	json_object_set_new(o, "maximumPacketSize", json_integer(max_packet_bits));
 	json_object_set_new(o, "status", json_string(status));
 	char *s = json_dumps(o, JSON_COMPACT);
@@ -451,6 +482,11 @@ char *t8_config_status_json(const char *config_link, const struct t8_target *tar
 {
 	return dump(json_pack("{s:s, s:s, s:s}", "niddConfiguration", config_link,
 			      t8_target_member(target->kind), target->id, "status", status));
+}
+
+char *t8_test_notification_json(const char *link)
+{
+	return dump(json_pack("{s:s}", "subscription", link));
 }
 
 char *t8_delivery_status_json(const char *delivery_link, enum t8_delivery_status status)

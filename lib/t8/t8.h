@@ -41,6 +41,7 @@ struct t8_config {
 	bool reliable_data_service;
 	enum t8_pdn_option pdn_option;
 	bool request_test_notification;
+	bool request_websocket_uri; /* websockNotifConfig.requestWebsocketUri */
 };
 
 /* The writable members of a NiddDownlinkDataTransfer. */
@@ -127,6 +128,14 @@ char *t8_config_json(const struct t8_config *cfg, const char *self, const char *
 		     unsigned max_packet_bits);
 
 /*
+ * The same with websockNotifConfig {websocketUri: @websocket_uri,
+ * requestWebsocketUri: true} when @cfg asked for a websocket and
+ * @websocket_uri is not NULL.
+ */
+char *t8_config_json_ws(const struct t8_config *cfg, const char *self, const char *status,
+			unsigned max_packet_bits, const char *websocket_uri);
+
+/*
  * Parse a NiddDownlinkDataTransfer request body into *@out (data
  * base64-decoded; at most T8_MAX_DATA bytes, larger is a 403 with cause
  * "DATA_TOO_LARGE" as TS 29.122 4.4.5.3 says for an oversize packet).  Returns 0 or -EINVAL with
@@ -171,6 +180,13 @@ int t8_time_parse(const char *s, time_t *out);
  */
 char *t8_config_status_json(const char *config_link, const struct t8_target *target,
 			    const char *status);
+
+/*
+ * A TestNotification (TS 29.122 5.2.5.3, CommonData): the check that the
+ * notification path works, naming the resource @link it was asked for
+ * ("subscription").  Returns a malloc'd string or NULL.
+ */
+char *t8_test_notification_json(const char *link);
 
 /*
  * A NiddUplinkDataNotification: @len bytes of @data from the UE @target

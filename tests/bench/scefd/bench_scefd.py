@@ -15,7 +15,12 @@
   4. sustained MT deliveries with callbacks: h2load POSTs reliable data
      (reliableDataService, a device with RDS) as fast as scefd takes it,
      each answered 201 and acknowledged in a status notification: from the
-     first request to the last notification received.
+     first request to the last notification received;
+  5. the uplink latency of 3 with the notification on the configuration's
+     WebSocket (websockNotifConfig; websocket-client reading it) instead of
+     a POST;
+  6. the uplink latency of 3 to an https:// receiver (a CA made here, the
+     certificate verified): each notification a new TLS connection.
 
 Usage: bench_scefd.py BUILD_DIR SOURCE_DIR   (run by `meson test --benchmark`)
 """
@@ -24,6 +29,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -31,6 +37,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+import websocket
 
 BUILD, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
@@ -42,7 +50,7 @@ SCS = "bench"
 class Receiver:
     """The SCS/AS: counts notifications, stamps the arrival of each."""
 
-    def __init__(self):
+    def __init__(self, tls_cert=None):
         self.arrivals = []
         self.cond = threading.Condition()
         outer = self
@@ -64,6 +72,10 @@ class Receiver:
 
         self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.srv.server_address[1]
+        if tls_cert:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls_cert + ".pem", tls_cert + ".key")
+            self.srv.socket = ctx.wrap_socket(self.srv.socket, server_side=True)
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
     def wait(self, n, seconds=300):
@@ -105,11 +117,13 @@ def main():
         dev["fast@bench"].getsockname()[1], dev["sleepy@bench"].getsockname()[1],
         dev["rds@bench"].getsockname()[1])
     log = os.path.join(tmp, "scefd.log")
+    ca = lwgtest.make_ca(tmp, "ca")  # for 6: the https receiver's
     proc = lwgtest.start_daemon(
         [os.path.join(BUILD, "daemons", "scefd", "scefd"), "-f", "-c", "/dev/null",
          "-o", "daemon.socket=" + os.path.join(tmp, "scefd.sock"),
          "-o", "daemon.database=" + os.path.join(tmp, "scefd.db"), "-o", "daemon.user=",
          "-o", "daemon.log_level=warning", "-o", "t8.port=%d" % port,
+         "-o", "t8.callback_ca_file=" + ca + ".pem",
          "-o", "devices.port=%d" % dev_port, "-o", "nidd.buffer_max=1024",
          "-o", "devices.list=" + devices], log)
     root = "http://127.0.0.1:%d/3gpp-nidd/v1/%s/configurations" % (port, SCS)
@@ -197,9 +211,42 @@ def main():
     print(f"mt_deliveries_with_callbacks_sustained_per_s {done / took:.0f} ({done} of {n} "
           f"reliable deliveries answered 2xx, {acked} SUCCESS_ACKNOWLEDGED notifications, "
           f"the last after {took:.2f} s; goal 200/s)")
+    # 5 and 6: fast@bench's notifications over a WebSocket, then to an https receiver.
+    urllib.request.urlopen(urllib.request.Request(confs["fast@bench"], method="DELETE"))
+    status, doc = post(root, {"externalId": "fast@bench", "notificationDestination": cb,
+                              "websockNotifConfig": {"requestWebsocketUri": True}})
+    ws = websocket.create_connection(doc["websockNotifConfig"]["websocketUri"], timeout=30)
+    lat = []
+    for i in range(500):
+        t0 = time.monotonic()
+        s.sendto(b"\x40\x02\x00\x01", ("127.0.0.1", dev_port))
+        ws.recv()
+        lat.append((time.monotonic() - t0) * 1000)
+    lat.sort()
+    print(f"uplink_to_scs_as_websocket_ms median {statistics.median(lat):.2f} "
+          f"p99 {lat[494]:.2f} (500 NiddUplinkDataNotifications on the configuration's "
+          f"WebSocket, one at a time)")
+    ws.close()
+    urllib.request.urlopen(urllib.request.Request(doc["self"], method="DELETE"))
+    cert = lwgtest.make_cert(tmp, "rx", "scs-as", ca, "IP:127.0.0.1")
+    tls_rx = Receiver(tls_cert=cert)
+    post(root, {"externalId": "fast@bench",
+                "notificationDestination": "https://127.0.0.1:%d/cb" % tls_rx.port})
+    lat = []
+    for i in range(200):
+        before = len(tls_rx.arrivals)
+        t0 = time.monotonic()
+        s.sendto(b"\x40\x02\x00\x01", ("127.0.0.1", dev_port))
+        tls_rx.wait(before + 1)
+        lat.append((tls_rx.arrivals[before][0] - t0) * 1000)
+    lat.sort()
+    print(f"uplink_to_scs_as_https_ms median {statistics.median(lat):.2f} p99 {lat[197]:.2f} "
+          f"(200 NiddUplinkDataNotifications to an https:// receiver, one at a time, each "
+          f"on a new verified TLS connection)")
     proc.terminate()
     proc.wait()
     rx.srv.shutdown()
+    tls_rx.srv.shutdown()
 
 
 main()

@@ -51,6 +51,7 @@ static void setup(void)
 		{ 2, store_schema_2 },
 		{ 3, store_schema_4 },
 		{ 4, store_schema_5 },
+		{ 5, store_schema_6 },
 	};
 	char dir[] = "/tmp/fuzz-scefd-XXXXXX", file[64], why[256];
 	struct device_defaults def = { .sleeps = DEVICE_PSM };

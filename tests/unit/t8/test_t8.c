@@ -107,6 +107,33 @@ static void test_config_parse_and_patch(void **state)
 	/* A patch is held to the same rule (found by fuzz_t8: "http:/,b/c" got through). */
 	const char *bad_dest = "{\"notificationDestination\":\"http:/,b/c\"}";
 	assert_int_equal(t8_config_patch(bad_dest, strlen(bad_dest), &c, &err), -EINVAL);
+	/* requestTestNotification and websockNotifConfig (CommonData WebsockNotifConfig). */
+	const char *ws = "{\"externalId\":\"a@b\",\"notificationDestination\":\"https://as/cb\","
+			 "\"requestTestNotification\":true,"
+			 "\"websockNotifConfig\":{\"requestWebsocketUri\":true}}";
+	assert_int_equal(t8_config_parse(ws, strlen(ws), &c, &err), 0);
+	assert_true(c.request_test_notification);
+	assert_true(c.request_websocket_uri);
+	char *doc =
+		t8_config_json_ws(&c, "http://scef/c/1", "ACTIVE", 8, "ws://scef/c/1/websocket");
+	json_t *o = json_loads(doc, 0, NULL);
+	json_t *w = json_object_get(o, "websockNotifConfig");
+	assert_string_equal(json_string_value(json_object_get(w, "websocketUri")),
+			    "ws://scef/c/1/websocket");
+	assert_true(json_is_true(json_object_get(w, "requestWebsocketUri")));
+	json_decref(o);
+	free(doc);
+	const char *ws_bad[] = {
+		"{\"externalId\":\"a@b\",\"notificationDestination\":\"http://as/\","
+		"\"websockNotifConfig\":true}",
+		"{\"externalId\":\"a@b\",\"notificationDestination\":\"http://as/\","
+		"\"websockNotifConfig\":{\"requestWebsocketUri\":\"yes\"}}",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(t8_config_parse(ws_bad[i], strlen(ws_bad[i]), &c, &err), -EINVAL);
+		assert_int_equal(err.status, 400);
+		assert_string_equal(err.cause, "OPTIONAL_IE_INCORRECT");
+	}
 }
 
 static void test_problem_and_notifications(void **state)
@@ -124,6 +151,9 @@ static void test_problem_and_notifications(void **state)
 	s = t8_uplink_json("http://scef/c/1", &t, (const uint8_t *)"foobar", 6);
 	assert_string_equal(s, "{\"niddConfiguration\":\"http://scef/c/1\",\"externalId\":\"a@b\","
 			       "\"data\":\"Zm9vYmFy\"}");
+	free(s);
+	s = t8_test_notification_json("http://scef/c/1");
+	assert_string_equal(s, "{\"subscription\":\"http://scef/c/1\"}");
 	free(s);
 	assert_string_equal(t8_delivery_status_name(T8_FAILURE_TEMPORARILY_NOT_REACHABLE),
 			    "FAILURE_TEMPORARILY_NOT_REACHABLE");
