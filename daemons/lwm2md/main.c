@@ -166,7 +166,8 @@ static const struct config_key lwm2md_keys[] = {
 	 0, 65535, NULL, false, "TCP port of that listener (0: any free one)"},
 	{"nidd", "callback_url", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_cb_url), "", 0,
 	 0, NULL, false,
-	 "notificationDestination given to the SCEF (empty: http://CALLBACK_ADDRESS:PORT/nidd)"},
+	 "notificationDestination given to the SCEF, before /SECRET (empty: "
+	 "http://CALLBACK_ADDRESS:PORT/nidd)"},
 	{"nidd", "devices", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_devices), "", 0, 0,
 	 NULL, false, "externalIds of the NIDD devices, blank-separated; each registers as the "
 	 "endpoint the ids file maps its external_id to, else as its externalId"},

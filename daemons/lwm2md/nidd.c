@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sqlite3.h>
 
 #include "common/log.h"
@@ -26,7 +27,9 @@
 const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
 			   " external_id TEXT PRIMARY KEY,"
 			   " port INTEGER NOT NULL DEFAULT 0,"
-			   " configuration TEXT NOT NULL DEFAULT '');";
+			   " configuration TEXT NOT NULL DEFAULT '');"
+			   "CREATE TABLE IF NOT EXISTS nidd_settings ("
+			   " name TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 enum dev_state { DEV_NEW, DEV_CHECKING, DEV_CREATING, DEV_ACTIVE, DEV_FAILED };
 
@@ -72,9 +75,10 @@ struct nidd {
 	struct t8client *tc;
 	struct http_server *http;
 	char callback_url[LINK_MAX];
+	char secret[33]; /* the last segment of callback_url's path: only the SCEF knows it */
 	struct dev *devs;
 	size_t n_devs;
-	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors;
+	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors, unauthorized;
 };
 
 static void config_create(struct dev *d);
@@ -229,13 +233,37 @@ static void config_create(struct dev *d)
 	free(body);
 }
 
+static void on_deleted(void *arg, int status, const char *body, size_t len, const char *location)
+{
+}
+
+/* Does the configuration document @body send its notifications to us? */
+static bool ours(const struct nidd *n, const char *body, size_t len)
+{
+	json_t *o = json_loadb(body, len, 0, NULL);
+	const char *dest = json_string_value(json_object_get(o, "notificationDestination"));
+	bool yes = dest && strcmp(dest, n->callback_url) == 0;
+
+	json_decref(o);
+	return yes;
+}
+
 static void on_checked(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct dev *d = arg;
 
-	if (status == 200) {
+	if (status == 200 && ours(d->n, body, len)) {
 		d->backoff_s = 0;
 		set_state(d, DEV_ACTIVE);
+		return;
+	}
+	if (status == 200) {
+		/* made for another callback URL (the INI changed): its notifications would be lost
+		 */
+		log_info("configuration replaced ext=%s link=%s (another notificationDestination)",
+			 d->ext, d->config);
+		t8client_request(d->n->tc, "DELETE", d->config, NULL, on_deleted, NULL);
+		config_create(d);
 		return;
 	}
 	if (status == 404 || status == 410) { /* gone (expired, deleted): a new one */
@@ -604,6 +632,15 @@ static void on_request(struct http_exchange *ex, void *arg)
 	const struct http_request *req = http_exchange_request(ex);
 	int status;
 
+	const char *last = strrchr(req->path, '/');
+
+	/* a notification must name the secret path the SCEF was given: nobody else may inject
+	 * uplinks */
+	if (!last || strcmp(last + 1, n->secret) != 0) {
+		n->unauthorized++;
+		http_exchange_problem(ex, 404, NULL, NULL);
+		return;
+	}
 	if (strcmp(req->method, "POST") != 0) {
 		http_exchange_add_header(ex, "Allow", "POST");
 		http_exchange_problem(ex, 405, NULL, "callbacks are POSTed");
@@ -719,6 +756,36 @@ static int add_devices(struct nidd *n)
 	return 0;
 }
 
+/*
+ * The secret last segment of the callback path: stored, so that the
+ * configurations made before a restart still reach us; made at first use.
+ */
+static int load_secret(struct nidd *n)
+{
+	sqlite3_stmt *st = db_stmt(
+		n->cfg.db, "SELECT value FROM nidd_settings WHERE name = 'callback_secret'");
+	uint8_t r[16];
+
+	if (!st)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		snprintf(n->secret, sizeof(n->secret), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (n->secret[0])
+		return 0;
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return -EIO;
+	for (unsigned i = 0; i < sizeof(r); i++)
+		sprintf(n->secret + 2 * i, "%02x", r[i]);
+	return db_exec(n->cfg.db,
+		       "INSERT OR REPLACE INTO nidd_settings (name, value) VALUES "
+		       "('callback_secret', ?)",
+		       "t", n->secret) < 0
+		       ? -EIO
+		       : 0;
+}
+
 static int listen_callbacks(struct nidd *n)
 {
 	struct http_server_config hc;
@@ -734,11 +801,12 @@ static int listen_callbacks(struct nidd *n)
 	if (rc < 0)
 		return rc;
 	if (n->cfg.callback_url && *n->cfg.callback_url)
-		snprintf(n->callback_url, sizeof(n->callback_url), "%s", n->cfg.callback_url);
+		snprintf(n->callback_url, sizeof(n->callback_url), "%s/%s", n->cfg.callback_url,
+			 n->secret);
 	else
-		snprintf(n->callback_url, sizeof(n->callback_url), "http://%s%s%s:%u/nidd",
+		snprintf(n->callback_url, sizeof(n->callback_url), "http://%s%s%s:%u/nidd/%s",
 			 strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "",
-			 http_server_port(n->http));
+			 http_server_port(n->http), n->secret);
 	return 0;
 }
 
@@ -754,6 +822,8 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 	if (rc == 0)
 		rc = t8client_new(cfg->base, cfg->api_root, cfg->scs_as_id, cfg->max_inflight,
 				  cfg->timeout_s, &n->tc);
+	if (rc == 0)
+		rc = load_secret(n);
 	if (rc == 0)
 		rc = listen_callbacks(n);
 	if (rc == 0)
@@ -856,6 +926,8 @@ void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t 
 void nidd_status(const struct nidd *n, json_t *status)
 {
 	json_t *devs = json_array();
+	/* the URL without its secret segment: status may be read by more than the SCEF */
+	int shown = (int)(strlen(n->callback_url) - strlen(n->secret));
 
 	for (size_t i = 0; i < n->n_devs; i++)
 		json_array_append_new(
@@ -863,11 +935,12 @@ void nidd_status(const struct nidd *n, json_t *status)
 					"state", state_names[n->devs[i].state], "configuration",
 					n->devs[i].config, "port", (int)vpeer_port(n->devs[i].vp)));
 	json_object_set_new(status, "nidd",
-			    json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "scef",
-				      n->cfg.api_root, "callback", n->callback_url, "devices", devs,
-				      "callbacks", (json_int_t)n->callbacks, "bad_callbacks",
-				      (json_int_t)n->bad_callbacks, "unknown",
+			    json_pack("{s:s, s:s#, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "scef",
+				      n->cfg.api_root, "callback", n->callback_url, shown,
+				      "devices", devs, "callbacks", (json_int_t)n->callbacks,
+				      "bad_callbacks", (json_int_t)n->bad_callbacks, "unknown",
 				      (json_int_t)n->unknown, "uplinks", (json_int_t)n->uplinks,
-				      "uplink_errors", (json_int_t)n->uplink_errors, "requests",
+				      "uplink_errors", (json_int_t)n->uplink_errors, "unauthorized",
+				      (json_int_t)n->unauthorized, "requests",
 				      (json_int_t)t8client_inflight(n->tc)));
 }

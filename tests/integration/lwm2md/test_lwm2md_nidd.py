@@ -19,18 +19,23 @@ status), never for time.
 
 Usage: test_lwm2md_nidd.py BUILD_DIR SOURCE_DIR
 """
+import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
+import coapmsg as cm  # noqa: E402
 import lwgtest  # noqa: E402
 import test_lwm2md as tl  # noqa: E402
 import test_lwm2md_transports as tt  # noqa: E402
@@ -152,8 +157,46 @@ class NiddTests(unittest.TestCase):
         mine = [c for c in confs if c.get("externalId") in (EXT, EXT2)]
         self.assertEqual(len(mine), 2, confs)
         cb = self.nidd_status()["callback"]
-        self.assertTrue(all(c["notificationDestination"] == cb for c in mine), (cb, mine))
+        dests = {c["notificationDestination"] for c in mine}
+        # one URL, the status's with a secret last segment (not shown in status)
+        self.assertEqual(len(dests), 1, dests)
+        [dest] = dests
+        self.assertTrue(dest.startswith(cb) and re.fullmatch(r"[0-9a-f]{32}", dest[len(cb):]),
+                        (cb, dest))
         self.assertTrue(all(c["status"] == "ACTIVE" for c in mine))
+
+    def test_forged_callback_refused(self):
+        """Only the SCEF knows the callback path: a forged uplink is refused unseen."""
+        self.start()
+        cb = self.nidd_status()["callback"]
+        reg = base64.b64encode(cm.register(1, f"ep={EXT}&b=N", "</1/0>")).decode()
+        for url in (cb.rstrip("/"), cb + "0" * 32):
+            req = urllib.request.Request(url, method="POST", data=json.dumps(
+                {"externalId": EXT, "data": reg}).encode(),
+                headers={"Content-Type": "application/json"})
+            with self.assertRaises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(req, timeout=10)
+            self.assertEqual(e.exception.code, 404)
+        st = self.nidd_status()
+        self.assertEqual((st["unauthorized"], st["uplinks"]), (2, 0))
+        self.assertEqual(self.d.clients(), [])
+
+    def test_new_callback_port_replaces_the_configuration(self):
+        self.start()
+        old = {c["id"] for c in self.scef.ctl("configurations")["configurations"]}
+        self.assertEqual(self.d.stop(), 0)
+        with open(self.d.ini) as f:
+            text = f.read()
+        with open(self.d.ini, "w") as f:
+            f.write(re.sub(r"(?m)^callback_port = .*$",
+                           f"callback_port = {lwgtest.free_port(socket.SOCK_STREAM)}", text))
+        self.d.start()
+        self.wait_active()
+        confs = self.scef.ctl("configurations")["configurations"]
+        self.assertEqual(len(confs), 2, confs)
+        self.assertFalse(old & {c["id"] for c in confs})
+        # and the device is served through the new one
+        self.registered(EXT, "--binding", "N")
 
     def test_register_read_write_observe(self):
         self.start()
