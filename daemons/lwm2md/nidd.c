@@ -911,7 +911,8 @@ const char *nidd_endpoint_of(const struct nidd *n, const char *ext)
 	return vp ? vpeer_endpoint(vp) : NULL;
 }
 
-void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t len, json_t *o)
+void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t len, bool full,
+		   json_t *o)
 {
 	const struct vpeer *vp = n ? vpeer_find(n->cfg.vpeers, addr, len) : NULL;
 	json_t *d = vp ? nidd_device_json(n, vp) : NULL;
@@ -920,7 +921,11 @@ void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t 
 		return;
 	if (!json_is_string(json_object_get(o, "external_id")))
 		json_object_set_new(o, "external_id", json_string(vpeer_identity(vp)));
-	json_object_set_new(o, "nidd", d);
+	if (!full && json_is_object(json_object_get(d, "quota")))
+		json_object_set(o, "quota", json_object_get(d, "quota"));
+	if (full)
+		json_object_set(o, "nidd", d);
+	json_decref(d);
 }
 
 void nidd_status(const struct nidd *n, json_t *status)

@@ -90,10 +90,12 @@ json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp);
 
 /*
  * A client's record @o, when its address (@addr, @len) is one of our
- * vpeers: "external_id" (unless the ids already set one) and "nidd"
- * (nidd_device_json).  @n NULL (NIDD off) is fine.
+ * vpeers: "external_id" (unless the ids already set one), and "nidd"
+ * (nidd_device_json) when @full, else "quota" when the SCEF reported
+ * one.  @n NULL (NIDD off) is fine.
  */
-void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t len, json_t *o);
+void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t len, bool full,
+		   json_t *o);
 
 /* The endpoint NIDD device @ext may register as, or NULL (not ours; @n NULL is fine). */
 const char *nidd_endpoint_of(const struct nidd *n, const char *ext);

@@ -204,6 +204,11 @@ class NiddTests(unittest.TestCase):
         [rec] = self.d.clients()
         self.assertEqual((rec["endpoint"], rec["transport"], rec["binding"]), (EXT, "nidd", "N"))
         self.assertEqual(rec["external_id"], EXT)
+        self.assertNotIn("nidd", rec)  # the list stays short; show has it all
+        table = subprocess.run([os.path.join(tl.BUILD, "cli", "lwgatectl"), "--socket-dir",
+                                self.tmp, "lwm2md", "clients"], capture_output=True, text=True,
+                               timeout=30).stdout
+        self.assertRegex(table, r"(?m)^" + re.escape(EXT) + r"\s.*\bnidd\b.*" + re.escape(EXT))
         # read, by external_id too (LPW-001)
         r = ctl_json(self.tmp, "read", "external_id=" + EXT, "path=/3/0/9")
         self.assertEqual(r["values"]["/3/0/9"], 87)
@@ -370,6 +375,9 @@ class NiddTests(unittest.TestCase):
             wait_for(lambda: self.client_record()["nidd"]["quota_held"] >= 1,
                      "a retransmission held back by lwm2md", 30)
             self.assertEqual(self.client_record()["nidd"]["refused"], 1)
+            # the list shows it too
+            [rec] = self.d.clients()
+            self.assertEqual(rec["quota"]["plmn_dl"]["limit"], 3)
         finally:
             proc.kill()
             proc.communicate()
