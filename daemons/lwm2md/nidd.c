@@ -16,12 +16,12 @@
 
 #include "common/log.h"
 #include "http/httpsrv.h"
+#include "niddlog.h"
+#include "niddmsg.h"
 #include "t8/t8.h"
 #include "t8client.h"
 
-#define DELIVERIES  16   /* recent downlinks kept per device (message identity ↔ delivery) */
-#define DATA_MAX    4096 /* bytes of one uplink CoAP message at most */
-#define BACKOFF_MAX 60   /* seconds between configuration attempts at most */
+#define BACKOFF_MAX 60 /* seconds between configuration attempts at most */
 #define LINK_MAX    T8CLIENT_URL_MAX
 
 const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
@@ -35,18 +35,6 @@ enum dev_state { DEV_NEW, DEV_CHECKING, DEV_CREATING, DEV_ACTIVE, DEV_FAILED };
 
 static const char *const state_names[] = { "new", "checking", "creating", "active", "failed" };
 
-/* One downlink: its CoAP identity and its delivery at the SCEF. */
-struct delivery {
-	uint64_t seq; /* 0: slot unused */
-	uint16_t mid;
-	uint8_t token[8];
-	uint8_t tkl;
-	uint64_t hash; /* of the whole message: a retransmission is the same bytes */
-	char link[LINK_MAX];
-	const char *status; /* a DeliveryStatus name, or SENDING / FAILED / REFUSED */
-	bool held;          /* SENDING, or buffered at the SCEF (201) */
-};
-
 struct dev {
 	struct nidd *n;
 	char ext[VPEER_IDENTITY_MAX];
@@ -59,14 +47,12 @@ struct dev {
 	time_t dl_blocked_until; /* a downlink quota is reached until then */
 	json_t *refusal;         /* the last refusal's problem details, or NULL */
 	json_t *quota;           /* rate and quota figures the SCEF reported, or NULL */
-	struct delivery del[DELIVERIES];
-	uint64_t next_seq;
+	struct niddlog log;      /* recent downlinks: message identity and delivery */
 };
 
-/* What a downlink POST's answer must find again (its slot may be reused by then). */
+/* What a downlink POST's answer must find again (its entry may be reused by then). */
 struct sent {
 	struct dev *dev;
-	unsigned slot;
 	uint64_t seq;
 };
 
@@ -285,59 +271,33 @@ static void config_check(struct dev *d)
 	}
 }
 
-static uint64_t fnv64(const uint8_t *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (len--)
-		h = (h ^ *p++) * 1099511628211ull;
-	return h;
-}
-
-static void token_hex(const struct delivery *x, char *out)
-{
-	for (unsigned i = 0; i < x->tkl; i++)
-		sprintf(out + 2 * i, "%02x", x->token[i]);
-	out[2 * x->tkl] = '\0';
-}
-
-static bool final_status(const char *s)
-{
-	return strncmp(s, "SUCCESS", 7) == 0 || strncmp(s, "FAILURE", 7) == 0 ||
-	       strcmp(s, "FAILED") == 0 || strcmp(s, "REFUSED") == 0;
-}
-
 static void on_delivered(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct sent *s = arg;
 	struct dev *d = s->dev;
-	struct delivery *x = &d->del[s->slot];
+	struct niddlog_entry *x = niddlog_get(&d->log, s->seq);
 	char tok[17];
-	json_t *o;
 
-	if (x->seq != s->seq) /* the slot went to a newer downlink */
-		x = NULL;
 	free(s);
-	o = json_loadb(body, len, 0, NULL);
 	if (status == 200 || status == 201) {
-		const char *ds = json_string_value(json_object_get(o, "deliveryStatus"));
+		json_t *o = json_loadb(body, len, 0, NULL);
+		const char *ds = niddlog_status_name(
+			json_string_value(json_object_get(o, "deliveryStatus")));
 
+		json_decref(o);
 		if (x) {
 			created_link(body, len, location, x->link, sizeof(x->link));
-			x->status = status == 201 ? "BUFFERING" : "SUCCESS_NEXT_HOP_UNACKNOWLEDGED";
-			if (ds && strlen(ds) < 40)
-				x->status = strcmp(ds, "BUFFERING_TEMPORARILY_NOT_REACHABLE") == 0
-						    ? "BUFFERING_TEMPORARILY_NOT_REACHABLE"
-						    : x->status;
-			x->held = status == 201;
+			/* a 201 is held (BUFFERING…) whatever its body says */
+			if (!ds || (status == 201 && !strncmp(ds, "SUCCESS", 7)))
+				ds = status == 201 ? "BUFFERING"
+						   : "SUCCESS_NEXT_HOP_UNACKNOWLEDGED";
+			niddlog_set_status(x, ds);
 		}
 		if (status == 201)
 			d->buffered++;
 	} else {
-		if (x) {
-			x->status = status == 500 ? "FAILED" : "REFUSED";
-			x->held = false;
-		}
+		if (x)
+			niddlog_set_status(x, status == 500 || status == 0 ? "FAILED" : "REFUSED");
 		if (status == 500 || status == 0)
 			d->failed++;
 		else
@@ -350,35 +310,10 @@ static void on_delivered(void *arg, int status, const char *body, size_t len, co
 		}
 	}
 	if (x) {
-		token_hex(x, tok);
+		niddlog_token_hex(x, tok);
 		log_debug("downlink ext=%s mid=%u token=%s http=%d delivery=%s status=%s", d->ext,
 			  x->mid, tok, status, x->link[0] ? x->link : "-", x->status);
 	}
-	json_decref(o);
-}
-
-/* The slot of an earlier copy of this message still held at the SCEF or on the wire, or -1. */
-static int held_copy(const struct dev *d, uint16_t mid, uint64_t hash)
-{
-	for (unsigned i = 0; i < DELIVERIES; i++)
-		if (d->del[i].seq && d->del[i].held && d->del[i].mid == mid &&
-		    d->del[i].hash == hash)
-			return (int)i;
-	return -1;
-}
-
-/* A slot for a new downlink: a free one, else the oldest. */
-static unsigned new_slot(struct dev *d)
-{
-	unsigned best = 0;
-
-	for (unsigned i = 0; i < DELIVERIES; i++) {
-		if (!d->del[i].seq)
-			return i;
-		if (d->del[i].seq < d->del[best].seq)
-			best = i;
-	}
-	return best;
 }
 
 static char *downlink_body(const struct dev *d, const uint8_t *buf, size_t len)
@@ -406,54 +341,39 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 {
 	struct dev *d = arg;
 	char target[LINK_MAX + 32];
-	struct delivery *x;
+	struct niddlog_entry *x;
 	struct sent *s;
-	uint8_t tkl = len ? buf[0] & 0x0f : 0;
-	uint64_t hash = fnv64(buf, len);
-	uint16_t mid;
-	unsigned slot;
 	char *body;
+	int rc;
 
-	/* libcoap sends only well-formed CoAP over UDP; anything else is not carried */
-	if (len < 4 || (buf[0] >> 6) != 1 || tkl > 8 || len < 4u + tkl || !d->config[0]) {
-		d->dropped++;
+	if (!d->config[0] || (size_t)snprintf(target, sizeof(target), "%s/downlink-data-deliveries",
+					      d->config) >= sizeof(target)) {
+		d->dropped++; /* no configuration (yet): libcoap retransmits */
 		return;
 	}
-	mid = (uint16_t)(buf[2] << 8 | buf[3]);
 	if (d->dl_blocked_until && time(NULL) < d->dl_blocked_until) {
 		d->quota_held++; /* the SCEF said it refuses until then */
 		return;
 	}
-	if (held_copy(d, mid, hash) >= 0) {
+	rc = niddlog_add(&d->log, buf, len, &x);
+	if (rc == -EALREADY) {
 		/* a retransmission of what the SCEF holds for the sleeping device: not lost */
 		d->held_again++;
 		return;
 	}
-	if ((size_t)snprintf(target, sizeof(target), "%s/downlink-data-deliveries", d->config) >=
-	    sizeof(target)) {
+	if (rc < 0) { /* libcoap sends only CoAP; anything else is not carried */
 		d->dropped++;
 		return;
 	}
-	slot = new_slot(d);
-	x = &d->del[slot];
-	memset(x, 0, sizeof(*x));
-	x->seq = ++d->next_seq;
-	x->mid = mid;
-	x->tkl = tkl;
-	memcpy(x->token, buf + 4, tkl);
-	x->hash = hash;
-	x->status = "SENDING";
-	x->held = true;
 	s = malloc(sizeof(*s));
 	if (!s)
 		abort();
-	*s = (struct sent){ d, slot, x->seq };
+	*s = (struct sent){ d, x->seq };
 	body = downlink_body(d, buf, len);
 	if (t8client_request(d->n->tc, "POST", target, body, on_delivered, s) < 0) {
 		/* too many on the wire, or the SCEF's URL is bad: libcoap retransmits */
 		free(s);
-		x->status = "FAILED";
-		x->held = false;
+		niddlog_set_status(x, "FAILED");
 		d->dropped++;
 	} else {
 		d->down++;
@@ -479,58 +399,21 @@ static struct dev *dev_by_config(const struct nidd *n, const char *link)
 	return NULL;
 }
 
-/* Base64 @s into @out (at most DATA_MAX bytes): its length, or -1 when not base64 or too long. */
-static int b64_decode(const char *s, uint8_t *out)
+static int uplink(struct nidd *n, const struct niddmsg *m)
 {
-	size_t n = strlen(s);
-	int got, pad = 0;
+	struct dev *d =
+		m->external_id[0] ? dev_by_ext(n, m->external_id) : dev_by_config(n, m->link);
+	int rc;
 
-	if (n == 0 || n % 4 || n / 4 * 3 > DATA_MAX)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '=' && i >= n - 2) {
-			pad++;
-			continue;
-		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return -1;
-	}
-	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	return got < 0 ? -1 : got - pad;
-}
-
-static int uplink(struct nidd *n, json_t *o)
-{
-	const char *ext = json_string_value(json_object_get(o, "externalId"));
-	const char *link = json_string_value(json_object_get(o, "niddConfiguration"));
-	const char *data = json_string_value(json_object_get(o, "data"));
-	struct dev *d = ext ? dev_by_ext(n, ext) : dev_by_config(n, link);
-	uint8_t *buf;
-	int len, rc;
-
-	if (!data)
-		return 400;
 	if (!d) {
 		/* a configuration left from an earlier setup: answered, so that the SCEF drops it
 		 */
 		n->unknown++;
-		log_debug("uplink of an unknown device ext=%s configuration=%s", ext ? ext : "-",
-			  link ? link : "-");
+		log_debug("uplink of an unknown device ext=%s configuration=%s", m->external_id,
+			  m->link);
 		return 204;
 	}
-	buf = malloc(DATA_MAX);
-	if (!buf)
-		abort();
-	len = b64_decode(data, buf);
-	if (len <= 0) {
-		free(buf);
-		return 400;
-	}
-	rc = vpeer_uplink(d->vp, buf, (size_t)len);
-	free(buf);
+	rc = vpeer_uplink(d->vp, m->data, m->data_len);
 	if (rc < 0) {
 		n->uplink_errors++;
 		log_warnx("uplink not passed on ext=%s: %s", d->ext, strerror(-rc));
@@ -541,88 +424,56 @@ static int uplink(struct nidd *n, json_t *o)
 	return 204;
 }
 
-static int delivery_status(struct nidd *n, json_t *o)
+static int delivery_status(struct nidd *n, const struct niddmsg *m)
 {
-	const char *link = json_string_value(json_object_get(o, "niddDownlinkDataTransfer"));
-	const char *st = json_string_value(json_object_get(o, "deliveryStatus"));
-	static const char *const known[] = { "SUCCESS",
-					     "SUCCESS_NEXT_HOP_ACKNOWLEDGED",
-					     "SUCCESS_NEXT_HOP_UNACKNOWLEDGED",
-					     "SUCCESS_ACKNOWLEDGED",
-					     "SUCCESS_UNACKNOWLEDGED",
-					     "TRIGGERED",
-					     "BUFFERING",
-					     "BUFFERING_TEMPORARILY_NOT_REACHABLE",
-					     "SENDING",
-					     "FAILURE",
-					     "FAILURE_RDS_DISABLED",
-					     "FAILURE_NEXT_HOP",
-					     "FAILURE_TIMEOUT",
-					     "FAILURE_TEMPORARILY_NOT_REACHABLE" };
-	const char *name = NULL;
+	for (size_t i = 0; i < n->n_devs; i++) {
+		struct niddlog_entry *x = niddlog_find_link(&n->devs[i].log, m->link);
+		char tok[17];
 
-	if (!link || !st)
-		return 400;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(st, known[i]) == 0)
-			name = known[i];
-	if (!name)
-		return 400;
-	for (size_t i = 0; i < n->n_devs; i++)
-		for (unsigned j = 0; j < DELIVERIES; j++) {
-			struct delivery *x = &n->devs[i].del[j];
-			char tok[17];
-
-			if (!x->seq || strcmp(x->link, link) != 0)
-				continue;
-			x->status = name;
-			x->held = !final_status(name);
-			if (strncmp(name, "FAILURE", 7) == 0)
-				n->devs[i].failed++;
-			token_hex(x, tok);
-			log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s",
-				 n->devs[i].ext, x->mid, tok, link, name);
-			return 204;
-		}
+		if (!x)
+			continue;
+		niddlog_set_status(x, m->delivery_status);
+		if (strncmp(m->delivery_status, "FAILURE", 7) == 0)
+			n->devs[i].failed++;
+		niddlog_token_hex(x, tok);
+		log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s", n->devs[i].ext,
+			 x->mid, tok, m->link, m->delivery_status);
+		return 204;
+	}
 	n->unknown++;
 	return 204;
 }
 
-static int config_status(struct nidd *n, json_t *o)
+static int config_status(struct nidd *n, const struct niddmsg *m)
 {
-	const char *link = json_string_value(json_object_get(o, "niddConfiguration"));
-	const char *st = json_string_value(json_object_get(o, "status"));
-	struct dev *d = dev_by_config(n, link);
+	struct dev *d = dev_by_config(n, m->link);
 
-	if (!link || !st)
-		return 400;
 	if (!d) {
 		n->unknown++;
 		return 204;
 	}
-	log_info("configuration status ext=%s link=%s status=%s", d->ext, link, st);
-	if (strcmp(st, "TERMINATED") == 0 && d->state != DEV_CREATING)
+	log_info("configuration status ext=%s link=%s status=%s", d->ext, m->link,
+		 m->config_status);
+	if (strcmp(m->config_status, "TERMINATED") == 0 && d->state != DEV_CREATING)
 		config_create(d); /* ended at the SCEF (its duration): the device needs one */
 	return 204;
 }
 
 int nidd_callback(struct nidd *n, const char *path, const uint8_t *body, size_t len)
 {
-	json_t *o = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL);
+	struct niddmsg *m = malloc(sizeof(*m));
 	int status = 400;
 
+	if (!m)
+		abort();
 	n->callbacks++;
-	if (json_is_object(o)) {
-		if (json_object_get(o, "data"))
-			status = uplink(n, o);
-		else if (json_object_get(o, "deliveryStatus"))
-			status = delivery_status(n, o);
-		else if (json_object_get(o, "status"))
-			status = config_status(n, o);
-	}
-	if (status == 400)
+	if (niddmsg_parse(body, len, m) == 0)
+		status = m->kind == NIDDMSG_UPLINK            ? uplink(n, m)
+			 : m->kind == NIDDMSG_DELIVERY_STATUS ? delivery_status(n, m)
+							      : config_status(n, m);
+	else
 		n->bad_callbacks++;
-	json_decref(o);
+	free(m);
 	return status;
 }
 
@@ -862,25 +713,6 @@ uint16_t nidd_callback_port(const struct nidd *n)
 	return http_server_port(n->http);
 }
 
-static json_t *deliveries_json(const struct dev *d)
-{
-	json_t *a = json_array();
-
-	for (uint64_t seq = d->next_seq; seq > 0 && seq + DELIVERIES > d->next_seq; seq--)
-		for (unsigned i = 0; i < DELIVERIES; i++) {
-			const struct delivery *x = &d->del[i];
-			char tok[17];
-
-			if (x->seq != seq)
-				continue;
-			token_hex(x, tok);
-			json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s}", "mid", x->mid,
-							   "token", tok, "delivery", x->link,
-							   "status", x->status));
-		}
-	return a;
-}
-
 json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 {
 	const struct dev *d = NULL;
@@ -900,7 +732,7 @@ json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 	json_object_set_new(o, "quota_held", json_integer((json_int_t)d->quota_held));
 	json_object_set(o, "refusal", d->refusal ? d->refusal : json_null());
 	json_object_set(o, "quota", d->quota ? d->quota : json_null());
-	json_object_set_new(o, "deliveries", deliveries_json(d));
+	json_object_set_new(o, "deliveries", niddlog_json(&d->log));
 	return o;
 }
 
