@@ -119,9 +119,14 @@ static void note_quota(struct dev *d, json_t *q)
 	const char *name = json_string_value(json_object_get(q, "name"));
 	const char *reset = json_string_value(json_object_get(q, "resetTime"));
 	size_t nl = name ? strlen(name) : 0;
+	char *dump = json_is_object(q) ? json_dumps(q, JSON_COMPACT) : NULL;
+	size_t dl = dump ? strlen(dump) : 0;
 	time_t until;
 
-	if (!json_is_object(q) || !name || nl > 64)
+	free(dump);
+	if (!json_is_object(q) || !name || nl > 64 || dl > 1024) /* kept per device: bounded */
+		return;
+	if (!json_object_get(d->quota, name) && json_object_size(d->quota) >= 16)
 		return;
 	if (!d->quota)
 		d->quota = json_object();
@@ -141,15 +146,27 @@ static void note_refusal(struct dev *d, int status, const char *body, size_t len
 			    : o;
 	json_t *r = json_object();
 	const char *keys[] = { "cause", "detail", "title" };
+	const char *retry = json_string_value(json_object_get(o, "requestedRetransmissionTime"));
+	time_t until;
 
 	json_object_set_new(r, "status", json_integer(status));
 	json_object_set_new(r, "request", json_string(what));
+	/* kept per device until the next refusal: each string bounded */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (json_is_string(json_object_get(p, keys[i])))
-			json_object_set(r, keys[i], json_object_get(p, keys[i]));
-	if (json_is_string(json_object_get(o, "requestedRetransmissionTime")))
-		json_object_set(r, "requestedRetransmissionTime",
-				json_object_get(o, "requestedRetransmissionTime"));
+			json_object_set_new(
+				r, keys[i],
+				json_stringn_nocheck(
+					json_string_value(json_object_get(p, keys[i])),
+					json_string_length(json_object_get(p, keys[i])) > 256
+						? 256
+						: json_string_length(json_object_get(p, keys[i]))));
+	if (retry && t8_time_parse(retry, &until) == 0) {
+		json_object_set_new(r, "requestedRetransmissionTime", json_string(retry));
+		/* the SCEF asks us to wait: libcoap's retransmissions until then are held back */
+		if (strcmp(what, "downlink") == 0 && until > d->dl_blocked_until)
+			d->dl_blocked_until = until;
+	}
 	json_object_set_new(r, "at", json_integer((json_int_t)time(NULL)));
 	note_quota(d, json_object_get(p, "quota"));
 	json_decref(d->refusal);
