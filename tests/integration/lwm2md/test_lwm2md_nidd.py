@@ -108,16 +108,22 @@ class NiddTests(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.assertIn(rc, (None, 0), "lwm2md did not stop cleanly:\n" + log)
 
-    def start(self, lwm2md_extra="", scef_extra=(), items=None):
+    def start(self, lwm2md_extra="", scef_extra=(), items=None, scef_first=True):
         self.scef = Scefd(self.tmp, self.ports, scef_extra, items)
+        if not scef_first:
+            self.start_lwm2md(lwm2md_extra)
+            return
         self.scef.start()
+        self.start_lwm2md(lwm2md_extra)
+        self.wait_active()
+
+    def start_lwm2md(self, lwm2md_extra):
         cb = lwgtest.free_port(socket.SOCK_STREAM)
         self.d = Lwm2md(self.tmp, lwm2md_extra + (
             f"[nidd]\nenabled = yes\napi_root = http://127.0.0.1:{self.scef.t8}\n"
             f"scs_as_id = {SCS}\ncallback_port = {cb}\ndevices = {EXT} {EXT2}\n"
             "ack_timeout_ms = 3000\n"))
         self.d.start()
-        self.wait_active()
 
     def nidd_status(self):
         return self.d.status()["nidd"]
@@ -164,6 +170,17 @@ class NiddTests(unittest.TestCase):
         self.assertTrue(dest.startswith(cb) and re.fullmatch(r"[0-9a-f]{32}", dest[len(cb):]),
                         (cb, dest))
         self.assertTrue(all(c["status"] == "ACTIVE" for c in mine))
+
+    def test_scef_down_at_start(self):
+        """lwm2md starts before the SCEF: its configuration attempts fail and are tried again
+        (1, 2, 4 … s) until the SCEF answers."""
+        self.start(scef_first=False)
+        wait_for(lambda: all(x["state"] == "failed" for x in self.nidd_status()["devices"]),
+                 "the first attempts to fail", 30)
+        self.scef.start()
+        self.wait_active()
+        self.registered(EXT, "--binding", "N")
+        self.assertEqual(ctl_json(self.tmp, "read", EXT, "/3/0/9")["values"]["/3/0/9"], 87)
 
     def test_forged_callback_refused(self):
         """Only the SCEF knows the callback path: a forged uplink is refused unseen."""
