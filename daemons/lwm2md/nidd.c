@@ -65,6 +65,7 @@ struct nidd {
 	struct dev *devs;
 	size_t n_devs;
 	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors, unauthorized;
+	bool stopping; /* nidd_free(): the requests' done calls only free */
 };
 
 static void config_create(struct dev *d);
@@ -202,6 +203,8 @@ static void on_created(void *arg, int status, const char *body, size_t len, cons
 {
 	struct dev *d = arg;
 
+	if (d->n->stopping)
+		return;
 	if (status == 201)
 		created_link(body, len, location, d->config, sizeof(d->config));
 	if (status != 201 || !d->config[0]) {
@@ -255,6 +258,8 @@ static void on_checked(void *arg, int status, const char *body, size_t len, cons
 {
 	struct dev *d = arg;
 
+	if (d->n->stopping)
+		return;
 	if (status == 200 && ours(d->n, body, len)) {
 		d->backoff_s = 0;
 		set_state(d, DEV_ACTIVE);
@@ -296,6 +301,8 @@ static void on_delivered(void *arg, int status, const char *body, size_t len, co
 	char tok[17];
 
 	free(s);
+	if (d->n->stopping)
+		return;
 	if (status == 200 || status == 201) {
 		json_t *o = json_loadb(body, len, 0, NULL);
 		const char *ds = niddlog_status_name(
@@ -712,6 +719,7 @@ void nidd_free(struct nidd *n)
 {
 	if (!n)
 		return;
+	n->stopping = true;
 	t8client_free(n->tc); /* before the devices its answers point to */
 	http_server_free(n->http);
 	for (size_t i = 0; i < n->n_devs; i++) {
