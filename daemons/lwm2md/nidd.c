@@ -18,6 +18,7 @@
 #include "http/httpsrv.h"
 #include "niddlog.h"
 #include "niddmsg.h"
+#include "niddquota.h"
 #include "t8/t8.h"
 #include "t8client.h"
 
@@ -48,6 +49,8 @@ struct dev {
 	json_t *refusal;         /* the last refusal's problem details, or NULL */
 	json_t *quota;           /* rate and quota figures the SCEF reported, or NULL */
 	struct niddlog log;      /* recent downlinks: message identity and delivery */
+	struct niddquota limits; /* lwm2md's own, [nidd] downlink_messages/bytes */
+	uint64_t limited;
 };
 
 /* What a downlink POST's answer must find again (its entry may be reused by then). */
@@ -66,6 +69,7 @@ struct nidd {
 	size_t n_devs;
 	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors, unauthorized;
 	bool stopping; /* nidd_free(): the requests' done calls only free */
+	struct niddquota_limit messages, bytes; /* each device's own (niddquota.h) */
 };
 
 static void config_create(struct dev *d);
@@ -389,6 +393,11 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 		d->dropped++;
 		return;
 	}
+	if (!niddquota_take(&d->limits, len, time(NULL))) {
+		niddlog_set_status(x, "LIMITED"); /* LPW-008: this device's share is used up */
+		d->limited++;
+		return;
+	}
 	s = malloc(sizeof(*s));
 	if (!s)
 		abort();
@@ -581,6 +590,8 @@ static int add_device(struct nidd *n, const char *ext, size_t len)
 		return -EINVAL;
 	}
 	d->n = n;
+	d->limits.messages = n->messages;
+	d->limits.bytes = n->bytes;
 	load(n, d, &port);
 	rc = vpeer_new_at(n->cfg.vpeers, "nidd", d->ext, port, on_downlink, d, &d->vp);
 	if (rc < 0) {
@@ -694,6 +705,11 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 		abort();
 	n->cfg = *cfg;
 	rc = db_exec_script(cfg->db, nidd_schema);
+	if (rc == 0 && (niddquota_parse(cfg->downlink_messages, &n->messages) < 0 ||
+			niddquota_parse(cfg->downlink_bytes, &n->bytes) < 0)) {
+		log_warnx("[nidd] downlink_messages, downlink_bytes: N/minute, N/hour or N/day");
+		rc = -EINVAL;
+	}
 	if (rc == 0)
 		rc = t8client_new(cfg->base, cfg->api_root, cfg->scs_as_id, cfg->max_inflight,
 				  cfg->timeout_s, &n->tc);
@@ -741,7 +757,7 @@ uint16_t nidd_callback_port(const struct nidd *n)
 json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 {
 	const struct dev *d = NULL;
-	json_t *o;
+	json_t *o, *lim;
 
 	for (size_t i = 0; n && i < n->n_devs; i++)
 		if (n->devs[i].vp == vp)
@@ -755,6 +771,9 @@ json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 		      (json_int_t)d->refused, "held_retransmissions", (json_int_t)d->held_again,
 		      "dropped", (json_int_t)d->dropped);
 	json_object_set_new(o, "quota_held", json_integer((json_int_t)d->quota_held));
+	json_object_set_new(o, "limited", json_integer((json_int_t)d->limited));
+	lim = niddquota_json(&d->limits, time(NULL));
+	json_object_set_new(o, "limits", lim ? lim : json_null());
 	json_object_set(o, "refusal", d->refusal ? d->refusal : json_null());
 	json_object_set(o, "quota", d->quota ? d->quota : json_null());
 	json_object_set_new(o, "deliveries", niddlog_json(&d->log));

@@ -48,6 +48,8 @@ struct nidd_config {
 	const char *devices;   /* externalIds, blank- or comma-separated */
 	int max_devices;
 	int max_latency_s; /* maximumLatency of each downlink (-1: none sent) */
+	/* lwm2md's own limits per device (niddquota.h: "N/hour" …; "" none) */
+	const char *downlink_messages, *downlink_bytes;
 	int max_inflight;  /* downlink and configuration requests on the wire at most */
 	int timeout_s;     /* for each request to the SCEF */
 	struct event_base *base;

@@ -399,6 +399,28 @@ class NiddTests(unittest.TestCase):
             proc.kill()
             proc.communicate()
 
+    def test_own_rate_limit_per_device(self):
+        """lwm2md's own downlink limit per device (LPW-008): past it a message is not sent."""
+        self.start("[nidd]\ndownlink_messages = 3/hour\n")
+        self.registered(EXT, "--binding", "N")  # its 2.01: the first of three
+        for _ in range(2):
+            self.assertEqual(ctl_json(self.tmp, "read", EXT, "/3/0/9")["values"]["/3/0/9"], 87)
+        proc = self.ask("read", EXT, "/3/0/9")
+        try:
+            wait_for(lambda: self.client_record()["nidd"]["limited"] >= 1,
+                     "the fourth downlink to be held back", 30)
+            rec = self.client_record()["nidd"]
+            lim = rec["limits"]["downlink_messages"]
+            self.assertEqual((lim["limit"], lim["per"], lim["used"]), (3, "hour", 3))
+            self.assertEqual(rec["deliveries"][0]["status"], "LIMITED")
+            self.assertEqual(rec["downlinks"], 3)
+            # the radio carried three downlinks to the device, no more
+            [dev] = [x for x in self.scef.ctl("devices")["devices"] if x["externalId"] == EXT]
+            self.assertEqual(dev["downlinks"], 3, dev)
+        finally:
+            proc.kill()
+            proc.communicate()
+
 
 if __name__ == "__main__":
     lwgtest.run([sys.modules[__name__], tl, tt])
