@@ -11,11 +11,10 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sqlite3.h>
 
 #include "common/log.h"
-#include "http/httpsrv.h"
+#include "niddcb.h"
 #include "niddlog.h"
 #include "niddmsg.h"
 #include "niddquota.h"
@@ -28,9 +27,7 @@
 const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
 			   " external_id TEXT PRIMARY KEY,"
 			   " port INTEGER NOT NULL DEFAULT 0,"
-			   " configuration TEXT NOT NULL DEFAULT '');"
-			   "CREATE TABLE IF NOT EXISTS nidd_settings ("
-			   " name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+			   " configuration TEXT NOT NULL DEFAULT '');";
 
 enum dev_state { DEV_NEW, DEV_CHECKING, DEV_CREATING, DEV_ACTIVE, DEV_FAILED };
 
@@ -62,12 +59,10 @@ struct sent {
 struct nidd {
 	struct nidd_config cfg;
 	struct t8client *tc;
-	struct http_server *http;
-	char callback_url[LINK_MAX];
-	char secret[33]; /* the last segment of callback_url's path: only the SCEF knows it */
+	struct niddcb *cb; /* the notification listener */
 	struct dev *devs;
 	size_t n_devs;
-	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors, unauthorized;
+	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors;
 	bool stopping; /* nidd_free(): the requests' done calls only free */
 	struct niddquota_limit messages, bytes; /* each device's own (niddquota.h) */
 };
@@ -228,7 +223,7 @@ static void on_created(void *arg, int status, const char *body, size_t len, cons
 static void config_create(struct dev *d)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s}", "externalId", d->ext, "notificationDestination",
-			      d->n->callback_url, "pdnEstablishmentOption", "WAIT_FOR_UE");
+			      niddcb_url(d->n->cb), "pdnEstablishmentOption", "WAIT_FOR_UE");
 	char *body = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
@@ -252,7 +247,7 @@ static bool ours(const struct nidd *n, const char *body, size_t len)
 {
 	json_t *o = json_loadb(body, len, 0, NULL);
 	const char *dest = json_string_value(json_object_get(o, "notificationDestination"));
-	bool yes = dest && strcmp(dest, n->callback_url) == 0;
+	bool yes = dest && strcmp(dest, niddcb_url(n->cb)) == 0;
 
 	json_decref(o);
 	return yes;
@@ -510,33 +505,6 @@ int nidd_callback(struct nidd *n, const char *path, const uint8_t *body, size_t 
 	return status;
 }
 
-static void on_request(struct http_exchange *ex, void *arg)
-{
-	struct nidd *n = arg;
-	const struct http_request *req = http_exchange_request(ex);
-	int status;
-
-	const char *last = strrchr(req->path, '/');
-
-	/* a notification must name the secret path the SCEF was given: nobody else may inject
-	 * uplinks */
-	if (!last || strcmp(last + 1, n->secret) != 0) {
-		n->unauthorized++;
-		http_exchange_problem(ex, 404, NULL, NULL);
-		return;
-	}
-	if (strcmp(req->method, "POST") != 0) {
-		http_exchange_add_header(ex, "Allow", "POST");
-		http_exchange_problem(ex, 405, NULL, "callbacks are POSTed");
-		return;
-	}
-	status = nidd_callback(n, req->path, req->body, req->body_len);
-	if (status == 204)
-		http_exchange_respond(ex, 204, NULL, NULL, 0);
-	else
-		http_exchange_problem(ex, status, NULL, "not a T8 NIDD notification");
-}
-
 /* The stored port and configuration of @d, if any. */
 static void load(struct nidd *n, struct dev *d, uint16_t *port)
 {
@@ -642,58 +610,9 @@ static int add_devices(struct nidd *n)
 	return 0;
 }
 
-/*
- * The secret last segment of the callback path: stored, so that the
- * configurations made before a restart still reach us; made at first use.
- */
-static int load_secret(struct nidd *n)
+static int on_notification(void *arg, const uint8_t *body, size_t len)
 {
-	sqlite3_stmt *st = db_stmt(
-		n->cfg.db, "SELECT value FROM nidd_settings WHERE name = 'callback_secret'");
-	uint8_t r[16];
-
-	if (!st)
-		return -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
-		snprintf(n->secret, sizeof(n->secret), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (n->secret[0])
-		return 0;
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return -EIO;
-	for (unsigned i = 0; i < sizeof(r); i++)
-		sprintf(n->secret + 2 * i, "%02x", r[i]);
-	return db_exec(n->cfg.db,
-		       "INSERT OR REPLACE INTO nidd_settings (name, value) VALUES "
-		       "('callback_secret', ?)",
-		       "t", n->secret) < 0
-		       ? -EIO
-		       : 0;
-}
-
-static int listen_callbacks(struct nidd *n)
-{
-	struct http_server_config hc;
-	const char *a = n->cfg.callback_address;
-	int rc;
-
-	http_server_config_defaults(&hc);
-	hc.max_body = 16384; /* a notification carries one packet of at most 1600 bytes */
-	hc.max_connections = 64;
-	rc = http_server_new(n->cfg.base, &hc, on_request, n, &n->http);
-	if (rc == 0)
-		rc = http_server_listen(n->http, a, (uint16_t)n->cfg.callback_port);
-	if (rc < 0)
-		return rc;
-	if (n->cfg.callback_url && *n->cfg.callback_url)
-		snprintf(n->callback_url, sizeof(n->callback_url), "%s/%s", n->cfg.callback_url,
-			 n->secret);
-	else
-		snprintf(n->callback_url, sizeof(n->callback_url), "http://%s%s%s:%u/nidd/%s",
-			 strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "",
-			 http_server_port(n->http), n->secret);
-	return 0;
+	return nidd_callback(arg, "/nidd", body, len);
 }
 
 int nidd_new(const struct nidd_config *cfg, struct nidd **out)
@@ -714,9 +633,8 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 		rc = t8client_new(cfg->base, cfg->api_root, cfg->scs_as_id, cfg->max_inflight,
 				  cfg->timeout_s, &n->tc);
 	if (rc == 0)
-		rc = load_secret(n);
-	if (rc == 0)
-		rc = listen_callbacks(n);
+		rc = niddcb_new(cfg->base, cfg->db, cfg->callback_address, cfg->callback_port,
+				cfg->callback_url, on_notification, n, &n->cb);
 	if (rc == 0)
 		rc = add_devices(n);
 	if (rc < 0) {
@@ -726,7 +644,7 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 	for (size_t i = 0; i < n->n_devs; i++)
 		on_retry(-1, 0, &n->devs[i]);
 	log_info("NIDD (binding N) devices=%zu scef=%s callbacks=%s", n->n_devs, cfg->api_root,
-		 n->callback_url);
+		 niddcb_url(n->cb));
 	*out = n;
 	return 0;
 }
@@ -737,7 +655,7 @@ void nidd_free(struct nidd *n)
 		return;
 	n->stopping = true;
 	t8client_free(n->tc); /* before the devices its answers point to */
-	http_server_free(n->http);
+	niddcb_free(n->cb);
 	for (size_t i = 0; i < n->n_devs; i++) {
 		vpeer_free(n->devs[i].vp);
 		if (n->devs[i].retry)
@@ -751,7 +669,7 @@ void nidd_free(struct nidd *n)
 
 uint16_t nidd_callback_port(const struct nidd *n)
 {
-	return http_server_port(n->http);
+	return niddcb_port(n->cb);
 }
 
 json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
@@ -808,7 +726,7 @@ void nidd_status(const struct nidd *n, json_t *status)
 {
 	json_t *devs = json_array();
 	/* the URL without its secret segment: status may be read by more than the SCEF */
-	int shown = (int)(strlen(n->callback_url) - strlen(n->secret));
+	int shown = (int)niddcb_shown_len(n->cb);
 
 	for (size_t i = 0; i < n->n_devs; i++)
 		json_array_append_new(
@@ -817,11 +735,11 @@ void nidd_status(const struct nidd *n, json_t *status)
 					n->devs[i].config, "port", (int)vpeer_port(n->devs[i].vp)));
 	json_object_set_new(status, "nidd",
 			    json_pack("{s:s, s:s#, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "scef",
-				      n->cfg.api_root, "callback", n->callback_url, shown,
+				      n->cfg.api_root, "callback", niddcb_url(n->cb), shown,
 				      "devices", devs, "callbacks", (json_int_t)n->callbacks,
 				      "bad_callbacks", (json_int_t)n->bad_callbacks, "unknown",
 				      (json_int_t)n->unknown, "uplinks", (json_int_t)n->uplinks,
 				      "uplink_errors", (json_int_t)n->uplink_errors, "unauthorized",
-				      (json_int_t)n->unauthorized, "requests",
+				      (json_int_t)niddcb_unauthorized(n->cb), "requests",
 				      (json_int_t)t8client_inflight(n->tc)));
 }
