@@ -108,21 +108,21 @@ class NiddTests(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.assertIn(rc, (None, 0), "lwm2md did not stop cleanly:\n" + log)
 
-    def start(self, lwm2md_extra="", scef_extra=(), items=None, scef_first=True):
+    def start(self, lwm2md_extra="", scef_extra=(), items=None, scef_first=True, ack_ms=3000):
         self.scef = Scefd(self.tmp, self.ports, scef_extra, items)
         if not scef_first:
-            self.start_lwm2md(lwm2md_extra)
+            self.start_lwm2md(lwm2md_extra, ack_ms)
             return
         self.scef.start()
-        self.start_lwm2md(lwm2md_extra)
+        self.start_lwm2md(lwm2md_extra, ack_ms)
         self.wait_active()
 
-    def start_lwm2md(self, lwm2md_extra):
+    def start_lwm2md(self, lwm2md_extra, ack_ms):
         cb = lwgtest.free_port(socket.SOCK_STREAM)
         self.d = Lwm2md(self.tmp, lwm2md_extra + (
             f"[nidd]\nenabled = yes\napi_root = http://127.0.0.1:{self.scef.t8}\n"
             f"scs_as_id = {SCS}\ncallback_port = {cb}\ndevices = {EXT} {EXT2}\n"
-            "ack_timeout_ms = 3000\n"))
+            f"ack_timeout_ms = {ack_ms}\n"))
         self.d.start()
 
     def nidd_status(self):
@@ -332,8 +332,10 @@ class NiddTests(unittest.TestCase):
         """10 % loss each way and 30 s PSM sleeps (scefd's emulated radio, seeded): CoAP's
         retransmissions on both sides and the SCEF's buffering get every operation through."""
         radio = ",psm=30/5,loss=10"
+        # the default ACK_TIMEOUT (10 s): a request lost on the radio is sent again, and held
+        # by the SCEF if the device sleeps by then, within its exchange lifetime
         self.start("[lwm2m]\nawake_time = 5\n", ["-o", "devices.seed=42"],
-                   {EXT: radio, EXT2: radio})
+                   {EXT: radio, EXT2: radio}, ack_ms=10000)
         # a queue-mode device: what lwm2md has for it while it sleeps waits for its next uplink
         c = self.device(EXT, "--binding", "NQ")
         c.expect("registered", 120)
