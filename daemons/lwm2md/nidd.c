@@ -23,6 +23,7 @@
 
 #define BACKOFF_MAX 60 /* seconds between configuration attempts at most */
 #define LINK_MAX    T8CLIENT_URL_MAX
+#define BUCKETS     1024 /* devices by configuration link: a notification finds its own */
 
 const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
 			   " external_id TEXT PRIMARY KEY,"
@@ -48,6 +49,7 @@ struct dev {
 	struct niddlog log;      /* recent downlinks: message identity and delivery */
 	struct niddquota limits; /* lwm2md's own, [nidd] downlink_messages/bytes */
 	uint64_t limited;
+	struct dev *next_config; /* in its bucket of nidd.by_config */
 };
 
 /* What a downlink POST's answer must find again (its entry may be reused by then). */
@@ -62,6 +64,7 @@ struct nidd {
 	struct niddcb *cb; /* the notification listener */
 	struct dev *devs;
 	size_t n_devs;
+	struct dev *by_config[BUCKETS];
 	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors;
 	bool stopping; /* nidd_free(): the requests' done calls only free */
 	struct niddquota_limit messages, bytes; /* each device's own (niddquota.h) */
@@ -69,6 +72,44 @@ struct nidd {
 
 static void config_create(struct dev *d);
 static void config_check(struct dev *d);
+
+static unsigned link_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (len--)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h % BUCKETS;
+}
+
+/* @d's configuration link becomes @link ("": none), kept findable by it. */
+static void set_config(struct dev *d, const char *link)
+{
+	struct dev **pp;
+
+	if (d->config[0]) {
+		pp = &d->n->by_config[link_hash(d->config, strlen(d->config))];
+		while (*pp && *pp != d)
+			pp = &(*pp)->next_config;
+		if (*pp)
+			*pp = d->next_config;
+	}
+	snprintf(d->config, sizeof(d->config), "%s", link);
+	if (d->config[0]) {
+		pp = &d->n->by_config[link_hash(d->config, strlen(d->config))];
+		d->next_config = *pp;
+		*pp = d;
+	}
+}
+
+/* The device whose configuration is the first @len bytes of @link, or NULL. */
+static struct dev *dev_by_config_n(const struct nidd *n, const char *link, size_t len)
+{
+	for (struct dev *d = n->by_config[link_hash(link, len)]; d; d = d->next_config)
+		if (strlen(d->config) == len && memcmp(d->config, link, len) == 0)
+			return d;
+	return NULL;
+}
 
 static void store(struct dev *d)
 {
@@ -201,11 +242,14 @@ static void created_link(const char *body, size_t len, const char *location, cha
 static void on_created(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct dev *d = arg;
+	char link[LINK_MAX];
 
 	if (d->n->stopping)
 		return;
+	link[0] = '\0';
 	if (status == 201)
-		created_link(body, len, location, d->config, sizeof(d->config));
+		created_link(body, len, location, link, sizeof(link));
+	set_config(d, link);
 	if (status != 201 || !d->config[0]) {
 		if (status)
 			note_refusal(d, status, body, len, "configuration");
@@ -229,7 +273,7 @@ static void config_create(struct dev *d)
 	json_decref(o);
 	if (!body)
 		abort();
-	d->config[0] = '\0';
+	set_config(d, "");
 	set_state(d, DEV_CREATING);
 	if (t8client_request(d->n->tc, "POST", "/configurations", body, on_created, d) < 0) {
 		set_state(d, DEV_FAILED);
@@ -327,7 +371,7 @@ static void on_delivered(void *arg, int status, const char *body, size_t len, co
 			d->refused++;
 		if (status)
 			note_refusal(d, status, body, len, "downlink");
-		if (status == 404) { /* the configuration is gone: make another */
+		if (status == 404 && d->state != DEV_CREATING) { /* the configuration is gone */
 			log_info("configuration gone ext=%s link=%s", d->ext, d->config);
 			config_create(d);
 		}
@@ -409,22 +453,20 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 	free(body);
 }
 
+/* The device of a "nidd" vpeer: its downlink argument (only nidd makes that kind). */
+static struct dev *dev_of(const struct vpeer *vp)
+{
+	return vp && strcmp(vpeer_kind(vp), "nidd") == 0 ? vpeer_arg(vp) : NULL;
+}
+
 static struct dev *dev_by_ext(const struct nidd *n, const char *ext)
 {
-	struct vpeer *vp = vpeer_find_identity(n->cfg.vpeers, "nidd", ext);
-
-	for (size_t i = 0; vp && i < n->n_devs; i++)
-		if (n->devs[i].vp == vp)
-			return &n->devs[i];
-	return NULL;
+	return dev_of(vpeer_find_identity(n->cfg.vpeers, "nidd", ext));
 }
 
 static struct dev *dev_by_config(const struct nidd *n, const char *link)
 {
-	for (size_t i = 0; link && i < n->n_devs; i++)
-		if (n->devs[i].config[0] && strcmp(n->devs[i].config, link) == 0)
-			return &n->devs[i];
-	return NULL;
+	return link[0] ? dev_by_config_n(n, link, strlen(link)) : NULL;
 }
 
 static int uplink(struct nidd *n, const struct niddmsg *m)
@@ -452,23 +494,25 @@ static int uplink(struct nidd *n, const struct niddmsg *m)
 	return 204;
 }
 
+/* {configuration}/downlink-data-deliveries/{id} (TS 29.122 5.6.2): the device is its
+ * configuration's. */
 static int delivery_status(struct nidd *n, const struct niddmsg *m)
 {
-	for (size_t i = 0; i < n->n_devs; i++) {
-		struct niddlog_entry *x = niddlog_find_link(&n->devs[i].log, m->link);
-		char tok[17];
+	const char *sub = strstr(m->link, "/downlink-data-deliveries/");
+	struct dev *d = sub ? dev_by_config_n(n, m->link, (size_t)(sub - m->link)) : NULL;
+	struct niddlog_entry *x = d ? niddlog_find_link(&d->log, m->link) : NULL;
+	char tok[17];
 
-		if (!x)
-			continue;
-		niddlog_set_status(x, m->delivery_status);
-		if (strncmp(m->delivery_status, "FAILURE", 7) == 0)
-			n->devs[i].failed++;
-		niddlog_token_hex(x, tok);
-		log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s", n->devs[i].ext,
-			 x->mid, tok, m->link, m->delivery_status);
+	if (!x) {
+		n->unknown++;
 		return 204;
 	}
-	n->unknown++;
+	niddlog_set_status(x, m->delivery_status);
+	if (strncmp(m->delivery_status, "FAILURE", 7) == 0)
+		d->failed++;
+	niddlog_token_hex(x, tok);
+	log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s", d->ext, x->mid, tok,
+		 m->link, m->delivery_status);
 	return 204;
 }
 
@@ -521,7 +565,7 @@ static void load(struct nidd *n, struct dev *d, uint16_t *port)
 
 		*port = p > 0 && p < 65536 ? (uint16_t)p : 0;
 		if (c && strlen(c) < sizeof(d->config))
-			snprintf(d->config, sizeof(d->config), "%s", c);
+			set_config(d, c);
 	}
 	sqlite3_reset(st);
 }
@@ -674,13 +718,10 @@ uint16_t nidd_callback_port(const struct nidd *n)
 
 json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 {
-	const struct dev *d = NULL;
+	const struct dev *d = n ? dev_of(vp) : NULL;
 	json_t *o, *lim;
 
-	for (size_t i = 0; n && i < n->n_devs; i++)
-		if (n->devs[i].vp == vp)
-			d = &n->devs[i];
-	if (!d)
+	if (!d || d->n != n)
 		return NULL;
 	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "external_id", d->ext,
 		      "configuration", d->config, "state", state_names[d->state], "uplinks",
