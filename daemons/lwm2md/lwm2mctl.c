@@ -73,7 +73,7 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	const char *qs = queue_state_of(server_queue(l->srv), c);
 
 	idmap_annotate(l->ids, c->ep, o);
-	nidd_annotate(l->nidd, (const struct sockaddr *)&c->addr, c->addr_len, o);
+	nidd_annotate(l->nidd, (const struct sockaddr *)&c->addr, c->addr_len, full, o);
 	if (qs)
 		json_object_set_new(o, "queue_state", json_string(qs));
 	if (strcmp(c->transport, "udp") != 0)

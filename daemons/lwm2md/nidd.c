@@ -14,14 +14,16 @@
 #include <sqlite3.h>
 
 #include "common/log.h"
-#include "http/httpsrv.h"
+#include "niddcb.h"
+#include "niddlog.h"
+#include "niddmsg.h"
+#include "niddquota.h"
 #include "t8/t8.h"
 #include "t8client.h"
 
-#define DELIVERIES  16   /* recent downlinks kept per device (message identity ↔ delivery) */
-#define DATA_MAX    4096 /* bytes of one uplink CoAP message at most */
-#define BACKOFF_MAX 60   /* seconds between configuration attempts at most */
+#define BACKOFF_MAX 60 /* seconds between configuration attempts at most */
 #define LINK_MAX    T8CLIENT_URL_MAX
+#define BUCKETS     1024 /* devices by configuration link: a notification finds its own */
 
 const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
 			   " external_id TEXT PRIMARY KEY,"
@@ -31,18 +33,6 @@ const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
 enum dev_state { DEV_NEW, DEV_CHECKING, DEV_CREATING, DEV_ACTIVE, DEV_FAILED };
 
 static const char *const state_names[] = { "new", "checking", "creating", "active", "failed" };
-
-/* One downlink: its CoAP identity and its delivery at the SCEF. */
-struct delivery {
-	uint64_t seq; /* 0: slot unused */
-	uint16_t mid;
-	uint8_t token[8];
-	uint8_t tkl;
-	uint64_t hash; /* of the whole message: a retransmission is the same bytes */
-	char link[LINK_MAX];
-	const char *status; /* a DeliveryStatus name, or SENDING / FAILED / REFUSED */
-	bool held;          /* SENDING, or buffered at the SCEF (201) */
-};
 
 struct dev {
 	struct nidd *n;
@@ -56,29 +46,70 @@ struct dev {
 	time_t dl_blocked_until; /* a downlink quota is reached until then */
 	json_t *refusal;         /* the last refusal's problem details, or NULL */
 	json_t *quota;           /* rate and quota figures the SCEF reported, or NULL */
-	struct delivery del[DELIVERIES];
-	uint64_t next_seq;
+	struct niddlog log;      /* recent downlinks: message identity and delivery */
+	struct niddquota limits; /* lwm2md's own, [nidd] downlink_messages/bytes */
+	uint64_t limited;
+	struct dev *next_config; /* in its bucket of nidd.by_config */
 };
 
-/* What a downlink POST's answer must find again (its slot may be reused by then). */
+/* What a downlink POST's answer must find again (its entry may be reused by then). */
 struct sent {
 	struct dev *dev;
-	unsigned slot;
 	uint64_t seq;
 };
 
 struct nidd {
 	struct nidd_config cfg;
 	struct t8client *tc;
-	struct http_server *http;
-	char callback_url[LINK_MAX];
+	struct niddcb *cb; /* the notification listener */
 	struct dev *devs;
 	size_t n_devs;
+	struct dev *by_config[BUCKETS];
 	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors;
+	bool stopping; /* nidd_free(): the requests' done calls only free */
+	struct niddquota_limit messages, bytes; /* each device's own (niddquota.h) */
 };
 
 static void config_create(struct dev *d);
 static void config_check(struct dev *d);
+
+static unsigned link_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (len--)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h % BUCKETS;
+}
+
+/* @d's configuration link becomes @link ("": none), kept findable by it. */
+static void set_config(struct dev *d, const char *link)
+{
+	struct dev **pp;
+
+	if (d->config[0]) {
+		pp = &d->n->by_config[link_hash(d->config, strlen(d->config))];
+		while (*pp && *pp != d)
+			pp = &(*pp)->next_config;
+		if (*pp)
+			*pp = d->next_config;
+	}
+	snprintf(d->config, sizeof(d->config), "%s", link);
+	if (d->config[0]) {
+		pp = &d->n->by_config[link_hash(d->config, strlen(d->config))];
+		d->next_config = *pp;
+		*pp = d;
+	}
+}
+
+/* The device whose configuration is the first @len bytes of @link, or NULL. */
+static struct dev *dev_by_config_n(const struct nidd *n, const char *link, size_t len)
+{
+	for (struct dev *d = n->by_config[link_hash(link, len)]; d; d = d->next_config)
+		if (strlen(d->config) == len && memcmp(d->config, link, len) == 0)
+			return d;
+	return NULL;
+}
 
 static void store(struct dev *d)
 {
@@ -129,9 +160,14 @@ static void note_quota(struct dev *d, json_t *q)
 	const char *name = json_string_value(json_object_get(q, "name"));
 	const char *reset = json_string_value(json_object_get(q, "resetTime"));
 	size_t nl = name ? strlen(name) : 0;
+	char *dump = json_is_object(q) ? json_dumps(q, JSON_COMPACT) : NULL;
+	size_t dl = dump ? strlen(dump) : 0;
 	time_t until;
 
-	if (!json_is_object(q) || !name || nl > 64)
+	free(dump);
+	if (!json_is_object(q) || !name || nl > 64 || dl > 1024) /* kept per device: bounded */
+		return;
+	if (!json_object_get(d->quota, name) && json_object_size(d->quota) >= 16)
 		return;
 	if (!d->quota)
 		d->quota = json_object();
@@ -151,15 +187,27 @@ static void note_refusal(struct dev *d, int status, const char *body, size_t len
 			    : o;
 	json_t *r = json_object();
 	const char *keys[] = { "cause", "detail", "title" };
+	const char *retry = json_string_value(json_object_get(o, "requestedRetransmissionTime"));
+	time_t until;
 
 	json_object_set_new(r, "status", json_integer(status));
 	json_object_set_new(r, "request", json_string(what));
+	/* kept per device until the next refusal: each string bounded */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (json_is_string(json_object_get(p, keys[i])))
-			json_object_set(r, keys[i], json_object_get(p, keys[i]));
-	if (json_is_string(json_object_get(o, "requestedRetransmissionTime")))
-		json_object_set(r, "requestedRetransmissionTime",
-				json_object_get(o, "requestedRetransmissionTime"));
+			json_object_set_new(
+				r, keys[i],
+				json_stringn_nocheck(
+					json_string_value(json_object_get(p, keys[i])),
+					json_string_length(json_object_get(p, keys[i])) > 256
+						? 256
+						: json_string_length(json_object_get(p, keys[i]))));
+	if (retry && t8_time_parse(retry, &until) == 0) {
+		json_object_set_new(r, "requestedRetransmissionTime", json_string(retry));
+		/* the SCEF asks us to wait: libcoap's retransmissions until then are held back */
+		if (strcmp(what, "downlink") == 0 && until > d->dl_blocked_until)
+			d->dl_blocked_until = until;
+	}
 	json_object_set_new(r, "at", json_integer((json_int_t)time(NULL)));
 	note_quota(d, json_object_get(p, "quota"));
 	json_decref(d->refusal);
@@ -194,9 +242,14 @@ static void created_link(const char *body, size_t len, const char *location, cha
 static void on_created(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct dev *d = arg;
+	char link[LINK_MAX];
 
+	if (d->n->stopping)
+		return;
+	link[0] = '\0';
 	if (status == 201)
-		created_link(body, len, location, d->config, sizeof(d->config));
+		created_link(body, len, location, link, sizeof(link));
+	set_config(d, link);
 	if (status != 201 || !d->config[0]) {
 		if (status)
 			note_refusal(d, status, body, len, "configuration");
@@ -214,13 +267,13 @@ static void on_created(void *arg, int status, const char *body, size_t len, cons
 static void config_create(struct dev *d)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s}", "externalId", d->ext, "notificationDestination",
-			      d->n->callback_url, "pdnEstablishmentOption", "WAIT_FOR_UE");
+			      niddcb_url(d->n->cb), "pdnEstablishmentOption", "WAIT_FOR_UE");
 	char *body = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
 	if (!body)
 		abort();
-	d->config[0] = '\0';
+	set_config(d, "");
 	set_state(d, DEV_CREATING);
 	if (t8client_request(d->n->tc, "POST", "/configurations", body, on_created, d) < 0) {
 		set_state(d, DEV_FAILED);
@@ -229,13 +282,39 @@ static void config_create(struct dev *d)
 	free(body);
 }
 
+static void on_deleted(void *arg, int status, const char *body, size_t len, const char *location)
+{
+}
+
+/* Does the configuration document @body send its notifications to us? */
+static bool ours(const struct nidd *n, const char *body, size_t len)
+{
+	json_t *o = json_loadb(body, len, 0, NULL);
+	const char *dest = json_string_value(json_object_get(o, "notificationDestination"));
+	bool yes = dest && strcmp(dest, niddcb_url(n->cb)) == 0;
+
+	json_decref(o);
+	return yes;
+}
+
 static void on_checked(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct dev *d = arg;
 
-	if (status == 200) {
+	if (d->n->stopping)
+		return;
+	if (status == 200 && ours(d->n, body, len)) {
 		d->backoff_s = 0;
 		set_state(d, DEV_ACTIVE);
+		return;
+	}
+	if (status == 200) {
+		/* made for another callback URL (the INI changed): its notifications would be lost
+		 */
+		log_info("configuration replaced ext=%s link=%s (another notificationDestination)",
+			 d->ext, d->config);
+		t8client_request(d->n->tc, "DELETE", d->config, NULL, on_deleted, NULL);
+		config_create(d);
 		return;
 	}
 	if (status == 404 || status == 410) { /* gone (expired, deleted): a new one */
@@ -257,100 +336,51 @@ static void config_check(struct dev *d)
 	}
 }
 
-static uint64_t fnv64(const uint8_t *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (len--)
-		h = (h ^ *p++) * 1099511628211ull;
-	return h;
-}
-
-static void token_hex(const struct delivery *x, char *out)
-{
-	for (unsigned i = 0; i < x->tkl; i++)
-		sprintf(out + 2 * i, "%02x", x->token[i]);
-	out[2 * x->tkl] = '\0';
-}
-
-static bool final_status(const char *s)
-{
-	return strncmp(s, "SUCCESS", 7) == 0 || strncmp(s, "FAILURE", 7) == 0 ||
-	       strcmp(s, "FAILED") == 0 || strcmp(s, "REFUSED") == 0;
-}
-
 static void on_delivered(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct sent *s = arg;
 	struct dev *d = s->dev;
-	struct delivery *x = &d->del[s->slot];
+	struct niddlog_entry *x = niddlog_get(&d->log, s->seq);
 	char tok[17];
-	json_t *o;
 
-	if (x->seq != s->seq) /* the slot went to a newer downlink */
-		x = NULL;
 	free(s);
-	o = json_loadb(body, len, 0, NULL);
+	if (d->n->stopping)
+		return;
 	if (status == 200 || status == 201) {
-		const char *ds = json_string_value(json_object_get(o, "deliveryStatus"));
+		json_t *o = json_loadb(body, len, 0, NULL);
+		const char *ds = niddlog_status_name(
+			json_string_value(json_object_get(o, "deliveryStatus")));
 
+		json_decref(o);
 		if (x) {
 			created_link(body, len, location, x->link, sizeof(x->link));
-			x->status = status == 201 ? "BUFFERING" : "SUCCESS_NEXT_HOP_UNACKNOWLEDGED";
-			if (ds && strlen(ds) < 40)
-				x->status = strcmp(ds, "BUFFERING_TEMPORARILY_NOT_REACHABLE") == 0
-						    ? "BUFFERING_TEMPORARILY_NOT_REACHABLE"
-						    : x->status;
-			x->held = status == 201;
+			/* a 201 is held (BUFFERING…) whatever its body says */
+			if (!ds || (status == 201 && !strncmp(ds, "SUCCESS", 7)))
+				ds = status == 201 ? "BUFFERING"
+						   : "SUCCESS_NEXT_HOP_UNACKNOWLEDGED";
+			niddlog_set_status(x, ds);
 		}
 		if (status == 201)
 			d->buffered++;
 	} else {
-		if (x) {
-			x->status = status == 500 ? "FAILED" : "REFUSED";
-			x->held = false;
-		}
+		if (x)
+			niddlog_set_status(x, status == 500 || status == 0 ? "FAILED" : "REFUSED");
 		if (status == 500 || status == 0)
 			d->failed++;
 		else
 			d->refused++;
 		if (status)
 			note_refusal(d, status, body, len, "downlink");
-		if (status == 404) { /* the configuration is gone: make another */
+		if (status == 404 && d->state != DEV_CREATING) { /* the configuration is gone */
 			log_info("configuration gone ext=%s link=%s", d->ext, d->config);
 			config_create(d);
 		}
 	}
 	if (x) {
-		token_hex(x, tok);
+		niddlog_token_hex(x, tok);
 		log_debug("downlink ext=%s mid=%u token=%s http=%d delivery=%s status=%s", d->ext,
 			  x->mid, tok, status, x->link[0] ? x->link : "-", x->status);
 	}
-	json_decref(o);
-}
-
-/* The slot of an earlier copy of this message still held at the SCEF or on the wire, or -1. */
-static int held_copy(const struct dev *d, uint16_t mid, uint64_t hash)
-{
-	for (unsigned i = 0; i < DELIVERIES; i++)
-		if (d->del[i].seq && d->del[i].held && d->del[i].mid == mid &&
-		    d->del[i].hash == hash)
-			return (int)i;
-	return -1;
-}
-
-/* A slot for a new downlink: a free one, else the oldest. */
-static unsigned new_slot(struct dev *d)
-{
-	unsigned best = 0;
-
-	for (unsigned i = 0; i < DELIVERIES; i++) {
-		if (!d->del[i].seq)
-			return i;
-		if (d->del[i].seq < d->del[best].seq)
-			best = i;
-	}
-	return best;
 }
 
 static char *downlink_body(const struct dev *d, const uint8_t *buf, size_t len)
@@ -378,54 +408,44 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 {
 	struct dev *d = arg;
 	char target[LINK_MAX + 32];
-	struct delivery *x;
+	struct niddlog_entry *x;
 	struct sent *s;
-	uint8_t tkl = len ? buf[0] & 0x0f : 0;
-	uint64_t hash = fnv64(buf, len);
-	uint16_t mid;
-	unsigned slot;
 	char *body;
+	int rc;
 
-	/* libcoap sends only well-formed CoAP over UDP; anything else is not carried */
-	if (len < 4 || (buf[0] >> 6) != 1 || tkl > 8 || len < 4u + tkl || !d->config[0]) {
-		d->dropped++;
+	if (!d->config[0] || (size_t)snprintf(target, sizeof(target), "%s/downlink-data-deliveries",
+					      d->config) >= sizeof(target)) {
+		d->dropped++; /* no configuration (yet): libcoap retransmits */
 		return;
 	}
-	mid = (uint16_t)(buf[2] << 8 | buf[3]);
 	if (d->dl_blocked_until && time(NULL) < d->dl_blocked_until) {
 		d->quota_held++; /* the SCEF said it refuses until then */
 		return;
 	}
-	if (held_copy(d, mid, hash) >= 0) {
+	rc = niddlog_add(&d->log, buf, len, &x);
+	if (rc == -EALREADY) {
 		/* a retransmission of what the SCEF holds for the sleeping device: not lost */
 		d->held_again++;
 		return;
 	}
-	if ((size_t)snprintf(target, sizeof(target), "%s/downlink-data-deliveries", d->config) >=
-	    sizeof(target)) {
+	if (rc < 0) { /* libcoap sends only CoAP; anything else is not carried */
 		d->dropped++;
 		return;
 	}
-	slot = new_slot(d);
-	x = &d->del[slot];
-	memset(x, 0, sizeof(*x));
-	x->seq = ++d->next_seq;
-	x->mid = mid;
-	x->tkl = tkl;
-	memcpy(x->token, buf + 4, tkl);
-	x->hash = hash;
-	x->status = "SENDING";
-	x->held = true;
+	if (!niddquota_take(&d->limits, len, time(NULL))) {
+		niddlog_set_status(x, "LIMITED"); /* LPW-008: this device's share is used up */
+		d->limited++;
+		return;
+	}
 	s = malloc(sizeof(*s));
 	if (!s)
 		abort();
-	*s = (struct sent){ d, slot, x->seq };
+	*s = (struct sent){ d, x->seq };
 	body = downlink_body(d, buf, len);
 	if (t8client_request(d->n->tc, "POST", target, body, on_delivered, s) < 0) {
 		/* too many on the wire, or the SCEF's URL is bad: libcoap retransmits */
 		free(s);
-		x->status = "FAILED";
-		x->held = false;
+		niddlog_set_status(x, "FAILED");
 		d->dropped++;
 	} else {
 		d->down++;
@@ -433,76 +453,37 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 	free(body);
 }
 
+/* The device of a "nidd" vpeer: its downlink argument (only nidd makes that kind). */
+static struct dev *dev_of(const struct vpeer *vp)
+{
+	return vp && strcmp(vpeer_kind(vp), "nidd") == 0 ? vpeer_arg(vp) : NULL;
+}
+
 static struct dev *dev_by_ext(const struct nidd *n, const char *ext)
 {
-	struct vpeer *vp = vpeer_find_identity(n->cfg.vpeers, "nidd", ext);
-
-	for (size_t i = 0; vp && i < n->n_devs; i++)
-		if (n->devs[i].vp == vp)
-			return &n->devs[i];
-	return NULL;
+	return dev_of(vpeer_find_identity(n->cfg.vpeers, "nidd", ext));
 }
 
 static struct dev *dev_by_config(const struct nidd *n, const char *link)
 {
-	for (size_t i = 0; link && i < n->n_devs; i++)
-		if (n->devs[i].config[0] && strcmp(n->devs[i].config, link) == 0)
-			return &n->devs[i];
-	return NULL;
+	return link[0] ? dev_by_config_n(n, link, strlen(link)) : NULL;
 }
 
-/* Base64 @s into @out (at most DATA_MAX bytes): its length, or -1 when not base64 or too long. */
-static int b64_decode(const char *s, uint8_t *out)
+static int uplink(struct nidd *n, const struct niddmsg *m)
 {
-	size_t n = strlen(s);
-	int got, pad = 0;
+	struct dev *d =
+		m->external_id[0] ? dev_by_ext(n, m->external_id) : dev_by_config(n, m->link);
+	int rc;
 
-	if (n == 0 || n % 4 || n / 4 * 3 > DATA_MAX)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '=' && i >= n - 2) {
-			pad++;
-			continue;
-		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return -1;
-	}
-	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	return got < 0 ? -1 : got - pad;
-}
-
-static int uplink(struct nidd *n, json_t *o)
-{
-	const char *ext = json_string_value(json_object_get(o, "externalId"));
-	const char *link = json_string_value(json_object_get(o, "niddConfiguration"));
-	const char *data = json_string_value(json_object_get(o, "data"));
-	struct dev *d = ext ? dev_by_ext(n, ext) : dev_by_config(n, link);
-	uint8_t *buf;
-	int len, rc;
-
-	if (!data)
-		return 400;
 	if (!d) {
 		/* a configuration left from an earlier setup: answered, so that the SCEF drops it
 		 */
 		n->unknown++;
-		log_debug("uplink of an unknown device ext=%s configuration=%s", ext ? ext : "-",
-			  link ? link : "-");
+		log_debug("uplink of an unknown device ext=%s configuration=%s", m->external_id,
+			  m->link);
 		return 204;
 	}
-	buf = malloc(DATA_MAX);
-	if (!buf)
-		abort();
-	len = b64_decode(data, buf);
-	if (len <= 0) {
-		free(buf);
-		return 400;
-	}
-	rc = vpeer_uplink(d->vp, buf, (size_t)len);
-	free(buf);
+	rc = vpeer_uplink(d->vp, m->data, m->data_len);
 	if (rc < 0) {
 		n->uplink_errors++;
 		log_warnx("uplink not passed on ext=%s: %s", d->ext, strerror(-rc));
@@ -513,107 +494,59 @@ static int uplink(struct nidd *n, json_t *o)
 	return 204;
 }
 
-static int delivery_status(struct nidd *n, json_t *o)
+/* {configuration}/downlink-data-deliveries/{id} (TS 29.122 5.6.2): the device is its
+ * configuration's. */
+static int delivery_status(struct nidd *n, const struct niddmsg *m)
 {
-	const char *link = json_string_value(json_object_get(o, "niddDownlinkDataTransfer"));
-	const char *st = json_string_value(json_object_get(o, "deliveryStatus"));
-	static const char *const known[] = { "SUCCESS",
-					     "SUCCESS_NEXT_HOP_ACKNOWLEDGED",
-					     "SUCCESS_NEXT_HOP_UNACKNOWLEDGED",
-					     "SUCCESS_ACKNOWLEDGED",
-					     "SUCCESS_UNACKNOWLEDGED",
-					     "TRIGGERED",
-					     "BUFFERING",
-					     "BUFFERING_TEMPORARILY_NOT_REACHABLE",
-					     "SENDING",
-					     "FAILURE",
-					     "FAILURE_RDS_DISABLED",
-					     "FAILURE_NEXT_HOP",
-					     "FAILURE_TIMEOUT",
-					     "FAILURE_TEMPORARILY_NOT_REACHABLE" };
-	const char *name = NULL;
+	const char *sub = strstr(m->link, "/downlink-data-deliveries/");
+	struct dev *d = sub ? dev_by_config_n(n, m->link, (size_t)(sub - m->link)) : NULL;
+	struct niddlog_entry *x = d ? niddlog_find_link(&d->log, m->link) : NULL;
+	char tok[17];
 
-	if (!link || !st)
-		return 400;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(st, known[i]) == 0)
-			name = known[i];
-	if (!name)
-		return 400;
-	for (size_t i = 0; i < n->n_devs; i++)
-		for (unsigned j = 0; j < DELIVERIES; j++) {
-			struct delivery *x = &n->devs[i].del[j];
-			char tok[17];
-
-			if (!x->seq || strcmp(x->link, link) != 0)
-				continue;
-			x->status = name;
-			x->held = !final_status(name);
-			if (strncmp(name, "FAILURE", 7) == 0)
-				n->devs[i].failed++;
-			token_hex(x, tok);
-			log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s",
-				 n->devs[i].ext, x->mid, tok, link, name);
-			return 204;
-		}
-	n->unknown++;
+	if (!x) {
+		n->unknown++;
+		return 204;
+	}
+	niddlog_set_status(x, m->delivery_status);
+	if (strncmp(m->delivery_status, "FAILURE", 7) == 0)
+		d->failed++;
+	niddlog_token_hex(x, tok);
+	log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s", d->ext, x->mid, tok,
+		 m->link, m->delivery_status);
 	return 204;
 }
 
-static int config_status(struct nidd *n, json_t *o)
+static int config_status(struct nidd *n, const struct niddmsg *m)
 {
-	const char *link = json_string_value(json_object_get(o, "niddConfiguration"));
-	const char *st = json_string_value(json_object_get(o, "status"));
-	struct dev *d = dev_by_config(n, link);
+	struct dev *d = dev_by_config(n, m->link);
 
-	if (!link || !st)
-		return 400;
 	if (!d) {
 		n->unknown++;
 		return 204;
 	}
-	log_info("configuration status ext=%s link=%s status=%s", d->ext, link, st);
-	if (strcmp(st, "TERMINATED") == 0 && d->state != DEV_CREATING)
+	log_info("configuration status ext=%s link=%s status=%s", d->ext, m->link,
+		 m->config_status);
+	if (strcmp(m->config_status, "TERMINATED") == 0 && d->state != DEV_CREATING)
 		config_create(d); /* ended at the SCEF (its duration): the device needs one */
 	return 204;
 }
 
 int nidd_callback(struct nidd *n, const char *path, const uint8_t *body, size_t len)
 {
-	json_t *o = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL);
+	struct niddmsg *m = malloc(sizeof(*m));
 	int status = 400;
 
+	if (!m)
+		abort();
 	n->callbacks++;
-	if (json_is_object(o)) {
-		if (json_object_get(o, "data"))
-			status = uplink(n, o);
-		else if (json_object_get(o, "deliveryStatus"))
-			status = delivery_status(n, o);
-		else if (json_object_get(o, "status"))
-			status = config_status(n, o);
-	}
-	if (status == 400)
-		n->bad_callbacks++;
-	json_decref(o);
-	return status;
-}
-
-static void on_request(struct http_exchange *ex, void *arg)
-{
-	struct nidd *n = arg;
-	const struct http_request *req = http_exchange_request(ex);
-	int status;
-
-	if (strcmp(req->method, "POST") != 0) {
-		http_exchange_add_header(ex, "Allow", "POST");
-		http_exchange_problem(ex, 405, NULL, "callbacks are POSTed");
-		return;
-	}
-	status = nidd_callback(n, req->path, req->body, req->body_len);
-	if (status == 204)
-		http_exchange_respond(ex, 204, NULL, NULL, 0);
+	if (niddmsg_parse(body, len, m) == 0)
+		status = m->kind == NIDDMSG_UPLINK            ? uplink(n, m)
+			 : m->kind == NIDDMSG_DELIVERY_STATUS ? delivery_status(n, m)
+							      : config_status(n, m);
 	else
-		http_exchange_problem(ex, status, NULL, "not a T8 NIDD notification");
+		n->bad_callbacks++;
+	free(m);
+	return status;
 }
 
 /* The stored port and configuration of @d, if any. */
@@ -632,7 +565,7 @@ static void load(struct nidd *n, struct dev *d, uint16_t *port)
 
 		*port = p > 0 && p < 65536 ? (uint16_t)p : 0;
 		if (c && strlen(c) < sizeof(d->config))
-			snprintf(d->config, sizeof(d->config), "%s", c);
+			set_config(d, c);
 	}
 	sqlite3_reset(st);
 }
@@ -669,6 +602,8 @@ static int add_device(struct nidd *n, const char *ext, size_t len)
 		return -EINVAL;
 	}
 	d->n = n;
+	d->limits.messages = n->messages;
+	d->limits.bytes = n->bytes;
 	load(n, d, &port);
 	rc = vpeer_new_at(n->cfg.vpeers, "nidd", d->ext, port, on_downlink, d, &d->vp);
 	if (rc < 0) {
@@ -719,27 +654,9 @@ static int add_devices(struct nidd *n)
 	return 0;
 }
 
-static int listen_callbacks(struct nidd *n)
+static int on_notification(void *arg, const uint8_t *body, size_t len)
 {
-	struct http_server_config hc;
-	const char *a = n->cfg.callback_address;
-	int rc;
-
-	http_server_config_defaults(&hc);
-	hc.max_body = 16384; /* a notification carries one packet of at most 1600 bytes */
-	hc.max_connections = 64;
-	rc = http_server_new(n->cfg.base, &hc, on_request, n, &n->http);
-	if (rc == 0)
-		rc = http_server_listen(n->http, a, (uint16_t)n->cfg.callback_port);
-	if (rc < 0)
-		return rc;
-	if (n->cfg.callback_url && *n->cfg.callback_url)
-		snprintf(n->callback_url, sizeof(n->callback_url), "%s", n->cfg.callback_url);
-	else
-		snprintf(n->callback_url, sizeof(n->callback_url), "http://%s%s%s:%u/nidd",
-			 strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "",
-			 http_server_port(n->http));
-	return 0;
+	return nidd_callback(arg, "/nidd", body, len);
 }
 
 int nidd_new(const struct nidd_config *cfg, struct nidd **out)
@@ -751,11 +668,17 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 		abort();
 	n->cfg = *cfg;
 	rc = db_exec_script(cfg->db, nidd_schema);
+	if (rc == 0 && (niddquota_parse(cfg->downlink_messages, &n->messages) < 0 ||
+			niddquota_parse(cfg->downlink_bytes, &n->bytes) < 0)) {
+		log_warnx("[nidd] downlink_messages, downlink_bytes: N/minute, N/hour or N/day");
+		rc = -EINVAL;
+	}
 	if (rc == 0)
 		rc = t8client_new(cfg->base, cfg->api_root, cfg->scs_as_id, cfg->max_inflight,
 				  cfg->timeout_s, &n->tc);
 	if (rc == 0)
-		rc = listen_callbacks(n);
+		rc = niddcb_new(cfg->base, cfg->db, cfg->callback_address, cfg->callback_port,
+				cfg->callback_url, on_notification, n, &n->cb);
 	if (rc == 0)
 		rc = add_devices(n);
 	if (rc < 0) {
@@ -765,7 +688,7 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 	for (size_t i = 0; i < n->n_devs; i++)
 		on_retry(-1, 0, &n->devs[i]);
 	log_info("NIDD (binding N) devices=%zu scef=%s callbacks=%s", n->n_devs, cfg->api_root,
-		 n->callback_url);
+		 niddcb_url(n->cb));
 	*out = n;
 	return 0;
 }
@@ -774,8 +697,9 @@ void nidd_free(struct nidd *n)
 {
 	if (!n)
 		return;
+	n->stopping = true;
 	t8client_free(n->tc); /* before the devices its answers point to */
-	http_server_free(n->http);
+	niddcb_free(n->cb);
 	for (size_t i = 0; i < n->n_devs; i++) {
 		vpeer_free(n->devs[i].vp);
 		if (n->devs[i].retry)
@@ -789,37 +713,15 @@ void nidd_free(struct nidd *n)
 
 uint16_t nidd_callback_port(const struct nidd *n)
 {
-	return http_server_port(n->http);
-}
-
-static json_t *deliveries_json(const struct dev *d)
-{
-	json_t *a = json_array();
-
-	for (uint64_t seq = d->next_seq; seq > 0 && seq + DELIVERIES > d->next_seq; seq--)
-		for (unsigned i = 0; i < DELIVERIES; i++) {
-			const struct delivery *x = &d->del[i];
-			char tok[17];
-
-			if (x->seq != seq)
-				continue;
-			token_hex(x, tok);
-			json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s}", "mid", x->mid,
-							   "token", tok, "delivery", x->link,
-							   "status", x->status));
-		}
-	return a;
+	return niddcb_port(n->cb);
 }
 
 json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 {
-	const struct dev *d = NULL;
-	json_t *o;
+	const struct dev *d = n ? dev_of(vp) : NULL;
+	json_t *o, *lim;
 
-	for (size_t i = 0; n && i < n->n_devs; i++)
-		if (n->devs[i].vp == vp)
-			d = &n->devs[i];
-	if (!d)
+	if (!d || d->n != n)
 		return NULL;
 	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "external_id", d->ext,
 		      "configuration", d->config, "state", state_names[d->state], "uplinks",
@@ -828,9 +730,12 @@ json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 		      (json_int_t)d->refused, "held_retransmissions", (json_int_t)d->held_again,
 		      "dropped", (json_int_t)d->dropped);
 	json_object_set_new(o, "quota_held", json_integer((json_int_t)d->quota_held));
+	json_object_set_new(o, "limited", json_integer((json_int_t)d->limited));
+	lim = niddquota_json(&d->limits, time(NULL));
+	json_object_set_new(o, "limits", lim ? lim : json_null());
 	json_object_set(o, "refusal", d->refusal ? d->refusal : json_null());
 	json_object_set(o, "quota", d->quota ? d->quota : json_null());
-	json_object_set_new(o, "deliveries", deliveries_json(d));
+	json_object_set_new(o, "deliveries", niddlog_json(&d->log));
 	return o;
 }
 
@@ -841,7 +746,8 @@ const char *nidd_endpoint_of(const struct nidd *n, const char *ext)
 	return vp ? vpeer_endpoint(vp) : NULL;
 }
 
-void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t len, json_t *o)
+void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t len, bool full,
+		   json_t *o)
 {
 	const struct vpeer *vp = n ? vpeer_find(n->cfg.vpeers, addr, len) : NULL;
 	json_t *d = vp ? nidd_device_json(n, vp) : NULL;
@@ -850,12 +756,18 @@ void nidd_annotate(const struct nidd *n, const struct sockaddr *addr, socklen_t 
 		return;
 	if (!json_is_string(json_object_get(o, "external_id")))
 		json_object_set_new(o, "external_id", json_string(vpeer_identity(vp)));
-	json_object_set_new(o, "nidd", d);
+	if (!full && json_is_object(json_object_get(d, "quota")))
+		json_object_set(o, "quota", json_object_get(d, "quota"));
+	if (full)
+		json_object_set(o, "nidd", d);
+	json_decref(d);
 }
 
 void nidd_status(const struct nidd *n, json_t *status)
 {
 	json_t *devs = json_array();
+	/* the URL without its secret segment: status may be read by more than the SCEF */
+	int shown = (int)niddcb_shown_len(n->cb);
 
 	for (size_t i = 0; i < n->n_devs; i++)
 		json_array_append_new(
@@ -863,11 +775,12 @@ void nidd_status(const struct nidd *n, json_t *status)
 					"state", state_names[n->devs[i].state], "configuration",
 					n->devs[i].config, "port", (int)vpeer_port(n->devs[i].vp)));
 	json_object_set_new(status, "nidd",
-			    json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "scef",
-				      n->cfg.api_root, "callback", n->callback_url, "devices", devs,
-				      "callbacks", (json_int_t)n->callbacks, "bad_callbacks",
-				      (json_int_t)n->bad_callbacks, "unknown",
+			    json_pack("{s:s, s:s#, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "scef",
+				      n->cfg.api_root, "callback", niddcb_url(n->cb), shown,
+				      "devices", devs, "callbacks", (json_int_t)n->callbacks,
+				      "bad_callbacks", (json_int_t)n->bad_callbacks, "unknown",
 				      (json_int_t)n->unknown, "uplinks", (json_int_t)n->uplinks,
-				      "uplink_errors", (json_int_t)n->uplink_errors, "requests",
+				      "uplink_errors", (json_int_t)n->uplink_errors, "unauthorized",
+				      (json_int_t)niddcb_unauthorized(n->cb), "requests",
 				      (json_int_t)t8client_inflight(n->tc)));
 }

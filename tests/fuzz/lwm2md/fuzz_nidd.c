@@ -84,7 +84,7 @@ static int expected(const uint8_t *body, size_t size, uint8_t *out)
 	const char *d = json_string_value(json_object_get(o, "data"));
 	int n = -1;
 
-	if (d && strlen(d) % 4 == 0 && strlen(d) / 4 * 3 <= 4096) {
+	if (d && strlen(d) % 4 == 0 && strlen(d) / 4 * 3 <= 4098) {
 		size_t l = strlen(d);
 
 		n = EVP_DecodeBlock(out, (const unsigned char *)d, (int)l);
@@ -98,7 +98,7 @@ static int expected(const uint8_t *body, size_t size, uint8_t *out)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct state *s = state();
-	static uint8_t got[70000], want[4096];
+	static uint8_t got[70000], want[4098];
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
 	int status = nidd_callback(s->nidd, "/nidd", data, size);
