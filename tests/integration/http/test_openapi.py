@@ -8,7 +8,9 @@ JSON body, event stream -- must be one the document describes
 been answered.  The new routes are checked for what they do, too: the
 composite routes reach the device as Read-/Write-/Observe-Composite, the
 queued-operation routes show an operation queued for a sleeping client,
-and a topic's publications arrive on its server-sent event stream.
+and a topic's last value is answered (whole for one topic, short texts in the
+list) and its server-sent event stream begins with it, then each publication;
+a method a sub-resource route has not is a 405 with that route's Allow.
 test_lowpand_http covers lowpand's document (it needs root and a mesh).
 
 Usage: test_openapi.py BUILD_DIR SOURCE_DIR
