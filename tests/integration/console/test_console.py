@@ -104,8 +104,9 @@ class ConsoleTests(tm.Harness):
             r = self.rdd.coap("post", f"/rd?ep={ep}&lt=300", tr.RFC9176_LINKS, cf=40)
             self.assertEqual(r.code, "2.01", r)
         # a pub/sub topic with a value, created and published by libcoap's coap-client
-        ps = tp.Broker(self.rdd)
+        self.ps = ps = tp.Broker(self.rdd)
         conf = ps.create({0: "console-temp", 2: "core.ps.data"}).cbor()
+        self.temp_data = conf[1]
         self.assertEqual(ps.req("put", conf[1], b"21.5", 0).code, "2.01")
         # and one whose value is binary (application/octet-stream)
         raw = ps.create({0: "console-raw", 2: "core.ps.data"}).cbor()
@@ -273,6 +274,10 @@ class ConsoleTests(tm.Harness):
         self.assertEqual(self.texts('#rd-topics tr[data-topic="console-temp"] td .value'), ["21.5"])
         self.assertEqual(self.texts('#rd-topics tr[data-topic="console-raw"] td .value'),
                          ["3 bytes"])
+        # a new publication shows without a reload: the page follows rdd's ps.published
+        self.assertEqual(self.ps.req("put", self.temp_data, b"22.25", 0).code, "2.04")
+        self.wait("the topic's new value", lambda b: self.texts(
+            '#rd-topics tr[data-topic="console-temp"] td .value') == ["22.25"])
         self.shot("rd")
 
         # a phone's screen: every page fits its width (no sideways scrolling), every
