@@ -355,14 +355,20 @@ async function showRd() {
 		note("rd-note", "rdd: " + e.message, true);
 		return;
 	}
-	// rdd's topic list says how large the last value is and when it came, not the value
 	const topics = asList(await api("rdd", "/api/topics").catch(() => []));
 	const now = Date.now() / 1000;
 	fill(document.querySelector("#rd-topics tbody"), topics.map((t) => tr({ "data-topic": t.name },
-		t.name, t.data_path, t.state, t.subscribers,
-		t.published == null ? "none yet" : `${t.value_size} bytes, ${ago(Math.max(0, Math.round(now - t.published)))} ago`,
+		t.name, t.data_path, t.state, t.subscribers, lastValue(t, now),
 		t.expires == null ? "never" : ago(Math.max(0, Math.round(t.expires - now))))));
 	listen("rdd");
+}
+
+// rdd's list carries a last value's text when it is text of up to 256 bytes (one
+// request for every topic); a binary or longer one is shown by its size
+function lastValue(t, now) {
+	if (t.state !== "fully-created" || t.published == null) return "none";
+	return el("span", {}, el("span", { class: "value" }, t.text ?? `${t.value_size} bytes`), " ",
+		el("span", { class: "note" }, `(${ago(Math.max(0, Math.round(now - t.published)))} ago)`));
 }
 
 /* ---- pages ---- */

@@ -321,9 +321,9 @@ const struct httpbridge_route rdd_httpapi_routes[] = {
 	{ "GET", "/rd-lookup/res", false, NULL, build_res, render_res, .list = true },
 	{ "GET", "/api/topics", false, "topics", NULL, NULL, .list = true },
 	{ "GET", "/api/topics/{name}", false, "topics", NULL, render_topic, .list = true },
-	/* each publication on the topic, once the command found it */
+	/* the current value (when the topic has one), then each publication on the topic */
 	{ "GET", "/api/topics/{name}/data", false, "topics", NULL, NULL, .list = true,
-	  .stream_event = "ps.published", .stream_field = "name" },
+	  .stream_event = "ps.published", .stream_field = "name", .stream_first = "value" },
 	{ "GET", "/api/status", false, "status", NULL, NULL },
 	{ NULL },
 };

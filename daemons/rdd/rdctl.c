@@ -189,29 +189,46 @@ static json_t *topic_json(const struct pubsub_topic_info *t)
 }
 
 /*
- * A publication's value, for the HTTP API's topic-data stream: always as
- * base64 (any Content-Format), and also as "text" when it is text/plain
- * (0) or application/json (50) and UTF-8, so a browser needs no decoder.
+ * The list's bound on a value it shows as text: the console shows each
+ * topic's last value from one `topics` call, and a list of max_topics
+ * values of up to 1 KiB each would be most of a megabyte.
  */
-static void add_value(json_t *o, const struct pubsub_topic_info *t)
-{
-	size_t n = t->value ? t->value_len : 0;
-	const uint8_t *v = t->value ? t->value : (const uint8_t *)"";
-	char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+#define RDCTL_TOPIC_TEXT_MAX 256
 
-	if (!b64)
-		abort();
-	EVP_EncodeBlock((unsigned char *)b64, v, (int)n); /* n <= max_value_size */
-	json_object_set_new(o, "value_format",
-			    t->value_cf >= 0 ? json_integer(t->value_cf) : json_null());
-	json_object_set_new(o, "value", json_string(b64));
-	free(b64);
+/*
+ * A value as "text" when it is text/plain (0) or application/json (50) and
+ * UTF-8, so a browser needs no decoder.
+ */
+static void add_text(json_t *o, const struct pubsub_topic_info *t)
+{
 	if (t->value_cf == 0 || t->value_cf == 50) {
-		json_t *text = json_stringn((const char *)v, n); /* NULL: not UTF-8 */
+		json_t *text =
+			json_stringn((const char *)t->value, t->value_len); /* NULL: not UTF-8 */
 
 		if (text)
 			json_object_set_new(o, "text", text);
 	}
+}
+
+/*
+ * A topic's last value, for the HTTP API (one topic, the topic-data stream,
+ * the ps.published event): always as base64 (any Content-Format), its
+ * format, and the text when it is text.  Nothing when none was published.
+ */
+static void add_value(json_t *o, const struct pubsub_topic_info *t)
+{
+	if (!t->value)
+		return;
+	char *b64 = malloc(4 * ((t->value_len + 2) / 3) + 1);
+
+	if (!b64)
+		abort();
+	EVP_EncodeBlock((unsigned char *)b64, t->value, (int)t->value_len); /* <= max_value_size */
+	json_object_set_new(o, "value_format",
+			    t->value_cf >= 0 ? json_integer(t->value_cf) : json_null());
+	json_object_set_new(o, "value", json_string(b64));
+	free(b64);
+	add_text(o, t);
 }
 
 struct topics_ctx {
@@ -226,8 +243,16 @@ static void topic_one(const struct pubsub_topic_info *t, void *arg)
 
 	if (c->name && strcmp(c->name, t->name) != 0)
 		return;
-	if (c->n++ < RDCTL_MAX_LIST)
-		ipc_call_record(c->call, topic_json(t));
+	if (c->n++ >= RDCTL_MAX_LIST)
+		return;
+	json_t *o = topic_json(t);
+
+	/* one topic: its whole value; the list: small text values only */
+	if (c->name)
+		add_value(o, t);
+	else if (t->value && t->value_len <= RDCTL_TOPIC_TEXT_MAX)
+		add_text(o, t);
+	ipc_call_record(c->call, o);
 }
 
 static void cmd_topics(struct ipc_call *call, json_t *args, void *ctx)

@@ -12,7 +12,9 @@
  *   remove-group gp= [d=]                  remove a group
  *   topics [name=]                         the broker's topics: name, paths,
  *                                          content format, subscribers, last
- *                                          publication and the size of its value
+ *                                          publication and the size of its value;
+ *                                          its text when short; with name= the
+ *                                          value whole (value, value_format, text)
  *   cred-add identity= key=HEX [sectors=a,b] a DTLS PSK and the sectors it may register in
  *   cred-del identity=                     delete it
  *   cred-list                              credentials, keys never shown

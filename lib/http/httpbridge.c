@@ -48,8 +48,34 @@ struct pending {
 };
 
 static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
-			   const char *field, const char *event);
+			   const char *field, const char *event, const char *first);
 static void ensure_subscribed(struct httpbridge *b);
+
+/* "event: TOPIC\ndata: JSON\n\n", malloc'd, its length in *@len */
+static char *event_text(const char *topic, json_t *data, size_t *len)
+{
+	char *d = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY), *s = NULL;
+	if (!d)
+		abort();
+	/* compact JSON has no newline, so one data: line holds it */
+	int n = asprintf(&s, "event: %s\ndata: %s\n\n", topic, d);
+	free(d);
+	if (n < 0)
+		abort();
+	*len = (size_t)n;
+	return s;
+}
+
+/* A stream route's first event, from the command's result, or NULL. */
+static char *first_event(const struct httpbridge_route *route, const struct ipc_response *resp)
+{
+	json_t *rec = resp->records ? json_array_get(resp->records, 0) : resp->result;
+	size_t len;
+	if (!route->stream_first || !json_is_object(rec) ||
+	    !json_object_get(rec, route->stream_first))
+		return NULL;
+	return event_text(route->stream_event, rec, &len);
+}
 
 /*
  * The daemon's own control server when this process runs it (the daemons'
@@ -227,7 +253,10 @@ static void on_reply(const struct ipc_response *resp, void *arg)
 	if (ex)
 		http_exchange_on_close(ex, NULL, NULL);
 	if (ex && resp->ok && route->stream_event) {
-		add_subscriber(p->b, ex, p->stream_filter, route->stream_field, route->stream_event);
+		char *first = first_event(route, resp);
+		add_subscriber(p->b, ex, p->stream_filter, route->stream_field, route->stream_event,
+			       first);
+		free(first);
 		ex = NULL;
 	}
 	free(p);
@@ -364,14 +393,8 @@ static void on_event(const char *topic, json_t *data, void *arg)
 			sub->field ? json_string_value(json_object_get(data, sub->field)) : NULL;
 		if (sub->filter[0] && (!value || strcmp(value, sub->filter) != 0))
 			continue;
-		if (!s) {
-			char *d = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
-			if (!d)
-				abort();
-			/* compact JSON has no newline, so one data: line holds it */
-			len = (size_t)asprintf(&s, "event: %s\ndata: %s\n\n", topic, d);
-			free(d);
-		}
+		if (!s)
+			s = event_text(topic, data, &len);
 		http_exchange_stream_write(sub->ex, s, len);
 	}
 	free(s);
@@ -393,8 +416,9 @@ static void ensure_subscribed(struct httpbridge *b)
 	b->subscribed = true;
 }
 
+/* @first: an event to send at once (NULL: none) */
 static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const char *filter,
-			   const char *field, const char *event)
+			   const char *field, const char *event, const char *first)
 {
 	if (b->n_subs >= b->cfg.max_subscribers) {
 		http_exchange_add_header(ex, "retry-after", "10");
@@ -417,8 +441,19 @@ static void add_subscriber(struct httpbridge *b, struct http_exchange *ex, const
 	b->n_subs++;
 	http_exchange_on_close(ex, sub_gone, s);
 	http_exchange_stream_begin(ex, 200, "text/event-stream");
-	/* a comment first: the client knows the stream is open before any event */
-	http_exchange_stream_write(ex, ": subscribed\n\n", 14);
+	/* a comment first: the client knows the stream is open before any event; one
+	 * write with the first event, as a write may end the stream */
+	static const char opened[] = ": subscribed\n\n";
+	if (!first) {
+		http_exchange_stream_write(ex, opened, sizeof(opened) - 1);
+		return;
+	}
+	char *text;
+	int n = asprintf(&text, "%s%s", opened, first);
+	if (n < 0)
+		abort();
+	http_exchange_stream_write(ex, text, (size_t)n);
+	free(text);
 }
 
 static void subscribe(struct httpbridge *b, struct http_exchange *ex)
@@ -432,7 +467,7 @@ static void subscribe(struct httpbridge *b, struct http_exchange *ex)
 		http_exchange_problem(ex, 400, NULL, "bad event filter");
 		return;
 	}
-	add_subscriber(b, ex, rc < 0 ? "" : filter, b->cfg.events_field, NULL);
+	add_subscriber(b, ex, rc < 0 ? "" : filter, b->cfg.events_field, NULL, NULL);
 }
 
 /* Answer a CORS preflight: any origin, the methods and headers the API uses. */
@@ -442,6 +477,57 @@ static void preflight(struct http_exchange *ex)
 	http_exchange_add_header(ex, "access-control-allow-headers", "authorization, content-type");
 	http_exchange_add_header(ex, "access-control-max-age", "600");
 	http_exchange_respond(ex, 204, NULL, NULL, 0);
+}
+
+/*
+ * The routes with the most literal segments that match the path own it:
+ * GET .../3/0/9/attributes is the attributes route's (PUT only), so a 405,
+ * not a read of the LwM2M path "3/0/9/attributes" by GET .../{path*}.
+ */
+static void dispatch(struct httpbridge *b, struct http_exchange *ex, const struct http_request *req)
+{
+	char allow[128] = "";
+	const struct httpbridge_route *run = NULL;
+	struct httproute_match m, run_m;
+	size_t best = 0;
+	for (const struct httpbridge_route *r = b->routes; r->method; r++) {
+		int rc = httproute_match(r->pattern, req->path, &m);
+		if (rc == -ENOENT)
+			continue;
+		if (rc < 0) {
+			http_exchange_problem(ex, 400, NULL, "bad percent-encoding in the path");
+			return;
+		}
+		size_t literals = httproute_literals(r->pattern);
+		if (literals < best)
+			continue;
+		if (literals > best) {
+			best = literals;
+			run = NULL;
+			allow[0] = '\0';
+		}
+		if (strcmp(r->method, req->method) == 0) {
+			if (!run) {
+				run = r;
+				run_m = m;
+			}
+		} else if (!strstr(allow, r->method) &&
+			   strlen(allow) + strlen(r->method) + 3 < sizeof(allow)) {
+			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s",
+				 allow[0] ? ", " : "", r->method);
+		}
+	}
+	if (run) {
+		if (authorize(b, ex, run->write) == 0)
+			run_route(b, ex, run, &run_m);
+		return;
+	}
+	if (allow[0]) {
+		http_exchange_add_header(ex, "allow", allow);
+		http_exchange_problem(ex, 405, NULL, NULL);
+		return;
+	}
+	http_exchange_problem(ex, 404, NULL, "no such API resource");
 }
 
 static void handle(struct http_exchange *ex, void *arg)
@@ -467,33 +553,7 @@ static void handle(struct http_exchange *ex, void *arg)
 		}
 		return;
 	}
-	char allow[128] = "";
-	for (const struct httpbridge_route *r = b->routes; r->method; r++) {
-		struct httproute_match m;
-		int rc = httproute_match(r->pattern, req->path, &m);
-		if (rc == -ENOENT)
-			continue;
-		if (rc < 0) {
-			http_exchange_problem(ex, 400, NULL, "bad percent-encoding in the path");
-			return;
-		}
-		if (strcmp(r->method, req->method) != 0) {
-			if (!strstr(allow, r->method) &&
-			    strlen(allow) + strlen(r->method) + 3 < sizeof(allow))
-				snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
-					 "%s%s", allow[0] ? ", " : "", r->method);
-			continue;
-		}
-		if (authorize(b, ex, r->write) == 0)
-			run_route(b, ex, r, &m);
-		return;
-	}
-	if (allow[0]) {
-		http_exchange_add_header(ex, "allow", allow);
-		http_exchange_problem(ex, 405, NULL, NULL);
-		return;
-	}
-	http_exchange_problem(ex, 404, NULL, "no such API resource");
+	dispatch(b, ex, req);
 }
 
 static bool is_loopback(const char *addr)

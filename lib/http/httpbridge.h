@@ -47,7 +47,7 @@ struct httpbridge_config {
 	const char *events_filter; /* query parameter that filters events ("ep"), or NULL */
 	const char *events_field;  /* the string field of an event's data it must equal */
 	size_t max_subscribers;    /* event streams open at once */
-	const char *ui_dir;        /* the web console's files, served under /ui/; NULL or "": none */
+	const char *ui_dir; /* the web console's files, served under /ui/; NULL or "": none */
 };
 
 /* One control command to call. */
@@ -85,10 +85,21 @@ struct httpbridge_route {
 	 * Non-NULL: a GET that streams the daemon's events named @stream_event
 	 * whose data's string @stream_field equals the route's first capture,
 	 * as server-sent events.  The command runs first: its error answers
-	 * instead (a 404 for a topic that does not exist), its result is not sent.
+	 * instead (a 404 for a topic that does not exist).
 	 */
 	const char *stream_event;
 	const char *stream_field;
+	/*
+	 * Non-NULL: when the command's result (its first record) has this
+	 * member, the result is the stream's first @stream_event (a topic's
+	 * current value, as an Observe's first notification).  Neither lost nor
+	 * sent twice: the bridge's event subscription is made before the
+	 * command, an event published before the command ran is in its result,
+	 * and the stream is open to the ones after it before any can arrive —
+	 * in-process the command answers at once, on the socket the daemon
+	 * sends events and replies on one connection, in order.
+	 */
+	const char *stream_first;
 };
 
 struct httpbridge;

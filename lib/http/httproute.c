@@ -164,3 +164,14 @@ const char *httproute_get(const struct httproute_match *m, const char *name)
 			return m->cap[i].value;
 	return NULL;
 }
+
+size_t httproute_literals(const char *pattern)
+{
+	struct seg ps[HTTPROUTE_MAX_SEGMENTS];
+	size_t np, n = 0;
+	if (split(pattern, ps, &np))
+		return 0;
+	for (size_t i = 0; i < np; i++)
+		n += !is_capture(ps[i]);
+	return n;
+}

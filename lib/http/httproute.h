@@ -38,6 +38,14 @@ struct httproute_match {
  */
 int httproute_match(const char *pattern, const char *path, struct httproute_match *m);
 
+/*
+ * The literal segments of @pattern.  Of the routes that match a path, the
+ * ones with the most literals own it (OpenAPI's rule: a literal segment
+ * wins over a template): "/api/clients/{ep}/{path*}/attributes" owns
+ * ".../3/0/9/attributes", which "/api/clients/{ep}/{path*}" also matches.
+ */
+size_t httproute_literals(const char *pattern);
+
 /* The value captured as @name, or NULL. */
 const char *httproute_get(const struct httproute_match *m, const char *name);
 

@@ -1,8 +1,9 @@
 /*
  * Request routing and JSON bodies: a request framed by http1 from the
  * input, matched against every route of lwm2md's API (httpapi_routes) and,
- * where one matches, turned into the control command and arguments the
- * bridge would send — the whole path from bytes to a control record.
+ * where one owns the path (most literal segments, as the bridge decides),
+ * turned into the control command and arguments the bridge would send —
+ * the whole path from bytes to a control record.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,9 +27,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	struct http_request *req = http1_parser_take(p);
+	/* as the bridge: of the routes that match, those with the most literals own the path */
+	size_t best = 0;
 	for (const struct httpbridge_route *r = httpapi_routes; r->method; r++) {
 		struct httproute_match m;
-		if (httproute_match(r->pattern, req->path, &m) != 0)
+		size_t n = httproute_literals(r->pattern);
+		if (n > best && httproute_match(r->pattern, req->path, &m) == 0)
+			best = n;
+	}
+	for (const struct httpbridge_route *r = httpapi_routes; r->method; r++) {
+		struct httproute_match m;
+		if (httproute_literals(r->pattern) < best ||
+		    httproute_match(r->pattern, req->path, &m) != 0)
 			continue;
 		struct httpbridge_call call = { r->cmd, NULL };
 		char why[160];

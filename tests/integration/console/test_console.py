@@ -16,7 +16,8 @@ value, a notification of an observation updates the value on the page
 marks the PANA-authenticated one, and follows a node joining and leaving
 through lowpand's events (redrawn on route.added / route.removed, not by
 polling), the directory page lists the registered endpoints and a pub/sub
-topic, every page fits a phone's width with its navigation reachable, and
+topic with its last value (text, or the size of a binary one), every page
+fits a phone's width with its navigation reachable, and
 a stopped daemon reads as down on the status page and on its own page.
 Every wait is for an element or a text; a screenshot of each page goes to
 BUILD/meson-logs/console/<browser>/.
@@ -103,9 +104,13 @@ class ConsoleTests(tm.Harness):
             r = self.rdd.coap("post", f"/rd?ep={ep}&lt=300", tr.RFC9176_LINKS, cf=40)
             self.assertEqual(r.code, "2.01", r)
         # a pub/sub topic with a value, created and published by libcoap's coap-client
-        ps = tp.Broker(self.rdd)
+        self.ps = ps = tp.Broker(self.rdd)
         conf = ps.create({0: "console-temp", 2: "core.ps.data"}).cbor()
+        self.temp_data = conf[1]
         self.assertEqual(ps.req("put", conf[1], b"21.5", 0).code, "2.01")
+        # and one whose value is binary (application/octet-stream)
+        raw = ps.create({0: "console-raw", 2: "core.ps.data"}).cbor()
+        self.assertEqual(ps.req("put", raw[1], b"\x00\x01\xfe", 42).code, "2.01")
         self.client = tt.Client(f"coap://[::1]:{tl.PORT}", "--ep", EP)
         self.client.expect("registered")
         self.joined("b", "c")
@@ -261,10 +266,18 @@ class ConsoleTests(tm.Harness):
         b.find_element(By.CSS_SELECTOR, "#rd-form button").click()
         self.wait("the filtered lookup",
                   lambda b: self.texts("#rd-eps tbody tr td:first-child") == ["node2"])
-        # the topic, fully created by its first value of 4 bytes ("21.5")
+        # the topic, fully created by its first value, shown as its text ("21.5"); the
+        # binary one by its size
         self.wait("the topic and its last value", lambda b: (lambda t: len(t) == 6 and t[0] == "console-temp"
-                  and t[2] == "fully-created" and t[4].startswith("4 bytes, "))(
+                  and t[2] == "fully-created" and t[4].startswith("21.5 (") and t[4].endswith(" ago)"))(
                       self.texts('#rd-topics tr[data-topic="console-temp"] td')))
+        self.assertEqual(self.texts('#rd-topics tr[data-topic="console-temp"] td .value'), ["21.5"])
+        self.assertEqual(self.texts('#rd-topics tr[data-topic="console-raw"] td .value'),
+                         ["3 bytes"])
+        # a new publication shows without a reload: the page follows rdd's ps.published
+        self.assertEqual(self.ps.req("put", self.temp_data, b"22.25", 0).code, "2.04")
+        self.wait("the topic's new value", lambda b: self.texts(
+            '#rd-topics tr[data-topic="console-temp"] td .value') == ["22.25"])
         self.shot("rd")
 
         # a phone's screen: every page fits its width (no sideways scrolling), every

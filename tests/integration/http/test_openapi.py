@@ -8,7 +8,9 @@ JSON body, event stream -- must be one the document describes
 been answered.  The new routes are checked for what they do, too: the
 composite routes reach the device as Read-/Write-/Observe-Composite, the
 queued-operation routes show an operation queued for a sleeping client,
-and a topic's publications arrive on its server-sent event stream.
+and a topic's last value is answered (whole for one topic, short texts in the
+list) and its server-sent event stream begins with it, then each publication;
+a method a sub-resource route has not is a 405 with that route's Allow.
 test_lowpand_http covers lowpand's document (it needs root and a mesh).
 
 Usage: test_openapi.py BUILD_DIR SOURCE_DIR
@@ -43,9 +45,11 @@ EP, SLEEPY = to.EP, "sleepy-1"
 
 
 def curl(spec, port, method, target, token=RW, body=None, ctype="application/json",
-         accept=None, h2=False):
-    """One request; its answer checked against @spec.  (status, content type, text)."""
+         accept=None, h2=False, headers=None):
+    """One request; its answer checked against @spec.  (status, content type, text);
+    the answer's header fields go into the dict @headers (lower-case names) if given."""
     args = ["curl", "-sS", "--max-time", "30", "-X", method,
+            "-D", "/dev/stderr" if headers is not None else "/dev/null",
             "-w", "\n%{http_code} %{content_type}",
             "--http2-prior-knowledge" if h2 else "--http1.1"]
     if token:
@@ -60,6 +64,11 @@ def curl(spec, port, method, target, token=RW, body=None, ctype="application/jso
     text, _, tail = out.stdout.rpartition("\n")
     code, _, got_type = tail.partition(" ")
     spec.check(method, target, int(code), got_type, text)
+    if headers is not None:
+        for line in out.stderr.splitlines()[1:]:
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
     return int(code), got_type, text
 
 
@@ -242,9 +251,19 @@ class Lwm2mApiTests(to.Harness):
         c.expect("exec path=/3/0/4")
         for p in paths:
             self.api("DELETE", f"/api/clients/{EP}/{p}")
-        # a method the route has not: GET {path*} takes "3/0/9/attributes" as a path and
-        # refuses it (400); the checker allows that or 405
-        self.assertEqual(self.api("GET", f"/api/clients/{EP}/3/0/9/attributes")[0], 400)
+        # a method a sub-resource route has not, on a deeper path: the sub-resource owns
+        # the path (405 with its Allow), GET {path*} does not read "3/0/9/attributes"
+        for method, sub, allow in (("GET", "3/0/9/attributes", "PUT"),
+                                   ("PUT", "3/0/observe", "POST, DELETE"),
+                                   ("GET", "3/observe", "POST, DELETE"),
+                                   ("POST", "3/0/discover", "GET"),
+                                   ("DELETE", "composite", "GET, PUT"),
+                                   ("GET", "composite/observe", "POST, DELETE")):
+            with self.subTest(method=method, sub=sub):
+                headers = {}
+                code, _, text = self.api(method, f"/api/clients/{EP}/{sub}", body=None,
+                                         headers=headers)
+                self.assertEqual((code, headers.get("allow")), (405, allow), text)
         # credentials
         self.json("PUT", "/api/credentials/psk-ep", body='{"key": "00112233", "identity": "id-1"}')
         self.assertIn("id-1", [r["identity"] for r in self.json("GET", "/api/credentials",
@@ -290,8 +309,9 @@ class RddApiTests(tr.RddCase):
         super().setUp()
         self.spec = openapi_check.spec("rdd")
         self.port = lwgtest.free_port(socket.SOCK_STREAM)
-        self.start_rdd(f"[http]\nenabled = yes\nport = {self.port}\ntokens_ro = {RO}\n",
-                       broker_ep="lwgate-broker")
+        # publications follow each other as fast as the test makes them
+        self.start_rdd(f"[http]\nenabled = yes\nport = {self.port}\ntokens_ro = {RO}\n"
+                       "[pubsub]\npublish_interval_ms = 0\n", broker_ep="lwgate-broker")
         self.ps = tp.Broker(self.rdd)
         self.streams = []
 
@@ -318,10 +338,12 @@ class RddApiTests(tr.RddCase):
         self.assertEqual(code, 200)
         one = json.loads(text)
         self.assertEqual((one["name"], one["state"]), ("temp room", "half-created"))
+        self.assertFalse({"value", "value_format", "text"} & set(one), "nothing published yet")
         self.assertEqual(self.api("GET", "/api/topics/nothing")[0], 404)
         missing = self.stream("/api/topics/nothing/data")
         self.assertEqual(missing.status, 404)
         self.spec.check("GET", "/api/topics/nothing/data", 404, missing.ctype, missing.rest())
+        # no value yet: the stream opens with no event
         s = self.stream("/api/topics/temp%20room/data")
         self.assertTrue(s.opened())
         everything = self.stream("/api/event")
@@ -332,17 +354,50 @@ class RddApiTests(tr.RddCase):
         self.assertEqual((ev["name"], ev["text"], ev["value_format"]), ("temp room", "21.5", 0))
         self.assertEqual(base64.b64decode(ev["value"]), b"21.5")
         self.assertEqual(everything.event("ps.published")["name"], "temp room")
+        # the last value, through the API: one topic has it whole, the list its text
+        one = json.loads(self.api("GET", "/api/topics/temp%20room")[2])
+        self.assertEqual((one["text"], one["value_format"], base64.b64decode(one["value"])),
+                         ("21.5", 0, b"21.5"))
+        listed = json.loads(self.api("GET", "/api/topics")[2])[0]
+        self.assertEqual((listed["text"], listed["value_size"]), ("21.5", 4))
+        self.assertNotIn("value", listed)
+        # a stream opened now begins with the current value, as an Observe's first
+        # notification; the next event is the next publication, not the same one again
+        late = self.stream("/api/topics/temp%20room/data")
+        self.assertTrue(late.opened())
+        ev = late.event("ps.published")
+        self.assertEqual((ev["text"], base64.b64decode(ev["value"])), ("21.5", b"21.5"))
         # another topic's publication is not on this stream: the next one here is ours
         self.ps.create({0: "other", 2: "core.ps.data"})
         od = json.loads(self.api("GET", "/api/topics/other")[2])["data_path"]
         self.assertEqual(self.ps.req("put", od, b"\x00\xff", cf=42).code, "2.01")
         self.assertEqual(self.ps.req("put", one["data_path"], b"22", cf=0).code, "2.04")
-        ev = s.event("ps.published")
-        self.assertEqual((ev["name"], ev["text"]), ("temp room", "22"))
+        for stream in (s, late):
+            ev = stream.event("ps.published")
+            self.assertEqual((ev["name"], ev["text"]), ("temp room", "22"))
         ev = everything.event("ps.published")
         self.assertEqual((ev["name"], ev["value"], ev["value_format"]),
                          ("other", base64.b64encode(b"\x00\xff").decode(), 42))
         self.assertNotIn("text", ev)
+        # binary: no text anywhere, the value in base64
+        other = json.loads(self.api("GET", "/api/topics/other")[2])
+        self.assertEqual((other["value"], other["value_format"]),
+                         (base64.b64encode(b"\x00\xff").decode(), 42))
+        self.assertNotIn("text", other)
+        # a text over the list's 256-byte bound: the list leaves it out, one topic has it
+        big = "x" * 257
+        self.assertEqual(self.ps.req("put", one["data_path"], big.encode(), cf=0).code, "2.04")
+        self.assertEqual(s.event("ps.published")["text"], big)
+        listed = {t["name"]: t for t in json.loads(self.api("GET", "/api/topics")[2])}
+        self.assertEqual(listed["temp room"]["value_size"], 257)
+        self.assertNotIn("text", listed["temp room"])
+        self.assertNotIn("text", listed["other"])
+        self.assertEqual(json.loads(self.api("GET", "/api/topics/temp%20room")[2])["text"], big)
+        fits = "y" * 256
+        self.assertEqual(self.ps.req("put", one["data_path"], fits.encode(), cf=0).code, "2.04")
+        self.assertEqual(s.event("ps.published")["text"], fits)
+        listed = {t["name"]: t for t in json.loads(self.api("GET", "/api/topics")[2])}
+        self.assertEqual(listed["temp room"]["text"], fits)
 
     def test_lookups_and_the_rest(self):
         r = self.rdd.coap("post", "/rd?ep=node1&lt=300&et=oic.d.sensor", tr.RFC9176_LINKS, cf=40)

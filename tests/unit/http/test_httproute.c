@@ -60,12 +60,23 @@ static void test_escapes(void **state)
 			 -EMSGSIZE);
 }
 
+/* the bridge's rule: of the routes matching a path, those with most literals own it */
+static void test_literals(void **state)
+{
+	assert_int_equal(httproute_literals("/"), 0);
+	assert_int_equal(httproute_literals("/{a*}"), 0);
+	assert_int_equal(httproute_literals("/api/clients/{ep}/{path*}"), 2);
+	assert_int_equal(httproute_literals("/api/clients/{ep}/{path*}/attributes"), 3);
+	assert_int_equal(httproute_literals("/api/clients/{ep}/composite/observe"), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_literal_and_one),
 		cmocka_unit_test(test_rest),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_literals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
