@@ -312,7 +312,7 @@ static void set_addr(struct client *c, const struct sockaddr *addr, socklen_t le
 /* The transport as one of our static strings, whatever the caller's storage. */
 static const char *transport_name(const char *t)
 {
-	static const char *const names[] = { "dtls", "tcp", "tls" };
+	static const char *const names[] = { "dtls", "tcp", "tls", "nidd", "http2" };
 
 	for (size_t i = 0; t && i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(t, names[i]) == 0)

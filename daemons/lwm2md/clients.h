@@ -59,7 +59,7 @@ struct client {
 	int64_t last_seen; /* the client's last message (queue mode: awake after it) */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
-	const char *transport; /* "udp", "dtls", "tcp" or "tls" (static strings) */
+	const char *transport; /* "udp", "dtls", "tcp", "tls", "nidd", "http2" (static strings) */
 	int ifindex;           /* interface the client's last message came in on */
 	void *resource;        /* the CoAP side's /rd/{location} resource */
 
@@ -102,7 +102,8 @@ int clients_load(struct clients *cs);
  * bytes, already checked, with root path @root).  A client already
  * registered under that endpoint is replaced (removed() with
  * CLIENTS_REPLACED first).  The new client gets a fresh random location.
- * @transport: "udp", "dtls", "tcp" or "tls" (another string is stored as "udp").
+ * @transport: "udp", "dtls", "tcp", "tls" or a vpeer kind ("nidd", "http2"; vpeer.h);
+ * another string is stored as "udp".
  * Returns 0 and *@out, -EIO (database; nothing changed), -ENOSPC (table
  * full), or -ENOMEM.
  */

@@ -42,6 +42,7 @@ struct op {
 	size_t body_len;
 	struct event *timer; /* the answer's deadline (see on_deadline) */
 	long long deadline_ms;
+	int ack_ms, max_retransmit; /* the transmission parameters of its transport */
 	struct op *next;
 };
 
@@ -501,12 +502,19 @@ bool dm_nack(struct dm *dm, coap_session_t *s, const coap_pdu_t *sent, coap_mid_
  * Its connected socket shares the port with the endpoint's; Linux hands it
  * the peer's datagrams while it lives, which is for this request only.
  */
+/* UDP, or a virtual peer's loopback UDP (vpeer.h: "nidd", "http2"). */
+static bool datagram(const struct client *c)
+{
+	return strcmp(c->transport, "udp") == 0 || strcmp(c->transport, "nidd") == 0 ||
+	       strcmp(c->transport, "http2") == 0;
+}
+
 bool dm_connected(const struct dm *dm, const struct client *c)
 {
 	coap_address_t peer;
 
 	/* over UDP lwm2md can always send (it opens a session if need be) */
-	if (strcmp(c->transport, "udp") == 0)
+	if (datagram(c))
 		return true;
 	coap_address_init(&peer);
 	memcpy(&peer.addr, &c->addr, c->addr_len);
@@ -526,7 +534,7 @@ static coap_session_t *session_for(struct dm *dm, const struct client *c)
 	if (s)
 		return coap_session_reference(s);
 	/* a server cannot start a DTLS handshake with a PSK client: it must come back */
-	if (!dm->cfg.have_local || strcmp(c->transport, "udp") != 0)
+	if (!dm->cfg.have_local || !datagram(c))
 		return NULL;
 	s = coap_new_client_session(dm->ctx, &dm->cfg.local, &peer, COAP_PROTO_UDP);
 	if (!s) {
@@ -685,7 +693,7 @@ static void arm_deadline(struct dm *dm, struct op *op)
 {
 	coap_proto_t proto = coap_session_get_proto(op->session);
 	bool stream = proto == COAP_PROTO_TCP || proto == COAP_PROTO_TLS;
-	long long ack = dm->cfg.ack_timeout_ms, mr = dm->cfg.max_retransmit;
+	long long ack = op->ack_ms, mr = op->max_retransmit;
 	long long ms = stream ? ack * ((1LL << (mr + 1)) - 1) * 3 / 2
 			      : ack * ((1LL << mr) - 1) * 3 / 2 + 2 * 100000 + ack;
 	struct timeval tv;
@@ -732,9 +740,17 @@ void dm_send_cb(struct dm *dm, const struct client *c, const struct dm_request *
 static void send_op(struct dm *dm, struct op *op, const struct client *c,
 		    const struct dm_request *req)
 {
-	coap_fixed_point_t ack = { (uint16_t)(dm->cfg.ack_timeout_ms / 1000),
-				   (uint16_t)(dm->cfg.ack_timeout_ms % 1000) };
+	coap_fixed_point_t ack;
 
+	/* a NIDD path (SCEF, PSM, buffering) takes far longer than ACK_TIMEOUT over IP */
+	op->ack_ms = dm->cfg.ack_timeout_ms;
+	op->max_retransmit = dm->cfg.max_retransmit;
+	if (strcmp(c->transport, "nidd") == 0 && dm->cfg.nidd_ack_timeout_ms > 0) {
+		op->ack_ms = dm->cfg.nidd_ack_timeout_ms;
+		op->max_retransmit = dm->cfg.nidd_max_retransmit;
+	}
+	ack.integer_part = (uint16_t)(op->ack_ms / 1000);
+	ack.fractional_part = (uint16_t)(op->ack_ms % 1000);
 	op->dm = dm;
 	op->kind = req->op;
 	if (req->op == DM_WRITE_ATTR && req->query)
@@ -763,7 +779,7 @@ static void send_op(struct dm *dm, struct op *op, const struct client *c,
 	    op->lwm2m10 && ignores_accept(dm, c->ep))
 		op->accept = -1;
 	coap_session_set_ack_timeout(op->session, ack);
-	coap_session_set_max_retransmit(op->session, (uint16_t)dm->cfg.max_retransmit);
+	coap_session_set_max_retransmit(op->session, (uint16_t)op->max_retransmit);
 	/* lwm2md's observations outlive its sessions (and its restarts): libcoap must not cancel
 	 * them */
 	if (observes(op->kind))

@@ -68,6 +68,9 @@ struct dm_request {
 struct dm_config {
 	int ack_timeout_ms; /* >= 1000: libcoap refuses less */
 	int max_retransmit;
+	/* for clients over NIDD (transport "nidd"; 0: as the others) */
+	int nidd_ack_timeout_ms;
+	int nidd_max_retransmit;
 	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
 	bool have_local;        /* @local is the CoAP endpoint's address */
 	coap_address_t local;

@@ -65,6 +65,7 @@ struct server {
 	struct pskstore *creds;
 	struct pskguard *guard;
 	struct certs *certs; /* certificate mode, or NULL */
+	struct vpeers *vpeers; /* non-IP devices' virtual peers (vpeer.h) */
 	bool loading;        /* clients_load() is running: added() is not a new registration */
 	uint64_t requests, rejected, version_rejected, db_failures, forbidden, moved;
 };
@@ -195,14 +196,23 @@ static bool parse_query(struct server *srv, enum regreq_kind kind, const coap_pd
  * May this request act for endpoint @ep?  Over DTLS or TLS, only with the
  * PSK identity bound to @ep, or a certificate whose CN or subjectAltName is
  * @ep; over plain CoAP (UDP or TCP), only for an endpoint that has no
- * credential (one that has must use it).  False with @r a 4.03.
+ * credential (one that has must use it).  From a virtual peer (a NIDD or
+ * HTTP/2 device, vpeer.h), only for the endpoint bound to its identity:
+ * the SCEF vouches for the externalId as a PSK handshake for its identity.
+ * False with @r a 4.03.
  */
 static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struct reply *r)
 {
+	struct vpeer *vp = transport_vpeer(s);
 	char text[TEXT_MAX];
 	bool named;
 
-	if (transport_secured(s) && certs_peer_names(s, ep, &named)) {
+	if (vp) {
+		if (strcmp(vpeer_endpoint(vp), ep) == 0)
+			return true;
+		snprintf(text, sizeof(text), "ep: %s device '%s' may only be '%s'", vpeer_kind(vp),
+			 vpeer_identity(vp), vpeer_endpoint(vp));
+	} else if (transport_secured(s) && certs_peer_names(s, ep, &named)) {
 		if (named)
 			return true;
 		snprintf(text, sizeof(text),
@@ -227,13 +237,14 @@ static bool allowed(struct server *srv, coap_session_t *s, const char *ep, struc
 
 /*
  * The binding must include the transport the request came over (TS
- * Transport §6.2.1.1: U for UDP and DTLS, T for TCP and TLS); without b,
- * it is that transport's letter.  False with @r a 4.00.
+ * Transport §6.2.1.1: U for UDP and DTLS, T for TCP and TLS, N for
+ * Non-IP through an SCEF); without b, it is that transport's letter.
+ * False with @r a 4.00.
  */
 static bool binding_fits(struct server *srv, coap_session_t *s, struct regreq_query *q,
 			 struct reply *r)
 {
-	char letter = replycache_reliable(s) ? 'T' : 'U';
+	char letter = transport_binding_letter(s);
 	char text[TEXT_MAX];
 
 	if (!(q->present & REGREQ_HAS_B)) {
@@ -604,6 +615,8 @@ static struct dm *new_dm(struct server *srv, const struct server_config *cfg,
 {
 	struct dm_config dmc = { .ack_timeout_ms = cfg->ack_timeout_ms,
 				 .max_retransmit = cfg->max_retransmit,
+				 .nidd_ack_timeout_ms = cfg->nidd_ack_timeout_ms,
+				 .nidd_max_retransmit = cfg->nidd_max_retransmit,
 				 .response_timeout_s = cfg->response_timeout_s,
 				 .max_body = cfg->max_body,
 				 .have_local = cfg->coap_enabled,
@@ -689,6 +702,11 @@ int server_new(struct event_base *base, struct db *db, struct ipc_server *ipc,
 		server_free(srv);
 		return n;
 	}
+	if (vpeers_new(base, cfg->coap_enabled ? &addr.addr.sa : NULL, addr.size, &srv->vpeers) <
+	    0) {
+		server_free(srv);
+		return -EINVAL;
+	}
 	rd = coap_resource_init(coap_make_str_const("rd"), 0);
 	coap_register_handler(rd, COAP_REQUEST_POST, hnd_register);
 	coap_add_resource(srv->ctx, rd);
@@ -730,6 +748,7 @@ void server_free(struct server *srv)
 	if (srv->ctx)
 		coap_free_context(srv->ctx);
 	certs_free(srv->certs);
+	vpeers_free(srv->vpeers);
 	while (srv->doomed) {
 		struct pending_delete *pd = srv->doomed;
 
@@ -819,6 +838,11 @@ void server_status(struct server *srv, json_t *status)
 struct pskstore *server_creds(struct server *srv)
 {
 	return srv->creds;
+}
+
+struct vpeers *server_vpeers(struct server *srv)
+{
+	return srv->vpeers;
 }
 
 struct dm *server_dm(struct server *srv)

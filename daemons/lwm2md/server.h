@@ -28,6 +28,7 @@
 #include "dm.h"
 #include "observe.h"
 #include "queue.h"
+#include "vpeer.h"
 #include "lwm2m/lwm2m_registry.h"
 
 struct server_config {
@@ -49,6 +50,8 @@ struct server_config {
 	int handshake_timeout_s; /* a DTLS handshake not done by then counts as failed */
 	int ack_timeout_ms;      /* RFC 7252 ACK_TIMEOUT for requests we send */
 	int max_retransmit;
+	int nidd_ack_timeout_ms; /* the same for NIDD clients (0: as the others) */
+	int nidd_max_retransmit;
 	int response_timeout_s; /* 0: EXCHANGE_LIFETIME (UDP), MAX_TRANSMIT_WAIT (TCP) */
 	int max_idle_sessions;  /* libcoap server sessions kept while idle */
 	unsigned max_clients;
@@ -96,6 +99,13 @@ struct dm *server_dm(struct server *srv);
 
 /* The observations and last known values (owned by the server). */
 struct observe *server_observe(struct server *srv);
+
+/*
+ * The virtual peers of the non-IP transports (vpeer.h; owned by the
+ * server, empty when plain CoAP is off).  Their owners free their vpeers
+ * before server_free().
+ */
+struct vpeers *server_vpeers(struct server *srv);
 
 /* The operations waiting for sleeping queue-mode clients (owned by the server). */
 struct queue *server_queue(struct server *srv);

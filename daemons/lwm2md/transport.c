@@ -11,8 +11,32 @@
 
 #include "common/log.h"
 
+struct vpeer *transport_vpeer(coap_session_t *s)
+{
+	const coap_address_t *peer = coap_session_get_addr_remote(s);
+	struct server *srv = coap_get_app_data(coap_session_get_context(s));
+
+	if (coap_session_get_proto(s) != COAP_PROTO_UDP || !srv || !peer)
+		return NULL;
+	return vpeer_find(server_vpeers(srv), &peer->addr.sa, peer->size);
+}
+
+char transport_binding_letter(coap_session_t *s)
+{
+	struct vpeer *vp = transport_vpeer(s);
+	coap_proto_t p = coap_session_get_proto(s);
+
+	if (vp)
+		return strcmp(vpeer_kind(vp), "nidd") == 0 ? 'N' : 'H';
+	return p == COAP_PROTO_TCP || p == COAP_PROTO_TLS ? 'T' : 'U';
+}
+
 const char *transport_name(coap_session_t *s)
 {
+	struct vpeer *vp = transport_vpeer(s);
+
+	if (vp)
+		return vpeer_kind(vp);
 	switch (coap_session_get_proto(s)) {
 	case COAP_PROTO_DTLS:
 		return "dtls";

@@ -14,9 +14,23 @@
 #include "coap/certs.h"
 #include "coap/pskguard.h"
 #include "server.h"
+#include "vpeer.h"
 
-/* "udp", "dtls", "tcp" or "tls": what a registration records and shows. */
+/*
+ * "udp", "dtls", "tcp" or "tls": what a registration records and shows;
+ * for a session with a virtual peer (vpeer.h), the vpeer's kind ("nidd").
+ */
 const char *transport_name(coap_session_t *s);
+
+/* The virtual peer @s talks to (vpeer.h), or NULL for a real peer. */
+struct vpeer *transport_vpeer(coap_session_t *s);
+
+/*
+ * The LwM2M binding letter of @s's transport (TS Transport 6.2.1.1): U for
+ * UDP and DTLS, T for TCP and TLS, N for a "nidd" vpeer (Non-IP), H for an
+ * "http2" one.
+ */
+char transport_binding_letter(coap_session_t *s);
 
 /* DTLS or TLS: the peer authenticated with a PSK or a certificate? */
 bool transport_secured(coap_session_t *s);
