@@ -45,6 +45,7 @@ struct lwm2md {
 	struct idmap *ids;
 	struct rdmirror *mirror; /* NULL when [rd] mirror = no */
 	struct httpbridge *http; /* NULL when [http] enabled = no */
+	struct h2dev *h2;        /* NULL when [http2] enabled = no */
 };
 
 extern const struct ipc_command lwm2mctl_commands[];

@@ -17,6 +17,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "creds.h"
+#include "h2dev.h"
 #include "httpapi.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
@@ -61,6 +62,13 @@ struct lwm2md_config {
 	char *rd_sector;
 	char *ids_file;
 	struct httpconf http;
+	struct {
+		bool enabled;
+		char *address;
+		int port;
+		char *cert_file, *key_file, *tokens;
+		int max_devices, max_connections, timeout_s;
+	} h2; /* [http2]: LwM2M over HTTP/2 for devices (h2dev.h) */
 };
 
 /* clang-format off */
@@ -149,6 +157,24 @@ static const struct config_key lwm2md_keys[] = {
 	{"rd", "sector", CONFIG_STRING, offsetof(struct lwm2md_config, rd_sector), "", 0, 0, NULL,
 	 false, "rdd sector (d) of the mirrored clients (empty: none)"},
 	HTTPCONF_KEYS(struct lwm2md_config, http, "8080"),
+	{"http2", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, h2.enabled), "no", 0, 0,
+	 NULL, false, "serve LwM2M devices over HTTP/2 (binding H; h2c or TLS with ALPN h2)"},
+	{"http2", "address", CONFIG_ADDRESS, offsetof(struct lwm2md_config, h2.address), "::", 0, 0,
+	 NULL, false, "address of the device-facing HTTP/2 listener"},
+	{"http2", "port", CONFIG_INT, offsetof(struct lwm2md_config, h2.port), "5690", 0, 65535,
+	 NULL, false, "its TCP port (cleartext h2c and TLS on the same port)"},
+	{"http2", "cert_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.cert_file), "", 0,
+	 0, NULL, false, "PEM certificate chain for TLS (empty: h2c only)"},
+	{"http2", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.key_file), "", 0, 0,
+	 NULL, false, "PEM private key of cert_file"},
+	{"http2", "tokens", CONFIG_STRING, offsetof(struct lwm2md_config, h2.tokens), "", 0, 0,
+	 NULL, false, "ep=token items (blanks or commas between): each bearer token's endpoint"},
+	{"http2", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_devices), "1024",
+	 1, 1000000, NULL, false, "HTTP/2 devices (virtual peers) known at once"},
+	{"http2", "max_connections", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_connections),
+	 "1024", 1, 1000000, NULL, false, "device connections open at once"},
+	{"http2", "timeout", CONFIG_INT, offsetof(struct lwm2md_config, h2.timeout_s), "30", 1, 300,
+	 NULL, false, "seconds a device's request waits for the server"},
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -185,6 +211,24 @@ static int load_ids_file(struct idmap *ids, const char *path)
 }
 
 static void lwm2md_stop(void *state);
+
+static int start_h2dev(struct lwm2md *l, const struct lwm2md_config *cfg)
+{
+	const struct h2dev_config hc = {
+		.enabled = cfg->h2.enabled,
+		.address = cfg->h2.address,
+		.port = cfg->h2.port,
+		.cert_file = cfg->h2.cert_file,
+		.key_file = cfg->h2.key_file,
+		.tokens = cfg->h2.tokens,
+		.max_devices = cfg->h2.max_devices,
+		.max_connections = cfg->h2.max_connections,
+		.timeout_s = cfg->h2.timeout_s,
+	};
+
+	return h2dev_new(daemon_base(l->d), &hc, server_vpeers(l->srv), server_creds(l->srv),
+			 &l->h2);
+}
 
 static int lwm2md_start(struct daemon *d, void **state)
 {
@@ -269,6 +313,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 	if (l->mirror)
 		rdmirror_attach(l->mirror, server_clients(l->srv));
 	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
+	if (rc == 0)
+		rc = start_h2dev(l, cfg);
 	if (rc < 0) {
 		lwm2md_stop(l);
 		return rc;
@@ -281,6 +327,7 @@ static void lwm2md_stop(void *state)
 {
 	struct lwm2md *l = state;
 
+	h2dev_free(l->h2);
 	httpbridge_free(l->http);
 	server_free(l->srv);
 	rdmirror_free(l->mirror);
