@@ -382,7 +382,7 @@ static int pct_decode(const char *s, size_t len, uint8_t *out)
 /* Add one percent-decoded piece of @s (@len bytes) as option @number. */
 static int add_decoded(struct httpcoap_msg *m, uint16_t number, const char *s, size_t len)
 {
-	uint8_t buf[OPT_VALUE_MAX];
+	uint8_t buf[3 * OPT_VALUE_MAX]; /* escaped, a value may take 3 bytes a byte */
 	int n;
 
 	if (len > sizeof(buf))
