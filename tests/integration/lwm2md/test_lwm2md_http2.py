@@ -285,6 +285,46 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(self.done(p)["values"]["/3/0/0"], "B")
         self.assertIn("transport", d.clients()[0])
 
+    def test_composite_and_queue_mode(self):
+        self.start("[lwm2m]\nawake_time = 1\n")
+        dev = self.device()
+        dev.open_downlink()
+        st, h, _ = dev.request("POST", f"/rd?ep={EP}&lt=300&lwm2m=1.1&b=HQ", body=LINKS,
+                               ctype="application/link-format")
+        self.assertEqual(st, 201)
+        loc = h["location"]
+        # Read-Composite: a FETCH of / with the paths in SenML JSON
+        p = self.ctl("read-composite", EP, "/3/0/9,/1/0/1")
+        req = dev.next_request()
+        self.assertEqual((req.method, req.path), ("FETCH", "/"))
+        self.assertEqual(req.headers["content-type"], "application/senml+json")
+        self.assertEqual(sorted(e["n"] for e in json.loads(req.body)), ["/1/0/1", "/3/0/9"])
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "application/senml+json"},
+                     b'[{"n":"/3/0/9","v":77},{"n":"/1/0/1","v":300}]')])
+        r = self.done(p)
+        self.assertEqual((r["values"]["/3/0/9"], r["values"]["/1/0/1"]), (77, 300))
+        # Write-Composite: an iPATCH of /
+        p = self.ctl("write-composite", EP, 'values:={"/1/0/1":120}', "format=senml-json")
+        req = dev.next_request()
+        self.assertEqual((req.method, req.path), ("iPATCH", "/"))
+        self.assertEqual(json.loads(req.body)[0]["n"], "/1/0/1")
+        dev.answer([(204, {"lwm2m-token": req.token}, b"")])
+        self.assertEqual(self.done(p)["code"], "2.04 Changed")
+        # asleep: a read is queued, not carried; the device's Update wakes it up
+        wait_for(lambda: self.d.clients()[0].get("queue_state") == "asleep",
+                 "the device's awake window to end")
+        done = self.watch("op.done")
+        q = ctl_json(self.tmp, "read", EP, "/3/0/9")
+        self.assertEqual(q["state"], "queued")
+        st, _, _ = dev.request("POST", loc)
+        self.assertEqual(st, 204)
+        req = dev.next_request()
+        self.assertEqual((req.method, req.path), ("GET", "/3/0/9"))
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"66")])
+        ev = done.next()["data"]
+        self.assertEqual((ev["id"], ev["state"]), (q["id"], "done"))
+        self.assertEqual(ev["result"]["values"]["/3/0/9"], 66)
+
     def test_tls_alpn_h2_with_psk_credential_token(self):
         ca = lwgtest.make_ca(self.tmp, "ca")
         srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
