@@ -47,6 +47,7 @@ struct down {
 	size_t tlen;
 	uint16_t mid;
 	uint8_t type, method;
+	unsigned gen; /* the downlink stream it went on */
 };
 
 struct dev {
@@ -54,6 +55,7 @@ struct dev {
 	char ep[VPEER_IDENTITY_MAX];
 	struct vpeer *vp;
 	struct http_exchange *stream; /* the downlink, or NULL */
+	unsigned stream_gen;          /* counts the downlink streams opened */
 	struct up *ups;
 	size_t n_up;
 	struct down down[MAX_DOWN];
@@ -297,9 +299,12 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 	struct down *slot;
 	int n;
 
-	/* a retransmission: the device has it (or the stream it went on is gone) */
-	if (m->type == HTTPCOAP_CON && down_by_mid(d, m->mid))
+	/* a retransmission: the device has it, unless it came on a stream since replaced */
+	slot = m->type == HTTPCOAP_CON ? down_by_mid(d, m->mid) : NULL;
+	if (slot && slot->gen == d->stream_gen && d->stream)
 		return;
+	if (slot)
+		slot->used = false;
 	if (!d->stream) {
 		log_debug("http2 device ep=%s has no downlink open: request dropped mid=%u", d->ep,
 			  m->mid);
@@ -315,7 +320,7 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 	slot = &d->down[d->down_next];
 	d->down_next = (d->down_next + 1) % MAX_DOWN;
 	*slot = (struct down){ .used = true, .tlen = m->token_len, .mid = m->mid,
-			       .type = m->type, .method = m->code };
+			       .type = m->type, .method = m->code, .gen = d->stream_gen };
 	memcpy(slot->token, m->token, m->token_len);
 }
 
@@ -370,6 +375,7 @@ static void open_downlink(struct dev *d, struct http_exchange *ex)
 	if (http_exchange_stream_begin(ex, 200, DOWN_TYPE) < 0)
 		return;
 	d->stream = ex;
+	d->stream_gen++;
 	http_exchange_on_close(ex, on_stream_close, d);
 	log_info("http2 device ep=%s downlink open (%s)", d->ep, http_exchange_protocol(ex));
 }

@@ -197,6 +197,8 @@ class H2Device:
         return st, rbody
 
     def close(self):
+        if self.reader is None:
+            return
         with self.cv:
             try:
                 self.conn.close_connection()
@@ -209,3 +211,4 @@ class H2Device:
             pass
         self.sock.close()
         self.reader.join(5)
+        self.reader = None

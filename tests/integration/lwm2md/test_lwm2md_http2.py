@@ -325,6 +325,22 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual((ev["id"], ev["state"]), (q["id"], "done"))
         self.assertEqual(ev["result"]["values"]["/3/0/9"], 66)
 
+    def test_reconnected_device_gets_the_retransmission(self):
+        self.start()
+        dev = self.device()
+        dev.open_downlink()
+        self.assertEqual(self.register(dev)[0], 201)
+        p = self.ctl("read", EP, "/3/0/0", "text")
+        lost = dev.next_request()
+        dev.close()  # the connection goes with the request unanswered
+        dev = self.device()
+        dev.open_downlink()
+        # libcoap's retransmission of the same CON request reaches the new stream
+        req = dev.next_request()
+        self.assertEqual((req.method, req.target, req.token), ("GET", "/3/0/0", lost.token))
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"again")])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "again")
+
     def test_tls_alpn_h2_with_psk_credential_token(self):
         ca = lwgtest.make_ca(self.tmp, "ca")
         srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
