@@ -36,7 +36,8 @@ int h2map_request(const struct http_request *req, const uint8_t *token, size_t t
 	out->type = HTTPCOAP_CON;
 	out->code = (uint8_t)method;
 	out->mid = mid;
-	memcpy(out->token, token, tlen);
+	if (tlen)
+		memcpy(out->token, token, tlen);
 	out->token_len = tlen;
 	rc = httpcoap_add_target(out, req->path, req->query);
 	if (rc < 0)
