@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -329,6 +330,13 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	struct http1_limits lim = { srv->cfg.max_header_bytes, srv->cfg.max_body };
 	c->srv = srv;
 	c->fd = fd;
+	/*
+	 * A response often leaves in more than one write (HEADERS, then DATA,
+	 * then a stream's later events): Nagle would hold each after the first
+	 * until the peer's delayed ACK, some 40 ms per exchange.
+	 */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->h1 = http1_parser_new(&lim);
 	c->peek = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_peek, c);
 	c->reaper = event_new(srv->base, -1, 0, on_reap, c);

@@ -69,6 +69,8 @@ def response_message(status, headers, body=b""):
 class H2Device:
     def __init__(self, host, port, token, *, tls_ca=None, timeout=10.0):
         raw = socket.create_connection((host, port), timeout=timeout)
+        # each message is flushed whole: Nagle would hold the next one for an ACK
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if tls_ca:
             ctx = ssl.create_default_context(cafile=tls_ca)
             ctx.check_hostname = False
