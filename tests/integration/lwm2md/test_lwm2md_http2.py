@@ -12,10 +12,12 @@ Usage: test_lwm2md_http2.py BUILD_DIR SOURCE_DIR
 """
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,9 +42,19 @@ class Watch:
             [os.path.join(tl.BUILD, "cli", "lwgatectl"), "--socket-dir", d.tmp, "--json",
              "lwm2md", "watch", *topics], stdout=subprocess.PIPE, text=True)
         wait_for(lambda: d.status()["counters"]["ipc_clients"] > before, "watch to subscribe")
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
 
     def next(self):
-        return json.loads(self.proc.stdout.readline())
+        """The next event; AssertionError when none comes (a generous bound, not a timing)."""
+        try:
+            return json.loads(self.lines.get(timeout=60))
+        except queue.Empty:
+            raise AssertionError("no event from lwgatectl lwm2md watch") from None
 
     def close(self):
         self.proc.terminate()
