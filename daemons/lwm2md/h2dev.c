@@ -162,22 +162,6 @@ static void dev_free(struct dev *d)
 	free(d);
 }
 
-/* Free one device with nothing open to make room; false when every one is busy. */
-static bool evict_idle(struct h2dev *h)
-{
-	for (struct dev **pp = &h->devs; *pp; pp = &(*pp)->next) {
-		struct dev *d = *pp;
-		if (d->stream || d->ups)
-			continue;
-		log_info("http2 device forgotten ep=%s (room for another)", d->ep);
-		*pp = d->next;
-		h->n_devs--;
-		dev_free(d);
-		return true;
-	}
-	return false;
-}
-
 /* The device of endpoint @ep, made (with its vpeer) on its first request; NULL when full. */
 static struct dev *dev_get(struct h2dev *h, const char *ep)
 {
@@ -187,7 +171,11 @@ static struct dev *dev_get(struct h2dev *h, const char *ep)
 	for (d = h->devs; d; d = d->next)
 		if (strcmp(d->ep, ep) == 0)
 			return d;
-	if (h->n_devs >= h->max_devices && !evict_idle(h))
+	/*
+	 * Never one forgotten for another: its registration would still name
+	 * its vpeer's port, which the kernel may give the next vpeer.
+	 */
+	if (h->n_devs >= h->max_devices)
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)

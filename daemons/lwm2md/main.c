@@ -170,7 +170,7 @@ static const struct config_key lwm2md_keys[] = {
 	{"http2", "tokens", CONFIG_STRING, offsetof(struct lwm2md_config, h2.tokens), "", 0, 0,
 	 NULL, false, "ep=token items (blanks or commas between): each bearer token's endpoint"},
 	{"http2", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_devices), "1024",
-	 1, 1000000, NULL, false, "HTTP/2 devices (virtual peers) known at once"},
+	 1, 1000000, NULL, false, "HTTP/2 devices (virtual peers) known until lwm2md stops"},
 	{"http2", "max_connections", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_connections),
 	 "1024", 1, 1000000, NULL, false, "device connections open at once"},
 	{"http2", "timeout", CONFIG_INT, offsetof(struct lwm2md_config, h2.timeout_s), "30", 1, 300,

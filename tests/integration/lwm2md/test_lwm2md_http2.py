@@ -78,7 +78,7 @@ class Http2Tests(unittest.TestCase):
     def start(self, extra=""):
         self.port = lwgtest.free_port(lwgtest.socket.SOCK_STREAM)
         self.d = Lwm2md(self.tmp, f"[http2]\nenabled = yes\naddress = ::1\nport = {self.port}\n"
-                        f"tokens = {EP}=secret-1, other=secret-2\n{extra}").start()
+                        f"tokens = {EP}=secret-1, other=secret-2 third=secret-3\n{extra}").start()
         return self.d
 
     def device(self, token="secret-1", **kw):
@@ -250,7 +250,7 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(rc, 0, lwgtest.log_tail(self.d.log))
 
     def test_refusals(self):
-        d = self.start()
+        d = self.start("max_devices = 2\n")
         # no token, a wrong one: 401 with a challenge, nothing registered
         for token in (None, "nope"):
             dev = self.device(token)
@@ -302,6 +302,9 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(st, 204)
         self.assertEqual(self.done(p)["values"]["/3/0/0"], "B")
         self.assertIn("transport", d.clients()[0])
+        # two devices known (max_devices 2): a third is refused, not swapped in
+        st, _, _ = self.register(self.device("secret-3"), ep="third")
+        self.assertEqual(st, 503)
         self.stop_cleanly()
 
     def test_composite_and_queue_mode(self):
