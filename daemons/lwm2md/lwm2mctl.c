@@ -43,7 +43,8 @@ static struct client *client_arg(struct lwm2md *l, struct ipc_call *call, json_t
 			      "name the client with one of ep=, external_id=, app_id=");
 		return NULL;
 	}
-	if (ext && !(ep = idmap_ep_of_external(l->ids, ext))) {
+	if (ext && !(ep = idmap_ep_of_external(l->ids, ext)) &&
+	    !(ep = nidd_endpoint_of(l->nidd, ext))) {
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "no endpoint has external_id '%s'", ext);
 		return NULL;
 	}
@@ -72,6 +73,7 @@ static json_t *client_json(struct lwm2md *l, const struct client *c, bool full)
 	const char *qs = queue_state_of(server_queue(l->srv), c);
 
 	idmap_annotate(l->ids, c->ep, o);
+	nidd_annotate(l->nidd, (const struct sockaddr *)&c->addr, c->addr_len, full, o);
 	if (qs)
 		json_object_set_new(o, "queue_state", json_string(qs));
 	if (strcmp(c->transport, "udp") != 0)
@@ -787,6 +789,8 @@ void lwm2mctl_status(void *state, json_t *status)
 	struct lwm2md *l = state;
 
 	server_status(l->srv, status);
+	if (l->nidd)
+		nidd_status(l->nidd, status);
 	if (l->mirror) {
 		struct rdmirror_stats st;
 

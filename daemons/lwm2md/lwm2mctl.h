@@ -33,6 +33,7 @@
 #include "common/ipc_server.h"
 #include "http/httpbridge.h"
 #include "idmap.h"
+#include "nidd.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
@@ -46,6 +47,7 @@ struct lwm2md {
 	struct rdmirror *mirror; /* NULL when [rd] mirror = no */
 	struct httpbridge *http; /* NULL when [http] enabled = no */
 	struct h2dev *h2;        /* NULL when [http2] enabled = no */
+	struct nidd *nidd;       /* NULL when [nidd] enabled = no */
 };
 
 extern const struct ipc_command lwm2mctl_commands[];

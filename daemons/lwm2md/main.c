@@ -21,6 +21,7 @@
 #include "httpapi.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
+#include "nidd.h"
 #include "observe.h"
 #include "queue.h"
 #include "lwm2m/lwm2m_builtin.h"
@@ -69,6 +70,10 @@ struct lwm2md_config {
 		char *cert_file, *key_file, *tokens;
 		int max_devices, max_connections, timeout_s;
 	} h2; /* [http2]: LwM2M over HTTP/2 for devices (h2dev.h) */
+	bool nidd_enabled;
+	char *nidd_api_root, *nidd_scs_as_id, *nidd_cb_address, *nidd_cb_url, *nidd_devices;
+	int nidd_cb_port, nidd_max_devices, nidd_max_latency, nidd_ack_timeout_ms;
+	int nidd_max_retransmit, nidd_max_inflight, nidd_timeout;
 };
 
 /* clang-format off */
@@ -175,6 +180,41 @@ static const struct config_key lwm2md_keys[] = {
 	 "1024", 1, 1000000, NULL, false, "device connections open at once"},
 	{"http2", "timeout", CONFIG_INT, offsetof(struct lwm2md_config, h2.timeout_s), "30", 1, 300,
 	 NULL, false, "seconds a device's request waits for the server"},
+	{"nidd", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, nidd_enabled), "no", 0, 0,
+	 NULL, false, "LwM2M over NIDD (binding N) through an SCEF's T8 API"},
+	{"nidd", "api_root", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_api_root),
+	 "http://127.0.0.1:8090", 0, 0, NULL, false, "the SCEF's {apiRoot} (http:// only)"},
+	{"nidd", "scs_as_id", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_scs_as_id),
+	 "lwm2md", 0, 0, NULL, false, "{scsAsId}: lwm2md's name at the SCEF"},
+	{"nidd", "callback_address", CONFIG_ADDRESS, offsetof(struct lwm2md_config, nidd_cb_address),
+	 "127.0.0.1", 0, 0, NULL, false, "address the listener for the SCEF's notifications listens on"},
+	{"nidd", "callback_port", CONFIG_INT, offsetof(struct lwm2md_config, nidd_cb_port), "8091",
+	 0, 65535, NULL, false, "TCP port of that listener (0: any free one)"},
+	{"nidd", "callback_url", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_cb_url), "", 0,
+	 0, NULL, false,
+	 "notificationDestination given to the SCEF, before /SECRET (empty: "
+	 "http://CALLBACK_ADDRESS:PORT/nidd)"},
+	{"nidd", "devices", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_devices), "", 0, 0,
+	 NULL, false, "externalIds of the NIDD devices, blank-separated; each registers as the "
+	 "endpoint the ids file maps its external_id to, else as its externalId"},
+	{"nidd", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, nidd_max_devices),
+	 "1000", 1, 100000, NULL, false, "NIDD devices at most"},
+	{"nidd", "max_latency", CONFIG_INT, offsetof(struct lwm2md_config, nidd_max_latency), "600",
+	 -1, 86400, NULL, false,
+	 "maximumLatency of downlinks: seconds the SCEF may hold one for a sleeping device "
+	 "(the TTL; 0: deliver now or fail; -1: not sent, the SCEF's default)"},
+	{"nidd", "ack_timeout_ms", CONFIG_INT, offsetof(struct lwm2md_config, nidd_ack_timeout_ms),
+	 "10000", 1000, 600000, NULL, false,
+	 "ACK_TIMEOUT of requests to NIDD clients (the SCEF path is slow, buffered while the "
+	 "device sleeps)"},
+	{"nidd", "max_retransmit", CONFIG_INT,
+	 offsetof(struct lwm2md_config, nidd_max_retransmit), "4", 0, 10, NULL, false,
+	 "retransmissions of requests to NIDD clients"},
+	{"nidd", "max_requests", CONFIG_INT, offsetof(struct lwm2md_config, nidd_max_inflight),
+	 "256", 1, 100000, NULL, false, "requests to the SCEF on the wire at most; downlinks "
+	 "beyond are not sent (CoAP retransmits them)"},
+	{"nidd", "timeout", CONFIG_INT, offsetof(struct lwm2md_config, nidd_timeout), "10", 1, 300,
+	 NULL, false, "seconds a request to the SCEF may take"},
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -226,8 +266,37 @@ static int start_h2dev(struct lwm2md *l, const struct lwm2md_config *cfg)
 		.timeout_s = cfg->h2.timeout_s,
 	};
 
+	if (hc.enabled && !cfg->coap_enabled) {
+		log_error("[http2] needs plain CoAP ([coap] enabled = yes): its devices reach it there");
+		return -EINVAL;
+	}
 	return h2dev_new(daemon_base(l->d), &hc, server_vpeers(l->srv), server_creds(l->srv),
 			 &l->h2);
+}
+
+/* Binding N: the NIDD devices on the server's virtual peers (nidd.h). */
+static int start_nidd(struct lwm2md *l, const struct lwm2md_config *cfg)
+{
+	struct nidd_config nc = { .api_root = cfg->nidd_api_root,
+				  .scs_as_id = cfg->nidd_scs_as_id,
+				  .callback_address = cfg->nidd_cb_address,
+				  .callback_port = cfg->nidd_cb_port,
+				  .callback_url = cfg->nidd_cb_url,
+				  .devices = cfg->nidd_devices,
+				  .max_devices = cfg->nidd_max_devices,
+				  .max_latency_s = cfg->nidd_max_latency,
+				  .max_inflight = cfg->nidd_max_inflight,
+				  .timeout_s = cfg->nidd_timeout,
+				  .base = daemon_base(l->d),
+				  .db = daemon_db(l->d),
+				  .vpeers = server_vpeers(l->srv),
+				  .ids = l->ids };
+
+	if (!cfg->coap_enabled) {
+		log_error("[nidd] needs plain CoAP ([coap] enabled = yes): its devices reach it there");
+		return -EINVAL;
+	}
+	return nidd_new(&nc, &l->nidd);
 }
 
 static int lwm2md_start(struct daemon *d, void **state)
@@ -239,6 +308,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.port = cfg->coap_port,
 		.ack_timeout_ms = cfg->ack_timeout_ms,
 		.max_retransmit = cfg->max_retransmit,
+		.nidd_ack_timeout_ms = cfg->nidd_enabled ? cfg->nidd_ack_timeout_ms : 0,
+		.nidd_max_retransmit = cfg->nidd_max_retransmit,
 		.response_timeout_s = cfg->response_timeout_s,
 		.max_idle_sessions = cfg->max_idle_sessions,
 		.coaps_enabled = cfg->coaps_enabled,
@@ -315,6 +386,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
 	if (rc == 0)
 		rc = start_h2dev(l, cfg);
+	if (rc == 0 && cfg->nidd_enabled)
+		rc = start_nidd(l, cfg);
 	if (rc < 0) {
 		lwm2md_stop(l);
 		return rc;
@@ -329,6 +402,7 @@ static void lwm2md_stop(void *state)
 
 	h2dev_free(l->h2);
 	httpbridge_free(l->http);
+	nidd_free(l->nidd); /* its vpeers before the server's set */
 	server_free(l->srv);
 	rdmirror_free(l->mirror);
 	coap_cleanup();

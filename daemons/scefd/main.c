@@ -37,6 +37,10 @@ struct scefd_config {
 	char *dev_address;
 	int dev_port;
 	char *dev_list;
+	int dev_loss;
+	char *dev_psm, *dev_edrx;
+	int dev_seed;
+	char *dev_quota[QUOTA_COUNT];
 };
 
 /* clang-format off */
@@ -66,8 +70,31 @@ static const struct config_key scefd_keys[] = {
 	{ "devices", "port", CONFIG_INT, offsetof(struct scefd_config, dev_port), "5690", 0, 65535,
 	  NULL, false, "UDP port the devices send their non-IP data to" },
 	{ "devices", "list", CONFIG_STRING, offsetof(struct scefd_config, dev_list), "", 0, 0, NULL,
-	  false, "the devices, blank-separated EXTID,MSISDN,PORT[,STATE] (STATE: reachable, psm, "
-		 "edrx, no-pdn)" },
+	  false, "the devices, blank-separated EXTID,MSISDN,PORT[,STATE][,loss=PCT][,psm=S/A]"
+		 "[,edrx=S/A] (STATE: reachable, psm, edrx, no-pdn)" },
+	{ "devices", "loss", CONFIG_INT, offsetof(struct scefd_config, dev_loss), "0", 0, 100,
+	  NULL, false, "percent of datagrams the radio loses each way, unless an item says loss=" },
+	{ "devices", "psm", CONFIG_STRING, offsetof(struct scefd_config, dev_psm), "", 0, 0, NULL,
+	  false, "PSM cycle SLEEP/ACTIVE in seconds: reachable ACTIVE s after each activity, then "
+		 "asleep SLEEP s (empty: none), unless an item says psm= or edrx=" },
+	{ "devices", "edrx", CONFIG_STRING, offsetof(struct scefd_config, dev_edrx), "", 0, 0, NULL,
+	  false, "eDRX cycle SLEEP/ACTIVE in seconds (the paging time window is ACTIVE; empty: "
+		 "none); not with psm" },
+	{ "devices", "seed", CONFIG_INT, offsetof(struct scefd_config, dev_seed), "0", 0,
+	  2147483647, NULL, false,
+	  "seed of the loss PRNG (0: a random one, logged and in status, to replay a run)" },
+	{ "devices", "plmn_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[0]), "", 0,
+	  0, NULL, false, "serving PLMN rate control: uplink messages per 6 minutes (empty: none)" },
+	{ "devices", "plmn_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[1]), "", 0,
+	  0, NULL, false, "serving PLMN rate control: downlink messages per 6 minutes (empty: none)" },
+	{ "devices", "apn_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[2]), "", 0,
+	  0, NULL, false, "APN rate control: uplink messages, N/minute, N/hour or N/day (empty: none)" },
+	{ "devices", "apn_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[3]), "", 0,
+	  0, NULL, false, "APN rate control: downlink messages, N/minute, N/hour or N/day" },
+	{ "devices", "bytes_ul", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[4]), "", 0,
+	  0, NULL, false, "uplink byte quota per device, N/minute, N/hour or N/day (empty: none)" },
+	{ "devices", "bytes_dl", CONFIG_STRING, offsetof(struct scefd_config, dev_quota[5]), "", 0,
+	  0, NULL, false, "downlink byte quota per device, N/minute, N/hour or N/day (empty: none)" },
 	CONFIG_KEY_END,
 };
 /* clang-format on */
@@ -78,12 +105,40 @@ static const struct db_migration scefd_migrations[] = {
 	{ 3, notify_schema_3 },
 };
 
+/* The [devices] defaults of @c.  Returns 0, or -EINVAL with @why. */
+static int device_defaults(const struct scefd_config *c, struct device_defaults *def, char *why,
+			   size_t size)
+{
+	*def = (struct device_defaults){ .loss = (unsigned)c->dev_loss, .sleeps = DEVICE_PSM };
+	if (c->dev_psm[0] && c->dev_edrx[0]) {
+		snprintf(why, size, "[devices] psm and edrx: a device sleeps one way");
+		return -EINVAL;
+	}
+	if (c->dev_edrx[0])
+		def->sleeps = DEVICE_EDRX;
+	for (int k = 0; k < QUOTA_COUNT; k++)
+		if (quota_set(def->quota, quota_key(k), c->dev_quota[k]) < 0) {
+			snprintf(why, size, "[devices] %s: \"%s\" is not a limit", quota_key(k),
+				 c->dev_quota[k]);
+			return -EINVAL;
+		}
+	if (device_cycle_parse(c->dev_edrx[0] ? c->dev_edrx : c->dev_psm, &def->sleep,
+			       &def->active) < 0) {
+		snprintf(why, size, "[devices] %s: not SLEEP/ACTIVE seconds",
+			 c->dev_edrx[0] ? "edrx" : "psm");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static bool scefd_config_check(const void *cfg, char *why, size_t size)
 {
 	const struct scefd_config *c = cfg;
 	struct device *v;
 	size_t n;
-	if (devices_parse(c->dev_list, &v, &n, why, size) < 0)
+	struct device_defaults def;
+	if (device_defaults(c, &def, why, size) < 0 ||
+	    devices_parse(c->dev_list, &def, &v, &n, why, size) < 0)
 		return false;
 	free(v);
 	if (!c->cert_file[0] != !c->key_file[0]) {
@@ -121,9 +176,20 @@ static void on_uplink(struct device *dev, const uint8_t *data, size_t len, void 
 	struct scefd *s = arg;
 	struct uplink u = { s, dev, data, len };
 	s->uplinks++;
-	/* Sending data is what a sleeping device does when it wakes. */
+	/* Sending data is what a sleeping device does when it wakes; an
+	 * awake one starts its active time (T3324) again. */
 	if (dev->state != DEVICE_REACHABLE)
 		nidd_set_state(s->nidd, dev, DEVICE_REACHABLE);
+	else
+		devices_schedule(dev);
+	/* Past its rate or quota the network discards it (TS 23.401 4.7.7):
+	 * no T8 notification says so; `lwgatectl scefd quota` counts it. */
+	struct quota_hit hit;
+	if (!quota_take(&dev->quota, true, len, time(NULL), &hit)) {
+		log_debug("uplink of %s discarded: %s reached", dev->external_id,
+			  quota_describe(hit.kind));
+		return;
+	}
 	store_config_each(daemon_db(s->d), NULL, uplink_to, &u);
 }
 
@@ -153,6 +219,14 @@ static void on_status(const struct store_delivery *d, void *arg)
 	if (body)
 		notify_post(s->notify, c.cfg.notification_destination, body);
 	free(body);
+}
+
+/* A device's PSM/eDRX cycle put it to sleep or woke it (its held data goes then). */
+static void on_cycle(struct device *dev, enum device_state state, void *arg)
+{
+	struct scefd *s = arg;
+	log_debug("devices: %s %s (cycle)", dev->external_id, device_state_name(state));
+	nidd_set_state(s->nidd, dev, state);
 }
 
 static int start_api(struct scefd *s, const struct scefd_config *c)
@@ -193,13 +267,23 @@ static int scefd_start(struct daemon *d, void **state)
 	struct nidd_config nc = { .max_packet_bytes = (unsigned)c->max_packet_size,
 				  .buffer_max = (unsigned)c->buffer_max,
 				  .buffer_time = (unsigned)c->buffer_time };
-	int rc = notify_new(daemon_base(d), daemon_db(d), &s->notify);
+	struct device_defaults def;
+	char why[160];
+	int rc = device_defaults(c, &def, why, sizeof(why));
+	if (rc < 0)
+		log_warnx("%s", why);
 	if (rc == 0)
-		rc = devices_new(daemon_base(d), c->dev_list, c->dev_address, (uint16_t)c->dev_port,
-				 on_uplink, s, &s->devs);
+		rc = notify_new(daemon_base(d), daemon_db(d), &s->notify);
+	if (rc == 0)
+		rc = devices_new(daemon_base(d), c->dev_list, &def, (uint64_t)c->dev_seed,
+				 c->dev_address, (uint16_t)c->dev_port, on_uplink, s, &s->devs);
 	if (rc == 0)
 		rc = nidd_new(daemon_base(d), daemon_db(d), s->devs, &nc, on_status, on_ended, s,
 			      &s->nidd);
+	if (rc == 0) {
+		devices_start_cycles(s->devs, on_cycle, s);
+		log_info("devices: loss PRNG seed %" PRIu64, devices_seed(s->devs));
+	}
 	if (rc == 0)
 		rc = start_api(s, c);
 	if (rc == 0)
@@ -219,6 +303,12 @@ static void scefd_stop(void *state)
 	free(s);
 }
 
+/* The radio's datagrams, summed over the devices. */
+struct radio {
+	uint64_t ul, ul_lost, dl, dl_lost;
+	char seed[24];
+};
+
 static void scefd_status(void *state, json_t *status)
 {
 	struct scefd *s = state;
@@ -229,6 +319,21 @@ static void scefd_status(void *state, json_t *status)
 	json_object_set_new(status, "devices", json_integer((json_int_t)devices_count(s->devs)));
 	json_object_set_new(status, "http_requests", json_integer((json_int_t)st.requests));
 	json_object_set_new(status, "uplinks", json_integer((json_int_t)s->uplinks));
+	struct radio r = { 0 };
+	/* A string: a 64-bit seed does not survive a JSON double. */
+	snprintf(r.seed, sizeof(r.seed), "%" PRIu64, devices_seed(s->devs));
+	for (size_t i = 0; i < devices_count(s->devs); i++) {
+		const struct device *dev = devices_at(s->devs, i);
+		r.ul += dev->uplinks;
+		r.ul_lost += dev->uplinks_lost;
+		r.dl += dev->downlinks;
+		r.dl_lost += dev->downlinks_lost;
+	}
+	json_object_set_new(status, "radio",
+			    json_pack("{s:I, s:I, s:I, s:I, s:s}", "uplinks", (json_int_t)r.ul,
+				      "uplinks_lost", (json_int_t)r.ul_lost, "downlinks",
+				      (json_int_t)r.dl, "downlinks_lost", (json_int_t)r.dl_lost,
+				      "seed", r.seed));
 	struct notify_stats ns;
 	notify_get_stats(s->notify, &ns);
 	json_object_set_new(status, "notifications",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 
@@ -68,6 +69,27 @@ static void refuse(struct nidd_result *res, int status, const char *cause, const
 	snprintf(res->err.detail, sizeof(res->err.detail), "%s", detail);
 }
 
+/*
+ * Count @d against @dev's downlink rate control and byte quota; a limit
+ * reached is a 403 QUOTA_EXCEEDED (TS 29.122 5.6.5.3) that says which.
+ */
+static bool admit(struct device *dev, const struct store_delivery *d, struct nidd_result *res)
+{
+	if (quota_take(&dev->quota, false, d->dl.data_len, d->created, &res->hit))
+		return true;
+	char detail[160];
+	struct tm tm;
+	char when[32];
+	gmtime_r(&res->hit.resets, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(detail, sizeof(detail), "%s reached: %llu of %llu used until %s",
+		 quota_describe(res->hit.kind), (unsigned long long)res->hit.used,
+		 (unsigned long long)res->hit.limit, when);
+	refuse(res, 403, "QUOTA_EXCEEDED", detail);
+	res->quota = true;
+	return false;
+}
+
 struct count_ctx {
 	struct devices *devs;
 	const struct device *dev;
@@ -83,7 +105,7 @@ static int count_pending(const struct store_delivery *d, void *arg)
 }
 
 /* Hold @d for @dev with @status; 201, or a refusal when its buffer is full. */
-static void buffer(struct nidd *n, const struct device *dev, struct store_delivery *d,
+static void buffer(struct nidd *n, struct device *dev, struct store_delivery *d,
 		   enum t8_delivery_status status, struct nidd_result *res)
 {
 	struct count_ctx c = { n->devs, dev, 0 };
@@ -92,6 +114,9 @@ static void buffer(struct nidd *n, const struct device *dev, struct store_delive
 		refuse(res, 500, NULL, "the device's downlink buffer is full");
 		return;
 	}
+	/* Counted when accepted: the SCEF holds it against the device's rate. */
+	if (!admit(dev, d, res))
+		return;
 	d->status = status;
 	d->expires = d->created + (d->dl.maximum_latency > 0 ? d->dl.maximum_latency
 							     : (int64_t)n->cfg.buffer_time);
@@ -120,12 +145,16 @@ void nidd_submit(struct nidd *n, const struct t8_config *cfg, struct store_deliv
 	enum t8_pdn_option pdn = d->dl.pdn_option ? d->dl.pdn_option : cfg->pdn_option;
 	switch (dev->state) {
 	case DEVICE_REACHABLE:
+		if (!admit(dev, d, res))
+			return;
 		if (devices_send(n->devs, dev, d->dl.data, d->dl.data_len) < 0) {
 			refuse(res, 500, NULL, "the next hop refused the data");
 			return;
 		}
 		d->status = T8_SUCCESS_NEXT_HOP_UNACKNOWLEDGED;
 		res->http_status = 200;
+		/* Paged and connected for it: the active time starts again. */
+		devices_schedule(dev);
 		return;
 	case DEVICE_PSM:
 	case DEVICE_EDRX:
@@ -204,6 +233,7 @@ void nidd_set_state(struct nidd *n, struct device *dev, enum device_state state)
 	dev->state = state;
 	if (state == DEVICE_REACHABLE)
 		flush(n, dev);
+	devices_schedule(dev);
 }
 
 /* Collected first: deleting under the walk is what SQLite leaves undefined. */

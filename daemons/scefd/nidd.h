@@ -44,6 +44,8 @@ void nidd_free(struct nidd *n);
 struct nidd_result {
 	int http_status; /* 200 delivered, 201 buffered, 403/500 refused */
 	struct t8_error err;
+	bool quota;           /* refused by a quota: @hit says which */
+	struct quota_hit hit;
 };
 
 /*

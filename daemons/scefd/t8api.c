@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -82,6 +83,42 @@ static void problem(struct call *c, int status, const char *cause, const char *d
 	}
 	http_exchange_respond(c->ex, status,
 			      failure ? "application/json" : "application/problem+json", body,
+			      strlen(body));
+	free(body);
+}
+
+/*
+ * A 403 QUOTA_EXCEEDED that also says which limit was reached, for the
+ * SCS/AS to show (LwM2M LPW-009): T8 has no member for it, so it goes as
+ * an RFC 7807 extension member "quota" beside cause and detail (a client
+ * that does not know it ignores it), with Retry-After at the window's end.
+ */
+static void problem_quota(struct call *c, const struct nidd_result *res)
+{
+	char *body = t8_problem_json(res->err.status, http_status_reason(res->err.status),
+				     res->err.detail, res->err.cause, false, NULL);
+	json_t *doc = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	char when[32], after[24];
+	struct tm tm;
+	gmtime_r(&res->hit.resets, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	long wait = (long)(res->hit.resets - time(NULL));
+	snprintf(after, sizeof(after), "%ld", wait > 0 ? wait : 0);
+	json_object_set_new(doc, "quota",
+			    json_pack("{s:s, s:s, s:I, s:I, s:s}", "name",
+				      quota_key(res->hit.kind), "description",
+				      quota_describe(res->hit.kind), "limit",
+				      (json_int_t)res->hit.limit, "used", (json_int_t)res->hit.used,
+				      "resetTime", when));
+	body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!body) {
+		http_exchange_problem(c->ex, 500, NULL, NULL);
+		return;
+	}
+	http_exchange_add_header(c->ex, "Retry-After", after);
+	http_exchange_respond(c->ex, res->err.status, "application/problem+json", body,
 			      strlen(body));
 	free(body);
 }
@@ -290,6 +327,8 @@ static void submit(struct call *c, const struct store_config *sc)
 		char self[T8_MAX_URI + 160];
 		t8api_delivery_link(c->a, c->scs_as, d.config, d.id, self, sizeof(self));
 		respond_json(c, 201, delivery_doc(c, &d, true), self);
+	} else if (res.quota) {
+		problem_quota(c, &res);
 	} else {
 		problem(c, res.http_status, res.err.cause, res.err.detail, res.http_status == 500);
 	}

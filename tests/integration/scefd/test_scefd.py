@@ -64,7 +64,13 @@ class Receiver:
         self.srv.server_close()
 
 
-class ScefdTest(unittest.TestCase):
+class ScefdCase(unittest.TestCase):
+    """The harness: scefd with three devices (DEV1 reachable, DEV2 in PSM,
+    DEV3 without a PDN connection; self.items[ext] adds options to an
+    item before start()), curl, the callback receiver, lwgatectl.  The
+    other scefd scripts borrow it."""
+    ITEMS = {DEV1: "", DEV2: ",psm", DEV3: ",no-pdn"}
+
     @classmethod
     def setUpClass(cls):
         folder = t8schema.spec_dir(SOURCE)
@@ -83,14 +89,15 @@ class ScefdTest(unittest.TestCase):
             s.settimeout(30)
             self.devs[ext] = s
         self.dev_port = lwgtest.free_port()
+        self.items = dict(self.ITEMS)
         self.proc = None
         self.receiver = None
         self.start()
 
     def start(self, *extra):
         p = lambda e: self.devs[e].getsockname()[1]  # noqa: E731
-        devices = "%s,491700000001,%d %s,491700000002,%d,psm %s,491700000003,%d,no-pdn" % (
-            DEV1, p(DEV1), DEV2, p(DEV2), DEV3, p(DEV3))
+        devices = " ".join("%s,49170000000%d,%d%s" % (ext, i + 1, p(ext), self.items[ext])
+                           for i, ext in enumerate((DEV1, DEV2, DEV3)))
         self.log = os.path.join(self.tmp, "scefd.log")
         self.proc = lwgtest.start_daemon(
             [os.path.join(BUILD, "daemons", "scefd", "scefd"), "-f", "-c", "/dev/null",
@@ -168,6 +175,8 @@ class ScefdTest(unittest.TestCase):
             self.schemas.check("NiddDownlinkDataTransfer", doc)
         return status, headers, doc
 
+
+class ScefdTest(ScefdCase):
     def test_configuration_lifecycle(self):
         for h2 in (False, True):
             conf = self.configure(DEV1, h2=h2, mtcProviderId="lwgate")

@@ -24,6 +24,8 @@
  *   --retransmit N   (coap:// only) send the same confirmable Register N
  *                    times — same Message ID, same token, raw UDP — and
  *                    print every response in hex.
+ *   --local-port P   (coap:// only) send from UDP port P: a NIDD device,
+ *                    which scefd knows by its port ([devices] list).
  *   --mtu BYTES      the session's MTU: libcoap cuts what does not fit
  *                    (responses and notifications) into Block2 blocks of
  *                    the largest size that fits (16 to 1024 bytes).
@@ -103,6 +105,7 @@ struct client {
 	coap_session_t *session;
 	coap_proto_t proto;
 	coap_address_t dst;    /* the server */
+	coap_address_t local;  /* --local-port: where it sends from (size 0: any) */
 	coap_dtls_cpsk_t *psk; /* the session's security, if any: rebind uses it again */
 	coap_dtls_pki_t *pki;
 	coap_resource_t *root; /* Observe-Composite's resource */
@@ -783,7 +786,7 @@ static coap_session_t *open_session(struct client *c)
 		return coap_new_client_session_psk2(c->ctx, NULL, &c->dst, c->proto, c->psk);
 	if (c->pki)
 		return coap_new_client_session_pki(c->ctx, NULL, &c->dst, c->proto, c->pki);
-	return coap_new_client_session(c->ctx, NULL, &c->dst, c->proto);
+	return coap_new_client_session(c->ctx, c->local.size ? &c->local : NULL, &c->dst, c->proto);
 }
 
 /*
@@ -981,7 +984,7 @@ static void usage(void)
 	fprintf(stderr, "usage: lwgate-lwm2m-testclient [--ep NAME] [--lifetime S] [--binding B]\n"
 			"  [--lwm2m 1.1] [--objects DIR] [--psk-id ID --psk-key KEY]\n"
 			"  [--cert PEM --key PEM --ca PEM] [--no-answer PATH] [--no-composite]\n"
-			"  [--mtu BYTES]\n"
+			"  [--mtu BYTES] [--local-port P]\n"
 			"  [--malformed | --retransmit N] URI\n");
 	exit(2);
 }
@@ -1004,6 +1007,7 @@ int main(int argc, char **argv)
 		{ "no-answer", required_argument, NULL, 'n' },
 		{ "no-composite", no_argument, NULL, 'N' },
 		{ "mtu", required_argument, NULL, 'M' },
+		{ "local-port", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client c = { .ep = "testclient", .binding = "", .version = "1.1", .lifetime = 300 };
@@ -1012,7 +1016,7 @@ int main(int argc, char **argv)
 	bool bad = false, composite = true;
 	coap_dtls_cpsk_t psk = { .version = COAP_DTLS_CPSK_SETUP_VERSION };
 	coap_dtls_pki_t pki = { .version = COAP_DTLS_PKI_SETUP_VERSION };
-	int retrans = 0, mtu = 0, opt, rc;
+	int retrans = 0, mtu = 0, local_port = 0, opt, rc;
 	coap_uri_t uri;
 	coap_address_t dst;
 
@@ -1063,6 +1067,9 @@ int main(int argc, char **argv)
 		case 'M':
 			mtu = atoi(optarg);
 			break;
+		case 'L':
+			local_port = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -1079,6 +1086,16 @@ int main(int argc, char **argv)
 	if (retrans)
 		return retransmit(&dst, c.ep, retrans);
 	c.dst = dst;
+	coap_address_init(&c.local);
+	if (local_port > 0 && local_port < 65536) {
+		/* the server's family, any address: the kernel picks the one towards it */
+		c.local.addr.sa.sa_family = dst.addr.sa.sa_family;
+		c.local.size = dst.size;
+		if (dst.addr.sa.sa_family == AF_INET6)
+			c.local.addr.sin6.sin6_port = htons((uint16_t)local_port);
+		else
+			c.local.addr.sin.sin_port = htons((uint16_t)local_port);
+	}
 	c.proto = uri.scheme == COAP_URI_SCHEME_COAPS       ? COAP_PROTO_DTLS
 		  : uri.scheme == COAP_URI_SCHEME_COAP_TCP  ? COAP_PROTO_TCP
 		  : uri.scheme == COAP_URI_SCHEME_COAPS_TCP ? COAP_PROTO_TLS
