@@ -78,6 +78,7 @@ struct h2dev {
 	int timeout_s;
 	size_t max_devices, n_devs;
 	struct dev *devs;
+	uint64_t requests, answers, notifications, unauthorized, refused, dropped;
 };
 
 /* Constant-time equality of two strings (a token guess learns nothing from timing). */
@@ -296,6 +297,7 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 	if (!d->stream) {
 		log_debug("http2 device ep=%s has no downlink open: request dropped mid=%u", d->ep,
 			  m->mid);
+		d->h->dropped++;
 		return;
 	}
 	n = h2map_downlink(m, buf, sizeof(buf));
@@ -307,8 +309,12 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 		return; /* the close callback forgets the stream */
 	slot = &d->down[d->down_next];
 	d->down_next = (d->down_next + 1) % MAX_DOWN;
-	*slot = (struct down){ .used = true, .tlen = m->token_len, .mid = m->mid,
-			       .type = m->type, .method = m->code, .gen = d->stream_gen };
+	*slot = (struct down){ .used = true,
+			       .tlen = m->token_len,
+			       .mid = m->mid,
+			       .type = m->type,
+			       .method = m->code,
+			       .gen = d->stream_gen };
 	memcpy(slot->token, m->token, m->token_len);
 }
 
@@ -328,7 +334,8 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 			send_empty(d, HTTPCOAP_RST, m.mid); /* a CoAP ping */
 		else if (m.type == HTTPCOAP_RST && (u = up_by_mid(d, m.mid))) {
 			u->answered = true;
-			http_exchange_problem(u->ex, 502, NULL, "the LwM2M server reset the request");
+			http_exchange_problem(u->ex, 502, NULL,
+					      "the LwM2M server reset the request");
 		}
 		return; /* an empty ACK: the response comes separately */
 	}
@@ -368,6 +375,13 @@ static void open_downlink(struct dev *d, struct http_exchange *ex)
 	log_info("http2 device ep=%s downlink open (%s)", d->ep, http_exchange_protocol(ex));
 }
 
+/* A refusal of this layer, counted. */
+static void refuse(struct h2dev *h, struct http_exchange *ex, int status, const char *why)
+{
+	h->refused++;
+	http_exchange_problem(ex, status, NULL, why);
+}
+
 static int errno_status(int rc)
 {
 	switch (rc) {
@@ -394,8 +408,7 @@ static int request_token(const struct http_request *req, uint8_t *tok)
 }
 
 /* Any other request: the device's LwM2M request (Register, Update, Send …) sent up as CoAP. */
-static void send_request(struct dev *d, struct http_exchange *ex,
-			 const struct http_request *req)
+static void send_request(struct dev *d, struct http_exchange *ex, const struct http_request *req)
 {
 	struct httpcoap_msg m;
 	uint8_t tok[HTTPCOAP_TOKEN_MAX];
@@ -403,23 +416,23 @@ static void send_request(struct dev *d, struct http_exchange *ex,
 	int tlen = request_token(req, tok), rc;
 
 	if (tlen < 0) {
-		http_exchange_problem(ex, 400, NULL, "Lwm2m-Token: 1 to 8 bytes in hex");
+		refuse(d->h, ex, 400, "Lwm2m-Token: 1 to 8 bytes in hex");
 		return;
 	}
 	if (d->n_up >= MAX_UP) {
-		http_exchange_problem(ex, 503, NULL, "too many requests waiting for the server");
+		refuse(d->h, ex, 503, "too many requests waiting for the server");
 		return;
 	}
 	if (up_by_token(d, tok, (size_t)tlen)) {
-		http_exchange_problem(ex, 409, NULL, "Lwm2m-Token: a request with it is waiting");
+		refuse(d->h, ex, 409, "Lwm2m-Token: a request with it is waiting");
 		return;
 	}
 	rc = h2map_request(req, tok, (size_t)tlen, d->next_mid++, &m);
 	if (rc == 0 && (rc = send_up(d, &m)) < 0)
 		rc = -EIO;
 	if (rc < 0) {
-		http_exchange_problem(ex, rc == -EIO ? 502 : errno_status(rc), NULL,
-				      rc == -EIO ? "cannot reach the LwM2M server" : NULL);
+		refuse(d->h, ex, rc == -EIO ? 502 : errno_status(rc),
+		       rc == -EIO ? "cannot reach the LwM2M server" : NULL);
 		return;
 	}
 	u = calloc(1, sizeof(*u));
@@ -433,6 +446,7 @@ static void send_request(struct dev *d, struct http_exchange *ex,
 	evtimer_add(u->timer, &(struct timeval){ .tv_sec = d->h->timeout_s });
 	d->ups = u;
 	d->n_up++;
+	d->h->requests++;
 	http_exchange_on_close(ex, on_up_close, u);
 }
 
@@ -505,14 +519,19 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 	for (size_t i = 0; i < n && !status; i++)
 		status = check_answer(d, &r[i], claimed, &m[i], &why);
 	if (!status) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			send_up(d, &m[i]);
+			if (m[i].type == HTTPCOAP_ACK || !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE))
+				d->h->answers++;
+			else
+				d->h->notifications++;
+		}
 		for (size_t i = 0; i < MAX_DOWN; i++)
 			if (claimed[i])
 				d->down[i].used = false;
 		http_exchange_respond(ex, 204, NULL, NULL, 0);
 	} else {
-		http_exchange_problem(ex, status, NULL, why);
+		refuse(d->h, ex, status, why);
 	}
 	free(m);
 	free(r);
@@ -526,27 +545,28 @@ static void on_request(struct http_exchange *ex, void *arg)
 	struct dev *d;
 
 	if (!ep) {
+		h->unauthorized++;
 		http_exchange_add_header(ex, "www-authenticate", "Bearer realm=\"lwm2m\"");
 		http_exchange_problem(ex, 401, NULL, "a bearer token of this server is needed");
 		return;
 	}
 	d = dev_get(h, ep);
 	if (!d) {
-		http_exchange_problem(ex, 503, NULL, "no room for another device");
+		refuse(h, ex, 503, "no room for another device");
 		return;
 	}
 	if (strcmp(req->path, "/lwm2m/downlink") == 0) {
 		if (strcmp(req->method, "GET") != 0)
-			http_exchange_problem(ex, 405, NULL, NULL);
+			refuse(h, ex, 405, NULL);
 		else
 			open_downlink(d, ex);
 	} else if (strcmp(req->path, "/lwm2m/responses") == 0) {
 		if (strcmp(req->method, "POST") != 0)
-			http_exchange_problem(ex, 405, NULL, NULL);
+			refuse(h, ex, 405, NULL);
 		else
 			take_answers(d, ex, req);
 	} else if (strncmp(req->path, "/lwm2m/", 7) == 0) {
-		http_exchange_problem(ex, 404, NULL, NULL);
+		refuse(h, ex, 404, NULL);
 	} else {
 		send_request(d, ex, req);
 	}
@@ -565,8 +585,11 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		abort();
-	*h = (struct h2dev){ .base = base, .vpeers = vpeers, .creds = creds,
-			     .timeout_s = cfg->timeout_s, .max_devices = (size_t)cfg->max_devices };
+	*h = (struct h2dev){ .base = base,
+			     .vpeers = vpeers,
+			     .creds = creds,
+			     .timeout_s = cfg->timeout_s,
+			     .max_devices = (size_t)cfg->max_devices };
 	http_server_config_defaults(&sc);
 	sc.max_connections = (size_t)cfg->max_connections;
 	sc.max_body = 64 * 1024;
@@ -582,11 +605,26 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 		h2dev_free(h);
 		return rc;
 	}
-	log_info("LwM2M over HTTP/2 for devices address=%s port=%u tls=%s tokens=%zu",
-		 cfg->address, h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no",
-		 h->n_tokens);
+	log_info("LwM2M over HTTP/2 for devices address=%s port=%u tls=%s tokens=%zu", cfg->address,
+		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no", h->n_tokens);
 	*out = h;
 	return 0;
+}
+
+void h2dev_status(const struct h2dev *h, json_t *status)
+{
+	size_t streams = 0;
+
+	for (const struct dev *d = h->devs; d; d = d->next)
+		streams += d->stream != NULL;
+	json_object_set_new(status, "http2",
+			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
+				      (int)h2dev_port(h), "devices", (json_int_t)h->n_devs, "downlinks",
+				      (json_int_t)streams, "requests", (json_int_t)h->requests,
+				      "answers", (json_int_t)h->answers, "notifications",
+				      (json_int_t)h->notifications, "unauthorized",
+				      (json_int_t)h->unauthorized, "refused", (json_int_t)h->refused,
+				      "dropped", (json_int_t)h->dropped));
 }
 
 uint16_t h2dev_port(const struct h2dev *h)

@@ -22,17 +22,18 @@
 #include <stdint.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "coap/pskstore.h"
 #include "vpeer.h"
 
 struct h2dev_config {
 	bool enabled;
-	const char *address; /* numeric IP address to listen on */
-	int port;            /* 0: any free port */
+	const char *address;              /* numeric IP address to listen on */
+	int port;                         /* 0: any free port */
 	const char *cert_file, *key_file; /* TLS (ALPN h2) when both are set */
-	const char *tokens;  /* "ep=token" items separated by blanks or commas */
-	int max_devices;     /* devices (vpeers) known at once */
+	const char *tokens;               /* "ep=token" items separated by blanks or commas */
+	int max_devices;                  /* devices (vpeers) known at once */
 	int max_connections;
 	int timeout_s; /* how long a device's request waits for the server */
 };
@@ -48,6 +49,14 @@ struct h2dev;
  */
 int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vpeers *vpeers,
 	      const struct pskstore *creds, struct h2dev **out);
+
+/*
+ * Add {"http2": {"port", "devices", "downlinks" (streams open),
+ * "requests" (sent up), "answers", "notifications", "unauthorized",
+ * "refused" (other 4xx/5xx of this layer), "dropped" (server requests
+ * while no stream was open)}} to a status reply.
+ */
+void h2dev_status(const struct h2dev *h, json_t *status);
 
 /* The port the listener is bound to (host order), 0 when off. */
 uint16_t h2dev_port(const struct h2dev *h);

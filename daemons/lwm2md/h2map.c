@@ -67,8 +67,8 @@ int h2map_response(const struct httpcoap_msg *resp, struct h2map_answer *a)
 		/* a CoAP error's diagnostic payload is text (RFC 7252 §5.5.2) */
 		a->content_type = cf >= 0 ? httpcoap_media_type((int)cf) : NULL;
 		if (!a->content_type)
-			a->content_type = cf >= 0 ? "application/octet-stream"
-						  : "text/plain; charset=utf-8";
+			a->content_type =
+				cf >= 0 ? "application/octet-stream" : "text/plain; charset=utf-8";
 	}
 	if ((httpcoap_find(resp, HTTPCOAP_OPT_LOCATION_PATH) ||
 	     httpcoap_find(resp, HTTPCOAP_OPT_LOCATION_QUERY)) &&
@@ -175,8 +175,8 @@ int h2map_answer(const struct httppipe_response *r, uint8_t method, struct httpc
 	}
 	if (loc && add_location(out, loc) < 0)
 		return -EBADMSG;
-	if (r->body_len &&
-	    (rc = add_format(out, HTTPCOAP_OPT_CONTENT_FORMAT, httppipe_field(r, "content-type"))) < 0)
+	if (r->body_len && (rc = add_format(out, HTTPCOAP_OPT_CONTENT_FORMAT,
+					    httppipe_field(r, "content-type"))) < 0)
 		return rc;
 	out->payload = r->body;
 	out->payload_len = r->body_len;

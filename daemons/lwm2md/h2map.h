@@ -25,7 +25,7 @@
 /* What the device's request is answered with; body points into the CoAP message. */
 struct h2map_answer {
 	int status;
-	const char *content_type; /* NULL: no body or a format without a media type */
+	const char *content_type;          /* NULL: no body or a format without a media type */
 	char location[H2MAP_LOCATION_MAX]; /* "" when the answer has no Location-* */
 	const uint8_t *body;
 	size_t body_len;

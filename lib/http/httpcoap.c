@@ -75,7 +75,8 @@ int httpcoap_decode(const uint8_t *buf, size_t len, struct httpcoap_msg *m)
 		if (m->n_opt == HTTPCOAP_MAX_OPTIONS)
 			return -E2BIG;
 		number += delta;
-		m->opt[m->n_opt++] = (struct httpcoap_option){ (uint16_t)number, (uint16_t)olen, p };
+		m->opt[m->n_opt++] =
+			(struct httpcoap_option){ (uint16_t)number, (uint16_t)olen, p };
 		p += olen;
 	}
 	return 0;
@@ -202,7 +203,7 @@ bool httpcoap_is_response(const struct httpcoap_msg *m)
 	return (m->code >> 5) >= 2 && (m->code >> 5) <= 5;
 }
 
-static const char *const methods[] = { NULL,    "GET",   "POST",  "PUT",
+static const char *const methods[] = { NULL,     "GET",   "POST",  "PUT",
 				       "DELETE", "FETCH", "PATCH", "iPATCH" };
 
 int httpcoap_method_code(const char *name)
@@ -270,7 +271,7 @@ int httpcoap_coap_code(int status, uint8_t method)
 	switch (status) {
 	case 200:
 		return method == 1 || method == 5 ? HTTPCOAP_CODE(2, 5)
-		       : method == 4		  ? HTTPCOAP_CODE(2, 2)
+		       : method == 4              ? HTTPCOAP_CODE(2, 2)
 						  : HTTPCOAP_CODE(2, 4);
 	case 201:
 		return HTTPCOAP_CODE(2, 1);
@@ -421,8 +422,7 @@ int httpcoap_add_target(struct httpcoap_msg *m, const char *path, const char *qu
 }
 
 /* Append @v (@len bytes) to @out at *@at, percent-encoding what RFC 3986 does not allow there. */
-static int put_encoded(const uint8_t *v, size_t len, bool query, char *out, size_t size,
-		       size_t *at)
+static int put_encoded(const uint8_t *v, size_t len, bool query, char *out, size_t size, size_t *at)
 {
 	static const char extra[] = "-._~!$'()*+,;=:@";
 
@@ -441,8 +441,8 @@ static int put_encoded(const uint8_t *v, size_t len, bool query, char *out, size
 	return 0;
 }
 
-int httpcoap_target(const struct httpcoap_msg *m, uint16_t path_opt, uint16_t query_opt,
-		    char *out, size_t size)
+int httpcoap_target(const struct httpcoap_msg *m, uint16_t path_opt, uint16_t query_opt, char *out,
+		    size_t size)
 {
 	size_t at = 0;
 	bool any = false, first_q = true;
@@ -493,7 +493,8 @@ int httpcoap_token_parse(const char *hex, uint8_t token[HTTPCOAP_TOKEN_MAX])
 	if (len == 0 || len % 2 || len > 2 * HTTPCOAP_TOKEN_MAX)
 		return -EBADMSG;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = hexval((unsigned char)hex[2 * i]),
+		    lo = hexval((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -EBADMSG;
 		token[i] = (uint8_t)(hi << 4 | lo);

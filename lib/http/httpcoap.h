@@ -158,8 +158,8 @@ int httpcoap_add_target(struct httpcoap_msg *m, const char *path, const char *qu
  * bytes, NUL-terminated), percent-encoding what is not a pchar (RFC 3986).
  * No path option gives "/".  Returns the length or -EMSGSIZE.
  */
-int httpcoap_target(const struct httpcoap_msg *m, uint16_t path_opt, uint16_t query_opt,
-		    char *out, size_t size);
+int httpcoap_target(const struct httpcoap_msg *m, uint16_t path_opt, uint16_t query_opt, char *out,
+		    size_t size);
 
 /* @len token bytes as lower-case hex into @out (2*@len+1 bytes). */
 void httpcoap_token_hex(const uint8_t *token, size_t len, char *out);

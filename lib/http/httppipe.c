@@ -183,7 +183,8 @@ int httppipe_write_request(const char *method, const char *target,
 		return -EMSGSIZE;
 	at = (size_t)k;
 	for (size_t i = 0; i < n; i++) {
-		if (!fields[i].name[0] || !clean(fields[i].name, true) || !clean(fields[i].value, false))
+		if (!fields[i].name[0] || !clean(fields[i].name, true) ||
+		    !clean(fields[i].value, false))
 			return -EINVAL;
 		k = snprintf((char *)out + at, size - at, "%s: %s\r\n", fields[i].name,
 			     fields[i].value);

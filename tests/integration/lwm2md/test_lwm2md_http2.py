@@ -242,6 +242,12 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual((ev["event"], ev["data"]["reason"]), ("registration.removed",
                                                                 "deregistered"))
         self.assertEqual(d.clients(), [])
+        h2 = d.status()["http2"]
+        self.assertEqual((h2["port"], h2["devices"], h2["downlinks"]), (self.port, 1, 1))
+        # Register, Send, Update, De-register sent up; 9 answers (the first value of
+        # the Observe among them) and 3 notifications taken; nothing refused
+        self.assertEqual((h2["requests"], h2["answers"], h2["notifications"]), (4, 9, 3))
+        self.assertEqual((h2["unauthorized"], h2["refused"], h2["dropped"]), (0, 0, 0))
         self.stop_cleanly()
 
     def stop_cleanly(self):
@@ -305,6 +311,9 @@ class Http2Tests(unittest.TestCase):
         # two devices known (max_devices 2): a third is refused, not swapped in
         st, _, _ = self.register(self.device("secret-3"), ep="third")
         self.assertEqual(st, 503)
+        h2 = d.status()["http2"]
+        self.assertEqual((h2["devices"], h2["unauthorized"]), (2, 2))
+        self.assertGreaterEqual(h2["refused"], 10)
         self.stop_cleanly()
 
     def test_composite_and_queue_mode(self):

@@ -10,8 +10,8 @@
 #include "http/httpcoap.h"
 
 /* RFC 7252 Appendix A's first example: CON GET /temperature, MID 0x7d34, no token */
-static const uint8_t get_temp[] = { 0x40, 0x01, 0x7d, 0x34, 0xbb, 't', 'e', 'm', 'p',
-				    'e',  'r',  'a',  't',  'u',  'r', 'e' };
+static const uint8_t get_temp[] = { 0x40, 0x01, 0x7d, 0x34, 0xbb, 't', 'e', 'm',
+				    'p',  'e',  'r',  'a',  't',  'u', 'r', 'e' };
 
 static void test_decode_rfc_example(void **state)
 {
@@ -24,9 +24,9 @@ static void test_decode_rfc_example(void **state)
 	assert_int_equal(m.token_len, 0);
 	assert_int_equal(m.n_opt, 1);
 	assert_true(httpcoap_is_request(&m));
-	assert_int_equal(httpcoap_target(&m, HTTPCOAP_OPT_URI_PATH, HTTPCOAP_OPT_URI_QUERY, t,
-					 sizeof(t)),
-			 12);
+	assert_int_equal(
+		httpcoap_target(&m, HTTPCOAP_OPT_URI_PATH, HTTPCOAP_OPT_URI_QUERY, t, sizeof(t)),
+		12);
 	assert_string_equal(t, "/temperature");
 	uint8_t out[64];
 	assert_int_equal(httpcoap_encode(&m, out, sizeof(out)), (int)sizeof(get_temp));
@@ -58,9 +58,9 @@ static void test_build_register(void **state)
 	assert_int_equal(httpcoap_uint(&d, HTTPCOAP_OPT_ACCEPT), HTTPCOAP_NO_FORMAT);
 	assert_int_equal(d.opt[2].len, 8);
 	assert_memory_equal(d.opt[2].value, "ep=dev 1", 8);
-	assert_int_equal(httpcoap_target(&d, HTTPCOAP_OPT_URI_PATH, HTTPCOAP_OPT_URI_QUERY, t,
-					 sizeof(t)),
-			 (int)strlen("/rd?ep=dev%201&lt=300&b=U"));
+	assert_int_equal(
+		httpcoap_target(&d, HTTPCOAP_OPT_URI_PATH, HTTPCOAP_OPT_URI_QUERY, t, sizeof(t)),
+		(int)strlen("/rd?ep=dev%201&lt=300&b=U"));
 	assert_string_equal(t, "/rd?ep=dev%201&lt=300&b=U");
 	assert_int_equal(d.payload_len, 6);
 	assert_memory_equal(d.payload, "</3/0>", 6);
@@ -223,10 +223,14 @@ static void test_tokens(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_rfc_example), cmocka_unit_test(test_build_register),
-		cmocka_unit_test(test_long_options),	   cmocka_unit_test(test_decode_corrupt),
-		cmocka_unit_test(test_methods_and_codes),  cmocka_unit_test(test_media_types),
-		cmocka_unit_test(test_targets),		   cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_decode_rfc_example),
+		cmocka_unit_test(test_build_register),
+		cmocka_unit_test(test_long_options),
+		cmocka_unit_test(test_decode_corrupt),
+		cmocka_unit_test(test_methods_and_codes),
+		cmocka_unit_test(test_media_types),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,8 +49,8 @@ static void test_refused(void **state)
 						  r, 2, &n),
 			 -EBADMSG);
 	/* truncated */
-	assert_int_equal(httppipe_parse_responses(S("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab"),
-						  r, 2, &n),
+	assert_int_equal(httppipe_parse_responses(
+				 S("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab"), r, 2, &n),
 			 -EBADMSG);
 	assert_int_equal(httppipe_parse_responses(S("HTTP/1.1 200 OK\r\nContent-Le"), r, 2, &n),
 			 -EBADMSG);

@@ -9,8 +9,8 @@
 
 #include "h2map.h"
 
-static void make_req(struct http_request *r, const char *method, const char *target,
-		     const char *ct, const char *accept, const char *body)
+static void make_req(struct http_request *r, const char *method, const char *target, const char *ct,
+		     const char *accept, const char *body)
 {
 	http_request_init(r);
 	assert_int_equal(http_request_set_method(r, method, strlen(method)), 0);
@@ -18,7 +18,8 @@ static void make_req(struct http_request *r, const char *method, const char *tar
 	if (ct)
 		assert_int_equal(http_request_add_header(r, "content-type", 12, ct, strlen(ct)), 0);
 	if (accept)
-		assert_int_equal(http_request_add_header(r, "accept", 6, accept, strlen(accept)), 0);
+		assert_int_equal(http_request_add_header(r, "accept", 6, accept, strlen(accept)),
+				 0);
 	if (body)
 		assert_int_equal(http_request_append_body(r, body, strlen(body), 4096), 0);
 }
@@ -154,7 +155,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register_request), cmocka_unit_test(test_request_refusals),
-		cmocka_unit_test(test_server_answer),	 cmocka_unit_test(test_downlink_message),
+		cmocka_unit_test(test_server_answer),    cmocka_unit_test(test_downlink_message),
 		cmocka_unit_test(test_device_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
