@@ -62,6 +62,41 @@ class Watch:
         self.proc.stdout.close()
 
 
+class Sse:
+    """curl on the HTTP API's GET /api/event?ep=EP: its (event, data) pairs."""
+
+    def __init__(self, port, ep):
+        self.proc = subprocess.Popen(
+            ["curl", "-sSN", "--http2-prior-knowledge", "-H", "Authorization: Bearer ro-token",
+             f"http://127.0.0.1:{port}/api/event?ep={ep}"], stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline() == ": subscribed\n"
+        self.events = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        event = None
+        for line in self.proc.stdout:
+            if line.startswith("event: "):
+                event = line[7:].strip()
+            elif line.startswith("data: "):
+                self.events.put((event, json.loads(line[6:])))
+
+    def next(self, name):
+        """The next event called @name (others skipped); bounded, not a timing."""
+        while True:
+            try:
+                event, data = self.events.get(timeout=60)
+            except queue.Empty:
+                raise AssertionError(f"no {name} on /api/event") from None
+            if event == name:
+                return data
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
 class Http2Tests(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="lwm2md-h2-")
@@ -109,8 +144,11 @@ class Http2Tests(unittest.TestCase):
         return st, h, body
 
     def test_device_lifecycle(self):
-        d = self.start()
+        api = lwgtest.free_port(lwgtest.socket.SOCK_STREAM)
+        d = self.start(f"[http]\nenabled = yes\nport = {api}\ntokens_ro = ro-token\n")
         reg = self.watch("registration.*")
+        sse = Sse(api, EP)
+        self.closers.append(sse.close)
         dev = self.device()
         st, h = dev.open_downlink()
         self.assertEqual(st, 200)
@@ -205,6 +243,10 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(st, 204)
         self.assertEqual(notes.next()["data"]["values"]["/3/0/9"], 55)
         self.assertEqual(notes.next()["data"]["values"]["/3/0/9"], 54)
+        # the HTTP API's server-sent events carry them too
+        self.assertEqual(sse.next("observe.notify")["values"]["/3/0/9"], 87)
+        self.assertEqual(sse.next("observe.notify")["values"]["/3/0/9"], 55)
+        self.assertEqual(sse.next("observe.notify")["values"]["/3/0/9"], 54)
         wait_for(lambda: {v["path"]: v for v in ctl_json(self.tmp, "values", EP)}
                  .get("/3/0/9", {}).get("value") == 54, "the last value")
 
