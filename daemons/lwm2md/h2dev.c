@@ -137,13 +137,21 @@ static const char *cred_endpoint(const struct h2dev *h, const char *tok)
 	return CRYPTO_memcmp(key, c->key, c->key_len) == 0 ? c->bound : NULL;
 }
 
-/* The endpoint the request's bearer token stands for, or NULL. */
-static const char *authenticate(const struct h2dev *h, const struct http_request *req)
+/*
+ * The endpoint the request's bearer token stands for; without an
+ * Authorization field, the CN of its verified TLS client certificate
+ * (copied into @cn); else NULL.
+ */
+static const char *authenticate(const struct h2dev *h, struct http_exchange *ex, char *cn,
+				size_t size)
 {
+	const struct http_request *req = http_exchange_request(ex);
 	const char *auth = http_request_header(req, "authorization");
 	const char *found = NULL;
 
-	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+	if (!auth)
+		return http_exchange_peer_cn(ex, cn, size) == 0 && *cn ? cn : NULL;
+	if (strncasecmp(auth, "Bearer ", 7) != 0)
 		return NULL;
 	auth += 7;
 	while (*auth == ' ')
@@ -541,7 +549,8 @@ static void on_request(struct http_exchange *ex, void *arg)
 {
 	struct h2dev *h = arg;
 	const struct http_request *req = http_exchange_request(ex);
-	const char *ep = authenticate(h, req);
+	char cn[VPEER_IDENTITY_MAX];
+	const char *ep = authenticate(h, ex, cn, sizeof(cn));
 	struct dev *d;
 
 	if (!ep) {
@@ -595,6 +604,7 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 	sc.max_body = 64 * 1024;
 	sc.cert_file = cfg->cert_file;
 	sc.key_file = cfg->key_file;
+	sc.ca_file = cfg->ca_file;
 	vpeers_limit(vpeers, "http2", (size_t)cfg->max_devices);
 	rc = parse_tokens(h, cfg->tokens);
 	if (rc == 0)

@@ -67,7 +67,7 @@ struct lwm2md_config {
 		bool enabled;
 		char *address;
 		int port;
-		char *cert_file, *key_file, *tokens;
+		char *cert_file, *key_file, *ca_file, *tokens;
 		int max_devices, max_connections, timeout_s;
 	} h2; /* [http2]: LwM2M over HTTP/2 for devices (h2dev.h) */
 	bool nidd_enabled;
@@ -172,6 +172,8 @@ static const struct config_key lwm2md_keys[] = {
 	 0, NULL, false, "PEM certificate chain for TLS (empty: h2c only)"},
 	{"http2", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.key_file), "", 0, 0,
 	 NULL, false, "PEM private key of cert_file"},
+	{"http2", "ca_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.ca_file), "", 0, 0,
+	 NULL, false, "PEM CAs of device certificates, whose CN is the endpoint (empty: none)"},
 	{"http2", "tokens", CONFIG_STRING, offsetof(struct lwm2md_config, h2.tokens), "", 0, 0,
 	 NULL, false, "ep=token items (blanks or commas between): each bearer token's endpoint"},
 	{"http2", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_devices), "1024",
@@ -260,6 +262,7 @@ static int start_h2dev(struct lwm2md *l, const struct lwm2md_config *cfg)
 		.port = cfg->h2.port,
 		.cert_file = cfg->h2.cert_file,
 		.key_file = cfg->h2.key_file,
+		.ca_file = cfg->h2.ca_file,
 		.tokens = cfg->h2.tokens,
 		.max_devices = cfg->h2.max_devices,
 		.max_connections = cfg->h2.max_connections,

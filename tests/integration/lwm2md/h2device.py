@@ -67,7 +67,7 @@ def response_message(status, headers, body=b""):
 
 
 class H2Device:
-    def __init__(self, host, port, token, *, tls_ca=None, timeout=10.0):
+    def __init__(self, host, port, token, *, tls_ca=None, cert=None, timeout=10.0):
         raw = socket.create_connection((host, port), timeout=timeout)
         # each message is flushed whole: Nagle would hold the next one for an ACK
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -75,6 +75,8 @@ class H2Device:
             ctx = ssl.create_default_context(cafile=tls_ca)
             ctx.check_hostname = False
             ctx.set_alpn_protocols(["h2"])
+            if cert:  # a client certificate: CERT.pem and CERT.key
+                ctx.load_cert_chain(cert + ".pem", cert + ".key")
             raw = ctx.wrap_socket(raw)
             assert raw.selected_alpn_protocol() == "h2", raw.selected_alpn_protocol()
         raw.settimeout(None)

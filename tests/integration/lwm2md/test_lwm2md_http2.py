@@ -437,6 +437,31 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(bad.request("POST", "/rd/x")[0], 401)
         self.stop_cleanly()
 
+    def test_tls_client_certificate(self):
+        ca = lwgtest.make_ca(self.tmp, "ca")
+        srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
+        mine = lwgtest.make_cert(self.tmp, "dev3", "h2dev-3", ca)
+        rogue_ca = lwgtest.make_ca(self.tmp, "rogue")
+        rogue = lwgtest.make_cert(self.tmp, "rogue-dev", "h2dev-3", rogue_ca)
+        d = self.start(f"cert_file = {srv}.pem\nkey_file = {srv}.key\nca_file = {ca}.pem\n")
+        # no token: the certificate's CN is the endpoint, bound like a token's
+        dev = self.device(None, tls_ca=ca + ".pem", cert=mine)
+        dev.open_downlink()
+        self.assertEqual(self.register(dev, ep="other")[0], 403)
+        st, _, _ = self.register(dev, ep="h2dev-3")
+        self.assertEqual(st, 201)
+        [c] = d.clients()
+        self.assertEqual((c["endpoint"], c["transport"]), ("h2dev-3", "http2"))
+        p = self.ctl("read", "h2dev-3", "/3/0/0", "text")
+        req = dev.next_request()
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"cert")])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "cert")
+        # a certificate of another CA fails the handshake; none at all (and no token) is 401
+        with self.assertRaises((lwgtest.socket.error, AssertionError)):
+            self.device(None, tls_ca=ca + ".pem", cert=rogue).request("POST", "/rd/x")
+        self.assertEqual(self.device(None, tls_ca=ca + ".pem").request("POST", "/rd/x")[0], 401)
+        self.stop_cleanly()
+
 
 if __name__ == "__main__":
     lwgtest.run([sys.modules[__name__], tl])
