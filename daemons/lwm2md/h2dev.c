@@ -313,8 +313,10 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 		log_warnx("http2 device ep=%s: request not carried: %s", d->ep, strerror(-n));
 		return;
 	}
-	if (http_exchange_stream_write(d->stream, buf, (size_t)n) < 0)
+	if (http_exchange_stream_write(d->stream, buf, (size_t)n) < 0) {
+		d->h->dropped++;
 		return; /* the close callback forgets the stream */
+	}
 	slot = &d->down[d->down_next];
 	d->down_next = (d->down_next + 1) % MAX_DOWN;
 	*slot = (struct down){ .used = true,
