@@ -12,6 +12,7 @@ server's requests (application/http), and answers posted several at once.
 
 A thread reads the socket; every h2 call is made under one lock.
 """
+import select
 import socket
 import ssl
 import threading
@@ -79,8 +80,11 @@ class H2Device:
                 ctx.load_cert_chain(cert + ".pem", cert + ".key")
             raw = ctx.wrap_socket(raw)
             assert raw.selected_alpn_protocol() == "h2", raw.selected_alpn_protocol()
-        raw.settimeout(None)
+        # recv happens under the lock, after select: an SSL object must not be
+        # read in one thread while another writes to it (OpenSSL is not safe so)
+        raw.settimeout(5.0)
         self.sock = raw
+        self.stopping = False
         self.token = token
         self.timeout = timeout
         self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
@@ -100,12 +104,30 @@ class H2Device:
         if data:
             self.sock.sendall(data)
 
+    def _recv(self):
+        """Bytes from the socket (b"" at its end), or None for nothing yet."""
+        if self.stopping:
+            return b""
+        if not (isinstance(self.sock, ssl.SSLSocket) and self.sock.pending()):
+            try:
+                readable, _, _ = select.select([self.sock], [], [], 0.2)
+            except (OSError, ValueError):
+                return b""
+            if not readable:
+                return None
+        with self.cv:
+            try:
+                return self.sock.recv(65536)
+            except (ssl.SSLWantReadError, socket.timeout):
+                return None
+            except OSError:
+                return b""
+
     def _read(self):
         while True:
-            try:
-                data = self.sock.recv(65536)
-            except OSError:
-                data = b""
+            data = self._recv()
+            if data is None:
+                continue
             with self.cv:
                 if not data:
                     self.closed = True
@@ -203,6 +225,8 @@ class H2Device:
     def close(self):
         if self.reader is None:
             return
+        self.stopping = True
+        self.reader.join(5)
         with self.cv:
             try:
                 self.conn.close_connection()
@@ -214,5 +238,4 @@ class H2Device:
         except OSError:
             pass
         self.sock.close()
-        self.reader.join(5)
         self.reader = None
