@@ -263,6 +263,15 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(self.done(p)["values"]["/3/0/1"], "model-1")
         self.assertEqual(notes.next()["data"]["values"]["/3/0/9"], 53)
 
+        # the active cancel: a GET with Observe 1 on the downlink
+        p = self.ctl("cancel", EP, "/3/0/9")
+        c = dev.next_request()
+        self.assertEqual((c.method, c.path, c.headers["lwm2m-observe"]), ("GET", "/3/0/9", "1"))
+        dev.answer([(200, {"lwm2m-token": c.token, "content-type": "text/plain"}, b"53")])
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 0, out + err)
+        wait_for(lambda: ctl_json(self.tmp, "observations") == [], "the observation to end")
+
         # Send (/dp) in SenML JSON
         sends = self.watch("send")
         st, h, _ = dev.request("POST", "/dp", ctype="application/senml+json",
@@ -286,9 +295,9 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(d.clients(), [])
         h2 = d.status()["http2"]
         self.assertEqual((h2["port"], h2["devices"], h2["downlinks"]), (self.port, 1, 1))
-        # Register, Send, Update, De-register sent up; 9 answers (the first value of
-        # the Observe among them) and 3 notifications taken; nothing refused
-        self.assertEqual((h2["requests"], h2["answers"], h2["notifications"]), (4, 9, 3))
+        # Register, Send, Update, De-register sent up; 10 answers (the first value of
+        # the Observe and the cancel's among them) and 3 notifications taken; nothing refused
+        self.assertEqual((h2["requests"], h2["answers"], h2["notifications"]), (4, 10, 3))
         self.assertEqual((h2["unauthorized"], h2["refused"], h2["dropped"]), (0, 0, 0))
         self.stop_cleanly()
 
