@@ -24,6 +24,10 @@
 #define DGRAM_MAX   1500
 #define DOWN_MAX    2048 /* one application/http message on the downlink */
 #define DOWN_TYPE   "application/http; msgtype=request"
+#define OPT_BLOCK2  23
+#define OPT_SIZE2   28
+#define BLOCK_SZX   6 /* 1024 bytes: H2MAP_MAX_PAYLOAD */
+#define MAX_BIG     (64 * 1024)
 
 struct h2dev;
 struct dev;
@@ -47,7 +51,21 @@ struct down {
 	size_t tlen;
 	uint16_t mid;
 	uint8_t type, method;
-	unsigned gen; /* the downlink stream it went on */
+	unsigned gen;         /* the downlink stream it went on */
+	uint64_t target_hash; /* of its path and query, for a Block2 answer's later blocks */
+};
+
+/*
+ * A device's answer too large for one datagram, served block by block
+ * (RFC 7959 §2.4) from here: libcoap in lwm2md asks for the later blocks
+ * with the same method and target, which never go to the device.
+ */
+struct big {
+	uint8_t *body;
+	size_t len;
+	uint64_t target_hash;
+	uint8_t method;
+	long cf;
 };
 
 struct dev {
@@ -61,6 +79,7 @@ struct dev {
 	struct down down[MAX_DOWN];
 	size_t down_next; /* the slot the next one takes (the oldest goes) */
 	uint16_t next_mid;
+	struct big big; /* the last one only: the server reads one answer at a time */
 	struct dev *next;
 };
 
@@ -167,6 +186,7 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len);
 
 static void dev_free(struct dev *d)
 {
+	free(d->big.body);
 	vpeer_free(d->vp);
 	free(d);
 }
@@ -289,6 +309,64 @@ static struct down *down_by_mid(struct dev *d, uint16_t mid)
 	return NULL;
 }
 
+/* FNV-1a of @m's path and query: which resource a request is for. */
+static uint64_t target_hash(const struct httpcoap_msg *m)
+{
+	char t[1024];
+	uint64_t h = 14695981039346656037ull;
+
+	if (httpcoap_target(m, HTTPCOAP_OPT_URI_PATH, HTTPCOAP_OPT_URI_QUERY, t, sizeof(t)) < 0)
+		return 0;
+	for (const char *p = t; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	return h;
+}
+
+/*
+ * A later block of the big answer in d->big, asked for by @m: answered
+ * from here.  False when @m is not one (it goes to the device).
+ */
+static bool serve_block(struct dev *d, const struct httpcoap_msg *m)
+{
+	long v = httpcoap_uint(m, OPT_BLOCK2);
+	struct httpcoap_msg r;
+	size_t size, offset, chunk;
+	unsigned szx = (unsigned)v & 7;
+	bool more;
+
+	if (v <= 0 || (v >> 4) == 0 || !d->big.body || m->code != d->big.method ||
+	    target_hash(m) != d->big.target_hash)
+		return false;
+	if (szx > BLOCK_SZX || szx == 7)
+		szx = BLOCK_SZX; /* we answer with blocks no larger than a datagram takes */
+	size = (size_t)1 << (szx + 4);
+	offset = ((size_t)v >> 4) * size;
+	httpcoap_msg_init(&r);
+	memcpy(r.token, m->token, m->token_len);
+	r.token_len = m->token_len;
+	r.type = m->type == HTTPCOAP_CON ? HTTPCOAP_ACK : HTTPCOAP_NON;
+	r.mid = m->type == HTTPCOAP_CON ? m->mid : d->next_mid++;
+	if (offset >= d->big.len) {
+		r.code = HTTPCOAP_CODE(4, 2); /* RFC 7959 §2.2: a block past the end */
+		send_up(d, &r);
+		return true;
+	}
+	chunk = d->big.len - offset < size ? d->big.len - offset : size;
+	more = offset + chunk < d->big.len;
+	r.code = httpcoap_coap_code(200, m->code);
+	if (d->big.cf >= 0)
+		httpcoap_add_uint(&r, HTTPCOAP_OPT_CONTENT_FORMAT, (uint32_t)d->big.cf);
+	httpcoap_add_uint(&r, OPT_BLOCK2, (uint32_t)(((size_t)v >> 4) << 4 | more << 3 | szx));
+	r.payload = d->big.body + offset;
+	r.payload_len = chunk;
+	send_up(d, &r);
+	if (!more) {
+		free(d->big.body);
+		d->big.body = NULL;
+	}
+	return true;
+}
+
 /* The server's request @m to the device: onto its downlink stream, remembered by token. */
 static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 {
@@ -296,6 +374,8 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 	struct down *slot;
 	int n;
 
+	if (serve_block(d, m))
+		return;
 	/* a retransmission: the device has it, unless it came on a stream since replaced */
 	slot = m->type == HTTPCOAP_CON ? down_by_mid(d, m->mid) : NULL;
 	if (slot && slot->gen == d->stream_gen && d->stream)
@@ -324,7 +404,8 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 			       .mid = m->mid,
 			       .type = m->type,
 			       .method = m->code,
-			       .gen = d->stream_gen };
+			       .gen = d->stream_gen,
+			       .target_hash = target_hash(m) };
 	memcpy(slot->token, m->token, m->token_len);
 }
 
@@ -464,10 +545,11 @@ static void send_request(struct dev *d, struct http_exchange *ex, const struct h
  * Check one answer of a POST /lwm2m/responses and build its CoAP message:
  * to the pending request with its token, else (with Lwm2m-Observe) a
  * notification.  @claimed marks requests already answered in this POST.
- * Returns 0 or an HTTP status with @why.
+ * An answer to a GET or FETCH too large for one datagram becomes its first
+ * Block2 block, and *@big its request.  Returns 0 or an HTTP status with @why.
  */
 static int check_answer(struct dev *d, const struct httppipe_response *r, bool *claimed,
-			struct httpcoap_msg *m, const char **why)
+			struct httpcoap_msg *m, const struct down **big, const char **why)
 {
 	const char *hex = httppipe_field(r, H2MAP_TOKEN_FIELD);
 	uint8_t tok[HTTPCOAP_TOKEN_MAX];
@@ -488,7 +570,20 @@ static int check_answer(struct dev *d, const struct httppipe_response *r, bool *
 		*why = "no request waits with that Lwm2m-Token (and no Lwm2m-Observe)";
 		return 404;
 	}
-	rc = h2map_answer(r, req ? req->method : 1, m);
+	if (req && r->body_len > H2MAP_MAX_PAYLOAD && r->body_len <= MAX_BIG &&
+	    (req->method == 1 || req->method == 5) && r->status == 200) {
+		/* the first block now, the rest when lwm2md asks (serve_block) */
+		struct httppipe_response first = *r;
+
+		first.body_len = H2MAP_MAX_PAYLOAD;
+		rc = h2map_answer(&first, req->method, m);
+		if (rc == 0 && (httpcoap_add_uint(m, OPT_BLOCK2, 1 << 3 | BLOCK_SZX) < 0 ||
+				httpcoap_add_uint(m, OPT_SIZE2, (uint32_t)r->body_len) < 0))
+			rc = -EMSGSIZE;
+		*big = req;
+	} else {
+		rc = h2map_answer(r, req ? req->method : 1, m);
+	}
 	if (rc < 0) {
 		*why = "an answer cannot be mapped to CoAP";
 		return errno_status(rc);
@@ -506,6 +601,22 @@ static int check_answer(struct dev *d, const struct httppipe_response *r, bool *
 	return 0;
 }
 
+/* Keep answer @r to request @q for serve_block() (replacing the one kept before). */
+static void keep_big(struct dev *d, const struct down *q, const struct httppipe_response *r)
+{
+	const char *ct = httppipe_field(r, "content-type");
+
+	free(d->big.body);
+	d->big = (struct big){ .body = malloc(r->body_len),
+			       .len = r->body_len,
+			       .target_hash = q->target_hash,
+			       .method = q->method,
+			       .cf = ct ? httpcoap_content_format(ct) : -1 };
+	if (!d->big.body)
+		abort();
+	memcpy(d->big.body, r->body, r->body_len);
+}
+
 /* POST /lwm2m/responses: one or more answers and notifications (HTT-002), all or none. */
 static void take_answers(struct dev *d, struct http_exchange *ex, const struct http_request *req)
 {
@@ -513,6 +624,7 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 	struct httppipe_response *r = calloc(MAX_ANSWERS, sizeof(*r));
 	struct httpcoap_msg *m = calloc(MAX_ANSWERS, sizeof(*m));
 	bool claimed[MAX_DOWN] = { false };
+	const struct down *big[MAX_ANSWERS] = { NULL };
 	const char *why = NULL;
 	size_t n = 0;
 	int status = 0;
@@ -527,9 +639,11 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 		why = "not a pipeline of HTTP/1.1 responses, each with a Content-Length";
 	}
 	for (size_t i = 0; i < n && !status; i++)
-		status = check_answer(d, &r[i], claimed, &m[i], &why);
+		status = check_answer(d, &r[i], claimed, &m[i], &big[i], &why);
 	if (!status) {
 		for (size_t i = 0; i < n; i++) {
+			if (big[i])
+				keep_big(d, big[i], &r[i]);
 			send_up(d, &m[i]);
 			if (m[i].type == HTTPCOAP_ACK || !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE))
 				d->h->answers++;

@@ -407,6 +407,27 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual((ev["id"], ev["state"]), (q["id"], "done"))
         self.assertEqual(ev["result"]["values"]["/3/0/9"], 66)
 
+    def test_large_answer_goes_blockwise(self):
+        self.start()
+        dev = self.device()
+        dev.open_downlink()
+        self.assertEqual(self.register(dev)[0], 201)
+        text = "".join(chr(ord("a") + i % 26) for i in range(3000))
+        p = self.ctl("read", EP, "/3/0/0", "text")
+        req = dev.next_request()
+        # 3000 bytes: lwm2md gets them in 1024-byte Block2 blocks, the later ones
+        # asked for and served without the device
+        st, _ = dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"},
+                             text.encode())])
+        self.assertEqual(st, 204)
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], text)
+        # and the next read is the device's again
+        p = self.ctl("read", EP, "/3/0/0", "text")
+        req = dev.next_request()
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"short")])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "short")
+        self.assertEqual(self.d.status()["http2"]["answers"], 2)
+
     def test_reconnected_device_gets_the_retransmission(self):
         self.start()
         dev = self.device()
