@@ -645,7 +645,8 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 			if (big[i])
 				keep_big(d, big[i], &r[i]);
 			send_up(d, &m[i]);
-			if (m[i].type == HTTPCOAP_ACK || !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE))
+			if (m[i].type == HTTPCOAP_ACK ||
+			    !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE))
 				d->h->answers++;
 			else
 				d->h->notifications++;
@@ -745,12 +746,12 @@ void h2dev_status(const struct h2dev *h, json_t *status)
 		streams += d->stream != NULL;
 	json_object_set_new(status, "http2",
 			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
-				      (int)h2dev_port(h), "devices", (json_int_t)h->n_devs, "downlinks",
-				      (json_int_t)streams, "requests", (json_int_t)h->requests,
-				      "answers", (json_int_t)h->answers, "notifications",
-				      (json_int_t)h->notifications, "unauthorized",
-				      (json_int_t)h->unauthorized, "refused", (json_int_t)h->refused,
-				      "dropped", (json_int_t)h->dropped));
+				      (int)h2dev_port(h), "devices", (json_int_t)h->n_devs,
+				      "downlinks", (json_int_t)streams, "requests",
+				      (json_int_t)h->requests, "answers", (json_int_t)h->answers,
+				      "notifications", (json_int_t)h->notifications, "unauthorized",
+				      (json_int_t)h->unauthorized, "refused",
+				      (json_int_t)h->refused, "dropped", (json_int_t)h->dropped));
 }
 
 uint16_t h2dev_port(const struct h2dev *h)
