@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "h2block.h"
 #include "h2map.h"
 #include "http/httpsrv.h"
 
@@ -24,10 +25,6 @@
 #define DGRAM_MAX   1500
 #define DOWN_MAX    2048 /* one application/http message on the downlink */
 #define DOWN_TYPE   "application/http; msgtype=request"
-#define OPT_BLOCK2  23
-#define OPT_SIZE2   28
-#define BLOCK_SZX   6 /* 1024 bytes: H2MAP_MAX_PAYLOAD */
-#define MAX_BIG     (64 * 1024)
 
 struct h2dev;
 struct dev;
@@ -55,19 +52,6 @@ struct down {
 	uint64_t target_hash; /* of its path and query, for a Block2 answer's later blocks */
 };
 
-/*
- * A device's answer too large for one datagram, served block by block
- * (RFC 7959 §2.4) from here: libcoap in lwm2md asks for the later blocks
- * with the same method and target, which never go to the device.
- */
-struct big {
-	uint8_t *body;
-	size_t len;
-	uint64_t target_hash;
-	uint8_t method;
-	long cf;
-};
-
 struct dev {
 	struct h2dev *h;
 	char ep[VPEER_IDENTITY_MAX];
@@ -79,7 +63,7 @@ struct dev {
 	struct down down[MAX_DOWN];
 	size_t down_next; /* the slot the next one takes (the oldest goes) */
 	uint16_t next_mid;
-	struct big big; /* the last one only: the server reads one answer at a time */
+	struct h2block_body big; /* the last large answer (the server reads one at a time) */
 	struct dev *next;
 };
 
@@ -186,7 +170,7 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len);
 
 static void dev_free(struct dev *d)
 {
-	free(d->big.body);
+	h2block_fini(&d->big);
 	vpeer_free(d->vp);
 	free(d);
 }
@@ -309,61 +293,19 @@ static struct down *down_by_mid(struct dev *d, uint16_t mid)
 	return NULL;
 }
 
-/* FNV-1a of @m's path and query: which resource a request is for. */
-static uint64_t target_hash(const struct httpcoap_msg *m)
-{
-	char t[1024];
-	uint64_t h = 14695981039346656037ull;
-
-	if (httpcoap_target(m, HTTPCOAP_OPT_URI_PATH, HTTPCOAP_OPT_URI_QUERY, t, sizeof(t)) < 0)
-		return 0;
-	for (const char *p = t; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	return h;
-}
-
-/*
- * A later block of the big answer in d->big, asked for by @m: answered
- * from here.  False when @m is not one (it goes to the device).
- */
+/* A later block of the large answer in d->big, answered from here; false: not one. */
 static bool serve_block(struct dev *d, const struct httpcoap_msg *m)
 {
-	long v = httpcoap_uint(m, OPT_BLOCK2);
 	struct httpcoap_msg r;
-	size_t size, offset, chunk;
-	unsigned szx = (unsigned)v & 7;
-	bool more;
+	bool last;
 
-	if (v <= 0 || (v >> 4) == 0 || !d->big.body || m->code != d->big.method ||
-	    target_hash(m) != d->big.target_hash)
+	if (!h2block_serve(&d->big, m, d->next_mid, &r, &last))
 		return false;
-	if (szx > BLOCK_SZX || szx == 7)
-		szx = BLOCK_SZX; /* we answer with blocks no larger than a datagram takes */
-	size = (size_t)1 << (szx + 4);
-	offset = ((size_t)v >> 4) * size;
-	httpcoap_msg_init(&r);
-	memcpy(r.token, m->token, m->token_len);
-	r.token_len = m->token_len;
-	r.type = m->type == HTTPCOAP_CON ? HTTPCOAP_ACK : HTTPCOAP_NON;
-	r.mid = m->type == HTTPCOAP_CON ? m->mid : d->next_mid++;
-	if (offset >= d->big.len) {
-		r.code = HTTPCOAP_CODE(4, 2); /* RFC 7959 §2.2: a block past the end */
-		send_up(d, &r);
-		return true;
-	}
-	chunk = d->big.len - offset < size ? d->big.len - offset : size;
-	more = offset + chunk < d->big.len;
-	r.code = httpcoap_coap_code(200, m->code);
-	if (d->big.cf >= 0)
-		httpcoap_add_uint(&r, HTTPCOAP_OPT_CONTENT_FORMAT, (uint32_t)d->big.cf);
-	httpcoap_add_uint(&r, OPT_BLOCK2, (uint32_t)(((size_t)v >> 4) << 4 | more << 3 | szx));
-	r.payload = d->big.body + offset;
-	r.payload_len = chunk;
+	if (r.type == HTTPCOAP_NON)
+		d->next_mid++;
 	send_up(d, &r);
-	if (!more) {
-		free(d->big.body);
-		d->big.body = NULL;
-	}
+	if (last)
+		h2block_fini(&d->big);
 	return true;
 }
 
@@ -405,7 +347,7 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 			       .type = m->type,
 			       .method = m->code,
 			       .gen = d->stream_gen,
-			       .target_hash = target_hash(m) };
+			       .target_hash = h2block_target_hash(m) };
 	memcpy(slot->token, m->token, m->token_len);
 }
 
@@ -570,15 +512,16 @@ static int check_answer(struct dev *d, const struct httppipe_response *r, bool *
 		*why = "no request waits with that Lwm2m-Token (and no Lwm2m-Observe)";
 		return 404;
 	}
-	if (req && r->body_len > H2MAP_MAX_PAYLOAD && r->body_len <= MAX_BIG &&
+	if (req && r->body_len > H2MAP_MAX_PAYLOAD && r->body_len <= H2BLOCK_MAX &&
 	    (req->method == 1 || req->method == 5) && r->status == 200) {
 		/* the first block now, the rest when lwm2md asks (serve_block) */
 		struct httppipe_response first = *r;
 
 		first.body_len = H2MAP_MAX_PAYLOAD;
 		rc = h2map_answer(&first, req->method, m);
-		if (rc == 0 && (httpcoap_add_uint(m, OPT_BLOCK2, 1 << 3 | BLOCK_SZX) < 0 ||
-				httpcoap_add_uint(m, OPT_SIZE2, (uint32_t)r->body_len) < 0))
+		if (rc == 0 &&
+		    (httpcoap_add_uint(m, H2BLOCK_OPT_BLOCK2, 1 << 3 | H2BLOCK_SZX) < 0 ||
+		     httpcoap_add_uint(m, H2BLOCK_OPT_SIZE2, (uint32_t)r->body_len) < 0))
 			rc = -EMSGSIZE;
 		*big = req;
 	} else {
@@ -606,15 +549,8 @@ static void keep_big(struct dev *d, const struct down *q, const struct httppipe_
 {
 	const char *ct = httppipe_field(r, "content-type");
 
-	free(d->big.body);
-	d->big = (struct big){ .body = malloc(r->body_len),
-			       .len = r->body_len,
-			       .target_hash = q->target_hash,
-			       .method = q->method,
-			       .cf = ct ? httpcoap_content_format(ct) : -1 };
-	if (!d->big.body)
-		abort();
-	memcpy(d->big.body, r->body, r->body_len);
+	h2block_keep(&d->big, q->target_hash, q->method, ct ? httpcoap_content_format(ct) : -1,
+		     r->body, r->body_len);
 }
 
 /* POST /lwm2m/responses: one or more answers and notifications (HTT-002), all or none. */

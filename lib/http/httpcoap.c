@@ -16,6 +16,15 @@ void httpcoap_msg_init(struct httpcoap_msg *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void httpcoap_msg_copy(struct httpcoap_msg *dst, const struct httpcoap_msg *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < dst->n_opt; i++)
+		if (src->opt[i].value >= src->store &&
+		    src->opt[i].value < src->store + sizeof(src->store))
+			dst->opt[i].value = dst->store + (src->opt[i].value - src->store);
+}
+
 /* An option delta or length nibble's extension (RFC 7252 §3.1). */
 static int ext_value(unsigned nib, const uint8_t **p, const uint8_t *end, uint32_t *out)
 {

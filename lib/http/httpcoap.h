@@ -65,6 +65,13 @@ struct httpcoap_msg {
 void httpcoap_msg_init(struct httpcoap_msg *m);
 
 /*
+ * Copy @src into @dst: option values held in @src's store point into
+ * @dst's (a plain struct copy would leave them pointing at @src); those
+ * and the payload pointing elsewhere are shared.
+ */
+void httpcoap_msg_copy(struct httpcoap_msg *dst, const struct httpcoap_msg *src);
+
+/*
  * Decode one CoAP-over-UDP message of @len bytes into @m (pointing into
  * @buf).  Returns 0, or -EBADMSG (version not 1, token length over 8, an
  * option or payload marker that runs past the end, a reserved nibble 15,

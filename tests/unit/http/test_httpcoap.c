@@ -207,6 +207,25 @@ static void test_targets(void **state)
 	assert_int_equal(httpcoap_target(&m, 8, 20, t, 10), -EMSGSIZE);
 }
 
+static void test_copy(void **state)
+{
+	struct httpcoap_msg m, c;
+	uint8_t a[64], b[64];
+	httpcoap_msg_init(&m);
+	m.code = 2;
+	assert_int_equal(httpcoap_add_target(&m, "/dp", "x=1"), 0);
+	m.payload = (const uint8_t *)"p";
+	m.payload_len = 1;
+	httpcoap_msg_copy(&c, &m);
+	/* the copy's options are its own: changing the original's store leaves them */
+	int n = httpcoap_encode(&c, a, sizeof(a));
+	memset(m.store, 'z', sizeof(m.store));
+	assert_int_equal(httpcoap_encode(&c, b, sizeof(b)), n);
+	assert_memory_equal(a, b, (size_t)n);
+	assert_ptr_equal(c.opt[0].value, c.store);
+	assert_ptr_equal(c.payload, m.payload);
+}
+
 static void test_tokens(void **state)
 {
 	uint8_t tok[8];
@@ -231,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_media_types),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
