@@ -39,8 +39,8 @@ void h2block_fini(struct h2block_body *b)
 	memset(b, 0, sizeof(*b));
 }
 
-bool h2block_serve(const struct h2block_body *b, const struct httpcoap_msg *req,
-		   uint16_t non_mid, struct httpcoap_msg *out, bool *last)
+bool h2block_serve(const struct h2block_body *b, const struct httpcoap_msg *req, uint16_t non_mid,
+		   struct httpcoap_msg *out, bool *last)
 {
 	long v = httpcoap_uint(req, H2BLOCK_OPT_BLOCK2);
 	unsigned szx = (unsigned)v & 7;
@@ -76,8 +76,8 @@ bool h2block_serve(const struct h2block_body *b, const struct httpcoap_msg *req,
 	return true;
 }
 
-int h2block_request(const struct httpcoap_msg *tmpl, const uint8_t *body, size_t len,
-		    size_t *sent, uint16_t mid, struct httpcoap_msg *out)
+int h2block_request(const struct httpcoap_msg *tmpl, const uint8_t *body, size_t len, size_t *sent,
+		    uint16_t mid, struct httpcoap_msg *out)
 {
 	size_t chunk = len - *sent < H2BLOCK_SIZE ? len - *sent : H2BLOCK_SIZE;
 	size_t num = *sent / H2BLOCK_SIZE;

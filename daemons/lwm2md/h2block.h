@@ -16,12 +16,16 @@
 
 #include "http/httpcoap.h"
 
-#define H2BLOCK_SZX  6    /* blocks of 1024 bytes: what one datagram takes */
+#define H2BLOCK_SZX  6 /* blocks of 1024 bytes: what one datagram takes */
 #define H2BLOCK_SIZE 1024
 #define H2BLOCK_MAX  (64 * 1024) /* a body sent block-wise, at most */
 
-enum { H2BLOCK_OPT_BLOCK2 = 23, H2BLOCK_OPT_BLOCK1 = 27, H2BLOCK_OPT_SIZE2 = 28,
-       H2BLOCK_OPT_SIZE1 = 60 };
+enum {
+	H2BLOCK_OPT_BLOCK2 = 23,
+	H2BLOCK_OPT_BLOCK1 = 27,
+	H2BLOCK_OPT_SIZE2 = 28,
+	H2BLOCK_OPT_SIZE1 = 60
+};
 
 /* A large answer being served; all zero: none. */
 struct h2block_body {
@@ -53,15 +57,15 @@ void h2block_fini(struct h2block_body *b);
  * end, set *@last when it is the last block (the caller then frees @b
  * with h2block_fini), and return true.  Else false.
  */
-bool h2block_serve(const struct h2block_body *b, const struct httpcoap_msg *req,
-		   uint16_t non_mid, struct httpcoap_msg *out, bool *last);
+bool h2block_serve(const struct h2block_body *b, const struct httpcoap_msg *req, uint16_t non_mid,
+		   struct httpcoap_msg *out, bool *last);
 
 /*
  * The Block1 block of @len-byte @body starting at *@sent, as a copy of
  * @tmpl (the request without payload) with message ID @mid, Block1 and,
  * on the first, Size1; advances *@sent.  Returns 0 or -EMSGSIZE.
  */
-int h2block_request(const struct httpcoap_msg *tmpl, const uint8_t *body, size_t len,
-		    size_t *sent, uint16_t mid, struct httpcoap_msg *out);
+int h2block_request(const struct httpcoap_msg *tmpl, const uint8_t *body, size_t len, size_t *sent,
+		    uint16_t mid, struct httpcoap_msg *out);
 
 #endif

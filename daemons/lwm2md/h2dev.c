@@ -38,6 +38,10 @@ struct up {
 	size_t tlen;
 	uint16_t mid;
 	bool answered; /* respond() called: the close callback frees it */
+	/* a body sent block-wise (Block1): its copy, what went, the request without it */
+	uint8_t *body;
+	size_t len, sent;
+	struct httpcoap_msg *tmpl;
 	struct up *next;
 };
 
@@ -242,6 +246,8 @@ static void on_up_close(struct http_exchange *ex, void *arg)
 
 	up_unlink(u);
 	event_free(u->timer);
+	free(u->tmpl);
+	free(u->body);
 	free(u);
 }
 
@@ -351,6 +357,8 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 	memcpy(slot->token, m->token, m->token_len);
 }
 
+static int next_block(struct up *u);
+
 /* What libcoap sent to a device's vpeer. */
 static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 {
@@ -381,6 +389,13 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 	if (m.type == HTTPCOAP_CON)
 		send_empty(d, HTTPCOAP_ACK, m.mid);
 	u = up_by_token(d, m.token, m.token_len);
+	if (u && m.code == HTTPCOAP_CODE(2, 31) && u->body && u->sent < u->len) {
+		if (next_block(u) < 0) {
+			u->answered = true;
+			http_exchange_problem(u->ex, 502, NULL, "cannot reach the LwM2M server");
+		}
+		return;
+	}
 	if (u)
 		up_answer(u, &m);
 }
@@ -440,6 +455,46 @@ static int request_token(const struct http_request *req, uint8_t *tok)
 	return 4;
 }
 
+/* The next Block1 block of @u's body, sent up; 0 or a negative errno. */
+static int next_block(struct up *u)
+{
+	struct httpcoap_msg m;
+	int rc = h2block_request(u->tmpl, u->body, u->len, &u->sent, u->dev->next_mid++, &m);
+
+	u->mid = m.mid;
+	return rc < 0 ? rc : send_up(u->dev, &m);
+}
+
+/*
+ * The CoAP request for @req in @m, with the body block-wise (the first
+ * block, the rest kept in @u) when it passes one datagram.
+ */
+static int build_request(struct dev *d, const struct http_request *req, const uint8_t *tok,
+			 size_t tlen, struct up *u, struct httpcoap_msg *m)
+{
+	struct http_request head = *req;
+	int rc;
+
+	if (req->body_len <= H2MAP_MAX_PAYLOAD || req->body_len > H2BLOCK_MAX)
+		return h2map_request(req, tok, tlen, d->next_mid++, m);
+	/* the options of the whole request (its Content-Format too), no payload yet */
+	head.body_len = 1;
+	rc = h2map_request(&head, tok, tlen, 0, m);
+	if (rc < 0)
+		return rc;
+	u->tmpl = malloc(sizeof(*u->tmpl));
+	u->body = malloc(req->body_len);
+	if (!u->tmpl || !u->body)
+		abort();
+	httpcoap_msg_copy(u->tmpl, m);
+	u->tmpl->payload = NULL;
+	u->tmpl->payload_len = 0;
+	memcpy(u->body, req->body, req->body_len);
+	u->len = req->body_len;
+	rc = h2block_request(u->tmpl, u->body, u->len, &u->sent, d->next_mid++, m);
+	return rc;
+}
+
 /* Any other request: the device's LwM2M request (Register, Update, Send …) sent up as CoAP. */
 static void send_request(struct dev *d, struct http_exchange *ex, const struct http_request *req)
 {
@@ -460,18 +515,25 @@ static void send_request(struct dev *d, struct http_exchange *ex, const struct h
 		refuse(d->h, ex, 409, "Lwm2m-Token: a request with it is waiting");
 		return;
 	}
-	rc = h2map_request(req, tok, (size_t)tlen, d->next_mid++, &m);
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		abort();
+	rc = build_request(d, req, tok, (size_t)tlen, u, &m);
 	if (rc == 0 && (rc = send_up(d, &m)) < 0)
 		rc = -EIO;
 	if (rc < 0) {
+		free(u->tmpl);
+		free(u->body);
+		free(u);
 		refuse(d->h, ex, rc == -EIO ? 502 : errno_status(rc),
 		       rc == -EIO ? "cannot reach the LwM2M server" : NULL);
 		return;
 	}
-	u = calloc(1, sizeof(*u));
-	if (!u)
-		abort();
-	*u = (struct up){ .dev = d, .ex = ex, .tlen = (size_t)tlen, .mid = m.mid, .next = d->ups };
+	u->dev = d;
+	u->ex = ex;
+	u->tlen = (size_t)tlen;
+	u->mid = m.mid;
+	u->next = d->ups;
 	memcpy(u->token, tok, (size_t)tlen);
 	u->timer = evtimer_new(d->h->base, on_up_timeout, u);
 	if (!u->timer)

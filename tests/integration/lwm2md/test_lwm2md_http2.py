@@ -427,6 +427,17 @@ class Http2Tests(unittest.TestCase):
         dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"short")])
         self.assertEqual(self.done(p)["values"]["/3/0/0"], "short")
         self.assertEqual(self.d.status()["http2"]["answers"], 2)
+        # a Send of 40 values, over 1 KiB: up in Block1 blocks, one HTTP answer
+        sends = self.watch("send")
+        values = [{"n": f"/3303/{i}/5700", "v": 20 + i / 10} for i in range(40)]
+        body = json.dumps(values).encode()
+        self.assertGreater(len(body), 1024)
+        st, h, _ = dev.request("POST", "/dp", ctype="application/senml+json", body=body,
+                               headers={"lwm2m-token": "b10c"})
+        self.assertEqual((st, h["lwm2m-token"]), (204, "b10c"))
+        got = sends.next()["data"]["values"]
+        self.assertEqual(len(got), 40)
+        self.assertEqual(got["/3303/39/5700"], 23.9)
 
     def test_reconnected_device_gets_the_retransmission(self):
         self.start()
