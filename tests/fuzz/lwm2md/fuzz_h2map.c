@@ -4,12 +4,14 @@
  * (method, target, Content-Type, Accept, body) into CoAP, whose encoding
  * must decode again; the input as a pipeline of answers into CoAP
  * responses; the input as the server's CoAP message into a downlink
- * message (which must parse as HTTP/1.1) and an HTTP answer.
+ * message (which must parse as HTTP/1.1), an HTTP answer, and a request
+ * for a block of a kept large answer (h2block.c).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "h2block.h"
 #include "h2map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -30,7 +32,7 @@ static void device_request(const uint8_t *d, size_t n)
 {
 	struct http_request req;
 	struct httpcoap_msg m, back;
-	uint8_t out[2048];
+	uint8_t out[4096]; /* the most a mapped request takes: options, their store, 1 KiB */
 	size_t ml, tl, cl, al;
 	const char *method = piece(&d, &n, &ml), *target = piece(&d, &n, &tl);
 	const char *ct = piece(&d, &n, &cl), *accept = piece(&d, &n, &al);
@@ -73,6 +75,17 @@ static void server_message(const uint8_t *d, size_t n)
 	if (httpcoap_decode(d, n, &m) < 0)
 		return;
 	h2map_response(&m, &a);
+	/* as a later-block request for a large answer to the same target */
+	struct h2block_body big = { 0 };
+	struct httpcoap_msg blk;
+	bool last;
+	h2block_keep(&big, h2block_target_hash(&m), m.code, 0, d, n);
+	if (h2block_serve(&big, &m, 1, &blk, &last) &&
+	    (blk.payload_len > H2BLOCK_SIZE ||
+	     (blk.payload_len &&
+	      (blk.payload < big.body || blk.payload + blk.payload_len > big.body + big.len))))
+		__builtin_trap();
+	h2block_fini(&big);
 	int len = h2map_downlink(&m, out, sizeof(out));
 	if (len > 0 && (memcmp(out, httpcoap_method_name(m.code), 1) != 0 ||
 			!memmem(out, (size_t)len, "\r\n\r\n", 4)))
