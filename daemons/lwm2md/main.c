@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <coap3/coap.h>
@@ -22,6 +23,7 @@
 #include "idmap.h"
 #include "lwm2mctl.h"
 #include "nidd.h"
+#include "niddquota.h"
 #include "observe.h"
 #include "queue.h"
 #include "lwm2m/lwm2m_builtin.h"
@@ -72,6 +74,7 @@ struct lwm2md_config {
 	} h2; /* [http2]: LwM2M over HTTP/2 for devices (h2dev.h) */
 	bool nidd_enabled;
 	char *nidd_api_root, *nidd_scs_as_id, *nidd_cb_address, *nidd_cb_url, *nidd_devices;
+	char *nidd_dl_messages, *nidd_dl_bytes;
 	int nidd_cb_port, nidd_max_devices, nidd_max_latency, nidd_ack_timeout_ms;
 	int nidd_max_retransmit, nidd_max_inflight, nidd_timeout;
 };
@@ -205,6 +208,14 @@ static const struct config_key lwm2md_keys[] = {
 	 -1, 86400, NULL, false,
 	 "maximumLatency of downlinks: seconds the SCEF may hold one for a sleeping device "
 	 "(the TTL; 0: deliver now or fail; -1: not sent, the SCEF's default)"},
+	{"nidd", "downlink_messages", CONFIG_STRING,
+	 offsetof(struct lwm2md_config, nidd_dl_messages), "", 0, 0, NULL, false,
+	 "lwm2md's rate limit per device: downlink messages per window, N/minute, N/hour or "
+	 "N/day (empty: none); past it a message is not sent (LPW-008)"},
+	{"nidd", "downlink_bytes", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_dl_bytes), "",
+	 0, 0, NULL, false,
+	 "lwm2md's byte quota per device: downlink bytes per window, N/minute, N/hour or N/day "
+	 "(empty: none)"},
 	{"nidd", "ack_timeout_ms", CONFIG_INT, offsetof(struct lwm2md_config, nidd_ack_timeout_ms),
 	 "10000", 1000, 600000, NULL, false,
 	 "ACK_TIMEOUT of requests to NIDD clients (the SCEF path is slow, buffered while the "
@@ -288,6 +299,8 @@ static int start_nidd(struct lwm2md *l, const struct lwm2md_config *cfg)
 				  .devices = cfg->nidd_devices,
 				  .max_devices = cfg->nidd_max_devices,
 				  .max_latency_s = cfg->nidd_max_latency,
+				  .downlink_messages = cfg->nidd_dl_messages,
+				  .downlink_bytes = cfg->nidd_dl_bytes,
 				  .max_inflight = cfg->nidd_max_inflight,
 				  .timeout_s = cfg->nidd_timeout,
 				  .base = daemon_base(l->d),
@@ -428,7 +441,14 @@ static bool lwm2md_config_check(const void *c, char *why, size_t size)
 {
 	const struct lwm2md_config *cfg = c;
 	const struct certs_config certs = { cfg->ca_file, cfg->cert_file, cfg->key_file };
+	struct niddquota_limit l;
 
+	if (niddquota_parse(cfg->nidd_dl_messages, &l) < 0 ||
+	    niddquota_parse(cfg->nidd_dl_bytes, &l) < 0) {
+		snprintf(why, size, "[nidd] downlink_messages, downlink_bytes: N/minute, N/hour, "
+				    "N/day or empty");
+		return false;
+	}
 	return certs_config_valid(&certs, why, size);
 }
 

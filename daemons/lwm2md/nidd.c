@@ -11,25 +11,24 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sqlite3.h>
 
 #include "common/log.h"
-#include "http/httpsrv.h"
+#include "niddcb.h"
 #include "niddlog.h"
 #include "niddmsg.h"
+#include "niddquota.h"
 #include "t8/t8.h"
 #include "t8client.h"
 
 #define BACKOFF_MAX 60 /* seconds between configuration attempts at most */
 #define LINK_MAX    T8CLIENT_URL_MAX
+#define BUCKETS     1024 /* devices by configuration link: a notification finds its own */
 
 const char nidd_schema[] = "CREATE TABLE IF NOT EXISTS nidd_devices ("
 			   " external_id TEXT PRIMARY KEY,"
 			   " port INTEGER NOT NULL DEFAULT 0,"
-			   " configuration TEXT NOT NULL DEFAULT '');"
-			   "CREATE TABLE IF NOT EXISTS nidd_settings ("
-			   " name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+			   " configuration TEXT NOT NULL DEFAULT '');";
 
 enum dev_state { DEV_NEW, DEV_CHECKING, DEV_CREATING, DEV_ACTIVE, DEV_FAILED };
 
@@ -48,6 +47,9 @@ struct dev {
 	json_t *refusal;         /* the last refusal's problem details, or NULL */
 	json_t *quota;           /* rate and quota figures the SCEF reported, or NULL */
 	struct niddlog log;      /* recent downlinks: message identity and delivery */
+	struct niddquota limits; /* lwm2md's own, [nidd] downlink_messages/bytes */
+	uint64_t limited;
+	struct dev *next_config; /* in its bucket of nidd.by_config */
 };
 
 /* What a downlink POST's answer must find again (its entry may be reused by then). */
@@ -59,16 +61,55 @@ struct sent {
 struct nidd {
 	struct nidd_config cfg;
 	struct t8client *tc;
-	struct http_server *http;
-	char callback_url[LINK_MAX];
-	char secret[33]; /* the last segment of callback_url's path: only the SCEF knows it */
+	struct niddcb *cb; /* the notification listener */
 	struct dev *devs;
 	size_t n_devs;
-	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors, unauthorized;
+	struct dev *by_config[BUCKETS];
+	uint64_t callbacks, bad_callbacks, unknown, uplinks, uplink_errors;
+	bool stopping; /* nidd_free(): the requests' done calls only free */
+	struct niddquota_limit messages, bytes; /* each device's own (niddquota.h) */
 };
 
 static void config_create(struct dev *d);
 static void config_check(struct dev *d);
+
+static unsigned link_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (len--)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h % BUCKETS;
+}
+
+/* @d's configuration link becomes @link ("": none), kept findable by it. */
+static void set_config(struct dev *d, const char *link)
+{
+	struct dev **pp;
+
+	if (d->config[0]) {
+		pp = &d->n->by_config[link_hash(d->config, strlen(d->config))];
+		while (*pp && *pp != d)
+			pp = &(*pp)->next_config;
+		if (*pp)
+			*pp = d->next_config;
+	}
+	snprintf(d->config, sizeof(d->config), "%s", link);
+	if (d->config[0]) {
+		pp = &d->n->by_config[link_hash(d->config, strlen(d->config))];
+		d->next_config = *pp;
+		*pp = d;
+	}
+}
+
+/* The device whose configuration is the first @len bytes of @link, or NULL. */
+static struct dev *dev_by_config_n(const struct nidd *n, const char *link, size_t len)
+{
+	for (struct dev *d = n->by_config[link_hash(link, len)]; d; d = d->next_config)
+		if (strlen(d->config) == len && memcmp(d->config, link, len) == 0)
+			return d;
+	return NULL;
+}
 
 static void store(struct dev *d)
 {
@@ -119,9 +160,14 @@ static void note_quota(struct dev *d, json_t *q)
 	const char *name = json_string_value(json_object_get(q, "name"));
 	const char *reset = json_string_value(json_object_get(q, "resetTime"));
 	size_t nl = name ? strlen(name) : 0;
+	char *dump = json_is_object(q) ? json_dumps(q, JSON_COMPACT) : NULL;
+	size_t dl = dump ? strlen(dump) : 0;
 	time_t until;
 
-	if (!json_is_object(q) || !name || nl > 64)
+	free(dump);
+	if (!json_is_object(q) || !name || nl > 64 || dl > 1024) /* kept per device: bounded */
+		return;
+	if (!json_object_get(d->quota, name) && json_object_size(d->quota) >= 16)
 		return;
 	if (!d->quota)
 		d->quota = json_object();
@@ -141,15 +187,27 @@ static void note_refusal(struct dev *d, int status, const char *body, size_t len
 			    : o;
 	json_t *r = json_object();
 	const char *keys[] = { "cause", "detail", "title" };
+	const char *retry = json_string_value(json_object_get(o, "requestedRetransmissionTime"));
+	time_t until;
 
 	json_object_set_new(r, "status", json_integer(status));
 	json_object_set_new(r, "request", json_string(what));
+	/* kept per device until the next refusal: each string bounded */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (json_is_string(json_object_get(p, keys[i])))
-			json_object_set(r, keys[i], json_object_get(p, keys[i]));
-	if (json_is_string(json_object_get(o, "requestedRetransmissionTime")))
-		json_object_set(r, "requestedRetransmissionTime",
-				json_object_get(o, "requestedRetransmissionTime"));
+			json_object_set_new(
+				r, keys[i],
+				json_stringn_nocheck(
+					json_string_value(json_object_get(p, keys[i])),
+					json_string_length(json_object_get(p, keys[i])) > 256
+						? 256
+						: json_string_length(json_object_get(p, keys[i]))));
+	if (retry && t8_time_parse(retry, &until) == 0) {
+		json_object_set_new(r, "requestedRetransmissionTime", json_string(retry));
+		/* the SCEF asks us to wait: libcoap's retransmissions until then are held back */
+		if (strcmp(what, "downlink") == 0 && until > d->dl_blocked_until)
+			d->dl_blocked_until = until;
+	}
 	json_object_set_new(r, "at", json_integer((json_int_t)time(NULL)));
 	note_quota(d, json_object_get(p, "quota"));
 	json_decref(d->refusal);
@@ -184,9 +242,14 @@ static void created_link(const char *body, size_t len, const char *location, cha
 static void on_created(void *arg, int status, const char *body, size_t len, const char *location)
 {
 	struct dev *d = arg;
+	char link[LINK_MAX];
 
+	if (d->n->stopping)
+		return;
+	link[0] = '\0';
 	if (status == 201)
-		created_link(body, len, location, d->config, sizeof(d->config));
+		created_link(body, len, location, link, sizeof(link));
+	set_config(d, link);
 	if (status != 201 || !d->config[0]) {
 		if (status)
 			note_refusal(d, status, body, len, "configuration");
@@ -204,13 +267,13 @@ static void on_created(void *arg, int status, const char *body, size_t len, cons
 static void config_create(struct dev *d)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s}", "externalId", d->ext, "notificationDestination",
-			      d->n->callback_url, "pdnEstablishmentOption", "WAIT_FOR_UE");
+			      niddcb_url(d->n->cb), "pdnEstablishmentOption", "WAIT_FOR_UE");
 	char *body = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
 	if (!body)
 		abort();
-	d->config[0] = '\0';
+	set_config(d, "");
 	set_state(d, DEV_CREATING);
 	if (t8client_request(d->n->tc, "POST", "/configurations", body, on_created, d) < 0) {
 		set_state(d, DEV_FAILED);
@@ -228,7 +291,7 @@ static bool ours(const struct nidd *n, const char *body, size_t len)
 {
 	json_t *o = json_loadb(body, len, 0, NULL);
 	const char *dest = json_string_value(json_object_get(o, "notificationDestination"));
-	bool yes = dest && strcmp(dest, n->callback_url) == 0;
+	bool yes = dest && strcmp(dest, niddcb_url(n->cb)) == 0;
 
 	json_decref(o);
 	return yes;
@@ -238,6 +301,8 @@ static void on_checked(void *arg, int status, const char *body, size_t len, cons
 {
 	struct dev *d = arg;
 
+	if (d->n->stopping)
+		return;
 	if (status == 200 && ours(d->n, body, len)) {
 		d->backoff_s = 0;
 		set_state(d, DEV_ACTIVE);
@@ -279,6 +344,8 @@ static void on_delivered(void *arg, int status, const char *body, size_t len, co
 	char tok[17];
 
 	free(s);
+	if (d->n->stopping)
+		return;
 	if (status == 200 || status == 201) {
 		json_t *o = json_loadb(body, len, 0, NULL);
 		const char *ds = niddlog_status_name(
@@ -304,7 +371,7 @@ static void on_delivered(void *arg, int status, const char *body, size_t len, co
 			d->refused++;
 		if (status)
 			note_refusal(d, status, body, len, "downlink");
-		if (status == 404) { /* the configuration is gone: make another */
+		if (status == 404 && d->state != DEV_CREATING) { /* the configuration is gone */
 			log_info("configuration gone ext=%s link=%s", d->ext, d->config);
 			config_create(d);
 		}
@@ -365,6 +432,11 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 		d->dropped++;
 		return;
 	}
+	if (!niddquota_take(&d->limits, len, time(NULL))) {
+		niddlog_set_status(x, "LIMITED"); /* LPW-008: this device's share is used up */
+		d->limited++;
+		return;
+	}
 	s = malloc(sizeof(*s));
 	if (!s)
 		abort();
@@ -381,22 +453,20 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 	free(body);
 }
 
+/* The device of a "nidd" vpeer: its downlink argument (only nidd makes that kind). */
+static struct dev *dev_of(const struct vpeer *vp)
+{
+	return vp && strcmp(vpeer_kind(vp), "nidd") == 0 ? vpeer_arg(vp) : NULL;
+}
+
 static struct dev *dev_by_ext(const struct nidd *n, const char *ext)
 {
-	struct vpeer *vp = vpeer_find_identity(n->cfg.vpeers, "nidd", ext);
-
-	for (size_t i = 0; vp && i < n->n_devs; i++)
-		if (n->devs[i].vp == vp)
-			return &n->devs[i];
-	return NULL;
+	return dev_of(vpeer_find_identity(n->cfg.vpeers, "nidd", ext));
 }
 
 static struct dev *dev_by_config(const struct nidd *n, const char *link)
 {
-	for (size_t i = 0; link && i < n->n_devs; i++)
-		if (n->devs[i].config[0] && strcmp(n->devs[i].config, link) == 0)
-			return &n->devs[i];
-	return NULL;
+	return link[0] ? dev_by_config_n(n, link, strlen(link)) : NULL;
 }
 
 static int uplink(struct nidd *n, const struct niddmsg *m)
@@ -424,23 +494,25 @@ static int uplink(struct nidd *n, const struct niddmsg *m)
 	return 204;
 }
 
+/* {configuration}/downlink-data-deliveries/{id} (TS 29.122 5.6.2): the device is its
+ * configuration's. */
 static int delivery_status(struct nidd *n, const struct niddmsg *m)
 {
-	for (size_t i = 0; i < n->n_devs; i++) {
-		struct niddlog_entry *x = niddlog_find_link(&n->devs[i].log, m->link);
-		char tok[17];
+	const char *sub = strstr(m->link, "/downlink-data-deliveries/");
+	struct dev *d = sub ? dev_by_config_n(n, m->link, (size_t)(sub - m->link)) : NULL;
+	struct niddlog_entry *x = d ? niddlog_find_link(&d->log, m->link) : NULL;
+	char tok[17];
 
-		if (!x)
-			continue;
-		niddlog_set_status(x, m->delivery_status);
-		if (strncmp(m->delivery_status, "FAILURE", 7) == 0)
-			n->devs[i].failed++;
-		niddlog_token_hex(x, tok);
-		log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s", n->devs[i].ext,
-			 x->mid, tok, m->link, m->delivery_status);
+	if (!x) {
+		n->unknown++;
 		return 204;
 	}
-	n->unknown++;
+	niddlog_set_status(x, m->delivery_status);
+	if (strncmp(m->delivery_status, "FAILURE", 7) == 0)
+		d->failed++;
+	niddlog_token_hex(x, tok);
+	log_info("delivery ext=%s mid=%u token=%s delivery=%s status=%s", d->ext, x->mid, tok,
+		 m->link, m->delivery_status);
 	return 204;
 }
 
@@ -477,33 +549,6 @@ int nidd_callback(struct nidd *n, const char *path, const uint8_t *body, size_t 
 	return status;
 }
 
-static void on_request(struct http_exchange *ex, void *arg)
-{
-	struct nidd *n = arg;
-	const struct http_request *req = http_exchange_request(ex);
-	int status;
-
-	const char *last = strrchr(req->path, '/');
-
-	/* a notification must name the secret path the SCEF was given: nobody else may inject
-	 * uplinks */
-	if (!last || strcmp(last + 1, n->secret) != 0) {
-		n->unauthorized++;
-		http_exchange_problem(ex, 404, NULL, NULL);
-		return;
-	}
-	if (strcmp(req->method, "POST") != 0) {
-		http_exchange_add_header(ex, "Allow", "POST");
-		http_exchange_problem(ex, 405, NULL, "callbacks are POSTed");
-		return;
-	}
-	status = nidd_callback(n, req->path, req->body, req->body_len);
-	if (status == 204)
-		http_exchange_respond(ex, 204, NULL, NULL, 0);
-	else
-		http_exchange_problem(ex, status, NULL, "not a T8 NIDD notification");
-}
-
 /* The stored port and configuration of @d, if any. */
 static void load(struct nidd *n, struct dev *d, uint16_t *port)
 {
@@ -520,7 +565,7 @@ static void load(struct nidd *n, struct dev *d, uint16_t *port)
 
 		*port = p > 0 && p < 65536 ? (uint16_t)p : 0;
 		if (c && strlen(c) < sizeof(d->config))
-			snprintf(d->config, sizeof(d->config), "%s", c);
+			set_config(d, c);
 	}
 	sqlite3_reset(st);
 }
@@ -557,6 +602,8 @@ static int add_device(struct nidd *n, const char *ext, size_t len)
 		return -EINVAL;
 	}
 	d->n = n;
+	d->limits.messages = n->messages;
+	d->limits.bytes = n->bytes;
 	load(n, d, &port);
 	rc = vpeer_new_at(n->cfg.vpeers, "nidd", d->ext, port, on_downlink, d, &d->vp);
 	if (rc < 0) {
@@ -607,58 +654,9 @@ static int add_devices(struct nidd *n)
 	return 0;
 }
 
-/*
- * The secret last segment of the callback path: stored, so that the
- * configurations made before a restart still reach us; made at first use.
- */
-static int load_secret(struct nidd *n)
+static int on_notification(void *arg, const uint8_t *body, size_t len)
 {
-	sqlite3_stmt *st = db_stmt(
-		n->cfg.db, "SELECT value FROM nidd_settings WHERE name = 'callback_secret'");
-	uint8_t r[16];
-
-	if (!st)
-		return -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
-		snprintf(n->secret, sizeof(n->secret), "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (n->secret[0])
-		return 0;
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return -EIO;
-	for (unsigned i = 0; i < sizeof(r); i++)
-		sprintf(n->secret + 2 * i, "%02x", r[i]);
-	return db_exec(n->cfg.db,
-		       "INSERT OR REPLACE INTO nidd_settings (name, value) VALUES "
-		       "('callback_secret', ?)",
-		       "t", n->secret) < 0
-		       ? -EIO
-		       : 0;
-}
-
-static int listen_callbacks(struct nidd *n)
-{
-	struct http_server_config hc;
-	const char *a = n->cfg.callback_address;
-	int rc;
-
-	http_server_config_defaults(&hc);
-	hc.max_body = 16384; /* a notification carries one packet of at most 1600 bytes */
-	hc.max_connections = 64;
-	rc = http_server_new(n->cfg.base, &hc, on_request, n, &n->http);
-	if (rc == 0)
-		rc = http_server_listen(n->http, a, (uint16_t)n->cfg.callback_port);
-	if (rc < 0)
-		return rc;
-	if (n->cfg.callback_url && *n->cfg.callback_url)
-		snprintf(n->callback_url, sizeof(n->callback_url), "%s/%s", n->cfg.callback_url,
-			 n->secret);
-	else
-		snprintf(n->callback_url, sizeof(n->callback_url), "http://%s%s%s:%u/nidd/%s",
-			 strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "",
-			 http_server_port(n->http), n->secret);
-	return 0;
+	return nidd_callback(arg, "/nidd", body, len);
 }
 
 int nidd_new(const struct nidd_config *cfg, struct nidd **out)
@@ -670,13 +668,17 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 		abort();
 	n->cfg = *cfg;
 	rc = db_exec_script(cfg->db, nidd_schema);
+	if (rc == 0 && (niddquota_parse(cfg->downlink_messages, &n->messages) < 0 ||
+			niddquota_parse(cfg->downlink_bytes, &n->bytes) < 0)) {
+		log_warnx("[nidd] downlink_messages, downlink_bytes: N/minute, N/hour or N/day");
+		rc = -EINVAL;
+	}
 	if (rc == 0)
 		rc = t8client_new(cfg->base, cfg->api_root, cfg->scs_as_id, cfg->max_inflight,
 				  cfg->timeout_s, &n->tc);
 	if (rc == 0)
-		rc = load_secret(n);
-	if (rc == 0)
-		rc = listen_callbacks(n);
+		rc = niddcb_new(cfg->base, cfg->db, cfg->callback_address, cfg->callback_port,
+				cfg->callback_url, on_notification, n, &n->cb);
 	if (rc == 0)
 		rc = add_devices(n);
 	if (rc < 0) {
@@ -686,7 +688,7 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out)
 	for (size_t i = 0; i < n->n_devs; i++)
 		on_retry(-1, 0, &n->devs[i]);
 	log_info("NIDD (binding N) devices=%zu scef=%s callbacks=%s", n->n_devs, cfg->api_root,
-		 n->callback_url);
+		 niddcb_url(n->cb));
 	*out = n;
 	return 0;
 }
@@ -695,8 +697,9 @@ void nidd_free(struct nidd *n)
 {
 	if (!n)
 		return;
+	n->stopping = true;
 	t8client_free(n->tc); /* before the devices its answers point to */
-	http_server_free(n->http);
+	niddcb_free(n->cb);
 	for (size_t i = 0; i < n->n_devs; i++) {
 		vpeer_free(n->devs[i].vp);
 		if (n->devs[i].retry)
@@ -710,18 +713,15 @@ void nidd_free(struct nidd *n)
 
 uint16_t nidd_callback_port(const struct nidd *n)
 {
-	return http_server_port(n->http);
+	return niddcb_port(n->cb);
 }
 
 json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 {
-	const struct dev *d = NULL;
-	json_t *o;
+	const struct dev *d = n ? dev_of(vp) : NULL;
+	json_t *o, *lim;
 
-	for (size_t i = 0; n && i < n->n_devs; i++)
-		if (n->devs[i].vp == vp)
-			d = &n->devs[i];
-	if (!d)
+	if (!d || d->n != n)
 		return NULL;
 	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "external_id", d->ext,
 		      "configuration", d->config, "state", state_names[d->state], "uplinks",
@@ -730,6 +730,9 @@ json_t *nidd_device_json(const struct nidd *n, const struct vpeer *vp)
 		      (json_int_t)d->refused, "held_retransmissions", (json_int_t)d->held_again,
 		      "dropped", (json_int_t)d->dropped);
 	json_object_set_new(o, "quota_held", json_integer((json_int_t)d->quota_held));
+	json_object_set_new(o, "limited", json_integer((json_int_t)d->limited));
+	lim = niddquota_json(&d->limits, time(NULL));
+	json_object_set_new(o, "limits", lim ? lim : json_null());
 	json_object_set(o, "refusal", d->refusal ? d->refusal : json_null());
 	json_object_set(o, "quota", d->quota ? d->quota : json_null());
 	json_object_set_new(o, "deliveries", niddlog_json(&d->log));
@@ -764,7 +767,7 @@ void nidd_status(const struct nidd *n, json_t *status)
 {
 	json_t *devs = json_array();
 	/* the URL without its secret segment: status may be read by more than the SCEF */
-	int shown = (int)(strlen(n->callback_url) - strlen(n->secret));
+	int shown = (int)niddcb_shown_len(n->cb);
 
 	for (size_t i = 0; i < n->n_devs; i++)
 		json_array_append_new(
@@ -773,11 +776,11 @@ void nidd_status(const struct nidd *n, json_t *status)
 					n->devs[i].config, "port", (int)vpeer_port(n->devs[i].vp)));
 	json_object_set_new(status, "nidd",
 			    json_pack("{s:s, s:s#, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "scef",
-				      n->cfg.api_root, "callback", n->callback_url, shown,
+				      n->cfg.api_root, "callback", niddcb_url(n->cb), shown,
 				      "devices", devs, "callbacks", (json_int_t)n->callbacks,
 				      "bad_callbacks", (json_int_t)n->bad_callbacks, "unknown",
 				      (json_int_t)n->unknown, "uplinks", (json_int_t)n->uplinks,
 				      "uplink_errors", (json_int_t)n->uplink_errors, "unauthorized",
-				      (json_int_t)n->unauthorized, "requests",
+				      (json_int_t)niddcb_unauthorized(n->cb), "requests",
 				      (json_int_t)t8client_inflight(n->tc)));
 }

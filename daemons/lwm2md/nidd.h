@@ -14,7 +14,9 @@
  * base64, with maximumLatency from [nidd] max_latency: the TTL of LPW-007).
  * CoAP message IDs and tokens pass untouched both ways (LPW-003/004); each
  * downlink's Message ID and token are kept with its delivery's link and
- * status (and logged).  A 201 (buffered at the SCEF for a sleeping device)
+ * status (niddlog.h; logged).  The SCEF's notifications come to a listener
+ * behind a secret path (niddcb.h) and are parsed by niddmsg.h.  lwm2md's
+ * own downlink limits per device (niddquota.h) hold back what is past them.  A 201 (buffered at the SCEF for a sleeping device)
  * is not loss: libcoap's retransmissions of that message are not delivered
  * again while it is held (LPW-002), and the NIDD sessions use [nidd]
  * ack_timeout / max_retransmit (dm.c).  Refusals (403 with a cause, 429,
@@ -48,6 +50,8 @@ struct nidd_config {
 	const char *devices;   /* externalIds, blank- or comma-separated */
 	int max_devices;
 	int max_latency_s; /* maximumLatency of each downlink (-1: none sent) */
+	/* lwm2md's own limits per device (niddquota.h: "N/hour" …; "" none) */
+	const char *downlink_messages, *downlink_bytes;
 	int max_inflight;  /* downlink and configuration requests on the wire at most */
 	int timeout_s;     /* for each request to the SCEF */
 	struct event_base *base;

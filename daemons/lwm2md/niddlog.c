@@ -100,7 +100,8 @@ void niddlog_set_status(struct niddlog_entry *e, const char *status)
 {
 	e->status = status;
 	e->held = !(strncmp(status, "SUCCESS", 7) == 0 || strncmp(status, "FAILURE", 7) == 0 ||
-		    strcmp(status, "FAILED") == 0 || strcmp(status, "REFUSED") == 0);
+		    strcmp(status, "FAILED") == 0 || strcmp(status, "REFUSED") == 0 ||
+		    strcmp(status, "LIMITED") == 0);
 }
 
 void niddlog_token_hex(const struct niddlog_entry *e, char out[17])

@@ -25,8 +25,9 @@ struct niddlog_entry {
 	uint8_t tkl;
 	uint64_t hash; /* of the whole message: a retransmission is the same bytes */
 	char link[NIDDLOG_LINK_MAX];
-	const char *status; /* a DeliveryStatus name, or SENDING, FAILED, REFUSED (static) */
-	bool held;          /* SENDING, or held at the SCEF: not final */
+	const char
+		*status; /* a DeliveryStatus name, or SENDING, FAILED, REFUSED, LIMITED (static) */
+	bool held;       /* SENDING, or held at the SCEF: not final */
 };
 
 struct niddlog {
@@ -54,7 +55,9 @@ struct niddlog_entry *niddlog_find_link(struct niddlog *l, const char *link);
  */
 const char *niddlog_status_name(const char *s);
 
-/* Set @e's status (a static string); final ones (SUCCESS…, FAILURE…, FAILED, REFUSED) end its hold.
+/*
+ * Set @e's status (a static string); final ones (SUCCESS…, FAILURE…,
+ * FAILED, REFUSED, LIMITED) end its hold.
  */
 void niddlog_set_status(struct niddlog_entry *e, const char *status);
 

@@ -78,18 +78,32 @@ int t8client_new(struct event_base *base, const char *api_root, const char *scs_
 	return 0;
 }
 
+static void unlink_call(struct call *c)
+{
+	struct t8client *tc = c->tc;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		tc->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	tc->inflight--;
+}
+
 void t8client_free(struct t8client *tc)
 {
 	if (!tc)
 		return;
-	/* libevent frees the requests queued on a connection without calling back */
+	/* libevent frees the requests queued on a connection without calling back: we do */
 	for (unsigned i = 0; i < CONNS; i++)
 		if (tc->conns[i])
 			evhttp_connection_free(tc->conns[i]);
 	while (tc->calls) {
 		struct call *c = tc->calls;
 
-		tc->calls = c->next;
+		unlink_call(c);
+		c->done(c->arg, 0, "", 0, NULL);
 		free(c);
 	}
 	free(tc);
@@ -103,19 +117,6 @@ void t8client_url(const struct t8client *tc, const char *path, char *buf, size_t
 size_t t8client_inflight(const struct t8client *tc)
 {
 	return tc->inflight;
-}
-
-static void unlink_call(struct call *c)
-{
-	struct t8client *tc = c->tc;
-
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		tc->calls = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	tc->inflight--;
 }
 
 static void on_done(struct evhttp_request *req, void *arg)

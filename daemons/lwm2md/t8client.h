@@ -35,7 +35,10 @@ typedef void (*t8client_done_fn)(void *arg, int status, const char *body, size_t
 int t8client_new(struct event_base *base, const char *api_root, const char *scs_as_id,
 		 int max_inflight, int timeout_s, struct t8client **out);
 
-/* Drop what is on the wire (no done calls) and free; NULL is fine. */
+/*
+ * Drop what is on the wire, each request's done function called with
+ * status 0 (its arg may be freed there), and free; NULL is fine.
+ */
 void t8client_free(struct t8client *tc);
 
 /*

@@ -419,6 +419,11 @@ const char *vpeer_endpoint(const struct vpeer *vp)
 	return vp->endpoint;
 }
 
+void *vpeer_arg(const struct vpeer *vp)
+{
+	return vp->arg;
+}
+
 uint16_t vpeer_port(const struct vpeer *vp)
 {
 	return vp->port;

@@ -115,6 +115,9 @@ int vpeer_set_endpoint(struct vpeer *vp, const char *ep);
 /* The endpoint name bound to @vp (see vpeer_set_endpoint). */
 const char *vpeer_endpoint(const struct vpeer *vp);
 
+/* The @arg it was made with (its owner's record of the device). */
+void *vpeer_arg(const struct vpeer *vp);
+
 /* Its loopback port, host order (what the owner stores for vpeer_new_at). */
 uint16_t vpeer_port(const struct vpeer *vp);
 

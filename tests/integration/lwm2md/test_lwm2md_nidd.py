@@ -108,16 +108,22 @@ class NiddTests(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.assertIn(rc, (None, 0), "lwm2md did not stop cleanly:\n" + log)
 
-    def start(self, lwm2md_extra="", scef_extra=(), items=None):
+    def start(self, lwm2md_extra="", scef_extra=(), items=None, scef_first=True, ack_ms=3000):
         self.scef = Scefd(self.tmp, self.ports, scef_extra, items)
+        if not scef_first:
+            self.start_lwm2md(lwm2md_extra, ack_ms)
+            return
         self.scef.start()
+        self.start_lwm2md(lwm2md_extra, ack_ms)
+        self.wait_active()
+
+    def start_lwm2md(self, lwm2md_extra, ack_ms):
         cb = lwgtest.free_port(socket.SOCK_STREAM)
         self.d = Lwm2md(self.tmp, lwm2md_extra + (
             f"[nidd]\nenabled = yes\napi_root = http://127.0.0.1:{self.scef.t8}\n"
             f"scs_as_id = {SCS}\ncallback_port = {cb}\ndevices = {EXT} {EXT2}\n"
-            "ack_timeout_ms = 3000\n"))
+            f"ack_timeout_ms = {ack_ms}\n"))
         self.d.start()
-        self.wait_active()
 
     def nidd_status(self):
         return self.d.status()["nidd"]
@@ -164,6 +170,17 @@ class NiddTests(unittest.TestCase):
         self.assertTrue(dest.startswith(cb) and re.fullmatch(r"[0-9a-f]{32}", dest[len(cb):]),
                         (cb, dest))
         self.assertTrue(all(c["status"] == "ACTIVE" for c in mine))
+
+    def test_scef_down_at_start(self):
+        """lwm2md starts before the SCEF: its configuration attempts fail and are tried again
+        (1, 2, 4 … s) until the SCEF answers."""
+        self.start(scef_first=False)
+        wait_for(lambda: all(x["state"] == "failed" for x in self.nidd_status()["devices"]),
+                 "the first attempts to fail", 30)
+        self.scef.start()
+        self.wait_active()
+        self.registered(EXT, "--binding", "N")
+        self.assertEqual(ctl_json(self.tmp, "read", EXT, "/3/0/9")["values"]["/3/0/9"], 87)
 
     def test_forged_callback_refused(self):
         """Only the SCEF knows the callback path: a forged uplink is refused unseen."""
@@ -315,8 +332,10 @@ class NiddTests(unittest.TestCase):
         """10 % loss each way and 30 s PSM sleeps (scefd's emulated radio, seeded): CoAP's
         retransmissions on both sides and the SCEF's buffering get every operation through."""
         radio = ",psm=30/5,loss=10"
+        # the default ACK_TIMEOUT (10 s): a request lost on the radio is sent again, and held
+        # by the SCEF if the device sleeps by then, within its exchange lifetime
         self.start("[lwm2m]\nawake_time = 5\n", ["-o", "devices.seed=42"],
-                   {EXT: radio, EXT2: radio})
+                   {EXT: radio, EXT2: radio}, ack_ms=10000)
         # a queue-mode device: what lwm2md has for it while it sleeps waits for its next uplink
         c = self.device(EXT, "--binding", "NQ")
         c.expect("registered", 120)
@@ -378,6 +397,28 @@ class NiddTests(unittest.TestCase):
             # the list shows it too
             [rec] = self.d.clients()
             self.assertEqual(rec["quota"]["plmn_dl"]["limit"], 3)
+        finally:
+            proc.kill()
+            proc.communicate()
+
+    def test_own_rate_limit_per_device(self):
+        """lwm2md's own downlink limit per device (LPW-008): past it a message is not sent."""
+        self.start("[nidd]\ndownlink_messages = 3/hour\n")
+        self.registered(EXT, "--binding", "N")  # its 2.01: the first of three
+        for _ in range(2):
+            self.assertEqual(ctl_json(self.tmp, "read", EXT, "/3/0/9")["values"]["/3/0/9"], 87)
+        proc = self.ask("read", EXT, "/3/0/9")
+        try:
+            wait_for(lambda: self.client_record()["nidd"]["limited"] >= 1,
+                     "the fourth downlink to be held back", 30)
+            rec = self.client_record()["nidd"]
+            lim = rec["limits"]["downlink_messages"]
+            self.assertEqual((lim["limit"], lim["per"], lim["used"]), (3, "hour", 3))
+            self.assertEqual(rec["deliveries"][0]["status"], "LIMITED")
+            self.assertEqual(rec["downlinks"], 3)
+            # the radio carried three downlinks to the device, no more
+            [dev] = [x for x in self.scef.ctl("devices")["devices"] if x["externalId"] == EXT]
+            self.assertEqual(dev["downlinks"], 3, dev)
         finally:
             proc.kill()
             proc.communicate()

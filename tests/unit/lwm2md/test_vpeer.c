@@ -71,6 +71,7 @@ static void test_up_and_down(void **state)
 	assert_string_equal(vpeer_kind(vp), "nidd");
 	assert_string_equal(vpeer_identity(vp), "dev1@nidd.test");
 	assert_string_equal(vpeer_endpoint(vp), "dev1@nidd.test");
+	assert_ptr_equal(vpeer_arg(vp), &g);
 	assert_int_equal(vpeer_uplink(vp, msg, sizeof(msg)), 0);
 	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
 	assert_int_equal(n, (ssize_t)sizeof(msg));
