@@ -12,6 +12,7 @@
 #include "coap/credctl.h"
 #include "creds.h"
 #include "dm.h"
+#include "h2dev.h"
 #include "lwm2m/lwm2m_doc.h"
 #include "lwm2m/lwm2m_format.h"
 #include "lwm2m/lwm2m_link.h"
@@ -791,6 +792,8 @@ void lwm2mctl_status(void *state, json_t *status)
 	server_status(l->srv, status);
 	if (l->nidd)
 		nidd_status(l->nidd, status);
+	if (l->h2)
+		h2dev_status(l->h2, status);
 	if (l->mirror) {
 		struct rdmirror_stats st;
 

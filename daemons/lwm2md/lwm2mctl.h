@@ -46,6 +46,7 @@ struct lwm2md {
 	struct idmap *ids;
 	struct rdmirror *mirror; /* NULL when [rd] mirror = no */
 	struct httpbridge *http; /* NULL when [http] enabled = no */
+	struct h2dev *h2;        /* NULL when [http2] enabled = no */
 	struct nidd *nidd;       /* NULL when [nidd] enabled = no */
 };
 

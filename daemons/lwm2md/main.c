@@ -18,6 +18,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "creds.h"
+#include "h2dev.h"
 #include "httpapi.h"
 #include "idmap.h"
 #include "lwm2mctl.h"
@@ -64,6 +65,13 @@ struct lwm2md_config {
 	char *rd_sector;
 	char *ids_file;
 	struct httpconf http;
+	struct {
+		bool enabled;
+		char *address;
+		int port;
+		char *cert_file, *key_file, *ca_file, *tokens;
+		int max_devices, max_connections, timeout_s;
+	} h2; /* [http2]: LwM2M over HTTP/2 for devices (h2dev.h) */
 	bool nidd_enabled;
 	char *nidd_api_root, *nidd_scs_as_id, *nidd_cb_address, *nidd_cb_url, *nidd_devices;
 	char *nidd_dl_messages, *nidd_dl_bytes;
@@ -157,6 +165,26 @@ static const struct config_key lwm2md_keys[] = {
 	{"rd", "sector", CONFIG_STRING, offsetof(struct lwm2md_config, rd_sector), "", 0, 0, NULL,
 	 false, "rdd sector (d) of the mirrored clients (empty: none)"},
 	HTTPCONF_KEYS(struct lwm2md_config, http, "8080"),
+	{"http2", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, h2.enabled), "no", 0, 0,
+	 NULL, false, "serve LwM2M devices over HTTP/2 (binding H; h2c or TLS with ALPN h2)"},
+	{"http2", "address", CONFIG_ADDRESS, offsetof(struct lwm2md_config, h2.address), "::", 0, 0,
+	 NULL, false, "address of the device-facing HTTP/2 listener"},
+	{"http2", "port", CONFIG_INT, offsetof(struct lwm2md_config, h2.port), "5690", 0, 65535,
+	 NULL, false, "its TCP port (cleartext h2c and TLS on the same port)"},
+	{"http2", "cert_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.cert_file), "", 0,
+	 0, NULL, false, "PEM certificate chain for TLS (empty: h2c only)"},
+	{"http2", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.key_file), "", 0, 0,
+	 NULL, false, "PEM private key of cert_file"},
+	{"http2", "ca_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.ca_file), "", 0, 0,
+	 NULL, false, "PEM CAs of device certificates, whose CN is the endpoint (empty: none)"},
+	{"http2", "tokens", CONFIG_STRING, offsetof(struct lwm2md_config, h2.tokens), "", 0, 0,
+	 NULL, false, "ep=token items (blanks or commas between): each bearer token's endpoint"},
+	{"http2", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_devices), "1024",
+	 1, 1000000, NULL, false, "HTTP/2 devices (virtual peers) known until lwm2md stops"},
+	{"http2", "max_connections", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_connections),
+	 "1024", 1, 1000000, NULL, false, "device connections open at once"},
+	{"http2", "timeout", CONFIG_INT, offsetof(struct lwm2md_config, h2.timeout_s), "30", 1, 300,
+	 NULL, false, "seconds a device's request waits for the server"},
 	{"nidd", "enabled", CONFIG_BOOL, offsetof(struct lwm2md_config, nidd_enabled), "no", 0, 0,
 	 NULL, false, "LwM2M over NIDD (binding N) through an SCEF's T8 API"},
 	{"nidd", "api_root", CONFIG_STRING, offsetof(struct lwm2md_config, nidd_api_root),
@@ -236,6 +264,29 @@ static int load_ids_file(struct idmap *ids, const char *path)
 }
 
 static void lwm2md_stop(void *state);
+
+static int start_h2dev(struct lwm2md *l, const struct lwm2md_config *cfg)
+{
+	const struct h2dev_config hc = {
+		.enabled = cfg->h2.enabled,
+		.address = cfg->h2.address,
+		.port = cfg->h2.port,
+		.cert_file = cfg->h2.cert_file,
+		.key_file = cfg->h2.key_file,
+		.ca_file = cfg->h2.ca_file,
+		.tokens = cfg->h2.tokens,
+		.max_devices = cfg->h2.max_devices,
+		.max_connections = cfg->h2.max_connections,
+		.timeout_s = cfg->h2.timeout_s,
+	};
+
+	if (hc.enabled && !cfg->coap_enabled) {
+		log_error("[http2] needs plain CoAP ([coap] enabled = yes): its devices reach it there");
+		return -EINVAL;
+	}
+	return h2dev_new(daemon_base(l->d), &hc, server_vpeers(l->srv), server_creds(l->srv),
+			 &l->h2);
+}
 
 /* Binding N: the NIDD devices on the server's virtual peers (nidd.h). */
 static int start_nidd(struct lwm2md *l, const struct lwm2md_config *cfg)
@@ -349,6 +400,8 @@ static int lwm2md_start(struct daemon *d, void **state)
 	if (l->mirror)
 		rdmirror_attach(l->mirror, server_clients(l->srv));
 	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
+	if (rc == 0)
+		rc = start_h2dev(l, cfg);
 	if (rc == 0 && cfg->nidd_enabled)
 		rc = start_nidd(l, cfg);
 	if (rc < 0) {
@@ -363,6 +416,7 @@ static void lwm2md_stop(void *state)
 {
 	struct lwm2md *l = state;
 
+	h2dev_free(l->h2);
 	httpbridge_free(l->http);
 	nidd_free(l->nidd); /* its vpeers before the server's set */
 	server_free(l->srv);

@@ -86,7 +86,10 @@ static int check_version(const char *v, size_t n, char *out, size_t size)
 	return REGREQ_EVERSION;
 }
 
-/* TS Core 1.1 Table 6.2.1.1-1 bindings, plus 1.0's Q (queue) letter. */
+/*
+ * TS Core 1.1 Table 6.2.1.1-1 bindings, plus 1.0's Q (queue) letter and
+ * H, HTTP (LwM2M over HTTP/2, h2dev.h).
+ */
 static int check_binding(const char *v, size_t n, struct regreq_query *q)
 {
 	unsigned seen = 0;
@@ -94,12 +97,12 @@ static int check_binding(const char *v, size_t n, struct regreq_query *q)
 	if (n == 0 || n > REGREQ_BINDING_MAX)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		const char *p = memchr("UQSTN", v[i], 5);
+		const char *p = memchr("UQSTNH", v[i], 6);
 		unsigned bit;
 
 		if (!p || v[i] == '\0')
 			return -EINVAL;
-		bit = 1u << (p - "UQSTN");
+		bit = 1u << (p - "UQSTNH");
 		if (seen & bit)
 			return -EINVAL;
 		seen |= bit;
@@ -197,7 +200,7 @@ int regreq_parse_query(enum regreq_kind kind, const struct regreq_item *items, s
 		case REGREQ_HAS_B:
 			if (check_binding(v, v_len, out) < 0)
 				return fail(REGREQ_EBAD, why, why_len,
-					    "b: '%s' is not a binding (letters U, S, T, N, Q)",
+					    "b: '%s' is not a binding (letters U, S, T, N, H, Q)",
 					    v_shown);
 			break;
 		case REGREQ_HAS_SMS:

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 struct http_exchange *httpex_new(struct http_conn *c, struct http_request *req, int32_t stream)
 {
 	struct http_exchange *ex = calloc(1, sizeof(*ex));
@@ -51,6 +55,24 @@ const char *http_exchange_protocol(const struct http_exchange *ex)
 bool http_exchange_tls(const struct http_exchange *ex)
 {
 	return ex->conn->tls;
+}
+
+int http_exchange_peer_cn(const struct http_exchange *ex, char *out, size_t size)
+{
+	SSL *ssl = ex->conn->tls ? bufferevent_openssl_get_ssl(ex->conn->bev) : NULL;
+	X509 *cert = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+	int n;
+
+	if (!cert || SSL_get_verify_result(ssl) != X509_V_OK)
+		return -ENOENT;
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, NULL, 0);
+	if (n <= 0)
+		return -ENOENT;
+	if ((size_t)n >= size)
+		return -EMSGSIZE;
+	X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out, (int)size);
+	/* a CN with an embedded NUL is not a name */
+	return strlen(out) == (size_t)n ? 0 : -ENOENT;
 }
 
 void http_exchange_on_close(struct http_exchange *ex, http_close_fn fn, void *arg)

@@ -29,6 +29,7 @@ struct http_server_config {
 	size_t max_pending_output; /* a stream whose client reads slower is cut */
 	const char *cert_file;     /* PEM; "" or NULL: no TLS */
 	const char *key_file;
+	const char *ca_file; /* PEM CAs of client certificates; "" or NULL: none asked for */
 };
 
 /* Defaults fit for a gateway: 256 connections, 100 streams, 16 KiB, 1 MiB. */
@@ -99,6 +100,13 @@ const char *http_exchange_protocol(const struct http_exchange *ex);
 
 /* Is @ex on a TLS connection? */
 bool http_exchange_tls(const struct http_exchange *ex);
+
+/*
+ * The subject CN of the client certificate of @ex's TLS connection, which
+ * the server's ca_file verified, into @out (@size bytes).  Returns 0,
+ * -ENOENT (no TLS, no certificate, or no CN), -EMSGSIZE.
+ */
+int http_exchange_peer_cn(const struct http_exchange *ex, char *out, size_t size);
 
 /*
  * Add a response header field (before the response starts; at most 16).

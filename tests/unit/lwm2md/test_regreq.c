@@ -96,9 +96,9 @@ static void test_register_errors(void **state)
 		  "lwm2m: version 2.0 is not supported (1.0 and 1.1 are)" },
 		{ "ep=a&lwm2m=one", REGREQ_EBAD, "lwm2m: 'one' is not a version (major.minor)" },
 		{ "ep=a&lwm2m=1.", REGREQ_EBAD, "lwm2m: '1.' is not a version (major.minor)" },
-		{ "ep=a&b=X", REGREQ_EBAD, "b: 'X' is not a binding (letters U, S, T, N, Q)" },
-		{ "ep=a&b=UU", REGREQ_EBAD, "b: 'UU' is not a binding (letters U, S, T, N, Q)" },
-		{ "ep=a&b=Q", REGREQ_EBAD, "b: 'Q' is not a binding (letters U, S, T, N, Q)" },
+		{ "ep=a&b=X", REGREQ_EBAD, "b: 'X' is not a binding (letters U, S, T, N, H, Q)" },
+		{ "ep=a&b=UU", REGREQ_EBAD, "b: 'UU' is not a binding (letters U, S, T, N, H, Q)" },
+		{ "ep=a&b=Q", REGREQ_EBAD, "b: 'Q' is not a binding (letters U, S, T, N, H, Q)" },
 		{ "ep=a&sms=12ab", REGREQ_EBAD, "sms: '12ab' is not an MSISDN" },
 		{ "ep=a&Q=1", REGREQ_EBAD, "Q: takes no value" },
 	};
