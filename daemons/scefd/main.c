@@ -75,8 +75,9 @@ static const struct config_key scefd_keys[] = {
 	{ "devices", "port", CONFIG_INT, offsetof(struct scefd_config, dev_port), "5690", 0, 65535,
 	  NULL, false, "UDP port the devices send their non-IP data to" },
 	{ "devices", "list", CONFIG_STRING, offsetof(struct scefd_config, dev_list), "", 0, 0, NULL,
-	  false, "the devices, blank-separated EXTID,MSISDN,PORT[,STATE][,loss=PCT][,psm=S/A]"
-		 "[,edrx=S/A] (STATE: reachable, psm, edrx, no-pdn)" },
+	  false, "the devices, blank-separated EXTID,MSISDN,PORT[,STATE][,OPTION...] (STATE: "
+		 "reachable, psm, edrx, no-pdn; OPTION: loss=PCT, psm=S/A, edrx=S/A, rds, ack, "
+		 "or a quota KEY=LIMIT)" },
 	{ "devices", "loss", CONFIG_INT, offsetof(struct scefd_config, dev_loss), "0", 0, 100,
 	  NULL, false, "percent of datagrams the radio loses each way, unless an item says loss=" },
 	{ "devices", "psm", CONFIG_STRING, offsetof(struct scefd_config, dev_psm), "", 0, 0, NULL,
