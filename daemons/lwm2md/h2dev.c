@@ -12,6 +12,7 @@
 #include <sys/random.h>
 
 #include <openssl/crypto.h>
+#include <sqlite3.h>
 
 #include "common/log.h"
 #include "h2block.h"
@@ -25,6 +26,11 @@
 #define DGRAM_MAX   1472 /* libcoap 4.3 reads no larger datagram (COAP_RXBUFFER_SIZE) */
 #define DOWN_MAX    2048 /* one application/http message on the downlink */
 #define DOWN_TYPE   "application/http; msgtype=request"
+
+/* Each device's vpeer port, taken again after a restart (its registration names it). */
+static const char h2dev_schema[] = "CREATE TABLE IF NOT EXISTS http2_devices ("
+				   " ep TEXT PRIMARY KEY,"
+				   " port INTEGER NOT NULL);";
 
 struct h2dev;
 struct dev;
@@ -79,6 +85,7 @@ struct h2dev {
 	struct event_base *base;
 	struct http_server *srv;
 	struct vpeers *vpeers;
+	struct db *db;
 	const struct pskstore *creds;
 	struct token tokens[MAX_TOKENS];
 	size_t n_tokens;
@@ -179,15 +186,35 @@ static void dev_free(struct dev *d)
 	free(d);
 }
 
+/*
+ * The vpeer port stored for @ep, else its stored registration's (made
+ * before http2_devices existed), or 0.
+ */
+static uint16_t stored_port(struct h2dev *h, const char *ep)
+{
+	sqlite3_stmt *st =
+		db_stmt(h->db, "SELECT port FROM http2_devices WHERE ep = ?1 UNION ALL "
+			       "SELECT port FROM clients WHERE ep = ?1 AND transport = 'http2'");
+	int port = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		port = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return port > 0 && port < 65536 ? (uint16_t)port : 0;
+}
+
 /* The device of endpoint @ep, made (with its vpeer) on its first request; NULL when full. */
 static struct dev *dev_get(struct h2dev *h, const char *ep)
 {
+	struct vpeer *vp = vpeer_find_identity(h->vpeers, "http2", ep);
 	struct dev *d;
 	int rc;
 
-	for (d = h->devs; d; d = d->next)
-		if (strcmp(d->ep, ep) == 0)
-			return d;
+	if (vp)
+		return vpeer_arg(vp);
 	/*
 	 * Never one forgotten for another: its registration would still name
 	 * its vpeer's port, which the kernel may give the next vpeer.
@@ -201,12 +228,16 @@ static struct dev *dev_get(struct h2dev *h, const char *ep)
 	snprintf(d->ep, sizeof(d->ep), "%s", ep);
 	if (getrandom(&d->next_mid, sizeof(d->next_mid), 0) < 0)
 		d->next_mid = 1;
-	rc = vpeer_new(h->vpeers, "http2", ep, on_downlink, d, &d->vp);
+	/* its old port again: its stored registration (and lwm2md's requests) name it */
+	rc = vpeer_new_at(h->vpeers, "http2", ep, stored_port(h, ep), on_downlink, d, &d->vp);
 	if (rc < 0) {
 		log_warnx("http2 device ep=%s: no virtual peer: %s", ep, strerror(-rc));
 		free(d);
 		return NULL;
 	}
+	if (db_exec(h->db, "INSERT OR REPLACE INTO http2_devices (ep, port) VALUES (?, ?)", "ti",
+		    ep, (int)vpeer_port(d->vp)) < 0)
+		log_warnx("http2 device ep=%s: its port not stored", ep);
 	d->next = h->devs;
 	h->devs = d;
 	h->n_devs++;
@@ -712,6 +743,7 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 		abort();
 	*h = (struct h2dev){ .base = base,
 			     .vpeers = vpeers,
+			     .db = cfg->db,
 			     .creds = creds,
 			     .timeout_s = cfg->timeout_s,
 			     .max_devices = (size_t)cfg->max_devices };
@@ -723,6 +755,8 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 	sc.ca_file = cfg->ca_file;
 	vpeers_limit(vpeers, "http2", (size_t)cfg->max_devices);
 	rc = parse_tokens(h, cfg->tokens);
+	if (rc == 0)
+		rc = db_exec_script(cfg->db, h2dev_schema);
 	if (rc == 0)
 		rc = http_server_new(base, &sc, on_request, h, &h->srv);
 	if (rc == 0)

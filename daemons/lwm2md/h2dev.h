@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "coap/pskstore.h"
+#include "common/db.h"
 #include "vpeer.h"
 
 struct h2dev_config {
@@ -37,6 +38,7 @@ struct h2dev_config {
 	int max_devices;                  /* devices (vpeers) known at once */
 	int max_connections;
 	int timeout_s; /* how long a device's request waits for the server */
+	struct db *db; /* lwm2md's: each device's vpeer port (table http2_devices) */
 };
 
 struct h2dev;

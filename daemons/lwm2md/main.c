@@ -30,6 +30,7 @@
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
+#include "vpeerdb.h"
 
 struct lwm2md_config {
 	struct daemon_config common;
@@ -278,6 +279,7 @@ static int start_h2dev(struct lwm2md *l, const struct lwm2md_config *cfg)
 		.max_devices = cfg->h2.max_devices,
 		.max_connections = cfg->h2.max_connections,
 		.timeout_s = cfg->h2.timeout_s,
+		.db = daemon_db(l->d),
 	};
 
 	if (hc.enabled && !cfg->coap_enabled) {
@@ -400,6 +402,9 @@ static int lwm2md_start(struct daemon *d, void **state)
 	if (l->mirror)
 		rdmirror_attach(l->mirror, server_clients(l->srv));
 	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
+	/* before any vpeer: none may take a port another device's registration names */
+	if (rc == 0 && (rc = vpeerdb_reserve(server_vpeers(l->srv), daemon_db(d))) > 0)
+		rc = 0;
 	if (rc == 0)
 		rc = start_h2dev(l, cfg);
 	if (rc == 0 && cfg->nidd_enabled)

@@ -197,6 +197,11 @@ class H2Device:
         with self.cv:
             return self.streams[self.down_id]["ended"]
 
+    def downlink_empty(self):
+        """Whether nothing came on the downlink stream (or is left of it)."""
+        with self.cv:
+            return not self.down_buf and not self.streams[self.down_id]["data"]
+
     def next_requests(self, count=1):
         """The next @count requests of the downlink stream."""
         got = []

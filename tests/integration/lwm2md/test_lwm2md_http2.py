@@ -455,6 +455,45 @@ class Http2Tests(unittest.TestCase):
         dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"again")])
         self.assertEqual(self.done(p)["values"]["/3/0/0"], "again")
 
+    def read_reaches(self, dev, ep, value):
+        """A Read of @ep's stored registration: @dev gets it and answers @value."""
+        p = self.ctl("read", ep, "/3/0/0", "text")
+        req = dev.next_request()
+        self.assertEqual((req.method, req.path), ("GET", "/3/0/0"))
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"},
+                     value.encode())])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], value)
+
+    def test_restart_keeps_each_device_its_port(self):
+        """After a restart each device's vpeer takes its old port again, whichever comes back
+        first, so that the stored registrations (no Update since) reach the right device."""
+        self.start()
+        one, two = self.device(), self.device("secret-2")
+        for dev, ep in ((one, EP), (two, "other")):
+            dev.open_downlink()
+            self.assertEqual(self.register(dev, ep=ep)[0], 201)
+        before = {c["endpoint"]: c["address"] for c in self.d.clients()}
+        self.assertEqual(len(set(before.values())), 2, before)
+        one.close()
+        two.close()
+        self.assertEqual(self.d.stop(), 0)
+        self.d.start()
+        self.assertEqual({c["endpoint"]: c["address"] for c in self.d.clients()}, before)
+        # the second device first this time; a third one, never registered, in between
+        two, one = self.device("secret-2"), self.device()
+        two.open_downlink()
+        third = self.device("secret-3")
+        third.open_downlink()
+        one.open_downlink()
+        self.assertEqual(self.d.status()["http2"]["devices"], 3)
+        self.read_reaches(one, EP, "first")
+        self.read_reaches(two, "other", "second")
+        # nothing reached the third device, nor was dropped for want of a stream
+        self.assertTrue(third.downlink_empty())
+        self.assertEqual(self.d.status()["http2"]["dropped"], 0)
+        self.assertEqual({c["endpoint"]: c["address"] for c in self.d.clients()}, before)
+        self.stop_cleanly()
+
     def test_tls_alpn_h2_with_psk_credential_token(self):
         ca = lwgtest.make_ca(self.tmp, "ca")
         srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
