@@ -23,6 +23,7 @@
 #define MAX_DOWN    32 /* the server's requests waiting for a device's answer */
 #define MAX_ANSWERS 16 /* answers in one POST /lwm2m/responses */
 #define MAX_TOKENS  256
+#define MAX_NOTES   16 /* notifications remembered for the server's RST (a passive cancel) */
 #define DGRAM_MAX   1472 /* libcoap 4.3 reads no larger datagram (COAP_RXBUFFER_SIZE) */
 #define DOWN_MAX    2048 /* one application/http message on the downlink */
 #define DOWN_TYPE   "application/http; msgtype=request"
@@ -62,6 +63,14 @@ struct down {
 	uint64_t target_hash; /* of its path and query, for a Block2 answer's later blocks */
 };
 
+/* A notification sent up (NON): the server's RST to its message ID is a passive cancel. */
+struct note {
+	bool used;
+	uint16_t mid;
+	uint8_t token[HTTPCOAP_TOKEN_MAX];
+	size_t tlen;
+};
+
 struct dev {
 	struct h2dev *h;
 	char ep[VPEER_IDENTITY_MAX];
@@ -72,6 +81,8 @@ struct dev {
 	size_t n_up;
 	struct down down[MAX_DOWN];
 	size_t down_next; /* the slot the next one takes (the oldest goes) */
+	struct note notes[MAX_NOTES];
+	size_t note_next; /* the oldest goes: a RST comes at once or not at all */
 	uint16_t next_mid;
 	struct h2block_body big; /* the last large answer (the server reads one at a time) */
 	struct dev *next;
@@ -92,7 +103,7 @@ struct h2dev {
 	int timeout_s;
 	size_t max_devices, n_devs;
 	struct dev *devs;
-	uint64_t requests, answers, notifications, unauthorized, refused, dropped;
+	uint64_t requests, answers, notifications, resets, unauthorized, refused, dropped;
 };
 
 /* Constant-time equality of two strings (a token guess learns nothing from timing). */
@@ -390,6 +401,46 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 
 static int next_block(struct up *u);
 
+/* Remember notification @m, sent up, for a RST to it. */
+static void note_sent(struct dev *d, const struct httpcoap_msg *m)
+{
+	struct note *n = &d->notes[d->note_next];
+
+	d->note_next = (d->note_next + 1) % MAX_NOTES;
+	*n = (struct note){ .used = true, .mid = m->mid, .tlen = m->token_len };
+	memcpy(n->token, m->token, m->token_len);
+}
+
+/*
+ * The server reset the message @mid: when it was a notification, the
+ * observation is cancelled (passively), and the device is told on its
+ * downlink with "DELETE /lwm2m/observations/TOKEN", which it does not
+ * answer.  Without a stream open it is dropped: the device's next
+ * notification is reset again and tells it then.
+ */
+static void note_reset(struct dev *d, uint16_t mid)
+{
+	char hex[2 * HTTPCOAP_TOKEN_MAX + 1], msg[160];
+	struct note *n = NULL;
+	int len;
+
+	for (size_t i = 0; i < MAX_NOTES && !n; i++)
+		if (d->notes[i].used && d->notes[i].mid == mid)
+			n = &d->notes[i];
+	if (!n)
+		return;
+	n->used = false;
+	d->h->resets++;
+	httpcoap_token_hex(n->token, n->tlen, hex);
+	log_debug("http2 device ep=%s: observation token=%s reset by the server", d->ep, hex);
+	len = snprintf(msg, sizeof(msg),
+		       "DELETE /lwm2m/observations/%s HTTP/1.1\r\nLwm2m-Token: %s\r\n"
+		       "Content-Length: 0\r\n\r\n",
+		       hex, hex);
+	if (!d->stream || http_exchange_stream_write(d->stream, msg, (size_t)len) < 0)
+		d->h->dropped++;
+}
+
 /* What libcoap sent to a device's vpeer. */
 static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 {
@@ -408,6 +459,8 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 			u->answered = true;
 			http_exchange_problem(u->ex, 502, NULL,
 					      "the LwM2M server reset the request");
+		} else if (m.type == HTTPCOAP_RST) {
+			note_reset(d, m.mid);
 		}
 		return; /* an empty ACK: the response comes separately */
 	}
@@ -676,10 +729,12 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 				keep_big(d, big[i], &r[i]);
 			send_up(d, &m[i]);
 			if (m[i].type == HTTPCOAP_ACK ||
-			    !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE))
+			    !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE)) {
 				d->h->answers++;
-			else
+			} else {
 				d->h->notifications++;
+				note_sent(d, &m[i]);
+			}
 		}
 		for (size_t i = 0; i < MAX_DOWN; i++)
 			if (claimed[i])
@@ -778,11 +833,12 @@ void h2dev_status(const struct h2dev *h, json_t *status)
 	for (const struct dev *d = h->devs; d; d = d->next)
 		streams += d->stream != NULL;
 	json_object_set_new(status, "http2",
-			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
+			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
 				      (int)h2dev_port(h), "devices", (json_int_t)h->n_devs,
 				      "downlinks", (json_int_t)streams, "requests",
 				      (json_int_t)h->requests, "answers", (json_int_t)h->answers,
-				      "notifications", (json_int_t)h->notifications, "unauthorized",
+				      "notifications", (json_int_t)h->notifications, "resets",
+				      (json_int_t)h->resets, "unauthorized",
 				      (json_int_t)h->unauthorized, "refused",
 				      (json_int_t)h->refused, "dropped", (json_int_t)h->dropped));
 }

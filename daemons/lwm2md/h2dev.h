@@ -56,9 +56,10 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 
 /*
  * Add {"http2": {"port", "devices", "downlinks" (streams open),
- * "requests" (sent up), "answers", "notifications", "unauthorized",
+ * "requests" (sent up), "answers", "notifications", "resets" (notifications
+ * the server reset: passive cancels told to the device), "unauthorized",
  * "refused" (other 4xx/5xx of this layer), "dropped" (server requests
- * while no stream was open)}} to a status reply.
+ * and resets while no stream was open)}} to a status reply.
  */
 void h2dev_status(const struct h2dev *h, json_t *status);
 

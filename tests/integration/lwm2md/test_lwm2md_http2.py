@@ -455,6 +455,37 @@ class Http2Tests(unittest.TestCase):
         dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"again")])
         self.assertEqual(self.done(p)["values"]["/3/0/0"], "again")
 
+    def test_passive_cancel_reaches_the_device(self):
+        """lwm2md's RST to a notification (cancel mode=passive) comes down as
+        DELETE /lwm2m/observations/TOKEN, not answered; the observation is gone."""
+        self.start()
+        dev = self.device()
+        dev.open_downlink()
+        self.assertEqual(self.register(dev)[0], 201)
+        p = self.ctl("observe", EP, "/3/0/9", "text")
+        req = dev.next_request()
+        self.assertEqual(req.headers["lwm2m-observe"], "0")
+        dev.answer([(200, {"lwm2m-token": req.token, "lwm2m-observe": "1",
+                           "content-type": "text/plain"}, b"87")])
+        self.assertEqual(self.done(p)["values"]["/3/0/9"], 87)
+        self.done(self.ctl("cancel", EP, "/3/0/9", "mode=passive"))
+
+        def notify(seq):
+            return dev.answer([(200, {"lwm2m-token": req.token, "lwm2m-observe": str(seq),
+                                      "content-type": "text/plain"}, b"55")])[0]
+        self.assertEqual(notify(2), 204)
+        reset = dev.next_request()
+        self.assertEqual((reset.method, reset.path), ("DELETE",
+                                                      f"/lwm2m/observations/{req.token}"))
+        self.assertEqual((reset.headers["lwm2m-token"], reset.body), (req.token, b""))
+        wait_for(lambda: ctl_json(self.tmp, "observations") == [], "the observation to end")
+        # a device that did not listen is reset again on its next notification
+        self.assertEqual(notify(3), 204)
+        self.assertEqual(dev.next_request().path, f"/lwm2m/observations/{req.token}")
+        h2 = self.d.status()["http2"]
+        self.assertEqual((h2["notifications"], h2["resets"], h2["dropped"]), (2, 2, 0))
+        self.stop_cleanly()
+
     def read_reaches(self, dev, ep, value):
         """A Read of @ep's stored registration: @dev gets it and answers @value."""
         p = self.ctl("read", ep, "/3/0/0", "text")
