@@ -11,10 +11,10 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include <openssl/crypto.h>
 #include <sqlite3.h>
 
 #include "common/log.h"
+#include "h2auth.h"
 #include "h2block.h"
 #include "h2map.h"
 #include "http/httpsrv.h"
@@ -22,7 +22,6 @@
 #define MAX_UP      16 /* a device's requests waiting for the server */
 #define MAX_DOWN    32 /* the server's requests waiting for a device's answer */
 #define MAX_ANSWERS 16 /* answers in one POST /lwm2m/responses */
-#define MAX_TOKENS  256
 #define MAX_NOTES   16 /* notifications remembered for the server's RST (a passive cancel) */
 #define DGRAM_MAX   1472 /* libcoap 4.3 reads no larger datagram (COAP_RXBUFFER_SIZE) */
 #define DOWN_MAX    2048 /* one application/http message on the downlink */
@@ -88,105 +87,17 @@ struct dev {
 	struct dev *next;
 };
 
-struct token {
-	char *ep, *secret;
-};
-
 struct h2dev {
 	struct event_base *base;
 	struct http_server *srv;
 	struct vpeers *vpeers;
 	struct db *db;
-	const struct pskstore *creds;
-	struct token tokens[MAX_TOKENS];
-	size_t n_tokens;
+	struct h2auth *auth;
 	int timeout_s;
 	size_t max_devices, n_devs;
 	struct dev *devs;
 	uint64_t requests, answers, notifications, resets, unauthorized, refused, dropped;
 };
-
-/* Constant-time equality of two strings (a token guess learns nothing from timing). */
-static bool same_secret(const char *a, const char *b, size_t blen)
-{
-	return strlen(a) == blen && CRYPTO_memcmp(a, b, blen) == 0;
-}
-
-/* "ep=token" items separated by blanks or commas into h->tokens. */
-static int parse_tokens(struct h2dev *h, const char *spec)
-{
-	const char *p = spec ? spec : "";
-
-	while (*p) {
-		size_t len = strcspn(p, " \t,");
-		if (len) {
-			const char *eq = memchr(p, '=', len);
-			if (!eq || eq == p || eq == p + len - 1 || h->n_tokens == MAX_TOKENS ||
-			    (size_t)(eq - p) >= VPEER_IDENTITY_MAX) {
-				log_error("http2 tokens: '%.*s' is not ep=token", (int)len, p);
-				return -EINVAL;
-			}
-			struct token *t = &h->tokens[h->n_tokens++];
-			t->ep = strndup(p, (size_t)(eq - p));
-			t->secret = strndup(eq + 1, (size_t)(p + len - eq - 1));
-			if (!t->ep || !t->secret)
-				abort();
-		}
-		p += len;
-		p += strspn(p, " \t,");
-	}
-	return 0;
-}
-
-/* A PSK credential as a bearer token "identity:hexkey": its bound endpoint, or NULL. */
-static const char *cred_endpoint(const struct h2dev *h, const char *tok)
-{
-	const char *colon = strrchr(tok, ':');
-	const struct pskstore_cred *c;
-	uint8_t key[PSKGUARD_KEY_MAX];
-	size_t hexlen;
-
-	if (!h->creds || !colon || colon == tok)
-		return NULL;
-	c = pskstore_find(h->creds, (const uint8_t *)tok, (size_t)(colon - tok));
-	hexlen = strlen(colon + 1);
-	if (!c || hexlen != 2 * c->key_len)
-		return NULL;
-	for (size_t i = 0; i < c->key_len; i++) {
-		char b[3] = { colon[1 + 2 * i], colon[2 + 2 * i], 0 };
-		char *end;
-		key[i] = (uint8_t)strtoul(b, &end, 16);
-		if (*end)
-			return NULL;
-	}
-	return CRYPTO_memcmp(key, c->key, c->key_len) == 0 ? c->bound : NULL;
-}
-
-/*
- * The endpoint the request's bearer token stands for; without an
- * Authorization field, the CN of its verified TLS client certificate
- * (copied into @cn); else NULL.
- */
-static const char *authenticate(const struct h2dev *h, struct http_exchange *ex, char *cn,
-				size_t size)
-{
-	const struct http_request *req = http_exchange_request(ex);
-	const char *auth = http_request_header(req, "authorization");
-	const char *found = NULL;
-
-	if (!auth)
-		return http_exchange_peer_cn(ex, cn, size) == 0 && *cn ? cn : NULL;
-	if (strncasecmp(auth, "Bearer ", 7) != 0)
-		return NULL;
-	auth += 7;
-	while (*auth == ' ')
-		auth++;
-	/* every entry is compared, so the time taken does not tell which matched */
-	for (size_t i = 0; i < h->n_tokens; i++)
-		if (same_secret(auth, h->tokens[i].secret, strlen(h->tokens[i].secret)))
-			found = h->tokens[i].ep;
-	return found ? found : cred_endpoint(h, auth);
-}
 
 static void on_downlink(void *arg, const uint8_t *buf, size_t len);
 
@@ -747,15 +658,22 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 	free(r);
 }
 
+/* Whether @ep is a device already (h2auth_known_fn). */
+static bool known(void *arg, const char *ep)
+{
+	const struct h2dev *h = arg;
+
+	return vpeer_find_identity(h->vpeers, "http2", ep) != NULL;
+}
+
 static void on_request(struct http_exchange *ex, void *arg)
 {
 	struct h2dev *h = arg;
 	const struct http_request *req = http_exchange_request(ex);
-	char cn[VPEER_IDENTITY_MAX];
-	const char *ep = authenticate(h, ex, cn, sizeof(cn));
+	char ep[VPEER_IDENTITY_MAX];
 	struct dev *d;
 
-	if (!ep) {
+	if (h2auth_endpoint(h->auth, ex, known, h, ep, sizeof(ep)) < 0) {
 		h->unauthorized++;
 		http_exchange_add_header(ex, "www-authenticate", "Bearer realm=\"lwm2m\"");
 		http_exchange_problem(ex, 401, NULL, "a bearer token of this server is needed");
@@ -799,7 +717,6 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 	*h = (struct h2dev){ .base = base,
 			     .vpeers = vpeers,
 			     .db = cfg->db,
-			     .creds = creds,
 			     .timeout_s = cfg->timeout_s,
 			     .max_devices = (size_t)cfg->max_devices };
 	http_server_config_defaults(&sc);
@@ -809,7 +726,7 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 	sc.key_file = cfg->key_file;
 	sc.ca_file = cfg->ca_file;
 	vpeers_limit(vpeers, "http2", (size_t)cfg->max_devices);
-	rc = parse_tokens(h, cfg->tokens);
+	rc = h2auth_new(cfg->tokens, creds, &h->auth);
 	if (rc == 0)
 		rc = db_exec_script(cfg->db, h2dev_schema);
 	if (rc == 0)
@@ -821,7 +738,7 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 		return rc;
 	}
 	log_info("LwM2M over HTTP/2 for devices address=%s port=%u tls=%s tokens=%zu", cfg->address,
-		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no", h->n_tokens);
+		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no", h->auth ? h2auth_tokens(h->auth) : 0);
 	*out = h;
 	return 0;
 }
@@ -859,9 +776,6 @@ void h2dev_free(struct h2dev *h)
 		h->devs = d->next;
 		dev_free(d);
 	}
-	for (size_t i = 0; i < h->n_tokens; i++) {
-		free(h->tokens[i].ep);
-		free(h->tokens[i].secret);
-	}
+	h2auth_free(h->auth);
 	free(h);
 }

@@ -573,6 +573,41 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(self.device(None, tls_ca=ca + ".pem").request("POST", "/rd/x")[0], 401)
         self.stop_cleanly()
 
+    def test_tls_client_certificate_subject_alt_names(self):
+        """A certificate's DNS and URI subjectAltNames name endpoints too (as lwm2md's CoAP
+        certificate mode takes them): the Register's ep picks one, the downlink says which
+        with ?ep=, and a request naming none is the device's that is known."""
+        ca = lwgtest.make_ca(self.tmp, "ca")
+        srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
+        mine = lwgtest.make_cert(self.tmp, "dev4", "h2dev-4", ca,
+                                 san="DNS:h2dev-5,URI:urn:dev:h2dev-6")
+        d = self.start(f"cert_file = {srv}.pem\nkey_file = {srv}.key\nca_file = {ca}.pem\n")
+        dev = self.device(None, tls_ca=ca + ".pem", cert=mine)
+        self.assertEqual(dev.open_downlink("ep=h2dev-5")[0], 200)
+        st, h, _ = self.register(dev, ep="h2dev-5")
+        self.assertEqual(st, 201)
+        p = self.ctl("read", "h2dev-5", "/3/0/0", "text")
+        req = dev.next_request()
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"dns")])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "dns")
+        # an Update names no endpoint: the certificate's known one
+        self.assertEqual(dev.request("POST", h["location"])[0], 204)
+        # the URI name, with a second connection; its answers say which (two are known now)
+        urn = "urn:dev:h2dev-6"
+        dev = self.device(None, tls_ca=ca + ".pem", cert=mine)
+        self.assertEqual(dev.open_downlink(f"ep={urn}")[0], 200)
+        self.assertEqual(self.register(dev, ep=urn)[0], 201)
+        p = self.ctl("read", urn, "/3/0/0", "text")
+        req = dev.next_request()
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"uri")],
+                   query=f"ep={urn}")
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "uri")
+        self.assertEqual(sorted(c["endpoint"] for c in d.clients()), ["h2dev-5", urn])
+        # a name the certificate does not carry is still refused
+        self.assertEqual(self.register(self.device(None, tls_ca=ca + ".pem", cert=mine),
+                                       ep="h2dev-7")[0], 403)
+        self.stop_cleanly()
+
 
 if __name__ == "__main__":
     lwgtest.run([sys.modules[__name__], tl])
