@@ -738,7 +738,8 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 		return rc;
 	}
 	log_info("LwM2M over HTTP/2 for devices address=%s port=%u tls=%s tokens=%zu", cfg->address,
-		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no", h->auth ? h2auth_tokens(h->auth) : 0);
+		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no",
+		 h2auth_tokens(h->auth));
 	*out = h;
 	return 0;
 }

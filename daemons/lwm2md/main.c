@@ -177,7 +177,9 @@ static const struct config_key lwm2md_keys[] = {
 	{"http2", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.key_file), "", 0, 0,
 	 NULL, false, "PEM private key of cert_file"},
 	{"http2", "ca_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.ca_file), "", 0, 0,
-	 NULL, false, "PEM CAs of device certificates, whose CN is the endpoint (empty: none)"},
+	 NULL, false,
+	 "PEM CAs of device certificates, whose CN or DNS/URI subjectAltName is the endpoint "
+	 "(empty: none)"},
 	{"http2", "tokens", CONFIG_STRING, offsetof(struct lwm2md_config, h2.tokens), "", 0, 0,
 	 NULL, false, "ep=token items (blanks or commas between): each bearer token's endpoint"},
 	{"http2", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_devices), "1024",

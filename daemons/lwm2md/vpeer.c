@@ -328,8 +328,7 @@ static int bind_any(struct vpeers *set, const char *kind, const char *identity)
  * hands it only what comes from there), port @port if free and not
  * another device's (vpeers_reserve).  Its fd or -errno.
  */
-static int open_socket(struct vpeers *set, const char *kind, const char *identity,
-		       uint16_t port)
+static int open_socket(struct vpeers *set, const char *kind, const char *identity, uint16_t port)
 {
 	int fd = -1, rc = -EADDRINUSE;
 

@@ -58,8 +58,7 @@ int vpeerdb_reserve(struct vpeers *set, struct db *db)
 	if (rc >= 0)
 		n += rc;
 	if (rc >= 0 && has_table(db, "nidd_devices") &&
-	    (rc = reserve_rows(set, db,
-			       "SELECT port, 'nidd', external_id FROM nidd_devices")) >= 0)
+	    (rc = reserve_rows(set, db, "SELECT port, 'nidd', external_id FROM nidd_devices")) >= 0)
 		n += rc;
 	if (rc >= 0 && has_table(db, "http2_devices") &&
 	    (rc = reserve_rows(set, db, "SELECT port, 'http2', ep FROM http2_devices")) >= 0)
