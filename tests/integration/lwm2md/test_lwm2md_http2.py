@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -508,6 +509,10 @@ class Http2Tests(unittest.TestCase):
         one.close()
         two.close()
         self.assertEqual(self.d.stop(), 0)
+        # "other" as stored before http2_devices existed: its registration alone names its port
+        with sqlite3.connect(self.d.db) as db:
+            self.assertEqual(db.execute("DELETE FROM http2_devices WHERE ep = 'other'").rowcount,
+                             1)
         self.d.start()
         self.assertEqual({c["endpoint"]: c["address"] for c in self.d.clients()}, before)
         # the second device first this time; a third one, never registered, in between
