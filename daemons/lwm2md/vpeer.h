@@ -21,7 +21,10 @@
  * A set is bounded per kind (vpeers_limit); a vpeer asked for at a port
  * (vpeer_new_at) takes it again when it is free, so that a registration
  * stored with that address stays reachable after lwm2md restarts (the
- * owner keeps the port in its database).
+ * owner keeps the port in its database), and no vpeer ever takes a port
+ * reserved for another device (vpeers_reserve: vpeerdb.h tells the set
+ * the ports stored registrations name), so that a request for one
+ * device's registration cannot reach another.
  */
 #ifndef LWM2MD_VPEER_H
 #define LWM2MD_VPEER_H
