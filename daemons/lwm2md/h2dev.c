@@ -11,9 +11,10 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include <openssl/crypto.h>
+#include <sqlite3.h>
 
 #include "common/log.h"
+#include "h2auth.h"
 #include "h2block.h"
 #include "h2map.h"
 #include "http/httpsrv.h"
@@ -21,10 +22,15 @@
 #define MAX_UP      16 /* a device's requests waiting for the server */
 #define MAX_DOWN    32 /* the server's requests waiting for a device's answer */
 #define MAX_ANSWERS 16 /* answers in one POST /lwm2m/responses */
-#define MAX_TOKENS  256
+#define MAX_NOTES   16 /* notifications remembered for the server's RST (a passive cancel) */
 #define DGRAM_MAX   1472 /* libcoap 4.3 reads no larger datagram (COAP_RXBUFFER_SIZE) */
 #define DOWN_MAX    2048 /* one application/http message on the downlink */
 #define DOWN_TYPE   "application/http; msgtype=request"
+
+/* Each device's vpeer port, taken again after a restart (its registration names it). */
+static const char h2dev_schema[] = "CREATE TABLE IF NOT EXISTS http2_devices ("
+				   " ep TEXT PRIMARY KEY,"
+				   " port INTEGER NOT NULL);";
 
 struct h2dev;
 struct dev;
@@ -56,6 +62,14 @@ struct down {
 	uint64_t target_hash; /* of its path and query, for a Block2 answer's later blocks */
 };
 
+/* A notification sent up (NON): the server's RST to its message ID is a passive cancel. */
+struct note {
+	bool used;
+	uint16_t mid;
+	uint8_t token[HTTPCOAP_TOKEN_MAX];
+	size_t tlen;
+};
+
 struct dev {
 	struct h2dev *h;
 	char ep[VPEER_IDENTITY_MAX];
@@ -66,109 +80,24 @@ struct dev {
 	size_t n_up;
 	struct down down[MAX_DOWN];
 	size_t down_next; /* the slot the next one takes (the oldest goes) */
+	struct note notes[MAX_NOTES];
+	size_t note_next; /* the oldest goes: a RST comes at once or not at all */
 	uint16_t next_mid;
 	struct h2block_body big; /* the last large answer (the server reads one at a time) */
 	struct dev *next;
-};
-
-struct token {
-	char *ep, *secret;
 };
 
 struct h2dev {
 	struct event_base *base;
 	struct http_server *srv;
 	struct vpeers *vpeers;
-	const struct pskstore *creds;
-	struct token tokens[MAX_TOKENS];
-	size_t n_tokens;
+	struct db *db;
+	struct h2auth *auth;
 	int timeout_s;
 	size_t max_devices, n_devs;
 	struct dev *devs;
-	uint64_t requests, answers, notifications, unauthorized, refused, dropped;
+	uint64_t requests, answers, notifications, resets, unauthorized, refused, dropped;
 };
-
-/* Constant-time equality of two strings (a token guess learns nothing from timing). */
-static bool same_secret(const char *a, const char *b, size_t blen)
-{
-	return strlen(a) == blen && CRYPTO_memcmp(a, b, blen) == 0;
-}
-
-/* "ep=token" items separated by blanks or commas into h->tokens. */
-static int parse_tokens(struct h2dev *h, const char *spec)
-{
-	const char *p = spec ? spec : "";
-
-	while (*p) {
-		size_t len = strcspn(p, " \t,");
-		if (len) {
-			const char *eq = memchr(p, '=', len);
-			if (!eq || eq == p || eq == p + len - 1 || h->n_tokens == MAX_TOKENS ||
-			    (size_t)(eq - p) >= VPEER_IDENTITY_MAX) {
-				log_error("http2 tokens: '%.*s' is not ep=token", (int)len, p);
-				return -EINVAL;
-			}
-			struct token *t = &h->tokens[h->n_tokens++];
-			t->ep = strndup(p, (size_t)(eq - p));
-			t->secret = strndup(eq + 1, (size_t)(p + len - eq - 1));
-			if (!t->ep || !t->secret)
-				abort();
-		}
-		p += len;
-		p += strspn(p, " \t,");
-	}
-	return 0;
-}
-
-/* A PSK credential as a bearer token "identity:hexkey": its bound endpoint, or NULL. */
-static const char *cred_endpoint(const struct h2dev *h, const char *tok)
-{
-	const char *colon = strrchr(tok, ':');
-	const struct pskstore_cred *c;
-	uint8_t key[PSKGUARD_KEY_MAX];
-	size_t hexlen;
-
-	if (!h->creds || !colon || colon == tok)
-		return NULL;
-	c = pskstore_find(h->creds, (const uint8_t *)tok, (size_t)(colon - tok));
-	hexlen = strlen(colon + 1);
-	if (!c || hexlen != 2 * c->key_len)
-		return NULL;
-	for (size_t i = 0; i < c->key_len; i++) {
-		char b[3] = { colon[1 + 2 * i], colon[2 + 2 * i], 0 };
-		char *end;
-		key[i] = (uint8_t)strtoul(b, &end, 16);
-		if (*end)
-			return NULL;
-	}
-	return CRYPTO_memcmp(key, c->key, c->key_len) == 0 ? c->bound : NULL;
-}
-
-/*
- * The endpoint the request's bearer token stands for; without an
- * Authorization field, the CN of its verified TLS client certificate
- * (copied into @cn); else NULL.
- */
-static const char *authenticate(const struct h2dev *h, struct http_exchange *ex, char *cn,
-				size_t size)
-{
-	const struct http_request *req = http_exchange_request(ex);
-	const char *auth = http_request_header(req, "authorization");
-	const char *found = NULL;
-
-	if (!auth)
-		return http_exchange_peer_cn(ex, cn, size) == 0 && *cn ? cn : NULL;
-	if (strncasecmp(auth, "Bearer ", 7) != 0)
-		return NULL;
-	auth += 7;
-	while (*auth == ' ')
-		auth++;
-	/* every entry is compared, so the time taken does not tell which matched */
-	for (size_t i = 0; i < h->n_tokens; i++)
-		if (same_secret(auth, h->tokens[i].secret, strlen(h->tokens[i].secret)))
-			found = h->tokens[i].ep;
-	return found ? found : cred_endpoint(h, auth);
-}
 
 static void on_downlink(void *arg, const uint8_t *buf, size_t len);
 
@@ -179,15 +108,35 @@ static void dev_free(struct dev *d)
 	free(d);
 }
 
+/*
+ * The vpeer port stored for @ep, else its stored registration's (made
+ * before http2_devices existed), or 0.
+ */
+static uint16_t stored_port(struct h2dev *h, const char *ep)
+{
+	sqlite3_stmt *st =
+		db_stmt(h->db, "SELECT port FROM http2_devices WHERE ep = ?1 UNION ALL "
+			       "SELECT port FROM clients WHERE ep = ?1 AND transport = 'http2'");
+	int port = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, ep, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		port = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return port > 0 && port < 65536 ? (uint16_t)port : 0;
+}
+
 /* The device of endpoint @ep, made (with its vpeer) on its first request; NULL when full. */
 static struct dev *dev_get(struct h2dev *h, const char *ep)
 {
+	struct vpeer *vp = vpeer_find_identity(h->vpeers, "http2", ep);
 	struct dev *d;
 	int rc;
 
-	for (d = h->devs; d; d = d->next)
-		if (strcmp(d->ep, ep) == 0)
-			return d;
+	if (vp)
+		return vpeer_arg(vp);
 	/*
 	 * Never one forgotten for another: its registration would still name
 	 * its vpeer's port, which the kernel may give the next vpeer.
@@ -201,12 +150,16 @@ static struct dev *dev_get(struct h2dev *h, const char *ep)
 	snprintf(d->ep, sizeof(d->ep), "%s", ep);
 	if (getrandom(&d->next_mid, sizeof(d->next_mid), 0) < 0)
 		d->next_mid = 1;
-	rc = vpeer_new(h->vpeers, "http2", ep, on_downlink, d, &d->vp);
+	/* its old port again: its stored registration (and lwm2md's requests) name it */
+	rc = vpeer_new_at(h->vpeers, "http2", ep, stored_port(h, ep), on_downlink, d, &d->vp);
 	if (rc < 0) {
 		log_warnx("http2 device ep=%s: no virtual peer: %s", ep, strerror(-rc));
 		free(d);
 		return NULL;
 	}
+	if (db_exec(h->db, "INSERT OR REPLACE INTO http2_devices (ep, port) VALUES (?, ?)", "ti",
+		    ep, (int)vpeer_port(d->vp)) < 0)
+		log_warnx("http2 device ep=%s: its port not stored", ep);
 	d->next = h->devs;
 	h->devs = d;
 	h->n_devs++;
@@ -359,6 +312,46 @@ static void carry_down(struct dev *d, const struct httpcoap_msg *m)
 
 static int next_block(struct up *u);
 
+/* Remember notification @m, sent up, for a RST to it. */
+static void note_sent(struct dev *d, const struct httpcoap_msg *m)
+{
+	struct note *n = &d->notes[d->note_next];
+
+	d->note_next = (d->note_next + 1) % MAX_NOTES;
+	*n = (struct note){ .used = true, .mid = m->mid, .tlen = m->token_len };
+	memcpy(n->token, m->token, m->token_len);
+}
+
+/*
+ * The server reset the message @mid: when it was a notification, the
+ * observation is cancelled (passively), and the device is told on its
+ * downlink with "DELETE /lwm2m/observations/TOKEN", which it does not
+ * answer.  Without a stream open it is dropped: the device's next
+ * notification is reset again and tells it then.
+ */
+static void note_reset(struct dev *d, uint16_t mid)
+{
+	char hex[2 * HTTPCOAP_TOKEN_MAX + 1], msg[160];
+	struct note *n = NULL;
+	int len;
+
+	for (size_t i = 0; i < MAX_NOTES && !n; i++)
+		if (d->notes[i].used && d->notes[i].mid == mid)
+			n = &d->notes[i];
+	if (!n)
+		return;
+	n->used = false;
+	d->h->resets++;
+	httpcoap_token_hex(n->token, n->tlen, hex);
+	log_debug("http2 device ep=%s: observation token=%s reset by the server", d->ep, hex);
+	len = snprintf(msg, sizeof(msg),
+		       "DELETE /lwm2m/observations/%s HTTP/1.1\r\nLwm2m-Token: %s\r\n"
+		       "Content-Length: 0\r\n\r\n",
+		       hex, hex);
+	if (!d->stream || http_exchange_stream_write(d->stream, msg, (size_t)len) < 0)
+		d->h->dropped++;
+}
+
 /* What libcoap sent to a device's vpeer. */
 static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 {
@@ -377,6 +370,8 @@ static void on_downlink(void *arg, const uint8_t *buf, size_t len)
 			u->answered = true;
 			http_exchange_problem(u->ex, 502, NULL,
 					      "the LwM2M server reset the request");
+		} else if (m.type == HTTPCOAP_RST) {
+			note_reset(d, m.mid);
 		}
 		return; /* an empty ACK: the response comes separately */
 	}
@@ -645,10 +640,12 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 				keep_big(d, big[i], &r[i]);
 			send_up(d, &m[i]);
 			if (m[i].type == HTTPCOAP_ACK ||
-			    !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE))
+			    !httpcoap_find(&m[i], HTTPCOAP_OPT_OBSERVE)) {
 				d->h->answers++;
-			else
+			} else {
 				d->h->notifications++;
+				note_sent(d, &m[i]);
+			}
 		}
 		for (size_t i = 0; i < MAX_DOWN; i++)
 			if (claimed[i])
@@ -661,15 +658,22 @@ static void take_answers(struct dev *d, struct http_exchange *ex, const struct h
 	free(r);
 }
 
+/* Whether @ep is a device already (h2auth_known_fn). */
+static bool known(void *arg, const char *ep)
+{
+	const struct h2dev *h = arg;
+
+	return vpeer_find_identity(h->vpeers, "http2", ep) != NULL;
+}
+
 static void on_request(struct http_exchange *ex, void *arg)
 {
 	struct h2dev *h = arg;
 	const struct http_request *req = http_exchange_request(ex);
-	char cn[VPEER_IDENTITY_MAX];
-	const char *ep = authenticate(h, ex, cn, sizeof(cn));
+	char ep[VPEER_IDENTITY_MAX];
 	struct dev *d;
 
-	if (!ep) {
+	if (h2auth_endpoint(h->auth, ex, known, h, ep, sizeof(ep)) < 0) {
 		h->unauthorized++;
 		http_exchange_add_header(ex, "www-authenticate", "Bearer realm=\"lwm2m\"");
 		http_exchange_problem(ex, 401, NULL, "a bearer token of this server is needed");
@@ -712,7 +716,7 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 		abort();
 	*h = (struct h2dev){ .base = base,
 			     .vpeers = vpeers,
-			     .creds = creds,
+			     .db = cfg->db,
 			     .timeout_s = cfg->timeout_s,
 			     .max_devices = (size_t)cfg->max_devices };
 	http_server_config_defaults(&sc);
@@ -722,7 +726,9 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 	sc.key_file = cfg->key_file;
 	sc.ca_file = cfg->ca_file;
 	vpeers_limit(vpeers, "http2", (size_t)cfg->max_devices);
-	rc = parse_tokens(h, cfg->tokens);
+	rc = h2auth_new(cfg->tokens, creds, &h->auth);
+	if (rc == 0)
+		rc = db_exec_script(cfg->db, h2dev_schema);
 	if (rc == 0)
 		rc = http_server_new(base, &sc, on_request, h, &h->srv);
 	if (rc == 0)
@@ -732,7 +738,8 @@ int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vp
 		return rc;
 	}
 	log_info("LwM2M over HTTP/2 for devices address=%s port=%u tls=%s tokens=%zu", cfg->address,
-		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no", h->n_tokens);
+		 h2dev_port(h), cfg->cert_file && *cfg->cert_file ? "yes" : "no",
+		 h2auth_tokens(h->auth));
 	*out = h;
 	return 0;
 }
@@ -744,11 +751,12 @@ void h2dev_status(const struct h2dev *h, json_t *status)
 	for (const struct dev *d = h->devs; d; d = d->next)
 		streams += d->stream != NULL;
 	json_object_set_new(status, "http2",
-			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
+			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
 				      (int)h2dev_port(h), "devices", (json_int_t)h->n_devs,
 				      "downlinks", (json_int_t)streams, "requests",
 				      (json_int_t)h->requests, "answers", (json_int_t)h->answers,
-				      "notifications", (json_int_t)h->notifications, "unauthorized",
+				      "notifications", (json_int_t)h->notifications, "resets",
+				      (json_int_t)h->resets, "unauthorized",
 				      (json_int_t)h->unauthorized, "refused",
 				      (json_int_t)h->refused, "dropped", (json_int_t)h->dropped));
 }
@@ -769,9 +777,6 @@ void h2dev_free(struct h2dev *h)
 		h->devs = d->next;
 		dev_free(d);
 	}
-	for (size_t i = 0; i < h->n_tokens; i++) {
-		free(h->tokens[i].ep);
-		free(h->tokens[i].secret);
-	}
+	h2auth_free(h->auth);
 	free(h);
 }

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "coap/pskstore.h"
+#include "common/db.h"
 #include "vpeer.h"
 
 struct h2dev_config {
@@ -32,11 +33,12 @@ struct h2dev_config {
 	const char *address;              /* numeric IP address to listen on */
 	int port;                         /* 0: any free port */
 	const char *cert_file, *key_file; /* TLS (ALPN h2) when both are set */
-	const char *ca_file; /* CAs of device certificates (their CN is the endpoint); "": none */
+	const char *ca_file; /* CAs of device certificates (h2auth.h: their names); "": none */
 	const char *tokens;               /* "ep=token" items separated by blanks or commas */
 	int max_devices;                  /* devices (vpeers) known at once */
 	int max_connections;
 	int timeout_s; /* how long a device's request waits for the server */
+	struct db *db; /* lwm2md's: each device's vpeer port (table http2_devices) */
 };
 
 struct h2dev;
@@ -46,17 +48,21 @@ struct h2dev;
  * NULL), with vpeers from @vpeers and bearer tokens from @cfg->tokens and
  * from @creds (a token "identity:hexkey" of a PSK credential stands for
  * the endpoint that credential is bound to), or, without a token, a TLS
- * client certificate that @cfg->ca_file verifies (its CN is the endpoint).  Returns 0, or -EINVAL (bad
- * tokens, TLS files), -EADDRINUSE … from the listener (logged).
+ * client certificate that @cfg->ca_file verifies (its CN or a DNS/URI
+ * subjectAltName is the endpoint, h2auth.h).  Each device's vpeer port is
+ * kept in @cfg->db (http2_devices) and taken again after a restart.
+ * Returns 0, or -EINVAL (bad tokens, TLS files), -EIO (database),
+ * -EADDRINUSE … from the listener (logged).
  */
 int h2dev_new(struct event_base *base, const struct h2dev_config *cfg, struct vpeers *vpeers,
 	      const struct pskstore *creds, struct h2dev **out);
 
 /*
  * Add {"http2": {"port", "devices", "downlinks" (streams open),
- * "requests" (sent up), "answers", "notifications", "unauthorized",
+ * "requests" (sent up), "answers", "notifications", "resets" (notifications
+ * the server reset: passive cancels told to the device), "unauthorized",
  * "refused" (other 4xx/5xx of this layer), "dropped" (server requests
- * while no stream was open)}} to a status reply.
+ * and resets while no stream was open)}} to a status reply.
  */
 void h2dev_status(const struct h2dev *h, json_t *status);
 

@@ -30,6 +30,7 @@
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
 #include "server.h"
+#include "vpeerdb.h"
 
 struct lwm2md_config {
 	struct daemon_config common;
@@ -176,7 +177,9 @@ static const struct config_key lwm2md_keys[] = {
 	{"http2", "key_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.key_file), "", 0, 0,
 	 NULL, false, "PEM private key of cert_file"},
 	{"http2", "ca_file", CONFIG_STRING, offsetof(struct lwm2md_config, h2.ca_file), "", 0, 0,
-	 NULL, false, "PEM CAs of device certificates, whose CN is the endpoint (empty: none)"},
+	 NULL, false,
+	 "PEM CAs of device certificates, whose CN or DNS/URI subjectAltName is the endpoint "
+	 "(empty: none)"},
 	{"http2", "tokens", CONFIG_STRING, offsetof(struct lwm2md_config, h2.tokens), "", 0, 0,
 	 NULL, false, "ep=token items (blanks or commas between): each bearer token's endpoint"},
 	{"http2", "max_devices", CONFIG_INT, offsetof(struct lwm2md_config, h2.max_devices), "1024",
@@ -278,6 +281,7 @@ static int start_h2dev(struct lwm2md *l, const struct lwm2md_config *cfg)
 		.max_devices = cfg->h2.max_devices,
 		.max_connections = cfg->h2.max_connections,
 		.timeout_s = cfg->h2.timeout_s,
+		.db = daemon_db(l->d),
 	};
 
 	if (hc.enabled && !cfg->coap_enabled) {
@@ -400,6 +404,9 @@ static int lwm2md_start(struct daemon *d, void **state)
 	if (l->mirror)
 		rdmirror_attach(l->mirror, server_clients(l->srv));
 	rc = httpapi_new(daemon_base(d), &cfg->http, cfg->common.socket, &l->http);
+	/* before any vpeer: none may take a port another device's registration names */
+	if (rc == 0 && (rc = vpeerdb_reserve(server_vpeers(l->srv), daemon_db(d))) > 0)
+		rc = 0;
 	if (rc == 0)
 		rc = start_h2dev(l, cfg);
 	if (rc == 0 && cfg->nidd_enabled)

@@ -20,6 +20,7 @@
 #define MAX_KINDS     4
 #define DEFAULT_LIMIT 1024
 #define DGRAM_MAX     65507 /* the largest UDP payload */
+#define ANY_TRIES     32    /* kernel-chosen ports tried past reserved ones */
 
 struct vpeer {
 	struct vpeers *set;
@@ -33,6 +34,14 @@ struct vpeer {
 	void *arg;
 	uint64_t up, down;
 	struct vpeer *next_port, *next_id;
+};
+
+/* A port a stored registration names, and whose it is (vpeers_reserve). */
+struct resv {
+	uint16_t port;
+	char kind[VPEER_KIND_MAX];
+	char identity[VPEER_IDENTITY_MAX];
+	struct resv *next;
 };
 
 struct kind_limit {
@@ -49,6 +58,8 @@ struct vpeers {
 	socklen_t local_len;
 	struct kind_limit kinds[MAX_KINDS];
 	struct vpeer *by_port[BUCKETS], *by_id[BUCKETS];
+	struct resv *resv[BUCKETS]; /* by port; one per port, so at most 65535 */
+	size_t n_resv;
 	uint8_t buf[DGRAM_MAX + 1]; /* one downlink datagram at a time: the loop is single */
 };
 
@@ -151,9 +162,16 @@ void vpeers_free(struct vpeers *set)
 {
 	if (!set)
 		return;
-	for (unsigned i = 0; i < BUCKETS; i++)
+	for (unsigned i = 0; i < BUCKETS; i++) {
 		while (set->by_port[i])
 			vpeer_free(set->by_port[i]);
+		while (set->resv[i]) {
+			struct resv *r = set->resv[i];
+
+			set->resv[i] = r->next;
+			free(r);
+		}
+	}
 	free(set);
 }
 
@@ -191,6 +209,44 @@ size_t vpeers_count(const struct vpeers *set, const char *kind)
 	return n;
 }
 
+int vpeers_reserve(struct vpeers *set, uint16_t port, const char *kind, const char *identity)
+{
+	struct resv *r;
+
+	if (!port || !*kind || strlen(kind) >= VPEER_KIND_MAX || !*identity ||
+	    strlen(identity) >= VPEER_IDENTITY_MAX)
+		return -EINVAL;
+	for (r = set->resv[port % BUCKETS]; r && r->port != port; r = r->next)
+		;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			abort();
+		r->port = port;
+		r->next = set->resv[port % BUCKETS];
+		set->resv[port % BUCKETS] = r;
+		set->n_resv++;
+	}
+	snprintf(r->kind, sizeof(r->kind), "%s", kind);
+	snprintf(r->identity, sizeof(r->identity), "%s", identity);
+	return 0;
+}
+
+size_t vpeers_reserved(const struct vpeers *set)
+{
+	return set->n_resv;
+}
+
+/* Whether a stored registration of another device (kind or identity) names @port. */
+static bool reserved_other(const struct vpeers *set, uint16_t port, const char *kind,
+			   const char *identity)
+{
+	for (const struct resv *r = set->resv[port % BUCKETS]; r; r = r->next)
+		if (r->port == port)
+			return strcmp(r->kind, kind) != 0 || strcmp(r->identity, identity) != 0;
+	return false;
+}
+
 /* A datagram from libcoap to the device: the owner carries it down. */
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
@@ -225,34 +281,6 @@ static int bind_port(struct vpeers *set, int fd, uint16_t port)
 	return bind(fd, (struct sockaddr *)&a, set->local_len) == 0 ? 0 : -errno;
 }
 
-/*
- * A socket on loopback, connected to lwm2md's endpoint (so the kernel
- * hands it only what comes from there), port @port if free.  Its fd or -errno.
- */
-static int open_socket(struct vpeers *set, const char *identity, uint16_t port)
-{
-	int fd = socket(set->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int rc;
-
-	if (fd < 0)
-		return -errno;
-	rc = port ? bind_port(set, fd, port) : -EADDRINUSE;
-	if (rc < 0 && port)
-		log_warnx(
-			"port %u of %s taken: another one (its stored registration is unreachable "
-			"until it registers again)",
-			port, identity);
-	if (rc < 0)
-		rc = bind_port(set, fd, 0);
-	if (rc == 0 && connect(fd, (struct sockaddr *)&set->server, set->server_len) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
 static uint16_t port_of(int fd)
 {
 	struct sockaddr_storage a;
@@ -262,6 +290,76 @@ static uint16_t port_of(int fd)
 		return 0;
 	return ntohs(a.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&a)->sin6_port
 					     : ((struct sockaddr_in *)&a)->sin_port);
+}
+
+/*
+ * A socket on a kernel-chosen loopback port that names no other device's
+ * stored registration: one that does stays held while the next is tried,
+ * so the kernel cannot hand it back.  Its fd or -errno.
+ */
+static int bind_any(struct vpeers *set, const char *kind, const char *identity)
+{
+	int held[ANY_TRIES], n_held = 0, fd, rc = 0;
+
+	for (;;) {
+		fd = socket(set->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			rc = -errno;
+			break;
+		}
+		rc = bind_port(set, fd, 0);
+		if (rc < 0 || !reserved_other(set, port_of(fd), kind, identity))
+			break;
+		if (n_held == ANY_TRIES) {
+			rc = -EADDRINUSE;
+			break;
+		}
+		held[n_held++] = fd;
+	}
+	while (n_held)
+		close(held[--n_held]);
+	if (rc < 0 && fd >= 0)
+		close(fd);
+	return rc < 0 ? rc : fd;
+}
+
+/*
+ * A socket on loopback, connected to lwm2md's endpoint (so the kernel
+ * hands it only what comes from there), port @port if free and not
+ * another device's (vpeers_reserve).  Its fd or -errno.
+ */
+static int open_socket(struct vpeers *set, const char *kind, const char *identity, uint16_t port)
+{
+	int fd = -1, rc = -EADDRINUSE;
+
+	if (port && reserved_other(set, port, kind, identity)) {
+		log_warnx("port %u is named by another device's stored registration: not for %s %s",
+			  port, kind, identity);
+		port = 0;
+	}
+	if (port) {
+		fd = socket(set->local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		rc = bind_port(set, fd, port);
+		if (rc < 0) {
+			log_warnx("port %u of %s taken: another one (its stored registration is "
+				  "unreachable until it registers again)",
+				  port, identity);
+			close(fd);
+		}
+	}
+	if (rc < 0) {
+		fd = bind_any(set, kind, identity);
+		if (fd < 0)
+			return fd;
+	}
+	if (connect(fd, (struct sockaddr *)&set->server, set->server_len) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int vpeer_new_at(struct vpeers *set, const char *kind, const char *identity, uint16_t port,
@@ -282,7 +380,7 @@ int vpeer_new_at(struct vpeers *set, const char *kind, const char *identity, uin
 	k = limit_of(set, kind, true);
 	if (!k || k->count >= k->max)
 		return -ENOSPC;
-	fd = open_socket(set, identity, port);
+	fd = open_socket(set, kind, identity, port);
 	if (fd < 0) {
 		log_warnx("no socket for %s %s: %s", kind, identity, strerror(-fd));
 		return fd;
@@ -308,6 +406,8 @@ int vpeer_new_at(struct vpeers *set, const char *kind, const char *identity, uin
 	vp->next_id = set->by_id[h];
 	set->by_id[h] = vp;
 	k->count++;
+	/* the registration it makes will name this port: no other device may take it */
+	vpeers_reserve(set, vp->port, kind, identity);
 	log_debug("virtual peer kind=%s identity=%s port=%u", kind, identity, vp->port);
 	*out = vp;
 	return 0;

@@ -21,7 +21,10 @@
  * A set is bounded per kind (vpeers_limit); a vpeer asked for at a port
  * (vpeer_new_at) takes it again when it is free, so that a registration
  * stored with that address stays reachable after lwm2md restarts (the
- * owner keeps the port in its database).
+ * owner keeps the port in its database), and no vpeer ever takes a port
+ * reserved for another device (vpeers_reserve: vpeerdb.h tells the set
+ * the ports stored registrations name), so that a request for one
+ * device's registration cannot reach another.
  */
 #ifndef LWM2MD_VPEER_H
 #define LWM2MD_VPEER_H
@@ -59,23 +62,41 @@ void vpeers_free(struct vpeers *set);
 /* At most @max vpeers of @kind in @set (default 1024 for every kind). */
 void vpeers_limit(struct vpeers *set, const char *kind, size_t max);
 
+/*
+ * Port @port is named by a stored registration of the device @identity of
+ * @kind (its address is that vpeer's): vpeer_new() and vpeer_new_at() never
+ * bind it for another device, so that lwm2md's requests for that
+ * registration (queued operations, re-established observations, reads)
+ * cannot reach the wrong device.  Each vpeer made reserves its own port so;
+ * a later reservation of the same port replaces the earlier (one per port:
+ * at most 65535).  Reservations last as long as @set.  0, or -EINVAL (port
+ * 0, kind or identity empty or too long).
+ */
+int vpeers_reserve(struct vpeers *set, uint16_t port, const char *kind, const char *identity);
+
+/* How many ports are reserved in @set. */
+size_t vpeers_reserved(const struct vpeers *set);
+
 /* How many vpeers of @kind (NULL: of every kind) @set holds. */
 size_t vpeers_count(const struct vpeers *set, const char *kind);
 
 /*
  * A vpeer of @kind ("nidd", "http2") for the device @identity, bound to a
- * free loopback port, calling @fn(@arg, …) with its downlink.  Returns 0
+ * free loopback port that no other device's stored registration names
+ * (vpeers_reserve), calling @fn(@arg, …) with its downlink.  Returns 0
  * and *@out (owned by @set until vpeer_free), or -EEXIST (that identity of
  * that kind has one), -ENOSPC (vpeers_limit reached), -ENOTSUP (no
- * plain-CoAP endpoint), -EINVAL (kind or identity empty or too long), or
- * the socket's -errno (logged).
+ * plain-CoAP endpoint), -EINVAL (kind or identity empty or too long),
+ * -EADDRINUSE (the kernel offered only reserved ports), or the socket's
+ * -errno (logged).
  */
 int vpeer_new(struct vpeers *set, const char *kind, const char *identity, vpeer_downlink_fn fn,
 	      void *arg, struct vpeer **out);
 
 /*
- * vpeer_new() at loopback port @port when it is free (0, or in use: any
- * free port, logged), for a device whose registration was stored with it.
+ * vpeer_new() at loopback port @port when it is free and not reserved for
+ * another device (0, in use or another's: any free port, logged), for a
+ * device whose registration was stored with it.
  */
 int vpeer_new_at(struct vpeers *set, const char *kind, const char *identity, uint16_t port,
 		 vpeer_downlink_fn fn, void *arg, struct vpeer **out);

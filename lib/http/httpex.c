@@ -75,6 +75,14 @@ int http_exchange_peer_cn(const struct http_exchange *ex, char *out, size_t size
 	return strlen(out) == (size_t)n ? 0 : -ENOENT;
 }
 
+X509 *http_exchange_peer_cert(const struct http_exchange *ex)
+{
+	SSL *ssl = ex->conn->tls ? bufferevent_openssl_get_ssl(ex->conn->bev) : NULL;
+	X509 *cert = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+
+	return cert && SSL_get_verify_result(ssl) == X509_V_OK ? cert : NULL;
+}
+
 void http_exchange_on_close(struct http_exchange *ex, http_close_fn fn, void *arg)
 {
 	ex->on_close = fn;

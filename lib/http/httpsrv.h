@@ -108,6 +108,14 @@ bool http_exchange_tls(const struct http_exchange *ex);
  */
 int http_exchange_peer_cn(const struct http_exchange *ex, char *out, size_t size);
 
+struct x509_st; /* OpenSSL's X509 */
+
+/*
+ * The client certificate of @ex's TLS connection when the server's
+ * ca_file verified it (borrowed: valid while the connection is), or NULL.
+ */
+struct x509_st *http_exchange_peer_cert(const struct http_exchange *ex);
+
 /*
  * Add a response header field (before the response starts; at most 16).
  * Returns 0, -EALREADY after the response started, -E2BIG when full,

@@ -186,9 +186,10 @@ class H2Device:
         hd = s["headers"] or {}
         return int(hd.get(":status", 0)), hd, bytes(s["data"])
 
-    def open_downlink(self):
-        """GET /lwm2m/downlink; returns its status once the headers came."""
-        self.down_id = self._start("GET", "/lwm2m/downlink", {"accept": "application/http"}, b"")
+    def open_downlink(self, query=""):
+        """GET /lwm2m/downlink[?QUERY]; returns its status once the headers came."""
+        path = "/lwm2m/downlink" + (f"?{query}" if query else "")
+        self.down_id = self._start("GET", path, {"accept": "application/http"}, b"")
         s = self.streams[self.down_id]
         self._wait(lambda: s["headers"] is not None or s["ended"], "downlink headers")
         return int(s["headers"][":status"]), s["headers"]
@@ -196,6 +197,11 @@ class H2Device:
     def downlink_ended(self):
         with self.cv:
             return self.streams[self.down_id]["ended"]
+
+    def downlink_empty(self):
+        """Whether nothing came on the downlink stream (or is left of it)."""
+        with self.cv:
+            return not self.down_buf and not self.streams[self.down_id]["data"]
 
     def next_requests(self, count=1):
         """The next @count requests of the downlink stream."""
@@ -215,10 +221,12 @@ class H2Device:
     def next_request(self):
         return self.next_requests(1)[0]
 
-    def answer(self, answers):
-        """POST /lwm2m/responses with [(status, headers, body), …]; returns (status, body)."""
+    def answer(self, answers, query=""):
+        """POST /lwm2m/responses[?QUERY] with [(status, headers, body), …]; returns
+        (status, body)."""
         body = b"".join(response_message(st, h, b) for st, h, b in answers)
-        st, _, rbody = self.request("POST", "/lwm2m/responses", body=body,
+        path = "/lwm2m/responses" + (f"?{query}" if query else "")
+        st, _, rbody = self.request("POST", path, body=body,
                                     ctype="application/http; msgtype=response")
         return st, rbody
 

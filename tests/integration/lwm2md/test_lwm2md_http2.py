@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -455,6 +456,80 @@ class Http2Tests(unittest.TestCase):
         dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"again")])
         self.assertEqual(self.done(p)["values"]["/3/0/0"], "again")
 
+    def test_passive_cancel_reaches_the_device(self):
+        """lwm2md's RST to a notification (cancel mode=passive) comes down as
+        DELETE /lwm2m/observations/TOKEN, not answered; the observation is gone."""
+        self.start()
+        dev = self.device()
+        dev.open_downlink()
+        self.assertEqual(self.register(dev)[0], 201)
+        p = self.ctl("observe", EP, "/3/0/9", "text")
+        req = dev.next_request()
+        self.assertEqual(req.headers["lwm2m-observe"], "0")
+        dev.answer([(200, {"lwm2m-token": req.token, "lwm2m-observe": "1",
+                           "content-type": "text/plain"}, b"87")])
+        self.assertEqual(self.done(p)["values"]["/3/0/9"], 87)
+        self.done(self.ctl("cancel", EP, "/3/0/9", "mode=passive"))
+
+        def notify(seq):
+            return dev.answer([(200, {"lwm2m-token": req.token, "lwm2m-observe": str(seq),
+                                      "content-type": "text/plain"}, b"55")])[0]
+        self.assertEqual(notify(2), 204)
+        reset = dev.next_request()
+        self.assertEqual((reset.method, reset.path), ("DELETE",
+                                                      f"/lwm2m/observations/{req.token}"))
+        self.assertEqual((reset.headers["lwm2m-token"], reset.body), (req.token, b""))
+        wait_for(lambda: ctl_json(self.tmp, "observations") == [], "the observation to end")
+        # a device that did not listen is reset again on its next notification
+        self.assertEqual(notify(3), 204)
+        self.assertEqual(dev.next_request().path, f"/lwm2m/observations/{req.token}")
+        h2 = self.d.status()["http2"]
+        self.assertEqual((h2["notifications"], h2["resets"], h2["dropped"]), (2, 2, 0))
+        self.stop_cleanly()
+
+    def read_reaches(self, dev, ep, value):
+        """A Read of @ep's stored registration: @dev gets it and answers @value."""
+        p = self.ctl("read", ep, "/3/0/0", "text")
+        req = dev.next_request()
+        self.assertEqual((req.method, req.path), ("GET", "/3/0/0"))
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"},
+                     value.encode())])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], value)
+
+    def test_restart_keeps_each_device_its_port(self):
+        """After a restart each device's vpeer takes its old port again, whichever comes back
+        first, so that the stored registrations (no Update since) reach the right device."""
+        self.start()
+        one, two = self.device(), self.device("secret-2")
+        for dev, ep in ((one, EP), (two, "other")):
+            dev.open_downlink()
+            self.assertEqual(self.register(dev, ep=ep)[0], 201)
+        before = {c["endpoint"]: c["address"] for c in self.d.clients()}
+        self.assertEqual(len(set(before.values())), 2, before)
+        one.close()
+        two.close()
+        self.assertEqual(self.d.stop(), 0)
+        # "other" as stored before http2_devices existed: its registration alone names its port
+        with sqlite3.connect(self.d.db) as db:
+            self.assertEqual(db.execute("DELETE FROM http2_devices WHERE ep = 'other'").rowcount,
+                             1)
+        self.d.start()
+        self.assertEqual({c["endpoint"]: c["address"] for c in self.d.clients()}, before)
+        # the second device first this time; a third one, never registered, in between
+        two, one = self.device("secret-2"), self.device()
+        two.open_downlink()
+        third = self.device("secret-3")
+        third.open_downlink()
+        one.open_downlink()
+        self.assertEqual(self.d.status()["http2"]["devices"], 3)
+        self.read_reaches(one, EP, "first")
+        self.read_reaches(two, "other", "second")
+        # nothing reached the third device, nor was dropped for want of a stream
+        self.assertTrue(third.downlink_empty())
+        self.assertEqual(self.d.status()["http2"]["dropped"], 0)
+        self.assertEqual({c["endpoint"]: c["address"] for c in self.d.clients()}, before)
+        self.stop_cleanly()
+
     def test_tls_alpn_h2_with_psk_credential_token(self):
         ca = lwgtest.make_ca(self.tmp, "ca")
         srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
@@ -501,6 +576,41 @@ class Http2Tests(unittest.TestCase):
         with self.assertRaises((lwgtest.socket.error, AssertionError)):
             self.device(None, tls_ca=ca + ".pem", cert=rogue).request("POST", "/rd/x")
         self.assertEqual(self.device(None, tls_ca=ca + ".pem").request("POST", "/rd/x")[0], 401)
+        self.stop_cleanly()
+
+    def test_tls_client_certificate_subject_alt_names(self):
+        """A certificate's DNS and URI subjectAltNames name endpoints too (as lwm2md's CoAP
+        certificate mode takes them): the Register's ep picks one, the downlink says which
+        with ?ep=, and a request naming none is the device's that is known."""
+        ca = lwgtest.make_ca(self.tmp, "ca")
+        srv = lwgtest.make_cert(self.tmp, "srv", "localhost", ca, san="IP:::1")
+        mine = lwgtest.make_cert(self.tmp, "dev4", "h2dev-4", ca,
+                                 san="DNS:h2dev-5,URI:urn:dev:h2dev-6")
+        d = self.start(f"cert_file = {srv}.pem\nkey_file = {srv}.key\nca_file = {ca}.pem\n")
+        dev = self.device(None, tls_ca=ca + ".pem", cert=mine)
+        self.assertEqual(dev.open_downlink("ep=h2dev-5")[0], 200)
+        st, h, _ = self.register(dev, ep="h2dev-5")
+        self.assertEqual(st, 201)
+        p = self.ctl("read", "h2dev-5", "/3/0/0", "text")
+        req = dev.next_request()
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"dns")])
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "dns")
+        # an Update names no endpoint: the certificate's known one
+        self.assertEqual(dev.request("POST", h["location"])[0], 204)
+        # the URI name, with a second connection; its answers say which (two are known now)
+        urn = "urn:dev:h2dev-6"
+        dev = self.device(None, tls_ca=ca + ".pem", cert=mine)
+        self.assertEqual(dev.open_downlink(f"ep={urn}")[0], 200)
+        self.assertEqual(self.register(dev, ep=urn)[0], 201)
+        p = self.ctl("read", urn, "/3/0/0", "text")
+        req = dev.next_request()
+        dev.answer([(200, {"lwm2m-token": req.token, "content-type": "text/plain"}, b"uri")],
+                   query=f"ep={urn}")
+        self.assertEqual(self.done(p)["values"]["/3/0/0"], "uri")
+        self.assertEqual(sorted(c["endpoint"] for c in d.clients()), ["h2dev-5", urn])
+        # a name the certificate does not carry is still refused
+        self.assertEqual(self.register(self.device(None, tls_ca=ca + ".pem", cert=mine),
+                                       ep="h2dev-7")[0], 403)
         self.stop_cleanly()
 
 

@@ -2,7 +2,8 @@
  * vpeer: a virtual peer's datagrams reach a real UDP socket standing for
  * lwm2md's CoAP endpoint and come back through the downlink function; the
  * set finds vpeers by address (IPv4-mapped too) and identity, keeps its
- * per-kind bound, re-binds a stored port when free, and refuses bad input.
+ * per-kind bound, re-binds a stored port when free, never gives a port a
+ * stored registration of another device names, and refuses bad input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,6 +196,61 @@ static void test_port_again(void **state)
 	event_base_free(base);
 }
 
+/*
+ * A port reserved for one device (its stored registration names it) is
+ * never another's: not another identity's, not another kind's, and not
+ * one a vpeer had before it was freed (as after a restart).
+ */
+static void test_reserved_port(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct sockaddr_in ep;
+	int fd = endpoint(&ep);
+	struct vpeers *set;
+	struct vpeer *a, *b, *c;
+	struct got g = { 0 };
+	uint16_t port, port_b;
+
+	assert_int_equal(vpeers_new(base, (struct sockaddr *)&ep, sizeof(ep), &set), 0);
+	assert_int_equal(vpeer_new(set, "http2", "a", on_down, &g, &a), 0);
+	port = vpeer_port(a);
+	vpeer_free(a);
+	/* free, but a's registration names it */
+	assert_int_equal(vpeer_new_at(set, "http2", "b", port, on_down, &g, &b), 0);
+	assert_int_not_equal(vpeer_port(b), port);
+	assert_int_equal(vpeer_new_at(set, "nidd", "a", port, on_down, &g, &c), 0);
+	assert_int_not_equal(vpeer_port(c), port);
+	vpeer_free(c);
+	assert_int_equal(vpeer_new_at(set, "http2", "a", port, on_down, &g, &a), 0);
+	assert_int_equal(vpeer_port(a), port);
+	vpeer_free(a);
+	/* told from the database (a fresh set, as after a restart) */
+	port_b = vpeer_port(b);
+	vpeers_free(set);
+	assert_int_equal(vpeers_new(base, (struct sockaddr *)&ep, sizeof(ep), &set), 0);
+	assert_int_equal(vpeers_reserve(set, port_b, "http2", "b"), 0);
+	assert_int_equal(vpeers_reserve(set, port_b, "http2", "b"), 0);
+	assert_int_equal(vpeers_reserved(set), 1);
+	assert_int_equal(vpeer_new_at(set, "http2", "a", port_b, on_down, &g, &a), 0);
+	assert_int_not_equal(vpeer_port(a), port_b);
+	assert_int_equal(vpeer_new_at(set, "http2", "b", port_b, on_down, &g, &b), 0);
+	assert_int_equal(vpeer_port(b), port_b);
+	assert_int_equal(vpeers_reserve(set, 0, "http2", "b"), -EINVAL);
+	assert_int_equal(vpeers_reserve(set, 1, "", "b"), -EINVAL);
+	assert_int_equal(vpeers_reserve(set, 1, "http2", ""), -EINVAL);
+	vpeers_free(set);
+	/* every port another's: the kernel's choices are all refused */
+	assert_int_equal(vpeers_new(base, (struct sockaddr *)&ep, sizeof(ep), &set), 0);
+	for (unsigned p = 1; p < 65536; p++)
+		assert_int_equal(vpeers_reserve(set, (uint16_t)p, "http2", "z"), 0);
+	assert_int_equal(vpeer_new(set, "http2", "a", on_down, &g, &a), -EADDRINUSE);
+	assert_int_equal(vpeers_count(set, NULL), 0);
+	assert_int_equal(vpeer_new(set, "http2", "z", on_down, &g, &a), 0);
+	vpeers_free(set);
+	close(fd);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_find_mapped_and_real),
 		cmocka_unit_test(test_limits_and_errors),
 		cmocka_unit_test(test_port_again),
+		cmocka_unit_test(test_reserved_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
