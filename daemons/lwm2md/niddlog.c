@@ -7,20 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const statuses[] = { "SUCCESS",
-					"SUCCESS_NEXT_HOP_ACKNOWLEDGED",
-					"SUCCESS_NEXT_HOP_UNACKNOWLEDGED",
-					"SUCCESS_ACKNOWLEDGED",
-					"SUCCESS_UNACKNOWLEDGED",
-					"TRIGGERED",
-					"BUFFERING",
-					"BUFFERING_TEMPORARILY_NOT_REACHABLE",
-					"SENDING",
-					"FAILURE",
-					"FAILURE_RDS_DISABLED",
-					"FAILURE_NEXT_HOP",
-					"FAILURE_TIMEOUT",
-					"FAILURE_TEMPORARILY_NOT_REACHABLE" };
+#include "t8/t8.h"
 
 static uint64_t fnv64(const uint8_t *p, size_t len)
 {
@@ -90,10 +77,10 @@ struct niddlog_entry *niddlog_find_link(struct niddlog *l, const char *link)
 
 const char *niddlog_status_name(const char *s)
 {
-	for (size_t i = 0; s && i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		if (strcmp(s, statuses[i]) == 0)
-			return statuses[i];
-	return NULL;
+	enum t8_delivery_status st;
+
+	/* lib/t8's static name, so that the entry can keep the pointer */
+	return t8_delivery_status_parse(s, &st) == 0 ? t8_delivery_status_name(st) : NULL;
 }
 
 void niddlog_set_status(struct niddlog_entry *e, const char *status)

@@ -8,34 +8,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "niddlog.h"
-
-/* Base64 @s (padded, no blanks) into @out (NIDDMSG_DATA_MAX + 2 bytes): its length, or -1 when not
- * base64, empty or too long. */
-static int b64_decode(const char *s, uint8_t *out)
-{
-	size_t n = strlen(s);
-	int got, pad = 0;
-
-	if (n == 0 || n % 4 || n / 4 * 3 > NIDDMSG_DATA_MAX + 2)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '=' && i >= n - 2) {
-			pad++;
-			continue;
-		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return -1;
-	}
-	/* EVP_DecodeBlock counts the padding as data: taken off */
-	got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	return got < 0 || got - pad < 1 || got - pad > NIDDMSG_DATA_MAX ? -1 : got - pad;
-}
+#include "t8/t8.h"
 
 /* Member @key of @o as a string into @buf: 0 (absent: ""), or -EINVAL (not a string, too long). */
 static int copy_member(json_t *o, const char *key, char *buf, size_t size)
@@ -54,18 +29,19 @@ static int copy_member(json_t *o, const char *key, char *buf, size_t size)
 
 static int parse_object(json_t *o, struct niddmsg *out)
 {
-	const char *data = json_string_value(json_object_get(o, "data"));
+	json_t *data = json_object_get(o, "data");
 	int n;
 
 	if (copy_member(o, "externalId", out->external_id, sizeof(out->external_id)) < 0)
 		return -EINVAL;
-	if (json_object_get(o, "data")) {
+	if (data) {
 		out->kind = NIDDMSG_UPLINK;
-		if (!data ||
+		if (!json_is_string(data) ||
 		    copy_member(o, "niddConfiguration", out->link, sizeof(out->link)) < 0 ||
 		    (!out->external_id[0] && !out->link[0]))
 			return -EINVAL;
-		n = b64_decode(data, out->data);
+		n = t8_base64_decode(json_string_value(data), json_string_length(data), out->data,
+				     NIDDMSG_DATA_MAX);
 		if (n < 0)
 			return -EINVAL;
 		out->data_len = (size_t)n;

@@ -24,9 +24,7 @@ struct niddmsg {
 					     absent */
 	const char *delivery_status; /* NIDDMSG_DELIVERY_STATUS: a DeliveryStatus name (static) */
 	char config_status[32];      /* NIDDMSG_CONFIG_STATUS: "ACTIVE", "TERMINATED" … */
-	/* NIDDMSG_UPLINK: the packet, 1 to NIDDMSG_DATA_MAX bytes (+2: base64 decodes whole blocks)
-	 */
-	uint8_t data[NIDDMSG_DATA_MAX + 2];
+	uint8_t data[NIDDMSG_DATA_MAX]; /* NIDDMSG_UPLINK: the packet, 1 to NIDDMSG_DATA_MAX bytes */
 	size_t data_len;
 };
 

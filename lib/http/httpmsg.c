@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -126,6 +127,19 @@ const char *http_request_header(const struct http_request *req, const char *name
 		if (strcmp(req->headers[i].name, name) == 0)
 			return req->headers[i].value;
 	return NULL;
+}
+
+bool http_header_has_token(const char *value, const char *token)
+{
+	size_t n = strlen(token);
+	for (const char *p = value; p && *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (strncasecmp(p, token, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+		p = strchr(p, ',');
+	}
+	return false;
 }
 
 int http_request_append_body(struct http_request *req, const void *data, size_t len, size_t max)

@@ -69,6 +69,12 @@ int http_request_add_header(struct http_request *req, const char *name, size_t n
 const char *http_request_header(const struct http_request *req, const char *name);
 
 /*
+ * Does the comma-separated header value @value (NULL: no) hold @token,
+ * compared case-insensitively (Connection, Upgrade: RFC 9110 §7.6.1)?
+ */
+bool http_header_has_token(const char *value, const char *token);
+
+/*
  * Append @len bytes to the body unless it would pass @max bytes.
  * Returns 0 or -EMSGSIZE (the body is left as it was).
  */

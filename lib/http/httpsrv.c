@@ -199,19 +199,6 @@ static void h1_refuse(struct http_conn *c, int status, const char *detail)
 	close_when_sent(c);
 }
 
-static bool header_has_token(const char *value, const char *token)
-{
-	size_t n = strlen(token);
-	for (const char *p = value; p && *p;) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (strncasecmp(p, token, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-		p = strchr(p, ',');
-	}
-	return false;
-}
-
 /*
  * An h2c Upgrade (RFC 7540 §3.2): 101, then HTTP/2 with this request as
  * stream 1; or a WebSocket one the application accepts (httpwsconn.c).
@@ -220,7 +207,7 @@ static bool try_upgrade(struct http_conn *c, struct http_request *req)
 {
 	const char *up = http_request_header(req, "upgrade");
 	/* Without an acceptor a WebSocket request goes to the handler as before. */
-	if (up && header_has_token(up, "websocket") && c->srv->ws_accept) {
+	if (up && http_header_has_token(up, "websocket") && c->srv->ws_accept) {
 		int rc = httpws_conn_upgrade(c, req);
 		if (rc < 0) {
 			http_request_free(req);
@@ -228,7 +215,7 @@ static bool try_upgrade(struct http_conn *c, struct http_request *req)
 		}
 		return rc != 0;
 	}
-	if (c->tls || !up || !header_has_token(up, "h2c") ||
+	if (c->tls || !up || !http_header_has_token(up, "h2c") ||
 	    !http_request_header(req, "http2-settings"))
 		return false;
 	evbuffer_add_printf(bufferevent_get_output(c->bev),

@@ -22,26 +22,12 @@ struct http_ws {
 	bool close_sent;
 };
 
-/* Does the comma-separated header @value hold @token (case-insensitive)? */
-static bool has_token(const char *value, const char *token)
-{
-	size_t n = strlen(token);
-	for (const char *p = value; p && *p;) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (strncasecmp(p, token, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-		p = strchr(p, ',');
-	}
-	return false;
-}
-
 int httpws_conn_upgrade(struct http_conn *c, struct http_request *req)
 {
 	char accept[HTTPWS_ACCEPT_LEN + 1];
 	const char *conn = http_request_header(req, "connection");
 	const char *version = http_request_header(req, "sec-websocket-version");
-	if (strcmp(req->method, "GET") != 0 || !conn || !has_token(conn, "upgrade") || !version ||
+	if (strcmp(req->method, "GET") != 0 || !conn || !http_header_has_token(conn, "upgrade") || !version ||
 	    strcmp(version, "13") != 0 ||
 	    httpws_accept_key(http_request_header(req, "sec-websocket-key"), accept) < 0)
 		return -EINVAL;

@@ -6,6 +6,7 @@
 #include "t8/t8.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,37 @@ static const char *const pdn_names[] = { NULL, "WAIT_FOR_UE", "INDICATE_ERROR", 
 const char *t8_delivery_status_name(enum t8_delivery_status s)
 {
 	return (unsigned)s < T8_DELIVERY_STATUS_COUNT ? status_names[s] : "FAILURE";
+}
+
+int t8_delivery_status_parse(const char *name, enum t8_delivery_status *out)
+{
+	for (unsigned i = 0; name && i < T8_DELIVERY_STATUS_COUNT; i++)
+		if (strcmp(name, status_names[i]) == 0) {
+			*out = (enum t8_delivery_status)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int t8_base64_decode(const char *s, size_t n, uint8_t *out, size_t max)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t body = strspn(s, alphabet), pad = n - body;
+	uint8_t last[3];
+
+	/* EVP_DecodeBlock skips blanks and counts padding as data: check first. */
+	if (n == 0 || n % 4 || n > INT_MAX || body < n - 2 || strspn(s + body, "=") != pad)
+		return -EINVAL;
+	if (n / 4 * 3 - pad > max)
+		return -EMSGSIZE;
+	/* It writes whole 3-byte groups: the last one goes through @last so that
+	 * padding never writes past @max. */
+	int got = n > 4 ? EVP_DecodeBlock(out, (const unsigned char *)s, (int)(n - 4)) : 0;
+	if (got < 0 || EVP_DecodeBlock(last, (const unsigned char *)s + n - 4, 4) != 3)
+		return -EINVAL;
+	memcpy(out + got, last, 3 - pad);
+	return got + 3 - (int)pad;
 }
 
 bool t8_delivery_status_final(enum t8_delivery_status s)
@@ -341,28 +373,20 @@ char *t8_config_json_ws(const struct t8_config *cfg, const char *self, const cha
 	return s;
 }
 
-/* Base64 "data" into @out; its length in *@len. */
+/* Base64 "data" into @out (T8_MAX_DATA bytes); its length in *@len. */
 static int get_data(json_t *o, uint8_t *out, size_t *len, struct t8_error *err)
 {
 	json_t *v = json_object_get(o, "data");
 	if (!json_is_string(v))
 		return fail(err, 400, v ? "MANDATORY_IE_INCORRECT" : "MANDATORY_IE_MISSING",
 			    "%s must be a base64 string", "data");
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t body = strspn(s, alphabet), pad = n - body;
-	/* EVP_DecodeBlock skips blanks and counts padding as data: check first. */
-	if (n % 4 || pad > 2 || strspn(s + body, "=") != pad || (n == 0))
-		return fail(err, 400, "MANDATORY_IE_INCORRECT", "%s is not padded base64", "data");
-	if (n / 4 * 3 - pad > T8_MAX_DATA)
+	int got = t8_base64_decode(json_string_value(v), json_string_length(v), out, T8_MAX_DATA);
+	if (got == -EMSGSIZE)
 		return fail(err, 403, "DATA_TOO_LARGE", "%s is larger than the SCEF can hold",
 			    "data");
-	int got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
 	if (got < 0)
-		return fail(err, 400, "MANDATORY_IE_INCORRECT", "%s is not base64", "data");
-	*len = (size_t)got - pad;
+		return fail(err, 400, "MANDATORY_IE_INCORRECT", "%s is not padded base64", "data");
+	*len = (size_t)got;
 	return 0;
 }
 

@@ -96,6 +96,20 @@ struct t8_error {
 /* The schema name of @s ("BUFFERING"), or "FAILURE" out of range. */
 const char *t8_delivery_status_name(enum t8_delivery_status s);
 
+/*
+ * The DeliveryStatus named @name (case-sensitive, as in the schema) into
+ * *@out.  Returns 0, or -EINVAL for NULL or an unknown name.
+ */
+int t8_delivery_status_parse(const char *name, enum t8_delivery_status *out);
+
+/*
+ * Decode the @n characters at @s, padded standard base64 with no blanks
+ * (OpenAPI format "byte"), into @out, which holds @max bytes: never more
+ * is written.  Returns the decoded length (>= 1), -EINVAL when empty or
+ * not padded base64, -EMSGSIZE when it decodes to more than @max bytes.
+ */
+int t8_base64_decode(const char *s, size_t n, uint8_t *out, size_t max);
+
 /* Is @s a final status (the delivery is over: no PUT/PATCH/DELETE any more)? */
 bool t8_delivery_status_final(enum t8_delivery_status s);
 

@@ -118,12 +118,29 @@ static void test_problem(void **state)
 	assert_string_equal(http_status_reason(299), "Unknown");
 }
 
+/* Connection/Upgrade lists: a whole token, any case, any place in the list. */
+static void test_header_token(void **state)
+{
+	(void)state;
+	assert_true(http_header_has_token("Upgrade", "upgrade"));
+	assert_true(http_header_has_token("keep-alive, Upgrade", "upgrade"));
+	assert_true(http_header_has_token("HTTP2-Settings,upgrade ,close", "upgrade"));
+	assert_true(http_header_has_token("h2c", "h2c"));
+	assert_false(http_header_has_token("upgrades", "upgrade"));
+	assert_false(http_header_has_token("keep-alive, xupgrade", "upgrade"));
+	assert_false(http_header_has_token("", "upgrade"));
+	assert_false(http_header_has_token(",, ,", "upgrade"));
+	assert_false(http_header_has_token(NULL, "upgrade"));
+	assert_false(http_header_has_token("websocket", "h2c"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target_split), cmocka_unit_test(test_method),
 		cmocka_unit_test(test_headers),      cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_query_param),  cmocka_unit_test(test_problem),
+		cmocka_unit_test(test_header_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

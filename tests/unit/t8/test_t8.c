@@ -235,6 +235,44 @@ static void test_rds_ports(void **state)
 	assert_string_equal(err.cause, "OPTIONAL_IE_INCORRECT");
 }
 
+/* Names both ways; unknown names and NULL refused. */
+static void test_status_parse(void **state)
+{
+	enum t8_delivery_status st = T8_SUCCESS;
+	(void)state;
+	for (int i = 0; i < T8_DELIVERY_STATUS_COUNT; i++) {
+		assert_int_equal(t8_delivery_status_parse(t8_delivery_status_name(i), &st), 0);
+		assert_int_equal(st, i);
+	}
+	assert_int_equal(t8_delivery_status_parse("success", &st), -EINVAL);
+	assert_int_equal(t8_delivery_status_parse("FAILED", &st), -EINVAL);
+	assert_int_equal(t8_delivery_status_parse(NULL, &st), -EINVAL);
+}
+
+/* Padded base64 only, and never a byte written past @max. */
+static void test_base64(void **state)
+{
+	uint8_t out[8];
+	(void)state;
+	memset(out, 0xee, sizeof(out));
+	assert_int_equal(t8_base64_decode("aGk=", 4, out, 2), 2);
+	assert_memory_equal(out, "hi", 2);
+	assert_int_equal(out[2], 0xee); /* the padded group's third byte is not written */
+	assert_int_equal(t8_base64_decode("aGVsbG8h", 8, out, 6), 6);
+	assert_memory_equal(out, "hello!", 6);
+	assert_int_equal(t8_base64_decode("aGVsbA==", 8, out, 4), 4);
+	assert_memory_equal(out, "hell", 4);
+	assert_int_equal(out[4], 'o'); /* "hello!"'s, left: nothing written past 4 */
+	assert_int_equal(t8_base64_decode("aGVsbG8h", 8, out, 5), -EMSGSIZE);
+	assert_int_equal(t8_base64_decode("", 0, out, 8), -EINVAL);
+	assert_int_equal(t8_base64_decode("aGk", 3, out, 8), -EINVAL);
+	assert_int_equal(t8_base64_decode("a===", 4, out, 8), -EINVAL);
+	assert_int_equal(t8_base64_decode("aG=k", 4, out, 8), -EINVAL);
+	assert_int_equal(t8_base64_decode("aG k", 4, out, 8), -EINVAL);
+	assert_int_equal(t8_base64_decode("aG\0k", 4, out, 8), -EINVAL);
+	assert_int_equal(t8_base64_decode("aGk=aGk=", 8, out, 8), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +282,8 @@ int main(void)
 		cmocka_unit_test(test_problem_and_notifications),
 		cmocka_unit_test(test_time_rfc3339),
 		cmocka_unit_test(test_rds_ports),
+		cmocka_unit_test(test_status_parse),
+		cmocka_unit_test(test_base64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
