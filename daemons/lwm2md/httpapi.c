@@ -20,13 +20,41 @@ static size_t path_depth(const struct httproute_match *m)
 	return n;
 }
 
+static const char *const q_format[] = { "format", NULL };
+static const char *const q_mode[] = { "mode", NULL };
+
+/* Command @cmd on the route's ep and path, with the query parameters @q as arguments. */
+static int path_query(const char *cmd, const char *const *q, const struct httproute_match *m,
+		      const struct http_request *req, struct httpbridge_call *call, char *why,
+		      size_t size)
+{
+	call->cmd = cmd;
+	call->args = ep_path_args(m);
+	return httpbridge_query_args(req, q, call->args, why, size);
+}
+
+/* The body {"values": {path: value, …}} into @args' "values", then ?format=. */
+static int values_args(const struct http_request *req, json_t *args, char *why, size_t size)
+{
+	json_t *body;
+	int rc = httpbridge_body_json(req, &body, why, size);
+	if (rc)
+		return rc;
+	json_t *values = json_object_get(body, "values");
+	if (!json_is_object(values)) {
+		json_decref(body);
+		snprintf(why, size, "the body is {\"values\": {path: value, …}}");
+		return 400;
+	}
+	json_object_set(args, "values", values);
+	json_decref(body);
+	return httpbridge_query_args(req, q_format, args, why, size);
+}
+
 static int build_read(const struct httproute_match *m, const struct http_request *req,
 		      struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "format", NULL };
-	call->cmd = "read";
-	call->args = ep_path_args(m);
-	return httpbridge_query_args(req, q, call->args, why, size);
+	return path_query("read", q_format, m, req, call, why, size);
 }
 
 static int build_simple(const char *cmd, const struct httproute_match *m,
@@ -54,9 +82,7 @@ static int build_attributes(const struct httproute_match *m, const struct http_r
 			    struct httpbridge_call *call, char *why, size_t size)
 {
 	static const char *const q[] = { "pmin", "pmax", "gt", "lt", "st", "epmin", "epmax", NULL };
-	call->cmd = "write-attr";
-	call->args = ep_path_args(m);
-	return httpbridge_query_args(req, q, call->args, why, size);
+	return path_query("write-attr", q, m, req, call, why, size);
 }
 
 /*
@@ -66,7 +92,6 @@ static int build_attributes(const struct httproute_match *m, const struct http_r
 static int build_write(const struct httproute_match *m, const struct http_request *req,
 		       struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "format", NULL };
 	json_t *body;
 	int rc = httpbridge_body_json(req, &body, why, size);
 	if (rc)
@@ -91,7 +116,7 @@ static int build_write(const struct httproute_match *m, const struct http_reques
 			call->args, "mode",
 			json_string(strcmp(replace, "true") == 0 ? "replace" : "update"));
 	}
-	return httpbridge_query_args(req, q, call->args, why, size);
+	return httpbridge_query_args(req, q_format, call->args, why, size);
 }
 
 /*
@@ -114,40 +139,21 @@ static int build_post(const struct httproute_match *m, const struct http_request
 		json_object_set_new(call->args, "args", args);
 		return 0;
 	}
-	static const char *const q[] = { "format", NULL };
-	json_t *body;
-	int rc = httpbridge_body_json(req, &body, why, size);
-	if (rc)
-		return rc;
 	call->cmd = "create";
-	json_t *values = json_object_get(body, "values");
-	if (!json_is_object(values)) {
-		json_decref(body);
-		snprintf(why, size, "the body is {\"values\": {path: value, …}}");
-		return 400;
-	}
-	json_object_set(call->args, "values", values);
-	json_decref(body);
-	return httpbridge_query_args(req, q, call->args, why, size);
+	return values_args(req, call->args, why, size);
 }
 
 /* POST …/observe starts an observation (?format=), DELETE …/observe cancels it (?mode=). */
 static int build_observe(const struct httproute_match *m, const struct http_request *req,
 			 struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "format", NULL };
-	call->cmd = "observe";
-	call->args = ep_path_args(m);
-	return httpbridge_query_args(req, q, call->args, why, size);
+	return path_query("observe", q_format, m, req, call, why, size);
 }
 
 static int build_cancel(const struct httproute_match *m, const struct http_request *req,
 			struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "mode", NULL };
-	call->cmd = "cancel";
-	call->args = ep_path_args(m);
-	return httpbridge_query_args(req, q, call->args, why, size);
+	return path_query("cancel", q_mode, m, req, call, why, size);
 }
 
 /*
@@ -174,46 +180,31 @@ static int composite_args(const struct httproute_match *m, const struct http_req
 static int build_read_composite(const struct httproute_match *m, const struct http_request *req,
 				struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "format", NULL };
 	call->cmd = "read-composite";
-	return composite_args(m, req, q, call, why, size);
+	return composite_args(m, req, q_format, call, why, size);
 }
 
 static int build_observe_composite(const struct httproute_match *m, const struct http_request *req,
 				   struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "format", NULL };
 	call->cmd = "observe-composite";
-	return composite_args(m, req, q, call, why, size);
+	return composite_args(m, req, q_format, call, why, size);
 }
 
 static int build_cancel_composite(const struct httproute_match *m, const struct http_request *req,
 				  struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "mode", NULL };
 	call->cmd = "cancel";
-	return composite_args(m, req, q, call, why, size);
+	return composite_args(m, req, q_mode, call, why, size);
 }
 
 /* PUT …/composite {"values": {"/3/0/14": v, "/1/0/1": 120}}: Write-Composite (iPATCH). */
 static int build_write_composite(const struct httproute_match *m, const struct http_request *req,
 				 struct httpbridge_call *call, char *why, size_t size)
 {
-	static const char *const q[] = { "format", NULL };
-	json_t *body;
-	int rc = httpbridge_body_json(req, &body, why, size);
-	if (rc)
-		return rc;
-	json_t *values = json_object_get(body, "values");
-	if (!json_is_object(values)) {
-		json_decref(body);
-		snprintf(why, size, "the body is {\"values\": {path: value, …}}");
-		return 400;
-	}
 	call->cmd = "write-composite";
-	call->args = json_pack("{s:s, s:O}", "ep", httproute_get(m, "ep"), "values", values);
-	json_decref(body);
-	return httpbridge_query_args(req, q, call->args, why, size);
+	call->args = json_pack("{s:s}", "ep", httproute_get(m, "ep"));
+	return values_args(req, call->args, why, size);
 }
 
 /* GET …/values[?path=/3/0]: the last known values, all or under one path. */

@@ -245,6 +245,19 @@ int store_delivery_delete(struct db *db, int64_t config, int64_t id)
 	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
 }
 
+/* @fn on each row of the bound query @st until it returns non-zero (that value is returned). */
+static int each_delivery(sqlite3_stmt *st, store_delivery_fn fn, void *arg)
+{
+	struct store_delivery d;
+	int rc, ret = 0;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		delivery_row(st, &d);
+		ret = fn(&d, arg);
+	}
+	sqlite3_reset(st);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+}
+
 int store_delivery_each(struct db *db, int64_t config, bool pending_only, store_delivery_fn fn,
 			void *arg)
 {
@@ -259,14 +272,7 @@ int store_delivery_each(struct db *db, int64_t config, bool pending_only, store_
 	sqlite3_bind_int(st, 3, T8_TRIGGERED);
 	sqlite3_bind_int(st, 4, T8_BUFFERING);
 	sqlite3_bind_int(st, 5, T8_BUFFERING_TEMPORARILY_NOT_REACHABLE);
-	struct store_delivery d;
-	int rc, ret = 0;
-	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		delivery_row(st, &d);
-		ret = fn(&d, arg);
-	}
-	sqlite3_reset(st);
-	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+	return each_delivery(st, fn, arg);
 }
 
 int store_delivery_members(struct db *db, int64_t group, store_delivery_fn fn, void *arg)
@@ -276,14 +282,7 @@ int store_delivery_members(struct db *db, int64_t group, store_delivery_fn fn, v
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, group);
-	struct store_delivery d;
-	int rc, ret = 0;
-	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		delivery_row(st, &d);
-		ret = fn(&d, arg);
-	}
-	sqlite3_reset(st);
-	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -EIO;
+	return each_delivery(st, fn, arg);
 }
 
 int store_port_put(struct db *db, int64_t config, int ue, int ef, const struct t8_manage_port *p)
