@@ -10,7 +10,6 @@ h2load saw and the Read round trip.  Never fails on time.
 
 Usage: bench_http2.py LWM2MD_BINARY [SENDS [STREAMS [READS]]]  (20000, 16, 500)
 """
-import json
 import os
 import re
 import shutil
@@ -23,27 +22,12 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "lwm2md"))
 import lwgtest  # noqa: E402
 from h2device import H2Device  # noqa: E402
-
-
-class Ctl:
-    """The control socket: one JSON object per SOCK_SEQPACKET message."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.connect(path)
-        self.n = 0
-
-    def call(self, cmd, **args):
-        self.n += 1
-        self.s.send(json.dumps({"id": self.n, "cmd": cmd, "args": args}).encode())
-        while True:
-            msg = json.loads(self.s.recv(1 << 20))
-            if msg.get("id") == self.n and "ok" in msg:
-                return msg
+from benchctl import Ctl  # noqa: E402
 
 
 def answer_forever(dev, stop):

@@ -10,7 +10,6 @@ order).  Never fails on time.
 Usage: bench_queue.py LWM2MD_BINARY [CLIENTS [OPS_PER_CLIENT]]  (1000, 10)
 The CoAP side is raw UDP (tests/integration/lwm2md/coapmsg.py).
 """
-import json
 import os
 import select
 import socket
@@ -20,8 +19,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "lwm2md"))
 import coapmsg as cm  # noqa: E402
+from benchctl import Ctl  # noqa: E402
 
 
 def free_port():
@@ -30,23 +31,6 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-class Ctl:
-    """The control socket: one JSON object per SOCK_SEQPACKET message."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.connect(path)
-        self.n = 0
-
-    def call(self, cmd, **args):
-        self.n += 1
-        self.s.send(json.dumps({"id": self.n, "cmd": cmd, "args": args}).encode())
-        while True:
-            msg = json.loads(self.s.recv(1 << 20))
-            if msg.get("id") == self.n and "ok" in msg:
-                return msg
 
 
 def main():

@@ -154,8 +154,18 @@ class ScefdCase(unittest.TestCase):
             self.schemas.check("TS29122_CommonData.yaml#/components/schemas/ProblemDetails", doc)
         return status, headers, doc
 
-    def configure(self, ext, h2=False, **extra):
-        body = dict({"externalId": ext, "notificationDestination":
+    def restart_with_groups(self, groups, items):
+        """scefd again with @items' options added to the devices' and the
+        [devices] groups @groups ({group: [member, …]}); the receiver."""
+        self.stop()
+        self.items.update(items)
+        self.start("-o", "devices.groups=" + " ".join(
+            "%s=%s" % (g, ",".join(members)) for g, members in groups.items()))
+        return self.listen()
+
+    def configure(self, ext, h2=False, target_member="externalId", **extra):
+        """POST a NiddConfiguration for @ext (by @target_member), checked; its link."""
+        body = dict({target_member: ext, "notificationDestination":
                      "http://127.0.0.1:%d/cb" % self.cb_port}, **extra)
         self.schemas.check("NiddConfiguration", body)
         status, headers, doc = self.http("POST", self.url(), body, h2=h2)
@@ -163,10 +173,12 @@ class ScefdCase(unittest.TestCase):
         self.schemas.check("NiddConfiguration", doc)
         self.assertEqual(headers["location"], doc["self"])
         self.assertEqual(doc["maximumPacketSize"], 800)  # 100 bytes, in bits
+        self.assertEqual(doc[target_member], ext)
         return doc["self"]
 
-    def deliver(self, conf, ext, data, h2=False, **extra):
-        body = dict({"externalId": ext, "data": base64.b64encode(data).decode()}, **extra)
+    def deliver(self, conf, ext, data, h2=False, target_member="externalId", **extra):
+        """POST a NiddDownlinkDataTransfer of @data to @ext (by @target_member), the answer checked."""
+        body = dict({target_member: ext, "data": base64.b64encode(data).decode()}, **extra)
         self.schemas.check("NiddDownlinkDataTransfer", body)
         status, headers, doc = self.http("POST", conf + "/downlink-data-deliveries", body, h2=h2)
         if status == 500:

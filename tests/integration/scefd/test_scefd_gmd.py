@@ -5,7 +5,6 @@ externalGroupId, a group downlink delivered (or held, or refused) per
 member and reported once every member's part is final in a
 GmdNiddDownlinkDataDeliveryNotification with gmdResults.  curl over
 HTTP/1.1 and HTTP/2; every body validated against TS29122_NIDD.yaml."""
-import base64
 import os
 import subprocess
 import sys
@@ -24,30 +23,17 @@ FLEET, ONE = "fleet@nidd.test", "one@nidd.test"
 class GmdTest(test_scefd.ScefdCase):
     def setUp(self):
         super().setUp()
-        self.stop()
-        self.items[DEV2] = ",psm,psm=3600/5"  # asleep; its cycle wakes it in an hour
-        self.start("-o", "devices.groups=%s=%s,491700000002,%s %s=%s" % (
-            FLEET, DEV1, DEV3, ONE, DEV1))
-        self.rx = self.listen()
+        # DEV2 asleep; its cycle wakes it in an hour
+        self.rx = self.restart_with_groups({FLEET: [DEV1, "491700000002", DEV3], ONE: [DEV1]},
+                                           {DEV2: ",psm,psm=3600/5"})
 
     def configure_group(self, group, h2=False):
-        body = {"externalGroupId": group,
-                "notificationDestination": "http://127.0.0.1:%d/cb" % self.cb_port}
-        self.schemas.check("NiddConfiguration", body)
-        status, headers, doc = self.http("POST", self.url(), body, h2=h2)
-        self.assertEqual(status, 201, doc)
-        self.schemas.check("NiddConfiguration", doc)
-        self.assertEqual(doc["externalGroupId"], group)
-        return doc["self"]
+        return self.configure(group, h2, target_member="externalGroupId")
 
     def deliver_group(self, conf, group, data, h2=False, **extra):
-        body = dict({"externalGroupId": group, "data": base64.b64encode(data).decode()},
-                    **extra)
-        self.schemas.check("NiddDownlinkDataTransfer", body)
-        status, headers, doc = self.http("POST", conf + "/downlink-data-deliveries", body,
-                                         h2=h2)
+        status, headers, doc = self.deliver(conf, group, data, h2,
+                                            target_member="externalGroupId", **extra)
         self.assertEqual(status, 201, doc)
-        self.schemas.check("NiddDownlinkDataTransfer", doc)
         self.assertEqual(headers["location"], doc["self"])
         return doc
 

@@ -4,7 +4,6 @@ reached through scefd's T8 API as an SCS/AS sees it: in downlink answers,
 NiddDownlinkDataDeliveryStatusNotification and gmdResults.  The devices:
 DEV1 reachable with RDS and an acknowledging next hop, DEV2 asleep in a
 PSM cycle, DEV3 without a PDN connection; groups of one."""
-import base64
 import os
 import queue
 import sys
@@ -23,29 +22,20 @@ SOLO, SLEEPERS = "solo@nidd.test", "sleepers@nidd.test"
 class StatusTest(test_scefd.ScefdCase):
     def setUp(self):
         super().setUp()
-        self.stop()
-        self.items.update({DEV1: ",rds,ack", DEV2: ",psm,psm=3600/5"})
-        self.start("-o", "devices.groups=%s=%s %s=%s" % (SOLO, DEV1, SLEEPERS, DEV2))
-        self.rx = self.listen()
+        self.rx = self.restart_with_groups({SOLO: [DEV1], SLEEPERS: [DEV2]},
+                                           {DEV1: ",rds,ack", DEV2: ",psm,psm=3600/5"})
         self.seen = {}  # status -> where it was seen
 
     def note(self, status, where):
         self.seen.setdefault(status, where)
 
     def configure_as(self, member, target):
-        body = {member: target, "notificationDestination":
-                "http://127.0.0.1:%d/cb" % self.cb_port}
-        status, _, doc = self.http("POST", self.url(), body)
-        self.assertEqual(status, 201, doc)
-        return self.schemas.check("NiddConfiguration", doc)["self"]
+        return self.configure(target, target_member=member)
 
     def send(self, conf, member, target, data, **extra):
-        body = dict({member: target, "data": base64.b64encode(data).decode()}, **extra)
-        self.schemas.check("NiddDownlinkDataTransfer", body)
-        status, _, doc = self.http("POST", conf + "/downlink-data-deliveries", body)
+        status, _, doc = self.deliver(conf, target, data, target_member=member, **extra)
         if status in (200, 201):
-            self.note(self.schemas.check("NiddDownlinkDataTransfer", doc)["deliveryStatus"],
-                      "answer")
+            self.note(doc["deliveryStatus"], "answer")
         return status, doc
 
     def drain(self, want):
