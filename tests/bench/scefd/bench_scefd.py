@@ -101,6 +101,19 @@ def drain_socket(s):
             return
 
 
+def uplink_ms(s, dev_port, rx, n):
+    """@n uplinks from the device socket @s to scefd, one at a time: the
+    milliseconds until each one's notification reached @rx, sorted."""
+    lat = []
+    for _ in range(n):
+        before = len(rx.arrivals)
+        t0 = time.monotonic()
+        s.sendto(b"\x40\x02\x00\x01", ("127.0.0.1", dev_port))
+        rx.wait(before + 1)
+        lat.append((rx.arrivals[before][0] - t0) * 1000)
+    return sorted(lat)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="bench-scefd-")
     rx = Receiver()
@@ -178,15 +191,8 @@ def main():
           f"wake, last status notification after {took:.2f} s; goal 200/s)")
 
     # 3. Uplink to the SCS/AS.
-    lat = []
     s = dev["fast@bench"]
-    for i in range(500):
-        before = len(rx.arrivals)
-        t0 = time.monotonic()
-        s.sendto(b"\x40\x02\x00\x01", ("127.0.0.1", dev_port))
-        rx.wait(before + 1)
-        lat.append((rx.arrivals[before][0] - t0) * 1000)
-    lat.sort()
+    lat = uplink_ms(s, dev_port, rx, 500)
     print(f"uplink_to_scs_as_ms median {statistics.median(lat):.2f} p99 {lat[494]:.2f} "
           f"(500 NiddUplinkDataNotifications, one at a time; the lwm2md goal of 5 ms "
           f"needs binding N, not there yet)")
@@ -232,14 +238,7 @@ def main():
     tls_rx = Receiver(tls_cert=cert)
     post(root, {"externalId": "fast@bench",
                 "notificationDestination": "https://127.0.0.1:%d/cb" % tls_rx.port})
-    lat = []
-    for i in range(200):
-        before = len(tls_rx.arrivals)
-        t0 = time.monotonic()
-        s.sendto(b"\x40\x02\x00\x01", ("127.0.0.1", dev_port))
-        tls_rx.wait(before + 1)
-        lat.append((tls_rx.arrivals[before][0] - t0) * 1000)
-    lat.sort()
+    lat = uplink_ms(s, dev_port, tls_rx, 200)
     print(f"uplink_to_scs_as_https_ms median {statistics.median(lat):.2f} p99 {lat[197]:.2f} "
           f"(200 NiddUplinkDataNotifications to an https:// receiver, one at a time, each "
           f"on a new verified TLS connection)")
