@@ -97,7 +97,7 @@ static void test_refused(void **state)
 
 static void test_bounds(void **state)
 {
-	/* 4096 bytes are taken, 4099 not; a 600-byte link is too long */
+	/* 4096 bytes are taken, 4097 and 4099 not; a 600-byte link is too long */
 	size_t n4096 = 4096 / 3 * 4 + 4, body = 6000;
 	char *s = malloc(body);
 	struct niddmsg *m = malloc(sizeof(*m));
@@ -109,6 +109,8 @@ static void test_bounds(void **state)
 	strcpy(s + off + n4096, "\"}");
 	assert_int_equal(parse(s, m), 0);
 	assert_int_equal(m->data_len, 4096);
+	memcpy(s + off + n4096 - 4, "AAA=", 4); /* 1365 * 3 + 2 = 4097 */
+	assert_int_equal(parse(s, m), -EINVAL);
 	memcpy(s + off + n4096 - 4, "AAAA", 4);
 	strcpy(s + off + n4096, "AAAA\"}");
 	assert_int_equal(parse(s, m), -EINVAL);
