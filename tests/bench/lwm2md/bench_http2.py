@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "lwm2md"))
 import lwgtest  # noqa: E402
 from h2device import H2Device  # noqa: E402
-from benchctl import Ctl  # noqa: E402
+from benchctl import Ctl, start_lwm2md  # noqa: E402
 
 
 def answer_forever(dev, stop):
@@ -48,13 +48,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="bench-h2-")
     coap = lwgtest.free_port()
     h2 = lwgtest.free_port(socket.SOCK_STREAM)
-    ini = os.path.join(tmp, "lwm2md.ini")
-    with open(ini, "w") as f:
-        f.write(f"[daemon]\nsocket = {tmp}/lwm2md.sock\ndatabase = {tmp}/lwm2md.db\nuser =\n"
-                f"[coap]\naddress = ::1\nport = {coap}\n[coaps]\nenabled = no\n"
-                "[coap+tcp]\nenabled = no\n[coaps+tcp]\nenabled = no\n[rd]\nmirror = no\n"
-                f"[http2]\nenabled = yes\naddress = ::1\nport = {h2}\ntokens = bench=t0k\n")
-    proc = lwgtest.start_daemon([exe, "-f", "-c", ini], os.path.join(tmp, "lwm2md.log"))
+    proc = start_lwm2md(exe, tmp, coap, f"[http2]\nenabled = yes\naddress = ::1\nport = {h2}\n"
+                        "tokens = bench=t0k\n")
     dev = None
     try:
         dev = H2Device("::1", h2, "t0k", timeout=30)

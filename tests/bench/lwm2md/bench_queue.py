@@ -20,17 +20,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "lwm2md"))
 import coapmsg as cm  # noqa: E402
-from benchctl import Ctl  # noqa: E402
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.bind(("::1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+import lwgtest  # noqa: E402
+from benchctl import Ctl, start_lwm2md  # noqa: E402
 
 
 def main():
@@ -38,25 +32,11 @@ def main():
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     per = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     tmp = tempfile.mkdtemp(prefix="bench-queue-")
-    port = free_port()
-    ini = os.path.join(tmp, "lwm2md.ini")
-    with open(ini, "w") as f:
-        f.write(f"[daemon]\nsocket = {tmp}/lwm2md.sock\ndatabase = {tmp}/lwm2md.db\nuser =\n"
-                f"[coap]\naddress = ::1\nport = {port}\n[coaps]\nenabled = no\n"
-                "[coap+tcp]\nenabled = no\n[coaps+tcp]\nenabled = no\n[rd]\nmirror = no\n"
-                f"[lwm2m]\nawake_time = 1\nqueue_deadline = 3600\nmax_queued = {clients * per}\n")
-    log = open(os.environ.get("BENCH_LOG", os.devnull), "w")
-    proc = subprocess.Popen([exe, "-f", "-c", ini], stdout=log, stderr=log)
+    port = lwgtest.free_port()
+    proc = start_lwm2md(exe, tmp, port, "[lwm2m]\nawake_time = 1\nqueue_deadline = 3600\n"
+                        f"max_queued = {clients * per}\n")
     try:
-        for _ in range(200):
-            if os.path.exists(f"{tmp}/lwm2md.sock"):
-                try:
-                    ctl = Ctl(f"{tmp}/lwm2md.sock")
-                    ctl.call("status")
-                    break
-                except OSError:
-                    pass
-            time.sleep(0.05)
+        ctl = Ctl(f"{tmp}/lwm2md.sock")
         run(ctl, port, clients, per)
     finally:
         proc.terminate()
