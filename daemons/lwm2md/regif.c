@@ -15,12 +15,7 @@
 #include <coap3/coap.h>
 
 #include "coap/certs.h"
-#include "coap/coapev.h"
-#include "coap/pskguard.h"
-#include "dm.h"
-#include "coap/midstore.h"
 #include "common/log.h"
-#include "block1.h"
 #include "regreq.h"
 #include "queue.h"
 #include "replycache.h"
