@@ -29,6 +29,7 @@
 #include "lwm2m/lwm2m_builtin.h"
 #include "lwm2m/lwm2m_registry.h"
 #include "rdmirror.h"
+#include "schema.h"
 #include "server.h"
 #include "vpeerdb.h"
 
@@ -234,12 +235,6 @@ static const struct config_key lwm2md_keys[] = {
 	CONFIG_KEY_END,
 };
 /* clang-format on */
-
-static const struct db_migration lwm2md_migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 }, { 2, CLIENTS_SCHEMA_2 }, { 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },  { 5, DM_SCHEMA_5 },      { 6, OBSERVE_SCHEMA_6 },
-	{ 7, QUEUE_SCHEMA_7 },  { 8, OBSERVE_SCHEMA_8 },
-};
 
 static void on_ddf_error(void *arg, const char *path, const struct lwm2m_error *err)
 {
@@ -464,8 +459,8 @@ static const struct daemon_def lwm2md_def = {
 	.description = "lwgate OMA LwM2M 1.1 server.",
 	.keys = lwm2md_keys,
 	.config_size = sizeof(struct lwm2md_config),
-	.migrations = lwm2md_migrations,
-	.migration_count = sizeof(lwm2md_migrations) / sizeof(lwm2md_migrations[0]),
+	.migrations = schema_migrations,
+	.migration_count = SCHEMA_MIGRATION_COUNT,
 	.keep_net_admin = false,
 	.start = lwm2md_start,
 	.commands = lwm2mctl_commands, /* handlers get the state start() made */

@@ -19,211 +19,13 @@
 #include "lwm2m/lwm2m_format.h"
 #include "lastval.h"
 #include "notifyblk.h"
+#include "observeint.h"
+#include "obstab.h"
 #include "wattrs.h"
 #include "respfmt.h"
 
 #define OBSERVE_CACHE_KIB "16384" /* SQLite page cache of lwm2md.db */
 #define OBSERVE_BODIES    1024    /* Block2 notifications being put together at once */
-
-struct obs {
-	uint8_t token[OBSERVE_TOKEN_LEN];
-	char *ep;
-	struct lwm2m_path path;          /* decoding base: the root for a composite one */
-	char path_s[LWM2M_PATH_STR_MAX]; /* "/3/0/9"; "" for a composite one */
-	struct lwm2m_path *cpaths;       /* Observe-Composite: its paths, and */
-	unsigned ncpaths;
-	char *cname;           /* "/3/0/9,/1/0/1", the name it goes by (table observations too) */
-	int accept;            /* format asked for, -1: the client's choice */
-	int64_t created, last; /* wall-clock ms; last 0: no notification yet */
-	uint64_t notifications;
-	uint32_t seq;            /* Observe option of the last notification */
-	bool stored;             /* the client accepted it: in the database */
-	char *attrs;             /* Write-Attributes of its path ("pmin=10&pmax=60"), or NULL */
-	bool cancelling;         /* passive cancel: RST on the next notification */
-	struct obs *prev, *next; /* creation order */
-};
-
-struct observe {
-	struct observe_config cfg;
-	struct keyidx *by_token, *by_ep;
-	struct obs *head, *tail;
-	uint32_t prefix, counter;        /* the token's two halves */
-	char last_ep[REGREQ_EP_MAX + 1]; /* observe_pdu()'s answer */
-	struct observe_stats st;
-	struct notifyblk *blocks; /* Block2 notifications being put together */
-};
-
-static struct obs *find_token(const struct observe *ob, const uint8_t *token, size_t len)
-{
-	if (len != OBSERVE_TOKEN_LEN)
-		return NULL;
-	return keyidx_get(ob->by_token, (const char *)token, len);
-}
-
-/* What an observation goes by: its path, or its paths. */
-static const char *name_of(const struct obs *o)
-{
-	return o->cname ? o->cname : o->path_s;
-}
-
-static struct obs *find_path(const struct observe *ob, const char *ep,
-			     const struct lwm2m_path *path)
-{
-	struct keyidx_iter it;
-
-	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o; o = keyidx_next(&it))
-		if (!o->cname && lwm2m_path_equal(&o->path, path))
-			return o;
-	return NULL;
-}
-
-static struct obs *find_name(const struct observe *ob, const char *ep, const char *name)
-{
-	struct keyidx_iter it;
-
-	for (struct obs *o = keyidx_first(ob->by_ep, ep, strlen(ep), &it); o; o = keyidx_next(&it))
-		if (strcmp(name_of(o), name) == 0)
-			return o;
-	return NULL;
-}
-
-/*
- * "/3/0/9,/1/0/1" (or space-separated) into @paths (at most @max), and its
- * canonical form into @name.  Returns the number, or -EINVAL.
- */
-static int parse_paths(const char *list, struct lwm2m_path *paths, unsigned max, char *name,
-		       size_t size)
-{
-	char copy[OBSERVE_NAME_MAX], *save = NULL;
-	size_t o = 0;
-	int n = 0;
-
-	snprintf(copy, sizeof(copy), "%s", list);
-	name[0] = '\0';
-	for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
-		char ps[LWM2M_PATH_STR_MAX];
-
-		if ((unsigned)n == max || lwm2m_path_parse(w, strlen(w), &paths[n]) < 0 ||
-		    paths[n].len == 0)
-			return -EINVAL;
-		lwm2m_path_format(&paths[n++], ps, sizeof(ps));
-		o += (size_t)snprintf(name + o, o < size ? size - o : 0, "%s%s", o ? "," : "", ps);
-	}
-	return n && o < size ? n : -EINVAL;
-}
-
-/* Make @o the observation of @n paths named @name (Observe-Composite). */
-static void set_composite(struct obs *o, const struct lwm2m_path *paths, unsigned n,
-			  const char *name)
-{
-	o->cpaths = calloc(n, sizeof(*paths));
-	o->cname = strdup(name);
-	if (!o->cpaths || !o->cname)
-		abort();
-	memcpy(o->cpaths, paths, n * sizeof(*paths));
-	o->ncpaths = n;
-}
-
-/* Whether a value at @p belongs to @o: a resource under its path or one of its paths. */
-static bool covers(const struct obs *o, const struct lwm2m_path *p)
-{
-	if (p->len < LWM2M_PATH_RESOURCE)
-		return false;
-	if (!o->cname)
-		return lwm2m_path_is_prefix(&o->path, p);
-	for (unsigned i = 0; i < o->ncpaths; i++)
-		if (lwm2m_path_is_prefix(&o->cpaths[i], p))
-			return true;
-	return false;
-}
-
-static struct obs *obs_add(struct observe *ob, const uint8_t *token, const char *ep,
-			   const struct lwm2m_path *path, int accept, int64_t created)
-{
-	struct obs *o = calloc(1, sizeof(*o));
-
-	if (!o || !(o->ep = strdup(ep)))
-		abort();
-	memcpy(o->token, token, OBSERVE_TOKEN_LEN);
-	o->path = *path;
-	lwm2m_path_format(path, o->path_s, sizeof(o->path_s));
-	o->accept = accept;
-	o->created = created;
-	o->prev = ob->tail;
-	if (ob->tail)
-		ob->tail->next = o;
-	else
-		ob->head = o;
-	ob->tail = o;
-	keyidx_add(ob->by_token, (const char *)o->token, OBSERVE_TOKEN_LEN, o);
-	keyidx_add(ob->by_ep, o->ep, strlen(o->ep), o);
-	ob->st.observations++;
-	return o;
-}
-
-/* Forget @o, in the database too when it was stored there. */
-static void obs_del(struct observe *ob, struct obs *o)
-{
-	if (o->stored) {
-		db_batch(ob->cfg.db);
-		if (db_exec(ob->cfg.db, "DELETE FROM observations WHERE token = ?", "b", o->token,
-			    (size_t)OBSERVE_TOKEN_LEN) < 0)
-			ob->st.db_errors++;
-	}
-	notifyblk_release(ob->blocks, o->token, OBSERVE_TOKEN_LEN);
-	keyidx_del(ob->by_token, (const char *)o->token, OBSERVE_TOKEN_LEN, o);
-	keyidx_del(ob->by_ep, o->ep, strlen(o->ep), o);
-	if (o->prev)
-		o->prev->next = o->next;
-	else
-		ob->head = o->next;
-	if (o->next)
-		o->next->prev = o->prev;
-	else
-		ob->tail = o->prev;
-	ob->st.observations--;
-	free(o->cpaths);
-	free(o->cname);
-	free(o->attrs);
-	free(o->ep);
-	free(o);
-}
-
-/*
- * A fresh token: the process's 4 random bytes, then 4 counting ones
- * (RFC 9175 §4.2 asks for tokens an off-path attacker cannot guess; the
- * counter keeps them unique while the process lives, and the lookup
- * below skips any an older process left in the table).
- */
-static void new_token(struct observe *ob, uint8_t token[OBSERVE_TOKEN_LEN])
-{
-	do {
-		uint32_t n = ob->counter++;
-
-		memcpy(token, &ob->prefix, 4);
-		token[4] = (uint8_t)(n >> 24);
-		token[5] = (uint8_t)(n >> 16);
-		token[6] = (uint8_t)(n >> 8);
-		token[7] = (uint8_t)n;
-	} while (find_token(ob, token, OBSERVE_TOKEN_LEN));
-}
-
-static void set_attrs(struct obs *o, const char *query)
-{
-	free(o->attrs);
-	o->attrs = query && *query ? strdup(query) : NULL;
-	if (query && *query && !o->attrs)
-		abort();
-}
-
-/* The attributes stored for @o's path, if any. */
-static void attrs_of(struct observe *ob, struct obs *o)
-{
-	char query[WATTRS_MAX];
-
-	if (wattrs_get(ob->cfg.db, o->ep, name_of(o), query, sizeof(query)))
-		set_attrs(o, query);
-}
 
 void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *path,
 			   const char *query)
@@ -235,51 +37,9 @@ void observe_attrs_written(void *ctx, const char *ep, const struct lwm2m_path *p
 	lwm2m_path_format(path, ps, sizeof(ps));
 	if (wattrs_written(ob->cfg.db, ep, ps, query, merged, sizeof(merged)) < 0)
 		ob->st.db_errors++;
-	o = find_path(ob, ep, path);
+	o = obstab_find_path(ob, ep, path);
 	if (o)
-		set_attrs(o, merged);
-}
-
-static void load(struct observe *ob)
-{
-	sqlite3_stmt *st =
-		db_stmt(ob->cfg.db, "SELECT token, ep, path, accept, created, cancelling "
-				     "FROM observations");
-	int rc, n = 0;
-
-	if (!st)
-		return;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *token = sqlite3_column_blob(st, 0);
-		const char *ep = (const char *)sqlite3_column_text(st, 1);
-		const char *path = (const char *)sqlite3_column_text(st, 2);
-		struct lwm2m_path p = { .len = 0 }, many[OBSERVE_PATHS_MAX];
-		char name[OBSERVE_NAME_MAX];
-		int npaths = 0;
-		struct obs *o;
-
-		/* one path, or an Observe-Composite's list */
-		if (sqlite3_column_bytes(st, 0) != OBSERVE_TOKEN_LEN || !ep || !path ||
-		    (lwm2m_path_parse(path, strlen(path), &p) < 0 &&
-		     (npaths = parse_paths(path, many, OBSERVE_PATHS_MAX, name, sizeof(name))) <
-			     0)) {
-			log_warnx("observations: a malformed row skipped");
-			continue;
-		}
-		o = obs_add(ob, token, ep, &p, sqlite3_column_int(st, 3),
-			    sqlite3_column_int64(st, 4));
-		if (npaths > 0)
-			set_composite(o, many, (unsigned)npaths, name);
-		o->stored = true;
-		o->cancelling = sqlite3_column_int(st, 5) != 0;
-		attrs_of(ob, o);
-		n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		log_warnx("observations: not all read (%s)", sqlite3_errmsg(db_handle(ob->cfg.db)));
-	if (n)
-		log_info("observations loaded count=%d", n);
+		obstab_set_attrs(o, merged);
 }
 
 struct observe *observe_new(const struct observe_config *cfg)
@@ -303,7 +63,7 @@ struct observe *observe_new(const struct observe_config *cfg)
 	if (RAND_bytes((unsigned char *)&ob->prefix, sizeof(ob->prefix)) != 1 ||
 	    RAND_bytes((unsigned char *)&ob->counter, sizeof(ob->counter)) != 1)
 		abort();
-	load(ob);
+	obstab_load(ob);
 	return ob;
 }
 
@@ -384,7 +144,7 @@ static void send_observe(struct observe *ob, struct ipc_call *call, const struct
 void observe_start(struct observe *ob, struct ipc_call *call, const struct client *c,
 		   const struct lwm2m_path *path, int accept)
 {
-	struct obs *o = find_path(ob, c->ep, path);
+	struct obs *o = obstab_find_path(ob, c->ep, path);
 	uint8_t token[OBSERVE_TOKEN_LEN];
 
 	if (!o) {
@@ -394,9 +154,9 @@ void observe_start(struct observe *ob, struct ipc_call *call, const struct clien
 				      ob->st.observations);
 			return;
 		}
-		new_token(ob, token);
-		o = obs_add(ob, token, c->ep, path, accept, clients_now_ms());
-		attrs_of(ob, o);
+		obstab_new_token(ob, token);
+		o = obstab_add(ob, token, c->ep, path, accept, clients_now_ms());
+		obstab_attrs_of(ob, o);
 	}
 	o->accept = accept;
 	o->cancelling = false;
@@ -409,7 +169,7 @@ void observe_start_composite(struct observe *ob, struct ipc_call *call, const st
 	struct lwm2m_path many[OBSERVE_PATHS_MAX], root = { .len = 0 };
 	char name[OBSERVE_NAME_MAX];
 	uint8_t token[OBSERVE_TOKEN_LEN];
-	int n = parse_paths(paths, many, OBSERVE_PATHS_MAX, name, sizeof(name));
+	int n = obstab_parse_paths(paths, many, OBSERVE_PATHS_MAX, name, sizeof(name));
 	struct obs *o;
 
 	if (n < 0) {
@@ -418,7 +178,7 @@ void observe_start_composite(struct observe *ob, struct ipc_call *call, const st
 			      OBSERVE_PATHS_MAX);
 		return;
 	}
-	o = find_name(ob, c->ep, name);
+	o = obstab_find_name(ob, c->ep, name);
 	if (!o) {
 		if (ob->st.observations >= ob->cfg.max) {
 			ipc_call_fail(call, IPC_ERR_CONFLICT,
@@ -426,9 +186,9 @@ void observe_start_composite(struct observe *ob, struct ipc_call *call, const st
 				      ob->st.observations);
 			return;
 		}
-		new_token(ob, token);
-		o = obs_add(ob, token, c->ep, &root, accept, clients_now_ms());
-		set_composite(o, many, (unsigned)n, name);
+		obstab_new_token(ob, token);
+		o = obstab_add(ob, token, c->ep, &root, accept, clients_now_ms());
+		obstab_set_composite(o, many, (unsigned)n, name);
 	}
 	o->accept = accept;
 	o->cancelling = false;
@@ -440,7 +200,7 @@ static void publish_ended(struct observe *ob, const struct obs *o, const char *r
 	if (ob->cfg.ipc)
 		ipc_server_publish(ob->cfg.ipc, "observe.ended",
 				   json_pack("{s:s, s:s, s:s}", "endpoint", o->ep, "path",
-					     name_of(o), "reason", reason));
+					     obstab_name(o), "reason", reason));
 }
 
 /*
@@ -455,7 +215,7 @@ static void store_cancelling(struct observe *ob, const struct obs *o)
 	    db_commit(ob->cfg.db) < 0) {
 		ob->st.db_errors++;
 		log_warnx("ep=%s path=%s: passive cancel not stored (lost on restart)", o->ep,
-			  name_of(o));
+			  obstab_name(o));
 	}
 }
 
@@ -466,12 +226,12 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	char ps[OBSERVE_NAME_MAX];
 	struct obs *o;
 
-	if (parse_paths(paths, many, OBSERVE_PATHS_MAX, ps, sizeof(ps)) < 0) {
+	if (obstab_parse_paths(paths, many, OBSERVE_PATHS_MAX, ps, sizeof(ps)) < 0) {
 		ipc_call_fail(call, IPC_ERR_BAD_ARGS, "path: '%s' is not an LwM2M path (/3/0/1)",
 			      paths);
 		return;
 	}
-	o = find_name(ob, ep, ps);
+	o = obstab_find_name(ob, ep, ps);
 	if (!o) {
 		ipc_call_fail(call, IPC_ERR_NOT_FOUND, "%s does not observe %s", ep, ps);
 		return;
@@ -495,7 +255,7 @@ void observe_cancel(struct observe *ob, struct ipc_call *call, const struct clie
 	send_observe(ob, call, c, o, true);
 	log_info("cancelled ep=%s path=%s", ep, ps);
 	publish_ended(ob, o, "cancelled");
-	obs_del(ob, o);
+	obstab_del(ob, o);
 }
 
 static json_t *obs_json(const struct obs *o)
@@ -505,7 +265,7 @@ static json_t *obs_json(const struct obs *o)
 	json_t *j;
 
 	token_hex(o->token, hex);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "endpoint", o->ep, "path", name_of(o),
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "endpoint", o->ep, "path", obstab_name(o),
 		      "token", hex, "format", fmt ? fmt : "any", "since",
 		      clients_iso_time(o->created), "notifications", (json_int_t)o->notifications,
 		      "state",
@@ -565,9 +325,9 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	rc = lwm2m_format_decode(f, m->payload, m->len, &o->path, ob->cfg.reg, &doc, &err);
 	/* SenML names are absolute: a notification speaks of its path's resources only */
 	for (size_t i = 0; rc == 0 && i < doc.count; i++)
-		if (!covers(o, &doc.entries[i].path)) {
+		if (!obstab_covers(o, &doc.entries[i].path)) {
 			snprintf(err.msg, sizeof(err.msg), "a value outside the resources of %s",
-				 name_of(o));
+				 obstab_name(o));
 			rc = -EBADMSG;
 		}
 	if (rc == 0)
@@ -576,7 +336,7 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	if (!values) {
 		ob->st.notify_undecodable++;
 		log_warnx("ep=%s path=%s: notification not decoded (%s, %zu bytes): %s", o->ep,
-			  name_of(o), lwm2m_format_name(f) ?: "unknown format", m->len,
+			  obstab_name(o), lwm2m_format_name(f) ?: "unknown format", m->len,
 			  err.msg[0] ? err.msg : strerror(rc < 0 ? -rc : EINVAL));
 		return false;
 	}
@@ -586,7 +346,7 @@ static bool take_values(struct observe *ob, struct obs *o, const struct observe_
 	if (ob->cfg.ipc)
 		ipc_server_publish(ob->cfg.ipc, "observe.notify",
 				   json_pack("{s:s, s:s, s:I, s:o, s:o}", "endpoint", o->ep, "path",
-					     name_of(o), "observe", (json_int_t)m->seq, "time",
+					     obstab_name(o), "observe", (json_int_t)m->seq, "time",
 					     clients_iso_time(o->last), "values", values));
 	else
 		json_decref(values);
@@ -607,7 +367,7 @@ static int gather(struct observe *ob, struct obs *o, const struct observe_msg *m
 	rc = notifyblk_add(ob->blocks, m, now, whole);
 	if (rc < 0)
 		log_warnx("ep=%s path=%s: block %u of a notification dropped: %s", o->ep,
-			  name_of(o), (unsigned)m->block_num,
+			  obstab_name(o), (unsigned)m->block_num,
 			  rc == -EMSGSIZE ? "larger than [lwm2m] max_body"
 			  : rc == -EPROTO ? "out of order, or another representation (ETag)"
 					  : "malformed");
@@ -617,7 +377,7 @@ static int gather(struct observe *ob, struct obs *o, const struct observe_msg *m
 enum observe_verdict observe_notification(struct observe *ob, const char *ep_hint,
 					  const struct observe_msg *m)
 {
-	struct obs *o = find_token(ob, m->token, m->token_len);
+	struct obs *o = obstab_find_token(ob, m->token, m->token_len);
 	struct observe_msg whole;
 	char code[8];
 	int rc;
@@ -629,9 +389,9 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 	}
 	if (o->cancelling) {
 		ob->st.passive_cancels++;
-		log_info("cancelled ep=%s path=%s (RST to its notification)", o->ep, name_of(o));
+		log_info("cancelled ep=%s path=%s (RST to its notification)", o->ep, obstab_name(o));
 		publish_ended(ob, o, "cancelled");
-		obs_del(ob, o);
+		obstab_del(ob, o);
 		return OBSERVE_REJECTED;
 	}
 	if (m->code >> 5 == 2 && m->has_block2 && (m->block_num > 0 || m->block_more)) {
@@ -649,9 +409,9 @@ enum observe_verdict observe_notification(struct observe *ob, const char *ep_hin
 		/* RFC 7641 §3.2: an error, or a response without Observe, ends it */
 		snprintf(code, sizeof(code), "%u.%02u", m->code >> 5, m->code & 0x1f);
 		ob->st.ended++;
-		log_info("ended by the client ep=%s path=%s code=%s", o->ep, name_of(o), code);
+		log_info("ended by the client ep=%s path=%s code=%s", o->ep, obstab_name(o), code);
 		publish_ended(ob, o, m->code >> 5 != 2 ? code : "no Observe option");
-		obs_del(ob, o);
+		obstab_del(ob, o);
 		return OBSERVE_ACCEPTED;
 	}
 	take_values(ob, o, m);
@@ -705,7 +465,7 @@ enum observe_verdict observe_pdu(struct observe *ob, const coap_pdu_t *pdu, cons
 
 	msg_of(pdu, &m);
 	/* the endpoint first: an ended observation is freed by the call */
-	o = find_token(ob, m.token, m.token_len);
+	o = obstab_find_token(ob, m.token, m.token_len);
 	snprintf(ob->last_ep, sizeof(ob->last_ep), "%s", o ? o->ep : "");
 	*ep = ob->last_ep;
 	return observe_notification(ob, NULL, &m);
@@ -715,7 +475,7 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const c
 		      bool observing, const uint8_t *body, size_t body_len)
 {
 	struct observe *ob = ctx;
-	struct obs *o = find_token(ob, token, token_len);
+	struct obs *o = obstab_find_token(ob, token, token_len);
 	struct observe_msg m;
 
 	if (!o)
@@ -723,7 +483,7 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const c
 	if (!response || coap_pdu_get_code(response) >> 5 != 2) {
 		/* a stored one stays (its client may be asleep); a new one was never made */
 		if (!o->stored || response)
-			obs_del(ob, o);
+			obstab_del(ob, o);
 		return;
 	}
 	msg_of(response, &m);
@@ -737,7 +497,7 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const c
 			publish_ended(ob, o, "no Observe option");
 			ob->st.ended++;
 		}
-		obs_del(ob, o);
+		obstab_del(ob, o);
 		return;
 	}
 	if (!o->stored) {
@@ -746,16 +506,16 @@ void observe_answered(void *ctx, const uint8_t *token, size_t token_len, const c
 			    "INSERT OR REPLACE INTO observations (token, ep, path, accept, "
 			    "created, cancelling) "
 			    "VALUES (?, ?, ?, ?, ?, ?)",
-			    "bttiIi", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, name_of(o),
+			    "bttiIi", o->token, (size_t)OBSERVE_TOKEN_LEN, o->ep, obstab_name(o),
 			    o->accept, o->created, (int)o->cancelling) < 0 ||
 		    db_commit(ob->cfg.db) < 0) {
 			/* it works until a restart: said once, here */
 			ob->st.db_errors++;
 			log_warnx("ep=%s path=%s: observation not stored (lost on restart)", o->ep,
-				  name_of(o));
+				  obstab_name(o));
 		}
 		o->stored = true;
-		log_info("observing ep=%s path=%s", o->ep, name_of(o));
+		log_info("observing ep=%s path=%s", o->ep, obstab_name(o));
 	}
 	take_values(ob, o, &m);
 }
@@ -769,7 +529,7 @@ void observe_client_removed(struct observe *ob, const struct client *c, enum cli
 		return; /* registered again: observe_client_registered() follows */
 	while ((o = keyidx_first(ob->by_ep, c->ep, strlen(c->ep), &it))) {
 		publish_ended(ob, o, clients_reason_name(why));
-		obs_del(ob, o);
+		obstab_del(ob, o);
 	}
 }
 
@@ -784,7 +544,7 @@ static void reobserve(evutil_socket_t fd, short what, void *arg)
 	for (struct obs *o = c ? keyidx_first(ob->by_ep, ep, strlen(ep), &it) : NULL; o;
 	     o = keyidx_next(&it)) {
 		ob->st.reobserved++;
-		log_info("observing again ep=%s path=%s", ep, name_of(o));
+		log_info("observing again ep=%s path=%s", ep, obstab_name(o));
 		send_observe(ob, NULL, c, o, false);
 	}
 	free(ep);

@@ -20,53 +20,17 @@
 #include "coap/rdquery.h"
 #include "common/log.h"
 #include "psstore.h"
+#include "psres.h"
 #include "pssubs.h"
+#include "pubsubint.h"
 #include "rdreq.h"
 #include "rdsimple.h"
 
 #define CF_LINK_FORMAT         40
 #define DEFAULT_OBSERVER_CHECK 86400 /* seconds (RFC 7641 §4.5), when a topic sets none */
 #define BROKER_LT              2147483647u
-#define ID_LEN                 8 /* hex digits of a topic or topic-data name */
 
-struct topic {
-	struct pubsub *ps;
-	TAILQ_ENTRY(topic) order;
-	struct topic *dead_next;
-	char id[ID_LEN + 1], data_id[ID_LEN + 1];
-	char path[8 + ID_LEN], data_path[16 + ID_LEN]; /* "ps/<id>", "ps/data/<id>" */
-	struct psconf conf;
-	bool full;
-	uint8_t *value;
-	size_t len;
-	int cf; /* of the value, -1 when the publisher gave none */
-	int64_t published_ms, created_ms;
-	int64_t last_pub_mono_ms; /* for the publication rate limit */
-	struct pssubs *subs;
-	uint32_t seq; /* Observe value of the current representation */
-	coap_resource_t *conf_res, *data_res;
-	struct event *expiry;
-};
-
-TAILQ_HEAD(topic_list, topic);
-
-struct pubsub {
-	struct event_base *base;
-	coap_context_t *ctx;
-	struct coapev *ev;
-	struct db *db;
-	struct rdstore *rd;
-	struct pubsub_config cfg;
-	pubsub_event_fn on_event;
-	void *arg;
-	struct topic_list topics;
-	struct topic *dead; /* deleted, their resources removed after the handler returns */
-	struct event *reaper;
-	coap_resource_t *coll;
-	struct pubsub_stats stats;
-};
-
-static int64_t wall_ms(const struct pubsub *ps)
+int64_t pubsub_wall_ms(const struct pubsub *ps)
 {
 	struct timespec ts;
 
@@ -76,7 +40,7 @@ static int64_t wall_ms(const struct pubsub *ps)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t mono_ms(void)
+int64_t pubsub_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -84,11 +48,8 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void reply_error(coap_pdu_t *resp, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* An error code with a diagnostic payload (RFC 7252 §5.5.2). */
-static void reply_error(coap_pdu_t *resp, int code, const char *fmt, ...)
+void pubsub_reply_error(coap_pdu_t *resp, int code, const char *fmt, ...)
 {
 	char text[160];
 	va_list ap;
@@ -103,7 +64,7 @@ static void reply_error(coap_pdu_t *resp, int code, const char *fmt, ...)
 			      (const uint8_t *)text);
 }
 
-static void add_uint_option(coap_pdu_t *pdu, coap_option_num_t num, uint32_t v)
+void pubsub_add_uint_option(coap_pdu_t *pdu, coap_option_num_t num, uint32_t v)
 {
 	uint8_t buf[4];
 
@@ -111,7 +72,7 @@ static void add_uint_option(coap_pdu_t *pdu, coap_option_num_t num, uint32_t v)
 }
 
 /* The Content-Format of @pdu, -1 when it has none. */
-static int content_format(const coap_pdu_t *pdu)
+int pubsub_content_format(const coap_pdu_t *pdu)
 {
 	coap_opt_iterator_t it;
 	coap_opt_t *o = coap_check_option(pdu, COAP_OPTION_CONTENT_FORMAT, &it);
@@ -119,7 +80,7 @@ static int content_format(const coap_pdu_t *pdu)
 	return o ? (int)coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o)) : -1;
 }
 
-static bool body(const coap_pdu_t *req, const uint8_t **data, size_t *len)
+bool pubsub_body(const coap_pdu_t *req, const uint8_t **data, size_t *len)
 {
 	size_t offset, total;
 
@@ -146,7 +107,7 @@ static void info_of(const struct topic *t, struct pubsub_topic_info *out)
 	out->expires = (t->conf.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) ? t->conf.expires : 0;
 }
 
-static void tell(struct pubsub *ps, const struct topic *t, enum pubsub_event ev)
+void pubsub_tell(struct pubsub *ps, const struct topic *t, enum pubsub_event ev)
 {
 	struct pubsub_topic_info info;
 
@@ -157,7 +118,7 @@ static void tell(struct pubsub *ps, const struct topic *t, enum pubsub_event ev)
 }
 
 /* Write the whole topic; the answer to the client waits for this commit. */
-static int save(struct topic *t)
+int pubsub_save(struct topic *t)
 {
 	uint8_t conf[PSCONF_MAX_LEN];
 	long n = psconf_encode(&t->conf, PSCONF_ALL, conf, sizeof(conf));
@@ -179,19 +140,17 @@ static int save(struct topic *t)
 	return 0;
 }
 
-static uint32_t observer_check(const struct topic *t)
+uint32_t pubsub_observer_check(const struct topic *t)
 {
 	return (t->conf.present & PSCONF_BIT(PSCONF_OBSERVER_CHECK)) ? t->conf.observer_check
 								     : DEFAULT_OBSERVER_CHECK;
 }
 
 /* End the subscriptions past @keep with a 4.04 (RFC 7641 §3.2). */
-static void end_subscriptions(struct topic *t, size_t keep)
+void pubsub_end_subscriptions(struct topic *t, size_t keep)
 {
 	t->ps->stats.subscribers -= pssubs_end(t->subs, keep);
 }
-
-static void schedule_expiry(struct topic *t);
 
 static void reap(evutil_socket_t fd, short what, void *arg)
 {
@@ -216,7 +175,7 @@ static void reap(evutil_socket_t fd, short what, void *arg)
  * libcoap resources are removed once the current handler has returned
  * (libcoap still uses the resource after its handler).
  */
-static int topic_remove(struct topic *t, enum pubsub_event why)
+int pubsub_topic_remove(struct topic *t, enum pubsub_event why)
 {
 	struct pubsub *ps = t->ps;
 
@@ -224,8 +183,8 @@ static int topic_remove(struct topic *t, enum pubsub_event why)
 		ps->stats.db_errors++;
 		return -EIO;
 	}
-	tell(ps, t, why); /* with the subscribers it had */
-	end_subscriptions(t, 0);
+	pubsub_tell(ps, t, why); /* with the subscribers it had */
+	pubsub_end_subscriptions(t, 0);
 	TAILQ_REMOVE(&ps->topics, t, order);
 	ps->stats.topics--;
 	if (why == PUBSUB_EXPIRED)
@@ -252,19 +211,19 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (t->conf.expires * 1000 > wall_ms(ps)) {
-		schedule_expiry(t); /* the wall clock moved back */
+	if (t->conf.expires * 1000 > pubsub_wall_ms(ps)) {
+		pubsub_schedule_expiry(t); /* the wall clock moved back */
 		return;
 	}
-	if (topic_remove(t, PUBSUB_EXPIRED) < 0) {
-		schedule_expiry(t);
+	if (pubsub_topic_remove(t, PUBSUB_EXPIRED) < 0) {
+		pubsub_schedule_expiry(t);
 		return;
 	}
 	/* outside libcoap's round: arm the retransmissions of the 4.04s now */
 	coapev_kick(ps->ev);
 }
 
-static void schedule_expiry(struct topic *t)
+void pubsub_schedule_expiry(struct topic *t)
 {
 	int64_t left;
 	struct timeval tv;
@@ -279,7 +238,7 @@ static void schedule_expiry(struct topic *t)
 		if (!t->expiry)
 			abort();
 	}
-	left = t->conf.expires * 1000 - wall_ms(t->ps);
+	left = t->conf.expires * 1000 - pubsub_wall_ms(t->ps);
 	if (left < 0)
 		left = 0;
 	if (left > (int64_t)86400 * 1000 * 24) /* re-checked then: the clock may move */
@@ -289,7 +248,7 @@ static void schedule_expiry(struct topic *t)
 	evtimer_add(t->expiry, &tv);
 }
 
-static struct topic *topic_of(coap_resource_t *r)
+struct topic *pubsub_topic_of(coap_resource_t *r)
 {
 	return coap_resource_get_userdata(r);
 }
@@ -309,7 +268,7 @@ static bool permitted_query(struct pubsub *ps, coap_session_t *s, const coap_str
 
 	rdquery_init(q);
 	if (query && rdquery_parse(query->s, query->length, q) < 0) {
-		reply_error(resp, 400, "malformed query");
+		pubsub_reply_error(resp, 400, "malformed query");
 		return false;
 	}
 	if (!ps->cfg.auth)
@@ -323,12 +282,12 @@ static bool permitted_query(struct pubsub *ps, coap_session_t *s, const coap_str
 	if (code == 0)
 		return true;
 	rdquery_fini(q);
-	reply_error(resp, code, "%s", why);
+	pubsub_reply_error(resp, code, "%s", why);
 	return false;
 }
 
 /* permitted_query() for a handler that has no use for the query. */
-static bool permitted(struct pubsub *ps, coap_session_t *s, const coap_string_t *query,
+bool pubsub_permitted(struct pubsub *ps, coap_session_t *s, const coap_string_t *query,
 		      enum rdauth_op op, coap_pdu_t *resp)
 {
 	struct rdquery q;
@@ -337,362 +296,6 @@ static bool permitted(struct pubsub *ps, coap_session_t *s, const coap_string_t 
 		return false;
 	rdquery_fini(&q);
 	return true;
-}
-
-/* --- topic-data: /ps/data/<id> --- */
-
-static void on_data_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct topic *t = topic_of(r);
-	coap_opt_iterator_t it;
-	coap_opt_t *obs = coap_check_option(req, COAP_OPTION_OBSERVE, &it);
-	coap_bin_const_t tok = coap_pdu_get_token(req);
-	bool subscribed = false;
-
-	if (t && !permitted(t->ps, s, query, RDAUTH_LOOKUP, resp))
-		return;
-	if (!t || !t->full) {
-		reply_error(resp, 404, t ? "the topic has no data yet" : "no such topic");
-		return;
-	}
-	if (obs && coap_decode_var_bytes(coap_opt_value(obs), coap_opt_length(obs)) ==
-			   COAP_OBSERVE_ESTABLISH) {
-		if (pssubs_has(t->subs, s, tok.s, tok.length)) {
-			subscribed = true; /* a re-registration */
-		} else if ((t->conf.present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS)) &&
-			   pssubs_count(t->subs) >= t->conf.max_subscribers) {
-			t->ps->stats.refused_subscriptions++; /* a plain GET (RFC 7641 §4.1) */
-		} else if (pssubs_add(t->subs, s, tok.s, tok.length, mono_ms()) == 0) {
-			t->ps->stats.subscribers++;
-			/* how pubsub_on_nack() finds the broker of a failed notification */
-			coap_session_set_app_data(s, t->ps);
-			subscribed = true;
-		}
-	} else if (obs && pssubs_remove(t->subs, s, tok.s, tok.length)) {
-		t->ps->stats.subscribers--;
-	}
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(205));
-	if (subscribed)
-		add_uint_option(resp, COAP_OPTION_OBSERVE, t->seq);
-	if (t->cf >= 0)
-		add_uint_option(resp, COAP_OPTION_CONTENT_FORMAT, (uint32_t)t->cf);
-	if (t->len)
-		coap_add_data(resp, t->len, t->value);
-}
-
-static void on_data_put(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct topic *t = topic_of(r);
-	struct pubsub *ps;
-	int cf = content_format(req);
-	const uint8_t *data;
-	size_t len;
-	int64_t now;
-	uint8_t *old_value, *copy;
-	size_t old_len;
-	int old_cf;
-	int64_t old_published;
-	bool was_full;
-
-	if (!t) {
-		reply_error(resp, 404, "no such topic");
-		return;
-	}
-	ps = t->ps;
-	if (!permitted(ps, s, query, RDAUTH_TOPIC, resp))
-		return;
-	if ((t->conf.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT)) && cf != t->conf.content_format) {
-		reply_error(resp, 415, "the topic takes Content-Format %u", t->conf.content_format);
-		return;
-	}
-	if (!body(req, &data, &len)) {
-		reply_error(resp, 400, "incomplete body");
-		return;
-	}
-	if (len > ps->cfg.max_value_size) {
-		/* options before the diagnostic payload */
-		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
-		reply_error(resp, 413, "at most %zu bytes", ps->cfg.max_value_size);
-		return;
-	}
-	now = mono_ms();
-	if (t->last_pub_mono_ms &&
-	    now - t->last_pub_mono_ms < (int64_t)ps->cfg.publish_interval_ms) {
-		int64_t wait = (int64_t)ps->cfg.publish_interval_ms - (now - t->last_pub_mono_ms);
-
-		ps->stats.rate_limited++;
-		coap_pdu_set_code(resp, COAP_RESPONSE_CODE(429));
-		/* Max-Age: whole seconds to wait before the next publication (RFC 8516) */
-		add_uint_option(resp, COAP_OPTION_MAXAGE, (uint32_t)((wait + 999) / 1000));
-		return;
-	}
-	copy = malloc(len ? len : 1);
-	if (!copy)
-		abort();
-	if (len)
-		memcpy(copy, data, len);
-	old_value = t->value;
-	old_len = t->len;
-	old_cf = t->cf;
-	old_published = t->published_ms;
-	was_full = t->full;
-	t->value = copy;
-	t->len = len;
-	t->cf = cf;
-	t->published_ms = wall_ms(ps);
-	t->full = true;
-	if (save(t) < 0) {
-		free(copy);
-		t->value = old_value;
-		t->len = old_len;
-		t->cf = old_cf;
-		t->published_ms = old_published;
-		t->full = was_full;
-		reply_error(resp, 500, "the publication could not be stored");
-		return;
-	}
-	free(old_value);
-	t->last_pub_mono_ms = now;
-	t->seq = (t->seq + 1) & 0xffffff;
-	ps->stats.publications++;
-	ps->stats.notifications += pssubs_notify(t->subs,
-						 &(struct pssubs_value){ .data = t->value,
-									 .len = t->len,
-									 .content_format = t->cf,
-									 .observe = t->seq },
-						 observer_check(t), now);
-	tell(ps, t, PUBSUB_PUBLISHED);
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(was_full ? 204 : 201));
-}
-
-/* DELETE topic-data: the value goes, subscribers get 4.04, the topic is half-created again. */
-static void on_data_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			   const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct topic *t = topic_of(r);
-	uint8_t *old;
-	size_t old_len;
-
-	(void)req;
-	if (t && !permitted(t->ps, s, query, RDAUTH_TOPIC, resp))
-		return;
-	if (!t || !t->full) {
-		reply_error(resp, 404, t ? "the topic has no data" : "no such topic");
-		return;
-	}
-	old = t->value;
-	old_len = t->len;
-	t->value = NULL;
-	t->len = 0;
-	t->full = false;
-	if (save(t) < 0) {
-		t->value = old;
-		t->len = old_len;
-		t->full = true;
-		reply_error(resp, 500, "the deletion could not be stored");
-		return;
-	}
-	free(old);
-	end_subscriptions(t, 0);
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(202));
-}
-
-/* --- topic: /ps/<id> --- */
-
-static void reply_conf(struct pubsub *ps, const struct topic *t, uint32_t mask, int code,
-		       coap_pdu_t *resp)
-{
-	uint8_t buf[PSCONF_MAX_LEN];
-	long n = psconf_encode(&t->conf, mask, buf, sizeof(buf));
-
-	if (n < 0) {
-		reply_error(resp, 500, "the configuration does not fit");
-		return;
-	}
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(code));
-	add_uint_option(resp, COAP_OPTION_CONTENT_FORMAT, ps->cfg.content_format);
-	coap_add_data(resp, (size_t)n, buf);
-}
-
-/*
- * topic-data is a URI reference (-19 §2.2.1), and "ps/data/<id>", the form
- * rdd gave before, resolves against the topic's URI /ps/<id> to
- * /ps/ps/data/<id>: it is read as the path-absolute "/ps/data/<id>" it meant
- * (in a request repeating it, and in rows stored before).
- */
-static void topic_data_ref(struct psconf *c)
-{
-	size_t n = strlen(c->topic_data);
-
-	if ((c->present & PSCONF_BIT(PSCONF_TOPIC_DATA)) &&
-	    strncmp(c->topic_data, "ps/data/", 8) == 0 && n < sizeof(c->topic_data) - 1) {
-		memmove(c->topic_data + 1, c->topic_data, n + 1);
-		c->topic_data[0] = '/';
-	}
-}
-
-/*
- * The request's body as a configuration; false (error sent) when it is not
- * application/core-pubsub+cbor or does not decode.
- */
-static bool request_conf(struct pubsub *ps, const coap_pdu_t *req, coap_pdu_t *resp,
-			 struct psconf *c)
-{
-	const uint8_t *data;
-	const char *why = "";
-	size_t len, where = 0;
-	int cf = content_format(req);
-
-	if (cf != -1 && cf != ps->cfg.content_format) {
-		reply_error(resp, 415, "application/core-pubsub+cbor (%u) expected",
-			    ps->cfg.content_format);
-		return false;
-	}
-	if (!body(req, &data, &len)) {
-		reply_error(resp, 400, "incomplete body");
-		return false;
-	}
-	if (psconf_parse(data, len, c, &why, &where) < 0) {
-		reply_error(resp, len > PSCONF_MAX_LEN ? 413 : 400, "byte %zu: %s", where, why);
-		return false;
-	}
-	topic_data_ref(c);
-	return true;
-}
-
-static void on_topic_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			 const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct topic *t = topic_of(r);
-
-	(void)req;
-	if (!t) {
-		reply_error(resp, 404, "no such topic");
-		return;
-	}
-	if (permitted(t->ps, s, query, RDAUTH_LOOKUP, resp))
-		reply_conf(t->ps, t, PSCONF_ALL, 205, resp);
-}
-
-static void on_topic_fetch(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			   const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct topic *t = topic_of(r);
-	struct psconf f;
-
-	if (!t) {
-		reply_error(resp, 404, "no such topic");
-		return;
-	}
-	if (!permitted(t->ps, s, query, RDAUTH_LOOKUP, resp) || !request_conf(t->ps, req, resp, &f))
-		return;
-	if (f.present != PSCONF_BIT(PSCONF_CONF_FILTER)) {
-		reply_error(resp, 400, "FETCH on a topic takes a conf-filter (9) alone");
-		return;
-	}
-	reply_conf(t->ps, t, f.filter, 205, resp);
-}
-
-static void update(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-		   const coap_string_t *query, coap_pdu_t *resp, bool replace)
-{
-	struct topic *t = topic_of(r);
-	struct psconf in, merged, old;
-	const char *why = "";
-
-	if (!t) {
-		reply_error(resp, 404, "no such topic");
-		return;
-	}
-	if (!permitted(t->ps, s, query, RDAUTH_TOPIC, resp) || !request_conf(t->ps, req, resp, &in))
-		return;
-	if (psconf_merge(&t->conf, &in, replace, &merged, &why) < 0) {
-		reply_error(resp, 400, "%s", why);
-		return;
-	}
-	old = t->conf;
-	t->conf = merged;
-	if (save(t) < 0) {
-		t->conf = old;
-		reply_error(resp, 500, "the configuration could not be stored");
-		return;
-	}
-	if (merged.present & PSCONF_BIT(PSCONF_MAX_SUBSCRIBERS))
-		end_subscriptions(t, merged.max_subscribers);
-	schedule_expiry(t);
-	reply_conf(t->ps, t, PSCONF_ALL, 204, resp);
-}
-
-/* POST (-19 §2.5.3) and PUT (-18, which updated with it) replace the configuration. */
-static void on_topic_replace(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			     const coap_string_t *query, coap_pdu_t *resp)
-{
-	update(r, s, req, query, resp, true);
-}
-
-static void on_topic_ipatch(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			    const coap_string_t *query, coap_pdu_t *resp)
-{
-	update(r, s, req, query, resp, false);
-}
-
-static void on_topic_delete(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
-			    const coap_string_t *query, coap_pdu_t *resp)
-{
-	struct topic *t = topic_of(r);
-
-	(void)req;
-	if (!t) {
-		reply_error(resp, 404, "no such topic");
-		return;
-	}
-	if (!permitted(t->ps, s, query, RDAUTH_TOPIC, resp))
-		return;
-	if (topic_remove(t, PUBSUB_DELETED) < 0) {
-		reply_error(resp, 500, "the deletion could not be stored");
-		return;
-	}
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE(202));
-}
-
-static coap_resource_t *add_resource(struct pubsub *ps, const char *path, const char *rt,
-				     struct topic *t)
-{
-	coap_resource_t *r = coap_resource_init(coap_make_str_const(path), 0);
-	char q[40];
-
-	if (!r)
-		abort();
-	snprintf(q, sizeof(q), "\"%s\"", rt);
-	coap_add_attr(r, coap_make_str_const("rt"), coap_make_str_const(q), 0);
-	coap_resource_set_userdata(r, t);
-	coap_add_resource(ps->ctx, r);
-	return r;
-}
-
-/* Attach a loaded or created topic: resources, timer, list. */
-static void topic_attach(struct pubsub *ps, struct topic *t)
-{
-	t->ps = ps;
-	t->subs = pssubs_new();
-	snprintf(t->path, sizeof(t->path), "ps/%s", t->id);
-	snprintf(t->data_path, sizeof(t->data_path), "ps/data/%s", t->data_id);
-	t->conf_res = add_resource(ps, t->path, "core.ps.conf", t);
-	coap_register_handler(t->conf_res, COAP_REQUEST_GET, on_topic_get);
-	coap_register_handler(t->conf_res, COAP_REQUEST_FETCH, on_topic_fetch);
-	coap_register_handler(t->conf_res, COAP_REQUEST_POST, on_topic_replace);
-	coap_register_handler(t->conf_res, COAP_REQUEST_PUT, on_topic_replace);
-	coap_register_handler(t->conf_res, COAP_REQUEST_IPATCH, on_topic_ipatch);
-	coap_register_handler(t->conf_res, COAP_REQUEST_DELETE, on_topic_delete);
-	t->data_res = add_resource(ps, t->data_path, "core.ps.data", t);
-	coap_register_handler(t->data_res, COAP_REQUEST_GET, on_data_get);
-	coap_register_handler(t->data_res, COAP_REQUEST_PUT, on_data_put);
-	coap_register_handler(t->data_res, COAP_REQUEST_DELETE, on_data_delete);
-	TAILQ_INSERT_TAIL(&ps->topics, t, order);
-	ps->stats.topics++;
-	schedule_expiry(t);
 }
 
 static struct topic *find_name(struct pubsub *ps, const char *name)
@@ -757,36 +360,36 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	struct topic *t;
 	struct psconf c;
 
-	if (!permitted(ps, s, query, RDAUTH_TOPIC, resp) || !request_conf(ps, req, resp, &c))
+	if (!pubsub_permitted(ps, s, query, RDAUTH_TOPIC, resp) || !psres_request_conf(ps, req, resp, &c))
 		return;
 	if ((c.present & (PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_RESOURCE_TYPE))) !=
 	    (PSCONF_BIT(PSCONF_TOPIC_NAME) | PSCONF_BIT(PSCONF_RESOURCE_TYPE))) {
-		reply_error(resp, 400, "topic-name (0) and resource-type (2) are required");
+		pubsub_reply_error(resp, 400, "topic-name (0) and resource-type (2) are required");
 		return;
 	}
 	if (c.present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
-		reply_error(resp, 400, "conf-filter is for FETCH");
+		pubsub_reply_error(resp, 400, "conf-filter is for FETCH");
 		return;
 	}
 	if (find_name(ps, c.topic_name)) {
-		reply_error(resp, 400, "topic-name \"%s\" is in use", c.topic_name);
+		pubsub_reply_error(resp, 400, "topic-name \"%s\" is in use", c.topic_name);
 		return;
 	}
-	if ((c.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) && c.expires * 1000 <= wall_ms(ps)) {
-		reply_error(resp, 400, "expiration-date is in the past");
+	if ((c.present & PSCONF_BIT(PSCONF_EXPIRATION_DATE)) && c.expires * 1000 <= pubsub_wall_ms(ps)) {
+		pubsub_reply_error(resp, 400, "expiration-date is in the past");
 		return;
 	}
 	if (ps->stats.topics >= ps->cfg.max_topics) {
-		reply_error(resp, 403, "the broker holds %u topics, its limit", ps->cfg.max_topics);
+		pubsub_reply_error(resp, 403, "the broker holds %u topics, its limit", ps->cfg.max_topics);
 		return;
 	}
 	if (c.initial && !(c.present & PSCONF_BIT(PSCONF_CONTENT_FORMAT))) {
-		reply_error(resp, 400, "initialize needs a topic-content-format (3)");
+		pubsub_reply_error(resp, 400, "initialize needs a topic-content-format (3)");
 		return;
 	}
 	if (c.initial && c.initial_len > ps->cfg.max_value_size) {
-		add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
-		reply_error(resp, 413, "initialize: at most %zu bytes", ps->cfg.max_value_size);
+		pubsub_add_uint_option(resp, COAP_OPTION_SIZE1, (uint32_t)ps->cfg.max_value_size);
+		pubsub_reply_error(resp, 413, "initialize: at most %zu bytes", ps->cfg.max_value_size);
 		return;
 	}
 	t = calloc(1, sizeof(*t));
@@ -802,7 +405,7 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	snprintf(t->conf.topic_data, sizeof(t->conf.topic_data), "/ps/data/%s", t->data_id);
 	t->conf.present |= PSCONF_BIT(PSCONF_TOPIC_DATA);
 	t->cf = -1;
-	t->created_ms = wall_ms(ps);
+	t->created_ms = pubsub_wall_ms(ps);
 	if (c.present & PSCONF_BIT(PSCONF_INITIALIZE) && c.initialize) {
 		t->full = true; /* subscribers may come before the first publication */
 		t->published_ms = t->created_ms;
@@ -813,20 +416,20 @@ static void on_create(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	t->conf.initial = NULL;
 	t->conf.initialize = false;
 	t->conf.present &= ~PSCONF_BIT(PSCONF_INITIALIZE);
-	if (save(t) < 0) {
+	if (pubsub_save(t) < 0) {
 		free(t->value);
 		free(t);
-		reply_error(resp, 500, "the topic could not be stored");
+		pubsub_reply_error(resp, 500, "the topic could not be stored");
 		return;
 	}
-	topic_attach(ps, t);
+	psres_attach(ps, t);
 	ps->stats.created++;
 	log_info("topic created name=%s path=/%s data=/%s", t->conf.topic_name, t->path,
 		 t->data_path);
-	tell(ps, t, PUBSUB_CREATED);
+	pubsub_tell(ps, t, PUBSUB_CREATED);
 	coap_add_option(resp, COAP_OPTION_LOCATION_PATH, 2, (const uint8_t *)"ps");
 	coap_add_option(resp, COAP_OPTION_LOCATION_PATH, strlen(t->id), (const uint8_t *)t->id);
-	reply_conf(ps, t, PSCONF_ALL, 201, resp);
+	psres_reply_conf(ps, t, PSCONF_ALL, 201, resp);
 }
 
 static void write_link(FILE *f, bool *first, const char *path, const char *attrs)
@@ -881,10 +484,10 @@ static void on_filter(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *r
 	bool first = true;
 	FILE *f;
 
-	if (!permitted(ps, s, query, RDAUTH_LOOKUP, resp) || !request_conf(ps, req, resp, &filter))
+	if (!pubsub_permitted(ps, s, query, RDAUTH_LOOKUP, resp) || !psres_request_conf(ps, req, resp, &filter))
 		return;
 	if (filter.present & PSCONF_BIT(PSCONF_CONF_FILTER)) {
-		reply_error(resp, 400, "a collection filter is a topic configuration");
+		pubsub_reply_error(resp, 400, "a collection filter is a topic configuration");
 		return;
 	}
 	f = open_memstream(&text, &len);
@@ -914,7 +517,7 @@ static void on_load(const struct psstore_row *row, void *arg)
 		free(t);
 		return;
 	}
-	topic_data_ref(&t->conf);
+	psres_data_ref(&t->conf);
 	t->conf.present &= ~PSCONF_BIT(PSCONF_INITIALIZE); /* the bool rdd kept before */
 	memcpy(t->id, row->id, ID_LEN + 1);
 	memcpy(t->data_id, row->data_id, ID_LEN + 1);
@@ -928,7 +531,7 @@ static void on_load(const struct psstore_row *row, void *arg)
 	t->cf = row->content_format;
 	t->published_ms = row->published_ms;
 	t->created_ms = row->created_ms;
-	topic_attach(ps, t);
+	psres_attach(ps, t);
 }
 
 /* The broker in the RD's own store, so /rd-lookup/res?rt=core.ps finds it. */

@@ -16,13 +16,7 @@
 #include "common/log.h"
 #include "creds.h"
 #include "idmap.h"
-
-static const struct db_migration migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, "CREATE TABLE unused (x INTEGER);" },
-	{ 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },
-};
+#include "schema.h"
 
 static double now(void)
 {
@@ -46,7 +40,7 @@ static void run(const char *dir, unsigned n)
 
 	snprintf(path, sizeof(path), "%s/bench-%u.db", dir, n);
 	snprintf(file, sizeof(file), "%s/ids-%u", dir, n);
-	if (db_open(path, migrations, 4, &db, name, sizeof(name)) < 0)
+	if (db_open(path, schema_migrations, SCHEMA_MIGRATION_COUNT, &db, name, sizeof(name)) < 0)
 		abort();
 	f = fopen(file, "w");
 	if (!f)

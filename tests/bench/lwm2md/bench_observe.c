@@ -29,6 +29,7 @@
 #include "common/db.h"
 #include "common/ipc_server.h"
 #include "observe.h"
+#include "schema.h"
 #include "send.h"
 
 static void token_of(long n, uint8_t t[OBSERVE_TOKEN_LEN])
@@ -136,8 +137,6 @@ static double sends(struct send *sd, struct db *db, long clients, long count)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 100000, count = argc > 2 ? atol(argv[2]) : 200000;
-	static const struct db_migration m[] = { { 1, CLIENTS_SCHEMA_2 }, { 2, OBSERVE_SCHEMA_6 },
-						 { 3, OBSERVE_SCHEMA_8 } };
 	char dir[] = "/tmp/bench-observe-XXXXXX", path[128], sock[128], why[256];
 	struct event_base *base = event_base_new();
 	struct db *db;
@@ -153,7 +152,8 @@ int main(int argc, char **argv)
 		return 1;
 	snprintf(path, sizeof(path), "%s/lwm2md.db", dir);
 	snprintf(sock, sizeof(sock), "%s/lwm2md.sock", dir);
-	if (db_open(path, m, sizeof(m) / sizeof(m[0]), &db, why, sizeof(why)) < 0) {
+	/* the daemon's own migrations, so the database is the daemon's */
+	if (db_open(path, schema_migrations, SCHEMA_MIGRATION_COUNT, &db, why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s\n", why);
 		return 1;
 	}
@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 	/* a restart: a fresh open, the tables read as lwm2md reads them */
 	rss0 = bench_rss_kib(getpid());
 	t0 = bench_now_s();
-	if (db_open(path, m, sizeof(m) / sizeof(m[0]), &db, why, sizeof(why)) < 0)
+	/* the daemon's own migrations, so the database is the daemon's */
+	if (db_open(path, schema_migrations, SCHEMA_MIGRATION_COUNT, &db, why, sizeof(why)) < 0)
 		return 1;
 	cs = clients_new(base, db, NULL);
 	clients_set_max(cs, (unsigned)n);

@@ -6,12 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "observe.h"
+#include "schema.h"
 
 struct db *fuzzstate_db(void)
 {
-	/* lwm2md's own observation schema, every step of it (as main.c migrates) */
-	static const struct db_migration m[] = { { 1, OBSERVE_SCHEMA_6 }, { 2, OBSERVE_SCHEMA_8 } };
 	static struct db *db;
 	char path[] = "/tmp/fuzz-lwm2md-XXXXXX", file[64], why[256];
 
@@ -20,7 +18,8 @@ struct db *fuzzstate_db(void)
 	if (!mkdtemp(path))
 		abort();
 	snprintf(file, sizeof(file), "%s/lwm2md.db", path);
-	if (db_open(file, m, sizeof(m) / sizeof(m[0]), &db, why, sizeof(why)) < 0) {
+	/* lwm2md's own migrations, the list the daemon opens its database with */
+	if (db_open(file, schema_migrations, SCHEMA_MIGRATION_COUNT, &db, why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s\n", why);
 		abort();
 	}

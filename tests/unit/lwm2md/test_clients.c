@@ -21,11 +21,7 @@
 
 #include "clients.h"
 #include "common/daemon.h"
-
-static const struct db_migration migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, CLIENTS_SCHEMA_2 },
-};
+#include "schema.h"
 
 struct fixture {
 	struct tmpdb tmp;
@@ -50,7 +46,7 @@ static void open_table(struct fixture *f)
 {
 	struct clients_hooks hooks = { on_added, on_removed, f };
 
-	f->db = tmpdb_open(&f->tmp, migrations, 2);
+	f->db = tmpdb_open(&f->tmp, schema_migrations, SCHEMA_MIGRATION_COUNT);
 	f->cs = clients_new(f->base, f->db, &hooks);
 }
 

@@ -21,13 +21,7 @@
 #include "common/daemon.h"
 #include "creds.h"
 #include "idmap.h"
-
-static const struct db_migration migrations[] = {
-	{ 1, DAEMON_SCHEMA_1 },
-	{ 2, "CREATE TABLE unused (x INTEGER);" },
-	{ 3, CREDS_SCHEMA_3 },
-	{ 4, IDMAP_SCHEMA_4 },
-};
+#include "schema.h"
 
 struct fixture {
 	struct tmpdb tmp;
@@ -38,7 +32,7 @@ struct fixture {
 
 static void open_map(struct fixture *f)
 {
-	f->db = tmpdb_open(&f->tmp, migrations, 4);
+	f->db = tmpdb_open(&f->tmp, schema_migrations, SCHEMA_MIGRATION_COUNT);
 	f->m = idmap_new(f->db);
 	assert_true(idmap_load(f->m) >= 0);
 }
