@@ -314,10 +314,10 @@ static int start_nidd(struct lwm2md *l, const struct lwm2md_config *cfg)
 	return nidd_new(&nc, &l->nidd);
 }
 
-static int lwm2md_start(struct daemon *d, void **state)
+/* The CoAP server's settings from the INI (the registry and hooks come later). */
+static struct server_config server_config_of(const struct lwm2md_config *cfg)
 {
-	const struct lwm2md_config *cfg = daemon_config(d);
-	struct server_config sc = {
+	return (struct server_config){
 		.coap_enabled = cfg->coap_enabled,
 		.address = cfg->coap_address,
 		.port = cfg->coap_port,
@@ -349,6 +349,12 @@ static int lwm2md_start(struct daemon *d, void **state)
 		.queue_deadline_s = cfg->queue_deadline_s,
 		.max_queued = (unsigned)cfg->max_queued,
 	};
+}
+
+static int lwm2md_start(struct daemon *d, void **state)
+{
+	const struct lwm2md_config *cfg = daemon_config(d);
+	struct server_config sc = server_config_of(cfg);
 	struct lwm2md *l = calloc(1, sizeof(*l));
 	int rc;
 
