@@ -36,7 +36,7 @@ static void check_query(enum regreq_kind kind, const struct regreq_query *q)
 	}
 	if ((q->present & REGREQ_HAS_LT) && q->lifetime == 0)
 		abort();
-	if (strspn(q->binding, "UQSTN") != strlen(q->binding))
+	if (strspn(q->binding, "UQSTNH") != strlen(q->binding)) /* regreq's letters */
 		abort();
 }
 
