@@ -33,7 +33,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "lwm2md"))
 import coapmsg as cm  # noqa: E402
-from bench_queue import Ctl, free_port  # noqa: E402
+from benchctl import Ctl  # noqa: E402  (it puts tests/integration on the path)
+from lwgtest import free_port  # noqa: E402
 
 PROBE = "fleet-probe"
 
