@@ -531,7 +531,7 @@ static int config_status(struct nidd *n, const struct niddmsg *m)
 	return 204;
 }
 
-int nidd_callback(struct nidd *n, const char *path, const uint8_t *body, size_t len)
+int nidd_callback(struct nidd *n, const uint8_t *body, size_t len)
 {
 	struct niddmsg *m = malloc(sizeof(*m));
 	int status = 400;
@@ -656,7 +656,7 @@ static int add_devices(struct nidd *n)
 
 static int on_notification(void *arg, const uint8_t *body, size_t len)
 {
-	return nidd_callback(arg, "/nidd", body, len);
+	return nidd_callback(arg, body, len);
 }
 
 int nidd_new(const struct nidd_config *cfg, struct nidd **out)

@@ -74,13 +74,13 @@ int nidd_new(const struct nidd_config *cfg, struct nidd **out);
 void nidd_free(struct nidd *n);
 
 /*
- * One callback body from the SCEF (@len bytes of JSON at @path): a
+ * One callback body from the SCEF (@len bytes of JSON): a
  * NiddUplinkDataNotification, NiddDownlinkDataDeliveryStatusNotification
  * or NiddConfigurationStatusNotification.  Returns the HTTP status to
  * answer: 204, 400 (not one of those), 404 (an unknown device or
  * configuration).  The listener calls it; so does the fuzz target.
  */
-int nidd_callback(struct nidd *n, const char *path, const uint8_t *body, size_t len);
+int nidd_callback(struct nidd *n, const uint8_t *body, size_t len);
 
 /* The callback listener's port (what callback_port 0 chose). */
 uint16_t nidd_callback_port(const struct nidd *n);

@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t got[70000], want[4098];
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
-	int status = nidd_callback(s->nidd, "/nidd", data, size);
+	int status = nidd_callback(s->nidd, data, size);
 	ssize_t n = recvfrom(s->endpoint, got, sizeof(got), 0, (struct sockaddr *)&from, &flen);
 	struct vpeer *vp;
 	int w;
